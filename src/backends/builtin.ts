@@ -1,0 +1,7 @@
+import type { BackendFactory } from './registry.js';
+
+/** Built-in backends, loaded on first use of one of their schemes (so unused SDKs never load). */
+export const builtinBackends: ReadonlyArray<{ schemes: readonly string[]; load: () => Promise<BackendFactory> }> = [
+  { schemes: ['memfs'], load: async () => (await import('./memory/index.js')).memoryBackend },
+  { schemes: ['file'], load: async () => (await import('./file/index.js')).fileBackend },
+];

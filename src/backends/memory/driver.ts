@@ -1,0 +1,130 @@
+import { Readable } from 'node:stream';
+import { StateStoreError } from '../../vfs/errors.js';
+import type {
+  Capabilities, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,
+  ReadStreamResult, VfsDriver, WriteOptions, WriteStreamOptions,
+} from '../../vfs/types.js';
+import type { StoreUrl } from '../../vfs/url.js';
+import type { BackendFactory } from '../registry.js';
+import { collect, compareKeys, md5Hex, pageSorted, toBytes } from '../shared.js';
+
+interface Entry {
+  body: Uint8Array;
+  info: ObjectInfo;
+}
+
+/** Named in-process stores: `memfs://a` opened twice is the same store, as in kops. */
+const stores = new Map<string, Map<string, Entry>>();
+let versionCounter = 0;
+
+/**
+ * The `memfs://name` backend: everything in one Map, every operation synchronous between awaits,
+ * so conditions are trivially atomic. For tests, examples and dry runs.
+ */
+export class MemoryDriver implements VfsDriver {
+  readonly backend = 'memory';
+  readonly capabilities: Capabilities = { ifMatch: true, ifNoneMatch: true, deleteIfMatch: true, serverSideCopy: true, md5: true };
+  readonly url: string;
+  private readonly objects: Map<string, Entry>;
+
+  /** `memfs://name/some/prefix`: the store `name`, seen from below `some/prefix/`. */
+  private readonly prefix: string;
+
+  constructor(name: string, prefix = '') {
+    this.url = prefix === '' ? `memfs://${name}` : `memfs://${name}/${prefix}`;
+    this.prefix = prefix === '' ? '' : `${prefix}/`;
+    let objects = stores.get(name);
+    if (objects === undefined) {
+      objects = new Map();
+      stores.set(name, objects);
+    }
+    this.objects = objects;
+  }
+
+  async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
+    const entry = this.get(key, options.ifMatch);
+    return { body: new Uint8Array(entry.body), info: this.relative(entry.info) };
+  }
+
+  async readStream(key: string, options: ReadOptions = {}): Promise<ReadStreamResult> {
+    const entry = this.get(key, options.ifMatch);
+    return { body: Readable.from([Buffer.from(entry.body)]), info: this.relative(entry.info) };
+  }
+
+  async stat(key: string, options: ReadOptions = {}): Promise<ObjectInfo> {
+    return this.relative(this.get(key, options.ifMatch).info);
+  }
+
+  async write(key: string, body: Uint8Array | string, options: WriteOptions = {}): Promise<ObjectInfo> {
+    return this.put(key, new Uint8Array(toBytes(body)), options);
+  }
+
+  async writeStream(key: string, body: Readable | AsyncIterable<Uint8Array>, options: WriteStreamOptions = {}): Promise<ObjectInfo> {
+    const bytes = await collect(body);
+    options.signal?.throwIfAborted();
+    return this.put(key, new Uint8Array(bytes), options);
+  }
+
+  async delete(key: string, options: DeleteOptions = {}): Promise<void> {
+    if (options.ifMatch !== undefined) this.get(key, options.ifMatch);
+    this.objects.delete(this.prefix + key);
+  }
+
+  async list(options: ListOptions = {}): Promise<ListPage> {
+    const entries = [...this.objects.values()]
+      .filter((entry) => entry.info.key.startsWith(this.prefix))
+      .map((entry) => this.relative(entry.info))
+      .sort((a, b) => compareKeys(a.key, b.key));
+    return pageSorted(entries, options);
+  }
+
+  async copy(sourceKey: string, destinationKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
+    const source = this.get(sourceKey);
+    return this.put(destinationKey, new Uint8Array(source.body), { ...options, contentType: options.contentType ?? source.info.contentType });
+  }
+
+  async close(): Promise<void> {}
+
+  private get(key: string, ifMatch?: string): Entry {
+    const entry = this.objects.get(this.prefix + key);
+    if (entry === undefined) {
+      if (ifMatch !== undefined) throw new StateStoreError('PreconditionFailed', `precondition failed: ${JSON.stringify(key)} does not exist`, { key, backend: this.backend });
+      throw new StateStoreError('NotFound', `not found: ${JSON.stringify(key)}`, { key, backend: this.backend });
+    }
+    if (ifMatch !== undefined && entry.info.version !== ifMatch) {
+      throw new StateStoreError('PreconditionFailed', `precondition failed: ${JSON.stringify(key)} changed`, { key, backend: this.backend });
+    }
+    return entry;
+  }
+
+  private put(key: string, body: Uint8Array, options: WriteOptions): ObjectInfo {
+    const existing = this.objects.get(this.prefix + key);
+    if (options.ifNoneMatch === '*' && existing !== undefined) {
+      throw new StateStoreError('AlreadyExists', `already exists: ${JSON.stringify(key)}`, { key, backend: this.backend });
+    }
+    if (options.ifMatch !== undefined) this.get(key, options.ifMatch);
+    versionCounter += 1;
+    const info: ObjectInfo = {
+      key: this.prefix + key,
+      size: body.byteLength,
+      version: `m${versionCounter}`,
+      md5: md5Hex(body),
+      lastModified: new Date(),
+      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+    };
+    this.objects.set(this.prefix + key, { body, info });
+    return this.relative(info);
+  }
+
+  private relative(info: ObjectInfo): ObjectInfo {
+    return { ...info, key: info.key.slice(this.prefix.length) };
+  }
+}
+
+/** Opens `memfs://name`. */
+export const memoryBackend: BackendFactory = {
+  schemes: ['memfs'],
+  async open(url: StoreUrl) {
+    return new MemoryDriver(url.host, url.path);
+  },
+};

@@ -1,0 +1,1 @@
+export { memoryBackend, MemoryDriver } from './driver.js';

@@ -1,0 +1,12 @@
+import type { RetryPolicy } from '../vfs/retry.js';
+import type { FileBackendOptions } from './file/types.js';
+
+/** Options of `openVfs` and `openStateStore`; each backend reads its own section. */
+export interface OpenVfsOptions {
+  /** Retry policy for transient failures (Unavailable, RateLimited, Conflict). */
+  retry?: RetryPolicy;
+  /** Environment to read defaults from (kops's variables). Default: `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Options of the `file://` backend. */
+  file?: FileBackendOptions;
+}

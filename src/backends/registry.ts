@@ -1,0 +1,62 @@
+import { StateStoreError } from '../vfs/errors.js';
+import { portable } from '../vfs/portable.js';
+import type { Vfs, VfsDriver } from '../vfs/types.js';
+import { parseStoreUrl, type StoreUrl } from '../vfs/url.js';
+import { builtinBackends } from './builtin.js';
+import type { OpenVfsOptions } from './options.js';
+
+/** A backend that `openVfs` can open, for one or more URL schemes. */
+export interface BackendFactory {
+  /** Lowercase schemes without `:`, e.g. `["s3", "do"]`. */
+  readonly schemes: readonly string[];
+  /** Opens the driver. Must throw InvalidArgument for a URL it cannot use, before any I/O. */
+  open(url: StoreUrl, options: OpenVfsOptions): Promise<VfsDriver>;
+}
+
+const registered = new Map<string, BackendFactory>();
+
+/**
+ * Adds a backend for its schemes (replacing a built-in one with the same scheme).
+ *
+ * @example
+ * ```ts
+ * registerBackend({ schemes: ['mystore'], open: async (url) => new MyDriver(url) });
+ * const vfs = await openVfs('mystore://bucket/prefix');
+ * ```
+ */
+export function registerBackend(factory: BackendFactory): void {
+  for (const scheme of factory.schemes) registered.set(scheme.toLowerCase(), factory);
+}
+
+/**
+ * Opens a store by URL: `file:///abs/path` or a bare path, `memfs://name`, `s3://bucket/prefix`
+ * (and `do://`, `scw://`, `hos://`, `linode://`), `gs://bucket/prefix`,
+ * `azureblob://account/container/prefix`. Cloud SDKs load on first use of their scheme.
+ * An unknown scheme or malformed URL throws InvalidArgument naming the URL without credentials.
+ */
+export async function openVfs(url: string, options: OpenVfsOptions = {}): Promise<Vfs> {
+  const parsed = parseStoreUrl(url);
+  const factory = registered.get(parsed.scheme) ?? (await loadBuiltin(parsed.scheme));
+  if (factory === undefined) {
+    throw new StateStoreError('InvalidArgument', `unknown state-store scheme "${parsed.scheme}" in ${JSON.stringify(parsed.redacted)}`);
+  }
+  return portable(await factory.open(parsed, options));
+}
+
+async function loadBuiltin(scheme: string): Promise<BackendFactory | undefined> {
+  const entry = builtinBackends.find((candidate) => candidate.schemes.includes(scheme));
+  return entry === undefined ? undefined : entry.load();
+}
+
+/** Loads an optional peer dependency, or throws InvalidArgument naming the package to install. */
+export async function loadOptionalPeer<T>(name: string, load: () => Promise<T>, scheme: string): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new StateStoreError('InvalidArgument', `the ${scheme}:// backend needs the package "${name}": npm install ${name}`, { cause: err });
+    }
+    throw err;
+  }
+}

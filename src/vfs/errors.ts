@@ -1,0 +1,111 @@
+/**
+ * The one error type of statestore. Callers branch on `code`, never on `instanceof`, so that two
+ * copies of the package in one process (a CommonJS and an ESM copy, say) still agree.
+ */
+
+/** Every error code statestore raises. */
+export type ErrorCode =
+  /** The object (or cluster, instance group ...) does not exist. */
+  | 'NotFound'
+  /** A create-if-absent (`ifNoneMatch: "*"`) lost: the object exists. */
+  | 'AlreadyExists'
+  /** A compare-and-swap (`ifMatch`) lost: the object changed or vanished. */
+  | 'PreconditionFailed'
+  /** A concurrent conditional operation collided; retrying may succeed. */
+  | 'Conflict'
+  /** The credentials are valid but not allowed to do this. */
+  | 'PermissionDenied'
+  /** The credentials are missing, malformed or rejected. */
+  | 'Unauthenticated'
+  /** The caller passed something invalid: a key, a URL, an option, a patch. */
+  | 'InvalidArgument'
+  /** The backend cannot do this (for example enforce a condition); nothing was sent. */
+  | 'Unsupported'
+  /** The service asked us to slow down. */
+  | 'RateLimited'
+  /** The service could not be reached or failed transiently. */
+  | 'Unavailable'
+  /** The caller's AbortSignal fired. */
+  | 'Aborted'
+  /** Data did not match its checksum, or an encrypted envelope failed authentication. */
+  | 'IntegrityError'
+  /** A configuration failed the kops schema or a cross-field rule. */
+  | 'ValidationError'
+  /** Anything else. */
+  | 'Unknown';
+
+const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set(['Conflict', 'RateLimited', 'Unavailable']);
+
+/** Brand used by {@link isStateStoreError}; a global symbol so every copy of the package shares it. */
+const BRAND = Symbol.for('statestore.StateStoreError');
+
+/** One problem found by validation, with the JSON path where it was found. */
+export interface ValidationIssue {
+  /** JSON Pointer into the validated document, e.g. `/spec/subnets/0/name`. */
+  path: string;
+  /** A sentence a person understands. */
+  message: string;
+  /** For an unknown field: the closest known field name. */
+  didYouMean?: string;
+}
+
+/** Details accepted by the {@link StateStoreError} constructor. */
+export interface StateStoreErrorOptions {
+  /** Overrides the default (true for Conflict, RateLimited and Unavailable). */
+  retryable?: boolean;
+  /** The key (relative to the store) the failing operation was about. */
+  key?: string;
+  /** The backend name, e.g. `s3`, `file`. */
+  backend?: string;
+  /** The underlying error. Never shown in `message`, so credentials cannot leak through it. */
+  cause?: unknown;
+  /** For ValidationError: every problem found. */
+  issues?: ValidationIssue[];
+}
+
+/** The error every statestore operation throws. Check it with {@link isStateStoreError}. */
+export class StateStoreError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly key: string | undefined;
+  readonly backend: string | undefined;
+  readonly issues: ValidationIssue[] | undefined;
+
+  constructor(code: ErrorCode, message: string, options: StateStoreErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'StateStoreError';
+    this.code = code;
+    this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(code);
+    this.key = options.key;
+    this.backend = options.backend;
+    this.issues = options.issues;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+}
+
+/**
+ * True when `err` is a StateStoreError (from any copy of the package), and, when `code` is given,
+ * carries that code.
+ *
+ * @example
+ * ```ts
+ * try { await vfs.read('a/config'); }
+ * catch (err) { if (isStateStoreError(err, 'NotFound')) return undefined; throw err; }
+ * ```
+ */
+export function isStateStoreError(err: unknown, code?: ErrorCode): err is StateStoreError {
+  if (typeof err !== 'object' || err === null) return false;
+  const branded = (err as Record<symbol, unknown>)[BRAND] === true;
+  if (!branded) return false;
+  return code === undefined || (err as StateStoreError).code === code;
+}
+
+/** The Aborted error for a fired signal. */
+export function abortedError(signal: AbortSignal | undefined, key?: string, backend?: string): StateStoreError {
+  return new StateStoreError('Aborted', 'the operation was aborted', { key, backend, cause: signal?.reason });
+}
+
+/** Throws Aborted when `signal` has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined, key?: string, backend?: string): void {
+  if (signal?.aborted) throw abortedError(signal, key, backend);
+}

@@ -1,0 +1,168 @@
+/**
+ * The Vfs contract: what a state store needs from a storage backend, and nothing more.
+ *
+ * Obligations are written on each member as "must". The conformance suite in
+ * `test/conformance/` checks every one of them on every backend. Keys passed to a
+ * {@link VfsDriver} have already been validated by the portable layer (`src/vfs/portable.ts`):
+ * drivers never see `..`, empty segments, NUL or over-long keys.
+ */
+import type { Readable } from 'node:stream';
+
+/** Options every call accepts. */
+export interface CallOptions {
+  /**
+   * Cancels the call. An aborted call must reject with code Aborted, and must not leave a
+   * partially written object visible.
+   */
+  signal?: AbortSignal;
+}
+
+/** What a backend knows about one stored object. */
+export interface ObjectInfo {
+  /** The key relative to the store's root. */
+  key: string;
+  /** Size in bytes. */
+  size: number;
+  /**
+   * Opaque version token (an ETag, a GCS generation, an inode-and-mtime stamp). Two reads of an
+   * unchanged object must give the same version; any write must change it. Pass it back as
+   * `ifMatch` for compare-and-swap.
+   */
+  version: string;
+  /** Lowercase hex MD5 of the content, when the backend knows it without reading the object. */
+  md5?: string;
+  /** Time of the last write. */
+  lastModified: Date;
+  /** The stored content type, where the backend keeps one. */
+  contentType?: string;
+}
+
+/** The result of {@link Vfs.read}. */
+export interface ReadResult {
+  body: Uint8Array;
+  info: ObjectInfo;
+}
+
+/** The result of {@link Vfs.readStream}. */
+export interface ReadStreamResult {
+  /** The content; consume it or destroy it. */
+  body: Readable;
+  info: ObjectInfo;
+}
+
+/** Options of {@link Vfs.read}, {@link Vfs.readStream} and {@link Vfs.stat}. */
+export interface ReadOptions extends CallOptions {
+  /** Fail with PreconditionFailed unless the current version is this one. */
+  ifMatch?: string;
+}
+
+/**
+ * Options of {@link Vfs.write}, {@link Vfs.writeStream} and {@link Vfs.copy}.
+ * `ifMatch` and `ifNoneMatch` are mutually exclusive; without either the write overwrites.
+ */
+export interface WriteOptions extends CallOptions {
+  /**
+   * Compare-and-swap: write only if the object exists at this version. A lost race must reject
+   * with PreconditionFailed (or Conflict, which is retryable) and must not change the object.
+   */
+  ifMatch?: string;
+  /**
+   * Create-if-absent: write only if no object has the key. A lost race must reject with
+   * AlreadyExists and must not change the object. Of N racing creators exactly one succeeds.
+   */
+  ifNoneMatch?: '*';
+  /** Content type to store, where the backend keeps one. */
+  contentType?: string;
+}
+
+/** Options of {@link Vfs.writeStream}. */
+export interface WriteStreamOptions extends WriteOptions {
+  /** The size, when known; lets a backend pick a single-request upload. */
+  size?: number;
+}
+
+/** Options of {@link Vfs.delete}. */
+export interface DeleteOptions extends CallOptions {
+  /** Delete only if the object is at this version (backends with `capabilities.deleteIfMatch`). */
+  ifMatch?: string;
+}
+
+/** Options of {@link Vfs.list}. */
+export interface ListOptions extends CallOptions {
+  /** Only keys starting with this string (may end in the middle of a segment). Default: all. */
+  prefix?: string;
+  /** With `"/"`, keys below the next `/` after the prefix are rolled up into `prefixes`. */
+  delimiter?: '/';
+  /** At most this many entries (objects plus prefixes) per page; backends may return fewer. */
+  pageSize?: number;
+  /** The `nextPageToken` of the previous page. */
+  pageToken?: string;
+}
+
+/** One page of a listing, in ascending key order (UTF-8 byte order). */
+export interface ListPage {
+  objects: ObjectInfo[];
+  /** With a delimiter: the common prefixes, each ending in `/`. */
+  prefixes: string[];
+  /** Present when more entries follow; absent on the last page. */
+  nextPageToken?: string;
+}
+
+/** Options of {@link Vfs.listAll}. */
+export interface ListAllOptions extends CallOptions {
+  prefix?: string;
+  pageSize?: number;
+}
+
+/** What a backend can promise. The portable layer refuses, before any I/O, what it cannot. */
+export interface Capabilities {
+  /** Enforces `ifMatch` on write and copy. */
+  ifMatch: boolean;
+  /** Enforces `ifNoneMatch: "*"` on write and copy. */
+  ifNoneMatch: boolean;
+  /** Enforces `ifMatch` on delete. */
+  deleteIfMatch: boolean;
+  /** `copy` happens inside the service, without streaming through this process. */
+  serverSideCopy: boolean;
+  /** ObjectInfo carries `md5`. */
+  md5: boolean;
+}
+
+/** A storage backend as the rest of statestore sees it. Obtain one with `openVfs()`. */
+export interface Vfs {
+  /** Canonical URL of the store's root, without credentials, e.g. `s3://bucket/prefix`. */
+  readonly url: string;
+  /** The backend's name: `memory`, `file`, `s3`, `gcs`, `azure`. */
+  readonly backend: string;
+  readonly capabilities: Capabilities;
+  /** Must reject with NotFound when the key does not exist. */
+  read(key: string, options?: ReadOptions): Promise<ReadResult>;
+  /** Must reject with NotFound when the key does not exist. Memory stays bounded whatever the size. */
+  readStream(key: string, options?: ReadOptions): Promise<ReadStreamResult>;
+  /** Must reject with NotFound when the key does not exist. */
+  stat(key: string, options?: ReadOptions): Promise<ObjectInfo>;
+  /** Writes the whole object atomically: readers see the old or the new content, never a mix. */
+  write(key: string, body: Uint8Array | string, options?: WriteOptions): Promise<ObjectInfo>;
+  /** Like write, from a stream, at bounded memory. Nothing is visible until the stream ends. */
+  writeStream(key: string, body: Readable | AsyncIterable<Uint8Array>, options?: WriteStreamOptions): Promise<ObjectInfo>;
+  /** Idempotent: deleting a missing key succeeds (unless `ifMatch` is given: then NotFound). */
+  delete(key: string, options?: DeleteOptions): Promise<void>;
+  /** One page of keys under a prefix. */
+  list(options?: ListOptions): Promise<ListPage>;
+  /** Every object under a prefix, recursively, page by page. */
+  listAll(options?: ListAllOptions): AsyncIterable<ObjectInfo>;
+  /** Copies inside this store (server-side where `capabilities.serverSideCopy`). NotFound for a missing source. */
+  copy(sourceKey: string, destinationKey: string, options?: WriteOptions): Promise<ObjectInfo>;
+  /** Releases sockets and handles. The Vfs must not be used afterwards. */
+  close(): Promise<void>;
+}
+
+/**
+ * What a backend implements. The portable layer wraps it into a {@link Vfs}: it validates keys
+ * and prefixes, refuses unsupported conditions, honours already-aborted signals, fills in
+ * `listAll`, and turns any non-StateStoreError into code Unknown. A driver must:
+ * - map failures to StateStoreError codes by the condition that was sent (see DESIGN.md);
+ * - never put credentials in an error message;
+ * - return listings in ascending UTF-8 byte order of keys, keys relative to its root.
+ */
+export type VfsDriver = Omit<Vfs, 'listAll'>;

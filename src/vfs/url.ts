@@ -1,0 +1,88 @@
+import { StateStoreError } from './errors.js';
+
+/** A state-store URL taken apart. Backends receive this, never the raw string. */
+export interface StoreUrl {
+  /** Lowercase scheme without `:`, e.g. `s3`; `file` for bare paths. */
+  scheme: string;
+  /** The authority: bucket, memfs name, Azure account or container. Empty for `file`. */
+  host: string;
+  /** The path after the host, without leading or trailing `/` (for `file`: the absolute path). */
+  path: string;
+  /** Query parameters (used by a few backends for options). */
+  query: URLSearchParams;
+  /** Username and password given in the URL, if any; never printed. */
+  credentials?: { username: string; password: string };
+  /** The URL as given with user info and signature-like query parameters removed: safe to print. */
+  redacted: string;
+}
+
+const SECRET_QUERY = /^(sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|token|access_token|key|secret|password)$/i;
+
+/**
+ * Removes credentials from a URL-ish string so it can go into an error message or log.
+ * Malformed input still comes out without whatever looked like user info.
+ */
+export function redactUrl(raw: string): string {
+  const text = String(raw);
+  try {
+    const url = new URL(text);
+    if (url.username || url.password) {
+      url.username = '';
+      url.password = '';
+    }
+    for (const name of [...url.searchParams.keys()]) {
+      if (SECRET_QUERY.test(name)) url.searchParams.set(name, 'REDACTED');
+    }
+    return url.toString();
+  } catch {
+    return text.replace(/\/\/[^/@]*@/, '//').replace(/([?&](?:sig|signature|token|key|secret|password)=)[^&]*/gi, '$1REDACTED');
+  }
+}
+
+/**
+ * Parses a state-store URL. A string without `scheme://` is a local path (kops accepts those too).
+ * Throws InvalidArgument, naming the redacted URL, for anything malformed.
+ */
+export function parseStoreUrl(raw: string): StoreUrl {
+  if (typeof raw !== 'string' || raw.trim() === '') {
+    throw new StateStoreError('InvalidArgument', 'a state-store URL must be a non-empty string');
+  }
+  if (raw.includes('\0')) throw invalid(raw, 'contains NUL');
+  const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(raw);
+  if (!schemeMatch) {
+    if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(raw) && !/^[a-zA-Z]:[\\/]/.test(raw)) throw invalid(raw, 'expected scheme://');
+    return { scheme: 'file', host: '', path: raw, query: new URLSearchParams(), redacted: raw };
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw invalid(raw, 'not a valid URL');
+  }
+  const scheme = schemeMatch[1]!.toLowerCase();
+  const redacted = redactUrl(raw);
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    throw invalid(raw, 'bad percent-encoding in the path');
+  }
+  const credentials = url.username || url.password
+    ? { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) }
+    : undefined;
+  const host = decodeURIComponent(url.hostname);
+  if (scheme === 'file') {
+    if (host !== '' && host !== 'localhost') throw invalid(raw, 'file URLs take an absolute path: file:///path');
+    return { scheme, host: '', path, query: url.searchParams, redacted };
+  }
+  if (host === '') throw invalid(raw, 'missing bucket or host');
+  const trimmed = path.replace(/^\/+|\/+$/g, '');
+  for (const segment of trimmed.split('/')) {
+    if (trimmed !== '' && (segment === '' || segment === '.' || segment === '..')) throw invalid(raw, 'empty, "." or ".." path segment');
+  }
+  return { scheme, host, path: trimmed, query: url.searchParams, redacted, ...(credentials ? { credentials } : {}) };
+}
+
+function invalid(raw: string, why: string): StateStoreError {
+  return new StateStoreError('InvalidArgument', `invalid state-store URL ${JSON.stringify(redactUrl(raw))}: ${why}`);
+}

@@ -1,0 +1,17 @@
+import { defineConfig } from 'tsup';
+
+// One entry, two formats. p-limit (and its yocto-queue) are ESM-only; they are bundled
+// so that require('statestore') works on every Node >= 20 without require(esm).
+// The cloud SDKs stay external: they are optional peer dependencies loaded on first use.
+export default defineConfig({
+  entry: { index: 'src/index.ts' },
+  format: ['esm', 'cjs'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+  platform: 'node',
+  splitting: false,
+  noExternal: ['p-limit', 'yocto-queue'],
+  external: ['@aws-sdk/client-s3', '@google-cloud/storage', '@azure/storage-blob', '@azure/identity'],
+});
