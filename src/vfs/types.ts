@@ -25,8 +25,9 @@ export interface ObjectInfo {
   size: number;
   /**
    * Opaque version token (an ETag, a GCS generation, an inode-and-mtime stamp). Two reads of an
-   * unchanged object must give the same version; any write must change it. Pass it back as
-   * `ifMatch` for compare-and-swap.
+   * unchanged object must give the same version; a write that changes the content must change it
+   * (rewriting identical bytes may keep it, as S3's ETag does: harmless for compare-and-swap, since
+   * the object is then exactly what the caller read). Pass it back as `ifMatch`.
    */
   version: string;
   /** Lowercase hex MD5 of the content, when the backend knows it without reading the object. */
@@ -145,7 +146,7 @@ export interface Vfs {
   write(key: string, body: Uint8Array | string, options?: WriteOptions): Promise<ObjectInfo>;
   /** Like write, from a stream, at bounded memory. Nothing is visible until the stream ends. */
   writeStream(key: string, body: Readable | AsyncIterable<Uint8Array>, options?: WriteStreamOptions): Promise<ObjectInfo>;
-  /** Idempotent: deleting a missing key succeeds (unless `ifMatch` is given: then NotFound). */
+  /** Idempotent: deleting a missing key succeeds (unless `ifMatch` is given: then PreconditionFailed). */
   delete(key: string, options?: DeleteOptions): Promise<void>;
   /** One page of keys under a prefix. */
   list(options?: ListOptions): Promise<ListPage>;

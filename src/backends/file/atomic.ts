@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { throwIfAborted } from '../../vfs/errors.js';
+import { RESERVED_PREFIX } from './lock.js';
+
+/** A fully written, fsynced temporary file next to its target, ready to be renamed or linked. */
+export interface TempFile {
+  path: string;
+  /** Identity and size of the written file (survive rename and link). */
+  ino: bigint;
+  mtimeNs: bigint;
+  size: number;
+  discard(): Promise<void>;
+}
+
+/**
+ * Writes `body` to a temp file in the target's own folder (so rename and link stay on one
+ * filesystem and are atomic), mode 0600, fsynced before it can become visible.
+ */
+export async function writeTemp(
+  target: string,
+  body: Uint8Array | Readable | AsyncIterable<Uint8Array>,
+  options: { fsync: boolean; signal?: AbortSignal; key: string },
+): Promise<TempFile> {
+  const tempPath = path.join(path.dirname(target), `${RESERVED_PREFIX}tmp-${randomBytes(6).toString('hex')}`);
+  const discard = () => unlink(tempPath).catch(() => undefined);
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(tempPath, 'wx', 0o600);
+    if (body instanceof Uint8Array) {
+      await handle.writeFile(body);
+    } else {
+      for await (const chunk of body) {
+        throwIfAborted(options.signal, options.key, 'file');
+        await handle.write(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array));
+      }
+    }
+    throwIfAborted(options.signal, options.key, 'file');
+    if (options.fsync) await handle.sync();
+    const info = await handle.stat({ bigint: true });
+    await handle.close();
+    handle = undefined;
+    return { path: tempPath, ino: info.ino, mtimeNs: info.mtimeNs, size: Number(info.size), discard };
+  } catch (err) {
+    await handle?.close().catch(() => undefined);
+    await discard();
+    throw err;
+  }
+}
+
+/** Flushes a folder's entries (the rename or link itself) to disk. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The version token of a file: its inode, modification time (ns) and size. */
+export function fileVersion(ino: bigint, mtimeNs: bigint, size: number | bigint): string {
+  return `${ino.toString(36)}.${mtimeNs.toString(36)}.${size.toString(36)}`;
+}

@@ -1,0 +1,65 @@
+import { mkdir, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { StateStoreError } from '../../vfs/errors.js';
+import { errnoOf } from './errors.js';
+import { RESERVED_PREFIX } from './lock.js';
+
+/**
+ * The folder a file store lives in, and the one rule that matters most: nothing a key names may
+ * resolve outside it, symlinks included. Keys were already checked for `..` by the portable layer;
+ * this catches symlinks inside the root that point out of it.
+ */
+export class FileRoot {
+  private realRoot: string | undefined;
+
+  constructor(readonly dir: string) {}
+
+  /** The absolute path of `key` after checking that it stays inside the root. */
+  async resolve(key: string): Promise<string> {
+    const segments = key.split('/');
+    if (segments.some((segment) => segment.startsWith(RESERVED_PREFIX))) {
+      throw new StateStoreError('InvalidArgument', `file: key ${JSON.stringify(key)} uses the reserved name prefix "${RESERVED_PREFIX}"`, { key, backend: 'file' });
+    }
+    const full = path.join(this.dir, ...segments);
+    await this.assertInside(full, key);
+    return full;
+  }
+
+  /** Creates the parent folders of `full` (mode 0700) and checks again that they stay inside. */
+  async prepareParent(full: string, key: string): Promise<void> {
+    await mkdir(path.dirname(full), { recursive: true, mode: 0o700 });
+    await this.assertInside(path.dirname(full), key);
+  }
+
+  private async root(): Promise<string> {
+    if (this.realRoot === undefined) {
+      try {
+        this.realRoot = await realpath(this.dir);
+      } catch (err) {
+        if (errnoOf(err) !== 'ENOENT') throw err;
+        return path.resolve(this.dir); // not created yet: nothing below it can be a symlink either
+      }
+    }
+    return this.realRoot;
+  }
+
+  /** Resolves the deepest existing ancestor of `full` (following symlinks) and checks containment. */
+  private async assertInside(full: string, key: string): Promise<void> {
+    const root = await this.root();
+    let probe = full;
+    for (;;) {
+      try {
+        const real = await realpath(probe);
+        if (real !== root && !real.startsWith(root + path.sep)) {
+          throw new StateStoreError('InvalidArgument', `file: key ${JSON.stringify(key)} resolves outside the store's root (symlink)`, { key, backend: 'file' });
+        }
+        return;
+      } catch (err) {
+        if (errnoOf(err) !== 'ENOENT' && errnoOf(err) !== 'ENOTDIR') throw err;
+        const parent = path.dirname(probe);
+        if (parent === probe || probe === path.resolve(this.dir)) return;
+        probe = parent;
+      }
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import { mkdtemp, mkdir, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openVfs } from '../../src/backends/registry.js';
+import { isStateStoreError } from '../../src/vfs/errors.js';
+import { runConformance } from '../conformance/suite.js';
+
+const created: string[] = [];
+async function freshDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'statestore-file-'));
+  created.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  await Promise.all(created.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+runConformance({ name: 'file', open: async () => openVfs(`file://${await freshDir()}/store`), largeObjectBytes: 64 * 1024 * 1024 });
+
+describe('file backend', () => {
+  it('opens bare paths and file:// URLs to the same folder', async () => {
+    const dir = await freshDir();
+    const a = await openVfs(dir);
+    const b = await openVfs(`file://${dir}`);
+    await a.write('x/y', 'z');
+    expect(Buffer.from((await b.read('x/y')).body).toString()).toBe('z');
+    expect(b.url).toBe(`file://${dir}`);
+  });
+
+  it('writes files 0600 and folders 0700', async () => {
+    const dir = await freshDir();
+    const vfs = await openVfs(dir);
+    await vfs.write('cluster/pki/private/ca/keyset.yaml', 'secret');
+    expect((await stat(path.join(dir, 'cluster/pki/private/ca/keyset.yaml'))).mode & 0o777).toBe(0o600);
+    expect((await stat(path.join(dir, 'cluster/pki/private'))).mode & 0o777).toBe(0o700);
+  });
+
+  it('refuses a symlink that points out of the root, touching nothing outside', async () => {
+    const outside = await freshDir();
+    await writeFile(path.join(outside, 'secret'), 'outside');
+    const dir = await freshDir();
+    await mkdir(path.join(dir, 'inside'));
+    await symlink(outside, path.join(dir, 'inside/escape'));
+    await symlink(path.join(outside, 'secret'), path.join(dir, 'inside/file-link'));
+    const vfs = await openVfs(dir);
+    for (const call of [
+      vfs.read('inside/escape/secret'),
+      vfs.write('inside/escape/planted', 'x'),
+      vfs.write('inside/escape/new/deeper', 'x'),
+      vfs.read('inside/file-link'),
+      vfs.stat('inside/file-link'),
+      vfs.delete('inside/escape/secret'),
+      vfs.copy('inside/file-link', 'copied'),
+      vfs.list({ prefix: 'inside/escape/' }),
+    ]) {
+      const err = await call.then(() => undefined, (e: unknown) => e);
+      expect(isStateStoreError(err, 'InvalidArgument')).toBe(true);
+    }
+    expect((await readdir(outside)).sort()).toEqual(['secret']);
+  });
+
+  it('refuses keys that use its reserved temp and lock names', async () => {
+    const vfs = await openVfs(await freshDir());
+    const err = await vfs.write('a/.statestore-lock-b', 'x').catch((e: unknown) => e);
+    expect(isStateStoreError(err, 'InvalidArgument')).toBe(true);
+  });
+
+  it('leaves no temp or lock files behind and hides them from listings', async () => {
+    const dir = await freshDir();
+    const vfs = await openVfs(dir);
+    const v = await vfs.write('c/config', 'one');
+    await vfs.write('c/config', 'two', { ifMatch: v.version });
+    await vfs.write('c/config', 'three', { ifNoneMatch: '*' }).catch(() => undefined);
+    await writeFile(path.join(dir, 'c/.statestore-tmp-leftover'), 'crash debris');
+    expect((await vfs.list({ prefix: 'c/' })).objects.map((o) => o.key)).toEqual(['c/config']);
+    expect((await readdir(path.join(dir, 'c'))).sort()).toEqual(['.statestore-tmp-leftover', 'config']);
+  });
+});
