@@ -1,0 +1,39 @@
+// Packs the library as npm would publish it, installs the tarball into an empty project, and
+// checks that require('statestore') and import('statestore') both work and agree.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
+const work = mkdtempSync(path.join(tmpdir(), 'statestore-pack-'));
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+try {
+  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root));
+  const tarball = path.join(work, packed[0].filename);
+  const files = packed[0].files.map((f) => f.path);
+  for (const required of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'README.md', 'package.json']) {
+    if (!files.includes(required)) throw new Error(`the tarball lacks ${required}`);
+  }
+  const leaked = files.filter((f) => f.startsWith('test/') || f.startsWith('src/') || f.startsWith('node_modules/'));
+  if (leaked.length) throw new Error(`the tarball contains files it should not: ${leaked.join(', ')}`);
+  const app = path.join(work, 'app');
+  run('mkdir', ['-p', app], work);
+  writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }));
+  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], app);
+  const check = `
+    const vfs = await lib.openVfs('memfs://pack-check');
+    await vfs.write('a/b', 'hello');
+    const text = Buffer.from((await vfs.read('a/b')).body).toString();
+    if (text !== 'hello') throw new Error('round trip failed');
+    const err = await vfs.read('missing').catch((e) => e);
+    if (!other.isStateStoreError(err, 'NotFound')) throw new Error('error codes do not agree across copies');
+    console.log(kind + ' ok: ' + Object.keys(lib).length + ' exports');`;
+  writeFileSync(path.join(app, 'cjs.cjs'), `const lib = require('statestore'); const kind = 'require'; (async () => { const other = await import('statestore'); ${check} })().catch((e) => { console.error(e); process.exit(1); });`);
+  writeFileSync(path.join(app, 'esm.mjs'), `import * as lib from 'statestore'; import { createRequire } from 'node:module'; const other = createRequire(import.meta.url)('statestore'); const kind = 'import'; ${check}`);
+  process.stdout.write(run(process.execPath, ['cjs.cjs'], app));
+  process.stdout.write(run(process.execPath, ['esm.mjs'], app));
+  console.log(`pack check ok: ${packed[0].filename}, ${files.length} files, ${packed[0].size} bytes packed`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
