@@ -53,6 +53,17 @@ export function parseStoreUrl(raw: string): StoreUrl {
     if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(raw) && !/^[a-zA-Z]:[\\/]/.test(raw)) throw invalid(raw, 'expected scheme://');
     return { scheme: 'file', host: '', path: raw, query: new URLSearchParams(), redacted: raw };
   }
+  // Check the raw path before URL parsing: WHATWG URLs silently resolve `a/../b` to `b`.
+  const rawPath = raw.slice(schemeMatch[0].length).replace(/[?#].*$/, '').split('/').slice(1);
+  for (const segment of rawPath) {
+    let decoded = segment;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      throw invalid(raw, 'bad percent-encoding in the path');
+    }
+    if (decoded === '.' || decoded === '..') throw invalid(raw, '"." or ".." path segment');
+  }
   let url: URL;
   try {
     url = new URL(raw);

@@ -1,0 +1,69 @@
+import { openVfs } from '../../src/backends/registry.js';
+import { isStateStoreError, StateStoreError } from '../../src/vfs/errors.js';
+import { parseStoreUrl, redactUrl } from '../../src/vfs/url.js';
+
+async function rejection(promise: Promise<unknown>): Promise<StateStoreError> {
+  const err = await promise.then(() => undefined, (e: unknown) => e);
+  if (!isStateStoreError(err)) throw new Error(`expected a StateStoreError, got ${String(err)}`);
+  return err;
+}
+
+describe('parseStoreUrl', () => {
+  it('takes URLs apart', () => {
+    expect(parseStoreUrl('s3://bucket/some/prefix/')).toMatchObject({ scheme: 's3', host: 'bucket', path: 'some/prefix' });
+    expect(parseStoreUrl('S3://bucket')).toMatchObject({ scheme: 's3', host: 'bucket', path: '' });
+    expect(parseStoreUrl('file:///var/lib/kops')).toMatchObject({ scheme: 'file', path: '/var/lib/kops' });
+    expect(parseStoreUrl('./relative/store')).toMatchObject({ scheme: 'file', path: './relative/store' });
+    expect(parseStoreUrl('azureblob://account/container/p')).toMatchObject({ scheme: 'azureblob', host: 'account', path: 'container/p' });
+    expect(parseStoreUrl('gs://b/with%20space')).toMatchObject({ host: 'b', path: 'with space' });
+  });
+
+  it.each([
+    ['s3://', 'missing bucket'],
+    ['s3:///prefix', 'missing bucket'],
+    ['s3://bucket/a/../b', 'path segment'],
+    ['s3://bucket/a//b', 'path segment'],
+    ['file://host/path', 'absolute path'],
+    ['mailto:someone', 'scheme'],
+    ['s3://bucket/%2e%2e/x', 'path segment'],
+    ['file:///tmp/../etc', 'path segment'],
+    ['', 'non-empty'],
+    ['s3://bucket/%zz', 'percent-encoding'],
+  ])('refuses %s with InvalidArgument', (raw, why) => {
+    let err: unknown;
+    try {
+      parseStoreUrl(raw);
+    } catch (e) {
+      err = e;
+    }
+    expect(isStateStoreError(err, 'InvalidArgument')).toBe(true);
+    expect((err as Error).message).toContain(why);
+  });
+
+  it('keeps credentials out of the redacted form and out of error messages', () => {
+    const parsed = parseStoreUrl('s3://AKIDEXAMPLE:wJalrSECRET@bucket/prefix');
+    expect(parsed.credentials).toEqual({ username: 'AKIDEXAMPLE', password: 'wJalrSECRET' });
+    expect(parsed.redacted).not.toContain('wJalrSECRET');
+    expect(parsed.redacted).not.toContain('AKIDEXAMPLE');
+    expect(redactUrl('azureblob://acct/c?sv=2020&sig=SECRETSIG')).not.toContain('SECRETSIG');
+    try {
+      parseStoreUrl('s3://AKID:SECRET@/x/../y');
+    } catch (err) {
+      expect((err as Error).message).not.toContain('SECRET');
+    }
+  });
+});
+
+describe('openVfs', () => {
+  it('refuses an unknown scheme with InvalidArgument naming the URL without credentials', async () => {
+    const err = await rejection(openVfs('ftp://user:hunter2@host/path'));
+    expect(err.code).toBe('InvalidArgument');
+    expect(err.message).toContain('ftp');
+    expect(err.message).not.toContain('hunter2');
+  });
+
+  it('refuses a malformed URL with InvalidArgument', async () => {
+    expect((await rejection(openVfs('memfs://'))).code).toBe('InvalidArgument');
+    expect((await rejection(openVfs('s3://bucket/../escape'))).code).toBe('InvalidArgument');
+  });
+});
