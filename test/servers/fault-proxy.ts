@@ -1,0 +1,138 @@
+/**
+ * A fault-injecting HTTP reverse proxy for the tests, on 127.0.0.1, between an SDK and a real
+ * test server (s3rver, Azurite, the GCS emulator). Faults are drawn from a seeded PRNG, so a run
+ * is reproducible:
+ *
+ * - `errorRate`: answer without forwarding, with the status and body the provider uses when it
+ *   sheds load (S3 `503 SlowDown`, GCS `503 backendError`, Azure `503 ServerBusy`) or a bare 500.
+ *   Nothing reaches the server, so a retry is always safe.
+ * - `resetRate`: forward the request, let the server act on it, then cut the connection half-way
+ *   through the response body. The client cannot know whether the request took effect: the
+ *   hardest case for conditional writes, as with real networks.
+ * - `dropRate`: destroy the client's socket before forwarding (a connection reset).
+ * - `latencyMs`: a random delay up to this before forwarding.
+ *
+ * `stats` counts what was done; `setEnabled(false)` passes everything through.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type FaultFlavour = 's3' | 'gcs' | 'azure' | 'generic';
+
+export interface FaultOptions {
+  target: string;
+  seed?: number;
+  errorRate?: number;
+  resetRate?: number;
+  dropRate?: number;
+  latencyMs?: number;
+  flavour?: FaultFlavour;
+}
+
+export interface FaultProxy {
+  /** `http://127.0.0.1:<port>`: use as the SDK's endpoint. */
+  endpoint: string;
+  stats: { requests: number; errors: number; resets: number; drops: number; forwarded: number };
+  setEnabled(enabled: boolean): void;
+  stop(): Promise<void>;
+}
+
+/** Mulberry32: tiny, seeded, good enough to spread faults. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shedLoad(flavour: FaultFlavour, random: () => number): { status: number; type: string; body: string } {
+  if (random() < 0.25) return { status: 500, type: 'text/plain', body: 'internal error (injected)' };
+  switch (flavour) {
+    case 's3':
+      return { status: 503, type: 'application/xml', body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>' };
+    case 'gcs':
+      return { status: 503, type: 'application/json', body: JSON.stringify({ error: { code: 503, message: 'Backend Error', errors: [{ reason: 'backendError' }] } }) };
+    case 'azure':
+      return { status: 503, type: 'application/xml', body: '<?xml version="1.0" encoding="utf-8"?><Error><Code>ServerBusy</Code><Message>The server is busy.</Message></Error>' };
+    default:
+      return { status: 503, type: 'text/plain', body: 'service unavailable (injected)' };
+  }
+}
+
+export async function startFaultProxy(options: FaultOptions): Promise<FaultProxy> {
+  const target = new URL(options.target);
+  const random = prng(options.seed ?? 1);
+  const stats = { requests: 0, errors: 0, resets: 0, drops: 0, forwarded: 0 };
+  let enabled = true;
+
+  const server = http.createServer((req, res) => {
+    stats.requests += 1;
+    const roll = random();
+    const errorRate = enabled ? options.errorRate ?? 0 : 0;
+    const dropRate = enabled ? options.dropRate ?? 0 : 0;
+    const resetRate = enabled ? options.resetRate ?? 0 : 0;
+    if (roll < errorRate) {
+      stats.errors += 1;
+      const fault = shedLoad(options.flavour ?? 'generic', random);
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(fault.status, { 'content-type': fault.type, 'content-length': Buffer.byteLength(fault.body), connection: 'close' });
+        res.end(fault.body);
+      });
+      return;
+    }
+    if (roll < errorRate + dropRate) {
+      stats.drops += 1;
+      req.socket.destroy();
+      return;
+    }
+    const reset = roll < errorRate + dropRate + resetRate;
+    const delay = enabled && options.latencyMs ? random() * options.latencyMs : 0;
+    setTimeout(() => forward(req, res, reset), delay);
+  });
+
+  function forward(req: http.IncomingMessage, res: http.ServerResponse, reset: boolean): void {
+    stats.forwarded += 1;
+    const upstream = http.request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: `${target.hostname}:${target.port}` } },
+      (answer) => {
+        const length = Number(answer.headers['content-length'] ?? 0);
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        if (!reset) {
+          answer.pipe(res);
+          return;
+        }
+        stats.resets += 1;
+        let sent = 0;
+        answer.on('data', (chunk: Buffer) => {
+          if (sent >= length / 2) return;
+          res.write(chunk.subarray(0, Math.max(1, Math.floor(length / 2) - sent)));
+          sent += chunk.length;
+        });
+        answer.on('end', () => res.socket?.destroy());
+        if (length === 0) setImmediate(() => res.socket?.destroy());
+      },
+    );
+    upstream.on('error', () => res.socket?.destroy());
+    req.pipe(upstream);
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stats,
+    setEnabled: (value) => {
+      enabled = value;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

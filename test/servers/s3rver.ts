@@ -1,0 +1,107 @@
+/**
+ * Starts s3rver 3.7.1 (npm) on 127.0.0.1 with random ports, in a child process run with
+ * `node --openssl-legacy-provider` (s3rver's list continuation tokens use DES), with the
+ * compatibility layer of `s3rver-middleware.ts` in front of it. One server per test file.
+ *
+ * @example
+ * ```ts
+ * const server = await startS3rver({ buckets: ['state'] });
+ * const vfs = await openVfs('s3://state/prefix', { s3: server.options });
+ * await server.stop();
+ * ```
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import type { Fault, RecordedRequest } from './s3rver-middleware.js';
+
+export type { Fault, RecordedRequest } from './s3rver-middleware.js';
+
+/** The access key s3rver always knows. */
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+/** Options of {@link startS3rver}. */
+export interface StartS3rverOptions {
+  /** Buckets to create; a region makes the bucket answer like an AWS bucket in that region. */
+  buckets: Array<string | { name: string; region?: string }>;
+  /** More key pairs to accept besides {@link S3RVER_CREDENTIALS}. */
+  accounts?: Array<{ accessKeyId: string; secretAccessKey: string }>;
+  /** How many ports to listen on (same store behind each). Default 1. */
+  listeners?: number;
+}
+
+/** A running server. */
+export interface S3rverHandle {
+  /** `http://127.0.0.1:<port>` of the first listener. */
+  endpoint: string;
+  /** Every listener's endpoint. */
+  endpoints: string[];
+  /** Requests received so far, oldest first (signatures redacted). */
+  requests(): Promise<RecordedRequest[]>;
+  clearRequests(): Promise<void>;
+  /** Makes the next `fault.times` matching requests fail with the given S3 error. */
+  injectFault(fault: Fault): Promise<void>;
+  clearFaults(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Starts the server; resolves once it listens. */
+export async function startS3rver(options: StartS3rverOptions): Promise<S3rverHandle> {
+  const config = {
+    buckets: options.buckets.map((bucket) => (typeof bucket === 'string' ? { name: bucket } : bucket)),
+    accounts: options.accounts ?? [],
+    listeners: options.listeners ?? 1,
+  };
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', '--no-warnings', '--import', 'tsx', path.join(__dirname, 's3rver-child.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, S3RVER_CONFIG: JSON.stringify(config) },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const ports = await waitForPorts(child);
+  const endpoints = ports.map((port) => `http://127.0.0.1:${port}`);
+  const endpoint = endpoints[0]!;
+  const control = async (method: string, what: string, body?: unknown): Promise<Response> => {
+    const response = await fetch(`${endpoint}/__s3rver/${what}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    if (!response.ok) throw new Error(`s3rver control ${method} ${what}: HTTP ${response.status}`);
+    return response;
+  };
+  return {
+    endpoint,
+    endpoints,
+    requests: async () => (await (await control('GET', 'requests')).json()) as RecordedRequest[],
+    clearRequests: async () => void (await control('DELETE', 'requests')),
+    injectFault: async (fault) => void (await control('POST', 'faults', fault)),
+    clearFaults: async () => void (await control('DELETE', 'faults')),
+    stop: () => stopChild(child),
+  };
+}
+
+function waitForPorts(child: ChildProcess): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = stdout.split('\n')[0];
+      if (stdout.includes('\n') && line !== undefined) {
+        try {
+          resolve((JSON.parse(line) as { ports: number[] }).ports);
+        } catch {
+          reject(new Error(`s3rver printed ${line}`));
+        }
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`s3rver exited with ${code}: ${stderr.slice(-2000)}`)));
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.stdin!.end();
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
