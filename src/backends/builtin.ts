@@ -4,4 +4,5 @@ import type { BackendFactory } from './registry.js';
 export const builtinBackends: ReadonlyArray<{ schemes: readonly string[]; load: () => Promise<BackendFactory> }> = [
   { schemes: ['memfs'], load: async () => (await import('./memory/index.js')).memoryBackend },
   { schemes: ['file'], load: async () => (await import('./file/index.js')).fileBackend },
+  { schemes: ['s3', 'do', 'scw', 'hos', 'linode'], load: async () => (await import('./s3/index.js')).s3Backend },
 ];

@@ -1,5 +1,6 @@
 import type { RetryPolicy } from '../vfs/retry.js';
 import type { FileBackendOptions } from './file/types.js';
+import type { S3BackendOptions } from './s3/types.js';
 
 /** Options of `openVfs` and `openStateStore`; each backend reads its own section. */
 export interface OpenVfsOptions {
@@ -9,4 +10,6 @@ export interface OpenVfsOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Options of the `file://` backend. */
   file?: FileBackendOptions;
+  /** Options of the S3 backend (`s3://`, `do://`, `scw://`, `hos://`, `linode://`). */
+  s3?: S3BackendOptions;
 }

@@ -1,0 +1,79 @@
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import { loadOptionalPeer } from '../registry.js';
+import type { OpenVfsOptions } from '../options.js';
+import { s3ErrorHeader, s3Status, toStateStoreError } from './errors.js';
+import type { S3Location } from './url.js';
+
+/** The SDK module, loaded on first use of an S3 scheme (it is an optional peer dependency). */
+export type S3Sdk = typeof import('@aws-sdk/client-s3');
+
+/** Loads `@aws-sdk/client-s3`, or throws InvalidArgument naming the package to install. */
+export function loadS3Sdk(scheme: string): Promise<S3Sdk> {
+  return loadOptionalPeer('@aws-sdk/client-s3', () => import('@aws-sdk/client-s3'), scheme);
+}
+
+/** Region of each bucket already asked, per endpoint: HeadBucket is sent once per bucket. */
+const discoveredRegions = new Map<string, Promise<string>>();
+
+/** The SDK client configuration for a store (without the region). */
+export function clientConfig(location: S3Location, options: OpenVfsOptions): S3ClientConfig {
+  const s3 = options.s3 ?? {};
+  const checksum = s3.checksum ?? 'when_supported';
+  return {
+    ...(location.endpoint === undefined ? {} : { endpoint: location.endpoint }),
+    forcePathStyle: location.forcePathStyle,
+    ...(location.credentials === undefined ? {} : { credentials: location.credentials }),
+    maxAttempts: options.retry?.maxAttempts ?? 3,
+    retryMode: 'standard',
+    requestChecksumCalculation: checksum === 'when_supported' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED',
+    responseChecksumValidation: checksum === 'when_supported' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED',
+    requestHandler: { connectionTimeout: s3.connectTimeoutMs ?? 5000, requestTimeout: s3.requestTimeoutMs ?? 120_000 },
+  };
+}
+
+/** Creates the store's client, asking the bucket for its region first when none is known. */
+export async function createClient(sdk: S3Sdk, location: S3Location, options: OpenVfsOptions, signal?: AbortSignal): Promise<S3Client> {
+  const config = clientConfig(location, options);
+  const region = location.region ?? (await discoverRegion(sdk, location, config, signal));
+  return new sdk.S3Client({ ...config, region });
+}
+
+/**
+ * Asks the bucket where it lives: HeadBucket answers `x-amz-bucket-region`, also on the 301 or
+ * 403 a client in the wrong region gets. The answer is cached per endpoint and bucket; failures
+ * are not cached. A bucket that does not exist is NotFound; an endpoint that does not say falls
+ * back to us-east-1 (what kops does).
+ */
+async function discoverRegion(sdk: S3Sdk, location: S3Location, config: S3ClientConfig, signal?: AbortSignal): Promise<string> {
+  const cacheKey = `${location.endpoint ?? 'aws'}\n${location.bucket}`;
+  let pending = discoveredRegions.get(cacheKey);
+  if (pending === undefined) {
+    pending = askRegion(sdk, location, config, signal);
+    discoveredRegions.set(cacheKey, pending);
+    pending.catch(() => discoveredRegions.delete(cacheKey));
+  }
+  return pending;
+}
+
+async function askRegion(sdk: S3Sdk, location: S3Location, config: S3ClientConfig, signal?: AbortSignal): Promise<string> {
+  const probe = new sdk.S3Client({ ...config, region: 'us-east-1' });
+  try {
+    const output = await probe.send(new sdk.HeadBucketCommand({ Bucket: location.bucket }), { abortSignal: signal });
+    return output.BucketRegion ?? 'us-east-1';
+  } catch (err) {
+    const region = s3ErrorHeader(err, 'x-amz-bucket-region');
+    if (region !== undefined && region !== '') return region;
+    const status = s3Status(err);
+    if (status === 404 || status === 403 || status === undefined || status >= 500) {
+      throw toStateStoreError(err, { op: 'find the region of', bucket: location.bucket, ...(signal ? { signal } : {}) });
+    }
+    return 'us-east-1';
+  } finally {
+    probe.destroy();
+  }
+}
+
+/** Forgets cached bucket regions (for tests). */
+export function clearRegionCache(): void {
+  discoveredRegions.clear();
+}

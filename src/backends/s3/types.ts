@@ -1,0 +1,65 @@
+/** Options of the S3 backend (`s3://`, and `do://`, `scw://`, `hos://`, `linode://`). */
+
+/** Static S3 credentials. Never printed. */
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** S3 canned ACLs, applied to every object the store writes. */
+export type S3CannedAcl =
+  | 'private'
+  | 'public-read'
+  | 'public-read-write'
+  | 'authenticated-read'
+  | 'aws-exec-read'
+  | 'bucket-owner-read'
+  | 'bucket-owner-full-control';
+
+/**
+ * Per-store options of the S3 backend, under `openVfs(url, { s3: { ... } })`. Anything given
+ * here wins over kops's environment variables (`S3_ENDPOINT`, `S3_REGION`, `S3_ACCESS_KEY_ID`,
+ * `S3_SECRET_ACCESS_KEY`, read from `options.env ?? process.env`), which are only defaults.
+ * Two stores opened with different options are fully independent, in one process.
+ */
+export interface S3BackendOptions {
+  /**
+   * The bucket's region. Without it (and without `S3_REGION`), an `s3://` store asks the bucket
+   * (HeadBucket's `x-amz-bucket-region`) on first use and remembers the answer per bucket.
+   */
+  region?: string;
+  /**
+   * An S3-compatible endpoint, e.g. `https://nyc3.digitaloceanspaces.com` (a missing scheme means
+   * https). `do://`, `scw://`, `hos://` and `linode://` derive it from the region when absent.
+   */
+  endpoint?: string;
+  /** Path-style addressing (`endpoint/bucket/key`). Default: true with an endpoint, like kops. */
+  forcePathStyle?: boolean;
+  /**
+   * Static credentials or a function returning them (called when they are needed and on expiry).
+   * Default: `S3_ACCESS_KEY_ID`/`S3_SECRET_ACCESS_KEY` when both are set, else the AWS SDK's
+   * default provider chain (environment, shared config, SSO, web identity, instance metadata).
+   */
+  credentials?: S3Credentials | (() => Promise<S3Credentials>);
+  /** Server-side encryption for objects the store writes. */
+  serverSideEncryption?: 'AES256' | 'aws:kms';
+  /** KMS key id or ARN; only with `serverSideEncryption: "aws:kms"` (default: the account's S3 key). */
+  kmsKeyId?: string;
+  /** Canned ACL for objects the store writes (kops uses `bucket-owner-full-control` across accounts). */
+  acl?: S3CannedAcl;
+  /**
+   * The SDK's flexible checksums: `when_supported` (default; CRC32 on uploads, validated on
+   * downloads) or `when_required` (only where S3 demands one; for S3-compatible services
+   * that reject checksum headers or aws-chunked trailers).
+   */
+  checksum?: 'when_supported' | 'when_required';
+  /** Multipart part size for `writeStream`, in bytes. Default 8 MiB, at least 5 MiB. */
+  partSize?: number;
+  /** Objects larger than this are copied with UploadPartCopy. Default and maximum 5 GiB. */
+  multipartCopyThreshold?: number;
+  /** TCP connect timeout in milliseconds. Default 5,000. */
+  connectTimeoutMs?: number;
+  /** Socket idle timeout of one request in milliseconds. Default 120,000. */
+  requestTimeoutMs?: number;
+}

@@ -1,0 +1,112 @@
+import { StateStoreError } from '../../vfs/errors.js';
+import { redactUrl, type StoreUrl } from '../../vfs/url.js';
+import type { OpenVfsOptions } from '../options.js';
+import type { S3BackendOptions, S3Credentials } from './types.js';
+
+/**
+ * Where an S3 store lives, resolved from its URL, its options and kops's environment variables
+ * (options win; the environment only fills gaps).
+ */
+export interface S3Location {
+  scheme: string;
+  bucket: string;
+  /** Key prefix of the store's root without a trailing `/`, or `''`. */
+  prefix: string;
+  /** Known region; undefined means "ask the bucket" (s3:// only). */
+  region: string | undefined;
+  endpoint: string | undefined;
+  forcePathStyle: boolean;
+  credentials: S3Credentials | (() => Promise<S3Credentials>) | undefined;
+  /** `scheme://bucket/prefix`, safe to print. */
+  url: string;
+}
+
+/** S3-compatible providers kops knows, and how their endpoint follows from the region. */
+const PROVIDERS: Record<string, { name: string; endpoint: (region: string) => string; region: RegExp }> = {
+  do: { name: 'DigitalOcean Spaces', endpoint: (r) => `https://${r}.digitaloceanspaces.com`, region: /^([a-z0-9-]+)\.digitaloceanspaces\.com$/ },
+  scw: { name: 'Scaleway Object Storage', endpoint: (r) => `https://s3.${r}.scw.cloud`, region: /^s3\.([a-z0-9-]+)\.scw\.cloud$/ },
+  hos: { name: 'Hetzner Object Storage', endpoint: (r) => `https://${r}.your-objectstorage.com`, region: /^([a-z0-9-]+)\.your-objectstorage\.com$/ },
+  linode: { name: 'Linode Object Storage', endpoint: (r) => `https://${r}.linodeobjects.com`, region: /^([a-z0-9-]+)\.linodeobjects\.com$/ },
+};
+
+/** The URL schemes of the S3 backend. */
+export const S3_SCHEMES = ['s3', ...Object.keys(PROVIDERS)] as const;
+
+/** Bucket names S3 accepts (3-63 characters; lowercase, digits, dots, hyphens; legacy us-east-1 names may be longer or hold `_`). */
+const BUCKET = /^[a-z0-9][a-z0-9._-]{1,254}$/;
+
+/** Resolves a parsed URL into an {@link S3Location}. Throws InvalidArgument before any I/O. */
+export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Location {
+  const s3: S3BackendOptions = options.s3 ?? {};
+  const env = options.env ?? process.env;
+  const scheme = url.scheme;
+  const invalid = (why: string) => new StateStoreError('InvalidArgument', `${scheme}:// store ${JSON.stringify(url.redacted)}: ${why}`, { backend: 's3' });
+  if (url.credentials !== undefined) throw invalid('credentials in the URL are not supported; pass options.s3.credentials');
+  if (!BUCKET.test(url.host)) throw invalid(`"${url.host}" is not a valid bucket name`);
+  const envValue = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+
+  let endpoint = s3.endpoint ?? envValue('S3_ENDPOINT');
+  let region = s3.region ?? envValue('S3_REGION');
+  const provider = PROVIDERS[scheme];
+  if (provider !== undefined) {
+    if (endpoint === undefined) {
+      if (region === undefined) throw invalid(`${provider.name} needs an endpoint or a region: set options.s3.endpoint (or S3_ENDPOINT) or options.s3.region (or S3_REGION)`);
+      endpoint = provider.endpoint(region);
+    }
+    region ??= provider.region.exec(hostOf(endpoint))?.[1] ?? 'us-east-1';
+  } else if (scheme !== 's3') {
+    throw invalid('not an S3 scheme');
+  }
+  if (endpoint !== undefined) endpoint = normaliseEndpoint(endpoint, invalid);
+
+  const credentials = s3.credentials ?? envCredentials(envValue);
+  if (s3.kmsKeyId !== undefined && s3.serverSideEncryption !== 'aws:kms') throw invalid('kmsKeyId needs serverSideEncryption: "aws:kms"');
+  if (s3.serverSideEncryption !== undefined && s3.serverSideEncryption !== 'AES256' && s3.serverSideEncryption !== 'aws:kms') {
+    throw invalid('serverSideEncryption must be "AES256" or "aws:kms"');
+  }
+  if (s3.partSize !== undefined && (!Number.isSafeInteger(s3.partSize) || s3.partSize < 5 * 1024 * 1024)) throw invalid('partSize must be an integer of at least 5 MiB');
+  if (s3.checksum !== undefined && s3.checksum !== 'when_supported' && s3.checksum !== 'when_required') throw invalid('checksum must be "when_supported" or "when_required"');
+
+  const prefix = url.path;
+  return {
+    scheme,
+    bucket: url.host,
+    prefix,
+    region,
+    endpoint,
+    forcePathStyle: s3.forcePathStyle ?? endpoint !== undefined,
+    credentials,
+    url: `${scheme}://${url.host}${prefix === '' ? '' : `/${prefix}`}`,
+  };
+}
+
+function envCredentials(envValue: (name: string) => string | undefined): S3Credentials | undefined {
+  const accessKeyId = envValue('S3_ACCESS_KEY_ID');
+  const secretAccessKey = envValue('S3_SECRET_ACCESS_KEY');
+  return accessKeyId !== undefined && secretAccessKey !== undefined ? { accessKeyId, secretAccessKey } : undefined;
+}
+
+function hostOf(endpoint: string): string {
+  try {
+    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint) ? endpoint : `https://${endpoint}`).hostname;
+  } catch {
+    return '';
+  }
+}
+
+/** kops accepts `S3_ENDPOINT=host[:port]`; the SDK wants a URL. */
+function normaliseEndpoint(raw: string, invalid: (why: string) => StateStoreError): string {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(withScheme);
+  } catch {
+    throw invalid(`endpoint ${JSON.stringify(redactUrl(raw))} is not a URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw invalid(`endpoint ${JSON.stringify(redactUrl(raw))} must be http or https`);
+  if (parsed.username !== '' || parsed.password !== '') throw invalid('credentials in the endpoint are not supported; pass options.s3.credentials');
+  return withScheme.replace(/\/+$/, '');
+}

@@ -1,0 +1,33 @@
+/**
+ * The conformance suite on the S3 backend against s3rver (with the compat layer of
+ * test/servers/s3rver-middleware.ts), with the SDK's DEFAULT checksum settings: on `s3://`
+ * (region discovered from the bucket, 64 MiB streamed object) and on `do://` configured the kops
+ * way, through S3_ENDPOINT / S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY.
+ */
+import { openVfs } from '../../src/backends/registry.js';
+import { runConformance } from '../conformance/suite.js';
+import { startS3rver, S3RVER_CREDENTIALS, type S3rverHandle } from '../servers/s3rver.js';
+
+let server: S3rverHandle;
+let counter = 0;
+
+beforeAll(async () => {
+  server = await startS3rver({ buckets: ['conformance', 'spaces'] });
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+runConformance({
+  name: 's3',
+  open: () => openVfs(`s3://conformance/run-${++counter}`, { env: {}, s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS } }),
+  largeObjectBytes: 64 * 1024 * 1024,
+});
+
+runConformance({
+  name: 'do (S3-compatible, kops environment variables)',
+  open: () => openVfs(`do://spaces/run-${++counter}`, {
+    env: { S3_ENDPOINT: server.endpoint, S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey },
+  }),
+});
