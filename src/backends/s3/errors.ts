@@ -57,7 +57,7 @@ export function toStateStoreError(err: unknown, ctx: S3ErrorContext): StateStore
   const name = s3ErrorCode(err);
   const status = s3Status(err);
   const detail = `${name ?? 'error'}${status === undefined ? '' : `, HTTP ${status}`}`;
-  const sysCode = (err as { code?: unknown } | undefined)?.code;
+  const sysCode = systemCode(err);
 
   if (ctx.signal?.aborted || name === 'AbortError') return make('Aborted', 'the operation was aborted');
   if (status === 412 || name === 'PreconditionFailed') {
@@ -66,7 +66,9 @@ export function toStateStoreError(err: unknown, ctx: S3ErrorContext): StateStore
       : make('PreconditionFailed', `the object is not at the expected version (${detail})`);
   }
   if (name === 'ConditionalRequestConflict' || status === 409) return make('Conflict', `a concurrent conditional request conflicted; retry (${detail})`);
-  if (name === 'NoSuchBucket') return make('NotFound', `the bucket does not exist (${detail})`);
+  if (name === 'NoSuchBucket') {
+    return new StateStoreError('NotFound', `s3: ${ctx.op}${ctx.key === undefined ? '' : ` key ${JSON.stringify(ctx.key)}`}: bucket ${JSON.stringify(ctx.bucket)} does not exist (${detail})`, { key: ctx.key, backend: 's3', cause: err });
+  }
   if (status === 404 || name === 'NoSuchKey' || name === 'NotFound') {
     if (ctx.condition === 'ifMatch') return make('PreconditionFailed', `the object no longer exists (${detail})`);
     return make('NotFound', `no such object (${detail})`);
@@ -84,10 +86,29 @@ export function toStateStoreError(err: unknown, ctx: S3ErrorContext): StateStore
   }
   if (name !== undefined && INTEGRITY.has(name)) return make('IntegrityError', `the data did not match its checksum (${detail})`);
   if (err instanceof Error && /checksum mismatch/i.test(err.message)) return make('IntegrityError', 'the downloaded data did not match its checksum');
-  if ((typeof sysCode === 'string' && NETWORK.has(sysCode)) || (name !== undefined && (TIMEOUTS.has(name) || NETWORK.has(name)))) {
-    return make('Unavailable', `the endpoint could not be reached (${typeof sysCode === 'string' ? sysCode : detail})`);
+  if (sysCode !== undefined || (name !== undefined && (TIMEOUTS.has(name) || NETWORK.has(name)))) {
+    return make('Unavailable', `the endpoint could not be reached (${sysCode ?? detail})`);
   }
   if (status !== undefined && status >= 500) return make('Unavailable', `the service failed (${detail})`);
   if (status === 400) return make('InvalidArgument', `the request was rejected (${detail})`);
   return make('Unknown', `unexpected failure (${detail})`);
+}
+
+/**
+ * The Node network error code (ECONNREFUSED ...) of a failure. The SDK wraps errors from another
+ * realm (as under Jest) into "AWS SDK error wrapper for Error: connect ECONNREFUSED ...", so the
+ * message is searched too; only the code is ever printed.
+ */
+function systemCode(err: unknown): string | undefined {
+  for (let current: unknown = err, depth = 0; current !== undefined && current !== null && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && NETWORK.has(code)) return code;
+    const message = (current as { message?: unknown }).message;
+    if (typeof message === 'string') {
+      const found = /\b(E[A-Z_]+)\b/.exec(message)?.[1];
+      if (found !== undefined && NETWORK.has(found)) return found;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
