@@ -288,7 +288,7 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
     });
   }
 
-  async function dispatch(ctx: KoaContext, bucket: string | undefined, key: string | undefined, next: Next, entry: RecordedRequest): Promise<void> {
+  async function dispatch(ctx: KoaContext, bucket: string | undefined, key: string | undefined, next: Next): Promise<void> {
     if (bucket === undefined) return next();
     const q = ctx.query;
     if (key === undefined) {
@@ -301,17 +301,6 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
       return next();
     }
     const lock = lockName(bucket, key);
-    if (ctx.method === 'PUT' && (isAwsChunked(ctx.headers))) {
-      const decoder = new AwsChunkedDecoder();
-      decoder.on('end', () => (entry.trailers = decoder.trailers));
-      const headers = ctx.request.req.headers;
-      const encoding = String(headers['content-encoding'] ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '' && p !== 'aws-chunked');
-      if (encoding.length === 0) delete headers['content-encoding'];
-      else headers['content-encoding'] = encoding.join(',');
-      const source = ctx.req;
-      source.on('error', (err) => decoder.destroy(err));
-      ctx.req = source.pipe(decoder);
-    }
     if (ctx.method === 'PUT' && 'uploadId' in q) {
       if (header(ctx, 'x-amz-copy-source') !== undefined) return uploadPartCopy(ctx, bucket);
       if (!(await fs.stat(uploadDir(bucket, String(q['uploadId']))).catch(() => undefined))) throw fail(404, 'NoSuchUpload', 'The specified upload does not exist.');
@@ -353,6 +342,7 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
       headers[name] = name === 'authorization' ? String(value).replace(/Signature=[0-9a-f]+/i, 'Signature=REDACTED') : String(value);
     }
     const entry: RecordedRequest = { method: ctx.method, port: ctx.request.req.socket.localPort, bucket, key, query: ctx.querystring, headers };
+    let decoder: AwsChunkedDecoder | undefined;
     log.push(entry);
     if (log.length > MAX_LOG) log.shift();
     try {
@@ -369,14 +359,35 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
         fault.times--;
         throw fail(fault.status, fault.code, `injected ${fault.code}`);
       }
-      await dispatch(ctx, bucket, key, next, entry);
+      if (ctx.method === 'PUT' && key !== undefined && isAwsChunked(ctx.headers)) decoder = decodeBody(ctx, entry);
+      await dispatch(ctx, bucket, key, next);
       entry.status = ctx.status;
     } catch (err) {
-      entry.status = (err as { status?: number }).status ?? 500;
-      if (err instanceof ChunkedBodyError) throw fail(400, err.code, err.message);
+      // A bad frame or checksum surfaces wherever the store happened to read the body; the
+      // decoder remembers it, and it decides the answer (400, like S3).
+      const cause = decoder?.errored instanceof ChunkedBodyError ? decoder.errored : err;
+      entry.status = cause instanceof ChunkedBodyError ? 400 : ((err as { status?: number }).status ?? 500);
+      if (cause instanceof ChunkedBodyError) throw fail(400, cause.code, cause.message);
       throw err;
     }
   };
+}
+
+/** Replaces the request body by its aws-chunked payload and strips `aws-chunked` from the stored Content-Encoding. */
+function decodeBody(ctx: KoaContext, entry: RecordedRequest): AwsChunkedDecoder {
+  const decoder = new AwsChunkedDecoder();
+  decoder.on('end', () => (entry.trailers = decoder.trailers));
+  // The body may be fully decoded (and fail) before the store starts reading it: keep the error
+  // on the stream (`errored`) instead of letting an unhandled 'error' event kill the server.
+  decoder.on('error', () => undefined);
+  const headers = ctx.request.req.headers;
+  const encoding = String(headers['content-encoding'] ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '' && p !== 'aws-chunked');
+  if (encoding.length === 0) delete headers['content-encoding'];
+  else headers['content-encoding'] = encoding.join(',');
+  const source = ctx.req;
+  source.on('error', (err) => decoder.destroy(err));
+  ctx.req = source.pipe(decoder);
+  return decoder;
 }
 
 function xml(value: string): string {

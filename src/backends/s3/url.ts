@@ -33,7 +33,7 @@ const PROVIDERS: Record<string, { name: string; endpoint: (region: string) => st
 export const S3_SCHEMES = ['s3', ...Object.keys(PROVIDERS)] as const;
 
 /** Bucket names S3 accepts (3-63 characters; lowercase, digits, dots, hyphens; legacy us-east-1 names may be longer or hold `_`). */
-const BUCKET = /^[a-z0-9][a-z0-9._-]{1,254}$/;
+const BUCKET = /^[a-z0-9][a-z0-9._-]{1,253}[a-z0-9]$/;
 
 /** Resolves a parsed URL into an {@link S3Location}. Throws InvalidArgument before any I/O. */
 export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Location {
