@@ -259,6 +259,24 @@ describe('error codes, within the retry budget, without secrets', () => {
     expect((await requestsFor(`${prefix}/always`)).filter((r) => r.method === 'PUT')).toHaveLength(3);
   });
 
+  it('retries 5xx exactly options.retry.maxAttempts times, then gives Unavailable', async () => {
+    const { vfs, prefix } = await store({}, 'state', { retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 } });
+    await server.injectFault({ method: 'GET', key: `${prefix}/flaky`, status: 500, code: 'InternalError', times: 100 });
+    const err = await failure(vfs.read('flaky'));
+    expect(err.code).toBe('Unavailable');
+    expect((await requestsFor(`${prefix}/flaky`)).filter((r) => r.method === 'GET')).toHaveLength(4);
+  });
+
+  it('cuts a retry wait short when the signal fires, with Aborted', async () => {
+    const { vfs, prefix } = await store({}, 'state', { retry: { maxAttempts: 10, baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+    await server.injectFault({ method: 'GET', key: `${prefix}/slow`, status: 503, code: 'SlowDown', times: 100 });
+    const controller = new AbortController();
+    const pending = failure(vfs.read('slow', { signal: controller.signal }));
+    while ((await requestsFor(`${prefix}/slow`)).length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    controller.abort();
+    expect((await pending).code).toBe('Aborted');
+  });
+
   it('maps AccessDenied to PermissionDenied', async () => {
     const { vfs, prefix } = await store();
     await server.injectFault({ method: 'GET', key: `${prefix}/locked`, status: 403, code: 'AccessDenied', times: 1 });

@@ -1,4 +1,5 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from '../../vfs/retry.js';
 import { loadOptionalPeer } from '../registry.js';
 import type { OpenVfsOptions } from '../options.js';
 import { s3ErrorHeader, s3Status, toStateStoreError } from './errors.js';
@@ -19,16 +20,53 @@ const discoveredRegions = new Map<string, Promise<string>>();
 export function clientConfig(location: S3Location, options: OpenVfsOptions): S3ClientConfig {
   const s3 = options.s3 ?? {};
   const checksum = s3.checksum ?? 'when_supported';
+  const retry: Required<RetryPolicy> = { ...DEFAULT_RETRY, ...definedOnly(options.retry) };
   return {
     ...(location.endpoint === undefined ? {} : { endpoint: location.endpoint }),
     forcePathStyle: location.forcePathStyle,
     ...(location.credentials === undefined ? {} : { credentials: location.credentials }),
-    maxAttempts: options.retry?.maxAttempts ?? 3,
-    retryMode: 'standard',
+    maxAttempts: retry.maxAttempts,
+    retryStrategy: retryStrategy(retry) as S3ClientConfig['retryStrategy'],
     requestChecksumCalculation: checksum === 'when_supported' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED',
     responseChecksumValidation: checksum === 'when_supported' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED',
     requestHandler: { connectionTimeout: s3.connectTimeoutMs ?? 5000, requestTimeout: s3.requestTimeoutMs ?? 120_000 },
   };
+}
+
+/** A retry token of {@link retryStrategy}: the attempts made so far and the delay before the next. */
+interface RetryToken {
+  getRetryCount(): number;
+  getRetryDelay(): number;
+}
+
+/**
+ * The SDK's retry loop driven by statestore's RetryPolicy (the same attempts and full-jitter
+ * backoff as every other backend): transient, throttling and 5xx errors are retried, client
+ * errors (4xx, including 409 ConditionalRequestConflict and 412) are not. The SDK's waits are
+ * cut short by the call's AbortSignal.
+ */
+function retryStrategy(policy: Required<RetryPolicy>) {
+  const token = (count: number, delay: number): RetryToken => ({ getRetryCount: () => count, getRetryDelay: () => delay });
+  return {
+    mode: 'standard',
+    acquireInitialRetryToken: async (): Promise<RetryToken> => token(0, 0),
+    refreshRetryTokenForRetry: async (previous: RetryToken, info: { errorType: string; retryAfterHint?: Date }): Promise<RetryToken> => {
+      const attempts = previous.getRetryCount() + 1;
+      if (info.errorType === 'CLIENT_ERROR' || attempts >= policy.maxAttempts) throw new Error('no retry');
+      let delay = backoffDelay(attempts, policy);
+      if (info.retryAfterHint !== undefined) delay = Math.max(delay, Math.min(policy.maxDelayMs, info.retryAfterHint.getTime() - Date.now()));
+      return token(attempts, delay);
+    },
+    recordSuccess: (): void => undefined,
+  };
+}
+
+function definedOnly(policy: RetryPolicy | undefined): RetryPolicy {
+  const out: RetryPolicy = {};
+  if (policy?.maxAttempts !== undefined) out.maxAttempts = policy.maxAttempts;
+  if (policy?.baseDelayMs !== undefined) out.baseDelayMs = policy.baseDelayMs;
+  if (policy?.maxDelayMs !== undefined) out.maxDelayMs = policy.maxDelayMs;
+  return out;
 }
 
 /** Creates the store's client, asking the bucket for its region first when none is known. */
