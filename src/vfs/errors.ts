@@ -47,6 +47,12 @@ export interface ValidationIssue {
   message: string;
   /** For an unknown field: the closest known field name. */
   didYouMean?: string;
+  /**
+   * `error` (the default when absent) fails validation. `warning` is reported but accepted: an
+   * unknown field that resembles no known field, which kops's own decoder silently ignores
+   * (typically a field of another kops version).
+   */
+  severity?: 'error' | 'warning';
 }
 
 /** Details accepted by the {@link StateStoreError} constructor. */

@@ -1,0 +1,4 @@
+export {
+  assertValidClusterConfig, assertValidInstanceGroup, validateClusterConfig, validateClusterWithInstanceGroups,
+  validateInstanceGroup, errorsOnly, type ValidateOptions,
+} from './kops.js';

@@ -1,0 +1,84 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ValidationIssue } from '../../vfs/errors.js';
+import { schemaAtPath, type JsonSchema } from '../schema/json-schema.js';
+import { didYouMean } from './did-you-mean.js';
+
+const KUBERNETES_KEYWORDS = [
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-preserve-unknown-fields',
+  'x-kubernetes-list-type',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-map-type',
+  'x-kubernetes-embedded-resource',
+  'x-kubernetes-validations',
+];
+
+let ajv: Ajv | undefined;
+function engine(): Ajv {
+  // Formats (int32, int64, byte) are not checked: kops itself does not check them on read.
+  ajv ??= new Ajv({ allErrors: true, strict: false, validateFormats: false, keywords: KUBERNETES_KEYWORDS });
+  return ajv;
+}
+
+/** A validator compiled once, on first use, for one schema. */
+export class SchemaValidator {
+  private compiled: ValidateFunction | undefined;
+
+  constructor(private readonly schema: JsonSchema, private readonly kind: string, private readonly strict = false) {}
+
+  /** Every schema problem of `value`, with JSON-pointer paths and did-you-mean hints. */
+  issues(value: unknown): ValidationIssue[] {
+    this.compiled ??= engine().compile(this.schema);
+    if (this.compiled(value)) return [];
+    return (this.compiled.errors ?? []).filter(notNoise).map((error) => this.toIssue(error));
+  }
+
+  private toIssue(error: ErrorObject): ValidationIssue {
+    const path = error.instancePath || '/';
+    if (error.keyword === 'additionalProperties') {
+      const field = String((error.params as { additionalProperty: string }).additionalProperty);
+      const segments = error.instancePath.split('/').slice(1).map(unescape);
+      const known = Object.keys(schemaAtPath(this.schema, segments)?.properties ?? {});
+      const suggestion = didYouMean(field, known);
+      // A near-miss of a known field is almost surely a typo kops would silently drop: an error.
+      // Anything else is most likely a field of another kops version, which kops ignores too.
+      if (suggestion !== undefined || this.strict) {
+        return {
+          path: `${error.instancePath}/${escape(field)}`,
+          message: `unknown field "${field}" in ${this.kind}${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+          ...(suggestion ? { didYouMean: suggestion } : {}),
+        };
+      }
+      return { path: `${error.instancePath}/${escape(field)}`, message: `unknown field "${field}" in ${this.kind} (kops ignores it)`, severity: 'warning' };
+    }
+    if (error.keyword === 'type') {
+      return { path, message: `${path} must be ${describeType((error.params as { type: string | string[] }).type)}` };
+    }
+    if (error.keyword === 'enum') {
+      return { path, message: `${path} must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` };
+    }
+    if (error.keyword === 'required') {
+      return { path, message: `${path} is missing the required field "${(error.params as { missingProperty: string }).missingProperty}"` };
+    }
+    return { path, message: `${path} ${error.message ?? 'is invalid'}` };
+  }
+}
+
+/** int-or-string fields produce one error per branch of their anyOf; the anyOf error says it all. */
+function notNoise(error: ErrorObject, _index: number, all: ErrorObject[]): boolean {
+  if (error.keyword === 'anyOf') return true;
+  return !all.some((other) => other.keyword === 'anyOf' && other.instancePath === error.instancePath && error.schemaPath.startsWith(other.schemaPath));
+}
+
+function describeType(type: string | string[]): string {
+  const types = Array.isArray(type) ? type : [type];
+  return types.map((t) => (t === 'object' ? 'a map' : t === 'array' ? 'a list' : `a ${t}`)).join(' or ');
+}
+
+function escape(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function unescape(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}

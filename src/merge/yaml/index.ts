@@ -1,0 +1,3 @@
+export { parseYaml, parseYamlDocuments, type ParsedYaml } from './parse.js';
+export { stringifyYaml, updateYamlText } from './update.js';
+export { DEFAULT_LIMITS, type YamlLimits } from './options.js';

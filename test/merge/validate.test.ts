@@ -1,0 +1,66 @@
+import { isStateStoreError } from '../../src/vfs/errors.js';
+import {
+  assertValidClusterConfig, validateClusterConfig, validateClusterWithInstanceGroups, validateInstanceGroup,
+} from '../../src/merge/validate/kops.js';
+
+const base = { apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', metadata: { name: 'c.example.com' } };
+
+describe('validation against kops schemas', () => {
+  it('accepts a minimal cluster', () => {
+    expect(validateClusterConfig({ ...base, spec: { kubernetesVersion: '1.30.0', subnets: [{ name: 'a', zone: 'us-east-1a', type: 'Public' }] } })).toEqual([]);
+  });
+
+  it('rejects a misspelt Cluster field with a did-you-mean', () => {
+    const issues = validateClusterConfig({ ...base, spec: { kubernetesVersoin: '1.30.0' } });
+    expect(issues).toEqual([expect.objectContaining({ path: '/spec/kubernetesVersoin', didYouMean: 'kubernetesVersion' })]);
+    expect(issues[0]!.severity).toBeUndefined();
+  });
+
+  it('rejects a misspelt InstanceGroup field with a did-you-mean', () => {
+    const issues = validateInstanceGroup({ apiVersion: 'kops.k8s.io/v1alpha2', kind: 'InstanceGroup', spec: { machinetype: 't3.medium', role: 'Node' } });
+    expect(issues).toEqual([expect.objectContaining({ path: '/spec/machinetype', didYouMean: 'machineType' })]);
+  });
+
+  it('reports a wrong type with its path, on both schemas', () => {
+    expect(validateClusterConfig({ ...base, spec: { subnets: [{ name: 'a', zone: 5 }] } })).toEqual([expect.objectContaining({ path: '/spec/subnets/0/zone', message: expect.stringContaining('string') })]);
+    expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { maxSize: 'three' } })).toEqual([expect.objectContaining({ path: '/spec/maxSize' })]);
+  });
+
+  it('warns (does not fail) on an unknown field that resembles nothing, as kops ignores it; strict makes it an error', () => {
+    const config = { ...base, spec: { someFutureField: { x: 1 } } };
+    expect(validateClusterConfig(config)).toEqual([expect.objectContaining({ path: '/spec/someFutureField', severity: 'warning' })]);
+    expect(() => assertValidClusterConfig(config)).not.toThrow();
+    expect(validateClusterConfig(config, { strict: true })[0]!.severity).toBeUndefined();
+  });
+
+  it('enforces kops cross-field rules: unique subnet, etcd cluster and member names', () => {
+    const issues = validateClusterConfig({
+      ...base,
+      spec: {
+        subnets: [{ name: 'a' }, { name: 'a' }],
+        etcdClusters: [
+          { name: 'main', etcdMembers: [{ name: 'm', instanceGroup: 'x' }, { name: 'm', instanceGroup: 'y' }] },
+          { name: 'main', etcdMembers: [] },
+        ],
+      },
+    });
+    expect(issues.map((i) => i.path).sort()).toEqual(['/spec/etcdClusters/0/etcdMembers/1/name', '/spec/etcdClusters/1/name', '/spec/subnets/1/name']);
+  });
+
+  it('checks that etcd members name existing instance groups', () => {
+    const cluster = { ...base, spec: { etcdClusters: [{ name: 'main', etcdMembers: [{ name: 'a', instanceGroup: 'master-a' }, { name: 'b', instanceGroup: 'missing' }] }] } };
+    const issues = validateClusterWithInstanceGroups(cluster, [{ metadata: { name: 'master-a' } }]);
+    expect(issues).toEqual([expect.objectContaining({ path: '/spec/etcdClusters/0/etcdMembers/1/instanceGroup' })]);
+  });
+
+  it('throws ValidationError with every issue listed', () => {
+    let caught: unknown;
+    try {
+      assertValidClusterConfig({ ...base, kind: 'Nope', spec: { subnets: 'x' } });
+    } catch (err) {
+      caught = err;
+    }
+    expect(isStateStoreError(caught, 'ValidationError')).toBe(true);
+    expect((caught as { issues: unknown[] }).issues).toHaveLength(2);
+  });
+});
