@@ -1,0 +1,31 @@
+import { assertSafeKey, assertSafeValue, cloneJson, isPlainObject } from './guard.js';
+import type { JsonValue } from './json.js';
+
+function merge(target: JsonValue | undefined, patch: JsonValue): JsonValue {
+  if (!isPlainObject(patch)) return cloneJson(patch);
+  const out: { [key: string]: JsonValue } = isPlainObject(target) ? cloneJson(target) : {};
+  for (const key of Object.keys(patch)) {
+    assertSafeKey(key);
+    const value = patch[key] as JsonValue;
+    if (value === null) {
+      delete out[key];
+    } else {
+      out[key] = merge(out[key], value);
+    }
+  }
+  return out;
+}
+
+/**
+ * Applies an RFC 7386 JSON Merge Patch: objects merge recursively, `null` removes a member,
+ * anything else (arrays included) replaces. Pure: returns a new document, inputs are untouched.
+ * Refuses `__proto__`, `constructor` and `prototype` keys with InvalidArgument.
+ *
+ * @example
+ * applyMergePatch({ spec: { a: 1, b: 2 } }, { spec: { a: null, c: 3 } }); // { spec: { b: 2, c: 3 } }
+ */
+export function applyMergePatch<T = JsonValue>(doc: T, patch: unknown): T {
+  assertSafeValue(patch);
+  assertSafeValue(doc);
+  return merge(doc as JsonValue, patch as JsonValue) as T;
+}
