@@ -1,0 +1,185 @@
+import { StateStoreError } from '../vfs/errors.js';
+import { assertSafeKey, cloneJson, isPlainObject } from './guard.js';
+import type { DeepPatch, JsonObject, JsonValue } from './json.js';
+import { escapePointerToken } from './json-pointer.js';
+import type { JsonSchema } from './schema/json-schema.js';
+
+/** Options of {@link strategicMerge}. */
+export interface StrategicMergeOptions {
+  /**
+   * The merge key of lists, by dotted field path without indexes (`"spec.etcdClusters.etcdMembers"`).
+   * `null` makes that list atomic (always replaced). Lists not named here are keyed by `name` when
+   * their elements carry one (or the schema's item has a `name` property), and replaced otherwise.
+   */
+  listKeys?: Readonly<Record<string, string | null>>;
+  /** The document's schema: list items with a `name` property (or `x-kubernetes-list-map-keys`) are keyed. */
+  schema?: JsonSchema;
+}
+
+const DEFAULT_KEY = 'name';
+const DIRECTIVE = '$patch';
+type Directive = 'replace' | 'delete' | 'merge';
+
+interface Where {
+  /** JSON pointer, for error messages. */
+  pointer: string;
+  /** Dotted field names without indexes, for listKeys. */
+  fields: string;
+  schema: JsonSchema | undefined;
+}
+
+function fail(where: Where, message: string): never {
+  throw new StateStoreError('InvalidArgument', `strategic merge at ${where.pointer || '/'}: ${message}`);
+}
+
+function childWhere(where: Where, key: string): Where {
+  const schema = where.schema;
+  let next: JsonSchema | undefined;
+  if (schema?.properties !== undefined && Object.hasOwn(schema.properties, key)) next = schema.properties[key];
+  else if (typeof schema?.additionalProperties === 'object') next = schema.additionalProperties;
+  return { pointer: `${where.pointer}/${escapePointerToken(key)}`, fields: where.fields ? `${where.fields}.${key}` : key, schema: next };
+}
+
+function itemWhere(where: Where, index: number): Where {
+  return { pointer: `${where.pointer}/${index}`, fields: where.fields, schema: where.schema?.items };
+}
+
+/** Reads and removes the `$patch` directive; refuses any other `$` key and unsafe keys. */
+function splitDirective(patch: JsonObject, where: Where): { directive: Directive; body: JsonObject } {
+  let directive: Directive = 'merge';
+  const body: JsonObject = {};
+  for (const key of Object.keys(patch)) {
+    assertSafeKey(key, ` at ${where.pointer}/${key}`);
+    const value = patch[key] as JsonValue;
+    if (key === DIRECTIVE) {
+      if (value !== 'replace' && value !== 'delete' && value !== 'merge') fail(where, `unknown $patch directive ${JSON.stringify(value)}`);
+      directive = value;
+    } else if (key.startsWith('$')) {
+      fail(where, `unknown directive key "${key}" (only $patch is supported)`);
+    } else {
+      body[key] = value;
+    }
+  }
+  return { directive, body };
+}
+
+/** The merge key of the list at `where`, or undefined when the list is atomic. */
+function listKey(base: JsonValue[], patch: JsonValue[], where: Where, options: StrategicMergeOptions): string | undefined {
+  if (options.listKeys !== undefined && Object.hasOwn(options.listKeys, where.fields)) {
+    return options.listKeys[where.fields] ?? undefined;
+  }
+  const mapKeys = where.schema?.['x-kubernetes-list-map-keys'];
+  if (Array.isArray(mapKeys) && mapKeys.length === 1 && typeof mapKeys[0] === 'string') return mapKeys[0];
+  const item = where.schema?.items;
+  if (item?.properties !== undefined && Object.hasOwn(item.properties, DEFAULT_KEY)) return DEFAULT_KEY;
+  const hasKey = (value: JsonValue): boolean => isPlainObject(value) && Object.hasOwn(value, DEFAULT_KEY);
+  return base.some(hasKey) || patch.some(hasKey) ? DEFAULT_KEY : undefined;
+}
+
+function keyOf(element: JsonValue, key: string, where: Where, side: string): string {
+  if (!isPlainObject(element)) fail(where, `${side} list element is not an object, but the list is keyed by "${key}"`);
+  const value = element[key];
+  if (typeof value !== 'string' && typeof value !== 'number') fail(where, `${side} list element has no "${key}" (the list is keyed by "${key}")`);
+  const text = String(value);
+  assertSafeKey(text, ` as the "${key}" of ${where.pointer}`);
+  return text;
+}
+
+function isListReplace(element: JsonValue): boolean {
+  return isPlainObject(element) && Object.keys(element).length === 1 && element[DIRECTIVE] === 'replace';
+}
+
+function mergeKeyedList(base: JsonValue[], patch: JsonValue[], key: string, where: Where, options: StrategicMergeOptions): JsonValue[] {
+  const seen = new Set<string>();
+  base.forEach((element, index) => {
+    const k = keyOf(element, key, itemWhere(where, index), 'base');
+    if (seen.has(k)) fail(itemWhere(where, index), `duplicate ${key} "${k}" in the base list`);
+    seen.add(k);
+  });
+  // `{ $patch: replace }` as a list element: the patch's other elements are the whole new list.
+  const replaceAll = patch.some(isListReplace);
+  const out: Array<JsonValue | undefined> = replaceAll ? [] : [...base];
+  const patched = new Set<string>();
+  patch.forEach((element, index) => {
+    if (isListReplace(element)) return;
+    const at = itemWhere(where, index);
+    const k = keyOf(element, key, at, 'patch');
+    if (patched.has(k)) fail(at, `duplicate ${key} "${k}" in the patch list`);
+    patched.add(k);
+    const position = out.findIndex((candidate) => isPlainObject(candidate) && String(candidate[key]) === k);
+    const merged = mergeValue(position >= 0 ? out[position] : undefined, element, at, options);
+    if (position >= 0) out[position] = merged;
+    else if (merged !== undefined) out.push(merged);
+  });
+  return out.filter((element): element is JsonValue => element !== undefined);
+}
+
+/** Copies a value into the output, refusing `$` keys that would otherwise leak through. */
+function cloneOut(value: JsonValue, where: Where): JsonValue {
+  if (Array.isArray(value)) return value.map((item, index) => cloneOut(item, itemWhere(where, index)));
+  if (isPlainObject(value)) {
+    const out: JsonObject = {};
+    for (const key of Object.keys(value)) {
+      assertSafeKey(key, ` at ${where.pointer}/${key}`);
+      if (key.startsWith('$')) fail(where, `directive key "${key}" cannot appear here`);
+      out[key] = cloneOut(value[key] as JsonValue, where);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Merges `patch` into `base`; undefined means "absent" (deleted or never there). */
+function mergeValue(base: JsonValue | undefined, patch: JsonValue, where: Where, options: StrategicMergeOptions): JsonValue | undefined {
+  if (patch === null) return undefined;
+  if (Array.isArray(patch)) {
+    if (!Array.isArray(base)) return mergeKeyedOrReplace([], patch, where, options);
+    return mergeKeyedOrReplace(base, patch, where, options);
+  }
+  if (!isPlainObject(patch)) return patch;
+  const { directive, body } = splitDirective(patch, where);
+  if (directive === 'delete') return undefined;
+  const start: JsonObject = directive === 'merge' && isPlainObject(base) ? { ...base } : {};
+  for (const key of Object.keys(body)) {
+    const merged = mergeValue(start[key], body[key] as JsonValue, childWhere(where, key), options);
+    if (merged === undefined) delete start[key];
+    else start[key] = merged;
+  }
+  return start;
+}
+
+function mergeKeyedOrReplace(base: JsonValue[], patch: JsonValue[], where: Where, options: StrategicMergeOptions): JsonValue[] {
+  const key = listKey(base, patch, where, options);
+  if (key !== undefined) return mergeKeyedList(base, patch, key, where, options);
+  // An atomic list: the patch replaces it, but its elements still go through the directive rules.
+  return patch.map((element, index) => {
+    if (element === null) fail(itemWhere(where, index), 'null is not allowed as a list element');
+    return mergeValue(undefined, element, itemWhere(where, index), options) ?? fail(itemWhere(where, index), '$patch: delete needs a keyed list');
+  });
+}
+
+/**
+ * Strategic merge of a kops document (DESIGN.md "Merge semantics"): maps merge deeply, scalars
+ * replace, `null` deletes a field, empty objects are kept as values; lists of objects merge by
+ * their key (`name` unless `options.listKeys` says otherwise): matched elements merge, new ones
+ * append, base order is kept; other lists replace. `$patch: replace | delete` on a map or keyed
+ * element replaces or removes it; `{ $patch: replace }` as a list element replaces the whole list.
+ * Pure: inputs are never mutated. Any error (a keyed element without its key, duplicate keys, an
+ * unknown `$` key, `__proto__`/`constructor`/`prototype`) aborts the whole merge with
+ * InvalidArgument naming the JSON path.
+ *
+ * @example
+ * strategicMerge(
+ *   { spec: { subnets: [{ name: 'a', type: 'Public' }, { name: 'b', type: 'Public' }] } },
+ *   { spec: { subnets: [{ name: 'b', type: 'Private' }] } },
+ * ); // { spec: { subnets: [{ name: 'a', type: 'Public' }, { name: 'b', type: 'Private' }] } }
+ */
+export function strategicMerge<T>(base: T, patch: DeepPatch<T> | null | undefined, options: StrategicMergeOptions = {}): T {
+  const where: Where = { pointer: '', fields: '', schema: options.schema };
+  const safeBase = cloneOut(cloneJson(base as JsonValue), where);
+  if (patch === undefined) return safeBase as T;
+  if (patch === null) fail(where, 'the whole document cannot be deleted');
+  const merged = mergeValue(safeBase, patch as JsonValue, where, options);
+  if (merged === undefined) fail(where, 'the whole document cannot be deleted');
+  return merged as T;
+}
