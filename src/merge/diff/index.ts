@@ -1,0 +1,2 @@
+export { diffConfig, type ConfigDiff } from './diff-config.js';
+export { unifiedDiff } from './unified.js';
