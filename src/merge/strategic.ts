@@ -7,16 +7,28 @@ import type { JsonSchema } from './schema/json-schema.js';
 /** Options of {@link strategicMerge}. */
 export interface StrategicMergeOptions {
   /**
-   * The merge key of lists, by dotted field path without indexes (`"spec.etcdClusters.etcdMembers"`).
-   * `null` makes that list atomic (always replaced). Lists not named here are keyed by `name` when
+   * The merge key of lists, by dotted field path without indexes (`"spec.etcdClusters.etcdMembers"`):
+   * one field, or several that together identify an element. `null` makes that list atomic (always
+   * replaced). These entries win over {@link DEFAULT_LIST_KEYS}. Lists not named here are keyed by `name` when
    * their elements carry one (or the schema's item has a `name` property), and replaced otherwise.
    */
-  listKeys?: Readonly<Record<string, string | null>>;
+  listKeys?: Readonly<Record<string, ListKey | null>>;
   /** The document's schema: list items with a `name` property (or `x-kubernetes-list-map-keys`) are keyed. */
   schema?: JsonSchema;
 }
 
+/** A list's merge key: one field name, or several that identify an element together. */
+export type ListKey = string | readonly string[];
+
 const DEFAULT_KEY = 'name';
+
+/**
+ * kops lists whose elements are not identified by `name` alone. IAM service-account permissions
+ * repeat a name across namespaces, so they are keyed by both.
+ */
+export const DEFAULT_LIST_KEYS: Readonly<Record<string, ListKey | null>> = {
+  'spec.iam.serviceAccountExternalPermissions': ['namespace', 'name'],
+};
 const DIRECTIVE = '$patch';
 type Directive = 'replace' | 'delete' | 'merge';
 
@@ -64,36 +76,49 @@ function splitDirective(patch: JsonObject, where: Where): { directive: Directive
 }
 
 /** The merge key of the list at `where`, or undefined when the list is atomic. */
-function listKey(base: JsonValue[], patch: JsonValue[], where: Where, options: StrategicMergeOptions): string | undefined {
-  if (options.listKeys !== undefined && Object.hasOwn(options.listKeys, where.fields)) {
-    return options.listKeys[where.fields] ?? undefined;
+function listKey(base: JsonValue[], patch: JsonValue[], where: Where, options: StrategicMergeOptions): readonly string[] | undefined {
+  for (const table of [options.listKeys, DEFAULT_LIST_KEYS]) {
+    if (table !== undefined && Object.hasOwn(table, where.fields)) {
+      const named = table[where.fields];
+      return named === null || named === undefined ? undefined : typeof named === 'string' ? [named] : named;
+    }
   }
   const mapKeys = where.schema?.['x-kubernetes-list-map-keys'];
-  if (Array.isArray(mapKeys) && mapKeys.length === 1 && typeof mapKeys[0] === 'string') return mapKeys[0];
+  if (Array.isArray(mapKeys) && mapKeys.length > 0 && mapKeys.every((k) => typeof k === 'string')) return mapKeys as string[];
   const item = where.schema?.items;
-  if (item?.properties !== undefined && Object.hasOwn(item.properties, DEFAULT_KEY)) return DEFAULT_KEY;
+  if (item?.properties !== undefined && Object.hasOwn(item.properties, DEFAULT_KEY)) return [DEFAULT_KEY];
   const hasKey = (value: JsonValue): boolean => isPlainObject(value) && Object.hasOwn(value, DEFAULT_KEY);
-  return base.some(hasKey) || patch.some(hasKey) ? DEFAULT_KEY : undefined;
+  return base.some(hasKey) || patch.some(hasKey) ? [DEFAULT_KEY] : undefined;
 }
 
-function keyOf(element: JsonValue, key: string, where: Where, side: string): string {
-  if (!isPlainObject(element)) fail(where, `${side} list element is not an object, but the list is keyed by "${key}"`);
-  const value = element[key];
-  if (typeof value !== 'string' && typeof value !== 'number') fail(where, `${side} list element has no "${key}" (the list is keyed by "${key}")`);
-  const text = String(value);
-  assertSafeKey(text, ` as the "${key}" of ${where.pointer}`);
-  return text;
+/** The identity of a keyed element: its key value, or the JSON of its key values when composite. */
+function keyOf(element: JsonValue | undefined, keys: readonly string[], where: Where, side: string): string {
+  const label = keys.map((k) => `"${k}"`).join(' + ');
+  if (!isPlainObject(element)) fail(where, `${side} list element is not an object, but the list is keyed by ${label}`);
+  const values = keys.map((k) => {
+    const value = element[k];
+    if (typeof value !== 'string' && typeof value !== 'number') fail(where, `${side} list element has no "${k}" (the list is keyed by ${label})`);
+    assertSafeKey(String(value), ` as the "${k}" of ${where.pointer}`);
+    return String(value);
+  });
+  return values.length === 1 ? (values[0] as string) : JSON.stringify(values);
+}
+
+function sameKey(candidate: JsonValue | undefined, keys: readonly string[], k: string): boolean {
+  if (!isPlainObject(candidate)) return false;
+  const values = keys.map((name) => String(candidate[name]));
+  return (values.length === 1 ? values[0] : JSON.stringify(values)) === k;
 }
 
 function isListReplace(element: JsonValue): boolean {
   return isPlainObject(element) && Object.keys(element).length === 1 && element[DIRECTIVE] === 'replace';
 }
 
-function mergeKeyedList(base: JsonValue[], patch: JsonValue[], key: string, where: Where, options: StrategicMergeOptions): JsonValue[] {
+function mergeKeyedList(base: JsonValue[], patch: JsonValue[], key: readonly string[], where: Where, options: StrategicMergeOptions): JsonValue[] {
   const seen = new Set<string>();
   base.forEach((element, index) => {
     const k = keyOf(element, key, itemWhere(where, index), 'base');
-    if (seen.has(k)) fail(itemWhere(where, index), `duplicate ${key} "${k}" in the base list`);
+    if (seen.has(k)) fail(itemWhere(where, index), `duplicate ${key.join(' + ')} ${key.length === 1 ? JSON.stringify(k) : k} in the base list`);
     seen.add(k);
   });
   // `{ $patch: replace }` as a list element: the patch's other elements are the whole new list.
@@ -104,9 +129,9 @@ function mergeKeyedList(base: JsonValue[], patch: JsonValue[], key: string, wher
     if (isListReplace(element)) return;
     const at = itemWhere(where, index);
     const k = keyOf(element, key, at, 'patch');
-    if (patched.has(k)) fail(at, `duplicate ${key} "${k}" in the patch list`);
+    if (patched.has(k)) fail(at, `duplicate ${key.join(' + ')} ${key.length === 1 ? JSON.stringify(k) : k} in the patch list`);
     patched.add(k);
-    const position = out.findIndex((candidate) => isPlainObject(candidate) && String(candidate[key]) === k);
+    const position = out.findIndex((candidate) => sameKey(candidate, key, k));
     const merged = mergeValue(position >= 0 ? out[position] : undefined, element, at, options);
     if (position >= 0) out[position] = merged;
     else if (merged !== undefined) out.push(merged);

@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DeepPatch } from '../../src/merge/json.js';
+import { clusterSchema, type ClusterConfig } from '../../src/merge/schema/index.js';
 import { strategicMerge } from '../../src/merge/strategic.js';
+import { parseYaml } from '../../src/merge/yaml/index.js';
 import { isStateStoreError } from '../../src/vfs/errors.js';
 
 function errorOf(fn: () => unknown): { code?: string; message: string } {
@@ -180,5 +185,65 @@ describe('strategicMerge: rule 5 (prototype pollution)', () => {
     const patch = JSON.parse(json) as never;
     expect(errorOf(() => strategicMerge({ spec: { subnets: [] } }, patch)).code).toBe('InvalidArgument');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('strategicMerge: composite and default list keys, schema typing', () => {
+  test('IAM service-account permissions are keyed by namespace + name by default', () => {
+    const base = {
+      spec: {
+        iam: {
+          serviceAccountExternalPermissions: [
+            { name: 'sa', namespace: 'a', aws: { policyARNs: ['x'] } },
+            { name: 'sa', namespace: 'b', aws: { policyARNs: ['y'] } },
+          ],
+        },
+      },
+    };
+    const out = strategicMerge(base, { spec: { iam: { serviceAccountExternalPermissions: [{ name: 'sa', namespace: 'b', aws: { policyARNs: ['z'] } }] } } });
+    expect(out.spec.iam.serviceAccountExternalPermissions.map((p) => p.aws.policyARNs[0])).toEqual(['x', 'z']);
+    expect(() =>
+      strategicMerge(base, { spec: { iam: { serviceAccountExternalPermissions: [{ name: 'sa' }] } } } as never),
+    ).toThrow(/no "namespace"/);
+  });
+
+  test('options.listKeys accepts composite keys', () => {
+    const out = strategicMerge({ l: [{ a: 1, b: 1, v: 0 }, { a: 1, b: 2, v: 0 }] }, { l: [{ a: 1, b: 2, v: 9 }] }, { listKeys: { l: ['a', 'b'] } });
+    expect(out.l).toEqual([{ a: 1, b: 1, v: 0 }, { a: 1, b: 2, v: 9 }]);
+  });
+
+  test('a base list with duplicates only fails when the patch touches it', () => {
+    const base = { dup: [{ name: 'a' }, { name: 'a' }], other: 1 };
+    expect(strategicMerge(base, { other: 2 })).toEqual({ dup: [{ name: 'a' }, { name: 'a' }], other: 2 });
+  });
+});
+
+describe('strategicMerge on a real kops config (typed, with the cluster schema)', () => {
+  const text = readFileSync(join(__dirname, '../fixtures/kops/state-stores/complex/clusters.example.com/complex.example.com/config'), 'utf8');
+  const config = parseYaml(text).value as ClusterConfig;
+
+  test('a DeepPatch<ClusterConfig> merges keyed etcd members and subnets and deletes with null', () => {
+    const patch: DeepPatch<ClusterConfig> = {
+      spec: {
+        kubernetesVersion: '1.30.0',
+        etcdClusters: [{ name: 'events', etcdMembers: [{ name: 'a', volumeSize: 30 }] }],
+        subnets: [{ name: 'us-test-1a', type: 'Private' }],
+        cloudLabels: { Owner: null },
+      },
+    };
+    const out = strategicMerge(config, patch, { schema: clusterSchema });
+    expect(out.spec?.kubernetesVersion).toBe('1.30.0');
+    expect(out.spec?.etcdClusters?.map((c) => c.name)).toEqual(config.spec?.etcdClusters?.map((c) => c.name));
+    const events = out.spec?.etcdClusters?.find((c) => c.name === 'events');
+    expect(events?.etcdMembers).toEqual([{ instanceGroup: 'master-us-test-1a', name: 'a', volumeSize: 30 }]);
+    expect(out.spec?.subnets?.length).toBe(config.spec?.subnets?.length);
+    expect(out.spec?.subnets?.find((s) => s.name === 'us-test-1a')?.type).toBe('Private');
+    expect(out.spec?.cloudLabels).toEqual({ 'foo/bar': 'fib+baz' });
+    expect(parseYaml(text).value).toEqual(config);
+  });
+
+  test('the schema keys a list by name even when the patch element misses it', () => {
+    const patch = { spec: { etcdClusters: [{ version: '3.5.9' }] } } as DeepPatch<ClusterConfig>;
+    expect(() => strategicMerge(config, patch, { schema: clusterSchema })).toThrow(/\/spec\/etcdClusters\/0/);
   });
 });
