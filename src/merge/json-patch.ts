@@ -21,6 +21,14 @@ function fail(index: number, message: string): never {
   throw new StateStoreError('InvalidArgument', `JSON patch operation ${index}: ${message}`);
 }
 
+/** Re-throws any failure of operation `index` as InvalidArgument naming the operation and its path. */
+function rethrow(err: unknown, index: number, operation: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  const text = message.startsWith('JSON patch operation') ? message : `JSON patch operation ${index}: ${message}`;
+  const target = isPlainObject(operation) && typeof operation.path === 'string' ? operation.path : '';
+  throw new StateStoreError('InvalidArgument', text, { cause: err, issues: [{ path: target || '/', message: text }] });
+}
+
 /** Resolves all but the last token: the container that holds the target, and the last token. */
 function parentOf(doc: JsonValue, tokens: string[], pointer: string, index: number): { parent: Container; last: string } {
   let current: JsonValue = doc;
@@ -138,7 +146,11 @@ export function applyJsonPatch<T = JsonValue>(doc: T, operations: ReadonlyArray<
   if (!Array.isArray(operations)) throw new StateStoreError('InvalidArgument', 'a JSON patch must be an array of operations');
   let working = cloneJson(doc as JsonValue);
   operations.forEach((operation, index) => {
-    working = applyOne(working, operation, index);
+    try {
+      working = applyOne(working, operation, index);
+    } catch (err) {
+      rethrow(err, index, operation);
+    }
   });
   return working as T;
 }

@@ -41,7 +41,8 @@ interface Where {
 }
 
 function fail(where: Where, message: string): never {
-  throw new StateStoreError('InvalidArgument', `strategic merge at ${where.pointer || '/'}: ${message}`);
+  const path = where.pointer || '/';
+  throw new StateStoreError('InvalidArgument', `strategic merge at ${path}: ${message}`, { issues: [{ path, message }] });
 }
 
 function childWhere(where: Where, key: string): Where {

@@ -96,3 +96,21 @@ describe('applyJsonPatch', () => {
     expect(() => applyJsonPatch({}, [{ op: 'nope', path: '/a' } as unknown as JsonPatchOperation])).toThrow();
   });
 });
+
+describe('applyJsonPatch errors', () => {
+  test('name the failing operation and carry its path as an issue', () => {
+    let thrown: unknown;
+    try {
+      applyJsonPatch({ a: [1] }, [
+        { op: 'add', path: '/b', value: 1 },
+        { op: 'remove', path: '/a/01' },
+      ]);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(isStateStoreError(thrown, 'InvalidArgument')).toBe(true);
+    const error = thrown as { message: string; issues?: Array<{ path: string }> };
+    expect(error.message).toMatch(/^JSON patch operation 1: /);
+    expect(error.issues?.[0]?.path).toBe('/a/01');
+  });
+});

@@ -105,6 +105,7 @@ describe('strategicMerge: rule 3 (keyed lists)', () => {
     expect(err.code).toBe('InvalidArgument');
     expect(err.message).toContain('/spec/subnets/0');
     expect(err.message).toContain('"name"');
+    expect((err as { issues?: Array<{ path: string }> }).issues?.[0]?.path).toBe('/spec/subnets/0');
   });
 
   test('duplicate keys in the patch or the base are errors', () => {
