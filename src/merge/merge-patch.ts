@@ -1,17 +1,17 @@
 import { assertSafeKey, assertSafeValue, cloneJson, isPlainObject } from './guard.js';
 import type { JsonValue } from './json.js';
 
+/** Merges `patch` into `target`, which the caller owns (already a private copy) and may reuse. */
 function merge(target: JsonValue | undefined, patch: JsonValue): JsonValue {
   if (!isPlainObject(patch)) return cloneJson(patch);
-  const out: { [key: string]: JsonValue } = isPlainObject(target) ? cloneJson(target) : {};
+  const out: { [key: string]: JsonValue } = isPlainObject(target) ? target : {};
   for (const key of Object.keys(patch)) {
     assertSafeKey(key);
-    const value = patch[key] as JsonValue;
-    if (value === null) {
-      delete out[key];
-    } else {
-      out[key] = merge(out[key], value);
-    }
+    const value = patch[key] as JsonValue | undefined;
+    // `undefined` is not JSON: treat it as absent from the patch (what JSON.stringify would do).
+    if (value === undefined) continue;
+    if (value === null) delete out[key];
+    else out[key] = merge(out[key], value);
   }
   return out;
 }
@@ -27,5 +27,5 @@ function merge(target: JsonValue | undefined, patch: JsonValue): JsonValue {
 export function applyMergePatch<T = JsonValue>(doc: T, patch: unknown): T {
   assertSafeValue(patch);
   assertSafeValue(doc);
-  return merge(doc as JsonValue, patch as JsonValue) as T;
+  return merge(cloneJson(doc as JsonValue), patch as JsonValue) as T;
 }

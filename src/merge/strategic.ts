@@ -1,5 +1,5 @@
 import { StateStoreError } from '../vfs/errors.js';
-import { assertSafeKey, cloneJson, isPlainObject } from './guard.js';
+import { assertSafeKey, isPlainObject } from './guard.js';
 import type { DeepPatch, JsonObject, JsonValue } from './json.js';
 import { escapePointerToken } from './json-pointer.js';
 import type { JsonSchema } from './schema/json-schema.js';
@@ -167,6 +167,8 @@ function mergeValue(base: JsonValue | undefined, patch: JsonValue, where: Where,
   if (directive === 'delete') return undefined;
   const start: JsonObject = directive === 'merge' && isPlainObject(base) ? { ...base } : {};
   for (const key of Object.keys(body)) {
+    // An `undefined` field (an optional TypeScript property left unset) means "no change", as in JSON.
+    if (body[key] === undefined) continue;
     const merged = mergeValue(start[key], body[key] as JsonValue, childWhere(where, key), options);
     if (merged === undefined) delete start[key];
     else start[key] = merged;
@@ -179,7 +181,7 @@ function mergeKeyedOrReplace(base: JsonValue[], patch: JsonValue[], where: Where
   if (key !== undefined) return mergeKeyedList(base, patch, key, where, options);
   // An atomic list: the patch replaces it, but its elements still go through the directive rules.
   return patch.map((element, index) => {
-    if (element === null) fail(itemWhere(where, index), 'null is not allowed as a list element');
+    if (element === null || element === undefined) fail(itemWhere(where, index), 'null is not allowed as a list element');
     return mergeValue(undefined, element, itemWhere(where, index), options) ?? fail(itemWhere(where, index), '$patch: delete needs a keyed list');
   });
 }
@@ -202,7 +204,7 @@ function mergeKeyedOrReplace(base: JsonValue[], patch: JsonValue[], where: Where
  */
 export function strategicMerge<T>(base: T, patch: DeepPatch<T> | null | undefined, options: StrategicMergeOptions = {}): T {
   const where: Where = { pointer: '', fields: '', schema: options.schema };
-  const safeBase = cloneOut(cloneJson(base as JsonValue), where);
+  const safeBase = cloneOut(base as JsonValue, where);
   if (patch === undefined) return safeBase as T;
   if (patch === null) fail(where, 'the whole document cannot be deleted');
   const merged = mergeValue(safeBase, patch as JsonValue, where, options);

@@ -27,6 +27,10 @@ describe('applyMergePatch (RFC 7386)', () => {
     expect(JSON.stringify(target)).toBe(before);
   });
 
+  test('an undefined member is ignored, not deleted', () => {
+    expect(applyMergePatch({ a: 1, b: 2 }, { a: undefined, b: 3 })).toEqual({ a: 1, b: 3 });
+  });
+
   test('never shares structure with its inputs', () => {
     const target = { keep: { deep: [1] } };
     const patch = { added: { x: [2] } };

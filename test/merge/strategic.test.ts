@@ -64,6 +64,10 @@ describe('strategicMerge: rule 2 (maps, scalars, null, empty objects)', () => {
     expect(strategicMerge({ a: { b: 1 } } as Record<string, unknown>, { a: 'x' } as never)).toEqual({ a: 'x' });
   });
 
+  test('an undefined field means no change (as JSON would drop it), never a deletion', () => {
+    expect(strategicMerge({ spec: { a: 1, b: 2 } }, { spec: { a: undefined, b: 3 } })).toEqual({ spec: { a: 1, b: 3 } });
+  });
+
   test('key order: base keys keep their order, new keys append', () => {
     expect(Object.keys(strategicMerge({ b: 1, a: 2 } as Record<string, number>, { c: 3, b: 4 } as never))).toEqual(['b', 'a', 'c']);
   });
