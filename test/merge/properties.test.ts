@@ -84,6 +84,47 @@ describe('merge properties (fast-check)', () => {
     );
   });
 
+  test('applyJsonPatch is atomic on random operation lists: a result or InvalidArgument, input unchanged', () => {
+    const pointer = fc.array(fc.oneof(key, fc.constantFrom('0', '1', '-', '01')), { maxLength: 3 }).map((tokens) =>
+      tokens.map((t) => `/${t.replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''),
+    );
+    const operation: fc.Arbitrary<JsonPatchOperation> = fc.oneof(
+      fc.record({ op: fc.constant('add' as const), path: pointer, value: json }),
+      fc.record({ op: fc.constant('remove' as const), path: pointer }),
+      fc.record({ op: fc.constant('replace' as const), path: pointer, value: json }),
+      fc.record({ op: fc.constant('move' as const), from: pointer, path: pointer }),
+      fc.record({ op: fc.constant('copy' as const), from: pointer, path: pointer }),
+      fc.record({ op: fc.constant('test' as const), path: pointer, value: json }),
+    );
+    fc.assert(
+      fc.property(json, fc.array(operation, { maxLength: 5 }), (doc, operations) => {
+        const before = JSON.stringify(doc);
+        try {
+          applyJsonPatch(doc, operations);
+        } catch (err) {
+          expect(err).toMatchObject({ code: 'InvalidArgument' });
+        }
+        expect(JSON.stringify(doc)).toBe(before);
+      }),
+      runs,
+    );
+  });
+
+  test('strategicMerge never mutates its inputs', () => {
+    fc.assert(
+      fc.property(json, json, (doc, patch) => {
+        const before = JSON.stringify([doc, patch]);
+        try {
+          strategicMerge(doc, patch as never);
+        } catch (err) {
+          expect(err).toMatchObject({ code: 'InvalidArgument' });
+        }
+        expect(JSON.stringify([doc, patch])).toBe(before);
+      }),
+      runs,
+    );
+  });
+
   test('no input pollutes Object.prototype', () => {
     const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
     const { toString, hasOwnProperty } = Object.prototype;
