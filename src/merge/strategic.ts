@@ -147,8 +147,8 @@ function cloneOut(value: JsonValue, where: Where): JsonValue {
     const out: JsonObject = {};
     for (const key of Object.keys(value)) {
       assertSafeKey(key, ` at ${where.pointer}/${key}`);
-      if (key.startsWith('$')) fail(where, `directive key "${key}" cannot appear here`);
-      out[key] = cloneOut(value[key] as JsonValue, where);
+      if (key.startsWith('$')) fail(where, `directive key "${key}" cannot appear in the base document`);
+      out[key] = cloneOut(value[key] as JsonValue, childWhere(where, key));
     }
     return out;
   }

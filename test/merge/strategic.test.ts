@@ -172,6 +172,7 @@ describe('strategicMerge: rule 4 (directives)', () => {
     expect(errorOf(() => strategicMerge(base, { spec: { kubelet: { $patch: 'explode' } } } as never)).code).toBe('InvalidArgument');
     expect(errorOf(() => strategicMerge(base, { spec: { $retainKeys: ['a'] } } as never)).message).toContain('$retainKeys');
     expect(errorOf(() => strategicMerge({ $x: 1 }, {} as never)).code).toBe('InvalidArgument');
+    expect(errorOf(() => strategicMerge({ a: { l: [{ $x: 1 }] } }, {} as never)).message).toContain('/a/l/0');
   });
 
   test('deleting the whole document is an error', () => {
