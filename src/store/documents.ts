@@ -1,0 +1,42 @@
+import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
+import type { Vfs, WriteOptions } from '../vfs/types.js';
+import { parseYaml } from '../merge/yaml/parse.js';
+import { stringifyYaml, updateYamlText } from '../merge/yaml/update.js';
+
+/** A YAML document as stored: its value, the exact text, and the version to write back against. */
+export interface StoredDocument<T> {
+  value: T;
+  /** Opaque version: pass it as `ifMatch` to write only if nobody changed it since. */
+  version: string;
+  /** The stored text, byte for byte (comments and layout included). */
+  text: string;
+}
+
+/** Reads and parses one YAML document; NotFound names what was missing. */
+export async function readDocument<T>(vfs: Vfs, key: string, what: string, signal?: AbortSignal): Promise<StoredDocument<T>> {
+  let read;
+  try {
+    read = await vfs.read(key, { signal });
+  } catch (err) {
+    if (isStateStoreError(err, 'NotFound')) throw new StateStoreError('NotFound', `${what} not found`, { key, backend: vfs.backend, cause: err });
+    throw err;
+  }
+  const text = Buffer.from(read.body).toString('utf8');
+  try {
+    return { value: parseYaml(text).value as T, version: read.info.version, text };
+  } catch (err) {
+    if (isStateStoreError(err)) throw new StateStoreError(err.code, `${what}: ${err.message}`, { key, backend: vfs.backend, cause: err });
+    throw err;
+  }
+}
+
+/**
+ * Writes a document. With `previous`, the change is applied onto the stored text (comments, order
+ * and quoting survive) and the write is a compare-and-swap against `previous.version` unless
+ * `options` says otherwise.
+ */
+export async function writeDocument(vfs: Vfs, key: string, value: unknown, previous: StoredDocument<unknown> | undefined, options: WriteOptions): Promise<{ version: string; text: string }> {
+  const text = previous === undefined ? stringifyYaml(value) : updateYamlText(previous.text, value);
+  const info = await vfs.write(key, text, { contentType: 'application/yaml', ...options });
+  return { version: info.version, text };
+}

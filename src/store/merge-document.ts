@@ -1,0 +1,72 @@
+import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
+import { backoffDelay, DEFAULT_RETRY, sleep, type RetryPolicy } from '../vfs/retry.js';
+import type { Vfs } from '../vfs/types.js';
+import { diffConfig, type ConfigDiff } from '../merge/diff/diff-config.js';
+import { assertSafeValue } from '../merge/guard.js';
+import type { JsonSchema } from '../merge/schema/json-schema.js';
+import { applyChange, type ConfigChange } from './change.js';
+import { readDocument, writeDocument } from './documents.js';
+
+/** Options of `mergeConfig` and `mergeInstanceGroup`. */
+export interface MergeOptions {
+  /** Compute and validate the result, return the diff, write nothing. */
+  dryRun?: boolean;
+  /** Attempts before giving up on a contended document (Conflict). Default 64. */
+  maxAttempts?: number;
+  /** Backoff between attempts (full jitter). Default: 5 ms doubling up to 500 ms. */
+  retry?: Omit<RetryPolicy, 'maxAttempts'>;
+  signal?: AbortSignal;
+}
+
+/** What a merge did. */
+export interface MergeResult<T> {
+  /** False when the change was already in place (nothing was written). */
+  changed: boolean;
+  /** From the stored value to the new one. */
+  diff: ConfigDiff;
+  /** The version now stored (after a dry run: the version read). */
+  version: string;
+  /** Read-apply-write rounds it took (1 when uncontended). */
+  attempts: number;
+  /** The resulting value. */
+  value: T;
+}
+
+/**
+ * Optimistic read-modify-write of one YAML document: read it with its version, apply the change,
+ * validate, write with `ifMatch`. A lost race (PreconditionFailed or Conflict) re-reads and
+ * re-applies the change, after a jittered backoff, up to `maxAttempts`. Uncontended: one read and
+ * one write. Nothing is written when the change fails, the result is invalid, or nothing changed.
+ */
+export async function mergeDocument<T>(
+  vfs: Vfs,
+  key: string,
+  what: string,
+  change: ConfigChange<T>,
+  schema: JsonSchema,
+  validate: (value: T) => void,
+  options: MergeOptions = {},
+): Promise<MergeResult<T>> {
+  const maxAttempts = options.maxAttempts ?? 64;
+  const policy = { ...DEFAULT_RETRY, baseDelayMs: 5, maxDelayMs: 500, ...options.retry, maxAttempts };
+  for (let attempt = 1; ; attempt++) {
+    const current = await readDocument<T>(vfs, key, what, options.signal);
+    const next = applyChange(current.value, change, schema);
+    assertSafeValue(next);
+    validate(next);
+    const diff = diffConfig(current.value, next);
+    if (diff.operations.length === 0) return { changed: false, diff, version: current.version, attempts: attempt, value: current.value };
+    if (options.dryRun) return { changed: true, diff, version: current.version, attempts: attempt, value: next };
+    try {
+      const written = await writeDocument(vfs, key, next, current, { ifMatch: current.version, signal: options.signal });
+      return { changed: true, diff, version: written.version, attempts: attempt, value: next };
+    } catch (err) {
+      const lostRace = isStateStoreError(err, 'PreconditionFailed') || isStateStoreError(err, 'Conflict');
+      if (!lostRace) throw err;
+      if (attempt >= maxAttempts) {
+        throw new StateStoreError('Conflict', `${what}: still contended after ${attempt} attempts`, { key, backend: vfs.backend, cause: err });
+      }
+      await sleep(backoffDelay(attempt, policy), options.signal);
+    }
+  }
+}

@@ -1,0 +1,215 @@
+import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
+import type { CallOptions, Vfs } from '../vfs/types.js';
+import type { ClusterConfig, InstanceGroupConfig } from '../merge/schema/types.generated.js';
+import { clusterSchema, instanceGroupSchema } from '../merge/schema/schemas.generated.js';
+import { assertSafeValue } from '../merge/guard.js';
+import {
+  assertValidClusterConfig, assertValidInstanceGroup, throwIfErrors, validateClusterWithInstanceGroups,
+} from '../merge/validate/kops.js';
+import type { ConfigChange } from './change.js';
+import { readDocument, writeDocument, type StoredDocument } from './documents.js';
+import { isKnownClusterFile, layout } from './layout.js';
+import { mergeDocument, type MergeOptions, type MergeResult } from './merge-document.js';
+import { validateClusterName, validateInstanceGroupName } from './names.js';
+import { listKeysets, listSshPublicKeys, readKeyset, type Keyset, type SshPublicKey } from './pki.js';
+import { listSecrets, readSecret, writeSecret } from './secrets.js';
+
+/** Options of writes that may be conditional. */
+export interface PutOptions extends CallOptions {
+  /** Write only if the stored document is still at this version (from `getCluster` and friends). */
+  ifMatch?: string;
+}
+
+/**
+ * A kops state store: clusters, their `config`, instance groups, keysets, SSH keys and secrets,
+ * over any {@link Vfs}. Obtain one with `openStateStore()`.
+ *
+ * @example
+ * ```ts
+ * const store = await openStateStore('s3://my-state-store');
+ * const { value, version } = await store.getCluster('prod.example.com');
+ * await store.mergeConfig('prod.example.com', { spec: { kubernetesVersion: '1.30.0' } });
+ * ```
+ */
+export class StateStore {
+  constructor(readonly vfs: Vfs) {}
+
+  /** The store's URL (no credentials). */
+  get url(): string {
+    return this.vfs.url;
+  }
+
+  /** Cluster names: the top-level folders that hold a `config`. One delimiter listing, no bucket walk. */
+  async listClusters(options: CallOptions = {}): Promise<string[]> {
+    const prefixes: string[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = await this.vfs.list({ delimiter: '/', pageToken, signal: options.signal });
+      prefixes.push(...page.prefixes.map((prefix) => prefix.slice(0, -1)));
+      pageToken = page.nextPageToken;
+    } while (pageToken !== undefined);
+    const present = await Promise.all(
+      prefixes.map((name) => this.vfs.stat(layout.config(name), { signal: options.signal }).then(() => true, (err: unknown) => {
+        if (isStateStoreError(err, 'NotFound') || isStateStoreError(err, 'InvalidArgument')) return false;
+        throw err;
+      })),
+    );
+    return prefixes.filter((_, i) => present[i]);
+  }
+
+  /** The cluster's `config`, typed, with its version and exact text. */
+  async getCluster(name: string, options: CallOptions = {}): Promise<StoredDocument<ClusterConfig>> {
+    validateClusterName(name);
+    return readDocument<ClusterConfig>(this.vfs, layout.config(name), `cluster "${name}"`, options.signal);
+  }
+
+  /**
+   * Creates a cluster. The `config` is written first with create-if-absent, so of two racing
+   * creators exactly one wins and the loser writes nothing (kops also writes the cluster before its
+   * instance groups); then the instance groups. Everything is validated before anything is written.
+   */
+  async createCluster(name: string, config: ClusterConfig, instanceGroups: readonly InstanceGroupConfig[] = [], options: CallOptions = {}): Promise<{ version: string }> {
+    validateClusterName(name);
+    assertSafeValue(config);
+    assertValidClusterConfig(config);
+    for (const group of instanceGroups) {
+      assertSafeValue(group);
+      assertValidInstanceGroup(group);
+      validateInstanceGroupName(group.metadata?.name);
+    }
+    throwIfErrors(validateClusterWithInstanceGroups(config, instanceGroups), 'Cluster');
+    const { version } = await writeDocument(this.vfs, layout.config(name), config, undefined, { ifNoneMatch: '*', signal: options.signal }).catch((err: unknown) => {
+      if (isStateStoreError(err, 'AlreadyExists')) throw new StateStoreError('AlreadyExists', `cluster "${name}" already exists`, { key: layout.config(name), cause: err });
+      throw err;
+    });
+    for (const group of instanceGroups) {
+      await writeDocument(this.vfs, layout.instanceGroup(name, group.metadata!.name!), group, undefined, { signal: options.signal });
+    }
+    return { version };
+  }
+
+  /**
+   * Replaces the cluster's `config`, validated, keeping the stored YAML's comments and layout.
+   * With `ifMatch`, only if nobody changed it since that version (else PreconditionFailed).
+   */
+  async putConfig(name: string, config: ClusterConfig, options: PutOptions = {}): Promise<{ version: string }> {
+    validateClusterName(name);
+    assertSafeValue(config);
+    assertValidClusterConfig(config);
+    const previous = await this.getCluster(name, options).catch((err: unknown) => (isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err)));
+    const ifMatch = options.ifMatch ?? previous?.version;
+    const write = ifMatch === undefined ? { ifNoneMatch: '*' as const } : { ifMatch };
+    if (options.ifMatch !== undefined && previous !== undefined && previous.version !== options.ifMatch) {
+      throw new StateStoreError('PreconditionFailed', `cluster "${name}" changed since version ${options.ifMatch}`, { key: layout.config(name) });
+    }
+    const base = previous !== undefined && previous.version === ifMatch ? previous : undefined;
+    const { version } = await writeDocument(this.vfs, layout.config(name), config, base, { ...write, signal: options.signal });
+    return { version };
+  }
+
+  /**
+   * Merges a change into the cluster's `config` with optimistic concurrency (see
+   * {@link mergeDocument}): safe when many writers race, one read and one write when they do not.
+   */
+  mergeConfig(name: string, change: ConfigChange<ClusterConfig>, options: MergeOptions = {}): Promise<MergeResult<ClusterConfig>> {
+    validateClusterName(name);
+    return mergeDocument<ClusterConfig>(this.vfs, layout.config(name), `cluster "${name}"`, change, clusterSchema, (value) => assertValidClusterConfig(value), options);
+  }
+
+  /** Deletes every file of the cluster, `config` first; refuses unknown files unless `force`. */
+  async deleteCluster(name: string, options: CallOptions & { force?: boolean } = {}): Promise<{ deleted: number }> {
+    validateClusterName(name);
+    const prefix = layout.clusterPrefix(name);
+    const keys: string[] = [];
+    for await (const info of this.vfs.listAll({ prefix, signal: options.signal })) keys.push(info.key);
+    if (keys.length === 0) throw new StateStoreError('NotFound', `cluster "${name}" not found`);
+    const unknown = keys.filter((key) => !isKnownClusterFile(key.slice(prefix.length)));
+    if (unknown.length > 0 && !options.force) {
+      throw new StateStoreError('PreconditionFailed', `refusing to delete cluster "${name}": it holds files kops does not write (${unknown.slice(0, 3).join(', ')}${unknown.length > 3 ? ', ...' : ''}); pass force: true to delete them too`);
+    }
+    const config = layout.config(name);
+    if (keys.includes(config)) await this.vfs.delete(config, { signal: options.signal });
+    for (const key of keys) if (key !== config) await this.vfs.delete(key, { signal: options.signal });
+    return { deleted: keys.length };
+  }
+
+  /** Instance group names of a cluster. */
+  async listInstanceGroups(cluster: string, options: CallOptions = {}): Promise<string[]> {
+    validateClusterName(cluster);
+    const prefix = layout.instanceGroups(cluster);
+    const names: string[] = [];
+    for await (const info of this.vfs.listAll({ prefix, signal: options.signal })) names.push(info.key.slice(prefix.length));
+    return names;
+  }
+
+  async getInstanceGroup(cluster: string, name: string, options: CallOptions = {}): Promise<StoredDocument<InstanceGroupConfig>> {
+    validateClusterName(cluster);
+    validateInstanceGroupName(name);
+    return readDocument<InstanceGroupConfig>(this.vfs, layout.instanceGroup(cluster, name), `instance group "${name}" of cluster "${cluster}"`, options.signal);
+  }
+
+  /** Writes an instance group (named by `metadata.name`), validated, comments kept when it exists. */
+  async putInstanceGroup(cluster: string, group: InstanceGroupConfig, options: PutOptions = {}): Promise<{ version: string }> {
+    validateClusterName(cluster);
+    const name = group.metadata?.name;
+    validateInstanceGroupName(name);
+    assertSafeValue(group);
+    assertValidInstanceGroup(group);
+    const previous = await this.getInstanceGroup(cluster, name, options).catch((err: unknown) => (isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err)));
+    const ifMatch = options.ifMatch ?? previous?.version;
+    const { version } = await writeDocument(this.vfs, layout.instanceGroup(cluster, name), group, previous, { ...(ifMatch === undefined ? { ifNoneMatch: '*' as const } : { ifMatch }), signal: options.signal });
+    return { version };
+  }
+
+  /** Merges a change into an instance group, like {@link StateStore.mergeConfig}. */
+  mergeInstanceGroup(cluster: string, name: string, change: ConfigChange<InstanceGroupConfig>, options: MergeOptions = {}): Promise<MergeResult<InstanceGroupConfig>> {
+    validateClusterName(cluster);
+    validateInstanceGroupName(name);
+    return mergeDocument<InstanceGroupConfig>(this.vfs, layout.instanceGroup(cluster, name), `instance group "${name}"`, change, instanceGroupSchema, (value) => assertValidInstanceGroup(value), options);
+  }
+
+  async deleteInstanceGroup(cluster: string, name: string, options: PutOptions = {}): Promise<void> {
+    validateClusterName(cluster);
+    validateInstanceGroupName(name);
+    await this.vfs.delete(layout.instanceGroup(cluster, name), options);
+  }
+
+  /** Keyset names (`pki/private/` by default, or `pki/issued/`). */
+  listKeysets(cluster: string, which: 'private' | 'issued' = 'private', options: CallOptions = {}): Promise<string[]> {
+    validateClusterName(cluster);
+    return listKeysets(this.vfs, cluster, which, options.signal);
+  }
+
+  getKeyset(cluster: string, name: string, which: 'private' | 'issued' = 'private', options: CallOptions = {}): Promise<Keyset> {
+    validateClusterName(cluster);
+    validateInstanceGroupName(name);
+    return readKeyset(this.vfs, cluster, name, which, options.signal);
+  }
+
+  listSshPublicKeys(cluster: string, options: CallOptions = {}): Promise<SshPublicKey[]> {
+    validateClusterName(cluster);
+    return listSshPublicKeys(this.vfs, cluster, options.signal);
+  }
+
+  listSecrets(cluster: string, options: CallOptions = {}): Promise<string[]> {
+    validateClusterName(cluster);
+    return listSecrets(this.vfs, cluster, options.signal);
+  }
+
+  getSecret(cluster: string, name: string, options: CallOptions = {}): Promise<Uint8Array> {
+    validateClusterName(cluster);
+    return readSecret(this.vfs, cluster, name, options.signal);
+  }
+
+  /** Writes a secret in kops's format; by default only if it does not exist yet. */
+  putSecret(cluster: string, name: string, data: Uint8Array | string, options: PutOptions & { overwrite?: boolean } = {}): Promise<string> {
+    validateClusterName(cluster);
+    const condition = options.ifMatch !== undefined ? { ifMatch: options.ifMatch } : options.overwrite ? {} : { ifNoneMatch: '*' as const };
+    return writeSecret(this.vfs, cluster, name, data, { ...condition, signal: options.signal });
+  }
+
+  /** Releases the backend's connections. */
+  close(): Promise<void> {
+    return this.vfs.close();
+  }
+}

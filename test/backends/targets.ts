@@ -1,0 +1,63 @@
+/**
+ * Every backend, as a factory of fresh empty stores, for tests that run the same scenario on all
+ * of them (the kops trees, mergeConfig under contention, moves between backends). Each target's
+ * server is started lazily, once per test file, and stopped by `stopAll()`.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openVfs } from '../../src/backends/registry.js';
+import type { Vfs } from '../../src/vfs/types.js';
+import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../servers/s3rver.js';
+
+export interface BackendTarget {
+  name: string;
+  /** A fresh, empty store, with its URL. */
+  fresh(): Promise<{ vfs: Vfs; url: string; open: () => Promise<Vfs> }>;
+}
+
+let counter = 0;
+const cleanups: Array<() => Promise<void>> = [];
+
+let s3: Promise<S3rverHandle> | undefined;
+function s3Server(): Promise<S3rverHandle> {
+  if (s3 === undefined) {
+    s3 = startS3rver({ buckets: ['targets'] });
+    cleanups.push(async () => (await s3!).stop());
+  }
+  return s3;
+}
+
+async function target(url: string, options: Parameters<typeof openVfs>[1]): Promise<{ vfs: Vfs; url: string; open: () => Promise<Vfs> }> {
+  const open = () => openVfs(url, options);
+  return { vfs: await open(), url, open };
+}
+
+export const memoryTarget: BackendTarget = {
+  name: 'memory',
+  fresh: () => target(`memfs://targets-${process.pid}-${++counter}`, {}),
+};
+
+export const fileTarget: BackendTarget = {
+  name: 'file',
+  fresh: async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'statestore-target-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    return target(`file://${dir}`, {});
+  },
+};
+
+export const s3Target: BackendTarget = {
+  name: 's3',
+  fresh: async () => {
+    const server = await s3Server();
+    return target(`s3://targets/run-${process.pid}-${++counter}`, { env: {}, s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' } });
+  },
+};
+
+/** Every backend available in the test suite. */
+export const allTargets: BackendTarget[] = [memoryTarget, fileTarget, s3Target];
+
+export async function stopAll(): Promise<void> {
+  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
+}
