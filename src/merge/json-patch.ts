@@ -4,16 +4,18 @@ import type { JsonValue } from './json.js';
 import { parseArrayIndex, parsePointer } from './json-pointer.js';
 
 /**
- * One RFC 6902 operation. `oldValue` is an extension that {@link diffConfig} fills in for
+ * One RFC 6902 operation. Values are `unknown` so typed config fragments (interfaces without an
+ * index signature) can be passed; they are checked to be plain JSON-like data when applied.
+ * `oldValue` is an extension that {@link diffConfig} fills in for
  * `replace` and `remove` (what was there before); {@link applyJsonPatch} ignores it.
  */
 export type JsonPatchOperation =
-  | { op: 'add'; path: string; value: JsonValue }
-  | { op: 'remove'; path: string; oldValue?: JsonValue }
-  | { op: 'replace'; path: string; value: JsonValue; oldValue?: JsonValue }
+  | { op: 'add'; path: string; value: unknown }
+  | { op: 'remove'; path: string; oldValue?: unknown }
+  | { op: 'replace'; path: string; value: unknown; oldValue?: unknown }
   | { op: 'move'; from: string; path: string }
   | { op: 'copy'; from: string; path: string }
-  | { op: 'test'; path: string; value: JsonValue };
+  | { op: 'test'; path: string; value: unknown };
 
 type Container = JsonValue[] | { [key: string]: JsonValue };
 
