@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyJsonPatch, type JsonPatchOperation } from '../../src/merge/json-patch.js';
+import { formatPointer, parsePointer } from '../../src/merge/json-pointer.js';
+import type { ClusterConfig } from '../../src/merge/schema/index.js';
 import { isStateStoreError } from '../../src/vfs/errors.js';
 
 interface Vector {
@@ -112,5 +114,26 @@ describe('applyJsonPatch errors', () => {
     const error = thrown as { message: string; issues?: Array<{ path: string }> };
     expect(error.message).toMatch(/^JSON patch operation 1: /);
     expect(error.issues?.[0]?.path).toBe('/a/01');
+  });
+});
+
+describe('JSON pointers (RFC 6901)', () => {
+  test('parse and format round-trip with ~0 and ~1 escapes', () => {
+    const tokens = ['a/b', 'm~n', '', '0', ' '];
+    const pointer = formatPointer(tokens);
+    expect(pointer).toBe('/a~1b/m~0n//0/ ');
+    expect(parsePointer(pointer)).toEqual(tokens);
+    expect(parsePointer('')).toEqual([]);
+  });
+
+  test.each(['a', '/a~2', '/a~', '/__proto__', '/x/constructor'])('refuses %s', (pointer) => {
+    expect(() => parsePointer(pointer)).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+  });
+
+  test('a typed config fragment is accepted as a value', () => {
+    type Subnet = NonNullable<NonNullable<ClusterConfig['spec']>['subnets']>[number];
+    const subnet: Subnet = { name: 'us-test-1c', type: 'Private', zone: 'us-test-1c' };
+    const out = applyJsonPatch({ spec: { subnets: [] as Subnet[] } }, [{ op: 'add', path: '/spec/subnets/-', value: subnet }]);
+    expect(out.spec.subnets).toEqual([subnet]);
   });
 });
