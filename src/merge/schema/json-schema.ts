@@ -8,6 +8,8 @@ export interface JsonSchema {
   enum?: unknown[];
   anyOf?: JsonSchema[];
   format?: string;
+  pattern?: string;
+  multipleOf?: number;
   'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-list-type'?: string;

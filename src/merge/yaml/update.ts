@@ -1,21 +1,39 @@
-import { Document, isMap, isScalar, isSeq, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
+import { Document, isAlias, isMap, isScalar, isSeq, Scalar, visit, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import { StateStoreError } from '../../vfs/errors.js';
-import { isPlainObject, jsonEqual } from '../guard.js';
+import { assertSafeValue, isPlainObject, jsonEqual } from '../guard.js';
 import { STRINGIFY_OPTIONS, WRITE_SCHEMA, type YamlLimits } from './options.js';
-import { parseYaml } from './parse.js';
+import { parseYamlDocuments } from './parse.js';
+import { quoteAmbiguousStrings } from './yaml11.js';
 
-/** Writes a value as YAML the way kops lays it out (1.1-safe quoting, sequences not indented). */
+/**
+ * Writes a value as YAML the way kops lays it out: sequences not indented under their key, no
+ * line folding, and every string kops's YAML 1.1 reader would misread (`on`, `1.30`, `0755`) quoted.
+ *
+ * @example
+ * ```ts
+ * stringifyYaml({ spec: { kubernetesVersion: '1.30', enabled: 'on' } });
+ * // 'spec:\n  kubernetesVersion: "1.30"\n  enabled: "on"\n'
+ * ```
+ */
 export function stringifyYaml(value: unknown): string {
+  assertSafeValue(value);
   const document = new Document(value, WRITE_SCHEMA);
-  return document.toString(STRINGIFY_OPTIONS);
+  quoteAmbiguousStrings(document);
+  return render(document, value);
 }
 
 /**
- * Applies `newValue` onto the document in `originalText`, editing its syntax tree rather than
- * re-rendering the value, so comments, key order, blank lines and quoting of untouched nodes
- * survive. Keys added go at the end of their map; keyed lists (items with a `name`) are matched by
- * name, so a comment stays with its item. An unchanged value returns `originalText` byte for byte.
+ * Applies `newValue` onto the single document in `originalText`, editing its syntax tree rather
+ * than re-rendering the value, so comments, key order, blank lines and quoting of untouched nodes
+ * survive. Keys added go at the end of their map; removed keys disappear with their comments;
+ * keyed lists (every item has a distinct `name`) are matched by name, so a comment stays with its
+ * item when items move. Fields whose value is `undefined` count as absent (as in JSON). An
+ * unchanged value returns `originalText` byte for byte. Anchors and aliases in the original are
+ * expanded first, because editing an anchored node would silently change every alias of it.
  *
+ * @throws StateStoreError InvalidArgument when the original text is not acceptable YAML (see
+ *   {@link parseYaml}) or the value cannot be written as YAML that reads back equal (a Date, a Map,
+ *   a function, a `__proto__` key).
  * @example
  * ```ts
  * const text = '# managed by hand\nspec:\n  kubernetesVersion: 1.29.0 # pinned\n';
@@ -24,11 +42,33 @@ export function stringifyYaml(value: unknown): string {
  * ```
  */
 export function updateYamlText(originalText: string, newValue: unknown, limits?: YamlLimits): string {
-  const { value, document } = parseYaml(originalText, limits);
-  if (jsonEqual(value, newValue)) return originalText;
+  const documents = parseYamlDocuments(originalText, limits);
+  if (documents.length > 1) throw new StateStoreError('InvalidArgument', `expected one YAML document, found ${documents.length}`);
+  const parsed = documents[0];
+  if (parsed !== undefined && jsonEqual(parsed.value, withoutUndefined(newValue))) return originalText;
+  assertSafeValue(newValue);
+  if (parsed === undefined) return stringifyYaml(newValue);
+  const { document } = parsed;
+  expandAliases(document);
   document.setSchema('1.1', WRITE_SCHEMA);
   document.contents = reconcile(document, document.contents as Node | null, newValue) as typeof document.contents;
-  return document.toString(STRINGIFY_OPTIONS);
+  quoteAmbiguousStrings(document);
+  return render(document, newValue);
+}
+
+/** Renders and checks the text reads back as `value`: a value YAML cannot carry fails here, not in kops. */
+function render(document: Document, value: unknown): string {
+  let text: string;
+  try {
+    text = document.toString(STRINGIFY_OPTIONS);
+  } catch (err) {
+    throw new StateStoreError('InvalidArgument', `cannot write YAML: ${(err as Error).message}`, { cause: err });
+  }
+  const readBack = parseYamlDocuments(text, { maxBytes: Infinity })[0]?.value ?? null;
+  if (!jsonEqual(readBack, withoutUndefined(value))) {
+    throw new StateStoreError('InvalidArgument', 'cannot write YAML: the value holds data YAML cannot represent as JSON (a Date, Map, function, NaN ...)');
+  }
+  return text;
 }
 
 /** Returns a node for `value`, reusing `node` (and its comments) wherever the shapes agree. */
@@ -43,22 +83,29 @@ function reconcile(document: Document, node: Node | null, value: unknown): Node 
   }
   if (isScalar(node) && !isPlainObject(value) && !Array.isArray(value)) {
     if (node.value !== value) {
-      const sameKind = typeof node.value === typeof value;
+      const sameKind = typeof node.value === typeof value && (node.value === null) === (value === null);
       node.value = value;
+      node.format = undefined; // a hex or octal source format must not carry over to a new number
       if (!sameKind) node.type = undefined; // a quoted string turning into a number must lose its quotes
-      if (typeof value === 'string' && node.type === Scalar.PLAIN) node.type = undefined; // let the 1.1 schema decide quoting
+      if (typeof value === 'string' && node.type === Scalar.PLAIN) node.type = undefined; // let the 1.1 rules decide quoting
+      if (node.type === Scalar.BLOCK_FOLDED || node.type === Scalar.BLOCK_LITERAL) {
+        if (typeof value !== 'string') node.type = undefined;
+      }
     }
     return node;
   }
   const created = document.createNode(value) as Node;
-  if (node && 'commentBefore' in node) (created as { commentBefore?: string | null }).commentBefore = node.commentBefore;
-  if (node && 'comment' in node) (created as { comment?: string | null }).comment = node.comment;
+  if (node !== null) {
+    created.commentBefore = node.commentBefore;
+    created.comment = node.comment;
+  }
   return created;
 }
 
 function reconcileMap(document: Document, map: YAMLMap, value: Record<string, unknown>): void {
-  const keyOf = (pair: { key: unknown }) => String(isScalar(pair.key) ? pair.key.value : pair.key);
-  map.items = map.items.filter((pair) => Object.hasOwn(value, keyOf(pair)));
+  const keyOf = (pair: { key: unknown }): string => String(isScalar(pair.key) ? pair.key.value : pair.key);
+  const present = (key: string): boolean => Object.hasOwn(value, key) && value[key] !== undefined;
+  map.items = map.items.filter((pair) => present(keyOf(pair)));
   const seen = new Set<string>();
   for (const pair of map.items) {
     const key = keyOf(pair);
@@ -66,16 +113,15 @@ function reconcileMap(document: Document, map: YAMLMap, value: Record<string, un
     pair.value = reconcile(document, (pair.value ?? null) as Node | null, value[key]);
   }
   for (const key of Object.keys(value)) {
-    if (!seen.has(key)) map.items.push(document.createPair(key, value[key]) as (typeof map.items)[number]);
+    if (!seen.has(key) && present(key)) map.items.push(document.createPair(key, value[key]) as (typeof map.items)[number]);
   }
 }
 
 function reconcileSeq(document: Document, seq: YAMLSeq, value: unknown[]): void {
-  const names = (items: unknown[]) => items.map((item) => (isPlainObject(item) && typeof item.name === 'string' ? item.name : undefined));
-  const newNames = names(value);
+  const newNames = value.map((item) => (isPlainObject(item) && typeof item.name === 'string' ? item.name : undefined));
   const oldNames = seq.items.map((item) => (isMap(item) ? item.get('name') : undefined)).map((name) => (typeof name === 'string' ? name : undefined));
-  const keyed = newNames.every((name) => name !== undefined) && oldNames.every((name) => name !== undefined) && new Set(newNames).size === newNames.length;
-  if (keyed) {
+  const distinct = (names: Array<string | undefined>): boolean => names.every((name) => name !== undefined) && new Set(names).size === names.length;
+  if (distinct(newNames) && distinct(oldNames)) {
     const byName = new Map(oldNames.map((name, index) => [name!, seq.items[index] as Node]));
     seq.items = value.map((item, index) => reconcile(document, byName.get(newNames[index]!) ?? null, item));
     return;
@@ -83,7 +129,29 @@ function reconcileSeq(document: Document, seq: YAMLSeq, value: unknown[]): void 
   seq.items = value.map((item, index) => reconcile(document, (seq.items[index] ?? null) as Node | null, item));
 }
 
-/** Turns a thrown yaml error into InvalidArgument (used by callers that stringify user data). */
-export function yamlError(err: unknown): StateStoreError {
-  return new StateStoreError('InvalidArgument', `cannot write YAML: ${(err as Error).message}`, { cause: err });
+/** Replaces every alias by a copy of its target and drops anchors (kops never writes either). */
+function expandAliases(document: Document): void {
+  visit(document, {
+    Alias(_, alias) {
+      if (!isAlias(alias)) return undefined;
+      const target = alias.resolve(document);
+      return target === undefined ? visit.REMOVE : (target.clone() as Node);
+    },
+  });
+  visit(document, {
+    Node(_, node) {
+      if ('anchor' in node) (node as { anchor?: string }).anchor = undefined;
+    },
+  });
+}
+
+/** The value as JSON sees it: `undefined` fields dropped (and, in lists, written as null by YAML). */
+function withoutUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : withoutUndefined(item)));
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = withoutUndefined(item);
+    return out;
+  }
+  return value;
 }

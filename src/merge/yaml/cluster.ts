@@ -1,0 +1,93 @@
+import { StateStoreError } from '../../vfs/errors.js';
+import { isPlainObject } from '../guard.js';
+import type { ClusterConfig, InstanceGroupConfig } from '../schema/types.generated.js';
+import type { YamlLimits } from './options.js';
+import { parseYaml, parseYamlAll } from './parse.js';
+import { stringifyYaml, updateYamlText } from './update.js';
+
+/** A kops `-f` file split by kind: one Cluster and its InstanceGroups, in file order. */
+export interface ClusterDocuments {
+  cluster: ClusterConfig;
+  instanceGroups: InstanceGroupConfig[];
+}
+
+const API_VERSION = 'kops.k8s.io/v1alpha2';
+
+/**
+ * Parses a kops Cluster document (the state store's `{cluster}/config`, or `kops get cluster -o yaml`).
+ * Checks the YAML safety rules and that the document is a map of kind Cluster (when `kind` is set);
+ * it does not check the schema: call {@link validateClusterConfig} for that.
+ *
+ * @throws StateStoreError InvalidArgument for unsafe or malformed YAML, or another kind.
+ * @example
+ * ```ts
+ * const config = parseClusterConfig(await readFile('config', 'utf8'));
+ * config.spec?.kubernetesVersion; // '1.30.0'
+ * ```
+ */
+export function parseClusterConfig(text: string, limits?: YamlLimits): ClusterConfig {
+  return ofKind(parseYaml(text, limits).value, 'Cluster', 'the document') as ClusterConfig;
+}
+
+/** Parses a kops InstanceGroup document (the state store's `{cluster}/instancegroup/{name}`). Same rules as {@link parseClusterConfig}. */
+export function parseInstanceGroupConfig(text: string, limits?: YamlLimits): InstanceGroupConfig {
+  return ofKind(parseYaml(text, limits).value, 'InstanceGroup', 'the document') as InstanceGroupConfig;
+}
+
+/**
+ * Parses kops's multi-document form (`kops create -f cluster.yaml`, `kops get all -o yaml`): one
+ * Cluster and any number of InstanceGroups separated by `---`, in any order.
+ *
+ * @throws StateStoreError InvalidArgument when there is not exactly one Cluster, a document has no
+ *   or another `kind`, or the YAML is unsafe or malformed.
+ */
+export function parseClusterDocuments(text: string, limits?: YamlLimits): ClusterDocuments {
+  const clusters: ClusterConfig[] = [];
+  const instanceGroups: InstanceGroupConfig[] = [];
+  parseYamlAll(text, limits).forEach((value, index) => {
+    const where = `document ${index + 1}`;
+    const kind = isPlainObject(value) ? value.kind : undefined;
+    if (kind === 'Cluster') clusters.push(ofKind(value, 'Cluster', where) as ClusterConfig);
+    else if (kind === 'InstanceGroup') instanceGroups.push(ofKind(value, 'InstanceGroup', where) as InstanceGroupConfig);
+    else throw new StateStoreError('InvalidArgument', `${where}: expected kind Cluster or InstanceGroup, found ${kind === undefined ? 'no kind' : JSON.stringify(kind)}`);
+  });
+  if (clusters.length !== 1) throw new StateStoreError('InvalidArgument', `expected exactly one Cluster document, found ${clusters.length}`);
+  return { cluster: clusters[0]!, instanceGroups };
+}
+
+/**
+ * Writes a Cluster as YAML kops reads. Given the `originalText` it was read from, edits that text
+ * instead (see {@link updateYamlText}): comments, key order and quoting survive, and an unchanged
+ * config gives the original bytes.
+ *
+ * @example
+ * ```ts
+ * const config = parseClusterConfig(text);
+ * const next = { ...config, spec: { ...config.spec, kubernetesVersion: '1.30.1' } };
+ * stringifyClusterConfig(next, text); // text with one line changed
+ * ```
+ */
+export function stringifyClusterConfig(config: ClusterConfig, originalText?: string): string {
+  return originalText === undefined ? stringifyYaml(config) : updateYamlText(originalText, config);
+}
+
+/** Writes an InstanceGroup as YAML kops reads; like {@link stringifyClusterConfig}. */
+export function stringifyInstanceGroupConfig(group: InstanceGroupConfig, originalText?: string): string {
+  return originalText === undefined ? stringifyYaml(group) : updateYamlText(originalText, group);
+}
+
+/** Writes kops's multi-document form: the Cluster, then each InstanceGroup, separated as kops separates them. */
+export function stringifyClusterDocuments(documents: ClusterDocuments): string {
+  return [stringifyYaml(documents.cluster), ...documents.instanceGroups.map((group) => stringifyYaml(group))].join('\n---\n\n');
+}
+
+function ofKind(value: unknown, kind: 'Cluster' | 'InstanceGroup', where: string): Record<string, unknown> {
+  if (!isPlainObject(value)) throw new StateStoreError('InvalidArgument', `${where}: a ${kind} must be a YAML map`);
+  if (value.kind !== undefined && value.kind !== kind) {
+    throw new StateStoreError('InvalidArgument', `${where}: expected kind ${kind}, found ${JSON.stringify(value.kind)}`);
+  }
+  if (value.apiVersion !== undefined && value.apiVersion !== API_VERSION) {
+    throw new StateStoreError('InvalidArgument', `${where}: expected apiVersion ${API_VERSION}, found ${JSON.stringify(value.apiVersion)} (only v1alpha2 is stored by kops)`);
+  }
+  return value;
+}
