@@ -1,6 +1,6 @@
 import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
 import type { Vfs, WriteOptions } from '../vfs/types.js';
-import { parseYaml } from '../merge/yaml/parse.js';
+import { parseYamlDocuments } from '../merge/yaml/parse.js';
 import { stringifyYaml, updateYamlText } from '../merge/yaml/update.js';
 
 /** A YAML document as stored: its value, the exact text, and the version to write back against. */
@@ -23,7 +23,7 @@ export async function readDocument<T>(vfs: Vfs, key: string, what: string, signa
   }
   const text = Buffer.from(read.body).toString('utf8');
   try {
-    return { value: parseYaml(text).value as T, version: read.info.version, text };
+    return { value: singleDocument(text, key) as T, version: read.info.version, text };
   } catch (err) {
     if (isStateStoreError(err)) throw new StateStoreError(err.code, `${what}: ${err.message}`, { key, backend: vfs.backend, cause: err });
     throw err;
@@ -39,4 +39,10 @@ export async function writeDocument(vfs: Vfs, key: string, value: unknown, previ
   const text = previous === undefined ? stringifyYaml(value) : updateYamlText(previous.text, value);
   const info = await vfs.write(key, text, { contentType: 'application/yaml', ...options });
   return { version: info.version, text };
+}
+
+function singleDocument(text: string, key: string): unknown {
+  const documents = parseYamlDocuments(text);
+  if (documents.length !== 1) throw new StateStoreError('InvalidArgument', `expected one YAML document, found ${documents.length}`, { key });
+  return documents[0]!.value;
 }

@@ -1,7 +1,7 @@
 import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
 import type { Vfs } from '../vfs/types.js';
 import { isPlainObject } from '../merge/guard.js';
-import { parseYaml } from '../merge/yaml/parse.js';
+import { parseYamlDocuments } from '../merge/yaml/parse.js';
 import { layout } from './layout.js';
 
 /** One key of a kops Keyset: a certificate and, in `pki/private`, its private key (PEM text). */
@@ -48,7 +48,8 @@ export async function readKeyset(vfs: Vfs, cluster: string, name: string, which:
     if (isStateStoreError(err, 'NotFound')) throw new StateStoreError('NotFound', `keyset "${name}" not found in ${which}`, { key, cause: err });
     throw err;
   }
-  const value = parseYaml(Buffer.from(body).toString('utf8')).value;
+  const documents = parseYamlDocuments(Buffer.from(body).toString('utf8'));
+  const value = documents.length === 1 ? documents[0]!.value : undefined;
   const spec = isPlainObject(value) && isPlainObject(value.spec) ? value.spec : undefined;
   if (spec === undefined || (value as { kind?: unknown }).kind !== 'Keyset' || !Array.isArray(spec.keys)) {
     throw new StateStoreError('InvalidArgument', `${key} is not a kops Keyset`, { key });

@@ -111,7 +111,7 @@ export class StateStore {
    * Merges a change into the cluster's `config` with optimistic concurrency (see
    * {@link mergeDocument}): safe when many writers race, one read and one write when they do not.
    */
-  mergeConfig(name: string, change: ConfigChange<ClusterConfig>, options: MergeOptions = {}): Promise<MergeResult<ClusterConfig>> {
+  async mergeConfig(name: string, change: ConfigChange<ClusterConfig>, options: MergeOptions = {}): Promise<MergeResult<ClusterConfig>> {
     validateClusterName(name);
     return mergeDocument<ClusterConfig>(this.vfs, layout.config(name), `cluster "${name}"`, change, clusterSchema, (value) => assertValidClusterConfig(value), options);
   }
@@ -162,7 +162,7 @@ export class StateStore {
   }
 
   /** Merges a change into an instance group, like {@link StateStore.mergeConfig}. */
-  mergeInstanceGroup(cluster: string, name: string, change: ConfigChange<InstanceGroupConfig>, options: MergeOptions = {}): Promise<MergeResult<InstanceGroupConfig>> {
+  async mergeInstanceGroup(cluster: string, name: string, change: ConfigChange<InstanceGroupConfig>, options: MergeOptions = {}): Promise<MergeResult<InstanceGroupConfig>> {
     validateClusterName(cluster);
     validateInstanceGroupName(name);
     return mergeDocument<InstanceGroupConfig>(this.vfs, layout.instanceGroup(cluster, name), `instance group "${name}"`, change, instanceGroupSchema, (value) => assertValidInstanceGroup(value), options);
@@ -175,34 +175,34 @@ export class StateStore {
   }
 
   /** Keyset names (`pki/private/` by default, or `pki/issued/`). */
-  listKeysets(cluster: string, which: 'private' | 'issued' = 'private', options: CallOptions = {}): Promise<string[]> {
+  async listKeysets(cluster: string, which: 'private' | 'issued' = 'private', options: CallOptions = {}): Promise<string[]> {
     validateClusterName(cluster);
     return listKeysets(this.vfs, cluster, which, options.signal);
   }
 
-  getKeyset(cluster: string, name: string, which: 'private' | 'issued' = 'private', options: CallOptions = {}): Promise<Keyset> {
+  async getKeyset(cluster: string, name: string, which: 'private' | 'issued' = 'private', options: CallOptions = {}): Promise<Keyset> {
     validateClusterName(cluster);
     validateInstanceGroupName(name);
     return readKeyset(this.vfs, cluster, name, which, options.signal);
   }
 
-  listSshPublicKeys(cluster: string, options: CallOptions = {}): Promise<SshPublicKey[]> {
+  async listSshPublicKeys(cluster: string, options: CallOptions = {}): Promise<SshPublicKey[]> {
     validateClusterName(cluster);
     return listSshPublicKeys(this.vfs, cluster, options.signal);
   }
 
-  listSecrets(cluster: string, options: CallOptions = {}): Promise<string[]> {
+  async listSecrets(cluster: string, options: CallOptions = {}): Promise<string[]> {
     validateClusterName(cluster);
     return listSecrets(this.vfs, cluster, options.signal);
   }
 
-  getSecret(cluster: string, name: string, options: CallOptions = {}): Promise<Uint8Array> {
+  async getSecret(cluster: string, name: string, options: CallOptions = {}): Promise<Uint8Array> {
     validateClusterName(cluster);
     return readSecret(this.vfs, cluster, name, options.signal);
   }
 
   /** Writes a secret in kops's format; by default only if it does not exist yet. */
-  putSecret(cluster: string, name: string, data: Uint8Array | string, options: PutOptions & { overwrite?: boolean } = {}): Promise<string> {
+  async putSecret(cluster: string, name: string, data: Uint8Array | string, options: PutOptions & { overwrite?: boolean } = {}): Promise<string> {
     validateClusterName(cluster);
     const condition = options.ifMatch !== undefined ? { ifMatch: options.ifMatch } : options.overwrite ? {} : { ifNoneMatch: '*' as const };
     return writeSecret(this.vfs, cluster, name, data, { ...condition, signal: options.signal });

@@ -1,0 +1,104 @@
+import { StateStore } from '../../src/store/state-store.js';
+import { isStateStoreError } from '../../src/vfs/errors.js';
+import { allTargets, memoryTarget, stopAll } from '../backends/targets.js';
+import { countingVfs } from './counting-vfs.js';
+import { loadTree, TREES } from './trees.js';
+
+afterAll(stopAll);
+const tree = TREES[0]!;
+const name = tree.cluster;
+
+async function freshStore() {
+  const { vfs } = await memoryTarget.fresh();
+  await loadTree(vfs, tree);
+  return vfs;
+}
+
+describe('mergeConfig', () => {
+  it('costs exactly one read and one write uncontended, and keeps comments', async () => {
+    const inner = await freshStore();
+    const original = Buffer.from((await inner.read(`${name}/config`)).body).toString();
+    await inner.write(`${name}/config`, original.replace('spec:\n', 'spec:\n  # keep me: placed by hand\n'));
+    const { vfs, counts } = countingVfs(inner);
+    const store = new StateStore(vfs);
+    const result = await store.mergeConfig(name, { spec: { kubernetesVersion: '1.30.0' } });
+    expect(counts).toEqual({ read: 1, write: 1 });
+    expect(result).toMatchObject({ changed: true, attempts: 1 });
+    expect(result.diff.operations).toEqual([{ op: 'replace', path: '/spec/kubernetesVersion', value: '1.30.0', oldValue: 'v1.34.0-alpha.1' }]);
+    const text = (await store.getCluster(name)).text;
+    expect(text).toContain('  # keep me: placed by hand\n');
+    expect(text).toContain('kubernetesVersion: 1.30.0\n');
+    expect(result.version).toBe((await store.getCluster(name)).version);
+  });
+
+  it('accepts set/unset, merge patch, JSON patch and functions', async () => {
+    const store = new StateStore(await freshStore());
+    await store.mergeConfig(name, { set: ['spec.kubernetesVersion=1.31.0', 'spec.api.publicName=api.x.example.com'], unset: ['spec.channel'] });
+    await store.mergeConfig(name, { mergePatch: { spec: { kubelet: { anonymousAuth: true } } } });
+    await store.mergeConfig(name, { jsonPatch: [{ op: 'add', path: '/spec/sshAccess/-', value: '10.0.0.0/8' }] });
+    await store.mergeConfig(name, (config) => ({ ...config, metadata: { ...config.metadata, labels: { team: 'infra' } } }));
+    const { value } = await store.getCluster(name);
+    expect(value.spec?.kubernetesVersion).toBe('1.31.0');
+    expect(value.spec?.masterPublicName).toBe('api.x.example.com');
+    expect(value.spec?.channel).toBeUndefined();
+    expect(value.spec?.kubelet?.anonymousAuth).toBe(true);
+    expect(value.spec?.sshAccess).toContain('10.0.0.0/8');
+    expect(value.metadata?.labels).toEqual({ team: 'infra' });
+  });
+
+  it('writes nothing on dryRun, on an invalid result, or when nothing changes', async () => {
+    const inner = await freshStore();
+    const before = await inner.stat(`${name}/config`);
+    const { vfs, counts } = countingVfs(inner);
+    const store = new StateStore(vfs);
+    const dry = await store.mergeConfig(name, { spec: { kubernetesVersion: '1.30.0' } }, { dryRun: true });
+    expect(dry.changed).toBe(true);
+    expect(dry.diff.unified).toContain('+  kubernetesVersion: 1.30.0');
+    const invalid = await store.mergeConfig(name, { spec: { kubernetesVersoin: '1.30.0' } as never }).catch((e: unknown) => e);
+    expect(isStateStoreError(invalid, 'ValidationError')).toBe(true);
+    expect((invalid as { issues: Array<{ didYouMean?: string }> }).issues[0]!.didYouMean).toBe('kubernetesVersion');
+    const same = await store.mergeConfig(name, { spec: { channel: 'stable' } });
+    expect(same.changed).toBe(false);
+    expect(counts.write).toBeUndefined();
+    expect((await inner.stat(`${name}/config`)).version).toBe(before.version);
+  });
+
+  it('refuses prototype-pollution payloads and bad cluster names, writing nothing', async () => {
+    const store = new StateStore(await freshStore());
+    const before = (await store.getCluster(name)).text;
+    for (const change of [JSON.parse('{"spec":{"__proto__":{"polluted":true}}}'), { set: ['spec.constructor.prototype.polluted=1'] }, { mergePatch: JSON.parse('{"__proto__":{"polluted":1}}') }]) {
+      const err = await store.mergeConfig(name, change).catch((e: unknown) => e);
+      expect(isStateStoreError(err, 'InvalidArgument')).toBe(true);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect((await store.getCluster(name)).text).toBe(before);
+    for (const bad of ['../etc', 'UPPER.example.com', 'a/b', '']) {
+      expect(isStateStoreError(await store.mergeConfig(bad, {}).catch((e: unknown) => e), 'InvalidArgument')).toBe(true);
+    }
+  });
+
+  it('merges instance groups the same way', async () => {
+    const store = new StateStore(await freshStore());
+    const result = await store.mergeInstanceGroup(name, 'nodes', { set: ['spec.machineType=m5.large', 'spec.maxSize=5'] });
+    expect(result.changed).toBe(true);
+    const { value } = await store.getInstanceGroup(name, 'nodes');
+    expect(value.spec?.machineType).toBe('m5.large');
+    expect(value.spec?.maxSize).toBe(5);
+  });
+});
+
+describe.each(allTargets.map((t) => [t.name, t]))('32 concurrent mergeConfig calls on %s', (_name, target) => {
+  it('lose no update', async () => {
+    const { vfs, open } = await target.fresh();
+    await loadTree(vfs, tree);
+    // Each writer uses its own store (own client), as separate processes would.
+    const stores = await Promise.all(Array.from({ length: 32 }, async () => new StateStore(await open())));
+    const results = await Promise.all(stores.map((store, i) => store.mergeConfig(name, { set: [`spec.cloudLabels.writer-${i}=v${i}`] })));
+    const { value } = await new StateStore(vfs).getCluster(name);
+    for (let i = 0; i < 32; i++) expect(value.spec?.cloudLabels?.[`writer-${i}`]).toBe(`v${i}`);
+    expect(results.every((r) => r.changed)).toBe(true);
+    expect(Math.max(...results.map((r) => r.attempts))).toBeGreaterThan(1);
+    await Promise.all(stores.map((store) => store.close()));
+    await vfs.close();
+  });
+});
