@@ -2,6 +2,8 @@
  * statestore: read, merge and move kops state stores from Node.js.
  * @packageDocumentation
  */
+
+// Errors and the storage layer.
 export type { ErrorCode, StateStoreErrorOptions, ValidationIssue } from './vfs/errors.js';
 export { StateStoreError, isStateStoreError } from './vfs/errors.js';
 export { MAX_KEY_BYTES, validateKey, joinKey } from './vfs/keys.js';
@@ -17,3 +19,25 @@ export type { BackendFactory } from './backends/registry.js';
 export { openVfs, registerBackend } from './backends/registry.js';
 export type { OpenVfsOptions } from './backends/options.js';
 export type { FileBackendOptions } from './backends/file/types.js';
+export type { S3BackendOptions, S3Credentials, S3CannedAcl } from './backends/s3/types.js';
+
+// Pure configuration functions (no I/O).
+export type { ClusterConfig, InstanceGroupConfig, JsonSchema } from './merge/schema/index.js';
+export { clusterSchema, instanceGroupSchema } from './merge/schema/index.js';
+export { parseYaml, parseYamlDocuments, stringifyYaml, updateYamlText, type ParsedYaml, type YamlLimits } from './merge/yaml/index.js';
+export {
+  validateClusterConfig, validateInstanceGroup, validateClusterWithInstanceGroups, assertValidClusterConfig,
+  assertValidInstanceGroup, errorsOnly, type ValidateOptions,
+} from './merge/validate/index.js';
+export { strategicMerge, type StrategicMergeOptions } from './merge/strategic.js';
+export type { DeepPatch, JsonValue } from './merge/json.js';
+export { applyMergePatch } from './merge/merge-patch.js';
+export { applyJsonPatch, type JsonPatchOperation } from './merge/json-patch.js';
+export { diffConfig, type ConfigDiff } from './merge/diff/index.js';
+export { setFields, unsetFields, type FieldOptions } from './merge/paths/index.js';
+
+// The state store.
+export {
+  StateStore, openStateStore, DEFAULT_STORE_FOLDER, validateClusterName, type PutOptions, type StoredDocument,
+  type ConfigChange, type MergeOptions, type MergeResult, type Keyset, type KeysetItem, type SshPublicKey,
+} from './store/index.js';

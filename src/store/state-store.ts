@@ -108,8 +108,9 @@ export class StateStore {
   }
 
   /**
-   * Merges a change into the cluster's `config` with optimistic concurrency (see
-   * {@link mergeDocument}): safe when many writers race, one read and one write when they do not.
+   * Merges a change into the cluster's `config` with optimistic concurrency: read with its version,
+   * apply, validate, write with `ifMatch`; on a lost race re-read and re-apply (bounded, jittered).
+   * Safe when many writers race; one read and one write when they do not.
    */
   async mergeConfig(name: string, change: ConfigChange<ClusterConfig>, options: MergeOptions = {}): Promise<MergeResult<ClusterConfig>> {
     validateClusterName(name);
