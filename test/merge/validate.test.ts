@@ -64,3 +64,49 @@ describe('validation against kops schemas', () => {
     expect((caught as { issues: unknown[] }).issues).toHaveLength(2);
   });
 });
+
+describe('schema details', () => {
+  it('suggests a top-level field and a field deep in a list', () => {
+    expect(validateClusterConfig({ ...base, specs: {} })).toEqual([expect.objectContaining({ path: '/specs', didYouMean: 'spec' })]);
+    const issues = validateClusterConfig({ ...base, spec: { etcdClusters: [{ name: 'main', etcdMembers: [{ name: 'a', instanceGropu: 'x' }] }] } });
+    expect(issues).toEqual([expect.objectContaining({ path: '/spec/etcdClusters/0/etcdMembers/0/instanceGropu', didYouMean: 'instanceGroup' })]);
+    expect(issues[0]!.message).toContain('did you mean "instanceGroup"?');
+  });
+
+  it('keeps maps open where kops has maps (labels, nodeLabels, additionalPolicies)', () => {
+    expect(validateInstanceGroup({ kind: 'InstanceGroup', metadata: { name: 'n', labels: { anything: 'x' } }, spec: { nodeLabels: { 'my/label': 'v' } } })).toEqual([]);
+    expect(validateClusterConfig({ ...base, spec: { additionalPolicies: { node: '[]', master: '[]' } } })).toEqual([]);
+  });
+
+  it('treats IntOrString fields as whole numbers or strings, and quantities as numbers or quantity strings', () => {
+    const rolling = (maxSurge: unknown) => validateInstanceGroup({ kind: 'InstanceGroup', spec: { rollingUpdate: { maxSurge } } });
+    expect(rolling(2)).toEqual([]);
+    expect(rolling('25%')).toEqual([]);
+    expect(rolling(1.5)).toEqual([expect.objectContaining({ path: '/spec/rollingUpdate/maxSurge', message: expect.stringContaining('whole number') })]);
+    const cpu = (cpuRequest: unknown) => validateClusterConfig({ ...base, spec: { kubeAPIServer: { cpuRequest } } });
+    expect(cpu(0.5)).toEqual([]);
+    expect(cpu('500m')).toEqual([]);
+    expect(cpu('lots')).toEqual([expect.objectContaining({ path: '/spec/kubeAPIServer/cpuRequest', message: expect.stringContaining('quantity') })]);
+  });
+
+  it('checks the values kops accepts for an instance group role and a subnet type', () => {
+    expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { role: 'Boss' } })).toEqual([expect.objectContaining({ path: '/spec/role', message: expect.stringContaining('"Node"') })]);
+    expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { role: 'node' } })).toEqual([expect.objectContaining({ path: '/spec/role', didYouMean: 'Node' })]);
+    expect(validateClusterConfig({ ...base, spec: { subnets: [{ name: 'a', type: 'Privat' }] } })).toEqual([expect.objectContaining({ path: '/spec/subnets/0/type', didYouMean: 'Private' })]);
+    for (const role of ['Master', 'ControlPlane', 'APIServer', 'Node', 'Bastion']) expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { role } })).toEqual([]);
+  });
+
+  it('refuses a value that is not a map, and the wrong apiVersion', () => {
+    expect(validateClusterConfig('config')).toEqual([expect.objectContaining({ path: '/' })]);
+    expect(validateInstanceGroup({ apiVersion: 'kops.k8s.io/v1alpha3', kind: 'InstanceGroup' })).toEqual([expect.objectContaining({ path: '/apiVersion' })]);
+  });
+
+  it('checks that instance groups name cluster subnets and have unique names', () => {
+    const cluster = { ...base, spec: { subnets: [{ name: 'us-east-1a' }] } };
+    const groups = [
+      { metadata: { name: 'nodes' }, spec: { subnets: ['us-east-1a', 'us-east-1z'] } },
+      { metadata: { name: 'nodes' }, spec: { subnets: ['us-east-1a'] } },
+    ];
+    expect(validateClusterWithInstanceGroups(cluster, groups).map((issue) => issue.path).sort()).toEqual(['/instanceGroups/0/spec/subnets/1', '/instanceGroups/1/metadata/name']);
+  });
+});

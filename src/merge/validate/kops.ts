@@ -2,6 +2,7 @@ import { StateStoreError, type ValidationIssue } from '../../vfs/errors.js';
 import { isPlainObject } from '../guard.js';
 import { clusterSchema, instanceGroupSchema } from '../schema/schemas.generated.js';
 import type { ClusterConfig, InstanceGroupConfig } from '../schema/types.generated.js';
+import { didYouMean } from './did-you-mean.js';
 import { SchemaValidator } from './schema-validator.js';
 
 const validators = {
@@ -32,10 +33,16 @@ export interface ValidateOptions {
  * ```
  */
 export function validateClusterConfig(config: unknown, options: ValidateOptions = {}): ValidationIssue[] {
+  if (!isPlainObject(config)) return kindIssues(config, 'Cluster');
   const issues = [...kindIssues(config, 'Cluster'), ...(options.strict ? validators.clusterStrict : validators.cluster).issues(config)];
-  if (!isPlainObject(config) || !isPlainObject(config.spec)) return issues;
+  if (!isPlainObject(config.spec)) return issues;
   const spec = config.spec;
   issues.push(...uniqueNames(spec.subnets, '/spec/subnets', 'subnet'));
+  if (Array.isArray(spec.subnets)) {
+    spec.subnets.forEach((subnet, index) => {
+      if (isPlainObject(subnet)) issues.push(...oneOf(subnet.type, SUBNET_TYPES, `/spec/subnets/${index}/type`, 'subnet type'));
+    });
+  }
   issues.push(...uniqueNames(spec.etcdClusters, '/spec/etcdClusters', 'etcd cluster'));
   if (Array.isArray(spec.etcdClusters)) {
     spec.etcdClusters.forEach((cluster, index) => {
@@ -47,20 +54,61 @@ export function validateClusterConfig(config: unknown, options: ValidateOptions 
 
 /** Checks an InstanceGroup against kops's v1alpha2 schema. */
 export function validateInstanceGroup(group: unknown, options: ValidateOptions = {}): ValidationIssue[] {
-  return [...kindIssues(group, 'InstanceGroup'), ...(options.strict ? validators.instanceGroupStrict : validators.instanceGroup).issues(group)];
+  if (!isPlainObject(group)) return kindIssues(group, 'InstanceGroup');
+  const issues = [...kindIssues(group, 'InstanceGroup'), ...(options.strict ? validators.instanceGroupStrict : validators.instanceGroup).issues(group)];
+  if (isPlainObject(group.spec)) issues.push(...oneOf(group.spec.role, ROLES, '/spec/role', 'instance group role'));
+  return issues;
+}
+
+// Values kops's Go validation accepts (the CRD declares these fields as free strings).
+// v1alpha2 still writes the control plane's role as "Master"; kops reads "ControlPlane" too.
+const ROLES = ['ControlPlane', 'Master', 'APIServer', 'Node', 'Bastion'];
+const SUBNET_TYPES = ['Public', 'Private', 'Utility', 'DualStack'];
+
+function oneOf(value: unknown, allowed: readonly string[], path: string, what: string): ValidationIssue[] {
+  if (typeof value !== 'string' || allowed.includes(value)) return [];
+  const suggestion = didYouMean(value, allowed);
+  return [{
+    path,
+    message: `${path}: unknown ${what} ${JSON.stringify(value)}; kops accepts ${allowed.map((v) => `"${v}"`).join(', ')}${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+    ...(suggestion ? { didYouMean: suggestion } : {}),
+  }];
 }
 
 /**
- * The rules that need the cluster and its instance groups together: each etcd member's
- * `instanceGroup` exists, and instance group names are unique.
+ * The rules kops checks on a cluster together with its instance groups (its
+ * `CrossValidateInstanceGroup` and etcd checks): instance group names are unique, each etcd
+ * member's `instanceGroup` exists, and each subnet an instance group names is one of the
+ * cluster's subnets. Paths into instance groups read `/instanceGroups/{index}/...`, the index in
+ * `groups`.
+ *
+ * @example
+ * ```ts
+ * const { cluster, instanceGroups } = parseClusterDocuments(text);
+ * const issues = [...validateClusterConfig(cluster), ...validateClusterWithInstanceGroups(cluster, instanceGroups)];
+ * ```
  */
 export function validateClusterWithInstanceGroups(config: ClusterConfig, groups: readonly InstanceGroupConfig[]): ValidationIssue[] {
-  const names = groups.map((group) => group.metadata?.name);
-  const issues = uniqueNames(groups.map((group) => ({ name: group.metadata?.name })), '/instanceGroups', 'instance group');
+  const groupNames = groups.map((group) => group.metadata?.name);
+  const issues = uniqueNames(groups.map((group) => ({ name: group.metadata?.name })), '/instanceGroups', 'instance group', '/metadata/name');
   (config.spec?.etcdClusters ?? []).forEach((cluster, c) => {
     (cluster.etcdMembers ?? []).forEach((member, m) => {
-      if (member.instanceGroup !== undefined && !names.includes(member.instanceGroup)) {
-        issues.push({ path: `/spec/etcdClusters/${c}/etcdMembers/${m}/instanceGroup`, message: `etcd member "${member.name}" names instance group "${member.instanceGroup}", which does not exist` });
+      if (member.instanceGroup !== undefined && !groupNames.includes(member.instanceGroup)) {
+        issues.push({
+          path: `/spec/etcdClusters/${c}/etcdMembers/${m}/instanceGroup`,
+          message: `etcd member "${member.name}" of etcd cluster "${cluster.name}" names instance group "${member.instanceGroup}", which does not exist`,
+        });
+      }
+    });
+  });
+  const subnetNames = new Set((config.spec?.subnets ?? []).map((subnet) => subnet.name));
+  groups.forEach((group, g) => {
+    (group.spec?.subnets ?? []).forEach((subnet, s) => {
+      if (!subnetNames.has(subnet)) {
+        issues.push({
+          path: `/instanceGroups/${g}/spec/subnets/${s}`,
+          message: `instance group "${group.metadata?.name ?? g}" names subnet "${subnet}", which is not one of the cluster's subnets`,
+        });
       }
     });
   });
@@ -100,14 +148,14 @@ function kindIssues(value: unknown, kind: string): ValidationIssue[] {
   return issues;
 }
 
-function uniqueNames(list: unknown, path: string, what: string): ValidationIssue[] {
+function uniqueNames(list: unknown, path: string, what: string, namePath = '/name'): ValidationIssue[] {
   if (!Array.isArray(list)) return [];
   const seen = new Map<string, number>();
   const issues: ValidationIssue[] = [];
   list.forEach((item, index) => {
     const name = isPlainObject(item) ? item.name : undefined;
     if (typeof name !== 'string') return;
-    if (seen.has(name)) issues.push({ path: `${path}/${index}/name`, message: `duplicate ${what} name "${name}" (also at ${path}/${seen.get(name)})` });
+    if (seen.has(name)) issues.push({ path: `${path}/${index}${namePath}`, message: `duplicate ${what} name "${name}" (also at ${path}/${seen.get(name)})` });
     else seen.set(name, index);
   });
   return issues;

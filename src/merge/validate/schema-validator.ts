@@ -37,7 +37,7 @@ export class SchemaValidator {
     const path = error.instancePath || '/';
     if (error.keyword === 'additionalProperties') {
       const field = String((error.params as { additionalProperty: string }).additionalProperty);
-      const segments = error.instancePath.split('/').slice(1).map(unescape);
+      const segments = pointerSegments(error.instancePath);
       const known = Object.keys(schemaAtPath(this.schema, segments)?.properties ?? {});
       const suggestion = didYouMean(field, known);
       // A near-miss of a known field is almost surely a typo kops would silently drop: an error.
@@ -60,6 +60,12 @@ export class SchemaValidator {
     if (error.keyword === 'required') {
       return { path, message: `${path} is missing the required field "${(error.params as { missingProperty: string }).missingProperty}"` };
     }
+    if (error.keyword === 'multipleOf') {
+      return { path, message: `${path} must be a whole number or a string (an int-or-string field)` };
+    }
+    if (error.keyword === 'pattern' && schemaAtPath(this.schema, pointerSegments(error.instancePath))?.['x-kubernetes-int-or-string'] === true) {
+      return { path, message: `${path} must be a number or a quantity such as "500m", "2Gi" or "1.5"` };
+    }
     return { path, message: `${path} ${error.message ?? 'is invalid'}` };
   }
 }
@@ -79,6 +85,6 @@ function escape(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-function unescape(segment: string): string {
-  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+function pointerSegments(pointer: string): string[] {
+  return pointer.split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
 }

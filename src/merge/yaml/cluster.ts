@@ -5,10 +5,15 @@ import type { YamlLimits } from './options.js';
 import { parseYaml, parseYamlAll } from './parse.js';
 import { stringifyYaml, updateYamlText } from './update.js';
 
-/** A kops `-f` file split by kind: one Cluster and its InstanceGroups, in file order. */
+/** A kops `-f` file split by kind: one Cluster, its InstanceGroups and any other objects, in file order. */
 export interface ClusterDocuments {
   cluster: ClusterConfig;
   instanceGroups: InstanceGroupConfig[];
+  /**
+   * Documents of any other kind (kops's "additional objects", such as a KubeSchedulerConfiguration
+   * it passes to the cluster, or an SSHCredential), kept as they are.
+   */
+  additionalObjects: Array<Record<string, unknown>>;
 }
 
 const API_VERSION = 'kops.k8s.io/v1alpha2';
@@ -36,23 +41,29 @@ export function parseInstanceGroupConfig(text: string, limits?: YamlLimits): Ins
 
 /**
  * Parses kops's multi-document form (`kops create -f cluster.yaml`, `kops get all -o yaml`): one
- * Cluster and any number of InstanceGroups separated by `---`, in any order.
+ * Cluster, any number of InstanceGroups and additional objects, separated by `---`, in any order.
  *
- * @throws StateStoreError InvalidArgument when there is not exactly one Cluster, a document has no
- *   or another `kind`, or the YAML is unsafe or malformed.
+ * @throws StateStoreError InvalidArgument when there is not exactly one Cluster, a document is not
+ *   a map with a `kind`, or the YAML is unsafe or malformed.
+ * @example
+ * ```ts
+ * const { cluster, instanceGroups } = parseClusterDocuments(readFileSync('cluster.yaml', 'utf8'));
+ * ```
  */
 export function parseClusterDocuments(text: string, limits?: YamlLimits): ClusterDocuments {
   const clusters: ClusterConfig[] = [];
   const instanceGroups: InstanceGroupConfig[] = [];
+  const additionalObjects: Array<Record<string, unknown>> = [];
   parseYamlAll(text, limits).forEach((value, index) => {
     const where = `document ${index + 1}`;
     const kind = isPlainObject(value) ? value.kind : undefined;
     if (kind === 'Cluster') clusters.push(ofKind(value, 'Cluster', where) as ClusterConfig);
     else if (kind === 'InstanceGroup') instanceGroups.push(ofKind(value, 'InstanceGroup', where) as InstanceGroupConfig);
-    else throw new StateStoreError('InvalidArgument', `${where}: expected kind Cluster or InstanceGroup, found ${kind === undefined ? 'no kind' : JSON.stringify(kind)}`);
+    else if (isPlainObject(value) && typeof kind === 'string' && kind !== '') additionalObjects.push(value);
+    else throw new StateStoreError('InvalidArgument', `${where}: expected a map with a kind (Cluster, InstanceGroup ...)`);
   });
   if (clusters.length !== 1) throw new StateStoreError('InvalidArgument', `expected exactly one Cluster document, found ${clusters.length}`);
-  return { cluster: clusters[0]!, instanceGroups };
+  return { cluster: clusters[0]!, instanceGroups, additionalObjects };
 }
 
 /**
@@ -76,9 +87,10 @@ export function stringifyInstanceGroupConfig(group: InstanceGroupConfig, origina
   return originalText === undefined ? stringifyYaml(group) : updateYamlText(originalText, group);
 }
 
-/** Writes kops's multi-document form: the Cluster, then each InstanceGroup, separated as kops separates them. */
-export function stringifyClusterDocuments(documents: ClusterDocuments): string {
-  return [stringifyYaml(documents.cluster), ...documents.instanceGroups.map((group) => stringifyYaml(group))].join('\n---\n\n');
+/** Writes kops's multi-document form: the Cluster, each InstanceGroup, then additional objects, separated as kops separates them. */
+export function stringifyClusterDocuments(documents: Pick<ClusterDocuments, 'cluster' | 'instanceGroups'> & Partial<ClusterDocuments>): string {
+  const all = [documents.cluster, ...documents.instanceGroups, ...(documents.additionalObjects ?? [])];
+  return all.map((document) => stringifyYaml(document)).join('\n---\n\n');
 }
 
 function ofKind(value: unknown, kind: 'Cluster' | 'InstanceGroup', where: string): Record<string, unknown> {

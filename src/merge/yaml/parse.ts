@@ -1,4 +1,4 @@
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Document, type EmptyStream, type YAMLError } from 'yaml';
+import { LineCounter, Scalar, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Document, type EmptyStream, type YAMLError } from 'yaml';
 import { StateStoreError } from '../../vfs/errors.js';
 import { isUnsafeKey } from '../guard.js';
 import { DEFAULT_LIMITS, PARSE_OPTIONS, type YamlLimits } from './options.js';
@@ -39,7 +39,7 @@ export function parseYamlDocuments(text: string, limits: YamlLimits = {}): Parse
   for (const document of documents) {
     const problem = document.errors[0] ?? document.warnings[0];
     if (problem !== undefined) throw yamlProblem(problem, lines);
-    if (document.contents === null) continue; // an empty document, as between `---` `---`
+    if (isEmpty(document)) continue; // as between `---` and `---`, or after a trailing `---`
     refuseUnsafeKeys(document, lines);
     let value: unknown;
     try {
@@ -93,8 +93,9 @@ function refuseUnsafeKeys(document: Document, lines: LineCounter): void {
       if (!isPair(pair)) return;
       if (isAlias(pair.key) || isMap(pair.key) || isSeq(pair.key)) refuse('complex or aliased map keys are not accepted', pair.key, ancestors);
       const key = isScalar(pair.key) ? pair.key.value : pair.key;
-      // With merge keys disabled `<<` is a plain string; a YAML 1.1 schema may still turn it into a symbol.
-      if (key === '<<' || typeof key === 'symbol') refuse('merge keys ("<<") are not accepted', pair.key, ancestors, '<<');
+      // A plain `<<` is a merge key to YAML 1.1 readers (kops's included); a quoted "<<" is a string.
+      const plain = isScalar(pair.key) && (pair.key.type === undefined || pair.key.type === Scalar.PLAIN);
+      if ((key === '<<' && plain) || typeof key === 'symbol') refuse('merge keys ("<<") are not accepted', pair.key, ancestors, '<<');
       if (typeof key === 'string' && isUnsafeKey(key)) refuse(`the key "${key}" is not accepted (prototype pollution guard)`, pair.key, ancestors, key);
     },
   });
@@ -112,4 +113,10 @@ function jsonPointer(ancestors: readonly unknown[], lastKey?: string): string {
   });
   if (lastKey !== undefined) segments.push(lastKey);
   return segments.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+/** A document with no content at all (the parser gives it a zero-length null scalar). */
+function isEmpty(document: Document.Parsed): boolean {
+  const contents = document.contents;
+  return contents === null || (isScalar(contents) && contents.value === null && contents.range[0] === contents.range[1]);
 }

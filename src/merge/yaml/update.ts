@@ -45,15 +45,25 @@ export function updateYamlText(originalText: string, newValue: unknown, limits?:
   const documents = parseYamlDocuments(originalText, limits);
   if (documents.length > 1) throw new StateStoreError('InvalidArgument', `expected one YAML document, found ${documents.length}`);
   const parsed = documents[0];
-  if (parsed !== undefined && jsonEqual(parsed.value, withoutUndefined(newValue))) return originalText;
   assertSafeValue(newValue);
+  if (parsed !== undefined && jsonEqual(parsed.value, withoutUndefined(newValue))) return originalText;
   if (parsed === undefined) return stringifyYaml(newValue);
   const { document } = parsed;
   expandAliases(document);
   document.setSchema('1.1', WRITE_SCHEMA);
   document.contents = reconcile(document, document.contents as Node | null, newValue) as typeof document.contents;
   quoteAmbiguousStrings(document);
-  return render(document, newValue);
+  return withOuterBlankLines(originalText, render(document, newValue));
+}
+
+/**
+ * The syntax tree does not keep blank lines before the first node or after the last one (a
+ * document cut from a `---` file has both), so they are copied from the original text.
+ */
+function withOuterBlankLines(original: string, written: string): string {
+  const leading = /^(?:[ \t]*\r?\n)*/.exec(original)?.[0] ?? '';
+  const trailing = /\r?\n(?:[ \t]*\r?\n)*$/.exec(original)?.[0] ?? '';
+  return leading + written.replace(/^(?:[ \t]*\n)*/, '').replace(/\n(?:[ \t]*\n)*$/, '') + trailing;
 }
 
 /** Renders and checks the text reads back as `value`: a value YAML cannot carry fails here, not in kops. */

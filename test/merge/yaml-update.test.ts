@@ -1,0 +1,126 @@
+import { isStateStoreError } from '../../src/vfs/errors.js';
+import { parseYaml } from '../../src/merge/yaml/parse.js';
+import { stringifyYaml, updateYamlText } from '../../src/merge/yaml/update.js';
+import { goYamlReadsAsNonString } from '../../src/merge/yaml/yaml11.js';
+
+function errorOf(fn: () => unknown): { code: string; message: string } {
+  try {
+    fn();
+  } catch (err) {
+    if (isStateStoreError(err)) return { code: err.code, message: err.message };
+    return { code: `not a StateStoreError: ${String(err)}`, message: '' };
+  }
+  return { code: 'no error', message: '' };
+}
+
+const AMBIGUOUS = ['on', 'Off', 'YES', 'y', 'n', 'N', 'true', 'False', 'null', '~', '', '1.30', '0755', '08', '1e3', '0x1F', '0o17', '0B101', '1_000', '-0x1f', '.5', '+12', '.inf', '-.Inf', '.NaN', '2017-01-01T00:00:00Z', '2017-1-2', '<<'];
+
+describe('updateYamlText', () => {
+  const text = [
+    'spec:',
+    '  # why this version',
+    '  kubernetesVersion: 1.29.0 # pinned',
+    '  channel: stable',
+    '  # about to go',
+    '  obsolete: true # gone soon',
+    '  mode: 0644',
+    "  label: 'kept'",
+    '',
+  ].join('\n');
+
+  it('keeps a hand-placed comment when the value next to it changes', () => {
+    const value = parseYaml(text).value as { spec: Record<string, unknown> };
+    value.spec.kubernetesVersion = '1.30.0';
+    const out = updateYamlText(text, value);
+    expect(out).toBe(text.replace('1.29.0 # pinned', '1.30.0 # pinned'));
+  });
+
+  it('removes a key together with its comments, and appends new keys at the end of their map', () => {
+    const value = parseYaml(text).value as { spec: Record<string, unknown> };
+    delete value.spec.obsolete;
+    value.spec.added = { nested: 1 };
+    const out = updateYamlText(text, value);
+    expect(out).not.toContain('obsolete');
+    expect(out).not.toContain('about to go');
+    expect(out).not.toContain('gone soon');
+    expect(out).toBe('spec:\n  # why this version\n  kubernetesVersion: 1.29.0 # pinned\n  channel: stable\n  mode: 0644\n  label: \'kept\'\n  added:\n    nested: 1\n');
+  });
+
+  it('treats undefined fields as absent (JSON semantics) and returns the original bytes when only undefineds differ', () => {
+    const value = parseYaml(text).value as { spec: Record<string, unknown> };
+    expect(updateYamlText(text, { spec: { ...value.spec, extra: undefined } })).toBe(text);
+    expect(updateYamlText(text, { spec: { ...value.spec, obsolete: undefined } })).not.toContain('obsolete');
+  });
+
+  it.each(AMBIGUOUS)('quotes the string %j whether it replaces a plain value or is a new key/value', (s) => {
+    const value = parseYaml(text).value as { spec: Record<string, unknown> };
+    value.spec.channel = s;
+    value.spec[`new${s}`] = s;
+    value.spec[s === '' ? 'emptyKeyTest' : s] = 'x';
+    const out = updateYamlText(text, value);
+    expect(out).not.toMatch(new RegExp(`channel: ${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\n`));
+    expect(out).toContain(`channel: ${JSON.stringify(s)}\n`);
+    expect(parseYaml(out).value).toEqual(value);
+  });
+
+  it('keeps the quote style of a string that stays a string, and drops quotes when a string becomes a number', () => {
+    const value = parseYaml(text).value as { spec: Record<string, unknown> };
+    value.spec.label = 'changed';
+    value.spec.mode = '0644'; // was the number 420 (YAML 1.1 octal); now the string, which must be quoted
+    expect(updateYamlText(text, value)).toContain("  mode: \"0644\"\n  label: 'changed'\n");
+    const quoted = 'a: "1"\n';
+    expect(updateYamlText(quoted, { a: 2 })).toBe('a: 2\n');
+  });
+
+  it('edits block scalars in place and writes new multi-line strings as blocks', () => {
+    const block = 'script: |\n  echo one\n  echo two\n';
+    expect(updateYamlText(block, { script: 'echo three\necho four\n' })).toBe('script: |\n  echo three\n  echo four\n');
+  });
+
+  it('expands aliases before editing, so changing an anchored value does not change its aliases', () => {
+    const anchored = 'a: &v 1\nb: *v\nlist: &l [x, y]\ncopy: *l\n';
+    const out = updateYamlText(anchored, { a: 2, b: 1, list: ['x', 'y'], copy: ['x', 'z'] });
+    expect(parseYaml(out).value).toEqual({ a: 2, b: 1, list: ['x', 'y'], copy: ['x', 'z'] });
+    expect(out).not.toMatch(/[&*]/);
+  });
+
+  it('refuses values YAML cannot carry as JSON, and unsafe keys, with InvalidArgument', () => {
+    expect(errorOf(() => updateYamlText('a: 1\n', { a: new Date(0) })).code).toBe('InvalidArgument');
+    expect(errorOf(() => updateYamlText('a: 1\n', { a: Number.NaN })).code).toBe('InvalidArgument');
+    expect(errorOf(() => updateYamlText('a: 1\n', JSON.parse('{"a":1,"__proto__":{"x":1}}'))).code).toBe('InvalidArgument');
+    expect(errorOf(() => updateYamlText('a: 1\n---\nb: 2\n', { a: 2 })).code).toBe('InvalidArgument');
+  });
+
+  it('writes a fresh document when the original is empty', () => {
+    expect(updateYamlText('# nothing yet\n', { a: 'on' })).toBe('a: "on"\n');
+  });
+});
+
+describe('stringifyYaml', () => {
+  it.each(AMBIGUOUS)('writes the string %j so that go-yaml v2 (kops) reads a string', (s) => {
+    const out = stringifyYaml({ value: s });
+    expect(out).toBe(`value: ${JSON.stringify(s)}\n`);
+    expect(parseYaml(out).value).toEqual({ value: s });
+  });
+
+  it('leaves ordinary strings plain and lays sequences out as kops does', () => {
+    expect(stringifyYaml({ spec: { kubernetesVersion: '1.30.0', image: 'v1.30', subnets: [{ name: 'a' }] } })).toBe(
+      'spec:\n  kubernetesVersion: 1.30.0\n  image: v1.30\n  subnets:\n  - name: a\n',
+    );
+  });
+
+  it('does not fold long lines (kops writes certificates and scripts on one line)', () => {
+    const long = 'x '.repeat(200).trim();
+    expect(stringifyYaml({ long })).toBe(`long: ${long}\n`);
+  });
+});
+
+describe('goYamlReadsAsNonString', () => {
+  it.each(AMBIGUOUS)('knows go-yaml v2 would not read %j as a string', (s) => {
+    expect(goYamlReadsAsNonString(s)).toBe(true);
+  });
+
+  it.each(['1.30.0', 'v1.30', 'stable', 'us-east-1a', '0.0.0.0/0', 'Private', '10.0.0.0', 'onion', 'yesterday', '1.2.3e4'])('knows %j reads as a string', (s) => {
+    expect(goYamlReadsAsNonString(s)).toBe(false);
+  });
+});
