@@ -29,7 +29,7 @@ export {
   validateClusterConfig, validateInstanceGroup, validateClusterWithInstanceGroups, assertValidClusterConfig,
   assertValidInstanceGroup, errorsOnly, type ValidateOptions,
 } from './merge/validate/index.js';
-export { strategicMerge, type StrategicMergeOptions } from './merge/strategic.js';
+export { strategicMerge, DEFAULT_LIST_KEYS, type StrategicMergeOptions, type ListKey } from './merge/strategic.js';
 export type { DeepPatch, JsonValue } from './merge/json.js';
 export { applyMergePatch } from './merge/merge-patch.js';
 export { applyJsonPatch, type JsonPatchOperation } from './merge/json-patch.js';
@@ -41,3 +41,6 @@ export {
   StateStore, openStateStore, DEFAULT_STORE_FOLDER, validateClusterName, type PutOptions, type StoredDocument,
   type ConfigChange, type MergeOptions, type MergeResult, type Keyset, type KeysetItem, type SshPublicKey,
 } from './store/index.js';
+
+// Moving a state store.
+export { moveStateStore, type ClusterMoveResult, type MoveOptions, type MoveProgress, type MoveResult, type StoreRef } from './migrate/index.js';

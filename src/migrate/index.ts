@@ -1,0 +1,2 @@
+export { moveStateStore } from './move.js';
+export type { ClusterMoveResult, MoveOptions, MoveProgress, MoveResult, StoreRef } from './types.js';

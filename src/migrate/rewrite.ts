@@ -1,0 +1,77 @@
+import { isScalar, Scalar } from 'yaml';
+import { isPlainObject } from '../merge/guard.js';
+import { escapePointerToken, parsePointer } from '../merge/json-pointer.js';
+import { parseYamlDocuments } from '../merge/yaml/parse.js';
+
+/**
+ * The fields of a Cluster that name its state store, which a move must point at the new store:
+ * `spec.configBase`, `spec.keyStore`, `spec.secretStore`, and each etcd cluster's
+ * `backups.backupStore`. Each is rewritten only when it starts with the old store's URL.
+ */
+export function rewriteStoreUrls(config: unknown, oldBase: string, newBase: string): { config: unknown; rewritten: string[] } {
+  const copy = structuredClone(config);
+  const rewritten: string[] = [];
+  if (!isPlainObject(copy) || !isPlainObject(copy.spec)) return { config: copy, rewritten };
+  const spec = copy.spec;
+  const swap = (holder: Record<string, unknown>, field: string, pointer: string) => {
+    const value = holder[field];
+    if (typeof value === 'string' && startsWithBase(value, oldBase)) {
+      holder[field] = newBase + value.slice(oldBase.length);
+      rewritten.push(pointer);
+    }
+  };
+  for (const field of ['configBase', 'keyStore', 'secretStore']) swap(spec, field, `/spec/${field}`);
+  if (Array.isArray(spec.etcdClusters)) {
+    spec.etcdClusters.forEach((etcd, index) => {
+      if (isPlainObject(etcd) && isPlainObject(etcd.backups)) swap(etcd.backups, 'backupStore', `/spec/etcdClusters/${index}/backups/${escapePointerToken('backupStore')}`);
+    });
+  }
+  return { config: copy, rewritten };
+}
+
+/** True when `value` is the base itself or lies below it (`base/...`). */
+export function startsWithBase(value: string, base: string): boolean {
+  return value === base || value.startsWith(`${base}/`);
+}
+
+/** Replaces every occurrence of the old store base (followed by `/`, a quote, space or end) in a text. */
+export function rewriteText(text: string, oldBase: string, newBase: string): { text: string; count: number } {
+  let count = 0;
+  const pattern = new RegExp(`${escapeRegExp(oldBase)}(?=[/"'\\s]|$)`, 'g');
+  const out = text.replace(pattern, () => {
+    count += 1;
+    return newBase;
+  });
+  return { text: out, count };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Replaces string scalars in YAML text in place, by their source ranges, so that every other byte
+ * (indentation style, comments, quoting) stays exactly as it was. The new values keep each
+ * scalar's quoting style.
+ */
+export function replaceScalars(text: string, values: ReadonlyMap<string, string>): string {
+  const document = parseYamlDocuments(text)[0]?.document;
+  if (document === undefined) return text;
+  const edits: Array<{ start: number; end: number; replacement: string }> = [];
+  for (const [pointer, value] of values) {
+    const node = document.getIn(parsePointer(pointer).map((s) => (/^\d+$/.test(s) ? Number(s) : s)), true);
+    if (!isScalar(node) || node.range === undefined || node.range === null) continue;
+    const [start, end] = node.range;
+    edits.push({ start, end, replacement: render(value, node.type) });
+  }
+  edits.sort((a, b) => b.start - a.start);
+  let out = text;
+  for (const edit of edits) out = out.slice(0, edit.start) + edit.replacement + out.slice(edit.end);
+  return out;
+}
+
+function render(value: string, type: Scalar['type']): string {
+  if (type === Scalar.QUOTE_DOUBLE) return JSON.stringify(value);
+  if (type === Scalar.QUOTE_SINGLE) return `'${value.replace(/'/g, "''")}'`;
+  return /^[A-Za-z0-9][\w.:/@~+-]*$/.test(value) ? value : JSON.stringify(value);
+}

@@ -1,0 +1,70 @@
+import { pipeline } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
+import type { ObjectInfo, Vfs, WriteOptions } from '../vfs/types.js';
+import { hashStream, HashingStream } from './hashing.js';
+
+export interface TransferContext {
+  from: Vfs;
+  to: Vfs;
+  overwrite: boolean;
+  verify: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * Copies one file from `from` to `to`, unless the destination already holds the same bytes
+ * (size and MD5), which is what makes a rerun resume instead of starting over. Bodies stream at
+ * bounded memory; `replacement` (a rewritten text) is written instead of the source's bytes.
+ * After writing, the destination's size and checksum are checked (IntegrityError on mismatch).
+ */
+export async function transferFile(ctx: TransferContext, source: ObjectInfo, replacement?: Uint8Array): Promise<'copied' | 'skipped'> {
+  const { from, to, signal } = ctx;
+  const existing = await to.stat(source.key, { signal }).catch((err: unknown) => {
+    if (isStateStoreError(err, 'NotFound')) return undefined;
+    throw err;
+  });
+  const expectedSize = replacement?.byteLength ?? source.size;
+  let expectedMd5 = replacement ? md5(replacement) : source.md5;
+  if (existing !== undefined && existing.size === expectedSize) {
+    expectedMd5 ??= (await hashStream((await from.readStream(source.key, { signal })).body)).md5;
+    if ((await md5Of(to, existing, signal)) === expectedMd5) return 'skipped';
+  }
+  if (existing !== undefined && !ctx.overwrite) {
+    throw new StateStoreError('AlreadyExists', `the destination already has a different ${JSON.stringify(source.key)}; pass overwrite: true to replace it`, { key: source.key, backend: to.backend });
+  }
+  const condition: WriteOptions = existing === undefined ? { ifNoneMatch: '*' } : to.capabilities.ifMatch ? { ifMatch: existing.version } : {};
+  let written: ObjectInfo;
+  let sentMd5: string;
+  if (replacement !== undefined) {
+    written = await to.write(source.key, replacement, { ...condition, signal });
+    sentMd5 = md5(replacement);
+  } else {
+    const { body, info } = await from.readStream(source.key, { signal });
+    const hasher = new HashingStream();
+    pipeline(body, hasher, () => undefined); // errors surface through writeStream's read of `hasher`
+    written = await to.writeStream(source.key, hasher, { ...condition, size: info.size, signal });
+    sentMd5 = hasher.digest();
+    if (hasher.bytes !== info.size || (info.md5 !== undefined && info.md5 !== sentMd5)) {
+      throw new StateStoreError('IntegrityError', `${source.key}: the source changed or was corrupted while copying`, { key: source.key, backend: from.backend });
+    }
+  }
+  if (ctx.verify) {
+    const size = written.size === expectedSize ? expectedSize : -1;
+    const stored = written.md5 ?? (await md5Of(to, written, signal));
+    if (size !== expectedSize || stored !== sentMd5) {
+      throw new StateStoreError('IntegrityError', `${source.key}: the copy at the destination does not match the source`, { key: source.key, backend: to.backend });
+    }
+  }
+  return 'copied';
+}
+
+function md5(bytes: Uint8Array): string {
+  return createHash('md5').update(bytes).digest('hex');
+}
+
+/** The MD5 of a stored object: from its metadata when the backend knows it, else by reading it. */
+async function md5Of(vfs: Vfs, info: ObjectInfo, signal?: AbortSignal): Promise<string> {
+  if (info.md5 !== undefined) return info.md5;
+  return (await hashStream((await vfs.readStream(info.key, { signal })).body)).md5;
+}

@@ -1,0 +1,59 @@
+import type { OpenVfsOptions } from '../backends/options.js';
+import type { Vfs } from '../vfs/types.js';
+
+/** A store given as a URL, an open Vfs, or anything that carries one (a StateStore). */
+export type StoreRef = string | Vfs | { readonly vfs: Vfs };
+
+/** Options of {@link moveStateStore}. */
+export interface MoveOptions {
+  from: StoreRef;
+  to: StoreRef;
+  /** Options used to open `from` / `to` when they are URLs. */
+  openOptions?: OpenVfsOptions;
+  /** Clusters to move. Default: every cluster of `from`. */
+  clusters?: readonly string[];
+  /** Files in flight at once. Default 32. */
+  concurrency?: number;
+  /** Plan only: list what would be copied, write nothing. */
+  dryRun?: boolean;
+  /** Replace destination files that differ from the source. Default false: such a file is an error. */
+  overwrite?: boolean;
+  /** Re-check every copied file's size and checksum at the destination. Default true. */
+  verify?: boolean;
+  /** Delete each cluster's source files after it was copied and verified. Default false. */
+  deleteSource?: boolean;
+  /** Also rewrite the old store URL inside generated files (cluster-completed.spec, igconfig/...). */
+  rewriteGenerated?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (event: MoveProgress) => void;
+}
+
+/** One progress event. */
+export type MoveProgress =
+  | { type: 'plan'; cluster: string; files: number; bytes: number }
+  | { type: 'file'; cluster: string; key: string; bytes: number; action: 'copied' | 'skipped' | 'rewritten' }
+  | { type: 'cluster'; cluster: string; result: ClusterMoveResult };
+
+/** What happened to one cluster. */
+export interface ClusterMoveResult {
+  cluster: string;
+  files: number;
+  copied: number;
+  skipped: number;
+  bytes: number;
+  /** Bytes actually transferred (copied files only). */
+  bytesCopied: number;
+  /** Fields rewritten in the destination `config`, as JSON pointers. */
+  rewritten: string[];
+  /** Generated files that still name the old store (refreshed by `kops update cluster --yes`). */
+  staleReferences: string[];
+  sourceDeleted: boolean;
+}
+
+/** The result of {@link moveStateStore}. */
+export interface MoveResult {
+  from: string;
+  to: string;
+  dryRun: boolean;
+  clusters: ClusterMoveResult[];
+}

@@ -1,0 +1,119 @@
+/**
+ * moveStateStore on the three kops trees, between backends: everything arrives byte for byte,
+ * except the store URLs rewritten in `config`; a rerun copies nothing.
+ */
+import { moveStateStore } from '../../src/migrate/index.js';
+import { StateStore } from '../../src/store/state-store.js';
+import type { Vfs } from '../../src/vfs/types.js';
+import { fileTarget, memoryTarget, s3Target, stopAll, type BackendTarget } from '../backends/targets.js';
+import { treeFiles, TREES, type KopsTree } from '../store/trees.js';
+
+afterAll(stopAll);
+
+/**
+ * Loads a tree into a fresh store as kops would have written it there: every mention of the
+ * tree's original store (`memfs://<base>`, in config, cluster-completed.spec, nodeup configs...)
+ * names this store instead.
+ */
+async function sourceStore(target: BackendTarget, tree: KopsTree): Promise<{ vfs: Vfs; url: string; files: Map<string, Buffer> }> {
+  const { vfs, url } = await target.fresh();
+  const files = new Map<string, Buffer>();
+  for (const [key, body] of treeFiles(tree)) files.set(key, Buffer.from(body.toString('utf8').split(`memfs://${tree.base}`).join(vfs.url)));
+  const configKey = `${tree.cluster}/config`;
+  for (const [key, body] of files) if (key !== configKey) await vfs.write(key, body);
+  await vfs.write(configKey, files.get(configKey)!);
+  return { vfs, url, files };
+}
+
+async function snapshot(vfs: Vfs, prefix: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for await (const info of vfs.listAll({ prefix })) out.set(info.key, Buffer.from((await vfs.read(info.key)).body));
+  return out;
+}
+
+const PAIRS: Array<[BackendTarget, BackendTarget]> = [
+  [fileTarget, s3Target],
+  [s3Target, fileTarget],
+  [memoryTarget, fileTarget],
+  [fileTarget, memoryTarget],
+];
+
+describe.each(PAIRS.map(([a, b]) => [`${a.name} -> ${b.name}`, a, b]))('moveStateStore %s', (_label, fromTarget, toTarget) => {
+  it.each(TREES.map((t) => [t.name, t]))('moves the %s tree byte for byte, rewrites configBase, and a rerun copies nothing', async (_name, tree) => {
+    const source = await sourceStore(fromTarget, tree);
+    const { vfs: destination } = await toTarget.fresh();
+    const before = await snapshot(source.vfs, '');
+    const result = await moveStateStore({ from: source.vfs, to: destination, concurrency: 8 });
+    const moved = result.clusters[0]!;
+    expect(moved).toMatchObject({ cluster: tree.cluster, files: source.files.size, copied: source.files.size, skipped: 0 });
+    expect(moved.rewritten).toContain('/spec/configBase');
+    // Generated files still name the old store until kops refreshes them.
+    expect(moved.staleReferences).toContain(`${tree.cluster}/cluster-completed.spec`);
+
+    const after = await snapshot(destination, '');
+    expect([...after.keys()].sort()).toEqual([...source.files.keys()].sort());
+    for (const [key, body] of source.files) {
+      if (key === `${tree.cluster}/config`) continue;
+      expect(after.get(key)!.equals(body)).toBe(true);
+    }
+    const config = after.get(`${tree.cluster}/config`)!.toString('utf8');
+    expect(config).toBe(source.files.get(`${tree.cluster}/config`)!.toString('utf8').replace(`${source.vfs.url}/${tree.cluster}`, `${destination.url}/${tree.cluster}`));
+    expect(await new StateStore(destination).listClusters()).toEqual([tree.cluster]);
+
+    // The source is untouched.
+    const sourceAfter = await snapshot(source.vfs, '');
+    expect([...sourceAfter.keys()]).toEqual([...before.keys()]);
+    for (const [key, body] of before) expect(sourceAfter.get(key)!.equals(body)).toBe(true);
+
+    const rerun = await moveStateStore({ from: source.vfs, to: destination });
+    expect(rerun.clusters[0]).toMatchObject({ copied: 0, skipped: source.files.size });
+    await source.vfs.close();
+    await destination.close();
+  });
+});
+
+describe('moveStateStore options', () => {
+  const tree = TREES[0]!;
+
+  it('writes nothing on a dry run, and reports the plan', async () => {
+    const source = await sourceStore(memoryTarget, tree);
+    const { vfs: destination } = await memoryTarget.fresh();
+    const events: string[] = [];
+    const result = await moveStateStore({ from: source.vfs, to: destination, dryRun: true, onProgress: (e) => events.push(e.type) });
+    expect(result.clusters[0]).toMatchObject({ files: source.files.size, copied: 0 });
+    expect((await destination.list()).objects).toEqual([]);
+    expect(events).toEqual(['plan', 'cluster']);
+  });
+
+  it('rewrites generated files when asked, and deletes the source only when asked', async () => {
+    const source = await sourceStore(memoryTarget, tree);
+    const { vfs: destination } = await memoryTarget.fresh();
+    const result = await moveStateStore({ from: source.vfs, to: destination, rewriteGenerated: true, deleteSource: true });
+    expect(result.clusters[0]!.staleReferences).toEqual([]);
+    expect(result.clusters[0]!.sourceDeleted).toBe(true);
+    const completed = Buffer.from((await destination.read(`${tree.cluster}/cluster-completed.spec`)).body).toString();
+    expect(completed).not.toContain(source.vfs.url);
+    expect(completed).toContain(destination.url);
+    expect((await source.vfs.list()).objects).toEqual([]);
+  });
+
+  it('refuses to replace a different destination file unless overwrite is set', async () => {
+    const source = await sourceStore(memoryTarget, tree);
+    const { vfs: destination } = await memoryTarget.fresh();
+    await destination.write(`${tree.cluster}/kops-version.txt`, 'something else');
+    await expect(moveStateStore({ from: source.vfs, to: destination })).rejects.toMatchObject({ code: 'AlreadyExists' });
+    expect(await new StateStore(destination).listClusters()).toEqual([]);
+    const result = await moveStateStore({ from: source.vfs, to: destination, overwrite: true });
+    expect(result.clusters[0]!.copied).toBeGreaterThan(0);
+    expect(await new StateStore(destination).listClusters()).toEqual([tree.cluster]);
+  });
+
+  it('stops with Aborted when the signal fires, leaving the cluster unlisted at the destination', async () => {
+    const source = await sourceStore(memoryTarget, tree);
+    const { vfs: destination } = await memoryTarget.fresh();
+    const controller = new AbortController();
+    const moving = moveStateStore({ from: source.vfs, to: destination, concurrency: 1, signal: controller.signal, onProgress: (e) => { if (e.type === 'file') controller.abort(); } });
+    await expect(moving).rejects.toMatchObject({ code: 'Aborted' });
+    expect(await new StateStore(destination).listClusters()).toEqual([]);
+  });
+});
