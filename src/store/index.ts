@@ -1,7 +1,9 @@
-export { StateStore, type PutOptions } from './state-store.js';
-export { openStateStore, DEFAULT_STORE_FOLDER } from './open.js';
+export { StateStore, type PutOptions, type StateStoreOptions, type SecretPutOptions } from './state-store.js';
+export { openStateStore, DEFAULT_STORE_FOLDER, type OpenStateStoreOptions } from './open.js';
 export type { StoredDocument } from './documents.js';
 export type { ConfigChange } from './change.js';
 export type { MergeOptions, MergeResult } from './merge-document.js';
 export type { Keyset, KeysetItem, SshPublicKey } from './pki.js';
 export { validateClusterName } from './names.js';
+export { localKeyProvider, type KeyProvider, type DataKey, type LocalKeys } from './key-provider.js';
+export { sealEnvelope, openEnvelope, isEnvelope, toKeyProvider, ENVELOPE_PREFIX, type EncryptionOption } from './envelope.js';

@@ -2,7 +2,10 @@ import path from 'node:path';
 import { openVfs } from '../backends/registry.js';
 import type { OpenVfsOptions } from '../backends/options.js';
 import type { Vfs } from '../vfs/types.js';
-import { StateStore } from './state-store.js';
+import { StateStore, type StateStoreOptions } from './state-store.js';
+
+/** Options of `openStateStore`: the backend's (see `OpenVfsOptions`) and the store's own. */
+export interface OpenStateStoreOptions extends OpenVfsOptions, StateStoreOptions {}
 
 /** The folder used when neither a URL nor KOPS_STATE_STORE is given: `./.statestore`. */
 export const DEFAULT_STORE_FOLDER = '.statestore';
@@ -15,11 +18,13 @@ export const DEFAULT_STORE_FOLDER = '.statestore';
  * ```ts
  * const store = await openStateStore();                       // KOPS_STATE_STORE, or ./.statestore
  * const s3 = await openStateStore('s3://state', { s3: { region: 'eu-west-1' } });
+ * const sealed = await openStateStore('s3://state', { encryption: process.env.STATESTORE_KEY }); // secrets and private keys encrypted
  * ```
  */
-export async function openStateStore(urlOrVfs?: string | Vfs, options: OpenVfsOptions = {}): Promise<StateStore> {
-  if (typeof urlOrVfs === 'object' && urlOrVfs !== null) return new StateStore(urlOrVfs);
+export async function openStateStore(urlOrVfs?: string | Vfs, options: OpenStateStoreOptions = {}): Promise<StateStore> {
+  const storeOptions: StateStoreOptions = options.encryption === undefined ? {} : { encryption: options.encryption };
+  if (typeof urlOrVfs === 'object' && urlOrVfs !== null) return new StateStore(urlOrVfs, storeOptions);
   const env = options.env ?? process.env;
   const url = urlOrVfs ?? env.KOPS_STATE_STORE ?? path.resolve(DEFAULT_STORE_FOLDER);
-  return new StateStore(await openVfs(url, options));
+  return new StateStore(await openVfs(url, options), storeOptions);
 }

@@ -2,6 +2,8 @@ import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
 import type { Vfs } from '../vfs/types.js';
 import { isPlainObject } from '../merge/guard.js';
 import { parseYamlDocuments } from '../merge/yaml/parse.js';
+import { isEnvelope, openEnvelope } from './envelope.js';
+import type { KeyProvider } from './key-provider.js';
 import { layout } from './layout.js';
 
 /** One key of a kops Keyset: a certificate and, in `pki/private`, its private key (PEM text). */
@@ -38,8 +40,11 @@ export async function listKeysets(vfs: Vfs, cluster: string, which: 'private' | 
   return names;
 }
 
-/** Reads a keyset in kops's format, decoding the base64 PEM material. */
-export async function readKeyset(vfs: Vfs, cluster: string, name: string, which: 'private' | 'issued', signal?: AbortSignal): Promise<Keyset> {
+/**
+ * Reads a keyset in kops's format, decoding the base64 PEM material. Private keys sealed by
+ * statestore (see envelope.ts) are opened with `provider`.
+ */
+export async function readKeyset(vfs: Vfs, cluster: string, name: string, which: 'private' | 'issued', signal?: AbortSignal, provider?: KeyProvider): Promise<Keyset> {
   const key = which === 'private' ? layout.privateKeyset(cluster, name) : layout.issuedKeyset(cluster, name);
   let body: Uint8Array;
   try {
@@ -55,15 +60,26 @@ export async function readKeyset(vfs: Vfs, cluster: string, name: string, which:
     throw new StateStoreError('InvalidArgument', `${key} is not a kops Keyset`, { key });
   }
   const decode = (material: unknown) => (typeof material === 'string' ? Buffer.from(material, 'base64').toString('utf8') : undefined);
+  const decodePrivate = async (material: unknown, id: string): Promise<string | undefined> => {
+    if (typeof material !== 'string' || !isEnvelope(material)) return decode(material);
+    if (provider === undefined) throw new StateStoreError('InvalidArgument', `keyset "${name}" key ${id}: the private key is encrypted; open the store with an encryption key or key provider`, { key });
+    const opened = await openEnvelope(material, provider, `${key}#${id}`).catch((err: unknown) => {
+      if (isStateStoreError(err)) throw new StateStoreError(err.code, `keyset "${name}" key ${id}: ${err.message}`, { key, cause: err });
+      throw err;
+    });
+    return Buffer.from(opened).toString('utf8');
+  };
+  const keys = await Promise.all(spec.keys.filter(isPlainObject).map(async (item) => {
+    const id = String(item.id);
+    const certificate = decode(item.publicMaterial);
+    const privateKey = await decodePrivate(item.privateMaterial, id);
+    return { id, ...(certificate ? { certificate } : {}), ...(privateKey ? { privateKey } : {}) };
+  }));
   return {
     name,
     type: String(spec.type ?? 'Keypair'),
     ...(spec.primaryID !== undefined ? { primaryId: String(spec.primaryID) } : {}),
-    keys: spec.keys.filter(isPlainObject).map((item) => {
-      const certificate = decode(item.publicMaterial);
-      const privateKey = decode(item.privateMaterial);
-      return { id: String(item.id), ...(certificate ? { certificate } : {}), ...(privateKey ? { privateKey } : {}) };
-    }),
+    keys,
   };
 }
 

@@ -1,5 +1,7 @@
 import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
 import type { Vfs, WriteOptions } from '../vfs/types.js';
+import { isEnvelope, openEnvelope, sealEnvelope } from './envelope.js';
+import type { KeyProvider } from './key-provider.js';
 import { layout } from './layout.js';
 
 const SECRET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;
@@ -16,8 +18,11 @@ export async function listSecrets(vfs: Vfs, cluster: string, signal?: AbortSigna
   return names;
 }
 
-/** Reads a secret in kops's format (`{"Data": "<base64>"}`), returning its bytes. */
-export async function readSecret(vfs: Vfs, cluster: string, name: string, signal?: AbortSignal): Promise<Uint8Array> {
+/**
+ * Reads a secret in kops's format (`{"Data": "<base64>"}`), returning its bytes. A secret sealed by
+ * statestore (`Data` is an envelope, see envelope.ts) is opened with `provider`.
+ */
+export async function readSecret(vfs: Vfs, cluster: string, name: string, signal?: AbortSignal, provider?: KeyProvider): Promise<Uint8Array> {
   checkSecretName(name);
   const key = layout.secret(cluster, name);
   let body: Uint8Array;
@@ -31,16 +36,30 @@ export async function readSecret(vfs: Vfs, cluster: string, name: string, signal
   try {
     parsed = JSON.parse(Buffer.from(body).toString('utf8'));
   } catch (err) {
-    throw new StateStoreError('InvalidArgument', `secret "${name}" is not kops's {"Data": ...} JSON`, { key, cause: err });
+    // A cut-off sealed secret is damage, not a format mistake.
+    const sealed = Buffer.from(body).toString('utf8').includes(`"Data":"ssenc1.`);
+    throw new StateStoreError(sealed ? 'IntegrityError' : 'InvalidArgument', `secret "${name}" is not kops's {"Data": ...} JSON${sealed ? ' (an encrypted secret, cut short?)' : ''}`, { key, cause: err });
   }
   const data = (parsed as { Data?: unknown } | null)?.Data;
   if (typeof data !== 'string') throw new StateStoreError('InvalidArgument', `secret "${name}" has no "Data" string`, { key });
+  if (isEnvelope(data)) {
+    if (provider === undefined) throw new StateStoreError('InvalidArgument', `secret "${name}" is encrypted: open the store with an encryption key or key provider`, { key });
+    return openEnvelope(data, provider, key).catch((err: unknown) => {
+      if (isStateStoreError(err)) throw new StateStoreError(err.code, `secret "${name}": ${err.message}`, { key, cause: err });
+      throw err;
+    });
+  }
   return new Uint8Array(Buffer.from(data, 'base64'));
 }
 
-/** Writes a secret in kops's format. Default: create only (kops never overwrites a secret silently). */
-export async function writeSecret(vfs: Vfs, cluster: string, name: string, data: Uint8Array | string, options: WriteOptions = { ifNoneMatch: '*' }): Promise<string> {
+/**
+ * Writes a secret in kops's format. Default: create only (kops never overwrites a secret silently).
+ * With `provider`, `Data` holds a sealed envelope instead of base64: kops cannot read that secret.
+ */
+export async function writeSecret(vfs: Vfs, cluster: string, name: string, data: Uint8Array | string, options: WriteOptions = { ifNoneMatch: '*' }, provider?: KeyProvider): Promise<string> {
   checkSecretName(name);
-  const body = JSON.stringify({ Data: Buffer.from(typeof data === 'string' ? Buffer.from(data) : data).toString('base64') });
-  return (await vfs.write(layout.secret(cluster, name), body, { contentType: 'application/json', ...options })).version;
+  const key = layout.secret(cluster, name);
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  const body = JSON.stringify({ Data: provider === undefined ? Buffer.from(bytes).toString('base64') : await sealEnvelope(bytes, provider, key) });
+  return (await vfs.write(key, body, { contentType: 'application/json', ...options })).version;
 }

@@ -13,11 +13,34 @@ import { mergeDocument, type MergeOptions, type MergeResult } from './merge-docu
 import { validateClusterName, validateInstanceGroupName } from './names.js';
 import { listKeysets, listSshPublicKeys, readKeyset, type Keyset, type SshPublicKey } from './pki.js';
 import { listSecrets, readSecret, writeSecret } from './secrets.js';
+import { toKeyProvider, type EncryptionOption } from './envelope.js';
+import type { KeyProvider } from './key-provider.js';
+import { writeKeyset } from './keyset-write.js';
 
 /** Options of writes that may be conditional. */
 export interface PutOptions extends CallOptions {
   /** Write only if the stored document is still at this version (from `getCluster` and friends). */
   ifMatch?: string;
+}
+
+/** Options of a {@link StateStore} (and of `openStateStore`). */
+export interface StateStoreOptions {
+  /**
+   * Envelope-encrypts secrets and private keys written through this store (AES-256-GCM, one data
+   * key per value): a 32-byte key (raw or base64), several keys for rotation, or a
+   * {@link KeyProvider} (e.g. a cloud KMS). Encrypted values are read back by statestore with the
+   * key; kops itself cannot read them (it fails on them rather than misreading them). Plain values
+   * written by kops are still read as they are.
+   */
+  encryption?: EncryptionOption;
+}
+
+/** Options of `putSecret` and `putKeyset`. */
+export interface SecretPutOptions extends PutOptions {
+  /** Replace an existing value (default: create only, as kops does). */
+  overwrite?: boolean;
+  /** Set false to write this value in kops's plain format though the store encrypts. */
+  encrypt?: boolean;
 }
 
 /**
@@ -32,7 +55,16 @@ export interface PutOptions extends CallOptions {
  * ```
  */
 export class StateStore {
-  constructor(readonly vfs: Vfs) {}
+  readonly #keys: KeyProvider | undefined;
+
+  constructor(readonly vfs: Vfs, options: StateStoreOptions = {}) {
+    this.#keys = options.encryption === undefined ? undefined : toKeyProvider(options.encryption);
+  }
+
+  /** True when this store encrypts secrets and private keys it writes. */
+  get encrypts(): boolean {
+    return this.#keys !== undefined;
+  }
 
   /** The store's URL (no credentials). */
   get url(): string {
@@ -184,7 +216,18 @@ export class StateStore {
   async getKeyset(cluster: string, name: string, which: 'private' | 'issued' = 'private', options: CallOptions = {}): Promise<Keyset> {
     validateClusterName(cluster);
     validateInstanceGroupName(name);
-    return readKeyset(this.vfs, cluster, name, which, options.signal);
+    return readKeyset(this.vfs, cluster, name, which, options.signal, this.#keys);
+  }
+
+  /**
+   * Writes a keyset to `pki/private/<name>/keyset.yaml` in kops's format (its primary key needs a
+   * certificate and a private key). Private keys are sealed when the store encrypts. Default:
+   * create only.
+   */
+  async putKeyset(cluster: string, keyset: Keyset, options: SecretPutOptions = {}): Promise<string> {
+    validateClusterName(cluster);
+    validateInstanceGroupName(keyset.name);
+    return writeKeyset(this.vfs, cluster, keyset, { ...conditionOf(options), signal: options.signal }, options.encrypt === false ? undefined : this.#keys);
   }
 
   async listSshPublicKeys(cluster: string, options: CallOptions = {}): Promise<SshPublicKey[]> {
@@ -199,18 +242,24 @@ export class StateStore {
 
   async getSecret(cluster: string, name: string, options: CallOptions = {}): Promise<Uint8Array> {
     validateClusterName(cluster);
-    return readSecret(this.vfs, cluster, name, options.signal);
+    return readSecret(this.vfs, cluster, name, options.signal, this.#keys);
   }
 
-  /** Writes a secret in kops's format; by default only if it does not exist yet. */
-  async putSecret(cluster: string, name: string, data: Uint8Array | string, options: PutOptions & { overwrite?: boolean } = {}): Promise<string> {
+  /**
+   * Writes a secret in kops's format; by default only if it does not exist yet. Sealed when the
+   * store encrypts (then kops cannot read it).
+   */
+  async putSecret(cluster: string, name: string, data: Uint8Array | string, options: SecretPutOptions = {}): Promise<string> {
     validateClusterName(cluster);
-    const condition = options.ifMatch !== undefined ? { ifMatch: options.ifMatch } : options.overwrite ? {} : { ifNoneMatch: '*' as const };
-    return writeSecret(this.vfs, cluster, name, data, { ...condition, signal: options.signal });
+    return writeSecret(this.vfs, cluster, name, data, { ...conditionOf(options), signal: options.signal }, options.encrypt === false ? undefined : this.#keys);
   }
 
   /** Releases the backend's connections. */
   close(): Promise<void> {
     return this.vfs.close();
   }
+}
+
+function conditionOf(options: SecretPutOptions): { ifMatch: string } | { ifNoneMatch: '*' } | Record<string, never> {
+  return options.ifMatch !== undefined ? { ifMatch: options.ifMatch } : options.overwrite ? {} : { ifNoneMatch: '*' };
 }
