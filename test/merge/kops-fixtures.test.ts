@@ -1,12 +1,14 @@
 /**
- * Every kops integration fixture (copied from kops, see test/fixtures/kops/README.md) parses,
- * validates with zero errors, and round-trips byte for byte.
+ * Every kops integration fixture (copied from kops, see test/fixtures/kops/NOTICE.md) parses,
+ * validates with zero errors, and round-trips byte for byte; and so does every Cluster and
+ * InstanceGroup file of the three reconstructed state-store trees.
  */
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseYamlDocuments } from '../../src/merge/yaml/parse.js';
+import { parseClusterDocuments } from '../../src/merge/yaml/cluster.js';
+import { parseYaml, parseYamlDocuments } from '../../src/merge/yaml/parse.js';
 import { updateYamlText } from '../../src/merge/yaml/update.js';
-import { errorsOnly, validateClusterConfig, validateInstanceGroup } from '../../src/merge/validate/kops.js';
+import { errorsOnly, validateClusterConfig, validateClusterWithInstanceGroups, validateInstanceGroup } from '../../src/merge/validate/kops.js';
 
 const KOPS = path.join(__dirname, '../fixtures/kops');
 const files = ['update_cluster', 'create_cluster'].flatMap((dir) =>
@@ -15,25 +17,57 @@ const files = ['update_cluster', 'create_cluster'].flatMap((dir) =>
     .filter((file) => existsSync(path.join(KOPS, file))),
 );
 
+function storeFiles(dir: string): string[] {
+  return readdirSync(path.join(KOPS, dir)).flatMap((name) => {
+    const relative = path.join(dir, name);
+    if (statSync(path.join(KOPS, relative)).isDirectory()) return storeFiles(relative);
+    return /\/(config|cluster-completed\.spec|instancegroup\/[^/]+)$/.test(relative) ? [relative] : [];
+  });
+}
+const stateStoreFiles = storeFiles('state-stores');
+
+/** Splits a multi-document file as the store keeps it: one file per document. */
+function parts(text: string): string[] {
+  return text.split(/^---\s*$/m).filter((part) => part.trim() !== '');
+}
+
 describe('kops fixtures', () => {
   it('finds the fixtures', () => {
     expect(files.length).toBeGreaterThanOrEqual(80);
+    expect(stateStoreFiles.length).toBeGreaterThanOrEqual(12);
   });
 
-  it.each(files)('%s parses, validates with zero errors and round-trips', (file) => {
+  it.each(files)('%s parses, validates with zero errors (cross-field rules included) and round-trips', (file) => {
     const text = readFileSync(path.join(KOPS, file), 'utf8');
-    const documents = parseYamlDocuments(text);
-    const kinds = documents.map((d) => (d.value as { kind?: string }).kind);
-    expect(kinds).toContain('Cluster');
-    for (const { value } of documents) {
-      const kind = (value as { kind?: string }).kind;
-      if (kind === 'Cluster') expect(errorsOnly(validateClusterConfig(value))).toEqual([]);
-      if (kind === 'InstanceGroup') expect(errorsOnly(validateInstanceGroup(value))).toEqual([]);
-    }
-    // Round trip, one document at a time, as the store keeps them (config, instancegroup/<name>).
-    for (const part of text.split(/^---\s*$/m).filter((p) => p.trim() !== '')) {
+    const { cluster, instanceGroups } = parseClusterDocuments(text);
+    expect(errorsOnly(validateClusterConfig(cluster))).toEqual([]);
+    for (const group of instanceGroups) expect(errorsOnly(validateInstanceGroup(group))).toEqual([]);
+    expect(validateClusterWithInstanceGroups(cluster, instanceGroups)).toEqual([]);
+    for (const part of parts(text)) {
       const { value } = parseYamlDocuments(part)[0]!;
       expect(updateYamlText(part, structuredClone(value))).toBe(part);
     }
+  });
+
+  it.each(stateStoreFiles)('state store %s parses, validates and round-trips', (file) => {
+    const text = readFileSync(path.join(KOPS, file), 'utf8');
+    const { value } = parseYaml(text);
+    const kind = (value as { kind?: string }).kind;
+    expect(['Cluster', 'InstanceGroup']).toContain(kind);
+    const issues = kind === 'Cluster' ? validateClusterConfig(value) : validateInstanceGroup(value);
+    expect(errorsOnly(issues)).toEqual([]);
+    expect(updateYamlText(text, structuredClone(value))).toBe(text);
+  });
+
+  it.each(files)('%s: changing one value rewrites exactly that line', (file) => {
+    const clusterText = parts(readFileSync(path.join(KOPS, file), 'utf8'))[0]!;
+    const value = parseYaml(clusterText).value as { spec: { kubernetesVersion?: string } };
+    expect(typeof value.spec.kubernetesVersion).toBe('string');
+    value.spec.kubernetesVersion = '1.99.0';
+    const before = clusterText.split('\n');
+    const after = updateYamlText(clusterText, value).split('\n');
+    expect(after).toHaveLength(before.length);
+    const changed = after.filter((line, index) => line !== before[index]);
+    expect(changed).toEqual([expect.stringMatching(/^ {2}kubernetesVersion: 1\.99\.0$/)]);
   });
 });

@@ -72,6 +72,13 @@ describe('updateYamlText', () => {
     expect(updateYamlText(quoted, { a: 2 })).toBe('a: 2\n');
   });
 
+  it('changes only the bytes of changed scalars: odd indentation, flow lists and spacing survive', () => {
+    const odd = 'spec:\n  sshAccess:\n      - 0.0.0.0/0\n  zones: [a,  b]   # flow\n  version:    1.29.0\n\n\n  num: 0x1F\n';
+    const out = updateYamlText(odd, { spec: { sshAccess: ['10.0.0.0/8'], zones: ['a', 'on'], version: '1.30', num: 31 } });
+    expect(out).toBe('spec:\n  sshAccess:\n      - 10.0.0.0/8\n  zones: [a,  "on"]   # flow\n  version:    "1.30"\n\n\n  num: 0x1F\n');
+    expect(updateYamlText(odd, { spec: { sshAccess: ['0.0.0.0/0'], zones: ['a', 'b'], version: '1.29.0', num: 30 } })).toBe(odd.replace('0x1F', '30'));
+  });
+
   it('edits block scalars in place and writes new multi-line strings as blocks', () => {
     const block = 'script: |\n  echo one\n  echo two\n';
     expect(updateYamlText(block, { script: 'echo three\necho four\n' })).toBe('script: |\n  echo three\n  echo four\n');

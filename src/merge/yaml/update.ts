@@ -2,6 +2,7 @@ import { Document, isAlias, isMap, isScalar, isSeq, Scalar, visit, type Node, ty
 import { StateStoreError } from '../../vfs/errors.js';
 import { assertSafeValue, isPlainObject, jsonEqual } from '../guard.js';
 import { STRINGIFY_OPTIONS, WRITE_SCHEMA, type YamlLimits } from './options.js';
+import { editScalarsInPlace } from './cst-edit.js';
 import { parseYamlDocuments } from './parse.js';
 import { quoteAmbiguousStrings } from './yaml11.js';
 
@@ -48,6 +49,8 @@ export function updateYamlText(originalText: string, newValue: unknown, limits?:
   assertSafeValue(newValue);
   if (parsed !== undefined && jsonEqual(parsed.value, withoutUndefined(newValue))) return originalText;
   if (parsed === undefined) return stringifyYaml(newValue);
+  const exact = editScalarsInPlace(originalText, newValue);
+  if (exact !== undefined && readsAs(exact, newValue)) return exact;
   const { document } = parsed;
   expandAliases(document);
   document.setSchema('1.1', WRITE_SCHEMA);
@@ -74,11 +77,18 @@ function render(document: Document, value: unknown): string {
   } catch (err) {
     throw new StateStoreError('InvalidArgument', `cannot write YAML: ${(err as Error).message}`, { cause: err });
   }
-  const readBack = parseYamlDocuments(text, { maxBytes: Infinity })[0]?.value ?? null;
-  if (!jsonEqual(readBack, withoutUndefined(value))) {
+  if (!readsAs(text, value)) {
     throw new StateStoreError('InvalidArgument', 'cannot write YAML: the value holds data YAML cannot represent as JSON (a Date, Map, function, NaN ...)');
   }
   return text;
+}
+
+function readsAs(text: string, value: unknown): boolean {
+  try {
+    return jsonEqual(parseYamlDocuments(text, { maxBytes: Infinity })[0]?.value ?? null, withoutUndefined(value));
+  } catch {
+    return false;
+  }
 }
 
 /** Returns a node for `value`, reusing `node` (and its comments) wherever the shapes agree. */
