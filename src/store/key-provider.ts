@@ -17,8 +17,9 @@ export interface DataKey {
  * `context` names the object being encrypted (its key in the store); a provider may bind it as
  * additional authenticated data or an encryption context.
  *
- * A provider that cannot unwrap a key (wrong key, tampered wrapped key) must throw a
- * StateStoreError with code IntegrityError.
+ * A provider that cannot unwrap a key (wrong key, tampered wrapped key) should throw a
+ * StateStoreError with code IntegrityError (any other error it throws is reported as one).
+ * Return a fresh buffer each time: statestore zeroes the plaintext data key once it is used.
  */
 export interface KeyProvider {
   generateDataKey(context: string): Promise<DataKey>;

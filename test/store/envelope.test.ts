@@ -120,5 +120,7 @@ describe('sealEnvelope / openEnvelope', () => {
     await expectCode(openEnvelope(denied, kms, 'c/secrets/denied'), 'IntegrityError');
     const badProvider: KeyProvider = { ...kms, generateDataKey: async () => ({ keyId: 'k', plaintext: randomBytes(16), wrapped: randomBytes(8) }) };
     await expectCode(sealEnvelope(Buffer.from('x'), badProvider, CONTEXT), 'InvalidArgument');
+    const shortUnwrap: KeyProvider = { ...kms, decryptDataKey: async () => randomBytes(16) };
+    await expectCode(openEnvelope(token, shortUnwrap, CONTEXT), 'IntegrityError');
   });
 });
