@@ -1,0 +1,229 @@
+import { StateStoreError } from '../../vfs/errors.js';
+import type { ClusterConfig, InstanceGroupConfig } from '../schema/index.js';
+import { setFields, unsetFields } from '../paths/index.js';
+import { channelImage, recommendedKubernetesVersion, type ChannelData } from './channel.js';
+import { stableChannel } from './channels/stable.js';
+import type { CreateClusterOptions } from './options.js';
+import { assignSubnets, type Subnet } from './subnets.js';
+
+/** A cluster and its instance groups, as kops writes them to the state store. */
+export interface ClusterWithGroups {
+  cluster: ClusterConfig;
+  instanceGroups: InstanceGroupConfig[];
+}
+
+type Obj = Record<string, unknown>;
+
+// Machine types kops's fake/test clouds pick by default (populate_instancegroup_spec).
+const DEFAULT_SIZES: Record<string, { controlPlane: string; node: string; bastion: string }> = {
+  aws: { controlPlane: 'm3.medium', node: 't2.medium', bastion: 't2.micro' },
+  gce: { controlPlane: 'e2-medium', node: 'e2-medium', bastion: 'f1-micro' },
+};
+
+const CHANNELS: Record<string, ChannelData> = { stable: stableChannel };
+
+function networkingSpec(name: string): Obj {
+  switch (name) {
+    case 'kubenet': case '': return { kubenet: {} };
+    case 'cni': return { cni: {} };
+    case 'external': return { external: {} };
+    case 'calico': return { calico: {} };
+    case 'canal': return { canal: {} };
+    case 'flannel': case 'flannel-vxlan': return { flannel: { backend: 'vxlan' } };
+    case 'kube-router': return { kuberouter: {} };
+    case 'amazonvpc': case 'amazon-vpc-routed-eni': return { amazonvpc: {} };
+    case 'cilium': return { cilium: {} };
+    case 'cilium-eni': return { cilium: { ipam: 'eni' } };
+    case 'gce': return { gce: {} };
+    case 'kindnet': return { kindnet: {} };
+    default: throw new StateStoreError('InvalidArgument', `unknown networking mode ${JSON.stringify(name)}`);
+  }
+}
+
+/** Trims the shared prefix of zone-based names, as kops names etcd members ("us-test-1a" -> "a"). */
+export function trimCommonPrefix(input: readonly string[]): string[] {
+  const names = [...input];
+  while (names.length > 0 && (names[0]?.length ?? 0) > 1) {
+    const prefix = names[0]?.charAt(0) ?? '';
+    if (!names.every((n) => n.startsWith(prefix))) break;
+    for (let i = 0; i < names.length; i++) names[i] = (names[i] ?? '').slice(1);
+  }
+  return names.map((n) => (/^[0-9]/.test(n) ? `etcd-${n}` : n));
+}
+
+function gceRegion(zone: string): string {
+  return zone.replace(/-[a-z]$/, '');
+}
+
+function spread(total: number, zones: readonly string[], i: number): number {
+  return Math.floor(total / zones.length) + (i < total % zones.length ? 1 : 0);
+}
+
+function group(clusterName: string, name: string, spec: Obj): InstanceGroupConfig {
+  return {
+    apiVersion: 'kops.k8s.io/v1alpha2',
+    kind: 'InstanceGroup',
+    metadata: { labels: { 'kops.k8s.io/cluster': clusterName }, name },
+    spec: { ...spec, nodeLabels: { 'kops.k8s.io/instancegroup': name } },
+  } as unknown as InstanceGroupConfig;
+}
+
+/**
+ * Builds the cluster and instance groups `kops create cluster` would write for these options
+ * (kops's `NewCluster` + defaults), without touching any cloud. Options that need a cloud lookup
+ * (a shared VPC's CIDR, subnet discovery) are taken as given.
+ *
+ * @example
+ * const { cluster, instanceGroups } = clusterFromOptions({
+ *   clusterName: 'dev.example.com', cloud: 'aws', zones: ['us-east-1a'], networking: 'cni',
+ *   kubernetesVersion: 'v1.32.0', configBase: 's3://my-state-store/dev.example.com',
+ * });
+ */
+export function clusterFromOptions(options: CreateClusterOptions): ClusterWithGroups {
+  const name = options.clusterName;
+  if (!name) throw new StateStoreError('InvalidArgument', 'clusterName is required');
+  const zones = options.zones ?? [];
+  if (zones.length === 0) throw new StateStoreError('InvalidArgument', 'at least one zone is required (zones)');
+  const cloud = options.cloud;
+  if (!cloud) throw new StateStoreError('InvalidArgument', 'cloud is required');
+  const channelName = options.channel ?? 'stable';
+  const channel = CHANNELS[channelName];
+  if (!channel) throw new StateStoreError('InvalidArgument', `unknown channel ${JSON.stringify(channelName)}`);
+  const kubernetesVersion = options.kubernetesVersion ?? recommendedKubernetesVersion(channel) ?? '';
+  const topology = (options.topology ?? 'public').toLowerCase();
+  const isAws = cloud === 'aws';
+  const isGce = cloud === 'gce';
+  const sizes = DEFAULT_SIZES[cloud] ?? { controlPlane: '', node: '', bastion: '' };
+  const channelImg = channelImage(channel, cloud, kubernetesVersion);
+
+  const adminAccess = options.adminAccess?.length ? options.adminAccess : ['0.0.0.0/0', '::/0'];
+  const spec: Obj = {
+    api: { loadBalancer: isAws ? { class: 'Network', type: 'Public' } : { type: 'Public' } },
+    authorization: options.authorization?.toLowerCase() === 'alwaysallow' ? { alwaysAllow: {} } : { rbac: {} },
+    channel: channelName,
+    cloudProvider: cloud,
+    configBase: options.configBase ?? `memfs://tests/${name}`,
+    iam: { allowContainerRegistry: true, legacy: false },
+    kubelet: { anonymousAuth: false },
+    kubernetesApiAccess: adminAccess,
+    kubernetesVersion,
+    networking: networkingSpec(options.networking ?? 'kubenet'),
+    nonMasqueradeCIDR: '100.64.0.0/10',
+    sshAccess: options.sshAccess?.length ? options.sshAccess : adminAccess,
+    topology: { dns: { type: dnsType(options.dnsType ?? options.dns) } },
+  };
+  if (options.networkID) spec.networkID = options.networkID;
+  if (isGce) {
+    const cloudConfig: Obj = {};
+    if (options.gceServiceAccount) cloudConfig.gceServiceAccount = options.gceServiceAccount;
+    spec.cloudConfig = cloudConfig;
+    if (options.project) spec.project = options.project;
+  }
+  if (options.discoveryStore) {
+    const store = options.discoveryStore.replace(/\/+$/, '');
+    spec.serviceAccountIssuerDiscovery = isAws
+      ? { discoveryStore: `${store}/${name}`, enableAWSOIDCProvider: true }
+      : { discoveryStore: `${store}/${name}` };
+    if (isAws) (spec.iam as Obj).useServiceAccountExternalPermissions = true;
+  }
+
+  // Subnets: regional on GCE, one per zone elsewhere.
+  const allZones = [...new Set([...zones, ...(options.controlPlaneZones ?? [])])].sort();
+  const zoneSubnet = new Map<string, string>();
+  let subnets: Subnet[];
+  if (isGce) {
+    subnets = [];
+    for (const zone of allZones) {
+      const region = gceRegion(zone);
+      if (!subnets.some((s) => s.name === region)) subnets.push({ name: region, region, type: '' });
+      zoneSubnet.set(zone, region);
+    }
+  } else {
+    subnets = allZones.map((zone) => {
+      zoneSubnet.set(zone, zone);
+      const s: Subnet = { name: zone, zone, type: '' };
+      if (options.egress) s.egress = options.egress;
+      return s;
+    });
+  }
+  const assigned = assignSubnets(cloud, subnets, topology, options.networkCIDR ?? options.networkCIDRs?.[0]);
+  spec.subnets = assigned.subnets;
+  if (assigned.networkCIDR) spec.networkCIDR = assigned.networkCIDR;
+  if (options.networkCIDRs && options.networkCIDRs.length > 1) spec.additionalNetworkCIDRs = options.networkCIDRs.slice(1);
+
+  const groups: InstanceGroupConfig[] = [];
+  const withZones = (zone: string, s: Obj): Obj => (isGce ? { ...s, zones: [zone] } : s);
+  const image = (role: 'cp' | 'node'): string | undefined =>
+    (role === 'cp' ? options.controlPlaneImage : options.nodeImage) ?? options.image ?? channelImg;
+
+  // Control plane: round-robin over its zones, suffixed when zones repeat.
+  const cpZones = options.controlPlaneZones?.length ? options.controlPlaneZones : zones;
+  const cpCount = options.controlPlaneCount ?? (options.controlPlaneZones?.length ? cpZones.length : 1);
+  const cpNames: string[] = [];
+  for (let i = 0; i < cpCount; i++) {
+    const zone = cpZones[i % cpZones.length] ?? '';
+    const suffix = cpCount > cpZones.length ? `-${1 + Math.floor(i / cpZones.length)}` : '';
+    cpNames.push(zone + suffix);
+    const s: Obj = { image: image('cp'), machineType: options.controlPlaneSizes?.[0] ?? options.controlPlaneSize ?? sizes.controlPlane, maxSize: 1, minSize: 1, role: 'Master', subnets: [zoneSubnet.get(zone)] };
+    if (options.controlPlaneVolumeSize) s.rootVolumeSize = options.controlPlaneVolumeSize;
+    if (options.controlPlaneVolumeType) s.rootVolumeType = options.controlPlaneVolumeType;
+    groups.push(group(name, `control-plane-${zone}${suffix}`, withZones(zone, s)));
+  }
+  if (cpCount > 0) {
+    const encrypted = options.encryptEtcdStorage ?? isAws;
+    const memberNames = trimCommonPrefix(cpNames);
+    spec.etcdClusters = (options.etcdClusters ?? ['main', 'events']).map((etcd) => ({
+      cpuRequest: etcd === 'main' ? '200m' : '100m',
+      etcdMembers: cpNames.map((n, i) => ({
+        ...(encrypted ? { encryptedVolume: true } : {}),
+        instanceGroup: `control-plane-${n}`,
+        name: memberNames[i],
+      })),
+      manager: { backupRetentionDays: 90 },
+      memoryRequest: '100Mi',
+      name: etcd,
+    }));
+  }
+
+  const perZone = (prefix: string, role: string, total: number, size: string, extra: Obj = {}): void => {
+    zones.forEach((zone, i) => {
+      const n = spread(total, zones, i);
+      const s: Obj = { image: image('node'), machineType: size, maxSize: n, minSize: n, role, subnets: [zoneSubnet.get(zone)], ...extra };
+      groups.push(group(name, `${prefix}-${zone}`, withZones(zone, s)));
+    });
+  };
+  if (options.apiServerCount) perZone('apiserver', 'APIServer', options.apiServerCount, options.apiServerSizes?.[0] ?? sizes.node);
+  const nodeExtra: Obj = {};
+  if (options.nodeVolumeSize) nodeExtra.rootVolumeSize = options.nodeVolumeSize;
+  if (options.nodeVolumeType) nodeExtra.rootVolumeType = options.nodeVolumeType;
+  perZone('nodes', 'Node', options.nodeCount || zones.length, options.nodeSizes?.[0] ?? options.nodeSize ?? sizes.node, nodeExtra);
+
+  if (topology === 'private' && options.bastion) {
+    const privateNames = assigned.subnets.filter((s) => s.type === 'Private').map((s) => s.name);
+    groups.push(group(name, 'bastions', { image: options.image ?? channelImg, machineType: sizes.bastion, maxSize: 1, minSize: 1, role: 'Bastion', subnets: privateNames }));
+  }
+
+  let cluster = { apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', metadata: { name }, spec } as unknown as ClusterConfig;
+  cluster = applySetsAndUnsets(cluster, options);
+  return { cluster, instanceGroups: groups };
+}
+
+function dnsType(value: string | undefined): string {
+  switch ((value ?? 'none').toLowerCase()) {
+    case 'public': return 'Public';
+    case 'private': return 'Private';
+    case 'none': return 'None';
+    default: throw new StateStoreError('InvalidArgument', `unknown DNS type ${JSON.stringify(value)}`);
+  }
+}
+
+/** Applies `--set`/`--unset` (kops writes them as `cluster.spec.x=v`; `cluster.` is dropped). */
+export function applySetsAndUnsets(cluster: ClusterConfig, options: Pick<CreateClusterOptions, 'sets' | 'unsets'>): ClusterConfig {
+  const strip = (f: string): string => f.replace(/^cluster\./, '');
+  const sets = (options.sets ?? []).filter((f) => f.startsWith('cluster.') || f.startsWith('spec.')).map(strip);
+  const unsets = (options.unsets ?? []).filter((f) => f.startsWith('cluster.') || f.startsWith('spec.')).map(strip);
+  let out = sets.length ? setFields(cluster, sets) : cluster;
+  out = unsets.length ? unsetFields(out, unsets) : out;
+  return out;
+}
+

@@ -1,0 +1,3 @@
+export { clusterFromOptions, type ClusterWithGroups } from './build.js';
+export { mergeOptionsIntoCluster } from './merge-options.js';
+export { optionsFromGoFields, type CreateClusterOptions } from './options.js';

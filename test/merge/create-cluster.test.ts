@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { clusterFromOptions, optionsFromGoFields } from '../../src/merge/create-cluster/index.js';
+
+const ROOT = join(__dirname, '..', 'fixtures', 'kops', 'create_cluster');
+
+function withoutTimestamp(doc: unknown): unknown {
+  const copy = structuredClone(doc) as { metadata?: Record<string, unknown> };
+  if (copy.metadata) delete copy.metadata.creationTimestamp;
+  return copy;
+}
+
+function load(name: string): { options: ReturnType<typeof optionsFromGoFields>; cluster: unknown; instanceGroups: unknown[] } {
+  const options = optionsFromGoFields(parse(readFileSync(join(ROOT, name, 'options.yaml'), 'utf8')) as Record<string, unknown>);
+  const docs = parseAllDocuments(readFileSync(join(ROOT, name, 'expected-v1alpha2.yaml'), 'utf8'))
+    .map((d) => d.toJS() as { kind?: string } | null)
+    .filter((d): d is { kind?: string } => d !== null);
+  return {
+    options,
+    cluster: withoutTimestamp(docs.find((d) => d.kind === 'Cluster')),
+    instanceGroups: docs.filter((d) => d.kind === 'InstanceGroup').map(withoutTimestamp),
+  };
+}
+
+const CASES = [
+  'minimal-1.32', 'minimal-1.35', 'minimal-1.36', 'ha', 'ha_encrypt', 'ha_shared_zones', 'minimal-irsa', 'overrides',
+  'ingwspecified', 'ngwspecified', 'calico_bpf', 'cilium-eni', 'ipv6', 'complex-private', 'different-amis',
+  'minimal-gce', 'minimal-gce-dns-none', 'ha_gce', 'apiserver-gce', 'experimental-roles', 'private_gce', 'volume_type',
+  'shared_vpc', 'shared_subnets', 'private_shared_subnets',
+];
+
+describe('clusterFromOptions reproduces kops create_cluster fixtures', () => {
+  for (const name of CASES) {
+    it(name, () => {
+      const { options, cluster, instanceGroups } = load(name);
+      const out = clusterFromOptions({ configBase: `memfs://tests/${options.clusterName}`, ...options });
+      expect(out.cluster).toEqual(cluster);
+      expect(out.instanceGroups).toEqual(instanceGroups);
+    });
+  }
+});
