@@ -36,6 +36,31 @@ export async function transferFile(ctx: TransferContext, source: ObjectInfo, rep
   const condition: WriteOptions = existing === undefined ? { ifNoneMatch: '*' } : to.capabilities.ifMatch ? { ifMatch: existing.version } : {};
   let written: ObjectInfo;
   let sentMd5: string;
+  try {
+    ({ written, sentMd5 } = await write(ctx, source, condition, replacement));
+  } catch (err) {
+    // A write whose answer was lost (a reset after the server acted) is retried by the SDK and
+    // then fails its own condition. If the destination now holds exactly our bytes, it landed.
+    if (!isStateStoreError(err, 'AlreadyExists') && !isStateStoreError(err, 'PreconditionFailed')) throw err;
+    const landed = await to.stat(source.key, { signal }).catch(() => undefined);
+    expectedMd5 ??= (await hashStream((await from.readStream(source.key, { signal })).body)).md5;
+    if (landed === undefined || landed.size !== expectedSize || (await md5Of(to, landed, signal)) !== expectedMd5) throw err;
+    return 'copied';
+  }
+  if (ctx.verify) {
+    const size = written.size === expectedSize ? expectedSize : -1;
+    const stored = written.md5 ?? (await md5Of(to, written, signal));
+    if (size !== expectedSize || stored !== sentMd5) {
+      throw new StateStoreError('IntegrityError', `${source.key}: the copy at the destination does not match the source`, { key: source.key, backend: to.backend });
+    }
+  }
+  return 'copied';
+}
+
+async function write(ctx: TransferContext, source: ObjectInfo, condition: WriteOptions, replacement: Uint8Array | undefined): Promise<{ written: ObjectInfo; sentMd5: string }> {
+  const { from, to, signal } = ctx;
+  let written: ObjectInfo;
+  let sentMd5: string;
   if (replacement !== undefined) {
     written = await to.write(source.key, replacement, { ...condition, signal });
     sentMd5 = md5(replacement);
@@ -49,14 +74,7 @@ export async function transferFile(ctx: TransferContext, source: ObjectInfo, rep
       throw new StateStoreError('IntegrityError', `${source.key}: the source changed or was corrupted while copying`, { key: source.key, backend: from.backend });
     }
   }
-  if (ctx.verify) {
-    const size = written.size === expectedSize ? expectedSize : -1;
-    const stored = written.md5 ?? (await md5Of(to, written, signal));
-    if (size !== expectedSize || stored !== sentMd5) {
-      throw new StateStoreError('IntegrityError', `${source.key}: the copy at the destination does not match the source`, { key: source.key, backend: to.backend });
-    }
-  }
-  return 'copied';
+  return { written, sentMd5 };
 }
 
 function md5(bytes: Uint8Array): string {
