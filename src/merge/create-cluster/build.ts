@@ -33,7 +33,7 @@ function networkingSpec(name: string): Obj {
     case 'kube-router': return { kuberouter: {} };
     case 'amazonvpc': case 'amazon-vpc-routed-eni': return { amazonvpc: {} };
     case 'cilium': return { cilium: {} };
-    case 'cilium-eni': return { cilium: { ipam: 'eni' } };
+    case 'cilium-eni': return { cilium: { enableNodePort: true, ipam: 'eni' } };
     case 'gce': return { gce: {} };
     case 'kindnet': return { kindnet: {} };
     default: throw new StateStoreError('InvalidArgument', `unknown networking mode ${JSON.stringify(name)}`);
@@ -96,6 +96,7 @@ export function clusterFromOptions(options: CreateClusterOptions): ClusterWithGr
   const sizes = DEFAULT_SIZES[cloud] ?? { controlPlane: '', node: '', bastion: '' };
   const channelImg = channelImage(channel, cloud, kubernetesVersion);
 
+  const dns = dnsType(options.dnsType ?? options.dns);
   const adminAccess = options.adminAccess?.length ? options.adminAccess : ['0.0.0.0/0', '::/0'];
   const spec: Obj = {
     api: { loadBalancer: isAws ? { class: 'Network', type: 'Public' } : { type: 'Public' } },
@@ -110,8 +111,10 @@ export function clusterFromOptions(options: CreateClusterOptions): ClusterWithGr
     networking: networkingSpec(options.networking ?? 'kubenet'),
     nonMasqueradeCIDR: '100.64.0.0/10',
     sshAccess: options.sshAccess?.length ? options.sshAccess : adminAccess,
-    topology: { dns: { type: dnsType(options.dnsType ?? options.dns) } },
+    topology: { dns: { type: dns } },
   };
+  // With public DNS kops names the API endpoint up front; gossip and DNS-less clusters do not.
+  if (dns === 'Public') spec.masterPublicName = `api.${name}`;
   if (options.networkID) spec.networkID = options.networkID;
   if (isGce) {
     const cloudConfig: Obj = {};
@@ -153,12 +156,14 @@ export function clusterFromOptions(options: CreateClusterOptions): ClusterWithGr
 
   const groups: InstanceGroupConfig[] = [];
   const withZones = (zone: string, s: Obj): Obj => (isGce ? { ...s, zones: [zone] } : s);
-  const image = (role: 'cp' | 'node'): string | undefined =>
-    (role === 'cp' ? options.controlPlaneImage : options.nodeImage) ?? options.image ?? channelImg;
+  // Role images override --image only for their own role; API servers and bastions take --image.
+  const image = (role: 'cp' | 'node' | 'other'): string | undefined =>
+    (role === 'cp' ? options.controlPlaneImage : role === 'node' ? options.nodeImage : undefined) ?? options.image ?? channelImg;
 
   // Control plane: round-robin over its zones, suffixed when zones repeat.
   const cpZones = options.controlPlaneZones?.length ? options.controlPlaneZones : zones;
-  const cpCount = options.controlPlaneCount ?? (options.controlPlaneZones?.length ? cpZones.length : 1);
+  // 0 is Go's "unset" in kops's options struct, so it also means the default.
+  const cpCount = options.controlPlaneCount || (options.controlPlaneZones?.length ? cpZones.length : 1);
   const cpNames: string[] = [];
   for (let i = 0; i < cpCount; i++) {
     const zone = cpZones[i % cpZones.length] ?? '';
@@ -186,13 +191,14 @@ export function clusterFromOptions(options: CreateClusterOptions): ClusterWithGr
   }
 
   const perZone = (prefix: string, role: string, total: number, size: string, extra: Obj = {}): void => {
+    const img = image(role === 'Node' ? 'node' : 'other');
     zones.forEach((zone, i) => {
       const n = spread(total, zones, i);
-      const s: Obj = { image: image('node'), machineType: size, maxSize: n, minSize: n, role, subnets: [zoneSubnet.get(zone)], ...extra };
+      const s: Obj = { image: img, machineType: size, maxSize: n, minSize: n, role, subnets: [zoneSubnet.get(zone)], ...extra };
       groups.push(group(name, `${prefix}-${zone}`, withZones(zone, s)));
     });
   };
-  if (options.apiServerCount) perZone('apiserver', 'APIServer', options.apiServerCount, options.apiServerSizes?.[0] ?? sizes.node);
+  if (options.apiServerCount) perZone('apiserver', 'APIServer', options.apiServerCount, options.apiServerSizes?.[0] ?? sizes.controlPlane);
   const nodeExtra: Obj = {};
   if (options.nodeVolumeSize) nodeExtra.rootVolumeSize = options.nodeVolumeSize;
   if (options.nodeVolumeType) nodeExtra.rootVolumeType = options.nodeVolumeType;
@@ -200,12 +206,28 @@ export function clusterFromOptions(options: CreateClusterOptions): ClusterWithGr
 
   if (topology === 'private' && options.bastion) {
     const privateNames = assigned.subnets.filter((s) => s.type === 'Private').map((s) => s.name);
-    groups.push(group(name, 'bastions', { image: options.image ?? channelImg, machineType: sizes.bastion, maxSize: 1, minSize: 1, role: 'Bastion', subnets: privateNames }));
+    if (dns === 'Public') (spec.topology as Obj).bastion = { bastionPublicName: `bastion.${name}` };
+    groups.push(group(name, 'bastions', { image: image('other'), machineType: sizes.bastion, maxSize: 1, minSize: 1, role: 'Bastion', subnets: privateNames }));
   }
 
   let cluster = { apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', metadata: { name }, spec } as unknown as ClusterConfig;
-  cluster = applySetsAndUnsets(cluster, options);
+  cluster = disableKubeProxyWhenReplaced(applySetsAndUnsets(cluster, options));
+  // kops lists a cluster's instance groups by name (one file each under instancegroup/).
+  groups.sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
   return { cluster, instanceGroups: groups };
+}
+
+/**
+ * kops turns kube-proxy off when the CNI replaces it (Cilium with node ports, Calico eBPF); this
+ * runs after `--set` so a set `bpfEnabled` counts.
+ */
+function disableKubeProxyWhenReplaced(cluster: ClusterConfig): ClusterConfig {
+  const spec = (cluster as unknown as { spec: Obj }).spec;
+  const networking = (spec.networking ?? {}) as { cilium?: Obj; calico?: Obj };
+  if (networking.cilium?.enableNodePort === true || networking.calico?.bpfEnabled === true) {
+    spec.kubeProxy = { ...((spec.kubeProxy ?? {}) as Obj), enabled: false };
+  }
+  return cluster;
 }
 
 function dnsType(value: string | undefined): string {
