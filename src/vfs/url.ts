@@ -51,6 +51,7 @@ export function parseStoreUrl(raw: string): StoreUrl {
   const schemeMatch = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(raw);
   if (!schemeMatch) {
     if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(raw) && !/^[a-zA-Z]:[\\/]/.test(raw)) throw invalid(raw, 'expected scheme://');
+    if (raw.includes('://')) throw invalid(raw, 'not a valid scheme before "://"');
     return { scheme: 'file', host: '', path: raw, query: new URLSearchParams(), redacted: raw };
   }
   // Check the raw path before URL parsing: WHATWG URLs silently resolve `a/../b` to `b`.
