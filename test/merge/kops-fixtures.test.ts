@@ -70,4 +70,15 @@ describe('kops fixtures', () => {
     const changed = after.filter((line, index) => line !== before[index]);
     expect(changed).toEqual([expect.stringMatching(/^ {2}kubernetesVersion: 1\.99\.0$/)]);
   });
+
+  it.each(files)('%s: adding and removing fields touches only their lines', (file) => {
+    const clusterText = parts(readFileSync(path.join(KOPS, file), 'utf8'))[0]!;
+    const value = parseYaml(clusterText).value as { spec: Record<string, unknown> & { kubernetesVersion: string } };
+    delete value.spec.kubernetesVersion;
+    value.spec.addedField = { nested: ['on', 1] };
+    const out = updateYamlText(clusterText, value);
+    const kept = clusterText.split('\n').filter((line) => !line.startsWith('  kubernetesVersion:'));
+    expect(out.split('\n').filter((line) => !['  addedField:', '    nested:', '    - "on"', '    - 1'].includes(line))).toEqual(kept);
+    expect(out).toContain('  addedField:\n    nested:\n    - "on"\n    - 1\n');
+  });
 });

@@ -1,27 +1,13 @@
-import { Document, isAlias, isMap, isScalar, isSeq, Scalar, visit, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, Scalar, visit, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import { StateStoreError } from '../../vfs/errors.js';
 import { assertSafeValue, isPlainObject, jsonEqual } from '../guard.js';
-import { STRINGIFY_OPTIONS, WRITE_SCHEMA, type YamlLimits } from './options.js';
+import { WRITE_SCHEMA, type YamlLimits } from './options.js';
 import { editScalarsInPlace } from './cst-edit.js';
 import { parseYamlDocuments } from './parse.js';
+import { readsAs, render, stringifyYaml, withoutUndefined } from './stringify.js';
 import { quoteAmbiguousStrings } from './yaml11.js';
 
-/**
- * Writes a value as YAML the way kops lays it out: sequences not indented under their key, no
- * line folding, and every string kops's YAML 1.1 reader would misread (`on`, `1.30`, `0755`) quoted.
- *
- * @example
- * ```ts
- * stringifyYaml({ spec: { kubernetesVersion: '1.30', enabled: 'on' } });
- * // 'spec:\n  kubernetesVersion: "1.30"\n  enabled: "on"\n'
- * ```
- */
-export function stringifyYaml(value: unknown): string {
-  assertSafeValue(value);
-  const document = new Document(value, WRITE_SCHEMA);
-  quoteAmbiguousStrings(document);
-  return render(document, value);
-}
+export { stringifyYaml } from './stringify.js';
 
 /**
  * Applies `newValue` onto the single document in `originalText`, editing its syntax tree rather
@@ -67,28 +53,6 @@ function withOuterBlankLines(original: string, written: string): string {
   const leading = /^(?:[ \t]*\r?\n)*/.exec(original)?.[0] ?? '';
   const trailing = /\r?\n(?:[ \t]*\r?\n)*$/.exec(original)?.[0] ?? '';
   return leading + written.replace(/^(?:[ \t]*\n)*/, '').replace(/\n(?:[ \t]*\n)*$/, '') + trailing;
-}
-
-/** Renders and checks the text reads back as `value`: a value YAML cannot carry fails here, not in kops. */
-function render(document: Document, value: unknown): string {
-  let text: string;
-  try {
-    text = document.toString(STRINGIFY_OPTIONS);
-  } catch (err) {
-    throw new StateStoreError('InvalidArgument', `cannot write YAML: ${(err as Error).message}`, { cause: err });
-  }
-  if (!readsAs(text, value)) {
-    throw new StateStoreError('InvalidArgument', 'cannot write YAML: the value holds data YAML cannot represent as JSON (a Date, Map, function, NaN ...)');
-  }
-  return text;
-}
-
-function readsAs(text: string, value: unknown): boolean {
-  try {
-    return jsonEqual(parseYamlDocuments(text, { maxBytes: Infinity })[0]?.value ?? null, withoutUndefined(value));
-  } catch {
-    return false;
-  }
 }
 
 /** Returns a node for `value`, reusing `node` (and its comments) wherever the shapes agree. */
@@ -165,13 +129,3 @@ function expandAliases(document: Document): void {
   });
 }
 
-/** The value as JSON sees it: `undefined` fields dropped (and, in lists, written as null by YAML). */
-function withoutUndefined(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : withoutUndefined(item)));
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = withoutUndefined(item);
-    return out;
-  }
-  return value;
-}
