@@ -4,7 +4,8 @@ import { setFields, unsetFields } from '../paths/index.js';
 import { channelImage, recommendedKubernetesVersion, type ChannelData } from './channel.js';
 import { stableChannel } from './channels/stable.js';
 import type { CreateClusterOptions } from './options.js';
-import { assignSubnets, type Subnet } from './subnets.js';
+import { parseCloudLabels } from './cloud-labels.js';
+import { assignIPv6Subnets, assignSubnets, type Subnet } from './subnets.js';
 
 /** A cluster and its instance groups, as kops writes them to the state store. */
 export interface ClusterWithGroups {
@@ -17,7 +18,7 @@ type Obj = Record<string, unknown>;
 // Machine types kops's fake/test clouds pick by default (populate_instancegroup_spec).
 const DEFAULT_SIZES: Record<string, { controlPlane: string; node: string; bastion: string }> = {
   aws: { controlPlane: 'm3.medium', node: 't2.medium', bastion: 't2.micro' },
-  gce: { controlPlane: 'e2-medium', node: 'e2-medium', bastion: 'f1-micro' },
+  gce: { controlPlane: 'e2-medium', node: 'e2-medium', bastion: 'e2-micro' },
 };
 
 const CHANNELS: Record<string, ChannelData> = { stable: stableChannel };
@@ -116,6 +117,7 @@ export function clusterFromOptions(options: CreateClusterOptions): ClusterWithGr
   // With public DNS kops names the API endpoint up front; gossip and DNS-less clusters do not.
   if (dns === 'Public') spec.masterPublicName = `api.${name}`;
   if (options.networkID) spec.networkID = options.networkID;
+  if (options.cloudLabels) spec.cloudLabels = parseCloudLabels(options.cloudLabels);
   if (isGce) {
     const cloudConfig: Obj = {};
     if (options.gceServiceAccount) cloudConfig.gceServiceAccount = options.gceServiceAccount;
@@ -149,7 +151,15 @@ export function clusterFromOptions(options: CreateClusterOptions): ClusterWithGr
       return s;
     });
   }
-  const assigned = assignSubnets(cloud, subnets, topology, options.networkCIDR ?? options.networkCIDRs?.[0]);
+  const ipv6 = options.ipv6 === true && isAws;
+  const assigned = ipv6
+    ? assignIPv6Subnets(allZones, options.networkCIDR ?? options.networkCIDRs?.[0])
+    : assignSubnets(cloud, subnets, topology, options.networkCIDR ?? options.networkCIDRs?.[0]);
+  if (ipv6) {
+    // Pods and services get IPv6 addresses; the AWS cloud controller manager runs out of tree.
+    spec.nonMasqueradeCIDR = '::/0';
+    spec.cloudControllerManager = {};
+  }
   spec.subnets = assigned.subnets;
   if (assigned.networkCIDR) spec.networkCIDR = assigned.networkCIDR;
   if (options.networkCIDRs && options.networkCIDRs.length > 1) spec.additionalNetworkCIDRs = options.networkCIDRs.slice(1);
@@ -169,7 +179,8 @@ export function clusterFromOptions(options: CreateClusterOptions): ClusterWithGr
     const zone = cpZones[i % cpZones.length] ?? '';
     const suffix = cpCount > cpZones.length ? `-${1 + Math.floor(i / cpZones.length)}` : '';
     cpNames.push(zone + suffix);
-    const s: Obj = { image: image('cp'), machineType: options.controlPlaneSizes?.[0] ?? options.controlPlaneSize ?? sizes.controlPlane, maxSize: 1, minSize: 1, role: 'Master', subnets: [zoneSubnet.get(zone)] };
+    const s: Obj = { image: image('cp'), machineType: options.controlPlaneSizes?.[0] ?? options.controlPlaneSize ?? sizes.controlPlane, maxSize: 1, minSize: 1, role: 'Master', subnets: [ipv6 ? `dualstack-${zoneSubnet.get(zone) ?? zone}` : zoneSubnet.get(zone)] };
+    if (options.controlPlaneSecurityGroups?.length) s.additionalSecurityGroups = [...options.controlPlaneSecurityGroups];
     if (options.controlPlaneVolumeSize) s.rootVolumeSize = options.controlPlaneVolumeSize;
     if (options.controlPlaneVolumeType) s.rootVolumeType = options.controlPlaneVolumeType;
     groups.push(group(name, `control-plane-${zone}${suffix}`, withZones(zone, s)));
@@ -200,6 +211,7 @@ export function clusterFromOptions(options: CreateClusterOptions): ClusterWithGr
   };
   if (options.apiServerCount) perZone('apiserver', 'APIServer', options.apiServerCount, options.apiServerSizes?.[0] ?? sizes.controlPlane);
   const nodeExtra: Obj = {};
+  if (options.nodeSecurityGroups?.length) nodeExtra.additionalSecurityGroups = [...options.nodeSecurityGroups];
   if (options.nodeVolumeSize) nodeExtra.rootVolumeSize = options.nodeVolumeSize;
   if (options.nodeVolumeType) nodeExtra.rootVolumeType = options.nodeVolumeType;
   perZone('nodes', 'Node', options.nodeCount || zones.length, options.nodeSizes?.[0] ?? options.nodeSize ?? sizes.node, nodeExtra);
@@ -207,7 +219,7 @@ export function clusterFromOptions(options: CreateClusterOptions): ClusterWithGr
   if (topology === 'private' && options.bastion) {
     const privateNames = assigned.subnets.filter((s) => s.type === 'Private').map((s) => s.name);
     if (dns === 'Public') (spec.topology as Obj).bastion = { bastionPublicName: `bastion.${name}` };
-    groups.push(group(name, 'bastions', { image: image('other'), machineType: sizes.bastion, maxSize: 1, minSize: 1, role: 'Bastion', subnets: privateNames }));
+    groups.push(group(name, 'bastions', { image: image('other'), machineType: sizes.bastion, maxSize: 1, minSize: 1, role: 'Bastion', subnets: privateNames, ...(isGce ? { zones: allZones } : {}) }));
   }
 
   let cluster = { apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', metadata: { name }, spec } as unknown as ClusterConfig;

@@ -55,3 +55,24 @@ export function assignSubnets(
   });
   return { subnets: [...subnets, ...utilities], networkCIDR: network };
 }
+
+/**
+ * IPv6 clusters on AWS: each zone gets an IPv6-only private subnet, a dual-stack subnet (where the
+ * control plane runs) and a utility subnet. IPv6 blocks are placeholders kops resolves against
+ * the VPC's /56 later (`/64#n`, numbered in list order). IPv4 blocks are carved as in private
+ * topology, counting the IPv6-only subnets too.
+ */
+export function assignIPv6Subnets(zones: readonly string[], networkCIDR: string | undefined): { subnets: Subnet[]; networkCIDR: string } {
+  const network = networkCIDR ?? AWS_DEFAULT_NETWORK;
+  const parsed = parseCidr(network);
+  const pieces = splitCidr(parsed, bitsFor(2 * zones.length + 1));
+  const utilityBlock = pieces[0] ?? parsed;
+  const utilityPieces = splitCidr(utilityBlock, 3);
+  const subnets: (Subnet & { ipv6CIDR?: string })[] = [
+    ...zones.map((zone) => ({ name: zone, type: 'Private', zone })),
+    ...zones.map((zone, i) => ({ name: `dualstack-${zone}`, type: 'DualStack', zone, cidr: formatCidr(pieces[i + 1] ?? parsed) })),
+    ...zones.map((zone, i) => ({ name: `utility-${zone}`, type: 'Utility', zone, cidr: formatCidr(utilityPieces[i] ?? utilityBlock) })),
+  ];
+  subnets.forEach((s, i) => { s.ipv6CIDR = `/64#${i.toString(16)}`; });
+  return { subnets, networkCIDR: network };
+}
