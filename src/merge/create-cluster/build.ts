@@ -4,6 +4,7 @@ import { setFields, unsetFields } from '../paths/index.js';
 import { channelImage, recommendedKubernetesVersion, type ChannelData } from './channel.js';
 import { stableChannel } from './channels/stable.js';
 import type { CreateClusterOptions } from './options.js';
+import { attachSharedSubnets, sharedNetworkCIDR, type CloudFacts } from './cloud-facts.js';
 import { parseCloudLabels } from './cloud-labels.js';
 import { assignIPv6Subnets, assignSubnets, type Subnet } from './subnets.js';
 
@@ -71,8 +72,9 @@ function group(clusterName: string, name: string, spec: Obj): InstanceGroupConfi
 
 /**
  * Builds the cluster and instance groups `kops create cluster` would write for these options
- * (kops's `NewCluster` + defaults), without touching any cloud. Options that need a cloud lookup
- * (a shared VPC's CIDR, subnet discovery) are taken as given.
+ * (kops's `NewCluster` + defaults), without touching any cloud. What kops would look up in the
+ * cloud for shared infrastructure (a VPC's CIDR, shared subnets' zones and CIDRs) comes from
+ * `cloudFacts`.
  *
  * @example
  * const { cluster, instanceGroups } = clusterFromOptions({
@@ -80,7 +82,7 @@ function group(clusterName: string, name: string, spec: Obj): InstanceGroupConfi
  *   kubernetesVersion: 'v1.32.0', configBase: 's3://my-state-store/dev.example.com',
  * });
  */
-export function clusterFromOptions(options: CreateClusterOptions): ClusterWithGroups {
+export function clusterFromOptions(options: CreateClusterOptions, cloudFacts?: CloudFacts): ClusterWithGroups {
   const name = options.clusterName;
   if (!name) throw new StateStoreError('InvalidArgument', 'clusterName is required');
   const zones = options.zones ?? [];
@@ -152,9 +154,13 @@ export function clusterFromOptions(options: CreateClusterOptions): ClusterWithGr
     });
   }
   const ipv6 = options.ipv6 === true && isAws;
-  const assigned = ipv6
-    ? assignIPv6Subnets(allZones, options.networkCIDR ?? options.networkCIDRs?.[0])
-    : assignSubnets(cloud, subnets, topology, options.networkCIDR ?? options.networkCIDRs?.[0]);
+  // A shared VPC brings its own CIDR, which kops reads from the cloud.
+  const networkCIDR = options.networkCIDR ?? options.networkCIDRs?.[0]
+    ?? (options.networkID && isAws ? sharedNetworkCIDR(cloudFacts, options.networkID) : undefined);
+  const assigned = ipv6 ? assignIPv6Subnets(allZones, networkCIDR) : assignSubnets(cloud, subnets, topology, networkCIDR);
+  if (options.subnetIDs?.length || options.utilitySubnetIDs?.length) {
+    assigned.subnets = attachSharedSubnets(assigned.subnets, cloudFacts, options.subnetIDs ?? [], options.utilitySubnetIDs ?? []);
+  }
   if (ipv6) {
     // Pods and services get IPv6 addresses; the AWS cloud controller manager runs out of tree.
     spec.nonMasqueradeCIDR = '::/0';
