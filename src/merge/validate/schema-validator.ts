@@ -20,17 +20,28 @@ function engine(): Ajv {
   return ajv;
 }
 
-/** A validator compiled once, on first use, for one schema. */
-export class SchemaValidator {
-  private compiled: ValidateFunction | undefined;
+// Compiling the Cluster schema takes most of a second, so each schema is compiled once, on first
+// use, and shared by the lenient and strict validators (they differ only in how issues are reported).
+const compiledSchemas = new WeakMap<JsonSchema, ValidateFunction>();
 
+function compiled(schema: JsonSchema): ValidateFunction {
+  let validate = compiledSchemas.get(schema);
+  if (validate === undefined) {
+    validate = engine().compile(schema);
+    compiledSchemas.set(schema, validate);
+  }
+  return validate;
+}
+
+/** A validator for one schema, compiled on first use. */
+export class SchemaValidator {
   constructor(private readonly schema: JsonSchema, private readonly kind: string, private readonly strict = false) {}
 
   /** Every schema problem of `value`, with JSON-pointer paths and did-you-mean hints. */
   issues(value: unknown): ValidationIssue[] {
-    this.compiled ??= engine().compile(this.schema);
-    if (this.compiled(value)) return [];
-    return (this.compiled.errors ?? []).filter(notNoise).map((error) => this.toIssue(error));
+    const validate = compiled(this.schema);
+    if (validate(value)) return [];
+    return (validate.errors ?? []).filter(notNoise).map((error) => this.toIssue(error));
   }
 
   private toIssue(error: ErrorObject): ValidationIssue {
