@@ -1,0 +1,132 @@
+import { clusterFromOptions, mergeOptionsIntoCluster, type CreateClusterOptions } from '../../src/merge/create-cluster/index.js';
+import { parseCloudLabels } from '../../src/merge/create-cluster/cloud-labels.js';
+
+const BASE: CreateClusterOptions = {
+  clusterName: 'dev.example.com',
+  cloud: 'aws',
+  zones: ['us-test-1a'],
+  networking: 'cni',
+  kubernetesVersion: 'v1.32.0',
+  configBase: 'memfs://tests/dev.example.com',
+};
+
+type Loose = Record<string, unknown> & { spec: Record<string, unknown>; metadata: { name: string } };
+const loose = (v: unknown): Loose => v as Loose;
+
+function created() {
+  return clusterFromOptions(BASE);
+}
+
+describe('mergeOptionsIntoCluster', () => {
+  it('leaves everything as it was when the same options are merged again', () => {
+    const current = created();
+    expect(mergeOptionsIntoCluster(current, BASE)).toEqual(current);
+  });
+
+  it('nodeSize changes only the node groups\' machineType', () => {
+    const current = created();
+    const next = mergeOptionsIntoCluster(current, { clusterName: BASE.clusterName, nodeSize: 'm5.large' });
+    expect(next.cluster).toEqual(current.cluster);
+    const expected = structuredClone(current.instanceGroups).map((g) => {
+      const l = loose(g);
+      if (l.spec.role === 'Node') l.spec.machineType = 'm5.large';
+      return g;
+    });
+    expect(next.instanceGroups).toEqual(expected);
+    expect(loose(next.instanceGroups.find((g) => loose(g).spec.role === 'Master')).spec.machineType).toBe('m3.medium');
+  });
+
+  it('kubernetesVersion sets spec.kubernetesVersion and nothing else', () => {
+    const current = created();
+    const next = mergeOptionsIntoCluster(current, { clusterName: BASE.clusterName, kubernetesVersion: 'v1.33.1' });
+    const expected = structuredClone(current.cluster);
+    loose(expected).spec.kubernetesVersion = 'v1.33.1';
+    expect(next.cluster).toEqual(expected);
+    expect(next.instanceGroups).toEqual(current.instanceGroups);
+  });
+
+  it('a new zone adds its subnet and node group and keeps the existing ones', () => {
+    const current = created();
+    const next = mergeOptionsIntoCluster(current, { clusterName: BASE.clusterName, zones: ['us-test-1a', 'us-test-1b'] });
+    const subnets = loose(next.cluster).spec.subnets as Record<string, unknown>[];
+    expect(subnets).toHaveLength(2);
+    expect(subnets[0]).toEqual((loose(current.cluster).spec.subnets as unknown[])[0]);
+    expect(subnets[1]).toEqual({ name: 'us-test-1b', zone: 'us-test-1b', type: 'Public' });
+    expect(next.instanceGroups.slice(0, current.instanceGroups.length)).toEqual(current.instanceGroups);
+    const added = loose(next.instanceGroups[current.instanceGroups.length]);
+    expect(added.metadata.name).toBe('nodes-us-test-1b');
+    expect(added.spec).toMatchObject({ role: 'Node', subnets: ['us-test-1b'], minSize: 1, maxSize: 1, machineType: 't2.medium' });
+    expect(added.spec.nodeLabels).toEqual({ 'kops.k8s.io/instancegroup': 'nodes-us-test-1b' });
+  });
+
+  it('a new GCE zone in a known region adds a node group but no subnet', () => {
+    const current = clusterFromOptions({ ...BASE, cloud: 'gce', zones: ['us-test1-a'], project: 'p' });
+    const next = mergeOptionsIntoCluster(current, { clusterName: BASE.clusterName, zones: ['us-test1-b'] });
+    expect(loose(next.cluster).spec.subnets).toEqual(loose(current.cluster).spec.subnets);
+    const added = loose(next.instanceGroups.find((g) => loose(g).metadata.name === 'nodes-us-test1-b'));
+    expect(added.spec).toMatchObject({ subnets: ['us-test1'], zones: ['us-test1-b'] });
+  });
+
+  it('applies sets and unsets to the cluster only', () => {
+    const current = created();
+    const next = mergeOptionsIntoCluster(current, {
+      clusterName: BASE.clusterName,
+      sets: ['cluster.spec.nodePortAccess=1.2.3.4/32'],
+      unsets: ['spec.kubelet.anonymousAuth'],
+    });
+    const expected = loose(structuredClone(current.cluster));
+    expected.spec.nodePortAccess = ['1.2.3.4/32'];
+    expected.spec.kubelet = {};
+    expect(next.cluster).toEqual(expected);
+    expect(next.instanceGroups).toEqual(current.instanceGroups);
+  });
+
+  it('nodeCount spreads over the existing node groups', () => {
+    const current = clusterFromOptions({ ...BASE, zones: ['us-test-1a', 'us-test-1b'] });
+    const next = mergeOptionsIntoCluster(current, { clusterName: BASE.clusterName, nodeCount: 5 });
+    const sizes = next.instanceGroups.filter((g) => loose(g).spec.role === 'Node').map((g) => loose(g).spec.minSize);
+    expect(sizes).toEqual([3, 2]);
+  });
+
+  it('never mutates its inputs', () => {
+    const current = created();
+    const before = structuredClone(current);
+    const options: CreateClusterOptions = { ...BASE, zones: ['us-test-1a', 'us-test-1c'], nodeSize: 'x', sets: ['spec.channel=alpha'] };
+    const optionsBefore = structuredClone(options);
+    mergeOptionsIntoCluster(current, options);
+    expect(current).toEqual(before);
+    expect(options).toEqual(optionsBefore);
+  });
+});
+
+describe('clusterFromOptions errors', () => {
+  it('requires a cluster name, zones and a cloud', () => {
+    expect(() => clusterFromOptions({ ...BASE, clusterName: '' })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+    expect(() => clusterFromOptions({ ...BASE, zones: [] })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+    const { cloud: _omit, ...noCloud } = BASE;
+    expect(() => clusterFromOptions(noCloud)).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+  });
+
+  it('rejects unknown networking, DNS types and channels', () => {
+    expect(() => clusterFromOptions({ ...BASE, networking: 'nope' })).toThrow(/unknown networking/);
+    expect(() => clusterFromOptions({ ...BASE, dnsType: 'weird' })).toThrow(/unknown DNS type/);
+    expect(() => clusterFromOptions({ ...BASE, channel: 'nightly' })).toThrow(/unknown channel/);
+  });
+
+  it('takes the channel recommended version and image when no version is given', () => {
+    const { kubernetesVersion: _v, ...rest } = BASE;
+    const out = clusterFromOptions(rest);
+    expect(loose(out.cluster).spec.kubernetesVersion).toBe('v1.36.3');
+    expect(loose(out.instanceGroups[0]).spec.image).toMatch(/ubuntu-noble-24.04-amd64/);
+  });
+});
+
+describe('parseCloudLabels', () => {
+  it('reads kops CSV-style labels with quotes', () => {
+    expect(parseCloudLabels('a=1, "b=x,y" ,c=')).toEqual({ a: '1', b: 'x,y', c: '' });
+  });
+  it('refuses fields without a key and prototype keys', () => {
+    expect(() => parseCloudLabels('novalue')).toThrow(/key=value/);
+    expect(() => parseCloudLabels('__proto__=x')).toThrow(/not allowed/);
+  });
+});
