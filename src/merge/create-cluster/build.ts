@@ -153,6 +153,18 @@ export function clusterFromOptions(options: CreateClusterOptions, cloudFacts?: C
       return s;
     });
   }
+  // Each extra --network-cidr block becomes one more subnet, round-robin over the zones, where
+  // that zone's nodes then run (kops keeps the first block for the control plane).
+  const extraSubnets = new Map<string, string[]>();
+  if (!isGce) {
+    (options.networkCIDRs ?? []).slice(1).forEach((cidr, i) => {
+      const zone = zones[i % zones.length] ?? '';
+      const extra: Subnet = { name: `${zone}-${i + 1}`, zone, type: '', cidr };
+      if (options.egress) extra.egress = options.egress;
+      subnets.push(extra);
+      extraSubnets.set(zone, [...(extraSubnets.get(zone) ?? []), extra.name]);
+    });
+  }
   const ipv6 = options.ipv6 === true && isAws;
   // A shared VPC brings its own CIDR, which kops reads from the cloud.
   const networkCIDR = options.networkCIDR ?? options.networkCIDRs?.[0]
@@ -211,7 +223,8 @@ export function clusterFromOptions(options: CreateClusterOptions, cloudFacts?: C
     const img = image(role === 'Node' ? 'node' : 'other');
     zones.forEach((zone, i) => {
       const n = spread(total, zones, i);
-      const s: Obj = { image: img, machineType: size, maxSize: n, minSize: n, role, subnets: [zoneSubnet.get(zone)], ...extra };
+      const own = role === 'Node' ? extraSubnets.get(zone) : undefined;
+      const s: Obj = { image: img, machineType: size, maxSize: n, minSize: n, role, subnets: own ?? [zoneSubnet.get(zone)], ...extra };
       groups.push(group(name, `${prefix}-${zone}`, withZones(zone, s)));
     });
   };

@@ -38,21 +38,25 @@ export function assignSubnets(
   if (cloud !== 'aws') return { subnets, ...(networkCIDR ? { networkCIDR } : {}) };
   const network = networkCIDR ?? AWS_DEFAULT_NETWORK;
   const parsed = parseCidr(network);
+  // Subnets that arrive with a CIDR (one per extra --network-cidr block) keep it.
+  const toCarve = subnets.filter((sub) => sub.cidr === undefined);
   if (!isPrivate) {
-    const pieces = splitCidr(parsed, bitsFor(subnets.length));
-    subnets.forEach((s, i) => { s.cidr = formatCidr(pieces[i] ?? parsed); });
+    const pieces = splitCidr(parsed, bitsFor(toCarve.length));
+    toCarve.forEach((sub, i) => { sub.cidr = formatCidr(pieces[i] ?? parsed); });
     return { subnets, networkCIDR: network };
   }
-  const pieces = splitCidr(parsed, bitsFor(subnets.length + 1));
+  const pieces = splitCidr(parsed, bitsFor(toCarve.length + 1));
+  toCarve.forEach((sub, i) => { sub.cidr = formatCidr(pieces[i + 1] ?? parsed); });
+  // The first block is kept for utility subnets, eight to a block, handed out zone by zone.
   const utilityBlock = pieces[0] ?? parsed;
   const utilityPieces = splitCidr(utilityBlock, 3);
-  const utilities: Subnet[] = [];
-  subnets.forEach((s, i) => {
-    s.cidr = formatCidr(pieces[i + 1] ?? parsed);
-    const u: Subnet = { name: `utility-${s.name}`, type: 'Utility', cidr: formatCidr(utilityPieces[i] ?? utilityBlock) };
-    if (s.zone) u.zone = s.zone;
-    utilities.push(u);
-  });
+  const utilities: Subnet[] = subnets.map((sub) => ({
+    name: `utility-${sub.name}`,
+    type: 'Utility',
+    ...(sub.zone ? { zone: sub.zone } : {}),
+  }));
+  const byZone = [...utilities].sort((a, b) => (a.zone ?? '').localeCompare(b.zone ?? ''));
+  byZone.forEach((u, i) => { u.cidr = formatCidr(utilityPieces[i] ?? utilityBlock); });
   return { subnets: [...subnets, ...utilities], networkCIDR: network };
 }
 
