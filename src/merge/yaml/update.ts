@@ -10,13 +10,21 @@ import { quoteAmbiguousStrings } from './yaml11.js';
 export { stringifyYaml } from './stringify.js';
 
 /**
- * Applies `newValue` onto the single document in `originalText`, editing its syntax tree rather
- * than re-rendering the value, so comments, key order, blank lines and quoting of untouched nodes
- * survive. Keys added go at the end of their map; removed keys disappear with their comments;
- * keyed lists (every item has a distinct `name`) are matched by name, so a comment stays with its
- * item when items move. Fields whose value is `undefined` count as absent (as in JSON). An
- * unchanged value returns `originalText` byte for byte. Anchors and aliases in the original are
- * expanded first, because editing an anchored node would silently change every alias of it.
+ * Applies `newValue` onto the single document in `originalText`, editing the document rather than
+ * re-rendering the value, so comments, key order, blank lines and quoting of untouched nodes
+ * survive. Keys added go at the end of their map; removed keys disappear with their comments.
+ * Fields whose value is `undefined` count as absent (as in JSON). An unchanged value returns
+ * `originalText` byte for byte. New or changed strings that kops's YAML 1.1 reader would misread
+ * (`on`, `1.30`, `0755`) are double-quoted.
+ *
+ * Two paths: changed scalars and keys added to or removed from block maps (the usual `--set`,
+ * `--unset` and merges) are edited in the concrete syntax tree, so every other byte is kept;
+ * anything else (a list resized, a scalar turned into a map) re-renders from the syntax tree,
+ * which keeps comments and quoting but normalises indentation to kops's layout. Keyed lists
+ * (every item has a distinct `name`) are then matched by name, so a comment stays with its item
+ * when items move, and anchors and aliases are expanded first, because editing an anchored node
+ * would silently change every alias of it. Either way the result is parsed back and must equal
+ * `newValue`.
  *
  * @throws StateStoreError InvalidArgument when the original text is not acceptable YAML (see
  *   {@link parseYaml}) or the value cannot be written as YAML that reads back equal (a Date, a Map,
