@@ -33,12 +33,12 @@ const KOPS_TEST_CLOUD: CloudFacts = {
 // Left out:
 // - apiserver-gce: its expected images (ubuntu-2404-noble-amd64-v20250606) are in neither copied
 //   channel (stable and alpha name v20260615), so the fixture predates the channel data.
-// - Hetzner and OpenStack cases (minimal_hetzner, ha_openstack*): cloud defaults not implemented.
 const CASES = [
   'minimal-1.32', 'minimal-1.35', 'minimal-1.36', 'ha', 'ha_encrypt', 'ha_shared_zones', 'minimal-irsa', 'overrides',
   'ingwspecified', 'ngwspecified', 'calico_bpf', 'cilium-eni', 'ipv6', 'complex-private', 'different-amis',
   'minimal-gce', 'minimal-gce-dns-none', 'ha_gce', 'experimental-roles', 'private_gce', 'volume_type',
   'shared_vpc', 'shared_subnets', 'private_shared_subnets',
+  'minimal_hetzner', 'ha_openstack', 'ha_openstack_octavia', 'ha_openstack_nodns',
 ];
 
 describe('clusterFromOptions reproduces kops create_cluster fixtures', () => {

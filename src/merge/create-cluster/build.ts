@@ -5,6 +5,7 @@ import { channelImage, recommendedKubernetesVersion, type ChannelData } from './
 import { stableChannel } from './channels/stable.js';
 import type { CreateClusterOptions } from './options.js';
 import { attachSharedSubnets, sharedNetworkCIDR, type CloudFacts } from './cloud-facts.js';
+import { openstackSpec } from './openstack.js';
 import { parseCloudLabels } from './cloud-labels.js';
 import { assignIPv6Subnets, assignSubnets, type Subnet } from './subnets.js';
 
@@ -20,6 +21,13 @@ type Obj = Record<string, unknown>;
 const DEFAULT_SIZES: Record<string, { controlPlane: string; node: string; bastion: string }> = {
   aws: { controlPlane: 'm3.medium', node: 't2.medium', bastion: 't2.micro' },
   gce: { controlPlane: 'e2-medium', node: 'e2-medium', bastion: 'e2-micro' },
+  hetzner: { controlPlane: 'cx23', node: 'cx23', bastion: 'cx23' },
+  openstack: { controlPlane: 'n1-standard-1', node: 'n1-standard-1', bastion: 'n1-standard-1' },
+};
+
+// Images kops's cloud defaults use where the channel lists none for that cloud.
+const DEFAULT_IMAGES: Record<string, string> = {
+  hetzner: 'ubuntu-24.04',
 };
 
 const CHANNELS: Record<string, ChannelData> = { stable: stableChannel };
@@ -97,7 +105,7 @@ export function clusterFromOptions(options: CreateClusterOptions, cloudFacts?: C
   const isAws = cloud === 'aws';
   const isGce = cloud === 'gce';
   const sizes = DEFAULT_SIZES[cloud] ?? { controlPlane: '', node: '', bastion: '' };
-  const channelImg = channelImage(channel, cloud, kubernetesVersion);
+  const channelImg = channelImage(channel, cloud, kubernetesVersion) ?? DEFAULT_IMAGES[cloud];
 
   const dns = dnsType(options.dnsType ?? options.dns);
   const adminAccess = options.adminAccess?.length ? options.adminAccess : ['0.0.0.0/0', '::/0'];
@@ -126,6 +134,7 @@ export function clusterFromOptions(options: CreateClusterOptions, cloudFacts?: C
     spec.cloudConfig = cloudConfig;
     if (options.project) spec.project = options.project;
   }
+  if (cloud === 'openstack') Object.assign(spec, openstackSpec(name, options));
   if (options.discoveryStore) {
     const store = options.discoveryStore.replace(/\/+$/, '');
     spec.serviceAccountIssuerDiscovery = isAws

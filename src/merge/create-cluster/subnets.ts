@@ -35,7 +35,8 @@ export function assignSubnets(
     });
     return { subnets };
   }
-  if (cloud !== 'aws') return { subnets, ...(networkCIDR ? { networkCIDR } : {}) };
+  // kops carves CIDRs itself on AWS and OpenStack; other clouds (Hetzner) let the cloud assign them.
+  if (cloud !== 'aws' && cloud !== 'openstack') return { subnets, ...(networkCIDR ? { networkCIDR } : {}) };
   const network = networkCIDR ?? AWS_DEFAULT_NETWORK;
   const parsed = parseCidr(network);
   // Subnets that arrive with a CIDR (one per extra --network-cidr block) keep it.
