@@ -130,3 +130,36 @@ describe('parseCloudLabels', () => {
     expect(() => parseCloudLabels('__proto__=x')).toThrow(/not allowed/);
   });
 });
+
+describe('mergeOptionsIntoCluster: networking, labels and guards', () => {
+  it('networking replaces spec.networking and turns kube-proxy off for cilium-eni', () => {
+    const current = created();
+    const next = mergeOptionsIntoCluster(current, { clusterName: BASE.clusterName, networking: 'cilium-eni' });
+    const expected = loose(structuredClone(current.cluster));
+    expected.spec.networking = { cilium: { enableNodePort: true, ipam: 'eni' } };
+    expected.spec.kubeProxy = { enabled: false };
+    expect(next.cluster).toEqual(expected);
+    expect(next.instanceGroups).toEqual(current.instanceGroups);
+  });
+
+  it('cloudLabels add to the existing labels', () => {
+    const current = clusterFromOptions({ ...BASE, cloudLabels: 'team=a,env=dev' });
+    const next = mergeOptionsIntoCluster(current, { clusterName: BASE.clusterName, cloudLabels: 'env=prod' });
+    expect(loose(next.cluster).spec.cloudLabels).toEqual({ team: 'a', env: 'prod' });
+  });
+
+  it('refuses options for another cluster or cloud', () => {
+    const current = created();
+    expect(() => mergeOptionsIntoCluster(current, { clusterName: 'other.example.com' })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+    expect(() => mergeOptionsIntoCluster(current, { cloud: 'gce' })).toThrow(/cannot move a cluster/);
+  });
+});
+
+describe('clusterFromOptions: API load balancer and DNS zone', () => {
+  it('writes the requested load balancer type and class, and the DNS zone', () => {
+    const out = clusterFromOptions({ ...BASE, apiLoadBalancerType: 'internal', apiLoadBalancerClass: 'classic', dnsZone: 'example.com' });
+    expect(loose(out.cluster).spec.api).toEqual({ loadBalancer: { type: 'Internal', class: 'Classic' } });
+    expect(loose(out.cluster).spec.dnsZone).toBe('example.com');
+    expect(() => clusterFromOptions({ ...BASE, apiLoadBalancerType: 'sideways' })).toThrow(/load balancer type/);
+  });
+});

@@ -32,7 +32,8 @@ const DEFAULT_IMAGES: Record<string, string> = {
 
 const CHANNELS: Record<string, ChannelData> = { stable: stableChannel };
 
-function networkingSpec(name: string): Obj {
+/** The `spec.networking` block kops writes for a `--networking` name. */
+export function networkingSpec(name: string): Obj {
   switch (name) {
     case 'kubenet': case '': return { kubenet: {} };
     case 'cni': return { cni: {} };
@@ -110,7 +111,7 @@ export function clusterFromOptions(options: CreateClusterOptions, cloudFacts?: C
   const dns = dnsType(options.dnsType ?? options.dns);
   const adminAccess = options.adminAccess?.length ? options.adminAccess : ['0.0.0.0/0', '::/0'];
   const spec: Obj = {
-    api: { loadBalancer: isAws ? { class: 'Network', type: 'Public' } : { type: 'Public' } },
+    api: { loadBalancer: apiLoadBalancer(options, isAws) },
     authorization: options.authorization?.toLowerCase() === 'alwaysallow' ? { alwaysAllow: {} } : { rbac: {} },
     channel: channelName,
     cloudProvider: cloud,
@@ -127,6 +128,7 @@ export function clusterFromOptions(options: CreateClusterOptions, cloudFacts?: C
   // With public DNS kops names the API endpoint up front; gossip and DNS-less clusters do not.
   if (dns === 'Public') spec.masterPublicName = `api.${name}`;
   if (options.networkID) spec.networkID = options.networkID;
+  if (options.dnsZone) spec.dnsZone = options.dnsZone;
   if (options.cloudLabels) spec.cloudLabels = parseCloudLabels(options.cloudLabels);
   if (isGce) {
     const cloudConfig: Obj = {};
@@ -261,13 +263,28 @@ export function clusterFromOptions(options: CreateClusterOptions, cloudFacts?: C
  * kops turns kube-proxy off when the CNI replaces it (Cilium with node ports, Calico eBPF); this
  * runs after `--set` so a set `bpfEnabled` counts.
  */
-function disableKubeProxyWhenReplaced(cluster: ClusterConfig): ClusterConfig {
+export function disableKubeProxyWhenReplaced(cluster: ClusterConfig): ClusterConfig {
   const spec = (cluster as unknown as { spec: Obj }).spec;
   const networking = (spec.networking ?? {}) as { cilium?: Obj; calico?: Obj };
   if (networking.cilium?.enableNodePort === true || networking.calico?.bpfEnabled === true) {
     spec.kubeProxy = { ...((spec.kubeProxy ?? {}) as Obj), enabled: false };
   }
   return cluster;
+}
+
+function capitalised(value: string): string {
+  return value.charAt(0).toUpperCase() + value.slice(1).toLowerCase();
+}
+
+/** `spec.api.loadBalancer`: public by default; AWS uses a network load balancer unless told. */
+function apiLoadBalancer(options: CreateClusterOptions, isAws: boolean): Obj {
+  const lb: Obj = { type: capitalised(options.apiLoadBalancerType ?? 'public') };
+  if (lb.type !== 'Public' && lb.type !== 'Internal') {
+    throw new StateStoreError('InvalidArgument', `unknown API load balancer type ${JSON.stringify(options.apiLoadBalancerType)}`);
+  }
+  if (isAws) lb.class = capitalised(options.apiLoadBalancerClass ?? 'network');
+  if (options.apiSSLCertificate) lb.sslCertificate = options.apiSSLCertificate;
+  return lb;
 }
 
 function dnsType(value: string | undefined): string {

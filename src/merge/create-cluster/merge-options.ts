@@ -1,5 +1,7 @@
 import type { ClusterConfig, InstanceGroupConfig } from '../schema/index.js';
-import { applySetsAndUnsets, type ClusterWithGroups } from './build.js';
+import { StateStoreError } from '../../vfs/errors.js';
+import { applySetsAndUnsets, disableKubeProxyWhenReplaced, networkingSpec, type ClusterWithGroups } from './build.js';
+import { parseCloudLabels } from './cloud-labels.js';
 import type { CreateClusterOptions } from './options.js';
 
 type Obj = Record<string, unknown>;
@@ -23,6 +25,8 @@ function gceRegion(zone: string): string {
  * what the options name (kops: options on the command line end up in the stored config). Inputs
  * are not mutated. A zone not yet in the cluster gets its subnet (its CIDR left for kops to assign
  * on update, as kops does for subnets without one) and a node group copied from an existing one.
+ * Options that only shape a new cluster (topology, counts of control-plane nodes, shared network
+ * ids) are not re-applied; a different `clusterName` or `cloud` is an `InvalidArgument` error.
  *
  * @example
  * const next = mergeOptionsIntoCluster(current, { clusterName: 'dev.example.com', nodeSize: 'm5.large' });
@@ -33,6 +37,17 @@ export function mergeOptionsIntoCluster(current: ClusterWithGroups, options: Par
   const spec = specOf(cluster);
   const byRole = (role: string): Obj[] => groups.filter((g) => specOf(g).role === role);
 
+  const currentName = (cluster.metadata as Obj | undefined)?.name;
+  if (options.clusterName !== undefined && options.clusterName !== '' && currentName !== undefined && options.clusterName !== currentName) {
+    throw new StateStoreError('InvalidArgument', `options are for cluster ${JSON.stringify(options.clusterName)}, not ${JSON.stringify(currentName)}`);
+  }
+  if (options.cloud !== undefined && spec.cloudProvider !== undefined && options.cloud !== spec.cloudProvider) {
+    throw new StateStoreError('InvalidArgument', `cannot move a cluster from cloud ${JSON.stringify(spec.cloudProvider)} to ${JSON.stringify(options.cloud)}`);
+  }
+  if (options.networking !== undefined) spec.networking = networkingSpec(options.networking);
+  if (options.cloudLabels !== undefined) {
+    spec.cloudLabels = { ...((spec.cloudLabels ?? {}) as Obj), ...parseCloudLabels(options.cloudLabels) };
+  }
   if (options.kubernetesVersion !== undefined) spec.kubernetesVersion = options.kubernetesVersion;
   if (options.channel !== undefined) spec.channel = options.channel;
   if (options.adminAccess?.length) spec.kubernetesApiAccess = [...options.adminAccess];
@@ -104,5 +119,6 @@ export function mergeOptionsIntoCluster(current: ClusterWithGroups, options: Par
   }
 
   const merged = applySetsAndUnsets(cluster as unknown as ClusterConfig, options);
+  if (options.networking !== undefined || options.sets?.length) disableKubeProxyWhenReplaced(merged);
   return { cluster: merged, instanceGroups: groups as unknown as InstanceGroupConfig[] };
 }
