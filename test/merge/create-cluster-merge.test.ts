@@ -163,3 +163,22 @@ describe('clusterFromOptions: API load balancer and DNS zone', () => {
     expect(() => clusterFromOptions({ ...BASE, apiLoadBalancerType: 'sideways' })).toThrow(/load balancer type/);
   });
 });
+
+describe('clusterFromOptions: option checks kops makes', () => {
+  it('derives configBase from the state store, or leaves it out', () => {
+    const { configBase: _c, ...rest } = BASE;
+    expect(loose(clusterFromOptions({ ...rest, stateStore: 's3://bucket/' }).cluster).spec.configBase).toBe('s3://bucket/dev.example.com');
+    expect(loose(clusterFromOptions(rest).cluster).spec).not.toHaveProperty('configBase');
+  });
+
+  it('refuses a bastion without private topology, kubenet with it, and unknown topologies', () => {
+    expect(() => clusterFromOptions({ ...BASE, bastion: true })).toThrow(/bastion/);
+    expect(() => clusterFromOptions({ ...BASE, networking: 'kubenet', topology: 'private' })).toThrow(/kubenet/);
+    expect(() => clusterFromOptions({ ...BASE, topology: 'mesh' })).toThrow(/unknown topology/);
+  });
+
+  it('omits an image when the channel has none for the cloud', () => {
+    const out = clusterFromOptions({ ...BASE, cloud: 'azure', zones: ['eastus-1'], kubernetesVersion: 'v1.10.0' });
+    expect(loose(out.instanceGroups[0]).spec).not.toHaveProperty('image');
+  });
+});

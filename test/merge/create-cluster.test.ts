@@ -45,7 +45,7 @@ describe('clusterFromOptions reproduces kops create_cluster fixtures', () => {
   for (const name of CASES) {
     it(name, () => {
       const { options, cluster, instanceGroups } = load(name);
-      const out = clusterFromOptions({ configBase: `memfs://tests/${options.clusterName}`, ...options }, KOPS_TEST_CLOUD);
+      const out = clusterFromOptions({ stateStore: 'memfs://tests', ...options }, KOPS_TEST_CLOUD);
       expect(out.cluster).toEqual(cluster);
       expect(out.instanceGroups).toEqual(instanceGroups);
     });

@@ -70,12 +70,17 @@ function spread(total: number, zones: readonly string[], i: number): number {
   return Math.floor(total / zones.length) + (i < total % zones.length ? 1 : 0);
 }
 
+function withoutUndefined(o: Obj): Obj {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
 function group(clusterName: string, name: string, spec: Obj): InstanceGroupConfig {
   return {
     apiVersion: 'kops.k8s.io/v1alpha2',
     kind: 'InstanceGroup',
     metadata: { labels: { 'kops.k8s.io/cluster': clusterName }, name },
-    spec: { ...spec, nodeLabels: { 'kops.k8s.io/instancegroup': name } },
+    // Absent defaults (no channel image for the cloud) are left out rather than written as null.
+    spec: { ...withoutUndefined(spec), nodeLabels: { 'kops.k8s.io/instancegroup': name } },
   } as unknown as InstanceGroupConfig;
 }
 
@@ -103,6 +108,15 @@ export function clusterFromOptions(options: CreateClusterOptions, cloudFacts?: C
   if (!channel) throw new StateStoreError('InvalidArgument', `unknown channel ${JSON.stringify(channelName)}`);
   const kubernetesVersion = options.kubernetesVersion ?? recommendedKubernetesVersion(channel) ?? '';
   const topology = (options.topology ?? 'public').toLowerCase();
+  if (topology !== 'public' && topology !== 'private') {
+    throw new StateStoreError('InvalidArgument', `unknown topology ${JSON.stringify(options.topology)} (public or private)`);
+  }
+  if (options.bastion && topology !== 'private') {
+    throw new StateStoreError('InvalidArgument', 'a bastion needs the private topology');
+  }
+  if (topology === 'private' && (options.networking ?? 'kubenet') === 'kubenet') {
+    throw new StateStoreError('InvalidArgument', 'kubenet networking does not support the private topology');
+  }
   const isAws = cloud === 'aws';
   const isGce = cloud === 'gce';
   const sizes = DEFAULT_SIZES[cloud] ?? { controlPlane: '', node: '', bastion: '' };
@@ -115,7 +129,6 @@ export function clusterFromOptions(options: CreateClusterOptions, cloudFacts?: C
     authorization: options.authorization?.toLowerCase() === 'alwaysallow' ? { alwaysAllow: {} } : { rbac: {} },
     channel: channelName,
     cloudProvider: cloud,
-    configBase: options.configBase ?? `memfs://tests/${name}`,
     iam: { allowContainerRegistry: true, legacy: false },
     kubelet: { anonymousAuth: false },
     kubernetesApiAccess: adminAccess,
@@ -125,6 +138,9 @@ export function clusterFromOptions(options: CreateClusterOptions, cloudFacts?: C
     sshAccess: options.sshAccess?.length ? options.sshAccess : adminAccess,
     topology: { dns: { type: dns } },
   };
+  // kops keeps a cluster's files under {state store}/{cluster name} unless told otherwise.
+  const configBase = options.configBase ?? (options.stateStore ? `${options.stateStore.replace(/\/+$/, '')}/${name}` : undefined);
+  if (configBase) spec.configBase = configBase;
   // With public DNS kops names the API endpoint up front; gossip and DNS-less clusters do not.
   if (dns === 'Public') spec.masterPublicName = `api.${name}`;
   if (options.networkID) spec.networkID = options.networkID;

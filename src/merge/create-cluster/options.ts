@@ -54,7 +54,10 @@ export interface CreateClusterOptions {
   apiLoadBalancerClass?: string;
   apiSSLCertificate?: string;
   discoveryStore?: string;
+  /** Where the cluster's files go; default `{stateStore}/{clusterName}`. */
   configBase?: string;
+  /** The state store URL (kops's `--state`), used to derive `configBase`. */
+  stateStore?: string;
   project?: string;
   gceServiceAccount?: string;
   openstackExternalNet?: string;
