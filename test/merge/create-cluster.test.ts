@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { clusterFromOptions, optionsFromGoFields, type CloudFacts } from '../../src/merge/create-cluster/index.js';
+import { errorsOnly, validateClusterWithInstanceGroups } from '../../src/merge/validate/index.js';
 
 const ROOT = join(__dirname, '..', 'fixtures', 'kops', 'create_cluster');
 
@@ -48,6 +49,16 @@ describe('clusterFromOptions reproduces kops create_cluster fixtures', () => {
       const out = clusterFromOptions({ stateStore: 'memfs://tests', ...options }, KOPS_TEST_CLOUD);
       expect(out.cluster).toEqual(cluster);
       expect(out.instanceGroups).toEqual(instanceGroups);
+    });
+  }
+});
+
+describe('clusterFromOptions output passes kops schema and cross-field validation', () => {
+  for (const name of CASES) {
+    it(name, () => {
+      const { options } = load(name);
+      const out = clusterFromOptions({ stateStore: 'memfs://tests', ...options }, KOPS_TEST_CLOUD);
+      expect(errorsOnly(validateClusterWithInstanceGroups(out.cluster, out.instanceGroups))).toEqual([]);
     });
   }
 });
