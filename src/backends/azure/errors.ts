@@ -1,0 +1,44 @@
+import { StateStoreError, type ErrorCode } from '../../vfs/errors.js';
+
+/**
+ * What was sent with a failed request. Azure answers 409 BlobAlreadyExists to `If-None-Match: *`
+ * and 412 ConditionNotMet to `If-Match`, but the mapping goes by what was sent, not by status alone.
+ */
+export type SentCondition = 'none' | 'absent' | 'version';
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED', 'REQUEST_SEND_ERROR']);
+
+/** Maps an `@azure/storage-blob` failure (RestError) to a StateStoreError, naming the key, never credentials. */
+export function mapAzureError(err: unknown, key: string | undefined, sent: SentCondition, what: string): StateStoreError {
+  if (err instanceof StateStoreError) return err;
+  const e = (err ?? {}) as { statusCode?: unknown; code?: unknown; name?: unknown; details?: { errorCode?: unknown }; cause?: { code?: unknown } };
+  const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  const errorCode = typeof e.details?.errorCode === 'string' ? e.details.errorCode : typeof e.code === 'string' ? e.code : '';
+  const where = key === undefined ? what : `${what} ${JSON.stringify(key)}`;
+  const make = (code: ErrorCode, message: string, retryable = false): StateStoreError =>
+    new StateStoreError(code, `azure: ${where}: ${message}`, { ...(key === undefined ? {} : { key }), backend: 'azure', cause: err, retryable });
+  if (e.name === 'AbortError') return make('Aborted', 'aborted');
+  if (status === 409 && (errorCode === 'BlobAlreadyExists' || sent === 'absent')) return make('AlreadyExists', 'the object already exists');
+  if (status === 412 || errorCode === 'ConditionNotMet') {
+    if (sent === 'absent') return make('AlreadyExists', 'the object already exists');
+    return make('PreconditionFailed', 'the object changed (ETag precondition not met)');
+  }
+  if (status === 404) {
+    if (errorCode === 'ContainerNotFound') return make('NotFound', 'container not found');
+    return make('NotFound', 'not found');
+  }
+  if (status === 403 || status === 401) {
+    if (status === 401 || errorCode === 'AuthenticationFailed' || errorCode === 'InvalidAuthenticationInfo' || errorCode === 'NoAuthenticationInformation') {
+      return make('Unauthenticated', `credentials missing or rejected (HTTP ${status}${errorCode === '' ? '' : ` ${errorCode}`})`);
+    }
+    return make('PermissionDenied', `permission denied (HTTP 403${errorCode === '' ? '' : ` ${errorCode}`})`);
+  }
+  if (status === 429 || errorCode === 'ServerBusy') return make('RateLimited', `server busy (HTTP ${status ?? '?'})`, true);
+  if (status === 409) return make('Conflict', `conflicting concurrent operation (HTTP 409${errorCode === '' ? '' : ` ${errorCode}`})`, true);
+  if (status === 400) return make('InvalidArgument', `bad request (HTTP 400${errorCode === '' ? '' : ` ${errorCode}`})`);
+  if (status !== undefined && status >= 500) return make('Unavailable', `service unavailable (HTTP ${status})`, true);
+  const errno = typeof e.cause?.code === 'string' ? e.cause.code : errorCode;
+  if (NETWORK_CODES.has(errno)) return make('Unavailable', `service unreachable (${errno})`, true);
+  if (e.name === 'CredentialUnavailableError' || e.name === 'AuthenticationRequiredError') return make('Unauthenticated', 'no usable Azure credential found');
+  return make('Unknown', status === undefined ? 'unexpected failure' : `unexpected HTTP ${status}`);
+}

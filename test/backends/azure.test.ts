@@ -1,0 +1,105 @@
+/**
+ * The conformance suite on `azureblob://` against Azurite (started by this file), in both URL
+ * forms, plus the cases that must reach the real server: conditions, bad keys, missing containers.
+ */
+import { BlobServiceClient } from '@azure/storage-blob';
+import { openVfs } from '../../src/backends/registry.js';
+import { isStateStoreError, StateStoreError } from '../../src/vfs/errors.js';
+import { runConformance } from '../conformance/suite.js';
+import { startAzurite, type AzuriteHandle } from '../servers/azurite.js';
+
+let server: AzuriteHandle;
+let counter = 0;
+
+beforeAll(async () => {
+  server = await startAzurite();
+  // Printed so the start time can be reported; not asserted.
+  process.stderr.write(`azurite started in ${server.startMs} ms\n`);
+  await BlobServiceClient.fromConnectionString(server.connectionString).getContainerClient('conformance').createIfNotExists();
+}, 60_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** Account-key credentials, no environment. */
+const keyOptions = () => ({ env: {}, azure: { accountKey: server.accountKey, endpoint: server.endpoint } });
+
+runConformance({
+  name: 'azure',
+  open: () => openVfs(`azureblob://${server.accountName}/conformance/run-${++counter}`, keyOptions()),
+});
+
+runConformance({
+  name: 'azure (kops URL form)',
+  racers: 10,
+  largeObjectBytes: 5 * 1024 * 1024,
+  open: () => openVfs(`azureblob://conformance/kops-${++counter}`, {
+    env: { AZURE_STORAGE_ACCOUNT: server.accountName, AZURE_STORAGE_CONNECTION_STRING: server.connectionString },
+  }),
+});
+
+async function codeOf(promise: Promise<unknown>): Promise<StateStoreError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof StateStoreError) return err;
+    throw err;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('azure: conditions reach the server', () => {
+  test('a second create-if-absent fails with AlreadyExists, the object unchanged', async () => {
+    const vfs = await openVfs(`azureblob://${server.accountName}/conformance/cond-${++counter}`, keyOptions());
+    await vfs.write('k', 'first', { ifNoneMatch: '*' });
+    const err = await codeOf(vfs.write('k', 'second', { ifNoneMatch: '*' }));
+    expect(err.code).toBe('AlreadyExists');
+    // Proven server-side: the raw SDK, bypassing our driver, sees the first content.
+    const raw = BlobServiceClient.fromConnectionString(server.connectionString).getContainerClient('conformance');
+    const text = (await raw.getBlockBlobClient(`cond-${counter}/k`).downloadToBuffer()).toString();
+    expect(text).toBe('first');
+  });
+
+  test('a stale-version write fails with PreconditionFailed after another client wrote', async () => {
+    const vfs = await openVfs(`azureblob://${server.accountName}/conformance/cond-${++counter}`, keyOptions());
+    const first = await vfs.write('k', 'v1');
+    // Another writer (the raw SDK) changes the blob behind our back.
+    const raw = BlobServiceClient.fromConnectionString(server.connectionString).getContainerClient('conformance');
+    await raw.getBlockBlobClient(`cond-${counter}/k`).upload('v2', 2);
+    const err = await codeOf(vfs.write('k', 'v3', { ifMatch: first.version }));
+    expect(err.code).toBe('PreconditionFailed');
+    expect((await vfs.read('k')).body).toEqual(new Uint8Array(Buffer.from('v2')));
+  });
+
+  test('copy onto an existing destination with ifNoneMatch fails with AlreadyExists', async () => {
+    const vfs = await openVfs(`azureblob://${server.accountName}/conformance/cond-${++counter}`, keyOptions());
+    await vfs.write('a', 'A');
+    await vfs.write('b', 'B');
+    expect((await codeOf(vfs.copy('a', 'b', { ifNoneMatch: '*' }))).code).toBe('AlreadyExists');
+    expect(Buffer.from((await vfs.read('b')).body).toString()).toBe('B');
+  });
+});
+
+describe('azure: failures', () => {
+  test('a wrong account key is Unauthenticated, and the key is not in the message', async () => {
+    const wrongKey = Buffer.alloc(64, 7).toString('base64');
+    const vfs = await openVfs(`azureblob://${server.accountName}/conformance/x`, { env: {}, azure: { accountKey: wrongKey, endpoint: server.endpoint }, retry: { maxAttempts: 1 } });
+    const err = await codeOf(vfs.read('k'));
+    expect(err.code).toBe('Unauthenticated');
+    expect(err.message).not.toContain(wrongKey);
+    expect(err.message).not.toContain(server.accountKey);
+  });
+
+  test('a missing container is NotFound', async () => {
+    const vfs = await openVfs(`azureblob://${server.accountName}/no-such-container/p`, keyOptions());
+    expect((await codeOf(vfs.read('k'))).code).toBe('NotFound');
+    expect((await codeOf(vfs.write('k', 'x'))).code).toBe('NotFound');
+  });
+
+  test('an unreachable endpoint is Unavailable', async () => {
+    const vfs = await openVfs(`azureblob://${server.accountName}/conformance/p`, { env: {}, azure: { accountKey: server.accountKey, endpoint: 'http://127.0.0.1:1/devstoreaccount1' }, retry: { maxAttempts: 1 } });
+    const err = await codeOf(vfs.stat('k'));
+    expect(isStateStoreError(err, 'Unavailable')).toBe(true);
+  });
+});
