@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { errorsOnly, validateClusterWithInstanceGroups } from '../../src/merge/validate/index.js';
 import { clusterFromOptions, mergeOptionsIntoCluster, type CreateClusterOptions } from '../../src/merge/create-cluster/index.js';
 import { parseCloudLabels } from '../../src/merge/create-cluster/cloud-labels.js';
 
@@ -180,5 +182,41 @@ describe('clusterFromOptions: option checks kops makes', () => {
   it('omits an image when the channel has none for the cloud', () => {
     const out = clusterFromOptions({ ...BASE, cloud: 'azure', zones: ['eastus-1'], kubernetesVersion: 'v1.10.0' });
     expect(loose(out.instanceGroups[0]).spec).not.toHaveProperty('image');
+  });
+});
+
+describe('properties', () => {
+  const zoneSets = fc.subarray(['us-test-1a', 'us-test-1b', 'us-test-1c', 'us-test-1d'], { minLength: 1 });
+  const optionSets = fc.record({
+    zones: zoneSets,
+    topology: fc.constantFrom('public', 'private'),
+    controlPlaneCount: fc.integer({ min: 1, max: 5 }),
+    nodeCount: fc.integer({ min: 0, max: 12 }),
+  });
+
+  it('every generated cluster validates, and merging its own options again changes nothing', () => {
+    fc.assert(
+      fc.property(optionSets, (o) => {
+        const options: CreateClusterOptions = { ...BASE, ...o };
+        const out = clusterFromOptions(options);
+        expect(errorsOnly(validateClusterWithInstanceGroups(out.cluster, out.instanceGroups))).toEqual([]);
+        expect(mergeOptionsIntoCluster(out, options)).toEqual(out);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('adding zones by merge keeps the result valid and the old groups untouched', () => {
+    fc.assert(
+      fc.property(zoneSets, zoneSets, (first, second) => {
+        const current = clusterFromOptions({ ...BASE, zones: first });
+        const next = mergeOptionsIntoCluster(current, { zones: second });
+        expect(errorsOnly(validateClusterWithInstanceGroups(next.cluster, next.instanceGroups))).toEqual([]);
+        expect(next.instanceGroups.slice(0, current.instanceGroups.length)).toEqual(current.instanceGroups);
+        const names = new Set(next.instanceGroups.map((g) => loose(g).metadata.name));
+        for (const zone of second) expect(names.has(`nodes-${zone}`)).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
   });
 });
