@@ -1,0 +1,40 @@
+import { StateStoreError, type ErrorCode } from '../../vfs/errors.js';
+
+/** What was sent with a failed request: GCS answers 412 for both conditions, so the code depends on it. */
+export type SentCondition = 'none' | 'absent' | 'generation';
+
+/** The HTTP status of an SDK error, wherever the SDK put it (ApiError.code, GaxiosError.response.status). */
+function statusOf(err: unknown): number | undefined {
+  const e = err as { code?: unknown; status?: unknown; response?: { status?: unknown } };
+  for (const candidate of [e.code, e.status, e.response?.status]) {
+    if (typeof candidate === 'number') return candidate;
+    if (typeof candidate === 'string' && /^\d{3}$/.test(candidate)) return Number(candidate);
+  }
+  return undefined;
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED']);
+
+/** Maps an SDK failure to a StateStoreError. Messages name the key and status, never credentials. */
+export function mapGcsError(err: unknown, key: string | undefined, sent: SentCondition, what: string): StateStoreError {
+  if (err instanceof StateStoreError) return err;
+  const status = statusOf(err);
+  const errno = (err as { code?: unknown }).code;
+  const where = key === undefined ? what : `${what} ${JSON.stringify(key)}`;
+  const make = (code: ErrorCode, message: string, retryable = false): StateStoreError =>
+    new StateStoreError(code, `gcs: ${where}: ${message}`, { ...(key === undefined ? {} : { key }), backend: 'gcs', cause: err, retryable });
+  if ((err as { name?: unknown }).name === 'AbortError') return make('Aborted', 'aborted');
+  if (status === 412) {
+    if (sent === 'absent') return make('AlreadyExists', 'the object already exists');
+    return make('PreconditionFailed', 'the object changed (generation precondition not met)');
+  }
+  if (status === 404) return make('NotFound', 'not found');
+  if (status === 429) return make('RateLimited', 'rate limited (HTTP 429)', true);
+  if (status === 401) return make('Unauthenticated', 'credentials missing or rejected (HTTP 401)');
+  if (status === 403) return make('PermissionDenied', 'permission denied (HTTP 403)');
+  if (status === 409) return make('Conflict', 'conflicting concurrent operation (HTTP 409)', true);
+  if (status === 400) return make('InvalidArgument', 'bad request (HTTP 400)');
+  if (status !== undefined && status >= 500) return make('Unavailable', `service unavailable (HTTP ${status})`, true);
+  if (typeof errno === 'string' && NETWORK_CODES.has(errno)) return make('Unavailable', `service unreachable (${errno})`, true);
+  return make('Unknown', status === undefined ? 'unexpected failure' : `unexpected HTTP ${status}`);
+}

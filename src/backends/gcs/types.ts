@@ -1,0 +1,27 @@
+import type { RetryPolicy } from '../../vfs/retry.js';
+
+/** Service-account credentials, as in a JSON key file. */
+export interface GcsCredentials {
+  client_email: string;
+  private_key: string;
+}
+
+/** Options of the `gs://` backend (section `gcs` of `OpenVfsOptions`). */
+export interface GcsBackendOptions {
+  /** Google Cloud project; default from the environment (Application Default Credentials). */
+  projectId?: string;
+  /** Explicit service-account credentials. Never logged or put in an error message. */
+  credentials?: GcsCredentials;
+  /** Path of a service-account JSON key file. */
+  keyFilename?: string;
+  /** JSON API endpoint, e.g. an emulator's `http://127.0.0.1:9199`. */
+  apiEndpoint?: string;
+  /** Cloud KMS key (CMEK) for new objects: `projects/P/locations/L/keyRings/R/cryptoKeys/K`. */
+  kmsKeyName?: string;
+  /** Bodies up to this many bytes go in one request; larger streams use a resumable upload. Default 8 MiB. */
+  resumableThreshold?: number;
+  /** Retry policy; overrides `OpenVfsOptions.retry` for this backend. */
+  retry?: RetryPolicy;
+}
+
+export type { RetryPolicy };
