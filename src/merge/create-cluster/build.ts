@@ -17,7 +17,9 @@ export interface ClusterWithGroups {
 
 type Obj = Record<string, unknown>;
 
-// Machine types kops's fake/test clouds pick by default (populate_instancegroup_spec).
+// Default machine types, as kops's create_cluster fixtures record them. Real kops on AWS picks
+// the first type the region offers from a preference list (populate_instancegroup_spec), which
+// a pure function cannot ask; pass nodeSize/controlPlaneSize to choose explicitly.
 const DEFAULT_SIZES: Record<string, { controlPlane: string; node: string; bastion: string }> = {
   aws: { controlPlane: 'm3.medium', node: 't2.medium', bastion: 't2.micro' },
   gce: { controlPlane: 'e2-medium', node: 'e2-medium', bastion: 'e2-micro' },
