@@ -5,4 +5,5 @@ export const builtinBackends: ReadonlyArray<{ schemes: readonly string[]; load: 
   { schemes: ['memfs'], load: async () => (await import('./memory/index.js')).memoryBackend },
   { schemes: ['file'], load: async () => (await import('./file/index.js')).fileBackend },
   { schemes: ['s3', 'do', 'scw', 'hos', 'linode'], load: async () => (await import('./s3/index.js')).s3Backend },
+  { schemes: ['gs'], load: async () => (await import('./gcs/index.js')).gcsBackend },
 ];

@@ -1,5 +1,6 @@
 import type { RetryPolicy } from '../vfs/retry.js';
 import type { FileBackendOptions } from './file/types.js';
+import type { GcsBackendOptions } from './gcs/types.js';
 import type { S3BackendOptions } from './s3/types.js';
 
 /** Options of `openVfs` and `openStateStore`; each backend reads its own section. */
@@ -12,4 +13,6 @@ export interface OpenVfsOptions {
   file?: FileBackendOptions;
   /** Options of the S3 backend (`s3://`, `do://`, `scw://`, `hos://`, `linode://`). */
   s3?: S3BackendOptions;
+  /** Options of the Google Cloud Storage backend (`gs://`). */
+  gcs?: GcsBackendOptions;
 }
