@@ -277,6 +277,26 @@ describe('error codes, within the retry budget, without secrets', () => {
     expect((await pending).code).toBe('Aborted');
   });
 
+  it('gives IntegrityError when a download does not match its stored CRC32 (default checksum mode)', async () => {
+    const { vfs, prefix } = await store();
+    await vfs.write('rotten', 'the original content');
+    await server.corrupt('state', `${prefix}/rotten`);
+    expect((await failure(vfs.read('rotten'))).code).toBe('IntegrityError');
+    const { body } = await vfs.readStream('rotten');
+    const streamed = await (async () => {
+      for await (const chunk of body) void chunk;
+    })().then(() => undefined, (e: unknown) => e);
+    expect(isStateStoreError(streamed, 'IntegrityError')).toBe(true);
+    const get = (await requestsFor(`${prefix}/rotten`)).find((r) => r.method === 'GET')!;
+    expect(get.headers['x-amz-checksum-mode']).toBe('ENABLED');
+  });
+
+  it('maps 400 BadDigest on upload to IntegrityError', async () => {
+    const { vfs, prefix } = await store();
+    await server.injectFault({ method: 'PUT', key: `${prefix}/digest`, status: 400, code: 'BadDigest', times: 1 });
+    expect((await failure(vfs.write('digest', 'x'))).code).toBe('IntegrityError');
+  });
+
   it('maps AccessDenied to PermissionDenied', async () => {
     const { vfs, prefix } = await store();
     await server.injectFault({ method: 'GET', key: `${prefix}/locked`, status: 403, code: 'AccessDenied', times: 1 });

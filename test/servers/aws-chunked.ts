@@ -17,8 +17,8 @@ export function isAwsChunked(headers: Record<string, string | string[] | undefin
   return encoding.split(',').some((part) => part.trim() === 'aws-chunked') || sha.startsWith('STREAMING-');
 }
 
-/** An error the compat layer turns into an S3 error response. */
-export class ChunkedBodyError extends Error {
+/** A request body that fails its framing or checksum; the compat layer answers it with 400. */
+export class BodyIntegrityError extends Error {
   constructor(readonly code: 'BadDigest' | 'IncompleteBody', message: string) {
     super(message);
   }
@@ -45,7 +45,7 @@ export class AwsChunkedDecoder extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.state !== 'trailer') return callback(new ChunkedBodyError('IncompleteBody', 'the aws-chunked body ended early'));
+    if (this.state !== 'trailer') return callback(new BodyIntegrityError('IncompleteBody', 'the aws-chunked body ended early'));
     for (const line of this.pending.toString('latin1').split('\r\n')) {
       const colon = line.indexOf(':');
       if (colon > 0) this.trailers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
@@ -55,7 +55,7 @@ export class AwsChunkedDecoder extends Transform {
       const actual = Buffer.alloc(4);
       actual.writeUInt32BE(this.crc >>> 0);
       if (actual.toString('base64') !== expected) {
-        return callback(new ChunkedBodyError('BadDigest', 'The CRC32 you specified did not match the calculated checksum.'));
+        return callback(new BodyIntegrityError('BadDigest', 'The CRC32 you specified did not match the calculated checksum.'));
       }
     }
     callback();
@@ -68,7 +68,7 @@ export class AwsChunkedDecoder extends Transform {
         if (end === -1) return;
         const header = this.pending.subarray(0, end).toString('latin1');
         const size = parseInt(header.split(';')[0]!, 16);
-        if (!Number.isFinite(size) || size < 0) throw new ChunkedBodyError('IncompleteBody', 'malformed aws-chunked frame');
+        if (!Number.isFinite(size) || size < 0) throw new BodyIntegrityError('IncompleteBody', 'malformed aws-chunked frame');
         this.pending = this.pending.subarray(end + 2);
         this.remaining = size;
         this.state = size === 0 ? 'trailer' : 'data';
@@ -89,5 +89,32 @@ export class AwsChunkedDecoder extends Transform {
         return; // trailer: parsed at the end
       }
     }
+  }
+}
+
+/**
+ * Passes a plain (not aws-chunked) body through and checks it against the CRC32 its
+ * `x-amz-checksum-crc32` header announced, failing with BadDigest at the end, as S3 does.
+ */
+export class Crc32Verifier extends Transform {
+  private crc = 0;
+
+  constructor(private readonly expected: string) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (crc32 !== undefined) this.crc = crc32(chunk, this.crc);
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (crc32 === undefined) return callback();
+    const actual = Buffer.alloc(4);
+    actual.writeUInt32BE(this.crc >>> 0);
+    if (actual.toString('base64') !== this.expected) {
+      return callback(new BodyIntegrityError('BadDigest', 'The CRC32 you specified did not match the calculated checksum.'));
+    }
+    callback();
   }
 }

@@ -5,7 +5,11 @@
  *
  * - aws-chunked request bodies (the SDK's default for streamed PutObject/UploadPart, with an
  *   `x-amz-checksum-crc32` trailer) are decoded before storing, the CRC32 trailer is checked
- *   (400 BadDigest) and `aws-chunked` is removed from the stored Content-Encoding.
+ *   (400 BadDigest) and `aws-chunked` is removed from the stored Content-Encoding. A plain body
+ *   sent with an `x-amz-checksum-crc32` header is checked the same way.
+ * - Stored checksums: the CRC32 an object was uploaded with is returned by GetObject/HeadObject
+ *   under `x-amz-checksum-mode: ENABLED` (see `s3rver-checksums.ts`), so the SDK's default
+ *   download validation runs.
  * - Conditional writes: PutObject, CompleteMultipartUpload and CopyObject honour
  *   `If-None-Match: *` (412 PreconditionFailed when the key exists) and `If-Match: <etag>`
  *   (412 on a different ETag, 404 NoSuchKey when the key is missing); GetObject/HeadObject and
@@ -21,14 +25,16 @@
  *   and 301 PermanentRedirect to requests signed for another region.
  *
  * Test-only additions, outside the S3 namespace (`/__s3rver/...`): a log of the requests
- * received (method, key, headers without the signature) and injected faults (status + S3 error
- * code for the next N matching requests) to exercise 409/503 mappings over real HTTP.
+ * received (method, key, headers without the signature), injected faults (status + S3 error
+ * code for the next N matching requests) to exercise 409/503 mappings over real HTTP, and
+ * `corrupt` (flip a stored byte) to exercise download validation.
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import { AwsChunkedDecoder, ChunkedBodyError, isAwsChunked } from './aws-chunked.js';
+import { AwsChunkedDecoder, BodyIntegrityError, Crc32Verifier, isAwsChunked } from './aws-chunked.js';
+import { ChecksumSidecars } from './s3rver-checksums.js';
 import { listObjects, type S3rverStore } from './s3rver-store.js';
 
 /** What the middleware needs of a Koa context (s3rver ships no types). */
@@ -88,6 +94,7 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
   const log: RecordedRequest[] = [];
   let faults: Fault[] = [];
   const locks = new Map<string, Promise<void>>();
+  const checksums = new ChecksumSidecars(store);
 
   const fail = (status: number, code: string, message: string, detail: Record<string, unknown> = {}): Error => {
     const err = new S3Error(code, message, detail);
@@ -194,6 +201,12 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
       for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
       faults.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Fault);
       ctx.status = 204;
+    } else if (what === 'corrupt' && ctx.method === 'POST') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
+      const target = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { bucket: string; key: string };
+      await withLocks([lockName(target.bucket, target.key)], () => checksums.corrupt(target.bucket, target.key));
+      ctx.status = 204;
     } else if (what === 'faults' && ctx.method === 'DELETE') {
       faults = [];
       ctx.status = 204;
@@ -247,6 +260,7 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
         throw fail(400, 'InvalidRequest', 'This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.');
       }
       const metadata = await store.copyObject(source.bucket, source.key, bucket, key, replace ? (ctx.headers as Record<string, unknown>) : null);
+      await checksums.copy(source.bucket, source.key, bucket, key);
       ctx.type = 'application/xml';
       ctx.body = `<?xml version="1.0" encoding="UTF-8"?><CopyObjectResult><LastModified>${new Date(String(metadata['last-modified'])).toISOString()}</LastModified><ETag>${xml(String(metadata['etag']))}</ETag></CopyObjectResult>`;
     });
@@ -284,11 +298,12 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
       const md5s = Buffer.concat(partEtags.map((etag) => Buffer.from(etag, 'hex')));
       const etag = `${createHash('md5').update(md5s).digest('hex')}-${partEtags.length}`;
       await fs.writeFile(store.getResourcePath(bucket, key, 'object.md5'), etag);
+      await checksums.set(bucket, key, undefined);
       if (typeof ctx.body === 'string') ctx.body = ctx.body.replace(/<ETag>[^<]*<\/ETag>/, `<ETag>&quot;${etag}&quot;</ETag>`);
     });
   }
 
-  async function dispatch(ctx: KoaContext, bucket: string | undefined, key: string | undefined, next: Next): Promise<void> {
+  async function dispatch(ctx: KoaContext, bucket: string | undefined, key: string | undefined, next: Next, entry: RecordedRequest): Promise<void> {
     if (bucket === undefined) return next();
     const q = ctx.query;
     if (key === undefined) {
@@ -311,6 +326,7 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
       return withLocks([lock], async () => {
         await checkWrite(ctx, bucket, key);
         await next();
+        if (ctx.status === 200) await checksums.set(bucket, key, header(ctx, 'x-amz-checksum-crc32') ?? entry.trailers?.['x-amz-checksum-crc32']);
       });
     }
     if (ctx.method === 'POST' && 'uploadId' in q) return completeMultipart(ctx, bucket, key, next);
@@ -325,6 +341,14 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
       return withLocks([lock], async () => {
         await checkReadOrDelete(ctx, bucket, key);
         await next();
+        if (ctx.method === 'DELETE' && ctx.status === 204) await checksums.set(bucket, key, undefined);
+        if (ctx.method !== 'DELETE' && ctx.status === 200 && header(ctx, 'x-amz-checksum-mode') === 'ENABLED') {
+          const crc32 = await checksums.get(bucket, key);
+          if (crc32 !== undefined) {
+            ctx.set('x-amz-checksum-crc32', crc32);
+            ctx.set('x-amz-checksum-type', 'FULL_OBJECT');
+          }
+        }
       });
     }
     return next();
@@ -342,7 +366,7 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
       headers[name] = name === 'authorization' ? String(value).replace(/Signature=[0-9a-f]+/i, 'Signature=REDACTED') : String(value);
     }
     const entry: RecordedRequest = { method: ctx.method, port: ctx.request.req.socket.localPort, bucket, key, query: ctx.querystring, headers };
-    let decoder: AwsChunkedDecoder | undefined;
+    let bodyCheck: AwsChunkedDecoder | Crc32Verifier | undefined;
     log.push(entry);
     if (log.length > MAX_LOG) log.shift();
     try {
@@ -359,22 +383,36 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
         fault.times--;
         throw fail(fault.status, fault.code, `injected ${fault.code}`);
       }
-      if (ctx.method === 'PUT' && key !== undefined && isAwsChunked(ctx.headers)) decoder = decodeBody(ctx, entry);
-      await dispatch(ctx, bucket, key, next);
+      if (ctx.method === 'PUT' && key !== undefined) bodyCheck = checkBody(ctx, entry);
+      await dispatch(ctx, bucket, key, next, entry);
       entry.status = ctx.status;
     } catch (err) {
       // A bad frame or checksum surfaces wherever the store happened to read the body; the
       // decoder remembers it, and it decides the answer (400, like S3).
-      const cause = decoder?.errored instanceof ChunkedBodyError ? decoder.errored : err;
-      entry.status = cause instanceof ChunkedBodyError ? 400 : ((err as { status?: number }).status ?? 500);
-      if (cause instanceof ChunkedBodyError) throw fail(400, cause.code, cause.message);
+      const cause = bodyCheck?.errored instanceof BodyIntegrityError ? bodyCheck.errored : err;
+      entry.status = cause instanceof BodyIntegrityError ? 400 : ((err as { status?: number }).status ?? 500);
+      if (cause instanceof BodyIntegrityError) throw fail(400, cause.code, cause.message);
       throw err;
     }
   };
 }
 
-/** Replaces the request body by its aws-chunked payload and strips `aws-chunked` from the stored Content-Encoding. */
-function decodeBody(ctx: KoaContext, entry: RecordedRequest): AwsChunkedDecoder {
+/**
+ * Puts a checking stream between the request and s3rver: the aws-chunked decoder (which also
+ * strips `aws-chunked` from the stored Content-Encoding), or a CRC32 check of a plain body that
+ * announced one. The stream remembers a failure in `errored`.
+ */
+function checkBody(ctx: KoaContext, entry: RecordedRequest): AwsChunkedDecoder | Crc32Verifier | undefined {
+  const announced = ctx.headers['x-amz-checksum-crc32'];
+  if (!isAwsChunked(ctx.headers)) {
+    if (typeof announced !== 'string' || 'x-amz-copy-source' in ctx.headers) return undefined;
+    const verifier = new Crc32Verifier(announced);
+    verifier.on('error', () => undefined);
+    const source = ctx.req;
+    source.on('error', (err) => verifier.destroy(err));
+    ctx.req = source.pipe(verifier);
+    return verifier;
+  }
   const decoder = new AwsChunkedDecoder();
   decoder.on('end', () => (entry.trailers = decoder.trailers));
   // The body may be fully decoded (and fail) before the store starts reading it: keep the error

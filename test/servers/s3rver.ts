@@ -12,6 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
+import { REPO_ROOT } from '../repo-root.js';
 import type { Fault, RecordedRequest } from './s3rver-middleware.js';
 
 export type { Fault, RecordedRequest } from './s3rver-middleware.js';
@@ -41,10 +42,12 @@ export interface S3rverHandle {
   /** Makes the next `fault.times` matching requests fail with the given S3 error. */
   injectFault(fault: Fault): Promise<void>;
   clearFaults(): Promise<void>;
+  /** Flips the first stored byte of an object, keeping its size, ETag and stored checksum. */
+  corrupt(bucket: string, key: string): Promise<void>;
   stop(): Promise<void>;
 }
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = REPO_ROOT;
 
 /** Starts the server; resolves once it listens. */
 export async function startS3rver(options: StartS3rverOptions): Promise<S3rverHandle> {
@@ -53,7 +56,7 @@ export async function startS3rver(options: StartS3rverOptions): Promise<S3rverHa
     accounts: options.accounts ?? [],
     listeners: options.listeners ?? 1,
   };
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', '--no-warnings', '--import', 'tsx', path.join(__dirname, 's3rver-child.ts')], {
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', '--no-warnings', '--import', 'tsx', path.join(REPO_ROOT, 'test/servers/s3rver-child.ts')], {
     cwd: ROOT,
     env: { ...process.env, S3RVER_CONFIG: JSON.stringify(config) },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -73,6 +76,7 @@ export async function startS3rver(options: StartS3rverOptions): Promise<S3rverHa
     clearRequests: async () => void (await control('DELETE', 'requests')),
     injectFault: async (fault) => void (await control('POST', 'faults', fault)),
     clearFaults: async () => void (await control('DELETE', 'faults')),
+    corrupt: async (bucket, key) => void (await control('POST', 'corrupt', { bucket, key })),
     stop: () => stopChild(child),
   };
 }

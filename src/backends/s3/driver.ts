@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PassThrough, Readable, pipeline } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { StateStoreError } from '../../vfs/errors.js';
 import type {
@@ -78,11 +78,14 @@ export class S3Driver implements VfsDriver {
       source.destroy();
       throw err;
     }
-    // Errors while streaming (a reset, a checksum mismatch) surface as StateStoreErrors too.
+    // Errors while streaming (a reset, a checksum mismatch) surface as StateStoreErrors too;
+    // a consumer that stops early releases the connection.
     const body = new PassThrough();
-    pipeline(source, body, (err) => {
-      if (err && !body.destroyed) body.destroy(toStateStoreError(err, ctx));
+    source.on('error', (err) => body.destroy(toStateStoreError(err, ctx)));
+    body.on('close', () => {
+      if (!source.readableEnded) source.destroy();
     });
+    source.pipe(body);
     return { body, info };
   }
 
