@@ -8,6 +8,9 @@ export type SentCondition = 'none' | 'absent' | 'version';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED', 'REQUEST_SEND_ERROR']);
 
+/** 403 error codes that mean the credential itself was rejected (not a missing permission). */
+const AUTHENTICATION_CODES = new Set(['AuthenticationFailed', 'InvalidAuthenticationInfo', 'NoAuthenticationInformation']);
+
 /** Maps an `@azure/storage-blob` failure (RestError) to a StateStoreError, naming the key, never credentials. */
 export function mapAzureError(err: unknown, key: string | undefined, sent: SentCondition, what: string): StateStoreError {
   if (err instanceof StateStoreError) return err;
@@ -28,7 +31,10 @@ export function mapAzureError(err: unknown, key: string | undefined, sent: SentC
     return make('NotFound', 'not found');
   }
   if (status === 403 || status === 401) {
-    if (status === 401 || errorCode === 'AuthenticationFailed' || errorCode === 'InvalidAuthenticationInfo' || errorCode === 'NoAuthenticationInformation') {
+    // Azure says AuthenticationFailed for a bad signature; Azurite says AuthorizationFailure with
+    // the same "failed to authenticate" text, which real Azure uses for RBAC/firewall refusals.
+    const message = typeof (err as { message?: unknown }).message === 'string' ? (err as { message: string }).message : '';
+    if (status === 401 || AUTHENTICATION_CODES.has(errorCode) || /failed to authenticate/i.test(message)) {
       return make('Unauthenticated', `credentials missing or rejected (HTTP ${status}${errorCode === '' ? '' : ` ${errorCode}`})`);
     }
     return make('PermissionDenied', `permission denied (HTTP 403${errorCode === '' ? '' : ` ${errorCode}`})`);
