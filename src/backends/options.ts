@@ -1,4 +1,5 @@
 import type { RetryPolicy } from '../vfs/retry.js';
+import type { AzureBackendOptions } from './azure/types.js';
 import type { FileBackendOptions } from './file/types.js';
 import type { GcsBackendOptions } from './gcs/types.js';
 import type { S3BackendOptions } from './s3/types.js';
@@ -15,4 +16,6 @@ export interface OpenVfsOptions {
   s3?: S3BackendOptions;
   /** Options of the Google Cloud Storage backend (`gs://`). */
   gcs?: GcsBackendOptions;
+  /** Options of the Azure Blob backend (`azureblob://`). */
+  azure?: AzureBackendOptions;
 }
