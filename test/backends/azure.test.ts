@@ -2,7 +2,8 @@
  * The conformance suite on `azureblob://` against Azurite (started by this file), in both URL
  * forms, plus the cases that must reach the real server: conditions, bad keys, missing containers.
  */
-import { BlobServiceClient } from '@azure/storage-blob';
+import { createHash } from 'node:crypto';
+import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, BlobServiceClient, generateAccountSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { openVfs } from '../../src/backends/registry.js';
 import { isStateStoreError, StateStoreError } from '../../src/vfs/errors.js';
 import { runConformance } from '../conformance/suite.js';
@@ -78,6 +79,22 @@ describe('azure: conditions reach the server', () => {
     await vfs.write('b', 'B');
     expect((await codeOf(vfs.copy('a', 'b', { ifNoneMatch: '*' }))).code).toBe('AlreadyExists');
     expect(Buffer.from((await vfs.read('b')).body).toString()).toBe('B');
+  });
+});
+
+describe('azure: credentials', () => {
+  test('a SAS token reads and writes; the token is not in the URL', async () => {
+    const sas = generateAccountSASQueryParameters({
+      expiresOn: new Date(Date.now() + 3_600_000),
+      permissions: AccountSASPermissions.parse('rwdlac'),
+      resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
+      services: AccountSASServices.parse('b').toString(),
+    }, new StorageSharedKeyCredential(server.accountName, server.accountKey)).toString();
+    const vfs = await openVfs(`azureblob://${server.accountName}/conformance/sas-${++counter}`, { env: { AZURE_STORAGE_SAS_TOKEN: `?${sas}` }, azure: { endpoint: server.endpoint } });
+    const written = await vfs.write('k', 'via sas', { ifNoneMatch: '*' });
+    expect(written.md5).toBe(createHash('md5').update('via sas').digest('hex'));
+    expect(Buffer.from((await vfs.read('k')).body).toString()).toBe('via sas');
+    expect(vfs.url).toBe(`azureblob://${server.accountName}/conformance/sas-${counter}`);
   });
 });
 

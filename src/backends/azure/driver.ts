@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { BlobHTTPHeaders, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
 import { StateStoreError } from '../../vfs/errors.js';
 import { withRetry, type RetryPolicy } from '../../vfs/retry.js';
@@ -56,7 +56,11 @@ export class AzureDriver implements VfsDriver {
   async readStream(key: string, options: ReadOptions = {}): Promise<ReadStreamResult> {
     return this.call(key, options.ifMatch === undefined ? 'none' : 'version', 'read', async () => {
       const response = await this.blob(key).download(0, undefined, this.readOptions(options));
-      const body = response.readableStreamBody as Readable;
+      const source = response.readableStreamBody as Readable;
+      // A failure mid-body surfaces as a StateStoreError on the stream, like every other failure.
+      const body = new PassThrough();
+      source.on('error', (err) => body.destroy(mapAzureError(err, key, 'none', 'read')));
+      source.pipe(body);
       return { body, info: this.toInfo(key, response) };
     });
   }
