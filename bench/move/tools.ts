@@ -1,0 +1,60 @@
+/**
+ * The external tools the benchmark races against (`aws s3 sync`, `rclone copy`), each run as a
+ * child process against the local S3 server, timed from spawn to exit.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { S3RVER_CREDENTIALS } from '../../test/servers/s3rver.js';
+
+/** Runs a command to completion; resolves with seconds elapsed, rejects on a non-zero exit. */
+export async function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited ${code}: ${stderr.slice(-800)}`))));
+  });
+  return (performance.now() - started) / 1000;
+}
+
+export function hasCommand(command: string): boolean {
+  return spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** `aws s3 sync`; `maxConcurrentRequests` goes through a temporary AWS_CONFIG_FILE (default 10). */
+export async function awsSync(endpoint: string, from: string, to: string, maxConcurrentRequests?: number): Promise<number> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'bench-aws-'));
+  const config = path.join(dir, 'config');
+  const s3Section = maxConcurrentRequests === undefined ? '' : `s3 =\n  max_concurrent_requests = ${maxConcurrentRequests}\n`;
+  await writeFile(config, `[default]\nregion = us-east-1\n${s3Section}`);
+  const env = {
+    ...process.env,
+    AWS_CONFIG_FILE: config,
+    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'none'),
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    AWS_PAGER: '',
+  };
+  return timed('aws', ['s3', 'sync', '--only-show-errors', '--endpoint-url', endpoint, `s3://${from}`, `s3://${to}`], env);
+}
+
+/** `rclone copy` through an env-defined remote. Debian's rclone fails when AWS_CA_BUNDLE is set. */
+export async function rcloneCopy(endpoint: string, from: string, to: string, parallel?: number): Promise<number> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    RCLONE_CONFIG_BENCH_TYPE: 's3',
+    RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
+    RCLONE_CONFIG_BENCH_ENDPOINT: endpoint,
+    RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    RCLONE_CONFIG_BENCH_REGION: 'us-east-1',
+    RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
+  };
+  delete env.AWS_CA_BUNDLE;
+  const extra = parallel === undefined ? [] : ['--transfers', String(parallel), '--checkers', String(parallel)];
+  return timed('rclone', ['copy', '--config', '/dev/null', ...extra, `bench:${from}`, `bench:${to}`], env);
+}
