@@ -81,4 +81,25 @@ describe('kops fixtures', () => {
     expect(out.split('\n').filter((line) => !['  addedField:', '    nested:', '    - "on"', '    - 1'].includes(line))).toEqual(kept);
     expect(out).toContain('  addedField:\n    nested:\n    - "on"\n    - 1\n');
   });
+
+  it.each(files)('%s: appending a subnet and dropping another touches only their lines', (file) => {
+    const clusterText = parts(readFileSync(path.join(KOPS, file), 'utf8'))[0]!;
+    const value = parseYaml(clusterText).value as { spec: { subnets: Array<Record<string, unknown>> } };
+    // Drop the first subnet when another remains (emptying a list rewrites it as `[]`, another path).
+    const drop = value.spec.subnets.length > 1 ? 1 : 0;
+    const dropped = drop === 1 ? value.spec.subnets[0]! : {};
+    value.spec.subnets = [...value.spec.subnets.slice(drop), { name: 'zz-added', type: 'Private', zone: 'on' }];
+    const out = updateYamlText(clusterText, value);
+    expect(parseYaml(out).value).toEqual(value);
+    // The output is the original with one contiguous block (the dropped subnet) cut out and three lines added.
+    const lines = out.split('\n');
+    const at = lines.findIndex((line) => line.trim() === '- name: zz-added');
+    expect(lines.slice(at, at + 3).map((line) => line.trim())).toEqual(['- name: zz-added', 'type: Private', 'zone: "on"']);
+    const rest = [...lines.slice(0, at), ...lines.slice(at + 3)];
+    const before = clusterText.split('\n');
+    const cut = before.findIndex((line, index) => line !== rest[index]);
+    const cutLength = before.length - rest.length;
+    expect(cutLength).toBeGreaterThanOrEqual(Object.keys(dropped).length);
+    expect(cut === -1 ? before : [...before.slice(0, cut), ...before.slice(cut + cutLength)]).toEqual(rest);
+  });
 });

@@ -79,6 +79,14 @@ describe('updateYamlText', () => {
     expect(updateYamlText(odd, { spec: { sshAccess: ['0.0.0.0/0'], zones: ['a', 'b'], version: '1.29.0', num: 30 } })).toBe(odd.replace('0x1F', '30'));
   });
 
+  it('drops and appends keyed list items in place, comments and indentation of the others kept', () => {
+    const list = 'subnets: # the zones\n    # first\n    - name: a # A\n      zone: p\n    # second\n    - name: b\n      zone: q\nafter: 1\n';
+    const out = updateYamlText(list, { subnets: [{ name: 'b', zone: 'q' }, { name: 'c', zone: 'no' }], after: 1 });
+    expect(out).toBe('subnets: # the zones\n    # second\n    - name: b\n      zone: q\n    - name: c\n      zone: "no"\nafter: 1\n');
+    const map = 'spec:\n  # about a\n  a: 1\n  # about b\n  b: 2\n';
+    expect(updateYamlText(map, { spec: { b: 2 } })).toBe('spec:\n  # about b\n  b: 2\n');
+  });
+
   it('edits block scalars in place and writes new multi-line strings as blocks', () => {
     const block = 'script: |\n  echo one\n  echo two\n';
     expect(updateYamlText(block, { script: 'echo three\necho four\n' })).toBe('script: |\n  echo three\n  echo four\n');

@@ -17,15 +17,23 @@ interface MapEdit {
   add: Array<[string, unknown]>;
 }
 
+/** Structural edits of one block sequence: items to drop (by index) and items to append. */
+interface SeqEdit {
+  seq: CST.BlockSequence;
+  remove: number[];
+  add: unknown[];
+}
+
 interface Edits {
   scalars: Edit[];
   maps: MapEdit[];
+  seqs: SeqEdit[];
 }
 
 /**
  * The exact path of {@link updateYamlText}: when `newValue` differs from the document only in
- * scalar values and in keys removed from or added to block maps (no list resized, no scalar
- * turned into a map, no key moved), it edits just those tokens of the concrete syntax tree, so
+ * scalar values, keys removed from or added to block maps, and items removed from or appended to
+ * block lists (nothing moved, no scalar turned into a map), it edits just those tokens of the concrete syntax tree, so
  * every other byte of the text (indentation, blank lines, flow style, comments) is kept. Returns
  * undefined otherwise, and the caller re-renders from the syntax tree instead. The caller checks
  * that the result reads back as `newValue`.
@@ -34,7 +42,7 @@ export function editScalarsInPlace(text: string, newValue: unknown): string | un
   const tokens = Array.from(new Parser().parse(text));
   const documents = Array.from(new Composer({ ...PARSE_OPTIONS, keepSourceTokens: true }).compose(tokens, true, text.length));
   if (documents.length !== 1) return undefined;
-  const edits: Edits = { scalars: [], maps: [] };
+  const edits: Edits = { scalars: [], maps: [], seqs: [] };
   if (!collect(documents[0]!.contents as Node | null, newValue, false, edits)) return undefined;
   for (const edit of edits.scalars) {
     const source = scalarSource(edit.value);
@@ -42,12 +50,21 @@ export function editScalarsInPlace(text: string, newValue: unknown): string | un
     CST.setScalarValue(edit.token, source.text, { afterKey: edit.afterKey, type: source.type ?? keptQuoting(edit.token) });
   }
   for (const { map, remove, add } of edits.maps) {
-    // An item's `start` holds the comments and indentation before its key, so they go with it.
-    for (const index of [...remove].sort((a, b) => b - a)) map.items.splice(index, 1);
+    if (remove.includes(0)) dropCommentsBefore(tokens, map);
+    removeItems(map.items, remove);
     for (const [key, value] of add) {
       const item = newMapItem(key, value, map.indent);
       if (item === undefined) return undefined;
       map.items.push(item);
+    }
+  }
+  for (const { seq, remove, add } of edits.seqs) {
+    if (remove.includes(0)) dropCommentsBefore(tokens, seq);
+    removeItems(seq.items, remove);
+    for (const value of add) {
+      const item = newSeqItem(value, seq.indent);
+      if (item === undefined) return undefined;
+      seq.items.push(item);
     }
   }
   return tokens.map((token) => CST.stringify(token)).join('');
@@ -82,9 +99,15 @@ function collect(node: Node | null, value: unknown, afterKey: boolean, edits: Ed
     return true;
   }
   if (isSeq(node)) {
-    if (!Array.isArray(value) || value.length !== node.items.length) return false;
-    if (reordered(node.items, value)) return false; // the tree path matches items by name, keeping their comments
-    return node.items.every((item, index) => collect(item as Node, value[index], false, edits));
+    if (!Array.isArray(value)) return false;
+    const plan = planSeq(node.items, value);
+    if (plan === undefined) return false;
+    const block = node.srcToken?.type === 'block-seq' && node.srcToken.items.length === node.items.length ? node.srcToken : undefined;
+    if (plan.remove.length > 0 || plan.add.length > 0) {
+      if (block === undefined || plan.remove.length === node.items.length) return false; // flow lists, and `[]`, take the tree path
+      edits.seqs.push({ seq: block, remove: plan.remove, add: plan.add });
+    }
+    return plan.pairs.every(([index, newIndex]) => collect(node.items[index] as Node, value[newIndex], false, edits));
   }
   if (isScalar(node)) {
     if (value !== null && typeof value === 'object') return false;
@@ -96,12 +119,104 @@ function collect(node: Node | null, value: unknown, afterKey: boolean, edits: Ed
   return false; // aliases, or an empty value (`key:` with nothing): let the tree path handle them
 }
 
-/** True when both lists are keyed by distinct names and the names come in another order. */
-function reordered(items: readonly unknown[], value: readonly unknown[]): boolean {
+/**
+ * How a list changes without moving anything: which old items are kept (paired with their new
+ * index), dropped, and which new items are appended at the end. Lists keyed by distinct `name`s
+ * pair items by name (kops's subnets, etcd clusters ...), others by position; a reorder, or an
+ * unkeyed list that shrinks, has no such plan (undefined) and takes the tree path.
+ */
+function planSeq(items: readonly unknown[], value: readonly unknown[]): { pairs: Array<[number, number]>; remove: number[]; add: unknown[] } | undefined {
   const oldNames = items.map((item) => (isMap(item) ? item.get('name') : undefined));
   const newNames = value.map((item) => (isPlainObject(item) ? item.name : undefined));
-  const keyed = (names: unknown[]): boolean => names.every((name) => typeof name === 'string') && new Set(names).size === names.length;
-  return keyed(oldNames) && keyed(newNames) && oldNames.some((name, index) => name !== newNames[index]);
+  const keyed = (names: unknown[]): names is string[] => names.every((name) => typeof name === 'string') && new Set(names).size === names.length;
+  if (keyed(oldNames) && keyed(newNames)) {
+    const oldIndex = new Map(oldNames.map((name, index) => [name, index]));
+    const pairs: Array<[number, number]> = [];
+    let appending = false;
+    for (const [newIndex, name] of newNames.entries()) {
+      const index = oldIndex.get(name);
+      if (index === undefined) appending = true;
+      else if (appending || (pairs.length > 0 && pairs[pairs.length - 1]![0] > index)) return undefined;
+      else pairs.push([index, newIndex]);
+    }
+    const keptNames = new Set(newNames);
+    return {
+      pairs,
+      remove: oldNames.flatMap((name, index) => (keptNames.has(name) ? [] : [index])),
+      add: value.filter((_, newIndex) => !oldIndex.has(newNames[newIndex]!)),
+    };
+  }
+  if (value.length < items.length) return undefined;
+  return { pairs: items.map((_, index) => [index, index]), remove: [], add: value.slice(items.length) };
+}
+
+/** A block-sequence item for `value`, written as kops writes it, indented to `indent` columns. */
+function newSeqItem(value: unknown, indent: number): CST.BlockSequence['items'][number] | undefined {
+  const pad = ' '.repeat(indent);
+  const text = stringifyYaml([value]).split('\n').map((line) => (line === '' ? line : pad + line)).join('\n');
+  const document = Array.from(new Parser().parse(text)).find((token): token is CST.Document => token.type === 'document');
+  const seq = document?.value;
+  if (seq?.type !== 'block-seq' || seq.items.length !== 1) return undefined;
+  const item = seq.items[0]!;
+  if (indent > 0 && item.start[0]?.type !== 'space') item.start.unshift({ type: 'space', offset: 0, indent: 0, source: pad });
+  return item;
+}
+
+/**
+ * Comments on their own lines just before a collection's first item live in the token before the
+ * collection (the parent key's separator, or the document start): they belong to that first item
+ * and go with it.
+ */
+function dropCommentsBefore(tokens: readonly CST.Token[], collection: CST.Token): void {
+  const before = precedingTokens(tokens, collection);
+  if (before === undefined) return;
+  const lineStart = before.findIndex((token) => token.type === 'newline');
+  if (lineStart === -1) return;
+  const kept = before.slice(0, lineStart + 1);
+  for (let index = lineStart + 1; index < before.length; index++) {
+    const token = before[index]!;
+    const next = before[index + 1];
+    if (token.type === 'comment') {
+      if (next?.type === 'newline') index++; // the comment's line ends with it
+      continue;
+    }
+    if (token.type === 'space' && next?.type === 'comment') continue; // the comment's indentation
+    kept.push(token);
+  }
+  before.splice(0, before.length, ...kept);
+}
+
+function precedingTokens(tokens: readonly CST.Token[], target: CST.Token): CST.SourceToken[] | undefined {
+  for (const token of tokens) {
+    if (token.type === 'document') {
+      if (token.value === target) return token.start;
+      if (token.value !== undefined) {
+        const found = precedingTokens([token.value], target);
+        if (found) return found;
+      }
+    } else if (token.type === 'block-map' || token.type === 'block-seq') {
+      for (const item of token.items as Array<{ start: CST.SourceToken[]; sep?: CST.SourceToken[]; value?: CST.Token }>) {
+        if (item.value === target) return item.sep ?? item.start;
+        if (item.value !== undefined) {
+          const found = precedingTokens([item.value], target);
+          if (found) return found;
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Drops items; an item's `start` holds the comments and indentation before it, so they go too.
+ * The first item's indentation is not in its `start` but in the token before the collection, so
+ * when the first item goes, the next one's own indentation must go with it.
+ */
+function removeItems(items: Array<{ start: CST.SourceToken[] }>, remove: readonly number[]): void {
+  const firstIndented = items[0]?.start[0]?.type === 'space';
+  for (const index of [...remove].sort((a, b) => b - a)) items.splice(index, 1);
+  const first = items[0];
+  if (remove.includes(0) && !firstIndented && first?.start[0]?.type === 'space') first.start.shift();
 }
 
 /** A block-map item for `key: value`, written as kops writes it, indented to `indent` columns. */
@@ -112,9 +227,7 @@ function newMapItem(key: string, value: unknown, indent: number): CST.BlockMap['
   const map = document?.value;
   if (map?.type !== 'block-map' || map.items.length !== 1) return undefined;
   const item = map.items[0]!;
-  if (indent > 0 && !item.start.some((token) => token.type === 'space')) {
-    item.start.unshift({ type: 'space', offset: 0, indent: 0, source: pad });
-  }
+  if (indent > 0 && item.start[0]?.type !== 'space') item.start.unshift({ type: 'space', offset: 0, indent: 0, source: pad });
   return item;
 }
 
