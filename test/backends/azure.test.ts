@@ -73,6 +73,20 @@ describe('azure: conditions reach the server', () => {
     expect((await vfs.read('k')).body).toEqual(new Uint8Array(Buffer.from('v2')));
   });
 
+  test('a staged stream upload carries its condition on the commit: stale ifMatch fails, nothing changes', async () => {
+    const vfs = await openVfs(`azureblob://${server.accountName}/conformance/cond-${++counter}`, { ...keyOptions(), azure: { ...keyOptions().azure, blockSize: 1024 } });
+    const first = await vfs.write('k', 'v1');
+    await vfs.write('k', 'v2');
+    const chunks = async function* () {
+      for (let i = 0; i < 5; i++) yield new Uint8Array(1000).fill(65 + i);
+    };
+    expect((await codeOf(vfs.writeStream('k', chunks(), { ifMatch: first.version }))).code).toBe('PreconditionFailed');
+    expect(Buffer.from((await vfs.read('k')).body).toString()).toBe('v2');
+    const ok = await vfs.writeStream('k', chunks(), { ifMatch: (await vfs.stat('k')).version });
+    expect(ok.size).toBe(5000);
+    expect(ok.md5).toBe(createHash('md5').update(Buffer.concat([0, 1, 2, 3, 4].map((i) => Buffer.alloc(1000, 65 + i)))).digest('hex'));
+  });
+
   test('copy onto an existing destination with ifNoneMatch fails with AlreadyExists', async () => {
     const vfs = await openVfs(`azureblob://${server.accountName}/conformance/cond-${++counter}`, keyOptions());
     await vfs.write('a', 'A');
