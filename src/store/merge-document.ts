@@ -1,11 +1,13 @@
 import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
 import { backoffDelay, DEFAULT_RETRY, sleep, type RetryPolicy } from '../vfs/retry.js';
 import type { Vfs } from '../vfs/types.js';
-import { diffConfig, type ConfigDiff } from '../merge/diff/diff-config.js';
+import { diffOperations, type ConfigDiff } from '../merge/diff/diff-config.js';
+import { unifiedDiff } from '../merge/diff/unified.js';
+import { updateYamlText } from '../merge/yaml/update.js';
 import { assertSafeValue } from '../merge/guard.js';
 import type { JsonSchema } from '../merge/schema/json-schema.js';
 import { applyChange, type ConfigChange } from './change.js';
-import { readDocument, writeDocument } from './documents.js';
+import { readDocument } from './documents.js';
 
 /** Options of `mergeConfig` and `mergeInstanceGroup`. */
 export interface MergeOptions {
@@ -54,11 +56,14 @@ export async function mergeDocument<T>(
     const next = applyChange(current.value, change, schema);
     assertSafeValue(next);
     validate(next);
-    const diff = diffConfig(current.value, next);
-    if (diff.operations.length === 0) return { changed: false, diff, version: current.version, attempts: attempt, value: current.value };
+    const operations = diffOperations(current.value, next);
+    if (operations.length === 0) return { changed: false, diff: { operations, unified: '' }, version: current.version, attempts: attempt, value: current.value };
+    // The unified diff is of the stored text itself: exactly what the write changes, comments included.
+    const text = updateYamlText(current.text, next);
+    const diff: ConfigDiff = { operations, unified: unifiedDiff(current.text, text, { from: `${key} (stored)`, to: `${key} (merged)` }) };
     if (options.dryRun) return { changed: true, diff, version: current.version, attempts: attempt, value: next };
     try {
-      const written = await writeDocument(vfs, key, next, current, { ifMatch: current.version, signal: options.signal });
+      const written = await vfs.write(key, text, { ifMatch: current.version, contentType: 'application/yaml', signal: options.signal });
       return { changed: true, diff, version: written.version, attempts: attempt, value: next };
     } catch (err) {
       const lostRace = isStateStoreError(err, 'PreconditionFailed') || isStateStoreError(err, 'Conflict');

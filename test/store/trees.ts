@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Vfs } from '../../src/vfs/types.js';
+import { REPO_ROOT } from '../repo-root.js';
 
 export interface KopsTree {
   /** Folder name under state-stores/. */
@@ -22,7 +23,7 @@ export const TREES: KopsTree[] = [
   { name: 'privatecilium', base: 'clusters.example.com', cluster: 'privatecilium.example.com', igs: ['bastion', 'master-us-test-1a', 'nodes'] },
 ];
 
-const FIXTURES = path.join(__dirname, '../fixtures');
+const FIXTURES = path.join(REPO_ROOT, 'test/fixtures');
 
 function walk(dir: string, prefix = ''): Array<{ key: string; file: string }> {
   return readdirSync(dir).flatMap((name) => {

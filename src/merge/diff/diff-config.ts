@@ -27,9 +27,15 @@ export interface ConfigDiff {
  * ```
  */
 export function diffConfig(a: unknown, b: unknown): ConfigDiff {
+  const operations = diffOperations(a, b);
+  return { operations, unified: operations.length === 0 ? '' : unifiedDiff(stringifyYaml(a), stringifyYaml(b)) };
+}
+
+/** Only the JSON Patch operations of {@link diffConfig} (no YAML rendering: cheap). */
+export function diffOperations(a: unknown, b: unknown): JsonPatchOperation[] {
   const operations: JsonPatchOperation[] = [];
   diffValue(a, b, '', operations);
-  return { operations, unified: operations.length === 0 ? '' : unifiedDiff(stringifyYaml(a), stringifyYaml(b)) };
+  return operations;
 }
 
 function diffValue(a: unknown, b: unknown, path: string, out: JsonPatchOperation[]): void {
