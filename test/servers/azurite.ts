@@ -7,8 +7,6 @@
  * timers out of Jest's worker, and `stop()` is a plain kill.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as path from 'node:path';
-import { REPO_ROOT } from '../repo-root.js';
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -26,8 +24,9 @@ export interface AzuriteHandle {
 }
 
 const CHILD = `
-const { default: BlobServer } = require(process.argv[1] + '/BlobServer.js');
-const { default: BlobConfiguration } = require(process.argv[1] + '/BlobConfiguration.js');
+// Resolved from the working directory (the repository root under Jest and tsx).
+const { default: BlobServer } = require('azurite/dist/src/blob/BlobServer.js');
+const { default: BlobConfiguration } = require('azurite/dist/src/blob/BlobConfiguration.js');
 const config = new BlobConfiguration('127.0.0.1', 0, 5, ':memory:blob', ':memory:extent', undefined,
   false, undefined, false, undefined, true, true, '', '', '', undefined, false, true);
 const server = new BlobServer(config);
@@ -39,8 +38,7 @@ process.on('SIGTERM', () => { server.close().finally(() => process.exit(0)); });
 /** Starts Azurite's blob service and resolves once it listens. */
 export async function startAzurite(): Promise<AzuriteHandle> {
   const started = performance.now();
-  const blobDir = path.join(REPO_ROOT, 'node_modules', 'azurite', 'dist', 'src', 'blob');
-  const child: ChildProcess = spawn(process.execPath, ['-e', CHILD, blobDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, ['-e', CHILD], { stdio: ['ignore', 'pipe', 'pipe'] });
   const address = await new Promise<string>((resolve, reject) => {
     let out = '';
     let err = '';
