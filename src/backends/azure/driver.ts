@@ -131,7 +131,7 @@ export class AzureDriver implements VfsDriver {
       await this.call(key, 'version', 'delete', () => this.blob(key).delete({ ...this.signalOf(options), conditions: { ifMatch: options.ifMatch } }));
     } catch (err) {
       // A compare-and-delete of a missing object lost its race: the version it named is gone.
-      if (err instanceof StateStoreError && err.code === 'NotFound' && !/container/.test(err.message)) throw this.changed(key);
+      if (err instanceof StateStoreError && err.code === 'NotFound' && !err.message.endsWith(': container not found')) throw this.changed(key);
       throw err;
     }
   }
@@ -172,7 +172,7 @@ export class AzureDriver implements VfsDriver {
         await poller.pollUntilDone();
       } catch (err) {
         const mapped = mapAzureError(err, destinationKey, sent, 'copy');
-        if (mapped.code === 'NotFound' && !/container/.test(mapped.message)) {
+        if (mapped.code === 'NotFound' && !mapped.message.endsWith(': container not found')) {
           throw new StateStoreError('NotFound', `azure: copy: source ${JSON.stringify(sourceKey)} not found`, { key: sourceKey, backend: 'azure', cause: err });
         }
         throw mapped;
