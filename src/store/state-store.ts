@@ -11,6 +11,8 @@ import { readDocument, writeDocument, type StoredDocument } from './documents.js
 import { isKnownClusterFile, layout } from './layout.js';
 import { mergeDocument, type MergeOptions, type MergeResult } from './merge-document.js';
 import { validateClusterName, validateInstanceGroupName } from './names.js';
+import { mergeOptionsIntoStore, type MergeOptionsResult } from './merge-options.js';
+import type { CreateClusterOptions } from '../merge/create-cluster/options.js';
 import { listKeysets, listSshPublicKeys, readKeyset, type Keyset, type SshPublicKey } from './pki.js';
 import { listSecrets, readSecret, writeSecret } from './secrets.js';
 import { toKeyProvider, type EncryptionOption } from './envelope.js';
@@ -147,6 +149,16 @@ export class StateStore {
   async mergeConfig(name: string, change: ConfigChange<ClusterConfig>, options: MergeOptions = {}): Promise<MergeResult<ClusterConfig>> {
     validateClusterName(name);
     return mergeDocument<ClusterConfig>(this.vfs, layout.config(name), `cluster "${name}"`, change, clusterSchema, (value) => assertValidClusterConfig(value), options);
+  }
+
+  /**
+   * Merges `kops create cluster` options into an existing cluster and its instance groups
+   * (`nodeSize` sets the node groups' machine type, a new zone adds its subnet and group ...),
+   * changing only what the options name, through the same optimistic path as `mergeConfig`.
+   */
+  async mergeOptions(cluster: string, options: Partial<CreateClusterOptions>, mergeOptions: MergeOptions = {}): Promise<MergeOptionsResult> {
+    validateClusterName(cluster);
+    return mergeOptionsIntoStore(this, cluster, options, mergeOptions);
   }
 
   /** Deletes every file of the cluster, `config` first; refuses unknown files unless `force`. */
