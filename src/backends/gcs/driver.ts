@@ -56,14 +56,21 @@ export class GcsDriver implements VfsDriver {
   async readStream(key: string, options: ReadOptions = {}): Promise<ReadStreamResult> {
     return this.pinned(key, options, async (file, info) => {
       const source = file.createReadStream({ validation: false });
-      // Wait for the response so a generation that vanished in between surfaces here, not mid-stream.
-      await new Promise<void>((resolve, reject) => {
+      const body = new PassThrough();
+      // The SDK sends the request once the stream is read, so pipe first; then wait for the
+      // response so that a generation which vanished in between surfaces here, not mid-stream.
+      const responded = new Promise<void>((resolve, reject) => {
         source.once('response', () => resolve());
         source.once('error', reject);
       });
-      const body = new PassThrough();
       source.on('error', (err) => body.destroy(mapGcsError(err, key, 'none', 'read')));
       source.pipe(body);
+      try {
+        await responded;
+      } catch (err) {
+        body.destroy();
+        throw err;
+      }
       return { body, info };
     });
   }

@@ -14,6 +14,9 @@
  *   (the emulator creates buckets implicitly on first use; this only makes the SDK call succeed).
  * - Rewrite at the SDK's path `/storage/v1/b/B/o/O/rewriteTo/b/B2/o/O2`: routed to the emulator's
  *   rewrite, whose answer is GCS's `{"kind":"storage#rewriteResponse","done":true,"resource":{...}}`.
+ * - Listing (`GET /storage/v1/b/B/o`): `maxResults` counts objects AND common prefixes together, in
+ *   name order, with an opaque `nextPageToken` (the emulator pages objects only and returns every
+ *   prefix on each page). Served here from the emulator's full listing.
  * - Unique generations: the emulator stamps `generation = Date.now()`, so two writes to one object in
  *   the same millisecond would share a generation and break compare-and-swap. Writes to an object
  *   are therefore held until the clock has passed that object's last generation.
@@ -187,6 +190,13 @@ export async function startFront(backendPort: number): Promise<http.Server> {
       return;
     }
 
+    // Listing: /storage/v1/b/B/o
+    if (method === 'GET' && segments[0] === 'storage' && segments[4] === 'o' && segments.length === 5) {
+      res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
+      res.end(JSON.stringify(await list(segments[3]!, query)));
+      return;
+    }
+
     // Object get / delete: /storage/v1/b/B/o/O (and /download/storage/v1/...)
     const base = segments[0] === 'download' ? 1 : 0;
     if (segments[base] === 'storage' && segments[base + 4] === 'o' && segments.length === base + 6 && (method === 'GET' || method === 'DELETE')) {
@@ -207,6 +217,43 @@ export async function startFront(backendPort: number): Promise<http.Server> {
     }
 
     await forward(req, res, `${url.pathname}${url.search}`);
+  }
+
+  async function list(bucket: string, query: URLSearchParams): Promise<Record<string, unknown>> {
+    const prefix = query.get('prefix') ?? '';
+    const delimiter = query.get('delimiter') ?? '';
+    const maxResults = Number(query.get('maxResults') ?? 1000);
+    const after = query.get('pageToken') === null ? undefined : Buffer.from(query.get('pageToken')!, 'base64url').toString('utf8');
+    const items: Array<{ name: string }> = [];
+    let token: string | undefined;
+    do {
+      const page = new URL(`http://127.0.0.1:${backendPort}/storage/v1/b/${encodeURIComponent(bucket)}/o`);
+      page.searchParams.set('prefix', prefix);
+      if (token !== undefined) page.searchParams.set('pageToken', token);
+      const body = (await (await fetch(page)).json()) as { items?: Array<{ name: string }>; nextPageToken?: string };
+      items.push(...(body.items ?? []));
+      token = body.nextPageToken;
+    } while (token !== undefined && token !== '');
+    const entries = new Map<string, { name: string; item?: { name: string } }>();
+    for (const item of items) {
+      const cut = delimiter === '' ? -1 : item.name.indexOf(delimiter, prefix.length);
+      if (cut < 0) entries.set(item.name, { name: item.name, item });
+      else {
+        const rolled = item.name.slice(0, cut + delimiter.length);
+        entries.set(rolled, { name: rolled });
+      }
+    }
+    const ordered = [...entries.values()]
+      .sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)))
+      .filter((entry) => after === undefined || Buffer.compare(Buffer.from(entry.name), Buffer.from(after)) > 0);
+    const page = ordered.slice(0, maxResults);
+    const more = ordered.length > page.length && page.length > 0;
+    return {
+      kind: 'storage#objects',
+      items: page.flatMap((entry) => (entry.item === undefined ? [] : [entry.item])),
+      prefixes: page.flatMap((entry) => (entry.item === undefined ? [entry.name] : [])),
+      ...(more ? { nextPageToken: Buffer.from(page[page.length - 1]!.name).toString('base64url') } : {}),
+    };
   }
 
   const server = http.createServer((req, res) => {
