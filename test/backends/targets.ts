@@ -9,6 +9,8 @@ import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../servers/s3rver.js';
+import { startAzurite, type AzuriteHandle } from '../servers/azurite.js';
+import { startGcsEmulator, type GcsEmulatorHandle } from '../servers/gcs-emulator.js';
 
 export interface BackendTarget {
   name: string;
@@ -26,6 +28,28 @@ function s3Server(): Promise<S3rverHandle> {
     cleanups.push(async () => (await s3!).stop());
   }
   return s3;
+}
+
+let azurite: Promise<AzuriteHandle> | undefined;
+function azuriteServer(): Promise<AzuriteHandle> {
+  if (azurite === undefined) {
+    azurite = startAzurite().then(async (server) => {
+      const { BlobServiceClient } = await import('@azure/storage-blob');
+      await BlobServiceClient.fromConnectionString(server.connectionString).getContainerClient('targets').createIfNotExists();
+      return server;
+    });
+    cleanups.push(async () => (await azurite!).stop());
+  }
+  return azurite;
+}
+
+let gcs: Promise<GcsEmulatorHandle> | undefined;
+function gcsServer(): Promise<GcsEmulatorHandle> {
+  if (gcs === undefined) {
+    gcs = startGcsEmulator();
+    cleanups.push(async () => (await gcs!).stop());
+  }
+  return gcs;
 }
 
 async function target(url: string, options: Parameters<typeof openVfs>[1]): Promise<{ vfs: Vfs; url: string; open: () => Promise<Vfs> }> {
@@ -55,8 +79,24 @@ export const s3Target: BackendTarget = {
   },
 };
 
+export const azureTarget: BackendTarget = {
+  name: 'azure',
+  fresh: async () => {
+    const server = await azuriteServer();
+    return target(`azureblob://${server.accountName}/targets/run-${process.pid}-${++counter}`, { env: {}, azure: { accountKey: server.accountKey, endpoint: server.endpoint } });
+  },
+};
+
+export const gcsTarget: BackendTarget = {
+  name: 'gcs',
+  fresh: async () => {
+    const server = await gcsServer();
+    return target(`gs://targets/run-${process.pid}-${++counter}`, { env: {}, gcs: { apiEndpoint: server.apiEndpoint, projectId: server.projectId } });
+  },
+};
+
 /** Every backend available in the test suite. */
-export const allTargets: BackendTarget[] = [memoryTarget, fileTarget, s3Target];
+export const allTargets: BackendTarget[] = [memoryTarget, fileTarget, s3Target, azureTarget, gcsTarget];
 
 export async function stopAll(): Promise<void> {
   await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));

@@ -5,7 +5,7 @@
 import { moveStateStore } from '../../src/migrate/index.js';
 import { StateStore } from '../../src/store/state-store.js';
 import type { Vfs } from '../../src/vfs/types.js';
-import { fileTarget, memoryTarget, s3Target, stopAll, type BackendTarget } from '../backends/targets.js';
+import { azureTarget, fileTarget, gcsTarget, memoryTarget, s3Target, stopAll, type BackendTarget } from '../backends/targets.js';
 import { treeFiles, TREES, type KopsTree } from '../store/trees.js';
 
 afterAll(stopAll);
@@ -31,11 +31,14 @@ async function snapshot(vfs: Vfs, prefix: string): Promise<Map<string, Buffer>> 
   return out;
 }
 
+/** The pairs issue 7 names, plus memory at both ends. */
 const PAIRS: Array<[BackendTarget, BackendTarget]> = [
   [fileTarget, s3Target],
-  [s3Target, fileTarget],
+  [s3Target, s3Target],
+  [s3Target, gcsTarget],
+  [s3Target, azureTarget],
+  [azureTarget, fileTarget],
   [memoryTarget, fileTarget],
-  [fileTarget, memoryTarget],
 ];
 
 describe.each(PAIRS.map(([a, b]) => [`${a.name} -> ${b.name}`, a, b]))('moveStateStore %s', (_label, fromTarget, toTarget) => {
