@@ -1,0 +1,81 @@
+/**
+ * The gs:// conditions are decided by the server, not the client: observed with raw JSON API
+ * requests and with two independent stores (separate SDK clients) on one emulator.
+ */
+import { openVfs } from '../../src/backends/registry.js';
+import type { Vfs } from '../../src/vfs/types.js';
+import { codeOf, text } from '../conformance/suite.js';
+import { startGcsEmulator, type GcsEmulatorHandle } from '../servers/gcs-emulator.js';
+
+let server: GcsEmulatorHandle;
+const opened: Vfs[] = [];
+
+beforeAll(async () => {
+  server = await startGcsEmulator();
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(opened.map((vfs) => vfs.close()));
+  await server?.stop();
+});
+
+async function open(prefix: string): Promise<Vfs> {
+  const vfs = await openVfs(`gs://server-checks/${prefix}`, { gcs: { apiEndpoint: server.apiEndpoint, projectId: server.projectId } });
+  opened.push(vfs);
+  return vfs;
+}
+
+/** The stored content, read with a plain HTTP request to the server. */
+async function stored(name: string): Promise<{ status: number; body: string; generation: string | null }> {
+  const response = await fetch(`${server.apiEndpoint}/download/storage/v1/b/server-checks/o/${encodeURIComponent(name)}?alt=media`);
+  return { status: response.status, body: await response.text(), generation: response.headers.get('x-goog-generation') };
+}
+
+it('refuses a second create-if-absent from another client, and the server keeps the first content', async () => {
+  const first = await open('create');
+  const second = await open('create');
+  const info = await first.write('cluster/config', 'one', { ifNoneMatch: '*' });
+  expect(await codeOf(second.write('cluster/config', 'two', { ifNoneMatch: '*' }))).toBe('AlreadyExists');
+  expect(await stored('create/cluster/config')).toEqual({ status: 200, body: 'one', generation: info.version });
+  // The raw JSON API request with ifGenerationMatch=0 gets GCS's 412 conditionNotMet.
+  const raw = await fetch(`${server.apiEndpoint}/upload/storage/v1/b/server-checks/o?uploadType=media&name=${encodeURIComponent('create/cluster/config')}&ifGenerationMatch=0`, { method: 'POST', body: 'three' });
+  expect(raw.status).toBe(412);
+  expect(((await raw.json()) as { error: { errors: Array<{ reason: string }> } }).error.errors[0]?.reason).toBe('conditionNotMet');
+  expect((await stored('create/cluster/config')).body).toBe('one');
+});
+
+it('refuses a write at a stale generation from another client, and the server keeps the newer content', async () => {
+  const mine = await open('cas');
+  const theirs = await open('cas');
+  const v1 = await mine.write('config', 'v1');
+  const v2 = await theirs.write('config', 'v2', { ifMatch: v1.version });
+  expect(v2.version).not.toBe(v1.version);
+  expect(await codeOf(mine.write('config', 'stale', { ifMatch: v1.version }))).toBe('PreconditionFailed');
+  expect(await codeOf(mine.copy('config', 'config', { ifMatch: v1.version }))).toBe('PreconditionFailed');
+  expect(await codeOf(mine.delete('config', { ifMatch: v1.version }))).toBe('PreconditionFailed');
+  expect(await stored('cas/config')).toEqual({ status: 200, body: 'v2', generation: v2.version });
+  expect(text((await mine.read('config')).body)).toBe('v2');
+});
+
+it('keeps the precondition on a resumable (large) upload', async () => {
+  const vfs = await openVfs('gs://server-checks/resumable', { gcs: { apiEndpoint: server.apiEndpoint, projectId: server.projectId, resumableThreshold: 4 } });
+  opened.push(vfs);
+  await vfs.write('big', 'first body', { ifNoneMatch: '*' });
+  expect(await codeOf(vfs.write('big', 'second body', { ifNoneMatch: '*' }))).toBe('AlreadyExists');
+  expect((await stored('resumable/big')).body).toBe('first body');
+});
+
+it('maps an unreachable endpoint to Unavailable without credentials in the message', async () => {
+  const vfs = await openVfs('gs://server-checks/x', {
+    retry: { maxAttempts: 1 },
+    gcs: { apiEndpoint: 'http://127.0.0.1:9', projectId: 'p', credentials: { client_email: 'robot@p.iam.gserviceaccount.com', private_key: 'TOP-SECRET-KEY' } },
+  });
+  opened.push(vfs);
+  const err = await vfs.read('config').catch((e: unknown) => e as Error & { code?: string });
+  expect(err.code).toBe('Unavailable');
+  expect(err.message).not.toContain('TOP-SECRET-KEY');
+});
+
+it('refuses an invalid bucket name with InvalidArgument', async () => {
+  expect(await codeOf(openVfs('gs://UPPER_case/x'))).toBe('InvalidArgument');
+});
