@@ -69,6 +69,8 @@ async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOpt
   const oldBase = storeBaseOf(configText, cluster) ?? from.url;
   const newBase = to.url;
   const ctx: TransferContext = { from, to, overwrite: options.overwrite ?? false, verify: options.verify ?? true, signal };
+  const present = new Map<string, ObjectInfo>();
+  for await (const info of to.listAll({ prefix: `${cluster}/`, signal })) present.set(info.key, info);
   const record = (info: ObjectInfo, action: 'copied' | 'skipped', rewritten: boolean) => {
     if (action === 'copied') {
       result.copied += 1;
@@ -84,7 +86,7 @@ async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOpt
     limit,
     async (info) => {
       const replacement = await generatedReplacement(from, info, cluster, oldBase, newBase, options, result);
-      record(info, await transferFile(ctx, info, replacement), replacement !== undefined);
+      record(info, await transferFile(ctx, info, replacement, present.get(info.key) ?? null), replacement !== undefined);
     },
   );
 
@@ -93,7 +95,7 @@ async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOpt
   result.rewritten = rewritten;
   const values = new Map(rewritten.map((pointer) => [pointer, String(valueAt(moved, pointer))]));
   const newConfig = Buffer.from(replaceScalars(configText, values), 'utf8');
-  record(config, await transferFile(ctx, config, newConfig), rewritten.length > 0);
+  record(config, await transferFile(ctx, config, newConfig, present.get(configKey) ?? null), rewritten.length > 0);
 
   if (options.deleteSource) {
     await from.delete(configKey, { signal });

@@ -18,12 +18,14 @@ export interface TransferContext {
  * bounded memory; `replacement` (a rewritten text) is written instead of the source's bytes.
  * After writing, the destination's size and checksum are checked (IntegrityError on mismatch).
  */
-export async function transferFile(ctx: TransferContext, source: ObjectInfo, replacement?: Uint8Array): Promise<'copied' | 'skipped'> {
+export async function transferFile(ctx: TransferContext, source: ObjectInfo, replacement?: Uint8Array, listed?: ObjectInfo | null): Promise<'copied' | 'skipped'> {
   const { from, to, signal } = ctx;
-  const existing = await to.stat(source.key, { signal }).catch((err: unknown) => {
+  // `listed` comes from one listing of the destination per cluster (null: known absent), which
+  // saves a HEAD per file; without it, ask.
+  const existing = listed === null ? undefined : listed ?? (await to.stat(source.key, { signal }).catch((err: unknown) => {
     if (isStateStoreError(err, 'NotFound')) return undefined;
     throw err;
-  });
+  }));
   const expectedSize = replacement?.byteLength ?? source.size;
   let expectedMd5 = replacement ? md5(replacement) : source.md5;
   if (existing !== undefined && existing.size === expectedSize) {
