@@ -71,7 +71,10 @@ it('maps an unreachable endpoint to Unavailable without credentials in the messa
     gcs: { apiEndpoint: 'http://127.0.0.1:9', projectId: 'p', credentials: { client_email: 'robot@p.iam.gserviceaccount.com', private_key: 'TOP-SECRET-KEY' } },
   });
   opened.push(vfs);
-  const err = await vfs.read('config').catch((e: unknown) => e as Error & { code?: string });
+  const err = await vfs.read('config').then(
+    () => new Error('expected a rejection') as Error & { code?: string },
+    (e: unknown) => e as Error & { code?: string },
+  );
   expect(err.code).toBe('Unavailable');
   expect(err.message).not.toContain('TOP-SECRET-KEY');
 });
