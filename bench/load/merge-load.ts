@@ -1,7 +1,8 @@
 /**
  * Load: N mergeConfig operations from C concurrent clients on one cluster config, per backend.
- * Each operation sets a distinct label, so a lost update would show as a missing label.
- * Prints operations/s, attempts per operation, and lost updates (must be 0).
+ * Each operation increments its client's counter (a read-modify-write of the value it read), so a
+ * lost update shows as a total below N. Prints operations/s, attempts per operation, and lost
+ * updates (must be 0).
  *
  *   npx tsx bench/load/merge-load.ts [--ops 1000] [--clients 32] [--backends memory,file,s3]
  */
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import type { OpenVfsOptions } from '../../src/backends/options.js';
 import { StateStore } from '../../src/store/state-store.js';
+import type { ClusterConfig } from '../../src/merge/schema/types.generated.js';
 import { S3RVER_CREDENTIALS, startS3rver } from '../../test/servers/s3rver.js';
 import { loadTree, TREES } from '../../test/store/trees.js';
 
@@ -23,6 +25,15 @@ const CLIENTS = Number(arg('clients', '32'));
 const BACKENDS = arg('backends', 'memory,file,s3').split(',');
 const tree = TREES[0]!;
 
+/** A change that adds one to a counter label: correct only if no concurrent update is lost. */
+export function increment(label: string): (config: ClusterConfig) => ClusterConfig {
+  return (config) => {
+    const labels = { ...(config.spec?.cloudLabels ?? {}) };
+    labels[label] = String(Number(labels[label] ?? '0') + 1);
+    return { ...config, spec: { ...config.spec, cloudLabels: labels } };
+  };
+}
+
 async function run(name: string, url: string, options: OpenVfsOptions): Promise<void> {
   const setup = await openVfs(url, options);
   await loadTree(setup, tree);
@@ -33,14 +44,14 @@ async function run(name: string, url: string, options: OpenVfsOptions): Promise<
   await Promise.all(
     clients.map(async (store, c) => {
       for (let op = next++; op < OPS; op = next++) {
-        const result = await store.mergeConfig(tree.cluster, { set: [`spec.cloudLabels.op-${op}=client-${c}`] }, { maxAttempts: 1000 });
+        const result = await store.mergeConfig(tree.cluster, increment(`client-${c}`), { maxAttempts: 1000 });
         attempts += result.attempts;
       }
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const labels = (await new StateStore(setup).getCluster(tree.cluster)).value.spec?.cloudLabels ?? {};
-  const lost = Array.from({ length: OPS }, (_, op) => op).filter((op) => labels[`op-${op}`] === undefined).length;
+  const lost = OPS - Object.values(labels).reduce((sum, value) => sum + Number(value), 0);
   console.log(`${name.padEnd(7)} ${OPS} ops, ${CLIENTS} clients: ${(OPS / seconds).toFixed(1)} ops/s, ${seconds.toFixed(1)} s, ${(attempts / OPS).toFixed(2)} attempts/op, lost updates: ${lost}`);
   await Promise.all(clients.map((store) => store.close()));
   await setup.close();
