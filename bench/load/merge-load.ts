@@ -14,6 +14,8 @@ import type { OpenVfsOptions } from '../../src/backends/options.js';
 import { StateStore } from '../../src/store/state-store.js';
 import type { ClusterConfig } from '../../src/merge/schema/types.generated.js';
 import { S3RVER_CREDENTIALS, startS3rver } from '../../test/servers/s3rver.js';
+import { startAzurite } from '../../test/servers/azurite.js';
+import { startGcsEmulator } from '../../test/servers/gcs-emulator.js';
 import { loadTree, TREES } from '../../test/store/trees.js';
 
 const arg = (name: string, fallback: string) => {
@@ -22,7 +24,7 @@ const arg = (name: string, fallback: string) => {
 };
 const OPS = Number(arg('ops', '1000'));
 const CLIENTS = Number(arg('clients', '32'));
-const BACKENDS = arg('backends', 'memory,file,s3').split(',');
+const BACKENDS = arg('backends', 'memory,file,s3,azure,gcs').split(',');
 const tree = TREES[0]!;
 
 /** A change that adds one to a counter label: correct only if no concurrent update is lost. */
@@ -73,6 +75,24 @@ async function main(): Promise<void> {
     const server = await startS3rver({ buckets: ['load'] });
     try {
       await run('s3', 's3://load/store', { env: {}, s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' } });
+    } finally {
+      await server.stop();
+    }
+  }
+  if (BACKENDS.includes('azure')) {
+    const server = await startAzurite();
+    try {
+      const { BlobServiceClient } = await import('@azure/storage-blob');
+      await BlobServiceClient.fromConnectionString(server.connectionString).getContainerClient('load').createIfNotExists();
+      await run('azure', `azureblob://${server.accountName}/load/store`, { env: {}, azure: { accountKey: server.accountKey, endpoint: server.endpoint } });
+    } finally {
+      await server.stop();
+    }
+  }
+  if (BACKENDS.includes('gcs')) {
+    const server = await startGcsEmulator();
+    try {
+      await run('gcs', 'gs://load/store', { env: {}, gcs: { apiEndpoint: server.apiEndpoint, projectId: server.projectId } });
     } finally {
       await server.stop();
     }

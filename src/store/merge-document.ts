@@ -52,7 +52,15 @@ export async function mergeDocument<T>(
   const maxAttempts = options.maxAttempts ?? 64;
   const policy = { ...DEFAULT_RETRY, baseDelayMs: 5, maxDelayMs: 500, ...options.retry, maxAttempts };
   for (let attempt = 1; ; attempt++) {
-    const current = await readDocument<T>(vfs, key, what, options.signal);
+    let current;
+    try {
+      current = await readDocument<T>(vfs, key, what, options.signal);
+    } catch (err) {
+      // A backend may fail a read that races writers (GCS: the generation changed under it).
+      if (!isStateStoreError(err, 'Conflict') || attempt >= maxAttempts) throw err;
+      await sleep(backoffDelay(attempt, policy), options.signal);
+      continue;
+    }
     const next = applyChange(current.value, change, schema);
     assertSafeValue(next);
     validate(next);

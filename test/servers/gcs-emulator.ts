@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { REPO_ROOT } from '../repo-root.js';
 
 export interface GcsEmulatorHandle {
   /** `http://127.0.0.1:<port>`, the front's address. */
@@ -15,12 +16,12 @@ export interface GcsEmulatorHandle {
   stop(): Promise<void>;
 }
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const ROOT = REPO_ROOT;
 
 /** Starts the emulator; resolves once it listens. */
 export async function startGcsEmulator(projectId = 'statestore-test'): Promise<GcsEmulatorHandle> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--no-warnings', '--import', 'tsx', path.join(__dirname, 'gcs', 'emulator-child.ts')], {
+  const child = spawn(process.execPath, ['--no-warnings', '--import', 'tsx', path.join(REPO_ROOT, 'test/servers/gcs/emulator-child.ts')], {
     cwd: ROOT,
     env: { ...process.env, GCS_EMULATOR_PROJECT: projectId },
     stdio: ['pipe', 'pipe', 'pipe'],
