@@ -63,7 +63,13 @@ async function write(ctx: TransferContext, source: ObjectInfo, condition: WriteO
   const { from, to, signal } = ctx;
   let written: ObjectInfo;
   let sentMd5: string;
-  if (replacement !== undefined) {
+  const serverSide = replacement === undefined && to.copyFrom !== undefined ? await to.copyFrom(from, source.key, source.key, { ...condition, signal }) : undefined;
+  if (serverSide !== undefined) {
+    // Copied inside the service: the bytes never came through here, so the reference checksum
+    // is the source's own (from the listing, or read once when the backend does not list it).
+    written = serverSide;
+    sentMd5 = source.md5 ?? (await hashStream((await from.readStream(source.key, { signal })).body)).md5;
+  } else if (replacement !== undefined) {
     written = await to.write(source.key, replacement, { ...condition, signal });
     sentMd5 = md5(replacement);
   } else {

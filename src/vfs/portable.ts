@@ -3,7 +3,7 @@ import { StateStoreError, isStateStoreError, throwIfAborted } from './errors.js'
 import { validateKey, validatePrefix } from './keys.js';
 import type {
   CallOptions, DeleteOptions, ListAllOptions, ListOptions, ListPage, ObjectInfo, ReadOptions,
-  ReadResult, ReadStreamResult, Vfs, VfsDriver, WriteOptions, WriteStreamOptions,
+  ReadResult, ReadStreamResult, ServerSideLocation, Vfs, VfsDriver, WriteOptions, WriteStreamOptions,
 } from './types.js';
 
 /**
@@ -69,6 +69,21 @@ class PortableVfs implements Vfs {
       this.checkWriteConditions(destinationKey, options);
       return this.driver.copy(sourceKey, destinationKey, options);
     });
+  }
+
+  copyFrom(source: Vfs, sourceKey: string, destinationKey: string, options: WriteOptions = {}): Promise<ObjectInfo | undefined> {
+    return this.guard(destinationKey, options, async () => {
+      validateKey(sourceKey, this.backend);
+      this.checkWriteConditions(destinationKey, options);
+      const location = source.serverSideLocation?.(sourceKey);
+      if (location === undefined || this.driver.copyFromLocation === undefined) return undefined;
+      return this.driver.copyFromLocation(location, destinationKey, options);
+    });
+  }
+
+  serverSideLocation(key: string): ServerSideLocation | undefined {
+    validateKey(key, this.backend);
+    return this.driver.serverSideLocation?.(key);
   }
 
   list(options: ListOptions = {}): Promise<ListPage> {

@@ -154,8 +154,29 @@ export interface Vfs {
   listAll(options?: ListAllOptions): AsyncIterable<ObjectInfo>;
   /** Copies inside this store (server-side where `capabilities.serverSideCopy`). NotFound for a missing source. */
   copy(sourceKey: string, destinationKey: string, options?: WriteOptions): Promise<ObjectInfo>;
+  /**
+   * Copies `sourceKey` of another store into this one inside the service (no bytes through this
+   * process), when both stores are on one service with the same endpoint and credentials. Must
+   * resolve to undefined, before any I/O, when it cannot; the caller then streams instead.
+   * Conditions apply to the destination as in {@link Vfs.write}.
+   */
+  copyFrom?(source: Vfs, sourceKey: string, destinationKey: string, options?: WriteOptions): Promise<ObjectInfo | undefined>;
+  /**
+   * Where `key` lives inside its service, for another store's `copyFrom`; undefined when the
+   * backend has no server-side copy across stores.
+   */
+  serverSideLocation?(key: string): ServerSideLocation | undefined;
   /** Releases sockets and handles. The Vfs must not be used afterwards. */
   close(): Promise<void>;
+}
+
+/** An object's address inside its service, for server-side copies between two stores. */
+export interface ServerSideLocation {
+  /** The service and the identity used to reach it (endpoint, credentials); copies need both equal. */
+  service: string;
+  identity: string;
+  bucket: string;
+  key: string;
 }
 
 /**
@@ -166,4 +187,7 @@ export interface Vfs {
  * - never put credentials in an error message;
  * - return listings in ascending UTF-8 byte order of keys, keys relative to its root.
  */
-export type VfsDriver = Omit<Vfs, 'listAll'>;
+export type VfsDriver = Omit<Vfs, 'listAll' | 'copyFrom'> & {
+  /** Server-side copy from a location `serverSideLocation` gave; undefined when it cannot. */
+  copyFromLocation?(source: ServerSideLocation, destinationKey: string, options: WriteOptions): Promise<ObjectInfo | undefined>;
+};

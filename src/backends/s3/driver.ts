@@ -4,7 +4,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { StateStoreError } from '../../vfs/errors.js';
 import type {
   Capabilities, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,
-  ReadStreamResult, VfsDriver, WriteOptions, WriteStreamOptions,
+  ReadStreamResult, ServerSideLocation, VfsDriver, WriteOptions, WriteStreamOptions,
 } from '../../vfs/types.js';
 import type { OpenVfsOptions } from '../options.js';
 import { collect, toBytes } from '../shared.js';
@@ -195,6 +195,39 @@ export class S3Driver implements VfsDriver {
     return { key: destinationKey, size: source.size, version: etag, ...(md5 === undefined ? {} : { md5 }), lastModified, ...(source.contentType === undefined ? {} : { contentType: source.contentType }) };
   }
 
+  /** This store's address for another S3 store's `copyFrom`: same endpoint and credentials only. */
+  serverSideLocation(key: string): ServerSideLocation {
+    return { service: 's3', identity: this.identity(), bucket: this.location.bucket, key: this.root + key };
+  }
+
+  /** CopyObject from another bucket or prefix of the same endpoint; undefined when it cannot. */
+  async copyFromLocation(source: ServerSideLocation, destinationKey: string, options: WriteOptions): Promise<ObjectInfo | undefined> {
+    if (source.service !== 's3' || source.identity !== this.identity()) return undefined;
+    const ctx = this.ctx('copy', destinationKey, options.signal, conditionOf(options));
+    const multipart = this.multipart(destinationKey, options, ctx);
+    const output = await this.send<{ CopyObjectResult?: { ETag?: string; LastModified?: Date } }>(new this.sdk.CopyObjectCommand({
+      Bucket: this.location.bucket,
+      Key: this.root + destinationKey,
+      CopySource: `${source.bucket}/${encodeCopySourceKey(source.key)}`,
+      ...this.writeFields,
+      ...multipart.conditions,
+    }), ctx);
+    const etag = output.CopyObjectResult?.ETag ?? '';
+    const md5 = this.md5Of(etag);
+    const head = await this.stat(destinationKey, options.signal === undefined ? {} : { signal: options.signal });
+    return { ...head, version: etag || head.version, ...(md5 === undefined ? {} : { md5 }), lastModified: output.CopyObjectResult?.LastModified ?? head.lastModified };
+  }
+
+  /**
+   * Two stores may copy server-side only when one client could do both: the same endpoint (or
+   * AWS itself) and the same static credentials (or both the default chain).
+   */
+  private identity(): string {
+    const credentials = this.location.credentials;
+    const who = credentials === undefined ? 'default-chain' : typeof credentials === 'function' ? `provider-${providerId(credentials)}` : credentials.accessKeyId;
+    return `${this.location.endpoint ?? 'aws'}|${who}`;
+  }
+
   async close(): Promise<void> {
     const client = this.client;
     this.client = undefined;
@@ -302,4 +335,15 @@ function conditionOf(options: WriteOptions): 'ifMatch' | 'ifNoneMatch' | undefin
   if (options.ifNoneMatch !== undefined) return 'ifNoneMatch';
   if (options.ifMatch !== undefined) return 'ifMatch';
   return undefined;
+}
+
+/** Credential provider functions get stable ids: only the same function counts as the same identity. */
+const providerIds = new WeakMap<object, number>();
+let nextProviderId = 1;
+function providerId(provider: object): number {
+  const known = providerIds.get(provider);
+  if (known !== undefined) return known;
+  const id = nextProviderId++;
+  providerIds.set(provider, id);
+  return id;
 }
