@@ -20,7 +20,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const open = (url: string, credentials = S3RVER_CREDENTIALS) => openVfs(url, { env: {}, s3: { endpoint: server.endpoint, credentials, region: 'us-east-1' } });
+const open = (url: string, credentials: { accessKeyId: string; secretAccessKey: string } = S3RVER_CREDENTIALS) => openVfs(url, { env: {}, s3: { endpoint: server.endpoint, credentials, region: 'us-east-1' } });
 
 it('copies server-side across buckets of one endpoint, byte for byte', async () => {
   const from = await open('s3://old-state/a');
