@@ -8,7 +8,7 @@ import type {
   Capabilities, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,
   ReadStreamResult, VfsDriver, WriteOptions, WriteStreamOptions,
 } from '../../vfs/types.js';
-import { compareKeys, pageSorted, toBytes } from '../shared.js';
+import { compareKeys, pageSorted, toBytes } from '../driver-utils.js';
 import { fileVersion, fsyncDir, writeTemp, type TempFile } from './atomic.js';
 import { errnoOf, fsError } from './errors.js';
 import { RESERVED_PREFIX, withFileLock } from './lock.js';

@@ -7,7 +7,7 @@ import type {
   Capabilities, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,
   ReadStreamResult, VfsDriver, WriteOptions, WriteStreamOptions,
 } from '../../vfs/types.js';
-import { collect, compareKeys, toBytes } from '../shared.js';
+import { collect, compareKeys, toBytes } from '../driver-utils.js';
 import { mapGcsError, type SentCondition } from './errors.js';
 import type { GcsBackendOptions } from './types.js';
 

@@ -6,7 +6,7 @@ import type {
 } from '../../vfs/types.js';
 import type { StoreUrl } from '../../vfs/url.js';
 import type { BackendFactory } from '../registry.js';
-import { collect, compareKeys, md5Hex, pageSorted, toBytes } from '../shared.js';
+import { collect, compareKeys, md5Hex, pageSorted, toBytes } from '../driver-utils.js';
 
 interface Entry {
   body: Uint8Array;

@@ -7,7 +7,7 @@ import type {
   ReadStreamResult, ServerSideLocation, VfsDriver, WriteOptions, WriteStreamOptions,
 } from '../../vfs/types.js';
 import type { OpenVfsOptions } from '../options.js';
-import { collect, toBytes } from '../shared.js';
+import { collect, toBytes } from '../driver-utils.js';
 import { createClient, type S3Sdk } from './client.js';
 import { toStateStoreError, type S3ErrorContext } from './errors.js';
 import { MAX_PARTS, MAX_SINGLE_COPY, copyMultipart, encodeCopySourceKey, parts, uploadMultipart, type MultipartContext } from './multipart.js';
