@@ -1,5 +1,5 @@
 import { StateStore } from '../../src/store/state-store.js';
-import { isStateStoreError } from '../../src/vfs/errors.js';
+import { isStateStoreError, StateStoreError } from '../../src/vfs/errors.js';
 import { allTargets, memoryTarget, stopAll } from '../backends/targets.js';
 import { countingVfs } from './counting-vfs.js';
 import { loadTree, TREES } from './trees.js';
@@ -100,5 +100,26 @@ describe.each(allTargets.map((t) => [t.name, t]))('32 concurrent mergeConfig cal
     expect(Math.max(...results.map((r) => r.attempts))).toBeGreaterThan(1);
     await Promise.all(stores.map((store) => store.close()));
     await vfs.close();
+  });
+});
+
+describe('mergeConfig and reads that race writers', () => {
+  it('retries a read that failed with Conflict (as GCS reports a generation changing under it)', async () => {
+    const inner = await freshStore();
+    let failures = 2;
+    const vfs = new Proxy(inner, {
+      get(target, property, receiver) {
+        if (property === 'read') {
+          return async (...args: Parameters<typeof inner.read>) => {
+            if (failures-- > 0) throw new StateStoreError('Conflict', 'the object kept changing');
+            return target.read(...args);
+          };
+        }
+        return Reflect.get(target, property, receiver);
+      },
+    });
+    const result = await new StateStore(vfs).mergeConfig(name, { spec: { kubernetesVersion: '1.30.0' } }, { retry: { baseDelayMs: 1 } });
+    expect(result.attempts).toBe(3);
+    expect((await new StateStore(inner).getCluster(name)).value.spec?.kubernetesVersion).toBe('1.30.0');
   });
 });
