@@ -8,8 +8,8 @@ export type { ErrorCode, StateStoreErrorOptions, ValidationIssue } from './vfs/e
 export { StateStoreError, isStateStoreError } from './vfs/errors.js';
 export { MAX_KEY_BYTES, validateKey, joinKey } from './vfs/keys.js';
 export type {
-  CallOptions, Capabilities, DeleteOptions, ListAllOptions, ListOptions, ListPage, ObjectInfo,
-  ReadOptions, ReadResult, ReadStreamResult, Vfs, VfsDriver, WriteOptions, WriteStreamOptions,
+  CallOptions, Capabilities, CopyFromOptions, DeleteOptions, ListAllOptions, ListOptions, ListPage, ObjectInfo,
+  ReadOptions, ReadResult, ReadStreamResult, ServerSideLocation, Vfs, VfsDriver, WriteOptions, WriteStreamOptions,
 } from './vfs/types.js';
 export type { StoreUrl } from './vfs/url.js';
 export { parseStoreUrl, redactUrl } from './vfs/url.js';

@@ -3,7 +3,7 @@
  * same local S3 server (s3rver, two buckets), plus the server's own CopyObject ceiling and the
  * peak RSS of moving one large object s3 -> file in a child process. Prints ratios from one run.
  *
- *   npm run bench -- [--scale 1] [--big-mib 1024] [--concurrency 32]
+ *   npm run bench -- [--scale 1] [--big-mib 1024] [--concurrency N] [--only statestore,ceiling]
  *
  * --scale multiplies the file counts (2,000 x 1 KiB + 20 x 8 MiB at 1); record the scale you ran.
  */
@@ -27,10 +27,13 @@ const arg = (name: string, fallback: string): string => {
 };
 const SCALE = Number(arg('scale', '1'));
 const BIG_MIB = Number(arg('big-mib', '1024'));
-const CONCURRENCY = Number(arg('concurrency', '32'));
+/** Unset: moveStateStore's own default (what a user gets without tuning). */
+const CONCURRENCY = process.argv.includes('--concurrency') ? Number(arg('concurrency', '')) : undefined;
 const SMALL = Math.max(1, Math.round(2000 * SCALE));
 const LARGE = Math.max(1, Math.round(20 * SCALE));
 const CLUSTER = 'bench.example.com';
+/** `--only statestore,ceiling` runs a subset (statestore, aws, rclone, ceiling, rss) while iterating. */
+const ONLY = new Set(arg('only', 'statestore,aws,rclone,ceiling,rss').split(','));
 
 const results: Array<{ name: string; seconds: number }> = [];
 const record = (name: string, seconds: number): void => {
@@ -74,7 +77,7 @@ async function peakRss(endpoint: string, client: S3Client): Promise<{ maxRss: nu
 }
 
 async function main(): Promise<void> {
-  process.stdout.write(`scale ${SCALE}: ${SMALL} x 1 KiB + ${LARGE} x 8 MiB; big object ${BIG_MIB} MiB; statestore concurrency ${CONCURRENCY}\n`);
+  process.stdout.write(`scale ${SCALE}: ${SMALL} x 1 KiB + ${LARGE} x 8 MiB; big object ${BIG_MIB} MiB; statestore concurrency ${CONCURRENCY ?? 'default'}\n`);
   const server = await startS3rver({ buckets: ['src', 'dst'] });
   const client = new S3Client({ endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: S3RVER_CREDENTIALS });
   const openOptions = { env: {}, s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' } };
@@ -82,23 +85,29 @@ async function main(): Promise<void> {
     const files = await seed(client);
     const statestore = (): Promise<number> => {
       const started = performance.now();
-      return moveStateStore({ from: 's3://src/store', to: 's3://dst/statestore', concurrency: CONCURRENCY, openOptions }).then(() => (performance.now() - started) / 1000);
+      return moveStateStore({ from: 's3://src/store', to: 's3://dst/statestore', ...(CONCURRENCY === undefined ? {} : { concurrency: CONCURRENCY }), openOptions }).then(() => (performance.now() - started) / 1000);
     };
-    record('statestore move', await statestore());
-    record('statestore rerun (no-op)', await statestore());
-    if (hasCommand('aws')) {
+    if (ONLY.has('statestore')) {
+      record('statestore move', await statestore());
+      record('statestore rerun (no-op)', await statestore());
+    }
+    if (!ONLY.has('aws')) {
+      // not asked for
+    } else if (hasCommand('aws')) {
       record('aws s3 sync (default)', await awsSync(server.endpoint, 'src/store', 'dst/aws10'));
       record('aws s3 sync (default) rerun', await awsSync(server.endpoint, 'src/store', 'dst/aws10'));
       record('aws s3 sync (32)', await awsSync(server.endpoint, 'src/store', 'dst/aws32', 32));
       record('aws s3 sync (32) rerun', await awsSync(server.endpoint, 'src/store', 'dst/aws32', 32));
     } else process.stdout.write('aws CLI not found: skipped\n');
-    if (hasCommand('rclone')) {
+    if (!ONLY.has('rclone')) {
+      // not asked for
+    } else if (hasCommand('rclone')) {
       record('rclone copy (default)', await rcloneCopy(server.endpoint, 'src/store', 'dst/rclone4'));
       record('rclone copy (default) rerun', await rcloneCopy(server.endpoint, 'src/store', 'dst/rclone4'));
       record('rclone copy (32)', await rcloneCopy(server.endpoint, 'src/store', 'dst/rclone32', 32));
       record('rclone copy (32) rerun', await rcloneCopy(server.endpoint, 'src/store', 'dst/rclone32', 32));
     } else process.stdout.write('rclone not found (apt-get install -y rclone): skipped\n');
-    record('server ceiling (CopyObject x64)', await ceiling(client, files));
+    if (ONLY.has('ceiling')) record('server ceiling (CopyObject x64)', await ceiling(client, files));
 
     const time = (name: string) => results.find((result) => result.name === name)?.seconds;
     const ratio = (label: string, other: string, mine: string): void => {
@@ -115,6 +124,7 @@ async function main(): Promise<void> {
     ratio('no-op rerun vs aws default rerun', 'aws s3 sync (default) rerun', 'statestore rerun (no-op)');
     ratio('fraction of server ceiling (target >= 0.8)', 'server ceiling (CopyObject x64)', 'statestore move');
 
+    if (!ONLY.has('rss')) return;
     const rss = await peakRss(server.endpoint, client);
     process.stdout.write(`\npeak RSS moving ${BIG_MIB} MiB s3 -> file: ${(rss.maxRss / 1024 / 1024).toFixed(0)} MB (target < 200), ${rss.seconds.toFixed(2)} s, ${rss.copied} bytes copied\n`);
   } finally {

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { openVfs } from '../backends/registry.js';
 import type { OpenVfsOptions } from '../backends/options.js';
-import { StateStoreError } from '../vfs/errors.js';
+import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
 import type { ObjectInfo, Vfs } from '../vfs/types.js';
 import { isPlainObject } from '../merge/guard.js';
 import { parseYamlDocuments } from '../merge/yaml/parse.js';
@@ -9,12 +9,27 @@ import { parsePointer } from '../merge/json-pointer.js';
 import { StateStore } from '../store/state-store.js';
 import { validateClusterName } from '../store/names.js';
 import { replaceScalars, rewriteStoreUrls, rewriteText } from './rewrite.js';
+import { settleAll, TaskGroup } from './tasks.js';
 import { transferFile, type TransferContext } from './transfer.js';
 import type { ClusterMoveResult, MoveOptions, MoveResult, StoreRef } from './types.js';
 
 /** Generated files that may name the store (kops rewrites them on `kops update cluster --yes`). */
 const GENERATED = /^(cluster-completed\.spec|igconfig\/.*|manifests\/.*|addons\/bootstrap-channel\.yaml)$/;
 const MAX_SCANNED_BYTES = 4 * 1024 * 1024;
+/** Files in flight by default: small files and server-side copies are latency-bound. */
+const DEFAULT_CONCURRENCY = 64;
+/**
+ * Large files streamed through this process at once, whatever the concurrency: each holds an
+ * upload part (8 MiB on S3) in memory, so this bounds the memory of a move.
+ */
+const MAX_LARGE_STREAMS = 4;
+
+interface Limits {
+  /** Files in flight. */
+  files: ReturnType<typeof pLimit>;
+  /** Large files streaming through this process (see {@link MAX_LARGE_STREAMS}). */
+  streams: ReturnType<typeof pLimit>;
+}
 
 /**
  * Moves clusters from one state store to another, as kops's documented procedure does by hand:
@@ -31,18 +46,18 @@ const MAX_SCANNED_BYTES = 4 * 1024 * 1024;
  * ```
  */
 export async function moveStateStore(options: MoveOptions): Promise<MoveResult> {
-  const concurrency = options.concurrency ?? 32;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new StateStoreError('InvalidArgument', 'concurrency must be a positive integer');
   const from = await resolve(options.from, options.openOptions);
   const to = await resolve(options.to, options.openOptions);
   if (from.vfs.url === to.vfs.url) throw new StateStoreError('InvalidArgument', 'the source and the destination are the same store');
   try {
     const clusters = options.clusters ?? (await new StateStore(from.vfs).listClusters({ signal: options.signal }));
-    const limit = pLimit(concurrency);
+    const limits: Limits = { files: pLimit(concurrency), streams: pLimit(Math.min(concurrency, MAX_LARGE_STREAMS)) };
     const results: ClusterMoveResult[] = [];
     for (const cluster of clusters) {
       validateClusterName(cluster);
-      const result = await moveCluster(cluster, from.vfs, to.vfs, options, limit);
+      const result = await moveCluster(cluster, from.vfs, to.vfs, options, limits);
       options.onProgress?.({ type: 'cluster', cluster, result });
       results.push(result);
     }
@@ -53,24 +68,31 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
   }
 }
 
-async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOptions, limit: ReturnType<typeof pLimit>): Promise<ClusterMoveResult> {
+async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOptions, limits: Limits): Promise<ClusterMoveResult> {
   const { signal } = options;
-  const files: ObjectInfo[] = [];
-  for await (const info of from.listAll({ prefix: `${cluster}/`, signal })) files.push(info);
   const configKey = `${cluster}/config`;
-  const config = files.find((info) => info.key === configKey);
-  if (config === undefined) throw new StateStoreError('NotFound', `cluster "${cluster}" not found in ${from.url}`);
-  const bytes = files.reduce((sum, info) => sum + info.size, 0);
-  options.onProgress?.({ type: 'plan', cluster, files: files.length, bytes });
-  const result: ClusterMoveResult = { cluster, files: files.length, copied: 0, skipped: 0, bytes, bytesCopied: 0, rewritten: [], staleReferences: [], sourceDeleted: false };
-  if (options.dryRun) return result;
+  const result: ClusterMoveResult = { cluster, files: 0, copied: 0, skipped: 0, bytes: 0, bytesCopied: 0, rewritten: [], staleReferences: [], sourceDeleted: false };
+  const notFound = () => new StateStoreError('NotFound', `cluster "${cluster}" not found in ${from.url}`);
+  if (options.dryRun) {
+    const files = await listed(from, cluster, signal);
+    if (!files.some((info) => info.key === configKey)) throw notFound();
+    Object.assign(result, { files: files.length, bytes: files.reduce((sum, info) => sum + info.size, 0) });
+    options.onProgress?.({ type: 'plan', cluster, files: result.files, bytes: result.bytes });
+    return result;
+  }
 
-  const configText = Buffer.from((await from.read(configKey, { signal })).body).toString('utf8');
+  // The config first (no config, no cluster: nothing is copied), and the destination's listing,
+  // which decides what is already there; then files are copied while the source still pages.
+  const [config, present] = await Promise.all([
+    from.read(configKey, { signal }).catch((err: unknown) => {
+      throw isStateStoreError(err, 'NotFound') ? notFound() : err;
+    }),
+    listed(to, cluster, signal).then((infos) => new Map(infos.map((info) => [info.key, info]))),
+  ]);
+  const configText = Buffer.from(config.body).toString('utf8');
   const oldBase = storeBaseOf(configText, cluster) ?? from.url;
   const newBase = to.url;
-  const ctx: TransferContext = { from, to, overwrite: options.overwrite ?? false, verify: options.verify ?? true, signal };
-  const present = new Map<string, ObjectInfo>();
-  for await (const info of to.listAll({ prefix: `${cluster}/`, signal })) present.set(info.key, info);
+  const ctx: TransferContext = { from, to, overwrite: options.overwrite ?? false, verify: options.verify ?? true, streams: limits.streams, signal };
   const record = (info: ObjectInfo, action: 'copied' | 'skipped', rewritten: boolean) => {
     if (action === 'copied') {
       result.copied += 1;
@@ -81,25 +103,38 @@ async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOpt
     options.onProgress?.({ type: 'file', cluster, key: info.key, bytes: info.size, action: rewritten && action === 'copied' ? 'rewritten' : action });
   };
 
-  await settleAll(
-    files.filter((info) => info.key !== configKey),
-    limit,
-    async (info) => {
-      const replacement = await generatedReplacement(from, info, cluster, oldBase, newBase, options, result);
-      record(info, await transferFile(ctx, info, replacement, present.get(info.key) ?? null), replacement !== undefined);
-    },
-  );
+  const files: ObjectInfo[] = [];
+  const copies = new TaskGroup(limits.files);
+  try {
+    for await (const info of from.listAll({ prefix: `${cluster}/`, signal })) {
+      if (copies.failed) break;
+      files.push(info);
+      if (info.key === configKey) continue;
+      copies.add(async () => {
+        const replacement = await generatedReplacement(from, info, cluster, oldBase, newBase, options, result);
+        record(info, await transferFile(ctx, info, replacement, present.get(info.key) ?? null), replacement !== undefined);
+      });
+    }
+  } catch (err) {
+    copies.fail(err);
+  }
+  if (!copies.failed) {
+    Object.assign(result, { files: files.length, bytes: files.reduce((sum, info) => sum + info.size, 0) });
+    options.onProgress?.({ type: 'plan', cluster, files: result.files, bytes: result.bytes });
+  }
+  await copies.settle();
 
   // The config last: the destination lists the cluster only once everything else is there.
   const { config: moved, rewritten } = rewriteStoreUrls(parseYamlDocuments(configText)[0]?.value, oldBase, newBase);
   result.rewritten = rewritten;
   const values = new Map(rewritten.map((pointer) => [pointer, String(valueAt(moved, pointer))]));
   const newConfig = Buffer.from(replaceScalars(configText, values), 'utf8');
-  record(config, await transferFile(ctx, config, newConfig, present.get(configKey) ?? null), rewritten.length > 0);
+  const configInfo = files.find((info) => info.key === configKey) ?? config.info;
+  record(configInfo, await transferFile(ctx, configInfo, newConfig, present.get(configKey) ?? null), rewritten.length > 0);
 
   if (options.deleteSource) {
     await from.delete(configKey, { signal });
-    await settleAll(files.filter((info) => info.key !== configKey), limit, (info) => from.delete(info.key, { signal }));
+    await settleAll(files.filter((info) => info.key !== configKey), limits.files, (info) => from.delete(info.key, { signal }));
     result.sourceDeleted = true;
   }
   return result;
@@ -128,6 +163,12 @@ function storeBaseOf(configText: string, cluster: string): string | undefined {
   return trimmed.endsWith(`/${cluster}`) ? trimmed.slice(0, -cluster.length - 1) : undefined;
 }
 
+async function listed(vfs: Vfs, cluster: string, signal: AbortSignal | undefined): Promise<ObjectInfo[]> {
+  const files: ObjectInfo[] = [];
+  for await (const info of vfs.listAll({ prefix: `${cluster}/`, signal })) files.push(info);
+  return files;
+}
+
 async function resolve(ref: StoreRef, openOptions: OpenVfsOptions | undefined): Promise<{ vfs: Vfs; owned: boolean }> {
   if (typeof ref === 'string') return { vfs: await openVfs(ref, openOptions), owned: true };
   if ('vfs' in ref && typeof ref.vfs === 'object') return { vfs: ref.vfs, owned: false };
@@ -138,26 +179,4 @@ function valueAt(value: unknown, pointer: string): unknown {
   let current = value;
   for (const segment of parsePointer(pointer)) current = (current as Record<string, unknown> | undefined)?.[segment];
   return current;
-}
-
-/**
- * Runs `task` for every item at the limiter's concurrency. After the first failure no new task
- * starts, and the failure is thrown only once the tasks in flight have finished, so nothing of
- * this call is still writing when the caller sees the error (and, say, reruns the move).
- */
-async function settleAll<T>(items: readonly T[], limit: ReturnType<typeof pLimit>, task: (item: T) => Promise<void>): Promise<void> {
-  let failure: { error: unknown } | undefined;
-  await Promise.all(
-    items.map((item) =>
-      limit(async () => {
-        if (failure !== undefined) return;
-        try {
-          await task(item);
-        } catch (error) {
-          failure ??= { error };
-        }
-      }),
-    ),
-  );
-  if (failure !== undefined) throw failure.error;
 }

@@ -1,5 +1,6 @@
 import { pipeline } from 'node:stream';
 import { createHash } from 'node:crypto';
+import type pLimit from 'p-limit';
 import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
 import type { ObjectInfo, Vfs, WriteOptions } from '../vfs/types.js';
 import { hashStream, HashingStream } from './hashing.js';
@@ -9,8 +10,13 @@ export interface TransferContext {
   to: Vfs;
   overwrite: boolean;
   verify: boolean;
+  /** Taken by a file that streams through this process and is over {@link LARGE_STREAM} bytes. */
+  streams?: ReturnType<typeof pLimit>;
   signal?: AbortSignal;
 }
+
+/** Streams larger than this hold a multipart buffer: they take a slot of `streams`. */
+export const LARGE_STREAM = 1024 * 1024;
 
 /**
  * Copies one file from `from` to `to`, unless the destination already holds the same bytes
@@ -61,26 +67,27 @@ export async function transferFile(ctx: TransferContext, source: ObjectInfo, rep
 
 async function write(ctx: TransferContext, source: ObjectInfo, condition: WriteOptions, replacement: Uint8Array | undefined): Promise<{ written: ObjectInfo; sentMd5: string }> {
   const { from, to, signal } = ctx;
-  let written: ObjectInfo;
-  let sentMd5: string;
-  const serverSide = replacement === undefined && to.copyFrom !== undefined ? await to.copyFrom(from, source.key, source.key, { ...condition, signal }) : undefined;
+  if (replacement !== undefined) return { written: await to.write(source.key, replacement, { ...condition, signal }), sentMd5: md5(replacement) };
+  const serverSide = await to.copyFrom?.(from, source.key, source.key, { ...condition, sourceInfo: source, signal });
   if (serverSide !== undefined) {
     // Copied inside the service: the bytes never came through here, so the reference checksum
     // is the source's own (from the listing, or read once when the backend does not list it).
-    written = serverSide;
-    sentMd5 = source.md5 ?? (await hashStream((await from.readStream(source.key, { signal })).body)).md5;
-  } else if (replacement !== undefined) {
-    written = await to.write(source.key, replacement, { ...condition, signal });
-    sentMd5 = md5(replacement);
-  } else {
-    const { body, info } = await from.readStream(source.key, { signal });
-    const hasher = new HashingStream();
-    pipeline(body, hasher, () => undefined); // errors surface through writeStream's read of `hasher`
-    written = await to.writeStream(source.key, hasher, { ...condition, size: info.size, signal });
-    sentMd5 = hasher.digest();
-    if (hasher.bytes !== info.size || (info.md5 !== undefined && info.md5 !== sentMd5)) {
-      throw new StateStoreError('IntegrityError', `${source.key}: the source changed or was corrupted while copying`, { key: source.key, backend: from.backend });
-    }
+    return { written: serverSide, sentMd5: source.md5 ?? (await hashStream((await from.readStream(source.key, { signal })).body)).md5 };
+  }
+  if (ctx.streams !== undefined && source.size > LARGE_STREAM) return ctx.streams(() => stream(ctx, source, condition));
+  return stream(ctx, source, condition);
+}
+
+/** Streams the source's bytes into the destination, hashing them on the way. */
+async function stream(ctx: TransferContext, source: ObjectInfo, condition: WriteOptions): Promise<{ written: ObjectInfo; sentMd5: string }> {
+  const { from, to, signal } = ctx;
+  const { body, info } = await from.readStream(source.key, { signal });
+  const hasher = new HashingStream();
+  pipeline(body, hasher, () => undefined); // errors surface through writeStream's read of `hasher`
+  const written = await to.writeStream(source.key, hasher, { ...condition, size: info.size, signal });
+  const sentMd5 = hasher.digest();
+  if (hasher.bytes !== info.size || (info.md5 !== undefined && info.md5 !== sentMd5)) {
+    throw new StateStoreError('IntegrityError', `${source.key}: the source changed or was corrupted while copying`, { key: source.key, backend: from.backend });
   }
   return { written, sentMd5 };
 }

@@ -12,7 +12,11 @@ export interface MoveOptions {
   openOptions?: OpenVfsOptions;
   /** Clusters to move. Default: every cluster of `from`. */
   clusters?: readonly string[];
-  /** Files in flight at once. Default 32. */
+  /**
+   * Files in flight at once. Default 64. Of these, at most 4 files over 1 MiB stream through
+   * this process at a time (each holds an upload buffer), which bounds a move's memory; copies
+   * inside one service (S3 to S3 on one endpoint) use the full concurrency.
+   */
   concurrency?: number;
   /** Plan only: list what would be copied, write nothing. */
   dryRun?: boolean;

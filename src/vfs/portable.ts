@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { StateStoreError, isStateStoreError, throwIfAborted } from './errors.js';
 import { validateKey, validatePrefix } from './keys.js';
 import type {
-  CallOptions, DeleteOptions, ListAllOptions, ListOptions, ListPage, ObjectInfo, ReadOptions,
+  CallOptions, CopyFromOptions, DeleteOptions, ListAllOptions, ListOptions, ListPage, ObjectInfo, ReadOptions,
   ReadResult, ReadStreamResult, ServerSideLocation, Vfs, VfsDriver, WriteOptions, WriteStreamOptions,
 } from './types.js';
 
@@ -71,7 +71,7 @@ class PortableVfs implements Vfs {
     });
   }
 
-  copyFrom(source: Vfs, sourceKey: string, destinationKey: string, options: WriteOptions = {}): Promise<ObjectInfo | undefined> {
+  copyFrom(source: Vfs, sourceKey: string, destinationKey: string, options: CopyFromOptions = {}): Promise<ObjectInfo | undefined> {
     return this.guard(destinationKey, options, async () => {
       validateKey(sourceKey, this.backend);
       this.checkWriteConditions(destinationKey, options);

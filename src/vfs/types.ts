@@ -82,6 +82,16 @@ export interface WriteStreamOptions extends WriteOptions {
   size?: number;
 }
 
+/** Options of {@link Vfs.copyFrom}. */
+export interface CopyFromOptions extends WriteOptions {
+  /**
+   * The source object as the caller last listed it. A backend may take the copy's size from here
+   * instead of asking the service again, but only when the copy's own checksum proves it copied
+   * these bytes (`md5` equal); and it may use `size` to pick a multipart copy for large objects.
+   */
+  sourceInfo?: ObjectInfo;
+}
+
 /** Options of {@link Vfs.delete}. */
 export interface DeleteOptions extends CallOptions {
   /** Delete only if the object is at this version (backends with `capabilities.deleteIfMatch`). */
@@ -160,7 +170,7 @@ export interface Vfs {
    * resolve to undefined, before any I/O, when it cannot; the caller then streams instead.
    * Conditions apply to the destination as in {@link Vfs.write}.
    */
-  copyFrom?(source: Vfs, sourceKey: string, destinationKey: string, options?: WriteOptions): Promise<ObjectInfo | undefined>;
+  copyFrom?(source: Vfs, sourceKey: string, destinationKey: string, options?: CopyFromOptions): Promise<ObjectInfo | undefined>;
   /**
    * Where `key` lives inside its service, for another store's `copyFrom`; undefined when the
    * backend has no server-side copy across stores.
@@ -189,5 +199,5 @@ export interface ServerSideLocation {
  */
 export type VfsDriver = Omit<Vfs, 'listAll' | 'copyFrom'> & {
   /** Server-side copy from a location `serverSideLocation` gave; undefined when it cannot. */
-  copyFromLocation?(source: ServerSideLocation, destinationKey: string, options: WriteOptions): Promise<ObjectInfo | undefined>;
+  copyFromLocation?(source: ServerSideLocation, destinationKey: string, options: CopyFromOptions): Promise<ObjectInfo | undefined>;
 };

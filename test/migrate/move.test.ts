@@ -88,6 +88,36 @@ describe('moveStateStore options', () => {
     expect(events).toEqual(['plan', 'cluster']);
   });
 
+  it('streams at most 4 large files at once whatever the concurrency, and reports the plan', async () => {
+    const source = await sourceStore(memoryTarget, tree);
+    const big = Buffer.alloc(2 * 1024 * 1024, 'x');
+    for (let i = 0; i < 12; i++) await source.vfs.write(`${tree.cluster}/backups/large-${i}`, big);
+    const { vfs: destination } = await memoryTarget.fresh();
+    let streaming = 0;
+    let most = 0;
+    const counting: Vfs = Object.create(destination, {
+      writeStream: {
+        value: async (...args: Parameters<Vfs['writeStream']>) => {
+          const large = args[0].includes('/backups/large-');
+          if (large) most = Math.max(most, ++streaming);
+          try {
+            return await destination.writeStream(...args);
+          } finally {
+            if (large) streaming -= 1;
+          }
+        },
+      },
+    }) as Vfs;
+    const plans: unknown[] = [];
+    const result = await moveStateStore({ from: source.vfs, to: counting, concurrency: 32, onProgress: (e) => e.type === 'plan' && plans.push(e) });
+    expect(result.clusters[0]).toMatchObject({ copied: source.files.size + 12 });
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(4);
+    const bytes = [...source.files.values()].reduce((sum, body) => sum + body.length, 12 * big.length);
+    expect(plans).toEqual([{ type: 'plan', cluster: tree.cluster, files: source.files.size + 12, bytes }]);
+    for (let i = 0; i < 12; i++) expect(Buffer.from((await destination.read(`${tree.cluster}/backups/large-${i}`)).body).equals(big)).toBe(true);
+  });
+
   it('rewrites generated files when asked, and deletes the source only when asked', async () => {
     const source = await sourceStore(memoryTarget, tree);
     const { vfs: destination } = await memoryTarget.fresh();

@@ -3,7 +3,7 @@ import { PassThrough, Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { StateStoreError } from '../../vfs/errors.js';
 import type {
-  Capabilities, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,
+  Capabilities, CopyFromOptions, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,
   ReadStreamResult, ServerSideLocation, VfsDriver, WriteOptions, WriteStreamOptions,
 } from '../../vfs/types.js';
 import type { OpenVfsOptions } from '../options.js';
@@ -178,7 +178,7 @@ export class S3Driver implements VfsDriver {
     let etag: string;
     let lastModified = new Date();
     if (source.size > this.copyThreshold) {
-      etag = await copyMultipart(multipart, this.root + sourceKey, source.size, source.version, this.partSize);
+      etag = await copyMultipart(multipart, { bucket: this.location.bucket, key: this.root + sourceKey, size: source.size, etag: source.version }, this.partSize);
     } else {
       const output = await this.send<{ CopyObjectResult?: { ETag?: string; LastModified?: Date } }>(new this.sdk.CopyObjectCommand({
         Bucket: this.location.bucket,
@@ -201,10 +201,16 @@ export class S3Driver implements VfsDriver {
   }
 
   /** CopyObject from another bucket or prefix of the same endpoint; undefined when it cannot. */
-  async copyFromLocation(source: ServerSideLocation, destinationKey: string, options: WriteOptions): Promise<ObjectInfo | undefined> {
+  async copyFromLocation(source: ServerSideLocation, destinationKey: string, options: CopyFromOptions): Promise<ObjectInfo | undefined> {
     if (source.service !== 's3' || source.identity !== this.identity()) return undefined;
     const ctx = this.ctx('copy', destinationKey, options.signal, conditionOf(options));
     const multipart = this.multipart(destinationKey, options, ctx);
+    const listed = options.sourceInfo;
+    if (listed !== undefined && listed.size > this.copyThreshold) {
+      // Over CopyObject's 5 GiB limit: copy in ranges, each pinned to the listed version.
+      const etag = await copyMultipart(multipart, { bucket: source.bucket, key: source.key, size: listed.size, etag: listed.version }, this.partSize);
+      return { key: destinationKey, size: listed.size, version: etag, ...(listed.md5 === undefined ? {} : { md5: listed.md5 }), lastModified: new Date() };
+    }
     const output = await this.send<{ CopyObjectResult?: { ETag?: string; LastModified?: Date } }>(new this.sdk.CopyObjectCommand({
       Bucket: this.location.bucket,
       Key: this.root + destinationKey,
@@ -214,8 +220,12 @@ export class S3Driver implements VfsDriver {
     }), ctx);
     const etag = output.CopyObjectResult?.ETag ?? '';
     const md5 = this.md5Of(etag);
+    const lastModified = output.CopyObjectResult?.LastModified ?? new Date();
+    // The copy's ETag is the MD5 of what it holds: when it is the listed MD5, the listed size is
+    // the copy's size too, and the HEAD that would report it can be saved.
+    if (md5 !== undefined && listed?.md5 === md5) return { key: destinationKey, size: listed.size, version: etag, md5, lastModified };
     const head = await this.stat(destinationKey, options.signal === undefined ? {} : { signal: options.signal });
-    return { ...head, version: etag || head.version, ...(md5 === undefined ? {} : { md5 }), lastModified: output.CopyObjectResult?.LastModified ?? head.lastModified };
+    return { ...head, version: etag || head.version, ...(md5 === undefined ? {} : { md5 }), lastModified };
   }
 
   /**

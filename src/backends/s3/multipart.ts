@@ -10,6 +10,15 @@ export const MAX_PARTS = 10_000;
 export const MAX_SINGLE_COPY = 5 * 1024 * 1024 * 1024;
 
 /** What the multipart helpers need from the driver: one SDK call with error mapping. */
+/** The object a multipart copy reads: any bucket on the same endpoint, pinned to one version. */
+export interface CopySource {
+  bucket: string;
+  /** The full object key (store prefix included). */
+  key: string;
+  size: number;
+  etag: string;
+}
+
 export interface MultipartContext {
   sdk: S3Sdk;
   bucket: string;
@@ -117,13 +126,14 @@ export async function uploadMultipart(ctx: MultipartContext, first: Buffer, rest
 }
 
 /**
- * Copies `sourceKey` (of `size` bytes, at version `sourceEtag`) with UploadPartCopy, for objects
- * CopyObject cannot take (over 5 GiB). Every part is pinned to the source version with
+ * Copies `from` (any bucket on the endpoint) with UploadPartCopy, for objects CopyObject cannot
+ * take (over 5 GiB). Every part is pinned to the source version with
  * `x-amz-copy-source-if-match`; the destination conditions go on the completion.
  */
-export async function copyMultipart(ctx: MultipartContext, sourceKey: string, size: number, sourceEtag: string, partSize: number): Promise<string> {
+export async function copyMultipart(ctx: MultipartContext, from: CopySource, partSize: number): Promise<string> {
+  const { size, etag: sourceEtag } = from;
   const part = Math.max(partSize, Math.ceil(size / MAX_PARTS), size > MAX_SINGLE_COPY ? 512 * 1024 * 1024 : 0);
-  const source = `${ctx.bucket}/${encodeCopySourceKey(sourceKey)}`;
+  const source = `${from.bucket}/${encodeCopySourceKey(from.key)}`;
   return withUpload(ctx, async (uploadId) => {
     const completed: CompletedPart[] = [];
     for (let start = 0, number = 1; start < size; start += part, number++) {
