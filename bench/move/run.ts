@@ -3,7 +3,7 @@
  * same local S3 server (s3rver, two buckets), plus the server's own CopyObject ceiling and the
  * peak RSS of moving one large object s3 -> file in a child process. Prints ratios from one run.
  *
- *   npm run bench -- [--scale 1] [--big-mib 1024] [--concurrency N] [--only statestore,ceiling]
+ *   npm run bench -- [--scale 1] [--big-mib 1024] [--concurrency N] [--only statestore,ceiling] [--repeat 3]
  *
  * --scale multiplies the file counts (2,000 x 1 KiB + 20 x 8 MiB at 1); record the scale you ran.
  */
@@ -17,6 +17,7 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import pLimit from 'p-limit';
 import { openVfs } from '../../src/backends/registry.js';
+import type { OpenVfsOptions } from '../../src/backends/options.js';
 import { moveStateStore } from '../../src/migrate/index.js';
 import { S3RVER_CREDENTIALS, startS3rver } from '../../test/servers/s3rver.js';
 import { awsSync, hasCommand, rcloneCopy } from './tools.js';
@@ -34,6 +35,8 @@ const LARGE = Math.max(1, Math.round(20 * SCALE));
 const CLUSTER = 'bench.example.com';
 /** `--only statestore,ceiling` runs a subset (statestore, aws, rclone, ceiling, rss) while iterating. */
 const ONLY = new Set(arg('only', 'statestore,aws,rclone,ceiling,rss').split(','));
+/** Rounds of every tool, interleaved; ratios use each row's median (steadier on a shared machine). */
+const REPEAT = Math.max(1, Number(arg('repeat', '1')));
 
 const results: Array<{ name: string; seconds: number }> = [];
 const record = (name: string, seconds: number): void => {
@@ -53,10 +56,10 @@ async function seed(client: S3Client): Promise<Array<{ key: string; size: number
 }
 
 /** The server's own ceiling: bare CopyObject requests, bucket to bucket, 64 at a time. */
-async function ceiling(client: S3Client, files: Array<{ key: string }>): Promise<number> {
+async function ceiling(client: S3Client, files: Array<{ key: string }>, prefix: string): Promise<number> {
   const limit = pLimit(64);
   const started = performance.now();
-  await Promise.all(files.map((file) => limit(() => client.send(new CopyObjectCommand({ Bucket: 'dst', Key: `ceiling/${file.key}`, CopySource: `src/${file.key}` })))));
+  await Promise.all(files.map((file) => limit(() => client.send(new CopyObjectCommand({ Bucket: 'dst', Key: `${prefix}/${file.key}`, CopySource: `src/${file.key}` })))));
   return (performance.now() - started) / 1000;
 }
 
@@ -76,6 +79,43 @@ async function peakRss(endpoint: string, client: S3Client): Promise<{ maxRss: nu
   }
 }
 
+/** One round of every tool asked for; `suffix` gives each round its own destination prefixes. */
+async function runRound(endpoint: string, client: S3Client, files: Array<{ key: string }>, openOptions: OpenVfsOptions, suffix: string): Promise<void> {
+  const statestore = (): Promise<number> => {
+    const started = performance.now();
+    return moveStateStore({ from: 's3://src/store', to: `s3://dst/statestore${suffix}`, ...(CONCURRENCY === undefined ? {} : { concurrency: CONCURRENCY }), openOptions }).then(() => (performance.now() - started) / 1000);
+  };
+  if (ONLY.has('statestore')) {
+    record('statestore move', await statestore());
+    record('statestore rerun (no-op)', await statestore());
+  }
+  if (!ONLY.has('aws')) {
+    // not asked for
+  } else if (hasCommand('aws')) {
+    record('aws s3 sync (default)', await awsSync(endpoint, 'src/store', `dst/aws10${suffix}`));
+    record('aws s3 sync (default) rerun', await awsSync(endpoint, 'src/store', `dst/aws10${suffix}`));
+    record('aws s3 sync (32)', await awsSync(endpoint, 'src/store', `dst/aws32${suffix}`, 32));
+    record('aws s3 sync (32) rerun', await awsSync(endpoint, 'src/store', `dst/aws32${suffix}`, 32));
+  } else process.stdout.write('aws CLI not found: skipped\n');
+  if (!ONLY.has('rclone')) {
+    // not asked for
+  } else if (hasCommand('rclone')) {
+    record('rclone copy (default)', await rcloneCopy(endpoint, 'src/store', `dst/rclone4${suffix}`));
+    record('rclone copy (default) rerun', await rcloneCopy(endpoint, 'src/store', `dst/rclone4${suffix}`));
+    record('rclone copy (32)', await rcloneCopy(endpoint, 'src/store', `dst/rclone32${suffix}`, 32));
+    record('rclone copy (32) rerun', await rcloneCopy(endpoint, 'src/store', `dst/rclone32${suffix}`, 32));
+  } else process.stdout.write('rclone not found (apt-get install -y rclone): skipped\n');
+  if (ONLY.has('ceiling')) record('server ceiling (CopyObject x64)', await ceiling(client, files, `ceiling${suffix}`));
+}
+
+/** The median of a row's measurements. */
+function time(name: string): number | undefined {
+  const values = results.filter((result) => result.name === name).map((result) => result.seconds).sort((a, b) => a - b);
+  if (values.length === 0) return undefined;
+  const middle = Math.floor(values.length / 2);
+  return values.length % 2 === 1 ? values[middle] : (values[middle - 1]! + values[middle]!) / 2;
+}
+
 async function main(): Promise<void> {
   process.stdout.write(`scale ${SCALE}: ${SMALL} x 1 KiB + ${LARGE} x 8 MiB; big object ${BIG_MIB} MiB; statestore concurrency ${CONCURRENCY ?? 'default'}\n`);
   const server = await startS3rver({ buckets: ['src', 'dst'] });
@@ -83,33 +123,15 @@ async function main(): Promise<void> {
   const openOptions = { env: {}, s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' } };
   try {
     const files = await seed(client);
-    const statestore = (): Promise<number> => {
-      const started = performance.now();
-      return moveStateStore({ from: 's3://src/store', to: 's3://dst/statestore', ...(CONCURRENCY === undefined ? {} : { concurrency: CONCURRENCY }), openOptions }).then(() => (performance.now() - started) / 1000);
-    };
-    if (ONLY.has('statestore')) {
-      record('statestore move', await statestore());
-      record('statestore rerun (no-op)', await statestore());
+    for (let round = 1; round <= REPEAT; round++) {
+      if (REPEAT > 1) process.stdout.write(`round ${round} of ${REPEAT}\n`);
+      await runRound(server.endpoint, client, files, openOptions, REPEAT > 1 ? `-${round}` : '');
     }
-    if (!ONLY.has('aws')) {
-      // not asked for
-    } else if (hasCommand('aws')) {
-      record('aws s3 sync (default)', await awsSync(server.endpoint, 'src/store', 'dst/aws10'));
-      record('aws s3 sync (default) rerun', await awsSync(server.endpoint, 'src/store', 'dst/aws10'));
-      record('aws s3 sync (32)', await awsSync(server.endpoint, 'src/store', 'dst/aws32', 32));
-      record('aws s3 sync (32) rerun', await awsSync(server.endpoint, 'src/store', 'dst/aws32', 32));
-    } else process.stdout.write('aws CLI not found: skipped\n');
-    if (!ONLY.has('rclone')) {
-      // not asked for
-    } else if (hasCommand('rclone')) {
-      record('rclone copy (default)', await rcloneCopy(server.endpoint, 'src/store', 'dst/rclone4'));
-      record('rclone copy (default) rerun', await rcloneCopy(server.endpoint, 'src/store', 'dst/rclone4'));
-      record('rclone copy (32)', await rcloneCopy(server.endpoint, 'src/store', 'dst/rclone32', 32));
-      record('rclone copy (32) rerun', await rcloneCopy(server.endpoint, 'src/store', 'dst/rclone32', 32));
-    } else process.stdout.write('rclone not found (apt-get install -y rclone): skipped\n');
-    if (ONLY.has('ceiling')) record('server ceiling (CopyObject x64)', await ceiling(client, files));
+    if (REPEAT > 1) {
+      process.stdout.write(`\nmedians of ${REPEAT} rounds\n`);
+      for (const name of new Set(results.map((result) => result.name))) process.stdout.write(`${name.padEnd(40)} ${time(name)!.toFixed(2).padStart(8)} s\n`);
+    }
 
-    const time = (name: string) => results.find((result) => result.name === name)?.seconds;
     const ratio = (label: string, other: string, mine: string): void => {
       const a = time(other);
       const b = time(mine);
