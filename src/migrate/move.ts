@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import { openVfs } from '../backends/registry.js';
 import type { OpenVfsOptions } from '../backends/options.js';
 import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
-import type { ObjectInfo, Vfs } from '../vfs/types.js';
+import type { ObjectInfo, ReadResult, Vfs } from '../vfs/types.js';
 import { isPlainObject } from '../merge/guard.js';
 import { parseYamlDocuments } from '../merge/yaml/parse.js';
 import { parsePointer } from '../merge/json-pointer.js';
@@ -81,14 +81,33 @@ async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOpt
     return result;
   }
 
-  // The config first (no config, no cluster: nothing is copied), and the destination's listing,
-  // which decides what is already there; then files are copied while the source still pages.
-  const [config, present] = await Promise.all([
-    from.read(configKey, { signal }).catch((err: unknown) => {
-      throw isStateStoreError(err, 'NotFound') ? notFound() : err;
-    }),
-    listed(to, cluster, signal).then((infos) => new Map(infos.map((info) => [info.key, info]))),
-  ]);
+  // Three things at once: the source listing, the config (no config, no cluster: nothing is
+  // copied) and the destination's listing, which decides what is already there. Copies start once
+  // the last two are in, for what was listed so far, then as each source page arrives.
+  const files: ObjectInfo[] = [];
+  const copies = new TaskGroup(limits.files);
+  let onListed: ((info: ObjectInfo) => void) | undefined;
+  const listing = (async () => {
+    for await (const info of from.listAll({ prefix: `${cluster}/`, signal })) {
+      if (copies.failed) return;
+      files.push(info);
+      onListed?.(info);
+    }
+  })().catch((err: unknown) => copies.fail(err));
+  let config: ReadResult;
+  let present: Map<string, ObjectInfo>;
+  try {
+    [config, present] = await Promise.all([
+      from.read(configKey, { signal }).catch((err: unknown) => {
+        throw isStateStoreError(err, 'NotFound') ? notFound() : err;
+      }),
+      listed(to, cluster, signal).then((infos) => new Map(infos.map((info) => [info.key, info]))),
+    ]);
+  } catch (err) {
+    copies.fail(err);
+    await listing;
+    throw err;
+  }
   const configText = Buffer.from(config.body).toString('utf8');
   const oldBase = storeBaseOf(configText, cluster) ?? from.url;
   const newBase = to.url;
@@ -102,22 +121,17 @@ async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOpt
     }
     options.onProgress?.({ type: 'file', cluster, key: info.key, bytes: info.size, action: rewritten && action === 'copied' ? 'rewritten' : action });
   };
-
-  const files: ObjectInfo[] = [];
-  const copies = new TaskGroup(limits.files);
-  try {
-    for await (const info of from.listAll({ prefix: `${cluster}/`, signal })) {
-      if (copies.failed) break;
-      files.push(info);
-      if (info.key === configKey) continue;
-      copies.add(async () => {
-        const replacement = await generatedReplacement(from, info, cluster, oldBase, newBase, options, result);
-        record(info, await transferFile(ctx, info, replacement, present.get(info.key) ?? null), replacement !== undefined);
-      });
-    }
-  } catch (err) {
-    copies.fail(err);
-  }
+  const copy = (info: ObjectInfo): void => {
+    if (info.key === configKey) return;
+    copies.add(async () => {
+      const replacement = await generatedReplacement(from, info, cluster, oldBase, newBase, options, result);
+      record(info, await transferFile(ctx, info, replacement, present.get(info.key) ?? null), replacement !== undefined);
+    });
+  };
+  // Synchronously: no page can arrive between the catch-up and the hand-over.
+  files.forEach(copy);
+  onListed = copy;
+  await listing;
   if (!copies.failed) {
     Object.assign(result, { files: files.length, bytes: files.reduce((sum, info) => sum + info.size, 0) });
     options.onProgress?.({ type: 'plan', cluster, files: result.files, bytes: result.bytes });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { StateStoreError } from '../../vfs/errors.js';
+import { withRetry } from '../../vfs/retry.js';
 import type {
   Capabilities, CopyFromOptions, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,
   ReadStreamResult, ServerSideLocation, VfsDriver, WriteOptions, WriteStreamOptions,
@@ -14,6 +15,13 @@ import { MAX_PARTS, MAX_SINGLE_COPY, copyMultipart, encodeCopySourceKey, parts, 
 import type { S3Location } from './url.js';
 
 const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+
+/** A GET whose body failed after its headers arrived: the only read failure retried here. */
+class BodyCut extends Error {
+  constructor(readonly error: StateStoreError) {
+    super(error.message);
+  }
+}
 
 /** The metadata fields S3 returns for one object (GetObject, HeadObject). */
 interface HeadFields {
@@ -55,16 +63,24 @@ export class S3Driver implements VfsDriver {
 
   async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
     const ctx = this.ctx('read', key, options.signal, options.ifMatch === undefined ? undefined : 'ifMatch');
-    const output = await this.send<HeadFields & { Body?: Readable }>(new this.sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: this.root + key, ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }) }), ctx);
-    let body: Buffer;
+    // The SDK retries a request until its answer's headers arrive; a body cut off after that (a
+    // reset mid-transfer) is retried here, the whole GET again, within the same retry budget.
     try {
-      body = output.Body === undefined ? Buffer.alloc(0) : await collect(output.Body);
+      return await withRetry(async () => {
+        const output = await this.send<HeadFields & { Body?: Readable }>(new this.sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: this.root + key, ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }) }), ctx);
+        let body: Buffer;
+        try {
+          body = output.Body === undefined ? Buffer.alloc(0) : await collect(output.Body);
+        } catch (err) {
+          throw new BodyCut(toStateStoreError(err, ctx));
+        }
+        const info = this.info(key, output, body.length);
+        this.checkVersion(info, options.ifMatch, ctx);
+        return { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), info };
+      }, { ...this.options.retry, ...(options.signal === undefined ? {} : { signal: options.signal }), shouldRetry: (err) => err instanceof BodyCut && err.error.retryable });
     } catch (err) {
-      throw toStateStoreError(err, ctx);
+      throw err instanceof BodyCut ? err.error : err;
     }
-    const info = this.info(key, output, body.length);
-    this.checkVersion(info, options.ifMatch, ctx);
-    return { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), info };
   }
 
   async readStream(key: string, options: ReadOptions = {}): Promise<ReadStreamResult> {
