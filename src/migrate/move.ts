@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { openVfs } from '../backends/registry.js';
 import type { OpenVfsOptions } from '../backends/options.js';
 import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
+import { withRetry } from '../vfs/retry.js';
 import type { ObjectInfo, ReadResult, Vfs } from '../vfs/types.js';
 import { isPlainObject } from '../merge/guard.js';
 import { parseYamlDocuments } from '../merge/yaml/parse.js';
@@ -125,7 +126,10 @@ async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOpt
     if (info.key === configKey) return;
     copies.add(async () => {
       const replacement = await generatedReplacement(from, info, cluster, oldBase, newBase, options, result);
-      record(info, await transferFile(ctx, info, replacement, present.get(info.key) ?? null), replacement !== undefined);
+      // A stream cut mid-way fails the file whole (nothing partial is visible), so it is safe to
+      // send again; a retry asks the destination afresh, as the listing may no longer be true.
+      const action = await withRetry((attempt) => transferFile(ctx, info, replacement, attempt === 1 ? present.get(info.key) ?? null : undefined), { maxAttempts: 3, ...options.retry, ...(signal === undefined ? {} : { signal }) });
+      record(info, action, replacement !== undefined);
     });
   };
   // Synchronously: no page can arrive between the catch-up and the hand-over.

@@ -1,4 +1,5 @@
 import type { OpenVfsOptions } from '../backends/options.js';
+import type { RetryPolicy } from '../vfs/retry.js';
 import type { Vfs } from '../vfs/types.js';
 
 /** A store given as a URL, an open Vfs, or anything that carries one (a StateStore). */
@@ -28,6 +29,12 @@ export interface MoveOptions {
   deleteSource?: boolean;
   /** Also rewrite the old store URL inside generated files (cluster-completed.spec, igconfig/...). */
   rewriteGenerated?: boolean;
+  /**
+   * Attempts per file when its transfer fails with a retryable error, such as a stream cut off
+   * mid-way (nothing partial is ever visible, so the file is sent again whole). On top of each
+   * request's own retries (the stores' `retry` option). Default: 3 attempts, 50 ms doubling.
+   */
+  retry?: RetryPolicy;
   signal?: AbortSignal;
   onProgress?: (event: MoveProgress) => void;
 }
