@@ -35,7 +35,9 @@ export interface MoveOptions {
    * request's own retries (the stores' `retry` option). Default: 3 attempts, 50 ms doubling.
    */
   retry?: RetryPolicy;
+  /** Aborts the move: no new file starts, and the call rejects with Aborted. Rerun to resume. */
   signal?: AbortSignal;
+  /** Called with the plan of each cluster, each file copied or skipped, and each cluster's result. */
   onProgress?: (event: MoveProgress) => void;
 }
 
