@@ -7,8 +7,10 @@
  *   sheds load (S3 `503 SlowDown`, GCS `503 backendError`, Azure `503 ServerBusy`) or a bare 500.
  *   Nothing reaches the server, so a retry is always safe.
  * - `resetRate`: forward the request, let the server act on it, then cut the connection half-way
- *   through the response body. The client cannot know whether the request took effect: the
- *   hardest case for conditional writes, as with real networks.
+ *   through the response body (an empty body: before the headers). The client cannot know whether
+ *   the request took effect: the hardest case for conditional writes, as with real networks. The
+ *   answer is read whole before the cut, so chunked answers (the GCS emulator's media downloads,
+ *   served like GCS's own with `Transfer-Encoding: chunked`) are cut half-way as well.
  * - `dropRate`: destroy the client's socket before forwarding (a connection reset).
  * - `latencyMs`: a random delay up to this before forwarding.
  *
@@ -100,21 +102,23 @@ export async function startFaultProxy(options: FaultOptions): Promise<FaultProxy
     const upstream = http.request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: `${target.hostname}:${target.port}` } },
       (answer) => {
-        const length = Number(answer.headers['content-length'] ?? 0);
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         if (!reset) {
           answer.pipe(res);
           return;
         }
+        // The whole answer is read first, so that its length is known whether the server sent a
+        // Content-Length or a chunked body (the GCS emulator streams media downloads chunked).
         stats.resets += 1;
-        let sent = 0;
-        answer.on('data', (chunk: Buffer) => {
-          if (sent >= length / 2) return;
-          res.write(chunk.subarray(0, Math.max(1, Math.floor(length / 2) - sent)));
-          sent += chunk.length;
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', () => {
+          const whole = Buffer.concat(chunks);
+          // An empty answer is lost whole (the client sees a reset before any header); otherwise
+          // the first half reaches the client before the reset.
+          if (whole.byteLength === 0) res.socket?.destroy();
+          else res.write(whole.subarray(0, Math.max(1, Math.floor(whole.byteLength / 2))), () => res.socket?.destroy());
         });
-        answer.on('end', () => res.socket?.destroy());
-        if (length === 0) setImmediate(() => res.socket?.destroy());
       },
     );
     upstream.on('error', () => res.socket?.destroy());

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { BlobHTTPHeaders, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
 import { StateStoreError } from '../../vfs/errors.js';
 import { withRetry, type RetryPolicy } from '../../vfs/retry.js';
@@ -8,6 +8,7 @@ import type {
   ReadStreamResult, VfsDriver, WriteOptions, WriteStreamOptions,
 } from '../../vfs/types.js';
 import { collect, compareKeys, toBytes } from '../driver-utils.js';
+import { resumableBody } from '../resume.js';
 import { mapAzureError, type SentCondition } from './errors.js';
 import type { AzureBackendOptions } from './types.js';
 
@@ -46,28 +47,45 @@ export class AzureDriver implements VfsDriver {
   }
 
   async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
-    return this.call(key, options.ifMatch === undefined ? 'none' : 'version', 'read', async () => {
-      const response = await this.blob(key).download(0, undefined, this.readOptions(options));
-      const body = await collect(response.readableStreamBody as Readable);
-      return { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), info: this.toInfo(key, response) };
-    });
+    const { body, info } = await this.readStream(key, options);
+    const bytes = await collect(body); // fails with the body's StateStoreError
+    return { body: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), info };
   }
 
   async readStream(key: string, options: ReadOptions = {}): Promise<ReadStreamResult> {
-    return this.call(key, options.ifMatch === undefined ? 'none' : 'version', 'read', async () => {
-      const response = await this.blob(key).download(0, undefined, this.readOptions(options));
-      const source = response.readableStreamBody as Readable;
-      // A failure mid-body surfaces as a StateStoreError on the stream, like every other failure.
-      const body = new PassThrough();
-      source.on('error', (err) => body.destroy(mapAzureError(err, key, 'none', 'read')));
-      source.pipe(body);
-      return { body, info: this.toInfo(key, response) };
+    const blob = this.blob(key);
+    // The SDK's own resumption of a cut download is switched off (maxRetryRequests: 0): on Node it
+    // gives up on the first cut anyway (the response's 'aborted' event ends it), and resumptions
+    // are bounded by this store's retry policy instead, in resumableBody.
+    const response = await this.call(key, options.ifMatch === undefined ? 'none' : 'version', 'read', () =>
+      blob.download(0, undefined, { ...this.readOptions(options), maxRetryRequests: 0 }), options.signal);
+    const info = this.toInfo(key, response);
+    const mapError = (err: unknown) => mapAzureError(err, key, 'none', 'read', options.signal);
+    const body = resumableBody(response.readableStreamBody as Readable, {
+      size: info.size,
+      backend: 'azure',
+      key,
+      retry: this.retry,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      mapError,
+      // The rest of the same version: a changed blob answers 412, reported as Conflict (read again).
+      reopen: async (offset) => {
+        try {
+          const rest = await blob.download(offset, undefined, { ...this.signalOf(options), conditions: { ifMatch: info.version }, maxRetryRequests: 0 });
+          return rest.readableStreamBody as Readable;
+        } catch (err) {
+          const mapped = mapAzureError(err, key, 'version', 'read', options.signal);
+          if (mapped.code !== 'PreconditionFailed' && mapped.code !== 'NotFound') throw mapped;
+          throw new StateStoreError('Conflict', `azure: read ${JSON.stringify(key)}: the object changed while it was read`, { key, backend: 'azure', cause: err });
+        }
+      },
     });
+    return { body, info };
   }
 
   async stat(key: string, options: ReadOptions = {}): Promise<ObjectInfo> {
     return this.call(key, options.ifMatch === undefined ? 'none' : 'version', 'stat', async () =>
-      this.toInfo(key, await this.blob(key).getProperties(this.readOptions(options))));
+      this.toInfo(key, await this.blob(key).getProperties(this.readOptions(options))), options.signal);
   }
 
   async write(key: string, body: Uint8Array | string, options: WriteOptions = {}): Promise<ObjectInfo> {
@@ -75,7 +93,7 @@ export class AzureDriver implements VfsDriver {
     const md5 = createHash('md5').update(bytes).digest();
     await this.call(key, sentOf(options), 'write', () => this.blob(key).upload(bytes, bytes.byteLength, {
       ...this.writeOptions(options, md5),
-    }));
+    }), options.signal);
     // The upload response carries no size or type: one HEAD gives the full, authoritative info.
     return this.stat(key);
   }
@@ -101,7 +119,7 @@ export class AzureDriver implements VfsDriver {
       await this.call(key, 'none', 'write', () => blob.stageBlock(id, block, block.byteLength, {
         ...(options.signal === undefined ? {} : { abortSignal: options.signal }),
         ...(this.options.encryptionScope === undefined ? {} : { encryptionScope: this.options.encryptionScope }),
-      }));
+      }), options.signal);
     };
     try {
       for await (const chunk of body) {
@@ -115,20 +133,20 @@ export class AzureDriver implements VfsDriver {
       await flush();
     } catch (err) {
       if (options.signal?.aborted === true) throw new StateStoreError('Aborted', `azure: write ${JSON.stringify(key)}: aborted`, { key, backend: 'azure', cause: err });
-      throw mapAzureError(err, key, 'none', 'write');
+      throw mapAzureError(err, key, 'none', 'write', options.signal);
     }
     const md5 = hash.digest();
-    await this.call(key, sentOf(options), 'write', () => blob.commitBlockList(ids, this.writeOptions(options, md5)));
+    await this.call(key, sentOf(options), 'write', () => blob.commitBlockList(ids, this.writeOptions(options, md5)), options.signal);
     return this.stat(key);
   }
 
   async delete(key: string, options: DeleteOptions = {}): Promise<void> {
     if (options.ifMatch === undefined) {
-      await this.call(key, 'none', 'delete', () => this.blob(key).deleteIfExists(this.signalOf(options)));
+      await this.call(key, 'none', 'delete', () => this.blob(key).deleteIfExists(this.signalOf(options)), options.signal);
       return;
     }
     try {
-      await this.call(key, 'version', 'delete', () => this.blob(key).delete({ ...this.signalOf(options), conditions: { ifMatch: options.ifMatch } }));
+      await this.call(key, 'version', 'delete', () => this.blob(key).delete({ ...this.signalOf(options), conditions: { ifMatch: options.ifMatch } }), options.signal);
     } catch (err) {
       // A compare-and-delete of a missing object lost its race: the version it named is gone.
       if (err instanceof StateStoreError && err.code === 'NotFound' && !err.message.endsWith(': container not found')) throw this.changed(key);
@@ -151,7 +169,7 @@ export class AzureDriver implements VfsDriver {
       const prefixes = (segment.blobPrefixes ?? []).map((p) => p.name.slice(this.root.length)).sort(compareKeys);
       const token = result.value.continuationToken;
       return { objects, prefixes, ...(token === undefined || token === '' ? {} : { nextPageToken: token }) };
-    });
+    }, options.signal);
   }
 
   async copy(sourceKey: string, destinationKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
@@ -171,20 +189,20 @@ export class AzureDriver implements VfsDriver {
         } as Parameters<BlockBlobClient['beginCopyFromURL']>[1]);
         await poller.pollUntilDone();
       } catch (err) {
-        const mapped = mapAzureError(err, destinationKey, sent, 'copy');
+        const mapped = mapAzureError(err, destinationKey, sent, 'copy', options.signal);
         if (mapped.code === 'NotFound' && !mapped.message.endsWith(': container not found')) {
           throw new StateStoreError('NotFound', `azure: copy: source ${JSON.stringify(sourceKey)} not found`, { key: sourceKey, backend: 'azure', cause: err });
         }
         throw mapped;
       }
-    });
+    }, options.signal);
     if (headers !== undefined && options.contentType !== undefined) {
       // Copy keeps the source's headers; a requested type is set afterwards (MD5 kept as copied).
       const info = await this.stat(destinationKey);
       await this.call(destinationKey, 'version', 'copy', () => destination.setHTTPHeaders({
         blobContentType: options.contentType,
         ...(info.md5 === undefined ? {} : { blobContentMD5: Buffer.from(info.md5, 'hex') }),
-      }, { conditions: { ifMatch: info.version } }));
+      }, { conditions: { ifMatch: info.version } }), options.signal);
     }
     return this.stat(destinationKey);
   }
@@ -210,12 +228,12 @@ export class AzureDriver implements VfsDriver {
     return options.signal === undefined ? {} : { abortSignal: options.signal };
   }
 
-  private async call<T>(key: string | undefined, sent: SentCondition, what: string, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(key: string | undefined, sent: SentCondition, what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     return withRetry(async () => {
       try {
         return await fn();
       } catch (err) {
-        throw mapAzureError(err, key, sent, what);
+        throw mapAzureError(err, key, sent, what, signal);
       }
     }, this.retry);
   }

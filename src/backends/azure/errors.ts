@@ -11,8 +11,13 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTF
 /** 403 error codes that mean the credential itself was rejected (not a missing permission). */
 const AUTHENTICATION_CODES = new Set(['AuthenticationFailed', 'InvalidAuthenticationInfo', 'NoAuthenticationInformation']);
 
-/** Maps an `@azure/storage-blob` failure (RestError) to a StateStoreError, naming the key, never credentials. */
-export function mapAzureError(err: unknown, key: string | undefined, sent: SentCondition, what: string): StateStoreError {
+/**
+ * Maps an `@azure/storage-blob` failure (RestError) to a StateStoreError, naming the key, never
+ * credentials. `signal` is the caller's: an AbortError while it has not fired is the SDK's download
+ * stream reporting a connection cut mid-body (it turns the response's 'aborted' event into an
+ * AbortError), which is transient, not an abort.
+ */
+export function mapAzureError(err: unknown, key: string | undefined, sent: SentCondition, what: string, signal?: AbortSignal): StateStoreError {
   if (err instanceof StateStoreError) return err;
   const e = (err ?? {}) as { statusCode?: unknown; code?: unknown; name?: unknown; details?: { errorCode?: unknown }; cause?: { code?: unknown } };
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
@@ -20,7 +25,13 @@ export function mapAzureError(err: unknown, key: string | undefined, sent: SentC
   const where = key === undefined ? what : `${what} ${JSON.stringify(key)}`;
   const make = (code: ErrorCode, message: string, retryable = false): StateStoreError =>
     new StateStoreError(code, `azure: ${where}: ${message}`, { ...(key === undefined ? {} : { key }), backend: 'azure', cause: err, retryable });
-  if (e.name === 'AbortError') return make('Aborted', 'aborted');
+  if (e.name === 'AbortError') return signal?.aborted === true ? make('Aborted', 'aborted') : make('Unavailable', 'connection cut mid-response', true);
+  // A body cut mid-way: the SDK's download stream when it may not resume (maxRetryRequests), or
+  // the pipeline reading any other answer (a RestError PARSE_ERROR that wraps the stream error).
+  const text = typeof (err as { message?: unknown }).message === 'string' ? (err as { message: string }).message : '';
+  if (status === undefined && /^(Data corruption failure: received less data|Error reading response as text)/.test(text)) {
+    return make('Unavailable', 'the connection was cut before the whole answer arrived', true);
+  }
   if (status === 409 && (errorCode === 'BlobAlreadyExists' || sent === 'absent')) return make('AlreadyExists', 'the object already exists');
   if (status === 412 || errorCode === 'ConditionNotMet') {
     if (sent === 'absent') return make('AlreadyExists', 'the object already exists');
@@ -33,8 +44,7 @@ export function mapAzureError(err: unknown, key: string | undefined, sent: SentC
   if (status === 403 || status === 401) {
     // Azure says AuthenticationFailed for a bad signature; Azurite says AuthorizationFailure with
     // the same "failed to authenticate" text, which real Azure uses for RBAC/firewall refusals.
-    const message = typeof (err as { message?: unknown }).message === 'string' ? (err as { message: string }).message : '';
-    if (status === 401 || AUTHENTICATION_CODES.has(errorCode) || /failed to authenticate/i.test(message)) {
+    if (status === 401 || AUTHENTICATION_CODES.has(errorCode) || /failed to authenticate/i.test(text)) {
       return make('Unauthenticated', `credentials missing or rejected (HTTP ${status}${errorCode === '' ? '' : ` ${errorCode}`})`);
     }
     return make('PermissionDenied', `permission denied (HTTP 403${errorCode === '' ? '' : ` ${errorCode}`})`);

@@ -8,10 +8,13 @@ import type {
   ReadStreamResult, VfsDriver, WriteOptions, WriteStreamOptions,
 } from '../../vfs/types.js';
 import { collect, compareKeys, toBytes } from '../driver-utils.js';
+import { resumableBody } from '../resume.js';
 import { mapGcsError, type SentCondition } from './errors.js';
 import type { GcsBackendOptions } from './types.js';
 
 const DEFAULT_RESUMABLE_THRESHOLD = 8 * 1024 * 1024;
+/** The SDK's own per-request timeout. */
+const DEFAULT_TIMEOUT_MS = 60_000;
 /** Attempts to read a consistent (metadata, content) pair when the object changes in between. */
 const READ_ATTEMPTS = 5;
 
@@ -38,39 +41,46 @@ export class GcsDriver implements VfsDriver {
   private readonly bucket: Bucket;
   private readonly root: string;
   private readonly threshold: number;
+  private readonly timeoutMs: number;
 
   constructor(private readonly storage: Storage, bucket: string, prefix: string, private readonly options: GcsBackendOptions, private readonly retry: RetryPolicy) {
     this.bucket = storage.bucket(bucket);
     this.root = prefix === '' ? '' : `${prefix}/`;
     this.url = `gs://${bucket}${prefix === '' ? '' : `/${prefix}`}`;
     this.threshold = options.resumableThreshold ?? DEFAULT_RESUMABLE_THRESHOLD;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
   async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
-    return this.pinned(key, options, async (file, info) => {
-      const [body] = await file.download({ validation: false });
-      return { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), info };
-    });
+    const { body, info } = await this.readStream(key, options);
+    const bytes = await collect(body); // fails with the body's StateStoreError
+    return { body: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), info };
   }
 
   async readStream(key: string, options: ReadOptions = {}): Promise<ReadStreamResult> {
     return this.pinned(key, options, async (file, info) => {
-      const source = file.createReadStream({ validation: false });
-      const body = new PassThrough();
-      // The SDK sends the request once the stream is read, so pipe first; then wait for the
-      // response so that a generation which vanished in between surfaces here, not mid-stream.
-      const responded = new Promise<void>((resolve, reject) => {
-        source.once('response', () => resolve());
-        source.once('error', reject);
+      const first = await this.openRead(file, 0);
+      const body = resumableBody(first, {
+        size: info.size,
+        backend: 'gcs',
+        key,
+        retry: this.retry,
+        // The SDK's HTTP client (node-fetch 2) never reports a Content-Length body cut mid-way:
+        // the stream just stops. A silent body is therefore treated as a cut connection.
+        idleMs: this.timeoutMs,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        mapError: (err) => mapGcsError(err, key, 'none', 'read'),
+        // The rest of the same generation; once it is gone, the object changed: Conflict (read again).
+        reopen: async (offset) => {
+          try {
+            return await this.answered(this.openRead(file, offset), key, 'read');
+          } catch (err) {
+            const mapped = mapGcsError(err, key, 'none', 'read');
+            if (mapped.code !== 'NotFound') throw mapped;
+            throw new StateStoreError('Conflict', `gcs: read ${JSON.stringify(key)}: the object changed while it was read`, { key, backend: 'gcs', cause: err });
+          }
+        },
       });
-      source.on('error', (err) => body.destroy(mapGcsError(err, key, 'none', 'read')));
-      source.pipe(body);
-      try {
-        await responded;
-      } catch (err) {
-        body.destroy();
-        throw err;
-      }
       return { body, info };
     });
   }
@@ -162,6 +172,59 @@ export class GcsDriver implements VfsDriver {
     // The SDK keeps no sockets open beyond its agent's keep-alive; nothing to release.
   }
 
+  /**
+   * Starts a download of the pinned `file` from byte `start`; resolves with the body once the answer
+   * is a success. This is the request `File.createReadStream` makes, without its answer handling:
+   * for an error status it reads the error body with no rejection handler (an unhandled rejection,
+   * and a stream that never ends, when that body is cut), and it emits 'response' before checking
+   * the status.
+   */
+  private async openRead(file: File, start: number): Promise<Readable> {
+    const request = file.requestStream({
+      uri: '',
+      qs: { alt: 'media', generation: file.generation },
+      headers: { 'Cache-Control': 'no-store', ...(start > 0 ? { Range: `bytes=${start}-` } : {}) },
+    }) as unknown as Readable;
+    // As in createReadStream: the bytes are read from the answer the 'response' event carries, and
+    // the request stream itself is drained. Its errors reach the answer too.
+    request.on('error', () => undefined);
+    const body = new PassThrough();
+    try {
+      const answer = await new Promise<Readable & { statusCode?: number }>((resolve, reject) => {
+        request.once('response', resolve);
+        request.once('error', reject);
+        request.resume();
+      });
+      answer.on('error', (err) => body.destroy(err));
+      answer.pipe(body);
+      body.once('close', () => {
+        if (!answer.readableEnded) answer.destroy(); // a reader that stopped early frees the connection
+      });
+      const status = answer.statusCode ?? 200;
+      if (status < 300) return body;
+      // The status is what counts; the body only adds the service's message, if it arrives whole.
+      const message = await collect(body).then((bytes) => bytes.toString('utf8'), () => '');
+      throw Object.assign(new Error(message === '' ? `HTTP ${status}` : message), { code: status });
+    } catch (err) {
+      request.destroy();
+      body.destroy();
+      throw err;
+    }
+  }
+
+  /** `pending`, or Unavailable once it has had no answer for {@link timeoutMs}. */
+  private answered<T>(pending: Promise<T>, key: string | undefined, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const where = key === undefined ? what : `${what} ${JSON.stringify(key)}`;
+        reject(new StateStoreError('Unavailable', `gcs: ${where}: no answer within ${this.timeoutMs} ms`, { ...(key === undefined ? {} : { key }), backend: 'gcs', retryable: true }));
+      }, this.timeoutMs);
+    });
+    pending.catch(() => undefined); // a late failure of an abandoned request is not news
+    return Promise.race([pending, late]).finally(() => clearTimeout(timer));
+  }
+
   /** Stats, checks `ifMatch`, then runs `fn` on the object pinned to that generation (retrying if it moved on). */
   private async pinned<T>(key: string, options: ReadOptions, fn: (file: File, info: ObjectInfo) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -185,10 +248,15 @@ export class GcsDriver implements VfsDriver {
     };
   }
 
+  /**
+   * One request with its retries. Each attempt must be answered within {@link timeoutMs}: the SDK's
+   * HTTP client (node-fetch 2) waits forever for the rest of an answer whose connection was cut
+   * mid-body, and uploads have no timeout of their own in the SDK.
+   */
   private async call<T>(key: string | undefined, sent: SentCondition, what: string, fn: () => Promise<T>): Promise<T> {
     return withRetry(async () => {
       try {
-        return await fn();
+        return await this.answered(fn(), key, what);
       } catch (err) {
         throw mapGcsError(err, key, sent, what);
       }

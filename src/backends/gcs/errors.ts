@@ -36,5 +36,9 @@ export function mapGcsError(err: unknown, key: string | undefined, sent: SentCon
   if (status === 400) return make('InvalidArgument', 'bad request (HTTP 400)');
   if (status !== undefined && status >= 500) return make('Unavailable', `service unavailable (HTTP ${status})`, true);
   if (typeof errno === 'string' && NETWORK_CODES.has(errno)) return make('Unavailable', `service unreachable (${errno})`, true);
+  // node-fetch (under the SDK): a chunked answer cut mid-way, or its own request timeout.
+  if (errno === 'ERR_STREAM_PREMATURE_CLOSE') return make('Unavailable', 'the connection was cut before the whole answer arrived', true);
+  const type = (err as { type?: unknown }).type;
+  if (type === 'request-timeout' || type === 'body-timeout') return make('Unavailable', `no answer in time (${type})`, true);
   return make('Unknown', status === undefined ? 'unexpected failure' : `unexpected HTTP ${status}`);
 }

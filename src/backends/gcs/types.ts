@@ -20,6 +20,11 @@ export interface GcsBackendOptions {
   kmsKeyName?: string;
   /** Bodies up to this many bytes go in one request; larger streams use a resumable upload. Default 8 MiB. */
   resumableThreshold?: number;
+  /**
+   * Milliseconds a request may wait for its answer, and a download for its next bytes, before it
+   * counts as a cut connection (Unavailable, retried). Default 60,000 (the SDK's request timeout).
+   */
+  timeoutMs?: number;
   /** Retry policy; overrides `OpenVfsOptions.retry` for this backend. */
   retry?: RetryPolicy;
 }

@@ -1,0 +1,13 @@
+/**
+ * The fault scenarios (./fault-scenarios.ts) on Google Cloud Storage: the firebase-tools Storage
+ * emulator and its GCS compat front behind the fault-injecting proxy, which answers
+ * `503 backendError` / 500 in GCS's JSON, drops connections, and cuts responses half-way after the
+ * emulator acted.
+ */
+import { describeStoreFaults, describeVfsFaults, gcsFaultBackend } from './fault-scenarios.js';
+
+const backend = gcsFaultBackend();
+afterAll(() => backend.stop());
+
+describeVfsFaults(backend);
+describeStoreFaults(backend);
