@@ -157,7 +157,10 @@ export async function listObjects(store: S3rverStore, bucket: string, request: L
   await walk(root, prefixDir === '' ? root : path.join(root, prefixDir), keys);
   keys.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
 
+  // First the page's entries, from names alone; then their metadata, read in parallel: read one
+  // by one, a page of 1,000 queued each read behind every other request's file operations.
   const result: ListResult = { objects: [], prefixes: [], truncated: false };
+  const page: string[] = [];
   const after = Buffer.from(request.startAfter);
   for (const key of keys) {
     if (!key.startsWith(request.prefix)) continue;
@@ -172,28 +175,37 @@ export async function listObjects(store: S3rverStore, bucket: string, request: L
     }
     if (request.startAfter !== '' && Buffer.compare(Buffer.from(entry), after) <= 0) continue;
     if (isPrefix && entry === result.last) continue;
-    if (result.objects.length + result.prefixes.length >= request.maxKeys) {
+    if (result.prefixes.length + page.length >= request.maxKeys) {
       result.truncated = true;
       break;
     }
-    if (isPrefix) {
-      result.prefixes.push(entry);
-    } else {
-      let metadata;
-      try {
-        metadata = await store.getMetadata(bucket, key);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted while listing
-        throw err;
-      }
-      result.objects.push({
-        key,
-        etag: String(metadata['etag']),
-        size: Number(metadata['content-length']),
-        lastModified: new Date(String(metadata['last-modified'])),
-      });
-    }
+    if (isPrefix) result.prefixes.push(entry);
+    else page.push(key);
     result.last = entry;
   }
+  const metadata = await mapConcurrently(page, 32, async (key) => {
+    try {
+      return await store.getMetadata(bucket, key);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // deleted while listing
+      throw err;
+    }
+  });
+  page.forEach((key, i) => {
+    const found = metadata[i];
+    if (found === undefined) return;
+    result.objects.push({ key, etag: String(found['etag']), size: Number(found['content-length']), lastModified: new Date(String(found['last-modified'])) });
+  });
   return result;
+}
+
+/** `fn` over `items` with at most `limit` calls in flight; results in input order. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
