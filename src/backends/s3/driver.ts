@@ -1,27 +1,20 @@
 import { createHash } from 'node:crypto';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { StateStoreError } from '../../vfs/errors.js';
-import { withRetry } from '../../vfs/retry.js';
+import { isStateStoreError, StateStoreError } from '../../vfs/errors.js';
 import type {
   Capabilities, CopyFromOptions, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,
   ReadStreamResult, ServerSideLocation, VfsDriver, WriteOptions, WriteStreamOptions,
 } from '../../vfs/types.js';
 import type { OpenVfsOptions } from '../options.js';
 import { collect, toBytes } from '../driver-utils.js';
+import { resumableBody } from '../resume.js';
 import { createClient, type S3Sdk } from './client.js';
 import { toStateStoreError, type S3ErrorContext } from './errors.js';
 import { MAX_PARTS, MAX_SINGLE_COPY, copyMultipart, encodeCopySourceKey, parts, uploadMultipart, type MultipartContext } from './multipart.js';
 import type { S3Location } from './url.js';
 
 const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
-
-/** A GET whose body failed after its headers arrived: the only read failure retried here. */
-class BodyCut extends Error {
-  constructor(readonly error: StateStoreError) {
-    super(error.message);
-  }
-}
 
 /** The metadata fields S3 returns for one object (GetObject, HeadObject). */
 interface HeadFields {
@@ -62,46 +55,48 @@ export class S3Driver implements VfsDriver {
   }
 
   async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
-    const ctx = this.ctx('read', key, options.signal, options.ifMatch === undefined ? undefined : 'ifMatch');
-    // The SDK retries a request until its answer's headers arrive; a body cut off after that (a
-    // reset mid-transfer) is retried here, the whole GET again, within the same retry budget.
+    const { body: stream, info } = await this.readStream(key, options);
+    let body: Buffer;
     try {
-      return await withRetry(async () => {
-        const output = await this.send<HeadFields & { Body?: Readable }>(new this.sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: this.root + key, ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }) }), ctx);
-        let body: Buffer;
-        try {
-          body = output.Body === undefined ? Buffer.alloc(0) : await collect(output.Body);
-        } catch (err) {
-          throw new BodyCut(toStateStoreError(err, ctx));
-        }
-        const info = this.info(key, output, body.length);
-        this.checkVersion(info, options.ifMatch, ctx);
-        return { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), info };
-      }, { ...this.options.retry, ...(options.signal === undefined ? {} : { signal: options.signal }), shouldRetry: (err) => err instanceof BodyCut && err.error.retryable });
+      body = await collect(stream);
     } catch (err) {
-      throw err instanceof BodyCut ? err.error : err;
+      throw toStateStoreError(err, this.ctx('read', key, options.signal));
     }
+    return { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), info: { ...info, size: body.length } };
   }
 
   async readStream(key: string, options: ReadOptions = {}): Promise<ReadStreamResult> {
     const ctx = this.ctx('read', key, options.signal, options.ifMatch === undefined ? undefined : 'ifMatch');
     const output = await this.send<HeadFields & { Body?: Readable }>(new this.sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: this.root + key, ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }) }), ctx);
     const info = this.info(key, output);
-    const source = output.Body ?? Readable.from([]);
+    const first = output.Body ?? Readable.from([]);
     try {
       this.checkVersion(info, options.ifMatch, ctx);
     } catch (err) {
-      source.destroy();
+      first.destroy();
       throw err;
     }
-    // Errors while streaming (a reset, a checksum mismatch) surface as StateStoreErrors too;
-    // a consumer that stops early releases the connection.
-    const body = new PassThrough();
-    source.on('error', (err) => body.destroy(toStateStoreError(err, ctx)));
-    body.on('close', () => {
-      if (!source.readableEnded) source.destroy();
+    // The SDK retries a request until its answer's headers arrive; a body cut off after that (a
+    // reset mid-transfer) resumes from the byte reached, pinned to the ETag, within the store's
+    // retry budget. Errors while streaming surface as StateStoreErrors; a consumer that stops
+    // early releases the connection.
+    const body = resumableBody(first, {
+      size: info.size,
+      backend: 's3',
+      key,
+      retry: this.options.retry ?? {},
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      mapError: (err) => toStateStoreError(err, ctx),
+      reopen: async (offset) => {
+        try {
+          const rest = await this.send<{ Body?: Readable }>(new this.sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: this.root + key, Range: `bytes=${offset}-`, IfMatch: info.version }), { ...ctx, condition: 'ifMatch' });
+          return rest.Body ?? Readable.from([]);
+        } catch (err) {
+          if (!isStateStoreError(err, 'PreconditionFailed')) throw err;
+          throw new StateStoreError('Conflict', `s3: read ${JSON.stringify(key)}: the object changed while it was read`, { key, backend: 's3', cause: err });
+        }
+      },
     });
-    source.pipe(body);
     return { body, info };
   }
 
