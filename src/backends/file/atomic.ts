@@ -1,9 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { throwIfAborted } from '../../vfs/errors.js';
 import { RESERVED_PREFIX } from './lock.js';
+
+/** Every temp file's name starts with this (writes, copies, lock candidates). */
+export const TEMP_PREFIX = `${RESERVED_PREFIX}tmp-`;
+
+/**
+ * Removes `file`, a temp file, if nothing has written to it for `maxAgeMs`: its writer died (a
+ * live writer's stream keeps the modification time moving). Never fails: on a read-only store,
+ * or when another process removed it first, the file is simply left or already gone.
+ */
+export async function removeIfAbandoned(file: string, maxAgeMs: number): Promise<void> {
+  try {
+    if (Date.now() - (await stat(file)).mtimeMs > maxAgeMs) await unlink(file);
+  } catch {
+    // gone already, or not ours to remove
+  }
+}
 
 /** A fully written, fsynced temporary file next to its target, ready to be renamed or linked. */
 export interface TempFile {
@@ -24,7 +40,7 @@ export async function writeTemp(
   body: Uint8Array | Readable | AsyncIterable<Uint8Array>,
   options: { fsync: boolean; signal?: AbortSignal; key: string },
 ): Promise<TempFile> {
-  const tempPath = path.join(path.dirname(target), `${RESERVED_PREFIX}tmp-${randomBytes(6).toString('hex')}`);
+  const tempPath = path.join(path.dirname(target), `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
   const discard = () => unlink(tempPath).catch(() => undefined);
   let handle: FileHandle | undefined;
   try {

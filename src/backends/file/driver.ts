@@ -9,7 +9,7 @@ import type {
   ReadStreamResult, VfsDriver, WriteOptions, WriteStreamOptions,
 } from '../../vfs/types.js';
 import { compareKeys, pageSorted, toBytes } from '../driver-utils.js';
-import { fileVersion, fsyncDir, writeTemp, type TempFile } from './atomic.js';
+import { fileVersion, fsyncDir, removeIfAbandoned, TEMP_PREFIX, writeTemp, type TempFile } from './atomic.js';
 import { errnoOf, fsError } from './errors.js';
 import { RESERVED_PREFIX, withFileLock } from './lock.js';
 import { FileRoot } from './root.js';
@@ -33,7 +33,8 @@ export class FileDriver implements VfsDriver {
     const absolute = path.resolve(dir);
     this.root = new FileRoot(absolute);
     this.url = pathToFileURL(absolute).href;
-    this.options = { lockTimeoutMs: 10_000, staleLockMs: 30_000, fsync: true, ...options };
+    this.options = { lockTimeoutMs: 10_000, staleLockMs: 30_000, fsync: true, tempMaxAgeMs: 24 * 60 * 60 * 1000, ...options };
+    if (!(this.options.tempMaxAgeMs >= 0)) throw new StateStoreError('InvalidArgument', 'file: tempMaxAgeMs must be a number of milliseconds >= 0', { backend: 'file' });
   }
 
   async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
@@ -107,7 +108,7 @@ export class FileDriver implements VfsDriver {
     const destination = await this.root.resolve(destinationKey);
     await this.stat(sourceKey);
     await this.root.prepareParent(destination, destinationKey).catch((err) => { throw fsError(err, destinationKey); });
-    const tempPath = path.join(path.dirname(destination), `${RESERVED_PREFIX}tmp-copy-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    const tempPath = path.join(path.dirname(destination), `${TEMP_PREFIX}copy-${process.pid}-${Math.random().toString(36).slice(2)}`);
     try {
       await copyFile(source, tempPath);
     } catch (err) {
@@ -176,7 +177,11 @@ export class FileDriver implements VfsDriver {
       throw fsError(err, dirKey || undefined);
     }
     for (const entry of names) {
-      if (entry.name.startsWith(RESERVED_PREFIX)) continue;
+      if (entry.name.startsWith(RESERVED_PREFIX)) {
+        // A listing passing by is where a dead writer's temp file gets noticed and removed.
+        if (entry.isFile() && entry.name.startsWith(TEMP_PREFIX)) await removeIfAbandoned(path.join(dir, entry.name), this.options.tempMaxAgeMs);
+        continue;
+      }
       const key = dirKey === '' ? entry.name : `${dirKey}/${entry.name}`;
       if (entry.isDirectory()) {
         if (!(key + '/').startsWith(prefix) && !prefix.startsWith(key + '/')) continue;
