@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { StateStoreError } from '../vfs/errors.js';
+import { abortedError, StateStoreError, throwIfAborted } from '../vfs/errors.js';
 import { backoffDelay, DEFAULT_RETRY, sleep, type RetryPolicy } from '../vfs/retry.js';
 
 /** How {@link resumableBody} reads, resumes and reports. */
@@ -34,10 +34,15 @@ export function resumableBody(first: Readable, options: ResumeOptions): Readable
   async function* chunks(): AsyncGenerator<Buffer> {
     let source: Readable | undefined = first;
     let offset = 0;
+    // The caller's abort ends the body at once, even while a chunk is awaited (some SDKs' streams
+    // do not watch the signal themselves).
+    const onAbort = () => source?.destroy(abortedError(options.signal, options.key, options.backend));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       for (let attempt = 1; ; attempt++) {
         try {
           source ??= await options.reopen(offset);
+          throwIfAborted(options.signal, options.key, options.backend);
           for await (const chunk of watched(source, options.idleMs, cut)) {
             offset += chunk.byteLength;
             yield chunk;
@@ -47,12 +52,14 @@ export function resumableBody(first: Readable, options: ResumeOptions): Readable
         } catch (err) {
           source?.destroy();
           source = undefined;
+          if (options.signal?.aborted === true) throw abortedError(options.signal, options.key, options.backend);
           const mapped = options.mapError(err);
-          if (!transient(mapped) || attempt >= policy.maxAttempts || options.signal?.aborted === true) throw mapped;
+          if (!transient(mapped) || attempt >= policy.maxAttempts) throw mapped;
           await sleep(backoffDelay(attempt, policy), options.signal);
         }
       }
     } finally {
+      options.signal?.removeEventListener('abort', onAbort);
       source?.destroy();
     }
   }

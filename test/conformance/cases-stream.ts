@@ -103,4 +103,28 @@ export function streamCases(ctx: ConformanceContext): void {
     expect(await codeOf(vfs.writeStream('abort/stream', slow(), { signal: controller.signal }))).toBe('Aborted');
     expect(await codeOf(vfs.stat('abort/stream'))).toBe('NotFound');
   });
+
+  it('ends a stream read with Aborted when the signal fires half-way, unless every byte had arrived', async () => {
+    const vfs = ctx.vfs();
+    const size = 4 * 1024 * 1024;
+    await vfs.writeStream('abort/read', Readable.from(chunks(size)));
+    const controller = new AbortController();
+    const { body } = await vfs.readStream('abort/read', { signal: controller.signal });
+    let received = 0;
+    let receivedAtAbort = -1;
+    const outcome = await (async () => {
+      for await (const chunk of body) {
+        received += (chunk as Buffer).length;
+        if (receivedAtAbort === -1) {
+          receivedAtAbort = received;
+          controller.abort();
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+      return 'ended';
+    })().catch((err: unknown) => err);
+    if (receivedAtAbort < size) expect(outcome).toMatchObject({ code: 'Aborted' });
+    else expect(outcome).toBe('ended');
+    expect(received).toBeLessThanOrEqual(size);
+  });
 }

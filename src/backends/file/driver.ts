@@ -1,9 +1,9 @@
 import { copyFile, link, open, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Readable } from 'node:stream';
-import { StateStoreError, isStateStoreError } from '../../vfs/errors.js';
+import { Readable } from 'node:stream';
+import { StateStoreError, abortedError, isStateStoreError } from '../../vfs/errors.js';
 import type {
   Capabilities, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,
   ReadStreamResult, VfsDriver, WriteOptions, WriteStreamOptions,
@@ -56,8 +56,7 @@ export class FileDriver implements VfsDriver {
     const handle = await open(full, 'r').catch((err) => { throw this.mapReadError(err, key, options.ifMatch); });
     try {
       const info = await this.infoOf(handle, key, options.ifMatch);
-      const body = createReadStream('', { fd: handle, signal: options.signal, autoClose: true });
-      return { body, info };
+      return { body: mappedStream(createReadStream('', { fd: handle, autoClose: true }), key, options.signal), info };
     } catch (err) {
       await handle.close();
       throw this.mapReadError(err, key, options.ifMatch);
@@ -269,4 +268,24 @@ export class FileDriver implements VfsDriver {
   private lockOptions(key: string, signal: AbortSignal | undefined) {
     return { key, signal, timeoutMs: this.options.lockTimeoutMs, staleMs: this.options.staleLockMs };
   }
+}
+
+/**
+ * A file's bytes as the Vfs promises them: failures are StateStoreErrors, and the caller's abort
+ * ends the stream with Aborted at once (Node's own `signal` option would fail with its AbortError).
+ */
+function mappedStream(raw: ReadStream, key: string, signal: AbortSignal | undefined): Readable {
+  const onAbort = () => raw.destroy(abortedError(signal, key, 'file'));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  async function* chunks(): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of raw) yield chunk as Buffer;
+    } catch (err) {
+      throw isStateStoreError(err) ? err : fsError(err, key);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      raw.destroy();
+    }
+  }
+  return Readable.from(chunks(), { objectMode: false });
 }
