@@ -63,17 +63,27 @@ async function ceiling(client: S3Client, files: Array<{ key: string }>, prefix: 
   return (performance.now() - started) / 1000;
 }
 
-async function peakRss(endpoint: string, client: S3Client): Promise<{ maxRss: number; copied: number; seconds: number }> {
+interface RssResult {
+  maxRss: number;
+  copied: number;
+  seconds: number;
+}
+
+/** Peak RSS of a child process moving one BIG_MIB object s3 -> file, then file -> s3 (multipart upload). */
+async function peakRss(endpoint: string, client: S3Client): Promise<{ download: RssResult; upload: RssResult }> {
   const source = await openVfs('s3://src/big', { env: {}, s3: { endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' } });
   const chunk = randomBytes(1024 * 1024);
   await source.writeStream(`big.example.com/backups/blob`, Readable.from((function* () { for (let i = 0; i < BIG_MIB; i++) yield chunk; })()));
   await client.send(new PutObjectCommand({ Bucket: 'src', Key: 'big/big.example.com/config', Body: 'kind: Cluster\nspec:\n  configBase: s3://src/big/big.example.com\n' }));
   await source.close();
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-rss-'));
+  const child = path.join(import.meta.dirname, 'rss-child.ts');
+  const move = async (from: string, to: string): Promise<RssResult> => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', child, from, to, endpoint], { maxBuffer: 1 << 20 });
+    return JSON.parse(stdout.trim().split('\n').pop()!) as RssResult;
+  };
   try {
-    const child = path.join(import.meta.dirname, 'rss-child.ts');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', child, 's3://src/big', `file://${dir}`, endpoint], { maxBuffer: 1 << 20 });
-    return JSON.parse(stdout.trim().split('\n').pop()!) as { maxRss: number; copied: number; seconds: number };
+    return { download: await move('s3://src/big', `file://${dir}`), upload: await move(`file://${dir}`, 's3://dst/big-back') };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -137,7 +147,7 @@ async function main(): Promise<void> {
       const b = time(mine);
       if (a !== undefined && b !== undefined) process.stdout.write(`${label.padEnd(52)} ${(a / b).toFixed(2)}x\n`);
     };
-    process.stdout.write('\nratios (other time / statestore time; >1 means statestore is faster)\n');
+    if (time('statestore move') !== undefined) process.stdout.write('\nratios (other time / statestore time; >1 means statestore is faster)\n');
     ratio('vs aws s3 sync default (target >= 1.5)', 'aws s3 sync (default)', 'statestore move');
     ratio('vs aws s3 sync 32', 'aws s3 sync (32)', 'statestore move');
     ratio('vs rclone default', 'rclone copy (default)', 'statestore move');
@@ -148,7 +158,10 @@ async function main(): Promise<void> {
 
     if (!ONLY.has('rss')) return;
     const rss = await peakRss(server.endpoint, client);
-    process.stdout.write(`\npeak RSS moving ${BIG_MIB} MiB s3 -> file: ${(rss.maxRss / 1024 / 1024).toFixed(0)} MB (target < 200), ${rss.seconds.toFixed(2)} s, ${rss.copied} bytes copied\n`);
+    for (const [direction, result] of [['s3 -> file', rss.download], ['file -> s3', rss.upload]] as const) {
+      process.stdout.write(`\npeak RSS moving ${BIG_MIB} MiB ${direction}: ${(result.maxRss / 1024 / 1024).toFixed(0)} MB (target < 200), ${result.seconds.toFixed(2)} s, ${result.copied} bytes copied`);
+    }
+    process.stdout.write('\n');
   } finally {
     client.destroy();
     await server.stop();
