@@ -1,6 +1,6 @@
 import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
 import type { Vfs, WriteOptions } from '../vfs/types.js';
-import { parseYamlDocuments } from '../merge/yaml/parse.js';
+import { parseYamlDocuments, type ParsedYaml } from '../merge/yaml/parse.js';
 import { stringifyYaml, updateYamlText } from '../merge/yaml/update.js';
 
 /** A YAML document as stored: its value, the exact text, and the version to write back against. */
@@ -14,6 +14,14 @@ export interface StoredDocument<T> {
 
 /** Reads and parses one YAML document; NotFound names what was missing. */
 export async function readDocument<T>(vfs: Vfs, key: string, what: string, signal?: AbortSignal): Promise<StoredDocument<T>> {
+  return (await readParsedDocument<T>(vfs, key, what, signal)).stored;
+}
+
+/**
+ * {@link readDocument}, also giving the parse itself, for a caller that updates the text next
+ * (`updateParsedYamlText`): under contention every attempt reads, so one parse fewer per attempt counts.
+ */
+export async function readParsedDocument<T>(vfs: Vfs, key: string, what: string, signal?: AbortSignal): Promise<{ stored: StoredDocument<T>; parsed: ParsedYaml }> {
   let read;
   try {
     read = await vfs.read(key, { signal });
@@ -23,7 +31,8 @@ export async function readDocument<T>(vfs: Vfs, key: string, what: string, signa
   }
   const text = Buffer.from(read.body).toString('utf8');
   try {
-    return { value: singleDocument(text, key) as T, version: read.info.version, text };
+    const parsed = singleDocument(text, key);
+    return { stored: { value: parsed.value as T, version: read.info.version, text }, parsed };
   } catch (err) {
     if (isStateStoreError(err)) throw new StateStoreError(err.code, `${what}: ${err.message}`, { key, backend: vfs.backend, cause: err });
     throw err;
@@ -41,8 +50,8 @@ export async function writeDocument(vfs: Vfs, key: string, value: unknown, previ
   return { version: info.version, text };
 }
 
-function singleDocument(text: string, key: string): unknown {
+function singleDocument(text: string, key: string): ParsedYaml {
   const documents = parseYamlDocuments(text);
   if (documents.length !== 1) throw new StateStoreError('InvalidArgument', `expected one YAML document, found ${documents.length}`, { key });
-  return documents[0]!.value;
+  return documents[0]!;
 }

@@ -3,11 +3,11 @@ import { backoffDelay, DEFAULT_RETRY, sleep, type RetryPolicy } from '../vfs/ret
 import type { Vfs } from '../vfs/types.js';
 import { diffOperations, type ConfigDiff } from '../merge/diff/diff-config.js';
 import { unifiedDiff } from '../merge/diff/unified.js';
-import { updateYamlText } from '../merge/yaml/update.js';
+import { updateParsedYamlText } from '../merge/yaml/update.js';
 import { assertSafeValue } from '../merge/guard.js';
 import type { JsonSchema } from '../merge/schema/json-schema.js';
 import { applyChange, type ConfigChange } from './change.js';
-import { readDocument } from './documents.js';
+import { readParsedDocument } from './documents.js';
 
 /** Options of `mergeConfig` and `mergeInstanceGroup`. */
 export interface MergeOptions {
@@ -53,8 +53,9 @@ export async function mergeDocument<T>(
   const policy = { ...DEFAULT_RETRY, baseDelayMs: 5, maxDelayMs: 500, ...options.retry, maxAttempts };
   for (let attempt = 1; ; attempt++) {
     let current;
+    let parsed;
     try {
-      current = await readDocument<T>(vfs, key, what, options.signal);
+      ({ stored: current, parsed } = await readParsedDocument<T>(vfs, key, what, options.signal));
     } catch (err) {
       // A backend may fail a read that races writers (GCS: the generation changed under it).
       if (!isStateStoreError(err, 'Conflict') || attempt >= maxAttempts) throw err;
@@ -67,7 +68,7 @@ export async function mergeDocument<T>(
     const operations = diffOperations(current.value, next);
     if (operations.length === 0) return { changed: false, diff: { operations, unified: '' }, version: current.version, attempts: attempt, value: current.value };
     // The unified diff is of the stored text itself: exactly what the write changes, comments included.
-    const text = updateYamlText(current.text, next);
+    const text = updateParsedYamlText(current.text, [parsed], next);
     const diff: ConfigDiff = { operations, unified: unifiedDiff(current.text, text, { from: `${key} (stored)`, to: `${key} (merged)` }) };
     if (options.dryRun) return { changed: true, diff, version: current.version, attempts: attempt, value: next };
     try {

@@ -3,7 +3,7 @@ import { StateStoreError } from '../../vfs/errors.js';
 import { assertSafeValue, isPlainObject, jsonEqual } from '../guard.js';
 import { WRITE_SCHEMA, type YamlLimits } from './options.js';
 import { editScalarsInPlace } from './cst-edit.js';
-import { parseYamlDocuments } from './parse.js';
+import { parseYamlDocuments, type ParsedYaml } from './parse.js';
 import { readsAs, render, stringifyYaml, withoutUndefined } from './stringify.js';
 import { quoteAmbiguousStrings } from './yaml11.js';
 
@@ -37,7 +37,15 @@ export { stringifyYaml } from './stringify.js';
  * ```
  */
 export function updateYamlText(originalText: string, newValue: unknown, limits?: YamlLimits): string {
-  const documents = parseYamlDocuments(originalText, limits);
+  return updateParsedYamlText(originalText, parseYamlDocuments(originalText, limits), newValue);
+}
+
+/**
+ * {@link updateYamlText} for a text the caller has just parsed with `parseYamlDocuments` (same
+ * limits): `documents` must be that result, unused since; its syntax tree may be edited here.
+ * @internal
+ */
+export function updateParsedYamlText(originalText: string, documents: ParsedYaml[], newValue: unknown): string {
   if (documents.length > 1) throw new StateStoreError('InvalidArgument', `expected one YAML document, found ${documents.length}`);
   const parsed = documents[0];
   assertSafeValue(newValue);
