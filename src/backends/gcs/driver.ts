@@ -9,6 +9,7 @@ import type {
 } from '../../vfs/types.js';
 import { collect, compareKeys, toBytes } from '../driver-utils.js';
 import { resumableBody } from '../resume.js';
+import { watchStall } from './stall-watch.js';
 import { mapGcsError, type SentCondition } from './errors.js';
 import type { GcsBackendOptions } from './types.js';
 
@@ -108,12 +109,18 @@ export class GcsDriver implements VfsDriver {
     if (options.size !== undefined && options.size <= this.threshold) return this.write(key, await collect(body), options);
     const sent = sentOf(options);
     const file = this.file(key);
-    // Not retried: a consumed stream cannot be replayed.
+    // Not retried: a consumed stream cannot be replayed. A stalled upload fails (retryably)
+    // rather than waiting forever; so does one whose body stops coming for `timeoutMs`.
+    const stall = watchStall(this.timeoutMs, key);
+    const signal = options.signal === undefined ? stall.signal : AbortSignal.any([options.signal, stall.signal]);
     try {
-      await pipeline(body instanceof Readable ? body : Readable.from(body), file.createWriteStream({ resumable: true, validation: false, ...this.uploadOptions(options) }), ...(options.signal === undefined ? [] : [{ signal: options.signal }]) as []);
+      await pipeline(body instanceof Readable ? body : Readable.from(body), stall.meter, file.createWriteStream({ resumable: true, validation: false, ...this.uploadOptions(options) }), { signal });
     } catch (err) {
       if (options.signal?.aborted === true) throw new StateStoreError('Aborted', `gcs: write ${JSON.stringify(key)}: aborted`, { key, backend: 'gcs', cause: err });
+      if (stall.error !== undefined) throw stall.error;
       throw mapGcsError(err, key, sent, 'write');
+    } finally {
+      stall.stop();
     }
     return this.toInfo(file.metadata as GcsObjectMeta);
   }

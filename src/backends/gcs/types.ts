@@ -22,7 +22,9 @@ export interface GcsBackendOptions {
   resumableThreshold?: number;
   /**
    * Milliseconds a request may wait for its answer, and a download for its next bytes, before it
-   * counts as a cut connection (Unavailable, retried). Default 60,000 (the SDK's request timeout).
+   * counts as a cut connection (Unavailable, retried). A streamed (resumable) upload in which
+   * nothing moves for this long (the upload stalls, or the body stops coming) fails with
+   * Unavailable too. Default 60,000 (the SDK's request timeout).
    */
   timeoutMs?: number;
   /** Retry policy; overrides `OpenVfsOptions.retry` for this backend. */
