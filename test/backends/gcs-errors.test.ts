@@ -30,3 +30,8 @@ it.each([
 it('maps a refused connection to Unavailable', () => {
   expect(mapGcsError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), undefined, 'none', 'list').code).toBe('Unavailable');
 });
+
+it('maps the resumable-upload client\'s bare "Retry limit exceeded - status: 503" to Unavailable (retryable)', () => {
+  const bare = new Error('Retry limit exceeded - status: 503 - {"error":{"code":503,"message":"Backend Error"}}');
+  expect(mapGcsError(bare, 'c/big', 'none', 'write')).toMatchObject({ code: 'Unavailable', retryable: true });
+});

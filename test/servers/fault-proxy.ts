@@ -29,12 +29,20 @@ export interface FaultOptions {
   dropRate?: number;
   latencyMs?: number;
   flavour?: FaultFlavour;
+  /**
+   * Forward the client's own Host header instead of the target's. A server that builds follow-up
+   * URLs from it (the GCS emulator's resumable upload sessions) then sends the client back
+   * through the proxy, so those requests meet the faults too.
+   */
+  preserveHost?: boolean;
 }
 
 export interface FaultProxy {
   /** `http://127.0.0.1:<port>`: use as the SDK's endpoint. */
   endpoint: string;
   stats: { requests: number; errors: number; resets: number; drops: number; forwarded: number };
+  /** Paths of the requests received, oldest first (query included). */
+  paths: string[];
   setEnabled(enabled: boolean): void;
   stop(): Promise<void>;
 }
@@ -69,10 +77,12 @@ export async function startFaultProxy(options: FaultOptions): Promise<FaultProxy
   const target = new URL(options.target);
   const random = prng(options.seed ?? 1);
   const stats = { requests: 0, errors: 0, resets: 0, drops: 0, forwarded: 0 };
+  const paths: string[] = [];
   let enabled = true;
 
   const server = http.createServer((req, res) => {
     stats.requests += 1;
+    paths.push(req.url ?? '');
     const roll = random();
     const errorRate = enabled ? options.errorRate ?? 0 : 0;
     const dropRate = enabled ? options.dropRate ?? 0 : 0;
@@ -100,7 +110,7 @@ export async function startFaultProxy(options: FaultOptions): Promise<FaultProxy
   function forward(req: http.IncomingMessage, res: http.ServerResponse, reset: boolean): void {
     stats.forwarded += 1;
     const upstream = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: `${target.hostname}:${target.port}` } },
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: options.preserveHost ? req.headers : { ...req.headers, host: `${target.hostname}:${target.port}` } },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         if (!reset) {
@@ -130,6 +140,7 @@ export async function startFaultProxy(options: FaultOptions): Promise<FaultProxy
   return {
     endpoint: `http://127.0.0.1:${port}`,
     stats,
+    paths,
     setEnabled: (value) => {
       enabled = value;
     },

@@ -10,7 +10,11 @@ function statusOf(err: unknown): number | undefined {
     if (typeof candidate === 'number') return candidate;
     if (typeof candidate === 'string' && /^\d{3}$/.test(candidate)) return Number(candidate);
   }
-  return undefined;
+  // The resumable-upload client gives up on a retryable answer with a bare Error:
+  // "Retry limit exceeded - status: 503 - {...}".
+  const message = (err as { message?: unknown }).message;
+  const bare = typeof message === 'string' ? /^Retry limit exceeded - status: (\d{3})\b/.exec(message) : null;
+  return bare === null ? undefined : Number(bare[1]);
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED']);
