@@ -9,6 +9,7 @@
  * {@link describeVfsFaults} and/or {@link describeStoreFaults}; the backend's server is started
  * once per file and stopped by the backend's `stop()`.
  */
+import { Readable } from 'node:stream';
 import { openVfs } from '../../src/backends/registry.js';
 import type { OpenVfsOptions } from '../../src/backends/options.js';
 import { moveStateStore } from '../../src/migrate/index.js';
@@ -31,6 +32,16 @@ export interface FaultServer {
   url(bucket: string, prefix: string): string;
   /** Open options for a client talking to `origin` (the server itself, or a proxy in front of it). */
   options(origin: string, retry?: RetryPolicy): OpenVfsOptions;
+  /** How `writeStream` is made to take several requests (parts, blocks, a session), for {@link describeStreamFaults}. */
+  streaming: {
+    /** `options` with small parts / blocks / a low resumable threshold. */
+    options(base: OpenVfsOptions): OpenVfsOptions;
+    /** Bytes per upload: over one part / block / the threshold. */
+    bodyBytes: number;
+    uploads: number;
+    /** The server builds follow-up URLs from the Host header: keep the client's (see FaultOptions.preserveHost). */
+    preserveHost?: boolean;
+  };
 }
 
 /** A backend under test: its fault flavour and a lazily started, shared server. */
@@ -66,6 +77,8 @@ export const s3FaultBackend = (): FaultBackend => faultBackend('S3', 's3', async
     origin: server.endpoint,
     url: (bucket, prefix) => `s3://${bucket}/${prefix}`,
     options: (origin, retry) => ({ env: {}, ...(retry === undefined ? {} : { retry }), s3: { credentials: S3RVER_CREDENTIALS, region: 'us-east-1', endpoint: origin } }),
+    // Multipart: a 5 MiB part (S3's smallest) and the rest.
+    streaming: { options: (base) => ({ ...base, s3: { ...base.s3, partSize: 5 * 1024 * 1024 } }), bodyBytes: 5 * 1024 * 1024 + 4096, uploads: 6 },
     stop: () => server.stop(),
   };
 });
@@ -80,6 +93,8 @@ export const azureFaultBackend = (): FaultBackend => faultBackend('Azure', 'azur
     origin: new URL(server.endpoint).origin,
     url: (container, prefix) => `azureblob://${server.accountName}/${container}/${prefix}`,
     options: (origin, retry) => ({ env: {}, ...(retry === undefined ? {} : { retry }), azure: { accountKey: server.accountKey, endpoint: `${origin}/${server.accountName}` } }),
+    // Staged blocks of 16 KiB, then the commit.
+    streaming: { options: (base) => ({ ...base, azure: { ...base.azure, blockSize: 16 * 1024 } }), bodyBytes: 64 * 1024, uploads: 20 },
     stop: () => server.stop(),
   };
 });
@@ -95,6 +110,8 @@ export const gcsFaultBackend = (): FaultBackend => faultBackend('GCS', 'gcs', as
     origin: server.apiEndpoint,
     url: (bucket, prefix) => `gs://${bucket}/${prefix}`,
     options: (origin, retry) => ({ env: {}, ...(retry === undefined ? {} : { retry }), gcs: { apiEndpoint: origin, projectId: server.projectId, ...(origin === server.apiEndpoint ? {} : { timeoutMs: 1000 }) } }),
+    // A resumable session (its URLs come from the Host header: the proxy must keep the client's).
+    streaming: { options: (base) => ({ ...base, gcs: { ...base.gcs, resumableThreshold: 1024 } }), bodyBytes: 64 * 1024, uploads: 20, preserveHost: true },
     stop: () => server.stop(),
   };
 });
@@ -247,5 +264,40 @@ export function describeStoreFaults(backend: FaultBackend, seed = 8): void {
       expect(proxy.stats.errors + proxy.stats.drops + proxy.stats.resets - before).toBeGreaterThan(0);
       await Promise.all([from.close(), to.close(), check.close(), sourceDirect.close()]);
     });
+  });
+}
+
+/**
+ * Streamed uploads that take several requests (S3 multipart, Azure staged blocks, a GCS resumable
+ * session) through faults. A consumed stream cannot be replayed, so an upload may fail, but only
+ * with a typed retryable error; what is stored is the whole body or nothing (the whole body when
+ * only the answer to the final request was lost).
+ */
+export function describeStreamFaults(backend: FaultBackend, seed = 5): void {
+  describe(`${backend.name} streamed uploads through injected faults`, () => {
+    it('each completes, or fails with a typed retryable error; what is stored is whole or absent', async () => {
+      const server = await backend.server();
+      const { streaming } = server;
+      const proxy = await startFaultProxy({ target: server.origin, seed, errorRate: 0.15, resetRate: 0.05, dropRate: 0.03, flavour: backend.flavour, ...(streaming.preserveHost ? { preserveHost: true } : {}) });
+      const faulty = await openVfs(server.url('faults', 'streams'), streaming.options(server.options(proxy.endpoint, RETRY)));
+      const direct = await openVfs(server.url('faults', 'streams'), server.options(server.origin));
+      let completed = 0;
+      try {
+        for (let i = 0; i < streaming.uploads; i++) {
+          const bytes = Buffer.alloc(streaming.bodyBytes + i, i);
+          const error = await faulty.writeStream(`up/${i}`, Readable.from([bytes])).then(() => undefined, (err: unknown) => err);
+          const stored = await direct.read(`up/${i}`).then((read) => Buffer.from(read.body), (err: unknown) => err);
+          if (error === undefined) completed += 1;
+          else expect(isStateStoreError(error) && error.retryable ? 'retryable' : error).toBe('retryable');
+          if (Buffer.isBuffer(stored)) expect(stored.equals(bytes)).toBe(true);
+          else expect({ error: error === undefined ? 'none' : 'failed', stored }).toMatchObject({ error: 'failed', stored: { code: 'NotFound' } });
+        }
+        expect(completed).toBeGreaterThan(0);
+        expect(proxy.stats.requests).toBeGreaterThan(streaming.uploads); // uploads of several requests each
+        expect(proxy.stats.errors + proxy.stats.resets + proxy.stats.drops).toBeGreaterThan(0);
+      } finally {
+        await Promise.all([faulty.close(), direct.close(), proxy.stop()]);
+      }
+    }, 120_000);
   });
 }

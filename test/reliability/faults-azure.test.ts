@@ -3,10 +3,11 @@
  * proxy, which answers `503 ServerBusy` / 500 in Azure's XML, drops connections, and cuts
  * responses half-way after Azurite acted.
  */
-import { azureFaultBackend, describeStoreFaults, describeVfsFaults } from './fault-scenarios.js';
+import { azureFaultBackend, describeStoreFaults, describeStreamFaults, describeVfsFaults } from './fault-scenarios.js';
 
 const backend = azureFaultBackend();
 afterAll(() => backend.stop());
 
 describeVfsFaults(backend);
 describeStoreFaults(backend);
+describeStreamFaults(backend);

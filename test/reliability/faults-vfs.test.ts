@@ -3,9 +3,10 @@
  * ./fault-scenarios.ts, with S3's `503 SlowDown` answers. Azure and GCS: faults-azure.test.ts,
  * faults-gcs.test.ts.
  */
-import { describeVfsFaults, s3FaultBackend } from './fault-scenarios.js';
+import { describeStreamFaults, describeVfsFaults, s3FaultBackend } from './fault-scenarios.js';
 
 const backend = s3FaultBackend();
 afterAll(() => backend.stop());
 
 describeVfsFaults(backend);
+describeStreamFaults(backend);

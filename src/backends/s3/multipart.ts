@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { CompletedPart } from '@aws-sdk/client-s3';
-import { StateStoreError } from '../../vfs/errors.js';
+import { isStateStoreError, StateStoreError } from '../../vfs/errors.js';
 import type { S3Sdk } from './client.js';
 
 /** S3's limits on multipart uploads. */
@@ -85,17 +85,37 @@ async function withUpload<T>(ctx: MultipartContext, work: (uploadId: string) => 
 }
 
 async function complete(ctx: MultipartContext, uploadId: string, completed: CompletedPart[]): Promise<string> {
-  const output = await ctx.send<{ ETag?: string }>(
-    new ctx.sdk.CompleteMultipartUploadCommand({
-      Bucket: ctx.bucket,
-      Key: ctx.objectKey,
-      UploadId: uploadId,
-      MultipartUpload: { Parts: completed },
-      ...ctx.conditions,
-    }),
-    true,
-  );
-  return output.ETag ?? '';
+  try {
+    const output = await ctx.send<{ ETag?: string }>(
+      new ctx.sdk.CompleteMultipartUploadCommand({
+        Bucket: ctx.bucket,
+        Key: ctx.objectKey,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: completed },
+        ...ctx.conditions,
+      }),
+      true,
+    );
+    return output.ETag ?? '';
+  } catch (err) {
+    // A completion whose answer was lost (a reset after S3 acted) is retried by the SDK, and the
+    // retry finds no upload: NoSuchUpload for an id only this call knew. If the object carries
+    // exactly this upload's ETag (the MD5 of its parts' MD5s), the completion took effect. (A
+    // retry that fails its condition instead stays an error: an identical object written by
+    // someone else must not pass for our create; the caller can read back, as moves do.)
+    if (!isStateStoreError(err) || (err.cause as { name?: unknown } | undefined)?.name !== 'NoSuchUpload') throw err;
+    const expected = multipartEtag(completed);
+    const landed = await ctx.send<{ ETag?: string }>(new ctx.sdk.HeadObjectCommand({ Bucket: ctx.bucket, Key: ctx.objectKey })).catch(() => undefined);
+    if (expected !== undefined && landed?.ETag?.replace(/"/g, '') === expected) return landed.ETag;
+    throw err;
+  }
+}
+
+/** S3's ETag of a completed multipart upload: MD5 of the parts' binary MD5s, `-`, the part count. */
+function multipartEtag(completed: CompletedPart[]): string | undefined {
+  const md5s = completed.map((part) => part.ETag?.replace(/"/g, '') ?? '');
+  if (!md5s.every((md5) => /^[0-9a-f]{32}$/.test(md5))) return undefined;
+  return `${createHash('md5').update(Buffer.concat(md5s.map((md5) => Buffer.from(md5, 'hex')))).digest('hex')}-${md5s.length}`;
 }
 
 /**
