@@ -128,8 +128,13 @@ async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOpt
       const replacement = await generatedReplacement(from, info, cluster, oldBase, newBase, options, result);
       // A stream cut mid-way fails the file whole (nothing partial is visible), so it is safe to
       // send again; a retry asks the destination afresh, as the listing may no longer be true.
-      const action = await withRetry((attempt) => transferFile(ctx, info, replacement, attempt === 1 ? present.get(info.key) ?? null : undefined), { maxAttempts: 3, ...options.retry, ...(signal === undefined ? {} : { signal }) });
-      record(info, action, replacement !== undefined);
+      let attempts = 0;
+      const action = await withRetry((attempt) => {
+        attempts = attempt;
+        return transferFile(ctx, info, replacement, attempt === 1 ? present.get(info.key) ?? null : undefined);
+      }, { maxAttempts: 3, ...options.retry, ...(signal === undefined ? {} : { signal }) });
+      // Found identical on a retry: an earlier attempt of this move wrote it before failing.
+      record(info, attempts > 1 ? 'copied' : action, replacement !== undefined);
     });
   };
   // Synchronously: no page can arrive between the catch-up and the hand-over.

@@ -4,6 +4,7 @@
  */
 import { moveStateStore } from '../../src/migrate/index.js';
 import { StateStore } from '../../src/store/state-store.js';
+import { StateStoreError } from '../../src/vfs/errors.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { azureTarget, fileTarget, gcsTarget, memoryTarget, s3Target, stopAll, type BackendTarget } from '../backends/targets.js';
 import { treeFiles, TREES, type KopsTree } from '../store/trees.js';
@@ -116,6 +117,26 @@ describe('moveStateStore options', () => {
     const bytes = [...source.files.values()].reduce((sum, body) => sum + body.length, 12 * big.length);
     expect(plans).toEqual([{ type: 'plan', cluster: tree.cluster, files: source.files.size + 12, bytes }]);
     for (let i = 0; i < 12; i++) expect(Buffer.from((await destination.read(`${tree.cluster}/backups/large-${i}`)).body).equals(big)).toBe(true);
+  });
+
+  it('counts as copied a file that an earlier attempt wrote before failing retryably', async () => {
+    const source = await sourceStore(memoryTarget, tree);
+    const { vfs: destination } = await memoryTarget.fresh();
+    const victim = [...source.files.keys()].find((key) => !key.endsWith('/config'))!;
+    let failed = false;
+    // The write lands, then its answer is lost for good (every request retry failed): Unavailable.
+    const landsThenFails = (method: 'write' | 'writeStream') => ({
+      value: async (key: string, ...rest: unknown[]) => {
+        const written = await (destination[method] as (...args: unknown[]) => Promise<unknown>).call(destination, key, ...rest);
+        if (key !== victim || failed) return written;
+        failed = true;
+        throw new StateStoreError('Unavailable', 'the answer was lost', { key, retryable: true });
+      },
+    });
+    const lossy: Vfs = Object.create(destination, { write: landsThenFails('write'), writeStream: landsThenFails('writeStream') }) as Vfs;
+    const result = await moveStateStore({ from: source.vfs, to: lossy, retry: { baseDelayMs: 1 } });
+    expect(failed).toBe(true);
+    expect(result.clusters[0]).toMatchObject({ copied: source.files.size, skipped: 0 });
   });
 
   it('rewrites generated files when asked, and deletes the source only when asked', async () => {
