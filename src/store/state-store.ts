@@ -18,6 +18,7 @@ import { listSecrets, readSecret, writeSecret } from './secrets.js';
 import { toKeyProvider, type EncryptionOption } from './envelope.js';
 import type { KeyProvider } from './key-provider.js';
 import { writeKeyset } from './keyset-write.js';
+import { defaultKeyStore, defaultSecretStore, type StoreLocation } from './locations.js';
 
 /** Options of writes that may be conditional. */
 export interface PutOptions extends CallOptions {
@@ -35,6 +36,13 @@ export interface StateStoreOptions {
    * written by kops are still read as they are.
    */
   encryption?: EncryptionOption;
+  /**
+   * With `encryption` set, whether a plain (unencrypted, kops-format) secret or private key is
+   * still returned by reads. Default false: in an encrypting store a plain value where an
+   * envelope belongs is refused with IntegrityError (someone may have replaced it). Set true
+   * while migrating a kops-written store to encryption, then rewrite each value.
+   */
+  allowPlaintext?: boolean;
 }
 
 /** Options of `putSecret` and `putKeyset`. */
@@ -58,9 +66,30 @@ export interface SecretPutOptions extends PutOptions {
  */
 export class StateStore {
   readonly #keys: KeyProvider | undefined;
+  /** Reads accept plain values although the store encrypts (see StateStoreOptions.allowPlaintext). */
+  readonly #allowPlaintext: boolean;
 
   constructor(readonly vfs: Vfs, options: StateStoreOptions = {}) {
     this.#keys = options.encryption === undefined ? undefined : toKeyProvider(options.encryption);
+    this.#allowPlaintext = options.allowPlaintext ?? this.#keys === undefined;
+  }
+
+  /**
+   * Where the cluster's keys live (kops's key store). Resolved from the cluster's config
+   * (`spec.configStore.keypairs`, `spec.keyStore`); defaults to `{cluster}/pki/`.
+   */
+  async #keyStore(cluster: string, signal?: AbortSignal): Promise<StoreLocation> {
+    void signal;
+    return defaultKeyStore(this.vfs, cluster);
+  }
+
+  /**
+   * Where the cluster's secrets live (kops's secret store). Resolved from the cluster's config
+   * (`spec.configStore.secrets`, `spec.secretStore`); defaults to `{cluster}/secrets/`.
+   */
+  async #secretStore(cluster: string, signal?: AbortSignal): Promise<StoreLocation> {
+    void signal;
+    return defaultSecretStore(this.vfs, cluster);
   }
 
   /** True when this store encrypts secrets and private keys it writes. */
