@@ -24,3 +24,11 @@ function checkDnsName(name: unknown, what: string): void {
     throw new StateStoreError('InvalidArgument', `invalid ${what} ${shown}: must be a lowercase DNS name (letters, digits, "-" and ".")`);
   }
 }
+
+/**
+ * Checks a keyset name (`pki/private/<name>/keyset.yaml`). For now the DNS-name rule of instance
+ * groups; kops's own rule for keyset ids replaces it (see docs/kops-compatibility.md, "Names").
+ */
+export function validateKeysetName(name: unknown): asserts name is string {
+  checkDnsName(name, 'keyset name');
+}
