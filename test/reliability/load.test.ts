@@ -1,9 +1,10 @@
 /**
- * Load: mergeConfig operations from 32 concurrent clients on one config, per backend. Each
+ * Load: mergeConfig operations from concurrent clients on one config, per backend. Each
  * operation increments its client's counter from the value it read, so any lost update shows as a
- * total below the number of operations. 1,000 operations on memory; 200 on the disk and server
- * backends, to keep `npm test` bounded (bench/load/merge-load.ts runs 1,000 on every backend and
- * bench/README.md records the throughput).
+ * total below the number of operations. This is the correctness part only (zero lost updates):
+ * 1,000 operations from 32 clients on memory; 64 from 16 clients on the disk and server backends,
+ * still contended on every attempt, so `npm test` stays bounded. Throughput is measured by
+ * bench/load/merge-load.ts (1,000 operations on every backend), recorded in bench/README.md.
  */
 import type { ClusterConfig } from '../../src/merge/schema/types.generated.js';
 import { StateStore } from '../../src/store/state-store.js';
@@ -12,7 +13,6 @@ import { loadTree, TREES } from '../store/trees.js';
 
 afterAll(stopAll);
 const tree = TREES[0]!;
-const CLIENTS = 32;
 
 function increment(label: string): (config: ClusterConfig) => ClusterConfig {
   return (config) => {
@@ -22,13 +22,13 @@ function increment(label: string): (config: ClusterConfig) => ClusterConfig {
   };
 }
 
-describe.each(allTargets.map((t) => [t.name, t, t.name === 'memory' ? 1000 : 200] as const))('load on %s', (_name, target, operations) => {
-  it(`${operations} increments from ${CLIENTS} clients lose no update`, async () => {
+describe.each(allTargets.map((t) => [t.name, t, t.name === 'memory' ? 1000 : 64, t.name === 'memory' ? 32 : 16] as const))('load on %s', (_name, target, operations, clientCount) => {
+  it(`${operations} increments from ${clientCount} clients lose no update`, async () => {
     const { vfs, open } = await target.fresh();
     await loadTree(vfs, tree);
-    const clients = await Promise.all(Array.from({ length: CLIENTS }, async () => new StateStore(await open())));
+    const clients = await Promise.all(Array.from({ length: clientCount }, async () => new StateStore(await open())));
     let next = 0;
-    const done = Array(CLIENTS).fill(0) as number[];
+    const done = Array(clientCount).fill(0) as number[];
     await Promise.all(
       clients.map(async (store, c) => {
         for (let op = next++; op < operations; op = next++) {
@@ -38,7 +38,7 @@ describe.each(allTargets.map((t) => [t.name, t, t.name === 'memory' ? 1000 : 200
       }),
     );
     const labels = (await new StateStore(vfs).getCluster(tree.cluster)).value.spec?.cloudLabels ?? {};
-    for (let c = 0; c < CLIENTS; c++) expect(Number(labels[`client-${c}`] ?? 0)).toBe(done[c]);
+    for (let c = 0; c < clientCount; c++) expect(Number(labels[`client-${c}`] ?? 0)).toBe(done[c]);
     expect(done.reduce((a, b) => a + b, 0)).toBe(operations);
     await Promise.all(clients.map((store) => store.close()));
     await vfs.close();
