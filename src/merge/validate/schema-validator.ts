@@ -1,39 +1,25 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { ValidationIssue } from '../../vfs/errors.js';
 import { schemaAtPath, type JsonSchema } from '../schema/json-schema.js';
 import { didYouMean } from './did-you-mean.js';
+import { clusterSchema, instanceGroupSchema } from '../schema/schemas.generated.js';
+import { validateCluster, validateInstanceGroup } from './validators.generated.js';
 
-const KUBERNETES_KEYWORDS = [
-  'x-kubernetes-int-or-string',
-  'x-kubernetes-preserve-unknown-fields',
-  'x-kubernetes-list-type',
-  'x-kubernetes-list-map-keys',
-  'x-kubernetes-map-type',
-  'x-kubernetes-embedded-resource',
-  'x-kubernetes-validations',
-];
-
-let ajv: Ajv | undefined;
-function engine(): Ajv {
-  // Formats (int32, int64, byte) are not checked: kops itself does not check them on read.
-  ajv ??= new Ajv({ allErrors: true, strict: false, validateFormats: false, keywords: KUBERNETES_KEYWORDS });
-  return ajv;
-}
-
-// Compiling the Cluster schema takes most of a second, so each schema is compiled once, on first
-// use, and shared by the lenient and strict validators (they differ only in how issues are reported).
-const compiledSchemas = new WeakMap<JsonSchema, ValidateFunction>();
+// kops's two schemas come compiled at build time (validators.generated.ts, ajv standalone code,
+// scripts/gen-validators.ts): compiling the Cluster schema at run time took most of a second in a
+// fresh process, and the library then needs no JSON-schema compiler at run time at all.
+const precompiled = new Map<JsonSchema, ValidateFunction>([
+  [clusterSchema, validateCluster as unknown as ValidateFunction],
+  [instanceGroupSchema, validateInstanceGroup as unknown as ValidateFunction],
+]);
 
 function compiled(schema: JsonSchema): ValidateFunction {
-  let validate = compiledSchemas.get(schema);
-  if (validate === undefined) {
-    validate = engine().compile(schema);
-    compiledSchemas.set(schema, validate);
-  }
+  const validate = precompiled.get(schema);
+  if (validate === undefined) throw new Error('no precompiled validator for this schema: add it to scripts/validators-source.ts');
   return validate;
 }
 
-/** A validator for one schema, compiled on first use. */
+/** A validator for one of kops's schemas (compiled at build time), reporting issues with did-you-mean hints. */
 export class SchemaValidator {
   constructor(private readonly schema: JsonSchema, private readonly kind: string, private readonly strict = false) {}
 
