@@ -10,6 +10,7 @@ import { parsePointer } from '../merge/json-pointer.js';
 import { StateStore } from '../store/state-store.js';
 import { validateClusterName } from '../store/names.js';
 import { replaceScalars, rewriteStoreUrls, rewriteText } from './rewrite.js';
+import { assertDisjoint } from './overlap.js';
 import { settleAll, TaskGroup } from './tasks.js';
 import { transferFile, type TransferContext } from './transfer.js';
 import type { ClusterMoveResult, MoveOptions, MoveResult, StoreRef } from './types.js';
@@ -51,8 +52,10 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new StateStoreError('InvalidArgument', 'concurrency must be a positive integer');
   const from = await resolve(options.from, options.openOptions);
   const to = await resolve(options.to, options.openOptions);
-  if (from.vfs.url === to.vfs.url) throw new StateStoreError('InvalidArgument', 'the source and the destination are the same store');
   try {
+    if (from.vfs.url === to.vfs.url) throw new StateStoreError('InvalidArgument', 'the source and the destination are the same store');
+    // By resolved location, not by name: a symlink or a nested prefix is the same store (#14.5).
+    await assertDisjoint(from.vfs, to.vfs);
     const clusters = options.clusters ?? (await new StateStore(from.vfs).listClusters({ signal: options.signal }));
     const limits: Limits = { files: pLimit(concurrency), streams: pLimit(Math.min(concurrency, MAX_LARGE_STREAMS)) };
     const results: ClusterMoveResult[] = [];
@@ -156,8 +159,10 @@ async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOpt
   record(configInfo, await transferFile(ctx, configInfo, newConfig, present.get(configKey) ?? null), rewritten.length > 0);
 
   if (options.deleteSource) {
-    await from.delete(configKey, { signal });
+    // The config last: while it exists the source still lists the cluster, so a deletion cut
+    // short (abort, crash) is finished by a rerun instead of orphaning secrets and CA keys.
     await settleAll(files.filter((info) => info.key !== configKey), limits.files, (info) => from.delete(info.key, { signal }));
+    await from.delete(configKey, { signal });
     result.sourceDeleted = true;
   }
   return result;
