@@ -2,6 +2,7 @@ import { StateStoreError } from '../vfs/errors.js';
 import { portable } from '../vfs/portable.js';
 import type { Vfs, VfsDriver } from '../vfs/types.js';
 import { parseStoreUrl, type StoreUrl } from '../vfs/url.js';
+import { cloudUrlHint } from '../vfs/url-hints.js';
 import { builtinBackends } from './builtin.js';
 import type { OpenVfsOptions } from './options.js';
 
@@ -38,9 +39,17 @@ export async function openVfs(url: string, options: OpenVfsOptions = {}): Promis
   const parsed = parseStoreUrl(url);
   const factory = registered.get(parsed.scheme) ?? (await loadBuiltin(parsed.scheme));
   if (factory === undefined) {
-    throw new StateStoreError('InvalidArgument', `unknown state-store scheme "${parsed.scheme}" in ${JSON.stringify(parsed.redacted)}`);
+    // Say what would work: the kops URL for a pasted https bucket URL, else the schemes there are.
+    const hint = cloudUrlHint(parsed);
+    const advice = hint === undefined ? `supported schemes: ${supportedSchemes().map((s) => `${s}://`).join(', ')}, or a local path` : `write it as ${JSON.stringify(hint)}`;
+    throw new StateStoreError('InvalidArgument', `unknown state-store scheme "${parsed.scheme}" in ${JSON.stringify(parsed.redacted)}; ${advice}`);
   }
   return portable(await factory.open(parsed, options));
+}
+
+/** Every scheme `openVfs` can open: the built-in ones and those registered, sorted. */
+export function supportedSchemes(): string[] {
+  return [...new Set([...builtinBackends.flatMap((entry) => entry.schemes), ...registered.keys()])].sort();
 }
 
 async function loadBuiltin(scheme: string): Promise<BackendFactory | undefined> {

@@ -19,24 +19,32 @@ export interface StoreUrl {
 const SECRET_QUERY = /^(sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|token|access_token|key|secret|password)$/i;
 
 /**
- * Removes credentials from a URL-ish string so it can go into an error message or log.
- * Malformed input still comes out without whatever looked like user info.
+ * Removes credentials from a URL-ish string so it can go into an error message or log: user info
+ * and signature-like query values. Works on the text, never re-serialises a parsed URL, so the
+ * printed form is what was given (WHATWG parsing would print `memfs://a/../b` as `memfs://b`,
+ * hiding the very segment an error is about: issue #14.9).
  */
 export function redactUrl(raw: string): string {
   const text = String(raw);
-  try {
-    const url = new URL(text);
-    if (url.username || url.password) {
-      url.username = '';
-      url.password = '';
-    }
-    for (const name of [...url.searchParams.keys()]) {
-      if (SECRET_QUERY.test(name)) url.searchParams.set(name, 'REDACTED');
-    }
-    return url.toString();
-  } catch {
-    return text.replace(/\/\/[^/@]*@/, '//').replace(/([?&](?:sig|signature|token|key|secret|password)=)[^&]*/gi, '$1REDACTED');
+  const scheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.exec(text);
+  let rest = scheme === null ? text : text.slice(scheme[0].length);
+  if (scheme !== null) {
+    // User info is everything before the last `@` of the authority (which ends at `/`, `?` or `#`).
+    const authorityEnd = rest.search(/[/?#]/);
+    const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
+    const at = authority.lastIndexOf('@');
+    if (at !== -1) rest = rest.slice(at + 1);
   }
+  rest = rest.replace(/([?&])([^=&#]*)=([^&#]*)/g, (whole: string, sep: string, name: string) => {
+    let decoded = name;
+    try {
+      decoded = decodeURIComponent(name);
+    } catch {
+      // keep the raw name
+    }
+    return SECRET_QUERY.test(decoded) ? `${sep}${name}=REDACTED` : whole;
+  });
+  return (scheme === null ? '' : scheme[0]) + rest;
 }
 
 /**
@@ -83,6 +91,8 @@ export function parseStoreUrl(raw: string): StoreUrl {
     ? { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) }
     : undefined;
   const host = decodeURIComponent(url.hostname);
+  // A `%00` decodes to NUL: refused here, at open, rather than failing every later call (#14.8).
+  if (path.includes('\0') || host.includes('\0')) throw invalid(raw, 'contains NUL (%00)');
   if (scheme === 'file') {
     if (host !== '' && host !== 'localhost') throw invalid(raw, 'file URLs take an absolute path: file:///path');
     return { scheme, host: '', path, query: url.searchParams, redacted };

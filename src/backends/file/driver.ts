@@ -1,4 +1,4 @@
-import { copyFile, link, open, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { link, open, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { createReadStream, type ReadStream } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,10 +8,11 @@ import type {
   Capabilities, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,
   ReadStreamResult, VfsDriver, WriteOptions, WriteStreamOptions,
 } from '../../vfs/types.js';
-import { compareKeys, pageSorted, toBytes } from '../driver-utils.js';
-import { fileVersion, fsyncDir, removeIfAbandoned, TEMP_PREFIX, writeTemp, type TempFile } from './atomic.js';
+import { toBytes } from '../driver-utils.js';
+import { fileVersion, fsyncDir, writeTemp, type TempFile } from './atomic.js';
+import { listFilePage } from './list.js';
 import { errnoOf, fsError } from './errors.js';
-import { RESERVED_PREFIX, withFileLock } from './lock.js';
+import { withFileLock } from './lock.js';
 import { FileRoot } from './root.js';
 import type { FileBackendOptions } from './types.js';
 
@@ -107,27 +108,23 @@ export class FileDriver implements VfsDriver {
     const destination = await this.root.resolve(destinationKey);
     await this.stat(sourceKey);
     await this.root.prepareParent(destination, destinationKey).catch((err) => { throw fsError(err, destinationKey); });
-    const tempPath = path.join(path.dirname(destination), `${TEMP_PREFIX}copy-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    // Through writeTemp, not copyFile: copyFile gives the copy the source's mode (0644 for a file
+    // put there by hand), while every file this backend writes is 0600 (issue #14.8).
+    let temp: TempFile;
     try {
-      await copyFile(source, tempPath);
+      const handle = await open(source, 'r');
+      temp = await writeTemp(destination, createReadStream('', { fd: handle, autoClose: true }), { fsync: this.options.fsync, signal: options.signal, key: destinationKey });
     } catch (err) {
-      await unlink(tempPath).catch(() => undefined);
-      throw fsError(err, errnoOf(err) === 'ENOENT' ? sourceKey : destinationKey);
+      throw isStateStoreError(err) ? err : fsError(err, errnoOf(err) === 'ENOENT' ? sourceKey : destinationKey);
     }
-    const info = await stat(tempPath, { bigint: true });
-    const temp: TempFile = { path: tempPath, ino: info.ino, mtimeNs: info.mtimeNs, size: Number(info.size), discard: () => unlink(tempPath).catch(() => undefined) };
     return this.publish(destinationKey, destination, temp, options);
   }
 
   async list(options: ListOptions = {}): Promise<ListPage> {
     const prefix = options.prefix ?? '';
     const slash = prefix.lastIndexOf('/');
-    const base = slash === -1 ? '' : prefix.slice(0, slash);
-    const entries: ObjectInfo[] = [];
-    if (base !== '') await this.root.resolve(base);
-    await this.walk(base, prefix, options.delimiter === '/', entries);
-    entries.sort((a, b) => compareKeys(a.key, b.key));
-    return pageSorted(entries, options);
+    if (slash !== -1) await this.root.resolve(prefix.slice(0, slash));
+    return listFilePage({ dir: this.root.dir, tempMaxAgeMs: this.options.tempMaxAgeMs, toInfo: (key, ino, mtimeNs, size) => this.toInfo(key, ino, mtimeNs, size) }, options);
   }
 
   async close(): Promise<void> {}
@@ -164,65 +161,6 @@ export class FileDriver implements VfsDriver {
       await temp.discard();
       throw isStateStoreError(err) ? err : fsError(err, key);
     }
-  }
-
-  private async walk(dirKey: string, prefix: string, shallow: boolean, out: ObjectInfo[]): Promise<void> {
-    const dir = dirKey === '' ? this.root.dir : path.join(this.root.dir, ...dirKey.split('/'));
-    let names: import('node:fs').Dirent[];
-    try {
-      names = await readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      if (errnoOf(err) === 'ENOENT' || errnoOf(err) === 'ENOTDIR') return;
-      throw fsError(err, dirKey || undefined);
-    }
-    for (const entry of names) {
-      if (entry.name.startsWith(RESERVED_PREFIX)) {
-        // A listing passing by is where a dead writer's temp file gets noticed and removed.
-        if (entry.isFile() && entry.name.startsWith(TEMP_PREFIX)) await removeIfAbandoned(path.join(dir, entry.name), this.options.tempMaxAgeMs);
-        continue;
-      }
-      const key = dirKey === '' ? entry.name : `${dirKey}/${entry.name}`;
-      if (entry.isDirectory()) {
-        if (!(key + '/').startsWith(prefix) && !prefix.startsWith(key + '/')) continue;
-        if (shallow && (key + '/').length > prefix.length) {
-          // One level is enough: report the folder as a common prefix through a placeholder.
-          out.push(...(await this.firstObjectUnder(key)));
-          continue;
-        }
-        await this.walk(key, prefix, shallow, out);
-      } else if (entry.isFile() && key.startsWith(prefix)) {
-        try {
-          const info = await stat(path.join(dir, entry.name), { bigint: true });
-          out.push(this.toInfo(key, info.ino, info.mtimeNs, info.size));
-        } catch (err) {
-          if (errnoOf(err) !== 'ENOENT') throw fsError(err, key); // deleted while listing
-        }
-      }
-    }
-  }
-
-  /**
-   * For a delimiter listing: any one object below `dirKey` stands for the folder, so that an
-   * empty folder (left by a crashed writer, say) is not reported as a prefix. Stops at the first.
-   */
-  private async firstObjectUnder(dirKey: string): Promise<ObjectInfo[]> {
-    const dir = path.join(this.root.dir, ...dirKey.split('/'));
-    let names: import('node:fs').Dirent[];
-    try {
-      names = await readdir(dir, { withFileTypes: true });
-    } catch {
-      return [];
-    }
-    for (const entry of names) {
-      if (entry.name.startsWith(RESERVED_PREFIX)) continue;
-      const key = `${dirKey}/${entry.name}`;
-      if (entry.isFile()) return [{ key, size: 0, version: '', lastModified: new Date(0) }];
-      if (entry.isDirectory()) {
-        const found = await this.firstObjectUnder(key);
-        if (found.length > 0) return found;
-      }
-    }
-    return [];
   }
 
   private async removeEmptyParents(dir: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { mkdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { StateStoreError } from '../../vfs/errors.js';
-import { errnoOf } from './errors.js';
+import { errnoOf, fsError } from './errors.js';
 import { RESERVED_PREFIX } from './lock.js';
 
 /**
@@ -9,6 +9,13 @@ import { RESERVED_PREFIX } from './lock.js';
  * resolve outside it, symlinks included. Keys were already checked for `..` by the portable layer;
  * this catches symlinks inside the root that point out of it.
  */
+/**
+ * The longest file or folder name most filesystems take (NAME_MAX: ext4, xfs, btrfs, APFS, NTFS),
+ * in bytes. Checked up front so an over-long segment is InvalidArgument on every call, not an
+ * errno that some calls surface as Unknown (issue #14.8).
+ */
+export const MAX_SEGMENT_BYTES = 255;
+
 export class FileRoot {
   private realRoot: string | undefined;
 
@@ -19,6 +26,10 @@ export class FileRoot {
     const segments = key.split('/');
     if (segments.some((segment) => segment.startsWith(RESERVED_PREFIX))) {
       throw new StateStoreError('InvalidArgument', `file: key ${JSON.stringify(key)} uses the reserved name prefix "${RESERVED_PREFIX}"`, { key, backend: 'file' });
+    }
+    const long = segments.find((segment) => Buffer.byteLength(segment, 'utf8') > MAX_SEGMENT_BYTES);
+    if (long !== undefined) {
+      throw new StateStoreError('InvalidArgument', `file: key ${JSON.stringify(key)} has a path segment longer than ${MAX_SEGMENT_BYTES} bytes, the longest file name a filesystem takes`, { key, backend: 'file' });
     }
     const full = path.join(this.dir, ...segments);
     await this.assertInside(full, key);
@@ -55,7 +66,7 @@ export class FileRoot {
         }
         return;
       } catch (err) {
-        if (errnoOf(err) !== 'ENOENT' && errnoOf(err) !== 'ENOTDIR') throw err;
+        if (errnoOf(err) !== 'ENOENT' && errnoOf(err) !== 'ENOTDIR') throw err instanceof StateStoreError ? err : fsError(err, key);
         const parent = path.dirname(probe);
         if (parent === probe || probe === path.resolve(this.dir)) return;
         probe = parent;

@@ -6,16 +6,32 @@ import type {
 } from '../../vfs/types.js';
 import type { StoreUrl } from '../../vfs/url.js';
 import type { BackendFactory } from '../registry.js';
-import { collect, compareKeys, md5Hex, pageSorted, toBytes } from '../driver-utils.js';
+import { collect, md5Hex, toBytes } from '../driver-utils.js';
+import { listPage } from './list.js';
+import { SortedKeys } from './sorted-keys.js';
 
-interface Entry {
+/** One stored object; `info.key` is the full key in the named store. */
+export interface Entry {
   body: Uint8Array;
   info: ObjectInfo;
 }
 
-/** Named in-process stores: `memfs://a` opened twice is the same store, as in kops. */
-const stores = new Map<string, Map<string, Entry>>();
-let versionCounter = 0;
+/** One named store: its objects, and their keys in listing order. */
+interface MemStore {
+  objects: Map<string, Entry>;
+  keys: SortedKeys;
+}
+
+/**
+ * Named in-process stores: `memfs://a` opened twice is the same store, as in kops. Kept on
+ * `globalThis` under a registered symbol, so that the ESM and the CommonJS copies of this package
+ * loaded in one process share them too, as the README promises (issue #14.9); the version counter
+ * is shared for the same reason (two copies must never hand out the same version).
+ */
+const registry: { stores: Map<string, MemStore>; version: number } = ((globalThis as Record<symbol, unknown>)[Symbol.for('statestore.memfs.v1')] ??= {
+  stores: new Map<string, MemStore>(),
+  version: 0,
+}) as { stores: Map<string, MemStore>; version: number };
 
 /**
  * The `memfs://name` backend: everything in one Map, every operation synchronous between awaits,
@@ -26,6 +42,7 @@ export class MemoryDriver implements VfsDriver {
   readonly capabilities: Capabilities = { ifMatch: true, ifNoneMatch: true, deleteIfMatch: true, serverSideCopy: true, md5: true };
   readonly url: string;
   private readonly objects: Map<string, Entry>;
+  private readonly keys: SortedKeys;
 
   /** `memfs://name/some/prefix`: the store `name`, seen from below `some/prefix/`. */
   private readonly prefix: string;
@@ -33,12 +50,13 @@ export class MemoryDriver implements VfsDriver {
   constructor(name: string, prefix = '') {
     this.url = prefix === '' ? `memfs://${name}` : `memfs://${name}/${prefix}`;
     this.prefix = prefix === '' ? '' : `${prefix}/`;
-    let objects = stores.get(name);
-    if (objects === undefined) {
-      objects = new Map();
-      stores.set(name, objects);
+    let store = registry.stores.get(name);
+    if (store === undefined) {
+      store = { objects: new Map(), keys: new SortedKeys() };
+      registry.stores.set(name, store);
     }
-    this.objects = objects;
+    this.objects = store.objects;
+    this.keys = store.keys;
   }
 
   async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
@@ -67,15 +85,11 @@ export class MemoryDriver implements VfsDriver {
 
   async delete(key: string, options: DeleteOptions = {}): Promise<void> {
     if (options.ifMatch !== undefined) this.get(key, options.ifMatch);
-    this.objects.delete(this.prefix + key);
+    if (this.objects.delete(this.prefix + key)) this.keys.remove();
   }
 
   async list(options: ListOptions = {}): Promise<ListPage> {
-    const entries = [...this.objects.values()]
-      .filter((entry) => entry.info.key.startsWith(this.prefix))
-      .map((entry) => this.relative(entry.info))
-      .sort((a, b) => compareKeys(a.key, b.key));
-    return pageSorted(entries, options);
+    return listPage(this.keys, this.objects, this.prefix, options);
   }
 
   async copy(sourceKey: string, destinationKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
@@ -103,15 +117,16 @@ export class MemoryDriver implements VfsDriver {
       throw new StateStoreError('AlreadyExists', `already exists: ${JSON.stringify(key)}`, { key, backend: this.backend });
     }
     if (options.ifMatch !== undefined) this.get(key, options.ifMatch);
-    versionCounter += 1;
+    registry.version += 1;
     const info: ObjectInfo = {
       key: this.prefix + key,
       size: body.byteLength,
-      version: `m${versionCounter}`,
+      version: `m${registry.version}`,
       md5: md5Hex(body),
       lastModified: new Date(),
       ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
     };
+    if (existing === undefined) this.keys.add(this.prefix + key);
     this.objects.set(this.prefix + key, { body, info });
     return this.relative(info);
   }

@@ -1,0 +1,132 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ListOptions, ListPage, ObjectInfo } from '../../vfs/types.js';
+import { StateStoreError } from '../../vfs/errors.js';
+import { compareUtf8 } from '../memory/sorted-keys.js';
+import { removeIfAbandoned, TEMP_PREFIX } from './atomic.js';
+import { errnoOf, fsError } from './errors.js';
+import { RESERVED_PREFIX } from './lock.js';
+
+const MAX_PAGE_SIZE = 1000;
+
+/** What a listing needs from the driver. */
+export interface ListContext {
+  /** The store's root folder. */
+  dir: string;
+  tempMaxAgeMs: number;
+  toInfo(key: string, ino: bigint, mtimeNs: bigint, size: bigint): ObjectInfo;
+}
+
+interface Entry {
+  key: string;
+  /** The key for ordering: a folder stands for its keys, which all start with `key/`. */
+  sortKey: string;
+  isDir: boolean;
+}
+
+type Item = { object: ObjectInfo } | { prefix: string };
+
+/**
+ * One page of a file-store listing in one sorted walk: each folder's entries are sorted (a folder
+ * `a` sorts as `a/`, which puts every key in UTF-8 byte order), the walk goes straight down to
+ * the page token by binary search and stats only the files it returns. Listing n keys page by
+ * page is then linear; it re-walked and stat-ed the whole tree per page before (20k keys: 25 s,
+ * issue #14.8). The token is the last key or common prefix returned, base64url.
+ */
+export async function listFilePage(ctx: ListContext, options: ListOptions): Promise<ListPage> {
+  const prefix = options.prefix ?? '';
+  const pageSize = Math.min(options.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
+  const after = options.pageToken === undefined ? undefined : decodeToken(options.pageToken);
+  const shallow = options.delimiter === '/';
+  const slash = prefix.lastIndexOf('/');
+  const base = slash === -1 ? '' : prefix.slice(0, slash);
+  const objects: ObjectInfo[] = [];
+  const prefixes: string[] = [];
+  let last: string | undefined;
+  for await (const item of walk(ctx, base, prefix, after, shallow)) {
+    if (objects.length + prefixes.length >= pageSize) return { objects, prefixes, nextPageToken: encodeToken(last!) };
+    if ('prefix' in item) prefixes.push((last = item.prefix));
+    else objects.push(item.object), (last = item.object.key);
+  }
+  return { objects, prefixes };
+}
+
+async function* walk(ctx: ListContext, dirKey: string, prefix: string, after: string | undefined, shallow: boolean): AsyncGenerator<Item> {
+  const entries = await sortedEntries(ctx, dirKey);
+  for (let i = startIndex(entries, after, shallow); i < entries.length; i++) {
+    const entry = entries[i]!;
+    if (!entry.sortKey.startsWith(prefix) && !prefix.startsWith(entry.sortKey)) continue;
+    if (entry.isDir && shallow) {
+      if (await hasObjectUnder(ctx, entry.key)) yield { prefix: entry.sortKey };
+    } else if (entry.isDir) {
+      yield* walk(ctx, entry.key, prefix, after !== undefined && after.startsWith(entry.sortKey) ? after : undefined, shallow);
+    } else if (entry.key.startsWith(prefix)) {
+      try {
+        const info = await stat(path.join(ctx.dir, ...entry.key.split('/')), { bigint: true });
+        if (info.isFile()) yield { object: ctx.toInfo(entry.key, info.ino, info.mtimeNs, info.size) };
+      } catch (err) {
+        if (errnoOf(err) !== 'ENOENT') throw fsError(err, entry.key); // deleted while listing
+      }
+    }
+  }
+}
+
+/**
+ * The first entry that can hold a key after `after`: past every entry sorting at or before it,
+ * except the folder `after` lies in (its later keys come next), unless a delimiter listing
+ * already returned that folder as a prefix.
+ */
+function startIndex(entries: readonly Entry[], after: string | undefined, shallow: boolean): number {
+  if (after === undefined) return 0;
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (compareUtf8(entries[mid]!.sortKey, after) <= 0) low = mid + 1;
+    else high = mid;
+  }
+  const previous = entries[low - 1];
+  if (!shallow && previous !== undefined && previous.isDir && after.startsWith(previous.sortKey)) return low - 1;
+  return low;
+}
+
+/** A folder's files and subfolders in listing order; reserved names skipped (abandoned temp files removed). */
+async function sortedEntries(ctx: ListContext, dirKey: string): Promise<Entry[]> {
+  const dir = dirKey === '' ? ctx.dir : path.join(ctx.dir, ...dirKey.split('/'));
+  let names: import('node:fs').Dirent[];
+  try {
+    names = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if (errnoOf(err) === 'ENOENT' || errnoOf(err) === 'ENOTDIR') return [];
+    throw fsError(err, dirKey || undefined);
+  }
+  const entries: Entry[] = [];
+  for (const entry of names) {
+    if (entry.name.startsWith(RESERVED_PREFIX)) {
+      // A listing passing by is where a dead writer's temp file gets noticed and removed.
+      if (entry.isFile() && entry.name.startsWith(TEMP_PREFIX)) await removeIfAbandoned(path.join(dir, entry.name), ctx.tempMaxAgeMs);
+      continue;
+    }
+    if (!entry.isDirectory() && !entry.isFile()) continue; // symlinks and devices are not objects
+    const key = dirKey === '' ? entry.name : `${dirKey}/${entry.name}`;
+    entries.push({ key, sortKey: entry.isDirectory() ? `${key}/` : key, isDir: entry.isDirectory() });
+  }
+  return entries.sort((a, b) => compareUtf8(a.sortKey, b.sortKey));
+}
+
+/** For a delimiter listing: an empty folder (left by a crashed writer, say) is not a prefix. */
+async function hasObjectUnder(ctx: ListContext, dirKey: string): Promise<boolean> {
+  for (const entry of await sortedEntries(ctx, dirKey)) {
+    if (!entry.isDir || (await hasObjectUnder(ctx, entry.key))) return true;
+  }
+  return false;
+}
+
+function encodeToken(key: string): string {
+  return Buffer.from(key, 'utf8').toString('base64url');
+}
+
+function decodeToken(token: string): string {
+  if (!/^[A-Za-z0-9_-]*$/.test(token)) throw new StateStoreError('InvalidArgument', 'malformed page token');
+  return Buffer.from(token, 'base64url').toString('utf8');
+}
