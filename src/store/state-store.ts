@@ -207,9 +207,13 @@ export class StateStore {
     return { deleted: keys.length };
   }
 
-  /** Instance group names of a cluster. */
+  /** Instance group names of a cluster. NotFound when the cluster (its `config`) does not exist. */
   async listInstanceGroups(cluster: string, options: CallOptions = {}): Promise<string[]> {
     validateClusterName(cluster);
+    // A typo in the cluster name is NotFound, not "no instance groups" (issue #14.9).
+    await this.vfs.stat(layout.config(cluster), { signal: options.signal }).catch((err: unknown) => {
+      throw isStateStoreError(err, 'NotFound') ? new StateStoreError('NotFound', `cluster "${cluster}" not found`, { key: layout.config(cluster), cause: err }) : err;
+    });
     const prefix = layout.instanceGroups(cluster);
     const names: string[] = [];
     for await (const info of this.vfs.listAll({ prefix, signal: options.signal })) names.push(info.key.slice(prefix.length));

@@ -67,3 +67,49 @@ describe('openVfs', () => {
     expect((await rejection(openVfs('s3://bucket/../escape'))).code).toBe('InvalidArgument');
   });
 });
+
+describe('URL messages (issue #14.9)', () => {
+  it('lists the supported schemes for an unknown one', async () => {
+    const err = await rejection(openVfs('ftp://x'));
+    expect(err.code).toBe('InvalidArgument');
+    for (const scheme of ['s3://', 'gs://', 'azureblob://', 'memfs://', 'file://', 'do://', 'scw://', 'hos://', 'linode://']) expect(err.message).toContain(scheme);
+  });
+
+  it.each([
+    ['https://bucket.s3.amazonaws.com/clusters', 's3://bucket/clusters'],
+    ['https://bucket.s3.eu-west-1.amazonaws.com/', 's3://bucket'],
+    ['https://bucket.s3-eu-west-1.amazonaws.com/a/b', 's3://bucket/a/b'],
+    ['https://bucket.s3.dualstack.us-east-2.amazonaws.com/p', 's3://bucket/p'],
+    ['https://s3.amazonaws.com/bucket/p', 's3://bucket/p'],
+    ['https://s3.us-west-2.amazonaws.com/bucket', 's3://bucket'],
+    ['http://s3-us-west-2.amazonaws.com/bucket/x', 's3://bucket/x'],
+    ['https://storage.googleapis.com/bucket/p', 'gs://bucket/p'],
+    ['https://bucket.storage.googleapis.com/p', 'gs://bucket/p'],
+    ['https://storage.cloud.google.com/bucket', 'gs://bucket'],
+    ['https://storage.googleapis.com/storage/v1/b/bucket/o/x', 'gs://bucket/x'],
+    ['https://acct.blob.core.windows.net/container/p', 'azureblob://acct/container/p'],
+    ['https://bucket.nyc3.digitaloceanspaces.com/p', 'do://bucket/p'],
+    ['https://s3.fr-par.scw.cloud/bucket', 'scw://bucket'],
+  ])('hints the kops URL for %s', async (raw, hint) => {
+    const err = await rejection(openVfs(raw));
+    expect(err.code).toBe('InvalidArgument');
+    expect(err.message).toContain(`write it as "${hint}"`);
+  });
+
+  it('shows the dot segments it refuses, and still hides credentials and signatures', async () => {
+    expect((await rejection(openVfs('memfs://a/../b'))).message).toContain('"memfs://a/../b"');
+    expect((await rejection(openVfs('s3://bucket/x/./y'))).message).toContain('x/./y');
+    const err = await rejection(openVfs('https://AKID:SECRET@bucket.s3.amazonaws.com/p?X-Amz-Signature=SIG&x=1'));
+    expect(err.message).not.toMatch(/SECRET|AKID|SIG\b/);
+    expect(err.message).toContain('X-Amz-Signature=REDACTED');
+    expect(redactUrl('azureblob://acct/c/../d?sig=S1&sv=2')).toBe('azureblob://acct/c/../d?sig=REDACTED&sv=2');
+  });
+
+  it('refuses a path that decodes to NUL (%00) at open, on memfs and file', async () => {
+    for (const raw of ['file:///tmp/a%00b', 'memfs://store/a%00b', 's3://bucket/p%00']) {
+      const err = await rejection(openVfs(raw));
+      expect(err.code).toBe('InvalidArgument');
+      expect(err.message).toContain('NUL');
+    }
+  });
+});
