@@ -1,5 +1,6 @@
 // Packs the library as npm would publish it, installs the tarball into an empty project, and
-// checks that require('statestore') and import('statestore') both work and agree.
+// checks that require('statestore') and import('statestore') both work and agree (error codes,
+// and memfs stores shared per name between the two copies).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,9 @@ try {
     if (text !== 'hello') throw new Error('round trip failed');
     const err = await vfs.read('missing').catch((e) => e);
     if (!other.isStateStoreError(err, 'NotFound')) throw new Error('error codes do not agree across copies');
+    // The README promises memfs stores are shared per name: across the ESM and CJS copies too.
+    const seen = await (await other.openVfs('memfs://pack-check')).read('a/b').then((r) => Buffer.from(r.body).toString(), (e) => e.code);
+    if (seen !== 'hello') throw new Error('memfs stores are not shared between the ESM and CommonJS copies: ' + seen);
     console.log(kind + ' ok: ' + Object.keys(lib).length + ' exports');`;
   writeFileSync(path.join(app, 'cjs.cjs'), `const lib = require('statestore'); const kind = 'require'; (async () => { const other = await import('statestore'); ${check} })().catch((e) => { console.error(e); process.exit(1); });`);
   writeFileSync(path.join(app, 'esm.mjs'), `import * as lib from 'statestore'; import { createRequire } from 'node:module'; const other = createRequire(import.meta.url)('statestore'); const kind = 'import'; ${check}`);
