@@ -4,6 +4,6 @@ export type { StoredDocument } from './documents.js';
 export type { ConfigChange } from './change.js';
 export type { MergeOptions, MergeResult } from './merge-document.js';
 export type { Keyset, KeysetItem, SshPublicKey } from './pki.js';
-export { validateClusterName } from './names.js';
+export { validateClusterName, validateClusterNameForConfig, clusterNameIssues, validateInstanceGroupName, validateKeysetName, isRotatableKeysetName, validateRotatableKeysetName, isDns1123Subdomain } from './names.js';
 export { localKeyProvider, type KeyProvider, type DataKey, type LocalKeys } from './key-provider.js';
 export { sealEnvelope, openEnvelope, isEnvelope, toKeyProvider, ENVELOPE_PREFIX, type EncryptionOption } from './envelope.js';

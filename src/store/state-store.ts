@@ -10,15 +10,19 @@ import type { ConfigChange } from './change.js';
 import { readDocument, writeDocument, type StoredDocument } from './documents.js';
 import { isKnownClusterFile, layout } from './layout.js';
 import { mergeDocument, type MergeOptions, type MergeResult } from './merge-document.js';
-import { validateClusterName, validateInstanceGroupName } from './names.js';
+import { validateClusterName, validateClusterNameForConfig, validateInstanceGroupName, validateKeysetName } from './names.js';
 import { mergeOptionsIntoStore, type MergeOptionsResult } from './merge-options.js';
 import type { CreateClusterOptions } from '../merge/create-cluster/options.js';
-import { listKeysets, listSshPublicKeys, readKeyset, type Keyset, type SshPublicKey } from './pki.js';
-import { listSecrets, readSecret, writeSecret } from './secrets.js';
+import { listKeysets, readKeyset, type Keyset } from './pki.js';
+import { addSshPublicKey, deleteSshPublicKeys, listSshPublicKeys, type SshPublicKey } from './ssh-keys.js';
+import { createKeypair, deleteKeypair, distrustKeypairs, promoteKeypair, trustKeypairs, type CreateKeypairOptions, type KeyStoreContext } from './keypairs.js';
+import { deleteSecret, listSecrets, readSecret, writeSecret } from './secrets.js';
 import { toKeyProvider, type EncryptionOption } from './envelope.js';
 import type { KeyProvider } from './key-provider.js';
-import { writeKeyset } from './keyset-write.js';
-import { defaultKeyStore, defaultSecretStore, type StoreLocation } from './locations.js';
+import { putKeyset } from './keyset-write.js';
+import { SeparateStores, type OpenStore, type StoreLocation } from './locations.js';
+import { deleteClusterState } from './delete-cluster.js';
+import { openVfs } from '../backends/registry.js';
 
 /** Options of writes that may be conditional. */
 export interface PutOptions extends CallOptions {
@@ -41,8 +45,21 @@ export interface StateStoreOptions {
    * still returned by reads. Default false: in an encrypting store a plain value where an
    * envelope belongs is refused with IntegrityError (someone may have replaced it). Set true
    * while migrating a kops-written store to encryption, then rewrite each value.
+   *
+   * To migrate: open the store with `encryption` and `allowPlaintext: true`; for each cluster, for
+   * each name of `listSecrets`, `putSecret(cluster, name, await getSecret(cluster, name), { overwrite: true })`
+   * (and likewise each keyset with `putKeyset`); then reopen without `allowPlaintext`. A value
+   * that still reads as IntegrityError was missed or replaced.
    */
   allowPlaintext?: boolean;
+  /**
+   * Opens a key or secret store that a cluster's config places outside this store
+   * (`spec.keyStore`, `spec.secretStore`, `spec.configStore.keypairs` / `.secrets`, as kops
+   * allows). Default: `openVfs(url)` with the backend options `openStateStore` was given. Pass a
+   * function that throws to refuse such stores (a config could otherwise point reads, writes and
+   * `deleteCluster` at any location these credentials reach).
+   */
+  openStore?: OpenStore;
 }
 
 /** Options of `putSecret` and `putKeyset`. */
@@ -68,10 +85,13 @@ export class StateStore {
   readonly #keys: KeyProvider | undefined;
   /** Reads accept plain values although the store encrypts (see StateStoreOptions.allowPlaintext). */
   readonly #allowPlaintext: boolean;
+  /** The cluster's key and secret stores, and those opened outside this store. */
+  readonly #separate: SeparateStores;
 
   constructor(readonly vfs: Vfs, options: StateStoreOptions = {}) {
     this.#keys = options.encryption === undefined ? undefined : toKeyProvider(options.encryption);
     this.#allowPlaintext = options.allowPlaintext ?? this.#keys === undefined;
+    this.#separate = new SeparateStores(vfs, options.openStore ?? ((url) => openVfs(url)));
   }
 
   /**
@@ -79,8 +99,7 @@ export class StateStore {
    * (`spec.configStore.keypairs`, `spec.keyStore`); defaults to `{cluster}/pki/`.
    */
   async #keyStore(cluster: string, signal?: AbortSignal): Promise<StoreLocation> {
-    void signal;
-    return defaultKeyStore(this.vfs, cluster);
+    return this.#separate.locate(cluster, 'keypairs', await this.#configValue(cluster, signal));
   }
 
   /**
@@ -88,8 +107,12 @@ export class StateStore {
    * (`spec.configStore.secrets`, `spec.secretStore`); defaults to `{cluster}/secrets/`.
    */
   async #secretStore(cluster: string, signal?: AbortSignal): Promise<StoreLocation> {
-    void signal;
-    return defaultSecretStore(this.vfs, cluster);
+    return this.#separate.locate(cluster, 'secrets', await this.#configValue(cluster, signal));
+  }
+
+  /** The cluster's config as stored, or undefined when there is none yet (then the defaults apply). */
+  async #configValue(cluster: string, signal?: AbortSignal): Promise<unknown> {
+    return this.getCluster(cluster, { signal }).then((doc) => doc.value as unknown, (err: unknown) => (isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err)));
   }
 
   /** True when this store encrypts secrets and private keys it writes. */
@@ -135,6 +158,7 @@ export class StateStore {
     validateClusterName(name);
     assertSafeValue(config);
     assertValidClusterConfig(config);
+    validateClusterNameForConfig(name, config);
     for (const group of instanceGroups) {
       assertSafeValue(group);
       assertValidInstanceGroup(group);
@@ -252,32 +276,81 @@ export class StateStore {
     await this.vfs.delete(layout.instanceGroup(cluster, name), options);
   }
 
-  /** Keyset names (`pki/private/` by default, or `pki/issued/`). */
-  async listKeysets(cluster: string, which: 'private' | 'issued' = 'private', options: CallOptions = {}): Promise<string[]> {
+  /** The key store (see #keyStore) with this store's sealing key, for the pki functions. */
+  async #pki(cluster: string, signal?: AbortSignal): Promise<KeyStoreContext> {
     validateClusterName(cluster);
-    return listKeysets(this.vfs, cluster, which, options.signal);
+    return { location: await this.#keyStore(cluster, signal), provider: this.#keys, allowPlaintext: this.#allowPlaintext, signal };
   }
 
-  async getKeyset(cluster: string, name: string, which: 'private' | 'issued' = 'private', options: CallOptions = {}): Promise<Keyset> {
-    validateClusterName(cluster);
-    validateInstanceGroupName(name);
-    return readKeyset(this.vfs, cluster, name, which, options.signal, this.#keys);
+  /** Keyset names (`pki/private/` by default, or the legacy `pki/issued/`). */
+  async listKeysets(cluster: string, which: 'private' | 'issued' = 'private', options: CallOptions = {}): Promise<string[]> {
+    return listKeysets((await this.#pki(cluster, options.signal)).location, which, options.signal);
   }
 
   /**
-   * Writes a keyset to `pki/private/<name>/keyset.yaml` in kops's format (its primary key needs a
-   * certificate and a private key). Private keys are sealed when the store encrypts. Default:
-   * create only.
+   * A keyset as kops reads it: `primaryId` is the key kops signs with, materials are checked as
+   * PEM. In an encrypting store a plain private key is IntegrityError unless `allowPlaintext`.
+   */
+  async getKeyset(cluster: string, name: string, which: 'private' | 'issued' = 'private', options: CallOptions = {}): Promise<Keyset> {
+    validateKeysetName(name);
+    const context = await this.#pki(cluster, options.signal);
+    return readKeyset(context.location, name, which, context);
+  }
+
+  /**
+   * Writes a keyset to `pki/private/<name>/keyset.yaml` in kops's format (ids decimal, materials
+   * PEM, the primary trusted with a certificate and a private key; InvalidArgument otherwise).
+   * Private keys are sealed when the store encrypts. Default: create only; when replacing, the
+   * stored file's unknown fields are kept.
    */
   async putKeyset(cluster: string, keyset: Keyset, options: SecretPutOptions = {}): Promise<string> {
-    validateClusterName(cluster);
-    validateInstanceGroupName(keyset.name);
-    return writeKeyset(this.vfs, cluster, keyset, { ...conditionOf(options), signal: options.signal }, options.encrypt === false ? undefined : this.#keys);
+    validateKeysetName(keyset?.name);
+    const context = await this.#pki(cluster, options.signal);
+    return putKeyset(context.location, keyset, { ...options, provider: options.encrypt === false ? undefined : this.#keys });
+  }
+
+  /** Adds a keypair to a keyset as `kops create keypair` does (a new CA unless given one; not primary unless asked). */
+  async createKeypair(cluster: string, keyset: string, options: CreateKeypairOptions & CallOptions = {}): Promise<{ id: string }> {
+    validateKeysetName(keyset);
+    return createKeypair(await this.#pki(cluster, options.signal), keyset, options);
+  }
+
+  /** Makes a keypair primary as `kops promote keypair` does (without `id`: the newest usable one). */
+  async promoteKeypair(cluster: string, keyset: string, id?: string, options: CallOptions = {}): Promise<{ id: string; promoted: boolean }> {
+    validateKeysetName(keyset);
+    return promoteKeypair(await this.#pki(cluster, options.signal), keyset, id);
+  }
+
+  /** Distrusts keypairs as `kops distrust keypair` does (without ids: those older than the primary). Returns the ids distrusted. */
+  async distrustKeypairs(cluster: string, keyset: string, ids?: readonly string[], options: CallOptions = {}): Promise<string[]> {
+    validateKeysetName(keyset);
+    return distrustKeypairs(await this.#pki(cluster, options.signal), keyset, ids);
+  }
+
+  /** Trusts distrusted keypairs again as `kops trust keypair` does. Returns the ids changed. */
+  async trustKeypairs(cluster: string, keyset: string, ids: readonly string[], options: CallOptions = {}): Promise<string[]> {
+    validateKeysetName(keyset);
+    return trustKeypairs(await this.#pki(cluster, options.signal), keyset, ids);
+  }
+
+  /** Removes a non-primary keypair from its keyset (kops before 1.22; current kops distrusts instead). */
+  async deleteKeypair(cluster: string, keyset: string, id: string, options: CallOptions = {}): Promise<void> {
+    validateKeysetName(keyset);
+    return deleteKeypair(await this.#pki(cluster, options.signal), keyset, id);
   }
 
   async listSshPublicKeys(cluster: string, options: CallOptions = {}): Promise<SshPublicKey[]> {
-    validateClusterName(cluster);
-    return listSshPublicKeys(this.vfs, cluster, options.signal);
+    return listSshPublicKeys((await this.#pki(cluster, options.signal)).location, options.signal);
+  }
+
+  /** Adds an admin SSH public key under kops's fingerprint name (`kops create sshpublickey`); returns the fingerprint. */
+  async addSshPublicKey(cluster: string, publicKey: string, options: CallOptions = {}): Promise<string> {
+    return addSshPublicKey((await this.#pki(cluster, options.signal)).location, publicKey, { signal: options.signal });
+  }
+
+  /** Deletes the admin SSH public keys (all, as `kops delete sshpublickey`, or the one `fingerprint` names). */
+  async deleteSshPublicKeys(cluster: string, fingerprint?: string, options: CallOptions = {}): Promise<number> {
+    return deleteSshPublicKeys((await this.#pki(cluster, options.signal)).location, fingerprint, options.signal);
   }
 
   async listSecrets(cluster: string, options: CallOptions = {}): Promise<string[]> {
