@@ -6,12 +6,14 @@ export interface ChannelImage {
   kubernetesVersion: string;
 }
 
+/** A channel's `kubernetesVersions` entry. */
 export interface ChannelKubernetesVersion {
   range: string;
   recommendedVersion: string;
   requiredVersion: string;
 }
 
+/** The parts of a kops release channel create-cluster reads (images and Kubernetes versions). */
 export interface ChannelData {
   images: ChannelImage[];
   kubernetesVersions: ChannelKubernetesVersion[];
@@ -55,10 +57,15 @@ export function inRange(version: string, range: string): boolean {
     });
 }
 
-/** The channel image for a cloud and Kubernetes version (amd64, as kops picks by default). */
-export function channelImage(channel: ChannelData, cloud: string, kubernetesVersion: string): string | undefined {
+/**
+ * The channel image for a cloud, Kubernetes version and architecture: the first that matches,
+ * as kops's `Channel.FindImage` (pkg/apis/kops/channel.go) takes it.
+ */
+export function channelImage(channel: ChannelData, cloud: string, kubernetesVersion: string, architecture = 'amd64'): string | undefined {
   return channel.images.find(
-    (i) => i.providerID === cloud && i.architectureID === 'amd64' && inRange(kubernetesVersion, i.kubernetesVersion),
+    // An image without an architecture or a version range matches any.
+    (i) => i.providerID === cloud && (!i.architectureID || i.architectureID === architecture)
+      && (!i.kubernetesVersion || inRange(kubernetesVersion, i.kubernetesVersion)),
   )?.name;
 }
 
