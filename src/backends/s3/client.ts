@@ -69,6 +69,14 @@ function definedOnly(policy: RetryPolicy | undefined): RetryPolicy {
   return out;
 }
 
+/**
+ * A client for one-shot questions whose failure has a fallback (kops asks a bucket's default
+ * encryption once, without retrying): the store's configuration, in `region`, with one attempt.
+ */
+export function createProbeClient(sdk: S3Sdk, location: S3Location, options: OpenVfsOptions, region: string): S3Client {
+  return new sdk.S3Client({ ...clientConfig(location, { ...options, retry: { ...options.retry, maxAttempts: 1 } }), region });
+}
+
 /** Creates the store's client, asking the bucket for its region first when none is known. */
 export async function createClient(sdk: S3Sdk, location: S3Location, options: OpenVfsOptions, signal?: AbortSignal): Promise<S3Client> {
   const config = clientConfig(location, options);

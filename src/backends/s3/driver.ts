@@ -9,10 +9,11 @@ import type {
 import type { OpenVfsOptions } from '../options.js';
 import { collect, toBytes } from '../driver-utils.js';
 import { resumableBody } from '../resume.js';
-import { createClient, type S3Sdk } from './client.js';
+import { createClient, createProbeClient, type S3Sdk } from './client.js';
 import { toStateStoreError, type S3ErrorContext } from './errors.js';
 import { MAX_PARTS, MAX_SINGLE_COPY, copyMultipart, encodeCopySourceKey, parts, uploadMultipart, type MultipartContext } from './multipart.js';
 import type { S3Location } from './url.js';
+import { checkAcl, fieldsFor, fieldsFromBucket, writePolicy, type WriteFields, type WritePolicy } from './write-settings.js';
 
 const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 
@@ -37,7 +38,11 @@ export class S3Driver implements VfsDriver {
   private readonly root: string;
   private readonly partSize: number;
   private readonly copyThreshold: number;
-  private readonly writeFields: Record<string, string>;
+  private readonly policy: WritePolicy;
+  /** The write headers once decided (kops asks an `s3://` bucket once); see write-settings.ts. */
+  private fields: Promise<WriteFields> | undefined;
+  /** Whether written objects are SSE-KMS (their ETags are not MD5s); known after the first write. */
+  private kms: boolean;
   private readonly checksums: boolean;
 
   constructor(private readonly sdk: S3Sdk, private readonly location: S3Location, private readonly options: OpenVfsOptions) {
@@ -47,11 +52,8 @@ export class S3Driver implements VfsDriver {
     this.partSize = s3.partSize ?? DEFAULT_PART_SIZE;
     this.copyThreshold = Math.min(s3.multipartCopyThreshold ?? MAX_SINGLE_COPY, MAX_SINGLE_COPY);
     this.checksums = (s3.checksum ?? 'when_supported') === 'when_supported';
-    this.writeFields = {
-      ...(s3.serverSideEncryption === undefined ? {} : { ServerSideEncryption: s3.serverSideEncryption }),
-      ...(s3.kmsKeyId === undefined ? {} : { SSEKMSKeyId: s3.kmsKeyId }),
-      ...(s3.acl === undefined ? {} : { ACL: s3.acl }),
-    };
+    this.policy = writePolicy(location.scheme, options);
+    this.kms = this.policy.sse === 'aws:kms';
   }
 
   async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
@@ -127,7 +129,7 @@ export class S3Driver implements VfsDriver {
       // The whole stream fitted in one part: one PutObject, no upload to clean up.
       return this.putSingle(key, first.value, options);
     }
-    const multipart = this.multipart(key, options, ctx);
+    const multipart = this.multipart(key, options, ctx, await this.writeFields(ctx));
     const result = await uploadMultipart(multipart, first.value, {
       next: async () => {
         try {
@@ -185,7 +187,8 @@ export class S3Driver implements VfsDriver {
   async copy(sourceKey: string, destinationKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
     const source = await this.stat(sourceKey, options.signal === undefined ? {} : { signal: options.signal });
     const ctx = this.ctx('copy', destinationKey, options.signal, conditionOf(options));
-    const multipart = this.multipart(destinationKey, { ...options, ...(source.contentType === undefined ? {} : { contentType: source.contentType }) }, ctx);
+    const fields = await this.writeFields(ctx);
+    const multipart = this.multipart(destinationKey, { ...options, ...(source.contentType === undefined ? {} : { contentType: source.contentType }) }, ctx, fields);
     let etag: string;
     let lastModified = new Date();
     if (source.size > this.copyThreshold) {
@@ -196,7 +199,7 @@ export class S3Driver implements VfsDriver {
         Key: this.root + destinationKey,
         CopySource: `${this.location.bucket}/${encodeCopySourceKey(this.root + sourceKey)}`,
         CopySourceIfMatch: source.version,
-        ...this.writeFields,
+        ...fields,
         ...multipart.conditions,
       }), ctx);
       etag = output.CopyObjectResult?.ETag ?? '';
@@ -215,7 +218,8 @@ export class S3Driver implements VfsDriver {
   async copyFromLocation(source: ServerSideLocation, destinationKey: string, options: CopyFromOptions): Promise<ObjectInfo | undefined> {
     if (source.service !== 's3' || source.identity !== this.identity()) return undefined;
     const ctx = this.ctx('copy', destinationKey, options.signal, conditionOf(options));
-    const multipart = this.multipart(destinationKey, options, ctx);
+    const fields = await this.writeFields(ctx);
+    const multipart = this.multipart(destinationKey, options, ctx, fields);
     const listed = options.sourceInfo;
     if (listed !== undefined && listed.size > this.copyThreshold) {
       // Over CopyObject's 5 GiB limit: copy in ranges, each pinned to the listed version.
@@ -226,7 +230,7 @@ export class S3Driver implements VfsDriver {
       Bucket: this.location.bucket,
       Key: this.root + destinationKey,
       CopySource: `${source.bucket}/${encodeCopySourceKey(source.key)}`,
-      ...this.writeFields,
+      ...fields,
       ...multipart.conditions,
     }), ctx);
     const etag = output.CopyObjectResult?.ETag ?? '';
@@ -257,13 +261,14 @@ export class S3Driver implements VfsDriver {
 
   private async putSingle(key: string, body: Buffer, options: WriteOptions): Promise<ObjectInfo> {
     const ctx = this.ctx('write', key, options.signal, conditionOf(options));
+    const fields = await this.writeFields(ctx);
     const output = await this.send<{ ETag?: string }>(new this.sdk.PutObjectCommand({
       Bucket: this.location.bucket,
       Key: this.root + key,
       Body: body,
       ContentLength: body.length,
       ...(options.contentType === undefined ? {} : { ContentType: options.contentType }),
-      ...this.writeFields,
+      ...fields,
       ...(options.ifNoneMatch === undefined ? {} : { IfNoneMatch: options.ifNoneMatch }),
       ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
     }), ctx);
@@ -279,14 +284,14 @@ export class S3Driver implements VfsDriver {
     };
   }
 
-  private multipart(key: string, options: WriteOptions, ctx: S3ErrorContext): MultipartContext {
+  private multipart(key: string, options: WriteOptions, ctx: S3ErrorContext, fields: Record<string, string>): MultipartContext {
     return {
       sdk: this.sdk,
       bucket: this.location.bucket,
       objectKey: this.root + key,
       send: <T>(command: object, final = false) => this.send<T>(command, final ? ctx : { ...ctx, condition: undefined } as S3ErrorContext),
       createFields: {
-        ...this.writeFields,
+        ...fields,
         ...(options.contentType === undefined ? {} : { ContentType: options.contentType }),
         ...(this.checksums ? { ChecksumAlgorithm: 'CRC32' } : {}),
       },
@@ -297,6 +302,35 @@ export class S3Driver implements VfsDriver {
       checksums: this.checksums,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     };
+  }
+
+  /**
+   * The ACL and SSE fields of every write (kops's rules, options first; see write-settings.ts).
+   * An `s3://` store without an explicit `serverSideEncryption` asks its bucket once, on the first
+   * write; a failed question is not cached when the client itself could not be made.
+   */
+  private async writeFields(ctx: S3ErrorContext): Promise<Record<string, string>> {
+    checkAcl(this.policy);
+    if (this.fields === undefined) {
+      const pending = this.policy.sse === 'ask-bucket' ? this.askBucket(ctx) : Promise.resolve(fieldsFor(this.policy, undefined));
+      this.fields = pending;
+      pending.catch(() => {
+        if (this.fields === pending) this.fields = undefined;
+      });
+    }
+    const decided = await this.fields;
+    this.kms = decided.kms;
+    return decided.fields;
+  }
+
+  private async askBucket(ctx: S3ErrorContext): Promise<WriteFields> {
+    let region: string;
+    try {
+      region = await (await this.getClient(ctx.signal)).config.region();
+    } catch (err) {
+      throw toStateStoreError(err, ctx);
+    }
+    return fieldsFromBucket(this.policy, () => createProbeClient(this.sdk, this.location, this.options, region), this.sdk, this.location.bucket);
   }
 
   /** Sends one command on the store's client, mapping any failure. */
@@ -339,7 +373,7 @@ export class S3Driver implements VfsDriver {
 
   /** A single-part ETag is the content's MD5, except under SSE-KMS (and SSE-C), where it is not. */
   private md5Of(etag: string, sse?: string): string | undefined {
-    const kms = (sse ?? this.writeFields['ServerSideEncryption'] ?? '').startsWith('aws:kms');
+    const kms = sse === undefined ? this.kms : sse.startsWith('aws:kms');
     const hex = etag.replace(/"/g, '');
     return !kms && /^[0-9a-f]{32}$/.test(hex) ? hex : undefined;
   }

@@ -20,7 +20,8 @@ export type S3CannedAcl =
 /**
  * Per-store options of the S3 backend, under `openVfs(url, { s3: { ... } })`. Anything given
  * here wins over kops's environment variables (`S3_ENDPOINT`, `S3_REGION`, `S3_ACCESS_KEY_ID`,
- * `S3_SECRET_ACCESS_KEY`, read from `options.env ?? process.env`), which are only defaults.
+ * `S3_SECRET_ACCESS_KEY`, `KOPS_STATE_S3_ACL`, read from `options.env ?? process.env`), which are
+ * only defaults.
  * Two stores opened with different options are fully independent, in one process.
  */
 export interface S3BackendOptions {
@@ -42,11 +43,21 @@ export interface S3BackendOptions {
    * default provider chain (environment, shared config, SSO, web identity, instance metadata).
    */
   credentials?: S3Credentials | (() => Promise<S3Credentials>);
-  /** Server-side encryption for objects the store writes. */
-  serverSideEncryption?: 'AES256' | 'aws:kms';
+  /**
+   * Server-side encryption of every object the store writes (PutObject, multipart uploads,
+   * copies). Default, as kops (`util/pkg/vfs/s3fs.go`): an `s3://` store asks its bucket once
+   * (GetBucketEncryption, on the first write) and sends `AES256` unless the bucket has a default
+   * encryption rule (then nothing, and the bucket encrypts); `do://`, `scw://`, `hos://` and
+   * `linode://` send nothing. `"none"` sends no header (services that refuse it).
+   */
+  serverSideEncryption?: 'AES256' | 'aws:kms' | 'none';
   /** KMS key id or ARN; only with `serverSideEncryption: "aws:kms"` (default: the account's S3 key). */
   kmsKeyId?: string;
-  /** Canned ACL for objects the store writes (kops uses `bucket-owner-full-control` across accounts). */
+  /**
+   * Canned ACL for every object the store writes. Default: `KOPS_STATE_S3_ACL` (trimmed), as kops
+   * (`util/pkg/vfs/s3fs.go`), else none. kops passes that variable on unchecked; statestore refuses a
+   * value that is not a canned ACL at the first write, with InvalidArgument naming it.
+   */
   acl?: S3CannedAcl;
   /**
    * The SDK's flexible checksums: `when_supported` (default; CRC32 on uploads, validated on

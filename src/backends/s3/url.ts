@@ -2,6 +2,7 @@ import { StateStoreError } from '../../vfs/errors.js';
 import { redactUrl, type StoreUrl } from '../../vfs/url.js';
 import type { OpenVfsOptions } from '../options.js';
 import type { S3BackendOptions, S3Credentials } from './types.js';
+import { S3_CANNED_ACLS } from './write-settings.js';
 
 /**
  * Where an S3 store lives, resolved from its URL, its options and kops's environment variables
@@ -64,9 +65,10 @@ export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Loc
 
   const credentials = s3.credentials ?? envCredentials(envValue);
   if (s3.kmsKeyId !== undefined && s3.serverSideEncryption !== 'aws:kms') throw invalid('kmsKeyId needs serverSideEncryption: "aws:kms"');
-  if (s3.serverSideEncryption !== undefined && s3.serverSideEncryption !== 'AES256' && s3.serverSideEncryption !== 'aws:kms') {
-    throw invalid('serverSideEncryption must be "AES256" or "aws:kms"');
+  if (s3.serverSideEncryption !== undefined && !['AES256', 'aws:kms', 'none'].includes(s3.serverSideEncryption)) {
+    throw invalid('serverSideEncryption must be "AES256", "aws:kms" or "none"');
   }
+  if (s3.acl !== undefined && !(S3_CANNED_ACLS as readonly string[]).includes(s3.acl)) throw invalid(`acl must be an S3 canned ACL (one of ${S3_CANNED_ACLS.join(', ')})`);
   if (s3.partSize !== undefined && (!Number.isSafeInteger(s3.partSize) || s3.partSize < 5 * 1024 * 1024)) throw invalid('partSize must be an integer of at least 5 MiB');
   if (s3.checksum !== undefined && s3.checksum !== 'when_supported' && s3.checksum !== 'when_required') throw invalid('checksum must be "when_supported" or "when_required"');
 
