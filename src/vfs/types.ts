@@ -195,7 +195,12 @@ export interface ServerSideLocation {
  * `listAll`, and turns any non-StateStoreError into code Unknown. A driver must:
  * - map failures to StateStoreError codes by the condition that was sent (see DESIGN.md);
  * - never put credentials in an error message;
- * - return listings in ascending UTF-8 byte order of keys, keys relative to its root.
+ * - return listings in ascending UTF-8 byte order of keys, keys relative to its root, each page
+ *   resuming from its token at a cost that does not grow with the keys already listed (listing n
+ *   keys page by page is O(n): `test/backends/file-hostile.test.ts`, `memory.test.ts`);
+ * - refuse a key its storage cannot hold (a path segment over NAME_MAX, say) with InvalidArgument,
+ *   and refuse at open a URL it cannot use, rather than failing every later call as Unknown;
+ * - create what it stores readable by the owner only, where the storage has permissions (file: 0600).
  */
 export type VfsDriver = Omit<Vfs, 'listAll' | 'copyFrom'> & {
   /** Server-side copy from a location `serverSideLocation` gave; undefined when it cannot. */

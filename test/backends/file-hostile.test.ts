@@ -3,7 +3,7 @@
  * a URL whose path decodes to NUL is refused at open, `copy` writes 0600 whatever the source's
  * mode, and listing page by page is linear (it re-walked and stat-ed the whole tree per page).
  */
-import { chmod, mkdtemp, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat, utimes, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
@@ -89,5 +89,30 @@ describe('file backend, hostile input', () => {
     expect(new Set(keys).size).toBe(2000);
     // 400 pages: a walk of the whole tree per page (800k stats) took well over 10 s here.
     expect(elapsed).toBeLessThan(5000);
+  });
+
+  it('resumes a large settled folder from its cached listing, and still sees keys added between pages', async () => {
+    const dir = await freshDir();
+    await mkdir(path.join(dir, 'big'));
+    await Promise.all(Array.from({ length: 300 }, (_, i) => writeFile(path.join(dir, 'big', `k${String(i).padStart(3, '0')}`), 'x', { mode: 0o600 })));
+    const hourAgo = new Date(Date.now() - 3600_000);
+    await utimes(path.join(dir, 'big'), hourAgo, hourAgo);
+    const vfs = await openVfs(dir);
+    const first = await vfs.list({ pageSize: 100 });
+    expect(first.objects.at(-1)!.key).toBe('big/k099');
+    // Changes after the folder was cached: one key ahead of the cursor added, one removed.
+    await vfs.write('big/k150a', 'new');
+    await vfs.delete('big/k200');
+    const rest: string[] = [];
+    let pageToken = first.nextPageToken;
+    while (pageToken !== undefined) {
+      const page = await vfs.list({ pageSize: 100, pageToken });
+      rest.push(...page.objects.map((o) => o.key));
+      pageToken = page.nextPageToken;
+    }
+    expect(rest).toContain('big/k150a');
+    expect(rest).not.toContain('big/k200');
+    expect(rest).toHaveLength(200);
+    expect(rest).toEqual([...rest].sort());
   });
 });

@@ -10,7 +10,8 @@ import type {
 } from '../../vfs/types.js';
 import { toBytes } from '../driver-utils.js';
 import { fileVersion, fsyncDir, writeTemp, type TempFile } from './atomic.js';
-import { listFilePage } from './list.js';
+import { DirCache } from './dir-cache.js';
+import { listFilePage, type ListEntry } from './list.js';
 import { errnoOf, fsError } from './errors.js';
 import { withFileLock } from './lock.js';
 import { FileRoot } from './root.js';
@@ -29,6 +30,7 @@ export class FileDriver implements VfsDriver {
   readonly url: string;
   private readonly root: FileRoot;
   private readonly options: Required<FileBackendOptions>;
+  private readonly listCache = new DirCache<ListEntry>();
 
   constructor(dir: string, options: FileBackendOptions = {}) {
     const absolute = path.resolve(dir);
@@ -124,7 +126,7 @@ export class FileDriver implements VfsDriver {
     const prefix = options.prefix ?? '';
     const slash = prefix.lastIndexOf('/');
     if (slash !== -1) await this.root.resolve(prefix.slice(0, slash));
-    return listFilePage({ dir: this.root.dir, tempMaxAgeMs: this.options.tempMaxAgeMs, toInfo: (key, ino, mtimeNs, size) => this.toInfo(key, ino, mtimeNs, size) }, options);
+    return listFilePage({ dir: this.root.dir, tempMaxAgeMs: this.options.tempMaxAgeMs, toInfo: (key, ino, mtimeNs, size) => this.toInfo(key, ino, mtimeNs, size), cache: this.listCache }, options);
   }
 
   async close(): Promise<void> {}

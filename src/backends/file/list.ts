@@ -4,6 +4,7 @@ import type { ListOptions, ListPage, ObjectInfo } from '../../vfs/types.js';
 import { StateStoreError } from '../../vfs/errors.js';
 import { compareUtf8 } from '../memory/sorted-keys.js';
 import { removeIfAbandoned, TEMP_PREFIX } from './atomic.js';
+import type { DirCache } from './dir-cache.js';
 import { errnoOf, fsError } from './errors.js';
 import { RESERVED_PREFIX } from './lock.js';
 
@@ -15,9 +16,12 @@ export interface ListContext {
   dir: string;
   tempMaxAgeMs: number;
   toInfo(key: string, ino: bigint, mtimeNs: bigint, size: bigint): ObjectInfo;
+  /** Sorted listings of large folders, kept between pages (the listing's continuation). */
+  cache?: DirCache<ListEntry>;
 }
 
-interface Entry {
+/** A file or folder as a listing orders it. */
+export interface ListEntry {
   key: string;
   /** The key for ordering: a folder stands for its keys, which all start with `key/`. */
   sortKey: string;
@@ -76,7 +80,7 @@ async function* walk(ctx: ListContext, dirKey: string, prefix: string, after: st
  * except the folder `after` lies in (its later keys come next), unless a delimiter listing
  * already returned that folder as a prefix.
  */
-function startIndex(entries: readonly Entry[], after: string | undefined, shallow: boolean): number {
+function startIndex(entries: readonly ListEntry[], after: string | undefined, shallow: boolean): number {
   if (after === undefined) return 0;
   let low = 0;
   let high = entries.length;
@@ -90,9 +94,14 @@ function startIndex(entries: readonly Entry[], after: string | undefined, shallo
   return low;
 }
 
-/** A folder's files and subfolders in listing order; reserved names skipped (abandoned temp files removed). */
-async function sortedEntries(ctx: ListContext, dirKey: string): Promise<Entry[]> {
+/** A folder's files and subfolders in listing order, from the cache when it provably did not change. */
+function sortedEntries(ctx: ListContext, dirKey: string): Promise<ListEntry[]> {
   const dir = dirKey === '' ? ctx.dir : path.join(ctx.dir, ...dirKey.split('/'));
+  return ctx.cache === undefined ? readSorted(ctx, dir, dirKey) : ctx.cache.get(dir, () => readSorted(ctx, dir, dirKey));
+}
+
+/** Reads a folder: reserved names skipped (abandoned temp files removed), the rest sorted. */
+async function readSorted(ctx: ListContext, dir: string, dirKey: string): Promise<ListEntry[]> {
   let names: import('node:fs').Dirent[];
   try {
     names = await readdir(dir, { withFileTypes: true });
@@ -100,7 +109,7 @@ async function sortedEntries(ctx: ListContext, dirKey: string): Promise<Entry[]>
     if (errnoOf(err) === 'ENOENT' || errnoOf(err) === 'ENOTDIR') return [];
     throw fsError(err, dirKey || undefined);
   }
-  const entries: Entry[] = [];
+  const entries: ListEntry[] = [];
   for (const entry of names) {
     if (entry.name.startsWith(RESERVED_PREFIX)) {
       // A listing passing by is where a dead writer's temp file gets noticed and removed.
