@@ -6,4 +6,9 @@ export type { MergeOptions, MergeResult } from './merge-document.js';
 export type { Keyset, KeysetItem, SshPublicKey } from './pki.js';
 export { validateClusterName, validateClusterNameForConfig, clusterNameIssues, validateInstanceGroupName, validateKeysetName, isRotatableKeysetName, validateRotatableKeysetName, isDns1123Subdomain } from './names.js';
 export { localKeyProvider, type KeyProvider, type DataKey, type LocalKeys } from './key-provider.js';
-export { sealEnvelope, openEnvelope, isEnvelope, toKeyProvider, ENVELOPE_PREFIX, type EncryptionOption } from './envelope.js';
+export {
+  sealEnvelope, openEnvelope, isEnvelope, toKeyProvider, ENVELOPE_PREFIX, MAX_ENVELOPE_CHARS, decodeBase64Strict, openStoredValue,
+  type EncryptionOption, type OpenStoredValueOptions,
+} from './envelope.js';
+export { validateSecretName } from './secrets.js';
+export type { StoreLocation, OpenStore, SeparateStoreKind } from './locations.js';

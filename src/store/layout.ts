@@ -14,6 +14,9 @@ export const layout = {
   sshPublicKeys: (cluster: string) => `${cluster}/pki/ssh/public/admin/`,
   secrets: (cluster: string) => `${cluster}/secrets/`,
   secret: (cluster: string, name: string) => `${cluster}/secrets/${name}`,
+  // kops: pkg/apis/kops/registry/registry.go (PathClusterCompleted, PathKopsVersionUpdated)
+  clusterCompleted: (cluster: string) => `${cluster}/cluster-completed.spec`,
+  kopsVersion: (cluster: string) => `${cluster}/kops-version.txt`,
 };
 
 /**

@@ -22,7 +22,12 @@ export const DEFAULT_STORE_FOLDER = '.statestore';
  * ```
  */
 export async function openStateStore(urlOrVfs?: string | Vfs, options: OpenStateStoreOptions = {}): Promise<StateStore> {
-  const storeOptions: StateStoreOptions = options.encryption === undefined ? {} : { encryption: options.encryption };
+  const storeOptions: StateStoreOptions = {
+    ...(options.encryption === undefined ? {} : { encryption: options.encryption }),
+    ...(options.allowPlaintext === undefined ? {} : { allowPlaintext: options.allowPlaintext }),
+    // A cluster's separate key or secret store opens with these same backend options (credentials, endpoints, retry).
+    openStore: options.openStore ?? ((url) => openVfs(url, options)),
+  };
   if (typeof urlOrVfs === 'object' && urlOrVfs !== null) return new StateStore(urlOrVfs, storeOptions);
   const env = options.env ?? process.env;
   const url = urlOrVfs ?? env.KOPS_STATE_STORE ?? path.resolve(DEFAULT_STORE_FOLDER);

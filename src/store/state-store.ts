@@ -8,7 +8,7 @@ import {
 } from '../merge/validate/kops.js';
 import type { ConfigChange } from './change.js';
 import { readDocument, writeDocument, type StoredDocument } from './documents.js';
-import { isKnownClusterFile, layout } from './layout.js';
+import { layout } from './layout.js';
 import { mergeDocument, type MergeOptions, type MergeResult } from './merge-document.js';
 import { validateClusterName, validateClusterNameForConfig, validateInstanceGroupName, validateKeysetName } from './names.js';
 import { mergeOptionsIntoStore, type MergeOptionsResult } from './merge-options.js';
@@ -16,7 +16,7 @@ import type { CreateClusterOptions } from '../merge/create-cluster/options.js';
 import { listKeysets, readKeyset, type Keyset } from './pki.js';
 import { addSshPublicKey, deleteSshPublicKeys, listSshPublicKeys, type SshPublicKey } from './ssh-keys.js';
 import { createKeypair, deleteKeypair, distrustKeypairs, promoteKeypair, trustKeypairs, type CreateKeypairOptions, type KeyStoreContext } from './keypairs.js';
-import { deleteSecret, listSecrets, readSecret, writeSecret } from './secrets.js';
+import { deleteSecret, listSecrets, readSecret, validateSecretName, writeSecret } from './secrets.js';
 import { toKeyProvider, type EncryptionOption } from './envelope.js';
 import type { KeyProvider } from './key-provider.js';
 import { putKeyset } from './keyset-write.js';
@@ -214,21 +214,43 @@ export class StateStore {
     return mergeOptionsIntoStore(this, cluster, options, mergeOptions);
   }
 
-  /** Deletes every file of the cluster, `config` first; refuses unknown files unless `force`. */
+  /**
+   * Deletes a cluster as kops does (`kops delete cluster`): its separate secret and key stores
+   * (when the config names them: `spec.secretStore`, `spec.keyStore`, `spec.configStore.*`)
+   * entirely, then `config`, then every other file of its folder. Refuses (PreconditionFailed)
+   * unknown files in the folder unless `force`, and a separate store that would hold this whole
+   * store or another cluster's folder. Nothing is deleted when a check fails.
+   */
   async deleteCluster(name: string, options: CallOptions & { force?: boolean } = {}): Promise<{ deleted: number }> {
     validateClusterName(name);
-    const prefix = layout.clusterPrefix(name);
-    const keys: string[] = [];
-    for await (const info of this.vfs.listAll({ prefix, signal: options.signal })) keys.push(info.key);
-    if (keys.length === 0) throw new StateStoreError('NotFound', `cluster "${name}" not found`);
-    const unknown = keys.filter((key) => !isKnownClusterFile(key.slice(prefix.length)));
-    if (unknown.length > 0 && !options.force) {
-      throw new StateStoreError('PreconditionFailed', `refusing to delete cluster "${name}": it holds files kops does not write (${unknown.slice(0, 3).join(', ')}${unknown.length > 3 ? ', ...' : ''}); pass force: true to delete them too`);
-    }
-    const config = layout.config(name);
-    if (keys.includes(config)) await this.vfs.delete(config, { signal: options.signal });
-    for (const key of keys) if (key !== config) await this.vfs.delete(key, { signal: options.signal });
-    return { deleted: keys.length };
+    const config = await this.#configValue(name, options.signal);
+    const separate = config === undefined ? [] : await Promise.all([this.#secretStore(name, options.signal), this.#keyStore(name, options.signal)]);
+    return deleteClusterState(this.vfs, name, separate.filter((store) => store.configured !== undefined), options);
+  }
+
+  /**
+   * The completed cluster spec kops wrote at its last `kops update cluster`
+   * (`{cluster}/cluster-completed.spec`, kops: pkg/model/config.go, read by `kops get cluster --full`):
+   * every default filled in. Read only: kops rewrites it on each update.
+   */
+  async getCompletedCluster(name: string, options: CallOptions = {}): Promise<StoredDocument<ClusterConfig>> {
+    validateClusterName(name);
+    return readDocument<ClusterConfig>(this.vfs, layout.clusterCompleted(name), `completed spec of cluster "${name}" (written by kops update cluster)`, options.signal);
+  }
+
+  /**
+   * The version of kops that last updated the cluster (`{cluster}/kops-version.txt`, kops:
+   * pkg/model/config.go writes the bare version, cmd/kops/version.go reads it), surrounding
+   * whitespace removed. NotFound when kops never updated the cluster.
+   */
+  async getKopsVersion(name: string, options: CallOptions = {}): Promise<string> {
+    validateClusterName(name);
+    const key = layout.kopsVersion(name);
+    const read = await this.vfs.read(key, { signal: options.signal }).catch((err: unknown) => {
+      if (isStateStoreError(err, 'NotFound')) throw new StateStoreError('NotFound', `cluster "${name}" has no kops-version.txt (kops update cluster writes it)`, { key, cause: err });
+      throw err;
+    });
+    return Buffer.from(read.body).toString('utf8').trim();
   }
 
   /** Instance group names of a cluster. NotFound when the cluster (its `config`) does not exist. */
@@ -355,12 +377,13 @@ export class StateStore {
 
   async listSecrets(cluster: string, options: CallOptions = {}): Promise<string[]> {
     validateClusterName(cluster);
-    return listSecrets(this.vfs, cluster, options.signal);
+    return listSecrets(await this.#secretStore(cluster, options.signal), options.signal);
   }
 
   async getSecret(cluster: string, name: string, options: CallOptions = {}): Promise<Uint8Array> {
     validateClusterName(cluster);
-    return readSecret(this.vfs, cluster, name, options.signal, this.#keys);
+    validateSecretName(name);
+    return readSecret(await this.#secretStore(cluster, options.signal), name, { signal: options.signal, provider: this.#keys, allowPlaintext: this.#allowPlaintext });
   }
 
   /**
@@ -369,11 +392,20 @@ export class StateStore {
    */
   async putSecret(cluster: string, name: string, data: Uint8Array | string, options: SecretPutOptions = {}): Promise<string> {
     validateClusterName(cluster);
-    return writeSecret(this.vfs, cluster, name, data, { ...conditionOf(options), signal: options.signal }, options.encrypt === false ? undefined : this.#keys);
+    validateSecretName(name);
+    return writeSecret(await this.#secretStore(cluster, options.signal), name, data, { ...conditionOf(options), signal: options.signal }, options.encrypt === false ? undefined : this.#keys);
+  }
+
+  /** Deletes a secret (`kops delete secret NAME`); deleting a missing one succeeds, as on kops's object stores. */
+  async deleteSecret(cluster: string, name: string, options: PutOptions = {}): Promise<void> {
+    validateClusterName(cluster);
+    validateSecretName(name);
+    await deleteSecret(await this.#secretStore(cluster, options.signal), name, options);
   }
 
   /** Releases the backend's connections. */
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.#separate.close();
     return this.vfs.close();
   }
 }

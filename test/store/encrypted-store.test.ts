@@ -34,7 +34,7 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
   });
   afterEach(() => vfs.close());
 
-  it('seals a secret in kops\'s {"Data"} JSON, reads it back, and still reads kops\'s plain secrets', async () => {
+  it('seals a secret in kops\'s {"Data"} JSON, reads it back; kops\'s plain secrets only with allowPlaintext', async () => {
     const store = new StateStore(vfs, { encryption: KEY });
     expect(store.encrypts).toBe(true);
     await store.putSecret(cluster, 'dockerconfig', 'top-secret-registry-token');
@@ -44,8 +44,11 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
     expect(GO_STD_BASE64.test(raw.Data)).toBe(false); // kops fails loudly instead of misreading it
     expect(raw.Data).not.toContain(Buffer.from('top-secret-registry-token').toString('base64'));
     expect(Buffer.from(await store.getSecret(cluster, 'dockerconfig')).toString()).toBe('top-secret-registry-token');
-    // kops's own plain secrets in the same store stay readable.
-    expect(Buffer.from(await store.getSecret(cluster, 'encryptionconfig')).toString()).toBe(`encryption-config-${cluster}`);
+    // kops's own plain secrets in the same store: refused by default (someone may have put them
+    // there), readable with allowPlaintext while migrating.
+    expect(await code(store.getSecret(cluster, 'encryptionconfig'))).toBe('IntegrityError');
+    const migrating = new StateStore(vfs, { encryption: KEY, allowPlaintext: true });
+    expect(Buffer.from(await migrating.getSecret(cluster, 'encryptionconfig')).toString()).toBe(`encryption-config-${cluster}`);
     // Opt out per value: kops's plain format.
     await store.putSecret(cluster, 'plain', 'readable by kops', { encrypt: false });
     const plain = JSON.parse(await text(vfs, `${cluster}/secrets/plain`)) as { Data: string };
@@ -102,7 +105,7 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
   });
 
   it('refuses keysets kops would refuse: no primary, or a primary without its private key', async () => {
-    const store = new StateStore(vfs, { encryption: KEY });
+    const store = new StateStore(vfs, { encryption: KEY, allowPlaintext: true });
     const fixture = await store.getKeyset(cluster, 'kubernetes-ca');
     expect(await code(store.putKeyset(cluster, { ...fixture, name: 'a', primaryId: 'nope' }))).toBe('InvalidArgument');
     const { privateKey: _dropped, ...certOnly } = fixture.keys[0]!;
