@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes test/fixtures/state-stores-extra/: the pki/ and secrets/ files that kops writes but that the
 # three reconstructed kops trees lack (kops's Terraform test output omits them). Written in kops's
-# own formats (Keyset YAML, SSH public key files named by fingerprint, {"Data": base64} secrets),
+# own formats (Keyset YAML as kops's upup/pkg/fi/vfs_castore_test.go shows it: `primaryId`, no
+# `creationTimestamp`; SSH public key files named by fingerprint, {"Data": base64} secrets),
 # with throwaway keys made here for tests only. Run once; the output is committed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,31 +22,31 @@ for base in minimal-1.34/tests/minimal.example.com complex/clusters.example.com/
 apiVersion: kops.k8s.io/v1alpha2
 kind: Keyset
 metadata:
-  creationTimestamp: null
   name: kubernetes-ca
 spec:
   keys:
   - id: "$id"
     privateMaterial: $priv
     publicMaterial: $pub
-  primaryID: "$id"
+  primaryId: "$id"
   type: Keypair
 YAML
   cat > "$dir/pki/issued/kubernetes-ca/keyset.yaml" <<YAML
 apiVersion: kops.k8s.io/v1alpha2
 kind: Keyset
 metadata:
-  creationTimestamp: null
   name: kubernetes-ca
 spec:
   keys:
   - id: "$id"
     publicMaterial: $pub
-  primaryID: "$id"
+  primaryId: "$id"
   type: Keypair
 YAML
   ssh-keygen -q -t rsa -b 2048 -N '' -C '' -f "$tmp/ssh" >/dev/null
-  fingerprint=$(ssh-keygen -e -m PKCS8 -f "$tmp/ssh.pub" | openssl pkey -pubin -outform DER 2>/dev/null | openssl md5 -c | awk '{print $2}' | tr -d ':')
+  # kops's name for it: MD5 of the key in SSH wire format (the base64 blob), hex without colons
+  # (kops: pkg/sshcredentials/fingerprint.go, upup/pkg/fi/vfs_castore.go buildSSHPublicKeyPath).
+  fingerprint=$(awk '{print $2}' "$tmp/ssh.pub" | base64 -d | md5sum | cut -d' ' -f1)
   cp "$tmp/ssh.pub" "$dir/pki/ssh/public/admin/$fingerprint"
   rm -f "$tmp/ssh" "$tmp/ssh.pub"
   printf '{"Data":"%s"}' "$(head -c 24 /dev/urandom | base64 -w0)" > "$dir/secrets/admin"

@@ -3,7 +3,9 @@ export { openStateStore, DEFAULT_STORE_FOLDER, type OpenStateStoreOptions } from
 export type { StoredDocument } from './documents.js';
 export type { ConfigChange } from './change.js';
 export type { MergeOptions, MergeResult } from './merge-document.js';
-export type { Keyset, KeysetItem, SshPublicKey } from './pki.js';
+export type { Keyset, KeysetItem } from './pki.js';
+export { sshFingerprint, type SshPublicKey } from './ssh-keys.js';
+export type { CreateKeypairOptions } from './keypairs.js';
 export { validateClusterName, validateClusterNameForConfig, clusterNameIssues, validateInstanceGroupName, validateKeysetName, isRotatableKeysetName, validateRotatableKeysetName, isDns1123Subdomain } from './names.js';
 export { localKeyProvider, type KeyProvider, type DataKey, type LocalKeys } from './key-provider.js';
 export {
