@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import { moveStateStore } from '../../src/migrate/index.js';
+import { assertDisjoint } from '../../src/migrate/overlap.js';
 import { StateStore } from '../../src/store/state-store.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { treeFiles, TREES } from '../store/trees.js';
@@ -114,5 +115,29 @@ describe('moveStateStore through a symlink (file)', () => {
     const { keys } = await load(`file://${dir}/store`);
     const result = await moveStateStore({ from: `file://${dir}/store`, to: `file://${dir}/store-2` });
     expect(result.clusters[0]!.copied).toBe(keys.length);
+  });
+});
+
+describe('moveStateStore between overlapping cloud stores (resolved before any request)', () => {
+  const s3 = (url: string, endpoint = 'http://127.0.0.1:1', accessKeyId = 'A') =>
+    openVfs(url, { env: {}, s3: { endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey: 'S' } } });
+  const gs = (url: string) => openVfs(url, { env: {}, gcs: { apiEndpoint: 'http://127.0.0.1:1', projectId: 'p' } });
+  const azure = (url: string) => openVfs(url, { env: {}, azure: { accountKey: Buffer.from('k').toString('base64'), endpoint: 'http://127.0.0.1:1/acct' } });
+
+  it.each([
+    ['a destination inside a cluster folder (s3)', () => s3('s3://bucket/store'), () => s3(`s3://bucket/store/${tree.cluster}`)],
+    ['the same bucket and prefix under other credentials (s3)', () => s3('s3://bucket/store'), () => s3('s3://bucket/store/', undefined, 'B')],
+    ['a source inside the destination (gs)', () => gs('gs://bucket/store/old'), () => gs('gs://bucket/store')],
+    ['a destination inside the source (azure)', () => azure('azureblob://acct/container/store'), () => azure('azureblob://acct/container/store/x')],
+  ])('refuses %s', async (_what, from, to) => {
+    await expect(moveStateStore({ from: await from(), to: await to(), deleteSource: true })).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/overlap|same store/) });
+  });
+
+  it.each([
+    ['sibling prefixes sharing a leading string', () => s3('s3://bucket/store'), () => s3('s3://bucket/store-2')],
+    ['one bucket name at two endpoints', () => s3('s3://bucket/store'), () => s3('s3://bucket/store', 'http://127.0.0.1:2')],
+    ['two buckets', () => gs('gs://one/store'), () => gs('gs://two/store')],
+  ])('accepts %s', async (_what, from, to) => {
+    await expect(assertDisjoint(await from(), await to())).resolves.toBeUndefined();
   });
 });
