@@ -39,7 +39,7 @@ export { diffConfig, type ConfigDiff } from './merge/diff/index.js';
 export { setFields, unsetFields, type FieldOptions } from './merge/paths/index.js';
 export {
   clusterFromOptions, mergeOptionsIntoCluster, optionsFromGoFields, type ClusterWithGroups, type CreateClusterOptions,
-  type CloudFacts,
+  type CloudFacts, type SubnetFact,
 } from './merge/create-cluster/index.js';
 
 // The state store.

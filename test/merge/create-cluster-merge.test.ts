@@ -220,3 +220,21 @@ describe('properties', () => {
     );
   });
 });
+
+describe('mergeOptionsIntoCluster: group flags and DNS type as kops create applies them', () => {
+  it('nodeVolumeType and nodeTenancy reach only the node groups', () => {
+    const current = created();
+    const next = mergeOptionsIntoCluster(current, { clusterName: BASE.clusterName, nodeVolumeType: 'gp3', nodeTenancy: 'dedicated' });
+    for (const g of next.instanceGroups.map(loose)) {
+      if (g.spec.role === 'Node') expect(g.spec).toMatchObject({ rootVolumeType: 'gp3', tenancy: 'dedicated' });
+      else expect(g.spec).not.toHaveProperty('tenancy');
+    }
+    expect(next.cluster).toEqual(current.cluster);
+  });
+
+  it('refuses an unknown DNS type instead of writing it', () => {
+    expect(() => mergeOptionsIntoCluster(created(), { clusterName: BASE.clusterName, dnsType: 'weird' })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+    const next = mergeOptionsIntoCluster(created(), { clusterName: BASE.clusterName, dnsType: 'private' });
+    expect(loose(next.cluster).spec.topology).toEqual({ dns: { type: 'Private' } });
+  });
+});
