@@ -11,6 +11,8 @@ import { Readable } from 'node:stream';
 import { openVfs } from '../../src/backends/registry.js';
 import type { OpenVfsOptions } from '../../src/backends/options.js';
 import type { Vfs } from '../../src/vfs/types.js';
+import { parseStoreUrl } from '../../src/vfs/url.js';
+import { resolveS3Location } from '../../src/backends/s3/url.js';
 import { startS3rver, S3RVER_CREDENTIALS, type RecordedRequest, type S3rverHandle } from '../servers/s3rver.js';
 
 let server: S3rverHandle;
@@ -139,6 +141,25 @@ describe('KOPS_STATE_S3_ACL', () => {
     await expect(vfs.write('a', 'x')).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('KOPS_STATE_S3_ACL="everyone"') });
     expect(await requestsFor(`${prefix}/a`)).toEqual([]);
     await expect(openVfs('s3://kops/x', { env: {}, s3: { endpoint: server.endpoint, acl: 'everyone' as 'private' } })).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('acl') });
+  });
+});
+
+describe('S3_REGION and the S3_* keys count only with S3_ENDPOINT, as in kops s3context.go', () => {
+  const resolve = (url: string, env: Record<string, string>) => resolveS3Location(parseStoreUrl(url), { env });
+  const keys = { S3_ACCESS_KEY_ID: 'AK', S3_SECRET_ACCESS_KEY: 'SK' };
+
+  it('on AWS (no S3_ENDPOINT) asks the bucket for its region and uses the default credential chain', () => {
+    expect(resolve('s3://bkt', { S3_REGION: 'eu-west-1', ...keys })).toMatchObject({ region: undefined, credentials: undefined, endpoint: undefined });
+  });
+
+  it('with S3_ENDPOINT takes S3_REGION (else us-east-1, never asked) and the static keys', () => {
+    expect(resolve('s3://bkt', { S3_ENDPOINT: 'http://127.0.0.1:9000', ...keys })).toMatchObject({ region: 'us-east-1', credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' } });
+    expect(resolve('s3://bkt', { S3_ENDPOINT: 'http://127.0.0.1:9000', S3_REGION: 'eu-west-1' })).toMatchObject({ region: 'eu-west-1', credentials: undefined });
+  });
+
+  it('still lets options win', () => {
+    const location = resolveS3Location(parseStoreUrl('s3://bkt'), { env: { S3_ENDPOINT: 'http://127.0.0.1:9000', ...keys }, s3: { region: 'ap-south-1', credentials: { accessKeyId: 'OPT', secretAccessKey: 'O' } } });
+    expect(location).toMatchObject({ region: 'ap-south-1', credentials: { accessKeyId: 'OPT' } });
   });
 });
 

@@ -45,7 +45,7 @@ describe('s3:// locations', () => {
     const saved = process.env['S3_REGION'];
     process.env['S3_REGION'] = 'from-process-env';
     try {
-      expect(resolveS3Location(parseStoreUrl('s3://bkt'), {}).region).toBe('from-process-env');
+      expect(resolveS3Location(parseStoreUrl('do://bkt'), {}).region).toBe('from-process-env');
     } finally {
       if (saved === undefined) delete process.env['S3_REGION'];
       else process.env['S3_REGION'] = saved;

@@ -49,8 +49,16 @@ export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Loc
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   };
 
-  let endpoint = s3.endpoint ?? envValue('S3_ENDPOINT');
-  let region = s3.region ?? envValue('S3_REGION');
+  // kops reads S3_REGION and S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY only with S3_ENDPOINT
+  // (util/pkg/vfs/s3context.go: getDetailsForBucket, getCustomS3Config); on AWS itself it asks the
+  // bucket for its region and uses the SDK's default credential chain. The provider schemes need
+  // an endpoint in kops; here they may derive it from the region, so they always read both.
+  const envEndpoint = envValue('S3_ENDPOINT');
+  const customEnv = scheme !== 's3' || envEndpoint !== undefined;
+  let endpoint = s3.endpoint ?? envEndpoint;
+  let region = s3.region ?? (customEnv ? envValue('S3_REGION') : undefined);
+  // kops: with S3_ENDPOINT, the region is S3_REGION or us-east-1, never asked (s3context.go).
+  if (scheme === 's3' && s3.endpoint === undefined && envEndpoint !== undefined) region ??= 'us-east-1';
   const provider = PROVIDERS[scheme];
   if (provider !== undefined) {
     if (endpoint === undefined) {
@@ -63,7 +71,7 @@ export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Loc
   }
   if (endpoint !== undefined) endpoint = normaliseEndpoint(endpoint, invalid);
 
-  const credentials = s3.credentials ?? envCredentials(envValue);
+  const credentials = s3.credentials ?? (customEnv ? envCredentials(envValue) : undefined);
   if (s3.kmsKeyId !== undefined && s3.serverSideEncryption !== 'aws:kms') throw invalid('kmsKeyId needs serverSideEncryption: "aws:kms"');
   if (s3.serverSideEncryption !== undefined && !['AES256', 'aws:kms', 'none'].includes(s3.serverSideEncryption)) {
     throw invalid('serverSideEncryption must be "AES256", "aws:kms" or "none"');
