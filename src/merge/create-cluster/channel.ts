@@ -13,11 +13,21 @@ export interface ChannelKubernetesVersion {
   requiredVersion: string;
 }
 
+/** A channel's `kopsVersions` entry: the Kubernetes version new clusters get from kops versions in `range`. */
+export interface ChannelKopsVersion {
+  range: string;
+  kubernetesVersion: string;
+}
+
 /** The parts of a kops release channel create-cluster reads (images and Kubernetes versions). */
 export interface ChannelData {
   images: ChannelImage[];
   kubernetesVersions: ChannelKubernetesVersion[];
+  kopsVersions?: ChannelKopsVersion[];
 }
+
+/** The kops release this library follows (kops: kops-version.go, `KOPS_RELEASE_VERSION`). */
+export const KOPS_VERSION = '1.37.0-alpha.1';
 
 type Triple = [number, number, number];
 
@@ -69,8 +79,14 @@ export function channelImage(channel: ChannelData, cloud: string, kubernetesVers
   )?.name;
 }
 
-/** The recommended Kubernetes version of the channel's newest line (used when none is given). */
-export function recommendedKubernetesVersion(channel: ChannelData): string | undefined {
-  const first = channel.kubernetesVersions[0];
-  return first ? `v${first.recommendedVersion}` : undefined;
+/**
+ * The Kubernetes version a new cluster gets when none is given: the `kubernetesVersion` of the
+ * first `kopsVersions` entry whose range holds this kops version (kops:
+ * `RecommendedKubernetesVersion` and `FindKopsVersionSpec`, pkg/apis/kops/channel.go). kops
+ * writes it as semver prints it, without a leading "v".
+ */
+export function recommendedKubernetesVersion(channel: ChannelData, kopsVersion = KOPS_VERSION): string | undefined {
+  const spec = channel.kopsVersions?.find((k) => !k.range || inRange(kopsVersion, k.range));
+  if (!spec?.kubernetesVersion) return undefined;
+  return spec.kubernetesVersion.trim().replace(/^v/, '');
 }

@@ -1,11 +1,13 @@
 import { StateStoreError } from '../../vfs/errors.js';
 import { recommendedKubernetesVersion, type ChannelData } from './channel.js';
+import { alphaChannel } from './channels/alpha.js';
 import { stableChannel } from './channels/stable.js';
 import type { CloudFacts } from './cloud-facts.js';
 import type { CreateClusterOptions } from './options.js';
 import { dnsType, guessCloudForPath } from './spec-parts.js';
 
-const CHANNELS: Record<string, ChannelData> = { stable: stableChannel };
+// kops downloads other channels by URL; these two ship with kops's source and are built in.
+const CHANNELS: Record<string, ChannelData> = { stable: stableChannel, alpha: alphaChannel };
 
 /** The options after kops's checks and defaults, shared by every step of building a cluster. */
 export interface BuildContext {
@@ -50,7 +52,7 @@ export function buildContext(options: CreateClusterOptions, facts: CloudFacts | 
   const cloud = required(options.cloud || guessCloudForPath(configBase), 'cloud is required (it cannot be guessed from the state store)');
   const channelName = options.channel || 'stable';
   const channel = CHANNELS[channelName];
-  if (!channel) throw new StateStoreError('InvalidArgument', `channel: unknown channel ${JSON.stringify(channelName)} (only "stable" is built in)`);
+  if (!channel) throw new StateStoreError('InvalidArgument', `channel: unknown channel ${JSON.stringify(channelName)} (only "stable" and "alpha" are built in)`);
   const topology = topologyOf(options);
   if (options.bastion && topology !== 'private') {
     throw new StateStoreError('InvalidArgument', 'bastion: a bastion needs the private topology');

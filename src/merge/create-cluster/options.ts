@@ -85,7 +85,7 @@ export interface CreateClusterOptions {
   nodeImage?: string;
   /** `--bastion-image`. */
   bastionImage?: string;
-  /** `--channel` (`stable` is the only channel built in). */
+  /** `--channel`: `stable` (default) or `alpha`, the two channels kops ships in its source. */
   channel?: string;
   /** `--cloud-labels`. */
   cloudLabels?: string;

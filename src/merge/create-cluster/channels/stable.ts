@@ -1,8 +1,9 @@
 /*
  * Data copied from kops channels/stable (https://github.com/kubernetes/kops) at commit
  * 268927e26409f861634e18f3632c9dd483c350cf. Copyright The Kubernetes Authors, licensed under the
- * Apache License, Version 2.0 (see test/fixtures/kops/LICENSE). Only the images and
- * kubernetesVersions sections are kept: they are what create-cluster reads.
+ * Apache License, Version 2.0 (see test/fixtures/kops/LICENSE). Only the images,
+ * kubernetesVersions and kopsVersions sections are kept: they are what create-cluster reads.
+ * test/merge/create-cluster-channels.test.ts checks this file against test/fixtures/kops/channels/stable.
  */
 import type { ChannelData } from "../channel.js";
 
@@ -325,6 +326,116 @@ export const stableChannel: ChannelData = {
       "range": "<1.11.0",
       "recommendedVersion": "1.11.10",
       "requiredVersion": "1.11.10"
+    }
+  ],
+  "kopsVersions": [
+    {
+      "range": ">=1.36.0-alpha.1",
+      "kubernetesVersion": "1.36.3"
+    },
+    {
+      "range": ">=1.35.0-alpha.1",
+      "kubernetesVersion": "1.35.7"
+    },
+    {
+      "range": ">=1.34.0-alpha.1",
+      "kubernetesVersion": "1.34.10"
+    },
+    {
+      "range": ">=1.33.0-alpha.1",
+      "kubernetesVersion": "1.33.13"
+    },
+    {
+      "range": ">=1.32.0-alpha.1",
+      "kubernetesVersion": "1.32.13"
+    },
+    {
+      "range": ">=1.31.0-alpha.1",
+      "kubernetesVersion": "1.31.14"
+    },
+    {
+      "range": ">=1.30.0-alpha.1",
+      "kubernetesVersion": "1.30.14"
+    },
+    {
+      "range": ">=1.29.0-alpha.1",
+      "kubernetesVersion": "1.29.15"
+    },
+    {
+      "range": ">=1.28.0-alpha.1",
+      "kubernetesVersion": "1.28.15"
+    },
+    {
+      "range": ">=1.27.0-alpha.1",
+      "kubernetesVersion": "1.27.16"
+    },
+    {
+      "range": ">=1.26.0-alpha.1",
+      "kubernetesVersion": "1.26.15"
+    },
+    {
+      "range": ">=1.25.0-alpha.1",
+      "kubernetesVersion": "1.25.16"
+    },
+    {
+      "range": ">=1.24.0-alpha.1",
+      "kubernetesVersion": "1.24.17"
+    },
+    {
+      "range": ">=1.23.0-alpha.1",
+      "kubernetesVersion": "1.23.17"
+    },
+    {
+      "range": ">=1.22.0-alpha.1",
+      "kubernetesVersion": "1.22.17"
+    },
+    {
+      "range": ">=1.21.0-alpha.1",
+      "kubernetesVersion": "1.21.14"
+    },
+    {
+      "range": ">=1.20.0-alpha.1",
+      "kubernetesVersion": "1.20.15"
+    },
+    {
+      "range": ">=1.19.0-alpha.1",
+      "kubernetesVersion": "1.19.16"
+    },
+    {
+      "range": ">=1.18.0-alpha.1",
+      "kubernetesVersion": "1.18.20"
+    },
+    {
+      "range": ">=1.17.0-alpha.1",
+      "kubernetesVersion": "1.17.17"
+    },
+    {
+      "range": ">=1.16.0-alpha.1",
+      "kubernetesVersion": "1.16.15"
+    },
+    {
+      "range": ">=1.15.0-alpha.1",
+      "kubernetesVersion": "1.15.12"
+    },
+    {
+      "range": ">=1.14.0-alpha.1",
+      "kubernetesVersion": "1.14.10"
+    },
+    {
+      "range": ">=1.13.0-alpha.1",
+      "kubernetesVersion": "1.13.12"
+    },
+    {
+      "range": ">=1.12.0-alpha.1",
+      "kubernetesVersion": "1.12.10"
+    },
+    {
+      "range": ">=1.11.0-alpha.1",
+      "kubernetesVersion": "1.11.10"
+    },
+    {
+      "range": "<1.11.0-alpha.1",
+      "kubernetesVersion": "1.11.10"
     }
   ]
 };
