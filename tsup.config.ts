@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 // One entry, two formats. p-limit (and its yocto-queue) are ESM-only; they are bundled
 // so that require('statestore') works on every Node >= 20 without require(esm).
 // The cloud SDKs stay external: they are optional peer dependencies loaded on first use.
-export default defineConfig({
+export default defineConfig([{
   entry: { index: 'src/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
@@ -14,4 +14,18 @@ export default defineConfig({
   splitting: false,
   noExternal: ['p-limit', 'yocto-queue'],
   external: ['@aws-sdk/client-s3', '@google-cloud/storage', '@azure/storage-blob', '@azure/identity'],
-});
+}, {
+  // The `statestore` command (package.json "bin"): ESM only, with its shebang; no types, and no
+  // clean, so it never removes the library's files. It bundles its own copy of the library.
+  entry: { cli: 'src/cli/main.ts' },
+  format: ['esm'],
+  banner: { js: '#!/usr/bin/env node' },
+  dts: false,
+  sourcemap: true,
+  clean: false,
+  target: 'node20',
+  platform: 'node',
+  splitting: false,
+  noExternal: ['p-limit', 'yocto-queue'],
+  external: ['@aws-sdk/client-s3', '@google-cloud/storage', '@azure/storage-blob', '@azure/identity'],
+}]);

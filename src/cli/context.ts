@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { openStateStore, type StateStore } from '../index.js';
+import { CliError, EXIT } from './exit-codes.js';
+import { Output, type Format } from './output.js';
+
+/** The global flags, as commander parses them. */
+export interface GlobalFlags {
+  state?: string;
+  output?: string;
+  json?: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+}
+
+/** What every verb gets: the output sink and a way to open the store named by --state. */
+export interface Context {
+  out: Output;
+  flags: GlobalFlags;
+  /** Opens the store: --state, else KOPS_STATE_STORE, else the library default (openStateStore decides). */
+  open(): Promise<StateStore>;
+}
+
+const FORMATS: readonly Format[] = ['yaml', 'json', 'table'];
+
+/** The context of the command being run (its own flags merged with the program's). */
+export function contextOf(command: Command): Context {
+  const flags = command.optsWithGlobals<GlobalFlags>();
+  const out = new Output({ format: formatOf(flags), quiet: flags.quiet === true });
+  return { out, flags, open: () => openStateStore(flags.state) };
+}
+
+function formatOf(flags: GlobalFlags): Format | undefined {
+  if (flags.json) return 'json';
+  if (flags.output === undefined) return undefined;
+  if (!(FORMATS as readonly string[]).includes(flags.output)) {
+    throw new CliError(`unknown output format "${flags.output}" (yaml, json or table)`, EXIT.USAGE);
+  }
+  return flags.output as Format;
+}
+
+/** Runs `body` with an open store and closes it after, whatever happens. */
+export async function withStore<T>(ctx: Context, body: (store: StateStore) => Promise<T>): Promise<T> {
+  const store = await ctx.open();
+  try {
+    return await body(store);
+  } finally {
+    await store.close();
+  }
+}

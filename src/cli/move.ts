@@ -1,0 +1,79 @@
+import { Command } from 'commander';
+import { isStateStoreError, moveStateStore, type MoveResult } from '../index.js';
+import { contextOf, type Context } from './context.js';
+import { CliError, EXIT } from './exit-codes.js';
+import { collect, examples } from './help.js';
+import { clusterLine, formatBytes, progressReporter } from './progress.js';
+
+interface MoveFlags { cluster?: string[]; dryRun?: boolean; deleteSource?: boolean; concurrency?: string; rewriteGenerated?: boolean; overwrite?: boolean }
+
+/** `move FROM TO`: `moveStateStore` with a progress bar; Ctrl-C aborts through its AbortSignal (kubernetes/kops#4227). */
+export function moveCommand(): Command {
+  const cmd = new Command('move').description('Copy clusters to another state store, verified, config last; rerun to resume')
+    .argument('<from>', 'the source store URL').argument('<to>', 'the destination store URL')
+    .option('--cluster <name>', 'a cluster to move (repeat for several; default: all)', collect)
+    .option('--dry-run', 'list what would be copied, write nothing')
+    .option('--delete-source', "delete each cluster's source files once copied and verified")
+    .option('--concurrency <n>', 'files in flight at once (default 64)')
+    .option('--rewrite-generated', 'also rewrite the old store URL inside generated files')
+    .option('--overwrite', 'replace destination files that differ from the source')
+    .action(async (from: string, to: string, opts: MoveFlags, command: Command) => {
+      const ctx = contextOf(command);
+      const concurrency = opts.concurrency === undefined ? undefined : Number(opts.concurrency);
+      if (concurrency !== undefined && !Number.isSafeInteger(concurrency)) throw new CliError(`--concurrency must be a whole number, not "${opts.concurrency}"`, EXIT.USAGE);
+      const result = await runMove(ctx, { from, to, opts, concurrency });
+      summarize(ctx, result, to);
+    });
+  return examples(cmd, [
+    'statestore move s3://old-store s3://new-store --dry-run',
+    'statestore move s3://old-store gs://new-store --cluster prod.example.com --concurrency 32',
+    'statestore move file:///backups/kops s3://kops-state --rewrite-generated --json',
+  ]);
+}
+
+async function runMove(ctx: Context, args: { from: string; to: string; opts: MoveFlags; concurrency: number | undefined }): Promise<MoveResult> {
+  const { from, to, opts, concurrency } = args;
+  const progress = opts.dryRun ? { onProgress: () => undefined, finish: () => undefined, stop: () => undefined } : progressReporter(ctx.out);
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const result = await moveStateStore({
+      from, to, signal: controller.signal, onProgress: (event) => progress.onProgress(event),
+      ...(opts.cluster ? { clusters: opts.cluster } : {}), ...(concurrency !== undefined ? { concurrency } : {}),
+      dryRun: opts.dryRun === true, deleteSource: opts.deleteSource === true, rewriteGenerated: opts.rewriteGenerated === true, overwrite: opts.overwrite === true,
+    });
+    progress.finish();
+    return result;
+  } catch (err) {
+    progress.stop();
+    if (controller.signal.aborted || isStateStoreError(err, 'Aborted')) {
+      // Nothing partial is visible (each file is written whole, the config last): a rerun resumes.
+      ctx.out.error('interrupted; the destination lists only clusters whose config was copied.');
+      ctx.out.error(`resume with: ${resumeCommand()}`);
+      throw new CliError('move interrupted', EXIT.INTERRUPTED);
+    }
+    throw err;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+/** The command line that was run, shell-quoted, to rerun it. */
+function resumeCommand(): string {
+  const quote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
+  return ['statestore', ...process.argv.slice(2)].map(quote).join(' ');
+}
+
+function summarize(ctx: Context, result: MoveResult, to: string): void {
+  if (ctx.out.json) return ctx.out.result(result);
+  for (const cluster of result.clusters) {
+    if (result.dryRun) ctx.out.text(`${cluster.cluster}: would copy ${cluster.files} files, ${formatBytes(cluster.bytes)}`);
+    else if (ctx.out.stderr.isTTY) ctx.out.info(clusterLine(cluster));
+    for (const pointer of cluster.rewritten) ctx.out.info(`  rewrote ${pointer} in the config`);
+    for (const key of cluster.staleReferences) ctx.out.info(`  ${key} still names the old store`);
+  }
+  if (result.dryRun) return ctx.out.info('dry run: nothing written');
+  const stale = result.clusters.filter((cluster) => cluster.staleReferences.length > 0);
+  for (const cluster of stale) ctx.out.info(`next: kops update cluster --name ${cluster.cluster} --state ${to} --yes   (refreshes generated files)`);
+}

@@ -1,0 +1,123 @@
+import cliProgress from 'cli-progress';
+import type { ClusterMoveResult, MoveProgress } from '../index.js';
+import type { Output } from './output.js';
+
+/** What `move` reports progress to. */
+export interface ProgressReporter {
+  onProgress(event: MoveProgress): void;
+  /** Draws the final state (100%) and releases the terminal line. */
+  finish(): void;
+  /** Leaves the bar where it is (on an error or Ctrl-C). */
+  stop(): void;
+}
+
+/**
+ * A live bar on a terminal (files and bytes done of the total, rate, ETA, current cluster), else one
+ * line per cluster, so a log stays readable. A cluster's total is known once its listing ends (its
+ * `plan` event); until then the total shows as "N+".
+ */
+export function progressReporter(out: Output): ProgressReporter {
+  if (out.quiet || out.json) return { onProgress: () => undefined, finish: () => undefined, stop: () => undefined };
+  return out.stderr.isTTY ? new Bar(out) : new Lines(out);
+}
+
+class Lines implements ProgressReporter {
+  constructor(readonly out: Output) {}
+  onProgress(event: MoveProgress): void {
+    if (event.type === 'cluster') this.out.info(clusterLine(event.result));
+  }
+  finish(): void {}
+  stop(): void {}
+}
+
+class Bar implements ProgressReporter {
+  readonly #bar: cliProgress.SingleBar;
+  readonly #started = Date.now();
+  #planned = 0;
+  #plannedBytes = 0;
+  #done = 0;
+  #bytes = 0;
+  #cluster = '';
+  #clusterPlanned = false;
+  #running = false;
+
+  constructor(readonly out: Output) {
+    this.#bar = new cliProgress.SingleBar({
+      stream: out.stderr,
+      format: '{bar} {percentage}% | {value}/{totalText} files | {bytesText} | {rate}/s | ETA {eta_formatted} | {cluster}',
+      hideCursor: true,
+      fps: 10,
+      etaBuffer: 200,
+      barsize: 24,
+    }, cliProgress.Presets.shades_classic);
+  }
+
+  onProgress(event: MoveProgress): void {
+    if (!this.#running) {
+      this.#bar.start(1, 0, this.#payload());
+      this.#running = true;
+    }
+    if (event.cluster !== this.#cluster) {
+      this.#cluster = event.cluster;
+      this.#clusterPlanned = false;
+    }
+    if (event.type === 'plan') {
+      this.#planned += event.files;
+      this.#plannedBytes += event.bytes;
+      this.#clusterPlanned = true;
+    } else if (event.type === 'file') {
+      this.#done += 1;
+      this.#bytes += event.bytes;
+    } else {
+      this.#clusterPlanned = true;
+    }
+    this.#bar.setTotal(this.#total());
+    this.#bar.update(this.#done, this.#payload());
+  }
+
+  #total(): number {
+    return Math.max(1, this.#clusterPlanned ? Math.max(this.#planned, this.#done) : Math.max(this.#planned, this.#done) + 1);
+  }
+
+  #payload(): Record<string, string> {
+    const seconds = Math.max((Date.now() - this.#started) / 1000, 0.001);
+    const totalBytes = Math.max(this.#plannedBytes, this.#bytes);
+    return {
+      totalText: this.#clusterPlanned ? String(Math.max(this.#planned, this.#done)) : `${Math.max(this.#planned, this.#done)}+`,
+      bytesText: `${formatBytes(this.#bytes)}/${formatBytes(totalBytes)}${this.#clusterPlanned ? '' : '+'}`,
+      rate: formatBytes(this.#bytes / seconds),
+      cluster: this.#cluster,
+    };
+  }
+
+  finish(): void {
+    if (!this.#running) return;
+    this.#clusterPlanned = true;
+    this.#bar.setTotal(Math.max(1, this.#done));
+    this.#bar.update(Math.max(1, this.#done), this.#payload());
+    this.#bar.stop();
+  }
+
+  stop(): void {
+    if (this.#running) this.#bar.stop();
+  }
+}
+
+/** One cluster's outcome, as a line. */
+export function clusterLine(result: ClusterMoveResult): string {
+  const parts = [`${result.files} files`, `${result.copied} copied`, `${result.skipped} already there`, formatBytes(result.bytesCopied)];
+  if (result.sourceDeleted) parts.push('source deleted');
+  return `${result.cluster}: ${parts.join(', ')}`;
+}
+
+/** 1536 -> "1.5 KiB". */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
