@@ -50,6 +50,9 @@ async function fileStore(keys: number, perFolder: number): Promise<{ vfs: Vfs; d
       await Promise.all(Array.from({ length: size }, (_, i) => writeFile(path.join(folder, `key-${start + batch + i}`), 'x', { mode: 0o600 })));
     }
   }
+  // Listings keep a large folder's sorted entries between pages only once it has been left alone
+  // for 2 s (src/backends/file/dir-cache.ts): a state store's folders are, most of the time.
+  await new Promise((resolve) => setTimeout(resolve, 2100));
   return { vfs: await openVfs(`file://${dir}`), dir };
 }
 
