@@ -3,6 +3,7 @@
  * one folder (or file) name in the store, so every rule here also keeps a name inside its folder:
  * no `/`, `\`, `..`, NUL, nor an empty name, even where kops itself is looser (keysets).
  */
+import { isUnsafeKey } from '../merge/guard.js';
 import { StateStoreError, type ValidationIssue } from '../vfs/errors.js';
 
 // kops: vendor/k8s.io/apimachinery/pkg/util/validation/validation.go (IsDNS1123Subdomain): a
@@ -105,14 +106,16 @@ function isLinode(spec: Record<string, unknown>): boolean {
  * one path segment (`upup/pkg/fi/vfs_castore.go`: `ListKeysets` only sees `<name>/keyset.yaml`, and
  * kops validates no keyset name; `distrust keypair` and `trust keypair` take any listed name).
  * statestore keeps that, and keeps the name inside its folder even though kops does not check:
- * no empty name, `.`, `..`, `/`, `\` or NUL.
+ * no empty name, `.`, `..`, `/`, `\` or NUL; nor `__proto__`, `constructor`, `prototype`, which
+ * SECURITY.md refuses as path segments everywhere (keyset names become keys of listings).
  */
 export function validateKeysetName(name: unknown): asserts name is string {
   if (typeof name !== 'string') throw new StateStoreError('InvalidArgument', `invalid keyset name (${typeof name}): must be a string`);
   const why = name === '' ? 'it is required'
     : name === '.' || name === '..' ? 'it must not be "." or ".."'
       : /[/\\\0]/.test(name) ? 'it must be one path segment (no "/", "\\" or NUL)'
-        : undefined;
+        : isUnsafeKey(name) ? 'it is reserved (__proto__, constructor, prototype)'
+          : undefined;
   if (why !== undefined) throw new StateStoreError('InvalidArgument', `invalid keyset name ${shown(name)}: ${why} (e.g. kubernetes-ca)`);
 }
 

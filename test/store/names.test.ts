@@ -120,6 +120,8 @@ describe('keyset names: kops vfs_castore and create_keypair', () => {
 
   it('keeps the name inside its folder where kops does not check', () => {
     for (const bad of ['', '.', '..', 'a/b', '../ca', 'a\\b', 'ca\0']) expect(codeOf(() => validateKeysetName(bad))).toBe('InvalidArgument');
+    // SECURITY.md: never as a path segment, though kops's keystore would take them.
+    for (const reserved of ['__proto__', 'constructor', 'prototype']) expect(codeOf(() => validateKeysetName(reserved))).toBe('InvalidArgument');
     expect(codeOf(() => validateKeysetName(undefined))).toBe('InvalidArgument');
   });
 
