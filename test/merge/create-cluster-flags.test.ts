@@ -87,7 +87,7 @@ describe('shared subnets (--subnets) and their network', () => {
   });
 
   it('--os-network wins over --network-id on OpenStack', () => {
-    const s = spec({ ...BASE, cloud: 'openstack', zones: ['nova'], networkID: 'a', openstackNetworkID: 'b' });
+    const s = spec({ ...BASE, cloud: 'openstack', zones: ['nova'], image: 'img', networkID: 'a', openstackNetworkID: 'b' });
     expect(s.networkID).toBe('b');
   });
 });
@@ -189,11 +189,11 @@ describe('cluster-level flags', () => {
   });
 
   it('OpenStack: the Octavia provider and the ignore-AZ flag', () => {
-    const s = spec({ ...BASE, cloud: 'openstack', zones: ['nova'], apiLoadBalancerType: 'public', openstackLBOctavia: true, openstackOctaviaProvider: 'ovn', openstackStorageIgnoreAZ: true });
+    const s = spec({ ...BASE, cloud: 'openstack', zones: ['nova'], image: 'img', apiLoadBalancerType: 'public', openstackLBOctavia: true, openstackOctaviaProvider: 'ovn', openstackStorageIgnoreAZ: true });
     const os = (s.cloudConfig as { openstack: Record<string, Record<string, unknown>> }).openstack;
     expect(os.loadbalancer).toMatchObject({ provider: 'ovn', method: 'SOURCE_IP_PORT', useOctavia: true });
     expect(os.blockStorage?.['ignore-volume-az']).toBe(true);
-    const haproxy = spec({ ...BASE, cloud: 'openstack', zones: ['nova'], apiLoadBalancerType: 'public' });
+    const haproxy = spec({ ...BASE, cloud: 'openstack', zones: ['nova'], image: 'img', apiLoadBalancerType: 'public' });
     expect((haproxy.cloudConfig as { openstack: Record<string, Record<string, unknown>> }).openstack.loadbalancer).toMatchObject({ provider: 'haproxy', useOctavia: false });
   });
 });

@@ -180,9 +180,17 @@ describe('clusterFromOptions: option checks kops makes', () => {
     expect(() => clusterFromOptions({ ...BASE, topology: 'mesh' })).toThrow(/unknown topology/);
   });
 
-  it('omits an image when the channel has none for the cloud', () => {
-    const out = clusterFromOptions({ ...BASE, cloud: 'azure', zones: ['eastus-1'], kubernetesVersion: 'v1.10.0' });
-    expect(loose(out.instanceGroups[0]).spec).not.toHaveProperty('image');
+  it('refuses, as kops does, when neither the channel nor the cloud has a default image', () => {
+    expect(() => clusterFromOptions({ ...BASE, cloud: 'azure', zones: ['eastus-1'], kubernetesVersion: 'v1.10.0' }))
+      .toThrow(expect.objectContaining({ code: 'InvalidArgument', message: expect.stringMatching(/default image for cloud provider "azure"/) }));
+    const out = clusterFromOptions({ ...BASE, cloud: 'azure', zones: ['eastus-1'], kubernetesVersion: 'v1.10.0', image: 'img' });
+    expect(loose(out.instanceGroups[0]).spec.image).toBe('img');
+  });
+
+  it('uses kops\'s cloud defaults where the channel has no image, and refuses unknown clouds', () => {
+    const out = clusterFromOptions({ ...BASE, cloud: 'digitalocean', zones: ['nyc1'] });
+    expect(loose(out.instanceGroups[0]).spec).toMatchObject({ image: 'ubuntu-24-04-x64', machineType: 's-2vcpu-4gb-amd' });
+    expect(() => clusterFromOptions({ ...BASE, cloud: 'vsphere' })).toThrow(/unsupported cloud provider/);
   });
 });
 

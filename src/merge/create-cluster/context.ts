@@ -9,6 +9,10 @@ import { dnsType, guessCloudForPath } from './spec-parts.js';
 // kops downloads other channels by URL; these two ship with kops's source and are built in.
 const CHANNELS: Record<string, ChannelData> = { stable: stableChannel, alpha: alphaChannel };
 
+// The clouds kops's NewCluster knows (pkg/apis/kops/channel.go). "metal" needs kops's Metal
+// feature flag and writes state this library does not model, so it is left out.
+const CLOUDS = ['aws', 'digitalocean', 'gce', 'hetzner', 'openstack', 'azure', 'scaleway', 'linode'];
+
 /** The options after kops's checks and defaults, shared by every step of building a cluster. */
 export interface BuildContext {
   options: CreateClusterOptions;
@@ -50,6 +54,9 @@ export function buildContext(options: CreateClusterOptions, facts: CloudFacts | 
   // kops keeps a cluster's files under {state store}/{cluster name} unless told otherwise.
   const configBase = options.configBase || (options.stateStore ? `${options.stateStore.replace(/\/+$/, '')}/${name}` : undefined);
   const cloud = required(options.cloud || guessCloudForPath(configBase), 'cloud is required (it cannot be guessed from the state store)');
+  if (!CLOUDS.includes(cloud)) {
+    throw new StateStoreError('InvalidArgument', `cloud: unsupported cloud provider ${JSON.stringify(cloud)} (${CLOUDS.join(', ')})`);
+  }
   const channelName = options.channel || 'stable';
   const channel = CHANNELS[channelName];
   if (!channel) throw new StateStoreError('InvalidArgument', `channel: unknown channel ${JSON.stringify(channelName)} (only "stable" and "alpha" are built in)`);

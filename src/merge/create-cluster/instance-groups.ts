@@ -7,19 +7,27 @@ import type { ClusterNetwork } from './network.js';
 
 type Obj = Record<string, unknown>;
 
-// Default machine types, as kops's create_cluster fixtures record them. Real kops on AWS picks
-// the first type the region offers from a preference list (populate_instancegroup_spec), which
-// a pure function cannot ask; pass nodeSizes/controlPlaneSizes to choose explicitly.
-const DEFAULT_SIZES: Record<string, { controlPlane: string; node: string; bastion: string }> = {
+// Default machine types (kops: populate_instancegroup_spec.go). On AWS and OpenStack kops asks
+// the cloud which types the region offers; a pure function cannot, so those use the types kops's
+// create_cluster fixtures record. Pass nodeSizes/controlPlaneSizes to choose explicitly.
+const DEFAULT_SIZES: Record<string, { controlPlane: string; node: string; bastion?: string }> = {
   aws: { controlPlane: 'm3.medium', node: 't2.medium', bastion: 't2.micro' },
-  gce: { controlPlane: 'e2-medium', node: 'e2-medium', bastion: 'e2-micro' },
-  hetzner: { controlPlane: 'cx23', node: 'cx23', bastion: 'cx23' },
   openstack: { controlPlane: 'n1-standard-1', node: 'n1-standard-1', bastion: 'n1-standard-1' },
+  gce: { controlPlane: 'e2-medium', node: 'e2-medium', bastion: 'e2-micro' },
+  digitalocean: { controlPlane: 's-2vcpu-4gb-amd', node: 's-2vcpu-4gb-amd' },
+  azure: { controlPlane: 'Standard_B2s', node: 'Standard_B2s', bastion: 'Standard_B2s' },
+  hetzner: { controlPlane: 'cx23', node: 'cx23', bastion: 'cx23' },
+  scaleway: { controlPlane: 'DEV1-M', node: 'DEV1-M' },
+  linode: { controlPlane: 'g6-standard-2', node: 'g6-standard-2', bastion: 'g6-standard-1' },
 };
 
-// Images kops's cloud defaults use where the channel lists none for that cloud (kops: defaultImage).
+// Images kops uses where the channel lists none for the cloud (kops: `defaultImage`,
+// upup/pkg/fi/cloudup/new_cluster.go; values in populate_instancegroup_spec.go).
 const DEFAULT_IMAGES: Record<string, string> = {
+  digitalocean: 'ubuntu-24-04-x64',
   hetzner: 'ubuntu-24.04',
+  scaleway: 'ubuntu_noble',
+  linode: 'linode/ubuntu24.04',
 };
 
 function withoutUndefined(o: Obj): Obj {
@@ -32,7 +40,7 @@ export function instanceGroup(clusterName: string, name: string, spec: Obj): Ins
     apiVersion: 'kops.k8s.io/v1alpha2',
     kind: 'InstanceGroup',
     metadata: { labels: { 'kops.k8s.io/cluster': clusterName }, name },
-    // Absent defaults (no channel image for the cloud) are left out rather than written as null.
+    // Absent defaults (no default machine type for the cloud and role) are left out, not written as null.
     spec: { ...withoutUndefined(spec), nodeLabels: { 'kops.k8s.io/instancegroup': name } },
   } as unknown as InstanceGroupConfig;
 }
@@ -42,11 +50,15 @@ export function instanceGroup(clusterName: string, name: string, spec: Obj): Ins
  * else `--image`, else the channel's image for the architecture of the group's requested
  * machine type.
  */
-export function imageFor(ctx: BuildContext, roleImage: string | undefined, machineType: string | undefined): string | undefined {
+export function imageFor(ctx: BuildContext, roleImage: string | undefined, machineType: string | undefined): string {
   if (roleImage) return roleImage;
   if (ctx.options.image) return ctx.options.image;
   const arch = machineArchitecture(ctx.cloud, machineType, ctx.facts);
-  return channelImage(ctx.channel, ctx.cloud, ctx.kubernetesVersion, arch) ?? DEFAULT_IMAGES[ctx.cloud];
+  const image = channelImage(ctx.channel, ctx.cloud, ctx.kubernetesVersion, arch) ?? DEFAULT_IMAGES[ctx.cloud];
+  if (!image) {
+    throw new StateStoreError('InvalidArgument', `image: unable to determine default image for cloud provider ${JSON.stringify(ctx.cloud)} and architecture ${JSON.stringify(arch)} (give image)`);
+  }
+  return image;
 }
 
 /** The default machine type for a role, as kops's `defaultMachineType` gives it. */
