@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { StateStoreError } from '../vfs/errors.js';
+import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
 import type { Vfs } from '../vfs/types.js';
 import { parseStoreUrl } from '../vfs/url.js';
 import { isPlainObject } from '../merge/guard.js';
@@ -43,6 +43,11 @@ export type SeparateStoreKind = 'keypairs' | 'secrets';
  * `spec.configStore.keypairs` / `spec.configStore.secrets`. Either spelling is honoured.
  */
 export function configuredStoreUrl(config: unknown, kind: SeparateStoreKind): string | undefined {
+  return configuredStore(config, kind)?.url;
+}
+
+/** {@link configuredStoreUrl}, with the field that named it (for messages). */
+function configuredStore(config: unknown, kind: SeparateStoreKind): { url: string; field: string } | undefined {
   const spec = isPlainObject(config) && isPlainObject(config.spec) ? config.spec : undefined;
   if (spec === undefined) return undefined;
   const field = kind === 'keypairs' ? 'keyStore' : 'secretStore';
@@ -50,7 +55,7 @@ export function configuredStoreUrl(config: unknown, kind: SeparateStoreKind): st
   const [value, name] = configStore !== undefined && configStore !== '' ? [configStore, `spec.configStore.${kind}`] : [spec[field], `spec.${field}`];
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw new StateStoreError('InvalidArgument', `${name} must be a store URL (a string)`);
-  return value;
+  return { url: value, field: name };
 }
 
 /**
@@ -98,11 +103,18 @@ export class SeparateStores {
 
   /** The location of `kind` for a cluster whose config is `config` (undefined: no config yet, the default). */
   async locate(cluster: string, kind: SeparateStoreKind, config: unknown): Promise<StoreLocation> {
-    const url = configuredStoreUrl(config, kind);
-    if (url === undefined) return kind === 'keypairs' ? defaultKeyStore(this.vfs, cluster) : defaultSecretStore(this.vfs, cluster);
-    const inside = prefixInside(this.vfs.url, url);
-    if (inside !== undefined) return { vfs: this.vfs, prefix: inside, configured: url };
-    return { vfs: await this.#open(url), prefix: '', configured: url };
+    const configured = configuredStore(config, kind);
+    if (configured === undefined) return kind === 'keypairs' ? defaultKeyStore(this.vfs, cluster) : defaultSecretStore(this.vfs, cluster);
+    const { url, field } = configured;
+    try {
+      const inside = prefixInside(this.vfs.url, url);
+      if (inside !== undefined) return { vfs: this.vfs, prefix: inside, configured: url };
+      return { vfs: await this.#open(url), prefix: '', configured: url };
+    } catch (err) {
+      // Say which field of the config named the store that could not be used.
+      if (isStateStoreError(err)) throw new StateStoreError(err.code, `cluster "${cluster}" ${field}: ${err.message}`, { cause: err, retryable: err.retryable });
+      throw err;
+    }
   }
 
   #open(url: string): Promise<Vfs> {

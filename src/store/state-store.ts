@@ -224,7 +224,7 @@ export class StateStore {
   async deleteCluster(name: string, options: CallOptions & { force?: boolean } = {}): Promise<{ deleted: number }> {
     validateClusterName(name);
     const config = await this.#configValue(name, options.signal);
-    const separate = config === undefined ? [] : await Promise.all([this.#secretStore(name, options.signal), this.#keyStore(name, options.signal)]);
+    const separate = config === undefined ? [] : await Promise.all([this.#separate.locate(name, 'secrets', config), this.#separate.locate(name, 'keypairs', config)]);
     return deleteClusterState(this.vfs, name, separate.filter((store) => store.configured !== undefined), options);
   }
 

@@ -174,6 +174,9 @@ describe.each(worlds)('separate key and secret stores on %s', (_name, make) => {
     const guarded = new StateStore(vfs, { openStore: async () => { throw new StateStoreError('InvalidArgument', 'separate stores are not allowed here'); } });
     expect(await code(guarded.getSecret(cluster, 'kube'))).toBe('InvalidArgument');
     expect(await code(guarded.deleteCluster(cluster))).toBe('InvalidArgument');
+    await expect(guarded.putSecret(cluster, 'kube', 'k')).rejects.toThrow(/spec\.secretStore: separate stores are not allowed here/);
+    await pointConfig(vfs, { keyStore: 'ftp://nowhere/pki' });
+    await expect(guarded.listKeysets(cluster)).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('spec.keyStore') });
     expect((await keys(vfs, `${cluster}/`)).length).toBeGreaterThan(0);
   });
 });
