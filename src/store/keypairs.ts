@@ -4,7 +4,7 @@ import type { KeyProvider } from './key-provider.js';
 import type { StoreLocation } from './locations.js';
 import { validateRotatableKeysetName } from './names.js';
 import { buildPkiSerial, issueSelfSignedCa, parseCertificatePem, parsePrivateKeyPem } from './pem.js';
-import { DECIMAL_ID, formatTimestamp, loadKeyset, type Keyset, type KeysetItem, type StoredKeyset } from './pki.js';
+import { DECIMAL_ID, formatTimestamp, keysetKey, loadKeyset, type Keyset, type KeysetItem, type StoredKeyset } from './pki.js';
 
 /**
  * kops's keypair lifecycle (kops: cmd/kops/create_keypair.go, promote_keypair.go,
@@ -36,7 +36,9 @@ async function load(context: KeyStoreContext, name: string): Promise<StoredKeyse
 }
 
 async function store(context: KeyStoreContext, stored: StoredKeyset, keyset: Keyset): Promise<void> {
-  await writeKeyset(context.location, keyset, { write: { ifMatch: stored.version, signal: context.signal }, provider: context.provider, raw: stored.raw });
+  // A keyset read under its pre-1.22 name is written under the current one, as kops's StoreKeyset does.
+  const condition = stored.key === keysetKey(context.location, keyset.name) ? { ifMatch: stored.version } : { ifNoneMatch: '*' as const };
+  await writeKeyset(context.location, keyset, { write: { ...condition, signal: context.signal }, provider: context.provider, raw: stored.raw });
 }
 
 function serialOf(item: KeysetItem | undefined): bigint | undefined {

@@ -40,6 +40,7 @@ export interface StoredKeyset {
   keyset: Keyset;
   raw: Record<string, unknown>;
   version: string;
+  /** The file read: under a legacy name when kops's old name was found instead (see {@link loadKeyset}). */
   key: string;
 }
 
@@ -81,13 +82,25 @@ export async function readKeyset(location: StoreLocation, name: string, which: '
  * opened with the provider; in an encrypting store a plain one is IntegrityError unless allowed.
  */
 export async function loadKeyset(location: StoreLocation, name: string, which: 'private' | 'issued', options: KeysetReadOptions = {}): Promise<StoredKeyset> {
-  const key = keysetKey(location, name, which);
-  let read;
-  try {
-    read = await location.vfs.read(key, { signal: options.signal });
-  } catch (err) {
-    if (isStateStoreError(err, 'NotFound')) throw new StateStoreError('NotFound', `keyset "${name}" not found in ${which}`, { key, cause: err });
+  return loadKeysetFile(location, name, which, options).catch((err: unknown) => {
+    if (isStateStoreError(err, 'NotFound')) throw new StateStoreError('NotFound', `keyset "${name}" not found in ${which}`, { key: keysetKey(location, name, which), cause: err });
     throw err;
+  });
+}
+
+/**
+ * Names kops used before 1.22; kops's FindKeyset still reads them when the new name is absent and
+ * writes the keyset back under the new name (kops: upup/pkg/fi/vfs_keystorereader.go legacyKeysetMappings).
+ */
+const LEGACY_NAMES = new Map([['service-account', 'master'], ['kubernetes-ca', 'ca']]);
+
+async function loadKeysetFile(location: StoreLocation, name: string, which: 'private' | 'issued', options: KeysetReadOptions): Promise<StoredKeyset> {
+  const legacy = which === 'private' ? LEGACY_NAMES.get(name) : undefined;
+  let key = keysetKey(location, name, which);
+  let read = await location.vfs.read(key, { signal: options.signal }).catch((err: unknown) => (isStateStoreError(err, 'NotFound') && legacy !== undefined ? undefined : Promise.reject(err)));
+  if (read === undefined) {
+    key = keysetKey(location, legacy!, which);
+    read = await location.vfs.read(key, { signal: options.signal });
   }
   const documents = parseYamlDocuments(Buffer.from(read.body).toString('utf8'));
   const raw = documents.length === 1 ? documents[0]!.value : undefined;

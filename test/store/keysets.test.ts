@@ -141,6 +141,29 @@ describe('keysets in kops format', () => {
     expect((await migrating.getKeyset(cluster, 'kubernetes-ca')).keys[0]!.privateKey).toBe(KEY);
   });
 
+  it('in an encrypting store, a sealed private key whose prefix was altered is IntegrityError, not garbage (#14.1)', async () => {
+    const encrypting = new StateStore(vfs, { encryption: randomBytes(32) });
+    const keyset = await store.getKeyset(cluster, 'kubernetes-ca');
+    await encrypting.putKeyset(cluster, { ...keyset, name: 'sealed-ca' });
+    const sealed = await text(vfs, keyPath('sealed-ca'));
+    await vfs.write(keyPath('sealed-ca'), sealed.replace('privateMaterial: ssenc1.', 'privateMaterial: ssenc2.'));
+    expect((await failure(encrypting.getKeyset(cluster, 'sealed-ca'))).code).toBe('IntegrityError');
+  });
+
+  it('reads kops\'s pre-1.22 name (ca for kubernetes-ca) when the new one is absent, and writes back under the new name', async () => {
+    await vfs.delete(keyPath('kubernetes-ca'));
+    await vfs.write(keyPath('ca'), GOLDEN.replace('name: kubernetes-ca', 'name: ca'));
+    expect((await store.getKeyset(cluster, 'kubernetes-ca')).primaryId).toBe(GOLDEN_ID);
+    expect((await failure(store.getKeyset(cluster, 'etcd-ca'))).code).toBe('NotFound');
+    await store.trustKeypairs(cluster, 'kubernetes-ca', [GOLDEN_ID]); // nothing to change: nothing written
+    await expect(vfs.stat(keyPath('kubernetes-ca'))).rejects.toMatchObject({ code: 'NotFound' });
+    const added = await store.createKeypair(cluster, 'kubernetes-ca');
+    const written = await store.getKeyset(cluster, 'kubernetes-ca');
+    expect(written.keys.map((k) => k.id)).toEqual([added.id, GOLDEN_ID]);
+    expect(await text(vfs, keyPath('kubernetes-ca'))).toContain('  name: kubernetes-ca\n');
+    expect(await text(vfs, keyPath('ca'))).toBe(GOLDEN.replace('name: kubernetes-ca', 'name: ca'));
+  });
+
   it('works on any key store location (spec.configStore.keypairs / spec.keyStore), relative to its pki folder', async () => {
     const location = { vfs, prefix: 'elsewhere/keys/' };
     await vfs.write('elsewhere/keys/private/kubernetes-ca/keyset.yaml', GOLDEN);
