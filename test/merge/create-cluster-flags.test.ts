@@ -197,3 +197,27 @@ describe('cluster-level flags', () => {
     expect((haproxy.cloudConfig as { openstack: Record<string, Record<string, unknown>> }).openstack.loadbalancer).toMatchObject({ provider: 'haproxy', useOctavia: false });
   });
 });
+
+describe('subnets per cloud (kops: setupZones)', () => {
+  it('DigitalOcean and Linode: one subnet for the one region; a second zone is refused', () => {
+    const s = spec({ ...BASE, cloud: 'digitalocean', zones: ['nyc1'] });
+    expect(s.subnets).toEqual([{ name: 'nyc1', region: 'nyc1', zone: 'nyc1', type: 'Public' }]);
+    expect(() => spec({ ...BASE, cloud: 'linode', zones: ['us-east', 'us-west'] })).toThrow(/one region only/);
+    expect(() => spec({ ...BASE, cloud: 'hetzner', zones: ['fsn1', 'nbg1'] })).toThrow(/only one zone/);
+  });
+
+  it('Azure: one regional subnet named after the cluster, carved from 10.0.0.0/16', () => {
+    const o: CreateClusterOptions = { ...BASE, cloud: 'azure', zones: ['eastus-1', 'eastus-2'], image: 'img' };
+    const s = spec(o);
+    expect(s.subnets).toEqual([{ name: 'flags.example.com', region: 'eastus', type: 'Public', cidr: '10.0.0.0/16' }]);
+    expect(s.networkCIDR).toBe('10.0.0.0/16');
+    expect(group(o, 'nodes-eastus-2')).toMatchObject({ subnets: ['flags.example.com'], zones: ['eastus-2'] });
+  });
+
+  it('GCE: a shared subnet is the regional one; more than one, or a malformed zone, is refused', () => {
+    const gce: CreateClusterOptions = { ...BASE, cloud: 'gce', zones: ['us-test1-a'], project: 'p' };
+    expect((spec({ ...gce, subnetIDs: ['my-subnet'] }).subnets as Record<string, unknown>[])[0]).toMatchObject({ name: 'us-test1', id: 'my-subnet' });
+    expect(() => spec({ ...gce, subnetIDs: ['a', 'b'] })).toThrow(/exactly one subnet for GCE/);
+    expect(() => spec({ ...gce, zones: ['uswest1'] })).toThrow(/invalid GCE zone/);
+  });
+});

@@ -6,6 +6,7 @@ import { applyGroupFlags } from './group-flags.js';
 import type { CreateClusterOptions } from './options.js';
 import { applySetsAndUnsets, disableKubeProxyWhenReplaced } from './sets.js';
 import { dnsType, networkingSpec } from './spec-parts.js';
+import { gceRegion } from './zones.js';
 
 type Obj = Record<string, unknown>;
 
@@ -19,9 +20,6 @@ function specOf(value: unknown): Obj {
   return o.spec;
 }
 
-function gceRegion(zone: string): string {
-  return zone.replace(/-[a-z]$/, '');
-}
 
 function nameOf(o: Obj): unknown {
   return (o.metadata as Obj | undefined)?.name;

@@ -11,7 +11,9 @@ export interface Subnet {
   id?: string;
 }
 
+// kops: upup/pkg/fi/cloudup/defaults.go (defaultAWSNetworkCIDR, defaultAzureNetworkCIDR).
 const AWS_DEFAULT_NETWORK = '172.20.0.0/16';
+const AZURE_DEFAULT_NETWORK = '10.0.0.0/16';
 // kops's GCE subnets are carved from 10.0.0.0/8 in /20s; the first /20 is kept back.
 const GCE_FIRST_SUBNET = parseCidr('10.0.16.0/20');
 
@@ -35,9 +37,10 @@ export function assignSubnets(
     });
     return { subnets };
   }
-  // kops carves CIDRs itself on AWS and OpenStack; other clouds (Hetzner) let the cloud assign them.
-  if (cloud !== 'aws' && cloud !== 'openstack') return { subnets, ...(networkCIDR ? { networkCIDR } : {}) };
-  const network = networkCIDR ?? AWS_DEFAULT_NETWORK;
+  // kops carves CIDRs itself on AWS, OpenStack and Azure (PerformAssignments); other clouds
+  // (Hetzner, DigitalOcean, ...) let the cloud assign them.
+  if (cloud !== 'aws' && cloud !== 'openstack' && cloud !== 'azure') return { subnets, ...(networkCIDR ? { networkCIDR } : {}) };
+  const network = networkCIDR ?? (cloud === 'azure' ? AZURE_DEFAULT_NETWORK : AWS_DEFAULT_NETWORK);
   const parsed = parseCidr(network);
   // Subnets that arrive with a CIDR (one per extra --network-cidr block) keep it.
   const toCarve = subnets.filter((sub) => sub.cidr === undefined);
