@@ -1,6 +1,7 @@
 import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
 import type { WriteOptions } from '../vfs/types.js';
 import { isPlainObject } from '../merge/guard.js';
+import { DEFAULT_LIMITS } from '../merge/yaml/options.js';
 import { parseYamlDocuments } from '../merge/yaml/parse.js';
 import { stringifyYaml } from '../merge/yaml/update.js';
 import { sealEnvelope } from './envelope.js';
@@ -90,6 +91,10 @@ export async function writeKeyset(location: StoreLocation, keyset: Keyset, optio
     spec: { ...specUnknown, ...(keys.length > 0 ? { keys } : {}), primaryId: keyset.primaryId, type: keyset.type },
   };
   const text = stringifyYaml(sortKeysAsGoYaml(document));
+  // Never write what a read would refuse (issue #14 item 2): reads parse at most DEFAULT_LIMITS.maxBytes.
+  if (Buffer.byteLength(text, 'utf8') > DEFAULT_LIMITS.maxBytes) {
+    throw new StateStoreError('InvalidArgument', `keyset "${keyset.name}" would be ${Buffer.byteLength(text, 'utf8')} bytes; a keyset file is read up to ${DEFAULT_LIMITS.maxBytes}`, { key });
+  }
   return (await location.vfs.write(key, text, { contentType: 'application/yaml', ...options.write })).version;
 }
 

@@ -121,6 +121,13 @@ describe('keysets in kops format', () => {
     await expect(vfs.stat(keyPath('bad-ca'))).rejects.toMatchObject({ code: 'NotFound' });
   });
 
+  it('refuses a keyset too large to be read back (issue #14 item 2), writing nothing', async () => {
+    const keys = Array.from({ length: 1200 }, (_, i) => ({ id: String(i + 1), certificate: CERT, privateKey: KEY }));
+    const error = await failure(store.putKeyset(cluster, { name: 'huge-ca', type: 'Keypair', primaryId: '1', keys }));
+    expect(error).toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/4194304/) });
+    await expect(vfs.stat(keyPath('huge-ca'))).rejects.toMatchObject({ code: 'NotFound' });
+  });
+
   it('refuses a stored keyset kops could not load: material that is not base64 PEM, an id that is not a string', async () => {
     await vfs.write(keyPath('other-ca'), keysetText(`  keys:\n  - id: "1"\n    publicMaterial: bm90IGEgY2VydGlmaWNhdGU=\n  primaryId: "1"\n`));
     expect(await failure(store.getKeyset(cluster, 'other-ca'))).toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/spec\.keys\[0\]\.publicMaterial is not a PEM certificate/) });
