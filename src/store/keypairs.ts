@@ -31,6 +31,11 @@ export interface CreateKeypairOptions {
   primary?: boolean;
 }
 
+/** InvalidArgument unless `ids` is a list of strings (a lone string would be taken for its characters). */
+function checkIds(ids: unknown, field: string): asserts ids is readonly string[] {
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) throw new StateStoreError('InvalidArgument', `${field} must be a list of keypair ids (strings)`);
+}
+
 async function load(context: KeyStoreContext, name: string): Promise<StoredKeyset> {
   return loadKeyset(context.location, name, 'private', context);
 }
@@ -52,6 +57,9 @@ function serialOf(item: KeysetItem | undefined): bigint | undefined {
 export async function createKeypair(context: KeyStoreContext, name: string, options: CreateKeypairOptions = {}): Promise<{ id: string }> {
   validateRotatableKeysetName(name, 'adding keypair to'); // kops: cmd/kops/create_keypair.go rotatableKeysetFilter
   const primary = options.primary === true;
+  for (const field of ['certificate', 'privateKey'] as const) {
+    if (options[field] !== undefined && typeof options[field] !== 'string') throw new StateStoreError('InvalidArgument', `${field} must be PEM text`);
+  }
   if (options.privateKey !== undefined) parsePrivateKeyPem(options.privateKey, 'privateKey');
   if (options.privateKey === undefined && primary && options.certificate !== undefined) {
     throw new StateStoreError('InvalidArgument', 'primary: a keypair without its privateKey cannot be primary (kops: "private key not provided for primary item")');
@@ -102,6 +110,7 @@ function newItemId(keyset: Keyset, serial: bigint, primary: boolean, certificate
  */
 export async function promoteKeypair(context: KeyStoreContext, name: string, id?: string): Promise<{ id: string; promoted: boolean }> {
   validateRotatableKeysetName(name, 'promoting keypairs for');
+  if (id !== undefined && typeof id !== 'string') throw new StateStoreError('InvalidArgument', 'id must be a keypair id (string)');
   const stored = await load(context, name);
   const { keyset } = stored;
   let chosen: KeysetItem | undefined;
@@ -129,6 +138,7 @@ export async function promoteKeypair(context: KeyStoreContext, name: string, id?
  * kops writes after each id; here all are checked first and written once.
  */
 export async function distrustKeypairs(context: KeyStoreContext, name: string, ids?: readonly string[], now: Date = new Date()): Promise<string[]> {
+  if (ids !== undefined) checkIds(ids, 'ids');
   const stored = await load(context, name);
   const { keyset } = stored;
   const primary = keyset.keys.find((item) => item.id === keyset.primaryId);
@@ -151,6 +161,7 @@ export async function distrustKeypairs(context: KeyStoreContext, name: string, i
 
 /** Trusts distrusted keypairs again, as `kops trust keypair` does. Returns the ids changed. */
 export async function trustKeypairs(context: KeyStoreContext, name: string, ids: readonly string[]): Promise<string[]> {
+  checkIds(ids, 'ids');
   const stored = await load(context, name);
   const { keyset } = stored;
   for (const id of ids) if (!keyset.keys.some((item) => item.id === id)) throw new StateStoreError('NotFound', `keyset "${name}": keypair ${id} not found`);
@@ -172,6 +183,7 @@ export async function trustKeypairs(context: KeyStoreContext, name: string, ids:
  * Current kops keeps distrusted keys instead; prefer {@link distrustKeypairs}.
  */
 export async function deleteKeypair(context: KeyStoreContext, name: string, id: string): Promise<void> {
+  if (typeof id !== 'string') throw new StateStoreError('InvalidArgument', 'id must be a keypair id (string)');
   const stored = await load(context, name);
   const { keyset } = stored;
   if (id === keyset.primaryId) throw new StateStoreError('PreconditionFailed', `keyset "${name}": cannot delete the primary keypair ${id}`);

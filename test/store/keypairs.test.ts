@@ -110,6 +110,8 @@ describe('keypair lifecycle', () => {
     expect(await failure(store.createKeypair(cluster, 'kubelet'))).toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/not supported/) });
     expect(await failure(store.createKeypair(cluster, 'new-ca'))).toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/first keypair added to a keyset must be primary/) });
     expect((await failure(store.promoteKeypair(cluster, 'missing-ca'))).code).toBe('NotFound');
+    expect(await failure(store.distrustKeypairs(cluster, 'kubernetes-ca', '42' as never))).toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/ids must be a list/) });
+    expect(await failure(store.createKeypair(cluster, 'kubernetes-ca', { certificate: 42 as never }))).toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/certificate must be PEM text/) });
     expect(await text(vfs, keyPath('kubernetes-ca'))).toBe(original);
     await expect(vfs.stat(keyPath('new-ca'))).rejects.toMatchObject({ code: 'NotFound' });
   });
