@@ -7,12 +7,15 @@ import { containsStore, type StoreLocation } from './locations.js';
 export interface DeleteClusterStateOptions {
   /** Delete files kops does not write, too. */
   force?: boolean;
+  /** Single files kops removes first (the discovery store's OIDC documents), each `{ vfs, key }`. */
+  files?: ReadonlyArray<{ vfs: Vfs; key: string }>;
   signal?: AbortSignal;
 }
 
 /**
  * Deletes a cluster as kops's VFSClientset.DeleteCluster does (kops:
- * pkg/client/simple/vfsclientset/clientset.go): first the separate secret store, then the separate
+ * pkg/client/simple/vfsclientset/clientset.go): first the discovery store's two OIDC documents
+ * (`files`), then the separate secret store, then the separate
  * key store (unless it is the same URL), each entirely; then the cluster's own folder, which must
  * hold only files kops writes (DeleteAllClusterState) unless `force`. Everything is checked
  * before anything is deleted, and the separate stores go before `config`, so a rerun after an
@@ -37,6 +40,10 @@ export async function deleteClusterState(vfs: Vfs, cluster: string, separate: re
   }
   const deleted = new Set<string>();
   let count = 0;
+  for (const file of options.files ?? []) {
+    await file.vfs.delete(file.key, { signal });
+    if (file.vfs === vfs) deleted.add(file.key);
+  }
   for (const store of stores) {
     for (const key of await listKeys(store.vfs, store.prefix, signal)) {
       await store.vfs.delete(key, { signal });

@@ -59,6 +59,22 @@ function configuredStore(config: unknown, kind: SeparateStoreKind): { url: strin
 }
 
 /**
+ * The files kops's DeleteCluster removes from the discovery store (kops:
+ * pkg/client/simple/vfsclientset/clientset.go DeleteCluster): the OIDC documents it publishes.
+ */
+export const DISCOVERY_FILES = ['openid/v1/jwks', '.well-known/openid-configuration'] as const;
+
+/** `spec.serviceAccountIssuerDiscovery.discoveryStore` (same field in v1alpha2 and v1alpha3), or undefined. */
+export function discoveryStoreUrl(config: unknown): string | undefined {
+  const spec = isPlainObject(config) && isPlainObject(config.spec) ? config.spec : undefined;
+  const discovery = spec !== undefined && isPlainObject(spec.serviceAccountIssuerDiscovery) ? spec.serviceAccountIssuerDiscovery : undefined;
+  const value = discovery?.discoveryStore;
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new StateStoreError('InvalidArgument', 'spec.serviceAccountIssuerDiscovery.discoveryStore must be a store URL (a string)');
+  return value;
+}
+
+/**
  * Where `target` (a store URL or local path, as kops's util/pkg/vfs/context.go BuildVfsPath
  * accepts) lies relative to the store at `storeUrl`: the folder inside it (`'a/b/'`, `''` for its
  * root), or undefined when it is outside (another bucket, scheme, memfs name or folder).
@@ -105,7 +121,11 @@ export class SeparateStores {
   async locate(cluster: string, kind: SeparateStoreKind, config: unknown): Promise<StoreLocation> {
     const configured = configuredStore(config, kind);
     if (configured === undefined) return kind === 'keypairs' ? defaultKeyStore(this.vfs, cluster) : defaultSecretStore(this.vfs, cluster);
-    const { url, field } = configured;
+    return this.locateUrl(cluster, configured.url, configured.field);
+  }
+
+  /** The location a store URL names (`field` is the config field it came from, for messages). */
+  async locateUrl(cluster: string, url: string, field: string): Promise<StoreLocation> {
     try {
       const inside = prefixInside(this.vfs.url, url);
       if (inside !== undefined) return { vfs: this.vfs, prefix: inside, configured: url };

@@ -20,7 +20,7 @@ import { deleteSecret, listSecrets, readSecret, validateSecretName, writeSecret 
 import { toKeyProvider, type EncryptionOption } from './envelope.js';
 import type { KeyProvider } from './key-provider.js';
 import { putKeyset } from './keyset-write.js';
-import { SeparateStores, type OpenStore, type StoreLocation } from './locations.js';
+import { DISCOVERY_FILES, discoveryStoreUrl, SeparateStores, type OpenStore, type StoreLocation } from './locations.js';
 import { deleteClusterState } from './delete-cluster.js';
 import { openVfs } from '../backends/registry.js';
 
@@ -215,7 +215,8 @@ export class StateStore {
   }
 
   /**
-   * Deletes a cluster as kops does (`kops delete cluster`): its separate secret and key stores
+   * Deletes a cluster as kops does (`kops delete cluster`): the OIDC documents in its discovery
+   * store (`spec.serviceAccountIssuerDiscovery.discoveryStore`), its separate secret and key stores
    * (when the config names them: `spec.secretStore`, `spec.keyStore`, `spec.configStore.*`)
    * entirely, then `config`, then every other file of its folder. Refuses (PreconditionFailed)
    * unknown files in the folder unless `force`, and a separate store that would hold this whole
@@ -225,7 +226,10 @@ export class StateStore {
     validateClusterName(name);
     const config = await this.#configValue(name, options.signal);
     const separate = config === undefined ? [] : await Promise.all([this.#separate.locate(name, 'secrets', config), this.#separate.locate(name, 'keypairs', config)]);
-    return deleteClusterState(this.vfs, name, separate.filter((store) => store.configured !== undefined), options);
+    const discovery = discoveryStoreUrl(config);
+    const oidc = discovery === undefined ? undefined : await this.#separate.locateUrl(name, discovery, 'spec.serviceAccountIssuerDiscovery.discoveryStore');
+    const files = oidc === undefined ? [] : DISCOVERY_FILES.map((file) => ({ vfs: oidc.vfs, key: oidc.prefix + file }));
+    return deleteClusterState(this.vfs, name, separate.filter((store) => store.configured !== undefined), { ...options, files });
   }
 
   /**

@@ -149,6 +149,18 @@ describe.each(worlds)('separate key and secret stores on %s', (_name, make) => {
     await outside.close();
   });
 
+  it('deleteCluster removes the two OIDC documents from the discovery store, and nothing else there', async () => {
+    const key = `${cluster}/config`;
+    const text = Buffer.from((await vfs.read(key)).body).toString();
+    await vfs.write(key, text.replace('\nspec:\n', `\nspec:\n  serviceAccountIssuerDiscovery:\n    discoveryStore: ${world.outside('oidc')}\n`));
+    const outside = await world.openOutside();
+    for (const file of ['oidc/openid/v1/jwks', 'oidc/.well-known/openid-configuration', 'oidc/keep.txt']) await outside.write(file, '{}');
+    await world.store.deleteCluster(cluster);
+    expect(await keys(outside)).toEqual(['oidc/keep.txt']);
+    expect(await keys(vfs, `${cluster}/`)).toEqual([]);
+    await outside.close();
+  });
+
   it('deleteCluster refuses a separate store that is the whole state store, contains it, or is another cluster\'s folder; nothing is deleted', async () => {
     const { store } = world;
     await vfs.write('other.example.com/config', (await vfs.read(`${cluster}/config`)).body);
