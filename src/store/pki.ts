@@ -1,7 +1,7 @@
 import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
 import { isPlainObject } from '../merge/guard.js';
 import { parseYamlDocuments } from '../merge/yaml/parse.js';
-import { isEnvelope, openEnvelope } from './envelope.js';
+import { openStoredValue } from './envelope.js';
 import type { KeyProvider } from './key-provider.js';
 import type { StoreLocation } from './locations.js';
 import { decodeBase64Field, parseCertificatePem, parsePrivateKeyPem } from './pem.js';
@@ -132,24 +132,20 @@ async function readItem(item: unknown, field: string, key: string, options: Keys
   return out;
 }
 
+/**
+ * A private key's material through the store's shared rules for secret values (envelope.ts
+ * `openStoredValue`): an envelope is opened (IntegrityError when altered), plain base64 is decoded
+ * strictly and refused in an encrypting store unless allowPlaintext. The PEM is then checked as
+ * kops checks it (InvalidArgument naming the field).
+ */
 async function readPrivateMaterial(material: unknown, field: string, context: string, key: string, options: KeysetReadOptions): Promise<string | undefined> {
   if (material === undefined || material === null || material === '') return undefined;
-  const { provider } = options;
-  if (typeof material === 'string' && isEnvelope(material)) {
-    if (provider === undefined) throw new StateStoreError('InvalidArgument', `${key}: ${field} is encrypted; open the store with an encryption key or key provider`, { key });
-    const opened = await openEnvelope(material, provider, context).catch((err: unknown) => {
-      if (isStateStoreError(err)) throw new StateStoreError(err.code, `${key}: ${field}: ${err.message}`, { key, cause: err });
-      throw err;
-    });
-    const pem = Buffer.from(opened).toString('utf8');
-    parsePrivateKeyPem(pem, field, key);
-    return pem;
-  }
-  // In an encrypting store a plain key where an envelope belongs may have been put there by someone else.
-  if (provider !== undefined && options.allowPlaintext !== true) {
-    throw new StateStoreError('IntegrityError', `${key}: ${field} is not encrypted, but this store encrypts private keys (open it with allowPlaintext to migrate)`, { key });
-  }
-  const pem = decodeBase64Field(material, field, key).toString('utf8');
+  if (typeof material !== 'string') throw new StateStoreError('InvalidArgument', `${key}: ${field} must be a base64 string`, { key });
+  const opened = await openStoredValue(material, context, `${key}: ${field}`, options).catch((err: unknown) => {
+    if (isStateStoreError(err)) throw new StateStoreError(err.code, err.message, { key, cause: err });
+    throw err;
+  });
+  const pem = Buffer.from(opened).toString('utf8');
   parsePrivateKeyPem(pem, field, key);
   return pem;
 }

@@ -132,7 +132,10 @@ describe('keysets in kops format', () => {
     await vfs.write(keyPath('other-ca'), keysetText(`  keys:\n  - id: "1"\n    publicMaterial: bm90IGEgY2VydGlmaWNhdGU=\n  primaryId: "1"\n`));
     expect(await failure(store.getKeyset(cluster, 'other-ca'))).toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/spec\.keys\[0\]\.publicMaterial is not a PEM certificate/) });
     await vfs.write(keyPath('other-ca'), keysetText(`  keys:\n  - id: "1"\n    privateMaterial: "%%%"\n  primaryId: "1"\n`));
-    expect(await failure(store.getKeyset(cluster, 'other-ca'))).toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/spec\.keys\[0\]\.privateMaterial is not base64/) });
+    // Private material follows the rule of every secret value (docs/reliability.md): undecodable is IntegrityError.
+    expect(await failure(store.getKeyset(cluster, 'other-ca'))).toMatchObject({ code: 'IntegrityError', message: expect.stringMatching(/spec\.keys\[0\]\.privateMaterial is not valid base64/) });
+    await vfs.write(keyPath('other-ca'), keysetText(`  keys:\n  - id: "1"\n    privateMaterial: ${goldenMaterial('publicMaterial')}\n  primaryId: "1"\n`));
+    expect(await failure(store.getKeyset(cluster, 'other-ca'))).toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/spec\.keys\[0\]\.privateMaterial is not a PEM private key/) });
     await vfs.write(keyPath('other-ca'), keysetText(`  keys:\n  - id: 1\n  primaryId: "1"\n`));
     expect(await failure(store.getKeyset(cluster, 'other-ca'))).toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/spec\.keys\[0\]\.id must be a string/) });
   });
@@ -155,6 +158,7 @@ describe('keysets in kops format', () => {
     const sealed = await text(vfs, keyPath('sealed-ca'));
     await vfs.write(keyPath('sealed-ca'), sealed.replace('privateMaterial: ssenc1.', 'privateMaterial: ssenc2.'));
     expect((await failure(encrypting.getKeyset(cluster, 'sealed-ca'))).code).toBe('IntegrityError');
+    expect((await failure(store.getKeyset(cluster, 'sealed-ca'))).code).toBe('IntegrityError'); // also without the key
   });
 
   it('reads kops\'s pre-1.22 name (ca for kubernetes-ca) when the new one is absent, and writes back under the new name', async () => {
