@@ -24,8 +24,8 @@ const samples: unknown[] = [
   'not an object',
 ];
 
-it('validators.generated.ts is what scripts/gen-validators.ts writes now', () => {
-  const committed = readFileSync(path.join(REPO_ROOT, 'src/merge/validate/validators.generated.ts'), 'utf8');
+it('validators.generated.js is what scripts/gen-validators.ts writes now', () => {
+  const committed = readFileSync(path.join(REPO_ROOT, 'src/merge/validate/validators.generated.js'), 'utf8');
   expect(committed === generateValidatorsSource()).toBe(true);
 });
 

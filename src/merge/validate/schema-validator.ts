@@ -5,12 +5,12 @@ import { didYouMean } from './did-you-mean.js';
 import { clusterSchema, instanceGroupSchema } from '../schema/schemas.generated.js';
 import { validateCluster, validateInstanceGroup } from './validators.generated.js';
 
-// kops's two schemas come compiled at build time (validators.generated.ts, ajv standalone code,
+// kops's two schemas come compiled at build time (validators.generated.js, ajv standalone code,
 // scripts/gen-validators.ts): compiling the Cluster schema at run time took most of a second in a
 // fresh process, and the library then needs no JSON-schema compiler at run time at all.
 const precompiled = new Map<JsonSchema, ValidateFunction>([
-  [clusterSchema, validateCluster as unknown as ValidateFunction],
-  [instanceGroupSchema, validateInstanceGroup as unknown as ValidateFunction],
+  [clusterSchema, validateCluster as ValidateFunction],
+  [instanceGroupSchema, validateInstanceGroup as ValidateFunction],
 ]);
 
 function compiled(schema: JsonSchema): ValidateFunction {
@@ -75,7 +75,8 @@ function notNoise(error: ErrorObject, _index: number, all: ErrorObject[]): boole
 
 function describeType(type: string | string[]): string {
   const types = Array.isArray(type) ? type : [type];
-  return types.map((t) => (t === 'object' ? 'a map' : t === 'array' ? 'a list' : `a ${t}`)).join(' or ');
+  // "an integer", not ajv's "a integer".
+  return types.map((t) => (t === 'object' ? 'a map' : t === 'array' ? 'a list' : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)).join(' or ');
 }
 
 function escape(segment: string): string {
