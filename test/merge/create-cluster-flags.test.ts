@@ -87,7 +87,7 @@ describe('shared subnets (--subnets) and their network', () => {
   });
 
   it('--os-network wins over --network-id on OpenStack', () => {
-    const s = spec({ ...BASE, cloud: 'openstack', zones: ['nova'], image: 'img', networkID: 'a', openstackNetworkID: 'b' });
+    const s = spec({ ...BASE, cloud: 'openstack', zones: ['nova'], image: 'img', networkCIDRs: ['10.0.0.0/16'], networkID: 'a', openstackNetworkID: 'b' });
     expect(s.networkID).toBe('b');
   });
 });
@@ -114,8 +114,9 @@ describe('networking (--networking), kops\'s table', () => {
     expect((s.etcdClusters as { name: string; cpuRequest: string }[]).map((e) => [e.name, e.cpuRequest])).toEqual([['main', '200m'], ['events', '100m'], ['cilium', '100m']]);
   });
 
-  it('amazonvpc gives pods the VPC range', () => {
-    expect(spec({ ...BASE, networking: 'amazonvpc', networkCIDR: '10.4.0.0/16' }).nonMasqueradeCIDR).toBe('10.4.0.0/16');
+  it('amazonvpc gives pods the default VPC range, but not a --network-cidr one (kops defaults it only with the VPC CIDR)', () => {
+    expect(spec({ ...BASE, networking: 'amazonvpc' }).nonMasqueradeCIDR).toBe('172.20.0.0/16');
+    expect(spec({ ...BASE, networking: 'amazonvpc', networkCIDRs: ['10.4.0.0/16'] }).nonMasqueradeCIDR).toBe('100.64.0.0/10');
   });
 
   it('a --set kubeProxy.enabled keeps precedence over Calico eBPF', () => {
@@ -189,11 +190,11 @@ describe('cluster-level flags', () => {
   });
 
   it('OpenStack: the Octavia provider and the ignore-AZ flag', () => {
-    const s = spec({ ...BASE, cloud: 'openstack', zones: ['nova'], image: 'img', apiLoadBalancerType: 'public', openstackLBOctavia: true, openstackOctaviaProvider: 'ovn', openstackStorageIgnoreAZ: true });
+    const s = spec({ ...BASE, cloud: 'openstack', zones: ['nova'], image: 'img', networkCIDRs: ['10.0.0.0/16'], apiLoadBalancerType: 'public', openstackLBOctavia: true, openstackOctaviaProvider: 'ovn', openstackStorageIgnoreAZ: true });
     const os = (s.cloudConfig as { openstack: Record<string, Record<string, unknown>> }).openstack;
     expect(os.loadbalancer).toMatchObject({ provider: 'ovn', method: 'SOURCE_IP_PORT', useOctavia: true });
     expect(os.blockStorage?.['ignore-volume-az']).toBe(true);
-    const haproxy = spec({ ...BASE, cloud: 'openstack', zones: ['nova'], image: 'img', apiLoadBalancerType: 'public' });
+    const haproxy = spec({ ...BASE, cloud: 'openstack', zones: ['nova'], image: 'img', networkCIDRs: ['10.0.0.0/16'], apiLoadBalancerType: 'public' });
     expect((haproxy.cloudConfig as { openstack: Record<string, Record<string, unknown>> }).openstack.loadbalancer).toMatchObject({ provider: 'haproxy', useOctavia: false });
   });
 });
@@ -219,5 +220,36 @@ describe('subnets per cloud (kops: setupZones)', () => {
     expect((spec({ ...gce, subnetIDs: ['my-subnet'] }).subnets as Record<string, unknown>[])[0]).toMatchObject({ name: 'us-test1', id: 'my-subnet' });
     expect(() => spec({ ...gce, subnetIDs: ['a', 'b'] })).toThrow(/exactly one subnet for GCE/);
     expect(() => spec({ ...gce, zones: ['uswest1'] })).toThrow(/invalid GCE zone/);
+  });
+});
+
+describe('subnet CIDRs (kops: PerformAssignments, assignCIDRsToSubnets)', () => {
+  it('OpenStack has no default network CIDR, so subnets cannot be carved without one', () => {
+    expect(() => spec({ ...BASE, cloud: 'openstack', zones: ['nova'], image: 'img' })).toThrow(expect.objectContaining({ code: 'InvalidArgument', message: expect.stringMatching(/networkCIDR/) }));
+  });
+
+  it('splits into at most 8 blocks, and refuses a ninth zone', () => {
+    const zones = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((z) => `us-test-1${z}`);
+    const s = spec({ ...BASE, zones });
+    expect((s.subnets as { cidr: string }[]).map((x) => x.cidr)).toEqual([0, 32, 64, 96, 128, 160, 192, 224].map((n) => `172.20.${n}.0/19`));
+    expect(() => spec({ ...BASE, zones: [...zones, 'us-test-1i'] })).toThrow(/no CIDR left/);
+  });
+
+  it('a subnet given a CIDR inside the network by --set keeps it and its block is skipped', () => {
+    const s = spec({ ...BASE, zones: ['us-test-1a', 'us-test-1b'], sets: ['cluster.spec.subnets[0].cidr=172.20.0.0/24'] });
+    expect((s.subnets as { cidr: string }[]).map((x) => x.cidr)).toEqual(['172.20.0.0/24', '172.20.128.0/17']);
+  });
+
+  it('GCE IP aliases: a /19 node subnet, /14 pod and /16 service ranges from 10.0.0.0/8', () => {
+    const s = spec({ ...BASE, cloud: 'gce', zones: ['us-test1-a'], project: 'p', networking: 'gce' });
+    expect(s).toMatchObject({ podCIDR: '10.4.0.0/14', serviceClusterIPRange: '10.1.0.0/16', nonMasqueradeCIDR: '10.0.0.0/8' });
+    expect((s.subnets as { cidr: string }[])[0]?.cidr).toBe('10.0.32.0/19');
+  });
+
+  it('GCE on a shared network avoids the ranges its subnets use, which are cloud facts', () => {
+    const gce: CreateClusterOptions = { ...BASE, cloud: 'gce', zones: ['us-test1-a'], project: 'p', networkID: 'net' };
+    expect(() => spec(gce)).toThrow(/usedRanges/);
+    const s = spec(gce, { networks: { net: { usedRanges: ['10.0.16.0/20', '10.0.40.0/21'] } } });
+    expect((s.subnets as { cidr: string }[])[0]?.cidr).toBe('10.0.48.0/20');
   });
 });

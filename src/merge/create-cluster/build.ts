@@ -5,6 +5,7 @@ import { parseCloudLabels } from './cloud-labels.js';
 import { buildContext, type BuildContext } from './context.js';
 import { controlPlaneGroups, etcdClusters } from './control-plane.js';
 import { applyGroupFlags } from './group-flags.js';
+import { performAssignments } from './assignments.js';
 import { apiServerGroups, bastionGroups, nodeGroups } from './instance-groups.js';
 import { clusterNetwork, type ClusterNetwork } from './network.js';
 import { openstackSpec } from './openstack.js';
@@ -39,7 +40,6 @@ function baseSpec(ctx: BuildContext, choice: NetworkingChoice): Obj {
     kubernetesApiAccess: adminAccess,
     kubernetesVersion: ctx.kubernetesVersion,
     networking: choice.networking,
-    nonMasqueradeCIDR: '100.64.0.0/10',
     sshAccess: options.sshAccess?.length ? options.sshAccess : adminAccess,
     topology: { dns: { type: ctx.dns } },
     ...components,
@@ -76,24 +76,14 @@ function networkParts(ctx: BuildContext, net: ClusterNetwork, spec: Obj): void {
   const { options } = ctx;
   spec.subnets = net.subnets;
   if (net.networkID) spec.networkID = net.networkID;
-  if (net.networkCIDR) spec.networkCIDR = net.networkCIDR;
-  if (options.networkCIDRs && options.networkCIDRs.length > 1) spec.additionalNetworkCIDRs = options.networkCIDRs.slice(1);
+  // kops: RunCreateCluster takes the first --network-cidr as the network's, the rest as additional.
+  const cidrs = options.networkCIDRs?.length ? options.networkCIDRs : options.networkCIDR ? [options.networkCIDR] : [];
+  if (cidrs[0]) spec.networkCIDR = cidrs[0];
+  if (cidrs.length > 1) spec.additionalNetworkCIDRs = cidrs.slice(1);
   if (ctx.ipv6) {
     // Pods and services get IPv6 addresses; the cloud controller manager runs out of tree.
     spec.nonMasqueradeCIDR = '::/0';
     spec.cloudControllerManager = {};
-  }
-}
-
-// What kops's `PerformAssignments` (upup/pkg/fi/cloudup/defaults.go) fills in after `--set`.
-function performAssignments(ctx: BuildContext, cluster: ClusterConfig): void {
-  const spec = (cluster as unknown as { spec: Obj }).spec;
-  const dns = ((spec.topology as Obj | undefined)?.dns as Obj | undefined)?.type;
-  if ((dns === undefined || dns === 'Public') && !spec.masterPublicName) spec.masterPublicName = `api.${ctx.name}`;
-  // The Amazon VPC CNI gives pods addresses from the VPC itself.
-  const networking = spec.networking as Obj | undefined;
-  if (ctx.cloud === 'aws' && networking?.amazonvpc && spec.nonMasqueradeCIDR !== '::/0' && spec.networkCIDR) {
-    spec.nonMasqueradeCIDR = spec.networkCIDR;
   }
 }
 

@@ -17,8 +17,13 @@ export interface SubnetFact {
  * kops makes for it.
  */
 export interface CloudFacts {
-  /** CIDR of each existing network (VPC) by id (kops: `FindVPCInfo`, upup/pkg/fi/cloudup/defaults.go). */
-  networks?: Record<string, { cidr: string }>;
+  /**
+   * Existing networks by id. `cidr`: an AWS VPC's or Azure VNet's CIDR (kops: `FindVPCInfo` /
+   * `FindVNetInfo` in `PerformAssignments`, upup/pkg/fi/cloudup/defaults.go). `usedRanges`: the
+   * primary and secondary ranges of a GCE network's subnets, which new subnets avoid (kops:
+   * `buildUsed`, upup/pkg/fi/cloudup/gce/network.go).
+   */
+  networks?: Record<string, { cidr?: string; usedRanges?: string[] }>;
   /**
    * Existing subnets by id (kops: EC2 `DescribeSubnets` in `setupVPC` and
    * `getAWSZoneToSubnetProviderID`; OpenStack `FindNetworkBySubnetID`).
@@ -53,35 +58,47 @@ function lookupSubnet(facts: CloudFacts | undefined, id: string): SubnetFact {
 
 /** The CIDR of a shared network, which kops takes as the cluster's networkCIDR. */
 export function sharedNetworkCIDR(facts: CloudFacts | undefined, networkID: string): string {
-  const found = facts?.networks?.[networkID];
-  if (!found) throw new StateStoreError('InvalidArgument', `network ${JSON.stringify(networkID)} is not described in cloudFacts.networks`);
-  return found.cidr;
+  const cidr = facts?.networks?.[networkID]?.cidr;
+  if (!cidr) throw new StateStoreError('InvalidArgument', `network ${JSON.stringify(networkID)}: its CIDR is not described in cloudFacts.networks (or give networkCIDRs)`);
+  return cidr;
 }
 
 /**
- * Points the zone subnets (and utility subnets) at shared subnets: each takes the shared
- * subnet's id and CIDR, matched by zone as kops's `getAWSZoneToSubnetProviderID` does.
+ * Which shared subnet serves each zone (kops: `getAWSZoneToSubnetProviderID` and
+ * `getOpenstackZoneToSubnetProviderID`, upup/pkg/fi/cloudup/new_cluster.go): every subnet must be
+ * in the network, and no two in one zone.
  */
-export function attachSharedSubnets(
-  subnets: Subnet[],
-  facts: CloudFacts | undefined,
-  shared: { subnetIDs: readonly string[]; utilitySubnetIDs: readonly string[]; networkID?: string | undefined },
-): Subnet[] {
-  const out = subnets.map((s) => ({ ...s }));
-  const attach = (ids: readonly string[], utility: boolean): void => {
-    for (const id of ids) {
-      const info = lookupSubnet(facts, id);
-      // kops looks the subnets up inside the VPC and fails on one from another network.
-      if (info.network && shared.networkID && info.network !== shared.networkID) {
-        throw new StateStoreError('InvalidArgument', `subnet ${JSON.stringify(id)} is not in network ${JSON.stringify(shared.networkID)}`);
-      }
-      const target = out.find((s) => s.zone === info.zone && (s.type === 'Utility') === utility);
-      if (!target) throw new StateStoreError('InvalidArgument', `subnet ${JSON.stringify(id)} is in zone ${info.zone}, which the cluster does not use`);
-      target.id = id;
-      target.cidr = info.cidr;
+export function zoneToSubnetID(facts: CloudFacts | undefined, networkID: string | undefined, ids: readonly string[]): Map<string, string> {
+  const byZone = new Map<string, string>();
+  for (const id of ids) {
+    const info = lookupSubnet(facts, id);
+    if (info.network && networkID && info.network !== networkID) {
+      throw new StateStoreError('InvalidArgument', `subnet ${JSON.stringify(id)} is not in network ${JSON.stringify(networkID)}`);
     }
-  };
-  attach(shared.subnetIDs, false);
-  attach(shared.utilitySubnetIDs, true);
-  return out;
+    const other = byZone.get(info.zone);
+    if (other) throw new StateStoreError('InvalidArgument', `subnets ${JSON.stringify(id)} and ${JSON.stringify(other)} are in the same zone ${info.zone}`);
+    byZone.set(info.zone, id);
+  }
+  return byZone;
+}
+
+/**
+ * Shared subnets take their CIDR from the cloud, which must agree with any CIDR and zone already
+ * in the spec (kops: the start of `assignCIDRsToSubnets`, upup/pkg/fi/cloudup/subnets.go).
+ */
+export function fillSharedSubnetCIDRs(subnets: Subnet[], facts: CloudFacts | undefined, networkID: string): void {
+  for (const subnet of subnets) {
+    if (!subnet.id) continue;
+    const info = lookupSubnet(facts, subnet.id);
+    if (info.network && info.network !== networkID) {
+      throw new StateStoreError('InvalidArgument', `subnet ${JSON.stringify(subnet.id)} is not in network ${JSON.stringify(networkID)}`);
+    }
+    if (!subnet.cidr) subnet.cidr = info.cidr;
+    else if (subnet.cidr !== info.cidr) {
+      throw new StateStoreError('InvalidArgument', `subnet ${JSON.stringify(subnet.id)} has configured CIDR ${subnet.cidr}, but the cloud says ${info.cidr}`);
+    }
+    if (subnet.zone !== undefined && subnet.zone !== info.zone) {
+      throw new StateStoreError('InvalidArgument', `subnet ${JSON.stringify(subnet.id)} has configured zone ${subnet.zone}, but the cloud says ${info.zone}`);
+    }
+  }
 }

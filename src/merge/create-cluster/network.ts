@@ -1,13 +1,12 @@
-import { attachSharedSubnets, networkOfSubnet, sharedNetworkCIDR } from './cloud-facts.js';
+import { networkOfSubnet, zoneToSubnetID } from './cloud-facts.js';
 import type { BuildContext } from './context.js';
-import { assignIPv6Subnets, assignSubnets, type Subnet } from './subnets.js';
+import { topologySubnets, type Subnet } from './subnets.js';
 import { zoneLayout } from './zones.js';
 
-/** The cluster's network as kops lays it out for new clusters. */
+/** The cluster's network as kops lays it out in `NewCluster`, before CIDRs are assigned. */
 export interface ClusterNetwork {
-  /** `spec.subnets`. */
+  /** `spec.subnets`, typed for the topology; shared ones carry their `id`. */
   subnets: Subnet[];
-  networkCIDR?: string;
   networkID?: string;
   /** For each zone, the names of its subnets: the main one first, then extra `--network-cidr` ones. */
   zoneSubnets: Map<string, string[]>;
@@ -27,32 +26,21 @@ function sharedNetworkID(ctx: BuildContext): string | undefined {
   return undefined;
 }
 
-/** Lays out the cluster's subnets and network CIDR (kops: `setupZones`, `setupTopology`, `assignCIDRsToSubnets`). */
+// Shared subnets are matched to zones through the cloud on AWS and OpenStack only.
+function sharedIDs(ctx: BuildContext, networkID: string | undefined, ids: readonly string[] | undefined): Map<string, string> {
+  if (!ids?.length || (ctx.cloud !== 'aws' && ctx.cloud !== 'openstack')) return new Map();
+  return zoneToSubnetID(ctx.facts, networkID, ids);
+}
+
+/** Lays out the cluster's subnets (kops: `setupVPC`, `setupZones`, `setupTopology`). */
 export function clusterNetwork(ctx: BuildContext): ClusterNetwork {
-  const { options } = ctx;
-  const { subnets, zoneSubnets: map } = zoneLayout(ctx);
   const networkID = sharedNetworkID(ctx);
-  // A shared VPC brings its own CIDR, which kops reads from the cloud.
-  const networkCIDR = options.networkCIDR || options.networkCIDRs?.[0]
-    || (networkID && ctx.cloud === 'aws' ? sharedNetworkCIDR(ctx.facts, networkID) : undefined);
-  let assigned: { subnets: Subnet[]; networkCIDR?: string };
-  if (ctx.ipv6 && ctx.topology === 'private') {
-    assigned = assignIPv6Subnets(ctx.allZones, networkCIDR);
-  } else {
-    assigned = assignSubnets(ctx.cloud, subnets, ctx.topology, networkCIDR);
-    // kops numbers every subnet's IPv6 block in list order; the VPC's /56 resolves them later.
-    if (ctx.ipv6) assigned.subnets.forEach((s, i) => { (s as Subnet & { ipv6CIDR?: string }).ipv6CIDR = `/64#${i.toString(16)}`; });
-  }
-  // GCE's one shared subnet was named in the layout; elsewhere shared subnets match by zone.
-  if (ctx.cloud !== 'gce' && (options.subnetIDs?.length || options.utilitySubnetIDs?.length)) {
-    assigned.subnets = attachSharedSubnets(assigned.subnets, ctx.facts, {
-      subnetIDs: options.subnetIDs ?? [], utilitySubnetIDs: options.utilitySubnetIDs ?? [], networkID,
-    });
-  }
+  const { subnets, zoneSubnets } = zoneLayout(ctx, sharedIDs(ctx, networkID, ctx.options.subnetIDs));
+  // kops only reads --utility-subnets in private topology.
+  const utilityIDs = ctx.topology === 'private' ? sharedIDs(ctx, networkID, ctx.options.utilitySubnetIDs) : new Map<string, string>();
   return {
-    subnets: assigned.subnets,
-    zoneSubnets: map,
-    ...(assigned.networkCIDR ? { networkCIDR: assigned.networkCIDR } : {}),
+    subnets: topologySubnets(ctx.cloud, subnets, { private: ctx.topology === 'private', ipv6: ctx.ipv6, utilityIDs }),
+    zoneSubnets,
     ...(networkID ? { networkID } : {}),
   };
 }

@@ -1,4 +1,5 @@
-import { bitsFor, formatCidr, parseCidr, splitCidr } from './cidr.js';
+import { StateStoreError } from '../../vfs/errors.js';
+import { formatCidr, parseCidr, splitCidr, type Cidr4 } from './cidr.js';
 
 /** A cluster subnet as kops writes it under spec.subnets. */
 export interface Subnet {
@@ -7,80 +8,114 @@ export interface Subnet {
   zone?: string;
   region?: string;
   cidr?: string;
+  ipv6CIDR?: string;
   egress?: string;
   id?: string;
 }
 
-// kops: upup/pkg/fi/cloudup/defaults.go (defaultAWSNetworkCIDR, defaultAzureNetworkCIDR).
-const AWS_DEFAULT_NETWORK = '172.20.0.0/16';
-const AZURE_DEFAULT_NETWORK = '10.0.0.0/16';
-// kops's GCE subnets are carved from 10.0.0.0/8 in /20s; the first /20 is kept back.
-const GCE_FIRST_SUBNET = parseCidr('10.0.16.0/20');
-
 /**
- * Types the subnets for the topology and carves their CIDRs the way kops's
- * `assignCIDRsToSubnets` does for new clusters: the network is split into the smallest power of
- * two that holds every zone subnet (plus one reserved block in private topology, which is split
- * into eight for the utility subnets).
+ * Types the zone subnets for the topology and adds the ones kops's `setupTopology` adds
+ * (upup/pkg/fi/cloudup/new_cluster.go): in private topology a dual-stack subnet per private one
+ * when IPv6 is on, and a utility subnet per private one except on GCE; both take the shared
+ * `--utility-subnets` id of their zone. With IPv6 on AWS every subnet gets an IPv6 block
+ * placeholder (`/64#n`, numbered in list order) that kops resolves against the VPC later.
  */
-export function assignSubnets(
+export function topologySubnets(
   cloud: string,
   input: readonly Subnet[],
-  topology: string,
-  networkCIDR: string | undefined,
-): { subnets: Subnet[]; networkCIDR?: string } {
-  const isPrivate = topology === 'private';
-  const subnets = input.map((s) => ({ ...s, type: isPrivate ? 'Private' : 'Public' }));
-  if (cloud === 'gce') {
-    subnets.forEach((s, i) => {
-      s.cidr = formatCidr({ base: GCE_FIRST_SUBNET.base + i * 2 ** 12, prefix: 20 });
-    });
-    return { subnets };
+  opts: { private: boolean; ipv6: boolean; utilityIDs: ReadonlyMap<string, string> },
+): Subnet[] {
+  const subnets: Subnet[] = input.map((s) => ({ ...s, type: opts.private ? 'Private' : 'Public' }));
+  if (opts.private) {
+    const privates = subnets.filter((s) => s.type === 'Private');
+    const derived = (prefix: string, type: string) => (s: Subnet): Subnet => {
+      const id = s.zone ? opts.utilityIDs.get(s.zone) : undefined;
+      return { name: `${prefix}-${s.name}`, type, ...(s.zone ? { zone: s.zone } : {}), ...(s.region ? { region: s.region } : {}), ...(id ? { id } : {}) };
+    };
+    if (opts.ipv6) subnets.push(...privates.map(derived('dualstack', 'DualStack')));
+    if (cloud !== 'gce') subnets.push(...privates.map(derived('utility', 'Utility')));
   }
-  // kops carves CIDRs itself on AWS, OpenStack and Azure (PerformAssignments); other clouds
-  // (Hetzner, DigitalOcean, ...) let the cloud assign them.
-  if (cloud !== 'aws' && cloud !== 'openstack' && cloud !== 'azure') return { subnets, ...(networkCIDR ? { networkCIDR } : {}) };
-  const network = networkCIDR ?? (cloud === 'azure' ? AZURE_DEFAULT_NETWORK : AWS_DEFAULT_NETWORK);
-  const parsed = parseCidr(network);
-  // Subnets that arrive with a CIDR (one per extra --network-cidr block) keep it.
-  const toCarve = subnets.filter((sub) => sub.cidr === undefined);
-  if (!isPrivate) {
-    const pieces = splitCidr(parsed, bitsFor(toCarve.length));
-    toCarve.forEach((sub, i) => { sub.cidr = formatCidr(pieces[i] ?? parsed); });
-    return { subnets, networkCIDR: network };
+  if (opts.ipv6 && cloud === 'aws') subnets.forEach((s, i) => { s.ipv6CIDR = `/64#${i.toString(16)}`; });
+  return subnets;
+}
+
+function contains(net: Cidr4, ip: number): boolean {
+  const size = 2 ** (32 - net.prefix);
+  return ip >= net.base && ip < net.base + size;
+}
+
+// kops: pkg/util/subnet Overlap.
+function overlap(a: Cidr4, b: Cidr4): boolean {
+  return contains(a, b.base) || contains(b, a.base);
+}
+
+// Go's net.ParseCIDR returns the network, with host bits cleared.
+function network(text: string, what: string): Cidr4 {
+  let parsed: Cidr4;
+  try {
+    parsed = parseCidr(text);
+  } catch (cause) {
+    throw new StateStoreError('InvalidArgument', `${what}: invalid CIDR ${JSON.stringify(text)}`, { cause });
   }
-  const pieces = splitCidr(parsed, bitsFor(toCarve.length + 1));
-  toCarve.forEach((sub, i) => { sub.cidr = formatCidr(pieces[i + 1] ?? parsed); });
-  // The first block is kept for utility subnets, eight to a block, handed out zone by zone.
-  const utilityBlock = pieces[0] ?? parsed;
-  const utilityPieces = splitCidr(utilityBlock, 3);
-  const utilities: Subnet[] = subnets.map((sub) => ({
-    name: `utility-${sub.name}`,
-    type: 'Utility',
-    ...(sub.zone ? { zone: sub.zone } : {}),
-  }));
-  const byZone = [...utilities].sort((a, b) => (a.zone ?? '').localeCompare(b.zone ?? ''));
-  byZone.forEach((u, i) => { u.cidr = formatCidr(utilityPieces[i] ?? utilityBlock); });
-  return { subnets: [...subnets, ...utilities], networkCIDR: network };
+  const size = 2 ** (32 - parsed.prefix);
+  return { base: Math.floor(parsed.base / size) * size, prefix: parsed.prefix };
+}
+
+function needsCIDR(s: Subnet): boolean {
+  return !s.cidr && !(s.ipv6CIDR && s.type === 'Private');
+}
+
+function byZone(list: Subnet[]): Subnet[] {
+  // Go's sort.Sort on these short lists keeps equal zones in list order; a stable sort does the same.
+  return [...list].sort((a, b) => ((a.zone ?? '') < (b.zone ?? '') ? -1 : (a.zone ?? '') > (b.zone ?? '') ? 1 : 0));
+}
+
+// The network is split into 1, 2, 4 or 8 blocks; blocks overlapping a subnet that already has a
+// CIDR are dropped; the first remaining block (when there are utility subnets) is split into 8.
+function carve(networkCIDR: Cidr4, big: Subnet[], little: Subnet[], reserved: Cidr4[]): void {
+  const count = big.length + (little.length > 0 ? 1 : 0);
+  const bits = count <= 1 ? 0 : count <= 2 ? 1 : count <= 4 ? 2 : 3;
+  let blocks = splitCidr(networkCIDR, bits).filter((c) => !reserved.some((r) => overlap(r, c)));
+  if (blocks.length === 0) {
+    throw new StateStoreError('InvalidArgument', 'networkCIDR: no CIDR in the network is free of existing subnets; cannot assign subnet CIDRs');
+  }
+  if (little.length > 0) {
+    const small = splitCidr(blocks[0] as Cidr4, 3);
+    blocks = blocks.slice(1);
+    for (const s of little.filter((x) => !x.cidr)) {
+      const next = small.shift();
+      if (!next) throw new StateStoreError('InvalidArgument', `subnets: no CIDR left to assign to subnet ${JSON.stringify(s.name)}`);
+      s.cidr = formatCidr(next);
+    }
+  }
+  for (const s of big.filter(needsCIDR)) {
+    const next = blocks.shift();
+    if (!next) throw new StateStoreError('InvalidArgument', `subnets: no CIDR left to assign to subnet ${JSON.stringify(s.name)} (kops splits the network into at most 8)`);
+    s.cidr = formatCidr(next);
+  }
 }
 
 /**
- * IPv6 clusters on AWS: each zone gets an IPv6-only private subnet, a dual-stack subnet (where the
- * control plane runs) and a utility subnet. IPv6 blocks are placeholders kops resolves against
- * the VPC's /56 later (`/64#n`, numbered in list order). IPv4 blocks are carved as in private
- * topology, counting the IPv6-only subnets too.
+ * Assigns CIDRs to the subnets that have none, as kops's `assignCIDRsToSubnets`
+ * (upup/pkg/fi/cloudup/subnets.go) does for new clusters on AWS, OpenStack and Azure. Subnets
+ * already holding a CIDR inside the network reserve it; those outside (extra `--network-cidr`
+ * blocks) are left alone. Mutates and returns `subnets`.
  */
-export function assignIPv6Subnets(zones: readonly string[], networkCIDR: string | undefined): { subnets: Subnet[]; networkCIDR: string } {
-  const network = networkCIDR ?? AWS_DEFAULT_NETWORK;
-  const parsed = parseCidr(network);
-  const pieces = splitCidr(parsed, bitsFor(2 * zones.length + 1));
-  const utilityBlock = pieces[0] ?? parsed;
-  const utilityPieces = splitCidr(utilityBlock, 3);
-  const subnets: (Subnet & { ipv6CIDR?: string })[] = [
-    ...zones.map((zone) => ({ name: zone, type: 'Private', zone })),
-    ...zones.map((zone, i) => ({ name: `dualstack-${zone}`, type: 'DualStack', zone, cidr: formatCidr(pieces[i + 1] ?? parsed) })),
-    ...zones.map((zone, i) => ({ name: `utility-${zone}`, type: 'Utility', zone, cidr: formatCidr(utilityPieces[i] ?? utilityBlock) })),
-  ];
-  subnets.forEach((s, i) => { s.ipv6CIDR = `/64#${i.toString(16)}`; });
-  return { subnets, networkCIDR: network };
+export function assignCIDRs(subnets: Subnet[], networkCIDR: string | undefined): Subnet[] {
+  if (!subnets.some(needsCIDR)) return subnets;
+  if (!networkCIDR) throw new StateStoreError('InvalidArgument', 'networkCIDR is required to assign subnet CIDRs (give networkCIDRs)');
+  const net = network(networkCIDR, 'networkCIDR');
+  const big: Subnet[] = [];
+  const little: Subnet[] = [];
+  const reserved: Cidr4[] = [];
+  for (const s of subnets) {
+    const own = s.cidr ? network(s.cidr, `subnet ${s.name}`) : undefined;
+    if (own && !contains(net, own.base)) continue;
+    if (s.type === 'Utility') little.push(s);
+    else if (s.type === 'Public' || s.type === 'Private' || s.type === 'DualStack') big.push(s);
+    else throw new StateStoreError('InvalidArgument', `subnet ${JSON.stringify(s.name)} has unknown type ${JSON.stringify(s.type)}`);
+    if (own) reserved.push(own);
+  }
+  carve(net, byZone(big), byZone(little), reserved);
+  return subnets;
 }

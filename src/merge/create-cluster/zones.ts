@@ -45,14 +45,15 @@ function gceSubnet(ctx: BuildContext, zone: string): Subnet {
 
 // One subnet per zone, plus one per extra --network-cidr block, round-robin over the zones
 // (kops keeps the first block for the VPC).
-function perZone(ctx: BuildContext): ZoneLayout {
+function perZone(ctx: BuildContext, ids: ReadonlyMap<string, string>): ZoneLayout {
   const egress = ctx.options.egress ? { egress: ctx.options.egress } : {};
-  const subnets: Subnet[] = ctx.allZones.map((zone) => ({ name: zone, zone, type: '', ...egress }));
+  const idOf = (zone: string): { id?: string } => (ids.get(zone) ? { id: ids.get(zone) as string } : {});
+  const subnets: Subnet[] = ctx.allZones.map((zone) => ({ name: zone, zone, type: '', ...egress, ...idOf(zone) }));
   const map = new Map(ctx.allZones.map((zone) => [zone, [zone]]));
   (ctx.options.networkCIDRs ?? []).slice(1).forEach((cidr, i) => {
     const zone = ctx.zones[i % ctx.zones.length] ?? '';
     const name = `${zone}-${i + 1}`;
-    subnets.push({ name, zone, type: '', cidr, ...egress });
+    subnets.push({ name, zone, type: '', cidr, ...egress, ...idOf(zone) });
     map.set(zone, [...(map.get(zone) ?? [zone]), name]);
   });
   return { subnets, zoneSubnets: map };
@@ -65,8 +66,11 @@ const SINGLE_ZONE: Record<string, string> = {
   scaleway: 'scaleway cloud provider currently supports only one availability zone',
 };
 
-/** The subnets kops lays out per cloud for `--zones` (kops: `setupZones`, upup/pkg/fi/cloudup/new_cluster.go). */
-export function zoneLayout(ctx: BuildContext): ZoneLayout {
+/**
+ * The subnets kops lays out per cloud for `--zones` (kops: `setupZones`,
+ * upup/pkg/fi/cloudup/new_cluster.go); `sharedIDs` maps a zone to its `--subnets` id.
+ */
+export function zoneLayout(ctx: BuildContext, sharedIDs: ReadonlyMap<string, string> = new Map()): ZoneLayout {
   const single = SINGLE_ZONE[ctx.cloud];
   if (single && ctx.zones.length > 1) throw new StateStoreError('InvalidArgument', `zones: ${single}`);
   switch (ctx.cloud) {
@@ -78,6 +82,6 @@ export function zoneLayout(ctx: BuildContext): ZoneLayout {
       const region = ctx.zones[0] ?? '';
       return { subnets: [{ name: region, region, zone: region, type: '' }], zoneSubnets: new Map([[region, [region]]]) };
     }
-    default: return perZone(ctx);
+    default: return perZone(ctx, sharedIDs);
   }
 }
