@@ -146,6 +146,9 @@ function applyOne(doc: JsonValue, raw: unknown, index: number): JsonValue {
  */
 export function applyJsonPatch<T = JsonValue>(doc: T, operations: ReadonlyArray<JsonPatchOperation>): T {
   if (!Array.isArray(operations)) throw new StateStoreError('InvalidArgument', 'a JSON patch must be an array of operations');
+  // Bounds first (depth, size: INPUT_LIMITS), so a hostile document or patch is refused before any work.
+  assertSafeValue(doc);
+  assertSafeValue(operations);
   let working = cloneJson(doc as JsonValue);
   operations.forEach((operation, index) => {
     try {

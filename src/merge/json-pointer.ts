@@ -1,5 +1,5 @@
 import { StateStoreError } from '../vfs/errors.js';
-import { assertSafeKey } from './guard.js';
+import { assertPathBounds, assertSafeKey, preview } from './guard.js';
 
 /**
  * Splits an RFC 6901 JSON Pointer into unescaped reference tokens (`~1` -> `/`, `~0` -> `~`).
@@ -7,18 +7,20 @@ import { assertSafeKey } from './guard.js';
  */
 export function parsePointer(pointer: string): string[] {
   if (pointer === '') return [];
-  if (!pointer.startsWith('/')) {
-    throw new StateStoreError('InvalidArgument', `JSON pointer ${JSON.stringify(pointer)} must be empty or start with "/"`);
+  if (typeof pointer !== 'string' || !pointer.startsWith('/')) {
+    throw new StateStoreError('InvalidArgument', `JSON pointer ${typeof pointer === 'string' ? preview(pointer) : String(pointer)} must be empty or start with "/"`);
   }
+  assertPathBounds(pointer, 'JSON pointer', /\//g);
+  // Linear: messages (which quote the pointer) are built only when a token fails.
   return pointer
     .slice(1)
     .split('/')
     .map((raw) => {
-      if (/~[^01]|~$/.test(raw)) {
-        throw new StateStoreError('InvalidArgument', `JSON pointer ${JSON.stringify(pointer)} has an invalid "~" escape`);
+      if (raw.includes('~') && /~[^01]|~$/.test(raw)) {
+        throw new StateStoreError('InvalidArgument', `JSON pointer ${preview(pointer)} has an invalid "~" escape`);
       }
-      const token = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-      assertSafeKey(token, ` in JSON pointer ${JSON.stringify(pointer)}`);
+      const token = raw.includes('~') ? raw.replace(/~1/g, '/').replace(/~0/g, '~') : raw;
+      assertSafeKey(token, () => ` in JSON pointer ${preview(pointer)}`);
       return token;
     });
 }
@@ -40,11 +42,11 @@ export function formatPointer(tokens: ReadonlyArray<string | number>): string {
 export function parseArrayIndex(token: string, length: number, allowEnd: boolean, pointer: string): number {
   if (token === '-' && allowEnd) return length;
   if (!/^(0|[1-9][0-9]*)$/.test(token)) {
-    throw new StateStoreError('InvalidArgument', `JSON pointer ${JSON.stringify(pointer)}: "${token}" is not an array index`);
+    throw new StateStoreError('InvalidArgument', `JSON pointer ${preview(pointer)}: ${preview(token)} is not an array index`);
   }
   const index = Number(token);
   if (index > length || (!allowEnd && index === length)) {
-    throw new StateStoreError('InvalidArgument', `JSON pointer ${JSON.stringify(pointer)}: index ${index} is out of bounds (length ${length})`);
+    throw new StateStoreError('InvalidArgument', `JSON pointer ${preview(pointer)}: index ${index} is out of bounds (length ${length})`);
   }
   return index;
 }

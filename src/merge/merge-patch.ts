@@ -19,12 +19,14 @@ function merge(target: JsonValue | undefined, patch: JsonValue): JsonValue {
 /**
  * Applies an RFC 7386 JSON Merge Patch: objects merge recursively, `null` removes a member,
  * anything else (arrays included) replaces. Pure: returns a new document, inputs are untouched.
- * Refuses `__proto__`, `constructor` and `prototype` keys with InvalidArgument.
+ * Refuses `__proto__`, `constructor` and `prototype` keys, and values past INPUT_LIMITS (depth,
+ * size), with InvalidArgument.
  *
  * @example
  * applyMergePatch({ spec: { a: 1, b: 2 } }, { spec: { a: null, c: 3 } }); // { spec: { b: 2, c: 3 } }
  */
 export function applyMergePatch<T = JsonValue>(doc: T, patch: unknown): T {
+  // Bounds and unsafe keys first (INPUT_LIMITS): the recursive merge below then stays shallow.
   assertSafeValue(patch);
   assertSafeValue(doc);
   return merge(cloneJson(doc as JsonValue), patch as JsonValue) as T;

@@ -1,5 +1,5 @@
 import { StateStoreError } from '../vfs/errors.js';
-import { assertSafeKey, isPlainObject } from './guard.js';
+import { assertSafeKey, assertSafeValue, isPlainObject } from './guard.js';
 import type { DeepPatch, JsonObject, JsonValue } from './json.js';
 import { escapePointerToken } from './json-pointer.js';
 import type { JsonSchema } from './schema/json-schema.js';
@@ -62,7 +62,7 @@ function splitDirective(patch: JsonObject, where: Where): { directive: Directive
   let directive: Directive = 'merge';
   const body: JsonObject = {};
   for (const key of Object.keys(patch)) {
-    assertSafeKey(key, ` at ${where.pointer}/${key}`);
+    assertSafeKey(key, () => ` at ${where.pointer}/${key}`);
     const value = patch[key] as JsonValue;
     if (key === DIRECTIVE) {
       if (value !== 'replace' && value !== 'delete' && value !== 'merge') fail(where, `unknown $patch directive ${JSON.stringify(value)}`);
@@ -99,16 +99,10 @@ function keyOf(element: JsonValue | undefined, keys: readonly string[], where: W
   const values = keys.map((k) => {
     const value = element[k];
     if (typeof value !== 'string' && typeof value !== 'number') fail(where, `${side} list element has no "${k}" (the list is keyed by ${label})`);
-    assertSafeKey(String(value), ` as the "${k}" of ${where.pointer}`);
+    assertSafeKey(String(value), () => ` as the "${k}" of ${where.pointer}`);
     return String(value);
   });
   return values.length === 1 ? (values[0] as string) : JSON.stringify(values);
-}
-
-function sameKey(candidate: JsonValue | undefined, keys: readonly string[], k: string): boolean {
-  if (!isPlainObject(candidate)) return false;
-  const values = keys.map((name) => String(candidate[name]));
-  return (values.length === 1 ? values[0] : JSON.stringify(values)) === k;
 }
 
 function isListReplace(element: JsonValue): boolean {
@@ -116,14 +110,16 @@ function isListReplace(element: JsonValue): boolean {
 }
 
 function mergeKeyedList(base: JsonValue[], patch: JsonValue[], key: readonly string[], where: Where, options: StrategicMergeOptions): JsonValue[] {
-  const seen = new Set<string>();
+  // Positions by key: a Map, so merging n patch elements into m is linear, not n * m.
+  const positions = new Map<string, number>();
   base.forEach((element, index) => {
     const k = keyOf(element, key, itemWhere(where, index), 'base');
-    if (seen.has(k)) fail(itemWhere(where, index), `duplicate ${key.join(' + ')} ${key.length === 1 ? JSON.stringify(k) : k} in the base list`);
-    seen.add(k);
+    if (positions.has(k)) fail(itemWhere(where, index), `duplicate ${key.join(' + ')} ${key.length === 1 ? JSON.stringify(k) : k} in the base list`);
+    positions.set(k, index);
   });
   // `{ $patch: replace }` as a list element: the patch's other elements are the whole new list.
   const replaceAll = patch.some(isListReplace);
+  if (replaceAll) positions.clear();
   const out: Array<JsonValue | undefined> = replaceAll ? [] : [...base];
   const patched = new Set<string>();
   patch.forEach((element, index) => {
@@ -132,9 +128,9 @@ function mergeKeyedList(base: JsonValue[], patch: JsonValue[], key: readonly str
     const k = keyOf(element, key, at, 'patch');
     if (patched.has(k)) fail(at, `duplicate ${key.join(' + ')} ${key.length === 1 ? JSON.stringify(k) : k} in the patch list`);
     patched.add(k);
-    const position = out.findIndex((candidate) => sameKey(candidate, key, k));
-    const merged = mergeValue(position >= 0 ? out[position] : undefined, element, at, options);
-    if (position >= 0) out[position] = merged;
+    const position = positions.get(k);
+    const merged = mergeValue(position !== undefined ? out[position] : undefined, element, at, options);
+    if (position !== undefined) out[position] = merged;
     else if (merged !== undefined) out.push(merged);
   });
   return out.filter((element): element is JsonValue => element !== undefined);
@@ -146,7 +142,7 @@ function cloneOut(value: JsonValue, where: Where): JsonValue {
   if (isPlainObject(value)) {
     const out: JsonObject = {};
     for (const key of Object.keys(value)) {
-      assertSafeKey(key, ` at ${where.pointer}/${key}`);
+      assertSafeKey(key, () => ` at ${where.pointer}/${key}`);
       if (key.startsWith('$')) fail(where, `directive key "${key}" cannot appear in the base document`);
       out[key] = cloneOut(value[key] as JsonValue, childWhere(where, key));
     }
@@ -193,7 +189,7 @@ function mergeKeyedOrReplace(base: JsonValue[], patch: JsonValue[], where: Where
  * append, base order is kept; other lists replace. `$patch: replace | delete` on a map or keyed
  * element replaces or removes it; `{ $patch: replace }` as a list element replaces the whole list.
  * Pure: inputs are never mutated. Any error (a keyed element without its key, duplicate keys, an
- * unknown `$` key, `__proto__`/`constructor`/`prototype`) aborts the whole merge with
+ * unknown `$` key, `__proto__`/`constructor`/`prototype`, a value past INPUT_LIMITS) aborts the whole merge with
  * InvalidArgument naming the JSON path.
  *
  * @example
@@ -204,6 +200,9 @@ function mergeKeyedOrReplace(base: JsonValue[], patch: JsonValue[], where: Where
  */
 export function strategicMerge<T>(base: T, patch: DeepPatch<T> | null | undefined, options: StrategicMergeOptions = {}): T {
   const where: Where = { pointer: '', fields: '', schema: options.schema };
+  // Bounds first (INPUT_LIMITS: depth, size), so the recursive merge below never overflows the stack.
+  assertSafeValue(base);
+  assertSafeValue(patch);
   const safeBase = cloneOut(base as JsonValue, where);
   if (patch === undefined) return safeBase as T;
   if (patch === null) fail(where, 'the whole document cannot be deleted');

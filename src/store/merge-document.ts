@@ -5,6 +5,9 @@ import { diffOperations, type ConfigDiff } from '../merge/diff/diff-config.js';
 import { unifiedDiff } from '../merge/diff/unified.js';
 import { updateParsedYamlText } from '../merge/yaml/update.js';
 import { assertSafeValue } from '../merge/guard.js';
+import { checkChangeFields } from '../merge/validate/unknown-fields.js';
+import { instanceGroupSchema } from '../merge/schema/schemas.generated.js';
+import type { ValidationIssue } from '../vfs/errors.js';
 import type { JsonSchema } from '../merge/schema/json-schema.js';
 import { applyChange, type ConfigChange } from './change.js';
 import { readParsedDocument } from './documents.js';
@@ -32,6 +35,11 @@ export interface MergeResult<T> {
   attempts: number;
   /** The resulting value. */
   value: T;
+  /**
+   * Accepted problems: unknown fields that were already stored and that the change kept (kops
+   * ignores them). Unknown fields a change introduces are refused with ValidationError instead.
+   */
+  warnings: ValidationIssue[];
 }
 
 /**
@@ -64,16 +72,17 @@ export async function mergeDocument<T>(
     }
     const next = applyChange(current.value, change, schema);
     assertSafeValue(next);
-    validate(next);
+    const kind = schema === instanceGroupSchema ? 'InstanceGroup' : 'Cluster';
+    const { warnings } = checkChangeFields(schema, kind, current.value, next, () => validate(next));
     const operations = diffOperations(current.value, next);
-    if (operations.length === 0) return { changed: false, diff: { operations, unified: '' }, version: current.version, attempts: attempt, value: current.value };
+    if (operations.length === 0) return { changed: false, diff: { operations, unified: '' }, version: current.version, attempts: attempt, value: current.value, warnings };
     // The unified diff is of the stored text itself: exactly what the write changes, comments included.
     const text = updateParsedYamlText(current.text, [parsed], next);
     const diff: ConfigDiff = { operations, unified: unifiedDiff(current.text, text, { from: `${key} (stored)`, to: `${key} (merged)` }) };
-    if (options.dryRun) return { changed: true, diff, version: current.version, attempts: attempt, value: next };
+    if (options.dryRun) return { changed: true, diff, version: current.version, attempts: attempt, value: next, warnings };
     try {
       const written = await vfs.write(key, text, { ifMatch: current.version, contentType: 'application/yaml', signal: options.signal });
-      return { changed: true, diff, version: written.version, attempts: attempt, value: next };
+      return { changed: true, diff, version: written.version, attempts: attempt, value: next, warnings };
     } catch (err) {
       const lostRace = isStateStoreError(err, 'PreconditionFailed') || isStateStoreError(err, 'Conflict');
       if (!lostRace) throw err;

@@ -1,5 +1,5 @@
 import { StateStoreError } from '../../vfs/errors.js';
-import { assertSafeKey } from '../guard.js';
+import { assertPathBounds, assertSafeKey, preview } from '../guard.js';
 
 /** One step of a kops field path. */
 export type PathSegment =
@@ -14,6 +14,8 @@ export type PathSegment =
  * A leading `cluster.` (as kops accepts) is dropped. Prototype keys are refused.
  */
 export function parseFieldPath(raw: string): PathSegment[] {
+  if (typeof raw !== 'string') throw new StateStoreError('InvalidArgument', `a field path must be a string, not ${typeof raw}`);
+  assertPathBounds(raw, 'field path', /[.[]/g);
   const text = raw.startsWith('cluster.') ? raw.slice('cluster.'.length) : raw;
   const segments: PathSegment[] = [];
   const pattern = /([^.[\]]+)|\[([^\]]*)\]|(\.)/gy;
@@ -24,7 +26,8 @@ export function parseFieldPath(raw: string): PathSegment[] {
     consumed = pattern.lastIndex;
     if (match[1] !== undefined) {
       if (!expectName) throw invalid(raw, 'a "." is missing before a field name');
-      assertSafeKey(match[1], ` in path ${JSON.stringify(raw)}`);
+      // The message is built only on failure: building it per segment made long paths quadratic.
+      assertSafeKey(match[1], () => ` in path ${preview(raw)}`);
       segments.push({ kind: 'field', name: match[1] });
       expectName = false;
     } else if (match[2] !== undefined) {
@@ -46,15 +49,15 @@ function bracket(inner: string, raw: string): PathSegment {
   if (eq > 0) {
     const key = inner.slice(0, eq);
     const value = inner.slice(eq + 1);
-    assertSafeKey(key, ` in path ${JSON.stringify(raw)}`);
-    assertSafeKey(value, ` in path ${JSON.stringify(raw)}`);
+    assertSafeKey(key, () => ` in path ${preview(raw)}`);
+    assertSafeKey(value, () => ` in path ${preview(raw)}`);
     return { kind: 'select', key, value };
   }
-  throw invalid(raw, `"[${inner}]" is neither an index, "*", nor key=value`);
+  throw invalid(raw, `${preview(`[${inner}]`)} is neither an index, "*", nor key=value`);
 }
 
 function invalid(raw: string, why: string): StateStoreError {
-  return new StateStoreError('InvalidArgument', `invalid field path ${JSON.stringify(raw)}: ${why}`);
+  return new StateStoreError('InvalidArgument', `invalid field path ${preview(raw)}: ${why}`);
 }
 
 /** The path as text again (for messages). */

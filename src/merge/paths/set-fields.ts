@@ -1,5 +1,6 @@
 import { StateStoreError } from '../../vfs/errors.js';
-import { cloneJson, isPlainObject } from '../guard.js';
+import { assertSafeValue, cloneJson, isPlainObject, preview } from '../guard.js';
+import { didYouMean } from '../validate/did-you-mean.js';
 import { clusterSchema } from '../schema/schemas.generated.js';
 import type { JsonSchema } from '../schema/json-schema.js';
 import { formatFieldPath, parseFieldPath, type PathSegment } from './parse.js';
@@ -26,10 +27,10 @@ export interface FieldOptions {
  */
 export function setFields<T>(config: T, fields: readonly string[], options: FieldOptions = {}): T {
   const schema = options.schema ?? clusterSchema;
-  let result: unknown = cloneJson(config ?? {});
+  let result: unknown = guardedCopy(config, fields);
   for (const field of fields) {
-    const eq = typeof field === 'string' ? assignmentAt(field) : -1;
-    if (eq <= 0) throw new StateStoreError('InvalidArgument', `unhandled field: ${JSON.stringify(field)} (expected path=value)`);
+    const eq = assignmentAt(field);
+    if (eq <= 0) throw new StateStoreError('InvalidArgument', `unhandled field: ${preview(field)} (expected path=value)`);
     const append = field[eq - 1] === '+';
     const { segments, inverted } = resolve(field.slice(0, append ? eq - 1 : eq), schema);
     const leafSchema = schemaFor(schema, segments) ?? {};
@@ -45,17 +46,45 @@ export function setFields<T>(config: T, fields: readonly string[], options: Fiel
  */
 export function unsetFields<T>(config: T, fields: readonly string[], options: FieldOptions = {}): T {
   const schema = options.schema ?? clusterSchema;
-  let result: unknown = cloneJson(config ?? {});
+  let result: unknown = guardedCopy(config, fields);
   for (const field of fields) {
     result = unsetAt(result, resolve(field, schema).segments, 0);
   }
   return result as T;
 }
 
+/** The config copied after the bounds check (INPUT_LIMITS), and the fields checked to be a list of strings. */
+function guardedCopy(config: unknown, fields: readonly string[]): unknown {
+  if (!Array.isArray(fields) || !fields.every((field) => typeof field === 'string')) {
+    throw new StateStoreError('InvalidArgument', 'fields must be a list of "path=value" strings');
+  }
+  assertSafeValue(fields);
+  assertSafeValue(config);
+  return cloneJson(config ?? {});
+}
+
 function resolve(path: string, schema: JsonSchema): StoredPath {
   const stored = toStoredPath(parseFieldPath(path), (candidate) => pathInSchema(schema, candidate));
-  if (!pathInSchema(schema, stored.segments)) throw new StateStoreError('InvalidArgument', `field ${path} not found in the ${schema === clusterSchema ? 'Cluster' : 'given'} schema`);
+  if (!pathInSchema(schema, stored.segments)) throw notFound(path, stored.segments, schema);
   return stored;
+}
+
+/**
+ * An unknown field of a `--set` / `--unset` path, with a did-you-mean from the fields known where
+ * the path leaves the schema (as the patch form's validation gives): `spec.kubelet.maxPodz` ->
+ * `spec.kubelet.maxPods`.
+ */
+function notFound(path: string, segments: PathSegment[], schema: JsonSchema): StateStoreError {
+  const kind = schema === clusterSchema ? 'Cluster' : 'given';
+  let known = 0;
+  while (known < segments.length && pathInSchema(schema, segments.slice(0, known + 1))) known++;
+  const missing = segments[known];
+  const parent = schemaFor(schema, segments.slice(0, known));
+  const suggestion = missing?.kind === 'field' ? didYouMean(missing.name, Object.keys(parent?.properties ?? {})) : undefined;
+  const fixed = suggestion === undefined ? undefined : formatFieldPath([...segments.slice(0, known), { kind: 'field', name: suggestion }, ...segments.slice(known + 1)]);
+  const pointer = `/${segments.slice(0, known + 1).map((segment) => (segment.kind === 'field' ? segment.name : segment.kind === 'index' ? segment.index : '*')).join('/')}`;
+  const message = `field ${preview(path)} not found in the ${kind} schema${fixed ? `; did you mean "${fixed}"?` : ''}`;
+  return new StateStoreError('InvalidArgument', message, { issues: [{ path: pointer, message, ...(suggestion ? { didYouMean: suggestion } : {}) }] });
 }
 
 /** The index of the `=` that ends the path: the first one outside `[...]` (selectors contain `=`). */
@@ -78,21 +107,22 @@ function invertBoolean(raw: string): string {
 function setAt(node: unknown, segments: PathSegment[], depth: number, raw: string, leaf: JsonSchema, append: boolean): unknown {
   const segment = segments[depth]!;
   const last = depth === segments.length - 1;
-  const where = formatFieldPath(segments.slice(0, depth + 1));
+  // Formatted only where used (the leaf, or an error): formatting it at every level is quadratic.
+  const where = (): string => formatFieldPath(segments.slice(0, depth + 1));
   if (segment.kind === 'field') {
     const object = node === undefined || node === null ? {} : node;
-    if (!isPlainObject(object)) throw new StateStoreError('InvalidArgument', `${where}: the parent is not a map`);
-    object[segment.name] = last ? typedValue(object[segment.name], raw, leaf, append, where) : setAt(object[segment.name], segments, depth + 1, raw, leaf, append);
+    if (!isPlainObject(object)) throw new StateStoreError('InvalidArgument', `${where()}: the parent is not a map`);
+    object[segment.name] = last ? typedValue(object[segment.name], raw, leaf, append, where()) : setAt(object[segment.name], segments, depth + 1, raw, leaf, append);
     return object;
   }
   const list = node === undefined || node === null ? [] : node;
-  if (!Array.isArray(list)) throw new StateStoreError('InvalidArgument', `${where}: not a list`);
+  if (!Array.isArray(list)) throw new StateStoreError('InvalidArgument', `${where()}: not a list`);
   const update = (index: number) => {
-    list[index] = last ? typedValue(list[index], raw, leaf, append, where) : setAt(list[index], segments, depth + 1, raw, leaf, append);
+    list[index] = last ? typedValue(list[index], raw, leaf, append, where()) : setAt(list[index], segments, depth + 1, raw, leaf, append);
   };
   if (segment.kind === 'all') list.forEach((_, index) => update(index));
   else if (segment.kind === 'index') {
-    if (segment.index > list.length) throw new StateStoreError('InvalidArgument', `${where}: index ${segment.index} is past the end of a list of ${list.length}`);
+    if (segment.index > list.length) throw new StateStoreError('InvalidArgument', `${where()}: index ${segment.index} is past the end of a list of ${list.length}`);
     update(segment.index);
   } else {
     let index = list.findIndex((item) => isPlainObject(item) && String(item[segment.key]) === segment.value);
