@@ -87,7 +87,7 @@ describe('shared subnets (--subnets) and their network', () => {
   });
 
   it('--os-network wins over --network-id on OpenStack', () => {
-    const s = spec({ ...BASE, cloud: 'openstack', zones: ['nova'], image: 'img', networkCIDRs: ['10.0.0.0/16'], networkID: 'a', openstackNetworkID: 'b' });
+    const s = spec({ ...BASE, cloud: 'openstack', zones: ['nova'], image: 'img', networkCIDRs: ['10.0.0.0/16'], nodeSizes: ['n1'], controlPlaneSizes: ['n1'], networkID: 'a', openstackNetworkID: 'b' });
     expect(s.networkID).toBe('b');
   });
 });
@@ -190,11 +190,11 @@ describe('cluster-level flags', () => {
   });
 
   it('OpenStack: the Octavia provider and the ignore-AZ flag', () => {
-    const s = spec({ ...BASE, cloud: 'openstack', zones: ['nova'], image: 'img', networkCIDRs: ['10.0.0.0/16'], apiLoadBalancerType: 'public', openstackLBOctavia: true, openstackOctaviaProvider: 'ovn', openstackStorageIgnoreAZ: true });
+    const s = spec({ ...BASE, cloud: 'openstack', zones: ['nova'], image: 'img', networkCIDRs: ['10.0.0.0/16'], nodeSizes: ['n1'], controlPlaneSizes: ['n1'], apiLoadBalancerType: 'public', openstackLBOctavia: true, openstackOctaviaProvider: 'ovn', openstackStorageIgnoreAZ: true });
     const os = (s.cloudConfig as { openstack: Record<string, Record<string, unknown>> }).openstack;
     expect(os.loadbalancer).toMatchObject({ provider: 'ovn', method: 'SOURCE_IP_PORT', useOctavia: true });
     expect(os.blockStorage?.['ignore-volume-az']).toBe(true);
-    const haproxy = spec({ ...BASE, cloud: 'openstack', zones: ['nova'], image: 'img', networkCIDRs: ['10.0.0.0/16'], apiLoadBalancerType: 'public' });
+    const haproxy = spec({ ...BASE, cloud: 'openstack', zones: ['nova'], image: 'img', networkCIDRs: ['10.0.0.0/16'], nodeSizes: ['n1'], controlPlaneSizes: ['n1'], apiLoadBalancerType: 'public' });
     expect((haproxy.cloudConfig as { openstack: Record<string, Record<string, unknown>> }).openstack.loadbalancer).toMatchObject({ provider: 'haproxy', useOctavia: false });
   });
 });
@@ -225,7 +225,7 @@ describe('subnets per cloud (kops: setupZones)', () => {
 
 describe('subnet CIDRs (kops: PerformAssignments, assignCIDRsToSubnets)', () => {
   it('OpenStack has no default network CIDR, so subnets cannot be carved without one', () => {
-    expect(() => spec({ ...BASE, cloud: 'openstack', zones: ['nova'], image: 'img' })).toThrow(expect.objectContaining({ code: 'InvalidArgument', message: expect.stringMatching(/networkCIDR/) }));
+    expect(() => spec({ ...BASE, cloud: 'openstack', zones: ['nova'], image: 'img', nodeSizes: ['n1'], controlPlaneSizes: ['n1'] })).toThrow(expect.objectContaining({ code: 'InvalidArgument', message: expect.stringMatching(/networkCIDR/) }));
   });
 
   it('splits into at most 8 blocks, and refuses a ninth zone', () => {
@@ -251,5 +251,31 @@ describe('subnet CIDRs (kops: PerformAssignments, assignCIDRsToSubnets)', () => 
     expect(() => spec(gce)).toThrow(/usedRanges/);
     const s = spec(gce, { networks: { net: { usedRanges: ['10.0.16.0/20', '10.0.40.0/21'] } } });
     expect((s.subnets as { cidr: string }[])[0]?.cidr).toBe('10.0.48.0/20');
+  });
+});
+
+describe('default machine types (kops: defaultMachineType)', () => {
+  it('AWS: the first preference, or the first offered in all the group\'s zones; t4g for arm64 images', () => {
+    expect(group(BASE, 'control-plane-us-test-1a').machineType).toBe('t3.medium');
+    expect(group({ ...BASE, topology: 'private', bastion: true }, 'bastions').machineType).toBe('t3.micro');
+    const offered: CloudFacts = { instanceTypeZones: { 't3.medium': ['us-test-1b'], 'c5.large': ['us-test-1a', 'us-test-1b'] } };
+    expect(group(BASE, 'nodes-us-test-1a', offered).machineType).toBe('c5.large');
+    expect(() => groups(BASE, { instanceTypeZones: {} })).toThrow(/no default machine type/);
+    const arm: CloudFacts = { images: { 'ami-arm': { architecture: 'arm64' } } };
+    expect(group({ ...BASE, image: 'ami-arm' }, 'nodes-us-test-1a', arm).machineType).toBe('t4g.medium');
+  });
+
+  it('OpenStack: the smallest flavor that fits the role, from cloud facts', () => {
+    const facts: CloudFacts = { flavors: [{ name: 'big', ram: 16384, vcpus: 8 }, { name: 'one-cpu', ram: 4096, vcpus: 1 }, { name: 'tiny', ram: 1024, vcpus: 1 }, { name: 'two-cpu', ram: 4096, vcpus: 2 }] };
+    const o: CreateClusterOptions = { ...BASE, cloud: 'openstack', zones: ['nova'], image: 'img', networkCIDRs: ['10.0.0.0/16'], topology: 'private', bastion: true };
+    expect(group(o, 'control-plane-nova', facts).machineType).toBe('one-cpu');
+    expect(group(o, 'nodes-nova', facts).machineType).toBe('two-cpu');
+    expect(group(o, 'bastions', facts).machineType).toBe('tiny');
+    expect(() => groups(o)).toThrow(/cloudFacts.flavors/);
+  });
+
+  it('GCE leaves API-server-only groups without a type, as kops does', () => {
+    const o: CreateClusterOptions = { ...BASE, cloud: 'gce', zones: ['us-test1-a'], project: 'p', apiServerCount: 1 };
+    expect(group(o, 'apiserver-us-test1-a')).not.toHaveProperty('machineType');
   });
 });

@@ -35,7 +35,7 @@ describe('mergeOptionsIntoCluster', () => {
       return g;
     });
     expect(next.instanceGroups).toEqual(expected);
-    expect(loose(next.instanceGroups.find((g) => loose(g).spec.role === 'Master')).spec.machineType).toBe('m3.medium');
+    expect(loose(next.instanceGroups.find((g) => loose(g).spec.role === 'Master')).spec.machineType).toBe('t3.medium');
   });
 
   it('kubernetesVersion sets spec.kubernetesVersion and nothing else', () => {
@@ -57,7 +57,7 @@ describe('mergeOptionsIntoCluster', () => {
     expect(next.instanceGroups.slice(0, current.instanceGroups.length)).toEqual(current.instanceGroups);
     const added = loose(next.instanceGroups[current.instanceGroups.length]);
     expect(added.metadata.name).toBe('nodes-us-test-1b');
-    expect(added.spec).toMatchObject({ role: 'Node', subnets: ['us-test-1b'], minSize: 1, maxSize: 1, machineType: 't2.medium' });
+    expect(added.spec).toMatchObject({ role: 'Node', subnets: ['us-test-1b'], minSize: 1, maxSize: 1, machineType: 't3.medium' });
     expect(added.spec.nodeLabels).toEqual({ 'kops.k8s.io/instancegroup': 'nodes-us-test-1b' });
   });
 

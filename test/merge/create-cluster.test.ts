@@ -25,8 +25,10 @@ function load(name: string): { options: ReturnType<typeof optionsFromGoFields>; 
 }
 
 // The cloud kops's create_cluster integration test mocks (cmd/kops/create_cluster_integration_test.go):
-// one VPC and two subnets in it. Machine-type architectures are those of kops's mock EC2
-// `DescribeInstanceType` (upup/pkg/fi/cloudup/awsup/mock_aws_cloud.go).
+// one VPC and two subnets in it. Machine-type architectures and default machine types are those
+// of kops's mock AWS cloud (`DescribeInstanceType`, `DefaultInstanceType` in
+// upup/pkg/fi/cloudup/awsup/mock_aws_cloud.go); the OpenStack flavors are those its test harness
+// creates (pkg/testutils/integrationtestharness.go).
 const X86 = { architectures: ['x86_64'] };
 const KOPS_TEST_CLOUD: CloudFacts = {
   networks: { 'vpc-12345678': { cidr: '10.0.0.0/12' } },
@@ -41,6 +43,8 @@ const KOPS_TEST_CLOUD: CloudFacts = {
     't2.micro': { architectures: ['i386', 'x86_64'] },
     't2.medium': { architectures: ['i386', 'x86_64'] },
   },
+  defaultMachineTypes: { controlPlane: 'm3.medium', apiServer: 'm3.medium', node: 't2.medium', bastion: 't2.micro' },
+  flavors: [{ name: 'n1-standard-2', ram: 8192, vcpus: 8 }, { name: 'n1-standard-1', ram: 8192, vcpus: 4 }],
 };
 
 const CASES = [

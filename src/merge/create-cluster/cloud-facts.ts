@@ -36,6 +36,22 @@ export interface CloudFacts {
    * (Graviton families such as `m6g`, `c7gn`, `t4g`, `a1` are arm64).
    */
   machineTypes?: Record<string, { architectures: string[] }>;
+  /**
+   * The zones each AWS instance type is offered in (kops: EC2 `DescribeReservedInstancesOfferings`
+   * in `zonesWithInstanceType`, upup/pkg/fi/cloudup/awsup/aws_cloud.go). kops gives a group
+   * without a size the first of t3.medium, c5.large, c4.large (t3.micro, t2.micro for bastions)
+   * offered in all its zones; without this fact the first is taken.
+   */
+  instanceTypeZones?: Record<string, string[]>;
+  /** AMI architectures by image name (kops: `ResolveImage`), to pick t4g types for arm64 images. */
+  images?: Record<string, { architecture: string }>;
+  /**
+   * What the cloud's `DefaultInstanceType` answers, by role, when it is known outright (kops's
+   * mock AWS cloud answers m3.medium, t2.medium and t2.micro); it wins over the offerings.
+   */
+  defaultMachineTypes?: { controlPlane?: string; apiServer?: string; node?: string; bastion?: string };
+  /** OpenStack flavors (kops: `flavors.ListDetail` in openstack `defaultInstanceType`). */
+  flavors?: { name: string; ram: number; vcpus: number }[];
 }
 
 /**

@@ -1,7 +1,7 @@
 import { StateStoreError } from '../../vfs/errors.js';
 import type { InstanceGroupConfig } from '../schema/index.js';
 import type { BuildContext } from './context.js';
-import { defaultSize, imageFor, instanceGroup, sizeFields } from './instance-groups.js';
+import { imageFor, instanceGroup, sizeFields, withDefaultSize } from './instance-groups.js';
 import type { ClusterNetwork } from './network.js';
 
 type Obj = Record<string, unknown>;
@@ -52,9 +52,8 @@ export function controlPlaneGroups(ctx: BuildContext, net: ClusterNetwork): { gr
       maxSize: 1, minSize: 1, role: 'Master',
       subnets: [ctx.ipv6 && ctx.topology === 'private' ? `dualstack-${main}` : main],
     };
-    spec.machineType ??= defaultSize(ctx, 'controlPlane');
     if (ctx.cloud === 'gce' || ctx.cloud === 'azure') spec.zones = [zone];
-    groups.push(instanceGroup(ctx.name, `control-plane-${zone}${suffix}`, spec));
+    groups.push(instanceGroup(ctx.name, `control-plane-${zone}${suffix}`, withDefaultSize(ctx, net, 'controlPlane', spec)));
   }
   return { groups, names };
 }

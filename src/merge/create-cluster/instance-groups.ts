@@ -2,24 +2,11 @@ import { StateStoreError } from '../../vfs/errors.js';
 import type { InstanceGroupConfig } from '../schema/index.js';
 import { machineArchitecture } from './architecture.js';
 import { channelImage } from './channel.js';
+import { defaultMachineType, type SizedRole } from './machine-types.js';
 import type { BuildContext } from './context.js';
 import type { ClusterNetwork } from './network.js';
 
 type Obj = Record<string, unknown>;
-
-// Default machine types (kops: populate_instancegroup_spec.go). On AWS and OpenStack kops asks
-// the cloud which types the region offers; a pure function cannot, so those use the types kops's
-// create_cluster fixtures record. Pass nodeSizes/controlPlaneSizes to choose explicitly.
-const DEFAULT_SIZES: Record<string, { controlPlane: string; node: string; bastion?: string }> = {
-  aws: { controlPlane: 'm3.medium', node: 't2.medium', bastion: 't2.micro' },
-  openstack: { controlPlane: 'n1-standard-1', node: 'n1-standard-1', bastion: 'n1-standard-1' },
-  gce: { controlPlane: 'e2-medium', node: 'e2-medium', bastion: 'e2-micro' },
-  digitalocean: { controlPlane: 's-2vcpu-4gb-amd', node: 's-2vcpu-4gb-amd' },
-  azure: { controlPlane: 'Standard_B2s', node: 'Standard_B2s', bastion: 'Standard_B2s' },
-  hetzner: { controlPlane: 'cx23', node: 'cx23', bastion: 'cx23' },
-  scaleway: { controlPlane: 'DEV1-M', node: 'DEV1-M' },
-  linode: { controlPlane: 'g6-standard-2', node: 'g6-standard-2', bastion: 'g6-standard-1' },
-};
 
 // Images kops uses where the channel lists none for the cloud (kops: `defaultImage`,
 // upup/pkg/fi/cloudup/new_cluster.go; values in populate_instancegroup_spec.go).
@@ -61,9 +48,16 @@ export function imageFor(ctx: BuildContext, roleImage: string | undefined, machi
   return image;
 }
 
-/** The default machine type for a role, as kops's `defaultMachineType` gives it. */
-export function defaultSize(ctx: BuildContext, role: 'controlPlane' | 'node' | 'bastion'): string | undefined {
-  return DEFAULT_SIZES[ctx.cloud]?.[role];
+/**
+ * Fills in the machine type of a group that asked for none, once its image and subnets are
+ * known (kops: the loop at the end of `NewCluster`); the group's zones are its subnets' zones.
+ */
+export function withDefaultSize(ctx: BuildContext, net: ClusterNetwork, role: SizedRole, spec: Obj): Obj {
+  if (spec.machineType) return spec;
+  const names = (spec.subnets ?? []) as string[];
+  const zones = [...new Set(net.subnets.filter((s) => names.includes(s.name)).map((s) => s.zone ?? s.region ?? ''))];
+  const type = defaultMachineType(ctx, role, zones, spec.image as string | undefined);
+  return type ? { ...spec, machineType: type } : spec;
 }
 
 /**
@@ -97,7 +91,8 @@ export function nodeGroups(ctx: BuildContext, net: ClusterNetwork): InstanceGrou
     if (options.nodeCount) spec.minSize = options.nodeCount;
     spec.image = imageFor(ctx, undefined, sizes[0]);
     spec.subnets = net.subnets.filter((s) => s.type !== 'DualStack' && s.type !== 'Utility').map((s) => s.name);
-    return [instanceGroup(ctx.name, 'nodes', spec)];
+    // kops leaves Karpenter groups without a type on AWS only (defaultMachineType).
+    return [instanceGroup(ctx.name, 'nodes', ctx.cloud === 'aws' ? spec : withDefaultSize(ctx, net, 'node', spec))];
   }
   const total = options.nodeCount || zones.length;
   return zones.map((zone, i) => {
@@ -110,9 +105,8 @@ export function nodeGroups(ctx: BuildContext, net: ClusterNetwork): InstanceGrou
       maxSize: n, minSize: n, role: 'Node',
       subnets: own.length > 1 ? own.slice(1) : own,
     };
-    spec.machineType ??= defaultSize(ctx, 'node');
     if (ctx.cloud === 'gce' || ctx.cloud === 'azure') spec.zones = [zone];
-    return instanceGroup(ctx.name, `nodes-${zone}`, spec);
+    return instanceGroup(ctx.name, `nodes-${zone}`, withDefaultSize(ctx, net, 'node', spec));
   });
 }
 
@@ -126,12 +120,12 @@ export function apiServerGroups(ctx: BuildContext, net: ClusterNetwork): Instanc
     const n = spread(options.apiServerCount ?? 0, zones.length, i);
     const spec: Obj = {
       image: imageFor(ctx, undefined, sizes[0]),
-      machineType: sizes[0] ?? defaultSize(ctx, 'controlPlane'),
+      machineType: sizes[0],
       maxSize: n, minSize: n, role: 'APIServer',
       subnets: net.zoneSubnets.get(zone) ?? [],
     };
     if (ctx.cloud === 'gce' || ctx.cloud === 'azure') spec.zones = [zone];
-    return instanceGroup(ctx.name, `apiserver-${zone}`, spec);
+    return instanceGroup(ctx.name, `apiserver-${zone}`, withDefaultSize(ctx, net, 'apiServer', spec));
   });
 }
 
@@ -144,9 +138,8 @@ export function bastionGroups(ctx: BuildContext, net: ClusterNetwork): InstanceG
     .map((s) => s.name);
   const spec: Obj = {
     image: imageFor(ctx, ctx.options.bastionImage, undefined),
-    machineType: defaultSize(ctx, 'bastion'),
     maxSize: 1, minSize: 1, role: 'Bastion', subnets,
   };
   if (ctx.cloud === 'gce') spec.zones = ctx.allZones;
-  return [instanceGroup(ctx.name, 'bastions', spec)];
+  return [instanceGroup(ctx.name, 'bastions', withDefaultSize(ctx, net, 'bastion', spec))];
 }
