@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Command } from 'commander';
 import { isStateStoreError, moveStateStore, type MoveResult } from '../index.js';
 import { contextOf, type Context } from './context.js';
@@ -35,6 +36,8 @@ async function runMove(ctx: Context, args: { from: string; to: string; opts: Mov
   const { from, to, opts, concurrency } = args;
   const progress = opts.dryRun ? { onProgress: () => undefined, finish: () => undefined, stop: () => undefined } : progressReporter(ctx.out);
   const controller = new AbortController();
+  // The move listens on this one signal once per file in flight (--concurrency of them).
+  setMaxListeners(0, controller.signal);
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
   try {

@@ -25,7 +25,9 @@ describe('statestore set/unset/patch/replace/diff/validate (built bin)', () => {
     expect(real.code).toBe(0);
     const result = JSON.parse(real.stdout) as { changed: boolean; operations: Array<{ path: string; value: unknown }> };
     expect(result.changed).toBe(true);
-    expect(result.operations).toEqual([expect.objectContaining({ op: 'replace', path: '/spec/kubernetesVersion', value: '1.31.0' })]);
+    // The spec change also bumps metadata.generation, as kops's update does.
+    expect(result.operations).toEqual(expect.arrayContaining([expect.objectContaining({ op: 'replace', path: '/spec/kubernetesVersion', value: '1.31.0' })]));
+    expect(result.operations.map((operation) => operation.path).sort()).toEqual(['/metadata/generation', '/spec/kubernetesVersion']);
     expect(valueOf(configOf(store.dir, MINIMAL.cluster)).spec.kubernetesVersion).toBe('1.31.0');
     const unset = await run(['unset', 'cluster', MINIMAL.cluster, 'spec.kubernetesVersion'], { state: store.url });
     expect(unset.code).toBe(0);
