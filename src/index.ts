@@ -37,6 +37,7 @@ export { applyMergePatch } from './merge/merge-patch.js';
 export { applyJsonPatch, type JsonPatchOperation } from './merge/json-patch.js';
 export { diffConfig, type ConfigDiff } from './merge/diff/index.js';
 export { setFields, unsetFields, type FieldOptions } from './merge/paths/index.js';
+export { INPUT_LIMITS } from './merge/guard.js';
 export {
   clusterFromOptions, mergeOptionsIntoCluster, optionsFromGoFields, type ClusterWithGroups, type CreateClusterOptions,
   type CloudFacts, type SubnetFact,

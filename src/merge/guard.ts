@@ -15,7 +15,7 @@ export const INPUT_LIMITS = Object.freeze({
   /** Largest value, measured as its JSON text (the YAML read limit is 4 MiB too). */
   maxBytes: 4 * 1024 * 1024,
   /** Most maps, lists and scalars in one value. */
-  maxNodes: 250_000,
+  maxNodes: 100_000,
   /** Most tokens in a JSON pointer or a field path (a path cannot be deeper than a value). */
   maxPathTokens: 100,
   /** Longest JSON pointer or field path, in characters. */

@@ -1,4 +1,4 @@
-import { cloneJson, isPlainObject, jsonEqual } from '../guard.js';
+import { assertSafeValue, cloneJson, isPlainObject, jsonEqual } from '../guard.js';
 
 /** A deep copy, typed as the JSON it is (configs come from YAML or JSON, so they are JSON). */
 const json = (value: unknown): JsonValue => cloneJson(value) as JsonValue;
@@ -33,6 +33,9 @@ export function diffConfig(a: unknown, b: unknown): ConfigDiff {
 
 /** Only the JSON Patch operations of {@link diffConfig} (no YAML rendering: cheap). */
 export function diffOperations(a: unknown, b: unknown): JsonPatchOperation[] {
+  // Bounds first (INPUT_LIMITS): the walk below recurses.
+  assertSafeValue(a);
+  assertSafeValue(b);
   const operations: JsonPatchOperation[] = [];
   diffValue(a, b, '', operations);
   return operations;
