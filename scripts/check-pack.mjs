@@ -13,7 +13,7 @@ try {
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root));
   const tarball = path.join(work, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);
-  for (const required of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'README.md', 'package.json']) {
+  for (const required of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/cli.js', 'README.md', 'package.json']) {
     if (!files.includes(required)) throw new Error(`the tarball lacks ${required}`);
   }
   const leaked = files.filter((f) => f.startsWith('test/') || f.startsWith('src/') || f.startsWith('node_modules/'));
@@ -37,6 +37,10 @@ try {
   writeFileSync(path.join(app, 'esm.mjs'), `import * as lib from 'statestore'; import { createRequire } from 'node:module'; const other = createRequire(import.meta.url)('statestore'); const kind = 'import'; ${check}`);
   process.stdout.write(run(process.execPath, ['cjs.cjs'], app));
   process.stdout.write(run(process.execPath, ['esm.mjs'], app));
+  // The "bin": npm links it into node_modules/.bin, and it runs (shebang, its dependencies installed).
+  const help = run(path.join(app, 'node_modules', '.bin', 'statestore'), ['--help'], app);
+  if (!help.includes('Usage: statestore') || !help.includes('Examples:')) throw new Error(`statestore --help printed: ${help.slice(0, 200)}`);
+  console.log('bin ok: statestore --help');
   console.log(`pack check ok: ${packed[0].filename}, ${files.length} files, ${packed[0].size} bytes packed`);
 } finally {
   rmSync(work, { recursive: true, force: true });
