@@ -82,6 +82,9 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t] as const))('host
       expect(err.message).toMatch(/unknown field "(k8sVersion|toString)" at \/spec\/\w+ in Cluster/);
     }
     expect(await text(vfs)).toBe(before);
+    const group = await failure(store.mergeInstanceGroup(name, 'nodes', { spec: { machineTyp: 'm5.large' } } as never));
+    expect(group).toMatchObject({ code: 'ValidationError', issues: [expect.objectContaining({ path: '/spec/machineTyp', didYouMean: 'machineType' })] });
+    expect((await failure(store.mergeInstanceGroup(name, 'nodes', { spec: { gpuCount: 1 } } as never))).message).toMatch(/unknown field "gpuCount" at \/spec\/gpuCount in InstanceGroup/);
   });
 
   it('unknown fields already stored are kept and reported in MergeResult.warnings (#14.7)', async () => {
