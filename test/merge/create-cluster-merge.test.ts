@@ -124,12 +124,22 @@ describe('clusterFromOptions errors', () => {
   });
 });
 
-describe('parseCloudLabels', () => {
-  it('reads kops CSV-style labels with quotes', () => {
-    expect(parseCloudLabels('a=1, "b=x,y" ,c=')).toEqual({ a: '1', b: 'x,y', c: '' });
+describe('parseCloudLabels (kops: cmd/kops/create_cluster.go parseCloudLabels)', () => {
+  it('splits on every comma, trims only leading spaces, and lets quotes hold "="', () => {
+    expect(parseCloudLabels('a=1, b = x ,c=,d="p=q",d2="say ""hi"""')).toEqual({ a: '1', 'b ': 'x ', c: '', d: 'p=q', d2: 'say "hi"' });
+    expect(parseCloudLabels('k=1,k=2,,')).toEqual({ k: '2' });
   });
-  it('refuses fields without a key and prototype keys', () => {
-    expect(() => parseCloudLabels('novalue')).toThrow(/key=value/);
+
+  it('a quoted comma becomes a line break, as Go\'s csv reads the comma-split text', () => {
+    expect(parseCloudLabels('a="x,y"')).toEqual({ a: 'x\ny' });
+  });
+
+  it('refuses records without exactly one key and value, stray quotes, and prototype keys', () => {
+    expect(() => parseCloudLabels('novalue')).toThrow(expect.objectContaining({ code: 'InvalidArgument', message: expect.stringMatching(/key=value/) }));
+    expect(() => parseCloudLabels('a=b=c')).toThrow(/malformed/);
+    expect(() => parseCloudLabels('a=b"c')).toThrow(/bare "/);
+    expect(() => parseCloudLabels('a="b"c')).toThrow(/extraneous or missing "/);
+    expect(() => parseCloudLabels('a="b')).toThrow(/extraneous or missing "/);
     expect(() => parseCloudLabels('__proto__=x')).toThrow(/not allowed/);
   });
 });
