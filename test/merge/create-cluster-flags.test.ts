@@ -279,3 +279,13 @@ describe('default machine types (kops: defaultMachineType)', () => {
     expect(group(o, 'apiserver-us-test1-a')).not.toHaveProperty('machineType');
   });
 });
+
+describe('ipv6 (--ipv6)', () => {
+  it('off AWS still defaults to private topology with dual-stack subnets, but without IPv6 block numbers', () => {
+    const s = spec({ ...BASE, cloud: 'hetzner', zones: ['fsn1'], ipv6: true });
+    expect(s).toMatchObject({ nonMasqueradeCIDR: '::/0', cloudControllerManager: {} });
+    expect((s.subnets as Record<string, unknown>[]).map((x) => [x.name, x.type, x.ipv6CIDR])).toEqual([
+      ['fsn1', 'Private', undefined], ['dualstack-fsn1', 'DualStack', undefined], ['utility-fsn1', 'Utility', undefined],
+    ]);
+  });
+});

@@ -75,7 +75,9 @@ export function buildContext(options: CreateClusterOptions, facts: CloudFacts | 
     options, facts, name, cloud, zones, topology, channelName, channel, configBase,
     allZones: [...new Set([...zones, ...(options.controlPlaneZones ?? [])])].sort(),
     dns: dnsType(options.dnsType ?? options.dns, options.dnsZone),
-    ipv6: options.ipv6 === true && cloud === 'aws',
+    // kops logs that IPv6 is AWS-only but still lays the cluster out for it (setupTopology);
+    // only the subnets' IPv6 block placeholders are AWS's alone.
+    ipv6: options.ipv6 === true,
     kubernetesVersion: options.kubernetesVersion || recommendedKubernetesVersion(channel) || '',
   };
 }
