@@ -40,12 +40,22 @@ export async function readParsedDocument<T>(vfs: Vfs, key: string, what: string,
 }
 
 /**
+ * The text {@link writeDocument} writes: kops's bytes for a new document, the stored text edited
+ * for an existing one. Throws InvalidArgument, before any I/O, for a text over the read limit.
+ */
+export function renderDocument(value: unknown, previous: StoredDocument<unknown> | undefined): string {
+  return previous === undefined ? stringifyYaml(value) : updateYamlText(previous.text, value);
+}
+
+/**
  * Writes a document. With `previous`, the change is applied onto the stored text (comments, order
  * and quoting survive) and the write is a compare-and-swap against `previous.version` unless
- * `options` says otherwise.
+ * `options` says otherwise. `text`, when given, is the {@link renderDocument} of the same value
+ * (a caller that checks several documents before writing any passes it).
  */
-export async function writeDocument(vfs: Vfs, key: string, value: unknown, previous: StoredDocument<unknown> | undefined, options: WriteOptions): Promise<{ version: string; text: string }> {
-  const text = previous === undefined ? stringifyYaml(value) : updateYamlText(previous.text, value);
+export async function writeDocument(
+  vfs: Vfs, key: string, value: unknown, previous: StoredDocument<unknown> | undefined, options: WriteOptions, text = renderDocument(value, previous),
+): Promise<{ version: string; text: string }> {
   const info = await vfs.write(key, text, { contentType: 'application/yaml', ...options });
   return { version: info.version, text };
 }

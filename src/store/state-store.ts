@@ -7,7 +7,8 @@ import {
   assertValidClusterConfig, assertValidInstanceGroup, throwIfErrors, validateClusterWithInstanceGroups,
 } from '../merge/validate/kops.js';
 import type { ConfigChange } from './change.js';
-import { readDocument, writeDocument, type StoredDocument } from './documents.js';
+import { readDocument, renderDocument, writeDocument, type StoredDocument } from './documents.js';
+import { asKopsCreates, asKopsUpdates } from './kops-metadata.js';
 import { layout } from './layout.js';
 import { mergeDocument, type MergeOptions, type MergeResult } from './merge-document.js';
 import { validateClusterName, validateClusterNameForConfig, validateInstanceGroupName, validateKeysetName } from './names.js';
@@ -165,12 +166,16 @@ export class StateStore {
       validateInstanceGroupName(group.metadata?.name);
     }
     throwIfErrors(validateClusterWithInstanceGroups(config, instanceGroups), 'Cluster');
-    const { version } = await writeDocument(this.vfs, layout.config(name), config, undefined, { ifNoneMatch: '*', signal: options.signal }).catch((err: unknown) => {
+    // kops's create sets metadata.creationTimestamp when unset (kops: vfsclientset/commonvfs.go).
+    // Every text is rendered (and size-checked) before the first write: nothing is written on a refusal.
+    const now = new Date();
+    const groupTexts = instanceGroups.map((group) => renderDocument(asKopsCreates(group, now), undefined));
+    const { version } = await writeDocument(this.vfs, layout.config(name), asKopsCreates(config, now), undefined, { ifNoneMatch: '*', signal: options.signal }).catch((err: unknown) => {
       if (isStateStoreError(err, 'AlreadyExists')) throw new StateStoreError('AlreadyExists', `cluster "${name}" already exists`, { key: layout.config(name), cause: err });
       throw err;
     });
-    for (const group of instanceGroups) {
-      await writeDocument(this.vfs, layout.instanceGroup(name, group.metadata!.name!), group, undefined, { signal: options.signal });
+    for (const [index, group] of instanceGroups.entries()) {
+      await writeDocument(this.vfs, layout.instanceGroup(name, group.metadata!.name!), group, undefined, { signal: options.signal }, groupTexts[index]);
     }
     return { version };
   }
@@ -190,7 +195,9 @@ export class StateStore {
       throw new StateStoreError('PreconditionFailed', `cluster "${name}" changed since version ${options.ifMatch}`, { key: layout.config(name) });
     }
     const base = previous !== undefined && previous.version === ifMatch ? previous : undefined;
-    const { version } = await writeDocument(this.vfs, layout.config(name), config, base, { ...write, signal: options.signal });
+    // As kops's clientset: an update bumps generation when the spec changed, a create sets creationTimestamp.
+    const written = base !== undefined ? asKopsUpdates(base.value, config) : previous === undefined ? asKopsCreates(config) : config;
+    const { version } = await writeDocument(this.vfs, layout.config(name), written, base, { ...write, signal: options.signal });
     return { version };
   }
 
@@ -285,7 +292,7 @@ export class StateStore {
     assertValidInstanceGroup(group);
     const previous = await this.getInstanceGroup(cluster, name, options).catch((err: unknown) => (isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err)));
     const ifMatch = options.ifMatch ?? previous?.version;
-    const { version } = await writeDocument(this.vfs, layout.instanceGroup(cluster, name), group, previous, { ...(ifMatch === undefined ? { ifNoneMatch: '*' as const } : { ifMatch }), signal: options.signal });
+    const { version } = await writeDocument(this.vfs, layout.instanceGroup(cluster, name), previous !== undefined ? asKopsUpdates(previous.value, group) : asKopsCreates(group), previous, { ...(ifMatch === undefined ? { ifNoneMatch: '*' as const } : { ifMatch }), signal: options.signal });
     return { version };
   }
 

@@ -92,11 +92,48 @@ describe('updateYamlText', () => {
     expect(updateYamlText(block, { script: 'echo three\necho four\n' })).toBe('script: |\n  echo three\n  echo four\n');
   });
 
-  it('expands aliases before editing, so changing an anchored value does not change its aliases', () => {
-    const anchored = 'a: &v 1\nb: *v\nlist: &l [x, y]\ncopy: *l\n';
-    const out = updateYamlText(anchored, { a: 2, b: 1, list: ['x', 'y'], copy: ['x', 'z'] });
-    expect(parseYaml(out).value).toEqual({ a: 2, b: 1, list: ['x', 'y'], copy: ['x', 'z'] });
-    expect(out).not.toMatch(/[&*]/);
+  it('never expands aliases: unrelated edits keep them, a changed alias gives way to its new value alone (#14.2)', () => {
+    const anchored = 'a: &v 1\nb: *v\nlist: &l [p, q]\ncopy: *l\ncount: 1\n';
+    expect(updateYamlText(anchored, { a: 1, b: 1, list: ['p', 'q'], copy: ['p', 'q'], count: 2 })).toBe(anchored.replace('count: 1', 'count: 2'));
+    const out = updateYamlText(anchored, { a: 1, b: 1, list: ['p', 'q'], copy: ['p', 'z'], count: 1, more: 3 });
+    expect(parseYaml(out).value).toEqual({ a: 1, b: 1, list: ['p', 'q'], copy: ['p', 'z'], count: 1, more: 3 });
+    expect(out).toContain('b: *v');
+    expect(out).toMatch(/list: &l \[ ?p, q ?\]/);
+  });
+
+  it('refuses to change an anchored value its aliases still hold (it would change every copy)', () => {
+    const err = errorOf(() => updateYamlText('a: &v 1\nb: *v\n', { a: 2, b: 1 }));
+    expect(err.code).toBe('InvalidArgument');
+    expect(err.message).toMatch(/anchor and alias/);
+  });
+
+  it('keeps 99 aliases of a 20 KB string through unrelated edits: no growth (#14.2)', () => {
+    const big = 'x'.repeat(20_000);
+    const text = `big: &b ${big}\n${Array.from({ length: 99 }, (_, i) => `k${i}: *b\n`).join('')}count: 1\n`;
+    const value = parseYaml(text).value as Record<string, unknown>;
+    const out = updateYamlText(text, { ...value, count: 2 });
+    expect(out.length).toBe(text.length);
+    expect(parseYaml(out).value).toEqual({ ...value, count: 2 });
+    const added = updateYamlText(text, { ...value, count: 1, list: [1, 2] }); // a tree-path edit
+    expect(added.length).toBeLessThan(text.length + 20);
+    expect(parseYaml(added).value).toEqual({ ...value, count: 1, list: [1, 2] });
+  });
+
+  it('refuses to give an alias its own copy of a big anchor when only the anchor changes', () => {
+    const text = `big: &b ${'x'.repeat(50_000)}\n${Array.from({ length: 99 }, (_, i) => `k${i}: *b\n`).join('')}`;
+    const value = parseYaml(text).value as Record<string, unknown>;
+    expect(errorOf(() => updateYamlText(text, { ...value, big: 'y' })).code).toBe('InvalidArgument');
+  });
+
+  it('refuses a result over the 4 MiB read limit with InvalidArgument (#14.2)', () => {
+    // Under 0.5 MB as JSON (and under the guard's node limit), but YAML indents every line: about 9 MB as text.
+    let deep: unknown = { list: Array.from({ length: 90_000 }, () => 'x') };
+    for (let i = 0; i < 50; i++) deep = { level: deep };
+    for (const write of [() => stringifyYaml(deep), () => updateYamlText('a: 1\n', deep)]) {
+      const err = errorOf(write);
+      expect(err.code).toBe('InvalidArgument');
+      expect(err.message).toMatch(/could not be read back/);
+    }
   });
 
   it('refuses values YAML cannot carry as JSON, and unsafe keys, with InvalidArgument', () => {
@@ -118,15 +155,19 @@ describe('stringifyYaml', () => {
     expect(parseYaml(out).value).toEqual({ value: s });
   });
 
-  it('leaves ordinary strings plain and lays sequences out as kops does', () => {
+  it('leaves ordinary strings plain, sorts keys and lays sequences out as kops does', () => {
     expect(stringifyYaml({ spec: { kubernetesVersion: '1.30.0', image: 'v1.30', subnets: [{ name: 'a' }] } })).toBe(
-      'spec:\n  kubernetesVersion: 1.30.0\n  image: v1.30\n  subnets:\n  - name: a\n',
+      'spec:\n  image: v1.30\n  kubernetesVersion: 1.30.0\n  subnets:\n  - name: a\n',
     );
   });
 
-  it('does not fold long lines (kops writes certificates and scripts on one line)', () => {
-    const long = 'x '.repeat(200).trim();
-    expect(stringifyYaml({ long })).toBe(`long: ${long}\n`);
+  it('folds a long line at a space past column 80, as go-yaml v2 does (kops: conversion/aws/v1alpha2.yaml)', () => {
+    const long = 'x '.repeat(50).trim();
+    const out = stringifyYaml({ long });
+    expect(out).toBe(`long: ${'x '.repeat(37)}x\n  ${'x '.repeat(12).trim()}\n`); // the 38th x ends at column 81
+    expect(parseYaml(out).value).toEqual({ long });
+    // Without spaces there is nowhere to fold: certificates and scripts stay on one line.
+    expect(stringifyYaml({ long: 'x'.repeat(200) })).toBe(`long: ${'x'.repeat(200)}\n`);
   });
 });
 

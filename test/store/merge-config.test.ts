@@ -24,7 +24,12 @@ describe('mergeConfig', () => {
     const result = await store.mergeConfig(name, { spec: { kubernetesVersion: '1.30.0' } });
     expect(counts).toEqual({ read: 1, write: 1 });
     expect(result).toMatchObject({ changed: true, attempts: 1 });
-    expect(result.diff.operations).toEqual([{ op: 'replace', path: '/spec/kubernetesVersion', value: '1.30.0', oldValue: 'v1.34.0-alpha.1' }]);
+    // A spec change also bumps metadata.generation, as kops's update does (vfsclientset/cluster.go).
+    expect(result.diff.operations).toHaveLength(2);
+    expect(result.diff.operations).toEqual(expect.arrayContaining([
+      { op: 'replace', path: '/spec/kubernetesVersion', value: '1.30.0', oldValue: 'v1.34.0-alpha.1' },
+      expect.objectContaining({ path: '/metadata/generation', value: 1 }),
+    ]));
     const text = (await store.getCluster(name)).text;
     expect(text).toContain('  # keep me: placed by hand\n');
     expect(text).toContain('kubernetesVersion: 1.30.0\n');

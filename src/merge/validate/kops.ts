@@ -2,6 +2,7 @@ import { StateStoreError, type ValidationIssue } from '../../vfs/errors.js';
 import { isPlainObject } from '../guard.js';
 import { clusterSchema, instanceGroupSchema } from '../schema/schemas.generated.js';
 import type { ClusterConfig, InstanceGroupConfig } from '../schema/types.generated.js';
+import { apiVersionProblem } from '../yaml/api-version.js';
 import { didYouMean } from './did-you-mean.js';
 import { SchemaValidator } from './schema-validator.js';
 
@@ -142,9 +143,9 @@ function kindIssues(value: unknown, kind: string): ValidationIssue[] {
   if (!isPlainObject(value)) return [{ path: '/', message: `a ${kind} must be a map` }];
   const issues: ValidationIssue[] = [];
   if (value.kind !== undefined && value.kind !== kind) issues.push({ path: '/kind', message: `kind must be "${kind}", not ${JSON.stringify(value.kind)}` });
-  if (value.apiVersion !== undefined && value.apiVersion !== 'kops.k8s.io/v1alpha2') {
-    issues.push({ path: '/apiVersion', message: `apiVersion must be "kops.k8s.io/v1alpha2", not ${JSON.stringify(value.apiVersion)}` });
-  }
+  // kops reads the legacy kops/v1alpha2 too (kops: pkg/kopscodecs/codecs.go); see api-version.ts.
+  const apiVersion = apiVersionProblem(value.apiVersion);
+  if (apiVersion !== undefined) issues.push({ path: '/apiVersion', message: apiVersion });
   return issues;
 }
 

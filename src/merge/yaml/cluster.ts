@@ -2,6 +2,7 @@ import { StateStoreError } from '../../vfs/errors.js';
 import { isPlainObject } from '../guard.js';
 import type { ClusterConfig, InstanceGroupConfig } from '../schema/types.generated.js';
 import type { YamlLimits } from './options.js';
+import { assertReadableApiVersion } from './api-version.js';
 import { parseYaml, parseYamlAll } from './parse.js';
 import { stringifyYaml, updateYamlText } from './update.js';
 
@@ -16,14 +17,16 @@ export interface ClusterDocuments {
   additionalObjects: Array<Record<string, unknown>>;
 }
 
-const API_VERSION = 'kops.k8s.io/v1alpha2';
-
 /**
  * Parses a kops Cluster document (the state store's `{cluster}/config`, or `kops get cluster -o yaml`).
  * Checks the YAML safety rules and that the document is a map of kind Cluster (when `kind` is set);
  * it does not check the schema: call {@link validateClusterConfig} for that.
  *
- * @throws StateStoreError InvalidArgument for unsafe or malformed YAML, or another kind.
+ * Reads `kops.k8s.io/v1alpha2` and the legacy `kops/v1alpha2` older kops wrote (kops:
+ * pkg/kopscodecs/codecs.go rewriteAPIGroup).
+ *
+ * @throws StateStoreError InvalidArgument for unsafe or malformed YAML, or another kind or
+ *   apiVersion; Unsupported for `kops.k8s.io/v1alpha3` (kops converts it, statestore does not).
  * @example
  * ```ts
  * const config = parseClusterConfig(await readFile('config', 'utf8'));
@@ -98,8 +101,6 @@ function ofKind(value: unknown, kind: 'Cluster' | 'InstanceGroup', where: string
   if (value.kind !== undefined && value.kind !== kind) {
     throw new StateStoreError('InvalidArgument', `${where}: expected kind ${kind}, found ${JSON.stringify(value.kind)}`);
   }
-  if (value.apiVersion !== undefined && value.apiVersion !== API_VERSION) {
-    throw new StateStoreError('InvalidArgument', `${where}: expected apiVersion ${API_VERSION}, found ${JSON.stringify(value.apiVersion)} (only v1alpha2 is stored by kops)`);
-  }
+  assertReadableApiVersion(value.apiVersion, where);
   return value;
 }

@@ -1,5 +1,5 @@
-import { Composer, CST, isMap, isScalar, isSeq, Parser, Scalar, type Node } from 'yaml';
-import { isPlainObject } from '../guard.js';
+import { Composer, CST, isAlias, isMap, isScalar, isSeq, Parser, Scalar, type Document, type Node } from 'yaml';
+import { isPlainObject, jsonEqual } from '../guard.js';
 import { PARSE_OPTIONS } from './options.js';
 import { stringifyYaml } from './stringify.js';
 import { goYamlReadsAsNonString } from './yaml11.js';
@@ -25,6 +25,8 @@ interface SeqEdit {
 }
 
 interface Edits {
+  /** The document being edited, to read what an alias stands for. */
+  document: Document;
   scalars: Edit[];
   maps: MapEdit[];
   seqs: SeqEdit[];
@@ -42,7 +44,7 @@ export function editScalarsInPlace(text: string, newValue: unknown): string | un
   const tokens = Array.from(new Parser().parse(text));
   const documents = Array.from(new Composer({ ...PARSE_OPTIONS, keepSourceTokens: true }).compose(tokens, true, text.length));
   if (documents.length !== 1) return undefined;
-  const edits: Edits = { scalars: [], maps: [], seqs: [] };
+  const edits: Edits = { document: documents[0]!, scalars: [], maps: [], seqs: [] };
   if (!collect(documents[0]!.contents as Node | null, newValue, false, edits)) return undefined;
   for (const edit of edits.scalars) {
     const source = scalarSource(edit.value);
@@ -116,7 +118,9 @@ function collect(node: Node | null, value: unknown, afterKey: boolean, edits: Ed
     edits.scalars.push({ token: node.srcToken, value, afterKey });
     return true;
   }
-  return false; // aliases, or an empty value (`key:` with nothing): let the tree path handle them
+  // An alias whose value stays is kept as it is (never expanded); a changed one takes the tree path.
+  if (isAlias(node)) return jsonEqual(node.toJS(edits.document, { maxAliasCount: -1 }), value);
+  return false; // an empty value (`key:` with nothing): let the tree path handle it
 }
 
 /**

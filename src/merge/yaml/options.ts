@@ -1,4 +1,5 @@
 import type { DocumentOptions, ParseOptions, SchemaOptions, ToStringOptions } from 'yaml';
+import { goParseTags, goWriteTags } from './go-tags.js';
 
 /** Limits applied to every YAML document statestore parses. */
 export interface YamlLimits {
@@ -8,14 +9,13 @@ export interface YamlLimits {
   maxAliasCount?: number;
 }
 
-const MERGE_TAG = 'tag:yaml.org,2002:merge';
-
 export const DEFAULT_LIMITS: Required<YamlLimits> = { maxBytes: 4 * 1024 * 1024, maxAliasCount: 100 };
 
 /**
- * kops reads YAML with go-yaml v2 (YAML 1.1, via sigs.k8s.io/yaml), so we parse and write with
- * the 1.1 schema: `on`, `yes`, `0755` mean there what kops thinks they mean, and strings that
- * would be misread are quoted on output. Timestamps stay strings, as they do for kops.
+ * kops reads YAML with go-yaml v2 (YAML 1.1, via sigs.k8s.io/yaml), so plain scalars are resolved
+ * by go-yaml's own rules (go-tags.ts): `on`, `yes`, `0755`, `0o14` mean what kops thinks they mean,
+ * `1:20` is a string (no base 60), timestamps stay strings, `!!binary` is its decoded text and
+ * `!!omap`/`!!set`/`!!pairs` are the plain list or map go-yaml reads.
  */
 export const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   version: '1.1',
@@ -23,7 +23,7 @@ export const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   merge: false,
   prettyErrors: true,
   strict: true,
-  customTags: (tags) => tags.filter((tag) => typeof tag === 'string' || (tag.tag !== 'tag:yaml.org,2002:timestamp' && tag.tag !== MERGE_TAG)),
+  customTags: goParseTags,
 };
 
 /**
@@ -34,7 +34,7 @@ export const WRITE_SCHEMA: SchemaOptions & DocumentOptions = {
   version: '1.1',
   merge: false,
   // Without this the 1.1 schema writes the string "<<" bare, as a merge key, whatever its quoting.
-  customTags: (tags) => tags.filter((tag) => typeof tag === 'string' || tag.tag !== MERGE_TAG),
+  customTags: goWriteTags,
 };
 
 /** kops's own layout: sequences not indented under their key, no line folding. */

@@ -1,33 +1,51 @@
-import { Document } from 'yaml';
+import type { Document } from 'yaml';
 import { StateStoreError } from '../../vfs/errors.js';
 import { assertSafeValue, isPlainObject, jsonEqual } from '../guard.js';
-import { STRINGIFY_OPTIONS, WRITE_SCHEMA } from './options.js';
+import { DEFAULT_LIMITS, STRINGIFY_OPTIONS } from './options.js';
+import { goYamlStringify } from './go-emit.js';
 import { parseYamlDocuments } from './parse.js';
-import { quoteAmbiguousStrings } from './yaml11.js';
 
 /**
- * Writes a value as YAML the way kops lays it out: sequences not indented under their key, no
- * line folding, and every string kops's YAML 1.1 reader would misread (`on`, `1.30`, `0755`) quoted.
+ * Writes a value as YAML byte for byte as kops writes it (sigs.k8s.io/yaml over go-yaml v2, see
+ * go-emit.ts): keys sorted, go-yaml's quoting (`'*'`, `"1.30"`, `"on"`), sequences not indented
+ * under their key, long lines folded at column 80, never an anchor or alias.
  *
+ * @throws StateStoreError InvalidArgument for a value JSON cannot carry, or a text over the 4 MiB
+ *   read limit (it could not be read back).
  * @example
  * ```ts
  * stringifyYaml({ spec: { kubernetesVersion: '1.30', enabled: 'on' } });
- * // 'spec:\n  kubernetesVersion: "1.30"\n  enabled: "on"\n'
+ * // 'spec:\n  enabled: "on"\n  kubernetesVersion: "1.30"\n'
  * ```
  */
 export function stringifyYaml(value: unknown): string {
   assertSafeValue(value);
-  const document = new Document(value, WRITE_SCHEMA);
-  quoteAmbiguousStrings(document);
-  return render(document, value);
+  const text = assertReadableSize(goYamlStringify(value));
+  if (!readsAs(text, value)) {
+    throw new StateStoreError('InvalidArgument', 'cannot write YAML: the value holds data YAML cannot represent as JSON (a Date, Map, function, NaN ...)');
+  }
+  return text;
+}
+
+/**
+ * Refuses a text the library could not read back (over the 4 MiB read limit of
+ * {@link DEFAULT_LIMITS}): nothing is written that getCluster and friends would then refuse.
+ */
+export function assertReadableSize(text: string): string {
+  const max = DEFAULT_LIMITS.maxBytes;
+  if (text.length * 3 > max && Buffer.byteLength(text, 'utf8') > max) {
+    throw new StateStoreError('InvalidArgument', `cannot write YAML: the document would be ${Buffer.byteLength(text, 'utf8')} bytes, over the ${max}-byte limit statestore reads (it could not be read back)`);
+  }
+  return text;
 }
 
 /** Renders and checks the text reads back as `value`: a value YAML cannot carry fails here, not in kops. */
 export function render(document: Document, value: unknown): string {
   let text: string;
   try {
-    text = document.toString(STRINGIFY_OPTIONS);
+    text = assertReadableSize(document.toString(STRINGIFY_OPTIONS));
   } catch (err) {
+    if (err instanceof StateStoreError) throw err;
     throw new StateStoreError('InvalidArgument', `cannot write YAML: ${(err as Error).message}`, { cause: err });
   }
   if (!readsAs(text, value)) {

@@ -1,10 +1,10 @@
 import { isAlias, isMap, isScalar, isSeq, Scalar, visit, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
-import { StateStoreError } from '../../vfs/errors.js';
+import { isStateStoreError, StateStoreError } from '../../vfs/errors.js';
 import { assertSafeValue, isPlainObject, jsonEqual } from '../guard.js';
 import { WRITE_SCHEMA, type YamlLimits } from './options.js';
 import { editScalarsInPlace } from './cst-edit.js';
 import { parseYamlDocuments, type ParsedYaml } from './parse.js';
-import { readsAs, render, stringifyYaml, withoutUndefined } from './stringify.js';
+import { assertReadableSize, readsAs, render, stringifyYaml, withoutUndefined } from './stringify.js';
 import { quoteAmbiguousStrings } from './yaml11.js';
 
 export { stringifyYaml } from './stringify.js';
@@ -22,13 +22,14 @@ export { stringifyYaml } from './stringify.js';
  * anything else (a list resized, a scalar turned into a map) re-renders from the syntax tree,
  * which keeps comments and quoting but normalises indentation to kops's layout. Keyed lists
  * (every item has a distinct `name`) are then matched by name, so a comment stays with its item
- * when items move, and anchors and aliases are expanded first, because editing an anchored node
- * would silently change every alias of it. Either way the result is parsed back and must equal
- * `newValue`.
+ * when items move. Anchors and aliases are kept as they are, never expanded; a change to a value
+ * an alias shares is refused. Either way the result is parsed back and must equal `newValue`, and
+ * must fit the 4 MiB read limit.
  *
  * @throws StateStoreError InvalidArgument when the original text is not acceptable YAML (see
  *   {@link parseYaml}) or the value cannot be written as YAML that reads back equal (a Date, a Map,
- *   a function, a `__proto__` key).
+ *   a function, a `__proto__` key), would change a value shared through an alias, or would be
+ *   larger than the library reads back.
  * @example
  * ```ts
  * const text = '# managed by hand\nspec:\n  kubernetesVersion: 1.29.0 # pinned\n';
@@ -52,13 +53,44 @@ export function updateParsedYamlText(originalText: string, documents: ParsedYaml
   if (parsed !== undefined && jsonEqual(parsed.value, withoutUndefined(newValue))) return originalText;
   if (parsed === undefined) return stringifyYaml(newValue);
   const exact = editScalarsInPlace(originalText, newValue);
-  if (exact !== undefined && readsAs(exact, newValue)) return exact;
+  if (exact !== undefined && readsAs(exact, newValue)) return assertReadableSize(exact);
   const { document } = parsed;
-  expandAliases(document);
+  const aliased = aliasValues(document);
   document.setSchema('1.1', WRITE_SCHEMA);
   document.contents = reconcile(document, document.contents as Node | null, newValue) as typeof document.contents;
   quoteAmbiguousStrings(document);
-  return withOuterBlankLines(originalText, render(document, newValue));
+  try {
+    return assertReadableSize(withOuterBlankLines(originalText, render(document, newValue)));
+  } catch (err) {
+    if (!aliased || !isStateStoreError(err, 'InvalidArgument') || /over the/.test(err.message)) throw err;
+    throw aliasRefusal();
+  }
+}
+
+/**
+ * Aliases are never expanded on an edit (issue #14.2: 99 aliases to a 43 KB string expanded into
+ * 4.26 MB, which the library could then no longer read). A change to an anchored value that its
+ * aliases do not share is refused: it would silently change every other copy too.
+ */
+function aliasRefusal(): StateStoreError {
+  return new StateStoreError(
+    'InvalidArgument',
+    'cannot apply this change: it edits a value shared through a YAML anchor and alias (&name / *name), which would change every copy; aliases are kept, never expanded. Replace the aliases in the stored document with plain values first',
+  );
+}
+
+/** What each alias of the document stands for before the edit; false when there is none. */
+const ALIAS_VALUES = new WeakMap<Document, Map<Node, unknown>>();
+
+function aliasValues(document: Document): boolean {
+  const values = new Map<Node, unknown>();
+  visit(document, {
+    Alias(_, alias) {
+      values.set(alias, alias.toJS(document, { maxAliasCount: -1 }));
+    },
+  });
+  ALIAS_VALUES.set(document, values);
+  return values.size > 0;
 }
 
 /**
@@ -80,6 +112,12 @@ function reconcile(document: Document, node: Node | null, value: unknown): Node 
   if (Array.isArray(value) && isSeq(node)) {
     reconcileSeq(document, node, value);
     return node;
+  }
+  if (isAlias(node)) {
+    // Kept while it still stands for the new value; otherwise it gives way to the new value alone
+    // (no copy of its anchor is ever made).
+    if (jsonEqual(ALIAS_VALUES.get(document)?.get(node), withoutUndefined(value))) return node;
+    return document.createNode(value) as Node;
   }
   if (isScalar(node) && !isPlainObject(value) && !Array.isArray(value)) {
     if (node.value !== value) {
@@ -128,20 +166,3 @@ function reconcileSeq(document: Document, seq: YAMLSeq, value: unknown[]): void 
   }
   seq.items = value.map((item, index) => reconcile(document, (seq.items[index] ?? null) as Node | null, item));
 }
-
-/** Replaces every alias by a copy of its target and drops anchors (kops never writes either). */
-function expandAliases(document: Document): void {
-  visit(document, {
-    Alias(_, alias) {
-      if (!isAlias(alias)) return undefined;
-      const target = alias.resolve(document);
-      return target === undefined ? visit.REMOVE : (target.clone() as Node);
-    },
-  });
-  visit(document, {
-    Node(_, node) {
-      if ('anchor' in node) (node as { anchor?: string }).anchor = undefined;
-    },
-  });
-}
-
