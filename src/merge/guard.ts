@@ -87,7 +87,10 @@ function tooLarge(frame: Frame, base: string, why: string): never {
  */
 export function assertSafeValue(value: unknown, path = ''): void {
   const root: Frame = { value, depth: 0, parent: undefined, key: '' };
-  if (!isContainer(value)) return;
+  if (!isContainer(value)) {
+    if (scalarBytes(value) > INPUT_LIMITS.maxBytes) tooLarge(root, path, `the value is larger than the limit of ${INPUT_LIMITS.maxBytes} bytes as JSON (maxBytes)`);
+    return;
+  }
   const budget = { bytes: 0, nodes: 1 };
   const stack: Frame[] = [root];
   while (stack.length > 0) {

@@ -76,6 +76,11 @@ describe('one guard at every entry point (#14.3)', () => {
     expect(failure(() => run(WIDE)).message).toMatch(/maxNodes/);
   });
 
+  it('bounds a value that is one huge string too', () => {
+    expect(failure(() => stringifyYaml('x'.repeat(5 * 1024 * 1024))).message).toMatch(/maxBytes/);
+    expect(failure(() => applyMergePatch({}, 'x'.repeat(5 * 1024 * 1024))).message).toMatch(/maxBytes/);
+  });
+
   it('accepts what kops writes, with a wide margin under each bound', () => {
     expect(INPUT_LIMITS.maxDepth).toBeGreaterThanOrEqual(50);
     expect(() => assertSafeValue(deep(INPUT_LIMITS.maxDepth - 2))).not.toThrow();
