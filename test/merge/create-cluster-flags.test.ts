@@ -289,3 +289,19 @@ describe('ipv6 (--ipv6)', () => {
     ]);
   });
 });
+
+describe('Azure (--azure-*)', () => {
+  const azure: CreateClusterOptions = { ...BASE, cloud: 'azure', zones: ['eastus-1'], image: 'img' };
+
+  it('writes cloudConfig.azure with kops\'s admin user default and an always-present tenant id', () => {
+    expect(spec(azure).cloudConfig).toEqual({ azure: { adminUser: 'kops', tenantId: '' } });
+    const s = spec({ ...azure, azureSubscriptionID: 'sub', azureTenantID: 't', azureResourceGroupName: 'rg', azureRouteTableName: 'rt', azureAdminUser: 'me' });
+    expect(s.cloudConfig).toEqual({ azure: { adminUser: 'me', tenantId: 't', subscriptionId: 'sub', resourceGroupName: 'rg', routeTableName: 'rt' } });
+  });
+
+  it('a shared VNet needs its resource group, and brings its CIDR from cloud facts', () => {
+    expect(() => spec({ ...azure, networkID: 'vnet' })).toThrow(/azureResourceGroupName/);
+    const s = spec({ ...azure, networkID: 'vnet', azureResourceGroupName: 'rg' }, { networks: { vnet: { cidr: '10.8.0.0/16' } } });
+    expect(s.networkCIDR).toBe('10.8.0.0/16');
+  });
+});

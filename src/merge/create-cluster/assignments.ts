@@ -37,8 +37,13 @@ function gce(ctx: BuildContext, spec: Obj): void {
 function networkCIDR(ctx: BuildContext, spec: Obj): void {
   const defaultCIDR = DEFAULT_NETWORK[ctx.cloud];
   if (!defaultCIDR || spec.networkCIDR) return;
+  const shared = typeof spec.networkID === 'string' && spec.networkID ? spec.networkID : undefined;
+  // kops looks a shared VNet up inside its resource group.
+  if (shared && ctx.cloud === 'azure' && !((spec.cloudConfig as Obj | undefined)?.azure as Obj | undefined)?.resourceGroupName) {
+    throw new StateStoreError('InvalidArgument', 'azureResourceGroupName is required with networkID on Azure');
+  }
   // A shared VPC (VNet) brings its own CIDR, which kops reads from the cloud.
-  spec.networkCIDR = typeof spec.networkID === 'string' && spec.networkID ? sharedNetworkCIDR(ctx.facts, spec.networkID) : defaultCIDR;
+  spec.networkCIDR = shared ? sharedNetworkCIDR(ctx.facts, shared) : defaultCIDR;
   // The Amazon VPC CNI gives pods addresses from the VPC itself.
   if (ctx.cloud === 'aws' && (spec.networking as Obj | undefined)?.amazonvpc && spec.nonMasqueradeCIDR !== '::/0') {
     spec.nonMasqueradeCIDR = spec.networkCIDR;

@@ -64,12 +64,23 @@ function cloudParts(ctx: BuildContext, spec: Obj): void {
     if (options.project) spec.project = options.project;
   }
   if (ctx.cloud === 'openstack') Object.assign(spec, openstackSpec(name, options));
+  if (ctx.cloud === 'azure') spec.cloudConfig = { azure: azureSpec(options) };
   if (options.discoveryStore) {
     const discoveryStore = `${options.discoveryStore.replace(/\/+$/, '')}/${name}`;
     spec.serviceAccountIssuerDiscovery = ctx.cloud === 'aws' ? { discoveryStore, enableAWSOIDCProvider: true } : { discoveryStore };
     if (ctx.cloud === 'aws') (spec.iam as Obj).useServiceAccountExternalPermissions = true;
   }
   if (options.instanceManager === 'karpenter') spec.karpenter = { enabled: true };
+}
+
+// kops: the Azure case of `NewCluster`; v1alpha2 writes it under cloudConfig.azure, and always
+// writes tenantId (its JSON tag has no omitempty).
+function azureSpec(options: CreateClusterOptions): Obj {
+  const azure: Obj = { adminUser: options.azureAdminUser || 'kops', tenantId: options.azureTenantID ?? '' };
+  if (options.azureSubscriptionID) azure.subscriptionId = options.azureSubscriptionID;
+  if (options.azureResourceGroupName) azure.resourceGroupName = options.azureResourceGroupName;
+  if (options.azureRouteTableName) azure.routeTableName = options.azureRouteTableName;
+  return azure;
 }
 
 function networkParts(ctx: BuildContext, net: ClusterNetwork, spec: Obj): void {

@@ -149,6 +149,16 @@ export interface CreateClusterOptions {
   openstackStorageIgnoreAZ?: boolean;
   /** `--os-dns-servers`. */
   openstackDNSServers?: string;
+  /** `--azure-subscription-id` (kops feature flag Azure; kops defaults it from AZURE_SUBSCRIPTION_ID, which this library does not read). */
+  azureSubscriptionID?: string;
+  /** `--azure-tenant-id` (feature flag Azure). */
+  azureTenantID?: string;
+  /** `--azure-resource-group-name` (feature flag Azure); needed with a shared network. */
+  azureResourceGroupName?: string;
+  /** `--azure-route-table-name` (feature flag Azure). */
+  azureRouteTableName?: string;
+  /** `--azure-admin-user` (feature flag Azure); default `kops`. */
+  azureAdminUser?: string;
   /** `--authorization`: `RBAC` (default) or `AlwaysAllow`. */
   authorization?: string;
   /** `--container-runtime` (deprecated; kops accepts it and ignores it, containerd being the only runtime). */
@@ -184,6 +194,8 @@ const GO_NAMES: Record<string, keyof CreateClusterOptions> = {
   OpenstackDNSServers: 'openstackDNSServers',
   OpenstackStorageIgnoreAZ: 'openstackStorageIgnoreAZ',
   AssociatePublicIP: 'associatePublicIP',
+  AzureSubscriptionID: 'azureSubscriptionID',
+  AzureTenantID: 'azureTenantID',
 };
 
 /**
