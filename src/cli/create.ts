@@ -3,6 +3,7 @@ import { clusterFromOptions, stringifyClusterDocuments, type CreateClusterOption
 import { contextOf, withStore } from './context.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { collect, collectCsv, examples } from './help.js';
+import { createKeypairCommand, createSshPublicKeyCommand } from './pki.js';
 
 type Kind = 'string' | 'list' | 'int' | 'bool';
 
@@ -104,5 +105,7 @@ export function createCommand(): Command {
     'statestore create cluster demo.example.com --cloud aws --zones us-east-1a --dry-run -o yaml',
     'statestore create cluster demo.example.com --cloud gce --zones us-central1-a --node-count 3 --networking cilium --set spec.kubeDNS.provider=CoreDNS',
   ]));
+  create.addCommand(createKeypairCommand());
+  create.addCommand(createSshPublicKeyCommand());
   return examples(create, ['statestore create cluster demo.example.com --cloud aws --zones us-east-1a']);
 }

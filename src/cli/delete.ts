@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { StateStore } from '../index.js';
 import { contextOf, withStore, type Context } from './context.js';
 import { clusterFlag, examples } from './help.js';
+import { deletePkiCommands } from './pki.js';
 
 /** `delete cluster NAME`: lists what would go unless --yes, as kops's delete does (kops: cmd/kops/delete_cluster.go). */
 export function deleteCommand(): Command {
@@ -26,6 +27,7 @@ export function deleteCommand(): Command {
       });
     });
   del.addCommand(examples(ig, ['statestore delete ig bastions --name prod.example.com --yes']));
+  for (const command of deletePkiCommands()) del.addCommand(command);
   return examples(del, ['statestore delete cluster old.example.com', 'statestore delete cluster old.example.com --yes --json']);
 }
 

@@ -9,6 +9,7 @@ import { exportCommand } from './export.js';
 import { getCommand } from './get.js';
 import { examples } from './help.js';
 import { moveCommand } from './move.js';
+import { promoteCommand, trustCommands } from './pki.js';
 import { colorsFor } from './output.js';
 import { describeIssue } from './documents.js';
 import { diffCommand, patchCommand, replaceCommand } from './patch.js';
@@ -25,7 +26,7 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no messages on stderr, only results and errors')
     .option('--debug', 'print stack traces of errors');
   for (const command of [getCommand(), editCommand(), setCommand(), unsetCommand(), patchCommand(), replaceCommand(), diffCommand(),
-    validateCommand(), moveCommand(), createCommand(), deleteCommand(), exportCommand(), completionCommand(() => program)]) {
+    validateCommand(), moveCommand(), createCommand(), deleteCommand(), promoteCommand(), ...trustCommands(), exportCommand(), completionCommand(() => program)]) {
     program.addCommand(command);
   }
   examples(program, [

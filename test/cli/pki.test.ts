@@ -1,0 +1,48 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { COMPLEX, makeStore, requireBuiltCli, run } from './harness.js';
+
+/** A fresh `ssh-rsa AAAA...` line (RFC 4253 wire format: string "ssh-rsa", mpint e, mpint n). */
+function sshRsaPublicKey(): string {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = publicKey.export({ format: 'jwk' });
+  const field = (bytes: Buffer): Buffer => Buffer.concat([Buffer.from([0, 0, (bytes.length >> 8) & 0xff, bytes.length & 0xff]), bytes]);
+  const mpint = (b64url: string): Buffer => {
+    const raw = Buffer.from(b64url, 'base64url');
+    return field(raw[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), raw]) : raw);
+  };
+  return `ssh-rsa ${Buffer.concat([field(Buffer.from('ssh-rsa')), mpint(jwk.e!), mpint(jwk.n!)]).toString('base64')} test@example`;
+}
+
+describe('statestore keypair, SSH key and secret verbs (built bin)', () => {
+  let store: { dir: string; url: string };
+  beforeAll(() => {
+    requireBuiltCli();
+    store = makeStore([COMPLEX]);
+  });
+  const json = async (args: string[], input?: string): Promise<any> => {
+    const result = await run([...args, '--name', COMPLEX.cluster, '--json'], { state: store.url, ...(input === undefined ? {} : { input }) });
+    expect({ args, code: result.code, stderr: result.code === 0 ? '' : result.stderr }).toEqual({ args, code: 0, stderr: '' });
+    return JSON.parse(result.stdout);
+  };
+
+  it('rotates a CA as kops does: create keypair, promote, distrust, trust', async () => {
+    const before = (await json(['get', 'keypairs'])) as Array<{ id: string; primary: boolean }>;
+    const old = before.find((item) => item.primary)!.id;
+    const created = await json(['create', 'keypair', 'kubernetes-ca']);
+    expect(created).toMatchObject({ keyset: 'kubernetes-ca', primary: false });
+    expect(await json(['promote', 'keypair', 'kubernetes-ca', created.id])).toMatchObject({ id: created.id, promoted: true });
+    expect(await json(['distrust', 'keypair', 'kubernetes-ca', old])).toEqual({ keyset: 'kubernetes-ca', distrusted: [old] });
+    const listed = (await json(['get', 'keypairs'])) as Array<{ id: string; primary: boolean }>;
+    expect(listed).toEqual([expect.objectContaining({ id: created.id, primary: true })]); // distrusted keys are not listed, as in kops
+    expect(await json(['trust', 'keypair', 'kubernetes-ca', old])).toEqual({ keyset: 'kubernetes-ca', trusted: [old] });
+  });
+
+  it('adds an SSH key from stdin, deletes SSH keys and secrets', async () => {
+    const { id } = await json(['create', 'sshpublickey', '-i', '-'], sshRsaPublicKey());
+    expect((await json(['get', 'sshpublickeys'])).map((key: { id: string }) => key.id)).toContain(id);
+    expect(await json(['delete', 'sshpublickey', '--id', id])).toEqual({ deleted: 1 });
+    expect(await json(['delete', 'secret', 'admin'])).toEqual({ deleted: ['admin'] });
+    const missing = await run(['get', 'secrets', 'admin', '--name', COMPLEX.cluster], { state: store.url });
+    expect(missing.code).toBe(3);
+  });
+});
