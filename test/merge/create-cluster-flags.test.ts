@@ -305,3 +305,10 @@ describe('Azure (--azure-*)', () => {
     expect(s.networkCIDR).toBe('10.8.0.0/16');
   });
 });
+
+describe('Spotinst (--spotinst-*)', () => {
+  it('goes to cloudConfig on AWS and nowhere on other clouds', () => {
+    expect(spec({ ...BASE, spotinstProduct: 'Linux/UNIX', spotinstOrientation: 'cost' }).cloudConfig).toEqual({ spotinstProduct: 'Linux/UNIX', spotinstOrientation: 'cost' });
+    expect(spec({ ...BASE, cloud: 'hetzner', zones: ['fsn1'], spotinstProduct: 'x' })).not.toHaveProperty('cloudConfig');
+  });
+});

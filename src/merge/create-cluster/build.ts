@@ -65,6 +65,13 @@ function cloudParts(ctx: BuildContext, spec: Obj): void {
   }
   if (ctx.cloud === 'openstack') Object.assign(spec, openstackSpec(name, options));
   if (ctx.cloud === 'azure') spec.cloudConfig = { azure: azureSpec(options) };
+  // kops: setupVPC, AWS only; v1alpha2 writes them under cloudConfig.
+  if (ctx.cloud === 'aws' && (options.spotinstProduct || options.spotinstOrientation)) {
+    spec.cloudConfig = {
+      ...(options.spotinstOrientation ? { spotinstOrientation: options.spotinstOrientation } : {}),
+      ...(options.spotinstProduct ? { spotinstProduct: options.spotinstProduct } : {}),
+    };
+  }
   if (options.discoveryStore) {
     const discoveryStore = `${options.discoveryStore.replace(/\/+$/, '')}/${name}`;
     spec.serviceAccountIssuerDiscovery = ctx.cloud === 'aws' ? { discoveryStore, enableAWSOIDCProvider: true } : { discoveryStore };

@@ -159,6 +159,10 @@ export interface CreateClusterOptions {
   azureRouteTableName?: string;
   /** `--azure-admin-user` (feature flag Azure); default `kops`. */
   azureAdminUser?: string;
+  /** `--spotinst-product` (kops feature flag Spotinst; AWS only). */
+  spotinstProduct?: string;
+  /** `--spotinst-orientation` (kops feature flag Spotinst; AWS only). */
+  spotinstOrientation?: string;
   /** `--authorization`: `RBAC` (default) or `AlwaysAllow`. */
   authorization?: string;
   /** `--container-runtime` (deprecated; kops accepts it and ignores it, containerd being the only runtime). */
