@@ -257,3 +257,15 @@ describe('mergeOptionsIntoCluster: group flags and DNS type as kops create appli
     expect(loose(next.cluster).spec.topology).toEqual({ dns: { type: 'Private' } });
   });
 });
+
+describe('mergeOptionsIntoCluster: kubernetesFeatureGates', () => {
+  it('adds gates to every component, keeping the ones already there', () => {
+    const current = clusterFromOptions({ ...BASE, kubernetesFeatureGates: ['A', '-B'] });
+    const next = mergeOptionsIntoCluster(current, { clusterName: BASE.clusterName, kubernetesFeatureGates: ['B', '-C'] });
+    const spec = loose(next.cluster).spec as Record<string, { featureGates?: Record<string, string> }>;
+    for (const component of ['kubeAPIServer', 'kubeControllerManager', 'kubeProxy', 'kubeScheduler', 'kubelet']) {
+      expect(spec[component]?.featureGates).toEqual({ A: 'true', B: 'true', C: 'false' });
+    }
+    expect((spec.kubelet as Record<string, unknown>).anonymousAuth).toBe(false);
+  });
+});

@@ -5,7 +5,7 @@ import { parseCloudLabels } from './cloud-labels.js';
 import { applyGroupFlags } from './group-flags.js';
 import type { CreateClusterOptions } from './options.js';
 import { applySetsAndUnsets, disableKubeProxyWhenReplaced } from './sets.js';
-import { dnsType, networkingSpec } from './spec-parts.js';
+import { dnsType, featureGateSpecs, networkingSpec } from './spec-parts.js';
 import { gceRegion } from './zones.js';
 
 type Obj = Record<string, unknown>;
@@ -50,10 +50,22 @@ function mergeClusterFields(spec: Obj, options: Partial<CreateClusterOptions>): 
   if (options.project !== undefined) spec.project = options.project;
   if (options.apiPublicName) spec.masterPublicName = options.apiPublicName;
   if (options.disableSubnetTags !== undefined) spec.DisableSubnetTags = options.disableSubnetTags;
+  if (options.kubernetesFeatureGates?.length) mergeFeatureGates(spec, options.kubernetesFeatureGates);
   if (options.dnsType !== undefined || options.dns !== undefined) {
     const topology = (spec.topology ?? {}) as Obj;
     spec.topology = { ...topology, dns: { type: dnsType(options.dnsType ?? options.dns, undefined) } };
   }
+}
+
+// Feature gates join those each component already has; a gate named again takes the new value.
+function mergeFeatureGates(spec: Obj, gates: readonly string[]): void {
+  const { kubeletFeatureGates, ...components } = featureGateSpecs(gates) as Record<string, Obj>;
+  for (const [component, block] of Object.entries(components)) {
+    const current = (spec[component] ?? {}) as Obj;
+    spec[component] = { ...current, featureGates: { ...((current.featureGates ?? {}) as Obj), ...(block.featureGates as Obj) } };
+  }
+  const kubelet = (spec.kubelet ?? {}) as Obj;
+  spec.kubelet = { ...kubelet, featureGates: { ...((kubelet.featureGates ?? {}) as Obj), ...kubeletFeatureGates } };
 }
 
 function newSubnet(cloud: string, zone: string, subnets: Obj[]): Obj {
