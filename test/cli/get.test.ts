@@ -19,23 +19,35 @@ describe('statestore get (built bin)', () => {
     expect(clusters.map((c) => c.metadata.name).sort()).toEqual([COMPLEX.cluster, MINIMAL.cluster]);
   });
 
-  it('prints a cluster as its stored text with -o yaml, and takes --state over KOPS_STATE_STORE', async () => {
-    const result = await run(['--state', store.url, 'get', 'cluster', MINIMAL.cluster, '-o', 'yaml'], { env: { KOPS_STATE_STORE: 'file:///nonexistent-store' } });
+  it('prints a cluster as its stored text with -o yaml (--full: the completed spec), and takes --state over KOPS_STATE_STORE', async () => {
+    const [result, full] = await Promise.all([
+      run(['--state', store.url, 'get', 'cluster', MINIMAL.cluster, '-o', 'yaml'], { env: { KOPS_STATE_STORE: 'file:///nonexistent-store' } }),
+      run(['get', 'cluster', COMPLEX.cluster, '--full'], { state: store.url }),
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(readFileSync(path.join(store.dir, MINIMAL.cluster, 'config'), 'utf8'));
+    // --full: the completed spec kops update cluster wrote (getCompletedCluster)
+    expect(full.stdout).toBe(readFileSync(path.join(store.dir, COMPLEX.cluster, 'cluster-completed.spec'), 'utf8'));
   });
 
   it('lists instance groups, secrets, keypairs and SSH keys', async () => {
-    const igs = await run(['get', 'ig', '--name', COMPLEX.cluster], { state: store.url });
+    const state = { state: store.url };
+    const [igs, igOut, secretsOut, keypairsOut, sshOut] = await Promise.all([
+      run(['get', 'ig', '--name', COMPLEX.cluster], state),
+      run(['get', 'instancegroups', '--name', COMPLEX.cluster, '-o', 'json'], state),
+      run(['get', 'secrets', '--name', COMPLEX.cluster, '--json'], state),
+      run(['get', 'keypairs', '--name', COMPLEX.cluster, '--json'], state),
+      run(['get', 'sshpublickeys', '--name', COMPLEX.cluster, '--json'], state),
+    ]);
     expect(igs.stdout.split('\n')[0]).toBe('NAME\t\t\tROLE\tMACHINETYPE\tMIN\tMAX\tZONES');
     expect(igs.stdout).toContain('nodes\t\t\tNode\tt2.medium\t2\t2\tus-test-1a');
-    const igJson = JSON.parse((await run(['get', 'instancegroups', '--name', COMPLEX.cluster, '-o', 'json'], { state: store.url })).stdout) as unknown[];
+    const igJson = JSON.parse(igOut.stdout) as unknown[];
     expect(igJson).toHaveLength(COMPLEX.igs.length);
-    const secrets = JSON.parse((await run(['get', 'secrets', '--name', COMPLEX.cluster, '--json'], { state: store.url })).stdout) as string[];
+    const secrets = JSON.parse(secretsOut.stdout) as string[];
     expect(secrets).toEqual(expect.arrayContaining(['admin']));
-    const keypairs = JSON.parse((await run(['get', 'keypairs', '--name', COMPLEX.cluster, '--json'], { state: store.url })).stdout) as Array<{ name: string; primary: boolean }>;
+    const keypairs = JSON.parse(keypairsOut.stdout) as Array<{ name: string; primary: boolean }>;
     expect(keypairs.some((k) => k.name === 'kubernetes-ca' && k.primary)).toBe(true);
-    const ssh = JSON.parse((await run(['get', 'sshpublickeys', '--name', COMPLEX.cluster, '--json'], { state: store.url })).stdout) as Array<{ id: string; publicKey: string }>;
+    const ssh = JSON.parse(sshOut.stdout) as Array<{ id: string; publicKey: string }>;
     expect(ssh[0]!.publicKey).toMatch(/^ssh-/);
   });
 
@@ -58,13 +70,11 @@ describe('statestore get (built bin)', () => {
   });
 
   it('answers an unknown verb or flag with a usage error (2) and the closest match', async () => {
-    const verb = await run(['gte', 'clusters']);
+    const [verb, sub, flag] = await Promise.all([run(['gte', 'clusters']), run(['get', 'clustres']), run(['get', 'clusters', '--jsn'], { state: store.url })]);
     expect(verb.code).toBe(2);
     expect(verb.stderr).toContain('(Did you mean get?)');
-    const sub = await run(['get', 'clustres']);
     expect(sub.code).toBe(2);
     expect(sub.stderr).toContain('Did you mean clusters?');
-    const flag = await run(['get', 'clusters', '--jsn'], { state: store.url });
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain('(Did you mean --json?)');
   });
