@@ -71,6 +71,20 @@ describe('statestore set/unset/patch/replace/diff/validate (built bin)', () => {
     expect(absent.code).toBe(3);
   });
 
+  it('replace --force creates an instance group of --name; delete ig is a dry run unless --yes', async () => {
+    const group = readFileSync(path.join(store.dir, MINIMAL.cluster, 'instancegroup/nodes'), 'utf8').replace(/name: nodes.*/, 'name: extra');
+    const without = await run(['replace', '-f', '-', '--name', MINIMAL.cluster], { state: store.url, input: group });
+    expect(without.code).toBe(3);
+    const created = await run(['replace', '-f', '-', '--name', MINIMAL.cluster, '--force', '--json'], { state: store.url, input: group });
+    expect(JSON.parse(created.stdout)).toMatchObject([{ kind: 'InstanceGroup', cluster: MINIMAL.cluster, name: 'extra', changed: true }]);
+    const extra = path.join(store.dir, MINIMAL.cluster, 'instancegroup/extra');
+    const dry = await run(['delete', 'ig', 'extra', '--name', MINIMAL.cluster], { state: store.url });
+    expect(dry.stdout).toBe(`${MINIMAL.cluster}/instancegroup/extra\n`);
+    expect(existsSync(extra)).toBe(true);
+    expect((await run(['delete', 'ig', 'extra', '--name', MINIMAL.cluster, '--yes'], { state: store.url })).code).toBe(0);
+    expect(existsSync(extra)).toBe(false);
+  });
+
   it('validates files and stored clusters: exit 4 with did-you-mean on errors, --json parseable', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'cluster.yaml');

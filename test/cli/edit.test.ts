@@ -49,6 +49,15 @@ describe('statestore edit (built bin, scripted $EDITOR)', () => {
     expect((parseYaml(readFileSync(config(), 'utf8')).value as any).spec.kubernetesVersion).toBe('1.33.0');
   });
 
+  it('edits an instance group the same way (edit ig NAME --name CLUSTER)', async () => {
+    const log = path.join(tempDir(), 'log');
+    const env = { EDITOR: `${process.execPath} ${editor}`, EDIT_LOG: log, STEPS: JSON.stringify([['maxSize: .*', 'maxSize: 9']]) };
+    const result = await run(['edit', 'ig', 'nodes', '--name', MINIMAL.cluster], { state: store.url, env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('+  maxSize: 9');
+    expect((parseYaml(readFileSync(path.join(store.dir, MINIMAL.cluster, 'instancegroup/nodes'), 'utf8')).value as any).spec.maxSize).toBe(9);
+  });
+
   it('reopens an invalid edit with the errors as comments at the top, then writes the fixed one', async () => {
     const result = await edit([['kubernetesVersion: .*', 'kubernetesVersoin: 1.34.1'], ['  kubernetesVersoin:', '  kubernetesVersion:']]);
     expect(result.code).toBe(0);
