@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { COMPLEX, MINIMAL, makeStore, requireBuiltCli, run } from './harness.js';
+import { pathToFileURL } from 'node:url';
+import { COMPLEX, MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
 
 describe('statestore get (built bin)', () => {
   let store: { dir: string; url: string };
@@ -52,7 +53,14 @@ describe('statestore get (built bin)', () => {
   });
 
   it('exits 3 for a missing cluster, with the library message and no stack trace unless --debug', async () => {
-    const missing = await run(['get', 'cluster', 'nope.example.com'], { state: store.url });
+    const empty = pathToFileURL(tempDir()).href;
+    const [missing, none, noneJson] = await Promise.all([
+      run(['get', 'cluster', 'nope.example.com'], { state: store.url }),
+      run(['get', 'clusters'], { state: empty }),
+      run(['get', 'clusters', '--json'], { state: empty }),
+    ]);
+    // kops: cmd/kops/get_cluster.go fails with "no clusters found"; scripts get an empty list
+    expect([none.code, none.stderr, noneJson.code, noneJson.stdout]).toEqual([3, 'error: no clusters found\n', 0, '[]\n']);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toBe('error: cluster "nope.example.com" not found\n');
     const debug = await run(['get', 'cluster', 'nope.example.com', '--debug'], { state: store.url });
