@@ -44,7 +44,7 @@ class Bar implements ProgressReporter {
   constructor(readonly out: Output) {
     this.#bar = new cliProgress.SingleBar({
       stream: out.stderr,
-      format: '{bar} {percentage}% | {value}/{totalText} files | {bytesText} | {rate}/s | ETA {eta_formatted} | {cluster}',
+      format: '{bar} {pct} | {value}/{totalText} files | {bytesText} | {rate}/s | ETA {etaText} | {cluster}',
       hideCursor: true,
       fps: 10,
       etaBuffer: 200,
@@ -82,7 +82,12 @@ class Bar implements ProgressReporter {
   #payload(): Record<string, string> {
     const seconds = Math.max((Date.now() - this.#started) / 1000, 0.001);
     const totalBytes = Math.max(this.#plannedBytes, this.#bytes);
+    const total = Math.max(this.#planned, this.#done);
+    const remaining = total - this.#done;
+    // Until the current cluster's listing ends its share of the total is unknown: no percentage or ETA yet.
     return {
+      pct: this.#clusterPlanned ? `${Math.floor((100 * this.#done) / Math.max(total, 1))}%` : '--%',
+      etaText: !this.#clusterPlanned ? '--' : remaining === 0 ? '0s' : formatSeconds((remaining * seconds) / Math.max(this.#done, 1)),
       totalText: this.#clusterPlanned ? String(Math.max(this.#planned, this.#done)) : `${Math.max(this.#planned, this.#done)}+`,
       bytesText: `${formatBytes(this.#bytes)}/${formatBytes(totalBytes)}${this.#clusterPlanned ? '' : '+'}`,
       rate: formatBytes(this.#bytes / seconds),
@@ -108,6 +113,12 @@ export function clusterLine(result: ClusterMoveResult): string {
   const parts = [`${result.files} files`, `${result.copied} copied`, `${result.skipped} already there`, formatBytes(result.bytesCopied)];
   if (result.sourceDeleted) parts.push('source deleted');
   return `${result.cluster}: ${parts.join(', ')}`;
+}
+
+/** 75 -> "1m15s". */
+function formatSeconds(seconds: number): string {
+  const whole = Math.ceil(seconds);
+  return whole < 60 ? `${whole}s` : `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
 }
 
 /** 1536 -> "1.5 KiB". */

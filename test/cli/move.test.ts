@@ -74,6 +74,8 @@ describe('statestore move (built bin)', () => {
     expect(interrupted).toBe(true);
     expect(first.code).toBe(130);
     expect(first.output).toContain('resume with: statestore move');
+    // before the cluster's listing ends, its total is shown as unknown ("N+", no percentage)
+    expect(first.output).toMatch(/--% \| \d+\/\d+\+ files/);
     const copiedBefore = filesUnder(destination).length;
     expect(copiedBefore).toBeLessThan(BULK_FILES);
     // Nothing half-moved is visible: without its config the cluster is not listed yet.
