@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 // One entry, two formats. p-limit (and its yocto-queue) are ESM-only; they are bundled
@@ -20,6 +21,8 @@ export default defineConfig([{
   entry: { cli: 'src/cli/main.ts' },
   format: ['esm'],
   banner: { js: '#!/usr/bin/env node' },
+  // `statestore --version` prints the package's version, fixed at build time.
+  define: { 'process.env.STATESTORE_VERSION': JSON.stringify((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version) },
   dts: false,
   sourcemap: true,
   clean: false,

@@ -24,7 +24,8 @@ export function buildProgram(): Command {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json', 'table']))
     .option('--json', 'machine output: JSON on stdout (same as -o json)')
     .option('-q, --quiet', 'no messages on stderr, only results and errors')
-    .option('--debug', 'print stack traces of errors');
+    .option('--debug', 'print stack traces of errors')
+    .version(process.env.STATESTORE_VERSION ?? 'development', '--version', 'print the version of statestore');
   for (const command of [getCommand(), editCommand(), setCommand(), unsetCommand(), patchCommand(), replaceCommand(), diffCommand(),
     validateCommand(), moveCommand(), createCommand(), deleteCommand(), promoteCommand(), ...trustCommands(), exportCommand(), completionCommand(() => program)]) {
     program.addCommand(command);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { REPO_ROOT } from '../repo-root.js';
 import { COMPLEX, MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
 
 describe('statestore get (built bin)', () => {
@@ -87,8 +88,9 @@ describe('statestore get (built bin)', () => {
     expect(flag.stderr).toContain('(Did you mean --json?)');
   });
 
-  it('prints help with examples and the exit codes (each verb: test/cli/program.test.ts)', async () => {
-    const help = await run(['--help']);
+  it('prints help with examples and the exit codes (each verb: test/cli/program.test.ts), and --version', async () => {
+    const [help, version] = await Promise.all([run(['--help']), run(['--version'])]);
+    expect(version.stdout).toBe(`${(JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version}\n`);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Examples:\n  $ statestore get clusters');
     expect(help.stdout).toContain('Exit codes:');
