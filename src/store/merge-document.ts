@@ -11,6 +11,7 @@ import type { ValidationIssue } from '../vfs/errors.js';
 import type { JsonSchema } from '../merge/schema/json-schema.js';
 import { applyChange, type ConfigChange } from './change.js';
 import { readParsedDocument } from './documents.js';
+import { asKopsUpdates } from './kops-metadata.js';
 
 /** Options of `mergeConfig` and `mergeInstanceGroup`. */
 export interface MergeOptions {
@@ -70,7 +71,9 @@ export async function mergeDocument<T>(
       await sleep(backoffDelay(attempt, policy), options.signal);
       continue;
     }
-    const next = applyChange(current.value, change, schema);
+    const applied = applyChange(current.value, change, schema);
+    // Written as kops's clientset writes an update (kops-metadata.ts): spec changed, generation + 1.
+    const next = diffOperations(current.value, applied).length === 0 ? applied : asKopsUpdates(current.value, applied);
     assertSafeValue(next);
     const kind = schema === instanceGroupSchema ? 'InstanceGroup' : 'Cluster';
     const { warnings } = checkChangeFields(schema, kind, current.value, next, () => validate(next));
