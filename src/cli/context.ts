@@ -16,7 +16,7 @@ export interface GlobalFlags {
 export interface Context {
   out: Output;
   flags: GlobalFlags;
-  /** Opens the store: --state, else KOPS_STATE_STORE, else the library default (openStateStore decides). */
+  /** Opens the store: --state, else KOPS_STATE_STORE, else the library default (openStateStore decides); encrypting with STATESTORE_KEY. */
   open(): Promise<StateStore>;
 }
 
@@ -26,7 +26,10 @@ const FORMATS: readonly Format[] = ['yaml', 'json', 'table'];
 export function contextOf(command: Command): Context {
   const flags = command.optsWithGlobals<GlobalFlags>();
   const out = new Output({ format: formatOf(flags), quiet: flags.quiet === true });
-  return { out, flags, open: () => openStateStore(flags.state) };
+  // STATESTORE_KEY (never a flag: it would land in shell history) turns on the library's
+  // envelope encryption of secrets and private keys, as in the README's example.
+  const key = process.env.STATESTORE_KEY;
+  return { out, flags, open: () => openStateStore(flags.state, key ? { encryption: key } : {}) };
 }
 
 function formatOf(flags: GlobalFlags): Format | undefined {

@@ -1,4 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { COMPLEX, makeStore, requireBuiltCli, run } from './harness.js';
 
 /** A fresh `ssh-rsa AAAA...` line (RFC 4253 wire format: string "ssh-rsa", mpint e, mpint n). */
@@ -35,6 +37,22 @@ describe('statestore keypair, SSH key and secret verbs (built bin)', () => {
     const listed = (await json(['get', 'keypairs'])) as Array<{ id: string; primary: boolean }>;
     expect(listed).toEqual([expect.objectContaining({ id: created.id, primary: true })]); // distrusted keys are not listed, as in kops
     expect(await json(['trust', 'keypair', 'kubernetes-ca', old])).toEqual({ keyset: 'kubernetes-ca', trusted: [old] });
+  });
+
+  it('seals new private keys with STATESTORE_KEY; reading them needs the key', async () => {
+    const key = { STATESTORE_KEY: Buffer.alloc(32, 7).toString('base64') };
+    const sealed = makeStore([COMPLEX]);
+    const created = await run(['create', 'keypair', 'service-account', '--name', COMPLEX.cluster, '--primary', '--json'], { state: sealed.url, env: key });
+    expect(created.code).toBe(0);
+    const stored = readFileSync(path.join(sealed.dir, COMPLEX.cluster, 'pki/private/service-account/keyset.yaml'), 'utf8');
+    expect(stored).not.toContain('PRIVATE KEY');
+    const [withKey, withoutKey] = await Promise.all([
+      run(['get', 'keypairs', 'service-account', '--name', COMPLEX.cluster, '--json'], { state: sealed.url, env: key }),
+      run(['get', 'keypairs', 'service-account', '--name', COMPLEX.cluster, '--json'], { state: sealed.url }),
+    ]);
+    expect(JSON.parse(withKey.stdout)).toEqual([expect.objectContaining({ name: 'service-account', primary: true, hasPrivate: true })]);
+    expect(withoutKey.code).toBe(4);
+    expect(withoutKey.stderr).toContain('is encrypted: open the store with an encryption key');
   });
 
   it('adds an SSH key from stdin, deletes SSH keys and secrets', async () => {
