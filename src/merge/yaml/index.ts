@@ -6,3 +6,4 @@ export {
 } from './cluster.js';
 export { goYamlReadsAsNonString } from './yaml11.js';
 export { DEFAULT_LIMITS, type YamlLimits } from './options.js';
+export { KOPS_API_VERSION, LEGACY_API_VERSION, V1ALPHA3_API_VERSION } from './api-version.js';
