@@ -2,7 +2,8 @@
  * Bytes as kops writes them and values as kops reads them (issue #13 items 4-5, #14 items 2 and 6).
  * The oracle is kops's own output, copied from kops into test/fixtures/kops (see NOTICE.md):
  * `update_cluster/<case>/cluster-completed.spec` (written by kops into its state store) and
- * `conversion/<case>/v1alpha2.yaml` (written by kops's ToVersionedYaml).
+ * `conversion/<case>/v1alpha2.yaml` and `create_cluster/<case>/expected-v1alpha2.yaml` (kops's
+ * ToVersionedYaml output its own tests compare against).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,7 +20,10 @@ const KOPS = path.join(__dirname, '../fixtures/kops');
 const completed = readdirSync(path.join(KOPS, 'update_cluster'))
   .map((name) => path.join('update_cluster', name, 'cluster-completed.spec'))
   .filter((file) => existsSync(path.join(KOPS, file)));
-const conversions = readdirSync(path.join(KOPS, 'conversion')).map((name) => path.join('conversion', name, 'v1alpha2.yaml'));
+const conversions = [
+  ...readdirSync(path.join(KOPS, 'conversion')).map((name) => path.join('conversion', name, 'v1alpha2.yaml')),
+  ...readdirSync(path.join(KOPS, 'create_cluster')).map((name) => path.join('create_cluster', name, 'expected-v1alpha2.yaml')),
+];
 const read = (file: string): string => readFileSync(path.join(KOPS, file), 'utf8');
 
 function errorOf(fn: () => unknown): StateStoreError {
