@@ -80,6 +80,19 @@ describe('writing YAML as kops writes it', () => {
     expect(out).toBe('spec:\n  empty: {}\n  kubernetesApiAccess:\n  - 0.0.0.0/0\n  none: []\n  sshAccess:\n  - 0.0.0.0/0\n');
   });
 
+  it.each([
+    [{ a: [['x', 'y'], []] }, 'a:\n- - x\n  - "y"\n- []\n'], // y is a boolean to go-yaml v2
+    [{ a: ' lead\nx' }, 'a: |2-\n   lead\n  x\n'], // indentation indicator for a leading space
+    [{ a: 'x\n\n' }, 'a: |+\n  x\n\n'],
+    [{ a: 'a\n ' }, 'a: "a\\n "\n'], // trailing space: no block style
+    [{ 'k\nl': 1 }, '? |-\n  k\n  l\n: 1\n'], // a multi-line key is not a simple key
+    [[{ b: [1], a: 1 }], '- a: 1\n  b:\n  - 1\n'],
+    [{ a: '- x', b: 'a #b', c: 'x: ' }, "a: '- x'\nb: 'a #b'\nc: 'x: '\n"],
+    ['top', 'top\n'],
+  ])('lays out %j as go-yaml v2 does', (value, expected) => {
+    expect(stringifyYaml(value)).toBe(expected);
+  });
+
   it('writes numbers as go-yaml v2 after a JSON round trip (ints plain, floats in Go %g)', () => {
     expect(stringifyYaml({ i: 3, f: 0.5, big: 1e21, m: 1000000.5, small: 0.00001 })).toBe('big: 1e+21\nf: 0.5\ni: 3\nm: 1.0000005e+06\nsmall: 1e-05\n');
   });
