@@ -1,6 +1,6 @@
 import { createPrivateKey, generateKeyPair, randomBytes, X509Certificate } from 'node:crypto';
 import { promisify } from 'node:util';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
 import { StateStoreError } from '../vfs/errors.js';
 
 /**
@@ -83,7 +83,9 @@ const generateRsa = promisify(generateKeyPair);
  */
 export async function issueSelfSignedCa(name: string, privateKeyPem?: string): Promise<IssuedCa> {
   const privateKey = privateKeyPem ?? (await generateRsa('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } })).privateKey;
-  let signer: forge.pki.rsa.PrivateKey;
+  // Loaded on first use: only issuing needs it, and it costs ~70 ms at import in a fresh process.
+  const { default: forge } = (await import('node-forge')) as unknown as { default: typeof Forge };
+  let signer: Forge.pki.rsa.PrivateKey;
   try {
     signer = forge.pki.privateKeyFromPem(privateKey);
   } catch (err) {
