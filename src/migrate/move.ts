@@ -10,6 +10,7 @@ import { parsePointer } from '../merge/json-pointer.js';
 import { StateStore } from '../store/state-store.js';
 import { validateClusterName } from '../store/names.js';
 import { replaceScalars, rewriteStoreUrls, rewriteText } from './rewrite.js';
+import { FileDigests } from './file-digests.js';
 import { assertDisjoint } from './overlap.js';
 import { settleAll, TaskGroup } from './tasks.js';
 import { transferFile, type TransferContext } from './transfer.js';
@@ -25,9 +26,17 @@ const DEFAULT_CONCURRENCY = 64;
  * upload part (8 MiB on S3) in memory, so this bounds the memory of a move.
  */
 const MAX_LARGE_STREAMS = 4;
+/**
+ * Clusters set up at once (each lists the source and destination and reads its config): enough
+ * to keep the file limit busy with many small clusters, while the files of all of them share
+ * one limit.
+ */
+const MAX_CLUSTERS = 16;
 
 interface Limits {
-  /** Files in flight. */
+  /** Clusters in progress (see {@link MAX_CLUSTERS}). */
+  clusters: ReturnType<typeof pLimit>;
+  /** Files in flight, across all clusters. */
   files: ReturnType<typeof pLimit>;
   /** Large files streaming through this process (see {@link MAX_LARGE_STREAMS}). */
   streams: ReturnType<typeof pLimit>;
@@ -57,13 +66,22 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
     // By resolved location, not by name: a symlink or a nested prefix is the same store (#14.5).
     await assertDisjoint(from.vfs, to.vfs);
     const clusters = options.clusters ?? (await new StateStore(from.vfs).listClusters({ signal: options.signal }));
-    const limits: Limits = { files: pLimit(concurrency), streams: pLimit(Math.min(concurrency, MAX_LARGE_STREAMS)) };
-    const results: ClusterMoveResult[] = [];
-    for (const cluster of clusters) {
-      validateClusterName(cluster);
-      const result = await moveCluster(cluster, from.vfs, to.vfs, options, limits);
-      options.onProgress?.({ type: 'cluster', cluster, result });
-      results.push(result);
+    clusters.forEach((cluster) => validateClusterName(cluster));
+    const limits: Limits = { clusters: pLimit(MAX_CLUSTERS), files: pLimit(concurrency), streams: pLimit(Math.min(concurrency, MAX_LARGE_STREAMS)) };
+    const digests = { from: await FileDigests.open(from.vfs, options.digestFolder), to: await FileDigests.open(to.vfs, options.digestFolder) };
+    const results: ClusterMoveResult[] = new Array(clusters.length);
+    try {
+      // Clusters move concurrently; after the first failure no further cluster starts, and the
+      // error is thrown once the clusters in flight have stopped writing.
+      await settleAll(clusters.keys(), limits.clusters, async (index) => {
+        const cluster = clusters[index]!;
+        const result = await moveCluster(cluster, from.vfs, to.vfs, options, limits, digests);
+        options.onProgress?.({ type: 'cluster', cluster, result });
+        results[index] = result;
+      });
+    } finally {
+      // Digests recorded before a failure are still true: saved either way.
+      await Promise.all([digests.from?.save(), digests.to?.save()]);
     }
     return { from: from.vfs.url, to: to.vfs.url, dryRun: options.dryRun ?? false, clusters: results };
   } finally {
@@ -72,7 +90,7 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
   }
 }
 
-async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOptions, limits: Limits): Promise<ClusterMoveResult> {
+async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOptions, limits: Limits, digests: TransferContext['digests']): Promise<ClusterMoveResult> {
   const { signal } = options;
   const configKey = `${cluster}/config`;
   const result: ClusterMoveResult = { cluster, files: 0, copied: 0, skipped: 0, bytes: 0, bytesCopied: 0, rewritten: [], staleReferences: [], sourceDeleted: false };
@@ -115,7 +133,7 @@ async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOpt
   const configText = Buffer.from(config.body).toString('utf8');
   const oldBase = storeBaseOf(configText, cluster) ?? from.url;
   const newBase = to.url;
-  const ctx: TransferContext = { from, to, overwrite: options.overwrite ?? false, verify: options.verify ?? true, streams: limits.streams, signal };
+  const ctx: TransferContext = { from, to, overwrite: options.overwrite ?? false, verify: options.verify ?? true, streams: limits.streams, signal, digests };
   const record = (info: ObjectInfo, action: 'copied' | 'skipped', rewritten: boolean) => {
     if (action === 'copied') {
       result.copied += 1;

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type pLimit from 'p-limit';
 import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
 import type { ObjectInfo, Vfs, WriteOptions } from '../vfs/types.js';
+import type { FileDigests } from './file-digests.js';
 import { hashStream, HashingStream } from './hashing.js';
 
 export interface TransferContext {
@@ -13,6 +14,8 @@ export interface TransferContext {
   /** Taken by a file that streams through this process and is over {@link LARGE_STREAM} bytes. */
   streams?: ReturnType<typeof pLimit>;
   signal?: AbortSignal;
+  /** MD5s kept between runs for file:// stores (see {@link FileDigests}). */
+  digests?: { from?: FileDigests | undefined; to?: FileDigests | undefined };
 }
 
 /** Streams larger than this hold a multipart buffer: they take a slot of `streams`. */
@@ -35,8 +38,8 @@ export async function transferFile(ctx: TransferContext, source: ObjectInfo, rep
   const expectedSize = replacement?.byteLength ?? source.size;
   let expectedMd5 = replacement ? md5(replacement) : source.md5;
   if (existing !== undefined && existing.size === expectedSize) {
-    expectedMd5 ??= (await hashStream((await from.readStream(source.key, { signal })).body)).md5;
-    if ((await md5Of(to, existing, signal)) === expectedMd5) return 'skipped';
+    expectedMd5 ??= await md5Of(from, source, signal, ctx.digests?.from);
+    if ((await md5Of(to, existing, signal, ctx.digests?.to)) === expectedMd5) return 'skipped';
   }
   if (existing !== undefined && !ctx.overwrite) {
     throw new StateStoreError('AlreadyExists', `the destination already has a different ${JSON.stringify(source.key)}; pass overwrite: true to replace it`, { key: source.key, backend: to.backend });
@@ -51,13 +54,14 @@ export async function transferFile(ctx: TransferContext, source: ObjectInfo, rep
     // then fails its own condition. If the destination now holds exactly our bytes, it landed.
     if (!isStateStoreError(err, 'AlreadyExists') && !isStateStoreError(err, 'PreconditionFailed')) throw err;
     const landed = await to.stat(source.key, { signal }).catch(() => undefined);
-    expectedMd5 ??= (await hashStream((await from.readStream(source.key, { signal })).body)).md5;
-    if (landed === undefined || landed.size !== expectedSize || (await md5Of(to, landed, signal)) !== expectedMd5) throw err;
+    expectedMd5 ??= await md5Of(from, source, signal, ctx.digests?.from);
+    if (landed === undefined || landed.size !== expectedSize || (await md5Of(to, landed, signal, ctx.digests?.to, true)) !== expectedMd5) throw err;
     return 'copied';
   }
   if (ctx.verify) {
     const size = written.size === expectedSize ? expectedSize : -1;
-    const stored = written.md5 ?? (await md5Of(to, written, signal));
+    // Read back whole (`fresh`): a copy is verified byte for byte, never from a kept digest.
+    const stored = written.md5 ?? (await md5Of(to, written, signal, ctx.digests?.to, true));
     if (size !== expectedSize || stored !== sentMd5) {
       throw new StateStoreError('IntegrityError', `${source.key}: the copy at the destination does not match the source`, { key: source.key, backend: to.backend });
     }
@@ -72,7 +76,7 @@ async function write(ctx: TransferContext, source: ObjectInfo, condition: WriteO
   if (serverSide !== undefined) {
     // Copied inside the service: the bytes never came through here, so the reference checksum
     // is the source's own (from the listing, or read once when the backend does not list it).
-    return { written: serverSide, sentMd5: source.md5 ?? (await hashStream((await from.readStream(source.key, { signal })).body)).md5 };
+    return { written: serverSide, sentMd5: source.md5 ?? (await md5Of(from, source, signal, ctx.digests?.from)) };
   }
   if (ctx.streams !== undefined && source.size > LARGE_STREAM) return ctx.streams(() => stream(ctx, source, condition));
   return stream(ctx, source, condition);
@@ -81,6 +85,8 @@ async function write(ctx: TransferContext, source: ObjectInfo, condition: WriteO
 /** Streams the source's bytes into the destination, hashing them on the way. */
 async function stream(ctx: TransferContext, source: ObjectInfo, condition: WriteOptions): Promise<{ written: ObjectInfo; sentMd5: string }> {
   const { from, to, signal } = ctx;
+  // Taken before the read, so a write during the read makes the recorded digest unusable.
+  const identity = await ctx.digests?.from?.identify(source.key);
   const { body, info } = await from.readStream(source.key, { signal });
   const hasher = new HashingStream();
   pipeline(body, hasher, () => undefined); // errors surface through writeStream's read of `hasher`
@@ -89,6 +95,7 @@ async function stream(ctx: TransferContext, source: ObjectInfo, condition: Write
   if (hasher.bytes !== info.size || (info.md5 !== undefined && info.md5 !== sentMd5)) {
     throw new StateStoreError('IntegrityError', `${source.key}: the source changed or was corrupted while copying`, { key: source.key, backend: from.backend });
   }
+  if (identity !== undefined) ctx.digests?.from?.record(source.key, identity, sentMd5);
   return { written, sentMd5 };
 }
 
@@ -96,8 +103,16 @@ function md5(bytes: Uint8Array): string {
   return createHash('md5').update(bytes).digest('hex');
 }
 
-/** The MD5 of a stored object: from its metadata when the backend knows it, else by reading it. */
-async function md5Of(vfs: Vfs, info: ObjectInfo, signal?: AbortSignal): Promise<string> {
+/**
+ * The MD5 of a stored object: from its metadata when the backend knows it, else from a digest
+ * kept for the file's exact identity (unless `fresh`), else by reading it (and keeping that).
+ */
+async function md5Of(vfs: Vfs, info: ObjectInfo, signal: AbortSignal | undefined, digests?: FileDigests, fresh = false): Promise<string> {
   if (info.md5 !== undefined) return info.md5;
-  return (await hashStream((await vfs.readStream(info.key, { signal })).body)).md5;
+  const identity = await digests?.identify(info.key);
+  const kept = identity === undefined || fresh ? undefined : digests?.lookup(info.key, identity);
+  if (kept !== undefined) return kept;
+  const { md5: digest } = await hashStream((await vfs.readStream(info.key, { signal })).body);
+  if (identity !== undefined) digests?.record(info.key, identity, digest);
+  return digest;
 }

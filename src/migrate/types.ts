@@ -35,6 +35,13 @@ export interface MoveOptions {
    * request's own retries (the stores' `retry` option). Default: 3 attempts, 50 ms doubling.
    */
   retry?: RetryPolicy;
+  /**
+   * Where MD5s of file:// stores' files are kept between moves, so that a rerun compares files
+   * by their identity (inode, size, mtime, ctime) instead of reading them; a digest is reused
+   * only for the exact identity it was computed for. Default `$XDG_CACHE_HOME/statestore/digests`
+   * (or `~/.cache/statestore/digests`); `false`: keep none (every compared file is read).
+   */
+  digestFolder?: string | false;
   /** Aborts the move: no new file starts, and the call rejects with Aborted. Rerun to resume. */
   signal?: AbortSignal;
   /** Called with the plan of each cluster, each file copied or skipped, and each cluster's result. */

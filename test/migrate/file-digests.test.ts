@@ -1,0 +1,122 @@
+/**
+ * Reruns between file:// stores compare files by kept digests instead of reading them, and a
+ * changed file is never skipped, even at the same size with its mtime set back (issue #17).
+ * Clusters move concurrently under one file limit.
+ */
+import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { openVfs } from '../../src/backends/registry.js';
+import { moveStateStore } from '../../src/migrate/index.js';
+import type { MoveOptions } from '../../src/migrate/index.js';
+import type { Vfs } from '../../src/vfs/types.js';
+
+const dirs: string[] = [];
+afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'statestore-digests-'));
+  dirs.push(dir);
+  return dir;
+}
+
+const config = (base: string, cluster: string) => `apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nmetadata:\n  name: ${cluster}\nspec:\n  configBase: ${base}/${cluster}\n`;
+
+/** A file:// store with one cluster of `count` files of 100 bytes each. */
+async function fileStore(count: number): Promise<{ dir: string; vfs: Vfs }> {
+  const dir = await tempDir();
+  const vfs = await openVfs(`file://${dir}`);
+  for (let i = 0; i < count; i++) await vfs.write(`a.example.com/pki/f${i}`, Buffer.alloc(100, String.fromCharCode(97 + (i % 26))));
+  await vfs.write('a.example.com/config', config(vfs.url, 'a.example.com'));
+  return { dir, vfs };
+}
+
+/** A view of `vfs` that counts the bodies read through it. */
+function counting(vfs: Vfs, reads: { count: number }): Vfs {
+  return Object.create(vfs, {
+    readStream: { value: (key: string, options?: object) => { reads.count += 1; return vfs.readStream(key, options); } },
+    read: { value: (key: string, options?: object) => { reads.count += 1; return vfs.read(key, options); } },
+  }) as Vfs;
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 80));
+
+describe('moveStateStore file:// digests', () => {
+  it('reruns without reading any file but the config, once the digests are kept', async () => {
+    const source = await fileStore(20);
+    const destination = await openVfs(`file://${await tempDir()}`);
+    const options: MoveOptions = { from: source.vfs, to: destination, digestFolder: await tempDir() };
+    expect((await moveStateStore(options)).clusters[0]).toMatchObject({ copied: 21, skipped: 0 });
+    await settle();
+    const reads = { count: 0 };
+    const rerun = await moveStateStore({ ...options, from: counting(source.vfs, reads), to: counting(destination, reads) });
+    expect(rerun.clusters[0]).toMatchObject({ copied: 0, skipped: 21 });
+    // The config is read to rewrite it; nothing else is read on either side.
+    expect(reads.count).toBe(1);
+
+    const without = { count: 0 };
+    await moveStateStore({ ...options, from: counting(source.vfs, without), to: counting(destination, without), digestFolder: false });
+    expect(without.count).toBeGreaterThan(40);
+  });
+
+  it.each(['source', 'destination'] as const)('never skips a %s file changed in place at the same size with its mtime set back', async (side) => {
+    const source = await fileStore(5);
+    const destDir = await tempDir();
+    const destination = await openVfs(`file://${destDir}`);
+    const options: MoveOptions = { from: source.vfs, to: destination, digestFolder: await tempDir() };
+    await moveStateStore(options);
+    // A whole-second mtime, so that setting it back below restores it exactly.
+    const file = path.join(side === 'source' ? source.dir : destDir, 'a.example.com', 'pki', 'f2');
+    await utimes(file, 1_700_000_000, 1_700_000_000);
+    await settle();
+    expect((await moveStateStore(options)).clusters[0]).toMatchObject({ copied: 0, skipped: 6 });
+    await settle();
+    expect((await moveStateStore(options)).clusters[0]).toMatchObject({ copied: 0, skipped: 6 });
+
+    const before = await stat(file);
+    await writeFile(file, Buffer.alloc(100, 'Z'));
+    await utimes(file, 1_700_000_000, 1_700_000_000);
+    const after = await stat(file);
+    expect([after.size, after.mtimeMs, after.ino]).toEqual([before.size, before.mtimeMs, before.ino]);
+
+    await expect(moveStateStore(options)).rejects.toMatchObject({ code: 'AlreadyExists' });
+    const result = await moveStateStore({ ...options, overwrite: true });
+    expect(result.clusters[0]).toMatchObject({ copied: 1, skipped: 5 });
+    const expected = side === 'source' ? Buffer.alloc(100, 'Z') : Buffer.alloc(100, 'c');
+    expect(await readFile(path.join(destDir, 'a.example.com', 'pki', 'f2'))).toEqual(expected);
+  });
+});
+
+describe('moveStateStore clusters', () => {
+  it('moves clusters concurrently, all files under the one concurrency limit', async () => {
+    const source = await openVfs(`memfs://clusters-${Date.now()}`);
+    const names = ['a.example.com', 'b.example.com', 'c.example.com', 'd.example.com'];
+    for (const name of names) {
+      for (let i = 0; i < 3; i++) await source.write(`${name}/pki/f${i}`, `${name} ${i}`);
+      await source.write(`${name}/config`, config(source.url, name));
+    }
+    const target = await openVfs(`memfs://clusters-dst-${Date.now()}`);
+    const inFlight = new Set<string>();
+    let most = 0;
+    let clustersAtOnce = 0;
+    const slow = async <T>(key: string, write: () => Promise<T>): Promise<T> => {
+      inFlight.add(key);
+      most = Math.max(most, inFlight.size);
+      clustersAtOnce = Math.max(clustersAtOnce, new Set([...inFlight].map((k) => k.split('/')[0])).size);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      try {
+        return await write();
+      } finally {
+        inFlight.delete(key);
+      }
+    };
+    const destination: Vfs = Object.create(target, {
+      write: { value: (key: string, body: Uint8Array, o?: object) => slow(key, () => target.write(key, body, o)) },
+      writeStream: { value: (key: string, body: never, o?: object) => slow(key, () => target.writeStream(key, body, o)) },
+    });
+    const result = await moveStateStore({ from: source, to: destination, concurrency: 3 });
+    expect(result.clusters.map((c) => [c.cluster, c.copied])).toEqual(names.map((name) => [name, 4]));
+    expect(clustersAtOnce).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(4); // 3 files + at most one config written outside the file limit
+  });
+});
