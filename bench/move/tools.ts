@@ -42,8 +42,15 @@ export async function awsSync(endpoint: string, from: string, to: string, maxCon
   return timed('aws', ['s3', 'sync', '--only-show-errors', '--endpoint-url', endpoint, `s3://${from}`, `s3://${to}`], env);
 }
 
+/**
+ * The flags an expert tunes rclone with for S3 to S3: one recursive listing per side, compare
+ * by size + MD5 (ETag) instead of a HEAD per object for its modtime, no HEAD after an upload, no
+ * bucket probe.
+ */
+export const RCLONE_TUNED = ['--fast-list', '--checksum', '--s3-no-head', '--s3-no-check-bucket'];
+
 /** `rclone copy` through an env-defined remote. Debian's rclone fails when AWS_CA_BUNDLE is set. */
-export async function rcloneCopy(endpoint: string, from: string, to: string, parallel?: number): Promise<number> {
+export async function rcloneCopy(endpoint: string, from: string, to: string, parallel?: number, flags: string[] = []): Promise<number> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     RCLONE_CONFIG_BENCH_TYPE: 's3',
@@ -56,5 +63,16 @@ export async function rcloneCopy(endpoint: string, from: string, to: string, par
   };
   delete env.AWS_CA_BUNDLE;
   const extra = parallel === undefined ? [] : ['--transfers', String(parallel), '--checkers', String(parallel)];
-  return timed('rclone', ['copy', '--config', '/dev/null', ...extra, `bench:${from}`, `bench:${to}`], env);
+  return timed('rclone', ['copy', '--config', '/dev/null', ...extra, ...flags, `bench:${from}`, `bench:${to}`], env);
+}
+
+/** `rclone copy` between two local folders (it compares size + modtime on a rerun). */
+export async function rcloneLocal(from: string, to: string, parallel?: number): Promise<number> {
+  const extra = parallel === undefined ? [] : ['--transfers', String(parallel), '--checkers', String(parallel)];
+  return timed('rclone', ['copy', '--config', '/dev/null', ...extra, from, to], process.env);
+}
+
+/** `cp -r` of a folder (no rerun: it copies everything every time). */
+export async function cpRecursive(from: string, to: string): Promise<number> {
+  return timed('cp', ['-r', from, to], process.env);
 }

@@ -7,10 +7,10 @@ import type { ObjectInfo, ReadResult, Vfs } from '../vfs/types.js';
 import { isPlainObject } from '../merge/guard.js';
 import { parseYamlDocuments } from '../merge/yaml/parse.js';
 import { parsePointer } from '../merge/json-pointer.js';
-import { StateStore } from '../store/state-store.js';
 import { validateClusterName } from '../store/names.js';
 import { replaceScalars, rewriteStoreUrls, rewriteText } from './rewrite.js';
 import { FileDigests } from './file-digests.js';
+import { perCluster, perStore, type Listings } from './listing.js';
 import { assertDisjoint } from './overlap.js';
 import { settleAll, TaskGroup } from './tasks.js';
 import { transferFile, type TransferContext } from './transfer.js';
@@ -65,7 +65,8 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
     if (from.vfs.url === to.vfs.url) throw new StateStoreError('InvalidArgument', 'the source and the destination are the same store');
     // By resolved location, not by name: a symlink or a nested prefix is the same store (#14.5).
     await assertDisjoint(from.vfs, to.vfs);
-    const clusters = options.clusters ?? (await new StateStore(from.vfs).listClusters({ signal: options.signal }));
+    // Every cluster: one listing of each store. Named clusters: a listing of each one's folder.
+    const { clusters, listings } = options.clusters === undefined ? await perStore(from.vfs, to.vfs, options.signal) : { clusters: options.clusters, listings: perCluster(from.vfs, to.vfs, options.signal) };
     clusters.forEach((cluster) => validateClusterName(cluster));
     const limits: Limits = { clusters: pLimit(MAX_CLUSTERS), files: pLimit(concurrency), streams: pLimit(Math.min(concurrency, MAX_LARGE_STREAMS)) };
     const digests = { from: await FileDigests.open(from.vfs, options.digestFolder), to: await FileDigests.open(to.vfs, options.digestFolder) };
@@ -75,7 +76,7 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
       // error is thrown once the clusters in flight have stopped writing.
       await settleAll(clusters.keys(), limits.clusters, async (index) => {
         const cluster = clusters[index]!;
-        const result = await moveCluster(cluster, from.vfs, to.vfs, options, limits, digests);
+        const result = await moveCluster(cluster, from.vfs, to.vfs, options, limits, digests, listings);
         options.onProgress?.({ type: 'cluster', cluster, result });
         results[index] = result;
       });
@@ -90,13 +91,14 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
   }
 }
 
-async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOptions, limits: Limits, digests: TransferContext['digests']): Promise<ClusterMoveResult> {
+async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOptions, limits: Limits, digests: TransferContext['digests'], listings: Listings): Promise<ClusterMoveResult> {
   const { signal } = options;
   const configKey = `${cluster}/config`;
   const result: ClusterMoveResult = { cluster, files: 0, copied: 0, skipped: 0, bytes: 0, bytesCopied: 0, rewritten: [], staleReferences: [], sourceDeleted: false };
   const notFound = () => new StateStoreError('NotFound', `cluster "${cluster}" not found in ${from.url}`);
   if (options.dryRun) {
-    const files = await listed(from, cluster, signal);
+    const files: ObjectInfo[] = [];
+    for await (const info of listings.source(cluster)) files.push(info);
     if (!files.some((info) => info.key === configKey)) throw notFound();
     Object.assign(result, { files: files.length, bytes: files.reduce((sum, info) => sum + info.size, 0) });
     options.onProgress?.({ type: 'plan', cluster, files: result.files, bytes: result.bytes });
@@ -110,7 +112,7 @@ async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOpt
   const copies = new TaskGroup(limits.files);
   let onListed: ((info: ObjectInfo) => void) | undefined;
   const listing = (async () => {
-    for await (const info of from.listAll({ prefix: `${cluster}/`, signal })) {
+    for await (const info of listings.source(cluster)) {
       if (copies.failed) return;
       files.push(info);
       onListed?.(info);
@@ -123,7 +125,7 @@ async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOpt
       from.read(configKey, { signal }).catch((err: unknown) => {
         throw isStateStoreError(err, 'NotFound') ? notFound() : err;
       }),
-      listed(to, cluster, signal).then((infos) => new Map(infos.map((info) => [info.key, info]))),
+      listings.destination(cluster).then((infos) => new Map(infos.map((info) => [info.key, info]))),
     ]);
   } catch (err) {
     copies.fail(err);
@@ -207,12 +209,6 @@ function storeBaseOf(configText: string, cluster: string): string | undefined {
   if (typeof base !== 'string') return undefined;
   const trimmed = base.replace(/\/+$/, '');
   return trimmed.endsWith(`/${cluster}`) ? trimmed.slice(0, -cluster.length - 1) : undefined;
-}
-
-async function listed(vfs: Vfs, cluster: string, signal: AbortSignal | undefined): Promise<ObjectInfo[]> {
-  const files: ObjectInfo[] = [];
-  for await (const info of vfs.listAll({ prefix: `${cluster}/`, signal })) files.push(info);
-  return files;
 }
 
 async function resolve(ref: StoreRef, openOptions: OpenVfsOptions | undefined): Promise<{ vfs: Vfs; owned: boolean }> {

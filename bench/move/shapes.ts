@@ -1,0 +1,66 @@
+/**
+ * The store shapes the move benchmark copies: each is seeded once into the `src` bucket under
+ * its own prefix (or a local folder for file -> file), with a `config` per cluster.
+ */
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import pLimit from 'p-limit';
+
+export interface SeededFile {
+  key: string;
+  size: number;
+}
+
+export type ShapeName = 'mixed' | 'one' | 'many' | 'file';
+
+export const SHAPE_LABELS: Record<ShapeName, string> = {
+  mixed: 'mixed: 1 cluster, 2,000 x 1 KiB + 20 x 8 MiB',
+  one: 'one cluster, 2,000 x 1 KiB',
+  many: '200 clusters x 10 files (1 KiB)',
+  file: 'file:// -> file://, 1 cluster, 2,000 x 1 KiB',
+};
+
+const configOf = (base: string, cluster: string): string =>
+  `apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nmetadata:\n  name: ${cluster}\nspec:\n  configBase: ${base}/${cluster}\n`;
+
+/** The files of a shape (keys relative to its prefix), `scale` multiplying the counts. */
+export function shapeFiles(shape: ShapeName, scale: number): { files: SeededFile[]; configs: string[] } {
+  const n = (count: number) => Math.max(1, Math.round(count * scale));
+  const files: SeededFile[] = [];
+  if (shape === 'many') {
+    const clusters = Array.from({ length: n(200) }, (_, i) => `c${String(i).padStart(3, '0')}.example.com`);
+    for (const cluster of clusters) for (let i = 0; i < 9; i++) files.push({ key: `${cluster}/pki/f${i}`, size: 1024 });
+    return { files, configs: clusters };
+  }
+  const cluster = 'bench.example.com';
+  for (let i = 0; i < n(2000); i++) files.push({ key: `${cluster}/secrets/small-${String(i).padStart(5, '0')}`, size: 1024 });
+  if (shape === 'mixed') for (let i = 0; i < n(20); i++) files.push({ key: `${cluster}/backups/large-${String(i).padStart(3, '0')}`, size: 8 * 1024 * 1024 });
+  return { files, configs: [cluster] };
+}
+
+/** Seeds `src/<prefix>/...` on S3; returns every key written (for the CopyObject ceiling). */
+export async function seedS3(client: S3Client, shape: ShapeName, prefix: string, scale: number): Promise<SeededFile[]> {
+  const { files, configs } = shapeFiles(shape, scale);
+  const limit = pLimit(16);
+  await Promise.all(files.map((file) => limit(() => client.send(new PutObjectCommand({ Bucket: 'src', Key: `${prefix}/${file.key}`, Body: randomBytes(file.size) })))));
+  const written = files.map((file) => ({ key: `${prefix}/${file.key}`, size: file.size }));
+  for (const cluster of configs) {
+    const body = configOf(`s3://src/${prefix}`, cluster);
+    await client.send(new PutObjectCommand({ Bucket: 'src', Key: `${prefix}/${cluster}/config`, Body: body }));
+    written.push({ key: `${prefix}/${cluster}/config`, size: body.length });
+  }
+  return written;
+}
+
+/** Seeds a local folder as a file:// store of the `file` shape. */
+export async function seedFolder(dir: string, scale: number): Promise<void> {
+  const { files, configs } = shapeFiles('file', scale);
+  const limit = pLimit(32);
+  await Promise.all(files.map((file) => limit(async () => {
+    await mkdir(path.dirname(path.join(dir, file.key)), { recursive: true });
+    await writeFile(path.join(dir, file.key), randomBytes(file.size));
+  })));
+  for (const cluster of configs) await writeFile(path.join(dir, cluster, 'config'), configOf(`file://${dir}`, cluster));
+}
