@@ -18,58 +18,15 @@ import { listKeysets, readKeyset, type Keyset } from './pki.js';
 import { addSshPublicKey, deleteSshPublicKeys, listSshPublicKeys, type SshPublicKey } from './ssh-keys.js';
 import { createKeypair, deleteKeypair, distrustKeypairs, promoteKeypair, trustKeypairs, type CreateKeypairOptions, type KeyStoreContext } from './keypairs.js';
 import { deleteSecret, listSecrets, readSecret, validateSecretName, writeSecret } from './secrets.js';
-import { toKeyProvider, type EncryptionOption } from './envelope.js';
+import { toKeyProvider } from './envelope.js';
+import type { PutOptions, SecretPutOptions, StateStoreOptions } from './store-options.js';
 import type { KeyProvider } from './key-provider.js';
 import { putKeyset } from './keyset-write.js';
-import { DISCOVERY_FILES, discoveryStoreUrl, SeparateStores, type OpenStore, type StoreLocation } from './locations.js';
+import { DISCOVERY_FILES, discoveryStoreUrl, SeparateStores, type StoreLocation } from './locations.js';
 import { deleteClusterState } from './delete-cluster.js';
 import { openVfs } from '../backends/registry.js';
 
-/** Options of writes that may be conditional. */
-export interface PutOptions extends CallOptions {
-  /** Write only if the stored document is still at this version (from `getCluster` and friends). */
-  ifMatch?: string;
-}
-
-/** Options of a {@link StateStore} (and of `openStateStore`). */
-export interface StateStoreOptions {
-  /**
-   * Envelope-encrypts secrets and private keys written through this store (AES-256-GCM, one data
-   * key per value): a 32-byte key (raw or base64), several keys for rotation, or a
-   * {@link KeyProvider} (e.g. a cloud KMS). Encrypted values are read back by statestore with the
-   * key; kops itself cannot read them (it fails on them rather than misreading them). Plain values
-   * written by kops are still read as they are.
-   */
-  encryption?: EncryptionOption;
-  /**
-   * With `encryption` set, whether a plain (unencrypted, kops-format) secret or private key is
-   * still returned by reads. Default false: in an encrypting store a plain value where an
-   * envelope belongs is refused with IntegrityError (someone may have replaced it). Set true
-   * while migrating a kops-written store to encryption, then rewrite each value.
-   *
-   * To migrate: open the store with `encryption` and `allowPlaintext: true`; for each cluster, for
-   * each name of `listSecrets`, `putSecret(cluster, name, await getSecret(cluster, name), { overwrite: true })`
-   * (and likewise each keyset with `putKeyset`); then reopen without `allowPlaintext`. A value
-   * that still reads as IntegrityError was missed or replaced.
-   */
-  allowPlaintext?: boolean;
-  /**
-   * Opens a key or secret store that a cluster's config places outside this store
-   * (`spec.keyStore`, `spec.secretStore`, `spec.configStore.keypairs` / `.secrets`, as kops
-   * allows). Default: `openVfs(url)` with the backend options `openStateStore` was given. Pass a
-   * function that throws to refuse such stores (a config could otherwise point reads, writes and
-   * `deleteCluster` at any location these credentials reach).
-   */
-  openStore?: OpenStore;
-}
-
-/** Options of `putSecret` and `putKeyset`. */
-export interface SecretPutOptions extends PutOptions {
-  /** Replace an existing value (default: create only, as kops does). */
-  overwrite?: boolean;
-  /** Set false to write this value in kops's plain format though the store encrypts. */
-  encrypt?: boolean;
-}
+export type { PutOptions, SecretPutOptions, StateStoreOptions } from './store-options.js';
 
 /**
  * A kops state store: clusters, their `config`, instance groups, keysets, SSH keys and secrets,
