@@ -9,8 +9,8 @@ export type { CreateKeypairOptions } from './keypairs.js';
 export { validateClusterName, validateClusterNameForConfig, clusterNameIssues, validateInstanceGroupName, validateKeysetName, isRotatableKeysetName, validateRotatableKeysetName, isDns1123Subdomain } from './names.js';
 export { localKeyProvider, type KeyProvider, type DataKey, type LocalKeys } from './key-provider.js';
 export {
-  sealEnvelope, openEnvelope, isEnvelope, toKeyProvider, ENVELOPE_PREFIX, MAX_ENVELOPE_CHARS, decodeBase64Strict, openStoredValue,
-  type EncryptionOption, type OpenStoredValueOptions,
+  sealEnvelope, openEnvelope, isEnvelope, toKeyProvider, ENVELOPE_PREFIX,
+  type EncryptionOption,
 } from './envelope.js';
 export { validateSecretName } from './secrets.js';
 export type { StoreLocation, OpenStore, SeparateStoreKind } from './locations.js';
