@@ -5,7 +5,7 @@ const json = (value: unknown): JsonValue => cloneJson(value) as JsonValue;
 import type { JsonPatchOperation } from '../json-patch.js';
 import type { JsonValue } from '../json.js';
 import { escapePointerToken as escapeSegment } from '../json-pointer.js';
-import { stringifyYaml } from '../yaml/update.js';
+import { formatYaml } from '../yaml/stringify.js';
 import { unifiedDiff } from './unified.js';
 
 /** What changed between two configs. */
@@ -28,7 +28,7 @@ export interface ConfigDiff {
  */
 export function diffConfig(a: unknown, b: unknown): ConfigDiff {
   const operations = diffOperations(a, b);
-  return { operations, unified: operations.length === 0 ? '' : unifiedDiff(stringifyYaml(a), stringifyYaml(b)) };
+  return { operations, unified: operations.length === 0 ? '' : unifiedDiff(formatYaml(a), formatYaml(b)) };
 }
 
 /** Only the JSON Patch operations of {@link diffConfig} (no YAML rendering: cheap). */
