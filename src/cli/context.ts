@@ -28,8 +28,11 @@ export function contextOf(command: Command): Context {
   const out = new Output({ format: formatOf(flags), quiet: flags.quiet === true });
   // STATESTORE_KEY (never a flag: it would land in shell history) turns on the library's
   // envelope encryption of secrets and private keys, as in the README's example.
+  // STATESTORE_ALLOW_PLAINTEXT=1 also reads plain (kops-written) values in such a store, while it
+  // is being migrated to encryption (the library's allowPlaintext).
   const key = process.env.STATESTORE_KEY;
-  return { out, flags, open: () => openStateStore(flags.state, key ? { encryption: key } : {}) };
+  const allowPlaintext = process.env.STATESTORE_ALLOW_PLAINTEXT === '1';
+  return { out, flags, open: () => openStateStore(flags.state, key ? { encryption: key, allowPlaintext } : {}) };
 }
 
 function formatOf(flags: GlobalFlags): Format | undefined {

@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import path from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { Command } from 'commander';
 import { isStateStoreError, moveStateStore, type MoveResult } from '../index.js';
@@ -44,6 +46,7 @@ async function runMove(ctx: Context, args: { from: string; to: string; opts: Mov
     const result = await moveStateStore({
       from, to, signal: controller.signal, onProgress: (event) => progress.onProgress(event),
       ...(opts.cluster ? { clusters: opts.cluster } : {}), ...(concurrency !== undefined ? { concurrency } : {}),
+      digestFolder: digestFolder(),
       dryRun: opts.dryRun === true, deleteSource: opts.deleteSource === true, rewriteGenerated: opts.rewriteGenerated === true, overwrite: opts.overwrite === true,
     });
     progress.finish();
@@ -79,4 +82,12 @@ function summarize(ctx: Context, result: MoveResult, to: string): void {
   if (result.dryRun) return ctx.out.info('dry run: nothing written');
   const stale = result.clusters.filter((cluster) => cluster.staleReferences.length > 0);
   for (const cluster of stale) ctx.out.info(`next: kops update cluster --name ${cluster.cluster} --state ${to} --yes   (refreshes generated files)`);
+}
+
+/**
+ * Where the command keeps file:// digests between moves, so a rerun compares files without reading
+ * them (MoveOptions.digestFolder): the user's cache folder, as other command-line tools do.
+ */
+function digestFolder(): string {
+  return path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'statestore', 'digests');
 }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Vfs } from '../vfs/types.js';
@@ -27,11 +26,6 @@ interface Entry extends FileIdentity {
  */
 const SETTLED_NS = 50_000_000n;
 
-/** The default folder of digest files: `$XDG_CACHE_HOME/statestore/digests` (or `~/.cache/...`). */
-export function defaultDigestFolder(): string {
-  return path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'statestore', 'digests');
-}
-
 /**
  * MD5s of a file:// store's files, kept between moves next to the identity (inode, size, mtime,
  * ctime) each was computed for. A rerun then compares files without reading them: a digest is
@@ -47,10 +41,10 @@ export class FileDigests {
 
   /** The digests of a file:// store (undefined for other backends, or when `folder` is false). */
   static async open(vfs: Vfs, folder: string | false | undefined): Promise<FileDigests | undefined> {
-    if (folder === false || vfs.backend !== 'file' || !vfs.url.startsWith('file:')) return undefined;
+    if (folder === undefined || folder === false || vfs.backend !== 'file' || !vfs.url.startsWith('file:')) return undefined;
     const root = fileURLToPath(vfs.url);
     const name = createHash('sha256').update(root).digest('hex').slice(0, 32);
-    const file = path.join(folder ?? defaultDigestFolder(), `${name}.json`);
+    const file = path.join(folder, `${name}.json`);
     return new FileDigests(root, file, await load(file, root));
   }
 

@@ -38,8 +38,9 @@ export interface MoveOptions {
   /**
    * Where MD5s of file:// stores' files are kept between moves, so that a rerun compares files
    * by their identity (inode, size, mtime, ctime) instead of reading them; a digest is reused
-   * only for the exact identity it was computed for. Default `$XDG_CACHE_HOME/statestore/digests`
-   * (or `~/.cache/statestore/digests`); `false`: keep none (every compared file is read).
+   * only for the exact identity it was computed for. Default: none kept (every compared file is
+   * read), since a library should not write outside the stores it is given; the `statestore`
+   * command uses `$XDG_CACHE_HOME/statestore/digests` (or `~/.cache/statestore/digests`).
    */
   digestFolder?: string | false;
   /** Aborts the move: no new file starts, and the call rejects with Aborted. Rerun to resume. */

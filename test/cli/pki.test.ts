@@ -55,6 +55,29 @@ describe('statestore keypair, SSH key and secret verbs (built bin)', () => {
     expect(withoutKey.stderr).toContain('is encrypted: open the store with an encryption key');
   });
 
+  it('export --include-secrets writes sealed and plain values in kops\'s plain format', async () => {
+    const key = { STATESTORE_KEY: Buffer.alloc(32, 9).toString('base64') };
+    const sealed = makeStore([COMPLEX]);
+    expect((await run(['create', 'keypair', 'service-account', '--name', COMPLEX.cluster, '--primary'], { state: sealed.url, env: key })).code).toBe(0);
+    const sealedText = readFileSync(path.join(sealed.dir, COMPLEX.cluster, 'pki/private/service-account/keyset.yaml'), 'utf8');
+    expect(/privateMaterial: (\S+)/.exec(sealedText)![1]).toMatch(/^ssenc1\./);
+    const to = path.join(makeStore([]).dir, 'export');
+    const exported = await run(['export', COMPLEX.cluster, '--to', to, '--include-secrets', '--json'], { state: sealed.url, env: { ...key, STATESTORE_ALLOW_PLAINTEXT: '1' } });
+    expect({ code: exported.code, stderr: exported.stderr }).toEqual({ code: 0, stderr: '' });
+    const written = (JSON.parse(exported.stdout) as { written: string[] }).written;
+    expect(written).toContain(`${COMPLEX.cluster}/pki/private/service-account/keyset.yaml`);
+    // The exported keyset is kops's plain format: base64 PEM a kops reader decodes, no envelope.
+    const plain = readFileSync(path.join(to, COMPLEX.cluster, 'pki/private/service-account/keyset.yaml'), 'utf8');
+    const material = /privateMaterial: (\S+)/.exec(plain)![1]!;
+    expect(Buffer.from(material, 'base64').toString('utf8')).toContain('PRIVATE KEY-----');
+    // A secret kops wrote comes out byte for byte as kops's {"Data": ...}.
+    const secret = written.find((k) => k.includes('/secrets/'))!;
+    expect(readFileSync(path.join(to, secret), 'utf8')).toBe(readFileSync(path.join(sealed.dir, secret), 'utf8'));
+    // Without the key, the sealed keyset cannot be exported: a typed refusal, not garbage.
+    const refused = await run(['export', COMPLEX.cluster, '--to', `${to}-2`, '--include-secrets'], { state: sealed.url });
+    expect(refused.code).toBe(4);
+  });
+
   it('adds an SSH key from stdin, deletes SSH keys and secrets', async () => {
     const { id } = await json(['create', 'sshpublickey', '-i', '-'], sshRsaPublicKey());
     expect((await json(['get', 'sshpublickeys'])).map((key: { id: string }) => key.id)).toContain(id);
