@@ -119,6 +119,15 @@ class Emitter {
     this.indention = this.indention && isIndention;
   }
 
+  /** What writeFlowScalar writes for a plain scalar without spaces, breaks or escapes. */
+  writePlainWord(text: string): void {
+    if (!this.whitespace) this.put(' ');
+    this.out += text;
+    this.column += text.length;
+    this.whitespace = false;
+    this.indention = false;
+  }
+
   /** Plain, single- and double-quoted text: folded at a space once past column 80 (not in keys). */
   writeFlowScalar(chars: string[], style: 'plain' | 'single' | 'double', indent: number, allowBreaks: boolean): void {
     if (style === 'plain') {
@@ -223,8 +232,15 @@ function selectStyle(requested: Style, analysis: Analysis, chars: string[], simp
   return style;
 }
 
+// Most scalars of a config (names, zones, CIDRs, numbers) are one ASCII word without spaces or
+// indicator characters: go-yaml's analysis then always allows them plain and the emitter never
+// folds them, so they are written directly instead of character by character (a 20k-line config
+// was dominated by the per-character path and its garbage).
+const PLAIN_WORD = /^[A-Za-z0-9_][A-Za-z0-9_./=+-]*$/;
+
 function emitScalar(emitter: Emitter, value: unknown, indent: number, context: Context): void {
   const { text, requested } = scalarOf(value);
+  if (requested === 'plain' && PLAIN_WORD.test(text)) return emitter.writePlainWord(text);
   const chars = Array.from(text);
   const style = selectStyle(requested, analyze(chars), chars, context.simpleKey);
   const scalarIndent = indent < 0 ? BEST_INDENT : indent + BEST_INDENT;

@@ -123,9 +123,19 @@ export function goKeyLess(a: string, b: string): boolean {
 }
 
 /** Keys in go-yaml v2's order (Go's sort.Sort is not stable, but string keys of a map are distinct). */
-export function goSortKeys(keys: string[]): string[] {
-  return [...keys].sort((a, b) => (goKeyLess(a, b) ? -1 : goKeyLess(b, a) ? 1 : 0));
+export function goSortKeys(keys: readonly string[]): readonly string[] {
+  // The objects of a list mostly share one set of keys (every subnet has name, zone, type, cidr):
+  // their order is computed once per key set. Bounded, so hostile key sets cannot grow it.
+  const signature = JSON.stringify(keys);
+  const known = sortedKeySets.get(signature);
+  if (known !== undefined) return known;
+  const sorted = Object.freeze([...keys].sort((a, b) => (goKeyLess(a, b) ? -1 : goKeyLess(b, a) ? 1 : 0)));
+  if (sortedKeySets.size >= 256) sortedKeySets.clear();
+  sortedKeySets.set(signature, sorted);
+  return sorted;
 }
+
+const sortedKeySets = new Map<string, readonly string[]>();
 
 /** strconv.FormatFloat(f, 'g', -1, 64), as go-yaml v2 writes a float. */
 export function goFormatFloat(f: number): string {
