@@ -1,11 +1,11 @@
 /** Envelope encryption through the StateStore: secrets and private keys, on memory and file stores. */
 import { randomBytes } from 'node:crypto';
 import type { Vfs } from '../../src/vfs/types.js';
-import { isStateStoreError } from '../../src/vfs/errors.js';
 import { StateStore } from '../../src/store/state-store.js';
 import { openStateStore } from '../../src/store/open.js';
 import { fileTarget, memoryTarget, stopAll } from '../backends/targets.js';
 import { loadTree, TREES } from './trees.js';
+import { errorCode } from '../error-code.js';
 
 afterAll(stopAll);
 
@@ -13,16 +13,6 @@ const KEY = randomBytes(32);
 const tree = TREES[0]!;
 const cluster = tree.cluster;
 const GO_STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isStateStoreError(err)) return err.code;
-    throw err;
-  }
-  return 'succeeded';
-}
 
 const text = async (vfs: Vfs, key: string) => Buffer.from((await vfs.read(key)).body).toString('utf8');
 
@@ -46,7 +36,7 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
     expect(Buffer.from(await store.getSecret(cluster, 'dockerconfig')).toString()).toBe('top-secret-registry-token');
     // kops's own plain secrets in the same store: refused by default (someone may have put them
     // there), readable with allowPlaintext while migrating.
-    expect(await code(store.getSecret(cluster, 'encryptionconfig'))).toBe('IntegrityError');
+    expect(await errorCode(store.getSecret(cluster, 'encryptionconfig'))).toBe('IntegrityError');
     const migrating = new StateStore(vfs, { encryption: KEY, allowPlaintext: true });
     expect(Buffer.from(await migrating.getSecret(cluster, 'encryptionconfig')).toString()).toBe(`encryption-config-${cluster}`);
     // Opt out per value: kops's plain format.
@@ -58,16 +48,16 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
   it('refuses a sealed secret without the key (InvalidArgument), with the wrong key, truncated or moved (IntegrityError)', async () => {
     const store = new StateStore(vfs, { encryption: KEY });
     await store.putSecret(cluster, 'kube', 'admin-token');
-    expect(await code(new StateStore(vfs).getSecret(cluster, 'kube'))).toBe('InvalidArgument');
-    expect(await code(new StateStore(vfs, { encryption: randomBytes(32) }).getSecret(cluster, 'kube'))).toBe('IntegrityError');
+    expect(await errorCode(new StateStore(vfs).getSecret(cluster, 'kube'))).toBe('InvalidArgument');
+    expect(await errorCode(new StateStore(vfs, { encryption: randomBytes(32) }).getSecret(cluster, 'kube'))).toBe('IntegrityError');
     const body = await text(vfs, `${cluster}/secrets/kube`);
     await vfs.write(`${cluster}/secrets/cut`, body.slice(0, body.length - 10));
-    expect(await code(store.getSecret(cluster, 'cut'))).toBe('IntegrityError');
+    expect(await errorCode(store.getSecret(cluster, 'cut'))).toBe('IntegrityError');
     await vfs.write(`${cluster}/secrets/cut2`, body.slice(0, body.length - 3) + body.slice(-2));
-    expect(await code(store.getSecret(cluster, 'cut2'))).toBe('IntegrityError');
+    expect(await errorCode(store.getSecret(cluster, 'cut2'))).toBe('IntegrityError');
     // The same sealed bytes under another name: bound to its own name, so refused.
     await vfs.write(`${cluster}/secrets/moved`, body);
-    expect(await code(store.getSecret(cluster, 'moved'))).toBe('IntegrityError');
+    expect(await errorCode(store.getSecret(cluster, 'moved'))).toBe('IntegrityError');
     let message = '';
     await store.getSecret(cluster, 'moved').catch((err: Error) => (message = err.message));
     expect(message).toContain('secret "moved"');
@@ -77,7 +67,7 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
   it('keeps kops\'s create-only default for sealed secrets, and overwrites when asked', async () => {
     const store = new StateStore(vfs, { encryption: KEY });
     await store.putSecret(cluster, 'once', 'v1');
-    expect(await code(store.putSecret(cluster, 'once', 'v2'))).toBe('AlreadyExists');
+    expect(await errorCode(store.putSecret(cluster, 'once', 'v2'))).toBe('AlreadyExists');
     await store.putSecret(cluster, 'once', 'v2', { overwrite: true });
     expect(Buffer.from(await store.getSecret(cluster, 'once')).toString()).toBe('v2');
   });
@@ -97,20 +87,20 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
     expect(sealed).toContain(`publicMaterial: ${Buffer.from(fixture.keys[0]!.certificate!).toString('base64')}`);
     expect(sealed).not.toContain(Buffer.from(fixture.keys[0]!.privateKey!).toString('base64'));
     expect(await store.getKeyset(cluster, 'sealed-ca')).toEqual({ ...fixture, name: 'sealed-ca' });
-    expect(await code(plainStore.getKeyset(cluster, 'sealed-ca'))).toBe('InvalidArgument');
-    expect(await code(new StateStore(vfs, { encryption: randomBytes(32) }).getKeyset(cluster, 'sealed-ca'))).toBe('IntegrityError');
+    expect(await errorCode(plainStore.getKeyset(cluster, 'sealed-ca'))).toBe('InvalidArgument');
+    expect(await errorCode(new StateStore(vfs, { encryption: randomBytes(32) }).getKeyset(cluster, 'sealed-ca'))).toBe('IntegrityError');
     // A sealed private key copied into another keyset is refused: it is bound to its file and id.
     await vfs.write(`${cluster}/pki/private/other-ca/keyset.yaml`, sealed.replace('name: sealed-ca', 'name: other-ca'));
-    expect(await code(store.getKeyset(cluster, 'other-ca'))).toBe('IntegrityError');
+    expect(await errorCode(store.getKeyset(cluster, 'other-ca'))).toBe('IntegrityError');
   });
 
   it('refuses keysets kops would refuse: no primary, or a primary without its private key', async () => {
     const store = new StateStore(vfs, { encryption: KEY, allowPlaintext: true });
     const fixture = await store.getKeyset(cluster, 'kubernetes-ca');
-    expect(await code(store.putKeyset(cluster, { ...fixture, name: 'a', primaryId: 'nope' }))).toBe('InvalidArgument');
+    expect(await errorCode(store.putKeyset(cluster, { ...fixture, name: 'a', primaryId: 'nope' }))).toBe('InvalidArgument');
     const { privateKey: _dropped, ...certOnly } = fixture.keys[0]!;
-    expect(await code(store.putKeyset(cluster, { ...fixture, name: 'b', keys: [certOnly] }))).toBe('InvalidArgument');
-    expect(await code(store.putKeyset(cluster, fixture))).toBe('AlreadyExists');
+    expect(await errorCode(store.putKeyset(cluster, { ...fixture, name: 'b', keys: [certOnly] }))).toBe('InvalidArgument');
+    expect(await errorCode(store.putKeyset(cluster, fixture))).toBe('AlreadyExists');
   });
 });
 

@@ -12,22 +12,13 @@ import { decodeBase64Strict, ENVELOPE_PREFIX, isEnvelope, MAX_ENVELOPE_CHARS, op
 import { localKeyProvider } from '../../src/store/key-provider.js';
 import { fileTarget, memoryTarget, stopAll } from '../backends/targets.js';
 import { loadTree, TREES } from './trees.js';
+import { errorCode } from '../error-code.js';
 
 afterAll(stopAll);
 
 const KEY = randomBytes(32);
 const tree = TREES[0]!;
 const cluster = tree.cluster;
-
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isStateStoreError(err)) return err.code;
-    throw err;
-  }
-  return 'succeeded';
-}
 
 /** Every one-character change of the `ssenc1.` prefix, and a few wholesale ones. */
 function tamperedPrefixes(token: string): string[] {
@@ -76,8 +67,8 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('strict stored
     const plainStore = new StateStore(vfs);
     for (const token of tamperedPrefixes(stored.Data)) {
       await vfs.write(`${cluster}/secrets/tampered`, JSON.stringify({ Data: token }));
-      expect([token, await code(store.getSecret(cluster, 'tampered'))]).toEqual([token, 'IntegrityError']);
-      expect([token, await code(plainStore.getSecret(cluster, 'tampered'))]).toEqual([token, 'IntegrityError']);
+      expect([token, await errorCode(store.getSecret(cluster, 'tampered'))]).toEqual([token, 'IntegrityError']);
+      expect([token, await errorCode(plainStore.getSecret(cluster, 'tampered'))]).toEqual([token, 'IntegrityError']);
     }
   });
 
@@ -90,14 +81,14 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('strict stored
     expect(text).toContain(`privateMaterial: ${ENVELOPE_PREFIX}`);
     for (const prefix of ['ssenc2.', 'ssenc1-', 'xsenc1.']) {
       await vfs.write(key, text.replace(`privateMaterial: ${ENVELOPE_PREFIX}`, `privateMaterial: ${prefix}`));
-      expect([prefix, await code(migrating.getKeyset(cluster, 'sealed-ca'))]).toEqual([prefix, 'IntegrityError']);
+      expect([prefix, await errorCode(migrating.getKeyset(cluster, 'sealed-ca'))]).toEqual([prefix, 'IntegrityError']);
     }
   });
 
   it('an encrypting store refuses a plain secret (IntegrityError) unless allowPlaintext, which is how a store migrates', async () => {
     await vfs.write(`${cluster}/secrets/kubelet`, JSON.stringify({ Data: Buffer.from('kops-token').toString('base64') }));
-    expect(await code(new StateStore(vfs, { encryption: KEY }).getSecret(cluster, 'kubelet'))).toBe('IntegrityError');
-    expect(await code(new StateStore(vfs, { encryption: KEY, allowPlaintext: false }).getSecret(cluster, 'kubelet'))).toBe('IntegrityError');
+    expect(await errorCode(new StateStore(vfs, { encryption: KEY }).getSecret(cluster, 'kubelet'))).toBe('IntegrityError');
+    expect(await errorCode(new StateStore(vfs, { encryption: KEY, allowPlaintext: false }).getSecret(cluster, 'kubelet'))).toBe('IntegrityError');
     // A store without encryption reads kops's plain secrets as always.
     expect(Buffer.from(await new StateStore(vfs).getSecret(cluster, 'kubelet')).toString()).toBe('kops-token');
     // The migration SECURITY.md describes: read with allowPlaintext, rewrite, then the strict store reads it.
@@ -113,7 +104,7 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('strict stored
     const tooBig = new Uint8Array(Math.ceil((MAX_ENVELOPE_CHARS * 3) / 4));
     const err = await store.putSecret(cluster, 'huge', tooBig).then(() => undefined, (e: unknown) => e);
     expect(isStateStoreError(err, 'InvalidArgument')).toBe(true);
-    expect(await code(vfs.stat(`${cluster}/secrets/huge`))).toBe('NotFound');
+    expect(await errorCode(vfs.stat(`${cluster}/secrets/huge`))).toBe('NotFound');
     // One megabyte seals and reads back.
     const big = randomBytes(1024 * 1024);
     await store.putSecret(cluster, 'big', big);
@@ -123,7 +114,7 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('strict stored
 
 it('openStoredValue: a well-formed envelope without a provider is InvalidArgument (needs the key)', async () => {
   const token = await sealEnvelope(Buffer.from('x'), localKeyProvider(KEY), 'c');
-  expect(await code(openStoredValue(token, 'c', 'v'))).toBe('InvalidArgument');
-  expect(await code(openStoredValue(token.replace('ssenc1.', 'ssenc9.'), 'c', 'v'))).toBe('IntegrityError');
+  expect(await errorCode(openStoredValue(token, 'c', 'v'))).toBe('InvalidArgument');
+  expect(await errorCode(openStoredValue(token.replace('ssenc1.', 'ssenc9.'), 'c', 'v'))).toBe('IntegrityError');
   expect(Buffer.from(await openStoredValue(token, 'c', 'v', { provider: localKeyProvider(KEY) })).toString()).toBe('x');
 });

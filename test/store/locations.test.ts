@@ -14,20 +14,11 @@ import { openStateStore } from '../../src/store/open.js';
 import { StateStore } from '../../src/store/state-store.js';
 import { configuredStoreUrl, containsStore, prefixInside } from '../../src/store/locations.js';
 import { loadTree, TREES } from './trees.js';
+import { errorCode } from '../error-code.js';
 
 const tree = TREES[0]!;
 const cluster = tree.cluster;
 const CA = `${cluster}/pki/private/kubernetes-ca/keyset.yaml`;
-
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isStateStoreError(err)) return err.code;
-    throw err;
-  }
-  return 'succeeded';
-}
 
 async function keys(vfs: Vfs, prefix = ''): Promise<string[]> {
   const out: string[] = [];
@@ -116,7 +107,7 @@ describe.each(worlds)('separate key and secret stores on %s', (_name, make) => {
     expect(Buffer.from((await outside.read('secrets/system:dns')).body).toString()).toBe(`{"Data":"${Buffer.from('dns-token').toString('base64')}"}`);
     expect(await store.listSecrets(cluster)).toEqual(['system:dns']); // not the tree's own secrets/
     expect(Buffer.from(await store.getSecret(cluster, 'system:dns')).toString()).toBe('dns-token');
-    expect(await code(store.getSecret(cluster, 'admin'))).toBe('NotFound');
+    expect(await errorCode(store.getSecret(cluster, 'admin'))).toBe('NotFound');
 
     expect((await store.getKeyset(cluster, 'kubernetes-ca')).keys.length).toBeGreaterThan(0);
     expect(await store.listKeysets(cluster)).toEqual(['kubernetes-ca']);
@@ -184,8 +175,8 @@ describe.each(worlds)('separate key and secret stores on %s', (_name, make) => {
   it('an openStore that refuses keeps a config from reaching outside the store', async () => {
     await pointConfig(vfs, { secretStore: world.outside('secrets') });
     const guarded = new StateStore(vfs, { openStore: async () => { throw new StateStoreError('InvalidArgument', 'separate stores are not allowed here'); } });
-    expect(await code(guarded.getSecret(cluster, 'kube'))).toBe('InvalidArgument');
-    expect(await code(guarded.deleteCluster(cluster))).toBe('InvalidArgument');
+    expect(await errorCode(guarded.getSecret(cluster, 'kube'))).toBe('InvalidArgument');
+    expect(await errorCode(guarded.deleteCluster(cluster))).toBe('InvalidArgument');
     await expect(guarded.putSecret(cluster, 'kube', 'k')).rejects.toThrow(/spec\.secretStore: separate stores are not allowed here/);
     await pointConfig(vfs, { keyStore: 'ftp://nowhere/pki' });
     await expect(guarded.listKeysets(cluster)).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('spec.keyStore') });

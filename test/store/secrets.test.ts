@@ -13,6 +13,7 @@ import { validateSecretName } from '../../src/store/secrets.js';
 import { fileTarget, memoryTarget, stopAll } from '../backends/targets.js';
 import { REPO_ROOT } from '../repo-root.js';
 import { loadTree, TREES } from './trees.js';
+import { errorCode } from '../error-code.js';
 
 afterAll(stopAll);
 
@@ -22,16 +23,6 @@ const TOKENS_DIR = path.join(REPO_ROOT, 'test/fixtures/secrets/tokens');
 const FIXTURES = new Map(readdirSync(TOKENS_DIR).map((name) => [name, readFileSync(path.join(TOKENS_DIR, name))]));
 const tree = TREES[0]!;
 const cluster = tree.cluster;
-
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isStateStoreError(err)) return err.code;
-    throw err;
-  }
-  return 'succeeded';
-}
 
 async function keysUnder(vfs: Vfs, prefix: string): Promise<string[]> {
   const keys: string[] = [];
@@ -79,7 +70,7 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('secrets on %s
   it('deletes a secret (kops delete secret); deleting a missing one succeeds', async () => {
     await vfs.write(`${cluster}/secrets/system:dns`, FIXTURES.get('system:dns')!);
     await store.deleteSecret(cluster, 'system:dns');
-    expect(await code(store.getSecret(cluster, 'system:dns'))).toBe('NotFound');
+    expect(await errorCode(store.getSecret(cluster, 'system:dns'))).toBe('NotFound');
     expect(await store.listSecrets(cluster)).not.toContain('system:dns');
     await store.deleteSecret(cluster, 'system:dns');
   });
@@ -111,13 +102,13 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('secrets on %s
     await put('number', '{"Data":5}');
     await put('array', '["YQ=="]');
     await put('text', 'not json');
-    for (const name of ['number', 'array', 'text']) expect(await code(store.getSecret(cluster, name))).toBe('InvalidArgument');
+    for (const name of ['number', 'array', 'text']) expect(await errorCode(store.getSecret(cluster, name))).toBe('InvalidArgument');
   });
 
   it('decodes base64 strictly: foreign characters, missing padding or non-canonical bits are IntegrityError, not other bytes', async () => {
     for (const [name, data] of [['junk', 'YW*Jj'], ['unpadded', 'YQ'], ['noncanonical', 'YR=='], ['urlsafe', 'a-_b'], ['newline', 'YWJj\n']] as const) {
       await vfs.write(`${cluster}/secrets/${name}`, JSON.stringify({ Data: data }));
-      expect(await code(store.getSecret(cluster, name))).toBe('IntegrityError');
+      expect(await errorCode(store.getSecret(cluster, name))).toBe('IntegrityError');
     }
   });
 
