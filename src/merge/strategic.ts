@@ -183,7 +183,7 @@ function mergeKeyedOrReplace(base: JsonValue[], patch: JsonValue[], where: Where
 }
 
 /**
- * Strategic merge of a kops document (DESIGN.md "Merge semantics"): maps merge deeply, scalars
+ * Strategic merge of a kops document (docs/architecture.md, "Merge"): maps merge deeply, scalars
  * replace, `null` deletes a field, empty objects are kept as values; lists of objects merge by
  * their key (`name` unless `options.listKeys` says otherwise): matched elements merge, new ones
  * append, base order is kept; other lists replace. `$patch: replace | delete` on a map or keyed

@@ -9,7 +9,7 @@ import type { JsonSchema } from '../merge/schema/json-schema.js';
 
 /**
  * A change to a stored document, in one of four forms:
- * - a strategic patch (DESIGN.md's merge rules), given as is or as `{ strategic: patch }`;
+ * - a strategic patch (the merge rules of `strategicMerge`, src/merge/strategic.ts), given as is or as `{ strategic: patch }`;
  * - `{ set: ["spec.kubernetesVersion=1.30.0"], unset: ["spec.foo"] }`, kops's field paths;
  * - `{ mergePatch: {...} }`, RFC 7386;
  * - `{ jsonPatch: [...] }`, RFC 6902;

@@ -193,7 +193,7 @@ export interface ServerSideLocation {
  * What a backend implements. The portable layer wraps it into a {@link Vfs}: it validates keys
  * and prefixes, refuses unsupported conditions, honours already-aborted signals, fills in
  * `listAll`, and turns any non-StateStoreError into code Unknown. A driver must:
- * - map failures to StateStoreError codes by the condition that was sent (see DESIGN.md);
+ * - map failures to StateStoreError codes by the condition that was sent (see docs/architecture.md, "Errors");
  * - never put credentials in an error message;
  * - return listings in ascending UTF-8 byte order of keys, keys relative to its root, each page
  *   resuming from its token at a cost that does not grow with the keys already listed (listing n
