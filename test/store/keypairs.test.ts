@@ -2,37 +2,18 @@
  * kops's keypair lifecycle (create, promote, distrust, trust, delete) and its SSH public keys, as
  * StateStore methods, checked against what kops's own commands would choose.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import type { Vfs } from '../../src/vfs/types.js';
-import { isStateStoreError } from '../../src/vfs/errors.js';
 import { StateStore } from '../../src/store/state-store.js';
 import { sshFingerprint } from '../../src/store/ssh-keys.js';
 import { memoryTarget, stopAll } from '../backends/targets.js';
-import { REPO_ROOT } from '../repo-root.js';
+import { cluster, failure, GOLDEN, GOLDEN_CERT, GOLDEN_ID, keyPath, text, tree } from './golden-keyset.js';
 import { loadTree, treeFiles, TREES } from './trees.js';
 
 afterAll(stopAll);
 
-const GOLDEN = readFileSync(path.join(REPO_ROOT, 'test/fixtures/kops/pki/kubernetes-ca.keyset.yaml'), 'utf8');
-const GOLDEN_ID = '237054359138908419352140518924933177492';
-const GOLDEN_CERT = Buffer.from(/publicMaterial: (\S+)/.exec(GOLDEN)![1]!, 'base64').toString('utf8');
-const tree = TREES[0]!;
-const cluster = tree.cluster;
-const keyPath = (name: string) => `${cluster}/pki/private/${name}/keyset.yaml`;
-const text = async (vfs: Vfs, key: string) => Buffer.from((await vfs.read(key)).body).toString('utf8');
 const serialOf = (pem: string) => BigInt(`0x${new X509Certificate(pem).serialNumber}`);
 
-async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isStateStoreError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a StateStoreError');
-}
 
 describe('keypair lifecycle', () => {
   let vfs: Vfs;

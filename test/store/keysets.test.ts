@@ -6,36 +6,17 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Vfs } from '../../src/vfs/types.js';
-import { isStateStoreError } from '../../src/vfs/errors.js';
 import { StateStore } from '../../src/store/state-store.js';
 import { readKeyset } from '../../src/store/pki.js';
 import { putKeyset } from '../../src/store/keyset-write.js';
 import { memoryTarget, stopAll } from '../backends/targets.js';
 import { REPO_ROOT } from '../repo-root.js';
+import { cluster, failure, GOLDEN, GOLDEN_CERT as CERT, GOLDEN_ID, GOLDEN_KEY as KEY, goldenMaterial, keyPath, text, tree } from './golden-keyset.js';
 import { loadTree, TREES } from './trees.js';
 
 afterAll(stopAll);
 
-const GOLDEN = readFileSync(path.join(REPO_ROOT, 'test/fixtures/kops/pki/kubernetes-ca.keyset.yaml'), 'utf8');
-const GOLDEN_ID = '237054359138908419352140518924933177492';
-const tree = TREES[0]!;
-const cluster = tree.cluster;
-const keyPath = (name: string) => `${cluster}/pki/private/${name}/keyset.yaml`;
-const text = async (vfs: Vfs, key: string) => Buffer.from((await vfs.read(key)).body).toString('utf8');
-// The golden file's two materials, as kops wrote them (base64 of PEM).
-const goldenMaterial = (field: 'privateMaterial' | 'publicMaterial') => new RegExp(`${field}: (\\S+)`).exec(GOLDEN)![1]!;
-const CERT = Buffer.from(goldenMaterial('publicMaterial'), 'base64').toString('utf8');
-const KEY = Buffer.from(goldenMaterial('privateMaterial'), 'base64').toString('utf8');
 
-async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isStateStoreError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected a StateStoreError');
-}
 
 /** A keyset file with the golden materials under other ids (kops keeps one cert per id; the bytes need not differ for these rules). */
 function keysetText(spec: string): string {
