@@ -1,5 +1,5 @@
 /**
- * Generates src/merge/schema/*.generated.ts from kops's CRDs (copied in test/fixtures/kops/crds):
+ * Generates src/config/schema/*.generated.ts from kops's CRDs (copied in test/fixtures/kops/crds):
  * the v1alpha2 JSON Schemas of Cluster and InstanceGroup (descriptions dropped, and
  * `additionalProperties: false` added to every object that lists its properties, so that a
  * misspelt field is an error as it is for kops), and the TypeScript types ClusterConfig and
@@ -110,13 +110,13 @@ export const clusterSchema: JsonSchema = ${JSON.stringify(runtime(schemas.cluste
 /** JSON Schema of a kops InstanceGroup (kops.k8s.io/v1alpha2), as kops's CRD states it, objects closed. */
 export const instanceGroupSchema: JsonSchema = ${JSON.stringify(runtime(schemas.instanceGroup))};
 `;
-  writeFileSync(path.join(root, 'src/merge/schema/schemas.generated.ts'), runtimeModule);
+  writeFileSync(path.join(root, 'src/config/schema/schemas.generated.ts'), runtimeModule);
 
   const options = { bannerComment: '', additionalProperties: false, strictIndexSignatures: false, format: true, unknownAny: true };
   const cluster = await compile(forTypes(schemas.cluster) as JSONSchema, 'ClusterConfig', options);
   const group = await compile(forTypes(schemas.instanceGroup) as JSONSchema, 'InstanceGroupConfig', options);
-  writeFileSync(path.join(root, 'src/merge/schema/types.generated.ts'), `${header}\n${cluster}\n${group}`);
-  console.log('wrote src/merge/schema/schemas.generated.ts and types.generated.ts');
+  writeFileSync(path.join(root, 'src/config/schema/types.generated.ts'), `${header}\n${cluster}\n${group}`);
+  console.log('wrote src/config/schema/schemas.generated.ts and types.generated.ts');
 }
 
 main().catch((err: unknown) => {

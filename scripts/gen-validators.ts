@@ -1,7 +1,7 @@
 /**
- * Generates src/merge/validate/validators.generated.js (typed by the hand-written validators.generated.d.ts): the Cluster and InstanceGroup validators
+ * Generates src/config/validate/validators.generated.js (typed by the hand-written validators.generated.d.ts): the Cluster and InstanceGroup validators
  * compiled ahead of time with ajv's standalone code generation, from the schemas in
- * src/merge/schema/schemas.generated.ts and the options in src/merge/validate/ajv-options.ts.
+ * src/config/schema/schemas.generated.ts and the options in src/config/validate/ajv-options.ts.
  * Compiling the Cluster schema at run time costs most of a second in a fresh process; loading the
  * generated code costs tens of milliseconds (bench/README.md, "Cold start").
  *
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { generateValidatorsSource } from './validators-source.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const target = path.join(root, 'src/merge/validate/validators.generated.js');
+const target = path.join(root, 'src/config/validate/validators.generated.js');
 const source = generateValidatorsSource();
 if (process.argv.includes('--check')) {
   const current = readFileSync(target, 'utf8');

@@ -1,4 +1,4 @@
-import { isStateStoreError } from '../src/vfs/errors.js';
+import { isStateStoreError } from '../src/errors.js';
 
 /**
  * The StateStoreError code a call rejects with, or 'succeeded'. Anything else it throws is

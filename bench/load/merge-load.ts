@@ -12,7 +12,7 @@ import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import type { OpenVfsOptions } from '../../src/backends/options.js';
 import { StateStore } from '../../src/store/state-store.js';
-import type { ClusterConfig } from '../../src/merge/schema/types.generated.js';
+import type { ClusterConfig } from '../../src/config/schema/types.generated.js';
 import { S3RVER_CREDENTIALS, startS3rver } from '../../test/servers/s3rver.js';
 import { startAzurite } from '../../test/servers/azurite.js';
 import { startGcsEmulator } from '../../test/servers/gcs-emulator.js';

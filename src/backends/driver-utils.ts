@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { StateStoreError } from '../vfs/errors.js';
+import { StateStoreError } from '../errors.js';
 import type { ListOptions, ListPage, ObjectInfo } from '../vfs/types.js';
 
 /** Helpers several drivers share. */

@@ -1,4 +1,4 @@
-import { StateStoreError } from '../vfs/errors.js';
+import { StateStoreError } from '../errors.js';
 import { portable } from '../vfs/portable.js';
 import type { Vfs, VfsDriver } from '../vfs/types.js';
 import { parseStoreUrl, type StoreUrl } from '../vfs/url.js';

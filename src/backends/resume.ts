@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { abortedError, StateStoreError, throwIfAborted } from '../vfs/errors.js';
+import { abortedError, StateStoreError, throwIfAborted } from '../errors.js';
 import { backoffDelay, DEFAULT_RETRY, sleep, type RetryPolicy } from '../vfs/retry.js';
 
 /** How {@link resumableBody} reads, resumes and reports. */

@@ -1,12 +1,12 @@
 import pLimit from 'p-limit';
 import { openVfs } from '../backends/registry.js';
 import type { OpenVfsOptions } from '../backends/options.js';
-import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
+import { isStateStoreError, StateStoreError } from '../errors.js';
 import { withRetry } from '../vfs/retry.js';
 import type { ObjectInfo, ReadResult, Vfs } from '../vfs/types.js';
-import { isPlainObject } from '../merge/guard.js';
-import { parseYamlDocuments } from '../merge/yaml/parse.js';
-import { parsePointer } from '../merge/json-pointer.js';
+import { isPlainObject } from '../config/guard.js';
+import { parseYamlDocuments } from '../config/yaml/parse.js';
+import { parsePointer } from '../config/patch/json-pointer.js';
 import { validateClusterName } from '../store/names.js';
 import { replaceScalars, rewriteStoreUrls, rewriteText } from './rewrite.js';
 import { FileDigests } from './file-digests.js';

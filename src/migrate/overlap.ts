@@ -1,7 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { StateStoreError } from '../vfs/errors.js';
+import { StateStoreError } from '../errors.js';
 import type { Vfs } from '../vfs/types.js';
 import { parseStoreUrl } from '../vfs/url.js';
 

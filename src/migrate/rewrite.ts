@@ -1,7 +1,7 @@
 import { isScalar, Scalar } from 'yaml';
-import { isPlainObject } from '../merge/guard.js';
-import { escapePointerToken, parsePointer } from '../merge/json-pointer.js';
-import { parseYamlDocuments } from '../merge/yaml/parse.js';
+import { isPlainObject } from '../config/guard.js';
+import { escapePointerToken, parsePointer } from '../config/patch/json-pointer.js';
+import { parseYamlDocuments } from '../config/yaml/parse.js';
 
 /**
  * The fields of a Cluster that name its state store, which a move must point at the new store:

@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream';
 import { createHash } from 'node:crypto';
 import type pLimit from 'p-limit';
-import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
+import { isStateStoreError, StateStoreError } from '../errors.js';
 import type { ObjectInfo, Vfs, WriteOptions } from '../vfs/types.js';
 import type { FileDigests } from './file-digests.js';
 import { hashStream, HashingStream } from './hashing.js';

@@ -1,15 +1,15 @@
-import { StateStoreError } from '../vfs/errors.js';
-import { assertSafeValue, isPlainObject } from '../merge/guard.js';
-import { applyJsonPatch, type JsonPatchOperation } from '../merge/json-patch.js';
-import { applyMergePatch } from '../merge/merge-patch.js';
-import { setFields, unsetFields } from '../merge/paths/set-fields.js';
-import { strategicMerge } from '../merge/strategic.js';
-import type { DeepPatch } from '../merge/json.js';
-import type { JsonSchema } from '../merge/schema/json-schema.js';
+import { StateStoreError } from '../errors.js';
+import { assertSafeValue, isPlainObject } from '../config/guard.js';
+import { applyJsonPatch, type JsonPatchOperation } from '../config/patch/json-patch.js';
+import { applyMergePatch } from '../config/patch/merge-patch.js';
+import { setFields, unsetFields } from '../config/paths/set-fields.js';
+import { strategicMerge } from '../config/patch/strategic.js';
+import type { DeepPatch } from '../config/patch/json.js';
+import type { JsonSchema } from '../config/schema/json-schema.js';
 
 /**
  * A change to a stored document, in one of four forms:
- * - a strategic patch (the merge rules of `strategicMerge`, src/merge/strategic.ts), given as is or as `{ strategic: patch }`;
+ * - a strategic patch (the merge rules of `strategicMerge`, src/config/patch/strategic.ts), given as is or as `{ strategic: patch }`;
  * - `{ set: ["spec.kubernetesVersion=1.30.0"], unset: ["spec.foo"] }`, kops's field paths;
  * - `{ mergePatch: {...} }`, RFC 7386;
  * - `{ jsonPatch: [...] }`, RFC 6902;

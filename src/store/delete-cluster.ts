@@ -1,4 +1,4 @@
-import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
+import { isStateStoreError, StateStoreError } from '../errors.js';
 import type { Vfs } from '../vfs/types.js';
 import { isKnownClusterFile, layout } from './layout.js';
 import { containsStore, type StoreLocation } from './locations.js';

@@ -1,7 +1,7 @@
-import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
+import { isStateStoreError, StateStoreError } from '../errors.js';
 import type { Vfs, WriteOptions } from '../vfs/types.js';
-import { parseYamlDocuments, type ParsedYaml } from '../merge/yaml/parse.js';
-import { stringifyYaml, updateYamlText } from '../merge/yaml/update.js';
+import { parseYamlDocuments, type ParsedYaml } from '../config/yaml/parse.js';
+import { stringifyYaml, updateYamlText } from '../config/yaml/update.js';
 
 /** A YAML document as stored: its value, the exact text, and the version to write back against. */
 export interface StoredDocument<T> {

@@ -1,6 +1,6 @@
-import { isPlainObject, jsonEqual } from '../merge/guard.js';
-import { withCurrentApiVersion } from '../merge/yaml/api-version.js';
-import { withoutUndefined } from '../merge/yaml/stringify.js';
+import { isPlainObject, jsonEqual } from '../config/guard.js';
+import { withCurrentApiVersion } from '../config/yaml/api-version.js';
+import { withoutUndefined } from '../config/yaml/stringify.js';
 
 /*
  * The metadata kops's clientset fills in when it writes a Cluster or InstanceGroup

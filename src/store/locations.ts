@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
+import { isStateStoreError, StateStoreError } from '../errors.js';
 import type { Vfs } from '../vfs/types.js';
 import { parseStoreUrl } from '../vfs/url.js';
-import { isPlainObject } from '../merge/guard.js';
+import { isPlainObject } from '../config/guard.js';
 
 /**
  * Where one kind of a cluster's files lives: a Vfs and the folder inside it (ending in `/`).

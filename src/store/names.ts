@@ -3,8 +3,8 @@
  * one folder (or file) name in the store, so every rule here also keeps a name inside its folder:
  * no `/`, `\`, `..`, NUL, nor an empty name, even where kops itself is looser (keysets).
  */
-import { isUnsafeKey } from '../merge/guard.js';
-import { StateStoreError, type ValidationIssue } from '../vfs/errors.js';
+import { isUnsafeKey } from '../config/guard.js';
+import { StateStoreError, type ValidationIssue } from '../errors.js';
 
 // kops: vendor/k8s.io/apimachinery/pkg/util/validation/validation.go (IsDNS1123Subdomain): a
 // lowercase RFC 1123 subdomain, at most 253 characters in all. Unlike a DNS label it has no

@@ -1,7 +1,7 @@
-import { isStateStoreError, StateStoreError } from '../vfs/errors.js';
+import { isStateStoreError, StateStoreError } from '../errors.js';
 import type { CallOptions, DeleteOptions, WriteOptions } from '../vfs/types.js';
-import { openStoredValue, sealEnvelope } from './envelope.js';
-import type { KeyProvider } from './key-provider.js';
+import { openStoredValue, sealEnvelope } from './encryption/envelope.js';
+import type { KeyProvider } from './encryption/key-provider.js';
 import type { StoreLocation } from './locations.js';
 
 /**

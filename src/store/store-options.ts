@@ -1,6 +1,6 @@
 import type { CallOptions } from '../vfs/types.js';
-import type { EncryptionOption } from './envelope.js';
-import type { KeyProvider } from './key-provider.js';
+import type { EncryptionOption } from './encryption/envelope.js';
+import type { KeyProvider } from './encryption/key-provider.js';
 import type { OpenStore } from './locations.js';
 
 /** Options of writes that may be conditional. */

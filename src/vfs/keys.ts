@@ -1,4 +1,4 @@
-import { StateStoreError } from './errors.js';
+import { StateStoreError } from '../errors.js';
 
 /** The longest key accepted, in UTF-8 bytes (S3's and GCS's limit). */
 export const MAX_KEY_BYTES = 1024;

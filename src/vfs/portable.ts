@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { StateStoreError, isStateStoreError, throwIfAborted } from './errors.js';
+import { StateStoreError, isStateStoreError, throwIfAborted } from '../errors.js';
 import { validateKey, validatePrefix } from './keys.js';
 import type {
   CallOptions, CopyFromOptions, DeleteOptions, ListAllOptions, ListOptions, ListPage, ObjectInfo, ReadOptions,

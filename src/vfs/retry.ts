@@ -1,4 +1,4 @@
-import { abortedError, isStateStoreError } from './errors.js';
+import { abortedError, isStateStoreError } from '../errors.js';
 
 /** How often and how patiently to retry a retryable failure. */
 export interface RetryPolicy {

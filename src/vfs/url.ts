@@ -1,4 +1,4 @@
-import { StateStoreError } from './errors.js';
+import { StateStoreError } from '../errors.js';
 
 /** A state-store URL taken apart. Backends receive this, never the raw string. */
 export interface StoreUrl {

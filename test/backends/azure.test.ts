@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, BlobServiceClient, generateAccountSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { openVfs } from '../../src/backends/registry.js';
-import { isStateStoreError, StateStoreError } from '../../src/vfs/errors.js';
+import { isStateStoreError, StateStoreError } from '../../src/errors.js';
 import { runConformance } from '../conformance/suite.js';
 import { startAzurite, type AzuriteHandle } from '../servers/azurite.js';
 

@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, readdir, rm, stat, symlink, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
-import { isStateStoreError } from '../../src/vfs/errors.js';
+import { isStateStoreError } from '../../src/errors.js';
 import { runConformance } from '../conformance/suite.js';
 
 const created: string[] = [];

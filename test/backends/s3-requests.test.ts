@@ -10,7 +10,7 @@ import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { openVfs } from '../../src/backends/registry.js';
 import type { OpenVfsOptions } from '../../src/backends/options.js';
-import { isStateStoreError, type StateStoreError } from '../../src/vfs/errors.js';
+import { isStateStoreError, type StateStoreError } from '../../src/errors.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { startS3rver, S3RVER_CREDENTIALS, type RecordedRequest, type S3rverHandle } from '../servers/s3rver.js';
 

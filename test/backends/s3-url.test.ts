@@ -3,7 +3,7 @@ import { parseStoreUrl } from '../../src/vfs/url.js';
 import { openVfs } from '../../src/backends/registry.js';
 import { resolveS3Location } from '../../src/backends/s3/url.js';
 import type { OpenVfsOptions } from '../../src/backends/options.js';
-import { isStateStoreError } from '../../src/vfs/errors.js';
+import { isStateStoreError } from '../../src/errors.js';
 
 const resolve = (url: string, options: OpenVfsOptions = {}) => resolveS3Location(parseStoreUrl(url), { env: {}, ...options });
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { parseYaml } from '../../src/merge/yaml/parse.js';
+import { parseYaml } from '../../src/config/yaml/parse.js';
 import { COMPLEX, MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
 
 const configOf = (dir: string, cluster: string): string => readFileSync(path.join(dir, cluster, 'config'), 'utf8');

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseYaml } from '../../src/merge/yaml/parse.js';
+import { parseYaml } from '../../src/config/yaml/parse.js';
 import { MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
 
 /**

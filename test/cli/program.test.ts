@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { StateStoreError } from '../../src/vfs/errors.js';
+import { StateStoreError } from '../../src/errors.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { CliError, EXIT, exitCodeFor } from '../../src/cli/exit-codes.js';
 import { Output, renderTable } from '../../src/cli/output.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isStateStoreError } from '../../src/vfs/errors.js';
+import { isStateStoreError } from '../../src/errors.js';
 import { codeOf, text, type ConformanceContext } from './suite.js';
 
 /** Read, write, stat, delete, copy, keys. */

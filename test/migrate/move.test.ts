@@ -4,7 +4,7 @@
  */
 import { moveStateStore } from '../../src/migrate/index.js';
 import { StateStore } from '../../src/store/state-store.js';
-import { StateStoreError } from '../../src/vfs/errors.js';
+import { StateStoreError } from '../../src/errors.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { azureTarget, fileTarget, gcsTarget, memoryTarget, s3Target, stopAll, type BackendTarget } from '../backends/targets.js';
 import { treeFiles, TREES, type KopsTree } from '../store/trees.js';

@@ -15,7 +15,7 @@ import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import { lockPathFor, withFileLock } from '../../src/backends/file/lock.js';
-import { isStateStoreError } from '../../src/vfs/errors.js';
+import { isStateStoreError } from '../../src/errors.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { checkBody, makeBody, seeded } from './crash-file-body.js';
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import { lockPathFor } from '../../src/backends/file/lock.js';
-import { isStateStoreError } from '../../src/vfs/errors.js';
+import { isStateStoreError } from '../../src/errors.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { REPO_ROOT } from '../repo-root.js';
 import { checkBody, makeBody, seeded } from './crash-file-body.js';

@@ -3,13 +3,13 @@
  * docs/reliability.md lists the same entries with their outcomes.
  */
 import { openVfs } from '../../src/backends/registry.js';
-import { applyJsonPatch } from '../../src/merge/json-patch.js';
-import { applyMergePatch } from '../../src/merge/merge-patch.js';
-import { setFields } from '../../src/merge/paths/set-fields.js';
-import { strategicMerge } from '../../src/merge/strategic.js';
+import { applyJsonPatch } from '../../src/config/patch/json-patch.js';
+import { applyMergePatch } from '../../src/config/patch/merge-patch.js';
+import { setFields } from '../../src/config/paths/set-fields.js';
+import { strategicMerge } from '../../src/config/patch/strategic.js';
 import { moveStateStore } from '../../src/migrate/index.js';
 import { StateStore } from '../../src/store/state-store.js';
-import { isStateStoreError } from '../../src/vfs/errors.js';
+import { isStateStoreError } from '../../src/errors.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../servers/s3rver.js';
 import { loadTree, TREES } from '../store/trees.js';

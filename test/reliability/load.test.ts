@@ -6,7 +6,7 @@
  * still contended on every attempt, so `npm test` stays bounded. Throughput is measured by
  * bench/load/merge-load.ts (1,000 operations on every backend), recorded in bench/README.md.
  */
-import type { ClusterConfig } from '../../src/merge/schema/types.generated.js';
+import type { ClusterConfig } from '../../src/config/schema/types.generated.js';
 import { StateStore } from '../../src/store/state-store.js';
 import { allTargets, stopAll } from '../backends/targets.js';
 import { loadTree, TREES } from '../store/trees.js';

@@ -3,7 +3,7 @@
  * pkg/apis/kops/registry/registry.go): `cluster-completed.spec` and `kops-version.txt`, read from
  * kops's own state-store trees (test/fixtures/kops/state-stores).
  */
-import { isStateStoreError } from '../../src/vfs/errors.js';
+import { isStateStoreError } from '../../src/errors.js';
 import { StateStore } from '../../src/store/state-store.js';
 import { memoryTarget, stopAll } from '../backends/targets.js';
 import { loadTree, TREES, treeFiles } from './trees.js';

@@ -6,10 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import type { Vfs } from '../../src/vfs/types.js';
-import { isStateStoreError } from '../../src/vfs/errors.js';
+import { isStateStoreError } from '../../src/errors.js';
 import { StateStore } from '../../src/store/state-store.js';
-import { decodeBase64Strict, ENVELOPE_PREFIX, isEnvelope, MAX_ENVELOPE_CHARS, openStoredValue, sealEnvelope } from '../../src/store/envelope.js';
-import { localKeyProvider } from '../../src/store/key-provider.js';
+import { decodeBase64Strict, ENVELOPE_PREFIX, isEnvelope, MAX_ENVELOPE_CHARS, openStoredValue, sealEnvelope } from '../../src/store/encryption/envelope.js';
+import { localKeyProvider } from '../../src/store/encryption/key-provider.js';
 import { fileTarget, memoryTarget, stopAll } from '../backends/targets.js';
 import { loadTree, TREES } from './trees.js';
 import { errorCode } from '../error-code.js';

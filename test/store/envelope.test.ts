@@ -1,9 +1,9 @@
 /** Envelope encryption: AES-256-GCM per value, data keys wrapped by a key provider. */
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
-import { isStateStoreError } from '../../src/vfs/errors.js';
-import { ENVELOPE_PREFIX, isEnvelope, openEnvelope, sealEnvelope, toKeyProvider } from '../../src/store/envelope.js';
-import { localKeyProvider, type KeyProvider } from '../../src/store/key-provider.js';
+import { isStateStoreError } from '../../src/errors.js';
+import { ENVELOPE_PREFIX, isEnvelope, openEnvelope, sealEnvelope, toKeyProvider } from '../../src/store/encryption/envelope.js';
+import { localKeyProvider, type KeyProvider } from '../../src/store/encryption/key-provider.js';
 
 const KEY = randomBytes(32);
 const provider = localKeyProvider(KEY);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Vfs } from '../../src/vfs/types.js';
-import { isStateStoreError } from '../../src/vfs/errors.js';
+import { isStateStoreError } from '../../src/errors.js';
 import { REPO_ROOT } from '../repo-root.js';
 import { TREES } from './trees.js';
 

@@ -4,8 +4,8 @@
  * refused, those already stored are reported as warnings and kept.
  */
 import { StateStore } from '../../src/store/state-store.js';
-import type { ClusterConfig } from '../../src/merge/schema/types.generated.js';
-import { isStateStoreError, type StateStoreError } from '../../src/vfs/errors.js';
+import type { ClusterConfig } from '../../src/config/schema/types.generated.js';
+import { isStateStoreError, type StateStoreError } from '../../src/errors.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { fileTarget, memoryTarget, stopAll } from '../backends/targets.js';
 import { loadTree, TREES } from './trees.js';

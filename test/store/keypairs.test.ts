@@ -5,7 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { Vfs } from '../../src/vfs/types.js';
 import { StateStore } from '../../src/store/state-store.js';
-import { sshFingerprint } from '../../src/store/ssh-keys.js';
+import { sshFingerprint } from '../../src/store/keys/ssh-keys.js';
 import { memoryTarget, stopAll } from '../backends/targets.js';
 import { cluster, failure, GOLDEN, GOLDEN_CERT, GOLDEN_ID, keyPath, text, tree } from './golden-keyset.js';
 import { loadTree, treeFiles, TREES } from './trees.js';

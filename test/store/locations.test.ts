@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
-import { isStateStoreError, StateStoreError } from '../../src/vfs/errors.js';
+import { isStateStoreError, StateStoreError } from '../../src/errors.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { openStateStore } from '../../src/store/open.js';
 import { StateStore } from '../../src/store/state-store.js';

@@ -1,5 +1,5 @@
 import { StateStore } from '../../src/store/state-store.js';
-import { isStateStoreError, StateStoreError } from '../../src/vfs/errors.js';
+import { isStateStoreError, StateStoreError } from '../../src/errors.js';
 import { allTargets, memoryTarget, stopAll } from '../backends/targets.js';
 import { countingVfs } from './counting-vfs.js';
 import { loadTree, TREES } from './trees.js';

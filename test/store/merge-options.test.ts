@@ -1,7 +1,7 @@
 /** store.mergeOptions: kops create-cluster options merged into a stored cluster (issue 9). */
 import { openVfs } from '../../src/backends/registry.js';
-import { clusterFromOptions } from '../../src/merge/create-cluster/index.js';
-import type { CreateClusterOptions } from '../../src/merge/create-cluster/options.js';
+import { clusterFromOptions } from '../../src/create-cluster/index.js';
+import type { CreateClusterOptions } from '../../src/create-cluster/options.js';
 import { StateStore } from '../../src/store/state-store.js';
 import { countingVfs } from './counting-vfs.js';
 

@@ -9,9 +9,9 @@ import {
 } from '../../src/store/names.js';
 import { StateStore } from '../../src/store/state-store.js';
 import { openVfs } from '../../src/backends/registry.js';
-import { clusterFromOptions } from '../../src/merge/create-cluster/index.js';
-import type { CreateClusterOptions } from '../../src/merge/create-cluster/options.js';
-import { isStateStoreError } from '../../src/vfs/errors.js';
+import { clusterFromOptions } from '../../src/create-cluster/index.js';
+import type { CreateClusterOptions } from '../../src/create-cluster/options.js';
+import { isStateStoreError } from '../../src/errors.js';
 
 function codeOf(fn: () => unknown): string {
   try {

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Vfs } from '../../src/vfs/types.js';
-import { isStateStoreError } from '../../src/vfs/errors.js';
+import { isStateStoreError } from '../../src/errors.js';
 import { StateStore } from '../../src/store/state-store.js';
 import { validateSecretName } from '../../src/store/secrets.js';
 import { fileTarget, memoryTarget, stopAll } from '../backends/targets.js';

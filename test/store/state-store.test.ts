@@ -1,6 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { StateStore } from '../../src/store/state-store.js';
-import { isStateStoreError } from '../../src/vfs/errors.js';
+import { isStateStoreError } from '../../src/errors.js';
 import { fileTarget, memoryTarget, stopAll } from '../backends/targets.js';
 import { loadTree, treeFiles, TREES } from './trees.js';
 

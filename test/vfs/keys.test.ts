@@ -1,4 +1,4 @@
-import { isStateStoreError } from '../../src/vfs/errors.js';
+import { isStateStoreError } from '../../src/errors.js';
 import { joinKey, validateKey, validatePrefix } from '../../src/vfs/keys.js';
 
 function code(fn: () => void): string | undefined {

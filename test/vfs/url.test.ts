@@ -1,5 +1,5 @@
 import { openVfs } from '../../src/backends/registry.js';
-import { isStateStoreError, StateStoreError } from '../../src/vfs/errors.js';
+import { isStateStoreError, StateStoreError } from '../../src/errors.js';
 import { parseStoreUrl, redactUrl } from '../../src/vfs/url.js';
 
 async function rejection(promise: Promise<unknown>): Promise<StateStoreError> {

@@ -1,4 +1,4 @@
-import { StateStoreError } from '../../vfs/errors.js';
+import { StateStoreError } from '../../errors.js';
 import type { AzureBackendOptions } from './types.js';
 
 type Env = Readonly<Record<string, string | undefined>>;

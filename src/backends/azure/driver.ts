@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { BlobHTTPHeaders, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
-import { StateStoreError } from '../../vfs/errors.js';
+import { StateStoreError } from '../../errors.js';
 import { withRetry, type RetryPolicy } from '../../vfs/retry.js';
 import type {
   Capabilities, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,

@@ -1,4 +1,4 @@
-import { StateStoreError, type ErrorCode } from '../../vfs/errors.js';
+import { StateStoreError, type ErrorCode } from '../../errors.js';
 
 /**
  * What was sent with a failed request. Azure answers 409 BlobAlreadyExists to `If-None-Match: *`

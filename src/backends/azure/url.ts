@@ -1,4 +1,4 @@
-import { StateStoreError } from '../../vfs/errors.js';
+import { StateStoreError } from '../../errors.js';
 import type { StoreUrl } from '../../vfs/url.js';
 
 /** Where an `azureblob://` URL points. */

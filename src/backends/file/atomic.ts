@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { throwIfAborted } from '../../vfs/errors.js';
+import { throwIfAborted } from '../../errors.js';
 import { RESERVED_PREFIX } from './lock.js';
 
 /** Every temp file's name starts with this (writes, copies, lock candidates). */

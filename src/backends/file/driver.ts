@@ -3,7 +3,7 @@ import { createReadStream, type ReadStream } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Readable } from 'node:stream';
-import { StateStoreError, abortedError, isStateStoreError } from '../../vfs/errors.js';
+import { StateStoreError, abortedError, isStateStoreError } from '../../errors.js';
 import type {
   Capabilities, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,
   ReadStreamResult, VfsDriver, WriteOptions, WriteStreamOptions,

@@ -1,4 +1,4 @@
-import { StateStoreError, type ErrorCode } from '../../vfs/errors.js';
+import { StateStoreError, type ErrorCode } from '../../errors.js';
 
 const BY_ERRNO: Record<string, ErrorCode> = {
   ENOENT: 'NotFound',

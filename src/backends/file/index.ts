@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { StateStoreError } from '../../vfs/errors.js';
+import { StateStoreError } from '../../errors.js';
 import type { BackendFactory } from '../registry.js';
 import { FileDriver } from './driver.js';
 

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ListOptions, ListPage, ObjectInfo } from '../../vfs/types.js';
-import { StateStoreError } from '../../vfs/errors.js';
+import { StateStoreError } from '../../errors.js';
 import { compareUtf8 } from '../memory/sorted-keys.js';
 import { removeIfAbandoned, TEMP_PREFIX } from './atomic.js';
 import type { DirCache } from './dir-cache.js';

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { link, open, readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { StateStoreError } from '../../vfs/errors.js';
+import { StateStoreError } from '../../errors.js';
 import { sleep } from '../../vfs/retry.js';
 import { errnoOf } from './errors.js';
 

@@ -1,6 +1,6 @@
 import { mkdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { StateStoreError } from '../../vfs/errors.js';
+import { StateStoreError } from '../../errors.js';
 import { errnoOf, fsError } from './errors.js';
 import { RESERVED_PREFIX } from './lock.js';
 

@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Bucket, File, Storage } from '@google-cloud/storage';
-import { StateStoreError } from '../../vfs/errors.js';
+import { StateStoreError } from '../../errors.js';
 import { withRetry, type RetryPolicy } from '../../vfs/retry.js';
 import type {
   Capabilities, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,

@@ -1,4 +1,4 @@
-import { StateStoreError, type ErrorCode } from '../../vfs/errors.js';
+import { StateStoreError, type ErrorCode } from '../../errors.js';
 
 /** What was sent with a failed request: GCS answers 412 for both conditions, so the code depends on it. */
 export type SentCondition = 'none' | 'absent' | 'generation';

@@ -1,4 +1,4 @@
-import { StateStoreError } from '../../vfs/errors.js';
+import { StateStoreError } from '../../errors.js';
 import { DEFAULT_RETRY } from '../../vfs/retry.js';
 import { loadOptionalPeer, type BackendFactory } from '../registry.js';
 import { GcsDriver } from './driver.js';

@@ -1,5 +1,5 @@
 import { Transform } from 'node:stream';
-import { StateStoreError } from '../../vfs/errors.js';
+import { StateStoreError } from '../../errors.js';
 
 /** What {@link watchStall} gives an upload: a pass-through to put in its pipeline, and a signal. */
 export interface StallWatch {

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { StateStoreError } from '../../vfs/errors.js';
+import { StateStoreError } from '../../errors.js';
 import type {
   Capabilities, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,
   ReadStreamResult, VfsDriver, WriteOptions, WriteStreamOptions,

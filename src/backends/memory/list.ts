@@ -1,4 +1,4 @@
-import { StateStoreError } from '../../vfs/errors.js';
+import { StateStoreError } from '../../errors.js';
 import type { ListOptions, ListPage, ObjectInfo } from '../../vfs/types.js';
 import type { Entry } from './driver.js';
 import { compareUtf8, type SortedKeys } from './sorted-keys.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { isStateStoreError, StateStoreError } from '../../vfs/errors.js';
+import { isStateStoreError, StateStoreError } from '../../errors.js';
 import type {
   Capabilities, CopyFromOptions, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,
   ReadStreamResult, ServerSideLocation, VfsDriver, WriteOptions, WriteStreamOptions,

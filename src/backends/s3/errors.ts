@@ -1,4 +1,4 @@
-import { StateStoreError, isStateStoreError, type ErrorCode } from '../../vfs/errors.js';
+import { StateStoreError, isStateStoreError, type ErrorCode } from '../../errors.js';
 
 /** What was being done when an SDK call failed: the error is mapped by the condition SENT. */
 export interface S3ErrorContext {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { CompletedPart } from '@aws-sdk/client-s3';
-import { isStateStoreError, StateStoreError } from '../../vfs/errors.js';
+import { isStateStoreError, StateStoreError } from '../../errors.js';
 import type { S3Sdk } from './client.js';
 
 /** S3's limits on multipart uploads. */

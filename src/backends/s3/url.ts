@@ -1,4 +1,4 @@
-import { StateStoreError } from '../../vfs/errors.js';
+import { StateStoreError } from '../../errors.js';
 import { redactUrl, type StoreUrl } from '../../vfs/url.js';
 import type { OpenVfsOptions } from '../options.js';
 import type { S3BackendOptions, S3Credentials } from './types.js';

@@ -12,7 +12,7 @@
  *   variable turns this off in kops; `serverSideEncryption: "none"` does here.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { StateStoreError } from '../../vfs/errors.js';
+import { StateStoreError } from '../../errors.js';
 import type { OpenVfsOptions } from '../options.js';
 import type { S3Sdk } from './client.js';
 import type { S3CannedAcl } from './types.js';

@@ -1,0 +1,163 @@
+import { StateStoreError, type ValidationIssue } from '../../errors.js';
+import { isPlainObject } from '../guard.js';
+import { clusterSchema, instanceGroupSchema } from '../schema/schemas.generated.js';
+import type { ClusterConfig, InstanceGroupConfig } from '../schema/types.generated.js';
+import { apiVersionProblem } from '../yaml/api-version.js';
+import { didYouMean } from './did-you-mean.js';
+import { SchemaValidator } from './schema-validator.js';
+
+const validators = {
+  cluster: new SchemaValidator(clusterSchema, 'Cluster'),
+  clusterStrict: new SchemaValidator(clusterSchema, 'Cluster', true),
+  instanceGroup: new SchemaValidator(instanceGroupSchema, 'InstanceGroup'),
+  instanceGroupStrict: new SchemaValidator(instanceGroupSchema, 'InstanceGroup', true),
+};
+
+/** Options of the validators. */
+export interface ValidateOptions {
+  /**
+   * Every unknown field is an error. By default only an unknown field that resembles a known one
+   * (a likely typo) is an error; others are warnings, because kops ignores them.
+   */
+  strict?: boolean;
+}
+
+/**
+ * Checks a Cluster against kops's v1alpha2 schema and the cross-field rules kops enforces
+ * (unique subnet names, unique etcd cluster names, unique member names per etcd cluster).
+ * Returns every problem; an empty list means valid.
+ *
+ * @example
+ * ```ts
+ * const issues = validateClusterConfig({ apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', spec: { kubernetesVersoin: '1.30.0' } });
+ * // [{ path: '/spec/kubernetesVersoin', message: 'unknown field ... did you mean "kubernetesVersion"?', didYouMean: 'kubernetesVersion' }]
+ * ```
+ */
+export function validateClusterConfig(config: unknown, options: ValidateOptions = {}): ValidationIssue[] {
+  if (!isPlainObject(config)) return kindIssues(config, 'Cluster');
+  const issues = [...kindIssues(config, 'Cluster'), ...(options.strict ? validators.clusterStrict : validators.cluster).issues(config)];
+  if (!isPlainObject(config.spec)) return issues;
+  const spec = config.spec;
+  issues.push(...uniqueNames(spec.subnets, '/spec/subnets', 'subnet'));
+  if (Array.isArray(spec.subnets)) {
+    spec.subnets.forEach((subnet, index) => {
+      if (isPlainObject(subnet)) issues.push(...oneOf(subnet.type, SUBNET_TYPES, `/spec/subnets/${index}/type`, 'subnet type'));
+    });
+  }
+  issues.push(...uniqueNames(spec.etcdClusters, '/spec/etcdClusters', 'etcd cluster'));
+  if (Array.isArray(spec.etcdClusters)) {
+    spec.etcdClusters.forEach((cluster, index) => {
+      if (isPlainObject(cluster)) issues.push(...uniqueNames(cluster.etcdMembers, `/spec/etcdClusters/${index}/etcdMembers`, 'etcd member'));
+    });
+  }
+  return issues;
+}
+
+/** Checks an InstanceGroup against kops's v1alpha2 schema. */
+export function validateInstanceGroup(group: unknown, options: ValidateOptions = {}): ValidationIssue[] {
+  if (!isPlainObject(group)) return kindIssues(group, 'InstanceGroup');
+  const issues = [...kindIssues(group, 'InstanceGroup'), ...(options.strict ? validators.instanceGroupStrict : validators.instanceGroup).issues(group)];
+  if (isPlainObject(group.spec)) issues.push(...oneOf(group.spec.role, ROLES, '/spec/role', 'instance group role'));
+  return issues;
+}
+
+// Values kops's Go validation accepts (the CRD declares these fields as free strings).
+// v1alpha2 still writes the control plane's role as "Master"; kops reads "ControlPlane" too.
+const ROLES = ['ControlPlane', 'Master', 'APIServer', 'Node', 'Bastion'];
+const SUBNET_TYPES = ['Public', 'Private', 'Utility', 'DualStack'];
+
+function oneOf(value: unknown, allowed: readonly string[], path: string, what: string): ValidationIssue[] {
+  if (typeof value !== 'string' || allowed.includes(value)) return [];
+  const suggestion = didYouMean(value, allowed);
+  return [{
+    path,
+    message: `${path}: unknown ${what} ${JSON.stringify(value)}; kops accepts ${allowed.map((v) => `"${v}"`).join(', ')}${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+    ...(suggestion ? { didYouMean: suggestion } : {}),
+  }];
+}
+
+/**
+ * The rules kops checks on a cluster together with its instance groups (its
+ * `CrossValidateInstanceGroup` and etcd checks): instance group names are unique, each etcd
+ * member's `instanceGroup` exists, and each subnet an instance group names is one of the
+ * cluster's subnets. Paths into instance groups read `/instanceGroups/{index}/...`, the index in
+ * `groups`.
+ *
+ * @example
+ * ```ts
+ * const { cluster, instanceGroups } = parseClusterDocuments(text);
+ * const issues = [...validateClusterConfig(cluster), ...validateClusterWithInstanceGroups(cluster, instanceGroups)];
+ * ```
+ */
+export function validateClusterWithInstanceGroups(config: ClusterConfig, groups: readonly InstanceGroupConfig[]): ValidationIssue[] {
+  const groupNames = groups.map((group) => group.metadata?.name);
+  const issues = uniqueNames(groups.map((group) => ({ name: group.metadata?.name })), '/instanceGroups', 'instance group', '/metadata/name');
+  (config.spec?.etcdClusters ?? []).forEach((cluster, c) => {
+    (cluster.etcdMembers ?? []).forEach((member, m) => {
+      if (member.instanceGroup !== undefined && !groupNames.includes(member.instanceGroup)) {
+        issues.push({
+          path: `/spec/etcdClusters/${c}/etcdMembers/${m}/instanceGroup`,
+          message: `etcd member "${member.name}" of etcd cluster "${cluster.name}" names instance group "${member.instanceGroup}", which does not exist`,
+        });
+      }
+    });
+  });
+  const subnetNames = new Set((config.spec?.subnets ?? []).map((subnet) => subnet.name));
+  groups.forEach((group, g) => {
+    (group.spec?.subnets ?? []).forEach((subnet, s) => {
+      if (!subnetNames.has(subnet)) {
+        issues.push({
+          path: `/instanceGroups/${g}/spec/subnets/${s}`,
+          message: `instance group "${group.metadata?.name ?? g}" names subnet "${subnet}", which is not one of the cluster's subnets`,
+        });
+      }
+    });
+  });
+  return issues;
+}
+
+/** Throws ValidationError listing every issue, when there is an error (warnings pass). */
+export function assertValidClusterConfig(config: unknown, options?: ValidateOptions): asserts config is ClusterConfig {
+  throwIfErrors(validateClusterConfig(config, options), 'Cluster');
+}
+
+/** Throws ValidationError listing every issue, when there is an error (warnings pass). */
+export function assertValidInstanceGroup(group: unknown, options?: ValidateOptions): asserts group is InstanceGroupConfig {
+  throwIfErrors(validateInstanceGroup(group, options), 'InstanceGroup');
+}
+
+/** The issues that fail validation (everything but warnings). */
+export function errorsOnly(issues: ValidationIssue[]): ValidationIssue[] {
+  return issues.filter((issue) => issue.severity !== 'warning');
+}
+
+export function throwIfErrors(all: ValidationIssue[], kind: string): void {
+  const issues = errorsOnly(all);
+  if (issues.length === 0) return;
+  const shown = issues.slice(0, 5).map((issue) => issue.message).join('; ');
+  const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
+  throw new StateStoreError('ValidationError', `invalid ${kind}: ${shown}${more}`, { issues });
+}
+
+function kindIssues(value: unknown, kind: string): ValidationIssue[] {
+  if (!isPlainObject(value)) return [{ path: '/', message: `a ${kind} must be a map` }];
+  const issues: ValidationIssue[] = [];
+  if (value.kind !== undefined && value.kind !== kind) issues.push({ path: '/kind', message: `kind must be "${kind}", not ${JSON.stringify(value.kind)}` });
+  // kops reads the legacy kops/v1alpha2 too (kops: pkg/kopscodecs/codecs.go); see api-version.ts.
+  const apiVersion = apiVersionProblem(value.apiVersion);
+  if (apiVersion !== undefined) issues.push({ path: '/apiVersion', message: apiVersion });
+  return issues;
+}
+
+function uniqueNames(list: unknown, path: string, what: string, namePath = '/name'): ValidationIssue[] {
+  if (!Array.isArray(list)) return [];
+  const seen = new Map<string, number>();
+  const issues: ValidationIssue[] = [];
+  list.forEach((item, index) => {
+    const name = isPlainObject(item) ? item.name : undefined;
+    if (typeof name !== 'string') return;
+    if (seen.has(name)) issues.push({ path: `${path}/${index}${namePath}`, message: `duplicate ${what} name "${name}" (also at ${path}/${seen.get(name)})` });
+    else seen.set(name, index);
+  });
+  return issues;
+}

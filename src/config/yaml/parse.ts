@@ -1,0 +1,122 @@
+import { LineCounter, Scalar, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Document, type EmptyStream, type YAMLError } from 'yaml';
+import { StateStoreError } from '../../errors.js';
+import { isUnsafeKey } from '../guard.js';
+import { DEFAULT_LIMITS, PARSE_OPTIONS, type YamlLimits } from './options.js';
+
+/** One parsed YAML document: its plain value and the syntax tree it came from (kept for round-trips). */
+export interface ParsedYaml {
+  value: unknown;
+  document: Document.Parsed;
+}
+
+/**
+ * Parses YAML text (one or more `---`-separated documents, empty ones skipped) into values and
+ * syntax trees, safely: a size limit (checked before parsing), an alias-expansion limit
+ * ("billion laughs"), duplicate keys refused, YAML merge keys (`<<`) refused, complex keys
+ * refused, and `__proto__` / `constructor` / `prototype` keys refused anywhere. Scalars are read
+ * as kops's YAML 1.1 reader reads them (`on` is true, `0755` is 493), except timestamps, which stay
+ * strings as they do for kops's string fields.
+ *
+ * @throws StateStoreError InvalidArgument naming the line and column (and the JSON path for a refused key).
+ */
+export function parseYamlDocuments(text: string, limits: YamlLimits = {}): ParsedYaml[] {
+  const { maxBytes, maxAliasCount } = { ...DEFAULT_LIMITS, ...limits };
+  if (typeof text !== 'string') throw new StateStoreError('InvalidArgument', 'YAML input must be a string');
+  // Cheap upper bound first (UTF-8 uses at most 3 bytes per UTF-16 unit), exact count only near the limit.
+  if (text.length * 3 > maxBytes && Buffer.byteLength(text, 'utf8') > maxBytes) {
+    throw new StateStoreError('InvalidArgument', `YAML document is larger than ${maxBytes} bytes`);
+  }
+  const lines = new LineCounter();
+  let documents: Document.Parsed[] | EmptyStream;
+  try {
+    documents = parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter: lines });
+  } catch (err) {
+    // The parser recurses per nesting level: a pathologically deep document exhausts the stack.
+    throw new StateStoreError('InvalidArgument', `invalid YAML: ${(err as Error).message}`, { cause: err });
+  }
+  if (!Array.isArray(documents)) return []; // only comments or whitespace
+  const parsed: ParsedYaml[] = [];
+  for (const document of documents) {
+    const problem = document.errors[0] ?? document.warnings[0];
+    if (problem !== undefined) throw yamlProblem(problem, lines);
+    if (isEmpty(document)) continue; // as between `---` and `---`, or after a trailing `---`
+    refuseUnsafeKeys(document, lines);
+    let value: unknown;
+    try {
+      value = document.toJS({ maxAliasCount });
+    } catch (err) {
+      throw new StateStoreError('InvalidArgument', `invalid YAML: ${(err as Error).message}`, { cause: err });
+    }
+    parsed.push({ value, document });
+  }
+  return parsed;
+}
+
+/**
+ * Parses YAML text holding exactly one document, with the safety rules of
+ * {@link parseYamlDocuments}; returns its value and syntax tree (pass the text to
+ * {@link updateYamlText} later to write changes back with comments kept).
+ *
+ * @example
+ * ```ts
+ * parseYaml('spec:\n  kubernetesVersion: 1.30.0\n').value; // { spec: { kubernetesVersion: '1.30.0' } }
+ * parseYaml('a: 1\na: 2\n'); // throws StateStoreError InvalidArgument (duplicate key, line 2)
+ * ```
+ */
+export function parseYaml(text: string, limits?: YamlLimits): ParsedYaml {
+  const documents = parseYamlDocuments(text, limits);
+  if (documents.length !== 1) throw new StateStoreError('InvalidArgument', `expected one YAML document, found ${documents.length}`);
+  return documents[0]!;
+}
+
+/** Parses every document of a `---`-separated YAML text and returns their values, in order. */
+export function parseYamlAll(text: string, limits?: YamlLimits): unknown[] {
+  return parseYamlDocuments(text, limits).map((document) => document.value);
+}
+
+function yamlProblem(problem: YAMLError, lines: LineCounter): StateStoreError {
+  const { line, col } = problem.linePos?.[0] ?? lines.linePos(problem.pos[0]);
+  const message = problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  return new StateStoreError('InvalidArgument', `invalid YAML at line ${line}, column ${col}: ${message}`, { cause: problem });
+}
+
+function refuseUnsafeKeys(document: Document, lines: LineCounter): void {
+  const refuse = (what: string, node: unknown, ancestors: readonly unknown[], key?: string): never => {
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    const position = range ? lines.linePos(range[0]) : undefined;
+    const pointer = jsonPointer(ancestors, key);
+    const where = [pointer === '' ? undefined : `at ${pointer}`, position && `line ${position.line}, column ${position.col}`].filter(Boolean).join(', ');
+    throw new StateStoreError('InvalidArgument', `invalid YAML: ${what}${where ? ` (${where})` : ''}`);
+  };
+  visit(document, {
+    Pair(_, pair, ancestors) {
+      if (!isPair(pair)) return;
+      if (isAlias(pair.key) || isMap(pair.key) || isSeq(pair.key)) refuse('complex or aliased map keys are not accepted', pair.key, ancestors);
+      const key = isScalar(pair.key) ? pair.key.value : pair.key;
+      // A plain `<<` is a merge key to YAML 1.1 readers (kops's included); a quoted "<<" is a string.
+      const plain = isScalar(pair.key) && (pair.key.type === undefined || pair.key.type === Scalar.PLAIN);
+      if ((key === '<<' && plain) || typeof key === 'symbol') refuse('merge keys ("<<") are not accepted', pair.key, ancestors, '<<');
+      if (typeof key === 'string' && isUnsafeKey(key)) refuse(`the key "${key}" is not accepted (prototype pollution guard)`, pair.key, ancestors, key);
+    },
+  });
+}
+
+/** The JSON pointer of a pair, from the visitor's ancestor chain. */
+function jsonPointer(ancestors: readonly unknown[], lastKey?: string): string {
+  const segments: string[] = [];
+  ancestors.forEach((node, index) => {
+    if (isPair(node)) segments.push(String(isScalar(node.key) ? node.key.value : node.key));
+    else if (isSeq(node)) {
+      const child = ancestors[index + 1];
+      if (child !== undefined) segments.push(String(node.items.indexOf(child as never)));
+    }
+  });
+  if (lastKey !== undefined) segments.push(lastKey);
+  return segments.map((s) => `/${s.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+/** A document with no content at all (the parser gives it a zero-length null scalar). */
+function isEmpty(document: Document.Parsed): boolean {
+  const contents = document.contents;
+  return contents === null || (isScalar(contents) && contents.value === null && contents.range[0] === contents.range[1]);
+}

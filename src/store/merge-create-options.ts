@@ -1,0 +1,60 @@
+import { isStateStoreError } from '../errors.js';
+import { jsonEqual } from '../config/guard.js';
+import { mergeOptionsIntoCluster } from '../create-cluster/merge-options.js';
+import type { CreateClusterOptions } from '../create-cluster/options.js';
+import type { ClusterConfig, InstanceGroupConfig } from '../config/schema/types.generated.js';
+import { assertValidInstanceGroup } from '../config/validate/kops.js';
+import { diffOperations } from '../config/diff/diff-config.js';
+import type { MergeOptions, MergeResult } from './merge-document.js';
+import type { StateStore } from './state-store.js';
+
+/** What {@link StateStore.mergeOptions} did: the config's merge and each instance group's. */
+export interface MergeOptionsResult {
+  config: MergeResult<ClusterConfig>;
+  /** Per instance group name: `created`, `changed` or `unchanged`. */
+  instanceGroups: Record<string, 'created' | 'changed' | 'unchanged'>;
+}
+
+/**
+ * `kops create cluster` options merged into an existing cluster, as kops's documentation says
+ * repeated runs behave: only what the options name changes. The config goes through the same
+ * optimistic read-apply-write as `mergeConfig` (re-applied on a lost race); each instance group the
+ * options change is then merged the same way, and new ones are created if absent.
+ */
+export async function mergeOptionsIntoStore(store: StateStore, cluster: string, options: Partial<CreateClusterOptions>, mergeOptions: MergeOptions = {}): Promise<MergeOptionsResult> {
+  const groups = await Promise.all((await store.listInstanceGroups(cluster, mergeOptions)).map(async (name) => (await store.getInstanceGroup(cluster, name, mergeOptions)).value));
+  let planned: InstanceGroupConfig[] = groups;
+  const config = await store.mergeConfig(
+    cluster,
+    (current) => {
+      const merged = mergeOptionsIntoCluster({ cluster: current, instanceGroups: groups }, options);
+      planned = merged.instanceGroups;
+      return merged.cluster;
+    },
+    mergeOptions,
+  );
+  const outcome: Record<string, 'created' | 'changed' | 'unchanged'> = {};
+  for (const group of planned) {
+    const name = group.metadata?.name ?? '';
+    const before = groups.find((g) => g.metadata?.name === name);
+    if (before !== undefined && jsonEqual(before, group)) {
+      outcome[name] = 'unchanged';
+      continue;
+    }
+    if (mergeOptions.dryRun) {
+      assertValidInstanceGroup(group);
+      outcome[name] = before === undefined ? 'created' : diffOperations(before, group).length > 0 ? 'changed' : 'unchanged';
+      continue;
+    }
+    if (before === undefined) {
+      await store.putInstanceGroup(cluster, group, { signal: mergeOptions.signal }).catch((err: unknown) => {
+        if (!isStateStoreError(err, 'AlreadyExists')) throw err;
+      });
+      outcome[name] = 'created';
+    } else {
+      const result = await store.mergeInstanceGroup(cluster, name, { jsonPatch: diffOperations(before, group) }, mergeOptions);
+      outcome[name] = result.changed ? 'changed' : 'unchanged';
+    }
+  }
+  return { config, instanceGroups: outcome };
+}
