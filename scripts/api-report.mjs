@@ -13,7 +13,11 @@ if (!existsSync(path.join(root, 'dist/index.d.ts'))) {
 }
 const config = ExtractorConfig.loadFileAndPrepare(path.join(root, 'api-extractor.json'));
 // Use the project's pinned TypeScript (5.9), not the newer one api-extractor bundles.
-const result = Extractor.invoke(config, { localBuild: local, showVerboseMessages: false, typescriptCompilerFolder: path.join(root, 'node_modules/typescript') });
+const result = Extractor.invoke(config, {
+  localBuild: local,
+  showVerboseMessages: false,
+  typescriptCompilerFolder: path.join(root, 'node_modules/typescript'),
+});
 if (!result.succeeded || (!local && result.apiReportChanged)) {
   console.error(
     result.apiReportChanged

@@ -13,7 +13,15 @@ try {
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root));
   const tarball = path.join(work, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);
-  for (const required of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/cli.js', 'README.md', 'package.json']) {
+  for (const required of [
+    'dist/index.js',
+    'dist/index.cjs',
+    'dist/index.d.ts',
+    'dist/index.d.cts',
+    'dist/cli.js',
+    'README.md',
+    'package.json',
+  ]) {
     if (!files.includes(required)) throw new Error(`the tarball lacks ${required}`);
   }
   const leaked = files.filter((f) => f.startsWith('test/') || f.startsWith('src/') || f.startsWith('node_modules/'));
@@ -33,13 +41,20 @@ try {
     const seen = await (await other.openVfs('memfs://pack-check')).read('a/b').then((r) => Buffer.from(r.body).toString(), (e) => e.code);
     if (seen !== 'hello') throw new Error('memfs stores are not shared between the ESM and CommonJS copies: ' + seen);
     console.log(kind + ' ok: ' + Object.keys(lib).length + ' exports');`;
-  writeFileSync(path.join(app, 'cjs.cjs'), `const lib = require('statestore'); const kind = 'require'; (async () => { const other = await import('statestore'); ${check} })().catch((e) => { console.error(e); process.exit(1); });`);
-  writeFileSync(path.join(app, 'esm.mjs'), `import * as lib from 'statestore'; import { createRequire } from 'node:module'; const other = createRequire(import.meta.url)('statestore'); const kind = 'import'; ${check}`);
+  writeFileSync(
+    path.join(app, 'cjs.cjs'),
+    `const lib = require('statestore'); const kind = 'require'; (async () => { const other = await import('statestore'); ${check} })().catch((e) => { console.error(e); process.exit(1); });`,
+  );
+  writeFileSync(
+    path.join(app, 'esm.mjs'),
+    `import * as lib from 'statestore'; import { createRequire } from 'node:module'; const other = createRequire(import.meta.url)('statestore'); const kind = 'import'; ${check}`,
+  );
   process.stdout.write(run(process.execPath, ['cjs.cjs'], app));
   process.stdout.write(run(process.execPath, ['esm.mjs'], app));
   // The "bin": npm links it into node_modules/.bin, and it runs (shebang, its dependencies installed).
   const help = run(path.join(app, 'node_modules', '.bin', 'statestore'), ['--help'], app);
-  if (!help.includes('Usage: statestore') || !help.includes('Examples:')) throw new Error(`statestore --help printed: ${help.slice(0, 200)}`);
+  if (!help.includes('Usage: statestore') || !help.includes('Examples:'))
+    throw new Error(`statestore --help printed: ${help.slice(0, 200)}`);
   console.log('bin ok: statestore --help');
   console.log(`pack check ok: ${packed[0].filename}, ${files.length} files, ${packed[0].size} bytes packed`);
 } finally {

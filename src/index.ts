@@ -8,8 +8,22 @@ export type { ErrorCode, StateStoreErrorOptions, ValidationIssue } from './error
 export { StateStoreError, isStateStoreError } from './errors.js';
 export { MAX_KEY_BYTES, validateKey, joinKey } from './vfs/keys.js';
 export type {
-  CallOptions, Capabilities, CopyFromOptions, DeleteOptions, ListAllOptions, ListOptions, ListPage, ObjectInfo,
-  ReadOptions, ReadResult, ReadStreamResult, ServerSideLocation, Vfs, VfsDriver, WriteOptions, WriteStreamOptions,
+  CallOptions,
+  Capabilities,
+  CopyFromOptions,
+  DeleteOptions,
+  ListAllOptions,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  ReadOptions,
+  ReadResult,
+  ReadStreamResult,
+  ServerSideLocation,
+  Vfs,
+  VfsDriver,
+  WriteOptions,
+  WriteStreamOptions,
 } from './vfs/types.js';
 export type { StoreUrl } from './vfs/url.js';
 export { parseStoreUrl, redactUrl } from './vfs/url.js';
@@ -28,10 +42,20 @@ export type { ClusterConfig, InstanceGroupConfig, JsonSchema } from './config/sc
 export { clusterSchema, instanceGroupSchema, schemaAtPath } from './config/schema/index.js';
 export * from './config/yaml/index.js';
 export {
-  validateClusterConfig, validateInstanceGroup, validateClusterWithInstanceGroups, assertValidClusterConfig,
-  assertValidInstanceGroup, errorsOnly, type ValidateOptions,
+  validateClusterConfig,
+  validateInstanceGroup,
+  validateClusterWithInstanceGroups,
+  assertValidClusterConfig,
+  assertValidInstanceGroup,
+  errorsOnly,
+  type ValidateOptions,
 } from './config/validate/index.js';
-export { strategicMerge, DEFAULT_LIST_KEYS, type StrategicMergeOptions, type ListKey } from './config/patch/strategic.js';
+export {
+  strategicMerge,
+  DEFAULT_LIST_KEYS,
+  type StrategicMergeOptions,
+  type ListKey,
+} from './config/patch/strategic.js';
 export type { DeepPatch, JsonValue, JsonPrimitive, JsonObject } from './config/patch/json.js';
 export { applyMergePatch } from './config/patch/merge-patch.js';
 export { applyJsonPatch, type JsonPatchOperation } from './config/patch/json-patch.js';
@@ -39,8 +63,13 @@ export { diffConfig, type ConfigDiff } from './config/diff/index.js';
 export { setFields, unsetFields, type FieldOptions } from './config/paths/index.js';
 export { INPUT_LIMITS } from './config/guard.js';
 export {
-  clusterFromOptions, mergeOptionsIntoCluster, optionsFromGoFields, type ClusterWithGroups, type CreateClusterOptions,
-  type CloudFacts, type SubnetFact,
+  clusterFromOptions,
+  mergeOptionsIntoCluster,
+  optionsFromGoFields,
+  type ClusterWithGroups,
+  type CreateClusterOptions,
+  type CloudFacts,
+  type SubnetFact,
 } from './create-cluster/index.js';
 
 // The state store.
@@ -48,4 +77,11 @@ export * from './store/index.js';
 export type { MergeOptionsResult } from './store/merge-create-options.js';
 
 // Moving a state store.
-export { moveStateStore, type ClusterMoveResult, type MoveOptions, type MoveProgress, type MoveResult, type StoreRef } from './migrate/index.js';
+export {
+  moveStateStore,
+  type ClusterMoveResult,
+  type MoveOptions,
+  type MoveProgress,
+  type MoveResult,
+  type StoreRef,
+} from './migrate/index.js';

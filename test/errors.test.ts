@@ -23,7 +23,10 @@ describe('StateStoreError', () => {
     const lookalike = Object.assign(new Error('x'), { code: 'Conflict', name: 'StateStoreError' });
     expect(isStateStoreError(lookalike)).toBe(false);
     // A copy from another bundle of the package carries the same global brand.
-    const foreign = Object.assign(new Error('x'), { code: 'NotFound', [Symbol.for('statestore.StateStoreError')]: true });
+    const foreign = Object.assign(new Error('x'), {
+      code: 'NotFound',
+      [Symbol.for('statestore.StateStoreError')]: true,
+    });
     expect(isStateStoreError(foreign, 'NotFound')).toBe(true);
     expect(isStateStoreError(null)).toBe(false);
   });
@@ -32,27 +35,48 @@ describe('StateStoreError', () => {
 describe('withRetry', () => {
   it('retries retryable errors until success', async () => {
     let calls = 0;
-    const result = await withRetry(async () => {
-      calls += 1;
-      if (calls < 3) throw new StateStoreError('Unavailable', 'flaky');
-      return 'ok';
-    }, { baseDelayMs: 1 });
+    const result = await withRetry(
+      async () => {
+        calls += 1;
+        if (calls < 3) throw new StateStoreError('Unavailable', 'flaky');
+        return 'ok';
+      },
+      { baseDelayMs: 1 },
+    );
     expect(result).toBe('ok');
     expect(calls).toBe(3);
   });
 
   it('does not retry non-retryable errors, and stops after maxAttempts', async () => {
     let calls = 0;
-    await expect(withRetry(async () => { calls += 1; throw new StateStoreError('NotFound', 'x'); })).rejects.toMatchObject({ code: 'NotFound' });
+    await expect(
+      withRetry(async () => {
+        calls += 1;
+        throw new StateStoreError('NotFound', 'x');
+      }),
+    ).rejects.toMatchObject({ code: 'NotFound' });
     expect(calls).toBe(1);
     calls = 0;
-    await expect(withRetry(async () => { calls += 1; throw new StateStoreError('RateLimited', 'x'); }, { maxAttempts: 4, baseDelayMs: 1 })).rejects.toMatchObject({ code: 'RateLimited' });
+    await expect(
+      withRetry(
+        async () => {
+          calls += 1;
+          throw new StateStoreError('RateLimited', 'x');
+        },
+        { maxAttempts: 4, baseDelayMs: 1 },
+      ),
+    ).rejects.toMatchObject({ code: 'RateLimited' });
     expect(calls).toBe(4);
   });
 
   it('stops waiting with Aborted when the signal fires', async () => {
     const controller = new AbortController();
-    const pending = withRetry(async () => { throw new StateStoreError('Unavailable', 'x'); }, { baseDelayMs: 10_000, maxDelayMs: 10_000, signal: controller.signal });
+    const pending = withRetry(
+      async () => {
+        throw new StateStoreError('Unavailable', 'x');
+      },
+      { baseDelayMs: 10_000, maxDelayMs: 10_000, signal: controller.signal },
+    );
     setTimeout(() => controller.abort(), 20);
     await expect(pending).rejects.toMatchObject({ code: 'Aborted' });
   });

@@ -9,7 +9,8 @@ const cjs = process.argv.includes('--cjs');
 const runsAt = process.argv.indexOf('--runs');
 const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 5;
 const entry = path.join(root, cjs ? 'dist/index.cjs' : 'dist/index.js');
-const config = "{ apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', metadata: { name: 'a.example.com' }, spec: { kubernetesVersion: '1.30.0' } }";
+const config =
+  "{ apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', metadata: { name: 'a.example.com' }, spec: { kubernetesVersion: '1.30.0' } }";
 const script = `
 const t0 = performance.now();
 const { validateClusterConfig } = ${cjs ? `require(${JSON.stringify(entry)})` : `await import(${JSON.stringify(entry)})`};
@@ -19,9 +20,15 @@ const t2 = performance.now();
 console.log(JSON.stringify({ importMs: t1 - t0, firstValidationMs: t2 - t1, totalMs: t2 - t0 }));`;
 const rows = [];
 for (let i = 0; i < runs; i++) {
-  const out = execFileSync(process.execPath, cjs ? ['-e', script] : ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, cjs ? ['-e', script] : ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  });
   rows.push(JSON.parse(out));
 }
 const median = (key) => rows.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(rows.length / 2)];
-console.log(`${cjs ? 'require' : 'import'} of ${path.relative(root, entry)}, medians of ${runs} fresh processes (node ${process.version}):`);
-console.log(`  import ${median('importMs').toFixed(1)} ms, first validation ${median('firstValidationMs').toFixed(1)} ms, total ${median('totalMs').toFixed(1)} ms`);
+console.log(
+  `${cjs ? 'require' : 'import'} of ${path.relative(root, entry)}, medians of ${runs} fresh processes (node ${process.version}):`,
+);
+console.log(
+  `  import ${median('importMs').toFixed(1)} ms, first validation ${median('firstValidationMs').toFixed(1)} ms, total ${median('totalMs').toFixed(1)} ms`,
+);

@@ -47,7 +47,11 @@ async function fileStore(keys: number, perFolder: number): Promise<{ vfs: Vfs; d
     const count = Math.min(perFolder, keys - start);
     for (let batch = 0; batch < count; batch += 256) {
       const size = Math.min(256, count - batch);
-      await Promise.all(Array.from({ length: size }, (_, i) => writeFile(path.join(folder, `key-${start + batch + i}`), 'x', { mode: 0o600 })));
+      await Promise.all(
+        Array.from({ length: size }, (_, i) =>
+          writeFile(path.join(folder, `key-${start + batch + i}`), 'x', { mode: 0o600 }),
+        ),
+      );
     }
   }
   // Listings keep a large folder's sorted entries between pages only once it has been left alone
@@ -68,7 +72,10 @@ async function main(): Promise<void> {
   const memfsKeys = arg('memfs-keys', 100_000);
   const repeat = arg('repeat', 3);
   const rows: Array<[string, number, { wall: number; cpu: number }]> = [];
-  for (const [layout, perFolder] of [['spread', 100], ['flat', Number.MAX_SAFE_INTEGER]] as const) {
+  for (const [layout, perFolder] of [
+    ['spread', 100],
+    ['flat', Number.MAX_SAFE_INTEGER],
+  ] as const) {
     for (const keys of [fileKeys / 2, fileKeys]) {
       const { vfs, dir } = await fileStore(keys, perFolder);
       try {
@@ -78,11 +85,14 @@ async function main(): Promise<void> {
       }
     }
   }
-  for (const keys of [memfsKeys / 2, memfsKeys]) rows.push(['memfs://', keys, await timeListAll(await memfsStore(keys), keys, repeat)]);
+  for (const keys of [memfsKeys / 2, memfsKeys])
+    rows.push(['memfs://', keys, await timeListAll(await memfsStore(keys), keys, repeat)]);
   console.log('| store | keys | listAll wall ms | CPU ms | CPU ms per 1,000 keys |');
   console.log('| --- | ---: | ---: | ---: | ---: |');
   for (const [store, keys, { wall, cpu }] of rows) {
-    console.log(`| ${store} | ${keys.toLocaleString('en')} | ${wall.toFixed(0)} | ${cpu.toFixed(0)} | ${((cpu / keys) * 1000).toFixed(1)} |`);
+    console.log(
+      `| ${store} | ${keys.toLocaleString('en')} | ${wall.toFixed(0)} | ${cpu.toFixed(0)} | ${((cpu / keys) * 1000).toFixed(1)} |`,
+    );
   }
 }
 

@@ -39,7 +39,9 @@ export function increment(label: string): (config: ClusterConfig) => ClusterConf
 async function run(name: string, url: string, options: OpenVfsOptions): Promise<void> {
   const setup = await openVfs(url, options);
   await loadTree(setup, tree);
-  const clients = await Promise.all(Array.from({ length: CLIENTS }, async () => new StateStore(await openVfs(url, options))));
+  const clients = await Promise.all(
+    Array.from({ length: CLIENTS }, async () => new StateStore(await openVfs(url, options))),
+  );
   let attempts = 0;
   let next = 0;
   const started = process.hrtime.bigint();
@@ -54,7 +56,9 @@ async function run(name: string, url: string, options: OpenVfsOptions): Promise<
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const labels = (await new StateStore(setup).getCluster(tree.cluster)).value.spec?.cloudLabels ?? {};
   const lost = OPS - Object.values(labels).reduce((sum, value) => sum + Number(value), 0);
-  console.log(`${name.padEnd(7)} ${OPS} ops, ${CLIENTS} clients: ${(OPS / seconds).toFixed(1)} ops/s, ${seconds.toFixed(1)} s, ${(attempts / OPS).toFixed(2)} attempts/op, lost updates: ${lost}`);
+  console.log(
+    `${name.padEnd(7)} ${OPS} ops, ${CLIENTS} clients: ${(OPS / seconds).toFixed(1)} ops/s, ${seconds.toFixed(1)} s, ${(attempts / OPS).toFixed(2)} attempts/op, lost updates: ${lost}`,
+  );
   await Promise.all(clients.map((store) => store.close()));
   await setup.close();
   if (lost !== 0) process.exitCode = 1;
@@ -74,7 +78,10 @@ async function main(): Promise<void> {
   if (BACKENDS.includes('s3')) {
     const server = await startS3rver({ buckets: ['load'] });
     try {
-      await run('s3', 's3://load/store', { env: {}, s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' } });
+      await run('s3', 's3://load/store', {
+        env: {},
+        s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' },
+      });
     } finally {
       await server.stop();
     }
@@ -83,8 +90,13 @@ async function main(): Promise<void> {
     const server = await startAzurite();
     try {
       const { BlobServiceClient } = await import('@azure/storage-blob');
-      await BlobServiceClient.fromConnectionString(server.connectionString).getContainerClient('load').createIfNotExists();
-      await run('azure', `azureblob://${server.accountName}/load/store`, { env: {}, azure: { accountKey: server.accountKey, endpoint: server.endpoint } });
+      await BlobServiceClient.fromConnectionString(server.connectionString)
+        .getContainerClient('load')
+        .createIfNotExists();
+      await run('azure', `azureblob://${server.accountName}/load/store`, {
+        env: {},
+        azure: { accountKey: server.accountKey, endpoint: server.endpoint },
+      });
     } finally {
       await server.stop();
     }
@@ -92,7 +104,10 @@ async function main(): Promise<void> {
   if (BACKENDS.includes('gcs')) {
     const server = await startGcsEmulator();
     try {
-      await run('gcs', 'gs://load/store', { env: {}, gcs: { apiEndpoint: server.apiEndpoint, projectId: server.projectId } });
+      await run('gcs', 'gs://load/store', {
+        env: {},
+        gcs: { apiEndpoint: server.apiEndpoint, projectId: server.projectId },
+      });
     } finally {
       await server.stop();
     }

@@ -9,7 +9,10 @@ export function record(name: string, seconds: number): void {
 
 /** The median of a row's measurements. */
 export function median(name: string): number | undefined {
-  const values = results.filter((result) => result.name === name).map((result) => result.seconds).sort((a, b) => a - b);
+  const values = results
+    .filter((result) => result.name === name)
+    .map((result) => result.seconds)
+    .sort((a, b) => a - b);
   if (values.length === 0) return undefined;
   const middle = Math.floor(values.length / 2);
   return values.length % 2 === 1 ? values[middle] : (values[middle - 1]! + values[middle]!) / 2;
@@ -17,7 +20,8 @@ export function median(name: string): number | undefined {
 
 export function printMedians(rounds: number): void {
   process.stdout.write(`\nmedians of ${rounds} round(s)\n`);
-  for (const name of new Set(results.map((result) => result.name))) process.stdout.write(`${name.padEnd(56)} ${median(name)!.toFixed(2).padStart(8)} s\n`);
+  for (const name of new Set(results.map((result) => result.name)))
+    process.stdout.write(`${name.padEnd(56)} ${median(name)!.toFixed(2).padStart(8)} s\n`);
 }
 
 /** The fastest of several rows' medians (the best-tuned peer). */

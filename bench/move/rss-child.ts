@@ -15,4 +15,10 @@ const result = await moveStateStore({
 });
 const copied = result.clusters.reduce((sum, cluster) => sum + cluster.bytesCopied, 0);
 // resourceUsage().maxRSS is in KiB on Linux.
-process.stdout.write(JSON.stringify({ maxRss: process.resourceUsage().maxRSS * 1024, copied, seconds: (performance.now() - started) / 1000 }) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    maxRss: process.resourceUsage().maxRSS * 1024,
+    copied,
+    seconds: (performance.now() - started) / 1000,
+  }) + '\n',
+);

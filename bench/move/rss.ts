@@ -18,11 +18,31 @@ export interface RssResult {
 }
 
 /** Moves one `mib` MiB object s3 -> file, then file -> s3 (multipart upload); each child's peak RSS. */
-export async function peakRss(endpoint: string, client: S3Client, mib: number): Promise<{ download: RssResult; upload: RssResult }> {
-  const source = await openVfs('s3://src/big', { env: {}, s3: { endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' } });
+export async function peakRss(
+  endpoint: string,
+  client: S3Client,
+  mib: number,
+): Promise<{ download: RssResult; upload: RssResult }> {
+  const source = await openVfs('s3://src/big', {
+    env: {},
+    s3: { endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' },
+  });
   const chunk = randomBytes(1024 * 1024);
-  await source.writeStream(`big.example.com/backups/blob`, Readable.from((function* () { for (let i = 0; i < mib; i++) yield chunk; })()));
-  await client.send(new PutObjectCommand({ Bucket: 'src', Key: 'big/big.example.com/config', Body: 'kind: Cluster\nspec:\n  configBase: s3://src/big/big.example.com\n' }));
+  await source.writeStream(
+    `big.example.com/backups/blob`,
+    Readable.from(
+      (function* () {
+        for (let i = 0; i < mib; i++) yield chunk;
+      })(),
+    ),
+  );
+  await client.send(
+    new PutObjectCommand({
+      Bucket: 'src',
+      Key: 'big/big.example.com/config',
+      Body: 'kind: Cluster\nspec:\n  configBase: s3://src/big/big.example.com\n',
+    }),
+  );
   await source.close();
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-rss-'));
   // Bundled as the package is (dist/): run through tsx instead, the child would count tsx's
@@ -39,11 +59,16 @@ export async function peakRss(endpoint: string, client: S3Client, mib: number): 
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
   const move = async (from: string, to: string): Promise<RssResult> => {
-    const { stdout } = await promisify(execFile)(process.execPath, [child, from, to, endpoint, dir], { maxBuffer: 1 << 20 });
+    const { stdout } = await promisify(execFile)(process.execPath, [child, from, to, endpoint, dir], {
+      maxBuffer: 1 << 20,
+    });
     return JSON.parse(stdout.trim().split('\n').pop()!) as RssResult;
   };
   try {
-    return { download: await move('s3://src/big', `file://${dir}/store`), upload: await move(`file://${dir}/store`, 's3://dst/big-back') };
+    return {
+      download: await move('s3://src/big', `file://${dir}/store`),
+      upload: await move(`file://${dir}/store`, 's3://dst/big-back'),
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

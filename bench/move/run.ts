@@ -41,13 +41,27 @@ const HAS = { aws: hasCommand('aws'), rclone: hasCommand('rclone') };
 async function ceiling(client: S3Client, files: SeededFile[], prefix: string): Promise<number> {
   const limit = pLimit(64);
   const started = performance.now();
-  await Promise.all(files.map((file) => limit(() => client.send(new CopyObjectCommand({ Bucket: 'dst', Key: `${prefix}/${file.key}`, CopySource: `src/${file.key}` })))));
+  await Promise.all(
+    files.map((file) =>
+      limit(() =>
+        client.send(
+          new CopyObjectCommand({ Bucket: 'dst', Key: `${prefix}/${file.key}`, CopySource: `src/${file.key}` }),
+        ),
+      ),
+    ),
+  );
   return (performance.now() - started) / 1000;
 }
 
 async function timeMove(from: string, to: string, openOptions: OpenVfsOptions, digestFolder: string): Promise<number> {
   const started = performance.now();
-  await moveStateStore({ from, to, openOptions, digestFolder, ...(CONCURRENCY === undefined ? {} : { concurrency: CONCURRENCY }) });
+  await moveStateStore({
+    from,
+    to,
+    openOptions,
+    digestFolder,
+    ...(CONCURRENCY === undefined ? {} : { concurrency: CONCURRENCY }),
+  });
   return (performance.now() - started) / 1000;
 }
 
@@ -70,9 +84,15 @@ async function s3Round(ctx: Context, shape: ShapeName, tag: string): Promise<voi
   const { endpoint } = ctx;
   const src = `src/${shape}`;
   const row = (name: string) => `${shape}: ${name}`;
-  if (ONLY.has('statestore')) await twice(row('statestore move'), () => timeMove(`s3://${src}`, `s3://dst/ss-${shape}${tag}`, ctx.openOptions, ctx.work));
+  if (ONLY.has('statestore'))
+    await twice(row('statestore move'), () =>
+      timeMove(`s3://${src}`, `s3://dst/ss-${shape}${tag}`, ctx.openOptions, ctx.work),
+    );
   if (ONLY.has('tuned') && HAS.rclone) {
-    for (const n of [32, 64]) await twice(row(`rclone tuned ${n}`), () => rcloneCopy(endpoint, src, `dst/rt${n}-${shape}${tag}`, n, RCLONE_TUNED));
+    for (const n of [32, 64])
+      await twice(row(`rclone tuned ${n}`), () =>
+        rcloneCopy(endpoint, src, `dst/rt${n}-${shape}${tag}`, n, RCLONE_TUNED),
+      );
   }
   if (ONLY.has('aws') && HAS.aws) {
     await twice(row('aws s3 sync default'), () => awsSync(endpoint, src, `dst/aws10-${shape}${tag}`));
@@ -83,14 +103,21 @@ async function s3Round(ctx: Context, shape: ShapeName, tag: string): Promise<voi
     await twice(row('rclone default'), () => rcloneCopy(endpoint, src, `dst/rclone4-${shape}${tag}`));
     await twice(row('rclone 32'), () => rcloneCopy(endpoint, src, `dst/rclone32-${shape}${tag}`, 32));
   }
-  if (ONLY.has('ceiling')) record(row('server ceiling (CopyObject x64)'), await ceiling(ctx.client, ctx.seeded.get(shape)!, `ceiling-${shape}${tag}`));
+  if (ONLY.has('ceiling'))
+    record(
+      row('server ceiling (CopyObject x64)'),
+      await ceiling(ctx.client, ctx.seeded.get(shape)!, `ceiling-${shape}${tag}`),
+    );
 }
 
 /** One round on the file -> file shape. */
 async function fileRound(ctx: Context, tag: string): Promise<void> {
   const src = path.join(ctx.work, 'file-src');
   const dst = (name: string) => path.join(ctx.work, `${name}${tag}`);
-  if (ONLY.has('statestore')) await twice('file: statestore move', () => timeMove(`file://${src}`, `file://${dst('ss')}`, ctx.openOptions, path.join(ctx.work, 'digests')));
+  if (ONLY.has('statestore'))
+    await twice('file: statestore move', () =>
+      timeMove(`file://${src}`, `file://${dst('ss')}`, ctx.openOptions, path.join(ctx.work, 'digests')),
+    );
   if (ONLY.has('local')) {
     record('file: cp -r', await cpRecursive(src, dst('cp')));
     if (HAS.rclone) {
@@ -101,31 +128,57 @@ async function fileRound(ctx: Context, tag: string): Promise<void> {
 }
 
 function printRatios(): void {
-  process.stdout.write('\nratios (peer time / statestore time; > 1: statestore faster), peer = the fastest of the listed\n');
+  process.stdout.write(
+    '\nratios (peer time / statestore time; > 1: statestore faster), peer = the fastest of the listed\n',
+  );
   const tuned = (shape: string, rerun = '') => [32, 64].map((n) => `${shape}: rclone tuned ${n}${rerun}`);
   for (const shape of SHAPES.filter((s) => s !== 'file')) {
     const mine = `${shape}: statestore move`;
     ratio(`${shape}: vs tuned rclone`, tuned(shape), mine, shape === 'mixed' ? undefined : 1.5);
     ratio(`${shape}: rerun vs tuned rclone rerun`, tuned(shape, ' rerun'), `${mine} rerun`, 3);
     ratio(`${shape}: vs aws s3 sync`, [`${shape}: aws s3 sync default`, `${shape}: aws s3 sync 32`], mine);
-    ratio(`${shape}: rerun vs aws s3 sync rerun`, [`${shape}: aws s3 sync default rerun`, `${shape}: aws s3 sync 32 rerun`], `${mine} rerun`);
+    ratio(
+      `${shape}: rerun vs aws s3 sync rerun`,
+      [`${shape}: aws s3 sync default rerun`, `${shape}: aws s3 sync 32 rerun`],
+      `${mine} rerun`,
+    );
     ratio(`${shape}: vs rclone untuned`, [`${shape}: rclone default`, `${shape}: rclone 32`], mine);
     ratio(`${shape}: fraction of the CopyObject ceiling`, [`${shape}: server ceiling (CopyObject x64)`], mine, 0.9);
   }
   if (SHAPES.includes('file')) {
-    ratio('file: vs rclone local', ['file: rclone local default', 'file: rclone local 32'], 'file: statestore move', 1.5);
+    ratio(
+      'file: vs rclone local',
+      ['file: rclone local default', 'file: rclone local 32'],
+      'file: statestore move',
+      1.5,
+    );
     ratio('file: vs cp -r', ['file: cp -r'], 'file: statestore move');
-    ratio('file: rerun vs rclone local rerun', ['file: rclone local default rerun', 'file: rclone local 32 rerun'], 'file: statestore move rerun', 3);
+    ratio(
+      'file: rerun vs rclone local rerun',
+      ['file: rclone local default rerun', 'file: rclone local 32 rerun'],
+      'file: statestore move rerun',
+      3,
+    );
   }
 }
 
 async function main(): Promise<void> {
-  process.stdout.write(`scale ${SCALE}; shapes ${SHAPES.map((s) => SHAPE_LABELS[s]).join(' | ')}; big object ${BIG_MIB} MiB; statestore concurrency ${CONCURRENCY ?? 'default'}; rounds ${REPEAT}\n`);
+  process.stdout.write(
+    `scale ${SCALE}; shapes ${SHAPES.map((s) => SHAPE_LABELS[s]).join(' | ')}; big object ${BIG_MIB} MiB; statestore concurrency ${CONCURRENCY ?? 'default'}; rounds ${REPEAT}\n`,
+  );
   if (!HAS.rclone) process.stdout.write('rclone not found (apt-get install -y rclone): its rows are skipped\n');
   if (!HAS.aws) process.stdout.write('aws CLI not found: its rows are skipped\n');
   const server = await startS3rver({ buckets: ['src', 'dst'] });
-  const client = new S3Client({ endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: S3RVER_CREDENTIALS });
-  const openOptions: OpenVfsOptions = { env: {}, s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' } };
+  const client = new S3Client({
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: S3RVER_CREDENTIALS,
+  });
+  const openOptions: OpenVfsOptions = {
+    env: {},
+    s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' },
+  };
   const work = await mkdtemp(path.join(tmpdir(), 'bench-move-'));
   const ctx: Context = { endpoint: server.endpoint, client, openOptions, seeded: new Map(), work };
   try {
@@ -135,14 +188,20 @@ async function main(): Promise<void> {
     }
     for (let round = 1; round <= REPEAT; round++) {
       process.stdout.write(`round ${round} of ${REPEAT}\n`);
-      for (const shape of SHAPES) await (shape === 'file' ? fileRound(ctx, `-${round}`) : s3Round(ctx, shape, `-${round}`));
+      for (const shape of SHAPES)
+        await (shape === 'file' ? fileRound(ctx, `-${round}`) : s3Round(ctx, shape, `-${round}`));
     }
     if (REPEAT > 1) printMedians(REPEAT);
     printRatios();
     if (!ONLY.has('rss')) return;
     const rss = await peakRss(server.endpoint, client, BIG_MIB);
-    for (const [direction, result] of [['s3 -> file', rss.download], ['file -> s3', rss.upload]] as const) {
-      process.stdout.write(`\npeak RSS moving ${BIG_MIB} MiB ${direction}: ${(result.maxRss / 1024 / 1024).toFixed(0)} MB (target < 100), ${result.seconds.toFixed(2)} s, ${result.copied} bytes copied`);
+    for (const [direction, result] of [
+      ['s3 -> file', rss.download],
+      ['file -> s3', rss.upload],
+    ] as const) {
+      process.stdout.write(
+        `\npeak RSS moving ${BIG_MIB} MiB ${direction}: ${(result.maxRss / 1024 / 1024).toFixed(0)} MB (target < 100), ${result.seconds.toFixed(2)} s, ${result.copied} bytes copied`,
+      );
     }
     process.stdout.write('\n');
   } finally {

@@ -35,8 +35,11 @@ export function shapeFiles(shape: ShapeName, scale: number): { files: SeededFile
     return { files, configs: clusters };
   }
   const cluster = 'bench.example.com';
-  for (let i = 0; i < n(2000); i++) files.push({ key: `${cluster}/secrets/small-${String(i).padStart(5, '0')}`, size: 1024 });
-  if (shape === 'mixed') for (let i = 0; i < n(20); i++) files.push({ key: `${cluster}/backups/large-${String(i).padStart(3, '0')}`, size: 8 * 1024 * 1024 });
+  for (let i = 0; i < n(2000); i++)
+    files.push({ key: `${cluster}/secrets/small-${String(i).padStart(5, '0')}`, size: 1024 });
+  if (shape === 'mixed')
+    for (let i = 0; i < n(20); i++)
+      files.push({ key: `${cluster}/backups/large-${String(i).padStart(3, '0')}`, size: 8 * 1024 * 1024 });
   return { files, configs: [cluster] };
 }
 
@@ -44,7 +47,15 @@ export function shapeFiles(shape: ShapeName, scale: number): { files: SeededFile
 export async function seedS3(client: S3Client, shape: ShapeName, prefix: string, scale: number): Promise<SeededFile[]> {
   const { files, configs } = shapeFiles(shape, scale);
   const limit = pLimit(16);
-  await Promise.all(files.map((file) => limit(() => client.send(new PutObjectCommand({ Bucket: 'src', Key: `${prefix}/${file.key}`, Body: randomBytes(file.size) })))));
+  await Promise.all(
+    files.map((file) =>
+      limit(() =>
+        client.send(
+          new PutObjectCommand({ Bucket: 'src', Key: `${prefix}/${file.key}`, Body: randomBytes(file.size) }),
+        ),
+      ),
+    ),
+  );
   const written = files.map((file) => ({ key: `${prefix}/${file.key}`, size: file.size }));
   for (const cluster of configs) {
     const body = configOf(`s3://src/${prefix}`, cluster);
@@ -58,9 +69,13 @@ export async function seedS3(client: S3Client, shape: ShapeName, prefix: string,
 export async function seedFolder(dir: string, scale: number): Promise<void> {
   const { files, configs } = shapeFiles('file', scale);
   const limit = pLimit(32);
-  await Promise.all(files.map((file) => limit(async () => {
-    await mkdir(path.dirname(path.join(dir, file.key)), { recursive: true });
-    await writeFile(path.join(dir, file.key), randomBytes(file.size));
-  })));
+  await Promise.all(
+    files.map((file) =>
+      limit(async () => {
+        await mkdir(path.dirname(path.join(dir, file.key)), { recursive: true });
+        await writeFile(path.join(dir, file.key), randomBytes(file.size));
+      }),
+    ),
+  );
   for (const cluster of configs) await writeFile(path.join(dir, cluster, 'config'), configOf(`file://${dir}`, cluster));
 }

@@ -16,7 +16,9 @@ export async function timed(command: string, args: string[], env: NodeJS.Process
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} exited ${code}: ${stderr.slice(-800)}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} exited ${code}: ${stderr.slice(-800)}`)),
+    );
   });
   return (performance.now() - started) / 1000;
 }
@@ -26,10 +28,16 @@ export function hasCommand(command: string): boolean {
 }
 
 /** `aws s3 sync`; `maxConcurrentRequests` goes through a temporary AWS_CONFIG_FILE (default 10). */
-export async function awsSync(endpoint: string, from: string, to: string, maxConcurrentRequests?: number): Promise<number> {
+export async function awsSync(
+  endpoint: string,
+  from: string,
+  to: string,
+  maxConcurrentRequests?: number,
+): Promise<number> {
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-aws-'));
   const config = path.join(dir, 'config');
-  const s3Section = maxConcurrentRequests === undefined ? '' : `s3 =\n  max_concurrent_requests = ${maxConcurrentRequests}\n`;
+  const s3Section =
+    maxConcurrentRequests === undefined ? '' : `s3 =\n  max_concurrent_requests = ${maxConcurrentRequests}\n`;
   await writeFile(config, `[default]\nregion = us-east-1\n${s3Section}`);
   const env = {
     ...process.env,
@@ -39,7 +47,11 @@ export async function awsSync(endpoint: string, from: string, to: string, maxCon
     AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
     AWS_PAGER: '',
   };
-  return timed('aws', ['s3', 'sync', '--only-show-errors', '--endpoint-url', endpoint, `s3://${from}`, `s3://${to}`], env);
+  return timed(
+    'aws',
+    ['s3', 'sync', '--only-show-errors', '--endpoint-url', endpoint, `s3://${from}`, `s3://${to}`],
+    env,
+  );
 }
 
 /**
@@ -50,7 +62,13 @@ export async function awsSync(endpoint: string, from: string, to: string, maxCon
 export const RCLONE_TUNED = ['--fast-list', '--checksum', '--s3-no-head', '--s3-no-check-bucket'];
 
 /** `rclone copy` through an env-defined remote. Debian's rclone fails when AWS_CA_BUNDLE is set. */
-export async function rcloneCopy(endpoint: string, from: string, to: string, parallel?: number, flags: string[] = []): Promise<number> {
+export async function rcloneCopy(
+  endpoint: string,
+  from: string,
+  to: string,
+  parallel?: number,
+  flags: string[] = [],
+): Promise<number> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     RCLONE_CONFIG_BENCH_TYPE: 's3',

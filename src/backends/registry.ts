@@ -41,8 +41,16 @@ export async function openVfs(url: string, options: OpenVfsOptions = {}): Promis
   if (factory === undefined) {
     // Say what would work: the kops URL for a pasted https bucket URL, else the schemes there are.
     const hint = cloudUrlHint(parsed);
-    const advice = hint === undefined ? `supported schemes: ${supportedSchemes().map((s) => `${s}://`).join(', ')}, or a local path` : `write it as ${JSON.stringify(hint)}`;
-    throw new StateStoreError('InvalidArgument', `unknown state-store scheme "${parsed.scheme}" in ${JSON.stringify(parsed.redacted)}; ${advice}`);
+    const advice =
+      hint === undefined
+        ? `supported schemes: ${supportedSchemes()
+            .map((s) => `${s}://`)
+            .join(', ')}, or a local path`
+        : `write it as ${JSON.stringify(hint)}`;
+    throw new StateStoreError(
+      'InvalidArgument',
+      `unknown state-store scheme "${parsed.scheme}" in ${JSON.stringify(parsed.redacted)}; ${advice}`,
+    );
   }
   return portable(await factory.open(parsed, options));
 }
@@ -64,7 +72,11 @@ export async function loadOptionalPeer<T>(name: string, load: () => Promise<T>, 
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new StateStoreError('InvalidArgument', `the ${scheme}:// backend needs the package "${name}": npm install ${name}`, { cause: err });
+      throw new StateStoreError(
+        'InvalidArgument',
+        `the ${scheme}:// backend needs the package "${name}": npm install ${name}`,
+        { cause: err },
+      );
     }
     throw err;
   }

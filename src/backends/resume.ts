@@ -30,7 +30,12 @@ const transient = (err: StateStoreError): boolean => err.code === 'Unavailable' 
  */
 export function resumableBody(first: Readable, options: ResumeOptions): Readable {
   const policy = { ...DEFAULT_RETRY, ...definedOnly(options.retry) };
-  const cut = (message: string) => new StateStoreError('Unavailable', `${options.backend}: read ${JSON.stringify(options.key)}: ${message}`, { key: options.key, backend: options.backend, retryable: true });
+  const cut = (message: string) =>
+    new StateStoreError('Unavailable', `${options.backend}: read ${JSON.stringify(options.key)}: ${message}`, {
+      key: options.key,
+      backend: options.backend,
+      retryable: true,
+    });
   async function* chunks(): AsyncGenerator<Buffer> {
     let source: Readable | undefined = first;
     let offset = 0;
@@ -67,7 +72,11 @@ export function resumableBody(first: Readable, options: ResumeOptions): Readable
 }
 
 /** The chunks of `source`, failing with `cut(...)` when none arrives for `idleMs`. */
-async function* watched(source: Readable, idleMs: number | undefined, cut: (message: string) => StateStoreError): AsyncGenerator<Buffer> {
+async function* watched(
+  source: Readable,
+  idleMs: number | undefined,
+  cut: (message: string) => StateStoreError,
+): AsyncGenerator<Buffer> {
   const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   for (;;) {
     const next = iterator.next();

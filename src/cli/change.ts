@@ -8,7 +8,8 @@ export type Target = { kind: 'cluster'; cluster: string } | { kind: 'instancegro
 /** Resolves `cluster NAME` / `ig NAME --name CLUSTER` into a target. */
 export function targetOf(kind: string, name: string, cluster: string | undefined): Target {
   if (kind === 'cluster') return { kind: 'cluster', cluster: name };
-  if (!cluster) throw new CliError('an instance group needs its cluster: --name CLUSTER (or KOPS_CLUSTER_NAME)', EXIT.USAGE);
+  if (!cluster)
+    throw new CliError('an instance group needs its cluster: --name CLUSTER (or KOPS_CLUSTER_NAME)', EXIT.USAGE);
   return { kind: 'instancegroup', cluster, group: name };
 }
 
@@ -16,13 +17,31 @@ export function targetOf(kind: string, name: string, cluster: string | undefined
  * Applies a change through the library's optimistic merge (`mergeConfig` / `mergeInstanceGroup`)
  * and reports it: the unified diff on stdout for --dry-run, the JSON result for --json.
  */
-export async function applyChange(ctx: Context, store: StateStore, target: Target, change: ConfigChange<ClusterConfig> & ConfigChange<InstanceGroupConfig>, dryRun: boolean): Promise<void> {
-  const result: MergeResult<unknown> = target.kind === 'cluster'
-    ? await store.mergeConfig(target.cluster, change as ConfigChange<ClusterConfig>, { dryRun })
-    : await store.mergeInstanceGroup(target.cluster, target.group, change as ConfigChange<InstanceGroupConfig>, { dryRun });
-  const what = target.kind === 'cluster' ? `cluster "${target.cluster}"` : `instance group "${target.group}" of cluster "${target.cluster}"`;
+export async function applyChange(
+  ctx: Context,
+  store: StateStore,
+  target: Target,
+  change: ConfigChange<ClusterConfig> & ConfigChange<InstanceGroupConfig>,
+  dryRun: boolean,
+): Promise<void> {
+  const result: MergeResult<unknown> =
+    target.kind === 'cluster'
+      ? await store.mergeConfig(target.cluster, change as ConfigChange<ClusterConfig>, { dryRun })
+      : await store.mergeInstanceGroup(target.cluster, target.group, change as ConfigChange<InstanceGroupConfig>, {
+          dryRun,
+        });
+  const what =
+    target.kind === 'cluster'
+      ? `cluster "${target.cluster}"`
+      : `instance group "${target.group}" of cluster "${target.cluster}"`;
   if (ctx.out.json) {
-    ctx.out.result({ changed: result.changed, dryRun, version: result.version, operations: result.diff.operations, diff: result.diff.unified });
+    ctx.out.result({
+      changed: result.changed,
+      dryRun,
+      version: result.version,
+      operations: result.diff.operations,
+      diff: result.diff.unified,
+    });
     return;
   }
   if (dryRun) ctx.out.diff(result.diff.unified);

@@ -13,30 +13,84 @@ type Kind = 'string' | 'list' | 'int' | 'bool';
  * comma-separated. Deprecated aliases (`--master-*`, `--vpc`) are kept, as kops keeps them.
  */
 const FLAGS: Array<[flag: string, field: keyof CreateClusterOptions, kind: Kind]> = [
-  ['cloud', 'cloud', 'string'], ['zones', 'zones', 'list'], ['control-plane-zones', 'controlPlaneZones', 'list'], ['master-zones', 'controlPlaneZones', 'list'],
-  ['control-plane-count', 'controlPlaneCount', 'int'], ['master-count', 'controlPlaneCount', 'int'], ['node-count', 'nodeCount', 'int'],
-  ['node-size', 'nodeSizes', 'list'], ['control-plane-size', 'controlPlaneSizes', 'list'], ['master-size', 'controlPlaneSizes', 'list'],
-  ['api-server-count', 'apiServerCount', 'int'], ['api-server-size', 'apiServerSizes', 'list'], ['etcd-count', 'etcdCount', 'int'], ['etcd-size', 'etcdSizes', 'list'],
-  ['scheduler-count', 'schedulerCount', 'int'], ['scheduler-size', 'schedulerSizes', 'list'], ['kcm-count', 'kubeControllerManagerCount', 'int'], ['kcm-size', 'kubeControllerManagerSizes', 'list'],
-  ['kubernetes-version', 'kubernetesVersion', 'string'], ['kubernetes-feature-gates', 'kubernetesFeatureGates', 'list'], ['container-runtime', 'containerRuntime', 'string'],
-  ['networking', 'networking', 'string'], ['network-cidr', 'networkCIDRs', 'list'], ['network-id', 'networkID', 'string'], ['vpc', 'networkID', 'string'],
-  ['subnets', 'subnetIDs', 'list'], ['utility-subnets', 'utilitySubnetIDs', 'list'], ['disable-subnet-tags', 'disableSubnetTags', 'bool'],
-  ['topology', 'topology', 'string'], ['bastion', 'bastion', 'bool'], ['dns-zone', 'dnsZone', 'string'], ['dns', 'dnsType', 'string'],
-  ['admin-access', 'adminAccess', 'list'], ['ssh-access', 'sshAccess', 'list'], ['image', 'image', 'string'], ['node-image', 'nodeImage', 'string'],
-  ['control-plane-image', 'controlPlaneImage', 'string'], ['master-image', 'controlPlaneImage', 'string'], ['bastion-image', 'bastionImage', 'string'],
-  ['channel', 'channel', 'string'], ['cloud-labels', 'cloudLabels', 'string'], ['etcd-clusters', 'etcdClusters', 'list'], ['encrypt-etcd-storage', 'encryptEtcdStorage', 'bool'],
-  ['etcd-storage-type', 'etcdStorageType', 'string'], ['control-plane-volume-size', 'controlPlaneVolumeSize', 'int'], ['master-volume-size', 'controlPlaneVolumeSize', 'int'],
-  ['control-plane-volume-type', 'controlPlaneVolumeType', 'string'], ['node-volume-size', 'nodeVolumeSize', 'int'], ['node-volume-type', 'nodeVolumeType', 'string'],
-  ['control-plane-security-groups', 'controlPlaneSecurityGroups', 'list'], ['master-security-groups', 'controlPlaneSecurityGroups', 'list'], ['node-security-groups', 'nodeSecurityGroups', 'list'],
-  ['control-plane-tenancy', 'controlPlaneTenancy', 'string'], ['master-tenancy', 'controlPlaneTenancy', 'string'], ['node-tenancy', 'nodeTenancy', 'string'],
-  ['associate-public-ip', 'associatePublicIP', 'bool'], ['api-loadbalancer-type', 'apiLoadBalancerType', 'string'], ['api-loadbalancer-class', 'apiLoadBalancerClass', 'string'],
-  ['api-ssl-certificate', 'apiSSLCertificate', 'string'], ['api-public-name', 'apiPublicName', 'string'], ['master-public-name', 'apiPublicName', 'string'],
-  ['discovery-store', 'discoveryStore', 'string'], ['instance-manager', 'instanceManager', 'string'], ['config-base', 'configBase', 'string'],
-  ['project', 'project', 'string'], ['gce-service-account', 'gceServiceAccount', 'string'], ['authorization', 'authorization', 'string'], ['ipv6', 'ipv6', 'bool'],
-  ['os-ext-net', 'openstackExternalNet', 'string'], ['os-ext-subnet', 'openstackExternalSubnet', 'string'], ['os-lb-floating-subnet', 'openstackLBSubnet', 'string'],
-  ['os-kubelet-ignore-az', 'openstackStorageIgnoreAZ', 'bool'], ['os-octavia', 'openstackLBOctavia', 'bool'], ['os-octavia-provider', 'openstackOctaviaProvider', 'string'],
-  ['os-dns-servers', 'openstackDNSServers', 'string'], ['os-network', 'openstackNetworkID', 'string'],
-  ['set', 'sets', 'list'], ['unset', 'unsets', 'list'],
+  ['cloud', 'cloud', 'string'],
+  ['zones', 'zones', 'list'],
+  ['control-plane-zones', 'controlPlaneZones', 'list'],
+  ['master-zones', 'controlPlaneZones', 'list'],
+  ['control-plane-count', 'controlPlaneCount', 'int'],
+  ['master-count', 'controlPlaneCount', 'int'],
+  ['node-count', 'nodeCount', 'int'],
+  ['node-size', 'nodeSizes', 'list'],
+  ['control-plane-size', 'controlPlaneSizes', 'list'],
+  ['master-size', 'controlPlaneSizes', 'list'],
+  ['api-server-count', 'apiServerCount', 'int'],
+  ['api-server-size', 'apiServerSizes', 'list'],
+  ['etcd-count', 'etcdCount', 'int'],
+  ['etcd-size', 'etcdSizes', 'list'],
+  ['scheduler-count', 'schedulerCount', 'int'],
+  ['scheduler-size', 'schedulerSizes', 'list'],
+  ['kcm-count', 'kubeControllerManagerCount', 'int'],
+  ['kcm-size', 'kubeControllerManagerSizes', 'list'],
+  ['kubernetes-version', 'kubernetesVersion', 'string'],
+  ['kubernetes-feature-gates', 'kubernetesFeatureGates', 'list'],
+  ['container-runtime', 'containerRuntime', 'string'],
+  ['networking', 'networking', 'string'],
+  ['network-cidr', 'networkCIDRs', 'list'],
+  ['network-id', 'networkID', 'string'],
+  ['vpc', 'networkID', 'string'],
+  ['subnets', 'subnetIDs', 'list'],
+  ['utility-subnets', 'utilitySubnetIDs', 'list'],
+  ['disable-subnet-tags', 'disableSubnetTags', 'bool'],
+  ['topology', 'topology', 'string'],
+  ['bastion', 'bastion', 'bool'],
+  ['dns-zone', 'dnsZone', 'string'],
+  ['dns', 'dnsType', 'string'],
+  ['admin-access', 'adminAccess', 'list'],
+  ['ssh-access', 'sshAccess', 'list'],
+  ['image', 'image', 'string'],
+  ['node-image', 'nodeImage', 'string'],
+  ['control-plane-image', 'controlPlaneImage', 'string'],
+  ['master-image', 'controlPlaneImage', 'string'],
+  ['bastion-image', 'bastionImage', 'string'],
+  ['channel', 'channel', 'string'],
+  ['cloud-labels', 'cloudLabels', 'string'],
+  ['etcd-clusters', 'etcdClusters', 'list'],
+  ['encrypt-etcd-storage', 'encryptEtcdStorage', 'bool'],
+  ['etcd-storage-type', 'etcdStorageType', 'string'],
+  ['control-plane-volume-size', 'controlPlaneVolumeSize', 'int'],
+  ['master-volume-size', 'controlPlaneVolumeSize', 'int'],
+  ['control-plane-volume-type', 'controlPlaneVolumeType', 'string'],
+  ['node-volume-size', 'nodeVolumeSize', 'int'],
+  ['node-volume-type', 'nodeVolumeType', 'string'],
+  ['control-plane-security-groups', 'controlPlaneSecurityGroups', 'list'],
+  ['master-security-groups', 'controlPlaneSecurityGroups', 'list'],
+  ['node-security-groups', 'nodeSecurityGroups', 'list'],
+  ['control-plane-tenancy', 'controlPlaneTenancy', 'string'],
+  ['master-tenancy', 'controlPlaneTenancy', 'string'],
+  ['node-tenancy', 'nodeTenancy', 'string'],
+  ['associate-public-ip', 'associatePublicIP', 'bool'],
+  ['api-loadbalancer-type', 'apiLoadBalancerType', 'string'],
+  ['api-loadbalancer-class', 'apiLoadBalancerClass', 'string'],
+  ['api-ssl-certificate', 'apiSSLCertificate', 'string'],
+  ['api-public-name', 'apiPublicName', 'string'],
+  ['master-public-name', 'apiPublicName', 'string'],
+  ['discovery-store', 'discoveryStore', 'string'],
+  ['instance-manager', 'instanceManager', 'string'],
+  ['config-base', 'configBase', 'string'],
+  ['project', 'project', 'string'],
+  ['gce-service-account', 'gceServiceAccount', 'string'],
+  ['authorization', 'authorization', 'string'],
+  ['ipv6', 'ipv6', 'bool'],
+  ['os-ext-net', 'openstackExternalNet', 'string'],
+  ['os-ext-subnet', 'openstackExternalSubnet', 'string'],
+  ['os-lb-floating-subnet', 'openstackLBSubnet', 'string'],
+  ['os-kubelet-ignore-az', 'openstackStorageIgnoreAZ', 'bool'],
+  ['os-octavia', 'openstackLBOctavia', 'bool'],
+  ['os-octavia-provider', 'openstackOctaviaProvider', 'string'],
+  ['os-dns-servers', 'openstackDNSServers', 'string'],
+  ['os-network', 'openstackNetworkID', 'string'],
+  ['set', 'sets', 'list'],
+  ['unset', 'unsets', 'list'],
 ];
 
 function camel(flag: string): string {
@@ -63,7 +117,8 @@ function addFlags(cmd: Command): Command {
   for (const [flag, field, kind] of FLAGS) {
     const help = `kops --${flag} (${field})`;
     // --set keeps commas: kops reads it as a lazily quoted slice where values may hold commas.
-    if (kind === 'list') cmd.option(`--${flag} <values>`, help, flag === 'set' || flag === 'unset' ? collect : collectCsv);
+    if (kind === 'list')
+      cmd.option(`--${flag} <values>`, help, flag === 'set' || flag === 'unset' ? collect : collectCsv);
     else if (kind === 'int') cmd.option(`--${flag} <n>`, help, parseInt32(flag));
     else if (kind === 'bool') cmd.option(`--${flag} [bool]`, help, parseBool(flag));
     else cmd.option(`--${flag} <value>`, help);
@@ -85,26 +140,34 @@ export function optionsFromFlags(name: string, flags: Record<string, unknown>): 
 /** `create cluster`: kops's flags onto `clusterFromOptions`, then `createCluster` (or print it with --dry-run). */
 export function createCommand(): Command {
   const create = new Command('create').description('Create resources (kops create)');
-  const cluster = addFlags(new Command('cluster').argument('[name]', 'the cluster name (or --name)').description('Create a cluster config and its instance groups, as kops create cluster writes them')
-    .option('--name <cluster>', 'the cluster name (KOPS_CLUSTER_NAME)', process.env.KOPS_CLUSTER_NAME)
-    .option('--dry-run', 'print the cluster (with -o yaml or json), write nothing'))
-    .action(async (name: string | undefined, flags: Record<string, unknown>, command: Command) => {
-      const ctx = contextOf(command);
-      const clusterName = name ?? (flags.name as string | undefined);
-      if (!clusterName) throw new CliError('the cluster name is required: create cluster NAME (or --name)', EXIT.USAGE);
-      const built = clusterFromOptions(optionsFromFlags(clusterName, flags));
-      if (flags.dryRun) {
-        if (ctx.out.json) return ctx.out.result([built.cluster, ...built.instanceGroups]);
-        return ctx.out.text(stringifyClusterDocuments(built));
-      }
-      await withStore(ctx, (store) => store.createCluster(clusterName, built.cluster, built.instanceGroups));
-      if (ctx.out.json) ctx.out.result({ created: clusterName, instanceGroups: built.instanceGroups.map((ig) => ig.metadata?.name) });
-      ctx.out.info(`cluster "${clusterName}" created with ${built.instanceGroups.length} instance groups; next: kops update cluster --name ${clusterName} --yes`);
-    });
-  create.addCommand(examples(cluster, [
-    'statestore create cluster demo.example.com --cloud aws --zones us-east-1a --dry-run -o yaml',
-    'statestore create cluster demo.example.com --cloud gce --zones us-central1-a --node-count 3 --networking cilium --set spec.kubeDNS.provider=CoreDNS',
-  ]));
+  const cluster = addFlags(
+    new Command('cluster')
+      .argument('[name]', 'the cluster name (or --name)')
+      .description('Create a cluster config and its instance groups, as kops create cluster writes them')
+      .option('--name <cluster>', 'the cluster name (KOPS_CLUSTER_NAME)', process.env.KOPS_CLUSTER_NAME)
+      .option('--dry-run', 'print the cluster (with -o yaml or json), write nothing'),
+  ).action(async (name: string | undefined, flags: Record<string, unknown>, command: Command) => {
+    const ctx = contextOf(command);
+    const clusterName = name ?? (flags.name as string | undefined);
+    if (!clusterName) throw new CliError('the cluster name is required: create cluster NAME (or --name)', EXIT.USAGE);
+    const built = clusterFromOptions(optionsFromFlags(clusterName, flags));
+    if (flags.dryRun) {
+      if (ctx.out.json) return ctx.out.result([built.cluster, ...built.instanceGroups]);
+      return ctx.out.text(stringifyClusterDocuments(built));
+    }
+    await withStore(ctx, (store) => store.createCluster(clusterName, built.cluster, built.instanceGroups));
+    if (ctx.out.json)
+      ctx.out.result({ created: clusterName, instanceGroups: built.instanceGroups.map((ig) => ig.metadata?.name) });
+    ctx.out.info(
+      `cluster "${clusterName}" created with ${built.instanceGroups.length} instance groups; next: kops update cluster --name ${clusterName} --yes`,
+    );
+  });
+  create.addCommand(
+    examples(cluster, [
+      'statestore create cluster demo.example.com --cloud aws --zones us-east-1a --dry-run -o yaml',
+      'statestore create cluster demo.example.com --cloud gce --zones us-central1-a --node-count 3 --networking cilium --set spec.kubeDNS.provider=CoreDNS',
+    ]),
+  );
   create.addCommand(createKeypairCommand());
   create.addCommand(createSshPublicKeyCommand());
   return examples(create, ['statestore create cluster demo.example.com --cloud aws --zones us-east-1a']);

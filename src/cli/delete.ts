@@ -6,36 +6,59 @@ import { deletePkiCommands } from './pki.js';
 
 /** `delete cluster NAME`: lists what would go unless --yes, as kops's delete does (kops: cmd/kops/delete_cluster.go). */
 export function deleteCommand(): Command {
-  const del = new Command('delete').description('Delete a cluster or an instance group from the store (a dry run unless --yes)');
-  del.addCommand(examples(new Command('cluster').argument('<name>', 'the cluster').description("Delete every file of a cluster from the state store (not its cloud resources)")
-    .option('--yes', 'really delete (default: list what would be deleted)')
-    .option('--force', 'also delete files kops does not write')
-    .action(async (name: string, opts: { yes?: boolean; force?: boolean }, command: Command) => {
-      const ctx = contextOf(command);
-      await withStore(ctx, (store) => deleteCluster(ctx, store, name, opts));
-    }), ['statestore delete cluster old.example.com', 'statestore delete cluster old.example.com --yes']));
-  const ig = clusterFlag(new Command('instancegroup').alias('ig').argument('<group>', 'the instance group').description('Delete an instance group')
-    .option('--yes', 'really delete (default: say what would be deleted)'))
-    .action(async (group: string, opts: { name: string; yes?: boolean }, command: Command) => {
-      const ctx = contextOf(command);
-      await withStore(ctx, async (store) => {
-        const { version } = await store.getInstanceGroup(opts.name, group);
-        if (!opts.yes) return dryRunNote(ctx, [`${opts.name}/instancegroup/${group}`]);
-        await store.deleteInstanceGroup(opts.name, group, { ifMatch: version });
-        if (ctx.out.json) ctx.out.result({ deleted: 1 });
-        ctx.out.info(`instance group "${group}" deleted`);
-      });
+  const del = new Command('delete').description(
+    'Delete a cluster or an instance group from the store (a dry run unless --yes)',
+  );
+  del.addCommand(
+    examples(
+      new Command('cluster')
+        .argument('<name>', 'the cluster')
+        .description('Delete every file of a cluster from the state store (not its cloud resources)')
+        .option('--yes', 'really delete (default: list what would be deleted)')
+        .option('--force', 'also delete files kops does not write')
+        .action(async (name: string, opts: { yes?: boolean; force?: boolean }, command: Command) => {
+          const ctx = contextOf(command);
+          await withStore(ctx, (store) => deleteCluster(ctx, store, name, opts));
+        }),
+      ['statestore delete cluster old.example.com', 'statestore delete cluster old.example.com --yes'],
+    ),
+  );
+  const ig = clusterFlag(
+    new Command('instancegroup')
+      .alias('ig')
+      .argument('<group>', 'the instance group')
+      .description('Delete an instance group')
+      .option('--yes', 'really delete (default: say what would be deleted)'),
+  ).action(async (group: string, opts: { name: string; yes?: boolean }, command: Command) => {
+    const ctx = contextOf(command);
+    await withStore(ctx, async (store) => {
+      const { version } = await store.getInstanceGroup(opts.name, group);
+      if (!opts.yes) return dryRunNote(ctx, [`${opts.name}/instancegroup/${group}`]);
+      await store.deleteInstanceGroup(opts.name, group, { ifMatch: version });
+      if (ctx.out.json) ctx.out.result({ deleted: 1 });
+      ctx.out.info(`instance group "${group}" deleted`);
     });
+  });
   del.addCommand(examples(ig, ['statestore delete ig bastions --name prod.example.com --yes']));
   for (const command of deletePkiCommands()) del.addCommand(command);
-  return examples(del, ['statestore delete cluster old.example.com', 'statestore delete cluster old.example.com --yes --json']);
+  return examples(del, [
+    'statestore delete cluster old.example.com',
+    'statestore delete cluster old.example.com --yes --json',
+  ]);
 }
 
-async function deleteCluster(ctx: Context, store: StateStore, name: string, opts: { yes?: boolean; force?: boolean }): Promise<void> {
+async function deleteCluster(
+  ctx: Context,
+  store: StateStore,
+  name: string,
+  opts: { yes?: boolean; force?: boolean },
+): Promise<void> {
   if (opts.yes) {
     const { deleted } = await store.deleteCluster(name, { force: opts.force === true });
     if (ctx.out.json) ctx.out.result({ deleted });
-    return ctx.out.info(`cluster "${name}" deleted from the store (${deleted} files); its cloud resources are untouched (kops delete cluster)`);
+    return ctx.out.info(
+      `cluster "${name}" deleted from the store (${deleted} files); its cloud resources are untouched (kops delete cluster)`,
+    );
   }
   await store.getCluster(name);
   const keys: string[] = [];

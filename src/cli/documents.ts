@@ -1,4 +1,11 @@
-import { parseYamlAll, type ClusterConfig, type InstanceGroupConfig, type StateStore, type StoredDocument, type ValidationIssue } from '../index.js';
+import {
+  parseYamlAll,
+  type ClusterConfig,
+  type InstanceGroupConfig,
+  type StateStore,
+  type StoredDocument,
+  type ValidationIssue,
+} from '../index.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 /** One document of a kops `-f` file, with the cluster it belongs to. */
@@ -17,14 +24,22 @@ export function fileDocuments(text: string, clusterFlag?: string): FileDocument[
   return values.map((value, index) => {
     const kind = value?.kind;
     const name = value?.metadata?.name;
-    if (typeof name !== 'string' || name === '') throw new CliError(`document ${index + 1}: metadata.name is required`, EXIT.VALIDATION);
+    if (typeof name !== 'string' || name === '')
+      throw new CliError(`document ${index + 1}: metadata.name is required`, EXIT.VALIDATION);
     if (kind === 'Cluster') return { kind, cluster: name, name, value: value as ClusterConfig };
     if (kind === 'InstanceGroup') {
       const cluster = value.metadata?.labels?.['kops.k8s.io/cluster'] ?? clusterInFile ?? clusterFlag;
-      if (!cluster) throw new CliError(`document ${index + 1}: instance group "${name}" names no cluster (label kops.k8s.io/cluster, or --name)`, EXIT.USAGE);
+      if (!cluster)
+        throw new CliError(
+          `document ${index + 1}: instance group "${name}" names no cluster (label kops.k8s.io/cluster, or --name)`,
+          EXIT.USAGE,
+        );
       return { kind, cluster, name, value: value as InstanceGroupConfig };
     }
-    throw new CliError(`document ${index + 1}: unsupported kind ${JSON.stringify(kind)} (Cluster or InstanceGroup)`, EXIT.VALIDATION);
+    throw new CliError(
+      `document ${index + 1}: unsupported kind ${JSON.stringify(kind)} (Cluster or InstanceGroup)`,
+      EXIT.VALIDATION,
+    );
   });
 }
 
@@ -35,7 +50,8 @@ export function storedOf(store: StateStore, doc: FileDocument): Promise<StoredDo
 
 /** A validation issue as one line: where, what, and the suggestion when the message lacks it. */
 export function describeIssue(issue: ValidationIssue): string {
-  const hint = issue.didYouMean && !issue.message.includes('did you mean') ? ` (did you mean "${issue.didYouMean}"?)` : '';
+  const hint =
+    issue.didYouMean && !issue.message.includes('did you mean') ? ` (did you mean "${issue.didYouMean}"?)` : '';
   const where = issue.message.startsWith(issue.path) ? '' : `${issue.path || '/'}: `;
   return `${issue.severity === 'warning' ? 'warning: ' : ''}${where}${issue.message}${hint}`;
 }

@@ -1,7 +1,14 @@
 import { Command } from 'commander';
 import {
-  diffConfig, errorsOnly, isStateStoreError, parseClusterConfig, parseInstanceGroupConfig, validateClusterConfig, validateInstanceGroup,
-  type StateStore, type StoredDocument,
+  diffConfig,
+  errorsOnly,
+  isStateStoreError,
+  parseClusterConfig,
+  parseInstanceGroupConfig,
+  validateClusterConfig,
+  validateInstanceGroup,
+  type StateStore,
+  type StoredDocument,
 } from '../index.js';
 import { contextOf, withStore, type Context } from './context.js';
 import { describeIssue } from './documents.js';
@@ -18,7 +25,10 @@ interface Editable {
   save(value: unknown, ifMatch: string): Promise<unknown>;
 }
 
-function checker(parse: (text: string) => unknown, validate: (value: unknown) => ReturnType<typeof validateClusterConfig>): Editable['check'] {
+function checker(
+  parse: (text: string) => unknown,
+  validate: (value: unknown) => ReturnType<typeof validateClusterConfig>,
+): Editable['check'] {
   return (text) => {
     try {
       const value = parse(text);
@@ -32,28 +42,52 @@ function checker(parse: (text: string) => unknown, validate: (value: unknown) =>
 
 /** `edit cluster NAME` / `edit ig NAME --name CLUSTER`: kops's edit (kops: cmd/kops/edit_cluster.go) with compare-and-swap. */
 export function editCommand(): Command {
-  const edit = new Command('edit').description('Edit a cluster or instance group in $EDITOR (validated, written only if unchanged meanwhile)');
-  edit.addCommand(examples(new Command('cluster').argument('<name>', 'the cluster').description("Edit a cluster's config")
-    .action(async (name: string, _opts: unknown, command: Command) => {
-      const ctx = contextOf(command);
-      await withStore(ctx, (store) => runEdit(ctx, {
-        what: `cluster "${name}"`,
-        load: () => store.getCluster(name),
-        check: checker(parseClusterConfig, validateClusterConfig),
-        save: (value, ifMatch) => store.putConfig(name, value as never, { ifMatch }),
-      }));
-    }), ['EDITOR=nano statestore edit cluster prod.example.com']));
-  const ig = new Command('instancegroup').alias('ig').argument('<group>', 'the instance group').description('Edit an instance group');
-  edit.addCommand(examples(clusterFlag(ig).action(async (group: string, opts: { name: string }, command: Command) => {
-    const ctx = contextOf(command);
-    await withStore(ctx, (store: StateStore) => runEdit(ctx, {
-      what: `instance group "${group}"`,
-      load: () => store.getInstanceGroup(opts.name, group),
-      check: checker(parseInstanceGroupConfig, validateInstanceGroup),
-      save: (value, ifMatch) => store.putInstanceGroup(opts.name, value as never, { ifMatch }),
-    }));
-  }), ['statestore edit ig nodes --name prod.example.com']));
-  return examples(edit, ['statestore edit cluster prod.example.com', 'KUBE_EDITOR="code --wait" statestore edit ig nodes --name prod.example.com']);
+  const edit = new Command('edit').description(
+    'Edit a cluster or instance group in $EDITOR (validated, written only if unchanged meanwhile)',
+  );
+  edit.addCommand(
+    examples(
+      new Command('cluster')
+        .argument('<name>', 'the cluster')
+        .description("Edit a cluster's config")
+        .action(async (name: string, _opts: unknown, command: Command) => {
+          const ctx = contextOf(command);
+          await withStore(ctx, (store) =>
+            runEdit(ctx, {
+              what: `cluster "${name}"`,
+              load: () => store.getCluster(name),
+              check: checker(parseClusterConfig, validateClusterConfig),
+              save: (value, ifMatch) => store.putConfig(name, value as never, { ifMatch }),
+            }),
+          );
+        }),
+      ['EDITOR=nano statestore edit cluster prod.example.com'],
+    ),
+  );
+  const ig = new Command('instancegroup')
+    .alias('ig')
+    .argument('<group>', 'the instance group')
+    .description('Edit an instance group');
+  edit.addCommand(
+    examples(
+      clusterFlag(ig).action(async (group: string, opts: { name: string }, command: Command) => {
+        const ctx = contextOf(command);
+        await withStore(ctx, (store: StateStore) =>
+          runEdit(ctx, {
+            what: `instance group "${group}"`,
+            load: () => store.getInstanceGroup(opts.name, group),
+            check: checker(parseInstanceGroupConfig, validateInstanceGroup),
+            save: (value, ifMatch) => store.putInstanceGroup(opts.name, value as never, { ifMatch }),
+          }),
+        );
+      }),
+      ['statestore edit ig nodes --name prod.example.com'],
+    ),
+  );
+  return examples(edit, [
+    'statestore edit cluster prod.example.com',
+    'KUBE_EDITOR="code --wait" statestore edit ig nodes --name prod.example.com',
+  ]);
 }
 
 /** kops's edit loop: reopen with the errors on top until the file is valid, unchanged, or empty. */
@@ -62,16 +96,23 @@ async function runEdit(ctx: Context, doc: Editable): Promise<void> {
   let errors: string[] = [];
   let previous: string | undefined;
   for (;;) {
-    const { edited, file } = launchEditor(editHeader(errors) + (previous === undefined ? original.text : stripComments(previous)));
+    const { edited, file } = launchEditor(
+      editHeader(errors) + (previous === undefined ? original.text : stripComments(previous)),
+    );
     if (previous !== undefined && stripComments(previous) === stripComments(edited)) {
-      throw new CliError(`Edit cancelled: no valid changes were saved. A copy of your changes is in ${file}`, EXIT.VALIDATION);
+      throw new CliError(
+        `Edit cancelled: no valid changes were saved. A copy of your changes is in ${file}`,
+        EXIT.VALIDATION,
+      );
     }
     if (stripComments(original.text) === stripComments(edited)) return ctx.out.info('Edit cancelled: no changes made.');
     if (!hasLines(edited)) return ctx.out.info('Edit cancelled: saved file was empty.');
     const checked = doc.check(edited);
     if (checked.errors.length > 0) {
       ({ errors, previous } = { errors: checked.errors, previous: edited });
-      ctx.out.info(`${doc.what} is invalid; reopening the editor (${checked.errors.length} error${checked.errors.length === 1 ? '' : 's'})`);
+      ctx.out.info(
+        `${doc.what} is invalid; reopening the editor (${checked.errors.length} error${checked.errors.length === 1 ? '' : 's'})`,
+      );
       continue;
     }
     const diff = diffConfig(original.value, checked.value);
@@ -80,7 +121,8 @@ async function runEdit(ctx: Context, doc: Editable): Promise<void> {
     try {
       await doc.save(checked.value, original.version);
     } catch (err) {
-      if (isStateStoreError(err, 'PreconditionFailed') || isStateStoreError(err, 'Conflict')) await reportLostRace(ctx, doc, original, file);
+      if (isStateStoreError(err, 'PreconditionFailed') || isStateStoreError(err, 'Conflict'))
+        await reportLostRace(ctx, doc, original, file);
       throw err;
     }
     return ctx.out.info(`${doc.what} updated`);
@@ -88,13 +130,20 @@ async function runEdit(ctx: Context, doc: Editable): Promise<void> {
 }
 
 /** Someone wrote the document while it was open: show what they changed, keep the edit, say how to re-apply it. */
-async function reportLostRace(ctx: Context, doc: Editable, original: StoredDocument<unknown>, file: string): Promise<never> {
+async function reportLostRace(
+  ctx: Context,
+  doc: Editable,
+  original: StoredDocument<unknown>,
+  file: string,
+): Promise<never> {
   const current = await doc.load().catch(() => undefined);
   ctx.out.error(`${doc.what} was changed by someone else while you edited it; nothing was written.`);
   if (current) {
     ctx.out.info('What changed meanwhile:');
     ctx.out.stderr.write(diffConfig(original.value, current.value).unified);
   }
-  ctx.out.info(`Your edit is in ${file}. To apply it over the new version: statestore replace -f ${file}${doc.what.startsWith('instance') ? ' --name CLUSTER' : ''}`);
+  ctx.out.info(
+    `Your edit is in ${file}. To apply it over the new version: statestore replace -f ${file}${doc.what.startsWith('instance') ? ' --name CLUSTER' : ''}`,
+  );
   throw new CliError(`${doc.what} changed during the edit`, EXIT.CONFLICT);
 }

@@ -18,23 +18,30 @@ export function launchEditor(text: string): { edited: string; file: string } {
   writeFileSync(file, text, { mode: 0o600 });
   const result = spawnSync('sh', ['-c', `${editorCommand()} "$1"`, 'sh', file], { stdio: 'inherit' });
   if (result.error || result.status !== 0) {
-    throw new CliError(`error launching editor "${editorCommand()}": ${result.error?.message ?? `exit status ${result.status}`}; a copy of your changes is in ${file}`, EXIT.ERROR);
+    throw new CliError(
+      `error launching editor "${editorCommand()}": ${result.error?.message ?? `exit status ${result.status}`}; a copy of your changes is in ${file}`,
+      EXIT.ERROR,
+    );
   }
   return { edited: readFileSync(file, 'utf8'), file };
 }
 
 /** kops's edit header (kops: cmd/kops/edit_cluster.go editHeader.writeTo), with the errors of the last save. */
 export function editHeader(errors: readonly string[]): string {
-  let header = "# Please edit the object below. Lines beginning with a '#' will be ignored,\n"
-    + '# and an empty file will abort the edit. If an error occurs while saving this file will be\n'
-    + '# reopened with the relevant failures.\n#\n';
+  let header =
+    "# Please edit the object below. Lines beginning with a '#' will be ignored,\n" +
+    '# and an empty file will abort the edit. If an error occurs while saving this file will be\n' +
+    '# reopened with the relevant failures.\n#\n';
   for (const error of errors) header += `# ${error.replace(/\n/g, '\n# ')}\n#\n`;
   return header;
 }
 
 /** Drops comment lines (kops: cmd/kops/edit_cluster.go stripComments). */
 export function stripComments(text: string): string {
-  return text.split('\n').filter((line) => !line.trim().startsWith('#')).join('\n');
+  return text
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('#'))
+    .join('\n');
 }
 
 /** Whether any line has content other than a comment (kops: cmd/kops/edit_cluster.go hasLines). */

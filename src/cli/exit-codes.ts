@@ -45,7 +45,10 @@ export function exitCodeFor(err: unknown): number {
 
 /** An error of the command line itself (bad usage, a refused edit), with its exit code. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.USAGE) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.USAGE,
+  ) {
     super(message);
     this.name = 'CliError';
   }

@@ -13,27 +13,41 @@ export function getCommand(): Command {
   get.addCommand(listCommand('secrets', 'secret', 'secret names', getSecrets));
   get.addCommand(listCommand('keypairs', 'keypair', 'keypairs (keysets)', getKeypairs));
   get.addCommand(listCommand('sshpublickeys', 'sshpublickey', 'SSH public keys', getSshPublicKeys));
-  examples(get, ['statestore get clusters', 'statestore get cluster prod.example.com -o yaml', 'statestore get ig --name prod.example.com --json']);
+  examples(get, [
+    'statestore get clusters',
+    'statestore get cluster prod.example.com -o yaml',
+    'statestore get ig --name prod.example.com --json',
+  ]);
   return get;
 }
 
 function getClusters(): Command {
-  const cmd = new Command('clusters').alias('cluster').argument('[names...]', 'clusters to show (default: all)')
+  const cmd = new Command('clusters')
+    .alias('cluster')
+    .argument('[names...]', 'clusters to show (default: all)')
     .description('List clusters (NAME CLOUD ZONES), or print their config with -o yaml|json')
-    .option('--full', "print the completed spec (cluster-completed.spec) kops last applied")
+    .option('--full', 'print the completed spec (cluster-completed.spec) kops last applied')
     .action(async (names: string[], opts: { full?: boolean }, command: Command) => {
       const ctx = contextOf(command);
       await withStore(ctx, async (store) => {
         const wanted = names.length > 0 ? names : await store.listClusters();
         if (opts.full) return printFull(store, wanted, ctx);
         const docs = await Promise.all(wanted.map((name) => store.getCluster(name)));
-        if (names.length === 0 && docs.length === 0 && ctx.out.format !== 'json') throw new CliError('no clusters found', EXIT.NOT_FOUND);
+        if (names.length === 0 && docs.length === 0 && ctx.out.format !== 'json')
+          throw new CliError('no clusters found', EXIT.NOT_FOUND);
         const values = docs.map((doc) => doc.value);
         if ((ctx.out.format ?? 'table') === 'yaml') return ctx.out.text(docs.map((doc) => doc.text).join('---\n'));
-        ctx.out.result(names.length === 1 ? values[0] : values, () => ({ headers: ['NAME', 'CLOUD', 'ZONES'], rows: values.map(clusterRow) }));
+        ctx.out.result(names.length === 1 ? values[0] : values, () => ({
+          headers: ['NAME', 'CLOUD', 'ZONES'],
+          rows: values.map(clusterRow),
+        }));
       });
     });
-  return examples(cmd, ['statestore get clusters', 'statestore get cluster prod.example.com -o yaml > cluster.yaml', 'statestore get clusters --json | jq -r ".[].metadata.name"']);
+  return examples(cmd, [
+    'statestore get clusters',
+    'statestore get cluster prod.example.com -o yaml > cluster.yaml',
+    'statestore get clusters --json | jq -r ".[].metadata.name"',
+  ]);
 }
 
 async function printFull(store: StateStore, names: string[], ctx: ReturnType<typeof contextOf>): Promise<void> {
@@ -48,19 +62,25 @@ function clusterRow(config: ClusterConfig): string[] {
   const zones = [...new Set(subnets.map((subnet) => subnet.zone).filter((zone): zone is string => !!zone))].sort();
   // kops: pkg/apis/kops/cluster.go GetCloudProvider (the set member of spec.cloudProvider, or the legacy string)
   const provider = spec.cloudProvider;
-  const cloud = typeof provider === 'string' ? provider : Object.keys(provider ?? {})[0] ?? '';
+  const cloud = typeof provider === 'string' ? provider : (Object.keys(provider ?? {})[0] ?? '');
   return [config.metadata?.name ?? '', cloud, zones.join(',')];
 }
 
 type Lister = (store: StateStore, cluster: string, names: string[], ctx: ReturnType<typeof contextOf>) => Promise<void>;
 
 function listCommand(name: string, alias: string, what: string, run: Lister): Command {
-  const cmd = new Command(name).alias(alias).argument('[names...]', `${what} to show (default: all)`).description(`List the ${what} of a cluster`);
+  const cmd = new Command(name)
+    .alias(alias)
+    .argument('[names...]', `${what} to show (default: all)`)
+    .description(`List the ${what} of a cluster`);
   clusterFlag(cmd).action(async (names: string[], opts: { name: string }, command: Command) => {
     const ctx = contextOf(command);
     await withStore(ctx, (store) => run(store, opts.name, names, ctx));
   });
-  return examples(cmd, [`statestore get ${name} --name prod.example.com`, `statestore get ${name} --name prod.example.com -o json`]);
+  return examples(cmd, [
+    `statestore get ${name} --name prod.example.com`,
+    `statestore get ${name} --name prod.example.com -o json`,
+  ]);
 }
 
 function pick<T>(all: T[], names: string[], nameOf: (item: T) => string, what: string): T[] {
@@ -72,16 +92,28 @@ function pick<T>(all: T[], names: string[], nameOf: (item: T) => string, what: s
 const getInstanceGroups: Lister = async (store, cluster, names, ctx) => {
   const config = (await store.getCluster(cluster)).value;
   const all = await store.listInstanceGroups(cluster);
-  const docs = await Promise.all(pick(all, names, (n) => n, 'instance groups').map((n) => store.getInstanceGroup(cluster, n)));
+  const docs = await Promise.all(
+    pick(all, names, (n) => n, 'instance groups').map((n) => store.getInstanceGroup(cluster, n)),
+  );
   if ((ctx.out.format ?? 'table') === 'yaml') return ctx.out.text(docs.map((doc) => doc.text).join('---\n'));
   const values = docs.map((doc) => doc.value);
-  ctx.out.result(values, () => ({ headers: ['NAME', 'ROLE', 'MACHINETYPE', 'MIN', 'MAX', 'ZONES'], rows: values.map((ig) => igRow(config, ig)) }));
+  ctx.out.result(values, () => ({
+    headers: ['NAME', 'ROLE', 'MACHINETYPE', 'MIN', 'MAX', 'ZONES'],
+    rows: values.map((ig) => igRow(config, ig)),
+  }));
 };
 
 function igRow(cluster: ClusterConfig, ig: InstanceGroupConfig): string[] {
   const spec = (ig.spec ?? {}) as Record<string, any>;
   const text = (value: unknown): string => (value === undefined || value === null ? '-' : String(value));
-  return [ig.metadata?.name ?? '', spec.role ?? '', spec.machineType ?? '', text(spec.minSize), text(spec.maxSize), zonesOf(cluster, spec).join(',')];
+  return [
+    ig.metadata?.name ?? '',
+    spec.role ?? '',
+    spec.machineType ?? '',
+    text(spec.minSize),
+    text(spec.maxSize),
+    zonesOf(cluster, spec).join(','),
+  ];
 }
 
 /** kops: pkg/apis/kops/model/utils.go FindZonesForInstanceGroup: spec.zones, else the zones of its subnets. */
@@ -89,7 +121,9 @@ function zonesOf(cluster: ClusterConfig, spec: Record<string, any>): string[] {
   if (Array.isArray(spec.zones) && spec.zones.length > 0) return spec.zones as string[];
   const clusterSpec = (cluster.spec ?? {}) as Record<string, any>;
   const subnets: Array<{ name?: string; zone?: string }> = clusterSpec.networking?.subnets ?? clusterSpec.subnets ?? [];
-  const zones = ((spec.subnets ?? []) as string[]).map((name) => subnets.find((subnet) => subnet.name === name)?.zone).filter((zone): zone is string => !!zone);
+  const zones = ((spec.subnets ?? []) as string[])
+    .map((name) => subnets.find((subnet) => subnet.name === name)?.zone)
+    .filter((zone): zone is string => !!zone);
   return [...new Set(zones)].sort();
 }
 
@@ -102,25 +136,48 @@ const getSecrets: Lister = async (store, cluster, names, ctx) => {
 const getSshPublicKeys: Lister = async (store, cluster, names, ctx) => {
   await store.getCluster(cluster);
   const keys = pick(await store.listSshPublicKeys(cluster), names, (key) => key.fingerprint, 'SSH public keys');
-  ctx.out.result(keys.map((key) => ({ id: key.fingerprint, publicKey: key.publicKey })), () => ({ headers: ['ID'], rows: keys.map((key) => [key.fingerprint]) }));
+  ctx.out.result(
+    keys.map((key) => ({ id: key.fingerprint, publicKey: key.publicKey })),
+    () => ({ headers: ['ID'], rows: keys.map((key) => [key.fingerprint]) }),
+  );
 };
 
 const getKeypairs: Lister = async (store, cluster, names, ctx) => {
   await store.getCluster(cluster);
-  const keysets = await Promise.all(pick(await store.listKeysets(cluster), names, (n) => n, 'keypairs').map((n) => store.getKeyset(cluster, n)));
+  const keysets = await Promise.all(
+    pick(await store.listKeysets(cluster), names, (n) => n, 'keypairs').map((n) => store.getKeyset(cluster, n)),
+  );
   const items = keysets.flatMap(keypairItems);
   ctx.out.result(items, () => ({
     headers: ['NAME', 'ID', 'ISSUED', 'EXPIRES', 'PRIMARY', 'HASPRIVATE'],
-    rows: items.map((item) => [item.name, item.id, item.issued ?? '', item.expires ?? '', item.primary ? '*' : '', item.hasPrivate ? '*' : '']),
+    rows: items.map((item) => [
+      item.name,
+      item.id,
+      item.issued ?? '',
+      item.expires ?? '',
+      item.primary ? '*' : '',
+      item.hasPrivate ? '*' : '',
+    ]),
   }));
 };
 
 /** kops: cmd/kops/get_keypairs.go listKeypairs: trusted items with a certificate; dates of the certificate. */
-function keypairItems(keyset: Keyset): Array<{ name: string; id: string; issued?: string; expires?: string; primary: boolean; hasPrivate: boolean }> {
-  return keyset.keys.filter((key) => key.distrustTimestamp === undefined && key.certificate !== undefined).map((key) => {
-    const cert = new X509Certificate(key.certificate!);
-    return { name: keyset.name, id: key.id, issued: day(cert.validFrom), expires: day(cert.validTo), primary: key.id === keyset.primaryId, hasPrivate: key.privateKey !== undefined };
-  });
+function keypairItems(
+  keyset: Keyset,
+): Array<{ name: string; id: string; issued?: string; expires?: string; primary: boolean; hasPrivate: boolean }> {
+  return keyset.keys
+    .filter((key) => key.distrustTimestamp === undefined && key.certificate !== undefined)
+    .map((key) => {
+      const cert = new X509Certificate(key.certificate!);
+      return {
+        name: keyset.name,
+        id: key.id,
+        issued: day(cert.validFrom),
+        expires: day(cert.validTo),
+        primary: key.id === keyset.primaryId,
+        hasPrivate: key.privateKey !== undefined,
+      };
+    });
 }
 
 function day(text: string): string {

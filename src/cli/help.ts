@@ -19,5 +19,11 @@ export function collect(value: string, previous: string[] = []): string[] {
 
 /** Collects a repeatable, comma-separated flag (`--zones a,b --zones c`) into a list, as cobra's StringSlice does. */
 export function collectCsv(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((item) => item.trim()).filter((item) => item !== '')];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  ];
 }

@@ -12,6 +12,9 @@ export async function readInput(file: string): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, code === 'ENOENT' ? EXIT.NOT_FOUND : EXIT.ERROR);
+    throw new CliError(
+      `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+      code === 'ENOENT' ? EXIT.NOT_FOUND : EXIT.ERROR,
+    );
   }
 }

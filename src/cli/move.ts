@@ -8,12 +8,21 @@ import { CliError, EXIT } from './exit-codes.js';
 import { collect, examples } from './help.js';
 import { clusterLine, formatBytes, progressReporter } from './progress.js';
 
-interface MoveFlags { cluster?: string[]; dryRun?: boolean; deleteSource?: boolean; concurrency?: string; rewriteGenerated?: boolean; overwrite?: boolean }
+interface MoveFlags {
+  cluster?: string[];
+  dryRun?: boolean;
+  deleteSource?: boolean;
+  concurrency?: string;
+  rewriteGenerated?: boolean;
+  overwrite?: boolean;
+}
 
 /** `move FROM TO`: `moveStateStore` with a progress bar; Ctrl-C aborts through its AbortSignal (kubernetes/kops#4227). */
 export function moveCommand(): Command {
-  const cmd = new Command('move').description('Copy clusters to another state store, verified, config last; rerun to resume')
-    .argument('<from>', 'the source store URL').argument('<to>', 'the destination store URL')
+  const cmd = new Command('move')
+    .description('Copy clusters to another state store, verified, config last; rerun to resume')
+    .argument('<from>', 'the source store URL')
+    .argument('<to>', 'the destination store URL')
     .option('--cluster <name>', 'a cluster to move (repeat for several; default: all)', collect)
     .option('--dry-run', 'list what would be copied, write nothing')
     .option('--delete-source', "delete each cluster's source files once copied and verified")
@@ -23,7 +32,8 @@ export function moveCommand(): Command {
     .action(async (from: string, to: string, opts: MoveFlags, command: Command) => {
       const ctx = contextOf(command);
       const concurrency = opts.concurrency === undefined ? undefined : Number(opts.concurrency);
-      if (concurrency !== undefined && !Number.isSafeInteger(concurrency)) throw new CliError(`--concurrency must be a whole number, not "${opts.concurrency}"`, EXIT.USAGE);
+      if (concurrency !== undefined && !Number.isSafeInteger(concurrency))
+        throw new CliError(`--concurrency must be a whole number, not "${opts.concurrency}"`, EXIT.USAGE);
       const result = await runMove(ctx, { from, to, opts, concurrency });
       summarize(ctx, result, to);
     });
@@ -34,9 +44,14 @@ export function moveCommand(): Command {
   ]);
 }
 
-async function runMove(ctx: Context, args: { from: string; to: string; opts: MoveFlags; concurrency: number | undefined }): Promise<MoveResult> {
+async function runMove(
+  ctx: Context,
+  args: { from: string; to: string; opts: MoveFlags; concurrency: number | undefined },
+): Promise<MoveResult> {
   const { from, to, opts, concurrency } = args;
-  const progress = opts.dryRun ? { onProgress: () => undefined, finish: () => undefined, stop: () => undefined } : progressReporter(ctx.out);
+  const progress = opts.dryRun
+    ? { onProgress: () => undefined, finish: () => undefined, stop: () => undefined }
+    : progressReporter(ctx.out);
   const controller = new AbortController();
   // The move listens on this one signal once per file in flight (--concurrency of them).
   setMaxListeners(0, controller.signal);
@@ -44,10 +59,17 @@ async function runMove(ctx: Context, args: { from: string; to: string; opts: Mov
   process.once('SIGINT', onSigint);
   try {
     const result = await moveStateStore({
-      from, to, signal: controller.signal, onProgress: (event) => progress.onProgress(event),
-      ...(opts.cluster ? { clusters: opts.cluster } : {}), ...(concurrency !== undefined ? { concurrency } : {}),
+      from,
+      to,
+      signal: controller.signal,
+      onProgress: (event) => progress.onProgress(event),
+      ...(opts.cluster ? { clusters: opts.cluster } : {}),
+      ...(concurrency !== undefined ? { concurrency } : {}),
       digestFolder: digestFolder(),
-      dryRun: opts.dryRun === true, deleteSource: opts.deleteSource === true, rewriteGenerated: opts.rewriteGenerated === true, overwrite: opts.overwrite === true,
+      dryRun: opts.dryRun === true,
+      deleteSource: opts.deleteSource === true,
+      rewriteGenerated: opts.rewriteGenerated === true,
+      overwrite: opts.overwrite === true,
     });
     progress.finish();
     return result;
@@ -74,14 +96,18 @@ function resumeCommand(): string {
 function summarize(ctx: Context, result: MoveResult, to: string): void {
   if (ctx.out.json) return ctx.out.result(result);
   for (const cluster of result.clusters) {
-    if (result.dryRun) ctx.out.text(`${cluster.cluster}: would copy ${cluster.files} files, ${formatBytes(cluster.bytes)}`);
+    if (result.dryRun)
+      ctx.out.text(`${cluster.cluster}: would copy ${cluster.files} files, ${formatBytes(cluster.bytes)}`);
     else if (ctx.out.stderr.isTTY) ctx.out.info(clusterLine(cluster));
     for (const pointer of cluster.rewritten) ctx.out.info(`  rewrote ${pointer} in the config`);
     for (const key of cluster.staleReferences) ctx.out.info(`  ${key} still names the old store`);
   }
   if (result.dryRun) return ctx.out.info('dry run: nothing written');
   const stale = result.clusters.filter((cluster) => cluster.staleReferences.length > 0);
-  for (const cluster of stale) ctx.out.info(`next: kops update cluster --name ${cluster.cluster} --state ${to} --yes   (refreshes generated files)`);
+  for (const cluster of stale)
+    ctx.out.info(
+      `next: kops update cluster --name ${cluster.cluster} --state ${to} --yes   (refreshes generated files)`,
+    );
 }
 
 /**

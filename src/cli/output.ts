@@ -69,13 +69,15 @@ export class Output {
   diff(unified: string): void {
     if (unified === '') return;
     const c = this.outColor;
-    const lines = ensureNewline(unified).split('\n').map((line) => {
-      if (line.startsWith('+++') || line.startsWith('---')) return c.bold(line);
-      if (line.startsWith('+')) return c.green(line);
-      if (line.startsWith('-')) return c.red(line);
-      if (line.startsWith('@@')) return c.cyan(line);
-      return line;
-    });
+    const lines = ensureNewline(unified)
+      .split('\n')
+      .map((line) => {
+        if (line.startsWith('+++') || line.startsWith('---')) return c.bold(line);
+        if (line.startsWith('+')) return c.green(line);
+        if (line.startsWith('-')) return c.red(line);
+        if (line.startsWith('@@')) return c.cyan(line);
+        return line;
+      });
     this.stdout.write(lines.join('\n'));
   }
 
@@ -109,11 +111,14 @@ export function renderTable(table: Table): string {
   const all = [table.headers, ...rows];
   const last = table.headers.length - 1;
   const widths = table.headers.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((cell, i) => {
-    if (i === last) return cell;
-    const cellWidth = Math.ceil((widths[i]! + 1) / 8) * 8;
-    return cell + '\t'.repeat(Math.ceil((cellWidth - cell.length) / 8));
-  }).join('');
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => {
+        if (i === last) return cell;
+        const cellWidth = Math.ceil((widths[i]! + 1) / 8) * 8;
+        return cell + '\t'.repeat(Math.ceil((cellWidth - cell.length) / 8));
+      })
+      .join('');
   return all.map(line).join('\n') + '\n';
 }
 

@@ -1,5 +1,13 @@
 import { Command, Option } from 'commander';
-import { diffConfig, isStateStoreError, parseYaml, type ClusterConfig, type InstanceGroupConfig, type JsonPatchOperation, type StateStore } from '../index.js';
+import {
+  diffConfig,
+  isStateStoreError,
+  parseYaml,
+  type ClusterConfig,
+  type InstanceGroupConfig,
+  type JsonPatchOperation,
+  type StateStore,
+} from '../index.js';
 import { applyChange, targetOf } from './change.js';
 import { contextOf, withStore, type Context } from './context.js';
 import { fileDocuments, storedOf, type FileDocument } from './documents.js';
@@ -7,12 +15,20 @@ import { CliError, EXIT } from './exit-codes.js';
 import { examples } from './help.js';
 import { readInput } from './input.js';
 
-interface PatchFlags { type: 'strategic' | 'merge' | 'json'; patch?: string; filename?: string; name?: string; dryRun?: boolean }
+interface PatchFlags {
+  type: 'strategic' | 'merge' | 'json';
+  patch?: string;
+  filename?: string;
+  name?: string;
+  dryRun?: boolean;
+}
 
 /** `patch cluster|ig NAME --type strategic|merge|json (-p JSON | -f FILE)` (kubernetes/kops#4057). */
 export function patchCommand(): Command {
-  const cmd = new Command('patch').description('Patch a cluster or instance group (strategic merge, RFC 7386 merge, or RFC 6902 JSON patch)')
-    .argument('<kind>', 'cluster or instancegroup (ig)').argument('<name>', 'the cluster, or the instance group (with --name)')
+  const cmd = new Command('patch')
+    .description('Patch a cluster or instance group (strategic merge, RFC 7386 merge, or RFC 6902 JSON patch)')
+    .argument('<kind>', 'cluster or instancegroup (ig)')
+    .argument('<name>', 'the cluster, or the instance group (with --name)')
     .addOption(new Option('--type <type>', 'patch type').choices(['strategic', 'merge', 'json']).default('strategic'))
     .option('-p, --patch <patch>', 'the patch, JSON or YAML')
     .option('-f, --filename <file>', 'read the patch from a file (- for stdin)')
@@ -20,11 +36,18 @@ export function patchCommand(): Command {
     .option('--dry-run', 'print the unified diff, write nothing')
     .action(async (kind: string, name: string, opts: PatchFlags, command: Command) => {
       const ctx = contextOf(command);
-      if (!['cluster', 'instancegroup', 'ig'].includes(kind)) throw new CliError(`unknown kind "${kind}" (cluster or instancegroup)`, EXIT.USAGE);
-      if ((opts.patch === undefined) === (opts.filename === undefined)) throw new CliError('give the patch with exactly one of -p or -f', EXIT.USAGE);
+      if (!['cluster', 'instancegroup', 'ig'].includes(kind))
+        throw new CliError(`unknown kind "${kind}" (cluster or instancegroup)`, EXIT.USAGE);
+      if ((opts.patch === undefined) === (opts.filename === undefined))
+        throw new CliError('give the patch with exactly one of -p or -f', EXIT.USAGE);
       const text = opts.patch ?? (await readInput(opts.filename!));
       const patch = parsePatch(text);
-      const change = opts.type === 'merge' ? { mergePatch: patch } : opts.type === 'json' ? { jsonPatch: jsonPatchOf(patch) } : { strategic: patch as object };
+      const change =
+        opts.type === 'merge'
+          ? { mergePatch: patch }
+          : opts.type === 'json'
+            ? { jsonPatch: jsonPatchOf(patch) }
+            : { strategic: patch as object };
       const target = targetOf(kind === 'cluster' ? 'cluster' : 'instancegroup', name, opts.name);
       await withStore(ctx, (store) => applyChange(ctx, store, target, change as never, opts.dryRun === true));
     });
@@ -51,7 +74,8 @@ function jsonPatchOf(patch: unknown): JsonPatchOperation[] {
 
 /** `replace -f FILE`: kops's replace (kops: cmd/kops/replace.go), each write conditional on the version read. */
 export function replaceCommand(): Command {
-  const cmd = new Command('replace').description('Replace clusters and instance groups with the documents of a file, if nobody changed them meanwhile')
+  const cmd = new Command('replace')
+    .description('Replace clusters and instance groups with the documents of a file, if nobody changed them meanwhile')
     .requiredOption('-f, --filename <file>', 'the file (- for stdin)')
     .option('--name <cluster>', 'the cluster of instance groups that carry no kops.k8s.io/cluster label')
     .option('--force', 'create documents that do not exist yet')
@@ -65,11 +89,21 @@ export function replaceCommand(): Command {
         if (ctx.out.json) ctx.out.result(results);
       });
     });
-  return examples(cmd, ['statestore replace -f cluster.yaml', 'statestore get cluster prod.example.com -o yaml | sed s/1.29.0/1.30.0/ | statestore replace -f - --dry-run']);
+  return examples(cmd, [
+    'statestore replace -f cluster.yaml',
+    'statestore get cluster prod.example.com -o yaml | sed s/1.29.0/1.30.0/ | statestore replace -f - --dry-run',
+  ]);
 }
 
-async function replaceOne(ctx: Context, store: StateStore, doc: FileDocument, opts: { force?: boolean; dryRun?: boolean }): Promise<object> {
-  const current = await storedOf(store, doc).catch((err: unknown) => (isStateStoreError(err, 'NotFound') && opts.force ? undefined : Promise.reject(err)));
+async function replaceOne(
+  ctx: Context,
+  store: StateStore,
+  doc: FileDocument,
+  opts: { force?: boolean; dryRun?: boolean },
+): Promise<object> {
+  const current = await storedOf(store, doc).catch((err: unknown) =>
+    isStateStoreError(err, 'NotFound') && opts.force ? undefined : Promise.reject(err),
+  );
   const diff = diffConfig(current?.value ?? {}, doc.value);
   const what = `${doc.kind === 'Cluster' ? 'cluster' : 'instance group'} "${doc.name}"`;
   if (!ctx.out.json && opts.dryRun) ctx.out.diff(diff.unified);
@@ -77,17 +111,29 @@ async function replaceOne(ctx: Context, store: StateStore, doc: FileDocument, op
   if (!opts.dryRun && diff.operations.length > 0) {
     // ifMatch: the version read above, so a change made since is never overwritten (PreconditionFailed).
     const put = { ...(current ? { ifMatch: current.version } : {}) };
-    version = doc.kind === 'Cluster'
-      ? (await store.putConfig(doc.name, doc.value as ClusterConfig, put)).version
-      : (await store.putInstanceGroup(doc.cluster, doc.value as InstanceGroupConfig, put)).version;
+    version =
+      doc.kind === 'Cluster'
+        ? (await store.putConfig(doc.name, doc.value as ClusterConfig, put)).version
+        : (await store.putInstanceGroup(doc.cluster, doc.value as InstanceGroupConfig, put)).version;
   }
-  ctx.out.info(`${what}: ${diff.operations.length === 0 ? 'no change' : opts.dryRun ? 'dry run, nothing written' : current ? 'replaced' : 'created'}`);
-  return { kind: doc.kind, cluster: doc.cluster, name: doc.name, changed: diff.operations.length > 0, dryRun: opts.dryRun === true, version, operations: diff.operations };
+  ctx.out.info(
+    `${what}: ${diff.operations.length === 0 ? 'no change' : opts.dryRun ? 'dry run, nothing written' : current ? 'replaced' : 'created'}`,
+  );
+  return {
+    kind: doc.kind,
+    cluster: doc.cluster,
+    name: doc.name,
+    changed: diff.operations.length > 0,
+    dryRun: opts.dryRun === true,
+    version,
+    operations: diff.operations,
+  };
 }
 
 /** `diff -f FILE`: what `replace -f FILE` would change. */
 export function diffCommand(): Command {
-  const cmd = new Command('diff').description('Show how the documents of a file differ from the store')
+  const cmd = new Command('diff')
+    .description('Show how the documents of a file differ from the store')
     .requiredOption('-f, --filename <file>', 'the file (- for stdin)')
     .option('--name <cluster>', 'the cluster of instance groups that carry no kops.k8s.io/cluster label')
     .action(async (opts: { filename: string; name?: string }, command: Command) => {
@@ -96,13 +142,24 @@ export function diffCommand(): Command {
       await withStore(ctx, async (store) => {
         const results = [];
         for (const doc of docs) {
-          const current = await storedOf(store, doc).catch((err: unknown) => (isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err)));
+          const current = await storedOf(store, doc).catch((err: unknown) =>
+            isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err),
+          );
           const diff = diffConfig(current?.value ?? {}, doc.value);
-          results.push({ kind: doc.kind, cluster: doc.cluster, name: doc.name, exists: current !== undefined, operations: diff.operations });
+          results.push({
+            kind: doc.kind,
+            cluster: doc.cluster,
+            name: doc.name,
+            exists: current !== undefined,
+            operations: diff.operations,
+          });
           if (!ctx.out.json) ctx.out.diff(diff.unified);
         }
         if (ctx.out.json) ctx.out.result(results);
       });
     });
-  return examples(cmd, ['statestore diff -f cluster.yaml', 'statestore diff -f cluster.yaml --json | jq ".[].operations"']);
+  return examples(cmd, [
+    'statestore diff -f cluster.yaml',
+    'statestore diff -f cluster.yaml --json | jq ".[].operations"',
+  ]);
 }

@@ -6,7 +6,8 @@ import { CliError, EXIT } from './exit-codes.js';
 
 function clusterOf(positional: string | undefined, flag: string | undefined): string {
   const cluster = positional ?? flag;
-  if (!cluster) throw new CliError('the cluster is required: give it as an argument or --name (KOPS_CLUSTER_NAME)', EXIT.USAGE);
+  if (!cluster)
+    throw new CliError('the cluster is required: give it as an argument or --name (KOPS_CLUSTER_NAME)', EXIT.USAGE);
   return cluster;
 }
 
@@ -24,29 +25,61 @@ function report(ctx: Context, result: unknown, message: string): void {
 
 /** `create keypair KEYSET [--cert F --key F] [--primary] --name C`. */
 export function createKeypairCommand(): Command {
-  const cmd = clusterFlag(new Command('keypair').argument('<keyset>', 'the keyset, e.g. kubernetes-ca').description('Add a CA keypair to a keyset (a new one, or --cert/--key)')
-    .option('--cert <file>', 'a CA certificate (PEM) to add')
-    .option('--key <file>', 'its private key (PEM)')
-    .option('--primary', 'make it the keypair that issues certificates'))
-    .action(async (keyset: string, opts: { name: string; cert?: string; key?: string; primary?: boolean }, command: Command) => {
+  const cmd = clusterFlag(
+    new Command('keypair')
+      .argument('<keyset>', 'the keyset, e.g. kubernetes-ca')
+      .description('Add a CA keypair to a keyset (a new one, or --cert/--key)')
+      .option('--cert <file>', 'a CA certificate (PEM) to add')
+      .option('--key <file>', 'its private key (PEM)')
+      .option('--primary', 'make it the keypair that issues certificates'),
+  ).action(
+    async (
+      keyset: string,
+      opts: { name: string; cert?: string; key?: string; primary?: boolean },
+      command: Command,
+    ) => {
       const ctx = contextOf(command);
       const certificate = opts.cert === undefined ? undefined : await readInput(opts.cert);
       const privateKey = opts.key === undefined ? undefined : await readInput(opts.key);
-      const { id } = await withStore(ctx, (store) => store.createKeypair(opts.name, keyset, { ...(certificate ? { certificate } : {}), ...(privateKey ? { privateKey } : {}), primary: opts.primary === true }));
-      report(ctx, { keyset, id, primary: opts.primary === true }, `keypair ${id} added to keyset "${keyset}"${opts.primary ? ' as primary' : ''}`);
-    });
-  return examples(cmd, ['statestore create keypair kubernetes-ca --name prod.example.com', 'statestore create keypair kubernetes-ca --cert ca.crt --key ca.key --primary --name prod.example.com']);
+      const { id } = await withStore(ctx, (store) =>
+        store.createKeypair(opts.name, keyset, {
+          ...(certificate ? { certificate } : {}),
+          ...(privateKey ? { privateKey } : {}),
+          primary: opts.primary === true,
+        }),
+      );
+      report(
+        ctx,
+        { keyset, id, primary: opts.primary === true },
+        `keypair ${id} added to keyset "${keyset}"${opts.primary ? ' as primary' : ''}`,
+      );
+    },
+  );
+  return examples(cmd, [
+    'statestore create keypair kubernetes-ca --name prod.example.com',
+    'statestore create keypair kubernetes-ca --cert ca.crt --key ca.key --primary --name prod.example.com',
+  ]);
 }
 
 /** `promote keypair KEYSET [ID]`. */
 export function promoteCommand(): Command {
   const promote = new Command('promote').description('Promote a keypair to primary (kops promote)');
-  const cmd = clusterFlag(new Command('keypair').argument('<keyset>', 'the keyset').argument('[id]', 'the keypair (default: the newest)').description('Make a keypair the one that issues certificates'))
-    .action(async (keyset: string, id: string | undefined, opts: { name: string }, command: Command) => {
-      const ctx = contextOf(command);
-      const result = await withStore(ctx, (store) => store.promoteKeypair(opts.name, keyset, id));
-      report(ctx, { keyset, ...result }, result.promoted ? `keypair ${result.id} of "${keyset}" is now primary` : `keypair ${result.id} of "${keyset}" was already primary`);
-    });
+  const cmd = clusterFlag(
+    new Command('keypair')
+      .argument('<keyset>', 'the keyset')
+      .argument('[id]', 'the keypair (default: the newest)')
+      .description('Make a keypair the one that issues certificates'),
+  ).action(async (keyset: string, id: string | undefined, opts: { name: string }, command: Command) => {
+    const ctx = contextOf(command);
+    const result = await withStore(ctx, (store) => store.promoteKeypair(opts.name, keyset, id));
+    report(
+      ctx,
+      { keyset, ...result },
+      result.promoted
+        ? `keypair ${result.id} of "${keyset}" is now primary`
+        : `keypair ${result.id} of "${keyset}" was already primary`,
+    );
+  });
   promote.addCommand(examples(cmd, ['statestore promote keypair kubernetes-ca --name prod.example.com']));
   return examples(promote, ['statestore promote keypair kubernetes-ca 7012345678901234567 --name prod.example.com']);
 }
@@ -55,23 +88,44 @@ export function promoteCommand(): Command {
 export function trustCommands(): Command[] {
   const make = (verb: 'distrust' | 'trust'): Command => {
     const parent = new Command(verb).description(`${verb === 'trust' ? 'Trust' : 'Distrust'} keypairs (kops ${verb})`);
-    const cmd = clusterFlag(new Command('keypair').argument('<keyset>', 'the keyset')
-      .argument(verb === 'trust' ? '<ids...>' : '[ids...]', verb === 'trust' ? 'the keypairs' : 'the keypairs (default: those older than the primary)')
-      .description(verb === 'trust' ? 'Trust distrusted keypairs again' : 'Distrust keypairs'))
-      .action(async (keyset: string, ids: string[], opts: { name: string }, command: Command) => {
-        const ctx = contextOf(command);
-        const changed = await withStore(ctx, (store) => (verb === 'trust' ? store.trustKeypairs(opts.name, keyset, ids) : store.distrustKeypairs(opts.name, keyset, ids.length > 0 ? ids : undefined)));
-        report(ctx, { keyset, [verb === 'trust' ? 'trusted' : 'distrusted']: changed }, `${changed.length} keypair${changed.length === 1 ? '' : 's'} of "${keyset}" ${verb}ed${changed.length > 0 ? `: ${changed.join(', ')}` : ''}`);
-      });
-    parent.addCommand(examples(cmd, [`statestore ${verb} keypair kubernetes-ca${verb === 'trust' ? ' 6981234567890123456' : ''} --name prod.example.com`]));
-    return examples(parent, [`statestore ${verb} keypair kubernetes-ca${verb === 'trust' ? ' 6981234567890123456' : ''} --name prod.example.com --json`]);
+    const cmd = clusterFlag(
+      new Command('keypair')
+        .argument('<keyset>', 'the keyset')
+        .argument(
+          verb === 'trust' ? '<ids...>' : '[ids...]',
+          verb === 'trust' ? 'the keypairs' : 'the keypairs (default: those older than the primary)',
+        )
+        .description(verb === 'trust' ? 'Trust distrusted keypairs again' : 'Distrust keypairs'),
+    ).action(async (keyset: string, ids: string[], opts: { name: string }, command: Command) => {
+      const ctx = contextOf(command);
+      const changed = await withStore(ctx, (store) =>
+        verb === 'trust'
+          ? store.trustKeypairs(opts.name, keyset, ids)
+          : store.distrustKeypairs(opts.name, keyset, ids.length > 0 ? ids : undefined),
+      );
+      report(
+        ctx,
+        { keyset, [verb === 'trust' ? 'trusted' : 'distrusted']: changed },
+        `${changed.length} keypair${changed.length === 1 ? '' : 's'} of "${keyset}" ${verb}ed${changed.length > 0 ? `: ${changed.join(', ')}` : ''}`,
+      );
+    });
+    parent.addCommand(
+      examples(cmd, [
+        `statestore ${verb} keypair kubernetes-ca${verb === 'trust' ? ' 6981234567890123456' : ''} --name prod.example.com`,
+      ]),
+    );
+    return examples(parent, [
+      `statestore ${verb} keypair kubernetes-ca${verb === 'trust' ? ' 6981234567890123456' : ''} --name prod.example.com --json`,
+    ]);
   };
   return [make('distrust'), make('trust')];
 }
 
 /** `create sshpublickey [CLUSTER] -i FILE`. */
 export function createSshPublicKeyCommand(): Command {
-  const cmd = new Command('sshpublickey').argument('[cluster]', 'the cluster (or --name)').description("Add an admin SSH public key (stored under kops's fingerprint name)")
+  const cmd = new Command('sshpublickey')
+    .argument('[cluster]', 'the cluster (or --name)')
+    .description("Add an admin SSH public key (stored under kops's fingerprint name)")
     .requiredOption('-i, --ssh-public-key <file>', 'the public key file (- for stdin)')
     .option('--name <cluster>', 'the cluster (KOPS_CLUSTER_NAME)', process.env.KOPS_CLUSTER_NAME)
     .action(async (cluster: string | undefined, opts: { name?: string; sshPublicKey: string }, command: Command) => {
@@ -85,28 +139,37 @@ export function createSshPublicKeyCommand(): Command {
 
 /** `delete sshpublickey [CLUSTER] [--id FINGERPRINT]` and `delete secret NAME... --name C`. */
 export function deletePkiCommands(): Command[] {
-  const ssh = new Command('sshpublickey').argument('[cluster]', 'the cluster (or --name)').description('Delete admin SSH public keys (all, or --id)')
+  const ssh = new Command('sshpublickey')
+    .argument('[cluster]', 'the cluster (or --name)')
+    .description('Delete admin SSH public keys (all, or --id)')
     .option('--id <fingerprint>', 'only this key')
     .option('--name <cluster>', 'the cluster (KOPS_CLUSTER_NAME)', process.env.KOPS_CLUSTER_NAME)
     .action(async (cluster: string | undefined, opts: { name?: string; id?: string }, command: Command) => {
       const ctx = contextOf(command);
-      const deleted = await withStore(ctx, (store) => store.deleteSshPublicKeys(clusterOf(cluster, opts.name), opts.id));
+      const deleted = await withStore(ctx, (store) =>
+        store.deleteSshPublicKeys(clusterOf(cluster, opts.name), opts.id),
+      );
       report(ctx, { deleted }, `${deleted} SSH public key${deleted === 1 ? '' : 's'} deleted`);
     });
-  const secret = clusterFlag(new Command('secret').argument('<names...>', 'the secrets').description('Delete secrets'))
-    .action(async (names: string[], opts: { name: string }, command: Command) => {
-      const ctx = contextOf(command);
-      await withStore(ctx, async (store) => {
-        for (const name of names) await store.deleteSecret(opts.name, name);
-      });
-      report(ctx, { deleted: names }, `deleted secret${names.length === 1 ? '' : 's'} ${names.join(', ')}`);
+  const secret = clusterFlag(
+    new Command('secret').argument('<names...>', 'the secrets').description('Delete secrets'),
+  ).action(async (names: string[], opts: { name: string }, command: Command) => {
+    const ctx = contextOf(command);
+    await withStore(ctx, async (store) => {
+      for (const name of names) await store.deleteSecret(opts.name, name);
     });
-  const keypair = clusterFlag(new Command('keypair').argument('<keyset>', 'the keyset').argument('<id>', 'the keypair').description('Remove a non-primary keypair from its keyset'))
-    .action(async (keyset: string, id: string, opts: { name: string }, command: Command) => {
-      const ctx = contextOf(command);
-      await withStore(ctx, (store) => store.deleteKeypair(opts.name, keyset, id));
-      report(ctx, { keyset, deleted: id }, `keypair ${id} removed from "${keyset}"`);
-    });
+    report(ctx, { deleted: names }, `deleted secret${names.length === 1 ? '' : 's'} ${names.join(', ')}`);
+  });
+  const keypair = clusterFlag(
+    new Command('keypair')
+      .argument('<keyset>', 'the keyset')
+      .argument('<id>', 'the keypair')
+      .description('Remove a non-primary keypair from its keyset'),
+  ).action(async (keyset: string, id: string, opts: { name: string }, command: Command) => {
+    const ctx = contextOf(command);
+    await withStore(ctx, (store) => store.deleteKeypair(opts.name, keyset, id));
+    report(ctx, { keyset, deleted: id }, `keypair ${id} removed from "${keyset}"`);
+  });
   return [
     examples(ssh, ['statestore delete sshpublickey prod.example.com']),
     examples(secret, ['statestore delete secret dockerconfig --name prod.example.com']),

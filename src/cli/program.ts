@@ -20,14 +20,33 @@ import { validateCommand } from './validate.js';
 export function buildProgram(): Command {
   const program = new Command('statestore')
     .description('Read, edit, validate and move kops state stores (kops verbs, kops files).')
-    .addOption(new Option('--state <url>', 'the state store (file://, s3://, gs://, azureblob://, memory://)').env('KOPS_STATE_STORE'))
+    .addOption(
+      new Option('--state <url>', 'the state store (file://, s3://, gs://, azureblob://, memory://)').env(
+        'KOPS_STATE_STORE',
+      ),
+    )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json', 'table']))
     .option('--json', 'machine output: JSON on stdout (same as -o json)')
     .option('-q, --quiet', 'no messages on stderr, only results and errors')
     .option('--debug', 'print stack traces of errors')
     .version(process.env.STATESTORE_VERSION ?? 'development', '--version', 'print the version of statestore');
-  for (const command of [getCommand(), editCommand(), setCommand(), unsetCommand(), patchCommand(), replaceCommand(), diffCommand(),
-    validateCommand(), moveCommand(), createCommand(), deleteCommand(), promoteCommand(), ...trustCommands(), exportCommand(), completionCommand(() => program)]) {
+  for (const command of [
+    getCommand(),
+    editCommand(),
+    setCommand(),
+    unsetCommand(),
+    patchCommand(),
+    replaceCommand(),
+    diffCommand(),
+    validateCommand(),
+    moveCommand(),
+    createCommand(),
+    deleteCommand(),
+    promoteCommand(),
+    ...trustCommands(),
+    exportCommand(),
+    completionCommand(() => program),
+  ]) {
     program.addCommand(command);
   }
   examples(program, [
@@ -36,7 +55,10 @@ export function buildProgram(): Command {
     'statestore validate -f cluster.yaml',
     'statestore move s3://old-store gs://new-store --cluster prod.example.com',
   ]);
-  program.addHelpText('after', '\nExit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 invalid, 5 conflict, 6 unavailable, 130 interrupted.\n');
+  program.addHelpText(
+    'after',
+    '\nExit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 invalid, 5 conflict, 6 unavailable, 130 interrupted.\n',
+  );
   configureTree(program);
   return program;
 }
@@ -66,14 +88,20 @@ function report(err: unknown, debug: boolean): number {
     return EXIT.USAGE;
   }
   const c = colorsFor(process.stderr, process.env);
-  const issues = isStateStoreError(err) ? err.issues ?? [] : [];
+  const issues = isStateStoreError(err) ? (err.issues ?? []) : [];
   // A ValidationError's message repeats its first issues; the list below shows them all, once.
-  const message = issues.length > 0 ? `${(err as Error).message.split(': ')[0]} (${issues.length} issue${issues.length === 1 ? '' : 's'}):` : err instanceof Error ? err.message : String(err);
+  const message =
+    issues.length > 0
+      ? `${(err as Error).message.split(': ')[0]} (${issues.length} issue${issues.length === 1 ? '' : 's'}):`
+      : err instanceof Error
+        ? err.message
+        : String(err);
   process.stderr.write(`${c.red('error:')} ${message}\n`);
   {
     for (const issue of issues) process.stderr.write(`  ${describeIssue(issue)}\n`);
   }
   if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
-  if (debug && isStateStoreError(err) && err.cause instanceof Error && err.cause.stack) process.stderr.write(`caused by: ${err.cause.stack}\n`);
+  if (debug && isStateStoreError(err) && err.cause instanceof Error && err.cause.stack)
+    process.stderr.write(`caused by: ${err.cause.stack}\n`);
   return err instanceof CliError || isStateStoreError(err) ? exitCodeFor(err) : EXIT.ERROR;
 }

@@ -42,14 +42,17 @@ class Bar implements ProgressReporter {
   #running = false;
 
   constructor(readonly out: Output) {
-    this.#bar = new cliProgress.SingleBar({
-      stream: out.stderr,
-      format: '{bar} {pct} | {value}/{totalText} files | {bytesText} | {rate}/s | ETA {etaText} | {cluster}',
-      hideCursor: true,
-      fps: 10,
-      etaBuffer: 200,
-      barsize: 24,
-    }, cliProgress.Presets.shades_classic);
+    this.#bar = new cliProgress.SingleBar(
+      {
+        stream: out.stderr,
+        format: '{bar} {pct} | {value}/{totalText} files | {bytesText} | {rate}/s | ETA {etaText} | {cluster}',
+        hideCursor: true,
+        fps: 10,
+        etaBuffer: 200,
+        barsize: 24,
+      },
+      cliProgress.Presets.shades_classic,
+    );
   }
 
   onProgress(event: MoveProgress): void {
@@ -76,7 +79,10 @@ class Bar implements ProgressReporter {
   }
 
   #total(): number {
-    return Math.max(1, this.#clusterPlanned ? Math.max(this.#planned, this.#done) : Math.max(this.#planned, this.#done) + 1);
+    return Math.max(
+      1,
+      this.#clusterPlanned ? Math.max(this.#planned, this.#done) : Math.max(this.#planned, this.#done) + 1,
+    );
   }
 
   #payload(): Record<string, string> {
@@ -87,8 +93,14 @@ class Bar implements ProgressReporter {
     // Until the current cluster's listing ends its share of the total is unknown: no percentage or ETA yet.
     return {
       pct: this.#clusterPlanned ? `${Math.floor((100 * this.#done) / Math.max(total, 1))}%` : '--%',
-      etaText: !this.#clusterPlanned ? '--' : remaining === 0 ? '0s' : formatSeconds((remaining * seconds) / Math.max(this.#done, 1)),
-      totalText: this.#clusterPlanned ? String(Math.max(this.#planned, this.#done)) : `${Math.max(this.#planned, this.#done)}+`,
+      etaText: !this.#clusterPlanned
+        ? '--'
+        : remaining === 0
+          ? '0s'
+          : formatSeconds((remaining * seconds) / Math.max(this.#done, 1)),
+      totalText: this.#clusterPlanned
+        ? String(Math.max(this.#planned, this.#done))
+        : `${Math.max(this.#planned, this.#done)}+`,
       bytesText: `${formatBytes(this.#bytes)}/${formatBytes(totalBytes)}${this.#clusterPlanned ? '' : '+'}`,
       rate: formatBytes(this.#bytes / seconds),
       cluster: this.#cluster,
@@ -110,7 +122,12 @@ class Bar implements ProgressReporter {
 
 /** One cluster's outcome, as a line. */
 export function clusterLine(result: ClusterMoveResult): string {
-  const parts = [`${result.files} files`, `${result.copied} copied`, `${result.skipped} already there`, formatBytes(result.bytesCopied)];
+  const parts = [
+    `${result.files} files`,
+    `${result.copied} copied`,
+    `${result.skipped} already there`,
+    formatBytes(result.bytesCopied),
+  ];
   if (result.sourceDeleted) parts.push('source deleted');
   return `${result.cluster}: ${parts.join(', ')}`;
 }

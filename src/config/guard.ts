@@ -35,13 +35,19 @@ export function isUnsafeKey(key: string): boolean {
 export function assertSafeKey(key: string, where: string | (() => string) = ''): void {
   if (UNSAFE_KEYS.has(key)) {
     const suffix = typeof where === 'function' ? where() : where;
-    throw new StateStoreError('InvalidArgument', `the key "${key}" is not accepted (prototype pollution guard)${suffix}`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `the key "${key}" is not accepted (prototype pollution guard)${suffix}`,
+    );
   }
 }
 
 /** A text shortened for an error message (hostile input can be megabytes long). */
 export function preview(text: string, max = 120): string {
-  return JSON.stringify(text.length <= max ? text : `${text.slice(0, max)}…`) + (text.length <= max ? '' : ` (${text.length} characters)`);
+  return (
+    JSON.stringify(text.length <= max ? text : `${text.slice(0, max)}…`) +
+    (text.length <= max ? '' : ` (${text.length} characters)`)
+  );
 }
 
 /**
@@ -50,11 +56,17 @@ export function preview(text: string, max = 120): string {
  */
 export function assertPathBounds(path: string, what: string, separators: RegExp): void {
   if (path.length > INPUT_LIMITS.maxPathLength) {
-    throw new StateStoreError('InvalidArgument', `${what} ${preview(path)} is longer than the limit of ${INPUT_LIMITS.maxPathLength} characters (maxPathLength)`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `${what} ${preview(path)} is longer than the limit of ${INPUT_LIMITS.maxPathLength} characters (maxPathLength)`,
+    );
   }
   const tokens = (path.match(separators) ?? []).length;
   if (tokens > INPUT_LIMITS.maxPathTokens) {
-    throw new StateStoreError('InvalidArgument', `${what} ${preview(path)} has ${tokens} segments, more than the limit of ${INPUT_LIMITS.maxPathTokens} (maxPathTokens)`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `${what} ${preview(path)} has ${tokens} segments, more than the limit of ${INPUT_LIMITS.maxPathTokens} (maxPathTokens)`,
+    );
   }
 }
 
@@ -68,13 +80,22 @@ interface Frame {
 
 function pointerOf(frame: Frame | undefined, base: string): string {
   const keys: string[] = [];
-  for (let at = frame; at?.parent !== undefined; at = at.parent) keys.push(at.key.replace(/~/g, '~0').replace(/\//g, '~1'));
-  return base + keys.reverse().map((key) => `/${key}`).join('');
+  for (let at = frame; at?.parent !== undefined; at = at.parent)
+    keys.push(at.key.replace(/~/g, '~0').replace(/\//g, '~1'));
+  return (
+    base +
+    keys
+      .reverse()
+      .map((key) => `/${key}`)
+      .join('')
+  );
 }
 
 function tooLarge(frame: Frame, base: string, why: string): never {
   const at = pointerOf(frame, base) || '/';
-  throw new StateStoreError('InvalidArgument', `value refused: ${why}, at ${preview(at)}`, { issues: [{ path: at, message: why }] });
+  throw new StateStoreError('InvalidArgument', `value refused: ${why}, at ${preview(at)}`, {
+    issues: [{ path: at, message: why }],
+  });
 }
 
 /**
@@ -88,18 +109,22 @@ function tooLarge(frame: Frame, base: string, why: string): never {
 export function assertSafeValue(value: unknown, path = ''): void {
   const root: Frame = { value, depth: 0, parent: undefined, key: '' };
   if (!isContainer(value)) {
-    if (scalarBytes(value) > INPUT_LIMITS.maxBytes) tooLarge(root, path, `the value is larger than the limit of ${INPUT_LIMITS.maxBytes} bytes as JSON (maxBytes)`);
+    if (scalarBytes(value) > INPUT_LIMITS.maxBytes)
+      tooLarge(root, path, `the value is larger than the limit of ${INPUT_LIMITS.maxBytes} bytes as JSON (maxBytes)`);
     return;
   }
   const budget = { bytes: 0, nodes: 1 };
   const stack: Frame[] = [root];
   while (stack.length > 0) {
     const frame = stack.pop()!;
-    if (frame.depth >= INPUT_LIMITS.maxDepth) tooLarge(frame, path, `nested deeper than the limit of ${INPUT_LIMITS.maxDepth} levels (maxDepth)`);
+    if (frame.depth >= INPUT_LIMITS.maxDepth)
+      tooLarge(frame, path, `nested deeper than the limit of ${INPUT_LIMITS.maxDepth} levels (maxDepth)`);
     if (Array.isArray(frame.value)) walkItems(frame.value, frame, stack, budget);
     else walkFields(frame.value as Record<string, unknown>, frame, stack, budget, path);
-    if (budget.nodes > INPUT_LIMITS.maxNodes) tooLarge(frame, path, `the value has more than ${INPUT_LIMITS.maxNodes} entries (maxNodes)`);
-    if (budget.bytes > INPUT_LIMITS.maxBytes) tooLarge(frame, path, `the value is larger than the limit of ${INPUT_LIMITS.maxBytes} bytes as JSON (maxBytes)`);
+    if (budget.nodes > INPUT_LIMITS.maxNodes)
+      tooLarge(frame, path, `the value has more than ${INPUT_LIMITS.maxNodes} entries (maxNodes)`);
+    if (budget.bytes > INPUT_LIMITS.maxBytes)
+      tooLarge(frame, path, `the value is larger than the limit of ${INPUT_LIMITS.maxBytes} bytes as JSON (maxBytes)`);
   }
 }
 
@@ -140,7 +165,8 @@ function walkFields(object: Record<string, unknown>, frame: Frame, stack: Frame[
   if (budget.nodes > INPUT_LIMITS.maxNodes) return;
   for (let i = keys.length - 1; i >= 0; i--) {
     const key = keys[i]!;
-    if (UNSAFE_KEYS.has(key)) assertSafeKey(key, () => ` at ${pointerOf({ value: undefined, depth: 0, parent: frame, key }, base)}`);
+    if (UNSAFE_KEYS.has(key))
+      assertSafeKey(key, () => ` at ${pointerOf({ value: undefined, depth: 0, parent: frame, key }, base)}`);
     budget.bytes += key.length + 4;
     const item = object[key];
     if (isContainer(item)) stack.push({ value: item, depth: frame.depth + 1, parent: frame, key });
@@ -150,7 +176,13 @@ function walkFields(object: Record<string, unknown>, frame: Frame, stack: Frame[
 
 /** A non-null, non-array object. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) && !(value instanceof Date);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array) &&
+    !(value instanceof Date)
+  );
 }
 
 /** Deep copy of JSON-like data into fresh objects (never shares structure with the input). */
@@ -173,7 +205,9 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]));
   if (isPlainObject(a) && isPlainObject(b)) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
+    return (
+      keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]))
+    );
   }
   return false;
 }

@@ -22,5 +22,8 @@ export function machineArchitecture(cloud: string, machineType: string | undefin
     if (arch === 'x86_64') return 'amd64';
     if (arch === 'arm64') return 'arm64';
   }
-  throw new StateStoreError('InvalidArgument', `unsupported architecture for instance type ${JSON.stringify(machineType)}: ${known.architectures.join(', ')}`);
+  throw new StateStoreError(
+    'InvalidArgument',
+    `unsupported architecture for instance type ${JSON.stringify(machineType)}: ${known.architectures.join(', ')}`,
+  );
 }

@@ -24,7 +24,11 @@ function gce(ctx: BuildContext, spec: Obj): void {
   let used: string[] = [];
   if (networkID) {
     const fact = ctx.facts?.networks?.[networkID]?.usedRanges;
-    if (!fact) throw new StateStoreError('InvalidArgument', `network ${JSON.stringify(networkID)}: its used ranges are not described in cloudFacts.networks (usedRanges)`);
+    if (!fact)
+      throw new StateStoreError(
+        'InvalidArgument',
+        `network ${JSON.stringify(networkID)}: its used ranges are not described in cloudFacts.networks (usedRanges)`,
+      );
     used = fact;
   }
   const out = gceAssignments(subnets, ipAliases, used);
@@ -39,7 +43,11 @@ function networkCIDR(ctx: BuildContext, spec: Obj): void {
   if (!defaultCIDR || spec.networkCIDR) return;
   const shared = typeof spec.networkID === 'string' && spec.networkID ? spec.networkID : undefined;
   // kops looks a shared VNet up inside its resource group.
-  if (shared && ctx.cloud === 'azure' && !((spec.cloudConfig as Obj | undefined)?.azure as Obj | undefined)?.resourceGroupName) {
+  if (
+    shared &&
+    ctx.cloud === 'azure' &&
+    !((spec.cloudConfig as Obj | undefined)?.azure as Obj | undefined)?.resourceGroupName
+  ) {
     throw new StateStoreError('InvalidArgument', 'azureResourceGroupName is required with networkID on Azure');
   }
   // A shared VPC (VNet) brings its own CIDR, which kops reads from the cloud.

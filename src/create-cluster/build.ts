@@ -74,7 +74,8 @@ function cloudParts(ctx: BuildContext, spec: Obj): void {
   }
   if (options.discoveryStore) {
     const discoveryStore = `${options.discoveryStore.replace(/\/+$/, '')}/${name}`;
-    spec.serviceAccountIssuerDiscovery = ctx.cloud === 'aws' ? { discoveryStore, enableAWSOIDCProvider: true } : { discoveryStore };
+    spec.serviceAccountIssuerDiscovery =
+      ctx.cloud === 'aws' ? { discoveryStore, enableAWSOIDCProvider: true } : { discoveryStore };
     if (ctx.cloud === 'aws') (spec.iam as Obj).useServiceAccountExternalPermissions = true;
   }
   if (options.instanceManager === 'karpenter') spec.karpenter = { enabled: true };
@@ -129,14 +130,24 @@ export function clusterFromOptions(options: CreateClusterOptions, cloudFacts?: C
   networkParts(ctx, net, spec);
   const controlPlane = controlPlaneGroups(ctx, net);
   spec.etcdClusters = etcdClusters(ctx, controlPlane.names, choice.extraEtcdCluster);
-  const groups = [...controlPlane.groups, ...apiServerGroups(ctx, net), ...nodeGroups(ctx, net), ...bastionGroups(ctx, net)];
+  const groups = [
+    ...controlPlane.groups,
+    ...apiServerGroups(ctx, net),
+    ...nodeGroups(ctx, net),
+    ...bastionGroups(ctx, net),
+  ];
   // kops names the bastion in DNS whenever the cluster publishes DNS records (any type but None).
   if (groups.some((g) => g.metadata?.name === 'bastions') && ctx.dns !== 'None') {
     (spec.topology as Obj).bastion = { bastionPublicName: `bastion.${ctx.name}` };
   }
   applyGroupFlags(options, groups);
 
-  let cluster = { apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', metadata: { name: ctx.name }, spec } as unknown as ClusterConfig;
+  let cluster = {
+    apiVersion: 'kops.k8s.io/v1alpha2',
+    kind: 'Cluster',
+    metadata: { name: ctx.name },
+    spec,
+  } as unknown as ClusterConfig;
   cluster = disableKubeProxyForCalicoBPF(applySetsAndUnsets(cluster, options));
   performAssignments(ctx, cluster);
   // kops lists a cluster's instance groups by name (one file each under instancegroup/).

@@ -58,11 +58,16 @@ export function inRange(version: string, range: string): boolean {
       const op = m?.[1] ?? '=';
       const c = compare(v, parseVersion(m?.[2] ?? ''));
       switch (op) {
-        case '>=': return c >= 0;
-        case '<=': return c <= 0;
-        case '>': return c > 0;
-        case '<': return c < 0;
-        default: return c === 0;
+        case '>=':
+          return c >= 0;
+        case '<=':
+          return c <= 0;
+        case '>':
+          return c > 0;
+        case '<':
+          return c < 0;
+        default:
+          return c === 0;
       }
     });
 }
@@ -71,11 +76,18 @@ export function inRange(version: string, range: string): boolean {
  * The channel image for a cloud, Kubernetes version and architecture: the first that matches,
  * as kops's `Channel.FindImage` (pkg/apis/kops/channel.go) takes it.
  */
-export function channelImage(channel: ChannelData, cloud: string, kubernetesVersion: string, architecture = 'amd64'): string | undefined {
+export function channelImage(
+  channel: ChannelData,
+  cloud: string,
+  kubernetesVersion: string,
+  architecture = 'amd64',
+): string | undefined {
   return channel.images.find(
     // An image without an architecture or a version range matches any.
-    (i) => i.providerID === cloud && (!i.architectureID || i.architectureID === architecture)
-      && (!i.kubernetesVersion || inRange(kubernetesVersion, i.kubernetesVersion)),
+    (i) =>
+      i.providerID === cloud &&
+      (!i.architectureID || i.architectureID === architecture) &&
+      (!i.kubernetesVersion || inRange(kubernetesVersion, i.kubernetesVersion)),
   )?.name;
 }
 

@@ -25,7 +25,8 @@ export function formatCidr(c: Cidr4): string {
 /** Splits a CIDR into 2^bits equal children, in address order. */
 export function splitCidr(c: Cidr4, bits: number): Cidr4[] {
   const prefix = c.prefix + bits;
-  if (prefix > 32) throw new StateStoreError('InvalidArgument', `cannot split ${formatCidr(c)} into ${2 ** bits} subnets`);
+  if (prefix > 32)
+    throw new StateStoreError('InvalidArgument', `cannot split ${formatCidr(c)} into ${2 ** bits} subnets`);
   const size = 2 ** (32 - prefix);
   return Array.from({ length: 2 ** bits }, (_, i) => ({ base: c.base + i * size, prefix }));
 }

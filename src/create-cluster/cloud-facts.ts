@@ -61,21 +61,29 @@ export interface CloudFacts {
 export function networkOfSubnet(facts: CloudFacts | undefined, subnetID: string): string {
   const network = lookupSubnet(facts, subnetID).network;
   if (!network) {
-    throw new StateStoreError('InvalidArgument', `subnetIDs: the network of subnet ${JSON.stringify(subnetID)} is not described in cloudFacts.subnets (give networkID or cloudFacts.subnets[id].network)`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `subnetIDs: the network of subnet ${JSON.stringify(subnetID)} is not described in cloudFacts.subnets (give networkID or cloudFacts.subnets[id].network)`,
+    );
   }
   return network;
 }
 
 function lookupSubnet(facts: CloudFacts | undefined, id: string): SubnetFact {
   const found = facts?.subnets?.[id];
-  if (!found) throw new StateStoreError('InvalidArgument', `subnet ${JSON.stringify(id)} is not described in cloudFacts.subnets`);
+  if (!found)
+    throw new StateStoreError('InvalidArgument', `subnet ${JSON.stringify(id)} is not described in cloudFacts.subnets`);
   return found;
 }
 
 /** The CIDR of a shared network, which kops takes as the cluster's networkCIDR. */
 export function sharedNetworkCIDR(facts: CloudFacts | undefined, networkID: string): string {
   const cidr = facts?.networks?.[networkID]?.cidr;
-  if (!cidr) throw new StateStoreError('InvalidArgument', `network ${JSON.stringify(networkID)}: its CIDR is not described in cloudFacts.networks (or give networkCIDRs)`);
+  if (!cidr)
+    throw new StateStoreError(
+      'InvalidArgument',
+      `network ${JSON.stringify(networkID)}: its CIDR is not described in cloudFacts.networks (or give networkCIDRs)`,
+    );
   return cidr;
 }
 
@@ -84,15 +92,26 @@ export function sharedNetworkCIDR(facts: CloudFacts | undefined, networkID: stri
  * `getOpenstackZoneToSubnetProviderID`, upup/pkg/fi/cloudup/new_cluster.go): every subnet must be
  * in the network, and no two in one zone.
  */
-export function zoneToSubnetID(facts: CloudFacts | undefined, networkID: string | undefined, ids: readonly string[]): Map<string, string> {
+export function zoneToSubnetID(
+  facts: CloudFacts | undefined,
+  networkID: string | undefined,
+  ids: readonly string[],
+): Map<string, string> {
   const byZone = new Map<string, string>();
   for (const id of ids) {
     const info = lookupSubnet(facts, id);
     if (info.network && networkID && info.network !== networkID) {
-      throw new StateStoreError('InvalidArgument', `subnet ${JSON.stringify(id)} is not in network ${JSON.stringify(networkID)}`);
+      throw new StateStoreError(
+        'InvalidArgument',
+        `subnet ${JSON.stringify(id)} is not in network ${JSON.stringify(networkID)}`,
+      );
     }
     const other = byZone.get(info.zone);
-    if (other) throw new StateStoreError('InvalidArgument', `subnets ${JSON.stringify(id)} and ${JSON.stringify(other)} are in the same zone ${info.zone}`);
+    if (other)
+      throw new StateStoreError(
+        'InvalidArgument',
+        `subnets ${JSON.stringify(id)} and ${JSON.stringify(other)} are in the same zone ${info.zone}`,
+      );
     byZone.set(info.zone, id);
   }
   return byZone;
@@ -107,14 +126,23 @@ export function fillSharedSubnetCIDRs(subnets: Subnet[], facts: CloudFacts | und
     if (!subnet.id) continue;
     const info = lookupSubnet(facts, subnet.id);
     if (info.network && info.network !== networkID) {
-      throw new StateStoreError('InvalidArgument', `subnet ${JSON.stringify(subnet.id)} is not in network ${JSON.stringify(networkID)}`);
+      throw new StateStoreError(
+        'InvalidArgument',
+        `subnet ${JSON.stringify(subnet.id)} is not in network ${JSON.stringify(networkID)}`,
+      );
     }
     if (!subnet.cidr) subnet.cidr = info.cidr;
     else if (subnet.cidr !== info.cidr) {
-      throw new StateStoreError('InvalidArgument', `subnet ${JSON.stringify(subnet.id)} has configured CIDR ${subnet.cidr}, but the cloud says ${info.cidr}`);
+      throw new StateStoreError(
+        'InvalidArgument',
+        `subnet ${JSON.stringify(subnet.id)} has configured CIDR ${subnet.cidr}, but the cloud says ${info.cidr}`,
+      );
     }
     if (subnet.zone !== undefined && subnet.zone !== info.zone) {
-      throw new StateStoreError('InvalidArgument', `subnet ${JSON.stringify(subnet.id)} has configured zone ${subnet.zone}, but the cloud says ${info.zone}`);
+      throw new StateStoreError(
+        'InvalidArgument',
+        `subnet ${JSON.stringify(subnet.id)} has configured zone ${subnet.zone}, but the cloud says ${info.zone}`,
+      );
     }
   }
 }

@@ -20,7 +20,8 @@ function readField(text: string, start: number): { field: string; next: number; 
       field += text[i];
     }
     i++;
-    if (i < text.length && text[i] !== '\n' && text[i] !== '=') throw malformed('extraneous or missing " in quoted-field');
+    if (i < text.length && text[i] !== '\n' && text[i] !== '=')
+      throw malformed('extraneous or missing " in quoted-field');
   } else {
     for (; i < text.length && text[i] !== '=' && text[i] !== '\n'; i++) {
       if (text[i] === '"') throw malformed('bare " in non-quoted-field');
@@ -44,7 +45,10 @@ export function parseCloudLabels(text: string): Record<string, string> {
   const labels: Record<string, string> = {};
   let i = 0;
   while (i < records.length) {
-    if (records[i] === '\n') { i++; continue; } // encoding/csv skips empty lines
+    if (records[i] === '\n') {
+      i++;
+      continue;
+    } // encoding/csv skips empty lines
     const fields: string[] = [];
     for (;;) {
       const { field, next, endOfRecord } = readField(records, i);

@@ -42,7 +42,10 @@ function topologyOf(options: CreateClusterOptions): 'public' | 'private' {
   // kops: setupTopology defaults to private for IPv6 clusters and public otherwise.
   const topology = (options.topology || (options.ipv6 ? 'private' : 'public')).toLowerCase();
   if (topology !== 'public' && topology !== 'private') {
-    throw new StateStoreError('InvalidArgument', `topology: unknown topology ${JSON.stringify(options.topology)} (public or private)`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `topology: unknown topology ${JSON.stringify(options.topology)} (public or private)`,
+    );
   }
   return topology;
 }
@@ -52,27 +55,49 @@ export function buildContext(options: CreateClusterOptions, facts: CloudFacts | 
   const name = required(options.clusterName, 'clusterName is required');
   const zones = required(options.zones, 'at least one zone is required (zones)');
   // kops keeps a cluster's files under {state store}/{cluster name} unless told otherwise.
-  const configBase = options.configBase || (options.stateStore ? `${options.stateStore.replace(/\/+$/, '')}/${name}` : undefined);
-  const cloud = required(options.cloud || guessCloudForPath(configBase), 'cloud is required (it cannot be guessed from the state store)');
+  const configBase =
+    options.configBase || (options.stateStore ? `${options.stateStore.replace(/\/+$/, '')}/${name}` : undefined);
+  const cloud = required(
+    options.cloud || guessCloudForPath(configBase),
+    'cloud is required (it cannot be guessed from the state store)',
+  );
   if (!CLOUDS.includes(cloud)) {
-    throw new StateStoreError('InvalidArgument', `cloud: unsupported cloud provider ${JSON.stringify(cloud)} (${CLOUDS.join(', ')})`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `cloud: unsupported cloud provider ${JSON.stringify(cloud)} (${CLOUDS.join(', ')})`,
+    );
   }
   const channelName = options.channel || 'stable';
   const channel = CHANNELS[channelName];
-  if (!channel) throw new StateStoreError('InvalidArgument', `channel: unknown channel ${JSON.stringify(channelName)} (only "stable" and "alpha" are built in)`);
+  if (!channel)
+    throw new StateStoreError(
+      'InvalidArgument',
+      `channel: unknown channel ${JSON.stringify(channelName)} (only "stable" and "alpha" are built in)`,
+    );
   const topology = topologyOf(options);
   if (options.bastion && topology !== 'private') {
     throw new StateStoreError('InvalidArgument', 'bastion: a bastion needs the private topology');
   }
   const instanceManager = options.instanceManager || 'cloudgroups';
   if (instanceManager !== 'cloudgroups' && instanceManager !== 'karpenter') {
-    throw new StateStoreError('InvalidArgument', `instanceManager: invalid value ${JSON.stringify(instanceManager)} (cloudgroups or karpenter)`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `instanceManager: invalid value ${JSON.stringify(instanceManager)} (cloudgroups or karpenter)`,
+    );
   }
   if (instanceManager === 'karpenter' && !options.discoveryStore) {
     throw new StateStoreError('InvalidArgument', 'instanceManager: karpenter requires discoveryStore');
   }
   return {
-    options, facts, name, cloud, zones, topology, channelName, channel, configBase,
+    options,
+    facts,
+    name,
+    cloud,
+    zones,
+    topology,
+    channelName,
+    channel,
+    configBase,
     allZones: [...new Set([...zones, ...(options.controlPlaneZones ?? [])])].sort(),
     dns: dnsType(options.dnsType ?? options.dns, options.dnsZone),
     // kops logs that IPv6 is AWS-only but still lays the cluster out for it (setupTopology);

@@ -22,7 +22,10 @@ function controlPlaneCount(ctx: BuildContext): { count: number; zones: string[] 
   const explicit = options.controlPlaneCount ?? 0;
   if (options.controlPlaneZones?.length) {
     if (explicit !== 0 && explicit < options.controlPlaneZones.length) {
-      throw new StateStoreError('InvalidArgument', `controlPlaneCount: ${options.controlPlaneZones.length} control-plane zones were given, but ${explicit} control-plane nodes; if both are given the count should match`);
+      throw new StateStoreError(
+        'InvalidArgument',
+        `controlPlaneCount: ${options.controlPlaneZones.length} control-plane zones were given, but ${explicit} control-plane nodes; if both are given the count should match`,
+      );
     }
     return { count: explicit || options.controlPlaneZones.length, zones: options.controlPlaneZones };
   }
@@ -35,10 +38,17 @@ function controlPlaneCount(ctx: BuildContext): { count: number; zones: string[] 
  * (kops: `setupControlPlane`, upup/pkg/fi/cloudup/new_cluster.go). Returns the groups and the
  * names etcd members are derived from.
  */
-export function controlPlaneGroups(ctx: BuildContext, net: ClusterNetwork): { groups: InstanceGroupConfig[]; names: string[] } {
+export function controlPlaneGroups(
+  ctx: BuildContext,
+  net: ClusterNetwork,
+): { groups: InstanceGroupConfig[]; names: string[] } {
   const { options } = ctx;
   const { count, zones } = controlPlaneCount(ctx);
-  const sizes = options.controlPlaneSizes?.length ? options.controlPlaneSizes : options.controlPlaneSize ? [options.controlPlaneSize] : [];
+  const sizes = options.controlPlaneSizes?.length
+    ? options.controlPlaneSizes
+    : options.controlPlaneSize
+      ? [options.controlPlaneSize]
+      : [];
   const groups: InstanceGroupConfig[] = [];
   const names: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -49,11 +59,15 @@ export function controlPlaneGroups(ctx: BuildContext, net: ClusterNetwork): { gr
     const spec: Obj = {
       image: imageFor(ctx, options.controlPlaneImage, sizes[0]),
       ...sizeFields(sizes, ctx.cloud === 'aws'),
-      maxSize: 1, minSize: 1, role: 'Master',
+      maxSize: 1,
+      minSize: 1,
+      role: 'Master',
       subnets: [ctx.ipv6 && ctx.topology === 'private' ? `dualstack-${main}` : main],
     };
     if (ctx.cloud === 'gce' || ctx.cloud === 'azure') spec.zones = [zone];
-    groups.push(instanceGroup(ctx.name, `control-plane-${zone}${suffix}`, withDefaultSize(ctx, net, 'controlPlane', spec)));
+    groups.push(
+      instanceGroup(ctx.name, `control-plane-${zone}${suffix}`, withDefaultSize(ctx, net, 'controlPlane', spec)),
+    );
   }
   return { groups, names };
 }
@@ -66,7 +80,10 @@ export function etcdClusters(ctx: BuildContext, controlPlaneNames: readonly stri
   const { options } = ctx;
   const encrypted = options.encryptEtcdStorage ?? ctx.cloud === 'aws';
   const memberNames = trimCommonPrefix(controlPlaneNames);
-  const names = [...(options.etcdClusters?.length ? options.etcdClusters : ['main', 'events']), ...(extraCluster ? [extraCluster] : [])];
+  const names = [
+    ...(options.etcdClusters?.length ? options.etcdClusters : ['main', 'events']),
+    ...(extraCluster ? [extraCluster] : []),
+  ];
   return names.map((etcd) => ({
     cpuRequest: etcd === 'main' ? '200m' : '100m',
     etcdMembers: controlPlaneNames.map((n, i) => ({

@@ -42,7 +42,8 @@ export interface GceAssignments {
 export function gceAssignments(subnets: Subnet[], ipAliases: boolean, usedRanges: readonly string[]): GceAssignments {
   const used = usedRanges.map((r) => parseCidr(r));
   if (ipAliases) {
-    if (subnets.length !== 1) throw new StateStoreError('InvalidArgument', 'zones: GCE IP aliases need exactly one subnet (one region)');
+    if (subnets.length !== 1)
+      throw new StateStoreError('InvalidArgument', 'zones: GCE IP aliases need exactly one subnet (one region)');
     const pod = allocate(used, 14);
     const service = allocate(used, 16);
     const node = allocate(used, 19);

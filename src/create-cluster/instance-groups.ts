@@ -43,7 +43,10 @@ export function imageFor(ctx: BuildContext, roleImage: string | undefined, machi
   const arch = machineArchitecture(ctx.cloud, machineType, ctx.facts);
   const image = channelImage(ctx.channel, ctx.cloud, ctx.kubernetesVersion, arch) ?? DEFAULT_IMAGES[ctx.cloud];
   if (!image) {
-    throw new StateStoreError('InvalidArgument', `image: unable to determine default image for cloud provider ${JSON.stringify(ctx.cloud)} and architecture ${JSON.stringify(arch)} (give image)`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `image: unable to determine default image for cloud provider ${JSON.stringify(ctx.cloud)} and architecture ${JSON.stringify(arch)} (give image)`,
+    );
   }
   return image;
 }
@@ -102,7 +105,9 @@ export function nodeGroups(ctx: BuildContext, net: ClusterNetwork): InstanceGrou
     const spec: Obj = {
       image: imageFor(ctx, options.nodeImage, sizes[0]),
       ...sizeFields(sizes, ctx.cloud === 'aws'),
-      maxSize: n, minSize: n, role: 'Node',
+      maxSize: n,
+      minSize: n,
+      role: 'Node',
       subnets: own.length > 1 ? own.slice(1) : own,
     };
     if (ctx.cloud === 'gce' || ctx.cloud === 'azure') spec.zones = [zone];
@@ -115,13 +120,19 @@ export function apiServerGroups(ctx: BuildContext, net: ClusterNetwork): Instanc
   const { options, zones } = ctx;
   if (!options.apiServerCount) return [];
   const sizes = options.apiServerSizes ?? [];
-  if (sizes.length > 1) throw new StateStoreError('InvalidArgument', 'apiServerSizes: kops supports one machine type for API server groups');
+  if (sizes.length > 1)
+    throw new StateStoreError(
+      'InvalidArgument',
+      'apiServerSizes: kops supports one machine type for API server groups',
+    );
   return zones.map((zone, i) => {
     const n = spread(options.apiServerCount ?? 0, zones.length, i);
     const spec: Obj = {
       image: imageFor(ctx, undefined, sizes[0]),
       machineType: sizes[0],
-      maxSize: n, minSize: n, role: 'APIServer',
+      maxSize: n,
+      minSize: n,
+      role: 'APIServer',
       subnets: net.zoneSubnets.get(zone) ?? [],
     };
     if (ctx.cloud === 'gce' || ctx.cloud === 'azure') spec.zones = [zone];
@@ -138,7 +149,10 @@ export function bastionGroups(ctx: BuildContext, net: ClusterNetwork): InstanceG
     .map((s) => s.name);
   const spec: Obj = {
     image: imageFor(ctx, ctx.options.bastionImage, undefined),
-    maxSize: 1, minSize: 1, role: 'Bastion', subnets,
+    maxSize: 1,
+    minSize: 1,
+    role: 'Bastion',
+    subnets,
   };
   if (ctx.cloud === 'gce') spec.zones = ctx.allZones;
   return [instanceGroup(ctx.name, 'bastions', withDefaultSize(ctx, net, 'bastion', spec))];

@@ -27,14 +27,18 @@ function awsDefault(ctx: BuildContext, role: SizedRole, zones: readonly string[]
   if (answered) return answered;
   // kops matches t4g types to arm64 images and the others to the rest; unknown images count as x86_64.
   const arm = (image && facts?.images?.[image]?.architecture) === 'arm64';
-  const candidates = (role === 'bastion' ? AWS_CANDIDATES.bastion : AWS_CANDIDATES.large)
-    .filter((t) => t.startsWith('t4g') === arm);
+  const candidates = (role === 'bastion' ? AWS_CANDIDATES.bastion : AWS_CANDIDATES.large).filter(
+    (t) => t.startsWith('t4g') === arm,
+  );
   const offerings = facts?.instanceTypeZones;
   // Without the region's offerings the first preference is taken, as kops would where it is offered.
   if (!offerings) return candidates[0] ?? '';
   const found = candidates.find((t) => zones.every((z) => offerings[t]?.includes(z)));
   if (!found) {
-    throw new StateStoreError('InvalidArgument', `no default machine type for ${role} is offered in all of ${zones.join(', ')} (candidates ${candidates.join(', ')}); give its sizes`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `no default machine type for ${role} is offered in all of ${zones.join(', ')} (candidates ${candidates.join(', ')}); give its sizes`,
+    );
   }
   return found;
 }
@@ -42,14 +46,24 @@ function awsDefault(ctx: BuildContext, role: SizedRole, zones: readonly string[]
 // kops: openstack `defaultInstanceType` (upup/pkg/fi/cloudup/openstack/utils.go): the smallest
 // flavor by vCPUs then RAM that has at least 1 GiB and meets the role's needs.
 function openstackDefault(ctx: BuildContext, role: SizedRole): string {
-  if (role === 'apiServer') throw new StateStoreError('InvalidArgument', 'OpenStack has no default machine type for API server groups: give apiServerSizes');
+  if (role === 'apiServer')
+    throw new StateStoreError(
+      'InvalidArgument',
+      'OpenStack has no default machine type for API server groups: give apiServerSizes',
+    );
   const flavors = ctx.facts?.flavors;
-  if (!flavors) throw new StateStoreError('InvalidArgument', `OpenStack picks the ${role} machine type from the cloud's flavors: give its sizes or cloudFacts.flavors`);
-  const needs = role === 'bastion' ? { ram: 1024, vcpus: 0 } : role === 'node' ? { ram: 4096, vcpus: 2 } : { ram: 4096, vcpus: 1 };
+  if (!flavors)
+    throw new StateStoreError(
+      'InvalidArgument',
+      `OpenStack picks the ${role} machine type from the cloud's flavors: give its sizes or cloudFacts.flavors`,
+    );
+  const needs =
+    role === 'bastion' ? { ram: 1024, vcpus: 0 } : role === 'node' ? { ram: 4096, vcpus: 2 } : { ram: 4096, vcpus: 1 };
   const fit = flavors
     .filter((f) => f.ram >= 1024 && f.ram >= needs.ram && f.vcpus >= needs.vcpus)
     .sort((a, b) => a.vcpus - b.vcpus || a.ram - b.ram)[0];
-  if (!fit) throw new StateStoreError('InvalidArgument', `no suitable OpenStack flavor for ${role} in cloudFacts.flavors`);
+  if (!fit)
+    throw new StateStoreError('InvalidArgument', `no suitable OpenStack flavor for ${role} in cloudFacts.flavors`);
   return fit.name;
 }
 
@@ -58,7 +72,12 @@ function openstackDefault(ctx: BuildContext, role: SizedRole): string {
  * upup/pkg/fi/cloudup/populate_instancegroup_spec.go). `zones` are the group's zones (AWS picks a
  * type offered in all of them) and `image` its image (AWS matches the architecture).
  */
-export function defaultMachineType(ctx: BuildContext, role: SizedRole, zones: readonly string[], image?: string): string | undefined {
+export function defaultMachineType(
+  ctx: BuildContext,
+  role: SizedRole,
+  zones: readonly string[],
+  image?: string,
+): string | undefined {
   if (ctx.cloud === 'aws') return awsDefault(ctx, role, zones, image);
   if (ctx.cloud === 'openstack') return openstackDefault(ctx, role);
   return FIXED[ctx.cloud]?.[role];

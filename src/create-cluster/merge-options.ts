@@ -20,18 +20,28 @@ function specOf(value: unknown): Obj {
   return o.spec;
 }
 
-
 function nameOf(o: Obj): unknown {
   return (o.metadata as Obj | undefined)?.name;
 }
 
 function checkSameCluster(cluster: Obj, spec: Obj, options: Partial<CreateClusterOptions>): void {
   const currentName = nameOf(cluster);
-  if (options.clusterName !== undefined && options.clusterName !== '' && currentName !== undefined && options.clusterName !== currentName) {
-    throw new StateStoreError('InvalidArgument', `options are for cluster ${JSON.stringify(options.clusterName)}, not ${JSON.stringify(currentName)}`);
+  if (
+    options.clusterName !== undefined &&
+    options.clusterName !== '' &&
+    currentName !== undefined &&
+    options.clusterName !== currentName
+  ) {
+    throw new StateStoreError(
+      'InvalidArgument',
+      `options are for cluster ${JSON.stringify(options.clusterName)}, not ${JSON.stringify(currentName)}`,
+    );
   }
   if (options.cloud !== undefined && spec.cloudProvider !== undefined && options.cloud !== spec.cloudProvider) {
-    throw new StateStoreError('InvalidArgument', `cannot move a cluster from cloud ${JSON.stringify(spec.cloudProvider)} to ${JSON.stringify(options.cloud)}`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `cannot move a cluster from cloud ${JSON.stringify(spec.cloudProvider)} to ${JSON.stringify(options.cloud)}`,
+    );
   }
 }
 
@@ -62,7 +72,10 @@ function mergeFeatureGates(spec: Obj, gates: readonly string[]): void {
   const { kubeletFeatureGates, ...components } = featureGateSpecs(gates) as Record<string, Obj>;
   for (const [component, block] of Object.entries(components)) {
     const current = (spec[component] ?? {}) as Obj;
-    spec[component] = { ...current, featureGates: { ...((current.featureGates ?? {}) as Obj), ...(block.featureGates as Obj) } };
+    spec[component] = {
+      ...current,
+      featureGates: { ...((current.featureGates ?? {}) as Obj), ...(block.featureGates as Obj) },
+    };
   }
   const kubelet = (spec.kubelet ?? {}) as Obj;
   spec.kubelet = { ...kubelet, featureGates: { ...((kubelet.featureGates ?? {}) as Obj), ...kubeletFeatureGates } };
@@ -101,7 +114,8 @@ function addZones(spec: Obj, groups: Obj[], zones: readonly string[]): void {
       spec.subnets = subnets;
     }
     const template = groups.find((g) => specOf(g).role === 'Node');
-    if (template && !groups.some((g) => nameOf(g) === `nodes-${zone}`)) groups.push(nodeGroupFor(template, zone, String(subnet.name)));
+    if (template && !groups.some((g) => nameOf(g) === `nodes-${zone}`))
+      groups.push(nodeGroupFor(template, zone, String(subnet.name)));
   }
 }
 
@@ -141,7 +155,10 @@ function mergeGroupFields(groups: Obj[], options: Partial<CreateClusterOptions>)
  * @example
  * const next = mergeOptionsIntoCluster(current, { clusterName: 'dev.example.com', nodeSize: 'm5.large' });
  */
-export function mergeOptionsIntoCluster(current: ClusterWithGroups, options: Partial<CreateClusterOptions>): ClusterWithGroups {
+export function mergeOptionsIntoCluster(
+  current: ClusterWithGroups,
+  options: Partial<CreateClusterOptions>,
+): ClusterWithGroups {
   const cluster = clone(current.cluster) as unknown as Obj;
   const groups = clone(current.instanceGroups) as unknown as Obj[];
   const spec = specOf(cluster);

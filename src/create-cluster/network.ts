@@ -27,7 +27,11 @@ function sharedNetworkID(ctx: BuildContext): string | undefined {
 }
 
 // Shared subnets are matched to zones through the cloud on AWS and OpenStack only.
-function sharedIDs(ctx: BuildContext, networkID: string | undefined, ids: readonly string[] | undefined): Map<string, string> {
+function sharedIDs(
+  ctx: BuildContext,
+  networkID: string | undefined,
+  ids: readonly string[] | undefined,
+): Map<string, string> {
   if (!ids?.length || (ctx.cloud !== 'aws' && ctx.cloud !== 'openstack')) return new Map();
   return zoneToSubnetID(ctx.facts, networkID, ids);
 }
@@ -37,7 +41,8 @@ export function clusterNetwork(ctx: BuildContext): ClusterNetwork {
   const networkID = sharedNetworkID(ctx);
   const { subnets, zoneSubnets } = zoneLayout(ctx, sharedIDs(ctx, networkID, ctx.options.subnetIDs));
   // kops only reads --utility-subnets in private topology.
-  const utilityIDs = ctx.topology === 'private' ? sharedIDs(ctx, networkID, ctx.options.utilitySubnetIDs) : new Map<string, string>();
+  const utilityIDs =
+    ctx.topology === 'private' ? sharedIDs(ctx, networkID, ctx.options.utilitySubnetIDs) : new Map<string, string>();
   return {
     subnets: topologySubnets(ctx.cloud, subnets, { private: ctx.topology === 'private', ipv6: ctx.ipv6, utilityIDs }),
     zoneSubnets,

@@ -9,7 +9,10 @@ type Obj = Record<string, unknown>;
  * or Octavia with `--os-octavia`), and the out-of-tree cloud controller manager named after the
  * cluster.
  */
-export function openstackSpec(clusterName: string, options: CreateClusterOptions): { cloudConfig: Obj; cloudControllerManager: Obj } {
+export function openstackSpec(
+  clusterName: string,
+  options: CreateClusterOptions,
+): { cloudConfig: Obj; cloudControllerManager: Obj } {
   const router: Obj = { externalNetwork: options.openstackExternalNet ?? '' };
   if (options.openstackDNSServers) router.dnsServers = options.openstackDNSServers;
   if (options.openstackExternalSubnet) router.externalSubnet = options.openstackExternalSubnet;

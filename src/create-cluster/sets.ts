@@ -9,7 +9,10 @@ type Obj = Record<string, unknown>;
  * (cmd/kops/create_cluster.go). kops writes them as `cluster.spec.x=v`; `cluster.` is dropped,
  * and instance-group fields are left alone.
  */
-export function applySetsAndUnsets(cluster: ClusterConfig, options: Pick<CreateClusterOptions, 'sets' | 'unsets'>): ClusterConfig {
+export function applySetsAndUnsets(
+  cluster: ClusterConfig,
+  options: Pick<CreateClusterOptions, 'sets' | 'unsets'>,
+): ClusterConfig {
   const strip = (f: string): string => f.replace(/^cluster\./, '');
   const forCluster = (f: string): boolean => f.startsWith('cluster.') || f.startsWith('spec.');
   const sets = (options.sets ?? []).filter(forCluster).map(strip);
@@ -38,7 +41,11 @@ export function disableKubeProxyForCalicoBPF(cluster: ClusterConfig): ClusterCon
 export function disableKubeProxyWhenReplaced(cluster: ClusterConfig): ClusterConfig {
   const spec = (cluster as unknown as { spec: Obj }).spec;
   const networking = (spec.networking ?? {}) as { cilium?: Obj; calico?: Obj; kuberouter?: Obj };
-  if (networking.cilium?.enableNodePort === true || networking.kuberouter !== undefined || networking.calico?.bpfEnabled === true) {
+  if (
+    networking.cilium?.enableNodePort === true ||
+    networking.kuberouter !== undefined ||
+    networking.calico?.bpfEnabled === true
+  ) {
     spec.kubeProxy = { ...((spec.kubeProxy ?? {}) as Obj), enabled: false };
   }
   return cluster;

@@ -16,24 +16,47 @@ export interface NetworkingChoice {
 /** The networking kops sets up for a `--networking` name (`''` is kops's default, Cilium). */
 export function networkingChoice(name: string): NetworkingChoice {
   const plain = (networking: Obj): NetworkingChoice => ({ networking, replacesKubeProxy: false });
-  const cilium = (extra: Obj = {}): NetworkingChoice => ({ networking: { cilium: { enableNodePort: true, ...extra } }, replacesKubeProxy: true });
+  const cilium = (extra: Obj = {}): NetworkingChoice => ({
+    networking: { cilium: { enableNodePort: true, ...extra } },
+    replacesKubeProxy: true,
+  });
   switch (name) {
-    case 'kubenet': return plain({ kubenet: {} });
-    case 'external': return plain({ external: {} });
-    case 'cni': return plain({ cni: {} });
-    case 'kopeio-vxlan': case 'kopeio': return plain({ kopeio: {} });
-    case 'flannel': case 'flannel-vxlan': return plain({ flannel: { backend: 'vxlan' } });
-    case 'flannel-udp': return plain({ flannel: { backend: 'udp' } });
-    case 'calico': return plain({ calico: {} });
-    case 'kube-router': return { networking: { kuberouter: {} }, replacesKubeProxy: true };
-    case 'amazonvpc': case 'amazon-vpc-routed-eni': return plain({ amazonvpc: {} });
-    case 'cilium': case '': return cilium();
-    case 'cilium-etcd': return { ...cilium({ etcdManaged: true }), extraEtcdCluster: 'cilium' };
-    case 'cilium-eni': return cilium({ ipam: 'eni' });
+    case 'kubenet':
+      return plain({ kubenet: {} });
+    case 'external':
+      return plain({ external: {} });
+    case 'cni':
+      return plain({ cni: {} });
+    case 'kopeio-vxlan':
+    case 'kopeio':
+      return plain({ kopeio: {} });
+    case 'flannel':
+    case 'flannel-vxlan':
+      return plain({ flannel: { backend: 'vxlan' } });
+    case 'flannel-udp':
+      return plain({ flannel: { backend: 'udp' } });
+    case 'calico':
+      return plain({ calico: {} });
+    case 'kube-router':
+      return { networking: { kuberouter: {} }, replacesKubeProxy: true };
+    case 'amazonvpc':
+    case 'amazon-vpc-routed-eni':
+      return plain({ amazonvpc: {} });
+    case 'cilium':
+    case '':
+      return cilium();
+    case 'cilium-etcd':
+      return { ...cilium({ etcdManaged: true }), extraEtcdCluster: 'cilium' };
+    case 'cilium-eni':
+      return cilium({ ipam: 'eni' });
     // kops's GCP networking is written as `gce` in v1alpha2.
-    case 'gcp': case 'gce': return plain({ gce: {} });
-    case 'kindnet': return plain({ kindnet: {} });
-    default: throw new StateStoreError('InvalidArgument', `networking: unknown networking mode ${JSON.stringify(name)}`);
+    case 'gcp':
+    case 'gce':
+      return plain({ gce: {} });
+    case 'kindnet':
+      return plain({ kindnet: {} });
+    default:
+      throw new StateStoreError('InvalidArgument', `networking: unknown networking mode ${JSON.stringify(name)}`);
   }
 }
 
@@ -48,11 +71,16 @@ export function networkingSpec(name: string): Obj {
  */
 export function dnsType(value: string | undefined, dnsZone: string | undefined): string {
   switch ((value ?? '').toLowerCase()) {
-    case '': return dnsZone ? 'Public' : 'None';
-    case 'public': return 'Public';
-    case 'private': return 'Private';
-    case 'none': return 'None';
-    default: throw new StateStoreError('InvalidArgument', `dnsType: unknown DNS type ${JSON.stringify(value)}`);
+    case '':
+      return dnsZone ? 'Public' : 'None';
+    case 'public':
+      return 'Public';
+    case 'private':
+      return 'Private';
+    case 'none':
+      return 'None';
+    default:
+      throw new StateStoreError('InvalidArgument', `dnsType: unknown DNS type ${JSON.stringify(value)}`);
   }
 }
 
@@ -62,13 +90,18 @@ export function dnsType(value: string | undefined, dnsZone: string | undefined):
  */
 export function parseFeatureGate(entry: string): [string, boolean] {
   let name = entry.trim();
-  if (name === '') throw new StateStoreError('InvalidArgument', 'kubernetesFeatureGates: a feature gate must not be empty');
+  if (name === '')
+    throw new StateStoreError('InvalidArgument', 'kubernetesFeatureGates: a feature gate must not be empty');
   let enabled = true;
   if (name.startsWith('+') || name.startsWith('-')) {
     enabled = name.startsWith('+');
     name = name.slice(1).trim();
   }
-  if (name === '') throw new StateStoreError('InvalidArgument', `kubernetesFeatureGates: ${JSON.stringify(entry)} has no feature name`);
+  if (name === '')
+    throw new StateStoreError(
+      'InvalidArgument',
+      `kubernetesFeatureGates: ${JSON.stringify(entry)} has no feature name`,
+    );
   return [name, enabled];
 }
 
@@ -84,7 +117,13 @@ export function featureGateSpecs(gates: readonly string[] | undefined): Obj {
     featureGates[name] = String(enabled);
   }
   const block = (): Obj => ({ featureGates: { ...featureGates } });
-  return { kubeAPIServer: block(), kubeControllerManager: block(), kubeProxy: block(), kubeScheduler: block(), kubeletFeatureGates: { ...featureGates } };
+  return {
+    kubeAPIServer: block(),
+    kubeControllerManager: block(),
+    kubeProxy: block(),
+    kubeScheduler: block(),
+    kubeletFeatureGates: { ...featureGates },
+  };
 }
 
 function capitalised(value: string): string {
@@ -98,12 +137,18 @@ function capitalised(value: string): string {
  */
 export function apiSpec(options: CreateClusterOptions, topology: string, dns: string, cloud: string): Obj {
   // Empty strings count as unset, as in kops's options struct.
-  const wantsLB = Boolean(options.apiLoadBalancerType) || Boolean(options.apiSSLCertificate)
-    || topology === 'private' || dns === 'None';
+  const wantsLB =
+    Boolean(options.apiLoadBalancerType) ||
+    Boolean(options.apiSSLCertificate) ||
+    topology === 'private' ||
+    dns === 'None';
   if (!wantsLB) return { dns: {} };
   const type = options.apiLoadBalancerType || 'public';
   if (type !== 'public' && type !== 'internal') {
-    throw new StateStoreError('InvalidArgument', `apiLoadBalancerType: unknown API load balancer type ${JSON.stringify(type)} (public or internal)`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `apiLoadBalancerType: unknown API load balancer type ${JSON.stringify(type)} (public or internal)`,
+    );
   }
   const lb: Obj = { type: capitalised(type) };
   if (options.apiSSLCertificate) lb.sslCertificate = options.apiSSLCertificate;
@@ -117,14 +162,23 @@ export function authorizationSpec(value: string | undefined): Obj {
   const mode = (value ?? '').toLowerCase();
   if (mode === 'alwaysallow') return { alwaysAllow: {} };
   if (mode === '' || mode === 'rbac') return { rbac: {} };
-  throw new StateStoreError('InvalidArgument', `authorization: unknown authorization mode ${JSON.stringify(value)} (RBAC or AlwaysAllow)`);
+  throw new StateStoreError(
+    'InvalidArgument',
+    `authorization: unknown authorization mode ${JSON.stringify(value)} (RBAC or AlwaysAllow)`,
+  );
 }
 
 /** kops's `GuessCloudForPath` (pkg/clouds/supported.go): the cloud a state store's scheme implies. */
 export function guessCloudForPath(path: string | undefined): string | undefined {
   const schemes: [string, string][] = [
-    ['azureblob://', 'azure'], ['do://', 'digitalocean'], ['hos://', 'hetzner'], ['gs://', 'gce'],
-    ['linode://', 'linode'], ['scw://', 'scaleway'], ['swift://', 'openstack'], ['s3://', 'aws'],
+    ['azureblob://', 'azure'],
+    ['do://', 'digitalocean'],
+    ['hos://', 'hetzner'],
+    ['gs://', 'gce'],
+    ['linode://', 'linode'],
+    ['scw://', 'scaleway'],
+    ['swift://', 'openstack'],
+    ['s3://', 'aws'],
   ];
   // kops also reads HCLOUD_TOKEN / LINODE_TOKEN for s3:// stores; a pure function cannot, so s3 means AWS.
   return schemes.find(([prefix]) => path?.startsWith(prefix))?.[1];

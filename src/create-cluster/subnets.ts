@@ -28,14 +28,25 @@ export function topologySubnets(
   const subnets: Subnet[] = input.map((s) => ({ ...s, type: opts.private ? 'Private' : 'Public' }));
   if (opts.private) {
     const privates = subnets.filter((s) => s.type === 'Private');
-    const derived = (prefix: string, type: string) => (s: Subnet): Subnet => {
-      const id = s.zone ? opts.utilityIDs.get(s.zone) : undefined;
-      return { name: `${prefix}-${s.name}`, type, ...(s.zone ? { zone: s.zone } : {}), ...(s.region ? { region: s.region } : {}), ...(id ? { id } : {}) };
-    };
+    const derived =
+      (prefix: string, type: string) =>
+      (s: Subnet): Subnet => {
+        const id = s.zone ? opts.utilityIDs.get(s.zone) : undefined;
+        return {
+          name: `${prefix}-${s.name}`,
+          type,
+          ...(s.zone ? { zone: s.zone } : {}),
+          ...(s.region ? { region: s.region } : {}),
+          ...(id ? { id } : {}),
+        };
+      };
     if (opts.ipv6) subnets.push(...privates.map(derived('dualstack', 'DualStack')));
     if (cloud !== 'gce') subnets.push(...privates.map(derived('utility', 'Utility')));
   }
-  if (opts.ipv6 && cloud === 'aws') subnets.forEach((s, i) => { s.ipv6CIDR = `/64#${i.toString(16)}`; });
+  if (opts.ipv6 && cloud === 'aws')
+    subnets.forEach((s, i) => {
+      s.ipv6CIDR = `/64#${i.toString(16)}`;
+    });
   return subnets;
 }
 
@@ -77,20 +88,31 @@ function carve(networkCIDR: Cidr4, big: Subnet[], little: Subnet[], reserved: Ci
   const bits = count <= 1 ? 0 : count <= 2 ? 1 : count <= 4 ? 2 : 3;
   let blocks = splitCidr(networkCIDR, bits).filter((c) => !reserved.some((r) => overlap(r, c)));
   if (blocks.length === 0) {
-    throw new StateStoreError('InvalidArgument', 'networkCIDR: no CIDR in the network is free of existing subnets; cannot assign subnet CIDRs');
+    throw new StateStoreError(
+      'InvalidArgument',
+      'networkCIDR: no CIDR in the network is free of existing subnets; cannot assign subnet CIDRs',
+    );
   }
   if (little.length > 0) {
     const small = splitCidr(blocks[0] as Cidr4, 3);
     blocks = blocks.slice(1);
     for (const s of little.filter((x) => !x.cidr)) {
       const next = small.shift();
-      if (!next) throw new StateStoreError('InvalidArgument', `subnets: no CIDR left to assign to subnet ${JSON.stringify(s.name)}`);
+      if (!next)
+        throw new StateStoreError(
+          'InvalidArgument',
+          `subnets: no CIDR left to assign to subnet ${JSON.stringify(s.name)}`,
+        );
       s.cidr = formatCidr(next);
     }
   }
   for (const s of big.filter(needsCIDR)) {
     const next = blocks.shift();
-    if (!next) throw new StateStoreError('InvalidArgument', `subnets: no CIDR left to assign to subnet ${JSON.stringify(s.name)} (kops splits the network into at most 8)`);
+    if (!next)
+      throw new StateStoreError(
+        'InvalidArgument',
+        `subnets: no CIDR left to assign to subnet ${JSON.stringify(s.name)} (kops splits the network into at most 8)`,
+      );
     s.cidr = formatCidr(next);
   }
 }
@@ -103,7 +125,8 @@ function carve(networkCIDR: Cidr4, big: Subnet[], little: Subnet[], reserved: Ci
  */
 export function assignCIDRs(subnets: Subnet[], networkCIDR: string | undefined): Subnet[] {
   if (!subnets.some(needsCIDR)) return subnets;
-  if (!networkCIDR) throw new StateStoreError('InvalidArgument', 'networkCIDR is required to assign subnet CIDRs (give networkCIDRs)');
+  if (!networkCIDR)
+    throw new StateStoreError('InvalidArgument', 'networkCIDR is required to assign subnet CIDRs (give networkCIDRs)');
   const net = network(networkCIDR, 'networkCIDR');
   const big: Subnet[] = [];
   const little: Subnet[] = [];
@@ -113,7 +136,11 @@ export function assignCIDRs(subnets: Subnet[], networkCIDR: string | undefined):
     if (own && !contains(net, own.base)) continue;
     if (s.type === 'Utility') little.push(s);
     else if (s.type === 'Public' || s.type === 'Private' || s.type === 'DualStack') big.push(s);
-    else throw new StateStoreError('InvalidArgument', `subnet ${JSON.stringify(s.name)} has unknown type ${JSON.stringify(s.type)}`);
+    else
+      throw new StateStoreError(
+        'InvalidArgument',
+        `subnet ${JSON.stringify(s.name)} has unknown type ${JSON.stringify(s.type)}`,
+      );
     if (own) reserved.push(own);
   }
   carve(net, byZone(big), byZone(little), reserved);

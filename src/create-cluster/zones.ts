@@ -12,14 +12,16 @@ export interface ZoneLayout {
 /** GCE's region of a zone: its first two dash-separated parts (kops: `gce.ZoneToRegion`). */
 export function gceRegion(zone: string): string {
   const tokens = zone.split('-');
-  if (tokens.length <= 2) throw new StateStoreError('InvalidArgument', `zones: invalid GCE zone ${JSON.stringify(zone)}`);
+  if (tokens.length <= 2)
+    throw new StateStoreError('InvalidArgument', `zones: invalid GCE zone ${JSON.stringify(zone)}`);
   return `${tokens[0]}-${tokens[1]}`;
 }
 
 /** Azure's location of a zone `<location>-<n>` (kops: `azure.ZoneToLocation`). */
 function azureLocation(zone: string): string {
   const tokens = zone.split('-');
-  if (tokens.length !== 2) throw new StateStoreError('InvalidArgument', `zones: invalid Azure zone ${JSON.stringify(zone)}`);
+  if (tokens.length !== 2)
+    throw new StateStoreError('InvalidArgument', `zones: invalid Azure zone ${JSON.stringify(zone)}`);
   return tokens[0] ?? '';
 }
 
@@ -39,7 +41,8 @@ function gceSubnet(ctx: BuildContext, zone: string): Subnet {
   const region = gceRegion(zone);
   const ids = ctx.options.subnetIDs ?? [];
   // kops does not support multi-region GCE clusters, so a shared subnet is one subnet.
-  if (ids.length > 1) throw new StateStoreError('InvalidArgument', `subnetIDs: expected exactly one subnet for GCE, got ${ids.length}`);
+  if (ids.length > 1)
+    throw new StateStoreError('InvalidArgument', `subnetIDs: expected exactly one subnet for GCE, got ${ids.length}`);
   return { name: region, region, type: '', ...(ids[0] ? { id: ids[0] } : {}) };
 }
 
@@ -74,14 +77,21 @@ export function zoneLayout(ctx: BuildContext, sharedIDs: ReadonlyMap<string, str
   const single = SINGLE_ZONE[ctx.cloud];
   if (single && ctx.zones.length > 1) throw new StateStoreError('InvalidArgument', `zones: ${single}`);
   switch (ctx.cloud) {
-    case 'gce': return regional(ctx, (zone) => gceSubnet(ctx, zone));
+    case 'gce':
+      return regional(ctx, (zone) => gceSubnet(ctx, zone));
     // Azure's one subnet is named after the cluster.
-    case 'azure': return regional(ctx, (zone) => ({ name: ctx.name, region: azureLocation(zone), type: '' }));
-    case 'digitalocean': case 'linode': {
+    case 'azure':
+      return regional(ctx, (zone) => ({ name: ctx.name, region: azureLocation(zone), type: '' }));
+    case 'digitalocean':
+    case 'linode': {
       // The "zone" is a region, and the subnet is that region.
       const region = ctx.zones[0] ?? '';
-      return { subnets: [{ name: region, region, zone: region, type: '' }], zoneSubnets: new Map([[region, [region]]]) };
+      return {
+        subnets: [{ name: region, region, zone: region, type: '' }],
+        zoneSubnets: new Map([[region, [region]]]),
+      };
     }
-    default: return perZone(ctx, sharedIDs);
+    default:
+      return perZone(ctx, sharedIDs);
   }
 }

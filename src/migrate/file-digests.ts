@@ -37,11 +37,16 @@ const SETTLED_NS = 50_000_000n;
 export class FileDigests {
   private dirty = false;
 
-  private constructor(private readonly root: string, private readonly file: string, private readonly entries: Map<string, Entry>) {}
+  private constructor(
+    private readonly root: string,
+    private readonly file: string,
+    private readonly entries: Map<string, Entry>,
+  ) {}
 
   /** The digests of a file:// store (undefined for other backends, or when `folder` is false). */
   static async open(vfs: Vfs, folder: string | false | undefined): Promise<FileDigests | undefined> {
-    if (folder === undefined || folder === false || vfs.backend !== 'file' || !vfs.url.startsWith('file:')) return undefined;
+    if (folder === undefined || folder === false || vfs.backend !== 'file' || !vfs.url.startsWith('file:'))
+      return undefined;
     const root = fileURLToPath(vfs.url);
     const name = createHash('sha256').update(root).digest('hex').slice(0, 32);
     const file = path.join(folder, `${name}.json`);
@@ -59,7 +64,11 @@ export class FileDigests {
   lookup(key: string, identity: FileIdentity): string | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined || entry.statAtNs - entry.ctimeNs < SETTLED_NS) return undefined;
-    const same = entry.ino === identity.ino && entry.size === identity.size && entry.mtimeNs === identity.mtimeNs && entry.ctimeNs === identity.ctimeNs;
+    const same =
+      entry.ino === identity.ino &&
+      entry.size === identity.size &&
+      entry.mtimeNs === identity.mtimeNs &&
+      entry.ctimeNs === identity.ctimeNs;
     return same ? entry.md5 : undefined;
   }
 
@@ -78,18 +87,27 @@ export class FileDigests {
     // Files written in the last instants of a move: wait out the margin once (at most 50 ms) so
     // that the re-stat below can keep them and the next run need not read them.
     let newest = 0n;
-    for (const entry of this.entries.values()) if (entry.statAtNs - entry.ctimeNs < SETTLED_NS && entry.ctimeNs > newest) newest = entry.ctimeNs;
+    for (const entry of this.entries.values())
+      if (entry.statAtNs - entry.ctimeNs < SETTLED_NS && entry.ctimeNs > newest) newest = entry.ctimeNs;
     const wait = Number(newest + SETTLED_NS - nowNs()) / 1e6;
     if (newest > 0n && wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait + 1, 60)));
     const unsettled = [...this.entries].filter(([, entry]) => entry.statAtNs - entry.ctimeNs < SETTLED_NS);
-    await Promise.all(unsettled.map(async ([key, entry]) => {
-      const now = await this.identify(key);
-      const same = now !== undefined && now.ino === entry.ino && now.size === entry.size && now.mtimeNs === entry.mtimeNs && now.ctimeNs === entry.ctimeNs;
-      if (same && now.statAtNs - now.ctimeNs >= SETTLED_NS) entry.statAtNs = now.statAtNs;
-      else this.entries.delete(key);
-    }));
+    await Promise.all(
+      unsettled.map(async ([key, entry]) => {
+        const now = await this.identify(key);
+        const same =
+          now !== undefined &&
+          now.ino === entry.ino &&
+          now.size === entry.size &&
+          now.mtimeNs === entry.mtimeNs &&
+          now.ctimeNs === entry.ctimeNs;
+        if (same && now.statAtNs - now.ctimeNs >= SETTLED_NS) entry.statAtNs = now.statAtNs;
+        else this.entries.delete(key);
+      }),
+    );
     const rows: Record<string, string[]> = {};
-    for (const [key, e] of this.entries) rows[key] = [e.ino, e.size, e.mtimeNs, e.ctimeNs, e.statAtNs].map(String).concat(e.md5);
+    for (const [key, e] of this.entries)
+      rows[key] = [e.ino, e.size, e.mtimeNs, e.ctimeNs, e.statAtNs].map(String).concat(e.md5);
     await mkdir(path.dirname(this.file), { recursive: true });
     const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
     await writeFile(temp, JSON.stringify({ root: this.root, entries: rows }));
@@ -104,8 +122,20 @@ async function load(file: string, root: string): Promise<Map<string, Entry>> {
     const parsed = JSON.parse(await readFile(file, 'utf8')) as { root?: unknown; entries?: Record<string, unknown> };
     if (parsed.root !== root || typeof parsed.entries !== 'object' || parsed.entries === null) return entries;
     for (const [key, row] of Object.entries(parsed.entries)) {
-      if (!Array.isArray(row) || row.length !== 6 || !row.every((v) => typeof v === 'string') || !/^[0-9a-f]{32}$/.test(row[5] as string)) continue;
-      const [ino, size, mtimeNs, ctimeNs, statAtNs] = (row as string[]).slice(0, 5).map((v) => BigInt(v)) as [bigint, bigint, bigint, bigint, bigint];
+      if (
+        !Array.isArray(row) ||
+        row.length !== 6 ||
+        !row.every((v) => typeof v === 'string') ||
+        !/^[0-9a-f]{32}$/.test(row[5] as string)
+      )
+        continue;
+      const [ino, size, mtimeNs, ctimeNs, statAtNs] = (row as string[]).slice(0, 5).map((v) => BigInt(v)) as [
+        bigint,
+        bigint,
+        bigint,
+        bigint,
+        bigint,
+      ];
       entries.set(key, { ino, size, mtimeNs, ctimeNs, statAtNs, md5: row[5] as string });
     }
   } catch {

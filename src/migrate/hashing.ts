@@ -6,7 +6,11 @@ export class HashingStream extends Transform {
   private readonly hash: Hash = createHash('md5');
   bytes = 0;
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null, data?: Buffer) => void): void {
+  override _transform(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null, data?: Buffer) => void,
+  ): void {
     this.hash.update(chunk);
     this.bytes += chunk.length;
     callback(null, chunk);

@@ -27,9 +27,15 @@ export function perCluster(from: Vfs, to: Vfs, signal: AbortSignal | undefined):
  * cluster plus a HEAD of each config. The clusters are the top-level folders holding a `config`
  * (as StateStore.listClusters finds them), in key order.
  */
-export async function perStore(from: Vfs, to: Vfs, signal: AbortSignal | undefined): Promise<{ clusters: string[]; listings: Listings }> {
+export async function perStore(
+  from: Vfs,
+  to: Vfs,
+  signal: AbortSignal | undefined,
+): Promise<{ clusters: string[]; listings: Listings }> {
   const [source, destination] = await Promise.all([grouped(from, signal), grouped(to, signal)]);
-  const clusters = [...source.keys()].filter((cluster) => source.get(cluster)!.some((info) => info.key === `${cluster}/config`) && validName(cluster)).sort();
+  const clusters = [...source.keys()]
+    .filter((cluster) => source.get(cluster)!.some((info) => info.key === `${cluster}/config`) && validName(cluster))
+    .sort();
   return {
     clusters,
     listings: {

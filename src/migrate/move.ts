@@ -58,18 +58,30 @@ interface Limits {
  */
 export async function moveStateStore(options: MoveOptions): Promise<MoveResult> {
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new StateStoreError('InvalidArgument', 'concurrency must be a positive integer');
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1)
+    throw new StateStoreError('InvalidArgument', 'concurrency must be a positive integer');
   const from = await resolve(options.from, options.openOptions);
   const to = await resolve(options.to, options.openOptions);
   try {
-    if (from.vfs.url === to.vfs.url) throw new StateStoreError('InvalidArgument', 'the source and the destination are the same store');
+    if (from.vfs.url === to.vfs.url)
+      throw new StateStoreError('InvalidArgument', 'the source and the destination are the same store');
     // By resolved location, not by name: a symlink or a nested prefix is the same store (#14.5).
     await assertDisjoint(from.vfs, to.vfs);
     // Every cluster: one listing of each store. Named clusters: a listing of each one's folder.
-    const { clusters, listings } = options.clusters === undefined ? await perStore(from.vfs, to.vfs, options.signal) : { clusters: options.clusters, listings: perCluster(from.vfs, to.vfs, options.signal) };
+    const { clusters, listings } =
+      options.clusters === undefined
+        ? await perStore(from.vfs, to.vfs, options.signal)
+        : { clusters: options.clusters, listings: perCluster(from.vfs, to.vfs, options.signal) };
     clusters.forEach((cluster) => validateClusterName(cluster));
-    const limits: Limits = { clusters: pLimit(MAX_CLUSTERS), files: pLimit(concurrency), streams: pLimit(Math.min(concurrency, MAX_LARGE_STREAMS)) };
-    const digests = { from: await FileDigests.open(from.vfs, options.digestFolder), to: await FileDigests.open(to.vfs, options.digestFolder) };
+    const limits: Limits = {
+      clusters: pLimit(MAX_CLUSTERS),
+      files: pLimit(concurrency),
+      streams: pLimit(Math.min(concurrency, MAX_LARGE_STREAMS)),
+    };
+    const digests = {
+      from: await FileDigests.open(from.vfs, options.digestFolder),
+      to: await FileDigests.open(to.vfs, options.digestFolder),
+    };
     const results: ClusterMoveResult[] = new Array(clusters.length);
     try {
       // Clusters move concurrently; after the first failure no further cluster starts, and the
@@ -91,10 +103,28 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
   }
 }
 
-async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOptions, limits: Limits, digests: TransferContext['digests'], listings: Listings): Promise<ClusterMoveResult> {
+async function moveCluster(
+  cluster: string,
+  from: Vfs,
+  to: Vfs,
+  options: MoveOptions,
+  limits: Limits,
+  digests: TransferContext['digests'],
+  listings: Listings,
+): Promise<ClusterMoveResult> {
   const { signal } = options;
   const configKey = `${cluster}/config`;
-  const result: ClusterMoveResult = { cluster, files: 0, copied: 0, skipped: 0, bytes: 0, bytesCopied: 0, rewritten: [], staleReferences: [], sourceDeleted: false };
+  const result: ClusterMoveResult = {
+    cluster,
+    files: 0,
+    copied: 0,
+    skipped: 0,
+    bytes: 0,
+    bytesCopied: 0,
+    rewritten: [],
+    staleReferences: [],
+    sourceDeleted: false,
+  };
   const notFound = () => new StateStoreError('NotFound', `cluster "${cluster}" not found in ${from.url}`);
   if (options.dryRun) {
     const files: ObjectInfo[] = [];
@@ -135,7 +165,15 @@ async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOpt
   const configText = Buffer.from(config.body).toString('utf8');
   const oldBase = storeBaseOf(configText, cluster) ?? from.url;
   const newBase = to.url;
-  const ctx: TransferContext = { from, to, overwrite: options.overwrite ?? false, verify: options.verify ?? true, streams: limits.streams, signal, digests };
+  const ctx: TransferContext = {
+    from,
+    to,
+    overwrite: options.overwrite ?? false,
+    verify: options.verify ?? true,
+    streams: limits.streams,
+    signal,
+    digests,
+  };
   const record = (info: ObjectInfo, action: 'copied' | 'skipped', rewritten: boolean) => {
     if (action === 'copied') {
       result.copied += 1;
@@ -143,7 +181,13 @@ async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOpt
     } else {
       result.skipped += 1;
     }
-    options.onProgress?.({ type: 'file', cluster, key: info.key, bytes: info.size, action: rewritten && action === 'copied' ? 'rewritten' : action });
+    options.onProgress?.({
+      type: 'file',
+      cluster,
+      key: info.key,
+      bytes: info.size,
+      action: rewritten && action === 'copied' ? 'rewritten' : action,
+    });
   };
   const copy = (info: ObjectInfo): void => {
     if (info.key === configKey) return;
@@ -152,10 +196,13 @@ async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOpt
       // A stream cut mid-way fails the file whole (nothing partial is visible), so it is safe to
       // send again; a retry asks the destination afresh, as the listing may no longer be true.
       let attempts = 0;
-      const action = await withRetry((attempt) => {
-        attempts = attempt;
-        return transferFile(ctx, info, replacement, attempt === 1 ? present.get(info.key) ?? null : undefined);
-      }, { maxAttempts: 3, ...options.retry, ...(signal === undefined ? {} : { signal }) });
+      const action = await withRetry(
+        (attempt) => {
+          attempts = attempt;
+          return transferFile(ctx, info, replacement, attempt === 1 ? (present.get(info.key) ?? null) : undefined);
+        },
+        { maxAttempts: 3, ...options.retry, ...(signal === undefined ? {} : { signal }) },
+      );
       // Found identical on a retry: an earlier attempt of this move wrote it before failing.
       record(info, attempts > 1 ? 'copied' : action, replacement !== undefined);
     });
@@ -176,12 +223,20 @@ async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOpt
   const values = new Map(rewritten.map((pointer) => [pointer, String(valueAt(moved, pointer))]));
   const newConfig = Buffer.from(replaceScalars(configText, values), 'utf8');
   const configInfo = files.find((info) => info.key === configKey) ?? config.info;
-  record(configInfo, await transferFile(ctx, configInfo, newConfig, present.get(configKey) ?? null), rewritten.length > 0);
+  record(
+    configInfo,
+    await transferFile(ctx, configInfo, newConfig, present.get(configKey) ?? null),
+    rewritten.length > 0,
+  );
 
   if (options.deleteSource) {
     // The config last: while it exists the source still lists the cluster, so a deletion cut
     // short (abort, crash) is finished by a rerun instead of orphaning secrets and CA keys.
-    await settleAll(files.filter((info) => info.key !== configKey), limits.files, (info) => from.delete(info.key, { signal }));
+    await settleAll(
+      files.filter((info) => info.key !== configKey),
+      limits.files,
+      (info) => from.delete(info.key, { signal }),
+    );
     await from.delete(configKey, { signal });
     result.sourceDeleted = true;
   }
@@ -189,7 +244,15 @@ async function moveCluster(cluster: string, from: Vfs, to: Vfs, options: MoveOpt
 }
 
 /** For a generated file naming the old store: the rewritten text (rewriteGenerated) or a stale-reference note. */
-async function generatedReplacement(from: Vfs, info: ObjectInfo, cluster: string, oldBase: string, newBase: string, options: MoveOptions, result: ClusterMoveResult): Promise<Uint8Array | undefined> {
+async function generatedReplacement(
+  from: Vfs,
+  info: ObjectInfo,
+  cluster: string,
+  oldBase: string,
+  newBase: string,
+  options: MoveOptions,
+  result: ClusterMoveResult,
+): Promise<Uint8Array | undefined> {
   const relative = info.key.slice(cluster.length + 1);
   if (!GENERATED.test(relative) || info.size > MAX_SCANNED_BYTES) return undefined;
   const text = Buffer.from((await from.read(info.key, { signal: options.signal })).body).toString('utf8');

@@ -45,8 +45,16 @@ export async function assertDisjoint(from: Vfs, to: Vfs): Promise<void> {
   if (a.namespace !== b.namespace) return;
   const shorter = Math.min(a.root.length, b.root.length);
   for (let i = 0; i < shorter; i++) if (a.root[i] !== b.root[i]) return;
-  const how = a.root.length === b.root.length ? 'are the same store' : a.root.length < b.root.length ? 'overlap: the destination is inside the source' : 'overlap: the source is inside the destination';
-  throw new StateStoreError('InvalidArgument', `moveStateStore: from (${from.url}) and to (${to.url}) ${how}; a move needs two separate stores`);
+  const how =
+    a.root.length === b.root.length
+      ? 'are the same store'
+      : a.root.length < b.root.length
+        ? 'overlap: the destination is inside the source'
+        : 'overlap: the source is inside the destination';
+  throw new StateStoreError(
+    'InvalidArgument',
+    `moveStateStore: from (${from.url}) and to (${to.url}) ${how}; a move needs two separate stores`,
+  );
 }
 
 /**

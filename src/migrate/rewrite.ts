@@ -8,7 +8,11 @@ import { parseYamlDocuments } from '../config/yaml/parse.js';
  * `spec.configBase`, `spec.keyStore`, `spec.secretStore`, and each etcd cluster's
  * `backups.backupStore`. Each is rewritten only when it starts with the old store's URL.
  */
-export function rewriteStoreUrls(config: unknown, oldBase: string, newBase: string): { config: unknown; rewritten: string[] } {
+export function rewriteStoreUrls(
+  config: unknown,
+  oldBase: string,
+  newBase: string,
+): { config: unknown; rewritten: string[] } {
   const copy = structuredClone(config);
   const rewritten: string[] = [];
   if (!isPlainObject(copy) || !isPlainObject(copy.spec)) return { config: copy, rewritten };
@@ -23,7 +27,8 @@ export function rewriteStoreUrls(config: unknown, oldBase: string, newBase: stri
   for (const field of ['configBase', 'keyStore', 'secretStore']) swap(spec, field, `/spec/${field}`);
   if (Array.isArray(spec.etcdClusters)) {
     spec.etcdClusters.forEach((etcd, index) => {
-      if (isPlainObject(etcd) && isPlainObject(etcd.backups)) swap(etcd.backups, 'backupStore', `/spec/etcdClusters/${index}/backups/${escapePointerToken('backupStore')}`);
+      if (isPlainObject(etcd) && isPlainObject(etcd.backups))
+        swap(etcd.backups, 'backupStore', `/spec/etcdClusters/${index}/backups/${escapePointerToken('backupStore')}`);
     });
   }
   return { config: copy, rewritten };
@@ -59,7 +64,10 @@ export function replaceScalars(text: string, values: ReadonlyMap<string, string>
   if (document === undefined) return text;
   const edits: Array<{ start: number; end: number; replacement: string }> = [];
   for (const [pointer, value] of values) {
-    const node = document.getIn(parsePointer(pointer).map((s) => (/^\d+$/.test(s) ? Number(s) : s)), true);
+    const node = document.getIn(
+      parsePointer(pointer).map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+      true,
+    );
     if (!isScalar(node) || node.range === undefined || node.range === null) continue;
     const [start, end] = node.range;
     edits.push({ start, end, replacement: render(value, node.type) });

@@ -42,7 +42,11 @@ export class TaskGroup {
 }
 
 /** Runs `task` for every item at the limiter's concurrency, with {@link TaskGroup}'s failure rule. */
-export async function settleAll<T>(items: Iterable<T>, limit: ReturnType<typeof pLimit>, task: (item: T) => Promise<void>): Promise<void> {
+export async function settleAll<T>(
+  items: Iterable<T>,
+  limit: ReturnType<typeof pLimit>,
+  task: (item: T) => Promise<void>,
+): Promise<void> {
   const group = new TaskGroup(limit);
   for (const item of items) group.add(() => task(item));
   await group.settle();

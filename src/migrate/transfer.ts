@@ -27,14 +27,23 @@ export const LARGE_STREAM = 1024 * 1024;
  * bounded memory; `replacement` (a rewritten text) is written instead of the source's bytes.
  * After writing, the destination's size and checksum are checked (IntegrityError on mismatch).
  */
-export async function transferFile(ctx: TransferContext, source: ObjectInfo, replacement?: Uint8Array, listed?: ObjectInfo | null): Promise<'copied' | 'skipped'> {
+export async function transferFile(
+  ctx: TransferContext,
+  source: ObjectInfo,
+  replacement?: Uint8Array,
+  listed?: ObjectInfo | null,
+): Promise<'copied' | 'skipped'> {
   const { from, to, signal } = ctx;
   // `listed` comes from one listing of the destination per cluster (null: known absent), which
   // saves a HEAD per file; without it, ask.
-  const existing = listed === null ? undefined : listed ?? (await to.stat(source.key, { signal }).catch((err: unknown) => {
-    if (isStateStoreError(err, 'NotFound')) return undefined;
-    throw err;
-  }));
+  const existing =
+    listed === null
+      ? undefined
+      : (listed ??
+        (await to.stat(source.key, { signal }).catch((err: unknown) => {
+          if (isStateStoreError(err, 'NotFound')) return undefined;
+          throw err;
+        })));
   const expectedSize = replacement?.byteLength ?? source.size;
   let expectedMd5 = replacement ? md5(replacement) : source.md5;
   if (existing !== undefined && existing.size === expectedSize) {
@@ -42,9 +51,14 @@ export async function transferFile(ctx: TransferContext, source: ObjectInfo, rep
     if ((await md5Of(to, existing, signal, ctx.digests?.to)) === expectedMd5) return 'skipped';
   }
   if (existing !== undefined && !ctx.overwrite) {
-    throw new StateStoreError('AlreadyExists', `the destination already has a different ${JSON.stringify(source.key)}; pass overwrite: true to replace it`, { key: source.key, backend: to.backend });
+    throw new StateStoreError(
+      'AlreadyExists',
+      `the destination already has a different ${JSON.stringify(source.key)}; pass overwrite: true to replace it`,
+      { key: source.key, backend: to.backend },
+    );
   }
-  const condition: WriteOptions = existing === undefined ? { ifNoneMatch: '*' } : to.capabilities.ifMatch ? { ifMatch: existing.version } : {};
+  const condition: WriteOptions =
+    existing === undefined ? { ifNoneMatch: '*' } : to.capabilities.ifMatch ? { ifMatch: existing.version } : {};
   let written: ObjectInfo;
   let sentMd5: string;
   try {
@@ -55,7 +69,12 @@ export async function transferFile(ctx: TransferContext, source: ObjectInfo, rep
     if (!isStateStoreError(err, 'AlreadyExists') && !isStateStoreError(err, 'PreconditionFailed')) throw err;
     const landed = await to.stat(source.key, { signal }).catch(() => undefined);
     expectedMd5 ??= await md5Of(from, source, signal, ctx.digests?.from);
-    if (landed === undefined || landed.size !== expectedSize || (await md5Of(to, landed, signal, ctx.digests?.to, true)) !== expectedMd5) throw err;
+    if (
+      landed === undefined ||
+      landed.size !== expectedSize ||
+      (await md5Of(to, landed, signal, ctx.digests?.to, true)) !== expectedMd5
+    )
+      throw err;
     return 'copied';
   }
   if (ctx.verify) {
@@ -63,15 +82,25 @@ export async function transferFile(ctx: TransferContext, source: ObjectInfo, rep
     // Read back whole (`fresh`): a copy is verified byte for byte, never from a kept digest.
     const stored = written.md5 ?? (await md5Of(to, written, signal, ctx.digests?.to, true));
     if (size !== expectedSize || stored !== sentMd5) {
-      throw new StateStoreError('IntegrityError', `${source.key}: the copy at the destination does not match the source`, { key: source.key, backend: to.backend });
+      throw new StateStoreError(
+        'IntegrityError',
+        `${source.key}: the copy at the destination does not match the source`,
+        { key: source.key, backend: to.backend },
+      );
     }
   }
   return 'copied';
 }
 
-async function write(ctx: TransferContext, source: ObjectInfo, condition: WriteOptions, replacement: Uint8Array | undefined): Promise<{ written: ObjectInfo; sentMd5: string }> {
+async function write(
+  ctx: TransferContext,
+  source: ObjectInfo,
+  condition: WriteOptions,
+  replacement: Uint8Array | undefined,
+): Promise<{ written: ObjectInfo; sentMd5: string }> {
   const { from, to, signal } = ctx;
-  if (replacement !== undefined) return { written: await to.write(source.key, replacement, { ...condition, signal }), sentMd5: md5(replacement) };
+  if (replacement !== undefined)
+    return { written: await to.write(source.key, replacement, { ...condition, signal }), sentMd5: md5(replacement) };
   const serverSide = await to.copyFrom?.(from, source.key, source.key, { ...condition, sourceInfo: source, signal });
   if (serverSide !== undefined) {
     // Copied inside the service: the bytes never came through here, so the reference checksum
@@ -83,7 +112,11 @@ async function write(ctx: TransferContext, source: ObjectInfo, condition: WriteO
 }
 
 /** Streams the source's bytes into the destination, hashing them on the way. */
-async function stream(ctx: TransferContext, source: ObjectInfo, condition: WriteOptions): Promise<{ written: ObjectInfo; sentMd5: string }> {
+async function stream(
+  ctx: TransferContext,
+  source: ObjectInfo,
+  condition: WriteOptions,
+): Promise<{ written: ObjectInfo; sentMd5: string }> {
   const { from, to, signal } = ctx;
   // Taken before the read, so a write during the read makes the recorded digest unusable.
   const identity = await ctx.digests?.from?.identify(source.key);
@@ -93,7 +126,10 @@ async function stream(ctx: TransferContext, source: ObjectInfo, condition: Write
   const written = await to.writeStream(source.key, hasher, { ...condition, size: info.size, signal });
   const sentMd5 = hasher.digest();
   if (hasher.bytes !== info.size || (info.md5 !== undefined && info.md5 !== sentMd5)) {
-    throw new StateStoreError('IntegrityError', `${source.key}: the source changed or was corrupted while copying`, { key: source.key, backend: from.backend });
+    throw new StateStoreError('IntegrityError', `${source.key}: the source changed or was corrupted while copying`, {
+      key: source.key,
+      backend: from.backend,
+    });
   }
   if (identity !== undefined) ctx.digests?.from?.record(source.key, identity, sentMd5);
   return { written, sentMd5 };
@@ -107,7 +143,13 @@ function md5(bytes: Uint8Array): string {
  * The MD5 of a stored object: from its metadata when the backend knows it, else from a digest
  * kept for the file's exact identity (unless `fresh`), else by reading it (and keeping that).
  */
-async function md5Of(vfs: Vfs, info: ObjectInfo, signal: AbortSignal | undefined, digests?: FileDigests, fresh = false): Promise<string> {
+async function md5Of(
+  vfs: Vfs,
+  info: ObjectInfo,
+  signal: AbortSignal | undefined,
+  digests?: FileDigests,
+  fresh = false,
+): Promise<string> {
   if (info.md5 !== undefined) return info.md5;
   const identity = await digests?.identify(info.key);
   const kept = identity === undefined || fresh ? undefined : digests?.lookup(info.key, identity);

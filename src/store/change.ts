@@ -59,7 +59,8 @@ export function applyChange<T>(current: T, change: ConfigChange<T>, schema: Json
 
 function applyForm<T>(current: T, change: ConfigChange<T>, schema: JsonSchema): T {
   if (typeof change === 'function') return (change as (current: T) => T)(structuredClone(current));
-  if (!isPlainObject(change)) throw new StateStoreError('InvalidArgument', 'a change must be a patch object or a function');
+  if (!isPlainObject(change))
+    throw new StateStoreError('InvalidArgument', 'a change must be a patch object or a function');
   assertSafeValue(change);
   const fieldsOf = change as Record<string, unknown>;
   switch (formOf(fieldsOf)) {

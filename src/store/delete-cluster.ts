@@ -25,7 +25,12 @@ export interface DeleteClusterStateOptions {
  * store that would contain this whole store, or another cluster's folder, is refused: kops would
  * delete it, but that deletes far more than one cluster.
  */
-export async function deleteClusterState(vfs: Vfs, cluster: string, separate: readonly StoreLocation[], options: DeleteClusterStateOptions = {}): Promise<{ deleted: number }> {
+export async function deleteClusterState(
+  vfs: Vfs,
+  cluster: string,
+  separate: readonly StoreLocation[],
+  options: DeleteClusterStateOptions = {},
+): Promise<{ deleted: number }> {
   const { signal } = options;
   const prefix = layout.clusterPrefix(cluster);
   const keys = await listKeys(vfs, prefix, signal);
@@ -33,10 +38,14 @@ export async function deleteClusterState(vfs: Vfs, cluster: string, separate: re
   const stores = uniqueByUrl(separate);
   for (const store of stores) await assertDeletable(vfs, cluster, store, signal);
   // Files of a separate store inside the cluster's folder are deleted with that store, not judged as unknown.
-  const inSeparate = (key: string) => stores.some((store) => store.vfs === vfs && store.prefix !== '' && key.startsWith(store.prefix));
+  const inSeparate = (key: string) =>
+    stores.some((store) => store.vfs === vfs && store.prefix !== '' && key.startsWith(store.prefix));
   const unknown = keys.filter((key) => !inSeparate(key) && !isKnownClusterFile(key.slice(prefix.length)));
   if (unknown.length > 0 && !options.force) {
-    throw new StateStoreError('PreconditionFailed', `refusing to delete cluster "${cluster}": it holds files kops does not write (${unknown.slice(0, 3).join(', ')}${unknown.length > 3 ? ', ...' : ''}); pass force: true to delete them too`);
+    throw new StateStoreError(
+      'PreconditionFailed',
+      `refusing to delete cluster "${cluster}": it holds files kops does not write (${unknown.slice(0, 3).join(', ')}${unknown.length > 3 ? ', ...' : ''}); pass force: true to delete them too`,
+    );
   }
   const deleted = new Set<string>();
   let count = 0;
@@ -69,7 +78,11 @@ function uniqueByUrl(stores: readonly StoreLocation[]): StoreLocation[] {
 }
 
 async function assertDeletable(vfs: Vfs, cluster: string, store: StoreLocation, signal?: AbortSignal): Promise<void> {
-  const refuse = (why: string) => new StateStoreError('PreconditionFailed', `refusing to delete cluster "${cluster}": its ${JSON.stringify(store.configured ?? store.prefix)} store ${why}`);
+  const refuse = (why: string) =>
+    new StateStoreError(
+      'PreconditionFailed',
+      `refusing to delete cluster "${cluster}": its ${JSON.stringify(store.configured ?? store.prefix)} store ${why}`,
+    );
   if (store.vfs !== vfs) {
     if (containsStore(store.vfs.url, vfs.url)) throw refuse('contains this whole state store');
     return;
@@ -77,7 +90,10 @@ async function assertDeletable(vfs: Vfs, cluster: string, store: StoreLocation, 
   if (store.prefix === '') throw refuse('is this whole state store');
   const top = store.prefix.slice(0, store.prefix.indexOf('/'));
   if (top !== cluster && store.prefix === `${top}/`) {
-    const other = await vfs.stat(layout.config(top), { signal }).then(() => true, (err: unknown) => (isStateStoreError(err, 'NotFound') ? false : Promise.reject(err)));
+    const other = await vfs.stat(layout.config(top), { signal }).then(
+      () => true,
+      (err: unknown) => (isStateStoreError(err, 'NotFound') ? false : Promise.reject(err)),
+    );
     if (other) throw refuse(`is the folder of cluster "${top}"`);
   }
 }

@@ -13,7 +13,12 @@ export interface StoredDocument<T> {
 }
 
 /** Reads and parses one YAML document; NotFound names what was missing. */
-export async function readDocument<T>(vfs: Vfs, key: string, what: string, signal?: AbortSignal): Promise<StoredDocument<T>> {
+export async function readDocument<T>(
+  vfs: Vfs,
+  key: string,
+  what: string,
+  signal?: AbortSignal,
+): Promise<StoredDocument<T>> {
   return (await readParsedDocument<T>(vfs, key, what, signal)).stored;
 }
 
@@ -21,12 +26,18 @@ export async function readDocument<T>(vfs: Vfs, key: string, what: string, signa
  * {@link readDocument}, also giving the parse itself, for a caller that updates the text next
  * (`updateParsedYamlText`): under contention every attempt reads, so one parse fewer per attempt counts.
  */
-export async function readParsedDocument<T>(vfs: Vfs, key: string, what: string, signal?: AbortSignal): Promise<{ stored: StoredDocument<T>; parsed: ParsedYaml }> {
+export async function readParsedDocument<T>(
+  vfs: Vfs,
+  key: string,
+  what: string,
+  signal?: AbortSignal,
+): Promise<{ stored: StoredDocument<T>; parsed: ParsedYaml }> {
   let read;
   try {
     read = await vfs.read(key, { signal });
   } catch (err) {
-    if (isStateStoreError(err, 'NotFound')) throw new StateStoreError('NotFound', `${what} not found`, { key, backend: vfs.backend, cause: err });
+    if (isStateStoreError(err, 'NotFound'))
+      throw new StateStoreError('NotFound', `${what} not found`, { key, backend: vfs.backend, cause: err });
     throw err;
   }
   const text = Buffer.from(read.body).toString('utf8');
@@ -34,7 +45,8 @@ export async function readParsedDocument<T>(vfs: Vfs, key: string, what: string,
     const parsed = singleDocument(text, key);
     return { stored: { value: parsed.value as T, version: read.info.version, text }, parsed };
   } catch (err) {
-    if (isStateStoreError(err)) throw new StateStoreError(err.code, `${what}: ${err.message}`, { key, backend: vfs.backend, cause: err });
+    if (isStateStoreError(err))
+      throw new StateStoreError(err.code, `${what}: ${err.message}`, { key, backend: vfs.backend, cause: err });
     throw err;
   }
 }
@@ -54,7 +66,12 @@ export function renderDocument(value: unknown, previous: StoredDocument<unknown>
  * (a caller that checks several documents before writing any passes it).
  */
 export async function writeDocument(
-  vfs: Vfs, key: string, value: unknown, previous: StoredDocument<unknown> | undefined, options: WriteOptions, text = renderDocument(value, previous),
+  vfs: Vfs,
+  key: string,
+  value: unknown,
+  previous: StoredDocument<unknown> | undefined,
+  options: WriteOptions,
+  text = renderDocument(value, previous),
 ): Promise<{ version: string; text: string }> {
   const info = await vfs.write(key, text, { contentType: 'application/yaml', ...options });
   return { version: info.version, text };
@@ -62,6 +79,7 @@ export async function writeDocument(
 
 function singleDocument(text: string, key: string): ParsedYaml {
   const documents = parseYamlDocuments(text);
-  if (documents.length !== 1) throw new StateStoreError('InvalidArgument', `expected one YAML document, found ${documents.length}`, { key });
+  if (documents.length !== 1)
+    throw new StateStoreError('InvalidArgument', `expected one YAML document, found ${documents.length}`, { key });
   return documents[0]!;
 }

@@ -6,10 +6,23 @@ export type { MergeOptions, MergeResult } from './merge-document.js';
 export type { Keyset, KeysetItem } from './keys/keysets.js';
 export { sshFingerprint, type SshPublicKey } from './keys/ssh-keys.js';
 export type { CreateKeypairOptions } from './keys/keypairs.js';
-export { validateClusterName, validateClusterNameForConfig, clusterNameIssues, validateInstanceGroupName, validateKeysetName, isRotatableKeysetName, validateRotatableKeysetName, isDns1123Subdomain } from './names.js';
+export {
+  validateClusterName,
+  validateClusterNameForConfig,
+  clusterNameIssues,
+  validateInstanceGroupName,
+  validateKeysetName,
+  isRotatableKeysetName,
+  validateRotatableKeysetName,
+  isDns1123Subdomain,
+} from './names.js';
 export { localKeyProvider, type KeyProvider, type DataKey, type LocalKeys } from './encryption/key-provider.js';
 export {
-  sealEnvelope, openEnvelope, isEnvelope, toKeyProvider, ENVELOPE_PREFIX,
+  sealEnvelope,
+  openEnvelope,
+  isEnvelope,
+  toKeyProvider,
+  ENVELOPE_PREFIX,
   type EncryptionOption,
 } from './encryption/envelope.js';
 export { validateSecretName } from './secrets.js';

@@ -20,7 +20,12 @@ export function asKopsCreates<T>(value: T, now: Date = new Date()): T {
   const current = withCurrentApiVersion(value);
   if (!isPlainObject(current)) return current;
   const metadata = isPlainObject(current.metadata) ? current.metadata : {};
-  if (metadata.creationTimestamp !== undefined && metadata.creationTimestamp !== null && metadata.creationTimestamp !== '') return current;
+  if (
+    metadata.creationTimestamp !== undefined &&
+    metadata.creationTimestamp !== null &&
+    metadata.creationTimestamp !== ''
+  )
+    return current;
   return { ...current, metadata: { ...metadata, creationTimestamp: kopsTimestamp(now) } } as T;
 }
 

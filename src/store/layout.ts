@@ -24,7 +24,18 @@ export const layout = {
  * forced, as kops's DeleteAllClusterState does: an unknown file may be someone's data.
  */
 const KNOWN_FILES = new Set(['config', 'cluster.spec', 'cluster-completed.spec', 'kops-version.txt']);
-const KNOWN_FOLDERS = ['instancegroup/', 'pki/', 'secrets/', 'addons/', 'manifests/', 'igconfig/', 'backups/', 'clusteraddons/', 'serviceaccount/', 'discovery/'];
+const KNOWN_FOLDERS = [
+  'instancegroup/',
+  'pki/',
+  'secrets/',
+  'addons/',
+  'manifests/',
+  'igconfig/',
+  'backups/',
+  'clusteraddons/',
+  'serviceaccount/',
+  'discovery/',
+];
 
 export function isKnownClusterFile(relative: string): boolean {
   return KNOWN_FILES.has(relative) || KNOWN_FOLDERS.some((folder) => relative.startsWith(folder));

@@ -52,7 +52,10 @@ function configuredStore(config: unknown, kind: SeparateStoreKind): { url: strin
   if (spec === undefined) return undefined;
   const field = kind === 'keypairs' ? 'keyStore' : 'secretStore';
   const configStore = isPlainObject(spec.configStore) ? spec.configStore[kind] : undefined;
-  const [value, name] = configStore !== undefined && configStore !== '' ? [configStore, `spec.configStore.${kind}`] : [spec[field], `spec.${field}`];
+  const [value, name] =
+    configStore !== undefined && configStore !== ''
+      ? [configStore, `spec.configStore.${kind}`]
+      : [spec[field], `spec.${field}`];
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw new StateStoreError('InvalidArgument', `${name} must be a store URL (a string)`);
   return { url: value, field: name };
@@ -67,10 +70,17 @@ export const DISCOVERY_FILES = ['openid/v1/jwks', '.well-known/openid-configurat
 /** `spec.serviceAccountIssuerDiscovery.discoveryStore` (same field in v1alpha2 and v1alpha3), or undefined. */
 export function discoveryStoreUrl(config: unknown): string | undefined {
   const spec = isPlainObject(config) && isPlainObject(config.spec) ? config.spec : undefined;
-  const discovery = spec !== undefined && isPlainObject(spec.serviceAccountIssuerDiscovery) ? spec.serviceAccountIssuerDiscovery : undefined;
+  const discovery =
+    spec !== undefined && isPlainObject(spec.serviceAccountIssuerDiscovery)
+      ? spec.serviceAccountIssuerDiscovery
+      : undefined;
   const value = discovery?.discoveryStore;
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string') throw new StateStoreError('InvalidArgument', 'spec.serviceAccountIssuerDiscovery.discoveryStore must be a store URL (a string)');
+  if (typeof value !== 'string')
+    throw new StateStoreError(
+      'InvalidArgument',
+      'spec.serviceAccountIssuerDiscovery.discoveryStore must be a store URL (a string)',
+    );
   return value;
 }
 
@@ -115,12 +125,16 @@ export type OpenStore = (url: string) => Promise<Vfs>;
 export class SeparateStores {
   readonly #opened = new Map<string, Promise<Vfs>>();
 
-  constructor(private readonly vfs: Vfs, private readonly open: OpenStore) {}
+  constructor(
+    private readonly vfs: Vfs,
+    private readonly open: OpenStore,
+  ) {}
 
   /** The location of `kind` for a cluster whose config is `config` (undefined: no config yet, the default). */
   async locate(cluster: string, kind: SeparateStoreKind, config: unknown): Promise<StoreLocation> {
     const configured = configuredStore(config, kind);
-    if (configured === undefined) return kind === 'keypairs' ? defaultKeyStore(this.vfs, cluster) : defaultSecretStore(this.vfs, cluster);
+    if (configured === undefined)
+      return kind === 'keypairs' ? defaultKeyStore(this.vfs, cluster) : defaultSecretStore(this.vfs, cluster);
     return this.locateUrl(cluster, configured.url, configured.field);
   }
 
@@ -132,7 +146,11 @@ export class SeparateStores {
       return { vfs: await this.#open(url), prefix: '', configured: url };
     } catch (err) {
       // Say which field of the config named the store that could not be used.
-      if (isStateStoreError(err)) throw new StateStoreError(err.code, `cluster "${cluster}" ${field}: ${err.message}`, { cause: err, retryable: err.retryable });
+      if (isStateStoreError(err))
+        throw new StateStoreError(err.code, `cluster "${cluster}" ${field}: ${err.message}`, {
+          cause: err,
+          retryable: err.retryable,
+        });
       throw err;
     }
   }
@@ -152,6 +170,13 @@ export class SeparateStores {
   async close(): Promise<void> {
     const all = [...this.#opened.values()];
     this.#opened.clear();
-    await Promise.all(all.map((p) => p.then((vfs) => vfs.close(), () => undefined)));
+    await Promise.all(
+      all.map((p) =>
+        p.then(
+          (vfs) => vfs.close(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 }

@@ -21,8 +21,17 @@ export interface MergeOptionsResult {
  * optimistic read-apply-write as `mergeConfig` (re-applied on a lost race); each instance group the
  * options change is then merged the same way, and new ones are created if absent.
  */
-export async function mergeOptionsIntoStore(store: StateStore, cluster: string, options: Partial<CreateClusterOptions>, mergeOptions: MergeOptions = {}): Promise<MergeOptionsResult> {
-  const groups = await Promise.all((await store.listInstanceGroups(cluster, mergeOptions)).map(async (name) => (await store.getInstanceGroup(cluster, name, mergeOptions)).value));
+export async function mergeOptionsIntoStore(
+  store: StateStore,
+  cluster: string,
+  options: Partial<CreateClusterOptions>,
+  mergeOptions: MergeOptions = {},
+): Promise<MergeOptionsResult> {
+  const groups = await Promise.all(
+    (await store.listInstanceGroups(cluster, mergeOptions)).map(
+      async (name) => (await store.getInstanceGroup(cluster, name, mergeOptions)).value,
+    ),
+  );
   let planned: InstanceGroupConfig[] = groups;
   const config = await store.mergeConfig(
     cluster,
@@ -43,7 +52,8 @@ export async function mergeOptionsIntoStore(store: StateStore, cluster: string, 
     }
     if (mergeOptions.dryRun) {
       assertValidInstanceGroup(group);
-      outcome[name] = before === undefined ? 'created' : diffOperations(before, group).length > 0 ? 'changed' : 'unchanged';
+      outcome[name] =
+        before === undefined ? 'created' : diffOperations(before, group).length > 0 ? 'changed' : 'unchanged';
       continue;
     }
     if (before === undefined) {
@@ -52,7 +62,12 @@ export async function mergeOptionsIntoStore(store: StateStore, cluster: string, 
       });
       outcome[name] = 'created';
     } else {
-      const result = await store.mergeInstanceGroup(cluster, name, { jsonPatch: diffOperations(before, group) }, mergeOptions);
+      const result = await store.mergeInstanceGroup(
+        cluster,
+        name,
+        { jsonPatch: diffOperations(before, group) },
+        mergeOptions,
+      );
       outcome[name] = result.changed ? 'changed' : 'unchanged';
     }
   }

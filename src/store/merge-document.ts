@@ -78,19 +78,39 @@ export async function mergeDocument<T>(
     const kind = schema === instanceGroupSchema ? 'InstanceGroup' : 'Cluster';
     const { warnings } = checkChangeFields(schema, kind, current.value, next, () => validate(next));
     const operations = diffOperations(current.value, next);
-    if (operations.length === 0) return { changed: false, diff: { operations, unified: '' }, version: current.version, attempts: attempt, value: current.value, warnings };
+    if (operations.length === 0)
+      return {
+        changed: false,
+        diff: { operations, unified: '' },
+        version: current.version,
+        attempts: attempt,
+        value: current.value,
+        warnings,
+      };
     // The unified diff is of the stored text itself: exactly what the write changes, comments included.
     const text = updateParsedYamlText(current.text, [parsed], next);
-    const diff: ConfigDiff = { operations, unified: unifiedDiff(current.text, text, { from: `${key} (stored)`, to: `${key} (merged)` }) };
-    if (options.dryRun) return { changed: true, diff, version: current.version, attempts: attempt, value: next, warnings };
+    const diff: ConfigDiff = {
+      operations,
+      unified: unifiedDiff(current.text, text, { from: `${key} (stored)`, to: `${key} (merged)` }),
+    };
+    if (options.dryRun)
+      return { changed: true, diff, version: current.version, attempts: attempt, value: next, warnings };
     try {
-      const written = await vfs.write(key, text, { ifMatch: current.version, contentType: 'application/yaml', signal: options.signal });
+      const written = await vfs.write(key, text, {
+        ifMatch: current.version,
+        contentType: 'application/yaml',
+        signal: options.signal,
+      });
       return { changed: true, diff, version: written.version, attempts: attempt, value: next, warnings };
     } catch (err) {
       const lostRace = isStateStoreError(err, 'PreconditionFailed') || isStateStoreError(err, 'Conflict');
       if (!lostRace) throw err;
       if (attempt >= maxAttempts) {
-        throw new StateStoreError('Conflict', `${what}: still contended after ${attempt} attempts`, { key, backend: vfs.backend, cause: err });
+        throw new StateStoreError('Conflict', `${what}: still contended after ${attempt} attempts`, {
+          key,
+          backend: vfs.backend,
+          cause: err,
+        });
       }
       await sleep(backoffDelay(attempt, policy), options.signal);
     }

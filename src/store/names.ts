@@ -46,12 +46,14 @@ export function validateInstanceGroupName(name: unknown): asserts name is string
 }
 
 function checkDns1123(name: unknown, what: string, example: string): void {
-  if (typeof name !== 'string') throw new StateStoreError('InvalidArgument', `invalid ${what} (${typeof name}): must be a string`);
+  if (typeof name !== 'string')
+    throw new StateStoreError('InvalidArgument', `invalid ${what} (${typeof name}): must be a string`);
   if (name === '') throw new StateStoreError('InvalidArgument', `invalid ${what}: it is required (${example})`);
   if (!isDns1123Subdomain(name)) {
-    const reason = name.length > DNS1123_SUBDOMAIN_MAX
-      ? `must be no more than ${DNS1123_SUBDOMAIN_MAX} characters`
-      : 'must be a lowercase RFC 1123 subdomain: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit';
+    const reason =
+      name.length > DNS1123_SUBDOMAIN_MAX
+        ? `must be no more than ${DNS1123_SUBDOMAIN_MAX} characters`
+        : 'must be a lowercase RFC 1123 subdomain: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit';
     throw new StateStoreError('InvalidArgument', `invalid ${what} ${shown(name)}: ${reason} (${example})`);
   }
 }
@@ -68,15 +70,30 @@ export function clusterNameIssues(name: string, config: unknown): ValidationIssu
   const path = '/metadata/name';
   if (name === '') return [{ path, message: 'Cluster Name is required (e.g. --name=mycluster.myzone.com)' }];
   if (!isDns1123Subdomain(name)) {
-    return [{ path, message: `Cluster Name must be a valid DNS name (e.g. --name=mycluster.myzone.com): ${shown(name)} is not a lowercase RFC 1123 subdomain of at most ${DNS1123_SUBDOMAIN_MAX} characters` }];
+    return [
+      {
+        path,
+        message: `Cluster Name must be a valid DNS name (e.g. --name=mycluster.myzone.com): ${shown(name)} is not a lowercase RFC 1123 subdomain of at most ${DNS1123_SUBDOMAIN_MAX} characters`,
+      },
+    ];
   }
   const issues: ValidationIssue[] = [];
   const { metadata, spec } = asRecord(config);
-  if (!name.includes('.') && !usesNoneDns(asRecord(spec)) && asRecord(asRecord(metadata)['annotations'])[MANAGEMENT_ANNOTATION] !== 'imported') {
-    issues.push({ path, message: `Cluster Name must be a fully-qualified DNS name (e.g. --name=mycluster.myzone.com), not ${shown(name)}` });
+  if (
+    !name.includes('.') &&
+    !usesNoneDns(asRecord(spec)) &&
+    asRecord(asRecord(metadata)['annotations'])[MANAGEMENT_ANNOTATION] !== 'imported'
+  ) {
+    issues.push({
+      path,
+      message: `Cluster Name must be a fully-qualified DNS name (e.g. --name=mycluster.myzone.com), not ${shown(name)}`,
+    });
   }
   if (isLinode(asRecord(spec)) && name.length > LINODE_MAX_CLUSTER_NAME) {
-    issues.push({ path, message: `cluster name must be no more than ${LINODE_MAX_CLUSTER_NAME} characters long (Linode), not ${name.length}` });
+    issues.push({
+      path,
+      message: `cluster name must be no more than ${LINODE_MAX_CLUSTER_NAME} characters long (Linode), not ${name.length}`,
+    });
   }
   return issues;
 }
@@ -85,7 +102,12 @@ export function clusterNameIssues(name: string, config: unknown): ValidationIssu
 export function validateClusterNameForConfig(name: string, config: unknown): void {
   validateClusterName(name);
   const issues = clusterNameIssues(name, config);
-  if (issues.length > 0) throw new StateStoreError('ValidationError', `invalid cluster name: ${issues.map((issue) => issue.message).join('; ')}`, { issues });
+  if (issues.length > 0)
+    throw new StateStoreError(
+      'ValidationError',
+      `invalid cluster name: ${issues.map((issue) => issue.message).join('; ')}`,
+      { issues },
+    );
 }
 
 /** kops: pkg/apis/kops/cluster.go (UsesNoneDNS); v1alpha2/topology.go keeps it as `dns.type`. */
@@ -110,13 +132,20 @@ function isLinode(spec: Record<string, unknown>): boolean {
  * SECURITY.md refuses as path segments everywhere (keyset names become keys of listings).
  */
 export function validateKeysetName(name: unknown): asserts name is string {
-  if (typeof name !== 'string') throw new StateStoreError('InvalidArgument', `invalid keyset name (${typeof name}): must be a string`);
-  const why = name === '' ? 'it is required'
-    : name === '.' || name === '..' ? 'it must not be "." or ".."'
-      : /[/\\\0]/.test(name) ? 'it must be one path segment (no "/", "\\" or NUL)'
-        : isUnsafeKey(name) ? 'it is reserved (__proto__, constructor, prototype)'
-          : undefined;
-  if (why !== undefined) throw new StateStoreError('InvalidArgument', `invalid keyset name ${shown(name)}: ${why} (e.g. kubernetes-ca)`);
+  if (typeof name !== 'string')
+    throw new StateStoreError('InvalidArgument', `invalid keyset name (${typeof name}): must be a string`);
+  const why =
+    name === ''
+      ? 'it is required'
+      : name === '.' || name === '..'
+        ? 'it must not be "." or ".."'
+        : /[/\\\0]/.test(name)
+          ? 'it must be one path segment (no "/", "\\" or NUL)'
+          : isUnsafeKey(name)
+            ? 'it is reserved (__proto__, constructor, prototype)'
+            : undefined;
+  if (why !== undefined)
+    throw new StateStoreError('InvalidArgument', `invalid keyset name ${shown(name)}: ${why} (e.g. kubernetes-ca)`);
 }
 
 /**
@@ -129,10 +158,16 @@ export function isRotatableKeysetName(name: string): boolean {
 }
 
 /** Throws InvalidArgument, as kops refuses, when a keypair may not be added to or promoted in `name`. */
-export function validateRotatableKeysetName(name: unknown, action: 'adding keypair to' | 'promoting keypairs for' = 'adding keypair to'): asserts name is string {
+export function validateRotatableKeysetName(
+  name: unknown,
+  action: 'adding keypair to' | 'promoting keypairs for' = 'adding keypair to',
+): asserts name is string {
   validateKeysetName(name);
   if (!isRotatableKeysetName(name)) {
-    throw new StateStoreError('InvalidArgument', `${action} ${shown(name)} is not supported: kops rotates only "service-account" and keysets whose name holds "-ca"`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `${action} ${shown(name)} is not supported: kops rotates only "service-account" and keysets whose name holds "-ca"`,
+    );
   }
 }
 

@@ -21,7 +21,10 @@ export const DEFAULT_STORE_FOLDER = '.statestore';
  * const sealed = await openStateStore('s3://state', { encryption: process.env.STATESTORE_KEY }); // secrets and private keys encrypted
  * ```
  */
-export async function openStateStore(urlOrVfs?: string | Vfs, options: OpenStateStoreOptions = {}): Promise<StateStore> {
+export async function openStateStore(
+  urlOrVfs?: string | Vfs,
+  options: OpenStateStoreOptions = {},
+): Promise<StateStore> {
   const storeOptions: StateStoreOptions = {
     ...(options.encryption === undefined ? {} : { encryption: options.encryption }),
     ...(options.allowPlaintext === undefined ? {} : { allowPlaintext: options.allowPlaintext }),

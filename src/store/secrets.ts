@@ -24,7 +24,10 @@ const MAX_NAME_BYTES = 255;
 export function validateSecretName(name: unknown): asserts name is string {
   const problem = secretNameProblem(name);
   if (problem !== undefined) {
-    const shown = typeof name === 'string' ? JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}...` : name) : `(${typeof name})`;
+    const shown =
+      typeof name === 'string'
+        ? JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}...` : name)
+        : `(${typeof name})`;
     throw new StateStoreError('InvalidArgument', `invalid secret name ${shown}: ${problem}`);
   }
 }
@@ -48,7 +51,12 @@ export async function listSecrets(location: StoreLocation, signal?: AbortSignal)
   const names: string[] = [];
   let pageToken: string | undefined;
   do {
-    const page = await location.vfs.list({ ...(location.prefix === '' ? {} : { prefix: location.prefix }), delimiter: '/', pageToken, signal });
+    const page = await location.vfs.list({
+      ...(location.prefix === '' ? {} : { prefix: location.prefix }),
+      delimiter: '/',
+      pageToken,
+      signal,
+    });
     for (const info of page.objects) {
       const name = info.key.slice(location.prefix.length);
       if (secretNameProblem(name) === undefined) names.push(name);
@@ -70,14 +78,19 @@ export interface SecretReadOptions extends CallOptions {
  * Reads a secret in kops's format, returning its bytes. A secret sealed by statestore (`Data` is an
  * envelope, see envelope.ts) is opened with `provider`; every stored value is decoded strictly.
  */
-export async function readSecret(location: StoreLocation, name: string, options: SecretReadOptions = {}): Promise<Uint8Array> {
+export async function readSecret(
+  location: StoreLocation,
+  name: string,
+  options: SecretReadOptions = {},
+): Promise<Uint8Array> {
   validateSecretName(name);
   const key = location.prefix + name;
   let body: Uint8Array;
   try {
     body = (await location.vfs.read(key, { signal: options.signal })).body;
   } catch (err) {
-    if (isStateStoreError(err, 'NotFound')) throw new StateStoreError('NotFound', `secret "${name}" not found`, { key, cause: err });
+    if (isStateStoreError(err, 'NotFound'))
+      throw new StateStoreError('NotFound', `secret "${name}" not found`, { key, cause: err });
     throw err;
   }
   const data = parseSecretJson(Buffer.from(body).toString('utf8'), name, key);
@@ -101,14 +114,20 @@ function parseSecretJson(text: string, name: string, key: string): string | unde
   } catch (err) {
     // A cut-off sealed secret is damage, not a format mistake.
     const sealed = /"Data"\s*:\s*"ssenc/i.test(text);
-    throw new StateStoreError(sealed ? 'IntegrityError' : 'InvalidArgument', `secret "${name}" is not kops's {"Data": ...} JSON${sealed ? ' (an encrypted secret, cut short?)' : ''}`, { key, cause: err });
+    throw new StateStoreError(
+      sealed ? 'IntegrityError' : 'InvalidArgument',
+      `secret "${name}" is not kops's {"Data": ...} JSON${sealed ? ' (an encrypted secret, cut short?)' : ''}`,
+      { key, cause: err },
+    );
   }
   if (parsed === null) return undefined;
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new StateStoreError('InvalidArgument', `secret "${name}" is not kops's {"Data": ...} JSON object`, { key });
+  if (typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new StateStoreError('InvalidArgument', `secret "${name}" is not kops's {"Data": ...} JSON object`, { key });
   let data: unknown;
   for (const [field, value] of Object.entries(parsed)) if (field.toLowerCase() === 'data') data = value;
   if (data === undefined || data === null) return undefined;
-  if (typeof data !== 'string') throw new StateStoreError('InvalidArgument', `secret "${name}": "Data" must be a base64 string`, { key });
+  if (typeof data !== 'string')
+    throw new StateStoreError('InvalidArgument', `secret "${name}": "Data" must be a base64 string`, { key });
   return data;
 }
 
@@ -117,12 +136,20 @@ function parseSecretJson(text: string, name: string, key: string): string | unde
  * is its ReplaceSecret). With `provider`, `Data` holds a sealed envelope instead of base64: kops
  * cannot read that secret. Nothing is written that a read would refuse (too large an envelope).
  */
-export async function writeSecret(location: StoreLocation, name: string, data: Uint8Array | string, options: WriteOptions = { ifNoneMatch: '*' }, provider?: KeyProvider): Promise<string> {
+export async function writeSecret(
+  location: StoreLocation,
+  name: string,
+  data: Uint8Array | string,
+  options: WriteOptions = { ifNoneMatch: '*' },
+  provider?: KeyProvider,
+): Promise<string> {
   validateSecretName(name);
-  if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw new StateStoreError('InvalidArgument', `secret "${name}": data must be a string or a Uint8Array`);
+  if (typeof data !== 'string' && !(data instanceof Uint8Array))
+    throw new StateStoreError('InvalidArgument', `secret "${name}": data must be a string or a Uint8Array`);
   const key = location.prefix + name;
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  const material = provider === undefined ? Buffer.from(bytes).toString('base64') : await sealEnvelope(bytes, provider, key);
+  const material =
+    provider === undefined ? Buffer.from(bytes).toString('base64') : await sealEnvelope(bytes, provider, key);
   // kops: json.Marshal(&fi.Secret{Data}) — the same bytes as JSON.stringify of one string field.
   const body = JSON.stringify({ Data: material });
   return (await location.vfs.write(key, body, { contentType: 'application/json', ...options })).version;

@@ -4,19 +4,35 @@ import type { ClusterConfig, InstanceGroupConfig } from '../config/schema/types.
 import { clusterSchema, instanceGroupSchema } from '../config/schema/schemas.generated.js';
 import { assertSafeValue } from '../config/guard.js';
 import {
-  assertValidClusterConfig, assertValidInstanceGroup, throwIfErrors, validateClusterWithInstanceGroups,
+  assertValidClusterConfig,
+  assertValidInstanceGroup,
+  throwIfErrors,
+  validateClusterWithInstanceGroups,
 } from '../config/validate/kops.js';
 import type { ConfigChange } from './change.js';
 import { readDocument, renderDocument, writeDocument, type StoredDocument } from './documents.js';
 import { asKopsCreates, asKopsUpdates } from './kops-metadata.js';
 import { layout } from './layout.js';
 import { mergeDocument, type MergeOptions, type MergeResult } from './merge-document.js';
-import { validateClusterName, validateClusterNameForConfig, validateInstanceGroupName, validateKeysetName } from './names.js';
+import {
+  validateClusterName,
+  validateClusterNameForConfig,
+  validateInstanceGroupName,
+  validateKeysetName,
+} from './names.js';
 import { mergeOptionsIntoStore, type MergeOptionsResult } from './merge-create-options.js';
 import type { CreateClusterOptions } from '../create-cluster/options.js';
 import { listKeysets, readKeyset, type Keyset } from './keys/keysets.js';
 import { addSshPublicKey, deleteSshPublicKeys, listSshPublicKeys, type SshPublicKey } from './keys/ssh-keys.js';
-import { createKeypair, deleteKeypair, distrustKeypairs, promoteKeypair, trustKeypairs, type CreateKeypairOptions, type KeyStoreContext } from './keys/keypairs.js';
+import {
+  createKeypair,
+  deleteKeypair,
+  distrustKeypairs,
+  promoteKeypair,
+  trustKeypairs,
+  type CreateKeypairOptions,
+  type KeyStoreContext,
+} from './keys/keypairs.js';
 import { deleteSecret, listSecrets, readSecret, validateSecretName, writeSecret } from './secrets.js';
 import { toKeyProvider } from './encryption/envelope.js';
 import type { PutOptions, SecretPutOptions, StateStoreOptions } from './store-options.js';
@@ -46,7 +62,10 @@ export class StateStore {
   /** The cluster's key and secret stores, and those opened outside this store. */
   readonly #separate: SeparateStores;
 
-  constructor(readonly vfs: Vfs, options: StateStoreOptions = {}) {
+  constructor(
+    readonly vfs: Vfs,
+    options: StateStoreOptions = {},
+  ) {
     this.#keys = options.encryption === undefined ? undefined : toKeyProvider(options.encryption);
     this.#allowPlaintext = options.allowPlaintext ?? this.#keys === undefined;
     this.#separate = new SeparateStores(vfs, options.openStore ?? ((url) => openVfs(url)));
@@ -70,7 +89,10 @@ export class StateStore {
 
   /** The cluster's config as stored, or undefined when there is none yet (then the defaults apply). */
   async #configValue(cluster: string, signal?: AbortSignal): Promise<unknown> {
-    return this.getCluster(cluster, { signal }).then((doc) => doc.value as unknown, (err: unknown) => (isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err)));
+    return this.getCluster(cluster, { signal }).then(
+      (doc) => doc.value as unknown,
+      (err: unknown) => (isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err)),
+    );
   }
 
   /** True when this store encrypts secrets and private keys it writes. */
@@ -93,10 +115,15 @@ export class StateStore {
       pageToken = page.nextPageToken;
     } while (pageToken !== undefined);
     const present = await Promise.all(
-      prefixes.map((name) => this.vfs.stat(layout.config(name), { signal: options.signal }).then(() => true, (err: unknown) => {
-        if (isStateStoreError(err, 'NotFound') || isStateStoreError(err, 'InvalidArgument')) return false;
-        throw err;
-      })),
+      prefixes.map((name) =>
+        this.vfs.stat(layout.config(name), { signal: options.signal }).then(
+          () => true,
+          (err: unknown) => {
+            if (isStateStoreError(err, 'NotFound') || isStateStoreError(err, 'InvalidArgument')) return false;
+            throw err;
+          },
+        ),
+      ),
     );
     return prefixes.filter((_, i) => present[i]);
   }
@@ -112,7 +139,12 @@ export class StateStore {
    * creators exactly one wins and the loser writes nothing (kops also writes the cluster before its
    * instance groups); then the instance groups. Everything is validated before anything is written.
    */
-  async createCluster(name: string, config: ClusterConfig, instanceGroups: readonly InstanceGroupConfig[] = [], options: CallOptions = {}): Promise<{ version: string }> {
+  async createCluster(
+    name: string,
+    config: ClusterConfig,
+    instanceGroups: readonly InstanceGroupConfig[] = [],
+    options: CallOptions = {},
+  ): Promise<{ version: string }> {
     validateClusterName(name);
     assertSafeValue(config);
     assertValidClusterConfig(config);
@@ -127,12 +159,26 @@ export class StateStore {
     // Every text is rendered (and size-checked) before the first write: nothing is written on a refusal.
     const now = new Date();
     const groupTexts = instanceGroups.map((group) => renderDocument(asKopsCreates(group, now), undefined));
-    const { version } = await writeDocument(this.vfs, layout.config(name), asKopsCreates(config, now), undefined, { ifNoneMatch: '*', signal: options.signal }).catch((err: unknown) => {
-      if (isStateStoreError(err, 'AlreadyExists')) throw new StateStoreError('AlreadyExists', `cluster "${name}" already exists`, { key: layout.config(name), cause: err });
+    const { version } = await writeDocument(this.vfs, layout.config(name), asKopsCreates(config, now), undefined, {
+      ifNoneMatch: '*',
+      signal: options.signal,
+    }).catch((err: unknown) => {
+      if (isStateStoreError(err, 'AlreadyExists'))
+        throw new StateStoreError('AlreadyExists', `cluster "${name}" already exists`, {
+          key: layout.config(name),
+          cause: err,
+        });
       throw err;
     });
     for (const [index, group] of instanceGroups.entries()) {
-      await writeDocument(this.vfs, layout.instanceGroup(name, group.metadata!.name!), group, undefined, { signal: options.signal }, groupTexts[index]);
+      await writeDocument(
+        this.vfs,
+        layout.instanceGroup(name, group.metadata!.name!),
+        group,
+        undefined,
+        { signal: options.signal },
+        groupTexts[index],
+      );
     }
     return { version };
   }
@@ -145,16 +191,24 @@ export class StateStore {
     validateClusterName(name);
     assertSafeValue(config);
     assertValidClusterConfig(config);
-    const previous = await this.getCluster(name, options).catch((err: unknown) => (isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err)));
+    const previous = await this.getCluster(name, options).catch((err: unknown) =>
+      isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err),
+    );
     const ifMatch = options.ifMatch ?? previous?.version;
     const write = ifMatch === undefined ? { ifNoneMatch: '*' as const } : { ifMatch };
     if (options.ifMatch !== undefined && previous !== undefined && previous.version !== options.ifMatch) {
-      throw new StateStoreError('PreconditionFailed', `cluster "${name}" changed since version ${options.ifMatch}`, { key: layout.config(name) });
+      throw new StateStoreError('PreconditionFailed', `cluster "${name}" changed since version ${options.ifMatch}`, {
+        key: layout.config(name),
+      });
     }
     const base = previous !== undefined && previous.version === ifMatch ? previous : undefined;
     // As kops's clientset: an update bumps generation when the spec changed, a create sets creationTimestamp.
-    const written = base !== undefined ? asKopsUpdates(base.value, config) : previous === undefined ? asKopsCreates(config) : config;
-    const { version } = await writeDocument(this.vfs, layout.config(name), written, base, { ...write, signal: options.signal });
+    const written =
+      base !== undefined ? asKopsUpdates(base.value, config) : previous === undefined ? asKopsCreates(config) : config;
+    const { version } = await writeDocument(this.vfs, layout.config(name), written, base, {
+      ...write,
+      signal: options.signal,
+    });
     return { version };
   }
 
@@ -163,9 +217,21 @@ export class StateStore {
    * apply, validate, write with `ifMatch`; on a lost race re-read and re-apply (bounded, jittered).
    * Safe when many writers race; one read and one write when they do not.
    */
-  async mergeConfig(name: string, change: ConfigChange<ClusterConfig>, options: MergeOptions = {}): Promise<MergeResult<ClusterConfig>> {
+  async mergeConfig(
+    name: string,
+    change: ConfigChange<ClusterConfig>,
+    options: MergeOptions = {},
+  ): Promise<MergeResult<ClusterConfig>> {
     validateClusterName(name);
-    return mergeDocument<ClusterConfig>(this.vfs, layout.config(name), `cluster "${name}"`, change, clusterSchema, (value) => assertValidClusterConfig(value), options);
+    return mergeDocument<ClusterConfig>(
+      this.vfs,
+      layout.config(name),
+      `cluster "${name}"`,
+      change,
+      clusterSchema,
+      (value) => assertValidClusterConfig(value),
+      options,
+    );
   }
 
   /**
@@ -173,7 +239,11 @@ export class StateStore {
    * (`nodeSize` sets the node groups' machine type, a new zone adds its subnet and group ...),
    * changing only what the options name, through the same optimistic path as `mergeConfig`.
    */
-  async mergeOptions(cluster: string, options: Partial<CreateClusterOptions>, mergeOptions: MergeOptions = {}): Promise<MergeOptionsResult> {
+  async mergeOptions(
+    cluster: string,
+    options: Partial<CreateClusterOptions>,
+    mergeOptions: MergeOptions = {},
+  ): Promise<MergeOptionsResult> {
     validateClusterName(cluster);
     return mergeOptionsIntoStore(this, cluster, options, mergeOptions);
   }
@@ -189,11 +259,25 @@ export class StateStore {
   async deleteCluster(name: string, options: CallOptions & { force?: boolean } = {}): Promise<{ deleted: number }> {
     validateClusterName(name);
     const config = await this.#configValue(name, options.signal);
-    const separate = config === undefined ? [] : await Promise.all([this.#separate.locate(name, 'secrets', config), this.#separate.locate(name, 'keypairs', config)]);
+    const separate =
+      config === undefined
+        ? []
+        : await Promise.all([
+            this.#separate.locate(name, 'secrets', config),
+            this.#separate.locate(name, 'keypairs', config),
+          ]);
     const discovery = discoveryStoreUrl(config);
-    const oidc = discovery === undefined ? undefined : await this.#separate.locateUrl(name, discovery, 'spec.serviceAccountIssuerDiscovery.discoveryStore');
+    const oidc =
+      discovery === undefined
+        ? undefined
+        : await this.#separate.locateUrl(name, discovery, 'spec.serviceAccountIssuerDiscovery.discoveryStore');
     const files = oidc === undefined ? [] : DISCOVERY_FILES.map((file) => ({ vfs: oidc.vfs, key: oidc.prefix + file }));
-    return deleteClusterState(this.vfs, name, separate.filter((store) => store.configured !== undefined), { ...options, files });
+    return deleteClusterState(
+      this.vfs,
+      name,
+      separate.filter((store) => store.configured !== undefined),
+      { ...options, files },
+    );
   }
 
   /**
@@ -203,7 +287,12 @@ export class StateStore {
    */
   async getCompletedCluster(name: string, options: CallOptions = {}): Promise<StoredDocument<ClusterConfig>> {
     validateClusterName(name);
-    return readDocument<ClusterConfig>(this.vfs, layout.clusterCompleted(name), `completed spec of cluster "${name}" (written by kops update cluster)`, options.signal);
+    return readDocument<ClusterConfig>(
+      this.vfs,
+      layout.clusterCompleted(name),
+      `completed spec of cluster "${name}" (written by kops update cluster)`,
+      options.signal,
+    );
   }
 
   /**
@@ -215,7 +304,12 @@ export class StateStore {
     validateClusterName(name);
     const key = layout.kopsVersion(name);
     const read = await this.vfs.read(key, { signal: options.signal }).catch((err: unknown) => {
-      if (isStateStoreError(err, 'NotFound')) throw new StateStoreError('NotFound', `cluster "${name}" has no kops-version.txt (kops update cluster writes it)`, { key, cause: err });
+      if (isStateStoreError(err, 'NotFound'))
+        throw new StateStoreError(
+          'NotFound',
+          `cluster "${name}" has no kops-version.txt (kops update cluster writes it)`,
+          { key, cause: err },
+        );
       throw err;
     });
     return Buffer.from(read.body).toString('utf8').trim();
@@ -226,38 +320,75 @@ export class StateStore {
     validateClusterName(cluster);
     // A typo in the cluster name is NotFound, not "no instance groups" (issue #14.9).
     await this.vfs.stat(layout.config(cluster), { signal: options.signal }).catch((err: unknown) => {
-      throw isStateStoreError(err, 'NotFound') ? new StateStoreError('NotFound', `cluster "${cluster}" not found`, { key: layout.config(cluster), cause: err }) : err;
+      throw isStateStoreError(err, 'NotFound')
+        ? new StateStoreError('NotFound', `cluster "${cluster}" not found`, { key: layout.config(cluster), cause: err })
+        : err;
     });
     const prefix = layout.instanceGroups(cluster);
     const names: string[] = [];
-    for await (const info of this.vfs.listAll({ prefix, signal: options.signal })) names.push(info.key.slice(prefix.length));
+    for await (const info of this.vfs.listAll({ prefix, signal: options.signal }))
+      names.push(info.key.slice(prefix.length));
     return names;
   }
 
-  async getInstanceGroup(cluster: string, name: string, options: CallOptions = {}): Promise<StoredDocument<InstanceGroupConfig>> {
+  async getInstanceGroup(
+    cluster: string,
+    name: string,
+    options: CallOptions = {},
+  ): Promise<StoredDocument<InstanceGroupConfig>> {
     validateClusterName(cluster);
     validateInstanceGroupName(name);
-    return readDocument<InstanceGroupConfig>(this.vfs, layout.instanceGroup(cluster, name), `instance group "${name}" of cluster "${cluster}"`, options.signal);
+    return readDocument<InstanceGroupConfig>(
+      this.vfs,
+      layout.instanceGroup(cluster, name),
+      `instance group "${name}" of cluster "${cluster}"`,
+      options.signal,
+    );
   }
 
   /** Writes an instance group (named by `metadata.name`), validated, comments kept when it exists. */
-  async putInstanceGroup(cluster: string, group: InstanceGroupConfig, options: PutOptions = {}): Promise<{ version: string }> {
+  async putInstanceGroup(
+    cluster: string,
+    group: InstanceGroupConfig,
+    options: PutOptions = {},
+  ): Promise<{ version: string }> {
     validateClusterName(cluster);
     const name = group.metadata?.name;
     validateInstanceGroupName(name);
     assertSafeValue(group);
     assertValidInstanceGroup(group);
-    const previous = await this.getInstanceGroup(cluster, name, options).catch((err: unknown) => (isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err)));
+    const previous = await this.getInstanceGroup(cluster, name, options).catch((err: unknown) =>
+      isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err),
+    );
     const ifMatch = options.ifMatch ?? previous?.version;
-    const { version } = await writeDocument(this.vfs, layout.instanceGroup(cluster, name), previous !== undefined ? asKopsUpdates(previous.value, group) : asKopsCreates(group), previous, { ...(ifMatch === undefined ? { ifNoneMatch: '*' as const } : { ifMatch }), signal: options.signal });
+    const { version } = await writeDocument(
+      this.vfs,
+      layout.instanceGroup(cluster, name),
+      previous !== undefined ? asKopsUpdates(previous.value, group) : asKopsCreates(group),
+      previous,
+      { ...(ifMatch === undefined ? { ifNoneMatch: '*' as const } : { ifMatch }), signal: options.signal },
+    );
     return { version };
   }
 
   /** Merges a change into an instance group, like {@link StateStore.mergeConfig}. */
-  async mergeInstanceGroup(cluster: string, name: string, change: ConfigChange<InstanceGroupConfig>, options: MergeOptions = {}): Promise<MergeResult<InstanceGroupConfig>> {
+  async mergeInstanceGroup(
+    cluster: string,
+    name: string,
+    change: ConfigChange<InstanceGroupConfig>,
+    options: MergeOptions = {},
+  ): Promise<MergeResult<InstanceGroupConfig>> {
     validateClusterName(cluster);
     validateInstanceGroupName(name);
-    return mergeDocument<InstanceGroupConfig>(this.vfs, layout.instanceGroup(cluster, name), `instance group "${name}"`, change, instanceGroupSchema, (value) => assertValidInstanceGroup(value), options);
+    return mergeDocument<InstanceGroupConfig>(
+      this.vfs,
+      layout.instanceGroup(cluster, name),
+      `instance group "${name}"`,
+      change,
+      instanceGroupSchema,
+      (value) => assertValidInstanceGroup(value),
+      options,
+    );
   }
 
   async deleteInstanceGroup(cluster: string, name: string, options: PutOptions = {}): Promise<void> {
@@ -269,11 +400,20 @@ export class StateStore {
   /** The key store (see #keyStore) with this store's sealing key, for the pki functions. */
   async #pki(cluster: string, signal?: AbortSignal): Promise<KeyStoreContext> {
     validateClusterName(cluster);
-    return { location: await this.#keyStore(cluster, signal), provider: this.#keys, allowPlaintext: this.#allowPlaintext, signal };
+    return {
+      location: await this.#keyStore(cluster, signal),
+      provider: this.#keys,
+      allowPlaintext: this.#allowPlaintext,
+      signal,
+    };
   }
 
   /** Keyset names (`pki/private/` by default, or the legacy `pki/issued/`). */
-  async listKeysets(cluster: string, which: 'private' | 'issued' = 'private', options: CallOptions = {}): Promise<string[]> {
+  async listKeysets(
+    cluster: string,
+    which: 'private' | 'issued' = 'private',
+    options: CallOptions = {},
+  ): Promise<string[]> {
     return listKeysets((await this.#pki(cluster, options.signal)).location, which, options.signal);
   }
 
@@ -281,7 +421,12 @@ export class StateStore {
    * A keyset as kops reads it: `primaryId` is the key kops signs with, materials are checked as
    * PEM. In an encrypting store a plain private key is IntegrityError unless `allowPlaintext`.
    */
-  async getKeyset(cluster: string, name: string, which: 'private' | 'issued' = 'private', options: CallOptions = {}): Promise<Keyset> {
+  async getKeyset(
+    cluster: string,
+    name: string,
+    which: 'private' | 'issued' = 'private',
+    options: CallOptions = {},
+  ): Promise<Keyset> {
     validateKeysetName(name);
     const context = await this.#pki(cluster, options.signal);
     return readKeyset(context.location, name, which, context);
@@ -296,29 +441,51 @@ export class StateStore {
   async putKeyset(cluster: string, keyset: Keyset, options: SecretPutOptions = {}): Promise<string> {
     validateKeysetName(keyset?.name);
     const context = await this.#pki(cluster, options.signal);
-    return putKeyset(context.location, keyset, { ...options, provider: options.encrypt === false ? undefined : this.#keys });
+    return putKeyset(context.location, keyset, {
+      ...options,
+      provider: options.encrypt === false ? undefined : this.#keys,
+    });
   }
 
   /** Adds a keypair to a keyset as `kops create keypair` does (a new CA unless given one; not primary unless asked). */
-  async createKeypair(cluster: string, keyset: string, options: CreateKeypairOptions & CallOptions = {}): Promise<{ id: string }> {
+  async createKeypair(
+    cluster: string,
+    keyset: string,
+    options: CreateKeypairOptions & CallOptions = {},
+  ): Promise<{ id: string }> {
     validateKeysetName(keyset);
     return createKeypair(await this.#pki(cluster, options.signal), keyset, options);
   }
 
   /** Makes a keypair primary as `kops promote keypair` does (without `id`: the newest usable one). */
-  async promoteKeypair(cluster: string, keyset: string, id?: string, options: CallOptions = {}): Promise<{ id: string; promoted: boolean }> {
+  async promoteKeypair(
+    cluster: string,
+    keyset: string,
+    id?: string,
+    options: CallOptions = {},
+  ): Promise<{ id: string; promoted: boolean }> {
     validateKeysetName(keyset);
     return promoteKeypair(await this.#pki(cluster, options.signal), keyset, id);
   }
 
   /** Distrusts keypairs as `kops distrust keypair` does (without ids: those older than the primary). Returns the ids distrusted. */
-  async distrustKeypairs(cluster: string, keyset: string, ids?: readonly string[], options: CallOptions = {}): Promise<string[]> {
+  async distrustKeypairs(
+    cluster: string,
+    keyset: string,
+    ids?: readonly string[],
+    options: CallOptions = {},
+  ): Promise<string[]> {
     validateKeysetName(keyset);
     return distrustKeypairs(await this.#pki(cluster, options.signal), keyset, ids);
   }
 
   /** Trusts distrusted keypairs again as `kops trust keypair` does. Returns the ids changed. */
-  async trustKeypairs(cluster: string, keyset: string, ids: readonly string[], options: CallOptions = {}): Promise<string[]> {
+  async trustKeypairs(
+    cluster: string,
+    keyset: string,
+    ids: readonly string[],
+    options: CallOptions = {},
+  ): Promise<string[]> {
     validateKeysetName(keyset);
     return trustKeypairs(await this.#pki(cluster, options.signal), keyset, ids);
   }
@@ -351,17 +518,32 @@ export class StateStore {
   async getSecret(cluster: string, name: string, options: CallOptions = {}): Promise<Uint8Array> {
     validateClusterName(cluster);
     validateSecretName(name);
-    return readSecret(await this.#secretStore(cluster, options.signal), name, { signal: options.signal, provider: this.#keys, allowPlaintext: this.#allowPlaintext });
+    return readSecret(await this.#secretStore(cluster, options.signal), name, {
+      signal: options.signal,
+      provider: this.#keys,
+      allowPlaintext: this.#allowPlaintext,
+    });
   }
 
   /**
    * Writes a secret in kops's format; by default only if it does not exist yet. Sealed when the
    * store encrypts (then kops cannot read it).
    */
-  async putSecret(cluster: string, name: string, data: Uint8Array | string, options: SecretPutOptions = {}): Promise<string> {
+  async putSecret(
+    cluster: string,
+    name: string,
+    data: Uint8Array | string,
+    options: SecretPutOptions = {},
+  ): Promise<string> {
     validateClusterName(cluster);
     validateSecretName(name);
-    return writeSecret(await this.#secretStore(cluster, options.signal), name, data, { ...conditionOf(options), signal: options.signal }, options.encrypt === false ? undefined : this.#keys);
+    return writeSecret(
+      await this.#secretStore(cluster, options.signal),
+      name,
+      data,
+      { ...conditionOf(options), signal: options.signal },
+      options.encrypt === false ? undefined : this.#keys,
+    );
   }
 
   /** Deletes a secret (`kops delete secret NAME`); deleting a missing one succeeds, as on kops's object stores. */

@@ -11,7 +11,10 @@ export const MAX_KEY_BYTES = 1024;
 export function validateKey(key: unknown, backend?: string): asserts key is string {
   const problem = keyProblem(key);
   if (problem !== undefined) {
-    throw new StateStoreError('InvalidArgument', `invalid key ${describe(key)}: ${problem}`, { backend, key: typeof key === 'string' ? key : undefined });
+    throw new StateStoreError('InvalidArgument', `invalid key ${describe(key)}: ${problem}`, {
+      backend,
+      key: typeof key === 'string' ? key : undefined,
+    });
   }
 }
 

@@ -2,8 +2,21 @@ import type { Readable } from 'node:stream';
 import { StateStoreError, isStateStoreError, throwIfAborted } from '../errors.js';
 import { validateKey, validatePrefix } from './keys.js';
 import type {
-  CallOptions, CopyFromOptions, DeleteOptions, ListAllOptions, ListOptions, ListPage, ObjectInfo, ReadOptions,
-  ReadResult, ReadStreamResult, ServerSideLocation, Vfs, VfsDriver, WriteOptions, WriteStreamOptions,
+  CallOptions,
+  CopyFromOptions,
+  DeleteOptions,
+  ListAllOptions,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  ReadOptions,
+  ReadResult,
+  ReadStreamResult,
+  ServerSideLocation,
+  Vfs,
+  VfsDriver,
+  WriteOptions,
+  WriteStreamOptions,
 } from './types.js';
 
 /**
@@ -17,9 +30,15 @@ export function portable(driver: VfsDriver): Vfs {
 class PortableVfs implements Vfs {
   constructor(private readonly driver: VfsDriver) {}
 
-  get url(): string { return this.driver.url; }
-  get backend(): string { return this.driver.backend; }
-  get capabilities() { return this.driver.capabilities; }
+  get url(): string {
+    return this.driver.url;
+  }
+  get backend(): string {
+    return this.driver.backend;
+  }
+  get capabilities() {
+    return this.driver.capabilities;
+  }
 
   read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
     return this.guard(key, options, () => this.driver.read(key, options));
@@ -37,17 +56,27 @@ class PortableVfs implements Vfs {
     return this.guard(key, options, () => {
       this.checkWriteConditions(key, options);
       if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
-        throw new StateStoreError('InvalidArgument', 'body must be a string or a Uint8Array', { key, backend: this.backend });
+        throw new StateStoreError('InvalidArgument', 'body must be a string or a Uint8Array', {
+          key,
+          backend: this.backend,
+        });
       }
       return this.driver.write(key, body, options);
     });
   }
 
-  writeStream(key: string, body: Readable | AsyncIterable<Uint8Array>, options: WriteStreamOptions = {}): Promise<ObjectInfo> {
+  writeStream(
+    key: string,
+    body: Readable | AsyncIterable<Uint8Array>,
+    options: WriteStreamOptions = {},
+  ): Promise<ObjectInfo> {
     return this.guard(key, options, () => {
       this.checkWriteConditions(key, options);
       if (options.size !== undefined && (!Number.isSafeInteger(options.size) || options.size < 0)) {
-        throw new StateStoreError('InvalidArgument', 'size must be a non-negative integer', { key, backend: this.backend });
+        throw new StateStoreError('InvalidArgument', 'size must be a non-negative integer', {
+          key,
+          backend: this.backend,
+        });
       }
       return this.driver.writeStream(key, body, options);
     });
@@ -71,7 +100,12 @@ class PortableVfs implements Vfs {
     });
   }
 
-  copyFrom(source: Vfs, sourceKey: string, destinationKey: string, options: CopyFromOptions = {}): Promise<ObjectInfo | undefined> {
+  copyFrom(
+    source: Vfs,
+    sourceKey: string,
+    destinationKey: string,
+    options: CopyFromOptions = {},
+  ): Promise<ObjectInfo | undefined> {
     return this.guard(destinationKey, options, async () => {
       validateKey(sourceKey, this.backend);
       this.checkWriteConditions(destinationKey, options);
@@ -102,7 +136,12 @@ class PortableVfs implements Vfs {
   async *listAll(options: ListAllOptions = {}): AsyncIterable<ObjectInfo> {
     let pageToken: string | undefined;
     do {
-      const page = await this.list({ prefix: options.prefix, pageSize: options.pageSize, pageToken, signal: options.signal });
+      const page = await this.list({
+        prefix: options.prefix,
+        pageSize: options.pageSize,
+        pageToken,
+        signal: options.signal,
+      });
       yield* page.objects;
       pageToken = page.nextPageToken;
     } while (pageToken !== undefined);
@@ -114,7 +153,10 @@ class PortableVfs implements Vfs {
 
   private checkWriteConditions(key: string, options: WriteOptions): void {
     if (options.ifMatch !== undefined && options.ifNoneMatch !== undefined) {
-      throw new StateStoreError('InvalidArgument', 'ifMatch and ifNoneMatch are mutually exclusive', { key, backend: this.backend });
+      throw new StateStoreError('InvalidArgument', 'ifMatch and ifNoneMatch are mutually exclusive', {
+        key,
+        backend: this.backend,
+      });
     }
     if (options.ifNoneMatch !== undefined) {
       if (options.ifNoneMatch !== '*') {
@@ -130,12 +172,18 @@ class PortableVfs implements Vfs {
 
   private checkVersion(key: string, version: unknown): void {
     if (typeof version !== 'string' || version === '') {
-      throw new StateStoreError('InvalidArgument', 'ifMatch must be a non-empty version string', { key, backend: this.backend });
+      throw new StateStoreError('InvalidArgument', 'ifMatch must be a non-empty version string', {
+        key,
+        backend: this.backend,
+      });
     }
   }
 
   private unsupported(key: string, what: string): never {
-    throw new StateStoreError('Unsupported', `the ${this.backend} backend cannot enforce ${what}`, { key, backend: this.backend });
+    throw new StateStoreError('Unsupported', `the ${this.backend} backend cannot enforce ${what}`, {
+      key,
+      backend: this.backend,
+    });
   }
 
   private guard<T>(key: string, options: CallOptions, fn: () => Promise<T>): Promise<T> {
@@ -152,8 +200,13 @@ class PortableVfs implements Vfs {
       return await fn();
     } catch (err) {
       if (isStateStoreError(err)) throw err;
-      if (options.signal?.aborted) throw new StateStoreError('Aborted', 'the operation was aborted', { key, backend: this.backend, cause: err });
-      throw new StateStoreError('Unknown', `${this.backend}: unexpected failure${key === undefined ? '' : ` for key ${JSON.stringify(key)}`}`, { key, backend: this.backend, cause: err });
+      if (options.signal?.aborted)
+        throw new StateStoreError('Aborted', 'the operation was aborted', { key, backend: this.backend, cause: err });
+      throw new StateStoreError(
+        'Unknown',
+        `${this.backend}: unexpected failure${key === undefined ? '' : ` for key ${JSON.stringify(key)}`}`,
+        { key, backend: this.backend, cause: err },
+      );
     }
   }
 }

@@ -155,7 +155,11 @@ export interface Vfs {
   /** Writes the whole object atomically: readers see the old or the new content, never a mix. */
   write(key: string, body: Uint8Array | string, options?: WriteOptions): Promise<ObjectInfo>;
   /** Like write, from a stream, at bounded memory. Nothing is visible until the stream ends. */
-  writeStream(key: string, body: Readable | AsyncIterable<Uint8Array>, options?: WriteStreamOptions): Promise<ObjectInfo>;
+  writeStream(
+    key: string,
+    body: Readable | AsyncIterable<Uint8Array>,
+    options?: WriteStreamOptions,
+  ): Promise<ObjectInfo>;
   /** Idempotent: deleting a missing key succeeds (unless `ifMatch` is given: then PreconditionFailed). */
   delete(key: string, options?: DeleteOptions): Promise<void>;
   /** One page of keys under a prefix. */
@@ -170,7 +174,12 @@ export interface Vfs {
    * resolve to undefined, before any I/O, when it cannot; the caller then streams instead.
    * Conditions apply to the destination as in {@link Vfs.write}.
    */
-  copyFrom?(source: Vfs, sourceKey: string, destinationKey: string, options?: CopyFromOptions): Promise<ObjectInfo | undefined>;
+  copyFrom?(
+    source: Vfs,
+    sourceKey: string,
+    destinationKey: string,
+    options?: CopyFromOptions,
+  ): Promise<ObjectInfo | undefined>;
   /**
    * Where `key` lives inside its service, for another store's `copyFrom`; undefined when the
    * backend has no server-side copy across stores.
@@ -204,5 +213,9 @@ export interface ServerSideLocation {
  */
 export type VfsDriver = Omit<Vfs, 'listAll' | 'copyFrom'> & {
   /** Server-side copy from a location `serverSideLocation` gave; undefined when it cannot. */
-  copyFromLocation?(source: ServerSideLocation, destinationKey: string, options: CopyFromOptions): Promise<ObjectInfo | undefined>;
+  copyFromLocation?(
+    source: ServerSideLocation,
+    destinationKey: string,
+    options: CopyFromOptions,
+  ): Promise<ObjectInfo | undefined>;
 };

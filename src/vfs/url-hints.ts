@@ -17,7 +17,8 @@ export function cloudUrlHint(url: StoreUrl): string | undefined {
   // bucket.s3-<region>.amazonaws.com, bucket.s3.dualstack.<region>.amazonaws.com) or path style
   // (s3.amazonaws.com/bucket, s3.<region>.amazonaws.com/bucket, s3-<region>.amazonaws.com/bucket).
   const s3 = /^(?:(.+)\.)?s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$/.exec(host);
-  if (s3 !== null) return s3[1] === undefined ? join('s3', segments[0], segments.slice(1)) : join('s3', s3[1], segments);
+  if (s3 !== null)
+    return s3[1] === undefined ? join('s3', segments[0], segments.slice(1)) : join('s3', s3[1], segments);
 
   // GCS: storage.googleapis.com/bucket, storage.cloud.google.com/bucket, bucket.storage.googleapis.com.
   if (host === 'storage.googleapis.com' || host === 'storage.cloud.google.com') {
@@ -41,7 +42,8 @@ export function cloudUrlHint(url: StoreUrl): string | undefined {
   ];
   for (const [pattern, scheme] of providers) {
     const match = pattern.exec(host);
-    if (match !== null) return match[1] === undefined ? join(scheme, segments[0], segments.slice(1)) : join(scheme, match[1], segments);
+    if (match !== null)
+      return match[1] === undefined ? join(scheme, segments[0], segments.slice(1)) : join(scheme, match[1], segments);
   }
   return undefined;
 }

@@ -16,7 +16,8 @@ export interface StoreUrl {
   redacted: string;
 }
 
-const SECRET_QUERY = /^(sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|token|access_token|key|secret|password)$/i;
+const SECRET_QUERY =
+  /^(sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|token|access_token|key|secret|password)$/i;
 
 /**
  * Removes credentials from a URL-ish string so it can go into an error message or log: user info
@@ -63,7 +64,11 @@ export function parseStoreUrl(raw: string): StoreUrl {
     return { scheme: 'file', host: '', path: raw, query: new URLSearchParams(), redacted: raw };
   }
   // Check the raw path before URL parsing: WHATWG URLs silently resolve `a/../b` to `b`.
-  const rawPath = raw.slice(schemeMatch[0].length).replace(/[?#].*$/, '').split('/').slice(1);
+  const rawPath = raw
+    .slice(schemeMatch[0].length)
+    .replace(/[?#].*$/, '')
+    .split('/')
+    .slice(1);
   for (const segment of rawPath) {
     let decoded = segment;
     try {
@@ -87,9 +92,10 @@ export function parseStoreUrl(raw: string): StoreUrl {
   } catch {
     throw invalid(raw, 'bad percent-encoding in the path');
   }
-  const credentials = url.username || url.password
-    ? { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) }
-    : undefined;
+  const credentials =
+    url.username || url.password
+      ? { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) }
+      : undefined;
   const host = decodeURIComponent(url.hostname);
   // A `%00` decodes to NUL: refused here, at open, rather than failing every later call (#14.8).
   if (path.includes('\0') || host.includes('\0')) throw invalid(raw, 'contains NUL (%00)');
@@ -100,7 +106,8 @@ export function parseStoreUrl(raw: string): StoreUrl {
   if (host === '') throw invalid(raw, 'missing bucket or host');
   const trimmed = path.replace(/^\/+|\/+$/g, '');
   for (const segment of trimmed.split('/')) {
-    if (trimmed !== '' && (segment === '' || segment === '.' || segment === '..')) throw invalid(raw, 'empty, "." or ".." path segment');
+    if (trimmed !== '' && (segment === '' || segment === '.' || segment === '..'))
+      throw invalid(raw, 'empty, "." or ".." path segment');
   }
   return { scheme, host, path: trimmed, query: url.searchParams, redacted, ...(credentials ? { credentials } : {}) };
 }

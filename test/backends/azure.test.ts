@@ -3,7 +3,14 @@
  * forms, plus the cases that must reach the real server: conditions, bad keys, missing containers.
  */
 import { createHash } from 'node:crypto';
-import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, BlobServiceClient, generateAccountSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
+import {
+  AccountSASPermissions,
+  AccountSASResourceTypes,
+  AccountSASServices,
+  BlobServiceClient,
+  generateAccountSASQueryParameters,
+  StorageSharedKeyCredential,
+} from '@azure/storage-blob';
 import { openVfs } from '../../src/backends/registry.js';
 import { isStateStoreError, StateStoreError } from '../../src/errors.js';
 import { runConformance } from '../conformance/suite.js';
@@ -16,7 +23,9 @@ beforeAll(async () => {
   server = await startAzurite();
   // Printed so the start time can be reported; not asserted.
   process.stderr.write(`azurite started in ${server.startMs} ms\n`);
-  await BlobServiceClient.fromConnectionString(server.connectionString).getContainerClient('conformance').createIfNotExists();
+  await BlobServiceClient.fromConnectionString(server.connectionString)
+    .getContainerClient('conformance')
+    .createIfNotExists();
 }, 60_000);
 
 afterAll(async () => {
@@ -35,9 +44,10 @@ runConformance({
   name: 'azure (kops URL form)',
   racers: 10,
   largeObjectBytes: 5 * 1024 * 1024,
-  open: () => openVfs(`azureblob://conformance/kops-${++counter}`, {
-    env: { AZURE_STORAGE_ACCOUNT: server.accountName, AZURE_STORAGE_CONNECTION_STRING: server.connectionString },
-  }),
+  open: () =>
+    openVfs(`azureblob://conformance/kops-${++counter}`, {
+      env: { AZURE_STORAGE_ACCOUNT: server.accountName, AZURE_STORAGE_CONNECTION_STRING: server.connectionString },
+    }),
 });
 
 async function codeOf(promise: Promise<unknown>): Promise<StateStoreError> {
@@ -74,7 +84,10 @@ describe('azure: conditions reach the server', () => {
   });
 
   test('a staged stream upload carries its condition on the commit: stale ifMatch fails, nothing changes', async () => {
-    const vfs = await openVfs(`azureblob://${server.accountName}/conformance/cond-${++counter}`, { ...keyOptions(), azure: { ...keyOptions().azure, blockSize: 1024 } });
+    const vfs = await openVfs(`azureblob://${server.accountName}/conformance/cond-${++counter}`, {
+      ...keyOptions(),
+      azure: { ...keyOptions().azure, blockSize: 1024 },
+    });
     const first = await vfs.write('k', 'v1');
     await vfs.write('k', 'v2');
     const chunks = async function* () {
@@ -84,7 +97,11 @@ describe('azure: conditions reach the server', () => {
     expect(Buffer.from((await vfs.read('k')).body).toString()).toBe('v2');
     const ok = await vfs.writeStream('k', chunks(), { ifMatch: (await vfs.stat('k')).version });
     expect(ok.size).toBe(5000);
-    expect(ok.md5).toBe(createHash('md5').update(Buffer.concat([0, 1, 2, 3, 4].map((i) => Buffer.alloc(1000, 65 + i)))).digest('hex'));
+    expect(ok.md5).toBe(
+      createHash('md5')
+        .update(Buffer.concat([0, 1, 2, 3, 4].map((i) => Buffer.alloc(1000, 65 + i))))
+        .digest('hex'),
+    );
   });
 
   test('copy onto an existing destination with ifNoneMatch fails with AlreadyExists', async () => {
@@ -98,13 +115,19 @@ describe('azure: conditions reach the server', () => {
 
 describe('azure: credentials', () => {
   test('a SAS token reads and writes; the token is not in the URL', async () => {
-    const sas = generateAccountSASQueryParameters({
-      expiresOn: new Date(Date.now() + 3_600_000),
-      permissions: AccountSASPermissions.parse('rwdlac'),
-      resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
-      services: AccountSASServices.parse('b').toString(),
-    }, new StorageSharedKeyCredential(server.accountName, server.accountKey)).toString();
-    const vfs = await openVfs(`azureblob://${server.accountName}/conformance/sas-${++counter}`, { env: { AZURE_STORAGE_SAS_TOKEN: `?${sas}` }, azure: { endpoint: server.endpoint } });
+    const sas = generateAccountSASQueryParameters(
+      {
+        expiresOn: new Date(Date.now() + 3_600_000),
+        permissions: AccountSASPermissions.parse('rwdlac'),
+        resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
+        services: AccountSASServices.parse('b').toString(),
+      },
+      new StorageSharedKeyCredential(server.accountName, server.accountKey),
+    ).toString();
+    const vfs = await openVfs(`azureblob://${server.accountName}/conformance/sas-${++counter}`, {
+      env: { AZURE_STORAGE_SAS_TOKEN: `?${sas}` },
+      azure: { endpoint: server.endpoint },
+    });
     const written = await vfs.write('k', 'via sas', { ifNoneMatch: '*' });
     expect(written.md5).toBe(createHash('md5').update('via sas').digest('hex'));
     expect(Buffer.from((await vfs.read('k')).body).toString()).toBe('via sas');
@@ -115,7 +138,11 @@ describe('azure: credentials', () => {
 describe('azure: failures', () => {
   test('a wrong account key is Unauthenticated, and the key is not in the message', async () => {
     const wrongKey = Buffer.alloc(64, 7).toString('base64');
-    const vfs = await openVfs(`azureblob://${server.accountName}/conformance/x`, { env: {}, azure: { accountKey: wrongKey, endpoint: server.endpoint }, retry: { maxAttempts: 1 } });
+    const vfs = await openVfs(`azureblob://${server.accountName}/conformance/x`, {
+      env: {},
+      azure: { accountKey: wrongKey, endpoint: server.endpoint },
+      retry: { maxAttempts: 1 },
+    });
     const err = await codeOf(vfs.read('k'));
     expect(err.code).toBe('Unauthenticated');
     expect(err.message).not.toContain(wrongKey);
@@ -129,7 +156,11 @@ describe('azure: failures', () => {
   });
 
   test('an unreachable endpoint is Unavailable', async () => {
-    const vfs = await openVfs(`azureblob://${server.accountName}/conformance/p`, { env: {}, azure: { accountKey: server.accountKey, endpoint: 'http://127.0.0.1:1/devstoreaccount1' }, retry: { maxAttempts: 1 } });
+    const vfs = await openVfs(`azureblob://${server.accountName}/conformance/p`, {
+      env: {},
+      azure: { accountKey: server.accountKey, endpoint: 'http://127.0.0.1:1/devstoreaccount1' },
+      retry: { maxAttempts: 1 },
+    });
     const err = await codeOf(vfs.stat('k'));
     expect(isStateStoreError(err, 'Unavailable')).toBe(true);
   });

@@ -16,11 +16,14 @@ afterAll(async () => {
 
 const STORES: Array<[string, () => Promise<string>]> = [
   ['memory', async () => `memfs://igs-${process.pid}-${Math.random().toString(36).slice(2)}`],
-  ['file', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'statestore-igs-'));
-    dirs.push(dir);
-    return `file://${dir}`;
-  }],
+  [
+    'file',
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'statestore-igs-'));
+      dirs.push(dir);
+      return `file://${dir}`;
+    },
+  ],
 ];
 
 describe.each(STORES)('listInstanceGroups (%s)', (_name, fresh) => {
@@ -31,7 +34,10 @@ describe.each(STORES)('listInstanceGroups (%s)', (_name, fresh) => {
     for (const [key, body] of treeFiles(tree)) await vfs.write(key, body);
     const store = new StateStore(vfs);
     expect((await store.listInstanceGroups(tree.cluster)).sort()).toEqual(tree.igs);
-    await expect(store.listInstanceGroups('typo.example.com')).rejects.toMatchObject({ code: 'NotFound', message: 'cluster "typo.example.com" not found' });
+    await expect(store.listInstanceGroups('typo.example.com')).rejects.toMatchObject({
+      code: 'NotFound',
+      message: 'cluster "typo.example.com" not found',
+    });
     // Instance groups without a config are not a cluster (listClusters agrees).
     await vfs.delete(`${tree.cluster}/config`);
     await expect(store.listInstanceGroups(tree.cluster)).rejects.toMatchObject({ code: 'NotFound' });

@@ -45,9 +45,15 @@ it('removes abandoned temp files (writes, copies, lock candidates) in the folder
   await leaveDebris(pki, '.statestore-lock-0000', 2 * DAY); // locks are broken by lock takers, not here
 
   expect(await keys(vfs)).toEqual(['c.example.com/config', 'c.example.com/pki/issued/ca/keyset.yaml']);
-  expect((await readdir(pki)).sort()).toEqual(['.statestore-lock-0000', '.statestore-tmp-fresh00000000', 'keyset.yaml']);
+  expect((await readdir(pki)).sort()).toEqual([
+    '.statestore-lock-0000',
+    '.statestore-tmp-fresh00000000',
+    'keyset.yaml',
+  ]);
   expect(await readdir(path.join(dir, 'c.example.com'))).not.toContain('.statestore-tmp-lock-ffeeddccbbaa');
-  expect(Buffer.from((await vfs.read('c.example.com/pki/issued/ca/keyset.yaml')).body).toString()).toBe('kind: Keyset\n');
+  expect(Buffer.from((await vfs.read('c.example.com/pki/issued/ca/keyset.yaml')).body).toString()).toBe(
+    'kind: Keyset\n',
+  );
   await vfs.close();
 });
 
@@ -58,5 +64,7 @@ it('keeps every temp file with tempMaxAgeMs: Infinity, and refuses a negative ag
   expect(await keys(vfs)).toEqual(['a/config']);
   expect(await readdir(path.join(dir, 'a'))).toContain('.statestore-tmp-0123456789ab');
   await vfs.close();
-  await expect(openVfs(`file://${dir}`, { file: { tempMaxAgeMs: -1 } })).rejects.toMatchObject({ code: 'InvalidArgument' });
+  await expect(openVfs(`file://${dir}`, { file: { tempMaxAgeMs: -1 } })).rejects.toMatchObject({
+    code: 'InvalidArgument',
+  });
 });

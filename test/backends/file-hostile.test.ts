@@ -30,10 +30,19 @@ describe('file backend, hostile input', () => {
     const vfs = await openVfs(await freshDir());
     const long = 'x'.repeat(256);
     const calls: Array<() => Promise<unknown>> = [
-      () => vfs.read(long), () => vfs.stat(`a/${long}`), () => vfs.write(`a/${long}`, 'z'), () => vfs.delete(long),
-      () => vfs.readStream(`${long}/b`), () => vfs.copy('a', long), () => vfs.list({ prefix: `${long}/` }),
+      () => vfs.read(long),
+      () => vfs.stat(`a/${long}`),
+      () => vfs.write(`a/${long}`, 'z'),
+      () => vfs.delete(long),
+      () => vfs.readStream(`${long}/b`),
+      () => vfs.copy('a', long),
+      () => vfs.list({ prefix: `${long}/` }),
     ];
-    for (const call of calls) await expect(call()).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('longer than 255 bytes') });
+    for (const call of calls)
+      await expect(call()).rejects.toMatchObject({
+        code: 'InvalidArgument',
+        message: expect.stringContaining('longer than 255 bytes'),
+      });
     // 255 bytes is still a name.
     await vfs.write('x'.repeat(255), 'ok');
     expect((await vfs.stat('x'.repeat(255))).size).toBe(2);
@@ -41,7 +50,10 @@ describe('file backend, hostile input', () => {
 
   it('refuses a URL whose path decodes to NUL at open', async () => {
     const dir = await freshDir();
-    await expect(openVfs(`file://${dir}/a%00b`)).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('NUL') });
+    await expect(openVfs(`file://${dir}/a%00b`)).rejects.toMatchObject({
+      code: 'InvalidArgument',
+      message: expect.stringContaining('NUL'),
+    });
     await expect(openVfs(`memfs://a%00b`)).rejects.toMatchObject({ code: 'InvalidArgument' });
   });
 
@@ -79,7 +91,9 @@ describe('file backend, hostile input', () => {
     const dir = await freshDir();
     for (let f = 0; f < 20; f++) {
       await mkdir(path.join(dir, `c${f}`), { recursive: true });
-      await Promise.all(Array.from({ length: 100 }, (_, i) => writeFile(path.join(dir, `c${f}`, `k${i}`), 'x', { mode: 0o600 })));
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) => writeFile(path.join(dir, `c${f}`, `k${i}`), 'x', { mode: 0o600 })),
+      );
     }
     const vfs = await openVfs(dir);
     // Work, not time: count the stat calls. A walk of the whole tree per page costs 400 pages x
@@ -98,7 +112,11 @@ describe('file backend, hostile input', () => {
   it('resumes a large settled folder from its cached listing, and still sees keys added between pages', async () => {
     const dir = await freshDir();
     await mkdir(path.join(dir, 'big'));
-    await Promise.all(Array.from({ length: 300 }, (_, i) => writeFile(path.join(dir, 'big', `k${String(i).padStart(3, '0')}`), 'x', { mode: 0o600 })));
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        writeFile(path.join(dir, 'big', `k${String(i).padStart(3, '0')}`), 'x', { mode: 0o600 }),
+      ),
+    );
     const hourAgo = new Date(Date.now() - 3600_000);
     await utimes(path.join(dir, 'big'), hourAgo, hourAgo);
     const vfs = await openVfs(dir);

@@ -14,10 +14,14 @@ const PER_PROCESS = 5;
 async function race(dir: string, mode: 'create' | 'cas', version = '-'): Promise<{ won: string[]; lost: string[] }> {
   const outputs = await Promise.all(
     Array.from({ length: PROCESSES }, (_, worker) =>
-      run(process.execPath, ['--import', 'tsx', CHILD, dir, mode, version, String(worker), String(PER_PROCESS)], { timeout: 60_000 }),
+      run(process.execPath, ['--import', 'tsx', CHILD, dir, mode, version, String(worker), String(PER_PROCESS)], {
+        timeout: 60_000,
+      }),
     ),
   );
-  const parsed = outputs.map(({ stdout }) => JSON.parse(stdout.trim().split('\n').pop()!) as { won: string[]; lost: string[] });
+  const parsed = outputs.map(
+    ({ stdout }) => JSON.parse(stdout.trim().split('\n').pop()!) as { won: string[]; lost: string[] },
+  );
   return { won: parsed.flatMap((p) => p.won), lost: parsed.flatMap((p) => p.lost) };
 }
 

@@ -14,7 +14,9 @@ async function main(): Promise<void> {
     Array.from({ length: Number(count) }, (_, i) => vfs.write(key, `process-${worker}-${i}`, options)),
   );
   const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [`process-${worker}-${i}`] : []));
-  const lost = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as { code?: string }).code ?? String(r.reason)] : []));
+  const lost = results.flatMap((r) =>
+    r.status === 'rejected' ? [(r.reason as { code?: string }).code ?? String(r.reason)] : [],
+  );
   process.stdout.write(`${JSON.stringify({ won, lost })}\n`);
 }
 

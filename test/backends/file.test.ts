@@ -15,7 +15,11 @@ afterAll(async () => {
   await Promise.all(created.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-runConformance({ name: 'file', open: async () => openVfs(`file://${await freshDir()}/store`), largeObjectBytes: 64 * 1024 * 1024 });
+runConformance({
+  name: 'file',
+  open: async () => openVfs(`file://${await freshDir()}/store`),
+  largeObjectBytes: 64 * 1024 * 1024,
+});
 
 describe('file backend', () => {
   it('opens bare paths and file:// URLs to the same folder', async () => {
@@ -53,7 +57,10 @@ describe('file backend', () => {
       vfs.copy('inside/file-link', 'copied'),
       vfs.list({ prefix: 'inside/escape/' }),
     ]) {
-      const err = await call.then(() => undefined, (e: unknown) => e);
+      const err = await call.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isStateStoreError(err, 'InvalidArgument')).toBe(true);
     }
     expect((await readdir(outside)).sort()).toEqual(['secret']);

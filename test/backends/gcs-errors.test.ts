@@ -28,7 +28,10 @@ it.each([
 });
 
 it('maps a refused connection to Unavailable', () => {
-  expect(mapGcsError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), undefined, 'none', 'list').code).toBe('Unavailable');
+  expect(
+    mapGcsError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), undefined, 'none', 'list')
+      .code,
+  ).toBe('Unavailable');
 });
 
 it('maps the resumable-upload client\'s bare "Retry limit exceeded - status: 503" to Unavailable (retryable)', () => {

@@ -20,15 +20,23 @@ afterAll(async () => {
 });
 
 async function open(prefix: string): Promise<Vfs> {
-  const vfs = await openVfs(`gs://server-checks/${prefix}`, { gcs: { apiEndpoint: server.apiEndpoint, projectId: server.projectId } });
+  const vfs = await openVfs(`gs://server-checks/${prefix}`, {
+    gcs: { apiEndpoint: server.apiEndpoint, projectId: server.projectId },
+  });
   opened.push(vfs);
   return vfs;
 }
 
 /** The stored content, read with a plain HTTP request to the server. */
 async function stored(name: string): Promise<{ status: number; body: string; generation: string | null }> {
-  const response = await fetch(`${server.apiEndpoint}/download/storage/v1/b/server-checks/o/${encodeURIComponent(name)}?alt=media`);
-  return { status: response.status, body: await response.text(), generation: response.headers.get('x-goog-generation') };
+  const response = await fetch(
+    `${server.apiEndpoint}/download/storage/v1/b/server-checks/o/${encodeURIComponent(name)}?alt=media`,
+  );
+  return {
+    status: response.status,
+    body: await response.text(),
+    generation: response.headers.get('x-goog-generation'),
+  };
 }
 
 it('refuses a second create-if-absent from another client, and the server keeps the first content', async () => {
@@ -38,9 +46,14 @@ it('refuses a second create-if-absent from another client, and the server keeps 
   expect(await codeOf(second.write('cluster/config', 'two', { ifNoneMatch: '*' }))).toBe('AlreadyExists');
   expect(await stored('create/cluster/config')).toEqual({ status: 200, body: 'one', generation: info.version });
   // The raw JSON API request with ifGenerationMatch=0 gets GCS's 412 conditionNotMet.
-  const raw = await fetch(`${server.apiEndpoint}/upload/storage/v1/b/server-checks/o?uploadType=media&name=${encodeURIComponent('create/cluster/config')}&ifGenerationMatch=0`, { method: 'POST', body: 'three' });
+  const raw = await fetch(
+    `${server.apiEndpoint}/upload/storage/v1/b/server-checks/o?uploadType=media&name=${encodeURIComponent('create/cluster/config')}&ifGenerationMatch=0`,
+    { method: 'POST', body: 'three' },
+  );
   expect(raw.status).toBe(412);
-  expect(((await raw.json()) as { error: { errors: Array<{ reason: string }> } }).error.errors[0]?.reason).toBe('conditionNotMet');
+  expect(((await raw.json()) as { error: { errors: Array<{ reason: string }> } }).error.errors[0]?.reason).toBe(
+    'conditionNotMet',
+  );
   expect((await stored('create/cluster/config')).body).toBe('one');
 });
 
@@ -58,7 +71,9 @@ it('refuses a write at a stale generation from another client, and the server ke
 });
 
 it('keeps the precondition on a resumable (large) upload', async () => {
-  const vfs = await openVfs('gs://server-checks/resumable', { gcs: { apiEndpoint: server.apiEndpoint, projectId: server.projectId, resumableThreshold: 4 } });
+  const vfs = await openVfs('gs://server-checks/resumable', {
+    gcs: { apiEndpoint: server.apiEndpoint, projectId: server.projectId, resumableThreshold: 4 },
+  });
   opened.push(vfs);
   await vfs.write('big', 'first body', { ifNoneMatch: '*' });
   expect(await codeOf(vfs.write('big', 'second body', { ifNoneMatch: '*' }))).toBe('AlreadyExists');
@@ -68,7 +83,11 @@ it('keeps the precondition on a resumable (large) upload', async () => {
 it('maps an unreachable endpoint to Unavailable without credentials in the message', async () => {
   const vfs = await openVfs('gs://server-checks/x', {
     retry: { maxAttempts: 1 },
-    gcs: { apiEndpoint: 'http://127.0.0.1:9', projectId: 'p', credentials: { client_email: 'robot@p.iam.gserviceaccount.com', private_key: 'TOP-SECRET-KEY' } },
+    gcs: {
+      apiEndpoint: 'http://127.0.0.1:9',
+      projectId: 'p',
+      credentials: { client_email: 'robot@p.iam.gserviceaccount.com', private_key: 'TOP-SECRET-KEY' },
+    },
   });
   opened.push(vfs);
   const err = await vfs.read('config').then(

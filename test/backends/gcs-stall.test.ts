@@ -15,7 +15,9 @@ const MIB = 1024 * 1024;
 
 beforeAll(async () => {
   server = await startGcsEmulator();
-  vfs = await openVfs('gs://stalls/store', { gcs: { apiEndpoint: server.apiEndpoint, projectId: server.projectId, timeoutMs: 1500 } });
+  vfs = await openVfs('gs://stalls/store', {
+    gcs: { apiEndpoint: server.apiEndpoint, projectId: server.projectId, timeoutMs: 1500 },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -32,7 +34,11 @@ it('fails a stalled stream upload with Unavailable (retryable), storing nothing'
       this.push(Buffer.alloc(MIB, 7));
     },
   });
-  await expect(vfs.writeStream('c/stalled', stalling)).rejects.toMatchObject({ code: 'Unavailable', retryable: true, key: 'c/stalled' });
+  await expect(vfs.writeStream('c/stalled', stalling)).rejects.toMatchObject({
+    code: 'Unavailable',
+    retryable: true,
+    key: 'c/stalled',
+  });
   await expect(vfs.stat('c/stalled')).rejects.toMatchObject({ code: 'NotFound' });
 });
 

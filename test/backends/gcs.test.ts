@@ -19,5 +19,8 @@ afterAll(async () => {
 
 runConformance({
   name: 'gcs',
-  open: () => openVfs(`gs://conformance/run-${++counter}`, { gcs: { apiEndpoint: server.apiEndpoint, projectId: server.projectId } }),
+  open: () =>
+    openVfs(`gs://conformance/run-${++counter}`, {
+      gcs: { apiEndpoint: server.apiEndpoint, projectId: server.projectId },
+    }),
 });

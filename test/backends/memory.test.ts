@@ -29,7 +29,8 @@ describe('memory backend, issue #14.8 and #14.9', () => {
     // A second, separate instance of the backend module, as the other module format would load.
     let Other: typeof import('../../src/backends/memory/driver.js').MemoryDriver | undefined;
     jest.isolateModules(() => {
-      Other = (require('../../src/backends/memory/driver.js') as typeof import('../../src/backends/memory/driver.js')).MemoryDriver;
+      Other = (require('../../src/backends/memory/driver.js') as typeof import('../../src/backends/memory/driver.js'))
+        .MemoryDriver;
     });
     const theirs = new Other!(name);
     expect(Buffer.from((await theirs.read('a/b')).body).toString()).toBe('from one copy');

@@ -25,7 +25,11 @@ afterAll(async () => {
 
 it('retries a body cut mid-way, and fails Unavailable (retryable) once the budget is spent', async () => {
   const proxy = await startFaultProxy({ target: server.endpoint, seed: 3, resetRate: 1, flavour: 's3' });
-  const vfs = await openVfs('s3://cut/store', { env: {}, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 }, s3: { ...s3, endpoint: proxy.endpoint } });
+  const vfs = await openVfs('s3://cut/store', {
+    env: {},
+    retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
+    s3: { ...s3, endpoint: proxy.endpoint },
+  });
   try {
     await expect(vfs.read('c/config')).rejects.toMatchObject({ code: 'Unavailable', retryable: true, key: 'c/config' });
     expect(proxy.stats.resets).toBe(3);
@@ -38,7 +42,11 @@ it('retries a body cut mid-way, and fails Unavailable (retryable) once the budge
 it('reads and streams the whole object when the rest gets through, asking only for the missing bytes', async () => {
   // Half the answers cut: with a budget of 10, every read ends whole.
   const proxy = await startFaultProxy({ target: server.endpoint, seed: 11, resetRate: 0.5, flavour: 's3' });
-  const vfs = await openVfs('s3://cut/store', { env: {}, retry: { maxAttempts: 10, baseDelayMs: 1, maxDelayMs: 2 }, s3: { ...s3, endpoint: proxy.endpoint } });
+  const vfs = await openVfs('s3://cut/store', {
+    env: {},
+    retry: { maxAttempts: 10, baseDelayMs: 1, maxDelayMs: 2 },
+    s3: { ...s3, endpoint: proxy.endpoint },
+  });
   try {
     await server.clearRequests();
     for (let i = 0; i < 10; i++) {
@@ -50,7 +58,9 @@ it('reads and streams the whole object when the rest gets through, asking only f
     expect(proxy.stats.resets).toBeGreaterThan(0);
     const ranged = (await server.requests()).filter((r) => r.method === 'GET' && r.headers['range'] !== undefined);
     expect(ranged.length).toBeGreaterThan(0);
-    expect(ranged.every((r) => /^bytes=[1-9]\d*-$/.test(r.headers['range']!) && r.headers['if-match'] !== undefined)).toBe(true);
+    expect(
+      ranged.every((r) => /^bytes=[1-9]\d*-$/.test(r.headers['range']!) && r.headers['if-match'] !== undefined),
+    ).toBe(true);
   } finally {
     await vfs.close();
     await proxy.stop();

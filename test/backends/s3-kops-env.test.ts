@@ -29,9 +29,16 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function store(env: Record<string, string>, s3: OpenVfsOptions['s3'] = {}, url = 's3://kops'): Promise<{ vfs: Vfs; prefix: string }> {
+async function store(
+  env: Record<string, string>,
+  s3: OpenVfsOptions['s3'] = {},
+  url = 's3://kops',
+): Promise<{ vfs: Vfs; prefix: string }> {
   const prefix = `env${++counter}`;
-  const vfs = await openVfs(`${url}/${prefix}`, { env, s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1', ...s3 } });
+  const vfs = await openVfs(`${url}/${prefix}`, {
+    env,
+    s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1', ...s3 },
+  });
   open.push(vfs);
   return { vfs, prefix };
 }
@@ -46,7 +53,10 @@ async function putOf(key: string): Promise<RecordedRequest> {
   return put;
 }
 
-const askedEncryption = (requests: RecordedRequest[], bucket: string) => requests.filter((r) => r.method === 'GET' && r.bucket === bucket && r.key === undefined && /(^|&)encryption(=|&|$)/.test(r.query));
+const askedEncryption = (requests: RecordedRequest[], bucket: string) =>
+  requests.filter(
+    (r) => r.method === 'GET' && r.bucket === bucket && r.key === undefined && /(^|&)encryption(=|&|$)/.test(r.query),
+  );
 
 describe('server-side encryption as kops decides it', () => {
   it('sends AES256 on s3:// when the bucket has no readable default, asking the bucket once per store', async () => {
@@ -110,13 +120,20 @@ describe('server-side encryption as kops decides it', () => {
 
 describe('KOPS_STATE_S3_ACL', () => {
   it('puts the trimmed ACL and the SSE on PutObject, CreateMultipartUpload and CopyObject', async () => {
-    const { vfs, prefix } = await store({ KOPS_STATE_S3_ACL: '  bucket-owner-full-control\n' }, { partSize: 5 * 1024 * 1024 });
+    const { vfs, prefix } = await store(
+      { KOPS_STATE_S3_ACL: '  bucket-owner-full-control\n' },
+      { partSize: 5 * 1024 * 1024 },
+    );
     await vfs.write('put', 'x');
     await vfs.writeStream('multi', Readable.from([Buffer.alloc(5 * 1024 * 1024 + 1, 1)]));
     await vfs.copy('put', 'copied');
     const put = await putOf(`${prefix}/put`);
-    const create = (await requestsFor(`${prefix}/multi`)).find((r) => r.method === 'POST' && /(^|&)uploads(=|&|$)/.test(r.query))!;
-    const copy = (await requestsFor(`${prefix}/copied`)).find((r) => r.method === 'PUT' && r.headers['x-amz-copy-source'] !== undefined)!;
+    const create = (await requestsFor(`${prefix}/multi`)).find(
+      (r) => r.method === 'POST' && /(^|&)uploads(=|&|$)/.test(r.query),
+    )!;
+    const copy = (await requestsFor(`${prefix}/copied`)).find(
+      (r) => r.method === 'PUT' && r.headers['x-amz-copy-source'] !== undefined,
+    )!;
     for (const request of [put, create, copy]) {
       expect(request.headers['x-amz-acl']).toBe('bucket-owner-full-control');
       expect(request.headers['x-amz-server-side-encryption']).toBe('AES256');
@@ -138,9 +155,14 @@ describe('KOPS_STATE_S3_ACL', () => {
   it('refuses an ACL S3 does not know at the first write, naming the variable, with nothing written; reads still work', async () => {
     const { vfs, prefix } = await store({ KOPS_STATE_S3_ACL: 'everyone' });
     await expect(vfs.list({})).resolves.toBeDefined();
-    await expect(vfs.write('a', 'x')).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('KOPS_STATE_S3_ACL="everyone"') });
+    await expect(vfs.write('a', 'x')).rejects.toMatchObject({
+      code: 'InvalidArgument',
+      message: expect.stringContaining('KOPS_STATE_S3_ACL="everyone"'),
+    });
     expect(await requestsFor(`${prefix}/a`)).toEqual([]);
-    await expect(openVfs('s3://kops/x', { env: {}, s3: { endpoint: server.endpoint, acl: 'everyone' as 'private' } })).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('acl') });
+    await expect(
+      openVfs('s3://kops/x', { env: {}, s3: { endpoint: server.endpoint, acl: 'everyone' as 'private' } }),
+    ).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('acl') });
   });
 });
 
@@ -149,37 +171,62 @@ describe('S3_REGION and the S3_* keys count only with S3_ENDPOINT, as in kops s3
   const keys = { S3_ACCESS_KEY_ID: 'AK', S3_SECRET_ACCESS_KEY: 'SK' };
 
   it('on AWS (no S3_ENDPOINT) asks the bucket for its region and uses the default credential chain', () => {
-    expect(resolve('s3://bkt', { S3_REGION: 'eu-west-1', ...keys })).toMatchObject({ region: undefined, credentials: undefined, endpoint: undefined });
+    expect(resolve('s3://bkt', { S3_REGION: 'eu-west-1', ...keys })).toMatchObject({
+      region: undefined,
+      credentials: undefined,
+      endpoint: undefined,
+    });
   });
 
   it('with S3_ENDPOINT takes S3_REGION (else us-east-1, never asked) and the static keys', () => {
-    expect(resolve('s3://bkt', { S3_ENDPOINT: 'http://127.0.0.1:9000', ...keys })).toMatchObject({ region: 'us-east-1', credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' } });
-    expect(resolve('s3://bkt', { S3_ENDPOINT: 'http://127.0.0.1:9000', S3_REGION: 'eu-west-1' })).toMatchObject({ region: 'eu-west-1', credentials: undefined });
+    expect(resolve('s3://bkt', { S3_ENDPOINT: 'http://127.0.0.1:9000', ...keys })).toMatchObject({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
+    });
+    expect(resolve('s3://bkt', { S3_ENDPOINT: 'http://127.0.0.1:9000', S3_REGION: 'eu-west-1' })).toMatchObject({
+      region: 'eu-west-1',
+      credentials: undefined,
+    });
   });
 
   it('still lets options win', () => {
-    const location = resolveS3Location(parseStoreUrl('s3://bkt'), { env: { S3_ENDPOINT: 'http://127.0.0.1:9000', ...keys }, s3: { region: 'ap-south-1', credentials: { accessKeyId: 'OPT', secretAccessKey: 'O' } } });
+    const location = resolveS3Location(parseStoreUrl('s3://bkt'), {
+      env: { S3_ENDPOINT: 'http://127.0.0.1:9000', ...keys },
+      s3: { region: 'ap-south-1', credentials: { accessKeyId: 'OPT', secretAccessKey: 'O' } },
+    });
     expect(location).toMatchObject({ region: 'ap-south-1', credentials: { accessKeyId: 'OPT' } });
   });
 });
 
 /** A proxy to s3rver that answers GetBucketEncryption with a default rule (s3rver has none). */
-async function bucketDefaultProxy(target: string, algorithm: string): Promise<{ endpoint: string; asked: number; stop(): Promise<void> }> {
+async function bucketDefaultProxy(
+  target: string,
+  algorithm: string,
+): Promise<{ endpoint: string; asked: number; stop(): Promise<void> }> {
   const origin = new URL(target);
   const state = { asked: 0 };
   const proxy = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
-    if (req.method === 'GET' && url.searchParams.has('encryption') && url.pathname.split('/').filter(Boolean).length === 1) {
+    if (
+      req.method === 'GET' &&
+      url.searchParams.has('encryption') &&
+      url.pathname.split('/').filter(Boolean).length === 1
+    ) {
       state.asked++;
       res.writeHead(200, { 'content-type': 'application/xml' });
-      res.end(`<?xml version="1.0" encoding="UTF-8"?><ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>${algorithm}</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>`);
+      res.end(
+        `<?xml version="1.0" encoding="UTF-8"?><ServerSideEncryptionConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>${algorithm}</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>`,
+      );
       return;
     }
     // The Host header goes through unchanged, so s3rver checks the signature the client made.
-    const upstream = http.request({ host: origin.hostname, port: origin.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = http.request(
+      { host: origin.hostname, port: origin.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
@@ -190,9 +237,10 @@ async function bucketDefaultProxy(target: string, algorithm: string): Promise<{ 
     get asked() {
       return state.asked;
     },
-    stop: () => new Promise<void>((resolve) => {
-      proxy.closeAllConnections();
-      proxy.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        proxy.closeAllConnections();
+        proxy.close(() => resolve());
+      }),
   };
 }

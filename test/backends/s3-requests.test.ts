@@ -37,9 +37,17 @@ afterAll(async () => {
 });
 
 /** A store on a fresh prefix of `bucket`; returns it and its prefix. */
-async function store(s3: OpenVfsOptions['s3'] = {}, bucket = 'state', extra: Partial<OpenVfsOptions> = {}): Promise<{ vfs: Vfs; prefix: string }> {
+async function store(
+  s3: OpenVfsOptions['s3'] = {},
+  bucket = 'state',
+  extra: Partial<OpenVfsOptions> = {},
+): Promise<{ vfs: Vfs; prefix: string }> {
   const prefix = `t${++counter}`;
-  const vfs = await openVfs(`s3://${bucket}/${prefix}`, { env: {}, ...extra, s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1', ...s3 } });
+  const vfs = await openVfs(`s3://${bucket}/${prefix}`, {
+    env: {},
+    ...extra,
+    s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1', ...s3 },
+  });
   open.push(vfs);
   return { vfs, prefix };
 }
@@ -49,7 +57,10 @@ async function requestsFor(key: string): Promise<RecordedRequest[]> {
 }
 
 async function failure(promise: Promise<unknown>): Promise<StateStoreError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!isStateStoreError(err)) throw new Error(`expected a StateStoreError, got ${String(err)}`);
   return err;
 }
@@ -130,9 +141,15 @@ describe('multipart', () => {
     expect(Buffer.from(read.body).equals(body)).toBe(true);
     const requests = await requestsFor(`${prefix}/dst`);
     const partCopies = requests.filter((r) => r.method === 'PUT' && r.query.includes('uploadId'));
-    expect(partCopies.map((r) => r.headers['x-amz-copy-source-range'])).toEqual(['bytes=0-8388607', 'bytes=8388608-16777215', 'bytes=16777216-20971519']);
+    expect(partCopies.map((r) => r.headers['x-amz-copy-source-range'])).toEqual([
+      'bytes=0-8388607',
+      'bytes=8388608-16777215',
+      'bytes=16777216-20971519',
+    ]);
     for (const part of partCopies) expect(part.headers['x-amz-copy-source-if-match']).toBe(source.version);
-    expect(requests.find((r) => r.method === 'POST' && r.query.includes('uploadId'))!.headers['if-none-match']).toBe('*');
+    expect(requests.find((r) => r.method === 'POST' && r.query.includes('uploadId'))!.headers['if-none-match']).toBe(
+      '*',
+    );
     expect(await failure(vfs.copy('src', 'dst', { ifNoneMatch: '*' }))).toMatchObject({ code: 'AlreadyExists' });
   });
 
@@ -153,14 +170,21 @@ describe('multipart', () => {
 describe('regions and several stores', () => {
   it('discovers a bucket region once with HeadBucket and signs for it', async () => {
     await server.clearRequests();
-    const a = await openVfs('s3://paris/one', { env: {}, s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS } });
-    const b = await openVfs('s3://paris/two', { env: {}, s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS } });
+    const a = await openVfs('s3://paris/one', {
+      env: {},
+      s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS },
+    });
+    const b = await openVfs('s3://paris/two', {
+      env: {},
+      s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS },
+    });
     open.push(a, b);
     await a.write('k', 'from a');
     await b.write('k', 'from b');
     const requests = (await server.requests()).filter((r) => r.bucket === 'paris');
     expect(requests.filter((r) => r.method === 'HEAD' && r.key === undefined)).toHaveLength(1);
-    for (const put of requests.filter((r) => r.method === 'PUT')) expect(put.headers['authorization']).toContain('/eu-west-3/s3/aws4_request');
+    for (const put of requests.filter((r) => r.method === 'PUT'))
+      expect(put.headers['authorization']).toContain('/eu-west-3/s3/aws4_request');
   });
 
   it('names the bucket region when a store is configured with the wrong one', async () => {
@@ -171,11 +195,19 @@ describe('regions and several stores', () => {
   });
 
   it('keeps two stores with different endpoints and credentials apart in one process', async () => {
-    const first = await openVfs('s3://state/multi-a', { env: {}, s3: { endpoint: server.endpoints[0], credentials: S3RVER_CREDENTIALS, region: 'us-east-1' } });
-    const second = await openVfs('s3://other/multi-b', { env: {}, s3: { endpoint: server.endpoints[1], credentials: SECOND, region: 'us-east-1' } });
+    const first = await openVfs('s3://state/multi-a', {
+      env: {},
+      s3: { endpoint: server.endpoints[0], credentials: S3RVER_CREDENTIALS, region: 'us-east-1' },
+    });
+    const second = await openVfs('s3://other/multi-b', {
+      env: {},
+      s3: { endpoint: server.endpoints[1], credentials: SECOND, region: 'us-east-1' },
+    });
     open.push(first, second);
     await Promise.all([first.write('x', 'first'), second.write('x', 'second')]);
-    const puts = (await server.requests()).filter((r) => r.method === 'PUT' && (r.key === 'multi-a/x' || r.key === 'multi-b/x'));
+    const puts = (await server.requests()).filter(
+      (r) => r.method === 'PUT' && (r.key === 'multi-a/x' || r.key === 'multi-b/x'),
+    );
     const [a, b] = [puts.find((r) => r.key === 'multi-a/x')!, puts.find((r) => r.key === 'multi-b/x')!];
     expect(a.port).toBe(Number(new URL(server.endpoints[0]!).port));
     expect(a.headers['authorization']).toContain('Credential=S3RVER/');
@@ -185,7 +217,12 @@ describe('regions and several stores', () => {
 
   it('lets per-store options win over the kops environment variables', async () => {
     const vfs = await openVfs('s3://state/env-wins', {
-      env: { S3_ENDPOINT: 'http://127.0.0.1:1', S3_REGION: 'eu-central-1', S3_ACCESS_KEY_ID: 'ENVKEY', S3_SECRET_ACCESS_KEY: 'env-secret' },
+      env: {
+        S3_ENDPOINT: 'http://127.0.0.1:1',
+        S3_REGION: 'eu-central-1',
+        S3_ACCESS_KEY_ID: 'ENVKEY',
+        S3_SECRET_ACCESS_KEY: 'env-secret',
+      },
       s3: { endpoint: server.endpoint, region: 'us-east-1', credentials: S3RVER_CREDENTIALS },
     });
     open.push(vfs);
@@ -211,7 +248,10 @@ describe('error codes, within the retry budget, without secrets', () => {
   });
 
   it('gives NotFound naming the bucket for a missing bucket', async () => {
-    const { vfs } = await store({ credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }, 'no-such-bucket');
+    const { vfs } = await store(
+      { credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
+      'no-such-bucket',
+    );
     const err = await failure(vfs.read('config'));
     expect(err.code).toBe('NotFound');
     expect(err.message).toContain('bucket "no-such-bucket" does not exist');
@@ -229,7 +269,11 @@ describe('error codes, within the retry budget, without secrets', () => {
     const vfs = await openVfs('s3://state/x', {
       env: {},
       retry: { maxAttempts: 2 },
-      s3: { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: SECRET } },
+      s3: {
+        endpoint: `http://127.0.0.1:${port}`,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: SECRET },
+      },
     });
     open.push(vfs);
     const err = await failure(vfs.read('config'));
@@ -240,7 +284,13 @@ describe('error codes, within the retry budget, without secrets', () => {
 
   it('maps 409 ConditionalRequestConflict to a retryable Conflict', async () => {
     const { vfs, prefix } = await store();
-    await server.injectFault({ method: 'PUT', key: `${prefix}/c`, status: 409, code: 'ConditionalRequestConflict', times: 1 });
+    await server.injectFault({
+      method: 'PUT',
+      key: `${prefix}/c`,
+      status: 409,
+      code: 'ConditionalRequestConflict',
+      times: 1,
+    });
     const err = await failure(vfs.write('c', 'x', { ifNoneMatch: '*' }));
     expect(err.code).toBe('Conflict');
     expect(err.retryable).toBe(true);
@@ -268,7 +318,9 @@ describe('error codes, within the retry budget, without secrets', () => {
   });
 
   it('cuts a retry wait short when the signal fires, with Aborted', async () => {
-    const { vfs, prefix } = await store({}, 'state', { retry: { maxAttempts: 10, baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+    const { vfs, prefix } = await store({}, 'state', {
+      retry: { maxAttempts: 10, baseDelayMs: 60_000, maxDelayMs: 60_000 },
+    });
     await server.injectFault({ method: 'GET', key: `${prefix}/slow`, status: 503, code: 'SlowDown', times: 100 });
     const controller = new AbortController();
     const pending = failure(vfs.read('slow', { signal: controller.signal }));
@@ -285,7 +337,10 @@ describe('error codes, within the retry budget, without secrets', () => {
     const { body } = await vfs.readStream('rotten');
     const streamed = await (async () => {
       for await (const chunk of body) void chunk;
-    })().then(() => undefined, (e: unknown) => e);
+    })().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isStateStoreError(streamed, 'IntegrityError')).toBe(true);
     const get = (await requestsFor(`${prefix}/rotten`)).find((r) => r.method === 'GET')!;
     expect(get.headers['x-amz-checksum-mode']).toBe('ENABLED');

@@ -12,7 +12,12 @@ let client: S3Client;
 
 beforeAll(async () => {
   server = await startS3rver({ buckets: ['raw'] });
-  client = new S3Client({ region: 'us-east-1', endpoint: server.endpoint, forcePathStyle: true, credentials: S3RVER_CREDENTIALS });
+  client = new S3Client({
+    region: 'us-east-1',
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: S3RVER_CREDENTIALS,
+  });
 });
 
 afterAll(async () => {
@@ -22,7 +27,14 @@ afterAll(async () => {
 
 it('stores the decoded payload of a default SDK streaming upload (aws-chunked with a CRC32 trailer)', async () => {
   const payload = Buffer.from('hello from a stream, '.repeat(1000));
-  await client.send(new PutObjectCommand({ Bucket: 'raw', Key: 'chunked', Body: Readable.from([payload.subarray(0, 5000), payload.subarray(5000)]), ContentLength: payload.length }));
+  await client.send(
+    new PutObjectCommand({
+      Bucket: 'raw',
+      Key: 'chunked',
+      Body: Readable.from([payload.subarray(0, 5000), payload.subarray(5000)]),
+      ContentLength: payload.length,
+    }),
+  );
   const put = (await server.requests()).find((r) => r.method === 'PUT' && r.key === 'chunked')!;
   expect(put.headers['content-encoding']).toBe('aws-chunked');
   expect(put.headers['x-amz-content-sha256']).toMatch(/^STREAMING-/);
@@ -50,13 +62,18 @@ it('answers 400 BadDigest to an aws-chunked body whose CRC32 trailer is wrong, a
   });
   expect(response.status).toBe(400);
   expect(await response.text()).toContain('<Code>BadDigest</Code>');
-  await expect(client.send(new HeadObjectCommand({ Bucket: 'raw', Key: 'corrupt' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+  await expect(client.send(new HeadObjectCommand({ Bucket: 'raw', Key: 'corrupt' }))).rejects.toMatchObject({
+    $metadata: { httpStatusCode: 404 },
+  });
 });
 
 it('serialises conditional writes per key: of 20 racing If-None-Match: * PUTs exactly one wins', async () => {
   const results = await Promise.allSettled(
-    Array.from({ length: 20 }, (_, i) => client.send(new PutObjectCommand({ Bucket: 'raw', Key: 'race', Body: `w${i}`, IfNoneMatch: '*' }))),
+    Array.from({ length: 20 }, (_, i) =>
+      client.send(new PutObjectCommand({ Bucket: 'raw', Key: 'race', Body: `w${i}`, IfNoneMatch: '*' })),
+    ),
   );
   expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-  for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ $metadata: { httpStatusCode: 412 } });
+  for (const r of results)
+    if (r.status === 'rejected') expect(r.reason).toMatchObject({ $metadata: { httpStatusCode: 412 } });
 });

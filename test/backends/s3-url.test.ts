@@ -5,7 +5,8 @@ import { resolveS3Location } from '../../src/backends/s3/url.js';
 import type { OpenVfsOptions } from '../../src/backends/options.js';
 import { isStateStoreError } from '../../src/errors.js';
 
-const resolve = (url: string, options: OpenVfsOptions = {}) => resolveS3Location(parseStoreUrl(url), { env: {}, ...options });
+const resolve = (url: string, options: OpenVfsOptions = {}) =>
+  resolveS3Location(parseStoreUrl(url), { env: {}, ...options });
 
 function invalid(url: string, options: OpenVfsOptions = {}): string {
   try {
@@ -20,13 +21,32 @@ function invalid(url: string, options: OpenVfsOptions = {}): string {
 describe('s3:// locations', () => {
   it('takes the bucket and prefix from the URL and leaves the region to discovery', () => {
     const location = resolve('s3://kops-state/prod/eu/');
-    expect(location).toMatchObject({ bucket: 'kops-state', prefix: 'prod/eu', region: undefined, endpoint: undefined, forcePathStyle: false, url: 's3://kops-state/prod/eu' });
+    expect(location).toMatchObject({
+      bucket: 'kops-state',
+      prefix: 'prod/eu',
+      region: undefined,
+      endpoint: undefined,
+      forcePathStyle: false,
+      url: 's3://kops-state/prod/eu',
+    });
     expect(resolve('s3://kops-state').url).toBe('s3://kops-state');
   });
 
   it('uses kops environment variables as defaults: endpoint (path style), region and static credentials', () => {
-    const location = resolve('s3://bkt/p', { env: { S3_ENDPOINT: 'minio.internal:9000', S3_REGION: 'eu-west-1', S3_ACCESS_KEY_ID: 'AK', S3_SECRET_ACCESS_KEY: 'SK' } });
-    expect(location).toMatchObject({ endpoint: 'https://minio.internal:9000', region: 'eu-west-1', forcePathStyle: true, credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' } });
+    const location = resolve('s3://bkt/p', {
+      env: {
+        S3_ENDPOINT: 'minio.internal:9000',
+        S3_REGION: 'eu-west-1',
+        S3_ACCESS_KEY_ID: 'AK',
+        S3_SECRET_ACCESS_KEY: 'SK',
+      },
+    });
+    expect(location).toMatchObject({
+      endpoint: 'https://minio.internal:9000',
+      region: 'eu-west-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
+    });
   });
 
   it('ignores half-set static credentials and leaves them to the default chain', () => {
@@ -35,10 +55,25 @@ describe('s3:// locations', () => {
 
   it('lets per-store options win over the environment', () => {
     const location = resolve('s3://bkt', {
-      env: { S3_ENDPOINT: 'https://env.example', S3_REGION: 'env-1', S3_ACCESS_KEY_ID: 'AK', S3_SECRET_ACCESS_KEY: 'SK' },
-      s3: { endpoint: 'http://127.0.0.1:9000', region: 'opt-1', forcePathStyle: false, credentials: { accessKeyId: 'OPT', secretAccessKey: 'OPTS' } },
+      env: {
+        S3_ENDPOINT: 'https://env.example',
+        S3_REGION: 'env-1',
+        S3_ACCESS_KEY_ID: 'AK',
+        S3_SECRET_ACCESS_KEY: 'SK',
+      },
+      s3: {
+        endpoint: 'http://127.0.0.1:9000',
+        region: 'opt-1',
+        forcePathStyle: false,
+        credentials: { accessKeyId: 'OPT', secretAccessKey: 'OPTS' },
+      },
     });
-    expect(location).toMatchObject({ endpoint: 'http://127.0.0.1:9000', region: 'opt-1', forcePathStyle: false, credentials: { accessKeyId: 'OPT' } });
+    expect(location).toMatchObject({
+      endpoint: 'http://127.0.0.1:9000',
+      region: 'opt-1',
+      forcePathStyle: false,
+      credentials: { accessKeyId: 'OPT' },
+    });
   });
 
   it('reads process.env when no env is given', () => {
@@ -97,7 +132,9 @@ describe('refusals before any I/O', () => {
 
   it('refuses inconsistent options', () => {
     expect(invalid('s3://bucket', { s3: { kmsKeyId: 'k' } })).toContain('aws:kms');
-    expect(invalid('s3://bucket', { s3: { serverSideEncryption: 'DES' as 'AES256' } })).toContain('serverSideEncryption');
+    expect(invalid('s3://bucket', { s3: { serverSideEncryption: 'DES' as 'AES256' } })).toContain(
+      'serverSideEncryption',
+    );
     expect(invalid('s3://bucket', { s3: { partSize: 1024 } })).toContain('partSize');
     expect(invalid('s3://bucket', { s3: { endpoint: 'ftp://host' } })).toContain('http');
     expect(invalid('s3://bucket', { s3: { endpoint: 'https://user:pw@host' } })).not.toContain('pw');
@@ -108,7 +145,13 @@ describe('refusals before any I/O', () => {
       const vfs = await openVfs(`${scheme}://bucket/some/prefix`, { env: {}, s3: { region: 'us-east-1' } });
       expect(vfs.url).toBe(`${scheme}://bucket/some/prefix`);
       expect(vfs.backend).toBe('s3');
-      expect(vfs.capabilities).toEqual({ ifMatch: true, ifNoneMatch: true, deleteIfMatch: true, serverSideCopy: true, md5: true });
+      expect(vfs.capabilities).toEqual({
+        ifMatch: true,
+        ifNoneMatch: true,
+        deleteIfMatch: true,
+        serverSideCopy: true,
+        md5: true,
+      });
       await vfs.close();
     }
   });

@@ -21,13 +21,22 @@ afterAll(async () => {
 
 runConformance({
   name: 's3',
-  open: () => openVfs(`s3://conformance/run-${++counter}`, { env: {}, s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS } }),
+  open: () =>
+    openVfs(`s3://conformance/run-${++counter}`, {
+      env: {},
+      s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS },
+    }),
   largeObjectBytes: 64 * 1024 * 1024,
 });
 
 runConformance({
   name: 'do (S3-compatible, kops environment variables)',
-  open: () => openVfs(`do://spaces/run-${++counter}`, {
-    env: { S3_ENDPOINT: server.endpoint, S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey },
-  }),
+  open: () =>
+    openVfs(`do://spaces/run-${++counter}`, {
+      env: {
+        S3_ENDPOINT: server.endpoint,
+        S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+        S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+      },
+    }),
 });

@@ -35,7 +35,9 @@ function azuriteServer(): Promise<AzuriteHandle> {
   if (azurite === undefined) {
     azurite = startAzurite().then(async (server) => {
       const { BlobServiceClient } = await import('@azure/storage-blob');
-      await BlobServiceClient.fromConnectionString(server.connectionString).getContainerClient('targets').createIfNotExists();
+      await BlobServiceClient.fromConnectionString(server.connectionString)
+        .getContainerClient('targets')
+        .createIfNotExists();
       return server;
     });
     cleanups.push(async () => (await azurite!).stop());
@@ -52,7 +54,10 @@ function gcsServer(): Promise<GcsEmulatorHandle> {
   return gcs;
 }
 
-async function target(url: string, options: Parameters<typeof openVfs>[1]): Promise<{ vfs: Vfs; url: string; open: () => Promise<Vfs> }> {
+async function target(
+  url: string,
+  options: Parameters<typeof openVfs>[1],
+): Promise<{ vfs: Vfs; url: string; open: () => Promise<Vfs> }> {
   const open = () => openVfs(url, options);
   return { vfs: await open(), url, open };
 }
@@ -75,7 +80,10 @@ export const s3Target: BackendTarget = {
   name: 's3',
   fresh: async () => {
     const server = await s3Server();
-    return target(`s3://targets/run-${process.pid}-${++counter}`, { env: {}, s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' } });
+    return target(`s3://targets/run-${process.pid}-${++counter}`, {
+      env: {},
+      s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' },
+    });
   },
 };
 
@@ -83,7 +91,10 @@ export const azureTarget: BackendTarget = {
   name: 'azure',
   fresh: async () => {
     const server = await azuriteServer();
-    return target(`azureblob://${server.accountName}/targets/run-${process.pid}-${++counter}`, { env: {}, azure: { accountKey: server.accountKey, endpoint: server.endpoint } });
+    return target(`azureblob://${server.accountName}/targets/run-${process.pid}-${++counter}`, {
+      env: {},
+      azure: { accountKey: server.accountKey, endpoint: server.endpoint },
+    });
   },
 };
 
@@ -91,7 +102,10 @@ export const gcsTarget: BackendTarget = {
   name: 'gcs',
   fresh: async () => {
     const server = await gcsServer();
-    return target(`gs://targets/run-${process.pid}-${++counter}`, { env: {}, gcs: { apiEndpoint: server.apiEndpoint, projectId: server.projectId } });
+    return target(`gs://targets/run-${process.pid}-${++counter}`, {
+      env: {},
+      gcs: { apiEndpoint: server.apiEndpoint, projectId: server.projectId },
+    });
   },
 };
 

@@ -16,18 +16,29 @@ describe('statestore set/unset/patch/replace/diff/validate (built bin)', () => {
 
   it('set --dry-run prints the unified diff and writes nothing; set writes; --json is parseable', async () => {
     const before = configOf(store.dir, MINIMAL.cluster);
-    const dry = await run(['set', 'cluster', MINIMAL.cluster, 'spec.kubernetesVersion=1.31.0', '--dry-run'], { state: store.url });
+    const dry = await run(['set', 'cluster', MINIMAL.cluster, 'spec.kubernetesVersion=1.31.0', '--dry-run'], {
+      state: store.url,
+    });
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('+  kubernetesVersion: 1.31.0');
     expect(dry.stdout).toMatch(/^--- minimal.example.com\/config/);
     expect(configOf(store.dir, MINIMAL.cluster)).toBe(before);
-    const real = await run(['set', 'cluster', MINIMAL.cluster, 'spec.kubernetesVersion=1.31.0', '--json'], { state: store.url });
+    const real = await run(['set', 'cluster', MINIMAL.cluster, 'spec.kubernetesVersion=1.31.0', '--json'], {
+      state: store.url,
+    });
     expect(real.code).toBe(0);
     const result = JSON.parse(real.stdout) as { changed: boolean; operations: Array<{ path: string; value: unknown }> };
     expect(result.changed).toBe(true);
     // The spec change also bumps metadata.generation, as kops's update does.
-    expect(result.operations).toEqual(expect.arrayContaining([expect.objectContaining({ op: 'replace', path: '/spec/kubernetesVersion', value: '1.31.0' })]));
-    expect(result.operations.map((operation) => operation.path).sort()).toEqual(['/metadata/generation', '/spec/kubernetesVersion']);
+    expect(result.operations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ op: 'replace', path: '/spec/kubernetesVersion', value: '1.31.0' }),
+      ]),
+    );
+    expect(result.operations.map((operation) => operation.path).sort()).toEqual([
+      '/metadata/generation',
+      '/spec/kubernetesVersion',
+    ]);
     expect(valueOf(configOf(store.dir, MINIMAL.cluster)).spec.kubernetesVersion).toBe('1.31.0');
     const unset = await run(['unset', 'cluster', MINIMAL.cluster, 'spec.kubernetesVersion'], { state: store.url });
     expect(unset.code).toBe(0);
@@ -37,22 +48,50 @@ describe('statestore set/unset/patch/replace/diff/validate (built bin)', () => {
   it('sets instance group fields (kubernetes/kops#7976) and needs --name for them', async () => {
     const ok = await run(['set', 'ig', 'nodes', 'spec.maxSize=7', '--name', COMPLEX.cluster], { state: store.url });
     expect(ok.code).toBe(0);
-    expect(valueOf(readFileSync(path.join(store.dir, COMPLEX.cluster, 'instancegroup/nodes'), 'utf8')).spec.maxSize).toBe(7);
+    expect(
+      valueOf(readFileSync(path.join(store.dir, COMPLEX.cluster, 'instancegroup/nodes'), 'utf8')).spec.maxSize,
+    ).toBe(7);
     const noCluster = await run(['set', 'ig', 'nodes', 'spec.maxSize=7'], { state: store.url });
     expect(noCluster.code).toBe(2);
   });
 
   it('patches with strategic, merge and json patches, from -p or stdin; a typo fails with did-you-mean and writes nothing', async () => {
     const [strategic, merge, json] = await Promise.all([
-      run(['patch', 'cluster', COMPLEX.cluster, '-p', '{"spec":{"kubernetesVersion":"1.30.1"}}', '--dry-run'], { state: store.url }),
-      run(['patch', 'ig', 'nodes', '--name', COMPLEX.cluster, '--type', 'merge', '-f', '-', '--dry-run'], { state: store.url, input: 'spec:\n  minSize: 5\n' }),
-      run(['patch', 'cluster', COMPLEX.cluster, '--type', 'json', '-p', '[{"op":"replace","path":"/spec/kubernetesVersion","value":"1.30.2"}]', '--dry-run', '--json'], { state: store.url }),
+      run(['patch', 'cluster', COMPLEX.cluster, '-p', '{"spec":{"kubernetesVersion":"1.30.1"}}', '--dry-run'], {
+        state: store.url,
+      }),
+      run(['patch', 'ig', 'nodes', '--name', COMPLEX.cluster, '--type', 'merge', '-f', '-', '--dry-run'], {
+        state: store.url,
+        input: 'spec:\n  minSize: 5\n',
+      }),
+      run(
+        [
+          'patch',
+          'cluster',
+          COMPLEX.cluster,
+          '--type',
+          'json',
+          '-p',
+          '[{"op":"replace","path":"/spec/kubernetesVersion","value":"1.30.2"}]',
+          '--dry-run',
+          '--json',
+        ],
+        { state: store.url },
+      ),
     ]);
     expect(strategic.stdout).toContain('+  kubernetesVersion: 1.30.1');
     expect(merge.stdout).toContain('+  minSize: 5');
-    expect(JSON.parse(json.stdout)).toMatchObject({ changed: true, dryRun: true, operations: expect.arrayContaining([expect.objectContaining({ path: '/spec/kubernetesVersion', value: '1.30.2' })]) });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      changed: true,
+      dryRun: true,
+      operations: expect.arrayContaining([
+        expect.objectContaining({ path: '/spec/kubernetesVersion', value: '1.30.2' }),
+      ]),
+    });
     const before = configOf(store.dir, COMPLEX.cluster);
-    const typo = await run(['patch', 'cluster', COMPLEX.cluster, '-p', '{"spec":{"kubernetesVersoin":"1.30.1"}}'], { state: store.url });
+    const typo = await run(['patch', 'cluster', COMPLEX.cluster, '-p', '{"spec":{"kubernetesVersoin":"1.30.1"}}'], {
+      state: store.url,
+    });
     expect(typo.code).toBe(4);
     expect(typo.stderr).toContain('did you mean "kubernetesVersion"?');
     expect(configOf(store.dir, COMPLEX.cluster)).toBe(before);
@@ -62,26 +101,48 @@ describe('statestore set/unset/patch/replace/diff/validate (built bin)', () => {
     const yaml = (await run(['get', 'cluster', COMPLEX.cluster, '-o', 'yaml'], { state: store.url })).stdout;
     const edited = yaml.replace(/kubernetesVersion: .*/, 'kubernetesVersion: 1.32.0');
     const diff = await run(['diff', '-f', '-', '--json'], { state: store.url, input: edited });
-    expect(JSON.parse(diff.stdout)).toMatchObject([{ kind: 'Cluster', name: COMPLEX.cluster, exists: true, operations: expect.arrayContaining([expect.objectContaining({ op: 'replace', path: '/spec/kubernetesVersion', value: '1.32.0' })]) }]);
+    expect(JSON.parse(diff.stdout)).toMatchObject([
+      {
+        kind: 'Cluster',
+        name: COMPLEX.cluster,
+        exists: true,
+        operations: expect.arrayContaining([
+          expect.objectContaining({ op: 'replace', path: '/spec/kubernetesVersion', value: '1.32.0' }),
+        ]),
+      },
+    ]);
     const replaced = await run(['replace', '-f', '-'], { state: store.url, input: edited });
     expect(replaced.code).toBe(0);
     expect(replaced.stderr).toContain('replaced');
     expect(valueOf(configOf(store.dir, COMPLEX.cluster)).spec.kubernetesVersion).toBe('1.32.0');
-    const absent = await run(['replace', '-f', '-'], { state: store.url, input: edited.replace(/name: complex.example.com/, 'name: absent.example.com') });
+    const absent = await run(['replace', '-f', '-'], {
+      state: store.url,
+      input: edited.replace(/name: complex.example.com/, 'name: absent.example.com'),
+    });
     expect(absent.code).toBe(3);
   });
 
   it('replace --force creates an instance group of --name; delete ig is a dry run unless --yes', async () => {
-    const group = readFileSync(path.join(store.dir, MINIMAL.cluster, 'instancegroup/nodes'), 'utf8').replace(/name: nodes.*/, 'name: extra');
+    const group = readFileSync(path.join(store.dir, MINIMAL.cluster, 'instancegroup/nodes'), 'utf8').replace(
+      /name: nodes.*/,
+      'name: extra',
+    );
     const without = await run(['replace', '-f', '-', '--name', MINIMAL.cluster], { state: store.url, input: group });
     expect(without.code).toBe(3);
-    const created = await run(['replace', '-f', '-', '--name', MINIMAL.cluster, '--force', '--json'], { state: store.url, input: group });
-    expect(JSON.parse(created.stdout)).toMatchObject([{ kind: 'InstanceGroup', cluster: MINIMAL.cluster, name: 'extra', changed: true }]);
+    const created = await run(['replace', '-f', '-', '--name', MINIMAL.cluster, '--force', '--json'], {
+      state: store.url,
+      input: group,
+    });
+    expect(JSON.parse(created.stdout)).toMatchObject([
+      { kind: 'InstanceGroup', cluster: MINIMAL.cluster, name: 'extra', changed: true },
+    ]);
     const extra = path.join(store.dir, MINIMAL.cluster, 'instancegroup/extra');
     const dry = await run(['delete', 'ig', 'extra', '--name', MINIMAL.cluster], { state: store.url });
     expect(dry.stdout).toBe(`${MINIMAL.cluster}/instancegroup/extra\n`);
     expect(existsSync(extra)).toBe(true);
-    expect((await run(['delete', 'ig', 'extra', '--name', MINIMAL.cluster, '--yes'], { state: store.url })).code).toBe(0);
+    expect((await run(['delete', 'ig', 'extra', '--name', MINIMAL.cluster, '--yes'], { state: store.url })).code).toBe(
+      0,
+    );
     expect(existsSync(extra)).toBe(false);
   });
 
@@ -96,7 +157,10 @@ describe('statestore set/unset/patch/replace/diff/validate (built bin)', () => {
     ]);
     expect(bad.code).toBe(4);
     expect(bad.stdout).toContain('did you mean "networkCIDR"?');
-    const report = JSON.parse(badJson.stdout) as { valid: boolean; documents: Array<{ issues: Array<{ didYouMean?: string }> }> };
+    const report = JSON.parse(badJson.stdout) as {
+      valid: boolean;
+      documents: Array<{ issues: Array<{ didYouMean?: string }> }>;
+    };
     expect(report.valid).toBe(false);
     expect(report.documents[0]!.issues[0]!.didYouMean).toBe('networkCIDR');
     expect(good.code).toBe(0);
@@ -112,7 +176,9 @@ describe('statestore create/delete/export/completion (built bin)', () => {
 
   it("create cluster takes kops's flags; --dry-run -o yaml prints the documents; a second create exits 5", async () => {
     const flags = ['--cloud', 'aws', '--zones', 'us-test-1a,us-test-1b', '--node-count', '3', '--networking', 'cilium'];
-    const dry = await run(['create', 'cluster', 'demo.example.com', ...flags, '--dry-run', '-o', 'yaml'], { state: store.url });
+    const dry = await run(['create', 'cluster', 'demo.example.com', ...flags, '--dry-run', '-o', 'yaml'], {
+      state: store.url,
+    });
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/^apiVersion: kops.k8s.io\/v1alpha2\nkind: Cluster\n/);
     expect(existsSync(path.join(store.dir, 'demo.example.com'))).toBe(false);
@@ -127,7 +193,10 @@ describe('statestore create/delete/export/completion (built bin)', () => {
 
   it('delete cluster is a dry run listing the files unless --yes', async () => {
     const dry = await run(['delete', 'cluster', MINIMAL.cluster, '--json'], { state: store.url });
-    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, wouldDelete: expect.arrayContaining([`${MINIMAL.cluster}/config`]) });
+    expect(JSON.parse(dry.stdout)).toMatchObject({
+      dryRun: true,
+      wouldDelete: expect.arrayContaining([`${MINIMAL.cluster}/config`]),
+    });
     expect(existsSync(path.join(store.dir, MINIMAL.cluster, 'config'))).toBe(true);
     const exportDir = tempDir();
     const [plain, withSecrets] = await Promise.all([
@@ -137,7 +206,9 @@ describe('statestore create/delete/export/completion (built bin)', () => {
     const exported = JSON.parse(plain.stdout) as { written: string[]; skipped: string[] };
     expect(exported.written).toContain(`${MINIMAL.cluster}/config`);
     expect(exported.skipped.every((key) => /\/(secrets|pki\/private)\//.test(key))).toBe(true);
-    expect(readFileSync(path.join(exportDir, 'plain', MINIMAL.cluster, 'config'), 'utf8')).toBe(configOf(store.dir, MINIMAL.cluster));
+    expect(readFileSync(path.join(exportDir, 'plain', MINIMAL.cluster, 'config'), 'utf8')).toBe(
+      configOf(store.dir, MINIMAL.cluster),
+    );
     expect(withSecrets.code).toBe(0);
     for (const key of exported.skipped) expect(existsSync(path.join(exportDir, 'all', key))).toBe(true);
     const yes = await run(['delete', 'cluster', MINIMAL.cluster, '--yes'], { state: store.url });
@@ -149,7 +220,11 @@ describe('statestore create/delete/export/completion (built bin)', () => {
     const script = (await run(['completion', 'bash'])).stdout;
     const file = path.join(tempDir(), 'completion.bash');
     writeFileSync(file, script);
-    const words = execFileSync('bash', ['-c', `source ${file}; COMP_WORDS=(statestore get cl); COMP_CWORD=2; _statestore; echo "\${COMPREPLY[@]}"`], { encoding: 'utf8' });
+    const words = execFileSync(
+      'bash',
+      ['-c', `source ${file}; COMP_WORDS=(statestore get cl); COMP_CWORD=2; _statestore; echo "\${COMPREPLY[@]}"`],
+      { encoding: 'utf8' },
+    );
     expect(words.trim().split(' ').sort()).toEqual(['cluster', 'clusters']);
     expect((await run(['completion', 'fish'])).code).toBe(2);
   });

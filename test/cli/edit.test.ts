@@ -40,26 +40,38 @@ describe('statestore edit (built bin, scripted $EDITOR)', () => {
     return run(['edit', 'cluster', MINIMAL.cluster], { state: store.url, env }).then((result) => ({ ...result, log }));
   };
 
-  it('opens the stored text under kops\'s header, validates, shows the diff and writes', async () => {
+  it("opens the stored text under kops's header, validates, shows the diff and writes", async () => {
     const result = await edit([['kubernetesVersion: .*', 'kubernetesVersion: 1.33.0']]);
     expect(result.code).toBe(0);
     const [shown] = launches(result.log);
-    expect(shown!.startsWith("# Please edit the object below. Lines beginning with a '#' will be ignored,\n")).toBe(true);
+    expect(shown!.startsWith("# Please edit the object below. Lines beginning with a '#' will be ignored,\n")).toBe(
+      true,
+    );
     expect(result.stdout).toContain('+  kubernetesVersion: 1.33.0');
     expect((parseYaml(readFileSync(config(), 'utf8')).value as any).spec.kubernetesVersion).toBe('1.33.0');
   });
 
   it('edits an instance group the same way (edit ig NAME --name CLUSTER)', async () => {
     const log = path.join(tempDir(), 'log');
-    const env = { EDITOR: `${process.execPath} ${editor}`, EDIT_LOG: log, STEPS: JSON.stringify([['maxSize: .*', 'maxSize: 9']]) };
+    const env = {
+      EDITOR: `${process.execPath} ${editor}`,
+      EDIT_LOG: log,
+      STEPS: JSON.stringify([['maxSize: .*', 'maxSize: 9']]),
+    };
     const result = await run(['edit', 'ig', 'nodes', '--name', MINIMAL.cluster], { state: store.url, env });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('+  maxSize: 9');
-    expect((parseYaml(readFileSync(path.join(store.dir, MINIMAL.cluster, 'instancegroup/nodes'), 'utf8')).value as any).spec.maxSize).toBe(9);
+    expect(
+      (parseYaml(readFileSync(path.join(store.dir, MINIMAL.cluster, 'instancegroup/nodes'), 'utf8')).value as any).spec
+        .maxSize,
+    ).toBe(9);
   });
 
   it('reopens an invalid edit with the errors as comments at the top, then writes the fixed one', async () => {
-    const result = await edit([['kubernetesVersion: .*', 'kubernetesVersoin: 1.34.1'], ['  kubernetesVersoin:', '  kubernetesVersion:']]);
+    const result = await edit([
+      ['kubernetesVersion: .*', 'kubernetesVersoin: 1.34.1'],
+      ['  kubernetesVersoin:', '  kubernetesVersion:'],
+    ]);
     expect(result.code).toBe(0);
     const [, second] = launches(result.log);
     expect(second).toMatch(/^# Please edit[^]*\n# .*did you mean "kubernetesVersion"\?\n#\n/);

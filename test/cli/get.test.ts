@@ -15,7 +15,9 @@ describe('statestore get (built bin)', () => {
     const table = await run(['get', 'clusters'], { state: store.url });
     expect(table.code).toBe(0);
     // kops: util/pkg/tables/format.go: tab padding to multiples of 8, rows sorted
-    expect(table.stdout).toBe('NAME\t\t\tCLOUD\tZONES\ncomplex.example.com\taws\tus-test-1a\nminimal.example.com\taws\tus-test-1a\n');
+    expect(table.stdout).toBe(
+      'NAME\t\t\tCLOUD\tZONES\ncomplex.example.com\taws\tus-test-1a\nminimal.example.com\taws\tus-test-1a\n',
+    );
     const json = await run(['get', 'clusters', '--json'], { state: store.url });
     const clusters = JSON.parse(json.stdout) as Array<{ metadata: { name: string } }>;
     expect(clusters.map((c) => c.metadata.name).sort()).toEqual([COMPLEX.cluster, MINIMAL.cluster]);
@@ -23,7 +25,9 @@ describe('statestore get (built bin)', () => {
 
   it('prints a cluster as its stored text with -o yaml (--full: the completed spec), and takes --state over KOPS_STATE_STORE', async () => {
     const [result, full] = await Promise.all([
-      run(['--state', store.url, 'get', 'cluster', MINIMAL.cluster, '-o', 'yaml'], { env: { KOPS_STATE_STORE: 'file:///nonexistent-store' } }),
+      run(['--state', store.url, 'get', 'cluster', MINIMAL.cluster, '-o', 'yaml'], {
+        env: { KOPS_STATE_STORE: 'file:///nonexistent-store' },
+      }),
       run(['get', 'cluster', COMPLEX.cluster, '--full'], { state: store.url }),
     ]);
     expect(result.code).toBe(0);
@@ -61,7 +65,12 @@ describe('statestore get (built bin)', () => {
       run(['get', 'clusters', '--json'], { state: empty }),
     ]);
     // kops: cmd/kops/get_cluster.go fails with "no clusters found"; scripts get an empty list
-    expect([none.code, none.stderr, noneJson.code, noneJson.stdout]).toEqual([3, 'error: no clusters found\n', 0, '[]\n']);
+    expect([none.code, none.stderr, noneJson.code, noneJson.stdout]).toEqual([
+      3,
+      'error: no clusters found\n',
+      0,
+      '[]\n',
+    ]);
     expect(missing.code).toBe(3);
     expect(missing.stderr).toBe('error: cluster "nope.example.com" not found\n');
     const debug = await run(['get', 'cluster', 'nope.example.com', '--debug'], { state: store.url });
@@ -79,7 +88,11 @@ describe('statestore get (built bin)', () => {
   });
 
   it('answers an unknown verb or flag with a usage error (2) and the closest match', async () => {
-    const [verb, sub, flag] = await Promise.all([run(['gte', 'clusters']), run(['get', 'clustres']), run(['get', 'clusters', '--jsn'], { state: store.url })]);
+    const [verb, sub, flag] = await Promise.all([
+      run(['gte', 'clusters']),
+      run(['get', 'clustres']),
+      run(['get', 'clusters', '--jsn'], { state: store.url }),
+    ]);
     expect(verb.code).toBe(2);
     expect(verb.stderr).toContain('(Did you mean get?)');
     expect(sub.code).toBe(2);
@@ -90,14 +103,19 @@ describe('statestore get (built bin)', () => {
 
   it('prints help with examples and the exit codes (each verb: test/cli/program.test.ts), and --version', async () => {
     const [help, version] = await Promise.all([run(['--help']), run(['--version'])]);
-    expect(version.stdout).toBe(`${(JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version}\n`);
+    expect(version.stdout).toBe(
+      `${(JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version}\n`,
+    );
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Examples:\n  $ statestore get clusters');
     expect(help.stdout).toContain('Exit codes:');
   });
 
   it('writes no colour codes when piped, nor with NO_COLOR; --quiet silences messages', async () => {
-    const piped = await run(['get', 'cluster', 'nope.example.com'], { state: store.url, env: { FORCE_COLOR: '1', NO_COLOR: '' } });
+    const piped = await run(['get', 'cluster', 'nope.example.com'], {
+      state: store.url,
+      env: { FORCE_COLOR: '1', NO_COLOR: '' },
+    });
     expect(piped.stderr).not.toContain('\u001b[');
     const quiet = await run(['validate', 'cluster', MINIMAL.cluster, '--quiet'], { state: store.url });
     expect(quiet.code).toBe(0);

@@ -38,11 +38,25 @@ export function makeStore(trees: KopsTree[] = [MINIMAL, COMPLEX]): { dir: string
   return { dir, url: pathToFileURL(dir).href };
 }
 
-export interface RunResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the bin with `args` (no shell), `input` on stdin, and NO_COLOR unless `env` says otherwise. */
-export function run(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; state?: string } = {}): Promise<RunResult> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, NO_COLOR: '1', ...options.env };
+export function run(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; state?: string } = {},
+): Promise<RunResult> {
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TMPDIR: process.env.TMPDIR,
+    NO_COLOR: '1',
+    ...options.env,
+  };
   if (options.state !== undefined) env.KOPS_STATE_STORE = options.state;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -7,10 +7,16 @@ import { CLI, COMPLEX, MINIMAL, makeStore, requireBuiltCli, run, tempDir } from 
 const BULK_FILES = 2000;
 
 /** Runs the bin in a real pseudo-terminal (util-linux `script`); `onOutput` may type into it. */
-function inTerminal(args: string[], onOutput?: (output: string, type: (text: string) => void) => void): Promise<{ code: number | null; output: string }> {
+function inTerminal(
+  args: string[],
+  onOutput?: (output: string, type: (text: string) => void) => void,
+): Promise<{ code: number | null; output: string }> {
   const command = ['exec', process.execPath, CLI, ...args].map((arg) => `'${arg}'`).join(' ');
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qefc', command, '/dev/null'], { env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qefc', command, '/dev/null'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     const type = (text: string): void => void child.stdin.write(text);
     child.stdout.on('data', (chunk: Buffer) => {
@@ -24,10 +30,12 @@ function inTerminal(args: string[], onOutput?: (output: string, type: (text: str
 
 /** Every file under a folder, relative, sorted. */
 function filesUnder(dir: string, prefix = ''): string[] {
-  return readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((entry) => {
-    const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
-    return entry.isDirectory() ? filesUnder(dir, relative) : [relative];
-  }).sort();
+  return readdirSync(path.join(dir, prefix), { withFileTypes: true })
+    .flatMap((entry) => {
+      const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+      return entry.isDirectory() ? filesUnder(dir, relative) : [relative];
+    })
+    .sort();
 }
 
 describe('statestore move (built bin)', () => {
@@ -35,20 +43,27 @@ describe('statestore move (built bin)', () => {
 
   it('off a terminal: one line per cluster, the next step for stale references; --dry-run writes nothing; --json parses', async () => {
     const source = makeStore([MINIMAL, COMPLEX]);
-    const [plain, dry, json] = [tempDir(), tempDir(), tempDir()].map((dir) => pathToFileURL(path.join(dir, 'store')).href);
+    const [plain, dry, json] = [tempDir(), tempDir(), tempDir()].map(
+      (dir) => pathToFileURL(path.join(dir, 'store')).href,
+    );
     const [moved, planned, machine] = await Promise.all([
       run(['move', source.url, plain!]),
       run(['move', source.url, dry!, '--dry-run']),
       run(['move', source.url, json!, '--cluster', MINIMAL.cluster, '--json']),
     ]);
     expect(moved.code).toBe(0);
-    expect(moved.stderr).toMatch(new RegExp(`^${MINIMAL.cluster.replace(/\./g, '\\.')}: \\d+ files, \\d+ copied, 0 already there`, 'm'));
+    expect(moved.stderr).toMatch(
+      new RegExp(`^${MINIMAL.cluster.replace(/\./g, '\\.')}: \\d+ files, \\d+ copied, 0 already there`, 'm'),
+    );
     expect(moved.stderr).toMatch(/^complex\.example\.com: \d+ files/m);
     expect(moved.stderr).toContain('next: kops update cluster --name');
     expect(planned.code).toBe(0);
     expect(planned.stdout).toMatch(/would copy \d+ files/);
     expect(() => readdirSync(new URL(dry!))).toThrow();
-    const result = JSON.parse(machine.stdout) as { dryRun: boolean; clusters: Array<{ cluster: string; copied: number }> };
+    const result = JSON.parse(machine.stdout) as {
+      dryRun: boolean;
+      clusters: Array<{ cluster: string; copied: number }>;
+    };
     expect(result.clusters.map((c) => c.cluster)).toEqual([MINIMAL.cluster]);
     expect(result.clusters[0]!.copied).toBeGreaterThan(0);
     const listed = await run(['get', 'clusters', '-o', 'json'], { state: plain! });
@@ -79,7 +94,9 @@ describe('statestore move (built bin)', () => {
     const copiedBefore = filesUnder(destination).length;
     expect(copiedBefore).toBeLessThan(BULK_FILES);
     // Nothing half-moved is visible: without its config the cluster is not listed yet.
-    expect(JSON.parse((await run(['get', 'clusters', '--json'], { state: pathToFileURL(destination).href })).stdout)).toEqual([]);
+    expect(
+      JSON.parse((await run(['get', 'clusters', '--json'], { state: pathToFileURL(destination).href })).stdout),
+    ).toEqual([]);
 
     const second = await inTerminal(args);
     expect(second.code).toBe(0);

@@ -19,16 +19,28 @@ function allCommands(command: Command, path = 'statestore'): Array<{ path: strin
 
 describe('the command tree (in process)', () => {
   it("lists examples in every verb's --help", () => {
-    const missing = allCommands(buildProgram()).filter(({ path }) => !path.endsWith(' help')).filter(({ command }) => !helpOf(command).includes('Examples:\n  $ '));
+    const missing = allCommands(buildProgram())
+      .filter(({ path }) => !path.endsWith(' help'))
+      .filter(({ command }) => !helpOf(command).includes('Examples:\n  $ '));
     expect(missing.map(({ path }) => path)).toEqual([]);
   });
 
   it('renders tables as kops does: tabwriter tab padding (width 8, padding 1), rows sorted', () => {
     // kops: util/pkg/tables/format.go Render -> tabwriter.Init(out, 0, 8, 1, '\t', ...)
-    expect(renderTable({ headers: ['NAME', 'ID'], rows: [['zeta', '2'], ['a-name-of-16-chr', '1']] })).toBe('NAME\t\t\tID\na-name-of-16-chr\t1\nzeta\t\t\t2\n');
+    expect(
+      renderTable({
+        headers: ['NAME', 'ID'],
+        rows: [
+          ['zeta', '2'],
+          ['a-name-of-16-chr', '1'],
+        ],
+      }),
+    ).toBe('NAME\t\t\tID\na-name-of-16-chr\t1\nzeta\t\t\t2\n');
     // 7 wide: 7 + 1 fits one tab stop; 8 wide: 8 + 1 needs two.
     expect(renderTable({ headers: ['NAME', 'CLOUD'], rows: [['1234567', 'aws']] })).toBe('NAME\tCLOUD\n1234567\taws\n');
-    expect(renderTable({ headers: ['NAME', 'CLOUD'], rows: [['12345678', 'aws']] })).toBe('NAME\t\tCLOUD\n12345678\taws\n');
+    expect(renderTable({ headers: ['NAME', 'CLOUD'], rows: [['12345678', 'aws']] })).toBe(
+      'NAME\t\tCLOUD\n12345678\taws\n',
+    );
   });
 
   it('maps library error codes to the documented exit codes', () => {
@@ -51,8 +63,25 @@ describe('the command tree (in process)', () => {
   });
 
   it("maps kops's create cluster flags onto CreateClusterOptions (only the flags given)", () => {
-    expect(optionsFromFlags('a.example.com', { cloud: 'aws', zones: ['z1', 'z2'], masterSize: ['m5.large'], nodeCount: 3, vpc: 'vpc-1', set: ['spec.x=a,b'], bastion: true })).toEqual({
-      clusterName: 'a.example.com', cloud: 'aws', zones: ['z1', 'z2'], controlPlaneSizes: ['m5.large'], nodeCount: 3, networkID: 'vpc-1', sets: ['spec.x=a,b'], bastion: true,
+    expect(
+      optionsFromFlags('a.example.com', {
+        cloud: 'aws',
+        zones: ['z1', 'z2'],
+        masterSize: ['m5.large'],
+        nodeCount: 3,
+        vpc: 'vpc-1',
+        set: ['spec.x=a,b'],
+        bastion: true,
+      }),
+    ).toEqual({
+      clusterName: 'a.example.com',
+      cloud: 'aws',
+      zones: ['z1', 'z2'],
+      controlPlaneSizes: ['m5.large'],
+      nodeCount: 3,
+      networkID: 'vpc-1',
+      sets: ['spec.x=a,b'],
+      bastion: true,
     });
   });
 

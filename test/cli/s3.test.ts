@@ -12,7 +12,12 @@ describe('statestore against S3 (s3rver)', () => {
     requireBuiltCli();
     server = await startS3rver({ buckets: ['cli-state'] });
     // kops's variables (kops: util/pkg/vfs/s3context.go): endpoint, region, static credentials.
-    env = { S3_ENDPOINT: server.endpoint, S3_REGION: 'us-east-1', S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey };
+    env = {
+      S3_ENDPOINT: server.endpoint,
+      S3_REGION: 'us-east-1',
+      S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+      S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    };
   });
   afterAll(() => server?.stop());
 
@@ -27,7 +32,12 @@ describe('statestore against S3 (s3rver)', () => {
       run(['get', 'clusters'], state),
       run(['set', 'cluster', MINIMAL.cluster, 'spec.kubernetesVersion=1.30.9', '--json'], state),
     ]);
-    expect(listed.stdout.split('\n').slice(1, 3).map((line) => line.split('\t')[0])).toEqual([COMPLEX.cluster, MINIMAL.cluster]);
+    expect(
+      listed.stdout
+        .split('\n')
+        .slice(1, 3)
+        .map((line) => line.split('\t')[0]),
+    ).toEqual([COMPLEX.cluster, MINIMAL.cluster]);
     expect(JSON.parse(set.stdout)).toMatchObject({ changed: true, dryRun: false });
     const yaml = await run(['get', 'cluster', MINIMAL.cluster, '-o', 'yaml'], state);
     expect(yaml.stdout).toContain('kubernetesVersion: 1.30.9');

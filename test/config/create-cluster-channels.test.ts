@@ -7,19 +7,42 @@ import { alphaChannel } from '../../src/create-cluster/channels/alpha.js';
 import { stableChannel } from '../../src/create-cluster/channels/stable.js';
 import { clusterFromOptions } from '../../src/create-cluster/index.js';
 
-type Spec = { images: Record<string, unknown>[]; kubernetesVersions: Record<string, unknown>[]; kopsVersions: Record<string, unknown>[] };
+type Spec = {
+  images: Record<string, unknown>[];
+  kubernetesVersions: Record<string, unknown>[];
+  kopsVersions: Record<string, unknown>[];
+};
 
 function fixture(name: string): Spec {
-  return (parse(readFileSync(join(__dirname, '..', 'fixtures', 'kops', 'channels', name), 'utf8')) as { spec: Spec }).spec;
+  return (parse(readFileSync(join(__dirname, '..', 'fixtures', 'kops', 'channels', name), 'utf8')) as { spec: Spec })
+    .spec;
 }
 
-describe.each([['stable', stableChannel], ['alpha', alphaChannel]] as [string, ChannelData][])('channel %s', (name, data) => {
+describe.each([
+  ['stable', stableChannel],
+  ['alpha', alphaChannel],
+] as [string, ChannelData][])('channel %s', (name, data) => {
   const spec = fixture(name);
 
-  it('holds kops\'s images, Kubernetes versions and kops versions unchanged', () => {
-    expect(data.images).toEqual(spec.images.map((i) => ({ name: i.name, providerID: i.providerID, architectureID: i.architectureID, kubernetesVersion: i.kubernetesVersion })));
-    expect(data.kubernetesVersions).toEqual(spec.kubernetesVersions.map((k) => ({ range: k.range, recommendedVersion: k.recommendedVersion, requiredVersion: k.requiredVersion })));
-    expect(data.kopsVersions).toEqual(spec.kopsVersions.map((k) => ({ range: k.range, kubernetesVersion: String(k.kubernetesVersion) })));
+  it("holds kops's images, Kubernetes versions and kops versions unchanged", () => {
+    expect(data.images).toEqual(
+      spec.images.map((i) => ({
+        name: i.name,
+        providerID: i.providerID,
+        architectureID: i.architectureID,
+        kubernetesVersion: i.kubernetesVersion,
+      })),
+    );
+    expect(data.kubernetesVersions).toEqual(
+      spec.kubernetesVersions.map((k) => ({
+        range: k.range,
+        recommendedVersion: k.recommendedVersion,
+        requiredVersion: k.requiredVersion,
+      })),
+    );
+    expect(data.kopsVersions).toEqual(
+      spec.kopsVersions.map((k) => ({ range: k.range, kubernetesVersion: String(k.kubernetesVersion) })),
+    );
   });
 
   it('gives new clusters the Kubernetes version of the kopsVersions entry for this kops', () => {
@@ -37,7 +60,7 @@ describe('channelImage', () => {
     kubernetesVersions: [],
   };
 
-  it('matches an image without an architecture or version range, as kops\'s FindImage does', () => {
+  it("matches an image without an architecture or version range, as kops's FindImage does", () => {
     expect(channelImage(channel, 'x', '1.32.0', 'arm64')).toBe('any-arch');
     expect(channelImage(channel, 'y', '1.10.0', 'arm64')).toBe('any-version');
     expect(channelImage(channel, 'y', '1.10.0', 'amd64')).toBeUndefined();
@@ -47,7 +70,11 @@ describe('channelImage', () => {
 describe('--channel', () => {
   it('accepts alpha and refuses channels that are not built in', () => {
     const base = { clusterName: 'c.example.com', cloud: 'aws', zones: ['us-test-1a'], networking: 'cni' };
-    expect((clusterFromOptions({ ...base, channel: 'alpha' }).cluster.spec as Record<string, unknown>).channel).toBe('alpha');
-    expect(() => clusterFromOptions({ ...base, channel: 'https://example.com/channel' })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+    expect((clusterFromOptions({ ...base, channel: 'alpha' }).cluster.spec as Record<string, unknown>).channel).toBe(
+      'alpha',
+    );
+    expect(() => clusterFromOptions({ ...base, channel: 'https://example.com/channel' })).toThrow(
+      expect.objectContaining({ code: 'InvalidArgument' }),
+    );
   });
 });

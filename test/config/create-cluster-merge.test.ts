@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { errorsOnly, validateClusterWithInstanceGroups } from '../../src/config/validate/index.js';
-import { clusterFromOptions, mergeOptionsIntoCluster, type CreateClusterOptions } from '../../src/create-cluster/index.js';
+import {
+  clusterFromOptions,
+  mergeOptionsIntoCluster,
+  type CreateClusterOptions,
+} from '../../src/create-cluster/index.js';
 import { parseCloudLabels } from '../../src/create-cluster/cloud-labels.js';
 
 const BASE: CreateClusterOptions = {
@@ -25,7 +29,7 @@ describe('mergeOptionsIntoCluster', () => {
     expect(mergeOptionsIntoCluster(current, BASE)).toEqual(current);
   });
 
-  it('nodeSize changes only the node groups\' machineType', () => {
+  it("nodeSize changes only the node groups' machineType", () => {
     const current = created();
     const next = mergeOptionsIntoCluster(current, { clusterName: BASE.clusterName, nodeSize: 'm5.large' });
     expect(next.cluster).toEqual(current.cluster);
@@ -49,7 +53,10 @@ describe('mergeOptionsIntoCluster', () => {
 
   it('a new zone adds its subnet and node group and keeps the existing ones', () => {
     const current = created();
-    const next = mergeOptionsIntoCluster(current, { clusterName: BASE.clusterName, zones: ['us-test-1a', 'us-test-1b'] });
+    const next = mergeOptionsIntoCluster(current, {
+      clusterName: BASE.clusterName,
+      zones: ['us-test-1a', 'us-test-1b'],
+    });
     const subnets = loose(next.cluster).spec.subnets as Record<string, unknown>[];
     expect(subnets).toHaveLength(2);
     expect(subnets[0]).toEqual((loose(current.cluster).spec.subnets as unknown[])[0]);
@@ -57,7 +64,13 @@ describe('mergeOptionsIntoCluster', () => {
     expect(next.instanceGroups.slice(0, current.instanceGroups.length)).toEqual(current.instanceGroups);
     const added = loose(next.instanceGroups[current.instanceGroups.length]);
     expect(added.metadata.name).toBe('nodes-us-test-1b');
-    expect(added.spec).toMatchObject({ role: 'Node', subnets: ['us-test-1b'], minSize: 1, maxSize: 1, machineType: 't3.medium' });
+    expect(added.spec).toMatchObject({
+      role: 'Node',
+      subnets: ['us-test-1b'],
+      minSize: 1,
+      maxSize: 1,
+      machineType: 't3.medium',
+    });
     expect(added.spec.nodeLabels).toEqual({ 'kops.k8s.io/instancegroup': 'nodes-us-test-1b' });
   });
 
@@ -93,7 +106,12 @@ describe('mergeOptionsIntoCluster', () => {
   it('never mutates its inputs', () => {
     const current = created();
     const before = structuredClone(current);
-    const options: CreateClusterOptions = { ...BASE, zones: ['us-test-1a', 'us-test-1c'], nodeSize: 'x', sets: ['spec.channel=alpha'] };
+    const options: CreateClusterOptions = {
+      ...BASE,
+      zones: ['us-test-1a', 'us-test-1c'],
+      nodeSize: 'x',
+      sets: ['spec.channel=alpha'],
+    };
     const optionsBefore = structuredClone(options);
     mergeOptionsIntoCluster(current, options);
     expect(current).toEqual(before);
@@ -103,8 +121,12 @@ describe('mergeOptionsIntoCluster', () => {
 
 describe('clusterFromOptions errors', () => {
   it('requires a cluster name, zones and a cloud', () => {
-    expect(() => clusterFromOptions({ ...BASE, clusterName: '' })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
-    expect(() => clusterFromOptions({ ...BASE, zones: [] })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+    expect(() => clusterFromOptions({ ...BASE, clusterName: '' })).toThrow(
+      expect.objectContaining({ code: 'InvalidArgument' }),
+    );
+    expect(() => clusterFromOptions({ ...BASE, zones: [] })).toThrow(
+      expect.objectContaining({ code: 'InvalidArgument' }),
+    );
     const { cloud: _omit, ...noCloud } = BASE;
     expect(() => clusterFromOptions(noCloud)).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
   });
@@ -126,16 +148,24 @@ describe('clusterFromOptions errors', () => {
 
 describe('parseCloudLabels (kops: cmd/kops/create_cluster.go parseCloudLabels)', () => {
   it('splits on every comma, trims only leading spaces, and lets quotes hold "="', () => {
-    expect(parseCloudLabels('a=1, b = x ,c=,d="p=q",d2="say ""hi"""')).toEqual({ a: '1', 'b ': 'x ', c: '', d: 'p=q', d2: 'say "hi"' });
+    expect(parseCloudLabels('a=1, b = x ,c=,d="p=q",d2="say ""hi"""')).toEqual({
+      a: '1',
+      'b ': 'x ',
+      c: '',
+      d: 'p=q',
+      d2: 'say "hi"',
+    });
     expect(parseCloudLabels('k=1,k=2,,')).toEqual({ k: '2' });
   });
 
-  it('a quoted comma becomes a line break, as Go\'s csv reads the comma-split text', () => {
+  it("a quoted comma becomes a line break, as Go's csv reads the comma-split text", () => {
     expect(parseCloudLabels('a="x,y"')).toEqual({ a: 'x\ny' });
   });
 
   it('refuses records without exactly one key and value, stray quotes, and prototype keys', () => {
-    expect(() => parseCloudLabels('novalue')).toThrow(expect.objectContaining({ code: 'InvalidArgument', message: expect.stringMatching(/key=value/) }));
+    expect(() => parseCloudLabels('novalue')).toThrow(
+      expect.objectContaining({ code: 'InvalidArgument', message: expect.stringMatching(/key=value/) }),
+    );
     expect(() => parseCloudLabels('a=b=c')).toThrow(/malformed/);
     expect(() => parseCloudLabels('a=b"c')).toThrow(/bare "/);
     expect(() => parseCloudLabels('a="b"c')).toThrow(/extraneous or missing "/);
@@ -163,14 +193,21 @@ describe('mergeOptionsIntoCluster: networking, labels and guards', () => {
 
   it('refuses options for another cluster or cloud', () => {
     const current = created();
-    expect(() => mergeOptionsIntoCluster(current, { clusterName: 'other.example.com' })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+    expect(() => mergeOptionsIntoCluster(current, { clusterName: 'other.example.com' })).toThrow(
+      expect.objectContaining({ code: 'InvalidArgument' }),
+    );
     expect(() => mergeOptionsIntoCluster(current, { cloud: 'gce' })).toThrow(/cannot move a cluster/);
   });
 });
 
 describe('clusterFromOptions: API load balancer and DNS zone', () => {
   it('writes the requested load balancer type and class, and the DNS zone', () => {
-    const out = clusterFromOptions({ ...BASE, apiLoadBalancerType: 'internal', apiLoadBalancerClass: 'classic', dnsZone: 'example.com' });
+    const out = clusterFromOptions({
+      ...BASE,
+      apiLoadBalancerType: 'internal',
+      apiLoadBalancerClass: 'classic',
+      dnsZone: 'example.com',
+    });
     expect(loose(out.cluster).spec.api).toEqual({ loadBalancer: { type: 'Internal', class: 'Classic' } });
     expect(loose(out.cluster).spec.dnsZone).toBe('example.com');
     expect(() => clusterFromOptions({ ...BASE, apiLoadBalancerType: 'sideways' })).toThrow(/load balancer type/);
@@ -180,7 +217,9 @@ describe('clusterFromOptions: API load balancer and DNS zone', () => {
 describe('clusterFromOptions: option checks kops makes', () => {
   it('derives configBase from the state store, or leaves it out', () => {
     const { configBase: _c, ...rest } = BASE;
-    expect(loose(clusterFromOptions({ ...rest, stateStore: 's3://bucket/' }).cluster).spec.configBase).toBe('s3://bucket/dev.example.com');
+    expect(loose(clusterFromOptions({ ...rest, stateStore: 's3://bucket/' }).cluster).spec.configBase).toBe(
+      's3://bucket/dev.example.com',
+    );
     expect(loose(clusterFromOptions(rest).cluster).spec).not.toHaveProperty('configBase');
   });
 
@@ -191,15 +230,30 @@ describe('clusterFromOptions: option checks kops makes', () => {
   });
 
   it('refuses, as kops does, when neither the channel nor the cloud has a default image', () => {
-    expect(() => clusterFromOptions({ ...BASE, cloud: 'azure', zones: ['eastus-1'], kubernetesVersion: 'v1.10.0' }))
-      .toThrow(expect.objectContaining({ code: 'InvalidArgument', message: expect.stringMatching(/default image for cloud provider "azure"/) }));
-    const out = clusterFromOptions({ ...BASE, cloud: 'azure', zones: ['eastus-1'], kubernetesVersion: 'v1.10.0', image: 'img' });
+    expect(() =>
+      clusterFromOptions({ ...BASE, cloud: 'azure', zones: ['eastus-1'], kubernetesVersion: 'v1.10.0' }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'InvalidArgument',
+        message: expect.stringMatching(/default image for cloud provider "azure"/),
+      }),
+    );
+    const out = clusterFromOptions({
+      ...BASE,
+      cloud: 'azure',
+      zones: ['eastus-1'],
+      kubernetesVersion: 'v1.10.0',
+      image: 'img',
+    });
     expect(loose(out.instanceGroups[0]).spec.image).toBe('img');
   });
 
-  it('uses kops\'s cloud defaults where the channel has no image, and refuses unknown clouds', () => {
+  it("uses kops's cloud defaults where the channel has no image, and refuses unknown clouds", () => {
     const out = clusterFromOptions({ ...BASE, cloud: 'digitalocean', zones: ['nyc1'] });
-    expect(loose(out.instanceGroups[0]).spec).toMatchObject({ image: 'ubuntu-24-04-x64', machineType: 's-2vcpu-4gb-amd' });
+    expect(loose(out.instanceGroups[0]).spec).toMatchObject({
+      image: 'ubuntu-24-04-x64',
+      machineType: 's-2vcpu-4gb-amd',
+    });
     expect(() => clusterFromOptions({ ...BASE, cloud: 'vsphere' })).toThrow(/unsupported cloud provider/);
   });
 });
@@ -243,7 +297,11 @@ describe('properties', () => {
 describe('mergeOptionsIntoCluster: group flags and DNS type as kops create applies them', () => {
   it('nodeVolumeType and nodeTenancy reach only the node groups', () => {
     const current = created();
-    const next = mergeOptionsIntoCluster(current, { clusterName: BASE.clusterName, nodeVolumeType: 'gp3', nodeTenancy: 'dedicated' });
+    const next = mergeOptionsIntoCluster(current, {
+      clusterName: BASE.clusterName,
+      nodeVolumeType: 'gp3',
+      nodeTenancy: 'dedicated',
+    });
     for (const g of next.instanceGroups.map(loose)) {
       if (g.spec.role === 'Node') expect(g.spec).toMatchObject({ rootVolumeType: 'gp3', tenancy: 'dedicated' });
       else expect(g.spec).not.toHaveProperty('tenancy');
@@ -252,7 +310,9 @@ describe('mergeOptionsIntoCluster: group flags and DNS type as kops create appli
   });
 
   it('refuses an unknown DNS type instead of writing it', () => {
-    expect(() => mergeOptionsIntoCluster(created(), { clusterName: BASE.clusterName, dnsType: 'weird' })).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
+    expect(() => mergeOptionsIntoCluster(created(), { clusterName: BASE.clusterName, dnsType: 'weird' })).toThrow(
+      expect.objectContaining({ code: 'InvalidArgument' }),
+    );
     const next = mergeOptionsIntoCluster(created(), { clusterName: BASE.clusterName, dnsType: 'private' });
     expect(loose(next.cluster).spec.topology).toEqual({ dns: { type: 'Private' } });
   });
@@ -261,7 +321,10 @@ describe('mergeOptionsIntoCluster: group flags and DNS type as kops create appli
 describe('mergeOptionsIntoCluster: kubernetesFeatureGates', () => {
   it('adds gates to every component, keeping the ones already there', () => {
     const current = clusterFromOptions({ ...BASE, kubernetesFeatureGates: ['A', '-B'] });
-    const next = mergeOptionsIntoCluster(current, { clusterName: BASE.clusterName, kubernetesFeatureGates: ['B', '-C'] });
+    const next = mergeOptionsIntoCluster(current, {
+      clusterName: BASE.clusterName,
+      kubernetesFeatureGates: ['B', '-C'],
+    });
     const spec = loose(next.cluster).spec as Record<string, { featureGates?: Record<string, string> }>;
     for (const component of ['kubeAPIServer', 'kubeControllerManager', 'kubeProxy', 'kubeScheduler', 'kubelet']) {
       expect(spec[component]?.featureGates).toEqual({ A: 'true', B: 'true', C: 'false' });

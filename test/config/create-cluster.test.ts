@@ -12,8 +12,14 @@ function withoutTimestamp(doc: unknown): unknown {
   return copy;
 }
 
-function load(name: string): { options: ReturnType<typeof optionsFromGoFields>; cluster: unknown; instanceGroups: unknown[] } {
-  const options = optionsFromGoFields(parse(readFileSync(join(ROOT, name, 'options.yaml'), 'utf8')) as Record<string, unknown>);
+function load(name: string): {
+  options: ReturnType<typeof optionsFromGoFields>;
+  cluster: unknown;
+  instanceGroups: unknown[];
+} {
+  const options = optionsFromGoFields(
+    parse(readFileSync(join(ROOT, name, 'options.yaml'), 'utf8')) as Record<string, unknown>,
+  );
   const docs = parseAllDocuments(readFileSync(join(ROOT, name, 'expected-v1alpha2.yaml'), 'utf8'))
     .map((d) => d.toJS() as { kind?: string } | null)
     .filter((d): d is { kind?: string } => d !== null);
@@ -37,25 +43,72 @@ const KOPS_TEST_CLOUD: CloudFacts = {
     'subnet-2': { zone: 'us-test-1a', cidr: '10.11.0.0/24', network: 'vpc-12345678' },
   },
   machineTypes: {
-    ...Object.fromEntries(['c5.large', 'm3.medium', 'm4.large', 'm5.large', 'm5.xlarge', 't3.micro', 't3.medium', 't3.large', 'c4.large', 'g4dn.xlarge', 'g4ad.16xlarge'].map((t) => [t, X86])),
+    ...Object.fromEntries(
+      [
+        'c5.large',
+        'm3.medium',
+        'm4.large',
+        'm5.large',
+        'm5.xlarge',
+        't3.micro',
+        't3.medium',
+        't3.large',
+        'c4.large',
+        'g4dn.xlarge',
+        'g4ad.16xlarge',
+      ].map((t) => [t, X86]),
+    ),
     'a1.large': { architectures: ['arm64'] },
     'm6g.xlarge': { architectures: ['arm64'] },
     't2.micro': { architectures: ['i386', 'x86_64'] },
     't2.medium': { architectures: ['i386', 'x86_64'] },
   },
   defaultMachineTypes: { controlPlane: 'm3.medium', apiServer: 'm3.medium', node: 't2.medium', bastion: 't2.micro' },
-  flavors: [{ name: 'n1-standard-2', ram: 8192, vcpus: 8 }, { name: 'n1-standard-1', ram: 8192, vcpus: 4 }],
+  flavors: [
+    { name: 'n1-standard-2', ram: 8192, vcpus: 8 },
+    { name: 'n1-standard-1', ram: 8192, vcpus: 4 },
+  ],
 };
 
 const CASES = [
-  'minimal-1.32', 'minimal-1.35', 'minimal-1.36', 'ha', 'ha_encrypt', 'ha_shared_zones', 'minimal-irsa', 'overrides',
-  'ingwspecified', 'ngwspecified', 'calico_bpf', 'cilium-eni', 'ipv6', 'complex-private', 'different-amis',
-  'minimal-gce', 'minimal-gce-dns-none', 'ha_gce', 'experimental-roles', 'private_gce', 'volume_type',
-  'shared_vpc', 'shared_subnets', 'private_shared_subnets',
-  'minimal_hetzner', 'ha_openstack', 'ha_openstack_octavia', 'ha_openstack_nodns',
+  'minimal-1.32',
+  'minimal-1.35',
+  'minimal-1.36',
+  'ha',
+  'ha_encrypt',
+  'ha_shared_zones',
+  'minimal-irsa',
+  'overrides',
+  'ingwspecified',
+  'ngwspecified',
+  'calico_bpf',
+  'cilium-eni',
+  'ipv6',
+  'complex-private',
+  'different-amis',
+  'minimal-gce',
+  'minimal-gce-dns-none',
+  'ha_gce',
+  'experimental-roles',
+  'private_gce',
+  'volume_type',
+  'shared_vpc',
+  'shared_subnets',
+  'private_shared_subnets',
+  'minimal_hetzner',
+  'ha_openstack',
+  'ha_openstack_octavia',
+  'ha_openstack_nodns',
   // Held out of the first copy, taken from kops's tests/integration/create_cluster later.
-  'complex', 'gce_byo_sa', 'ha_hetzner', 'ha_shared_zone', 'karpenter', 'minimal-arm64',
-  'minimal_feature-gates', 'private', 'shared_subnets_vpc_lookup',
+  'complex',
+  'gce_byo_sa',
+  'ha_hetzner',
+  'ha_shared_zone',
+  'karpenter',
+  'minimal-arm64',
+  'minimal_feature-gates',
+  'private',
+  'shared_subnets_vpc_lookup',
 ];
 
 describe('clusterFromOptions reproduces kops create_cluster fixtures', () => {

@@ -3,12 +3,31 @@ import { unifiedDiff } from '../../src/config/diff/unified.js';
 import { applyJsonPatch } from '../../src/config/patch/json-patch.js';
 
 describe('diffConfig', () => {
-  const a = { spec: { kubernetesVersion: '1.29.0', subnets: [{ name: 'a', type: 'Public' }, { name: 'b' }], gone: true, 'we/ird~key': 1 } };
-  const b = { spec: { kubernetesVersion: '1.30.0', subnets: [{ name: 'a', type: 'Private' }], added: { x: [1, 2] }, 'we/ird~key': 2 } };
+  const a = {
+    spec: {
+      kubernetesVersion: '1.29.0',
+      subnets: [{ name: 'a', type: 'Public' }, { name: 'b' }],
+      gone: true,
+      'we/ird~key': 1,
+    },
+  };
+  const b = {
+    spec: {
+      kubernetesVersion: '1.30.0',
+      subnets: [{ name: 'a', type: 'Private' }],
+      added: { x: [1, 2] },
+      'we/ird~key': 2,
+    },
+  };
 
   it('gives operations with old values that turn a into b', () => {
     const { operations } = diffConfig(a, b);
-    expect(operations).toContainEqual({ op: 'replace', path: '/spec/kubernetesVersion', value: '1.30.0', oldValue: '1.29.0' });
+    expect(operations).toContainEqual({
+      op: 'replace',
+      path: '/spec/kubernetesVersion',
+      value: '1.30.0',
+      oldValue: '1.29.0',
+    });
     expect(operations).toContainEqual({ op: 'remove', path: '/spec/gone', oldValue: true });
     expect(operations).toContainEqual({ op: 'replace', path: '/spec/we~1ird~0key', value: 2, oldValue: 1 });
     expect(applyJsonPatch(a, operations)).toEqual(b);

@@ -57,7 +57,10 @@ describe('one guard at every entry point (#14.3)', () => {
     ['diffConfig', (value) => diffConfig({}, value)],
     ['applyChange (strategic)', (value) => applyChange({}, { spec: value } as never, clusterSchema)],
     ['applyChange (mergePatch)', (value) => applyChange({}, { mergePatch: value }, clusterSchema)],
-    ['applyChange (jsonPatch)', (value) => applyChange({}, { jsonPatch: [{ op: 'add', path: '/spec', value }] }, clusterSchema)],
+    [
+      'applyChange (jsonPatch)',
+      (value) => applyChange({}, { jsonPatch: [{ op: 'add', path: '/spec', value }] }, clusterSchema),
+    ],
   ];
 
   it.each(entryPoints)('%s: a 5,000-deep value is InvalidArgument naming maxDepth, not a RangeError', (_, run) => {
@@ -85,7 +88,9 @@ describe('one guard at every entry point (#14.3)', () => {
     expect(INPUT_LIMITS.maxDepth).toBeGreaterThanOrEqual(50);
     expect(() => assertSafeValue(deep(INPUT_LIMITS.maxDepth - 2))).not.toThrow();
     expect(strategicMerge({ spec: deep(60) }, { spec: { b: 1 } })).toMatchObject({ spec: { b: 1 } });
-    expect(() => assertSafeValue({ spec: { additionalPolicies: { node: 'x'.repeat(3 * 1024 * 1024) } } })).not.toThrow();
+    expect(() =>
+      assertSafeValue({ spec: { additionalPolicies: { node: 'x'.repeat(3 * 1024 * 1024) } } }),
+    ).not.toThrow();
   });
 
   it('names the path of the offending value (shortened) in the message and the issue', () => {
@@ -115,7 +120,9 @@ describe('linear paths and diffs (#14.4)', () => {
 
   it('40k-token pointers and field paths are refused by their token count, not parsed quadratically', () => {
     const pointer = '/ab'.repeat(tokens).slice(0, INPUT_LIMITS.maxPathLength);
-    expect(failure(() => applyJsonPatch({}, [{ op: 'add', path: pointer, value: 1 }])).message).toMatch(/maxPathTokens/);
+    expect(failure(() => applyJsonPatch({}, [{ op: 'add', path: pointer, value: 1 }])).message).toMatch(
+      /maxPathTokens/,
+    );
     const path = `spec${'.a'.repeat(tokens)}`.slice(0, INPUT_LIMITS.maxPathLength);
     expect(failure(() => setFields({}, [`${path}=1`])).message).toMatch(/maxPathTokens/);
     expect(failure(() => unsetFields({}, [path])).message).toMatch(/maxPathTokens/);
@@ -126,7 +133,9 @@ describe('linear paths and diffs (#14.4)', () => {
     expect(parsePointer('/a'.repeat(tokensOk))).toHaveLength(tokensOk);
     expect(parseFieldPath(`spec${'.a'.repeat(tokensOk - 1)}`)).toHaveLength(tokensOk);
     expect(failure(() => parsePointer(`${'/a'.repeat(50)}/__proto__`)).message).toMatch(/prototype pollution guard/);
-    expect(failure(() => parseFieldPath(`spec${'.a'.repeat(50)}.constructor`)).message).toMatch(/prototype pollution guard/);
+    expect(failure(() => parseFieldPath(`spec${'.a'.repeat(50)}.constructor`)).message).toMatch(
+      /prototype pollution guard/,
+    );
   });
 
   const lines = (count: number, change: (i: number) => string | undefined = () => undefined) =>
@@ -136,7 +145,9 @@ describe('linear paths and diffs (#14.4)', () => {
     const before = lines(20_000);
     const after = lines(20_000, (i) => (i % 200 === 0 ? `  field${i}: changed` : undefined));
     const diff = unifiedDiff(before, after);
-    expect(diff.startsWith('--- before\n+++ after\n@@ -1,4 +1,4 @@\n-  field0: value 0\n+  field0: changed\n')).toBe(true);
+    expect(diff.startsWith('--- before\n+++ after\n@@ -1,4 +1,4 @@\n-  field0: value 0\n+  field0: changed\n')).toBe(
+      true,
+    );
     expect(diff.match(/^@@/gm)).toHaveLength(100);
     expect(applyPatch(before, diff)).toBe(after);
   });
@@ -150,7 +161,7 @@ describe('linear paths and diffs (#14.4)', () => {
     expect(applyPatch(before, diff)).toBe(after);
   });
 
-  it('keeps diff(1)\'s conventions: empty ranges, and a missing final newline marked', () => {
+  it("keeps diff(1)'s conventions: empty ranges, and a missing final newline marked", () => {
     expect(unifiedDiff('a\n', 'a\nb\n')).toBe('--- before\n+++ after\n@@ -1,1 +1,2 @@\n a\n+b\n');
     expect(unifiedDiff('', 'a\n')).toBe('--- before\n+++ after\n@@ -0,0 +1,1 @@\n+a\n');
     expect(unifiedDiff('a', 'a\n')).toContain('\\ No newline at end of file');
@@ -159,10 +170,25 @@ describe('linear paths and diffs (#14.4)', () => {
 });
 
 describe('unknown fields (#14.7)', () => {
-  const base = { apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', metadata: { name: 'c.example.com' }, spec: { kubernetesVersion: '1.29.0' } };
+  const base = {
+    apiVersion: 'kops.k8s.io/v1alpha2',
+    kind: 'Cluster',
+    metadata: { name: 'c.example.com' },
+    spec: { kubernetesVersion: '1.29.0' },
+  };
 
   it('finds every unknown field by own property, prototype names included', () => {
-    const value = { ...base, spec: { ...base.spec, k8sVersion: '1.30', toString: 'x', valueOf: 1, hasOwnProperty: true, kubelet: { maxPodz: 1 } } };
+    const value = {
+      ...base,
+      spec: {
+        ...base.spec,
+        k8sVersion: '1.30',
+        toString: 'x',
+        valueOf: 1,
+        hasOwnProperty: true,
+        kubelet: { maxPodz: 1 },
+      },
+    };
     expect(unknownFields(clusterSchema, value).map((field) => [field.path, field.didYouMean])).toEqual([
       ['/spec/k8sVersion', undefined],
       ['/spec/toString', undefined],
@@ -174,21 +200,36 @@ describe('unknown fields (#14.7)', () => {
 
   it('a change that introduces one is a ValidationError; one already stored is a warning', () => {
     const stored = { ...base, spec: { ...base.spec, futureField: 1, subnets: [{ name: 'a', futureOption: true }] } };
-    const introduced = failure(() => checkChangeFields(clusterSchema, 'Cluster', stored, { ...stored, spec: { ...stored.spec, k8sVersion: '1.30' } }, () => undefined));
+    const introduced = failure(() =>
+      checkChangeFields(
+        clusterSchema,
+        'Cluster',
+        stored,
+        { ...stored, spec: { ...stored.spec, k8sVersion: '1.30' } },
+        () => undefined,
+      ),
+    );
     expect(introduced.code).toBe('ValidationError');
     expect(introduced.issues).toEqual([expect.objectContaining({ path: '/spec/k8sVersion' })]);
-    expect(introduced.message).toMatch(/unknown field "k8sVersion" at \/spec\/k8sVersion in Cluster \(kops would ignore it/);
+    expect(introduced.message).toMatch(
+      /unknown field "k8sVersion" at \/spec\/k8sVersion in Cluster \(kops would ignore it/,
+    );
     const moved = { ...stored, spec: { ...stored.spec, subnets: [{ name: 'b' }, { name: 'a', futureOption: true }] } };
     const { warnings } = checkChangeFields(clusterSchema, 'Cluster', stored, moved, () => undefined);
-    expect(warnings.map((issue) => [issue.path, issue.severity])).toEqual([['/spec/futureField', 'warning'], ['/spec/subnets/1/futureOption', 'warning']]);
+    expect(warnings.map((issue) => [issue.path, issue.severity])).toEqual([
+      ['/spec/futureField', 'warning'],
+      ['/spec/subnets/1/futureOption', 'warning'],
+    ]);
   });
 
-  it('a typo already stored does not lock the document: the validator\'s error for it becomes a warning', () => {
+  it("a typo already stored does not lock the document: the validator's error for it becomes a warning", () => {
     const stored = { ...base, spec: { ...base.spec, kubernetesVersoin: 'x' } };
     const validate = () => {
       throw new StateStoreError('ValidationError', 'invalid', { issues: validateClusterConfig(stored) });
     };
-    expect(checkChangeFields(clusterSchema, 'Cluster', stored, stored, validate).warnings).toEqual([expect.objectContaining({ path: '/spec/kubernetesVersoin', didYouMean: 'kubernetesVersion' })]);
+    expect(checkChangeFields(clusterSchema, 'Cluster', stored, stored, validate).warnings).toEqual([
+      expect.objectContaining({ path: '/spec/kubernetesVersoin', didYouMean: 'kubernetesVersion' }),
+    ]);
   });
 
   it.each(['__proto__', 'constructor', 'prototype'])('"%s" as a list element\'s name is refused everywhere', (name) => {
@@ -215,20 +256,31 @@ describe('messages (#14.9)', () => {
     const err = failure(() => setFields({}, ['spec.kubelet.maxPodz=1']));
     expect(err.message).toMatch(/not found in the Cluster schema; did you mean "spec\.kubelet\.maxPods"\?/);
     expect(err.issues).toEqual([expect.objectContaining({ path: '/spec/kubelet/maxPodz', didYouMean: 'maxPods' })]);
-    expect(failure(() => unsetFields({}, ['spec.kubernetesVersoin'])).message).toMatch(/did you mean "spec\.kubernetesVersion"/);
+    expect(failure(() => unsetFields({}, ['spec.kubernetesVersoin'])).message).toMatch(
+      /did you mean "spec\.kubernetesVersion"/,
+    );
   });
 
   it('mixing change forms says so, instead of "unknown field set"', () => {
-    for (const change of [{ set: ['spec.channel=stable'], spec: {} }, { mergePatch: {}, spec: {} }, { jsonPatch: [], set: [] }, { strategic: {}, metadata: {} }]) {
+    for (const change of [
+      { set: ['spec.channel=stable'], spec: {} },
+      { mergePatch: {}, spec: {} },
+      { jsonPatch: [], set: [] },
+      { strategic: {}, metadata: {} },
+    ]) {
       const err = failure(() => applyChange({}, change as never, clusterSchema));
       expect(err.code).toBe('InvalidArgument');
       expect(err.message).toMatch(/a change takes one form: .* cannot be mixed with/);
     }
-    expect(applyChange({}, { set: ['spec.channel=stable'], unset: ['spec.channel'] }, clusterSchema)).toEqual({ spec: { channel: 'stable' } });
+    expect(applyChange({}, { set: ['spec.channel=stable'], unset: ['spec.channel'] }, clusterSchema)).toEqual({
+      spec: { channel: 'stable' },
+    });
   });
 
   it('says "an integer", not "a integer"', () => {
     const issues = validateClusterConfig({ kind: 'Cluster', spec: { kubelet: { maxPods: 'x' } } });
-    expect(issues).toEqual([expect.objectContaining({ path: '/spec/kubelet/maxPods', message: '/spec/kubelet/maxPods must be an integer' })]);
+    expect(issues).toEqual([
+      expect.objectContaining({ path: '/spec/kubelet/maxPods', message: '/spec/kubelet/maxPods must be an integer' }),
+    ]);
   });
 });

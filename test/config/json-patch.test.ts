@@ -22,24 +22,27 @@ for (const file of ['tests.json', 'spec_tests.json']) {
     const cases = load(file)
       .map((vector, index) => ({ vector, index }))
       .filter(({ vector }) => vector.disabled !== true);
-    test.each(cases.map(({ vector, index }) => [`#${index} ${vector.comment ?? vector.error ?? ''}`, vector]))('%s', (_name, vector) => {
-      const before = JSON.stringify(vector.doc);
-      if (vector.error !== undefined) {
-        let thrown: unknown;
-        try {
-          applyJsonPatch(vector.doc, vector.patch);
-        } catch (err) {
-          thrown = err;
+    test.each(cases.map(({ vector, index }) => [`#${index} ${vector.comment ?? vector.error ?? ''}`, vector]))(
+      '%s',
+      (_name, vector) => {
+        const before = JSON.stringify(vector.doc);
+        if (vector.error !== undefined) {
+          let thrown: unknown;
+          try {
+            applyJsonPatch(vector.doc, vector.patch);
+          } catch (err) {
+            thrown = err;
+          }
+          expect(isStateStoreError(thrown, 'InvalidArgument')).toBe(true);
+        } else if (vector.expected !== undefined) {
+          expect(applyJsonPatch(vector.doc, vector.patch)).toEqual(vector.expected);
+        } else {
+          // A case with neither expected nor error only asserts that the patch applies.
+          expect(() => applyJsonPatch(vector.doc, vector.patch)).not.toThrow();
         }
-        expect(isStateStoreError(thrown, 'InvalidArgument')).toBe(true);
-      } else if (vector.expected !== undefined) {
-        expect(applyJsonPatch(vector.doc, vector.patch)).toEqual(vector.expected);
-      } else {
-        // A case with neither expected nor error only asserts that the patch applies.
-        expect(() => applyJsonPatch(vector.doc, vector.patch)).not.toThrow();
-      }
-      expect(JSON.stringify(vector.doc)).toBe(before);
-    });
+        expect(JSON.stringify(vector.doc)).toBe(before);
+      },
+    );
   });
 }
 
@@ -76,14 +79,21 @@ describe('applyJsonPatch', () => {
   });
 
   test('ignores oldValue on replace and remove', () => {
-    const out = applyJsonPatch(doc, [{ op: 'replace', path: '/spec/kubernetesVersion', value: 'x', oldValue: '1.29.0' }]);
+    const out = applyJsonPatch(doc, [
+      { op: 'replace', path: '/spec/kubernetesVersion', value: 'x', oldValue: '1.29.0' },
+    ]);
     expect(out.spec.kubernetesVersion).toBe('x');
   });
 
-  test.each(['/__proto__/polluted', '/constructor/prototype/polluted', '/spec/prototype'])('refuses the pointer %s', (path) => {
-    expect(() => applyJsonPatch({}, [{ op: 'add', path, value: 1 }])).toThrow(expect.objectContaining({ code: 'InvalidArgument' }));
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  });
+  test.each(['/__proto__/polluted', '/constructor/prototype/polluted', '/spec/prototype'])(
+    'refuses the pointer %s',
+    (path) => {
+      expect(() => applyJsonPatch({}, [{ op: 'add', path, value: 1 }])).toThrow(
+        expect.objectContaining({ code: 'InvalidArgument' }),
+      );
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    },
+  );
 
   test('refuses __proto__ inside a value', () => {
     const value = JSON.parse('{"__proto__": {"polluted": 1}}') as Record<string, unknown>;
@@ -133,7 +143,9 @@ describe('JSON pointers (RFC 6901)', () => {
   test('a typed config fragment is accepted as a value', () => {
     type Subnet = NonNullable<NonNullable<ClusterConfig['spec']>['subnets']>[number];
     const subnet: Subnet = { name: 'us-test-1c', type: 'Private', zone: 'us-test-1c' };
-    const out = applyJsonPatch({ spec: { subnets: [] as Subnet[] } }, [{ op: 'add', path: '/spec/subnets/-', value: subnet }]);
+    const out = applyJsonPatch({ spec: { subnets: [] as Subnet[] } }, [
+      { op: 'add', path: '/spec/subnets/-', value: subnet },
+    ]);
     expect(out.spec.subnets).toEqual([subnet]);
   });
 });

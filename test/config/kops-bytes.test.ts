@@ -22,7 +22,9 @@ const completed = readdirSync(path.join(KOPS, 'update_cluster'))
   .filter((file) => existsSync(path.join(KOPS, file)));
 const conversions = [
   ...readdirSync(path.join(KOPS, 'conversion')).map((name) => path.join('conversion', name, 'v1alpha2.yaml')),
-  ...readdirSync(path.join(KOPS, 'create_cluster')).map((name) => path.join('create_cluster', name, 'expected-v1alpha2.yaml')),
+  ...readdirSync(path.join(KOPS, 'create_cluster')).map((name) =>
+    path.join('create_cluster', name, 'expected-v1alpha2.yaml'),
+  ),
 ];
 const read = (file: string): string => readFileSync(path.join(KOPS, file), 'utf8');
 
@@ -37,7 +39,10 @@ function errorOf(fn: () => unknown): StateStoreError {
 }
 
 async function rejection(promise: Promise<unknown>): Promise<StateStoreError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(err instanceof StateStoreError)) throw new Error(`expected a StateStoreError, got ${String(err)}`);
   return err;
 }
@@ -64,20 +69,28 @@ describe('writing YAML as kops writes it', () => {
     expect(documents.map((document) => stringifyYaml(document)).join('\n---\n\n')).toBe(text);
   });
 
-  it("quotes as go-yaml v2: single quotes for indicators, double for what would not read back as a string", () => {
-    expect(stringifyYaml({ a: '*', b: '::', c: 'cn=John Doe: x', d: '1:20', e: 'on', f: '0o14', g: '', h: "it's" })).toBe(
-      `a: '*'\nb: '::'\nc: 'cn=John Doe: x'\nd: "1:20"\ne: "on"\nf: "0o14"\ng: ""\nh: it's\n`,
-    );
+  it('quotes as go-yaml v2: single quotes for indicators, double for what would not read back as a string', () => {
+    expect(
+      stringifyYaml({ a: '*', b: '::', c: 'cn=John Doe: x', d: '1:20', e: 'on', f: '0o14', g: '', h: "it's" }),
+    ).toBe(`a: '*'\nb: '::'\nc: 'cn=John Doe: x'\nd: "1:20"\ne: "on"\nf: "0o14"\ng: ""\nh: it's\n`);
     expect(stringifyYaml({ tab: 'a\tb', lead: ' x', multi: 'a\nb\n', emoji: '\u{1F600}' })).toBe(
       'emoji: "\\U0001F600"\nlead: \' x\'\nmulti: |\n  a\n  b\ntab: "a\\tb"\n',
     );
   });
 
   it('sorts keys as go-yaml v2 (letters first, digit runs by value) and never writes anchors', () => {
-    expect(['b', 'a10', 'a9', '_x', 'A'].sort((x, y) => (goKeyLess(x, y) ? -1 : 1))).toEqual(['_x', 'A', 'a9', 'a10', 'b']); // a letter sorts after a non-letter
+    expect(['b', 'a10', 'a9', '_x', 'A'].sort((x, y) => (goKeyLess(x, y) ? -1 : 1))).toEqual([
+      '_x',
+      'A',
+      'a9',
+      'a10',
+      'b',
+    ]); // a letter sorts after a non-letter
     const shared = ['0.0.0.0/0'];
     const out = stringifyYaml({ spec: { sshAccess: shared, kubernetesApiAccess: shared, empty: {}, none: [] } });
-    expect(out).toBe('spec:\n  empty: {}\n  kubernetesApiAccess:\n  - 0.0.0.0/0\n  none: []\n  sshAccess:\n  - 0.0.0.0/0\n');
+    expect(out).toBe(
+      'spec:\n  empty: {}\n  kubernetesApiAccess:\n  - 0.0.0.0/0\n  none: []\n  sshAccess:\n  - 0.0.0.0/0\n',
+    );
   });
 
   it.each([
@@ -94,13 +107,21 @@ describe('writing YAML as kops writes it', () => {
   });
 
   it('writes numbers as go-yaml v2 after a JSON round trip (ints plain, floats in Go %g)', () => {
-    expect(stringifyYaml({ i: 3, f: 0.5, big: 1e21, m: 1000000.5, small: 0.00001 })).toBe('big: 1e+21\nf: 0.5\ni: 3\nm: 1.0000005e+06\nsmall: 1e-05\n');
+    expect(stringifyYaml({ i: 3, f: 0.5, big: 1e21, m: 1000000.5, small: 0.00001 })).toBe(
+      'big: 1e+21\nf: 0.5\ni: 3\nm: 1.0000005e+06\nsmall: 1e-05\n',
+    );
   });
 });
 
 describe('reading YAML as kops reads it (go-yaml v2)', () => {
   it('has no base 60, reads 0o14 as 12, and !!binary as its text', () => {
-    expect(parseYaml('a: 1:20\nb: 0o14\nc: !!binary aGVsbG8=\nd: 0x1F\ne: 010\n').value).toEqual({ a: '1:20', b: 12, c: 'hello', d: 31, e: 8 });
+    expect(parseYaml('a: 1:20\nb: 0o14\nc: !!binary aGVsbG8=\nd: 0x1F\ne: 010\n').value).toEqual({
+      a: '1:20',
+      b: 12,
+      c: 'hello',
+      d: 31,
+      e: 8,
+    });
     expect(goResolve('2017-02-30')[0]).toBe('str'); // not a date Go's time.Parse accepts
     expect(goResolve('2017-02-28')[0]).toBe('timestamp');
     expect(errorOf(() => parseYaml('a: !!binary "@@"')).code).toBe('InvalidArgument');
@@ -130,7 +151,9 @@ describe('reading YAML as kops reads it (go-yaml v2)', () => {
     const text = base(extra);
     await store.vfs.write('t.example.com/config', text);
     const before = await store.getCluster('t.example.com');
-    const result = await store.mergeConfig('t.example.com', { spec: { kubernetesVersion: '1.30.1' } }).catch((err: unknown) => err);
+    const result = await store
+      .mergeConfig('t.example.com', { spec: { kubernetesVersion: '1.30.1' } })
+      .catch((err: unknown) => err);
     const after = await store.getCluster('t.example.com');
     if (result instanceof StateStoreError) {
       expect(['ValidationError', 'InvalidArgument']).toContain(result.code);
@@ -144,7 +167,10 @@ describe('reading YAML as kops reads it (go-yaml v2)', () => {
 
   it('keeps 1:20 a string and 0o14 the number 12 through a merge', async () => {
     const store = await freshStore();
-    await store.vfs.write('t.example.com/config', base('  cloudLabels:\n    window: 1:20\n  kubelet:\n    maxPods: 0o14\n'));
+    await store.vfs.write(
+      't.example.com/config',
+      base('  cloudLabels:\n    window: 1:20\n  kubelet:\n    maxPods: 0o14\n'),
+    );
     await store.mergeConfig('t.example.com', { spec: { kubernetesVersion: '1.30.1' } });
     const { value } = await store.getCluster('t.example.com');
     expect(value.spec?.cloudLabels).toEqual({ window: '1:20' });
@@ -167,7 +193,9 @@ describe('API versions and metadata as kops writes them', () => {
     expect(value.apiVersion).toBe('kops.k8s.io/v1alpha2');
     expect(value.spec?.kubernetesVersion).toBe('v1.30.1');
     expect(text.replace('kops.k8s.io/v1alpha2', 'kops/v1alpha2').replace(/kubernetesVersion: .*\n/, '')).toBe(
-      legacyCluster.replace(/kubernetesVersion: .*\n/, '').replace(/(metadata:\n  creationTimestamp: .*\n  name: .*\n)/, '$1  generation: 1\n'), // an edit appends the new key
+      legacyCluster
+        .replace(/kubernetesVersion: .*\n/, '')
+        .replace(/(metadata:\n  creationTimestamp: .*\n  name: .*\n)/, '$1  generation: 1\n'), // an edit appends the new key
     );
   });
 
@@ -176,26 +204,40 @@ describe('API versions and metadata as kops writes them', () => {
     const err = errorOf(() => parseClusterConfig(v1alpha3));
     expect(err.code).toBe('Unsupported');
     expect(err.message).toMatch(/apiVersion "kops\.k8s\.io\/v1alpha3"/);
-    expect(errorOf(() => parseClusterConfig('apiVersion: kops.k8s.io/v9\nkind: Cluster\n')).code).toBe('InvalidArgument');
+    expect(errorOf(() => parseClusterConfig('apiVersion: kops.k8s.io/v9\nkind: Cluster\n')).code).toBe(
+      'InvalidArgument',
+    );
     expect(validateClusterConfig({ apiVersion: 'kops.k8s.io/v1alpha3', kind: 'Cluster' })[0]?.path).toBe('/apiVersion');
   });
 
   it('createCluster sets creationTimestamp as kops does and writes sorted keys without anchors', async () => {
     const store = await freshStore();
     const access = ['0.0.0.0/0'];
-    const config = { apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', metadata: { name: 'c.example.com' }, spec: { sshAccess: access, kubernetesApiAccess: access, kubernetesVersion: '1.30.0' } };
+    const config = {
+      apiVersion: 'kops.k8s.io/v1alpha2',
+      kind: 'Cluster',
+      metadata: { name: 'c.example.com' },
+      spec: { sshAccess: access, kubernetesApiAccess: access, kubernetesVersion: '1.30.0' },
+    };
     const before = Date.now();
     await store.createCluster('c.example.com', config as ClusterConfig);
     const { text, value } = await store.getCluster('c.example.com');
     expect(value.metadata?.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    expect(Date.parse(String(value.metadata?.creationTimestamp))).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    expect(Date.parse(String(value.metadata?.creationTimestamp))).toBeGreaterThanOrEqual(
+      Math.floor(before / 1000) * 1000,
+    );
     expect(text).not.toMatch(/[&*]a\d/);
     expect(text).toBe(stringifyYaml(value));
   });
 
   it('bumps metadata.generation when the spec changes (mergeConfig, putConfig), not otherwise', async () => {
     const store = await freshStore();
-    const config = { apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', metadata: { name: 'g.example.com' }, spec: { kubernetesVersion: '1.30.0' } } as ClusterConfig;
+    const config = {
+      apiVersion: 'kops.k8s.io/v1alpha2',
+      kind: 'Cluster',
+      metadata: { name: 'g.example.com' },
+      spec: { kubernetesVersion: '1.30.0' },
+    } as ClusterConfig;
     await store.createCluster('g.example.com', config);
     await store.mergeConfig('g.example.com', { spec: { kubernetesVersion: '1.30.1' } });
     expect((await store.getCluster('g.example.com')).value.metadata?.generation).toBe(1);
@@ -208,12 +250,22 @@ describe('API versions and metadata as kops writes them', () => {
 
   it('createCluster refuses a 5.1 MB config and an oversized instance group with InvalidArgument, writing nothing', async () => {
     const store = await freshStore();
-    const huge = { apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', metadata: { name: 'h.example.com' }, spec: { additionalPolicies: { node: 'x'.repeat(5_100_000) } } };
+    const huge = {
+      apiVersion: 'kops.k8s.io/v1alpha2',
+      kind: 'Cluster',
+      metadata: { name: 'h.example.com' },
+      spec: { additionalPolicies: { node: 'x'.repeat(5_100_000) } },
+    };
     expect((await rejection(store.createCluster('h.example.com', huge as ClusterConfig))).code).toBe('InvalidArgument');
     // Small as JSON, over the read limit as YAML (every line indented): refused before the config is written.
     let deep: unknown = Array.from({ length: 90_000 }, () => 'x');
     for (let i = 0; i < 50; i++) deep = { level: deep };
-    const group = { apiVersion: 'kops.k8s.io/v1alpha2', kind: 'InstanceGroup', metadata: { name: 'nodes' }, spec: { role: 'Node', x: deep } };
+    const group = {
+      apiVersion: 'kops.k8s.io/v1alpha2',
+      kind: 'InstanceGroup',
+      metadata: { name: 'nodes' },
+      spec: { role: 'Node', x: deep },
+    };
     const small = { ...huge, spec: {} };
     const err = await rejection(store.createCluster('h.example.com', small as ClusterConfig, [group as never]));
     expect(err.code).toBe('InvalidArgument');
@@ -226,7 +278,9 @@ describe('API versions and metadata as kops writes them', () => {
     const labels = Array.from({ length: 99 }, (_, i) => `    l${i}: *big\n`).join('');
     const text = `apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nmetadata:\n  name: a.example.com\nspec:\n  additionalPolicies:\n    node: &big ${'x'.repeat(43_000)}\n  cloudLabels:\n${labels}  kubernetesVersion: 1.30.0\n`;
     await store.vfs.write('a.example.com/config', text);
-    const result = await store.mergeConfig('a.example.com', { spec: { kubernetesVersion: '1.30.1' } }).catch((err: unknown) => err);
+    const result = await store
+      .mergeConfig('a.example.com', { spec: { kubernetesVersion: '1.30.1' } })
+      .catch((err: unknown) => err);
     const after = await store.getCluster('a.example.com');
     if (result instanceof StateStoreError) {
       expect(result.code).toBe('InvalidArgument');

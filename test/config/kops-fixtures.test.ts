@@ -8,7 +8,12 @@ import path from 'node:path';
 import { parseClusterDocuments } from '../../src/config/yaml/cluster.js';
 import { parseYaml, parseYamlDocuments } from '../../src/config/yaml/parse.js';
 import { updateYamlText } from '../../src/config/yaml/update.js';
-import { errorsOnly, validateClusterConfig, validateClusterWithInstanceGroups, validateInstanceGroup } from '../../src/config/validate/kops.js';
+import {
+  errorsOnly,
+  validateClusterConfig,
+  validateClusterWithInstanceGroups,
+  validateInstanceGroup,
+} from '../../src/config/validate/kops.js';
 
 const KOPS = path.join(__dirname, '../fixtures/kops');
 const files = ['update_cluster', 'create_cluster'].flatMap((dir) =>
@@ -78,7 +83,9 @@ describe('kops fixtures', () => {
     value.spec.addedField = { nested: ['on', 1] };
     const out = updateYamlText(clusterText, value);
     const kept = clusterText.split('\n').filter((line) => !line.startsWith('  kubernetesVersion:'));
-    expect(out.split('\n').filter((line) => !['  addedField:', '    nested:', '    - "on"', '    - 1'].includes(line))).toEqual(kept);
+    expect(
+      out.split('\n').filter((line) => !['  addedField:', '    nested:', '    - "on"', '    - 1'].includes(line)),
+    ).toEqual(kept);
     expect(out).toContain('  addedField:\n    nested:\n    - "on"\n    - 1\n');
   });
 
@@ -94,7 +101,11 @@ describe('kops fixtures', () => {
     // The output is the original with one contiguous block (the dropped subnet) cut out and three lines added.
     const lines = out.split('\n');
     const at = lines.findIndex((line) => line.trim() === '- name: zz-added');
-    expect(lines.slice(at, at + 3).map((line) => line.trim())).toEqual(['- name: zz-added', 'type: Private', 'zone: "on"']);
+    expect(lines.slice(at, at + 3).map((line) => line.trim())).toEqual([
+      '- name: zz-added',
+      'type: Private',
+      'zone: "on"',
+    ]);
     const rest = [...lines.slice(0, at), ...lines.slice(at + 3)];
     const before = clusterText.split('\n');
     const cut = before.findIndex((line, index) => line !== rest[index]);

@@ -11,7 +11,11 @@ const APPENDIX_A: Array<[unknown, unknown, unknown]> = [
   [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
   [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
   [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
-  [['a', 'b'], ['c', 'd'], ['c', 'd']],
+  [
+    ['a', 'b'],
+    ['c', 'd'],
+    ['c', 'd'],
+  ],
   [{ a: 'b' }, ['c'], ['c']],
   [{ a: 'foo' }, null, null],
   [{ a: 'foo' }, 'bar', 'bar'],
@@ -21,11 +25,14 @@ const APPENDIX_A: Array<[unknown, unknown, unknown]> = [
 ];
 
 describe('applyMergePatch (RFC 7386)', () => {
-  test.each(APPENDIX_A.map((row, index) => [index, ...row]))('appendix A example %i', (_index, target, patch, expected) => {
-    const before = JSON.stringify(target);
-    expect(applyMergePatch(target, patch)).toEqual(expected);
-    expect(JSON.stringify(target)).toBe(before);
-  });
+  test.each(APPENDIX_A.map((row, index) => [index, ...row]))(
+    'appendix A example %i',
+    (_index, target, patch, expected) => {
+      const before = JSON.stringify(target);
+      expect(applyMergePatch(target, patch)).toEqual(expected);
+      expect(JSON.stringify(target)).toBe(before);
+    },
+  );
 
   test('an undefined member is ignored, not deleted', () => {
     expect(applyMergePatch({ a: 1, b: 2 }, { a: undefined, b: 3 })).toEqual({ a: 1, b: 3 });
@@ -41,17 +48,18 @@ describe('applyMergePatch (RFC 7386)', () => {
     expect(patch.added.x).toEqual([2]);
   });
 
-  test.each(['{"__proto__": {"polluted": 1}}', '{"a": {"constructor": {"prototype": {"polluted": 1}}}}', '{"prototype": 1}'])(
-    'refuses %s with InvalidArgument',
-    (json) => {
-      let thrown: unknown;
-      try {
-        applyMergePatch({ a: {} }, JSON.parse(json));
-      } catch (err) {
-        thrown = err;
-      }
-      expect(isStateStoreError(thrown, 'InvalidArgument')).toBe(true);
-      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    },
-  );
+  test.each([
+    '{"__proto__": {"polluted": 1}}',
+    '{"a": {"constructor": {"prototype": {"polluted": 1}}}}',
+    '{"prototype": 1}',
+  ])('refuses %s with InvalidArgument', (json) => {
+    let thrown: unknown;
+    try {
+      applyMergePatch({ a: {} }, JSON.parse(json));
+    } catch (err) {
+      thrown = err;
+    }
+    expect(isStateStoreError(thrown, 'InvalidArgument')).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 });

@@ -29,7 +29,9 @@ const hostileJson: fc.Arbitrary<unknown> = fc
       { depthSize: 'small' },
       fc.constantFrom('null', '1', '"s"', 'true', '{"polluted": true}'),
       fc.array(tie('value'), { maxLength: 3 }).map((items) => `[${items.join(',')}]`),
-      fc.array(fc.tuple(unsafeKey, tie('value')), { maxLength: 3 }).map((entries) => `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
+      fc
+        .array(fc.tuple(unsafeKey, tie('value')), { maxLength: 3 })
+        .map((entries) => `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
     ),
   }))
   .value.map((text) => JSON.parse(text) as unknown);
@@ -85,9 +87,9 @@ describe('merge properties (fast-check)', () => {
   });
 
   test('applyJsonPatch is atomic on random operation lists: a result or InvalidArgument, input unchanged', () => {
-    const pointer = fc.array(fc.oneof(key, fc.constantFrom('0', '1', '-', '01')), { maxLength: 3 }).map((tokens) =>
-      tokens.map((t) => `/${t.replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''),
-    );
+    const pointer = fc
+      .array(fc.oneof(key, fc.constantFrom('0', '1', '-', '01')), { maxLength: 3 })
+      .map((tokens) => tokens.map((t) => `/${t.replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''));
     const operation: fc.Arbitrary<JsonPatchOperation> = fc.oneof(
       fc.record({ op: fc.constant('add' as const), path: pointer, value: json }),
       fc.record({ op: fc.constant('remove' as const), path: pointer }),
@@ -143,7 +145,13 @@ describe('merge properties (fast-check)', () => {
         attempt(() => applyJsonPatch(doc, [{ op: 'replace', path: `/${segment}`, value: patch as JsonValue }]));
         attempt(() => applyJsonPatch(doc, [{ op: 'copy', from: '', path: `/${segment}` }]));
         attempt(() => diffConfig(doc, patch));
-        attempt(() => setFields(doc, [`${segment}.polluted=true`, `spec.${segment}.polluted=true`, `spec.l[name=${segment}].polluted=true`]));
+        attempt(() =>
+          setFields(doc, [
+            `${segment}.polluted=true`,
+            `spec.${segment}.polluted=true`,
+            `spec.l[name=${segment}].polluted=true`,
+          ]),
+        );
         attempt(() => unsetFields(doc, [`${segment}.toString`, `spec.${segment}`]));
         expect(({} as Record<string, unknown>).polluted).toBeUndefined();
         expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeys);

@@ -9,15 +9,31 @@ import path from 'node:path';
 import { setFields, unsetFields } from '../../src/config/paths/set-fields.js';
 import { isStateStoreError } from '../../src/errors.js';
 
-interface Case { fields: string[]; input: Record<string, unknown>; expected?: Record<string, unknown>; error?: string }
-const load = (name: string) => (JSON.parse(readFileSync(path.join(__dirname, '../fixtures/vectors/kops-set-unset', name), 'utf8')) as { cases: Case[] }).cases;
+interface Case {
+  fields: string[];
+  input: Record<string, unknown>;
+  expected?: Record<string, unknown>;
+  error?: string;
+}
+const load = (name: string) =>
+  (
+    JSON.parse(readFileSync(path.join(__dirname, '../fixtures/vectors/kops-set-unset', name), 'utf8')) as {
+      cases: Case[];
+    }
+  ).cases;
 
 /**
  * The renames these tables touch, internal -> stored: spec.api.publicName -> spec.masterPublicName,
  * and spec.networking.cilium.masquerade -> disableMasquerade (inverted).
  */
 function toStored(doc: Record<string, unknown>): Record<string, unknown> {
-  const copy = structuredClone(doc) as { spec?: { api?: { publicName?: string }; masterPublicName?: string; networking?: { cilium?: Record<string, unknown> } } };
+  const copy = structuredClone(doc) as {
+    spec?: {
+      api?: { publicName?: string };
+      masterPublicName?: string;
+      networking?: { cilium?: Record<string, unknown> };
+    };
+  };
   if (copy.spec?.api?.publicName !== undefined) {
     copy.spec.masterPublicName = copy.spec.api.publicName;
     delete copy.spec.api.publicName;
@@ -60,12 +76,16 @@ describe('kops unset cases', () => {
       expect(() => unsetFields(c.input, c.fields)).toThrow(/not found/);
       return;
     }
-    expect(unsetFields(toStored(c.input), c.fields)).toEqual(EXPECTED_OVERRIDES[c.fields.join(' ')] ?? toStored(c.expected!));
+    expect(unsetFields(toStored(c.input), c.fields)).toEqual(
+      EXPECTED_OVERRIDES[c.fields.join(' ')] ?? toStored(c.expected!),
+    );
   });
 });
 
 describe('setFields extensions and both spellings', () => {
-  const config = { spec: { subnets: [{ name: 'us-east-1a', zone: 'us-east-1a', type: 'Public' }], kubernetesApiAccess: ['0.0.0.0/0'] } };
+  const config = {
+    spec: { subnets: [{ name: 'us-east-1a', zone: 'us-east-1a', type: 'Public' }], kubernetesApiAccess: ['0.0.0.0/0'] },
+  };
 
   it('accepts the stored and the internal spelling of a renamed field alike', () => {
     expect(setFields({}, ['spec.masterPublicName=api.x'])).toEqual({ spec: { masterPublicName: 'api.x' } });
@@ -74,12 +94,20 @@ describe('setFields extensions and both spellings', () => {
   });
 
   it('selects list elements by name, creating them when absent', () => {
-    expect(setFields(config, ['spec.subnets[name=us-east-1a].type=Private']).spec.subnets).toEqual([{ name: 'us-east-1a', zone: 'us-east-1a', type: 'Private' }]);
-    expect(setFields(config, ['spec.subnets[name=us-east-1b].zone=us-east-1b']).spec.subnets[1]).toEqual({ name: 'us-east-1b', zone: 'us-east-1b' });
+    expect(setFields(config, ['spec.subnets[name=us-east-1a].type=Private']).spec.subnets).toEqual([
+      { name: 'us-east-1a', zone: 'us-east-1a', type: 'Private' },
+    ]);
+    expect(setFields(config, ['spec.subnets[name=us-east-1b].zone=us-east-1b']).spec.subnets[1]).toEqual({
+      name: 'us-east-1b',
+      zone: 'us-east-1b',
+    });
   });
 
   it('appends with += and types values by the schema', () => {
-    expect(setFields(config, ['spec.kubernetesApiAccess+=10.0.0.0/8']).spec.kubernetesApiAccess).toEqual(['0.0.0.0/0', '10.0.0.0/8']);
+    expect(setFields(config, ['spec.kubernetesApiAccess+=10.0.0.0/8']).spec.kubernetesApiAccess).toEqual([
+      '0.0.0.0/0',
+      '10.0.0.0/8',
+    ]);
     expect(() => setFields(config, ['spec.kubernetesVersion+=1'])).toThrow(/lists only/);
     expect(() => setFields({}, ['spec.kubelet.anonymousAuth=maybe'])).toThrow(/not a boolean/);
     expect(setFields({}, ['spec.kubelet.maxPods=110'])).toEqual({ spec: { kubelet: { maxPods: 110 } } });
@@ -91,7 +119,12 @@ describe('setFields extensions and both spellings', () => {
     expect(config).toEqual(before);
   });
 
-  it.each(['spec.__proto__.polluted=1', 'spec.subnets[__proto__=x].type=a', 'constructor.prototype.x=1', 'spec.subnets[name=__proto__].x=1'])('refuses %s', (field) => {
+  it.each([
+    'spec.__proto__.polluted=1',
+    'spec.subnets[__proto__=x].type=a',
+    'constructor.prototype.x=1',
+    'spec.subnets[name=__proto__].x=1',
+  ])('refuses %s', (field) => {
     let err: unknown;
     try {
       setFields({}, [field]);

@@ -45,31 +45,47 @@ describe('strategicMerge: rule 1 (pure, all-or-nothing)', () => {
 
 describe('strategicMerge: rule 2 (maps, scalars, null, empty objects)', () => {
   test('maps merge deeply, scalars replace', () => {
-    expect(strategicMerge({ spec: { kubelet: { a: 1, b: 2 }, v: '1.29' } }, { spec: { kubelet: { b: 3 }, v: '1.30' } })).toEqual({
+    expect(
+      strategicMerge({ spec: { kubelet: { a: 1, b: 2 }, v: '1.29' } }, { spec: { kubelet: { b: 3 }, v: '1.30' } }),
+    ).toEqual({
       spec: { kubelet: { a: 1, b: 3 }, v: '1.30' },
     });
   });
 
   test('null deletes a field, and deleting an absent field is a no-op', () => {
-    expect(strategicMerge({ spec: { a: 1, b: 2 } } as Record<string, unknown>, { spec: { a: null, zz: null } } as never)).toEqual({ spec: { b: 2 } });
+    expect(
+      strategicMerge({ spec: { a: 1, b: 2 } } as Record<string, unknown>, { spec: { a: null, zz: null } } as never),
+    ).toEqual({ spec: { b: 2 } });
   });
 
   test('empty objects are values: they are added, and merging {} changes nothing', () => {
-    expect(strategicMerge({ spec: {} } as Record<string, unknown>, { spec: { api: { dns: {} } } } as never)).toEqual({ spec: { api: { dns: {} } } });
-    expect(strategicMerge({ spec: { kubelet: { a: 1 } } }, { spec: { kubelet: {} } })).toEqual({ spec: { kubelet: { a: 1 } } });
+    expect(strategicMerge({ spec: {} } as Record<string, unknown>, { spec: { api: { dns: {} } } } as never)).toEqual({
+      spec: { api: { dns: {} } },
+    });
+    expect(strategicMerge({ spec: { kubelet: { a: 1 } } }, { spec: { kubelet: {} } })).toEqual({
+      spec: { kubelet: { a: 1 } },
+    });
   });
 
   test('a map replaces a scalar and a scalar replaces a map; nested nulls in new maps are dropped', () => {
-    expect(strategicMerge({ a: 1 } as Record<string, unknown>, { a: { b: null, c: 2 } } as never)).toEqual({ a: { c: 2 } });
+    expect(strategicMerge({ a: 1 } as Record<string, unknown>, { a: { b: null, c: 2 } } as never)).toEqual({
+      a: { c: 2 },
+    });
     expect(strategicMerge({ a: { b: 1 } } as Record<string, unknown>, { a: 'x' } as never)).toEqual({ a: 'x' });
   });
 
   test('an undefined field means no change (as JSON would drop it), never a deletion', () => {
-    expect(strategicMerge({ spec: { a: 1, b: 2 } }, { spec: { a: undefined, b: 3 } })).toEqual({ spec: { a: 1, b: 3 } });
+    expect(strategicMerge({ spec: { a: 1, b: 2 } }, { spec: { a: undefined, b: 3 } })).toEqual({
+      spec: { a: 1, b: 3 },
+    });
   });
 
   test('key order: base keys keep their order, new keys append', () => {
-    expect(Object.keys(strategicMerge({ b: 1, a: 2 } as Record<string, number>, { c: 3, b: 4 } as never))).toEqual(['b', 'a', 'c']);
+    expect(Object.keys(strategicMerge({ b: 1, a: 2 } as Record<string, number>, { c: 3, b: 4 } as never))).toEqual([
+      'b',
+      'a',
+      'c',
+    ]);
   });
 });
 
@@ -85,7 +101,14 @@ describe('strategicMerge: rule 3 (keyed lists)', () => {
   };
 
   test('matched elements merge, new ones append, base order kept', () => {
-    const out = strategicMerge(base, { spec: { subnets: [{ name: 'c', type: 'Utility' }, { name: 'a', type: 'Private' }] } });
+    const out = strategicMerge(base, {
+      spec: {
+        subnets: [
+          { name: 'c', type: 'Utility' },
+          { name: 'a', type: 'Private' },
+        ],
+      },
+    });
     expect(out.spec.subnets).toEqual([
       { name: 'a', type: 'Private', cidr: '10.0.1.0/24' },
       { name: 'b', type: 'Public' },
@@ -99,9 +122,16 @@ describe('strategicMerge: rule 3 (keyed lists)', () => {
   });
 
   test('nested keyed lists (etcdClusters[].etcdMembers[]) merge by name', () => {
-    const etcd = { etcdClusters: [{ name: 'main', etcdMembers: [{ name: 'a', instanceGroup: 'master-a' }, { name: 'b' }] }] };
-    const out = strategicMerge(etcd, { etcdClusters: [{ name: 'main', etcdMembers: [{ name: 'b', instanceGroup: 'master-b' }] }] });
-    expect(out.etcdClusters[0]?.etcdMembers).toEqual([{ name: 'a', instanceGroup: 'master-a' }, { name: 'b', instanceGroup: 'master-b' }]);
+    const etcd = {
+      etcdClusters: [{ name: 'main', etcdMembers: [{ name: 'a', instanceGroup: 'master-a' }, { name: 'b' }] }],
+    };
+    const out = strategicMerge(etcd, {
+      etcdClusters: [{ name: 'main', etcdMembers: [{ name: 'b', instanceGroup: 'master-b' }] }],
+    });
+    expect(out.etcdClusters[0]?.etcdMembers).toEqual([
+      { name: 'a', instanceGroup: 'master-a' },
+      { name: 'b', instanceGroup: 'master-b' },
+    ]);
   });
 
   test('a patch element without its key is an error naming the path', () => {
@@ -113,7 +143,9 @@ describe('strategicMerge: rule 3 (keyed lists)', () => {
   });
 
   test('duplicate keys in the patch or the base are errors', () => {
-    expect(errorOf(() => strategicMerge(base, { spec: { subnets: [{ name: 'a' }, { name: 'a' }] } })).message).toContain('/spec/subnets/1');
+    expect(
+      errorOf(() => strategicMerge(base, { spec: { subnets: [{ name: 'a' }, { name: 'a' }] } })).message,
+    ).toContain('/spec/subnets/1');
     const dupBase = { subnets: [{ name: 'a' }, { name: 'a' }] };
     expect(errorOf(() => strategicMerge(dupBase, { subnets: [{ name: 'b' }] })).message).toMatch(/duplicate name "a"/);
   });
@@ -124,13 +156,20 @@ describe('strategicMerge: rule 3 (keyed lists)', () => {
       listKeys: { 'spec.hooks': 'id' },
     });
     expect(keyed.spec.hooks).toEqual([{ id: 'x', manifest: 'b' }, { id: 'y' }]);
-    const atomic = strategicMerge(doc, { spec: { fileAssets: [{ name: 'g' }] } } as never, { listKeys: { 'spec.fileAssets': null } });
+    const atomic = strategicMerge(doc, { spec: { fileAssets: [{ name: 'g' }] } } as never, {
+      listKeys: { 'spec.fileAssets': null },
+    });
     expect(atomic.spec.fileAssets).toEqual([{ name: 'g' }]);
   });
 
   test('the schema marks lists keyed by name even when the base is empty', () => {
-    const schema = { type: 'object', properties: { l: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } } } } } };
-    expect(() => strategicMerge({ l: [] as unknown[] }, { l: [{ other: 1 }] } as never, { schema })).toThrow(/no "name"/);
+    const schema = {
+      type: 'object',
+      properties: { l: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } } } } },
+    };
+    expect(() => strategicMerge({ l: [] as unknown[] }, { l: [{ other: 1 }] } as never, { schema })).toThrow(
+      /no "name"/,
+    );
   });
 
   test('numeric keys are compared as strings', () => {
@@ -139,10 +178,14 @@ describe('strategicMerge: rule 3 (keyed lists)', () => {
 });
 
 describe('strategicMerge: rule 4 (directives)', () => {
-  const base = { spec: { kubelet: { a: 1, b: 2 }, subnets: [{ name: 'a', type: 'Public', cidr: 'x' }, { name: 'b' }] } };
+  const base = {
+    spec: { kubelet: { a: 1, b: 2 }, subnets: [{ name: 'a', type: 'Public', cidr: 'x' }, { name: 'b' }] },
+  };
 
   test('$patch: replace on a map replaces it', () => {
-    expect(strategicMerge(base, { spec: { kubelet: { $patch: 'replace', c: 3 } } } as never).spec.kubelet).toEqual({ c: 3 });
+    expect(strategicMerge(base, { spec: { kubelet: { $patch: 'replace', c: 3 } } } as never).spec.kubelet).toEqual({
+      c: 3,
+    });
   });
 
   test('$patch: delete on a map removes it', () => {
@@ -150,27 +193,39 @@ describe('strategicMerge: rule 4 (directives)', () => {
   });
 
   test('$patch: replace and delete on keyed elements', () => {
-    expect(strategicMerge(base, { spec: { subnets: [{ name: 'a', type: 'Private', $patch: 'replace' }] } }).spec.subnets).toEqual([
-      { name: 'a', type: 'Private' },
+    expect(
+      strategicMerge(base, { spec: { subnets: [{ name: 'a', type: 'Private', $patch: 'replace' }] } }).spec.subnets,
+    ).toEqual([{ name: 'a', type: 'Private' }, { name: 'b' }]);
+    expect(strategicMerge(base, { spec: { subnets: [{ name: 'a', $patch: 'delete' }] } }).spec.subnets).toEqual([
       { name: 'b' },
     ]);
-    expect(strategicMerge(base, { spec: { subnets: [{ name: 'a', $patch: 'delete' }] } }).spec.subnets).toEqual([{ name: 'b' }]);
-    expect(strategicMerge(base, { spec: { subnets: [{ name: 'zz', $patch: 'delete' }] } }).spec.subnets).toHaveLength(2);
+    expect(strategicMerge(base, { spec: { subnets: [{ name: 'zz', $patch: 'delete' }] } }).spec.subnets).toHaveLength(
+      2,
+    );
   });
 
   test('{ $patch: replace } as a list element replaces the whole list', () => {
-    expect(strategicMerge(base, { spec: { subnets: [{ $patch: 'replace' }, { name: 'c' }] } } as never).spec.subnets).toEqual([{ name: 'c' }]);
+    expect(
+      strategicMerge(base, { spec: { subnets: [{ $patch: 'replace' }, { name: 'c' }] } } as never).spec.subnets,
+    ).toEqual([{ name: 'c' }]);
   });
 
   test('$ keys never reach the output', () => {
-    const out = strategicMerge({}, { a: { $patch: 'merge', b: { $patch: 'replace', c: 1 } }, l: [{ name: 'x', $patch: 'replace' }] } as never);
+    const out = strategicMerge({}, {
+      a: { $patch: 'merge', b: { $patch: 'replace', c: 1 } },
+      l: [{ name: 'x', $patch: 'replace' }],
+    } as never);
     expect(JSON.stringify(out)).not.toContain('$');
     expect(out).toEqual({ a: { b: { c: 1 } }, l: [{ name: 'x' }] });
   });
 
   test('unknown directives and other $ keys are errors', () => {
-    expect(errorOf(() => strategicMerge(base, { spec: { kubelet: { $patch: 'explode' } } } as never)).code).toBe('InvalidArgument');
-    expect(errorOf(() => strategicMerge(base, { spec: { $retainKeys: ['a'] } } as never)).message).toContain('$retainKeys');
+    expect(errorOf(() => strategicMerge(base, { spec: { kubelet: { $patch: 'explode' } } } as never)).code).toBe(
+      'InvalidArgument',
+    );
+    expect(errorOf(() => strategicMerge(base, { spec: { $retainKeys: ['a'] } } as never)).message).toContain(
+      '$retainKeys',
+    );
     expect(errorOf(() => strategicMerge({ $x: 1 }, {} as never)).code).toBe('InvalidArgument');
     expect(errorOf(() => strategicMerge({ a: { l: [{ $x: 1 }] } }, {} as never)).message).toContain('/a/l/0');
   });
@@ -206,7 +261,11 @@ describe('strategicMerge: composite and default list keys, schema typing', () =>
         },
       },
     };
-    const out = strategicMerge(base, { spec: { iam: { serviceAccountExternalPermissions: [{ name: 'sa', namespace: 'b', aws: { policyARNs: ['z'] } }] } } });
+    const out = strategicMerge(base, {
+      spec: {
+        iam: { serviceAccountExternalPermissions: [{ name: 'sa', namespace: 'b', aws: { policyARNs: ['z'] } }] },
+      },
+    });
     expect(out.spec.iam.serviceAccountExternalPermissions.map((p) => p.aws.policyARNs[0])).toEqual(['x', 'z']);
     expect(() =>
       strategicMerge(base, { spec: { iam: { serviceAccountExternalPermissions: [{ name: 'sa' }] } } } as never),
@@ -214,8 +273,20 @@ describe('strategicMerge: composite and default list keys, schema typing', () =>
   });
 
   test('options.listKeys accepts composite keys', () => {
-    const out = strategicMerge({ l: [{ a: 1, b: 1, v: 0 }, { a: 1, b: 2, v: 0 }] }, { l: [{ a: 1, b: 2, v: 9 }] }, { listKeys: { l: ['a', 'b'] } });
-    expect(out.l).toEqual([{ a: 1, b: 1, v: 0 }, { a: 1, b: 2, v: 9 }]);
+    const out = strategicMerge(
+      {
+        l: [
+          { a: 1, b: 1, v: 0 },
+          { a: 1, b: 2, v: 0 },
+        ],
+      },
+      { l: [{ a: 1, b: 2, v: 9 }] },
+      { listKeys: { l: ['a', 'b'] } },
+    );
+    expect(out.l).toEqual([
+      { a: 1, b: 1, v: 0 },
+      { a: 1, b: 2, v: 9 },
+    ]);
   });
 
   test('a base list with duplicates only fails when the patch touches it', () => {
@@ -225,7 +296,10 @@ describe('strategicMerge: composite and default list keys, schema typing', () =>
 });
 
 describe('strategicMerge on a real kops config (typed, with the cluster schema)', () => {
-  const text = readFileSync(join(__dirname, '../fixtures/kops/state-stores/complex/clusters.example.com/complex.example.com/config'), 'utf8');
+  const text = readFileSync(
+    join(__dirname, '../fixtures/kops/state-stores/complex/clusters.example.com/complex.example.com/config'),
+    'utf8',
+  );
   const config = parseYamlText(text) as ClusterConfig;
 
   test('a DeepPatch<ClusterConfig> merges keyed etcd members and subnets and deletes with null', () => {

@@ -1,34 +1,54 @@
 import { isStateStoreError } from '../../src/errors.js';
 import {
-  assertValidClusterConfig, validateClusterConfig, validateClusterWithInstanceGroups, validateInstanceGroup,
+  assertValidClusterConfig,
+  validateClusterConfig,
+  validateClusterWithInstanceGroups,
+  validateInstanceGroup,
 } from '../../src/config/validate/kops.js';
 
 const base = { apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', metadata: { name: 'c.example.com' } };
 
 describe('validation against kops schemas', () => {
   it('accepts a minimal cluster', () => {
-    expect(validateClusterConfig({ ...base, spec: { kubernetesVersion: '1.30.0', subnets: [{ name: 'a', zone: 'us-east-1a', type: 'Public' }] } })).toEqual([]);
+    expect(
+      validateClusterConfig({
+        ...base,
+        spec: { kubernetesVersion: '1.30.0', subnets: [{ name: 'a', zone: 'us-east-1a', type: 'Public' }] },
+      }),
+    ).toEqual([]);
   });
 
   it('rejects a misspelt Cluster field with a did-you-mean', () => {
     const issues = validateClusterConfig({ ...base, spec: { kubernetesVersoin: '1.30.0' } });
-    expect(issues).toEqual([expect.objectContaining({ path: '/spec/kubernetesVersoin', didYouMean: 'kubernetesVersion' })]);
+    expect(issues).toEqual([
+      expect.objectContaining({ path: '/spec/kubernetesVersoin', didYouMean: 'kubernetesVersion' }),
+    ]);
     expect(issues[0]!.severity).toBeUndefined();
   });
 
   it('rejects a misspelt InstanceGroup field with a did-you-mean', () => {
-    const issues = validateInstanceGroup({ apiVersion: 'kops.k8s.io/v1alpha2', kind: 'InstanceGroup', spec: { machinetype: 't3.medium', role: 'Node' } });
+    const issues = validateInstanceGroup({
+      apiVersion: 'kops.k8s.io/v1alpha2',
+      kind: 'InstanceGroup',
+      spec: { machinetype: 't3.medium', role: 'Node' },
+    });
     expect(issues).toEqual([expect.objectContaining({ path: '/spec/machinetype', didYouMean: 'machineType' })]);
   });
 
   it('reports a wrong type with its path, on both schemas', () => {
-    expect(validateClusterConfig({ ...base, spec: { subnets: [{ name: 'a', zone: 5 }] } })).toEqual([expect.objectContaining({ path: '/spec/subnets/0/zone', message: expect.stringContaining('string') })]);
-    expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { maxSize: 'three' } })).toEqual([expect.objectContaining({ path: '/spec/maxSize' })]);
+    expect(validateClusterConfig({ ...base, spec: { subnets: [{ name: 'a', zone: 5 }] } })).toEqual([
+      expect.objectContaining({ path: '/spec/subnets/0/zone', message: expect.stringContaining('string') }),
+    ]);
+    expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { maxSize: 'three' } })).toEqual([
+      expect.objectContaining({ path: '/spec/maxSize' }),
+    ]);
   });
 
   it('warns (does not fail) on an unknown field that resembles nothing, as kops ignores it; strict makes it an error', () => {
     const config = { ...base, spec: { someFutureField: { x: 1 } } };
-    expect(validateClusterConfig(config)).toEqual([expect.objectContaining({ path: '/spec/someFutureField', severity: 'warning' })]);
+    expect(validateClusterConfig(config)).toEqual([
+      expect.objectContaining({ path: '/spec/someFutureField', severity: 'warning' }),
+    ]);
     expect(() => assertValidClusterConfig(config)).not.toThrow();
     expect(validateClusterConfig(config, { strict: true })[0]!.severity).toBeUndefined();
   });
@@ -39,16 +59,39 @@ describe('validation against kops schemas', () => {
       spec: {
         subnets: [{ name: 'a' }, { name: 'a' }],
         etcdClusters: [
-          { name: 'main', etcdMembers: [{ name: 'm', instanceGroup: 'x' }, { name: 'm', instanceGroup: 'y' }] },
+          {
+            name: 'main',
+            etcdMembers: [
+              { name: 'm', instanceGroup: 'x' },
+              { name: 'm', instanceGroup: 'y' },
+            ],
+          },
           { name: 'main', etcdMembers: [] },
         ],
       },
     });
-    expect(issues.map((i) => i.path).sort()).toEqual(['/spec/etcdClusters/0/etcdMembers/1/name', '/spec/etcdClusters/1/name', '/spec/subnets/1/name']);
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      '/spec/etcdClusters/0/etcdMembers/1/name',
+      '/spec/etcdClusters/1/name',
+      '/spec/subnets/1/name',
+    ]);
   });
 
   it('checks that etcd members name existing instance groups', () => {
-    const cluster = { ...base, spec: { etcdClusters: [{ name: 'main', etcdMembers: [{ name: 'a', instanceGroup: 'master-a' }, { name: 'b', instanceGroup: 'missing' }] }] } };
+    const cluster = {
+      ...base,
+      spec: {
+        etcdClusters: [
+          {
+            name: 'main',
+            etcdMembers: [
+              { name: 'a', instanceGroup: 'master-a' },
+              { name: 'b', instanceGroup: 'missing' },
+            ],
+          },
+        ],
+      },
+    };
     const issues = validateClusterWithInstanceGroups(cluster, [{ metadata: { name: 'master-a' } }]);
     expect(issues).toEqual([expect.objectContaining({ path: '/spec/etcdClusters/0/etcdMembers/1/instanceGroup' })]);
   });
@@ -67,38 +110,71 @@ describe('validation against kops schemas', () => {
 
 describe('schema details', () => {
   it('suggests a top-level field and a field deep in a list', () => {
-    expect(validateClusterConfig({ ...base, specs: {} })).toEqual([expect.objectContaining({ path: '/specs', didYouMean: 'spec' })]);
-    const issues = validateClusterConfig({ ...base, spec: { etcdClusters: [{ name: 'main', etcdMembers: [{ name: 'a', instanceGropu: 'x' }] }] } });
-    expect(issues).toEqual([expect.objectContaining({ path: '/spec/etcdClusters/0/etcdMembers/0/instanceGropu', didYouMean: 'instanceGroup' })]);
+    expect(validateClusterConfig({ ...base, specs: {} })).toEqual([
+      expect.objectContaining({ path: '/specs', didYouMean: 'spec' }),
+    ]);
+    const issues = validateClusterConfig({
+      ...base,
+      spec: { etcdClusters: [{ name: 'main', etcdMembers: [{ name: 'a', instanceGropu: 'x' }] }] },
+    });
+    expect(issues).toEqual([
+      expect.objectContaining({
+        path: '/spec/etcdClusters/0/etcdMembers/0/instanceGropu',
+        didYouMean: 'instanceGroup',
+      }),
+    ]);
     expect(issues[0]!.message).toContain('did you mean "instanceGroup"?');
   });
 
   it('keeps maps open where kops has maps (labels, nodeLabels, additionalPolicies)', () => {
-    expect(validateInstanceGroup({ kind: 'InstanceGroup', metadata: { name: 'n', labels: { anything: 'x' } }, spec: { nodeLabels: { 'my/label': 'v' } } })).toEqual([]);
+    expect(
+      validateInstanceGroup({
+        kind: 'InstanceGroup',
+        metadata: { name: 'n', labels: { anything: 'x' } },
+        spec: { nodeLabels: { 'my/label': 'v' } },
+      }),
+    ).toEqual([]);
     expect(validateClusterConfig({ ...base, spec: { additionalPolicies: { node: '[]', master: '[]' } } })).toEqual([]);
   });
 
   it('treats IntOrString fields as whole numbers or strings, and quantities as numbers or quantity strings', () => {
-    const rolling = (maxSurge: unknown) => validateInstanceGroup({ kind: 'InstanceGroup', spec: { rollingUpdate: { maxSurge } } });
+    const rolling = (maxSurge: unknown) =>
+      validateInstanceGroup({ kind: 'InstanceGroup', spec: { rollingUpdate: { maxSurge } } });
     expect(rolling(2)).toEqual([]);
     expect(rolling('25%')).toEqual([]);
-    expect(rolling(1.5)).toEqual([expect.objectContaining({ path: '/spec/rollingUpdate/maxSurge', message: expect.stringContaining('whole number') })]);
+    expect(rolling(1.5)).toEqual([
+      expect.objectContaining({
+        path: '/spec/rollingUpdate/maxSurge',
+        message: expect.stringContaining('whole number'),
+      }),
+    ]);
     const cpu = (cpuRequest: unknown) => validateClusterConfig({ ...base, spec: { kubeAPIServer: { cpuRequest } } });
     expect(cpu(0.5)).toEqual([]);
     expect(cpu('500m')).toEqual([]);
-    expect(cpu('lots')).toEqual([expect.objectContaining({ path: '/spec/kubeAPIServer/cpuRequest', message: expect.stringContaining('quantity') })]);
+    expect(cpu('lots')).toEqual([
+      expect.objectContaining({ path: '/spec/kubeAPIServer/cpuRequest', message: expect.stringContaining('quantity') }),
+    ]);
   });
 
   it('checks the values kops accepts for an instance group role and a subnet type', () => {
-    expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { role: 'Boss' } })).toEqual([expect.objectContaining({ path: '/spec/role', message: expect.stringContaining('"Node"') })]);
-    expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { role: 'node' } })).toEqual([expect.objectContaining({ path: '/spec/role', didYouMean: 'Node' })]);
-    expect(validateClusterConfig({ ...base, spec: { subnets: [{ name: 'a', type: 'Privat' }] } })).toEqual([expect.objectContaining({ path: '/spec/subnets/0/type', didYouMean: 'Private' })]);
-    for (const role of ['Master', 'ControlPlane', 'APIServer', 'Node', 'Bastion']) expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { role } })).toEqual([]);
+    expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { role: 'Boss' } })).toEqual([
+      expect.objectContaining({ path: '/spec/role', message: expect.stringContaining('"Node"') }),
+    ]);
+    expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { role: 'node' } })).toEqual([
+      expect.objectContaining({ path: '/spec/role', didYouMean: 'Node' }),
+    ]);
+    expect(validateClusterConfig({ ...base, spec: { subnets: [{ name: 'a', type: 'Privat' }] } })).toEqual([
+      expect.objectContaining({ path: '/spec/subnets/0/type', didYouMean: 'Private' }),
+    ]);
+    for (const role of ['Master', 'ControlPlane', 'APIServer', 'Node', 'Bastion'])
+      expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { role } })).toEqual([]);
   });
 
   it('refuses a value that is not a map, and the wrong apiVersion', () => {
     expect(validateClusterConfig('config')).toEqual([expect.objectContaining({ path: '/' })]);
-    expect(validateInstanceGroup({ apiVersion: 'kops.k8s.io/v1alpha3', kind: 'InstanceGroup' })).toEqual([expect.objectContaining({ path: '/apiVersion' })]);
+    expect(validateInstanceGroup({ apiVersion: 'kops.k8s.io/v1alpha3', kind: 'InstanceGroup' })).toEqual([
+      expect.objectContaining({ path: '/apiVersion' }),
+    ]);
   });
 
   it('checks that instance groups name cluster subnets and have unique names', () => {
@@ -107,6 +183,10 @@ describe('schema details', () => {
       { metadata: { name: 'nodes' }, spec: { subnets: ['us-east-1a', 'us-east-1z'] } },
       { metadata: { name: 'nodes' }, spec: { subnets: ['us-east-1a'] } },
     ];
-    expect(validateClusterWithInstanceGroups(cluster, groups).map((issue) => issue.path).sort()).toEqual(['/instanceGroups/0/spec/subnets/1', '/instanceGroups/1/metadata/name']);
+    expect(
+      validateClusterWithInstanceGroups(cluster, groups)
+        .map((issue) => issue.path)
+        .sort(),
+    ).toEqual(['/instanceGroups/0/spec/subnets/1', '/instanceGroups/1/metadata/name']);
   });
 });

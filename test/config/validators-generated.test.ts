@@ -16,8 +16,17 @@ import { REPO_ROOT } from '../repo-root.js';
 type Validate = ((value: unknown) => boolean) & { errors?: unknown[] | null };
 
 const samples: unknown[] = [
-  { apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', metadata: { name: 'a.example.com' }, spec: { kubernetesVersion: '1.30.0' } },
-  { apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', spec: { kubernetesVersoin: '1.30.0', subnets: [{ name: 'a', type: 3 }] } },
+  {
+    apiVersion: 'kops.k8s.io/v1alpha2',
+    kind: 'Cluster',
+    metadata: { name: 'a.example.com' },
+    spec: { kubernetesVersion: '1.30.0' },
+  },
+  {
+    apiVersion: 'kops.k8s.io/v1alpha2',
+    kind: 'Cluster',
+    spec: { kubernetesVersoin: '1.30.0', subnets: [{ name: 'a', type: 3 }] },
+  },
   { kind: 'Cluster', spec: { kubelet: { maxPods: 'many' }, etcdClusters: 'none' } },
   { kind: 'InstanceGroup', spec: { role: 'Node', minSize: '2', maxSize: 3, machineType: 't3.medium' } },
   { kind: 'InstanceGroup', spec: { rootVolume: { size: -1, sizz: 4 }, subnets: 'a' } },

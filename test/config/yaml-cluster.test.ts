@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isStateStoreError } from '../../src/errors.js';
 import {
-  parseClusterConfig, parseClusterDocuments, parseInstanceGroupConfig, stringifyClusterConfig, stringifyClusterDocuments,
+  parseClusterConfig,
+  parseClusterDocuments,
+  parseInstanceGroupConfig,
+  stringifyClusterConfig,
+  stringifyClusterDocuments,
 } from '../../src/config/yaml/cluster.js';
 import { parseYamlAll, parseYamlDocuments } from '../../src/config/yaml/parse.js';
 
@@ -43,9 +47,15 @@ describe('kops documents', () => {
   });
 
   it('refuses a -f file without exactly one Cluster, or with another kind', () => {
-    expect(errorOf(() => parseClusterDocuments('kind: InstanceGroup\n'))).toEqual({ code: 'InvalidArgument', message: expect.stringContaining('found 0') });
+    expect(errorOf(() => parseClusterDocuments('kind: InstanceGroup\n'))).toEqual({
+      code: 'InvalidArgument',
+      message: expect.stringContaining('found 0'),
+    });
     expect(errorOf(() => parseClusterDocuments('kind: Cluster\n---\nkind: Cluster\n')).code).toBe('InvalidArgument');
-    expect(errorOf(() => parseClusterDocuments('kind: Cluster\n---\nname: no kind\n'))).toEqual({ code: 'InvalidArgument', message: expect.stringContaining('document 2') });
+    expect(errorOf(() => parseClusterDocuments('kind: Cluster\n---\nname: no kind\n'))).toEqual({
+      code: 'InvalidArgument',
+      message: expect.stringContaining('document 2'),
+    });
     expect(errorOf(() => parseClusterDocuments('kind: Cluster\n---\n- a list\n')).code).toBe('InvalidArgument');
   });
 
@@ -56,20 +66,34 @@ describe('kops documents', () => {
   });
 
   it('parses single documents and refuses the wrong kind or apiVersion', () => {
-    const config = readFileSync(path.join(KOPS, 'state-stores/complex/clusters.example.com/complex.example.com/config'), 'utf8');
+    const config = readFileSync(
+      path.join(KOPS, 'state-stores/complex/clusters.example.com/complex.example.com/config'),
+      'utf8',
+    );
     expect(parseClusterConfig(config).spec?.kubernetesVersion).toBeDefined();
-    expect(errorOf(() => parseInstanceGroupConfig(config))).toEqual({ code: 'InvalidArgument', message: expect.stringContaining('expected kind InstanceGroup') });
-    expect(errorOf(() => parseClusterConfig('apiVersion: kops/v1alpha1\nkind: Cluster\n')).code).toBe('InvalidArgument');
+    expect(errorOf(() => parseInstanceGroupConfig(config))).toEqual({
+      code: 'InvalidArgument',
+      message: expect.stringContaining('expected kind InstanceGroup'),
+    });
+    expect(errorOf(() => parseClusterConfig('apiVersion: kops/v1alpha1\nkind: Cluster\n')).code).toBe(
+      'InvalidArgument',
+    );
     expect(errorOf(() => parseClusterConfig('just a string\n')).code).toBe('InvalidArgument');
-    expect(errorOf(() => parseClusterConfig(minimal))).toEqual({ code: 'InvalidArgument', message: expect.stringContaining('expected one YAML document, found 3') });
+    expect(errorOf(() => parseClusterConfig(minimal))).toEqual({
+      code: 'InvalidArgument',
+      message: expect.stringContaining('expected one YAML document, found 3'),
+    });
   });
 
   it('stringifyClusterConfig edits the original text when given it', () => {
-    const text = '# hand-written\napiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nspec:\n  kubernetesVersion: 1.29.0 # keep me\n';
+    const text =
+      '# hand-written\napiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nspec:\n  kubernetesVersion: 1.29.0 # keep me\n';
     const config = parseClusterConfig(text);
     const next = { ...config, spec: { ...config.spec, kubernetesVersion: '1.30.0' } };
     expect(stringifyClusterConfig(next, text)).toBe(text.replace('1.29.0', '1.30.0'));
-    expect(stringifyClusterConfig(next)).toBe('apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nspec:\n  kubernetesVersion: 1.30.0\n');
+    expect(stringifyClusterConfig(next)).toBe(
+      'apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nspec:\n  kubernetesVersion: 1.30.0\n',
+    );
   });
 });
 

@@ -13,7 +13,36 @@ function errorOf(fn: () => unknown): { code: string; message: string } {
   return { code: 'no error', message: '' };
 }
 
-const AMBIGUOUS = ['on', 'Off', 'YES', 'y', 'n', 'N', 'true', 'False', 'null', '~', '', '1.30', '0755', '08', '1e3', '0x1F', '0o17', '0B101', '1_000', '-0x1f', '.5', '+12', '.inf', '-.Inf', '.NaN', '2017-01-01T00:00:00Z', '2017-1-2', '<<'];
+const AMBIGUOUS = [
+  'on',
+  'Off',
+  'YES',
+  'y',
+  'n',
+  'N',
+  'true',
+  'False',
+  'null',
+  '~',
+  '',
+  '1.30',
+  '0755',
+  '08',
+  '1e3',
+  '0x1F',
+  '0o17',
+  '0B101',
+  '1_000',
+  '-0x1f',
+  '.5',
+  '+12',
+  '.inf',
+  '-.Inf',
+  '.NaN',
+  '2017-01-01T00:00:00Z',
+  '2017-1-2',
+  '<<',
+];
 
 describe('updateYamlText', () => {
   const text = [
@@ -43,7 +72,9 @@ describe('updateYamlText', () => {
     expect(out).not.toContain('obsolete');
     expect(out).not.toContain('about to go');
     expect(out).not.toContain('gone soon');
-    expect(out).toBe('spec:\n  # why this version\n  kubernetesVersion: 1.29.0 # pinned\n  channel: stable\n  mode: 0644\n  label: \'kept\'\n  added:\n    nested: 1\n');
+    expect(out).toBe(
+      "spec:\n  # why this version\n  kubernetesVersion: 1.29.0 # pinned\n  channel: stable\n  mode: 0644\n  label: 'kept'\n  added:\n    nested: 1\n",
+    );
   });
 
   it('treats undefined fields as absent (JSON semantics) and returns the original bytes when only undefineds differ', () => {
@@ -67,22 +98,38 @@ describe('updateYamlText', () => {
     const value = parseYaml(text).value as { spec: Record<string, unknown> };
     value.spec.label = 'changed';
     value.spec.mode = '0644'; // was the number 420 (YAML 1.1 octal); now the string, which must be quoted
-    expect(updateYamlText(text, value)).toContain("  mode: \"0644\"\n  label: 'changed'\n");
+    expect(updateYamlText(text, value)).toContain('  mode: "0644"\n  label: \'changed\'\n');
     const quoted = 'a: "1"\n';
     expect(updateYamlText(quoted, { a: 2 })).toBe('a: 2\n');
   });
 
   it('changes only the bytes of changed scalars: odd indentation, flow lists and spacing survive', () => {
-    const odd = 'spec:\n  sshAccess:\n      - 0.0.0.0/0\n  zones: [a,  b]   # flow\n  version:    1.29.0\n\n\n  num: 0x1F\n';
-    const out = updateYamlText(odd, { spec: { sshAccess: ['10.0.0.0/8'], zones: ['a', 'on'], version: '1.30', num: 31 } });
-    expect(out).toBe('spec:\n  sshAccess:\n      - 10.0.0.0/8\n  zones: [a,  "on"]   # flow\n  version:    "1.30"\n\n\n  num: 0x1F\n');
-    expect(updateYamlText(odd, { spec: { sshAccess: ['0.0.0.0/0'], zones: ['a', 'b'], version: '1.29.0', num: 30 } })).toBe(odd.replace('0x1F', '30'));
+    const odd =
+      'spec:\n  sshAccess:\n      - 0.0.0.0/0\n  zones: [a,  b]   # flow\n  version:    1.29.0\n\n\n  num: 0x1F\n';
+    const out = updateYamlText(odd, {
+      spec: { sshAccess: ['10.0.0.0/8'], zones: ['a', 'on'], version: '1.30', num: 31 },
+    });
+    expect(out).toBe(
+      'spec:\n  sshAccess:\n      - 10.0.0.0/8\n  zones: [a,  "on"]   # flow\n  version:    "1.30"\n\n\n  num: 0x1F\n',
+    );
+    expect(
+      updateYamlText(odd, { spec: { sshAccess: ['0.0.0.0/0'], zones: ['a', 'b'], version: '1.29.0', num: 30 } }),
+    ).toBe(odd.replace('0x1F', '30'));
   });
 
   it('drops and appends keyed list items in place, comments and indentation of the others kept', () => {
-    const list = 'subnets: # the zones\n    # first\n    - name: a # A\n      zone: p\n    # second\n    - name: b\n      zone: q\nafter: 1\n';
-    const out = updateYamlText(list, { subnets: [{ name: 'b', zone: 'q' }, { name: 'c', zone: 'no' }], after: 1 });
-    expect(out).toBe('subnets: # the zones\n    # second\n    - name: b\n      zone: q\n    - name: c\n      zone: "no"\nafter: 1\n');
+    const list =
+      'subnets: # the zones\n    # first\n    - name: a # A\n      zone: p\n    # second\n    - name: b\n      zone: q\nafter: 1\n';
+    const out = updateYamlText(list, {
+      subnets: [
+        { name: 'b', zone: 'q' },
+        { name: 'c', zone: 'no' },
+      ],
+      after: 1,
+    });
+    expect(out).toBe(
+      'subnets: # the zones\n    # second\n    - name: b\n      zone: q\n    - name: c\n      zone: "no"\nafter: 1\n',
+    );
     const map = 'spec:\n  # about a\n  a: 1\n  # about b\n  b: 2\n';
     expect(updateYamlText(map, { spec: { b: 2 } })).toBe('spec:\n  # about b\n  b: 2\n');
   });
@@ -94,7 +141,9 @@ describe('updateYamlText', () => {
 
   it('never expands aliases: unrelated edits keep them, a changed alias gives way to its new value alone (#14.2)', () => {
     const anchored = 'a: &v 1\nb: *v\nlist: &l [p, q]\ncopy: *l\ncount: 1\n';
-    expect(updateYamlText(anchored, { a: 1, b: 1, list: ['p', 'q'], copy: ['p', 'q'], count: 2 })).toBe(anchored.replace('count: 1', 'count: 2'));
+    expect(updateYamlText(anchored, { a: 1, b: 1, list: ['p', 'q'], copy: ['p', 'q'], count: 2 })).toBe(
+      anchored.replace('count: 1', 'count: 2'),
+    );
     const out = updateYamlText(anchored, { a: 1, b: 1, list: ['p', 'q'], copy: ['p', 'z'], count: 1, more: 3 });
     expect(parseYaml(out).value).toEqual({ a: 1, b: 1, list: ['p', 'q'], copy: ['p', 'z'], count: 1, more: 3 });
     expect(out).toContain('b: *v');
@@ -139,7 +188,9 @@ describe('updateYamlText', () => {
   it('refuses values YAML cannot carry as JSON, and unsafe keys, with InvalidArgument', () => {
     expect(errorOf(() => updateYamlText('a: 1\n', { a: new Date(0) })).code).toBe('InvalidArgument');
     expect(errorOf(() => updateYamlText('a: 1\n', { a: Number.NaN })).code).toBe('InvalidArgument');
-    expect(errorOf(() => updateYamlText('a: 1\n', JSON.parse('{"a":1,"__proto__":{"x":1}}'))).code).toBe('InvalidArgument');
+    expect(errorOf(() => updateYamlText('a: 1\n', JSON.parse('{"a":1,"__proto__":{"x":1}}'))).code).toBe(
+      'InvalidArgument',
+    );
     expect(errorOf(() => updateYamlText('a: 1\n---\nb: 2\n', { a: 2 })).code).toBe('InvalidArgument');
   });
 
@@ -176,7 +227,18 @@ describe('goYamlReadsAsNonString', () => {
     expect(goYamlReadsAsNonString(s)).toBe(true);
   });
 
-  it.each(['1.30.0', 'v1.30', 'stable', 'us-east-1a', '0.0.0.0/0', 'Private', '10.0.0.0', 'onion', 'yesterday', '1.2.3e4'])('knows %j reads as a string', (s) => {
+  it.each([
+    '1.30.0',
+    'v1.30',
+    'stable',
+    'us-east-1a',
+    '0.0.0.0/0',
+    'Private',
+    '10.0.0.0',
+    'onion',
+    'yesterday',
+    '1.2.3e4',
+  ])('knows %j reads as a string', (s) => {
     expect(goYamlReadsAsNonString(s)).toBe(false);
   });
 });

@@ -38,12 +38,16 @@ describe('YAML round trip', () => {
   });
 
   it('keeps an item comment with its item when a keyed list is reordered, and appends new keys', () => {
-    const value = parseYaml(text).value as { spec: { subnets: Array<{ name: string; zone: string; type?: string }>; newField?: string } };
+    const value = parseYaml(text).value as {
+      spec: { subnets: Array<{ name: string; zone: string; type?: string }>; newField?: string };
+    };
     value.spec.subnets.reverse();
     value.spec.subnets[1]!.type = 'Private';
     value.spec.newField = 'x';
     const out = updateYamlText(text, value);
-    expect(out).toContain('  - name: us-east-1b\n    zone: us-east-1b\n  - name: us-east-1a\n    zone: us-east-1a # zone a\n    type: Private\n');
+    expect(out).toContain(
+      '  - name: us-east-1b\n    zone: us-east-1b\n  - name: us-east-1a\n    zone: us-east-1a # zone a\n    type: Private\n',
+    );
     expect(out).toContain('# the first zone');
     expect(out.trimEnd().endsWith('newField: x')).toBe(true);
     expect(parseYaml(out).value).toEqual(value);
@@ -54,17 +58,35 @@ describe('YAML round trip', () => {
     expect(updateYamlText(odd, parseYaml(odd).value)).toBe(odd);
   });
 
-  it.each(['on', 'off', 'yes', 'no', 'y', 'n', 'true', 'null', '~', '1.30', '0755', '1e3', '2017-01-01T00:00:00Z', '0x1F', '.inf'])(
-    'writes the string %j so that a YAML 1.1 reader (kops) reads a string',
-    (s) => {
-      const out = stringifyYaml({ value: s });
-      expect(out).not.toBe(`value: ${s}\n`);
-      expect(parseYaml(out).value).toEqual({ value: s });
-    },
-  );
+  it.each([
+    'on',
+    'off',
+    'yes',
+    'no',
+    'y',
+    'n',
+    'true',
+    'null',
+    '~',
+    '1.30',
+    '0755',
+    '1e3',
+    '2017-01-01T00:00:00Z',
+    '0x1F',
+    '.inf',
+  ])('writes the string %j so that a YAML 1.1 reader (kops) reads a string', (s) => {
+    const out = stringifyYaml({ value: s });
+    expect(out).not.toBe(`value: ${s}\n`);
+    expect(parseYaml(out).value).toEqual({ value: s });
+  });
 
   it('reads YAML 1.1 scalars the way kops does', () => {
-    expect(parseYaml('a: on\nb: yes\nc: 0755\nd: 2017-01-01T00:00:00Z\n').value).toEqual({ a: true, b: true, c: 493, d: '2017-01-01T00:00:00Z' });
+    expect(parseYaml('a: on\nb: yes\nc: 0755\nd: 2017-01-01T00:00:00Z\n').value).toEqual({
+      a: true,
+      b: true,
+      c: 493,
+      d: '2017-01-01T00:00:00Z',
+    });
   });
 
   it('reads multi-document files (kops create -f)', () => {
@@ -75,7 +97,10 @@ describe('YAML round trip', () => {
 
 describe('hostile YAML', () => {
   it('refuses an alias bomb', () => {
-    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`)].join('\n');
+    const bomb = [
+      'a: &a ["x","x","x","x","x","x","x","x","x"]',
+      ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`),
+    ].join('\n');
     expect(codeOf(() => parseYaml(bomb))).toBe('InvalidArgument');
   });
 
@@ -90,10 +115,13 @@ describe('hostile YAML', () => {
     expect(codeOf(() => parseYaml('? [a, b]\n: 1\n'))).toBe('InvalidArgument');
   });
 
-  it.each(['__proto__', 'constructor', 'prototype'])('refuses the key %s anywhere, without polluting Object.prototype', (key) => {
-    expect(codeOf(() => parseYaml(`spec:\n  nested:\n    ${key}:\n      polluted: true\n`))).toBe('InvalidArgument');
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  });
+  it.each(['__proto__', 'constructor', 'prototype'])(
+    'refuses the key %s anywhere, without polluting Object.prototype',
+    (key) => {
+      expect(codeOf(() => parseYaml(`spec:\n  nested:\n    ${key}:\n      polluted: true\n`))).toBe('InvalidArgument');
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    },
+  );
 
   it('refuses malformed YAML with InvalidArgument naming the line', () => {
     let message = '';

@@ -109,15 +109,39 @@ export function basicCases(ctx: ConformanceContext): void {
     expect(await codeOf(vfs.stat(key))).toBe('NotFound');
   });
 
-  const hostileKeys = ['../escape', 'a/../../b', 'a//b', '/absolute', 'trailing/', '', '.', 'a/./b', 'nul\0byte', 'k'.repeat(1025)];
-  it.each(hostileKeys.map((key) => [JSON.stringify(key).slice(0, 30), key]))('refuses the key %s with InvalidArgument before any I/O', async (_label, key) => {
-    const vfs = ctx.vfs();
-    for (const call of [vfs.read(key), vfs.stat(key), vfs.write(key, 'x'), vfs.delete(key), vfs.copy('x', key), vfs.readStream(key)]) {
-      const err = await call.then(() => undefined, (e: unknown) => e);
-      expect(isStateStoreError(err, 'InvalidArgument')).toBe(true);
-    }
-    expect((await vfs.list()).objects).toEqual([]);
-  });
+  const hostileKeys = [
+    '../escape',
+    'a/../../b',
+    'a//b',
+    '/absolute',
+    'trailing/',
+    '',
+    '.',
+    'a/./b',
+    'nul\0byte',
+    'k'.repeat(1025),
+  ];
+  it.each(hostileKeys.map((key) => [JSON.stringify(key).slice(0, 30), key]))(
+    'refuses the key %s with InvalidArgument before any I/O',
+    async (_label, key) => {
+      const vfs = ctx.vfs();
+      for (const call of [
+        vfs.read(key),
+        vfs.stat(key),
+        vfs.write(key, 'x'),
+        vfs.delete(key),
+        vfs.copy('x', key),
+        vfs.readStream(key),
+      ]) {
+        const err = await call.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(isStateStoreError(err, 'InvalidArgument')).toBe(true);
+      }
+      expect((await vfs.list()).objects).toEqual([]);
+    },
+  );
 
   it('refuses prefixes that could leave the root', async () => {
     const vfs = ctx.vfs();

@@ -78,11 +78,14 @@ export function conditionCases(ctx: ConformanceContext): void {
   it('lets exactly one of N racing create-if-absent writers win', async () => {
     const vfs = ctx.vfs();
     const n = ctx.target.racers;
-    const results = await Promise.allSettled(Array.from({ length: n }, (_, i) => vfs.write('race/create', `writer-${i}`, { ifNoneMatch: '*' })));
+    const results = await Promise.allSettled(
+      Array.from({ length: n }, (_, i) => vfs.write('race/create', `writer-${i}`, { ifNoneMatch: '*' })),
+    );
     const winners = results.flatMap((result, i) => (result.status === 'fulfilled' ? [i] : []));
     expect(winners).toHaveLength(1);
     for (const result of results) {
-      if (result.status === 'rejected') expect(['AlreadyExists', 'Conflict']).toContain((result.reason as { code: string }).code);
+      if (result.status === 'rejected')
+        expect(['AlreadyExists', 'Conflict']).toContain((result.reason as { code: string }).code);
     }
     expect(text((await vfs.read('race/create')).body)).toBe(`writer-${winners[0]}`);
   });
@@ -91,11 +94,14 @@ export function conditionCases(ctx: ConformanceContext): void {
     const vfs = ctx.vfs();
     const n = ctx.target.racers;
     const base = await vfs.write('race/cas', 'base');
-    const results = await Promise.allSettled(Array.from({ length: n }, (_, i) => vfs.write('race/cas', `writer-${i}`, { ifMatch: base.version })));
+    const results = await Promise.allSettled(
+      Array.from({ length: n }, (_, i) => vfs.write('race/cas', `writer-${i}`, { ifMatch: base.version })),
+    );
     const winners = results.flatMap((result, i) => (result.status === 'fulfilled' ? [i] : []));
     expect(winners).toHaveLength(1);
     for (const result of results) {
-      if (result.status === 'rejected') expect(['PreconditionFailed', 'Conflict']).toContain((result.reason as { code: string }).code);
+      if (result.status === 'rejected')
+        expect(['PreconditionFailed', 'Conflict']).toContain((result.reason as { code: string }).code);
     }
     expect(text((await vfs.read('race/cas')).body)).toBe(`writer-${winners[0]}`);
   });

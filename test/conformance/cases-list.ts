@@ -1,7 +1,10 @@
 import type { ListPage, Vfs } from '../../src/vfs/types.js';
 import { codeOf, type ConformanceContext } from './suite.js';
 
-async function allPages(vfs: Vfs, options: { prefix?: string; delimiter?: '/'; pageSize?: number }): Promise<{ objects: string[]; prefixes: string[]; pages: number }> {
+async function allPages(
+  vfs: Vfs,
+  options: { prefix?: string; delimiter?: '/'; pageSize?: number },
+): Promise<{ objects: string[]; prefixes: string[]; pages: number }> {
   const objects: string[] = [];
   const prefixes: string[] = [];
   let pageToken: string | undefined;
@@ -9,7 +12,8 @@ async function allPages(vfs: Vfs, options: { prefix?: string; delimiter?: '/'; p
   do {
     const page: ListPage = await vfs.list({ ...options, pageToken });
     pages += 1;
-    if (options.pageSize !== undefined) expect(page.objects.length + page.prefixes.length).toBeLessThanOrEqual(options.pageSize);
+    if (options.pageSize !== undefined)
+      expect(page.objects.length + page.prefixes.length).toBeLessThanOrEqual(options.pageSize);
     objects.push(...page.objects.map((info) => info.key));
     prefixes.push(...page.prefixes);
     pageToken = page.nextPageToken;
@@ -41,7 +45,8 @@ export function listCases(ctx: ConformanceContext): void {
 
   it('rolls keys up into prefixes with the "/" delimiter', async () => {
     const vfs = ctx.vfs();
-    for (const key of ['cl/one/config', 'cl/one/pki/x', 'cl/two/config', 'cl/file', 'cl/three/deep/er/x']) await vfs.write(key, 'x');
+    for (const key of ['cl/one/config', 'cl/one/pki/x', 'cl/two/config', 'cl/file', 'cl/three/deep/er/x'])
+      await vfs.write(key, 'x');
     const page = await vfs.list({ prefix: 'cl/', delimiter: '/' });
     expect(page.objects.map((info) => info.key)).toEqual(['cl/file']);
     expect(page.prefixes).toEqual(['cl/one/', 'cl/three/', 'cl/two/']);

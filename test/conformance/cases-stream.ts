@@ -51,7 +51,9 @@ export function streamCases(ctx: ConformanceContext): void {
   it('streams a large object in and out intact', async () => {
     const vfs = ctx.vfs();
     const size = ctx.target.largeObjectBytes;
-    const { result: info, growth: writeGrowth } = await peakBufferGrowth(() => vfs.writeStream('big/object', Readable.from(chunks(size))));
+    const { result: info, growth: writeGrowth } = await peakBufferGrowth(() =>
+      vfs.writeStream('big/object', Readable.from(chunks(size))),
+    );
     expect(info.size).toBe(size);
     expect((await vfs.stat('big/object')).size).toBe(size);
     const { result: hash, growth: readGrowth } = await peakBufferGrowth(async () => {
@@ -78,7 +80,9 @@ export function streamCases(ctx: ConformanceContext): void {
     const info = await vfs.writeStream('stream/small', parts(), { ifNoneMatch: '*' });
     expect(info.size).toBe(12);
     expect(text((await vfs.read('stream/small')).body)).toBe('hello stream');
-    expect(await codeOf(vfs.writeStream('stream/small', Readable.from([Buffer.from('again')]), { ifNoneMatch: '*' }))).toBe('AlreadyExists');
+    expect(
+      await codeOf(vfs.writeStream('stream/small', Readable.from([Buffer.from('again')]), { ifNoneMatch: '*' })),
+    ).toBe('AlreadyExists');
     expect(text((await vfs.read('stream/small')).body)).toBe('hello stream');
   });
 

@@ -16,7 +16,10 @@ class ConformanceCountReporter {
       }
     }
     if (byBackend.size === 0) return;
-    const lines = [...byBackend].map(([name, c]) => `  ${name}: ${c.passed + c.failed + c.other} cases, ${c.passed} passed, ${c.failed} failed${c.other ? `, ${c.other} not run` : ''}`);
+    const lines = [...byBackend].map(
+      ([name, c]) =>
+        `  ${name}: ${c.passed + c.failed + c.other} cases, ${c.passed} passed, ${c.failed} failed${c.other ? `, ${c.other} not run` : ''}`,
+    );
     process.stdout.write(`\nConformance cases per backend:\n${lines.join('\n')}\n`);
   }
 }

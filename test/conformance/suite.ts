@@ -30,7 +30,12 @@ export interface ConformanceContext {
 }
 
 export function runConformance(target: ConformanceTarget): void {
-  const full: Required<ConformanceTarget> = { largeObjectBytes: 8 * 1024 * 1024, boundedMemory: true, racers: 20, ...target };
+  const full: Required<ConformanceTarget> = {
+    largeObjectBytes: 8 * 1024 * 1024,
+    boundedMemory: true,
+    racers: 20,
+    ...target,
+  };
   describe(`conformance: ${target.name}`, () => {
     let current: Vfs | undefined;
     beforeEach(async () => {

@@ -10,7 +10,11 @@ const run = promisify(execFile);
 it('runs examples/quickstart.ts against a local file:// store', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'statestore-example-'));
   try {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(__dirname, '../../examples/quickstart.ts'), `file://${dir}/store`], { timeout: 60_000 });
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, '../../examples/quickstart.ts'), `file://${dir}/store`],
+      { timeout: 60_000 },
+    );
     expect(stdout).toContain('creating it again fails with AlreadyExists');
     expect(stdout).toContain('+  kubernetesVersion: 1.30.0');
     expect(stdout).toContain("'team-e': 'yes'");

@@ -23,7 +23,9 @@ afterAll(async () => {
 /** Starts the move in a child and SIGKILLs it after `after` files. Resolves with the lines it printed. */
 function moveAndKill(from: string, to: string, after: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'move-child.ts'), from, to], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'move-child.ts'), from, to], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const lines: string[] = [];
     let buffered = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -34,7 +36,11 @@ function moveAndKill(from: string, to: string, after: number): Promise<string[]>
       if (lines.length >= after) child.kill('SIGKILL');
     });
     child.on('error', reject);
-    child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve(lines) : reject(new Error(`the move ended before it was killed: ${lines.join(', ')}`))));
+    child.on('exit', (_code, signal) =>
+      signal === 'SIGKILL'
+        ? resolve(lines)
+        : reject(new Error(`the move ended before it was killed: ${lines.join(', ')}`)),
+    );
   });
 }
 
@@ -43,7 +49,8 @@ it('survives SIGKILL half-way: the cluster is not listed, and a rerun completes 
   const toUrl = `file://${dir}/to`;
   const source = await openVfs(fromUrl);
   const files = treeFiles(tree);
-  for (const [key, body] of files) await source.write(key, Buffer.from(body.toString('utf8').split(`memfs://${tree.base}`).join(source.url)));
+  for (const [key, body] of files)
+    await source.write(key, Buffer.from(body.toString('utf8').split(`memfs://${tree.base}`).join(source.url)));
 
   const printed = await moveAndKill(fromUrl, toUrl, 6);
   expect(printed.length).toBeGreaterThanOrEqual(6);

@@ -20,13 +20,15 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-const config = (base: string, cluster: string) => `apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nmetadata:\n  name: ${cluster}\nspec:\n  configBase: ${base}/${cluster}\n`;
+const config = (base: string, cluster: string) =>
+  `apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nmetadata:\n  name: ${cluster}\nspec:\n  configBase: ${base}/${cluster}\n`;
 
 /** A file:// store with one cluster of `count` files of 100 bytes each. */
 async function fileStore(count: number): Promise<{ dir: string; vfs: Vfs }> {
   const dir = await tempDir();
   const vfs = await openVfs(`file://${dir}`);
-  for (let i = 0; i < count; i++) await vfs.write(`a.example.com/pki/f${i}`, Buffer.alloc(100, String.fromCharCode(97 + (i % 26))));
+  for (let i = 0; i < count; i++)
+    await vfs.write(`a.example.com/pki/f${i}`, Buffer.alloc(100, String.fromCharCode(97 + (i % 26))));
   await vfs.write('a.example.com/config', config(vfs.url, 'a.example.com'));
   return { dir, vfs };
 }
@@ -34,8 +36,18 @@ async function fileStore(count: number): Promise<{ dir: string; vfs: Vfs }> {
 /** A view of `vfs` that counts the bodies read through it. */
 function counting(vfs: Vfs, reads: { count: number }): Vfs {
   return Object.create(vfs, {
-    readStream: { value: (key: string, options?: object) => { reads.count += 1; return vfs.readStream(key, options); } },
-    read: { value: (key: string, options?: object) => { reads.count += 1; return vfs.read(key, options); } },
+    readStream: {
+      value: (key: string, options?: object) => {
+        reads.count += 1;
+        return vfs.readStream(key, options);
+      },
+    },
+    read: {
+      value: (key: string, options?: object) => {
+        reads.count += 1;
+        return vfs.read(key, options);
+      },
+    },
   }) as Vfs;
 }
 
@@ -49,42 +61,54 @@ describe('moveStateStore file:// digests', () => {
     expect((await moveStateStore(options)).clusters[0]).toMatchObject({ copied: 21, skipped: 0 });
     await settle();
     const reads = { count: 0 };
-    const rerun = await moveStateStore({ ...options, from: counting(source.vfs, reads), to: counting(destination, reads) });
+    const rerun = await moveStateStore({
+      ...options,
+      from: counting(source.vfs, reads),
+      to: counting(destination, reads),
+    });
     expect(rerun.clusters[0]).toMatchObject({ copied: 0, skipped: 21 });
     // The config is read to rewrite it; nothing else is read on either side.
     expect(reads.count).toBe(1);
 
     const without = { count: 0 };
-    await moveStateStore({ ...options, from: counting(source.vfs, without), to: counting(destination, without), digestFolder: false });
+    await moveStateStore({
+      ...options,
+      from: counting(source.vfs, without),
+      to: counting(destination, without),
+      digestFolder: false,
+    });
     expect(without.count).toBeGreaterThan(40);
   });
 
-  it.each(['source', 'destination'] as const)('never skips a %s file changed in place at the same size with its mtime set back', async (side) => {
-    const source = await fileStore(5);
-    const destDir = await tempDir();
-    const destination = await openVfs(`file://${destDir}`);
-    const options: MoveOptions = { from: source.vfs, to: destination, digestFolder: await tempDir() };
-    await moveStateStore(options);
-    // A whole-second mtime, so that setting it back below restores it exactly.
-    const file = path.join(side === 'source' ? source.dir : destDir, 'a.example.com', 'pki', 'f2');
-    await utimes(file, 1_700_000_000, 1_700_000_000);
-    await settle();
-    expect((await moveStateStore(options)).clusters[0]).toMatchObject({ copied: 0, skipped: 6 });
-    await settle();
-    expect((await moveStateStore(options)).clusters[0]).toMatchObject({ copied: 0, skipped: 6 });
+  it.each(['source', 'destination'] as const)(
+    'never skips a %s file changed in place at the same size with its mtime set back',
+    async (side) => {
+      const source = await fileStore(5);
+      const destDir = await tempDir();
+      const destination = await openVfs(`file://${destDir}`);
+      const options: MoveOptions = { from: source.vfs, to: destination, digestFolder: await tempDir() };
+      await moveStateStore(options);
+      // A whole-second mtime, so that setting it back below restores it exactly.
+      const file = path.join(side === 'source' ? source.dir : destDir, 'a.example.com', 'pki', 'f2');
+      await utimes(file, 1_700_000_000, 1_700_000_000);
+      await settle();
+      expect((await moveStateStore(options)).clusters[0]).toMatchObject({ copied: 0, skipped: 6 });
+      await settle();
+      expect((await moveStateStore(options)).clusters[0]).toMatchObject({ copied: 0, skipped: 6 });
 
-    const before = await stat(file);
-    await writeFile(file, Buffer.alloc(100, 'Z'));
-    await utimes(file, 1_700_000_000, 1_700_000_000);
-    const after = await stat(file);
-    expect([after.size, after.mtimeMs, after.ino]).toEqual([before.size, before.mtimeMs, before.ino]);
+      const before = await stat(file);
+      await writeFile(file, Buffer.alloc(100, 'Z'));
+      await utimes(file, 1_700_000_000, 1_700_000_000);
+      const after = await stat(file);
+      expect([after.size, after.mtimeMs, after.ino]).toEqual([before.size, before.mtimeMs, before.ino]);
 
-    await expect(moveStateStore(options)).rejects.toMatchObject({ code: 'AlreadyExists' });
-    const result = await moveStateStore({ ...options, overwrite: true });
-    expect(result.clusters[0]).toMatchObject({ copied: 1, skipped: 5 });
-    const expected = side === 'source' ? Buffer.alloc(100, 'Z') : Buffer.alloc(100, 'c');
-    expect(await readFile(path.join(destDir, 'a.example.com', 'pki', 'f2'))).toEqual(expected);
-  });
+      await expect(moveStateStore(options)).rejects.toMatchObject({ code: 'AlreadyExists' });
+      const result = await moveStateStore({ ...options, overwrite: true });
+      expect(result.clusters[0]).toMatchObject({ copied: 1, skipped: 5 });
+      const expected = side === 'source' ? Buffer.alloc(100, 'Z') : Buffer.alloc(100, 'c');
+      expect(await readFile(path.join(destDir, 'a.example.com', 'pki', 'f2'))).toEqual(expected);
+    },
+  );
 });
 
 describe('moveStateStore clusters', () => {
@@ -112,7 +136,9 @@ describe('moveStateStore clusters', () => {
     };
     const destination: Vfs = Object.create(target, {
       write: { value: (key: string, body: Uint8Array, o?: object) => slow(key, () => target.write(key, body, o)) },
-      writeStream: { value: (key: string, body: never, o?: object) => slow(key, () => target.writeStream(key, body, o)) },
+      writeStream: {
+        value: (key: string, body: never, o?: object) => slow(key, () => target.writeStream(key, body, o)),
+      },
     });
     const result = await moveStateStore({ from: source, to: destination, concurrency: 3 });
     expect(result.clusters.map((c) => [c.cluster, c.copied])).toEqual(names.map((name) => [name, 4]));

@@ -10,8 +10,18 @@ const config = (base: string, cluster: string) => `kind: Cluster\nspec:\n  confi
 
 function countingLists(vfs: Vfs, prefixes: Array<string | undefined>): Vfs {
   return Object.create(vfs, {
-    listAll: { value: (options?: ListOptions) => { prefixes.push(options?.prefix); return vfs.listAll(options); } },
-    list: { value: (options?: ListOptions) => { prefixes.push(`list:${options?.prefix ?? ''}`); return vfs.list(options); } },
+    listAll: {
+      value: (options?: ListOptions) => {
+        prefixes.push(options?.prefix);
+        return vfs.listAll(options);
+      },
+    },
+    list: {
+      value: (options?: ListOptions) => {
+        prefixes.push(`list:${options?.prefix ?? ''}`);
+        return vfs.list(options);
+      },
+    },
   }) as Vfs;
 }
 
@@ -39,11 +49,16 @@ describe('moveStateStore listings', () => {
     await expect(target.stat('root-file')).rejects.toMatchObject({ code: 'NotFound' });
   });
 
-  it('lists only the named clusters\' folders when clusters are given', async () => {
+  it("lists only the named clusters' folders when clusters are given", async () => {
     const source = await openVfs(`memfs://listing-src2-${Date.now()}`);
-    for (const name of ['a.example.com', 'b.example.com']) await source.write(`${name}/config`, config(source.url, name));
+    for (const name of ['a.example.com', 'b.example.com'])
+      await source.write(`${name}/config`, config(source.url, name));
     const fromLists: Array<string | undefined> = [];
-    const result = await moveStateStore({ from: countingLists(source, fromLists), to: await openVfs(`memfs://listing-dst2-${Date.now()}`), clusters: ['b.example.com'] });
+    const result = await moveStateStore({
+      from: countingLists(source, fromLists),
+      to: await openVfs(`memfs://listing-dst2-${Date.now()}`),
+      clusters: ['b.example.com'],
+    });
     expect(result.clusters.map((c) => c.cluster)).toEqual(['b.example.com']);
     expect(fromLists).toEqual(['b.example.com/']);
   });

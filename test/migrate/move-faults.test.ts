@@ -22,7 +22,14 @@ let dir: string;
 
 beforeAll(async () => {
   server = await startS3rver({ buckets: ['streams'] });
-  proxy = await startFaultProxy({ target: server.endpoint, seed: 20261128, errorRate: 0.1, resetRate: 0.25, dropRate: 0.03, flavour: 's3' });
+  proxy = await startFaultProxy({
+    target: server.endpoint,
+    seed: 20261128,
+    errorRate: 0.1,
+    resetRate: 0.25,
+    dropRate: 0.03,
+    flavour: 's3',
+  });
   dir = await mkdtemp(path.join(tmpdir(), 'move-faults-'));
 });
 afterAll(async () => {
@@ -39,9 +46,18 @@ it('moves s3 (faulty) -> file: every file whole, rerun copies nothing', async ()
     await setup.write(`${tree.cluster}/backups/blob-${i}`, body);
     expected.set(`${tree.cluster}/backups/blob-${i}`, body);
   }
-  const from = await openVfs('s3://streams/old', { env: {}, retry: { maxAttempts: 6, baseDelayMs: 1, maxDelayMs: 10 }, s3: { ...s3, endpoint: proxy.endpoint } });
+  const from = await openVfs('s3://streams/old', {
+    env: {},
+    retry: { maxAttempts: 6, baseDelayMs: 1, maxDelayMs: 10 },
+    s3: { ...s3, endpoint: proxy.endpoint },
+  });
   const to = await openVfs(`file://${dir}`);
-  const result = await moveStateStore({ from, to, concurrency: 4, retry: { maxAttempts: 12, baseDelayMs: 1, maxDelayMs: 10 } });
+  const result = await moveStateStore({
+    from,
+    to,
+    concurrency: 4,
+    retry: { maxAttempts: 12, baseDelayMs: 1, maxDelayMs: 10 },
+  });
   expect(result.clusters[0]).toMatchObject({ copied: expected.size, skipped: 0 });
   for (const [key, body] of expected) {
     if (key.endsWith('/config')) continue;

@@ -6,7 +6,15 @@ import { moveStateStore } from '../../src/migrate/index.js';
 import { StateStore } from '../../src/store/state-store.js';
 import { StateStoreError } from '../../src/errors.js';
 import type { Vfs } from '../../src/vfs/types.js';
-import { azureTarget, fileTarget, gcsTarget, memoryTarget, s3Target, stopAll, type BackendTarget } from '../backends/targets.js';
+import {
+  azureTarget,
+  fileTarget,
+  gcsTarget,
+  memoryTarget,
+  s3Target,
+  stopAll,
+  type BackendTarget,
+} from '../backends/targets.js';
 import { treeFiles, TREES, type KopsTree } from '../store/trees.js';
 
 afterAll(stopAll);
@@ -16,10 +24,14 @@ afterAll(stopAll);
  * tree's original store (`memfs://<base>`, in config, cluster-completed.spec, nodeup configs...)
  * names this store instead.
  */
-async function sourceStore(target: BackendTarget, tree: KopsTree): Promise<{ vfs: Vfs; url: string; files: Map<string, Buffer> }> {
+async function sourceStore(
+  target: BackendTarget,
+  tree: KopsTree,
+): Promise<{ vfs: Vfs; url: string; files: Map<string, Buffer> }> {
   const { vfs, url } = await target.fresh();
   const files = new Map<string, Buffer>();
-  for (const [key, body] of treeFiles(tree)) files.set(key, Buffer.from(body.toString('utf8').split(`memfs://${tree.base}`).join(vfs.url)));
+  for (const [key, body] of treeFiles(tree))
+    files.set(key, Buffer.from(body.toString('utf8').split(`memfs://${tree.base}`).join(vfs.url)));
   const configKey = `${tree.cluster}/config`;
   for (const [key, body] of files) if (key !== configKey) await vfs.write(key, body);
   await vfs.write(configKey, files.get(configKey)!);
@@ -42,39 +54,55 @@ const PAIRS: Array<[BackendTarget, BackendTarget]> = [
   [memoryTarget, fileTarget],
 ];
 
-describe.each(PAIRS.map(([a, b]) => [`${a.name} -> ${b.name}`, a, b]))('moveStateStore %s', (_label, fromTarget, toTarget) => {
-  it.each(TREES.map((t) => [t.name, t]))('moves the %s tree byte for byte, rewrites configBase, and a rerun copies nothing', async (_name, tree) => {
-    const source = await sourceStore(fromTarget, tree);
-    const { vfs: destination } = await toTarget.fresh();
-    const before = await snapshot(source.vfs, '');
-    const result = await moveStateStore({ from: source.vfs, to: destination, concurrency: 8 });
-    const moved = result.clusters[0]!;
-    expect(moved).toMatchObject({ cluster: tree.cluster, files: source.files.size, copied: source.files.size, skipped: 0 });
-    expect(moved.rewritten).toContain('/spec/configBase');
-    // Generated files still name the old store until kops refreshes them.
-    expect(moved.staleReferences).toContain(`${tree.cluster}/cluster-completed.spec`);
+describe.each(PAIRS.map(([a, b]) => [`${a.name} -> ${b.name}`, a, b]))(
+  'moveStateStore %s',
+  (_label, fromTarget, toTarget) => {
+    it.each(TREES.map((t) => [t.name, t]))(
+      'moves the %s tree byte for byte, rewrites configBase, and a rerun copies nothing',
+      async (_name, tree) => {
+        const source = await sourceStore(fromTarget, tree);
+        const { vfs: destination } = await toTarget.fresh();
+        const before = await snapshot(source.vfs, '');
+        const result = await moveStateStore({ from: source.vfs, to: destination, concurrency: 8 });
+        const moved = result.clusters[0]!;
+        expect(moved).toMatchObject({
+          cluster: tree.cluster,
+          files: source.files.size,
+          copied: source.files.size,
+          skipped: 0,
+        });
+        expect(moved.rewritten).toContain('/spec/configBase');
+        // Generated files still name the old store until kops refreshes them.
+        expect(moved.staleReferences).toContain(`${tree.cluster}/cluster-completed.spec`);
 
-    const after = await snapshot(destination, '');
-    expect([...after.keys()].sort()).toEqual([...source.files.keys()].sort());
-    for (const [key, body] of source.files) {
-      if (key === `${tree.cluster}/config`) continue;
-      expect(after.get(key)!.equals(body)).toBe(true);
-    }
-    const config = after.get(`${tree.cluster}/config`)!.toString('utf8');
-    expect(config).toBe(source.files.get(`${tree.cluster}/config`)!.toString('utf8').replace(`${source.vfs.url}/${tree.cluster}`, `${destination.url}/${tree.cluster}`));
-    expect(await new StateStore(destination).listClusters()).toEqual([tree.cluster]);
+        const after = await snapshot(destination, '');
+        expect([...after.keys()].sort()).toEqual([...source.files.keys()].sort());
+        for (const [key, body] of source.files) {
+          if (key === `${tree.cluster}/config`) continue;
+          expect(after.get(key)!.equals(body)).toBe(true);
+        }
+        const config = after.get(`${tree.cluster}/config`)!.toString('utf8');
+        expect(config).toBe(
+          source.files
+            .get(`${tree.cluster}/config`)!
+            .toString('utf8')
+            .replace(`${source.vfs.url}/${tree.cluster}`, `${destination.url}/${tree.cluster}`),
+        );
+        expect(await new StateStore(destination).listClusters()).toEqual([tree.cluster]);
 
-    // The source is untouched.
-    const sourceAfter = await snapshot(source.vfs, '');
-    expect([...sourceAfter.keys()]).toEqual([...before.keys()]);
-    for (const [key, body] of before) expect(sourceAfter.get(key)!.equals(body)).toBe(true);
+        // The source is untouched.
+        const sourceAfter = await snapshot(source.vfs, '');
+        expect([...sourceAfter.keys()]).toEqual([...before.keys()]);
+        for (const [key, body] of before) expect(sourceAfter.get(key)!.equals(body)).toBe(true);
 
-    const rerun = await moveStateStore({ from: source.vfs, to: destination });
-    expect(rerun.clusters[0]).toMatchObject({ copied: 0, skipped: source.files.size });
-    await source.vfs.close();
-    await destination.close();
-  });
-});
+        const rerun = await moveStateStore({ from: source.vfs, to: destination });
+        expect(rerun.clusters[0]).toMatchObject({ copied: 0, skipped: source.files.size });
+        await source.vfs.close();
+        await destination.close();
+      },
+    );
+  },
+);
 
 describe('moveStateStore options', () => {
   const tree = TREES[0]!;
@@ -83,7 +111,12 @@ describe('moveStateStore options', () => {
     const source = await sourceStore(memoryTarget, tree);
     const { vfs: destination } = await memoryTarget.fresh();
     const events: string[] = [];
-    const result = await moveStateStore({ from: source.vfs, to: destination, dryRun: true, onProgress: (e) => events.push(e.type) });
+    const result = await moveStateStore({
+      from: source.vfs,
+      to: destination,
+      dryRun: true,
+      onProgress: (e) => events.push(e.type),
+    });
     expect(result.clusters[0]).toMatchObject({ files: source.files.size, copied: 0 });
     expect((await destination.list()).objects).toEqual([]);
     expect(events).toEqual(['plan', 'cluster']);
@@ -110,13 +143,19 @@ describe('moveStateStore options', () => {
       },
     }) as Vfs;
     const plans: unknown[] = [];
-    const result = await moveStateStore({ from: source.vfs, to: counting, concurrency: 32, onProgress: (e) => e.type === 'plan' && plans.push(e) });
+    const result = await moveStateStore({
+      from: source.vfs,
+      to: counting,
+      concurrency: 32,
+      onProgress: (e) => e.type === 'plan' && plans.push(e),
+    });
     expect(result.clusters[0]).toMatchObject({ copied: source.files.size + 12 });
     expect(most).toBeGreaterThan(1);
     expect(most).toBeLessThanOrEqual(4);
     const bytes = [...source.files.values()].reduce((sum, body) => sum + body.length, 12 * big.length);
     expect(plans).toEqual([{ type: 'plan', cluster: tree.cluster, files: source.files.size + 12, bytes }]);
-    for (let i = 0; i < 12; i++) expect(Buffer.from((await destination.read(`${tree.cluster}/backups/large-${i}`)).body).equals(big)).toBe(true);
+    for (let i = 0; i < 12; i++)
+      expect(Buffer.from((await destination.read(`${tree.cluster}/backups/large-${i}`)).body).equals(big)).toBe(true);
   });
 
   it('counts as copied a file that an earlier attempt wrote before failing retryably', async () => {
@@ -127,13 +166,20 @@ describe('moveStateStore options', () => {
     // The write lands, then its answer is lost for good (every request retry failed): Unavailable.
     const landsThenFails = (method: 'write' | 'writeStream') => ({
       value: async (key: string, ...rest: unknown[]) => {
-        const written = await (destination[method] as (...args: unknown[]) => Promise<unknown>).call(destination, key, ...rest);
+        const written = await (destination[method] as (...args: unknown[]) => Promise<unknown>).call(
+          destination,
+          key,
+          ...rest,
+        );
         if (key !== victim || failed) return written;
         failed = true;
         throw new StateStoreError('Unavailable', 'the answer was lost', { key, retryable: true });
       },
     });
-    const lossy: Vfs = Object.create(destination, { write: landsThenFails('write'), writeStream: landsThenFails('writeStream') }) as Vfs;
+    const lossy: Vfs = Object.create(destination, {
+      write: landsThenFails('write'),
+      writeStream: landsThenFails('writeStream'),
+    }) as Vfs;
     const result = await moveStateStore({ from: source.vfs, to: lossy, retry: { baseDelayMs: 1 } });
     expect(failed).toBe(true);
     expect(result.clusters[0]).toMatchObject({ copied: source.files.size, skipped: 0 });
@@ -142,7 +188,12 @@ describe('moveStateStore options', () => {
   it('rewrites generated files when asked, and deletes the source only when asked', async () => {
     const source = await sourceStore(memoryTarget, tree);
     const { vfs: destination } = await memoryTarget.fresh();
-    const result = await moveStateStore({ from: source.vfs, to: destination, rewriteGenerated: true, deleteSource: true });
+    const result = await moveStateStore({
+      from: source.vfs,
+      to: destination,
+      rewriteGenerated: true,
+      deleteSource: true,
+    });
     expect(result.clusters[0]!.staleReferences).toEqual([]);
     expect(result.clusters[0]!.sourceDeleted).toBe(true);
     const completed = Buffer.from((await destination.read(`${tree.cluster}/cluster-completed.spec`)).body).toString();
@@ -155,7 +206,9 @@ describe('moveStateStore options', () => {
     const source = await sourceStore(memoryTarget, tree);
     const { vfs: destination } = await memoryTarget.fresh();
     await destination.write(`${tree.cluster}/kops-version.txt`, 'something else');
-    await expect(moveStateStore({ from: source.vfs, to: destination })).rejects.toMatchObject({ code: 'AlreadyExists' });
+    await expect(moveStateStore({ from: source.vfs, to: destination })).rejects.toMatchObject({
+      code: 'AlreadyExists',
+    });
     expect(await new StateStore(destination).listClusters()).toEqual([]);
     const result = await moveStateStore({ from: source.vfs, to: destination, overwrite: true });
     expect(result.clusters[0]!.copied).toBeGreaterThan(0);
@@ -166,7 +219,15 @@ describe('moveStateStore options', () => {
     const source = await sourceStore(memoryTarget, tree);
     const { vfs: destination } = await memoryTarget.fresh();
     const controller = new AbortController();
-    const moving = moveStateStore({ from: source.vfs, to: destination, concurrency: 1, signal: controller.signal, onProgress: (e) => { if (e.type === 'file') controller.abort(); } });
+    const moving = moveStateStore({
+      from: source.vfs,
+      to: destination,
+      concurrency: 1,
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.type === 'file') controller.abort();
+      },
+    });
     await expect(moving).rejects.toMatchObject({ code: 'Aborted' });
     expect(await new StateStore(destination).listClusters()).toEqual([]);
   });

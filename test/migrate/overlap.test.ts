@@ -51,14 +51,20 @@ describe.each(BASES)('moveStateStore between overlapping stores (%s)', (_name, b
     const root = `${await base()}/real`;
     const { vfs, keys } = await load(root);
     const to = `${root}/${tree.cluster}`;
-    await expect(moveStateStore({ from: root, to, overwrite: true, deleteSource: true })).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('the destination is inside the source') });
+    await expect(moveStateStore({ from: root, to, overwrite: true, deleteSource: true })).rejects.toMatchObject({
+      code: 'InvalidArgument',
+      message: expect.stringContaining('the destination is inside the source'),
+    });
     expect(await keysOf(vfs)).toEqual(keys);
   });
 
   it('refuses a source inside the destination', async () => {
     const outer = await base();
     const { vfs, keys } = await load(`${outer}/inner`);
-    await expect(moveStateStore({ from: `${outer}/inner`, to: outer, deleteSource: true })).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('the source is inside the destination') });
+    await expect(moveStateStore({ from: `${outer}/inner`, to: outer, deleteSource: true })).rejects.toMatchObject({
+      code: 'InvalidArgument',
+      message: expect.stringContaining('the source is inside the destination'),
+    });
     expect(await keysOf(vfs)).toEqual(keys);
   });
 
@@ -76,7 +82,15 @@ describe.each(BASES)('moveStateStore between overlapping stores (%s)', (_name, b
         },
       },
     }) as Vfs;
-    await expect(moveStateStore({ from: aborting, to: destination, deleteSource: true, concurrency: 1, signal: controller.signal })).rejects.toMatchObject({ code: 'Aborted' });
+    await expect(
+      moveStateStore({
+        from: aborting,
+        to: destination,
+        deleteSource: true,
+        concurrency: 1,
+        signal: controller.signal,
+      }),
+    ).rejects.toMatchObject({ code: 'Aborted' });
     // Part of the source is gone, but its config is not: the cluster is still listed there.
     const left = await keysOf(source);
     expect(left.length).toBeLessThan(keys.length);
@@ -95,8 +109,9 @@ describe('moveStateStore through a symlink (file)', () => {
     const dir = await freshDir();
     const { vfs, keys } = await load(`file://${dir}/real`);
     await symlink(path.join(dir, 'real'), path.join(dir, 'alias'));
-    await expect(moveStateStore({ from: `file://${dir}/real`, to: `file://${dir}/alias`, overwrite: true, deleteSource: true }))
-      .rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('are the same store') });
+    await expect(
+      moveStateStore({ from: `file://${dir}/real`, to: `file://${dir}/alias`, overwrite: true, deleteSource: true }),
+    ).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('are the same store') });
     expect(await keysOf(vfs)).toEqual(keys);
     expect(await readdir(path.join(dir, 'real'))).toContain(tree.cluster);
   });
@@ -105,8 +120,9 @@ describe('moveStateStore through a symlink (file)', () => {
     const dir = await freshDir();
     const { vfs, keys } = await load(`file://${dir}/real`);
     await symlink(path.join(dir, 'real', tree.cluster), path.join(dir, 'into-cluster'));
-    await expect(moveStateStore({ from: `file://${dir}/real`, to: `file://${dir}/into-cluster/nested` }))
-      .rejects.toMatchObject({ code: 'InvalidArgument' });
+    await expect(
+      moveStateStore({ from: `file://${dir}/real`, to: `file://${dir}/into-cluster/nested` }),
+    ).rejects.toMatchObject({ code: 'InvalidArgument' });
     expect(await keysOf(vfs)).toEqual(keys);
   });
 
@@ -120,22 +136,48 @@ describe('moveStateStore through a symlink (file)', () => {
 
 describe('moveStateStore between overlapping cloud stores (resolved before any request)', () => {
   const s3 = (url: string, endpoint = 'http://127.0.0.1:1', accessKeyId = 'A') =>
-    openVfs(url, { env: {}, s3: { endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey: 'S' } } });
+    openVfs(url, {
+      env: {},
+      s3: { endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey: 'S' } },
+    });
   const gs = (url: string) => openVfs(url, { env: {}, gcs: { apiEndpoint: 'http://127.0.0.1:1', projectId: 'p' } });
-  const azure = (url: string) => openVfs(url, { env: {}, azure: { accountKey: Buffer.from('k').toString('base64'), endpoint: 'http://127.0.0.1:1/acct' } });
+  const azure = (url: string) =>
+    openVfs(url, {
+      env: {},
+      azure: { accountKey: Buffer.from('k').toString('base64'), endpoint: 'http://127.0.0.1:1/acct' },
+    });
 
   it.each([
-    ['a destination inside a cluster folder (s3)', () => s3('s3://bucket/store'), () => s3(`s3://bucket/store/${tree.cluster}`)],
-    ['the same bucket and prefix under other credentials (s3)', () => s3('s3://bucket/store'), () => s3('s3://bucket/store/', undefined, 'B')],
+    [
+      'a destination inside a cluster folder (s3)',
+      () => s3('s3://bucket/store'),
+      () => s3(`s3://bucket/store/${tree.cluster}`),
+    ],
+    [
+      'the same bucket and prefix under other credentials (s3)',
+      () => s3('s3://bucket/store'),
+      () => s3('s3://bucket/store/', undefined, 'B'),
+    ],
     ['a source inside the destination (gs)', () => gs('gs://bucket/store/old'), () => gs('gs://bucket/store')],
-    ['a destination inside the source (azure)', () => azure('azureblob://acct/container/store'), () => azure('azureblob://acct/container/store/x')],
+    [
+      'a destination inside the source (azure)',
+      () => azure('azureblob://acct/container/store'),
+      () => azure('azureblob://acct/container/store/x'),
+    ],
   ])('refuses %s', async (_what, from, to) => {
-    await expect(moveStateStore({ from: await from(), to: await to(), deleteSource: true })).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/overlap|same store/) });
+    await expect(moveStateStore({ from: await from(), to: await to(), deleteSource: true })).rejects.toMatchObject({
+      code: 'InvalidArgument',
+      message: expect.stringMatching(/overlap|same store/),
+    });
   });
 
   it.each([
     ['sibling prefixes sharing a leading string', () => s3('s3://bucket/store'), () => s3('s3://bucket/store-2')],
-    ['one bucket name at two endpoints', () => s3('s3://bucket/store'), () => s3('s3://bucket/store', 'http://127.0.0.1:2')],
+    [
+      'one bucket name at two endpoints',
+      () => s3('s3://bucket/store'),
+      () => s3('s3://bucket/store', 'http://127.0.0.1:2'),
+    ],
     ['two buckets', () => gs('gs://one/store'), () => gs('gs://two/store')],
   ])('accepts %s', async (_what, from, to) => {
     await expect(assertDisjoint(await from(), await to())).resolves.toBeUndefined();

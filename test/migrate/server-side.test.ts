@@ -20,8 +20,11 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const open = (url: string, credentials: { accessKeyId: string; secretAccessKey: string } = S3RVER_CREDENTIALS, s3: { multipartCopyThreshold?: number; partSize?: number } = {}) =>
-  openVfs(url, { env: {}, s3: { endpoint: server.endpoint, credentials, region: 'us-east-1', ...s3 } });
+const open = (
+  url: string,
+  credentials: { accessKeyId: string; secretAccessKey: string } = S3RVER_CREDENTIALS,
+  s3: { multipartCopyThreshold?: number; partSize?: number } = {},
+) => openVfs(url, { env: {}, s3: { endpoint: server.endpoint, credentials, region: 'us-east-1', ...s3 } });
 const MIB = 1024 * 1024;
 
 it('copies server-side across buckets of one endpoint, byte for byte', async () => {
@@ -57,7 +60,7 @@ it('streams when the two stores use different credentials', async () => {
 });
 
 describe('copyFrom with the listed source', () => {
-  it('reports the listed size when the copy\'s MD5 proves it, and asks the service when it does not', async () => {
+  it("reports the listed size when the copy's MD5 proves it, and asks the service when it does not", async () => {
     const from = await open('s3://old-state/c');
     const to = await open('s3://new-state/c');
     const first = await from.write('k', 'first version');
@@ -67,24 +70,36 @@ describe('copyFrom with the listed source', () => {
     expect(copied).toMatchObject({ size: 'the second, longer version'.length });
     expect(copied!.md5).not.toBe(first.md5);
     const current = await from.stat('k');
-    await expect(to.copyFrom!(from, 'k', 'k2', { sourceInfo: current })).resolves.toMatchObject({ size: current.size, md5: current.md5 });
+    await expect(to.copyFrom!(from, 'k', 'k2', { sourceInfo: current })).resolves.toMatchObject({
+      size: current.size,
+      md5: current.md5,
+    });
     await Promise.all([from.close(), to.close()]);
   });
 
   it('copies an object over the copy threshold in ranges across buckets (UploadPartCopy)', async () => {
     const from = await open('s3://old-state/d');
-    const to = await open('s3://new-state/d', S3RVER_CREDENTIALS, { multipartCopyThreshold: 5 * MIB, partSize: 5 * MIB });
+    const to = await open('s3://new-state/d', S3RVER_CREDENTIALS, {
+      multipartCopyThreshold: 5 * MIB,
+      partSize: 5 * MIB,
+    });
     const body = Buffer.alloc(11 * MIB, 'abcdefghij');
     const listed = await from.write('big', body);
     await server.clearRequests();
     const copied = await to.copyFrom!(from, 'big', 'big', { ifNoneMatch: '*', sourceInfo: listed });
     expect(copied).toMatchObject({ size: body.length });
     const parts = (await server.requests()).filter((r) => r.headers['x-amz-copy-source-range'] !== undefined);
-    expect(parts.map((r) => r.headers['x-amz-copy-source-range'])).toEqual([`bytes=0-${5 * MIB - 1}`, `bytes=${5 * MIB}-${10 * MIB - 1}`, `bytes=${10 * MIB}-${11 * MIB - 1}`]);
+    expect(parts.map((r) => r.headers['x-amz-copy-source-range'])).toEqual([
+      `bytes=0-${5 * MIB - 1}`,
+      `bytes=${5 * MIB}-${10 * MIB - 1}`,
+      `bytes=${10 * MIB}-${11 * MIB - 1}`,
+    ]);
     expect(parts.every((r) => r.headers['x-amz-copy-source']!.startsWith('old-state/'))).toBe(true);
     expect(Buffer.from((await to.read('big')).body).equals(body)).toBe(true);
     // The destination condition still holds on the completion.
-    await expect(to.copyFrom!(from, 'big', 'big', { ifNoneMatch: '*', sourceInfo: listed })).rejects.toMatchObject({ code: 'AlreadyExists' });
+    await expect(to.copyFrom!(from, 'big', 'big', { ifNoneMatch: '*', sourceInfo: listed })).rejects.toMatchObject({
+      code: 'AlreadyExists',
+    });
     await Promise.all([from.close(), to.close()]);
   });
 });

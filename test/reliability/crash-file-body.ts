@@ -40,7 +40,13 @@ export function payload(writer: string, step: number, length: number): Buffer {
   return out.subarray(0, length);
 }
 
-export function makeBody(key: string, writer: string, step: number, n: number, length: number): { header: Buffer; payload: Buffer } {
+export function makeBody(
+  key: string,
+  writer: string,
+  step: number,
+  n: number,
+  length: number,
+): { header: Buffer; payload: Buffer } {
   const bytes = payload(writer, step, length);
   const header: BodyHeader = { key, writer, step, n, length, sha256: createHash('sha256').update(bytes).digest('hex') };
   return { header: Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`), payload: bytes };
@@ -55,8 +61,11 @@ export function checkBody(key: string, body: Uint8Array): BodyHeader {
   const header = JSON.parse(line.slice(MAGIC.length)) as BodyHeader;
   const rest = bytes.subarray(newline + 1);
   if (header.key !== key) throw new Error(`${key}: holds the body of ${header.key}`);
-  if (rest.length !== header.length) throw new Error(`${key}: ${rest.length} payload bytes, header says ${header.length} (torn)`);
-  if (createHash('sha256').update(rest).digest('hex') !== header.sha256) throw new Error(`${key}: checksum mismatch (mixed or torn)`);
-  if (!rest.equals(payload(header.writer, header.step, header.length))) throw new Error(`${key}: payload is not what ${header.writer} wrote`);
+  if (rest.length !== header.length)
+    throw new Error(`${key}: ${rest.length} payload bytes, header says ${header.length} (torn)`);
+  if (createHash('sha256').update(rest).digest('hex') !== header.sha256)
+    throw new Error(`${key}: checksum mismatch (mixed or torn)`);
+  if (!rest.equals(payload(header.writer, header.step, header.length)))
+    throw new Error(`${key}: payload is not what ${header.writer} wrote`);
   return header;
 }

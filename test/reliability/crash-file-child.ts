@@ -47,19 +47,25 @@ async function loop(vfs: Vfs, writer: string, seed: number, pause: boolean): Pro
         await vfs.write('big/a', Buffer.concat([header, payload]));
       } else if (op === 'stream') {
         const { header, payload } = makeBody('big/b', writer, step, 0, size());
-        await vfs.writeStream('big/b', stream([header, payload], async () => {
-          if (!pause || paused) return;
-          paused = true;
-          say(`midstream ${step}`);
-          await forever();
-        }));
+        await vfs.writeStream(
+          'big/b',
+          stream([header, payload], async () => {
+            if (!pause || paused) return;
+            paused = true;
+            say(`midstream ${step}`);
+            await forever();
+          }),
+        );
       } else if (op === 'create') {
         const key = `create/${nextCreate++}`;
         const { header, payload } = makeBody(key, writer, step, 0, 64 * 1024 + Math.floor(random() * 64 * 1024));
-        const won = await vfs.write(key, Buffer.concat([header, payload]), { ifNoneMatch: '*' }).then(() => true, (err: unknown) => {
-          if (isStateStoreError(err, 'AlreadyExists')) return false;
-          throw err;
-        });
+        const won = await vfs.write(key, Buffer.concat([header, payload]), { ifNoneMatch: '*' }).then(
+          () => true,
+          (err: unknown) => {
+            if (isStateStoreError(err, 'AlreadyExists')) return false;
+            throw err;
+          },
+        );
         if (won) say(`created ${key} ${step}`);
       } else {
         const current = await vfs.read('cas/counter').catch((err: unknown) => {
@@ -69,10 +75,13 @@ async function loop(vfs: Vfs, writer: string, seed: number, pause: boolean): Pro
         const n = current === undefined ? 1 : checkBody('cas/counter', current.body).n + 1;
         const { header, payload } = makeBody('cas/counter', writer, step, n, 4096 + Math.floor(random() * 4096));
         const condition = current === undefined ? { ifNoneMatch: '*' as const } : { ifMatch: current.info.version };
-        const won = await vfs.write('cas/counter', Buffer.concat([header, payload]), condition).then(() => true, (err: unknown) => {
-          if (isStateStoreError(err, 'PreconditionFailed') || isStateStoreError(err, 'AlreadyExists')) return false;
-          throw err;
-        });
+        const won = await vfs.write('cas/counter', Buffer.concat([header, payload]), condition).then(
+          () => true,
+          (err: unknown) => {
+            if (isStateStoreError(err, 'PreconditionFailed') || isStateStoreError(err, 'AlreadyExists')) return false;
+            throw err;
+          },
+        );
         if (won) say(`cas ${n} ${step}`);
       }
     } catch (err) {
@@ -87,10 +96,14 @@ async function main(): Promise<void> {
     const [writer, seed, pause] = rest as [string, string, string];
     await loop(await openVfs(`file://${dir}`), writer, Number(seed), pause === '1');
   } else if (mode === 'hold-lock') {
-    await withFileLock(path.join(dir, ...rest[0]!.split('/')), { key: rest[0]!, timeoutMs: 10_000, staleMs: 30_000 }, async () => {
-      say('locked');
-      await forever();
-    });
+    await withFileLock(
+      path.join(dir, ...rest[0]!.split('/')),
+      { key: rest[0]!, timeoutMs: 10_000, staleMs: 30_000 },
+      async () => {
+        say('locked');
+        await forever();
+      },
+    );
   } else if (mode === 'hold-empty-lock') {
     await (await open(lockPathFor(path.join(dir, ...rest[0]!.split('/'))), 'wx', 0o600)).close();
     say('locked');

@@ -33,7 +33,10 @@ interface Reports {
 
 function start(args: string[], onLine: (line: string, child: ChildProcess) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let buffered = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
@@ -43,7 +46,9 @@ function start(args: string[], onLine: (line: string, child: ChildProcess) => vo
     });
     child.on('error', reject);
     // 'exit' comes after the process is reaped, so its pid no longer counts as alive.
-    child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`${args.join(' ')} exited by itself (${code})`))));
+    child.on('exit', (code, signal) =>
+      signal === 'SIGKILL' ? resolve() : reject(new Error(`${args.join(' ')} exited by itself (${code})`)),
+    );
   });
 }
 
@@ -51,13 +56,20 @@ function start(args: string[], onLine: (line: string, child: ChildProcess) => vo
  * Runs one writer until its kill moment: `delayMs` after its `after`th line (the delay lets the
  * kill land inside a write, not only between them), or once it is paused mid-stream.
  */
-function writer(dir: string, name: string, seed: number, kill: { after: number; delayMs: number } | 'midstream', reports: Reports): Promise<void> {
+function writer(
+  dir: string,
+  name: string,
+  seed: number,
+  kill: { after: number; delayMs: number } | 'midstream',
+  reports: Reports,
+): Promise<void> {
   let lines = 0;
   reports.started.set(name, new Set());
   return start(['loop', dir, name, String(seed), kill === 'midstream' ? '1' : '0'], (line, child) => {
     const [what, a, b] = line.split(' ') as [string, string, string];
     if (what === 'start') reports.started.get(name)!.add(Number(a));
-    if (what === 'created') reports.created.set(a, [...(reports.created.get(a) ?? []), { writer: name, step: Number(b) }]);
+    if (what === 'created')
+      reports.created.set(a, [...(reports.created.get(a) ?? []), { writer: name, step: Number(b) }]);
     if (what === 'cas') reports.swapped.set(Number(a), [...(reports.swapped.get(Number(a)) ?? []), name]);
     if (what === 'error') reports.errors.push(`${name}: ${line}`);
     lines += 1;
@@ -84,7 +96,10 @@ async function onDisk(dir: string, prefix = ''): Promise<{ objects: string[]; re
 }
 
 async function codeOf(call: Promise<unknown>): Promise<string> {
-  return call.then(() => 'ok', (err: unknown) => (isStateStoreError(err) ? err.code : String(err)));
+  return call.then(
+    () => 'ok',
+    (err: unknown) => (isStateStoreError(err) ? err.code : String(err)),
+  );
 }
 
 /** The store after a round of kills: complete bodies only, no debris listed, the reported wins consistent. */
@@ -125,13 +140,23 @@ async function probe(vfs: Vfs, round: number, reports: Reports): Promise<void> {
   const condition = current === undefined ? { ifNoneMatch: '*' as const } : { ifMatch: current.info.version };
   expect(await codeOf(vfs.write('cas/counter', body('cas/counter', 0, n), condition))).toBe('ok');
   reports.swapped.set(n, [...(reports.swapped.get(n) ?? []), name]);
-  if (current !== undefined) expect(await codeOf(vfs.write('cas/counter', body('cas/counter', 0, n), condition))).toBe('PreconditionFailed');
+  if (current !== undefined)
+    expect(await codeOf(vfs.write('cas/counter', body('cas/counter', 0, n), condition))).toBe('PreconditionFailed');
   const key = `create/${name}`;
   expect(await codeOf(vfs.write(key, body(key, 1, 0), { ifNoneMatch: '*' }))).toBe('ok');
   reports.created.set(key, [{ writer: name, step: 1 }]);
   expect(await codeOf(vfs.write(key, body(key, 1, 0), { ifNoneMatch: '*' }))).toBe('AlreadyExists');
   expect(await codeOf(vfs.write('big/a', body('big/a', 2, 0)))).toBe('ok');
-  expect(await codeOf(vfs.writeStream('big/b', (async function* () { yield body('big/b', 3, 0); })()))).toBe('ok');
+  expect(
+    await codeOf(
+      vfs.writeStream(
+        'big/b',
+        (async function* () {
+          yield body('big/b', 3, 0);
+        })(),
+      ),
+    ),
+  ).toBe('ok');
 }
 
 let dir: string;
@@ -150,11 +175,13 @@ it(`keeps every key whole through ${ROUNDS} rounds of ${WRITERS_PER_ROUND} write
   for (let round = 0; round < ROUNDS; round++) {
     // In every other round the first writer is killed while paused half-way through a writeStream.
     const midstream = round % 2 === 0;
-    await Promise.all(Array.from({ length: WRITERS_PER_ROUND }, (_, i) => {
-      const seed = Math.floor(random() * 2 ** 32);
-      const kill = { after: 4 + Math.floor(random() * 16), delayMs: Math.floor(random() * 100) };
-      return writer(store, `r${round}w${i}`, seed, midstream && i === 0 ? 'midstream' : kill, reports);
-    }));
+    await Promise.all(
+      Array.from({ length: WRITERS_PER_ROUND }, (_, i) => {
+        const seed = Math.floor(random() * 2 ** 32);
+        const kill = { after: 4 + Math.floor(random() * 16), delayMs: Math.floor(random() * 100) };
+        return writer(store, `r${round}w${i}`, seed, midstream && i === 0 ? 'midstream' : kill, reports);
+      }),
+    );
     if (midstream) {
       const partial = (await onDisk(store)).reserved.filter((key) => key.startsWith('big/'));
       const sizes = await Promise.all(partial.map(async (key) => (await stat(path.join(store, key))).size));
@@ -179,7 +206,9 @@ describe('a lock left by a killed writer', () => {
     await start([mode, store, 'held/config'], (line, child) => line === 'locked' && child.kill('SIGKILL'));
     await expect(stat(lockPathFor(path.join(store, 'held/config')))).resolves.toBeTruthy();
     // Every racer finds the dead writer's lock; a lock broken twice would let two of them in.
-    const codes = await Promise.all(Array.from({ length: 16 }, (_, i) => codeOf(vfs.write('held/config', `racer-${i}`, { ifMatch: base.version }))));
+    const codes = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => codeOf(vfs.write('held/config', `racer-${i}`, { ifMatch: base.version }))),
+    );
     expect([...codes].sort()).toEqual([...Array(15).fill('PreconditionFailed'), 'ok']);
     expect(Buffer.from((await vfs.read('held/config')).body).toString()).toBe(`racer-${codes.indexOf('ok')}`);
     expect((await onDisk(store)).reserved).toEqual([]);

@@ -56,7 +56,11 @@ export interface FaultBackend {
 export const FAULT_BUCKETS = ['faults', 'moved'];
 
 /** Wraps a server factory so that every scenario of one file shares one server. */
-export function faultBackend(name: string, flavour: FaultFlavour, start: () => Promise<FaultServer & { stop(): Promise<void> }>): FaultBackend {
+export function faultBackend(
+  name: string,
+  flavour: FaultFlavour,
+  start: () => Promise<FaultServer & { stop(): Promise<void> }>,
+): FaultBackend {
   let running: Promise<FaultServer & { stop(): Promise<void> }> | undefined;
   return {
     name,
@@ -71,50 +75,82 @@ export function faultBackend(name: string, flavour: FaultFlavour, start: () => P
 }
 
 /** s3rver, path-style. */
-export const s3FaultBackend = (): FaultBackend => faultBackend('S3', 's3', async () => {
-  const server = await startS3rver({ buckets: FAULT_BUCKETS });
-  return {
-    origin: server.endpoint,
-    url: (bucket, prefix) => `s3://${bucket}/${prefix}`,
-    options: (origin, retry) => ({ env: {}, ...(retry === undefined ? {} : { retry }), s3: { credentials: S3RVER_CREDENTIALS, region: 'us-east-1', endpoint: origin } }),
-    // Multipart: a 5 MiB part (S3's smallest) and the rest.
-    streaming: { options: (base) => ({ ...base, s3: { ...base.s3, partSize: 5 * 1024 * 1024 } }), bodyBytes: 5 * 1024 * 1024 + 4096, uploads: 6 },
-    stop: () => server.stop(),
-  };
-});
+export const s3FaultBackend = (): FaultBackend =>
+  faultBackend('S3', 's3', async () => {
+    const server = await startS3rver({ buckets: FAULT_BUCKETS });
+    return {
+      origin: server.endpoint,
+      url: (bucket, prefix) => `s3://${bucket}/${prefix}`,
+      options: (origin, retry) => ({
+        env: {},
+        ...(retry === undefined ? {} : { retry }),
+        s3: { credentials: S3RVER_CREDENTIALS, region: 'us-east-1', endpoint: origin },
+      }),
+      // Multipart: a 5 MiB part (S3's smallest) and the rest.
+      streaming: {
+        options: (base) => ({ ...base, s3: { ...base.s3, partSize: 5 * 1024 * 1024 } }),
+        bodyBytes: 5 * 1024 * 1024 + 4096,
+        uploads: 6,
+      },
+      stop: () => server.stop(),
+    };
+  });
 
 /** Azurite, account key, the account in the endpoint's path (as Azurite addresses it). */
-export const azureFaultBackend = (): FaultBackend => faultBackend('Azure', 'azure', async () => {
-  const server = await startAzurite();
-  const { BlobServiceClient } = await import('@azure/storage-blob');
-  const service = BlobServiceClient.fromConnectionString(server.connectionString);
-  for (const container of FAULT_BUCKETS) await service.getContainerClient(container).createIfNotExists();
-  return {
-    origin: new URL(server.endpoint).origin,
-    url: (container, prefix) => `azureblob://${server.accountName}/${container}/${prefix}`,
-    options: (origin, retry) => ({ env: {}, ...(retry === undefined ? {} : { retry }), azure: { accountKey: server.accountKey, endpoint: `${origin}/${server.accountName}` } }),
-    // Staged blocks of 16 KiB, then the commit.
-    streaming: { options: (base) => ({ ...base, azure: { ...base.azure, blockSize: 16 * 1024 } }), bodyBytes: 64 * 1024, uploads: 20 },
-    stop: () => server.stop(),
-  };
-});
+export const azureFaultBackend = (): FaultBackend =>
+  faultBackend('Azure', 'azure', async () => {
+    const server = await startAzurite();
+    const { BlobServiceClient } = await import('@azure/storage-blob');
+    const service = BlobServiceClient.fromConnectionString(server.connectionString);
+    for (const container of FAULT_BUCKETS) await service.getContainerClient(container).createIfNotExists();
+    return {
+      origin: new URL(server.endpoint).origin,
+      url: (container, prefix) => `azureblob://${server.accountName}/${container}/${prefix}`,
+      options: (origin, retry) => ({
+        env: {},
+        ...(retry === undefined ? {} : { retry }),
+        azure: { accountKey: server.accountKey, endpoint: `${origin}/${server.accountName}` },
+      }),
+      // Staged blocks of 16 KiB, then the commit.
+      streaming: {
+        options: (base) => ({ ...base, azure: { ...base.azure, blockSize: 16 * 1024 } }),
+        bodyBytes: 64 * 1024,
+        uploads: 20,
+      },
+      stop: () => server.stop(),
+    };
+  });
 
 /**
  * The firebase-tools Storage emulator behind the GCS compat front (buckets are created on first
  * use). A cut answer is only noticed by the driver's timeout (see GcsBackendOptions.timeoutMs), so
  * the clients that go through the proxy wait 1 s, not the default minute.
  */
-export const gcsFaultBackend = (): FaultBackend => faultBackend('GCS', 'gcs', async () => {
-  const server = await startGcsEmulator();
-  return {
-    origin: server.apiEndpoint,
-    url: (bucket, prefix) => `gs://${bucket}/${prefix}`,
-    options: (origin, retry) => ({ env: {}, ...(retry === undefined ? {} : { retry }), gcs: { apiEndpoint: origin, projectId: server.projectId, ...(origin === server.apiEndpoint ? {} : { timeoutMs: 1000 }) } }),
-    // A resumable session (its URLs come from the Host header: the proxy must keep the client's).
-    streaming: { options: (base) => ({ ...base, gcs: { ...base.gcs, resumableThreshold: 1024 } }), bodyBytes: 64 * 1024, uploads: 20, preserveHost: true },
-    stop: () => server.stop(),
-  };
-});
+export const gcsFaultBackend = (): FaultBackend =>
+  faultBackend('GCS', 'gcs', async () => {
+    const server = await startGcsEmulator();
+    return {
+      origin: server.apiEndpoint,
+      url: (bucket, prefix) => `gs://${bucket}/${prefix}`,
+      options: (origin, retry) => ({
+        env: {},
+        ...(retry === undefined ? {} : { retry }),
+        gcs: {
+          apiEndpoint: origin,
+          projectId: server.projectId,
+          ...(origin === server.apiEndpoint ? {} : { timeoutMs: 1000 }),
+        },
+      }),
+      // A resumable session (its URLs come from the Host header: the proxy must keep the client's).
+      streaming: {
+        options: (base) => ({ ...base, gcs: { ...base.gcs, resumableThreshold: 1024 } }),
+        bodyBytes: 64 * 1024,
+        uploads: 20,
+        preserveHost: true,
+      },
+      stop: () => server.stop(),
+    };
+  });
 
 const RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 2, maxDelayMs: 20 };
 
@@ -125,7 +161,8 @@ async function faultyServer(backend: FaultBackend, faults: Omit<FaultOptions, 't
   return {
     server,
     proxy,
-    faulty: (bucket: string, prefix: string, retry = RETRY) => openVfs(server.url(bucket, prefix), server.options(proxy.endpoint, retry)),
+    faulty: (bucket: string, prefix: string, retry = RETRY) =>
+      openVfs(server.url(bucket, prefix), server.options(proxy.endpoint, retry)),
     direct: (bucket: string, prefix: string) => openVfs(server.url(bucket, prefix), server.options(server.origin)),
   };
 }
@@ -196,17 +233,33 @@ export function describeVfsFaults(backend: FaultBackend, seed = 20261124): void 
     });
 
     it('fails with a typed retryable error once the retry budget is spent, after exactly that many attempts', async () => {
-      const down = await startFaultProxy({ target: env.server.origin, seed: 1, errorRate: 1, flavour: backend.flavour });
-      const vfs = await openVfs(env.server.url('faults', 'run'), env.server.options(down.endpoint, { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 }));
+      const down = await startFaultProxy({
+        target: env.server.origin,
+        seed: 1,
+        errorRate: 1,
+        flavour: backend.flavour,
+      });
+      const vfs = await openVfs(
+        env.server.url('faults', 'run'),
+        env.server.options(down.endpoint, { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 }),
+      );
       try {
-        const err = await vfs.write('budget/x', 'x').then(() => undefined, (e: unknown) => e);
+        const err = await vfs.write('budget/x', 'x').then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(isStateStoreError(err)).toBe(true);
         expect(['RateLimited', 'Unavailable']).toContain((err as { code: string }).code);
         expect((err as { retryable: boolean }).retryable).toBe(true);
         // An s3:// store's first write also asks the bucket's default encryption once, without
         // retrying (kops's s3context.go); that question is not an attempt of the write.
         expect(down.paths.filter((p) => !/[?&]encryption(=|&|$)/.test(p))).toHaveLength(4);
-        expect(await direct.stat('budget/x').then(() => 'present', (e: { code: string }) => e.code)).toBe('NotFound');
+        expect(
+          await direct.stat('budget/x').then(
+            () => 'present',
+            (e: { code: string }) => e.code,
+          ),
+        ).toBe('NotFound');
       } finally {
         await vfs.close();
         await down.stop();
@@ -235,11 +288,17 @@ export function describeStoreFaults(backend: FaultBackend, seed = 8): void {
     it('16 concurrent mergeConfig calls through faults: every change present, config always whole', async () => {
       const setup = await env.direct('faults', 'merge');
       await loadTree(setup, tree);
-      const stores = await Promise.all(Array.from({ length: 16 }, async () => new StateStore(await env.faulty('faults', 'merge'))));
+      const stores = await Promise.all(
+        Array.from({ length: 16 }, async () => new StateStore(await env.faulty('faults', 'merge'))),
+      );
       const before = proxy.stats.errors + proxy.stats.drops + proxy.stats.resets;
-      await Promise.all(stores.map((store, i) => store.mergeConfig(tree.cluster, { set: [`spec.cloudLabels.client-${i}=ok`] })));
+      await Promise.all(
+        stores.map((store, i) => store.mergeConfig(tree.cluster, { set: [`spec.cloudLabels.client-${i}=ok`] })),
+      );
       const stored = text((await setup.read(`${tree.cluster}/config`)).body);
-      const config = parseYamlDocuments(stored)[0]!.value as { spec: { cloudLabels: Record<string, string>; kubernetesVersion: string } };
+      const config = parseYamlDocuments(stored)[0]!.value as {
+        spec: { cloudLabels: Record<string, string>; kubernetesVersion: string };
+      };
       for (let i = 0; i < 16; i++) expect(config.spec.cloudLabels[`client-${i}`]).toBe('ok');
       expect(config.spec.kubernetesVersion).toBe('v1.34.0-alpha.1');
       expect(proxy.stats.errors + proxy.stats.drops + proxy.stats.resets - before).toBeGreaterThan(0);
@@ -280,19 +339,40 @@ export function describeStreamFaults(backend: FaultBackend, seed = 5): void {
     it('each completes, or fails with a typed retryable error; what is stored is whole or absent', async () => {
       const server = await backend.server();
       const { streaming } = server;
-      const proxy = await startFaultProxy({ target: server.origin, seed, errorRate: 0.15, resetRate: 0.05, dropRate: 0.03, flavour: backend.flavour, ...(streaming.preserveHost ? { preserveHost: true } : {}) });
-      const faulty = await openVfs(server.url('faults', 'streams'), streaming.options(server.options(proxy.endpoint, RETRY)));
+      const proxy = await startFaultProxy({
+        target: server.origin,
+        seed,
+        errorRate: 0.15,
+        resetRate: 0.05,
+        dropRate: 0.03,
+        flavour: backend.flavour,
+        ...(streaming.preserveHost ? { preserveHost: true } : {}),
+      });
+      const faulty = await openVfs(
+        server.url('faults', 'streams'),
+        streaming.options(server.options(proxy.endpoint, RETRY)),
+      );
       const direct = await openVfs(server.url('faults', 'streams'), server.options(server.origin));
       let completed = 0;
       try {
         for (let i = 0; i < streaming.uploads; i++) {
           const bytes = Buffer.alloc(streaming.bodyBytes + i, i);
-          const error = await faulty.writeStream(`up/${i}`, Readable.from([bytes])).then(() => undefined, (err: unknown) => err);
-          const stored = await direct.read(`up/${i}`).then((read) => Buffer.from(read.body), (err: unknown) => err);
+          const error = await faulty.writeStream(`up/${i}`, Readable.from([bytes])).then(
+            () => undefined,
+            (err: unknown) => err,
+          );
+          const stored = await direct.read(`up/${i}`).then(
+            (read) => Buffer.from(read.body),
+            (err: unknown) => err,
+          );
           if (error === undefined) completed += 1;
           else expect(isStateStoreError(error) && error.retryable ? 'retryable' : error).toBe('retryable');
           if (Buffer.isBuffer(stored)) expect(stored.equals(bytes)).toBe(true);
-          else expect({ error: error === undefined ? 'none' : 'failed', stored }).toMatchObject({ error: 'failed', stored: { code: 'NotFound' } });
+          else
+            expect({ error: error === undefined ? 'none' : 'failed', stored }).toMatchObject({
+              error: 'failed',
+              stored: { code: 'NotFound' },
+            });
         }
         expect(completed).toBeGreaterThan(0);
         expect(proxy.stats.requests).toBeGreaterThan(streaming.uploads); // uploads of several requests each

@@ -39,7 +39,10 @@ async function codeOf(run: () => unknown): Promise<string> {
   return 'no error';
 }
 
-const aliasBomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`)].join('\n');
+const aliasBomb = [
+  'a: &a ["x","x","x","x","x","x","x","x","x"]',
+  ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`),
+].join('\n');
 
 describe('hostile YAML stored as a cluster config', () => {
   it.each([
@@ -55,14 +58,20 @@ describe('hostile YAML stored as a cluster config', () => {
     await vfs.write(configKey, text);
     const before = await snapshot();
     expect(await codeOf(() => store.getCluster(tree.cluster))).toBe('InvalidArgument');
-    expect(await codeOf(() => store.mergeConfig(tree.cluster, { spec: { kubernetesVersion: '1.30.0' } }))).toBe('InvalidArgument');
+    expect(await codeOf(() => store.mergeConfig(tree.cluster, { spec: { kubernetesVersion: '1.30.0' } }))).toBe(
+      'InvalidArgument',
+    );
     expect(await snapshot()).toBe(before);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
 
 describe('prototype-pollution payloads through every entry point', () => {
-  const payload = () => JSON.parse('{"__proto__":{"polluted":true},"spec":{"constructor":{"prototype":{"polluted":true}}}}') as Record<string, unknown>;
+  const payload = () =>
+    JSON.parse('{"__proto__":{"polluted":true},"spec":{"constructor":{"prototype":{"polluted":true}}}}') as Record<
+      string,
+      unknown
+    >;
   it.each([
     ['strategicMerge', () => strategicMerge({}, payload())],
     ['applyMergePatch', () => applyMergePatch({}, payload())],
@@ -80,21 +89,34 @@ describe('prototype-pollution payloads through every entry point', () => {
     expect(await codeOf(() => store.createCluster('other.example.com', config as never))).toBe('InvalidArgument');
     expect(await codeOf(() => store.putConfig(tree.cluster, config as never))).toBe('InvalidArgument');
     expect(await codeOf(() => store.mergeConfig(tree.cluster, payload() as never))).toBe('InvalidArgument');
-    expect(await codeOf(() => store.mergeConfig(tree.cluster, { jsonPatch: [{ op: 'add', path: '/spec/constructor/prototype', value: {} }] }))).toBe('InvalidArgument');
+    expect(
+      await codeOf(() =>
+        store.mergeConfig(tree.cluster, { jsonPatch: [{ op: 'add', path: '/spec/constructor/prototype', value: {} }] }),
+      ),
+    ).toBe('InvalidArgument');
     expect(await snapshot()).toBe(before);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
 
 describe('path traversal and invalid names', () => {
-  it.each(['../x', 'a/../../b', '/etc', 'UPPER.example.com', 'a b', 'x'.repeat(300), '.', '', 'a..b'])('the cluster name %j is refused everywhere', async (name) => {
-    const { store, snapshot } = await storeWithTree();
-    const before = await snapshot();
-    for (const run of [() => store.getCluster(name), () => store.mergeConfig(name, {}), () => store.deleteCluster(name, { force: true }), () => store.listInstanceGroups(name), () => store.getSecret(name, 'admin')]) {
-      expect(await codeOf(run)).toBe('InvalidArgument');
-    }
-    expect(await snapshot()).toBe(before);
-  });
+  it.each(['../x', 'a/../../b', '/etc', 'UPPER.example.com', 'a b', 'x'.repeat(300), '.', '', 'a..b'])(
+    'the cluster name %j is refused everywhere',
+    async (name) => {
+      const { store, snapshot } = await storeWithTree();
+      const before = await snapshot();
+      for (const run of [
+        () => store.getCluster(name),
+        () => store.mergeConfig(name, {}),
+        () => store.deleteCluster(name, { force: true }),
+        () => store.listInstanceGroups(name),
+        () => store.getSecret(name, 'admin'),
+      ]) {
+        expect(await codeOf(run)).toBe('InvalidArgument');
+      }
+      expect(await snapshot()).toBe(before);
+    },
+  );
 
   it('refuses instance group, keyset and secret names that could leave their folder', async () => {
     const { store } = await storeWithTree();
@@ -103,7 +125,15 @@ describe('path traversal and invalid names', () => {
     expect(await codeOf(() => store.getSecret(tree.cluster, '../config'))).toBe('InvalidArgument');
   });
 
-  it.each(['file:///tmp/../etc', 's3://bucket/a/../../b', 'ftp://x/y', 'memfs://', 's3://', 'gs:///nobucket', 'not a scheme://x'])('refuses the URL %s', async (url) => {
+  it.each([
+    'file:///tmp/../etc',
+    's3://bucket/a/../../b',
+    'ftp://x/y',
+    'memfs://',
+    's3://',
+    'gs:///nobucket',
+    'not a scheme://x',
+  ])('refuses the URL %s', async (url) => {
     expect(await codeOf(() => openVfs(url))).toBe('InvalidArgument');
   });
 
@@ -126,7 +156,11 @@ describe('access revoked in the middle of a move (S3)', () => {
   });
 
   it('fails with a typed, non-retryable auth error and the destination never lists the cluster', async () => {
-    const options = { env: {}, retry: { maxAttempts: 3, baseDelayMs: 1 }, s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' } };
+    const options = {
+      env: {},
+      retry: { maxAttempts: 3, baseDelayMs: 1 },
+      s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' },
+    };
     const from = await openVfs('s3://src-bucket/store', options);
     const to = await openVfs('s3://dst-bucket/store', options);
     await loadTree(from, tree);

@@ -22,7 +22,9 @@ function increment(label: string): (config: ClusterConfig) => ClusterConfig {
   };
 }
 
-describe.each(allTargets.map((t) => [t.name, t, t.name === 'memory' ? 1000 : 64, t.name === 'memory' ? 32 : 16] as const))('load on %s', (_name, target, operations, clientCount) => {
+describe.each(
+  allTargets.map((t) => [t.name, t, t.name === 'memory' ? 1000 : 64, t.name === 'memory' ? 32 : 16] as const),
+)('load on %s', (_name, target, operations, clientCount) => {
   it(`${operations} increments from ${clientCount} clients lose no update`, async () => {
     const { vfs, open } = await target.fresh();
     await loadTree(vfs, tree);
@@ -32,7 +34,10 @@ describe.each(allTargets.map((t) => [t.name, t, t.name === 'memory' ? 1000 : 64,
     await Promise.all(
       clients.map(async (store, c) => {
         for (let op = next++; op < operations; op = next++) {
-          await store.mergeConfig(tree.cluster, increment(`client-${c}`), { maxAttempts: 10_000, retry: { baseDelayMs: 1, maxDelayMs: 50 } });
+          await store.mergeConfig(tree.cluster, increment(`client-${c}`), {
+            maxAttempts: 10_000,
+            retry: { baseDelayMs: 1, maxDelayMs: 50 },
+          });
           done[c]! += 1;
         }
       }),

@@ -19,12 +19,17 @@ export function isAwsChunked(headers: Record<string, string | string[] | undefin
 
 /** A request body that fails its framing or checksum; the compat layer answers it with 400. */
 export class BodyIntegrityError extends Error {
-  constructor(readonly code: 'BadDigest' | 'IncompleteBody', message: string) {
+  constructor(
+    readonly code: 'BadDigest' | 'IncompleteBody',
+    message: string,
+  ) {
     super(message);
   }
 }
 
-const crc32: ((data: Uint8Array, value?: number) => number) | undefined = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+const crc32: ((data: Uint8Array, value?: number) => number) | undefined = (
+  zlib as { crc32?: (data: Uint8Array, value?: number) => number }
+).crc32;
 
 /** Transform from aws-chunked frames to the payload. `trailers` is filled when the stream ends. */
 export class AwsChunkedDecoder extends Transform {
@@ -45,7 +50,8 @@ export class AwsChunkedDecoder extends Transform {
   }
 
   override _flush(callback: TransformCallback): void {
-    if (this.state !== 'trailer') return callback(new BodyIntegrityError('IncompleteBody', 'the aws-chunked body ended early'));
+    if (this.state !== 'trailer')
+      return callback(new BodyIntegrityError('IncompleteBody', 'the aws-chunked body ended early'));
     for (const line of this.pending.toString('latin1').split('\r\n')) {
       const colon = line.indexOf(':');
       if (colon > 0) this.trailers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
@@ -55,7 +61,9 @@ export class AwsChunkedDecoder extends Transform {
       const actual = Buffer.alloc(4);
       actual.writeUInt32BE(this.crc >>> 0);
       if (actual.toString('base64') !== expected) {
-        return callback(new BodyIntegrityError('BadDigest', 'The CRC32 you specified did not match the calculated checksum.'));
+        return callback(
+          new BodyIntegrityError('BadDigest', 'The CRC32 you specified did not match the calculated checksum.'),
+        );
       }
     }
     callback();
@@ -68,7 +76,8 @@ export class AwsChunkedDecoder extends Transform {
         if (end === -1) return;
         const header = this.pending.subarray(0, end).toString('latin1');
         const size = parseInt(header.split(';')[0]!, 16);
-        if (!Number.isFinite(size) || size < 0) throw new BodyIntegrityError('IncompleteBody', 'malformed aws-chunked frame');
+        if (!Number.isFinite(size) || size < 0)
+          throw new BodyIntegrityError('IncompleteBody', 'malformed aws-chunked frame');
         this.pending = this.pending.subarray(end + 2);
         this.remaining = size;
         this.state = size === 0 ? 'trailer' : 'data';
@@ -113,7 +122,9 @@ export class Crc32Verifier extends Transform {
     const actual = Buffer.alloc(4);
     actual.writeUInt32BE(this.crc >>> 0);
     if (actual.toString('base64') !== this.expected) {
-      return callback(new BodyIntegrityError('BadDigest', 'The CRC32 you specified did not match the calculated checksum.'));
+      return callback(
+        new BodyIntegrityError('BadDigest', 'The CRC32 you specified did not match the calculated checksum.'),
+      );
     }
     callback();
   }

@@ -63,11 +63,23 @@ function shedLoad(flavour: FaultFlavour, random: () => number): { status: number
   if (random() < 0.25) return { status: 500, type: 'text/plain', body: 'internal error (injected)' };
   switch (flavour) {
     case 's3':
-      return { status: 503, type: 'application/xml', body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>' };
+      return {
+        status: 503,
+        type: 'application/xml',
+        body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+      };
     case 'gcs':
-      return { status: 503, type: 'application/json', body: JSON.stringify({ error: { code: 503, message: 'Backend Error', errors: [{ reason: 'backendError' }] } }) };
+      return {
+        status: 503,
+        type: 'application/json',
+        body: JSON.stringify({ error: { code: 503, message: 'Backend Error', errors: [{ reason: 'backendError' }] } }),
+      };
     case 'azure':
-      return { status: 503, type: 'application/xml', body: '<?xml version="1.0" encoding="utf-8"?><Error><Code>ServerBusy</Code><Message>The server is busy.</Message></Error>' };
+      return {
+        status: 503,
+        type: 'application/xml',
+        body: '<?xml version="1.0" encoding="utf-8"?><Error><Code>ServerBusy</Code><Message>The server is busy.</Message></Error>',
+      };
     default:
       return { status: 503, type: 'text/plain', body: 'service unavailable (injected)' };
   }
@@ -84,15 +96,19 @@ export async function startFaultProxy(options: FaultOptions): Promise<FaultProxy
     stats.requests += 1;
     paths.push(req.url ?? '');
     const roll = random();
-    const errorRate = enabled ? options.errorRate ?? 0 : 0;
-    const dropRate = enabled ? options.dropRate ?? 0 : 0;
-    const resetRate = enabled ? options.resetRate ?? 0 : 0;
+    const errorRate = enabled ? (options.errorRate ?? 0) : 0;
+    const dropRate = enabled ? (options.dropRate ?? 0) : 0;
+    const resetRate = enabled ? (options.resetRate ?? 0) : 0;
     if (roll < errorRate) {
       stats.errors += 1;
       const fault = shedLoad(options.flavour ?? 'generic', random);
       req.resume();
       req.on('end', () => {
-        res.writeHead(fault.status, { 'content-type': fault.type, 'content-length': Buffer.byteLength(fault.body), connection: 'close' });
+        res.writeHead(fault.status, {
+          'content-type': fault.type,
+          'content-length': Buffer.byteLength(fault.body),
+          connection: 'close',
+        });
         res.end(fault.body);
       });
       return;
@@ -110,7 +126,13 @@ export async function startFaultProxy(options: FaultOptions): Promise<FaultProxy
   function forward(req: http.IncomingMessage, res: http.ServerResponse, reset: boolean): void {
     stats.forwarded += 1;
     const upstream = http.request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: options.preserveHost ? req.headers : { ...req.headers, host: `${target.hostname}:${target.port}` } },
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: options.preserveHost ? req.headers : { ...req.headers, host: `${target.hostname}:${target.port}` },
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         if (!reset) {

@@ -21,13 +21,22 @@ const ROOT = REPO_ROOT;
 /** Starts the emulator; resolves once it listens. */
 export async function startGcsEmulator(projectId = 'statestore-test'): Promise<GcsEmulatorHandle> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--no-warnings', '--import', 'tsx', path.join(REPO_ROOT, 'test/servers/gcs/emulator-child.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, GCS_EMULATOR_PROJECT: projectId },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--no-warnings', '--import', 'tsx', path.join(REPO_ROOT, 'test/servers/gcs/emulator-child.ts')],
+    {
+      cwd: ROOT,
+      env: { ...process.env, GCS_EMULATOR_PROJECT: projectId },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   const port = await waitForPort(child);
-  return { apiEndpoint: `http://127.0.0.1:${port}`, projectId, startMs: Math.round(performance.now() - started), stop: () => stopChild(child) };
+  return {
+    apiEndpoint: `http://127.0.0.1:${port}`,
+    projectId,
+    startMs: Math.round(performance.now() - started),
+    stop: () => stopChild(child),
+  };
 }
 
 function waitForPort(child: ChildProcess): Promise<number> {

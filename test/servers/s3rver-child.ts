@@ -29,14 +29,20 @@ interface S3rverApp {
 const require = createRequire(path.join(process.cwd(), 'package.json'));
 const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverApp;
 const S3Error = require('s3rver/lib/models/error') as S3ErrorClass;
-const AWSAccount = require('s3rver/lib/models/account') as new (id: number, name: string) => { createKeyPair(id: string, secret: string): void };
+const AWSAccount = require('s3rver/lib/models/account') as new (
+  id: number,
+  name: string,
+) => { createKeyPair(id: string, secret: string): void };
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.env['S3RVER_CONFIG'] ?? '{}') as ChildConfig;
   const directory = mkdtempSync(path.join(tmpdir(), 's3rver-'));
   process.on('exit', () => rmSync(directory, { recursive: true, force: true }));
   config.accounts.forEach((account, index) => {
-    new AWSAccount(123456789001 + index, `account-${index}`).createKeyPair(account.accessKeyId, account.secretAccessKey);
+    new AWSAccount(123456789001 + index, `account-${index}`).createKeyPair(
+      account.accessKeyId,
+      account.secretAccessKey,
+    );
   });
   const app = new S3rver({
     address: '127.0.0.1',

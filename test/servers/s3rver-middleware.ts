@@ -53,7 +53,11 @@ export interface KoaContext {
 }
 
 /** s3rver's error class: thrown errors become S3 XML error responses. */
-export type S3ErrorClass = new (code: string, message: string, detail?: Record<string, unknown>) => Error & { status: number; headers: Record<string, string> };
+export type S3ErrorClass = new (
+  code: string,
+  message: string,
+  detail?: Record<string, unknown>,
+) => Error & { status: number; headers: Record<string, string> };
 
 /** One received request, as the tests see it. */
 export interface RecordedRequest {
@@ -146,12 +150,16 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
     if (ifNoneMatch === undefined && ifMatch === undefined) return;
     const etag = await currentEtag(bucket, key);
     if (ifNoneMatch !== undefined && ifNoneMatch.trim() === '*' && etag !== undefined) {
-      throw fail(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-None-Match' });
+      throw fail(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
+        Condition: 'If-None-Match',
+      });
     }
     if (ifMatch !== undefined) {
       if (etag === undefined) throw fail(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
       if (ifMatch.trim() !== '*' && ifMatch.replace(/"/g, '').trim() !== etag) {
-        throw fail(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-Match' });
+        throw fail(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
+          Condition: 'If-Match',
+        });
       }
     }
   };
@@ -162,7 +170,9 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
     const etag = await currentEtag(bucket, key);
     if (etag === undefined) throw fail(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
     if (ifMatch.trim() !== '*' && ifMatch.replace(/"/g, '').trim() !== etag) {
-      throw fail(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-Match' });
+      throw fail(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
+        Condition: 'If-Match',
+      });
     }
   };
 
@@ -179,12 +189,15 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
     if (etag === undefined) throw fail(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
     const ifMatch = header(ctx, 'x-amz-copy-source-if-match');
     if (ifMatch !== undefined && ifMatch.replace(/"/g, '').trim() !== etag) {
-      throw fail(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'x-amz-copy-source-If-Match' });
+      throw fail(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
+        Condition: 'x-amz-copy-source-If-Match',
+      });
     }
     return etag;
   };
 
-  const uploadDir = (bucket: string, uploadId: string): string => path.join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId);
+  const uploadDir = (bucket: string, uploadId: string): string =>
+    path.join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId);
 
   const lockName = (bucket: string, key: string): string => `${bucket}\0${key}`;
 
@@ -232,7 +245,8 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
       maxKeys,
     });
     const url = q('encoding-type') === 'url';
-    const enc = (value: string): string => xml(url ? encodeURIComponent(value).replace(/%2F/g, '/').replace(/%20/g, '+') : value);
+    const enc = (value: string): string =>
+      xml(url ? encodeURIComponent(value).replace(/%2F/g, '/').replace(/%20/g, '+') : value);
     const parts = [
       '<?xml version="1.0" encoding="UTF-8"?>',
       '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">',
@@ -241,8 +255,13 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
       q('delimiter') === '' ? '' : `<Delimiter>${enc(q('delimiter'))}</Delimiter>`,
       url ? '<EncodingType>url</EncodingType>' : '',
       token === '' ? '' : `<ContinuationToken>${xml(token)}</ContinuationToken>`,
-      result.truncated && result.last !== undefined ? `<NextContinuationToken>${Buffer.from(result.last, 'utf8').toString('base64url')}</NextContinuationToken>` : '',
-      ...result.objects.map((o) => `<Contents><Key>${enc(o.key)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${xml(o.etag)}</ETag><Size>${o.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`),
+      result.truncated && result.last !== undefined
+        ? `<NextContinuationToken>${Buffer.from(result.last, 'utf8').toString('base64url')}</NextContinuationToken>`
+        : '',
+      ...result.objects.map(
+        (o) =>
+          `<Contents><Key>${enc(o.key)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${xml(o.etag)}</ETag><Size>${o.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+      ),
       ...result.prefixes.map((p) => `<CommonPrefixes><Prefix>${enc(p)}</Prefix></CommonPrefixes>`),
       '</ListBucketResult>',
     ];
@@ -257,9 +276,19 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
       await checkWrite(ctx, bucket, key);
       const replace = header(ctx, 'x-amz-metadata-directive') === 'REPLACE';
       if (source.bucket === bucket && source.key === key && !replace) {
-        throw fail(400, 'InvalidRequest', 'This copy request is illegal because it is trying to copy an object to itself without changing the object\'s metadata, storage class, website redirect location or encryption attributes.');
+        throw fail(
+          400,
+          'InvalidRequest',
+          "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+        );
       }
-      const metadata = await store.copyObject(source.bucket, source.key, bucket, key, replace ? (ctx.headers as Record<string, unknown>) : null);
+      const metadata = await store.copyObject(
+        source.bucket,
+        source.key,
+        bucket,
+        key,
+        replace ? (ctx.headers as Record<string, unknown>) : null,
+      );
       await checksums.copy(source.bucket, source.key, bucket, key);
       ctx.type = 'application/xml';
       ctx.body = `<?xml version="1.0" encoding="UTF-8"?><CopyObjectResult><LastModified>${new Date(String(metadata['last-modified'])).toISOString()}</LastModified><ETag>${xml(String(metadata['etag']))}</ETag></CopyObjectResult>`;
@@ -273,9 +302,15 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
     const partNumber = String(ctx.query['partNumber']);
     await withLocks([lockName(source.bucket, source.key)], async () => {
       await checkCopySource(ctx, source.bucket, source.key);
-      if (!(await fs.stat(uploadDir(bucket, uploadId)).catch(() => undefined))) throw fail(404, 'NoSuchUpload', 'The specified upload does not exist.');
-      const object = await store.getObject(source.bucket, source.key, range ? { start: Number(range[1]), end: Number(range[2]) } : undefined);
-      if (object === null || object.content === null) throw fail(416, 'InvalidRange', 'The requested range is not satisfiable');
+      if (!(await fs.stat(uploadDir(bucket, uploadId)).catch(() => undefined)))
+        throw fail(404, 'NoSuchUpload', 'The specified upload does not exist.');
+      const object = await store.getObject(
+        source.bucket,
+        source.key,
+        range ? { start: Number(range[1]), end: Number(range[2]) } : undefined,
+      );
+      if (object === null || object.content === null)
+        throw fail(416, 'InvalidRange', 'The requested range is not satisfiable');
       const { md5 } = await store.putPart(bucket, uploadId, partNumber, object.content);
       ctx.type = 'application/xml';
       ctx.body = `<?xml version="1.0" encoding="UTF-8"?><CopyPartResult><LastModified>${new Date().toISOString()}</LastModified><ETag>"${md5}"</ETag></CopyPartResult>`;
@@ -286,7 +321,9 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
     const chunks: Buffer[] = [];
     for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
-    const partEtags = [...body.toString('utf8').matchAll(/<ETag>([^<]*)<\/ETag>/g)].map((m) => m[1]!.replace(/&quot;|"/g, ''));
+    const partEtags = [...body.toString('utf8').matchAll(/<ETag>([^<]*)<\/ETag>/g)].map((m) =>
+      m[1]!.replace(/&quot;|"/g, ''),
+    );
     ctx.req = Readable.from([body]);
     await withLocks([lockName(bucket, key)], async () => {
       await checkWrite(ctx, bucket, key);
@@ -299,17 +336,25 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
       const etag = `${createHash('md5').update(md5s).digest('hex')}-${partEtags.length}`;
       await fs.writeFile(store.getResourcePath(bucket, key, 'object.md5'), etag);
       await checksums.set(bucket, key, undefined);
-      if (typeof ctx.body === 'string') ctx.body = ctx.body.replace(/<ETag>[^<]*<\/ETag>/, `<ETag>&quot;${etag}&quot;</ETag>`);
+      if (typeof ctx.body === 'string')
+        ctx.body = ctx.body.replace(/<ETag>[^<]*<\/ETag>/, `<ETag>&quot;${etag}&quot;</ETag>`);
     });
   }
 
-  async function dispatch(ctx: KoaContext, bucket: string | undefined, key: string | undefined, next: Next, entry: RecordedRequest): Promise<void> {
+  async function dispatch(
+    ctx: KoaContext,
+    bucket: string | undefined,
+    key: string | undefined,
+    next: Next,
+    entry: RecordedRequest,
+  ): Promise<void> {
     if (bucket === undefined) return next();
     const q = ctx.query;
     if (key === undefined) {
       if (ctx.method === 'GET' && q['list-type'] === '2') return list(ctx, bucket);
       if (ctx.method === 'HEAD') {
-        if (!(await fs.stat(path.join(store.rootDirectory, bucket)).catch(() => undefined))) throw fail(404, 'NoSuchBucket', 'The specified bucket does not exist');
+        if (!(await fs.stat(path.join(store.rootDirectory, bucket)).catch(() => undefined)))
+          throw fail(404, 'NoSuchBucket', 'The specified bucket does not exist');
         ctx.status = 200;
         return;
       }
@@ -318,21 +363,33 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
     const lock = lockName(bucket, key);
     if (ctx.method === 'PUT' && 'uploadId' in q) {
       if (header(ctx, 'x-amz-copy-source') !== undefined) return uploadPartCopy(ctx, bucket);
-      if (!(await fs.stat(uploadDir(bucket, String(q['uploadId']))).catch(() => undefined))) throw fail(404, 'NoSuchUpload', 'The specified upload does not exist.');
+      if (!(await fs.stat(uploadDir(bucket, String(q['uploadId']))).catch(() => undefined)))
+        throw fail(404, 'NoSuchUpload', 'The specified upload does not exist.');
       return next();
     }
-    if (ctx.method === 'PUT' && header(ctx, 'x-amz-copy-source') !== undefined && Object.keys(q).every((name) => name === 'x-id')) return copyObject(ctx, bucket, key);
+    if (
+      ctx.method === 'PUT' &&
+      header(ctx, 'x-amz-copy-source') !== undefined &&
+      Object.keys(q).every((name) => name === 'x-id')
+    )
+      return copyObject(ctx, bucket, key);
     if (ctx.method === 'PUT' && Object.keys(q).every((name) => name === 'x-id')) {
       return withLocks([lock], async () => {
         await checkWrite(ctx, bucket, key);
         await next();
-        if (ctx.status === 200) await checksums.set(bucket, key, header(ctx, 'x-amz-checksum-crc32') ?? entry.trailers?.['x-amz-checksum-crc32']);
+        if (ctx.status === 200)
+          await checksums.set(
+            bucket,
+            key,
+            header(ctx, 'x-amz-checksum-crc32') ?? entry.trailers?.['x-amz-checksum-crc32'],
+          );
       });
     }
     if (ctx.method === 'POST' && 'uploadId' in q) return completeMultipart(ctx, bucket, key, next);
     if (ctx.method === 'DELETE' && 'uploadId' in q) {
       const dir = uploadDir(bucket, String(q['uploadId']));
-      if (!(await fs.stat(dir).catch(() => undefined))) throw fail(404, 'NoSuchUpload', 'The specified upload does not exist.');
+      if (!(await fs.stat(dir).catch(() => undefined)))
+        throw fail(404, 'NoSuchUpload', 'The specified upload does not exist.');
       await fs.rm(dir, { recursive: true, force: true });
       ctx.status = 204;
       return;
@@ -363,9 +420,17 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(ctx.headers)) {
       if (value === undefined) continue;
-      headers[name] = name === 'authorization' ? String(value).replace(/Signature=[0-9a-f]+/i, 'Signature=REDACTED') : String(value);
+      headers[name] =
+        name === 'authorization' ? String(value).replace(/Signature=[0-9a-f]+/i, 'Signature=REDACTED') : String(value);
     }
-    const entry: RecordedRequest = { method: ctx.method, port: ctx.request.req.socket.localPort, bucket, key, query: ctx.querystring, headers };
+    const entry: RecordedRequest = {
+      method: ctx.method,
+      port: ctx.request.req.socket.localPort,
+      bucket,
+      key,
+      query: ctx.querystring,
+      headers,
+    };
     let bodyCheck: AwsChunkedDecoder | Crc32Verifier | undefined;
     log.push(entry);
     if (log.length > MAX_LOG) log.shift();
@@ -375,10 +440,18 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
         ctx.set('x-amz-bucket-region', region);
         const signed = /Credential=[^/]+\/\d+\/([^/]+)\//.exec(headers['authorization'] ?? '')?.[1];
         if (signed !== undefined && signed !== region) {
-          throw fail(301, 'PermanentRedirect', 'The bucket you are attempting to access must be addressed using the specified endpoint.', { Bucket: bucket });
+          throw fail(
+            301,
+            'PermanentRedirect',
+            'The bucket you are attempting to access must be addressed using the specified endpoint.',
+            { Bucket: bucket },
+          );
         }
       }
-      const fault = faults.find((f) => f.times > 0 && (f.method === undefined || f.method === ctx.method) && (f.key === undefined || f.key === key));
+      const fault = faults.find(
+        (f) =>
+          f.times > 0 && (f.method === undefined || f.method === ctx.method) && (f.key === undefined || f.key === key),
+      );
       if (fault !== undefined) {
         fault.times--;
         throw fail(fault.status, fault.code, `injected ${fault.code}`);
@@ -419,7 +492,10 @@ function checkBody(ctx: KoaContext, entry: RecordedRequest): AwsChunkedDecoder |
   // on the stream (`errored`) instead of letting an unhandled 'error' event kill the server.
   decoder.on('error', () => undefined);
   const headers = ctx.request.req.headers;
-  const encoding = String(headers['content-encoding'] ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '' && p !== 'aws-chunked');
+  const encoding = String(headers['content-encoding'] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '' && p !== 'aws-chunked');
   if (encoding.length === 0) delete headers['content-encoding'];
   else headers['content-encoding'] = encoding.join(',');
   const source = ctx.req;
@@ -429,5 +505,10 @@ function checkBody(ctx: KoaContext, entry: RecordedRequest): AwsChunkedDecoder |
 }
 
 function xml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }

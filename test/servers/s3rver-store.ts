@@ -21,10 +21,30 @@ export interface S3rverStore {
   getResourcePath(bucket: string, key: string | undefined, resource: string): string;
   getMetadata(bucket: string, key: string): Promise<Record<string, string | number>>;
   putMetadata(bucket: string, key: string, metadata: Record<string, unknown>, md5?: string): Promise<void>;
-  getObject(bucket: string, key: string, options?: { start?: number; end?: number }): Promise<{ content: Readable | null; size: number } | null>;
-  putObject(object: { bucket: string; key: string; content: Readable | Buffer; metadata: Record<string, unknown> }): Promise<{ size: number; md5: string }>;
-  putPart(bucket: string, uploadId: string, partNumber: number | string, content: Readable): Promise<{ size: number; md5: string }>;
-  copyObject(srcBucket: string, srcKey: string, destBucket: string, destKey: string, replacementMetadata: Record<string, unknown> | null): Promise<Record<string, string | number>>;
+  getObject(
+    bucket: string,
+    key: string,
+    options?: { start?: number; end?: number },
+  ): Promise<{ content: Readable | null; size: number } | null>;
+  putObject(object: {
+    bucket: string;
+    key: string;
+    content: Readable | Buffer;
+    metadata: Record<string, unknown>;
+  }): Promise<{ size: number; md5: string }>;
+  putPart(
+    bucket: string,
+    uploadId: string,
+    partNumber: number | string,
+    content: Readable,
+  ): Promise<{ size: number; md5: string }>;
+  copyObject(
+    srcBucket: string,
+    srcKey: string,
+    destBucket: string,
+    destKey: string,
+    replacementMetadata: Record<string, unknown> | null,
+  ): Promise<Record<string, string | number>>;
 }
 
 const OBJECT_SUFFIX = '._S3rver_object';
@@ -194,7 +214,12 @@ export async function listObjects(store: S3rverStore, bucket: string, request: L
   page.forEach((key, i) => {
     const found = metadata[i];
     if (found === undefined) return;
-    result.objects.push({ key, etag: String(found['etag']), size: Number(found['content-length']), lastModified: new Date(String(found['last-modified'])) });
+    result.objects.push({
+      key,
+      etag: String(found['etag']),
+      size: Number(found['content-length']),
+      lastModified: new Date(String(found['last-modified'])),
+    });
   });
   return result;
 }

@@ -56,16 +56,29 @@ export async function startS3rver(options: StartS3rverOptions): Promise<S3rverHa
     accounts: options.accounts ?? [],
     listeners: options.listeners ?? 1,
   };
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', '--no-warnings', '--import', 'tsx', path.join(REPO_ROOT, 'test/servers/s3rver-child.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, S3RVER_CONFIG: JSON.stringify(config) },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--openssl-legacy-provider',
+      '--no-warnings',
+      '--import',
+      'tsx',
+      path.join(REPO_ROOT, 'test/servers/s3rver-child.ts'),
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, S3RVER_CONFIG: JSON.stringify(config) },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   const ports = await waitForPorts(child);
   const endpoints = ports.map((port) => `http://127.0.0.1:${port}`);
   const endpoint = endpoints[0]!;
   const control = async (method: string, what: string, body?: unknown): Promise<Response> => {
-    const response = await fetch(`${endpoint}/__s3rver/${what}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const response = await fetch(`${endpoint}/__s3rver/${what}`, {
+      method,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     if (!response.ok) throw new Error(`s3rver control ${method} ${what}: HTTP ${response.status}`);
     return response;
   };

@@ -11,7 +11,7 @@ import { loadTree, TREES, treeFiles } from './trees.js';
 afterAll(stopAll);
 
 describe.each(TREES.map((t) => [t.name, t]))('readers on the %s tree', (_name, tree) => {
-  it('getCompletedCluster returns kops\'s completed spec, text byte for byte; getKopsVersion the version kops wrote', async () => {
+  it("getCompletedCluster returns kops's completed spec, text byte for byte; getKopsVersion the version kops wrote", async () => {
     const { vfs } = await memoryTarget.fresh();
     try {
       await loadTree(vfs, tree);
@@ -29,7 +29,10 @@ describe.each(TREES.map((t) => [t.name, t]))('readers on the %s tree', (_name, t
       await vfs.delete(`${tree.cluster}/cluster-completed.spec`);
       await vfs.delete(`${tree.cluster}/kops-version.txt`);
       for (const call of [store.getCompletedCluster(tree.cluster), store.getKopsVersion(tree.cluster)]) {
-        const err = await call.then(() => undefined, (e: unknown) => e);
+        const err = await call.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(isStateStoreError(err, 'NotFound')).toBe(true);
       }
       await expect(store.getKopsVersion('Not_A_Name')).rejects.toMatchObject({ code: 'InvalidArgument' });

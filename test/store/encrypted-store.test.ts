@@ -38,7 +38,9 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
     // there), readable with allowPlaintext while migrating.
     expect(await errorCode(store.getSecret(cluster, 'encryptionconfig'))).toBe('IntegrityError');
     const migrating = new StateStore(vfs, { encryption: KEY, allowPlaintext: true });
-    expect(Buffer.from(await migrating.getSecret(cluster, 'encryptionconfig')).toString()).toBe(`encryption-config-${cluster}`);
+    expect(Buffer.from(await migrating.getSecret(cluster, 'encryptionconfig')).toString()).toBe(
+      `encryption-config-${cluster}`,
+    );
     // Opt out per value: kops's plain format.
     await store.putSecret(cluster, 'plain', 'readable by kops', { encrypt: false });
     const plain = JSON.parse(await text(vfs, `${cluster}/secrets/plain`)) as { Data: string };
@@ -49,7 +51,9 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
     const store = new StateStore(vfs, { encryption: KEY });
     await store.putSecret(cluster, 'kube', 'admin-token');
     expect(await errorCode(new StateStore(vfs).getSecret(cluster, 'kube'))).toBe('InvalidArgument');
-    expect(await errorCode(new StateStore(vfs, { encryption: randomBytes(32) }).getSecret(cluster, 'kube'))).toBe('IntegrityError');
+    expect(await errorCode(new StateStore(vfs, { encryption: randomBytes(32) }).getSecret(cluster, 'kube'))).toBe(
+      'IntegrityError',
+    );
     const body = await text(vfs, `${cluster}/secrets/kube`);
     await vfs.write(`${cluster}/secrets/cut`, body.slice(0, body.length - 10));
     expect(await errorCode(store.getSecret(cluster, 'cut'))).toBe('IntegrityError');
@@ -64,7 +68,7 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
     expect(message).not.toContain('admin-token');
   });
 
-  it('keeps kops\'s create-only default for sealed secrets, and overwrites when asked', async () => {
+  it("keeps kops's create-only default for sealed secrets, and overwrites when asked", async () => {
     const store = new StateStore(vfs, { encryption: KEY });
     await store.putSecret(cluster, 'once', 'v1');
     expect(await errorCode(store.putSecret(cluster, 'once', 'v2'))).toBe('AlreadyExists');
@@ -72,13 +76,15 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
     expect(Buffer.from(await store.getSecret(cluster, 'once')).toString()).toBe('v2');
   });
 
-  it('seals private keys in a kops Keyset; certificates stay plain; the plain form matches kops\'s file', async () => {
+  it("seals private keys in a kops Keyset; certificates stay plain; the plain form matches kops's file", async () => {
     const fixture = await new StateStore(vfs).getKeyset(cluster, 'kubernetes-ca');
     const plainStore = new StateStore(vfs);
     // Written without encryption, under another name, it is kops's file byte for byte (but the name).
     await plainStore.putKeyset(cluster, { ...fixture, name: 'copy-ca' });
     const original = await text(vfs, `${cluster}/pki/private/kubernetes-ca/keyset.yaml`);
-    expect(await text(vfs, `${cluster}/pki/private/copy-ca/keyset.yaml`)).toBe(original.replace('name: kubernetes-ca', 'name: copy-ca'));
+    expect(await text(vfs, `${cluster}/pki/private/copy-ca/keyset.yaml`)).toBe(
+      original.replace('name: kubernetes-ca', 'name: copy-ca'),
+    );
 
     const store = new StateStore(vfs, { encryption: KEY });
     await store.putKeyset(cluster, { ...fixture, name: 'sealed-ca' });
@@ -88,7 +94,9 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
     expect(sealed).not.toContain(Buffer.from(fixture.keys[0]!.privateKey!).toString('base64'));
     expect(await store.getKeyset(cluster, 'sealed-ca')).toEqual({ ...fixture, name: 'sealed-ca' });
     expect(await errorCode(plainStore.getKeyset(cluster, 'sealed-ca'))).toBe('InvalidArgument');
-    expect(await errorCode(new StateStore(vfs, { encryption: randomBytes(32) }).getKeyset(cluster, 'sealed-ca'))).toBe('IntegrityError');
+    expect(await errorCode(new StateStore(vfs, { encryption: randomBytes(32) }).getKeyset(cluster, 'sealed-ca'))).toBe(
+      'IntegrityError',
+    );
     // A sealed private key copied into another keyset is refused: it is bound to its file and id.
     await vfs.write(`${cluster}/pki/private/other-ca/keyset.yaml`, sealed.replace('name: sealed-ca', 'name: other-ca'));
     expect(await errorCode(store.getKeyset(cluster, 'other-ca'))).toBe('IntegrityError');
@@ -97,9 +105,13 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
   it('refuses keysets kops would refuse: no primary, or a primary without its private key', async () => {
     const store = new StateStore(vfs, { encryption: KEY, allowPlaintext: true });
     const fixture = await store.getKeyset(cluster, 'kubernetes-ca');
-    expect(await errorCode(store.putKeyset(cluster, { ...fixture, name: 'a', primaryId: 'nope' }))).toBe('InvalidArgument');
+    expect(await errorCode(store.putKeyset(cluster, { ...fixture, name: 'a', primaryId: 'nope' }))).toBe(
+      'InvalidArgument',
+    );
     const { privateKey: _dropped, ...certOnly } = fixture.keys[0]!;
-    expect(await errorCode(store.putKeyset(cluster, { ...fixture, name: 'b', keys: [certOnly] }))).toBe('InvalidArgument');
+    expect(await errorCode(store.putKeyset(cluster, { ...fixture, name: 'b', keys: [certOnly] }))).toBe(
+      'InvalidArgument',
+    );
     expect(await errorCode(store.putKeyset(cluster, fixture))).toBe('AlreadyExists');
   });
 });

@@ -8,7 +8,14 @@ import fc from 'fast-check';
 import type { Vfs } from '../../src/vfs/types.js';
 import { isStateStoreError } from '../../src/errors.js';
 import { StateStore } from '../../src/store/state-store.js';
-import { decodeBase64Strict, ENVELOPE_PREFIX, isEnvelope, MAX_ENVELOPE_CHARS, openStoredValue, sealEnvelope } from '../../src/store/encryption/envelope.js';
+import {
+  decodeBase64Strict,
+  ENVELOPE_PREFIX,
+  isEnvelope,
+  MAX_ENVELOPE_CHARS,
+  openStoredValue,
+  sealEnvelope,
+} from '../../src/store/encryption/envelope.js';
 import { localKeyProvider } from '../../src/store/encryption/key-provider.js';
 import { fileTarget, memoryTarget, stopAll } from '../backends/targets.js';
 import { loadTree, TREES } from './trees.js';
@@ -37,11 +44,13 @@ function tamperedPrefixes(token: string): string[] {
 
 describe('decodeBase64Strict and isEnvelope', () => {
   it('accepts exactly what Go writes for a []byte (standard, padded, canonical)', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
-      const text = Buffer.from(bytes).toString('base64');
-      expect(Buffer.from(decodeBase64Strict(text, 'v'))).toEqual(Buffer.from(bytes));
-      expect(isEnvelope(text)).toBe(false);
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        const text = Buffer.from(bytes).toString('base64');
+        expect(Buffer.from(decodeBase64Strict(text, 'v'))).toEqual(Buffer.from(bytes));
+        expect(isEnvelope(text)).toBe(false);
+      }),
+    );
     for (const bad of ['YR==', 'YWJ', 'YW Jj', 'YW.Jj', 'YW-J', 'YW_J', 'YWJj\n', '=YWJ', 'YQ===']) {
       expect(() => decodeBase64Strict(bad, 'v')).toThrow(expect.objectContaining({ code: 'IntegrityError' }));
     }
@@ -63,7 +72,9 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('strict stored
   it('a tampered envelope prefix in a secret is IntegrityError, with or without the key, never garbage', async () => {
     const store = new StateStore(vfs, { encryption: KEY });
     await store.putSecret(cluster, 'kube', 'admin-token');
-    const stored = JSON.parse(Buffer.from((await vfs.read(`${cluster}/secrets/kube`)).body).toString()) as { Data: string };
+    const stored = JSON.parse(Buffer.from((await vfs.read(`${cluster}/secrets/kube`)).body).toString()) as {
+      Data: string;
+    };
     const plainStore = new StateStore(vfs);
     for (const token of tamperedPrefixes(stored.Data)) {
       await vfs.write(`${cluster}/secrets/tampered`, JSON.stringify({ Data: token }));
@@ -86,9 +97,16 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('strict stored
   });
 
   it('an encrypting store refuses a plain secret (IntegrityError) unless allowPlaintext, which is how a store migrates', async () => {
-    await vfs.write(`${cluster}/secrets/kubelet`, JSON.stringify({ Data: Buffer.from('kops-token').toString('base64') }));
-    expect(await errorCode(new StateStore(vfs, { encryption: KEY }).getSecret(cluster, 'kubelet'))).toBe('IntegrityError');
-    expect(await errorCode(new StateStore(vfs, { encryption: KEY, allowPlaintext: false }).getSecret(cluster, 'kubelet'))).toBe('IntegrityError');
+    await vfs.write(
+      `${cluster}/secrets/kubelet`,
+      JSON.stringify({ Data: Buffer.from('kops-token').toString('base64') }),
+    );
+    expect(await errorCode(new StateStore(vfs, { encryption: KEY }).getSecret(cluster, 'kubelet'))).toBe(
+      'IntegrityError',
+    );
+    expect(
+      await errorCode(new StateStore(vfs, { encryption: KEY, allowPlaintext: false }).getSecret(cluster, 'kubelet')),
+    ).toBe('IntegrityError');
     // A store without encryption reads kops's plain secrets as always.
     expect(Buffer.from(await new StateStore(vfs).getSecret(cluster, 'kubelet')).toString()).toBe('kops-token');
     // The migration SECURITY.md describes: read with allowPlaintext, rewrite, then the strict store reads it.
@@ -96,13 +114,18 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('strict stored
     for (const name of await migrating.listSecrets(cluster)) {
       await migrating.putSecret(cluster, name, await migrating.getSecret(cluster, name), { overwrite: true });
     }
-    expect(Buffer.from(await new StateStore(vfs, { encryption: KEY }).getSecret(cluster, 'kubelet')).toString()).toBe('kops-token');
+    expect(Buffer.from(await new StateStore(vfs, { encryption: KEY }).getSecret(cluster, 'kubelet')).toString()).toBe(
+      'kops-token',
+    );
   });
 
   it('refuses to seal a secret larger than a read accepts (InvalidArgument), writing nothing', async () => {
     const store = new StateStore(vfs, { encryption: KEY });
     const tooBig = new Uint8Array(Math.ceil((MAX_ENVELOPE_CHARS * 3) / 4));
-    const err = await store.putSecret(cluster, 'huge', tooBig).then(() => undefined, (e: unknown) => e);
+    const err = await store.putSecret(cluster, 'huge', tooBig).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isStateStoreError(err, 'InvalidArgument')).toBe(true);
     expect(await errorCode(vfs.stat(`${cluster}/secrets/huge`))).toBe('NotFound');
     // One megabyte seals and reads back.

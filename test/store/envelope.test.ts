@@ -2,7 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { isStateStoreError } from '../../src/errors.js';
-import { ENVELOPE_PREFIX, isEnvelope, openEnvelope, sealEnvelope, toKeyProvider } from '../../src/store/encryption/envelope.js';
+import {
+  ENVELOPE_PREFIX,
+  isEnvelope,
+  openEnvelope,
+  sealEnvelope,
+  toKeyProvider,
+} from '../../src/store/encryption/envelope.js';
 import { localKeyProvider, type KeyProvider } from '../../src/store/encryption/key-provider.js';
 
 const KEY = randomBytes(32);
@@ -24,11 +30,14 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<Erro
 
 describe('sealEnvelope / openEnvelope', () => {
   it('round-trips any bytes, with a fresh nonce and data key each time', async () => {
-    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), async (plaintext) => {
-      const token = await sealEnvelope(plaintext, provider, CONTEXT);
-      expect(isEnvelope(token)).toBe(true);
-      expect(Buffer.from(await openEnvelope(token, provider, CONTEXT))).toEqual(Buffer.from(plaintext));
-    }), { numRuns: 50 });
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), async (plaintext) => {
+        const token = await sealEnvelope(plaintext, provider, CONTEXT);
+        expect(isEnvelope(token)).toBe(true);
+        expect(Buffer.from(await openEnvelope(token, provider, CONTEXT))).toEqual(Buffer.from(plaintext));
+      }),
+      { numRuns: 50 },
+    );
     const a = await sealEnvelope(Buffer.from('same'), provider, CONTEXT);
     const b = await sealEnvelope(Buffer.from('same'), provider, CONTEXT);
     expect(a).not.toBe(b);
@@ -47,11 +56,14 @@ describe('sealEnvelope / openEnvelope', () => {
   it('refuses every single-character change to the token as IntegrityError', async () => {
     const token = await sealEnvelope(Buffer.from('a secret worth protecting'), provider, CONTEXT);
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.';
-    await fc.assert(fc.asyncProperty(fc.nat({ max: token.length - 1 }), fc.constantFrom(...alphabet), async (at, replacement) => {
-      fc.pre(token[at] !== replacement);
-      const altered = token.slice(0, at) + replacement + token.slice(at + 1);
-      await expectCode(openEnvelope(altered, provider, CONTEXT), 'IntegrityError');
-    }), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: token.length - 1 }), fc.constantFrom(...alphabet), async (at, replacement) => {
+        fc.pre(token[at] !== replacement);
+        const altered = token.slice(0, at) + replacement + token.slice(at + 1);
+        await expectCode(openEnvelope(altered, provider, CONTEXT), 'IntegrityError');
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('refuses every truncation as IntegrityError', async () => {
@@ -65,7 +77,10 @@ describe('sealEnvelope / openEnvelope', () => {
     const token = await sealEnvelope(Buffer.from('payload'), provider, CONTEXT);
     const wrong = await expectCode(openEnvelope(token, localKeyProvider(randomBytes(32)), CONTEXT), 'IntegrityError');
     expect(wrong.message).not.toContain(KEY.toString('base64'));
-    await expectCode(openEnvelope(token, localKeyProvider({ current: 'other', keys: { other: randomBytes(32) } }), CONTEXT), 'IntegrityError');
+    await expectCode(
+      openEnvelope(token, localKeyProvider({ current: 'other', keys: { other: randomBytes(32) } }), CONTEXT),
+      'IntegrityError',
+    );
     await expectCode(openEnvelope(token, provider, 'prod.example.com/secrets/kube'), 'IntegrityError');
   });
 
@@ -76,7 +91,9 @@ describe('sealEnvelope / openEnvelope', () => {
     const rotated = localKeyProvider({ current: 'k2', keys: { k1, k2 } });
     expect(Buffer.from(await openEnvelope(old, rotated, CONTEXT)).toString()).toBe('old');
     const fresh = await sealEnvelope(Buffer.from('new'), rotated, CONTEXT);
-    expect(Buffer.from(await openEnvelope(fresh, localKeyProvider({ current: 'k2', keys: { k2 } }), CONTEXT)).toString()).toBe('new');
+    expect(
+      Buffer.from(await openEnvelope(fresh, localKeyProvider({ current: 'k2', keys: { k2 } }), CONTEXT)).toString(),
+    ).toBe('new');
     await expectCode(openEnvelope(fresh, localKeyProvider({ current: 'k1', keys: { k1 } }), CONTEXT), 'IntegrityError');
   });
 
@@ -118,7 +135,10 @@ describe('sealEnvelope / openEnvelope', () => {
     expect(calls).toEqual([`generate ${CONTEXT}`, `decrypt kms-key-1 ${CONTEXT}`]);
     const denied = await sealEnvelope(Buffer.from('x'), kms, 'c/secrets/denied');
     await expectCode(openEnvelope(denied, kms, 'c/secrets/denied'), 'IntegrityError');
-    const badProvider: KeyProvider = { ...kms, generateDataKey: async () => ({ keyId: 'k', plaintext: randomBytes(16), wrapped: randomBytes(8) }) };
+    const badProvider: KeyProvider = {
+      ...kms,
+      generateDataKey: async () => ({ keyId: 'k', plaintext: randomBytes(16), wrapped: randomBytes(8) }),
+    };
     await expectCode(sealEnvelope(Buffer.from('x'), badProvider, CONTEXT), 'InvalidArgument');
     const shortUnwrap: KeyProvider = { ...kms, decryptDataKey: async () => randomBytes(16) };
     await expectCode(openEnvelope(token, shortUnwrap, CONTEXT), 'IntegrityError');

@@ -12,7 +12,8 @@ import { TREES } from './trees.js';
 export const GOLDEN = readFileSync(path.join(REPO_ROOT, 'test/fixtures/kops/pki/kubernetes-ca.keyset.yaml'), 'utf8');
 export const GOLDEN_ID = '237054359138908419352140518924933177492';
 /** One of the golden file's two materials, as kops wrote it (base64 of PEM). */
-export const goldenMaterial = (field: 'privateMaterial' | 'publicMaterial') => new RegExp(`${field}: (\\S+)`).exec(GOLDEN)![1]!;
+export const goldenMaterial = (field: 'privateMaterial' | 'publicMaterial') =>
+  new RegExp(`${field}: (\\S+)`).exec(GOLDEN)![1]!;
 export const GOLDEN_CERT = Buffer.from(goldenMaterial('publicMaterial'), 'base64').toString('utf8');
 export const GOLDEN_KEY = Buffer.from(goldenMaterial('privateMaterial'), 'base64').toString('utf8');
 

@@ -14,7 +14,6 @@ afterAll(stopAll);
 
 const serialOf = (pem: string) => BigInt(`0x${new X509Certificate(pem).serialNumber}`);
 
-
 describe('keypair lifecycle', () => {
   let vfs: Vfs;
   let store: StateStore;
@@ -32,7 +31,9 @@ describe('keypair lifecycle', () => {
     // kops: a generated certificate's serial becomes its id (upup/pkg/fi/ca.go AddItem).
     expect(keyset.primaryId).toBe(first.id);
     expect(serialOf(keyset.keys[0]!.certificate!).toString()).toBe(first.id);
-    expect(new X509Certificate(keyset.keys[0]!.certificate!).subject).toBe(`CN=etcd-manager-ca-main\nserialNumber=${first.id}`);
+    expect(new X509Certificate(keyset.keys[0]!.certificate!).subject).toBe(
+      `CN=etcd-manager-ca-main\nserialNumber=${first.id}`,
+    );
 
     const second = await store.createKeypair(cluster, 'etcd-manager-ca-main');
     expect(BigInt(second.id)).toBeGreaterThan(BigInt(first.id));
@@ -57,7 +58,7 @@ describe('keypair lifecycle', () => {
     expect(await store.distrustKeypairs(cluster, 'etcd-manager-ca-main')).toEqual([]);
   });
 
-  it('on kops\'s golden CA (random 128-bit serial), a new key sorts below it: promote without id keeps it, distrust without ids spares it', async () => {
+  it("on kops's golden CA (random 128-bit serial), a new key sorts below it: promote without id keeps it, distrust without ids spares it", async () => {
     const added = await store.createKeypair(cluster, 'kubernetes-ca');
     expect(BigInt(added.id)).toBeLessThan(BigInt(GOLDEN_ID));
     // kops promote keypair: "No kubernetes-ca keypair newer than current primary".
@@ -70,7 +71,9 @@ describe('keypair lifecycle', () => {
     expect(keyset.primaryId).toBe(added.id);
     expect(keyset.keys.map((k) => k.id)).toEqual([added.id, GOLDEN_ID]); // oldest id first
     expect(await store.trustKeypairs(cluster, 'kubernetes-ca', [GOLDEN_ID])).toEqual([GOLDEN_ID]);
-    expect((await store.getKeyset(cluster, 'kubernetes-ca')).keys.every((k) => k.distrustTimestamp === undefined)).toBe(true);
+    expect((await store.getKeyset(cluster, 'kubernetes-ca')).keys.every((k) => k.distrustTimestamp === undefined)).toBe(
+      true,
+    );
   });
 
   it('adds a certificate without its key below the primary (the lowest free id from 0), never as primary', async () => {
@@ -78,21 +81,42 @@ describe('keypair lifecycle', () => {
     expect(await store.createKeypair(cluster, 'etcd-clients-ca', { certificate: GOLDEN_CERT })).toEqual({ id: '0' });
     const keyset = await store.getKeyset(cluster, 'etcd-clients-ca');
     expect(keyset.keys[0]).toEqual({ id: '0', certificate: GOLDEN_CERT });
-    expect((await failure(store.createKeypair(cluster, 'etcd-clients-ca', { certificate: GOLDEN_CERT, primary: true }))).code).toBe('InvalidArgument');
-    expect(await failure(store.promoteKeypair(cluster, 'etcd-clients-ca', '0'))).toMatchObject({ code: 'PreconditionFailed', message: expect.stringMatching(/has no private key/) });
+    expect(
+      (await failure(store.createKeypair(cluster, 'etcd-clients-ca', { certificate: GOLDEN_CERT, primary: true })))
+        .code,
+    ).toBe('InvalidArgument');
+    expect(await failure(store.promoteKeypair(cluster, 'etcd-clients-ca', '0'))).toMatchObject({
+      code: 'PreconditionFailed',
+      message: expect.stringMatching(/has no private key/),
+    });
   });
 
   it('refuses what kops refuses, writing nothing', async () => {
     const original = await text(vfs, keyPath('kubernetes-ca'));
-    expect(await failure(store.distrustKeypairs(cluster, 'kubernetes-ca', [GOLDEN_ID]))).toMatchObject({ code: 'PreconditionFailed', message: expect.stringMatching(/cannot distrust the primary/) });
+    expect(await failure(store.distrustKeypairs(cluster, 'kubernetes-ca', [GOLDEN_ID]))).toMatchObject({
+      code: 'PreconditionFailed',
+      message: expect.stringMatching(/cannot distrust the primary/),
+    });
     expect((await failure(store.distrustKeypairs(cluster, 'kubernetes-ca', ['42']))).code).toBe('NotFound');
     expect((await failure(store.promoteKeypair(cluster, 'kubernetes-ca', '42'))).code).toBe('NotFound');
     expect((await failure(store.deleteKeypair(cluster, 'kubernetes-ca', GOLDEN_ID))).code).toBe('PreconditionFailed');
-    expect(await failure(store.createKeypair(cluster, 'kubelet'))).toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/not supported/) });
-    expect(await failure(store.createKeypair(cluster, 'new-ca'))).toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/first keypair added to a keyset must be primary/) });
+    expect(await failure(store.createKeypair(cluster, 'kubelet'))).toMatchObject({
+      code: 'InvalidArgument',
+      message: expect.stringMatching(/not supported/),
+    });
+    expect(await failure(store.createKeypair(cluster, 'new-ca'))).toMatchObject({
+      code: 'InvalidArgument',
+      message: expect.stringMatching(/first keypair added to a keyset must be primary/),
+    });
     expect((await failure(store.promoteKeypair(cluster, 'missing-ca'))).code).toBe('NotFound');
-    expect(await failure(store.distrustKeypairs(cluster, 'kubernetes-ca', '42' as never))).toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/ids must be a list/) });
-    expect(await failure(store.createKeypair(cluster, 'kubernetes-ca', { certificate: 42 as never }))).toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/certificate must be PEM text/) });
+    expect(await failure(store.distrustKeypairs(cluster, 'kubernetes-ca', '42' as never))).toMatchObject({
+      code: 'InvalidArgument',
+      message: expect.stringMatching(/ids must be a list/),
+    });
+    expect(await failure(store.createKeypair(cluster, 'kubernetes-ca', { certificate: 42 as never }))).toMatchObject({
+      code: 'InvalidArgument',
+      message: expect.stringMatching(/certificate must be PEM text/),
+    });
     expect(await text(vfs, keyPath('kubernetes-ca'))).toBe(original);
     await expect(vfs.stat(keyPath('new-ca'))).rejects.toMatchObject({ code: 'NotFound' });
   });
@@ -100,7 +124,10 @@ describe('keypair lifecycle', () => {
   it('promote refuses a distrusted key; delete removes a secondary one', async () => {
     const added = await store.createKeypair(cluster, 'kubernetes-ca');
     await store.distrustKeypairs(cluster, 'kubernetes-ca', [added.id]);
-    expect(await failure(store.promoteKeypair(cluster, 'kubernetes-ca', added.id))).toMatchObject({ code: 'PreconditionFailed', message: expect.stringMatching(/is distrusted/) });
+    expect(await failure(store.promoteKeypair(cluster, 'kubernetes-ca', added.id))).toMatchObject({
+      code: 'PreconditionFailed',
+      message: expect.stringMatching(/is distrusted/),
+    });
     await store.deleteKeypair(cluster, 'kubernetes-ca', added.id);
     expect(await text(vfs, keyPath('kubernetes-ca'))).toBe(GOLDEN);
   });
@@ -121,18 +148,21 @@ describe('keypair lifecycle', () => {
   });
 });
 
-describe('SSH public keys under kops\'s fingerprint names', () => {
+describe("SSH public keys under kops's fingerprint names", () => {
   // kops: pkg/pki/sshkey_test.go Test_OpenSSHFingerprint_RsaKey1 (the same MD5 of the wire format as
   // pkg/sshcredentials/fingerprint.go); 85:a6:... is the AWS fingerprint of the same key, not kops's file name.
-  const KEY = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQCySdqIU+FhCWl3BNrAvPaOe5VfL2aCARUWwy91ZP+T7LBwFa9lhdttfjp/VX1D1/PVwntn2EhN079m8c2kfdmiZ/iCHqrLyIGSd+BOiCz0lT47znvANSfxYjLUuKrWWWeaXqerJkOsAD4PHchRLbZGPdbfoBKwtb/WT4GMRQmb9vmiaZYjsfdPPM9KkWI9ECoWFGjGehA8D+iYIPR711kRacb1xdYmnjHqxAZHFsb5L8wDWIeAyhy49cBD+lbzTiioq2xWLorXuFmXh6Do89PgzvHeyCLY6816f/kCX6wIFts8A2eaEHFL4rAOsuh6qHmSxGCR9peSyuRW8DxV725x justin@test';
+  const KEY =
+    'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQCySdqIU+FhCWl3BNrAvPaOe5VfL2aCARUWwy91ZP+T7LBwFa9lhdttfjp/VX1D1/PVwntn2EhN079m8c2kfdmiZ/iCHqrLyIGSd+BOiCz0lT47znvANSfxYjLUuKrWWWeaXqerJkOsAD4PHchRLbZGPdbfoBKwtb/WT4GMRQmb9vmiaZYjsfdPPM9KkWI9ECoWFGjGehA8D+iYIPR711kRacb1xdYmnjHqxAZHFsb5L8wDWIeAyhy49cBD+lbzTiioq2xWLorXuFmXh6Do89PgzvHeyCLY6816f/kCX6wIFts8A2eaEHFL4rAOsuh6qHmSxGCR9peSyuRW8DxV725x justin@test';
 
-  it('computes kops\'s fingerprint (also with kops\'s tricky whitespace)', () => {
+  it("computes kops's fingerprint (also with kops's tricky whitespace)", () => {
     expect(sshFingerprint(KEY)).toBe('bebaec2b9ea068b8196b9a26ccb158ff');
-    expect(sshFingerprint(`${KEY.replace(' ', '\r').replace(' justin@test', '')}\r`)).toBe('bebaec2b9ea068b8196b9a26ccb158ff');
+    expect(sshFingerprint(`${KEY.replace(' ', '\r').replace(' justin@test', '')}\r`)).toBe(
+      'bebaec2b9ea068b8196b9a26ccb158ff',
+    );
     expect(() => sshFingerprint('not a key')).toThrow(/authorized_keys/);
   });
 
-  it('names the state-stores-extra SSH keys by kops\'s fingerprint', () => {
+  it("names the state-stores-extra SSH keys by kops's fingerprint", () => {
     for (const t of TREES) {
       const prefix = `${t.cluster}/pki/ssh/public/admin/`;
       const ssh = [...treeFiles(t)].filter(([key]) => key.startsWith(prefix));
@@ -148,10 +178,14 @@ describe('SSH public keys under kops\'s fingerprint names', () => {
     const [existing] = await store.listSshPublicKeys(cluster);
     expect(await store.addSshPublicKey(cluster, `${KEY}\n`)).toBe('bebaec2b9ea068b8196b9a26ccb158ff');
     expect(await text(vfs, `${cluster}/pki/ssh/public/admin/bebaec2b9ea068b8196b9a26ccb158ff`)).toBe(`${KEY}\n`);
-    expect((await store.listSshPublicKeys(cluster)).map((k) => k.fingerprint).sort()).toEqual(['bebaec2b9ea068b8196b9a26ccb158ff', existing!.fingerprint].sort());
+    expect((await store.listSshPublicKeys(cluster)).map((k) => k.fingerprint).sort()).toEqual(
+      ['bebaec2b9ea068b8196b9a26ccb158ff', existing!.fingerprint].sort(),
+    );
     expect((await failure(store.addSshPublicKey(cluster, 'ssh-rsa not-base64'))).code).toBe('InvalidArgument');
     expect(await store.deleteSshPublicKeys(cluster, 'be:ba:ec:2b:9e:a0:68:b8:19:6b:9a:26:cc:b1:58:ff')).toBe(1);
-    expect((await failure(store.deleteSshPublicKeys(cluster, 'bebaec2b9ea068b8196b9a26ccb158ff'))).code).toBe('NotFound');
+    expect((await failure(store.deleteSshPublicKeys(cluster, 'bebaec2b9ea068b8196b9a26ccb158ff'))).code).toBe(
+      'NotFound',
+    );
     expect(await store.deleteSshPublicKeys(cluster)).toBe(1);
     expect(await store.listSshPublicKeys(cluster)).toEqual([]);
     await vfs.close();

@@ -11,18 +11,28 @@ import { readKeyset } from '../../src/store/keys/keysets.js';
 import { putKeyset } from '../../src/store/keys/keyset-write.js';
 import { memoryTarget, stopAll } from '../backends/targets.js';
 import { REPO_ROOT } from '../repo-root.js';
-import { cluster, failure, GOLDEN, GOLDEN_CERT as CERT, GOLDEN_ID, GOLDEN_KEY as KEY, goldenMaterial, keyPath, text, tree } from './golden-keyset.js';
+import {
+  cluster,
+  failure,
+  GOLDEN,
+  GOLDEN_CERT as CERT,
+  GOLDEN_ID,
+  GOLDEN_KEY as KEY,
+  goldenMaterial,
+  keyPath,
+  text,
+  tree,
+} from './golden-keyset.js';
 import { loadTree, TREES } from './trees.js';
 
 afterAll(stopAll);
-
-
 
 /** A keyset file with the golden materials under other ids (kops keeps one cert per id; the bytes need not differ for these rules). */
 function keysetText(spec: string): string {
   return `apiVersion: kops.k8s.io/v1alpha2\nkind: Keyset\nmetadata:\n  name: other-ca\nspec:\n${spec}`;
 }
-const item = (id: string, extra = '') => `  - ${extra}id: "${id}"\n    privateMaterial: ${goldenMaterial('privateMaterial')}\n    publicMaterial: ${goldenMaterial('publicMaterial')}\n`;
+const item = (id: string, extra = '') =>
+  `  - ${extra}id: "${id}"\n    privateMaterial: ${goldenMaterial('privateMaterial')}\n    publicMaterial: ${goldenMaterial('publicMaterial')}\n`;
 
 describe('keysets in kops format', () => {
   let vfs: Vfs;
@@ -37,7 +47,12 @@ describe('keysets in kops format', () => {
 
   it('reads the keyset kops wrote with its primary (primaryId) and writes it back byte-identical', async () => {
     const keyset = await store.getKeyset(cluster, 'kubernetes-ca');
-    expect(keyset).toEqual({ name: 'kubernetes-ca', type: 'Keypair', primaryId: GOLDEN_ID, keys: [{ id: GOLDEN_ID, certificate: CERT, privateKey: KEY }] });
+    expect(keyset).toEqual({
+      name: 'kubernetes-ca',
+      type: 'Keypair',
+      primaryId: GOLDEN_ID,
+      keys: [{ id: GOLDEN_ID, certificate: CERT, privateKey: KEY }],
+    });
     expect(CERT).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
     expect(KEY).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/);
     await store.putKeyset(cluster, keyset, { overwrite: true });
@@ -49,15 +64,30 @@ describe('keysets in kops format', () => {
   });
 
   it('takes primaryId, never primaryID, as the primary; without one, the highest trusted decimal id (kops FindPrimary)', async () => {
-    await vfs.write(keyPath('other-ca'), keysetText(`  keys:\n${item('100')}${item('200')}  primaryID: "100"\n  type: Keypair\n`));
+    await vfs.write(
+      keyPath('other-ca'),
+      keysetText(`  keys:\n${item('100')}${item('200')}  primaryID: "100"\n  type: Keypair\n`),
+    );
     expect((await store.getKeyset(cluster, 'other-ca')).primaryId).toBe('200');
-    await vfs.write(keyPath('other-ca'), keysetText(`  keys:\n${item('100')}${item('200')}  primaryId: "100"\n  type: Keypair\n`));
+    await vfs.write(
+      keyPath('other-ca'),
+      keysetText(`  keys:\n${item('100')}${item('200')}  primaryId: "100"\n  type: Keypair\n`),
+    );
     expect((await store.getKeyset(cluster, 'other-ca')).primaryId).toBe('100');
     // A distrusted key is never primary, even when primaryId names it; nor is a non-decimal id.
-    await vfs.write(keyPath('other-ca'), keysetText(`  keys:\n${item('100')}${item('200', 'distrustTimestamp: "2024-05-06T07:08:09Z"\n    ')}${item('abc')}  primaryId: "200"\n  type: Keypair\n`));
+    await vfs.write(
+      keyPath('other-ca'),
+      keysetText(
+        `  keys:\n${item('100')}${item('200', 'distrustTimestamp: "2024-05-06T07:08:09Z"\n    ')}${item('abc')}  primaryId: "200"\n  type: Keypair\n`,
+      ),
+    );
     const keyset = await store.getKeyset(cluster, 'other-ca');
     expect(keyset.primaryId).toBe('100');
-    expect(keyset.keys.map((k) => [k.id, k.distrustTimestamp])).toEqual([['100', undefined], ['200', '2024-05-06T07:08:09Z'], ['abc', undefined]]);
+    expect(keyset.keys.map((k) => [k.id, k.distrustTimestamp])).toEqual([
+      ['100', undefined],
+      ['200', '2024-05-06T07:08:09Z'],
+      ['abc', undefined],
+    ]);
   });
 
   it('keeps distrustTimestamp and unknown fields (top level, metadata, spec, item) on write-back; drops primaryID and creationTimestamp: null', async () => {
@@ -66,15 +96,25 @@ describe('keysets in kops format', () => {
     const keyset = await store.getKeyset(cluster, 'other-ca');
     await store.putKeyset(cluster, keyset, { overwrite: true });
     const written = await text(vfs, keyPath('other-ca'));
-    expect(written).toBe(stored.replace('  creationTimestamp: null\n', '').replace('  primaryID: "200"\n', '').replace(/ {2}- extra: kept\n {4}id: "200"/, '  - extra: kept\n    id: "200"'));
+    expect(written).toBe(
+      stored
+        .replace('  creationTimestamp: null\n', '')
+        .replace('  primaryID: "200"\n', '')
+        .replace(/ {2}- extra: kept\n {4}id: "200"/, '  - extra: kept\n    id: "200"'),
+    );
     expect(written).toContain('  - distrustTimestamp: "2024-05-06T07:08:09Z"\n    id: "100"\n');
   });
 
-  it('writes items oldest id first and keys in kops\'s order, whatever order they are given in', async () => {
-    await store.putKeyset(cluster, { name: 'other-ca', type: 'Keypair', primaryId: '1000', keys: [
-      { id: '1000', privateKey: KEY, certificate: CERT },
-      { certificate: CERT, id: '99', distrustTimestamp: '2024-05-06T09:08:09+02:00' },
-    ] });
+  it("writes items oldest id first and keys in kops's order, whatever order they are given in", async () => {
+    await store.putKeyset(cluster, {
+      name: 'other-ca',
+      type: 'Keypair',
+      primaryId: '1000',
+      keys: [
+        { id: '1000', privateKey: KEY, certificate: CERT },
+        { certificate: CERT, id: '99', distrustTimestamp: '2024-05-06T09:08:09+02:00' },
+      ],
+    });
     const written = await text(vfs, keyPath('other-ca'));
     expect(written.indexOf('id: "99"')).toBeLessThan(written.indexOf('id: "1000"'));
     expect(written).toContain('  - distrustTimestamp: "2024-05-06T07:08:09Z"\n    id: "99"\n    publicMaterial: ');
@@ -82,17 +122,37 @@ describe('keysets in kops format', () => {
   });
 
   it('refuses non-decimal ids and non-PEM material, naming the field, and writes nothing', async () => {
-    const base = { name: 'bad-ca', type: 'Keypair', primaryId: '1', keys: [{ id: '1', certificate: CERT, privateKey: KEY }] };
+    const base = {
+      name: 'bad-ca',
+      type: 'Keypair',
+      primaryId: '1',
+      keys: [{ id: '1', certificate: CERT, privateKey: KEY }],
+    };
     const cases: Array<[unknown, RegExp]> = [
       [{ ...base, keys: [...base.keys, { id: '0x10', certificate: CERT }] }, /keys\[1\]\.id must be a decimal integer/],
       [{ ...base, keys: [...base.keys, { id: '1_000', certificate: CERT }] }, /keys\[1\]\.id/],
-      [{ ...base, keys: [{ id: '1', certificate: 'not a certificate', privateKey: KEY }] }, /keys\[0\]\.certificate is not a PEM certificate/],
-      [{ ...base, keys: [{ id: '1', certificate: CERT, privateKey: CERT }] }, /keys\[0\]\.privateKey is not a PEM private key/],
-      [{ ...base, keys: [{ id: '1', certificate: CERT.replace('MIIC2DCCAcCg', 'MIIC2DCCAcCX'), privateKey: KEY }] }, /keys\[0\]\.certificate holds a CERTIFICATE block that is not a valid X\.509/],
-      [{ ...base, keys: [{ id: '1', certificate: CERT, privateKey: KEY, distrustTimestamp: 'yesterday' }] }, /distrustTimestamp must be an RFC 3339 time/],
+      [
+        { ...base, keys: [{ id: '1', certificate: 'not a certificate', privateKey: KEY }] },
+        /keys\[0\]\.certificate is not a PEM certificate/,
+      ],
+      [
+        { ...base, keys: [{ id: '1', certificate: CERT, privateKey: CERT }] },
+        /keys\[0\]\.privateKey is not a PEM private key/,
+      ],
+      [
+        { ...base, keys: [{ id: '1', certificate: CERT.replace('MIIC2DCCAcCg', 'MIIC2DCCAcCX'), privateKey: KEY }] },
+        /keys\[0\]\.certificate holds a CERTIFICATE block that is not a valid X\.509/,
+      ],
+      [
+        { ...base, keys: [{ id: '1', certificate: CERT, privateKey: KEY, distrustTimestamp: 'yesterday' }] },
+        /distrustTimestamp must be an RFC 3339 time/,
+      ],
       [{ ...base, primaryId: '2' }, /primaryId must name one of its keys/],
       [{ ...base, keys: [{ id: '1', certificate: CERT }] }, /must have a certificate and a private key/],
-      [{ ...base, keys: [{ id: '1', certificate: CERT, privateKey: KEY, distrustTimestamp: '2024-01-01T00:00:00Z' }] }, /must not be distrusted/],
+      [
+        { ...base, keys: [{ id: '1', certificate: CERT, privateKey: KEY, distrustTimestamp: '2024-01-01T00:00:00Z' }] },
+        /must not be distrusted/,
+      ],
     ];
     for (const [keyset, message] of cases) {
       const error = await failure(store.putKeyset(cluster, keyset as never));
@@ -110,18 +170,39 @@ describe('keysets in kops format', () => {
   });
 
   it('refuses a stored keyset kops could not load: material that is not base64 PEM, an id that is not a string', async () => {
-    await vfs.write(keyPath('other-ca'), keysetText(`  keys:\n  - id: "1"\n    publicMaterial: bm90IGEgY2VydGlmaWNhdGU=\n  primaryId: "1"\n`));
-    expect(await failure(store.getKeyset(cluster, 'other-ca'))).toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/spec\.keys\[0\]\.publicMaterial is not a PEM certificate/) });
-    await vfs.write(keyPath('other-ca'), keysetText(`  keys:\n  - id: "1"\n    privateMaterial: "%%%"\n  primaryId: "1"\n`));
+    await vfs.write(
+      keyPath('other-ca'),
+      keysetText(`  keys:\n  - id: "1"\n    publicMaterial: bm90IGEgY2VydGlmaWNhdGU=\n  primaryId: "1"\n`),
+    );
+    expect(await failure(store.getKeyset(cluster, 'other-ca'))).toMatchObject({
+      code: 'InvalidArgument',
+      message: expect.stringMatching(/spec\.keys\[0\]\.publicMaterial is not a PEM certificate/),
+    });
+    await vfs.write(
+      keyPath('other-ca'),
+      keysetText(`  keys:\n  - id: "1"\n    privateMaterial: "%%%"\n  primaryId: "1"\n`),
+    );
     // Private material follows the rule of every secret value (docs/reliability.md): undecodable is IntegrityError.
-    expect(await failure(store.getKeyset(cluster, 'other-ca'))).toMatchObject({ code: 'IntegrityError', message: expect.stringMatching(/spec\.keys\[0\]\.privateMaterial is not valid base64/) });
-    await vfs.write(keyPath('other-ca'), keysetText(`  keys:\n  - id: "1"\n    privateMaterial: ${goldenMaterial('publicMaterial')}\n  primaryId: "1"\n`));
-    expect(await failure(store.getKeyset(cluster, 'other-ca'))).toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/spec\.keys\[0\]\.privateMaterial is not a PEM private key/) });
+    expect(await failure(store.getKeyset(cluster, 'other-ca'))).toMatchObject({
+      code: 'IntegrityError',
+      message: expect.stringMatching(/spec\.keys\[0\]\.privateMaterial is not valid base64/),
+    });
+    await vfs.write(
+      keyPath('other-ca'),
+      keysetText(`  keys:\n  - id: "1"\n    privateMaterial: ${goldenMaterial('publicMaterial')}\n  primaryId: "1"\n`),
+    );
+    expect(await failure(store.getKeyset(cluster, 'other-ca'))).toMatchObject({
+      code: 'InvalidArgument',
+      message: expect.stringMatching(/spec\.keys\[0\]\.privateMaterial is not a PEM private key/),
+    });
     await vfs.write(keyPath('other-ca'), keysetText(`  keys:\n  - id: 1\n  primaryId: "1"\n`));
-    expect(await failure(store.getKeyset(cluster, 'other-ca'))).toMatchObject({ code: 'InvalidArgument', message: expect.stringMatching(/spec\.keys\[0\]\.id must be a string/) });
+    expect(await failure(store.getKeyset(cluster, 'other-ca'))).toMatchObject({
+      code: 'InvalidArgument',
+      message: expect.stringMatching(/spec\.keys\[0\]\.id must be a string/),
+    });
   });
 
-  it('in an encrypting store, refuses kops\'s plain private key with IntegrityError unless allowPlaintext; seals what it writes', async () => {
+  it("in an encrypting store, refuses kops's plain private key with IntegrityError unless allowPlaintext; seals what it writes", async () => {
     const encrypting = new StateStore(vfs, { encryption: randomBytes(32) });
     expect((await failure(encrypting.getKeyset(cluster, 'kubernetes-ca'))).code).toBe('IntegrityError');
     const migrating = new StateStore(vfs, { encryption: randomBytes(32), allowPlaintext: true });
@@ -142,7 +223,7 @@ describe('keysets in kops format', () => {
     expect((await failure(store.getKeyset(cluster, 'sealed-ca'))).code).toBe('IntegrityError'); // also without the key
   });
 
-  it('reads kops\'s pre-1.22 name (ca for kubernetes-ca) when the new one is absent, and writes back under the new name', async () => {
+  it("reads kops's pre-1.22 name (ca for kubernetes-ca) when the new one is absent, and writes back under the new name", async () => {
     await vfs.delete(keyPath('kubernetes-ca'));
     await vfs.write(keyPath('ca'), GOLDEN.replace('name: kubernetes-ca', 'name: ca'));
     expect((await store.getKeyset(cluster, 'kubernetes-ca')).primaryId).toBe(GOLDEN_ID);
@@ -162,14 +243,26 @@ describe('keysets in kops format', () => {
     const keyset = await readKeyset(location, 'kubernetes-ca', 'private');
     expect(keyset.primaryId).toBe(GOLDEN_ID);
     await putKeyset(location, { ...keyset, name: 'copy-ca' }, {});
-    expect(await text(vfs, 'elsewhere/keys/private/copy-ca/keyset.yaml')).toBe(GOLDEN.replace('name: kubernetes-ca', 'name: copy-ca'));
+    expect(await text(vfs, 'elsewhere/keys/private/copy-ca/keyset.yaml')).toBe(
+      GOLDEN.replace('name: kubernetes-ca', 'name: copy-ca'),
+    );
   });
 });
 
 describe('state-stores-extra keysets (scripts/make-extra-fixtures.sh)', () => {
-  it.each(TREES.map((t) => [t.name, t]))('%s: private and issued keysets are in kops\'s format', (_name, t) => {
+  it.each(TREES.map((t) => [t.name, t]))("%s: private and issued keysets are in kops's format", (_name, t) => {
     for (const which of ['private', 'issued']) {
-      const file = readFileSync(path.join(REPO_ROOT, 'test/fixtures/state-stores-extra', t.name, t.base, t.cluster, `pki/${which}/kubernetes-ca/keyset.yaml`), 'utf8');
+      const file = readFileSync(
+        path.join(
+          REPO_ROOT,
+          'test/fixtures/state-stores-extra',
+          t.name,
+          t.base,
+          t.cluster,
+          `pki/${which}/kubernetes-ca/keyset.yaml`,
+        ),
+        'utf8',
+      );
       expect(file).toMatch(/\n {2}primaryId: "\d+"\n {2}type: Keypair\n$/);
       expect(file).not.toMatch(/primaryID|creationTimestamp/);
     }

@@ -30,7 +30,9 @@ async function keys(vfs: Vfs, prefix = ''): Promise<string[]> {
 async function pointConfig(vfs: Vfs, fields: Record<string, string>): Promise<void> {
   const key = `${cluster}/config`;
   const text = Buffer.from((await vfs.read(key)).body).toString();
-  const lines = Object.entries(fields).map(([field, url]) => `  ${field}: ${url}\n`).join('');
+  const lines = Object.entries(fields)
+    .map(([field, url]) => `  ${field}: ${url}\n`)
+    .join('');
   await vfs.write(key, text.replace('\nspec:\n', `\nspec:\n${lines}`));
 }
 
@@ -38,7 +40,12 @@ describe('configuredStoreUrl, prefixInside', () => {
   it('reads v1alpha2 keyStore/secretStore and v1alpha3 configStore.keypairs/secrets; v1alpha2 configStore (a string) is unused', () => {
     expect(configuredStoreUrl({ spec: { keyStore: 's3://k', secretStore: 's3://s' } }, 'keypairs')).toBe('s3://k');
     expect(configuredStoreUrl({ spec: { keyStore: 's3://k', secretStore: 's3://s' } }, 'secrets')).toBe('s3://s');
-    expect(configuredStoreUrl({ spec: { configStore: { base: 's3://b/c', keypairs: 's3://k3', secrets: 's3://s3' } } }, 'keypairs')).toBe('s3://k3');
+    expect(
+      configuredStoreUrl(
+        { spec: { configStore: { base: 's3://b/c', keypairs: 's3://k3', secrets: 's3://s3' } } },
+        'keypairs',
+      ),
+    ).toBe('s3://k3');
     expect(configuredStoreUrl({ spec: { configStore: { secrets: 's3://s3' } } }, 'secrets')).toBe('s3://s3');
     expect(configuredStoreUrl({ spec: { configStore: 's3://legacy' } }, 'secrets')).toBeUndefined();
     expect(configuredStoreUrl({ spec: { secretStore: '' } }, 'secrets')).toBeUndefined();
@@ -72,17 +79,40 @@ interface World {
 
 let counter = 0;
 const worlds: Array<[string, () => Promise<World>]> = [
-  ['memory', async () => {
-    const base = `memfs://locations-${process.pid}-${++counter}`;
-    const store = await openStateStore(`${base}/state`);
-    return { store, inside: (rel) => `${base}/state/${rel}`, outside: (rel) => `${base}-elsewhere/${rel}`, openOutside: () => openVfs(`${base}-elsewhere`), ancestor: base, cleanup: () => store.close() };
-  }],
-  ['file', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'statestore-locations-'));
-    const store = await openStateStore(`file://${dir}/state`);
-    // kops accepts a bare local path as well as file:// (util/pkg/vfs/context.go BuildVfsPath).
-    return { store, inside: (rel) => path.join(dir, 'state', rel), outside: (rel) => `file://${dir}/elsewhere/${rel}`, openOutside: () => openVfs(`file://${dir}/elsewhere`), ancestor: dir, cleanup: async () => { await store.close(); await rm(dir, { recursive: true, force: true }); } };
-  }],
+  [
+    'memory',
+    async () => {
+      const base = `memfs://locations-${process.pid}-${++counter}`;
+      const store = await openStateStore(`${base}/state`);
+      return {
+        store,
+        inside: (rel) => `${base}/state/${rel}`,
+        outside: (rel) => `${base}-elsewhere/${rel}`,
+        openOutside: () => openVfs(`${base}-elsewhere`),
+        ancestor: base,
+        cleanup: () => store.close(),
+      };
+    },
+  ],
+  [
+    'file',
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'statestore-locations-'));
+      const store = await openStateStore(`file://${dir}/state`);
+      // kops accepts a bare local path as well as file:// (util/pkg/vfs/context.go BuildVfsPath).
+      return {
+        store,
+        inside: (rel) => path.join(dir, 'state', rel),
+        outside: (rel) => `file://${dir}/elsewhere/${rel}`,
+        openOutside: () => openVfs(`file://${dir}/elsewhere`),
+        ancestor: dir,
+        cleanup: async () => {
+          await store.close();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  ],
 ];
 
 describe.each(worlds)('separate key and secret stores on %s', (_name, make) => {
@@ -104,7 +134,9 @@ describe.each(worlds)('separate key and secret stores on %s', (_name, make) => {
     await store.putSecret(cluster, 'system:dns', 'dns-token');
     const outside = await world.openOutside();
     expect(await keys(outside)).toEqual(['secrets/system:dns']);
-    expect(Buffer.from((await outside.read('secrets/system:dns')).body).toString()).toBe(`{"Data":"${Buffer.from('dns-token').toString('base64')}"}`);
+    expect(Buffer.from((await outside.read('secrets/system:dns')).body).toString()).toBe(
+      `{"Data":"${Buffer.from('dns-token').toString('base64')}"}`,
+    );
     expect(await store.listSecrets(cluster)).toEqual(['system:dns']); // not the tree's own secrets/
     expect(Buffer.from(await store.getSecret(cluster, 'system:dns')).toString()).toBe('dns-token');
     expect(await errorCode(store.getSecret(cluster, 'admin'))).toBe('NotFound');
@@ -119,7 +151,12 @@ describe.each(worlds)('separate key and secret stores on %s', (_name, make) => {
   it('honours v1alpha3 spec.configStore.secrets too', async () => {
     const key = `${cluster}/config`;
     const text = Buffer.from((await vfs.read(key)).body).toString();
-    await vfs.write(key, text.replace('apiVersion: kops.k8s.io/v1alpha2', 'apiVersion: kops.k8s.io/v1alpha3').replace('\nspec:\n', `\nspec:\n  configStore:\n    secrets: ${world.inside('vault')}\n`));
+    await vfs.write(
+      key,
+      text
+        .replace('apiVersion: kops.k8s.io/v1alpha2', 'apiVersion: kops.k8s.io/v1alpha3')
+        .replace('\nspec:\n', `\nspec:\n  configStore:\n    secrets: ${world.inside('vault')}\n`),
+    );
     await world.store.putSecret(cluster, 'kube', 'k');
     expect(await keys(vfs, 'vault/')).toEqual(['vault/kube']);
   });
@@ -143,30 +180,43 @@ describe.each(worlds)('separate key and secret stores on %s', (_name, make) => {
   it('deleteCluster removes the two OIDC documents from the discovery store, and nothing else there', async () => {
     const key = `${cluster}/config`;
     const text = Buffer.from((await vfs.read(key)).body).toString();
-    await vfs.write(key, text.replace('\nspec:\n', `\nspec:\n  serviceAccountIssuerDiscovery:\n    discoveryStore: ${world.outside('oidc')}\n`));
+    await vfs.write(
+      key,
+      text.replace(
+        '\nspec:\n',
+        `\nspec:\n  serviceAccountIssuerDiscovery:\n    discoveryStore: ${world.outside('oidc')}\n`,
+      ),
+    );
     const outside = await world.openOutside();
-    for (const file of ['oidc/openid/v1/jwks', 'oidc/.well-known/openid-configuration', 'oidc/keep.txt']) await outside.write(file, '{}');
+    for (const file of ['oidc/openid/v1/jwks', 'oidc/.well-known/openid-configuration', 'oidc/keep.txt'])
+      await outside.write(file, '{}');
     await world.store.deleteCluster(cluster);
     expect(await keys(outside)).toEqual(['oidc/keep.txt']);
     expect(await keys(vfs, `${cluster}/`)).toEqual([]);
     await outside.close();
   });
 
-  it('deleteCluster refuses a separate store that is the whole state store, contains it, or is another cluster\'s folder; nothing is deleted', async () => {
+  it("deleteCluster refuses a separate store that is the whole state store, contains it, or is another cluster's folder; nothing is deleted", async () => {
     const { store } = world;
     await vfs.write('other.example.com/config', (await vfs.read(`${cluster}/config`)).body);
     const all = await keys(vfs);
     for (const url of [world.inside(''), world.inside('other.example.com'), world.ancestor]) {
       await loadTree(vfs, tree);
       await pointConfig(vfs, { secretStore: url });
-      const err = await store.deleteCluster(cluster).then(() => undefined, (e: unknown) => e);
+      const err = await store.deleteCluster(cluster).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isStateStoreError(err, 'PreconditionFailed')).toBe(true);
       expect(await keys(vfs)).toEqual(all);
     }
   });
 
-  it('deleteCluster deletes a key store inside the cluster\'s folder once, without calling its files unknown', async () => {
-    await pointConfig(vfs, { keyStore: world.inside(`${cluster}/mykeys`), secretStore: world.inside(`${cluster}/mykeys`) });
+  it("deleteCluster deletes a key store inside the cluster's folder once, without calling its files unknown", async () => {
+    await pointConfig(vfs, {
+      keyStore: world.inside(`${cluster}/mykeys`),
+      secretStore: world.inside(`${cluster}/mykeys`),
+    });
     await vfs.write(`${cluster}/mykeys/private/x/keyset.yaml`, 'x');
     await world.store.deleteCluster(cluster);
     expect(await keys(vfs)).toEqual([]);
@@ -174,12 +224,21 @@ describe.each(worlds)('separate key and secret stores on %s', (_name, make) => {
 
   it('an openStore that refuses keeps a config from reaching outside the store', async () => {
     await pointConfig(vfs, { secretStore: world.outside('secrets') });
-    const guarded = new StateStore(vfs, { openStore: async () => { throw new StateStoreError('InvalidArgument', 'separate stores are not allowed here'); } });
+    const guarded = new StateStore(vfs, {
+      openStore: async () => {
+        throw new StateStoreError('InvalidArgument', 'separate stores are not allowed here');
+      },
+    });
     expect(await errorCode(guarded.getSecret(cluster, 'kube'))).toBe('InvalidArgument');
     expect(await errorCode(guarded.deleteCluster(cluster))).toBe('InvalidArgument');
-    await expect(guarded.putSecret(cluster, 'kube', 'k')).rejects.toThrow(/spec\.secretStore: separate stores are not allowed here/);
+    await expect(guarded.putSecret(cluster, 'kube', 'k')).rejects.toThrow(
+      /spec\.secretStore: separate stores are not allowed here/,
+    );
     await pointConfig(vfs, { keyStore: 'ftp://nowhere/pki' });
-    await expect(guarded.listKeysets(cluster)).rejects.toMatchObject({ code: 'InvalidArgument', message: expect.stringContaining('spec.keyStore') });
+    await expect(guarded.listKeysets(cluster)).rejects.toMatchObject({
+      code: 'InvalidArgument',
+      message: expect.stringContaining('spec.keyStore'),
+    });
     expect((await keys(vfs, `${cluster}/`)).length).toBeGreaterThan(0);
   });
 });

@@ -26,10 +26,12 @@ describe('mergeConfig', () => {
     expect(result).toMatchObject({ changed: true, attempts: 1 });
     // A spec change also bumps metadata.generation, as kops's update does (vfsclientset/cluster.go).
     expect(result.diff.operations).toHaveLength(2);
-    expect(result.diff.operations).toEqual(expect.arrayContaining([
-      { op: 'replace', path: '/spec/kubernetesVersion', value: '1.30.0', oldValue: 'v1.34.0-alpha.1' },
-      expect.objectContaining({ path: '/metadata/generation', value: 1 }),
-    ]));
+    expect(result.diff.operations).toEqual(
+      expect.arrayContaining([
+        { op: 'replace', path: '/spec/kubernetesVersion', value: '1.30.0', oldValue: 'v1.34.0-alpha.1' },
+        expect.objectContaining({ path: '/metadata/generation', value: 1 }),
+      ]),
+    );
     const text = (await store.getCluster(name)).text;
     expect(text).toContain('  # keep me: placed by hand\n');
     expect(text).toContain('kubernetesVersion: 1.30.0\n');
@@ -38,10 +40,16 @@ describe('mergeConfig', () => {
 
   it('accepts set/unset, merge patch, JSON patch and functions', async () => {
     const store = new StateStore(await freshStore());
-    await store.mergeConfig(name, { set: ['spec.kubernetesVersion=1.31.0', 'spec.api.publicName=api.x.example.com'], unset: ['spec.channel'] });
+    await store.mergeConfig(name, {
+      set: ['spec.kubernetesVersion=1.31.0', 'spec.api.publicName=api.x.example.com'],
+      unset: ['spec.channel'],
+    });
     await store.mergeConfig(name, { mergePatch: { spec: { kubelet: { anonymousAuth: true } } } });
     await store.mergeConfig(name, { jsonPatch: [{ op: 'add', path: '/spec/sshAccess/-', value: '10.0.0.0/8' }] });
-    await store.mergeConfig(name, (config) => ({ ...config, metadata: { ...config.metadata, labels: { team: 'infra' } } }));
+    await store.mergeConfig(name, (config) => ({
+      ...config,
+      metadata: { ...config.metadata, labels: { team: 'infra' } },
+    }));
     const { value } = await store.getCluster(name);
     expect(value.spec?.kubernetesVersion).toBe('1.31.0');
     expect(value.spec?.masterPublicName).toBe('api.x.example.com');
@@ -59,7 +67,9 @@ describe('mergeConfig', () => {
     const dry = await store.mergeConfig(name, { spec: { kubernetesVersion: '1.30.0' } }, { dryRun: true });
     expect(dry.changed).toBe(true);
     expect(dry.diff.unified).toContain('+  kubernetesVersion: 1.30.0');
-    const invalid = await store.mergeConfig(name, { spec: { kubernetesVersoin: '1.30.0' } as never }).catch((e: unknown) => e);
+    const invalid = await store
+      .mergeConfig(name, { spec: { kubernetesVersoin: '1.30.0' } as never })
+      .catch((e: unknown) => e);
     expect(isStateStoreError(invalid, 'ValidationError')).toBe(true);
     expect((invalid as { issues: Array<{ didYouMean?: string }> }).issues[0]!.didYouMean).toBe('kubernetesVersion');
     const same = await store.mergeConfig(name, { spec: { channel: 'stable' } });
@@ -71,20 +81,28 @@ describe('mergeConfig', () => {
   it('refuses prototype-pollution payloads and bad cluster names, writing nothing', async () => {
     const store = new StateStore(await freshStore());
     const before = (await store.getCluster(name)).text;
-    for (const change of [JSON.parse('{"spec":{"__proto__":{"polluted":true}}}'), { set: ['spec.constructor.prototype.polluted=1'] }, { mergePatch: JSON.parse('{"__proto__":{"polluted":1}}') }]) {
+    for (const change of [
+      JSON.parse('{"spec":{"__proto__":{"polluted":true}}}'),
+      { set: ['spec.constructor.prototype.polluted=1'] },
+      { mergePatch: JSON.parse('{"__proto__":{"polluted":1}}') },
+    ]) {
       const err = await store.mergeConfig(name, change).catch((e: unknown) => e);
       expect(isStateStoreError(err, 'InvalidArgument')).toBe(true);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect((await store.getCluster(name)).text).toBe(before);
     for (const bad of ['../etc', 'UPPER.example.com', 'a/b', '']) {
-      expect(isStateStoreError(await store.mergeConfig(bad, {}).catch((e: unknown) => e), 'InvalidArgument')).toBe(true);
+      expect(isStateStoreError(await store.mergeConfig(bad, {}).catch((e: unknown) => e), 'InvalidArgument')).toBe(
+        true,
+      );
     }
   });
 
   it('merges instance groups the same way', async () => {
     const store = new StateStore(await freshStore());
-    const result = await store.mergeInstanceGroup(name, 'nodes', { set: ['spec.machineType=m5.large', 'spec.maxSize=5'] });
+    const result = await store.mergeInstanceGroup(name, 'nodes', {
+      set: ['spec.machineType=m5.large', 'spec.maxSize=5'],
+    });
     expect(result.changed).toBe(true);
     const { value } = await store.getInstanceGroup(name, 'nodes');
     expect(value.spec?.machineType).toBe('m5.large');
@@ -98,7 +116,9 @@ describe.each(allTargets.map((t) => [t.name, t]))('32 concurrent mergeConfig cal
     await loadTree(vfs, tree);
     // Each writer uses its own store (own client), as separate processes would.
     const stores = await Promise.all(Array.from({ length: 32 }, async () => new StateStore(await open())));
-    const results = await Promise.all(stores.map((store, i) => store.mergeConfig(name, { set: [`spec.cloudLabels.writer-${i}=v${i}`] })));
+    const results = await Promise.all(
+      stores.map((store, i) => store.mergeConfig(name, { set: [`spec.cloudLabels.writer-${i}=v${i}`] })),
+    );
     const { value } = await new StateStore(vfs).getCluster(name);
     for (let i = 0; i < 32; i++) expect(value.spec?.cloudLabels?.[`writer-${i}`]).toBe(`v${i}`);
     expect(results.every((r) => r.changed)).toBe(true);
@@ -123,7 +143,11 @@ describe('mergeConfig and reads that race writers', () => {
         return Reflect.get(target, property, receiver);
       },
     });
-    const result = await new StateStore(vfs).mergeConfig(name, { spec: { kubernetesVersion: '1.30.0' } }, { retry: { baseDelayMs: 1 } });
+    const result = await new StateStore(vfs).mergeConfig(
+      name,
+      { spec: { kubernetesVersion: '1.30.0' } },
+      { retry: { baseDelayMs: 1 } },
+    );
     expect(result.attempts).toBe(3);
     expect((await new StateStore(inner).getCluster(name)).value.spec?.kubernetesVersion).toBe('1.30.0');
   });

@@ -5,7 +5,13 @@ import type { CreateClusterOptions } from '../../src/create-cluster/options.js';
 import { StateStore } from '../../src/store/state-store.js';
 import { countingVfs } from './counting-vfs.js';
 
-const BASE: CreateClusterOptions = { clusterName: 'opts.example.com', cloud: 'aws', zones: ['us-test-1a'], kubernetesVersion: 'v1.32.0', networking: 'cilium' } as CreateClusterOptions;
+const BASE: CreateClusterOptions = {
+  clusterName: 'opts.example.com',
+  cloud: 'aws',
+  zones: ['us-test-1a'],
+  kubernetesVersion: 'v1.32.0',
+  networking: 'cilium',
+} as CreateClusterOptions;
 let counter = 0;
 
 async function storeWithCluster(): Promise<StateStore> {
@@ -38,12 +44,17 @@ describe('store.mergeOptions', () => {
   it('a new zone adds its subnet to the config and creates its node group', async () => {
     const store = await storeWithCluster();
     const groupsBefore = await store.listInstanceGroups(BASE.clusterName);
-    const result = await store.mergeOptions(BASE.clusterName, { clusterName: BASE.clusterName, zones: ['us-test-1a', 'us-test-1b'] });
+    const result = await store.mergeOptions(BASE.clusterName, {
+      clusterName: BASE.clusterName,
+      zones: ['us-test-1a', 'us-test-1b'],
+    });
     expect(result.config.changed).toBe(true);
     expect(result.config.diff.operations.some((op) => op.path.startsWith('/spec/subnets'))).toBe(true);
     const { value } = await store.getCluster(BASE.clusterName);
     expect(value.spec?.subnets?.map((s) => s.zone)).toContain('us-test-1b');
-    const created = Object.entries(result.instanceGroups).filter(([, outcome]) => outcome === 'created').map(([name]) => name);
+    const created = Object.entries(result.instanceGroups)
+      .filter(([, outcome]) => outcome === 'created')
+      .map(([name]) => name);
     expect(created).toHaveLength(1);
     expect(await store.listInstanceGroups(BASE.clusterName)).toEqual([...groupsBefore, ...created].sort());
   });
@@ -52,7 +63,11 @@ describe('store.mergeOptions', () => {
     const store = await storeWithCluster();
     const { vfs, counts } = countingVfs(store.vfs);
     const counted = new StateStore(vfs);
-    const dry = await counted.mergeOptions(BASE.clusterName, { clusterName: BASE.clusterName, nodeSize: 'm5.xlarge', kubernetesVersion: 'v1.33.0' }, { dryRun: true });
+    const dry = await counted.mergeOptions(
+      BASE.clusterName,
+      { clusterName: BASE.clusterName, nodeSize: 'm5.xlarge', kubernetesVersion: 'v1.33.0' },
+      { dryRun: true },
+    );
     expect(dry.config.changed).toBe(true);
     expect(counts.write).toBeUndefined();
     await store.mergeOptions(BASE.clusterName, { clusterName: BASE.clusterName, nodeSize: 'm5.xlarge' });
@@ -63,6 +78,8 @@ describe('store.mergeOptions', () => {
 
   it('refuses options for another cluster', async () => {
     const store = await storeWithCluster();
-    await expect(store.mergeOptions(BASE.clusterName, { clusterName: 'other.example.com', nodeSize: 'x' })).rejects.toMatchObject({ code: 'InvalidArgument' });
+    await expect(
+      store.mergeOptions(BASE.clusterName, { clusterName: 'other.example.com', nodeSize: 'x' }),
+    ).rejects.toMatchObject({ code: 'InvalidArgument' });
   });
 });

@@ -18,7 +18,17 @@ import { errorCode } from '../error-code.js';
 afterAll(stopAll);
 
 /** pkg/tokens/wellknown.go, GetKubernetesAuthTokens_Deprecated(). */
-const KOPS_TOKENS = ['kubelet', 'kube-proxy', 'system:scheduler', 'system:controller_manager', 'system:logging', 'system:monitoring', 'system:dns', 'kube', 'admin'];
+const KOPS_TOKENS = [
+  'kubelet',
+  'kube-proxy',
+  'system:scheduler',
+  'system:controller_manager',
+  'system:logging',
+  'system:monitoring',
+  'system:dns',
+  'kube',
+  'admin',
+];
 const TOKENS_DIR = path.join(REPO_ROOT, 'test/fixtures/secrets/tokens');
 const FIXTURES = new Map(readdirSync(TOKENS_DIR).map((name) => [name, readFileSync(path.join(TOKENS_DIR, name))]));
 const tree = TREES[0]!;
@@ -30,7 +40,8 @@ async function keysUnder(vfs: Vfs, prefix: string): Promise<string[]> {
   return keys;
 }
 
-const tokenOf = (fixture: Buffer) => Buffer.from((JSON.parse(fixture.toString('utf8')) as { Data: string }).Data, 'base64').toString('utf8');
+const tokenOf = (fixture: Buffer) =>
+  Buffer.from((JSON.parse(fixture.toString('utf8')) as { Data: string }).Data, 'base64').toString('utf8');
 
 it('has a fixture for every name of GetKubernetesAuthTokens_Deprecated', () => {
   expect([...FIXTURES.keys()].sort()).toEqual([...KOPS_TOKENS].sort());
@@ -46,7 +57,7 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('secrets on %s
   });
   afterEach(() => vfs.close());
 
-  it('lists, reads and writes every secret name kops uses, in kops\'s exact bytes', async () => {
+  it("lists, reads and writes every secret name kops uses, in kops's exact bytes", async () => {
     for (const [name, body] of FIXTURES) await vfs.write(`${cluster}/secrets/${name}`, body);
     const listed = await store.listSecrets(cluster);
     for (const name of KOPS_TOKENS) expect(listed).toContain(name);
@@ -78,8 +89,15 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('secrets on %s
   it('refuses names that are empty or would leave the secrets folder, naming the field, writing nothing', async () => {
     const before = await keysUnder(vfs, '');
     for (const name of ['', '.', '..', 'a/b', '../config', '..\\x', 'a\\b', 'a\0b', 'x'.repeat(256), '\uD800']) {
-      for (const call of [store.putSecret(cluster, name, 'v', { overwrite: true }), store.getSecret(cluster, name), store.deleteSecret(cluster, name)]) {
-        const err = await call.then(() => undefined, (e: unknown) => e);
+      for (const call of [
+        store.putSecret(cluster, name, 'v', { overwrite: true }),
+        store.getSecret(cluster, name),
+        store.deleteSecret(cluster, name),
+      ]) {
+        const err = await call.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(isStateStoreError(err, 'InvalidArgument')).toBe(true);
         expect((err as Error).message).toContain('secret name');
       }
@@ -102,11 +120,18 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('secrets on %s
     await put('number', '{"Data":5}');
     await put('array', '["YQ=="]');
     await put('text', 'not json');
-    for (const name of ['number', 'array', 'text']) expect(await errorCode(store.getSecret(cluster, name))).toBe('InvalidArgument');
+    for (const name of ['number', 'array', 'text'])
+      expect(await errorCode(store.getSecret(cluster, name))).toBe('InvalidArgument');
   });
 
   it('decodes base64 strictly: foreign characters, missing padding or non-canonical bits are IntegrityError, not other bytes', async () => {
-    for (const [name, data] of [['junk', 'YW*Jj'], ['unpadded', 'YQ'], ['noncanonical', 'YR=='], ['urlsafe', 'a-_b'], ['newline', 'YWJj\n']] as const) {
+    for (const [name, data] of [
+      ['junk', 'YW*Jj'],
+      ['unpadded', 'YQ'],
+      ['noncanonical', 'YR=='],
+      ['urlsafe', 'a-_b'],
+      ['newline', 'YWJj\n'],
+    ] as const) {
       await vfs.write(`${cluster}/secrets/${name}`, JSON.stringify({ Data: data }));
       expect(await errorCode(store.getSecret(cluster, name))).toBe('IntegrityError');
     }

@@ -13,7 +13,10 @@ describe('StateStore', () => {
     const { vfs } = await fileTarget.fresh();
     await loadTree(vfs, tree);
     const original = Buffer.from((await vfs.read(configKey)).body).toString();
-    const commented = original.replace('  kubernetesVersion:', '  # pinned until the CNI upgrade, ask #infra\n  kubernetesVersion:');
+    const commented = original.replace(
+      '  kubernetesVersion:',
+      '  # pinned until the CNI upgrade, ask #infra\n  kubernetesVersion:',
+    );
     await vfs.write(configKey, commented);
     const store = new StateStore(vfs);
     const { value, version } = await store.getCluster(tree.cluster);
@@ -22,7 +25,11 @@ describe('StateStore', () => {
     const text = (await store.getCluster(tree.cluster)).text;
     // Every other byte is kept; kops's update also bumps metadata.generation for a spec change
     // (kops: pkg/client/simple/vfsclientset/cluster.go), added at the end of metadata.
-    expect(text).toBe(commented.replace(/kubernetesVersion: \S+/, 'kubernetesVersion: 1.30.0').replace(/(\n  name: .*\n)/, '$1  generation: 1\n'));
+    expect(text).toBe(
+      commented
+        .replace(/kubernetesVersion: \S+/, 'kubernetesVersion: 1.30.0')
+        .replace(/(\n  name: .*\n)/, '$1  generation: 1\n'),
+    );
     expect(text).toContain('  # pinned until the CNI upgrade, ask #infra\n  kubernetesVersion: 1.30.0\n');
   });
 
@@ -32,8 +39,12 @@ describe('StateStore', () => {
     const store = new StateStore(vfs);
     const { value, version } = await store.getCluster(tree.cluster);
     await store.mergeConfig(tree.cluster, { spec: { channel: 'alpha' } });
-    await expect(store.putConfig(tree.cluster, value, { ifMatch: version })).rejects.toMatchObject({ code: 'PreconditionFailed' });
-    await expect(store.putConfig(tree.cluster, { ...value, spec: { ...value.spec, kubernetesVersoin: 'x' } } as never)).rejects.toMatchObject({ code: 'ValidationError' });
+    await expect(store.putConfig(tree.cluster, value, { ifMatch: version })).rejects.toMatchObject({
+      code: 'PreconditionFailed',
+    });
+    await expect(
+      store.putConfig(tree.cluster, { ...value, spec: { ...value.spec, kubernetesVersoin: 'x' } } as never),
+    ).rejects.toMatchObject({ code: 'ValidationError' });
     expect((await store.getCluster(tree.cluster)).value.spec?.channel).toBe('alpha');
   });
 
@@ -45,7 +56,10 @@ describe('StateStore', () => {
     const groups = tree.igs.map((name) => parse(`${tree.cluster}/instancegroup/${name}`));
     const a = new StateStore(vfs);
     const b = new StateStore(vfs);
-    const results = await Promise.allSettled([a.createCluster(tree.cluster, config, groups), b.createCluster(tree.cluster, config, groups)]);
+    const results = await Promise.allSettled([
+      a.createCluster(tree.cluster, config, groups),
+      b.createCluster(tree.cluster, config, groups),
+    ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const loser = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(isStateStoreError(loser.reason, 'AlreadyExists')).toBe(true);

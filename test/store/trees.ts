@@ -19,8 +19,18 @@ export interface KopsTree {
 
 export const TREES: KopsTree[] = [
   { name: 'minimal-1.34', base: 'tests', cluster: 'minimal.example.com', igs: ['master-us-test-1a', 'nodes'] },
-  { name: 'complex', base: 'clusters.example.com', cluster: 'complex.example.com', igs: ['master-us-test-1a', 'nodes'] },
-  { name: 'privatecilium', base: 'clusters.example.com', cluster: 'privatecilium.example.com', igs: ['bastion', 'master-us-test-1a', 'nodes'] },
+  {
+    name: 'complex',
+    base: 'clusters.example.com',
+    cluster: 'complex.example.com',
+    igs: ['master-us-test-1a', 'nodes'],
+  },
+  {
+    name: 'privatecilium',
+    base: 'clusters.example.com',
+    cluster: 'privatecilium.example.com',
+    igs: ['bastion', 'master-us-test-1a', 'nodes'],
+  },
 ];
 
 const FIXTURES = path.join(REPO_ROOT, 'test/fixtures');
@@ -36,7 +46,10 @@ function walk(dir: string, prefix = ''): Array<{ key: string; file: string }> {
 /** Every file of a tree (kops's plus the extras), keyed relative to the store root. */
 export function treeFiles(tree: KopsTree): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
-  for (const root of [path.join(FIXTURES, 'kops/state-stores', tree.name, tree.base), path.join(FIXTURES, 'state-stores-extra', tree.name, tree.base)]) {
+  for (const root of [
+    path.join(FIXTURES, 'kops/state-stores', tree.name, tree.base),
+    path.join(FIXTURES, 'state-stores-extra', tree.name, tree.base),
+  ]) {
     for (const { key, file } of walk(root)) files.set(key, readFileSync(file));
   }
   return files;

@@ -3,18 +3,29 @@ import { isStateStoreError, StateStoreError } from '../../src/errors.js';
 import { parseStoreUrl, redactUrl } from '../../src/vfs/url.js';
 
 async function rejection(promise: Promise<unknown>): Promise<StateStoreError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!isStateStoreError(err)) throw new Error(`expected a StateStoreError, got ${String(err)}`);
   return err;
 }
 
 describe('parseStoreUrl', () => {
   it('takes URLs apart', () => {
-    expect(parseStoreUrl('s3://bucket/some/prefix/')).toMatchObject({ scheme: 's3', host: 'bucket', path: 'some/prefix' });
+    expect(parseStoreUrl('s3://bucket/some/prefix/')).toMatchObject({
+      scheme: 's3',
+      host: 'bucket',
+      path: 'some/prefix',
+    });
     expect(parseStoreUrl('S3://bucket')).toMatchObject({ scheme: 's3', host: 'bucket', path: '' });
     expect(parseStoreUrl('file:///var/lib/kops')).toMatchObject({ scheme: 'file', path: '/var/lib/kops' });
     expect(parseStoreUrl('./relative/store')).toMatchObject({ scheme: 'file', path: './relative/store' });
-    expect(parseStoreUrl('azureblob://account/container/p')).toMatchObject({ scheme: 'azureblob', host: 'account', path: 'container/p' });
+    expect(parseStoreUrl('azureblob://account/container/p')).toMatchObject({
+      scheme: 'azureblob',
+      host: 'account',
+      path: 'container/p',
+    });
     expect(parseStoreUrl('gs://b/with%20space')).toMatchObject({ host: 'b', path: 'with space' });
   });
 
@@ -72,7 +83,18 @@ describe('URL messages (issue #14.9)', () => {
   it('lists the supported schemes for an unknown one', async () => {
     const err = await rejection(openVfs('ftp://x'));
     expect(err.code).toBe('InvalidArgument');
-    for (const scheme of ['s3://', 'gs://', 'azureblob://', 'memfs://', 'file://', 'do://', 'scw://', 'hos://', 'linode://']) expect(err.message).toContain(scheme);
+    for (const scheme of [
+      's3://',
+      'gs://',
+      'azureblob://',
+      'memfs://',
+      'file://',
+      'do://',
+      'scw://',
+      'hos://',
+      'linode://',
+    ])
+      expect(err.message).toContain(scheme);
   });
 
   it.each([

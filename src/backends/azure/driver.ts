@@ -4,8 +4,17 @@ import type { BlobHTTPHeaders, BlockBlobClient, ContainerClient } from '@azure/s
 import { StateStoreError } from '../../errors.js';
 import { withRetry, type RetryPolicy } from '../../vfs/retry.js';
 import type {
-  Capabilities, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,
-  ReadStreamResult, VfsDriver, WriteOptions, WriteStreamOptions,
+  Capabilities,
+  DeleteOptions,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  ReadOptions,
+  ReadResult,
+  ReadStreamResult,
+  VfsDriver,
+  WriteOptions,
+  WriteStreamOptions,
 } from '../../vfs/types.js';
 import { collect, compareKeys, toBytes } from '../driver-utils.js';
 import { resumableBody } from '../resume.js';
@@ -31,7 +40,13 @@ interface BlobProps {
  */
 export class AzureDriver implements VfsDriver {
   readonly backend = 'azure';
-  readonly capabilities: Capabilities = { ifMatch: true, ifNoneMatch: true, deleteIfMatch: true, serverSideCopy: true, md5: true };
+  readonly capabilities: Capabilities = {
+    ifMatch: true,
+    ifNoneMatch: true,
+    deleteIfMatch: true,
+    serverSideCopy: true,
+    md5: true,
+  };
   private readonly root: string;
   private readonly blockSize: number;
 
@@ -57,8 +72,13 @@ export class AzureDriver implements VfsDriver {
     // The SDK's own resumption of a cut download is switched off (maxRetryRequests: 0): on Node it
     // gives up on the first cut anyway (the response's 'aborted' event ends it), and resumptions
     // are bounded by this store's retry policy instead, in resumableBody.
-    const response = await this.call(key, options.ifMatch === undefined ? 'none' : 'version', 'read', () =>
-      blob.download(0, undefined, { ...this.readOptions(options), maxRetryRequests: 0 }), options.signal);
+    const response = await this.call(
+      key,
+      options.ifMatch === undefined ? 'none' : 'version',
+      'read',
+      () => blob.download(0, undefined, { ...this.readOptions(options), maxRetryRequests: 0 }),
+      options.signal,
+    );
     const info = this.toInfo(key, response);
     const mapError = (err: unknown) => mapAzureError(err, key, 'none', 'read', options.signal);
     const body = resumableBody(response.readableStreamBody as Readable, {
@@ -71,12 +91,20 @@ export class AzureDriver implements VfsDriver {
       // The rest of the same version: a changed blob answers 412, reported as Conflict (read again).
       reopen: async (offset) => {
         try {
-          const rest = await blob.download(offset, undefined, { ...this.signalOf(options), conditions: { ifMatch: info.version }, maxRetryRequests: 0 });
+          const rest = await blob.download(offset, undefined, {
+            ...this.signalOf(options),
+            conditions: { ifMatch: info.version },
+            maxRetryRequests: 0,
+          });
           return rest.readableStreamBody as Readable;
         } catch (err) {
           const mapped = mapAzureError(err, key, 'version', 'read', options.signal);
           if (mapped.code !== 'PreconditionFailed' && mapped.code !== 'NotFound') throw mapped;
-          throw new StateStoreError('Conflict', `azure: read ${JSON.stringify(key)}: the object changed while it was read`, { key, backend: 'azure', cause: err });
+          throw new StateStoreError(
+            'Conflict',
+            `azure: read ${JSON.stringify(key)}: the object changed while it was read`,
+            { key, backend: 'azure', cause: err },
+          );
         }
       },
     });
@@ -84,22 +112,39 @@ export class AzureDriver implements VfsDriver {
   }
 
   async stat(key: string, options: ReadOptions = {}): Promise<ObjectInfo> {
-    return this.call(key, options.ifMatch === undefined ? 'none' : 'version', 'stat', async () =>
-      this.toInfo(key, await this.blob(key).getProperties(this.readOptions(options))), options.signal);
+    return this.call(
+      key,
+      options.ifMatch === undefined ? 'none' : 'version',
+      'stat',
+      async () => this.toInfo(key, await this.blob(key).getProperties(this.readOptions(options))),
+      options.signal,
+    );
   }
 
   async write(key: string, body: Uint8Array | string, options: WriteOptions = {}): Promise<ObjectInfo> {
     const bytes = Buffer.from(toBytes(body));
     const md5 = createHash('md5').update(bytes).digest();
-    await this.call(key, sentOf(options), 'write', () => this.blob(key).upload(bytes, bytes.byteLength, {
-      ...this.writeOptions(options, md5),
-    }), options.signal);
+    await this.call(
+      key,
+      sentOf(options),
+      'write',
+      () =>
+        this.blob(key).upload(bytes, bytes.byteLength, {
+          ...this.writeOptions(options, md5),
+        }),
+      options.signal,
+    );
     // The upload response carries no size or type: one HEAD gives the full, authoritative info.
     return this.stat(key);
   }
 
-  async writeStream(key: string, body: Readable | AsyncIterable<Uint8Array>, options: WriteStreamOptions = {}): Promise<ObjectInfo> {
-    if (options.size !== undefined && options.size <= this.blockSize) return this.write(key, await collect(body), options);
+  async writeStream(
+    key: string,
+    body: Readable | AsyncIterable<Uint8Array>,
+    options: WriteStreamOptions = {},
+  ): Promise<ObjectInfo> {
+    if (options.size !== undefined && options.size <= this.blockSize)
+      return this.write(key, await collect(body), options);
     // Staged blocks at bounded memory (one block buffered at a time); nothing is visible until the
     // commit, which carries the condition, so a lost race leaves the object untouched.
     // Not retried as a whole: a consumed stream cannot be replayed (each block call is retried).
@@ -116,14 +161,25 @@ export class AzureDriver implements VfsDriver {
       pendingBytes = 0;
       const id = Buffer.from(`${nonce}-${String(ids.length).padStart(6, '0')}`).toString('base64');
       ids.push(id);
-      await this.call(key, 'none', 'write', () => blob.stageBlock(id, block, block.byteLength, {
-        ...(options.signal === undefined ? {} : { abortSignal: options.signal }),
-        ...(this.options.encryptionScope === undefined ? {} : { encryptionScope: this.options.encryptionScope }),
-      }), options.signal);
+      await this.call(
+        key,
+        'none',
+        'write',
+        () =>
+          blob.stageBlock(id, block, block.byteLength, {
+            ...(options.signal === undefined ? {} : { abortSignal: options.signal }),
+            ...(this.options.encryptionScope === undefined ? {} : { encryptionScope: this.options.encryptionScope }),
+          }),
+        options.signal,
+      );
     };
     try {
       for await (const chunk of body) {
-        if (options.signal?.aborted === true) throw new StateStoreError('Aborted', `azure: write ${JSON.stringify(key)}: aborted`, { key, backend: 'azure' });
+        if (options.signal?.aborted === true)
+          throw new StateStoreError('Aborted', `azure: write ${JSON.stringify(key)}: aborted`, {
+            key,
+            backend: 'azure',
+          });
         const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
         hash.update(buffer);
         pending.push(buffer);
@@ -132,44 +188,83 @@ export class AzureDriver implements VfsDriver {
       }
       await flush();
     } catch (err) {
-      if (options.signal?.aborted === true) throw new StateStoreError('Aborted', `azure: write ${JSON.stringify(key)}: aborted`, { key, backend: 'azure', cause: err });
+      if (options.signal?.aborted === true)
+        throw new StateStoreError('Aborted', `azure: write ${JSON.stringify(key)}: aborted`, {
+          key,
+          backend: 'azure',
+          cause: err,
+        });
       throw mapAzureError(err, key, 'none', 'write', options.signal);
     }
     const md5 = hash.digest();
-    await this.call(key, sentOf(options), 'write', () => blob.commitBlockList(ids, this.writeOptions(options, md5)), options.signal);
+    await this.call(
+      key,
+      sentOf(options),
+      'write',
+      () => blob.commitBlockList(ids, this.writeOptions(options, md5)),
+      options.signal,
+    );
     return this.stat(key);
   }
 
   async delete(key: string, options: DeleteOptions = {}): Promise<void> {
     if (options.ifMatch === undefined) {
-      await this.call(key, 'none', 'delete', () => this.blob(key).deleteIfExists(this.signalOf(options)), options.signal);
+      await this.call(
+        key,
+        'none',
+        'delete',
+        () => this.blob(key).deleteIfExists(this.signalOf(options)),
+        options.signal,
+      );
       return;
     }
     try {
-      await this.call(key, 'version', 'delete', () => this.blob(key).delete({ ...this.signalOf(options), conditions: { ifMatch: options.ifMatch } }), options.signal);
+      await this.call(
+        key,
+        'version',
+        'delete',
+        () => this.blob(key).delete({ ...this.signalOf(options), conditions: { ifMatch: options.ifMatch } }),
+        options.signal,
+      );
     } catch (err) {
       // A compare-and-delete of a missing object lost its race: the version it named is gone.
-      if (err instanceof StateStoreError && err.code === 'NotFound' && !err.message.endsWith(': container not found')) throw this.changed(key);
+      if (err instanceof StateStoreError && err.code === 'NotFound' && !err.message.endsWith(': container not found'))
+        throw this.changed(key);
       throw err;
     }
   }
 
   async list(options: ListOptions = {}): Promise<ListPage> {
     const prefix = this.root + (options.prefix ?? '');
-    const page = { maxPageSize: Math.min(options.pageSize ?? 1000, 5000), ...(options.pageToken === undefined ? {} : { continuationToken: options.pageToken }) };
+    const page = {
+      maxPageSize: Math.min(options.pageSize ?? 1000, 5000),
+      ...(options.pageToken === undefined ? {} : { continuationToken: options.pageToken }),
+    };
     const signal = this.signalOf(options);
-    return this.call(undefined, 'none', 'list', async () => {
-      const iterator = options.delimiter === '/'
-        ? this.container.listBlobsByHierarchy('/', { prefix, ...signal }).byPage(page)
-        : this.container.listBlobsFlat({ prefix, ...signal }).byPage(page);
-      const result = await iterator.next();
-      if (result.done === true) return { objects: [], prefixes: [] };
-      const segment = result.value.segment as { blobItems: Array<{ name: string; properties: BlobProps }>; blobPrefixes?: Array<{ name: string }> };
-      const objects = segment.blobItems.map((item) => this.toInfo(item.name.slice(this.root.length), item.properties)).sort((a, b) => compareKeys(a.key, b.key));
-      const prefixes = (segment.blobPrefixes ?? []).map((p) => p.name.slice(this.root.length)).sort(compareKeys);
-      const token = result.value.continuationToken;
-      return { objects, prefixes, ...(token === undefined || token === '' ? {} : { nextPageToken: token }) };
-    }, options.signal);
+    return this.call(
+      undefined,
+      'none',
+      'list',
+      async () => {
+        const iterator =
+          options.delimiter === '/'
+            ? this.container.listBlobsByHierarchy('/', { prefix, ...signal }).byPage(page)
+            : this.container.listBlobsFlat({ prefix, ...signal }).byPage(page);
+        const result = await iterator.next();
+        if (result.done === true) return { objects: [], prefixes: [] };
+        const segment = result.value.segment as {
+          blobItems: Array<{ name: string; properties: BlobProps }>;
+          blobPrefixes?: Array<{ name: string }>;
+        };
+        const objects = segment.blobItems
+          .map((item) => this.toInfo(item.name.slice(this.root.length), item.properties))
+          .sort((a, b) => compareKeys(a.key, b.key));
+        const prefixes = (segment.blobPrefixes ?? []).map((p) => p.name.slice(this.root.length)).sort(compareKeys);
+        const token = result.value.continuationToken;
+        return { objects, prefixes, ...(token === undefined || token === '' ? {} : { nextPageToken: token }) };
+      },
+      options.signal,
+    );
   }
 
   async copy(sourceKey: string, destinationKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
@@ -177,32 +272,52 @@ export class AzureDriver implements VfsDriver {
     const source = this.blob(sourceKey);
     const destination = this.blob(destinationKey);
     const headers = options.contentType === undefined ? undefined : await this.stat(sourceKey);
-    await this.call(destinationKey, sent, 'copy', async () => {
-      try {
-        // Same-account copy: the service authorises the source with this request's credential.
-        // The conditions apply to the destination.
-        const poller = await destination.beginCopyFromURL(source.url, {
-          conditions: conditionsOf(options),
-          ...(this.options.encryptionScope === undefined ? {} : { encryptionScope: this.options.encryptionScope }),
-          ...(options.signal === undefined ? {} : { abortSignal: options.signal }),
-          intervalInMs: COPY_POLL_MS,
-        } as Parameters<BlockBlobClient['beginCopyFromURL']>[1]);
-        await poller.pollUntilDone();
-      } catch (err) {
-        const mapped = mapAzureError(err, destinationKey, sent, 'copy', options.signal);
-        if (mapped.code === 'NotFound' && !mapped.message.endsWith(': container not found')) {
-          throw new StateStoreError('NotFound', `azure: copy: source ${JSON.stringify(sourceKey)} not found`, { key: sourceKey, backend: 'azure', cause: err });
+    await this.call(
+      destinationKey,
+      sent,
+      'copy',
+      async () => {
+        try {
+          // Same-account copy: the service authorises the source with this request's credential.
+          // The conditions apply to the destination.
+          const poller = await destination.beginCopyFromURL(source.url, {
+            conditions: conditionsOf(options),
+            ...(this.options.encryptionScope === undefined ? {} : { encryptionScope: this.options.encryptionScope }),
+            ...(options.signal === undefined ? {} : { abortSignal: options.signal }),
+            intervalInMs: COPY_POLL_MS,
+          } as Parameters<BlockBlobClient['beginCopyFromURL']>[1]);
+          await poller.pollUntilDone();
+        } catch (err) {
+          const mapped = mapAzureError(err, destinationKey, sent, 'copy', options.signal);
+          if (mapped.code === 'NotFound' && !mapped.message.endsWith(': container not found')) {
+            throw new StateStoreError('NotFound', `azure: copy: source ${JSON.stringify(sourceKey)} not found`, {
+              key: sourceKey,
+              backend: 'azure',
+              cause: err,
+            });
+          }
+          throw mapped;
         }
-        throw mapped;
-      }
-    }, options.signal);
+      },
+      options.signal,
+    );
     if (headers !== undefined && options.contentType !== undefined) {
       // Copy keeps the source's headers; a requested type is set afterwards (MD5 kept as copied).
       const info = await this.stat(destinationKey);
-      await this.call(destinationKey, 'version', 'copy', () => destination.setHTTPHeaders({
-        blobContentType: options.contentType,
-        ...(info.md5 === undefined ? {} : { blobContentMD5: Buffer.from(info.md5, 'hex') }),
-      }, { conditions: { ifMatch: info.version } }), options.signal);
+      await this.call(
+        destinationKey,
+        'version',
+        'copy',
+        () =>
+          destination.setHTTPHeaders(
+            {
+              blobContentType: options.contentType,
+              ...(info.md5 === undefined ? {} : { blobContentMD5: Buffer.from(info.md5, 'hex') }),
+            },
+            { conditions: { ifMatch: info.version } },
+          ),
+        options.signal,
+      );
     }
     return this.stat(destinationKey);
   }
@@ -212,13 +327,27 @@ export class AzureDriver implements VfsDriver {
   }
 
   private readOptions(options: ReadOptions): { conditions?: { ifMatch: string }; abortSignal?: AbortSignal } {
-    return { ...this.signalOf(options), ...(options.ifMatch === undefined ? {} : { conditions: { ifMatch: options.ifMatch } }) };
+    return {
+      ...this.signalOf(options),
+      ...(options.ifMatch === undefined ? {} : { conditions: { ifMatch: options.ifMatch } }),
+    };
   }
 
-  private writeOptions(options: WriteOptions, md5: Buffer): { conditions: { ifMatch?: string; ifNoneMatch?: string }; blobHTTPHeaders: BlobHTTPHeaders; encryptionScope?: string; abortSignal?: AbortSignal } {
+  private writeOptions(
+    options: WriteOptions,
+    md5: Buffer,
+  ): {
+    conditions: { ifMatch?: string; ifNoneMatch?: string };
+    blobHTTPHeaders: BlobHTTPHeaders;
+    encryptionScope?: string;
+    abortSignal?: AbortSignal;
+  } {
     return {
       conditions: conditionsOf(options),
-      blobHTTPHeaders: { blobContentMD5: md5, ...(options.contentType === undefined ? {} : { blobContentType: options.contentType }) },
+      blobHTTPHeaders: {
+        blobContentMD5: md5,
+        ...(options.contentType === undefined ? {} : { blobContentType: options.contentType }),
+      },
       ...(this.options.encryptionScope === undefined ? {} : { encryptionScope: this.options.encryptionScope }),
       ...this.signalOf(options),
     };
@@ -228,7 +357,13 @@ export class AzureDriver implements VfsDriver {
     return options.signal === undefined ? {} : { abortSignal: options.signal };
   }
 
-  private async call<T>(key: string | undefined, sent: SentCondition, what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  private async call<T>(
+    key: string | undefined,
+    sent: SentCondition,
+    what: string,
+    fn: () => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
     return withRetry(async () => {
       try {
         return await fn();
@@ -243,7 +378,11 @@ export class AzureDriver implements VfsDriver {
   }
 
   private changed(key: string): StateStoreError {
-    return new StateStoreError('PreconditionFailed', `azure: ${JSON.stringify(key)}: the object changed (ETag precondition not met)`, { key, backend: 'azure' });
+    return new StateStoreError(
+      'PreconditionFailed',
+      `azure: ${JSON.stringify(key)}: the object changed (ETag precondition not met)`,
+      { key, backend: 'azure' },
+    );
   }
 
   private toInfo(key: string, props: BlobProps): ObjectInfo {
@@ -253,7 +392,8 @@ export class AzureDriver implements VfsDriver {
       version: props.etag ?? '',
       lastModified: props.lastModified ?? new Date(0),
     };
-    if (props.contentMD5 !== undefined && props.contentMD5.byteLength === 16) info.md5 = Buffer.from(props.contentMD5).toString('hex');
+    if (props.contentMD5 !== undefined && props.contentMD5.byteLength === 16)
+      info.md5 = Buffer.from(props.contentMD5).toString('hex');
     if (props.contentType !== undefined && props.contentType !== '') info.contentType = props.contentType;
     return info;
   }

@@ -34,14 +34,26 @@ export const azureBackend: BackendFactory = {
     if (auth.kind === 'connectionString') {
       service = sdk.BlobServiceClient.fromConnectionString(auth.connectionString, pipeline);
     } else if (auth.kind === 'sharedKey') {
-      service = new sdk.BlobServiceClient(endpoint, new sdk.StorageSharedKeyCredential(location.account, auth.accountKey), pipeline);
+      service = new sdk.BlobServiceClient(
+        endpoint,
+        new sdk.StorageSharedKeyCredential(location.account, auth.accountKey),
+        pipeline,
+      );
     } else if (auth.kind === 'sas') {
-      service = new sdk.BlobServiceClient(`${endpoint}?${auth.sasToken.replace(/^\?/, '')}`, new sdk.AnonymousCredential(), pipeline);
+      service = new sdk.BlobServiceClient(
+        `${endpoint}?${auth.sasToken.replace(/^\?/, '')}`,
+        new sdk.AnonymousCredential(),
+        pipeline,
+      );
     } else {
       const identity = await loadOptionalPeer('@azure/identity', () => import('@azure/identity'), 'azureblob');
       service = new sdk.BlobServiceClient(endpoint, new identity.DefaultAzureCredential(), pipeline);
     }
     const canonical = `azureblob://${location.account}/${location.container}${location.prefix === '' ? '' : `/${location.prefix}`}`;
-    return new AzureDriver(service.getContainerClient(location.container), canonical, location.prefix, azure, { ...DEFAULT_RETRY, ...options.retry, ...azure.retry });
+    return new AzureDriver(service.getContainerClient(location.container), canonical, location.prefix, azure, {
+      ...DEFAULT_RETRY,
+      ...options.retry,
+      ...azure.retry,
+    });
   },
 };

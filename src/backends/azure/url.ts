@@ -31,11 +31,13 @@ const CONTAINER = /^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/;
 export function resolveAzureUrl(url: StoreUrl, configuredAccount: string | undefined): AzureLocation {
   const host = url.host;
   const segments = url.path.split('/').filter((s) => s !== '');
-  const bad = (why: string): StateStoreError => new StateStoreError('InvalidArgument', `invalid azureblob URL ${JSON.stringify(url.redacted)}: ${why}`);
+  const bad = (why: string): StateStoreError =>
+    new StateStoreError('InvalidArgument', `invalid azureblob URL ${JSON.stringify(url.redacted)}: ${why}`);
   const kops = !ACCOUNT.test(host) || (configuredAccount !== undefined && configuredAccount !== host);
   let location: AzureLocation;
   if (kops) {
-    if (configuredAccount === undefined) throw bad('no storage account: use azureblob://account/container/prefix or set AZURE_STORAGE_ACCOUNT');
+    if (configuredAccount === undefined)
+      throw bad('no storage account: use azureblob://account/container/prefix or set AZURE_STORAGE_ACCOUNT');
     location = { account: configuredAccount, container: host, prefix: segments.join('/'), form: 'kops' };
   } else {
     const [container, ...rest] = segments;
@@ -43,6 +45,7 @@ export function resolveAzureUrl(url: StoreUrl, configuredAccount: string | undef
     location = { account: host, container, prefix: rest.join('/'), form: 'account' };
   }
   if (!ACCOUNT.test(location.account)) throw bad('storage account names are 3-24 lowercase letters and digits');
-  if (!CONTAINER.test(location.container)) throw bad('container names are 3-63 lowercase letters, digits and single hyphens');
+  if (!CONTAINER.test(location.container))
+    throw bad('container names are 3-63 lowercase letters, digits and single hyphens');
   return location;
 }

@@ -27,12 +27,19 @@ export class DirCache<T> {
   /** The folder's sorted entries: cached ones if the folder provably did not change, else `read()`. */
   async get(dir: string, read: () => Promise<T[]>): Promise<T[]> {
     const cached = this.folders.get(dir);
-    const mtimeNs = await stat(dir, { bigint: true }).then((info) => info.mtimeNs, () => undefined);
+    const mtimeNs = await stat(dir, { bigint: true }).then(
+      (info) => info.mtimeNs,
+      () => undefined,
+    );
     if (cached !== undefined && cached.mtimeNs === mtimeNs) return cached.entries;
     this.folders.delete(dir);
     const readAtNs = BigInt(Date.now()) * 1_000_000n;
     const entries = await read();
-    if (mtimeNs !== undefined && entries.length >= MIN_CACHED_ENTRIES && readAtNs - mtimeNs >= BigInt(SETTLED_MS) * 1_000_000n) {
+    if (
+      mtimeNs !== undefined &&
+      entries.length >= MIN_CACHED_ENTRIES &&
+      readAtNs - mtimeNs >= BigInt(SETTLED_MS) * 1_000_000n
+    ) {
       if (this.folders.size >= MAX_FOLDERS) this.folders.delete(this.folders.keys().next().value!);
       this.folders.set(dir, { mtimeNs, entries });
     }

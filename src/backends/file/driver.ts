@@ -5,8 +5,17 @@ import { pathToFileURL } from 'node:url';
 import { Readable } from 'node:stream';
 import { StateStoreError, abortedError, isStateStoreError } from '../../errors.js';
 import type {
-  Capabilities, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,
-  ReadStreamResult, VfsDriver, WriteOptions, WriteStreamOptions,
+  Capabilities,
+  DeleteOptions,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  ReadOptions,
+  ReadResult,
+  ReadStreamResult,
+  VfsDriver,
+  WriteOptions,
+  WriteStreamOptions,
 } from '../../vfs/types.js';
 import { toBytes } from '../driver-utils.js';
 import { fileVersion, fsyncDir, writeTemp, type TempFile } from './atomic.js';
@@ -26,7 +35,13 @@ type Body = Uint8Array | Readable | AsyncIterable<Uint8Array>;
  */
 export class FileDriver implements VfsDriver {
   readonly backend = 'file';
-  readonly capabilities: Capabilities = { ifMatch: true, ifNoneMatch: true, deleteIfMatch: true, serverSideCopy: true, md5: false };
+  readonly capabilities: Capabilities = {
+    ifMatch: true,
+    ifNoneMatch: true,
+    deleteIfMatch: true,
+    serverSideCopy: true,
+    md5: false,
+  };
   readonly url: string;
   private readonly root: FileRoot;
   private readonly options: Required<FileBackendOptions>;
@@ -36,13 +51,24 @@ export class FileDriver implements VfsDriver {
     const absolute = path.resolve(dir);
     this.root = new FileRoot(absolute);
     this.url = pathToFileURL(absolute).href;
-    this.options = { lockTimeoutMs: 10_000, staleLockMs: 30_000, fsync: true, tempMaxAgeMs: 24 * 60 * 60 * 1000, ...options };
-    if (!(this.options.tempMaxAgeMs >= 0)) throw new StateStoreError('InvalidArgument', 'file: tempMaxAgeMs must be a number of milliseconds >= 0', { backend: 'file' });
+    this.options = {
+      lockTimeoutMs: 10_000,
+      staleLockMs: 30_000,
+      fsync: true,
+      tempMaxAgeMs: 24 * 60 * 60 * 1000,
+      ...options,
+    };
+    if (!(this.options.tempMaxAgeMs >= 0))
+      throw new StateStoreError('InvalidArgument', 'file: tempMaxAgeMs must be a number of milliseconds >= 0', {
+        backend: 'file',
+      });
   }
 
   async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
     const full = await this.root.resolve(key);
-    const handle = await open(full, 'r').catch((err) => { throw this.mapReadError(err, key, options.ifMatch); });
+    const handle = await open(full, 'r').catch((err) => {
+      throw this.mapReadError(err, key, options.ifMatch);
+    });
     try {
       const info = await this.infoOf(handle, key, options.ifMatch);
       const body = await handle.readFile({ signal: options.signal });
@@ -56,7 +82,9 @@ export class FileDriver implements VfsDriver {
 
   async readStream(key: string, options: ReadOptions = {}): Promise<ReadStreamResult> {
     const full = await this.root.resolve(key);
-    const handle = await open(full, 'r').catch((err) => { throw this.mapReadError(err, key, options.ifMatch); });
+    const handle = await open(full, 'r').catch((err) => {
+      throw this.mapReadError(err, key, options.ifMatch);
+    });
     try {
       const info = await this.infoOf(handle, key, options.ifMatch);
       return { body: mappedStream(createReadStream('', { fd: handle, autoClose: true }), key, options.signal), info };
@@ -83,7 +111,11 @@ export class FileDriver implements VfsDriver {
     return this.commit(key, toBytes(body), options);
   }
 
-  writeStream(key: string, body: Readable | AsyncIterable<Uint8Array>, options: WriteStreamOptions = {}): Promise<ObjectInfo> {
+  writeStream(
+    key: string,
+    body: Readable | AsyncIterable<Uint8Array>,
+    options: WriteStreamOptions = {},
+  ): Promise<ObjectInfo> {
     return this.commit(key, body, options);
   }
 
@@ -98,7 +130,11 @@ export class FileDriver implements VfsDriver {
       if (isStateStoreError(err)) throw err;
       if (errnoOf(err) === 'ENOENT' || errnoOf(err) === 'ENOTDIR') {
         if (options.ifMatch === undefined) return; // idempotent
-        throw new StateStoreError('PreconditionFailed', `file: precondition failed: ${JSON.stringify(key)} does not exist`, { key, backend: 'file' });
+        throw new StateStoreError(
+          'PreconditionFailed',
+          `file: precondition failed: ${JSON.stringify(key)} does not exist`,
+          { key, backend: 'file' },
+        );
       }
       throw fsError(err, key);
     }
@@ -109,13 +145,19 @@ export class FileDriver implements VfsDriver {
     const source = await this.root.resolve(sourceKey);
     const destination = await this.root.resolve(destinationKey);
     await this.stat(sourceKey);
-    await this.root.prepareParent(destination, destinationKey).catch((err) => { throw fsError(err, destinationKey); });
+    await this.root.prepareParent(destination, destinationKey).catch((err) => {
+      throw fsError(err, destinationKey);
+    });
     // Through writeTemp, not copyFile: copyFile gives the copy the source's mode (0644 for a file
     // put there by hand), while every file this backend writes is 0600 (issue #14.8).
     let temp: TempFile;
     try {
       const handle = await open(source, 'r');
-      temp = await writeTemp(destination, createReadStream('', { fd: handle, autoClose: true }), { fsync: this.options.fsync, signal: options.signal, key: destinationKey });
+      temp = await writeTemp(destination, createReadStream('', { fd: handle, autoClose: true }), {
+        fsync: this.options.fsync,
+        signal: options.signal,
+        key: destinationKey,
+      });
     } catch (err) {
       throw isStateStoreError(err) ? err : fsError(err, errnoOf(err) === 'ENOENT' ? sourceKey : destinationKey);
     }
@@ -126,7 +168,15 @@ export class FileDriver implements VfsDriver {
     const prefix = options.prefix ?? '';
     const slash = prefix.lastIndexOf('/');
     if (slash !== -1) await this.root.resolve(prefix.slice(0, slash));
-    return listFilePage({ dir: this.root.dir, tempMaxAgeMs: this.options.tempMaxAgeMs, toInfo: (key, ino, mtimeNs, size) => this.toInfo(key, ino, mtimeNs, size), cache: this.listCache }, options);
+    return listFilePage(
+      {
+        dir: this.root.dir,
+        tempMaxAgeMs: this.options.tempMaxAgeMs,
+        toInfo: (key, ino, mtimeNs, size) => this.toInfo(key, ino, mtimeNs, size),
+        cache: this.listCache,
+      },
+      options,
+    );
   }
 
   async close(): Promise<void> {}
@@ -147,7 +197,11 @@ export class FileDriver implements VfsDriver {
     try {
       if (options.ifNoneMatch === '*') {
         await link(temp.path, full).catch((err) => {
-          if (errnoOf(err) === 'EEXIST') throw new StateStoreError('AlreadyExists', `file: already exists: ${JSON.stringify(key)}`, { key, backend: 'file' });
+          if (errnoOf(err) === 'EEXIST')
+            throw new StateStoreError('AlreadyExists', `file: already exists: ${JSON.stringify(key)}`, {
+              key,
+              backend: 'file',
+            });
           throw err;
         });
         await temp.discard();
@@ -177,7 +231,11 @@ export class FileDriver implements VfsDriver {
     }
   }
 
-  private async infoOf(handle: import('node:fs/promises').FileHandle, key: string, ifMatch?: string): Promise<ObjectInfo> {
+  private async infoOf(
+    handle: import('node:fs/promises').FileHandle,
+    key: string,
+    ifMatch?: string,
+  ): Promise<ObjectInfo> {
     const info = await handle.stat({ bigint: true });
     if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOENT' });
     const result = this.toInfo(key, info.ino, info.mtimeNs, info.size);
@@ -187,21 +245,35 @@ export class FileDriver implements VfsDriver {
 
   private checkVersion(info: ObjectInfo, ifMatch: string | undefined): void {
     if (ifMatch !== undefined && info.version !== ifMatch) {
-      throw new StateStoreError('PreconditionFailed', `file: precondition failed: ${JSON.stringify(info.key)} changed`, { key: info.key, backend: 'file' });
+      throw new StateStoreError(
+        'PreconditionFailed',
+        `file: precondition failed: ${JSON.stringify(info.key)} changed`,
+        { key: info.key, backend: 'file' },
+      );
     }
   }
 
   private toInfo(key: string, ino: bigint, mtimeNs: bigint, size: bigint | number): ObjectInfo {
-    return { key, size: Number(size), version: fileVersion(ino, mtimeNs, size), lastModified: new Date(Number(mtimeNs / 1_000_000n)) };
+    return {
+      key,
+      size: Number(size),
+      version: fileVersion(ino, mtimeNs, size),
+      lastModified: new Date(Number(mtimeNs / 1_000_000n)),
+    };
   }
 
   private mapReadError(err: unknown, key: string, ifMatch: string | undefined): StateStoreError {
     if (isStateStoreError(err)) return err;
     const mapped = fsError(err, key);
     if (mapped.code === 'NotFound' && ifMatch !== undefined) {
-      return new StateStoreError('PreconditionFailed', `file: precondition failed: ${JSON.stringify(key)} does not exist`, { key, backend: 'file' });
+      return new StateStoreError(
+        'PreconditionFailed',
+        `file: precondition failed: ${JSON.stringify(key)} does not exist`,
+        { key, backend: 'file' },
+      );
     }
-    if (errnoOf(err) === 'EISDIR' || errnoOf(err) === 'ENOTDIR') return new StateStoreError('NotFound', `file: not found: ${JSON.stringify(key)}`, { key, backend: 'file' });
+    if (errnoOf(err) === 'EISDIR' || errnoOf(err) === 'ENOTDIR')
+      return new StateStoreError('NotFound', `file: not found: ${JSON.stringify(key)}`, { key, backend: 'file' });
     return mapped;
   }
 

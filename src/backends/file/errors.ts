@@ -20,9 +20,12 @@ export function fsError(err: unknown, key: string | undefined): StateStoreError 
   const errno = (err as { code?: string }).code ?? '';
   const code = BY_ERRNO[errno] ?? 'Unknown';
   const what = key === undefined ? '' : ` ${JSON.stringify(key)}`;
-  const reason = errno === 'EISDIR' || errno === 'ENOTDIR'
-    ? 'a file and a folder would share a name (the file backend cannot store both "a" and "a/b")'
-    : code === 'NotFound' ? 'not found' : errno || 'failure';
+  const reason =
+    errno === 'EISDIR' || errno === 'ENOTDIR'
+      ? 'a file and a folder would share a name (the file backend cannot store both "a" and "a/b")'
+      : code === 'NotFound'
+        ? 'not found'
+        : errno || 'failure';
   return new StateStoreError(code, `file:${what}: ${reason}`, { key, backend: 'file', cause: err });
 }
 

@@ -50,12 +50,18 @@ export async function listFilePage(ctx: ListContext, options: ListOptions): Prom
   for await (const item of walk(ctx, base, prefix, after, shallow)) {
     if (objects.length + prefixes.length >= pageSize) return { objects, prefixes, nextPageToken: encodeToken(last!) };
     if ('prefix' in item) prefixes.push((last = item.prefix));
-    else objects.push(item.object), (last = item.object.key);
+    else (objects.push(item.object), (last = item.object.key));
   }
   return { objects, prefixes };
 }
 
-async function* walk(ctx: ListContext, dirKey: string, prefix: string, after: string | undefined, shallow: boolean): AsyncGenerator<Item> {
+async function* walk(
+  ctx: ListContext,
+  dirKey: string,
+  prefix: string,
+  after: string | undefined,
+  shallow: boolean,
+): AsyncGenerator<Item> {
   const entries = await sortedEntries(ctx, dirKey);
   for (let i = startIndex(entries, after, shallow); i < entries.length; i++) {
     const entry = entries[i]!;
@@ -63,7 +69,13 @@ async function* walk(ctx: ListContext, dirKey: string, prefix: string, after: st
     if (entry.isDir && shallow) {
       if (await hasObjectUnder(ctx, entry.key)) yield { prefix: entry.sortKey };
     } else if (entry.isDir) {
-      yield* walk(ctx, entry.key, prefix, after !== undefined && after.startsWith(entry.sortKey) ? after : undefined, shallow);
+      yield* walk(
+        ctx,
+        entry.key,
+        prefix,
+        after !== undefined && after.startsWith(entry.sortKey) ? after : undefined,
+        shallow,
+      );
     } else if (entry.key.startsWith(prefix)) {
       try {
         const info = await stat(path.join(ctx.dir, ...entry.key.split('/')), { bigint: true });
@@ -97,7 +109,9 @@ function startIndex(entries: readonly ListEntry[], after: string | undefined, sh
 /** A folder's files and subfolders in listing order, from the cache when it provably did not change. */
 function sortedEntries(ctx: ListContext, dirKey: string): Promise<ListEntry[]> {
   const dir = dirKey === '' ? ctx.dir : path.join(ctx.dir, ...dirKey.split('/'));
-  return ctx.cache === undefined ? readSorted(ctx, dir, dirKey) : ctx.cache.get(dir, () => readSorted(ctx, dir, dirKey));
+  return ctx.cache === undefined
+    ? readSorted(ctx, dir, dirKey)
+    : ctx.cache.get(dir, () => readSorted(ctx, dir, dirKey));
 }
 
 /** Reads a folder: reserved names skipped (abandoned temp files removed), the rest sorted. */
@@ -113,7 +127,8 @@ async function readSorted(ctx: ListContext, dir: string, dirKey: string): Promis
   for (const entry of names) {
     if (entry.name.startsWith(RESERVED_PREFIX)) {
       // A listing passing by is where a dead writer's temp file gets noticed and removed.
-      if (entry.isFile() && entry.name.startsWith(TEMP_PREFIX)) await removeIfAbandoned(path.join(dir, entry.name), ctx.tempMaxAgeMs);
+      if (entry.isFile() && entry.name.startsWith(TEMP_PREFIX))
+        await removeIfAbandoned(path.join(dir, entry.name), ctx.tempMaxAgeMs);
       continue;
     }
     if (!entry.isDirectory() && !entry.isFile()) continue; // symlinks and devices are not objects

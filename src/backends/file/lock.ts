@@ -34,7 +34,10 @@ interface Owner {
 
 /** The lock file of `target`: a sibling, hashed so the name stays short whatever the length of the target's name. */
 export function lockPathFor(target: string): string {
-  return path.join(path.dirname(target), `${RESERVED_PREFIX}lock-${createHash('sha256').update(path.basename(target)).digest('hex').slice(0, 24)}`);
+  return path.join(
+    path.dirname(target),
+    `${RESERVED_PREFIX}lock-${createHash('sha256').update(path.basename(target)).digest('hex').slice(0, 24)}`,
+  );
 }
 
 /**
@@ -58,7 +61,11 @@ export async function withFileLock<T>(target: string, options: LockOptions, fn: 
         continue;
       }
       if (Date.now() > deadline) {
-        throw new StateStoreError('Conflict', `file: timed out waiting for the lock on ${JSON.stringify(options.key)}`, { key: options.key, backend: 'file' });
+        throw new StateStoreError(
+          'Conflict',
+          `file: timed out waiting for the lock on ${JSON.stringify(options.key)}`,
+          { key: options.key, backend: 'file' },
+        );
       }
       await sleep(Math.min(50, 1 + attempt) * Math.random() + 1, options.signal);
     }
@@ -97,7 +104,10 @@ async function tryAcquire(candidate: string, lockPath: string): Promise<boolean>
 
 /** Removes the lock only if it is still this holder's (it may have been broken as stale and taken by another). */
 async function release(lockPath: string, token: string): Promise<void> {
-  const owner = await readFile(lockPath, 'utf8').then((text) => JSON.parse(text) as Owner, () => undefined);
+  const owner = await readFile(lockPath, 'utf8').then(
+    (text) => JSON.parse(text) as Owner,
+    () => undefined,
+  );
   if (owner?.token === token) await unlink(lockPath).catch(() => undefined);
 }
 

@@ -25,11 +25,19 @@ export class FileRoot {
   async resolve(key: string): Promise<string> {
     const segments = key.split('/');
     if (segments.some((segment) => segment.startsWith(RESERVED_PREFIX))) {
-      throw new StateStoreError('InvalidArgument', `file: key ${JSON.stringify(key)} uses the reserved name prefix "${RESERVED_PREFIX}"`, { key, backend: 'file' });
+      throw new StateStoreError(
+        'InvalidArgument',
+        `file: key ${JSON.stringify(key)} uses the reserved name prefix "${RESERVED_PREFIX}"`,
+        { key, backend: 'file' },
+      );
     }
     const long = segments.find((segment) => Buffer.byteLength(segment, 'utf8') > MAX_SEGMENT_BYTES);
     if (long !== undefined) {
-      throw new StateStoreError('InvalidArgument', `file: key ${JSON.stringify(key)} has a path segment longer than ${MAX_SEGMENT_BYTES} bytes, the longest file name a filesystem takes`, { key, backend: 'file' });
+      throw new StateStoreError(
+        'InvalidArgument',
+        `file: key ${JSON.stringify(key)} has a path segment longer than ${MAX_SEGMENT_BYTES} bytes, the longest file name a filesystem takes`,
+        { key, backend: 'file' },
+      );
     }
     const full = path.join(this.dir, ...segments);
     await this.assertInside(full, key);
@@ -62,11 +70,16 @@ export class FileRoot {
       try {
         const real = await realpath(probe);
         if (real !== root && !real.startsWith(root + path.sep)) {
-          throw new StateStoreError('InvalidArgument', `file: key ${JSON.stringify(key)} resolves outside the store's root (symlink)`, { key, backend: 'file' });
+          throw new StateStoreError(
+            'InvalidArgument',
+            `file: key ${JSON.stringify(key)} resolves outside the store's root (symlink)`,
+            { key, backend: 'file' },
+          );
         }
         return;
       } catch (err) {
-        if (errnoOf(err) !== 'ENOENT' && errnoOf(err) !== 'ENOTDIR') throw err instanceof StateStoreError ? err : fsError(err, key);
+        if (errnoOf(err) !== 'ENOENT' && errnoOf(err) !== 'ENOTDIR')
+          throw err instanceof StateStoreError ? err : fsError(err, key);
         const parent = path.dirname(probe);
         if (parent === probe || probe === path.resolve(this.dir)) return;
         probe = parent;

@@ -4,8 +4,17 @@ import type { Bucket, File, Storage } from '@google-cloud/storage';
 import { StateStoreError } from '../../errors.js';
 import { withRetry, type RetryPolicy } from '../../vfs/retry.js';
 import type {
-  Capabilities, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,
-  ReadStreamResult, VfsDriver, WriteOptions, WriteStreamOptions,
+  Capabilities,
+  DeleteOptions,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  ReadOptions,
+  ReadResult,
+  ReadStreamResult,
+  VfsDriver,
+  WriteOptions,
+  WriteStreamOptions,
 } from '../../vfs/types.js';
 import { collect, compareKeys, toBytes } from '../driver-utils.js';
 import { resumableBody } from '../resume.js';
@@ -37,14 +46,26 @@ interface GcsObjectMeta {
  */
 export class GcsDriver implements VfsDriver {
   readonly backend = 'gcs';
-  readonly capabilities: Capabilities = { ifMatch: true, ifNoneMatch: true, deleteIfMatch: true, serverSideCopy: true, md5: true };
+  readonly capabilities: Capabilities = {
+    ifMatch: true,
+    ifNoneMatch: true,
+    deleteIfMatch: true,
+    serverSideCopy: true,
+    md5: true,
+  };
   readonly url: string;
   private readonly bucket: Bucket;
   private readonly root: string;
   private readonly threshold: number;
   private readonly timeoutMs: number;
 
-  constructor(private readonly storage: Storage, bucket: string, prefix: string, private readonly options: GcsBackendOptions, private readonly retry: RetryPolicy) {
+  constructor(
+    private readonly storage: Storage,
+    bucket: string,
+    prefix: string,
+    private readonly options: GcsBackendOptions,
+    private readonly retry: RetryPolicy,
+  ) {
     this.bucket = storage.bucket(bucket);
     this.root = prefix === '' ? '' : `${prefix}/`;
     this.url = `gs://${bucket}${prefix === '' ? '' : `/${prefix}`}`;
@@ -78,7 +99,11 @@ export class GcsDriver implements VfsDriver {
           } catch (err) {
             const mapped = mapGcsError(err, key, 'none', 'read');
             if (mapped.code !== 'NotFound') throw mapped;
-            throw new StateStoreError('Conflict', `gcs: read ${JSON.stringify(key)}: the object changed while it was read`, { key, backend: 'gcs', cause: err });
+            throw new StateStoreError(
+              'Conflict',
+              `gcs: read ${JSON.stringify(key)}: the object changed while it was read`,
+              { key, backend: 'gcs', cause: err },
+            );
           }
         },
       });
@@ -87,7 +112,9 @@ export class GcsDriver implements VfsDriver {
   }
 
   async stat(key: string, options: ReadOptions = {}): Promise<ObjectInfo> {
-    const info = await this.call(key, 'none', 'stat', async () => this.toInfo((await this.file(key).getMetadata())[0] as GcsObjectMeta));
+    const info = await this.call(key, 'none', 'stat', async () =>
+      this.toInfo((await this.file(key).getMetadata())[0] as GcsObjectMeta),
+    );
     if (options.ifMatch !== undefined && info.version !== options.ifMatch) throw this.changed(key);
     return info;
   }
@@ -97,16 +124,23 @@ export class GcsDriver implements VfsDriver {
     const sent = sentOf(options);
     const file = this.file(key);
     // Both upload kinds carry the precondition; the size only picks one request or a session.
-    await this.call(key, sent, 'write', () => file.save(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
-      resumable: bytes.byteLength > this.threshold,
-      validation: 'md5',
-      ...this.uploadOptions(options),
-    }));
+    await this.call(key, sent, 'write', () =>
+      file.save(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+        resumable: bytes.byteLength > this.threshold,
+        validation: 'md5',
+        ...this.uploadOptions(options),
+      }),
+    );
     return this.toInfo(file.metadata as GcsObjectMeta);
   }
 
-  async writeStream(key: string, body: Readable | AsyncIterable<Uint8Array>, options: WriteStreamOptions = {}): Promise<ObjectInfo> {
-    if (options.size !== undefined && options.size <= this.threshold) return this.write(key, await collect(body), options);
+  async writeStream(
+    key: string,
+    body: Readable | AsyncIterable<Uint8Array>,
+    options: WriteStreamOptions = {},
+  ): Promise<ObjectInfo> {
+    if (options.size !== undefined && options.size <= this.threshold)
+      return this.write(key, await collect(body), options);
     const sent = sentOf(options);
     const file = this.file(key);
     // Not retried: a consumed stream cannot be replayed. A stalled upload fails (retryably)
@@ -114,9 +148,19 @@ export class GcsDriver implements VfsDriver {
     const stall = watchStall(this.timeoutMs, key);
     const signal = options.signal === undefined ? stall.signal : AbortSignal.any([options.signal, stall.signal]);
     try {
-      await pipeline(body instanceof Readable ? body : Readable.from(body), stall.meter, file.createWriteStream({ resumable: true, validation: false, ...this.uploadOptions(options) }), { signal });
+      await pipeline(
+        body instanceof Readable ? body : Readable.from(body),
+        stall.meter,
+        file.createWriteStream({ resumable: true, validation: false, ...this.uploadOptions(options) }),
+        { signal },
+      );
     } catch (err) {
-      if (options.signal?.aborted === true) throw new StateStoreError('Aborted', `gcs: write ${JSON.stringify(key)}: aborted`, { key, backend: 'gcs', cause: err });
+      if (options.signal?.aborted === true)
+        throw new StateStoreError('Aborted', `gcs: write ${JSON.stringify(key)}: aborted`, {
+          key,
+          backend: 'gcs',
+          cause: err,
+        });
       if (stall.error !== undefined) throw stall.error;
       throw mapGcsError(err, key, sent, 'write');
     } finally {
@@ -142,15 +186,21 @@ export class GcsDriver implements VfsDriver {
 
   async list(options: ListOptions = {}): Promise<ListPage> {
     const prefix = this.root + (options.prefix ?? '');
-    const [files, next, response] = await this.call(undefined, 'none', 'list', () => this.bucket.getFiles({
-      prefix,
-      autoPaginate: false,
-      ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
-      ...(options.pageSize === undefined ? {} : { maxResults: options.pageSize }),
-      ...(options.pageToken === undefined ? {} : { pageToken: options.pageToken }),
-    }));
-    const objects = files.map((file) => this.toInfo(file.metadata as GcsObjectMeta)).sort((a, b) => compareKeys(a.key, b.key));
-    const prefixes = (((response ?? {}) as { prefixes?: string[] }).prefixes ?? []).map((p) => p.slice(this.root.length)).sort(compareKeys);
+    const [files, next, response] = await this.call(undefined, 'none', 'list', () =>
+      this.bucket.getFiles({
+        prefix,
+        autoPaginate: false,
+        ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
+        ...(options.pageSize === undefined ? {} : { maxResults: options.pageSize }),
+        ...(options.pageToken === undefined ? {} : { pageToken: options.pageToken }),
+      }),
+    );
+    const objects = files
+      .map((file) => this.toInfo(file.metadata as GcsObjectMeta))
+      .sort((a, b) => compareKeys(a.key, b.key));
+    const prefixes = (((response ?? {}) as { prefixes?: string[] }).prefixes ?? [])
+      .map((p) => p.slice(this.root.length))
+      .sort(compareKeys);
     const token = (next as { pageToken?: string } | null | undefined)?.pageToken;
     return { objects, prefixes, ...(token === undefined || token === '' ? {} : { nextPageToken: token }) };
   }
@@ -168,11 +218,18 @@ export class GcsDriver implements VfsDriver {
         });
       } catch (err) {
         const mapped = mapGcsError(err, sourceKey, sent, 'copy');
-        if (mapped.code === 'NotFound') throw new StateStoreError('NotFound', `gcs: copy: source ${JSON.stringify(sourceKey)} not found`, { key: sourceKey, backend: 'gcs', cause: err });
+        if (mapped.code === 'NotFound')
+          throw new StateStoreError('NotFound', `gcs: copy: source ${JSON.stringify(sourceKey)} not found`, {
+            key: sourceKey,
+            backend: 'gcs',
+            cause: err,
+          });
         throw mapGcsError(err, destinationKey, sent, 'copy');
       }
     });
-    return this.toInfo((await this.call(destinationKey, 'none', 'copy', () => destination.getMetadata()))[0] as GcsObjectMeta);
+    return this.toInfo(
+      (await this.call(destinationKey, 'none', 'copy', () => destination.getMetadata()))[0] as GcsObjectMeta,
+    );
   }
 
   async close(): Promise<void> {
@@ -210,7 +267,10 @@ export class GcsDriver implements VfsDriver {
       const status = answer.statusCode ?? 200;
       if (status < 300) return body;
       // The status is what counts; the body only adds the service's message, if it arrives whole.
-      const message = await collect(body).then((bytes) => bytes.toString('utf8'), () => '');
+      const message = await collect(body).then(
+        (bytes) => bytes.toString('utf8'),
+        () => '',
+      );
       throw Object.assign(new Error(message === '' ? `HTTP ${status}` : message), { code: status });
     } catch (err) {
       request.destroy();
@@ -225,7 +285,13 @@ export class GcsDriver implements VfsDriver {
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const where = key === undefined ? what : `${what} ${JSON.stringify(key)}`;
-        reject(new StateStoreError('Unavailable', `gcs: ${where}: no answer within ${this.timeoutMs} ms`, { ...(key === undefined ? {} : { key }), backend: 'gcs', retryable: true }));
+        reject(
+          new StateStoreError('Unavailable', `gcs: ${where}: no answer within ${this.timeoutMs} ms`, {
+            ...(key === undefined ? {} : { key }),
+            backend: 'gcs',
+            retryable: true,
+          }),
+        );
       }, this.timeoutMs);
     });
     pending.catch(() => undefined); // a late failure of an abandoned request is not news
@@ -233,15 +299,26 @@ export class GcsDriver implements VfsDriver {
   }
 
   /** Stats, checks `ifMatch`, then runs `fn` on the object pinned to that generation (retrying if it moved on). */
-  private async pinned<T>(key: string, options: ReadOptions, fn: (file: File, info: ObjectInfo) => Promise<T>): Promise<T> {
+  private async pinned<T>(
+    key: string,
+    options: ReadOptions,
+    fn: (file: File, info: ObjectInfo) => Promise<T>,
+  ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const info = await this.stat(key, options);
       try {
-        return await this.call(key, 'none', 'read', () => fn(this.bucket.file(this.root + key, { generation: Number(info.version) }), info));
+        return await this.call(key, 'none', 'read', () =>
+          fn(this.bucket.file(this.root + key, { generation: Number(info.version) }), info),
+        );
       } catch (err) {
         if (!(err instanceof StateStoreError && err.code === 'NotFound')) throw err;
         if (options.ifMatch !== undefined) throw this.changed(key);
-        if (attempt >= READ_ATTEMPTS) throw new StateStoreError('Conflict', `gcs: read ${JSON.stringify(key)}: the object kept changing`, { key, backend: 'gcs', retryable: true });
+        if (attempt >= READ_ATTEMPTS)
+          throw new StateStoreError('Conflict', `gcs: read ${JSON.stringify(key)}: the object kept changing`, {
+            key,
+            backend: 'gcs',
+            retryable: true,
+          });
       }
     }
   }
@@ -251,7 +328,9 @@ export class GcsDriver implements VfsDriver {
     return {
       ...(ifGenerationMatch === undefined ? {} : { preconditionOpts: { ifGenerationMatch } }),
       ...(this.options.kmsKeyName === undefined ? {} : { kmsKeyName: this.options.kmsKeyName }),
-      ...(options.contentType === undefined ? {} : { contentType: options.contentType, metadata: { contentType: options.contentType } }),
+      ...(options.contentType === undefined
+        ? {}
+        : { contentType: options.contentType, metadata: { contentType: options.contentType } }),
     };
   }
 
@@ -275,7 +354,11 @@ export class GcsDriver implements VfsDriver {
   }
 
   private changed(key: string): StateStoreError {
-    return new StateStoreError('PreconditionFailed', `gcs: ${JSON.stringify(key)}: the object changed (generation precondition not met)`, { key, backend: 'gcs' });
+    return new StateStoreError(
+      'PreconditionFailed',
+      `gcs: ${JSON.stringify(key)}: the object changed (generation precondition not met)`,
+      { key, backend: 'gcs' },
+    );
   }
 
   private toInfo(meta: GcsObjectMeta): ObjectInfo {
@@ -302,7 +385,11 @@ function generationCondition(options: WriteOptions): number | undefined {
   if (options.ifMatch === undefined) return undefined;
   const generation = Number(options.ifMatch);
   if (!Number.isSafeInteger(generation) || generation <= 0) {
-    throw new StateStoreError('PreconditionFailed', `gcs: ifMatch ${JSON.stringify(options.ifMatch)} is not a generation of this store`, { backend: 'gcs' });
+    throw new StateStoreError(
+      'PreconditionFailed',
+      `gcs: ifMatch ${JSON.stringify(options.ifMatch)} is not a generation of this store`,
+      { backend: 'gcs' },
+    );
   }
   return generation;
 }

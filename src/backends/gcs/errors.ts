@@ -17,7 +17,15 @@ function statusOf(err: unknown): number | undefined {
   return bare === null ? undefined : Number(bare[1]);
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'ECONNABORTED',
+]);
 
 /** Maps an SDK failure to a StateStoreError. Messages name the key and status, never credentials. */
 export function mapGcsError(err: unknown, key: string | undefined, sent: SentCondition, what: string): StateStoreError {
@@ -26,7 +34,12 @@ export function mapGcsError(err: unknown, key: string | undefined, sent: SentCon
   const errno = (err as { code?: unknown }).code;
   const where = key === undefined ? what : `${what} ${JSON.stringify(key)}`;
   const make = (code: ErrorCode, message: string, retryable = false): StateStoreError =>
-    new StateStoreError(code, `gcs: ${where}: ${message}`, { ...(key === undefined ? {} : { key }), backend: 'gcs', cause: err, retryable });
+    new StateStoreError(code, `gcs: ${where}: ${message}`, {
+      ...(key === undefined ? {} : { key }),
+      backend: 'gcs',
+      cause: err,
+      retryable,
+    });
   if ((err as { name?: unknown }).name === 'AbortError') return make('Aborted', 'aborted');
   if (status === 412) {
     if (sent === 'absent') return make('AlreadyExists', 'the object already exists');
@@ -39,10 +52,13 @@ export function mapGcsError(err: unknown, key: string | undefined, sent: SentCon
   if (status === 409) return make('Conflict', 'conflicting concurrent operation (HTTP 409)', true);
   if (status === 400) return make('InvalidArgument', 'bad request (HTTP 400)');
   if (status !== undefined && status >= 500) return make('Unavailable', `service unavailable (HTTP ${status})`, true);
-  if (typeof errno === 'string' && NETWORK_CODES.has(errno)) return make('Unavailable', `service unreachable (${errno})`, true);
+  if (typeof errno === 'string' && NETWORK_CODES.has(errno))
+    return make('Unavailable', `service unreachable (${errno})`, true);
   // node-fetch (under the SDK): a chunked answer cut mid-way, or its own request timeout.
-  if (errno === 'ERR_STREAM_PREMATURE_CLOSE') return make('Unavailable', 'the connection was cut before the whole answer arrived', true);
+  if (errno === 'ERR_STREAM_PREMATURE_CLOSE')
+    return make('Unavailable', 'the connection was cut before the whole answer arrived', true);
   const type = (err as { type?: unknown }).type;
-  if (type === 'request-timeout' || type === 'body-timeout') return make('Unavailable', `no answer in time (${type})`, true);
+  if (type === 'request-timeout' || type === 'body-timeout')
+    return make('Unavailable', `no answer in time (${type})`, true);
   return make('Unknown', status === undefined ? 'unexpected failure' : `unexpected HTTP ${status}`);
 }

@@ -23,7 +23,8 @@ export const gcsBackend: BackendFactory = {
   schemes: ['gs'],
   async open(url, options) {
     const bucket = url.host;
-    if (!BUCKET.test(bucket)) throw new StateStoreError('InvalidArgument', `invalid GCS bucket name in ${JSON.stringify(url.redacted)}`);
+    if (!BUCKET.test(bucket))
+      throw new StateStoreError('InvalidArgument', `invalid GCS bucket name in ${JSON.stringify(url.redacted)}`);
     const prefix = url.path.replace(/^\/+|\/+$/g, '');
     const gcs = options.gcs ?? {};
     const { Storage } = await loadOptionalPeer('@google-cloud/storage', () => import('@google-cloud/storage'), 'gs');

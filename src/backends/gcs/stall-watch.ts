@@ -29,12 +29,19 @@ export function watchStall(limitMs: number, key: string): StallWatch {
       callback(null, chunk);
     },
   });
-  const timer = setInterval(() => {
-    if (Date.now() - last <= limitMs) return;
-    error = new StateStoreError('Unavailable', `gcs: write ${JSON.stringify(key)}: the upload made no progress for ${limitMs} ms`, { key, backend: 'gcs', retryable: true });
-    clearInterval(timer);
-    controller.abort(error);
-  }, Math.max(10, Math.min(1000, limitMs / 4)));
+  const timer = setInterval(
+    () => {
+      if (Date.now() - last <= limitMs) return;
+      error = new StateStoreError(
+        'Unavailable',
+        `gcs: write ${JSON.stringify(key)}: the upload made no progress for ${limitMs} ms`,
+        { key, backend: 'gcs', retryable: true },
+      );
+      clearInterval(timer);
+      controller.abort(error);
+    },
+    Math.max(10, Math.min(1000, limitMs / 4)),
+  );
   timer.unref();
   return {
     meter,

@@ -1,8 +1,17 @@
 import { Readable } from 'node:stream';
 import { StateStoreError } from '../../errors.js';
 import type {
-  Capabilities, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,
-  ReadStreamResult, VfsDriver, WriteOptions, WriteStreamOptions,
+  Capabilities,
+  DeleteOptions,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  ReadOptions,
+  ReadResult,
+  ReadStreamResult,
+  VfsDriver,
+  WriteOptions,
+  WriteStreamOptions,
 } from '../../vfs/types.js';
 import type { StoreUrl } from '../../vfs/url.js';
 import type { BackendFactory } from '../registry.js';
@@ -28,7 +37,9 @@ interface MemStore {
  * loaded in one process share them too, as the README promises (issue #14.9); the version counter
  * is shared for the same reason (two copies must never hand out the same version).
  */
-const registry: { stores: Map<string, MemStore>; version: number } = ((globalThis as Record<symbol, unknown>)[Symbol.for('statestore.memfs.v1')] ??= {
+const registry: { stores: Map<string, MemStore>; version: number } = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('statestore.memfs.v1')
+] ??= {
   stores: new Map<string, MemStore>(),
   version: 0,
 }) as { stores: Map<string, MemStore>; version: number };
@@ -39,7 +50,13 @@ const registry: { stores: Map<string, MemStore>; version: number } = ((globalThi
  */
 export class MemoryDriver implements VfsDriver {
   readonly backend = 'memory';
-  readonly capabilities: Capabilities = { ifMatch: true, ifNoneMatch: true, deleteIfMatch: true, serverSideCopy: true, md5: true };
+  readonly capabilities: Capabilities = {
+    ifMatch: true,
+    ifNoneMatch: true,
+    deleteIfMatch: true,
+    serverSideCopy: true,
+    md5: true,
+  };
   readonly url: string;
   private readonly objects: Map<string, Entry>;
   private readonly keys: SortedKeys;
@@ -77,7 +94,11 @@ export class MemoryDriver implements VfsDriver {
     return this.put(key, new Uint8Array(toBytes(body)), options);
   }
 
-  async writeStream(key: string, body: Readable | AsyncIterable<Uint8Array>, options: WriteStreamOptions = {}): Promise<ObjectInfo> {
+  async writeStream(
+    key: string,
+    body: Readable | AsyncIterable<Uint8Array>,
+    options: WriteStreamOptions = {},
+  ): Promise<ObjectInfo> {
     const bytes = await collect(body);
     options.signal?.throwIfAborted();
     return this.put(key, new Uint8Array(bytes), options);
@@ -94,7 +115,10 @@ export class MemoryDriver implements VfsDriver {
 
   async copy(sourceKey: string, destinationKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
     const source = this.get(sourceKey);
-    return this.put(destinationKey, new Uint8Array(source.body), { ...options, contentType: options.contentType ?? source.info.contentType });
+    return this.put(destinationKey, new Uint8Array(source.body), {
+      ...options,
+      contentType: options.contentType ?? source.info.contentType,
+    });
   }
 
   async close(): Promise<void> {}
@@ -102,11 +126,18 @@ export class MemoryDriver implements VfsDriver {
   private get(key: string, ifMatch?: string): Entry {
     const entry = this.objects.get(this.prefix + key);
     if (entry === undefined) {
-      if (ifMatch !== undefined) throw new StateStoreError('PreconditionFailed', `precondition failed: ${JSON.stringify(key)} does not exist`, { key, backend: this.backend });
+      if (ifMatch !== undefined)
+        throw new StateStoreError('PreconditionFailed', `precondition failed: ${JSON.stringify(key)} does not exist`, {
+          key,
+          backend: this.backend,
+        });
       throw new StateStoreError('NotFound', `not found: ${JSON.stringify(key)}`, { key, backend: this.backend });
     }
     if (ifMatch !== undefined && entry.info.version !== ifMatch) {
-      throw new StateStoreError('PreconditionFailed', `precondition failed: ${JSON.stringify(key)} changed`, { key, backend: this.backend });
+      throw new StateStoreError('PreconditionFailed', `precondition failed: ${JSON.stringify(key)} changed`, {
+        key,
+        backend: this.backend,
+      });
     }
     return entry;
   }
@@ -114,7 +145,10 @@ export class MemoryDriver implements VfsDriver {
   private put(key: string, body: Uint8Array, options: WriteOptions): ObjectInfo {
     const existing = this.objects.get(this.prefix + key);
     if (options.ifNoneMatch === '*' && existing !== undefined) {
-      throw new StateStoreError('AlreadyExists', `already exists: ${JSON.stringify(key)}`, { key, backend: this.backend });
+      throw new StateStoreError('AlreadyExists', `already exists: ${JSON.stringify(key)}`, {
+        key,
+        backend: this.backend,
+      });
     }
     if (options.ifMatch !== undefined) this.get(key, options.ifMatch);
     registry.version += 1;

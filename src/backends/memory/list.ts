@@ -30,7 +30,8 @@ export function listPage(keys: SortedKeys, objects: Map<string, Entry>, root: st
     if (after !== undefined && compareUtf8(key, after) <= 0) continue;
     const cut = shallow ? key.indexOf('/', prefix.length) : -1;
     const name = cut === -1 ? key : key.slice(0, cut + 1);
-    if (objectsOut.length + prefixes.length >= pageSize) return { objects: objectsOut, prefixes, nextPageToken: encodeToken(last!.slice(root.length)) };
+    if (objectsOut.length + prefixes.length >= pageSize)
+      return { objects: objectsOut, prefixes, nextPageToken: encodeToken(last!.slice(root.length)) };
     last = name;
     if (cut === -1) {
       const info = objects.get(key)!.info;

@@ -46,15 +46,22 @@ interface RetryToken {
  * cut short by the call's AbortSignal.
  */
 function retryStrategy(policy: Required<RetryPolicy>) {
-  const token = (count: number, delay: number): RetryToken => ({ getRetryCount: () => count, getRetryDelay: () => delay });
+  const token = (count: number, delay: number): RetryToken => ({
+    getRetryCount: () => count,
+    getRetryDelay: () => delay,
+  });
   return {
     mode: 'standard',
     acquireInitialRetryToken: async (): Promise<RetryToken> => token(0, 0),
-    refreshRetryTokenForRetry: async (previous: RetryToken, info: { errorType: string; retryAfterHint?: Date }): Promise<RetryToken> => {
+    refreshRetryTokenForRetry: async (
+      previous: RetryToken,
+      info: { errorType: string; retryAfterHint?: Date },
+    ): Promise<RetryToken> => {
       const attempts = previous.getRetryCount() + 1;
       if (info.errorType === 'CLIENT_ERROR' || attempts >= policy.maxAttempts) throw new Error('no retry');
       let delay = backoffDelay(attempts, policy);
-      if (info.retryAfterHint !== undefined) delay = Math.max(delay, Math.min(policy.maxDelayMs, info.retryAfterHint.getTime() - Date.now()));
+      if (info.retryAfterHint !== undefined)
+        delay = Math.max(delay, Math.min(policy.maxDelayMs, info.retryAfterHint.getTime() - Date.now()));
       return token(attempts, delay);
     },
     recordSuccess: (): void => undefined,
@@ -74,11 +81,19 @@ function definedOnly(policy: RetryPolicy | undefined): RetryPolicy {
  * encryption once, without retrying): the store's configuration, in `region`, with one attempt.
  */
 export function createProbeClient(sdk: S3Sdk, location: S3Location, options: OpenVfsOptions, region: string): S3Client {
-  return new sdk.S3Client({ ...clientConfig(location, { ...options, retry: { ...options.retry, maxAttempts: 1 } }), region });
+  return new sdk.S3Client({
+    ...clientConfig(location, { ...options, retry: { ...options.retry, maxAttempts: 1 } }),
+    region,
+  });
 }
 
 /** Creates the store's client, asking the bucket for its region first when none is known. */
-export async function createClient(sdk: S3Sdk, location: S3Location, options: OpenVfsOptions, signal?: AbortSignal): Promise<S3Client> {
+export async function createClient(
+  sdk: S3Sdk,
+  location: S3Location,
+  options: OpenVfsOptions,
+  signal?: AbortSignal,
+): Promise<S3Client> {
   const config = clientConfig(location, options);
   const region = location.region ?? (await discoverRegion(sdk, location, config, signal));
   return new sdk.S3Client({ ...config, region });
@@ -90,7 +105,12 @@ export async function createClient(sdk: S3Sdk, location: S3Location, options: Op
  * are not cached. A bucket that does not exist is NotFound; an endpoint that does not say falls
  * back to us-east-1 (what kops does).
  */
-async function discoverRegion(sdk: S3Sdk, location: S3Location, config: S3ClientConfig, signal?: AbortSignal): Promise<string> {
+async function discoverRegion(
+  sdk: S3Sdk,
+  location: S3Location,
+  config: S3ClientConfig,
+  signal?: AbortSignal,
+): Promise<string> {
   const cacheKey = `${location.endpoint ?? 'aws'}\n${location.bucket}`;
   let pending = discoveredRegions.get(cacheKey);
   if (pending === undefined) {
@@ -101,7 +121,12 @@ async function discoverRegion(sdk: S3Sdk, location: S3Location, config: S3Client
   return pending;
 }
 
-async function askRegion(sdk: S3Sdk, location: S3Location, config: S3ClientConfig, signal?: AbortSignal): Promise<string> {
+async function askRegion(
+  sdk: S3Sdk,
+  location: S3Location,
+  config: S3ClientConfig,
+  signal?: AbortSignal,
+): Promise<string> {
   const probe = new sdk.S3Client({ ...config, region: 'us-east-1' });
   try {
     const output = await probe.send(new sdk.HeadBucketCommand({ Bucket: location.bucket }), { abortSignal: signal });
@@ -111,7 +136,11 @@ async function askRegion(sdk: S3Sdk, location: S3Location, config: S3ClientConfi
     if (region !== undefined && region !== '') return region;
     const status = s3Status(err);
     if (status === 404 || status === 403 || status === undefined || status >= 500) {
-      throw toStateStoreError(err, { op: 'find the region of', bucket: location.bucket, ...(signal ? { signal } : {}) });
+      throw toStateStoreError(err, {
+        op: 'find the region of',
+        bucket: location.bucket,
+        ...(signal ? { signal } : {}),
+      });
     }
     return 'us-east-1';
   } finally {

@@ -3,17 +3,43 @@ import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { isStateStoreError, StateStoreError } from '../../errors.js';
 import type {
-  Capabilities, CopyFromOptions, DeleteOptions, ListOptions, ListPage, ObjectInfo, ReadOptions, ReadResult,
-  ReadStreamResult, ServerSideLocation, VfsDriver, WriteOptions, WriteStreamOptions,
+  Capabilities,
+  CopyFromOptions,
+  DeleteOptions,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  ReadOptions,
+  ReadResult,
+  ReadStreamResult,
+  ServerSideLocation,
+  VfsDriver,
+  WriteOptions,
+  WriteStreamOptions,
 } from '../../vfs/types.js';
 import type { OpenVfsOptions } from '../options.js';
 import { collect, toBytes } from '../driver-utils.js';
 import { resumableBody } from '../resume.js';
 import { createClient, createProbeClient, type S3Sdk } from './client.js';
 import { toStateStoreError, type S3ErrorContext } from './errors.js';
-import { MAX_PARTS, MAX_SINGLE_COPY, copyMultipart, encodeCopySourceKey, parts, uploadMultipart, type MultipartContext } from './multipart.js';
+import {
+  MAX_PARTS,
+  MAX_SINGLE_COPY,
+  copyMultipart,
+  encodeCopySourceKey,
+  parts,
+  uploadMultipart,
+  type MultipartContext,
+} from './multipart.js';
 import type { S3Location } from './url.js';
-import { checkAcl, fieldsFor, fieldsFromBucket, writePolicy, type WriteFields, type WritePolicy } from './write-settings.js';
+import {
+  checkAcl,
+  fieldsFor,
+  fieldsFromBucket,
+  writePolicy,
+  type WriteFields,
+  type WritePolicy,
+} from './write-settings.js';
 
 const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 
@@ -32,7 +58,13 @@ interface HeadFields {
  */
 export class S3Driver implements VfsDriver {
   readonly backend = 's3';
-  readonly capabilities: Capabilities = { ifMatch: true, ifNoneMatch: true, deleteIfMatch: true, serverSideCopy: true, md5: true };
+  readonly capabilities: Capabilities = {
+    ifMatch: true,
+    ifNoneMatch: true,
+    deleteIfMatch: true,
+    serverSideCopy: true,
+    md5: true,
+  };
   readonly url: string;
   private client: Promise<S3Client> | undefined;
   private readonly root: string;
@@ -45,7 +77,11 @@ export class S3Driver implements VfsDriver {
   private kms: boolean;
   private readonly checksums: boolean;
 
-  constructor(private readonly sdk: S3Sdk, private readonly location: S3Location, private readonly options: OpenVfsOptions) {
+  constructor(
+    private readonly sdk: S3Sdk,
+    private readonly location: S3Location,
+    private readonly options: OpenVfsOptions,
+  ) {
     const s3 = options.s3 ?? {};
     this.url = location.url;
     this.root = location.prefix === '' ? '' : `${location.prefix}/`;
@@ -64,12 +100,22 @@ export class S3Driver implements VfsDriver {
     } catch (err) {
       throw toStateStoreError(err, this.ctx('read', key, options.signal));
     }
-    return { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), info: { ...info, size: body.length } };
+    return {
+      body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
+      info: { ...info, size: body.length },
+    };
   }
 
   async readStream(key: string, options: ReadOptions = {}): Promise<ReadStreamResult> {
     const ctx = this.ctx('read', key, options.signal, options.ifMatch === undefined ? undefined : 'ifMatch');
-    const output = await this.send<HeadFields & { Body?: Readable }>(new this.sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: this.root + key, ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }) }), ctx);
+    const output = await this.send<HeadFields & { Body?: Readable }>(
+      new this.sdk.GetObjectCommand({
+        Bucket: this.location.bucket,
+        Key: this.root + key,
+        ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
+      }),
+      ctx,
+    );
     const info = this.info(key, output);
     const first = output.Body ?? Readable.from([]);
     try {
@@ -91,11 +137,23 @@ export class S3Driver implements VfsDriver {
       mapError: (err) => toStateStoreError(err, ctx),
       reopen: async (offset) => {
         try {
-          const rest = await this.send<{ Body?: Readable }>(new this.sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: this.root + key, Range: `bytes=${offset}-`, IfMatch: info.version }), { ...ctx, condition: 'ifMatch' });
+          const rest = await this.send<{ Body?: Readable }>(
+            new this.sdk.GetObjectCommand({
+              Bucket: this.location.bucket,
+              Key: this.root + key,
+              Range: `bytes=${offset}-`,
+              IfMatch: info.version,
+            }),
+            { ...ctx, condition: 'ifMatch' },
+          );
           return rest.Body ?? Readable.from([]);
         } catch (err) {
           if (!isStateStoreError(err, 'PreconditionFailed')) throw err;
-          throw new StateStoreError('Conflict', `s3: read ${JSON.stringify(key)}: the object changed while it was read`, { key, backend: 's3', cause: err });
+          throw new StateStoreError(
+            'Conflict',
+            `s3: read ${JSON.stringify(key)}: the object changed while it was read`,
+            { key, backend: 's3', cause: err },
+          );
         }
       },
     });
@@ -104,7 +162,14 @@ export class S3Driver implements VfsDriver {
 
   async stat(key: string, options: ReadOptions = {}): Promise<ObjectInfo> {
     const ctx = this.ctx('stat', key, options.signal, options.ifMatch === undefined ? undefined : 'ifMatch');
-    const output = await this.send<HeadFields>(new this.sdk.HeadObjectCommand({ Bucket: this.location.bucket, Key: this.root + key, ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }) }), ctx);
+    const output = await this.send<HeadFields>(
+      new this.sdk.HeadObjectCommand({
+        Bucket: this.location.bucket,
+        Key: this.root + key,
+        ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
+      }),
+      ctx,
+    );
     const info = this.info(key, output);
     this.checkVersion(info, options.ifMatch, ctx);
     return info;
@@ -114,7 +179,11 @@ export class S3Driver implements VfsDriver {
     return this.putSingle(key, Buffer.from(toBytes(body)), options);
   }
 
-  async writeStream(key: string, body: Readable | AsyncIterable<Uint8Array>, options: WriteStreamOptions = {}): Promise<ObjectInfo> {
+  async writeStream(
+    key: string,
+    body: Readable | AsyncIterable<Uint8Array>,
+    options: WriteStreamOptions = {},
+  ): Promise<ObjectInfo> {
     const partSize = Math.max(this.partSize, options.size === undefined ? 0 : Math.ceil(options.size / MAX_PARTS));
     const ctx = this.ctx('write', key, options.signal, conditionOf(options));
     const iterator = parts(body, partSize)[Symbol.asyncIterator]();
@@ -140,14 +209,32 @@ export class S3Driver implements VfsDriver {
       },
     });
     if (options.size !== undefined && options.size !== result.size) {
-      throw new StateStoreError('InvalidArgument', `s3: the stream had ${result.size} bytes, not the ${options.size} announced`, { key, backend: 's3' });
+      throw new StateStoreError(
+        'InvalidArgument',
+        `s3: the stream had ${result.size} bytes, not the ${options.size} announced`,
+        { key, backend: 's3' },
+      );
     }
-    return { key, size: result.size, version: result.etag, md5: result.md5, lastModified: new Date(), ...(options.contentType === undefined ? {} : { contentType: options.contentType }) };
+    return {
+      key,
+      size: result.size,
+      version: result.etag,
+      md5: result.md5,
+      lastModified: new Date(),
+      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+    };
   }
 
   async delete(key: string, options: DeleteOptions = {}): Promise<void> {
     const ctx = this.ctx('delete', key, options.signal, options.ifMatch === undefined ? undefined : 'ifMatch');
-    await this.send(new this.sdk.DeleteObjectCommand({ Bucket: this.location.bucket, Key: this.root + key, ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }) }), ctx);
+    await this.send(
+      new this.sdk.DeleteObjectCommand({
+        Bucket: this.location.bucket,
+        Key: this.root + key,
+        ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
+      }),
+      ctx,
+    );
   }
 
   async list(options: ListOptions = {}): Promise<ListPage> {
@@ -158,16 +245,20 @@ export class S3Driver implements VfsDriver {
       IsTruncated?: boolean;
       NextContinuationToken?: string;
       EncodingType?: string;
-    }>(new this.sdk.ListObjectsV2Command({
-      Bucket: this.location.bucket,
-      Prefix: this.root + (options.prefix ?? ''),
-      ...(options.delimiter === undefined ? {} : { Delimiter: options.delimiter }),
-      MaxKeys: Math.min(options.pageSize ?? 1000, 1000),
-      ...(options.pageToken === undefined ? {} : { ContinuationToken: options.pageToken }),
-      // Keys are URL-encoded in the XML, so any character (even ones XML 1.0 cannot carry) survives.
-      EncodingType: 'url',
-    }), ctx);
-    const decode = (value: string) => (output.EncodingType === 'url' ? decodeURIComponent(value.replace(/\+/g, ' ')) : value);
+    }>(
+      new this.sdk.ListObjectsV2Command({
+        Bucket: this.location.bucket,
+        Prefix: this.root + (options.prefix ?? ''),
+        ...(options.delimiter === undefined ? {} : { Delimiter: options.delimiter }),
+        MaxKeys: Math.min(options.pageSize ?? 1000, 1000),
+        ...(options.pageToken === undefined ? {} : { ContinuationToken: options.pageToken }),
+        // Keys are URL-encoded in the XML, so any character (even ones XML 1.0 cannot carry) survives.
+        EncodingType: 'url',
+      }),
+      ctx,
+    );
+    const decode = (value: string) =>
+      output.EncodingType === 'url' ? decodeURIComponent(value.replace(/\+/g, ' ')) : value;
     const objects = (output.Contents ?? []).map((entry) => {
       const fullKey = decode(entry.Key ?? '');
       const etag = entry.ETag ?? '';
@@ -181,32 +272,55 @@ export class S3Driver implements VfsDriver {
       };
     });
     const prefixes = (output.CommonPrefixes ?? []).map((entry) => decode(entry.Prefix ?? '').slice(this.root.length));
-    return { objects, prefixes, ...(output.IsTruncated && output.NextContinuationToken ? { nextPageToken: output.NextContinuationToken } : {}) };
+    return {
+      objects,
+      prefixes,
+      ...(output.IsTruncated && output.NextContinuationToken ? { nextPageToken: output.NextContinuationToken } : {}),
+    };
   }
 
   async copy(sourceKey: string, destinationKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
     const source = await this.stat(sourceKey, options.signal === undefined ? {} : { signal: options.signal });
     const ctx = this.ctx('copy', destinationKey, options.signal, conditionOf(options));
     const fields = await this.writeFields(ctx);
-    const multipart = this.multipart(destinationKey, { ...options, ...(source.contentType === undefined ? {} : { contentType: source.contentType }) }, ctx, fields);
+    const multipart = this.multipart(
+      destinationKey,
+      { ...options, ...(source.contentType === undefined ? {} : { contentType: source.contentType }) },
+      ctx,
+      fields,
+    );
     let etag: string;
     let lastModified = new Date();
     if (source.size > this.copyThreshold) {
-      etag = await copyMultipart(multipart, { bucket: this.location.bucket, key: this.root + sourceKey, size: source.size, etag: source.version }, this.partSize);
+      etag = await copyMultipart(
+        multipart,
+        { bucket: this.location.bucket, key: this.root + sourceKey, size: source.size, etag: source.version },
+        this.partSize,
+      );
     } else {
-      const output = await this.send<{ CopyObjectResult?: { ETag?: string; LastModified?: Date } }>(new this.sdk.CopyObjectCommand({
-        Bucket: this.location.bucket,
-        Key: this.root + destinationKey,
-        CopySource: `${this.location.bucket}/${encodeCopySourceKey(this.root + sourceKey)}`,
-        CopySourceIfMatch: source.version,
-        ...fields,
-        ...multipart.conditions,
-      }), ctx);
+      const output = await this.send<{ CopyObjectResult?: { ETag?: string; LastModified?: Date } }>(
+        new this.sdk.CopyObjectCommand({
+          Bucket: this.location.bucket,
+          Key: this.root + destinationKey,
+          CopySource: `${this.location.bucket}/${encodeCopySourceKey(this.root + sourceKey)}`,
+          CopySourceIfMatch: source.version,
+          ...fields,
+          ...multipart.conditions,
+        }),
+        ctx,
+      );
       etag = output.CopyObjectResult?.ETag ?? '';
       lastModified = output.CopyObjectResult?.LastModified ?? lastModified;
     }
     const md5 = this.md5Of(etag) ?? source.md5;
-    return { key: destinationKey, size: source.size, version: etag, ...(md5 === undefined ? {} : { md5 }), lastModified, ...(source.contentType === undefined ? {} : { contentType: source.contentType }) };
+    return {
+      key: destinationKey,
+      size: source.size,
+      version: etag,
+      ...(md5 === undefined ? {} : { md5 }),
+      lastModified,
+      ...(source.contentType === undefined ? {} : { contentType: source.contentType }),
+    };
   }
 
   /** This store's address for another S3 store's `copyFrom`: same endpoint and credentials only. */
@@ -215,7 +329,11 @@ export class S3Driver implements VfsDriver {
   }
 
   /** CopyObject from another bucket or prefix of the same endpoint; undefined when it cannot. */
-  async copyFromLocation(source: ServerSideLocation, destinationKey: string, options: CopyFromOptions): Promise<ObjectInfo | undefined> {
+  async copyFromLocation(
+    source: ServerSideLocation,
+    destinationKey: string,
+    options: CopyFromOptions,
+  ): Promise<ObjectInfo | undefined> {
     if (source.service !== 's3' || source.identity !== this.identity()) return undefined;
     const ctx = this.ctx('copy', destinationKey, options.signal, conditionOf(options));
     const fields = await this.writeFields(ctx);
@@ -223,22 +341,36 @@ export class S3Driver implements VfsDriver {
     const listed = options.sourceInfo;
     if (listed !== undefined && listed.size > this.copyThreshold) {
       // Over CopyObject's 5 GiB limit: copy in ranges, each pinned to the listed version.
-      const etag = await copyMultipart(multipart, { bucket: source.bucket, key: source.key, size: listed.size, etag: listed.version }, this.partSize);
-      return { key: destinationKey, size: listed.size, version: etag, ...(listed.md5 === undefined ? {} : { md5: listed.md5 }), lastModified: new Date() };
+      const etag = await copyMultipart(
+        multipart,
+        { bucket: source.bucket, key: source.key, size: listed.size, etag: listed.version },
+        this.partSize,
+      );
+      return {
+        key: destinationKey,
+        size: listed.size,
+        version: etag,
+        ...(listed.md5 === undefined ? {} : { md5: listed.md5 }),
+        lastModified: new Date(),
+      };
     }
-    const output = await this.send<{ CopyObjectResult?: { ETag?: string; LastModified?: Date } }>(new this.sdk.CopyObjectCommand({
-      Bucket: this.location.bucket,
-      Key: this.root + destinationKey,
-      CopySource: `${source.bucket}/${encodeCopySourceKey(source.key)}`,
-      ...fields,
-      ...multipart.conditions,
-    }), ctx);
+    const output = await this.send<{ CopyObjectResult?: { ETag?: string; LastModified?: Date } }>(
+      new this.sdk.CopyObjectCommand({
+        Bucket: this.location.bucket,
+        Key: this.root + destinationKey,
+        CopySource: `${source.bucket}/${encodeCopySourceKey(source.key)}`,
+        ...fields,
+        ...multipart.conditions,
+      }),
+      ctx,
+    );
     const etag = output.CopyObjectResult?.ETag ?? '';
     const md5 = this.md5Of(etag);
     const lastModified = output.CopyObjectResult?.LastModified ?? new Date();
     // The copy's ETag is the MD5 of what it holds: when it is the listed MD5, the listed size is
     // the copy's size too, and the HEAD that would report it can be saved.
-    if (md5 !== undefined && listed?.md5 === md5) return { key: destinationKey, size: listed.size, version: etag, md5, lastModified };
+    if (md5 !== undefined && listed?.md5 === md5)
+      return { key: destinationKey, size: listed.size, version: etag, md5, lastModified };
     const head = await this.stat(destinationKey, options.signal === undefined ? {} : { signal: options.signal });
     return { ...head, version: etag || head.version, ...(md5 === undefined ? {} : { md5 }), lastModified };
   }
@@ -249,7 +381,12 @@ export class S3Driver implements VfsDriver {
    */
   private identity(): string {
     const credentials = this.location.credentials;
-    const who = credentials === undefined ? 'default-chain' : typeof credentials === 'function' ? `provider-${providerId(credentials)}` : credentials.accessKeyId;
+    const who =
+      credentials === undefined
+        ? 'default-chain'
+        : typeof credentials === 'function'
+          ? `provider-${providerId(credentials)}`
+          : credentials.accessKeyId;
     return `${this.location.endpoint ?? 'aws'}|${who}`;
   }
 
@@ -262,16 +399,19 @@ export class S3Driver implements VfsDriver {
   private async putSingle(key: string, body: Buffer, options: WriteOptions): Promise<ObjectInfo> {
     const ctx = this.ctx('write', key, options.signal, conditionOf(options));
     const fields = await this.writeFields(ctx);
-    const output = await this.send<{ ETag?: string }>(new this.sdk.PutObjectCommand({
-      Bucket: this.location.bucket,
-      Key: this.root + key,
-      Body: body,
-      ContentLength: body.length,
-      ...(options.contentType === undefined ? {} : { ContentType: options.contentType }),
-      ...fields,
-      ...(options.ifNoneMatch === undefined ? {} : { IfNoneMatch: options.ifNoneMatch }),
-      ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
-    }), ctx);
+    const output = await this.send<{ ETag?: string }>(
+      new this.sdk.PutObjectCommand({
+        Bucket: this.location.bucket,
+        Key: this.root + key,
+        Body: body,
+        ContentLength: body.length,
+        ...(options.contentType === undefined ? {} : { ContentType: options.contentType }),
+        ...fields,
+        ...(options.ifNoneMatch === undefined ? {} : { IfNoneMatch: options.ifNoneMatch }),
+        ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
+      }),
+      ctx,
+    );
     const etag = output.ETag ?? '';
     return {
       key,
@@ -284,12 +424,18 @@ export class S3Driver implements VfsDriver {
     };
   }
 
-  private multipart(key: string, options: WriteOptions, ctx: S3ErrorContext, fields: Record<string, string>): MultipartContext {
+  private multipart(
+    key: string,
+    options: WriteOptions,
+    ctx: S3ErrorContext,
+    fields: Record<string, string>,
+  ): MultipartContext {
     return {
       sdk: this.sdk,
       bucket: this.location.bucket,
       objectKey: this.root + key,
-      send: <T>(command: object, final = false) => this.send<T>(command, final ? ctx : { ...ctx, condition: undefined } as S3ErrorContext),
+      send: <T>(command: object, final = false) =>
+        this.send<T>(command, final ? ctx : ({ ...ctx, condition: undefined } as S3ErrorContext)),
       createFields: {
         ...fields,
         ...(options.contentType === undefined ? {} : { ContentType: options.contentType }),
@@ -312,7 +458,8 @@ export class S3Driver implements VfsDriver {
   private async writeFields(ctx: S3ErrorContext): Promise<Record<string, string>> {
     checkAcl(this.policy);
     if (this.fields === undefined) {
-      const pending = this.policy.sse === 'ask-bucket' ? this.askBucket(ctx) : Promise.resolve(fieldsFor(this.policy, undefined));
+      const pending =
+        this.policy.sse === 'ask-bucket' ? this.askBucket(ctx) : Promise.resolve(fieldsFor(this.policy, undefined));
       this.fields = pending;
       pending.catch(() => {
         if (this.fields === pending) this.fields = undefined;
@@ -330,14 +477,22 @@ export class S3Driver implements VfsDriver {
     } catch (err) {
       throw toStateStoreError(err, ctx);
     }
-    return fieldsFromBucket(this.policy, () => createProbeClient(this.sdk, this.location, this.options, region), this.sdk, this.location.bucket);
+    return fieldsFromBucket(
+      this.policy,
+      () => createProbeClient(this.sdk, this.location, this.options, region),
+      this.sdk,
+      this.location.bucket,
+    );
   }
 
   /** Sends one command on the store's client, mapping any failure. */
   private async send<T>(command: object, ctx: S3ErrorContext): Promise<T> {
     try {
       const client = await this.getClient(ctx.signal);
-      return (await client.send(command as Parameters<S3Client['send']>[0], ctx.signal === undefined ? {} : { abortSignal: ctx.signal })) as T;
+      return (await client.send(
+        command as Parameters<S3Client['send']>[0],
+        ctx.signal === undefined ? {} : { abortSignal: ctx.signal },
+      )) as T;
     } catch (err) {
       throw toStateStoreError(err, ctx);
     }
@@ -354,8 +509,19 @@ export class S3Driver implements VfsDriver {
     return this.client;
   }
 
-  private ctx(op: string, key: string | undefined, signal: AbortSignal | undefined, condition?: 'ifMatch' | 'ifNoneMatch'): S3ErrorContext {
-    return { op, bucket: this.location.bucket, ...(key === undefined ? {} : { key }), ...(condition === undefined ? {} : { condition }), ...(signal === undefined ? {} : { signal }) };
+  private ctx(
+    op: string,
+    key: string | undefined,
+    signal: AbortSignal | undefined,
+    condition?: 'ifMatch' | 'ifNoneMatch',
+  ): S3ErrorContext {
+    return {
+      op,
+      bucket: this.location.bucket,
+      ...(key === undefined ? {} : { key }),
+      ...(condition === undefined ? {} : { condition }),
+      ...(signal === undefined ? {} : { signal }),
+    };
   }
 
   private info(key: string, head: HeadFields, size?: number): ObjectInfo {
@@ -380,8 +546,16 @@ export class S3Driver implements VfsDriver {
 
   /** S3 already refused a mismatch with 412; this guards against services that ignore If-Match on reads. */
   private checkVersion(info: ObjectInfo, ifMatch: string | undefined, ctx: S3ErrorContext): void {
-    if (ifMatch !== undefined && ifMatch !== info.version && ifMatch.replace(/"/g, '') !== info.version.replace(/"/g, '')) {
-      throw new StateStoreError('PreconditionFailed', `s3: ${ctx.op} key ${JSON.stringify(ctx.key)} in bucket ${JSON.stringify(ctx.bucket)}: the object is not at the expected version`, { key: ctx.key, backend: 's3' });
+    if (
+      ifMatch !== undefined &&
+      ifMatch !== info.version &&
+      ifMatch.replace(/"/g, '') !== info.version.replace(/"/g, '')
+    ) {
+      throw new StateStoreError(
+        'PreconditionFailed',
+        `s3: ${ctx.op} key ${JSON.stringify(ctx.key)} in bucket ${JSON.stringify(ctx.bucket)}: the object is not at the expected version`,
+        { key: ctx.key, backend: 's3' },
+      );
     }
   }
 }

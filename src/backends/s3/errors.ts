@@ -20,11 +20,36 @@ interface SdkErrorShape {
 }
 
 const UNAUTHENTICATED = new Set([
-  'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'InvalidToken', 'ExpiredToken', 'TokenRefreshRequired',
-  'InvalidSecurity', 'RequestTimeTooSkewed', 'CredentialsProviderError', 'MissingAuthenticationToken',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'InvalidToken',
+  'ExpiredToken',
+  'TokenRefreshRequired',
+  'InvalidSecurity',
+  'RequestTimeTooSkewed',
+  'CredentialsProviderError',
+  'MissingAuthenticationToken',
 ]);
-const RATE_LIMITED = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'TooManyRequests', 'TooManyRequestsException', 'RequestLimitExceeded']);
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+const RATE_LIMITED = new Set([
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequests',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+]);
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+]);
 const TIMEOUTS = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 const INTEGRITY = new Set(['BadDigest', 'InvalidDigest', 'XAmzContentSHA256Mismatch', 'InvalidChecksum']);
 
@@ -53,7 +78,8 @@ export function s3ErrorHeader(err: unknown, name: string): string | undefined {
 export function toStateStoreError(err: unknown, ctx: S3ErrorContext): StateStoreError {
   if (isStateStoreError(err)) return err;
   const where = `${ctx.key === undefined ? '' : ` key ${JSON.stringify(ctx.key)} in`} bucket ${JSON.stringify(ctx.bucket)}`;
-  const make = (code: ErrorCode, what: string) => new StateStoreError(code, `s3: ${ctx.op}${where}: ${what}`, { key: ctx.key, backend: 's3', cause: err });
+  const make = (code: ErrorCode, what: string) =>
+    new StateStoreError(code, `s3: ${ctx.op}${where}: ${what}`, { key: ctx.key, backend: 's3', cause: err });
   const name = s3ErrorCode(err);
   const status = s3Status(err);
   const detail = `${name ?? 'error'}${status === undefined ? '' : `, HTTP ${status}`}`;
@@ -65,9 +91,14 @@ export function toStateStoreError(err: unknown, ctx: S3ErrorContext): StateStore
       ? make('AlreadyExists', 'the object already exists (If-None-Match: * failed)')
       : make('PreconditionFailed', `the object is not at the expected version (${detail})`);
   }
-  if (name === 'ConditionalRequestConflict' || status === 409) return make('Conflict', `a concurrent conditional request conflicted; retry (${detail})`);
+  if (name === 'ConditionalRequestConflict' || status === 409)
+    return make('Conflict', `a concurrent conditional request conflicted; retry (${detail})`);
   if (name === 'NoSuchBucket') {
-    return new StateStoreError('NotFound', `s3: ${ctx.op}${ctx.key === undefined ? '' : ` key ${JSON.stringify(ctx.key)}`}: bucket ${JSON.stringify(ctx.bucket)} does not exist (${detail})`, { key: ctx.key, backend: 's3', cause: err });
+    return new StateStoreError(
+      'NotFound',
+      `s3: ${ctx.op}${ctx.key === undefined ? '' : ` key ${JSON.stringify(ctx.key)}`}: bucket ${JSON.stringify(ctx.bucket)} does not exist (${detail})`,
+      { key: ctx.key, backend: 's3', cause: err },
+    );
   }
   if (status === 404 || name === 'NoSuchKey' || name === 'NotFound') {
     if (ctx.condition === 'ifMatch') return make('PreconditionFailed', `the object no longer exists (${detail})`);
@@ -76,16 +107,22 @@ export function toStateStoreError(err: unknown, ctx: S3ErrorContext): StateStore
   if ((name !== undefined && RATE_LIMITED.has(name)) || status === 429 || (status === 503 && name === 'SlowDown')) {
     return make('RateLimited', `the service asked to slow down (${detail})`);
   }
-  if (name !== undefined && UNAUTHENTICATED.has(name)) return make('Unauthenticated', `the credentials were rejected or are missing (${detail})`);
+  if (name !== undefined && UNAUTHENTICATED.has(name))
+    return make('Unauthenticated', `the credentials were rejected or are missing (${detail})`);
   if (status === 403 || name === 'AccessDenied' || name === 'AllAccessDisabled' || name === 'Forbidden') {
     return make('PermissionDenied', `access denied (${detail})`);
   }
   if (status === 301 || name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed') {
     const region = s3ErrorHeader(err, 'x-amz-bucket-region');
-    return make('InvalidArgument', `the bucket is in another region${region === undefined ? '' : ` (${region}); set options.s3.region`} (${detail})`);
+    return make(
+      'InvalidArgument',
+      `the bucket is in another region${region === undefined ? '' : ` (${region}); set options.s3.region`} (${detail})`,
+    );
   }
-  if (name !== undefined && INTEGRITY.has(name)) return make('IntegrityError', `the data did not match its checksum (${detail})`);
-  if (err instanceof Error && /checksum mismatch/i.test(err.message)) return make('IntegrityError', 'the downloaded data did not match its checksum');
+  if (name !== undefined && INTEGRITY.has(name))
+    return make('IntegrityError', `the data did not match its checksum (${detail})`);
+  if (err instanceof Error && /checksum mismatch/i.test(err.message))
+    return make('IntegrityError', 'the downloaded data did not match its checksum');
   if (sysCode !== undefined || (name !== undefined && (TIMEOUTS.has(name) || NETWORK.has(name)))) {
     return make('Unavailable', `the endpoint could not be reached (${sysCode ?? detail})`);
   }

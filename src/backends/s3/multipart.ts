@@ -71,15 +71,20 @@ export async function* parts(body: Readable | AsyncIterable<Uint8Array>, partSiz
 
 /** Runs `work` inside a multipart upload; aborts the upload if anything fails. */
 async function withUpload<T>(ctx: MultipartContext, work: (uploadId: string) => Promise<T>): Promise<T> {
-  const created = await ctx.send<{ UploadId?: string }>(new ctx.sdk.CreateMultipartUploadCommand({ Bucket: ctx.bucket, Key: ctx.objectKey, ...ctx.createFields }));
+  const created = await ctx.send<{ UploadId?: string }>(
+    new ctx.sdk.CreateMultipartUploadCommand({ Bucket: ctx.bucket, Key: ctx.objectKey, ...ctx.createFields }),
+  );
   const uploadId = created.UploadId;
-  if (uploadId === undefined) throw new StateStoreError('Unknown', 's3: CreateMultipartUpload returned no upload id', { backend: 's3' });
+  if (uploadId === undefined)
+    throw new StateStoreError('Unknown', 's3: CreateMultipartUpload returned no upload id', { backend: 's3' });
   try {
     return await work(uploadId);
   } catch (err) {
     // Best effort, without the caller's signal (it may be the reason we stop): an upload left
     // behind costs storage until a lifecycle rule removes it.
-    await ctx.send(new ctx.sdk.AbortMultipartUploadCommand({ Bucket: ctx.bucket, Key: ctx.objectKey, UploadId: uploadId })).catch(() => undefined);
+    await ctx
+      .send(new ctx.sdk.AbortMultipartUploadCommand({ Bucket: ctx.bucket, Key: ctx.objectKey, UploadId: uploadId }))
+      .catch(() => undefined);
     throw err;
   }
 }
@@ -105,7 +110,9 @@ async function complete(ctx: MultipartContext, uploadId: string, completed: Comp
     // someone else must not pass for our create; the caller can read back, as moves do.)
     if (!isStateStoreError(err) || (err.cause as { name?: unknown } | undefined)?.name !== 'NoSuchUpload') throw err;
     const expected = multipartEtag(completed);
-    const landed = await ctx.send<{ ETag?: string }>(new ctx.sdk.HeadObjectCommand({ Bucket: ctx.bucket, Key: ctx.objectKey })).catch(() => undefined);
+    const landed = await ctx
+      .send<{ ETag?: string }>(new ctx.sdk.HeadObjectCommand({ Bucket: ctx.bucket, Key: ctx.objectKey }))
+      .catch(() => undefined);
     if (expected !== undefined && landed?.ETag?.replace(/"/g, '') === expected) return landed.ETag;
     throw err;
   }
@@ -115,28 +122,50 @@ async function complete(ctx: MultipartContext, uploadId: string, completed: Comp
 function multipartEtag(completed: CompletedPart[]): string | undefined {
   const md5s = completed.map((part) => part.ETag?.replace(/"/g, '') ?? '');
   if (!md5s.every((md5) => /^[0-9a-f]{32}$/.test(md5))) return undefined;
-  return `${createHash('md5').update(Buffer.concat(md5s.map((md5) => Buffer.from(md5, 'hex')))).digest('hex')}-${md5s.length}`;
+  return `${createHash('md5')
+    .update(Buffer.concat(md5s.map((md5) => Buffer.from(md5, 'hex'))))
+    .digest('hex')}-${md5s.length}`;
 }
 
 /**
  * Uploads `first` (already read) and the rest of `rest` as a multipart upload, part by part.
  * The conditions go on CompleteMultipartUpload, the one request that makes the object visible.
  */
-export async function uploadMultipart(ctx: MultipartContext, first: Buffer, rest: AsyncIterator<Buffer>): Promise<UploadResult> {
+export async function uploadMultipart(
+  ctx: MultipartContext,
+  first: Buffer,
+  rest: AsyncIterator<Buffer>,
+): Promise<UploadResult> {
   return withUpload(ctx, async (uploadId) => {
     const hash = createHash('md5');
     const completed: CompletedPart[] = [];
     let size = 0;
     let part: Buffer | undefined = first;
     for (let number = 1; part !== undefined; number++) {
-      if (number > MAX_PARTS) throw new StateStoreError('InvalidArgument', `s3: the stream needs more than ${MAX_PARTS} parts; raise options.s3.partSize`, { backend: 's3' });
+      if (number > MAX_PARTS)
+        throw new StateStoreError(
+          'InvalidArgument',
+          `s3: the stream needs more than ${MAX_PARTS} parts; raise options.s3.partSize`,
+          { backend: 's3' },
+        );
       ctx.signal?.throwIfAborted();
       hash.update(part);
       size += part.length;
       const output = await ctx.send<{ ETag?: string; ChecksumCRC32?: string }>(
-        new ctx.sdk.UploadPartCommand({ Bucket: ctx.bucket, Key: ctx.objectKey, UploadId: uploadId, PartNumber: number, Body: part, ContentLength: part.length }),
+        new ctx.sdk.UploadPartCommand({
+          Bucket: ctx.bucket,
+          Key: ctx.objectKey,
+          UploadId: uploadId,
+          PartNumber: number,
+          Body: part,
+          ContentLength: part.length,
+        }),
       );
-      completed.push({ PartNumber: number, ETag: output.ETag, ...(ctx.checksums && output.ChecksumCRC32 ? { ChecksumCRC32: output.ChecksumCRC32 } : {}) });
+      completed.push({
+        PartNumber: number,
+        ETag: output.ETag,
+        ...(ctx.checksums && output.ChecksumCRC32 ? { ChecksumCRC32: output.ChecksumCRC32 } : {}),
+      });
       const next: IteratorResult<Buffer> = await rest.next();
       part = next.done ? undefined : next.value;
     }
@@ -161,12 +190,21 @@ export async function copyMultipart(ctx: MultipartContext, from: CopySource, par
       const end = Math.min(size, start + part) - 1;
       const output = await ctx.send<{ CopyPartResult?: { ETag?: string; ChecksumCRC32?: string } }>(
         new ctx.sdk.UploadPartCopyCommand({
-          Bucket: ctx.bucket, Key: ctx.objectKey, UploadId: uploadId, PartNumber: number,
-          CopySource: source, CopySourceRange: `bytes=${start}-${end}`, CopySourceIfMatch: sourceEtag,
+          Bucket: ctx.bucket,
+          Key: ctx.objectKey,
+          UploadId: uploadId,
+          PartNumber: number,
+          CopySource: source,
+          CopySourceRange: `bytes=${start}-${end}`,
+          CopySourceIfMatch: sourceEtag,
         }),
       );
       const result = output.CopyPartResult ?? {};
-      completed.push({ PartNumber: number, ETag: result.ETag, ...(ctx.checksums && result.ChecksumCRC32 ? { ChecksumCRC32: result.ChecksumCRC32 } : {}) });
+      completed.push({
+        PartNumber: number,
+        ETag: result.ETag,
+        ...(ctx.checksums && result.ChecksumCRC32 ? { ChecksumCRC32: result.ChecksumCRC32 } : {}),
+      });
     }
     return complete(ctx, uploadId, completed);
   });

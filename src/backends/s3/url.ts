@@ -24,10 +24,26 @@ export interface S3Location {
 
 /** S3-compatible providers kops knows, and how their endpoint follows from the region. */
 const PROVIDERS: Record<string, { name: string; endpoint: (region: string) => string; region: RegExp }> = {
-  do: { name: 'DigitalOcean Spaces', endpoint: (r) => `https://${r}.digitaloceanspaces.com`, region: /^([a-z0-9-]+)\.digitaloceanspaces\.com$/ },
-  scw: { name: 'Scaleway Object Storage', endpoint: (r) => `https://s3.${r}.scw.cloud`, region: /^s3\.([a-z0-9-]+)\.scw\.cloud$/ },
-  hos: { name: 'Hetzner Object Storage', endpoint: (r) => `https://${r}.your-objectstorage.com`, region: /^([a-z0-9-]+)\.your-objectstorage\.com$/ },
-  linode: { name: 'Linode Object Storage', endpoint: (r) => `https://${r}.linodeobjects.com`, region: /^([a-z0-9-]+)\.linodeobjects\.com$/ },
+  do: {
+    name: 'DigitalOcean Spaces',
+    endpoint: (r) => `https://${r}.digitaloceanspaces.com`,
+    region: /^([a-z0-9-]+)\.digitaloceanspaces\.com$/,
+  },
+  scw: {
+    name: 'Scaleway Object Storage',
+    endpoint: (r) => `https://s3.${r}.scw.cloud`,
+    region: /^s3\.([a-z0-9-]+)\.scw\.cloud$/,
+  },
+  hos: {
+    name: 'Hetzner Object Storage',
+    endpoint: (r) => `https://${r}.your-objectstorage.com`,
+    region: /^([a-z0-9-]+)\.your-objectstorage\.com$/,
+  },
+  linode: {
+    name: 'Linode Object Storage',
+    endpoint: (r) => `https://${r}.linodeobjects.com`,
+    region: /^([a-z0-9-]+)\.linodeobjects\.com$/,
+  },
 };
 
 /** The URL schemes of the S3 backend. */
@@ -41,8 +57,12 @@ export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Loc
   const s3: S3BackendOptions = options.s3 ?? {};
   const env = options.env ?? process.env;
   const scheme = url.scheme;
-  const invalid = (why: string) => new StateStoreError('InvalidArgument', `${scheme}:// store ${JSON.stringify(url.redacted)}: ${why}`, { backend: 's3' });
-  if (url.credentials !== undefined) throw invalid('credentials in the URL are not supported; pass options.s3.credentials');
+  const invalid = (why: string) =>
+    new StateStoreError('InvalidArgument', `${scheme}:// store ${JSON.stringify(url.redacted)}: ${why}`, {
+      backend: 's3',
+    });
+  if (url.credentials !== undefined)
+    throw invalid('credentials in the URL are not supported; pass options.s3.credentials');
   if (!BUCKET.test(url.host)) throw invalid(`"${url.host}" is not a valid bucket name`);
   const envValue = (name: string): string | undefined => {
     const value = env[name];
@@ -62,7 +82,10 @@ export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Loc
   const provider = PROVIDERS[scheme];
   if (provider !== undefined) {
     if (endpoint === undefined) {
-      if (region === undefined) throw invalid(`${provider.name} needs an endpoint or a region: set options.s3.endpoint (or S3_ENDPOINT) or options.s3.region (or S3_REGION)`);
+      if (region === undefined)
+        throw invalid(
+          `${provider.name} needs an endpoint or a region: set options.s3.endpoint (or S3_ENDPOINT) or options.s3.region (or S3_REGION)`,
+        );
       endpoint = provider.endpoint(region);
     }
     region ??= provider.region.exec(hostOf(endpoint))?.[1] ?? 'us-east-1';
@@ -72,13 +95,17 @@ export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Loc
   if (endpoint !== undefined) endpoint = normaliseEndpoint(endpoint, invalid);
 
   const credentials = s3.credentials ?? (customEnv ? envCredentials(envValue) : undefined);
-  if (s3.kmsKeyId !== undefined && s3.serverSideEncryption !== 'aws:kms') throw invalid('kmsKeyId needs serverSideEncryption: "aws:kms"');
+  if (s3.kmsKeyId !== undefined && s3.serverSideEncryption !== 'aws:kms')
+    throw invalid('kmsKeyId needs serverSideEncryption: "aws:kms"');
   if (s3.serverSideEncryption !== undefined && !['AES256', 'aws:kms', 'none'].includes(s3.serverSideEncryption)) {
     throw invalid('serverSideEncryption must be "AES256", "aws:kms" or "none"');
   }
-  if (s3.acl !== undefined && !(S3_CANNED_ACLS as readonly string[]).includes(s3.acl)) throw invalid(`acl must be an S3 canned ACL (one of ${S3_CANNED_ACLS.join(', ')})`);
-  if (s3.partSize !== undefined && (!Number.isSafeInteger(s3.partSize) || s3.partSize < 5 * 1024 * 1024)) throw invalid('partSize must be an integer of at least 5 MiB');
-  if (s3.checksum !== undefined && s3.checksum !== 'when_supported' && s3.checksum !== 'when_required') throw invalid('checksum must be "when_supported" or "when_required"');
+  if (s3.acl !== undefined && !(S3_CANNED_ACLS as readonly string[]).includes(s3.acl))
+    throw invalid(`acl must be an S3 canned ACL (one of ${S3_CANNED_ACLS.join(', ')})`);
+  if (s3.partSize !== undefined && (!Number.isSafeInteger(s3.partSize) || s3.partSize < 5 * 1024 * 1024))
+    throw invalid('partSize must be an integer of at least 5 MiB');
+  if (s3.checksum !== undefined && s3.checksum !== 'when_supported' && s3.checksum !== 'when_required')
+    throw invalid('checksum must be "when_supported" or "when_required"');
 
   const prefix = url.path;
   return {
@@ -116,7 +143,9 @@ function normaliseEndpoint(raw: string, invalid: (why: string) => StateStoreErro
   } catch {
     throw invalid(`endpoint ${JSON.stringify(redactUrl(raw))} is not a URL`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw invalid(`endpoint ${JSON.stringify(redactUrl(raw))} must be http or https`);
-  if (parsed.username !== '' || parsed.password !== '') throw invalid('credentials in the endpoint are not supported; pass options.s3.credentials');
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw invalid(`endpoint ${JSON.stringify(redactUrl(raw))} must be http or https`);
+  if (parsed.username !== '' || parsed.password !== '')
+    throw invalid('credentials in the endpoint are not supported; pass options.s3.credentials');
   return withScheme.replace(/\/+$/, '');
 }

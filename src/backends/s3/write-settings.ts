@@ -19,7 +19,13 @@ import type { S3CannedAcl } from './types.js';
 
 /** S3's canned ACLs for objects (`types.ObjectCannedACL` of the SDK kops uses). */
 export const S3_CANNED_ACLS: readonly S3CannedAcl[] = [
-  'private', 'public-read', 'public-read-write', 'authenticated-read', 'aws-exec-read', 'bucket-owner-read', 'bucket-owner-full-control',
+  'private',
+  'public-read',
+  'public-read-write',
+  'authenticated-read',
+  'aws-exec-read',
+  'bucket-owner-read',
+  'bucket-owner-full-control',
 ];
 
 /** What a store was asked to send, before the bucket is asked anything. */
@@ -42,9 +48,12 @@ export interface WriteFields {
 export function writePolicy(scheme: string, options: OpenVfsOptions): WritePolicy {
   const s3 = options.s3 ?? {};
   const envAcl = (options.env ?? process.env)['KOPS_STATE_S3_ACL']?.trim();
-  const acl = s3.acl !== undefined
-    ? { value: s3.acl, from: 'options.s3.acl' as const }
-    : envAcl !== undefined && envAcl !== '' ? { value: envAcl, from: 'KOPS_STATE_S3_ACL' as const } : undefined;
+  const acl =
+    s3.acl !== undefined
+      ? { value: s3.acl, from: 'options.s3.acl' as const }
+      : envAcl !== undefined && envAcl !== ''
+        ? { value: envAcl, from: 'KOPS_STATE_S3_ACL' as const }
+        : undefined;
   const sse = s3.serverSideEncryption ?? (scheme === 's3' ? 'ask-bucket' : 'none');
   return { acl, sse, kmsKeyId: s3.kmsKeyId };
 }
@@ -57,7 +66,11 @@ export function writePolicy(scheme: string, options: OpenVfsOptions): WritePolic
 export function checkAcl(policy: WritePolicy): void {
   const acl = policy.acl;
   if (acl !== undefined && !(S3_CANNED_ACLS as readonly string[]).includes(acl.value)) {
-    throw new StateStoreError('InvalidArgument', `s3: ${acl.from}=${JSON.stringify(acl.value)} is not an S3 canned ACL (one of ${S3_CANNED_ACLS.join(', ')})`, { backend: 's3' });
+    throw new StateStoreError(
+      'InvalidArgument',
+      `s3: ${acl.from}=${JSON.stringify(acl.value)} is not an S3 canned ACL (one of ${S3_CANNED_ACLS.join(', ')})`,
+      { backend: 's3' },
+    );
   }
 }
 
@@ -70,10 +83,16 @@ export interface BucketDefault {
  * Asks the bucket for its default encryption with one request and no retry (kops makes "only one
  * attempt ... even if there's an error"). Any failure means "no default", hence AES256, as in kops.
  */
-export async function askBucketDefault(sdk: S3Sdk, probe: S3Client, bucket: string): Promise<BucketDefault | undefined> {
+export async function askBucketDefault(
+  sdk: S3Sdk,
+  probe: S3Client,
+  bucket: string,
+): Promise<BucketDefault | undefined> {
   try {
     const output = await probe.send(new sdk.GetBucketEncryptionCommand({ Bucket: bucket }));
-    const rule = output.ServerSideEncryptionConfiguration?.Rules?.find((candidate) => candidate.ApplyServerSideEncryptionByDefault !== undefined);
+    const rule = output.ServerSideEncryptionConfiguration?.Rules?.find(
+      (candidate) => candidate.ApplyServerSideEncryptionByDefault !== undefined,
+    );
     return rule === undefined ? undefined : { algorithm: rule.ApplyServerSideEncryptionByDefault?.SSEAlgorithm };
   } catch {
     return undefined;
@@ -81,7 +100,12 @@ export async function askBucketDefault(sdk: S3Sdk, probe: S3Client, bucket: stri
 }
 
 /** Asks the bucket on a one-shot client (closed after), then gives the fields for `policy`. */
-export async function fieldsFromBucket(policy: WritePolicy, makeProbe: () => S3Client, sdk: S3Sdk, bucket: string): Promise<WriteFields> {
+export async function fieldsFromBucket(
+  policy: WritePolicy,
+  makeProbe: () => S3Client,
+  sdk: S3Sdk,
+  bucket: string,
+): Promise<WriteFields> {
   const probe = makeProbe();
   try {
     return fieldsFor(policy, await askBucketDefault(sdk, probe, bucket));

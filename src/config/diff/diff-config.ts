@@ -45,7 +45,8 @@ function diffValue(a: unknown, b: unknown, path: string, out: JsonPatchOperation
   if (jsonEqual(a, b)) return;
   if (isPlainObject(a) && isPlainObject(b)) {
     for (const key of Object.keys(a)) {
-      if (!Object.hasOwn(b, key)) out.push({ op: 'remove', path: `${path}/${escapeSegment(key)}`, oldValue: json(a[key]) });
+      if (!Object.hasOwn(b, key))
+        out.push({ op: 'remove', path: `${path}/${escapeSegment(key)}`, oldValue: json(a[key]) });
     }
     for (const key of Object.keys(b)) {
       const child = `${path}/${escapeSegment(key)}`;

@@ -18,9 +18,17 @@ const MAX_EDIT_LENGTH = 500;
  * // '--- before\n+++ after\n@@ -1,2 +1,2 @@\n a: 1\n-b: 2\n+b: 3\n'
  * ```
  */
-export function unifiedDiff(before: string, after: string, labels: { from: string; to: string } = { from: 'before', to: 'after' }, context = 3): string {
+export function unifiedDiff(
+  before: string,
+  after: string,
+  labels: { from: string; to: string } = { from: 'before', to: 'after' },
+  context = 3,
+): string {
   if (before === after) return '';
-  const patch = structuredPatch(labels.from, labels.to, before, after, undefined, undefined, { context, maxEditLength: MAX_EDIT_LENGTH });
+  const patch = structuredPatch(labels.from, labels.to, before, after, undefined, undefined, {
+    context,
+    maxEditLength: MAX_EDIT_LENGTH,
+  });
   const hunks = patch?.hunks ?? [middleHunk(before, after, context)];
   const lines = [`--- ${labels.from}`, `+++ ${labels.to}`];
   for (const hunk of hunks) {

@@ -32,7 +32,12 @@ function rethrow(err: unknown, index: number, operation: unknown): never {
 }
 
 /** Resolves all but the last token: the container that holds the target, and the last token. */
-function parentOf(doc: JsonValue, tokens: string[], pointer: string, index: number): { parent: Container; last: string } {
+function parentOf(
+  doc: JsonValue,
+  tokens: string[],
+  pointer: string,
+  index: number,
+): { parent: Container; last: string } {
   let current: JsonValue = doc;
   for (let i = 0; i < tokens.length - 1; i++) {
     current = child(current, tokens[i] as string, pointer, index);
@@ -145,7 +150,8 @@ function applyOne(doc: JsonValue, raw: unknown, index: number): JsonValue {
  * ]); // { spec: { kubernetesVersion: '1.30.0' } }
  */
 export function applyJsonPatch<T = JsonValue>(doc: T, operations: ReadonlyArray<JsonPatchOperation>): T {
-  if (!Array.isArray(operations)) throw new StateStoreError('InvalidArgument', 'a JSON patch must be an array of operations');
+  if (!Array.isArray(operations))
+    throw new StateStoreError('InvalidArgument', 'a JSON patch must be an array of operations');
   // Bounds first (depth, size: INPUT_LIMITS), so a hostile document or patch is refused before any work.
   assertSafeValue(doc);
   assertSafeValue(operations);

@@ -8,7 +8,10 @@ import { assertPathBounds, assertSafeKey, preview } from '../guard.js';
 export function parsePointer(pointer: string): string[] {
   if (pointer === '') return [];
   if (typeof pointer !== 'string' || !pointer.startsWith('/')) {
-    throw new StateStoreError('InvalidArgument', `JSON pointer ${typeof pointer === 'string' ? preview(pointer) : String(pointer)} must be empty or start with "/"`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `JSON pointer ${typeof pointer === 'string' ? preview(pointer) : String(pointer)} must be empty or start with "/"`,
+    );
   }
   assertPathBounds(pointer, 'JSON pointer', /\//g);
   // Linear: messages (which quote the pointer) are built only when a token fails.
@@ -42,11 +45,17 @@ export function formatPointer(tokens: ReadonlyArray<string | number>): string {
 export function parseArrayIndex(token: string, length: number, allowEnd: boolean, pointer: string): number {
   if (token === '-' && allowEnd) return length;
   if (!/^(0|[1-9][0-9]*)$/.test(token)) {
-    throw new StateStoreError('InvalidArgument', `JSON pointer ${preview(pointer)}: ${preview(token)} is not an array index`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `JSON pointer ${preview(pointer)}: ${preview(token)} is not an array index`,
+    );
   }
   const index = Number(token);
   if (index > length || (!allowEnd && index === length)) {
-    throw new StateStoreError('InvalidArgument', `JSON pointer ${preview(pointer)}: index ${index} is out of bounds (length ${length})`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `JSON pointer ${preview(pointer)}: index ${index} is out of bounds (length ${length})`,
+    );
   }
   return index;
 }

@@ -9,8 +9,9 @@ export type JsonObject = { [key: string]: JsonValue };
  * A deep partial of T for patches: every field optional, and `null` allowed where a field may be
  * deleted. Arrays take whole elements (keyed lists merge by key), plus `$patch` directives.
  */
-export type DeepPatch<T> = T extends ReadonlyArray<infer E>
-  ? ReadonlyArray<DeepPatch<E> | E>
-  : T extends object
-    ? { [K in keyof T]?: DeepPatch<T[K]> | null } & { $patch?: 'replace' | 'delete' | 'merge' }
-    : T;
+export type DeepPatch<T> =
+  T extends ReadonlyArray<infer E>
+    ? ReadonlyArray<DeepPatch<E> | E>
+    : T extends object
+      ? { [K in keyof T]?: DeepPatch<T[K]> | null } & { $patch?: 'replace' | 'delete' | 'merge' }
+      : T;

@@ -42,7 +42,9 @@ interface Where {
 
 function fail(where: Where, message: string): never {
   const path = where.pointer || '/';
-  throw new StateStoreError('InvalidArgument', `strategic merge at ${path}: ${message}`, { issues: [{ path, message }] });
+  throw new StateStoreError('InvalidArgument', `strategic merge at ${path}: ${message}`, {
+    issues: [{ path, message }],
+  });
 }
 
 function childWhere(where: Where, key: string): Where {
@@ -50,7 +52,11 @@ function childWhere(where: Where, key: string): Where {
   let next: JsonSchema | undefined;
   if (schema?.properties !== undefined && Object.hasOwn(schema.properties, key)) next = schema.properties[key];
   else if (typeof schema?.additionalProperties === 'object') next = schema.additionalProperties;
-  return { pointer: `${where.pointer}/${escapePointerToken(key)}`, fields: where.fields ? `${where.fields}.${key}` : key, schema: next };
+  return {
+    pointer: `${where.pointer}/${escapePointerToken(key)}`,
+    fields: where.fields ? `${where.fields}.${key}` : key,
+    schema: next,
+  };
 }
 
 function itemWhere(where: Where, index: number): Where {
@@ -65,7 +71,8 @@ function splitDirective(patch: JsonObject, where: Where): { directive: Directive
     assertSafeKey(key, () => ` at ${where.pointer}/${key}`);
     const value = patch[key] as JsonValue;
     if (key === DIRECTIVE) {
-      if (value !== 'replace' && value !== 'delete' && value !== 'merge') fail(where, `unknown $patch directive ${JSON.stringify(value)}`);
+      if (value !== 'replace' && value !== 'delete' && value !== 'merge')
+        fail(where, `unknown $patch directive ${JSON.stringify(value)}`);
       directive = value;
     } else if (key.startsWith('$')) {
       fail(where, `unknown directive key "${key}" (only $patch is supported)`);
@@ -77,7 +84,12 @@ function splitDirective(patch: JsonObject, where: Where): { directive: Directive
 }
 
 /** The merge key of the list at `where`, or undefined when the list is atomic. */
-function listKey(base: JsonValue[], patch: JsonValue[], where: Where, options: StrategicMergeOptions): readonly string[] | undefined {
+function listKey(
+  base: JsonValue[],
+  patch: JsonValue[],
+  where: Where,
+  options: StrategicMergeOptions,
+): readonly string[] | undefined {
   for (const table of [options.listKeys, DEFAULT_LIST_KEYS]) {
     if (table !== undefined && Object.hasOwn(table, where.fields)) {
       const named = table[where.fields];
@@ -85,7 +97,8 @@ function listKey(base: JsonValue[], patch: JsonValue[], where: Where, options: S
     }
   }
   const mapKeys = where.schema?.['x-kubernetes-list-map-keys'];
-  if (Array.isArray(mapKeys) && mapKeys.length > 0 && mapKeys.every((k) => typeof k === 'string')) return mapKeys as string[];
+  if (Array.isArray(mapKeys) && mapKeys.length > 0 && mapKeys.every((k) => typeof k === 'string'))
+    return mapKeys as string[];
   const item = where.schema?.items;
   if (item?.properties !== undefined && Object.hasOwn(item.properties, DEFAULT_KEY)) return [DEFAULT_KEY];
   const hasKey = (value: JsonValue): boolean => isPlainObject(value) && Object.hasOwn(value, DEFAULT_KEY);
@@ -98,7 +111,8 @@ function keyOf(element: JsonValue | undefined, keys: readonly string[], where: W
   if (!isPlainObject(element)) fail(where, `${side} list element is not an object, but the list is keyed by ${label}`);
   const values = keys.map((k) => {
     const value = element[k];
-    if (typeof value !== 'string' && typeof value !== 'number') fail(where, `${side} list element has no "${k}" (the list is keyed by ${label})`);
+    if (typeof value !== 'string' && typeof value !== 'number')
+      fail(where, `${side} list element has no "${k}" (the list is keyed by ${label})`);
     assertSafeKey(String(value), () => ` as the "${k}" of ${where.pointer}`);
     return String(value);
   });
@@ -109,12 +123,22 @@ function isListReplace(element: JsonValue): boolean {
   return isPlainObject(element) && Object.keys(element).length === 1 && element[DIRECTIVE] === 'replace';
 }
 
-function mergeKeyedList(base: JsonValue[], patch: JsonValue[], key: readonly string[], where: Where, options: StrategicMergeOptions): JsonValue[] {
+function mergeKeyedList(
+  base: JsonValue[],
+  patch: JsonValue[],
+  key: readonly string[],
+  where: Where,
+  options: StrategicMergeOptions,
+): JsonValue[] {
   // Positions by key: a Map, so merging n patch elements into m is linear, not n * m.
   const positions = new Map<string, number>();
   base.forEach((element, index) => {
     const k = keyOf(element, key, itemWhere(where, index), 'base');
-    if (positions.has(k)) fail(itemWhere(where, index), `duplicate ${key.join(' + ')} ${key.length === 1 ? JSON.stringify(k) : k} in the base list`);
+    if (positions.has(k))
+      fail(
+        itemWhere(where, index),
+        `duplicate ${key.join(' + ')} ${key.length === 1 ? JSON.stringify(k) : k} in the base list`,
+      );
     positions.set(k, index);
   });
   // `{ $patch: replace }` as a list element: the patch's other elements are the whole new list.
@@ -126,7 +150,8 @@ function mergeKeyedList(base: JsonValue[], patch: JsonValue[], key: readonly str
     if (isListReplace(element)) return;
     const at = itemWhere(where, index);
     const k = keyOf(element, key, at, 'patch');
-    if (patched.has(k)) fail(at, `duplicate ${key.join(' + ')} ${key.length === 1 ? JSON.stringify(k) : k} in the patch list`);
+    if (patched.has(k))
+      fail(at, `duplicate ${key.join(' + ')} ${key.length === 1 ? JSON.stringify(k) : k} in the patch list`);
     patched.add(k);
     const position = positions.get(k);
     const merged = mergeValue(position !== undefined ? out[position] : undefined, element, at, options);
@@ -152,7 +177,12 @@ function cloneOut(value: JsonValue, where: Where): JsonValue {
 }
 
 /** Merges `patch` into `base`; undefined means "absent" (deleted or never there). */
-function mergeValue(base: JsonValue | undefined, patch: JsonValue, where: Where, options: StrategicMergeOptions): JsonValue | undefined {
+function mergeValue(
+  base: JsonValue | undefined,
+  patch: JsonValue,
+  where: Where,
+  options: StrategicMergeOptions,
+): JsonValue | undefined {
   if (patch === null) return undefined;
   if (Array.isArray(patch)) {
     if (!Array.isArray(base)) return mergeKeyedOrReplace([], patch, where, options);
@@ -172,13 +202,22 @@ function mergeValue(base: JsonValue | undefined, patch: JsonValue, where: Where,
   return start;
 }
 
-function mergeKeyedOrReplace(base: JsonValue[], patch: JsonValue[], where: Where, options: StrategicMergeOptions): JsonValue[] {
+function mergeKeyedOrReplace(
+  base: JsonValue[],
+  patch: JsonValue[],
+  where: Where,
+  options: StrategicMergeOptions,
+): JsonValue[] {
   const key = listKey(base, patch, where, options);
   if (key !== undefined) return mergeKeyedList(base, patch, key, where, options);
   // An atomic list: the patch replaces it, but its elements still go through the directive rules.
   return patch.map((element, index) => {
-    if (element === null || element === undefined) fail(itemWhere(where, index), 'null is not allowed as a list element');
-    return mergeValue(undefined, element, itemWhere(where, index), options) ?? fail(itemWhere(where, index), '$patch: delete needs a keyed list');
+    if (element === null || element === undefined)
+      fail(itemWhere(where, index), 'null is not allowed as a list element');
+    return (
+      mergeValue(undefined, element, itemWhere(where, index), options) ??
+      fail(itemWhere(where, index), '$patch: delete needs a keyed list')
+    );
   });
 }
 
@@ -198,7 +237,11 @@ function mergeKeyedOrReplace(base: JsonValue[], patch: JsonValue[], where: Where
  *   { spec: { subnets: [{ name: 'b', type: 'Private' }] } },
  * ); // { spec: { subnets: [{ name: 'a', type: 'Public' }, { name: 'b', type: 'Private' }] } }
  */
-export function strategicMerge<T>(base: T, patch: DeepPatch<T> | null | undefined, options: StrategicMergeOptions = {}): T {
+export function strategicMerge<T>(
+  base: T,
+  patch: DeepPatch<T> | null | undefined,
+  options: StrategicMergeOptions = {},
+): T {
   const where: Where = { pointer: '', fields: '', schema: options.schema };
   // Bounds first (INPUT_LIMITS: depth, size), so the recursive merge below never overflows the stack.
   assertSafeValue(base);

@@ -14,7 +14,8 @@ export type PathSegment =
  * A leading `cluster.` (as kops accepts) is dropped. Prototype keys are refused.
  */
 export function parseFieldPath(raw: string): PathSegment[] {
-  if (typeof raw !== 'string') throw new StateStoreError('InvalidArgument', `a field path must be a string, not ${typeof raw}`);
+  if (typeof raw !== 'string')
+    throw new StateStoreError('InvalidArgument', `a field path must be a string, not ${typeof raw}`);
   assertPathBounds(raw, 'field path', /[.[]/g);
   const text = raw.startsWith('cluster.') ? raw.slice('cluster.'.length) : raw;
   const segments: PathSegment[] = [];

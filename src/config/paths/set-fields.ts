@@ -30,7 +30,8 @@ export function setFields<T>(config: T, fields: readonly string[], options: Fiel
   let result: unknown = guardedCopy(config, fields);
   for (const field of fields) {
     const eq = assignmentAt(field);
-    if (eq <= 0) throw new StateStoreError('InvalidArgument', `unhandled field: ${preview(field)} (expected path=value)`);
+    if (eq <= 0)
+      throw new StateStoreError('InvalidArgument', `unhandled field: ${preview(field)} (expected path=value)`);
     const append = field[eq - 1] === '+';
     const { segments, inverted } = resolve(field.slice(0, append ? eq - 1 : eq), schema);
     const leafSchema = schemaFor(schema, segments) ?? {};
@@ -80,11 +81,24 @@ function notFound(path: string, segments: PathSegment[], schema: JsonSchema): St
   while (known < segments.length && pathInSchema(schema, segments.slice(0, known + 1))) known++;
   const missing = segments[known];
   const parent = schemaFor(schema, segments.slice(0, known));
-  const suggestion = missing?.kind === 'field' ? didYouMean(missing.name, Object.keys(parent?.properties ?? {})) : undefined;
-  const fixed = suggestion === undefined ? undefined : formatFieldPath([...segments.slice(0, known), { kind: 'field', name: suggestion }, ...segments.slice(known + 1)]);
-  const pointer = `/${segments.slice(0, known + 1).map((segment) => (segment.kind === 'field' ? segment.name : segment.kind === 'index' ? segment.index : '*')).join('/')}`;
+  const suggestion =
+    missing?.kind === 'field' ? didYouMean(missing.name, Object.keys(parent?.properties ?? {})) : undefined;
+  const fixed =
+    suggestion === undefined
+      ? undefined
+      : formatFieldPath([
+          ...segments.slice(0, known),
+          { kind: 'field', name: suggestion },
+          ...segments.slice(known + 1),
+        ]);
+  const pointer = `/${segments
+    .slice(0, known + 1)
+    .map((segment) => (segment.kind === 'field' ? segment.name : segment.kind === 'index' ? segment.index : '*'))
+    .join('/')}`;
   const message = `field ${preview(path)} not found in the ${kind} schema${fixed ? `; did you mean "${fixed}"?` : ''}`;
-  return new StateStoreError('InvalidArgument', message, { issues: [{ path: pointer, message, ...(suggestion ? { didYouMean: suggestion } : {}) }] });
+  return new StateStoreError('InvalidArgument', message, {
+    issues: [{ path: pointer, message, ...(suggestion ? { didYouMean: suggestion } : {}) }],
+  });
 }
 
 /** The index of the `=` that ends the path: the first one outside `[...]` (selectors contain `=`). */
@@ -104,7 +118,14 @@ function invertBoolean(raw: string): string {
   return raw; // not a boolean: scalar() reports it
 }
 
-function setAt(node: unknown, segments: PathSegment[], depth: number, raw: string, leaf: JsonSchema, append: boolean): unknown {
+function setAt(
+  node: unknown,
+  segments: PathSegment[],
+  depth: number,
+  raw: string,
+  leaf: JsonSchema,
+  append: boolean,
+): unknown {
   const segment = segments[depth]!;
   const last = depth === segments.length - 1;
   // Formatted only where used (the leaf, or an error): formatting it at every level is quadratic.
@@ -112,17 +133,25 @@ function setAt(node: unknown, segments: PathSegment[], depth: number, raw: strin
   if (segment.kind === 'field') {
     const object = node === undefined || node === null ? {} : node;
     if (!isPlainObject(object)) throw new StateStoreError('InvalidArgument', `${where()}: the parent is not a map`);
-    object[segment.name] = last ? typedValue(object[segment.name], raw, leaf, append, where()) : setAt(object[segment.name], segments, depth + 1, raw, leaf, append);
+    object[segment.name] = last
+      ? typedValue(object[segment.name], raw, leaf, append, where())
+      : setAt(object[segment.name], segments, depth + 1, raw, leaf, append);
     return object;
   }
   const list = node === undefined || node === null ? [] : node;
   if (!Array.isArray(list)) throw new StateStoreError('InvalidArgument', `${where()}: not a list`);
   const update = (index: number) => {
-    list[index] = last ? typedValue(list[index], raw, leaf, append, where()) : setAt(list[index], segments, depth + 1, raw, leaf, append);
+    list[index] = last
+      ? typedValue(list[index], raw, leaf, append, where())
+      : setAt(list[index], segments, depth + 1, raw, leaf, append);
   };
   if (segment.kind === 'all') list.forEach((_, index) => update(index));
   else if (segment.kind === 'index') {
-    if (segment.index > list.length) throw new StateStoreError('InvalidArgument', `${where()}: index ${segment.index} is past the end of a list of ${list.length}`);
+    if (segment.index > list.length)
+      throw new StateStoreError(
+        'InvalidArgument',
+        `${where()}: index ${segment.index} is past the end of a list of ${list.length}`,
+      );
     update(segment.index);
   } else {
     let index = list.findIndex((item) => isPlainObject(item) && String(item[segment.key]) === segment.value);
@@ -146,8 +175,12 @@ function unsetAt(node: unknown, segments: PathSegment[], depth: number): unknown
   }
   if (!Array.isArray(node)) return node;
   const indexes =
-    segment.kind === 'all' ? node.map((_, i) => i)
-      : segment.kind === 'index' ? (segment.index < node.length ? [segment.index] : [])
+    segment.kind === 'all'
+      ? node.map((_, i) => i)
+      : segment.kind === 'index'
+        ? segment.index < node.length
+          ? [segment.index]
+          : []
         : node.flatMap((item, i) => (isPlainObject(item) && String(item[segment.key]) === segment.value ? [i] : []));
   for (const index of indexes) node[index] = last ? {} : unsetAt(node[index], segments, depth + 1);
   return node;
@@ -162,7 +195,11 @@ function typedValue(existing: unknown, raw: string, schema: JsonSchema, append: 
   }
   if (append) throw new StateStoreError('InvalidArgument', `${where}: "+=" appends to lists only`);
   if (types.includes('object')) {
-    if (raw !== '') throw new StateStoreError('InvalidArgument', `${where} is a map: only "${where}=" (an empty map) can be set this way`);
+    if (raw !== '')
+      throw new StateStoreError(
+        'InvalidArgument',
+        `${where} is a map: only "${where}=" (an empty map) can be set this way`,
+      );
     return isPlainObject(existing) ? existing : {};
   }
   return scalar(raw, schema, where);
@@ -179,11 +216,13 @@ function scalar(raw: string, schema: JsonSchema, where: string): unknown {
     throw new StateStoreError('InvalidArgument', `${where}: ${JSON.stringify(raw)} is not a boolean`);
   }
   if (types.includes('integer') && !types.includes('string')) {
-    if (!/^-?\d+$/.test(raw)) throw new StateStoreError('InvalidArgument', `${where}: ${JSON.stringify(raw)} is not an integer`);
+    if (!/^-?\d+$/.test(raw))
+      throw new StateStoreError('InvalidArgument', `${where}: ${JSON.stringify(raw)} is not an integer`);
     return Number(raw);
   }
   if (types.includes('number') && !types.includes('string')) {
-    if (raw.trim() === '' || Number.isNaN(Number(raw))) throw new StateStoreError('InvalidArgument', `${where}: ${JSON.stringify(raw)} is not a number`);
+    if (raw.trim() === '' || Number.isNaN(Number(raw)))
+      throw new StateStoreError('InvalidArgument', `${where}: ${JSON.stringify(raw)} is not a number`);
     return Number(raw);
   }
   if (types.includes('number') && types.includes('string') && /^-?\d+$/.test(raw)) return Number(raw); // int-or-string

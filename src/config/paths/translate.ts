@@ -21,7 +21,8 @@ const PATTERNS = FIELD_RENAMES.map((rename) => ({
  * but its translation does. Paths that exist as written are left alone.
  */
 export function toStoredPath(segments: PathSegment[], exists: (segments: PathSegment[]) => boolean): StoredPath {
-  if (exists(segments) || segments[0]?.kind !== 'field' || segments[0].name !== 'spec') return { segments, inverted: false };
+  if (exists(segments) || segments[0]?.kind !== 'field' || segments[0].name !== 'spec')
+    return { segments, inverted: false };
   const rest = segments.slice(1);
   for (const pattern of PATTERNS) {
     const indexes = matchPrefix(pattern.internal, rest);
@@ -66,9 +67,14 @@ export function schemaFor(schema: JsonSchema, segments: readonly PathSegment[]):
   for (const segment of segments) {
     if (current === undefined) return undefined;
     if (segment.kind === 'field') {
-      if (current.properties && Object.hasOwn(current.properties, segment.name)) current = current.properties[segment.name];
+      if (current.properties && Object.hasOwn(current.properties, segment.name))
+        current = current.properties[segment.name];
       else if (typeof current.additionalProperties === 'object') current = current.additionalProperties;
-      else if (current['x-kubernetes-preserve-unknown-fields'] === true || (current.type === 'object' && current.properties === undefined && current.additionalProperties !== false)) current = {};
+      else if (
+        current['x-kubernetes-preserve-unknown-fields'] === true ||
+        (current.type === 'object' && current.properties === undefined && current.additionalProperties !== false)
+      )
+        current = {};
       else return undefined;
     } else {
       if (current.items === undefined) return undefined;

@@ -16,4 +16,9 @@ export const KUBERNETES_KEYWORDS = [
  * (scripts/gen-validators.ts) and any schema compiled at run time, so both report alike.
  * Formats (int32, int64, byte) are not checked: kops itself does not check them on read.
  */
-export const AJV_OPTIONS: Options = { allErrors: true, strict: false, validateFormats: false, keywords: KUBERNETES_KEYWORDS };
+export const AJV_OPTIONS: Options = {
+  allErrors: true,
+  strict: false,
+  validateFormats: false,
+  keywords: KUBERNETES_KEYWORDS,
+};

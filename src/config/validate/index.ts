@@ -1,4 +1,9 @@
 export {
-  assertValidClusterConfig, assertValidInstanceGroup, validateClusterConfig, validateClusterWithInstanceGroups,
-  validateInstanceGroup, errorsOnly, type ValidateOptions,
+  assertValidClusterConfig,
+  assertValidInstanceGroup,
+  validateClusterConfig,
+  validateClusterWithInstanceGroups,
+  validateInstanceGroup,
+  errorsOnly,
+  type ValidateOptions,
 } from './kops.js';

@@ -35,19 +35,24 @@ export interface ValidateOptions {
  */
 export function validateClusterConfig(config: unknown, options: ValidateOptions = {}): ValidationIssue[] {
   if (!isPlainObject(config)) return kindIssues(config, 'Cluster');
-  const issues = [...kindIssues(config, 'Cluster'), ...(options.strict ? validators.clusterStrict : validators.cluster).issues(config)];
+  const issues = [
+    ...kindIssues(config, 'Cluster'),
+    ...(options.strict ? validators.clusterStrict : validators.cluster).issues(config),
+  ];
   if (!isPlainObject(config.spec)) return issues;
   const spec = config.spec;
   issues.push(...uniqueNames(spec.subnets, '/spec/subnets', 'subnet'));
   if (Array.isArray(spec.subnets)) {
     spec.subnets.forEach((subnet, index) => {
-      if (isPlainObject(subnet)) issues.push(...oneOf(subnet.type, SUBNET_TYPES, `/spec/subnets/${index}/type`, 'subnet type'));
+      if (isPlainObject(subnet))
+        issues.push(...oneOf(subnet.type, SUBNET_TYPES, `/spec/subnets/${index}/type`, 'subnet type'));
     });
   }
   issues.push(...uniqueNames(spec.etcdClusters, '/spec/etcdClusters', 'etcd cluster'));
   if (Array.isArray(spec.etcdClusters)) {
     spec.etcdClusters.forEach((cluster, index) => {
-      if (isPlainObject(cluster)) issues.push(...uniqueNames(cluster.etcdMembers, `/spec/etcdClusters/${index}/etcdMembers`, 'etcd member'));
+      if (isPlainObject(cluster))
+        issues.push(...uniqueNames(cluster.etcdMembers, `/spec/etcdClusters/${index}/etcdMembers`, 'etcd member'));
     });
   }
   return issues;
@@ -56,7 +61,10 @@ export function validateClusterConfig(config: unknown, options: ValidateOptions 
 /** Checks an InstanceGroup against kops's v1alpha2 schema. */
 export function validateInstanceGroup(group: unknown, options: ValidateOptions = {}): ValidationIssue[] {
   if (!isPlainObject(group)) return kindIssues(group, 'InstanceGroup');
-  const issues = [...kindIssues(group, 'InstanceGroup'), ...(options.strict ? validators.instanceGroupStrict : validators.instanceGroup).issues(group)];
+  const issues = [
+    ...kindIssues(group, 'InstanceGroup'),
+    ...(options.strict ? validators.instanceGroupStrict : validators.instanceGroup).issues(group),
+  ];
   if (isPlainObject(group.spec)) issues.push(...oneOf(group.spec.role, ROLES, '/spec/role', 'instance group role'));
   return issues;
 }
@@ -69,11 +77,13 @@ const SUBNET_TYPES = ['Public', 'Private', 'Utility', 'DualStack'];
 function oneOf(value: unknown, allowed: readonly string[], path: string, what: string): ValidationIssue[] {
   if (typeof value !== 'string' || allowed.includes(value)) return [];
   const suggestion = didYouMean(value, allowed);
-  return [{
-    path,
-    message: `${path}: unknown ${what} ${JSON.stringify(value)}; kops accepts ${allowed.map((v) => `"${v}"`).join(', ')}${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
-    ...(suggestion ? { didYouMean: suggestion } : {}),
-  }];
+  return [
+    {
+      path,
+      message: `${path}: unknown ${what} ${JSON.stringify(value)}; kops accepts ${allowed.map((v) => `"${v}"`).join(', ')}${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+      ...(suggestion ? { didYouMean: suggestion } : {}),
+    },
+  ];
 }
 
 /**
@@ -89,9 +99,17 @@ function oneOf(value: unknown, allowed: readonly string[], path: string, what: s
  * const issues = [...validateClusterConfig(cluster), ...validateClusterWithInstanceGroups(cluster, instanceGroups)];
  * ```
  */
-export function validateClusterWithInstanceGroups(config: ClusterConfig, groups: readonly InstanceGroupConfig[]): ValidationIssue[] {
+export function validateClusterWithInstanceGroups(
+  config: ClusterConfig,
+  groups: readonly InstanceGroupConfig[],
+): ValidationIssue[] {
   const groupNames = groups.map((group) => group.metadata?.name);
-  const issues = uniqueNames(groups.map((group) => ({ name: group.metadata?.name })), '/instanceGroups', 'instance group', '/metadata/name');
+  const issues = uniqueNames(
+    groups.map((group) => ({ name: group.metadata?.name })),
+    '/instanceGroups',
+    'instance group',
+    '/metadata/name',
+  );
   (config.spec?.etcdClusters ?? []).forEach((cluster, c) => {
     (cluster.etcdMembers ?? []).forEach((member, m) => {
       if (member.instanceGroup !== undefined && !groupNames.includes(member.instanceGroup)) {
@@ -122,7 +140,10 @@ export function assertValidClusterConfig(config: unknown, options?: ValidateOpti
 }
 
 /** Throws ValidationError listing every issue, when there is an error (warnings pass). */
-export function assertValidInstanceGroup(group: unknown, options?: ValidateOptions): asserts group is InstanceGroupConfig {
+export function assertValidInstanceGroup(
+  group: unknown,
+  options?: ValidateOptions,
+): asserts group is InstanceGroupConfig {
   throwIfErrors(validateInstanceGroup(group, options), 'InstanceGroup');
 }
 
@@ -134,7 +155,10 @@ export function errorsOnly(issues: ValidationIssue[]): ValidationIssue[] {
 export function throwIfErrors(all: ValidationIssue[], kind: string): void {
   const issues = errorsOnly(all);
   if (issues.length === 0) return;
-  const shown = issues.slice(0, 5).map((issue) => issue.message).join('; ');
+  const shown = issues
+    .slice(0, 5)
+    .map((issue) => issue.message)
+    .join('; ');
   const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
   throw new StateStoreError('ValidationError', `invalid ${kind}: ${shown}${more}`, { issues });
 }
@@ -142,7 +166,8 @@ export function throwIfErrors(all: ValidationIssue[], kind: string): void {
 function kindIssues(value: unknown, kind: string): ValidationIssue[] {
   if (!isPlainObject(value)) return [{ path: '/', message: `a ${kind} must be a map` }];
   const issues: ValidationIssue[] = [];
-  if (value.kind !== undefined && value.kind !== kind) issues.push({ path: '/kind', message: `kind must be "${kind}", not ${JSON.stringify(value.kind)}` });
+  if (value.kind !== undefined && value.kind !== kind)
+    issues.push({ path: '/kind', message: `kind must be "${kind}", not ${JSON.stringify(value.kind)}` });
   // kops reads the legacy kops/v1alpha2 too (kops: pkg/kopscodecs/codecs.go); see api-version.ts.
   const apiVersion = apiVersionProblem(value.apiVersion);
   if (apiVersion !== undefined) issues.push({ path: '/apiVersion', message: apiVersion });
@@ -156,7 +181,11 @@ function uniqueNames(list: unknown, path: string, what: string, namePath = '/nam
   list.forEach((item, index) => {
     const name = isPlainObject(item) ? item.name : undefined;
     if (typeof name !== 'string') return;
-    if (seen.has(name)) issues.push({ path: `${path}/${index}${namePath}`, message: `duplicate ${what} name "${name}" (also at ${path}/${seen.get(name)})` });
+    if (seen.has(name))
+      issues.push({
+        path: `${path}/${index}${namePath}`,
+        message: `duplicate ${what} name "${name}" (also at ${path}/${seen.get(name)})`,
+      });
     else seen.set(name, index);
   });
   return issues;

@@ -15,13 +15,18 @@ const precompiled = new Map<JsonSchema, ValidateFunction>([
 
 function compiled(schema: JsonSchema): ValidateFunction {
   const validate = precompiled.get(schema);
-  if (validate === undefined) throw new Error('no precompiled validator for this schema: add it to scripts/validators-source.ts');
+  if (validate === undefined)
+    throw new Error('no precompiled validator for this schema: add it to scripts/validators-source.ts');
   return validate;
 }
 
 /** A validator for one of kops's schemas (compiled at build time), reporting issues with did-you-mean hints. */
 export class SchemaValidator {
-  constructor(private readonly schema: JsonSchema, private readonly kind: string, private readonly strict = false) {}
+  constructor(
+    private readonly schema: JsonSchema,
+    private readonly kind: string,
+    private readonly strict = false,
+  ) {}
 
   /** Every schema problem of `value`, with JSON-pointer paths and did-you-mean hints. */
   issues(value: unknown): ValidationIssue[] {
@@ -46,21 +51,34 @@ export class SchemaValidator {
           ...(suggestion ? { didYouMean: suggestion } : {}),
         };
       }
-      return { path: `${error.instancePath}/${escape(field)}`, message: `unknown field "${field}" in ${this.kind} (kops ignores it)`, severity: 'warning' };
+      return {
+        path: `${error.instancePath}/${escape(field)}`,
+        message: `unknown field "${field}" in ${this.kind} (kops ignores it)`,
+        severity: 'warning',
+      };
     }
     if (error.keyword === 'type') {
       return { path, message: `${path} must be ${describeType((error.params as { type: string | string[] }).type)}` };
     }
     if (error.keyword === 'enum') {
-      return { path, message: `${path} must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` };
+      return {
+        path,
+        message: `${path} must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`,
+      };
     }
     if (error.keyword === 'required') {
-      return { path, message: `${path} is missing the required field "${(error.params as { missingProperty: string }).missingProperty}"` };
+      return {
+        path,
+        message: `${path} is missing the required field "${(error.params as { missingProperty: string }).missingProperty}"`,
+      };
     }
     if (error.keyword === 'multipleOf') {
       return { path, message: `${path} must be a whole number or a string (an int-or-string field)` };
     }
-    if (error.keyword === 'pattern' && schemaAtPath(this.schema, pointerSegments(error.instancePath))?.['x-kubernetes-int-or-string'] === true) {
+    if (
+      error.keyword === 'pattern' &&
+      schemaAtPath(this.schema, pointerSegments(error.instancePath))?.['x-kubernetes-int-or-string'] === true
+    ) {
       return { path, message: `${path} must be a number or a quantity such as "500m", "2Gi" or "1.5"` };
     }
     return { path, message: `${path} ${error.message ?? 'is invalid'}` };
@@ -70,13 +88,20 @@ export class SchemaValidator {
 /** int-or-string fields produce one error per branch of their anyOf; the anyOf error says it all. */
 function notNoise(error: ErrorObject, _index: number, all: ErrorObject[]): boolean {
   if (error.keyword === 'anyOf') return true;
-  return !all.some((other) => other.keyword === 'anyOf' && other.instancePath === error.instancePath && error.schemaPath.startsWith(other.schemaPath));
+  return !all.some(
+    (other) =>
+      other.keyword === 'anyOf' &&
+      other.instancePath === error.instancePath &&
+      error.schemaPath.startsWith(other.schemaPath),
+  );
 }
 
 function describeType(type: string | string[]): string {
   const types = Array.isArray(type) ? type : [type];
   // "an integer", not ajv's "a integer".
-  return types.map((t) => (t === 'object' ? 'a map' : t === 'array' ? 'a list' : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`)).join(' or ');
+  return types
+    .map((t) => (t === 'object' ? 'a map' : t === 'array' ? 'a list' : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`))
+    .join(' or ');
 }
 
 function escape(segment: string): string {
@@ -84,5 +109,8 @@ function escape(segment: string): string {
 }
 
 function pointerSegments(pointer: string): string[] {
-  return pointer.split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
 }

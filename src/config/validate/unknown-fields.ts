@@ -32,7 +32,13 @@ export function unknownFields(schema: JsonSchema, value: unknown): UnknownField[
   return found;
 }
 
-function walk(schema: JsonSchema | undefined, value: unknown, path: string, identity: string, out: UnknownField[]): void {
+function walk(
+  schema: JsonSchema | undefined,
+  value: unknown,
+  path: string,
+  identity: string,
+  out: UnknownField[],
+): void {
   if (schema === undefined) return;
   if (Array.isArray(value)) {
     value.forEach((item, index) => {
@@ -47,10 +53,16 @@ function walk(schema: JsonSchema | undefined, value: unknown, path: string, iden
     const childPath = `${path}/${escape(key)}`;
     const childIdentity = `${identity}/${escape(key)}`;
     if (Object.hasOwn(properties, key)) walk(properties[key], value[key], childPath, childIdentity, out);
-    else if (typeof schema.additionalProperties === 'object') walk(schema.additionalProperties, value[key], childPath, childIdentity, out);
+    else if (typeof schema.additionalProperties === 'object')
+      walk(schema.additionalProperties, value[key], childPath, childIdentity, out);
     else if (schema.additionalProperties === false) {
       const suggestion = didYouMean(key, Object.keys(properties));
-      out.push({ path: childPath, identity: childIdentity, field: key, ...(suggestion ? { didYouMean: suggestion } : {}) });
+      out.push({
+        path: childPath,
+        identity: childIdentity,
+        field: key,
+        ...(suggestion ? { didYouMean: suggestion } : {}),
+      });
     }
   }
 }
@@ -69,7 +81,13 @@ export interface ChangeFieldCheck {
  * where `validate` would call them errors, so a stored typo does not lock the document. Any other
  * error of `validate` is thrown as it was.
  */
-export function checkChangeFields(schema: JsonSchema, kind: string, before: unknown, after: unknown, validate: () => void): ChangeFieldCheck {
+export function checkChangeFields(
+  schema: JsonSchema,
+  kind: string,
+  before: unknown,
+  after: unknown,
+  validate: () => void,
+): ChangeFieldCheck {
   const stored = new Set(unknownFields(schema, before).map((field) => field.identity));
   const fields = unknownFields(schema, after);
   const kept = fields.filter((field) => stored.has(field.identity));
@@ -80,19 +98,39 @@ export function checkChangeFields(schema: JsonSchema, kind: string, before: unkn
   } catch (err) {
     if (!(err instanceof StateStoreError) || err.code !== 'ValidationError' || err.issues === undefined) throw err;
     const remaining = err.issues.filter((issue) => issue.severity !== 'warning' && !keptPaths.has(issue.path));
-    if (remaining.length === err.issues.filter((issue) => issue.severity !== 'warning').length && fields.length === kept.length) throw err;
+    if (
+      remaining.length === err.issues.filter((issue) => issue.severity !== 'warning').length &&
+      fields.length === kept.length
+    )
+      throw err;
     errors.push(...remaining);
   }
   const reported = new Set(errors.map((issue) => issue.path));
   for (const field of fields) {
     if (stored.has(field.identity) || reported.has(field.path)) continue;
-    const hint = field.didYouMean ? `; did you mean "${field.didYouMean}"?` : ' (kops would ignore it: the change would be lost)';
-    errors.push({ path: field.path, message: `unknown field "${field.field}" at ${field.path} in ${kind}${hint}`, ...(field.didYouMean ? { didYouMean: field.didYouMean } : {}) });
+    const hint = field.didYouMean
+      ? `; did you mean "${field.didYouMean}"?`
+      : ' (kops would ignore it: the change would be lost)';
+    errors.push({
+      path: field.path,
+      message: `unknown field "${field.field}" at ${field.path} in ${kind}${hint}`,
+      ...(field.didYouMean ? { didYouMean: field.didYouMean } : {}),
+    });
   }
   if (errors.length > 0) {
-    const shown = errors.slice(0, 5).map((issue) => issue.message).join('; ');
+    const shown = errors
+      .slice(0, 5)
+      .map((issue) => issue.message)
+      .join('; ');
     const more = errors.length > 5 ? ` (and ${errors.length - 5} more)` : '';
     throw new StateStoreError('ValidationError', `invalid ${kind}: ${shown}${more}`, { issues: errors });
   }
-  return { warnings: kept.map((field) => ({ path: field.path, message: `unknown field "${field.field}" at ${field.path} in ${kind}, already stored (kops ignores it)`, severity: 'warning' as const, ...(field.didYouMean ? { didYouMean: field.didYouMean } : {}) })) };
+  return {
+    warnings: kept.map((field) => ({
+      path: field.path,
+      message: `unknown field "${field.field}" at ${field.path} in ${kind}, already stored (kops ignores it)`,
+      severity: 'warning' as const,
+      ...(field.didYouMean ? { didYouMean: field.didYouMean } : {}),
+    })),
+  };
 }

@@ -31,7 +31,10 @@ export function apiVersionProblem(apiVersion: unknown): string | undefined {
 export function assertReadableApiVersion(apiVersion: unknown, where: string): void {
   const problem = apiVersionProblem(apiVersion);
   if (problem === undefined) return;
-  throw new StateStoreError(apiVersion === V1ALPHA3_API_VERSION ? 'Unsupported' : 'InvalidArgument', `${where}: ${problem}`);
+  throw new StateStoreError(
+    apiVersion === V1ALPHA3_API_VERSION ? 'Unsupported' : 'InvalidArgument',
+    `${where}: ${problem}`,
+  );
 }
 
 /**

@@ -61,11 +61,14 @@ export function parseClusterDocuments(text: string, limits?: YamlLimits): Cluste
     const where = `document ${index + 1}`;
     const kind = isPlainObject(value) ? value.kind : undefined;
     if (kind === 'Cluster') clusters.push(ofKind(value, 'Cluster', where) as ClusterConfig);
-    else if (kind === 'InstanceGroup') instanceGroups.push(ofKind(value, 'InstanceGroup', where) as InstanceGroupConfig);
+    else if (kind === 'InstanceGroup')
+      instanceGroups.push(ofKind(value, 'InstanceGroup', where) as InstanceGroupConfig);
     else if (isPlainObject(value) && typeof kind === 'string' && kind !== '') additionalObjects.push(value);
-    else throw new StateStoreError('InvalidArgument', `${where}: expected a map with a kind (Cluster, InstanceGroup ...)`);
+    else
+      throw new StateStoreError('InvalidArgument', `${where}: expected a map with a kind (Cluster, InstanceGroup ...)`);
   });
-  if (clusters.length !== 1) throw new StateStoreError('InvalidArgument', `expected exactly one Cluster document, found ${clusters.length}`);
+  if (clusters.length !== 1)
+    throw new StateStoreError('InvalidArgument', `expected exactly one Cluster document, found ${clusters.length}`);
   return { cluster: clusters[0]!, instanceGroups, additionalObjects };
 }
 
@@ -91,7 +94,9 @@ export function stringifyInstanceGroupConfig(group: InstanceGroupConfig, origina
 }
 
 /** Writes kops's multi-document form: the Cluster, each InstanceGroup, then additional objects, separated as kops separates them. */
-export function stringifyClusterDocuments(documents: Pick<ClusterDocuments, 'cluster' | 'instanceGroups'> & Partial<ClusterDocuments>): string {
+export function stringifyClusterDocuments(
+  documents: Pick<ClusterDocuments, 'cluster' | 'instanceGroups'> & Partial<ClusterDocuments>,
+): string {
   const all = [documents.cluster, ...documents.instanceGroups, ...(documents.additionalObjects ?? [])];
   return all.map((document) => stringifyYaml(document)).join('\n---\n\n');
 }
@@ -99,7 +104,10 @@ export function stringifyClusterDocuments(documents: Pick<ClusterDocuments, 'clu
 function ofKind(value: unknown, kind: 'Cluster' | 'InstanceGroup', where: string): Record<string, unknown> {
   if (!isPlainObject(value)) throw new StateStoreError('InvalidArgument', `${where}: a ${kind} must be a YAML map`);
   if (value.kind !== undefined && value.kind !== kind) {
-    throw new StateStoreError('InvalidArgument', `${where}: expected kind ${kind}, found ${JSON.stringify(value.kind)}`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `${where}: expected kind ${kind}, found ${JSON.stringify(value.kind)}`,
+    );
   }
   assertReadableApiVersion(value.apiVersion, where);
   return value;

@@ -42,14 +42,19 @@ interface Edits {
  */
 export function editScalarsInPlace(text: string, newValue: unknown): string | undefined {
   const tokens = Array.from(new Parser().parse(text));
-  const documents = Array.from(new Composer({ ...PARSE_OPTIONS, keepSourceTokens: true }).compose(tokens, true, text.length));
+  const documents = Array.from(
+    new Composer({ ...PARSE_OPTIONS, keepSourceTokens: true }).compose(tokens, true, text.length),
+  );
   if (documents.length !== 1) return undefined;
   const edits: Edits = { document: documents[0]!, scalars: [], maps: [], seqs: [] };
   if (!collect(documents[0]!.contents as Node | null, newValue, false, edits)) return undefined;
   for (const edit of edits.scalars) {
     const source = scalarSource(edit.value);
     if (source === undefined) return undefined;
-    CST.setScalarValue(edit.token, source.text, { afterKey: edit.afterKey, type: source.type ?? keptQuoting(edit.token) });
+    CST.setScalarValue(edit.token, source.text, {
+      afterKey: edit.afterKey,
+      type: source.type ?? keptQuoting(edit.token),
+    });
   }
   for (const { map, remove, add } of edits.maps) {
     if (remove.includes(0)) dropCommentsBefore(tokens, map);
@@ -77,7 +82,8 @@ function collect(node: Node | null, value: unknown, afterKey: boolean, edits: Ed
     if (!isPlainObject(value)) return false;
     const present = (key: string): boolean => Object.hasOwn(value, key) && value[key] !== undefined;
     const block = node.srcToken?.type === 'block-map' ? node.srcToken : undefined;
-    const mapEdit: MapEdit | undefined = block && block.items.length === node.items.length ? { map: block, remove: [], add: [] } : undefined;
+    const mapEdit: MapEdit | undefined =
+      block && block.items.length === node.items.length ? { map: block, remove: [], add: [] } : undefined;
     const seen = new Set<string>();
     const ok = node.items.every((pair, index) => {
       const key = isScalar(pair.key) ? pair.key.value : undefined;
@@ -104,7 +110,10 @@ function collect(node: Node | null, value: unknown, afterKey: boolean, edits: Ed
     if (!Array.isArray(value)) return false;
     const plan = planSeq(node.items, value);
     if (plan === undefined) return false;
-    const block = node.srcToken?.type === 'block-seq' && node.srcToken.items.length === node.items.length ? node.srcToken : undefined;
+    const block =
+      node.srcToken?.type === 'block-seq' && node.srcToken.items.length === node.items.length
+        ? node.srcToken
+        : undefined;
     if (plan.remove.length > 0 || plan.add.length > 0) {
       if (block === undefined || plan.remove.length === node.items.length) return false; // flow lists, and `[]`, take the tree path
       edits.seqs.push({ seq: block, remove: plan.remove, add: plan.add });
@@ -129,10 +138,14 @@ function collect(node: Node | null, value: unknown, afterKey: boolean, edits: Ed
  * pair items by name (kops's subnets, etcd clusters ...), others by position; a reorder, or an
  * unkeyed list that shrinks, has no such plan (undefined) and takes the tree path.
  */
-function planSeq(items: readonly unknown[], value: readonly unknown[]): { pairs: Array<[number, number]>; remove: number[]; add: unknown[] } | undefined {
+function planSeq(
+  items: readonly unknown[],
+  value: readonly unknown[],
+): { pairs: Array<[number, number]>; remove: number[]; add: unknown[] } | undefined {
   const oldNames = items.map((item) => (isMap(item) ? item.get('name') : undefined));
   const newNames = value.map((item) => (isPlainObject(item) ? item.name : undefined));
-  const keyed = (names: unknown[]): names is string[] => names.every((name) => typeof name === 'string') && new Set(names).size === names.length;
+  const keyed = (names: unknown[]): names is string[] =>
+    names.every((name) => typeof name === 'string') && new Set(names).size === names.length;
   if (keyed(oldNames) && keyed(newNames)) {
     const oldIndex = new Map(oldNames.map((name, index) => [name, index]));
     const pairs: Array<[number, number]> = [];
@@ -157,12 +170,18 @@ function planSeq(items: readonly unknown[], value: readonly unknown[]): { pairs:
 /** A block-sequence item for `value`, written as kops writes it, indented to `indent` columns. */
 function newSeqItem(value: unknown, indent: number): CST.BlockSequence['items'][number] | undefined {
   const pad = ' '.repeat(indent);
-  const text = stringifyYaml([value]).split('\n').map((line) => (line === '' ? line : pad + line)).join('\n');
-  const document = Array.from(new Parser().parse(text)).find((token): token is CST.Document => token.type === 'document');
+  const text = stringifyYaml([value])
+    .split('\n')
+    .map((line) => (line === '' ? line : pad + line))
+    .join('\n');
+  const document = Array.from(new Parser().parse(text)).find(
+    (token): token is CST.Document => token.type === 'document',
+  );
   const seq = document?.value;
   if (seq?.type !== 'block-seq' || seq.items.length !== 1) return undefined;
   const item = seq.items[0]!;
-  if (indent > 0 && item.start[0]?.type !== 'space') item.start.unshift({ type: 'space', offset: 0, indent: 0, source: pad });
+  if (indent > 0 && item.start[0]?.type !== 'space')
+    item.start.unshift({ type: 'space', offset: 0, indent: 0, source: pad });
   return item;
 }
 
@@ -199,7 +218,11 @@ function precedingTokens(tokens: readonly CST.Token[], target: CST.Token): CST.S
         if (found) return found;
       }
     } else if (token.type === 'block-map' || token.type === 'block-seq') {
-      for (const item of token.items as Array<{ start: CST.SourceToken[]; sep?: CST.SourceToken[]; value?: CST.Token }>) {
+      for (const item of token.items as Array<{
+        start: CST.SourceToken[];
+        sep?: CST.SourceToken[];
+        value?: CST.Token;
+      }>) {
         if (item.value === target) return item.sep ?? item.start;
         if (item.value !== undefined) {
           const found = precedingTokens([item.value], target);
@@ -226,18 +249,25 @@ function removeItems(items: Array<{ start: CST.SourceToken[] }>, remove: readonl
 /** A block-map item for `key: value`, written as kops writes it, indented to `indent` columns. */
 function newMapItem(key: string, value: unknown, indent: number): CST.BlockMap['items'][number] | undefined {
   const pad = ' '.repeat(indent);
-  const text = stringifyYaml({ [key]: value }).split('\n').map((line) => (line === '' ? line : pad + line)).join('\n');
-  const document = Array.from(new Parser().parse(text)).find((token): token is CST.Document => token.type === 'document');
+  const text = stringifyYaml({ [key]: value })
+    .split('\n')
+    .map((line) => (line === '' ? line : pad + line))
+    .join('\n');
+  const document = Array.from(new Parser().parse(text)).find(
+    (token): token is CST.Document => token.type === 'document',
+  );
   const map = document?.value;
   if (map?.type !== 'block-map' || map.items.length !== 1) return undefined;
   const item = map.items[0]!;
-  if (indent > 0 && item.start[0]?.type !== 'space') item.start.unshift({ type: 'space', offset: 0, indent: 0, source: pad });
+  if (indent > 0 && item.start[0]?.type !== 'space')
+    item.start.unshift({ type: 'space', offset: 0, indent: 0, source: pad });
   return item;
 }
 
 /** The text and (when it must change) the quoting of a new scalar value. */
 function scalarSource(value: unknown): { text: string; type?: Scalar.Type } | undefined {
-  if (typeof value === 'string') return goYamlReadsAsNonString(value) ? { text: value, type: Scalar.QUOTE_DOUBLE } : { text: value };
+  if (typeof value === 'string')
+    return goYamlReadsAsNonString(value) ? { text: value, type: Scalar.QUOTE_DOUBLE } : { text: value };
   if (typeof value === 'number' && Number.isFinite(value)) return { text: String(value), type: Scalar.PLAIN };
   if (typeof value === 'boolean' || value === null) return { text: String(value), type: Scalar.PLAIN };
   return undefined;
@@ -247,6 +277,9 @@ function scalarSource(value: unknown): { text: string; type?: Scalar.Type } | un
 function keptQuoting(token: CST.Token): Scalar.Type {
   if (token.type === 'single-quoted-scalar') return Scalar.QUOTE_SINGLE;
   if (token.type === 'double-quoted-scalar') return Scalar.QUOTE_DOUBLE;
-  if (token.type === 'block-scalar') return token.props[0]?.type === 'block-scalar-header' && token.props[0].source.startsWith('>') ? Scalar.BLOCK_FOLDED : Scalar.BLOCK_LITERAL;
+  if (token.type === 'block-scalar')
+    return token.props[0]?.type === 'block-scalar-header' && token.props[0].source.startsWith('>')
+      ? Scalar.BLOCK_FOLDED
+      : Scalar.BLOCK_LITERAL;
   return Scalar.PLAIN;
 }

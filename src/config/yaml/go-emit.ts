@@ -22,12 +22,18 @@ interface Context {
   simpleKey: boolean;
 }
 
-const isBreak = (c: string | undefined): boolean => c === '\n' || c === '\r' || c === '\u0085' || c === '\u2028' || c === '\u2029';
+const isBreak = (c: string | undefined): boolean =>
+  c === '\n' || c === '\r' || c === '\u0085' || c === '\u2028' || c === '\u2029';
 const isSpace = (c: string | undefined): boolean => c === ' ';
 const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t';
 function isPrintable(c: string): boolean {
   const cp = c.codePointAt(0)!;
-  return cp === 0x0a || (cp >= 0x20 && cp <= 0x7e) || (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff);
+  return (
+    cp === 0x0a ||
+    (cp >= 0x20 && cp <= 0x7e) ||
+    (cp >= 0xa0 && cp <= 0xd7ff) ||
+    (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff)
+  );
 }
 
 /** What the emitter's analysis says about a scalar (emitterc.go yaml_emitter_analyze_scalar). */
@@ -42,8 +48,17 @@ function analyze(chars: string[]): Analysis {
   if (chars.length === 0) return { multiline: false, blockPlain: true, singleQuoted: true, block: false };
   const text = chars.join('');
   let blockIndicators = text.startsWith('---') || text.startsWith('...');
-  let lineBreaks = false, special = false, leadingSpace = false, leadingBreak = false, trailingSpace = false, trailingBreak = false;
-  let breakSpace = false, spaceBreak = false, previousSpace = false, previousBreak = false, precededByWhitespace = true;
+  let lineBreaks = false,
+    special = false,
+    leadingSpace = false,
+    leadingBreak = false,
+    trailingSpace = false,
+    trailingBreak = false;
+  let breakSpace = false,
+    spaceBreak = false,
+    previousSpace = false,
+    previousBreak = false,
+    precededByWhitespace = true;
   chars.forEach((c, i) => {
     const followedByWhitespace = i + 1 >= chars.length || isBlank(chars[i + 1]);
     if (i === 0) {
@@ -70,7 +85,16 @@ function analyze(chars: string[]): Analysis {
     }
     precededByWhitespace = isBlank(c) || isBreak(c) || c === '\0';
   });
-  const plainBanned = leadingSpace || leadingBreak || trailingSpace || trailingBreak || breakSpace || spaceBreak || special || lineBreaks || blockIndicators;
+  const plainBanned =
+    leadingSpace ||
+    leadingBreak ||
+    trailingSpace ||
+    trailingBreak ||
+    breakSpace ||
+    spaceBreak ||
+    special ||
+    lineBreaks ||
+    blockIndicators;
   return {
     multiline: lineBreaks,
     blockPlain: !plainBanned,
@@ -143,7 +167,12 @@ class Emitter {
         this.column += escape(c).length;
         spaces = false;
       } else if (isSpace(c)) {
-        const fold = allowBreaks && !spaces && this.column > BEST_WIDTH && (style === 'plain' || (i > 0 && i < last)) && (style === 'double' || !isSpace(chars[i + 1]));
+        const fold =
+          allowBreaks &&
+          !spaces &&
+          this.column > BEST_WIDTH &&
+          (style === 'plain' || (i > 0 && i < last)) &&
+          (style === 'double' || !isSpace(chars[i + 1]));
         if (fold) {
           this.writeIndent(indent);
           if (style === 'double' && isSpace(chars[i + 1])) this.put('\\');
@@ -195,8 +224,21 @@ class Emitter {
 
 function escape(c: string): string {
   const named: Record<string, string> = {
-    '\0': '\\0', '\x07': '\\a', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\v': '\\v', '\f': '\\f', '\r': '\\r',
-    '\x1b': '\\e', '"': '\\"', '\\': '\\\\', '\u0085': '\\N', '\u00a0': '\\_', '\u2028': '\\L', '\u2029': '\\P',
+    '\0': '\\0',
+    '\x07': '\\a',
+    '\b': '\\b',
+    '\t': '\\t',
+    '\n': '\\n',
+    '\v': '\\v',
+    '\f': '\\f',
+    '\r': '\\r',
+    '\x1b': '\\e',
+    '"': '\\"',
+    '\\': '\\\\',
+    '\u0085': '\\N',
+    '\u00a0': '\\_',
+    '\u2028': '\\L',
+    '\u2029': '\\P',
   };
   if (named[c] !== undefined) return named[c];
   const cp = c.codePointAt(0)!;
@@ -209,17 +251,27 @@ function scalarOf(value: unknown): { text: string; requested: Style } {
   if (value === null) return { text: 'null', requested: 'plain' };
   if (typeof value === 'boolean') return { text: String(value), requested: 'plain' };
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new StateStoreError('InvalidArgument', `cannot write YAML: ${value} is not a JSON number (kops's writer cannot encode it)`);
+    if (!Number.isFinite(value))
+      throw new StateStoreError(
+        'InvalidArgument',
+        `cannot write YAML: ${value} is not a JSON number (kops's writer cannot encode it)`,
+      );
     const int = Number.isInteger(value) && Math.abs(value) < 2 ** 63;
     return { text: int ? BigInt(value).toString() : goFormatFloat(value), requested: 'plain' };
   }
   if (typeof value === 'string') {
     if (/[\uD800-\uDFFF]/u.test(value.replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, ''))) {
-      throw new StateStoreError('InvalidArgument', 'cannot write YAML: a string holds a lone UTF-16 surrogate (not valid UTF-8)');
+      throw new StateStoreError(
+        'InvalidArgument',
+        'cannot write YAML: a string holds a lone UTF-16 surrogate (not valid UTF-8)',
+      );
     }
     return { text: value, requested: value.includes('\n') ? 'literal' : goNeedsQuotes(value) ? 'double' : 'plain' };
   }
-  throw new StateStoreError('InvalidArgument', 'cannot write YAML: the value holds data YAML cannot represent as JSON (a Date, Map, function, NaN ...)');
+  throw new StateStoreError(
+    'InvalidArgument',
+    'cannot write YAML: the value holds data YAML cannot represent as JSON (a Date, Map, function, NaN ...)',
+  );
 }
 
 /** emitterc.go yaml_emitter_select_scalar_style, for block context without tags. */

@@ -9,7 +9,8 @@
 export type GoYamlKind = 'str' | 'int' | 'float' | 'bool' | 'null' | 'timestamp' | 'merge';
 
 const MAP: Record<string, [GoYamlKind, unknown]> = {};
-const put = (kind: GoYamlKind, value: unknown, words: string[]): void => words.forEach((word) => (MAP[word] = [kind, value]));
+const put = (kind: GoYamlKind, value: unknown, words: string[]): void =>
+  words.forEach((word) => (MAP[word] = [kind, value]));
 put('bool', true, ['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']);
 put('bool', false, ['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']);
 put('null', null, ['', '~', 'null', 'Null', 'NULL']);
@@ -76,9 +77,21 @@ export function isGoTimestamp(s: string): boolean {
   return TIMESTAMP_FORMATS.some((format) => {
     const m = format.exec(s);
     if (m === null) return false;
-    const [year, month, day, hour = 0, minute = 0, second = 0, zh = 0, zm = 0] = m.slice(1).map((part) => (part === undefined ? undefined : Number(part)));
+    const [year, month, day, hour = 0, minute = 0, second = 0, zh = 0, zm = 0] = m
+      .slice(1)
+      .map((part) => (part === undefined ? undefined : Number(part)));
     const days = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
-    return month! >= 1 && month! <= 12 && day! >= 1 && day! <= days && hour! < 24 && minute! < 60 && second! < 60 && zh! <= 24 && zm! <= 60;
+    return (
+      month! >= 1 &&
+      month! <= 12 &&
+      day! >= 1 &&
+      day! <= days &&
+      hour! < 24 &&
+      minute! < 60 &&
+      second! < 60 &&
+      zh! <= 24 &&
+      zm! <= 60
+    );
   });
 }
 
@@ -145,7 +158,8 @@ export function goFormatFloat(f: number): string {
   if (f === 0) return Object.is(f, -0) ? '-0' : '0';
   const [mantissa, exp] = f.toExponential().split('e') as [string, string];
   const x = Number(exp);
-  if (x < -4 || x >= 6) { // shortest 'g' decides with precision 6
+  if (x < -4 || x >= 6) {
+    // shortest 'g' decides with precision 6
     const e = Math.abs(x) < 10 ? `0${Math.abs(x)}` : String(Math.abs(x));
     return `${mantissa}e${x < 0 ? '-' : '+'}${e}`;
   }

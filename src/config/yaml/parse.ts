@@ -1,4 +1,17 @@
-import { LineCounter, Scalar, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Document, type EmptyStream, type YAMLError } from 'yaml';
+import {
+  LineCounter,
+  Scalar,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  visit,
+  type Document,
+  type EmptyStream,
+  type YAMLError,
+} from 'yaml';
 import { StateStoreError } from '../../errors.js';
 import { isUnsafeKey } from '../guard.js';
 import { DEFAULT_LIMITS, PARSE_OPTIONS, type YamlLimits } from './options.js';
@@ -65,7 +78,8 @@ export function parseYamlDocuments(text: string, limits: YamlLimits = {}): Parse
  */
 export function parseYaml(text: string, limits?: YamlLimits): ParsedYaml {
   const documents = parseYamlDocuments(text, limits);
-  if (documents.length !== 1) throw new StateStoreError('InvalidArgument', `expected one YAML document, found ${documents.length}`);
+  if (documents.length !== 1)
+    throw new StateStoreError('InvalidArgument', `expected one YAML document, found ${documents.length}`);
   return documents[0]!;
 }
 
@@ -77,7 +91,9 @@ export function parseYamlAll(text: string, limits?: YamlLimits): unknown[] {
 function yamlProblem(problem: YAMLError, lines: LineCounter): StateStoreError {
   const { line, col } = problem.linePos?.[0] ?? lines.linePos(problem.pos[0]);
   const message = problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-  return new StateStoreError('InvalidArgument', `invalid YAML at line ${line}, column ${col}: ${message}`, { cause: problem });
+  return new StateStoreError('InvalidArgument', `invalid YAML at line ${line}, column ${col}: ${message}`, {
+    cause: problem,
+  });
 }
 
 function refuseUnsafeKeys(document: Document, lines: LineCounter): void {
@@ -85,18 +101,26 @@ function refuseUnsafeKeys(document: Document, lines: LineCounter): void {
     const range = (node as { range?: [number, number, number] } | null)?.range;
     const position = range ? lines.linePos(range[0]) : undefined;
     const pointer = jsonPointer(ancestors, key);
-    const where = [pointer === '' ? undefined : `at ${pointer}`, position && `line ${position.line}, column ${position.col}`].filter(Boolean).join(', ');
+    const where = [
+      pointer === '' ? undefined : `at ${pointer}`,
+      position && `line ${position.line}, column ${position.col}`,
+    ]
+      .filter(Boolean)
+      .join(', ');
     throw new StateStoreError('InvalidArgument', `invalid YAML: ${what}${where ? ` (${where})` : ''}`);
   };
   visit(document, {
     Pair(_, pair, ancestors) {
       if (!isPair(pair)) return;
-      if (isAlias(pair.key) || isMap(pair.key) || isSeq(pair.key)) refuse('complex or aliased map keys are not accepted', pair.key, ancestors);
+      if (isAlias(pair.key) || isMap(pair.key) || isSeq(pair.key))
+        refuse('complex or aliased map keys are not accepted', pair.key, ancestors);
       const key = isScalar(pair.key) ? pair.key.value : pair.key;
       // A plain `<<` is a merge key to YAML 1.1 readers (kops's included); a quoted "<<" is a string.
       const plain = isScalar(pair.key) && (pair.key.type === undefined || pair.key.type === Scalar.PLAIN);
-      if ((key === '<<' && plain) || typeof key === 'symbol') refuse('merge keys ("<<") are not accepted', pair.key, ancestors, '<<');
-      if (typeof key === 'string' && isUnsafeKey(key)) refuse(`the key "${key}" is not accepted (prototype pollution guard)`, pair.key, ancestors, key);
+      if ((key === '<<' && plain) || typeof key === 'symbol')
+        refuse('merge keys ("<<") are not accepted', pair.key, ancestors, '<<');
+      if (typeof key === 'string' && isUnsafeKey(key))
+        refuse(`the key "${key}" is not accepted (prototype pollution guard)`, pair.key, ancestors, key);
     },
   });
 }
@@ -118,5 +142,7 @@ function jsonPointer(ancestors: readonly unknown[], lastKey?: string): string {
 /** A document with no content at all (the parser gives it a zero-length null scalar). */
 function isEmpty(document: Document.Parsed): boolean {
   const contents = document.contents;
-  return contents === null || (isScalar(contents) && contents.value === null && contents.range[0] === contents.range[1]);
+  return (
+    contents === null || (isScalar(contents) && contents.value === null && contents.range[0] === contents.range[1])
+  );
 }

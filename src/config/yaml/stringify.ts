@@ -22,7 +22,10 @@ export function stringifyYaml(value: unknown): string {
   assertSafeValue(value);
   const text = assertReadableSize(goYamlStringify(value));
   if (!readsAs(text, value)) {
-    throw new StateStoreError('InvalidArgument', 'cannot write YAML: the value holds data YAML cannot represent as JSON (a Date, Map, function, NaN ...)');
+    throw new StateStoreError(
+      'InvalidArgument',
+      'cannot write YAML: the value holds data YAML cannot represent as JSON (a Date, Map, function, NaN ...)',
+    );
   }
   return text;
 }
@@ -43,7 +46,10 @@ export function formatYaml(value: unknown): string {
 export function assertReadableSize(text: string): string {
   const max = DEFAULT_LIMITS.maxBytes;
   if (text.length * 3 > max && Buffer.byteLength(text, 'utf8') > max) {
-    throw new StateStoreError('InvalidArgument', `cannot write YAML: the document would be ${Buffer.byteLength(text, 'utf8')} bytes, over the ${max}-byte limit statestore reads (it could not be read back)`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `cannot write YAML: the document would be ${Buffer.byteLength(text, 'utf8')} bytes, over the ${max}-byte limit statestore reads (it could not be read back)`,
+    );
   }
   return text;
 }
@@ -58,7 +64,10 @@ export function render(document: Document, value: unknown): string {
     throw new StateStoreError('InvalidArgument', `cannot write YAML: ${(err as Error).message}`, { cause: err });
   }
   if (!readsAs(text, value)) {
-    throw new StateStoreError('InvalidArgument', 'cannot write YAML: the value holds data YAML cannot represent as JSON (a Date, Map, function, NaN ...)');
+    throw new StateStoreError(
+      'InvalidArgument',
+      'cannot write YAML: the value holds data YAML cannot represent as JSON (a Date, Map, function, NaN ...)',
+    );
   }
   return text;
 }

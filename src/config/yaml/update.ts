@@ -1,4 +1,15 @@
-import { isAlias, isMap, isScalar, isSeq, Scalar, visit, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  Scalar,
+  visit,
+  type Document,
+  type Node,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 import { isStateStoreError, StateStoreError } from '../../errors.js';
 import { assertSafeValue, isPlainObject, jsonEqual } from '../guard.js';
 import { WRITE_SCHEMA, type YamlLimits } from './options.js';
@@ -47,7 +58,8 @@ export function updateYamlText(originalText: string, newValue: unknown, limits?:
  * @internal
  */
 export function updateParsedYamlText(originalText: string, documents: ParsedYaml[], newValue: unknown): string {
-  if (documents.length > 1) throw new StateStoreError('InvalidArgument', `expected one YAML document, found ${documents.length}`);
+  if (documents.length > 1)
+    throw new StateStoreError('InvalidArgument', `expected one YAML document, found ${documents.length}`);
   const parsed = documents[0];
   assertSafeValue(newValue);
   if (parsed !== undefined && jsonEqual(parsed.value, withoutUndefined(newValue))) return originalText;
@@ -151,14 +163,18 @@ function reconcileMap(document: Document, map: YAMLMap, value: Record<string, un
     pair.value = reconcile(document, (pair.value ?? null) as Node | null, value[key]);
   }
   for (const key of Object.keys(value)) {
-    if (!seen.has(key) && present(key)) map.items.push(document.createPair(key, value[key]) as (typeof map.items)[number]);
+    if (!seen.has(key) && present(key))
+      map.items.push(document.createPair(key, value[key]) as (typeof map.items)[number]);
   }
 }
 
 function reconcileSeq(document: Document, seq: YAMLSeq, value: unknown[]): void {
   const newNames = value.map((item) => (isPlainObject(item) && typeof item.name === 'string' ? item.name : undefined));
-  const oldNames = seq.items.map((item) => (isMap(item) ? item.get('name') : undefined)).map((name) => (typeof name === 'string' ? name : undefined));
-  const distinct = (names: Array<string | undefined>): boolean => names.every((name) => name !== undefined) && new Set(names).size === names.length;
+  const oldNames = seq.items
+    .map((item) => (isMap(item) ? item.get('name') : undefined))
+    .map((name) => (typeof name === 'string' ? name : undefined));
+  const distinct = (names: Array<string | undefined>): boolean =>
+    names.every((name) => name !== undefined) && new Set(names).size === names.length;
   if (distinct(newNames) && distinct(oldNames)) {
     const byName = new Map(oldNames.map((name, index) => [name!, seq.items[index] as Node]));
     seq.items = value.map((item, index) => reconcile(document, byName.get(newNames[index]!) ?? null, item));

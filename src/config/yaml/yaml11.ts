@@ -19,7 +19,12 @@ export function goYamlReadsAsNonString(text: string): boolean {
 export function quoteAmbiguousStrings(document: Document): void {
   visit(document, {
     Scalar(_, node) {
-      if (isScalar(node) && node.type === undefined && typeof node.value === 'string' && goYamlReadsAsNonString(node.value)) {
+      if (
+        isScalar(node) &&
+        node.type === undefined &&
+        typeof node.value === 'string' &&
+        goYamlReadsAsNonString(node.value)
+      ) {
         node.type = Scalar.QUOTE_DOUBLE;
       }
     },

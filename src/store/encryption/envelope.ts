@@ -62,9 +62,11 @@ const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}
  * would silently skip foreign characters and hand back other bytes.
  */
 export function decodeBase64Strict(material: string, what: string): Uint8Array {
-  if (!STD_BASE64.test(material)) throw new StateStoreError('IntegrityError', `${what} is not valid base64 (kops writes standard, padded base64)`);
+  if (!STD_BASE64.test(material))
+    throw new StateStoreError('IntegrityError', `${what} is not valid base64 (kops writes standard, padded base64)`);
   const bytes = Buffer.from(material, 'base64');
-  if (bytes.toString('base64') !== material) throw new StateStoreError('IntegrityError', `${what} is not canonical base64`);
+  if (bytes.toString('base64') !== material)
+    throw new StateStoreError('IntegrityError', `${what} is not canonical base64`);
   return new Uint8Array(bytes);
 }
 
@@ -82,13 +84,25 @@ export interface OpenStoredValueOptions {
  * base64 is decoded strictly, and refused with IntegrityError in an encrypting store unless
  * `allowPlaintext`. `what` names the value in messages; `context` is the object's name sealed in.
  */
-export async function openStoredValue(material: string, context: string, what: string, options: OpenStoredValueOptions = {}): Promise<Uint8Array> {
+export async function openStoredValue(
+  material: string,
+  context: string,
+  what: string,
+  options: OpenStoredValueOptions = {},
+): Promise<Uint8Array> {
   const { provider } = options;
   if (isEnvelope(material)) {
     if (provider === undefined) {
       // A well-formed envelope just needs the key; anything else shaped like one is damage.
-      if (!material.startsWith(ENVELOPE_PREFIX)) throw new StateStoreError('IntegrityError', `${what} is neither kops's base64 nor a statestore envelope (altered?)`);
-      throw new StateStoreError('InvalidArgument', `${what} is encrypted: open the store with an encryption key or key provider`);
+      if (!material.startsWith(ENVELOPE_PREFIX))
+        throw new StateStoreError(
+          'IntegrityError',
+          `${what} is neither kops's base64 nor a statestore envelope (altered?)`,
+        );
+      throw new StateStoreError(
+        'InvalidArgument',
+        `${what} is encrypted: open the store with an encryption key or key provider`,
+      );
     }
     return openEnvelope(material, provider, context).catch((err: unknown) => {
       if (isStateStoreError(err)) throw new StateStoreError(err.code, `${what}: ${err.message}`, { cause: err });
@@ -96,7 +110,10 @@ export async function openStoredValue(material: string, context: string, what: s
     });
   }
   if (provider !== undefined && options.allowPlaintext !== true) {
-    throw new StateStoreError('IntegrityError', `${what} is not encrypted, but this store encrypts (someone may have replaced it; open the store with allowPlaintext: true to migrate)`);
+    throw new StateStoreError(
+      'IntegrityError',
+      `${what} is not encrypted, but this store encrypts (someone may have replaced it; open the store with allowPlaintext: true to migrate)`,
+    );
   }
   return decodeBase64Strict(material, what);
 }
@@ -105,11 +122,20 @@ export async function openStoredValue(material: string, context: string, what: s
 export async function sealEnvelope(plaintext: Uint8Array, provider: KeyProvider, context: string): Promise<string> {
   // Checked before any key is made: the envelope's ciphertext alone is 4/3 of the plaintext.
   if (Math.ceil((plaintext.length * 4) / 3) + ENVELOPE_OVERHEAD_CHARS > MAX_TOKEN) {
-    throw new StateStoreError('InvalidArgument', `value too large to encrypt: ${plaintext.length} bytes; an envelope holds at most about ${Math.floor(((MAX_TOKEN - ENVELOPE_OVERHEAD_CHARS) * 3) / 4)} bytes`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `value too large to encrypt: ${plaintext.length} bytes; an envelope holds at most about ${Math.floor(((MAX_TOKEN - ENVELOPE_OVERHEAD_CHARS) * 3) / 4)} bytes`,
+    );
   }
   const dataKey = await provider.generateDataKey(context);
-  if (dataKey.plaintext.length !== DATA_KEY_BYTES) throw new StateStoreError('InvalidArgument', `key provider returned a ${dataKey.plaintext.length}-byte data key; AES-256 needs ${DATA_KEY_BYTES}`);
-  const header = b64url(Buffer.from(JSON.stringify({ alg: ALG, kid: dataKey.keyId, wk: b64url(dataKey.wrapped) }), 'utf8'));
+  if (dataKey.plaintext.length !== DATA_KEY_BYTES)
+    throw new StateStoreError(
+      'InvalidArgument',
+      `key provider returned a ${dataKey.plaintext.length}-byte data key; AES-256 needs ${DATA_KEY_BYTES}`,
+    );
+  const header = b64url(
+    Buffer.from(JSON.stringify({ alg: ALG, kid: dataKey.keyId, wk: b64url(dataKey.wrapped) }), 'utf8'),
+  );
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', dataKey.plaintext, iv);
   cipher.setAAD(contentAad(header, context));
@@ -117,7 +143,11 @@ export async function sealEnvelope(plaintext: Uint8Array, provider: KeyProvider,
   const token = `${ENVELOPE_PREFIX}${header}.${b64url(iv)}.${b64url(ciphertext)}.${b64url(cipher.getAuthTag())}`;
   dataKey.plaintext.fill(0);
   // A provider's header could be larger than the room left for it: never write what cannot be read.
-  if (token.length > MAX_TOKEN) throw new StateStoreError('InvalidArgument', `encrypted value would be ${token.length} characters; reads accept at most ${MAX_TOKEN}`);
+  if (token.length > MAX_TOKEN)
+    throw new StateStoreError(
+      'InvalidArgument',
+      `encrypted value would be ${token.length} characters; reads accept at most ${MAX_TOKEN}`,
+    );
   return token;
 }
 
@@ -126,16 +156,23 @@ export async function openEnvelope(token: string, provider: KeyProvider, context
   const parts = parseToken(token);
   const dataKey = await provider.decryptDataKey(parts.keyId, parts.wrapped, context).catch((err: unknown) => {
     if (isStateStoreError(err)) throw err;
-    throw new StateStoreError('IntegrityError', `key provider could not unwrap the data key (key "${parts.keyId}")`, { cause: err });
+    throw new StateStoreError('IntegrityError', `key provider could not unwrap the data key (key "${parts.keyId}")`, {
+      cause: err,
+    });
   });
-  if (dataKey.length !== DATA_KEY_BYTES) throw new StateStoreError('IntegrityError', 'unwrapped data key has the wrong length');
+  if (dataKey.length !== DATA_KEY_BYTES)
+    throw new StateStoreError('IntegrityError', 'unwrapped data key has the wrong length');
   try {
     const decipher = createDecipheriv('aes-256-gcm', dataKey, parts.iv);
     decipher.setAAD(contentAad(parts.header, context));
     decipher.setAuthTag(parts.tag);
     return new Uint8Array(Buffer.concat([decipher.update(parts.ciphertext), decipher.final()]));
   } catch (err) {
-    throw new StateStoreError('IntegrityError', 'encrypted value failed authentication: it was altered, truncated, or belongs to another object', { cause: err });
+    throw new StateStoreError(
+      'IntegrityError',
+      'encrypted value failed authentication: it was altered, truncated, or belongs to another object',
+      { cause: err },
+    );
   } finally {
     dataKey.fill(0);
   }
@@ -165,8 +202,16 @@ function parseToken(token: string): TokenParts {
   }
   const { alg, kid, wk } = (fields ?? {}) as { alg?: unknown; kid?: unknown; wk?: unknown };
   if (alg !== ALG) throw broken('unknown algorithm');
-  if (typeof kid !== 'string' || typeof wk !== 'string' || !B64URL.test(wk)) throw broken('header lacks its key id or wrapped key');
-  const parsed = { header, keyId: kid, wrapped: strict(wk), iv: strict(iv), ciphertext: strict(ciphertext), tag: strict(tag) };
+  if (typeof kid !== 'string' || typeof wk !== 'string' || !B64URL.test(wk))
+    throw broken('header lacks its key id or wrapped key');
+  const parsed = {
+    header,
+    keyId: kid,
+    wrapped: strict(wk),
+    iv: strict(iv),
+    ciphertext: strict(ciphertext),
+    tag: strict(tag),
+  };
   // Node accepts short GCM tags unless told otherwise; a truncated tag must not weaken the check.
   if (parsed.iv.length !== IV_BYTES || parsed.tag.length !== TAG_BYTES) throw broken('wrong nonce or tag length');
   return parsed;
@@ -181,7 +226,8 @@ function contentAad(header: string, context: string): Buffer {
 // means that every change to the token, not just most, is refused.
 function strict(part: string): Buffer {
   const bytes = Buffer.from(part, 'base64url');
-  if (bytes.toString('base64url') !== part) throw new StateStoreError('IntegrityError', 'malformed encrypted value: non-canonical base64url');
+  if (bytes.toString('base64url') !== part)
+    throw new StateStoreError('IntegrityError', 'malformed encrypted value: non-canonical base64url');
   return bytes;
 }
 

@@ -43,7 +43,10 @@ export const DATA_KEY_BYTES = 32;
 export function toKeyBytes(key: Uint8Array | string, what: string): Buffer {
   const bytes = typeof key === 'string' ? Buffer.from(key.trim(), 'base64') : Buffer.from(key);
   if (bytes.length !== DATA_KEY_BYTES) {
-    throw new StateStoreError('InvalidArgument', `${what} must be ${DATA_KEY_BYTES} bytes (AES-256), got ${bytes.length}`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `${what} must be ${DATA_KEY_BYTES} bytes (AES-256), got ${bytes.length}`,
+    );
   }
   return bytes;
 }
@@ -61,14 +64,20 @@ export function toKeyBytes(key: Uint8Array | string, what: string): Buffer {
  * ```
  */
 export function localKeyProvider(keys: Uint8Array | string | LocalKeys): KeyProvider {
-  const spec: LocalKeys = typeof keys === 'string' || keys instanceof Uint8Array ? { current: 'local', keys: { local: keys } } : keys;
+  const spec: LocalKeys =
+    typeof keys === 'string' || keys instanceof Uint8Array ? { current: 'local', keys: { local: keys } } : keys;
   const table = new Map<string, Buffer>();
   for (const [id, key] of Object.entries(spec.keys)) {
-    if (!KEY_ID.test(id)) throw new StateStoreError('InvalidArgument', `invalid key id ${JSON.stringify(id.slice(0, 40))}: letters, digits, ".", "_", ":" and "-"`);
+    if (!KEY_ID.test(id))
+      throw new StateStoreError(
+        'InvalidArgument',
+        `invalid key id ${JSON.stringify(id.slice(0, 40))}: letters, digits, ".", "_", ":" and "-"`,
+      );
     table.set(id, toKeyBytes(key, `key "${id}"`));
   }
   const current = table.get(spec.current);
-  if (current === undefined) throw new StateStoreError('InvalidArgument', `the current key id "${spec.current}" is not among the keys`);
+  if (current === undefined)
+    throw new StateStoreError('InvalidArgument', `the current key id "${spec.current}" is not among the keys`);
   return {
     async generateDataKey(context) {
       const plaintext = randomBytes(DATA_KEY_BYTES);
@@ -80,8 +89,13 @@ export function localKeyProvider(keys: Uint8Array | string | LocalKeys): KeyProv
     },
     async decryptDataKey(keyId, wrapped, context) {
       const kek = table.get(keyId);
-      if (kek === undefined) throw new StateStoreError('IntegrityError', `data key was wrapped with key "${keyId}", which this key provider does not hold`);
-      if (wrapped.length !== IV_BYTES + DATA_KEY_BYTES + TAG_BYTES) throw new StateStoreError('IntegrityError', 'wrapped data key has the wrong length');
+      if (kek === undefined)
+        throw new StateStoreError(
+          'IntegrityError',
+          `data key was wrapped with key "${keyId}", which this key provider does not hold`,
+        );
+      if (wrapped.length !== IV_BYTES + DATA_KEY_BYTES + TAG_BYTES)
+        throw new StateStoreError('IntegrityError', 'wrapped data key has the wrong length');
       const buffer = Buffer.from(wrapped);
       try {
         const decipher = createDecipheriv('aes-256-gcm', kek, buffer.subarray(0, IV_BYTES));
@@ -89,7 +103,11 @@ export function localKeyProvider(keys: Uint8Array | string | LocalKeys): KeyProv
         decipher.setAuthTag(buffer.subarray(IV_BYTES + DATA_KEY_BYTES));
         return Buffer.concat([decipher.update(buffer.subarray(IV_BYTES, IV_BYTES + DATA_KEY_BYTES)), decipher.final()]);
       } catch (err) {
-        throw new StateStoreError('IntegrityError', `cannot unwrap the data key with key "${keyId}": wrong key, or the envelope was altered`, { cause: err });
+        throw new StateStoreError(
+          'IntegrityError',
+          `cannot unwrap the data key with key "${keyId}": wrong key, or the envelope was altered`,
+          { cause: err },
+        );
       }
     },
   };

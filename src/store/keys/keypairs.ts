@@ -4,7 +4,15 @@ import type { KeyProvider } from '../encryption/key-provider.js';
 import type { StoreLocation } from '../locations.js';
 import { validateRotatableKeysetName } from '../names.js';
 import { buildPkiSerial, issueSelfSignedCa, parseCertificatePem, parsePrivateKeyPem } from './pem.js';
-import { DECIMAL_ID, formatTimestamp, keysetKey, loadKeyset, type Keyset, type KeysetItem, type StoredKeyset } from './keysets.js';
+import {
+  DECIMAL_ID,
+  formatTimestamp,
+  keysetKey,
+  loadKeyset,
+  type Keyset,
+  type KeysetItem,
+  type StoredKeyset,
+} from './keysets.js';
 
 /**
  * kops's keypair lifecycle (kops: cmd/kops/create_keypair.go, promote_keypair.go,
@@ -33,7 +41,8 @@ export interface CreateKeypairOptions {
 
 /** InvalidArgument unless `ids` is a list of strings (a lone string would be taken for its characters). */
 function checkIds(ids: unknown, field: string): asserts ids is readonly string[] {
-  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) throw new StateStoreError('InvalidArgument', `${field} must be a list of keypair ids (strings)`);
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string'))
+    throw new StateStoreError('InvalidArgument', `${field} must be a list of keypair ids (strings)`);
 }
 
 async function load(context: KeyStoreContext, name: string): Promise<StoredKeyset> {
@@ -42,43 +51,74 @@ async function load(context: KeyStoreContext, name: string): Promise<StoredKeyse
 
 async function store(context: KeyStoreContext, stored: StoredKeyset, keyset: Keyset): Promise<void> {
   // A keyset read under its pre-1.22 name is written under the current one, as kops's StoreKeyset does.
-  const condition = stored.key === keysetKey(context.location, keyset.name) ? { ifMatch: stored.version } : { ifNoneMatch: '*' as const };
-  await writeKeyset(context.location, keyset, { write: { ...condition, signal: context.signal }, provider: context.provider, raw: stored.raw });
+  const condition =
+    stored.key === keysetKey(context.location, keyset.name)
+      ? { ifMatch: stored.version }
+      : { ifNoneMatch: '*' as const };
+  await writeKeyset(context.location, keyset, {
+    write: { ...condition, signal: context.signal },
+    provider: context.provider,
+    raw: stored.raw,
+  });
 }
 
 function serialOf(item: KeysetItem | undefined): bigint | undefined {
-  return item?.certificate === undefined ? undefined : parseCertificatePem(item.certificate, `keypair ${item.id} certificate`);
+  return item?.certificate === undefined
+    ? undefined
+    : parseCertificatePem(item.certificate, `keypair ${item.id} certificate`);
 }
 
 /**
  * Adds a keypair as `kops create keypair` does: a new self-signed CA unless a certificate is given;
  * not primary unless `primary` (the first keypair of a keyset must be). Returns its id.
  */
-export async function createKeypair(context: KeyStoreContext, name: string, options: CreateKeypairOptions = {}): Promise<{ id: string }> {
+export async function createKeypair(
+  context: KeyStoreContext,
+  name: string,
+  options: CreateKeypairOptions = {},
+): Promise<{ id: string }> {
   validateRotatableKeysetName(name, 'adding keypair to'); // kops: cmd/kops/create_keypair.go rotatableKeysetFilter
   const primary = options.primary === true;
   for (const field of ['certificate', 'privateKey'] as const) {
-    if (options[field] !== undefined && typeof options[field] !== 'string') throw new StateStoreError('InvalidArgument', `${field} must be PEM text`);
+    if (options[field] !== undefined && typeof options[field] !== 'string')
+      throw new StateStoreError('InvalidArgument', `${field} must be PEM text`);
   }
   if (options.privateKey !== undefined) parsePrivateKeyPem(options.privateKey, 'privateKey');
   if (options.privateKey === undefined && primary && options.certificate !== undefined) {
-    throw new StateStoreError('InvalidArgument', 'primary: a keypair without its privateKey cannot be primary (kops: "private key not provided for primary item")');
+    throw new StateStoreError(
+      'InvalidArgument',
+      'primary: a keypair without its privateKey cannot be primary (kops: "private key not provided for primary item")',
+    );
   }
-  const stored = await load(context, name).catch((err: unknown) => (isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err)));
-  if (stored === undefined && !primary) throw new StateStoreError('InvalidArgument', `keyset "${name}" does not exist: the first keypair added to a keyset must be primary (pass primary: true)`);
+  const stored = await load(context, name).catch((err: unknown) =>
+    isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err),
+  );
+  if (stored === undefined && !primary)
+    throw new StateStoreError(
+      'InvalidArgument',
+      `keyset "${name}" does not exist: the first keypair added to a keyset must be primary (pass primary: true)`,
+    );
   const issued = options.certificate === undefined ? await issueSelfSignedCa(name, options.privateKey) : undefined;
   const certificate = issued?.certificate ?? options.certificate!;
   const privateKey = issued?.privateKey ?? options.privateKey;
   const serial = issued?.serial ?? parseCertificatePem(certificate, 'certificate');
-  const keyset: Keyset = stored === undefined ? { name, type: 'Keypair', keys: [] } : { ...stored.keyset, keys: [...stored.keyset.keys] };
+  const keyset: Keyset =
+    stored === undefined ? { name, type: 'Keypair', keys: [] } : { ...stored.keyset, keys: [...stored.keyset.keys] };
   const current = keyset.keys.find((item) => item.id === keyset.primaryId);
-  if (!primary && current === undefined) throw new StateStoreError('PreconditionFailed', `keyset "${name}" has no primary keypair to add a secondary one to`);
+  if (!primary && current === undefined)
+    throw new StateStoreError(
+      'PreconditionFailed',
+      `keyset "${name}" has no primary keypair to add a secondary one to`,
+    );
   const id = newItemId(keyset, serial, primary, privateKey === undefined, serialOf(current));
   const item: KeysetItem = { id, certificate, ...(privateKey !== undefined ? { privateKey } : {}) };
   keyset.keys = [...keyset.keys.filter((other) => other.id !== id), item];
   if (primary) keyset.primaryId = id;
   if (stored === undefined) {
-    await writeKeyset(context.location, keyset, { write: { ifNoneMatch: '*', signal: context.signal }, provider: context.provider });
+    await writeKeyset(context.location, keyset, {
+      write: { ifNoneMatch: '*', signal: context.signal },
+      provider: context.provider,
+    });
   } else {
     await store(context, stored, keyset);
   }
@@ -91,7 +131,13 @@ export async function createKeypair(context: KeyStoreContext, name: string, opti
  * {@link buildPkiSerial}. A certificate without its key takes the lowest free id from 0 when its
  * id would not sort before the primary's certificate serial.
  */
-function newItemId(keyset: Keyset, serial: bigint, primary: boolean, certificateOnly: boolean, primarySerial: bigint | undefined): string {
+function newItemId(
+  keyset: Keyset,
+  serial: bigint,
+  primary: boolean,
+  certificateOnly: boolean,
+  primarySerial: bigint | undefined,
+): string {
   let highest = 0n;
   for (const item of keyset.keys) if (DECIMAL_ID.test(item.id) && BigInt(item.id) > highest) highest = BigInt(item.id);
   let id = buildPkiSerial();
@@ -108,24 +154,46 @@ function newItemId(keyset: Keyset, serial: bigint, primary: boolean, certificate
  * with a certificate, a private key and the highest id; nothing changes when that is already the
  * primary (`promoted: false`).
  */
-export async function promoteKeypair(context: KeyStoreContext, name: string, id?: string): Promise<{ id: string; promoted: boolean }> {
+export async function promoteKeypair(
+  context: KeyStoreContext,
+  name: string,
+  id?: string,
+): Promise<{ id: string; promoted: boolean }> {
   validateRotatableKeysetName(name, 'promoting keypairs for');
-  if (id !== undefined && typeof id !== 'string') throw new StateStoreError('InvalidArgument', 'id must be a keypair id (string)');
+  if (id !== undefined && typeof id !== 'string')
+    throw new StateStoreError('InvalidArgument', 'id must be a keypair id (string)');
   const stored = await load(context, name);
   const { keyset } = stored;
   let chosen: KeysetItem | undefined;
   if (id === undefined) {
     for (const item of keyset.keys) {
-      const usable = item.privateKey !== undefined && item.certificate !== undefined && item.distrustTimestamp === undefined && DECIMAL_ID.test(item.id) && BigInt(item.id) > 0n;
+      const usable =
+        item.privateKey !== undefined &&
+        item.certificate !== undefined &&
+        item.distrustTimestamp === undefined &&
+        DECIMAL_ID.test(item.id) &&
+        BigInt(item.id) > 0n;
       if (usable && (chosen === undefined || BigInt(item.id) > BigInt(chosen.id))) chosen = item;
     }
-    if (chosen === undefined) throw new StateStoreError('PreconditionFailed', `keyset "${name}" has no trusted keypair with a private key to promote`);
+    if (chosen === undefined)
+      throw new StateStoreError(
+        'PreconditionFailed',
+        `keyset "${name}" has no trusted keypair with a private key to promote`,
+      );
     if (chosen.id === keyset.primaryId) return { id: chosen.id, promoted: false };
   } else {
     chosen = keyset.keys.find((item) => item.id === id);
     if (chosen === undefined) throw new StateStoreError('NotFound', `keyset "${name}": keypair ${id} not found`);
-    const why = chosen.distrustTimestamp !== undefined ? 'is distrusted' : chosen.privateKey === undefined ? 'has no private key' : chosen.certificate === undefined ? 'has no certificate' : undefined;
-    if (why !== undefined) throw new StateStoreError('PreconditionFailed', `keyset "${name}": keypair ${id} ${why}; it cannot be primary`);
+    const why =
+      chosen.distrustTimestamp !== undefined
+        ? 'is distrusted'
+        : chosen.privateKey === undefined
+          ? 'has no private key'
+          : chosen.certificate === undefined
+            ? 'has no certificate'
+            : undefined;
+    if (why !== undefined)
+      throw new StateStoreError('PreconditionFailed', `keyset "${name}": keypair ${id} ${why}; it cannot be primary`);
   }
   await store(context, stored, { ...keyset, primaryId: chosen.id });
   return { id: chosen.id, promoted: true };
@@ -137,7 +205,12 @@ export async function promoteKeypair(context: KeyStoreContext, name: string, id?
  * cannot be distrusted. Already distrusted ones are left as they are. Returns the ids distrusted.
  * kops writes after each id; here all are checked first and written once.
  */
-export async function distrustKeypairs(context: KeyStoreContext, name: string, ids?: readonly string[], now: Date = new Date()): Promise<string[]> {
+export async function distrustKeypairs(
+  context: KeyStoreContext,
+  name: string,
+  ids?: readonly string[],
+  now: Date = new Date(),
+): Promise<string[]> {
   if (ids !== undefined) checkIds(ids, 'ids');
   const stored = await load(context, name);
   const { keyset } = stored;
@@ -145,17 +218,30 @@ export async function distrustKeypairs(context: KeyStoreContext, name: string, i
   let chosen = ids ?? [];
   if (ids === undefined) {
     const primarySerial = serialOf(primary);
-    if (primarySerial === undefined) throw new StateStoreError('PreconditionFailed', `keyset "${name}" has no primary keypair with a certificate`);
-    chosen = keyset.keys.filter((item) => item.distrustTimestamp === undefined && (serialOf(item) ?? primarySerial) < primarySerial).map((item) => item.id);
+    if (primarySerial === undefined)
+      throw new StateStoreError('PreconditionFailed', `keyset "${name}" has no primary keypair with a certificate`);
+    chosen = keyset.keys
+      .filter((item) => item.distrustTimestamp === undefined && (serialOf(item) ?? primarySerial) < primarySerial)
+      .map((item) => item.id);
   }
   for (const id of chosen) {
-    if (id === keyset.primaryId) throw new StateStoreError('PreconditionFailed', `keyset "${name}": cannot distrust the primary keypair ${id}; promote another first`);
-    if (!keyset.keys.some((item) => item.id === id)) throw new StateStoreError('NotFound', `keyset "${name}": keypair ${id} not found`);
+    if (id === keyset.primaryId)
+      throw new StateStoreError(
+        'PreconditionFailed',
+        `keyset "${name}": cannot distrust the primary keypair ${id}; promote another first`,
+      );
+    if (!keyset.keys.some((item) => item.id === id))
+      throw new StateStoreError('NotFound', `keyset "${name}": keypair ${id} not found`);
   }
-  const changed = keyset.keys.filter((item) => chosen.includes(item.id) && item.distrustTimestamp === undefined).map((item) => item.id);
+  const changed = keyset.keys
+    .filter((item) => chosen.includes(item.id) && item.distrustTimestamp === undefined)
+    .map((item) => item.id);
   if (changed.length === 0) return [];
   const at = formatTimestamp(now);
-  await store(context, stored, { ...keyset, keys: keyset.keys.map((item) => (changed.includes(item.id) ? { ...item, distrustTimestamp: at } : item)) });
+  await store(context, stored, {
+    ...keyset,
+    keys: keyset.keys.map((item) => (changed.includes(item.id) ? { ...item, distrustTimestamp: at } : item)),
+  });
   return changed;
 }
 
@@ -164,8 +250,12 @@ export async function trustKeypairs(context: KeyStoreContext, name: string, ids:
   checkIds(ids, 'ids');
   const stored = await load(context, name);
   const { keyset } = stored;
-  for (const id of ids) if (!keyset.keys.some((item) => item.id === id)) throw new StateStoreError('NotFound', `keyset "${name}": keypair ${id} not found`);
-  const changed = keyset.keys.filter((item) => ids.includes(item.id) && item.distrustTimestamp !== undefined).map((item) => item.id);
+  for (const id of ids)
+    if (!keyset.keys.some((item) => item.id === id))
+      throw new StateStoreError('NotFound', `keyset "${name}": keypair ${id} not found`);
+  const changed = keyset.keys
+    .filter((item) => ids.includes(item.id) && item.distrustTimestamp !== undefined)
+    .map((item) => item.id);
   if (changed.length === 0) return [];
   const keys = keyset.keys.map((item) => {
     if (!changed.includes(item.id)) return item;
@@ -186,7 +276,9 @@ export async function deleteKeypair(context: KeyStoreContext, name: string, id: 
   if (typeof id !== 'string') throw new StateStoreError('InvalidArgument', 'id must be a keypair id (string)');
   const stored = await load(context, name);
   const { keyset } = stored;
-  if (id === keyset.primaryId) throw new StateStoreError('PreconditionFailed', `keyset "${name}": cannot delete the primary keypair ${id}`);
-  if (!keyset.keys.some((item) => item.id === id)) throw new StateStoreError('NotFound', `keyset "${name}": keypair ${id} not found`);
+  if (id === keyset.primaryId)
+    throw new StateStoreError('PreconditionFailed', `keyset "${name}": cannot delete the primary keypair ${id}`);
+  if (!keyset.keys.some((item) => item.id === id))
+    throw new StateStoreError('NotFound', `keyset "${name}": keypair ${id} not found`);
   await store(context, stored, { ...keyset, keys: keyset.keys.filter((item) => item.id !== id) });
 }

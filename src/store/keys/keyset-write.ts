@@ -26,30 +26,47 @@ export interface KeysetWrite {
  * the field otherwise. Returns the items with their distrust times in kops's spelling.
  */
 export function checkKeyset(keyset: Keyset, key?: string): KeysetItem[] {
-  const fail = (message: string): never => { throw new StateStoreError('InvalidArgument', `keyset "${keyset.name}": ${message}`, { key }); };
-  if (typeof keyset.type !== 'string' || keyset.type === '') fail('type must be a non-empty string (kops writes "Keypair")');
+  const fail = (message: string): never => {
+    throw new StateStoreError('InvalidArgument', `keyset "${keyset.name}": ${message}`, { key });
+  };
+  if (typeof keyset.type !== 'string' || keyset.type === '')
+    fail('type must be a non-empty string (kops writes "Keypair")');
   if (!Array.isArray(keyset.keys)) fail('keys must be a list');
   const ids = new Set<string>();
   const items = keyset.keys.map((item, index) => {
     const field = `keys[${index}]`;
     if (!isPlainObject(item)) return fail(`${field} must be an object`);
-    if (typeof item.id !== 'string' || !DECIMAL_ID.test(item.id)) fail(`${field}.id must be a decimal integer, as kops parses ids (got ${JSON.stringify(String(item.id).slice(0, 40))})`);
+    if (typeof item.id !== 'string' || !DECIMAL_ID.test(item.id))
+      fail(
+        `${field}.id must be a decimal integer, as kops parses ids (got ${JSON.stringify(String(item.id).slice(0, 40))})`,
+      );
     if (ids.has(item.id)) fail(`${field}.id ${item.id} is not unique`);
     ids.add(item.id);
     const out: KeysetItem = { id: item.id };
-    if (item.distrustTimestamp !== undefined) out.distrustTimestamp = normalizeTimestamp(item.distrustTimestamp, `${field}.distrustTimestamp`, key);
-    if (item.certificate !== undefined) out.certificate = checkPem(item.certificate, `${field}.certificate`, key, parseCertificatePem);
-    if (item.privateKey !== undefined) out.privateKey = checkPem(item.privateKey, `${field}.privateKey`, key, parsePrivateKeyPem);
+    if (item.distrustTimestamp !== undefined)
+      out.distrustTimestamp = normalizeTimestamp(item.distrustTimestamp, `${field}.distrustTimestamp`, key);
+    if (item.certificate !== undefined)
+      out.certificate = checkPem(item.certificate, `${field}.certificate`, key, parseCertificatePem);
+    if (item.privateKey !== undefined)
+      out.privateKey = checkPem(item.privateKey, `${field}.privateKey`, key, parsePrivateKeyPem);
     return out;
   });
   const primary = items.find((item) => item.id === keyset.primaryId);
-  if (keyset.primaryId === undefined || primary === undefined) fail(`primaryId must name one of its keys (kops: "keyset must have a primary key")`);
-  if (primary!.distrustTimestamp !== undefined) fail(`primaryId ${primary!.id}: the primary key must not be distrusted`);
-  if (primary!.certificate === undefined || primary!.privateKey === undefined) fail(`primaryId ${primary!.id}: the primary key must have a certificate and a private key`);
+  if (keyset.primaryId === undefined || primary === undefined)
+    fail(`primaryId must name one of its keys (kops: "keyset must have a primary key")`);
+  if (primary!.distrustTimestamp !== undefined)
+    fail(`primaryId ${primary!.id}: the primary key must not be distrusted`);
+  if (primary!.certificate === undefined || primary!.privateKey === undefined)
+    fail(`primaryId ${primary!.id}: the primary key must have a certificate and a private key`);
   return items;
 }
 
-function checkPem(value: unknown, field: string, key: string | undefined, parse: (pem: string, field: string, key?: string) => unknown): string {
+function checkPem(
+  value: unknown,
+  field: string,
+  key: string | undefined,
+  parse: (pem: string, field: string, key?: string) => unknown,
+): string {
   if (typeof value !== 'string') throw new StateStoreError('InvalidArgument', `${field} must be PEM text`, { key });
   parse(value, field, key);
   return value;
@@ -64,8 +81,15 @@ function checkPem(value: unknown, field: string, key: string | undefined, parse:
 export async function writeKeyset(location: StoreLocation, keyset: Keyset, options: KeysetWrite): Promise<string> {
   const key = keysetKey(location, keyset.name);
   const items = checkKeyset(keyset, key).sort((a, b) => olderFirst(a.id, b.id));
-  const materials = await Promise.all(items.map(async (item) => item.privateKey === undefined ? undefined
-    : options.provider === undefined ? base64(item.privateKey) : sealEnvelope(Buffer.from(item.privateKey, 'utf8'), options.provider, `${key}#${item.id}`)));
+  const materials = await Promise.all(
+    items.map(async (item) =>
+      item.privateKey === undefined
+        ? undefined
+        : options.provider === undefined
+          ? base64(item.privateKey)
+          : sealEnvelope(Buffer.from(item.privateKey, 'utf8'), options.provider, `${key}#${item.id}`),
+    ),
+  );
   const raw = options.raw ?? {};
   const rawSpec = isPlainObject(raw.spec) ? raw.spec : {};
   const rawItems = Array.isArray(rawSpec.keys) ? rawSpec.keys.filter(isPlainObject) : [];
@@ -87,13 +111,21 @@ export async function writeKeyset(location: StoreLocation, keyset: Keyset, optio
     ...raw,
     apiVersion: 'kops.k8s.io/v1alpha2',
     kind: 'Keyset',
-    metadata: { ...metadata, ...(creationTimestamp !== null && creationTimestamp !== undefined ? { creationTimestamp } : {}), name: keyset.name },
+    metadata: {
+      ...metadata,
+      ...(creationTimestamp !== null && creationTimestamp !== undefined ? { creationTimestamp } : {}),
+      name: keyset.name,
+    },
     spec: { ...specUnknown, ...(keys.length > 0 ? { keys } : {}), primaryId: keyset.primaryId, type: keyset.type },
   };
   const text = stringifyYaml(sortKeysAsGoYaml(document));
   // Never write what a read would refuse (issue #14 item 2): reads parse at most DEFAULT_LIMITS.maxBytes.
   if (Buffer.byteLength(text, 'utf8') > DEFAULT_LIMITS.maxBytes) {
-    throw new StateStoreError('InvalidArgument', `keyset "${keyset.name}" would be ${Buffer.byteLength(text, 'utf8')} bytes; a keyset file is read up to ${DEFAULT_LIMITS.maxBytes}`, { key });
+    throw new StateStoreError(
+      'InvalidArgument',
+      `keyset "${keyset.name}" would be ${Buffer.byteLength(text, 'utf8')} bytes; a keyset file is read up to ${DEFAULT_LIMITS.maxBytes}`,
+      { key },
+    );
   }
   return (await location.vfs.write(key, text, { contentType: 'application/yaml', ...options.write })).version;
 }
@@ -113,14 +145,27 @@ export interface PutKeysetOptions {
  */
 export async function putKeyset(location: StoreLocation, keyset: Keyset, options: PutKeysetOptions): Promise<string> {
   const { signal, provider } = options;
-  if (options.ifMatch === undefined && options.overwrite !== true) return writeKeyset(location, keyset, { write: { ifNoneMatch: '*', signal }, provider });
+  if (options.ifMatch === undefined && options.overwrite !== true)
+    return writeKeyset(location, keyset, { write: { ifNoneMatch: '*', signal }, provider });
   const key = keysetKey(location, keyset.name);
-  const read = await location.vfs.read(key, { signal }).catch((err: unknown) => (isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err)));
+  const read = await location.vfs
+    .read(key, { signal })
+    .catch((err: unknown) => (isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err)));
   if (read === undefined) {
-    if (options.ifMatch !== undefined) throw new StateStoreError('PreconditionFailed', `keyset "${keyset.name}" does not exist (ifMatch ${options.ifMatch})`, { key });
+    if (options.ifMatch !== undefined)
+      throw new StateStoreError(
+        'PreconditionFailed',
+        `keyset "${keyset.name}" does not exist (ifMatch ${options.ifMatch})`,
+        { key },
+      );
     return writeKeyset(location, keyset, { write: { ifNoneMatch: '*', signal }, provider });
   }
-  if (options.ifMatch !== undefined && options.ifMatch !== read.info.version) throw new StateStoreError('PreconditionFailed', `keyset "${keyset.name}" changed since version ${options.ifMatch}`, { key });
+  if (options.ifMatch !== undefined && options.ifMatch !== read.info.version)
+    throw new StateStoreError(
+      'PreconditionFailed',
+      `keyset "${keyset.name}" changed since version ${options.ifMatch}`,
+      { key },
+    );
   let raw: Record<string, unknown> | undefined;
   try {
     const documents = parseYamlDocuments(Buffer.from(read.body).toString('utf8'));
@@ -160,7 +205,12 @@ function goYamlKeyOrder(a: string, b: string): number {
     let an = 0n;
     let bn = 0n;
     if (ar[i] === '0' || br[i] === '0') {
-      for (let j = i - 1; j >= 0 && DIGIT.test(ar[j]!); j--) if (ar[j] !== '0') { an = 1n; bn = 1n; break; }
+      for (let j = i - 1; j >= 0 && DIGIT.test(ar[j]!); j--)
+        if (ar[j] !== '0') {
+          an = 1n;
+          bn = 1n;
+          break;
+        }
     }
     let ai = i;
     let bi = i;

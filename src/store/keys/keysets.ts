@@ -58,7 +58,11 @@ export function keysetKey(location: StoreLocation, name: string, which: 'private
 }
 
 /** Names of the keysets under `private/` (with private keys) or the legacy `issued/` (certificates only). */
-export async function listKeysets(location: StoreLocation, which: 'private' | 'issued', signal?: AbortSignal): Promise<string[]> {
+export async function listKeysets(
+  location: StoreLocation,
+  which: 'private' | 'issued',
+  signal?: AbortSignal,
+): Promise<string[]> {
   const prefix = `${location.prefix}${which}/`;
   const names: string[] = [];
   let pageToken: string | undefined;
@@ -71,7 +75,12 @@ export async function listKeysets(location: StoreLocation, which: 'private' | 'i
 }
 
 /** Reads a keyset in kops's format; see {@link loadKeyset}. */
-export async function readKeyset(location: StoreLocation, name: string, which: 'private' | 'issued', options: KeysetReadOptions = {}): Promise<Keyset> {
+export async function readKeyset(
+  location: StoreLocation,
+  name: string,
+  which: 'private' | 'issued',
+  options: KeysetReadOptions = {},
+): Promise<Keyset> {
   return (await loadKeyset(location, name, which, options)).keyset;
 }
 
@@ -81,9 +90,18 @@ export async function readKeyset(location: StoreLocation, name: string, which: '
  * and must parse, else InvalidArgument naming the field. Private keys sealed by statestore are
  * opened with the provider; in an encrypting store a plain one is IntegrityError unless allowed.
  */
-export async function loadKeyset(location: StoreLocation, name: string, which: 'private' | 'issued', options: KeysetReadOptions = {}): Promise<StoredKeyset> {
+export async function loadKeyset(
+  location: StoreLocation,
+  name: string,
+  which: 'private' | 'issued',
+  options: KeysetReadOptions = {},
+): Promise<StoredKeyset> {
   return loadKeysetFile(location, name, which, options).catch((err: unknown) => {
-    if (isStateStoreError(err, 'NotFound')) throw new StateStoreError('NotFound', `keyset "${name}" not found in ${which}`, { key: keysetKey(location, name, which), cause: err });
+    if (isStateStoreError(err, 'NotFound'))
+      throw new StateStoreError('NotFound', `keyset "${name}" not found in ${which}`, {
+        key: keysetKey(location, name, which),
+        cause: err,
+      });
     throw err;
   });
 }
@@ -92,25 +110,43 @@ export async function loadKeyset(location: StoreLocation, name: string, which: '
  * Names kops used before 1.22; kops's FindKeyset still reads them when the new name is absent and
  * writes the keyset back under the new name (kops: upup/pkg/fi/vfs_keystorereader.go legacyKeysetMappings).
  */
-const LEGACY_NAMES = new Map([['service-account', 'master'], ['kubernetes-ca', 'ca']]);
+const LEGACY_NAMES = new Map([
+  ['service-account', 'master'],
+  ['kubernetes-ca', 'ca'],
+]);
 
-async function loadKeysetFile(location: StoreLocation, name: string, which: 'private' | 'issued', options: KeysetReadOptions): Promise<StoredKeyset> {
+async function loadKeysetFile(
+  location: StoreLocation,
+  name: string,
+  which: 'private' | 'issued',
+  options: KeysetReadOptions,
+): Promise<StoredKeyset> {
   const legacy = which === 'private' ? LEGACY_NAMES.get(name) : undefined;
   let key = keysetKey(location, name, which);
-  let read = await location.vfs.read(key, { signal: options.signal }).catch((err: unknown) => (isStateStoreError(err, 'NotFound') && legacy !== undefined ? undefined : Promise.reject(err)));
+  let read = await location.vfs
+    .read(key, { signal: options.signal })
+    .catch((err: unknown) =>
+      isStateStoreError(err, 'NotFound') && legacy !== undefined ? undefined : Promise.reject(err),
+    );
   if (read === undefined) {
     key = keysetKey(location, legacy!, which);
     read = await location.vfs.read(key, { signal: options.signal });
   }
   const documents = parseYamlDocuments(Buffer.from(read.body).toString('utf8'));
   const raw = documents.length === 1 ? documents[0]!.value : undefined;
-  const spec = isPlainObject(raw) ? raw.spec ?? {} : undefined;
-  if (!isPlainObject(raw) || raw.kind !== 'Keyset' || !isPlainObject(spec)) throw new StateStoreError('InvalidArgument', `${key} is not a kops Keyset`, { key });
+  const spec = isPlainObject(raw) ? (raw.spec ?? {}) : undefined;
+  if (!isPlainObject(raw) || raw.kind !== 'Keyset' || !isPlainObject(spec))
+    throw new StateStoreError('InvalidArgument', `${key} is not a kops Keyset`, { key });
   if (raw.apiVersion !== 'kops.k8s.io/v1alpha2' && raw.apiVersion !== 'kops/v1alpha2') {
-    throw new StateStoreError('InvalidArgument', `${key}: apiVersion ${JSON.stringify(raw.apiVersion)} is not kops.k8s.io/v1alpha2`, { key });
+    throw new StateStoreError(
+      'InvalidArgument',
+      `${key}: apiVersion ${JSON.stringify(raw.apiVersion)} is not kops.k8s.io/v1alpha2`,
+      { key },
+    );
   }
   const rawKeys = spec.keys ?? [];
-  if (!Array.isArray(rawKeys)) throw new StateStoreError('InvalidArgument', `${key}: spec.keys must be a list`, { key });
+  if (!Array.isArray(rawKeys))
+    throw new StateStoreError('InvalidArgument', `${key}: spec.keys must be a list`, { key });
   const keys = await Promise.all(rawKeys.map((item, index) => readItem(item, `spec.keys[${index}]`, key, options)));
   const keyset: Keyset = { name, type: typeof spec.type === 'string' ? spec.type : 'Keypair', keys };
   const primary = findPrimary(keys, typeof spec.primaryId === 'string' ? spec.primaryId : undefined);
@@ -120,14 +156,26 @@ async function loadKeysetFile(location: StoreLocation, name: string, which: 'pri
 
 async function readItem(item: unknown, field: string, key: string, options: KeysetReadOptions): Promise<KeysetItem> {
   if (!isPlainObject(item)) throw new StateStoreError('InvalidArgument', `${key}: ${field} must be a map`, { key });
-  if (typeof item.id !== 'string') throw new StateStoreError('InvalidArgument', `${key}: ${field}.id must be a string (kops decodes it into a string)`, { key });
+  if (typeof item.id !== 'string')
+    throw new StateStoreError(
+      'InvalidArgument',
+      `${key}: ${field}.id must be a string (kops decodes it into a string)`,
+      { key },
+    );
   const out: KeysetItem = { id: item.id };
-  if (item.distrustTimestamp !== undefined && item.distrustTimestamp !== null) out.distrustTimestamp = normalizeTimestamp(item.distrustTimestamp, `${field}.distrustTimestamp`, key);
+  if (item.distrustTimestamp !== undefined && item.distrustTimestamp !== null)
+    out.distrustTimestamp = normalizeTimestamp(item.distrustTimestamp, `${field}.distrustTimestamp`, key);
   if (item.publicMaterial !== undefined && item.publicMaterial !== null && item.publicMaterial !== '') {
     out.certificate = decodeBase64Field(item.publicMaterial, `${field}.publicMaterial`, key).toString('utf8');
     parseCertificatePem(out.certificate, `${field}.publicMaterial`, key);
   }
-  const privateKey = await readPrivateMaterial(item.privateMaterial, `${field}.privateMaterial`, `${key}#${item.id}`, key, options);
+  const privateKey = await readPrivateMaterial(
+    item.privateMaterial,
+    `${field}.privateMaterial`,
+    `${key}#${item.id}`,
+    key,
+    options,
+  );
   if (privateKey !== undefined) out.privateKey = privateKey;
   return out;
 }
@@ -138,9 +186,16 @@ async function readItem(item: unknown, field: string, key: string, options: Keys
  * strictly and refused in an encrypting store unless allowPlaintext. The PEM is then checked as
  * kops checks it (InvalidArgument naming the field).
  */
-async function readPrivateMaterial(material: unknown, field: string, context: string, key: string, options: KeysetReadOptions): Promise<string | undefined> {
+async function readPrivateMaterial(
+  material: unknown,
+  field: string,
+  context: string,
+  key: string,
+  options: KeysetReadOptions,
+): Promise<string | undefined> {
   if (material === undefined || material === null || material === '') return undefined;
-  if (typeof material !== 'string') throw new StateStoreError('InvalidArgument', `${key}: ${field} must be a base64 string`, { key });
+  if (typeof material !== 'string')
+    throw new StateStoreError('InvalidArgument', `${key}: ${field} must be a base64 string`, { key });
   const opened = await openStoredValue(material, context, `${key}: ${field}`, options).catch((err: unknown) => {
     if (isStateStoreError(err)) throw new StateStoreError(err.code, err.message, { key, cause: err });
     throw err;
@@ -159,7 +214,10 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz
 export function normalizeTimestamp(value: unknown, field: string, key?: string): string {
   const text = value instanceof Date ? value.toISOString() : value;
   const ms = typeof text === 'string' && RFC3339.test(text) ? Date.parse(text.toUpperCase()) : NaN;
-  if (Number.isNaN(ms)) throw new StateStoreError('InvalidArgument', `${field} must be an RFC 3339 time (e.g. 2024-01-31T12:00:00Z)`, { key });
+  if (Number.isNaN(ms))
+    throw new StateStoreError('InvalidArgument', `${field} must be an RFC 3339 time (e.g. 2024-01-31T12:00:00Z)`, {
+      key,
+    });
   return formatTimestamp(new Date(ms));
 }
 

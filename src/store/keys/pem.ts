@@ -14,7 +14,10 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 
 /** The PEM blocks of a text, in order, as Go's `pem.Decode` finds them (text between blocks is skipped). */
 function pemBlocks(text: string): Array<{ type: string; der: Buffer }> {
-  return [...text.matchAll(PEM_BLOCK)].map((m) => ({ type: m[1]!, der: Buffer.from(m[2]!.replace(/\s+/g, ''), 'base64') }));
+  return [...text.matchAll(PEM_BLOCK)].map((m) => ({
+    type: m[1]!,
+    der: Buffer.from(m[2]!.replace(/\s+/g, ''), 'base64'),
+  }));
 }
 
 /**
@@ -22,7 +25,8 @@ function pemBlocks(text: string): Array<{ type: string; der: Buffer }> {
  * (Node's decoder would silently skip stray characters).
  */
 export function decodeBase64Field(value: unknown, field: string, key?: string): Buffer {
-  if (typeof value !== 'string' || !BASE64.test(value)) throw new StateStoreError('InvalidArgument', `${field} is not base64 (standard alphabet, padded)`, { key });
+  if (typeof value !== 'string' || !BASE64.test(value))
+    throw new StateStoreError('InvalidArgument', `${field} is not base64 (standard alphabet, padded)`, { key });
   return Buffer.from(value, 'base64');
 }
 
@@ -37,21 +41,38 @@ export function parseCertificatePem(pem: string, field: string, key?: string): b
   try {
     return BigInt(`0x${new X509Certificate(block.der).serialNumber}`);
   } catch (err) {
-    throw new StateStoreError('InvalidArgument', `${field} holds a CERTIFICATE block that is not a valid X.509 certificate`, { key, cause: err });
+    throw new StateStoreError(
+      'InvalidArgument',
+      `${field} holds a CERTIFICATE block that is not a valid X.509 certificate`,
+      { key, cause: err },
+    );
   }
 }
 
 // kops: pkg/pki/privatekey.go parsePEMPrivateKey: PKCS#1 RSA, SEC 1 EC or PKCS#8; other blocks are skipped.
-const KEY_BLOCKS: Record<string, 'pkcs1' | 'sec1' | 'pkcs8'> = { 'RSA PRIVATE KEY': 'pkcs1', 'EC PRIVATE KEY': 'sec1', 'PRIVATE KEY': 'pkcs8' };
+const KEY_BLOCKS: Record<string, 'pkcs1' | 'sec1' | 'pkcs8'> = {
+  'RSA PRIVATE KEY': 'pkcs1',
+  'EC PRIVATE KEY': 'sec1',
+  'PRIVATE KEY': 'pkcs8',
+};
 
 /** Checks a private key as kops's `ParsePEMPrivateKey` does (the first block of a known key type must parse). */
 export function parsePrivateKeyPem(pem: string, field: string, key?: string): void {
   const block = pemBlocks(pem).find((b) => KEY_BLOCKS[b.type] !== undefined);
-  if (block === undefined) throw new StateStoreError('InvalidArgument', `${field} is not a PEM private key (RSA PRIVATE KEY, EC PRIVATE KEY or PRIVATE KEY)`, { key });
+  if (block === undefined)
+    throw new StateStoreError(
+      'InvalidArgument',
+      `${field} is not a PEM private key (RSA PRIVATE KEY, EC PRIVATE KEY or PRIVATE KEY)`,
+      { key },
+    );
   try {
     createPrivateKey({ key: block.der, format: 'der', type: KEY_BLOCKS[block.type]! });
   } catch (err) {
-    throw new StateStoreError('InvalidArgument', `${field} holds a ${block.type} block that is not a valid private key`, { key, cause: err });
+    throw new StateStoreError(
+      'InvalidArgument',
+      `${field} holds a ${block.type} block that is not a valid private key`,
+      { key, cause: err },
+    );
   }
 }
 
@@ -61,7 +82,7 @@ export function parsePrivateKeyPem(pem: string, field: string, key?: string): vo
  * serial and as the floor for new keyset item ids.
  */
 export function buildPkiSerial(nowMs: number = Date.now()): bigint {
-  const nanos = BigInt(Math.floor(nowMs)) * 1_000_000n + process.hrtime.bigint() % 1_000_000n;
+  const nanos = BigInt(Math.floor(nowMs)) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
   return (nanos << 32n) | BigInt(randomBytes(4).readUInt32BE(0));
 }
 
@@ -82,14 +103,26 @@ const generateRsa = promisify(generateKeyPair);
  * 2048 key (kops's default size) written as `RSA PRIVATE KEY`, as kops writes it.
  */
 export async function issueSelfSignedCa(name: string, privateKeyPem?: string): Promise<IssuedCa> {
-  const privateKey = privateKeyPem ?? (await generateRsa('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } })).privateKey;
+  const privateKey =
+    privateKeyPem ??
+    (
+      await generateRsa('rsa', {
+        modulusLength: 2048,
+        privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+      })
+    ).privateKey;
   // Loaded on first use: only issuing needs it, and it costs ~70 ms at import in a fresh process.
   const { default: forge } = (await import('node-forge')) as unknown as { default: typeof Forge };
   let signer: Forge.pki.rsa.PrivateKey;
   try {
     signer = forge.pki.privateKeyFromPem(privateKey);
   } catch (err) {
-    throw new StateStoreError('Unsupported', 'privateKey: only RSA keys can be used to issue a new certificate here; pass a certificate too', { cause: err });
+    throw new StateStoreError(
+      'Unsupported',
+      'privateKey: only RSA keys can be used to issue a new certificate here; pass a certificate too',
+      { cause: err },
+    );
   }
   const serial = buildPkiSerial();
   const now = Date.now();
@@ -100,7 +133,10 @@ export async function issueSelfSignedCa(name: string, privateKeyPem?: string): P
   cert.serialNumber = /^[89a-f]/.test(hex) ? `00${hex}` : hex;
   cert.validity.notBefore = new Date(now - 48 * 3600_000);
   cert.validity.notAfter = new Date(now + 10 * 365 * 24 * 3600_000);
-  const subject = [{ name: 'commonName', value: name }, { name: 'serialNumber', value: serial.toString() }];
+  const subject = [
+    { name: 'commonName', value: name },
+    { name: 'serialNumber', value: serial.toString() },
+  ];
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.setExtensions([

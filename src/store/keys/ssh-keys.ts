@@ -32,8 +32,12 @@ export function sshFingerprint(publicKey: string): string {
 // ssh.ParseAuthorizedKey: the first line that is not blank or a comment; `options keytype base64 comment`
 // with the options optional. The blob must name the same algorithm as the line does.
 function authorizedKeyBlob(text: string): Buffer {
-  const invalid = (why: string) => new StateStoreError('InvalidArgument', `publicKey is not an SSH public key in authorized_keys form (${why})`);
-  const line = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+  const invalid = (why: string) =>
+    new StateStoreError('InvalidArgument', `publicKey is not an SSH public key in authorized_keys form (${why})`);
+  const line = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .find((l) => l !== '' && !l.startsWith('#'));
   if (line === undefined) throw invalid('no key line');
   const fields = line.split(/\s+/);
   for (let i = 0; i + 1 < fields.length; i++) {
@@ -52,10 +56,17 @@ function authorizedKeyBlob(text: string): Buffer {
  * Stores an SSH public key as kops's `AddSSHPublicKey` does (kops: upup/pkg/fi/vfs_castore.go):
  * the bytes as given, at `ssh/public/admin/<fingerprint>`. Returns the fingerprint.
  */
-export async function addSshPublicKey(location: StoreLocation, publicKey: string, options: WriteOptions = {}): Promise<string> {
+export async function addSshPublicKey(
+  location: StoreLocation,
+  publicKey: string,
+  options: WriteOptions = {},
+): Promise<string> {
   if (typeof publicKey !== 'string') throw new StateStoreError('InvalidArgument', 'publicKey must be a string');
   const fingerprint = sshFingerprint(publicKey.trim());
-  await location.vfs.write(`${adminFolder(location)}${fingerprint}`, publicKey, { contentType: 'application/octet-stream', ...options });
+  await location.vfs.write(`${adminFolder(location)}${fingerprint}`, publicKey, {
+    contentType: 'application/octet-stream',
+    ...options,
+  });
   return fingerprint;
 }
 
@@ -63,15 +74,24 @@ export async function addSshPublicKey(location: StoreLocation, publicKey: string
  * Deletes the admin SSH public keys. With no fingerprint, all of them, as kops's
  * `DeleteSSHCredential` does (`kops delete sshpublickey`); with one, only that file (NotFound when absent).
  */
-export async function deleteSshPublicKeys(location: StoreLocation, fingerprint?: string, signal?: AbortSignal): Promise<number> {
+export async function deleteSshPublicKeys(
+  location: StoreLocation,
+  fingerprint?: string,
+  signal?: AbortSignal,
+): Promise<number> {
   const folder = adminFolder(location);
   if (fingerprint !== undefined) {
     const normalized = typeof fingerprint === 'string' ? fingerprint.replace(/:/g, '').toLowerCase() : '';
-    if (!/^[0-9a-f]{32}$/.test(normalized)) throw new StateStoreError('InvalidArgument', `fingerprint must be an MD5 fingerprint (32 hex digits, colons allowed), got ${JSON.stringify(String(fingerprint).slice(0, 60))}`);
+    if (!/^[0-9a-f]{32}$/.test(normalized))
+      throw new StateStoreError(
+        'InvalidArgument',
+        `fingerprint must be an MD5 fingerprint (32 hex digits, colons allowed), got ${JSON.stringify(String(fingerprint).slice(0, 60))}`,
+      );
     const key = `${folder}${normalized}`;
     // Vfs.delete is idempotent; a caller naming one key wants to hear that it was not there.
     await location.vfs.stat(key, { signal }).catch((err: unknown) => {
-      if (isStateStoreError(err, 'NotFound')) throw new StateStoreError('NotFound', `SSH public key ${normalized} not found`, { key, cause: err });
+      if (isStateStoreError(err, 'NotFound'))
+        throw new StateStoreError('NotFound', `SSH public key ${normalized} not found`, { key, cause: err });
       throw err;
     });
     await location.vfs.delete(key, { signal });

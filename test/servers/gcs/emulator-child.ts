@@ -29,14 +29,19 @@ interface ExpressApp {
 const require = createRequire(path.join(process.cwd(), 'package.json'));
 const storageDir = path.dirname(require.resolve('firebase-tools/lib/emulator/storage/index.js'));
 const { StorageEmulator } = require(path.join(storageDir, 'index.js')) as { StorageEmulator: EmulatorClass };
-const { createApp } = require(path.join(storageDir, 'server.js')) as { createApp: (projectId: string, emulator: EmulatorInstance) => Promise<ExpressApp> };
+const { createApp } = require(path.join(storageDir, 'server.js')) as {
+  createApp: (projectId: string, emulator: EmulatorInstance) => Promise<ExpressApp>;
+};
 
 // Self links and media links are built from the emulator registry, which only the CLI fills in:
 // answer for the storage emulator with the front's address (set once it listens).
-const registryModule = require(path.join(storageDir, '..', 'registry.js')) as { EmulatorRegistry: { getInfo: (name: string) => unknown } };
+const registryModule = require(path.join(storageDir, '..', 'registry.js')) as {
+  EmulatorRegistry: { getInfo: (name: string) => unknown };
+};
 let frontPort = 0;
 const originalGetInfo = registryModule.EmulatorRegistry.getInfo.bind(registryModule.EmulatorRegistry);
-registryModule.EmulatorRegistry.getInfo = (name: string) => (name === 'storage' ? { name, host: '127.0.0.1', port: frontPort } : originalGetInfo(name));
+registryModule.EmulatorRegistry.getInfo = (name: string) =>
+  name === 'storage' ? { name, host: '127.0.0.1', port: frontPort } : originalGetInfo(name);
 
 const projectId = process.env.GCS_EMULATOR_PROJECT ?? 'statestore-test';
 // Blobs go to a private temporary folder, not the shared default under os.tmpdir()/firebase.

@@ -35,7 +35,15 @@ const conditionNotMet = JSON.stringify({
   error: {
     code: 412,
     message: 'At least one of the pre-conditions you specified did not hold.',
-    errors: [{ message: 'At least one of the pre-conditions you specified did not hold.', domain: 'global', reason: 'conditionNotMet', locationType: 'header', location: 'If-Match' }],
+    errors: [
+      {
+        message: 'At least one of the pre-conditions you specified did not hold.',
+        domain: 'global',
+        reason: 'conditionNotMet',
+        locationType: 'header',
+        location: 'If-Match',
+      },
+    ],
   },
 });
 
@@ -49,7 +57,10 @@ export async function startFront(backendPort: number): Promise<http.Server> {
   function serialise<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = locks.get(key) ?? Promise.resolve();
     const run = previous.then(task, task);
-    const tail = run.then(() => undefined, () => undefined);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
     locks.set(key, tail);
     void tail.then(() => {
       if (locks.get(key) === tail) locks.delete(key);
@@ -58,9 +69,12 @@ export async function startFront(backendPort: number): Promise<http.Server> {
   }
 
   async function liveGeneration(target: Target): Promise<string | undefined> {
-    const response = await fetch(`http://127.0.0.1:${backendPort}/storage/v1/b/${encodeURIComponent(target.bucket)}/o/${encodeURIComponent(target.name)}`);
+    const response = await fetch(
+      `http://127.0.0.1:${backendPort}/storage/v1/b/${encodeURIComponent(target.bucket)}/o/${encodeURIComponent(target.name)}`,
+    );
     if (response.status === 404) return undefined;
-    if (!response.ok) throw new Error(`emulator metadata GET: HTTP ${response.status} ${(await response.text()).slice(0, 1500)}`);
+    if (!response.ok)
+      throw new Error(`emulator metadata GET: HTTP ${response.status} ${(await response.text()).slice(0, 1500)}`);
     const body = (await response.json()) as { generation?: string | number };
     return body.generation === undefined ? undefined : String(body.generation);
   }
@@ -79,26 +93,39 @@ export async function startFront(backendPort: number): Promise<http.Server> {
     while (Date.now() <= last) await new Promise((resolve) => setTimeout(resolve, 1));
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse, path: string, body?: Buffer, onJson?: (json: Record<string, unknown>) => void): Promise<void> {
+  function forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    body?: Buffer,
+    onJson?: (json: Record<string, unknown>) => void,
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
-      const upstream = http.request({ host: '127.0.0.1', port: backendPort, method: req.method, path, headers: req.headers }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const payload = Buffer.concat(chunks);
-          if (onJson !== undefined && (response.statusCode ?? 500) < 300 && String(response.headers['content-type'] ?? '').includes('json')) {
-            try {
-              onJson(JSON.parse(payload.toString('utf8')) as Record<string, unknown>);
-            } catch {
-              // Not JSON after all: nothing to learn from it.
+      const upstream = http.request(
+        { host: '127.0.0.1', port: backendPort, method: req.method, path, headers: req.headers },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            const payload = Buffer.concat(chunks);
+            if (
+              onJson !== undefined &&
+              (response.statusCode ?? 500) < 300 &&
+              String(response.headers['content-type'] ?? '').includes('json')
+            ) {
+              try {
+                onJson(JSON.parse(payload.toString('utf8')) as Record<string, unknown>);
+              } catch {
+                // Not JSON after all: nothing to learn from it.
+              }
             }
-          }
-          res.writeHead(response.statusCode ?? 500, response.headers);
-          res.end(payload);
-          resolve();
-        });
-        response.on('error', reject);
-      });
+            res.writeHead(response.statusCode ?? 500, response.headers);
+            res.end(payload);
+            resolve();
+          });
+          response.on('error', reject);
+        },
+      );
       upstream.on('error', reject);
       if (body !== undefined) upstream.end(body);
       else req.pipe(upstream);
@@ -122,7 +149,8 @@ export async function startFront(backendPort: number): Promise<http.Server> {
   function remember(target: Target): (json: Record<string, unknown>) => void {
     return (json) => {
       const resource = (json.resource ?? json) as { generation?: string | number };
-      if (resource.generation !== undefined) lastGeneration.set(`${target.bucket}/${target.name}`, Number(resource.generation));
+      if (resource.generation !== undefined)
+        lastGeneration.set(`${target.bucket}/${target.name}`, Number(resource.generation));
     };
   }
 
@@ -130,14 +158,26 @@ export async function startFront(backendPort: number): Promise<http.Server> {
     const url = new URL(req.url ?? '/', 'http://front');
     const query = url.searchParams;
     const method = req.method ?? 'GET';
-    const segments = url.pathname.split('/').slice(1).map((segment) => decodeURIComponent(segment));
+    const segments = url.pathname
+      .split('/')
+      .slice(1)
+      .map((segment) => decodeURIComponent(segment));
 
     // Bucket insert.
     if (method === 'POST' && url.pathname === '/storage/v1/b') {
       const { name } = JSON.parse((await readBody(req)).toString('utf8') || '{}') as { name?: string };
       await fetch(`http://127.0.0.1:${backendPort}/storage/v1/b/${encodeURIComponent(name ?? '')}/o`);
       res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
-      res.end(JSON.stringify({ kind: 'storage#bucket', id: name, name, projectNumber: '0', location: 'US', storageClass: 'STANDARD' }));
+      res.end(
+        JSON.stringify({
+          kind: 'storage#bucket',
+          id: name,
+          name,
+          projectNumber: '0',
+          location: 'US',
+          storageClass: 'STANDARD',
+        }),
+      );
       return;
     }
 
@@ -150,13 +190,24 @@ export async function startFront(backendPort: number): Promise<http.Server> {
         if (!(await holds(destination, query.get('ifGenerationMatch') ?? undefined))) return fail412(res);
         if (!(await holds(source, query.get('ifSourceGenerationMatch') ?? undefined))) return fail412(res);
         await waitForFreshGeneration(destination);
-        await forward(req, res, `${url.pathname.replace(/^\/storage\/v1/, '')}${url.search}`, body, remember(destination));
+        await forward(
+          req,
+          res,
+          `${url.pathname.replace(/^\/storage\/v1/, '')}${url.search}`,
+          body,
+          remember(destination),
+        );
       });
       return;
     }
 
     // Uploads: /upload/storage/v1/b/B/o
-    if (segments[0] === 'upload' && segments[5] === 'o' && segments.length === 6 && (method === 'POST' || method === 'PUT')) {
+    if (
+      segments[0] === 'upload' &&
+      segments[5] === 'o' &&
+      segments.length === 6 &&
+      (method === 'POST' || method === 'PUT')
+    ) {
       const bucket = segments[4]!;
       const uploadId = query.get('upload_id');
       const body = await readBody(req);
@@ -181,7 +232,8 @@ export async function startFront(backendPort: number): Promise<http.Server> {
           await forward(req, res, `${url.pathname}${url.search}`, body);
           const location = res.getHeader('location');
           const id = typeof location === 'string' ? new URL(location).searchParams.get('upload_id') : null;
-          if (id !== null) uploads.set(id, { target, ...(condition === undefined ? {} : { ifGenerationMatch: condition }) });
+          if (id !== null)
+            uploads.set(id, { target, ...(condition === undefined ? {} : { ifGenerationMatch: condition }) });
           return;
         }
         await waitForFreshGeneration(target);
@@ -199,16 +251,30 @@ export async function startFront(backendPort: number): Promise<http.Server> {
 
     // Object get / delete: /storage/v1/b/B/o/O (and /download/storage/v1/...)
     const base = segments[0] === 'download' ? 1 : 0;
-    if (segments[base] === 'storage' && segments[base + 4] === 'o' && segments.length === base + 6 && (method === 'GET' || method === 'DELETE')) {
+    if (
+      segments[base] === 'storage' &&
+      segments[base + 4] === 'o' &&
+      segments.length === base + 6 &&
+      (method === 'GET' || method === 'DELETE')
+    ) {
       const target: Target = { bucket: segments[base + 3]!, name: segments[base + 5]! };
       const condition = query.get('ifGenerationMatch') ?? undefined;
       const pinned = query.get('generation');
-      if (method === 'GET' && condition === undefined && pinned === null) return forward(req, res, `${url.pathname}${url.search}`);
+      if (method === 'GET' && condition === undefined && pinned === null)
+        return forward(req, res, `${url.pathname}${url.search}`);
       await serialise(`${target.bucket}/${target.name}`, async () => {
         if (!(await holds(target, condition))) return fail412(res);
         if (pinned !== null && (await liveGeneration(target)) !== pinned) {
           res.writeHead(404, { 'content-type': 'application/json; charset=UTF-8' });
-          res.end(JSON.stringify({ error: { code: 404, message: `No such object: ${target.bucket}/${target.name}`, errors: [{ domain: 'global', reason: 'notFound' }] } }));
+          res.end(
+            JSON.stringify({
+              error: {
+                code: 404,
+                message: `No such object: ${target.bucket}/${target.name}`,
+                errors: [{ domain: 'global', reason: 'notFound' }],
+              },
+            }),
+          );
           return;
         }
         await forward(req, res, `${url.pathname}${url.search}`);
@@ -223,7 +289,8 @@ export async function startFront(backendPort: number): Promise<http.Server> {
     const prefix = query.get('prefix') ?? '';
     const delimiter = query.get('delimiter') ?? '';
     const maxResults = Number(query.get('maxResults') ?? 1000);
-    const after = query.get('pageToken') === null ? undefined : Buffer.from(query.get('pageToken')!, 'base64url').toString('utf8');
+    const after =
+      query.get('pageToken') === null ? undefined : Buffer.from(query.get('pageToken')!, 'base64url').toString('utf8');
     const items: Array<{ name: string }> = [];
     let token: string | undefined;
     do {
