@@ -21,7 +21,6 @@ export type {
   ReadStreamResult,
   ServerSideLocation,
   Vfs,
-  VfsDriver,
   WriteOptions,
   WriteStreamOptions,
 } from './vfs/types.js';
@@ -29,7 +28,18 @@ export type { StoreUrl } from './vfs/url.js';
 export { parseStoreUrl, redactUrl } from './vfs/url.js';
 export type { RetryPolicy } from './vfs/retry.js';
 export { withRetry } from './vfs/retry.js';
-export type { BackendFactory } from './backends/registry.js';
+export type { BackendFactory } from './backends/factory.js';
+export type {
+  Condition,
+  DriverCopyOptions,
+  DriverDeleteOptions,
+  DriverOp,
+  DriverReadOptions,
+  DriverWriteOptions,
+  DriverWriteStreamOptions,
+  ErrorContext,
+  VfsDriver,
+} from './vfs/driver.js';
 export { openVfs, registerBackend } from './backends/registry.js';
 export type { OpenVfsOptions } from './backends/options.js';
 export type { FileBackendOptions } from './backends/file/types.js';

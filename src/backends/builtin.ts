@@ -1,4 +1,4 @@
-import type { BackendFactory } from './registry.js';
+import type { BackendFactory } from './factory.js';
 
 /** Built-in backends, loaded on first use of one of their schemes (so unused SDKs never load). */
 export const builtinBackends: ReadonlyArray<{ schemes: readonly string[]; load: () => Promise<BackendFactory> }> = [

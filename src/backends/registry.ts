@@ -1,18 +1,11 @@
 import { StateStoreError } from '../errors.js';
 import { portable } from '../vfs/portable.js';
-import type { Vfs, VfsDriver } from '../vfs/types.js';
-import { parseStoreUrl, type StoreUrl } from '../vfs/url.js';
+import type { Vfs } from '../vfs/types.js';
+import type { BackendFactory } from './factory.js';
+import { parseStoreUrl } from '../vfs/url.js';
 import { cloudUrlHint } from '../vfs/url-hints.js';
 import { builtinBackends } from './builtin.js';
 import type { OpenVfsOptions } from './options.js';
-
-/** A backend that `openVfs` can open, for one or more URL schemes. */
-export interface BackendFactory {
-  /** Lowercase schemes without `:`, e.g. `["s3", "do"]`. */
-  readonly schemes: readonly string[];
-  /** Opens the driver. Must throw InvalidArgument for a URL it cannot use, before any I/O. */
-  open(url: StoreUrl, options: OpenVfsOptions): Promise<VfsDriver>;
-}
 
 const registered = new Map<string, BackendFactory>();
 
@@ -63,21 +56,4 @@ export function supportedSchemes(): string[] {
 async function loadBuiltin(scheme: string): Promise<BackendFactory | undefined> {
   const entry = builtinBackends.find((candidate) => candidate.schemes.includes(scheme));
   return entry === undefined ? undefined : entry.load();
-}
-
-/** Loads an optional peer dependency, or throws InvalidArgument naming the package to install. */
-export async function loadOptionalPeer<T>(name: string, load: () => Promise<T>, scheme: string): Promise<T> {
-  try {
-    return await load();
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new StateStoreError(
-        'InvalidArgument',
-        `the ${scheme}:// backend needs the package "${name}": npm install ${name}`,
-        { cause: err },
-      );
-    }
-    throw err;
-  }
 }

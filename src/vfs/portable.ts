@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { StateStoreError, isStateStoreError, throwIfAborted } from '../errors.js';
+import { NO_CONDITION, type Condition, type DriverOp, type ErrorContext, type VfsDriver } from './driver.js';
 import { validateKey, validatePrefix } from './keys.js';
 import type {
   CallOptions,
@@ -14,14 +15,14 @@ import type {
   ReadStreamResult,
   ServerSideLocation,
   Vfs,
-  VfsDriver,
   WriteOptions,
   WriteStreamOptions,
 } from './types.js';
 
 /**
  * Wraps a driver into the portable {@link Vfs}: the checks every backend shares live here once,
- * like go-cloud's `blob.Bucket` around its `driver.Bucket`.
+ * like go-cloud's `blob.Bucket` around its `driver.Bucket`. The caller's `ifMatch`/`ifNoneMatch`
+ * become one {@link Condition}, and every failure a driver throws goes through its `mapError` once.
  */
 export function portable(driver: VfsDriver): Vfs {
   return new PortableVfs(driver);
@@ -41,27 +42,32 @@ class PortableVfs implements Vfs {
   }
 
   read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
-    return this.guard(key, options, () => this.driver.read(key, options));
+    return this.guard('read', key, options, this.readCondition(key, options), (condition) =>
+      this.driver.read(key, { ...options, condition }),
+    );
   }
 
   readStream(key: string, options: ReadOptions = {}): Promise<ReadStreamResult> {
-    return this.guard(key, options, () => this.driver.readStream(key, options));
+    return this.guard('readStream', key, options, this.readCondition(key, options), (condition) =>
+      this.driver.readStream(key, { ...options, condition }),
+    );
   }
 
   stat(key: string, options: ReadOptions = {}): Promise<ObjectInfo> {
-    return this.guard(key, options, () => this.driver.stat(key, options));
+    return this.guard('stat', key, options, this.readCondition(key, options), (condition) =>
+      this.driver.stat(key, { ...options, condition }),
+    );
   }
 
   write(key: string, body: Uint8Array | string, options: WriteOptions = {}): Promise<ObjectInfo> {
-    return this.guard(key, options, () => {
-      this.checkWriteConditions(key, options);
+    return this.guard('write', key, options, this.writeCondition(key, options), (condition) => {
       if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
         throw new StateStoreError('InvalidArgument', 'body must be a string or a Uint8Array', {
           key,
           backend: this.backend,
         });
       }
-      return this.driver.write(key, body, options);
+      return this.driver.write(key, body, { ...options, condition });
     });
   }
 
@@ -70,33 +76,33 @@ class PortableVfs implements Vfs {
     body: Readable | AsyncIterable<Uint8Array>,
     options: WriteStreamOptions = {},
   ): Promise<ObjectInfo> {
-    return this.guard(key, options, () => {
-      this.checkWriteConditions(key, options);
+    return this.guard('writeStream', key, options, this.writeCondition(key, options), (condition) => {
       if (options.size !== undefined && (!Number.isSafeInteger(options.size) || options.size < 0)) {
         throw new StateStoreError('InvalidArgument', 'size must be a non-negative integer', {
           key,
           backend: this.backend,
         });
       }
-      return this.driver.writeStream(key, body, options);
+      return this.driver.writeStream(key, body, { ...options, condition });
     });
   }
 
   delete(key: string, options: DeleteOptions = {}): Promise<void> {
-    return this.guard(key, options, () => {
-      if (options.ifMatch !== undefined) {
-        this.checkVersion(key, options.ifMatch);
-        if (!this.capabilities.deleteIfMatch) this.unsupported(key, 'delete with ifMatch');
-      }
-      return this.driver.delete(key, options);
-    });
+    const conditionOf = (): Condition => {
+      if (options.ifMatch === undefined) return NO_CONDITION;
+      this.checkVersion(key, options.ifMatch);
+      if (!this.capabilities.deleteIfMatch) this.unsupported(key, 'delete with ifMatch');
+      return { kind: 'version', version: options.ifMatch };
+    };
+    return this.guard('delete', key, options, conditionOf, (condition) =>
+      this.driver.delete(key, { ...options, condition }),
+    );
   }
 
   copy(sourceKey: string, destinationKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
-    return this.guard(sourceKey, options, () => {
-      validateKey(destinationKey, this.backend);
-      this.checkWriteConditions(destinationKey, options);
-      return this.driver.copy(sourceKey, destinationKey, options);
+    return this.guard('copy', destinationKey, options, this.writeCondition(destinationKey, options), (condition) => {
+      validateKey(sourceKey, this.backend);
+      return this.driver.copy(sourceKey, destinationKey, { ...options, condition });
     });
   }
 
@@ -106,12 +112,12 @@ class PortableVfs implements Vfs {
     destinationKey: string,
     options: CopyFromOptions = {},
   ): Promise<ObjectInfo | undefined> {
-    return this.guard(destinationKey, options, async () => {
+    const conditionOf = this.writeCondition(destinationKey, options);
+    return this.guard('copyFrom', destinationKey, options, conditionOf, async (condition) => {
       validateKey(sourceKey, this.backend);
-      this.checkWriteConditions(destinationKey, options);
       const location = source.serverSideLocation?.(sourceKey);
       if (location === undefined || this.driver.copyFromLocation === undefined) return undefined;
-      return this.driver.copyFromLocation(location, destinationKey, options);
+      return this.driver.copyFromLocation(location, destinationKey, { ...options, condition });
     });
   }
 
@@ -121,16 +127,24 @@ class PortableVfs implements Vfs {
   }
 
   list(options: ListOptions = {}): Promise<ListPage> {
-    return this.run(undefined, options, () => {
-      validatePrefix(options.prefix ?? '', this.backend);
-      if (options.delimiter !== undefined && options.delimiter !== '/') {
-        throw new StateStoreError('InvalidArgument', 'the only delimiter is "/"', { backend: this.backend });
-      }
-      if (options.pageSize !== undefined && (!Number.isSafeInteger(options.pageSize) || options.pageSize < 1)) {
-        throw new StateStoreError('InvalidArgument', 'pageSize must be a positive integer', { backend: this.backend });
-      }
-      return this.driver.list(options);
-    });
+    return this.run(
+      'list',
+      undefined,
+      options,
+      () => NO_CONDITION,
+      () => {
+        validatePrefix(options.prefix ?? '', this.backend);
+        if (options.delimiter !== undefined && options.delimiter !== '/') {
+          throw new StateStoreError('InvalidArgument', 'the only delimiter is "/"', { backend: this.backend });
+        }
+        if (options.pageSize !== undefined && (!Number.isSafeInteger(options.pageSize) || options.pageSize < 1)) {
+          throw new StateStoreError('InvalidArgument', 'pageSize must be a positive integer', {
+            backend: this.backend,
+          });
+        }
+        return this.driver.list(options);
+      },
+    );
   }
 
   async *listAll(options: ListAllOptions = {}): AsyncIterable<ObjectInfo> {
@@ -151,23 +165,38 @@ class PortableVfs implements Vfs {
     return this.driver.close();
   }
 
-  private checkWriteConditions(key: string, options: WriteOptions): void {
-    if (options.ifMatch !== undefined && options.ifNoneMatch !== undefined) {
-      throw new StateStoreError('InvalidArgument', 'ifMatch and ifNoneMatch are mutually exclusive', {
-        key,
-        backend: this.backend,
-      });
-    }
-    if (options.ifNoneMatch !== undefined) {
-      if (options.ifNoneMatch !== '*') {
-        throw new StateStoreError('InvalidArgument', 'ifNoneMatch only accepts "*"', { key, backend: this.backend });
-      }
-      if (!this.capabilities.ifNoneMatch) this.unsupported(key, 'ifNoneMatch');
-    }
-    if (options.ifMatch !== undefined) {
+  /** The condition of a read: `ifMatch` pins the version. */
+  private readCondition(key: string, options: ReadOptions): () => Condition {
+    return () => {
+      if (options.ifMatch === undefined) return NO_CONDITION;
       this.checkVersion(key, options.ifMatch);
-      if (!this.capabilities.ifMatch) this.unsupported(key, 'ifMatch');
-    }
+      return { kind: 'version', version: options.ifMatch };
+    };
+  }
+
+  /** The one condition of a write or copy, refused before any I/O when the backend cannot enforce it. */
+  private writeCondition(key: string, options: WriteOptions): () => Condition {
+    return () => {
+      if (options.ifMatch !== undefined && options.ifNoneMatch !== undefined) {
+        throw new StateStoreError('InvalidArgument', 'ifMatch and ifNoneMatch are mutually exclusive', {
+          key,
+          backend: this.backend,
+        });
+      }
+      if (options.ifNoneMatch !== undefined) {
+        if (options.ifNoneMatch !== '*') {
+          throw new StateStoreError('InvalidArgument', 'ifNoneMatch only accepts "*"', { key, backend: this.backend });
+        }
+        if (!this.capabilities.ifNoneMatch) this.unsupported(key, 'ifNoneMatch');
+        return { kind: 'absent' };
+      }
+      if (options.ifMatch !== undefined) {
+        this.checkVersion(key, options.ifMatch);
+        if (!this.capabilities.ifMatch) this.unsupported(key, 'ifMatch');
+        return { kind: 'version', version: options.ifMatch };
+      }
+      return NO_CONDITION;
+    };
   }
 
   private checkVersion(key: string, version: unknown): void {
@@ -186,27 +215,61 @@ class PortableVfs implements Vfs {
     });
   }
 
-  private guard<T>(key: string, options: CallOptions, fn: () => Promise<T>): Promise<T> {
-    return this.run(key, options, () => {
-      validateKey(key, this.backend);
-      return fn();
-    });
+  private guard<T>(
+    op: DriverOp,
+    key: string,
+    options: CallOptions,
+    conditionOf: () => Condition,
+    fn: (condition: Condition) => Promise<T>,
+  ): Promise<T> {
+    return this.run(op, key, options, conditionOf, fn);
   }
 
-  /** Runs `fn` with the shared checks; anything that is not a StateStoreError becomes Unknown. */
-  private async run<T>(key: string | undefined, options: CallOptions, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` with the shared checks: signal, key, condition, all before any I/O and all as
+   * rejections. A StateStoreError (raised here, or deliberately by the driver) passes as is;
+   * anything else goes through the driver's `mapError` once.
+   */
+  private async run<T>(
+    op: DriverOp,
+    key: string | undefined,
+    options: CallOptions,
+    conditionOf: () => Condition,
+    fn: (condition: Condition) => Promise<T>,
+  ): Promise<T> {
+    throwIfAborted(options.signal, key, this.backend);
+    if (key !== undefined) validateKey(key, this.backend);
+    const condition = conditionOf();
     try {
-      throwIfAborted(options.signal, key, this.backend);
-      return await fn();
+      return await fn(condition);
     } catch (err) {
       if (isStateStoreError(err)) throw err;
-      if (options.signal?.aborted)
-        throw new StateStoreError('Aborted', 'the operation was aborted', { key, backend: this.backend, cause: err });
-      throw new StateStoreError(
-        'Unknown',
-        `${this.backend}: unexpected failure${key === undefined ? '' : ` for key ${JSON.stringify(key)}`}`,
-        { key, backend: this.backend, cause: err },
-      );
+      throw this.mapError(err, { op, ...(key === undefined ? {} : { key }), condition, signal: options.signal });
     }
+  }
+
+  private mapError(err: unknown, context: ErrorContext): StateStoreError {
+    let mapped: StateStoreError | undefined;
+    try {
+      // Transitional: a driver not yet converted to the contract has no mapError.
+      mapped = (this.driver as Partial<VfsDriver>).mapError?.(err, context);
+    } catch (mappingFailure) {
+      mapped = undefined;
+      void mappingFailure;
+    }
+    if (mapped !== undefined && isStateStoreError(mapped)) return mapped;
+    if (context.signal?.aborted) {
+      return new StateStoreError('Aborted', 'the operation was aborted', {
+        key: context.key,
+        backend: this.backend,
+        cause: err,
+      });
+    }
+    const where = context.key === undefined ? '' : ` for key ${JSON.stringify(context.key)}`;
+    return new StateStoreError('Unknown', `${this.backend}: unexpected failure${where}`, {
+      key: context.key,
+      backend: this.backend,
+      cause: err,
+    });
   }
 }

@@ -1,10 +1,8 @@
 /**
- * The Vfs contract: what a state store needs from a storage backend, and nothing more.
- *
- * Obligations are written on each member as "must". The conformance suite in
- * `test/conformance/` checks every one of them on every backend. Keys passed to a
- * {@link VfsDriver} have already been validated by the portable layer (`src/vfs/portable.ts`):
- * drivers never see `..`, empty segments, NUL or over-long keys.
+ * The Vfs: what a state store needs from a storage backend, and nothing more, as callers see it.
+ * Backends implement the narrower driver contract (`src/vfs/driver.ts`); the portable layer
+ * (`src/vfs/portable.ts`) turns a driver into a Vfs. Obligations are written on each member as
+ * "must"; the conformance suite (`statestore/testing`) checks them on every backend.
  */
 import type { Readable } from 'node:stream';
 
@@ -197,25 +195,3 @@ export interface ServerSideLocation {
   bucket: string;
   key: string;
 }
-
-/**
- * What a backend implements. The portable layer wraps it into a {@link Vfs}: it validates keys
- * and prefixes, refuses unsupported conditions, honours already-aborted signals, fills in
- * `listAll`, and turns any non-StateStoreError into code Unknown. A driver must:
- * - map failures to StateStoreError codes by the condition that was sent (see docs/architecture.md, "Errors");
- * - never put credentials in an error message;
- * - return listings in ascending UTF-8 byte order of keys, keys relative to its root, each page
- *   resuming from its token at a cost that does not grow with the keys already listed (listing n
- *   keys page by page is O(n): `test/backends/file-hostile.test.ts`, `memory.test.ts`);
- * - refuse a key its storage cannot hold (a path segment over NAME_MAX, say) with InvalidArgument,
- *   and refuse at open a URL it cannot use, rather than failing every later call as Unknown;
- * - create what it stores readable by the owner only, where the storage has permissions (file: 0600).
- */
-export type VfsDriver = Omit<Vfs, 'listAll' | 'copyFrom'> & {
-  /** Server-side copy from a location `serverSideLocation` gave; undefined when it cannot. */
-  copyFromLocation?(
-    source: ServerSideLocation,
-    destinationKey: string,
-    options: CopyFromOptions,
-  ): Promise<ObjectInfo | undefined>;
-};

@@ -1,5 +1,6 @@
 import { DEFAULT_RETRY } from '../../vfs/retry.js';
-import { loadOptionalPeer, type BackendFactory } from '../registry.js';
+import type { BackendFactory } from '../factory.js';
+import { loadOptionalPeer } from '../optional-peer.js';
 import { resolveAzureSettings } from './credentials.js';
 import { AzureDriver } from './driver.js';
 import { resolveAzureUrl } from './url.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { StateStoreError } from '../../errors.js';
-import type { BackendFactory } from '../registry.js';
+import type { BackendFactory } from '../factory.js';
 import { FileDriver } from './driver.js';
 
 export { FileDriver } from './driver.js';

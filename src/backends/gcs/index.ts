@@ -1,6 +1,7 @@
 import { StateStoreError } from '../../errors.js';
 import { DEFAULT_RETRY } from '../../vfs/retry.js';
-import { loadOptionalPeer, type BackendFactory } from '../registry.js';
+import type { BackendFactory } from '../factory.js';
+import { loadOptionalPeer } from '../optional-peer.js';
 import { GcsDriver } from './driver.js';
 
 export type { GcsBackendOptions, GcsCredentials } from './types.js';

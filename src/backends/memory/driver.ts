@@ -1,20 +1,17 @@
 import { Readable } from 'node:stream';
 import { StateStoreError } from '../../errors.js';
 import type {
-  Capabilities,
-  DeleteOptions,
-  ListOptions,
-  ListPage,
-  ObjectInfo,
-  ReadOptions,
-  ReadResult,
-  ReadStreamResult,
+  Condition,
+  DriverDeleteOptions,
+  DriverReadOptions,
+  DriverWriteOptions,
+  DriverWriteStreamOptions,
+  ErrorContext,
   VfsDriver,
-  WriteOptions,
-  WriteStreamOptions,
-} from '../../vfs/types.js';
+} from '../../vfs/driver.js';
+import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadStreamResult } from '../../vfs/types.js';
 import type { StoreUrl } from '../../vfs/url.js';
-import type { BackendFactory } from '../registry.js';
+import type { BackendFactory } from '../factory.js';
 import { collect, md5Hex, toBytes } from '../driver-utils.js';
 import { listPage } from './list.js';
 import { SortedKeys } from './sorted-keys.js';
@@ -76,55 +73,66 @@ export class MemoryDriver implements VfsDriver {
     this.keys = store.keys;
   }
 
-  async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
-    const entry = this.get(key, options.ifMatch);
+  async read(key: string, options: DriverReadOptions): Promise<ReadResult> {
+    const entry = this.get(key, options.condition);
     return { body: new Uint8Array(entry.body), info: this.relative(entry.info) };
   }
 
-  async readStream(key: string, options: ReadOptions = {}): Promise<ReadStreamResult> {
-    const entry = this.get(key, options.ifMatch);
+  async readStream(key: string, options: DriverReadOptions): Promise<ReadStreamResult> {
+    const entry = this.get(key, options.condition);
     return { body: Readable.from([Buffer.from(entry.body)]), info: this.relative(entry.info) };
   }
 
-  async stat(key: string, options: ReadOptions = {}): Promise<ObjectInfo> {
-    return this.relative(this.get(key, options.ifMatch).info);
+  async stat(key: string, options: DriverReadOptions): Promise<ObjectInfo> {
+    return this.relative(this.get(key, options.condition).info);
   }
 
-  async write(key: string, body: Uint8Array | string, options: WriteOptions = {}): Promise<ObjectInfo> {
+  async write(key: string, body: Uint8Array | string, options: DriverWriteOptions): Promise<ObjectInfo> {
     return this.put(key, new Uint8Array(toBytes(body)), options);
   }
 
   async writeStream(
     key: string,
     body: Readable | AsyncIterable<Uint8Array>,
-    options: WriteStreamOptions = {},
+    options: DriverWriteStreamOptions,
   ): Promise<ObjectInfo> {
     const bytes = await collect(body);
     options.signal?.throwIfAborted();
     return this.put(key, new Uint8Array(bytes), options);
   }
 
-  async delete(key: string, options: DeleteOptions = {}): Promise<void> {
-    if (options.ifMatch !== undefined) this.get(key, options.ifMatch);
+  async delete(key: string, options: DriverDeleteOptions): Promise<void> {
+    if (options.condition.kind === 'version') this.get(key, options.condition);
     if (this.objects.delete(this.prefix + key)) this.keys.remove();
   }
 
-  async list(options: ListOptions = {}): Promise<ListPage> {
+  async list(options: ListOptions): Promise<ListPage> {
     return listPage(this.keys, this.objects, this.prefix, options);
   }
 
-  async copy(sourceKey: string, destinationKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
-    const source = this.get(sourceKey);
+  async copy(sourceKey: string, destinationKey: string, options: DriverWriteOptions): Promise<ObjectInfo> {
+    const source = this.get(sourceKey, { kind: 'none' });
     return this.put(destinationKey, new Uint8Array(source.body), {
       ...options,
       contentType: options.contentType ?? source.info.contentType,
     });
   }
 
+  /** Nothing here calls a system or an SDK: only a bug can get here. */
+  mapError(err: unknown, context: ErrorContext): StateStoreError {
+    const code = context.signal?.aborted === true ? 'Aborted' : 'Unknown';
+    return new StateStoreError(code, `memory: ${context.op} failed`, {
+      key: context.key,
+      backend: this.backend,
+      cause: err,
+    });
+  }
+
   async close(): Promise<void> {}
 
-  private get(key: string, ifMatch?: string): Entry {
+  private get(key: string, condition: Condition): Entry {
     const entry = this.objects.get(this.prefix + key);
+    const ifMatch = condition.kind === 'version' ? condition.version : undefined;
     if (entry === undefined) {
       if (ifMatch !== undefined)
         throw new StateStoreError('PreconditionFailed', `precondition failed: ${JSON.stringify(key)} does not exist`, {
@@ -142,15 +150,15 @@ export class MemoryDriver implements VfsDriver {
     return entry;
   }
 
-  private put(key: string, body: Uint8Array, options: WriteOptions): ObjectInfo {
+  private put(key: string, body: Uint8Array, options: DriverWriteOptions): ObjectInfo {
     const existing = this.objects.get(this.prefix + key);
-    if (options.ifNoneMatch === '*' && existing !== undefined) {
+    if (options.condition.kind === 'absent' && existing !== undefined) {
       throw new StateStoreError('AlreadyExists', `already exists: ${JSON.stringify(key)}`, {
         key,
         backend: this.backend,
       });
     }
-    if (options.ifMatch !== undefined) this.get(key, options.ifMatch);
+    if (options.condition.kind === 'version') this.get(key, options.condition);
     registry.version += 1;
     const info: ObjectInfo = {
       key: this.prefix + key,

@@ -1,6 +1,6 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from '../../vfs/retry.js';
-import { loadOptionalPeer } from '../registry.js';
+import { loadOptionalPeer } from '../optional-peer.js';
 import type { OpenVfsOptions } from '../options.js';
 import { s3ErrorHeader, s3Status, toStateStoreError } from './errors.js';
 import type { S3Location } from './url.js';

@@ -1,4 +1,4 @@
-import type { BackendFactory } from '../registry.js';
+import type { BackendFactory } from '../factory.js';
 import { loadS3Sdk } from './client.js';
 import { S3Driver } from './driver.js';
 import { S3_SCHEMES, resolveS3Location } from './url.js';

@@ -1,0 +1,18 @@
+import { StateStoreError } from '../errors.js';
+
+/** Loads an optional peer dependency, or throws InvalidArgument naming the package to install. */
+export async function loadOptionalPeer<T>(name: string, load: () => Promise<T>, scheme: string): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new StateStoreError(
+        'InvalidArgument',
+        `the ${scheme}:// backend needs the package "${name}": npm install ${name}`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * The driver contract: what a storage backend implements so that the portable layer
+ * (`src/vfs/portable.ts`) can offer it as a {@link Vfs}. Like go-cloud's `blob/driver`, each
+ * member states what the driver MUST do and what it MAY RELY ON, because the portable layer has
+ * already checked it. The conformance suite (`statestore/testing`) checks every "must".
+ *
+ * Everything the portable layer guarantees before calling a driver:
+ * - keys and prefixes are valid (`validateKey`): no `..`, empty segments, NUL or over-long keys;
+ * - the call's signal has not fired yet;
+ * - `condition` is one of the three {@link Condition} kinds and the backend's {@link Capabilities}
+ *   allow it (an unsupported condition is refused with Unsupported before any I/O);
+ * - `pageSize` is a positive integer, `delimiter` is `"/"` or absent, `size` a non-negative integer.
+ *
+ * And after: anything a driver method throws (or rejects with) that is not already a
+ * StateStoreError is passed through {@link VfsDriver.mapError}, once, with the operation, key and
+ * condition of the call.
+ */
+import type { Readable } from 'node:stream';
+import type { StateStoreError } from '../errors.js';
+import type { CallOptions, Capabilities, ListOptions, ListPage, ObjectInfo, ServerSideLocation } from './types.js';
+
+/**
+ * The one precondition a driver receives, converted once from the caller's `ifMatch` /
+ * `ifNoneMatch` (as Rust object_store's `PutMode::{Overwrite, Create, Update}`):
+ * - `none`: unconditional (overwrite, or plain read);
+ * - `absent`: create-if-absent; only on writes and copies;
+ * - `version`: the object must exist at exactly `version` (compare-and-swap on writes, a pinned
+ *   read on reads, a guarded delete on deletes).
+ */
+export type Condition = { kind: 'none' } | { kind: 'absent' } | { kind: 'version'; version: string };
+
+/** The unconditional {@link Condition}, shared so drivers can compare by kind. */
+export const NO_CONDITION: Condition = Object.freeze({ kind: 'none' });
+
+/** The operations of the driver contract, as named in {@link ErrorContext}. */
+export type DriverOp =
+  'read' | 'readStream' | 'stat' | 'write' | 'writeStream' | 'delete' | 'list' | 'copy' | 'copyFrom';
+
+/** What was being done when a driver call failed: {@link VfsDriver.mapError} maps by this. */
+export interface ErrorContext {
+  op: DriverOp;
+  /** The key of the call (the destination key of a copy); absent for `list`. */
+  key?: string;
+  /** The condition that was sent. A 412 means AlreadyExists under `absent`, PreconditionFailed otherwise. */
+  condition: Condition;
+  /** The call's signal: a failure after it fired maps to Aborted. */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link VfsDriver.read}, {@link VfsDriver.readStream} and {@link VfsDriver.stat}. */
+export interface DriverReadOptions extends CallOptions {
+  /** `none`, or `version` (fail with PreconditionFailed unless the object is at that version). */
+  condition: Condition;
+}
+
+/** Options of {@link VfsDriver.write}. */
+export interface DriverWriteOptions extends CallOptions {
+  condition: Condition;
+  /** Content type to store, where the backend keeps one. */
+  contentType?: string;
+}
+
+/** Options of {@link VfsDriver.writeStream}. */
+export interface DriverWriteStreamOptions extends DriverWriteOptions {
+  /** The size, when the caller knows it; lets a driver pick a single-request upload. */
+  size?: number;
+}
+
+/** Options of {@link VfsDriver.copyFromLocation}. */
+export interface DriverCopyOptions extends DriverWriteOptions {
+  /**
+   * The source as the caller last listed it. A driver may take the copy's size from here instead
+   * of asking the service again only when the copy's own checksum proves it copied these bytes.
+   */
+  sourceInfo?: ObjectInfo;
+}
+
+/** Options of {@link VfsDriver.delete}. */
+export interface DriverDeleteOptions extends CallOptions {
+  /** `none`, or `version` (only when `capabilities.deleteIfMatch`). */
+  condition: Condition;
+}
+
+/**
+ * A storage backend. Implement it, return it from a `BackendFactory`, and `openVfs` wraps it
+ * into a {@link Vfs}. A driver must:
+ * - never put credentials in an error message or an `ObjectInfo`;
+ * - refuse at open (in its factory) a URL it cannot use, with InvalidArgument, rather than failing
+ *   every later call;
+ * - refuse a key its storage cannot hold (a path segment over NAME_MAX, say) with InvalidArgument;
+ * - create what it stores readable by the owner only, where the storage has permissions (file: 0600).
+ */
+export interface VfsDriver {
+  /** Canonical URL of the store's root, without credentials, e.g. `s3://bucket/prefix`. */
+  readonly url: string;
+  /** The backend's name in messages and errors: `memory`, `file`, `s3`, `gcs`, `azure`. */
+  readonly backend: string;
+  /** What the driver enforces. Must not change after open. */
+  readonly capabilities: Capabilities;
+
+  /**
+   * Reads a whole object. Must reject with NotFound for a missing key; under a `version`
+   * condition, with PreconditionFailed when the object is at another version or missing. The
+   * body and `info` must describe the same version (no torn read across a concurrent write).
+   */
+  read(key: string, options: DriverReadOptions): Promise<{ body: Uint8Array; info: ObjectInfo }>;
+
+  /**
+   * Like {@link VfsDriver.read}, streaming: memory must stay bounded whatever the size, and every
+   * chunk must come from the version in `info` (a driver re-reading ranges pins them to it). A
+   * failure after the promise resolved must surface as a StateStoreError on the stream (the
+   * driver maps it itself with {@link VfsDriver.mapError}: the portable layer never sees it).
+   */
+  readStream(key: string, options: DriverReadOptions): Promise<{ body: Readable; info: ObjectInfo }>;
+
+  /** The object's info without its body. Same rejections as {@link VfsDriver.read}. */
+  stat(key: string, options: DriverReadOptions): Promise<ObjectInfo>;
+
+  /**
+   * Writes a whole object atomically: readers see the old or the new content, never a mix.
+   * Under `absent`, a lost race must reject with AlreadyExists and leave the object unchanged (of
+   * N racing creators exactly one succeeds). Under `version`, a lost race must reject with
+   * PreconditionFailed (or Conflict, retryable) and leave the object unchanged. May rely on:
+   * `body` is a string or a Uint8Array.
+   */
+  write(key: string, body: Uint8Array | string, options: DriverWriteOptions): Promise<ObjectInfo>;
+
+  /**
+   * Like {@link VfsDriver.write}, from a stream, at bounded memory. Nothing may be visible at the
+   * key until the stream ended and every byte is stored; an aborted or failed upload must leave
+   * no partial object (and should leave no orphaned parts).
+   */
+  writeStream(
+    key: string,
+    body: Readable | AsyncIterable<Uint8Array>,
+    options: DriverWriteStreamOptions,
+  ): Promise<ObjectInfo>;
+
+  /**
+   * Deletes an object. Deleting a missing key must succeed under `none`; under `version` it must
+   * reject with PreconditionFailed, as must a version mismatch.
+   */
+  delete(key: string, options: DriverDeleteOptions): Promise<void>;
+
+  /**
+   * One page of a listing, in ascending UTF-8 byte order of keys, keys relative to the root.
+   * Each page must resume from its token at a cost that does not grow with the keys already
+   * listed (listing n keys page by page is O(n)). With `delimiter`, keys below the next `/` are
+   * rolled into `prefixes`. May return fewer entries than `pageSize`; must return a token while
+   * entries remain. A malformed `pageToken` must reject with InvalidArgument.
+   */
+  list(options: ListOptions): Promise<ListPage>;
+
+  /**
+   * Copies inside this store (inside the service where `capabilities.serverSideCopy`). NotFound
+   * for a missing source; conditions apply to the destination as in {@link VfsDriver.write}.
+   */
+  copy(sourceKey: string, destinationKey: string, options: DriverWriteOptions): Promise<ObjectInfo>;
+
+  /**
+   * Where `key` lives inside its service, so that another store of the same service can copy it
+   * without streaming. Omit it (or return undefined) when the backend has no such copies.
+   */
+  serverSideLocation?(key: string): ServerSideLocation | undefined;
+
+  /**
+   * Copies from a location another store's `serverSideLocation` gave. Must resolve to undefined,
+   * before any I/O, when it cannot (another service or identity); the caller then streams.
+   */
+  copyFromLocation?(
+    source: ServerSideLocation,
+    destinationKey: string,
+    options: DriverCopyOptions,
+  ): Promise<ObjectInfo | undefined>;
+
+  /**
+   * Turns anything this driver's SDK or system calls threw into a StateStoreError, by the
+   * context's operation and the condition SENT (a 412 is AlreadyExists under `absent`, a 404 is
+   * PreconditionFailed under `version`). Must be total (never throw), must not put credentials or
+   * the SDK's raw message in `message`, and should keep the original as `cause`. Must map a
+   * failure after `context.signal` fired to Aborted.
+   */
+  mapError(err: unknown, context: ErrorContext): StateStoreError;
+
+  /** Releases sockets and handles. Called once; the driver is not used afterwards. */
+  close(): Promise<void>;
+}
