@@ -1,0 +1,101 @@
+/**
+ * The error mapping every HTTP-speaking driver (s3, gcs, azure) shares: an HTTP status plus the
+ * {@link Condition} that was SENT gives an {@link ErrorCode}, and a Node/undici network error code
+ * anywhere in an error's `cause` chain means the service could not be reached. Pure functions over
+ * structured fields only: no message text is ever searched (issue #16), so a reworded SDK message
+ * cannot change a code. Each driver keeps only what its SDK adds (error names such as `NoSuchKey`,
+ * where it puts the status) and builds its StateStoreError from the result.
+ */
+import type { ErrorCode } from '../../errors.js';
+import type { Condition } from '../../vfs/driver.js';
+
+/** A code and a short reason for a message; the reason never echoes the service's own text. */
+export interface HttpErrorMapping {
+  code: ErrorCode;
+  /** A few words for the error message, e.g. `the object already exists`. */
+  reason: string;
+}
+
+/**
+ * Maps an HTTP status by the condition that was sent, or undefined for a status that says nothing
+ * (2xx, 3xx, and 4xx not listed here: the caller decides, usually Unknown):
+ * - 412: AlreadyExists under `absent` (If-None-Match: * lost), PreconditionFailed otherwise;
+ * - 404: PreconditionFailed under `version` (the object the caller pinned is gone), NotFound otherwise;
+ * - 409 Conflict, 429 RateLimited, 401 Unauthenticated, 403 PermissionDenied, 400 InvalidArgument,
+ *   408 and 5xx Unavailable.
+ */
+export function mapHttpStatus(status: number, condition: Condition): HttpErrorMapping | undefined {
+  switch (status) {
+    case 412:
+      return condition.kind === 'absent'
+        ? { code: 'AlreadyExists', reason: 'the object already exists' }
+        : { code: 'PreconditionFailed', reason: 'the object is not at the expected version' };
+    case 404:
+      return condition.kind === 'version'
+        ? { code: 'PreconditionFailed', reason: 'the object no longer exists' }
+        : { code: 'NotFound', reason: 'no such object' };
+    case 409:
+      return { code: 'Conflict', reason: 'a concurrent operation conflicted; retry' };
+    case 429:
+      return { code: 'RateLimited', reason: 'the service asked to slow down' };
+    case 401:
+      return { code: 'Unauthenticated', reason: 'the credentials were rejected or are missing' };
+    case 403:
+      return { code: 'PermissionDenied', reason: 'access denied' };
+    case 400:
+      return { code: 'InvalidArgument', reason: 'the request was rejected' };
+    case 408:
+      return { code: 'Unavailable', reason: 'the service timed out' };
+    default:
+      return status >= 500 && status <= 599 ? { code: 'Unavailable', reason: 'the service failed' } : undefined;
+  }
+}
+
+/**
+ * Node and undici error codes that mean the request never got a whole answer: the endpoint is
+ * down, unreachable, or cut the connection. All are transient (Unavailable, retryable).
+ */
+export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  // A stream that closed before its end: a response body cut mid-way.
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** How deep {@link networkErrorCode} follows `cause` and `errors`: SDKs wrap a few times, not more. */
+const MAX_DEPTH = 6;
+
+/**
+ * The network error code (see {@link NETWORK_ERROR_CODES}) of `err` or of any error it wraps, by
+ * the `code` field, following `cause` (Error cause, undici's `TypeError: fetch failed`) and
+ * `errors` (Node's AggregateError when every address of a host refused). Undefined when none.
+ */
+export function networkErrorCode(err: unknown): string | undefined {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value: err, depth: 0 }];
+  const seen = new Set<unknown>();
+  while (pending.length > 0) {
+    const { value, depth } = pending.shift()!;
+    if (typeof value !== 'object' || value === null || seen.has(value) || depth > MAX_DEPTH) continue;
+    seen.add(value);
+    const code = (value as { code?: unknown }).code;
+    if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return code;
+    pending.push({ value: (value as { cause?: unknown }).cause, depth: depth + 1 });
+    const errors = (value as { errors?: unknown }).errors;
+    if (Array.isArray(errors)) for (const inner of errors) pending.push({ value: inner, depth: depth + 1 });
+  }
+  return undefined;
+}
