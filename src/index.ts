@@ -28,19 +28,8 @@ export type { StoreUrl } from './vfs/url.js';
 export { parseStoreUrl, redactUrl } from './vfs/url.js';
 export type { RetryPolicy } from './vfs/retry.js';
 export { withRetry } from './vfs/retry.js';
-export type { BackendFactory } from './backends/factory.js';
-export type {
-  Condition,
-  DriverCopyOptions,
-  DriverDeleteOptions,
-  DriverOp,
-  DriverReadOptions,
-  DriverWriteOptions,
-  DriverWriteStreamOptions,
-  ErrorContext,
-  VfsDriver,
-} from './vfs/driver.js';
-export { openVfs, registerBackend } from './backends/registry.js';
+// Implementing a backend (VfsDriver, BackendFactory, registerBackend): `statestore/driver` (src/driver.ts).
+export { openVfs } from './backends/registry.js';
 export type { OpenVfsOptions } from './backends/options.js';
 export type { FileBackendOptions } from './backends/file/types.js';
 export type { S3BackendOptions, S3Credentials, S3CannedAcl } from './backends/s3/types.js';

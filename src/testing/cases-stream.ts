@@ -1,18 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import v8 from 'node:v8';
-import vm from 'node:vm';
-import { codeOf, text, type ConformanceContext } from './suite.js';
-
-/** Incompressible chunks: one random block, each copy stamped with its index so chunks differ. */
-const BLOCK = randomBytes(1024 * 1024);
-function* chunks(total: number): Generator<Buffer> {
-  for (let sent = 0, index = 0; sent < total; sent += BLOCK.length, index++) {
-    const chunk = Buffer.from(BLOCK.subarray(0, Math.min(BLOCK.length, total - sent)));
-    if (chunk.length >= 8) chunk.writeDoubleLE(index, 0);
-    yield chunk;
-  }
-}
+import { assertBelow, codeOf, text } from './helpers.js';
+import { chunks, peakBufferGrowth } from './memory-probe.js';
+import type { ConformanceContext } from './types.js';
 
 function digest(total: number): string {
   const hash = createHash('sha256');
@@ -20,54 +11,34 @@ function digest(total: number): string {
   return hash.digest('hex');
 }
 
-/**
- * A garbage collector handle without --expose-gc, so the measure below counts live buffers only
- * (chunks already consumed but not yet collected would otherwise make a bounded stream look unbounded).
- */
-v8.setFlagsFromString('--expose-gc');
-const collect = vm.runInNewContext('gc') as () => void;
-
-/** Tracks the peak of this process's live buffer memory while a promise runs. */
-async function peakBufferGrowth<T>(run: () => Promise<T>): Promise<{ result: T; growth: number }> {
-  collect();
-  const before = process.memoryUsage().arrayBuffers;
-  let peak = before;
-  let ticks = 0;
-  const timer = setInterval(() => {
-    if (++ticks % 5 === 0) collect();
-    peak = Math.max(peak, process.memoryUsage().arrayBuffers);
-  }, 10);
-  try {
-    const result = await run();
-    peak = Math.max(peak, process.memoryUsage().arrayBuffers);
-    return { result, growth: peak - before };
-  } finally {
-    clearInterval(timer);
-  }
-}
-
 /** Streaming reads and writes, bounded memory, abort. */
 export function streamCases(ctx: ConformanceContext): void {
+  streamRoundTripCases(ctx);
+  abortCases(ctx);
+}
+
+function streamRoundTripCases(ctx: ConformanceContext): void {
+  const { it } = ctx.framework;
   it('streams a large object in and out intact', async () => {
     const vfs = ctx.vfs();
     const size = ctx.target.largeObjectBytes;
     const { result: info, growth: writeGrowth } = await peakBufferGrowth(() =>
       vfs.writeStream('big/object', Readable.from(chunks(size))),
     );
-    expect(info.size).toBe(size);
-    expect((await vfs.stat('big/object')).size).toBe(size);
+    assert.equal(info.size, size);
+    assert.equal((await vfs.stat('big/object')).size, size);
     const { result: hash, growth: readGrowth } = await peakBufferGrowth(async () => {
       const { body, info: readInfo } = await vfs.readStream('big/object');
-      expect(readInfo.size).toBe(size);
+      assert.equal(readInfo.size, size);
       const h = createHash('sha256');
       for await (const chunk of body) h.update(chunk as Buffer);
       return h.digest('hex');
     });
-    expect(hash).toBe(digest(size));
+    assert.equal(hash, digest(size));
     if (ctx.target.boundedMemory && size >= 32 * 1024 * 1024) {
       // Bounded: far less than the object is buffered at once (parts, not the whole body).
-      expect(writeGrowth).toBeLessThan(size / 2);
-      expect(readGrowth).toBeLessThan(size / 2);
+      assertBelow(writeGrowth, size / 2, 'buffer growth while writing');
+      assertBelow(readGrowth, size / 2, 'buffer growth while reading');
     }
   });
 
@@ -78,21 +49,25 @@ export function streamCases(ctx: ConformanceContext): void {
       yield Buffer.from('stream');
     }
     const info = await vfs.writeStream('stream/small', parts(), { ifNoneMatch: '*' });
-    expect(info.size).toBe(12);
-    expect(text((await vfs.read('stream/small')).body)).toBe('hello stream');
-    expect(
+    assert.equal(info.size, 12);
+    assert.equal(text((await vfs.read('stream/small')).body), 'hello stream');
+    assert.equal(
       await codeOf(vfs.writeStream('stream/small', Readable.from([Buffer.from('again')]), { ifNoneMatch: '*' })),
-    ).toBe('AlreadyExists');
-    expect(text((await vfs.read('stream/small')).body)).toBe('hello stream');
+      'AlreadyExists',
+    );
+    assert.equal(text((await vfs.read('stream/small')).body), 'hello stream');
   });
+}
 
+function abortCases(ctx: ConformanceContext): void {
+  const { it } = ctx.framework;
   it('rejects calls with an already-aborted signal with Aborted, writing nothing', async () => {
     const vfs = ctx.vfs();
     const signal = AbortSignal.abort();
-    expect(await codeOf(vfs.write('abort/a', 'x', { signal }))).toBe('Aborted');
-    expect(await codeOf(vfs.read('abort/a', { signal }))).toBe('Aborted');
-    expect(await codeOf(vfs.list({ signal }))).toBe('Aborted');
-    expect(await codeOf(vfs.stat('abort/a'))).toBe('NotFound');
+    assert.equal(await codeOf(vfs.write('abort/a', 'x', { signal })), 'Aborted');
+    assert.equal(await codeOf(vfs.read('abort/a', { signal })), 'Aborted');
+    assert.equal(await codeOf(vfs.list({ signal })), 'Aborted');
+    assert.equal(await codeOf(vfs.stat('abort/a')), 'NotFound');
   });
 
   it('aborts a stream write half-way with Aborted, leaving nothing visible', async () => {
@@ -104,8 +79,8 @@ export function streamCases(ctx: ConformanceContext): void {
       await new Promise((resolve) => setTimeout(resolve, 20));
       yield Buffer.alloc(64 * 1024, 2);
     }
-    expect(await codeOf(vfs.writeStream('abort/stream', slow(), { signal: controller.signal }))).toBe('Aborted');
-    expect(await codeOf(vfs.stat('abort/stream'))).toBe('NotFound');
+    assert.equal(await codeOf(vfs.writeStream('abort/stream', slow(), { signal: controller.signal })), 'Aborted');
+    assert.equal(await codeOf(vfs.stat('abort/stream')), 'NotFound');
   });
 
   it('ends a stream read with Aborted when the signal fires half-way, unless every byte had arrived', async () => {
@@ -127,8 +102,9 @@ export function streamCases(ctx: ConformanceContext): void {
       }
       return 'ended';
     })().catch((err: unknown) => err);
-    if (receivedAtAbort < size) expect(outcome).toMatchObject({ code: 'Aborted' });
-    else expect(outcome).toBe('ended');
-    expect(received).toBeLessThanOrEqual(size);
+    if (receivedAtAbort < size)
+      assert.equal((outcome as { code?: unknown } | null | undefined)?.code, 'Aborted', `outcome: ${String(outcome)}`);
+    else assert.equal(outcome, 'ended');
+    assertBelow(received, size, 'bytes received', true);
   });
 }

@@ -1,6 +1,9 @@
-import type { ListPage, Vfs } from '../../src/vfs/types.js';
-import { codeOf, type ConformanceContext } from './suite.js';
+import assert from 'node:assert/strict';
+import type { ListPage, Vfs } from '../vfs/types.js';
+import { assertAbove, assertBelow, codeOf } from './helpers.js';
+import type { ConformanceContext } from './types.js';
 
+/** Every page of a listing, checking each page's size against `pageSize`. */
 async function allPages(
   vfs: Vfs,
   options: { prefix?: string; delimiter?: '/'; pageSize?: number },
@@ -13,7 +16,7 @@ async function allPages(
     const page: ListPage = await vfs.list({ ...options, pageToken });
     pages += 1;
     if (options.pageSize !== undefined)
-      expect(page.objects.length + page.prefixes.length).toBeLessThanOrEqual(options.pageSize);
+      assertBelow(page.objects.length + page.prefixes.length, options.pageSize, 'entries in a page', true);
     objects.push(...page.objects.map((info) => info.key));
     prefixes.push(...page.prefixes);
     pageToken = page.nextPageToken;
@@ -26,11 +29,17 @@ const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffe
 
 /** Listing: prefixes, delimiter, pagination edges, order. */
 export function listCases(ctx: ConformanceContext): void {
+  prefixCases(ctx);
+  pagingCases(ctx);
+}
+
+function prefixCases(ctx: ConformanceContext): void {
+  const { it } = ctx.framework;
   it('lists nothing in an empty store', async () => {
     const page = await ctx.vfs().list();
-    expect(page.objects).toEqual([]);
-    expect(page.prefixes).toEqual([]);
-    expect(page.nextPageToken).toBeUndefined();
+    assert.deepEqual(page.objects, []);
+    assert.deepEqual(page.prefixes, []);
+    assert.equal(page.nextPageToken, undefined);
   });
 
   it('lists recursively under a prefix, in UTF-8 byte order, with sizes', async () => {
@@ -38,9 +47,12 @@ export function listCases(ctx: ConformanceContext): void {
     const keys = ['c/z', 'c/a/1', 'c/a/2', 'c/B', 'c/é', 'c/a-b', 'd/other', 'c.txt'];
     for (const key of keys) await vfs.write(key, key);
     const page = await vfs.list({ prefix: 'c/' });
-    expect(page.objects.map((info) => info.key)).toEqual(keys.filter((key) => key.startsWith('c/')).sort(byteOrder));
-    expect(page.objects.find((info) => info.key === 'c/a/1')?.size).toBe(5);
-    expect(page.prefixes).toEqual([]);
+    assert.deepEqual(
+      page.objects.map((info) => info.key),
+      keys.filter((key) => key.startsWith('c/')).sort(byteOrder),
+    );
+    assert.equal(page.objects.find((info) => info.key === 'c/a/1')?.size, 5);
+    assert.deepEqual(page.prefixes, []);
   });
 
   it('rolls keys up into prefixes with the "/" delimiter', async () => {
@@ -48,30 +60,39 @@ export function listCases(ctx: ConformanceContext): void {
     for (const key of ['cl/one/config', 'cl/one/pki/x', 'cl/two/config', 'cl/file', 'cl/three/deep/er/x'])
       await vfs.write(key, 'x');
     const page = await vfs.list({ prefix: 'cl/', delimiter: '/' });
-    expect(page.objects.map((info) => info.key)).toEqual(['cl/file']);
-    expect(page.prefixes).toEqual(['cl/one/', 'cl/three/', 'cl/two/']);
+    assert.deepEqual(
+      page.objects.map((info) => info.key),
+      ['cl/file'],
+    );
+    assert.deepEqual(page.prefixes, ['cl/one/', 'cl/three/', 'cl/two/']);
     const root = await vfs.list({ delimiter: '/' });
-    expect(root.prefixes).toEqual(['cl/']);
-    expect(root.objects).toEqual([]);
+    assert.deepEqual(root.prefixes, ['cl/']);
+    assert.deepEqual(root.objects, []);
   });
 
   it('matches a prefix that ends in the middle of a segment', async () => {
     const vfs = ctx.vfs();
     for (const key of ['p/abc/x', 'p/abd', 'p/ab', 'p/b']) await vfs.write(key, 'x');
-    expect((await allPages(vfs, { prefix: 'p/ab' })).objects).toEqual(['p/ab', 'p/abc/x', 'p/abd']);
+    assert.deepEqual((await allPages(vfs, { prefix: 'p/ab' })).objects, ['p/ab', 'p/abc/x', 'p/abd']);
     const rolled = await allPages(vfs, { prefix: 'p/ab', delimiter: '/' });
-    expect(rolled.objects).toEqual(['p/ab', 'p/abd']);
-    expect(rolled.prefixes).toEqual(['p/abc/']);
+    assert.deepEqual(rolled.objects, ['p/ab', 'p/abd']);
+    assert.deepEqual(rolled.prefixes, ['p/abc/']);
   });
+}
 
-  it.each([1, 2, 3, 5, 7, 100])('pages through 7 entries with pageSize %i, each exactly once', async (pageSize) => {
-    const vfs = ctx.vfs();
-    const keys = Array.from({ length: 7 }, (_, i) => `pg/k${i}`);
-    for (const key of keys) await vfs.write(key, 'x');
-    const result = await allPages(vfs, { prefix: 'pg/', pageSize });
-    expect(result.objects).toEqual(keys);
-    expect(result.pages).toBeGreaterThanOrEqual(Math.ceil(7 / pageSize));
-  });
+function pagingCases(ctx: ConformanceContext): void {
+  const { it } = ctx.framework;
+  // One case per page size, named as Jest's `it.each('... %i ...')` named them before the suite shipped.
+  for (const pageSize of [1, 2, 3, 5, 7, 100]) {
+    it(`pages through 7 entries with pageSize ${pageSize}, each exactly once`, async () => {
+      const vfs = ctx.vfs();
+      const keys = Array.from({ length: 7 }, (_, i) => `pg/k${i}`);
+      for (const key of keys) await vfs.write(key, 'x');
+      const result = await allPages(vfs, { prefix: 'pg/', pageSize });
+      assert.deepEqual(result.objects, keys);
+      assertAbove(result.pages, Math.ceil(7 / pageSize), 'pages', true);
+    });
+  }
 
   it('pages through objects and prefixes mixed, each exactly once', async () => {
     const vfs = ctx.vfs();
@@ -79,8 +100,8 @@ export function listCases(ctx: ConformanceContext): void {
     for (const key of keys) await vfs.write(key, 'x');
     for (const pageSize of [1, 2, 3]) {
       const result = await allPages(vfs, { prefix: 'm/', delimiter: '/', pageSize });
-      expect(result.objects).toEqual(['m/a', 'm/c', 'm/e']);
-      expect(result.prefixes).toEqual(['m/b/', 'm/d/', 'm/f/']);
+      assert.deepEqual(result.objects, ['m/a', 'm/c', 'm/e']);
+      assert.deepEqual(result.prefixes, ['m/b/', 'm/d/', 'm/f/']);
     }
   });
 
@@ -90,12 +111,12 @@ export function listCases(ctx: ConformanceContext): void {
     for (const key of keys) await vfs.write(key, 'x');
     const seen: string[] = [];
     for await (const info of vfs.listAll({ prefix: 'all/', pageSize: 5 })) seen.push(info.key);
-    expect(seen).toEqual(keys);
+    assert.deepEqual(seen, keys);
   });
 
   it('refuses a bad pageSize or delimiter with InvalidArgument', async () => {
     const vfs = ctx.vfs();
-    expect(await codeOf(vfs.list({ pageSize: 0 }))).toBe('InvalidArgument');
-    expect(await codeOf(vfs.list({ delimiter: ',' as '/' }))).toBe('InvalidArgument');
+    assert.equal(await codeOf(vfs.list({ pageSize: 0 })), 'InvalidArgument');
+    assert.equal(await codeOf(vfs.list({ delimiter: ',' as '/' })), 'InvalidArgument');
   });
 }

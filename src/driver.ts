@@ -1,0 +1,47 @@
+/**
+ * `statestore/driver`: what a storage backend implementer needs, and nothing a state-store user
+ * does. Implement {@link VfsDriver}, return it from a {@link BackendFactory}, and register the
+ * factory with {@link registerBackend}; `openVfs` (from `statestore`) then opens your scheme and
+ * wraps the driver in the portable layer (key checks, conditions, abort, error mapping). Prove the
+ * driver with `runConformance` from `statestore/testing`.
+ *
+ * @example
+ * ```ts
+ * import { openVfs } from 'statestore';
+ * import { registerBackend, type BackendFactory } from 'statestore/driver';
+ *
+ * const tiny: BackendFactory = { schemes: ['tiny'], open: async (url) => new TinyDriver(url.host) };
+ * registerBackend(tiny);
+ * const vfs = await openVfs('tiny://bucket/prefix');
+ * ```
+ * @packageDocumentation
+ */
+
+// The driver contract.
+export { NO_CONDITION } from './vfs/driver.js';
+export type {
+  Condition,
+  DriverCopyOptions,
+  DriverDeleteOptions,
+  DriverOp,
+  DriverReadOptions,
+  DriverWriteOptions,
+  DriverWriteStreamOptions,
+  ErrorContext,
+  VfsDriver,
+} from './vfs/driver.js';
+// The values a driver's methods take and return (also exported by `statestore`, for callers).
+export type { CallOptions, Capabilities, ListOptions, ListPage, ObjectInfo, ServerSideLocation } from './vfs/types.js';
+
+// Registering a backend.
+export type { BackendFactory } from './backends/factory.js';
+export { registerBackend } from './backends/registry.js';
+export type { OpenVfsOptions } from './backends/options.js';
+export type { StoreUrl } from './vfs/url.js';
+export { loadOptionalPeer } from './backends/optional-peer.js';
+
+// Errors and retries, as the portable layer and the built-in drivers use them.
+export { StateStoreError, isStateStoreError } from './errors.js';
+export type { ErrorCode, StateStoreErrorOptions } from './errors.js';
+export { withRetry } from './vfs/retry.js';
+export type { RetryPolicy } from './vfs/retry.js';

@@ -1,0 +1,9 @@
+/**
+ * `statestore/testing`: the storage conformance suite every statestore backend passes, for
+ * third-party backends to prove themselves with (as go-cloud's `drivertest`). It imports no test
+ * runner: it registers its cases with the framework's `describe`/`it`/`beforeEach`/`afterEach`.
+ * @packageDocumentation
+ */
+export { runConformance } from './suite.js';
+export type { ConformanceOptions, ConformanceTarget } from './types.js';
+export type { TestFramework } from './framework.js';

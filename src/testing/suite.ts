@@ -1,0 +1,63 @@
+import type { Vfs } from '../vfs/types.js';
+import { basicCases } from './cases-basic.js';
+import { conditionCases } from './cases-conditions.js';
+import { listCases } from './cases-list.js';
+import { streamCases } from './cases-stream.js';
+import { resolveFramework } from './framework.js';
+import type { ConformanceContext, ConformanceOptions, ConformanceTarget } from './types.js';
+
+/**
+ * Registers statestore's storage conformance suite (55 cases) for one backend, like go-cloud's
+ * `drivertest`: every built-in backend runs these same cases, and a third-party backend passing
+ * them behaves as the rest of statestore expects (conditions, races, listing order and paging,
+ * hostile keys, streaming, abort). Call it at the top level of a test file; it registers one
+ * `describe("conformance: <name>")` with one `it` per case.
+ *
+ * Mocha users: the streaming and race cases can take longer than Mocha's default 2 s timeout.
+ *
+ * @example
+ * A backend registered with `registerBackend` (from `statestore/driver`), tested with `node:test`
+ * (`node --test tiny.test.mjs`); under Jest, Vitest or Mocha leave out the second argument.
+ * ```ts
+ * import * as test from 'node:test';
+ * import { openVfs } from 'statestore';
+ * import { registerBackend } from 'statestore/driver';
+ * import { runConformance } from 'statestore/testing';
+ * import { tinyBackend } from './tiny-backend.js';
+ *
+ * registerBackend(tinyBackend); // schemes: ['tiny']
+ * let run = 0;
+ * runConformance({ name: 'tiny', open: () => openVfs(`tiny://conformance-${++run}`) }, { framework: test });
+ * ```
+ */
+export function runConformance(target: ConformanceTarget, options: ConformanceOptions = {}): void {
+  const framework = resolveFramework(options.framework);
+  const full: Required<ConformanceTarget> = {
+    largeObjectBytes: 8 * 1024 * 1024,
+    boundedMemory: true,
+    racers: 20,
+    ...target,
+  };
+  framework.describe(`conformance: ${target.name}`, () => {
+    let current: Vfs | undefined;
+    framework.beforeEach(async () => {
+      current = await full.open();
+    });
+    framework.afterEach(async () => {
+      await current?.close();
+      current = undefined;
+    });
+    const ctx: ConformanceContext = {
+      target: full,
+      framework,
+      vfs: () => {
+        if (current === undefined) throw new Error('no store open');
+        return current;
+      },
+    };
+    basicCases(ctx);
+    conditionCases(ctx);
+    listCases(ctx);
+    streamCases(ctx);
+  });
+}

@@ -1,0 +1,40 @@
+import type { Vfs } from '../vfs/types.js';
+import type { TestFramework } from './framework.js';
+
+/** The backend under test, as {@link runConformance} takes it. */
+export interface ConformanceTarget {
+  /** Shown in test names as `conformance: <name>`, e.g. the backend's scheme. */
+  name: string;
+  /**
+   * A fresh, empty store, opened before each case and closed after it: a new folder, bucket
+   * prefix or in-memory name each time, so cases never see each other's objects.
+   */
+  open: () => Promise<Vfs>;
+  /** Size of the object the streaming case writes and reads back. Default 8 MiB. */
+  largeObjectBytes?: number;
+  /**
+   * Whether streaming must stay at bounded memory (checked from 32 MiB objects up). Default true;
+   * false for a backend that holds everything in memory anyway.
+   */
+  boundedMemory?: boolean;
+  /** Number of parallel writers in the race cases. Default 20. */
+  racers?: number;
+}
+
+/** How {@link runConformance} registers its cases. */
+export interface ConformanceOptions {
+  /**
+   * The test framework's `describe`, `it`, `beforeEach` and `afterEach`. Default: the globals
+   * (Jest, Vitest with `globals: true`, Mocha). For `node:test`, pass `await import('node:test')`.
+   */
+  framework?: TestFramework;
+}
+
+/** Per-case access to the store of the running case. Internal to the suite. */
+export interface ConformanceContext {
+  target: Required<ConformanceTarget>;
+  /** The test framework the cases register with. */
+  framework: TestFramework;
+  /** The store of the running case (opened by `beforeEach`). */
+  vfs(): Vfs;
+}
