@@ -1,25 +1,25 @@
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Bucket, File, Storage } from '@google-cloud/storage';
-import { StateStoreError } from '../../errors.js';
+import { isStateStoreError, StateStoreError } from '../../errors.js';
+import {
+  NO_CONDITION,
+  type Condition,
+  type DriverDeleteOptions,
+  type DriverReadOptions,
+  type DriverWriteOptions,
+  type DriverWriteStreamOptions,
+  type ErrorContext,
+  type VfsDriver,
+} from '../../vfs/driver.js';
 import { withRetry, type RetryPolicy } from '../../vfs/retry.js';
-import type {
-  Capabilities,
-  DeleteOptions,
-  ListOptions,
-  ListPage,
-  ObjectInfo,
-  ReadOptions,
-  ReadResult,
-  ReadStreamResult,
-  VfsDriver,
-  WriteOptions,
-  WriteStreamOptions,
-} from '../../vfs/types.js';
-import { collect, compareKeys, toBytes } from '../driver-utils.js';
+import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadStreamResult } from '../../vfs/types.js';
+import { collect, toBytes } from '../shared/bytes.js';
+import { compareKeys } from '../shared/paging.js';
 import { resumableBody } from '../resume.js';
+import { answered, openRead } from './download.js';
 import { watchStall } from './stall-watch.js';
-import { mapGcsError, type SentCondition } from './errors.js';
+import { mapGcsError } from './errors.js';
 import type { GcsBackendOptions } from './types.js';
 
 const DEFAULT_RESUMABLE_THRESHOLD = 8 * 1024 * 1024;
@@ -73,15 +73,16 @@ export class GcsDriver implements VfsDriver {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
-  async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
+  async read(key: string, options: DriverReadOptions): Promise<ReadResult> {
     const { body, info } = await this.readStream(key, options);
     const bytes = await collect(body); // fails with the body's StateStoreError
     return { body: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), info };
   }
 
-  async readStream(key: string, options: ReadOptions = {}): Promise<ReadStreamResult> {
+  async readStream(key: string, options: DriverReadOptions): Promise<ReadStreamResult> {
+    const context: ErrorContext = { op: 'readStream', key, condition: NO_CONDITION, signal: options.signal };
     return this.pinned(key, options, async (file, info) => {
-      const first = await this.openRead(file, 0);
+      const first = await openRead(file, 0);
       const body = resumableBody(first, {
         size: info.size,
         backend: 'gcs',
@@ -91,44 +92,33 @@ export class GcsDriver implements VfsDriver {
         // the stream just stops. A silent body is therefore treated as a cut connection.
         idleMs: this.timeoutMs,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
-        mapError: (err) => mapGcsError(err, key, 'none', 'read'),
-        // The rest of the same generation; once it is gone, the object changed: Conflict (read again).
-        reopen: async (offset) => {
-          try {
-            return await this.answered(this.openRead(file, offset), key, 'read');
-          } catch (err) {
-            const mapped = mapGcsError(err, key, 'none', 'read');
-            if (mapped.code !== 'NotFound') throw mapped;
-            throw new StateStoreError(
-              'Conflict',
-              `gcs: read ${JSON.stringify(key)}: the object changed while it was read`,
-              { key, backend: 'gcs', cause: err },
-            );
-          }
-        },
+        mapError: (err) => (isStateStoreError(err) ? err : this.mapError(err, context)),
+        reopen: (offset) => this.reopen(file, offset, context),
       });
       return { body, info };
     });
   }
 
-  async stat(key: string, options: ReadOptions = {}): Promise<ObjectInfo> {
-    const info = await this.call(key, 'none', 'stat', async () =>
+  async stat(key: string, options: DriverReadOptions): Promise<ObjectInfo> {
+    // Under a `version` condition a missing object is PreconditionFailed (mapError maps the 404).
+    const context: ErrorContext = { op: 'stat', key, condition: options.condition, signal: options.signal };
+    const info = await this.call(context, async () =>
       this.toInfo((await this.file(key).getMetadata())[0] as GcsObjectMeta),
     );
-    if (options.ifMatch !== undefined && info.version !== options.ifMatch) throw this.changed(key);
+    if (options.condition.kind === 'version' && info.version !== options.condition.version) throw this.changed(key);
     return info;
   }
 
-  async write(key: string, body: Uint8Array | string, options: WriteOptions = {}): Promise<ObjectInfo> {
+  async write(key: string, body: Uint8Array | string, options: DriverWriteOptions): Promise<ObjectInfo> {
     const bytes = toBytes(body);
-    const sent = sentOf(options);
     const file = this.file(key);
+    const upload = this.uploadOptions(key, options);
     // Both upload kinds carry the precondition; the size only picks one request or a session.
-    await this.call(key, sent, 'write', () =>
+    await this.call({ op: 'write', key, condition: options.condition, signal: options.signal }, () =>
       file.save(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
         resumable: bytes.byteLength > this.threshold,
         validation: 'md5',
-        ...this.uploadOptions(options),
+        ...upload,
       }),
     );
     return this.toInfo(file.metadata as GcsObjectMeta);
@@ -137,12 +127,12 @@ export class GcsDriver implements VfsDriver {
   async writeStream(
     key: string,
     body: Readable | AsyncIterable<Uint8Array>,
-    options: WriteStreamOptions = {},
+    options: DriverWriteStreamOptions,
   ): Promise<ObjectInfo> {
     if (options.size !== undefined && options.size <= this.threshold)
       return this.write(key, await collect(body), options);
-    const sent = sentOf(options);
     const file = this.file(key);
+    const upload = this.uploadOptions(key, options);
     // Not retried: a consumed stream cannot be replayed. A stalled upload fails (retryably)
     // rather than waiting forever; so does one whose body stops coming for `timeoutMs`.
     const stall = watchStall(this.timeoutMs, key);
@@ -151,42 +141,32 @@ export class GcsDriver implements VfsDriver {
       await pipeline(
         body instanceof Readable ? body : Readable.from(body),
         stall.meter,
-        file.createWriteStream({ resumable: true, validation: false, ...this.uploadOptions(options) }),
+        file.createWriteStream({ resumable: true, validation: false, ...upload }),
         { signal },
       );
     } catch (err) {
-      if (options.signal?.aborted === true)
-        throw new StateStoreError('Aborted', `gcs: write ${JSON.stringify(key)}: aborted`, {
-          key,
-          backend: 'gcs',
-          cause: err,
-        });
-      if (stall.error !== undefined) throw stall.error;
-      throw mapGcsError(err, key, sent, 'write');
+      if (stall.error !== undefined && options.signal?.aborted !== true) throw stall.error;
+      throw err; // the portable layer maps it, with this call's condition (and Aborted once the signal fired)
     } finally {
       stall.stop();
     }
     return this.toInfo(file.metadata as GcsObjectMeta);
   }
 
-  async delete(key: string, options: DeleteOptions = {}): Promise<void> {
-    if (options.ifMatch === undefined) {
-      await this.call(key, 'none', 'delete', () => this.file(key).delete({ ignoreNotFound: true }));
-      return;
-    }
-    const ifGenerationMatch = options.ifMatch;
-    try {
-      await this.call(key, 'generation', 'delete', () => this.file(key).delete({ ifGenerationMatch }));
-    } catch (err) {
-      // A compare-and-delete of a missing object lost its race: the version it named is gone.
-      if (err instanceof StateStoreError && err.code === 'NotFound') throw this.changed(key);
-      throw err;
-    }
+  async delete(key: string, options: DriverDeleteOptions): Promise<void> {
+    const context: ErrorContext = { op: 'delete', key, condition: options.condition, signal: options.signal };
+    const ifGenerationMatch = this.generationOf(key, options.condition);
+    // Under `version`, a missing object answers 404, which mapError reports as PreconditionFailed:
+    // the version the compare-and-delete named is gone.
+    await this.call(context, () =>
+      this.file(key).delete(ifGenerationMatch === undefined ? { ignoreNotFound: true } : { ifGenerationMatch }),
+    );
   }
 
-  async list(options: ListOptions = {}): Promise<ListPage> {
+  async list(options: ListOptions): Promise<ListPage> {
     const prefix = this.root + (options.prefix ?? '');
-    const [files, next, response] = await this.call(undefined, 'none', 'list', () =>
+    const context: ErrorContext = { op: 'list', condition: NO_CONDITION, signal: options.signal };
+    const [files, next, response] = await this.call(context, () =>
       this.bucket.getFiles({
         prefix,
         autoPaginate: false,
@@ -205,11 +185,16 @@ export class GcsDriver implements VfsDriver {
     return { objects, prefixes, ...(token === undefined || token === '' ? {} : { nextPageToken: token }) };
   }
 
-  async copy(sourceKey: string, destinationKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
-    const sent = sentOf(options);
+  async copy(sourceKey: string, destinationKey: string, options: DriverWriteOptions): Promise<ObjectInfo> {
+    const context: ErrorContext = {
+      op: 'copy',
+      key: destinationKey,
+      condition: options.condition,
+      signal: options.signal,
+    };
     const destination = this.file(destinationKey);
-    const ifGenerationMatch = generationCondition(options);
-    await this.call(destinationKey, sent, 'copy', async () => {
+    const ifGenerationMatch = this.generationOf(destinationKey, options.condition);
+    await this.call(context, async () => {
       try {
         await this.file(sourceKey).copy(destination, {
           ...(ifGenerationMatch === undefined ? {} : { preconditionOpts: { ifGenerationMatch } }),
@@ -217,102 +202,61 @@ export class GcsDriver implements VfsDriver {
           ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
         });
       } catch (err) {
-        const mapped = mapGcsError(err, sourceKey, sent, 'copy');
-        if (mapped.code === 'NotFound')
-          throw new StateStoreError('NotFound', `gcs: copy: source ${JSON.stringify(sourceKey)} not found`, {
-            key: sourceKey,
-            backend: 'gcs',
-            cause: err,
-          });
-        throw mapGcsError(err, destinationKey, sent, 'copy');
+        // The destination's condition never answers 404 (a missing destination is a 412): the
+        // source is missing.
+        const asRead = this.mapError(err, { ...context, key: sourceKey, condition: NO_CONDITION });
+        if (asRead.code !== 'NotFound') throw err;
+        throw new StateStoreError('NotFound', `gcs: copy: source ${JSON.stringify(sourceKey)} not found`, {
+          key: sourceKey,
+          backend: 'gcs',
+          cause: err,
+        });
       }
     });
-    return this.toInfo(
-      (await this.call(destinationKey, 'none', 'copy', () => destination.getMetadata()))[0] as GcsObjectMeta,
-    );
+    const [meta] = await this.call({ ...context, condition: NO_CONDITION }, () => destination.getMetadata());
+    return this.toInfo(meta as GcsObjectMeta);
+  }
+
+  /** Maps by the HTTP status and the condition sent (see ./errors.ts). */
+  mapError(err: unknown, context: ErrorContext): StateStoreError {
+    return mapGcsError(err, context);
   }
 
   async close(): Promise<void> {
     // The SDK keeps no sockets open beyond its agent's keep-alive; nothing to release.
   }
 
-  /**
-   * Starts a download of the pinned `file` from byte `start`; resolves with the body once the answer
-   * is a success. This is the request `File.createReadStream` makes, without its answer handling:
-   * for an error status it reads the error body with no rejection handler (an unhandled rejection,
-   * and a stream that never ends, when that body is cut), and it emits 'response' before checking
-   * the status.
-   */
-  private async openRead(file: File, start: number): Promise<Readable> {
-    const request = file.requestStream({
-      uri: '',
-      qs: { alt: 'media', generation: file.generation },
-      headers: { 'Cache-Control': 'no-store', ...(start > 0 ? { Range: `bytes=${start}-` } : {}) },
-    }) as unknown as Readable;
-    // As in createReadStream: the bytes are read from the answer the 'response' event carries, and
-    // the request stream itself is drained. Its errors reach the answer too.
-    request.on('error', () => undefined);
-    const body = new PassThrough();
+  /** The rest of the same generation from `offset`; once it is gone, the object changed: Conflict (read again). */
+  private async reopen(file: File, offset: number, context: ErrorContext): Promise<Readable> {
     try {
-      const answer = await new Promise<Readable & { statusCode?: number }>((resolve, reject) => {
-        request.once('response', resolve);
-        request.once('error', reject);
-        request.resume();
-      });
-      answer.on('error', (err) => body.destroy(err));
-      answer.pipe(body);
-      body.once('close', () => {
-        if (!answer.readableEnded) answer.destroy(); // a reader that stopped early frees the connection
-      });
-      const status = answer.statusCode ?? 200;
-      if (status < 300) return body;
-      // The status is what counts; the body only adds the service's message, if it arrives whole.
-      const message = await collect(body).then(
-        (bytes) => bytes.toString('utf8'),
-        () => '',
-      );
-      throw Object.assign(new Error(message === '' ? `HTTP ${status}` : message), { code: status });
+      return await answered(openRead(file, offset), this.timeoutMs, context.key, 'read');
     } catch (err) {
-      request.destroy();
-      body.destroy();
-      throw err;
+      const mapped = isStateStoreError(err) ? err : this.mapError(err, context);
+      if (mapped.code !== 'NotFound') throw mapped;
+      throw new StateStoreError(
+        'Conflict',
+        `gcs: read ${JSON.stringify(context.key)}: the object changed while it was read`,
+        { key: context.key, backend: 'gcs', cause: err },
+      );
     }
   }
 
-  /** `pending`, or Unavailable once it has had no answer for {@link timeoutMs}. */
-  private answered<T>(pending: Promise<T>, key: string | undefined, what: string): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const where = key === undefined ? what : `${what} ${JSON.stringify(key)}`;
-        reject(
-          new StateStoreError('Unavailable', `gcs: ${where}: no answer within ${this.timeoutMs} ms`, {
-            ...(key === undefined ? {} : { key }),
-            backend: 'gcs',
-            retryable: true,
-          }),
-        );
-      }, this.timeoutMs);
-    });
-    pending.catch(() => undefined); // a late failure of an abandoned request is not news
-    return Promise.race([pending, late]).finally(() => clearTimeout(timer));
-  }
-
-  /** Stats, checks `ifMatch`, then runs `fn` on the object pinned to that generation (retrying if it moved on). */
+  /** Stats, checks the condition, then runs `fn` on the object pinned to that generation (retrying if it moved on). */
   private async pinned<T>(
     key: string,
-    options: ReadOptions,
+    options: DriverReadOptions,
     fn: (file: File, info: ObjectInfo) => Promise<T>,
   ): Promise<T> {
+    const context: ErrorContext = { op: 'read', key, condition: NO_CONDITION, signal: options.signal };
     for (let attempt = 1; ; attempt++) {
       const info = await this.stat(key, options);
       try {
-        return await this.call(key, 'none', 'read', () =>
+        return await this.call(context, () =>
           fn(this.bucket.file(this.root + key, { generation: Number(info.version) }), info),
         );
       } catch (err) {
-        if (!(err instanceof StateStoreError && err.code === 'NotFound')) throw err;
-        if (options.ifMatch !== undefined) throw this.changed(key);
+        if (!isStateStoreError(err, 'NotFound')) throw err;
+        if (options.condition.kind === 'version') throw this.changed(key);
         if (attempt >= READ_ATTEMPTS)
           throw new StateStoreError('Conflict', `gcs: read ${JSON.stringify(key)}: the object kept changing`, {
             key,
@@ -323,8 +267,8 @@ export class GcsDriver implements VfsDriver {
     }
   }
 
-  private uploadOptions(options: WriteOptions): Record<string, unknown> {
-    const ifGenerationMatch = generationCondition(options);
+  private uploadOptions(key: string, options: DriverWriteOptions): Record<string, unknown> {
+    const ifGenerationMatch = this.generationOf(key, options.condition);
     return {
       ...(ifGenerationMatch === undefined ? {} : { preconditionOpts: { ifGenerationMatch } }),
       ...(this.options.kmsKeyName === undefined ? {} : { kmsKeyName: this.options.kmsKeyName }),
@@ -334,17 +278,32 @@ export class GcsDriver implements VfsDriver {
     };
   }
 
+  /** GCS's `ifGenerationMatch` for a condition: 0 means "no live object". */
+  private generationOf(key: string, condition: Condition): number | undefined {
+    if (condition.kind === 'absent') return 0;
+    if (condition.kind === 'none') return undefined;
+    const generation = Number(condition.version);
+    if (!Number.isSafeInteger(generation) || generation <= 0) {
+      // No object of this store is at that version, so the compare-and-swap cannot hold.
+      throw new StateStoreError(
+        'PreconditionFailed',
+        `gcs: ${JSON.stringify(key)}: ${JSON.stringify(condition.version)} is not a generation of this store`,
+        { key, backend: 'gcs' },
+      );
+    }
+    return generation;
+  }
+
   /**
-   * One request with its retries. Each attempt must be answered within {@link timeoutMs}: the SDK's
-   * HTTP client (node-fetch 2) waits forever for the rest of an answer whose connection was cut
-   * mid-body, and uploads have no timeout of their own in the SDK.
+   * One request with its retries, each failure mapped by {@link mapError} so that `withRetry` sees
+   * its code. Each attempt must be answered within `timeoutMs` (see {@link answered}).
    */
-  private async call<T>(key: string | undefined, sent: SentCondition, what: string, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(context: ErrorContext, fn: () => Promise<T>): Promise<T> {
     return withRetry(async () => {
       try {
-        return await this.answered(fn(), key, what);
+        return await answered(fn(), this.timeoutMs, context.key, context.op);
       } catch (err) {
-        throw mapGcsError(err, key, sent, what);
+        throw isStateStoreError(err) ? err : this.mapError(err, context);
       }
     }, this.retry);
   }
@@ -372,24 +331,4 @@ export class GcsDriver implements VfsDriver {
     if (meta.contentType !== undefined) info.contentType = meta.contentType;
     return info;
   }
-}
-
-function sentOf(options: WriteOptions): SentCondition {
-  if (options.ifNoneMatch === '*') return 'absent';
-  return options.ifMatch === undefined ? 'none' : 'generation';
-}
-
-/** GCS's `ifGenerationMatch`: 0 means "no live object". */
-function generationCondition(options: WriteOptions): number | undefined {
-  if (options.ifNoneMatch === '*') return 0;
-  if (options.ifMatch === undefined) return undefined;
-  const generation = Number(options.ifMatch);
-  if (!Number.isSafeInteger(generation) || generation <= 0) {
-    throw new StateStoreError(
-      'PreconditionFailed',
-      `gcs: ifMatch ${JSON.stringify(options.ifMatch)} is not a generation of this store`,
-      { backend: 'gcs' },
-    );
-  }
-  return generation;
 }

@@ -34,8 +34,10 @@ export const gcsBackend: BackendFactory = {
       ...(gcs.credentials === undefined ? {} : { credentials: gcs.credentials }),
       ...(gcs.keyFilename === undefined ? {} : { keyFilename: gcs.keyFilename }),
       ...(gcs.apiEndpoint === undefined ? {} : { apiEndpoint: gcs.apiEndpoint }),
-      // statestore retries itself (withRetry), with the conditions it knows it sent.
-      retryOptions: { autoRetry: false },
+      // statestore retries itself (withRetry), with the conditions it knows it sent. Nothing is
+      // "retryable" to the SDK either: its resumable uploads then fail with the answer's status
+      // as `code` (or the network error itself), not a bare "Retry limit exceeded" Error.
+      retryOptions: { autoRetry: false, retryableErrorFn: () => false },
     });
     return new GcsDriver(storage, bucket, prefix, gcs, { ...DEFAULT_RETRY, ...options.retry, ...gcs.retry });
   },
