@@ -2,7 +2,8 @@ import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from '../../vfs/retry.js';
 import { loadOptionalPeer } from '../optional-peer.js';
 import type { OpenVfsOptions } from '../options.js';
-import { s3ErrorHeader, s3Status, toStateStoreError } from './errors.js';
+import { NO_CONDITION } from '../../vfs/driver.js';
+import { mapS3Error, s3ErrorHeader, s3Status } from './errors.js';
 import type { S3Location } from './url.js';
 
 /** The SDK module, loaded on first use of an S3 scheme (it is an optional peer dependency). */
@@ -136,9 +137,10 @@ async function askRegion(
     if (region !== undefined && region !== '') return region;
     const status = s3Status(err);
     if (status === 404 || status === 403 || status === undefined || status >= 500) {
-      throw toStateStoreError(err, {
+      throw mapS3Error(err, {
         op: 'find the region of',
         bucket: location.bucket,
+        condition: NO_CONDITION,
         ...(signal ? { signal } : {}),
       });
     }

@@ -1,60 +1,59 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { isStateStoreError, StateStoreError } from '../../errors.js';
+import {
+  NO_CONDITION,
+  type Condition,
+  type DriverCopyOptions,
+  type DriverDeleteOptions,
+  type DriverOp,
+  type DriverReadOptions,
+  type DriverWriteOptions,
+  type DriverWriteStreamOptions,
+  type ErrorContext,
+  type VfsDriver,
+} from '../../vfs/driver.js';
 import type {
   Capabilities,
-  CopyFromOptions,
-  DeleteOptions,
   ListOptions,
   ListPage,
   ObjectInfo,
-  ReadOptions,
   ReadResult,
   ReadStreamResult,
   ServerSideLocation,
-  VfsDriver,
-  WriteOptions,
-  WriteStreamOptions,
 } from '../../vfs/types.js';
 import type { OpenVfsOptions } from '../options.js';
-import { collect, toBytes } from '../driver-utils.js';
+import { collect, toBytes } from '../shared/bytes.js';
 import { resumableBody } from '../resume.js';
-import { createClient, createProbeClient, type S3Sdk } from './client.js';
-import { toStateStoreError, type S3ErrorContext } from './errors.js';
+import type { S3Sdk } from './client.js';
+import { copyInto } from './copy.js';
+import { mapS3Error, s3ErrorCode, s3Status } from './errors.js';
+import { s3Identity } from './identity.js';
+import { MAX_PARTS, MAX_SINGLE_COPY, parts, uploadMultipart, type MultipartContext } from './multipart.js';
 import {
-  MAX_PARTS,
-  MAX_SINGLE_COPY,
-  copyMultipart,
-  encodeCopySourceKey,
-  parts,
-  uploadMultipart,
-  type MultipartContext,
-} from './multipart.js';
+  bodyIsValidated,
+  checkVersion,
+  conditionFields,
+  ifMatchField,
+  isBareError,
+  listPageFrom,
+  md5OfEtag,
+  objectInfo,
+  type GetOutput,
+  type HeadFields,
+  type ListOutput,
+} from './objects.js';
+import { S3Requests } from './requests.js';
 import type { S3Location } from './url.js';
-import {
-  checkAcl,
-  fieldsFor,
-  fieldsFromBucket,
-  writePolicy,
-  type WriteFields,
-  type WritePolicy,
-} from './write-settings.js';
 
 const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 
-/** The metadata fields S3 returns for one object (GetObject, HeadObject). */
-interface HeadFields {
-  ETag?: string;
-  ContentLength?: number;
-  LastModified?: Date;
-  ContentType?: string;
-  ServerSideEncryption?: string;
-}
-
 /**
- * The Vfs over one S3 bucket and prefix. Conditions are S3's own (`If-None-Match: *`,
- * `If-Match`), so races are decided by the service; the version is the ETag.
+ * The driver over one S3 bucket and prefix. Conditions are S3's own (`If-None-Match: *`,
+ * `If-Match`), so races are decided by the service; the version is the ETag. Its methods throw
+ * the SDK's errors as they are, and the portable layer maps them once with {@link S3Driver.mapError};
+ * the driver maps only where the failing request is not the call's own (a copy's source, a
+ * multipart part, a body stream).
  */
 export class S3Driver implements VfsDriver {
   readonly backend = 's3';
@@ -66,64 +65,54 @@ export class S3Driver implements VfsDriver {
     md5: true,
   };
   readonly url: string;
-  private client: Promise<S3Client> | undefined;
+  private readonly requests: S3Requests;
+  private readonly sdk: S3Sdk;
   private readonly root: string;
   private readonly partSize: number;
   private readonly copyThreshold: number;
-  private readonly policy: WritePolicy;
-  /** The write headers once decided (kops asks an `s3://` bucket once); see write-settings.ts. */
-  private fields: Promise<WriteFields> | undefined;
-  /** Whether written objects are SSE-KMS (their ETags are not MD5s); known after the first write. */
-  private kms: boolean;
   private readonly checksums: boolean;
 
   constructor(
-    private readonly sdk: S3Sdk,
+    sdk: S3Sdk,
     private readonly location: S3Location,
     private readonly options: OpenVfsOptions,
   ) {
+    this.requests = new S3Requests(sdk, location, options);
+    this.sdk = sdk;
     const s3 = options.s3 ?? {};
     this.url = location.url;
     this.root = location.prefix === '' ? '' : `${location.prefix}/`;
     this.partSize = s3.partSize ?? DEFAULT_PART_SIZE;
     this.copyThreshold = Math.min(s3.multipartCopyThreshold ?? MAX_SINGLE_COPY, MAX_SINGLE_COPY);
     this.checksums = (s3.checksum ?? 'when_supported') === 'when_supported';
-    this.policy = writePolicy(location.scheme, options);
-    this.kms = this.policy.sse === 'aws:kms';
   }
 
-  async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
+  async read(key: string, options: DriverReadOptions): Promise<ReadResult> {
     const { body: stream, info } = await this.readStream(key, options);
-    let body: Buffer;
-    try {
-      body = await collect(stream);
-    } catch (err) {
-      throw toStateStoreError(err, this.ctx('read', key, options.signal));
-    }
+    // The stream fails only with StateStoreErrors (see readStream), which pass the portable layer as they are.
+    const body = await collect(stream);
     return {
       body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
       info: { ...info, size: body.length },
     };
   }
 
-  async readStream(key: string, options: ReadOptions = {}): Promise<ReadStreamResult> {
-    const ctx = this.ctx('read', key, options.signal, options.ifMatch === undefined ? undefined : 'ifMatch');
-    const output = await this.send<HeadFields & { Body?: Readable }>(
-      new this.sdk.GetObjectCommand({
-        Bucket: this.location.bucket,
-        Key: this.root + key,
-        ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
-      }),
-      ctx,
+  async readStream(key: string, options: DriverReadOptions): Promise<ReadStreamResult> {
+    const { signal, condition } = options;
+    const output = await this.requests.send<GetOutput>(
+      new this.sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: this.root + key, ...ifMatchField(condition) }),
+      signal,
     );
-    const info = this.info(key, output);
+    const info = objectInfo(key, output, this.requests.kms);
     const first = output.Body ?? Readable.from([]);
     try {
-      this.checkVersion(info, options.ifMatch, ctx);
+      checkVersion(info, condition, 'read', this.location.bucket);
     } catch (err) {
       first.destroy();
       throw err;
     }
+    const validated = this.checksums && bodyIsValidated(output);
+    const context: ErrorContext = { op: 'read', key, condition, ...(signal === undefined ? {} : { signal }) };
     // The SDK retries a request until its answer's headers arrive; a body cut off after that (a
     // reset mid-transfer) resumes from the byte reached, pinned to the ETag, within the store's
     // retry budget. Errors while streaming surface as StateStoreErrors; a consumer that stops
@@ -133,81 +122,36 @@ export class S3Driver implements VfsDriver {
       backend: 's3',
       key,
       retry: this.options.retry ?? {},
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      mapError: (err) => toStateStoreError(err, ctx),
-      reopen: async (offset) => {
-        try {
-          const rest = await this.send<{ Body?: Readable }>(
-            new this.sdk.GetObjectCommand({
-              Bucket: this.location.bucket,
-              Key: this.root + key,
-              Range: `bytes=${offset}-`,
-              IfMatch: info.version,
-            }),
-            { ...ctx, condition: 'ifMatch' },
-          );
-          return rest.Body ?? Readable.from([]);
-        } catch (err) {
-          if (!isStateStoreError(err, 'PreconditionFailed')) throw err;
-          throw new StateStoreError(
-            'Conflict',
-            `s3: read ${JSON.stringify(key)}: the object changed while it was read`,
-            { key, backend: 's3', cause: err },
-          );
-        }
-      },
+      ...(signal === undefined ? {} : { signal }),
+      mapError: (err) => this.bodyError(err, context, validated),
+      reopen: (offset) => this.readFrom(key, offset, info.version, signal),
     });
     return { body, info };
   }
 
-  async stat(key: string, options: ReadOptions = {}): Promise<ObjectInfo> {
-    const ctx = this.ctx('stat', key, options.signal, options.ifMatch === undefined ? undefined : 'ifMatch');
-    const output = await this.send<HeadFields>(
-      new this.sdk.HeadObjectCommand({
-        Bucket: this.location.bucket,
-        Key: this.root + key,
-        ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
-      }),
-      ctx,
-    );
-    const info = this.info(key, output);
-    this.checkVersion(info, options.ifMatch, ctx);
+  async stat(key: string, options: DriverReadOptions): Promise<ObjectInfo> {
+    const info = await this.head(key, options.condition, options.signal);
+    checkVersion(info, options.condition, 'stat', this.location.bucket);
     return info;
   }
 
-  async write(key: string, body: Uint8Array | string, options: WriteOptions = {}): Promise<ObjectInfo> {
+  async write(key: string, body: Uint8Array | string, options: DriverWriteOptions): Promise<ObjectInfo> {
     return this.putSingle(key, Buffer.from(toBytes(body)), options);
   }
 
   async writeStream(
     key: string,
     body: Readable | AsyncIterable<Uint8Array>,
-    options: WriteStreamOptions = {},
+    options: DriverWriteStreamOptions,
   ): Promise<ObjectInfo> {
     const partSize = Math.max(this.partSize, options.size === undefined ? 0 : Math.ceil(options.size / MAX_PARTS));
-    const ctx = this.ctx('write', key, options.signal, conditionOf(options));
     const iterator = parts(body, partSize)[Symbol.asyncIterator]();
-    let first: IteratorResult<Buffer>;
-    try {
-      first = await iterator.next();
-    } catch (err) {
-      throw toStateStoreError(err, ctx);
-    }
+    const first = await iterator.next();
     if (first.done) return this.putSingle(key, Buffer.alloc(0), options);
-    if (first.value.length < partSize) {
-      // The whole stream fitted in one part: one PutObject, no upload to clean up.
-      return this.putSingle(key, first.value, options);
-    }
-    const multipart = this.multipart(key, options, ctx, await this.writeFields(ctx));
-    const result = await uploadMultipart(multipart, first.value, {
-      next: async () => {
-        try {
-          return await iterator.next();
-        } catch (err) {
-          throw toStateStoreError(err, ctx);
-        }
-      },
-    });
+    // The whole stream fitted in one part: one PutObject, no upload to clean up.
+    if (first.value.length < partSize) return this.putSingle(key, first.value, options);
+    const multipart = this.multipart('writeStream', key, options, await this.requests.writeFields(options.signal));
+    const result = await uploadMultipart(multipart, first.value, iterator);
     if (options.size !== undefined && options.size !== result.size) {
       throw new StateStoreError(
         'InvalidArgument',
@@ -225,27 +169,19 @@ export class S3Driver implements VfsDriver {
     };
   }
 
-  async delete(key: string, options: DeleteOptions = {}): Promise<void> {
-    const ctx = this.ctx('delete', key, options.signal, options.ifMatch === undefined ? undefined : 'ifMatch');
-    await this.send(
+  async delete(key: string, options: DriverDeleteOptions): Promise<void> {
+    await this.requests.send(
       new this.sdk.DeleteObjectCommand({
         Bucket: this.location.bucket,
         Key: this.root + key,
-        ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
+        ...ifMatchField(options.condition),
       }),
-      ctx,
+      options.signal,
     );
   }
 
-  async list(options: ListOptions = {}): Promise<ListPage> {
-    const ctx = this.ctx('list', undefined, options.signal);
-    const output = await this.send<{
-      Contents?: Array<{ Key?: string; Size?: number; ETag?: string; LastModified?: Date }>;
-      CommonPrefixes?: Array<{ Prefix?: string }>;
-      IsTruncated?: boolean;
-      NextContinuationToken?: string;
-      EncodingType?: string;
-    }>(
+  async list(options: ListOptions): Promise<ListPage> {
+    const output = await this.requests.send<ListOutput>(
       new this.sdk.ListObjectsV2Command({
         Bucket: this.location.bucket,
         Prefix: this.root + (options.prefix ?? ''),
@@ -255,151 +191,134 @@ export class S3Driver implements VfsDriver {
         // Keys are URL-encoded in the XML, so any character (even ones XML 1.0 cannot carry) survives.
         EncodingType: 'url',
       }),
-      ctx,
+      options.signal,
     );
-    const decode = (value: string) =>
-      output.EncodingType === 'url' ? decodeURIComponent(value.replace(/\+/g, ' ')) : value;
-    const objects = (output.Contents ?? []).map((entry) => {
-      const fullKey = decode(entry.Key ?? '');
-      const etag = entry.ETag ?? '';
-      const md5 = this.md5Of(etag);
-      return {
-        key: fullKey.slice(this.root.length),
-        size: entry.Size ?? 0,
-        version: etag,
-        ...(md5 === undefined ? {} : { md5 }),
-        lastModified: entry.LastModified ?? new Date(0),
-      };
-    });
-    const prefixes = (output.CommonPrefixes ?? []).map((entry) => decode(entry.Prefix ?? '').slice(this.root.length));
-    return {
-      objects,
-      prefixes,
-      ...(output.IsTruncated && output.NextContinuationToken ? { nextPageToken: output.NextContinuationToken } : {}),
-    };
+    return listPageFrom(output, this.root, this.requests.kms);
   }
 
-  async copy(sourceKey: string, destinationKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
-    const source = await this.stat(sourceKey, options.signal === undefined ? {} : { signal: options.signal });
-    const ctx = this.ctx('copy', destinationKey, options.signal, conditionOf(options));
-    const fields = await this.writeFields(ctx);
-    const multipart = this.multipart(
-      destinationKey,
-      { ...options, ...(source.contentType === undefined ? {} : { contentType: source.contentType }) },
-      ctx,
-      fields,
-    );
-    let etag: string;
-    let lastModified = new Date();
-    if (source.size > this.copyThreshold) {
-      etag = await copyMultipart(
-        multipart,
-        { bucket: this.location.bucket, key: this.root + sourceKey, size: source.size, etag: source.version },
-        this.partSize,
-      );
-    } else {
-      const output = await this.send<{ CopyObjectResult?: { ETag?: string; LastModified?: Date } }>(
-        new this.sdk.CopyObjectCommand({
-          Bucket: this.location.bucket,
-          Key: this.root + destinationKey,
-          CopySource: `${this.location.bucket}/${encodeCopySourceKey(this.root + sourceKey)}`,
-          CopySourceIfMatch: source.version,
-          ...fields,
-          ...multipart.conditions,
-        }),
-        ctx,
-      );
-      etag = output.CopyObjectResult?.ETag ?? '';
-      lastModified = output.CopyObjectResult?.LastModified ?? lastModified;
-    }
-    const md5 = this.md5Of(etag) ?? source.md5;
+  async copy(sourceKey: string, destinationKey: string, options: DriverWriteOptions): Promise<ObjectInfo> {
+    const { signal } = options;
+    // The source's own failures are about the source (NotFound), whatever the destination's condition.
+    const source = await this.head(sourceKey, NO_CONDITION, signal, this.context('stat', sourceKey, signal));
+    const contentType = source.contentType === undefined ? {} : { contentType: source.contentType };
+    const fields = await this.requests.writeFields(signal);
+    const multipart = this.multipart('copy', destinationKey, { ...options, ...contentType }, fields);
+    const from = { bucket: this.location.bucket, key: this.root + sourceKey, size: source.size, etag: source.version };
+    const copied = await copyInto(multipart, from, this.copyPlan(fields, true));
+    const md5 = md5OfEtag(copied.etag, this.requests.kms) ?? source.md5;
     return {
       key: destinationKey,
       size: source.size,
-      version: etag,
+      version: copied.etag,
       ...(md5 === undefined ? {} : { md5 }),
-      lastModified,
-      ...(source.contentType === undefined ? {} : { contentType: source.contentType }),
+      lastModified: copied.lastModified,
+      ...contentType,
     };
   }
 
   /** This store's address for another S3 store's `copyFrom`: same endpoint and credentials only. */
   serverSideLocation(key: string): ServerSideLocation {
-    return { service: 's3', identity: this.identity(), bucket: this.location.bucket, key: this.root + key };
+    return { service: 's3', identity: s3Identity(this.location), bucket: this.location.bucket, key: this.root + key };
   }
 
   /** CopyObject from another bucket or prefix of the same endpoint; undefined when it cannot. */
   async copyFromLocation(
     source: ServerSideLocation,
     destinationKey: string,
-    options: CopyFromOptions,
+    options: DriverCopyOptions,
   ): Promise<ObjectInfo | undefined> {
-    if (source.service !== 's3' || source.identity !== this.identity()) return undefined;
-    const ctx = this.ctx('copy', destinationKey, options.signal, conditionOf(options));
-    const fields = await this.writeFields(ctx);
-    const multipart = this.multipart(destinationKey, options, ctx, fields);
+    if (source.service !== 's3' || source.identity !== s3Identity(this.location)) return undefined;
+    const { signal } = options;
+    const fields = await this.requests.writeFields(signal);
+    const multipart = this.multipart('copyFrom', destinationKey, options, fields);
     const listed = options.sourceInfo;
-    if (listed !== undefined && listed.size > this.copyThreshold) {
-      // Over CopyObject's 5 GiB limit: copy in ranges, each pinned to the listed version.
-      const etag = await copyMultipart(
-        multipart,
-        { bucket: source.bucket, key: source.key, size: listed.size, etag: listed.version },
-        this.partSize,
-      );
-      return {
-        key: destinationKey,
-        size: listed.size,
-        version: etag,
-        ...(listed.md5 === undefined ? {} : { md5: listed.md5 }),
-        lastModified: new Date(),
-      };
-    }
-    const output = await this.send<{ CopyObjectResult?: { ETag?: string; LastModified?: Date } }>(
-      new this.sdk.CopyObjectCommand({
-        Bucket: this.location.bucket,
-        Key: this.root + destinationKey,
-        CopySource: `${source.bucket}/${encodeCopySourceKey(source.key)}`,
-        ...fields,
-        ...multipart.conditions,
-      }),
-      ctx,
-    );
-    const etag = output.CopyObjectResult?.ETag ?? '';
-    const md5 = this.md5Of(etag);
-    const lastModified = output.CopyObjectResult?.LastModified ?? new Date();
+    // Over CopyObject's 5 GiB limit, the copy goes in ranges, each pinned to the listed version.
+    const from = { bucket: source.bucket, key: source.key, size: listed?.size, etag: listed?.version };
+    const { etag, lastModified } = await copyInto(multipart, from, this.copyPlan(fields, false));
+    const md5 = md5OfEtag(etag, this.requests.kms);
     // The copy's ETag is the MD5 of what it holds: when it is the listed MD5, the listed size is
-    // the copy's size too, and the HEAD that would report it can be saved.
+    // the copy's size too, and the HEAD that would report it can be saved. A multipart copy's
+    // ETag is no MD5: it keeps the listed one, as the listed size (its parts covered exactly that).
+    if (listed !== undefined && listed.size > this.copyThreshold) {
+      const listedMd5 = listed.md5 === undefined ? {} : { md5: listed.md5 };
+      return { key: destinationKey, size: listed.size, version: etag, ...listedMd5, lastModified };
+    }
     if (md5 !== undefined && listed?.md5 === md5)
       return { key: destinationKey, size: listed.size, version: etag, md5, lastModified };
-    const head = await this.stat(destinationKey, options.signal === undefined ? {} : { signal: options.signal });
+    const head = await this.head(destinationKey, NO_CONDITION, signal, this.context('stat', destinationKey, signal));
     return { ...head, version: etag || head.version, ...(md5 === undefined ? {} : { md5 }), lastModified };
   }
 
+  /** Maps by S3 error name, then HTTP status and condition sent (shared), then network code. */
+  mapError(err: unknown, context: ErrorContext): StateStoreError {
+    return mapS3Error(err, { ...context, bucket: this.location.bucket });
+  }
+
+  close(): Promise<void> {
+    return this.requests.close();
+  }
+
   /**
-   * Two stores may copy server-side only when one client could do both: the same endpoint (or
-   * AWS itself) and the same static credentials (or both the default chain).
+   * A failure of a body stream, mapped here because the portable layer never sees it. Our own
+   * errors (a cut, an abort, a changed object) pass as they are; a bare Error from a body the SDK
+   * validates is its checksum mismatch (see isBareError).
    */
-  private identity(): string {
-    const credentials = this.location.credentials;
-    const who =
-      credentials === undefined
-        ? 'default-chain'
-        : typeof credentials === 'function'
-          ? `provider-${providerId(credentials)}`
-          : credentials.accessKeyId;
-    return `${this.location.endpoint ?? 'aws'}|${who}`;
+  private bodyError(err: unknown, context: ErrorContext, validated: boolean): StateStoreError {
+    if (isStateStoreError(err)) return err;
+    if (validated && isBareError(err) && context.signal?.aborted !== true) {
+      return new StateStoreError(
+        'IntegrityError',
+        `s3: read key ${JSON.stringify(context.key)} in bucket ${JSON.stringify(this.location.bucket)}: the downloaded data did not match its checksum`,
+        { key: context.key, backend: 's3', cause: err },
+      );
+    }
+    return this.mapError(err, context);
   }
 
-  async close(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    if (client !== undefined) (await client.catch(() => undefined))?.destroy();
+  /** The rest of a body from `offset`, pinned to `version`: a changed or deleted object is a Conflict. */
+  private async readFrom(key: string, offset: number, version: string, signal?: AbortSignal): Promise<Readable> {
+    const command = new this.sdk.GetObjectCommand({
+      Bucket: this.location.bucket,
+      Key: this.root + key,
+      Range: `bytes=${offset}-`,
+      IfMatch: version,
+    });
+    try {
+      return (await this.requests.send<GetOutput>(command, signal)).Body ?? Readable.from([]);
+    } catch (err) {
+      const name = s3ErrorCode(err);
+      const gone =
+        s3Status(err) === 412 || name === 'PreconditionFailed' || name === 'NoSuchKey' || name === 'NotFound';
+      if (!gone) throw err;
+      throw new StateStoreError('Conflict', `s3: read ${JSON.stringify(key)}: the object changed while it was read`, {
+        key,
+        backend: 's3',
+        cause: err,
+      });
+    }
   }
 
-  private async putSingle(key: string, body: Buffer, options: WriteOptions): Promise<ObjectInfo> {
-    const ctx = this.ctx('write', key, options.signal, conditionOf(options));
-    const fields = await this.writeFields(ctx);
-    const output = await this.send<{ ETag?: string }>(
+  /** HeadObject; failures are mapped here under `mapAs` when it is given (see S3Requests.send). */
+  private async head(key: string, condition: Condition, signal?: AbortSignal, mapAs?: ErrorContext) {
+    const output = await this.requests.send<HeadFields>(
+      new this.sdk.HeadObjectCommand({
+        Bucket: this.location.bucket,
+        Key: this.root + key,
+        ...ifMatchField(condition),
+      }),
+      signal,
+      mapAs === undefined ? undefined : (err) => this.mapError(err, mapAs),
+    );
+    return objectInfo(key, output, this.requests.kms);
+  }
+
+  private copyPlan(fields: Record<string, string>, pinned: boolean) {
+    return { fields, threshold: this.copyThreshold, partSize: this.partSize, pinned };
+  }
+
+  private async putSingle(key: string, body: Buffer, options: DriverWriteOptions): Promise<ObjectInfo> {
+    const fields = await this.requests.writeFields(options.signal);
+    const output = await this.requests.send<{ ETag?: string }>(
       new this.sdk.PutObjectCommand({
         Bucket: this.location.bucket,
         Key: this.root + key,
@@ -407,16 +326,14 @@ export class S3Driver implements VfsDriver {
         ContentLength: body.length,
         ...(options.contentType === undefined ? {} : { ContentType: options.contentType }),
         ...fields,
-        ...(options.ifNoneMatch === undefined ? {} : { IfNoneMatch: options.ifNoneMatch }),
-        ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
+        ...conditionFields(options.condition),
       }),
-      ctx,
+      options.signal,
     );
-    const etag = output.ETag ?? '';
     return {
       key,
       size: body.length,
-      version: etag,
+      version: output.ETag ?? '',
       md5: createHash('md5').update(body).digest('hex'),
       // PutObject does not return the time; the client clock is close enough for display.
       lastModified: new Date(),
@@ -424,155 +341,32 @@ export class S3Driver implements VfsDriver {
     };
   }
 
-  private multipart(
-    key: string,
-    options: WriteOptions,
-    ctx: S3ErrorContext,
-    fields: Record<string, string>,
-  ): MultipartContext {
-    return {
+  /**
+   * What the multipart helpers need. Only the completion carries the call's condition, so only
+   * its failure is left to the portable layer; parts and the upload's creation are mapped here
+   * as unconditional requests (a part's 404 NoSuchUpload is not a lost compare-and-swap).
+   */
+  private multipart(op: DriverOp, key: string, options: DriverWriteOptions, fields: Record<string, string>) {
+    const unconditional = this.context(op, key, options.signal);
+    const context: MultipartContext = {
       sdk: this.sdk,
       bucket: this.location.bucket,
       objectKey: this.root + key,
       send: <T>(command: object, final = false) =>
-        this.send<T>(command, final ? ctx : ({ ...ctx, condition: undefined } as S3ErrorContext)),
+        this.requests.send<T>(command, options.signal, final ? undefined : (err) => this.mapError(err, unconditional)),
       createFields: {
         ...fields,
         ...(options.contentType === undefined ? {} : { ContentType: options.contentType }),
         ...(this.checksums ? { ChecksumAlgorithm: 'CRC32' } : {}),
       },
-      conditions: {
-        ...(options.ifNoneMatch === undefined ? {} : { IfNoneMatch: options.ifNoneMatch }),
-        ...(options.ifMatch === undefined ? {} : { IfMatch: options.ifMatch }),
-      },
+      conditions: conditionFields(options.condition),
       checksums: this.checksums,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     };
+    return context;
   }
 
-  /**
-   * The ACL and SSE fields of every write (kops's rules, options first; see write-settings.ts).
-   * An `s3://` store without an explicit `serverSideEncryption` asks its bucket once, on the first
-   * write; a failed question is not cached when the client itself could not be made.
-   */
-  private async writeFields(ctx: S3ErrorContext): Promise<Record<string, string>> {
-    checkAcl(this.policy);
-    if (this.fields === undefined) {
-      const pending =
-        this.policy.sse === 'ask-bucket' ? this.askBucket(ctx) : Promise.resolve(fieldsFor(this.policy, undefined));
-      this.fields = pending;
-      pending.catch(() => {
-        if (this.fields === pending) this.fields = undefined;
-      });
-    }
-    const decided = await this.fields;
-    this.kms = decided.kms;
-    return decided.fields;
+  private context(op: DriverOp, key: string, signal: AbortSignal | undefined): ErrorContext {
+    return { op, key, condition: NO_CONDITION, ...(signal === undefined ? {} : { signal }) };
   }
-
-  private async askBucket(ctx: S3ErrorContext): Promise<WriteFields> {
-    let region: string;
-    try {
-      region = await (await this.getClient(ctx.signal)).config.region();
-    } catch (err) {
-      throw toStateStoreError(err, ctx);
-    }
-    return fieldsFromBucket(
-      this.policy,
-      () => createProbeClient(this.sdk, this.location, this.options, region),
-      this.sdk,
-      this.location.bucket,
-    );
-  }
-
-  /** Sends one command on the store's client, mapping any failure. */
-  private async send<T>(command: object, ctx: S3ErrorContext): Promise<T> {
-    try {
-      const client = await this.getClient(ctx.signal);
-      return (await client.send(
-        command as Parameters<S3Client['send']>[0],
-        ctx.signal === undefined ? {} : { abortSignal: ctx.signal },
-      )) as T;
-    } catch (err) {
-      throw toStateStoreError(err, ctx);
-    }
-  }
-
-  private getClient(signal?: AbortSignal): Promise<S3Client> {
-    if (this.client === undefined) {
-      const pending = createClient(this.sdk, this.location, this.options, signal);
-      this.client = pending;
-      pending.catch(() => {
-        if (this.client === pending) this.client = undefined;
-      });
-    }
-    return this.client;
-  }
-
-  private ctx(
-    op: string,
-    key: string | undefined,
-    signal: AbortSignal | undefined,
-    condition?: 'ifMatch' | 'ifNoneMatch',
-  ): S3ErrorContext {
-    return {
-      op,
-      bucket: this.location.bucket,
-      ...(key === undefined ? {} : { key }),
-      ...(condition === undefined ? {} : { condition }),
-      ...(signal === undefined ? {} : { signal }),
-    };
-  }
-
-  private info(key: string, head: HeadFields, size?: number): ObjectInfo {
-    const etag = head.ETag ?? '';
-    const md5 = this.md5Of(etag, head.ServerSideEncryption);
-    return {
-      key,
-      size: size ?? head.ContentLength ?? 0,
-      version: etag,
-      ...(md5 === undefined ? {} : { md5 }),
-      lastModified: head.LastModified ?? new Date(0),
-      ...(head.ContentType === undefined ? {} : { contentType: head.ContentType }),
-    };
-  }
-
-  /** A single-part ETag is the content's MD5, except under SSE-KMS (and SSE-C), where it is not. */
-  private md5Of(etag: string, sse?: string): string | undefined {
-    const kms = sse === undefined ? this.kms : sse.startsWith('aws:kms');
-    const hex = etag.replace(/"/g, '');
-    return !kms && /^[0-9a-f]{32}$/.test(hex) ? hex : undefined;
-  }
-
-  /** S3 already refused a mismatch with 412; this guards against services that ignore If-Match on reads. */
-  private checkVersion(info: ObjectInfo, ifMatch: string | undefined, ctx: S3ErrorContext): void {
-    if (
-      ifMatch !== undefined &&
-      ifMatch !== info.version &&
-      ifMatch.replace(/"/g, '') !== info.version.replace(/"/g, '')
-    ) {
-      throw new StateStoreError(
-        'PreconditionFailed',
-        `s3: ${ctx.op} key ${JSON.stringify(ctx.key)} in bucket ${JSON.stringify(ctx.bucket)}: the object is not at the expected version`,
-        { key: ctx.key, backend: 's3' },
-      );
-    }
-  }
-}
-
-function conditionOf(options: WriteOptions): 'ifMatch' | 'ifNoneMatch' | undefined {
-  if (options.ifNoneMatch !== undefined) return 'ifNoneMatch';
-  if (options.ifMatch !== undefined) return 'ifMatch';
-  return undefined;
-}
-
-/** Credential provider functions get stable ids: only the same function counts as the same identity. */
-const providerIds = new WeakMap<object, number>();
-let nextProviderId = 1;
-function providerId(provider: object): number {
-  const known = providerIds.get(provider);
-  if (known !== undefined) return known;
-  const id = nextProviderId++;
-  providerIds.set(provider, id);
-  return id;
 }

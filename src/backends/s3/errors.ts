@@ -1,19 +1,23 @@
-import { StateStoreError, isStateStoreError, type ErrorCode } from '../../errors.js';
+import { StateStoreError, type ErrorCode } from '../../errors.js';
+import type { Condition } from '../../vfs/driver.js';
+import { mapHttpStatus, networkErrorCode } from '../shared/http-errors.js';
 
-/** What was being done when an SDK call failed: the error is mapped by the condition SENT. */
+/**
+ * What was being done when an SDK call failed: the contract's ErrorContext plus the bucket, for
+ * the message. `op` is a DriverOp, or a phrase for the store's own questions (`find the region of`).
+ */
 export interface S3ErrorContext {
-  /** The operation, for the message: `read`, `write`, `list` ... */
   op: string;
   bucket: string;
   key?: string;
-  condition?: 'ifMatch' | 'ifNoneMatch';
+  /** The condition SENT: a 412 is AlreadyExists under `absent`, a 404 PreconditionFailed under `version`. */
+  condition: Condition;
   signal?: AbortSignal;
 }
 
 /** The parts of an AWS SDK error this module reads. */
 interface SdkErrorShape {
   name?: string;
-  code?: string;
   Code?: string;
   $metadata?: { httpStatusCode?: number };
   $response?: { headers?: Record<string, string | undefined> };
@@ -38,22 +42,12 @@ const RATE_LIMITED = new Set([
   'TooManyRequestsException',
   'RequestLimitExceeded',
 ]);
-const NETWORK = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-]);
+const PERMISSION_DENIED = new Set(['AccessDenied', 'AllAccessDisabled', 'Forbidden']);
+const WRONG_REGION = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed']);
 const TIMEOUTS = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 const INTEGRITY = new Set(['BadDigest', 'InvalidDigest', 'XAmzContentSHA256Mismatch', 'InvalidChecksum']);
 
-/** The S3 error code of an SDK error (its `name`), when it looks like one. */
+/** The S3 error code of an SDK error (its `Code` or `name`), when it looks like one. */
 export function s3ErrorCode(err: unknown): string | undefined {
   const shape = err as SdkErrorShape | undefined;
   const code = shape?.Code ?? shape?.name;
@@ -71,81 +65,61 @@ export function s3ErrorHeader(err: unknown, name: string): string | undefined {
 }
 
 /**
- * Turns anything an SDK call threw into a StateStoreError. Messages name the operation, the
- * bucket, the key, the S3 error code and the HTTP status, never the SDK's own message (which
- * can echo request details) and so never a credential.
+ * True for a request the SDK gave up on without any HTTP answer: its retry loop stamps
+ * `$metadata` on every error it rethrows, and only a response sets `httpStatusCode`. A Node
+ * error from another realm (as under Jest) reaches us this way with its code lost: the SDK
+ * rewraps it into a bare Error, so the missing status is the structured sign of a network failure.
  */
-export function toStateStoreError(err: unknown, ctx: S3ErrorContext): StateStoreError {
-  if (isStateStoreError(err)) return err;
-  const where = `${ctx.key === undefined ? '' : ` key ${JSON.stringify(ctx.key)} in`} bucket ${JSON.stringify(ctx.bucket)}`;
-  const make = (code: ErrorCode, what: string) =>
-    new StateStoreError(code, `s3: ${ctx.op}${where}: ${what}`, { key: ctx.key, backend: 's3', cause: err });
-  const name = s3ErrorCode(err);
-  const status = s3Status(err);
-  const detail = `${name ?? 'error'}${status === undefined ? '' : `, HTTP ${status}`}`;
-  const sysCode = systemCode(err);
+function noAnswer(err: unknown, name: string | undefined): boolean {
+  const metadata = (err as SdkErrorShape | undefined)?.$metadata;
+  return metadata !== undefined && metadata.httpStatusCode === undefined && (name === undefined || name === 'Error');
+}
 
-  if (ctx.signal?.aborted || name === 'AbortError') return make('Aborted', 'the operation was aborted');
-  if (status === 412 || name === 'PreconditionFailed') {
-    return ctx.condition === 'ifNoneMatch'
-      ? make('AlreadyExists', 'the object already exists (If-None-Match: * failed)')
-      : make('PreconditionFailed', `the object is not at the expected version (${detail})`);
-  }
-  if (name === 'ConditionalRequestConflict' || status === 409)
-    return make('Conflict', `a concurrent conditional request conflicted; retry (${detail})`);
-  if (name === 'NoSuchBucket') {
-    return new StateStoreError(
-      'NotFound',
-      `s3: ${ctx.op}${ctx.key === undefined ? '' : ` key ${JSON.stringify(ctx.key)}`}: bucket ${JSON.stringify(ctx.bucket)} does not exist (${detail})`,
-      { key: ctx.key, backend: 's3', cause: err },
-    );
-  }
-  if (status === 404 || name === 'NoSuchKey' || name === 'NotFound') {
-    if (ctx.condition === 'ifMatch') return make('PreconditionFailed', `the object no longer exists (${detail})`);
-    return make('NotFound', `no such object (${detail})`);
-  }
-  if ((name !== undefined && RATE_LIMITED.has(name)) || status === 429 || (status === 503 && name === 'SlowDown')) {
-    return make('RateLimited', `the service asked to slow down (${detail})`);
-  }
-  if (name !== undefined && UNAUTHENTICATED.has(name))
-    return make('Unauthenticated', `the credentials were rejected or are missing (${detail})`);
-  if (status === 403 || name === 'AccessDenied' || name === 'AllAccessDisabled' || name === 'Forbidden') {
-    return make('PermissionDenied', `access denied (${detail})`);
-  }
-  if (status === 301 || name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed') {
-    const region = s3ErrorHeader(err, 'x-amz-bucket-region');
-    return make(
-      'InvalidArgument',
-      `the bucket is in another region${region === undefined ? '' : ` (${region}); set options.s3.region`} (${detail})`,
-    );
-  }
-  if (name !== undefined && INTEGRITY.has(name))
-    return make('IntegrityError', `the data did not match its checksum (${detail})`);
-  if (err instanceof Error && /checksum mismatch/i.test(err.message))
-    return make('IntegrityError', 'the downloaded data did not match its checksum');
-  if (sysCode !== undefined || (name !== undefined && (TIMEOUTS.has(name) || NETWORK.has(name)))) {
-    return make('Unavailable', `the endpoint could not be reached (${sysCode ?? detail})`);
-  }
-  if (status !== undefined && status >= 500) return make('Unavailable', `the service failed (${detail})`);
-  if (status === 400) return make('InvalidArgument', `the request was rejected (${detail})`);
-  return make('Unknown', `unexpected failure (${detail})`);
+/** The code and reason S3's own error names decide, before the HTTP status is looked at. */
+function byName(name: string | undefined, ctx: S3ErrorContext): [ErrorCode, string] | undefined {
+  if (name === undefined) return undefined;
+  if (name === 'PreconditionFailed') return mapByStatus(412, ctx);
+  if (name === 'ConditionalRequestConflict') return ['Conflict', 'a concurrent conditional request conflicted; retry'];
+  if (name === 'NoSuchKey' || name === 'NotFound') return mapByStatus(404, ctx);
+  if (RATE_LIMITED.has(name)) return ['RateLimited', 'the service asked to slow down'];
+  if (UNAUTHENTICATED.has(name)) return ['Unauthenticated', 'the credentials were rejected or are missing'];
+  if (PERMISSION_DENIED.has(name)) return ['PermissionDenied', 'access denied'];
+  if (INTEGRITY.has(name)) return ['IntegrityError', 'the data did not match its checksum'];
+  if (TIMEOUTS.has(name)) return ['Unavailable', 'the endpoint could not be reached'];
+  return undefined;
+}
+
+function mapByStatus(status: number, ctx: S3ErrorContext): [ErrorCode, string] | undefined {
+  const mapped = mapHttpStatus(status, ctx.condition);
+  return mapped === undefined ? undefined : [mapped.code, mapped.reason];
 }
 
 /**
- * The Node network error code (ECONNREFUSED ...) of a failure. The SDK wraps errors from another
- * realm (as under Jest) into "AWS SDK error wrapper for Error: connect ECONNREFUSED ...", so the
- * message is searched too; only the code is ever printed.
+ * Turns anything an SDK call threw into a StateStoreError, by the S3 error name first, then the
+ * HTTP status (shared with every HTTP driver), then the network code. Messages name the
+ * operation, the bucket, the key, the S3 error code and the HTTP status, never the SDK's own
+ * message (which can echo request details) and so never a credential. Total: never throws.
  */
-function systemCode(err: unknown): string | undefined {
-  for (let current: unknown = err, depth = 0; current !== undefined && current !== null && depth < 4; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK.has(code)) return code;
-    const message = (current as { message?: unknown }).message;
-    if (typeof message === 'string') {
-      const found = /\b(E[A-Z_]+)\b/.exec(message)?.[1];
-      if (found !== undefined && NETWORK.has(found)) return found;
-    }
-    current = (current as { cause?: unknown }).cause;
+export function mapS3Error(err: unknown, ctx: S3ErrorContext): StateStoreError {
+  const name = s3ErrorCode(err);
+  const status = s3Status(err);
+  const detail = `${name ?? 'error'}${status === undefined ? '' : `, HTTP ${status}`}`;
+  const keyPart = ctx.key === undefined ? '' : ` key ${JSON.stringify(ctx.key)}`;
+  const make = (code: ErrorCode, what: string, where = `${keyPart} in bucket ${JSON.stringify(ctx.bucket)}`) =>
+    new StateStoreError(code, `s3: ${ctx.op}${where}: ${what}`, { key: ctx.key, backend: 's3', cause: err });
+
+  if (ctx.signal?.aborted === true || name === 'AbortError') return make('Aborted', 'the operation was aborted');
+  if (name === 'NoSuchBucket')
+    return make('NotFound', `bucket ${JSON.stringify(ctx.bucket)} does not exist (${detail})`, keyPart);
+  if (status === 301 || (name !== undefined && WRONG_REGION.has(name))) {
+    const region = s3ErrorHeader(err, 'x-amz-bucket-region');
+    const hint = region === undefined ? '' : ` (${region}); set options.s3.region`;
+    return make('InvalidArgument', `the bucket is in another region${hint} (${detail})`);
   }
-  return undefined;
+  const decided = byName(name, ctx) ?? (status === undefined ? undefined : mapByStatus(status, ctx));
+  if (decided !== undefined) return make(decided[0], `${decided[1]} (${detail})`);
+  const network = networkErrorCode(err);
+  if (network !== undefined || noAnswer(err, name))
+    return make('Unavailable', `the endpoint could not be reached (${network ?? detail})`);
+  return make('Unknown', `unexpected failure (${detail})`);
 }

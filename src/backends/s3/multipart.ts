@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { CompletedPart } from '@aws-sdk/client-s3';
-import { isStateStoreError, StateStoreError } from '../../errors.js';
+import { StateStoreError } from '../../errors.js';
 import type { S3Sdk } from './client.js';
+import { s3ErrorCode } from './errors.js';
 
 /** S3's limits on multipart uploads. */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
 export const MAX_PARTS = 10_000;
 export const MAX_SINGLE_COPY = 5 * 1024 * 1024 * 1024;
 
-/** What the multipart helpers need from the driver: one SDK call with error mapping. */
 /** The object a multipart copy reads: any bucket on the same endpoint, pinned to one version. */
 export interface CopySource {
   bucket: string;
@@ -19,12 +19,17 @@ export interface CopySource {
   etag: string;
 }
 
+/** What the multipart helpers need from the driver: one SDK call, and the upload's fields. */
 export interface MultipartContext {
   sdk: S3Sdk;
   bucket: string;
   /** The full object key (store prefix included). */
   objectKey: string;
-  /** Sends one command; rejects with a StateStoreError. `final` marks the conditional request. */
+  /**
+   * Sends one command. `final` marks the request that carries the call's condition (the
+   * completion, or a CopyObject): it rejects with the SDK's own error, for the driver's mapError
+   * under that condition; every other request rejects with a StateStoreError mapped without it.
+   */
   send<T>(command: object, final?: boolean): Promise<T>;
   /** Extra fields of CreateMultipartUpload (SSE, ACL, content type, checksum algorithm). */
   createFields: Record<string, unknown>;
@@ -108,7 +113,7 @@ async function complete(ctx: MultipartContext, uploadId: string, completed: Comp
     // exactly this upload's ETag (the MD5 of its parts' MD5s), the completion took effect. (A
     // retry that fails its condition instead stays an error: an identical object written by
     // someone else must not pass for our create; the caller can read back, as moves do.)
-    if (!isStateStoreError(err) || (err.cause as { name?: unknown } | undefined)?.name !== 'NoSuchUpload') throw err;
+    if (s3ErrorCode(err) !== 'NoSuchUpload') throw err;
     const expected = multipartEtag(completed);
     const landed = await ctx
       .send<{ ETag?: string }>(new ctx.sdk.HeadObjectCommand({ Bucket: ctx.bucket, Key: ctx.objectKey }))

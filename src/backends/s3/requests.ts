@@ -1,0 +1,101 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { StateStoreError } from '../../errors.js';
+import type { OpenVfsOptions } from '../options.js';
+import { createClient, createProbeClient, type S3Sdk } from './client.js';
+import type { S3Location } from './url.js';
+import {
+  checkAcl,
+  fieldsFor,
+  fieldsFromBucket,
+  writePolicy,
+  type WriteFields,
+  type WritePolicy,
+} from './write-settings.js';
+
+/**
+ * One store's connection to S3: its client (made on first use, after asking the bucket's region
+ * when none is known), the ACL and SSE headers of its writes (decided once), and the one place
+ * that sends a command. The driver keeps only the commands.
+ */
+export class S3Requests {
+  private client: Promise<S3Client> | undefined;
+  private readonly policy: WritePolicy;
+  /** The write headers once decided (kops asks an `s3://` bucket once); see write-settings.ts. */
+  private fields: Promise<WriteFields> | undefined;
+  /** Whether written objects are SSE-KMS (their ETags are not MD5s); known after the first write. */
+  kms: boolean;
+
+  constructor(
+    readonly sdk: S3Sdk,
+    private readonly location: S3Location,
+    private readonly options: OpenVfsOptions,
+  ) {
+    this.policy = writePolicy(location.scheme, options);
+    this.kms = this.policy.sse === 'aws:kms';
+  }
+
+  /**
+   * Sends one command. Failures are the SDK's own, for the portable layer to map under the call's
+   * context, unless `mapAs` maps them here (for a request that is not the call's own).
+   */
+  async send<T>(command: object, signal?: AbortSignal, mapAs?: (err: unknown) => StateStoreError): Promise<T> {
+    const client = await this.getClient(signal);
+    try {
+      return (await client.send(
+        command as Parameters<S3Client['send']>[0],
+        signal === undefined ? {} : { abortSignal: signal },
+      )) as T;
+    } catch (err) {
+      throw mapAs === undefined ? err : mapAs(err);
+    }
+  }
+
+  /**
+   * The ACL and SSE fields of every write (kops's rules, options first; see write-settings.ts).
+   * An `s3://` store without an explicit `serverSideEncryption` asks its bucket once, on the first
+   * write; a failed question is not cached, so the next write asks again.
+   */
+  async writeFields(signal?: AbortSignal): Promise<Record<string, string>> {
+    checkAcl(this.policy);
+    if (this.fields === undefined) {
+      const pending =
+        this.policy.sse === 'ask-bucket' ? this.askBucket(signal) : Promise.resolve(fieldsFor(this.policy, undefined));
+      this.fields = pending;
+      pending.catch(() => {
+        if (this.fields === pending) this.fields = undefined;
+      });
+    }
+    const decided = await this.fields;
+    this.kms = decided.kms;
+    return decided.fields;
+  }
+
+  /** Destroys the client (its sockets); the next send would make a new one. */
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client !== undefined) (await client.catch(() => undefined))?.destroy();
+  }
+
+  private async askBucket(signal?: AbortSignal): Promise<WriteFields> {
+    const region = await (await this.getClient(signal)).config.region();
+    return fieldsFromBucket(
+      this.policy,
+      () => createProbeClient(this.sdk, this.location, this.options, region),
+      this.sdk,
+      this.location.bucket,
+    );
+  }
+
+  /** The client, made once; a failed attempt (region discovery, say) is not cached. */
+  private getClient(signal?: AbortSignal): Promise<S3Client> {
+    if (this.client === undefined) {
+      const pending = createClient(this.sdk, this.location, this.options, signal);
+      this.client = pending;
+      pending.catch(() => {
+        if (this.client === pending) this.client = undefined;
+      });
+    }
+    return this.client;
+  }
+}
