@@ -1,24 +1,24 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { BlobHTTPHeaders, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
-import { StateStoreError } from '../../errors.js';
+import { isStateStoreError, StateStoreError } from '../../errors.js';
+import {
+  NO_CONDITION,
+  type Condition,
+  type DriverDeleteOptions,
+  type DriverReadOptions,
+  type DriverWriteOptions,
+  type DriverWriteStreamOptions,
+  type ErrorContext,
+  type VfsDriver,
+} from '../../vfs/driver.js';
 import { withRetry, type RetryPolicy } from '../../vfs/retry.js';
-import type {
-  Capabilities,
-  DeleteOptions,
-  ListOptions,
-  ListPage,
-  ObjectInfo,
-  ReadOptions,
-  ReadResult,
-  ReadStreamResult,
-  VfsDriver,
-  WriteOptions,
-  WriteStreamOptions,
-} from '../../vfs/types.js';
-import { collect, compareKeys, toBytes } from '../driver-utils.js';
+import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadStreamResult } from '../../vfs/types.js';
+import { collect, toBytes } from '../shared/bytes.js';
+import { compareKeys } from '../shared/paging.js';
 import { resumableBody } from '../resume.js';
-import { mapAzureError, type SentCondition } from './errors.js';
+import { stageBlocks } from './blocks.js';
+import { isContainerNotFound, mapAzureError } from './errors.js';
 import type { AzureBackendOptions } from './types.js';
 
 const DEFAULT_BLOCK_SIZE = 4 * 1024 * 1024;
@@ -61,280 +61,234 @@ export class AzureDriver implements VfsDriver {
     this.blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
   }
 
-  async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
+  async read(key: string, options: DriverReadOptions): Promise<ReadResult> {
     const { body, info } = await this.readStream(key, options);
     const bytes = await collect(body); // fails with the body's StateStoreError
     return { body: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), info };
   }
 
-  async readStream(key: string, options: ReadOptions = {}): Promise<ReadStreamResult> {
+  async readStream(key: string, options: DriverReadOptions): Promise<ReadStreamResult> {
     const blob = this.blob(key);
+    const context: ErrorContext = { op: 'readStream', key, condition: options.condition, signal: options.signal };
     // The SDK's own resumption of a cut download is switched off (maxRetryRequests: 0): on Node it
     // gives up on the first cut anyway (the response's 'aborted' event ends it), and resumptions
     // are bounded by this store's retry policy instead, in resumableBody.
-    const response = await this.call(
-      key,
-      options.ifMatch === undefined ? 'none' : 'version',
-      'read',
-      () => blob.download(0, undefined, { ...this.readOptions(options), maxRetryRequests: 0 }),
-      options.signal,
+    const response = await this.call(context, () =>
+      blob.download(0, undefined, { ...this.readOptions(options), maxRetryRequests: 0 }),
     );
     const info = this.toInfo(key, response);
-    const mapError = (err: unknown) => mapAzureError(err, key, 'none', 'read', options.signal);
     const body = resumableBody(response.readableStreamBody as Readable, {
       size: info.size,
       backend: 'azure',
       key,
       retry: this.retry,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
-      mapError,
-      // The rest of the same version: a changed blob answers 412, reported as Conflict (read again).
-      reopen: async (offset) => {
-        try {
-          const rest = await blob.download(offset, undefined, {
-            ...this.signalOf(options),
-            conditions: { ifMatch: info.version },
-            maxRetryRequests: 0,
-          });
-          return rest.readableStreamBody as Readable;
-        } catch (err) {
-          const mapped = mapAzureError(err, key, 'version', 'read', options.signal);
-          if (mapped.code !== 'PreconditionFailed' && mapped.code !== 'NotFound') throw mapped;
-          throw new StateStoreError(
-            'Conflict',
-            `azure: read ${JSON.stringify(key)}: the object changed while it was read`,
-            { key, backend: 'azure', cause: err },
-          );
-        }
-      },
+      mapError: (err) => this.bodyError(err, context),
+      reopen: (offset) => this.reopen(blob, offset, info.version, context),
     });
     return { body, info };
   }
 
-  async stat(key: string, options: ReadOptions = {}): Promise<ObjectInfo> {
-    return this.call(
-      key,
-      options.ifMatch === undefined ? 'none' : 'version',
-      'stat',
-      async () => this.toInfo(key, await this.blob(key).getProperties(this.readOptions(options))),
-      options.signal,
+  async stat(key: string, options: DriverReadOptions): Promise<ObjectInfo> {
+    const context: ErrorContext = { op: 'stat', key, condition: options.condition, signal: options.signal };
+    return this.call(context, async () =>
+      this.toInfo(key, await this.blob(key).getProperties(this.readOptions(options))),
     );
   }
 
-  async write(key: string, body: Uint8Array | string, options: WriteOptions = {}): Promise<ObjectInfo> {
+  async write(key: string, body: Uint8Array | string, options: DriverWriteOptions): Promise<ObjectInfo> {
     const bytes = Buffer.from(toBytes(body));
     const md5 = createHash('md5').update(bytes).digest();
-    await this.call(
-      key,
-      sentOf(options),
-      'write',
-      () =>
-        this.blob(key).upload(bytes, bytes.byteLength, {
-          ...this.writeOptions(options, md5),
-        }),
-      options.signal,
+    await this.call({ op: 'write', key, condition: options.condition, signal: options.signal }, () =>
+      this.blob(key).upload(bytes, bytes.byteLength, this.writeOptions(options, md5)),
     );
     // The upload response carries no size or type: one HEAD gives the full, authoritative info.
-    return this.stat(key);
+    return this.stat(key, { condition: NO_CONDITION, signal: options.signal });
   }
 
   async writeStream(
     key: string,
     body: Readable | AsyncIterable<Uint8Array>,
-    options: WriteStreamOptions = {},
+    options: DriverWriteStreamOptions,
   ): Promise<ObjectInfo> {
     if (options.size !== undefined && options.size <= this.blockSize)
       return this.write(key, await collect(body), options);
-    // Staged blocks at bounded memory (one block buffered at a time); nothing is visible until the
-    // commit, which carries the condition, so a lost race leaves the object untouched.
-    // Not retried as a whole: a consumed stream cannot be replayed (each block call is retried).
+    // Staged blocks at bounded memory; nothing is visible until the commit, which carries the
+    // condition, so a lost race leaves the object untouched. Not retried as a whole: a consumed
+    // stream cannot be replayed (each block call is retried). A failure of the caller's stream
+    // goes to the portable layer, which maps it once.
     const blob = this.blob(key);
-    const hash = createHash('md5');
-    const ids: string[] = [];
-    const nonce = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    const flush = async (): Promise<void> => {
-      if (pendingBytes === 0) return;
-      const block = Buffer.concat(pending, pendingBytes);
-      pending = [];
-      pendingBytes = 0;
-      const id = Buffer.from(`${nonce}-${String(ids.length).padStart(6, '0')}`).toString('base64');
-      ids.push(id);
-      await this.call(
-        key,
-        'none',
-        'write',
-        () =>
+    const staging: ErrorContext = { op: 'writeStream', key, condition: NO_CONDITION, signal: options.signal };
+    const staged = await stageBlocks(
+      body,
+      this.blockSize,
+      async (id, block) => {
+        await this.call(staging, () =>
           blob.stageBlock(id, block, block.byteLength, {
-            ...(options.signal === undefined ? {} : { abortSignal: options.signal }),
+            ...this.signalOf(options),
             ...(this.options.encryptionScope === undefined ? {} : { encryptionScope: this.options.encryptionScope }),
           }),
-        options.signal,
-      );
-    };
-    try {
-      for await (const chunk of body) {
-        if (options.signal?.aborted === true)
-          throw new StateStoreError('Aborted', `azure: write ${JSON.stringify(key)}: aborted`, {
-            key,
-            backend: 'azure',
-          });
-        const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
-        hash.update(buffer);
-        pending.push(buffer);
-        pendingBytes += buffer.byteLength;
-        if (pendingBytes >= this.blockSize) await flush();
-      }
-      await flush();
-    } catch (err) {
-      if (options.signal?.aborted === true)
-        throw new StateStoreError('Aborted', `azure: write ${JSON.stringify(key)}: aborted`, {
-          key,
-          backend: 'azure',
-          cause: err,
-        });
-      throw mapAzureError(err, key, 'none', 'write', options.signal);
-    }
-    const md5 = hash.digest();
-    await this.call(
-      key,
-      sentOf(options),
-      'write',
-      () => blob.commitBlockList(ids, this.writeOptions(options, md5)),
-      options.signal,
+        );
+      },
+      { key, ...(options.signal === undefined ? {} : { signal: options.signal }) },
     );
-    return this.stat(key);
+    await this.call({ ...staging, condition: options.condition }, () =>
+      blob.commitBlockList(staged.ids, this.writeOptions(options, staged.md5)),
+    );
+    return this.stat(key, { condition: NO_CONDITION, signal: options.signal });
   }
 
-  async delete(key: string, options: DeleteOptions = {}): Promise<void> {
-    if (options.ifMatch === undefined) {
-      await this.call(
-        key,
-        'none',
-        'delete',
-        () => this.blob(key).deleteIfExists(this.signalOf(options)),
-        options.signal,
-      );
-      return;
-    }
-    try {
-      await this.call(
-        key,
-        'version',
-        'delete',
-        () => this.blob(key).delete({ ...this.signalOf(options), conditions: { ifMatch: options.ifMatch } }),
-        options.signal,
-      );
-    } catch (err) {
-      // A compare-and-delete of a missing object lost its race: the version it named is gone.
-      if (err instanceof StateStoreError && err.code === 'NotFound' && !err.message.endsWith(': container not found'))
-        throw this.changed(key);
-      throw err;
-    }
+  async delete(key: string, options: DriverDeleteOptions): Promise<void> {
+    const context: ErrorContext = { op: 'delete', key, condition: options.condition, signal: options.signal };
+    // Under `version`, a missing blob answers 404, which mapError reports as PreconditionFailed:
+    // the version the compare-and-delete named is gone.
+    await this.call(context, () =>
+      options.condition.kind === 'version'
+        ? this.blob(key).delete({ ...this.signalOf(options), conditions: { ifMatch: options.condition.version } })
+        : this.blob(key).deleteIfExists(this.signalOf(options)),
+    );
   }
 
-  async list(options: ListOptions = {}): Promise<ListPage> {
+  async list(options: ListOptions): Promise<ListPage> {
     const prefix = this.root + (options.prefix ?? '');
     const page = {
       maxPageSize: Math.min(options.pageSize ?? 1000, 5000),
       ...(options.pageToken === undefined ? {} : { continuationToken: options.pageToken }),
     };
     const signal = this.signalOf(options);
-    return this.call(
-      undefined,
-      'none',
-      'list',
-      async () => {
-        const iterator =
-          options.delimiter === '/'
-            ? this.container.listBlobsByHierarchy('/', { prefix, ...signal }).byPage(page)
-            : this.container.listBlobsFlat({ prefix, ...signal }).byPage(page);
-        const result = await iterator.next();
-        if (result.done === true) return { objects: [], prefixes: [] };
-        const segment = result.value.segment as {
-          blobItems: Array<{ name: string; properties: BlobProps }>;
-          blobPrefixes?: Array<{ name: string }>;
-        };
-        const objects = segment.blobItems
-          .map((item) => this.toInfo(item.name.slice(this.root.length), item.properties))
-          .sort((a, b) => compareKeys(a.key, b.key));
-        const prefixes = (segment.blobPrefixes ?? []).map((p) => p.name.slice(this.root.length)).sort(compareKeys);
-        const token = result.value.continuationToken;
-        return { objects, prefixes, ...(token === undefined || token === '' ? {} : { nextPageToken: token }) };
-      },
-      options.signal,
-    );
+    return this.call({ op: 'list', condition: NO_CONDITION, signal: options.signal }, async () => {
+      const iterator =
+        options.delimiter === '/'
+          ? this.container.listBlobsByHierarchy('/', { prefix, ...signal }).byPage(page)
+          : this.container.listBlobsFlat({ prefix, ...signal }).byPage(page);
+      const result = await iterator.next();
+      if (result.done === true) return { objects: [], prefixes: [] };
+      const segment = result.value.segment as {
+        blobItems: Array<{ name: string; properties: BlobProps }>;
+        blobPrefixes?: Array<{ name: string }>;
+      };
+      const objects = segment.blobItems
+        .map((item) => this.toInfo(item.name.slice(this.root.length), item.properties))
+        .sort((a, b) => compareKeys(a.key, b.key));
+      const prefixes = (segment.blobPrefixes ?? []).map((p) => p.name.slice(this.root.length)).sort(compareKeys);
+      const token = result.value.continuationToken;
+      return { objects, prefixes, ...(token === undefined || token === '' ? {} : { nextPageToken: token }) };
+    });
   }
 
-  async copy(sourceKey: string, destinationKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
-    const sent = sentOf(options);
-    const source = this.blob(sourceKey);
-    const destination = this.blob(destinationKey);
-    const headers = options.contentType === undefined ? undefined : await this.stat(sourceKey);
-    await this.call(
-      destinationKey,
-      sent,
-      'copy',
-      async () => {
-        try {
-          // Same-account copy: the service authorises the source with this request's credential.
-          // The conditions apply to the destination.
-          const poller = await destination.beginCopyFromURL(source.url, {
-            conditions: conditionsOf(options),
-            ...(this.options.encryptionScope === undefined ? {} : { encryptionScope: this.options.encryptionScope }),
-            ...(options.signal === undefined ? {} : { abortSignal: options.signal }),
-            intervalInMs: COPY_POLL_MS,
-          } as Parameters<BlockBlobClient['beginCopyFromURL']>[1]);
-          await poller.pollUntilDone();
-        } catch (err) {
-          const mapped = mapAzureError(err, destinationKey, sent, 'copy', options.signal);
-          if (mapped.code === 'NotFound' && !mapped.message.endsWith(': container not found')) {
-            throw new StateStoreError('NotFound', `azure: copy: source ${JSON.stringify(sourceKey)} not found`, {
-              key: sourceKey,
-              backend: 'azure',
-              cause: err,
-            });
-          }
-          throw mapped;
-        }
-      },
-      options.signal,
-    );
-    if (headers !== undefined && options.contentType !== undefined) {
-      // Copy keeps the source's headers; a requested type is set afterwards (MD5 kept as copied).
-      const info = await this.stat(destinationKey);
-      await this.call(
-        destinationKey,
-        'version',
-        'copy',
-        () =>
-          destination.setHTTPHeaders(
-            {
-              blobContentType: options.contentType,
-              ...(info.md5 === undefined ? {} : { blobContentMD5: Buffer.from(info.md5, 'hex') }),
-            },
-            { conditions: { ifMatch: info.version } },
-          ),
-        options.signal,
+  async copy(sourceKey: string, destinationKey: string, options: DriverWriteOptions): Promise<ObjectInfo> {
+    const context: ErrorContext = {
+      op: 'copy',
+      key: destinationKey,
+      condition: options.condition,
+      signal: options.signal,
+    };
+    const plain = { condition: NO_CONDITION, signal: options.signal };
+    // A requested type is set after the copy; the source is checked first so a missing one fails
+    // before anything is written.
+    if (options.contentType !== undefined) await this.stat(sourceKey, plain);
+    await this.call(context, () => this.copyBlob(sourceKey, destinationKey, options));
+    if (options.contentType !== undefined) {
+      // Copy keeps the source's headers; the requested type replaces them (MD5 kept as copied).
+      const info = await this.stat(destinationKey, plain);
+      await this.call({ ...context, condition: { kind: 'version', version: info.version } }, () =>
+        this.blob(destinationKey).setHTTPHeaders(
+          {
+            blobContentType: options.contentType,
+            ...(info.md5 === undefined ? {} : { blobContentMD5: Buffer.from(info.md5, 'hex') }),
+          },
+          { ...this.signalOf(options), conditions: { ifMatch: info.version } },
+        ),
       );
     }
-    return this.stat(destinationKey);
+    return this.stat(destinationKey, plain);
+  }
+
+  /** Maps by the status, the service's error code and the condition sent (see ./errors.ts). */
+  mapError(err: unknown, context: ErrorContext): StateStoreError {
+    return mapAzureError(err, context);
   }
 
   async close(): Promise<void> {
     // The SDK's HTTP client keeps only keep-alive sockets; nothing else to release.
   }
 
-  private readOptions(options: ReadOptions): { conditions?: { ifMatch: string }; abortSignal?: AbortSignal } {
+  /**
+   * One server-side copy, the conditions on the destination. Same-account copy: the service
+   * authorises the source with this request's credential. A 404 that is not the container is the
+   * source missing (a missing destination under a condition answers 412).
+   */
+  private async copyBlob(sourceKey: string, destinationKey: string, options: DriverWriteOptions): Promise<void> {
+    try {
+      const poller = await this.blob(destinationKey).beginCopyFromURL(this.blob(sourceKey).url, {
+        conditions: conditionsOf(options.condition),
+        ...(this.options.encryptionScope === undefined ? {} : { encryptionScope: this.options.encryptionScope }),
+        ...this.signalOf(options),
+        intervalInMs: COPY_POLL_MS,
+      } as Parameters<BlockBlobClient['beginCopyFromURL']>[1]);
+      await poller.pollUntilDone();
+    } catch (err) {
+      const f = this.mapError(err, { op: 'copy', key: sourceKey, condition: NO_CONDITION });
+      if (f.code !== 'NotFound' || isContainerNotFound(err)) throw err;
+      throw new StateStoreError('NotFound', `azure: copy: source ${JSON.stringify(sourceKey)} not found`, {
+        key: sourceKey,
+        backend: 'azure',
+        cause: err,
+      });
+    }
+  }
+
+  /** The rest of the same version from `offset`: a changed blob answers 412 (or 404), reported as Conflict (read again). */
+  private async reopen(
+    blob: BlockBlobClient,
+    offset: number,
+    version: string,
+    context: ErrorContext,
+  ): Promise<Readable> {
+    const pinned: ErrorContext = { ...context, condition: { kind: 'version', version } };
+    try {
+      const rest = await blob.download(offset, undefined, {
+        ...this.signalOf(context),
+        conditions: { ifMatch: version },
+        maxRetryRequests: 0,
+      });
+      return rest.readableStreamBody as Readable;
+    } catch (err) {
+      const mapped = this.mapError(err, pinned);
+      if (mapped.code !== 'PreconditionFailed' || isContainerNotFound(err)) throw mapped;
+      throw new StateStoreError(
+        'Conflict',
+        `azure: read ${JSON.stringify(context.key)}: the object changed while it was read`,
+        { key: context.key, backend: 'azure', cause: err },
+      );
+    }
+  }
+
+  /**
+   * A failure of a body whose answer already arrived with a success status. The SDK's download
+   * stream reports a body that ended short with a plain Error (no status, no code): whatever
+   * mapError cannot name there is the connection cut mid-body, so it is resumed.
+   */
+  private bodyError(err: unknown, context: ErrorContext): StateStoreError {
+    if (isStateStoreError(err)) return err;
+    const mapped = this.mapError(err, context);
+    if (mapped.code !== 'Unknown') return mapped;
+    return new StateStoreError(
+      'Unavailable',
+      `azure: read ${JSON.stringify(context.key)}: the connection was cut before the whole answer arrived`,
+      { key: context.key, backend: 'azure', cause: err },
+    );
+  }
+
+  private readOptions(options: DriverReadOptions): { conditions?: { ifMatch: string }; abortSignal?: AbortSignal } {
     return {
       ...this.signalOf(options),
-      ...(options.ifMatch === undefined ? {} : { conditions: { ifMatch: options.ifMatch } }),
+      ...(options.condition.kind === 'version' ? { conditions: { ifMatch: options.condition.version } } : {}),
     };
   }
 
   private writeOptions(
-    options: WriteOptions,
+    options: DriverWriteOptions,
     md5: Buffer,
   ): {
     conditions: { ifMatch?: string; ifNoneMatch?: string };
@@ -343,7 +297,7 @@ export class AzureDriver implements VfsDriver {
     abortSignal?: AbortSignal;
   } {
     return {
-      conditions: conditionsOf(options),
+      conditions: conditionsOf(options.condition),
       blobHTTPHeaders: {
         blobContentMD5: md5,
         ...(options.contentType === undefined ? {} : { blobContentType: options.contentType }),
@@ -357,32 +311,19 @@ export class AzureDriver implements VfsDriver {
     return options.signal === undefined ? {} : { abortSignal: options.signal };
   }
 
-  private async call<T>(
-    key: string | undefined,
-    sent: SentCondition,
-    what: string,
-    fn: () => Promise<T>,
-    signal?: AbortSignal,
-  ): Promise<T> {
+  /** One request with its retries, each failure mapped by {@link mapError} so that `withRetry` sees its code. */
+  private async call<T>(context: ErrorContext, fn: () => Promise<T>): Promise<T> {
     return withRetry(async () => {
       try {
         return await fn();
       } catch (err) {
-        throw mapAzureError(err, key, sent, what, signal);
+        throw isStateStoreError(err) ? err : this.mapError(err, context);
       }
     }, this.retry);
   }
 
   private blob(key: string): BlockBlobClient {
     return this.container.getBlockBlobClient(this.root + key);
-  }
-
-  private changed(key: string): StateStoreError {
-    return new StateStoreError(
-      'PreconditionFailed',
-      `azure: ${JSON.stringify(key)}: the object changed (ETag precondition not met)`,
-      { key, backend: 'azure' },
-    );
   }
 
   private toInfo(key: string, props: BlobProps): ObjectInfo {
@@ -399,13 +340,9 @@ export class AzureDriver implements VfsDriver {
   }
 }
 
-function conditionsOf(options: WriteOptions): { ifMatch?: string; ifNoneMatch?: string } {
-  if (options.ifNoneMatch === '*') return { ifNoneMatch: '*' };
-  if (options.ifMatch !== undefined) return { ifMatch: options.ifMatch };
+/** Azure's request conditions for a {@link Condition}. */
+function conditionsOf(condition: Condition): { ifMatch?: string; ifNoneMatch?: string } {
+  if (condition.kind === 'absent') return { ifNoneMatch: '*' };
+  if (condition.kind === 'version') return { ifMatch: condition.version };
   return {};
-}
-
-function sentOf(options: WriteOptions): SentCondition {
-  if (options.ifNoneMatch === '*') return 'absent';
-  return options.ifMatch === undefined ? 'none' : 'version';
 }

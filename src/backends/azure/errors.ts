@@ -1,11 +1,7 @@
 import { StateStoreError, type ErrorCode } from '../../errors.js';
+import type { ErrorContext } from '../../vfs/driver.js';
 
-/**
- * What was sent with a failed request. Azure answers 409 BlobAlreadyExists to `If-None-Match: *`
- * and 412 ConditionNotMet to `If-Match`, but the mapping goes by what was sent, not by status alone.
- */
-export type SentCondition = 'none' | 'absent' | 'version';
-
+/** Codes of a connection that failed or was cut (Node's, and the Azure pipeline's own). */
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -24,86 +20,118 @@ const AUTHENTICATION_CODES = new Set([
   'NoAuthenticationInformation',
 ]);
 
-/**
- * Maps an `@azure/storage-blob` failure (RestError) to a StateStoreError, naming the key, never
- * credentials. `signal` is the caller's: an AbortError while it has not fired is the SDK's download
- * stream reporting a connection cut mid-body (it turns the response's 'aborted' event into an
- * AbortError), which is transient, not an abort.
- */
-export function mapAzureError(
-  err: unknown,
-  key: string | undefined,
-  sent: SentCondition,
-  what: string,
-  signal?: AbortSignal,
-): StateStoreError {
-  if (err instanceof StateStoreError) return err;
+/** The structured fields of an `@azure/storage-blob` failure (a RestError, an AbortError ...). */
+interface AzureFailure {
+  /** HTTP status, when an answer arrived. */
+  status: number | undefined;
+  /** The service's error code (`BlobNotFound`, `ContainerNotFound` ...), else the RestError's code. */
+  errorCode: string;
+  name: string;
+  /** The answer's `Server` header: Azurite names itself there. */
+  server: string;
+  /** The Node error code under a REQUEST_SEND_ERROR. */
+  errno: string;
+}
+
+/** Reads an SDK failure's structured fields; never its message. */
+export function azureFailure(err: unknown): AzureFailure {
   const e = (err ?? {}) as {
     statusCode?: unknown;
     code?: unknown;
     name?: unknown;
     details?: { errorCode?: unknown };
     cause?: { code?: unknown };
+    response?: { headers?: { get?: (name: string) => string | undefined } };
   };
-  const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
-  const errorCode =
-    typeof e.details?.errorCode === 'string' ? e.details.errorCode : typeof e.code === 'string' ? e.code : '';
-  const where = key === undefined ? what : `${what} ${JSON.stringify(key)}`;
-  const make = (code: ErrorCode, message: string, retryable = false): StateStoreError =>
-    new StateStoreError(code, `azure: ${where}: ${message}`, {
-      ...(key === undefined ? {} : { key }),
-      backend: 'azure',
-      cause: err,
-      retryable,
-    });
-  if (e.name === 'AbortError')
-    return signal?.aborted === true
-      ? make('Aborted', 'aborted')
-      : make('Unavailable', 'connection cut mid-response', true);
-  // A body cut mid-way: the SDK's download stream when it may not resume (maxRetryRequests), or
-  // the pipeline reading any other answer (a RestError PARSE_ERROR that wraps the stream error).
-  const text = typeof (err as { message?: unknown }).message === 'string' ? (err as { message: string }).message : '';
-  if (
-    status === undefined &&
-    /^(Data corruption failure: received less data|Error reading response as text)/.test(text)
-  ) {
-    return make('Unavailable', 'the connection was cut before the whole answer arrived', true);
+  const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+  const errorCode = text(e.details?.errorCode) || text(e.code);
+  let server = '';
+  try {
+    server = text(e.response?.headers?.get?.('server'));
+  } catch {
+    server = ''; // a response without usable headers
   }
-  if (status === 409 && (errorCode === 'BlobAlreadyExists' || sent === 'absent'))
-    return make('AlreadyExists', 'the object already exists');
+  return {
+    status: typeof e.statusCode === 'number' ? e.statusCode : undefined,
+    errorCode,
+    name: text(e.name),
+    server,
+    errno: text(e.cause?.code) || errorCode,
+  };
+}
+
+/** True when the failure is the container missing (not the blob): NotFound whatever the condition. */
+export function isContainerNotFound(err: unknown): boolean {
+  return azureFailure(err).errorCode === 'ContainerNotFound';
+}
+
+/** 401 and 403: a rejected credential, or a refused permission. */
+function byAuth(f: AzureFailure): [ErrorCode, string] {
+  const detail = `HTTP ${f.status}${f.errorCode === '' ? '' : ` ${f.errorCode}`}`;
+  // Azure says AuthenticationFailed for a bad signature; Azurite says AuthorizationFailure, which
+  // real Azure uses for RBAC and firewall refusals. Azurite names itself in its Server header.
+  const emulatorSignature = f.errorCode === 'AuthorizationFailure' && f.server.startsWith('Azurite');
+  if (f.status === 401 || AUTHENTICATION_CODES.has(f.errorCode) || emulatorSignature)
+    return ['Unauthenticated', `credentials missing or rejected (${detail})`];
+  return ['PermissionDenied', `permission denied (${detail})`];
+}
+
+/** What an answer's status and error code mean, by the condition that was sent. */
+function byStatus(f: AzureFailure, context: ErrorContext): [ErrorCode, string] | undefined {
+  const { status, errorCode } = f;
+  const detail = errorCode === '' ? '' : ` ${errorCode}`;
+  // Azure answers 409 BlobAlreadyExists to `If-None-Match: *`, 412 ConditionNotMet to `If-Match`.
+  if (status === 409 && (errorCode === 'BlobAlreadyExists' || context.condition.kind === 'absent'))
+    return ['AlreadyExists', 'the object already exists'];
   if (status === 412 || errorCode === 'ConditionNotMet') {
-    if (sent === 'absent') return make('AlreadyExists', 'the object already exists');
-    return make('PreconditionFailed', 'the object changed (ETag precondition not met)');
+    if (context.condition.kind === 'absent') return ['AlreadyExists', 'the object already exists'];
+    return ['PreconditionFailed', 'the object changed (ETag precondition not met)'];
   }
   if (status === 404) {
-    if (errorCode === 'ContainerNotFound') return make('NotFound', 'container not found');
-    return make('NotFound', 'not found');
+    if (errorCode === 'ContainerNotFound') return ['NotFound', 'container not found'];
+    // A compare-and-swap, pinned read or compare-and-delete of a missing blob: its version is gone.
+    if (context.condition.kind === 'version') return ['PreconditionFailed', 'the object no longer exists'];
+    return ['NotFound', 'not found'];
   }
-  if (status === 403 || status === 401) {
-    // Azure says AuthenticationFailed for a bad signature; Azurite says AuthorizationFailure with
-    // the same "failed to authenticate" text, which real Azure uses for RBAC/firewall refusals.
-    if (status === 401 || AUTHENTICATION_CODES.has(errorCode) || /failed to authenticate/i.test(text)) {
-      return make(
-        'Unauthenticated',
-        `credentials missing or rejected (HTTP ${status}${errorCode === '' ? '' : ` ${errorCode}`})`,
-      );
-    }
-    return make('PermissionDenied', `permission denied (HTTP 403${errorCode === '' ? '' : ` ${errorCode}`})`);
-  }
-  if (status === 429 || errorCode === 'ServerBusy')
-    return make('RateLimited', `server busy (HTTP ${status ?? '?'})`, true);
-  if (status === 409)
-    return make(
-      'Conflict',
-      `conflicting concurrent operation (HTTP 409${errorCode === '' ? '' : ` ${errorCode}`})`,
-      true,
-    );
-  if (status === 400)
-    return make('InvalidArgument', `bad request (HTTP 400${errorCode === '' ? '' : ` ${errorCode}`})`);
-  if (status !== undefined && status >= 500) return make('Unavailable', `service unavailable (HTTP ${status})`, true);
-  const errno = typeof e.cause?.code === 'string' ? e.cause.code : errorCode;
-  if (NETWORK_CODES.has(errno)) return make('Unavailable', `service unreachable (${errno})`, true);
-  if (e.name === 'CredentialUnavailableError' || e.name === 'AuthenticationRequiredError')
-    return make('Unauthenticated', 'no usable Azure credential found');
-  return make('Unknown', status === undefined ? 'unexpected failure' : `unexpected HTTP ${status}`);
+  if (status === 401 || status === 403) return byAuth(f);
+  if (status === 429 || errorCode === 'ServerBusy') return ['RateLimited', `server busy (HTTP ${status ?? '?'})`];
+  if (status === 409) return ['Conflict', `conflicting concurrent operation (HTTP 409${detail})`];
+  if (status === 400) return ['InvalidArgument', `bad request (HTTP 400${detail})`];
+  if (status !== undefined && status >= 500) return ['Unavailable', `service unavailable (HTTP ${status})`];
+  return undefined;
+}
+
+/** What a failure without an answer means: an abort, a cut or refused connection, no credential. */
+function byTransport(f: AzureFailure, context: ErrorContext): [ErrorCode, string] | undefined {
+  // The SDK turns a response's 'aborted' event into an AbortError: while the caller's signal has
+  // not fired, that is a connection cut mid-response (transient), not an abort.
+  if (context.signal?.aborted === true) return ['Aborted', 'aborted'];
+  if (f.name === 'AbortError') return ['Unavailable', 'connection cut mid-response'];
+  // The pipeline reading an answer's body that was cut mid-way (RestError PARSE_ERROR, no status).
+  if (f.status === undefined && f.errorCode === 'PARSE_ERROR')
+    return ['Unavailable', 'the connection was cut before the whole answer arrived'];
+  if (NETWORK_CODES.has(f.errno)) return ['Unavailable', `service unreachable (${f.errno})`];
+  if (f.name === 'CredentialUnavailableError' || f.name === 'AuthenticationRequiredError')
+    return ['Unauthenticated', 'no usable Azure credential found'];
+  return undefined;
+}
+
+/**
+ * Maps an `@azure/storage-blob` failure to a StateStoreError by its structured fields and the
+ * call's context. Total; the message names the operation, key and status, never credentials or
+ * the SDK's message; the original is kept as `cause`.
+ */
+export function mapAzureError(err: unknown, context: ErrorContext): StateStoreError {
+  const f = azureFailure(err);
+  const [code, message] = (context.signal?.aborted === true ? undefined : byStatus(f, context)) ??
+    byTransport(f, context) ?? [
+      'Unknown',
+      f.status === undefined ? 'unexpected failure' : `unexpected HTTP ${f.status}`,
+    ];
+  const where = context.key === undefined ? context.op : `${context.op} ${JSON.stringify(context.key)}`;
+  return new StateStoreError(code, `azure: ${where}: ${message}`, {
+    ...(context.key === undefined ? {} : { key: context.key }),
+    backend: 'azure',
+    cause: err,
+  });
 }
