@@ -1,5 +1,6 @@
 import type { ObjectInfo, Vfs } from '../vfs/types.js';
 import { validateClusterName } from '../store/names.js';
+import type { TaskGroup } from './tasks.js';
 
 /** Where a cluster move gets its file lists from: one listing per cluster, or one per store. */
 export interface Listings {
@@ -66,5 +67,33 @@ function validName(cluster: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * A cluster's source listing, read in the background: the files listed so far, and a hand-over
+ * of the rest to whoever calls `forEach`. Stops at the copies' first failure and records its own.
+ */
+export class SourceListing {
+  readonly files: ObjectInfo[] = [];
+  /** Settles when the listing ends; never rejects (a failure goes to the copies' TaskGroup). */
+  readonly done: Promise<void>;
+  private onListed: ((info: ObjectInfo) => void) | undefined;
+
+  constructor(pages: AsyncIterable<ObjectInfo>, copies: TaskGroup) {
+    this.done = (async () => {
+      for await (const info of pages) {
+        if (copies.failed) return;
+        this.files.push(info);
+        this.onListed?.(info);
+      }
+    })().catch((err: unknown) => copies.fail(err));
+  }
+
+  /** Calls `fn` on every file listed so far, then on each one as it is listed. */
+  forEach(fn: (info: ObjectInfo) => void): void {
+    // Synchronously: no page can arrive between the catch-up and the hand-over.
+    this.files.forEach(fn);
+    this.onListed = fn;
   }
 }

@@ -10,7 +10,7 @@ import { parsePointer } from '../config/patch/json-pointer.js';
 import { validateClusterName } from '../store/names.js';
 import { replaceScalars, rewriteStoreUrls, rewriteText } from './rewrite.js';
 import { FileDigests } from './file-digests.js';
-import { perCluster, perStore, type Listings } from './listing.js';
+import { perCluster, perStore, SourceListing, type Listings } from './listing.js';
 import { assertDisjoint } from './overlap.js';
 import { settleAll, TaskGroup } from './tasks.js';
 import { transferFile, type TransferContext } from './transfer.js';
@@ -103,6 +103,31 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
   }
 }
 
+/** One cluster's move: what its steps share. */
+interface ClusterJob {
+  readonly cluster: string;
+  readonly configKey: string;
+  readonly from: Vfs;
+  readonly to: Vfs;
+  readonly options: MoveOptions;
+  readonly limits: Limits;
+  readonly result: ClusterMoveResult;
+}
+
+/** What copying a cluster's files learned that writing its config needs. */
+interface CopiedFiles {
+  /** Every file the source listed, the config included. */
+  readonly files: ObjectInfo[];
+  readonly config: ReadResult;
+  readonly configText: string;
+  /** The store URL the source config names (its configBase's store), rewritten to the destination's. */
+  readonly oldBase: string;
+  /** The destination's files before the move, by key. */
+  readonly present: Map<string, ObjectInfo>;
+  readonly ctx: TransferContext;
+}
+
+/** Moves one cluster: its files, then its config (rewritten), then, if asked, deletes the source. */
 async function moveCluster(
   cluster: string,
   from: Vfs,
@@ -112,9 +137,18 @@ async function moveCluster(
   digests: TransferContext['digests'],
   listings: Listings,
 ): Promise<ClusterMoveResult> {
-  const { signal } = options;
-  const configKey = `${cluster}/config`;
-  const result: ClusterMoveResult = {
+  const result = emptyResult(cluster);
+  const job: ClusterJob = { cluster, configKey: `${cluster}/config`, from, to, options, limits, result };
+  if (options.dryRun) return planCluster(job, listings);
+  const copied = await copyClusterFiles(job, digests, listings);
+  // The config last: the destination lists the cluster only once everything else is there.
+  await writeRewrittenConfig(job, copied);
+  if (options.deleteSource) await deleteSourceCluster(job, copied.files);
+  return result;
+}
+
+function emptyResult(cluster: string): ClusterMoveResult {
+  return {
     cluster,
     files: 0,
     copied: 0,
@@ -125,141 +159,171 @@ async function moveCluster(
     staleReferences: [],
     sourceDeleted: false,
   };
-  const notFound = () => new StateStoreError('NotFound', `cluster "${cluster}" not found in ${from.url}`);
-  if (options.dryRun) {
-    const files: ObjectInfo[] = [];
-    for await (const info of listings.source(cluster)) files.push(info);
-    if (!files.some((info) => info.key === configKey)) throw notFound();
-    Object.assign(result, { files: files.length, bytes: files.reduce((sum, info) => sum + info.size, 0) });
-    options.onProgress?.({ type: 'plan', cluster, files: result.files, bytes: result.bytes });
-    return result;
-  }
+}
 
-  // Three things at once: the source listing, the config (no config, no cluster: nothing is
-  // copied) and the destination's listing, which decides what is already there. Copies start once
-  // the last two are in, for what was listed so far, then as each source page arrives.
+function clusterNotFound(job: ClusterJob): StateStoreError {
+  return new StateStoreError('NotFound', `cluster "${job.cluster}" not found in ${job.from.url}`);
+}
+
+/** `dryRun`: lists the cluster's files and reports the plan; nothing is read or written. */
+async function planCluster(job: ClusterJob, listings: Listings): Promise<ClusterMoveResult> {
   const files: ObjectInfo[] = [];
-  const copies = new TaskGroup(limits.files);
-  let onListed: ((info: ObjectInfo) => void) | undefined;
-  const listing = (async () => {
-    for await (const info of listings.source(cluster)) {
-      if (copies.failed) return;
-      files.push(info);
-      onListed?.(info);
-    }
-  })().catch((err: unknown) => copies.fail(err));
-  let config: ReadResult;
-  let present: Map<string, ObjectInfo>;
+  for await (const info of listings.source(job.cluster)) files.push(info);
+  if (!files.some((info) => info.key === job.configKey)) throw clusterNotFound(job);
+  reportPlan(job, files);
+  return job.result;
+}
+
+function reportPlan(job: ClusterJob, files: readonly ObjectInfo[]): void {
+  const { result } = job;
+  Object.assign(result, { files: files.length, bytes: files.reduce((sum, info) => sum + info.size, 0) });
+  job.options.onProgress?.({ type: 'plan', cluster: job.cluster, files: result.files, bytes: result.bytes });
+}
+
+/**
+ * Copies every file of the cluster but its config. Three things at once: the source listing, the
+ * config (no config, no cluster: nothing is copied) and the destination's listing, which decides
+ * what is already there. Copies start once the last two are in, for what was listed so far, then
+ * as each source page arrives.
+ */
+async function copyClusterFiles(
+  job: ClusterJob,
+  digests: TransferContext['digests'],
+  listings: Listings,
+): Promise<CopiedFiles> {
+  const copies = new TaskGroup(job.limits.files);
+  const source = new SourceListing(listings.source(job.cluster), copies);
+  const [config, present] = await readConfigAndDestination(job, listings, copies, source);
+  const configText = Buffer.from(config.body).toString('utf8');
+  const copied: CopiedFiles = {
+    files: source.files,
+    config,
+    configText,
+    oldBase: storeBaseOf(configText, job.cluster) ?? job.from.url,
+    present,
+    ctx: transferContext(job, digests),
+  };
+  source.forEach((info) => {
+    if (info.key !== job.configKey) copies.add(() => copyFile(job, copied, info));
+  });
+  await source.done;
+  if (!copies.failed) reportPlan(job, source.files);
+  await copies.settle();
+  return copied;
+}
+
+/** The source's config and the destination's files by key; on failure, stops the listing first. */
+async function readConfigAndDestination(
+  job: ClusterJob,
+  listings: Listings,
+  copies: TaskGroup,
+  source: SourceListing,
+): Promise<[ReadResult, Map<string, ObjectInfo>]> {
   try {
-    [config, present] = await Promise.all([
-      from.read(configKey, { signal }).catch((err: unknown) => {
-        throw isStateStoreError(err, 'NotFound') ? notFound() : err;
+    return await Promise.all([
+      job.from.read(job.configKey, { signal: job.options.signal }).catch((err: unknown) => {
+        throw isStateStoreError(err, 'NotFound') ? clusterNotFound(job) : err;
       }),
-      listings.destination(cluster).then((infos) => new Map(infos.map((info) => [info.key, info]))),
+      listings.destination(job.cluster).then((infos) => new Map(infos.map((info) => [info.key, info]))),
     ]);
   } catch (err) {
     copies.fail(err);
-    await listing;
+    await source.done;
     throw err;
   }
-  const configText = Buffer.from(config.body).toString('utf8');
-  const oldBase = storeBaseOf(configText, cluster) ?? from.url;
-  const newBase = to.url;
-  const ctx: TransferContext = {
-    from,
-    to,
+}
+
+function transferContext(job: ClusterJob, digests: TransferContext['digests']): TransferContext {
+  const { options } = job;
+  return {
+    from: job.from,
+    to: job.to,
     overwrite: options.overwrite ?? false,
     verify: options.verify ?? true,
-    streams: limits.streams,
-    signal,
+    streams: job.limits.streams,
+    signal: options.signal,
     digests,
   };
-  const record = (info: ObjectInfo, action: 'copied' | 'skipped', rewritten: boolean) => {
-    if (action === 'copied') {
-      result.copied += 1;
-      result.bytesCopied += info.size;
-    } else {
-      result.skipped += 1;
-    }
-    options.onProgress?.({
-      type: 'file',
-      cluster,
-      key: info.key,
-      bytes: info.size,
-      action: rewritten && action === 'copied' ? 'rewritten' : action,
-    });
-  };
-  const copy = (info: ObjectInfo): void => {
-    if (info.key === configKey) return;
-    copies.add(async () => {
-      const replacement = await generatedReplacement(from, info, cluster, oldBase, newBase, options, result);
-      // A stream cut mid-way fails the file whole (nothing partial is visible), so it is safe to
-      // send again; a retry asks the destination afresh, as the listing may no longer be true.
-      let attempts = 0;
-      const action = await withRetry(
-        (attempt) => {
-          attempts = attempt;
-          return transferFile(ctx, info, replacement, attempt === 1 ? (present.get(info.key) ?? null) : undefined);
-        },
-        { maxAttempts: 3, ...options.retry, ...(signal === undefined ? {} : { signal }) },
-      );
-      // Found identical on a retry: an earlier attempt of this move wrote it before failing.
-      record(info, attempts > 1 ? 'copied' : action, replacement !== undefined);
-    });
-  };
-  // Synchronously: no page can arrive between the catch-up and the hand-over.
-  files.forEach(copy);
-  onListed = copy;
-  await listing;
-  if (!copies.failed) {
-    Object.assign(result, { files: files.length, bytes: files.reduce((sum, info) => sum + info.size, 0) });
-    options.onProgress?.({ type: 'plan', cluster, files: result.files, bytes: result.bytes });
-  }
-  await copies.settle();
+}
 
-  // The config last: the destination lists the cluster only once everything else is there.
-  const { config: moved, rewritten } = rewriteStoreUrls(parseYamlDocuments(configText)[0]?.value, oldBase, newBase);
-  result.rewritten = rewritten;
+/** Copies one file (a generated file naming the old store rewritten, if asked), with retries. */
+async function copyFile(job: ClusterJob, copied: CopiedFiles, info: ObjectInfo): Promise<void> {
+  const { options } = job;
+  const replacement = await generatedReplacement(job, info, copied.oldBase);
+  // A stream cut mid-way fails the file whole (nothing partial is visible), so it is safe to
+  // send again; a retry asks the destination afresh, as the listing may no longer be true.
+  let attempts = 0;
+  const action = await withRetry(
+    (attempt) => {
+      attempts = attempt;
+      const listed = attempt === 1 ? (copied.present.get(info.key) ?? null) : undefined;
+      return transferFile(copied.ctx, info, replacement, listed);
+    },
+    { maxAttempts: 3, ...options.retry, ...(options.signal === undefined ? {} : { signal: options.signal }) },
+  );
+  // Found identical on a retry: an earlier attempt of this move wrote it before failing.
+  recordFile(job, info, attempts > 1 ? 'copied' : action, replacement !== undefined);
+}
+
+/** Counts a file in the result and reports it to `onProgress`. */
+function recordFile(job: ClusterJob, info: ObjectInfo, action: 'copied' | 'skipped', rewritten: boolean): void {
+  const { result } = job;
+  if (action === 'copied') {
+    result.copied += 1;
+    result.bytesCopied += info.size;
+  } else {
+    result.skipped += 1;
+  }
+  job.options.onProgress?.({
+    type: 'file',
+    cluster: job.cluster,
+    key: info.key,
+    bytes: info.size,
+    action: rewritten && action === 'copied' ? 'rewritten' : action,
+  });
+}
+
+/** Writes the config with the store URLs it names (configBase, keyStore, ...) moved to the destination. */
+async function writeRewrittenConfig(job: ClusterJob, copied: CopiedFiles): Promise<void> {
+  const { configText, oldBase } = copied;
+  const parsed = parseYamlDocuments(configText)[0]?.value;
+  const { config: moved, rewritten } = rewriteStoreUrls(parsed, oldBase, job.to.url);
+  job.result.rewritten = rewritten;
   const values = new Map(rewritten.map((pointer) => [pointer, String(valueAt(moved, pointer))]));
   const newConfig = Buffer.from(replaceScalars(configText, values), 'utf8');
-  const configInfo = files.find((info) => info.key === configKey) ?? config.info;
-  record(
-    configInfo,
-    await transferFile(ctx, configInfo, newConfig, present.get(configKey) ?? null),
-    rewritten.length > 0,
-  );
+  const configInfo = copied.files.find((info) => info.key === job.configKey) ?? copied.config.info;
+  const action = await transferFile(copied.ctx, configInfo, newConfig, copied.present.get(job.configKey) ?? null);
+  recordFile(job, configInfo, action, rewritten.length > 0);
+}
 
-  if (options.deleteSource) {
-    // The config last: while it exists the source still lists the cluster, so a deletion cut
-    // short (abort, crash) is finished by a rerun instead of orphaning secrets and CA keys.
-    await settleAll(
-      files.filter((info) => info.key !== configKey),
-      limits.files,
-      (info) => from.delete(info.key, { signal }),
-    );
-    await from.delete(configKey, { signal });
-    result.sourceDeleted = true;
-  }
-  return result;
+/**
+ * Deletes the cluster at the source, config last: while it exists the source still lists the
+ * cluster, so a deletion cut short (abort, crash) is finished by a rerun instead of orphaning
+ * secrets and CA keys.
+ */
+async function deleteSourceCluster(job: ClusterJob, files: readonly ObjectInfo[]): Promise<void> {
+  const { from, configKey, options } = job;
+  const { signal } = options;
+  const others = files.filter((info) => info.key !== configKey);
+  await settleAll(others, job.limits.files, (info) => from.delete(info.key, { signal }));
+  await from.delete(configKey, { signal });
+  job.result.sourceDeleted = true;
 }
 
 /** For a generated file naming the old store: the rewritten text (rewriteGenerated) or a stale-reference note. */
 async function generatedReplacement(
-  from: Vfs,
+  job: ClusterJob,
   info: ObjectInfo,
-  cluster: string,
   oldBase: string,
-  newBase: string,
-  options: MoveOptions,
-  result: ClusterMoveResult,
 ): Promise<Uint8Array | undefined> {
-  const relative = info.key.slice(cluster.length + 1);
+  const { options } = job;
+  const relative = info.key.slice(job.cluster.length + 1);
   if (!GENERATED.test(relative) || info.size > MAX_SCANNED_BYTES) return undefined;
-  const text = Buffer.from((await from.read(info.key, { signal: options.signal })).body).toString('utf8');
-  const { text: rewritten, count } = rewriteText(text, oldBase, newBase);
+  const text = Buffer.from((await job.from.read(info.key, { signal: options.signal })).body).toString('utf8');
+  const { text: rewritten, count } = rewriteText(text, oldBase, job.to.url);
   if (count === 0) return undefined;
   if (!options.rewriteGenerated) {
-    result.staleReferences.push(info.key);
+    job.result.staleReferences.push(info.key);
     return undefined;
   }
   return Buffer.from(rewritten, 'utf8');

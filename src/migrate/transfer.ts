@@ -21,6 +21,12 @@ export interface TransferContext {
 /** Streams larger than this hold a multipart buffer: they take a slot of `streams`. */
 export const LARGE_STREAM = 1024 * 1024;
 
+/** The size and MD5 the destination must end up with; the MD5 is computed when first needed. */
+interface Expected {
+  size: number;
+  md5: string | undefined;
+}
+
 /**
  * Copies one file from `from` to `to`, unless the destination already holds the same bytes
  * (size and MD5), which is what makes a rerun resume instead of starting over. Bodies stream at
@@ -33,23 +39,13 @@ export async function transferFile(
   replacement?: Uint8Array,
   listed?: ObjectInfo | null,
 ): Promise<'copied' | 'skipped'> {
-  const { from, to, signal } = ctx;
-  // `listed` comes from one listing of the destination per cluster (null: known absent), which
-  // saves a HEAD per file; without it, ask.
-  const existing =
-    listed === null
-      ? undefined
-      : (listed ??
-        (await to.stat(source.key, { signal }).catch((err: unknown) => {
-          if (isStateStoreError(err, 'NotFound')) return undefined;
-          throw err;
-        })));
-  const expectedSize = replacement?.byteLength ?? source.size;
-  let expectedMd5 = replacement ? md5(replacement) : source.md5;
-  if (existing !== undefined && existing.size === expectedSize) {
-    expectedMd5 ??= await md5Of(from, source, signal, ctx.digests?.from);
-    if ((await md5Of(to, existing, signal, ctx.digests?.to)) === expectedMd5) return 'skipped';
-  }
+  const { to } = ctx;
+  const existing = await destinationEntry(ctx, source.key, listed);
+  const expected: Expected = {
+    size: replacement?.byteLength ?? source.size,
+    md5: replacement ? md5(replacement) : source.md5,
+  };
+  if (existing !== undefined && (await holdsExpectedBytes(ctx, source, existing, expected))) return 'skipped';
   if (existing !== undefined && !ctx.overwrite) {
     throw new StateStoreError(
       'AlreadyExists',
@@ -64,32 +60,84 @@ export async function transferFile(
   try {
     ({ written, sentMd5 } = await write(ctx, source, condition, replacement));
   } catch (err) {
-    // A write whose answer was lost (a reset after the server acted) is retried by the SDK and
-    // then fails its own condition. If the destination now holds exactly our bytes, it landed.
-    if (!isStateStoreError(err, 'AlreadyExists') && !isStateStoreError(err, 'PreconditionFailed')) throw err;
-    const landed = await to.stat(source.key, { signal }).catch(() => undefined);
-    expectedMd5 ??= await md5Of(from, source, signal, ctx.digests?.from);
-    if (
-      landed === undefined ||
-      landed.size !== expectedSize ||
-      (await md5Of(to, landed, signal, ctx.digests?.to, true)) !== expectedMd5
-    )
-      throw err;
-    return 'copied';
+    if (await landedDespite(err, ctx, source, expected)) return 'copied';
+    throw err;
   }
-  if (ctx.verify) {
-    const size = written.size === expectedSize ? expectedSize : -1;
-    // Read back whole (`fresh`): a copy is verified byte for byte, never from a kept digest.
-    const stored = written.md5 ?? (await md5Of(to, written, signal, ctx.digests?.to, true));
-    if (size !== expectedSize || stored !== sentMd5) {
-      throw new StateStoreError(
-        'IntegrityError',
-        `${source.key}: the copy at the destination does not match the source`,
-        { key: source.key, backend: to.backend },
-      );
-    }
-  }
+  if (ctx.verify) await assertCopyMatches(ctx, source, written, sentMd5, expected.size);
   return 'copied';
+}
+
+/**
+ * The destination's entry for `key`. `listed` comes from one listing of the destination per
+ * cluster (null: known absent), which saves a HEAD per file; without it, ask.
+ */
+async function destinationEntry(
+  ctx: TransferContext,
+  key: string,
+  listed: ObjectInfo | null | undefined,
+): Promise<ObjectInfo | undefined> {
+  if (listed === null) return undefined;
+  if (listed !== undefined) return listed;
+  return ctx.to.stat(key, { signal: ctx.signal }).catch((err: unknown) => {
+    if (isStateStoreError(err, 'NotFound')) return undefined;
+    throw err;
+  });
+}
+
+/** True when the destination's `existing` object already has the expected size and MD5. */
+async function holdsExpectedBytes(
+  ctx: TransferContext,
+  source: ObjectInfo,
+  existing: ObjectInfo,
+  expected: Expected,
+): Promise<boolean> {
+  if (existing.size !== expected.size) return false;
+  expected.md5 ??= await md5Of(ctx.from, source, ctx.signal, ctx.digests?.from);
+  return (await md5Of(ctx.to, existing, ctx.signal, ctx.digests?.to)) === expected.md5;
+}
+
+/**
+ * A write whose answer was lost (a reset after the server acted) is retried by the SDK and then
+ * fails its own condition. True when `err` is such a failure and the destination now holds
+ * exactly our bytes: the write landed.
+ */
+async function landedDespite(
+  err: unknown,
+  ctx: TransferContext,
+  source: ObjectInfo,
+  expected: Expected,
+): Promise<boolean> {
+  if (!isStateStoreError(err, 'AlreadyExists') && !isStateStoreError(err, 'PreconditionFailed')) return false;
+  const landed = await ctx.to.stat(source.key, { signal: ctx.signal }).catch(() => undefined);
+  expected.md5 ??= await md5Of(ctx.from, source, ctx.signal, ctx.digests?.from);
+  return (
+    landed !== undefined &&
+    landed.size === expected.size &&
+    (await md5Of(ctx.to, landed, ctx.signal, ctx.digests?.to, true)) === expected.md5
+  );
+}
+
+/** Throws IntegrityError unless the written object has the expected size and the MD5 that was sent. */
+async function assertCopyMatches(
+  ctx: TransferContext,
+  source: ObjectInfo,
+  written: ObjectInfo,
+  sentMd5: string,
+  expectedSize: number,
+): Promise<void> {
+  const size = written.size === expectedSize ? expectedSize : -1;
+  // Read back whole (`fresh`): a copy is verified byte for byte, never from a kept digest.
+  const stored = written.md5 ?? (await md5Of(ctx.to, written, ctx.signal, ctx.digests?.to, true));
+  if (size !== expectedSize || stored !== sentMd5) {
+    throw new StateStoreError(
+      'IntegrityError',
+      `${source.key}: the copy at the destination does not match the source`,
+      {
+        key: source.key,
+        backend: ctx.to.backend,
+      },
+    );
+  }
 }
 
 async function write(
