@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import type { OpenVfsOptions } from '../../src/backends/options.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
 import type { ClusterConfig } from '../../src/config/schema/types.generated.js';
 import { S3RVER_CREDENTIALS, startS3rver } from '../../test/servers/s3rver.js';
 import { startAzurite } from '../../test/servers/azurite.js';
@@ -40,7 +40,7 @@ async function run(name: string, url: string, options: OpenVfsOptions): Promise<
   const setup = await openVfs(url, options);
   await loadTree(setup, tree);
   const clients = await Promise.all(
-    Array.from({ length: CLIENTS }, async () => new StateStore(await openVfs(url, options))),
+    Array.from({ length: CLIENTS }, async () => await openStateStore(await openVfs(url, options))),
   );
   let attempts = 0;
   let next = 0;
@@ -54,7 +54,7 @@ async function run(name: string, url: string, options: OpenVfsOptions): Promise<
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const labels = (await new StateStore(setup).getCluster(tree.cluster)).value.spec?.cloudLabels ?? {};
+  const labels = (await (await openStateStore(setup)).getCluster(tree.cluster)).value.spec?.cloudLabels ?? {};
   const lost = OPS - Object.values(labels).reduce((sum, value) => sum + Number(value), 0);
   console.log(
     `${name.padEnd(7)} ${OPS} ops, ${CLIENTS} clients: ${(OPS / seconds).toFixed(1)} ops/s, ${seconds.toFixed(1)} s, ${(attempts / OPS).toFixed(2)} attempts/op, lost updates: ${lost}`,

@@ -74,7 +74,7 @@ export function promoteCommand(): Command {
     const result = await withStore(ctx, (store) => store.promoteKeypair(opts.name, keyset, id));
     report(
       ctx,
-      { keyset, ...result },
+      { keyset, id: result.id, promoted: result.promoted },
       result.promoted
         ? `keypair ${result.id} of "${keyset}" is now primary`
         : `keypair ${result.id} of "${keyset}" was already primary`,
@@ -98,7 +98,7 @@ export function trustCommands(): Command[] {
         .description(verb === 'trust' ? 'Trust distrusted keypairs again' : 'Distrust keypairs'),
     ).action(async (keyset: string, ids: string[], opts: { name: string }, command: Command) => {
       const ctx = contextOf(command);
-      const changed = await withStore(ctx, (store) =>
+      const { ids: changed } = await withStore(ctx, (store) =>
         verb === 'trust'
           ? store.trustKeypairs(opts.name, keyset, ids)
           : store.distrustKeypairs(opts.name, keyset, ids.length > 0 ? ids : undefined),
@@ -131,7 +131,9 @@ export function createSshPublicKeyCommand(): Command {
     .action(async (cluster: string | undefined, opts: { name?: string; sshPublicKey: string }, command: Command) => {
       const ctx = contextOf(command);
       const key = await readInput(opts.sshPublicKey);
-      const fingerprint = await withStore(ctx, (store) => store.addSshPublicKey(clusterOf(cluster, opts.name), key));
+      const { fingerprint } = await withStore(ctx, (store) =>
+        store.addSshPublicKey(clusterOf(cluster, opts.name), key),
+      );
       report(ctx, { id: fingerprint }, `SSH public key ${fingerprint} added`);
     });
   return examples(cmd, ['statestore create sshpublickey prod.example.com -i ~/.ssh/id_rsa.pub']);
@@ -146,7 +148,7 @@ export function deletePkiCommands(): Command[] {
     .option('--name <cluster>', 'the cluster (KOPS_CLUSTER_NAME)', process.env.KOPS_CLUSTER_NAME)
     .action(async (cluster: string | undefined, opts: { name?: string; id?: string }, command: Command) => {
       const ctx = contextOf(command);
-      const deleted = await withStore(ctx, (store) =>
+      const { deleted } = await withStore(ctx, (store) =>
         store.deleteSshPublicKeys(clusterOf(cluster, opts.name), opts.id),
       );
       report(ctx, { deleted }, `${deleted} SSH public key${deleted === 1 ? '' : 's'} deleted`);

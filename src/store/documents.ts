@@ -5,6 +5,7 @@ import { stringifyYaml, updateYamlText } from '../config/yaml/update.js';
 
 /** A YAML document as stored: its value, the exact text, and the version to write back against. */
 export interface StoredDocument<T> {
+  /** The document parsed as kops's YAML reader reads it (typed, but not checked against the schema on read). */
   value: T;
   /** Opaque version: pass it as `ifMatch` to write only if nobody changed it since. */
   version: string;

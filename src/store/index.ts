@@ -1,8 +1,18 @@
-export { StateStore, type PutOptions, type StateStoreOptions, type SecretPutOptions } from './state-store.js';
+export type { StateStore, DeleteClusterOptions } from './state-store.js';
+export type { PutOptions, StateStoreOptions, SecretPutOptions } from './store-options.js';
+export type {
+  WriteResult,
+  CreateKeypairResult,
+  PromoteKeypairResult,
+  KeypairTrustResult,
+  AddSshPublicKeyResult,
+  DeleteResult,
+  MergeCreateClusterOptionsResult,
+} from './results.js';
 export { openStateStore, DEFAULT_STORE_FOLDER, type OpenStateStoreOptions } from './open.js';
 export type { StoredDocument } from './documents.js';
 export type { ConfigChange } from './change.js';
-export type { MergeOptions, MergeResult } from './merge-document.js';
+export type { MergeConfigOptions, MergeResult } from './merge-document.js';
 export type { Keyset, KeysetItem } from './keys/keysets.js';
 export { sshFingerprint, type SshPublicKey } from './keys/ssh-keys.js';
 export type { CreateKeypairOptions } from './keys/keypairs.js';
@@ -17,13 +27,7 @@ export {
   isDns1123Subdomain,
 } from './names.js';
 export { localKeyProvider, type KeyProvider, type DataKey, type LocalKeys } from './encryption/key-provider.js';
-export {
-  sealEnvelope,
-  openEnvelope,
-  isEnvelope,
-  toKeyProvider,
-  ENVELOPE_PREFIX,
-  type EncryptionOption,
-} from './encryption/envelope.js';
+// The envelope format itself (seal, open, prefix) stays internal: only the option that selects a key is public.
+export type { EncryptionOption } from './encryption/envelope.js';
 export { validateSecretName } from './secrets.js';
-export type { StoreLocation, OpenStore, SeparateStoreKind } from './locations.js';
+export type { OpenStore } from './locations.js';

@@ -12,6 +12,7 @@ import { isPlainObject } from '../config/guard.js';
  * rather than on a cluster name.
  */
 export interface StoreLocation {
+  /** The storage holding the location: this store's own, or one opened for a URL outside it. */
   vfs: Vfs;
   /** The folder, relative to the Vfs root, ending in `/` (e.g. `prod.example.com/pki/`), or `''` for the root. */
   prefix: string;

@@ -2,18 +2,12 @@ import { isStateStoreError } from '../errors.js';
 import { jsonEqual } from '../config/guard.js';
 import { mergeOptionsIntoCluster } from '../create-cluster/merge-options.js';
 import type { CreateClusterOptions } from '../create-cluster/options.js';
-import type { ClusterConfig, InstanceGroupConfig } from '../config/schema/types.generated.js';
+import type { InstanceGroupConfig } from '../config/schema/types.generated.js';
 import { assertValidInstanceGroup } from '../config/validate/kops.js';
 import { diffOperations } from '../config/diff/diff-config.js';
-import type { MergeOptions, MergeResult } from './merge-document.js';
+import type { MergeConfigOptions } from './merge-document.js';
+import type { MergeCreateClusterOptionsResult } from './results.js';
 import type { StateStore } from './state-store.js';
-
-/** What {@link StateStore.mergeOptions} did: the config's merge and each instance group's. */
-export interface MergeOptionsResult {
-  config: MergeResult<ClusterConfig>;
-  /** Per instance group name: `created`, `changed` or `unchanged`. */
-  instanceGroups: Record<string, 'created' | 'changed' | 'unchanged'>;
-}
 
 /**
  * `kops create cluster` options merged into an existing cluster, as kops's documentation says
@@ -21,12 +15,12 @@ export interface MergeOptionsResult {
  * optimistic read-apply-write as `mergeConfig` (re-applied on a lost race); each instance group the
  * options change is then merged the same way, and new ones are created if absent.
  */
-export async function mergeOptionsIntoStore(
+export async function mergeCreateClusterOptions(
   store: StateStore,
   cluster: string,
   options: Partial<CreateClusterOptions>,
-  mergeOptions: MergeOptions = {},
-): Promise<MergeOptionsResult> {
+  mergeOptions: MergeConfigOptions = {},
+): Promise<MergeCreateClusterOptionsResult> {
   const groups = await Promise.all(
     (await store.listInstanceGroups(cluster, mergeOptions)).map(
       async (name) => (await store.getInstanceGroup(cluster, name, mergeOptions)).value,

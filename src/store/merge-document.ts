@@ -10,17 +10,22 @@ import { instanceGroupSchema } from '../config/schema/schemas.generated.js';
 import type { ValidationIssue } from '../errors.js';
 import type { JsonSchema } from '../config/schema/json-schema.js';
 import { applyChange, type ConfigChange } from './change.js';
-import { readParsedDocument } from './documents.js';
+import { readParsedDocument, type StoredDocument } from './documents.js';
+import type { ParsedYaml } from '../config/yaml/parse.js';
 import { asKopsUpdates } from './kops-metadata.js';
 
-/** Options of `mergeConfig` and `mergeInstanceGroup`. */
-export interface MergeOptions {
+/**
+ * Options of the optimistic merges: `mergeConfig`, `mergeInstanceGroup` and `mergeCreateClusterOptions`.
+ * Named after `mergeConfig` so as not to be read as "options to merge" (see `mergeCreateClusterOptions`).
+ */
+export interface MergeConfigOptions {
   /** Compute and validate the result, return the diff, write nothing. */
   dryRun?: boolean;
   /** Attempts before giving up on a contended document (Conflict). Default 64. */
   maxAttempts?: number;
   /** Backoff between attempts (full jitter). Default: 5 ms doubling up to 500 ms. */
   retry?: Omit<RetryPolicy, 'maxAttempts'>;
+  /** Aborts the merge: between attempts, and any read or write in flight (then the error is `Aborted`). */
   signal?: AbortSignal;
 }
 
@@ -43,6 +48,37 @@ export interface MergeResult<T> {
   warnings: ValidationIssue[];
 }
 
+/** One attempt's outcome before writing: the new value, its diff, and the text to write (undefined: no change). */
+interface MergePlan<T> {
+  next: T;
+  diff: ConfigDiff;
+  warnings: ValidationIssue[];
+  text: string | undefined;
+}
+
+/** Applies the change to the stored document, validates the result and renders the text to write. */
+function planMerge<T>(
+  key: string,
+  current: StoredDocument<T>,
+  parsed: ParsedYaml,
+  change: ConfigChange<T>,
+  schema: JsonSchema,
+  validate: (value: T) => void,
+): MergePlan<T> {
+  const applied = applyChange(current.value, change, schema);
+  // Written as kops's clientset writes an update (kops-metadata.ts): spec changed, generation + 1.
+  const next = diffOperations(current.value, applied).length === 0 ? applied : asKopsUpdates(current.value, applied);
+  assertSafeValue(next);
+  const kind = schema === instanceGroupSchema ? 'InstanceGroup' : 'Cluster';
+  const { warnings } = checkChangeFields(schema, kind, current.value, next, () => validate(next));
+  const operations = diffOperations(current.value, next);
+  if (operations.length === 0) return { next, diff: { operations, unified: '' }, warnings, text: undefined };
+  // The unified diff is of the stored text itself: exactly what the write changes, comments included.
+  const text = updateParsedYamlText(current.text, [parsed], next);
+  const unified = unifiedDiff(current.text, text, { from: `${key} (stored)`, to: `${key} (merged)` });
+  return { next, diff: { operations, unified }, warnings, text };
+}
+
 /**
  * Optimistic read-modify-write of one YAML document: read it with its version, apply the change,
  * validate, write with `ifMatch`. A lost race (PreconditionFailed or Conflict) re-reads and
@@ -56,7 +92,7 @@ export async function mergeDocument<T>(
   change: ConfigChange<T>,
   schema: JsonSchema,
   validate: (value: T) => void,
-  options: MergeOptions = {},
+  options: MergeConfigOptions = {},
 ): Promise<MergeResult<T>> {
   const maxAttempts = options.maxAttempts ?? 64;
   const policy = { ...DEFAULT_RETRY, baseDelayMs: 5, maxDelayMs: 500, ...options.retry, maxAttempts };
@@ -71,32 +107,14 @@ export async function mergeDocument<T>(
       await sleep(backoffDelay(attempt, policy), options.signal);
       continue;
     }
-    const applied = applyChange(current.value, change, schema);
-    // Written as kops's clientset writes an update (kops-metadata.ts): spec changed, generation + 1.
-    const next = diffOperations(current.value, applied).length === 0 ? applied : asKopsUpdates(current.value, applied);
-    assertSafeValue(next);
-    const kind = schema === instanceGroupSchema ? 'InstanceGroup' : 'Cluster';
-    const { warnings } = checkChangeFields(schema, kind, current.value, next, () => validate(next));
-    const operations = diffOperations(current.value, next);
-    if (operations.length === 0)
-      return {
-        changed: false,
-        diff: { operations, unified: '' },
-        version: current.version,
-        attempts: attempt,
-        value: current.value,
-        warnings,
-      };
-    // The unified diff is of the stored text itself: exactly what the write changes, comments included.
-    const text = updateParsedYamlText(current.text, [parsed], next);
-    const diff: ConfigDiff = {
-      operations,
-      unified: unifiedDiff(current.text, text, { from: `${key} (stored)`, to: `${key} (merged)` }),
-    };
+    const plan = planMerge(key, current, parsed, change, schema, validate);
+    const { next, diff, warnings } = plan;
+    if (plan.text === undefined)
+      return { changed: false, diff, version: current.version, attempts: attempt, value: current.value, warnings };
     if (options.dryRun)
       return { changed: true, diff, version: current.version, attempts: attempt, value: next, warnings };
     try {
-      const written = await vfs.write(key, text, {
+      const written = await vfs.write(key, plan.text, {
         ifMatch: current.version,
         contentType: 'application/yaml',
         signal: options.signal,

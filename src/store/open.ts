@@ -2,17 +2,25 @@ import path from 'node:path';
 import { openVfs } from '../backends/registry.js';
 import type { OpenVfsOptions } from '../backends/options.js';
 import type { Vfs } from '../vfs/types.js';
-import { StateStore, type StateStoreOptions } from './state-store.js';
+import type { StateStore } from './state-store.js';
+import type { StateStoreOptions } from './store-options.js';
+import { VfsStateStore } from './vfs-state-store.js';
 
-/** Options of `openStateStore`: the backend's (see `OpenVfsOptions`) and the store's own. */
+/**
+ * Options of {@link openStateStore}: the backend's (credentials, endpoints, retry: see
+ * `OpenVfsOptions`) and the store's own (encryption, separate stores: see `StateStoreOptions`).
+ * Given an open `Vfs`, the backend options only open the separate key or secret stores a cluster names.
+ */
 export interface OpenStateStoreOptions extends OpenVfsOptions, StateStoreOptions {}
 
 /** The folder used when neither a URL nor KOPS_STATE_STORE is given: `./.statestore`. */
 export const DEFAULT_STORE_FOLDER = '.statestore';
 
 /**
- * Opens a state store. Without a URL, uses `KOPS_STATE_STORE` like kops does, and without that, a
- * local folder `./.statestore` (the embedded default: no cloud account needed to start).
+ * Opens a state store: the one way to get a {@link StateStore}. Without a URL, uses
+ * `KOPS_STATE_STORE` like kops does, and without that, a local folder `./.statestore` (the
+ * embedded default: no cloud account needed to start). Given an open `Vfs`, wraps it (closing the
+ * store then closes that `Vfs`). Close the store when done.
  *
  * @example
  * ```ts
@@ -31,8 +39,8 @@ export async function openStateStore(
     // A cluster's separate key or secret store opens with these same backend options (credentials, endpoints, retry).
     openStore: options.openStore ?? ((url) => openVfs(url, options)),
   };
-  if (typeof urlOrVfs === 'object' && urlOrVfs !== null) return new StateStore(urlOrVfs, storeOptions);
+  if (typeof urlOrVfs === 'object' && urlOrVfs !== null) return new VfsStateStore(urlOrVfs, storeOptions);
   const env = options.env ?? process.env;
   const url = urlOrVfs ?? env.KOPS_STATE_STORE ?? path.resolve(DEFAULT_STORE_FOLDER);
-  return new StateStore(await openVfs(url, options), storeOptions);
+  return new VfsStateStore(await openVfs(url, options), storeOptions);
 }

@@ -1,6 +1,5 @@
 import type { CallOptions } from '../vfs/types.js';
 import type { EncryptionOption } from './encryption/envelope.js';
-import type { KeyProvider } from './encryption/key-provider.js';
 import type { OpenStore } from './locations.js';
 
 /** Options of writes that may be conditional. */
@@ -9,12 +8,12 @@ export interface PutOptions extends CallOptions {
   ifMatch?: string;
 }
 
-/** Options of a {@link StateStore} (and of `openStateStore`). */
+/** Options of a `StateStore`, given to `openStateStore`. */
 export interface StateStoreOptions {
   /**
    * Envelope-encrypts secrets and private keys written through this store (AES-256-GCM, one data
    * key per value): a 32-byte key (raw or base64), several keys for rotation, or a
-   * {@link KeyProvider} (e.g. a cloud KMS). Encrypted values are read back by statestore with the
+   * `KeyProvider` (e.g. a cloud KMS). Encrypted values are read back by statestore with the
    * key; kops itself cannot read them (it fails on them rather than misreading them). Plain values
    * written by kops are still read as they are.
    */

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
 import { treeFiles, TREES } from '../store/trees.js';
 
 const dirs: string[] = [];
@@ -32,7 +32,7 @@ describe.each(STORES)('listInstanceGroups (%s)', (_name, fresh) => {
   it('is NotFound for a cluster that does not exist, even when files are left under its name', async () => {
     const vfs = await openVfs(await fresh());
     for (const [key, body] of treeFiles(tree)) await vfs.write(key, body);
-    const store = new StateStore(vfs);
+    const store = await openStateStore(vfs);
     expect((await store.listInstanceGroups(tree.cluster)).sort()).toEqual(tree.igs);
     await expect(store.listInstanceGroups('typo.example.com')).rejects.toMatchObject({
       code: 'NotFound',

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import { moveStateStore } from '../../src/migrate/index.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
 import { treeFiles, TREES } from '../store/trees.js';
 
 const tree = TREES[1]!;
@@ -56,7 +56,7 @@ it('survives SIGKILL half-way: the cluster is not listed, and a rerun completes 
   expect(printed.length).toBeGreaterThanOrEqual(6);
   expect(printed.length).toBeLessThan(files.size);
   const destination = await openVfs(toUrl);
-  expect(await new StateStore(destination).listClusters()).toEqual([]);
+  expect(await (await openStateStore(destination)).listClusters()).toEqual([]);
   const partial: string[] = [];
   for await (const info of destination.listAll()) partial.push(info.key);
   expect(partial.length).toBeGreaterThanOrEqual(6);
@@ -65,7 +65,7 @@ it('survives SIGKILL half-way: the cluster is not listed, and a rerun completes 
   const rerun = await moveStateStore({ from: source, to: destination });
   expect(rerun.clusters[0]!.skipped).toBeGreaterThanOrEqual(partial.length);
   expect(rerun.clusters[0]!.copied + rerun.clusters[0]!.skipped).toBe(files.size);
-  expect(await new StateStore(destination).listClusters()).toEqual([tree.cluster]);
+  expect(await (await openStateStore(destination)).listClusters()).toEqual([tree.cluster]);
   for await (const info of source.listAll()) {
     const a = Buffer.from((await source.read(info.key)).body).toString();
     const b = Buffer.from((await destination.read(info.key)).body).toString();

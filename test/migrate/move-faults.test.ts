@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import { moveStateStore } from '../../src/migrate/index.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
 import { startFaultProxy, type FaultProxy } from '../servers/fault-proxy.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../servers/s3rver.js';
 import { loadTree, TREES } from '../store/trees.js';
@@ -63,7 +63,7 @@ it('moves s3 (faulty) -> file: every file whole, rerun copies nothing', async ()
     if (key.endsWith('/config')) continue;
     expect(Buffer.from((await to.read(key)).body).equals(body)).toBe(true);
   }
-  expect(await new StateStore(to).listClusters()).toEqual([tree.cluster]);
+  expect(await (await openStateStore(to)).listClusters()).toEqual([tree.cluster]);
   expect(proxy.stats.resets).toBeGreaterThan(0);
   const rerun = await moveStateStore({ from, to });
   expect(rerun.clusters[0]).toMatchObject({ copied: 0, skipped: expected.size });

@@ -3,7 +3,7 @@
  * except the store URLs rewritten in `config`; a rerun copies nothing.
  */
 import { moveStateStore } from '../../src/migrate/index.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
 import { StateStoreError } from '../../src/errors.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import {
@@ -88,7 +88,7 @@ describe.each(PAIRS.map(([a, b]) => [`${a.name} -> ${b.name}`, a, b]))(
             .toString('utf8')
             .replace(`${source.vfs.url}/${tree.cluster}`, `${destination.url}/${tree.cluster}`),
         );
-        expect(await new StateStore(destination).listClusters()).toEqual([tree.cluster]);
+        expect(await (await openStateStore(destination)).listClusters()).toEqual([tree.cluster]);
 
         // The source is untouched.
         const sourceAfter = await snapshot(source.vfs, '');
@@ -209,10 +209,10 @@ describe('moveStateStore options', () => {
     await expect(moveStateStore({ from: source.vfs, to: destination })).rejects.toMatchObject({
       code: 'AlreadyExists',
     });
-    expect(await new StateStore(destination).listClusters()).toEqual([]);
+    expect(await (await openStateStore(destination)).listClusters()).toEqual([]);
     const result = await moveStateStore({ from: source.vfs, to: destination, overwrite: true });
     expect(result.clusters[0]!.copied).toBeGreaterThan(0);
-    expect(await new StateStore(destination).listClusters()).toEqual([tree.cluster]);
+    expect(await (await openStateStore(destination)).listClusters()).toEqual([tree.cluster]);
   });
 
   it('stops with Aborted when the signal fires, leaving the cluster unlisted at the destination', async () => {
@@ -229,6 +229,6 @@ describe('moveStateStore options', () => {
       },
     });
     await expect(moving).rejects.toMatchObject({ code: 'Aborted' });
-    expect(await new StateStore(destination).listClusters()).toEqual([]);
+    expect(await (await openStateStore(destination)).listClusters()).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import { moveStateStore } from '../../src/migrate/index.js';
 import { assertDisjoint } from '../../src/migrate/overlap.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { treeFiles, TREES } from '../store/trees.js';
 
@@ -95,7 +95,7 @@ describe.each(BASES)('moveStateStore between overlapping stores (%s)', (_name, b
     const left = await keysOf(source);
     expect(left.length).toBeLessThan(keys.length);
     expect(left).toContain(`${tree.cluster}/config`);
-    expect(await new StateStore(source).listClusters()).toEqual([tree.cluster]);
+    expect(await (await openStateStore(source)).listClusters()).toEqual([tree.cluster]);
 
     const rerun = await moveStateStore({ from: source, to: destination, deleteSource: true });
     expect(rerun.clusters[0]).toMatchObject({ sourceDeleted: true, copied: 0 });

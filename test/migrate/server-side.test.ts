@@ -5,7 +5,7 @@
  */
 import { openVfs } from '../../src/backends/registry.js';
 import { moveStateStore } from '../../src/migrate/index.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../servers/s3rver.js';
 import { loadTree, treeFiles, TREES } from '../store/trees.js';
 
@@ -43,7 +43,7 @@ it('copies server-side across buckets of one endpoint, byte for byte', async () 
   for (const [key, body] of treeFiles(tree)) {
     if (!key.endsWith('/config')) expect(Buffer.from((await to.read(key)).body).equals(body)).toBe(true);
   }
-  expect(await new StateStore(to).listClusters()).toEqual([tree.cluster]);
+  expect(await (await openStateStore(to)).listClusters()).toEqual([tree.cluster]);
   await Promise.all([from.close(), to.close()]);
 });
 
@@ -55,7 +55,7 @@ it('streams when the two stores use different credentials', async () => {
   await moveStateStore({ from, to });
   const requests = await server.requests();
   expect(requests.some((r) => r.headers['x-amz-copy-source'] !== undefined)).toBe(false);
-  expect(await new StateStore(to).listClusters()).toEqual([tree.cluster]);
+  expect(await (await openStateStore(to)).listClusters()).toEqual([tree.cluster]);
   await Promise.all([from.close(), to.close()]);
 });
 

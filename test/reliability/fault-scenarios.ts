@@ -14,7 +14,7 @@ import { openVfs } from '../../src/backends/registry.js';
 import type { OpenVfsOptions } from '../../src/backends/options.js';
 import { moveStateStore } from '../../src/migrate/index.js';
 import { parseYamlDocuments } from '../../src/config/yaml/parse.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
 import { isStateStoreError } from '../../src/errors.js';
 import type { RetryPolicy } from '../../src/vfs/retry.js';
 import type { Vfs } from '../../src/vfs/types.js';
@@ -289,7 +289,7 @@ export function describeStoreFaults(backend: FaultBackend, seed = 8): void {
       const setup = await env.direct('faults', 'merge');
       await loadTree(setup, tree);
       const stores = await Promise.all(
-        Array.from({ length: 16 }, async () => new StateStore(await env.faulty('faults', 'merge'))),
+        Array.from({ length: 16 }, async () => await openStateStore(await env.faulty('faults', 'merge'))),
       );
       const before = proxy.stats.errors + proxy.stats.drops + proxy.stats.resets;
       await Promise.all(
@@ -319,7 +319,7 @@ export function describeStoreFaults(backend: FaultBackend, seed = 8): void {
         if (key.endsWith('/config')) continue;
         expect(Buffer.from((await check.read(key)).body).equals(bytes)).toBe(true);
       }
-      expect(await new StateStore(check).listClusters()).toEqual([tree.cluster]);
+      expect(await (await openStateStore(check)).listClusters()).toEqual([tree.cluster]);
       const rerun = await moveStateStore({ from, to });
       expect(rerun.clusters[0]!.copied).toBe(0);
       expect(proxy.stats.errors + proxy.stats.drops + proxy.stats.resets - before).toBeGreaterThan(0);

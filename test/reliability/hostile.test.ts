@@ -8,7 +8,8 @@ import { applyMergePatch } from '../../src/config/patch/merge-patch.js';
 import { setFields } from '../../src/config/paths/set-fields.js';
 import { strategicMerge } from '../../src/config/patch/strategic.js';
 import { moveStateStore } from '../../src/migrate/index.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
+import type { StateStore } from '../../src/store/state-store.js';
 import { isStateStoreError } from '../../src/errors.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../servers/s3rver.js';
@@ -26,7 +27,7 @@ async function storeWithTree(): Promise<{ vfs: Vfs; store: StateStore; snapshot:
     for await (const info of vfs.listAll()) parts.push(`${info.key}:${info.version}`);
     return parts.join('\n');
   };
-  return { vfs, store: new StateStore(vfs), snapshot };
+  return { vfs, store: await openStateStore(vfs), snapshot };
 }
 
 async function codeOf(run: () => unknown): Promise<string> {
@@ -176,9 +177,9 @@ describe('access revoked in the middle of a move (S3)', () => {
     expect((error as { retryable: boolean }).retryable).toBe(false);
     expect((error as Error).message).not.toContain(S3RVER_CREDENTIALS.secretAccessKey);
     await server.clearFaults();
-    expect(await new StateStore(to).listClusters()).toEqual([]);
+    expect(await (await openStateStore(to)).listClusters()).toEqual([]);
     const rerun = await moveStateStore({ from, to });
-    expect(await new StateStore(to).listClusters()).toEqual([tree.cluster]);
+    expect(await (await openStateStore(to)).listClusters()).toEqual([tree.cluster]);
     expect(rerun.clusters[0]!.files).toBeGreaterThan(0);
     await Promise.all([from.close(), to.close()]);
   });

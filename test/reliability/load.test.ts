@@ -7,7 +7,7 @@
  * bench/load/merge-load.ts (1,000 operations on every backend), recorded in bench/README.md.
  */
 import type { ClusterConfig } from '../../src/config/schema/types.generated.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
 import { allTargets, stopAll } from '../backends/targets.js';
 import { loadTree, TREES } from '../store/trees.js';
 
@@ -28,7 +28,9 @@ describe.each(
   it(`${operations} increments from ${clientCount} clients lose no update`, async () => {
     const { vfs, open } = await target.fresh();
     await loadTree(vfs, tree);
-    const clients = await Promise.all(Array.from({ length: clientCount }, async () => new StateStore(await open())));
+    const clients = await Promise.all(
+      Array.from({ length: clientCount }, async () => await openStateStore(await open())),
+    );
     let next = 0;
     const done = Array(clientCount).fill(0) as number[];
     await Promise.all(
@@ -42,7 +44,7 @@ describe.each(
         }
       }),
     );
-    const labels = (await new StateStore(vfs).getCluster(tree.cluster)).value.spec?.cloudLabels ?? {};
+    const labels = (await (await openStateStore(vfs)).getCluster(tree.cluster)).value.spec?.cloudLabels ?? {};
     for (let c = 0; c < clientCount; c++) expect(Number(labels[`client-${c}`] ?? 0)).toBe(done[c]);
     expect(done.reduce((a, b) => a + b, 0)).toBe(operations);
     await Promise.all(clients.map((store) => store.close()));

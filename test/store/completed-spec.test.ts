@@ -4,7 +4,7 @@
  * kops's own state-store trees (test/fixtures/kops/state-stores).
  */
 import { isStateStoreError } from '../../src/errors.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
 import { memoryTarget, stopAll } from '../backends/targets.js';
 import { loadTree, TREES, treeFiles } from './trees.js';
 
@@ -15,7 +15,7 @@ describe.each(TREES.map((t) => [t.name, t]))('readers on the %s tree', (_name, t
     const { vfs } = await memoryTarget.fresh();
     try {
       await loadTree(vfs, tree);
-      const store = new StateStore(vfs);
+      const store = await openStateStore(vfs);
       const expected = treeFiles(tree).get(`${tree.cluster}/cluster-completed.spec`)!.toString('utf8');
       const completed = await store.getCompletedCluster(tree.cluster);
       expect(completed.text).toBe(expected);

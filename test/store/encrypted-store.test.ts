@@ -1,7 +1,6 @@
 /** Envelope encryption through the StateStore: secrets and private keys, on memory and file stores. */
 import { randomBytes } from 'node:crypto';
 import type { Vfs } from '../../src/vfs/types.js';
-import { StateStore } from '../../src/store/state-store.js';
 import { openStateStore } from '../../src/store/open.js';
 import { fileTarget, memoryTarget, stopAll } from '../backends/targets.js';
 import { loadTree, TREES } from './trees.js';
@@ -25,7 +24,7 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
   afterEach(() => vfs.close());
 
   it('seals a secret in kops\'s {"Data"} JSON, reads it back; kops\'s plain secrets only with allowPlaintext', async () => {
-    const store = new StateStore(vfs, { encryption: KEY });
+    const store = await openStateStore(vfs, { encryption: KEY });
     expect(store.encrypts).toBe(true);
     await store.putSecret(cluster, 'dockerconfig', 'top-secret-registry-token');
     const raw = JSON.parse(await text(vfs, `${cluster}/secrets/dockerconfig`)) as { Data: string };
@@ -37,7 +36,7 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
     // kops's own plain secrets in the same store: refused by default (someone may have put them
     // there), readable with allowPlaintext while migrating.
     expect(await errorCode(store.getSecret(cluster, 'encryptionconfig'))).toBe('IntegrityError');
-    const migrating = new StateStore(vfs, { encryption: KEY, allowPlaintext: true });
+    const migrating = await openStateStore(vfs, { encryption: KEY, allowPlaintext: true });
     expect(Buffer.from(await migrating.getSecret(cluster, 'encryptionconfig')).toString()).toBe(
       `encryption-config-${cluster}`,
     );
@@ -48,12 +47,12 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
   });
 
   it('refuses a sealed secret without the key (InvalidArgument), with the wrong key, truncated or moved (IntegrityError)', async () => {
-    const store = new StateStore(vfs, { encryption: KEY });
+    const store = await openStateStore(vfs, { encryption: KEY });
     await store.putSecret(cluster, 'kube', 'admin-token');
-    expect(await errorCode(new StateStore(vfs).getSecret(cluster, 'kube'))).toBe('InvalidArgument');
-    expect(await errorCode(new StateStore(vfs, { encryption: randomBytes(32) }).getSecret(cluster, 'kube'))).toBe(
-      'IntegrityError',
-    );
+    expect(await errorCode((await openStateStore(vfs)).getSecret(cluster, 'kube'))).toBe('InvalidArgument');
+    expect(
+      await errorCode((await openStateStore(vfs, { encryption: randomBytes(32) })).getSecret(cluster, 'kube')),
+    ).toBe('IntegrityError');
     const body = await text(vfs, `${cluster}/secrets/kube`);
     await vfs.write(`${cluster}/secrets/cut`, body.slice(0, body.length - 10));
     expect(await errorCode(store.getSecret(cluster, 'cut'))).toBe('IntegrityError');
@@ -69,7 +68,7 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
   });
 
   it("keeps kops's create-only default for sealed secrets, and overwrites when asked", async () => {
-    const store = new StateStore(vfs, { encryption: KEY });
+    const store = await openStateStore(vfs, { encryption: KEY });
     await store.putSecret(cluster, 'once', 'v1');
     expect(await errorCode(store.putSecret(cluster, 'once', 'v2'))).toBe('AlreadyExists');
     await store.putSecret(cluster, 'once', 'v2', { overwrite: true });
@@ -77,8 +76,8 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
   });
 
   it("seals private keys in a kops Keyset; certificates stay plain; the plain form matches kops's file", async () => {
-    const fixture = await new StateStore(vfs).getKeyset(cluster, 'kubernetes-ca');
-    const plainStore = new StateStore(vfs);
+    const fixture = await (await openStateStore(vfs)).getKeyset(cluster, 'kubernetes-ca');
+    const plainStore = await openStateStore(vfs);
     // Written without encryption, under another name, it is kops's file byte for byte (but the name).
     await plainStore.putKeyset(cluster, { ...fixture, name: 'copy-ca' });
     const original = await text(vfs, `${cluster}/pki/private/kubernetes-ca/keyset.yaml`);
@@ -86,7 +85,7 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
       original.replace('name: kubernetes-ca', 'name: copy-ca'),
     );
 
-    const store = new StateStore(vfs, { encryption: KEY });
+    const store = await openStateStore(vfs, { encryption: KEY });
     await store.putKeyset(cluster, { ...fixture, name: 'sealed-ca' });
     const sealed = await text(vfs, `${cluster}/pki/private/sealed-ca/keyset.yaml`);
     expect(sealed).toMatch(/privateMaterial: ssenc1\./);
@@ -94,16 +93,16 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('encrypted Sta
     expect(sealed).not.toContain(Buffer.from(fixture.keys[0]!.privateKey!).toString('base64'));
     expect(await store.getKeyset(cluster, 'sealed-ca')).toEqual({ ...fixture, name: 'sealed-ca' });
     expect(await errorCode(plainStore.getKeyset(cluster, 'sealed-ca'))).toBe('InvalidArgument');
-    expect(await errorCode(new StateStore(vfs, { encryption: randomBytes(32) }).getKeyset(cluster, 'sealed-ca'))).toBe(
-      'IntegrityError',
-    );
+    expect(
+      await errorCode((await openStateStore(vfs, { encryption: randomBytes(32) })).getKeyset(cluster, 'sealed-ca')),
+    ).toBe('IntegrityError');
     // A sealed private key copied into another keyset is refused: it is bound to its file and id.
     await vfs.write(`${cluster}/pki/private/other-ca/keyset.yaml`, sealed.replace('name: sealed-ca', 'name: other-ca'));
     expect(await errorCode(store.getKeyset(cluster, 'other-ca'))).toBe('IntegrityError');
   });
 
   it('refuses keysets kops would refuse: no primary, or a primary without its private key', async () => {
-    const store = new StateStore(vfs, { encryption: KEY, allowPlaintext: true });
+    const store = await openStateStore(vfs, { encryption: KEY, allowPlaintext: true });
     const fixture = await store.getKeyset(cluster, 'kubernetes-ca');
     expect(await errorCode(store.putKeyset(cluster, { ...fixture, name: 'a', primaryId: 'nope' }))).toBe(
       'InvalidArgument',

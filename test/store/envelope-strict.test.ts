@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import type { Vfs } from '../../src/vfs/types.js';
 import { isStateStoreError } from '../../src/errors.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
 import {
   decodeBase64Strict,
   ENVELOPE_PREFIX,
@@ -70,12 +70,12 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('strict stored
   afterEach(() => vfs.close());
 
   it('a tampered envelope prefix in a secret is IntegrityError, with or without the key, never garbage', async () => {
-    const store = new StateStore(vfs, { encryption: KEY });
+    const store = await openStateStore(vfs, { encryption: KEY });
     await store.putSecret(cluster, 'kube', 'admin-token');
     const stored = JSON.parse(Buffer.from((await vfs.read(`${cluster}/secrets/kube`)).body).toString()) as {
       Data: string;
     };
-    const plainStore = new StateStore(vfs);
+    const plainStore = await openStateStore(vfs);
     for (const token of tamperedPrefixes(stored.Data)) {
       await vfs.write(`${cluster}/secrets/tampered`, JSON.stringify({ Data: token }));
       expect([token, await errorCode(store.getSecret(cluster, 'tampered'))]).toEqual([token, 'IntegrityError']);
@@ -84,7 +84,7 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('strict stored
   });
 
   it('a tampered envelope prefix on a private key is IntegrityError (keysets go through isEnvelope/openEnvelope)', async () => {
-    const migrating = new StateStore(vfs, { encryption: KEY, allowPlaintext: true });
+    const migrating = await openStateStore(vfs, { encryption: KEY, allowPlaintext: true });
     const fixture = await migrating.getKeyset(cluster, 'kubernetes-ca');
     await migrating.putKeyset(cluster, { ...fixture, name: 'sealed-ca' });
     const key = `${cluster}/pki/private/sealed-ca/keyset.yaml`;
@@ -101,26 +101,28 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('strict stored
       `${cluster}/secrets/kubelet`,
       JSON.stringify({ Data: Buffer.from('kops-token').toString('base64') }),
     );
-    expect(await errorCode(new StateStore(vfs, { encryption: KEY }).getSecret(cluster, 'kubelet'))).toBe(
+    expect(await errorCode((await openStateStore(vfs, { encryption: KEY })).getSecret(cluster, 'kubelet'))).toBe(
       'IntegrityError',
     );
     expect(
-      await errorCode(new StateStore(vfs, { encryption: KEY, allowPlaintext: false }).getSecret(cluster, 'kubelet')),
+      await errorCode(
+        (await openStateStore(vfs, { encryption: KEY, allowPlaintext: false })).getSecret(cluster, 'kubelet'),
+      ),
     ).toBe('IntegrityError');
     // A store without encryption reads kops's plain secrets as always.
-    expect(Buffer.from(await new StateStore(vfs).getSecret(cluster, 'kubelet')).toString()).toBe('kops-token');
+    expect(Buffer.from(await (await openStateStore(vfs)).getSecret(cluster, 'kubelet')).toString()).toBe('kops-token');
     // The migration SECURITY.md describes: read with allowPlaintext, rewrite, then the strict store reads it.
-    const migrating = new StateStore(vfs, { encryption: KEY, allowPlaintext: true });
+    const migrating = await openStateStore(vfs, { encryption: KEY, allowPlaintext: true });
     for (const name of await migrating.listSecrets(cluster)) {
       await migrating.putSecret(cluster, name, await migrating.getSecret(cluster, name), { overwrite: true });
     }
-    expect(Buffer.from(await new StateStore(vfs, { encryption: KEY }).getSecret(cluster, 'kubelet')).toString()).toBe(
-      'kops-token',
-    );
+    expect(
+      Buffer.from(await (await openStateStore(vfs, { encryption: KEY })).getSecret(cluster, 'kubelet')).toString(),
+    ).toBe('kops-token');
   });
 
   it('refuses to seal a secret larger than a read accepts (InvalidArgument), writing nothing', async () => {
-    const store = new StateStore(vfs, { encryption: KEY });
+    const store = await openStateStore(vfs, { encryption: KEY });
     const tooBig = new Uint8Array(Math.ceil((MAX_ENVELOPE_CHARS * 3) / 4));
     const err = await store.putSecret(cluster, 'huge', tooBig).then(
       () => undefined,

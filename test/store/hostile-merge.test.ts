@@ -3,7 +3,8 @@
  * and putConfig are typed errors that write nothing; unknown fields a change introduces are
  * refused, those already stored are reported as warnings and kept.
  */
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
+import type { StateStore } from '../../src/store/state-store.js';
 import type { ClusterConfig } from '../../src/config/schema/types.generated.js';
 import { isStateStoreError, type StateStoreError } from '../../src/errors.js';
 import type { Vfs } from '../../src/vfs/types.js';
@@ -40,7 +41,7 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t] as const))(
     beforeEach(async () => {
       ({ vfs } = await target.fresh());
       await loadTree(vfs, tree);
-      store = new StateStore(vfs);
+      store = await openStateStore(vfs);
     });
     afterEach(async () => {
       await store.close();

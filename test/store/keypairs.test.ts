@@ -4,7 +4,8 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { Vfs } from '../../src/vfs/types.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
+import type { StateStore } from '../../src/store/state-store.js';
 import { sshFingerprint } from '../../src/store/keys/ssh-keys.js';
 import { memoryTarget, stopAll } from '../backends/targets.js';
 import { cluster, failure, GOLDEN, GOLDEN_CERT, GOLDEN_ID, keyPath, text, tree } from './golden-keyset.js';
@@ -21,7 +22,7 @@ describe('keypair lifecycle', () => {
     ({ vfs } = await memoryTarget.fresh());
     await loadTree(vfs, tree);
     await vfs.write(keyPath('kubernetes-ca'), GOLDEN);
-    store = new StateStore(vfs);
+    store = await openStateStore(vfs);
   });
   afterEach(() => vfs.close());
 
@@ -41,11 +42,21 @@ describe('keypair lifecycle', () => {
     expect(keyset.primaryId).toBe(first.id); // not primary until promoted, as `kops create keypair`
     expect(await text(vfs, keyPath('etcd-manager-ca-main'))).toContain(`primaryId: "${first.id}"`);
 
-    expect(await store.promoteKeypair(cluster, 'etcd-manager-ca-main')).toEqual({ id: second.id, promoted: true });
-    expect(await store.promoteKeypair(cluster, 'etcd-manager-ca-main')).toEqual({ id: second.id, promoted: false });
+    // Every write reports the keyset file's new version; a call that writes nothing reports the version read.
+    const versionNow = async () => (await vfs.stat(keyPath('etcd-manager-ca-main'))).version;
+    expect(second.version).not.toBe(first.version);
+    const promoted = await store.promoteKeypair(cluster, 'etcd-manager-ca-main');
+    expect(promoted).toEqual({ id: second.id, promoted: true, version: await versionNow() });
+    expect(promoted.version).not.toBe(second.version);
+    expect(await store.promoteKeypair(cluster, 'etcd-manager-ca-main')).toEqual({
+      id: second.id,
+      promoted: false,
+      version: promoted.version,
+    });
 
     const before = Date.now();
-    expect(await store.distrustKeypairs(cluster, 'etcd-manager-ca-main')).toEqual([first.id]);
+    const distrust = await store.distrustKeypairs(cluster, 'etcd-manager-ca-main');
+    expect(distrust).toEqual({ ids: [first.id], version: await versionNow() });
     keyset = await store.getKeyset(cluster, 'etcd-manager-ca-main');
     expect(keyset.primaryId).toBe(second.id);
     const distrusted = keyset.keys.find((k) => k.id === first.id)!.distrustTimestamp!;
@@ -55,22 +66,29 @@ describe('keypair lifecycle', () => {
     const written = await text(vfs, keyPath('etcd-manager-ca-main'));
     expect(written).toContain(`  - distrustTimestamp: "${distrusted}"\n    id: "${first.id}"\n`);
     expect(written).toMatch(new RegExp(`\\n {2}primaryId: "${second.id}"\\n {2}type: Keypair\\n$`));
-    expect(await store.distrustKeypairs(cluster, 'etcd-manager-ca-main')).toEqual([]);
+    expect(await store.distrustKeypairs(cluster, 'etcd-manager-ca-main')).toEqual({
+      ids: [],
+      version: distrust.version,
+    });
   });
 
   it("on kops's golden CA (random 128-bit serial), a new key sorts below it: promote without id keeps it, distrust without ids spares it", async () => {
     const added = await store.createKeypair(cluster, 'kubernetes-ca');
     expect(BigInt(added.id)).toBeLessThan(BigInt(GOLDEN_ID));
     // kops promote keypair: "No kubernetes-ca keypair newer than current primary".
-    expect(await store.promoteKeypair(cluster, 'kubernetes-ca')).toEqual({ id: GOLDEN_ID, promoted: false });
-    expect(await store.promoteKeypair(cluster, 'kubernetes-ca', added.id)).toEqual({ id: added.id, promoted: true });
+    expect(await store.promoteKeypair(cluster, 'kubernetes-ca')).toMatchObject({ id: GOLDEN_ID, promoted: false });
+    expect(await store.promoteKeypair(cluster, 'kubernetes-ca', added.id)).toMatchObject({
+      id: added.id,
+      promoted: true,
+    });
     // Distrust compares certificate serials: the golden CA's is higher than the new primary's.
-    expect(await store.distrustKeypairs(cluster, 'kubernetes-ca')).toEqual([]);
-    expect(await store.distrustKeypairs(cluster, 'kubernetes-ca', [GOLDEN_ID])).toEqual([GOLDEN_ID]);
+    expect((await store.distrustKeypairs(cluster, 'kubernetes-ca')).ids).toEqual([]);
+    expect((await store.distrustKeypairs(cluster, 'kubernetes-ca', [GOLDEN_ID])).ids).toEqual([GOLDEN_ID]);
     const keyset = await store.getKeyset(cluster, 'kubernetes-ca');
     expect(keyset.primaryId).toBe(added.id);
     expect(keyset.keys.map((k) => k.id)).toEqual([added.id, GOLDEN_ID]); // oldest id first
-    expect(await store.trustKeypairs(cluster, 'kubernetes-ca', [GOLDEN_ID])).toEqual([GOLDEN_ID]);
+    const trusted = await store.trustKeypairs(cluster, 'kubernetes-ca', [GOLDEN_ID]);
+    expect(trusted).toEqual({ ids: [GOLDEN_ID], version: (await vfs.stat(keyPath('kubernetes-ca'))).version });
     expect((await store.getKeyset(cluster, 'kubernetes-ca')).keys.every((k) => k.distrustTimestamp === undefined)).toBe(
       true,
     );
@@ -78,7 +96,10 @@ describe('keypair lifecycle', () => {
 
   it('adds a certificate without its key below the primary (the lowest free id from 0), never as primary', async () => {
     await store.createKeypair(cluster, 'etcd-clients-ca', { primary: true });
-    expect(await store.createKeypair(cluster, 'etcd-clients-ca', { certificate: GOLDEN_CERT })).toEqual({ id: '0' });
+    expect(await store.createKeypair(cluster, 'etcd-clients-ca', { certificate: GOLDEN_CERT })).toEqual({
+      id: '0',
+      version: (await vfs.stat(keyPath('etcd-clients-ca'))).version,
+    });
     const keyset = await store.getKeyset(cluster, 'etcd-clients-ca');
     expect(keyset.keys[0]).toEqual({ id: '0', certificate: GOLDEN_CERT });
     expect(
@@ -133,7 +154,7 @@ describe('keypair lifecycle', () => {
   });
 
   it('does not overwrite a keyset changed since it was read (PreconditionFailed)', async () => {
-    const slow = new StateStore(vfs);
+    const slow = await openStateStore(vfs);
     const read = vfs.read.bind(vfs);
     let once = false;
     vfs.read = async (key, options) => {
@@ -174,19 +195,25 @@ describe("SSH public keys under kops's fingerprint names", () => {
   it('adds under ssh/public/admin/<fingerprint>, lists, and deletes one or all', async () => {
     const { vfs } = await memoryTarget.fresh();
     await loadTree(vfs, tree);
-    const store = new StateStore(vfs);
+    const store = await openStateStore(vfs);
     const [existing] = await store.listSshPublicKeys(cluster);
-    expect(await store.addSshPublicKey(cluster, `${KEY}\n`)).toBe('bebaec2b9ea068b8196b9a26ccb158ff');
+    const added = await store.addSshPublicKey(cluster, `${KEY}\n`);
+    expect(added).toEqual({
+      fingerprint: 'bebaec2b9ea068b8196b9a26ccb158ff',
+      version: (await vfs.stat(`${cluster}/pki/ssh/public/admin/bebaec2b9ea068b8196b9a26ccb158ff`)).version,
+    });
     expect(await text(vfs, `${cluster}/pki/ssh/public/admin/bebaec2b9ea068b8196b9a26ccb158ff`)).toBe(`${KEY}\n`);
     expect((await store.listSshPublicKeys(cluster)).map((k) => k.fingerprint).sort()).toEqual(
       ['bebaec2b9ea068b8196b9a26ccb158ff', existing!.fingerprint].sort(),
     );
     expect((await failure(store.addSshPublicKey(cluster, 'ssh-rsa not-base64'))).code).toBe('InvalidArgument');
-    expect(await store.deleteSshPublicKeys(cluster, 'be:ba:ec:2b:9e:a0:68:b8:19:6b:9a:26:cc:b1:58:ff')).toBe(1);
+    expect(await store.deleteSshPublicKeys(cluster, 'be:ba:ec:2b:9e:a0:68:b8:19:6b:9a:26:cc:b1:58:ff')).toEqual({
+      deleted: 1,
+    });
     expect((await failure(store.deleteSshPublicKeys(cluster, 'bebaec2b9ea068b8196b9a26ccb158ff'))).code).toBe(
       'NotFound',
     );
-    expect(await store.deleteSshPublicKeys(cluster)).toBe(1);
+    expect(await store.deleteSshPublicKeys(cluster)).toEqual({ deleted: 1 });
     expect(await store.listSshPublicKeys(cluster)).toEqual([]);
     await vfs.close();
   });

@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Vfs } from '../../src/vfs/types.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
+import type { StateStore } from '../../src/store/state-store.js';
 import { readKeyset } from '../../src/store/keys/keysets.js';
 import { putKeyset } from '../../src/store/keys/keyset-write.js';
 import { memoryTarget, stopAll } from '../backends/targets.js';
@@ -41,7 +42,7 @@ describe('keysets in kops format', () => {
     ({ vfs } = await memoryTarget.fresh());
     await loadTree(vfs, tree);
     await vfs.write(keyPath('kubernetes-ca'), GOLDEN);
-    store = new StateStore(vfs);
+    store = await openStateStore(vfs);
   });
   afterEach(() => vfs.close());
 
@@ -59,8 +60,9 @@ describe('keysets in kops format', () => {
     expect(await text(vfs, keyPath('kubernetes-ca'))).toBe(GOLDEN);
     // Written fresh (no stored file to start from), the bytes are kops's too: no creationTimestamp: null.
     await vfs.delete(keyPath('kubernetes-ca'));
-    await store.putKeyset(cluster, keyset);
+    const written = await store.putKeyset(cluster, keyset);
     expect(await text(vfs, keyPath('kubernetes-ca'))).toBe(GOLDEN);
+    expect(written).toEqual({ version: (await vfs.stat(keyPath('kubernetes-ca'))).version });
   });
 
   it('takes primaryId, never primaryID, as the primary; without one, the highest trusted decimal id (kops FindPrimary)', async () => {
@@ -203,9 +205,9 @@ describe('keysets in kops format', () => {
   });
 
   it("in an encrypting store, refuses kops's plain private key with IntegrityError unless allowPlaintext; seals what it writes", async () => {
-    const encrypting = new StateStore(vfs, { encryption: randomBytes(32) });
+    const encrypting = await openStateStore(vfs, { encryption: randomBytes(32) });
     expect((await failure(encrypting.getKeyset(cluster, 'kubernetes-ca'))).code).toBe('IntegrityError');
-    const migrating = new StateStore(vfs, { encryption: randomBytes(32), allowPlaintext: true });
+    const migrating = await openStateStore(vfs, { encryption: randomBytes(32), allowPlaintext: true });
     const keyset = await migrating.getKeyset(cluster, 'kubernetes-ca');
     expect(keyset.keys[0]!.privateKey).toBe(KEY);
     await migrating.putKeyset(cluster, keyset, { overwrite: true });
@@ -214,7 +216,7 @@ describe('keysets in kops format', () => {
   });
 
   it('in an encrypting store, a sealed private key whose prefix was altered is IntegrityError, not garbage (#14.1)', async () => {
-    const encrypting = new StateStore(vfs, { encryption: randomBytes(32) });
+    const encrypting = await openStateStore(vfs, { encryption: randomBytes(32) });
     const keyset = await store.getKeyset(cluster, 'kubernetes-ca');
     await encrypting.putKeyset(cluster, { ...keyset, name: 'sealed-ca' });
     const sealed = await text(vfs, keyPath('sealed-ca'));

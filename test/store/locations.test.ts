@@ -11,7 +11,7 @@ import { openVfs } from '../../src/backends/registry.js';
 import { isStateStoreError, StateStoreError } from '../../src/errors.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { openStateStore } from '../../src/store/open.js';
-import { StateStore } from '../../src/store/state-store.js';
+import type { StateStore } from '../../src/store/state-store.js';
 import { configuredStoreUrl, containsStore, prefixInside } from '../../src/store/locations.js';
 import { loadTree, TREES } from './trees.js';
 import { errorCode } from '../error-code.js';
@@ -224,7 +224,7 @@ describe.each(worlds)('separate key and secret stores on %s', (_name, make) => {
 
   it('an openStore that refuses keeps a config from reaching outside the store', async () => {
     await pointConfig(vfs, { secretStore: world.outside('secrets') });
-    const guarded = new StateStore(vfs, {
+    const guarded = await openStateStore(vfs, {
       openStore: async () => {
         throw new StateStoreError('InvalidArgument', 'separate stores are not allowed here');
       },

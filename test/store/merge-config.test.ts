@@ -1,4 +1,4 @@
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
 import { isStateStoreError, StateStoreError } from '../../src/errors.js';
 import { allTargets, memoryTarget, stopAll } from '../backends/targets.js';
 import { countingVfs } from './counting-vfs.js';
@@ -20,7 +20,7 @@ describe('mergeConfig', () => {
     const original = Buffer.from((await inner.read(`${name}/config`)).body).toString();
     await inner.write(`${name}/config`, original.replace('spec:\n', 'spec:\n  # keep me: placed by hand\n'));
     const { vfs, counts } = countingVfs(inner);
-    const store = new StateStore(vfs);
+    const store = await openStateStore(vfs);
     const result = await store.mergeConfig(name, { spec: { kubernetesVersion: '1.30.0' } });
     expect(counts).toEqual({ read: 1, write: 1 });
     expect(result).toMatchObject({ changed: true, attempts: 1 });
@@ -39,7 +39,7 @@ describe('mergeConfig', () => {
   });
 
   it('accepts set/unset, merge patch, JSON patch and functions', async () => {
-    const store = new StateStore(await freshStore());
+    const store = await openStateStore(await freshStore());
     await store.mergeConfig(name, {
       set: ['spec.kubernetesVersion=1.31.0', 'spec.api.publicName=api.x.example.com'],
       unset: ['spec.channel'],
@@ -63,7 +63,7 @@ describe('mergeConfig', () => {
     const inner = await freshStore();
     const before = await inner.stat(`${name}/config`);
     const { vfs, counts } = countingVfs(inner);
-    const store = new StateStore(vfs);
+    const store = await openStateStore(vfs);
     const dry = await store.mergeConfig(name, { spec: { kubernetesVersion: '1.30.0' } }, { dryRun: true });
     expect(dry.changed).toBe(true);
     expect(dry.diff.unified).toContain('+  kubernetesVersion: 1.30.0');
@@ -79,7 +79,7 @@ describe('mergeConfig', () => {
   });
 
   it('refuses prototype-pollution payloads and bad cluster names, writing nothing', async () => {
-    const store = new StateStore(await freshStore());
+    const store = await openStateStore(await freshStore());
     const before = (await store.getCluster(name)).text;
     for (const change of [
       JSON.parse('{"spec":{"__proto__":{"polluted":true}}}'),
@@ -99,7 +99,7 @@ describe('mergeConfig', () => {
   });
 
   it('merges instance groups the same way', async () => {
-    const store = new StateStore(await freshStore());
+    const store = await openStateStore(await freshStore());
     const result = await store.mergeInstanceGroup(name, 'nodes', {
       set: ['spec.machineType=m5.large', 'spec.maxSize=5'],
     });
@@ -115,11 +115,11 @@ describe.each(allTargets.map((t) => [t.name, t]))('32 concurrent mergeConfig cal
     const { vfs, open } = await target.fresh();
     await loadTree(vfs, tree);
     // Each writer uses its own store (own client), as separate processes would.
-    const stores = await Promise.all(Array.from({ length: 32 }, async () => new StateStore(await open())));
+    const stores = await Promise.all(Array.from({ length: 32 }, async () => await openStateStore(await open())));
     const results = await Promise.all(
       stores.map((store, i) => store.mergeConfig(name, { set: [`spec.cloudLabels.writer-${i}=v${i}`] })),
     );
-    const { value } = await new StateStore(vfs).getCluster(name);
+    const { value } = await (await openStateStore(vfs)).getCluster(name);
     for (let i = 0; i < 32; i++) expect(value.spec?.cloudLabels?.[`writer-${i}`]).toBe(`v${i}`);
     expect(results.every((r) => r.changed)).toBe(true);
     expect(Math.max(...results.map((r) => r.attempts))).toBeGreaterThan(1);
@@ -143,12 +143,10 @@ describe('mergeConfig and reads that race writers', () => {
         return Reflect.get(target, property, receiver);
       },
     });
-    const result = await new StateStore(vfs).mergeConfig(
-      name,
-      { spec: { kubernetesVersion: '1.30.0' } },
-      { retry: { baseDelayMs: 1 } },
-    );
+    const result = await (
+      await openStateStore(vfs)
+    ).mergeConfig(name, { spec: { kubernetesVersion: '1.30.0' } }, { retry: { baseDelayMs: 1 } });
     expect(result.attempts).toBe(3);
-    expect((await new StateStore(inner).getCluster(name)).value.spec?.kubernetesVersion).toBe('1.30.0');
+    expect((await (await openStateStore(inner)).getCluster(name)).value.spec?.kubernetesVersion).toBe('1.30.0');
   });
 });

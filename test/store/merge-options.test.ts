@@ -2,7 +2,8 @@
 import { openVfs } from '../../src/backends/registry.js';
 import { clusterFromOptions } from '../../src/create-cluster/index.js';
 import type { CreateClusterOptions } from '../../src/create-cluster/options.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
+import type { StateStore } from '../../src/store/state-store.js';
 import { countingVfs } from './counting-vfs.js';
 
 const BASE: CreateClusterOptions = {
@@ -15,7 +16,7 @@ const BASE: CreateClusterOptions = {
 let counter = 0;
 
 async function storeWithCluster(): Promise<StateStore> {
-  const store = new StateStore(await openVfs(`memfs://merge-options-${++counter}`));
+  const store = await openStateStore(await openVfs(`memfs://merge-options-${++counter}`));
   const { cluster, instanceGroups } = clusterFromOptions(BASE);
   await store.createCluster(BASE.clusterName, cluster, instanceGroups);
   return store;
@@ -25,7 +26,10 @@ describe('store.mergeOptions', () => {
   it('nodeSize changes only the node groups, and leaves the config alone', async () => {
     const store = await storeWithCluster();
     const before = await store.getCluster(BASE.clusterName);
-    const result = await store.mergeOptions(BASE.clusterName, { clusterName: BASE.clusterName, nodeSize: 'm5.large' });
+    const result = await store.mergeCreateClusterOptions(BASE.clusterName, {
+      clusterName: BASE.clusterName,
+      nodeSize: 'm5.large',
+    });
     expect(result.config.changed).toBe(false);
     const groups = await store.listInstanceGroups(BASE.clusterName);
     for (const name of groups) {
@@ -44,7 +48,7 @@ describe('store.mergeOptions', () => {
   it('a new zone adds its subnet to the config and creates its node group', async () => {
     const store = await storeWithCluster();
     const groupsBefore = await store.listInstanceGroups(BASE.clusterName);
-    const result = await store.mergeOptions(BASE.clusterName, {
+    const result = await store.mergeCreateClusterOptions(BASE.clusterName, {
       clusterName: BASE.clusterName,
       zones: ['us-test-1a', 'us-test-1b'],
     });
@@ -62,16 +66,19 @@ describe('store.mergeOptions', () => {
   it('writes nothing on a dry run, and changes nothing when run twice', async () => {
     const store = await storeWithCluster();
     const { vfs, counts } = countingVfs(store.vfs);
-    const counted = new StateStore(vfs);
-    const dry = await counted.mergeOptions(
+    const counted = await openStateStore(vfs);
+    const dry = await counted.mergeCreateClusterOptions(
       BASE.clusterName,
       { clusterName: BASE.clusterName, nodeSize: 'm5.xlarge', kubernetesVersion: 'v1.33.0' },
       { dryRun: true },
     );
     expect(dry.config.changed).toBe(true);
     expect(counts.write).toBeUndefined();
-    await store.mergeOptions(BASE.clusterName, { clusterName: BASE.clusterName, nodeSize: 'm5.xlarge' });
-    const again = await store.mergeOptions(BASE.clusterName, { clusterName: BASE.clusterName, nodeSize: 'm5.xlarge' });
+    await store.mergeCreateClusterOptions(BASE.clusterName, { clusterName: BASE.clusterName, nodeSize: 'm5.xlarge' });
+    const again = await store.mergeCreateClusterOptions(BASE.clusterName, {
+      clusterName: BASE.clusterName,
+      nodeSize: 'm5.xlarge',
+    });
     expect(again.config.changed).toBe(false);
     expect(Object.values(again.instanceGroups).every((outcome) => outcome === 'unchanged')).toBe(true);
   });
@@ -79,7 +86,7 @@ describe('store.mergeOptions', () => {
   it('refuses options for another cluster', async () => {
     const store = await storeWithCluster();
     await expect(
-      store.mergeOptions(BASE.clusterName, { clusterName: 'other.example.com', nodeSize: 'x' }),
+      store.mergeCreateClusterOptions(BASE.clusterName, { clusterName: 'other.example.com', nodeSize: 'x' }),
     ).rejects.toMatchObject({ code: 'InvalidArgument' });
   });
 });

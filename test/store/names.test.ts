@@ -12,7 +12,7 @@ import {
   validateKeysetName,
   validateRotatableKeysetName,
 } from '../../src/store/names.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
 import { openVfs } from '../../src/backends/registry.js';
 import { clusterFromOptions } from '../../src/create-cluster/index.js';
 import type { CreateClusterOptions } from '../../src/create-cluster/options.js';
@@ -134,7 +134,7 @@ describe('cluster names: kops newValidateCluster and linodeValidateCluster', () 
 
   it('refuses a dotless name in createCluster before anything is written, and takes it with DNS None', async () => {
     const vfs = await openVfs(`memfs://names-${process.pid}-${Date.now()}`);
-    const store = new StateStore(vfs);
+    const store = await openStateStore(vfs);
     const { cluster, instanceGroups } = clusterFromOptions({
       clusterName: 'mycluster.example.com',
       cloud: 'aws',

@@ -8,7 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Vfs } from '../../src/vfs/types.js';
 import { isStateStoreError } from '../../src/errors.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
+import type { StateStore } from '../../src/store/state-store.js';
 import { validateSecretName } from '../../src/store/secrets.js';
 import { fileTarget, memoryTarget, stopAll } from '../backends/targets.js';
 import { REPO_ROOT } from '../repo-root.js';
@@ -53,7 +54,7 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('secrets on %s
   beforeEach(async () => {
     ({ vfs } = await target.fresh());
     await loadTree(vfs, tree);
-    store = new StateStore(vfs);
+    store = await openStateStore(vfs);
   });
   afterEach(() => vfs.close());
 
@@ -72,8 +73,10 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t]))('secrets on %s
     // Written fresh into another cluster's store, too.
     const other = 'fresh.example.com';
     for (const [name, body] of FIXTURES) {
-      await store.putSecret(other, name, Buffer.from(tokenOf(body), 'utf8'));
-      expect(Buffer.from((await vfs.read(`${other}/secrets/${name}`)).body).equals(body)).toBe(true);
+      const written = await store.putSecret(other, name, Buffer.from(tokenOf(body), 'utf8'));
+      const read = await vfs.read(`${other}/secrets/${name}`);
+      expect(Buffer.from(read.body).equals(body)).toBe(true);
+      expect(written).toEqual({ version: read.info.version }); // a write reports the version it stored
     }
     expect((await store.listSecrets(other)).sort()).toEqual([...KOPS_TOKENS].sort());
   });

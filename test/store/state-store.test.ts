@@ -1,5 +1,5 @@
 import { parse as parseYaml } from 'yaml';
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
 import { isStateStoreError } from '../../src/errors.js';
 import { fileTarget, memoryTarget, stopAll } from '../backends/targets.js';
 import { loadTree, treeFiles, TREES } from './trees.js';
@@ -18,7 +18,7 @@ describe('StateStore', () => {
       '  # pinned until the CNI upgrade, ask #infra\n  kubernetesVersion:',
     );
     await vfs.write(configKey, commented);
-    const store = new StateStore(vfs);
+    const store = await openStateStore(vfs);
     const { value, version } = await store.getCluster(tree.cluster);
     value.spec!.kubernetesVersion = '1.30.0';
     await store.putConfig(tree.cluster, value, { ifMatch: version });
@@ -28,7 +28,7 @@ describe('StateStore', () => {
     expect(text).toBe(
       commented
         .replace(/kubernetesVersion: \S+/, 'kubernetesVersion: 1.30.0')
-        .replace(/(\n  name: .*\n)/, '$1  generation: 1\n'),
+        .replace(/(\n {2}name: .*\n)/, '$1  generation: 1\n'),
     );
     expect(text).toContain('  # pinned until the CNI upgrade, ask #infra\n  kubernetesVersion: 1.30.0\n');
   });
@@ -36,7 +36,7 @@ describe('StateStore', () => {
   it('refuses putConfig at a stale version with PreconditionFailed, and an invalid config with ValidationError', async () => {
     const { vfs } = await memoryTarget.fresh();
     await loadTree(vfs, tree);
-    const store = new StateStore(vfs);
+    const store = await openStateStore(vfs);
     const { value, version } = await store.getCluster(tree.cluster);
     await store.mergeConfig(tree.cluster, { spec: { channel: 'alpha' } });
     await expect(store.putConfig(tree.cluster, value, { ifMatch: version })).rejects.toMatchObject({
@@ -54,8 +54,8 @@ describe('StateStore', () => {
     const parse = (key: string) => parseYaml(files.get(key)!.toString()) as never;
     const config = parse(configKey);
     const groups = tree.igs.map((name) => parse(`${tree.cluster}/instancegroup/${name}`));
-    const a = new StateStore(vfs);
-    const b = new StateStore(vfs);
+    const a = await openStateStore(vfs);
+    const b = await openStateStore(vfs);
     const results = await Promise.allSettled([
       a.createCluster(tree.cluster, config, groups),
       b.createCluster(tree.cluster, config, groups),
@@ -71,7 +71,7 @@ describe('StateStore', () => {
     const { vfs } = await memoryTarget.fresh();
     await loadTree(vfs, tree);
     await vfs.write('not-a-cluster/readme.txt', 'x');
-    const store = new StateStore(vfs);
+    const store = await openStateStore(vfs);
     expect(await store.listClusters()).toEqual([tree.cluster]);
     await vfs.write(`${tree.cluster}/someone-elses-data.bin`, 'keep me');
     await expect(store.deleteCluster(tree.cluster)).rejects.toMatchObject({ code: 'PreconditionFailed' });

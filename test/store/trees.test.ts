@@ -1,5 +1,5 @@
 /** The three kops trees load through the StateStore on every backend. */
-import { StateStore } from '../../src/store/state-store.js';
+import { openStateStore } from '../../src/store/open.js';
 import { allTargets, stopAll } from '../backends/targets.js';
 import { loadTree, TREES } from './trees.js';
 
@@ -11,7 +11,7 @@ describe.each(allTargets.map((t) => [t.name, t]))('kops trees on %s', (_name, ta
     async (_tree, tree) => {
       const { vfs } = await target.fresh();
       const files = await loadTree(vfs, tree);
-      const store = new StateStore(vfs);
+      const store = await openStateStore(vfs);
       try {
         expect(await store.listClusters()).toEqual([tree.cluster]);
         const cluster = await store.getCluster(tree.cluster);

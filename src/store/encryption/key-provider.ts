@@ -22,7 +22,15 @@ export interface DataKey {
  * Return a fresh buffer each time: statestore zeroes the plaintext data key once it is used.
  */
 export interface KeyProvider {
+  /**
+   * A fresh 32-byte data key for the object named `context`, and its wrapped form (as AWS KMS
+   * `GenerateDataKey` returns). Called once per value written.
+   */
   generateDataKey(context: string): Promise<DataKey>;
+  /**
+   * The plaintext data key that `wrapped` holds, unwrapped with the key `keyId` names, for the
+   * object named `context` (the same context it was generated for). Called once per value read.
+   */
   decryptDataKey(keyId: string, wrapped: Uint8Array, context: string): Promise<Uint8Array>;
 }
 

@@ -2,6 +2,7 @@ import { isStateStoreError, StateStoreError } from '../../errors.js';
 import { writeKeyset } from './keyset-write.js';
 import type { KeyProvider } from '../encryption/key-provider.js';
 import type { StoreLocation } from '../locations.js';
+import type { CreateKeypairResult, KeypairTrustResult, PromoteKeypairResult, WriteResult } from '../results.js';
 import { validateRotatableKeysetName } from '../names.js';
 import { buildPkiSerial, issueSelfSignedCa, parseCertificatePem, parsePrivateKeyPem } from './pem.js';
 import {
@@ -49,13 +50,14 @@ async function load(context: KeyStoreContext, name: string): Promise<StoredKeyse
   return loadKeyset(context.location, name, 'private', context);
 }
 
-async function store(context: KeyStoreContext, stored: StoredKeyset, keyset: Keyset): Promise<void> {
+/** Writes the keyset back if nobody changed it since `stored` was read; resolves to the new version. */
+async function store(context: KeyStoreContext, stored: StoredKeyset, keyset: Keyset): Promise<string> {
   // A keyset read under its pre-1.22 name is written under the current one, as kops's StoreKeyset does.
   const condition =
     stored.key === keysetKey(context.location, keyset.name)
       ? { ifMatch: stored.version }
       : { ifNoneMatch: '*' as const };
-  await writeKeyset(context.location, keyset, {
+  return writeKeyset(context.location, keyset, {
     write: { ...condition, signal: context.signal },
     provider: context.provider,
     raw: stored.raw,
@@ -70,13 +72,13 @@ function serialOf(item: KeysetItem | undefined): bigint | undefined {
 
 /**
  * Adds a keypair as `kops create keypair` does: a new self-signed CA unless a certificate is given;
- * not primary unless `primary` (the first keypair of a keyset must be). Returns its id.
+ * not primary unless `primary` (the first keypair of a keyset must be). Returns its id and the keyset's new version.
  */
 export async function createKeypair(
   context: KeyStoreContext,
   name: string,
   options: CreateKeypairOptions = {},
-): Promise<{ id: string }> {
+): Promise<CreateKeypairResult> {
   validateRotatableKeysetName(name, 'adding keypair to'); // kops: cmd/kops/create_keypair.go rotatableKeysetFilter
   const primary = options.primary === true;
   for (const field of ['certificate', 'privateKey'] as const) {
@@ -114,15 +116,14 @@ export async function createKeypair(
   const item: KeysetItem = { id, certificate, ...(privateKey !== undefined ? { privateKey } : {}) };
   keyset.keys = [...keyset.keys.filter((other) => other.id !== id), item];
   if (primary) keyset.primaryId = id;
-  if (stored === undefined) {
-    await writeKeyset(context.location, keyset, {
-      write: { ifNoneMatch: '*', signal: context.signal },
-      provider: context.provider,
-    });
-  } else {
-    await store(context, stored, keyset);
-  }
-  return { id };
+  const version =
+    stored === undefined
+      ? await writeKeyset(context.location, keyset, {
+          write: { ifNoneMatch: '*', signal: context.signal },
+          provider: context.provider,
+        })
+      : await store(context, stored, keyset);
+  return { id, version };
 }
 
 /**
@@ -158,7 +159,7 @@ export async function promoteKeypair(
   context: KeyStoreContext,
   name: string,
   id?: string,
-): Promise<{ id: string; promoted: boolean }> {
+): Promise<PromoteKeypairResult> {
   validateRotatableKeysetName(name, 'promoting keypairs for');
   if (id !== undefined && typeof id !== 'string')
     throw new StateStoreError('InvalidArgument', 'id must be a keypair id (string)');
@@ -180,7 +181,7 @@ export async function promoteKeypair(
         'PreconditionFailed',
         `keyset "${name}" has no trusted keypair with a private key to promote`,
       );
-    if (chosen.id === keyset.primaryId) return { id: chosen.id, promoted: false };
+    if (chosen.id === keyset.primaryId) return { id: chosen.id, promoted: false, version: stored.version };
   } else {
     chosen = keyset.keys.find((item) => item.id === id);
     if (chosen === undefined) throw new StateStoreError('NotFound', `keyset "${name}": keypair ${id} not found`);
@@ -195,14 +196,14 @@ export async function promoteKeypair(
     if (why !== undefined)
       throw new StateStoreError('PreconditionFailed', `keyset "${name}": keypair ${id} ${why}; it cannot be primary`);
   }
-  await store(context, stored, { ...keyset, primaryId: chosen.id });
-  return { id: chosen.id, promoted: true };
+  const version = await store(context, stored, { ...keyset, primaryId: chosen.id });
+  return { id: chosen.id, promoted: true, version };
 }
 
 /**
  * Distrusts keypairs as `kops distrust keypair` does: sets their `distrustTimestamp` (now, UTC).
  * Without ids, every trusted keypair whose certificate serial is below the primary's. The primary
- * cannot be distrusted. Already distrusted ones are left as they are. Returns the ids distrusted.
+ * cannot be distrusted. Already distrusted ones are left as they are. Returns the ids distrusted and the keyset's version.
  * kops writes after each id; here all are checked first and written once.
  */
 export async function distrustKeypairs(
@@ -210,7 +211,7 @@ export async function distrustKeypairs(
   name: string,
   ids?: readonly string[],
   now: Date = new Date(),
-): Promise<string[]> {
+): Promise<KeypairTrustResult> {
   if (ids !== undefined) checkIds(ids, 'ids');
   const stored = await load(context, name);
   const { keyset } = stored;
@@ -236,17 +237,21 @@ export async function distrustKeypairs(
   const changed = keyset.keys
     .filter((item) => chosen.includes(item.id) && item.distrustTimestamp === undefined)
     .map((item) => item.id);
-  if (changed.length === 0) return [];
+  if (changed.length === 0) return { ids: [], version: stored.version };
   const at = formatTimestamp(now);
-  await store(context, stored, {
+  const version = await store(context, stored, {
     ...keyset,
     keys: keyset.keys.map((item) => (changed.includes(item.id) ? { ...item, distrustTimestamp: at } : item)),
   });
-  return changed;
+  return { ids: changed, version };
 }
 
-/** Trusts distrusted keypairs again, as `kops trust keypair` does. Returns the ids changed. */
-export async function trustKeypairs(context: KeyStoreContext, name: string, ids: readonly string[]): Promise<string[]> {
+/** Trusts distrusted keypairs again, as `kops trust keypair` does. Returns the ids changed and the keyset's version. */
+export async function trustKeypairs(
+  context: KeyStoreContext,
+  name: string,
+  ids: readonly string[],
+): Promise<KeypairTrustResult> {
   checkIds(ids, 'ids');
   const stored = await load(context, name);
   const { keyset } = stored;
@@ -256,15 +261,15 @@ export async function trustKeypairs(context: KeyStoreContext, name: string, ids:
   const changed = keyset.keys
     .filter((item) => ids.includes(item.id) && item.distrustTimestamp !== undefined)
     .map((item) => item.id);
-  if (changed.length === 0) return [];
+  if (changed.length === 0) return { ids: [], version: stored.version };
   const keys = keyset.keys.map((item) => {
     if (!changed.includes(item.id)) return item;
     const { distrustTimestamp: _, ...trusted } = item;
     return trusted;
   });
   // As kops: the primary stays the one found when reading (a keyset with none is refused on write).
-  await store(context, stored, { ...keyset, keys });
-  return changed;
+  const version = await store(context, stored, { ...keyset, keys });
+  return { ids: changed, version };
 }
 
 /**
@@ -272,7 +277,7 @@ export async function trustKeypairs(context: KeyStoreContext, name: string, ids:
  * `distrust` (kops: cmd/kops/delete_keypair.go at 584aa56b6b^): the primary cannot be deleted.
  * Current kops keeps distrusted keys instead; prefer {@link distrustKeypairs}.
  */
-export async function deleteKeypair(context: KeyStoreContext, name: string, id: string): Promise<void> {
+export async function deleteKeypair(context: KeyStoreContext, name: string, id: string): Promise<WriteResult> {
   if (typeof id !== 'string') throw new StateStoreError('InvalidArgument', 'id must be a keypair id (string)');
   const stored = await load(context, name);
   const { keyset } = stored;
@@ -280,5 +285,5 @@ export async function deleteKeypair(context: KeyStoreContext, name: string, id: 
     throw new StateStoreError('PreconditionFailed', `keyset "${name}": cannot delete the primary keypair ${id}`);
   if (!keyset.keys.some((item) => item.id === id))
     throw new StateStoreError('NotFound', `keyset "${name}": keypair ${id} not found`);
-  await store(context, stored, { ...keyset, keys: keyset.keys.filter((item) => item.id !== id) });
+  return { version: await store(context, stored, { ...keyset, keys: keyset.keys.filter((item) => item.id !== id) }) };
 }

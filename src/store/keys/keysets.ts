@@ -23,6 +23,7 @@ export interface KeysetItem {
 
 /** A kops Keyset (`pki/private/<name>/keyset.yaml`; older kops also wrote `pki/issued/`). */
 export interface Keyset {
+  /** The keyset's name, its folder under the key store (`kubernetes-ca`, `service-account` ...). */
   name: string;
   /** `Keypair` for certificates and keys (kops's `SecretTypeKeypair`). */
   type: string;
@@ -32,6 +33,7 @@ export interface Keyset {
    * with a decimal id, else the trusted key with the highest decimal id.
    */
   primaryId?: string;
+  /** Its keys, oldest id first as kops writes them; distrusted ones included. */
   keys: KeysetItem[];
 }
 

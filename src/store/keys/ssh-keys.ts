@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { isStateStoreError, StateStoreError } from '../../errors.js';
 import type { WriteOptions } from '../../vfs/types.js';
 import type { StoreLocation } from '../locations.js';
+import type { AddSshPublicKeyResult, DeleteResult } from '../results.js';
 
 /** An SSH public key of the cluster's admin user (`ssh/public/admin/<fingerprint>` under the key store). */
 export interface SshPublicKey {
@@ -54,20 +55,20 @@ function authorizedKeyBlob(text: string): Buffer {
 
 /**
  * Stores an SSH public key as kops's `AddSSHPublicKey` does (kops: upup/pkg/fi/vfs_castore.go):
- * the bytes as given, at `ssh/public/admin/<fingerprint>`. Returns the fingerprint.
+ * the bytes as given, at `ssh/public/admin/<fingerprint>`. Returns the fingerprint and the file's version.
  */
 export async function addSshPublicKey(
   location: StoreLocation,
   publicKey: string,
   options: WriteOptions = {},
-): Promise<string> {
+): Promise<AddSshPublicKeyResult> {
   if (typeof publicKey !== 'string') throw new StateStoreError('InvalidArgument', 'publicKey must be a string');
   const fingerprint = sshFingerprint(publicKey.trim());
-  await location.vfs.write(`${adminFolder(location)}${fingerprint}`, publicKey, {
+  const { version } = await location.vfs.write(`${adminFolder(location)}${fingerprint}`, publicKey, {
     contentType: 'application/octet-stream',
     ...options,
   });
-  return fingerprint;
+  return { fingerprint, version };
 }
 
 /**
@@ -78,7 +79,7 @@ export async function deleteSshPublicKeys(
   location: StoreLocation,
   fingerprint?: string,
   signal?: AbortSignal,
-): Promise<number> {
+): Promise<DeleteResult> {
   const folder = adminFolder(location);
   if (fingerprint !== undefined) {
     const normalized = typeof fingerprint === 'string' ? fingerprint.replace(/:/g, '').toLowerCase() : '';
@@ -95,12 +96,12 @@ export async function deleteSshPublicKeys(
       throw err;
     });
     await location.vfs.delete(key, { signal });
-    return 1;
+    return { deleted: 1 };
   }
   const keys: string[] = [];
   for await (const info of location.vfs.listAll({ prefix: folder, signal })) keys.push(info.key);
   for (const key of keys) await location.vfs.delete(key, { signal });
-  return keys.length;
+  return { deleted: keys.length };
 }
 
 /** The admin SSH public keys kops keeps for the cluster (kops: upup/pkg/fi/vfs_castore.go FindSSHPublicKeys). */

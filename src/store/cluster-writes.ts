@@ -1,0 +1,125 @@
+/**
+ * Whole-document writes of a cluster's `config` and instance groups (`createCluster`, `putConfig`,
+ * `putInstanceGroup`): validated first, written conditionally, with kops's metadata updates.
+ */
+import { isStateStoreError, StateStoreError } from '../errors.js';
+import type { CallOptions, Vfs } from '../vfs/types.js';
+import type { ClusterConfig, InstanceGroupConfig } from '../config/schema/types.generated.js';
+import { assertSafeValue } from '../config/guard.js';
+import {
+  assertValidClusterConfig,
+  assertValidInstanceGroup,
+  throwIfErrors,
+  validateClusterWithInstanceGroups,
+} from '../config/validate/kops.js';
+import { readDocument, renderDocument, writeDocument, type StoredDocument } from './documents.js';
+import { asKopsCreates, asKopsUpdates } from './kops-metadata.js';
+import { layout } from './layout.js';
+import { validateClusterName, validateClusterNameForConfig, validateInstanceGroupName } from './names.js';
+import type { WriteResult } from './results.js';
+import type { PutOptions } from './store-options.js';
+
+/** The stored document, or undefined when there is none (then the write creates it). */
+async function previousOf<T>(vfs: Vfs, key: string, what: string, signal?: AbortSignal) {
+  return readDocument<T>(vfs, key, what, signal).catch((err: unknown) =>
+    isStateStoreError(err, 'NotFound') ? undefined : Promise.reject<StoredDocument<T>>(err),
+  );
+}
+
+/** Checks a new cluster and its groups as kops's create does; throws before any I/O. */
+function checkNewCluster(name: string, config: ClusterConfig, instanceGroups: readonly InstanceGroupConfig[]): void {
+  validateClusterName(name);
+  assertSafeValue(config);
+  assertValidClusterConfig(config);
+  validateClusterNameForConfig(name, config);
+  for (const group of instanceGroups) {
+    assertSafeValue(group);
+    assertValidInstanceGroup(group);
+    validateInstanceGroupName(group.metadata?.name);
+  }
+  throwIfErrors(validateClusterWithInstanceGroups(config, instanceGroups), 'Cluster');
+}
+
+/** See `StateStore.createCluster`: `config` first, create-if-absent, then the instance groups. */
+export async function createCluster(
+  vfs: Vfs,
+  name: string,
+  config: ClusterConfig,
+  instanceGroups: readonly InstanceGroupConfig[],
+  options: CallOptions,
+): Promise<WriteResult> {
+  checkNewCluster(name, config, instanceGroups);
+  // kops's create sets metadata.creationTimestamp when unset (kops: vfsclientset/commonvfs.go).
+  // Every text is rendered (and size-checked) before the first write: nothing is written on a refusal.
+  const now = new Date();
+  const groupTexts = instanceGroups.map((group) => renderDocument(asKopsCreates(group, now), undefined));
+  const { version } = await writeDocument(vfs, layout.config(name), asKopsCreates(config, now), undefined, {
+    ifNoneMatch: '*',
+    signal: options.signal,
+  }).catch((err: unknown) => {
+    if (isStateStoreError(err, 'AlreadyExists'))
+      throw new StateStoreError('AlreadyExists', `cluster "${name}" already exists`, {
+        key: layout.config(name),
+        cause: err,
+      });
+    throw err;
+  });
+  for (const [index, group] of instanceGroups.entries()) {
+    const key = layout.instanceGroup(name, group.metadata!.name!);
+    await writeDocument(vfs, key, group, undefined, { signal: options.signal }, groupTexts[index]);
+  }
+  return { version };
+}
+
+/** See `StateStore.putConfig`. */
+export async function putConfig(
+  vfs: Vfs,
+  name: string,
+  config: ClusterConfig,
+  options: PutOptions,
+): Promise<WriteResult> {
+  validateClusterName(name);
+  assertSafeValue(config);
+  assertValidClusterConfig(config);
+  const key = layout.config(name);
+  const previous = await previousOf<ClusterConfig>(vfs, key, `cluster "${name}"`, options.signal);
+  const ifMatch = options.ifMatch ?? previous?.version;
+  const write = ifMatch === undefined ? { ifNoneMatch: '*' as const } : { ifMatch };
+  if (options.ifMatch !== undefined && previous !== undefined && previous.version !== options.ifMatch) {
+    throw new StateStoreError('PreconditionFailed', `cluster "${name}" changed since version ${options.ifMatch}`, {
+      key,
+    });
+  }
+  const base = previous !== undefined && previous.version === ifMatch ? previous : undefined;
+  // As kops's clientset: an update bumps generation when the spec changed, a create sets creationTimestamp.
+  const written =
+    base !== undefined ? asKopsUpdates(base.value, config) : previous === undefined ? asKopsCreates(config) : config;
+  const { version } = await writeDocument(vfs, key, written, base, { ...write, signal: options.signal });
+  return { version };
+}
+
+/** See `StateStore.putInstanceGroup`. */
+export async function putInstanceGroup(
+  vfs: Vfs,
+  cluster: string,
+  group: InstanceGroupConfig,
+  options: PutOptions,
+): Promise<WriteResult> {
+  validateClusterName(cluster);
+  const name = group.metadata?.name;
+  validateInstanceGroupName(name);
+  assertSafeValue(group);
+  assertValidInstanceGroup(group);
+  const key = layout.instanceGroup(cluster, name);
+  const what = `instance group "${name}" of cluster "${cluster}"`;
+  const previous = await previousOf<InstanceGroupConfig>(vfs, key, what, options.signal);
+  const ifMatch = options.ifMatch ?? previous?.version;
+  const { version } = await writeDocument(
+    vfs,
+    key,
+    previous !== undefined ? asKopsUpdates(previous.value, group) : asKopsCreates(group),
+    previous,
+    { ...(ifMatch === undefined ? { ifNoneMatch: '*' as const } : { ifMatch }), signal: options.signal },
+  );
+  return { version };
+}

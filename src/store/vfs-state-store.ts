@@ -1,0 +1,347 @@
+/**
+ * The one implementation of {@link StateStore}, over a {@link Vfs}. Internal: callers get it from
+ * `openStateStore()` and see only the interface, whose doc comments describe each method.
+ */
+import { isStateStoreError } from '../errors.js';
+import type { CallOptions, Vfs } from '../vfs/types.js';
+import type { ClusterConfig, InstanceGroupConfig } from '../config/schema/types.generated.js';
+import { clusterSchema, instanceGroupSchema } from '../config/schema/schemas.generated.js';
+import { assertValidClusterConfig, assertValidInstanceGroup } from '../config/validate/kops.js';
+import type { CreateClusterOptions } from '../create-cluster/options.js';
+import { openVfs } from '../backends/registry.js';
+import type { ConfigChange } from './change.js';
+import { readDocument, type StoredDocument } from './documents.js';
+import { layout } from './layout.js';
+import { mergeDocument, type MergeConfigOptions, type MergeResult } from './merge-document.js';
+import { validateClusterName, validateInstanceGroupName, validateKeysetName } from './names.js';
+import { mergeCreateClusterOptions } from './merge-create-options.js';
+import { listKeysets, readKeyset, type Keyset } from './keys/keysets.js';
+import { addSshPublicKey, deleteSshPublicKeys, listSshPublicKeys, type SshPublicKey } from './keys/ssh-keys.js';
+import {
+  createKeypair,
+  deleteKeypair,
+  distrustKeypairs,
+  promoteKeypair,
+  trustKeypairs,
+  type CreateKeypairOptions,
+  type KeyStoreContext,
+} from './keys/keypairs.js';
+import { putKeyset } from './keys/keyset-write.js';
+import { deleteSecret, listSecrets, readSecret, validateSecretName, writeSecret } from './secrets.js';
+import { toKeyProvider } from './encryption/envelope.js';
+import type { KeyProvider } from './encryption/key-provider.js';
+import type { PutOptions, SecretPutOptions, StateStoreOptions } from './store-options.js';
+import { DISCOVERY_FILES, discoveryStoreUrl, SeparateStores, type StoreLocation } from './locations.js';
+import { deleteClusterState } from './delete-cluster.js';
+import { createCluster, putConfig, putInstanceGroup } from './cluster-writes.js';
+import { getKopsVersion, listClusters, listInstanceGroups } from './cluster-reads.js';
+import type { DeleteClusterOptions, StateStore } from './state-store.js';
+import type {
+  AddSshPublicKeyResult,
+  CreateKeypairResult,
+  DeleteResult,
+  KeypairTrustResult,
+  MergeCreateClusterOptionsResult,
+  PromoteKeypairResult,
+  WriteResult,
+} from './results.js';
+
+/** A {@link StateStore} over one {@link Vfs}. Not exported from the package: `openStateStore()` makes it. */
+export class VfsStateStore implements StateStore {
+  readonly #keys: KeyProvider | undefined;
+  /** Reads accept plain values although the store encrypts (see StateStoreOptions.allowPlaintext). */
+  readonly #allowPlaintext: boolean;
+  /** The cluster's key and secret stores, and those opened outside this store. */
+  readonly #separate: SeparateStores;
+
+  constructor(
+    readonly vfs: Vfs,
+    options: StateStoreOptions = {},
+  ) {
+    this.#keys = options.encryption === undefined ? undefined : toKeyProvider(options.encryption);
+    this.#allowPlaintext = options.allowPlaintext ?? this.#keys === undefined;
+    this.#separate = new SeparateStores(vfs, options.openStore ?? ((url) => openVfs(url)));
+  }
+
+  /**
+   * Where the cluster's keys live (kops's key store). Resolved from the cluster's config
+   * (`spec.configStore.keypairs`, `spec.keyStore`); defaults to `{cluster}/pki/`.
+   */
+  async #keyStore(cluster: string, signal?: AbortSignal): Promise<StoreLocation> {
+    return this.#separate.locate(cluster, 'keypairs', await this.#configValue(cluster, signal));
+  }
+
+  /**
+   * Where the cluster's secrets live (kops's secret store). Resolved from the cluster's config
+   * (`spec.configStore.secrets`, `spec.secretStore`); defaults to `{cluster}/secrets/`.
+   */
+  async #secretStore(cluster: string, signal?: AbortSignal): Promise<StoreLocation> {
+    return this.#separate.locate(cluster, 'secrets', await this.#configValue(cluster, signal));
+  }
+
+  /** The cluster's config as stored, or undefined when there is none yet (then the defaults apply). */
+  async #configValue(cluster: string, signal?: AbortSignal): Promise<unknown> {
+    return this.getCluster(cluster, { signal }).then(
+      (doc) => doc.value as unknown,
+      (err: unknown) => (isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err)),
+    );
+  }
+
+  /** The key store (see #keyStore) with this store's sealing key, for the pki functions. */
+  async #pki(cluster: string, signal?: AbortSignal): Promise<KeyStoreContext> {
+    validateClusterName(cluster);
+    return {
+      location: await this.#keyStore(cluster, signal),
+      provider: this.#keys,
+      allowPlaintext: this.#allowPlaintext,
+      signal,
+    };
+  }
+
+  get encrypts(): boolean {
+    return this.#keys !== undefined;
+  }
+
+  get url(): string {
+    return this.vfs.url;
+  }
+
+  async listClusters(options: CallOptions = {}): Promise<string[]> {
+    return listClusters(this.vfs, options.signal);
+  }
+
+  async getCluster(name: string, options: CallOptions = {}): Promise<StoredDocument<ClusterConfig>> {
+    validateClusterName(name);
+    return readDocument<ClusterConfig>(this.vfs, layout.config(name), `cluster "${name}"`, options.signal);
+  }
+
+  async createCluster(
+    name: string,
+    config: ClusterConfig,
+    instanceGroups: readonly InstanceGroupConfig[] = [],
+    options: CallOptions = {},
+  ): Promise<WriteResult> {
+    return createCluster(this.vfs, name, config, instanceGroups, options);
+  }
+
+  async putConfig(name: string, config: ClusterConfig, options: PutOptions = {}): Promise<WriteResult> {
+    return putConfig(this.vfs, name, config, options);
+  }
+
+  async mergeConfig(
+    name: string,
+    change: ConfigChange<ClusterConfig>,
+    options: MergeConfigOptions = {},
+  ): Promise<MergeResult<ClusterConfig>> {
+    validateClusterName(name);
+    const what = `cluster "${name}"`;
+    const validate = (value: ClusterConfig) => assertValidClusterConfig(value);
+    return mergeDocument(this.vfs, layout.config(name), what, change, clusterSchema, validate, options);
+  }
+
+  async mergeCreateClusterOptions(
+    cluster: string,
+    options: Partial<CreateClusterOptions>,
+    mergeOptions: MergeConfigOptions = {},
+  ): Promise<MergeCreateClusterOptionsResult> {
+    validateClusterName(cluster);
+    return mergeCreateClusterOptions(this, cluster, options, mergeOptions);
+  }
+
+  async deleteCluster(name: string, options: DeleteClusterOptions = {}): Promise<DeleteResult> {
+    validateClusterName(name);
+    const config = await this.#configValue(name, options.signal);
+    const separate =
+      config === undefined
+        ? []
+        : await Promise.all([
+            this.#separate.locate(name, 'secrets', config),
+            this.#separate.locate(name, 'keypairs', config),
+          ]);
+    const discovery = discoveryStoreUrl(config);
+    const oidc =
+      discovery === undefined
+        ? undefined
+        : await this.#separate.locateUrl(name, discovery, 'spec.serviceAccountIssuerDiscovery.discoveryStore');
+    const files = oidc === undefined ? [] : DISCOVERY_FILES.map((file) => ({ vfs: oidc.vfs, key: oidc.prefix + file }));
+    const configured = separate.filter((store) => store.configured !== undefined);
+    return deleteClusterState(this.vfs, name, configured, { ...options, files });
+  }
+
+  async getCompletedCluster(name: string, options: CallOptions = {}): Promise<StoredDocument<ClusterConfig>> {
+    validateClusterName(name);
+    // kops: pkg/model/config.go writes it at each update; `kops get cluster --full` reads it.
+    const what = `completed spec of cluster "${name}" (written by kops update cluster)`;
+    return readDocument<ClusterConfig>(this.vfs, layout.clusterCompleted(name), what, options.signal);
+  }
+
+  async getKopsVersion(name: string, options: CallOptions = {}): Promise<string> {
+    return getKopsVersion(this.vfs, name, options.signal);
+  }
+
+  async listInstanceGroups(cluster: string, options: CallOptions = {}): Promise<string[]> {
+    return listInstanceGroups(this.vfs, cluster, options.signal);
+  }
+
+  async getInstanceGroup(
+    cluster: string,
+    name: string,
+    options: CallOptions = {},
+  ): Promise<StoredDocument<InstanceGroupConfig>> {
+    validateClusterName(cluster);
+    validateInstanceGroupName(name);
+    const what = `instance group "${name}" of cluster "${cluster}"`;
+    return readDocument<InstanceGroupConfig>(this.vfs, layout.instanceGroup(cluster, name), what, options.signal);
+  }
+
+  async putInstanceGroup(cluster: string, group: InstanceGroupConfig, options: PutOptions = {}): Promise<WriteResult> {
+    return putInstanceGroup(this.vfs, cluster, group, options);
+  }
+
+  async mergeInstanceGroup(
+    cluster: string,
+    name: string,
+    change: ConfigChange<InstanceGroupConfig>,
+    options: MergeConfigOptions = {},
+  ): Promise<MergeResult<InstanceGroupConfig>> {
+    validateClusterName(cluster);
+    validateInstanceGroupName(name);
+    const key = layout.instanceGroup(cluster, name);
+    const validate = (value: InstanceGroupConfig) => assertValidInstanceGroup(value);
+    return mergeDocument(this.vfs, key, `instance group "${name}"`, change, instanceGroupSchema, validate, options);
+  }
+
+  async deleteInstanceGroup(cluster: string, name: string, options: PutOptions = {}): Promise<void> {
+    validateClusterName(cluster);
+    validateInstanceGroupName(name);
+    await this.vfs.delete(layout.instanceGroup(cluster, name), options);
+  }
+
+  async listKeysets(
+    cluster: string,
+    which: 'private' | 'issued' = 'private',
+    options: CallOptions = {},
+  ): Promise<string[]> {
+    return listKeysets((await this.#pki(cluster, options.signal)).location, which, options.signal);
+  }
+
+  async getKeyset(
+    cluster: string,
+    name: string,
+    which: 'private' | 'issued' = 'private',
+    options: CallOptions = {},
+  ): Promise<Keyset> {
+    validateKeysetName(name);
+    const context = await this.#pki(cluster, options.signal);
+    return readKeyset(context.location, name, which, context);
+  }
+
+  async putKeyset(cluster: string, keyset: Keyset, options: SecretPutOptions = {}): Promise<WriteResult> {
+    validateKeysetName(keyset?.name);
+    const context = await this.#pki(cluster, options.signal);
+    const provider = options.encrypt === false ? undefined : this.#keys;
+    return { version: await putKeyset(context.location, keyset, { ...options, provider }) };
+  }
+
+  async createKeypair(
+    cluster: string,
+    keyset: string,
+    options: CreateKeypairOptions & CallOptions = {},
+  ): Promise<CreateKeypairResult> {
+    validateKeysetName(keyset);
+    return createKeypair(await this.#pki(cluster, options.signal), keyset, options);
+  }
+
+  async promoteKeypair(
+    cluster: string,
+    keyset: string,
+    id?: string,
+    options: CallOptions = {},
+  ): Promise<PromoteKeypairResult> {
+    validateKeysetName(keyset);
+    return promoteKeypair(await this.#pki(cluster, options.signal), keyset, id);
+  }
+
+  async distrustKeypairs(
+    cluster: string,
+    keyset: string,
+    ids?: readonly string[],
+    options: CallOptions = {},
+  ): Promise<KeypairTrustResult> {
+    validateKeysetName(keyset);
+    return distrustKeypairs(await this.#pki(cluster, options.signal), keyset, ids);
+  }
+
+  async trustKeypairs(
+    cluster: string,
+    keyset: string,
+    ids: readonly string[],
+    options: CallOptions = {},
+  ): Promise<KeypairTrustResult> {
+    validateKeysetName(keyset);
+    return trustKeypairs(await this.#pki(cluster, options.signal), keyset, ids);
+  }
+
+  async deleteKeypair(cluster: string, keyset: string, id: string, options: CallOptions = {}): Promise<WriteResult> {
+    validateKeysetName(keyset);
+    return deleteKeypair(await this.#pki(cluster, options.signal), keyset, id);
+  }
+
+  async listSshPublicKeys(cluster: string, options: CallOptions = {}): Promise<SshPublicKey[]> {
+    return listSshPublicKeys((await this.#pki(cluster, options.signal)).location, options.signal);
+  }
+
+  async addSshPublicKey(cluster: string, publicKey: string, options: CallOptions = {}): Promise<AddSshPublicKeyResult> {
+    const { location } = await this.#pki(cluster, options.signal);
+    return addSshPublicKey(location, publicKey, { signal: options.signal });
+  }
+
+  async deleteSshPublicKeys(cluster: string, fingerprint?: string, options: CallOptions = {}): Promise<DeleteResult> {
+    return deleteSshPublicKeys((await this.#pki(cluster, options.signal)).location, fingerprint, options.signal);
+  }
+
+  async listSecrets(cluster: string, options: CallOptions = {}): Promise<string[]> {
+    validateClusterName(cluster);
+    return listSecrets(await this.#secretStore(cluster, options.signal), options.signal);
+  }
+
+  async getSecret(cluster: string, name: string, options: CallOptions = {}): Promise<Uint8Array> {
+    validateClusterName(cluster);
+    validateSecretName(name);
+    return readSecret(await this.#secretStore(cluster, options.signal), name, {
+      signal: options.signal,
+      provider: this.#keys,
+      allowPlaintext: this.#allowPlaintext,
+    });
+  }
+
+  async putSecret(
+    cluster: string,
+    name: string,
+    data: Uint8Array | string,
+    options: SecretPutOptions = {},
+  ): Promise<WriteResult> {
+    validateClusterName(cluster);
+    validateSecretName(name);
+    const location = await this.#secretStore(cluster, options.signal);
+    const write = { ...conditionOf(options), signal: options.signal };
+    const version = await writeSecret(location, name, data, write, options.encrypt === false ? undefined : this.#keys);
+    return { version };
+  }
+
+  async deleteSecret(cluster: string, name: string, options: PutOptions = {}): Promise<void> {
+    validateClusterName(cluster);
+    validateSecretName(name);
+    await deleteSecret(await this.#secretStore(cluster, options.signal), name, options);
+  }
+
+  async close(): Promise<void> {
+    await this.#separate.close();
+    return this.vfs.close();
+  }
+}
+
+/** The write condition of a secret: `ifMatch` as given, else create only unless `overwrite`. */
+function conditionOf(options: SecretPutOptions): { ifMatch: string } | { ifNoneMatch: '*' } | Record<string, never> {
+  return options.ifMatch !== undefined ? { ifMatch: options.ifMatch } : options.overwrite ? {} : { ifNoneMatch: '*' };
+}
