@@ -1,19 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
-// One entry, two formats. p-limit (and its yocto-queue) are ESM-only; they are bundled
-// so that require('statestore') works on every Node >= 20 without require(esm).
-// The cloud SDKs stay external: they are optional peer dependencies loaded on first use.
+// The library: three entry points (`statestore`, `statestore/driver`, `statestore/testing`), two
+// formats each. p-limit (and its yocto-queue) are ESM-only; they are bundled so that
+// require('statestore') works on every Node >= 20 without require(esm). The cloud SDKs stay
+// external: they are optional peer dependencies loaded on first use.
+//
+// Splitting puts the modules the entries share in common chunks, so that within one format there
+// is one copy of each: a backend registered through `statestore/driver`'s registerBackend is the
+// one `statestore`'s openVfs finds (one backend table), and the testing suite checks errors of
+// the same StateStoreError. (tsup's splitting of the CommonJS output is marked experimental; the
+// pack check and test/package load every entry in both formats.)
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    entry: { index: 'src/index.ts', driver: 'src/driver.ts', testing: 'src/testing/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
     clean: true,
     target: 'node20',
     platform: 'node',
-    splitting: false,
+    splitting: true,
     noExternal: ['p-limit', 'yocto-queue'],
     external: ['@aws-sdk/client-s3', '@google-cloud/storage', '@azure/storage-blob', '@azure/identity'],
   },

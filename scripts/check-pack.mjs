@@ -1,6 +1,7 @@
 // Packs the library as npm would publish it, installs the tarball into an empty project, and
 // checks that require('statestore') and import('statestore') both work and agree (error codes,
-// and memfs stores shared per name between the two copies).
+// and memfs stores shared per name between the two copies), and that the `statestore/driver` and
+// `statestore/testing` entry points load in both formats and share the main entry's backend table.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ try {
     'dist/index.d.ts',
     'dist/index.d.cts',
     'dist/cli.js',
+    ...['driver', 'testing'].flatMap((entry) => ['.js', '.cjs', '.d.ts', '.d.cts'].map((ext) => `dist/${entry}${ext}`)),
     'README.md',
     'package.json',
   ]) {
@@ -40,14 +42,21 @@ try {
     // The README promises memfs stores are shared per name: across the ESM and CJS copies too.
     const seen = await (await other.openVfs('memfs://pack-check')).read('a/b').then((r) => Buffer.from(r.body).toString(), (e) => e.code);
     if (seen !== 'hello') throw new Error('memfs stores are not shared between the ESM and CommonJS copies: ' + seen);
-    console.log(kind + ' ok: ' + Object.keys(lib).length + ' exports');`;
+    // The subpath entries, in the same format as lib: a backend registered through statestore/driver
+    // is opened by statestore's openVfs, and its errors are StateStoreErrors there.
+    if (typeof testing.runConformance !== 'function') throw new Error('statestore/testing lacks runConformance');
+    if ('registerBackend' in lib) throw new Error('driver API still on the main entry');
+    driver.registerBackend({ schemes: ['packcheck'], open: async (url) => { throw new driver.StateStoreError('Unsupported', 'probe ' + url.host); } });
+    const probe = await lib.openVfs('packcheck://h').catch((e) => e);
+    if (!lib.isStateStoreError(probe, 'Unsupported') || probe.message !== 'probe h') throw new Error('statestore/driver registerBackend is not seen by openVfs: ' + probe);
+    console.log(kind + ' ok: ' + Object.keys(lib).length + ' exports; driver ' + Object.keys(driver).length + ', testing ' + Object.keys(testing).length);`;
   writeFileSync(
     path.join(app, 'cjs.cjs'),
-    `const lib = require('statestore'); const kind = 'require'; (async () => { const other = await import('statestore'); ${check} })().catch((e) => { console.error(e); process.exit(1); });`,
+    `const lib = require('statestore'); const driver = require('statestore/driver'); const testing = require('statestore/testing'); const kind = 'require'; (async () => { const other = await import('statestore'); ${check} })().catch((e) => { console.error(e); process.exit(1); });`,
   );
   writeFileSync(
     path.join(app, 'esm.mjs'),
-    `import * as lib from 'statestore'; import { createRequire } from 'node:module'; const other = createRequire(import.meta.url)('statestore'); const kind = 'import'; ${check}`,
+    `import * as lib from 'statestore'; import * as driver from 'statestore/driver'; import * as testing from 'statestore/testing'; import { createRequire } from 'node:module'; const other = createRequire(import.meta.url)('statestore'); const kind = 'import'; ${check}`,
   );
   process.stdout.write(run(process.execPath, ['cjs.cjs'], app));
   process.stdout.write(run(process.execPath, ['esm.mjs'], app));

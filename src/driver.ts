@@ -42,6 +42,16 @@ export { loadOptionalPeer } from './backends/optional-peer.js';
 
 // Errors and retries, as the portable layer and the built-in drivers use them.
 export { StateStoreError, isStateStoreError } from './errors.js';
-export type { ErrorCode, StateStoreErrorOptions } from './errors.js';
+export type { ErrorCode, StateStoreErrorOptions, ValidationIssue } from './errors.js';
 export { withRetry } from './vfs/retry.js';
 export type { RetryPolicy } from './vfs/retry.js';
+
+// Plumbing the built-in drivers share: bodies, listing pages, HTTP and network error mapping.
+export { collect, md5Hex, toBytes } from './backends/shared/bytes.js';
+export { compareKeys, decodePageToken, encodePageToken, pageSorted } from './backends/shared/paging.js';
+export {
+  NETWORK_ERROR_CODES,
+  mapHttpStatus,
+  networkErrorCode,
+  type HttpErrorMapping,
+} from './backends/shared/http-errors.js';

@@ -1,7 +1,5 @@
-/**
- * The test framework the conformance suite registers its cases with. The suite imports no test
- * runner: it takes these four functions, so one suite serves Jest, Vitest, Mocha and `node:test`.
- */
+// The test framework the conformance suite registers its cases with. The suite imports no test
+// runner: it takes these four functions, so one suite serves Jest, Vitest, Mocha and `node:test`.
 
 /**
  * The four functions of a BDD-style test framework that {@link runConformance} uses. Jest, Vitest
