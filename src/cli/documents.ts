@@ -13,13 +13,19 @@ export type FileDocument =
   | { kind: 'Cluster'; cluster: string; name: string; value: ClusterConfig }
   | { kind: 'InstanceGroup'; cluster: string; name: string; value: InstanceGroupConfig };
 
+/** The fields of a document that sort it into a kind and a cluster; validation checks the rest. */
+interface DocumentHead {
+  kind?: unknown;
+  metadata?: { name?: unknown; labels?: Record<string, string | undefined> };
+}
+
 /**
  * Splits a kops `-f` file (`---`-separated Cluster and InstanceGroup documents, any order) and
  * finds each instance group's cluster: its `kops.k8s.io/cluster` label (kops:
  * pkg/apis/kops/instancegroup.go LabelClusterName), else the Cluster of the same file, else --name.
  */
 export function fileDocuments(text: string, clusterFlag?: string): FileDocument[] {
-  const values = parseYamlAll(text) as Array<Record<string, any>>;
+  const values = parseYamlAll(text) as Array<DocumentHead | null | undefined>;
   const clusterInFile = values.find((value) => value?.kind === 'Cluster')?.metadata?.name as string | undefined;
   return values.map((value, index) => {
     const kind = value?.kind;
@@ -28,7 +34,7 @@ export function fileDocuments(text: string, clusterFlag?: string): FileDocument[
       throw new CliError(`document ${index + 1}: metadata.name is required`, EXIT.VALIDATION);
     if (kind === 'Cluster') return { kind, cluster: name, name, value: value as ClusterConfig };
     if (kind === 'InstanceGroup') {
-      const cluster = value.metadata?.labels?.['kops.k8s.io/cluster'] ?? clusterInFile ?? clusterFlag;
+      const cluster = value?.metadata?.labels?.['kops.k8s.io/cluster'] ?? clusterInFile ?? clusterFlag;
       if (!cluster)
         throw new CliError(
           `document ${index + 1}: instance group "${name}" names no cluster (label kops.k8s.io/cluster, or --name)`,

@@ -56,9 +56,32 @@ async function printFull(store: StateStore, names: string[], ctx: ReturnType<typ
   ctx.out.result(names.length === 1 ? docs[0]!.value : docs.map((doc) => doc.value));
 }
 
+/** A subnet as `get` reads it: its name and zone. */
+interface SubnetView {
+  name?: string;
+  zone?: string;
+}
+
+/** The fields of a cluster spec that `get` reads (subnets under spec.networking, or at spec.subnets in older documents). */
+interface ClusterSpecView {
+  networking?: { subnets?: SubnetView[] };
+  subnets?: SubnetView[];
+  cloudProvider?: string | Record<string, unknown>;
+}
+
+/** The fields of an instance group spec that `get ig` shows. */
+interface InstanceGroupSpecView {
+  role?: string;
+  machineType?: string;
+  minSize?: number;
+  maxSize?: number;
+  zones?: string[];
+  subnets?: string[];
+}
+
 function clusterRow(config: ClusterConfig): string[] {
-  const spec = (config.spec ?? {}) as Record<string, any>;
-  const subnets: Array<{ zone?: string }> = spec.networking?.subnets ?? spec.subnets ?? [];
+  const spec = (config.spec ?? {}) as ClusterSpecView;
+  const subnets = spec.networking?.subnets ?? spec.subnets ?? [];
   const zones = [...new Set(subnets.map((subnet) => subnet.zone).filter((zone): zone is string => !!zone))].sort();
   // kops: pkg/apis/kops/cluster.go GetCloudProvider (the set member of spec.cloudProvider, or the legacy string)
   const provider = spec.cloudProvider;
@@ -104,7 +127,7 @@ const getInstanceGroups: Lister = async (store, cluster, names, ctx) => {
 };
 
 function igRow(cluster: ClusterConfig, ig: InstanceGroupConfig): string[] {
-  const spec = (ig.spec ?? {}) as Record<string, any>;
+  const spec = (ig.spec ?? {}) as InstanceGroupSpecView;
   const text = (value: unknown): string => (value === undefined || value === null ? '-' : String(value));
   return [
     ig.metadata?.name ?? '',
@@ -117,11 +140,11 @@ function igRow(cluster: ClusterConfig, ig: InstanceGroupConfig): string[] {
 }
 
 /** kops: pkg/apis/kops/model/utils.go FindZonesForInstanceGroup: spec.zones, else the zones of its subnets. */
-function zonesOf(cluster: ClusterConfig, spec: Record<string, any>): string[] {
-  if (Array.isArray(spec.zones) && spec.zones.length > 0) return spec.zones as string[];
-  const clusterSpec = (cluster.spec ?? {}) as Record<string, any>;
-  const subnets: Array<{ name?: string; zone?: string }> = clusterSpec.networking?.subnets ?? clusterSpec.subnets ?? [];
-  const zones = ((spec.subnets ?? []) as string[])
+function zonesOf(cluster: ClusterConfig, spec: InstanceGroupSpecView): string[] {
+  if (Array.isArray(spec.zones) && spec.zones.length > 0) return spec.zones;
+  const clusterSpec = (cluster.spec ?? {}) as ClusterSpecView;
+  const subnets = clusterSpec.networking?.subnets ?? clusterSpec.subnets ?? [];
+  const zones = (spec.subnets ?? [])
     .map((name) => subnets.find((subnet) => subnet.name === name)?.zone)
     .filter((zone): zone is string => !!zone);
   return [...new Set(zones)].sort();
