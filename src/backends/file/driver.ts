@@ -1,27 +1,25 @@
-import { link, open, readdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { link, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { createReadStream, type ReadStream } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Readable } from 'node:stream';
-import { StateStoreError, abortedError, isStateStoreError } from '../../errors.js';
-import type {
-  Capabilities,
-  DeleteOptions,
-  ListOptions,
-  ListPage,
-  ObjectInfo,
-  ReadOptions,
-  ReadResult,
-  ReadStreamResult,
-  VfsDriver,
-  WriteOptions,
-  WriteStreamOptions,
-} from '../../vfs/types.js';
-import { toBytes } from '../driver-utils.js';
+import { StateStoreError } from '../../errors.js';
+import {
+  NO_CONDITION,
+  type Condition,
+  type DriverDeleteOptions,
+  type DriverReadOptions,
+  type DriverWriteOptions,
+  type DriverWriteStreamOptions,
+  type ErrorContext,
+  type VfsDriver,
+} from '../../vfs/driver.js';
+import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadStreamResult } from '../../vfs/types.js';
+import { toBytes } from '../shared/bytes.js';
 import { fileVersion, fsyncDir, writeTemp, type TempFile } from './atomic.js';
 import { DirCache } from './dir-cache.js';
 import { listFilePage, type ListEntry } from './list.js';
-import { errnoOf, fsError } from './errors.js';
+import { errnoOf, mapFsError } from './errors.js';
 import { withFileLock } from './lock.js';
 import { FileRoot } from './root.js';
 import type { FileBackendOptions } from './types.js';
@@ -31,7 +29,8 @@ type Body = Uint8Array | Readable | AsyncIterable<Uint8Array>;
 /**
  * The local-disk backend. Writes are atomic (temp file, fsync, rename); create-if-absent uses
  * `link()`, which fails if the name exists, atomically, across processes; compare-and-swap and
- * deletes hold a lock file so that other processes, not only this one, are excluded.
+ * deletes hold a lock file so that other processes, not only this one, are excluded. Methods throw
+ * Node's fs errors as they are; the portable layer maps them once with {@link FileDriver.mapError}.
  */
 export class FileDriver implements VfsDriver {
   readonly backend = 'file';
@@ -64,103 +63,87 @@ export class FileDriver implements VfsDriver {
       });
   }
 
-  async read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
-    const full = await this.root.resolve(key);
-    const handle = await open(full, 'r').catch((err) => {
-      throw this.mapReadError(err, key, options.ifMatch);
-    });
+  async read(key: string, options: DriverReadOptions): Promise<ReadResult> {
+    const handle = await open(await this.root.resolve(key), 'r');
     try {
-      const info = await this.infoOf(handle, key, options.ifMatch);
+      const info = await this.infoOf(handle, key, options.condition);
       const body = await handle.readFile({ signal: options.signal });
       return { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), info };
-    } catch (err) {
-      throw this.mapReadError(err, key, options.ifMatch);
     } finally {
       await handle.close();
     }
   }
 
-  async readStream(key: string, options: ReadOptions = {}): Promise<ReadStreamResult> {
-    const full = await this.root.resolve(key);
-    const handle = await open(full, 'r').catch((err) => {
-      throw this.mapReadError(err, key, options.ifMatch);
-    });
+  async readStream(key: string, options: DriverReadOptions): Promise<ReadStreamResult> {
+    const handle = await open(await this.root.resolve(key), 'r');
+    let info: ObjectInfo;
     try {
-      const info = await this.infoOf(handle, key, options.ifMatch);
-      return { body: mappedStream(createReadStream('', { fd: handle, autoClose: true }), key, options.signal), info };
+      info = await this.infoOf(handle, key, options.condition);
     } catch (err) {
       await handle.close();
-      throw this.mapReadError(err, key, options.ifMatch);
+      throw err;
     }
+    const raw = createReadStream('', { fd: handle, autoClose: true });
+    const context: ErrorContext = { op: 'readStream', key, condition: options.condition, signal: options.signal };
+    return { body: mappedStream(raw, (err) => this.mapError(err, context), options.signal), info };
   }
 
-  async stat(key: string, options: ReadOptions = {}): Promise<ObjectInfo> {
-    const full = await this.root.resolve(key);
-    try {
-      const info = await stat(full, { bigint: true });
-      if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOENT' });
-      const result = this.toInfo(key, info.ino, info.mtimeNs, info.size);
-      this.checkVersion(result, options.ifMatch);
-      return result;
-    } catch (err) {
-      throw this.mapReadError(err, key, options.ifMatch);
-    }
+  async stat(key: string, options: DriverReadOptions): Promise<ObjectInfo> {
+    const info = await stat(await this.root.resolve(key), { bigint: true });
+    if (!info.isFile()) throw notAFile();
+    const result = this.toInfo(key, info.ino, info.mtimeNs, info.size);
+    this.checkVersion(result, options.condition);
+    return result;
   }
 
-  write(key: string, body: Uint8Array | string, options: WriteOptions = {}): Promise<ObjectInfo> {
+  write(key: string, body: Uint8Array | string, options: DriverWriteOptions): Promise<ObjectInfo> {
     return this.commit(key, toBytes(body), options);
   }
 
   writeStream(
     key: string,
     body: Readable | AsyncIterable<Uint8Array>,
-    options: WriteStreamOptions = {},
+    options: DriverWriteStreamOptions,
   ): Promise<ObjectInfo> {
     return this.commit(key, body, options);
   }
 
-  async delete(key: string, options: DeleteOptions = {}): Promise<void> {
+  async delete(key: string, options: DriverDeleteOptions): Promise<void> {
     const full = await this.root.resolve(key);
     try {
       await withFileLock(full, this.lockOptions(key, options.signal), async () => {
-        if (options.ifMatch !== undefined) await this.stat(key, { ifMatch: options.ifMatch });
+        if (options.condition.kind === 'version') await this.stat(key, { condition: options.condition });
         await unlink(full);
       });
     } catch (err) {
-      if (isStateStoreError(err)) throw err;
-      if (errnoOf(err) === 'ENOENT' || errnoOf(err) === 'ENOTDIR') {
-        if (options.ifMatch === undefined) return; // idempotent
-        throw new StateStoreError(
-          'PreconditionFailed',
-          `file: precondition failed: ${JSON.stringify(key)} does not exist`,
-          { key, backend: 'file' },
-        );
-      }
-      throw fsError(err, key);
+      const errno = errnoOf(err);
+      // Idempotent: deleting what is not there succeeds, unless a version was asked for (mapError).
+      if ((errno === 'ENOENT' || errno === 'ENOTDIR') && options.condition.kind === 'none') return;
+      throw err;
     }
     await this.removeEmptyParents(path.dirname(full));
   }
 
-  async copy(sourceKey: string, destinationKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
+  async copy(sourceKey: string, destinationKey: string, options: DriverWriteOptions): Promise<ObjectInfo> {
     const source = await this.root.resolve(sourceKey);
     const destination = await this.root.resolve(destinationKey);
-    await this.stat(sourceKey);
-    await this.root.prepareParent(destination, destinationKey).catch((err) => {
-      throw fsError(err, destinationKey);
+    // The source's own failures are about the source (NotFound), whatever the destination's condition.
+    const sourceContext: ErrorContext = { op: 'stat', key: sourceKey, condition: NO_CONDITION };
+    const found = await stat(source).catch((err: unknown) => {
+      throw this.mapError(err, sourceContext);
     });
+    if (!found.isFile()) throw this.mapError(notAFile(), sourceContext);
+    await this.root.prepareParent(destination, destinationKey);
     // Through writeTemp, not copyFile: copyFile gives the copy the source's mode (0644 for a file
     // put there by hand), while every file this backend writes is 0600 (issue #14.8).
-    let temp: TempFile;
-    try {
-      const handle = await open(source, 'r');
-      temp = await writeTemp(destination, createReadStream('', { fd: handle, autoClose: true }), {
-        fsync: this.options.fsync,
-        signal: options.signal,
-        key: destinationKey,
-      });
-    } catch (err) {
-      throw isStateStoreError(err) ? err : fsError(err, errnoOf(err) === 'ENOENT' ? sourceKey : destinationKey);
-    }
+    const handle = await open(source, 'r').catch((err: unknown) => {
+      throw errnoOf(err) === 'ENOENT' ? this.mapError(err, sourceContext) : err;
+    });
+    const temp = await writeTemp(destination, createReadStream('', { fd: handle, autoClose: true }), {
+      fsync: this.options.fsync,
+      signal: options.signal,
+      key: destinationKey,
+    });
     return this.publish(destinationKey, destination, temp, options);
   }
 
@@ -179,35 +162,35 @@ export class FileDriver implements VfsDriver {
     );
   }
 
+  /** Maps by errno, operation and condition sent (see mapFsError). */
+  mapError(err: unknown, context: ErrorContext): StateStoreError {
+    return mapFsError(err, context);
+  }
+
   async close(): Promise<void> {}
 
   /** Writes the temp file, then publishes it under the condition asked for. */
-  private async commit(key: string, body: Body, options: WriteOptions): Promise<ObjectInfo> {
+  private async commit(key: string, body: Body, options: DriverWriteOptions): Promise<ObjectInfo> {
     const full = await this.root.resolve(key);
-    try {
-      await this.root.prepareParent(full, key);
-      const temp = await writeTemp(full, body, { fsync: this.options.fsync, signal: options.signal, key });
-      return await this.publish(key, full, temp, options);
-    } catch (err) {
-      throw isStateStoreError(err) ? err : fsError(err, key);
-    }
+    await this.root.prepareParent(full, key);
+    const temp = await writeTemp(full, body, { fsync: this.options.fsync, signal: options.signal, key });
+    return this.publish(key, full, temp, options);
   }
 
-  private async publish(key: string, full: string, temp: TempFile, options: WriteOptions): Promise<ObjectInfo> {
+  /**
+   * Moves the temp file to its name: `link()` for create-if-absent (EEXIST when the name is
+   * taken, which mapError makes AlreadyExists), else `rename()` under the lock, after checking
+   * the version for a compare-and-swap. The temp file never outlives a failure.
+   */
+  private async publish(key: string, full: string, temp: TempFile, options: DriverWriteOptions): Promise<ObjectInfo> {
+    const { condition } = options;
     try {
-      if (options.ifNoneMatch === '*') {
-        await link(temp.path, full).catch((err) => {
-          if (errnoOf(err) === 'EEXIST')
-            throw new StateStoreError('AlreadyExists', `file: already exists: ${JSON.stringify(key)}`, {
-              key,
-              backend: 'file',
-            });
-          throw err;
-        });
+      if (condition.kind === 'absent') {
+        await link(temp.path, full);
         await temp.discard();
       } else {
         await withFileLock(full, this.lockOptions(key, options.signal), async () => {
-          if (options.ifMatch !== undefined) await this.stat(key, { ifMatch: options.ifMatch });
+          if (condition.kind === 'version') await this.stat(key, { condition });
           await rename(temp.path, full);
         });
       }
@@ -215,7 +198,7 @@ export class FileDriver implements VfsDriver {
       return this.toInfo(key, temp.ino, temp.mtimeNs, temp.size);
     } catch (err) {
       await temp.discard();
-      throw isStateStoreError(err) ? err : fsError(err, key);
+      throw err;
     }
   }
 
@@ -234,17 +217,17 @@ export class FileDriver implements VfsDriver {
   private async infoOf(
     handle: import('node:fs/promises').FileHandle,
     key: string,
-    ifMatch?: string,
+    condition: Condition,
   ): Promise<ObjectInfo> {
     const info = await handle.stat({ bigint: true });
-    if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOENT' });
+    if (!info.isFile()) throw notAFile();
     const result = this.toInfo(key, info.ino, info.mtimeNs, info.size);
-    this.checkVersion(result, ifMatch);
+    this.checkVersion(result, condition);
     return result;
   }
 
-  private checkVersion(info: ObjectInfo, ifMatch: string | undefined): void {
-    if (ifMatch !== undefined && info.version !== ifMatch) {
+  private checkVersion(info: ObjectInfo, condition: Condition): void {
+    if (condition.kind === 'version' && info.version !== condition.version) {
       throw new StateStoreError(
         'PreconditionFailed',
         `file: precondition failed: ${JSON.stringify(info.key)} changed`,
@@ -262,38 +245,29 @@ export class FileDriver implements VfsDriver {
     };
   }
 
-  private mapReadError(err: unknown, key: string, ifMatch: string | undefined): StateStoreError {
-    if (isStateStoreError(err)) return err;
-    const mapped = fsError(err, key);
-    if (mapped.code === 'NotFound' && ifMatch !== undefined) {
-      return new StateStoreError(
-        'PreconditionFailed',
-        `file: precondition failed: ${JSON.stringify(key)} does not exist`,
-        { key, backend: 'file' },
-      );
-    }
-    if (errnoOf(err) === 'EISDIR' || errnoOf(err) === 'ENOTDIR')
-      return new StateStoreError('NotFound', `file: not found: ${JSON.stringify(key)}`, { key, backend: 'file' });
-    return mapped;
-  }
-
   private lockOptions(key: string, signal: AbortSignal | undefined) {
     return { key, signal, timeoutMs: this.options.lockTimeoutMs, staleMs: this.options.staleLockMs };
   }
 }
 
+/** A folder where a file was asked for: the same as no file (mapError makes it NotFound or PreconditionFailed). */
+function notAFile(): Error {
+  return Object.assign(new Error('not a file'), { code: 'ENOENT' });
+}
+
 /**
- * A file's bytes as the Vfs promises them: failures are StateStoreErrors, and the caller's abort
- * ends the stream with Aborted at once (Node's own `signal` option would fail with its AbortError).
+ * A file's bytes as the Vfs promises them: failures are StateStoreErrors (by the driver's
+ * mapError, which the portable layer does not see for a stream), and the caller's abort ends the
+ * stream at once, as Aborted (mapError's rule for a fired signal).
  */
-function mappedStream(raw: ReadStream, key: string, signal: AbortSignal | undefined): Readable {
-  const onAbort = () => raw.destroy(abortedError(signal, key, 'file'));
+function mappedStream(raw: ReadStream, mapError: (err: unknown) => StateStoreError, signal?: AbortSignal): Readable {
+  const onAbort = () => raw.destroy(Object.assign(new Error('aborted'), { code: 'ABORT_ERR', cause: signal?.reason }));
   signal?.addEventListener('abort', onAbort, { once: true });
   async function* chunks(): AsyncGenerator<Buffer> {
     try {
       for await (const chunk of raw) yield chunk as Buffer;
     } catch (err) {
-      throw isStateStoreError(err) ? err : fsError(err, key);
+      throw mapError(err);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       raw.destroy();

@@ -50,7 +50,10 @@ export async function listFilePage(ctx: ListContext, options: ListOptions): Prom
   for await (const item of walk(ctx, base, prefix, after, shallow)) {
     if (objects.length + prefixes.length >= pageSize) return { objects, prefixes, nextPageToken: encodeToken(last!) };
     if ('prefix' in item) prefixes.push((last = item.prefix));
-    else (objects.push(item.object), (last = item.object.key));
+    else {
+      objects.push(item.object);
+      last = item.object.key;
+    }
   }
   return { objects, prefixes };
 }

@@ -5,17 +5,17 @@ import { errnoOf, fsError } from './errors.js';
 import { RESERVED_PREFIX } from './lock.js';
 
 /**
- * The folder a file store lives in, and the one rule that matters most: nothing a key names may
- * resolve outside it, symlinks included. Keys were already checked for `..` by the portable layer;
- * this catches symlinks inside the root that point out of it.
- */
-/**
  * The longest file or folder name most filesystems take (NAME_MAX: ext4, xfs, btrfs, APFS, NTFS),
  * in bytes. Checked up front so an over-long segment is InvalidArgument on every call, not an
  * errno that some calls surface as Unknown (issue #14.8).
  */
 export const MAX_SEGMENT_BYTES = 255;
 
+/**
+ * The folder a file store lives in, and the one rule that matters most: nothing a key names may
+ * resolve outside it, symlinks included. Keys were already checked for `..` by the portable layer;
+ * this catches symlinks inside the root that point out of it.
+ */
 export class FileRoot {
   private realRoot: string | undefined;
 
@@ -66,24 +66,23 @@ export class FileRoot {
   private async assertInside(full: string, key: string): Promise<void> {
     const root = await this.root();
     let probe = full;
-    for (;;) {
+    let real: string | undefined;
+    while (real === undefined) {
       try {
-        const real = await realpath(probe);
-        if (real !== root && !real.startsWith(root + path.sep)) {
-          throw new StateStoreError(
-            'InvalidArgument',
-            `file: key ${JSON.stringify(key)} resolves outside the store's root (symlink)`,
-            { key, backend: 'file' },
-          );
-        }
-        return;
+        real = await realpath(probe);
       } catch (err) {
-        if (errnoOf(err) !== 'ENOENT' && errnoOf(err) !== 'ENOTDIR')
-          throw err instanceof StateStoreError ? err : fsError(err, key);
+        if (errnoOf(err) !== 'ENOENT' && errnoOf(err) !== 'ENOTDIR') throw fsError(err, key);
         const parent = path.dirname(probe);
         if (parent === probe || probe === path.resolve(this.dir)) return;
         probe = parent;
       }
+    }
+    if (real !== root && !real.startsWith(root + path.sep)) {
+      throw new StateStoreError(
+        'InvalidArgument',
+        `file: key ${JSON.stringify(key)} resolves outside the store's root (symlink)`,
+        { key, backend: 'file' },
+      );
     }
   }
 }

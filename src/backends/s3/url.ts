@@ -95,17 +95,7 @@ export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Loc
   if (endpoint !== undefined) endpoint = normaliseEndpoint(endpoint, invalid);
 
   const credentials = s3.credentials ?? (customEnv ? envCredentials(envValue) : undefined);
-  if (s3.kmsKeyId !== undefined && s3.serverSideEncryption !== 'aws:kms')
-    throw invalid('kmsKeyId needs serverSideEncryption: "aws:kms"');
-  if (s3.serverSideEncryption !== undefined && !['AES256', 'aws:kms', 'none'].includes(s3.serverSideEncryption)) {
-    throw invalid('serverSideEncryption must be "AES256", "aws:kms" or "none"');
-  }
-  if (s3.acl !== undefined && !(S3_CANNED_ACLS as readonly string[]).includes(s3.acl))
-    throw invalid(`acl must be an S3 canned ACL (one of ${S3_CANNED_ACLS.join(', ')})`);
-  if (s3.partSize !== undefined && (!Number.isSafeInteger(s3.partSize) || s3.partSize < 5 * 1024 * 1024))
-    throw invalid('partSize must be an integer of at least 5 MiB');
-  if (s3.checksum !== undefined && s3.checksum !== 'when_supported' && s3.checksum !== 'when_required')
-    throw invalid('checksum must be "when_supported" or "when_required"');
+  checkS3Options(s3, invalid);
 
   const prefix = url.path;
   return {
@@ -118,6 +108,21 @@ export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Loc
     credentials,
     url: `${scheme}://${url.host}${prefix === '' ? '' : `/${prefix}`}`,
   };
+}
+
+/** The store options that need no I/O to check; InvalidArgument (by `invalid`) for the first wrong one. */
+function checkS3Options(s3: S3BackendOptions, invalid: (why: string) => StateStoreError): void {
+  if (s3.kmsKeyId !== undefined && s3.serverSideEncryption !== 'aws:kms')
+    throw invalid('kmsKeyId needs serverSideEncryption: "aws:kms"');
+  if (s3.serverSideEncryption !== undefined && !['AES256', 'aws:kms', 'none'].includes(s3.serverSideEncryption)) {
+    throw invalid('serverSideEncryption must be "AES256", "aws:kms" or "none"');
+  }
+  if (s3.acl !== undefined && !(S3_CANNED_ACLS as readonly string[]).includes(s3.acl))
+    throw invalid(`acl must be an S3 canned ACL (one of ${S3_CANNED_ACLS.join(', ')})`);
+  if (s3.partSize !== undefined && (!Number.isSafeInteger(s3.partSize) || s3.partSize < 5 * 1024 * 1024))
+    throw invalid('partSize must be an integer of at least 5 MiB');
+  if (s3.checksum !== undefined && s3.checksum !== 'when_supported' && s3.checksum !== 'when_required')
+    throw invalid('checksum must be "when_supported" or "when_required"');
 }
 
 function envCredentials(envValue: (name: string) => string | undefined): S3Credentials | undefined {
