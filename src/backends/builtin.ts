@@ -7,4 +7,5 @@ export const builtinBackends: ReadonlyArray<{ schemes: readonly string[]; load: 
   { schemes: ['s3', 'do', 'scw', 'hos', 'linode'], load: async () => (await import('./s3/index.js')).s3Backend },
   { schemes: ['azureblob'], load: async () => (await import('./azure/index.js')).azureBackend },
   { schemes: ['gs'], load: async () => (await import('./gcs/index.js')).gcsBackend },
+  { schemes: ['swift'], load: async () => (await import('./swift/index.js')).swiftBackend },
 ];

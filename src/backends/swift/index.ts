@@ -1,0 +1,46 @@
+import { StateStoreError } from '../../errors.js';
+import type { StoreUrl } from '../../vfs/url.js';
+import type { BackendFactory } from '../factory.js';
+import type { OpenVfsOptions } from '../options.js';
+import { authFromEnv, checkAuth } from './auth.js';
+import { SwiftClient } from './client.js';
+import { SwiftDriver } from './driver.js';
+import type { SwiftBackendOptions } from './types.js';
+import { parseSwiftUrl } from './url.js';
+
+export { SwiftDriver } from './driver.js';
+export type { SwiftAuth, SwiftBackendOptions, SwiftKeystoneAuth, SwiftPreAuth, SwiftV1Auth } from './types.js';
+
+/** `openVfs` options with the Swift backend's own section. */
+export interface SwiftOpenOptions extends OpenVfsOptions {
+  /** Options of the Swift backend (`swift://`). */
+  swift?: SwiftBackendOptions;
+}
+
+/**
+ * Opens `swift://container/prefix`. Credentials come from `options.swift.auth`, else from the
+ * environment as kops reads it (`OS_AUTH_URL`, `OS_USERNAME`, `OS_PASSWORD`, `OS_PROJECT_NAME`,
+ * `OS_DOMAIN_NAME`, `OS_APPLICATION_CREDENTIAL_*`, `OS_REGION_NAME`), else Swift v1 auth
+ * (`ST_AUTH`, `ST_USER`, `ST_KEY`). Nothing is sent until the first call: a wrong password is
+ * Unauthenticated there, a missing container NotFound naming it.
+ */
+export const swiftBackend: BackendFactory = {
+  schemes: ['swift'],
+  async open(url: StoreUrl, options: SwiftOpenOptions) {
+    const location = parseSwiftUrl(url);
+    const auth = options.swift?.auth ?? authFromEnv(options.env ?? process.env);
+    if (auth === undefined) {
+      throw new StateStoreError(
+        'Unauthenticated',
+        `swift: no credentials for ${location.url}: set OS_AUTH_URL with OS_USERNAME/OS_PASSWORD/OS_PROJECT_NAME ` +
+          '(or OS_APPLICATION_CREDENTIAL_ID/_SECRET), or ST_AUTH/ST_USER/ST_KEY, or pass options.swift.auth',
+        { backend: 'swift' },
+      );
+    }
+    checkAuth(auth);
+    return new SwiftDriver(location, new SwiftClient(auth), {
+      retry: options.retry,
+      createIfAbsent: options.swift?.createIfAbsent,
+    });
+  },
+};

@@ -1,0 +1,66 @@
+/** Options of the OpenStack Swift backend (`swift://container/prefix`). */
+
+/**
+ * Keystone v3 credentials, as kops reads them from `OS_*` (gophercloud's `AuthOptionsFromEnv`):
+ * a user and password scoped to a project, or an application credential. Never printed.
+ */
+export interface SwiftKeystoneAuth {
+  kind: 'keystone';
+  /** `OS_AUTH_URL`, e.g. `https://keystone.example.com:5000/v3` (`/v3` is added when missing). */
+  authUrl: string;
+  /** `OS_USERNAME` (or `userId`, `OS_USERID`). */
+  username?: string;
+  userId?: string;
+  /** `OS_PASSWORD`. */
+  password?: string;
+  /** `OS_PROJECT_NAME` / `OS_TENANT_NAME`, or `OS_PROJECT_ID` / `OS_TENANT_ID`. */
+  projectName?: string;
+  projectId?: string;
+  /** `OS_DOMAIN_NAME` / `OS_DOMAIN_ID`: the domain of the user and of the project, as in gophercloud. */
+  domainName?: string;
+  domainId?: string;
+  /** `OS_APPLICATION_CREDENTIAL_ID`, or `..._NAME` with a username; with `..._SECRET`. */
+  applicationCredentialId?: string;
+  applicationCredentialName?: string;
+  applicationCredentialSecret?: string;
+  /** `OS_REGION_NAME`: the region of the object-store endpoint in the catalog. Default: the first. */
+  region?: string;
+  /** Endpoint interface in the catalog. Default `public`. */
+  interface?: 'public' | 'internal' | 'admin';
+}
+
+/** Swift's own v1 auth (tempauth, swauth): `ST_AUTH`, `ST_USER` (`account:user`), `ST_KEY`. Never printed. */
+export interface SwiftV1Auth {
+  kind: 'v1';
+  authUrl: string;
+  user: string;
+  key: string;
+}
+
+/** A storage URL and token obtained elsewhere (`OS_STORAGE_URL`, `OS_AUTH_TOKEN`); not renewed. */
+export interface SwiftPreAuth {
+  kind: 'token';
+  storageUrl: string;
+  token: string;
+}
+
+/** One of the ways to reach a Swift account. */
+export type SwiftAuth = SwiftKeystoneAuth | SwiftV1Auth | SwiftPreAuth;
+
+/**
+ * Per-store options of the Swift backend. Without `auth`, it is read from the environment
+ * (`options.env ?? process.env`): the `OS_*` variables kops reads (Keystone v3), else
+ * `ST_AUTH`/`ST_USER`/`ST_KEY` (Swift v1 auth), else `OS_STORAGE_URL`/`OS_AUTH_TOKEN`.
+ */
+export interface SwiftBackendOptions {
+  auth?: SwiftAuth;
+  /**
+   * Swift checks `If-None-Match: *` when a PUT arrives, without a lock: of several creators racing
+   * for one absent key, more than one can succeed (measured on Swift 2.30: 20 racing PUTs, several
+   * 201s), the last one's bytes winning. So by default (`refuse`) the backend does not claim
+   * create-if-absent and `ifNoneMatch` is refused with Unsupported before any I/O. `best-effort`
+   * claims it anyway, as kops's swiftfs does (it checks, then writes): a key that already exists
+   * when the write arrives is refused with AlreadyExists, but racing creators may both "win".
+   */
+  createIfAbsent?: 'refuse' | 'best-effort';
+}

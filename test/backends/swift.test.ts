@@ -1,0 +1,171 @@
+/**
+ * The swift:// backend against a real OpenStack Swift (the Debian packages, started once for this
+ * file by test/servers/swift.ts: memcached, account/container/object servers and a tempauth
+ * proxy): the conformance suite, what Swift cannot enforce refused before any I/O, errors and
+ * server-side copies. Without the packages every test here fails, saying how to install them.
+ */
+import { Readable } from 'node:stream';
+import { openVfs } from '../../src/backends/registry.js';
+import type { Vfs } from '../../src/vfs/types.js';
+import { runConformance } from '../conformance/suite.js';
+import { errorCode } from '../error-code.js';
+import { startSwift, SWIFT_USERS, type SwiftHandle } from '../servers/swift.js';
+
+let server: SwiftHandle;
+let counter = 0;
+
+beforeAll(async () => {
+  server = await startSwift({ containers: ['conformance', 'other'] });
+}, 240_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+function open(url: string, env: Record<string, string> = server.env): Promise<Vfs> {
+  return openVfs(url, { env });
+}
+
+/** A store that claims create-if-absent, as kops's swiftfs does (checked as the write arrives). */
+function bestEffort(url: string): Promise<Vfs> {
+  return openVfs(url, { env: server.env, swift: { createIfAbsent: 'best-effort' } } as Parameters<typeof openVfs>[1]);
+}
+
+runConformance({
+  name: 'swift',
+  // A container per case, the store at its root: Swift's 1024-byte object names then hold the
+  // suite's longest key (under a prefix they could not).
+  open: async () => {
+    const container = `conformance-${++counter}`;
+    await server.createContainer(container);
+    return open(`swift://${container}`);
+  },
+  largeObjectBytes: 64 * 1024 * 1024,
+});
+
+describe('swift: what Swift cannot enforce is refused before any I/O', () => {
+  it('says so in its capabilities: server-side copy and MD5s, no compare-and-swap, no atomic create', async () => {
+    const vfs = await open(`swift://conformance/caps-${++counter}`);
+    expect(vfs.capabilities).toEqual({
+      ifMatch: false,
+      ifNoneMatch: false,
+      deleteIfMatch: false,
+      serverSideCopy: true,
+      md5: true,
+    });
+    expect(await errorCode(vfs.write('a', 'x', { ifNoneMatch: '*' }))).toBe('Unsupported');
+    expect(await errorCode(vfs.stat('a'))).toBe('NotFound');
+    await vfs.close();
+  });
+
+  it('claims create-if-absent only when asked for best effort, refusing a key that exists', async () => {
+    const vfs = await bestEffort(`swift://conformance/best-${++counter}`);
+    expect(vfs.capabilities).toMatchObject({ ifMatch: false, ifNoneMatch: true });
+    await vfs.write('k', 'first', { ifNoneMatch: '*' });
+    expect(await errorCode(vfs.write('k', 'second', { ifNoneMatch: '*' }))).toBe('AlreadyExists');
+    expect(await errorCode(vfs.writeStream('k', Readable.from([Buffer.from('third')]), { ifNoneMatch: '*' }))).toBe(
+      'AlreadyExists',
+    );
+    await vfs.write('src', 'source', { contentType: 'text/plain' });
+    // Swift applies a COPY's conditions to the source: this copy streams through a conditional PUT.
+    expect(await errorCode(vfs.copy('src', 'k', { ifNoneMatch: '*' }))).toBe('AlreadyExists');
+    expect(await vfs.copy('src', 'fresh', { ifNoneMatch: '*' })).toMatchObject({ key: 'fresh', size: 6 });
+    expect((await vfs.stat('fresh')).contentType).toBe('text/plain');
+    expect(Buffer.from((await vfs.read('k')).body).toString()).toBe('first');
+    await vfs.close();
+  });
+
+  it('refuses ifMatch on write, writeStream, copy and delete with Unsupported, changing nothing', async () => {
+    const vfs = await open(`swift://conformance/cas-${++counter}`);
+    const v1 = await vfs.write('a', 'one');
+    expect(await errorCode(vfs.write('a', 'two', { ifMatch: v1.version }))).toBe('Unsupported');
+    expect(await errorCode(vfs.writeStream('a', Readable.from([Buffer.from('two')]), { ifMatch: v1.version }))).toBe(
+      'Unsupported',
+    );
+    expect(await errorCode(vfs.copy('a', 'b', { ifMatch: v1.version }))).toBe('Unsupported');
+    expect(await errorCode(vfs.delete('a', { ifMatch: v1.version }))).toBe('Unsupported');
+    expect(Buffer.from((await vfs.read('a')).body).toString()).toBe('one');
+    expect(await errorCode(vfs.stat('b'))).toBe('NotFound');
+    await vfs.close();
+  });
+
+  it('pins reads with ifMatch through If-Match on GET and HEAD', async () => {
+    const vfs = await open(`swift://conformance/pin-${++counter}`);
+    const v1 = await vfs.write('k', 'one');
+    expect((await vfs.stat('k', { ifMatch: v1.version })).version).toBe(v1.version);
+    await vfs.write('k', 'two');
+    expect(await errorCode(vfs.readStream('k', { ifMatch: v1.version }))).toBe('PreconditionFailed');
+    await vfs.delete('k');
+    expect(await errorCode(vfs.read('k', { ifMatch: v1.version }))).toBe('PreconditionFailed');
+    await vfs.close();
+  });
+});
+
+describe('swift: errors', () => {
+  it('maps wrong credentials to Unauthenticated without the key in the message', async () => {
+    const vfs = await open('swift://conformance/x', { ...server.env, ST_KEY: 'not-the-key' });
+    const err = await vfs.read('k').then(
+      () => new Error('resolved'),
+      (e: unknown) => e as Error,
+    );
+    expect(err).toMatchObject({ code: 'Unauthenticated', backend: 'swift' });
+    expect(err.message).not.toContain('not-the-key');
+    expect(err.message).not.toContain('AUTH_');
+    await vfs.close();
+  });
+
+  it('maps a missing container to NotFound naming it, on list and write', async () => {
+    const vfs = await open('swift://no-such-container/p');
+    for (const call of [vfs.list(), vfs.write('k', 'x')]) {
+      const err = await call.then(
+        () => new Error('resolved'),
+        (e: unknown) => e as Error,
+      );
+      expect(err).toMatchObject({ code: 'NotFound' });
+      expect(err.message).toContain('container "no-such-container" does not exist');
+      expect(err.message).not.toContain(SWIFT_USERS.tester.key);
+    }
+    await vfs.close();
+  });
+
+  it('refuses to open without credentials, naming the variables kops reads', async () => {
+    const err = await openVfs('swift://conformance/p', { env: {} }).then(
+      () => new Error('resolved'),
+      (e: unknown) => e as Error,
+    );
+    expect(err).toMatchObject({ code: 'Unauthenticated' });
+    expect(err.message).toContain('OS_AUTH_URL');
+  });
+
+  it('refuses credentials in the URL with InvalidArgument, without echoing them', async () => {
+    const err = await openVfs('swift://user:secret@conformance/p', { env: server.env }).then(
+      () => new Error('resolved'),
+      (e: unknown) => e as Error,
+    );
+    expect(err).toMatchObject({ code: 'InvalidArgument' });
+    expect(err.message).not.toContain('secret');
+  });
+});
+
+describe('swift: server-side copies', () => {
+  it('copies between containers of one account inside Swift, and not across identities', async () => {
+    const from = await open(`swift://conformance/from-${++counter}`);
+    const to = await open(`swift://other/to-${++counter}`);
+    await from.write('dir/obj', 'payload', { contentType: 'text/plain' });
+    const copied = await to.copyFrom!(from, 'dir/obj', 'copied');
+    expect(copied).toMatchObject({ key: 'copied', size: 7 });
+    expect(Buffer.from((await to.read('copied')).body).toString()).toBe('payload');
+    expect((await to.stat('copied')).contentType).toBe('text/plain');
+
+    const stranger = await open(`swift://other/stranger-${++counter}`, {
+      ...server.env,
+      ST_USER: SWIFT_USERS.tester2.user,
+      ST_KEY: SWIFT_USERS.tester2.key,
+    });
+    expect(await stranger.copyFrom!(from, 'dir/obj', 'x')).toBeUndefined();
+    // A create-if-absent copy cannot be server-side: the caller is told to stream.
+    const careful = await bestEffort(`swift://other/careful-${++counter}`);
+    expect(await careful.copyFrom!(from, 'dir/obj', 'x', { ifNoneMatch: '*' })).toBeUndefined();
+    await Promise.all([from.close(), to.close(), stranger.close(), careful.close()]);
+  });
+});
