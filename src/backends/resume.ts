@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { abortedError, StateStoreError, throwIfAborted } from '../errors.js';
+import { abortedError, isStateStoreError, StateStoreError, throwIfAborted } from '../errors.js';
 import { backoffDelay, DEFAULT_RETRY, sleep, type RetryPolicy } from '../vfs/retry.js';
 
 /** How {@link resumableBody} reads, resumes and reports. */
@@ -8,7 +8,11 @@ export interface ResumeOptions {
   size: number;
   /** Opens the rest of the body from `offset`, pinned to the version being read; throws StateStoreErrors. */
   reopen: (offset: number) => Promise<Readable>;
-  /** Maps a failure of the body stream to a StateStoreError. */
+  /**
+   * Maps a failure of the body stream (or of `reopen`) to a StateStoreError. Only called with
+   * errors that are not StateStoreErrors already: those (a cut seen here, an abort, a failure
+   * `reopen` decided itself) pass as they are, so each driver need not check again.
+   */
   mapError: (err: unknown) => StateStoreError;
   /** Attempts (the first included) and delays, shared by every resumption of one body. */
   retry: RetryPolicy;
@@ -58,7 +62,7 @@ export function resumableBody(first: Readable, options: ResumeOptions): Readable
           source?.destroy();
           source = undefined;
           if (options.signal?.aborted === true) throw abortedError(options.signal, options.key, options.backend);
-          const mapped = options.mapError(err);
+          const mapped = isStateStoreError(err) ? err : options.mapError(err);
           if (!transient(mapped) || attempt >= policy.maxAttempts) throw mapped;
           await sleep(backoffDelay(attempt, policy), options.signal);
         }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { isStateStoreError, StateStoreError } from '../../errors.js';
+import { StateStoreError } from '../../errors.js';
 import {
   NO_CONDITION,
   type Condition,
@@ -259,12 +259,11 @@ export class S3Driver implements VfsDriver {
   }
 
   /**
-   * A failure of a body stream, mapped here because the portable layer never sees it. Our own
-   * errors (a cut, an abort, a changed object) pass as they are; a bare Error from a body the SDK
-   * validates is its checksum mismatch (see isBareError).
+   * A failure of a body stream, mapped here because the portable layer never sees it (our own
+   * errors, a cut or a changed object, never get here: resumableBody passes them as they are). A
+   * bare Error from a body the SDK validates is its checksum mismatch (see isBareError).
    */
   private bodyError(err: unknown, context: ErrorContext, validated: boolean): StateStoreError {
-    if (isStateStoreError(err)) return err;
     if (validated && isBareError(err) && context.signal?.aborted !== true) {
       return new StateStoreError(
         'IntegrityError',
