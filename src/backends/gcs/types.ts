@@ -2,7 +2,9 @@ import type { RetryPolicy } from '../../vfs/retry.js';
 
 /** Service-account credentials, as in a JSON key file. */
 export interface GcsCredentials {
+  /** The service account's e-mail, as in its JSON key file. */
   client_email: string;
+  /** The service account's private key (PEM), as in its JSON key file. Never logged. */
   private_key: string;
 }
 
