@@ -3,14 +3,12 @@
  * of them (the kops trees, mergeConfig under contention, moves between backends). Each target's
  * server is started lazily, once per test file, and stopped by `stopAll()`.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../servers/s3rver.js';
 import { startAzurite, type AzuriteHandle } from '../servers/azurite.js';
 import { startGcsEmulator, type GcsEmulatorHandle } from '../servers/gcs-emulator.js';
+import { removeTempDirs, tempDir } from '../helpers/index.js';
 
 export interface BackendTarget {
   name: string;
@@ -21,38 +19,31 @@ export interface BackendTarget {
 let counter = 0;
 const cleanups: Array<() => Promise<void>> = [];
 
-let s3: Promise<S3rverHandle> | undefined;
-function s3Server(): Promise<S3rverHandle> {
-  if (s3 === undefined) {
-    s3 = startS3rver({ buckets: ['targets'] });
-    cleanups.push(async () => (await s3!).stop());
-  }
-  return s3;
+/** Starts a server on the first call only; `stopAll()` stops it. */
+function startedOnce<T extends { stop(): Promise<void> }>(start: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | undefined;
+  return () => {
+    if (running === undefined) {
+      const started = start();
+      running = started;
+      cleanups.push(async () => (await started).stop());
+    }
+    return running;
+  };
 }
 
-let azurite: Promise<AzuriteHandle> | undefined;
-function azuriteServer(): Promise<AzuriteHandle> {
-  if (azurite === undefined) {
-    azurite = startAzurite().then(async (server) => {
-      const { BlobServiceClient } = await import('@azure/storage-blob');
-      await BlobServiceClient.fromConnectionString(server.connectionString)
-        .getContainerClient('targets')
-        .createIfNotExists();
-      return server;
-    });
-    cleanups.push(async () => (await azurite!).stop());
-  }
-  return azurite;
-}
+const s3Server = startedOnce<S3rverHandle>(() => startS3rver({ buckets: ['targets'] }));
 
-let gcs: Promise<GcsEmulatorHandle> | undefined;
-function gcsServer(): Promise<GcsEmulatorHandle> {
-  if (gcs === undefined) {
-    gcs = startGcsEmulator();
-    cleanups.push(async () => (await gcs!).stop());
-  }
-  return gcs;
-}
+const azuriteServer = startedOnce<AzuriteHandle>(async () => {
+  const server = await startAzurite();
+  const { BlobServiceClient } = await import('@azure/storage-blob');
+  await BlobServiceClient.fromConnectionString(server.connectionString)
+    .getContainerClient('targets')
+    .createIfNotExists();
+  return server;
+});
+
+const gcsServer = startedOnce<GcsEmulatorHandle>(() => startGcsEmulator());
 
 async function target(
   url: string,
@@ -70,8 +61,7 @@ export const memoryTarget: BackendTarget = {
 export const fileTarget: BackendTarget = {
   name: 'file',
   fresh: async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'statestore-target-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempDir('statestore-target-');
     return target(`file://${dir}`, {});
   },
 };
@@ -112,6 +102,7 @@ export const gcsTarget: BackendTarget = {
 /** Every backend available in the test suite. */
 export const allTargets: BackendTarget[] = [memoryTarget, fileTarget, s3Target, azureTarget, gcsTarget];
 
+/** Stops the servers this test file started and removes its folders. */
 export async function stopAll(): Promise<void> {
-  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
+  await Promise.all([...cleanups.splice(0).map((cleanup) => cleanup()), removeTempDirs()]);
 }

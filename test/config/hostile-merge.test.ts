@@ -20,21 +20,12 @@ import { clusterSchema } from '../../src/config/schema/schemas.generated.js';
 import { stringifyYaml } from '../../src/config/yaml/stringify.js';
 import { applyChange } from '../../src/store/change.js';
 import { StateStoreError } from '../../src/errors.js';
+import { thrown } from '../helpers/index.js';
 
 function deep(levels: number): Record<string, unknown> {
   let value: Record<string, unknown> = { leaf: 1 };
   for (let i = 0; i < levels; i++) value = { a: value };
   return value;
-}
-
-function failure(run: () => unknown): StateStoreError {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof StateStoreError) return err;
-    throw new Error(`expected a StateStoreError, got ${String(err)}`);
-  }
-  throw new Error('expected a failure');
 }
 
 const DEEP = deep(5000);
@@ -64,24 +55,24 @@ describe('one guard at every entry point (#14.3)', () => {
   ];
 
   it.each(entryPoints)('%s: a 5,000-deep value is InvalidArgument naming maxDepth, not a RangeError', (_, run) => {
-    const err = failure(() => run(DEEP));
+    const err = thrown(() => run(DEEP));
     expect(err.code).toBe('InvalidArgument');
     expect(err.message).toMatch(/limit of 100 levels \(maxDepth\)/);
   });
 
   it.each(entryPoints)('%s: a 5 MB value is InvalidArgument naming maxBytes', (_, run) => {
-    const err = failure(() => run(BIG));
+    const err = thrown(() => run(BIG));
     expect(err.code).toBe('InvalidArgument');
     expect(err.message).toMatch(/maxBytes/);
   });
 
   it.each(entryPoints)('%s: 300,000 entries are InvalidArgument naming maxNodes', (_, run) => {
-    expect(failure(() => run(WIDE)).message).toMatch(/maxNodes/);
+    expect(thrown(() => run(WIDE)).message).toMatch(/maxNodes/);
   });
 
   it('bounds a value that is one huge string too', () => {
-    expect(failure(() => stringifyYaml('x'.repeat(5 * 1024 * 1024))).message).toMatch(/maxBytes/);
-    expect(failure(() => applyMergePatch({}, 'x'.repeat(5 * 1024 * 1024))).message).toMatch(/maxBytes/);
+    expect(thrown(() => stringifyYaml('x'.repeat(5 * 1024 * 1024))).message).toMatch(/maxBytes/);
+    expect(thrown(() => applyMergePatch({}, 'x'.repeat(5 * 1024 * 1024))).message).toMatch(/maxBytes/);
   });
 
   it('accepts what kops writes, with a wide margin under each bound', () => {
@@ -94,18 +85,18 @@ describe('one guard at every entry point (#14.3)', () => {
   });
 
   it('names the path of the offending value (shortened) in the message and the issue', () => {
-    const err = failure(() => assertSafeValue({ spec: { a: deep(200) } }));
+    const err = thrown(() => assertSafeValue({ spec: { a: deep(200) } }));
     expect(err.issues?.[0]?.path).toMatch(/^\/spec\/a\/a\/a/);
     expect(err.message.length).toBeLessThan(400);
   });
 
   it('a 100k-token pointer or path is InvalidArgument naming the limit, without quoting it whole', () => {
     for (const err of [
-      failure(() => applyJsonPatch({}, [{ op: 'add', path: LONG_POINTER, value: 1 }])),
-      failure(() => parsePointer(LONG_POINTER)),
-      failure(() => setFields({}, [`${LONG_PATH}=1`])),
-      failure(() => unsetFields({}, [LONG_PATH])),
-      failure(() => applyChange({}, { set: [`${LONG_PATH}=1`] }, clusterSchema)),
+      thrown(() => applyJsonPatch({}, [{ op: 'add', path: LONG_POINTER, value: 1 }])),
+      thrown(() => parsePointer(LONG_POINTER)),
+      thrown(() => setFields({}, [`${LONG_PATH}=1`])),
+      thrown(() => unsetFields({}, [LONG_PATH])),
+      thrown(() => applyChange({}, { set: [`${LONG_PATH}=1`] }, clusterSchema)),
     ]) {
       expect(err.code).toBe('InvalidArgument');
       expect(err.message).toMatch(/maxPathLength|maxPathTokens/);
@@ -120,20 +111,18 @@ describe('linear paths and diffs (#14.4)', () => {
 
   it('40k-token pointers and field paths are refused by their token count, not parsed quadratically', () => {
     const pointer = '/ab'.repeat(tokens).slice(0, INPUT_LIMITS.maxPathLength);
-    expect(failure(() => applyJsonPatch({}, [{ op: 'add', path: pointer, value: 1 }])).message).toMatch(
-      /maxPathTokens/,
-    );
+    expect(thrown(() => applyJsonPatch({}, [{ op: 'add', path: pointer, value: 1 }])).message).toMatch(/maxPathTokens/);
     const path = `spec${'.a'.repeat(tokens)}`.slice(0, INPUT_LIMITS.maxPathLength);
-    expect(failure(() => setFields({}, [`${path}=1`])).message).toMatch(/maxPathTokens/);
-    expect(failure(() => unsetFields({}, [path])).message).toMatch(/maxPathTokens/);
+    expect(thrown(() => setFields({}, [`${path}=1`])).message).toMatch(/maxPathTokens/);
+    expect(thrown(() => unsetFields({}, [path])).message).toMatch(/maxPathTokens/);
   });
 
   it('paths up to the token limit still parse, and an unsafe token is still refused', () => {
     const tokensOk = INPUT_LIMITS.maxPathTokens - 1;
     expect(parsePointer('/a'.repeat(tokensOk))).toHaveLength(tokensOk);
     expect(parseFieldPath(`spec${'.a'.repeat(tokensOk - 1)}`)).toHaveLength(tokensOk);
-    expect(failure(() => parsePointer(`${'/a'.repeat(50)}/__proto__`)).message).toMatch(/prototype pollution guard/);
-    expect(failure(() => parseFieldPath(`spec${'.a'.repeat(50)}.constructor`)).message).toMatch(
+    expect(thrown(() => parsePointer(`${'/a'.repeat(50)}/__proto__`)).message).toMatch(/prototype pollution guard/);
+    expect(thrown(() => parseFieldPath(`spec${'.a'.repeat(50)}.constructor`)).message).toMatch(
       /prototype pollution guard/,
     );
   });
@@ -200,7 +189,7 @@ describe('unknown fields (#14.7)', () => {
 
   it('a change that introduces one is a ValidationError; one already stored is a warning', () => {
     const stored = { ...base, spec: { ...base.spec, futureField: 1, subnets: [{ name: 'a', futureOption: true }] } };
-    const introduced = failure(() =>
+    const introduced = thrown(() =>
       checkChangeFields(
         clusterSchema,
         'Cluster',
@@ -244,7 +233,7 @@ describe('unknown fields (#14.7)', () => {
       () => stringifyYaml(doc),
       () => assertSafeValue(doc),
     ]) {
-      const err = failure(run);
+      const err = thrown(run);
       expect(err.code).toBe('InvalidArgument');
       expect(err.message).toContain(`"${name}"`);
     }
@@ -253,10 +242,10 @@ describe('unknown fields (#14.7)', () => {
 
 describe('messages (#14.9)', () => {
   it('--set of a misspelled field gets a did-you-mean, as the patch form does', () => {
-    const err = failure(() => setFields({}, ['spec.kubelet.maxPodz=1']));
+    const err = thrown(() => setFields({}, ['spec.kubelet.maxPodz=1']));
     expect(err.message).toMatch(/not found in the Cluster schema; did you mean "spec\.kubelet\.maxPods"\?/);
     expect(err.issues).toEqual([expect.objectContaining({ path: '/spec/kubelet/maxPodz', didYouMean: 'maxPods' })]);
-    expect(failure(() => unsetFields({}, ['spec.kubernetesVersoin'])).message).toMatch(
+    expect(thrown(() => unsetFields({}, ['spec.kubernetesVersoin'])).message).toMatch(
       /did you mean "spec\.kubernetesVersion"/,
     );
   });
@@ -268,7 +257,7 @@ describe('messages (#14.9)', () => {
       { jsonPatch: [], set: [] },
       { strategic: {}, metadata: {} },
     ]) {
-      const err = failure(() => applyChange({}, change as never, clusterSchema));
+      const err = thrown(() => applyChange({}, change as never, clusterSchema));
       expect(err.code).toBe('InvalidArgument');
       expect(err.message).toMatch(/a change takes one form: .* cannot be mixed with/);
     }

@@ -15,6 +15,7 @@ import { errorsOnly, validateClusterConfig, validateInstanceGroup } from '../../
 import { openStateStore } from '../../src/store/open.js';
 import type { ClusterConfig } from '../../src/config/schema/types.generated.js';
 import { StateStoreError } from '../../src/errors.js';
+import { rejection, thrown } from '../helpers/index.js';
 
 const KOPS = path.join(__dirname, '../fixtures/kops');
 const completed = readdirSync(path.join(KOPS, 'update_cluster'))
@@ -27,25 +28,6 @@ const conversions = [
   ),
 ];
 const read = (file: string): string => readFileSync(path.join(KOPS, file), 'utf8');
-
-function errorOf(fn: () => unknown): StateStoreError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StateStoreError) return err;
-    throw err;
-  }
-  throw new Error('expected a StateStoreError');
-}
-
-async function rejection(promise: Promise<unknown>): Promise<StateStoreError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof StateStoreError)) throw new Error(`expected a StateStoreError, got ${String(err)}`);
-  return err;
-}
 
 let counter = 0;
 const freshStore = () => openStateStore(`memfs://kops-bytes-${process.pid}-${++counter}`);
@@ -124,7 +106,7 @@ describe('reading YAML as kops reads it (go-yaml v2)', () => {
     });
     expect(goResolve('2017-02-30')[0]).toBe('str'); // not a date Go's time.Parse accepts
     expect(goResolve('2017-02-28')[0]).toBe('timestamp');
-    expect(errorOf(() => parseYaml('a: !!binary "@@"')).code).toBe('InvalidArgument');
+    expect(thrown(() => parseYaml('a: !!binary "@@"')).code).toBe('InvalidArgument');
   });
 
   it('reads !!omap, !!pairs and !!set as the plain list or map go-yaml reads (not {})', () => {
@@ -195,16 +177,16 @@ describe('API versions and metadata as kops writes them', () => {
     expect(text.replace('kops.k8s.io/v1alpha2', 'kops/v1alpha2').replace(/kubernetesVersion: .*\n/, '')).toBe(
       legacyCluster
         .replace(/kubernetesVersion: .*\n/, '')
-        .replace(/(metadata:\n  creationTimestamp: .*\n  name: .*\n)/, '$1  generation: 1\n'), // an edit appends the new key
+        .replace(/(metadata:\n {2}creationTimestamp: .*\n {2}name: .*\n)/, '$1  generation: 1\n'), // an edit appends the new key
     );
   });
 
   it('refuses kops.k8s.io/v1alpha3 with Unsupported (kops converts it; statestore does not) and other apiVersions', () => {
     const v1alpha3 = read('conversion/minimal/v1alpha3.yaml').split(/^---$/m)[0]!;
-    const err = errorOf(() => parseClusterConfig(v1alpha3));
+    const err = thrown(() => parseClusterConfig(v1alpha3));
     expect(err.code).toBe('Unsupported');
     expect(err.message).toMatch(/apiVersion "kops\.k8s\.io\/v1alpha3"/);
-    expect(errorOf(() => parseClusterConfig('apiVersion: kops.k8s.io/v9\nkind: Cluster\n')).code).toBe(
+    expect(thrown(() => parseClusterConfig('apiVersion: kops.k8s.io/v9\nkind: Cluster\n')).code).toBe(
       'InvalidArgument',
     );
     expect(validateClusterConfig({ apiVersion: 'kops.k8s.io/v1alpha3', kind: 'Cluster' })[0]?.path).toBe('/apiVersion');

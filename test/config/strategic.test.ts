@@ -4,17 +4,7 @@ import type { DeepPatch } from '../../src/config/patch/json.js';
 import { clusterSchema, type ClusterConfig } from '../../src/config/schema/index.js';
 import { strategicMerge } from '../../src/config/patch/strategic.js';
 import { parse as parseYamlText } from 'yaml';
-import { isStateStoreError } from '../../src/errors.js';
-
-function errorOf(fn: () => unknown): { code?: string; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    expect(isStateStoreError(err)).toBe(true);
-    return err as { code: string; message: string };
-  }
-  throw new Error('expected an error');
-}
+import { thrown } from '../helpers/index.js';
 
 describe('strategicMerge: rule 1 (pure, all-or-nothing)', () => {
   test('never mutates base or patch', () => {
@@ -135,7 +125,7 @@ describe('strategicMerge: rule 3 (keyed lists)', () => {
   });
 
   test('a patch element without its key is an error naming the path', () => {
-    const err = errorOf(() => strategicMerge(base, { spec: { subnets: [{ type: 'Private' }] } } as never));
+    const err = thrown(() => strategicMerge(base, { spec: { subnets: [{ type: 'Private' }] } } as never));
     expect(err.code).toBe('InvalidArgument');
     expect(err.message).toContain('/spec/subnets/0');
     expect(err.message).toContain('"name"');
@@ -143,11 +133,11 @@ describe('strategicMerge: rule 3 (keyed lists)', () => {
   });
 
   test('duplicate keys in the patch or the base are errors', () => {
-    expect(
-      errorOf(() => strategicMerge(base, { spec: { subnets: [{ name: 'a' }, { name: 'a' }] } })).message,
-    ).toContain('/spec/subnets/1');
+    expect(thrown(() => strategicMerge(base, { spec: { subnets: [{ name: 'a' }, { name: 'a' }] } })).message).toContain(
+      '/spec/subnets/1',
+    );
     const dupBase = { subnets: [{ name: 'a' }, { name: 'a' }] };
-    expect(errorOf(() => strategicMerge(dupBase, { subnets: [{ name: 'b' }] })).message).toMatch(/duplicate name "a"/);
+    expect(thrown(() => strategicMerge(dupBase, { subnets: [{ name: 'b' }] })).message).toMatch(/duplicate name "a"/);
   });
 
   test('options.listKeys names another key per path, or makes a list atomic with null', () => {
@@ -220,14 +210,14 @@ describe('strategicMerge: rule 4 (directives)', () => {
   });
 
   test('unknown directives and other $ keys are errors', () => {
-    expect(errorOf(() => strategicMerge(base, { spec: { kubelet: { $patch: 'explode' } } } as never)).code).toBe(
+    expect(thrown(() => strategicMerge(base, { spec: { kubelet: { $patch: 'explode' } } } as never)).code).toBe(
       'InvalidArgument',
     );
-    expect(errorOf(() => strategicMerge(base, { spec: { $retainKeys: ['a'] } } as never)).message).toContain(
+    expect(thrown(() => strategicMerge(base, { spec: { $retainKeys: ['a'] } } as never)).message).toContain(
       '$retainKeys',
     );
-    expect(errorOf(() => strategicMerge({ $x: 1 }, {} as never)).code).toBe('InvalidArgument');
-    expect(errorOf(() => strategicMerge({ a: { l: [{ $x: 1 }] } }, {} as never)).message).toContain('/a/l/0');
+    expect(thrown(() => strategicMerge({ $x: 1 }, {} as never)).code).toBe('InvalidArgument');
+    expect(thrown(() => strategicMerge({ a: { l: [{ $x: 1 }] } }, {} as never)).message).toContain('/a/l/0');
   });
 
   test('deleting the whole document is an error', () => {
@@ -244,7 +234,7 @@ describe('strategicMerge: rule 5 (prototype pollution)', () => {
     ['key value', '{"spec": {"subnets": [{"name": "__proto__"}]}}'],
   ])('refuses a %s', (_name, json) => {
     const patch = JSON.parse(json) as never;
-    expect(errorOf(() => strategicMerge({ spec: { subnets: [] } }, patch)).code).toBe('InvalidArgument');
+    expect(thrown(() => strategicMerge({ spec: { subnets: [] } }, patch)).code).toBe('InvalidArgument');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isStateStoreError } from '../../src/errors.js';
 import {
   parseClusterConfig,
   parseClusterDocuments,
@@ -9,18 +8,9 @@ import {
   stringifyClusterDocuments,
 } from '../../src/config/yaml/cluster.js';
 import { parseYamlAll, parseYamlDocuments } from '../../src/config/yaml/parse.js';
+import { thrown } from '../helpers/index.js';
 
 const KOPS = path.join(__dirname, '../fixtures/kops');
-
-function errorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    if (isStateStoreError(err)) return { code: err.code, message: err.message };
-    return { code: `not a StateStoreError: ${String(err)}`, message: '' };
-  }
-  return { code: 'no error', message: '' };
-}
 
 describe('kops documents', () => {
   const minimal = readFileSync(path.join(KOPS, 'update_cluster/minimal-1.34/in-v1alpha2.yaml'), 'utf8');
@@ -47,16 +37,16 @@ describe('kops documents', () => {
   });
 
   it('refuses a -f file without exactly one Cluster, or with another kind', () => {
-    expect(errorOf(() => parseClusterDocuments('kind: InstanceGroup\n'))).toEqual({
+    expect(thrown(() => parseClusterDocuments('kind: InstanceGroup\n'))).toMatchObject({
       code: 'InvalidArgument',
       message: expect.stringContaining('found 0'),
     });
-    expect(errorOf(() => parseClusterDocuments('kind: Cluster\n---\nkind: Cluster\n')).code).toBe('InvalidArgument');
-    expect(errorOf(() => parseClusterDocuments('kind: Cluster\n---\nname: no kind\n'))).toEqual({
+    expect(thrown(() => parseClusterDocuments('kind: Cluster\n---\nkind: Cluster\n')).code).toBe('InvalidArgument');
+    expect(thrown(() => parseClusterDocuments('kind: Cluster\n---\nname: no kind\n'))).toMatchObject({
       code: 'InvalidArgument',
       message: expect.stringContaining('document 2'),
     });
-    expect(errorOf(() => parseClusterDocuments('kind: Cluster\n---\n- a list\n')).code).toBe('InvalidArgument');
+    expect(thrown(() => parseClusterDocuments('kind: Cluster\n---\n- a list\n')).code).toBe('InvalidArgument');
   });
 
   it('skips empty documents and comment-only text', () => {
@@ -71,15 +61,13 @@ describe('kops documents', () => {
       'utf8',
     );
     expect(parseClusterConfig(config).spec?.kubernetesVersion).toBeDefined();
-    expect(errorOf(() => parseInstanceGroupConfig(config))).toEqual({
+    expect(thrown(() => parseInstanceGroupConfig(config))).toMatchObject({
       code: 'InvalidArgument',
       message: expect.stringContaining('expected kind InstanceGroup'),
     });
-    expect(errorOf(() => parseClusterConfig('apiVersion: kops/v1alpha1\nkind: Cluster\n')).code).toBe(
-      'InvalidArgument',
-    );
-    expect(errorOf(() => parseClusterConfig('just a string\n')).code).toBe('InvalidArgument');
-    expect(errorOf(() => parseClusterConfig(minimal))).toEqual({
+    expect(thrown(() => parseClusterConfig('apiVersion: kops/v1alpha1\nkind: Cluster\n')).code).toBe('InvalidArgument');
+    expect(thrown(() => parseClusterConfig('just a string\n')).code).toBe('InvalidArgument');
+    expect(thrown(() => parseClusterConfig(minimal))).toMatchObject({
       code: 'InvalidArgument',
       message: expect.stringContaining('expected one YAML document, found 3'),
     });
@@ -104,7 +92,7 @@ describe('YAML errors name where they are', () => {
     ['spec:\n  list:\n  - x: 1\n  - __proto__: {}\n', /\/spec\/list\/1\/__proto__, line 4, column 5/],
     ['spec:\n  <<: {a: 1}\n', /merge keys.*\/spec\/<<, line 2, column 3/],
   ])('%j', (text, pattern) => {
-    const { code, message } = errorOf(() => parseYamlAll(text));
+    const { code, message } = thrown(() => parseYamlAll(text));
     expect(code).toBe('InvalidArgument');
     expect(message).toMatch(pattern);
   });
@@ -114,11 +102,11 @@ describe('YAML errors name where they are', () => {
   });
 
   it('refuses pathologically deep nesting without crashing', () => {
-    const { code } = errorOf(() => parseYamlAll(`${'['.repeat(100_000)}${']'.repeat(100_000)}`));
+    const { code } = thrown(() => parseYamlAll(`${'['.repeat(100_000)}${']'.repeat(100_000)}`));
     expect(code).toBe('InvalidArgument');
   });
 
   it('refuses non-string input', () => {
-    expect(errorOf(() => parseYamlAll(42 as unknown as string)).code).toBe('InvalidArgument');
+    expect(thrown(() => parseYamlAll(42 as unknown as string)).code).toBe('InvalidArgument');
   });
 });

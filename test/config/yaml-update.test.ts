@@ -1,17 +1,7 @@
-import { isStateStoreError } from '../../src/errors.js';
 import { parseYaml } from '../../src/config/yaml/parse.js';
 import { stringifyYaml, updateYamlText } from '../../src/config/yaml/update.js';
 import { goYamlReadsAsNonString } from '../../src/config/yaml/yaml11.js';
-
-function errorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    if (isStateStoreError(err)) return { code: err.code, message: err.message };
-    return { code: `not a StateStoreError: ${String(err)}`, message: '' };
-  }
-  return { code: 'no error', message: '' };
-}
+import { thrown } from '../helpers/index.js';
 
 const AMBIGUOUS = [
   'on',
@@ -151,7 +141,7 @@ describe('updateYamlText', () => {
   });
 
   it('refuses to change an anchored value its aliases still hold (it would change every copy)', () => {
-    const err = errorOf(() => updateYamlText('a: &v 1\nb: *v\n', { a: 2, b: 1 }));
+    const err = thrown(() => updateYamlText('a: &v 1\nb: *v\n', { a: 2, b: 1 }));
     expect(err.code).toBe('InvalidArgument');
     expect(err.message).toMatch(/anchor and alias/);
   });
@@ -171,7 +161,7 @@ describe('updateYamlText', () => {
   it('refuses to give an alias its own copy of a big anchor when only the anchor changes', () => {
     const text = `big: &b ${'x'.repeat(50_000)}\n${Array.from({ length: 99 }, (_, i) => `k${i}: *b\n`).join('')}`;
     const value = parseYaml(text).value as Record<string, unknown>;
-    expect(errorOf(() => updateYamlText(text, { ...value, big: 'y' })).code).toBe('InvalidArgument');
+    expect(thrown(() => updateYamlText(text, { ...value, big: 'y' })).code).toBe('InvalidArgument');
   });
 
   it('refuses a result over the 4 MiB read limit with InvalidArgument (#14.2)', () => {
@@ -179,19 +169,19 @@ describe('updateYamlText', () => {
     let deep: unknown = { list: Array.from({ length: 90_000 }, () => 'x') };
     for (let i = 0; i < 50; i++) deep = { level: deep };
     for (const write of [() => stringifyYaml(deep), () => updateYamlText('a: 1\n', deep)]) {
-      const err = errorOf(write);
+      const err = thrown(write);
       expect(err.code).toBe('InvalidArgument');
       expect(err.message).toMatch(/could not be read back/);
     }
   });
 
   it('refuses values YAML cannot carry as JSON, and unsafe keys, with InvalidArgument', () => {
-    expect(errorOf(() => updateYamlText('a: 1\n', { a: new Date(0) })).code).toBe('InvalidArgument');
-    expect(errorOf(() => updateYamlText('a: 1\n', { a: Number.NaN })).code).toBe('InvalidArgument');
-    expect(errorOf(() => updateYamlText('a: 1\n', JSON.parse('{"a":1,"__proto__":{"x":1}}'))).code).toBe(
+    expect(thrown(() => updateYamlText('a: 1\n', { a: new Date(0) })).code).toBe('InvalidArgument');
+    expect(thrown(() => updateYamlText('a: 1\n', { a: Number.NaN })).code).toBe('InvalidArgument');
+    expect(thrown(() => updateYamlText('a: 1\n', JSON.parse('{"a":1,"__proto__":{"x":1}}'))).code).toBe(
       'InvalidArgument',
     );
-    expect(errorOf(() => updateYamlText('a: 1\n---\nb: 2\n', { a: 2 })).code).toBe('InvalidArgument');
+    expect(thrown(() => updateYamlText('a: 1\n---\nb: 2\n', { a: 2 })).code).toBe('InvalidArgument');
   });
 
   it('writes a fresh document when the original is empty', () => {

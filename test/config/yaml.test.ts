@@ -1,15 +1,7 @@
 import { isStateStoreError } from '../../src/errors.js';
 import { parseYaml, parseYamlDocuments } from '../../src/config/yaml/parse.js';
 import { stringifyYaml, updateYamlText } from '../../src/config/yaml/update.js';
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    return isStateStoreError(err) ? err.code : `not a StateStoreError: ${String(err)}`;
-  }
-}
+import { errorCodeSync } from '../helpers/index.js';
 
 describe('YAML round trip', () => {
   const text = [
@@ -101,24 +93,26 @@ describe('hostile YAML', () => {
       'a: &a ["x","x","x","x","x","x","x","x","x"]',
       ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`),
     ].join('\n');
-    expect(codeOf(() => parseYaml(bomb))).toBe('InvalidArgument');
+    expect(errorCodeSync(() => parseYaml(bomb))).toBe('InvalidArgument');
   });
 
   it('refuses an oversized document', () => {
-    expect(codeOf(() => parseYaml(`a: "${'x'.repeat(5 * 1024 * 1024)}"`))).toBe('InvalidArgument');
-    expect(codeOf(() => parseYaml('a: 1234567', { maxBytes: 5 }))).toBe('InvalidArgument');
+    expect(errorCodeSync(() => parseYaml(`a: "${'x'.repeat(5 * 1024 * 1024)}"`))).toBe('InvalidArgument');
+    expect(errorCodeSync(() => parseYaml('a: 1234567', { maxBytes: 5 }))).toBe('InvalidArgument');
   });
 
   it('refuses duplicate keys, merge keys, and complex keys', () => {
-    expect(codeOf(() => parseYaml('a: 1\na: 2\n'))).toBe('InvalidArgument');
-    expect(codeOf(() => parseYaml('base: &b {x: 1}\nother:\n  <<: *b\n'))).toBe('InvalidArgument');
-    expect(codeOf(() => parseYaml('? [a, b]\n: 1\n'))).toBe('InvalidArgument');
+    expect(errorCodeSync(() => parseYaml('a: 1\na: 2\n'))).toBe('InvalidArgument');
+    expect(errorCodeSync(() => parseYaml('base: &b {x: 1}\nother:\n  <<: *b\n'))).toBe('InvalidArgument');
+    expect(errorCodeSync(() => parseYaml('? [a, b]\n: 1\n'))).toBe('InvalidArgument');
   });
 
   it.each(['__proto__', 'constructor', 'prototype'])(
     'refuses the key %s anywhere, without polluting Object.prototype',
     (key) => {
-      expect(codeOf(() => parseYaml(`spec:\n  nested:\n    ${key}:\n      polluted: true\n`))).toBe('InvalidArgument');
+      expect(errorCodeSync(() => parseYaml(`spec:\n  nested:\n    ${key}:\n      polluted: true\n`))).toBe(
+        'InvalidArgument',
+      );
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     },
   );

@@ -7,15 +7,13 @@
  * never listed, and the next conditional writes succeed or fail with the right code at once.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import { lockPathFor } from '../../src/backends/file/lock.js';
-import { isStateStoreError } from '../../src/errors.js';
 import type { Vfs } from '../../src/vfs/types.js';
-import { REPO_ROOT } from '../repo-root.js';
 import { checkBody, makeBody, seeded } from './crash-file-body.js';
+import { errorCode, REPO_ROOT, removeTempDirs, tempDir } from '../helpers/index.js';
 
 const CHILD = path.join(REPO_ROOT, 'test/reliability/crash-file-child.ts');
 const SEED = 0x5eed8;
@@ -95,13 +93,6 @@ async function onDisk(dir: string, prefix = ''): Promise<{ objects: string[]; re
   return found;
 }
 
-async function codeOf(call: Promise<unknown>): Promise<string> {
-  return call.then(
-    () => 'ok',
-    (err: unknown) => (isStateStoreError(err) ? err.code : String(err)),
-  );
-}
-
 /** The store after a round of kills: complete bodies only, no debris listed, the reported wins consistent. */
 async function verify(vfs: Vfs, dir: string, reports: Reports): Promise<void> {
   const listed: string[] = [];
@@ -138,17 +129,17 @@ async function probe(vfs: Vfs, round: number, reports: Reports): Promise<void> {
   const current = await vfs.read('cas/counter').catch(() => undefined);
   const n = current === undefined ? 1 : checkBody('cas/counter', current.body).n + 1;
   const condition = current === undefined ? { ifNoneMatch: '*' as const } : { ifMatch: current.info.version };
-  expect(await codeOf(vfs.write('cas/counter', body('cas/counter', 0, n), condition))).toBe('ok');
+  expect(await errorCode(vfs.write('cas/counter', body('cas/counter', 0, n), condition))).toBe('ok');
   reports.swapped.set(n, [...(reports.swapped.get(n) ?? []), name]);
   if (current !== undefined)
-    expect(await codeOf(vfs.write('cas/counter', body('cas/counter', 0, n), condition))).toBe('PreconditionFailed');
+    expect(await errorCode(vfs.write('cas/counter', body('cas/counter', 0, n), condition))).toBe('PreconditionFailed');
   const key = `create/${name}`;
-  expect(await codeOf(vfs.write(key, body(key, 1, 0), { ifNoneMatch: '*' }))).toBe('ok');
+  expect(await errorCode(vfs.write(key, body(key, 1, 0), { ifNoneMatch: '*' }))).toBe('ok');
   reports.created.set(key, [{ writer: name, step: 1 }]);
-  expect(await codeOf(vfs.write(key, body(key, 1, 0), { ifNoneMatch: '*' }))).toBe('AlreadyExists');
-  expect(await codeOf(vfs.write('big/a', body('big/a', 2, 0)))).toBe('ok');
+  expect(await errorCode(vfs.write(key, body(key, 1, 0), { ifNoneMatch: '*' }))).toBe('AlreadyExists');
+  expect(await errorCode(vfs.write('big/a', body('big/a', 2, 0)))).toBe('ok');
   expect(
-    await codeOf(
+    await errorCode(
       vfs.writeStream(
         'big/b',
         (async function* () {
@@ -161,11 +152,9 @@ async function probe(vfs: Vfs, round: number, reports: Reports): Promise<void> {
 
 let dir: string;
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'statestore-crash-file-'));
+  dir = await tempDir('statestore-crash-file-');
 });
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(removeTempDirs);
 
 it(`keeps every key whole through ${ROUNDS} rounds of ${WRITERS_PER_ROUND} writers killed with SIGKILL (seed ${SEED})`, async () => {
   const store = path.join(dir, 'store');
@@ -207,7 +196,9 @@ describe('a lock left by a killed writer', () => {
     await expect(stat(lockPathFor(path.join(store, 'held/config')))).resolves.toBeTruthy();
     // Every racer finds the dead writer's lock; a lock broken twice would let two of them in.
     const codes = await Promise.all(
-      Array.from({ length: 16 }, (_, i) => codeOf(vfs.write('held/config', `racer-${i}`, { ifMatch: base.version }))),
+      Array.from({ length: 16 }, (_, i) =>
+        errorCode(vfs.write('held/config', `racer-${i}`, { ifMatch: base.version })),
+      ),
     );
     expect([...codes].sort()).toEqual([...Array(15).fill('PreconditionFailed'), 'ok']);
     expect(Buffer.from((await vfs.read('held/config')).body).toString()).toBe(`racer-${codes.indexOf('ok')}`);

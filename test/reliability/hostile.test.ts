@@ -14,6 +14,7 @@ import { isStateStoreError } from '../../src/errors.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../servers/s3rver.js';
 import { loadTree, TREES } from '../store/trees.js';
+import { errorCode } from '../helpers/index.js';
 
 const tree = TREES[0]!;
 const configKey = `${tree.cluster}/config`;
@@ -28,16 +29,6 @@ async function storeWithTree(): Promise<{ vfs: Vfs; store: StateStore; snapshot:
     return parts.join('\n');
   };
   return { vfs, store: await openStateStore(vfs), snapshot };
-}
-
-async function codeOf(run: () => unknown): Promise<string> {
-  try {
-    await run();
-  } catch (err) {
-    if (isStateStoreError(err)) return err.code;
-    return `untyped: ${String(err)}`;
-  }
-  return 'no error';
 }
 
 const aliasBomb = [
@@ -58,8 +49,8 @@ describe('hostile YAML stored as a cluster config', () => {
     const { vfs, store, snapshot } = await storeWithTree();
     await vfs.write(configKey, text);
     const before = await snapshot();
-    expect(await codeOf(() => store.getCluster(tree.cluster))).toBe('InvalidArgument');
-    expect(await codeOf(() => store.mergeConfig(tree.cluster, { spec: { kubernetesVersion: '1.30.0' } }))).toBe(
+    expect(await errorCode(() => store.getCluster(tree.cluster))).toBe('InvalidArgument');
+    expect(await errorCode(() => store.mergeConfig(tree.cluster, { spec: { kubernetesVersion: '1.30.0' } }))).toBe(
       'InvalidArgument',
     );
     expect(await snapshot()).toBe(before);
@@ -79,7 +70,7 @@ describe('prototype-pollution payloads through every entry point', () => {
     ['applyJsonPatch', () => applyJsonPatch({}, [{ op: 'add', path: '/__proto__/polluted', value: true }])],
     ['setFields', () => setFields({}, ['spec.__proto__.polluted=true'])],
   ])('%s refuses it', async (_name, run) => {
-    expect(await codeOf(run)).toBe('InvalidArgument');
+    expect(await errorCode(run)).toBe('InvalidArgument');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
@@ -87,11 +78,11 @@ describe('prototype-pollution payloads through every entry point', () => {
     const { store, snapshot } = await storeWithTree();
     const before = await snapshot();
     const config = { ...(await store.getCluster(tree.cluster)).value, ...payload() };
-    expect(await codeOf(() => store.createCluster('other.example.com', config as never))).toBe('InvalidArgument');
-    expect(await codeOf(() => store.putConfig(tree.cluster, config as never))).toBe('InvalidArgument');
-    expect(await codeOf(() => store.mergeConfig(tree.cluster, payload() as never))).toBe('InvalidArgument');
+    expect(await errorCode(() => store.createCluster('other.example.com', config as never))).toBe('InvalidArgument');
+    expect(await errorCode(() => store.putConfig(tree.cluster, config as never))).toBe('InvalidArgument');
+    expect(await errorCode(() => store.mergeConfig(tree.cluster, payload() as never))).toBe('InvalidArgument');
     expect(
-      await codeOf(() =>
+      await errorCode(() =>
         store.mergeConfig(tree.cluster, { jsonPatch: [{ op: 'add', path: '/spec/constructor/prototype', value: {} }] }),
       ),
     ).toBe('InvalidArgument');
@@ -113,7 +104,7 @@ describe('path traversal and invalid names', () => {
         () => store.listInstanceGroups(name),
         () => store.getSecret(name, 'admin'),
       ]) {
-        expect(await codeOf(run)).toBe('InvalidArgument');
+        expect(await errorCode(run)).toBe('InvalidArgument');
       }
       expect(await snapshot()).toBe(before);
     },
@@ -121,9 +112,9 @@ describe('path traversal and invalid names', () => {
 
   it('refuses instance group, keyset and secret names that could leave their folder', async () => {
     const { store } = await storeWithTree();
-    expect(await codeOf(() => store.getInstanceGroup(tree.cluster, '../config'))).toBe('InvalidArgument');
-    expect(await codeOf(() => store.getKeyset(tree.cluster, '../../config'))).toBe('InvalidArgument');
-    expect(await codeOf(() => store.getSecret(tree.cluster, '../config'))).toBe('InvalidArgument');
+    expect(await errorCode(() => store.getInstanceGroup(tree.cluster, '../config'))).toBe('InvalidArgument');
+    expect(await errorCode(() => store.getKeyset(tree.cluster, '../../config'))).toBe('InvalidArgument');
+    expect(await errorCode(() => store.getSecret(tree.cluster, '../config'))).toBe('InvalidArgument');
   });
 
   it.each([
@@ -135,14 +126,14 @@ describe('path traversal and invalid names', () => {
     'gs:///nobucket',
     'not a scheme://x',
   ])('refuses the URL %s', async (url) => {
-    expect(await codeOf(() => openVfs(url))).toBe('InvalidArgument');
+    expect(await errorCode(() => openVfs(url))).toBe('InvalidArgument');
   });
 
   it('moveStateStore refuses a cluster name that is not a DNS name, and the same store as both ends', async () => {
     const { vfs } = await storeWithTree();
     const to = await openVfs(`memfs://hostile-dest-${++counter}`);
-    expect(await codeOf(() => moveStateStore({ from: vfs, to, clusters: ['../escape'] }))).toBe('InvalidArgument');
-    expect(await codeOf(() => moveStateStore({ from: vfs, to: vfs }))).toBe('InvalidArgument');
+    expect(await errorCode(() => moveStateStore({ from: vfs, to, clusters: ['../escape'] }))).toBe('InvalidArgument');
+    expect(await errorCode(() => moveStateStore({ from: vfs, to: vfs }))).toBe('InvalidArgument');
     expect((await to.list()).objects).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { REPO_ROOT } from '../repo-root.js';
+import { REPO_ROOT } from '../helpers/repo-root.js';
 
 export interface GcsEmulatorHandle {
   /** `http://127.0.0.1:<port>`, the front's address. */

@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../repo-root.js';
+import { REPO_ROOT } from '../helpers/repo-root.js';
 import type { Fault, RecordedRequest } from './s3rver-middleware.js';
 
 export type { Fault, RecordedRequest } from './s3rver-middleware.js';

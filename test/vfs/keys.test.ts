@@ -1,20 +1,11 @@
-import { isStateStoreError } from '../../src/errors.js';
 import { joinKey, validateKey, validatePrefix } from '../../src/vfs/keys.js';
-
-function code(fn: () => void): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    return isStateStoreError(err) ? err.code : 'not a StateStoreError';
-  }
-}
+import { errorCodeSync, SUCCEEDED } from '../helpers/index.js';
 
 describe('keys', () => {
   it.each(['config', 'a/b/c', 'with space', 'ü/日本', 'a+b', '%2e%2e', '..a', 'a..', '.hidden', 'k'.repeat(1024)])(
     'accepts %s',
     (key) => {
-      expect(code(() => validateKey(key))).toBeUndefined();
+      expect(errorCodeSync(() => validateKey(key))).toBe(SUCCEEDED);
     },
   );
 
@@ -34,18 +25,19 @@ describe('keys', () => {
     'é'.repeat(513),
     '\ud800',
   ])('refuses %j', (key) => {
-    expect(code(() => validateKey(key))).toBe('InvalidArgument');
+    expect(errorCodeSync(() => validateKey(key))).toBe('InvalidArgument');
   });
 
   it('refuses non-strings', () => {
-    expect(code(() => validateKey(42))).toBe('InvalidArgument');
-    expect(code(() => validateKey(undefined))).toBe('InvalidArgument');
+    expect(errorCodeSync(() => validateKey(42))).toBe('InvalidArgument');
+    expect(errorCodeSync(() => validateKey(undefined))).toBe('InvalidArgument');
   });
 
   it('accepts prefixes ending in "/" or mid-segment, and refuses escaping ones', () => {
-    for (const prefix of ['', 'a/', 'a/b', 'clusters/x/']) expect(code(() => validatePrefix(prefix))).toBeUndefined();
+    for (const prefix of ['', 'a/', 'a/b', 'clusters/x/'])
+      expect(errorCodeSync(() => validatePrefix(prefix))).toBe(SUCCEEDED);
     for (const prefix of ['/', '../', 'a//', '/a', 'a/../'])
-      expect(code(() => validatePrefix(prefix))).toBe('InvalidArgument');
+      expect(errorCodeSync(() => validatePrefix(prefix))).toBe('InvalidArgument');
   });
 
   it('joins parts without doubling slashes', () => {

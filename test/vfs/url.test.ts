@@ -1,15 +1,7 @@
 import { openVfs } from '../../src/backends/registry.js';
-import { isStateStoreError, StateStoreError } from '../../src/errors.js';
+import { isStateStoreError } from '../../src/errors.js';
 import { parseStoreUrl, redactUrl } from '../../src/vfs/url.js';
-
-async function rejection(promise: Promise<unknown>): Promise<StateStoreError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isStateStoreError(err)) throw new Error(`expected a StateStoreError, got ${String(err)}`);
-  return err;
-}
+import { rejection } from '../helpers/index.js';
 
 describe('parseStoreUrl', () => {
   it('takes URLs apart', () => {
