@@ -2,6 +2,9 @@
  * The gs:// conditions are decided by the server, not the client: observed with raw JSON API
  * requests and with two independent stores (separate SDK clients) on one emulator.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { openVfs } from '../../src/backends/registry.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { codeOf, text } from '../conformance/suite.js';
@@ -101,3 +104,50 @@ it('maps an unreachable endpoint to Unavailable without credentials in the messa
 it('refuses an invalid bucket name with InvalidArgument', async () => {
   expect(await codeOf(openVfs('gs://UPPER_case/x'))).toBe('InvalidArgument');
 });
+
+/**
+ * A stand-in for the JSON API that opens resumable sessions and answers every session PUT with
+ * `status`, in GCS's JSON error shape: what a streamed upload meets when the service fails it.
+ */
+async function failingUploads(status: number): Promise<{ endpoint: string; server: Server }> {
+  const fake = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      if (request.method === 'POST') {
+        const origin = `http://${request.headers.host ?? ''}`;
+        response.writeHead(200, { Location: `${origin}/upload/session/1` }).end('{}');
+        return;
+      }
+      const error = { error: { code: status, message: 'Backend Error', errors: [{ reason: 'backendError' }] } };
+      response.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(error));
+    });
+  });
+  await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+  return { endpoint: `http://127.0.0.1:${(fake.address() as AddressInfo).port}`, server: fake };
+}
+
+it.each([
+  [503, 'Unavailable', true],
+  [412, 'AlreadyExists', false],
+] as const)(
+  'maps a streamed upload answered %i to %s, by the status the SDK reports',
+  async (status, code, retryable) => {
+    const { endpoint, server: fake } = await failingUploads(status);
+    try {
+      const vfs = await openVfs('gs://server-checks/failing', {
+        retry: { maxAttempts: 1 },
+        gcs: { apiEndpoint: endpoint, projectId: 'p' },
+      });
+      opened.push(vfs);
+      const body = Readable.from([Buffer.alloc(64 * 1024, 1)]);
+      await expect(vfs.writeStream('big', body, { ifNoneMatch: '*' })).rejects.toMatchObject({
+        code,
+        retryable,
+        key: 'big',
+      });
+    } finally {
+      fake.closeAllConnections();
+      await new Promise((resolve) => fake.close(resolve));
+    }
+  },
+);
