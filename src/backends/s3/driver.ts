@@ -23,7 +23,8 @@ import type {
   ServerSideLocation,
 } from '../../vfs/types.js';
 import type { OpenVfsOptions } from '../options.js';
-import { collect, toBytes } from '../shared/bytes.js';
+import { toBytes } from '../shared/bytes.js';
+import { readAll } from '../shared/read-all.js';
 import { resumableBody } from '../resume.js';
 import type { S3Sdk } from './client.js';
 import { copyInto } from './copy.js';
@@ -87,14 +88,8 @@ export class S3Driver implements VfsDriver {
     this.checksums = (s3.checksum ?? 'when_supported') === 'when_supported';
   }
 
-  async read(key: string, options: DriverReadOptions): Promise<ReadResult> {
-    const { body: stream, info } = await this.readStream(key, options);
-    // The stream fails only with StateStoreErrors (see readStream), which pass the portable layer as they are.
-    const body = await collect(stream);
-    return {
-      body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
-      info: { ...info, size: body.length },
-    };
+  read(key: string, options: DriverReadOptions): Promise<ReadResult> {
+    return readAll(this.readStream(key, options));
   }
 
   async readStream(key: string, options: DriverReadOptions): Promise<ReadStreamResult> {
