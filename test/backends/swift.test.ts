@@ -4,22 +4,32 @@
  * proxy): the conformance suite, what Swift cannot enforce refused before any I/O, errors and
  * server-side copies. Without the packages every test here fails, saying how to install them.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { openVfs } from '../../src/backends/registry.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { runConformance } from '../conformance/suite.js';
 import { errorCode } from '../error-code.js';
+import { moveStateStore } from '../../src/migrate/index.js';
+import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../servers/s3rver.js';
 import { startSwift, SWIFT_USERS, type SwiftHandle } from '../servers/swift.js';
+import { treeFiles, TREES } from '../store/trees.js';
 
 let server: SwiftHandle;
+let s3: S3rverHandle;
 let counter = 0;
 
 beforeAll(async () => {
-  server = await startSwift({ containers: ['conformance', 'other'] });
+  [server, s3] = await Promise.all([
+    startSwift({ containers: ['conformance', 'other', 'moves'] }),
+    startS3rver({ buckets: ['moves'] }),
+  ]);
 }, 240_000);
 
 afterAll(async () => {
-  await server?.stop();
+  await Promise.all([server?.stop(), s3?.stop()]);
 });
 
 function open(url: string, env: Record<string, string> = server.env): Promise<Vfs> {
@@ -167,5 +177,50 @@ describe('swift: server-side copies', () => {
     const careful = await bestEffort(`swift://other/careful-${++counter}`);
     expect(await careful.copyFrom!(from, 'dir/obj', 'x', { ifNoneMatch: '*' })).toBeUndefined();
     await Promise.all([from.close(), to.close(), stranger.close(), careful.close()]);
+  });
+});
+
+describe('swift: moveStateStore s3 -> swift -> file', () => {
+  async function snapshot(vfs: Vfs): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    for await (const info of vfs.listAll()) out.set(info.key, Buffer.from((await vfs.read(info.key)).body));
+    return out;
+  }
+
+  it('ends byte for byte identical, with configBase rewritten at each hop', async () => {
+    const tree = TREES[0]!;
+    const source = await openVfs(`s3://moves/run-${++counter}`, {
+      env: {},
+      s3: { endpoint: s3.endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' },
+    });
+    const files = new Map<string, Buffer>();
+    for (const [key, body] of treeFiles(tree))
+      files.set(key, Buffer.from(body.toString('utf8').split(`memfs://${tree.base}`).join(source.url)));
+    for (const [key, body] of files) await source.write(key, body);
+    // moveStateStore creates with ifNoneMatch: the destination claims it, as kops's swiftfs does.
+    const swift = await bestEffort(`swift://moves/run-${++counter}`);
+    const dir = await mkdtemp(path.join(tmpdir(), 'statestore-swift-move-'));
+    const file = await openVfs(`file://${dir}`);
+    try {
+      const first = await moveStateStore({ from: source, to: swift, concurrency: 8 });
+      expect(first.clusters[0]).toMatchObject({ cluster: tree.cluster, copied: files.size, skipped: 0 });
+      expect(first.clusters[0]!.rewritten).toContain('/spec/configBase');
+      const second = await moveStateStore({ from: swift, to: file, concurrency: 8 });
+      expect(second.clusters[0]).toMatchObject({ cluster: tree.cluster, copied: files.size, skipped: 0 });
+
+      const after = await snapshot(file);
+      const configKey = `${tree.cluster}/config`;
+      expect([...after.keys()].sort()).toEqual([...files.keys()].sort());
+      for (const [key, body] of files) if (key !== configKey) expect(after.get(key)!.equals(body)).toBe(true);
+      const expected = files
+        .get(configKey)!
+        .toString('utf8')
+        .replace(`${source.url}/${tree.cluster}`, `${file.url}/${tree.cluster}`);
+      expect(after.get(configKey)!.toString('utf8')).toBe(expected);
+      expect(expected).toContain(`configBase: ${file.url}/${tree.cluster}`);
+    } finally {
+      await Promise.all([source.close(), swift.close(), file.close()]);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -93,7 +93,8 @@ export async function startSwift(options: StartSwiftOptions = {}): Promise<Swift
     const [memcached, account, container, object, proxy] = await freePorts(5);
     const ports = { account: account!, container: container!, object: object! };
     await mkdir(path.join(dir, 'srv', 'd1'), { recursive: true });
-    await buildRings(dir, ports);
+    // The storage servers need no ring to start: only the proxy waits for them.
+    const rings = buildRings(dir, ports);
     children.push(start(dir, 'memcached', 'memcached', memcachedArgs(memcached!)));
     for (const type of ['account', 'container', 'object'] as const) {
       const conf = await writeConfig(dir, 'server.conf.template', `${type}-server.conf`, {
@@ -102,6 +103,7 @@ export async function startSwift(options: StartSwiftOptions = {}): Promise<Swift
       });
       children.push(start(dir, type, `swift-${type}-server`, [conf, '--verbose']));
     }
+    await rings;
     const proxyConf = await writeConfig(dir, 'proxy-server.conf.template', 'proxy-server.conf', {
       PORT: proxy!,
       MEMCACHED_PORT: memcached!,

@@ -1,5 +1,6 @@
 import { StateStoreError } from '../../errors.js';
 import type { ListOptions, ListPage, ObjectInfo } from '../../vfs/types.js';
+import { decodePageToken, encodePageToken } from '../shared/paging.js';
 import type { SwiftClient } from './client.js';
 import { containerPath, type SwiftLocation } from './url.js';
 
@@ -57,8 +58,7 @@ export async function listPage(client: SwiftClient, location: SwiftLocation, opt
     }
   }
   // A full page may have more behind it; the next (possibly empty) page tells.
-  const token =
-    entries.length >= limit && last !== undefined ? Buffer.from(last, 'utf8').toString('base64url') : undefined;
+  const token = entries.length >= limit && last !== undefined ? encodePageToken(last) : undefined;
   return { objects, prefixes, ...(token === undefined ? {} : { nextPageToken: token }) };
 }
 
@@ -77,9 +77,10 @@ function infoOf(entry: ListingEntry, root: string): ObjectInfo {
   };
 }
 
+/** The marker of a token this store gave: one naming a name outside the store's root is not one. */
 function decodeToken(token: string, root: string): string {
-  const marker = /^[A-Za-z0-9_-]+$/.test(token) ? Buffer.from(token, 'base64url').toString('utf8') : undefined;
-  if (marker === undefined || !marker.startsWith(root) || Buffer.from(marker, 'utf8').toString('base64url') !== token) {
+  const marker = decodePageToken(token);
+  if (!marker.startsWith(root) || marker === '') {
     throw new StateStoreError('InvalidArgument', 'swift: malformed page token', { backend: 'swift' });
   }
   return marker;
