@@ -71,10 +71,15 @@ export interface StateStoreErrorOptions {
 
 /** The error every statestore operation throws. Check it with {@link isStateStoreError}. */
 export class StateStoreError extends Error {
+  /** What went wrong, as one of a fixed set of codes (branch on this, never on `message`). */
   readonly code: ErrorCode;
+  /** Whether the same call may succeed if tried again (true by default for Conflict, RateLimited, Unavailable). */
   readonly retryable: boolean;
+  /** The key (relative to the store) the failing operation was about, when there was one. */
   readonly key: string | undefined;
+  /** The backend that failed (`s3`, `gcs`, `azure`, `file`, `memory` ...), when known. */
   readonly backend: string | undefined;
+  /** For ValidationError: every problem found, each with its JSON Pointer. */
   readonly issues: ValidationIssue[] | undefined;
 
   constructor(code: ErrorCode, message: string, options: StateStoreErrorOptions = {}) {

@@ -3,12 +3,6 @@
  * @packageDocumentation
  */
 
-import {
-  parseYaml as parseYamlInternal,
-  parseYamlDocuments as parseYamlDocumentsInternal,
-} from './config/yaml/parse.js';
-import type { YamlLimits } from './config/yaml/options.js';
-
 // Errors and the storage layer.
 export type { ErrorCode, StateStoreErrorOptions, ValidationIssue } from './errors.js';
 export { StateStoreError, isStateStoreError } from './errors.js';
@@ -46,7 +40,8 @@ export type { GcsBackendOptions, GcsCredentials } from './backends/gcs/types.js'
 export type { ClusterConfig, InstanceGroupConfig, JsonSchema } from './config/schema/index.js';
 export { clusterSchema, instanceGroupSchema, schemaAtPath } from './config/schema/index.js';
 // YAML. The syntax tree a parse keeps (yaml's Document, for comment-preserving writes) is internal:
-// parseYaml and parseYamlDocuments are re-declared below with an opaque result.
+// parseYaml and parseYamlDocuments come from yaml-entry.ts, with an opaque result.
+export { parseYaml, parseYamlDocuments, type YamlDocument } from './yaml-entry.js';
 export { parseYamlAll, stringifyYaml, updateYamlText } from './config/yaml/index.js';
 export {
   parseClusterConfig,
@@ -106,31 +101,3 @@ export {
   type MoveResult,
   type StoreRef,
 } from './migrate/index.js';
-
-/** One parsed YAML document, as {@link parseYaml} returns it: its plain value (the syntax tree stays internal). */
-export interface YamlDocument {
-  /** The document's value: plain objects, arrays, strings, numbers, booleans and null, as kops's YAML 1.1 reader reads them. */
-  readonly value: unknown;
-}
-
-/**
- * Parses YAML text holding exactly one document, safely: a size limit (checked before parsing),
- * an alias-expansion limit, and duplicate keys, merge keys (`<<`), complex keys and `__proto__` /
- * `constructor` / `prototype` keys refused. Scalars read as kops's YAML 1.1 reader reads them
- * (`on` is true, `0755` is 493; timestamps stay strings). Throws StateStoreError InvalidArgument
- * naming the line and column. To write a change back with comments kept, use {@link updateYamlText}.
- *
- * @example
- * ```ts
- * parseYaml('spec:\n  kubernetesVersion: 1.30.0\n').value; // { spec: { kubernetesVersion: '1.30.0' } }
- * parseYaml('a: 1\na: 2\n'); // throws StateStoreError InvalidArgument (duplicate key, line 2)
- * ```
- */
-export function parseYaml(text: string, limits?: YamlLimits): YamlDocument {
-  return { value: parseYamlInternal(text, limits).value };
-}
-
-/** Parses every `---`-separated document of a YAML text (empty ones skipped), with the rules of {@link parseYaml}. */
-export function parseYamlDocuments(text: string, limits?: YamlLimits): YamlDocument[] {
-  return parseYamlDocumentsInternal(text, limits).map((document) => ({ value: document.value }));
-}

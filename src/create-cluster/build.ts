@@ -19,7 +19,9 @@ export { applySetsAndUnsets, disableKubeProxyWhenReplaced } from './sets.js';
 
 /** A cluster and its instance groups, as kops writes them to the state store. */
 export interface ClusterWithGroups {
+  /** The cluster's `config` document. */
   cluster: ClusterConfig;
+  /** Its instance groups (control plane, nodes, bastions), one document each. */
   instanceGroups: InstanceGroupConfig[];
 }
 

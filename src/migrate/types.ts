@@ -7,7 +7,9 @@ export type StoreRef = string | Vfs | { readonly vfs: Vfs };
 
 /** Options of {@link moveStateStore}. */
 export interface MoveOptions {
+  /** The store to move from: a URL, an open Vfs, or a StateStore (an open one is not closed). */
   from: StoreRef;
+  /** The store to move to (same forms as `from`); it must not overlap `from`. */
   to: StoreRef;
   /** Options used to open `from` / `to` when they are URLs. */
   openOptions?: OpenVfsOptions;
@@ -57,10 +59,15 @@ export type MoveProgress =
 
 /** What happened to one cluster. */
 export interface ClusterMoveResult {
+  /** The cluster's name (its folder in both stores). */
   cluster: string;
+  /** Files of the cluster in the source store. */
   files: number;
+  /** Files written to the destination. */
   copied: number;
+  /** Files already identical at the destination, left as they are (what makes a rerun cheap). */
   skipped: number;
+  /** Total size of the cluster's source files, in bytes. */
   bytes: number;
   /** Bytes actually transferred (copied files only). */
   bytesCopied: number;
@@ -68,13 +75,18 @@ export interface ClusterMoveResult {
   rewritten: string[];
   /** Generated files that still name the old store (refreshed by `kops update cluster --yes`). */
   staleReferences: string[];
+  /** Whether the cluster's source files were deleted (`deleteSource`, after a verified copy). */
   sourceDeleted: boolean;
 }
 
 /** The result of {@link moveStateStore}. */
 export interface MoveResult {
+  /** The source store's URL, without credentials. */
   from: string;
+  /** The destination store's URL, without credentials. */
   to: string;
+  /** Whether this was a plan only (`dryRun`): nothing was written. */
   dryRun: boolean;
+  /** One result per cluster, in the order of `clusters` (default: the source's clusters, in key order). */
   clusters: ClusterMoveResult[];
 }

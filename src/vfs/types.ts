@@ -38,7 +38,9 @@ export interface ObjectInfo {
 
 /** The result of {@link Vfs.read}. */
 export interface ReadResult {
+  /** The whole content. */
   body: Uint8Array;
+  /** The object's size and version, of exactly the content returned. */
   info: ObjectInfo;
 }
 
@@ -46,6 +48,7 @@ export interface ReadResult {
 export interface ReadStreamResult {
   /** The content; consume it or destroy it. */
   body: Readable;
+  /** The object's size and version; the stream yields that version's content only. */
   info: ObjectInfo;
 }
 
@@ -110,6 +113,7 @@ export interface ListOptions extends CallOptions {
 
 /** One page of a listing, in ascending key order (UTF-8 byte order). */
 export interface ListPage {
+  /** The objects of this page, in key order (with a delimiter: those directly under the prefix). */
   objects: ObjectInfo[];
   /** With a delimiter: the common prefixes, each ending in `/`. */
   prefixes: string[];
@@ -119,7 +123,9 @@ export interface ListPage {
 
 /** Options of {@link Vfs.listAll}. */
 export interface ListAllOptions extends CallOptions {
+  /** Only keys starting with this (e.g. `prod.example.com/`). Default: every key of the store. */
   prefix?: string;
+  /** Keys asked for per request; the backend may return fewer. Default: the backend's own. */
   pageSize?: number;
 }
 
@@ -143,6 +149,7 @@ export interface Vfs {
   readonly url: string;
   /** The backend's name: `memory`, `file`, `s3`, `gcs`, `azure`. */
   readonly backend: string;
+  /** What this backend enforces; a call needing something it lacks is refused before any I/O. */
   readonly capabilities: Capabilities;
   /** Must reject with NotFound when the key does not exist. */
   read(key: string, options?: ReadOptions): Promise<ReadResult>;
@@ -191,7 +198,10 @@ export interface Vfs {
 export interface ServerSideLocation {
   /** The service and the identity used to reach it (endpoint, credentials); copies need both equal. */
   service: string;
+  /** Who reaches it (the endpoint and the access key id or credential source, never a secret). */
   identity: string;
+  /** The bucket or container. */
   bucket: string;
+  /** The object's full key in the bucket (the store's prefix included). */
   key: string;
 }

@@ -2,8 +2,11 @@
 
 /** Static S3 credentials. Never printed. */
 export interface S3Credentials {
+  /** The access key id (`AWS_ACCESS_KEY_ID`). */
   accessKeyId: string;
+  /** Its secret (`AWS_SECRET_ACCESS_KEY`). Never logged nor put in an error message. */
   secretAccessKey: string;
+  /** The session token of temporary credentials (`AWS_SESSION_TOKEN`). */
   sessionToken?: string;
 }
 

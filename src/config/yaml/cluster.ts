@@ -8,7 +8,9 @@ import { stringifyYaml, updateYamlText } from './update.js';
 
 /** A kops `-f` file split by kind: one Cluster, its InstanceGroups and any other objects, in file order. */
 export interface ClusterDocuments {
+  /** The `Cluster` document (exactly one). */
   cluster: ClusterConfig;
+  /** The `InstanceGroup` documents, in the order given. */
   instanceGroups: InstanceGroupConfig[];
   /**
    * Documents of any other kind (kops's "additional objects", such as a KubeSchedulerConfiguration

@@ -9,6 +9,7 @@ export interface YamlLimits {
   maxAliasCount?: number;
 }
 
+/** The limits used when none are given: 4 MiB of text, 100 alias expansions. */
 export const DEFAULT_LIMITS: Required<YamlLimits> = { maxBytes: 4 * 1024 * 1024, maxAliasCount: 100 };
 
 /**
