@@ -4,10 +4,8 @@ import { loadOptionalPeer } from '../optional-peer.js';
 import type { OpenVfsOptions } from '../options.js';
 import { NO_CONDITION } from '../../vfs/driver.js';
 import { mapS3Error, s3ErrorHeader, s3Status } from './errors.js';
+import type { S3Sdk } from './types.js';
 import type { S3Location } from './url.js';
-
-/** The SDK module, loaded on first use of an S3 scheme (it is an optional peer dependency). */
-export type S3Sdk = typeof import('@aws-sdk/client-s3');
 
 /** Loads `@aws-sdk/client-s3`, or throws InvalidArgument naming the package to install. */
 export function loadS3Sdk(scheme: string): Promise<S3Sdk> {

@@ -26,7 +26,7 @@ import type { OpenVfsOptions } from '../options.js';
 import { toBytes } from '../shared/bytes.js';
 import { readAll } from '../shared/read-all.js';
 import { resumableBody } from '../resume.js';
-import type { S3Sdk } from './client.js';
+import type { S3Sdk } from './types.js';
 import { copyInto } from './copy.js';
 import { mapS3Error, s3ErrorCode, s3Status } from './errors.js';
 import { s3Identity } from './identity.js';

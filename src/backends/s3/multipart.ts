@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { CompletedPart } from '@aws-sdk/client-s3';
 import { StateStoreError } from '../../errors.js';
-import type { S3Sdk } from './client.js';
+import type { S3Sdk } from './types.js';
 import { s3ErrorCode } from './errors.js';
 
 /** S3's limits on multipart uploads. */

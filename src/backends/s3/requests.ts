@@ -1,7 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { StateStoreError } from '../../errors.js';
 import type { OpenVfsOptions } from '../options.js';
-import { createClient, createProbeClient, type S3Sdk } from './client.js';
+import { createClient, createProbeClient } from './client.js';
+import type { S3Sdk } from './types.js';
 import type { S3Location } from './url.js';
 import {
   checkAcl,

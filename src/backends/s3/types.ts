@@ -77,3 +77,6 @@ export interface S3BackendOptions {
   /** Socket idle timeout of one request in milliseconds. Default 120,000. */
   requestTimeoutMs?: number;
 }
+
+/** The SDK module, loaded on first use of an S3 scheme (it is an optional peer dependency). */
+export type S3Sdk = typeof import('@aws-sdk/client-s3');

@@ -14,7 +14,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { StateStoreError } from '../../errors.js';
 import type { OpenVfsOptions } from '../options.js';
-import type { S3Sdk } from './client.js';
+import type { S3Sdk } from './types.js';
 import type { S3CannedAcl } from './types.js';
 
 /** S3's canned ACLs for objects (`types.ObjectCannedACL` of the SDK kops uses). */
