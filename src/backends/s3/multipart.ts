@@ -5,9 +5,11 @@ import { StateStoreError } from '../../errors.js';
 import type { S3Sdk } from './types.js';
 import { s3ErrorCode } from './errors.js';
 
-/** S3's limits on multipart uploads. */
+/** S3's smallest part (every part but the last): 5 MiB. */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
+/** S3's most parts in one multipart upload. */
 export const MAX_PARTS = 10_000;
+/** The largest object one CopyObject copies (5 GiB); above it, UploadPartCopy. */
 export const MAX_SINGLE_COPY = 5 * 1024 * 1024 * 1024;
 
 /** The object a multipart copy reads: any bucket on the same endpoint, pinned to one version. */
