@@ -85,6 +85,11 @@ export default tseslint.config(
           selector: "BinaryExpression[operator='instanceof'][right.name='StateStoreError']",
           message: 'Drivers do not branch on StateStoreError: map SDK errors in mapError instead.',
         },
+        {
+          // The same through a namespace import (`errors.StateStoreError`).
+          selector: "BinaryExpression[operator='instanceof'][right.property.name='StateStoreError']",
+          message: 'Drivers do not branch on StateStoreError: map SDK errors in mapError instead.',
+        },
       ],
     },
   },
