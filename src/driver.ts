@@ -5,6 +5,9 @@
  * wraps the driver in the portable layer (key checks, conditions, abort, error mapping). Prove the
  * driver with `runConformance` from `statestore/testing`.
  *
+ * Register in the module format the application loads `statestore` in (both `import`, or both
+ * `require`): each format of the package has its own backend table.
+ *
  * @example
  * ```ts
  * import { openVfs } from 'statestore';
