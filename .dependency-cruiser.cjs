@@ -56,6 +56,13 @@ module.exports = {
       to: { path: [STORE, CONFIG, MIGRATE, CLI] },
     },
     {
+      name: 'store-below-migrate',
+      severity: 'error',
+      comment: 'src/store/ is what migrate moves between; it never imports src/migrate/.',
+      from: { path: STORE },
+      to: { path: MIGRATE },
+    },
+    {
       name: 'cli-is-a-leaf',
       severity: 'error',
       comment: 'Only the CLI itself (entry src/cli/main.ts) imports src/cli/; the library never does.',
