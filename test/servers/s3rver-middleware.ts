@@ -28,14 +28,29 @@
  * received (method, key, headers without the signature), injected faults (status + S3 error
  * code for the next N matching requests) to exercise 409/503 mappings over real HTTP, and
  * `corrupt` (flip a stored byte) to exercise download validation.
+ *
+ * Listing, copies, multipart completion, body checks and the per-key locks are in
+ * `s3rver-operations.ts`.
  */
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
-import { AwsChunkedDecoder, BodyIntegrityError, Crc32Verifier, isAwsChunked } from './aws-chunked.js';
+import type { Readable } from 'node:stream';
+import { BodyIntegrityError, type AwsChunkedDecoder, type Crc32Verifier } from './aws-chunked.js';
 import { ChecksumSidecars } from './s3rver-checksums.js';
-import { listObjects, type S3rverStore } from './s3rver-store.js';
+import {
+  checkBody,
+  completeMultipart,
+  copyObject,
+  header,
+  keyLocks,
+  list,
+  lockName,
+  uploadDir,
+  uploadPartCopy,
+  type Compat,
+  type Next,
+} from './s3rver-operations.js';
+import type { S3rverStore } from './s3rver-store.js';
 
 /** What the middleware needs of a Koa context (s3rver ships no types). */
 export interface KoaContext {
@@ -88,8 +103,6 @@ export interface CompatOptions {
   regions: Record<string, string>;
 }
 
-type Next = () => Promise<void>;
-
 const MAX_LOG = 5000;
 
 /** Builds the middleware. See the file header for what it changes. */
@@ -97,36 +110,13 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
   const { store, S3Error, regions } = options;
   const log: RecordedRequest[] = [];
   let faults: Fault[] = [];
-  const locks = new Map<string, Promise<void>>();
+  const withLocks = keyLocks();
   const checksums = new ChecksumSidecars(store);
 
   const fail = (status: number, code: string, message: string, detail: Record<string, unknown> = {}): Error => {
     const err = new S3Error(code, message, detail);
     err.status = status;
     return err;
-  };
-
-  /** Serialises everything done on one key (a promise chain per key). */
-  const withLocks = async <T>(names: string[], fn: () => Promise<T>): Promise<T> => {
-    const unique = [...new Set(names)].sort();
-    const releases: Array<() => void> = [];
-    for (const name of unique) {
-      const previous = locks.get(name) ?? Promise.resolve();
-      let release!: () => void;
-      const current = new Promise<void>((resolve) => (release = resolve));
-      const chained = previous.then(() => current);
-      locks.set(name, chained);
-      releases.push(() => {
-        release();
-        if (locks.get(name) === chained) locks.delete(name);
-      });
-      await previous;
-    }
-    try {
-      return await fn();
-    } finally {
-      for (const release of releases.reverse()) release();
-    }
   };
 
   const currentEtag = async (bucket: string, key: string): Promise<string | undefined> => {
@@ -136,11 +126,6 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
-  };
-
-  const header = (ctx: KoaContext, name: string): string | undefined => {
-    const value = ctx.headers[name];
-    return Array.isArray(value) ? value[0] : value;
   };
 
   /** The write preconditions of PutObject, CompleteMultipartUpload and CopyObject. */
@@ -176,14 +161,6 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
     }
   };
 
-  const copySource = (ctx: KoaContext): { bucket: string; key: string } => {
-    let source = header(ctx, 'x-amz-copy-source') ?? '';
-    source = source.split('?')[0]!;
-    source = decodeURIComponent(source.startsWith('/') ? source.slice(1) : source);
-    const slash = source.indexOf('/');
-    return { bucket: source.slice(0, slash), key: source.slice(slash + 1) };
-  };
-
   const checkCopySource = async (ctx: KoaContext, bucket: string, key: string): Promise<string> => {
     const etag = await currentEtag(bucket, key);
     if (etag === undefined) throw fail(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
@@ -196,10 +173,7 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
     return etag;
   };
 
-  const uploadDir = (bucket: string, uploadId: string): string =>
-    path.join(store.getResourcePath(bucket, undefined, 'uploads'), uploadId);
-
-  const lockName = (bucket: string, key: string): string => `${bucket}\0${key}`;
+  const compat: Compat = { store, checksums, fail, withLocks, checkWrite, checkCopySource };
 
   async function control(ctx: KoaContext): Promise<void> {
     const what = ctx.path.slice('/__s3rver/'.length);
@@ -228,119 +202,6 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
     }
   }
 
-  async function list(ctx: KoaContext, bucket: string): Promise<void> {
-    if (!(await fs.stat(path.join(store.rootDirectory, bucket)).catch(() => undefined))) {
-      throw fail(404, 'NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
-    }
-    const q = (name: string): string => {
-      const value = ctx.query[name];
-      return (Array.isArray(value) ? value[0] : value) ?? '';
-    };
-    const token = q('continuation-token');
-    const maxKeys = q('max-keys') === '' ? 1000 : Math.min(1000, Number(q('max-keys')));
-    const result = await listObjects(store, bucket, {
-      prefix: q('prefix'),
-      delimiter: q('delimiter'),
-      startAfter: token !== '' ? Buffer.from(token, 'base64url').toString('utf8') : q('start-after'),
-      maxKeys,
-    });
-    const url = q('encoding-type') === 'url';
-    const enc = (value: string): string =>
-      xml(url ? encodeURIComponent(value).replace(/%2F/g, '/').replace(/%20/g, '+') : value);
-    const parts = [
-      '<?xml version="1.0" encoding="UTF-8"?>',
-      '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">',
-      `<Name>${xml(bucket)}</Name><Prefix>${enc(q('prefix'))}</Prefix><KeyCount>${result.objects.length + result.prefixes.length}</KeyCount>`,
-      `<MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${result.truncated}</IsTruncated>`,
-      q('delimiter') === '' ? '' : `<Delimiter>${enc(q('delimiter'))}</Delimiter>`,
-      url ? '<EncodingType>url</EncodingType>' : '',
-      token === '' ? '' : `<ContinuationToken>${xml(token)}</ContinuationToken>`,
-      result.truncated && result.last !== undefined
-        ? `<NextContinuationToken>${Buffer.from(result.last, 'utf8').toString('base64url')}</NextContinuationToken>`
-        : '',
-      ...result.objects.map(
-        (o) =>
-          `<Contents><Key>${enc(o.key)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${xml(o.etag)}</ETag><Size>${o.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
-      ),
-      ...result.prefixes.map((p) => `<CommonPrefixes><Prefix>${enc(p)}</Prefix></CommonPrefixes>`),
-      '</ListBucketResult>',
-    ];
-    ctx.type = 'application/xml';
-    ctx.body = parts.join('');
-  }
-
-  async function copyObject(ctx: KoaContext, bucket: string, key: string): Promise<void> {
-    const source = copySource(ctx);
-    await withLocks([lockName(bucket, key), lockName(source.bucket, source.key)], async () => {
-      await checkCopySource(ctx, source.bucket, source.key);
-      await checkWrite(ctx, bucket, key);
-      const replace = header(ctx, 'x-amz-metadata-directive') === 'REPLACE';
-      if (source.bucket === bucket && source.key === key && !replace) {
-        throw fail(
-          400,
-          'InvalidRequest',
-          "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
-        );
-      }
-      const metadata = await store.copyObject(
-        source.bucket,
-        source.key,
-        bucket,
-        key,
-        replace ? (ctx.headers as Record<string, unknown>) : null,
-      );
-      await checksums.copy(source.bucket, source.key, bucket, key);
-      ctx.type = 'application/xml';
-      ctx.body = `<?xml version="1.0" encoding="UTF-8"?><CopyObjectResult><LastModified>${new Date(String(metadata['last-modified'])).toISOString()}</LastModified><ETag>${xml(String(metadata['etag']))}</ETag></CopyObjectResult>`;
-    });
-  }
-
-  async function uploadPartCopy(ctx: KoaContext, bucket: string): Promise<void> {
-    const source = copySource(ctx);
-    const range = /^bytes=(\d+)-(\d+)$/.exec(header(ctx, 'x-amz-copy-source-range') ?? '');
-    const uploadId = String(ctx.query['uploadId']);
-    const partNumber = String(ctx.query['partNumber']);
-    await withLocks([lockName(source.bucket, source.key)], async () => {
-      await checkCopySource(ctx, source.bucket, source.key);
-      if (!(await fs.stat(uploadDir(bucket, uploadId)).catch(() => undefined)))
-        throw fail(404, 'NoSuchUpload', 'The specified upload does not exist.');
-      const object = await store.getObject(
-        source.bucket,
-        source.key,
-        range ? { start: Number(range[1]), end: Number(range[2]) } : undefined,
-      );
-      if (object === null || object.content === null)
-        throw fail(416, 'InvalidRange', 'The requested range is not satisfiable');
-      const { md5 } = await store.putPart(bucket, uploadId, partNumber, object.content);
-      ctx.type = 'application/xml';
-      ctx.body = `<?xml version="1.0" encoding="UTF-8"?><CopyPartResult><LastModified>${new Date().toISOString()}</LastModified><ETag>"${md5}"</ETag></CopyPartResult>`;
-    });
-  }
-
-  async function completeMultipart(ctx: KoaContext, bucket: string, key: string, next: Next): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    const partEtags = [...body.toString('utf8').matchAll(/<ETag>([^<]*)<\/ETag>/g)].map((m) =>
-      m[1]!.replace(/&quot;|"/g, ''),
-    );
-    ctx.req = Readable.from([body]);
-    await withLocks([lockName(bucket, key)], async () => {
-      await checkWrite(ctx, bucket, key);
-      if (!(await fs.stat(uploadDir(bucket, String(ctx.query['uploadId']))).catch(() => undefined))) {
-        throw fail(404, 'NoSuchUpload', 'The specified upload does not exist.');
-      }
-      await next();
-      if (ctx.status !== 200) return;
-      const md5s = Buffer.concat(partEtags.map((etag) => Buffer.from(etag, 'hex')));
-      const etag = `${createHash('md5').update(md5s).digest('hex')}-${partEtags.length}`;
-      await fs.writeFile(store.getResourcePath(bucket, key, 'object.md5'), etag);
-      await checksums.set(bucket, key, undefined);
-      if (typeof ctx.body === 'string')
-        ctx.body = ctx.body.replace(/<ETag>[^<]*<\/ETag>/, `<ETag>&quot;${etag}&quot;</ETag>`);
-    });
-  }
-
   async function dispatch(
     ctx: KoaContext,
     bucket: string | undefined,
@@ -351,7 +212,7 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
     if (bucket === undefined) return next();
     const q = ctx.query;
     if (key === undefined) {
-      if (ctx.method === 'GET' && q['list-type'] === '2') return list(ctx, bucket);
+      if (ctx.method === 'GET' && q['list-type'] === '2') return list(compat, ctx, bucket);
       if (ctx.method === 'HEAD') {
         if (!(await fs.stat(path.join(store.rootDirectory, bucket)).catch(() => undefined)))
           throw fail(404, 'NoSuchBucket', 'The specified bucket does not exist');
@@ -362,8 +223,8 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
     }
     const lock = lockName(bucket, key);
     if (ctx.method === 'PUT' && 'uploadId' in q) {
-      if (header(ctx, 'x-amz-copy-source') !== undefined) return uploadPartCopy(ctx, bucket);
-      if (!(await fs.stat(uploadDir(bucket, String(q['uploadId']))).catch(() => undefined)))
+      if (header(ctx, 'x-amz-copy-source') !== undefined) return uploadPartCopy(compat, ctx, bucket);
+      if (!(await fs.stat(uploadDir(store, bucket, String(q['uploadId']))).catch(() => undefined)))
         throw fail(404, 'NoSuchUpload', 'The specified upload does not exist.');
       return next();
     }
@@ -372,7 +233,7 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
       header(ctx, 'x-amz-copy-source') !== undefined &&
       Object.keys(q).every((name) => name === 'x-id')
     )
-      return copyObject(ctx, bucket, key);
+      return copyObject(compat, ctx, bucket, key);
     if (ctx.method === 'PUT' && Object.keys(q).every((name) => name === 'x-id')) {
       return withLocks([lock], async () => {
         await checkWrite(ctx, bucket, key);
@@ -385,9 +246,9 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
           );
       });
     }
-    if (ctx.method === 'POST' && 'uploadId' in q) return completeMultipart(ctx, bucket, key, next);
+    if (ctx.method === 'POST' && 'uploadId' in q) return completeMultipart(compat, ctx, bucket, key, next);
     if (ctx.method === 'DELETE' && 'uploadId' in q) {
-      const dir = uploadDir(bucket, String(q['uploadId']));
+      const dir = uploadDir(store, bucket, String(q['uploadId']));
       if (!(await fs.stat(dir).catch(() => undefined)))
         throw fail(404, 'NoSuchUpload', 'The specified upload does not exist.');
       await fs.rm(dir, { recursive: true, force: true });
@@ -468,47 +329,4 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
       throw err;
     }
   };
-}
-
-/**
- * Puts a checking stream between the request and s3rver: the aws-chunked decoder (which also
- * strips `aws-chunked` from the stored Content-Encoding), or a CRC32 check of a plain body that
- * announced one. The stream remembers a failure in `errored`.
- */
-function checkBody(ctx: KoaContext, entry: RecordedRequest): AwsChunkedDecoder | Crc32Verifier | undefined {
-  const announced = ctx.headers['x-amz-checksum-crc32'];
-  if (!isAwsChunked(ctx.headers)) {
-    if (typeof announced !== 'string' || 'x-amz-copy-source' in ctx.headers) return undefined;
-    const verifier = new Crc32Verifier(announced);
-    verifier.on('error', () => undefined);
-    const source = ctx.req;
-    source.on('error', (err) => verifier.destroy(err));
-    ctx.req = source.pipe(verifier);
-    return verifier;
-  }
-  const decoder = new AwsChunkedDecoder();
-  decoder.on('end', () => (entry.trailers = decoder.trailers));
-  // The body may be fully decoded (and fail) before the store starts reading it: keep the error
-  // on the stream (`errored`) instead of letting an unhandled 'error' event kill the server.
-  decoder.on('error', () => undefined);
-  const headers = ctx.request.req.headers;
-  const encoding = String(headers['content-encoding'] ?? '')
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p !== '' && p !== 'aws-chunked');
-  if (encoding.length === 0) delete headers['content-encoding'];
-  else headers['content-encoding'] = encoding.join(',');
-  const source = ctx.req;
-  source.on('error', (err) => decoder.destroy(err));
-  ctx.req = source.pipe(decoder);
-  return decoder;
-}
-
-function xml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
 }
