@@ -1,8 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ListOptions, ListPage, ObjectInfo } from '../../vfs/types.js';
-import { StateStoreError } from '../../errors.js';
-import { compareUtf8 } from '../memory/sorted-keys.js';
+import { compareKeys, decodePageToken, encodePageToken } from '../shared/paging.js';
 import { removeIfAbandoned, TEMP_PREFIX } from './atomic.js';
 import type { DirCache } from './dir-cache.js';
 import { errnoOf, fsError } from './errors.js';
@@ -40,7 +39,7 @@ type Item = { object: ObjectInfo } | { prefix: string };
 export async function listFilePage(ctx: ListContext, options: ListOptions): Promise<ListPage> {
   const prefix = options.prefix ?? '';
   const pageSize = Math.min(options.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
-  const after = options.pageToken === undefined ? undefined : decodeToken(options.pageToken);
+  const after = options.pageToken === undefined ? undefined : decodePageToken(options.pageToken);
   const shallow = options.delimiter === '/';
   const slash = prefix.lastIndexOf('/');
   const base = slash === -1 ? '' : prefix.slice(0, slash);
@@ -48,7 +47,8 @@ export async function listFilePage(ctx: ListContext, options: ListOptions): Prom
   const prefixes: string[] = [];
   let last: string | undefined;
   for await (const item of walk(ctx, base, prefix, after, shallow)) {
-    if (objects.length + prefixes.length >= pageSize) return { objects, prefixes, nextPageToken: encodeToken(last!) };
+    if (objects.length + prefixes.length >= pageSize)
+      return { objects, prefixes, nextPageToken: encodePageToken(last!) };
     if ('prefix' in item) prefixes.push((last = item.prefix));
     else {
       objects.push(item.object);
@@ -101,7 +101,7 @@ function startIndex(entries: readonly ListEntry[], after: string | undefined, sh
   let high = entries.length;
   while (low < high) {
     const mid = (low + high) >>> 1;
-    if (compareUtf8(entries[mid]!.sortKey, after) <= 0) low = mid + 1;
+    if (compareKeys(entries[mid]!.sortKey, after) <= 0) low = mid + 1;
     else high = mid;
   }
   const previous = entries[low - 1];
@@ -138,7 +138,7 @@ async function readSorted(ctx: ListContext, dir: string, dirKey: string): Promis
     const key = dirKey === '' ? entry.name : `${dirKey}/${entry.name}`;
     entries.push({ key, sortKey: entry.isDirectory() ? `${key}/` : key, isDir: entry.isDirectory() });
   }
-  return entries.sort((a, b) => compareUtf8(a.sortKey, b.sortKey));
+  return entries.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
 }
 
 /** For a delimiter listing: an empty folder (left by a crashed writer, say) is not a prefix. */
@@ -147,13 +147,4 @@ async function hasObjectUnder(ctx: ListContext, dirKey: string): Promise<boolean
     if (!entry.isDir || (await hasObjectUnder(ctx, entry.key))) return true;
   }
   return false;
-}
-
-function encodeToken(key: string): string {
-  return Buffer.from(key, 'utf8').toString('base64url');
-}
-
-function decodeToken(token: string): string {
-  if (!/^[A-Za-z0-9_-]*$/.test(token)) throw new StateStoreError('InvalidArgument', 'malformed page token');
-  return Buffer.from(token, 'base64url').toString('utf8');
 }

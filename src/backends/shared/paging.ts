@@ -3,9 +3,25 @@ import type { ListOptions, ListPage, ObjectInfo } from '../../vfs/types.js';
 
 /** Listing order and page tokens, as object stores have them. */
 
-/** Compares keys in UTF-8 byte order, the order S3, GCS and Azure list in. */
+/**
+ * Compares keys in UTF-8 byte order, the order S3, GCS and Azure list in, without encoding them:
+ * UTF-16 code units compare in code point order except that surrogates (code points above
+ * U+FFFF) must sort after U+E000-FFFF. Keys are well-formed Unicode (validateKey), so this is
+ * exactly the order of their UTF-8 bytes. Only the sign of the result means anything.
+ */
 export function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 /**
