@@ -10,9 +10,10 @@
  * await server.stop();
  * ```
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../helpers/repo-root.js';
+import { stopChild, waitForLine } from './child.js';
 import type { Fault, RecordedRequest } from './s3rver-middleware.js';
 
 export type { Fault, RecordedRequest } from './s3rver-middleware.js';
@@ -71,7 +72,13 @@ export async function startS3rver(options: StartS3rverOptions): Promise<S3rverHa
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
-  const ports = await waitForPorts(child);
+  const ports = await waitForLine(child, 's3rver', (line) => {
+    try {
+      return (JSON.parse(line) as { ports: number[] }).ports;
+    } catch {
+      throw new Error(`s3rver printed ${line}`);
+    }
+  });
   const endpoints = ports.map((port) => `http://127.0.0.1:${port}`);
   const endpoint = endpoints[0]!;
   const control = async (method: string, what: string, body?: unknown): Promise<Response> => {
@@ -92,33 +99,4 @@ export async function startS3rver(options: StartS3rverOptions): Promise<S3rverHa
     corrupt: async (bucket, key) => void (await control('POST', 'corrupt', { bucket, key })),
     stop: () => stopChild(child),
   };
-}
-
-function waitForPorts(child: ChildProcess): Promise<number[]> {
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = stdout.split('\n')[0];
-      if (stdout.includes('\n') && line !== undefined) {
-        try {
-          resolve((JSON.parse(line) as { ports: number[] }).ports);
-        } catch {
-          reject(new Error(`s3rver printed ${line}`));
-        }
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`s3rver exited with ${code}: ${stderr.slice(-2000)}`)));
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.stdin!.end();
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  });
 }

@@ -1,0 +1,41 @@
+/**
+ * The child-process plumbing the test servers share (s3rver.ts, gcs-emulator.ts): each server runs
+ * in its own process, announces its ports in one line of stdout, and exits when its stdin closes,
+ * so it never outlives the test process.
+ */
+import type { ChildProcess } from 'node:child_process';
+
+/**
+ * Resolves with what `pick` makes of the first complete stdout line it accepts (returns other than
+ * undefined); rejects with what `pick` throws, or with the end of stderr if the child exits first.
+ */
+export function waitForLine<T>(child: ChildProcess, label: string, pick: (line: string) => T | undefined): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const complete = stdout.split('\n').slice(0, -1);
+      try {
+        for (const line of complete) {
+          const value = pick(line);
+          if (value !== undefined) return resolve(value);
+        }
+      } catch (err) {
+        reject(err as Error);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${label} exited with ${code}: ${stderr.slice(-2000)}`)));
+  });
+}
+
+/** Closes the child's stdin (its signal to exit) and kills it if it is still there 5 s later. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.stdin!.end();
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
