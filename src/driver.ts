@@ -34,7 +34,16 @@ export type {
   VfsDriver,
 } from './vfs/driver.js';
 // The values a driver's methods take and return (also exported by `statestore`, for callers).
-export type { CallOptions, Capabilities, ListOptions, ListPage, ObjectInfo, ServerSideLocation } from './vfs/types.js';
+export type {
+  CallOptions,
+  Capabilities,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  ReadResult,
+  ReadStreamResult,
+  ServerSideLocation,
+} from './vfs/types.js';
 
 // Registering a backend.
 export type { BackendFactory } from './backends/factory.js';
@@ -49,8 +58,9 @@ export type { ErrorCode, StateStoreErrorOptions, ValidationIssue } from './error
 export { withRetry } from './vfs/retry.js';
 export type { RetryPolicy } from './vfs/retry.js';
 
-// Plumbing the built-in drivers share: bodies, listing pages, HTTP and network error mapping.
+// Plumbing the built-in drivers share: bodies, whole reads, listing pages, HTTP and network error mapping.
 export { collect, md5Hex, toBytes } from './backends/shared/bytes.js';
+export { readAll } from './backends/shared/read-all.js';
 export { compareKeys, decodePageToken, encodePageToken, pageSorted } from './backends/shared/paging.js';
 export {
   NETWORK_ERROR_CODES,

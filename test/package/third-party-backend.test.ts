@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { runConformance, type TestFramework } from '../../src/testing/index.js';
-import { REPO_ROOT } from '../repo-root.js';
+import { REPO_ROOT } from '../helpers/index.js';
 
 const run = promisify(execFile);
 const FIXTURES = path.join(REPO_ROOT, 'test', 'package', 'fixtures');
