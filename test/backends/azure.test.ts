@@ -12,9 +12,10 @@ import {
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';
 import { openVfs } from '../../src/backends/registry.js';
-import { isStateStoreError, StateStoreError } from '../../src/errors.js';
+import { isStateStoreError } from '../../src/errors.js';
 import { runConformance } from '../conformance/suite.js';
 import { startAzurite, type AzuriteHandle } from '../servers/azurite.js';
+import { rejection } from '../helpers/index.js';
 
 let server: AzuriteHandle;
 let counter = 0;
@@ -50,21 +51,11 @@ runConformance({
     }),
 });
 
-async function codeOf(promise: Promise<unknown>): Promise<StateStoreError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof StateStoreError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('azure: conditions reach the server', () => {
   test('a second create-if-absent fails with AlreadyExists, the object unchanged', async () => {
     const vfs = await openVfs(`azureblob://${server.accountName}/conformance/cond-${++counter}`, keyOptions());
     await vfs.write('k', 'first', { ifNoneMatch: '*' });
-    const err = await codeOf(vfs.write('k', 'second', { ifNoneMatch: '*' }));
+    const err = await rejection(vfs.write('k', 'second', { ifNoneMatch: '*' }));
     expect(err.code).toBe('AlreadyExists');
     // Proven server-side: the raw SDK, bypassing our driver, sees the first content.
     const raw = BlobServiceClient.fromConnectionString(server.connectionString).getContainerClient('conformance');
@@ -78,7 +69,7 @@ describe('azure: conditions reach the server', () => {
     // Another writer (the raw SDK) changes the blob behind our back.
     const raw = BlobServiceClient.fromConnectionString(server.connectionString).getContainerClient('conformance');
     await raw.getBlockBlobClient(`cond-${counter}/k`).upload('v2', 2);
-    const err = await codeOf(vfs.write('k', 'v3', { ifMatch: first.version }));
+    const err = await rejection(vfs.write('k', 'v3', { ifMatch: first.version }));
     expect(err.code).toBe('PreconditionFailed');
     expect((await vfs.read('k')).body).toEqual(new Uint8Array(Buffer.from('v2')));
   });
@@ -93,7 +84,9 @@ describe('azure: conditions reach the server', () => {
     const chunks = async function* () {
       for (let i = 0; i < 5; i++) yield new Uint8Array(1000).fill(65 + i);
     };
-    expect((await codeOf(vfs.writeStream('k', chunks(), { ifMatch: first.version }))).code).toBe('PreconditionFailed');
+    expect((await rejection(vfs.writeStream('k', chunks(), { ifMatch: first.version }))).code).toBe(
+      'PreconditionFailed',
+    );
     expect(Buffer.from((await vfs.read('k')).body).toString()).toBe('v2');
     const ok = await vfs.writeStream('k', chunks(), { ifMatch: (await vfs.stat('k')).version });
     expect(ok.size).toBe(5000);
@@ -108,7 +101,7 @@ describe('azure: conditions reach the server', () => {
     const vfs = await openVfs(`azureblob://${server.accountName}/conformance/cond-${++counter}`, keyOptions());
     await vfs.write('a', 'A');
     await vfs.write('b', 'B');
-    expect((await codeOf(vfs.copy('a', 'b', { ifNoneMatch: '*' }))).code).toBe('AlreadyExists');
+    expect((await rejection(vfs.copy('a', 'b', { ifNoneMatch: '*' }))).code).toBe('AlreadyExists');
     expect(Buffer.from((await vfs.read('b')).body).toString()).toBe('B');
   });
 });
@@ -143,7 +136,7 @@ describe('azure: failures', () => {
       azure: { accountKey: wrongKey, endpoint: server.endpoint },
       retry: { maxAttempts: 1 },
     });
-    const err = await codeOf(vfs.read('k'));
+    const err = await rejection(vfs.read('k'));
     expect(err.code).toBe('Unauthenticated');
     expect(err.message).not.toContain(wrongKey);
     expect(err.message).not.toContain(server.accountKey);
@@ -151,8 +144,8 @@ describe('azure: failures', () => {
 
   test('a missing container is NotFound', async () => {
     const vfs = await openVfs(`azureblob://${server.accountName}/no-such-container/p`, keyOptions());
-    expect((await codeOf(vfs.read('k'))).code).toBe('NotFound');
-    expect((await codeOf(vfs.write('k', 'x'))).code).toBe('NotFound');
+    expect((await rejection(vfs.read('k'))).code).toBe('NotFound');
+    expect((await rejection(vfs.write('k', 'x'))).code).toBe('NotFound');
   });
 
   test('an unreachable endpoint is Unavailable', async () => {
@@ -161,7 +154,7 @@ describe('azure: failures', () => {
       azure: { accountKey: server.accountKey, endpoint: 'http://127.0.0.1:1/devstoreaccount1' },
       retry: { maxAttempts: 1 },
     });
-    const err = await codeOf(vfs.stat('k'));
+    const err = await rejection(vfs.stat('k'));
     expect(isStateStoreError(err, 'Unavailable')).toBe(true);
   });
 });

@@ -10,9 +10,10 @@ import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { openVfs } from '../../src/backends/registry.js';
 import type { OpenVfsOptions } from '../../src/backends/options.js';
-import { isStateStoreError, type StateStoreError } from '../../src/errors.js';
+import { isStateStoreError } from '../../src/errors.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { startS3rver, S3RVER_CREDENTIALS, type RecordedRequest, type S3rverHandle } from '../servers/s3rver.js';
+import { rejection } from '../helpers/index.js';
 
 const SECOND = { accessKeyId: 'SECONDKEY', secretAccessKey: 'second-secret-value-0123456789' };
 let server: S3rverHandle;
@@ -54,15 +55,6 @@ async function store(
 
 async function requestsFor(key: string): Promise<RecordedRequest[]> {
   return (await server.requests()).filter((request) => request.key === key);
-}
-
-async function failure(promise: Promise<unknown>): Promise<StateStoreError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isStateStoreError(err)) throw new Error(`expected a StateStoreError, got ${String(err)}`);
-  return err;
 }
 
 function crc32Base64(data: Buffer): string {
@@ -150,7 +142,7 @@ describe('multipart', () => {
     expect(requests.find((r) => r.method === 'POST' && r.query.includes('uploadId'))!.headers['if-none-match']).toBe(
       '*',
     );
-    expect(await failure(vfs.copy('src', 'dst', { ifNoneMatch: '*' }))).toMatchObject({ code: 'AlreadyExists' });
+    expect(await rejection(vfs.copy('src', 'dst', { ifNoneMatch: '*' }))).toMatchObject({ code: 'AlreadyExists' });
   });
 
   it('aborts the multipart upload when the source stream fails, leaving nothing', async () => {
@@ -159,11 +151,11 @@ describe('multipart', () => {
       yield Buffer.alloc(9 * 1024 * 1024, 1);
       throw new Error('disk on fire');
     }
-    const err = await failure(vfs.writeStream('broken', failing()));
+    const err = await rejection(vfs.writeStream('broken', failing()));
     expect(err.code).toBe('Unknown');
     const requests = await requestsFor(`${prefix}/broken`);
     expect(requests.some((r) => r.method === 'DELETE' && r.query.includes('uploadId') && r.status === 204)).toBe(true);
-    expect(await failure(vfs.stat('broken'))).toMatchObject({ code: 'NotFound' });
+    expect(await rejection(vfs.stat('broken'))).toMatchObject({ code: 'NotFound' });
   });
 });
 
@@ -189,7 +181,7 @@ describe('regions and several stores', () => {
 
   it('names the bucket region when a store is configured with the wrong one', async () => {
     const { vfs } = await store({ region: 'us-west-2' }, 'paris');
-    const err = await failure(vfs.read('k'));
+    const err = await rejection(vfs.read('k'));
     expect(err.code).toBe('InvalidArgument');
     expect(err.message).toContain('eu-west-3');
   });
@@ -239,7 +231,7 @@ describe('error codes, within the retry budget, without secrets', () => {
   it('gives Unauthenticated for an unknown access key, after one request', async () => {
     await server.clearRequests();
     const { vfs } = await store({ credentials: { accessKeyId: 'WRONGKEY', secretAccessKey: SECRET } });
-    const err = await failure(vfs.read('anything'));
+    const err = await rejection(vfs.read('anything'));
     expect(err.code).toBe('Unauthenticated');
     expect(err.retryable).toBe(false);
     expect(err.message).not.toContain(SECRET);
@@ -252,10 +244,10 @@ describe('error codes, within the retry budget, without secrets', () => {
       { credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
       'no-such-bucket',
     );
-    const err = await failure(vfs.read('config'));
+    const err = await rejection(vfs.read('config'));
     expect(err.code).toBe('NotFound');
     expect(err.message).toContain('bucket "no-such-bucket" does not exist');
-    const listErr = await failure(vfs.list());
+    const listErr = await rejection(vfs.list());
     expect(listErr.code).toBe('NotFound');
   });
 
@@ -276,7 +268,7 @@ describe('error codes, within the retry budget, without secrets', () => {
       },
     });
     open.push(vfs);
-    const err = await failure(vfs.read('config'));
+    const err = await rejection(vfs.read('config'));
     expect(err.code).toBe('Unavailable');
     expect(err.retryable).toBe(true);
     expect(err.message).not.toContain(SECRET);
@@ -291,7 +283,7 @@ describe('error codes, within the retry budget, without secrets', () => {
       code: 'ConditionalRequestConflict',
       times: 1,
     });
-    const err = await failure(vfs.write('c', 'x', { ifNoneMatch: '*' }));
+    const err = await rejection(vfs.write('c', 'x', { ifNoneMatch: '*' }));
     expect(err.code).toBe('Conflict');
     expect(err.retryable).toBe(true);
   });
@@ -303,7 +295,7 @@ describe('error codes, within the retry budget, without secrets', () => {
     expect((await requestsFor(`${prefix}/once`)).filter((r) => r.method === 'PUT')).toHaveLength(2);
 
     await server.injectFault({ method: 'PUT', key: `${prefix}/always`, status: 503, code: 'SlowDown', times: 100 });
-    const err = await failure(vfs.write('always', 'x'));
+    const err = await rejection(vfs.write('always', 'x'));
     expect(err.code).toBe('RateLimited');
     expect(err.retryable).toBe(true);
     expect((await requestsFor(`${prefix}/always`)).filter((r) => r.method === 'PUT')).toHaveLength(3);
@@ -312,7 +304,7 @@ describe('error codes, within the retry budget, without secrets', () => {
   it('retries 5xx exactly options.retry.maxAttempts times, then gives Unavailable', async () => {
     const { vfs, prefix } = await store({}, 'state', { retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 5 } });
     await server.injectFault({ method: 'GET', key: `${prefix}/flaky`, status: 500, code: 'InternalError', times: 100 });
-    const err = await failure(vfs.read('flaky'));
+    const err = await rejection(vfs.read('flaky'));
     expect(err.code).toBe('Unavailable');
     expect((await requestsFor(`${prefix}/flaky`)).filter((r) => r.method === 'GET')).toHaveLength(4);
   });
@@ -323,7 +315,7 @@ describe('error codes, within the retry budget, without secrets', () => {
     });
     await server.injectFault({ method: 'GET', key: `${prefix}/slow`, status: 503, code: 'SlowDown', times: 100 });
     const controller = new AbortController();
-    const pending = failure(vfs.read('slow', { signal: controller.signal }));
+    const pending = rejection(vfs.read('slow', { signal: controller.signal }));
     while ((await requestsFor(`${prefix}/slow`)).length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     controller.abort();
     expect((await pending).code).toBe('Aborted');
@@ -333,7 +325,7 @@ describe('error codes, within the retry budget, without secrets', () => {
     const { vfs, prefix } = await store();
     await vfs.write('rotten', 'the original content');
     await server.corrupt('state', `${prefix}/rotten`);
-    expect((await failure(vfs.read('rotten'))).code).toBe('IntegrityError');
+    expect((await rejection(vfs.read('rotten'))).code).toBe('IntegrityError');
     const { body } = await vfs.readStream('rotten');
     const streamed = await (async () => {
       for await (const chunk of body) void chunk;
@@ -349,12 +341,12 @@ describe('error codes, within the retry budget, without secrets', () => {
   it('maps 400 BadDigest on upload to IntegrityError', async () => {
     const { vfs, prefix } = await store();
     await server.injectFault({ method: 'PUT', key: `${prefix}/digest`, status: 400, code: 'BadDigest', times: 1 });
-    expect((await failure(vfs.write('digest', 'x'))).code).toBe('IntegrityError');
+    expect((await rejection(vfs.write('digest', 'x'))).code).toBe('IntegrityError');
   });
 
   it('maps AccessDenied to PermissionDenied', async () => {
     const { vfs, prefix } = await store();
     await server.injectFault({ method: 'GET', key: `${prefix}/locked`, status: 403, code: 'AccessDenied', times: 1 });
-    expect(await failure(vfs.read('locked'))).toMatchObject({ code: 'PermissionDenied' });
+    expect(await rejection(vfs.read('locked'))).toMatchObject({ code: 'PermissionDenied' });
   });
 });
