@@ -3,7 +3,7 @@
 import { machineArchitecture } from '../../src/create-cluster/architecture.js';
 import { parseFeatureGate } from '../../src/create-cluster/spec-parts.js';
 import { clusterFromOptions, type CloudFacts, type CreateClusterOptions } from '../../src/create-cluster/index.js';
-import { BASE, group, groups, spec } from './options.js';
+import { BASE, OPENSTACK, group, groups, spec } from './options.js';
 
 describe('instanceManager (--instance-manager)', () => {
   it('karpenter needs a discovery store, and other managers are refused', () => {
@@ -218,13 +218,7 @@ describe('cluster-level flags', () => {
 
   it('OpenStack: the Octavia provider and the ignore-AZ flag', () => {
     const s = spec({
-      ...BASE,
-      cloud: 'openstack',
-      zones: ['nova'],
-      image: 'img',
-      networkCIDRs: ['10.0.0.0/16'],
-      nodeSizes: ['n1'],
-      controlPlaneSizes: ['n1'],
+      ...OPENSTACK,
       apiLoadBalancerType: 'public',
       openstackLBOctavia: true,
       openstackOctaviaProvider: 'ovn',
@@ -234,13 +228,7 @@ describe('cluster-level flags', () => {
     expect(os.loadbalancer).toMatchObject({ provider: 'ovn', method: 'SOURCE_IP_PORT', useOctavia: true });
     expect(os.blockStorage?.['ignore-volume-az']).toBe(true);
     const haproxy = spec({
-      ...BASE,
-      cloud: 'openstack',
-      zones: ['nova'],
-      image: 'img',
-      networkCIDRs: ['10.0.0.0/16'],
-      nodeSizes: ['n1'],
-      controlPlaneSizes: ['n1'],
+      ...OPENSTACK,
       apiLoadBalancerType: 'public',
     });
     expect(

@@ -13,6 +13,17 @@ export const BASE: CreateClusterOptions = {
   kubernetesVersion: 'v1.32.0',
 };
 
+/** OpenStack options with the network CIDR, image and sizes kops cannot find without cloud facts. */
+export const OPENSTACK: CreateClusterOptions = {
+  ...BASE,
+  cloud: 'openstack',
+  zones: ['nova'],
+  image: 'img',
+  networkCIDRs: ['10.0.0.0/16'],
+  nodeSizes: ['n1'],
+  controlPlaneSizes: ['n1'],
+};
+
 /** A built document with its spec as plain fields. */
 export type Loose = { spec: Record<string, unknown>; metadata: { name: string } };
 const loose = (v: unknown): Loose => v as Loose;

@@ -1,6 +1,6 @@
 /** clusterFromOptions: subnets, their CIDRs and networks (kops: setupZones, PerformAssignments), IPv6. */
 import type { CloudFacts, CreateClusterOptions } from '../../src/create-cluster/index.js';
-import { BASE, group, spec } from './options.js';
+import { BASE, OPENSTACK, group, spec } from './options.js';
 
 describe('shared subnets (--subnets) and their network', () => {
   const facts: CloudFacts = {
@@ -31,13 +31,7 @@ describe('shared subnets (--subnets) and their network', () => {
 
   it('--os-network wins over --network-id on OpenStack', () => {
     const s = spec({
-      ...BASE,
-      cloud: 'openstack',
-      zones: ['nova'],
-      image: 'img',
-      networkCIDRs: ['10.0.0.0/16'],
-      nodeSizes: ['n1'],
-      controlPlaneSizes: ['n1'],
+      ...OPENSTACK,
       networkID: 'a',
       openstackNetworkID: 'b',
     });
