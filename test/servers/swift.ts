@@ -19,7 +19,7 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { REPO_ROOT } from '../repo-root.js';
+import { REPO_ROOT } from '../helpers/repo-root.js';
 
 const run = promisify(execFile);
 
