@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { authenticate, type SwiftSession } from './auth.js';
+import { withRetry, type RetryPolicy } from '../../vfs/retry.js';
+import { networkErrorCode } from '../shared/http-errors.js';
 import { SwiftHttpError } from './errors.js';
 import type { SwiftAuth } from './types.js';
 import { putStream } from './upload.js';
+
+/** Failures worth another attempt: the service was busy or failing, or the connection broke. */
+function transient(err: unknown): boolean {
+  if (err instanceof SwiftHttpError) return err.status >= 500 || err.status === 408 || err.status === 429;
+  return networkErrorCode(err) !== undefined;
+}
 
 /** One request to the Swift account, relative to the storage URL. */
 export interface SwiftRequest {
@@ -28,7 +36,10 @@ export interface SwiftRequest {
 export class SwiftClient {
   private session: Promise<SwiftSession> | undefined;
 
-  constructor(private readonly auth: SwiftAuth) {}
+  constructor(
+    private readonly auth: SwiftAuth,
+    private readonly retry: RetryPolicy = {},
+  ) {}
 
   /**
    * Who this client acts as, without secrets: the auth URL and user (or a digest of a given
@@ -54,8 +65,20 @@ export class SwiftClient {
     }
   }
 
-  /** Sends a request; throws {@link SwiftHttpError} for a status not accepted. */
-  async send(request: SwiftRequest): Promise<Response> {
+  /**
+   * Sends a request; throws {@link SwiftHttpError} for a status not accepted. A 5xx, 408, 429 or a
+   * connection that failed is retried under the store's retry policy (every body here is bytes,
+   * so it can be sent again; streamed PUTs go through {@link SwiftClient.putStream}, never retried).
+   */
+  send(request: SwiftRequest): Promise<Response> {
+    return withRetry(() => this.sendOnce(request), {
+      ...this.retry,
+      signal: request.signal,
+      shouldRetry: (err) => request.signal?.aborted !== true && transient(err),
+    });
+  }
+
+  private async sendOnce(request: SwiftRequest): Promise<Response> {
     let session = await this.currentSession(request.signal);
     let response = await this.fetchWith(session, request);
     if (response.status === 401 && this.auth.kind !== 'token') {

@@ -38,7 +38,7 @@ export const swiftBackend: BackendFactory = {
       );
     }
     checkAuth(auth);
-    return new SwiftDriver(location, new SwiftClient(auth), {
+    return new SwiftDriver(location, new SwiftClient(auth, options.retry), {
       retry: options.retry,
       createIfAbsent: options.swift?.createIfAbsent,
     });
