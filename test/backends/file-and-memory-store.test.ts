@@ -2,28 +2,16 @@
  * Issue #14.9 on a StateStore over memfs and file: `listInstanceGroups` of a missing cluster is
  * NotFound (it returned [], so a typo looked like a cluster without instance groups).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import { openStateStore } from '../../src/store/open.js';
 import { treeFiles, TREES } from '../store/trees.js';
+import { removeTempDirs, tempDir } from '../helpers/index.js';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
+afterAll(removeTempDirs);
 
 const STORES: Array<[string, () => Promise<string>]> = [
   ['memory', async () => `memfs://igs-${process.pid}-${Math.random().toString(36).slice(2)}`],
-  [
-    'file',
-    async () => {
-      const dir = await mkdtemp(path.join(tmpdir(), 'statestore-igs-'));
-      dirs.push(dir);
-      return `file://${dir}`;
-    },
-  ],
+  ['file', async () => `file://${await tempDir('statestore-igs-')}`],
 ];
 
 describe.each(STORES)('listInstanceGroups (%s)', (_name, fresh) => {

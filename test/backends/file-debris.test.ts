@@ -3,19 +3,17 @@
  * that passes their folder, once nothing has written to them for `tempMaxAgeMs`; fresh ones (a
  * write in progress) and everything else are left alone.
  */
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import type { Vfs } from '../../src/vfs/types.js';
+import { removeTempDirs, tempDir } from '../helpers/index.js';
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'file-debris-'));
+  dir = await tempDir('file-debris-');
 });
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(removeTempDirs);
 
 const DAY = 24 * 60 * 60 * 1000;
 

@@ -3,21 +3,14 @@
  * a URL whose path decodes to NUL is refused at open, `copy` writes 0600 whatever the source's
  * mode, and listing page by page is linear (it re-walked and stat-ed the whole tree per page).
  */
-import { chmod, mkdtemp, rm, stat, utimes, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, stat, utimes, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import type { Vfs } from '../../src/vfs/types.js';
+import { removeTempDirs, tempDir } from '../helpers/index.js';
 
-const created: string[] = [];
-async function freshDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'statestore-file-hostile-'));
-  created.push(dir);
-  return dir;
-}
-afterAll(async () => {
-  await Promise.all(created.map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const freshDir = (): Promise<string> => tempDir('statestore-file-hostile-');
+afterAll(removeTempDirs);
 
 async function listAllKeys(vfs: Vfs, options: { prefix?: string; pageSize?: number } = {}): Promise<string[]> {
   const keys: string[] = [];

@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { openVfs } from '../../src/backends/registry.js';
+import { removeTempDirs, tempDir } from '../helpers/index.js';
 
 const run = promisify(execFile);
 const CHILD = path.join(__dirname, 'file-race-child.ts');
@@ -28,11 +27,9 @@ async function race(dir: string, mode: 'create' | 'cas', version = '-'): Promise
 describe('file backend across processes', () => {
   let dir: string;
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'statestore-procs-'));
+    dir = await tempDir('statestore-procs-');
   });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(removeTempDirs);
 
   it('lets exactly one of 20 create-if-absent writers in 4 processes win', async () => {
     const { won, lost } = await race(dir, 'create');

@@ -1,19 +1,12 @@
-import { mkdtemp, mkdir, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import { isStateStoreError } from '../../src/errors.js';
 import { runConformance } from '../conformance/suite.js';
+import { removeTempDirs, tempDir } from '../helpers/index.js';
 
-const created: string[] = [];
-async function freshDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'statestore-file-'));
-  created.push(dir);
-  return dir;
-}
-afterAll(async () => {
-  await Promise.all(created.map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const freshDir = (): Promise<string> => tempDir('statestore-file-');
+afterAll(removeTempDirs);
 
 runConformance({
   name: 'file',
