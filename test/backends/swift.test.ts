@@ -85,6 +85,16 @@ describe('swift: what Swift cannot enforce is refused before any I/O', () => {
     expect(await vfs.copy('src', 'fresh', { ifNoneMatch: '*' })).toMatchObject({ key: 'fresh', size: 6 });
     expect((await vfs.stat('fresh')).contentType).toBe('text/plain');
     expect(Buffer.from((await vfs.read('k')).body).toString()).toBe('first');
+    // Racing creators of one process take turns, as under kops's CreateFile lock: one wins.
+    const racers = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => vfs.write('race', `writer-${i}`, { ifNoneMatch: '*' })),
+    );
+    const winners = racers.flatMap((result, i) => (result.status === 'fulfilled' ? [i] : []));
+    expect(winners).toHaveLength(1);
+    expect(racers.filter((r) => r.status === 'rejected').map((r) => (r.reason as { code: string }).code)).toEqual(
+      Array(9).fill('AlreadyExists'),
+    );
+    expect(Buffer.from((await vfs.read('race')).body).toString()).toBe(`writer-${winners[0]}`);
     await vfs.close();
   });
 

@@ -30,6 +30,14 @@ import { mapSwiftError } from './errors.js';
 import { listPage } from './list.js';
 import { objectPath, type SwiftLocation } from './url.js';
 
+/**
+ * Create-if-absent writes in flight in this process, by account identity and object name. Under
+ * `createIfAbsent: "best-effort"` they run one at a time per name, as kops's swiftfs `CreateFile`
+ * holds a process-wide lock: racing creators of one process then see each other (exactly one
+ * wins); creators in other processes still race (Swift's check is not atomic).
+ */
+const creating = new Map<string, Promise<unknown>>();
+
 /** The type Swift would otherwise guess from the key's extension: stored when the caller gives none. */
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 
@@ -111,7 +119,11 @@ export class SwiftDriver implements VfsDriver {
     return this.infoOf(key, response.headers);
   }
 
-  async write(key: string, body: Uint8Array | string, options: DriverWriteOptions): Promise<ObjectInfo> {
+  write(key: string, body: Uint8Array | string, options: DriverWriteOptions): Promise<ObjectInfo> {
+    return this.oneCreator(key, options.condition, () => this.put(key, body, options));
+  }
+
+  private async put(key: string, body: Uint8Array | string, options: DriverWriteOptions): Promise<ObjectInfo> {
     const bytes = toBytes(body);
     const md5 = md5Hex(bytes);
     const response = await this.client.send({
@@ -125,7 +137,15 @@ export class SwiftDriver implements VfsDriver {
     return this.written(key, response.headers, bytes.byteLength, md5, options.contentType);
   }
 
-  async writeStream(
+  writeStream(
+    key: string,
+    body: Readable | AsyncIterable<Uint8Array>,
+    options: DriverWriteStreamOptions,
+  ): Promise<ObjectInfo> {
+    return this.oneCreator(key, options.condition, () => this.putStream(key, body, options));
+  }
+
+  private async putStream(
     key: string,
     body: Readable | AsyncIterable<Uint8Array>,
     options: DriverWriteStreamOptions,
@@ -163,12 +183,14 @@ export class SwiftDriver implements VfsDriver {
   async copy(sourceKey: string, destinationKey: string, options: DriverWriteOptions): Promise<ObjectInfo> {
     if (options.condition.kind === 'absent') {
       // Swift would apply If-None-Match to the COPY's source: stream through a conditional PUT.
-      const source = await this.readStream(sourceKey, { condition: { kind: 'none' }, signal: options.signal });
-      const contentType = options.contentType ?? source.info.contentType;
-      return this.writeStream(destinationKey, source.body, {
-        ...options,
-        size: source.info.size,
-        ...(contentType === undefined ? {} : { contentType }),
+      return this.oneCreator(destinationKey, options.condition, async () => {
+        const source = await this.readStream(sourceKey, { condition: { kind: 'none' }, signal: options.signal });
+        const contentType = options.contentType ?? source.info.contentType;
+        return this.putStream(destinationKey, source.body, {
+          ...options,
+          size: source.info.size,
+          ...(contentType === undefined ? {} : { contentType }),
+        });
       });
     }
     return this.copyObject(
@@ -197,6 +219,21 @@ export class SwiftDriver implements VfsDriver {
     // A create-if-absent copy cannot be server-side (see copy): the caller streams instead.
     if (options.condition.kind === 'absent') return undefined;
     return this.copyObject(objectPath(source.bucket, source.key), destinationKey, options);
+  }
+
+  /** Runs a create-if-absent write after the earlier ones for the same object (see {@link creating}). */
+  private async oneCreator<T>(key: string, condition: Condition, write: () => Promise<T>): Promise<T> {
+    if (condition.kind !== 'absent') return write();
+    const lock = `${this.client.identity()}|${this.location.container}|${this.location.root}${key}`;
+    const earlier = creating.get(lock) ?? Promise.resolve();
+    const mine = earlier.catch(() => undefined).then(write);
+    const settled = mine.catch(() => undefined);
+    creating.set(lock, settled);
+    try {
+      return await mine;
+    } finally {
+      if (creating.get(lock) === settled) creating.delete(lock);
+    }
   }
 
   mapError(err: unknown, context: ErrorContext): StateStoreError {

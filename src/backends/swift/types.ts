@@ -59,8 +59,10 @@ export interface SwiftBackendOptions {
    * for one absent key, more than one can succeed (measured on Swift 2.30: 20 racing PUTs, several
    * 201s), the last one's bytes winning. So by default (`refuse`) the backend does not claim
    * create-if-absent and `ifNoneMatch` is refused with Unsupported before any I/O. `best-effort`
-   * claims it anyway, as kops's swiftfs does (it checks, then writes): a key that already exists
-   * when the write arrives is refused with AlreadyExists, but racing creators may both "win".
+   * claims it anyway, as kops's swiftfs `CreateFile` does (a check, then a write, under a
+   * process-wide lock): a key that exists when the write arrives is refused with AlreadyExists,
+   * racing creators in one process run one at a time (exactly one wins), but creators in
+   * different processes may both succeed, the later write winning.
    */
   createIfAbsent?: 'refuse' | 'best-effort';
 }
