@@ -4,6 +4,9 @@ import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { SwiftHttpError } from './errors.js';
 
+/** How long to wait for `100 Continue` before sending the body regardless (RFC 9110 §10.1.1). */
+const CONTINUE_WAIT_MS = 3000;
+
 /** One streamed PUT: where, with which headers, and what watches each chunk sent. */
 export interface StreamUpload {
   /** Full URL of the object. */
@@ -32,17 +35,21 @@ export async function putStream(upload: StreamUpload): Promise<Headers> {
   });
   const answered = once(request, 'response') as Promise<[http.IncomingMessage]>;
   try {
-    const proceed = await Promise.race([once(request, 'continue').then(() => true), answered.then(() => false)]);
-    if (
-      proceed &&
-      (await sendBody(
-        request,
-        upload,
-        answered.then(() => true),
-      ))
-    )
-      request.end();
+    // A proxy that ignores Expect would wait for the body forever: send it after a while anyway
+    // (a refusal that comes later still stops the body, see sendBody).
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), CONTINUE_WAIT_MS);
+    });
+    const proceed = await Promise.race([
+      once(request, 'continue').then(() => true),
+      answered.then(() => false),
+      waited,
+    ]).finally(() => clearTimeout(timer));
+    const early = answered.then(() => true);
+    const whole = proceed && (await sendBody(request, upload, early));
     // Swift answered before the body ended (a refusal): drop the connection, never end the body.
+    if (whole) request.end();
     else request.destroy();
   } catch (err) {
     answered.catch(() => undefined);
