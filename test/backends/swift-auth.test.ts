@@ -4,7 +4,7 @@
  */
 import { authFromEnv, checkAuth } from '../../src/backends/swift/auth.js';
 import { openVfs } from '../../src/backends/registry.js';
-import { errorCode } from '../error-code.js';
+import { errorCode } from '../helpers/index.js';
 
 describe('swift credentials from the environment', () => {
   it('reads Keystone v3 from OS_*, the project over the tenant, quotes stripped from the region', () => {

@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import { openVfs } from '../../src/backends/registry.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { runConformance } from '../conformance/suite.js';
-import { errorCode } from '../error-code.js';
+import { errorCode } from '../helpers/index.js';
 import { createServer, type Server } from 'node:http';
 import { moveStateStore } from '../../src/migrate/index.js';
 import { openStateStore } from '../../src/store/open.js';
