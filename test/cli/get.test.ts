@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { REPO_ROOT } from '../repo-root.js';
+import { REPO_ROOT } from '../helpers/index.js';
 import { COMPLEX, MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
 
 describe('statestore get (built bin)', () => {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { REPO_ROOT } from '../repo-root.js';
+import { REPO_ROOT } from '../helpers/index.js';
 import { TREES, treeFiles, type KopsTree } from '../store/trees.js';
 
 export const CLI = path.join(REPO_ROOT, 'dist/cli.js');

@@ -11,7 +11,7 @@ import { generateValidatorsSource } from '../../scripts/validators-source.js';
 import { clusterSchema, instanceGroupSchema } from '../../src/config/schema/schemas.generated.js';
 import { AJV_OPTIONS } from '../../src/config/validate/ajv-options.js';
 import { validateCluster, validateInstanceGroup } from '../../src/config/validate/validators.generated.js';
-import { REPO_ROOT } from '../repo-root.js';
+import { REPO_ROOT } from '../helpers/index.js';
 
 type Validate = ((value: unknown) => boolean) & { errors?: unknown[] | null };
 

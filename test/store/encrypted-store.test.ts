@@ -4,7 +4,7 @@ import type { Vfs } from '../../src/vfs/types.js';
 import { openStateStore } from '../../src/store/open.js';
 import { fileTarget, memoryTarget, stopAll } from '../backends/targets.js';
 import { loadTree, TREES } from './trees.js';
-import { errorCode } from '../error-code.js';
+import { errorCode } from '../helpers/index.js';
 
 afterAll(stopAll);
 

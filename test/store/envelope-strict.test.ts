@@ -19,7 +19,7 @@ import {
 import { localKeyProvider } from '../../src/store/encryption/key-provider.js';
 import { fileTarget, memoryTarget, stopAll } from '../backends/targets.js';
 import { loadTree, TREES } from './trees.js';
-import { errorCode } from '../error-code.js';
+import { errorCode } from '../helpers/index.js';
 
 afterAll(stopAll);
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Vfs } from '../../src/vfs/types.js';
 import { isStateStoreError } from '../../src/errors.js';
-import { REPO_ROOT } from '../repo-root.js';
+import { REPO_ROOT } from '../helpers/index.js';
 import { TREES } from './trees.js';
 
 export const GOLDEN = readFileSync(path.join(REPO_ROOT, 'test/fixtures/kops/pki/kubernetes-ca.keyset.yaml'), 'utf8');

@@ -11,7 +11,7 @@ import type { StateStore } from '../../src/store/state-store.js';
 import { readKeyset } from '../../src/store/keys/keysets.js';
 import { putKeyset } from '../../src/store/keys/keyset-write.js';
 import { memoryTarget, stopAll } from '../backends/targets.js';
-import { REPO_ROOT } from '../repo-root.js';
+import { REPO_ROOT } from '../helpers/index.js';
 import {
   cluster,
   failure,

@@ -14,7 +14,7 @@ import { openStateStore } from '../../src/store/open.js';
 import type { StateStore } from '../../src/store/state-store.js';
 import { configuredStoreUrl, containsStore, prefixInside } from '../../src/store/locations.js';
 import { loadTree, TREES } from './trees.js';
-import { errorCode } from '../error-code.js';
+import { errorCode } from '../helpers/index.js';
 
 const tree = TREES[0]!;
 const cluster = tree.cluster;

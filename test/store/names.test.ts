@@ -17,16 +17,7 @@ import { openVfs } from '../../src/backends/registry.js';
 import { clusterFromOptions } from '../../src/create-cluster/index.js';
 import type { CreateClusterOptions } from '../../src/create-cluster/options.js';
 import { isStateStoreError } from '../../src/errors.js';
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-    return 'ok';
-  } catch (err) {
-    if (!isStateStoreError(err)) throw err;
-    return err.code;
-  }
-}
+import { errorCodeSync } from '../helpers/index.js';
 
 describe('instance group names: kops ValidateInstanceGroupName', () => {
   // kops: pkg/apis/kops/validation/instancegroup_test.go (TestValidateInstanceGroupName), every case.
@@ -50,16 +41,16 @@ describe('instance group names: kops ValidateInstanceGroupName', () => {
     ['null byte', 'nodes\x00', true],
   ];
   it.each(cases)('%s (%j): error=%s', (_, input, wantError) => {
-    expect(codeOf(() => validateInstanceGroupName(input))).toBe(wantError ? 'InvalidArgument' : 'ok');
+    expect(errorCodeSync(() => validateInstanceGroupName(input))).toBe(wantError ? 'InvalidArgument' : 'ok');
   });
 
   it('follows IsDNS1123Subdomain: 253 characters in all, no 63-character limit per part', () => {
     const part = 'a'.repeat(64);
-    expect(codeOf(() => validateInstanceGroupName(`${part}.example`))).toBe('ok');
-    expect(codeOf(() => validateInstanceGroupName('a'.repeat(253)))).toBe('ok');
-    expect(codeOf(() => validateInstanceGroupName('a'.repeat(254)))).toBe('InvalidArgument');
+    expect(errorCodeSync(() => validateInstanceGroupName(`${part}.example`))).toBe('ok');
+    expect(errorCodeSync(() => validateInstanceGroupName('a'.repeat(253)))).toBe('ok');
+    expect(errorCodeSync(() => validateInstanceGroupName('a'.repeat(254)))).toBe('InvalidArgument');
     for (const bad of ['-nodes', 'nodes-', 'nodes_1', 'nodes..a', 'nodes\n', 'nödes'])
-      expect(codeOf(() => validateInstanceGroupName(bad))).toBe('InvalidArgument');
+      expect(errorCodeSync(() => validateInstanceGroupName(bad))).toBe('InvalidArgument');
   });
 
   it('names the field and the value in its message', () => {
@@ -71,7 +62,7 @@ describe('instance group names: kops ValidateInstanceGroupName', () => {
 describe('cluster names: kops newValidateCluster and linodeValidateCluster', () => {
   it('takes a DNS-1123 subdomain when addressing a cluster, the rule of validation.go', () => {
     for (const good of ['minimal.example.com', 'a', 'mycluster', `${'b'.repeat(70)}.example.com`, 'a'.repeat(253)])
-      expect(codeOf(() => validateClusterName(good))).toBe('ok');
+      expect(errorCodeSync(() => validateClusterName(good))).toBe('ok');
     for (const bad of [
       '',
       'Minimal.example.com',
@@ -83,7 +74,7 @@ describe('cluster names: kops newValidateCluster and linodeValidateCluster', () 
       'a_b.example.com',
       'a\0.com',
     ])
-      expect(codeOf(() => validateClusterName(bad))).toBe('InvalidArgument');
+      expect(errorCodeSync(() => validateClusterName(bad))).toBe('InvalidArgument');
   });
 
   it('requires a fully-qualified name unless DNS is None or the cluster is imported', () => {
@@ -129,7 +120,7 @@ describe('cluster names: kops newValidateCluster and linodeValidateCluster', () 
     }
     expect(isStateStoreError(caught, 'ValidationError')).toBe(true);
     expect((caught as { issues: unknown[] }).issues).toHaveLength(1);
-    expect(codeOf(() => validateClusterNameForConfig('My', { spec: {} }))).toBe('InvalidArgument');
+    expect(errorCodeSync(() => validateClusterNameForConfig('My', { spec: {} }))).toBe('InvalidArgument');
   });
 
   it('refuses a dotless name in createCluster before anything is written, and takes it with DNS None', async () => {
@@ -174,16 +165,16 @@ describe('keyset names: kops vfs_castore and create_keypair', () => {
       'kube_proxy',
       'system:x',
     ])
-      expect(codeOf(() => validateKeysetName(good))).toBe('ok');
+      expect(errorCodeSync(() => validateKeysetName(good))).toBe('ok');
   });
 
   it('keeps the name inside its folder where kops does not check', () => {
     for (const bad of ['', '.', '..', 'a/b', '../ca', 'a\\b', 'ca\0'])
-      expect(codeOf(() => validateKeysetName(bad))).toBe('InvalidArgument');
+      expect(errorCodeSync(() => validateKeysetName(bad))).toBe('InvalidArgument');
     // SECURITY.md: never as a path segment, though kops's keystore would take them.
     for (const reserved of ['__proto__', 'constructor', 'prototype'])
-      expect(codeOf(() => validateKeysetName(reserved))).toBe('InvalidArgument');
-    expect(codeOf(() => validateKeysetName(undefined))).toBe('InvalidArgument');
+      expect(errorCodeSync(() => validateKeysetName(reserved))).toBe('InvalidArgument');
+    expect(errorCodeSync(() => validateKeysetName(undefined))).toBe('InvalidArgument');
   });
 
   // kops: cmd/kops/create_keypair.go (rotatableKeysetFilter), used by create and promote keypair.
@@ -202,6 +193,6 @@ describe('keyset names: kops vfs_castore and create_keypair', () => {
     expect(() => validateRotatableKeysetName('kubelet', 'promoting keypairs for')).toThrow(
       /promoting keypairs for "kubelet"/,
     );
-    expect(codeOf(() => validateRotatableKeysetName('../x-ca'))).toBe('InvalidArgument');
+    expect(errorCodeSync(() => validateRotatableKeysetName('../x-ca'))).toBe('InvalidArgument');
   });
 });

@@ -12,9 +12,8 @@ import { openStateStore } from '../../src/store/open.js';
 import type { StateStore } from '../../src/store/state-store.js';
 import { validateSecretName } from '../../src/store/secrets.js';
 import { fileTarget, memoryTarget, stopAll } from '../backends/targets.js';
-import { REPO_ROOT } from '../repo-root.js';
+import { errorCode, REPO_ROOT } from '../helpers/index.js';
 import { loadTree, TREES } from './trees.js';
-import { errorCode } from '../error-code.js';
 
 afterAll(stopAll);
 
