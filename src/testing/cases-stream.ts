@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { assertRefused } from './cases-conditions.js';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { assertBelow, codeOf, text } from './helpers.js';
@@ -47,6 +48,9 @@ function streamRoundTripCases(ctx: ConformanceContext): void {
     async function* parts() {
       yield Buffer.from('hello ');
       yield Buffer.from('stream');
+    }
+    if (!vfs.capabilities.ifNoneMatch) {
+      return assertRefused(vfs, 'stream/small', vfs.writeStream('stream/small', parts(), { ifNoneMatch: '*' }));
     }
     const info = await vfs.writeStream('stream/small', parts(), { ifNoneMatch: '*' });
     assert.equal(info.size, 12);

@@ -29,6 +29,7 @@ describe('memory backend, issue #14.8 and #14.9', () => {
     // A second, separate instance of the backend module, as the other module format would load.
     let Other: typeof import('../../src/backends/memory/driver.js').MemoryDriver | undefined;
     jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS module object itself is what is spied on / loaded a second time
       Other = (require('../../src/backends/memory/driver.js') as typeof import('../../src/backends/memory/driver.js'))
         .MemoryDriver;
     });

@@ -4,8 +4,12 @@ import path from 'node:path';
 import { parseYaml } from '../../src/config/yaml/parse.js';
 import { COMPLEX, MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
 
+/** Parsed CLI output or YAML, read field by field in assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test-side JSON walked by known paths
+type Loose = any;
+
 const configOf = (dir: string, cluster: string): string => readFileSync(path.join(dir, cluster, 'config'), 'utf8');
-const valueOf = (text: string): any => parseYaml(text).value;
+const valueOf = (text: string): Loose => parseYaml(text).value;
 
 describe('statestore set/unset/patch/replace/diff/validate (built bin)', () => {
   let store: { dir: string; url: string };

@@ -3,6 +3,10 @@ import path from 'node:path';
 import { parseYaml } from '../../src/config/yaml/parse.js';
 import { MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
 
+/** Parsed CLI output or YAML, read field by field in assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test-side JSON walked by known paths
+type Loose = any;
+
 /**
  * A scripted $EDITOR: each launch appends what it was shown to a log, then applies the next step
  * of STEPS (a JSON list of [from, to] replacements, one per launch); RACE_FILE, when set, is
@@ -10,6 +14,7 @@ import { MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js'
  */
 const EDITOR_SCRIPT = `
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+
 const file = process.argv[2];
 const log = process.env.EDIT_LOG;
 const launches = existsSync(log) ? readFileSync(log, 'utf8').split('\\u0000').length - 1 : 0;
@@ -48,7 +53,7 @@ describe('statestore edit (built bin, scripted $EDITOR)', () => {
       true,
     );
     expect(result.stdout).toContain('+  kubernetesVersion: 1.33.0');
-    expect((parseYaml(readFileSync(config(), 'utf8')).value as any).spec.kubernetesVersion).toBe('1.33.0');
+    expect((parseYaml(readFileSync(config(), 'utf8')).value as Loose).spec.kubernetesVersion).toBe('1.33.0');
   });
 
   it('edits an instance group the same way (edit ig NAME --name CLUSTER)', async () => {
@@ -62,8 +67,8 @@ describe('statestore edit (built bin, scripted $EDITOR)', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('+  maxSize: 9');
     expect(
-      (parseYaml(readFileSync(path.join(store.dir, MINIMAL.cluster, 'instancegroup/nodes'), 'utf8')).value as any).spec
-        .maxSize,
+      (parseYaml(readFileSync(path.join(store.dir, MINIMAL.cluster, 'instancegroup/nodes'), 'utf8')).value as Loose)
+        .spec.maxSize,
     ).toBe(9);
   });
 
@@ -76,7 +81,7 @@ describe('statestore edit (built bin, scripted $EDITOR)', () => {
     const [, second] = launches(result.log);
     expect(second).toMatch(/^# Please edit[^]*\n# .*did you mean "kubernetesVersion"\?\n#\n/);
     expect(second).toContain('kubernetesVersoin: 1.34.1');
-    expect((parseYaml(readFileSync(config(), 'utf8')).value as any).spec.kubernetesVersion).toBe('1.34.1');
+    expect((parseYaml(readFileSync(config(), 'utf8')).value as Loose).spec.kubernetesVersion).toBe('1.34.1');
   });
 
   it('an unchanged save cancels; an invalid file saved twice unchanged stops with exit 4', async () => {
@@ -96,7 +101,7 @@ describe('statestore edit (built bin, scripted $EDITOR)', () => {
     expect(result.stderr).toContain('+  masterPublicName: api.raced.example.com');
     const kept = /Your edit is in (\S+)\./.exec(result.stderr)![1]!;
     expect(readFileSync(kept, 'utf8')).toContain('kubernetesVersion: 1.35.0');
-    const stored = parseYaml(readFileSync(config(), 'utf8')).value as any;
+    const stored = parseYaml(readFileSync(config(), 'utf8')).value as Loose;
     expect(stored.spec.masterPublicName).toBe('api.raced.example.com');
     expect(stored.spec.kubernetesVersion).not.toBe('1.35.0');
   });

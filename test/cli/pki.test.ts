@@ -3,6 +3,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { COMPLEX, makeStore, requireBuiltCli, run } from './harness.js';
 
+/** Parsed CLI output or YAML, read field by field in assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test-side JSON walked by known paths
+type Loose = any;
+
 /** A fresh `ssh-rsa AAAA...` line (RFC 4253 wire format: string "ssh-rsa", mpint e, mpint n). */
 function sshRsaPublicKey(): string {
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -22,7 +26,7 @@ describe('statestore keypair, SSH key and secret verbs (built bin)', () => {
     requireBuiltCli();
     store = makeStore([COMPLEX]);
   });
-  const json = async (args: string[], input?: string): Promise<any> => {
+  const json = async (args: string[], input?: string): Promise<Loose> => {
     const result = await run([...args, '--name', COMPLEX.cluster, '--json'], {
       state: store.url,
       ...(input === undefined ? {} : { input }),

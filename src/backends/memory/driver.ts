@@ -13,14 +13,9 @@ import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadS
 import type { StoreUrl } from '../../vfs/url.js';
 import type { BackendFactory } from '../factory.js';
 import { collect, md5Hex, toBytes } from '../shared/bytes.js';
+import type { Entry } from './entry.js';
 import { listPage } from './list.js';
 import { SortedKeys } from './sorted-keys.js';
-
-/** One stored object; `info.key` is the full key in the named store. */
-export interface Entry {
-  body: Uint8Array;
-  info: ObjectInfo;
-}
 
 /** One named store: its objects, and their keys in listing order. */
 interface MemStore {

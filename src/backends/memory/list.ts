@@ -1,6 +1,6 @@
 import { StateStoreError } from '../../errors.js';
 import type { ListOptions, ListPage, ObjectInfo } from '../../vfs/types.js';
-import type { Entry } from './driver.js';
+import type { Entry } from './entry.js';
 import { compareUtf8, type SortedKeys } from './sorted-keys.js';
 
 const MAX_PAGE_SIZE = 1000;

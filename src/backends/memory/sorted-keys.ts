@@ -47,8 +47,14 @@ export class SortedKeys {
       const a = this.sorted[i];
       const b = batch[j];
       const order = a === undefined ? 1 : b === undefined ? -1 : compareUtf8(a, b);
-      if (order <= 0) (merged.push(a!), (i += 1));
-      if (order >= 0) (merged.push(b!), (j += 1));
+      if (order <= 0) {
+        merged.push(a!);
+        i += 1;
+      }
+      if (order >= 0) {
+        merged.push(b!);
+        j += 1;
+      }
       if (order === 0) merged.pop();
     }
     this.sorted = merged;
