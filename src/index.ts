@@ -35,6 +35,13 @@ export type { FileBackendOptions } from './backends/file/types.js';
 export type { S3BackendOptions, S3Credentials, S3CannedAcl } from './backends/s3/types.js';
 export type { AzureBackendOptions } from './backends/azure/types.js';
 export type { GcsBackendOptions, GcsCredentials } from './backends/gcs/types.js';
+export type {
+  SwiftAuth,
+  SwiftBackendOptions,
+  SwiftKeystoneAuth,
+  SwiftPreAuth,
+  SwiftV1Auth,
+} from './backends/swift/types.js';
 
 // Pure configuration functions (no I/O).
 export type { ClusterConfig, InstanceGroupConfig, JsonSchema } from './config/schema/index.js';

@@ -3,6 +3,7 @@ import type { AzureBackendOptions } from './azure/types.js';
 import type { FileBackendOptions } from './file/types.js';
 import type { GcsBackendOptions } from './gcs/types.js';
 import type { S3BackendOptions } from './s3/types.js';
+import type { SwiftBackendOptions } from './swift/types.js';
 
 /** Options of `openVfs` and `openStateStore`; each backend reads its own section. */
 export interface OpenVfsOptions {
@@ -18,4 +19,6 @@ export interface OpenVfsOptions {
   gcs?: GcsBackendOptions;
   /** Options of the Azure Blob backend (`azureblob://`). */
   azure?: AzureBackendOptions;
+  /** Options of the OpenStack Swift backend (`swift://`). */
+  swift?: SwiftBackendOptions;
 }

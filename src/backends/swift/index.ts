@@ -5,17 +5,13 @@ import type { OpenVfsOptions } from '../options.js';
 import { authFromEnv, checkAuth } from './auth.js';
 import { SwiftClient } from './client.js';
 import { SwiftDriver } from './driver.js';
-import type { SwiftBackendOptions } from './types.js';
 import { parseSwiftUrl } from './url.js';
 
 export { SwiftDriver } from './driver.js';
 export type { SwiftAuth, SwiftBackendOptions, SwiftKeystoneAuth, SwiftPreAuth, SwiftV1Auth } from './types.js';
 
-/** `openVfs` options with the Swift backend's own section. */
-export interface SwiftOpenOptions extends OpenVfsOptions {
-  /** Options of the Swift backend (`swift://`). */
-  swift?: SwiftBackendOptions;
-}
+/** `openVfs` options (the Swift section is `OpenVfsOptions.swift`). */
+export type SwiftOpenOptions = OpenVfsOptions;
 
 /**
  * Opens `swift://container/prefix`. Credentials come from `options.swift.auth`, else from the
