@@ -38,6 +38,7 @@ export type DriverOp =
 
 /** What was being done when a driver call failed: {@link VfsDriver.mapError} maps by this. */
 export interface ErrorContext {
+  /** The driver method that failed. */
   op: DriverOp;
   /** The key of the call (the destination key of a copy); absent for `list`. */
   key?: string;
@@ -55,6 +56,7 @@ export interface DriverReadOptions extends CallOptions {
 
 /** Options of {@link VfsDriver.write}. */
 export interface DriverWriteOptions extends CallOptions {
+  /** `none` (overwrite), `absent` (create-if-absent) or `version` (compare-and-swap). */
   condition: Condition;
   /** Content type to store, where the backend keeps one. */
   contentType?: string;

@@ -11,6 +11,7 @@ import type { Condition } from '../../vfs/driver.js';
 
 /** A code and a short reason for a message; the reason never echoes the service's own text. */
 export interface HttpErrorMapping {
+  /** The statestore code for the failure. */
   code: ErrorCode;
   /** A few words for the error message, e.g. `the object already exists`. */
   reason: string;
