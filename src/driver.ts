@@ -59,12 +59,12 @@ export { withRetry } from './vfs/retry.js';
 export type { RetryPolicy } from './vfs/retry.js';
 
 // Plumbing the built-in drivers share: bodies, whole reads, listing pages, HTTP and network error mapping.
-export { collect, md5Hex, toBytes } from './backends/shared/bytes.js';
-export { readAll } from './backends/shared/read-all.js';
-export { compareKeys, decodePageToken, encodePageToken, pageSorted } from './backends/shared/paging.js';
+export { collect, md5Hex, toBytes } from './backends/common/bytes.js';
+export { readAll } from './backends/common/read-all.js';
+export { compareKeys, decodePageToken, encodePageToken, pageSorted } from './backends/common/paging.js';
 export {
   NETWORK_ERROR_CODES,
   mapHttpStatus,
   networkErrorCode,
   type HttpErrorMapping,
-} from './backends/shared/http-errors.js';
+} from './backends/common/http-errors.js';

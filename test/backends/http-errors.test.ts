@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mapHttpStatus, networkErrorCode } from '../../src/backends/shared/http-errors.js';
+import { mapHttpStatus, networkErrorCode } from '../../src/backends/common/http-errors.js';
 import type { Condition } from '../../src/vfs/driver.js';
 
 const none: Condition = { kind: 'none' };

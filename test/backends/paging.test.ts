@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { compareKeys, decodePageToken, encodePageToken, pageSorted } from '../../src/backends/shared/paging.js';
+import { compareKeys, decodePageToken, encodePageToken, pageSorted } from '../../src/backends/common/paging.js';
 import type { ObjectInfo } from '../../src/vfs/types.js';
 
 /** Keys mixing ASCII, BMP characters on both sides of the surrogate range, and astral characters. */

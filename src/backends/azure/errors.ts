@@ -1,6 +1,6 @@
 import { StateStoreError } from '../../errors.js';
 import type { ErrorContext } from '../../vfs/driver.js';
-import { mapHttpStatus, networkErrorCode, type HttpErrorMapping } from '../shared/http-errors.js';
+import { mapHttpStatus, networkErrorCode, type HttpErrorMapping } from '../common/http-errors.js';
 
 /** 403 error codes that mean the credential itself was rejected (not a missing permission). */
 const AUTHENTICATION_CODES = new Set([

@@ -15,7 +15,7 @@ import {
   type VfsDriver,
 } from '../../vfs/driver.js';
 import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadStreamResult } from '../../vfs/types.js';
-import { toBytes } from '../shared/bytes.js';
+import { toBytes } from '../common/bytes.js';
 import { fileVersion, fsyncDir, writeTemp, type TempFile } from './atomic.js';
 import { DirCache } from './dir-cache.js';
 import { listFilePage, type ListEntry } from './list.js';

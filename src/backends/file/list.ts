@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ListOptions, ListPage, ObjectInfo } from '../../vfs/types.js';
-import { compareKeys, decodePageToken, encodePageToken } from '../shared/paging.js';
+import { compareKeys, decodePageToken, encodePageToken } from '../common/paging.js';
 import { removeIfAbandoned, TEMP_PREFIX } from './atomic.js';
 import type { DirCache } from './dir-cache.js';
 import { errnoOf, fsError } from './errors.js';

@@ -1,7 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { File } from '@google-cloud/storage';
 import { StateStoreError } from '../../errors.js';
-import { collect } from '../shared/bytes.js';
+import { collect } from '../common/bytes.js';
 
 /**
  * Starts a download of the pinned `file` from byte `start`; resolves with the body once the answer

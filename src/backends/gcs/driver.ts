@@ -14,8 +14,8 @@ import {
 } from '../../vfs/driver.js';
 import { withRetry, type RetryPolicy } from '../../vfs/retry.js';
 import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadStreamResult } from '../../vfs/types.js';
-import { collect, toBytes } from '../shared/bytes.js';
-import { compareKeys } from '../shared/paging.js';
+import { collect, toBytes } from '../common/bytes.js';
+import { compareKeys } from '../common/paging.js';
 import { resumableBody } from '../resume.js';
 import { answered, openRead } from './download.js';
 import { watchStall } from './stall-watch.js';

@@ -1,6 +1,6 @@
 import { StateStoreError } from '../../errors.js';
 import type { ErrorContext } from '../../vfs/driver.js';
-import { mapHttpStatus, networkErrorCode, type HttpErrorMapping } from '../shared/http-errors.js';
+import { mapHttpStatus, networkErrorCode, type HttpErrorMapping } from '../common/http-errors.js';
 
 /**
  * The HTTP status of an SDK error, from its structured fields only: ApiError and the resumable

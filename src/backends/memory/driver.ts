@@ -12,7 +12,7 @@ import type {
 import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadStreamResult } from '../../vfs/types.js';
 import type { StoreUrl } from '../../vfs/url.js';
 import type { BackendFactory } from '../factory.js';
-import { collect, md5Hex, toBytes } from '../shared/bytes.js';
+import { collect, md5Hex, toBytes } from '../common/bytes.js';
 import type { Entry } from './entry.js';
 import { listPage } from './list.js';
 import { SortedKeys } from './sorted-keys.js';

@@ -1,7 +1,7 @@
-import { StateStoreError } from '../../errors.js';
 import type { ListOptions, ListPage, ObjectInfo } from '../../vfs/types.js';
 import type { Entry } from './entry.js';
-import { compareUtf8, type SortedKeys } from './sorted-keys.js';
+import { compareKeys, decodePageToken, encodePageToken } from '../common/paging.js';
+import type { SortedKeys } from './sorted-keys.js';
 
 const MAX_PAGE_SIZE = 1000;
 
@@ -14,24 +14,24 @@ const MAX_PAGE_SIZE = 1000;
 export function listPage(keys: SortedKeys, objects: Map<string, Entry>, root: string, options: ListOptions): ListPage {
   const prefix = root + (options.prefix ?? '');
   const pageSize = Math.min(options.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
-  const after = options.pageToken === undefined ? undefined : root + decodeToken(options.pageToken);
+  const after = options.pageToken === undefined ? undefined : root + decodePageToken(options.pageToken);
   const shallow = options.delimiter === '/';
   const objectsOut: ObjectInfo[] = [];
   const prefixes: string[] = [];
   const has = (key: string) => objects.has(key);
   // A token that is a common prefix (`a/`) resumes after everything under it: at `a0`.
   let start = after === undefined ? prefix : after.endsWith('/') && shallow ? successor(after) : after;
-  if (compareUtf8(start, prefix) < 0) start = prefix;
+  if (compareKeys(start, prefix) < 0) start = prefix;
   let cursor = keys.from(start, has);
   let last: string | undefined;
   for (let next = cursor.next(); !next.done; next = cursor.next()) {
     const key = next.value;
     if (!key.startsWith(prefix)) break; // sorted: nothing further matches
-    if (after !== undefined && compareUtf8(key, after) <= 0) continue;
+    if (after !== undefined && compareKeys(key, after) <= 0) continue;
     const cut = shallow ? key.indexOf('/', prefix.length) : -1;
     const name = cut === -1 ? key : key.slice(0, cut + 1);
     if (objectsOut.length + prefixes.length >= pageSize)
-      return { objects: objectsOut, prefixes, nextPageToken: encodeToken(last!.slice(root.length)) };
+      return { objects: objectsOut, prefixes, nextPageToken: encodePageToken(last!.slice(root.length)) };
     last = name;
     if (cut === -1) {
       const info = objects.get(key)!.info;
@@ -47,13 +47,4 @@ export function listPage(keys: SortedKeys, objects: Map<string, Entry>, root: st
 /** The least string greater than every string that starts with `folder` (which ends in `/`). */
 function successor(folder: string): string {
   return `${folder.slice(0, -1)}0`; // '0' is the character after '/'
-}
-
-function encodeToken(key: string): string {
-  return Buffer.from(key, 'utf8').toString('base64url');
-}
-
-function decodeToken(token: string): string {
-  if (!/^[A-Za-z0-9_-]*$/.test(token)) throw new StateStoreError('InvalidArgument', 'malformed page token');
-  return Buffer.from(token, 'base64url').toString('utf8');
 }

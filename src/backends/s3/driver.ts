@@ -23,8 +23,8 @@ import type {
   ServerSideLocation,
 } from '../../vfs/types.js';
 import type { OpenVfsOptions } from '../options.js';
-import { toBytes } from '../shared/bytes.js';
-import { readAll } from '../shared/read-all.js';
+import { toBytes } from '../common/bytes.js';
+import { readAll } from '../common/read-all.js';
 import { resumableBody } from '../resume.js';
 import type { S3Sdk } from './types.js';
 import { copyInto } from './copy.js';

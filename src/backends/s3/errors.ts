@@ -1,6 +1,6 @@
 import { StateStoreError, type ErrorCode } from '../../errors.js';
 import type { Condition } from '../../vfs/driver.js';
-import { mapHttpStatus, networkErrorCode } from '../shared/http-errors.js';
+import { mapHttpStatus, networkErrorCode } from '../common/http-errors.js';
 
 /**
  * What was being done when an SDK call failed: the contract's ErrorContext plus the bucket, for

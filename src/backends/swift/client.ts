@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { authenticate, type SwiftSession } from './auth.js';
 import { withRetry, type RetryPolicy } from '../../vfs/retry.js';
-import { networkErrorCode } from '../shared/http-errors.js';
+import { networkErrorCode } from '../common/http-errors.js';
 import { SwiftHttpError } from './errors.js';
 import type { SwiftAuth } from './types.js';
 import { putStream } from './upload.js';

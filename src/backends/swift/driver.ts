@@ -22,7 +22,7 @@ import type {
   ReadStreamResult,
   ServerSideLocation,
 } from '../../vfs/types.js';
-import { md5Hex, toBytes } from '../shared/bytes.js';
+import { md5Hex, toBytes } from '../common/bytes.js';
 import { resumableBody } from '../resume.js';
 import type { SwiftClient } from './client.js';
 import type { SwiftBackendOptions } from './types.js';

@@ -1,6 +1,6 @@
 import { StateStoreError, abortedError } from '../../errors.js';
 import type { ErrorContext } from '../../vfs/driver.js';
-import { mapHttpStatus, networkErrorCode } from '../shared/http-errors.js';
+import { mapHttpStatus, networkErrorCode } from '../common/http-errors.js';
 
 /**
  * A Swift answer that was not a success, thrown by the driver's requests and turned into a

@@ -1,6 +1,6 @@
 import { StateStoreError } from '../../errors.js';
 import type { ListOptions, ListPage, ObjectInfo } from '../../vfs/types.js';
-import { decodePageToken, encodePageToken } from '../shared/paging.js';
+import { decodePageToken, encodePageToken } from '../common/paging.js';
 import type { SwiftClient } from './client.js';
 import { containerPath, type SwiftLocation } from './url.js';
 
