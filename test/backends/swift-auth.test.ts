@@ -40,7 +40,8 @@ describe('swift credentials from the environment', () => {
       token: 'tok',
     });
     expect(authFromEnv({ ST_AUTH: v1.ST_AUTH, ST_USER: v1.ST_USER })).toBeUndefined();
-    expect(authFromEnv({ OS_AUTH_URL: '  ' })).toBeUndefined();
+    // As Go's os.Getenv (gophercloud): an empty variable is unset; anything else is used as it is.
+    expect(authFromEnv({ OS_AUTH_URL: '' })).toBeUndefined();
   });
 
   it('refuses incomplete Keystone credentials, naming the variable and never a value', () => {
@@ -55,8 +56,10 @@ describe('swift credentials from the environment', () => {
     expect(refused({ OS_AUTH_URL: 'https://k/v3', OS_USERNAME: 'demo' })).toContain('OS_PASSWORD');
     expect(refused({ OS_AUTH_URL: 'https://k/v3', OS_PASSWORD: 'hunter2' })).toContain('OS_USERNAME');
     expect(refused({ OS_AUTH_URL: 'https://k/v3', OS_PASSWORD: 'hunter2' })).not.toContain('hunter2');
-    expect(refused({ OS_AUTH_URL: 'https://k/v3', OS_APPLICATION_CREDENTIAL_SECRET: 's' })).toContain(
-      'OS_APPLICATION_CREDENTIAL_ID',
+    // gophercloud: a secret with no credential id or name fails its OS_PASSWORD check.
+    expect(refused({ OS_AUTH_URL: 'https://k/v3', OS_APPLICATION_CREDENTIAL_SECRET: 's' })).toContain('OS_PASSWORD');
+    expect(refused({ OS_AUTH_URL: 'https://k/v3', OS_APPLICATION_CREDENTIAL_ID: 'id' })).toContain(
+      'OS_APPLICATION_CREDENTIAL_SECRET',
     );
     expect(
       refused({

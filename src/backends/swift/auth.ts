@@ -17,27 +17,24 @@ type Env = Readonly<Record<string, string | undefined>>;
  * else a pre-obtained `OS_STORAGE_URL` + `OS_AUTH_TOKEN`. Undefined when none is complete.
  */
 export function authFromEnv(env: Env): SwiftAuth | undefined {
-  const get = (name: string) => trimQuotes(env[name]);
+  // As Go's os.Getenv: an empty variable is an unset one; values are used as they are.
+  const get = (name: string) => (env[name] === '' ? undefined : env[name]);
   const authUrl = get('OS_AUTH_URL');
   if (authUrl !== undefined) {
+    for (const name of UNSUPPORTED_OS_VARIABLES) {
+      if (get(name) !== undefined) {
+        throw new StateStoreError('Unsupported', `swift: ${name} is set, and statestore cannot authenticate with it`, {
+          backend: 'swift',
+        });
+      }
+    }
     const auth: SwiftKeystoneAuth = { kind: 'keystone', authUrl };
-    const fields: Array<[keyof SwiftKeystoneAuth, string[]]> = [
-      ['username', ['OS_USERNAME']],
-      ['userId', ['OS_USERID', 'OS_USER_ID']],
-      ['password', ['OS_PASSWORD']],
-      ['projectName', ['OS_PROJECT_NAME', 'OS_TENANT_NAME']],
-      ['projectId', ['OS_PROJECT_ID', 'OS_TENANT_ID']],
-      ['domainName', ['OS_DOMAIN_NAME', 'OS_USER_DOMAIN_NAME']],
-      ['domainId', ['OS_DOMAIN_ID', 'OS_USER_DOMAIN_ID']],
-      ['applicationCredentialId', ['OS_APPLICATION_CREDENTIAL_ID']],
-      ['applicationCredentialName', ['OS_APPLICATION_CREDENTIAL_NAME']],
-      ['applicationCredentialSecret', ['OS_APPLICATION_CREDENTIAL_SECRET']],
-      ['region', ['OS_REGION_NAME']],
-    ];
-    for (const [field, names] of fields) {
+    for (const [field, names] of KEYSTONE_VARIABLES) {
       const value = names.map(get).find((v) => v !== undefined);
       if (value !== undefined) (auth as unknown as Record<string, string>)[field] = value;
     }
+    const region = kopsRegion(get('OS_REGION_NAME'));
+    if (region !== undefined) auth.region = region;
     return auth;
   }
   const stAuth = get('ST_AUTH');
@@ -52,11 +49,34 @@ export function authFromEnv(env: Env): SwiftAuth | undefined {
   return undefined;
 }
 
-/** kops strips one pair of single quotes from OS_REGION_NAME; we do it for every variable, and drop empties. */
-function trimQuotes(value: string | undefined): string | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const text = value.trim();
-  return text.length > 1 && text.startsWith("'") && text.endsWith("'") ? text.slice(1, -1) : text;
+/**
+ * The variables gophercloud's `AuthOptionsFromEnv` reads (kops's `GetCredential` calls it), each
+ * field from the first one set: `OS_PROJECT_*` win over the older `OS_TENANT_*`, as there.
+ * `test/backends/swift-kops-env.test.ts` checks this list against the copied Go source.
+ */
+const KEYSTONE_VARIABLES: ReadonlyArray<[keyof SwiftKeystoneAuth, string[]]> = [
+  ['username', ['OS_USERNAME']],
+  ['userId', ['OS_USERID']],
+  ['password', ['OS_PASSWORD']],
+  ['projectName', ['OS_PROJECT_NAME', 'OS_TENANT_NAME']],
+  ['projectId', ['OS_PROJECT_ID', 'OS_TENANT_ID']],
+  ['domainName', ['OS_DOMAIN_NAME']],
+  ['domainId', ['OS_DOMAIN_ID']],
+  ['applicationCredentialId', ['OS_APPLICATION_CREDENTIAL_ID']],
+  ['applicationCredentialName', ['OS_APPLICATION_CREDENTIAL_NAME']],
+  ['applicationCredentialSecret', ['OS_APPLICATION_CREDENTIAL_SECRET']],
+];
+
+/**
+ * Variables gophercloud reads that this backend cannot honour (a TOTP passcode, system scope):
+ * refused rather than ignored, since ignoring them would authenticate differently from kops.
+ */
+export const UNSUPPORTED_OS_VARIABLES: readonly string[] = ['OS_PASSCODE', 'OS_SYSTEM_SCOPE'];
+
+/** kops's `GetRegion`: OS_REGION_NAME with one enclosing pair of single quotes removed (only there). */
+function kopsRegion(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return value.length > 1 && value.startsWith("'") && value.endsWith("'") ? value.slice(1, -1) : value;
 }
 
 /** Refuses, at open, an auth that cannot work, naming what is missing (never a value). */
@@ -65,15 +85,26 @@ export function checkAuth(auth: SwiftAuth): void {
     new StateStoreError('InvalidArgument', `swift: incomplete credentials: ${what}`, { backend: 'swift' });
   if (auth.kind === 'v1' && (auth.user === '' || auth.key === '')) throw missing('ST_USER and ST_KEY are required');
   if (auth.kind !== 'keystone') return;
-  if (auth.applicationCredentialSecret !== undefined) {
-    if (auth.applicationCredentialId === undefined && auth.applicationCredentialName === undefined)
-      throw missing('OS_APPLICATION_CREDENTIAL_ID or _NAME is required with the secret');
-    if (auth.applicationCredentialId === undefined && auth.username === undefined && auth.userId === undefined)
-      throw missing('an application credential given by name needs OS_USERNAME or OS_USERID');
-    return;
+  // gophercloud's AuthOptionsFromEnv checks, in its order (test/fixtures/kops/swift/auth_env.go).
+  const user = auth.username ?? auth.userId;
+  const appCredential = auth.applicationCredentialId ?? auth.applicationCredentialName;
+  const domain = auth.domainId ?? auth.domainName;
+  if (
+    user === undefined &&
+    auth.applicationCredentialId === undefined &&
+    auth.applicationCredentialSecret === undefined
+  )
+    throw missing('OS_USERID or OS_USERNAME is required');
+  if (auth.password === undefined && appCredential === undefined) throw missing('OS_PASSWORD is required');
+  if (appCredential !== undefined && auth.applicationCredentialSecret === undefined)
+    throw missing('OS_APPLICATION_CREDENTIAL_SECRET is required with an application credential');
+  if (domain === undefined && auth.projectId === undefined && auth.projectName !== undefined)
+    throw missing('OS_PROJECT_ID (or OS_DOMAIN_ID / OS_DOMAIN_NAME) is required with OS_PROJECT_NAME');
+  if (auth.applicationCredentialId === undefined && auth.applicationCredentialName !== undefined) {
+    if (user === undefined) throw missing('an application credential given by name needs OS_USERNAME or OS_USERID');
+    if (auth.username !== undefined && domain === undefined)
+      throw missing('OS_DOMAIN_ID or OS_DOMAIN_NAME is required with OS_USERNAME and an application credential name');
   }
-  if (auth.password === undefined) throw missing('OS_PASSWORD (or an application credential) is required');
-  if (auth.username === undefined && auth.userId === undefined) throw missing('OS_USERNAME or OS_USERID is required');
 }
 
 /** Authenticates once; the driver calls it again when a token is refused (kops's AllowReauth). */
