@@ -43,19 +43,19 @@ class PortableVfs implements Vfs {
 
   read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
     return this.guard('read', key, options, this.readCondition(key, options), (condition) =>
-      this.driver.read(key, { ...options, condition }),
+      this.driver.read(key, driverOptions(options, condition)),
     );
   }
 
   readStream(key: string, options: ReadOptions = {}): Promise<ReadStreamResult> {
     return this.guard('readStream', key, options, this.readCondition(key, options), (condition) =>
-      this.driver.readStream(key, { ...options, condition }),
+      this.driver.readStream(key, driverOptions(options, condition)),
     );
   }
 
   stat(key: string, options: ReadOptions = {}): Promise<ObjectInfo> {
     return this.guard('stat', key, options, this.readCondition(key, options), (condition) =>
-      this.driver.stat(key, { ...options, condition }),
+      this.driver.stat(key, driverOptions(options, condition)),
     );
   }
 
@@ -67,7 +67,7 @@ class PortableVfs implements Vfs {
           backend: this.backend,
         });
       }
-      return this.driver.write(key, body, { ...options, condition });
+      return this.driver.write(key, body, driverOptions(options, condition));
     });
   }
 
@@ -83,7 +83,7 @@ class PortableVfs implements Vfs {
           backend: this.backend,
         });
       }
-      return this.driver.writeStream(key, body, { ...options, condition });
+      return this.driver.writeStream(key, body, driverOptions(options, condition));
     });
   }
 
@@ -95,14 +95,14 @@ class PortableVfs implements Vfs {
       return { kind: 'version', version: options.ifMatch };
     };
     return this.guard('delete', key, options, conditionOf, (condition) =>
-      this.driver.delete(key, { ...options, condition }),
+      this.driver.delete(key, driverOptions(options, condition)),
     );
   }
 
   copy(sourceKey: string, destinationKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
     return this.guard('copy', destinationKey, options, this.writeCondition(destinationKey, options), (condition) => {
       validateKey(sourceKey, this.backend);
-      return this.driver.copy(sourceKey, destinationKey, { ...options, condition });
+      return this.driver.copy(sourceKey, destinationKey, driverOptions(options, condition));
     });
   }
 
@@ -117,7 +117,7 @@ class PortableVfs implements Vfs {
       validateKey(sourceKey, this.backend);
       const location = source.serverSideLocation?.(sourceKey);
       if (location === undefined || this.driver.copyFromLocation === undefined) return undefined;
-      return this.driver.copyFromLocation(location, destinationKey, { ...options, condition });
+      return this.driver.copyFromLocation(location, destinationKey, driverOptions(options, condition));
     });
   }
 
@@ -249,15 +249,13 @@ class PortableVfs implements Vfs {
   }
 
   private mapError(err: unknown, context: ErrorContext): StateStoreError {
-    let mapped: StateStoreError | undefined;
+    let mapped: unknown;
     try {
-      // Transitional: a driver not yet converted to the contract has no mapError.
-      mapped = (this.driver as Partial<VfsDriver>).mapError?.(err, context);
-    } catch (mappingFailure) {
-      mapped = undefined;
-      void mappingFailure;
+      mapped = this.driver.mapError(err, context);
+    } catch {
+      // The contract says mapError is total; a third-party driver's bug still ends as Unknown below.
     }
-    if (mapped !== undefined && isStateStoreError(mapped)) return mapped;
+    if (isStateStoreError(mapped)) return mapped;
     if (context.signal?.aborted) {
       return new StateStoreError('Aborted', 'the operation was aborted', {
         key: context.key,
@@ -272,4 +270,16 @@ class PortableVfs implements Vfs {
       cause: err,
     });
   }
+}
+
+/**
+ * The caller's options as a driver receives them: the condition replaces `ifMatch`/`ifNoneMatch`,
+ * so a driver cannot read the caller's form by mistake.
+ */
+function driverOptions<O extends { ifMatch?: string; ifNoneMatch?: '*' }>(
+  options: O,
+  condition: Condition,
+): Omit<O, 'ifMatch' | 'ifNoneMatch'> & { condition: Condition } {
+  const { ifMatch: _ifMatch, ifNoneMatch: _ifNoneMatch, ...rest } = options;
+  return { ...rest, condition };
 }
