@@ -47,8 +47,8 @@ export type {
 export type { ClusterConfig, InstanceGroupConfig, JsonSchema } from './config/schema/index.js';
 export { clusterSchema, instanceGroupSchema, schemaAtPath } from './config/schema/index.js';
 // YAML. The syntax tree a parse keeps (yaml's Document, for comment-preserving writes) is internal:
-// parseYaml and parseYamlDocuments come from yaml-entry.ts, with an opaque result.
-export { parseYaml, parseYamlDocuments, type YamlDocument } from './yaml-entry.js';
+// parseYaml and parseYamlDocuments with an opaque result (config/yaml/public-parse.ts).
+export { parseYaml, parseYamlDocuments, type YamlDocument } from './config/yaml/public-parse.js';
 export { parseYamlAll, stringifyYaml, updateYamlText } from './config/yaml/index.js';
 export {
   parseClusterConfig,

@@ -6,8 +6,8 @@
 import {
   parseYaml as parseYamlInternal,
   parseYamlDocuments as parseYamlDocumentsInternal,
-} from './config/yaml/parse.js';
-import type { YamlLimits } from './config/yaml/options.js';
+} from './parse.js';
+import type { YamlLimits } from './options.js';
 
 /** One parsed YAML document, as {@link parseYaml} returns it: its plain value (the syntax tree stays internal). */
 export interface YamlDocument {
