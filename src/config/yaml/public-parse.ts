@@ -3,10 +3,7 @@
  * only the value. The yaml library's syntax tree they keep for comment-preserving writes is an
  * internal of this package, not part of its API.
  */
-import {
-  parseYaml as parseYamlInternal,
-  parseYamlDocuments as parseYamlDocumentsInternal,
-} from './parse.js';
+import { parseYaml as parseYamlInternal, parseYamlDocuments as parseYamlDocumentsInternal } from './parse.js';
 import type { YamlLimits } from './options.js';
 
 /** One parsed YAML document, as {@link parseYaml} returns it: its plain value (the syntax tree stays internal). */
