@@ -15,6 +15,9 @@ import { describeIssue } from './documents.js';
 import { diffCommand, patchCommand, replaceCommand } from './patch.js';
 import { setCommand, unsetCommand } from './set.js';
 import { validateCommand } from './validate.js';
+import { historyCommand, rollbackCommand } from './history.js';
+import { watchCommand } from './watch.js';
+import { leaseCommand } from './lease.js';
 
 /** The whole command tree. */
 export function buildProgram(): Command {
@@ -45,6 +48,10 @@ export function buildProgram(): Command {
     promoteCommand(),
     ...trustCommands(),
     exportCommand(),
+    historyCommand(),
+    rollbackCommand(),
+    watchCommand(),
+    leaseCommand(),
     completionCommand(() => program),
   ]) {
     program.addCommand(command);

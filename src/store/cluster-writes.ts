@@ -17,7 +17,8 @@ import { asKopsCreates, asKopsUpdates } from './kops-metadata.js';
 import { layout } from './layout.js';
 import { validateClusterName, validateClusterNameForConfig, validateInstanceGroupName } from './names.js';
 import type { WriteResult } from './results.js';
-import type { PutOptions } from './store-options.js';
+import type { DocumentPutOptions } from './store-options.js';
+import { assertFenced } from './lease/fence.js';
 
 /** The stored document, or undefined when there is none (then the write creates it). */
 async function previousOf<T>(vfs: Vfs, key: string, what: string, signal?: AbortSignal) {
@@ -76,7 +77,7 @@ export async function putConfig(
   vfs: Vfs,
   name: string,
   config: ClusterConfig,
-  options: PutOptions,
+  options: DocumentPutOptions,
 ): Promise<WriteResult> {
   validateClusterName(name);
   assertSafeValue(config);
@@ -94,6 +95,7 @@ export async function putConfig(
   // As kops's clientset: an update bumps generation when the spec changed, a create sets creationTimestamp.
   const written =
     base !== undefined ? asKopsUpdates(base.value, config) : previous === undefined ? asKopsCreates(config) : config;
+  await assertFenced(options);
   const { version } = await writeDocument(vfs, key, written, base, { ...write, signal: options.signal });
   return { version };
 }
@@ -103,7 +105,7 @@ export async function putInstanceGroup(
   vfs: Vfs,
   cluster: string,
   group: InstanceGroupConfig,
-  options: PutOptions,
+  options: DocumentPutOptions,
 ): Promise<WriteResult> {
   validateClusterName(cluster);
   const name = group.metadata?.name;
@@ -114,6 +116,7 @@ export async function putInstanceGroup(
   const what = `instance group "${name}" of cluster "${cluster}"`;
   const previous = await previousOf<InstanceGroupConfig>(vfs, key, what, options.signal);
   const ifMatch = options.ifMatch ?? previous?.version;
+  await assertFenced(options);
   const { version } = await writeDocument(
     vfs,
     key,
@@ -122,4 +125,17 @@ export async function putInstanceGroup(
     { ...(ifMatch === undefined ? { ifNoneMatch: '*' as const } : { ifMatch }), signal: options.signal },
   );
   return { version };
+}
+
+/** See `StateStore.deleteInstanceGroup`. */
+export async function deleteInstanceGroup(
+  vfs: Vfs,
+  cluster: string,
+  name: string,
+  options: DocumentPutOptions,
+): Promise<void> {
+  validateClusterName(cluster);
+  validateInstanceGroupName(name);
+  await assertFenced(options);
+  await vfs.delete(layout.instanceGroup(cluster, name), options);
 }

@@ -1,5 +1,15 @@
 export type { StateStore, DeleteClusterOptions } from './state-store.js';
-export type { PutOptions, StateStoreOptions, SecretPutOptions } from './store-options.js';
+export type { PutOptions, DocumentPutOptions, StateStoreOptions, SecretPutOptions } from './store-options.js';
+export type {
+  HistoryEntry,
+  HistoryOptions,
+  RollbackOptions,
+  RollbackResult,
+  StoreHistory,
+  WriteAnnotation,
+} from './history/index.js';
+export type { StoreWatch, WatchEvent, WatchOptions } from './watch/index.js';
+export type { FencedWrite, Lease, LeaseOptions, StoreLeases } from './lease/index.js';
 export type {
   WriteResult,
   CreateKeypairResult,

@@ -13,12 +13,15 @@ import { applyChange, type ConfigChange } from './change.js';
 import { readParsedDocument, type StoredDocument } from './documents.js';
 import type { ParsedYaml } from '../config/yaml/parse.js';
 import { asKopsUpdates } from './kops-metadata.js';
+import type { WriteAnnotation } from './history/types.js';
+import { assertFenced } from './lease/fence.js';
+import type { FencedWrite } from './lease/types.js';
 
 /**
  * Options of the optimistic merges: `mergeConfig`, `mergeInstanceGroup` and `mergeCreateClusterOptions`.
  * Named after `mergeConfig` so as not to be read as "options to merge" (see `mergeCreateClusterOptions`).
  */
-export interface MergeConfigOptions {
+export interface MergeConfigOptions extends WriteAnnotation, FencedWrite {
   /** Compute and validate the result, return the diff, write nothing. */
   dryRun?: boolean;
   /** Attempts before giving up on a contended document (Conflict). Default 64. */
@@ -114,6 +117,7 @@ export async function mergeDocument<T>(
     if (options.dryRun)
       return { changed: true, diff, version: current.version, attempts: attempt, value: next, warnings };
     try {
+      await assertFenced(options);
       const written = await vfs.write(key, plan.text, {
         ifMatch: current.version,
         contentType: 'application/yaml',

@@ -7,7 +7,10 @@ import type { MergeConfigOptions, MergeResult } from './merge-document.js';
 import type { Keyset } from './keys/keysets.js';
 import type { SshPublicKey } from './keys/ssh-keys.js';
 import type { CreateKeypairOptions } from './keys/keypairs.js';
-import type { PutOptions, SecretPutOptions } from './store-options.js';
+import type { DocumentPutOptions, PutOptions, SecretPutOptions } from './store-options.js';
+import type { StoreHistory } from './history/types.js';
+import type { StoreWatch } from './watch/types.js';
+import type { StoreLeases } from './lease/types.js';
 import type {
   AddSshPublicKeyResult,
   CreateKeypairResult,
@@ -46,7 +49,7 @@ export interface DeleteClusterOptions extends CallOptions {
  * await store.close();
  * ```
  */
-export interface StateStore {
+export interface StateStore extends StoreHistory, StoreWatch, StoreLeases, AsyncDisposable {
   /**
    * The storage the store reads and writes, for what the store has no method for: copying raw
    * files (the CLI's `export`), listing a cluster's folder, or passing the same connection to
@@ -86,7 +89,7 @@ export interface StateStore {
    * `ifMatch`, only if nobody changed it since that version (else PreconditionFailed); without,
    * only if nobody changed it since this call read it.
    */
-  putConfig(name: string, config: ClusterConfig, options?: PutOptions): Promise<WriteResult>;
+  putConfig(name: string, config: ClusterConfig, options?: DocumentPutOptions): Promise<WriteResult>;
 
   /**
    * Merges a change into the cluster's `config` with optimistic concurrency: read with its version,
@@ -145,7 +148,7 @@ export interface StateStore {
    * Writes an instance group named by its `metadata.name`, validated; an existing one keeps its
    * comments and layout and is replaced only if unchanged since it was read (or since `ifMatch`).
    */
-  putInstanceGroup(cluster: string, group: InstanceGroupConfig, options?: PutOptions): Promise<WriteResult>;
+  putInstanceGroup(cluster: string, group: InstanceGroupConfig, options?: DocumentPutOptions): Promise<WriteResult>;
 
   /** Merges a change into an instance group, as {@link StateStore.mergeConfig} does into the `config`. */
   mergeInstanceGroup(
@@ -156,7 +159,7 @@ export interface StateStore {
   ): Promise<MergeResult<InstanceGroupConfig>>;
 
   /** Deletes an instance group; deleting a missing one succeeds. With `ifMatch`, only that version. */
-  deleteInstanceGroup(cluster: string, name: string, options?: PutOptions): Promise<void>;
+  deleteInstanceGroup(cluster: string, name: string, options?: DocumentPutOptions): Promise<void>;
 
   /**
    * Keyset names in the cluster's key store: `pki/private/` (with private keys, the default) or

@@ -1,12 +1,20 @@
 import type { CallOptions } from '../vfs/types.js';
 import type { EncryptionOption } from './encryption/envelope.js';
 import type { OpenStore } from './locations.js';
+import type { WriteAnnotation } from './history/types.js';
+import type { FencedWrite } from './lease/types.js';
 
 /** Options of writes that may be conditional. */
 export interface PutOptions extends CallOptions {
   /** Write only if the stored document is still at this version (from `getCluster` and friends). */
   ifMatch?: string;
 }
+
+/**
+ * Options of the whole-document writes of a cluster's `config` and instance groups (`putConfig`,
+ * `putInstanceGroup`, `deleteInstanceGroup`): a condition, a history annotation and a fencing lease.
+ */
+export interface DocumentPutOptions extends PutOptions, WriteAnnotation, FencedWrite {}
 
 /** Options of a `StateStore`, given to `openStateStore`. */
 export interface StateStoreOptions {

@@ -30,10 +30,13 @@ import { putKeyset } from './keys/keyset-write.js';
 import { deleteSecret, listSecrets, readSecret, validateSecretName, writeSecret } from './secrets.js';
 import { toKeyProvider } from './encryption/envelope.js';
 import type { KeyProvider } from './encryption/key-provider.js';
-import type { PutOptions, SecretPutOptions, StateStoreOptions } from './store-options.js';
+import type { DocumentPutOptions, PutOptions, SecretPutOptions, StateStoreOptions } from './store-options.js';
 import { DISCOVERY_FILES, discoveryStoreUrl, SeparateStores, type StoreLocation } from './locations.js';
 import { deleteClusterState } from './delete-cluster.js';
-import { createCluster, putConfig, putInstanceGroup } from './cluster-writes.js';
+import { createCluster, deleteInstanceGroup, putConfig, putInstanceGroup } from './cluster-writes.js';
+import { createStoreHistory, type StoreHistory } from './history/index.js';
+import { createStoreWatch, type StoreWatch } from './watch/index.js';
+import { createStoreLeases, type StoreLeases } from './lease/index.js';
 import { getKopsVersion, listClusters, listInstanceGroups } from './cluster-reads.js';
 import type { DeleteClusterOptions, StateStore } from './state-store.js';
 import type {
@@ -53,6 +56,10 @@ export class VfsStateStore implements StateStore {
   readonly #allowPlaintext: boolean;
   /** The cluster's key and secret stores, and those opened outside this store. */
   readonly #separate: SeparateStores;
+  // History, watch and leases each live in their own module; the store's methods delegate to them.
+  readonly #history: StoreHistory;
+  readonly #watch: StoreWatch;
+  readonly #leases: StoreLeases;
 
   constructor(
     readonly vfs: Vfs,
@@ -61,7 +68,22 @@ export class VfsStateStore implements StateStore {
     this.#keys = options.encryption === undefined ? undefined : toKeyProvider(options.encryption);
     this.#allowPlaintext = options.allowPlaintext ?? this.#keys === undefined;
     this.#separate = new SeparateStores(vfs, options.openStore ?? ((url) => openVfs(url)));
+    this.#history = createStoreHistory(vfs);
+    this.#watch = createStoreWatch(vfs);
+    this.#leases = createStoreLeases(vfs);
   }
+
+  readonly history: StoreHistory['history'] = (cluster, options) => this.#history.history(cluster, options);
+  readonly getVersion: StoreHistory['getVersion'] = (cluster, entry, options) =>
+    this.#history.getVersion(cluster, entry, options);
+  readonly diffVersions: StoreHistory['diffVersions'] = (cluster, from, to, options) =>
+    this.#history.diffVersions(cluster, from, to, options);
+  readonly rollback: StoreHistory['rollback'] = (cluster, entry, options) =>
+    this.#history.rollback(cluster, entry, options);
+  readonly watch: StoreWatch['watch'] = (cluster, options) => this.#watch.watch(cluster, options);
+  readonly acquireLease: StoreLeases['acquireLease'] = (cluster, options) =>
+    this.#leases.acquireLease(cluster, options);
+  readonly withLease: StoreLeases['withLease'] = (cluster, fn, options) => this.#leases.withLease(cluster, fn, options);
 
   /**
    * Where the cluster's keys live (kops's key store). Resolved from the cluster's config
@@ -124,7 +146,7 @@ export class VfsStateStore implements StateStore {
     return createCluster(this.vfs, name, config, instanceGroups, options);
   }
 
-  async putConfig(name: string, config: ClusterConfig, options: PutOptions = {}): Promise<WriteResult> {
+  async putConfig(name: string, config: ClusterConfig, options: DocumentPutOptions = {}): Promise<WriteResult> {
     return putConfig(this.vfs, name, config, options);
   }
 
@@ -194,7 +216,11 @@ export class VfsStateStore implements StateStore {
     return readDocument<InstanceGroupConfig>(this.vfs, layout.instanceGroup(cluster, name), what, options.signal);
   }
 
-  async putInstanceGroup(cluster: string, group: InstanceGroupConfig, options: PutOptions = {}): Promise<WriteResult> {
+  async putInstanceGroup(
+    cluster: string,
+    group: InstanceGroupConfig,
+    options: DocumentPutOptions = {},
+  ): Promise<WriteResult> {
     return putInstanceGroup(this.vfs, cluster, group, options);
   }
 
@@ -211,10 +237,8 @@ export class VfsStateStore implements StateStore {
     return mergeDocument(this.vfs, key, `instance group "${name}"`, change, instanceGroupSchema, validate, options);
   }
 
-  async deleteInstanceGroup(cluster: string, name: string, options: PutOptions = {}): Promise<void> {
-    validateClusterName(cluster);
-    validateInstanceGroupName(name);
-    await this.vfs.delete(layout.instanceGroup(cluster, name), options);
+  async deleteInstanceGroup(cluster: string, name: string, options: DocumentPutOptions = {}): Promise<void> {
+    return deleteInstanceGroup(this.vfs, cluster, name, options);
   }
 
   async listKeysets(
@@ -338,6 +362,11 @@ export class VfsStateStore implements StateStore {
   async close(): Promise<void> {
     await this.#separate.close();
     return this.vfs.close();
+  }
+
+  /** `await using store = await openStateStore(...)` closes the store at the end of the block. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 }
 
