@@ -5,8 +5,8 @@
  * wraps the driver in the portable layer (key checks, conditions, abort, error mapping). Prove the
  * driver with `runConformance` from `statestore/testing`.
  *
- * Register in the module format the application loads `statestore` in (both `import`, or both
- * `require`): each format of the package has its own backend table.
+ * The backend table is shared by the ESM and the CommonJS copies of the package: a backend
+ * registered through `require('statestore/driver')` is opened by `import('statestore')` too.
  *
  * @example
  * ```ts

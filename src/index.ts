@@ -28,13 +28,15 @@ export type { StoreUrl } from './vfs/url.js';
 export { parseStoreUrl, redactUrl } from './vfs/url.js';
 export type { RetryPolicy } from './vfs/retry.js';
 export { withRetry } from './vfs/retry.js';
+export { REQUEST_CHANNEL, RETRY_CHANNEL } from './vfs/events.js';
+export type { VfsCallInfo, VfsEvents, VfsRequestEvent, VfsRequestMessage, VfsRetryEvent } from './vfs/events.js';
 // Implementing a backend (VfsDriver, BackendFactory, registerBackend): `statestore/driver` (src/driver.ts).
 export { openVfs } from './backends/registry.js';
 export type { OpenVfsOptions } from './backends/options.js';
 export type { FileBackendOptions } from './backends/file/types.js';
-export type { S3BackendOptions, S3Credentials, S3CannedAcl } from './backends/s3/types.js';
-export type { AzureBackendOptions } from './backends/azure/types.js';
-export type { GcsBackendOptions, GcsCredentials } from './backends/gcs/types.js';
+export type { S3BackendOptions, S3ClientLike, S3Credentials, S3CannedAcl } from './backends/s3/types.js';
+export type { AzureBackendOptions, AzureServiceClientLike } from './backends/azure/types.js';
+export type { GcsBackendOptions, GcsCredentials, GcsStorageLike } from './backends/gcs/types.js';
 export type {
   SwiftAuth,
   SwiftBackendOptions,

@@ -1,3 +1,4 @@
+import type { VfsEvents } from '../vfs/events.js';
 import type { RetryPolicy } from '../vfs/retry.js';
 import type { AzureBackendOptions } from './azure/types.js';
 import type { FileBackendOptions } from './file/types.js';
@@ -7,6 +8,11 @@ import type { SwiftBackendOptions } from './swift/types.js';
 
 /** Options of `openVfs` and `openStateStore`; each backend reads its own section. */
 export interface OpenVfsOptions {
+  /**
+   * Hooks called for this store's calls and retries (see docs/integration.md). The same events are
+   * published for every store on the `statestore:request` and `statestore:retry` diagnostics channels.
+   */
+  events?: VfsEvents;
   /** Retry policy for transient failures (Unavailable, RateLimited, Conflict). */
   retry?: RetryPolicy;
   /** Environment to read defaults from (kops's variables). Default: `process.env`. */

@@ -7,7 +7,13 @@ import { cloudUrlHint } from '../vfs/url-hints.js';
 import { builtinBackends } from './builtin.js';
 import type { OpenVfsOptions } from './options.js';
 
-const registered = new Map<string, BackendFactory>();
+/**
+ * The registered backends, on `globalThis` under a registered symbol: the ESM and the CommonJS
+ * copies of this package (an application may load both) share one table, as they share memfs stores.
+ */
+const registered: Map<string, BackendFactory> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('statestore.backends.v1')
+] ??= new Map<string, BackendFactory>()) as Map<string, BackendFactory>;
 
 /**
  * Adds a backend for its schemes (replacing a built-in one with the same scheme).
@@ -45,7 +51,7 @@ export async function openVfs(url: string, options: OpenVfsOptions = {}): Promis
       `unknown state-store scheme "${parsed.scheme}" in ${JSON.stringify(parsed.redacted)}; ${advice}`,
     );
   }
-  return portable(await factory.open(parsed, options));
+  return portable(await factory.open(parsed, options), options.events);
 }
 
 /** Every scheme `openVfs` can open: the built-in ones and those registered, sorted. */

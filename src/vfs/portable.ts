@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { StateStoreError, isStateStoreError, throwIfAborted } from '../errors.js';
 import { NO_CONDITION, type Condition, type DriverOp, type ErrorContext, type VfsDriver } from './driver.js';
+import { listening, traceCall, type VfsEvents } from './events.js';
 import { validateKey, validatePrefix } from './keys.js';
 import type {
   CallOptions,
@@ -23,13 +24,18 @@ import type {
  * Wraps a driver into the portable {@link Vfs}: the checks every backend shares live here once,
  * like go-cloud's `blob.Bucket` around its `driver.Bucket`. The caller's `ifMatch`/`ifNoneMatch`
  * become one {@link Condition}, and every failure a driver throws goes through its `mapError` once.
+ * Every call is also the one place events are published (see ./events.ts): to `events`, and on
+ * the `statestore:request` and `statestore:retry` diagnostics channels, when someone listens.
  */
-export function portable(driver: VfsDriver): Vfs {
-  return new PortableVfs(driver);
+export function portable(driver: VfsDriver, events?: VfsEvents): Vfs {
+  return new PortableVfs(driver, events);
 }
 
 class PortableVfs implements Vfs {
-  constructor(private readonly driver: VfsDriver) {}
+  constructor(
+    private readonly driver: VfsDriver,
+    private readonly events: VfsEvents | undefined,
+  ) {}
 
   get url(): string {
     return this.driver.url;
@@ -165,6 +171,11 @@ class PortableVfs implements Vfs {
     return this.driver.close();
   }
 
+  /** `await using vfs = await openVfs(url)` closes it at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /** The condition of a read: `ifMatch` pins the version. */
   private readCondition(key: string, options: ReadOptions): () => Condition {
     return () => {
@@ -225,12 +236,27 @@ class PortableVfs implements Vfs {
     return this.run(op, key, options, conditionOf, fn);
   }
 
+  /** Runs one call (see {@link PortableVfs.checkedRun}), traced when someone listens. */
+  private run<T>(
+    op: DriverOp,
+    key: string | undefined,
+    options: CallOptions,
+    conditionOf: () => Condition,
+    fn: (condition: Condition) => Promise<T>,
+  ): Promise<T> {
+    const call = () => this.checkedRun(op, key, options, conditionOf, fn);
+    // Nobody listening: no event objects, no async context, nothing but the call.
+    if (!listening(this.events)) return call();
+    const info = { operation: op, ...(key === undefined ? {} : { key }), backend: this.backend, url: this.url };
+    return traceCall(info, this.events, call);
+  }
+
   /**
    * Runs `fn` with the shared checks: signal, key, condition, all before any I/O and all as
    * rejections. A StateStoreError (raised here, or deliberately by the driver) passes as is;
    * anything else goes through the driver's `mapError` once.
    */
-  private async run<T>(
+  private async checkedRun<T>(
     op: DriverOp,
     key: string | undefined,
     options: CallOptions,

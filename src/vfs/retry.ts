@@ -1,4 +1,5 @@
 import { abortedError, isStateStoreError } from '../errors.js';
+import { reportRetry } from './events.js';
 
 /** How often and how patiently to retry a retryable failure. */
 export interface RetryPolicy {
@@ -29,7 +30,10 @@ export async function withRetry<T>(
       return await fn(attempt);
     } catch (err) {
       if (attempt >= policy.maxAttempts || !shouldRetry(err)) throw err;
-      await sleep(backoffDelay(attempt, policy), options.signal);
+      const delay = backoffDelay(attempt, policy);
+      // Inside a Vfs call someone listens to, this is its `onRetry` / `statestore:retry` event.
+      reportRetry(attempt + 1, err, delay);
+      await sleep(delay, options.signal);
     }
   }
 }
@@ -40,7 +44,10 @@ export function backoffDelay(attempt: number, policy: Required<RetryPolicy> = DE
   return Math.random() * bound;
 }
 
-/** Resolves after `ms`, or rejects with Aborted when `signal` fires first. */
+/**
+ * Resolves after `ms`, or rejects with Aborted when `signal` fires first. The abort listener is
+ * removed either way, so one long-lived signal can serve any number of calls.
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortedError(signal));

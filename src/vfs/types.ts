@@ -192,6 +192,8 @@ export interface Vfs {
   serverSideLocation?(key: string): ServerSideLocation | undefined;
   /** Releases sockets and handles. The Vfs must not be used afterwards. */
   close(): Promise<void>;
+  /** {@link Vfs.close}, for `await using vfs = await openVfs(url)`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** An object's address inside its service, for server-side copies between two stores. */

@@ -263,15 +263,20 @@ function notAFile(): Error {
 function mappedStream(raw: ReadStream, mapError: (err: unknown) => StateStoreError, signal?: AbortSignal): Readable {
   const onAbort = () => raw.destroy(Object.assign(new Error('aborted'), { code: 'ABORT_ERR', cause: signal?.reason }));
   signal?.addEventListener('abort', onAbort, { once: true });
+  const release = () => {
+    signal?.removeEventListener('abort', onAbort);
+    raw.destroy();
+  };
   async function* chunks(): AsyncGenerator<Buffer> {
     try {
       for await (const chunk of raw) yield chunk as Buffer;
     } catch (err) {
       throw mapError(err);
     } finally {
-      signal?.removeEventListener('abort', onAbort);
-      raw.destroy();
+      release();
     }
   }
-  return Readable.from(chunks(), { objectMode: false });
+  // A stream destroyed before it is read never runs the generator's `finally`: release on close
+  // too, so one long-lived signal does not collect a listener per unread stream.
+  return Readable.from(chunks(), { objectMode: false }).once('close', release);
 }

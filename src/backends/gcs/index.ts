@@ -4,7 +4,12 @@ import type { BackendFactory } from '../factory.js';
 import { loadOptionalPeer } from '../optional-peer.js';
 import { GcsDriver } from './driver.js';
 
-export type { GcsBackendOptions, GcsCredentials } from './types.js';
+export type { GcsBackendOptions, GcsCredentials, GcsStorageLike } from './types.js';
+import type { GcsBackendOptions } from './types.js';
+import type { Storage } from '@google-cloud/storage';
+
+/** Options that configure only the SDK client: a caller's own `Storage` already has them. */
+const CLIENT_SETTINGS = ['projectId', 'credentials', 'keyFilename', 'apiEndpoint'] as const;
 
 /** GCS bucket names: 3-222 characters of lowercase letters, digits, `-`, `_` and `.`. */
 const BUCKET = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
@@ -28,6 +33,8 @@ export const gcsBackend: BackendFactory = {
       throw new StateStoreError('InvalidArgument', `invalid GCS bucket name in ${JSON.stringify(url.redacted)}`);
     const prefix = url.path.replace(/^\/+|\/+$/g, '');
     const gcs = options.gcs ?? {};
+    const retry = { ...DEFAULT_RETRY, ...options.retry, ...gcs.retry };
+    if (gcs.storage !== undefined) return new GcsDriver(ownStorage(gcs), bucket, prefix, gcs, retry);
     const { Storage } = await loadOptionalPeer('@google-cloud/storage', () => import('@google-cloud/storage'), 'gs');
     const storage = new Storage({
       ...(gcs.projectId === undefined ? {} : { projectId: gcs.projectId }),
@@ -39,6 +46,20 @@ export const gcsBackend: BackendFactory = {
       // as `code` (or the network error itself), not a bare "Retry limit exceeded" Error.
       retryOptions: { autoRetry: false, retryableErrorFn: () => false },
     });
-    return new GcsDriver(storage, bucket, prefix, gcs, { ...DEFAULT_RETRY, ...options.retry, ...gcs.retry });
+    return new GcsDriver(storage, bucket, prefix, gcs, retry);
   },
 };
+
+/** The caller's own `Storage`, once checked: no client setting beside it (it has its own). */
+function ownStorage(gcs: GcsBackendOptions): Storage {
+  const storage = gcs.storage as { bucket?: unknown } | undefined;
+  if (typeof storage?.bucket !== 'function')
+    throw new StateStoreError('InvalidArgument', 'gcs.storage must be a Storage of @google-cloud/storage');
+  const clash = CLIENT_SETTINGS.find((name) => gcs[name] !== undefined);
+  if (clash !== undefined)
+    throw new StateStoreError(
+      'InvalidArgument',
+      `gcs.storage and gcs.${clash} are exclusive: the Storage brings its own ${clash}; configure it there`,
+    );
+  return storage as unknown as Storage;
+}

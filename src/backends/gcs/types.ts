@@ -8,8 +8,25 @@ export interface GcsCredentials {
   private_key: string;
 }
 
+/**
+ * A `Storage` of `@google-cloud/storage`, typed by the little statestore calls so that this
+ * package's types do not need the SDK installed. Pass the SDK's own client; it is used as given.
+ */
+export interface GcsStorageLike {
+  /** The SDK's `Storage.bucket`. */
+  bucket(name: string): unknown;
+}
+
 /** Options of the `gs://` backend (section `gcs` of `OpenVfsOptions`). */
 export interface GcsBackendOptions {
+  /**
+   * Your own `Storage` (a custom `apiEndpoint`, agent or interceptors, an existing credential
+   * setup), used as given; statestore keeps no resources of it to release. Exclusive with
+   * `projectId`, `credentials`, `keyFilename` and `apiEndpoint` (InvalidArgument naming both).
+   * Its own `retryOptions` apply on top of statestore's retries: build it with
+   * `retryOptions: { autoRetry: false }` to have statestore's policy alone.
+   */
+  storage?: GcsStorageLike;
   /** Google Cloud project; default from the environment (Application Default Credentials). */
   projectId?: string;
   /** Explicit service-account credentials. Never logged or put in an error message. */

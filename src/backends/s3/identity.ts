@@ -6,6 +6,8 @@ import type { S3Location } from './url.js';
  * both the default chain, or the very same provider function).
  */
 export function s3Identity(location: S3Location): string {
+  // A caller's client could be any account anywhere: only that very client is the same identity.
+  if (location.client !== undefined) return `client-${providerId(location.client)}`;
   const credentials = location.credentials;
   const who =
     credentials === undefined
@@ -16,7 +18,7 @@ export function s3Identity(location: S3Location): string {
   return `${location.endpoint ?? 'aws'}|${who}`;
 }
 
-/** Credential provider functions get stable ids: only the same function counts as the same identity. */
+/** Provider functions and callers' clients get stable ids: only the same object counts as the same identity. */
 const providerIds = new WeakMap<object, number>();
 let nextProviderId = 1;
 function providerId(provider: object): number {

@@ -3,7 +3,7 @@ import { loadS3Sdk } from './client.js';
 import { S3Driver } from './driver.js';
 import { S3_SCHEMES, resolveS3Location } from './url.js';
 
-export type { S3BackendOptions, S3CannedAcl, S3Credentials } from './types.js';
+export type { S3BackendOptions, S3CannedAcl, S3ClientLike, S3Credentials } from './types.js';
 
 /**
  * The S3 backend: `s3://bucket/prefix`, and `do://`, `scw://`, `hos://`, `linode://` (S3 with a

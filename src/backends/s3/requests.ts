@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { StateStoreError } from '../../errors.js';
+import { inListenedCall, reportRetry } from '../../vfs/events.js';
 import type { OpenVfsOptions } from '../options.js';
 import { createClient, createProbeClient } from './client.js';
 import type { S3Sdk } from './types.js';
@@ -41,6 +42,8 @@ export class S3Requests {
    */
   async send<T>(command: object, signal?: AbortSignal, mapAs?: (err: unknown) => StateStoreError): Promise<T> {
     const client = await this.getClient(signal);
+    // The SDK retries by itself: its attempts become retry events only when someone listens.
+    if (inListenedCall()) probeAttempts(command);
     try {
       return (await client.send(
         command as Parameters<S3Client['send']>[0],
@@ -71,15 +74,22 @@ export class S3Requests {
     return decided.fields;
   }
 
-  /** Destroys the client (its sockets); the next send would make a new one. */
+  /**
+   * Destroys the client (its sockets); the next send would make a new one. A caller's own client
+   * (`options.s3.client`) is left as it is: it is theirs to destroy.
+   */
   async close(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    if (client !== undefined) (await client.catch(() => undefined))?.destroy();
+    if (client !== undefined && this.location.client === undefined) (await client.catch(() => undefined))?.destroy();
   }
 
   private async askBucket(signal?: AbortSignal): Promise<WriteFields> {
-    const region = await (await this.getClient(signal)).config.region();
+    const client = await this.getClient(signal);
+    // A caller's client is asked as it is (its own retries) and never destroyed.
+    if (this.location.client !== undefined)
+      return fieldsFromBucket(this.policy, () => client, this.sdk, this.location.bucket, false);
+    const region = await client.config.region();
     return fieldsFromBucket(
       this.policy,
       () => createProbeClient(this.sdk, this.location, this.options, region),
@@ -90,6 +100,9 @@ export class S3Requests {
 
   /** The client, made once; a failed attempt (region discovery, say) is not cached. */
   private getClient(signal?: AbortSignal): Promise<S3Client> {
+    if (this.client === undefined && this.location.client !== undefined) {
+      this.client = Promise.resolve(this.location.client as unknown as S3Client);
+    }
     if (this.client === undefined) {
       const pending = createClient(this.sdk, this.location, this.options, signal);
       this.client = pending;
@@ -99,4 +112,36 @@ export class S3Requests {
     }
     return this.client;
   }
+}
+
+/**
+ * Adds to one command (never to the client, which may be the caller's) a step inside the SDK's
+ * retry loop: every attempt after the first is reported as a retry of the current call.
+ */
+function probeAttempts(command: object): void {
+  const stack = (command as { middlewareStack?: MiddlewareStack }).middlewareStack;
+  if (stack === undefined) return;
+  let attempt = 0;
+  let failure: unknown;
+  stack.addRelativeTo(
+    (next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      attempt++;
+      if (attempt > 1) reportRetry(attempt, failure);
+      try {
+        return await next(args);
+      } catch (err) {
+        failure = err;
+        throw err;
+      }
+    },
+    { relation: 'after', toMiddleware: 'retryMiddleware', name: 'statestoreAttempts', override: true },
+  );
+}
+
+/** The part of a command's middleware stack used above. */
+interface MiddlewareStack {
+  addRelativeTo(
+    middleware: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>,
+    options: { relation: 'after'; toMiddleware: string; name: string; override: boolean },
+  ): void;
 }

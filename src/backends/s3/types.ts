@@ -10,6 +10,17 @@ export interface S3Credentials {
   sessionToken?: string;
 }
 
+/**
+ * An `S3Client` of `@aws-sdk/client-s3`, typed by the little statestore calls so that this
+ * package's types do not need the SDK installed. Pass the SDK's own client; it is used as given.
+ */
+export interface S3ClientLike {
+  /** The SDK client's `send`. */
+  send(...args: never[]): Promise<unknown>;
+  /** The SDK client's `destroy`; statestore never calls it on a client it did not create. */
+  destroy(): void;
+}
+
 /** S3 canned ACLs, applied to every object the store writes. */
 export type S3CannedAcl =
   | 'private'
@@ -28,6 +39,15 @@ export type S3CannedAcl =
  * Two stores opened with different options are fully independent, in one process.
  */
 export interface S3BackendOptions {
+  /**
+   * Your own `S3Client` (custom middleware, a proxy agent, an existing credential setup, tracing),
+   * used as given: its region, endpoint, credentials and retry strategy apply, and `close()` does
+   * not destroy it. Exclusive with `credentials`, `endpoint`, `region`, `forcePathStyle`,
+   * `connectTimeoutMs` and `requestTimeoutMs` (InvalidArgument naming both); kops's S3
+   * environment variables are not read. Only stores opened with the very same client copy
+   * between each other server-side.
+   */
+  client?: S3ClientLike;
   /**
    * The bucket's region. Without it (and without `S3_REGION`), an `s3://` store asks the bucket
    * (HeadBucket's `x-amz-bucket-region`) on first use and remembers the answer per bucket.

@@ -1,7 +1,7 @@
 import { StateStoreError } from '../../errors.js';
 import { redactUrl, type StoreUrl } from '../../vfs/url.js';
 import type { OpenVfsOptions } from '../options.js';
-import type { S3BackendOptions, S3Credentials } from './types.js';
+import type { S3BackendOptions, S3ClientLike, S3Credentials } from './types.js';
 import { S3_CANNED_ACLS } from './write-settings.js';
 
 /**
@@ -18,6 +18,8 @@ export interface S3Location {
   endpoint: string | undefined;
   forcePathStyle: boolean;
   credentials: S3Credentials | (() => Promise<S3Credentials>) | undefined;
+  /** The caller's own client (`options.s3.client`): used as given, never destroyed by the store. */
+  client?: S3ClientLike;
   /** `scheme://bucket/prefix`, safe to print. */
   url: string;
 }
@@ -64,6 +66,7 @@ export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Loc
   if (url.credentials !== undefined)
     throw invalid('credentials in the URL are not supported; pass options.s3.credentials');
   if (!BUCKET.test(url.host)) throw invalid(`"${url.host}" is not a valid bucket name`);
+  if (s3.client !== undefined) return clientLocation(url, s3, s3.client, invalid);
   const envValue = (name: string): string | undefined => {
     const value = env[name];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
@@ -107,6 +110,44 @@ export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Loc
     forcePathStyle: s3.forcePathStyle ?? endpoint !== undefined,
     credentials,
     url: `${scheme}://${url.host}${prefix === '' ? '' : `/${prefix}`}`,
+  };
+}
+
+/** Options that configure only the SDK client: a caller's own client already has them. */
+const CLIENT_SETTINGS = [
+  'credentials',
+  'endpoint',
+  'region',
+  'forcePathStyle',
+  'connectTimeoutMs',
+  'requestTimeoutMs',
+] as const;
+
+/** The location of a store on the caller's own client: everything about the connection is the client's. */
+function clientLocation(
+  url: StoreUrl,
+  s3: S3BackendOptions,
+  client: S3ClientLike,
+  invalid: (why: string) => StateStoreError,
+): S3Location {
+  if (typeof (client as { send?: unknown }).send !== 'function')
+    throw invalid('s3.client must be an S3Client of @aws-sdk/client-s3');
+  const clash = CLIENT_SETTINGS.find((name) => s3[name] !== undefined);
+  if (clash !== undefined)
+    throw invalid(`s3.client and s3.${clash} are exclusive: the client brings its own ${clash}; configure it there`);
+  if (PROVIDERS[url.scheme] === undefined && url.scheme !== 's3') throw invalid('not an S3 scheme');
+  checkS3Options(s3, invalid);
+  const prefix = url.path;
+  return {
+    scheme: url.scheme,
+    bucket: url.host,
+    prefix,
+    region: undefined,
+    endpoint: undefined,
+    forcePathStyle: false,
+    credentials: undefined,
+    client,
+    url: `${url.scheme}://${url.host}${prefix === '' ? '' : `/${prefix}`}`,
   };
 }
 

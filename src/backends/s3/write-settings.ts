@@ -99,18 +99,22 @@ export async function askBucketDefault(
   }
 }
 
-/** Asks the bucket on a one-shot client (closed after), then gives the fields for `policy`. */
+/**
+ * Asks the bucket on a one-shot client (closed after, unless `owned` is false: a caller's own
+ * client is asked as it is and left open), then gives the fields for `policy`.
+ */
 export async function fieldsFromBucket(
   policy: WritePolicy,
   makeProbe: () => S3Client,
   sdk: S3Sdk,
   bucket: string,
+  owned = true,
 ): Promise<WriteFields> {
   const probe = makeProbe();
   try {
     return fieldsFor(policy, await askBucketDefault(sdk, probe, bucket));
   } finally {
-    probe.destroy();
+    if (owned) probe.destroy();
   }
 }
 
