@@ -72,7 +72,9 @@ export function resumableBody(first: Readable, options: ResumeOptions): Readable
       source?.destroy();
     }
   }
-  return Readable.from(chunks(), { objectMode: false });
+  // A body destroyed before it is read never starts the generator, so its `finally` never runs:
+  // release the first answer on close too (its socket, and the SDK's listener on the caller's signal).
+  return Readable.from(chunks(), { objectMode: false }).once('close', () => first.destroy());
 }
 
 /** The chunks of `source`, failing with `cut(...)` when none arrives for `idleMs`. */
