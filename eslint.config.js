@@ -17,6 +17,7 @@ export default tseslint.config(
     ignores: [
       'dist/**',
       'build-tsc/**',
+      'build/**',
       'temp/**',
       'etc/**',
       'coverage/**',

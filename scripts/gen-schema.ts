@@ -99,25 +99,91 @@ function intOrString(out: Node): void {
   if (out.pattern === undefined) out.multipleOf = 1;
 }
 
+/**
+ * The object metadata kops stores (Kubernetes ObjectMeta, the fields a state-store document uses),
+ * with descriptions so that every member of the generated types is documented.
+ */
+const METADATA = {
+  type: 'object',
+  description: 'Standard object metadata (Kubernetes ObjectMeta): the fields kops keeps in a state-store document.',
+  properties: {
+    name: { type: 'string', description: 'The object name: the cluster name, or the instance group name.' },
+    namespace: { type: 'string', description: 'Namespace; kops does not use it in a state store.' },
+    creationTimestamp: {
+      type: ['string', 'null'],
+      description: 'When the object was created (RFC 3339, UTC, seconds); set by kops on create.',
+    },
+    labels: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'Labels: string keys and values.',
+    },
+    annotations: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      description: 'Annotations: string keys and values (e.g. `kops.kubernetes.io/management: imported`).',
+    },
+    generation: {
+      type: 'integer',
+      description: 'Incremented by kops (and by statestore) each time an update changes the spec.',
+    },
+    resourceVersion: {
+      type: 'string',
+      description: 'Kubernetes resource version; kops does not use it in a state store.',
+    },
+    uid: { type: 'string', description: 'Kubernetes object UID; kops does not use it in a state store.' },
+  },
+};
+
+const CLUSTER_DOC =
+  'A kops Cluster (`kops.k8s.io/v1alpha2`), the document stored at `{store}/{cluster}/config`. ' +
+  "Generated from kops's Cluster CRD; field descriptions are kops's own.";
+const INSTANCE_GROUP_DOC =
+  'An InstanceGroup (`kops.k8s.io/v1alpha2`) as stored at ' +
+  "`{store}/{cluster}/instancegroup/{name}`. Generated from kops's InstanceGroup CRD; field descriptions are kops's own.";
+
+/**
+ * Descriptions become TSDoc comments: an `@` starting a word in kops's text (`@question`) would be
+ * read as a TSDoc tag, so it is escaped. A field kops's CRD leaves undescribed gets a description
+ * saying so (with its path), so that every member of the public types is documented.
+ */
+function tsdoc(node: unknown, at: string[] = []): unknown {
+  if (Array.isArray(node)) return node.map((item) => tsdoc(item, at));
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Node = {};
+  for (const [key, value] of Object.entries(node as Node)) {
+    if (key === 'description' && typeof value === 'string') out[key] = value.replace(/(^|\s)@(?=\w)/g, '$1\\@');
+    else if (key === 'properties') out[key] = describedProperties(value as Node, at);
+    else if (key === 'items') out[key] = tsdoc(value, [...at.slice(0, -1), `${at.at(-1) ?? ''}[]`]);
+    else if (key === 'additionalProperties') out[key] = tsdoc(value, [...at, '*']);
+    else out[key] = tsdoc(value, at);
+  }
+  return out;
+}
+
+function describedProperties(properties: Node, at: string[]): Node {
+  return Object.fromEntries(
+    Object.entries(properties).map(([name, child]) => {
+      const described =
+        typeof child === 'object' && child !== null && (child as Node).description === undefined
+          ? { ...(child as Node), description: `\`${[...at, name].join('.')}\`: kops's CRD gives no description.` }
+          : child;
+      return [name, tsdoc(described, [...at, name])];
+    }),
+  );
+}
+
 async function main(): Promise<void> {
   const schemas = {
     cluster: v1alpha2Schema('kops.k8s.io_clusters.yaml'),
     instanceGroup: v1alpha2Schema('kops.k8s.io_instancegroups.yaml'),
   };
-  const metadata = {
-    type: 'object',
-    properties: {
-      name: { type: 'string' },
-      namespace: { type: 'string' },
-      creationTimestamp: { type: ['string', 'null'] },
-      labels: { type: 'object', additionalProperties: { type: 'string' } },
-      annotations: { type: 'object', additionalProperties: { type: 'string' } },
-      generation: { type: 'integer' },
-      resourceVersion: { type: 'string' },
-      uid: { type: 'string' },
-    },
-  };
-  for (const schema of Object.values(schemas)) (schema.properties as Node).metadata = metadata;
+  for (const schema of Object.values(schemas)) (schema.properties as Node).metadata = METADATA;
+  // kops's own description (the InstanceGroup CRD has one) first, then where the document lives.
+  schemas.cluster.description = [schemas.cluster.description, CLUSTER_DOC].filter(Boolean).join('\n\n');
+  schemas.instanceGroup.description = [schemas.instanceGroup.description, INSTANCE_GROUP_DOC]
+    .filter(Boolean)
+    .join('\n\n');
 
   const runtimeModule = `${header}import type { JsonSchema } from './json-schema.js';
 
@@ -136,8 +202,8 @@ export const instanceGroupSchema: JsonSchema = ${JSON.stringify(runtime(schemas.
     format: true,
     unknownAny: true,
   };
-  const cluster = await compile(forTypes(schemas.cluster) as JSONSchema, 'ClusterConfig', options);
-  const group = await compile(forTypes(schemas.instanceGroup) as JSONSchema, 'InstanceGroupConfig', options);
+  const cluster = await compile(tsdoc(forTypes(schemas.cluster)) as JSONSchema, 'ClusterConfig', options);
+  const group = await compile(tsdoc(forTypes(schemas.instanceGroup)) as JSONSchema, 'InstanceGroupConfig', options);
   writeFileSync(path.join(root, 'src/config/schema/types.generated.ts'), `${header}\n${cluster}\n${group}`);
   console.log('wrote src/config/schema/schemas.generated.ts and types.generated.ts');
 }

@@ -4,6 +4,9 @@
 // (https://www.apache.org/licenses/LICENSE-2.0; a copy is in test/fixtures/kops/LICENSE).
 /* eslint-disable */
 
+/**
+ * A kops Cluster (`kops.k8s.io/v1alpha2`), the document stored at `{store}/{cluster}/config`. Generated from kops's Cluster CRD; field descriptions are kops's own.
+ */
 export interface ClusterConfig {
   /**
    * APIVersion defines the versioned schema of this representation of an object.
@@ -20,18 +23,45 @@ export interface ClusterConfig {
    * More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
   kind?: string;
+  /**
+   * Standard object metadata (Kubernetes ObjectMeta): the fields kops keeps in a state-store document.
+   */
   metadata?: {
+    /**
+     * The object name: the cluster name, or the instance group name.
+     */
     name?: string;
+    /**
+     * Namespace; kops does not use it in a state store.
+     */
     namespace?: string;
+    /**
+     * When the object was created (RFC 3339, UTC, seconds); set by kops on create.
+     */
     creationTimestamp?: string | null;
+    /**
+     * Labels: string keys and values.
+     */
     labels?: {
       [k: string]: string;
     };
+    /**
+     * Annotations: string keys and values (e.g. `kops.kubernetes.io/management: imported`).
+     */
     annotations?: {
       [k: string]: string;
     };
+    /**
+     * Incremented by kops (and by statestore) each time an update changes the spec.
+     */
     generation?: number;
+    /**
+     * Kubernetes resource version; kops does not use it in a state store.
+     */
     resourceVersion?: string;
+    /**
+     * Kubernetes object UID; kops does not use it in a state store.
+     */
     uid?: string;
   };
   /**
@@ -174,6 +204,9 @@ export interface ClusterConfig {
      * Authentication field controls how the cluster is configured for authentication
      */
     authentication?: {
+      /**
+       * `spec.authentication.aws`: kops's CRD gives no description.
+       */
       aws?: {
         /**
          * BackendMode is the AWS IAM Authenticator backend to use. Default MountedFile
@@ -221,6 +254,9 @@ export interface ClusterConfig {
          */
         memoryRequest?: number | string;
       };
+      /**
+       * `spec.authentication.kopeio`: kops's CRD gives no description.
+       */
       kopeio?: {
         [k: string]: unknown;
       };
@@ -229,9 +265,15 @@ export interface ClusterConfig {
      * Authorization field controls how the cluster is configured for authorization
      */
     authorization?: {
+      /**
+       * `spec.authorization.alwaysAllow`: kops's CRD gives no description.
+       */
       alwaysAllow?: {
         [k: string]: unknown;
       };
+      /**
+       * `spec.authorization.rbac`: kops's CRD gives no description.
+       */
       rbac?: {
         [k: string]: unknown;
       };
@@ -470,13 +512,25 @@ export interface ClusterConfig {
        * NodeIPFamilies controls the IP families reported for each node (AWS only).
        */
       nodeIPFamilies?: string[];
+      /**
+       * `spec.cloudConfig.nodeInstancePrefix`: kops's CRD gives no description.
+       */
       nodeInstancePrefix?: string;
+      /**
+       * `spec.cloudConfig.nodeTags`: kops's CRD gives no description.
+       */
       nodeTags?: string;
       /**
        * Openstack cloud-config options
        */
       openstack?: {
+        /**
+         * `spec.cloudConfig.openstack.blockStorage`: kops's CRD gives no description.
+         */
         blockStorage?: {
+          /**
+           * `spec.cloudConfig.openstack.blockStorage.bs-version`: kops's CRD gives no description.
+           */
           "bs-version"?: string;
           /**
            * ClusterName sets the --cluster flag for the cinder-csi-plugin to the provided name
@@ -486,28 +540,82 @@ export interface ClusterConfig {
            * CreateStorageClass provisions a default class for the Cinder plugin
            */
           createStorageClass?: boolean;
+          /**
+           * `spec.cloudConfig.openstack.blockStorage.csiPluginImage`: kops's CRD gives no description.
+           */
           csiPluginImage?: string;
+          /**
+           * `spec.cloudConfig.openstack.blockStorage.csiTopologySupport`: kops's CRD gives no description.
+           */
           csiTopologySupport?: boolean;
+          /**
+           * `spec.cloudConfig.openstack.blockStorage.ignore-volume-az`: kops's CRD gives no description.
+           */
           "ignore-volume-az"?: boolean;
+          /**
+           * `spec.cloudConfig.openstack.blockStorage.ignore-volume-microversion`: kops's CRD gives no description.
+           */
           "ignore-volume-microversion"?: boolean;
+          /**
+           * `spec.cloudConfig.openstack.blockStorage.metricsEnabled`: kops's CRD gives no description.
+           */
           metricsEnabled?: boolean;
+          /**
+           * `spec.cloudConfig.openstack.blockStorage.override-volume-az`: kops's CRD gives no description.
+           */
           "override-volume-az"?: string;
         };
+        /**
+         * `spec.cloudConfig.openstack.insecureSkipVerify`: kops's CRD gives no description.
+         */
         insecureSkipVerify?: boolean;
         /**
          * OpenstackLoadbalancerConfig defines the config for a neutron loadbalancer
          */
         loadbalancer?: {
+          /**
+           * `spec.cloudConfig.openstack.loadbalancer.enableIngressHostname`: kops's CRD gives no description.
+           */
           enableIngressHostname?: boolean;
+          /**
+           * `spec.cloudConfig.openstack.loadbalancer.flavorID`: kops's CRD gives no description.
+           */
           flavorID?: string;
+          /**
+           * `spec.cloudConfig.openstack.loadbalancer.floatingNetwork`: kops's CRD gives no description.
+           */
           floatingNetwork?: string;
+          /**
+           * `spec.cloudConfig.openstack.loadbalancer.floatingNetworkID`: kops's CRD gives no description.
+           */
           floatingNetworkID?: string;
+          /**
+           * `spec.cloudConfig.openstack.loadbalancer.floatingSubnet`: kops's CRD gives no description.
+           */
           floatingSubnet?: string;
+          /**
+           * `spec.cloudConfig.openstack.loadbalancer.ingressHostnameSuffix`: kops's CRD gives no description.
+           */
           ingressHostnameSuffix?: string;
+          /**
+           * `spec.cloudConfig.openstack.loadbalancer.manageSecurityGroups`: kops's CRD gives no description.
+           */
           manageSecurityGroups?: boolean;
+          /**
+           * `spec.cloudConfig.openstack.loadbalancer.method`: kops's CRD gives no description.
+           */
           method?: string;
+          /**
+           * `spec.cloudConfig.openstack.loadbalancer.provider`: kops's CRD gives no description.
+           */
           provider?: string;
+          /**
+           * `spec.cloudConfig.openstack.loadbalancer.subnetID`: kops's CRD gives no description.
+           */
           subnetID?: string;
+          /**
+           * `spec.cloudConfig.openstack.loadbalancer.useOctavia`: kops's CRD gives no description.
+           */
           useOctavia?: boolean;
         };
         /**
@@ -523,30 +631,69 @@ export interface ClusterConfig {
          * OpenstackMonitor defines the config for a health monitor
          */
         monitor?: {
+          /**
+           * `spec.cloudConfig.openstack.monitor.delay`: kops's CRD gives no description.
+           */
           delay?: string;
+          /**
+           * `spec.cloudConfig.openstack.monitor.maxRetries`: kops's CRD gives no description.
+           */
           maxRetries?: number;
+          /**
+           * `spec.cloudConfig.openstack.monitor.timeout`: kops's CRD gives no description.
+           */
           timeout?: string;
         };
         /**
          * OpenstackNetwork defines the config for a network
          */
         network?: {
+          /**
+           * `spec.cloudConfig.openstack.network.addressSortOrder`: kops's CRD gives no description.
+           */
           addressSortOrder?: string;
+          /**
+           * `spec.cloudConfig.openstack.network.availabilityZoneHints`: kops's CRD gives no description.
+           */
           availabilityZoneHints?: string[];
+          /**
+           * `spec.cloudConfig.openstack.network.internalNetworkNames`: kops's CRD gives no description.
+           */
           internalNetworkNames?: string[];
+          /**
+           * `spec.cloudConfig.openstack.network.ipv6SupportDisabled`: kops's CRD gives no description.
+           */
           ipv6SupportDisabled?: boolean;
+          /**
+           * `spec.cloudConfig.openstack.network.publicNetworkNames`: kops's CRD gives no description.
+           */
           publicNetworkNames?: string[];
         };
         /**
          * OpenstackRouter defines the config for a router
          */
         router?: {
+          /**
+           * `spec.cloudConfig.openstack.router.availabilityZoneHints`: kops's CRD gives no description.
+           */
           availabilityZoneHints?: string[];
+          /**
+           * `spec.cloudConfig.openstack.router.dnsServers`: kops's CRD gives no description.
+           */
           dnsServers?: string;
+          /**
+           * `spec.cloudConfig.openstack.router.externalNetwork`: kops's CRD gives no description.
+           */
           externalNetwork?: string;
+          /**
+           * `spec.cloudConfig.openstack.router.externalSubnet`: kops's CRD gives no description.
+           */
           externalSubnet?: string;
         };
       };
+      /**
+       * `spec.cloudConfig.spotinstOrientation`: kops's CRD gives no description.
+       */
       spotinstOrientation?: string;
       /**
        * Spotinst cloud-config specs
@@ -1035,15 +1182,42 @@ export interface ClusterConfig {
      * Deprecated: remove this field from the cluster spec.
      */
     dnsControllerGossipConfig?: {
+      /**
+       * `spec.dnsControllerGossipConfig.listen`: kops's CRD gives no description.
+       */
       listen?: string;
+      /**
+       * `spec.dnsControllerGossipConfig.protocol`: kops's CRD gives no description.
+       */
       protocol?: string;
+      /**
+       * `spec.dnsControllerGossipConfig.secondary`: kops's CRD gives no description.
+       */
       secondary?: {
+        /**
+         * `spec.dnsControllerGossipConfig.secondary.listen`: kops's CRD gives no description.
+         */
         listen?: string;
+        /**
+         * `spec.dnsControllerGossipConfig.secondary.protocol`: kops's CRD gives no description.
+         */
         protocol?: string;
+        /**
+         * `spec.dnsControllerGossipConfig.secondary.secret`: kops's CRD gives no description.
+         */
         secret?: string;
+        /**
+         * `spec.dnsControllerGossipConfig.secondary.seed`: kops's CRD gives no description.
+         */
         seed?: string;
       };
+      /**
+       * `spec.dnsControllerGossipConfig.secret`: kops's CRD gives no description.
+       */
       secret?: string;
+      /**
+       * `spec.dnsControllerGossipConfig.seed`: kops's CRD gives no description.
+       */
       seed?: string;
     };
     /**
@@ -1112,7 +1286,7 @@ export interface ClusterConfig {
        */
       insecureRegistries?: string[];
       /**
-       * InsecureRegistry enable insecure registry communication @question according to dockers this a list??
+       * InsecureRegistry enable insecure registry communication \@question according to dockers this a list??
        */
       insecureRegistry?: string;
       /**
@@ -1217,9 +1391,21 @@ export interface ClusterConfig {
      * HTTPProxy defines connection information to support use of a private cluster behind an forward HTTP Proxy
      */
     egressProxy?: {
+      /**
+       * `spec.egressProxy.excludes`: kops's CRD gives no description.
+       */
       excludes?: string;
+      /**
+       * `spec.egressProxy.httpProxy`: kops's CRD gives no description.
+       */
       httpProxy?: {
+        /**
+         * `spec.egressProxy.httpProxy.host`: kops's CRD gives no description.
+         */
         host?: string;
+        /**
+         * `spec.egressProxy.httpProxy.port`: kops's CRD gives no description.
+         */
         port?: number;
       };
     };
@@ -1449,13 +1635,34 @@ export interface ClusterConfig {
      * Deprecated: remove this field from the cluster spec.
      */
     gossipConfig?: {
+      /**
+       * `spec.gossipConfig.listen`: kops's CRD gives no description.
+       */
       listen?: string;
+      /**
+       * `spec.gossipConfig.protocol`: kops's CRD gives no description.
+       */
       protocol?: string;
+      /**
+       * `spec.gossipConfig.secondary`: kops's CRD gives no description.
+       */
       secondary?: {
+        /**
+         * `spec.gossipConfig.secondary.listen`: kops's CRD gives no description.
+         */
         listen?: string;
+        /**
+         * `spec.gossipConfig.secondary.protocol`: kops's CRD gives no description.
+         */
         protocol?: string;
+        /**
+         * `spec.gossipConfig.secondary.secret`: kops's CRD gives no description.
+         */
         secret?: string;
       };
+      /**
+       * `spec.gossipConfig.secret`: kops's CRD gives no description.
+       */
       secret?: string;
     };
     /**
@@ -1516,8 +1723,17 @@ export interface ClusterConfig {
      * IAM field adds control over the IAM security policies applied to resources
      */
     iam?: {
+      /**
+       * `spec.iam.allowContainerRegistry`: kops's CRD gives no description.
+       */
       allowContainerRegistry?: boolean;
+      /**
+       * `spec.iam.legacy`: kops's CRD gives no description.
+       */
       legacy?: boolean;
+      /**
+       * `spec.iam.permissionsBoundary`: kops's CRD gives no description.
+       */
       permissionsBoundary?: string;
       /**
        * ServiceAccountExternalPermissions defines the relationship between Kubernetes ServiceAccounts and permissions with external resources.
@@ -1565,13 +1781,37 @@ export interface ClusterConfig {
      * Karpenter defines the Karpenter configuration.
      */
     karpenter?: {
+      /**
+       * `spec.karpenter.cpuRequest`: kops's CRD gives no description.
+       */
       cpuRequest?: number | string;
+      /**
+       * `spec.karpenter.enabled`: kops's CRD gives no description.
+       */
       enabled?: boolean;
+      /**
+       * `spec.karpenter.featureGates`: kops's CRD gives no description.
+       */
       featureGates?: string;
+      /**
+       * `spec.karpenter.image`: kops's CRD gives no description.
+       */
       image?: string;
+      /**
+       * `spec.karpenter.logEncoding`: kops's CRD gives no description.
+       */
       logEncoding?: string;
+      /**
+       * `spec.karpenter.logLevel`: kops's CRD gives no description.
+       */
       logLevel?: string;
+      /**
+       * `spec.karpenter.memoryLimit`: kops's CRD gives no description.
+       */
       memoryLimit?: number | string;
+      /**
+       * `spec.karpenter.memoryRequest`: kops's CRD gives no description.
+       */
       memoryRequest?: number | string;
     };
     /**
@@ -1722,6 +1962,9 @@ export interface ClusterConfig {
        * File with webhook configuration for authorization in kubeconfig format. The API server will query the remote service to determine whether to authorize the request.
        */
       authorizationWebhookConfigFile?: string;
+      /**
+       * `spec.kubeAPIServer.basicAuthFile`: kops's CRD gives no description.
+       */
       basicAuthFile?: string;
       /**
        * BindAddress is the binding address for the secure kubernetes API
@@ -2164,6 +2407,9 @@ export interface ClusterConfig {
        * StrictTransportSecurityDirectives is a list of directives for HSTS, comma separated. If this list is empty, then HSTS directives will not be added. Example: 'max-age=31536000,includeSubDomains,preload'
        */
       strictTransportSecurityDirectives?: string[];
+      /**
+       * `spec.kubeAPIServer.tlsCertFile`: kops's CRD gives no description.
+       */
       tlsCertFile?: string;
       /**
        * TLSCipherSuites indicates the allowed TLS cipher suite
@@ -2173,7 +2419,13 @@ export interface ClusterConfig {
        * TLSMinVersion indicates the minimum TLS version allowed
        */
       tlsMinVersion?: string;
+      /**
+       * `spec.kubeAPIServer.tlsPrivateKeyFile`: kops's CRD gives no description.
+       */
       tlsPrivateKeyFile?: string;
+      /**
+       * `spec.kubeAPIServer.tokenAuthFile`: kops's CRD gives no description.
+       */
       tokenAuthFile?: string;
       /**
        * Used to disable watch caching in the apiserver, defaults to enabling caching by omission
@@ -3356,6 +3608,9 @@ export interface ClusterConfig {
        * HostnameOverride, if non-empty, will be used as the identity instead of the actual hostname.
        */
       hostnameOverride?: string;
+      /**
+       * `spec.kubeProxy.image`: kops's CRD gives no description.
+       */
       image?: string;
       /**
        * IPVSExcludeCIDRs is comma-separated list of CIDR's which the ipvs proxier should not touch when cleaning up IPVS rules
@@ -3960,6 +4215,9 @@ export interface ClusterConfig {
        * Taints to add when registering a node in the cluster
        */
       taints?: string[];
+      /**
+       * `spec.kubelet.tlsCertFile`: kops's CRD gives no description.
+       */
       tlsCertFile?: string;
       /**
        * TLSCipherSuites indicates the allowed TLS cipher suite
@@ -3969,6 +4227,9 @@ export interface ClusterConfig {
        * TLSMinVersion indicates the minimum TLS version allowed
        */
       tlsMinVersion?: string;
+      /**
+       * `spec.kubelet.tlsPrivateKeyFile`: kops's CRD gives no description.
+       */
       tlsPrivateKeyFile?: string;
       /**
        * TopologyManagerPolicy determines the allocation policy for the topology manager.
@@ -4416,6 +4677,9 @@ export interface ClusterConfig {
        * Taints to add when registering a node in the cluster
        */
       taints?: string[];
+      /**
+       * `spec.masterKubelet.tlsCertFile`: kops's CRD gives no description.
+       */
       tlsCertFile?: string;
       /**
        * TLSCipherSuites indicates the allowed TLS cipher suite
@@ -4425,6 +4689,9 @@ export interface ClusterConfig {
        * TLSMinVersion indicates the minimum TLS version allowed
        */
       tlsMinVersion?: string;
+      /**
+       * `spec.masterKubelet.tlsPrivateKeyFile`: kops's CRD gives no description.
+       */
       tlsPrivateKeyFile?: string;
       /**
        * TopologyManagerPolicy determines the allocation policy for the topology manager.
@@ -5331,6 +5598,9 @@ export interface ClusterConfig {
        * CNINetworkingSpec is the specification for networking that is implemented by a user-provided Daemonset, which uses the CNI kubelet networking plugin.
        */
       cni?: {
+        /**
+         * `spec.networking.cni.usesSecondaryIP`: kops's CRD gives no description.
+         */
         usesSecondaryIP?: boolean;
       };
       /**
@@ -5366,20 +5636,50 @@ export interface ClusterConfig {
        * KindnetNetworkingSpec configures Kindnet settings.
        */
       kindnet?: {
+        /**
+         * `spec.networking.kindnet.adminNetworkPolicies`: kops's CRD gives no description.
+         */
         adminNetworkPolicies?: boolean;
+        /**
+         * `spec.networking.kindnet.baselineAdminNetworkPolicies`: kops's CRD gives no description.
+         */
         baselineAdminNetworkPolicies?: boolean;
+        /**
+         * `spec.networking.kindnet.dnsCaching`: kops's CRD gives no description.
+         */
         dnsCaching?: boolean;
+        /**
+         * `spec.networking.kindnet.fastPathThreshold`: kops's CRD gives no description.
+         */
         fastPathThreshold?: number;
+        /**
+         * `spec.networking.kindnet.logLevel`: kops's CRD gives no description.
+         */
         logLevel?: number;
         /**
          * KindnetMasqueradeSpec configures Kindnet masquerading settings.
          */
         masquerade?: {
+          /**
+           * `spec.networking.kindnet.masquerade.enabled`: kops's CRD gives no description.
+           */
           enabled?: boolean;
+          /**
+           * `spec.networking.kindnet.masquerade.nonMasqueradeCIDRs`: kops's CRD gives no description.
+           */
           nonMasqueradeCIDRs?: string[];
         };
+        /**
+         * `spec.networking.kindnet.nat64`: kops's CRD gives no description.
+         */
         nat64?: boolean;
+        /**
+         * `spec.networking.kindnet.networkPolicies`: kops's CRD gives no description.
+         */
         networkPolicies?: boolean;
+        /**
+         * `spec.networking.kindnet.version`: kops's CRD gives no description.
+         */
         version?: string;
       };
       /**
@@ -5412,6 +5712,9 @@ export interface ClusterConfig {
        * Lyft VPC is deprecated as of kOps 1.22 and removed as of kOps 1.23.
        */
       lyftvpc?: {
+        /**
+         * `spec.networking.lyftvpc.subnetTags`: kops's CRD gives no description.
+         */
         subnetTags?: {
           [k: string]: string;
         };
@@ -5434,6 +5737,9 @@ export interface ClusterConfig {
        * WeaveNetworkingSpec declares that we want Weave networking
        */
       weave?: {
+        /**
+         * `spec.networking.weave.connLimit`: kops's CRD gives no description.
+         */
         connLimit?: number;
         /**
          * CPULimit CPU limit of weave container.
@@ -5451,11 +5757,17 @@ export interface ClusterConfig {
          * MemoryRequest memory request of weave container. Default 200Mi
          */
         memoryRequest?: number | string;
+        /**
+         * `spec.networking.weave.mtu`: kops's CRD gives no description.
+         */
         mtu?: number;
         /**
          * NetExtraArgs are extra arguments that are passed to weave-kube.
          */
         netExtraArgs?: string;
+        /**
+         * `spec.networking.weave.noMasqLocal`: kops's CRD gives no description.
+         */
         noMasqLocal?: number;
         /**
          * NPCCPULimit CPU limit of weave npc container
@@ -5694,7 +6006,13 @@ export interface ClusterConfig {
      * PodIdentityWebhook determines the EKS Pod Identity Webhook configuration.
      */
     podIdentityWebhook?: {
+      /**
+       * `spec.podIdentityWebhook.enabled`: kops's CRD gives no description.
+       */
       enabled?: boolean;
+      /**
+       * `spec.podIdentityWebhook.replicas`: kops's CRD gives no description.
+       */
       replicas?: number;
     };
     /**
@@ -5827,6 +6145,9 @@ export interface ClusterConfig {
        * IPv6CIDR is the IPv6 CIDR block assigned to the subnet.
        */
       ipv6CIDR?: string;
+      /**
+       * `spec.subnets[].name`: kops's CRD gives no description.
+       */
       name?: string;
       /**
        * PublicIP to attach to NatGateway
@@ -5887,12 +6208,21 @@ export interface ClusterConfig {
        * as the "jump server".
        */
       bastion?: {
+        /**
+         * `spec.topology.bastion.bastionPublicName`: kops's CRD gives no description.
+         */
         bastionPublicName?: string;
         /**
          * IdleTimeoutSeconds is unused
          */
         idleTimeoutSeconds?: number;
+        /**
+         * `spec.topology.bastion.loadBalancer`: kops's CRD gives no description.
+         */
         loadBalancer?: {
+          /**
+           * `spec.topology.bastion.loadBalancer.additionalSecurityGroups`: kops's CRD gives no description.
+           */
           additionalSecurityGroups?: string[];
           /**
            * Type of load balancer to create, it can be Public or Internal.
@@ -5904,6 +6234,9 @@ export interface ClusterConfig {
        * DNS configures options relating to DNS, in particular whether we use a public or a private hosted zone
        */
       dns?: {
+        /**
+         * `spec.topology.dns.type`: kops's CRD gives no description.
+         */
         type?: string;
       };
       /**
@@ -5961,6 +6294,8 @@ export interface ClusterConfig {
 
 /**
  * InstanceGroup represents a group of instances (either nodes or masters) with the same configuration
+ *
+ * An InstanceGroup (`kops.k8s.io/v1alpha2`) as stored at `{store}/{cluster}/instancegroup/{name}`. Generated from kops's InstanceGroup CRD; field descriptions are kops's own.
  */
 export interface InstanceGroupConfig {
   /**
@@ -5978,18 +6313,45 @@ export interface InstanceGroupConfig {
    * More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
   kind?: string;
+  /**
+   * Standard object metadata (Kubernetes ObjectMeta): the fields kops keeps in a state-store document.
+   */
   metadata?: {
+    /**
+     * The object name: the cluster name, or the instance group name.
+     */
     name?: string;
+    /**
+     * Namespace; kops does not use it in a state store.
+     */
     namespace?: string;
+    /**
+     * When the object was created (RFC 3339, UTC, seconds); set by kops on create.
+     */
     creationTimestamp?: string | null;
+    /**
+     * Labels: string keys and values.
+     */
     labels?: {
       [k: string]: string;
     };
+    /**
+     * Annotations: string keys and values (e.g. `kops.kubernetes.io/management: imported`).
+     */
     annotations?: {
       [k: string]: string;
     };
+    /**
+     * Incremented by kops (and by statestore) each time an update changes the spec.
+     */
     generation?: number;
+    /**
+     * Kubernetes resource version; kops does not use it in a state store.
+     */
     resourceVersion?: string;
+    /**
+     * Kubernetes object UID; kops does not use it in a state store.
+     */
     uid?: string;
   };
   /**
@@ -6282,7 +6644,13 @@ export interface InstanceGroupConfig {
      * GuestAccelerators configures additional accelerators
      */
     guestAccelerators?: {
+      /**
+       * `spec.guestAccelerators[].acceleratorCount`: kops's CRD gives no description.
+       */
       acceleratorCount?: number;
+      /**
+       * `spec.guestAccelerators[].acceleratorType`: kops's CRD gives no description.
+       */
       acceleratorType?: string;
     }[];
     /**
@@ -6796,6 +7164,9 @@ export interface InstanceGroupConfig {
        * Taints to add when registering a node in the cluster
        */
       taints?: string[];
+      /**
+       * `spec.kubelet.tlsCertFile`: kops's CRD gives no description.
+       */
       tlsCertFile?: string;
       /**
        * TLSCipherSuites indicates the allowed TLS cipher suite
@@ -6805,6 +7176,9 @@ export interface InstanceGroupConfig {
        * TLSMinVersion indicates the minimum TLS version allowed
        */
       tlsMinVersion?: string;
+      /**
+       * `spec.kubelet.tlsPrivateKeyFile`: kops's CRD gives no description.
+       */
       tlsPrivateKeyFile?: string;
       /**
        * TopologyManagerPolicy determines the allocation policy for the topology manager.
@@ -6852,8 +7226,17 @@ export interface InstanceGroupConfig {
        * InstanceRequirements is a list of requirements for any instance type we are willing to run in the EC2 fleet.
        */
       instanceRequirements?: {
+        /**
+         * `spec.mixedInstancesPolicy.instanceRequirements.cpu`: kops's CRD gives no description.
+         */
         cpu?: {
+          /**
+           * `spec.mixedInstancesPolicy.instanceRequirements.cpu.max`: kops's CRD gives no description.
+           */
           max?: number | string;
+          /**
+           * `spec.mixedInstancesPolicy.instanceRequirements.cpu.min`: kops's CRD gives no description.
+           */
           min?: number | string;
         };
         /**
@@ -6862,8 +7245,17 @@ export interface InstanceGroupConfig {
          * instance type, size, or generation.
          */
         excludedInstanceTypes?: string[];
+        /**
+         * `spec.mixedInstancesPolicy.instanceRequirements.memory`: kops's CRD gives no description.
+         */
         memory?: {
+          /**
+           * `spec.mixedInstancesPolicy.instanceRequirements.memory.max`: kops's CRD gives no description.
+           */
           max?: number | string;
+          /**
+           * `spec.mixedInstancesPolicy.instanceRequirements.memory.min`: kops's CRD gives no description.
+           */
           min?: number | string;
         };
       };
