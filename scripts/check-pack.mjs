@@ -1,6 +1,6 @@
 // Packs the library as npm would publish it, installs the tarball into an empty project, and
 // checks that require('statestore') and import('statestore') both work and agree (error codes,
-// and memfs stores shared per name between the two copies), and that the `statestore/driver` and
+// memfs stores shared per name and registered backends shared between the two copies), and that the `statestore/driver` and
 // `statestore/testing` entry points load in both formats and share the main entry's backend table.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,6 +49,10 @@ try {
     driver.registerBackend({ schemes: ['packcheck'], open: async (url) => { throw new driver.StateStoreError('Unsupported', 'probe ' + url.host); } });
     const probe = await lib.openVfs('packcheck://h').catch((e) => e);
     if (!lib.isStateStoreError(probe, 'Unsupported') || probe.message !== 'probe h') throw new Error('statestore/driver registerBackend is not seen by openVfs: ' + probe);
+    // The backend table is shared across the two copies too: registered in this format, opened by the other.
+    driver.registerBackend({ schemes: ['across' + kind], open: async (url) => { throw new driver.StateStoreError('Unsupported', 'across ' + url.host); } });
+    const across = await other.openVfs('across' + kind + '://h').catch((e) => e);
+    if (!other.isStateStoreError(across, 'Unsupported') || across.message !== 'across h') throw new Error('a backend registered in one module format is not seen by the other: ' + across);
     console.log(kind + ' ok: ' + Object.keys(lib).length + ' exports; driver ' + Object.keys(driver).length + ', testing ' + Object.keys(testing).length);`;
   writeFileSync(
     path.join(app, 'cjs.cjs'),
