@@ -23,7 +23,15 @@ export interface CloudFacts {
    * primary and secondary ranges of a GCE network's subnets, which new subnets avoid (kops:
    * `buildUsed`, upup/pkg/fi/cloudup/gce/network.go).
    */
-  networks?: Record<string, { cidr?: string; usedRanges?: string[] }>;
+  networks?: Record<
+    string,
+    {
+      /** The network's IPv4 CIDR (AWS VPC, Azure VNet). */
+      cidr?: string;
+      /** CIDRs already used in the network (GCE subnets' primary and secondary ranges). */
+      usedRanges?: string[];
+    }
+  >;
   /**
    * Existing subnets by id (kops: EC2 `DescribeSubnets` in `setupVPC` and
    * `getAWSZoneToSubnetProviderID`; OpenStack `FindNetworkBySubnetID`).
@@ -35,7 +43,13 @@ export interface CloudFacts {
    * upup/pkg/fi/cloudup/new_cluster.go). Without a fact for a type, AWS types are judged by name
    * (Graviton families such as `m6g`, `c7gn`, `t4g`, `a1` are arm64).
    */
-  machineTypes?: Record<string, { architectures: string[] }>;
+  machineTypes?: Record<
+    string,
+    {
+      /** Supported architectures, in the cloud's order. */
+      architectures: string[];
+    }
+  >;
   /**
    * The zones each AWS instance type is offered in (kops: EC2 `DescribeReservedInstancesOfferings`
    * in `zonesWithInstanceType`, upup/pkg/fi/cloudup/awsup/aws_cloud.go). kops gives a group
@@ -44,14 +58,36 @@ export interface CloudFacts {
    */
   instanceTypeZones?: Record<string, string[]>;
   /** AMI architectures by image name (kops: `ResolveImage`), to pick t4g types for arm64 images. */
-  images?: Record<string, { architecture: string }>;
+  images?: Record<
+    string,
+    {
+      /** The image's architecture, e.g. `x86_64` or `arm64`. */
+      architecture: string;
+    }
+  >;
   /**
    * What the cloud's `DefaultInstanceType` answers, by role, when it is known outright (kops's
    * mock AWS cloud answers m3.medium, t2.medium and t2.micro); it wins over the offerings.
    */
-  defaultMachineTypes?: { controlPlane?: string; apiServer?: string; node?: string; bastion?: string };
+  defaultMachineTypes?: {
+    /** For control-plane groups. */
+    controlPlane?: string;
+    /** For API-server-only groups. */
+    apiServer?: string;
+    /** For node groups. */
+    node?: string;
+    /** For bastion groups. */
+    bastion?: string;
+  };
   /** OpenStack flavors (kops: `flavors.ListDetail` in openstack `defaultInstanceType`). */
-  flavors?: { name: string; ram: number; vcpus: number }[];
+  flavors?: {
+    /** The flavor's name, written as the group's machine type. */
+    name: string;
+    /** Memory, in MiB as OpenStack reports it. */
+    ram: number;
+    /** Virtual CPUs. */
+    vcpus: number;
+  }[];
 }
 
 /**

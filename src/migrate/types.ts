@@ -3,7 +3,13 @@ import type { RetryPolicy } from '../vfs/retry.js';
 import type { Vfs } from '../vfs/types.js';
 
 /** A store given as a URL, an open Vfs, or anything that carries one (a StateStore). */
-export type StoreRef = string | Vfs | { readonly vfs: Vfs };
+export type StoreRef =
+  | string
+  | Vfs
+  | {
+      /** The store's storage (a StateStore has one). */
+      readonly vfs: Vfs;
+    };
 
 /** Options of {@link moveStateStore}. */
 export interface MoveOptions {
@@ -53,9 +59,36 @@ export interface MoveOptions {
 
 /** One progress event. */
 export type MoveProgress =
-  | { type: 'plan'; cluster: string; files: number; bytes: number }
-  | { type: 'file'; cluster: string; key: string; bytes: number; action: 'copied' | 'skipped' | 'rewritten' }
-  | { type: 'cluster'; cluster: string; result: ClusterMoveResult };
+  | {
+      /** The cluster's source files are all listed. */
+      type: 'plan';
+      /** The cluster. */
+      cluster: string;
+      /** How many files the cluster has in the source store. */
+      files: number;
+      /** Their total size, in bytes. */
+      bytes: number;
+    }
+  | {
+      /** One file is done. */
+      type: 'file';
+      /** The cluster. */
+      cluster: string;
+      /** The file's key from the store's root (`{cluster}/...`). */
+      key: string;
+      /** The file's size, in bytes. */
+      bytes: number;
+      /** `copied`; `skipped` (already identical at the destination); `rewritten` (a generated file copied with the old store's URL replaced: `rewriteGenerated`). */
+      action: 'copied' | 'skipped' | 'rewritten';
+    }
+  | {
+      /** The cluster is done. */
+      type: 'cluster';
+      /** The cluster. */
+      cluster: string;
+      /** What happened to it. */
+      result: ClusterMoveResult;
+    };
 
 /** What happened to one cluster. */
 export interface ClusterMoveResult {

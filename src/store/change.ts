@@ -17,10 +17,24 @@ import type { JsonSchema } from '../config/schema/json-schema.js';
  */
 export type ConfigChange<T> =
   | DeepPatch<T>
-  | { strategic: DeepPatch<T> }
-  | { set?: readonly string[]; unset?: readonly string[] }
-  | { mergePatch: unknown }
-  | { jsonPatch: readonly JsonPatchOperation[] }
+  | {
+      /** A strategic patch, spelt out (the same as passing the patch itself). */
+      strategic: DeepPatch<T>;
+    }
+  | {
+      /** kops `--set` assignments (`path=value`, `path+=value`), applied after `unset`. */
+      set?: readonly string[];
+      /** kops `--unset` field paths to remove. */
+      unset?: readonly string[];
+    }
+  | {
+      /** An RFC 7386 JSON merge patch. */
+      mergePatch: unknown;
+    }
+  | {
+      /** RFC 6902 JSON patch operations, applied in order. */
+      jsonPatch: readonly JsonPatchOperation[];
+    }
   | ((current: T) => T);
 
 /** The keys that name a change's form. No kops document has a top-level field of these names. */

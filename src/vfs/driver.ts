@@ -1,6 +1,6 @@
 /**
  * The driver contract: what a storage backend implements so that the portable layer
- * (`src/vfs/portable.ts`) can offer it as a {@link Vfs}. Like go-cloud's `blob/driver`, each
+ * (`src/vfs/portable.ts`) can offer it as a `Vfs`. Like go-cloud's `blob/driver`, each
  * member states what the driver MUST do and what it MAY RELY ON, because the portable layer has
  * already checked it. The conformance suite (`statestore/testing`) checks every "must".
  *
@@ -27,7 +27,21 @@ import type { CallOptions, Capabilities, ListOptions, ListPage, ObjectInfo, Serv
  * - `version`: the object must exist at exactly `version` (compare-and-swap on writes, a pinned
  *   read on reads, a guarded delete on deletes).
  */
-export type Condition = { kind: 'none' } | { kind: 'absent' } | { kind: 'version'; version: string };
+export type Condition =
+  | {
+      /** Unconditional. */
+      kind: 'none';
+    }
+  | {
+      /** Create-if-absent. */
+      kind: 'absent';
+    }
+  | {
+      /** Only at this exact version. */
+      kind: 'version';
+      /** The version (as in {@link ObjectInfo.version}) the object must be at. */
+      version: string;
+    };
 
 /** The unconditional {@link Condition}, shared so drivers can compare by kind. */
 export const NO_CONDITION: Condition = Object.freeze({ kind: 'none' });
@@ -85,7 +99,7 @@ export interface DriverDeleteOptions extends CallOptions {
 
 /**
  * A storage backend. Implement it, return it from a `BackendFactory`, and `openVfs` wraps it
- * into a {@link Vfs}. A driver must:
+ * into a `Vfs` (the storage interface of `statestore`). A driver must:
  * - never put credentials in an error message or an `ObjectInfo`;
  * - refuse at open (in its factory) a URL it cannot use, with InvalidArgument, rather than failing
  *   every later call;
@@ -105,7 +119,15 @@ export interface VfsDriver {
    * condition, with PreconditionFailed when the object is at another version or missing. The
    * body and `info` must describe the same version (no torn read across a concurrent write).
    */
-  read(key: string, options: DriverReadOptions): Promise<{ body: Uint8Array; info: ObjectInfo }>;
+  read(
+    key: string,
+    options: DriverReadOptions,
+  ): Promise<{
+    /** The whole content. */
+    body: Uint8Array;
+    /** The version and size the content is of. */
+    info: ObjectInfo;
+  }>;
 
   /**
    * Like {@link VfsDriver.read}, streaming: memory must stay bounded whatever the size, and every
@@ -113,7 +135,15 @@ export interface VfsDriver {
    * failure after the promise resolved must surface as a StateStoreError on the stream (the
    * driver maps it itself with {@link VfsDriver.mapError}: the portable layer never sees it).
    */
-  readStream(key: string, options: DriverReadOptions): Promise<{ body: Readable; info: ObjectInfo }>;
+  readStream(
+    key: string,
+    options: DriverReadOptions,
+  ): Promise<{
+    /** The content, streamed; every chunk of the version in `info`. */
+    body: Readable;
+    /** The version and size the stream delivers. */
+    info: ObjectInfo;
+  }>;
 
   /** The object's info without its body. Same rejections as {@link VfsDriver.read}. */
   stat(key: string, options: DriverReadOptions): Promise<ObjectInfo>;

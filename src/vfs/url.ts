@@ -11,7 +11,12 @@ export interface StoreUrl {
   /** Query parameters (used by a few backends for options). */
   query: URLSearchParams;
   /** Username and password given in the URL, if any; never printed. */
-  credentials?: { username: string; password: string };
+  credentials?: {
+    /** The user name, percent-decoded. */
+    username: string;
+    /** The password, percent-decoded. */
+    password: string;
+  };
   /** The URL as given with user info and signature-like query parameters removed: safe to print. */
   redacted: string;
 }

@@ -10,12 +10,56 @@ import { parseArrayIndex, parsePointer } from './json-pointer.js';
  * `replace` and `remove` (what was there before); {@link applyJsonPatch} ignores it.
  */
 export type JsonPatchOperation =
-  | { op: 'add'; path: string; value: unknown }
-  | { op: 'remove'; path: string; oldValue?: unknown }
-  | { op: 'replace'; path: string; value: unknown; oldValue?: unknown }
-  | { op: 'move'; from: string; path: string }
-  | { op: 'copy'; from: string; path: string }
-  | { op: 'test'; path: string; value: unknown };
+  | {
+      /** The operation. */
+      op: 'add';
+      /** JSON pointer (RFC 6901) to the target location. */
+      path: string;
+      /** The value to add, replace with, or compare with. */
+      value: unknown;
+    }
+  | {
+      /** The operation. */
+      op: 'remove';
+      /** JSON pointer (RFC 6901) to the target location. */
+      path: string;
+      /** The value that was there before (set by {@link diffConfig}; ignored when applied). */
+      oldValue?: unknown;
+    }
+  | {
+      /** The operation. */
+      op: 'replace';
+      /** JSON pointer (RFC 6901) to the target location. */
+      path: string;
+      /** The value to add, replace with, or compare with. */
+      value: unknown;
+      /** The value that was there before (set by {@link diffConfig}; ignored when applied). */
+      oldValue?: unknown;
+    }
+  | {
+      /** The operation. */
+      op: 'move';
+      /** JSON pointer to the source location. */
+      from: string;
+      /** JSON pointer (RFC 6901) to the target location. */
+      path: string;
+    }
+  | {
+      /** The operation. */
+      op: 'copy';
+      /** JSON pointer to the source location. */
+      from: string;
+      /** JSON pointer (RFC 6901) to the target location. */
+      path: string;
+    }
+  | {
+      /** The operation. */
+      op: 'test';
+      /** JSON pointer (RFC 6901) to the target location. */
+      path: string;
+      /** The value to add, replace with, or compare with. */
+      value: unknown;
+    };
 
 type Container = JsonValue[] | { [key: string]: JsonValue };
 

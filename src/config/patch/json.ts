@@ -13,5 +13,8 @@ export type DeepPatch<T> =
   T extends ReadonlyArray<infer E>
     ? ReadonlyArray<DeepPatch<E> | E>
     : T extends object
-      ? { [K in keyof T]?: DeepPatch<T[K]> | null } & { $patch?: 'replace' | 'delete' | 'merge' }
+      ? { [K in keyof T]?: DeepPatch<T[K]> | null } & {
+          /** Strategic-merge directive: replace this object whole, delete it, or merge (the default). */
+          $patch?: 'replace' | 'delete' | 'merge';
+        }
       : T;
