@@ -19,6 +19,8 @@ import { validateClusterName, validateClusterNameForConfig, validateInstanceGrou
 import type { WriteResult } from './results.js';
 import type { DocumentPutOptions } from './store-options.js';
 import { assertFenced } from './lease/fence.js';
+import { recordWrite } from './history/record.js';
+import { deleteRecorded } from './history/recorded-delete.js';
 
 /** The stored document, or undefined when there is none (then the write creates it). */
 async function previousOf<T>(vfs: Vfs, key: string, what: string, signal?: AbortSignal) {
@@ -54,7 +56,7 @@ export async function createCluster(
   // Every text is rendered (and size-checked) before the first write: nothing is written on a refusal.
   const now = new Date();
   const groupTexts = instanceGroups.map((group) => renderDocument(asKopsCreates(group, now), undefined));
-  const { version } = await writeDocument(vfs, layout.config(name), asKopsCreates(config, now), undefined, {
+  const created = await writeDocument(vfs, layout.config(name), asKopsCreates(config, now), undefined, {
     ifNoneMatch: '*',
     signal: options.signal,
   }).catch((err: unknown) => {
@@ -65,11 +67,14 @@ export async function createCluster(
       });
     throw err;
   });
+  // History: each document's entry is recorded after its own write succeeded (history/record.ts).
+  await recordWrite(vfs, layout.config(name), { operation: 'create', after: created });
   for (const [index, group] of instanceGroups.entries()) {
     const key = layout.instanceGroup(name, group.metadata!.name!);
-    await writeDocument(vfs, key, group, undefined, { signal: options.signal }, groupTexts[index]);
+    const written = await writeDocument(vfs, key, group, undefined, { signal: options.signal }, groupTexts[index]);
+    await recordWrite(vfs, key, { operation: 'create', after: written });
   }
-  return { version };
+  return { version: created.version };
 }
 
 /** See `StateStore.putConfig`. */
@@ -96,8 +101,17 @@ export async function putConfig(
   const written =
     base !== undefined ? asKopsUpdates(base.value, config) : previous === undefined ? asKopsCreates(config) : config;
   await assertFenced(options);
-  const { version } = await writeDocument(vfs, key, written, base, { ...write, signal: options.signal });
-  return { version };
+  const after = await writeDocument(vfs, key, written, base, { ...write, signal: options.signal });
+  // The write was conditional on `base`'s version (or create-if-absent): `base` is exactly what it replaced.
+  const { reason, author } = options;
+  await recordWrite(vfs, key, {
+    operation: base === undefined ? 'create' : 'update',
+    before: base,
+    after,
+    reason,
+    author,
+  });
+  return { version: after.version };
 }
 
 /** See `StateStore.putInstanceGroup`. */
@@ -117,14 +131,20 @@ export async function putInstanceGroup(
   const previous = await previousOf<InstanceGroupConfig>(vfs, key, what, options.signal);
   const ifMatch = options.ifMatch ?? previous?.version;
   await assertFenced(options);
-  const { version } = await writeDocument(
+  const after = await writeDocument(
     vfs,
     key,
     previous !== undefined ? asKopsUpdates(previous.value, group) : asKopsCreates(group),
     previous,
     { ...(ifMatch === undefined ? { ifNoneMatch: '*' as const } : { ifMatch }), signal: options.signal },
   );
-  return { version };
+  // A caller's ifMatch other than the version read means the write replaced a document this call
+  // never saw: no entry then (a missing entry, never a wrong one).
+  if (previous === undefined || previous.version === ifMatch) {
+    const operation = previous === undefined ? 'create' : 'update';
+    await recordWrite(vfs, key, { operation, before: previous, after, reason: options.reason, author: options.author });
+  }
+  return { version: after.version };
 }
 
 /** See `StateStore.deleteInstanceGroup`. */
@@ -136,6 +156,6 @@ export async function deleteInstanceGroup(
 ): Promise<void> {
   validateClusterName(cluster);
   validateInstanceGroupName(name);
-  await assertFenced(options);
-  await vfs.delete(layout.instanceGroup(cluster, name), options);
+  // Reads the group first (when the history is on) so that its entry keeps what was deleted.
+  await deleteRecorded(vfs, layout.instanceGroup(cluster, name), options, () => assertFenced(options));
 }

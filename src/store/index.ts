@@ -2,7 +2,11 @@ export type { StateStore, DeleteClusterOptions } from './state-store.js';
 export type { PutOptions, DocumentPutOptions, StateStoreOptions, SecretPutOptions } from './store-options.js';
 export type {
   HistoryEntry,
+  HistoryKind,
+  HistoryOperation,
   HistoryOptions,
+  HistorySettings,
+  HistoryVersion,
   RollbackOptions,
   RollbackResult,
   StoreHistory,

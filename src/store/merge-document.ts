@@ -15,6 +15,7 @@ import type { ParsedYaml } from '../config/yaml/parse.js';
 import { asKopsUpdates } from './kops-metadata.js';
 import type { WriteAnnotation } from './history/types.js';
 import { assertFenced } from './lease/fence.js';
+import { recordWrite } from './history/record.js';
 import type { FencedWrite } from './lease/types.js';
 
 /**
@@ -122,6 +123,14 @@ export async function mergeDocument<T>(
         ifMatch: current.version,
         contentType: 'application/yaml',
         signal: options.signal,
+      });
+      // After the compare-and-swap succeeded: `current` is exactly what it replaced. Never throws.
+      await recordWrite(vfs, key, {
+        operation: 'update',
+        before: current,
+        after: { text: plan.text, version: written.version },
+        reason: options.reason,
+        author: options.author,
       });
       return { changed: true, diff, version: written.version, attempts: attempt, value: next, warnings };
     } catch (err) {

@@ -36,6 +36,7 @@ export async function openStateStore(
   const storeOptions: StateStoreOptions = {
     ...(options.encryption === undefined ? {} : { encryption: options.encryption }),
     ...(options.allowPlaintext === undefined ? {} : { allowPlaintext: options.allowPlaintext }),
+    ...(options.history === undefined ? {} : { history: options.history }),
     // A cluster's separate key or secret store opens with these same backend options (credentials, endpoints, retry).
     openStore: options.openStore ?? ((url) => openVfs(url, options)),
   };

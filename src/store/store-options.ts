@@ -1,7 +1,7 @@
 import type { CallOptions } from '../vfs/types.js';
 import type { EncryptionOption } from './encryption/envelope.js';
 import type { OpenStore } from './locations.js';
-import type { WriteAnnotation } from './history/types.js';
+import type { HistorySettings, WriteAnnotation } from './history/types.js';
 import type { FencedWrite } from './lease/types.js';
 
 /** Options of writes that may be conditional. */
@@ -46,6 +46,11 @@ export interface StateStoreOptions {
    * `deleteCluster` at any location these credentials reach).
    */
   openStore?: OpenStore;
+  /**
+   * History of the writes of clusters' `config` and instance groups (docs/history.md): on by
+   * default, keeping the last 100 entries per document; `{ enabled: false }` records nothing.
+   */
+  history?: HistorySettings;
 }
 
 /** Options of `putSecret` and `putKeyset`. */

@@ -68,7 +68,7 @@ export class VfsStateStore implements StateStore {
     this.#keys = options.encryption === undefined ? undefined : toKeyProvider(options.encryption);
     this.#allowPlaintext = options.allowPlaintext ?? this.#keys === undefined;
     this.#separate = new SeparateStores(vfs, options.openStore ?? ((url) => openVfs(url)));
-    this.#history = createStoreHistory(vfs);
+    this.#history = createStoreHistory(vfs, options.history);
     this.#watch = createStoreWatch(vfs);
     this.#leases = createStoreLeases(vfs);
   }

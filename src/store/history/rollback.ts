@@ -1,0 +1,120 @@
+/**
+ * `store.rollback()`: writes a recorded version back as a compare-and-swap against the document
+ * read just before, then records the rollback itself (operation `rollback`).
+ */
+import { isStateStoreError, StateStoreError } from '../../errors.js';
+import type { Vfs } from '../../vfs/types.js';
+import { unifiedDiff } from '../../config/diff/unified.js';
+import { assertSafeValue, isPlainObject } from '../../config/guard.js';
+import { parsePointer } from '../../config/patch/json-pointer.js';
+import { parseYamlDocuments } from '../../config/yaml/parse.js';
+import { replaceScalars, rewriteStoreUrls } from '../../migrate/rewrite.js';
+import { assertFenced } from '../lease/fence.js';
+import { entryId } from './keys.js';
+import { recordWrite } from './record.js';
+import { documentKey, loadEntry, versionOf } from './versions.js';
+import type { HistoryEntry, RollbackOptions, RollbackResult } from './types.js';
+
+/** The document as stored now, or undefined when it does not exist (a deleted instance group). */
+async function readCurrent(vfs: Vfs, key: string, signal?: AbortSignal) {
+  return vfs.read(key, { signal }).then(
+    (read) => ({ text: Buffer.from(read.body).toString('utf8'), version: read.info.version }),
+    (err: unknown) => (isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err)),
+  );
+}
+
+/** The store a config's `spec.configBase` names (without the trailing `/{cluster}`), if it does. */
+function storeBaseOf(value: unknown, cluster: string): string | undefined {
+  const base = isPlainObject(value) && isPlainObject(value.spec) ? value.spec.configBase : undefined;
+  if (typeof base !== 'string') return undefined;
+  const trimmed = base.replace(/\/+$/, '');
+  return trimmed.endsWith(`/${cluster}`) ? trimmed.slice(0, -cluster.length - 1) : undefined;
+}
+
+function valueAt(value: unknown, pointer: string): unknown {
+  let node = value;
+  for (const token of parsePointer(pointer)) node = (node as Record<string, unknown> | undefined)?.[token];
+  return node;
+}
+
+/**
+ * A recorded config written back after the cluster moved (`moveStateStore`) still names the old
+ * store in `spec.configBase` and its siblings. Those fields are rewritten to the current store
+ * exactly as the move rewrote them (same rule, src/migrate/rewrite.ts), every other byte kept:
+ * rolling back the spec must not point kops at a store the cluster left.
+ */
+export function keepStoreLocation(
+  cluster: string,
+  recorded: string,
+  current: string | undefined,
+): { text: string; kept: string[] } {
+  if (current === undefined) return { text: recorded, kept: [] };
+  const recordedValue = parseYamlDocuments(recorded)[0]?.value;
+  const oldBase = storeBaseOf(recordedValue, cluster);
+  const newBase = storeBaseOf(parseYamlDocuments(current)[0]?.value, cluster);
+  if (oldBase === undefined || newBase === undefined || oldBase === newBase) return { text: recorded, kept: [] };
+  const { config, rewritten } = rewriteStoreUrls(recordedValue, oldBase, newBase);
+  const values = new Map(rewritten.map((pointer) => [pointer, String(valueAt(config, pointer))]));
+  return { text: replaceScalars(recorded, values), kept: rewritten };
+}
+
+/** Parses the text to write back: one YAML document, within the input limits. */
+function checkWritable(text: string, id: string): void {
+  const documents = parseYamlDocuments(text);
+  if (documents.length !== 1)
+    throw new StateStoreError('IntegrityError', `history entry ${id}: the recorded text is not one YAML document`);
+  assertSafeValue(documents[0]!.value);
+}
+
+/** See `StoreHistory.rollback`. */
+export async function rollback(
+  vfs: Vfs,
+  cluster: string,
+  target: HistoryEntry | string,
+  options: RollbackOptions = {},
+): Promise<RollbackResult> {
+  const loaded = await loadEntry(vfs, cluster, target, options.signal);
+  const version = versionOf(loaded);
+  const key = documentKey(loaded.ref);
+  const current = await readCurrent(vfs, key, options.signal);
+  if (current === undefined && loaded.ref.kind === 'config')
+    throw new StateStoreError('NotFound', `cluster "${cluster}" not found`, { key });
+  if (options.ifMatch !== undefined && current?.version !== options.ifMatch)
+    throw new StateStoreError('PreconditionFailed', `${key} changed since version ${options.ifMatch}`, { key });
+  const { text, kept } =
+    loaded.ref.kind === 'config'
+      ? keepStoreLocation(cluster, version.text, current?.text)
+      : { text: version.text, kept: [] };
+  checkWritable(text, version.entry.id);
+  const diff = unifiedDiff(current?.text ?? '', text, { from: `${key} (current)`, to: `${key} (${version.entry.id})` });
+  if (options.dryRun) return { version: current?.version ?? '', diff, text, keptFields: kept };
+  await assertFenced(options);
+  // The compare-and-swap: against the version just read, or create-if-absent for a deleted group.
+  const condition = current === undefined ? { ifNoneMatch: '*' as const } : { ifMatch: current.version };
+  const written = await vfs.write(key, text, { ...condition, contentType: 'application/yaml', signal: options.signal });
+  const ref = await recordWrite(vfs, key, {
+    operation: 'rollback',
+    before: current,
+    after: { text, version: written.version },
+    rolledBackTo: version.entry.id,
+    reason: options.reason,
+    author: options.author,
+  });
+  const entry: HistoryEntry | undefined =
+    ref === undefined
+      ? undefined
+      : {
+          id: entryId(ref),
+          cluster,
+          kind: ref.kind,
+          ...(ref.name === undefined ? {} : { name: ref.name }),
+          time: new Date(),
+          operation: 'rollback',
+          ...(current === undefined ? {} : { replacedVersion: current.version }),
+          version: written.version,
+          rolledBackTo: version.entry.id,
+          ...(options.reason === undefined ? {} : { reason: options.reason }),
+          ...(options.author === undefined ? {} : { author: options.author }),
+        };
+  return { version: written.version, entry, diff, text, keptFields: kept };
+}
