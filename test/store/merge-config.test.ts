@@ -22,7 +22,10 @@ describe('mergeConfig', () => {
     const { vfs, counts } = countingVfs(inner);
     const store = await openStateStore(vfs);
     const result = await store.mergeConfig(name, { spec: { kubernetesVersion: '1.30.0' } });
-    expect(counts).toEqual({ read: 1, write: 1 });
+    // The merge itself: one read and one write. The history adds one write (the entry, after the
+    // merge's write succeeded) and, on a store's first write, one listing of the config's history
+    // folder to prune it (src/store/history/record.ts).
+    expect(counts).toEqual({ read: 1, write: 2, listAll: 1 });
     expect(result).toMatchObject({ changed: true, attempts: 1 });
     // A spec change also bumps metadata.generation, as kops's update does (vfsclientset/cluster.go).
     expect(result.diff.operations).toHaveLength(2);
