@@ -3,6 +3,7 @@ import { StateStoreError, isStateStoreError, throwIfAborted } from '../errors.js
 import { NO_CONDITION, type Condition, type DriverOp, type ErrorContext, type VfsDriver } from './driver.js';
 import { listening, traceCall, type VfsEvents } from './events.js';
 import { validateKey, validatePrefix } from './keys.js';
+import { redactUrl } from './url.js';
 import type {
   CallOptions,
   CopyFromOptions,
@@ -247,7 +248,13 @@ class PortableVfs implements Vfs {
     const call = () => this.checkedRun(op, key, options, conditionOf, fn);
     // Nobody listening: no event objects, no async context, nothing but the call.
     if (!listening(this.events)) return call();
-    const info = { operation: op, ...(key === undefined ? {} : { key }), backend: this.backend, url: this.url };
+    // Built-in drivers' URLs hold no credentials; a third-party driver's might: redacted all the same.
+    const info = {
+      operation: op,
+      ...(key === undefined ? {} : { key }),
+      backend: this.backend,
+      url: redactUrl(this.url),
+    };
     return traceCall(info, this.events, call);
   }
 

@@ -6,7 +6,8 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import diagnostics from 'node:diagnostics_channel';
-import { openVfs } from '../../src/backends/registry.js';
+import { openVfs, registerBackend } from '../../src/backends/registry.js';
+import { MemoryDriver } from '../../src/backends/memory/driver.js';
 import { openStateStore } from '../../src/store/open.js';
 import {
   REQUEST_CHANNEL,
@@ -320,4 +321,25 @@ it('no credential and no body in any serialized event', async () => {
   for (const secret of [ACCOUNT.accessKeyId, ACCOUNT.secretAccessKey, azurite.accountKey, BODY]) {
     expect(serialized).not.toContain(secret);
   }
+});
+
+it("redacts a third-party driver's URL that carries credentials", async () => {
+  const rec = recorder();
+  registerBackend({
+    schemes: ['leaky'],
+    open: async (url) => {
+      const inner = new MemoryDriver(`leaky-${process.pid}-${url.host}`);
+      // A driver that (wrongly) keeps the user info and a signature in its URL.
+      return Object.assign(Object.create(inner) as MemoryDriver, {
+        url: 'leaky://user:hunter2-secret@host/p?X-Amz-Signature=sig-secret-value',
+      });
+    },
+  });
+  const vfs = await openVfs('leaky://host/p', { events: rec.events });
+  await vfs.write('k', BODY);
+  expect(rec.requests).toHaveLength(1);
+  const serialized = JSON.stringify(rec.requests);
+  expect(serialized).not.toContain('hunter2-secret');
+  expect(serialized).not.toContain('sig-secret-value');
+  expect(rec.requests[0]!.url).toBe('leaky://host/p?X-Amz-Signature=REDACTED');
 });
