@@ -5,6 +5,9 @@
  * Azurite behind the fault proxy). No credential and no body ever appears in them.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import path from 'node:path';
 import diagnostics from 'node:diagnostics_channel';
 import { openVfs, registerBackend } from '../../src/backends/registry.js';
 import { MemoryDriver } from '../../src/backends/memory/driver.js';
@@ -20,6 +23,7 @@ import {
 import { startS3rver, type S3rverHandle } from '../servers/s3rver.js';
 import { startAzurite, type AzuriteHandle } from '../servers/azurite.js';
 import { startFaultProxy, type FaultProxy } from '../servers/fault-proxy.js';
+import { REPO_ROOT } from '../helpers/repo-root.js';
 
 const ACCOUNT = { accessKeyId: 'AKIAEVENTSTESTKEY01', secretAccessKey: 'events-secret-do-not-leak-0123456789' };
 const BODY = 'body-content-never-in-events';
@@ -342,4 +346,22 @@ it("redacts a third-party driver's URL that carries credentials", async () => {
   expect(serialized).not.toContain('hunter2-secret');
   expect(serialized).not.toContain('sig-secret-value');
   expect(rec.requests[0]!.url).toBe('leaky://host/p?X-Amz-Signature=REDACTED');
+});
+
+it('a hook that throws does not fail the call: its error is rethrown on the next tick', async () => {
+  // In a child process: the rethrown error is an uncaught exception there, as a subscriber's is.
+  const script = `
+    const { openVfs } = await import(${JSON.stringify(path.join(REPO_ROOT, 'src/index.ts'))});
+    const caught = [];
+    process.on('uncaughtException', (err) => caught.push(err.message));
+    const vfs = await openVfs('memfs://hook-throws', { events: { onRequest: () => { throw new Error('hook broke'); } } });
+    const info = await vfs.write('k', 'v');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    console.log(JSON.stringify({ version: typeof info.version, caught }));`;
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script],
+    { cwd: REPO_ROOT, timeout: 60_000 },
+  );
+  expect(JSON.parse(stdout)).toEqual({ version: 'string', caught: ['hook broke'] });
 });
