@@ -12,8 +12,8 @@ export type {
   StoreHistory,
   WriteAnnotation,
 } from './history/index.js';
-export type { StoreWatch, WatchEvent, WatchOptions } from './watch/index.js';
-export type { FencedWrite, Lease, LeaseOptions, StoreLeases } from './lease/index.js';
+export type { StoreWatch, WatchChange, WatchEvent, WatchKind, WatchOptions } from './watch/index.js';
+export type { FencedWrite, Lease, LeaseInfo, LeaseOptions, StoreLeases, WithLeaseOptions } from './lease/index.js';
 export type {
   WriteResult,
   CreateKeypairResult,

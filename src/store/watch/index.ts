@@ -1,14 +1,10 @@
-import { StateStoreError } from '../../errors.js';
 import type { Vfs } from '../../vfs/types.js';
 import type { StoreWatch } from './types.js';
+import { watchCluster } from './watcher.js';
 
-export type { StoreWatch, WatchEvent, WatchOptions } from './types.js';
+export type { StoreWatch, WatchChange, WatchEvent, WatchKind, WatchOptions } from './types.js';
 
-/** SEAM (being built this session): watching a cluster's documents. */
+/** Watching a cluster's documents of one store by polling its {@link Vfs} (see docs/watch.md). */
 export function createStoreWatch(vfs: Vfs): StoreWatch {
-  return {
-    watch: () => {
-      throw new StateStoreError('Unsupported', `watch is not built yet (${vfs.url})`);
-    },
-  };
+  return { watch: (cluster, options) => watchCluster(vfs, cluster, options) };
 }

@@ -1,23 +1,85 @@
 import type { ClusterConfig, InstanceGroupConfig } from '../../config/schema/types.generated.js';
 
-/** Options of {@link StoreWatch.watch}. */
+/** Which documents of a cluster a watch follows. */
+export type WatchKind = 'config' | 'instancegroup';
+
+/** Options of {@link StoreWatch.watch}. Invalid values are refused with InvalidArgument before any I/O. */
 export interface WatchOptions {
-  /** Ends the watch (the iterable then returns). */
+  /** Ends the watch: the `for await` loop then returns (no error), and no timer or request is left behind. */
   signal?: AbortSignal;
-  /** How often an idle document is checked, in milliseconds. */
+  /**
+   * Time between two polls of an idle store, in milliseconds (a positive number). Default 5,000.
+   * Each poll costs one request per watched kind: a `stat` of the config, a listing of the groups.
+   */
   intervalMs?: number;
+  /**
+   * Upper bound of the idle backoff, in milliseconds (at least `intervalMs`). Default: `intervalMs`,
+   * that is no backoff. When larger, each poll that finds nothing new doubles the wait, up to this
+   * bound, and a change resets it to `intervalMs`: a change is then seen within `maxIntervalMs`
+   * plus one request, instead of `intervalMs` plus one request.
+   */
+  maxIntervalMs?: number;
+  /**
+   * What to watch. Default `['config']` (one `stat` per interval). With `'instancegroup'`, the
+   * instance groups too (one listing per interval, whatever their number).
+   */
+  kinds?: readonly WatchKind[];
+  /** Only these instance groups (implies `'instancegroup'` in `kinds`). Default: every group. */
+  names?: readonly string[];
+  /**
+   * Polls in a row that may fail with a retryable error (Unavailable, RateLimited, Conflict: the
+   * backend's own retries already spent) before the watch throws it. Default 5. Each failed poll
+   * doubles the wait before the next one, up to 32 times `maxIntervalMs`. A non-retryable error
+   * (PermissionDenied, an unparsable document ...) is thrown at once.
+   */
+  maxFailedPolls?: number;
 }
 
-/** One observed change. Placeholder shape: the watch module owns and refines it. */
+/**
+ * How a document changed: `current` is its state when the watch started (the first event of each
+ * existing document); `created`, `updated` and `deleted` are changes seen later.
+ */
+export type WatchChange = 'current' | 'created' | 'updated' | 'deleted';
+
+/** One observed state of one document. */
 export interface WatchEvent {
-  readonly kind: 'config' | 'instancegroup';
+  /** `config` (the cluster's `config` file) or `instancegroup`. */
+  readonly kind: WatchKind;
+  /** The instance group's name; absent for the config. */
   readonly name?: string;
+  /** What happened since the previous event of this document. */
+  readonly change: WatchChange;
+  /** The key, relative to the store's root (`{cluster}/config`, `{cluster}/instancegroup/{name}`). */
+  readonly key: string;
+  /** The stored version of `text` (pass it as `ifMatch`); undefined once deleted. */
   readonly version: string | undefined;
+  /** The document parsed as kops reads it; undefined once deleted. */
   readonly value: ClusterConfig | InstanceGroupConfig | undefined;
+  /** The stored text, byte for byte; undefined once deleted. */
+  readonly text: string | undefined;
+  /**
+   * Unified diff from the previously yielded text of this document to `text` ('' before a
+   * `created` document, '' after a `deleted` one). '' for a `current` event: nothing changed yet.
+   */
   readonly diff: string;
 }
 
 /** Watching a cluster's documents for changes. */
 export interface StoreWatch {
+  /**
+   * Polls the cluster's config (and, on request, its instance groups) and yields an event each
+   * time one changed: first the current state of each document, then every change seen. Bursts
+   * between two polls are coalesced (only the newest state is yielded), and no state older than
+   * one already yielded is ever yielded. Throws NotFound at the start when the cluster has no
+   * config; a config deleted later is a `deleted` event and the watch goes on. See docs/watch.md.
+   *
+   * @example
+   * ```ts
+   * const controller = new AbortController();
+   * for await (const event of store.watch('prod.example.com', { intervalMs: 2000, signal: controller.signal })) {
+   *   if (event.change !== 'current') console.log(event.diff);
+   * }
+   * ```
+   */
   watch(cluster: string, options?: WatchOptions): AsyncIterable<WatchEvent>;
 }
