@@ -1,0 +1,130 @@
+/**
+ * Extracts the TypeScript code blocks of the documentation (README.md, docs/**\/*.md) and
+ * type-checks them all in ONE TypeScript Program,
+ * with the package's entry points mapped to their sources, so a guide cannot drift from the API.
+ *
+ * A block opened with ```ts (or ```typescript) is compiled; ```ts nocompile marks a block that is
+ * deliberately not (a fragment, a signature): it is counted and listed, never silently skipped.
+ * Each block is its own module, so top-level await and imports work as in a user's file.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+
+/** One fenced block, with where it came from. */
+export interface CodeBlock {
+  /** The file it is in, relative to the repository root. */
+  file: string;
+  /** 1-based line of its first code line in that file. */
+  line: number;
+  /** The code, indentation (or the comment's ` * `) removed. */
+  code: string;
+  /** False for a block marked `nocompile`. */
+  compile: boolean;
+}
+
+/** One type error, placed in the documentation file it comes from. */
+export interface BlockError {
+  /** `file:line`, the documentation file and line. */
+  where: string;
+  /** TypeScript's message. */
+  message: string;
+}
+
+const FENCE = /^```(?:ts|typescript)(?:\s+(.*))?$/;
+
+/** The fenced ```ts blocks of a Markdown text (indented fences, as in lists, included). */
+export function markdownBlocks(file: string, text: string): CodeBlock[] {
+  const lines = text.split('\n');
+  const blocks: CodeBlock[] = [];
+  for (let i = 0; i < lines.length; i += 1) {
+    const opening = lines[i] ?? '';
+    const indent = /^\s*/.exec(opening)?.[0] ?? '';
+    const fence = FENCE.exec(opening.trim());
+    if (!fence) continue;
+    const words = (fence[1] ?? '').split(/\s+/);
+    const code: string[] = [];
+    let j = i + 1;
+    for (; j < lines.length && (lines[j] ?? '').trim() !== '```'; j += 1) {
+      // Only the opening fence's indentation is removed: the code keeps its own.
+      const line = lines[j] ?? '';
+      code.push(line.startsWith(indent) ? line.slice(indent.length) : line.trimStart());
+    }
+    if (j >= lines.length) throw new Error(`${file}:${i + 1}: code block never closed`);
+    blocks.push({ file, line: i + 2, code: code.join('\n'), compile: !words.includes('nocompile') });
+    i = j;
+  }
+  return blocks;
+}
+
+/** Every documentation block of the repository: README.md and docs/**\/*.md. */
+export function repositoryBlocks(root: string): CodeBlock[] {
+  const files = ['README.md', ...walk(root, 'docs', '.md')];
+  return files.flatMap((file) => markdownBlocks(file, readFileSync(path.join(root, file), 'utf8')));
+}
+
+function walk(root: string, folder: string, extension: string): string[] {
+  const entries = readdirSync(path.join(root, folder), { withFileTypes: true, recursive: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith(extension))
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+    .sort();
+}
+
+/** The compiler options of a user's project: strict, ES modules, top-level await, Node's types. */
+function compilerOptions(root: string): ts.CompilerOptions {
+  return {
+    target: ts.ScriptTarget.ES2022,
+    lib: ['lib.es2024.d.ts'],
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    moduleDetection: ts.ModuleDetectionKind.Force,
+    strict: true,
+    noUncheckedIndexedAccess: true,
+    esModuleInterop: true,
+    resolveJsonModule: true,
+    skipLibCheck: true,
+    noEmit: true,
+    types: ['node'],
+    baseUrl: root,
+    paths: {
+      statestore: [path.join(root, 'src/index.ts')],
+      'statestore/driver': [path.join(root, 'src/driver.ts')],
+      'statestore/testing': [path.join(root, 'src/testing/index.ts')],
+    },
+  };
+}
+
+/** Type-checks the blocks that compile, in one Program; the errors, placed in their documents. */
+export function typeCheck(root: string, blocks: readonly CodeBlock[]): BlockError[] {
+  const virtual = new Map<string, CodeBlock>();
+  blocks.forEach((block, index) => {
+    if (block.compile) virtual.set(path.join(root, '.code-blocks', `block-${index}.ts`), block);
+  });
+  const options = compilerOptions(root);
+  const host = ts.createCompilerHost(options, true);
+  const { getSourceFile, fileExists, readFile } = host;
+  host.getCurrentDirectory = () => root;
+  host.fileExists = (name) => virtual.has(name) || fileExists.call(host, name);
+  host.readFile = (name) => virtual.get(name)?.code ?? readFile.call(host, name);
+  host.getSourceFile = (name, languageVersion, ...rest) => {
+    const block = virtual.get(name);
+    if (block) return ts.createSourceFile(name, block.code, languageVersion, true, ts.ScriptKind.TS);
+    return getSourceFile.call(host, name, languageVersion, ...rest);
+  };
+  const program = ts.createProgram({ rootNames: [...virtual.keys()], options, host });
+  const errors: BlockError[] = [];
+  for (const [name, block] of virtual) {
+    const sourceFile = program.getSourceFile(name);
+    if (!sourceFile) throw new Error(`${block.file}:${block.line}: not in the program`);
+    const diagnostics = [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)];
+    for (const diagnostic of diagnostics) {
+      const at = diagnostic.start === undefined ? 0 : sourceFile.getLineAndCharacterOfPosition(diagnostic.start).line;
+      errors.push({
+        where: `${block.file}:${block.line + at}`,
+        message: ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'),
+      });
+    }
+  }
+  return errors;
+}
