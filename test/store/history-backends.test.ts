@@ -70,7 +70,8 @@ describe.each(allTargets.map((t, i) => [t.name, t, allTargets[(i + 1) % allTarge
       const first = entries[2]!;
       expect((await store.getVersion(cluster, first)).text).toBe(original);
 
-      const rolled = await store.rollback(cluster, first.id, { reason: 'undo' });
+      // restoreGeneration: byte for byte, metadata.generation included (the default keeps kops's rule).
+      const rolled = await store.rollback(cluster, first.id, { reason: 'undo', restoreGeneration: true });
       expect((await store.getCluster(cluster)).text).toBe(original);
       const after = await collect(store.history(cluster));
       expect(after).toHaveLength(4);
@@ -88,8 +89,8 @@ describe.each(allTargets.map((t, i) => [t.name, t, allTargets[(i + 1) % allTarge
       await moveStateStore({ from: vfs, to: destination.vfs, clusters: [cluster] });
       const moved = await openStateStore(destination.vfs);
       expect((await collect(moved.history(cluster))).map((e) => e.id)).toEqual(after.map((e) => e.id));
-      const back = await moved.rollback(cluster, first.id, { dryRun: true });
-      expect(back.keptFields).toContain('/spec/configBase');
+      const back = await moved.rollback(cluster, first.id, { dryRun: true, restoreGeneration: true });
+      expect(back.keptFields).toEqual(['/spec/configBase']);
       expect(back.text).toContain(`configBase: ${destination.vfs.url}/${cluster}`);
       expect(back.text.replace(`${destination.vfs.url}/`, 'memfs://tests/')).toBe(original);
     });

@@ -197,6 +197,25 @@ describe('bad input', () => {
 });
 
 describe('rollback', () => {
+  it('moves metadata.generation forward as kops does, unless restoreGeneration', async () => {
+    const { store } = await fresh();
+    const original = await store.getCluster(NAME);
+    await store.mergeConfig(NAME, { spec: { kubernetesVersion: '1.33.0' } });
+    await store.mergeConfig(NAME, { spec: { kubernetesVersion: '1.34.0' } });
+    const entries = await collect(store.history(NAME, { kind: 'config' }));
+    const first = entries[1]!;
+    const result = await store.rollback(NAME, first);
+    expect(result.keptFields).toEqual(['/metadata/generation']);
+    const now = await store.getCluster(NAME);
+    expect(now.value.metadata?.generation).toBe(3);
+    expect(now.value.spec).toEqual(original.value.spec);
+    // Rolling back to the rollback's own replaced version (generation 2) is a spec change again: 4.
+    await store.rollback(NAME, result.entry!);
+    expect((await store.getCluster(NAME)).value.metadata?.generation).toBe(4);
+    await store.rollback(NAME, first, { restoreGeneration: true });
+    expect((await store.getCluster(NAME)).text).toBe(original.text);
+  });
+
   it('is a compare-and-swap: a document changed meanwhile is PreconditionFailed, nothing recorded', async () => {
     const { store, vfs } = await fresh();
     await store.mergeConfig(NAME, { spec: { kubernetesVersion: '1.33.0' } });

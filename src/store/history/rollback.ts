@@ -5,9 +5,11 @@
 import { isStateStoreError, StateStoreError } from '../../errors.js';
 import type { Vfs } from '../../vfs/types.js';
 import { unifiedDiff } from '../../config/diff/unified.js';
-import { assertSafeValue, isPlainObject } from '../../config/guard.js';
+import { assertSafeValue, isPlainObject, jsonEqual } from '../../config/guard.js';
 import { parsePointer } from '../../config/patch/json-pointer.js';
 import { parseYamlDocuments } from '../../config/yaml/parse.js';
+import { withoutUndefined } from '../../config/yaml/stringify.js';
+import { updateYamlText } from '../../config/yaml/update.js';
 import { replaceScalars, rewriteStoreUrls } from '../../migrate/rewrite.js';
 import { assertFenced } from '../lease/fence.js';
 import { entryId } from './keys.js';
@@ -58,6 +60,32 @@ export function keepStoreLocation(
   return { text: replaceScalars(recorded, values), kept: rewritten };
 }
 
+function generationOf(value: unknown): number | undefined {
+  const metadata = isPlainObject(value) && isPlainObject(value.metadata) ? value.metadata : undefined;
+  return typeof metadata?.generation === 'number' ? metadata.generation : undefined;
+}
+
+/**
+ * The recorded text with `metadata.generation` as kops's Update would write it (the stored
+ * generation + 1 when the spec changes, else the stored one: vfsclientset/cluster.go,
+ * instancegroup.go). Generations must not go back: kops on OpenStack compares the generations it
+ * put on instances with the current ones to find instances to roll (openstack/server_group.go).
+ */
+export function withKopsGeneration(text: string, current: string | undefined): { text: string; kept: string[] } {
+  if (current === undefined) return { text, kept: [] };
+  const recorded = parseYamlDocuments(text)[0]?.value;
+  const stored = parseYamlDocuments(current)[0]?.value;
+  if (!isPlainObject(recorded) || !isPlainObject(stored)) return { text, kept: [] };
+  const same = jsonEqual(withoutUndefined(recorded.spec ?? null), withoutUndefined(stored.spec ?? null));
+  const wanted = same ? generationOf(stored) : (generationOf(stored) ?? 0) + 1;
+  if (wanted === undefined || wanted === generationOf(recorded)) return { text, kept: [] };
+  const metadata = isPlainObject(recorded.metadata) ? recorded.metadata : {};
+  return {
+    text: updateYamlText(text, { ...recorded, metadata: { ...metadata, generation: wanted } }),
+    kept: ['/metadata/generation'],
+  };
+}
+
 /** Parses the text to write back: one YAML document, within the input limits. */
 function checkWritable(text: string, id: string): void {
   const documents = parseYamlDocuments(text);
@@ -81,10 +109,15 @@ export async function rollback(
     throw new StateStoreError('NotFound', `cluster "${cluster}" not found`, { key });
   if (options.ifMatch !== undefined && current?.version !== options.ifMatch)
     throw new StateStoreError('PreconditionFailed', `${key} changed since version ${options.ifMatch}`, { key });
-  const { text, kept } =
+  const located =
     loaded.ref.kind === 'config'
       ? keepStoreLocation(cluster, version.text, current?.text)
       : { text: version.text, kept: [] };
+  const generated = options.restoreGeneration
+    ? { text: located.text, kept: [] }
+    : withKopsGeneration(located.text, current?.text);
+  const text = generated.text;
+  const kept = [...located.kept, ...generated.kept];
   checkWritable(text, version.entry.id);
   const diff = unifiedDiff(current?.text ?? '', text, { from: `${key} (current)`, to: `${key} (${version.entry.id})` });
   if (options.dryRun) return { version: current?.version ?? '', diff, text, keptFields: kept };

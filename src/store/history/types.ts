@@ -78,6 +78,12 @@ export interface RollbackOptions extends CallOptions, WriteAnnotation, FencedWri
   ifMatch?: string;
   /** Compute the text and diff only; write nothing. */
   dryRun?: boolean;
+  /**
+   * Also write the recorded `metadata.generation`, so the text is the recorded one byte for byte.
+   * Default false: the generation is set as kops's Update sets it (the stored one + 1 when the spec
+   * changes), since kops relies on generations never going back (docs/history.md).
+   */
+  restoreGeneration?: boolean;
 }
 
 /** What a rollback wrote. */
@@ -88,7 +94,10 @@ export interface RollbackResult extends WriteResult {
   diff: string;
   /** The text written (the entry's version, with the store-location fields of a moved cluster kept). */
   text: string;
-  /** JSON pointers of the store-location fields kept from the current config (see docs/history.md). */
+  /**
+   * JSON pointers of the fields not written as recorded: the store-location fields of a moved
+   * cluster, and `/metadata/generation` (see `restoreGeneration`, docs/history.md).
+   */
   keptFields: string[];
 }
 
