@@ -1,5 +1,6 @@
 import type { ObjectInfo, Vfs } from '../vfs/types.js';
 import { validateClusterName } from '../store/names.js';
+import { isLeaseKey } from '../store/lease/document.js';
 import type { TaskGroup } from './tasks.js';
 
 /** Where a cluster move gets its file lists from: one listing per cluster, or one per store. */
@@ -13,7 +14,7 @@ export interface Listings {
 /** A listing of each cluster's prefix: copies start with its first page. */
 export function perCluster(from: Vfs, to: Vfs, signal: AbortSignal | undefined): Listings {
   return {
-    source: (cluster) => from.listAll({ prefix: `${cluster}/`, signal }),
+    source: (cluster) => withoutLeases(from.listAll({ prefix: `${cluster}/`, signal })),
     destination: async (cluster) => {
       const files: ObjectInfo[] = [];
       for await (const info of to.listAll({ prefix: `${cluster}/`, signal })) files.push(info);
@@ -53,12 +54,18 @@ async function grouped(vfs: Vfs, signal: AbortSignal | undefined): Promise<Map<s
   for await (const info of vfs.listAll({ signal })) {
     const slash = info.key.indexOf('/');
     if (slash <= 0) continue; // a file at the store's root belongs to no cluster
+    if (isLeaseKey(info.key)) continue; // the source store's lock, not the cluster's data
     const cluster = info.key.slice(0, slash);
     const files = byCluster.get(cluster);
     if (files === undefined) byCluster.set(cluster, [info]);
     else files.push(info);
   }
   return byCluster;
+}
+
+/** A cluster's lease is the source store's lock (held by the move itself): never copied. */
+async function* withoutLeases(files: AsyncIterable<ObjectInfo>): AsyncIterable<ObjectInfo> {
+  for await (const info of files) if (!isLeaseKey(info.key)) yield info;
 }
 
 function validName(cluster: string): boolean {

@@ -117,8 +117,9 @@ export async function mergeDocument<T>(
       return { changed: false, diff, version: current.version, attempts: attempt, value: current.value, warnings };
     if (options.dryRun)
       return { changed: true, diff, version: current.version, attempts: attempt, value: next, warnings };
+    // Outside the try: a refused fence is final, not a lost race to retry.
+    await assertFenced(options);
     try {
-      await assertFenced(options);
       const written = await vfs.write(key, plan.text, {
         ifMatch: current.version,
         contentType: 'application/yaml',

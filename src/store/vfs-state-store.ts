@@ -84,6 +84,7 @@ export class VfsStateStore implements StateStore {
   readonly acquireLease: StoreLeases['acquireLease'] = (cluster, options) =>
     this.#leases.acquireLease(cluster, options);
   readonly withLease: StoreLeases['withLease'] = (cluster, fn, options) => this.#leases.withLease(cluster, fn, options);
+  readonly readLease: StoreLeases['readLease'] = (cluster, options) => this.#leases.readLease(cluster, options);
 
   /**
    * Where the cluster's keys live (kops's key store). Resolved from the cluster's config

@@ -1,14 +1,18 @@
-import { StateStoreError } from '../../errors.js';
 import type { Vfs } from '../../vfs/types.js';
+import { acquireLease, readLease } from './acquire.js';
+import { withLease } from './with-lease.js';
 import type { StoreLeases } from './types.js';
 
-export type { FencedWrite, Lease, LeaseOptions, StoreLeases } from './types.js';
+export type { FencedWrite, Lease, LeaseInfo, LeaseOptions, StoreLeases, WithLeaseOptions } from './types.js';
 export { assertFenced } from './fence.js';
+export { isLeaseKey, leaseKey } from './document.js';
+export { DEFAULT_SKEW_MS, DEFAULT_TTL_MS } from './acquire.js';
 
-/** SEAM (being built this session): leases on the clusters of one store. */
+/** Leases on the clusters of one store (see docs/leases.md). */
 export function createStoreLeases(vfs: Vfs): StoreLeases {
-  const todo = (): never => {
-    throw new StateStoreError('Unsupported', `leases are not built yet (${vfs.url})`);
+  return {
+    acquireLease: (cluster, options) => acquireLease(vfs, cluster, options),
+    withLease: (cluster, fn, options) => withLease(vfs, cluster, fn, options),
+    readLease: (cluster, options) => readLease(vfs, cluster, options),
   };
-  return { acquireLease: todo, withLease: todo };
 }

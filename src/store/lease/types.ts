@@ -2,34 +2,107 @@ import type { CallOptions } from '../../vfs/types.js';
 
 /** Options of {@link StoreLeases.acquireLease}. */
 export interface LeaseOptions extends CallOptions {
-  /** How long the lease holds without a renewal, in milliseconds. */
+  /**
+   * How long the lease holds without a renewal, in milliseconds (default 60000). A positive,
+   * finite number; anything else is InvalidArgument before any I/O.
+   */
   ttlMs?: number;
-  /** Who holds it (shown to those who wait). */
+  /** Who holds it, shown to those refused (default `user@host pid N`). */
   owner?: string;
+  /**
+   * When the lease is held by someone else: false (the default) rejects at once with Conflict
+   * naming the holder; true polls until the lease is free or expired, or until `signal` aborts.
+   */
+  wait?: boolean;
+  /** With `wait`: milliseconds between two looks at a live lease (default ttl/10, 100 to 5000). */
+  pollMs?: number;
+  /**
+   * Clock-skew tolerance: a lease found in the store counts as expired only once the taker's
+   * clock passes its `expiresAt` plus this many milliseconds (default 1000). Set it above the
+   * largest clock difference between the machines that share the store.
+   */
+  skewMs?: number;
 }
 
-/** A held lease on a cluster. Placeholder shape: the lease module owns and refines it. */
+/** Options of {@link StoreLeases.withLease}. */
+export interface WithLeaseOptions extends LeaseOptions {
+  /** Milliseconds between two background renewals (default ttl/3). Must be below the ttl. */
+  renewEveryMs?: number;
+}
+
+/** What a lease document in the store says (see {@link StoreLeases.readLease}). */
+export interface LeaseInfo {
+  readonly cluster: string;
+  /** Who holds (or last held) it. */
+  readonly owner: string;
+  /** When the holder took it, by the holder's clock. */
+  readonly acquiredAt: Date;
+  /** When the holder last renewed it, by the holder's clock. */
+  readonly renewedAt: Date;
+  /** When it expires unless renewed, by the holder's clock. */
+  readonly expiresAt: Date;
+  /** The lease's duration, in milliseconds. */
+  readonly ttlMs: number;
+  /** Whether it has expired by this machine's clock (skew margin not included). */
+  readonly expired: boolean;
+  /** The document's version in the store. */
+  readonly version: string;
+}
+
+/** A held lease on a cluster. */
 export interface Lease {
   readonly cluster: string;
   readonly owner: string;
-  /** Aborted when the lease is lost (expired without renewal, or taken over). */
+  /** Random, unique to this taking of the lease; renewals keep it. */
+  readonly token: string;
+  /** When the lease expires unless renewed, by this machine's clock. */
+  readonly expiresAt: Date;
+  /**
+   * Aborted when the lease is lost: expired without renewal (judged by this process's monotonic
+   * clock, so a process paused past its ttl sees it as soon as it runs again), or taken over (a
+   * renewal found another holder). Its `reason` is a StateStoreError with code PreconditionFailed.
+   */
   readonly lost: AbortSignal;
+  /** Whether the lease is still held: neither lost nor released. */
+  readonly held: boolean;
+  /**
+   * Throws StateStoreError PreconditionFailed unless the lease is held (no request: checks the
+   * local state and the monotonic deadline). Fenced writes call it right before writing.
+   */
+  assertHeld(): void;
+  /**
+   * Extends the lease by its ttl, by compare-and-swap on the version this holder last wrote.
+   * A failed swap means someone took it over: `lost` aborts and this rejects with PreconditionFailed.
+   */
   renew(options?: CallOptions): Promise<void>;
+  /** Gives the lease up (a conditional delete). Idempotent; does nothing once the lease is lost. */
   release(options?: CallOptions): Promise<void>;
 }
 
 /** Leases: one holder per cluster at a time, built on create-if-absent and compare-and-swap. */
 export interface StoreLeases {
+  /**
+   * Takes the cluster's lease. Rejects with Conflict (naming the holder and the expiry) when
+   * someone else holds it and `wait` is not set; Unsupported when the backend cannot enforce
+   * create-if-absent and compare-and-swap; InvalidArgument for a bad cluster name or ttl.
+   */
   acquireLease(cluster: string, options?: LeaseOptions): Promise<Lease>;
+  /**
+   * Runs `fn` holding the cluster's lease: renews it in the background, aborts `fn`'s signal
+   * when it is lost (or when `options.signal` aborts), and releases it at the end even if `fn`
+   * throws. Rejects with the loss (PreconditionFailed) when the lease was lost while `fn` ran.
+   */
   withLease<T>(
     cluster: string,
     fn: (lease: Lease, signal: AbortSignal) => Promise<T>,
-    options?: LeaseOptions,
+    options?: WithLeaseOptions,
   ): Promise<T>;
+  /** The cluster's lease document as stored (live or expired), or undefined when there is none. */
+  readLease(cluster: string, options?: CallOptions): Promise<LeaseInfo | undefined>;
 }
 
 /** Options of writes that may be fenced by a lease. */
 export interface FencedWrite {
-  /** Refuse the write unless this lease is still held when it is made. */
+  /** Refuse the write (PreconditionFailed) unless this lease is still held when it is made. */
   lease?: Lease;
 }

@@ -1,0 +1,149 @@
+import { performance } from 'node:perf_hooks';
+import { isStateStoreError, StateStoreError } from '../../errors.js';
+import type { CallOptions, Vfs } from '../../vfs/types.js';
+import { leaseDocument, leaseKey, releasedDocument, type LeaseDocument } from './document.js';
+import type { Lease } from './types.js';
+
+/** What a holder knows right after a successful write of its lease document. */
+export interface Written {
+  doc: LeaseDocument;
+  /** The version that write produced: the next renewal or release swaps against it. */
+  version: string;
+  /** `performance.now()` taken before that write was sent: the lease holds until this + ttl. */
+  sentAt: number;
+}
+
+/**
+ * A lease this process holds. Its deadline is kept on the monotonic clock and measured from before
+ * the write was sent, so it never ends after what a taker with an agreeing clock can see in the
+ * document (`expiresAt`, from the wall clock read at the same moment).
+ */
+export class HeldLease implements Lease {
+  readonly cluster: string;
+  readonly owner: string;
+  readonly token: string;
+  readonly #vfs: Vfs;
+  readonly #key: string;
+  readonly #lost = new AbortController();
+  #doc: LeaseDocument;
+  #version: string;
+  #deadline: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #released = false;
+
+  constructor(vfs: Vfs, cluster: string, written: Written) {
+    this.#vfs = vfs;
+    this.cluster = cluster;
+    this.#key = leaseKey(cluster);
+    this.owner = written.doc.owner;
+    this.token = written.doc.token;
+    this.#doc = written.doc;
+    this.#version = written.version;
+    this.#deadline = written.sentAt + written.doc.ttlMs;
+    this.#schedule();
+  }
+
+  get expiresAt(): Date {
+    return new Date(this.#doc.expiresAt);
+  }
+
+  /** Checked on every read, so that a process paused past its deadline sees the loss at once. */
+  get lost(): AbortSignal {
+    this.#checkDeadline();
+    return this.#lost.signal;
+  }
+
+  get held(): boolean {
+    return !this.#released && !this.lost.aborted;
+  }
+
+  assertHeld(): void {
+    if (this.#released)
+      throw new StateStoreError('PreconditionFailed', `the lease on cluster "${this.cluster}" was released`, {
+        key: this.#key,
+      });
+    const lost = this.lost;
+    if (lost.aborted) throw lost.reason as StateStoreError;
+  }
+
+  async renew(options: CallOptions = {}): Promise<void> {
+    this.assertHeld();
+    const sentAt = performance.now();
+    const doc = leaseDocument({ ...this.#doc }, Date.now());
+    try {
+      const info = await this.#vfs.write(this.#key, JSON.stringify(doc), {
+        ifMatch: this.#version,
+        contentType: 'application/json',
+        signal: options.signal,
+      });
+      // The swap proves nobody took the lease meanwhile, even if the deadline passed in flight; but
+      // once `lost` was announced it stays lost: give back what was just written, then report it.
+      if (this.#lost.signal.aborted || this.#released) {
+        await this.#vfs.delete(this.#key, { ifMatch: info.version }).catch(() => undefined);
+        this.assertHeld();
+      }
+      this.#doc = doc;
+      this.#version = info.version;
+      this.#deadline = sentAt + doc.ttlMs;
+      this.#schedule();
+    } catch (err) {
+      if (isStateStoreError(err, 'PreconditionFailed') || isStateStoreError(err, 'NotFound')) {
+        this.#markLost('taken over by another holder (its renewal found the lease changed)');
+        this.assertHeld();
+      }
+      throw err;
+    }
+  }
+
+  async release(options: CallOptions = {}): Promise<void> {
+    if (this.#released) return;
+    const wasHeld = this.held;
+    this.#released = true;
+    this.#stopTimer();
+    // Lost: whatever is stored is someone else's now (or will be); never touch it.
+    if (!wasHeld) return;
+    const vfs = this.#vfs;
+    try {
+      if (vfs.capabilities.deleteIfMatch)
+        await vfs.delete(this.#key, { ifMatch: this.#version, signal: options.signal });
+      else
+        await vfs.write(this.#key, JSON.stringify(releasedDocument(this.#doc)), {
+          ifMatch: this.#version,
+          contentType: 'application/json',
+          signal: options.signal,
+        });
+    } catch (err) {
+      // Gone or changed: taken over meanwhile, nothing of ours left to release.
+      if (!isStateStoreError(err, 'PreconditionFailed') && !isStateStoreError(err, 'NotFound')) throw err;
+    }
+  }
+
+  #checkDeadline(): void {
+    if (!this.#lost.signal.aborted && !this.#released && performance.now() >= this.#deadline)
+      this.#markLost(`expired: not renewed within its ttl of ${this.#doc.ttlMs} ms`);
+  }
+
+  #markLost(why: string): void {
+    if (this.#lost.signal.aborted) return;
+    this.#stopTimer();
+    this.#lost.abort(
+      new StateStoreError('PreconditionFailed', `the lease on cluster "${this.cluster}" was lost: ${why}`, {
+        key: this.#key,
+        retryable: false,
+      }),
+    );
+  }
+
+  /** Aborts `lost` at the deadline even when nobody looks; unref'd so that it keeps no process alive. */
+  #schedule(): void {
+    this.#stopTimer();
+    const timer = setTimeout(() => this.#checkDeadline(), Math.max(0, this.#deadline - performance.now()) + 1);
+    timer.unref?.();
+    this.#timer = timer;
+  }
+
+  #stopTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}
