@@ -4,9 +4,10 @@ import type { BackendFactory } from '../factory.js';
 import { loadOptionalPeer } from '../optional-peer.js';
 import { GcsDriver } from './driver.js';
 
-export type { GcsBackendOptions, GcsCredentials, GcsStorageLike } from './types.js';
 import type { GcsBackendOptions } from './types.js';
 import type { Storage } from '@google-cloud/storage';
+
+export type { GcsBackendOptions, GcsCredentials, GcsStorageLike } from './types.js';
 
 /** Options that configure only the SDK client: a caller's own `Storage` already has them. */
 const CLIENT_SETTINGS = ['projectId', 'credentials', 'keyFilename', 'apiEndpoint'] as const;

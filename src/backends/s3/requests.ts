@@ -119,6 +119,7 @@ export class S3Requests {
  * retry loop: every attempt after the first is reported as a retry of the current call.
  */
 function probeAttempts(command: object): void {
+  // Every S3Client has the retry step (the SDK's signing step is placed relative to it).
   const stack = (command as { middlewareStack?: MiddlewareStack }).middlewareStack;
   if (stack === undefined) return;
   let attempt = 0;
