@@ -51,7 +51,9 @@ export async function mergeCreateClusterOptions(
       continue;
     }
     if (before === undefined) {
-      await store.putInstanceGroup(cluster, group, { signal: mergeOptions.signal }).catch((err: unknown) => {
+      const { signal, reason, author } = mergeOptions;
+      // reason/author: the new group's history entry says why, as the merged documents' entries do.
+      await store.putInstanceGroup(cluster, group, { signal, reason, author }).catch((err: unknown) => {
         if (!isStateStoreError(err, 'AlreadyExists')) throw err;
       });
       outcome[name] = 'created';

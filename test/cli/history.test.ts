@@ -1,7 +1,7 @@
 /** `statestore history` and `statestore rollback` (the built bin, on a file:// store of kops's tree). */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { MINIMAL, makeStore, requireBuiltCli, run } from './harness.js';
+import { MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
 
 const cluster = MINIMAL.cluster;
 const configOf = (dir: string): string => readFileSync(path.join(dir, cluster, 'config'), 'utf8');
@@ -55,6 +55,12 @@ describe('statestore history / rollback (built bin)', () => {
       (await run(['history', 'cluster', cluster, '--json'], { state: url })).stdout,
     ) as JsonEntry[];
     expect(after[0]).toMatchObject({ operation: 'rollback', reason: 'undo' });
+
+    // export copies the cluster's folder, history included (no change to export was needed).
+    const exported = tempDir();
+    expect((await run(['export', cluster, '--to', exported], { state: url })).code).toBe(0);
+    const folder = path.join(exported, cluster, 'backups/statestore/history/config');
+    expect(readdirSync(folder)).toHaveLength(3);
   });
 
   it('exits with the typed error codes: unknown entry 3, malformed 4, bad usage 2', async () => {
