@@ -88,6 +88,15 @@ describe('what writes record', () => {
       expect(Buffer.from((await vfs.read(info.key)).body).toString()).not.toContain('hunter2');
   });
 
+  it("is deleted with the cluster by deleteCluster without force (kops's rule: backups/ is kops's)", async () => {
+    const { store, vfs } = await fresh();
+    await store.mergeConfig(NAME, { spec: { kubernetesVersion: '1.33.0' } });
+    expect((await snapshot(vfs)).some((key) => key.startsWith(HISTORY))).toBe(true);
+    await store.deleteCluster(NAME);
+    expect(await snapshot(vfs)).toEqual([]);
+    expect(await collect(store.history(NAME))).toEqual([]);
+  });
+
   it('records nothing when disabled', async () => {
     const { store, vfs } = await fresh({ enabled: false });
     await store.mergeConfig(NAME, { spec: { kubernetesVersion: '1.33.0' } });
