@@ -27,10 +27,10 @@ export interface WatchOptions {
   /** Only these instance groups (implies `'instancegroup'` in `kinds`). Default: every group. */
   names?: readonly string[];
   /**
-   * Polls in a row that may fail with a retryable error (Unavailable, RateLimited, Conflict: the
-   * backend's own retries already spent) before the watch throws it. Default 5. Each failed poll
-   * doubles the wait before the next one, up to 32 times `maxIntervalMs`. A non-retryable error
-   * (PermissionDenied, an unparsable document ...) is thrown at once.
+   * The watch throws a retryable error (Unavailable, RateLimited, Conflict, after the backend's own
+   * retries) once this many polls in a row failed with one. Default 5. Each failed poll doubles
+   * the wait before the next one (`intervalMs` × 2^n), up to 32 times `maxIntervalMs`. A
+   * non-retryable error (PermissionDenied, an unparsable document ...) is thrown at once.
    */
   maxFailedPolls?: number;
 }
@@ -58,8 +58,9 @@ export interface WatchEvent {
   /** The stored text, byte for byte; undefined once deleted. */
   readonly text: string | undefined;
   /**
-   * Unified diff from the previously yielded text of this document to `text` ('' before a
-   * `created` document, '' after a `deleted` one). '' for a `current` event: nothing changed yet.
+   * Unified diff from the previously yielded text of this document to `text`: from nothing
+   * (`--- /dev/null`) for a `created` document, to nothing (`+++ /dev/null`) for a `deleted` one,
+   * and '' for a `current` event (nothing changed yet).
    */
   readonly diff: string;
 }
