@@ -8,7 +8,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const cjs = process.argv.includes('--cjs');
 const runsAt = process.argv.indexOf('--runs');
 const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 5;
-const entry = path.join(root, cjs ? 'dist/index.cjs' : 'dist/index.js');
+const distAt = process.argv.indexOf('--dist');
+const dist = distAt > 0 ? path.resolve(process.argv[distAt + 1]) : path.join(root, 'dist');
+const entry = path.join(dist, cjs ? 'index.cjs' : 'index.js');
 const config =
   "{ apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', metadata: { name: 'a.example.com' }, spec: { kubernetesVersion: '1.30.0' } }";
 const script = `

@@ -201,7 +201,10 @@ async function copyClusterFiles(
     configText,
     oldBase: storeBaseOf(configText, job.cluster) ?? job.from.url,
     present,
-    ctx: transferContext(job, digests),
+    // Deferred durability (one sync of the batch instead of one per file) only where the config
+    // is written after the files: that durable write makes them durable first. Where the
+    // destination already has the config, it may be found identical and not written at all.
+    ctx: { ...transferContext(job, digests), ...(present.has(job.configKey) ? {} : { durability: 'deferred' }) },
   };
   source.forEach((info) => {
     if (info.key !== job.configKey) copies.add(() => copyFile(job, copied, info));
@@ -292,7 +295,8 @@ async function writeRewrittenConfig(job: ClusterJob, copied: CopiedFiles): Promi
   const values = new Map(rewritten.map((pointer) => [pointer, String(valueAt(moved, pointer))]));
   const newConfig = Buffer.from(replaceScalars(configText, values), 'utf8');
   const configInfo = copied.files.find((info) => info.key === job.configKey) ?? copied.config.info;
-  const action = await transferFile(copied.ctx, configInfo, newConfig, copied.present.get(job.configKey) ?? null);
+  const durable = { ...copied.ctx, durability: 'immediate' as const };
+  const action = await transferFile(durable, configInfo, newConfig, copied.present.get(job.configKey) ?? null);
   recordFile(job, configInfo, action, rewritten.length > 0);
 }
 

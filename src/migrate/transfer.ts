@@ -16,10 +16,22 @@ export interface TransferContext {
   signal?: AbortSignal;
   /** MD5s kept between runs for file:// stores (see {@link FileDigests}). */
   digests?: { from?: FileDigests | undefined; to?: FileDigests | undefined };
+  /**
+   * `deferred` for the files of a cluster whose config is written (durably) after them: the
+   * destination may make them durable together, before that config (WriteOptions.durability).
+   */
+  durability?: WriteOptions['durability'];
 }
 
 /** Streams larger than this hold a multipart buffer: they take a slot of `streams`. */
 export const LARGE_STREAM = 1024 * 1024;
+
+/**
+ * Files up to this size are read whole and written from the buffer, not streamed: a stream's
+ * machinery (pipeline, generator, hashing transform) cost more than the bytes of a state store's
+ * typical files (a few KiB). At the default 64 files in flight this buffers at most 4 MiB.
+ */
+export const SMALL_FILE = 64 * 1024;
 
 /** The size and MD5 the destination must end up with; the MD5 is computed when first needed. */
 interface Expected {
@@ -147,23 +159,52 @@ async function write(
   replacement: Uint8Array | undefined,
 ): Promise<{ written: ObjectInfo; sentMd5: string }> {
   const { from, to, signal } = ctx;
+  const options: WriteOptions = { ...condition, signal, ...(ctx.durability ? { durability: ctx.durability } : {}) };
   if (replacement !== undefined)
-    return { written: await to.write(source.key, replacement, { ...condition, signal }), sentMd5: md5(replacement) };
-  const serverSide = await to.copyFrom?.(from, source.key, source.key, { ...condition, sourceInfo: source, signal });
+    return { written: await to.write(source.key, replacement, options), sentMd5: md5(replacement) };
+  const serverSide = await to.copyFrom?.(from, source.key, source.key, { ...options, sourceInfo: source });
   if (serverSide !== undefined) {
     // Copied inside the service: the bytes never came through here, so the reference checksum
     // is the source's own (from the listing, or read once when the backend does not list it).
     return { written: serverSide, sentMd5: source.md5 ?? (await md5Of(from, source, signal, ctx.digests?.from)) };
   }
-  if (ctx.streams !== undefined && source.size > LARGE_STREAM) return ctx.streams(() => stream(ctx, source, condition));
-  return stream(ctx, source, condition);
+  if (source.size <= SMALL_FILE) return copyBuffered(ctx, source, options);
+  if (ctx.streams !== undefined && source.size > LARGE_STREAM) return ctx.streams(() => stream(ctx, source, options));
+  return stream(ctx, source, options);
+}
+
+/** Reads a small file whole and writes it from the buffer (see {@link SMALL_FILE}). */
+async function copyBuffered(
+  ctx: TransferContext,
+  source: ObjectInfo,
+  options: WriteOptions,
+): Promise<{ written: ObjectInfo; sentMd5: string }> {
+  const { from, to, signal } = ctx;
+  // Taken before the read, so a write during the read makes the recorded digest unusable.
+  const identity = await ctx.digests?.from?.identify(source.key);
+  const { body, info } = await from.read(source.key, { signal });
+  const sentMd5 = md5(body);
+  assertSourceIntact(ctx, source, body.byteLength, info, sentMd5);
+  const written = await to.write(source.key, body, options);
+  if (identity !== undefined) ctx.digests?.from?.record(source.key, identity, sentMd5);
+  return { written, sentMd5 };
+}
+
+/** The bytes read are the whole source as it was when opened (size, and MD5 where the backend has one). */
+function assertSourceIntact(ctx: TransferContext, source: ObjectInfo, bytes: number, info: ObjectInfo, sent: string) {
+  if (bytes !== info.size || (info.md5 !== undefined && info.md5 !== sent)) {
+    throw new StateStoreError('IntegrityError', `${source.key}: the source changed or was corrupted while copying`, {
+      key: source.key,
+      backend: ctx.from.backend,
+    });
+  }
 }
 
 /** Streams the source's bytes into the destination, hashing them on the way. */
 async function stream(
   ctx: TransferContext,
   source: ObjectInfo,
-  condition: WriteOptions,
+  options: WriteOptions,
 ): Promise<{ written: ObjectInfo; sentMd5: string }> {
   const { from, to, signal } = ctx;
   // Taken before the read, so a write during the read makes the recorded digest unusable.
@@ -171,14 +212,9 @@ async function stream(
   const { body, info } = await from.readStream(source.key, { signal });
   const hasher = new HashingStream();
   pipeline(body, hasher, () => undefined); // errors surface through writeStream's read of `hasher`
-  const written = await to.writeStream(source.key, hasher, { ...condition, size: info.size, signal });
+  const written = await to.writeStream(source.key, hasher, { ...options, size: info.size });
   const sentMd5 = hasher.digest();
-  if (hasher.bytes !== info.size || (info.md5 !== undefined && info.md5 !== sentMd5)) {
-    throw new StateStoreError('IntegrityError', `${source.key}: the source changed or was corrupted while copying`, {
-      key: source.key,
-      backend: from.backend,
-    });
-  }
+  assertSourceIntact(ctx, source, hasher.bytes, info, sentMd5);
   if (identity !== undefined) ctx.digests?.from?.record(source.key, identity, sentMd5);
   return { written, sentMd5 };
 }
@@ -202,7 +238,11 @@ async function md5Of(
   const identity = await digests?.identify(info.key);
   const kept = identity === undefined || fresh ? undefined : digests?.lookup(info.key, identity);
   if (kept !== undefined) return kept;
-  const { md5: digest } = await hashStream((await vfs.readStream(info.key, { signal })).body);
+  // Small files whole (one read, no stream), as they were copied (see SMALL_FILE).
+  const digest =
+    info.size <= SMALL_FILE
+      ? md5((await vfs.read(info.key, { signal })).body)
+      : (await hashStream((await vfs.readStream(info.key, { signal })).body)).md5;
   if (identity !== undefined) digests?.record(info.key, identity, digest);
   return digest;
 }

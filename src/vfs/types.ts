@@ -75,6 +75,15 @@ export interface WriteOptions extends CallOptions {
   ifNoneMatch?: '*';
   /** Content type to store, where the backend keeps one. */
   contentType?: string;
+  /**
+   * `deferred`: the backend may return before the object is durable across a power loss. The
+   * write stays atomic (a reader, or a process that crashed, sees the old or the new object, never
+   * a part of one); the object becomes durable no later than the next write through the same Vfs
+   * without this option, or its `close()`. For many writes published by one last write
+   * (moveStateStore writes each cluster's config last). Backends whose writes are durable when
+   * they return (object stores, memory) ignore it. Default `immediate`.
+   */
+  durability?: 'immediate' | 'deferred';
 }
 
 /** Options of {@link Vfs.writeStream}. */

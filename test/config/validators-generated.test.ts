@@ -33,6 +33,27 @@ const samples: unknown[] = [
   'not an object',
 ];
 
+type Schema = { type?: unknown; properties?: Record<string, Schema>; items?: Schema; additionalProperties?: unknown };
+
+/**
+ * A document wrong everywhere the schema reaches: every object gets an unknown field, every leaf
+ * a value of the wrong type, every list one such element, every map one such value. The
+ * validators are split into one function per object schema (scripts/validators-split.ts), so
+ * this reaches every generated function and every schemaPath they report.
+ */
+function wrongEverywhere(schema: Schema): unknown {
+  if (schema.properties !== undefined) {
+    const out: Record<string, unknown> = { zzUnknownField: 1 };
+    for (const [name, sub] of Object.entries(schema.properties)) out[name] = wrongEverywhere(sub);
+    return out;
+  }
+  if (schema.items !== undefined) return [wrongEverywhere(schema.items)];
+  if (typeof schema.additionalProperties === 'object' && schema.additionalProperties !== null)
+    return { key: wrongEverywhere(schema.additionalProperties as Schema) };
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  return types.includes('string') ? { not: 'a string' } : 'not a number, boolean or object';
+}
+
 it('validators.generated.js is what scripts/gen-validators.ts writes now', () => {
   const committed = readFileSync(path.join(REPO_ROOT, 'src/config/validate/validators.generated.js'), 'utf8');
   expect(committed === generateValidatorsSource()).toBe(true);
@@ -53,3 +74,20 @@ it.each([
   }
   expect(invalid).toBeGreaterThanOrEqual(3);
 });
+
+it.each([
+  ['Cluster', clusterSchema, validateCluster],
+  ['InstanceGroup', instanceGroupSchema, validateInstanceGroup],
+] as const)(
+  'the precompiled %s validator reports every error of a wrong-everywhere document alike',
+  (_k, schema, pre) => {
+    const runtime = new Ajv(AJV_OPTIONS).compile(schema as object);
+    const built = pre as unknown as Validate;
+    const document = wrongEverywhere(schema as Schema);
+    expect(built(document)).toBe(false);
+    expect(runtime(document)).toBe(false);
+    expect(built.errors ?? []).toEqual(runtime.errors ?? []);
+    // Deep paths are in the comparison, i.e. the split functions report their original schemaPath.
+    expect((built.errors ?? []).length).toBeGreaterThan(100);
+  },
+);

@@ -21,6 +21,7 @@ import { DirCache } from './dir-cache.js';
 import { listFilePage, type ListEntry } from './list.js';
 import { errnoOf, mapFsError } from './errors.js';
 import { withFileLock } from './lock.js';
+import { PendingSyncs } from './pending-syncs.js';
 import { FileRoot } from './root.js';
 import type { FileBackendOptions } from './types.js';
 
@@ -45,6 +46,7 @@ export class FileDriver implements VfsDriver {
   private readonly root: FileRoot;
   private readonly options: Required<FileBackendOptions>;
   private readonly listCache = new DirCache<ListEntry>();
+  private readonly pending = new PendingSyncs();
 
   constructor(dir: string, options: FileBackendOptions = {}) {
     const absolute = path.resolve(dir);
@@ -140,7 +142,7 @@ export class FileDriver implements VfsDriver {
       throw errnoOf(err) === 'ENOENT' ? this.mapError(err, sourceContext) : err;
     });
     const temp = await writeTemp(destination, createReadStream('', { fd: handle, autoClose: true }), {
-      fsync: this.options.fsync,
+      fsync: this.options.fsync && options.durability !== 'deferred',
       signal: options.signal,
       key: destinationKey,
     });
@@ -167,24 +169,30 @@ export class FileDriver implements VfsDriver {
     return mapFsError(err, context);
   }
 
-  async close(): Promise<void> {}
+  /** Makes the deferred writes durable (WriteOptions.durability). */
+  async close(): Promise<void> {
+    await this.pending.flush();
+  }
 
   /** Writes the temp file, then publishes it under the condition asked for. */
   private async commit(key: string, body: Body, options: DriverWriteOptions): Promise<ObjectInfo> {
-    const full = await this.root.resolve(key);
-    await this.root.prepareParent(full, key);
-    const temp = await writeTemp(full, body, { fsync: this.options.fsync, signal: options.signal, key });
+    const full = await this.root.resolveForWrite(key);
+    const fsync = this.options.fsync && options.durability !== 'deferred';
+    const temp = await writeTemp(full, body, { fsync, signal: options.signal, key });
     return this.publish(key, full, temp, options);
   }
 
   /**
    * Moves the temp file to its name: `link()` for create-if-absent (EEXIST when the name is
    * taken, which mapError makes AlreadyExists), else `rename()` under the lock, after checking
-   * the version for a compare-and-swap. The temp file never outlives a failure.
+   * the version for a compare-and-swap. The temp file never outlives a failure. A durable write
+   * first makes the deferred writes before it durable; a deferred one joins them (PendingSyncs).
    */
   private async publish(key: string, full: string, temp: TempFile, options: DriverWriteOptions): Promise<ObjectInfo> {
     const { condition } = options;
+    const deferred = this.options.fsync && options.durability === 'deferred';
     try {
+      if (this.options.fsync && !deferred) await this.pending.flush();
       if (condition.kind === 'absent') {
         await link(temp.path, full);
         await temp.discard();
@@ -194,7 +202,8 @@ export class FileDriver implements VfsDriver {
           await rename(temp.path, full);
         });
       }
-      if (this.options.fsync) await fsyncDir(path.dirname(full));
+      if (deferred) this.pending.add(full);
+      else if (this.options.fsync) await fsyncDir(path.dirname(full));
       return this.toInfo(key, temp.ino, temp.mtimeNs, temp.size);
     } catch (err) {
       await temp.discard();

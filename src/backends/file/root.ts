@@ -1,4 +1,4 @@
-import { mkdir, realpath } from 'node:fs/promises';
+import { lstat, mkdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { StateStoreError } from '../../errors.js';
 import { errnoOf, fsError } from './errors.js';
@@ -23,6 +23,31 @@ export class FileRoot {
 
   /** The absolute path of `key` after checking that it stays inside the root. */
   async resolve(key: string): Promise<string> {
+    const full = this.pathOf(key);
+    await this.assertInside(full, key);
+    return full;
+  }
+
+  /**
+   * {@link resolve} and {@link prepareParent} in one, with the same checks at a third of the cost
+   * (issue #17: three realpaths and a mkdir per written file were the file backend's largest
+   * cost in a move). The key itself is only `lstat`-ed: a name that is not a symlink resolves
+   * wherever its folder does, so one realpath of the folder decides; a symlink is resolved and
+   * checked as before. The folders are made only when missing, and checked again once made.
+   */
+  async resolveForWrite(key: string): Promise<string> {
+    const full = this.pathOf(key);
+    const entry = await lstat(full).catch((err: unknown) => {
+      const errno = errnoOf(err);
+      if (errno === 'ENOENT' || errno === 'ENOTDIR') return undefined;
+      throw fsError(err, key);
+    });
+    if (entry?.isSymbolicLink()) await this.assertInside(full, key);
+    if (!(await this.assertInside(path.dirname(full), key))) await this.prepareParent(full, key);
+    return full;
+  }
+
+  private pathOf(key: string): string {
     const segments = key.split('/');
     if (segments.some((segment) => segment.startsWith(RESERVED_PREFIX))) {
       throw new StateStoreError(
@@ -39,9 +64,7 @@ export class FileRoot {
         { key, backend: 'file' },
       );
     }
-    const full = path.join(this.dir, ...segments);
-    await this.assertInside(full, key);
-    return full;
+    return path.join(this.dir, ...segments);
   }
 
   /** Creates the parent folders of `full` (mode 0700) and checks again that they stay inside. */
@@ -62,8 +85,11 @@ export class FileRoot {
     return this.realRoot;
   }
 
-  /** Resolves the deepest existing ancestor of `full` (following symlinks) and checks containment. */
-  private async assertInside(full: string, key: string): Promise<void> {
+  /**
+   * Resolves the deepest existing ancestor of `full` (following symlinks) and checks containment.
+   * True when `full` itself exists.
+   */
+  private async assertInside(full: string, key: string): Promise<boolean> {
     const root = await this.root();
     let probe = full;
     let real: string | undefined;
@@ -73,7 +99,7 @@ export class FileRoot {
       } catch (err) {
         if (errnoOf(err) !== 'ENOENT' && errnoOf(err) !== 'ENOTDIR') throw fsError(err, key);
         const parent = path.dirname(probe);
-        if (parent === probe || probe === path.resolve(this.dir)) return;
+        if (parent === probe || probe === path.resolve(this.dir)) return false;
         probe = parent;
       }
     }
@@ -84,5 +110,6 @@ export class FileRoot {
         { key, backend: 'file' },
       );
     }
+    return probe === full;
   }
 }
