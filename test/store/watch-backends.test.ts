@@ -68,7 +68,7 @@ describe.each(allTargets.map((t) => [t.name, t] as const))('watch on %s', (_name
     expect(patches.at(-1)).toBe(20);
     expect(new Set(events.map((e) => e.version)).size).toBe(events.length);
     await store.close();
-  });
+  }, 180_000);
 
   it('coalesces each burst into one event and costs one stat per idle poll', async () => {
     const { vfs: inner } = await target.fresh();
@@ -97,7 +97,39 @@ describe.each(allTargets.map((t) => [t.name, t] as const))('watch on %s', (_name
     await it.return!();
     expect(await idle).toEqual({ done: true, value: undefined });
     await store.close();
-  });
+  }, 180_000);
+});
+
+describe.each(allTargets.map((t) => [t.name, t] as const))('watch of instance groups on %s', (_name, target) => {
+  it('costs one stat and one listing per idle poll and reports a changed group once', async () => {
+    const { vfs: inner } = await target.fresh();
+    await loadTree(inner, tree);
+    const store = await openStateStore(inner);
+    const { vfs, counts } = countingVfs(inner);
+    const clock = new SteppedClock();
+    const kinds = ['config', 'instancegroup'] as const;
+    const it = watchCluster(vfs, cluster, { intervalMs: 1000, kinds }, clock)[Symbol.asyncIterator]();
+    for (let i = 0; i < 1 + tree.igs.length; i++) expect((await it.next()).value).toMatchObject({ change: 'current' });
+    const pending = it.next();
+    for (const key of Object.keys(counts)) delete counts[key];
+    for (let i = 0; i < 3; i++) await clock.tick();
+    await clock.settled();
+    // The listing's versions are compared with the listing's: an idle poll never reads a group.
+    expect(counts).toEqual({ stat: 3, listAll: 3 });
+    const nodes = await store.getInstanceGroup(cluster, 'nodes');
+    const written = await store.putInstanceGroup(cluster, {
+      ...nodes.value,
+      spec: { ...nodes.value.spec, maxSize: 7 },
+    });
+    await clock.tick();
+    expect((await pending).value).toMatchObject({ name: 'nodes', change: 'updated', version: written.version });
+    const idle = it.next();
+    await clock.tick();
+    await clock.settled();
+    await it.return!();
+    expect(await idle).toEqual({ done: true, value: undefined });
+    await store.close();
+  }, 180_000);
 });
 
 describe('watch on s3rver, counted at the server', () => {
@@ -131,5 +163,5 @@ describe('watch on s3rver, counted at the server', () => {
     ]);
     await it.return!();
     await store.close();
-  });
+  }, 180_000);
 });
