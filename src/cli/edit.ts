@@ -15,6 +15,7 @@ import { describeIssue } from './documents.js';
 import { editHeader, hasLines, launchEditor, stripComments } from './editor.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { clusterFlag, examples } from './help.js';
+import { NO_LEASE_HELP, withEditLease } from './lease.js';
 
 /** How to load, check and save one kind of document. */
 interface Editable {
@@ -50,15 +51,19 @@ export function editCommand(): Command {
       new Command('cluster')
         .argument('<name>', 'the cluster')
         .description("Edit a cluster's config")
-        .action(async (name: string, _opts: unknown, command: Command) => {
+        .option('--no-lease', NO_LEASE_HELP)
+        .action(async (name: string, opts: { lease: boolean }, command: Command) => {
           const ctx = contextOf(command);
           await withStore(ctx, (store) =>
-            runEdit(ctx, {
-              what: `cluster "${name}"`,
-              load: () => store.getCluster(name),
-              check: checker(parseClusterConfig, validateClusterConfig),
-              save: (value, ifMatch) => store.putConfig(name, value as never, { ifMatch }),
-            }),
+            withEditLease(store, name, opts.lease, (lease) =>
+              runEdit(ctx, {
+                what: `cluster "${name}"`,
+                load: () => store.getCluster(name),
+                check: checker(parseClusterConfig, validateClusterConfig),
+                save: async (value, ifMatch) =>
+                  store.putConfig(name, value as never, { ifMatch, lease: await lease() }),
+              }),
+            ),
           );
         }),
       ['EDITOR=nano statestore edit cluster prod.example.com'],
@@ -67,18 +72,22 @@ export function editCommand(): Command {
   const ig = new Command('instancegroup')
     .alias('ig')
     .argument('<group>', 'the instance group')
-    .description('Edit an instance group');
+    .description('Edit an instance group')
+    .option('--no-lease', NO_LEASE_HELP);
   edit.addCommand(
     examples(
-      clusterFlag(ig).action(async (group: string, opts: { name: string }, command: Command) => {
+      clusterFlag(ig).action(async (group: string, opts: { name: string; lease: boolean }, command: Command) => {
         const ctx = contextOf(command);
         await withStore(ctx, (store: StateStore) =>
-          runEdit(ctx, {
-            what: `instance group "${group}"`,
-            load: () => store.getInstanceGroup(opts.name, group),
-            check: checker(parseInstanceGroupConfig, validateInstanceGroup),
-            save: (value, ifMatch) => store.putInstanceGroup(opts.name, value as never, { ifMatch }),
-          }),
+          withEditLease(store, opts.name, opts.lease, (lease) =>
+            runEdit(ctx, {
+              what: `instance group "${group}"`,
+              load: () => store.getInstanceGroup(opts.name, group),
+              check: checker(parseInstanceGroupConfig, validateInstanceGroup),
+              save: async (value, ifMatch) =>
+                store.putInstanceGroup(opts.name, value as never, { ifMatch, lease: await lease() }),
+            }),
+          ),
         );
       }),
       ['statestore edit ig nodes --name prod.example.com'],

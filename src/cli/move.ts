@@ -2,11 +2,12 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { Command } from 'commander';
-import { isStateStoreError, moveStateStore, type MoveResult } from '../index.js';
+import { isStateStoreError, moveStateStore, openStateStore, type Lease, type MoveResult } from '../index.js';
 import { contextOf, type Context } from './context.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { collect, examples } from './help.js';
 import { clusterLine, formatBytes, progressReporter } from './progress.js';
+import { NO_LEASE_HELP, withCliLeases } from './lease.js';
 
 interface MoveFlags {
   cluster?: string[];
@@ -15,6 +16,8 @@ interface MoveFlags {
   concurrency?: string;
   rewriteGenerated?: boolean;
   overwrite?: boolean;
+  /** False with --no-lease. */
+  lease?: boolean;
 }
 
 /** `move FROM TO`: `moveStateStore` with a progress bar; Ctrl-C aborts through its AbortSignal (kubernetes/kops#4227). */
@@ -29,6 +32,7 @@ export function moveCommand(): Command {
     .option('--concurrency <n>', 'files in flight at once (default 64)')
     .option('--rewrite-generated', 'also rewrite the old store URL inside generated files')
     .option('--overwrite', 'replace destination files that differ from the source')
+    .option('--no-lease', NO_LEASE_HELP)
     .action(async (from: string, to: string, opts: MoveFlags, command: Command) => {
       const ctx = contextOf(command);
       const concurrency = opts.concurrency === undefined ? undefined : Number(opts.concurrency);
@@ -41,6 +45,7 @@ export function moveCommand(): Command {
     'statestore move s3://old-store s3://new-store --dry-run',
     'statestore move s3://old-store gs://new-store --cluster prod.example.com --concurrency 32',
     'statestore move file:///backups/kops s3://kops-state --rewrite-generated --json',
+    'statestore move s3://old-store s3://new-store --no-lease   # even while others hold a lease',
   ]);
 }
 
@@ -57,24 +62,30 @@ async function runMove(
   setMaxListeners(0, controller.signal);
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
+  const leases: Lease[] = [];
   try {
-    const result = await moveStateStore({
-      from,
-      to,
-      signal: controller.signal,
-      onProgress: (event) => progress.onProgress(event),
-      ...(opts.cluster ? { clusters: opts.cluster } : {}),
-      ...(concurrency !== undefined ? { concurrency } : {}),
-      digestFolder: digestFolder(),
-      dryRun: opts.dryRun === true,
-      deleteSource: opts.deleteSource === true,
-      rewriteGenerated: opts.rewriteGenerated === true,
-      overwrite: opts.overwrite === true,
-    });
+    const result = await leasedMove(from, opts, controller.signal, leases, (signal) =>
+      moveStateStore({
+        from,
+        to,
+        signal,
+        onProgress: (event) => progress.onProgress(event),
+        ...(opts.cluster ? { clusters: opts.cluster } : {}),
+        ...(concurrency !== undefined ? { concurrency } : {}),
+        digestFolder: digestFolder(),
+        dryRun: opts.dryRun === true,
+        deleteSource: opts.deleteSource === true,
+        rewriteGenerated: opts.rewriteGenerated === true,
+        overwrite: opts.overwrite === true,
+      }),
+    );
     progress.finish();
     return result;
   } catch (err) {
     progress.stop();
+    // A lease lost mid-move (not renewed in time, or taken over) aborted the move: say that, exit 5.
+    const lost = leases.find((lease) => lease.lost.aborted);
+    if (lost !== undefined) throw lost.lost.reason;
     if (controller.signal.aborted || isStateStoreError(err, 'Aborted')) {
       // Nothing partial is visible (each file is written whole, the config last): a rerun resumes.
       ctx.out.error('interrupted; the destination lists only clusters whose config was copied.');
@@ -85,6 +96,33 @@ async function runMove(
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+}
+
+/**
+ * Runs the move holding the lease of each source cluster it moves (all of them without --cluster),
+ * unless --no-lease or --dry-run: a concurrent `edit` or move of those clusters then waits its turn.
+ */
+async function leasedMove(
+  from: string,
+  opts: MoveFlags,
+  signal: AbortSignal,
+  leases: Lease[],
+  move: (signal: AbortSignal) => Promise<MoveResult>,
+): Promise<MoveResult> {
+  if (opts.lease === false || opts.dryRun) return move(signal);
+  await using source = await openStateStore(from);
+  const clusters = opts.cluster ?? (await source.listClusters({ signal }));
+  return withCliLeases(
+    source,
+    clusters,
+    (leased, held) => {
+      leases.push(...held.values());
+      const inner = leased ?? signal;
+      setMaxListeners(0, inner); // one listener per file in flight, as on the outer signal
+      return move(inner);
+    },
+    { enabled: true, signal },
+  );
 }
 
 /** The command line that was run, shell-quoted, to rerun it. */

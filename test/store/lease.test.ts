@@ -11,6 +11,7 @@ import type { Vfs } from '../../src/vfs/types.js';
 import { loadTree, TREES } from './trees.js';
 import { kopsClusterNames, kopsDeleteRefuses } from './kops-rules.js';
 import { countingVfs } from './counting-vfs.js';
+import { moveStateStore } from '../../src/migrate/move.js';
 
 const tree = TREES[0]!;
 const cluster = tree.cluster;
@@ -155,7 +156,7 @@ describe('leases (memory)', () => {
         await store.mergeConfig(cluster, { spec: { kubernetesVersion: '1.31.0' } }, { lease });
         return 'done';
       },
-      { ttlMs: 300, renewEveryMs: 50 },
+      { ttlMs: 2000, renewEveryMs: 50 },
     );
     expect(result).toBe('done');
     expect(await store.readLease(cluster)).toBeUndefined();
@@ -194,6 +195,20 @@ describe('leases (memory)', () => {
     const second = await waiting;
     expect(second.owner).toBe('second');
     await second.release();
+  });
+
+  it("is never copied by a store move (it is the source's lock), with or without a listing per cluster", async () => {
+    const { store, vfs } = await fresh();
+    const lease = await store.acquireLease(cluster, { owner: 'mover' });
+    for (const clusters of [undefined, [cluster]]) {
+      const destination = await openVfs(`memfs://lease-moved-${process.pid}-${++n}`);
+      await moveStateStore({ from: vfs, to: destination, ...(clusters ? { clusters } : {}) });
+      const moved: string[] = [];
+      for await (const info of destination.listAll()) moved.push(info.key);
+      expect(moved).toContain(`${cluster}/config`);
+      expect(moved).not.toContain(leaseKey(cluster));
+    }
+    await lease.release();
   });
 
   it("keeps kops's rules: the lease's key is neither a cluster nor refused by kops's deletion", async () => {

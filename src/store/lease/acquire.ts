@@ -72,14 +72,20 @@ export async function acquireLease(vfs: Vfs, cluster: string, options: LeaseOpti
   const key = leaseKey(cluster);
   for (;;) {
     const written = await attempt(vfs, key, settled);
-    if (typeof written !== 'string') return new HeldLease(vfs, cluster, written);
+    if (typeof written !== 'string') {
+      const lease = new HeldLease(vfs, cluster, written);
+      // Answered after its own ttl (a stalled request): already lost, so look again from scratch.
+      if (lease.held) return lease;
+      continue;
+    }
     if (written === 'retry') continue;
     const current = await readCurrent(vfs, key, settled.signal);
     if (current === undefined) continue; // released meanwhile: try to create it again
     if (!isLive(current.doc, settled.skewMs)) {
       const taken = await takeOver(vfs, key, current.version, settled);
-      if (taken !== undefined) return new HeldLease(vfs, cluster, taken);
-      continue; // another taker won the swap: look again
+      const lease = taken === undefined ? undefined : new HeldLease(vfs, cluster, taken);
+      if (lease?.held) return lease;
+      continue; // another taker won the swap (or ours came back too late): look again
     }
     if (!settled.wait) throw heldError(cluster, current.doc!, key);
     const untilExpiry = Date.parse(current.doc!.expiresAt) + settled.skewMs - Date.now();
