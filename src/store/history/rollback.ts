@@ -6,11 +6,10 @@ import { isStateStoreError, StateStoreError } from '../../errors.js';
 import type { Vfs } from '../../vfs/types.js';
 import { unifiedDiff } from '../../config/diff/unified.js';
 import { assertSafeValue, isPlainObject, jsonEqual } from '../../config/guard.js';
-import { parsePointer } from '../../config/patch/json-pointer.js';
 import { parseYamlDocuments } from '../../config/yaml/parse.js';
 import { withoutUndefined } from '../../config/yaml/stringify.js';
 import { updateYamlText } from '../../config/yaml/update.js';
-import { replaceScalars, rewriteStoreUrls } from '../../migrate/rewrite.js';
+import { keepStoreLocation } from './store-location.js';
 import { assertFenced } from '../lease/fence.js';
 import { entryId } from './keys.js';
 import { recordWrite } from './record.js';
@@ -23,41 +22,6 @@ async function readCurrent(vfs: Vfs, key: string, signal?: AbortSignal) {
     (read) => ({ text: Buffer.from(read.body).toString('utf8'), version: read.info.version }),
     (err: unknown) => (isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err)),
   );
-}
-
-/** The store a config's `spec.configBase` names (without the trailing `/{cluster}`), if it does. */
-function storeBaseOf(value: unknown, cluster: string): string | undefined {
-  const base = isPlainObject(value) && isPlainObject(value.spec) ? value.spec.configBase : undefined;
-  if (typeof base !== 'string') return undefined;
-  const trimmed = base.replace(/\/+$/, '');
-  return trimmed.endsWith(`/${cluster}`) ? trimmed.slice(0, -cluster.length - 1) : undefined;
-}
-
-function valueAt(value: unknown, pointer: string): unknown {
-  let node = value;
-  for (const token of parsePointer(pointer)) node = (node as Record<string, unknown> | undefined)?.[token];
-  return node;
-}
-
-/**
- * A recorded config written back after the cluster moved (`moveStateStore`) still names the old
- * store in `spec.configBase` and its siblings. Those fields are rewritten to the current store
- * exactly as the move rewrote them (same rule, src/migrate/rewrite.ts), every other byte kept:
- * rolling back the spec must not point kops at a store the cluster left.
- */
-export function keepStoreLocation(
-  cluster: string,
-  recorded: string,
-  current: string | undefined,
-): { text: string; kept: string[] } {
-  if (current === undefined) return { text: recorded, kept: [] };
-  const recordedValue = parseYamlDocuments(recorded)[0]?.value;
-  const oldBase = storeBaseOf(recordedValue, cluster);
-  const newBase = storeBaseOf(parseYamlDocuments(current)[0]?.value, cluster);
-  if (oldBase === undefined || newBase === undefined || oldBase === newBase) return { text: recorded, kept: [] };
-  const { config, rewritten } = rewriteStoreUrls(recordedValue, oldBase, newBase);
-  const values = new Map(rewritten.map((pointer) => [pointer, String(valueAt(config, pointer))]));
-  return { text: replaceScalars(recorded, values), kept: rewritten };
 }
 
 function generationOf(value: unknown): number | undefined {

@@ -1,7 +1,6 @@
 import type { CallOptions } from '../../vfs/types.js';
 import type { StoredDocument } from '../documents.js';
 import type { FencedWrite } from '../lease/types.js';
-import type { WriteResult } from '../results.js';
 
 /**
  * Who and why, recorded with the history entry of a write (see {@link StoreHistory}). Accepted by
@@ -86,8 +85,13 @@ export interface RollbackOptions extends CallOptions, WriteAnnotation, FencedWri
   restoreGeneration?: boolean;
 }
 
-/** What a rollback wrote. */
-export interface RollbackResult extends WriteResult {
+/**
+ * What a rollback wrote. (It has `WriteResult`'s shape; not declared as extending it, so that this
+ * module, which the write paths import, imports none of theirs: no import cycle.)
+ */
+export interface RollbackResult {
+  /** The version now stored (after a dry run: the version read; '' for a group that does not exist). */
+  version: string;
   /** The history entry the rollback itself recorded; undefined after a dry run or when recording failed. */
   entry?: HistoryEntry;
   /** Unified diff from the document as it was to the restored text. */
