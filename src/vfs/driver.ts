@@ -17,15 +17,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { StateStoreError } from '../errors.js';
-import type {
-  CallOptions,
-  Capabilities,
-  ListOptions,
-  ListPage,
-  ObjectInfo,
-  ServerSideLocation,
-  WriteOptions,
-} from './types.js';
+import type { CallOptions, Capabilities, ListOptions, ListPage, ObjectInfo, ServerSideLocation } from './types.js';
 
 /**
  * The one precondition a driver receives, converted once from the caller's `ifMatch` /
@@ -83,11 +75,11 @@ export interface DriverWriteOptions extends CallOptions {
   /** Content type to store, where the backend keeps one. */
   contentType?: string;
   /**
-   * The caller's {@link WriteOptions.durability}. Optional for a driver: one that ignores it keeps
+   * The caller's `durability` (see the Vfs's `WriteOptions`). Optional for a driver: one that ignores it keeps
    * every write durable on return, which satisfies `deferred` too. A driver that defers must make
    * the object durable before its next write without `deferred` takes effect, and in `close()`.
    */
-  durability?: WriteOptions['durability'];
+  durability?: 'immediate' | 'deferred';
 }
 
 /** Options of {@link VfsDriver.writeStream}. */
