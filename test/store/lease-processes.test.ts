@@ -1,6 +1,6 @@
 /**
  * Leases across processes on file://: 8 processes contend for one cluster's lease (56 holds in
- * all, half of them abandoned and taken over after their ttl), with a holder count kept in a
+ * all, a third of them abandoned and taken over after their ttl), with a holder count kept in a
  * shared folder that must never exceed one; and a holder killed with SIGKILL, whose lease is
  * refused to others while live and taken over once its ttl has passed.
  */

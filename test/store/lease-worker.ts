@@ -3,7 +3,7 @@
  *
  * `contend <storeUrl> <holdersDir> <count> <id>`: takes the lease `count` times (waiting its turn);
  * while holding, it is counted as a file in holdersDir (created on entry, removed on exit) and
- * checks that it is alone there. Every other hold it abandons (a short ttl, no release) so that the
+ * checks that it is alone there. Every third hold it abandons (a short ttl, no release) so that the
  * next taker must wait it out and take over by compare-and-swap. Prints `{ held, violations }`.
  *
  * `hold <storeUrl> <ttlMs> <owner>`: holds the lease, renewing it in the background, and prints
@@ -21,11 +21,11 @@ async function contend(url: string, holders: string, count: number, id: string):
   const leases = createStoreLeases(vfs);
   const violations: string[] = [];
   for (let k = 0; k < count; k++) {
-    const abandon = k % 2 === 0;
+    const abandon = k % 3 === 0;
     const owner = `${id}-${k}`;
     const lease = await leases.acquireLease(cluster, {
       owner,
-      ttlMs: abandon ? 1000 : 60_000,
+      ttlMs: abandon ? 2000 : 60_000,
       wait: true,
       pollMs: 20,
       skewMs: 0,

@@ -1,0 +1,105 @@
+/**
+ * Leases under contention on the in-process backend targets (memory, s3rver, Azurite, the GCS
+ * emulator): 16 acquirers race in each of 50 rounds, through 4 separate clients. Most rounds start
+ * from no lease (a create-if-absent race); the round after each tenth starts from that winner's
+ * abandoned lease, which the racers wait out and then take over by compare-and-swap. Exactly one
+ * wins each round, and a shared counter of holders (incremented on entry, decremented on exit)
+ * never exceeds one.
+ * file:// runs the same with 8 processes in lease-processes.test.ts.
+ */
+import { setMaxListeners } from 'node:events';
+import { isStateStoreError } from '../../src/index.js';
+import { createStoreLeases, leaseKey, type Lease, type StoreLeases } from '../../src/store/lease/index.js';
+import type { Vfs } from '../../src/vfs/types.js';
+import { azureTarget, gcsTarget, memoryTarget, s3Target, stopAll } from '../backends/targets.js';
+
+afterAll(stopAll);
+
+const RACERS = 16;
+const ROUNDS = 50;
+const CLIENTS = 4;
+const cluster = 'race.example.com';
+/**
+ * An abandoned lease's ttl: what the next round waits out. Far longer than a winner's hold (one
+ * read), which must end within it (a hold past its ttl is a lost lease, and the test fails), also
+ * on a loaded machine where 16 pollers slow the emulators down.
+ */
+const ABANDONED_TTL_MS = 5000;
+/** Every ABANDON_EVERY-th round's winner abandons its lease; the others release theirs. */
+const ABANDON_EVERY = 10;
+
+interface Tally {
+  holders: number;
+  maxHolders: number;
+  winners: string[];
+}
+
+/** One racer: waits for the lease, then holds it through a few requests while counted as holder. */
+async function race(leases: StoreLeases, vfs: Vfs, owner: string, round: number, stop: AbortController, tally: Tally) {
+  const ttlMs = round % ABANDON_EVERY === 0 ? ABANDONED_TTL_MS : 60_000;
+  const lease: Lease = await leases.acquireLease(cluster, {
+    owner,
+    ttlMs,
+    wait: true,
+    pollMs: 250,
+    skewMs: 0,
+    signal: stop.signal,
+  });
+  tally.holders += 1;
+  tally.maxHolders = Math.max(tally.maxHolders, tally.holders);
+  tally.winners.push(owner);
+  try {
+    // Held through requests: any other racer that won now would be counted alongside.
+    const stored = JSON.parse(new TextDecoder().decode((await vfs.read(leaseKey(cluster))).body)) as { owner: string };
+    expect(stored.owner).toBe(owner);
+    lease.assertHeld();
+  } finally {
+    tally.holders -= 1;
+  }
+  stop.abort(); // the round is decided: the others stop waiting (they cannot win while this is live)
+  return lease;
+}
+
+async function runRound(clients: Vfs[], leases: StoreLeases[], round: number, tally: Tally): Promise<void> {
+  const stop = new AbortController();
+  setMaxListeners(0, stop.signal); // the 16 racers wait on it
+  const before = tally.winners.length;
+  const results = await Promise.allSettled(
+    Array.from({ length: RACERS }, (_, i) =>
+      race(leases[i % CLIENTS]!, clients[i % CLIENTS]!, `round-${round}-racer-${i}`, round, stop, tally),
+    ),
+  );
+  const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  // On failure, what the extra winners ran into (a hold that outlasted its ttl is a lost lease).
+  const failures = lost.filter((err) => !isStateStoreError(err, 'Aborted')).map(String);
+  expect({ round, winners: tally.winners.slice(before), failures }).toEqual({
+    round,
+    winners: [won[0]?.owner],
+    failures: [],
+  });
+  // An abandoned lease is left to expire: the next round's racers wait it out and take it over.
+  if (round % ABANDON_EVERY !== 0) await won[0]!.release();
+}
+
+describe.each([memoryTarget, s3Target, azureTarget, gcsTarget].map((t) => [t.name, t] as const))(
+  'leases under contention on %s',
+  (_name, target) => {
+    it(`${RACERS} racers, ${ROUNDS} rounds: exactly one holder at any time`, async () => {
+      const { vfs, open } = await target.fresh();
+      const clients = [vfs, ...(await Promise.all(Array.from({ length: CLIENTS - 1 }, () => open())))];
+      try {
+        // Connections and SDK set-up before the first round, so that no hold pays for them.
+        await Promise.all(clients.map((client) => client.list({ pageSize: 1 })));
+        const leases = clients.map((client) => createStoreLeases(client));
+        const tally: Tally = { holders: 0, maxHolders: 0, winners: [] };
+        for (let round = 0; round < ROUNDS; round++) await runRound(clients, leases, round, tally);
+        expect(tally.maxHolders).toBe(1);
+        expect(tally.winners).toHaveLength(ROUNDS);
+        expect(new Set(tally.winners).size).toBe(ROUNDS);
+      } finally {
+        await Promise.all(clients.map((client) => client.close()));
+      }
+    }, 600_000);
+  },
+);
