@@ -76,7 +76,7 @@ it.each([
     const info = await written;
     if (key !== victim) return info;
     const body = Buffer.from((await target.read(key)).body);
-    body[body.length - 1] ^= 0xff;
+    body[body.length - 1] = body[body.length - 1]! ^ 0xff;
     await target.write(key, body);
     return info;
   };
