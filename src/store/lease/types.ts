@@ -32,6 +32,7 @@ export interface WithLeaseOptions extends LeaseOptions {
 
 /** What a lease document in the store says (see {@link StoreLeases.readLease}). */
 export interface LeaseInfo {
+  /** The cluster the lease is on. */
   readonly cluster: string;
   /** Who holds (or last held) it. */
   readonly owner: string;
@@ -51,7 +52,9 @@ export interface LeaseInfo {
 
 /** A held lease on a cluster. */
 export interface Lease {
+  /** The cluster the lease is on. */
   readonly cluster: string;
+  /** Who holds it, as written in the lease document. */
   readonly owner: string;
   /** Random, unique to this taking of the lease; renewals keep it. */
   readonly token: string;
