@@ -11,9 +11,10 @@
  * @example
  * ```ts
  * import { openVfs } from 'statestore';
- * import { registerBackend, type BackendFactory } from 'statestore/driver';
+ * import { registerBackend, type BackendFactory, type VfsDriver } from 'statestore/driver';
+ * declare function tinyDriver(bucket: string): VfsDriver; // your implementation of the contract
  *
- * const tiny: BackendFactory = { schemes: ['tiny'], open: async (url) => new TinyDriver(url.host) };
+ * const tiny: BackendFactory = { schemes: ['tiny'], open: async (url) => tinyDriver(url.host) };
  * registerBackend(tiny);
  * const vfs = await openVfs('tiny://bucket/prefix');
  * ```

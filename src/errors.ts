@@ -100,8 +100,16 @@ export class StateStoreError extends Error {
  *
  * @example
  * ```ts
- * try { await vfs.read('a/config'); }
- * catch (err) { if (isStateStoreError(err, 'NotFound')) return undefined; throw err; }
+ * import { isStateStoreError, type Vfs } from 'statestore';
+ *
+ * async function readIfPresent(vfs: Vfs, key: string) {
+ *   try {
+ *     return await vfs.read(key);
+ *   } catch (err) {
+ *     if (isStateStoreError(err, 'NotFound')) return undefined;
+ *     throw err;
+ *   }
+ * }
  * ```
  */
 export function isStateStoreError(err: unknown, code?: ErrorCode): err is StateStoreError {

@@ -20,7 +20,11 @@ const registered: Map<string, BackendFactory> = ((globalThis as Record<symbol, u
  *
  * @example
  * ```ts
- * registerBackend({ schemes: ['mystore'], open: async (url) => new MyDriver(url) });
+ * import { openVfs } from 'statestore';
+ * import { registerBackend, type VfsDriver } from 'statestore/driver';
+ * declare function myDriver(bucket: string): VfsDriver; // your implementation of the contract
+ *
+ * registerBackend({ schemes: ['mystore'], open: async (url) => myDriver(url.host) });
  * const vfs = await openVfs('mystore://bucket/prefix');
  * ```
  */

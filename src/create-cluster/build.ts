@@ -115,10 +115,15 @@ function networkParts(ctx: BuildContext, net: ClusterNetwork, spec: Obj): void {
  * machine types' architectures) comes from `cloudFacts`.
  *
  * @example
+ * ```ts
+ * import { clusterFromOptions } from 'statestore';
+ *
  * const { cluster, instanceGroups } = clusterFromOptions({
  *   clusterName: 'dev.example.com', cloud: 'aws', zones: ['us-east-1a'], networking: 'cni',
  *   kubernetesVersion: 'v1.32.0', configBase: 's3://my-state-store/dev.example.com',
  * });
+ * // instanceGroups: control-plane-us-east-1a and nodes-us-east-1a
+ * ```
  */
 export function clusterFromOptions(options: CreateClusterOptions, cloudFacts?: CloudFacts): ClusterWithGroups {
   const ctx = buildContext(options, cloudFacts);

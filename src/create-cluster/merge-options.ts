@@ -153,7 +153,13 @@ function mergeGroupFields(groups: Obj[], options: Partial<CreateClusterOptions>)
  * ids) are not re-applied; a different `clusterName` or `cloud` is an `InvalidArgument` error.
  *
  * @example
+ * ```ts
+ * import { mergeOptionsIntoCluster, type ClusterWithGroups } from 'statestore';
+ * declare const current: ClusterWithGroups; // the cluster dev.example.com and its instance groups
+ *
  * const next = mergeOptionsIntoCluster(current, { clusterName: 'dev.example.com', nodeSize: 'm5.large' });
+ * // next: the node groups' machineType is m5.large, the control plane's unchanged; current is not mutated
+ * ```
  */
 export function mergeOptionsIntoCluster(
   current: ClusterWithGroups,

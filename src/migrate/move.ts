@@ -52,6 +52,8 @@ interface Limits {
  *
  * @example
  * ```ts
+ * import { moveStateStore } from 'statestore';
+ *
  * const result = await moveStateStore({ from: 's3://old-bucket', to: 'gs://new-bucket', concurrency: 32 });
  * for (const c of result.clusters) console.log(c.cluster, c.copied, 'copied', c.skipped, 'skipped', c.staleReferences);
  * ```

@@ -24,9 +24,12 @@ export const DEFAULT_STORE_FOLDER = '.statestore';
  *
  * @example
  * ```ts
- * const store = await openStateStore();                       // KOPS_STATE_STORE, or ./.statestore
+ * import { openStateStore } from 'statestore';
+ * declare const key: string; // 32 bytes, base64
+ *
+ * const store = await openStateStore(); // KOPS_STATE_STORE, or ./.statestore
  * const s3 = await openStateStore('s3://state', { s3: { region: 'eu-west-1' } });
- * const sealed = await openStateStore('s3://state', { encryption: process.env.STATESTORE_KEY }); // secrets and private keys encrypted
+ * const sealed = await openStateStore('s3://state', { encryption: key }); // secrets and private keys encrypted
  * ```
  */
 export async function openStateStore(

@@ -43,6 +43,8 @@ export interface DeleteClusterOptions extends CallOptions {
  *
  * @example
  * ```ts
+ * import { openStateStore } from 'statestore';
+ *
  * const store = await openStateStore('s3://my-state-store');
  * const { value, version } = await store.getCluster('prod.example.com');
  * await store.mergeConfig('prod.example.com', { spec: { kubernetesVersion: '1.30.0' } });

@@ -17,15 +17,15 @@ import type { ConformanceContext, ConformanceOptions, ConformanceTarget } from '
  *
  * @example
  * A backend registered with `registerBackend` (from `statestore/driver`), tested with `node:test`
- * (`node --test tiny.test.mjs`); under Jest, Vitest or Mocha leave out the second argument.
+ * (`node --test`); under Jest, Vitest or Mocha leave out the second argument.
  * ```ts
  * import * as test from 'node:test';
  * import { openVfs } from 'statestore';
- * import { registerBackend } from 'statestore/driver';
+ * import { registerBackend, type BackendFactory } from 'statestore/driver';
  * import { runConformance } from 'statestore/testing';
- * import { tinyBackend } from './tiny-backend.js';
+ * declare const tinyBackend: BackendFactory; // your backend, schemes: ['tiny']
  *
- * registerBackend(tinyBackend); // schemes: ['tiny']
+ * registerBackend(tinyBackend);
  * let run = 0;
  * runConformance({ name: 'tiny', open: () => openVfs(`tiny://conformance-${++run}`) }, { framework: test });
  * ```

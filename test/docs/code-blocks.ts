@@ -1,11 +1,12 @@
 /**
- * Extracts the TypeScript code blocks of the documentation (README.md, docs/**\/*.md) and
- * type-checks them all in ONE TypeScript Program,
+ * Extracts the TypeScript code blocks of the documentation (README.md, docs/**\/*.md, and the
+ * `@example` tags of the doc comments in src/**\/*.ts) and type-checks them all in ONE TypeScript Program,
  * with the package's entry points mapped to their sources, so a guide cannot drift from the API.
  *
  * A block opened with ```ts (or ```typescript) is compiled; ```ts nocompile marks a block that is
  * deliberately not (a fragment, a signature): it is counted and listed, never silently skipped.
- * Each block is its own module, so top-level await and imports work as in a user's file.
+ * Each block is its own module, so top-level await and imports work as in a user's file; it sits in
+ * its source's folder, so the example of a function the package does not export imports it by its path.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -63,6 +64,54 @@ export function repositoryBlocks(root: string): CodeBlock[] {
   return files.flatMap((file) => markdownBlocks(file, readFileSync(path.join(root, file), 'utf8')));
 }
 
+/** The ```ts blocks of the `@example` tags in a source file's doc comments, and the examples with no fence at all. */
+export function exampleBlocks(file: string, text: string): { blocks: CodeBlock[]; bare: string[] } {
+  const lines = text.split('\n');
+  const blocks: CodeBlock[] = [];
+  const bare: string[] = [];
+  let comment: string[] | undefined; // the open doc comment's lines, ` * ` removed
+  let start = 0; // the 0-based line of its first line
+  for (let i = 0; i < lines.length; i += 1) {
+    const line = lines[i] ?? '';
+    if (comment === undefined && /^\s*\/\*\*(?!.*\*\/)/.test(line)) [comment, start] = [[], i + 1];
+    else if (comment !== undefined && line.includes('*/')) {
+      for (const example of examples(comment)) {
+        const at = start + example.from; // 0-based file line of the example's first line
+        const found = markdownBlocks(file, example.text).map((block) => ({ ...block, line: block.line + at }));
+        if (!example.text.includes('```')) bare.push(`${file}:${at + 1}`);
+        blocks.push(...found);
+      }
+      comment = undefined;
+    } else comment?.push(line.replace(/^\s*\* ?/, ''));
+  }
+  return { blocks, bare };
+}
+
+/** The `@example` sections of a doc comment: from the tag to the next tag outside a fence. */
+function examples(comment: readonly string[]): { from: number; text: string }[] {
+  const found: { from: number; text: string }[] = [];
+  let fenced = false;
+  let open: { from: number; lines: string[] } | undefined;
+  comment.forEach((line, index) => {
+    if (!fenced && line.startsWith('@')) {
+      if (open) found.push({ from: open.from, text: open.lines.join('\n') });
+      open = line.startsWith('@example') ? { from: index, lines: [line] } : undefined;
+      return;
+    }
+    if (line.trim().startsWith('```')) fenced = !fenced;
+    open?.lines.push(line);
+  });
+  if (open) found.push({ from: open.from, text: open.lines.join('\n') });
+  return found;
+}
+
+/** Every `@example` of the doc comments in src/**\/*.ts (generated files left out). */
+export function sourceExamples(root: string): { blocks: CodeBlock[]; bare: string[] } {
+  const files = walk(root, 'src', '.ts').filter((file) => !file.includes('.generated.') && !file.endsWith('.d.ts'));
+  const all = files.map((file) => exampleBlocks(file, readFileSync(path.join(root, file), 'utf8')));
+  return { blocks: all.flatMap((one) => one.blocks), bare: all.flatMap((one) => one.bare) };
+}
+
 function walk(root: string, folder: string, extension: string): string[] {
   const entries = readdirSync(path.join(root, folder), { withFileTypes: true, recursive: true });
   return entries
@@ -99,7 +148,8 @@ function compilerOptions(root: string): ts.CompilerOptions {
 export function typeCheck(root: string, blocks: readonly CodeBlock[]): BlockError[] {
   const virtual = new Map<string, CodeBlock>();
   blocks.forEach((block, index) => {
-    if (block.compile) virtual.set(path.join(root, '.code-blocks', `block-${index}.ts`), block);
+    // In its source's folder: an internal function's example imports it relatively ('./unified.js').
+    if (block.compile) virtual.set(path.join(root, path.dirname(block.file), `.code-block-${index}.ts`), block);
   });
   const options = compilerOptions(root);
   const host = ts.createCompilerHost(options, true);

@@ -20,6 +20,8 @@ export type { AzureBackendOptions, AzureServiceClientLike } from './types.js';
  *
  * @example
  * ```ts
+ * import { openVfs } from 'statestore';
+ *
  * const vfs = await openVfs('azureblob://myaccount/kops-state/prod', { azure: { accountKey: process.env.KEY } });
  * const { body, info } = await vfs.read('cluster.example.com/config');
  * await vfs.write('cluster.example.com/config', body, { ifMatch: info.version });

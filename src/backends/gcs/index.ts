@@ -21,6 +21,8 @@ const BUCKET = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
  *
  * @example
  * ```ts
+ * import { openVfs } from 'statestore';
+ *
  * const vfs = await openVfs('gs://my-state-store/prod', { gcs: { kmsKeyName: 'projects/p/locations/l/keyRings/r/cryptoKeys/k' } });
  * const { body, info } = await vfs.read('cluster.example.com/config');
  * await vfs.write('cluster.example.com/config', body, { ifMatch: info.version });

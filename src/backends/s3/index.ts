@@ -11,6 +11,8 @@ export type { S3BackendOptions, S3CannedAcl, S3ClientLike, S3Credentials } from 
  *
  * @example
  * ```ts
+ * import { openVfs } from 'statestore';
+ *
  * const vfs = await openVfs('s3://my-state-store/prod', {
  *   s3: { region: 'eu-west-1', serverSideEncryption: 'aws:kms', kmsKeyId: 'alias/kops' },
  * });

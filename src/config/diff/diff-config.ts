@@ -22,8 +22,14 @@ export interface ConfigDiff {
  *
  * @example
  * ```ts
- * const { operations, unified } = diffConfig(before, after);
+ * import { diffConfig } from 'statestore';
+ *
+ * const { operations, unified } = diffConfig(
+ *   { spec: { kubernetesVersion: '1.29.0' } },
+ *   { spec: { kubernetesVersion: '1.30.0' } },
+ * );
  * // operations: [{ op: 'replace', path: '/spec/kubernetesVersion', value: '1.30.0', oldValue: '1.29.0' }]
+ * // unified: '--- before\n+++ after\n@@ -1,2 +1,2 @@\n spec:\n-  kubernetesVersion: 1.29.0\n+  kubernetesVersion: 1.30.0\n'
  * ```
  */
 export function diffConfig(a: unknown, b: unknown): ConfigDiff {

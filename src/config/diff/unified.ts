@@ -14,6 +14,8 @@ const MAX_EDIT_LENGTH = 500;
  *
  * @example
  * ```ts
+ * import { unifiedDiff } from './unified.js'; // internal: the package exports diffConfig
+ *
  * unifiedDiff('a: 1\nb: 2\n', 'a: 1\nb: 3\n');
  * // '--- before\n+++ after\n@@ -1,2 +1,2 @@\n a: 1\n-b: 2\n+b: 3\n'
  * ```

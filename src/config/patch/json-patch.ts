@@ -188,10 +188,14 @@ function applyOne(doc: JsonValue, raw: unknown, index: number): JsonValue {
  * mutated. `__proto__`, `constructor` and `prototype` are refused in pointers and values.
  *
  * @example
+ * ```ts
+ * import { applyJsonPatch } from 'statestore';
+ *
  * applyJsonPatch({ spec: { kubernetesVersion: '1.29.0' } }, [
  *   { op: 'test', path: '/spec/kubernetesVersion', value: '1.29.0' },
  *   { op: 'replace', path: '/spec/kubernetesVersion', value: '1.30.0' },
  * ]); // { spec: { kubernetesVersion: '1.30.0' } }
+ * ```
  */
 export function applyJsonPatch<T = JsonValue>(doc: T, operations: ReadonlyArray<JsonPatchOperation>): T {
   if (!Array.isArray(operations))

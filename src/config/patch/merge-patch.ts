@@ -23,7 +23,11 @@ function merge(target: JsonValue | undefined, patch: JsonValue): JsonValue {
  * size), with InvalidArgument.
  *
  * @example
+ * ```ts
+ * import { applyMergePatch } from 'statestore';
+ *
  * applyMergePatch({ spec: { a: 1, b: 2 } }, { spec: { a: null, c: 3 } }); // { spec: { b: 2, c: 3 } }
+ * ```
  */
 export function applyMergePatch<T = JsonValue>(doc: T, patch: unknown): T {
   // Bounds and unsafe keys first (INPUT_LIMITS): the recursive merge below then stays shallow.

@@ -232,10 +232,14 @@ function mergeKeyedOrReplace(
  * InvalidArgument naming the JSON path.
  *
  * @example
+ * ```ts
+ * import { strategicMerge } from 'statestore';
+ *
  * strategicMerge(
  *   { spec: { subnets: [{ name: 'a', type: 'Public' }, { name: 'b', type: 'Public' }] } },
  *   { spec: { subnets: [{ name: 'b', type: 'Private' }] } },
  * ); // { spec: { subnets: [{ name: 'a', type: 'Public' }, { name: 'b', type: 'Private' }] } }
+ * ```
  */
 export function strategicMerge<T>(
   base: T,

@@ -22,7 +22,11 @@ export interface FieldOptions {
  *
  * @example
  * ```ts
- * setFields(config, ['spec.kubernetesVersion=1.30.0', 'spec.subnets[name=us-east-1a].type=Private']);
+ * import { setFields, type ClusterConfig } from 'statestore';
+ * declare const config: ClusterConfig;
+ *
+ * const next = setFields(config, ['spec.kubernetesVersion=1.30.0', 'spec.subnets[name=us-east-1a].type=Private']);
+ * // next: a copy with both fields set (the subnet created if absent); config is unchanged
  * ```
  */
 export function setFields<T>(config: T, fields: readonly string[], options: FieldOptions = {}): T {

@@ -29,8 +29,15 @@ export interface ValidateOptions {
  *
  * @example
  * ```ts
- * const issues = validateClusterConfig({ apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', spec: { kubernetesVersoin: '1.30.0' } });
- * // [{ path: '/spec/kubernetesVersoin', message: 'unknown field ... did you mean "kubernetesVersion"?', didYouMean: 'kubernetesVersion' }]
+ * import { validateClusterConfig } from 'statestore';
+ *
+ * const issues = validateClusterConfig({
+ *   apiVersion: 'kops.k8s.io/v1alpha2',
+ *   kind: 'Cluster',
+ *   spec: { kubernetesVersoin: '1.30.0' },
+ * });
+ * // [{ path: '/spec/kubernetesVersoin', didYouMean: 'kubernetesVersion',
+ * //    message: 'unknown field "kubernetesVersoin" in Cluster; did you mean "kubernetesVersion"?' }]
  * ```
  */
 export function validateClusterConfig(config: unknown, options: ValidateOptions = {}): ValidationIssue[] {
@@ -95,6 +102,9 @@ function oneOf(value: unknown, allowed: readonly string[], path: string, what: s
  *
  * @example
  * ```ts
+ * import { parseClusterDocuments, validateClusterConfig, validateClusterWithInstanceGroups } from 'statestore';
+ * declare const text: string; // a Cluster and its InstanceGroups, `---`-separated
+ *
  * const { cluster, instanceGroups } = parseClusterDocuments(text);
  * const issues = [...validateClusterConfig(cluster), ...validateClusterWithInstanceGroups(cluster, instanceGroups)];
  * ```

@@ -31,6 +31,9 @@ export interface ClusterDocuments {
  *   apiVersion; Unsupported for `kops.k8s.io/v1alpha3` (kops converts it, statestore does not).
  * @example
  * ```ts
+ * import { readFile } from 'node:fs/promises';
+ * import { parseClusterConfig } from 'statestore';
+ *
  * const config = parseClusterConfig(await readFile('config', 'utf8'));
  * config.spec?.kubernetesVersion; // '1.30.0'
  * ```
@@ -52,6 +55,9 @@ export function parseInstanceGroupConfig(text: string, limits?: YamlLimits): Ins
  *   a map with a `kind`, or the YAML is unsafe or malformed.
  * @example
  * ```ts
+ * import { readFileSync } from 'node:fs';
+ * import { parseClusterDocuments } from 'statestore';
+ *
  * const { cluster, instanceGroups } = parseClusterDocuments(readFileSync('cluster.yaml', 'utf8'));
  * ```
  */
@@ -81,6 +87,9 @@ export function parseClusterDocuments(text: string, limits?: YamlLimits): Cluste
  *
  * @example
  * ```ts
+ * import { parseClusterConfig, stringifyClusterConfig } from 'statestore';
+ * declare const text: string; // a cluster's stored config
+ *
  * const config = parseClusterConfig(text);
  * const next = { ...config, spec: { ...config.spec, kubernetesVersion: '1.30.1' } };
  * stringifyClusterConfig(next, text); // text with one line changed

@@ -72,6 +72,8 @@ export function parseYamlDocuments(text: string, limits: YamlLimits = {}): Parse
  *
  * @example
  * ```ts
+ * import { parseYaml } from './parse.js'; // internal: the package exports public-parse.ts's
+ *
  * parseYaml('spec:\n  kubernetesVersion: 1.30.0\n').value; // { spec: { kubernetesVersion: '1.30.0' } }
  * parseYaml('a: 1\na: 2\n'); // throws StateStoreError InvalidArgument (duplicate key, line 2)
  * ```

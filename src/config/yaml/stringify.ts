@@ -14,6 +14,8 @@ import { parseYamlDocuments } from './parse.js';
  *   read limit (it could not be read back).
  * @example
  * ```ts
+ * import { stringifyYaml } from 'statestore';
+ *
  * stringifyYaml({ spec: { kubernetesVersion: '1.30', enabled: 'on' } });
  * // 'spec:\n  enabled: "on"\n  kubernetesVersion: "1.30"\n'
  * ```

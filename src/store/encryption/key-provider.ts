@@ -67,7 +67,10 @@ export function toKeyBytes(key: Uint8Array | string, what: string): Buffer {
  *
  * @example
  * ```ts
- * const provider = localKeyProvider(process.env.STATESTORE_KEY!);             // one base64 key
+ * import { localKeyProvider } from 'statestore';
+ * declare const oldKey: string, newKey: string; // 32 bytes each, base64
+ *
+ * const provider = localKeyProvider(process.env.STATESTORE_KEY!); // one base64 key
  * const rotated = localKeyProvider({ current: 'k2', keys: { k1: oldKey, k2: newKey } });
  * ```
  */

@@ -76,8 +76,12 @@ export interface StoreWatch {
    *
    * @example
    * ```ts
-   * const controller = new AbortController();
-   * for await (const event of store.watch('prod.example.com', { intervalMs: 2000, signal: controller.signal })) {
+   * import type { StateStore } from 'statestore';
+   * declare const store: StateStore;
+   *
+   * // Watches for a minute: when the signal fires, the loop ends.
+   * const signal = AbortSignal.timeout(60_000);
+   * for await (const event of store.watch('prod.example.com', { intervalMs: 2000, signal })) {
    *   if (event.change !== 'current') console.log(event.diff);
    * }
    * ```
