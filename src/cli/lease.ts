@@ -43,9 +43,24 @@ export function leaseCommand(): Command {
   const lease = new Command('lease').description(
     "Take, give back or show a cluster's lease (one holder at a time; see docs/leases.md)",
   );
-  lease.addCommand(verb('acquire', 'Take the lease until --ttl passes or `lease release`', acquire));
-  lease.addCommand(verb('release', 'Give the lease back (only your own, unless --force)', release));
-  lease.addCommand(verb('show', 'Print who holds the lease and until when', show));
+  lease.addCommand(
+    verb('acquire', 'Take the lease until --ttl passes or `lease release`', acquire, [
+      'statestore lease acquire cluster prod.example.com --ttl 30m --owner ci-pipeline-42',
+      'statestore lease acquire cluster prod.example.com --wait',
+    ]),
+  );
+  lease.addCommand(
+    verb('release', 'Give the lease back (only your own, unless --force)', release, [
+      'statestore lease release cluster prod.example.com --owner ci-pipeline-42',
+      'statestore lease release cluster prod.example.com --force',
+    ]),
+  );
+  lease.addCommand(
+    verb('show', 'Print who holds the lease and until when', show, [
+      'statestore lease show cluster prod.example.com',
+      'statestore lease show cluster prod.example.com --json',
+    ]),
+  );
   return examples(lease, [
     'statestore lease acquire cluster prod.example.com --ttl 30m --owner ci-pipeline-42',
     'statestore lease show cluster prod.example.com --json',
@@ -55,7 +70,7 @@ export function leaseCommand(): Command {
 
 type Action = (ctx: Context, store: StateStore, cluster: string, flags: LeaseFlags) => Promise<void>;
 
-function verb(name: string, description: string, action: Action): Command {
+function verb(name: string, description: string, action: Action, lines: string[]): Command {
   const cmd = new Command(name).description(description);
   const cluster = new Command('cluster').argument('<name>', 'the cluster').description(description);
   if (name !== 'show') cluster.option('--owner <name>', 'who holds it (default: user@host)');
@@ -68,7 +83,7 @@ function verb(name: string, description: string, action: Action): Command {
     const ctx = contextOf(command);
     await withStore(ctx, (store) => action(ctx, store, clusterName, flags));
   });
-  return cmd.addCommand(cluster);
+  return examples(cmd.addCommand(examples(cluster, lines)), lines);
 }
 
 const acquire: Action = async (ctx, store, cluster, flags) => {
