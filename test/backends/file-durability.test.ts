@@ -79,3 +79,16 @@ it('with fsync: false nothing is ever synced, deferred or not', async () => {
   await vfs.close();
   expect(syncs).toHaveLength(0);
 });
+
+it('a failed batch sync fails the durable write and stays pending for the next one', async () => {
+  const vfs = await openVfs(`file://${dir}/store`);
+  await vfs.write('c/a', 'x', { durability: 'deferred' });
+  await vfs.write('c/b', 'y', { durability: 'deferred' });
+  spy.mockImplementationOnce(() => Promise.reject(Object.assign(new Error('I/O error'), { code: 'EIO' })));
+  await expect(vfs.write('c/config', 'config')).rejects.toMatchObject({ name: 'StateStoreError' });
+  await expect(vfs.stat('c/config')).rejects.toMatchObject({ code: 'NotFound' });
+  syncs.length = 0;
+  await vfs.write('c/config', 'config');
+  expect(syncs).toHaveLength(2 + 1 + 2); // both files again, folder c, then the config and folder c
+  await vfs.close();
+});

@@ -29,7 +29,12 @@ export class PendingSyncs {
     if (this.files.size === 0) return this.flushing;
     const files = [...this.files];
     this.files = new Set();
-    const current = Promise.all([this.flushing, syncAll(files)]).then(() => undefined);
+    // A failed sync keeps its batch pending: no later durable write may succeed without it.
+    const synced = syncAll(files).catch((err: unknown) => {
+      for (const file of files) this.files.add(file);
+      throw err;
+    });
+    const current = Promise.all([this.flushing, synced]).then(() => undefined);
     this.flushing = current.catch(() => undefined);
     return current;
   }
@@ -42,10 +47,19 @@ async function syncAll(files: readonly string[]): Promise<void> {
 
 async function inBatches(items: readonly string[], run: (item: string) => Promise<void>): Promise<void> {
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < items.length) await run(items[next++]!);
+    while (next < items.length && !failed) {
+      await run(items[next++]!).catch((err: unknown) => {
+        failed = true;
+        throw err;
+      });
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(SYNCS_IN_FLIGHT, items.length) }, worker));
+  // Every worker stops before a failure is reported: no sync of this batch runs after it.
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(SYNCS_IN_FLIGHT, items.length) }, worker));
+  const rejected = settled.find((result) => result.status === 'rejected');
+  if (rejected !== undefined) throw rejected.reason;
 }
 
 /** A file replaced or deleted since is not ours to sync any more: its own writer's durability rules. */
