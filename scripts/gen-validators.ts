@@ -2,8 +2,10 @@
  * Generates src/config/validate/validators.generated.js (typed by the hand-written validators.generated.d.ts): the Cluster and InstanceGroup validators
  * compiled ahead of time with ajv's standalone code generation, from the schemas in
  * src/config/schema/schemas.generated.ts and the options in src/config/validate/ajv-options.ts.
- * Compiling the Cluster schema at run time costs most of a second in a fresh process; loading the
- * generated code costs tens of milliseconds (bench/README.md, "Cold start").
+ * Compiling the Cluster schema at run time costs most of a second in a fresh process; the generated
+ * code, one function per object schema (scripts/validators-split.ts), loads with the package and its
+ * first validation compiles only the functions a document reaches: ~5 ms of CPU (bench/README.md,
+ * `bench/cold`).
  *
  * Run: npx tsx scripts/gen-validators.ts          (writes the file)
  *      npx tsx scripts/gen-validators.ts --check  (exit 1 if the file is stale)
