@@ -107,7 +107,13 @@ const acquire: Action = async (ctx, store, cluster, flags) => {
 };
 
 const release: Action = async (ctx, store, cluster, flags) => {
-  const info = await store.readLease(cluster);
+  const info = await store.readLease(cluster).catch(async (err: unknown) => {
+    // Not a lease document at all (damaged): only --force removes it.
+    if (!isStateStoreError(err, 'IntegrityError') || flags.force !== true) throw err;
+    await store.vfs.delete(leaseKey(cluster));
+    return null;
+  });
+  if (info === null) return ctx.out.info(`removed the damaged lease object of cluster "${cluster}"`);
   if (info === undefined) return ctx.out.info(`cluster "${cluster}" is not leased`);
   const owner = flags.owner ?? cliOwner();
   if (info.owner !== owner && !info.expired && flags.force !== true)

@@ -3,7 +3,7 @@
  * bin, file:// stores): a lease held by someone else stops them with exit code 5 naming the holder
  * and its expiry; `--no-lease` skips it; a leased move leaves no lease behind, at either end.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { COMPLEX, MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
@@ -37,6 +37,14 @@ describe('statestore lease (built bin)', () => {
     expect(released.code).toBe(0);
     expect(existsSync(leaseFile(store.dir))).toBe(false);
     expect((await run(['lease', 'show', 'cluster', cluster], state)).stdout).toContain('is not leased');
+
+    // A damaged lease object: show and release fail (exit 1), release --force removes it.
+    mkdirSync(path.dirname(leaseFile(store.dir)), { recursive: true }); // the release removed the empty folders
+    writeFileSync(leaseFile(store.dir), 'not a lease');
+    expect((await run(['lease', 'release', 'cluster', cluster], state)).code).toBe(1);
+    expect(existsSync(leaseFile(store.dir))).toBe(true);
+    expect((await run(['lease', 'release', 'cluster', cluster, '--force'], state)).code).toBe(0);
+    expect(existsSync(leaseFile(store.dir))).toBe(false);
   });
 
   it('refuses a bad ttl (exit 2) or cluster name (exit 4) and writes nothing', async () => {
