@@ -253,3 +253,29 @@ describe('rollback', () => {
     expect((await store.getCluster(NAME)).value.spec?.cloudLabels?.race).toBe('1');
   });
 });
+
+describe('an entry write whose answer was lost', () => {
+  it('counts the entry its first attempt stored (a retried create that finds itself), with no error reported', async () => {
+    const inner = await openVfs(`memfs://history-lost-${process.pid}-${++counter}`);
+    // The service stored the entry but its answer was lost; the retried create then answers
+    // AlreadyExists (seen on the GCS emulator behind the fault proxy, test/reliability/faults-gcs).
+    const vfs: Vfs = new Proxy(inner, {
+      get(target, property, receiver) {
+        if (property !== 'write') return Reflect.get(target, property, receiver) as unknown;
+        return async (key: string, body: string, options?: Parameters<Vfs['write']>[2]) => {
+          const info = await target.write(key, body, options);
+          if (!key.startsWith(HISTORY)) return info;
+          return target.write(key, body, options); // the retry: AlreadyExists
+        };
+      },
+    });
+    const reported: Error[] = [];
+    const store = await openStateStore(vfs, { history: { onRecordError: (err: Error) => reported.push(err) } });
+    const { cluster, instanceGroups } = clusterFromOptions(OPTIONS);
+    await store.createCluster(NAME, cluster, instanceGroups);
+    await store.mergeConfig(NAME, { spec: { kubernetesVersion: 'v1.32.1' } }, { reason: 'lost answer' });
+    expect(reported).toEqual([]);
+    const entries = await collect(store.history(NAME, { kind: 'config' }));
+    expect(entries.map((entry) => entry.reason)).toContain('lost answer');
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * One long-lived AbortSignal (a service's shutdown signal, say) passed to many calls must not
  * collect an abort listener per call: Node warns (MaxListenersExceededWarning) past 10 listeners.
- * Every backend, against its real server, 200 calls with one signal: no listener is left behind.
+ * Every backend, against its real server, 60 calls with one signal: no listener is left behind (a
+ * leak shows from the first dropped stream on; 40 rounds found nothing more than 12 when measured).
  *
  * Jest's `process` is a sandbox copy with its own listeners (and `node:process` resolves to it),
  * so Node's warning never reaches a `process.on('warning')` here: the test counts the signal's
@@ -21,12 +22,12 @@ afterAll(async () => {
 const listeners = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
 
 it.each(allTargets.map((target) => [target.name, target] as const))(
-  '%s: 200 calls with one signal leave no listener behind',
+  '%s: 60 calls with one signal leave no listener behind',
   async (_name, target) => {
     const { vfs } = await target.fresh();
     const signal = new AbortController().signal;
     let most = 0;
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < 12; i++) {
       const written = await vfs.write(`k${i % 4}`, `v${i}`, { signal });
       await vfs.read(`k${i % 4}`, { signal, ifMatch: written.version });
       const stream = await vfs.readStream(`k${i % 4}`, { signal });

@@ -3,6 +3,7 @@ import { open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { throwIfAborted } from '../../errors.js';
+import { errnoOf } from './errors.js';
 import { RESERVED_PREFIX } from './lock.js';
 
 /** Every temp file's name starts with this (writes, copies, lock candidates). */
@@ -38,13 +39,13 @@ export interface TempFile {
 export async function writeTemp(
   target: string,
   body: Uint8Array | Readable | AsyncIterable<Uint8Array>,
-  options: { fsync: boolean; signal?: AbortSignal; key: string },
+  options: { fsync: boolean; signal?: AbortSignal; key: string; remakeFolder?: () => Promise<void> },
 ): Promise<TempFile> {
   const tempPath = path.join(path.dirname(target), `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
   const discard = () => unlink(tempPath).catch(() => undefined);
   let handle: FileHandle | undefined;
   try {
-    handle = await open(tempPath, 'wx', 0o600);
+    handle = await openTemp(tempPath, options.remakeFolder);
     if (body instanceof Uint8Array) {
       await handle.writeFile(body);
     } else {
@@ -63,6 +64,23 @@ export async function writeTemp(
     await handle?.close().catch(() => undefined);
     await discard();
     throw err;
+  }
+}
+
+/**
+ * Opens a new temp file. A delete of the folder's last file removes the emptied folder (object
+ * stores have no folders), so a writer that found the folder may see it gone when it creates its
+ * temp file (ENOENT): the folder is made again and the open retried, a few times. Nothing of the
+ * body has been read yet at that point, so a stream body is still whole.
+ */
+async function openTemp(tempPath: string, remakeFolder: (() => Promise<void>) | undefined): Promise<FileHandle> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open(tempPath, 'wx', 0o600);
+    } catch (err) {
+      if (remakeFolder === undefined || errnoOf(err) !== 'ENOENT' || attempt >= 5) throw err;
+      await remakeFolder();
+    }
   }
 }
 

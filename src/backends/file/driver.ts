@@ -145,6 +145,7 @@ export class FileDriver implements VfsDriver {
       fsync: this.options.fsync && options.durability !== 'deferred',
       signal: options.signal,
       key: destinationKey,
+      remakeFolder: () => this.root.prepareParent(destination, destinationKey),
     });
     return this.publish(destinationKey, destination, temp, options);
   }
@@ -178,7 +179,8 @@ export class FileDriver implements VfsDriver {
   private async commit(key: string, body: Body, options: DriverWriteOptions): Promise<ObjectInfo> {
     const full = await this.root.resolveForWrite(key);
     const fsync = this.options.fsync && options.durability !== 'deferred';
-    const temp = await writeTemp(full, body, { fsync, signal: options.signal, key });
+    const remakeFolder = () => this.root.prepareParent(full, key);
+    const temp = await writeTemp(full, body, { fsync, signal: options.signal, key, remakeFolder });
     return this.publish(key, full, temp, options);
   }
 

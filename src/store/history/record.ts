@@ -3,7 +3,7 @@
  * write succeeded, so the replaced document and both versions are known exactly and a lost race
  * leaves no entry. A crash between the two writes leaves a missing entry, never a wrong one.
  */
-import { StateStoreError } from '../../errors.js';
+import { isStateStoreError, StateStoreError } from '../../errors.js';
 import type { Vfs } from '../../vfs/types.js';
 import { renderEntry, type WriteRecord } from './entry-file.js';
 import { documentOfKey, entryKey, newStamp, type DocumentRef, type EntryRef } from './keys.js';
@@ -83,9 +83,13 @@ async function recordDocumentWrite(
   const ref: EntryRef = { cluster, ...doc, stamp: newStamp(time) };
   // Create-if-absent: concurrent writers never overwrite each other's entries. The caller's
   // signal is not passed: the document write happened, its entry should not be cut short.
-  await vfs.write(entryKey(ref), renderEntry(ref, time, write), {
-    ifNoneMatch: '*',
-    contentType: 'application/json',
+  const text = renderEntry(ref, time, write);
+  await vfs.write(entryKey(ref), text, { ifNoneMatch: '*', contentType: 'application/json' }).catch(async (err) => {
+    // A create retried after a lost answer (a connection cut after the service stored it) finds its
+    // own first attempt: the stamp's random part makes any other writer's entry a different key.
+    if (!isStateStoreError(err, 'AlreadyExists')) throw err;
+    const stored = await vfs.read(entryKey(ref));
+    if (Buffer.from(stored.body).toString('utf8') !== text) throw err;
   });
   const { settings } = recorder;
   if (recorder.writes++ % (settings.pruneEvery ?? 10) === 0)
