@@ -16,4 +16,5 @@ module.exports = {
   maxWorkers: 2,
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/conformance/count-reporter.cjs'],
+  testSequencer: '<rootDir>/test/slowest-first.cjs',
 };
