@@ -6,16 +6,14 @@
 const Sequencer = require('@jest/test-sequencer').default;
 
 const SLOWEST = [
+  'test/store/every-backend.test.ts',
   'test/reliability/load.test.ts',
   'test/store/lease-processes.test.ts',
-  'test/store/lease-backends.test.ts',
   'test/reliability/crash-file.test.ts',
   'test/store/merge-config.test.ts',
   'test/migrate/move.test.ts',
   'test/backends/swift.test.ts',
   'test/reliability/faults-gcs.test.ts',
-  'test/store/watch-backends.test.ts',
-  'test/store/history-backends.test.ts',
   'test/backends/s3.test.ts',
   'test/store/trees.test.ts',
 ];

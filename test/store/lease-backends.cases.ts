@@ -2,7 +2,7 @@
  * Leases under contention on the in-process backend targets (memory, s3rver, Azurite, the GCS
  * emulator): 16 acquirers race in each of 50 rounds on memory, 12 on s3rver and the GCS emulator, 10 on Azurite (npm test's
  * time budget: each abandoned round waits out a ttl; `LEASE_ROUNDS=50 npx jest
- * test/store/lease-backends.test.ts` runs 50 everywhere), through 4 separate clients. Most rounds start
+ * test/store/every-backend.test.ts -t leases` runs 50 everywhere), through 4 separate clients. Most rounds start
  * from no lease (a create-if-absent race); the round after each tenth starts from that winner's
  * abandoned lease, which the racers wait out and then take over by compare-and-swap. Exactly one
  * wins each round, and a shared counter of holders (incremented on entry, decremented on exit)
