@@ -34,5 +34,7 @@ it('does not count chunks consumed one after another as held', async () => {
     }
     return total;
   });
-  expect(growth).toBeLessThan(SIZE / 16);
+  // A few chunks may outlive one young-generation collection under load (4 MiB seen in a full
+  // npm test); the old probe counted whole bursts (27-33 MiB).
+  expect(growth).toBeLessThan(SIZE / 8);
 });
