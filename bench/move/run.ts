@@ -37,15 +37,25 @@ const SHAPES = arg('shapes', 'mixed,one,many,file').split(',') as ShapeName[];
 const REPEAT = Math.max(1, Number(arg('repeat', '1')));
 const HAS = { aws: hasCommand('aws'), rclone: hasCommand('rclone') };
 
-/** The server's own ceiling: bare CopyObject requests, bucket to bucket, 64 at a time. */
-async function ceiling(client: S3Client, files: SeededFile[], prefix: string): Promise<number> {
+/**
+ * The server's own ceiling: bare CopyObject requests, bucket to bucket, 64 at a time. With
+ * `createOnly`, each carries `If-None-Match: *` as statestore's copies do (the condition that
+ * keeps a move from replacing a file another writer created meanwhile), which the test server
+ * answers with an extra metadata read.
+ */
+async function ceiling(client: S3Client, files: SeededFile[], prefix: string, createOnly = false): Promise<number> {
   const limit = pLimit(64);
   const started = performance.now();
   await Promise.all(
     files.map((file) =>
       limit(() =>
         client.send(
-          new CopyObjectCommand({ Bucket: 'dst', Key: `${prefix}/${file.key}`, CopySource: `src/${file.key}` }),
+          new CopyObjectCommand({
+            Bucket: 'dst',
+            Key: `${prefix}/${file.key}`,
+            CopySource: `src/${file.key}`,
+            ...(createOnly ? { IfNoneMatch: '*' } : {}),
+          }),
         ),
       ),
     ),
@@ -107,6 +117,11 @@ async function s3Round(ctx: Context, shape: ShapeName, tag: string): Promise<voi
     record(
       row('server ceiling (CopyObject x64)'),
       await ceiling(ctx.client, ctx.seeded.get(shape)!, `ceiling-${shape}${tag}`),
+    );
+  if (ONLY.has('ceiling'))
+    record(
+      row('server ceiling, create-only (CopyObject If-None-Match x64)'),
+      await ceiling(ctx.client, ctx.seeded.get(shape)!, `ceiling-c-${shape}${tag}`, true),
     );
 }
 
