@@ -2,22 +2,25 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Vfs } from '../vfs/types.js';
+import { fileStamp, stampChangeTimeNs } from '../backends/file/stamp.js';
+import type { ObjectInfo, Vfs } from '../vfs/types.js';
 
-/** What a file's stat says about its content: any write changes one of these. */
+/** What a file's stat says about its content: any write changes it. */
 export interface FileIdentity {
-  ino: bigint;
-  size: bigint;
-  mtimeNs: bigint;
-  /** The change time: set by the kernel on every write or utimes, so a restored mtime still shows. */
+  /** The file backend's change stamp (inode, size, mtime, and the ctime no user call can set back). */
+  stamp: string;
+  /** The change time the stamp holds (ns). */
   ctimeNs: bigint;
-  /** When this stat was taken (wall clock, ns). */
+  /** No later than the stat the stamp comes from was taken (wall clock, ns). */
   statAtNs: bigint;
 }
 
 interface Entry extends FileIdentity {
   md5: string;
 }
+
+/** The digest file's layout; a file of another layout is ignored (every file is read once). */
+const FORMAT = 2;
 
 /**
  * Timestamps come from a coarse kernel clock (a jiffy, 1-10 ms): a write in the same tick as the
@@ -32,7 +35,8 @@ const SETTLED_NS = 50_000_000n;
  * reused only when the file's identity is exactly the recorded one, and since every write moves
  * the ctime (which no user call can set back), a changed file is always read again. The file
  * backend lists no MD5 (`capabilities.md5` is false), so without this a rerun hashes every file
- * on both sides, where rclone only compares sizes and mtimes.
+ * on both sides, where rclone only compares sizes and mtimes. The identity of a listed or read
+ * file comes with its info (`ObjectInfo.changeStamp`): no stat of its own (issue #17).
  */
 export class FileDigests {
   private dirty = false;
@@ -53,23 +57,29 @@ export class FileDigests {
     return new FileDigests(root, file, await load(file, root));
   }
 
-  /** The file's identity now (undefined when it is gone). */
+  /** The file's identity now, by a stat of its own (undefined when it is gone). */
   async identify(key: string): Promise<FileIdentity | undefined> {
+    // Before the stat: the settled rule needs a time no later than the stat.
+    const statAtNs = nowNs();
     const info = await stat(path.join(this.root, ...key.split('/')), { bigint: true }).catch(() => undefined);
     if (info === undefined || !info.isFile()) return undefined;
-    return { ino: info.ino, size: info.size, mtimeNs: info.mtimeNs, ctimeNs: info.ctimeNs, statAtNs: nowNs() };
+    return { stamp: fileStamp(info), ctimeNs: info.ctimeNs, statAtNs };
+  }
+
+  /**
+   * The identity an info carries (its `changeStamp`), if any; `statAtNs` must be no later than
+   * the stat it came from (a time taken before the call that returned the info).
+   */
+  identityOf(info: ObjectInfo, statAtNs = 0n): FileIdentity | undefined {
+    const ctimeNs = info.changeStamp === undefined ? undefined : stampChangeTimeNs(info.changeStamp);
+    return ctimeNs === undefined ? undefined : { stamp: info.changeStamp!, ctimeNs, statAtNs };
   }
 
   /** The recorded MD5, if `identity` is exactly the one it was computed for (and that was settled). */
   lookup(key: string, identity: FileIdentity): string | undefined {
     const entry = this.entries.get(key);
-    if (entry === undefined || entry.statAtNs - entry.ctimeNs < SETTLED_NS) return undefined;
-    const same =
-      entry.ino === identity.ino &&
-      entry.size === identity.size &&
-      entry.mtimeNs === identity.mtimeNs &&
-      entry.ctimeNs === identity.ctimeNs;
-    return same ? entry.md5 : undefined;
+    if (entry === undefined || !settled(entry)) return undefined;
+    return entry.stamp === identity.stamp ? entry.md5 : undefined;
   }
 
   /** Records the MD5 of bytes read *after* `identity` was taken (so a write during the read shows). */
@@ -87,56 +97,53 @@ export class FileDigests {
     // Files written in the last instants of a move: wait out the margin once (at most 50 ms) so
     // that the re-stat below can keep them and the next run need not read them.
     let newest = 0n;
-    for (const entry of this.entries.values())
-      if (entry.statAtNs - entry.ctimeNs < SETTLED_NS && entry.ctimeNs > newest) newest = entry.ctimeNs;
+    for (const entry of this.entries.values()) if (!settled(entry) && entry.ctimeNs > newest) newest = entry.ctimeNs;
     const wait = Number(newest + SETTLED_NS - nowNs()) / 1e6;
     if (newest > 0n && wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait + 1, 60)));
-    const unsettled = [...this.entries].filter(([, entry]) => entry.statAtNs - entry.ctimeNs < SETTLED_NS);
+    const unsettled = [...this.entries].filter(([, entry]) => !settled(entry));
     await Promise.all(
       unsettled.map(async ([key, entry]) => {
         const now = await this.identify(key);
-        const same =
-          now !== undefined &&
-          now.ino === entry.ino &&
-          now.size === entry.size &&
-          now.mtimeNs === entry.mtimeNs &&
-          now.ctimeNs === entry.ctimeNs;
-        if (same && now.statAtNs - now.ctimeNs >= SETTLED_NS) entry.statAtNs = now.statAtNs;
+        if (now !== undefined && now.stamp === entry.stamp && settled(now)) entry.statAtNs = now.statAtNs;
         else this.entries.delete(key);
       }),
     );
-    const rows: Record<string, string[]> = {};
-    for (const [key, e] of this.entries)
-      rows[key] = [e.ino, e.size, e.mtimeNs, e.ctimeNs, e.statAtNs].map(String).concat(e.md5);
+    // Only settled entries are left: a row is the stamp and the MD5.
+    const rows: Record<string, [string, string]> = {};
+    for (const [key, entry] of this.entries) rows[key] = [entry.stamp, entry.md5];
     await mkdir(path.dirname(this.file), { recursive: true });
     const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(temp, JSON.stringify({ root: this.root, entries: rows }));
+    await writeFile(temp, JSON.stringify({ format: FORMAT, root: this.root, entries: rows }));
     await rename(temp, this.file);
     this.dirty = false;
   }
 }
 
+/** True when the identity's stat came late enough after the file's last change (see SETTLED_NS). */
+function settled(identity: FileIdentity): boolean {
+  return identity.statAtNs - identity.ctimeNs >= SETTLED_NS;
+}
+
 async function load(file: string, root: string): Promise<Map<string, Entry>> {
   const entries = new Map<string, Entry>();
   try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as { root?: unknown; entries?: Record<string, unknown> };
-    if (parsed.root !== root || typeof parsed.entries !== 'object' || parsed.entries === null) return entries;
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as {
+      format?: unknown;
+      root?: unknown;
+      entries?: Record<string, unknown>;
+    };
+    if (
+      parsed.format !== FORMAT ||
+      parsed.root !== root ||
+      typeof parsed.entries !== 'object' ||
+      parsed.entries === null
+    )
+      return entries;
     for (const [key, row] of Object.entries(parsed.entries)) {
-      if (
-        !Array.isArray(row) ||
-        row.length !== 6 ||
-        !row.every((v) => typeof v === 'string') ||
-        !/^[0-9a-f]{32}$/.test(row[5] as string)
-      )
-        continue;
-      const [ino, size, mtimeNs, ctimeNs, statAtNs] = (row as string[]).slice(0, 5).map((v) => BigInt(v)) as [
-        bigint,
-        bigint,
-        bigint,
-        bigint,
-        bigint,
-      ];
-      entries.set(key, { ino, size, mtimeNs, ctimeNs, statAtNs, md5: row[5] as string });
+      if (!Array.isArray(row) || row.length !== 2 || typeof row[0] !== 'string' || typeof row[1] !== 'string') continue;
+      if (!/^[0-9a-f]{32}$/.test(row[1])) continue;
+      // Saved rows were settled when saved; the stamp's ctime is only read again if re-recorded.
+      entries.set(key, { stamp: row[0], md5: row[1], ctimeNs: 0n, statAtNs: SETTLED_NS });
     }
   } catch {
     // No digests yet, or an unreadable file: every file is read, as without digests.
@@ -144,6 +151,10 @@ async function load(file: string, root: string): Promise<Map<string, Entry>> {
   return entries;
 }
 
-function nowNs(): bigint {
+/**
+ * The wall clock (ns) as the settled rule reads it: taken before a call, it is no later than any
+ * stat that call makes (pass it to {@link FileDigests.identityOf}).
+ */
+export function nowNs(): bigint {
   return BigInt(Date.now()) * 1_000_000n;
 }

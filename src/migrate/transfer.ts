@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type pLimit from 'p-limit';
 import { isStateStoreError, StateStoreError } from '../errors.js';
 import type { ObjectInfo, Vfs, WriteOptions } from '../vfs/types.js';
-import type { FileDigests } from './file-digests.js';
+import { nowNs, type FileDigests, type FileIdentity } from './file-digests.js';
 import { hashStream, HashingStream } from './hashing.js';
 
 export interface TransferContext {
@@ -69,13 +69,14 @@ export async function transferFile(
     existing === undefined ? { ifNoneMatch: '*' } : to.capabilities.ifMatch ? { ifMatch: existing.version } : {};
   let written: ObjectInfo;
   let sentMd5: string;
+  const writtenAfterNs = nowNs();
   try {
     ({ written, sentMd5 } = await write(ctx, source, condition, replacement));
   } catch (err) {
     if (await landedDespite(err, ctx, source, expected)) return 'copied';
     throw err;
   }
-  if (ctx.verify) await assertCopyMatches(ctx, source, written, sentMd5, expected.size);
+  if (ctx.verify) await assertCopyMatches(ctx, source, written, sentMd5, expected.size, writtenAfterNs);
   return 'copied';
 }
 
@@ -136,10 +137,15 @@ async function assertCopyMatches(
   written: ObjectInfo,
   sentMd5: string,
   expectedSize: number,
+  writtenAfterNs: bigint,
 ): Promise<void> {
   const size = written.size === expectedSize ? expectedSize : -1;
-  // Read back whole (`fresh`): a copy is verified byte for byte, never from a kept digest.
-  const stored = written.md5 ?? (await md5Of(ctx.to, written, ctx.signal, ctx.digests?.to, true));
+  // Read back whole (`fresh`): a copy is verified byte for byte, never from a kept digest. A
+  // file write read its bytes back itself, after the stat its change stamp is of (FileDriver.write).
+  const digests = ctx.digests?.to;
+  const readBack = written.md5 !== undefined ? digests?.identityOf(written, writtenAfterNs) : undefined;
+  if (readBack !== undefined && written.md5 !== undefined) digests?.record(written.key, readBack, written.md5);
+  const stored = written.md5 ?? (await md5Of(ctx.to, written, ctx.signal, digests, true));
   if (size !== expectedSize || stored !== sentMd5) {
     throw new StateStoreError(
       'IntegrityError',
@@ -180,9 +186,9 @@ async function copyBuffered(
   options: WriteOptions,
 ): Promise<{ written: ObjectInfo; sentMd5: string }> {
   const { from, to, signal } = ctx;
-  // Taken before the read, so a write during the read makes the recorded digest unusable.
-  const identity = await ctx.digests?.from?.identify(source.key);
-  const { body, info } = await from.read(source.key, { signal });
+  const [{ body, info }, identity] = await identified(ctx.digests?.from, source, () =>
+    from.read(source.key, { signal }),
+  );
   const sentMd5 = md5(body);
   assertSourceIntact(ctx, source, body.byteLength, info, sentMd5);
   const written = await to.write(source.key, body, options);
@@ -207,9 +213,9 @@ async function stream(
   options: WriteOptions,
 ): Promise<{ written: ObjectInfo; sentMd5: string }> {
   const { from, to, signal } = ctx;
-  // Taken before the read, so a write during the read makes the recorded digest unusable.
-  const identity = await ctx.digests?.from?.identify(source.key);
-  const { body, info } = await from.readStream(source.key, { signal });
+  const [{ body, info }, identity] = await identified(ctx.digests?.from, source, () =>
+    from.readStream(source.key, { signal }),
+  );
   const hasher = new HashingStream();
   pipeline(body, hasher, () => undefined); // errors surface through writeStream's read of `hasher`
   const written = await to.writeStream(source.key, hasher, { ...options, size: info.size });
@@ -235,14 +241,41 @@ async function md5Of(
   fresh = false,
 ): Promise<string> {
   if (info.md5 !== undefined) return info.md5;
-  const identity = await digests?.identify(info.key);
-  const kept = identity === undefined || fresh ? undefined : digests?.lookup(info.key, identity);
-  if (kept !== undefined) return kept;
+  if (digests !== undefined && !fresh) {
+    // The listing's stamp where it has one: no stat of its own (issue #17).
+    const identity = digests.identityOf(info) ?? (await digests.identify(info.key));
+    const kept = identity === undefined ? undefined : digests.lookup(info.key, identity);
+    if (kept !== undefined) return kept;
+  }
   // Small files whole (one read, no stream), as they were copied (see SMALL_FILE).
-  const digest =
+  const [digest, identity] =
     info.size <= SMALL_FILE
-      ? md5((await vfs.read(info.key, { signal })).body)
-      : (await hashStream((await vfs.readStream(info.key, { signal })).body)).md5;
-  if (identity !== undefined) digests?.record(info.key, identity, digest);
-  return digest;
+      ? await identified(digests, info, async () => {
+          const read = await vfs.read(info.key, { signal });
+          return { info: read.info, md5: md5(read.body) };
+        })
+      : await identified(digests, info, async () => {
+          const read = await vfs.readStream(info.key, { signal });
+          return { info: read.info, md5: (await hashStream(read.body)).md5 };
+        });
+  if (identity !== undefined) digests?.record(info.key, identity, digest.md5);
+  return digest.md5;
+}
+
+/**
+ * Runs `read` (a read of `listed`'s file) and returns its result with the identity to record a
+ * digest of the bytes read under. Taken before the bytes are read, so that a write during the
+ * read makes the recorded digest unusable: the stamp of the read's own stat (it comes before
+ * the bytes), or where the listing carried none, a stat before the read.
+ */
+async function identified<T extends { info: ObjectInfo }>(
+  digests: FileDigests | undefined,
+  listed: ObjectInfo,
+  read: () => Promise<T>,
+): Promise<[T, FileIdentity | undefined]> {
+  if (digests === undefined) return [await read(), undefined];
+  const early = listed.changeStamp === undefined ? await digests.identify(listed.key) : undefined;
+  const before = nowNs();
+  const result = await read();
+  return [result, early ?? digests.identityOf(result.info, before)];
 }

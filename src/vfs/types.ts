@@ -30,6 +30,14 @@ export interface ObjectInfo {
   version: string;
   /** Lowercase hex MD5 of the content, when the backend knows it without reading the object. */
   md5?: string;
+  /**
+   * Where the backend has one: a stamp that changes with every change to the object, including
+   * those `version` may not show (file backend: inode, size, modification and change time, so a
+   * rewrite at the same size with its mtime set back shows too). For callers that keep what they
+   * derived from an object (a digest) between runs; it is no condition for writes (a hard link
+   * or chmod changes it too).
+   */
+  changeStamp?: string;
   /** Time of the last write. */
   lastModified: Date;
   /** The stored content type, where the backend keeps one. */

@@ -4,6 +4,7 @@
  * for sure; small files are copied whole, large ones streamed, and either way a copy that does
  * not hold the source's bytes fails the move with IntegrityError.
  */
+import { open } from 'node:fs/promises';
 import { openVfs } from '../../src/backends/registry.js';
 import { isStateStoreError } from '../../src/errors.js';
 import { moveStateStore } from '../../src/migrate/index.js';
@@ -71,14 +72,15 @@ it.each([
 ])('fails with IntegrityError when the copy of %s does not hold the bytes sent', async (_what, victim) => {
   const source = await fileStore(3);
   const target = await openVfs(`file://${await tempDir('move-durability-')}`);
-  // The destination keeps one byte of the victim wrong while reporting the write a success.
+  // The destination keeps one byte of the victim wrong while reporting the write a success
+  // (with no digest of what it holds: the move must read it back).
   const corrupt = async (key: string, written: Promise<ObjectInfo>): Promise<ObjectInfo> => {
     const info = await written;
     if (key !== victim) return info;
     const body = Buffer.from((await target.read(key)).body);
     body[body.length - 1] = body[body.length - 1]! ^ 0xff;
     await target.write(key, body);
-    return info;
+    return { ...info, md5: undefined, changeStamp: undefined };
   };
   const lying = Object.create(target, {
     write: { value: (k: string, b: Uint8Array, o?: WriteOptions) => corrupt(k, target.write(k, b, o)) },
@@ -90,5 +92,32 @@ it.each([
   );
   expect(isStateStoreError(failure, 'IntegrityError')).toBe(true);
   // The cluster is not published: no config at the destination.
+  await expect(target.stat('a.example.com/config')).rejects.toMatchObject({ code: 'NotFound' });
+});
+
+it('fails with IntegrityError when a small file written whole reads back other bytes than were sent', async () => {
+  const source = await fileStore(3);
+  const target = await openVfs(`file://${await tempDir('move-durability-')}`);
+  // The file backend reads a small write back through its own descriptor, from offset 0, and
+  // reports the MD5 of that: the move compares it with what it sent, and reads nothing again.
+  const probe = await open(`${await tempDir('move-durability-')}/probe`, 'w');
+  const proto = Object.getPrototypeOf(probe) as { read: (...args: unknown[]) => Promise<{ bytesRead: number }> };
+  await probe.close();
+  const original = proto.read;
+  const spy = jest.spyOn(proto, 'read').mockImplementation(async function (this: unknown, ...args: unknown[]) {
+    const result = await original.apply(this, args);
+    const [buffer, , , position] = args as [Buffer, number, number, number | null];
+    if (position === 0 && result.bytesRead > 0) buffer[result.bytesRead - 1] ^= 0xff;
+    return result;
+  });
+  try {
+    const failure = await moveStateStore({ from: source, to: target, retry: { maxAttempts: 1 } }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(isStateStoreError(failure, 'IntegrityError')).toBe(true);
+  } finally {
+    spy.mockRestore();
+  }
   await expect(target.stat('a.example.com/config')).rejects.toMatchObject({ code: 'NotFound' });
 });

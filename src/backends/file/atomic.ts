@@ -22,14 +22,22 @@ export async function removeIfAbandoned(file: string, maxAgeMs: number): Promise
   }
 }
 
-/** A fully written, fsynced temporary file next to its target, ready to be renamed or linked. */
+/**
+ * A fully written (and, if asked, fsynced) temporary file next to its target, ready to be renamed
+ * or linked; still open, so that it can be read back once published (FileDriver.publish).
+ */
 export interface TempFile {
   path: string;
+  /** Open for reading and writing; closed by {@link TempFile.discard} or {@link TempFile.close}. */
+  handle: FileHandle;
   /** Identity and size of the written file (survive rename and link). */
   ino: bigint;
   mtimeNs: bigint;
   size: number;
+  /** Closes the handle and removes the temp name (a published file keeps its other name). */
   discard(): Promise<void>;
+  /** Closes the handle. */
+  close(): Promise<void>;
 }
 
 /**
@@ -42,7 +50,6 @@ export async function writeTemp(
   options: { fsync: boolean; signal?: AbortSignal; key: string; remakeFolder?: () => Promise<void> },
 ): Promise<TempFile> {
   const tempPath = path.join(path.dirname(target), `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
-  const discard = () => unlink(tempPath).catch(() => undefined);
   let handle: FileHandle | undefined;
   try {
     handle = await openTemp(tempPath, options.remakeFolder);
@@ -57,12 +64,13 @@ export async function writeTemp(
     throwIfAborted(options.signal, options.key, 'file');
     if (options.fsync) await handle.sync();
     const info = await handle.stat({ bigint: true });
-    await handle.close();
-    handle = undefined;
-    return { path: tempPath, ino: info.ino, mtimeNs: info.mtimeNs, size: Number(info.size), discard };
+    const open = handle;
+    const close = () => open.close().catch(() => undefined);
+    const discard = () => Promise.all([close(), unlink(tempPath).catch(() => undefined)]).then(() => undefined);
+    return { path: tempPath, handle, ino: info.ino, mtimeNs: info.mtimeNs, size: Number(info.size), discard, close };
   } catch (err) {
     await handle?.close().catch(() => undefined);
-    await discard();
+    await unlink(tempPath).catch(() => undefined);
     throw err;
   }
 }
@@ -76,7 +84,8 @@ export async function writeTemp(
 async function openTemp(tempPath: string, remakeFolder: (() => Promise<void>) | undefined): Promise<FileHandle> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await open(tempPath, 'wx', 0o600);
+      // Read-write: a published file is read back through this same descriptor.
+      return await open(tempPath, 'wx+', 0o600);
     } catch (err) {
       if (remakeFolder === undefined || errnoOf(err) !== 'ENOENT' || attempt >= 5) throw err;
       await remakeFolder();
@@ -92,9 +101,4 @@ export async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-/** The version token of a file: its inode, modification time (ns) and size. */
-export function fileVersion(ino: bigint, mtimeNs: bigint, size: number | bigint): string {
-  return `${ino.toString(36)}.${mtimeNs.toString(36)}.${size.toString(36)}`;
 }

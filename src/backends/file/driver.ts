@@ -1,5 +1,5 @@
-import { link, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
-import { createReadStream, type ReadStream } from 'node:fs';
+import { link, open, rename, rmdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { createReadStream, type BigIntStats, type ReadStream } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Readable } from 'node:stream';
@@ -15,17 +15,25 @@ import {
   type VfsDriver,
 } from '../../vfs/driver.js';
 import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadStreamResult } from '../../vfs/types.js';
-import { toBytes } from '../common/bytes.js';
-import { fileVersion, fsyncDir, writeTemp, type TempFile } from './atomic.js';
+import { md5Hex, toBytes } from '../common/bytes.js';
+import { fsyncDir, writeTemp, type TempFile } from './atomic.js';
 import { DirCache } from './dir-cache.js';
 import { listFilePage, type ListEntry } from './list.js';
 import { errnoOf, mapFsError } from './errors.js';
 import { withFileLock } from './lock.js';
 import { PendingSyncs } from './pending-syncs.js';
 import { FileRoot } from './root.js';
+import { fileStamp, fileVersion } from './stamp.js';
 import type { FileBackendOptions } from './types.js';
 
 type Body = Uint8Array | Readable | AsyncIterable<Uint8Array>;
+
+/**
+ * Buffered writes up to this size are read back once published, through the descriptor that
+ * wrote them, and return the MD5 of what was read (see {@link FileDriver.write}): a move then
+ * verifies its copy without opening the file again (issue #17).
+ */
+const READ_BACK_MAX = 64 * 1024;
 
 /**
  * The local-disk backend. Writes are atomic (temp file, fsync, rename); create-if-absent uses
@@ -69,7 +77,7 @@ export class FileDriver implements VfsDriver {
     const handle = await open(await this.root.resolve(key), 'r');
     try {
       const info = await this.infoOf(handle, key, options.condition);
-      const body = await handle.readFile({ signal: options.signal });
+      const body = await readToEnd(handle, info.size, options.signal);
       return { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), info };
     } finally {
       await handle.close();
@@ -93,11 +101,17 @@ export class FileDriver implements VfsDriver {
   async stat(key: string, options: DriverReadOptions): Promise<ObjectInfo> {
     const info = await stat(await this.root.resolve(key), { bigint: true });
     if (!info.isFile()) throw notAFile();
-    const result = this.toInfo(key, info.ino, info.mtimeNs, info.size);
+    const result = this.infoFromStats(key, info);
     this.checkVersion(result, options.condition);
     return result;
   }
 
+  /**
+   * Writes atomically (temp file, rename or link). A body of up to 64 KiB is also read back once
+   * published, through the descriptor that wrote it, after a stat of that descriptor: the result
+   * then carries `md5`, the MD5 of the bytes read back (not of the bytes sent), and the
+   * `changeStamp` of that stat, taken before the read.
+   */
   write(key: string, body: Uint8Array | string, options: DriverWriteOptions): Promise<ObjectInfo> {
     return this.commit(key, toBytes(body), options);
   }
@@ -147,7 +161,9 @@ export class FileDriver implements VfsDriver {
       key: destinationKey,
       remakeFolder: () => this.root.prepareParent(destination, destinationKey),
     });
-    return this.publish(destinationKey, destination, temp, options);
+    const info = await this.publish(destinationKey, destination, temp, options);
+    await temp.close();
+    return info;
   }
 
   async list(options: ListOptions = {}): Promise<ListPage> {
@@ -158,7 +174,7 @@ export class FileDriver implements VfsDriver {
       {
         dir: this.root.dir,
         tempMaxAgeMs: this.options.tempMaxAgeMs,
-        toInfo: (key, ino, mtimeNs, size) => this.toInfo(key, ino, mtimeNs, size),
+        toInfo: (key, stats) => this.infoFromStats(key, stats),
         cache: this.listCache,
       },
       options,
@@ -181,7 +197,28 @@ export class FileDriver implements VfsDriver {
     const fsync = this.options.fsync && options.durability !== 'deferred';
     const remakeFolder = () => this.root.prepareParent(full, key);
     const temp = await writeTemp(full, body, { fsync, signal: options.signal, key, remakeFolder });
-    return this.publish(key, full, temp, options);
+    const info = await this.publish(key, full, temp, options);
+    if (body instanceof Uint8Array && body.byteLength <= READ_BACK_MAX) await this.readBack(info, temp.handle);
+    await temp.close();
+    return info;
+  }
+
+  /**
+   * Adds to a published write's info the MD5 of its bytes as read back from the file, and the
+   * stamp of the stat taken just before (so that the pair is true of one state of the file).
+   * The write has taken effect: a failure here only leaves the info without them.
+   */
+  private async readBack(info: ObjectInfo, handle: FileHandle): Promise<void> {
+    try {
+      const stats = await handle.stat({ bigint: true });
+      if (stats.size > BigInt(READ_BACK_MAX)) return; // rewritten in place meanwhile: not ours to vouch for
+      const buffer = Buffer.allocUnsafe(Number(stats.size));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, 0);
+      info.md5 = md5Hex(buffer.subarray(0, bytesRead));
+      info.changeStamp = fileStamp(stats);
+    } catch {
+      // The caller verifies by reading the file again (no md5 given).
+    }
   }
 
   /**
@@ -197,7 +234,8 @@ export class FileDriver implements VfsDriver {
       if (this.options.fsync && !deferred) await this.pending.flush();
       if (condition.kind === 'absent') {
         await link(temp.path, full);
-        await temp.discard();
+        // Only the temp name goes: the handle stays open for the read-back.
+        await unlink(temp.path).catch(() => undefined);
       } else {
         await withFileLock(full, this.lockOptions(key, options.signal), async () => {
           if (condition.kind === 'version') await this.stat(key, { condition });
@@ -232,7 +270,7 @@ export class FileDriver implements VfsDriver {
   ): Promise<ObjectInfo> {
     const info = await handle.stat({ bigint: true });
     if (!info.isFile()) throw notAFile();
-    const result = this.toInfo(key, info.ino, info.mtimeNs, info.size);
+    const result = this.infoFromStats(key, info);
     this.checkVersion(result, condition);
     return result;
   }
@@ -247,6 +285,11 @@ export class FileDriver implements VfsDriver {
     }
   }
 
+  /** The info of a stat of the file (with its change stamp). */
+  private infoFromStats(key: string, stats: BigIntStats): ObjectInfo {
+    return { ...this.toInfo(key, stats.ino, stats.mtimeNs, stats.size), changeStamp: fileStamp(stats) };
+  }
+
   private toInfo(key: string, ino: bigint, mtimeNs: bigint, size: bigint | number): ObjectInfo {
     return {
       key,
@@ -259,6 +302,18 @@ export class FileDriver implements VfsDriver {
   private lockOptions(key: string, signal: AbortSignal | undefined) {
     return { key, signal, timeoutMs: this.options.lockTimeoutMs, staleMs: this.options.staleLockMs };
   }
+}
+
+/**
+ * A file just opened, whose stat said `size` bytes, read to its end. A small file is read with one call of `size + 1` bytes, which also tells that it
+ * did not grow since the stat (a larger one, or one that grew, goes through readFile as before).
+ */
+async function readToEnd(handle: FileHandle, size: number, signal?: AbortSignal): Promise<Buffer> {
+  if (size > READ_BACK_MAX) return handle.readFile({ signal });
+  const buffer = Buffer.allocUnsafe(size + 1);
+  const { bytesRead } = await handle.read(buffer, 0, size + 1, null);
+  if (bytesRead <= size) return buffer.subarray(0, bytesRead);
+  return Buffer.concat([buffer, await handle.readFile({ signal })]);
 }
 
 /** A folder where a file was asked for: the same as no file (mapError makes it NotFound or PreconditionFailed). */

@@ -1,4 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
 import path from 'node:path';
 import type { ListOptions, ListPage, ObjectInfo } from '../../vfs/types.js';
 import { compareKeys, decodePageToken, encodePageToken } from '../common/paging.js';
@@ -8,13 +9,18 @@ import { errnoOf, fsError } from './errors.js';
 import { RESERVED_PREFIX } from './lock.js';
 
 const MAX_PAGE_SIZE = 1000;
+/**
+ * Files of a folder stat-ed at once: one after the other, a listing waited on 2,000 round trips
+ * to the thread pool (issue #17, a file:// rerun is two listings).
+ */
+const STATS_AT_ONCE = 32;
 
 /** What a listing needs from the driver. */
 export interface ListContext {
   /** The store's root folder. */
   dir: string;
   tempMaxAgeMs: number;
-  toInfo(key: string, ino: bigint, mtimeNs: bigint, size: bigint): ObjectInfo;
+  toInfo(key: string, stats: BigIntStats): ObjectInfo;
   /** Sorted listings of large folders, kept between pages (the listing's continuation). */
   cache?: DirCache<ListEntry>;
 }
@@ -46,7 +52,9 @@ export async function listFilePage(ctx: ListContext, options: ListOptions): Prom
   const objects: ObjectInfo[] = [];
   const prefixes: string[] = [];
   let last: string | undefined;
-  for await (const item of walk(ctx, base, prefix, after, shallow)) {
+  // The walk stats no more files ahead than the page can still take (plus the one that shows more).
+  const room = () => pageSize + 1 - objects.length - prefixes.length;
+  for await (const item of walk(ctx, { prefix, shallow, room }, base, after)) {
     if (objects.length + prefixes.length >= pageSize)
       return { objects, prefixes, nextPageToken: encodePageToken(last!) };
     if ('prefix' in item) prefixes.push((last = item.prefix));
@@ -58,35 +66,49 @@ export async function listFilePage(ctx: ListContext, options: ListOptions): Prom
   return { objects, prefixes };
 }
 
-async function* walk(
-  ctx: ListContext,
-  dirKey: string,
-  prefix: string,
-  after: string | undefined,
-  shallow: boolean,
-): AsyncGenerator<Item> {
+/** What stays the same through one page's walk. */
+interface Walk {
+  prefix: string;
+  shallow: boolean;
+  /** How many more items the page takes. */
+  room(): number;
+}
+
+async function* walk(ctx: ListContext, w: Walk, dirKey: string, after: string | undefined): AsyncGenerator<Item> {
   const entries = await sortedEntries(ctx, dirKey);
-  for (let i = startIndex(entries, after, shallow); i < entries.length; i++) {
+  let stated: Array<Promise<ObjectInfo | undefined>> = [];
+  let next = 0; // the first entry not yet in `stated`
+  for (let i = startIndex(entries, after, w.shallow); i < entries.length; i++) {
     const entry = entries[i]!;
-    if (!entry.sortKey.startsWith(prefix) && !prefix.startsWith(entry.sortKey)) continue;
-    if (entry.isDir && shallow) {
+    if (!entry.sortKey.startsWith(w.prefix) && !w.prefix.startsWith(entry.sortKey)) continue;
+    if (entry.isDir && w.shallow) {
       if (await hasObjectUnder(ctx, entry.key)) yield { prefix: entry.sortKey };
     } else if (entry.isDir) {
-      yield* walk(
-        ctx,
-        entry.key,
-        prefix,
-        after !== undefined && after.startsWith(entry.sortKey) ? after : undefined,
-        shallow,
-      );
-    } else if (entry.key.startsWith(prefix)) {
-      try {
-        const info = await stat(path.join(ctx.dir, ...entry.key.split('/')), { bigint: true });
-        if (info.isFile()) yield { object: ctx.toInfo(entry.key, info.ino, info.mtimeNs, info.size) };
-      } catch (err) {
-        if (errnoOf(err) !== 'ENOENT') throw fsError(err, entry.key); // deleted while listing
+      yield* walk(ctx, w, entry.key, after !== undefined && after.startsWith(entry.sortKey) ? after : undefined);
+    } else if (entry.key.startsWith(w.prefix)) {
+      if (i >= next) {
+        // This file and the next ones of the folder, stat-ed together (see STATS_AT_ONCE).
+        const files = entries.slice(i, i + Math.max(1, Math.min(STATS_AT_ONCE, w.room())));
+        const batch = files.findIndex((file) => file.isDir || !file.key.startsWith(w.prefix));
+        const run = batch === -1 ? files : files.slice(0, batch);
+        stated = run.map((file) => statFile(ctx, file.key));
+        stated.forEach((promise) => promise.catch(() => undefined)); // awaited below, in order
+        next = i + run.length;
       }
+      const object = await stated[i - (next - stated.length)]!;
+      if (object !== undefined) yield { object };
     }
+  }
+}
+
+/** A file's info; undefined when it is gone (deleted while listing) or no file. */
+async function statFile(ctx: ListContext, key: string): Promise<ObjectInfo | undefined> {
+  try {
+    const info = await stat(path.join(ctx.dir, ...key.split('/')), { bigint: true });
+    return info.isFile() ? ctx.toInfo(key, info) : undefined;
+  } catch (err) {
+    if (errnoOf(err) !== 'ENOENT') throw fsError(err, key);
+    return undefined;
   }
 }
 
