@@ -33,6 +33,12 @@ try {
   writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }));
   run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], app);
   const check = `
+    // yaml, diff and p-limit are bundled into dist/, not dependencies: the installed package runs without them.
+    if (lib.stringifyYaml({ a: 1 }).trim() !== 'a: 1') throw new Error('the bundled yaml does not stringify');
+    if (!lib.diffConfig({ a: 1 }, { a: 2 }).unified.includes('+a: 2')) throw new Error('the bundled diff does not diff');
+    for (const name of ['yaml', 'diff', 'p-limit']) {
+      if (await import(name).then(() => true, () => false)) throw new Error(name + ' was installed: it should be bundled, not a dependency');
+    }
     const vfs = await lib.openVfs('memfs://pack-check');
     await vfs.write('a/b', 'hello');
     const text = Buffer.from((await vfs.read('a/b')).body).toString();
