@@ -1,106 +1,140 @@
+import { StateStoreError } from '../errors.js';
 import type { ObjectInfo, Vfs } from '../vfs/types.js';
-import { validateClusterName } from '../store/names.js';
 import { isLeaseKey } from '../store/lease/document.js';
-import type { TaskGroup } from './tasks.js';
 
-/** Where a cluster move gets its file lists from: one listing per cluster, or one per store. */
-export interface Listings {
-  /** The cluster's source files, as they are listed. */
-  source(cluster: string): AsyncIterable<ObjectInfo>;
-  /** The cluster's files already at the destination. */
-  destination(cluster: string): Promise<ObjectInfo[]>;
-}
-
-/** A listing of each cluster's prefix: copies start with its first page. */
-export function perCluster(from: Vfs, to: Vfs, signal: AbortSignal | undefined): Listings {
-  return {
-    source: (cluster) => withoutLeases(from.listAll({ prefix: `${cluster}/`, signal })),
-    destination: async (cluster) => {
-      const files: ObjectInfo[] = [];
-      for await (const info of to.listAll({ prefix: `${cluster}/`, signal })) files.push(info);
-      return files;
-    },
-  };
+/** A source file and the destination's object of the same key as listed (null: absent). */
+export interface ListedFile {
+  readonly source: ObjectInfo;
+  readonly listed: ObjectInfo | null;
 }
 
 /**
- * One listing of each whole store, grouped by cluster, for a move of every cluster: a store of
- * many small clusters then costs two listings (a page per 1,000 keys on S3) instead of two per
- * cluster plus a HEAD of each config. The clusters are the top-level folders holding a `config`
- * (as StateStore.listClusters finds them), in key order.
+ * Destination entries listed ahead of the merge: the destination's listing then runs beside the
+ * source's instead of waiting for each source page. Bounded: at most this many entries wait.
  */
-export async function perStore(
+const DESTINATION_AHEAD = 4096;
+
+/**
+ * The source's files under `prefix` (the whole store without one), each with the destination's
+ * object of the same key, streamed as the two listings arrive: one walk of each store, merged in
+ * key order (both listings are in UTF-8 byte order, the Vfs contract), no map of either kept.
+ * Files at the store's root (no cluster) and leases (the source store's lock, held by the move
+ * itself) are left out. `destination` undefined (a dry run): every file is listed as absent.
+ */
+export async function* mergedListing(
   from: Vfs,
-  to: Vfs,
+  to: Vfs | undefined,
+  prefix: string | undefined,
   signal: AbortSignal | undefined,
-): Promise<{ clusters: string[]; listings: Listings }> {
-  const [source, destination] = await Promise.all([grouped(from, signal), grouped(to, signal)]);
-  const clusters = [...source.keys()]
-    .filter((cluster) => source.get(cluster)!.some((info) => info.key === `${cluster}/config`) && validName(cluster))
-    .sort();
-  return {
-    clusters,
-    listings: {
-      source: async function* (cluster) {
-        yield* source.get(cluster) ?? [];
-      },
-      destination: async (cluster) => destination.get(cluster) ?? [],
-    },
-  };
-}
-
-async function grouped(vfs: Vfs, signal: AbortSignal | undefined): Promise<Map<string, ObjectInfo[]>> {
-  const byCluster = new Map<string, ObjectInfo[]>();
-  for await (const info of vfs.listAll({ signal })) {
-    const slash = info.key.indexOf('/');
-    if (slash <= 0) continue; // a file at the store's root belongs to no cluster
-    if (isLeaseKey(info.key)) continue; // the source store's lock, not the cluster's data
-    const cluster = info.key.slice(0, slash);
-    const files = byCluster.get(cluster);
-    if (files === undefined) byCluster.set(cluster, [info]);
-    else files.push(info);
-  }
-  return byCluster;
-}
-
-/** A cluster's lease is the source store's lock (held by the move itself): never copied. */
-async function* withoutLeases(files: AsyncIterable<ObjectInfo>): AsyncIterable<ObjectInfo> {
-  for await (const info of files) if (!isLeaseKey(info.key)) yield info;
-}
-
-function validName(cluster: string): boolean {
+): AsyncGenerator<ListedFile> {
+  const options = { ...(prefix === undefined ? {} : { prefix }), signal };
+  const destination = to === undefined ? undefined : new Cursor(to.listAll(options), to.url);
   try {
-    validateClusterName(cluster);
-    return true;
-  } catch {
-    return false;
+    let previous: string | undefined;
+    for await (const source of from.listAll(options)) {
+      assertAscending(previous, source.key, from.url);
+      previous = source.key;
+      if (source.key.indexOf('/') <= 0 || isLeaseKey(source.key)) continue;
+      yield { source, listed: (await destination?.find(source.key)) ?? null };
+    }
+  } finally {
+    destination?.close();
   }
+}
+
+/** Compares two keys in UTF-8 byte order (JS `<` compares UTF-16 units, which differs past U+D7FF). */
+export function compareKeys(a: string, b: string): number {
+  const shorter = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < shorter && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === shorter) return a.length - b.length;
+  const x = a.charCodeAt(i);
+  const y = b.charCodeAt(i);
+  if (x < 0xd800 && y < 0xd800) return x - y;
+  return Buffer.compare(Buffer.from(a.slice(i), 'utf8'), Buffer.from(b.slice(i), 'utf8'));
 }
 
 /**
- * A cluster's source listing, read in the background: the files listed so far, and a hand-over
- * of the rest to whoever calls `forEach`. Stops at the copies' first failure and records its own.
+ * The merge (and writing each cluster's config after its files) relies on listings in key order:
+ * a backend that breaks it fails the move instead of, say, writing a config before its files.
  */
-export class SourceListing {
-  readonly files: ObjectInfo[] = [];
-  /** Settles when the listing ends; never rejects (a failure goes to the copies' TaskGroup). */
-  readonly done: Promise<void>;
-  private onListed: ((info: ObjectInfo) => void) | undefined;
+function assertAscending(previous: string | undefined, key: string, url: string): void {
+  if (previous !== undefined && compareKeys(previous, key) >= 0) {
+    throw new StateStoreError('Unknown', `the listing of ${url} is not in key order (${previous} before ${key})`);
+  }
+}
 
-  constructor(pages: AsyncIterable<ObjectInfo>, copies: TaskGroup) {
-    this.done = (async () => {
-      for await (const info of pages) {
-        if (copies.failed) return;
-        this.files.push(info);
-        this.onListed?.(info);
-      }
-    })().catch((err: unknown) => copies.fail(err));
+/** A listing read ahead in the background (up to {@link DESTINATION_AHEAD} entries), searched in key order. */
+class Cursor {
+  private readonly buffer: ObjectInfo[] = [];
+  private head = 0;
+  private ended = false;
+  private stopped = false;
+  private failure: { error: unknown } | undefined;
+  private wakeReader: (() => void) | undefined;
+  private wakeWriter: (() => void) | undefined;
+
+  constructor(
+    listing: AsyncIterable<ObjectInfo>,
+    private readonly url: string,
+  ) {
+    void this.pump(listing);
   }
 
-  /** Calls `fn` on every file listed so far, then on each one as it is listed. */
-  forEach(fn: (info: ObjectInfo) => void): void {
-    // Synchronously: no page can arrive between the catch-up and the hand-over.
-    this.files.forEach(fn);
-    this.onListed = fn;
+  /** The entry of `key`, if listed; entries before it are dropped (keys must be asked in order). */
+  async find(key: string): Promise<ObjectInfo | undefined> {
+    for (;;) {
+      while (this.head < this.buffer.length) {
+        const entry = this.buffer[this.head]!;
+        const order = compareKeys(entry.key, key);
+        if (order > 0) return undefined;
+        this.head += 1;
+        if (order === 0) return entry;
+      }
+      this.compact();
+      if (this.failure !== undefined) throw this.failure.error;
+      if (this.ended) return undefined;
+      await new Promise<void>((resolve) => (this.wakeReader = resolve));
+    }
+  }
+
+  /** Stops reading ahead (the merge ended or failed). */
+  close(): void {
+    this.stopped = true;
+    this.wake('writer');
+  }
+
+  private async pump(listing: AsyncIterable<ObjectInfo>): Promise<void> {
+    try {
+      let previous: string | undefined;
+      for await (const entry of listing) {
+        if (this.stopped) return;
+        assertAscending(previous, entry.key, this.url);
+        previous = entry.key;
+        this.buffer.push(entry);
+        this.wake('reader');
+        if (this.buffer.length - this.head >= DESTINATION_AHEAD)
+          await new Promise<void>((resolve) => (this.wakeWriter = resolve));
+      }
+    } catch (error) {
+      this.failure = { error };
+    } finally {
+      this.ended = true;
+      this.wake('reader');
+    }
+  }
+
+  /** Drops the consumed entries, then lets the listing read further. */
+  private compact(): void {
+    this.buffer.splice(0, this.head);
+    this.head = 0;
+    this.wake('writer');
+  }
+
+  private wake(which: 'reader' | 'writer'): void {
+    const wake = which === 'reader' ? this.wakeReader : this.wakeWriter;
+    if (which === 'reader') this.wakeReader = undefined;
+    else this.wakeWriter = undefined;
+    wake?.();
   }
 }

@@ -1,4 +1,4 @@
-import { isScalar, Scalar } from 'yaml';
+import { isScalar, Scalar, type Document } from 'yaml';
 import { isPlainObject } from '../config/guard.js';
 import { escapePointerToken, parsePointer } from '../config/patch/json-pointer.js';
 import { parseYamlDocuments } from '../config/yaml/parse.js';
@@ -57,10 +57,13 @@ function escapeRegExp(text: string): string {
 /**
  * Replaces string scalars in YAML text in place, by their source ranges, so that every other byte
  * (indentation style, comments, quoting) stays exactly as it was. The new values keep each
- * scalar's quoting style.
+ * scalar's quoting style. `document` is the text's parsed first document, when the caller has it.
  */
-export function replaceScalars(text: string, values: ReadonlyMap<string, string>): string {
-  const document = parseYamlDocuments(text)[0]?.document;
+export function replaceScalars(
+  text: string,
+  values: ReadonlyMap<string, string>,
+  document: Document.Parsed | undefined = parseYamlDocuments(text)[0]?.document,
+): string {
   if (document === undefined) return text;
   const edits: Array<{ start: number; end: number; replacement: string }> = [];
   for (const [pointer, value] of values) {

@@ -4,7 +4,8 @@
  */
 import { openVfs } from '../../src/backends/registry.js';
 import { moveStateStore } from '../../src/migrate/index.js';
-import type { ListOptions, Vfs } from '../../src/vfs/types.js';
+import { compareKeys, mergedListing } from '../../src/migrate/listing.js';
+import type { ListOptions, ObjectInfo, Vfs } from '../../src/vfs/types.js';
 
 const config = (base: string, cluster: string) => `kind: Cluster\nspec:\n  configBase: ${base}/${cluster}\n`;
 
@@ -61,5 +62,51 @@ describe('moveStateStore listings', () => {
     });
     expect(result.clusters.map((c) => c.cluster)).toEqual(['b.example.com']);
     expect(fromLists).toEqual(['b.example.com/']);
+  });
+
+  it('merges the two listings by key: each source file with the destination object of its key', async () => {
+    const source = await openVfs(`memfs://merge-src-${Date.now()}`);
+    const target = await openVfs(`memfs://merge-dst-${Date.now()}`);
+    for (const key of ['a.example.com/config', 'a.example.com/pki/x', 'b.example.com/config', 'b.example.com/z'])
+      await source.write(key, key);
+    await source.write('root-file', 'not a cluster');
+    // Destination-only keys before, between and after the source's ones are passed over.
+    for (const key of ['0/early', 'a.example.com/pki/x', 'a.example.com/pki/y', 'b.example.com/z', 'zz/late'])
+      await target.write(key, `dst ${key}`);
+    const merged: Array<[string, string | null]> = [];
+    for await (const file of mergedListing(source, target, undefined, undefined))
+      merged.push([file.source.key, file.listed?.key ?? null]);
+    expect(merged).toEqual([
+      ['a.example.com/config', null],
+      ['a.example.com/pki/x', 'a.example.com/pki/x'],
+      ['b.example.com/config', null],
+      ['b.example.com/z', 'b.example.com/z'],
+    ]);
+  });
+
+  it('refuses a listing out of key order (a config could otherwise be written before its files)', async () => {
+    const source = await openVfs(`memfs://unsorted-${Date.now()}`);
+    await source.write('a.example.com/config', config(source.url, 'a.example.com'));
+    for (const key of ['a.example.com/pki/a', 'a.example.com/pki/z']) await source.write(key, 'k');
+    const info = (key: string): ObjectInfo => ({ key, size: 1, version: '1' });
+    const unsorted = Object.create(source, {
+      listAll: {
+        value: async function* () {
+          yield* [info('a.example.com/config'), info('a.example.com/pki/z'), info('a.example.com/pki/a')];
+        },
+      },
+    }) as Vfs;
+    const target = await openVfs(`memfs://unsorted-dst-${Date.now()}`);
+    await expect(moveStateStore({ from: unsorted, to: target })).rejects.toMatchObject({ code: 'Unknown' });
+    await expect(target.stat('a.example.com/config')).rejects.toMatchObject({ code: 'NotFound' });
+  });
+
+  it('compares keys in UTF-8 byte order', () => {
+    expect(compareKeys('a', 'b')).toBeLessThan(0);
+    expect(compareKeys('a/', 'a')).toBeGreaterThan(0);
+    expect(compareKeys('a.x/k', 'a/k')).toBeLessThan(0);
+    // U+FF5E sorts before U+1F600 in UTF-8 (EF BD 9E < F0 9F 98 80), after it in UTF-16 units.
+    expect(compareKeys('\uff5e', '\u{1f600}')).toBeLessThan(0);
+    expect('\uff5e' < '\u{1f600}').toBe(false);
   });
 });

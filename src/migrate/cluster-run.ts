@@ -1,0 +1,279 @@
+import type pLimit from 'p-limit';
+import { isStateStoreError, StateStoreError } from '../errors.js';
+import { withRetry } from '../vfs/retry.js';
+import type { ObjectInfo, Vfs } from '../vfs/types.js';
+import { isPlainObject } from '../config/guard.js';
+import { parseYamlDocuments, type ParsedYaml } from '../config/yaml/parse.js';
+import { parsePointer } from '../config/patch/json-pointer.js';
+import { replaceScalars, rewriteStoreUrls, rewriteText } from './rewrite.js';
+import type { ListedFile } from './listing.js';
+import type { WorkQueue } from './tasks.js';
+import { transferFile, type TransferContext } from './transfer.js';
+import type { ClusterMoveResult, MoveOptions } from './types.js';
+
+/** Generated files that may name the store (kops rewrites them on `kops update cluster --yes`). */
+const GENERATED = /^(cluster-completed\.spec|igconfig\/.*|manifests\/.*|addons\/bootstrap-channel\.yaml)$/;
+const MAX_SCANNED_BYTES = 4 * 1024 * 1024;
+
+/** What every cluster of one move shares. */
+export interface MoveRun {
+  readonly from: Vfs;
+  readonly to: Vfs;
+  readonly options: MoveOptions;
+  /** Every request of the move (config reads and writes, copies, deletions), at `concurrency`. */
+  readonly queue: WorkQueue;
+  /** Large files streaming through this process at once. */
+  readonly streams: ReturnType<typeof pLimit>;
+  readonly digests: TransferContext['digests'];
+}
+
+/** The source's config, read and parsed once. */
+interface SourceConfig {
+  readonly text: string;
+  readonly parsed: ParsedYaml | undefined;
+  /** The store URL the config names (its configBase's store), rewritten to the destination's. */
+  readonly oldBase: string;
+}
+
+/** The error of a cluster that has no config (a named cluster, or one whose config vanished). */
+export function clusterNotFound(cluster: string, from: Vfs): StateStoreError {
+  return new StateStoreError('NotFound', `cluster "${cluster}" not found in ${from.url}`);
+}
+
+/**
+ * One cluster's move, driven by the merged listing: its files arrive in key order (`add`) until
+ * the listing leaves the cluster (`close`). Once the config is listed it is read (nothing is
+ * copied before: no config, no cluster); then every file is copied as a task of the move's queue;
+ * once the listing is closed and every copy is done, the rewritten config is written (last, so the
+ * destination lists only complete clusters) and, with `deleteSource`, the source deleted.
+ */
+export class ClusterRun {
+  readonly result: ClusterMoveResult;
+  readonly configKey: string;
+  private configEntry: ListedFile | undefined;
+  private config: SourceConfig | undefined;
+  private ctx: TransferContext | undefined;
+  /** Files listed before the config was read. */
+  private held: ListedFile[] = [];
+  /** The source's files, for `deleteSource` only. */
+  private readonly files: ObjectInfo[] = [];
+  private outstanding = 0;
+  private closed = false;
+  private finishing = false;
+
+  constructor(
+    private readonly run: MoveRun,
+    readonly cluster: string,
+  ) {
+    this.configKey = `${cluster}/config`;
+    this.result = {
+      cluster,
+      files: 0,
+      copied: 0,
+      skipped: 0,
+      bytes: 0,
+      bytesCopied: 0,
+      rewritten: [],
+      staleReferences: [],
+      sourceDeleted: false,
+    };
+  }
+
+  /** True once the cluster's config was listed: only then is the folder a cluster. */
+  get hasConfig(): boolean {
+    return this.configEntry !== undefined;
+  }
+
+  /** The next file of the cluster, in key order. */
+  add(file: ListedFile): void {
+    this.result.files += 1;
+    this.result.bytes += file.source.size;
+    if (this.run.options.deleteSource) this.files.push(file.source);
+    if (this.run.options.dryRun) {
+      if (file.source.key === this.configKey) this.configEntry = file;
+      return;
+    }
+    if (file.source.key === this.configKey) {
+      this.configEntry = file;
+      this.run.queue.add(() => this.readConfig(), true);
+    } else if (this.config === undefined) {
+      this.held.push(file);
+    } else {
+      this.schedule(file);
+    }
+  }
+
+  /** The listing has left the cluster: reports its plan (a dry run: its result) if it is one. */
+  close(): void {
+    this.closed = true;
+    if (!this.hasConfig || this.run.queue.failed) return;
+    const { options } = this.run;
+    options.onProgress?.({ type: 'plan', cluster: this.cluster, files: this.result.files, bytes: this.result.bytes });
+    if (options.dryRun) options.onProgress?.({ type: 'cluster', cluster: this.cluster, result: this.result });
+    else this.maybeFinish();
+  }
+
+  /** Reads and parses the source's config, then lets the held files go. */
+  private async readConfig(): Promise<void> {
+    const { from, options } = this.run;
+    const { body } = await from.read(this.configKey, { signal: options.signal }).catch((err: unknown) => {
+      throw isStateStoreError(err, 'NotFound') ? clusterNotFound(this.cluster, from) : err;
+    });
+    const text = Buffer.from(body).toString('utf8');
+    const parsed = parseYamlDocuments(text)[0];
+    this.config = { text, parsed, oldBase: storeBaseOf(parsed?.value, this.cluster) ?? from.url };
+    // Deferred durability (one sync of the batch instead of one per file) only where the config
+    // is written after the files: that durable write makes them durable first. Where the
+    // destination already has the config, it may be found identical and not written at all.
+    const deferred = this.configEntry?.listed === null ? { durability: 'deferred' as const } : {};
+    this.ctx = { ...this.transferContext(), ...deferred };
+    const held = this.held;
+    this.held = [];
+    for (const file of held) this.schedule(file);
+    this.maybeFinish();
+  }
+
+  private transferContext(): TransferContext {
+    const { from, to, options, streams, digests } = this.run;
+    return {
+      from,
+      to,
+      overwrite: options.overwrite ?? false,
+      verify: options.verify ?? true,
+      streams,
+      signal: options.signal,
+      digests,
+    };
+  }
+
+  private schedule(file: ListedFile): void {
+    this.outstanding += 1;
+    this.run.queue.add(async () => {
+      try {
+        await this.copyFile(file);
+      } finally {
+        this.outstanding -= 1;
+      }
+      this.maybeFinish();
+    });
+  }
+
+  /** After the last copy (and the listing's end): the config, ahead of queued copies of other clusters. */
+  private maybeFinish(): void {
+    if (!this.closed || this.config === undefined || this.outstanding > 0 || this.finishing) return;
+    this.finishing = true;
+    this.run.queue.add(() => this.finish(), true);
+  }
+
+  private async finish(): Promise<void> {
+    await this.writeRewrittenConfig();
+    if (!this.run.options.deleteSource) return this.done();
+    this.deleteSource();
+  }
+
+  private done(): void {
+    this.run.options.onProgress?.({ type: 'cluster', cluster: this.cluster, result: this.result });
+  }
+
+  /** Copies one file (a generated file naming the old store rewritten, if asked), with retries. */
+  private async copyFile({ source, listed }: ListedFile): Promise<void> {
+    const { options } = this.run;
+    const replacement = await this.generatedReplacement(source);
+    // A stream cut mid-way fails the file whole (nothing partial is visible), so it is safe to
+    // send again; a retry asks the destination afresh, as the listing may no longer be true.
+    let attempts = 0;
+    const action = await withRetry(
+      (attempt) => {
+        attempts = attempt;
+        return transferFile(this.ctx!, source, replacement, attempt === 1 ? listed : undefined);
+      },
+      { maxAttempts: 3, ...options.retry, ...(options.signal === undefined ? {} : { signal: options.signal }) },
+    );
+    // Found identical on a retry: an earlier attempt of this move wrote it before failing.
+    this.recordFile(source, attempts > 1 ? 'copied' : action, replacement !== undefined);
+  }
+
+  /** Counts a file in the result and reports it to `onProgress`. */
+  private recordFile(info: ObjectInfo, action: 'copied' | 'skipped', rewritten: boolean): void {
+    const { result } = this;
+    if (action === 'copied') {
+      result.copied += 1;
+      result.bytesCopied += info.size;
+    } else {
+      result.skipped += 1;
+    }
+    this.run.options.onProgress?.({
+      type: 'file',
+      cluster: this.cluster,
+      key: info.key,
+      bytes: info.size,
+      action: rewritten && action === 'copied' ? 'rewritten' : action,
+    });
+  }
+
+  /** Writes the config with the store URLs it names (configBase, keyStore, ...) moved to the destination. */
+  private async writeRewrittenConfig(): Promise<void> {
+    const { text, parsed, oldBase } = this.config!;
+    const { source, listed } = this.configEntry!;
+    const { config: moved, rewritten } = rewriteStoreUrls(parsed?.value, oldBase, this.run.to.url);
+    this.result.rewritten = rewritten;
+    const values = new Map(rewritten.map((pointer) => [pointer, String(valueAt(moved, pointer))]));
+    const newText = values.size === 0 ? text : replaceScalars(text, values, parsed?.document);
+    const durable = { ...this.ctx!, durability: 'immediate' as const };
+    const action = await transferFile(durable, source, Buffer.from(newText, 'utf8'), listed);
+    this.recordFile(source, action, rewritten.length > 0);
+  }
+
+  /**
+   * Deletes the cluster at the source, config last: while it exists the source still lists the
+   * cluster, so a deletion cut short (abort, crash) is finished by a rerun instead of orphaning
+   * secrets and CA keys.
+   */
+  private deleteSource(): void {
+    const { from, options, queue } = this.run;
+    const { signal } = options;
+    const deleteConfig = async () => {
+      await from.delete(this.configKey, { signal });
+      this.result.sourceDeleted = true;
+      this.done();
+    };
+    const others = this.files.filter((info) => info.key !== this.configKey);
+    let left = others.length;
+    if (left === 0) queue.add(deleteConfig, true);
+    for (const info of others) {
+      queue.add(async () => {
+        await from.delete(info.key, { signal });
+        if (--left === 0) queue.add(deleteConfig, true);
+      });
+    }
+  }
+
+  /** For a generated file naming the old store: the rewritten text (rewriteGenerated) or a stale-reference note. */
+  private async generatedReplacement(info: ObjectInfo): Promise<Uint8Array | undefined> {
+    const { options, from, to } = this.run;
+    const relative = info.key.slice(this.cluster.length + 1);
+    if (!GENERATED.test(relative) || info.size > MAX_SCANNED_BYTES) return undefined;
+    const text = Buffer.from((await from.read(info.key, { signal: options.signal })).body).toString('utf8');
+    const { text: rewritten, count } = rewriteText(text, this.config!.oldBase, to.url);
+    if (count === 0) return undefined;
+    if (!options.rewriteGenerated) {
+      this.result.staleReferences.push(info.key);
+      return undefined;
+    }
+    return Buffer.from(rewritten, 'utf8');
+  }
+}
+
+/** The store URL the config names: its configBase without the trailing `/<cluster>`. */
+function storeBaseOf(value: unknown, cluster: string): string | undefined {
+  const base = isPlainObject(value) && isPlainObject(value.spec) ? value.spec.configBase : undefined;
+  if (typeof base !== 'string') return undefined;
+  const trimmed = base.replace(/\/+$/, '');
+  return trimmed.endsWith(`/${cluster}`) ? trimmed.slice(0, -cluster.length - 1) : undefined;
+}
+
+function valueAt(value: unknown, pointer: string): unknown {
+  let current = value;
+  for (const segment of parsePointer(pointer)) current = (current as Record<string, unknown> | undefined)?.[segment];
+  return current;
+}
