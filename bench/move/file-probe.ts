@@ -4,7 +4,7 @@
  * Run: npx tsx bench/move/file-probe.ts [--scale 1] [--repeat 3] [--fsync true,false]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { moveStateStore } from '../../src/index.js';
 import { seedFolder } from './shapes.js';
@@ -45,7 +45,8 @@ async function main(): Promise<void> {
           });
         const copy = await timed(move);
         const rerun = await timed(move);
-        process.stdout.write(`round ${round} fsync ${fsync}: copy ${copy}, rerun ${rerun}\n`);
+        const load = loadavg()[0]!.toFixed(1);
+        process.stdout.write(`round ${round} fsync ${fsync}: copy ${copy}, rerun ${rerun} (load ${load})\n`);
       }
     }
   } finally {

@@ -1,10 +1,9 @@
 import { pipeline } from 'node:stream';
-import { createHash } from 'node:crypto';
 import type pLimit from 'p-limit';
 import { isStateStoreError, StateStoreError } from '../errors.js';
 import type { ObjectInfo, Vfs, WriteOptions } from '../vfs/types.js';
 import { nowNs, type FileDigests, type FileIdentity } from './file-digests.js';
-import { hashStream, HashingStream } from './hashing.js';
+import { hashStream, HashingStream, md5Bytes } from './hashing.js';
 
 export interface TransferContext {
   from: Vfs;
@@ -226,7 +225,7 @@ async function stream(
 }
 
 function md5(bytes: Uint8Array): string {
-  return createHash('md5').update(bytes).digest('hex');
+  return md5Bytes(bytes);
 }
 
 /**

@@ -107,7 +107,7 @@ it('fails with IntegrityError when a small file written whole reads back other b
   const spy = jest.spyOn(proto, 'read').mockImplementation(async function (this: unknown, ...args: unknown[]) {
     const result = await original.apply(this, args);
     const [buffer, , , position] = args as [Buffer, number, number, number | null];
-    if (position === 0 && result.bytesRead > 0) buffer[result.bytesRead - 1] ^= 0xff;
+    if (position === 0 && result.bytesRead > 0) buffer[result.bytesRead - 1]! ^= 0xff;
     return result;
   });
   try {
