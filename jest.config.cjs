@@ -17,4 +17,6 @@ module.exports = {
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/conformance/count-reporter.cjs'],
   testSequencer: '<rootDir>/test/slowest-first.cjs',
+  // Builds the child-process entry points (servers, workers) once, so children start without tsx.
+  globalSetup: '<rootDir>/test/servers/child-bundles.cjs',
 };

@@ -14,8 +14,10 @@ import { lockPathFor } from '../../src/backends/file/lock.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { checkBody, makeBody, seeded } from './crash-file-body.js';
 import { errorCode, REPO_ROOT, removeTempDirs, tempDir } from '../helpers/index.js';
+import { nodeEntry } from '../servers/node-entry.js';
 
-const CHILD = path.join(REPO_ROOT, 'test/reliability/crash-file-child.ts');
+// From Jest's prebuilt bundle when there is one: each writer starts without tsx's loader.
+const CHILD = nodeEntry('test/reliability/crash-file-child.ts');
 const SEED = 0x5eed8;
 const ROUNDS = 4;
 const WRITERS_PER_ROUND = 3;
@@ -31,7 +33,7 @@ interface Reports {
 
 function start(args: string[], onLine: (line: string, child: ChildProcess) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], {
+    const child = spawn(process.execPath, [...CHILD, ...args], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });

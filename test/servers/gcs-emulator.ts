@@ -4,9 +4,9 @@
  * Point `@google-cloud/storage` at `apiEndpoint`.
  */
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { REPO_ROOT } from '../helpers/repo-root.js';
 import { stopChild, waitForLine } from './child.js';
+import { nodeEntry } from './node-entry.js';
 
 export interface GcsEmulatorHandle {
   /** `http://127.0.0.1:<port>`, the front's address. */
@@ -22,15 +22,11 @@ const ROOT = REPO_ROOT;
 /** Starts the emulator; resolves once it listens. */
 export async function startGcsEmulator(projectId = 'statestore-test'): Promise<GcsEmulatorHandle> {
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    ['--no-warnings', '--import', 'tsx', path.join(REPO_ROOT, 'test/servers/gcs/emulator-child.ts')],
-    {
-      cwd: ROOT,
-      env: { ...process.env, GCS_EMULATOR_PROJECT: projectId },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, ['--no-warnings', ...nodeEntry('test/servers/gcs/emulator-child.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, GCS_EMULATOR_PROJECT: projectId },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const port = await waitForLine(child, 'gcs emulator', (line) =>
     line.startsWith('{"port"') ? (JSON.parse(line) as { port: number }).port : undefined,
   );

@@ -1,6 +1,6 @@
 /**
  * The s3rver process started by `startS3rver()` (see `s3rver.ts`): run with
- * `node --openssl-legacy-provider --import tsx`, configured by the S3RVER_CONFIG environment
+ * `node --openssl-legacy-provider` (from its bundle, or with `--import tsx`: node-entry.ts), configured by the S3RVER_CONFIG environment
  * variable, prints one JSON line `{"ports":[...]}` when listening, and exits when its stdin closes
  * (so it never outlives the test process).
  */

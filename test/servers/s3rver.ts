@@ -11,9 +11,9 @@
  * ```
  */
 import { spawn } from 'node:child_process';
-import * as path from 'node:path';
 import { REPO_ROOT } from '../helpers/repo-root.js';
 import { stopChild, waitForLine } from './child.js';
+import { nodeEntry } from './node-entry.js';
 import type { Fault, RecordedRequest } from './s3rver-middleware.js';
 
 export type { Fault, RecordedRequest } from './s3rver-middleware.js';
@@ -59,13 +59,7 @@ export async function startS3rver(options: StartS3rverOptions): Promise<S3rverHa
   };
   const child = spawn(
     process.execPath,
-    [
-      '--openssl-legacy-provider',
-      '--no-warnings',
-      '--import',
-      'tsx',
-      path.join(REPO_ROOT, 'test/servers/s3rver-child.ts'),
-    ],
+    ['--openssl-legacy-provider', '--no-warnings', ...nodeEntry('test/servers/s3rver-child.ts')],
     {
       cwd: ROOT,
       env: { ...process.env, S3RVER_CONFIG: JSON.stringify(config) },

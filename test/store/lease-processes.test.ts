@@ -13,11 +13,13 @@ import { openVfs } from '../../src/backends/registry.js';
 import { isStateStoreError } from '../../src/index.js';
 import { createStoreLeases } from '../../src/store/lease/index.js';
 import { removeTempDirs, tempDir } from '../helpers/index.js';
+import { nodeEntry } from '../servers/node-entry.js';
 
 afterAll(removeTempDirs);
 
 const run = promisify(execFile);
-const WORKER = path.join(__dirname, 'lease-worker.ts');
+// Run from Jest's prebuilt bundle when there is one: 9 processes without tsx's start-up each.
+const WORKER = nodeEntry('test/store/lease-worker.ts');
 const PROCESSES = 8;
 const PER_PROCESS = 5;
 const cluster = 'race.example.com';
@@ -32,11 +34,9 @@ describe('leases across processes (file://)', () => {
     const url = pathToFileURL(store).href;
     const outputs = await Promise.all(
       Array.from({ length: PROCESSES }, (_, i) =>
-        run(
-          process.execPath,
-          ['--import', 'tsx', WORKER, 'contend', url, holders, String(PER_PROCESS), `process-${i}`],
-          { timeout: 240_000 },
-        ),
+        run(process.execPath, [...WORKER, 'contend', url, holders, String(PER_PROCESS), `process-${i}`], {
+          timeout: 240_000,
+        }),
       ),
     );
     const reports = outputs.map((out) => JSON.parse(out.stdout) as { held: number; violations: string[] });
@@ -47,7 +47,7 @@ describe('leases across processes (file://)', () => {
   it('a holder killed with SIGKILL keeps the lease until its ttl, then another takes it over', async () => {
     const dir = await tempDir('statestore-lease-');
     const url = pathToFileURL(dir).href;
-    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, 'hold', url, '3000', 'doomed'], {
+    const child = spawn(process.execPath, [...WORKER, 'hold', url, '3000', 'doomed'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     await new Promise<void>((resolve, reject) => {
