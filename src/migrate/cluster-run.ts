@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type pLimit from 'p-limit';
 import { isStateStoreError, StateStoreError } from '../errors.js';
 import { withRetry } from '../vfs/retry.js';
@@ -5,6 +6,7 @@ import type { ObjectInfo, Vfs } from '../vfs/types.js';
 import { isPlainObject } from '../config/guard.js';
 import { parseYamlDocuments, type ParsedYaml } from '../config/yaml/parse.js';
 import { parsePointer } from '../config/patch/json-pointer.js';
+import type { ConfigMemo, RewrittenConfig } from './config-memo.js';
 import { replaceScalars, rewriteStoreUrls, rewriteText } from './rewrite.js';
 import type { ListedFile } from './listing.js';
 import type { WorkQueue } from './tasks.js';
@@ -25,15 +27,18 @@ export interface MoveRun {
   /** Large files streaming through this process at once. */
   readonly streams: ReturnType<typeof pLimit>;
   readonly digests: TransferContext['digests'];
+  /** Rewritten configs of earlier runs (with a `digestFolder`): a rerun skips reading those unchanged. */
+  readonly memo: ConfigMemo | undefined;
 }
 
-/** The source's config, read and parsed once. */
-interface SourceConfig {
-  readonly text: string;
-  readonly parsed: ParsedYaml | undefined;
+/** The source's config: read and parsed once, or known from an earlier run's rewrite of the same bytes. */
+type SourceConfig = {
   /** The store URL the config names (its configBase's store), rewritten to the destination's. */
   readonly oldBase: string;
-}
+} & (
+  | { readonly text: string; readonly parsed: ParsedYaml | undefined; readonly size: number; readonly md5: string }
+  | { readonly memo: RewrittenConfig }
+);
 
 /** The error of a cluster that has no config (a named cluster, or one whose config vanished). */
 export function clusterNotFound(cluster: string, from: Vfs): StateStoreError {
@@ -95,7 +100,9 @@ export class ClusterRun {
     }
     if (file.source.key === this.configKey) {
       this.configEntry = file;
-      this.run.queue.add(() => this.readConfig(), true);
+      const memo = this.run.memo?.lookup(this.cluster, file.source, file.listed);
+      if (memo === undefined) this.run.queue.add(() => this.readConfig(), true);
+      else this.useConfig({ oldBase: memo.oldBase, memo });
     } else if (this.config === undefined) {
       this.held.push(file);
     } else {
@@ -121,7 +128,13 @@ export class ClusterRun {
     });
     const text = Buffer.from(body).toString('utf8');
     const parsed = parseYamlDocuments(text)[0];
-    this.config = { text, parsed, oldBase: storeBaseOf(parsed?.value, this.cluster) ?? from.url };
+    const oldBase = storeBaseOf(parsed?.value, this.cluster) ?? from.url;
+    this.useConfig({ text, parsed, oldBase, size: body.byteLength, md5: md5(body) });
+  }
+
+  /** The config is known: the held files go, and those listed from now on go at once. */
+  private useConfig(config: SourceConfig): void {
+    this.config = config;
     // Deferred durability (one sync of the batch instead of one per file) only where the config
     // is written after the files: that durable write makes them durable first. Where the
     // destination already has the config, it may be found identical and not written at all.
@@ -213,15 +226,24 @@ export class ClusterRun {
 
   /** Writes the config with the store URLs it names (configBase, keyStore, ...) moved to the destination. */
   private async writeRewrittenConfig(): Promise<void> {
-    const { text, parsed, oldBase } = this.config!;
+    const config = this.config!;
     const { source, listed } = this.configEntry!;
+    if ('memo' in config) {
+      // The destination's listed config is the rewrite of the listed source bytes (ConfigMemo).
+      this.result.rewritten = [...config.memo.rewritten];
+      return this.recordFile(source, 'skipped', config.memo.rewritten.length > 0);
+    }
+    const { text, parsed, oldBase } = config;
     const { config: moved, rewritten } = rewriteStoreUrls(parsed?.value, oldBase, this.run.to.url);
     this.result.rewritten = rewritten;
     const values = new Map(rewritten.map((pointer) => [pointer, String(valueAt(moved, pointer))]));
     const newText = values.size === 0 ? text : replaceScalars(text, values, parsed?.document);
+    const bytes = Buffer.from(newText, 'utf8');
     const durable = { ...this.ctx!, durability: 'immediate' as const };
-    const action = await transferFile(durable, source, Buffer.from(newText, 'utf8'), listed);
+    const action = await transferFile(durable, source, bytes, listed);
     this.recordFile(source, action, rewritten.length > 0);
+    const rewrite = { sourceSize: config.size, sourceMd5: config.md5, oldBase, rewritten };
+    this.run.memo?.record(this.cluster, { ...rewrite, size: bytes.byteLength, md5: md5(bytes) });
   }
 
   /**
@@ -276,4 +298,8 @@ function valueAt(value: unknown, pointer: string): unknown {
   let current = value;
   for (const segment of parsePointer(pointer)) current = (current as Record<string, unknown> | undefined)?.[segment];
   return current;
+}
+
+function md5(bytes: Uint8Array): string {
+  return createHash('md5').update(bytes).digest('hex');
 }

@@ -5,6 +5,7 @@ import { StateStoreError } from '../errors.js';
 import type { Vfs } from '../vfs/types.js';
 import { validateClusterName } from '../store/names.js';
 import { ClusterRun, clusterNotFound, type MoveRun } from './cluster-run.js';
+import { ConfigMemo } from './config-memo.js';
 import { FileDigests } from './file-digests.js';
 import { mergedListing, type ListedFile } from './listing.js';
 import { assertDisjoint } from './overlap.js';
@@ -57,13 +58,14 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
         from: await FileDigests.open(from.vfs, options.digestFolder),
         to: await FileDigests.open(to.vfs, options.digestFolder),
       },
+      memo: options.dryRun ? undefined : await ConfigMemo.open(from.vfs.url, to.vfs.url, options.digestFolder),
     };
     const results: ClusterMoveResult[] = [];
     try {
       await moveClusters(run, results);
     } finally {
       // Digests recorded before a failure are still true: saved either way.
-      await Promise.all([run.digests?.from?.save(), run.digests?.to?.save()]);
+      await Promise.all([run.digests?.from?.save(), run.digests?.to?.save(), run.memo?.save()]);
     }
     return { from: from.vfs.url, to: to.vfs.url, dryRun: options.dryRun ?? false, clusters: results };
   } finally {

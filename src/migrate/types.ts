@@ -49,6 +49,9 @@ export interface MoveOptions {
    * only for the exact identity it was computed for. Default: none kept (every compared file is
    * read), since a library should not write outside the stores it is given; the `statestore`
    * command uses `$XDG_CACHE_HOME/statestore/digests` (or `~/.cache/statestore/digests`).
+   * Also kept there, for any backend: each cluster's rewritten config (the size and MD5 of the
+   * source config it came from and of the config written), so that a rerun whose listings show
+   * both configs unchanged does not read the source config again.
    */
   digestFolder?: string | false;
   /** Aborts the move: no new file starts, and the call rejects with Aborted. Rerun to resume. */

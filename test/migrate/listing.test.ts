@@ -88,7 +88,7 @@ describe('moveStateStore listings', () => {
     const source = await openVfs(`memfs://unsorted-${Date.now()}`);
     await source.write('a.example.com/config', config(source.url, 'a.example.com'));
     for (const key of ['a.example.com/pki/a', 'a.example.com/pki/z']) await source.write(key, 'k');
-    const info = (key: string): ObjectInfo => ({ key, size: 1, version: '1' });
+    const info = (key: string): ObjectInfo => ({ key, size: 1, version: '1', lastModified: new Date(0) });
     const unsorted = Object.create(source, {
       listAll: {
         value: async function* () {
