@@ -72,6 +72,8 @@ export class S3Driver implements VfsDriver {
   private readonly partSize: number;
   private readonly copyThreshold: number;
   private readonly checksums: boolean;
+  /** Who this store talks to (see s3Identity): fixed for the store's life, so computed once, not per copy. */
+  private readonly identity: string;
 
   constructor(
     sdk: S3Sdk,
@@ -86,6 +88,7 @@ export class S3Driver implements VfsDriver {
     this.partSize = s3.partSize ?? DEFAULT_PART_SIZE;
     this.copyThreshold = Math.min(s3.multipartCopyThreshold ?? MAX_SINGLE_COPY, MAX_SINGLE_COPY);
     this.checksums = (s3.checksum ?? 'when_supported') === 'when_supported';
+    this.identity = s3Identity(location);
   }
 
   read(key: string, options: DriverReadOptions): Promise<ReadResult> {
@@ -213,7 +216,7 @@ export class S3Driver implements VfsDriver {
 
   /** This store's address for another S3 store's `copyFrom`: same endpoint and credentials only. */
   serverSideLocation(key: string): ServerSideLocation {
-    return { service: 's3', identity: s3Identity(this.location), bucket: this.location.bucket, key: this.root + key };
+    return { service: 's3', identity: this.identity, bucket: this.location.bucket, key: this.root + key };
   }
 
   /** CopyObject from another bucket or prefix of the same endpoint; undefined when it cannot. */
@@ -222,7 +225,7 @@ export class S3Driver implements VfsDriver {
     destinationKey: string,
     options: DriverCopyOptions,
   ): Promise<ObjectInfo | undefined> {
-    if (source.service !== 's3' || source.identity !== s3Identity(this.location)) return undefined;
+    if (source.service !== 's3' || source.identity !== this.identity) return undefined;
     const { signal } = options;
     const fields = await this.requests.writeFields(signal);
     const multipart = this.multipart('copyFrom', destinationKey, options, fields);
