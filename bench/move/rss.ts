@@ -2,19 +2,42 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { openVfs } from '../../src/backends/registry.js';
+import { REPO_ROOT } from '../../test/helpers/repo-root.js';
 import { S3RVER_CREDENTIALS } from '../../test/servers/s3rver.js';
 
+/** One child's figures (bytes, seconds). */
 export interface RssResult {
   maxRss: number;
   copied: number;
   seconds: number;
+  /** CPU time (user + system) of the move. */
+  cpuSeconds: number;
+  /** RSS right after the import, and after opening both stores (SDK loaded, nothing moved). */
+  afterImport: number;
+  baseline: number;
+  /** Sampled peaks of process.memoryUsage() during the move. */
+  peaks: { heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+}
+
+/**
+ * What dist/ leaves out of its bundle (tsup's default: dependencies and peer dependencies, the
+ * cloud SDKs among them), so the child loads them from node_modules as an installed package does.
+ * Bundling them too made the child parse every SDK (Azure, GCS) a move to S3 never loads: 11 MB
+ * more RSS after the import than dist/ gives (bench/README.md, "Peak RSS").
+ */
+async function externals(): Promise<string[]> {
+  const manifest = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+    peerDependencies?: Record<string, string>;
+  };
+  return [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})];
 }
 
 /** Moves one `mib` MiB object s3 -> file, then file -> s3 (multipart upload); each child's peak RSS. */
@@ -46,8 +69,11 @@ export async function peakRss(
   await source.close();
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-rss-'));
   // Bundled as the package is (dist/): run through tsx instead, the child would count tsx's
-  // compiler and source maps of every module (118 MB after the import alone, 61 MB bundled).
-  const child = path.join(dir, 'rss-child.mjs');
+  // compiler and source maps of every module (118 MB after the import alone). It is written
+  // inside the repository so that its externals resolve from node_modules.
+  const cache = path.join(REPO_ROOT, 'node_modules', '.cache', 'statestore-bench');
+  await mkdir(cache, { recursive: true });
+  const child = path.join(cache, `rss-child-${process.pid}.mjs`);
   await build({
     entryPoints: [path.join(import.meta.dirname, 'rss-child.ts')],
     outfile: child,
@@ -56,6 +82,7 @@ export async function peakRss(
     format: 'esm',
     target: 'node20',
     logLevel: 'error',
+    external: await externals(),
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
   const move = async (from: string, to: string): Promise<RssResult> => {
@@ -71,5 +98,6 @@ export async function peakRss(
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
+    await rm(child, { force: true });
   }
 }
