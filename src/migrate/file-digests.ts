@@ -75,11 +75,14 @@ export class FileDigests {
     return ctimeNs === undefined ? undefined : { stamp: info.changeStamp!, ctimeNs, statAtNs };
   }
 
-  /** The recorded MD5, if `identity` is exactly the one it was computed for (and that was settled). */
-  lookup(key: string, identity: FileIdentity): string | undefined {
+  /**
+   * The recorded MD5, if the file's identity now (a stamp, or a {@link FileIdentity}) is exactly
+   * the one it was computed for, and that was settled.
+   */
+  lookup(key: string, identity: FileIdentity | string): string | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined || !settled(entry)) return undefined;
-    return entry.stamp === identity.stamp ? entry.md5 : undefined;
+    return entry.stamp === (typeof identity === 'string' ? identity : identity.stamp) ? entry.md5 : undefined;
   }
 
   /** Records the MD5 of bytes read *after* `identity` was taken (so a write during the read shows). */

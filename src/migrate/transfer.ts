@@ -242,7 +242,7 @@ async function md5Of(
   if (info.md5 !== undefined) return info.md5;
   if (digests !== undefined && !fresh) {
     // The listing's stamp where it has one: no stat of its own (issue #17).
-    const identity = digests.identityOf(info) ?? (await digests.identify(info.key));
+    const identity = info.changeStamp ?? (await digests.identify(info.key));
     const kept = identity === undefined ? undefined : digests.lookup(info.key, identity);
     if (kept !== undefined) return kept;
   }

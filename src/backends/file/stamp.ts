@@ -14,12 +14,16 @@ export function fileStamp(stats: BigIntStats): string {
   return `${fileVersion(stats.ino, stats.mtimeNs, stats.size)}.${stats.ctimeNs.toString(36)}`;
 }
 
-/** The change time (ns) a {@link fileStamp} holds; undefined for anything else. */
+/** The change time (ns) a {@link fileStamp} holds (its last dot-separated part); undefined if that is no base-36 number. */
 export function stampChangeTimeNs(stamp: string): bigint | undefined {
-  const parts = stamp.split('.');
-  const last = parts[3];
-  if (parts.length !== 4 || last === undefined || !/^[0-9a-z]+$/.test(last)) return undefined;
+  const dot = stamp.lastIndexOf('.');
+  const digits = stamp.slice(dot + 1);
+  if (dot === -1 || !/^[0-9a-z]{1,24}$/.test(digits)) return undefined;
+  // In chunks of 8 base-36 digits, each exact as a double (36^8 < 2^53).
   let value = 0n;
-  for (const digit of last) value = value * 36n + BigInt(parseInt(digit, 36));
+  for (let at = 0; at < digits.length; at += 8) {
+    const chunk = digits.slice(at, at + 8);
+    value = value * 36n ** BigInt(chunk.length) + BigInt(parseInt(chunk, 36));
+  }
   return value;
 }
