@@ -45,6 +45,9 @@ describe('file backend', () => {
       vfs.write('inside/escape/planted', 'x'),
       vfs.write('inside/escape/new/deeper', 'x'),
       vfs.read('inside/file-link'),
+      vfs.write('inside/file-link', 'x'),
+      // Create-only writes check the key once link() finds the name taken: refused the same.
+      vfs.write('inside/file-link', 'x', { ifNoneMatch: '*' }),
       vfs.stat('inside/file-link'),
       vfs.delete('inside/escape/secret'),
       vfs.copy('inside/file-link', 'copied'),

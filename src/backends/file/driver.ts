@@ -15,6 +15,7 @@ import {
   type VfsDriver,
 } from '../../vfs/driver.js';
 import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadStreamResult } from '../../vfs/types.js';
+import * as crypto from 'node:crypto';
 import { md5Hex, toBytes } from '../common/bytes.js';
 import { fsyncDir, writeTemp, type TempFile } from './atomic.js';
 import { DirCache } from './dir-cache.js';
@@ -34,6 +35,10 @@ type Body = Uint8Array | Readable | AsyncIterable<Uint8Array>;
  * verifies its copy without opening the file again (issue #17).
  */
 const READ_BACK_MAX = 64 * 1024;
+
+type OneShot = (algorithm: string, data: Uint8Array, encoding: 'hex') => string;
+/** Node's one-shot hash (20.12+): half the cost of a Hash object for a small body. */
+const oneShot = (crypto as { hash?: OneShot }).hash;
 
 /**
  * The local-disk backend. Writes are atomic (temp file, fsync, rename); create-if-absent uses
@@ -193,7 +198,8 @@ export class FileDriver implements VfsDriver {
 
   /** Writes the temp file, then publishes it under the condition asked for. */
   private async commit(key: string, body: Body, options: DriverWriteOptions): Promise<ObjectInfo> {
-    const full = await this.root.resolveForWrite(key);
+    // Create-only: link() fails on any name already there; the key is checked then (publish).
+    const full = await this.root.resolveForWrite(key, options.condition.kind !== 'absent');
     const fsync = this.options.fsync && options.durability !== 'deferred';
     const remakeFolder = () => this.root.prepareParent(full, key);
     const temp = await writeTemp(full, body, { fsync, signal: options.signal, key, remakeFolder });
@@ -214,7 +220,8 @@ export class FileDriver implements VfsDriver {
       if (stats.size > BigInt(READ_BACK_MAX)) return; // rewritten in place meanwhile: not ours to vouch for
       const buffer = Buffer.allocUnsafe(Number(stats.size));
       const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, 0);
-      info.md5 = md5Hex(buffer.subarray(0, bytesRead));
+      const bytes = buffer.subarray(0, bytesRead);
+      info.md5 = oneShot === undefined ? md5Hex(bytes) : oneShot('md5', bytes, 'hex');
       info.changeStamp = fileStamp(stats);
     } catch {
       // The caller verifies by reading the file again (no md5 given).
@@ -233,7 +240,10 @@ export class FileDriver implements VfsDriver {
     try {
       if (this.options.fsync && !deferred) await this.pending.flush();
       if (condition.kind === 'absent') {
-        await link(temp.path, full);
+        await link(temp.path, full).catch(async (err: unknown) => {
+          if (errnoOf(err) === 'EEXIST') await this.root.assertKeyInside(full, key);
+          throw err;
+        });
         // Only the temp name goes: the handle stays open for the read-back.
         await unlink(temp.path).catch(() => undefined);
       } else {

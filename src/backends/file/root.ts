@@ -35,16 +35,25 @@ export class FileRoot {
    * wherever its folder does, so one realpath of the folder decides; a symlink is resolved and
    * checked as before. The folders are made only when missing, and checked again once made.
    */
-  async resolveForWrite(key: string): Promise<string> {
+  async resolveForWrite(key: string, checkKey = true): Promise<string> {
     const full = this.pathOf(key);
+    if (checkKey) await this.assertKeyInside(full, key);
+    if (!(await this.assertInside(path.dirname(full), key))) await this.prepareParent(full, key);
+    return full;
+  }
+
+  /**
+   * For a write that skipped the key's own check (`resolveForWrite(key, false)`: a create-only
+   * write, whose `link()` never follows a symlink and fails on any existing name): the check,
+   * once the name was found taken, so that a symlink out of the root is refused as ever.
+   */
+  async assertKeyInside(full: string, key: string): Promise<void> {
     const entry = await lstat(full).catch((err: unknown) => {
       const errno = errnoOf(err);
       if (errno === 'ENOENT' || errno === 'ENOTDIR') return undefined;
       throw fsError(err, key);
     });
     if (entry?.isSymbolicLink()) await this.assertInside(full, key);
-    if (!(await this.assertInside(path.dirname(full), key))) await this.prepareParent(full, key);
-    return full;
   }
 
   private pathOf(key: string): string {
