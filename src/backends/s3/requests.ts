@@ -43,12 +43,13 @@ export class S3Requests {
   async send<T>(command: object, signal?: AbortSignal, mapAs?: (err: unknown) => StateStoreError): Promise<T> {
     const client = await this.getClient(signal);
     // The SDK retries by itself: its attempts become retry events only when someone listens.
-    if (inListenedCall()) probeAttempts(command);
+    const probed = inListenedCall() && probeAttempts(command);
+    // No options at all lets the client reuse the command class's resolved middleware (see
+    // clientConfig's cacheMiddleware); a probed command needs its own stack resolved, so it
+    // passes options, as a signal does.
+    const options = signal !== undefined ? { abortSignal: signal } : probed ? {} : undefined;
     try {
-      return (await client.send(
-        command as Parameters<S3Client['send']>[0],
-        signal === undefined ? {} : { abortSignal: signal },
-      )) as T;
+      return (await client.send(command as Parameters<S3Client['send']>[0], options)) as T;
     } catch (err) {
       throw mapAs === undefined ? err : mapAs(err);
     }
@@ -116,12 +117,13 @@ export class S3Requests {
 
 /**
  * Adds to one command (never to the client, which may be the caller's) a step inside the SDK's
- * retry loop: every attempt after the first is reported as a retry of the current call.
+ * retry loop: every attempt after the first is reported as a retry of the current call. False
+ * when the command has no stack to add it to.
  */
-function probeAttempts(command: object): void {
+function probeAttempts(command: object): boolean {
   // Every S3Client has the retry step (the SDK's signing step is placed relative to it).
   const stack = (command as { middlewareStack?: MiddlewareStack }).middlewareStack;
-  if (stack === undefined) return;
+  if (stack === undefined) return false;
   let attempt = 0;
   let failure: unknown;
   stack.addRelativeTo(
@@ -137,6 +139,7 @@ function probeAttempts(command: object): void {
     },
     { relation: 'after', toMiddleware: 'retryMiddleware', name: 'statestoreAttempts', override: true },
   );
+  return true;
 }
 
 /** The part of a command's middleware stack used above. */
