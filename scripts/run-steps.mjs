@@ -2,9 +2,9 @@
 // another, stopping at the first failure. `npm test` uses it so the independent checks share the
 // machine's cores instead of queueing (issue #17: npm test under 8 minutes on 2 cores).
 //
-// Usage: node scripts/run-steps.mjs "build,&typecheck,&lint" "test:unit,&api:check" ...
+// Usage: node scripts/run-steps.mjs build,bg:typecheck,bg:lint test:unit,bg:api:check ...
 //
-// A script marked `&` runs in the background: it starts with its stage but the next stage does not
+// A script marked `bg:` runs in the background: it starts with its stage but the next stage does not
 // wait for it, and it runs at a lower CPU priority (nice 10). `npm test` runs its checks (types,
 // lint, API report, package) that way beside Jest: Jest's suites spend much of their time waiting
 // (servers starting, leases expiring, backoffs), and the checks use those idle cores instead of
@@ -17,6 +17,8 @@
 import { spawn } from 'node:child_process';
 import { setPriority } from 'node:os';
 
+/** The mark of a background script (not `&`: npm runs the command line through a shell). */
+const BACKGROUND = 'bg:';
 /** Niceness of background scripts: they get the cores the foreground leaves idle. */
 const BACKGROUND_NICENESS = 10;
 const running = new Set();
@@ -26,7 +28,9 @@ function parse(stage) {
     .split(',')
     .map((name) => name.trim())
     .filter((name) => name !== '')
-    .map((name) => (name.startsWith('&') ? { script: name.slice(1), background: true } : { script: name }));
+    .map((name) =>
+      name.startsWith(BACKGROUND) ? { script: name.slice(BACKGROUND.length), background: true } : { script: name },
+    );
 }
 
 function run({ script, background = false }, live) {
