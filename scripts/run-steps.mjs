@@ -84,10 +84,18 @@ const watch = (promise) =>
     return code;
   });
 
-process.on('SIGINT', () => {
-  stopAll();
-  process.exit(130);
-});
+// The scripts run in their own process groups, out of reach of a signal sent to this one (Ctrl-C,
+// a CI job's timeout): pass it on.
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+]) {
+  process.on(signal, () => {
+    stopAll();
+    process.exit(code);
+  });
+}
 
 for (const stage of process.argv.slice(2).map(parse)) {
   if (failure !== 0) break;
