@@ -64,8 +64,17 @@ export async function transferFile(
       { key: source.key, backend: to.backend },
     );
   }
+  // Create-only where the listing saw no file, so a file another writer made meanwhile is not
+  // replaced; a store that cannot refuse a taken key (swift by default) is written as kops writes
+  // it, unconditionally, as is a replacement on one without compare-and-swap.
   const condition: WriteOptions =
-    existing === undefined ? { ifNoneMatch: '*' } : to.capabilities.ifMatch ? { ifMatch: existing.version } : {};
+    existing === undefined
+      ? to.capabilities.ifNoneMatch
+        ? { ifNoneMatch: '*' }
+        : {}
+      : to.capabilities.ifMatch
+        ? { ifMatch: existing.version }
+        : {};
   let written: ObjectInfo;
   let sentMd5: string;
   const writtenAfterNs = nowNs();

@@ -238,6 +238,33 @@ describe('swift: moveStateStore s3 -> swift -> file', () => {
   });
 });
 
+describe('swift: moveStateStore into a store that does not claim create-if-absent', () => {
+  it('copies unconditionally (as kops writes there), and a rerun skips every file', async () => {
+    const tree = TREES[0]!;
+    const source = await openVfs(`memfs://swift-move-${++counter}`);
+    const files = treeFiles(tree);
+    for (const [key, body] of files) await source.write(key, body);
+    const swift = await open(`swift://moves/plain-${++counter}`);
+    try {
+      expect(swift.capabilities.ifNoneMatch).toBe(false);
+      const first = await moveStateStore({ from: source, to: swift, concurrency: 8 });
+      expect(first.clusters[0]).toMatchObject({ cluster: tree.cluster, copied: files.size, skipped: 0 });
+      for (const [key, body] of files) {
+        if (key.endsWith('/config')) continue;
+        expect(Buffer.from((await swift.read(key)).body).equals(body)).toBe(true);
+      }
+      const configKey = `${tree.cluster}/config`;
+      expect(Buffer.from((await swift.read(configKey)).body).toString('utf8')).toContain(
+        `configBase: ${swift.url}/${tree.cluster}`,
+      );
+      const rerun = await moveStateStore({ from: source, to: swift, concurrency: 8 });
+      expect(rerun.clusters[0]).toMatchObject({ copied: 0, skipped: files.size });
+    } finally {
+      await Promise.all([source.close(), swift.close()]);
+    }
+  });
+});
+
 describe('swift: what the store does without compare-and-swap', () => {
   it('refuses mergeConfig with Unsupported and leaves the config as it was', async () => {
     const tree = TREES[0]!;
