@@ -14,6 +14,8 @@ describe('peakBufferGrowth', () => {
           held.push(Buffer.from(chunk as Buffer));
           await new Promise((resolve) => setImmediate(resolve));
         }
+        // As a driver that buffers the body would: it holds it while sending it on.
+        await new Promise((resolve) => setTimeout(resolve, 300));
         return held.reduce((sum, chunk) => sum + chunk.length, 0);
       },
       { confirmAbove: size / 4, limit: size / 2 },
