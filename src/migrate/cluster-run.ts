@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { md5Hex } from '../backends/common/bytes.js';
 import type pLimit from 'p-limit';
 import { isStateStoreError, StateStoreError } from '../errors.js';
 import { withRetry } from '../vfs/retry.js';
@@ -301,5 +301,5 @@ function valueAt(value: unknown, pointer: string): unknown {
 }
 
 function md5(bytes: Uint8Array): string {
-  return createHash('md5').update(bytes).digest('hex');
+  return md5Hex(bytes);
 }

@@ -1,4 +1,3 @@
-import * as crypto from 'node:crypto';
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 
@@ -31,13 +30,4 @@ export async function hashStream(stream: Readable): Promise<{ md5: string; size:
     size += (chunk as Buffer).length;
   }
   return { md5: hash.digest('hex'), size };
-}
-
-type OneShot = (algorithm: string, data: Uint8Array, encoding: 'hex') => string;
-/** Node's one-shot hash (20.12+): half the cost of a Hash object for a small body. */
-const oneShot = (crypto as { hash?: OneShot }).hash;
-
-/** Lowercase hex MD5 of a whole body. */
-export function md5Bytes(bytes: Uint8Array): string {
-  return oneShot === undefined ? createHash('md5').update(bytes).digest('hex') : oneShot('md5', bytes, 'hex');
 }

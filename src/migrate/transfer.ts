@@ -3,7 +3,8 @@ import type pLimit from 'p-limit';
 import { isStateStoreError, StateStoreError } from '../errors.js';
 import type { ObjectInfo, Vfs, WriteOptions } from '../vfs/types.js';
 import { nowNs, type FileDigests, type FileIdentity } from './file-digests.js';
-import { hashStream, HashingStream, md5Bytes } from './hashing.js';
+import { md5Hex } from '../backends/common/bytes.js';
+import { hashStream, HashingStream } from './hashing.js';
 
 export interface TransferContext {
   from: Vfs;
@@ -234,7 +235,7 @@ async function stream(
 }
 
 function md5(bytes: Uint8Array): string {
-  return md5Bytes(bytes);
+  return md5Hex(bytes);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { Readable } from 'node:stream';
 
 /** Bodies as bytes: what every driver does to a body before storing or hashing it. */
@@ -8,9 +8,13 @@ export function toBytes(body: Uint8Array | string): Uint8Array {
   return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
 }
 
+type OneShot = (algorithm: string, data: Uint8Array, encoding: 'hex') => string;
+/** Node's one-shot hash (20.12+): about half the cost of a Hash object for a small body. */
+const oneShot = (crypto as { hash?: OneShot }).hash;
+
 /** Lowercase hex MD5, the form ObjectInfo.md5 takes. */
 export function md5Hex(bytes: Uint8Array): string {
-  return createHash('md5').update(bytes).digest('hex');
+  return oneShot === undefined ? crypto.createHash('md5').update(bytes).digest('hex') : oneShot('md5', bytes, 'hex');
 }
 
 /** Reads a whole stream into one buffer. Only for bodies known to be small (a whole-object read). */

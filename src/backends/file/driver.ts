@@ -15,7 +15,6 @@ import {
   type VfsDriver,
 } from '../../vfs/driver.js';
 import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadStreamResult } from '../../vfs/types.js';
-import * as crypto from 'node:crypto';
 import { md5Hex, toBytes } from '../common/bytes.js';
 import { fsyncDir, writeTemp, type TempFile } from './atomic.js';
 import { DirCache } from './dir-cache.js';
@@ -35,10 +34,6 @@ type Body = Uint8Array | Readable | AsyncIterable<Uint8Array>;
  * verifies its copy without opening the file again (issue #17).
  */
 const READ_BACK_MAX = 64 * 1024;
-
-type OneShot = (algorithm: string, data: Uint8Array, encoding: 'hex') => string;
-/** Node's one-shot hash (20.12+): half the cost of a Hash object for a small body. */
-const oneShot = (crypto as { hash?: OneShot }).hash;
 
 /**
  * The local-disk backend. Writes are atomic (temp file, fsync, rename); create-if-absent uses
@@ -221,7 +216,7 @@ export class FileDriver implements VfsDriver {
       const buffer = Buffer.allocUnsafe(Number(stats.size));
       const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, 0);
       const bytes = buffer.subarray(0, bytesRead);
-      info.md5 = oneShot === undefined ? md5Hex(bytes) : oneShot('md5', bytes, 'hex');
+      info.md5 = md5Hex(bytes);
       info.changeStamp = fileStamp(stats);
     } catch {
       // The caller verifies by reading the file again (no md5 given).
