@@ -1,6 +1,7 @@
-import type { ClusterConfig, ConfigChange, InstanceGroupConfig, MergeResult, StateStore } from '../index.js';
+import type { ClusterConfig, ConfigChange, InstanceGroupConfig, Lease, MergeResult, StateStore } from '../index.js';
 import type { Context } from './context.js';
 import { CliError, EXIT } from './exit-codes.js';
+import { asWriter } from './lease-guard.js';
 
 /** The document a change is about: a cluster's `config`, or one of its instance groups. */
 export type Target = { kind: 'cluster'; cluster: string } | { kind: 'instancegroup'; cluster: string; group: string };
@@ -23,13 +24,16 @@ export async function applyChange(
   target: Target,
   change: ConfigChange<ClusterConfig> & ConfigChange<InstanceGroupConfig>,
   dryRun: boolean,
+  operation: string,
 ): Promise<void> {
-  const result: MergeResult<unknown> =
-    target.kind === 'cluster'
-      ? await store.mergeConfig(target.cluster, change as ConfigChange<ClusterConfig>, { dryRun })
-      : await store.mergeInstanceGroup(target.cluster, target.group, change as ConfigChange<InstanceGroupConfig>, {
-          dryRun,
-        });
+  const merge = (lease: Lease | undefined): Promise<MergeResult<unknown>> => {
+    const options = { dryRun, ...(lease ? { lease } : {}) };
+    return target.kind === 'cluster'
+      ? store.mergeConfig(target.cluster, change as ConfigChange<ClusterConfig>, options)
+      : store.mergeInstanceGroup(target.cluster, target.group, change as ConfigChange<InstanceGroupConfig>, options);
+  };
+  // A dry run writes nothing: it needs no lease, and is not stopped by one.
+  const result = dryRun ? await merge(undefined) : await asWriter(ctx, store, target.cluster, operation, merge);
   const what =
     target.kind === 'cluster'
       ? `cluster "${target.cluster}"`

@@ -3,8 +3,16 @@ import { openStateStore, type StateStore } from '../index.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { Output, type Format } from './output.js';
 
-/** The global flags, as commander parses them. */
-export interface GlobalFlags {
+/** The lease flags of every writing verb (`leaseFlags()` in lease-guard.ts adds them). */
+export interface LeaseFlags {
+  /** False with --no-lease. */
+  lease?: boolean;
+  lockTimeout?: string;
+  leaseId?: string;
+}
+
+/** The global flags, as commander parses them, and the lease flags of writing verbs. */
+export interface GlobalFlags extends LeaseFlags {
   state?: string;
   output?: string;
   json?: boolean;

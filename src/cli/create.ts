@@ -4,6 +4,7 @@ import { contextOf, withStore } from './context.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { collect, collectCsv, examples } from './help.js';
 import { createKeypairCommand, createSshPublicKeyCommand } from './pki.js';
+import { assertNotLeased, NO_LEASE_HELP } from './lease-guard.js';
 
 type Kind = 'string' | 'list' | 'int' | 'bool';
 
@@ -145,7 +146,8 @@ export function createCommand(): Command {
       .argument('[name]', 'the cluster name (or --name)')
       .description('Create a cluster config and its instance groups, as kops create cluster writes them')
       .option('--name <cluster>', 'the cluster name (KOPS_CLUSTER_NAME)', process.env.KOPS_CLUSTER_NAME)
-      .option('--dry-run', 'print the cluster (with -o yaml or json), write nothing'),
+      .option('--dry-run', 'print the cluster (with -o yaml or json), write nothing')
+      .option('--no-lease', NO_LEASE_HELP),
   ).action(async (name: string | undefined, flags: Record<string, unknown>, command: Command) => {
     const ctx = contextOf(command);
     const clusterName = name ?? (flags.name as string | undefined);
@@ -155,7 +157,10 @@ export function createCommand(): Command {
       if (ctx.out.json) return ctx.out.result([built.cluster, ...built.instanceGroups]);
       return ctx.out.text(stringifyClusterDocuments(built));
     }
-    await withStore(ctx, (store) => store.createCluster(clusterName, built.cluster, built.instanceGroups));
+    await withStore(ctx, async (store) => {
+      await assertNotLeased(ctx, store, clusterName);
+      await store.createCluster(clusterName, built.cluster, built.instanceGroups);
+    });
     if (ctx.out.json)
       ctx.out.result({ created: clusterName, instanceGroups: built.instanceGroups.map((ig) => ig.metadata?.name) });
     ctx.out.info(

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
-import type { StateStore } from '../index.js';
-import { contextOf, withStore, type Context } from './context.js';
+import type { Lease, StateStore } from '../index.js';
+import { contextOf, type Context } from './context.js';
+import { leaseFlags, withWriter } from './lease-guard.js';
 import { clusterFlag, examples } from './help.js';
 import { deletePkiCommands } from './pki.js';
 
@@ -11,33 +12,36 @@ export function deleteCommand(): Command {
   );
   del.addCommand(
     examples(
-      new Command('cluster')
+      leaseFlags(new Command('cluster'))
         .argument('<name>', 'the cluster')
         .description('Delete every file of a cluster from the state store (not its cloud resources)')
         .option('--yes', 'really delete (default: list what would be deleted)')
         .option('--force', 'also delete files kops does not write')
         .action(async (name: string, opts: { yes?: boolean; force?: boolean }, command: Command) => {
           const ctx = contextOf(command);
-          await withStore(ctx, (store) => deleteCluster(ctx, store, name, opts));
+          await withWriter(ctx, name, 'delete cluster', (store) => deleteCluster(ctx, store, name, opts), {
+            dryRun: opts.yes !== true,
+          });
         }),
       ['statestore delete cluster old.example.com', 'statestore delete cluster old.example.com --yes'],
     ),
   );
   const ig = clusterFlag(
-    new Command('instancegroup')
+    leaseFlags(new Command('instancegroup'))
       .alias('ig')
       .argument('<group>', 'the instance group')
       .description('Delete an instance group')
       .option('--yes', 'really delete (default: say what would be deleted)'),
   ).action(async (group: string, opts: { name: string; yes?: boolean }, command: Command) => {
     const ctx = contextOf(command);
-    await withStore(ctx, async (store) => {
+    const write = async (store: StateStore, lease: Lease | undefined): Promise<void> => {
       const { version } = await store.getInstanceGroup(opts.name, group);
       if (!opts.yes) return dryRunNote(ctx, [`${opts.name}/instancegroup/${group}`]);
-      await store.deleteInstanceGroup(opts.name, group, { ifMatch: version });
+      await store.deleteInstanceGroup(opts.name, group, { ifMatch: version, ...(lease ? { lease } : {}) });
       if (ctx.out.json) ctx.out.result({ deleted: 1 });
       ctx.out.info(`instance group "${group}" deleted`);
-    });
+    };
+    await withWriter(ctx, opts.name, 'delete instancegroup', write, { dryRun: opts.yes !== true });
   });
   del.addCommand(examples(ig, ['statestore delete ig bastions --name prod.example.com --yes']));
   for (const command of deletePkiCommands()) del.addCommand(command);

@@ -12,10 +12,11 @@ import {
 } from '../index.js';
 import { contextOf, withStore, type Context } from './context.js';
 import { describeIssue } from './documents.js';
-import { editHeader, hasLines, launchEditor, stripComments } from './editor.js';
+import { EditFile, editHeader, hasLines, launchEditor, stripComments } from './editor.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { clusterFlag, examples } from './help.js';
-import { NO_LEASE_HELP, withEditLease } from './lease.js';
+import { asWriter, leaseFlags } from './lease-guard.js';
+import { escapeForTerminal } from './output.js';
 
 /** How to load, check and save one kind of document. */
 interface Editable {
@@ -46,67 +47,77 @@ export function editCommand(): Command {
   const edit = new Command('edit').description(
     'Edit a cluster or instance group in $EDITOR (validated, written only if unchanged meanwhile)',
   );
-  edit.addCommand(
-    examples(
-      new Command('cluster')
-        .argument('<name>', 'the cluster')
-        .description("Edit a cluster's config")
-        .option('--no-lease', NO_LEASE_HELP)
-        .action(async (name: string, opts: { lease: boolean }, command: Command) => {
-          const ctx = contextOf(command);
-          await withStore(ctx, (store) =>
-            withEditLease(store, name, opts.lease, (lease) =>
-              runEdit(ctx, {
-                what: `cluster "${name}"`,
-                load: () => store.getCluster(name),
-                check: checker(parseClusterConfig, validateClusterConfig),
-                save: async (value, ifMatch) =>
-                  store.putConfig(name, value as never, { ifMatch, lease: await lease() }),
-              }),
-            ),
-          );
+  const cluster = leaseFlags(
+    new Command('cluster').argument('<name>', 'the cluster').description("Edit a cluster's config"),
+  );
+  cluster.action(async (name: string, _opts: unknown, command: Command) => {
+    const ctx = contextOf(command);
+    await withStore(ctx, (store) =>
+      asWriter(ctx, store, name, 'edit', (lease) =>
+        runEdit(ctx, {
+          what: `cluster "${name}"`,
+          load: () => store.getCluster(name),
+          check: checker(parseClusterConfig, validateClusterConfig),
+          save: (value, ifMatch) => store.putConfig(name, value as never, { ifMatch, ...(lease ? { lease } : {}) }),
         }),
-      ['EDITOR=nano statestore edit cluster prod.example.com'],
-    ),
+      ),
+    );
+  });
+  edit.addCommand(examples(cluster, ['EDITOR=nano statestore edit cluster prod.example.com']));
+  const ig = leaseFlags(
+    new Command('instancegroup')
+      .alias('ig')
+      .argument('<group>', 'the instance group')
+      .description('Edit an instance group'),
   );
-  const ig = new Command('instancegroup')
-    .alias('ig')
-    .argument('<group>', 'the instance group')
-    .description('Edit an instance group')
-    .option('--no-lease', NO_LEASE_HELP);
-  edit.addCommand(
-    examples(
-      clusterFlag(ig).action(async (group: string, opts: { name: string; lease: boolean }, command: Command) => {
-        const ctx = contextOf(command);
-        await withStore(ctx, (store: StateStore) =>
-          withEditLease(store, opts.name, opts.lease, (lease) =>
-            runEdit(ctx, {
-              what: `instance group "${group}"`,
-              load: () => store.getInstanceGroup(opts.name, group),
-              check: checker(parseInstanceGroupConfig, validateInstanceGroup),
-              save: async (value, ifMatch) =>
-                store.putInstanceGroup(opts.name, value as never, { ifMatch, lease: await lease() }),
-            }),
-          ),
-        );
-      }),
-      ['statestore edit ig nodes --name prod.example.com'],
-    ),
-  );
+  clusterFlag(ig).action(async (group: string, opts: { name: string }, command: Command) => {
+    const ctx = contextOf(command);
+    await withStore(ctx, (store: StateStore) =>
+      asWriter(ctx, store, opts.name, 'edit', (lease) =>
+        runEdit(ctx, {
+          what: `instance group "${group}"`,
+          load: () => store.getInstanceGroup(opts.name, group),
+          check: checker(parseInstanceGroupConfig, validateInstanceGroup),
+          save: (value, ifMatch) =>
+            store.putInstanceGroup(opts.name, value as never, { ifMatch, ...(lease ? { lease } : {}) }),
+        }),
+      ),
+    );
+  });
+  edit.addCommand(examples(ig, ['statestore edit ig nodes --name prod.example.com']));
   return examples(edit, [
     'statestore edit cluster prod.example.com',
     'KUBE_EDITOR="code --wait" statestore edit ig nodes --name prod.example.com',
   ]);
 }
 
-/** kops's edit loop: reopen with the errors on top until the file is valid, unchanged, or empty. */
+/**
+ * kops's edit loop in one temporary file, removed at the end unless an error message points at it
+ * (the user's changes would be lost otherwise).
+ */
 async function runEdit(ctx: Context, doc: Editable): Promise<void> {
+  const edit = new EditFile();
+  let keep = false;
+  try {
+    await editLoop(ctx, doc, edit);
+  } catch (err) {
+    keep = err instanceof Error && err.message.includes(edit.file);
+    throw err;
+  } finally {
+    if (!keep) edit.remove();
+  }
+}
+
+/** kops's edit loop: reopen with the errors on top until the file is valid, unchanged, or empty. */
+async function editLoop(ctx: Context, doc: Editable, edit: EditFile): Promise<void> {
   const original = await doc.load();
+  const file = edit.file;
   let errors: string[] = [];
   let previous: string | undefined;
   for (;;) {
-    const { edited, file } = launchEditor(
+    const edited = await launchEditor(
       editHeader(errors) + (previous === undefined ? original.text : stripComments(previous)),
+      edit,
     );
     if (previous !== undefined && stripComments(previous) === stripComments(edited)) {
       throw new CliError(
@@ -130,6 +141,8 @@ async function runEdit(ctx: Context, doc: Editable): Promise<void> {
     try {
       await doc.save(checked.value, original.version);
     } catch (err) {
+      if (isStateStoreError(err, 'PreconditionFailed') && err.message.includes('lease'))
+        throw new CliError(`${err.message}; nothing was written. Your edit is in ${file}`, EXIT.CONFLICT);
       if (isStateStoreError(err, 'PreconditionFailed') || isStateStoreError(err, 'Conflict'))
         await reportLostRace(ctx, doc, original, file);
       throw err;
@@ -149,10 +162,10 @@ async function reportLostRace(
   ctx.out.error(`${doc.what} was changed by someone else while you edited it; nothing was written.`);
   if (current) {
     ctx.out.info('What changed meanwhile:');
-    ctx.out.stderr.write(diffConfig(original.value, current.value).unified);
+    ctx.out.stderr.write(escapeForTerminal(diffConfig(original.value, current.value).unified));
   }
   ctx.out.info(
     `Your edit is in ${file}. To apply it over the new version: statestore replace -f ${file}${doc.what.startsWith('instance') ? ' --name CLUSTER' : ''}`,
   );
-  throw new CliError(`${doc.what} changed during the edit`, EXIT.CONFLICT);
+  throw new CliError(`${doc.what} changed during the edit; your edit is kept in ${file}`, EXIT.CONFLICT);
 }

@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CliError, EXIT } from './exit-codes.js';
+import { editorRunning, exitCodeOf, interruptedBy } from './interrupt.js';
 
 /** The editor kops uses: KUBE_EDITOR, then EDITOR, then vi (kops: pkg/commands/commandutils/editor.go EditorEnvs). */
 export function editorCommand(env: NodeJS.ProcessEnv = process.env): string {
@@ -10,20 +11,65 @@ export function editorCommand(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * Writes `text` to a fresh temporary file, runs the editor on it through the shell (so
- * `EDITOR="code --wait"` works), and returns what was saved and where the file is.
+ * The temporary file one edit works in: `$TMPDIR/statestore-edit-XXXXXX/edit.yaml`, the folder
+ * 0700 and the file 0600 (it holds the cluster's document), removed when the edit ends, unless an
+ * error message points the user at it (their changes would be lost otherwise).
  */
-export function launchEditor(text: string): { edited: string; file: string } {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'statestore-edit-')), 'edit.yaml');
-  writeFileSync(file, text, { mode: 0o600 });
-  const result = spawnSync('sh', ['-c', `${editorCommand()} "$1"`, 'sh', file], { stdio: 'inherit' });
+export class EditFile {
+  readonly file: string;
+  readonly #dir: string;
+
+  constructor() {
+    this.#dir = mkdtempSync(path.join(tmpdir(), 'statestore-edit-'));
+    this.file = path.join(this.#dir, 'edit.yaml');
+  }
+
+  write(text: string): void {
+    writeFileSync(this.file, text, { mode: 0o600 });
+  }
+
+  /** What the editor saved; a file it removed or replaced with a folder is a clear error, not a raw ENOENT/EISDIR. */
+  read(): string {
+    try {
+      return readFileSync(this.file, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const what =
+        code === 'ENOENT' ? 'removed' : code === 'EISDIR' ? 'replaced with a folder' : `made unreadable (${code})`;
+      throw new CliError(`the editor ${what} ${this.file}: nothing was written`, EXIT.ERROR);
+    }
+  }
+
+  remove(): void {
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Writes `text` to the edit file, runs the editor on it through the shell (so `EDITOR="code
+ * --wait"` works) without blocking this process (a lease keeps being renewed meanwhile), and
+ * returns what was saved. A Ctrl-C that ends the editor ends the edit (exit 130), nothing written.
+ */
+export async function launchEditor(text: string, edit: EditFile): Promise<string> {
+  edit.write(text);
+  const child = spawn('sh', ['-c', `${editorCommand()} "$1"`, 'sh', edit.file], { stdio: 'inherit' });
+  editorRunning(child);
+  const result = await new Promise<{ status: number | null; signal: NodeJS.Signals | null; error?: Error }>(
+    (resolve) => {
+      child.once('error', (error) => resolve({ status: null, signal: null, error }));
+      child.once('exit', (status, signal) => resolve({ status, signal }));
+    },
+  );
+  const interrupted =
+    interruptedBy() ?? (result.signal === 'SIGINT' || result.signal === 'SIGTERM' ? result.signal : undefined);
+  if (interrupted !== undefined) throw new CliError('edit interrupted: nothing was written', exitCodeOf(interrupted));
   if (result.error || result.status !== 0) {
     throw new CliError(
-      `error launching editor "${editorCommand()}": ${result.error?.message ?? `exit status ${result.status}`}; a copy of your changes is in ${file}`,
+      `error launching editor "${editorCommand()}": ${result.error?.message ?? `exit status ${result.status ?? result.signal}`}; a copy of your changes is in ${edit.file}`,
       EXIT.ERROR,
     );
   }
-  return { edited: readFileSync(file, 'utf8'), file };
+  return edit.read();
 }
 
 /** kops's edit header (kops: cmd/kops/edit_cluster.go editHeader.writeTo), with the errors of the last save. */

@@ -4,6 +4,7 @@ import type { HistoryEntry, HistoryKind, StateStore } from '../index.js';
 import { contextOf, withStore, type Context } from './context.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { examples } from './help.js';
+import { leaseFlags, withWriter } from './lease-guard.js';
 
 /** Only `cluster NAME`: a cluster's history covers its config and its instance groups. */
 function clusterKind(kind: string): void {
@@ -110,7 +111,7 @@ interface RollbackFlags {
 
 /** `rollback cluster NAME --to ENTRY`: prints the diff; writes it (compare-and-swap) only with --yes. */
 export function rollbackCommand(): Command {
-  const cmd = new Command('rollback')
+  const cmd = leaseFlags(new Command('rollback'))
     .description("Write a recorded version of a cluster's config or instance group back (a dry run unless --yes)")
     .argument('<kind>', 'cluster')
     .argument('<name>', 'the cluster')
@@ -124,7 +125,7 @@ export function rollbackCommand(): Command {
       clusterKind(kind);
       if (opts.yes && opts.dryRun) throw new CliError('--yes and --dry-run contradict each other', EXIT.USAGE);
       const ctx = contextOf(command);
-      await withStore(ctx, (store) => rollback(ctx, store, name, opts));
+      await withWriter(ctx, name, 'rollback', (store) => rollback(ctx, store, name, opts), { dryRun: !opts.yes });
     });
   return examples(cmd, [
     'statestore rollback cluster prod.example.com --to config/8235123456789-1f2e3d4c',

@@ -7,7 +7,7 @@ import { contextOf, type Context } from './context.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { collect, examples } from './help.js';
 import { clusterLine, formatBytes, progressReporter } from './progress.js';
-import { NO_LEASE_HELP, withCliLeases } from './lease.js';
+import { NO_LEASE_HELP, withCliLeases } from './lease-guard.js';
 
 interface MoveFlags {
   cluster?: string[];

@@ -20,6 +20,40 @@ export interface Table {
   rows: string[][];
 }
 
+/**
+ * Characters a terminal acts on rather than prints: C0 controls, DEL, C1 controls (U+0080-U+009F,
+ * where U+009B is CSI on many terminals), and the bidi overrides, isolates and marks and line
+ * separators that reorder or split what is shown (the "Trojan Source" set).
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const TERMINAL_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** How {@link escapeForTerminal} treats line breaks and tabs. */
+export type Keep = 'nothing' | 'lines' | 'lines-and-tabs';
+
+/**
+ * The one escaping of text from the store before it reaches a person (SECURITY.md): every
+ * character in {@link TERMINAL_UNSAFE} becomes `\uXXXX` (so ESC is `\u001b`), except `\n` (and
+ * `\t`) where `keep` allows them. Table cells keep nothing; messages keep lines; YAML on a
+ * terminal keeps lines and tabs. Printable text, including any other Unicode, is left alone.
+ */
+export function escapeForTerminal(text: string, keep: Keep = 'lines'): string {
+  return text.replace(TERMINAL_UNSAFE, (char) => {
+    if (char === '\n' && keep !== 'nothing') return char;
+    if (char === '\t' && keep === 'lines-and-tabs') return char;
+    return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
+ * JSON for any output: JSON.stringify escapes C0 controls itself; DEL, C1 controls and the bidi
+ * and line-separator characters it leaves raw are written as `\uXXXX` too, which any JSON reader
+ * decodes to the same string.
+ */
+export function toJson(value: unknown, indent?: number): string {
+  return escapeForTerminal(JSON.stringify(value, null, indent) ?? 'null', 'lines');
+}
+
 /** Colours only for a terminal and never with NO_COLOR (https://no-color.org) set to anything non-empty. */
 export function colorsFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): ReturnType<typeof pc.createColors> {
   const enabled = stream.isTTY === true && !env.NO_COLOR && env.TERM !== 'dumb';
@@ -55,21 +89,28 @@ export class Output {
   /** A result: as JSON, YAML, or the table (the default for lists). */
   result(value: unknown, table?: () => Table): void {
     const format = this.format ?? (table ? 'table' : 'yaml');
-    if (format === 'json') this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    if (format === 'json') this.stdout.write(`${toJson(value, 2)}\n`);
     else if (format === 'table' && table) this.stdout.write(renderTable(table()));
-    else this.stdout.write(typeof value === 'string' ? ensureNewline(value) : stringifyYaml(value));
+    else this.text(typeof value === 'string' ? value : stringifyYaml(value));
   }
 
-  /** Raw text on stdout (stored YAML, a diff). */
+  /**
+   * Text on stdout (stored YAML, a listing): byte for byte into a pipe or file (so `get -o yaml >
+   * f` round-trips), escaped on a terminal.
+   */
   text(value: string): void {
-    if (value !== '') this.stdout.write(ensureNewline(value));
+    if (value !== '') this.stdout.write(ensureNewline(this.#forStdout(value)));
+  }
+
+  #forStdout(value: string): string {
+    return this.stdout.isTTY === true ? escapeForTerminal(value, 'lines-and-tabs') : value;
   }
 
   /** A unified diff on stdout, coloured on a terminal. */
   diff(unified: string): void {
     if (unified === '') return;
     const c = this.outColor;
-    const lines = ensureNewline(unified)
+    const lines = ensureNewline(this.#forStdout(unified))
       .split('\n')
       .map((line) => {
         if (line.startsWith('+++') || line.startsWith('---')) return c.bold(line);
@@ -83,17 +124,17 @@ export class Output {
 
   /** A message for people (stderr), silenced by --quiet. */
   info(message: string): void {
-    if (!this.quiet) this.stderr.write(`${message}\n`);
+    if (!this.quiet) this.stderr.write(`${escapeForTerminal(message)}\n`);
   }
 
   /** A warning (stderr), silenced by --quiet. */
   warn(message: string): void {
-    if (!this.quiet) this.stderr.write(`${this.color.yellow('warning:')} ${message}\n`);
+    if (!this.quiet) this.stderr.write(`${this.color.yellow('warning:')} ${escapeForTerminal(message)}\n`);
   }
 
   /** An error (stderr), never silenced. */
   error(message: string): void {
-    this.stderr.write(`${this.color.red('error:')} ${message}\n`);
+    this.stderr.write(`${this.color.red('error:')} ${escapeForTerminal(message)}\n`);
   }
 }
 
@@ -107,7 +148,8 @@ function ensureNewline(text: string): string {
  * tabs up to the next multiple of 8 past the column's widest cell.
  */
 export function renderTable(table: Table): string {
-  const rows = [...table.rows].sort(compareRows);
+  // Cells are escaped whatever the stream: a table is for people, and a tab or newline in a cell would break it.
+  const rows = table.rows.map((row) => row.map((cell) => escapeForTerminal(cell, 'nothing'))).sort(compareRows);
   const all = [table.headers, ...rows];
   const last = table.headers.length - 1;
   const widths = table.headers.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));

@@ -6,6 +6,7 @@ import {
   type ClusterConfig,
   type InstanceGroupConfig,
   type JsonPatchOperation,
+  type Lease,
   type StateStore,
 } from '../index.js';
 import { applyChange, targetOf } from './change.js';
@@ -14,6 +15,7 @@ import { fileDocuments, storedOf, type FileDocument } from './documents.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { examples } from './help.js';
 import { readInput } from './input.js';
+import { asWriter, leaseFlags } from './lease-guard.js';
 
 interface PatchFlags {
   type: 'strategic' | 'merge' | 'json';
@@ -25,7 +27,7 @@ interface PatchFlags {
 
 /** `patch cluster|ig NAME --type strategic|merge|json (-p JSON | -f FILE)` (kubernetes/kops#4057). */
 export function patchCommand(): Command {
-  const cmd = new Command('patch')
+  const cmd = leaseFlags(new Command('patch'))
     .description('Patch a cluster or instance group (strategic merge, RFC 7386 merge, or RFC 6902 JSON patch)')
     .argument('<kind>', 'cluster or instancegroup (ig)')
     .argument('<name>', 'the cluster, or the instance group (with --name)')
@@ -49,7 +51,7 @@ export function patchCommand(): Command {
             ? { jsonPatch: jsonPatchOf(patch) }
             : { strategic: patch as object };
       const target = targetOf(kind === 'cluster' ? 'cluster' : 'instancegroup', name, opts.name);
-      await withStore(ctx, (store) => applyChange(ctx, store, target, change as never, opts.dryRun === true));
+      await withStore(ctx, (store) => applyChange(ctx, store, target, change as never, opts.dryRun === true, 'patch'));
     });
   return examples(cmd, [
     `statestore patch cluster prod.example.com -p '{"spec":{"kubernetesVersion":"1.30.0"}}' --dry-run`,
@@ -74,7 +76,7 @@ function jsonPatchOf(patch: unknown): JsonPatchOperation[] {
 
 /** `replace -f FILE`: kops's replace (kops: cmd/kops/replace.go), each write conditional on the version read. */
 export function replaceCommand(): Command {
-  const cmd = new Command('replace')
+  const cmd = leaseFlags(new Command('replace'))
     .description('Replace clusters and instance groups with the documents of a file, if nobody changed them meanwhile')
     .requiredOption('-f, --filename <file>', 'the file (- for stdin)')
     .option('--name <cluster>', 'the cluster of instance groups that carry no kops.k8s.io/cluster label')
@@ -110,11 +112,18 @@ async function replaceOne(
   let version = current?.version;
   if (!opts.dryRun && diff.operations.length > 0) {
     // ifMatch: the version read above, so a change made since is never overwritten (PreconditionFailed).
-    const put = { ...(current ? { ifMatch: current.version } : {}) };
-    version =
-      doc.kind === 'Cluster'
+    const cluster = doc.kind === 'Cluster' ? doc.name : doc.cluster;
+    // A new cluster has no lease to respect yet (leases are on existing clusters).
+    const write = async (lease: Lease | undefined): Promise<string> => {
+      const put = { ...(current ? { ifMatch: current.version } : {}), ...(lease ? { lease } : {}) };
+      return doc.kind === 'Cluster'
         ? (await store.putConfig(doc.name, doc.value as ClusterConfig, put)).version
         : (await store.putInstanceGroup(doc.cluster, doc.value as InstanceGroupConfig, put)).version;
+    };
+    version =
+      current || doc.kind !== 'Cluster'
+        ? await asWriter(ctx, store, cluster, 'replace', write)
+        : await write(undefined);
   }
   ctx.out.info(
     `${what}: ${diff.operations.length === 0 ? 'no change' : opts.dryRun ? 'dry run, nothing written' : current ? 'replaced' : 'created'}`,

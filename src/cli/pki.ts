@@ -1,8 +1,9 @@
 import { Command } from 'commander';
-import { contextOf, withStore, type Context } from './context.js';
+import { contextOf, type Context } from './context.js';
 import { clusterFlag, examples } from './help.js';
 import { readInput } from './input.js';
 import { CliError, EXIT } from './exit-codes.js';
+import { leaseFlags, withWriter } from './lease-guard.js';
 
 function clusterOf(positional: string | undefined, flag: string | undefined): string {
   const cluster = positional ?? flag;
@@ -26,7 +27,7 @@ function report(ctx: Context, result: unknown, message: string): void {
 /** `create keypair KEYSET [--cert F --key F] [--primary] --name C`. */
 export function createKeypairCommand(): Command {
   const cmd = clusterFlag(
-    new Command('keypair')
+    leaseFlags(new Command('keypair'))
       .argument('<keyset>', 'the keyset, e.g. kubernetes-ca')
       .description('Add a CA keypair to a keyset (a new one, or --cert/--key)')
       .option('--cert <file>', 'a CA certificate (PEM) to add')
@@ -41,7 +42,7 @@ export function createKeypairCommand(): Command {
       const ctx = contextOf(command);
       const certificate = opts.cert === undefined ? undefined : await readInput(opts.cert);
       const privateKey = opts.key === undefined ? undefined : await readInput(opts.key);
-      const { id } = await withStore(ctx, (store) =>
+      const { id } = await withWriter(ctx, opts.name, 'create keypair', (store) =>
         store.createKeypair(opts.name, keyset, {
           ...(certificate ? { certificate } : {}),
           ...(privateKey ? { privateKey } : {}),
@@ -65,13 +66,15 @@ export function createKeypairCommand(): Command {
 export function promoteCommand(): Command {
   const promote = new Command('promote').description('Promote a keypair to primary (kops promote)');
   const cmd = clusterFlag(
-    new Command('keypair')
+    leaseFlags(new Command('keypair'))
       .argument('<keyset>', 'the keyset')
       .argument('[id]', 'the keypair (default: the newest)')
       .description('Make a keypair the one that issues certificates'),
   ).action(async (keyset: string, id: string | undefined, opts: { name: string }, command: Command) => {
     const ctx = contextOf(command);
-    const result = await withStore(ctx, (store) => store.promoteKeypair(opts.name, keyset, id));
+    const result = await withWriter(ctx, opts.name, 'promote keypair', (store) =>
+      store.promoteKeypair(opts.name, keyset, id),
+    );
     report(
       ctx,
       { keyset, id: result.id, promoted: result.promoted },
@@ -89,7 +92,7 @@ export function trustCommands(): Command[] {
   const make = (verb: 'distrust' | 'trust'): Command => {
     const parent = new Command(verb).description(`${verb === 'trust' ? 'Trust' : 'Distrust'} keypairs (kops ${verb})`);
     const cmd = clusterFlag(
-      new Command('keypair')
+      leaseFlags(new Command('keypair'))
         .argument('<keyset>', 'the keyset')
         .argument(
           verb === 'trust' ? '<ids...>' : '[ids...]',
@@ -98,7 +101,7 @@ export function trustCommands(): Command[] {
         .description(verb === 'trust' ? 'Trust distrusted keypairs again' : 'Distrust keypairs'),
     ).action(async (keyset: string, ids: string[], opts: { name: string }, command: Command) => {
       const ctx = contextOf(command);
-      const { ids: changed } = await withStore(ctx, (store) =>
+      const { ids: changed } = await withWriter(ctx, opts.name, `${verb} keypair`, (store) =>
         verb === 'trust'
           ? store.trustKeypairs(opts.name, keyset, ids)
           : store.distrustKeypairs(opts.name, keyset, ids.length > 0 ? ids : undefined),
@@ -123,7 +126,7 @@ export function trustCommands(): Command[] {
 
 /** `create sshpublickey [CLUSTER] -i FILE`. */
 export function createSshPublicKeyCommand(): Command {
-  const cmd = new Command('sshpublickey')
+  const cmd = leaseFlags(new Command('sshpublickey'))
     .argument('[cluster]', 'the cluster (or --name)')
     .description("Add an admin SSH public key (stored under kops's fingerprint name)")
     .requiredOption('-i, --ssh-public-key <file>', 'the public key file (- for stdin)')
@@ -131,8 +134,9 @@ export function createSshPublicKeyCommand(): Command {
     .action(async (cluster: string | undefined, opts: { name?: string; sshPublicKey: string }, command: Command) => {
       const ctx = contextOf(command);
       const key = await readInput(opts.sshPublicKey);
-      const { fingerprint } = await withStore(ctx, (store) =>
-        store.addSshPublicKey(clusterOf(cluster, opts.name), key),
+      const name = clusterOf(cluster, opts.name);
+      const { fingerprint } = await withWriter(ctx, name, 'create sshpublickey', (store) =>
+        store.addSshPublicKey(name, key),
       );
       report(ctx, { id: fingerprint }, `SSH public key ${fingerprint} added`);
     });
@@ -141,35 +145,36 @@ export function createSshPublicKeyCommand(): Command {
 
 /** `delete sshpublickey [CLUSTER] [--id FINGERPRINT]` and `delete secret NAME... --name C`. */
 export function deletePkiCommands(): Command[] {
-  const ssh = new Command('sshpublickey')
+  const ssh = leaseFlags(new Command('sshpublickey'))
     .argument('[cluster]', 'the cluster (or --name)')
     .description('Delete admin SSH public keys (all, or --id)')
     .option('--id <fingerprint>', 'only this key')
     .option('--name <cluster>', 'the cluster (KOPS_CLUSTER_NAME)', process.env.KOPS_CLUSTER_NAME)
     .action(async (cluster: string | undefined, opts: { name?: string; id?: string }, command: Command) => {
       const ctx = contextOf(command);
-      const { deleted } = await withStore(ctx, (store) =>
-        store.deleteSshPublicKeys(clusterOf(cluster, opts.name), opts.id),
+      const name = clusterOf(cluster, opts.name);
+      const { deleted } = await withWriter(ctx, name, 'delete sshpublickey', (store) =>
+        store.deleteSshPublicKeys(name, opts.id),
       );
       report(ctx, { deleted }, `${deleted} SSH public key${deleted === 1 ? '' : 's'} deleted`);
     });
   const secret = clusterFlag(
-    new Command('secret').argument('<names...>', 'the secrets').description('Delete secrets'),
+    leaseFlags(new Command('secret')).argument('<names...>', 'the secrets').description('Delete secrets'),
   ).action(async (names: string[], opts: { name: string }, command: Command) => {
     const ctx = contextOf(command);
-    await withStore(ctx, async (store) => {
+    await withWriter(ctx, opts.name, 'delete secret', async (store) => {
       for (const name of names) await store.deleteSecret(opts.name, name);
     });
     report(ctx, { deleted: names }, `deleted secret${names.length === 1 ? '' : 's'} ${names.join(', ')}`);
   });
   const keypair = clusterFlag(
-    new Command('keypair')
+    leaseFlags(new Command('keypair'))
       .argument('<keyset>', 'the keyset')
       .argument('<id>', 'the keypair')
       .description('Remove a non-primary keypair from its keyset'),
   ).action(async (keyset: string, id: string, opts: { name: string }, command: Command) => {
     const ctx = contextOf(command);
-    await withStore(ctx, (store) => store.deleteKeypair(opts.name, keyset, id));
+    await withWriter(ctx, opts.name, 'delete keypair', (store) => store.deleteKeypair(opts.name, keyset, id));
     report(ctx, { keyset, deleted: id }, `keypair ${id} removed from "${keyset}"`);
   });
   return [

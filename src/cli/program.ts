@@ -10,7 +10,7 @@ import { getCommand } from './get.js';
 import { examples } from './help.js';
 import { moveCommand } from './move.js';
 import { promoteCommand, trustCommands } from './pki.js';
-import { colorsFor } from './output.js';
+import { colorsFor, escapeForTerminal } from './output.js';
 import { describeIssue } from './documents.js';
 import { diffCommand, patchCommand, replaceCommand } from './patch.js';
 import { setCommand, unsetCommand } from './set.js';
@@ -103,12 +103,13 @@ function report(err: unknown, debug: boolean): number {
       : err instanceof Error
         ? err.message
         : String(err);
-  process.stderr.write(`${c.red('error:')} ${message}\n`);
-  {
-    for (const issue of issues) process.stderr.write(`  ${describeIssue(issue)}\n`);
-  }
-  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  // Messages carry names, paths and values read from the store: escaped, never raw (SECURITY.md).
+  const write = (text: string): boolean => process.stderr.write(`${escapeForTerminal(text)}\n`);
+  process.stderr.write(`${c.red('error:')} `);
+  write(message);
+  for (const issue of issues) write(`  ${describeIssue(issue)}`);
+  if (debug && err instanceof Error && err.stack) write(err.stack);
   if (debug && isStateStoreError(err) && err.cause instanceof Error && err.cause.stack)
-    process.stderr.write(`caused by: ${err.cause.stack}\n`);
+    write(`caused by: ${err.cause.stack}`);
   return err instanceof CliError || isStateStoreError(err) ? exitCodeFor(err) : EXIT.ERROR;
 }

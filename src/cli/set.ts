@@ -3,6 +3,7 @@ import { CliError, EXIT } from './exit-codes.js';
 import { applyChange, targetOf } from './change.js';
 import { contextOf, withStore } from './context.js';
 import { examples } from './help.js';
+import { leaseFlags } from './lease-guard.js';
 
 const KINDS = ['cluster', 'instancegroup', 'ig'];
 
@@ -13,7 +14,7 @@ function kindOf(kind: string): string {
 
 /** `set cluster NAME path=value...`: kops's `set cluster` (kops: cmd/kops/set_cluster.go), also for instance groups. */
 export function setCommand(): Command {
-  const cmd = new Command('set')
+  const cmd = leaseFlags(new Command('set'))
     .description('Set fields of a cluster or instance group (kops field paths: spec.x.y=value)')
     .argument('<kind>', 'cluster or instancegroup (ig)')
     .argument('<name>', 'the cluster, or the instance group (with --name)')
@@ -30,7 +31,9 @@ export function setCommand(): Command {
       ) => {
         const ctx = contextOf(command);
         const target = targetOf(kindOf(kind), name, opts.name);
-        await withStore(ctx, (store) => applyChange(ctx, store, target, { set: assignments }, opts.dryRun === true));
+        await withStore(ctx, (store) =>
+          applyChange(ctx, store, target, { set: assignments }, opts.dryRun === true, 'set'),
+        );
       },
     );
   return examples(cmd, [
@@ -42,7 +45,7 @@ export function setCommand(): Command {
 
 /** `unset cluster NAME path...`: kops's `unset cluster` (kops: cmd/kops/unset_cluster.go). */
 export function unsetCommand(): Command {
-  const cmd = new Command('unset')
+  const cmd = leaseFlags(new Command('unset'))
     .description('Remove fields of a cluster or instance group')
     .argument('<kind>', 'cluster or instancegroup (ig)')
     .argument('<name>', 'the cluster, or the instance group (with --name)')
@@ -59,7 +62,9 @@ export function unsetCommand(): Command {
       ) => {
         const ctx = contextOf(command);
         const target = targetOf(kindOf(kind), name, opts.name);
-        await withStore(ctx, (store) => applyChange(ctx, store, target, { unset: paths }, opts.dryRun === true));
+        await withStore(ctx, (store) =>
+          applyChange(ctx, store, target, { unset: paths }, opts.dryRun === true, 'unset'),
+        );
       },
     );
   return examples(cmd, [

@@ -3,6 +3,7 @@ import type { StateStore, WatchEvent, WatchOptions } from '../index.js';
 import { contextOf, withStore, type Context } from './context.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { examples } from './help.js';
+import { toJson } from './output.js';
 
 interface WatchFlags {
   interval?: string;
@@ -73,7 +74,7 @@ function print(ctx: Context, event: WatchEvent): void {
   const what = event.name === undefined ? event.key : `${event.key} (instance group ${event.name})`;
   if (ctx.out.json) {
     const { kind, name, change, key, version, diff, value } = event;
-    ctx.out.stdout.write(`${JSON.stringify({ kind, name, change, key, version, diff, value })}\n`);
+    ctx.out.stdout.write(`${toJson({ kind, name, change, key, version, diff, value })}\n`);
     return;
   }
   if (event.change === 'current') return ctx.out.info(`watching ${what} at version ${event.version ?? '-'}`);

@@ -19,7 +19,7 @@ describe('statestore lease (built bin)', () => {
     const state = { state: store.url };
     const taken = await run(['lease', 'acquire', 'cluster', cluster, '--owner', 'ci-42', '--ttl', '5m'], state);
     expect(taken.code).toBe(0);
-    expect(taken.stdout).toContain('leased by ci-42 until');
+    expect(taken.stdout).toContain('leased by "ci-42" until');
 
     const shown = await run(['lease', 'show', 'cluster', cluster, '--json'], state);
     const info = JSON.parse(shown.stdout) as { owner: string; leased: boolean; expiresAt: string };

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { isStateStoreError, StateStoreError } from '../../errors.js';
 import type { CallOptions, Vfs } from '../../vfs/types.js';
+import { MAX_TIMER_MS } from './timers.js';
 import { leaseDocument, leaseKey, releasedDocument, type LeaseDocument } from './document.js';
 import type { Lease } from './types.js';
 
@@ -41,6 +42,10 @@ export class HeldLease implements Lease {
     this.#version = written.version;
     this.#deadline = written.sentAt + written.doc.ttlMs;
     this.#schedule();
+  }
+
+  get id(): string {
+    return this.token;
   }
 
   get expiresAt(): Date {
@@ -137,7 +142,12 @@ export class HeldLease implements Lease {
   /** Aborts `lost` at the deadline even when nobody looks; unref'd so that it keeps no process alive. */
   #schedule(): void {
     this.#stopTimer();
-    const timer = setTimeout(() => this.#checkDeadline(), Math.max(0, this.#deadline - performance.now()) + 1);
+    // Bounded by 2^31-1 ms (a longer Node timer fires at once): the check re-arms if it came early.
+    const wait = Math.min(MAX_TIMER_MS, Math.max(0, this.#deadline - performance.now()) + 1);
+    const timer = setTimeout(() => {
+      this.#checkDeadline();
+      if (!this.#lost.signal.aborted && !this.#released) this.#schedule();
+    }, wait);
     timer.unref?.();
     this.#timer = timer;
   }

@@ -5,7 +5,7 @@ import type { StoreLeases } from './types.js';
 
 export type { FencedWrite, Lease, LeaseInfo, LeaseOptions, StoreLeases, WithLeaseOptions } from './types.js';
 export { assertFenced } from './fence.js';
-export { isLeaseKey, leaseKey } from './document.js';
+export { isLeaseKey, leaseKey, MAX_TTL_MS, MIN_TTL_MS } from './document.js';
 export { DEFAULT_SKEW_MS, DEFAULT_TTL_MS } from './acquire.js';
 
 /** Leases on the clusters of one store (see docs/leases.md). */

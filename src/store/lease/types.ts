@@ -3,18 +3,27 @@ import type { CallOptions } from '../../vfs/types.js';
 /** Options of {@link StoreLeases.acquireLease}. */
 export interface LeaseOptions extends CallOptions {
   /**
-   * How long the lease holds without a renewal, in milliseconds (default 60000). A positive,
-   * finite number; anything else is InvalidArgument before any I/O.
+   * How long the lease holds without a renewal, in milliseconds (default 60000): from 100 to
+   * 604800000 (7 days); anything else is InvalidArgument before any I/O. A ttl shorter than one
+   * write to the store is InvalidArgument too, and leaves no lease behind.
    */
   ttlMs?: number;
   /** Who holds it, shown to those refused (default `user@host pid N`). */
   owner?: string;
+  /** What the holder is doing (`edit`, `set`, a pipeline's step), shown to those refused, as Terraform's lock `Operation`. */
+  operation?: string;
   /**
    * When the lease is held by someone else: false (the default) rejects at once with Conflict
-   * naming the holder; true polls until the lease is free or expired, or until `signal` aborts.
+   * naming the holder; true looks again with backoff until the lease is free or expired, until
+   * `maxWaitMs` has passed (then Conflict naming the holder), or until `signal` aborts.
    */
   wait?: boolean;
-  /** With `wait`: milliseconds between two looks at a live lease (default ttl/10, 100 to 5000). */
+  /** With `wait`: how long to wait at most before giving up with Conflict (default: no limit). */
+  maxWaitMs?: number;
+  /**
+   * With `wait`: the longest pause between two looks at a live lease (default ttl/10, 100 to
+   * 5000). The pauses start at 50 ms and double (with jitter) up to it.
+   */
   pollMs?: number;
   /**
    * Clock-skew tolerance: a lease found in the store counts as expired only once the taker's
@@ -34,8 +43,16 @@ export interface WithLeaseOptions extends LeaseOptions {
 export interface LeaseInfo {
   /** The cluster the lease is on. */
   readonly cluster: string;
+  /** The lease's id (its token): what `lease release --force ID` must name. */
+  readonly id: string;
   /** Who holds (or last held) it. */
   readonly owner: string;
+  /** What the holder said it is doing, when it said (documents written before holder info have none). */
+  readonly operation?: string;
+  /** The holder's machine, when recorded. */
+  readonly host?: string;
+  /** The holder's process id on that machine, when recorded. */
+  readonly pid?: number;
   /** When the holder took it, by the holder's clock. */
   readonly acquiredAt: Date;
   /** When the holder last renewed it, by the holder's clock. */
@@ -44,8 +61,17 @@ export interface LeaseInfo {
   readonly expiresAt: Date;
   /** The lease's duration, in milliseconds. */
   readonly ttlMs: number;
-  /** Whether it has expired by this machine's clock (skew margin not included). */
+  /**
+   * Whether it has expired by this machine's clock (skew margin not included), or cannot be
+   * trusted (see `trusted`).
+   */
   readonly expired: boolean;
+  /**
+   * False when its times are implausible (a ttl out of range, an `expiresAt` beyond its ttl plus
+   * the default skew from its renewal or from now): such a lease counts as expired, and any taker
+   * may take it over (docs/leases.md).
+   */
+  readonly trusted: boolean;
   /** The document's version in the store. */
   readonly version: string;
 }
@@ -58,6 +84,8 @@ export interface Lease {
   readonly owner: string;
   /** Random, unique to this taking of the lease; renewals keep it. */
   readonly token: string;
+  /** The lease's id as shown to others (`LeaseInfo.id`): the same value as `token`. */
+  readonly id: string;
   /** When the lease expires unless renewed, by this machine's clock. */
   readonly expiresAt: Date;
   /**

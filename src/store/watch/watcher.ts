@@ -54,10 +54,8 @@ async function* watchLoop(
   clock: WatchClock,
   stop: AbortController,
 ): AsyncGenerator<WatchEvent, void, undefined> {
-  // Linked here, not earlier: an iterator never started never registers (nor leaks) a listener.
-  const onAbort = (): void => stop.abort();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  if (options.signal?.aborted) stop.abort();
+  // Linked here, not earlier: an iterator never started never links (nor leaks) anything.
+  const unlink = linkSignal(options.signal, stop);
   const signal = stop.signal;
   const poller = new WatchPoller(vfs, cluster, options, signal);
   let first = true;
@@ -88,7 +86,7 @@ async function* watchLoop(
       await clock.sleep(delay, signal);
     }
   } finally {
-    options.signal?.removeEventListener('abort', onAbort);
+    unlink();
     stop.abort();
   }
 }
@@ -96,4 +94,26 @@ async function* watchLoop(
 /** The wait after the `failures`-th failed poll in a row: doubling from `intervalMs`, capped. */
 function errorDelay(options: ResolvedWatchOptions, failures: number): number {
   return Math.min(options.intervalMs * 2 ** failures, options.maxIntervalMs * ERROR_BACKOFF_FACTOR);
+}
+
+/**
+ * Makes `stop` abort when the caller's `signal` does. Through `AbortSignal.any` (Node 20.3+),
+ * which adds no listener to the caller's signal, so any number of watches can share one signal
+ * without Node's false "MaxListenersExceededWarning" (it warns past 10 listeners on one signal).
+ * Older Node: one listener, removed by the returned function.
+ */
+function linkSignal(signal: AbortSignal | undefined, stop: AbortController): () => void {
+  if (signal === undefined) return () => undefined;
+  if (signal.aborted) {
+    stop.abort();
+    return () => undefined;
+  }
+  const onAbort = (): void => stop.abort();
+  if (typeof AbortSignal.any === 'function') {
+    const linked = AbortSignal.any([signal, stop.signal]);
+    linked.addEventListener('abort', onAbort, { once: true });
+    return () => linked.removeEventListener('abort', onAbort);
+  }
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
 }

@@ -1,0 +1,81 @@
+/**
+ * Ctrl-C (SIGINT) and SIGTERM while the command line holds a lease: the lease is released before
+ * the process exits (130 / 143, as shells report a signal), so a dead process never leaves a lease
+ * that blocks the cluster for its ttl. While an editor runs, the signal is left to the editor (vi
+ * takes Ctrl-C as "cancel this command"); the edit ends as interrupted once the editor exits.
+ */
+import type { ChildProcess } from 'node:child_process';
+import type { Lease } from '../index.js';
+import { EXIT } from './exit-codes.js';
+import { escapeForTerminal } from './output.js';
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+type Signal = (typeof SIGNALS)[number];
+
+const leases = new Set<Lease>();
+let editor: ChildProcess | undefined;
+let received: Signal | undefined;
+
+/** The signal received while an editor ran (the edit then ends as interrupted), if any. */
+export function interruptedBy(): Signal | undefined {
+  return received;
+}
+
+/** Exit code of a signal, as shells report it. */
+export function exitCodeOf(signal: Signal): number {
+  return signal === 'SIGINT' ? EXIT.INTERRUPTED : 128 + 15;
+}
+
+let users = 0;
+
+/** Handles the signals while anyone needs it (a lease tracked, an editor open); returns the undo. */
+function handleSignals(): () => void {
+  if (users++ === 0) for (const signal of SIGNALS) process.on(signal, onSignal);
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    if (--users === 0) for (const signal of SIGNALS) process.removeListener(signal, onSignal);
+  };
+}
+
+/** Tracks a lease the command took: a signal releases it. Returns what stops tracking it. */
+export function releaseOnSignal(lease: Lease): () => void {
+  const unhandle = handleSignals();
+  leases.add(lease);
+  return () => {
+    leases.delete(lease);
+    unhandle();
+  };
+}
+
+/**
+ * Marks `child` as the editor in the foreground until it exits: meanwhile a signal does not end
+ * this process (which would leave the editor without its terminal's owner), it is recorded.
+ */
+export function editorRunning(child: ChildProcess): void {
+  editor = child;
+  const unhandle = handleSignals();
+  child.once('exit', () => {
+    if (editor === child) editor = undefined;
+    unhandle();
+  });
+}
+
+function onSignal(signal: Signal): void {
+  received = signal;
+  if (editor !== undefined) {
+    // Ctrl-C reached the editor too (same process group); SIGTERM was sent to us alone: pass it on.
+    if (signal === 'SIGTERM') editor.kill('SIGTERM');
+    return;
+  }
+  const held = [...leases];
+  const release = Promise.all(held.map((lease) => lease.release().catch(() => undefined)));
+  // At most 5 s: a store that does not answer must not keep an interrupted command alive.
+  const timeout = new Promise((resolve) => setTimeout(resolve, 5_000).unref());
+  void Promise.race([release, timeout]).finally(() => {
+    const names = held.map((lease) => `"${lease.cluster}"`).join(', ');
+    process.stderr.write(escapeForTerminal(`interrupted: released the lease on cluster ${names}\n`));
+    process.exit(exitCodeOf(signal));
+  });
+}
