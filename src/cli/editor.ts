@@ -36,7 +36,8 @@ export class EditFile {
       const code = (err as NodeJS.ErrnoException).code;
       const what =
         code === 'ENOENT' ? 'removed' : code === 'EISDIR' ? 'replaced with a folder' : `made unreadable (${code})`;
-      throw new CliError(`the editor ${what} ${this.file}: nothing was written`, EXIT.ERROR);
+      // Not naming the path: nothing is left there to recover, and the folder is removed after.
+      throw new CliError(`the editor ${what} the file it was editing: nothing was written`, EXIT.ERROR);
     }
   }
 
