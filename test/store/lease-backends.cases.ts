@@ -98,6 +98,7 @@ describe.each([memoryTarget, s3Target, azureTarget, gcsTarget].map((t) => [t.nam
     const rounds = roundsOf(target.name);
     it(`${RACERS} racers, ${rounds} rounds: exactly one holder at any time`, async () => {
       const { vfs, open } = await target.fresh();
+      await vfs.write(`${cluster}/config`, 'kind: Cluster\n'); // leases are on existing clusters
       const clients = [vfs, ...(await Promise.all(Array.from({ length: CLIENTS - 1 }, () => open())))];
       try {
         // Connections and SDK set-up before the first round, so that no hold pays for them.

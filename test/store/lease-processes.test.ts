@@ -5,7 +5,7 @@
  * refused to others while live and taken over once its ttl has passed.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -24,13 +24,19 @@ const PROCESSES = 8;
 const PER_PROCESS = 5;
 const cluster = 'race.example.com';
 
+/** Leases are on existing clusters (NotFound otherwise): a store folder whose cluster has a config. */
+function withCluster(store: string): void {
+  mkdirSync(path.join(store, cluster), { recursive: true });
+  writeFileSync(path.join(store, cluster, 'config'), 'kind: Cluster\n');
+}
+
 describe('leases across processes (file://)', () => {
   it(`${PROCESSES} processes, ${PROCESSES * PER_PROCESS} holds: exactly one holder at any time`, async () => {
     const dir = await tempDir('statestore-lease-');
     const holders = path.join(dir, 'holders');
     const store = path.join(dir, 'store');
     mkdirSync(holders);
-    mkdirSync(store);
+    withCluster(store);
     const url = pathToFileURL(store).href;
     const outputs = await Promise.all(
       Array.from({ length: PROCESSES }, (_, i) =>
@@ -46,6 +52,7 @@ describe('leases across processes (file://)', () => {
 
   it('a holder killed with SIGKILL keeps the lease until its ttl, then another takes it over', async () => {
     const dir = await tempDir('statestore-lease-');
+    withCluster(dir);
     const url = pathToFileURL(dir).href;
     const child = spawn(process.execPath, [...WORKER, 'hold', url, '3000', 'doomed'], {
       stdio: ['ignore', 'pipe', 'inherit'],
