@@ -72,11 +72,11 @@ export async function asWriter<T>(
   fn: (lease: Lease | undefined) => Promise<T>,
 ): Promise<T> {
   const flags = ctx.flags;
+  const maxWaitMs = flags.lockTimeout === undefined ? 0 : parseDuration(flags.lockTimeout, '--lock-timeout', true);
   const capable = store.vfs.capabilities.ifMatch && store.vfs.capabilities.ifNoneMatch;
   if (flags.lease === false || !capable) return fn(undefined);
   const current = await store.readLease(cluster).catch(() => undefined); // damaged: the taking decides
   if (current !== undefined && isHolder(current, flags)) return fn(undefined);
-  const maxWaitMs = flags.lockTimeout === undefined ? 0 : parseDuration(flags.lockTimeout, '--lock-timeout', true);
   try {
     return await store.withLease(
       cluster,

@@ -48,6 +48,20 @@ function slowWrites(vfs: Vfs, key: string, delayMs: number): Vfs {
   });
 }
 
+/** A lease document as the format before holder info wrote it: taken now, for a minute. */
+function storedLease(owner: string, tokenDigit: string): Record<string, string | number> {
+  const now = Date.now();
+  return {
+    kind: 'statestore.lease/v1',
+    owner,
+    token: tokenDigit.repeat(32),
+    acquiredAt: new Date(now).toISOString(),
+    renewedAt: new Date(now).toISOString(),
+    expiresAt: new Date(now + 60_000).toISOString(),
+    ttlMs: 60_000,
+  };
+}
+
 /** Collects process warnings while `body` runs. */
 async function warningsDuring(body: () => Promise<void>): Promise<string[]> {
   const seen: string[] = [];
@@ -95,16 +109,7 @@ describe('lease time bounds', () => {
 
   it('takes over a lease file whose expiresAt is beyond its ttl, or that is not a lease at all', async () => {
     const { store, vfs } = await fresh();
-    const now = Date.now();
-    const tampered = {
-      kind: 'statestore.lease/v1',
-      owner: 'mallory\u001b[2J',
-      token: 'f'.repeat(32),
-      acquiredAt: new Date(now).toISOString(),
-      renewedAt: new Date(now).toISOString(),
-      expiresAt: '9999-12-31T23:59:59.000Z',
-      ttlMs: 60_000,
-    };
+    const tampered = { ...storedLease('mallory\u001b[2J', 'f'), expiresAt: '9999-12-31T23:59:59.000Z' };
     await vfs.write(leaseKey(cluster), JSON.stringify(tampered));
     const info = await store.readLease(cluster);
     expect([info?.trusted, info?.expired]).toEqual([false, true]);
@@ -164,16 +169,7 @@ describe('lease time bounds', () => {
     await lease.release();
 
     // The format before holder info: same kind, no operation, host or pid.
-    const now = Date.now();
-    const old = {
-      kind: 'statestore.lease/v1',
-      owner: 'old@host pid 7',
-      token: 'a'.repeat(32),
-      acquiredAt: new Date(now).toISOString(),
-      renewedAt: new Date(now).toISOString(),
-      expiresAt: new Date(now + 60_000).toISOString(),
-      ttlMs: 60_000,
-    };
+    const old = storedLease('old@host pid 7', 'a');
     await vfs.write(leaseKey(cluster), JSON.stringify(old));
     const read = await store.readLease(cluster);
     expect(read).toMatchObject({ id: old.token, owner: old.owner, expired: false, trusted: true });
