@@ -11,6 +11,7 @@ import { isStateStoreError, type Lease, type LeaseInfo, type StateStore } from '
 import { withStore, type Context, type LeaseFlags } from './context.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { releaseOnSignal } from './interrupt.js';
+import { MAX_TTL_MS } from '../store/lease/index.js';
 import { parseDuration } from './durations.js';
 
 /** The help of the `--no-lease` flag. */
@@ -88,13 +89,26 @@ export async function asWriter<T>(
           untrack();
         }
       },
-      { owner: commandOwner(), operation, wait: maxWaitMs > 0, maxWaitMs },
+      { owner: commandOwner(), operation, wait: maxWaitMs > 0, maxWaitMs, ttlMs: commandTtl() },
     );
   } catch (err) {
     if (isStateStoreError(err, 'Conflict') && err.key?.endsWith('/backups/statestore/lease'))
       throw await heldByOther(store, cluster, err.message, maxWaitMs);
     throw err;
   }
+}
+
+/**
+ * The ttl of the lease a writing verb takes: 60 s, renewed every 20 s; STATESTORE_LEASE_TTL
+ * (a duration, 1s to 168h) changes it, for stores slower than that or tests.
+ */
+function commandTtl(): number {
+  const text = process.env.STATESTORE_LEASE_TTL;
+  if (text === undefined || text === '') return 60_000;
+  const ttlMs = parseDuration(text, 'STATESTORE_LEASE_TTL');
+  if (ttlMs < 1_000 || ttlMs > MAX_TTL_MS)
+    throw new CliError(`STATESTORE_LEASE_TTL must be from 1s to 168h, not "${text}"`, EXIT.USAGE);
+  return ttlMs;
 }
 
 /** Terraform's "Error acquiring the state lock" with its "Lock Info", and what to do about it. */
