@@ -53,7 +53,8 @@ export class EditFile {
  */
 export async function launchEditor(text: string, edit: EditFile): Promise<string> {
   edit.write(text);
-  const child = spawn('sh', ['-c', `${editorCommand()} "$1"`, 'sh', edit.file], { stdio: 'inherit' });
+  // `exec`: the editor replaces the shell, so a SIGTERM passed on reaches the editor itself.
+  const child = spawn('sh', ['-c', `exec ${editorCommand()} "$1"`, 'sh', edit.file], { stdio: 'inherit' });
   editorRunning(child);
   const result = await new Promise<{ status: number | null; signal: NodeJS.Signals | null; error?: Error }>(
     (resolve) => {

@@ -8,7 +8,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
+import { spawn } from 'node:child_process';
+import { CLI, MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
 
 const cluster = MINIMAL.cluster;
 const leaseFile = (dir: string): string => path.join(dir, cluster, 'backups', 'statestore', 'lease');
@@ -93,6 +94,17 @@ describe('writing verbs respect the lease (built bin)', () => {
     });
     expect(gaveUp.code).toBe(5);
     expect(gaveUp.stderr).toContain('"ci-43"');
+  });
+
+  it('lease acquire --wait gets the lease once its holder releases it', async () => {
+    const { dir, url } = makeStore([MINIMAL]);
+    await acquire(url, '--owner', 'first');
+    const waiting = run(['lease', 'acquire', 'cluster', cluster, '--owner', 'second', '--wait', '30s'], { state: url });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(ownerOf(dir)).toBe('first');
+    expect((await run(['lease', 'release', 'cluster', cluster, '--owner', 'first'], { state: url })).code).toBe(0);
+    expect((await waiting).code).toBe(0);
+    expect(ownerOf(dir)).toBe('second');
   });
 
   it('a lease taken with `lease acquire` (user@host) does not block the same user', async () => {
@@ -184,6 +196,27 @@ describe('edit: its temporary file and a misbehaving editor', () => {
     expect(Date.parse(second.renewedAt) - Date.parse(first.renewedAt)).toBeGreaterThanOrEqual(2_000);
     expect(configOf(dir)).toContain('kubernetesVersion: 1.31.0');
     expect(existsSync(leaseFile(dir))).toBe(false);
+  });
+
+  it('SIGTERM while the editor is open ends the edit (143): the editor gets it, the lease is released', async () => {
+    const { dir, url } = makeStore([MINIMAL]);
+    const before = configOf(dir);
+    const tmp = tempDir();
+    const script = editor('echo $$ > "$0.pid"\nexec sleep 30');
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', EDITOR: script, TMPDIR: tmp };
+    const child = spawn(process.execPath, [CLI, 'edit', 'cluster', cluster, '--state', url], { env, stdio: 'pipe' });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(`${script}.pid`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(leaseFile(dir))).toBe(true);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(stderr).toContain('edit interrupted: nothing was written');
+    expect(existsSync(leaseFile(dir))).toBe(false);
+    expect(configOf(dir)).toBe(before);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 
   it('an editor that removes its file, or leaves a folder, gets a clear error and nothing is written', async () => {
