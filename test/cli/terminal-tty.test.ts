@@ -4,10 +4,11 @@
  * a machineType, history authors and reasons and a lease's owner and operation is printed by
  * `get clusters`, `get ig`, `get -o yaml`, `history`, `history --diff`, `lease show` and a refused
  * `set`: every one of those characters arrives as `\uXXXX`. Piped, `get -o yaml` stays byte for
- * byte. And a Ctrl-C typed while `edit` has its editor open ends it (exit 130) with no lease left.
+ * byte. `watch` prints a change the same way. And a Ctrl-C typed while `edit` has its editor open
+ * ends it (exit 130) with no lease left.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openStateStore } from '../../src/store/open.js';
 import { CLI, MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
@@ -126,6 +127,25 @@ describe('terminal output escapes what the store holds', () => {
     expect((JSON.parse(json.stdout) as { operation: string }).operation).toBe('up\u009b2Jgrade');
     const refused = await run(['set', 'cluster', cluster, 'spec.kubernetesVersion=1.30.2'], { state: url });
     expect(UNSAFE.test(refused.stderr)).toBe(false);
+  });
+
+  it('watch prints a change holding escapes escaped', async () => {
+    const { dir, url } = makeStore([MINIMAL]);
+    const config = path.join(dir, cluster, 'config');
+    const { code, output } = await onTerminal(['watch', 'cluster', cluster, '--state', url, '--interval', '50'], {
+      whileRunning: async (type, output) => {
+        await until(() => output().includes('watching'));
+        // Written as kops would (an unconditional write of the file), with a raw ESC in a value.
+        const text = readFileSync(config, 'utf8').replace('zone: us-test-1a', 'zone: "us-test-1a\u001b[8mhidden"');
+        writeFileSync(`${config}.new`, text);
+        renameSync(`${config}.new`, config);
+        await until(() => output().includes('hidden'));
+        type('\x03');
+      },
+    });
+    expect(code).toBe(130);
+    expect(output).toContain('us-test-1a\\u001b[8mhidden');
+    expect(UNSAFE.exec(output)?.[0]).toBeUndefined();
   });
 
   it('a Ctrl-C typed while the editor is open ends the edit with exit 130 and releases the lease', async () => {
