@@ -7,7 +7,7 @@
  */
 import { hostname, userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
-import { isStateStoreError, type Lease, type LeaseInfo, type StateStore } from '../index.js';
+import { isStateStoreError, type Lease, type LeaseInfo, type StateStore, type WithLeaseOptions } from '../index.js';
 import { withStore, type Context, type LeaseFlags } from './context.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { releaseOnSignal } from './interrupt.js';
@@ -76,10 +76,29 @@ export async function asWriter<T>(
   const maxWaitMs = flags.lockTimeout === undefined ? 0 : parseDuration(flags.lockTimeout, '--lock-timeout', true);
   const capable = store.vfs.capabilities.ifMatch && store.vfs.capabilities.ifNoneMatch;
   if (flags.lease === false || !capable) return fn(undefined);
-  const current = await store.readLease(cluster).catch(() => undefined); // damaged: the taking decides
+  const options = { owner: commandOwner(), operation, ttlMs: commandTtl() };
+  // Taken first, looked at only when held (one request fewer in the usual case): ours, or wait, or refuse.
+  const taken = await underLease(store, cluster, fn, options);
+  if (taken.done) return taken.value;
+  const current = await store.readLease(cluster).catch(() => undefined);
   if (current !== undefined && isHolder(current, flags)) return fn(undefined);
+  // Wait for it; or, released between the two looks, try once more.
+  if (maxWaitMs > 0 || current === undefined) {
+    const again = await underLease(store, cluster, fn, { ...options, wait: maxWaitMs > 0, maxWaitMs });
+    if (again.done) return again.value;
+  }
+  throw await heldByOther(store, cluster, taken.message, maxWaitMs);
+}
+
+/** `fn` under the cluster's lease (released on Ctrl-C), or the message of a lease someone else holds. */
+async function underLease<T>(
+  store: StateStore,
+  cluster: string,
+  fn: (lease: Lease | undefined) => Promise<T>,
+  options: WithLeaseOptions,
+): Promise<{ done: true; value: T } | { done: false; message: string }> {
   try {
-    return await store.withLease(
+    const value = await store.withLease(
       cluster,
       async (lease) => {
         const untrack = releaseOnSignal(lease);
@@ -89,11 +108,12 @@ export async function asWriter<T>(
           untrack();
         }
       },
-      { owner: commandOwner(), operation, wait: maxWaitMs > 0, maxWaitMs, ttlMs: commandTtl() },
+      options,
     );
+    return { done: true, value };
   } catch (err) {
     if (isStateStoreError(err, 'Conflict') && err.key?.endsWith('/backups/statestore/lease'))
-      throw await heldByOther(store, cluster, err.message, maxWaitMs);
+      return { done: false, message: err.message };
     throw err;
   }
 }
