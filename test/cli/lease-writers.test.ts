@@ -96,6 +96,29 @@ describe('writing verbs respect the lease (built bin)', () => {
     expect(gaveUp.stderr).toContain('"ci-43"');
   });
 
+  it('Ctrl-C (SIGINT) during a long write releases the lease the verb took (exit 130)', async () => {
+    const { dir, url } = makeStore([MINIMAL]);
+    // 2000 files: deleting them takes seconds on file://, time enough to interrupt.
+    const many = path.join(dir, cluster, 'addons', 'many');
+    mkdirSync(many, { recursive: true });
+    for (let i = 0; i < 2000; i++) writeFileSync(path.join(many, `f${i}`), 'x');
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' };
+    const child = spawn(process.execPath, [CLI, 'delete', 'cluster', cluster, '--yes', '--state', url], { env });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(leaseFile(dir)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    const leaseWhileRunning = ownerOf(dir);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(leaseWhileRunning).toMatch(/ pid \d+$/);
+    expect(stderr).toContain(`interrupted: released the lease on cluster "${cluster}"`);
+    expect(existsSync(leaseFile(dir))).toBe(false);
+    expect(existsSync(path.join(dir, cluster, 'config'))).toBe(true); // interrupted before the end
+  });
+
   it('lease acquire --wait gets the lease once its holder releases it', async () => {
     const { dir, url } = makeStore([MINIMAL]);
     await acquire(url, '--owner', 'first');
