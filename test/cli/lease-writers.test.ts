@@ -160,7 +160,7 @@ describe('writing verbs respect the lease (built bin)', () => {
     expect(existsSync(leaseFile(dir))).toBe(false);
   });
 
-  it('refuses a ttl out of range and a missing cluster, leaving no lease', async () => {
+  it('refuses a ttl out of range and a missing cluster, leaving no lease; create cluster respects a lease left at the name', async () => {
     const { dir, url } = makeStore([MINIMAL]);
     const huge = await run(['lease', 'acquire', 'cluster', cluster, '--ttl', '999999999h'], { state: url });
     expect(huge.code).toBe(2);
@@ -171,6 +171,21 @@ describe('writing verbs respect the lease (built bin)', () => {
     expect(missing.code).toBe(3);
     expect(existsSync(leaseFile(dir))).toBe(false);
     expect(existsSync(path.join(dir, 'missing.example.com'))).toBe(false);
+
+    // create cluster cannot lease what does not exist, but a live lease of someone else at the name stops it.
+    const name = 'new.example.com';
+    const left = path.join(dir, name, 'backups', 'statestore', 'lease');
+    mkdirSync(path.dirname(left), { recursive: true });
+    const now = Date.now();
+    const lease = { kind: 'statestore.lease/v1', owner: 'other', token: 'c'.repeat(32), ttlMs: 600_000 };
+    const times = { acquiredAt: new Date(now).toISOString(), renewedAt: new Date(now).toISOString() };
+    writeFileSync(left, JSON.stringify({ ...lease, ...times, expiresAt: new Date(now + 600_000).toISOString() }));
+    const create = ['create', 'cluster', name, '--cloud', 'aws', '--zones', 'us-east-1a'];
+    const refused = await run(create, { state: url });
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain('Who:       "other"');
+    expect(existsSync(path.join(dir, name, 'config'))).toBe(false);
+    expect((await run([...create, '--no-lease'], { state: url })).code).toBe(0);
   });
 });
 
