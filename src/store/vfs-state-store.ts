@@ -15,6 +15,7 @@ import { layout } from './layout.js';
 import { mergeDocument, type MergeConfigOptions, type MergeResult } from './merge-document.js';
 import { validateClusterName, validateInstanceGroupName, validateKeysetName } from './names.js';
 import { assertSeparateStoresApart } from './location-overlap.js';
+import { redactInspection } from '../vfs/redact.js';
 import { mergeCreateClusterOptions } from './merge-create-options.js';
 import { listKeysets, readKeyset, type Keyset } from './keys/keysets.js';
 import { addSshPublicKey, deleteSshPublicKeys, listSshPublicKeys, type SshPublicKey } from './keys/ssh-keys.js';
@@ -72,6 +73,8 @@ export class VfsStateStore implements StateStore {
     this.#history = createStoreHistory(vfs, options.history);
     this.#watch = createStoreWatch(vfs);
     this.#leases = createStoreLeases(vfs);
+    // Printed or serialised, a store shows its URL and whether it encrypts: no key, no credential.
+    redactInspection(this, 'StateStore', () => ({ url: this.url, encrypts: this.encrypts }));
   }
 
   readonly history: StoreHistory['history'] = (cluster, options) => this.#history.history(cluster, options);
