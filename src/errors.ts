@@ -105,7 +105,7 @@ export class StateStoreError extends Error {
     return { name: this.name, ...this.#fields(), message: this.message };
   }
 
-  /** What `util.inspect` and `console.log` show: the stack and the same fields as {@link toJSON}. */
+  /** What `util.inspect` and `console.log` show: the stack and the same fields as `toJSON`. */
   [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
     return `${this.stack ?? `${this.name}: ${this.message}`} ${inspect(this.#fields(), options)}`;
   }
