@@ -6,7 +6,7 @@
 import { moveStateStore } from '../../src/migrate/index.js';
 import { openStateStore } from '../../src/store/open.js';
 import type { Vfs } from '../../src/vfs/types.js';
-import { fileTarget, s3Target, stopAll, type BackendTarget } from '../backends/targets.js';
+import { fileTarget, memoryTarget, s3Target, stopAll, type BackendTarget } from '../backends/targets.js';
 import { treeFiles, TREES } from '../store/trees.js';
 
 afterAll(stopAll);
@@ -126,5 +126,36 @@ describe.each([fileTarget, s3Target].map((t) => [t.name, t] as const))('deleteSo
     expect(result.clusters[0]!.sourceDeleted).toBe(true);
     expect(await keysOf(source, '')).toEqual([]);
     expect(Buffer.from((await destination.read(late)).body).toString()).toBe('{"late":true}');
+  });
+});
+
+describe('deleteSource on a backend without conditional deletes (as swift)', () => {
+  it('checks each version right before deleting: a merge during the deletion keeps the config', async () => {
+    const source = await sourceStore(memoryTarget);
+    const { vfs: destination } = await memoryTarget.fresh();
+    const conditions: unknown[] = [];
+    const merged = intercept(
+      source,
+      'delete',
+      (key) => key !== configKey,
+      () => mergeLabel(source, 'unconditional'),
+    );
+    // The same store, reporting no deleteIfMatch: every delete is a stat, then an unconditional delete.
+    const from = new Proxy(merged, {
+      get(target, property) {
+        if (property === 'capabilities') return { ...target.capabilities, deleteIfMatch: false };
+        if (property === 'delete')
+          return (key: string, options?: { ifMatch?: string }) => {
+            conditions.push(options?.ifMatch);
+            return target.delete(key, options);
+          };
+        return Reflect.get(target, property, target) as unknown;
+      },
+    });
+    const moving = moveStateStore({ from, to: destination, deleteSource: true, concurrency: 1 });
+    await expect(moving).rejects.toMatchObject({ code: 'PreconditionFailed', key: configKey });
+    expect(await labelOf(source)).toBe('unconditional');
+    expect(conditions.length).toBeGreaterThan(0);
+    expect(conditions.filter((ifMatch) => ifMatch !== undefined)).toEqual([]);
   });
 });
