@@ -2,10 +2,10 @@
  * A cluster's secret and key stores must not overlap its own documents (issue #25.4): a config
  * whose `spec.secretStore` names its `instancegroup/` folder makes `putSecret` replace an
  * instance group, and the secret then reaches the history. kops does not check this (its
- * validation, pkg/apis/kops/validation/validation.go:1611-1660, only requires an azureblob://
+ * validation, pkg/apis/kops/validation/validation.go:1611-1664, only requires an azureblob://
  * store to use configStore.base's account), but nor does it ever write such a config: its
  * defaults are `{configBase}/secrets` and `{configBase}/pki`
- * (upup/pkg/fi/cloudup/populate_cluster_spec.go:178-204, vfsclientset/clientset.go:94-137), which
+ * (upup/pkg/fi/cloudup/populate_cluster_spec.go:178-211, vfsclientset/clientset.go:94-138), which
  * are accepted here, as is any location outside the cluster's documents.
  */
 import { StateStoreError, type ValidationIssue } from '../errors.js';
