@@ -13,7 +13,18 @@ export type ExclusionReason = 'secrets' | 'private keys' | 'lease' | 'etcd backu
 export interface Exclusion {
   folder: string;
   reason: ExclusionReason;
+  /** Paths below `folder` that are kept all the same (etcd-manager's `control/` files). */
+  keep?: RegExp;
 }
+
+/**
+ * etcd-manager keeps, in each backup store, its `control/` files (the etcd cluster's spec, which
+ * it reads to start: no secret) beside the snapshots (`{timestamp}/etcd.backup.gz`, every
+ * Kubernetes Secret in clear). Only the snapshots are left out. kops's default backup store is
+ * `{configBase}/backups/etcd/{etcd cluster}`.
+ */
+const ETCD_CONTROL = /^control\//;
+const DEFAULT_ETCD_CONTROL = /^[^/]+\/control\//;
 
 /**
  * The store-relative `location` (a folder ending in `/`) as seen from the cluster's folder: the
@@ -47,7 +58,7 @@ function backupStores(config: unknown): string[] {
 
 /**
  * The folders to leave out: kops's defaults (`secrets/`, `pki/private/`, `backups/etcd/`, where
- * etcd-manager keeps its snapshots under the config base) and whatever the config names instead
+ * etcd-manager keeps its snapshots under the config base, `control/` files apart) and whatever the config names instead
  * or besides (`spec.secretStore` whole, `{spec.keyStore}/private/`, each etcd `backupStore`),
  * each only where it lies in the cluster's folder (elsewhere it is not copied anyway). A location
  * holding the whole cluster folder leaves everything out. `includeEtcdBackups` keeps the etcd ones.
@@ -58,7 +69,7 @@ export function exportExclusions(
   config: unknown,
   includeEtcdBackups = false,
 ): Exclusion[] {
-  const located: Array<[string | undefined, ExclusionReason]> = [
+  const located: Array<[string | undefined, ExclusionReason, RegExp?]> = [
     [`${cluster}/secrets/`, 'secrets'],
     [`${cluster}/pki/private/`, 'private keys'],
   ];
@@ -68,12 +79,14 @@ export function exportExclusions(
   const keyFolder = keys === undefined ? undefined : insideStore(storeUrl, keys);
   if (keyFolder !== undefined) located.push([`${keyFolder}private/`, 'private keys']);
   if (!includeEtcdBackups) {
-    located.push([`${cluster}/backups/etcd/`, 'etcd backups']);
-    for (const url of backupStores(config)) located.push([insideStore(storeUrl, url), 'etcd backups']);
+    located.push([`${cluster}/backups/etcd/`, 'etcd backups', DEFAULT_ETCD_CONTROL]);
+    for (const url of backupStores(config)) located.push([insideStore(storeUrl, url), 'etcd backups', ETCD_CONTROL]);
   }
-  return located.flatMap(([location, reason]) => {
+  return located.flatMap(([location, reason, keep]) => {
     const folder = location === undefined ? undefined : withinCluster(location, cluster);
-    return folder === undefined ? [] : [{ folder, reason }];
+    if (folder === undefined) return [];
+    // A backup store holding the whole cluster folder keeps no control file apart: all of it goes.
+    return [keep === undefined || folder === '' ? { folder, reason } : { folder, reason, keep }];
   });
 }
 
@@ -85,5 +98,7 @@ export function exclusionOf(
 ): ExclusionReason | undefined {
   if (isLeaseKey(key)) return 'lease';
   const relative = key.slice(cluster.length + 1);
-  return exclusions.find((exclusion) => relative.startsWith(exclusion.folder))?.reason;
+  return exclusions.find(
+    ({ folder, keep }) => relative.startsWith(folder) && !(keep?.test(relative.slice(folder.length)) ?? false),
+  )?.reason;
 }

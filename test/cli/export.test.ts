@@ -79,7 +79,9 @@ describe('statestore export (built bin)', () => {
     );
     for (const key of skipped)
       expect(key).toMatch(/\/(secrets|pki\/private|vault|keys\/private|backups\/etcd)\/|\/lease$/);
+    // etcd-manager's control files (the etcd cluster's spec, no secret) are kept.
     const { files, folders } = walk(to);
+    expect([...files.keys()]).toContain(path.join(to, cluster, 'backups/etcd/main/control/etcd-cluster-spec'));
     expect(files.size).toBeGreaterThan(3);
     for (const [file, mode] of files) {
       expect({ file, mode: mode.toString(8) }).toEqual({ file, mode: '600' });
@@ -139,8 +141,8 @@ describe('exportExclusions', () => {
       { folder: 'secrets/', reason: 'secrets' },
       { folder: 'pki/private/', reason: 'private keys' },
       { folder: 'instancegroup/', reason: 'secrets' },
-      { folder: 'backups/etcd/', reason: 'etcd backups' },
-      { folder: 'snapshots/main/', reason: 'etcd backups' },
+      { folder: 'backups/etcd/', reason: 'etcd backups', keep: /^[^/]+\/control\// },
+      { folder: 'snapshots/main/', reason: 'etcd backups', keep: /^control\// },
     ]);
     expect(exportExclusions(url, cluster, { spec: { secretStore: url } })).toContainEqual({
       folder: '',
