@@ -148,12 +148,22 @@ describe('nothing prints or serialises a credential', () => {
     const good = await open('s3://redaction/good', s3Options(S3_KEY));
     await good.vfs.write('x/file', 'body');
     await good.putSecret('c.example.com', 'token', 'value').catch(() => undefined);
+    // kops's variables, read from the environment (S3_ENDPOINT makes it read the keys too).
+    const fromEnv = await open('s3://redaction/env', {
+      env: {
+        S3_ENDPOINT: s3.endpoint,
+        S3_REGION: 'us-east-1',
+        S3_ACCESS_KEY_ID: S3_KEY.accessKeyId,
+        S3_SECRET_ACCESS_KEY: S3_KEY.secretAccessKey,
+      },
+    });
+    await fromEnv.vfs.write('x/file', 'body');
     const bad = await open('s3://redaction/bad', s3Options(S3_UNKNOWN));
     const err = await failure(bad.vfs.read('x/file'));
     expect(err).toBeInstanceOf(StateStoreError);
     // The SDK's own error does hold the key id: the redaction is what keeps it out.
     expect(inspect((err as Error).cause, { depth: 6, customInspect: false })).toContain(S3_UNKNOWN.accessKeyId);
-    expect(leaksIn([...held(good, 'good'), ...held(bad, 'bad'), ['err', err]])).toEqual([]);
+    expect(leaksIn([...held(good, 'good'), ...held(fromEnv, 'env'), ...held(bad, 'bad'), ['err', err]])).toEqual([]);
   });
 
   it('gcs: a service-account private key', async () => {
