@@ -1,10 +1,11 @@
 /**
  * Credentials and keys never show when a store, its Vfs, its driver, the SDK clients and option
  * objects the driver keeps, or an error (with its `cause` chain) is printed or serialised (issue
- * #25.5): JSON.stringify, util.inspect at depth 4 and 6 (hidden properties and getters too), console.log's `%o` / `%O`. Each
- * backend is opened with real credentials-bearing options against its test server (s3rver, the
- * GCS test server, Azurite; Swift with v1 credentials, opened without a server: nothing is sent
- * before the first call), and every output is searched for every secret string.
+ * #25.5): JSON.stringify, util.inspect at depth 4 and 6 (hidden properties and getters too),
+ * console.log's `%o` / `%O`. Each backend is opened with real credentials-bearing options and
+ * used against its test server (s3rver, the GCS test server, Azurite; Swift with v1 credentials
+ * is opened without a server: nothing is sent before the first call), and every output is
+ * searched for every secret string.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { format, inspect } from 'node:util';
@@ -175,7 +176,11 @@ describe('nothing prints or serialises a credential', () => {
         credentials: { client_email: 'redaction@example.iam.gserviceaccount.com', private_key: GCS_PRIVATE_KEY },
       },
     });
-    expect(leaksIn(held(store, 'gcs'))).toEqual([]);
+    // The emulator takes the endpoint's requests without a token: the calls work, the key stays held.
+    await store.vfs.write('x/file', 'body');
+    const err = await failure(store.vfs.read('x/missing'));
+    expect(err).toMatchObject({ code: 'NotFound' });
+    expect(leaksIn([...held(store, 'gcs'), ['err', err]])).toEqual([]);
   });
 
   it.each([
