@@ -58,10 +58,11 @@ function backupStores(config: unknown): string[] {
 
 /**
  * The folders to leave out: kops's defaults (`secrets/`, `pki/private/`, `backups/etcd/`, where
- * etcd-manager keeps its snapshots under the config base, `control/` files apart) and whatever the config names instead
- * or besides (`spec.secretStore` whole, `{spec.keyStore}/private/`, each etcd `backupStore`),
- * each only where it lies in the cluster's folder (elsewhere it is not copied anyway). A location
- * holding the whole cluster folder leaves everything out. `includeEtcdBackups` keeps the etcd ones.
+ * etcd-manager keeps its snapshots under the config base, `control/` files apart) and whatever
+ * the config names instead or besides (`spec.secretStore` whole, `{spec.keyStore}/private/`, each
+ * etcd `backupStore`), each only where it lies in the cluster's folder (elsewhere it is not
+ * copied anyway). A location holding the whole cluster folder leaves everything out.
+ * `includeEtcdBackups` keeps the etcd snapshots.
  */
 export function exportExclusions(
   storeUrl: string,
