@@ -39,6 +39,9 @@ const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set(['Conflict', 'RateL
 /** Brand used by {@link isStateStoreError}; a global symbol so every copy of the package shares it. */
 const BRAND = Symbol.for('statestore.StateStoreError');
 
+/** The symbol `util.inspect` calls (registered: this file imports nothing). */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
 /** One problem found by validation, with the JSON path where it was found. */
 export interface ValidationIssue {
   /** JSON Pointer into the validated document, e.g. `/spec/subnets/0/name`. */
@@ -92,6 +95,55 @@ export class StateStoreError extends Error {
     this.issues = options.issues;
     Object.defineProperty(this, BRAND, { value: true });
   }
+
+  /**
+   * What `JSON.stringify` shows: the code, message and where, and the `cause` chain summarised
+   * (name, message, code, HTTP status, request id), never the SDK error's other fields, which
+   * can hold an access key id, a signed request or a client's configuration.
+   */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, ...this.#fields(), message: this.message };
+  }
+
+  /** What `util.inspect` and `console.log` show: the stack and the same fields as `toJSON`. */
+  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return `${this.stack ?? `${this.name}: ${this.message}`} ${inspect(this.#fields(), options)}`;
+  }
+
+  #fields(): Record<string, unknown> {
+    const fields: Record<string, unknown> = { code: this.code, retryable: this.retryable };
+    if (this.key !== undefined) fields.key = this.key;
+    if (this.backend !== undefined) fields.backend = this.backend;
+    if (this.issues !== undefined) fields.issues = this.issues;
+    if (this.cause !== undefined) fields.cause = summariseCause(this.cause, 0);
+    return fields;
+  }
+}
+
+/** Causes summarised below this depth; deeper ones are left out. */
+const MAX_CAUSE_DEPTH = 8;
+
+/**
+ * A cause as far as it is safe to show: a StateStoreError's own summary; of any other error its
+ * name, message, code, HTTP status and request id (AWS SDK `$metadata`, Azure `statusCode`,
+ * GCS `code`) and its own cause; a string, number or boolean as it is; anything else by its type.
+ */
+function summariseCause(cause: unknown, depth: number): unknown {
+  if (depth >= MAX_CAUSE_DEPTH) return '[cause chain cut]';
+  if (isStateStoreError(cause)) return cause.toJSON();
+  if (cause === null || ['string', 'number', 'boolean', 'undefined'].includes(typeof cause)) return cause;
+  if (typeof cause !== 'object') return `[${typeof cause}]`;
+  const error = cause as Record<string, unknown> & { $metadata?: Record<string, unknown> };
+  if (!(cause instanceof Error) && typeof error.message !== 'string')
+    return `[${(cause.constructor as { name?: string } | undefined)?.name ?? 'object'}]`;
+  const summary: Record<string, unknown> = { name: error.name, message: error.message };
+  if (typeof error.code === 'string' || typeof error.code === 'number') summary.code = error.code;
+  const status = error.$metadata?.httpStatusCode ?? error.statusCode ?? error.status;
+  if (typeof status === 'number') summary.status = status;
+  const requestId = error.$metadata?.requestId;
+  if (typeof requestId === 'string') summary.requestId = requestId;
+  if (error.cause !== undefined) summary.cause = summariseCause(error.cause, depth + 1);
+  return summary;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { StateStoreError } from '../errors.js';
+import { redactedCopy } from '../vfs/redact.js';
 import { portable } from '../vfs/portable.js';
 import type { Vfs } from '../vfs/types.js';
 import type { BackendFactory } from './factory.js';
@@ -55,7 +56,34 @@ export async function openVfs(url: string, options: OpenVfsOptions = {}): Promis
       `unknown state-store scheme "${parsed.scheme}" in ${JSON.stringify(parsed.redacted)}; ${advice}`,
     );
   }
-  return portable(await factory.open(parsed, options), options.events);
+  return portable(await factory.open(parsed, keptOptions(options)), options.events);
+}
+
+/**
+ * The options a backend keeps, copied so that they print and serialise as `{}` (#25.5): the
+ * backend's own options and the credentials objects inside (`s3.credentials`,
+ * `gcs.credentials`, `swift.auth`), and `env`, which defaults to `process.env`. The caller's
+ * objects are left as they are.
+ */
+function keptOptions(options: OpenVfsOptions): OpenVfsOptions {
+  const kept = redactedCopy(options, 'OpenVfsOptions');
+  if (options.env !== undefined) kept.env = redactedCopy(options.env, 'Env');
+  if (options.s3 !== undefined)
+    kept.s3 = withRedactedField(redactedCopy(options.s3, 'S3BackendOptions'), 'credentials');
+  if (options.gcs !== undefined)
+    kept.gcs = withRedactedField(redactedCopy(options.gcs, 'GcsBackendOptions'), 'credentials');
+  if (options.azure !== undefined) kept.azure = redactedCopy(options.azure, 'AzureBackendOptions');
+  if (options.swift !== undefined)
+    kept.swift = withRedactedField(redactedCopy(options.swift, 'SwiftBackendOptions'), 'auth');
+  return kept;
+}
+
+/** `options` with its plain-object field `name` (credentials) replaced by a redacted copy. */
+function withRedactedField<T extends object>(options: T, name: keyof T & string): T {
+  const value = options[name];
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype)
+    options[name] = redactedCopy(value, name) as T[keyof T & string];
+  return options;
 }
 
 /** Every scheme `openVfs` can open: the built-in ones and those registered, sorted. */

@@ -1,15 +1,18 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import { openStateStore, validateClusterName, type StateStore } from '../index.js';
 import { contextOf, withStore, type Context } from './context.js';
 import { examples } from './help.js';
+import { CliError, EXIT } from './exit-codes.js';
+import { exclusionOf, exportExclusions } from './export-exclusions.js';
 
-/**
- * Files that hold secrets or private keys, relative to the cluster's folder (kops:
- * upup/pkg/fi/secrets/vfs_secretstore.go `secrets/`, upup/pkg/fi/vfs_castore.go `pki/private/`).
- */
-const SECRET_PREFIXES = ['secrets/', 'pki/private/'];
+/** Options of `export`. */
+interface ExportOptions {
+  to: string;
+  includeSecrets?: boolean;
+  includeEtcdBackups?: boolean;
+}
 
 /** `export CLUSTER --to DIR`: "the state store is just files; you can copy the files down and put them into git". */
 export function exportCommand(): Command {
@@ -19,8 +22,12 @@ export function exportCommand(): Command {
       "Copy a cluster's files to a folder as plain files (a file:// store); secrets only with --include-secrets",
     )
     .requiredOption('--to <dir>', 'the folder (its <cluster>/ subfolder receives the files)')
-    .option('--include-secrets', "also write secrets and private keys, decrypted into kops's plain format (mode 0600)")
-    .action(async (cluster: string, opts: { to: string; includeSecrets?: boolean }, command: Command) => {
+    .option('--include-secrets', "also write secrets and private keys, decrypted into kops's plain format")
+    .option(
+      '--include-etcd-backups',
+      "also copy etcd-manager's backups (they hold every Kubernetes Secret in clear: needs --include-secrets)",
+    )
+    .action(async (cluster: string, opts: ExportOptions, command: Command) => {
       const ctx = contextOf(command);
       await withStore(ctx, (store) => exportCluster(ctx, store, cluster, opts));
     });
@@ -30,52 +37,61 @@ export function exportCommand(): Command {
   ]);
 }
 
-async function exportCluster(
-  ctx: Context,
-  store: StateStore,
-  cluster: string,
-  opts: { to: string; includeSecrets?: boolean },
-): Promise<void> {
+async function exportCluster(ctx: Context, store: StateStore, cluster: string, opts: ExportOptions): Promise<void> {
   validateClusterName(cluster);
-  await store.getCluster(cluster);
-  const prefix = `${cluster}/`;
+  if (opts.includeEtcdBackups && !opts.includeSecrets)
+    throw new CliError("etcd backups hold the cluster's Kubernetes Secrets: add --include-secrets", EXIT.USAGE);
+  const { value: config } = await store.getCluster(cluster);
+  const exclusions = exportExclusions(store.vfs.url, cluster, config, opts.includeEtcdBackups);
+  const root = path.resolve(opts.to);
+  // Before the plain copy writes the cluster's config: see exportSecrets.
+  const secrets = opts.includeSecrets ? await exportSecrets(store, cluster, root) : [];
   const written: string[] = [];
   const skipped: string[] = [];
-  for await (const info of store.vfs.listAll({ prefix })) {
-    if (SECRET_PREFIXES.some((secretPrefix) => info.key.slice(prefix.length).startsWith(secretPrefix))) {
+  for await (const info of store.vfs.listAll({ prefix: `${cluster}/` })) {
+    // Never copied raw: secrets and keys come from exportSecrets (decrypted, in kops's format).
+    if (exclusionOf(info.key, cluster, exclusions) !== undefined) {
       skipped.push(info.key);
       continue;
     }
-    const target = path.resolve(opts.to, ...info.key.split('/'));
+    const target = path.resolve(root, ...info.key.split('/'));
     // Keys are validated by the library (no '..' segments); this keeps that promise visible here.
-    if (!target.startsWith(path.resolve(opts.to) + path.sep))
-      throw new Error(`refusing to write outside ${opts.to}: ${info.key}`);
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, (await store.vfs.read(info.key)).body, { mode: 0o644 });
+    if (!target.startsWith(root + path.sep)) throw new Error(`refusing to write outside ${opts.to}: ${info.key}`);
+    await writePrivate(root, cluster, target, (await store.vfs.read(info.key)).body);
     written.push(info.key);
   }
-  const secrets = opts.includeSecrets ? await exportSecrets(store, cluster, opts.to) : [];
-  if (ctx.out.json)
-    return ctx.out.result({
-      to: path.resolve(opts.to),
-      written: [...written, ...secrets],
-      skipped: opts.includeSecrets ? [] : skipped,
-    });
-  const left = opts.includeSecrets
-    ? ''
-    : skipped.length > 0
-      ? `; ${skipped.length} secret files left out (--include-secrets)`
-      : '';
+  if (ctx.out.json) return ctx.out.result({ to: root, written: [...written, ...secrets], skipped });
+  const left = skipped.length > 0 ? `; ${skipped.length} files left out (secrets, keys, lease, etcd backups)` : '';
   ctx.out.info(`${written.length + secrets.length} files written to ${path.join(opts.to, cluster)}${left}`);
+}
+
+/**
+ * Writes a file 0600 in folders made 0700, as the file backend does: an export may hold whatever
+ * the state store holds. A file or folder of an earlier export is made so too (`mode` applies
+ * only to what is being created); folders above `{DIR}/{cluster}` are the caller's, left alone.
+ */
+async function writePrivate(root: string, cluster: string, target: string, body: Uint8Array): Promise<void> {
+  const folder = path.dirname(target);
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  const top = path.join(root, cluster);
+  for (let current = folder; current.startsWith(top); current = path.dirname(current)) await chmod(current, 0o700);
+  await writeFile(target, body, { mode: 0o600 });
+  await chmod(target, 0o600);
 }
 
 /**
  * Secrets and private keysets, read through the store (so sealed values are opened with its key,
  * and a secret or key store kept elsewhere by the cluster's config is found) and written into a
  * plain file:// store in kops's own format, which kops reads. The file backend writes them 0600.
+ * Written while the export holds no config of the cluster (an earlier export's is removed; the
+ * plain copy writes it afterwards), so they land in kops's default folders: a config naming a
+ * secret or key store elsewhere would send the plain values there. `openStore` refuses, in case.
  */
-async function exportSecrets(store: StateStore, cluster: string, to: string): Promise<string[]> {
-  const target = await openStateStore(`file://${path.resolve(to)}`);
+async function exportSecrets(store: StateStore, cluster: string, root: string): Promise<string[]> {
+  await rm(path.join(root, cluster, 'config'), { force: true });
+  const target = await openStateStore(`file://${root}`, {
+    openStore: (url) => Promise.reject(new CliError(`refusing to export secrets to ${url}`, EXIT.USAGE)),
+  });
   const written: string[] = [];
   try {
     for (const name of await store.listSecrets(cluster)) {

@@ -11,6 +11,8 @@ import { replaceScalars, rewriteStoreUrls, rewriteText } from './rewrite.js';
 import type { ListedFile } from './listing.js';
 import type { WorkQueue } from './tasks.js';
 import { transferFile, type TransferContext } from './transfer.js';
+import { changesSince, deleteAtVersion, sourceChanged, type SourceChange } from './delete-source.js';
+import { isLeaseKey } from '../store/lease/document.js';
 import type { ClusterMoveResult, MoveOptions } from './types.js';
 
 /** Generated files that may name the store (kops rewrites them on `kops update cluster --yes`). */
@@ -181,6 +183,10 @@ export class ClusterRun {
   private async finish(): Promise<void> {
     await this.writeRewrittenConfig();
     if (!this.run.options.deleteSource) return this.done();
+    // After the copy, before the first deletion: a merge, a new history entry or any other write
+    // made during the move refuses the whole deletion, so the source keeps everything.
+    const changes = await changesSince(this.run.from, this.cluster, this.files, this.run.options.signal);
+    if (changes.length > 0) throw sourceChanged(this.cluster, changes, false);
     this.deleteSource();
   }
 
@@ -249,13 +255,18 @@ export class ClusterRun {
   /**
    * Deletes the cluster at the source, config last: while it exists the source still lists the
    * cluster, so a deletion cut short (abort, crash) is finished by a rerun instead of orphaning
-   * secrets and CA keys.
+   * secrets and CA keys. Each file only at the version listed and copied (deleteAtVersion); a
+   * file changed meanwhile is kept, and so is the config then, with a PreconditionFailed naming it.
    */
   private deleteSource(): void {
     const { from, options, queue } = this.run;
     const { signal } = options;
+    const changed: SourceChange[] = [];
     const deleteConfig = async () => {
-      await from.delete(this.configKey, { signal });
+      if (changed.length > 0) throw sourceChanged(this.cluster, changed, true);
+      const change = await deleteAtVersion(from, this.configEntry!.source, signal);
+      if (change !== undefined) throw sourceChanged(this.cluster, [change], true);
+      await this.sweepLateFiles();
       this.result.sourceDeleted = true;
       this.done();
     };
@@ -264,9 +275,28 @@ export class ClusterRun {
     if (left === 0) queue.add(deleteConfig, true);
     for (const info of others) {
       queue.add(async () => {
-        await from.delete(info.key, { signal });
+        const change = await deleteAtVersion(from, info, signal);
+        if (change !== undefined) changed.push(change);
         if (--left === 0) queue.add(deleteConfig, true);
       });
+    }
+  }
+
+  /**
+   * Files that appeared at the source after the last check and before the config's deletion (a
+   * history entry of a merge whose config write came before the listing): moved too, each copied
+   * (or found identical) at the destination and deleted at that version, so none stays behind
+   * in a source folder that no longer lists as a cluster. A different file at the destination
+   * fails the copy (AlreadyExists) and the file stays.
+   */
+  private async sweepLateFiles(): Promise<void> {
+    const { from, options } = this.run;
+    const ctx = { ...this.ctx!, durability: 'immediate' as const };
+    for await (const info of from.listAll({ prefix: `${this.cluster}/`, signal: options.signal })) {
+      if (isLeaseKey(info.key)) continue;
+      this.recordFile(info, await transferFile(ctx, info), false);
+      const change = await deleteAtVersion(from, info, options.signal);
+      if (change !== undefined) throw sourceChanged(this.cluster, [change], true);
     }
   }
 

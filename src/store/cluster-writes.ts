@@ -15,6 +15,7 @@ import {
 import { readDocument, renderDocument, writeDocument, type StoredDocument } from './documents.js';
 import { asKopsCreates, asKopsUpdates } from './kops-metadata.js';
 import { layout } from './layout.js';
+import { assertSeparateStoresApart } from './location-overlap.js';
 import { validateClusterName, validateClusterNameForConfig, validateInstanceGroupName } from './names.js';
 import type { WriteResult } from './results.js';
 import type { DocumentPutOptions } from './store-options.js';
@@ -30,10 +31,16 @@ async function previousOf<T>(vfs: Vfs, key: string, what: string, signal?: Abort
 }
 
 /** Checks a new cluster and its groups as kops's create does; throws before any I/O. */
-function checkNewCluster(name: string, config: ClusterConfig, instanceGroups: readonly InstanceGroupConfig[]): void {
+function checkNewCluster(
+  vfs: Vfs,
+  name: string,
+  config: ClusterConfig,
+  instanceGroups: readonly InstanceGroupConfig[],
+): void {
   validateClusterName(name);
   assertSafeValue(config);
   assertValidClusterConfig(config);
+  assertSeparateStoresApart(vfs.url, name, config);
   validateClusterNameForConfig(name, config);
   for (const group of instanceGroups) {
     assertSafeValue(group);
@@ -51,7 +58,7 @@ export async function createCluster(
   instanceGroups: readonly InstanceGroupConfig[],
   options: CallOptions,
 ): Promise<WriteResult> {
-  checkNewCluster(name, config, instanceGroups);
+  checkNewCluster(vfs, name, config, instanceGroups);
   // kops's create sets metadata.creationTimestamp when unset (kops: vfsclientset/commonvfs.go).
   // Every text is rendered (and size-checked) before the first write: nothing is written on a refusal.
   const now = new Date();
@@ -87,6 +94,7 @@ export async function putConfig(
   validateClusterName(name);
   assertSafeValue(config);
   assertValidClusterConfig(config);
+  assertSeparateStoresApart(vfs.url, name, config);
   const key = layout.config(name);
   const previous = await previousOf<ClusterConfig>(vfs, key, `cluster "${name}"`, options.signal);
   const ifMatch = options.ifMatch ?? previous?.version;

@@ -14,6 +14,8 @@ import { readDocument, type StoredDocument } from './documents.js';
 import { layout } from './layout.js';
 import { mergeDocument, type MergeConfigOptions, type MergeResult } from './merge-document.js';
 import { validateClusterName, validateInstanceGroupName, validateKeysetName } from './names.js';
+import { assertSeparateStoresApart } from './location-overlap.js';
+import { redactInspection } from '../vfs/redact.js';
 import { mergeCreateClusterOptions } from './merge-create-options.js';
 import { listKeysets, readKeyset, type Keyset } from './keys/keysets.js';
 import { addSshPublicKey, deleteSshPublicKeys, listSshPublicKeys, type SshPublicKey } from './keys/ssh-keys.js';
@@ -71,6 +73,8 @@ export class VfsStateStore implements StateStore {
     this.#history = createStoreHistory(vfs, options.history);
     this.#watch = createStoreWatch(vfs);
     this.#leases = createStoreLeases(vfs);
+    // Printed or serialised, a store shows its URL and whether it encrypts: no key, no credential.
+    redactInspection(this, 'StateStore', () => ({ url: this.url, encrypts: this.encrypts }));
   }
 
   readonly history: StoreHistory['history'] = (cluster, options) => this.#history.history(cluster, options);
@@ -91,7 +95,7 @@ export class VfsStateStore implements StateStore {
    * (`spec.configStore.keypairs`, `spec.keyStore`); defaults to `{cluster}/pki/`.
    */
   async #keyStore(cluster: string, signal?: AbortSignal): Promise<StoreLocation> {
-    return this.#separate.locate(cluster, 'keypairs', await this.#configValue(cluster, signal));
+    return this.#separate.locate(cluster, 'keypairs', await this.#checkedConfig(cluster, signal));
   }
 
   /**
@@ -99,7 +103,14 @@ export class VfsStateStore implements StateStore {
    * (`spec.configStore.secrets`, `spec.secretStore`); defaults to `{cluster}/secrets/`.
    */
   async #secretStore(cluster: string, signal?: AbortSignal): Promise<StoreLocation> {
-    return this.#separate.locate(cluster, 'secrets', await this.#configValue(cluster, signal));
+    return this.#separate.locate(cluster, 'secrets', await this.#checkedConfig(cluster, signal));
+  }
+
+  /** The config, refused (ValidationError) when it points keys or secrets at the cluster's own documents. */
+  async #checkedConfig(cluster: string, signal?: AbortSignal): Promise<unknown> {
+    const config = await this.#configValue(cluster, signal);
+    assertSeparateStoresApart(this.vfs.url, cluster, config);
+    return config;
   }
 
   /** The cluster's config as stored, or undefined when there is none yet (then the defaults apply). */
@@ -158,7 +169,10 @@ export class VfsStateStore implements StateStore {
   ): Promise<MergeResult<ClusterConfig>> {
     validateClusterName(name);
     const what = `cluster "${name}"`;
-    const validate = (value: ClusterConfig) => assertValidClusterConfig(value);
+    const validate = (value: ClusterConfig) => {
+      assertValidClusterConfig(value);
+      assertSeparateStoresApart(this.vfs.url, name, value);
+    };
     return mergeDocument(this.vfs, layout.config(name), what, change, clusterSchema, validate, options);
   }
 

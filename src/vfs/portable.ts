@@ -4,6 +4,8 @@ import { NO_CONDITION, type Condition, type DriverOp, type ErrorContext, type Vf
 import { listening, traceCall, type VfsEvents } from './events.js';
 import { validateKey, validatePrefix } from './keys.js';
 import { redactUrl } from './url.js';
+import type { InspectOptions } from 'node:util';
+import { INSPECT, inspectSummary, redactInspection } from './redact.js';
 import type {
   CallOptions,
   CopyFromOptions,
@@ -29,6 +31,9 @@ import type {
  * the `statestore:request` and `statestore:retry` diagnostics channels, when someone listens.
  */
 export function portable(driver: VfsDriver, events?: VfsEvents): Vfs {
+  // A driver holds its SDK client and options: it prints as its URL and backend only (#25.5).
+  if (!Object.prototype.hasOwnProperty.call(driver, INSPECT))
+    redactInspection(driver, 'VfsDriver', () => ({ url: driver.url, backend: driver.backend }));
   return new PortableVfs(driver, events);
 }
 
@@ -37,6 +42,15 @@ class PortableVfs implements Vfs {
     private readonly driver: VfsDriver,
     private readonly events: VfsEvents | undefined,
   ) {}
+
+  /** `JSON.stringify` shows the URL (no credentials) and backend only; see {@link redactInspection}. */
+  toJSON(): Record<string, unknown> {
+    return { url: this.url, backend: this.backend };
+  }
+
+  [INSPECT](_depth: number, options: InspectOptions, inspect: (v: unknown, o?: InspectOptions) => string): string {
+    return inspectSummary('Vfs', this.toJSON(), options, inspect);
+  }
 
   get url(): string {
     return this.driver.url;

@@ -7,6 +7,7 @@ import { resolveAzureSettings, type AzureSettings } from './credentials.js';
 import { AzureDriver } from './driver.js';
 import type { AzureBackendOptions } from './types.js';
 import { resolveAzureUrl } from './url.js';
+import { redactInspection } from '../../vfs/redact.js';
 
 type AzureSdk = typeof import('@azure/storage-blob');
 
@@ -38,7 +39,15 @@ export const azureBackend: BackendFactory = {
     const sdk = await loadOptionalPeer('@azure/storage-blob', () => import('@azure/storage-blob'), 'azureblob');
     const service = own ?? (await serviceClient(sdk, settings!, location.account));
     const canonical = `azureblob://${location.account}/${location.container}${location.prefix === '' ? '' : `/${location.prefix}`}`;
-    return new AzureDriver(service.getContainerClient(location.container), canonical, location.prefix, azure, {
+    // Clients keep their credential (account key, connection string, SAS): they print as the URL (#25.5).
+    const container = redactInspection(service.getContainerClient(location.container), 'ContainerClient', () => ({
+      url: canonical,
+    }));
+    // Our own client's credential (the key as bytes) and pipeline (which holds it) too; a caller's are theirs.
+    if (own === undefined)
+      for (const held of [service, service.credential, (service as unknown as { pipeline: object }).pipeline])
+        redactInspection(held, held.constructor.name, () => ({ account: location.account }));
+    return new AzureDriver(container, canonical, location.prefix, azure, {
       ...DEFAULT_RETRY,
       ...options.retry,
       ...azure.retry,

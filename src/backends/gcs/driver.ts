@@ -21,6 +21,7 @@ import { answered, openRead } from './download.js';
 import { watchStall } from './stall-watch.js';
 import { mapGcsError } from './errors.js';
 import type { GcsBackendOptions } from './types.js';
+import { redactInspection } from '../../vfs/redact.js';
 
 const DEFAULT_RESUMABLE_THRESHOLD = 8 * 1024 * 1024;
 /** The SDK's own per-request timeout. */
@@ -66,7 +67,8 @@ export class GcsDriver implements VfsDriver {
     private readonly options: GcsBackendOptions,
     private readonly retry: RetryPolicy,
   ) {
-    this.bucket = storage.bucket(bucket);
+    // Ours even with a caller's Storage, which it references (and with it the credentials).
+    this.bucket = redactInspection(storage.bucket(bucket), 'Bucket', () => ({ name: bucket }));
     this.root = prefix === '' ? '' : `${prefix}/`;
     this.url = `gs://${bucket}${prefix === '' ? '' : `/${prefix}`}`;
     this.threshold = options.resumableThreshold ?? DEFAULT_RESUMABLE_THRESHOLD;

@@ -3,6 +3,7 @@ import { DEFAULT_RETRY } from '../../vfs/retry.js';
 import type { BackendFactory } from '../factory.js';
 import { loadOptionalPeer } from '../optional-peer.js';
 import { GcsDriver } from './driver.js';
+import { redactInspection } from '../../vfs/redact.js';
 
 import type { GcsBackendOptions } from './types.js';
 import type { Storage } from '@google-cloud/storage';
@@ -49,6 +50,9 @@ export const gcsBackend: BackendFactory = {
       // as `code` (or the network error itself), not a bare "Retry limit exceeded" Error.
       retryOptions: { autoRetry: false, retryableErrorFn: () => false },
     });
+    // The Storage and its auth client keep the service account's private key (#25.5).
+    redactInspection(storage.authClient, 'GoogleAuth');
+    redactInspection(storage, 'Storage', () => ({ apiEndpoint: storage.apiEndpoint }));
     return new GcsDriver(storage, bucket, prefix, gcs, retry);
   },
 };

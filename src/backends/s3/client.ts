@@ -6,6 +6,7 @@ import { NO_CONDITION } from '../../vfs/driver.js';
 import { mapS3Error, s3ErrorHeader, s3Status } from './errors.js';
 import type { S3Sdk } from './types.js';
 import type { S3Location } from './url.js';
+import { redactInspection } from '../../vfs/redact.js';
 
 /** Loads `@aws-sdk/client-s3`, or throws InvalidArgument naming the package to install. */
 export function loadS3Sdk(scheme: string): Promise<S3Sdk> {
@@ -103,10 +104,13 @@ function definedOnly(policy: RetryPolicy | undefined): RetryPolicy {
  * encryption once, without retrying): the store's configuration, in `region`, with one attempt.
  */
 export function createProbeClient(sdk: S3Sdk, location: S3Location, options: OpenVfsOptions, region: string): S3Client {
-  return new sdk.S3Client({
-    ...clientConfig(location, { ...options, retry: { ...options.retry, maxAttempts: 1 } }),
+  return redactedClient(
+    new sdk.S3Client({
+      ...clientConfig(location, { ...options, retry: { ...options.retry, maxAttempts: 1 } }),
+      region,
+    }),
     region,
-  });
+  );
 }
 
 /** Creates the store's client, asking the bucket for its region first when none is known. */
@@ -118,7 +122,15 @@ export async function createClient(
 ): Promise<S3Client> {
   const config = clientConfig(location, options);
   const region = location.region ?? (await discoverRegion(sdk, location, config, signal));
-  return new sdk.S3Client({ ...config, region });
+  return redactedClient(new sdk.S3Client({ ...config, region }), region);
+}
+
+/**
+ * An S3Client prints and serialises as its region only: it keeps its configuration, credentials
+ * included, in `config` and `initConfig` (#25.5).
+ */
+function redactedClient(client: S3Client, region: string): S3Client {
+  return redactInspection(client, 'S3Client', () => ({ region }));
 }
 
 /**
@@ -149,7 +161,7 @@ async function askRegion(
   config: S3ClientConfig,
   signal?: AbortSignal,
 ): Promise<string> {
-  const probe = new sdk.S3Client({ ...config, region: 'us-east-1' });
+  const probe = redactedClient(new sdk.S3Client({ ...config, region: 'us-east-1' }), 'us-east-1');
   try {
     const output = await probe.send(new sdk.HeadBucketCommand({ Bucket: location.bucket }), { abortSignal: signal });
     return output.BucketRegion ?? 'us-east-1';

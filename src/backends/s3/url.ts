@@ -3,6 +3,7 @@ import { redactUrl, type StoreUrl } from '../../vfs/url.js';
 import type { OpenVfsOptions } from '../options.js';
 import type { S3BackendOptions, S3ClientLike, S3Credentials } from './types.js';
 import { S3_CANNED_ACLS } from './write-settings.js';
+import { redactInspection } from '../../vfs/redact.js';
 
 /**
  * Where an S3 store lives, resolved from its URL, its options and kops's environment variables
@@ -169,7 +170,10 @@ function checkS3Options(s3: S3BackendOptions, invalid: (why: string) => StateSto
 function envCredentials(envValue: (name: string) => string | undefined): S3Credentials | undefined {
   const accessKeyId = envValue('S3_ACCESS_KEY_ID');
   const secretAccessKey = envValue('S3_SECRET_ACCESS_KEY');
-  return accessKeyId !== undefined && secretAccessKey !== undefined ? { accessKeyId, secretAccessKey } : undefined;
+  // Kept in the driver's location: printed or serialised, it shows nothing (#25.5).
+  return accessKeyId !== undefined && secretAccessKey !== undefined
+    ? redactInspection({ accessKeyId, secretAccessKey }, 'credentials')
+    : undefined;
 }
 
 function hostOf(endpoint: string): string {

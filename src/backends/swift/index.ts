@@ -6,6 +6,7 @@ import { authFromEnv, checkAuth } from './auth.js';
 import { SwiftClient } from './client.js';
 import { SwiftDriver } from './driver.js';
 import { parseSwiftUrl } from './url.js';
+import { redactedCopy, redactInspection } from '../../vfs/redact.js';
 
 export { SwiftDriver } from './driver.js';
 export type { SwiftAuth, SwiftBackendOptions, SwiftKeystoneAuth, SwiftPreAuth, SwiftV1Auth } from './types.js';
@@ -34,7 +35,9 @@ export const swiftBackend: BackendFactory = {
       );
     }
     checkAuth(auth);
-    return new SwiftDriver(location, new SwiftClient(auth, options.retry), {
+    // The client keeps the credentials and, once signed in, the token (#25.5).
+    const client = redactInspection(new SwiftClient(redactedCopy(auth, 'SwiftAuth'), options.retry), 'SwiftClient');
+    return new SwiftDriver(location, client, {
       retry: options.retry,
       createIfAbsent: options.swift?.createIfAbsent,
     });
