@@ -69,13 +69,25 @@ describe('what writes record', () => {
     ]);
     const named = await collect(store.history(NAME, { name: groups[0]! }));
     expect(named.map((e) => e.operation)).toEqual(['delete', 'update', 'create']);
-    expect((await store.getVersion(NAME, named[0]!)).text).toBe(beforeDelete.text);
+    expect(named.map((e) => e.revision)).toEqual([3, 2, 1]);
+    expect((await store.getVersion(NAME, named[1]!)).text).toBe(beforeDelete.text);
 
-    // A create has no earlier version; rolling a delete back re-creates the group byte for byte.
-    await expect(store.getVersion(NAME, named[2]!)).rejects.toMatchObject({ code: 'NotFound' });
-    await expect(store.rollback(NAME, named[2]!)).rejects.toMatchObject({ code: 'NotFound' });
-    await store.rollback(NAME, named[0]!.id);
+    // A deletion has no text; rolling back to the revision before it re-creates the group byte for
+    // byte, and rolling back to the deletion deletes it again.
+    await expect(store.getVersion(NAME, named[0]!)).rejects.toMatchObject({ code: 'NotFound' });
+    const recreated = await store.rollback(NAME, 2, { instanceGroup: groups[0]! });
+    expect(recreated).toMatchObject({ changed: true, target: { id: named[1]!.id } });
     expect((await store.getInstanceGroup(NAME, groups[0]!)).text).toBe(beforeDelete.text);
+    await store.rollback(NAME, named[0]!.id, { reason: 'again' });
+    await expect(store.getInstanceGroup(NAME, groups[0]!)).rejects.toMatchObject({ code: 'NotFound' });
+    const again = await collect(store.history(NAME, { name: groups[0]! }));
+    expect(again.map((e) => [e.revision, e.operation])).toEqual([
+      [5, 'rollback'],
+      [4, 'rollback'],
+      [3, 'delete'],
+      [2, 'update'],
+      [1, 'create'],
+    ]);
   });
 
   it('records mergeCreateClusterOptions, not secrets', async () => {
@@ -138,10 +150,15 @@ describe('what writes record', () => {
     const old = { cluster: NAME, kind: 'config' as const, stamp: '9000000000000-00000001' };
     await vfs.write(entryKey(old), renderEntry(old, new Date(999_999_999_999), { operation: 'update' }));
     const store = await openStateStore(vfs, { history: { maxAgeMs: 86_400_000, pruneEvery: 1 } });
-    expect(await collect(store.history(NAME))).toHaveLength(1);
+    // The stored config is no version the old entry wrote: an external change after it.
+    expect((await collect(store.history(NAME))).map((e) => e.operation)).toEqual(['external', 'update']);
     await store.mergeConfig(NAME, { spec: { kubernetesVersion: '1.33.0' } });
     const left = await collect(store.history(NAME));
-    expect(left.map((e) => e.operation)).toEqual(['update']);
+    expect(left.map((e) => [e.revision, e.operation])).toEqual([
+      [3, 'update'],
+      [2, 'external'],
+    ]);
+    expect(left.some((e) => e.id.endsWith(old.stamp))).toBe(false);
   });
 });
 
@@ -212,14 +229,20 @@ describe('rollback', () => {
     await store.mergeConfig(NAME, { spec: { kubernetesVersion: '1.33.0' } });
     await store.mergeConfig(NAME, { spec: { kubernetesVersion: '1.34.0' } });
     const entries = await collect(store.history(NAME, { kind: 'config' }));
-    const first = entries[1]!;
+    expect(entries.map((e) => e.revision)).toEqual([3, 2, 1]);
+    const first = entries[2]!;
     const result = await store.rollback(NAME, first);
     expect(result.keptFields).toEqual(['/metadata/generation']);
     const now = await store.getCluster(NAME);
     expect(now.value.metadata?.generation).toBe(3);
     expect(now.value.spec).toEqual(original.value.spec);
-    // Rolling back to the rollback's own replaced version (generation 2) is a spec change again: 4.
-    await store.rollback(NAME, result.entry!);
+    // The rollback is revision 4, and what is stored: rolling back to it writes nothing.
+    expect(result.entry?.revision).toBe(4);
+    const same = await store.rollback(NAME, result.entry!);
+    expect(same).toMatchObject({ changed: false, diff: '' });
+    expect(same.entry).toBeUndefined();
+    // Revision 2 is a spec change again: generation 4.
+    await store.rollback(NAME, 2);
     expect((await store.getCluster(NAME)).value.metadata?.generation).toBe(4);
     await store.rollback(NAME, first, { restoreGeneration: true });
     expect((await store.getCluster(NAME)).text).toBe(original.text);

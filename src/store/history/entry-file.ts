@@ -10,9 +10,15 @@ import type { HistoryEntry, HistoryOperation } from './types.js';
 /** Marks our files, so that a foreign file in the folder is told apart from an entry. */
 export const ENTRY_FORMAT = 'statestore.history/v1';
 
+/**
+ * An entry as stored: a {@link HistoryEntry} whose revision number may be missing (entries
+ * written before numbers were stored get theirs from their position, revisions.ts).
+ */
+export type StoredEntry = Omit<HistoryEntry, 'revision'> & { revision?: number };
+
 /** An entry with the texts it keeps. */
 export interface EntryRecord {
-  entry: HistoryEntry;
+  entry: StoredEntry;
   /** The document the write replaced (undefined for a create). */
   before?: string;
   /** The document the write wrote (undefined for a delete). */
@@ -27,6 +33,8 @@ export interface WriteRecord {
   reason?: string;
   author?: string;
   rolledBackTo?: string;
+  /** The revision number (record.ts counts it). */
+  revision?: number;
 }
 
 /** The JSON text of a new entry. */
@@ -39,6 +47,7 @@ export function renderEntry(ref: EntryRef, time: Date, write: WriteRecord): stri
       ...(ref.name === undefined ? {} : { name: ref.name }),
       time: time.toISOString(),
       operation: write.operation,
+      revision: write.revision,
       replacedVersion: write.before?.version,
       version: write.after?.version,
       rolledBackTo: write.rolledBackTo,
@@ -52,6 +61,7 @@ export function renderEntry(ref: EntryRef, time: Date, write: WriteRecord): stri
   )}\n`;
 }
 
+/** Operations an entry can record (`external` revisions are derived, never stored). */
 const OPERATIONS: ReadonlySet<string> = new Set(['create', 'update', 'delete', 'rollback']);
 
 /**
@@ -80,13 +90,17 @@ export function parseEntry(ref: EntryRef, body: Uint8Array): EntryRecord {
     if (value !== undefined && typeof value !== 'string') throw fail(`${field} is not a string`);
     return value;
   };
-  const entry: HistoryEntry = dropUndefined({
+  const revision = record.revision;
+  if (revision !== undefined && !(Number.isSafeInteger(revision) && (revision as number) > 0))
+    throw fail('revision is not a positive integer');
+  const entry: StoredEntry = dropUndefined({
     id: entryId(ref),
     cluster: ref.cluster,
     kind: ref.kind,
     name: ref.name,
     time,
     operation: record.operation as HistoryOperation,
+    revision: revision as number | undefined,
     replacedVersion: optional('replacedVersion'),
     version: optional('version'),
     rolledBackTo: optional('rolledBackTo'),
