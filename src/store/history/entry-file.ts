@@ -23,6 +23,11 @@ export interface EntryRecord {
   before?: string;
   /** The document the write wrote (undefined for a delete). */
   after?: string;
+  /**
+   * Whether the recorder found that the version replaced was written by someone else (so an
+   * external revision comes before this one); undefined in entries of the older format.
+   */
+  afterExternal?: boolean;
 }
 
 /** What a writer knows once its write succeeded: the input of a new entry. */
@@ -35,6 +40,8 @@ export interface WriteRecord {
   rolledBackTo?: string;
   /** The revision number (record.ts counts it). */
   revision?: number;
+  /** See {@link EntryRecord.afterExternal}. */
+  afterExternal?: boolean;
 }
 
 /** The JSON text of a new entry. */
@@ -48,6 +55,7 @@ export function renderEntry(ref: EntryRef, time: Date, write: WriteRecord): stri
       time: time.toISOString(),
       operation: write.operation,
       revision: write.revision,
+      afterExternal: write.afterExternal,
       replacedVersion: write.before?.version,
       version: write.after?.version,
       rolledBackTo: write.rolledBackTo,
@@ -107,7 +115,9 @@ export function parseEntry(ref: EntryRef, body: Uint8Array): EntryRecord {
     reason: optional('reason'),
     author: optional('author'),
   });
-  return { entry, before: optional('before'), after: optional('after') };
+  const afterExternal = record.afterExternal;
+  if (afterExternal !== undefined && typeof afterExternal !== 'boolean') throw fail('afterExternal is not a boolean');
+  return dropUndefined({ entry, before: optional('before'), after: optional('after'), afterExternal });
 }
 
 function dropUndefined<T extends object>(value: T): T {

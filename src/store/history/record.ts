@@ -89,10 +89,10 @@ export async function recordWrite(vfs: Vfs, key: string, write: WriteRecord): Pr
  * revision), so one number is left for it. Entries of the older format carry no number: their
  * numbers are their positions (revisions.ts), read once, until a numbered entry is the newest.
  */
-async function nextRevision(vfs: Vfs, cluster: string, doc: DocumentRef, write: WriteRecord): Promise<number> {
+async function nextRevision(vfs: Vfs, cluster: string, doc: DocumentRef, write: WriteRecord): Promise<Numbered> {
   const refs = await listEntryRefs(vfs, cluster, doc, { limit: NUMBERING_LOOKBACK });
   const replaced = write.before?.version;
-  if (refs.length === 0) return replaced === undefined ? 1 : 2;
+  if (refs.length === 0) return numbered(0, replaced !== undefined);
   const seen = new Set<number>();
   let highest = 0;
   for (const ref of refs) {
@@ -102,11 +102,22 @@ async function nextRevision(vfs: Vfs, cluster: string, doc: DocumentRef, write: 
     seen.add(entry.revision);
     highest = Math.max(highest, entry.revision);
     // A create follows a deletion (or, when the newest revision wrote the group, one made by someone else).
-    if (replaced === undefined) return highest + (after === undefined ? 1 : 2);
+    if (replaced === undefined) return numbered(highest, after !== undefined);
     // Usually the newest; a racing writer's entry may have landed first and left this number free.
-    if (entry.version === replaced) return seen.has(entry.revision + 1) ? highest + 1 : entry.revision + 1;
+    if (entry.version === replaced) return numbered(seen.has(entry.revision + 1) ? highest : entry.revision, false);
   }
-  return highest + 2;
+  return numbered(highest, true);
+}
+
+/** A new entry's number, and whether one was left free for an external change before it. */
+interface Numbered {
+  revision: number;
+  afterExternal: boolean;
+}
+
+/** The number after `last`, or the one after that when an external change came in between. */
+function numbered(last: number, external: boolean): Numbered {
+  return { revision: last + (external ? 2 : 1), afterExternal: external };
 }
 
 /** {@link nextRevision} when the newest entries are of the older format: their revisions are counted. */
@@ -115,13 +126,13 @@ async function nextAfterUnnumbered(
   cluster: string,
   doc: DocumentRef,
   replaced: string | undefined,
-): Promise<number> {
+): Promise<Numbered> {
   const loaded = await readEntries(vfs, await listEntryRefs(vfs, cluster, doc, {}), {});
   const revisions = buildRevisions(cluster, doc, loaded, null);
   const newest = revisions[0];
-  if (newest === undefined) return 1;
+  if (newest === undefined) return numbered(0, false);
   const known = replaced === undefined ? newest.text === undefined : revisions.some((r) => r.entry.version === replaced);
-  return newest.entry.revision + (known ? 1 : 2);
+  return numbered(newest.entry.revision, !known);
 }
 
 async function recordDocumentWrite(
@@ -136,7 +147,7 @@ async function recordDocumentWrite(
     ...write,
     reason: write.reason ?? settings.defaults?.reason,
     author: write.author ?? settings.defaults?.author,
-    revision: await nextRevision(vfs, cluster, doc, write),
+    ...(await nextRevision(vfs, cluster, doc, write)),
   };
   const time = new Date();
   const ref: RecordedRef = { cluster, ...doc, stamp: newStamp(time), revision: annotated.revision! };

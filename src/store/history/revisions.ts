@@ -110,6 +110,29 @@ function external(
 }
 
 /**
+ * The external change just before `loaded`, if one: the recorder said someone else wrote the
+ * version it replaced (older entries do not say: then, when no entry wrote that version).
+ * Without that, the version replaced is of a revision pruned by retention, and not shown.
+ */
+function externalBefore(
+  cluster: string,
+  doc: DocumentRef,
+  loaded: LoadedEntry,
+  last: Draft | undefined,
+  written: ReadonlySet<string | undefined>,
+): Draft | undefined {
+  const { entry, before } = loaded;
+  if (!(loaded.afterExternal ?? entry.revision === undefined)) return undefined;
+  const replaced = entry.replacedVersion;
+  if (replaced !== undefined && before !== undefined && !written.has(replaced))
+    return external(cluster, doc, replaced, entry.time, { text: before, version: replaced }, last?.text);
+  // Created while the newest revision had written the group: someone else deleted it in between.
+  if (replaced === undefined && last?.text !== undefined && last.entry.version !== undefined)
+    return external(cluster, doc, `deleted ${last.entry.version}`, entry.time, {}, last.text);
+  return undefined;
+}
+
+/**
  * The revisions of one document, newest first. A recorded entry whose replaced version no entry
  * wrote was preceded by a write statestore did not make: an external revision holding the bytes
  * that entry replaced. The document now, when no entry wrote its version, is an external revision
@@ -124,16 +147,17 @@ export function buildRevisions(
   // A document without entries has no history: nothing to compare what is stored with.
   if (loaded.length === 0) return [];
   const entries = [...loaded].sort(byAge);
-  const written = new Set(entries.map((e) => e.entry.version).filter((v) => v !== undefined));
+  // Versions written by the revisions so far (older ones): an entry whose replaced version is among
+  // them follows a statestore write, even if its recorder found that entry not yet there (a race).
+  // Later ones do not count: S3 gives identical bytes (a rollback) the same version.
+  const written = new Set<string | undefined>();
   const drafts: Draft[] = [];
-  for (const { entry, before, after, ref } of entries) {
-    const last = drafts[drafts.length - 1];
-    const replaced = entry.replacedVersion;
-    if (replaced !== undefined && before !== undefined && !written.has(replaced))
-      drafts.push(external(cluster, doc, replaced, entry.time, { text: before, version: replaced }, last?.text));
-    else if (replaced === undefined && last?.text !== undefined && last.entry.version !== undefined)
-      drafts.push(external(cluster, doc, `deleted ${last.entry.version}`, entry.time, {}, last.text));
+  for (const loadedEntry of entries) {
+    const gap = externalBefore(cluster, doc, loadedEntry, drafts[drafts.length - 1], written);
+    if (gap !== undefined) drafts.push(gap);
+    const { entry, before, after, ref } = loadedEntry;
     drafts.push({ entry, text: after, previous: before, ref });
+    written.add(entry.version);
   }
   const last = drafts[drafts.length - 1];
   // null: the document was not read (record-time numbering); nothing to compare.
