@@ -98,13 +98,15 @@ async function nextRevision(vfs: Vfs, cluster: string, doc: DocumentRef, write: 
   for (const ref of refs) {
     const { entry, after } = await readEntry(vfs, ref).catch(() => ({ entry: undefined, after: undefined }));
     if (entry === undefined) continue;
-    if (entry.revision === undefined) return nextAfterUnnumbered(vfs, cluster, doc, replaced);
+    if (entry.revision === undefined) return nextAfterUnnumbered(vfs, cluster, doc, write);
     seen.add(entry.revision);
     highest = Math.max(highest, entry.revision);
     // A create follows a deletion (or, when the newest revision wrote the group, one made by someone else).
     if (replaced === undefined) return numbered(highest, after !== undefined);
     // Usually the newest; a racing writer's entry may have landed first and left this number free.
-    if (entry.version === replaced) return numbered(seen.has(entry.revision + 1) ? highest : entry.revision, false);
+    // Identical bytes under another version (a copied or moved store) are the same revision.
+    if (entry.version === replaced || after === write.before?.text)
+      return numbered(seen.has(entry.revision + 1) ? highest : entry.revision, false);
   }
   return numbered(highest, true);
 }
@@ -121,17 +123,15 @@ function numbered(last: number, external: boolean): Numbered {
 }
 
 /** {@link nextRevision} when the newest entries are of the older format: their revisions are counted. */
-async function nextAfterUnnumbered(
-  vfs: Vfs,
-  cluster: string,
-  doc: DocumentRef,
-  replaced: string | undefined,
-): Promise<Numbered> {
+async function nextAfterUnnumbered(vfs: Vfs, cluster: string, doc: DocumentRef, write: WriteRecord): Promise<Numbered> {
   const loaded = await readEntries(vfs, await listEntryRefs(vfs, cluster, doc, {}), {});
   const revisions = buildRevisions(cluster, doc, loaded, null);
   const newest = revisions[0];
   if (newest === undefined) return numbered(0, false);
-  const known = replaced === undefined ? newest.text === undefined : revisions.some((r) => r.entry.version === replaced);
+  const known =
+    write.before === undefined
+      ? newest.text === undefined
+      : newest.text === write.before.text || revisions.some((r) => r.entry.version === write.before!.version);
   return numbered(newest.entry.revision, !known);
 }
 

@@ -124,7 +124,8 @@ function externalBefore(
   const { entry, before } = loaded;
   if (!(loaded.afterExternal ?? entry.revision === undefined)) return undefined;
   const replaced = entry.replacedVersion;
-  if (replaced !== undefined && before !== undefined && !written.has(replaced))
+  // Identical bytes under another version (a copy, a move) are no change.
+  if (replaced !== undefined && before !== undefined && !written.has(replaced) && before !== last?.text)
     return external(cluster, doc, replaced, entry.time, { text: before, version: replaced }, last?.text);
   // Created while the newest revision had written the group: someone else deleted it in between.
   if (replaced === undefined && last?.text !== undefined && last.entry.version !== undefined)
@@ -162,7 +163,7 @@ export function buildRevisions(
   const last = drafts[drafts.length - 1];
   // null: the document was not read (record-time numbering); nothing to compare.
   if (current !== null) {
-    if (current !== undefined && !written.has(current.version))
+    if (current !== undefined && !written.has(current.version) && current.text !== last?.text)
       drafts.push(external(cluster, doc, current.version, current.lastModified, current, last?.text));
     else if (current === undefined && last?.text !== undefined && last.entry.version !== undefined)
       drafts.push(external(cluster, doc, `deleted ${last.entry.version}`, new Date(), {}, last.text));

@@ -55,7 +55,12 @@ export function withKopsGeneration(text: string, current: string | undefined): {
 export function checkRevisionContent(cluster: string, doc: DocumentRef, text: string, id: string): void {
   const fail = (why: string) =>
     new StateStoreError('IntegrityError', `revision ${id} does not hold ${documentName(doc)} of cluster "${cluster}": ${why}; nothing written`);
-  const documents = parseYamlDocuments(text);
+  let documents;
+  try {
+    documents = parseYamlDocuments(text);
+  } catch (err) {
+    throw fail(`it is not readable YAML (${err instanceof Error ? err.message : String(err)})`);
+  }
   if (documents.length !== 1) throw fail(`it holds ${documents.length} YAML documents`);
   const value = documents[0]!.value;
   if (!isPlainObject(value)) throw fail(`it holds a ${value === null ? 'null' : Array.isArray(value) ? 'list' : typeof value}, not a mapping`);
@@ -127,6 +132,9 @@ export async function rollback(
   if (options.ifMatch !== undefined && current?.version !== options.ifMatch)
     throw new StateStoreError('PreconditionFailed', `${key} changed since version ${options.ifMatch}`, { key });
   if (revision.text === undefined) return rollbackToDeletion(vfs, key, revision, current, options);
+  // The content as recorded first (a tampered entry fails here, before any parse of ours trips on
+  // it), then the text to write, which keeps the current location and generation.
+  checkRevisionContent(cluster, doc, revision.text, revision.entry.id);
   const { text, kept } = textToWrite(cluster, doc, revision.text, current?.text, options);
   checkRevisionContent(cluster, doc, text, revision.entry.id);
   const diff = unifiedDiff(current?.text ?? '', text, { from: `${key} (current)`, to: `${key} (revision ${revision.entry.revision})` });
