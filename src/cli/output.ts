@@ -18,6 +18,8 @@ export interface OutputOptions {
 export interface Table {
   headers: string[];
   rows: string[][];
+  /** Rows in the order given (a timeline), not sorted by their cells as kops's tables are. */
+  ordered?: boolean;
 }
 
 /** Colours only for a terminal and never with NO_COLOR (https://no-color.org) set to anything non-empty. */
@@ -107,7 +109,7 @@ function ensureNewline(text: string): string {
  * tabs up to the next multiple of 8 past the column's widest cell.
  */
 export function renderTable(table: Table): string {
-  const rows = [...table.rows].sort(compareRows);
+  const rows = table.ordered ? table.rows : [...table.rows].sort(compareRows);
   const all = [table.headers, ...rows];
   const last = table.headers.length - 1;
   const widths = table.headers.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
