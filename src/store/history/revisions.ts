@@ -109,6 +109,23 @@ function external(
   return { entry, ...(found.text === undefined ? {} : { text: found.text }), previous };
 }
 
+/** Entries recorded this close together may have landed out of order (concurrent writers). */
+const RACE_WINDOW_MS = 10_000;
+
+/**
+ * Whether a version was written by an entry recorded within {@link RACE_WINDOW_MS} of `time`:
+ * a newer-numbered entry that wrote the version replaced is a concurrent writer whose entry landed
+ * late, not an external change. (Not any newer entry: S3 gives identical bytes the same version,
+ * so a later rollback to kops's original would otherwise hide kops's write.)
+ */
+function racingWriters(entries: readonly LoadedEntry[]): (version: string, time: Date) => boolean {
+  const times = new Map<string, number[]>();
+  for (const { entry } of entries)
+    if (entry.version !== undefined) times.set(entry.version, [...(times.get(entry.version) ?? []), entry.time.getTime()]);
+  return (version, time) =>
+    (times.get(version) ?? []).some((written) => Math.abs(written - time.getTime()) < RACE_WINDOW_MS);
+}
+
 /**
  * The external change just before `loaded`, if one: the recorder said someone else wrote the
  * version it replaced (older entries do not say: then, when no entry wrote that version).
@@ -120,10 +137,12 @@ function externalBefore(
   loaded: LoadedEntry,
   last: Draft | undefined,
   written: ReadonlySet<string | undefined>,
+  racing: (version: string, time: Date) => boolean,
 ): Draft | undefined {
   const { entry, before } = loaded;
   if (!(loaded.afterExternal ?? entry.revision === undefined)) return undefined;
   const replaced = entry.replacedVersion;
+  if (replaced !== undefined && racing(replaced, entry.time)) return undefined;
   // Identical bytes under another version (a copy, a move) are no change.
   if (replaced !== undefined && before !== undefined && !written.has(replaced) && before !== last?.text)
     return external(cluster, doc, replaced, entry.time, { text: before, version: replaced }, last?.text);
@@ -150,11 +169,11 @@ export function buildRevisions(
   const entries = [...loaded].sort(byAge);
   // Versions written by the revisions so far (older ones): an entry whose replaced version is among
   // them follows a statestore write, even if its recorder found that entry not yet there (a race).
-  // Later ones do not count: S3 gives identical bytes (a rollback) the same version.
   const written = new Set<string | undefined>();
+  const racing = racingWriters(entries);
   const drafts: Draft[] = [];
   for (const loadedEntry of entries) {
-    const gap = externalBefore(cluster, doc, loadedEntry, drafts[drafts.length - 1], written);
+    const gap = externalBefore(cluster, doc, loadedEntry, drafts[drafts.length - 1], written, racing);
     if (gap !== undefined) drafts.push(gap);
     const { entry, before, after, ref } = loadedEntry;
     drafts.push({ entry, text: after, previous: before, ref });
