@@ -58,13 +58,14 @@ export function historyCommand(): Command {
     .option('--name <group>', "only this instance group's revisions (and the group --show's number is of)")
     .option('--limit <n>', 'at most this many revisions', positiveInt, 50)
     .option('--diff', 'print what each revision changed, as a unified diff')
-    .option('--show <revision>', 'print the content of a revision (a number, or an id), the text a rollback to it writes')
+    .option(
+      '--show <revision>',
+      'print the content of a revision (a number, or an id), the text a rollback to it writes',
+    )
     .action(async (kind: string, name: string, opts: HistoryFlags, command: Command) => {
       clusterKind(kind);
       const ctx = contextOf(command);
-      await withStore(ctx, (store) =>
-        opts.show ? showVersion(ctx, store, name, opts) : list(ctx, store, name, opts),
-      );
+      await withStore(ctx, (store) => (opts.show ? showVersion(ctx, store, name, opts) : list(ctx, store, name, opts)));
     });
   return examples(cmd, [
     'statestore history cluster prod.example.com',

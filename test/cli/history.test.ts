@@ -49,9 +49,12 @@ describe('statestore history / rollback (built bin)', () => {
     const { dir, url } = makeStore([MINIMAL]);
     const original = configOf(dir);
     for (const version of ['1.30.0', '1.31.0', '1.32.0']) {
-      const set = await run(['set', 'cluster', cluster, `spec.kubernetesVersion=${version}`, '--reason', `to ${version}`], {
-        state: url,
-      });
+      const set = await run(
+        ['set', 'cluster', cluster, `spec.kubernetesVersion=${version}`, '--reason', `to ${version}`],
+        {
+          state: url,
+        },
+      );
       expect(set.code).toBe(0);
     }
     const entries = await historyJson(url, '--diff');
@@ -73,15 +76,23 @@ describe('statestore history / rollback (built bin)', () => {
     expect(dry.stderr).toContain('--yes');
     expect(configOf(dir)).not.toBe(original);
 
-    const real = await run(['rollback', 'cluster', cluster, '--to', '1', '--reason', 'undo', '--author', 'ops', '--yes'], {
-      state: url,
-    });
+    const real = await run(
+      ['rollback', 'cluster', cluster, '--to', '1', '--reason', 'undo', '--author', 'ops', '--yes'],
+      {
+        state: url,
+      },
+    );
     expect(real.code).toBe(0);
     expect(real.stderr).toContain('rolled back to config revision 1 as revision 5');
     // The line an operator reads instead of "/metadata/generation".
     expect(real.stderr).toContain('metadata.generation counts on from the stored one, as kops counts it');
     expect(configOf(dir).replace(/\n {2}generation: \d+/, '')).toBe(original);
-    expect((await historyJson(url))[0]).toMatchObject({ revision: 5, operation: 'rollback', reason: 'undo', author: 'ops' });
+    expect((await historyJson(url))[0]).toMatchObject({
+      revision: 5,
+      operation: 'rollback',
+      reason: 'undo',
+      author: 'ops',
+    });
 
     // Rolling back to what is stored writes nothing and says so.
     const before = configOf(dir);
@@ -107,7 +118,9 @@ describe('statestore history / rollback (built bin)', () => {
     expect((await run(['set', 'cluster', cluster, 'spec.kubernetesVersion=1.30.0'], { state: url })).code).toBe(0);
     const group = (await run(['get', 'ig', '--name', cluster, '-o', 'json'], { state: url })).stdout;
     const name = (JSON.parse(group) as Array<{ metadata: { name: string } }>)[0]!.metadata.name;
-    expect((await run(['set', 'ig', name, '--name', cluster, 'spec.maxSize=7', '--reason', 'grow'], { state: url })).code).toBe(0);
+    expect(
+      (await run(['set', 'ig', name, '--name', cluster, 'spec.maxSize=7', '--reason', 'grow'], { state: url })).code,
+    ).toBe(0);
     // kops edit cluster: an unconditional rewrite of the whole file.
     writeFileSync(path.join(dir, cluster, 'config'), configOf(dir).replace('1.30.0', '1.30.7'));
 
@@ -126,7 +139,9 @@ describe('statestore history / rollback (built bin)', () => {
     ]);
     const times = rows.map((row) => row[0]!);
     expect(times).toEqual([...times].sort().reverse());
-    const diff = await run(['history', 'cluster', cluster, '--kind', 'config', '--diff', '--limit', '1'], { state: url });
+    const diff = await run(['history', 'cluster', cluster, '--kind', 'config', '--diff', '--limit', '1'], {
+      state: url,
+    });
     expect(diff.stdout).toContain('# config revision 3: external');
     expect(diff.stdout).toContain('+  kubernetesVersion: 1.30.7');
   });

@@ -62,7 +62,10 @@ export async function* listHistory(
   const docs = await documentsOf(vfs, cluster, options);
   const lists: Revision[][] = [];
   for (const doc of docs) {
-    const history = await readDocumentHistory(vfs, cluster, doc, { signal: options.signal, onInvalid: options.onInvalid });
+    const history = await readDocumentHistory(vfs, cluster, doc, {
+      signal: options.signal,
+      onInvalid: options.onInvalid,
+    });
     lists.push(history.revisions);
   }
   yield* mergeTimelines(lists);

@@ -121,7 +121,8 @@ const RACE_WINDOW_MS = 10_000;
 function racingWriters(entries: readonly LoadedEntry[]): (version: string, time: Date) => boolean {
   const times = new Map<string, number[]>();
   for (const { entry } of entries)
-    if (entry.version !== undefined) times.set(entry.version, [...(times.get(entry.version) ?? []), entry.time.getTime()]);
+    if (entry.version !== undefined)
+      times.set(entry.version, [...(times.get(entry.version) ?? []), entry.time.getTime()]);
   return (version, time) =>
     (times.get(version) ?? []).some((written) => Math.abs(written - time.getTime()) < RACE_WINDOW_MS);
 }

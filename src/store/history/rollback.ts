@@ -54,7 +54,10 @@ export function withKopsGeneration(text: string, current: string | undefined): {
  */
 export function checkRevisionContent(cluster: string, doc: DocumentRef, text: string, id: string): void {
   const fail = (why: string) =>
-    new StateStoreError('IntegrityError', `revision ${id} does not hold ${documentName(doc)} of cluster "${cluster}": ${why}; nothing written`);
+    new StateStoreError(
+      'IntegrityError',
+      `revision ${id} does not hold ${documentName(doc)} of cluster "${cluster}": ${why}; nothing written`,
+    );
   let documents;
   try {
     documents = parseYamlDocuments(text);
@@ -63,7 +66,8 @@ export function checkRevisionContent(cluster: string, doc: DocumentRef, text: st
   }
   if (documents.length !== 1) throw fail(`it holds ${documents.length} YAML documents`);
   const value = documents[0]!.value;
-  if (!isPlainObject(value)) throw fail(`it holds a ${value === null ? 'null' : Array.isArray(value) ? 'list' : typeof value}, not a mapping`);
+  if (!isPlainObject(value))
+    throw fail(`it holds a ${value === null ? 'null' : Array.isArray(value) ? 'list' : typeof value}, not a mapping`);
   assertSafeValue(value);
   const kind = doc.kind === 'config' ? 'Cluster' : 'InstanceGroup';
   if (value.kind !== kind) throw fail(`its kind is ${JSON.stringify(value.kind)}, not ${kind}`);
@@ -137,7 +141,10 @@ export async function rollback(
   checkRevisionContent(cluster, doc, revision.text, revision.entry.id);
   const { text, kept } = textToWrite(cluster, doc, revision.text, current?.text, options);
   checkRevisionContent(cluster, doc, text, revision.entry.id);
-  const diff = unifiedDiff(current?.text ?? '', text, { from: `${key} (current)`, to: `${key} (revision ${revision.entry.revision})` });
+  const diff = unifiedDiff(current?.text ?? '', text, {
+    from: `${key} (current)`,
+    to: `${key} (revision ${revision.entry.revision})`,
+  });
   const unchanged = { version: current?.version ?? '', target: revision.entry, diff, text, keptFields: kept };
   if (current?.text === text) return { ...unchanged, changed: false };
   if (options.dryRun) return { ...unchanged, changed: true };
@@ -149,7 +156,10 @@ export async function rollback(
     .catch((err: unknown) => {
       // A group re-created since it was read: the document changed meanwhile, as for any other write.
       if (!isStateStoreError(err, 'AlreadyExists')) throw err;
-      throw new StateStoreError('PreconditionFailed', `${key} was created since it was read; nothing written`, { key, cause: err });
+      throw new StateStoreError('PreconditionFailed', `${key} was created since it was read; nothing written`, {
+        key,
+        cause: err,
+      });
     });
   const before = current === undefined ? undefined : { text: current.text, version: current.version };
   const ref = await recordWrite(vfs, key, {
@@ -172,7 +182,10 @@ async function rollbackToDeletion(
   current: CurrentDocument | undefined,
   options: RollbackOptions,
 ): Promise<RollbackResult> {
-  const diff = unifiedDiff(current?.text ?? '', '', { from: `${key} (current)`, to: `${key} (revision ${revision.entry.revision}: deleted)` });
+  const diff = unifiedDiff(current?.text ?? '', '', {
+    from: `${key} (current)`,
+    to: `${key} (revision ${revision.entry.revision}: deleted)`,
+  });
   const result = { version: current?.version ?? '', target: revision.entry, diff, text: '', keptFields: [] };
   if (current === undefined) return { ...result, changed: false };
   if (options.dryRun) return { ...result, changed: true };

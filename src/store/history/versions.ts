@@ -17,7 +17,11 @@ export function documentName(doc: DocumentRef): string {
 }
 
 /** The document a revision reference is of; InvalidArgument (before any I/O) for a bad one. */
-export function documentOfRevision(cluster: string, revision: RevisionRef | undefined, options: RevisionOptions): DocumentRef {
+export function documentOfRevision(
+  cluster: string,
+  revision: RevisionRef | undefined,
+  options: RevisionOptions,
+): DocumentRef {
   validateClusterName(cluster);
   if (typeof revision === 'object' && revision !== null && revision.cluster !== cluster)
     throw new StateStoreError(
@@ -42,11 +46,7 @@ export function documentOfRevision(cluster: string, revision: RevisionRef | unde
  * or pruned); IntegrityError when the id names a file that is no readable entry; InvalidArgument
  * for a number two revisions carry (concurrent writers, docs/history.md).
  */
-export function findRevision(
-  cluster: string,
-  history: DocumentHistory,
-  revision: RevisionRef | undefined,
-): Revision {
+export function findRevision(cluster: string, history: DocumentHistory, revision: RevisionRef | undefined): Revision {
   const { revisions, doc } = history;
   const what = documentName(doc);
   if (revision === undefined) {
@@ -65,7 +65,10 @@ export function findRevision(
         `revision ${number} of ${what} is ambiguous (written concurrently): name it by id: ${found.map((r) => r.entry.id).join(', ')}`,
       );
     if (found[0] !== undefined) return found[0];
-    const range = revisions.length === 0 ? 'none' : `${revisions[revisions.length - 1]!.entry.revision}-${revisions[0]!.entry.revision}`;
+    const range =
+      revisions.length === 0
+        ? 'none'
+        : `${revisions[revisions.length - 1]!.entry.revision}-${revisions[0]!.entry.revision}`;
     throw new StateStoreError('NotFound', `${what} of cluster "${cluster}" has no revision ${number} (kept: ${range})`);
   }
   const ref = parseEntryId(cluster, id);
@@ -111,7 +114,10 @@ export function versionOf(revision: Revision): HistoryVersion {
     );
   const documents = parseYamlDocuments(text);
   if (documents.length !== 1)
-    throw new StateStoreError('IntegrityError', `history entry ${entry.id}: the recorded text is not one YAML document`);
+    throw new StateStoreError(
+      'IntegrityError',
+      `history entry ${entry.id}: the recorded text is not one YAML document`,
+    );
   return { entry, text, version: entry.version ?? '', value: documents[0]!.value };
 }
 
@@ -137,7 +143,10 @@ export async function diffVersions(
   }
   const doc = documentOfRevision(cluster, to, options);
   if (documentKey(cluster, doc) !== documentKey(cluster, history.doc))
-    throw new StateStoreError('InvalidArgument', `revisions ${a.entry.id} and ${String(typeof to === 'object' ? to.id : to)} are of different documents`);
+    throw new StateStoreError(
+      'InvalidArgument',
+      `revisions ${a.entry.id} and ${String(typeof to === 'object' ? to.id : to)} are of different documents`,
+    );
   const b = findRevision(cluster, history, to);
   return unifiedDiff(a.text ?? '', b.text ?? '', { from: label(a.entry), to: label(b.entry) });
 }
