@@ -12,6 +12,7 @@ import type {
   ListOptions,
   ListPage,
   ObjectInfo,
+  ObjectVersion,
   ReadOptions,
   ReadResult,
   ReadStreamResult,
@@ -131,6 +132,44 @@ class PortableVfs implements Vfs {
   serverSideLocation(key: string): ServerSideLocation | undefined {
     validateKey(key, this.backend);
     return this.driver.serverSideLocation?.(key);
+  }
+
+  listObjectVersions(key: string, options: CallOptions = {}): Promise<ObjectVersion[]> {
+    return this.guard(
+      'listVersions',
+      key,
+      options,
+      () => NO_CONDITION,
+      () => {
+        if (this.driver.listObjectVersions === undefined) throw this.noVersions(key);
+        return this.driver.listObjectVersions(key, { signal: options.signal });
+      },
+    );
+  }
+
+  readObjectVersion(key: string, versionId: string, options: CallOptions = {}): Promise<ReadResult> {
+    return this.guard(
+      'readVersion',
+      key,
+      options,
+      () => NO_CONDITION,
+      () => {
+        if (this.driver.readObjectVersion === undefined) throw this.noVersions(key);
+        if (typeof versionId !== 'string' || versionId === '' || versionId.length > 1024)
+          throw new StateStoreError('InvalidArgument', 'a version id is a non-empty string', {
+            key,
+            backend: this.backend,
+          });
+        return this.driver.readObjectVersion(key, versionId, { signal: options.signal });
+      },
+    );
+  }
+
+  private noVersions(key: string): StateStoreError {
+    return new StateStoreError('Unsupported', `${this.backend}: this backend keeps no object versions`, {
+      key,
+      backend: this.backend,
+    });
   }
 
   list(options: ListOptions = {}): Promise<ListPage> {

@@ -5,7 +5,9 @@
  * external change, retention, a move between two targets, and kops's own deletion and listing
  * rules applied to the files history writes.
  */
+import { openVfs } from '../../src/backends/registry.js';
 import { openStateStore } from '../../src/store/open.js';
+import { sharedRgw } from '../servers/shared-rgw.js';
 import { moveStateStore } from '../../src/migrate/move.js';
 import type { HistoryEntry, StateStore } from '../../src/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
@@ -158,3 +160,50 @@ describe.each(allTargets.map((t, i) => [t.name, t, allTargets[(i + 1) % allTarge
     });
   },
 );
+
+describe("the provider's own object versions (Ceph RGW, a versioned bucket)", () => {
+  it("lists every version of the config, kops's writes included, and restores one", async () => {
+    const rgw = await sharedRgw();
+    await rgw.createBucket('history-versions', { versioning: true });
+    const vfs = await openVfs(`s3://history-versions/run-${process.pid}-${Date.now()}`, { env: {}, s3: rgw.s3 });
+    await loadTree(vfs, tree);
+    const store = await openStateStore(vfs);
+    const original = (await store.getCluster(cluster)).text;
+    await store.mergeConfig(cluster, { spec: { kubernetesVersion: '1.30.0' } }, { reason: 'ours', author: 'ci' });
+    // kops's WriteFile between two statestore writes: an unconditional PUT.
+    const kops = (await store.getCluster(cluster)).text.replace(
+      'kubernetesVersion: 1.30.0',
+      'kubernetesVersion: 1.30.5',
+    );
+    await vfs.write(`${cluster}/config`, kops);
+    await store.mergeConfig(cluster, { spec: { kubernetesVersion: '1.31.0' } }, { reason: 'ours again' });
+
+    const versions = await collect(store.history(cluster, { source: 'versions', kind: 'config' }));
+    expect(versions.map((e) => [e.revision, e.operation, e.reason, e.author])).toEqual([
+      [4, 'update', 'ours again', undefined],
+      [3, 'external', undefined, undefined],
+      [2, 'update', 'ours', 'ci'],
+      [1, 'external', undefined, undefined],
+    ]);
+    expect((await store.getVersion(cluster, versions[1]!)).text).toBe(kops);
+    expect(await store.diffVersions(cluster, versions[1]!)).toContain('+  kubernetesVersion: 1.30.5');
+
+    // Restoring a provider version is a rollback like any other: validated, compare-and-swap, recorded.
+    const restored = await store.rollback(cluster, versions[1]!.id, { restoreGeneration: true, reason: 'kops had it' });
+    expect((await store.getCluster(cluster)).text).toBe(kops);
+    expect(restored.entry).toMatchObject({ operation: 'rollback', rolledBackTo: versions[1]!.id });
+    await store.rollback(cluster, versions[3]!.id, { restoreGeneration: true });
+    expect((await store.getCluster(cluster)).text).toBe(original);
+    const after = await collect(store.history(cluster, { source: 'versions', kind: 'config' }));
+    expect(after.map((e) => e.operation).slice(0, 2)).toEqual(['rollback', 'rollback']);
+    // The instance groups kops wrote have their versions too, though statestore never wrote them.
+    const groups = await collect(store.history(cluster, { source: 'versions', kind: 'instancegroup' }));
+    expect(groups.length).toBeGreaterThan(0);
+    expect(groups.every((e) => e.operation === 'external' && e.revision === 1)).toBe(true);
+
+    const memory = await openStateStore(await (await allTargets[0]!.fresh()).vfs);
+    await expect(collect(memory.history(cluster, { source: 'versions' }))).rejects.toMatchObject({
+      code: 'Unsupported',
+    });
+  }, 120_000);
+});

@@ -18,6 +18,7 @@ import type {
   ListOptions,
   ListPage,
   ObjectInfo,
+  ObjectVersion,
   ReadResult,
   ReadStreamResult,
   ServerSideLocation,
@@ -25,6 +26,7 @@ import type {
 import type { OpenVfsOptions } from '../options.js';
 import { toBytes } from '../common/bytes.js';
 import { readAll } from '../common/read-all.js';
+import { listObjectVersions, readObjectVersion, type VersionedLocation } from './versions.js';
 import { resumableBody } from '../resume.js';
 import type { S3Sdk } from './types.js';
 import { copyInto } from './copy.js';
@@ -248,6 +250,18 @@ export class S3Driver implements VfsDriver {
   }
 
   /** Maps by S3 error name, then HTTP status and condition sent (shared), then network code. */
+  listObjectVersions(key: string, options: { signal?: AbortSignal }): Promise<ObjectVersion[]> {
+    return listObjectVersions(this.versioned(), key, options.signal);
+  }
+
+  readObjectVersion(key: string, versionId: string, options: { signal?: AbortSignal }): Promise<ReadResult> {
+    return readObjectVersion(this.versioned(), key, versionId, this.requests.kms, options.signal);
+  }
+
+  private versioned(): VersionedLocation {
+    return { requests: this.requests, bucket: this.location.bucket, root: this.root };
+  }
+
   mapError(err: unknown, context: ErrorContext): StateStoreError {
     return mapS3Error(err, { ...context, bucket: this.location.bucket });
   }

@@ -49,9 +49,23 @@ export function externalStamp(seed: string): string {
   return `external-${createHash('sha256').update(seed).digest('hex').slice(0, 16)}`;
 }
 
-/** Whether a ref names an external change (derived) rather than a recorded entry (a file). */
+/** The name part of a provider version's id: `version-` and the provider's version id, base64url. */
+const PROVIDER_VERSION = /^version-([A-Za-z0-9_-]{1,1400})$/;
+
+/** The id part of one of the provider's own object versions (the bucket's versioning). */
+export function providerVersionStamp(versionId: string): string {
+  return `version-${Buffer.from(versionId, 'utf8').toString('base64url')}`;
+}
+
+/** The provider's version id a ref names, or undefined when it names no provider version. */
+export function providerVersionOf(ref: EntryRef): string | undefined {
+  const match = PROVIDER_VERSION.exec(ref.stamp);
+  return match === null ? undefined : Buffer.from(match[1]!, 'base64url').toString('utf8');
+}
+
+/** Whether a ref names an external change or a provider version (derived) rather than a recorded entry (a file). */
 export function isExternalRef(ref: EntryRef): boolean {
-  return EXTERNAL.test(ref.stamp);
+  return EXTERNAL.test(ref.stamp) || PROVIDER_VERSION.test(ref.stamp);
 }
 
 /** A new entry's file name: inverted time, then random bits so that concurrent writers never collide. */
@@ -111,12 +125,12 @@ export function parseEntryId(cluster: string, id: string): EntryRef {
 
 /**
  * Parses `config/{stamp}` or `instancegroup/{group}/{stamp}` (with `external`, an external
- * change's `external-{hash}` too); undefined when it is neither.
+ * change's `external-{hash}` and a provider version's `version-{id}` too); undefined when it is neither.
  */
 function parseRelative(cluster: string, relative: string, external = false): EntryRef | undefined {
   const parts = relative.split('/');
   const stamp = parts[parts.length - 1] ?? '';
-  if (!STAMP.test(stamp) && !(external && EXTERNAL.test(stamp))) return undefined;
+  if (!STAMP.test(stamp) && !(external && (EXTERNAL.test(stamp) || PROVIDER_VERSION.test(stamp)))) return undefined;
   if (parts.length === 2 && parts[0] === 'config') return { cluster, kind: 'config', stamp };
   if (parts.length === 3 && parts[0] === 'instancegroup' && isDns1123Subdomain(parts[1]!))
     return { cluster, kind: 'instancegroup', name: parts[1], stamp };

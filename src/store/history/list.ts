@@ -6,7 +6,8 @@
  */
 import { StateStoreError } from '../../errors.js';
 import type { Vfs } from '../../vfs/types.js';
-import { validateClusterName, validateInstanceGroupName } from '../names.js';
+import { isDns1123Subdomain, validateClusterName, validateInstanceGroupName } from '../names.js';
+import { providerEntries } from './provider-versions.js';
 import { historyPrefix, type DocumentRef } from './keys.js';
 import { readDocumentHistory, type Revision } from './revisions.js';
 import type { HistoryEntry, HistoryOptions } from './types.js';
@@ -37,6 +38,21 @@ async function documentsOf(vfs: Vfs, cluster: string, options: HistoryOptions): 
   return docs;
 }
 
+/** The instance groups stored now (their provider versions exist though statestore never wrote them). */
+async function storedGroups(vfs: Vfs, cluster: string, signal?: AbortSignal): Promise<string[]> {
+  const prefix = `${cluster}/instancegroup/`;
+  const names: string[] = [];
+  for await (const info of vfs.listAll({ prefix, signal })) names.push(info.key.slice(prefix.length));
+  return names;
+}
+
+/** Adds a group to the documents listed, once, when the options select it. */
+function addGroup(docs: DocumentRef[], name: string, options: HistoryOptions): void {
+  if (options.kind === 'config' || (options.name !== undefined && options.name !== name)) return;
+  if (!isDns1123Subdomain(name) || docs.some((doc) => doc.name === name)) return;
+  docs.push({ kind: 'instancegroup', name });
+}
+
 /** Merges documents' revision lists (each newest first) by time, keeping each list's order. */
 export function mergeTimelines(lists: Revision[][]): HistoryEntry[] {
   const heads = lists.map(() => 0);
@@ -60,13 +76,16 @@ export async function* listHistory(
 ): AsyncGenerator<HistoryEntry> {
   validateClusterName(cluster);
   const docs = await documentsOf(vfs, cluster, options);
+  const versions = options.source === 'versions';
+  if (versions) for (const name of await storedGroups(vfs, cluster, options.signal)) addGroup(docs, name, options);
   const lists: Revision[][] = [];
   for (const doc of docs) {
     const history = await readDocumentHistory(vfs, cluster, doc, {
       signal: options.signal,
       onInvalid: options.onInvalid,
     });
-    lists.push(history.revisions);
+    if (!versions) lists.push(history.revisions);
+    else lists.push((await providerEntries(vfs, cluster, history, options.signal)).map((entry) => ({ entry })));
   }
   yield* mergeTimelines(lists);
 }

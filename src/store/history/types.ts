@@ -77,6 +77,14 @@ export interface HistoryOptions extends CallOptions {
   /** With `kind: 'instancegroup'` (implied): only this group's entries. */
   name?: string;
   /**
+   * `'entries'` (the default): statestore's revisions, external changes included. `'versions'`:
+   * the provider's own object versions of the config and instance groups where the bucket has
+   * versioning (S3 `versionId`), kops's writes included; numbered oldest first, each annotated
+   * with the statestore entry that wrote its bytes, if one did; `getVersion` and `rollback` take
+   * their ids. Unsupported on a backend that keeps no versions.
+   */
+  source?: 'entries' | 'versions';
+  /**
    * Called for a file in the history folder that is not a readable entry (foreign or damaged
    * files); such files are skipped, never fatal. Default: skipped silently.
    */

@@ -7,7 +7,8 @@ import type { Vfs } from '../../vfs/types.js';
 import { unifiedDiff } from '../../config/diff/unified.js';
 import { parseYamlDocuments } from '../../config/yaml/parse.js';
 import { validateClusterName, validateInstanceGroupName } from '../names.js';
-import { entryId, entryKey, isExternalRef, parseEntryId, type DocumentRef } from './keys.js';
+import { entryId, entryKey, isExternalRef, parseEntryId, providerVersionOf, type DocumentRef } from './keys.js';
+import { providerRevision } from './provider-versions.js';
 import { documentKey, readDocumentHistory, type DocumentHistory, type Revision } from './revisions.js';
 import type { HistoryEntry, HistoryVersion, RevisionOptions, RevisionRef } from './types.js';
 
@@ -90,6 +91,11 @@ export async function resolveRevision(
 ): Promise<{ history: DocumentHistory; revision: Revision }> {
   const doc = documentOfRevision(cluster, revision, options);
   const history = await readDocumentHistory(vfs, cluster, doc, { signal: options.signal });
+  const id = typeof revision === 'object' ? revision.id : revision;
+  const versionId =
+    typeof id === 'string' && !/^\d+$/.test(id) ? providerVersionOf(parseEntryId(cluster, id)) : undefined;
+  if (versionId !== undefined)
+    return { history, revision: await providerRevision(vfs, cluster, history, versionId, options.signal) };
   return { history, revision: findRevision(cluster, history, revision) };
 }
 
