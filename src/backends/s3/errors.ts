@@ -13,6 +13,8 @@ export interface S3ErrorContext {
   /** The condition SENT: a 412 is AlreadyExists under `absent`, a 404 PreconditionFailed under `version`. */
   condition: Condition;
   signal?: AbortSignal;
+  /** The `ServerSideEncryption` the failed write carried, if any: an InvalidRequest then names the setting. */
+  sse?: string;
 }
 
 /** The parts of an AWS SDK error this module reads. */
@@ -80,6 +82,11 @@ function byName(name: string | undefined, ctx: S3ErrorContext): [ErrorCode, stri
   if (name === undefined) return undefined;
   if (name === 'PreconditionFailed') return mapByStatus(412, ctx);
   if (name === 'ConditionalRequestConflict') return ['Conflict', 'a concurrent conditional request conflicted; retry'];
+  if (name === 'InvalidRequest' && ctx.sse !== undefined)
+    return [
+      'InvalidArgument',
+      `the server refused a write carrying ServerSideEncryption: ${ctx.sse} (S3-compatible servers often do); set options.s3.serverSideEncryption to "none" (what kops sends for do://, scw://, hos://, linode://) or give the bucket a default encryption rule`,
+    ];
   if (name === 'NoSuchKey' || name === 'NotFound') return mapByStatus(404, ctx);
   if (RATE_LIMITED.has(name)) return ['RateLimited', 'the service asked to slow down'];
   if (UNAUTHENTICATED.has(name)) return ['Unauthenticated', 'the credentials were rejected or are missing'];
