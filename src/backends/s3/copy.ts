@@ -100,6 +100,9 @@ export async function putFromSource(ctx: MultipartContext, source: CopySource, p
       `s3: a conditional copy of ${source.size} bytes needs CopyObject or CompleteMultipartUpload to honour the condition (this server ignores it there; see options.s3.dialect), and one PutObject takes at most 5 GiB`,
       { backend: 's3' },
     );
+  // A streamed body is cut when the server refuses early, and the SDK then reports the cut rather
+  // than the 412: a condition already failing is found first (the PutObject still decides a race).
+  if (source.size > plan.partSize) await precheck(ctx);
   const changed = (cause?: unknown) =>
     new StateStoreError('Conflict', `s3: copy: the source ${JSON.stringify(source.key)} changed while it was copied`, {
       backend: 's3',
@@ -136,6 +139,25 @@ export async function putFromSource(ctx: MultipartContext, source: CopySource, p
     true,
   );
   return { etag: output.ETag ?? '', lastModified: new Date() };
+}
+
+/** Refuses, as the conditional PutObject would, a condition the destination already fails. */
+async function precheck(ctx: MultipartContext): Promise<void> {
+  const { condition } = ctx;
+  if (condition.kind === 'none') return;
+  const head = await ctx
+    .send<{ ETag?: string }>(new ctx.sdk.HeadObjectCommand({ Bucket: ctx.bucket, Key: ctx.objectKey }))
+    .catch((err: unknown) => {
+      if (s3Status((err as { cause?: unknown }).cause ?? err) === 404) return undefined;
+      throw err;
+    });
+  const where = `s3: write ${JSON.stringify(ctx.objectKey)} in bucket ${JSON.stringify(ctx.bucket)}`;
+  if (condition.kind === 'absent' && head !== undefined)
+    throw new StateStoreError('AlreadyExists', `${where}: the object exists`, { backend: 's3' });
+  if (condition.kind === 'version' && head?.ETag?.replace(/"/g, '') !== condition.version.replace(/"/g, ''))
+    throw new StateStoreError('PreconditionFailed', `${where}: the object is not at the expected version`, {
+      backend: 's3',
+    });
 }
 
 async function bytesOf(body: Readable | undefined): Promise<Buffer> {

@@ -67,21 +67,17 @@ const WRITES: ReadonlySet<string> = new Set(['write', 'writeStream', 'copy', 'co
  *
  * What the server honours is its {@link S3Dialect} (fixed at open: given, or probed), and the
  * capabilities follow from it (`dialectCapabilities`). Every `If-Match` carries the ETag in the
- * form the server wants. Where one request ignores a condition that another honours, the driver
- * goes the other way, never sending a condition the server would drop:
- * - a conditional copy whose CopyObject ignores it (Ceph RGW 16.2 overwrites under
- *   `If-None-Match: *`): UploadPartCopy parts completed with the condition where
- *   CompleteMultipartUpload honours it, else the source read (pinned to its ETag) and written
- *   with a conditional PutObject (buffered up to one part, streamed above; at most 5 GiB);
- * - a conditional `writeStream` of more than one part whose completion ignores the condition:
- *   uploaded unconditionally to a scratch key (`.statestore-staging-<random>` at the store's
- *   root), then written with a conditional PutObject as above and the scratch key deleted: twice
- *   the transfer, and a scratch object left behind if the process dies in between.
- * What no request honours is a false capability, refused with Unsupported before any I/O and
- * named in the message ({@link S3Driver.explainUnsupported}): `deleteIfMatch` where DeleteObject
- * ignores `If-Match`, `ifMatch` where PutObject ignores it (no merges, no leases),
- * `ifNoneMatch` where PutObject ignores `If-None-Match` (no leases, no create-only copies).
- * Reads stay pinned on every dialect: each answer's ETag is compared with the expected version.
+ * form the server wants. Where one request ignores a condition another honours, the driver goes
+ * the other way, never sending a condition the server would drop: a conditional copy whose
+ * CopyObject ignores it (Ceph RGW 16.2 overwrites under `If-None-Match: *`) is completed as
+ * UploadPartCopy parts where CompleteMultipartUpload honours it, else read (pinned) and written
+ * with a conditional PutObject (copy.ts `copyInto`, at most 5 GiB); a conditional stream of more
+ * than one part whose completion ignores it is staged under `.statestore-staging-<random>` and
+ * then written the same way (copy.ts `uploadStaged`: twice the transfer). What no request
+ * honours is a false capability, refused with Unsupported before any I/O, naming what the server
+ * ignores ({@link S3Driver.explainUnsupported}): `deleteIfMatch` where DeleteObject ignores
+ * `If-Match`; `ifMatch` (no merges, no leases) and `ifNoneMatch` (no leases, no create-only
+ * copies) where PutObject ignores them. Reads stay pinned on every dialect (ETags compared).
  */
 export class S3Driver implements VfsDriver {
   readonly backend = 's3';
@@ -168,6 +164,7 @@ export class S3Driver implements VfsDriver {
   }
 
   async write(key: string, body: Uint8Array | string, options: DriverWriteOptions): Promise<ObjectInfo> {
+    this.objectKey(key); // Too long: refused before the write asks anything (encryption, ...).
     return this.putSingle(key, Buffer.from(toBytes(body)), options);
   }
 
@@ -176,6 +173,7 @@ export class S3Driver implements VfsDriver {
     body: Readable | AsyncIterable<Uint8Array>,
     options: DriverWriteStreamOptions,
   ): Promise<ObjectInfo> {
+    this.objectKey(key);
     const partSize = Math.max(this.partSize, options.size === undefined ? 0 : Math.ceil(options.size / MAX_PARTS));
     const iterator = parts(body, partSize)[Symbol.asyncIterator]();
     const first = await iterator.next();
@@ -232,6 +230,7 @@ export class S3Driver implements VfsDriver {
 
   async copy(sourceKey: string, destinationKey: string, options: DriverWriteOptions): Promise<ObjectInfo> {
     const { signal } = options;
+    this.objectKey(destinationKey);
     // The source's own failures are about the source (NotFound), whatever the destination's condition.
     const source = await this.head(sourceKey, NO_CONDITION, signal, this.context('stat', sourceKey, signal));
     const contentType = source.contentType === undefined ? {} : { contentType: source.contentType };
@@ -268,6 +267,7 @@ export class S3Driver implements VfsDriver {
   ): Promise<ObjectInfo | undefined> {
     if (source.service !== 's3' || source.identity !== this.identity) return undefined;
     const { signal } = options;
+    this.objectKey(destinationKey);
     const fields = await this.requests.writeFields(signal);
     const multipart = this.multipart('copyFrom', destinationKey, options, fields);
     const listed = options.sourceInfo;

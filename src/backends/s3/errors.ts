@@ -81,6 +81,13 @@ function noAnswer(err: unknown, name: string | undefined): boolean {
 function byName(name: string | undefined, ctx: S3ErrorContext): [ErrorCode, string] | undefined {
   if (name === undefined) return undefined;
   if (name === 'PreconditionFailed') return mapByStatus(412, ctx);
+  if (name === 'CredentialsProviderFailed')
+    return ['Unauthenticated', 'the credentials provider (options.s3.credentials) threw'];
+  if (name === 'CredentialsProviderEmpty')
+    return [
+      'Unauthenticated',
+      'the credentials provider (options.s3.credentials) returned no accessKeyId and secretAccessKey',
+    ];
   if (name === 'ConditionalRequestConflict') return ['Conflict', 'a concurrent conditional request conflicted; retry'];
   if (name === 'InvalidRequest' && ctx.sse !== undefined)
     return [
