@@ -249,13 +249,16 @@ export class ClusterRun {
   /**
    * Deletes the cluster at the source, config last: while it exists the source still lists the
    * cluster, so a deletion cut short (abort, crash) is finished by a rerun instead of orphaning
-   * secrets and CA keys.
+   * secrets and CA keys. Each file is deleted only at the version listed (and copied): see
+   * deleteIfUnchanged.
    */
   private deleteSource(): void {
     const { from, options, queue } = this.run;
     const { signal } = options;
+    const config = this.files.find((info) => info.key === this.configKey);
     const deleteConfig = async () => {
-      await from.delete(this.configKey, { signal });
+      if (config === undefined) await from.delete(this.configKey, { signal });
+      else await deleteIfUnchanged(from, config, signal);
       this.result.sourceDeleted = true;
       this.done();
     };
@@ -264,7 +267,7 @@ export class ClusterRun {
     if (left === 0) queue.add(deleteConfig, true);
     for (const info of others) {
       queue.add(async () => {
-        await from.delete(info.key, { signal });
+        await deleteIfUnchanged(from, info, signal);
         if (--left === 0) queue.add(deleteConfig, true);
       });
     }
@@ -302,4 +305,42 @@ function valueAt(value: unknown, pointer: string): unknown {
 
 function md5(bytes: Uint8Array): string {
   return md5Hex(bytes);
+}
+
+/**
+ * Deletes a source file only at the version that was listed and copied, so a write made to the
+ * source after the copy is not destroyed: with `ifMatch` where the store enforces it; else (S3
+ * servers whose DeleteObject ignores If-Match, such as Ceph RGW 16.2) the version is checked
+ * first and the delete sent unconditionally, which leaves a race of one request's length: a
+ * write landing between the check and the delete is lost. A changed file is PreconditionFailed
+ * (the move stops; a rerun copies the new version); one already gone is fine.
+ */
+async function deleteIfUnchanged(from: Vfs, info: ObjectInfo, signal: AbortSignal | undefined): Promise<void> {
+  const current = () =>
+    from.stat(info.key, { signal }).catch((err: unknown) => {
+      if (isStateStoreError(err, 'NotFound')) return undefined;
+      throw err;
+    });
+  if (from.capabilities.deleteIfMatch) {
+    try {
+      await from.delete(info.key, { ifMatch: info.version, signal });
+    } catch (err) {
+      if (!isStateStoreError(err, 'PreconditionFailed')) throw err;
+      if ((await current()) === undefined) return;
+      throw changedSince(from, info, err);
+    }
+    return;
+  }
+  const now = await current();
+  if (now === undefined) return;
+  if (now.version !== info.version) throw changedSince(from, info);
+  await from.delete(info.key, { signal });
+}
+
+function changedSince(from: Vfs, info: ObjectInfo, cause?: unknown): StateStoreError {
+  return new StateStoreError(
+    'PreconditionFailed',
+    `deleteSource: ${JSON.stringify(info.key)} changed at the source after it was copied; it was not deleted (rerun the move to copy the new version)`,
+    { key: info.key, backend: from.backend, cause },
+  );
 }

@@ -248,6 +248,13 @@ export interface VfsDriver {
    */
   mapError(err: unknown, context: ErrorContext): StateStoreError;
 
+  /**
+   * Why a capability is false, in the service's terms (e.g. "this S3 server ignores If-Match on
+   * DeleteObject (S3 dialect ...)"), for the Unsupported error the portable layer raises. Optional:
+   * without it the message says only that the backend cannot enforce the condition.
+   */
+  explainUnsupported?(capability: 'ifMatch' | 'ifNoneMatch' | 'deleteIfMatch'): string;
+
   /** Releases sockets and handles. Called once; the driver is not used afterwards. */
   close(): Promise<void>;
 }

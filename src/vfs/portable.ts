@@ -99,7 +99,7 @@ class PortableVfs implements Vfs {
     const conditionOf = (): Condition => {
       if (options.ifMatch === undefined) return NO_CONDITION;
       this.checkVersion(key, options.ifMatch);
-      if (!this.capabilities.deleteIfMatch) this.unsupported(key, 'delete with ifMatch');
+      if (!this.capabilities.deleteIfMatch) this.unsupported(key, 'delete with ifMatch', 'deleteIfMatch');
       return { kind: 'version', version: options.ifMatch };
     };
     return this.guard('delete', key, options, conditionOf, (condition) =>
@@ -238,12 +238,12 @@ class PortableVfs implements Vfs {
         if (options.ifNoneMatch !== '*') {
           throw new StateStoreError('InvalidArgument', 'ifNoneMatch only accepts "*"', { key, backend: this.backend });
         }
-        if (!this.capabilities.ifNoneMatch) this.unsupported(key, 'ifNoneMatch');
+        if (!this.capabilities.ifNoneMatch) this.unsupported(key, 'ifNoneMatch', 'ifNoneMatch');
         return { kind: 'absent' };
       }
       if (options.ifMatch !== undefined) {
         this.checkVersion(key, options.ifMatch);
-        if (!this.capabilities.ifMatch) this.unsupported(key, 'ifMatch');
+        if (!this.capabilities.ifMatch) this.unsupported(key, 'ifMatch', 'ifMatch');
         return { kind: 'version', version: options.ifMatch };
       }
       return NO_CONDITION;
@@ -259,11 +259,16 @@ class PortableVfs implements Vfs {
     }
   }
 
-  private unsupported(key: string, what: string): never {
-    throw new StateStoreError('Unsupported', `the ${this.backend} backend cannot enforce ${what}`, {
-      key,
-      backend: this.backend,
-    });
+  private unsupported(key: string, what: string, capability: 'ifMatch' | 'ifNoneMatch' | 'deleteIfMatch'): never {
+    const why = this.driver.explainUnsupported?.(capability);
+    throw new StateStoreError(
+      'Unsupported',
+      `the ${this.backend} backend cannot enforce ${what}${why === undefined ? '' : `: ${why}`}`,
+      {
+        key,
+        backend: this.backend,
+      },
+    );
   }
 
   private guard<T>(

@@ -26,7 +26,7 @@ const run = promisify(execFile);
 /** What the Debian packages install, and how to get them. */
 export const SWIFT_INSTALL_HINT =
   'the swift tests need OpenStack Swift and memcached: ' +
-  'apt-get install -y swift swift-proxy swift-object swift-container swift-account memcached (or run .ci/run)';
+  'apt-get install -y swift swift-proxy swift-object swift-container swift-account memcached (npm test installs them when run as root)';
 
 /** The interpreter Debian's Swift is installed for (a `python3` earlier on PATH may lack it). */
 const SWIFT_PYTHON = '/usr/bin/python3';

@@ -4,16 +4,30 @@
  * is a version here too (docs/history.md, "The provider's object versions").
  */
 import { Readable } from 'node:stream';
+import type { VfsDriver } from '../../vfs/driver.js';
 import type { ObjectVersion, ReadResult } from '../../vfs/types.js';
 import { readAll } from '../common/read-all.js';
 import { objectInfo, type GetOutput } from './objects.js';
 import type { S3Requests } from './requests.js';
 
 /** Where the driver's objects are: its bucket and key prefix. */
-export interface VersionedLocation {
+interface VersionedLocation {
   requests: S3Requests;
   bucket: string;
   root: string;
+}
+
+/** The driver contract's object-version calls for an S3 store (added to the driver by index.ts). */
+export function objectVersions(
+  requests: S3Requests,
+  location: { bucket: string; prefix: string },
+): Required<Pick<VfsDriver, 'listObjectVersions' | 'readObjectVersion'>> {
+  const where = { requests, bucket: location.bucket, root: location.prefix === '' ? '' : `${location.prefix}/` };
+  return {
+    listObjectVersions: (key, options) => listObjectVersions(where, key, options.signal),
+    readObjectVersion: (key, versionId, options) =>
+      readObjectVersion(where, key, versionId, requests.kms, options.signal),
+  };
 }
 
 interface VersionFields {
@@ -37,7 +51,7 @@ interface ListVersionsOutput {
 const MAX_PAGES = 100;
 
 /** ListObjectVersions for one key, every page: its versions and delete markers, newest first. */
-export async function listObjectVersions(
+async function listObjectVersions(
   where: VersionedLocation,
   key: string,
   signal?: AbortSignal,
@@ -74,7 +88,7 @@ function versionOf(item: VersionFields, deleted: boolean): ObjectVersion {
 }
 
 /** GetObject of one version, whole. */
-export async function readObjectVersion(
+async function readObjectVersion(
   where: VersionedLocation,
   key: string,
   versionId: string,

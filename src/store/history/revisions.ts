@@ -109,22 +109,27 @@ function external(
   return { entry, ...(found.text === undefined ? {} : { text: found.text }), previous };
 }
 
-/** Entries recorded this close together may have landed out of order (concurrent writers). */
-const RACE_WINDOW_MS = 10_000;
-
 /**
- * Whether a version was written by an entry recorded within {@link RACE_WINDOW_MS} of `time`:
- * a newer-numbered entry that wrote the version replaced is a concurrent writer whose entry landed
- * late, not an external change. (Not any newer entry: S3 gives identical bytes the same version,
- * so a later rollback to kops's original would otherwise hide kops's write.)
+ * Whether the entry at `index` (of `entries`, oldest first) replaced a version that a newer entry
+ * wrote because that writer raced it: its entry landed after this one's recorder looked, though
+ * its write came first. Such a writer itself replaced a version written before `index`. Not any
+ * newer writer: S3 gives identical bytes the same version, so a later rollback to kops's original
+ * would otherwise hide kops's write.
  */
-function racingWriters(entries: readonly LoadedEntry[]): (version: string, time: Date) => boolean {
-  const times = new Map<string, number[]>();
-  for (const { entry } of entries)
-    if (entry.version !== undefined)
-      times.set(entry.version, [...(times.get(entry.version) ?? []), entry.time.getTime()]);
-  return (version, time) =>
-    (times.get(version) ?? []).some((written) => Math.abs(written - time.getTime()) < RACE_WINDOW_MS);
+function racingWriters(entries: readonly LoadedEntry[]): (index: number) => boolean {
+  const writers = new Map<string, number[]>();
+  entries.forEach(({ entry }, i) => {
+    if (entry.version !== undefined) writers.set(entry.version, [...(writers.get(entry.version) ?? []), i]);
+  });
+  const writtenBefore = (version: string | undefined, index: number) =>
+    version !== undefined && (writers.get(version) ?? []).some((w) => w < index);
+  return (index) => {
+    const replaced = entries[index]!.entry.replacedVersion;
+    if (replaced === undefined) return false;
+    return (writers.get(replaced) ?? []).some(
+      (w) => w > index && writtenBefore(entries[w]!.entry.replacedVersion, index),
+    );
+  };
 }
 
 /**
@@ -138,12 +143,11 @@ function externalBefore(
   loaded: LoadedEntry,
   last: Draft | undefined,
   written: ReadonlySet<string | undefined>,
-  racing: (version: string, time: Date) => boolean,
+  raced: boolean,
 ): Draft | undefined {
   const { entry, before } = loaded;
-  if (!(loaded.afterExternal ?? entry.revision === undefined)) return undefined;
+  if (!(loaded.afterExternal ?? entry.revision === undefined) || raced) return undefined;
   const replaced = entry.replacedVersion;
-  if (replaced !== undefined && racing(replaced, entry.time)) return undefined;
   // Identical bytes under another version (a copy, a move) are no change.
   if (replaced !== undefined && before !== undefined && !written.has(replaced) && before !== last?.text)
     return external(cluster, doc, replaced, entry.time, { text: before, version: replaced }, last?.text);
@@ -173,8 +177,8 @@ export function buildRevisions(
   const written = new Set<string | undefined>();
   const racing = racingWriters(entries);
   const drafts: Draft[] = [];
-  for (const loadedEntry of entries) {
-    const gap = externalBefore(cluster, doc, loadedEntry, drafts[drafts.length - 1], written, racing);
+  for (const [index, loadedEntry] of entries.entries()) {
+    const gap = externalBefore(cluster, doc, loadedEntry, drafts[drafts.length - 1], written, racing(index));
     if (gap !== undefined) drafts.push(gap);
     const { entry, before, after, ref } = loadedEntry;
     drafts.push({ entry, text: after, previous: before, ref });
