@@ -46,6 +46,7 @@ interface HistoryFlags {
   limit: number;
   diff?: boolean;
   show?: string;
+  versions?: boolean;
 }
 
 /** `history cluster NAME`: the revisions, newest first (a table; -o json for scripts). */
@@ -58,6 +59,7 @@ export function historyCommand(): Command {
     .option('--name <group>', "only this instance group's revisions (and the group --show's number is of)")
     .option('--limit <n>', 'at most this many revisions', positiveInt, 50)
     .option('--diff', 'print what each revision changed, as a unified diff')
+    .option('--versions', "the bucket's own object versions (S3 versioning), kops's writes included")
     .option(
       '--show <revision>',
       'print the content of a revision (a number, or an id), the text a rollback to it writes',
@@ -73,13 +75,18 @@ export function historyCommand(): Command {
     'statestore history cluster prod.example.com -o json --limit 5',
     'statestore history cluster prod.example.com --show 3',
     'statestore history cluster prod.example.com --name nodes --show 2',
+    'statestore history cluster prod.example.com --versions --kind config',
   ]);
 }
 
 async function list(ctx: Context, store: StateStore, cluster: string, opts: HistoryFlags): Promise<void> {
   await store.getCluster(cluster);
   const entries: HistoryEntry[] = [];
-  const options = { kind: historyKind(opts.kind), name: opts.name };
+  const options = {
+    kind: historyKind(opts.kind),
+    name: opts.name,
+    source: opts.versions ? 'versions' : 'entries',
+  } as const;
   for await (const entry of store.history(cluster, options)) {
     entries.push(entry);
     if (entries.length >= opts.limit) break;

@@ -224,3 +224,33 @@ describe('retention round robin (issue 25 item 9)', () => {
     }
   });
 });
+
+describe("the provider's object versions, restored (memfs with versioning on)", () => {
+  it("lists the config's versions with the entries that wrote them, and restores kops's", async () => {
+    const vfs = await openVfs(freshName('versions'), { memory: { versioning: true } });
+    const store = await openStateStore(vfs);
+    const { cluster, instanceGroups } = clusterFromOptions(OPTIONS);
+    await store.createCluster(NAME, cluster, instanceGroups, { reason: 'new', author: 'ana' });
+    const created = (await store.getCluster(NAME)).text;
+    const kops = created.replace(/kubernetesVersion: .*/, 'kubernetesVersion: v1.32.5');
+    await vfs.write(`${NAME}/config`, kops); // kops's unconditional PUT
+    await store.mergeConfig(NAME, { spec: { kubernetesVersion: '1.33.0' } }, { reason: 'upgrade' });
+
+    const versions = await collect(store.history(NAME, { source: 'versions', kind: 'config' }));
+    expect(versions.map((e) => [e.revision, e.operation, e.reason])).toEqual([
+      [3, 'update', 'upgrade'],
+      [2, 'external', undefined],
+      [1, 'create', 'new'],
+    ]);
+    const restored = await store.rollback(NAME, versions[1]!.id, { restoreGeneration: true, reason: 'as kops had it' });
+    expect(restored).toMatchObject({ changed: true, target: { id: versions[1]!.id } });
+    expect((await store.getCluster(NAME)).text).toBe(kops);
+    const after = await collect(store.history(NAME, { source: 'versions', kind: 'config' }));
+    expect(after[0]).toMatchObject({ revision: 4, operation: 'rollback', reason: 'as kops had it' });
+    // Statestore's own history recorded the rollback too, pointing at the provider version.
+    const [newest] = await collect(store.history(NAME, { kind: 'config' }));
+    expect(newest).toMatchObject({ operation: 'rollback', rolledBackTo: versions[1]!.id });
+    // Restoring what is stored writes nothing.
+    expect((await store.rollback(NAME, after[0]!.id)).changed).toBe(false);
+  });
+});
