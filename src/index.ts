@@ -16,6 +16,7 @@ export type {
   ListOptions,
   ListPage,
   ObjectInfo,
+  ObjectVersion,
   ReadOptions,
   ReadResult,
   ReadStreamResult,
