@@ -5,9 +5,11 @@
  * external change, and the table newest first across documents on a real pseudo-terminal.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { REPO_ROOT } from '../helpers/index.js';
 import { CLI, MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
 
 const cluster = MINIMAL.cluster;
@@ -144,6 +146,24 @@ describe('statestore history / rollback (built bin)', () => {
     });
     expect(diff.stdout).toContain('# config revision 3: external');
     expect(diff.stdout).toContain('+  kubernetesVersion: 1.30.7');
+  });
+
+  it('rolls back entries written by the previous format (test/fixtures/history-v1)', async () => {
+    const dir = tempDir();
+    cpSync(path.join(REPO_ROOT, 'test/fixtures/history-v1'), dir, { recursive: true });
+    const state = pathToFileURL(dir).href;
+    const legacy = 'legacy.example.com';
+    const listed = await run(['history', 'cluster', legacy, '--kind', 'config', '-o', 'json'], { state });
+    expect((JSON.parse(listed.stdout) as JsonEntry[]).map((e) => [e.revision, e.operation])).toEqual([
+      [4, 'rollback'],
+      [3, 'update'],
+      [2, 'update'],
+      [1, 'create'],
+    ]);
+    const back = await run(['rollback', 'cluster', legacy, '--to', '3', '--yes'], { state });
+    expect(back.code).toBe(0);
+    expect(back.stderr).toContain('rolled back to config revision 3 as revision 5');
+    expect(readFileSync(path.join(dir, legacy, 'config'), 'utf8')).toContain('kubernetesVersion: 1.34.0');
   });
 
   it('exits with the typed error codes: unknown revision 3, malformed 4, bad usage 2', async () => {
