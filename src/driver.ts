@@ -41,6 +41,7 @@ export type {
   ListOptions,
   ListPage,
   ObjectInfo,
+  ObjectVersion,
   ReadResult,
   ReadStreamResult,
   ServerSideLocation,

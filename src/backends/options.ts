@@ -19,6 +19,11 @@ export interface OpenVfsOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Options of the `file://` backend. */
   file?: FileBackendOptions;
+  /**
+   * Options of the `memfs://` backend. `versioning: true` keeps every version of every object of
+   * that named store from then on, as a bucket with object versioning does (`Vfs.listObjectVersions`).
+   */
+  memory?: { versioning?: boolean };
   /** Options of the S3 backend (`s3://`, `do://`, `scw://`, `hos://`, `linode://`). */
   s3?: S3BackendOptions;
   /** Options of the Google Cloud Storage backend (`gs://`). */

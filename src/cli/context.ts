@@ -1,3 +1,4 @@
+import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { openStateStore, type StateStore } from '../index.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -18,6 +19,8 @@ export interface GlobalFlags extends LeaseFlags {
   json?: boolean;
   quiet?: boolean;
   debug?: boolean;
+  reason?: string;
+  author?: string;
 }
 
 /** What every verb gets: the output sink and a way to open the store named by --state. */
@@ -40,7 +43,25 @@ export function contextOf(command: Command): Context {
   // is being migrated to encryption (the library's allowPlaintext).
   const key = process.env.STATESTORE_KEY;
   const allowPlaintext = process.env.STATESTORE_ALLOW_PLAINTEXT === '1';
-  return { out, flags, open: () => openStateStore(flags.state, key ? { encryption: key, allowPlaintext } : {}) };
+  // Every write of a config or instance group records who (the OS user and host, or --author) and
+  // why (--reason) in the cluster's history, as helm and kubectl keep a change cause.
+  const history = { defaults: { author: flags.author ?? osAuthor(), reason: flags.reason } };
+  return {
+    out,
+    flags,
+    open: () => openStateStore(flags.state, { history, ...(key ? { encryption: key, allowPlaintext } : {}) }),
+  };
+}
+
+/** `user@host` of the process, for history entries (no user name on some containers: the host alone). */
+export function osAuthor(): string {
+  let user: string | undefined;
+  try {
+    user = userInfo().username;
+  } catch {
+    user = process.env.USER ?? process.env.USERNAME;
+  }
+  return user ? `${user}@${hostname()}` : hostname();
 }
 
 function formatOf(flags: GlobalFlags): Format | undefined {

@@ -18,6 +18,8 @@ export interface OutputOptions {
 export interface Table {
   headers: string[];
   rows: string[][];
+  /** Rows in the order given (a timeline), not sorted by their cells as kops's tables are. */
+  ordered?: boolean;
 }
 
 /**
@@ -149,7 +151,8 @@ function ensureNewline(text: string): string {
  */
 export function renderTable(table: Table): string {
   // Cells are escaped whatever the stream: a table is for people, and a tab or newline in a cell would break it.
-  const rows = table.rows.map((row) => row.map((cell) => escapeForTerminal(cell, 'nothing'))).sort(compareRows);
+  const escaped = table.rows.map((row) => row.map((cell) => escapeForTerminal(cell, 'nothing')));
+  const rows = table.ordered ? escaped : escaped.sort(compareRows);
   const all = [table.headers, ...rows];
   const last = table.headers.length - 1;
   const widths = table.headers.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));

@@ -32,6 +32,8 @@ export function buildProgram(): Command {
     .option('--json', 'machine output: JSON on stdout (same as -o json)')
     .option('-q, --quiet', 'no messages on stderr, only results and errors')
     .option('--debug', 'print stack traces of errors')
+    .option('--reason <text>', 'why: kept with every change this command makes, in the cluster history')
+    .option('--author <who>', 'who: kept in the cluster history (default: your user@host)')
     .version(process.env.STATESTORE_VERSION ?? 'development', '--version', 'print the version of statestore');
   for (const command of [
     getCommand(),

@@ -21,6 +21,7 @@ import type { WriteResult } from './results.js';
 import type { DocumentPutOptions } from './store-options.js';
 import { assertFenced } from './lease/fence.js';
 import { recordWrite } from './history/record.js';
+import type { WriteAnnotation } from './history/types.js';
 import { deleteRecorded } from './history/recorded-delete.js';
 
 /** The stored document, or undefined when there is none (then the write creates it). */
@@ -56,7 +57,7 @@ export async function createCluster(
   name: string,
   config: ClusterConfig,
   instanceGroups: readonly InstanceGroupConfig[],
-  options: CallOptions,
+  options: CallOptions & WriteAnnotation,
 ): Promise<WriteResult> {
   checkNewCluster(vfs, name, config, instanceGroups);
   // kops's create sets metadata.creationTimestamp when unset (kops: vfsclientset/commonvfs.go).
@@ -75,11 +76,12 @@ export async function createCluster(
     throw err;
   });
   // History: each document's entry is recorded after its own write succeeded (history/record.ts).
-  await recordWrite(vfs, layout.config(name), { operation: 'create', after: created });
+  const { reason, author } = options;
+  await recordWrite(vfs, layout.config(name), { operation: 'create', after: created, reason, author });
   for (const [index, group] of instanceGroups.entries()) {
     const key = layout.instanceGroup(name, group.metadata!.name!);
     const written = await writeDocument(vfs, key, group, undefined, { signal: options.signal }, groupTexts[index]);
-    await recordWrite(vfs, key, { operation: 'create', after: written });
+    await recordWrite(vfs, key, { operation: 'create', after: written, reason, author });
   }
   return { version: created.version };
 }

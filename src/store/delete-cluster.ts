@@ -2,6 +2,7 @@ import { isStateStoreError, StateStoreError } from '../errors.js';
 import type { Vfs } from '../vfs/types.js';
 import { isKnownClusterFile, layout } from './layout.js';
 import { containsStore, type StoreLocation } from './locations.js';
+import { historyPrefix } from './history/keys.js';
 
 /** Options of {@link deleteClusterState}. */
 export interface DeleteClusterStateOptions {
@@ -63,7 +64,12 @@ export async function deleteClusterState(
   const config = layout.config(cluster);
   if (keys.includes(config)) await vfs.delete(config, { signal });
   for (const key of keys) if (key !== config && !deleted.has(key)) await vfs.delete(key, { signal });
-  return { deleted: count + keys.filter((key) => !deleted.has(key)).length };
+  // A write that raced this deletion may have recorded its history entry after the listing above;
+  // with `config` gone it can record no more (history/record.ts), so one more listing catches it,
+  // and a new cluster of this name never inherits it.
+  const late = (await listKeys(vfs, historyPrefix(cluster), signal)).filter((key) => !keys.includes(key));
+  for (const key of late) await deleteIfPresent(vfs, key, signal);
+  return { deleted: count + keys.filter((key) => !deleted.has(key)).length + late.length };
 }
 
 // kops: a key store equal to the secret store is deleted once.
@@ -96,6 +102,12 @@ async function assertDeletable(vfs: Vfs, cluster: string, store: StoreLocation, 
     );
     if (other) throw refuse(`is the folder of cluster "${top}"`);
   }
+}
+
+async function deleteIfPresent(vfs: Vfs, key: string, signal?: AbortSignal): Promise<void> {
+  await vfs.delete(key, { signal }).catch((err: unknown) => {
+    if (!isStateStoreError(err, 'NotFound')) throw err;
+  });
 }
 
 async function listKeys(vfs: Vfs, prefix: string, signal?: AbortSignal): Promise<string[]> {

@@ -7,6 +7,8 @@ export type {
   HistoryOptions,
   HistorySettings,
   HistoryVersion,
+  RevisionOptions,
+  RevisionRef,
   RollbackOptions,
   RollbackResult,
   StoreHistory,

@@ -100,6 +100,7 @@ export async function mergeDocument<T>(
 ): Promise<MergeResult<T>> {
   const maxAttempts = options.maxAttempts ?? 64;
   const policy = { ...DEFAULT_RETRY, baseDelayMs: 5, maxDelayMs: 500, ...options.retry, maxAttempts };
+  const refusals = new RefusalsOfCurrent();
   for (let attempt = 1; ; attempt++) {
     let current;
     let parsed;
@@ -111,6 +112,7 @@ export async function mergeDocument<T>(
       await sleep(backoffDelay(attempt, policy), options.signal);
       continue;
     }
+    refusals.read(vfs, key, what, current.version);
     const plan = planMerge(key, current, parsed, change, schema, validate);
     const { next, diff, warnings } = plan;
     if (plan.text === undefined)
@@ -135,16 +137,48 @@ export async function mergeDocument<T>(
       });
       return { changed: true, diff, version: written.version, attempts: attempt, value: next, warnings };
     } catch (err) {
-      const lostRace = isStateStoreError(err, 'PreconditionFailed') || isStateStoreError(err, 'Conflict');
-      if (!lostRace) throw err;
-      if (attempt >= maxAttempts) {
-        throw new StateStoreError('Conflict', `${what}: still contended after ${attempt} attempts`, {
-          key,
-          backend: vfs.backend,
-          cause: err,
-        });
-      }
+      if (!isStateStoreError(err, 'PreconditionFailed') && !isStateStoreError(err, 'Conflict')) throw err;
+      refusals.refused(current.version, err);
+      if (attempt >= maxAttempts) throw contended(vfs, key, `${what}: still contended after ${attempt} attempts`, err);
       await sleep(backoffDelay(attempt, policy), options.signal);
     }
+  }
+}
+
+function contended(vfs: Vfs, key: string, message: string, cause: unknown): StateStoreError {
+  return new StateStoreError('Conflict', message, { key, backend: vfs.backend, cause });
+}
+
+/** Refusals in a row against the version just read before the merge says it is not contention. */
+const REFUSALS_OF_CURRENT = 4;
+
+/**
+ * Tells a server that refuses a current If-Match from contention: a compare-and-swap refused
+ * against the version just read, that a re-read then finds unchanged, attempt after attempt, lost
+ * to nobody (Ceph RGW 16.2 refuses a quoted If-Match even when current). Without this, such a
+ * merge spends all its attempts (~17 s) and reports "still contended".
+ */
+class RefusalsOfCurrent {
+  private refusedVersion: string | undefined;
+  private cause: unknown;
+  private inRow = 0;
+
+  /** After a write with ifMatch `version` was refused. */
+  refused(version: string, cause: unknown): void {
+    this.refusedVersion = version;
+    this.cause = cause;
+  }
+
+  /** After each read: throws once the refused version was found unchanged too many times in a row. */
+  read(vfs: Vfs, key: string, what: string, version: string): void {
+    if (this.refusedVersion === undefined) return;
+    this.inRow = version === this.refusedVersion ? this.inRow + 1 : 0;
+    this.refusedVersion = undefined;
+    if (this.inRow < REFUSALS_OF_CURRENT) return;
+    throw new StateStoreError(
+      'Unsupported',
+      `${what}: the ${vfs.backend} server refused ${this.inRow} compare-and-swap writes in a row against the version just read, which nobody had changed: this is not contention, the server does not honour If-Match as sent (on an S3-compatible server, check options.s3.dialect: leave it unset to probe the server, or e.g. "rgw")`,
+      { key, backend: vfs.backend, cause: this.cause, retryable: false },
+    );
   }
 }

@@ -8,7 +8,7 @@ import type { Keyset } from './keys/keysets.js';
 import type { SshPublicKey } from './keys/ssh-keys.js';
 import type { CreateKeypairOptions } from './keys/keypairs.js';
 import type { DocumentPutOptions, PutOptions, SecretPutOptions } from './store-options.js';
-import type { StoreHistory } from './history/types.js';
+import type { StoreHistory, WriteAnnotation } from './history/types.js';
 import type { StoreWatch } from './watch/types.js';
 import type { StoreLeases } from './lease/types.js';
 import type {
@@ -82,7 +82,7 @@ export interface StateStore extends StoreHistory, StoreWatch, StoreLeases, Async
     name: string,
     config: ClusterConfig,
     instanceGroups?: readonly InstanceGroupConfig[],
-    options?: CallOptions,
+    options?: CallOptions & WriteAnnotation,
   ): Promise<WriteResult>;
 
   /**

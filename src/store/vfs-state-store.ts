@@ -36,7 +36,7 @@ import type { DocumentPutOptions, PutOptions, SecretPutOptions, StateStoreOption
 import { DISCOVERY_FILES, discoveryStoreUrl, SeparateStores, type StoreLocation } from './locations.js';
 import { deleteClusterState } from './delete-cluster.js';
 import { createCluster, deleteInstanceGroup, putConfig, putInstanceGroup } from './cluster-writes.js';
-import { createStoreHistory, type StoreHistory } from './history/index.js';
+import { createStoreHistory, type StoreHistory, type WriteAnnotation } from './history/index.js';
 import { createStoreWatch, type StoreWatch } from './watch/index.js';
 import { createStoreLeases, type StoreLeases } from './lease/index.js';
 import { getKopsVersion, listClusters, listInstanceGroups } from './cluster-reads.js';
@@ -153,7 +153,7 @@ export class VfsStateStore implements StateStore {
     name: string,
     config: ClusterConfig,
     instanceGroups: readonly InstanceGroupConfig[] = [],
-    options: CallOptions = {},
+    options: CallOptions & WriteAnnotation = {},
   ): Promise<WriteResult> {
     return createCluster(this.vfs, name, config, instanceGroups, options);
   }

@@ -36,6 +36,7 @@ export function runConformance(target: ConformanceTarget, options: ConformanceOp
     largeObjectBytes: 8 * 1024 * 1024,
     boundedMemory: true,
     racers: 20,
+    keyPrefixBytes: 0,
     ...target,
   };
   framework.describe(`conformance: ${target.name}`, () => {

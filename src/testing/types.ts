@@ -19,6 +19,12 @@ export interface ConformanceTarget {
   boundedMemory?: boolean;
   /** Number of parallel writers in the race cases. Default 20. */
   racers?: number;
+  /**
+   * Bytes the backend puts before every key within a 1,024-byte provider limit (an S3 store's
+   * prefix and its `/`: 9 for `s3://bucket/run-0001`). The long-key case then round-trips a key
+   * that fits with them, and expects one byte more to be refused with InvalidArgument. Default 0.
+   */
+  keyPrefixBytes?: number;
 }
 
 /** How {@link runConformance} registers its cases. */

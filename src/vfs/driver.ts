@@ -17,7 +17,16 @@
  */
 import type { Readable } from 'node:stream';
 import type { StateStoreError } from '../errors.js';
-import type { CallOptions, Capabilities, ListOptions, ListPage, ObjectInfo, ServerSideLocation } from './types.js';
+import type {
+  CallOptions,
+  Capabilities,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  ObjectVersion,
+  ReadResult,
+  ServerSideLocation,
+} from './types.js';
 
 /**
  * The one precondition a driver receives, converted once from the caller's `ifMatch` /
@@ -48,7 +57,17 @@ export const NO_CONDITION: Condition = Object.freeze({ kind: 'none' });
 
 /** The operations of the driver contract, as named in {@link ErrorContext}. */
 export type DriverOp =
-  'read' | 'readStream' | 'stat' | 'write' | 'writeStream' | 'delete' | 'list' | 'copy' | 'copyFrom';
+  | 'read'
+  | 'readStream'
+  | 'stat'
+  | 'write'
+  | 'writeStream'
+  | 'delete'
+  | 'list'
+  | 'copy'
+  | 'copyFrom'
+  | 'listVersions'
+  | 'readVersion';
 
 /** What was being done when a driver call failed: {@link VfsDriver.mapError} maps by this. */
 export interface ErrorContext {
@@ -212,6 +231,15 @@ export interface VfsDriver {
   ): Promise<ObjectInfo | undefined>;
 
   /**
+   * The versions the provider keeps of `key` (object versioning), newest first, deletions
+   * included. Omit it when the backend keeps none.
+   */
+  listObjectVersions?(key: string, options: { signal?: AbortSignal }): Promise<ObjectVersion[]>;
+
+  /** Reads one version `listObjectVersions` gave; NotFound when there is no such version. */
+  readObjectVersion?(key: string, versionId: string, options: { signal?: AbortSignal }): Promise<ReadResult>;
+
+  /**
    * Turns anything this driver's SDK or system calls threw into a StateStoreError, by the
    * context's operation and the condition SENT (a 412 is AlreadyExists under `absent`, a 404 is
    * PreconditionFailed under `version`). Must be total (never throw), must not put credentials or
@@ -219,6 +247,13 @@ export interface VfsDriver {
    * failure after `context.signal` fired to Aborted.
    */
   mapError(err: unknown, context: ErrorContext): StateStoreError;
+
+  /**
+   * Why a capability is false, in the service's terms (e.g. "this S3 server ignores If-Match on
+   * DeleteObject (S3 dialect ...)"), for the Unsupported error the portable layer raises. Optional:
+   * without it the message says only that the backend cannot enforce the condition.
+   */
+  explainUnsupported?(capability: 'ifMatch' | 'ifNoneMatch' | 'deleteIfMatch'): string;
 
   /** Releases sockets and handles. Called once; the driver is not used afterwards. */
   close(): Promise<void>;

@@ -14,6 +14,7 @@ import type {
   ListOptions,
   ListPage,
   ObjectInfo,
+  ObjectVersion,
   ReadOptions,
   ReadResult,
   ReadStreamResult,
@@ -112,7 +113,7 @@ class PortableVfs implements Vfs {
     const conditionOf = (): Condition => {
       if (options.ifMatch === undefined) return NO_CONDITION;
       this.checkVersion(key, options.ifMatch);
-      if (!this.capabilities.deleteIfMatch) this.unsupported(key, 'delete with ifMatch');
+      if (!this.capabilities.deleteIfMatch) this.unsupported(key, 'delete with ifMatch', 'deleteIfMatch');
       return { kind: 'version', version: options.ifMatch };
     };
     return this.guard('delete', key, options, conditionOf, (condition) =>
@@ -145,6 +146,44 @@ class PortableVfs implements Vfs {
   serverSideLocation(key: string): ServerSideLocation | undefined {
     validateKey(key, this.backend);
     return this.driver.serverSideLocation?.(key);
+  }
+
+  listObjectVersions(key: string, options: CallOptions = {}): Promise<ObjectVersion[]> {
+    return this.guard(
+      'listVersions',
+      key,
+      options,
+      () => NO_CONDITION,
+      () => {
+        if (this.driver.listObjectVersions === undefined) throw this.noVersions(key);
+        return this.driver.listObjectVersions(key, { signal: options.signal });
+      },
+    );
+  }
+
+  readObjectVersion(key: string, versionId: string, options: CallOptions = {}): Promise<ReadResult> {
+    return this.guard(
+      'readVersion',
+      key,
+      options,
+      () => NO_CONDITION,
+      () => {
+        if (this.driver.readObjectVersion === undefined) throw this.noVersions(key);
+        if (typeof versionId !== 'string' || versionId === '' || versionId.length > 1024)
+          throw new StateStoreError('InvalidArgument', 'a version id is a non-empty string', {
+            key,
+            backend: this.backend,
+          });
+        return this.driver.readObjectVersion(key, versionId, { signal: options.signal });
+      },
+    );
+  }
+
+  private noVersions(key: string): StateStoreError {
+    return new StateStoreError('Unsupported', `${this.backend}: this backend keeps no object versions`, {
+      key,
+      backend: this.backend,
+    });
   }
 
   list(options: ListOptions = {}): Promise<ListPage> {
@@ -213,12 +252,12 @@ class PortableVfs implements Vfs {
         if (options.ifNoneMatch !== '*') {
           throw new StateStoreError('InvalidArgument', 'ifNoneMatch only accepts "*"', { key, backend: this.backend });
         }
-        if (!this.capabilities.ifNoneMatch) this.unsupported(key, 'ifNoneMatch');
+        if (!this.capabilities.ifNoneMatch) this.unsupported(key, 'ifNoneMatch', 'ifNoneMatch');
         return { kind: 'absent' };
       }
       if (options.ifMatch !== undefined) {
         this.checkVersion(key, options.ifMatch);
-        if (!this.capabilities.ifMatch) this.unsupported(key, 'ifMatch');
+        if (!this.capabilities.ifMatch) this.unsupported(key, 'ifMatch', 'ifMatch');
         return { kind: 'version', version: options.ifMatch };
       }
       return NO_CONDITION;
@@ -234,11 +273,16 @@ class PortableVfs implements Vfs {
     }
   }
 
-  private unsupported(key: string, what: string): never {
-    throw new StateStoreError('Unsupported', `the ${this.backend} backend cannot enforce ${what}`, {
-      key,
-      backend: this.backend,
-    });
+  private unsupported(key: string, what: string, capability: 'ifMatch' | 'ifNoneMatch' | 'deleteIfMatch'): never {
+    const why = this.driver.explainUnsupported?.(capability);
+    throw new StateStoreError(
+      'Unsupported',
+      `the ${this.backend} backend cannot enforce ${what}${why === undefined ? '' : `: ${why}`}`,
+      {
+        key,
+        backend: this.backend,
+      },
+    );
   }
 
   private guard<T>(

@@ -207,10 +207,36 @@ export interface Vfs {
    * backend has no server-side copy across stores.
    */
   serverSideLocation?(key: string): ServerSideLocation | undefined;
+  /**
+   * The versions the provider keeps of `key`, newest first (the bucket's object versioning).
+   * Unsupported on a backend that keeps none through statestore.
+   */
+  listObjectVersions?(key: string, options?: CallOptions): Promise<ObjectVersion[]>;
+  /** Reads one version `listObjectVersions` gave. NotFound for an unknown one. */
+  readObjectVersion?(key: string, versionId: string, options?: CallOptions): Promise<ReadResult>;
   /** Releases sockets and handles. The Vfs must not be used afterwards. */
   close(): Promise<void>;
   /** {@link Vfs.close}, for `await using vfs = await openVfs(url)`. */
   [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * One version a provider keeps of an object where the bucket has object versioning (S3
+ * `versionId`), kops's writes included. Listed by {@link Vfs.listObjectVersions}.
+ */
+export interface ObjectVersion {
+  /** The provider's id of this version (S3 `versionId`; `null` for one written before versioning was on). */
+  versionId: string;
+  /** The object's version as `read` reports it for this content (S3: its ETag); undefined for a deletion. */
+  version?: string;
+  /** When the provider stored it. */
+  lastModified: Date;
+  /** Its size in bytes (0 for a deletion). */
+  size: number;
+  /** Whether it is the version stored now. */
+  isLatest: boolean;
+  /** A deletion (an S3 delete marker): it has no content. */
+  deleted: boolean;
 }
 
 /** An object's address inside its service, for server-side copies between two stores. */

@@ -38,15 +38,18 @@ const keyOptions = () => ({ env: {}, azure: { accountKey: server.accountKey, end
 
 runConformance({
   name: 'azure',
-  open: () => openVfs(`azureblob://${server.accountName}/conformance/run-${++counter}`, keyOptions()),
+  open: () =>
+    openVfs(`azureblob://${server.accountName}/conformance/run-${String(++counter).padStart(4, '0')}`, keyOptions()),
+  keyPrefixBytes: 'run-0001/'.length,
 });
 
 runConformance({
   name: 'azure (kops URL form)',
   racers: 10,
   largeObjectBytes: 5 * 1024 * 1024,
+  keyPrefixBytes: 'kops-0001/'.length,
   open: () =>
-    openVfs(`azureblob://conformance/kops-${++counter}`, {
+    openVfs(`azureblob://conformance/kops-${String(++counter).padStart(4, '0')}`, {
       env: { AZURE_STORAGE_ACCOUNT: server.accountName, AZURE_STORAGE_CONNECTION_STRING: server.connectionString },
     }),
 });

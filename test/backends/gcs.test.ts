@@ -20,7 +20,8 @@ afterAll(async () => {
 runConformance({
   name: 'gcs',
   open: () =>
-    openVfs(`gs://conformance/run-${++counter}`, {
+    openVfs(`gs://conformance/run-${String(++counter).padStart(4, '0')}`, {
       gcs: { apiEndpoint: server.apiEndpoint, projectId: server.projectId },
     }),
+  keyPrefixBytes: 'run-0001/'.length,
 });

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { mapS3Error, type S3ErrorContext } from '../../src/backends/s3/errors.js';
-import { bodyIsValidated, conditionFields, isBareError } from '../../src/backends/s3/objects.js';
+import { bodyIsValidated, isBareError } from '../../src/backends/s3/objects.js';
+import { S3_DIALECTS, writeConditions } from '../../src/backends/s3/dialect.js';
 import type { Condition } from '../../src/vfs/driver.js';
 
 const none: Condition = { kind: 'none' };
@@ -77,11 +78,8 @@ describe('mapS3Error', () => {
 
 describe('S3 request and answer fields', () => {
   it('turns a condition into If-None-Match or If-Match', () => {
-    expect([conditionFields(none), conditionFields(absent), conditionFields(version)]).toEqual([
-      {},
-      { IfNoneMatch: '*' },
-      { IfMatch: '"e1"' },
-    ]);
+    const fields = (condition: Condition) => writeConditions(S3_DIALECTS.aws, condition, 'put');
+    expect([fields(none), fields(absent), fields(version)]).toEqual([{}, { IfNoneMatch: '*' }, { IfMatch: '"e1"' }]);
   });
 
   it('knows when the SDK validates a body: a whole-object checksum, not a composite one', () => {

@@ -22,21 +22,23 @@ afterAll(async () => {
 runConformance({
   name: 's3',
   open: () =>
-    openVfs(`s3://conformance/run-${++counter}`, {
+    openVfs(`s3://conformance/run-${String(++counter).padStart(4, '0')}`, {
       env: {},
       s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS },
     }),
   largeObjectBytes: 64 * 1024 * 1024,
+  keyPrefixBytes: 'run-0001/'.length,
 });
 
 runConformance({
   name: 'do (S3-compatible, kops environment variables)',
   open: () =>
-    openVfs(`do://spaces/run-${++counter}`, {
+    openVfs(`do://spaces/run-${String(++counter).padStart(4, '0')}`, {
       env: {
         S3_ENDPOINT: server.endpoint,
         S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
         S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
       },
     }),
+  keyPrefixBytes: 'run-0001/'.length,
 });

@@ -1,80 +1,187 @@
-/** `statestore history` and `statestore rollback` (the built bin, on a file:// store of kops's tree). */
-import { readdirSync, readFileSync } from 'node:fs';
+/**
+ * `statestore history` and `statestore rollback` (the built bin, on a file:// store of kops's
+ * tree): revisions numbered helm-style, author and reason recorded for CLI writes, rollback by
+ * number, back one, and to what is stored (nothing written), a kops-style write shown as an
+ * external change, and the table newest first across documents on a real pseudo-terminal.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
-import { MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
+import { pathToFileURL } from 'node:url';
+import { REPO_ROOT } from '../helpers/index.js';
+import { CLI, MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
 
 const cluster = MINIMAL.cluster;
 const configOf = (dir: string): string => readFileSync(path.join(dir, cluster, 'config'), 'utf8');
 
 interface JsonEntry {
   id: string;
+  revision: number;
+  kind: string;
   operation: string;
+  time: string;
   reason?: string;
+  author?: string;
   diff?: string;
+}
+
+async function historyJson(url: string, ...args: string[]): Promise<JsonEntry[]> {
+  const result = await run(['history', 'cluster', cluster, '-o', 'json', ...args], { state: url });
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as JsonEntry[];
+}
+
+/** Runs the bin on a pseudo-terminal (util-linux `script`), as a person at a terminal would. */
+function onTerminal(args: string[], state: string): Promise<string> {
+  const command = [process.execPath, CLI, ...args, '--state', state];
+  const quoted = command.map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ');
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm' };
+  const child = spawn('script', ['-qefc', quoted, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stdin.end();
+  return new Promise((resolve) => child.on('close', () => resolve(output)));
 }
 
 describe('statestore history / rollback (built bin)', () => {
   beforeAll(requireBuiltCli);
 
-  it('lists set changes, shows and diffs them, rolls back only with --yes', async () => {
+  it('numbers revisions, records author and reason, rolls back to a number, back one, and not to what is stored', async () => {
     const { dir, url } = makeStore([MINIMAL]);
     const original = configOf(dir);
-    for (const version of ['1.30.0', '1.31.0'])
-      expect((await run(['set', 'cluster', cluster, `spec.kubernetesVersion=${version}`], { state: url })).code).toBe(
-        0,
+    for (const version of ['1.30.0', '1.31.0', '1.32.0']) {
+      const set = await run(
+        ['set', 'cluster', cluster, `spec.kubernetesVersion=${version}`, '--reason', `to ${version}`],
+        {
+          state: url,
+        },
       );
+      expect(set.code).toBe(0);
+    }
+    const entries = await historyJson(url, '--diff');
+    expect(entries.map((e) => [e.revision, e.operation, e.reason])).toEqual([
+      [4, 'update', 'to 1.32.0'],
+      [3, 'update', 'to 1.31.0'],
+      [2, 'update', 'to 1.30.0'],
+      [1, 'external', undefined],
+    ]);
+    expect(entries[0]!.author).toBe(`${userInfo().username}@${hostname()}`);
+    expect(entries[0]!.diff).toContain('+  kubernetesVersion: 1.32.0');
 
-    const table = await run(['history', 'cluster', cluster], { state: url });
-    expect(table.code).toBe(0);
-    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+TIME\s+OPERATION\s+DOCUMENT/);
-    expect(table.stdout.split('\n').filter((line) => line.startsWith('config/'))).toHaveLength(2);
-
-    const json = await run(['history', 'cluster', cluster, '-o', 'json', '--diff'], { state: url });
-    const entries = JSON.parse(json.stdout) as JsonEntry[];
-    expect(entries.map((e) => e.operation)).toEqual(['update', 'update']);
-    expect(entries[0]!.diff).toContain('+  kubernetesVersion: 1.31.0');
-    const first = entries[1]!.id;
-
-    const shown = await run(['history', 'cluster', cluster, '--show', first], { state: url });
+    const shown = await run(['history', 'cluster', cluster, '--show', '1'], { state: url });
     expect(shown.stdout).toBe(original);
 
-    const dry = await run(['rollback', 'cluster', cluster, '--to', first], { state: url });
+    const dry = await run(['rollback', 'cluster', cluster, '--to', '1'], { state: url });
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toContain('-  kubernetesVersion: 1.31.0');
+    expect(dry.stdout).toContain('-  kubernetesVersion: 1.32.0');
     expect(dry.stderr).toContain('--yes');
     expect(configOf(dir)).not.toBe(original);
 
-    const real = await run(['rollback', 'cluster', cluster, '--to', first, '--reason', 'undo', '--yes', '--json'], {
-      state: url,
-    });
+    const real = await run(
+      ['rollback', 'cluster', cluster, '--to', '1', '--reason', 'undo', '--author', 'ops', '--yes'],
+      {
+        state: url,
+      },
+    );
     expect(real.code).toBe(0);
-    // Two spec changes made generation 2; the rollback is the third, as kops's Update would count it.
-    expect(JSON.parse(real.stdout)).toMatchObject({ dryRun: false, keptFields: ['/metadata/generation'] });
-    expect(configOf(dir).replace('  generation: 3\n', '')).toBe(original);
-    const after = JSON.parse(
-      (await run(['history', 'cluster', cluster, '--json'], { state: url })).stdout,
-    ) as JsonEntry[];
-    expect(after[0]).toMatchObject({ operation: 'rollback', reason: 'undo' });
+    expect(real.stderr).toContain('rolled back to config revision 1 as revision 5');
+    // The line an operator reads instead of "/metadata/generation".
+    expect(real.stderr).toContain('metadata.generation counts on from the stored one, as kops counts it');
+    expect(configOf(dir).replace(/\n {2}generation: \d+/, '')).toBe(original);
+    expect((await historyJson(url))[0]).toMatchObject({
+      revision: 5,
+      operation: 'rollback',
+      reason: 'undo',
+      author: 'ops',
+    });
 
-    // export copies the cluster's folder, history included (no change to export was needed).
+    // Rolling back to what is stored writes nothing and says so.
+    const before = configOf(dir);
+    const same = await run(['rollback', 'cluster', cluster, '--to', '5', '--yes'], { state: url });
+    expect(same.code).toBe(0);
+    expect(same.stderr).toContain('config revision 5 is what is stored: nothing to roll back, nothing written');
+    expect(configOf(dir)).toBe(before);
+    expect(await historyJson(url)).toHaveLength(5);
+
+    // No revision: back one, from 5 to 4.
+    const back = await run(['rollback', 'cluster', cluster, '--yes', '--json'], { state: url });
+    expect(JSON.parse(back.stdout)).toMatchObject({ changed: true, revision: 4, recordedRevision: 6 });
+    expect(configOf(dir)).toContain('kubernetesVersion: 1.32.0');
+
+    // export copies the cluster's folder, history included.
     const exported = tempDir();
     expect((await run(['export', cluster, '--to', exported], { state: url })).code).toBe(0);
-    const folder = path.join(exported, cluster, 'backups/statestore/history/config');
-    expect(readdirSync(folder)).toHaveLength(3);
+    expect(readdirSync(path.join(exported, cluster, 'backups/statestore/history/config'))).toHaveLength(5);
   });
 
-  it('exits with the typed error codes: unknown entry 3, malformed 4, bad usage 2', async () => {
+  it('shows a kops-style write as an external change; the table is newest first across documents on a terminal', async () => {
+    const { dir, url } = makeStore([MINIMAL]);
+    expect((await run(['set', 'cluster', cluster, 'spec.kubernetesVersion=1.30.0'], { state: url })).code).toBe(0);
+    const group = (await run(['get', 'ig', '--name', cluster, '-o', 'json'], { state: url })).stdout;
+    const name = (JSON.parse(group) as Array<{ metadata: { name: string } }>)[0]!.metadata.name;
+    expect(
+      (await run(['set', 'ig', name, '--name', cluster, 'spec.maxSize=7', '--reason', 'grow'], { state: url })).code,
+    ).toBe(0);
+    // kops edit cluster: an unconditional rewrite of the whole file.
+    writeFileSync(path.join(dir, cluster, 'config'), configOf(dir).replace('1.30.0', '1.30.7'));
+
+    const table = await onTerminal(['history', 'cluster', cluster], url);
+    const lines = table.split(/\r?\n/).filter((line) => line.trim() !== '');
+    expect(lines[0]).toMatch(/^TIME\s+DOCUMENT\s+REVISION\s+OPERATION\s+AUTHOR\s+REASON\s+ID/);
+    const rows = lines.slice(1).map((line) => line.split(/\t+/));
+    // An external change is dated when statestore first saw it: kops's original group at the
+    // group's first statestore write, the edit above by the file's modification time.
+    expect(rows.map((row) => [row[1], row[2], row[3]])).toEqual([
+      ['config', '3', 'external'],
+      [`ig/${name}`, '2', 'update'],
+      [`ig/${name}`, '1', 'external'],
+      ['config', '2', 'update'],
+      ['config', '1', 'external'],
+    ]);
+    const times = rows.map((row) => row[0]!);
+    expect(times).toEqual([...times].sort().reverse());
+    const diff = await run(['history', 'cluster', cluster, '--kind', 'config', '--diff', '--limit', '1'], {
+      state: url,
+    });
+    expect(diff.stdout).toContain('# config revision 3: external');
+    expect(diff.stdout).toContain('+  kubernetesVersion: 1.30.7');
+  });
+
+  it('rolls back entries written by the previous format (test/fixtures/history-v1)', async () => {
+    const dir = tempDir();
+    cpSync(path.join(REPO_ROOT, 'test/fixtures/history-v1'), dir, { recursive: true });
+    const state = pathToFileURL(dir).href;
+    const legacy = 'legacy.example.com';
+    const listed = await run(['history', 'cluster', legacy, '--kind', 'config', '-o', 'json'], { state });
+    expect((JSON.parse(listed.stdout) as JsonEntry[]).map((e) => [e.revision, e.operation])).toEqual([
+      [4, 'rollback'],
+      [3, 'update'],
+      [2, 'update'],
+      [1, 'create'],
+    ]);
+    const back = await run(['rollback', 'cluster', legacy, '--to', '3', '--yes'], { state });
+    expect(back.code).toBe(0);
+    expect(back.stderr).toContain('rolled back to config revision 3 as revision 5');
+    expect(readFileSync(path.join(dir, legacy, 'config'), 'utf8')).toContain('kubernetesVersion: 1.34.0');
+  });
+
+  it('exits with the typed error codes: unknown revision 3, malformed 4, bad usage 2', async () => {
     const { dir, url } = makeStore([MINIMAL]);
     const before = configOf(dir);
+    expect((await run(['set', 'cluster', cluster, 'spec.kubernetesVersion=1.30.0'], { state: url })).code).toBe(0);
+    const after = configOf(dir);
     const unknown = await run(['rollback', 'cluster', cluster, '--to', 'config/0000000000000-00000000', '--yes'], {
       state: url,
     });
     expect(unknown.code).toBe(3);
+    expect((await run(['rollback', 'cluster', cluster, '--to', '9', '--yes'], { state: url })).code).toBe(3);
     const malformed = await run(['rollback', 'cluster', cluster, '--to', '../../secrets/x', '--yes'], { state: url });
     expect(malformed.code).toBe(4);
     expect(malformed.stderr).toContain('malformed history entry id');
     const usage = await run(['history', 'ig', 'nodes'], { state: url });
     expect(usage.code).toBe(2);
-    expect(configOf(dir)).toBe(before);
+    expect(configOf(dir)).toBe(after);
+    expect(after).not.toBe(before);
   });
 });

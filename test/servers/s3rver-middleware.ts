@@ -27,7 +27,8 @@
  * Test-only additions, outside the S3 namespace (`/__s3rver/...`): a log of the requests
  * received (method, key, headers without the signature), injected faults (status + S3 error
  * code for the next N matching requests) to exercise 409/503 mappings over real HTTP, and
- * `corrupt` (flip a stored byte) to exercise download validation.
+ * `corrupt` (flip a stored byte) to exercise download validation, and `dialect` switches that
+ * make conditional requests behave as other S3 servers do (see `s3rver-dialect.ts`).
  *
  * Listing, copies, multipart completion, body checks and the per-key locks are in
  * `s3rver-operations.ts`.
@@ -51,6 +52,7 @@ import {
   type Next,
 } from './s3rver-operations.js';
 import type { S3rverStore } from './s3rver-store.js';
+import { AWS_SWITCHES, readSwitches, writeVerdict, type DialectSwitches, type WriteKind } from './s3rver-dialect.js';
 
 /** What the middleware needs of a Koa context (s3rver ships no types). */
 export interface KoaContext {
@@ -110,6 +112,7 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
   const { store, S3Error, regions } = options;
   const log: RecordedRequest[] = [];
   let faults: Fault[] = [];
+  let switches: DialectSwitches = { ...AWS_SWITCHES };
   const withLocks = keyLocks();
   const checksums = new ChecksumSidecars(store);
 
@@ -129,9 +132,11 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
   };
 
   /** The write preconditions of PutObject, CompleteMultipartUpload and CopyObject. */
-  const checkWrite = async (ctx: KoaContext, bucket: string, key: string): Promise<void> => {
-    const ifNoneMatch = header(ctx, 'if-none-match');
-    const ifMatch = header(ctx, 'if-match');
+  const checkWrite = async (ctx: KoaContext, bucket: string, key: string, kind: WriteKind): Promise<void> => {
+    const verdict = writeVerdict(switches, kind, header(ctx, 'if-none-match'), header(ctx, 'if-match'));
+    if ('refuse' in verdict) throw fail(verdict.refuse.status, verdict.refuse.code, verdict.refuse.message);
+    if (!verdict.check) return;
+    const { ifNoneMatch, ifMatch } = verdict;
     if (ifNoneMatch === undefined && ifMatch === undefined) return;
     const etag = await currentEtag(bucket, key);
     if (ifNoneMatch !== undefined && ifNoneMatch.trim() === '*' && etag !== undefined) {
@@ -151,7 +156,7 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
 
   const checkReadOrDelete = async (ctx: KoaContext, bucket: string, key: string): Promise<void> => {
     const ifMatch = header(ctx, 'if-match');
-    if (ifMatch === undefined) return;
+    if (ifMatch === undefined || (ctx.method === 'DELETE' && switches.deleteIfMatch === 'ignore')) return;
     const etag = await currentEtag(bucket, key);
     if (etag === undefined) throw fail(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
     if (ifMatch.trim() !== '*' && ifMatch.replace(/"/g, '').trim() !== etag) {
@@ -193,6 +198,12 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
       for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
       const target = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { bucket: string; key: string };
       await withLocks([lockName(target.bucket, target.key)], () => checksums.corrupt(target.bucket, target.key));
+      ctx.status = 204;
+    } else if (what === 'dialect' && ctx.method === 'POST') {
+      switches = await readSwitches(ctx, switches);
+      ctx.status = 204;
+    } else if (what === 'dialect' && ctx.method === 'DELETE') {
+      switches = { ...AWS_SWITCHES };
       ctx.status = 204;
     } else if (what === 'faults' && ctx.method === 'DELETE') {
       faults = [];
@@ -236,7 +247,7 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
       return copyObject(compat, ctx, bucket, key);
     if (ctx.method === 'PUT' && Object.keys(q).every((name) => name === 'x-id')) {
       return withLocks([lock], async () => {
-        await checkWrite(ctx, bucket, key);
+        await checkWrite(ctx, bucket, key, 'put');
         await next();
         if (ctx.status === 200)
           await checksums.set(

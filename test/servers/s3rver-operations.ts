@@ -24,7 +24,7 @@ export interface Compat {
   fail(status: number, code: string, message: string, detail?: Record<string, unknown>): Error;
   withLocks<T>(names: string[], fn: () => Promise<T>): Promise<T>;
   /** The write preconditions (If-None-Match, If-Match) of the request on `bucket/key`. */
-  checkWrite(ctx: KoaContext, bucket: string, key: string): Promise<void>;
+  checkWrite(ctx: KoaContext, bucket: string, key: string, kind: 'put' | 'copy' | 'complete'): Promise<void>;
   /** The copy source exists and matches `x-amz-copy-source-if-match`; resolves to its ETag. */
   checkCopySource(ctx: KoaContext, bucket: string, key: string): Promise<string>;
 }
@@ -124,7 +124,7 @@ export async function copyObject(c: Compat, ctx: KoaContext, bucket: string, key
   const source = copySource(ctx);
   await c.withLocks([lockName(bucket, key), lockName(source.bucket, source.key)], async () => {
     await c.checkCopySource(ctx, source.bucket, source.key);
-    await c.checkWrite(ctx, bucket, key);
+    await c.checkWrite(ctx, bucket, key, 'copy');
     const replace = header(ctx, 'x-amz-metadata-directive') === 'REPLACE';
     if (source.bucket === bucket && source.key === key && !replace) {
       throw c.fail(
@@ -185,7 +185,7 @@ export async function completeMultipart(
   );
   ctx.req = Readable.from([body]);
   await c.withLocks([lockName(bucket, key)], async () => {
-    await c.checkWrite(ctx, bucket, key);
+    await c.checkWrite(ctx, bucket, key, 'complete');
     if (!(await fs.stat(uploadDir(c.store, bucket, String(ctx.query['uploadId']))).catch(() => undefined))) {
       throw c.fail(404, 'NoSuchUpload', 'The specified upload does not exist.');
     }

@@ -15,8 +15,10 @@ import { REPO_ROOT } from '../helpers/repo-root.js';
 import { stopChild, waitForLine } from './child.js';
 import { nodeEntry } from './node-entry.js';
 import type { Fault, RecordedRequest } from './s3rver-middleware.js';
+import type { DialectSwitches } from './s3rver-dialect.js';
 
 export type { Fault, RecordedRequest } from './s3rver-middleware.js';
+export type { DialectSwitches } from './s3rver-dialect.js';
 
 /** The access key s3rver always knows. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -43,6 +45,8 @@ export interface S3rverHandle {
   /** Makes the next `fault.times` matching requests fail with the given S3 error. */
   injectFault(fault: Fault): Promise<void>;
   clearFaults(): Promise<void>;
+  /** Makes conditional requests behave as another server's do (see s3rver-dialect.ts); `undefined` resets to AWS. */
+  setDialect(switches: Partial<DialectSwitches> | undefined): Promise<void>;
   /** Flips the first stored byte of an object, keeping its size, ETag and stored checksum. */
   corrupt(bucket: string, key: string): Promise<void>;
   stop(): Promise<void>;
@@ -90,6 +94,8 @@ export async function startS3rver(options: StartS3rverOptions): Promise<S3rverHa
     clearRequests: async () => void (await control('DELETE', 'requests')),
     injectFault: async (fault) => void (await control('POST', 'faults', fault)),
     clearFaults: async () => void (await control('DELETE', 'faults')),
+    setDialect: async (switches) =>
+      void (await (switches === undefined ? control('DELETE', 'dialect') : control('POST', 'dialect', switches))),
     corrupt: async (bucket, key) => void (await control('POST', 'corrupt', { bucket, key })),
     stop: () => stopChild(child),
   };

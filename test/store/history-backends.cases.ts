@@ -1,9 +1,13 @@
 /**
  * History and rollback on every backend target (memory, file, s3rver, Azurite, the GCS emulator):
- * three merges, their entries and diffs, a byte-for-byte rollback, retention, a move between two
- * targets, and kops's own deletion and listing rules applied to the files history writes.
+ * three merges after kops wrote the cluster, their revisions and diffs, a rollback to a revision
+ * (byte for byte), a kops-style unconditional write between two statestore writes shown as an
+ * external change, retention, a move between two targets, and kops's own deletion and listing
+ * rules applied to the files history writes.
  */
+import { openVfs } from '../../src/backends/registry.js';
 import { openStateStore } from '../../src/store/open.js';
+import { sharedRgw } from '../servers/shared-rgw.js';
 import { moveStateStore } from '../../src/migrate/move.js';
 import type { HistoryEntry, StateStore } from '../../src/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
@@ -56,26 +60,28 @@ describe.each(allTargets.map((t, i) => [t.name, t, allTargets[(i + 1) % allTarge
       const original = (await store.getCluster(cluster)).text;
       const merges = await threeMerges(store);
 
+      // kops wrote the cluster: its content is revision 1, an external change (statestore did not write it).
       const entries = await collect(store.history(cluster));
-      expect(entries.map((e) => [e.operation, e.reason, e.author])).toEqual([
-        ['update', 'to 1.32.0', 'ci'],
-        ['update', 'to 1.31.0', 'ci'],
-        ['update', 'to 1.30.0', 'ci'],
+      expect(entries.map((e) => [e.revision, e.operation, e.reason, e.author])).toEqual([
+        [4, 'update', 'to 1.32.0', 'ci'],
+        [3, 'update', 'to 1.31.0', 'ci'],
+        [2, 'update', 'to 1.30.0', 'ci'],
+        [1, 'external', undefined, undefined],
       ]);
-      for (const [i, entry] of entries.entries()) {
+      for (const [i, entry] of entries.slice(0, 3).entries()) {
         const merge = merges[2 - i]!;
         expect(entry.version).toBe(merge.version);
         expect(hunks(await store.diffVersions(cluster, entry))).toBe(hunks(merge.diff.unified));
       }
-      const first = entries[2]!;
-      expect((await store.getVersion(cluster, first)).text).toBe(original);
+      const first = entries[3]!;
+      expect((await store.getVersion(cluster, 1)).text).toBe(original);
 
       // restoreGeneration: byte for byte, metadata.generation included (the default keeps kops's rule).
-      const rolled = await store.rollback(cluster, first.id, { reason: 'undo', restoreGeneration: true });
+      const rolled = await store.rollback(cluster, 1, { reason: 'undo', restoreGeneration: true });
       expect((await store.getCluster(cluster)).text).toBe(original);
       const after = await collect(store.history(cluster));
-      expect(after).toHaveLength(4);
-      expect(after[0]).toMatchObject({ operation: 'rollback', rolledBackTo: first.id, reason: 'undo' });
+      expect(after).toHaveLength(5);
+      expect(after[0]).toMatchObject({ revision: 5, operation: 'rollback', rolledBackTo: first.id, reason: 'undo' });
       expect(after[0]!.id).toBe(rolled.entry!.id);
       expect(await store.diffVersions(cluster, first, 'current')).toBe('');
 
@@ -88,27 +94,117 @@ describe.each(allTargets.map((t, i) => [t.name, t, allTargets[(i + 1) % allTarge
       const destination = await next.fresh();
       await moveStateStore({ from: vfs, to: destination.vfs, clusters: [cluster] });
       const moved = await openStateStore(destination.vfs);
-      expect((await collect(moved.history(cluster))).map((e) => e.id)).toEqual(after.map((e) => e.id));
+      // The move rewrote configBase in a write the history did not record: an external change.
+      const movedHistory = await collect(moved.history(cluster));
+      expect(movedHistory.map((e) => e.id).slice(1)).toEqual(after.map((e) => e.id));
+      expect(movedHistory[0]).toMatchObject({ revision: 6, operation: 'external' });
       const back = await moved.rollback(cluster, first.id, { dryRun: true, restoreGeneration: true });
       expect(back.keptFields).toEqual(['/spec/configBase']);
       expect(back.text).toContain(`configBase: ${destination.vfs.url}/${cluster}`);
       expect(back.text.replace(`${destination.vfs.url}/`, 'memfs://tests/')).toBe(original);
     });
 
-    it('prunes to the last N entries of each document', async () => {
+    it('shows a kops-style unconditional write between two statestore writes as an external change', async () => {
       const { vfs } = await target.fresh();
       await loadTree(vfs, tree);
-      const store = await openStateStore(vfs, { history: { keep: 2, pruneEvery: 1 } });
-      await threeMerges(store);
-      await store.mergeInstanceGroup(cluster, 'nodes', { spec: { maxSize: 7 } });
-      const entries = await collect(store.history(cluster));
-      expect(entries.map((e) => [e.kind, e.name, e.reason])).toEqual([
-        ['instancegroup', 'nodes', undefined],
-        ['config', undefined, 'to 1.32.0'],
-        ['config', undefined, 'to 1.31.0'],
+      const store = await openStateStore(vfs);
+      await store.mergeConfig(cluster, { spec: { kubernetesVersion: '1.30.0' } }, { reason: 'ours' });
+      const ours = (await store.getCluster(cluster)).text;
+      // kops's WriteFile: an unconditional PUT of the whole document.
+      const kops = ours.replace('kubernetesVersion: 1.30.0', 'kubernetesVersion: 1.30.5');
+      await vfs.write(`${cluster}/config`, kops);
+      const seen = await collect(store.history(cluster));
+      expect(seen.map((e) => [e.revision, e.operation])).toEqual([
+        [3, 'external'],
+        [2, 'update'],
+        [1, 'external'],
       ]);
+      expect((await store.getVersion(cluster, seen[0]!)).text).toBe(kops);
+      await store.mergeConfig(cluster, { spec: { kubernetesVersion: '1.31.0' } }, { reason: 'ours again' });
+      const entries = await collect(store.history(cluster));
+      expect(entries.map((e) => [e.revision, e.operation, e.reason])).toEqual([
+        [4, 'update', 'ours again'],
+        [3, 'external', undefined],
+        [2, 'update', 'ours'],
+        [1, 'external', undefined],
+      ]);
+      // The same change, the same id: first seen as the stored document, then before revision 4.
+      expect(entries[1]!.id).toBe(seen[0]!.id);
+      expect((await store.getVersion(cluster, 3)).text).toBe(kops);
+      const diff = await store.diffVersions(cluster, 3);
+      expect(diff).toContain('-  kubernetesVersion: 1.30.0');
+      expect(diff).toContain('+  kubernetesVersion: 1.30.5');
+      // Back one from 4 is the external change, written back as revision 5.
+      await store.rollback(cluster, undefined, { restoreGeneration: true });
+      expect((await store.getCluster(cluster)).text).toBe(kops);
+      expect((await collect(store.history(cluster)))[0]).toMatchObject({ revision: 5, rolledBackTo: entries[1]!.id });
+    });
+
+    it('prunes to the last N entries of each document, whichever is written', async () => {
+      const { vfs } = await target.fresh();
+      await loadTree(vfs, tree);
+      const store = await openStateStore(vfs, { history: { keep: 2, pruneEvery: 2 } });
+      // Alternating documents: a store-wide counter would prune only one of them (issue 25 item 9).
+      for (const version of ['1.30.0', '1.31.0', '1.32.0', '1.33.0']) {
+        await store.mergeConfig(cluster, { spec: { kubernetesVersion: version } }, { reason: `to ${version}` });
+        await store.mergeInstanceGroup(cluster, 'nodes', { spec: { maxSize: Number(version.split('.')[1]) } });
+      }
       const keys = await keysOf(vfs);
-      expect(keys.filter((k) => k.includes('/backups/statestore/history/'))).toHaveLength(3);
+      const folder = (doc: string) => keys.filter((k) => k.includes(`/backups/statestore/history/${doc}/`)).length;
+      expect(folder('config')).toBeLessThanOrEqual(2 + 2);
+      expect(folder('instancegroup/nodes')).toBeLessThanOrEqual(2 + 2);
+      // Pruned revisions are gone, not shown as external changes; numbers do not shift.
+      const entries = await collect(store.history(cluster, { kind: 'config' }));
+      expect(entries.map((e) => e.revision)).toEqual(Array.from({ length: folder('config') }, (_, i) => 5 - i));
+      expect(entries.every((e) => e.operation === 'update')).toBe(true);
     });
   },
 );
+
+describe("the provider's own object versions (Ceph RGW, a versioned bucket)", () => {
+  it("lists and reads every version of the config, kops's writes included; a restore needs compare-and-swap", async () => {
+    const rgw = await sharedRgw();
+    await rgw.createBucket('history-versions', { versioning: true });
+    // RGW 16.2 refuses If-Match on a versioned bucket (the dialect probe says so): no
+    // compare-and-swap there, so this store writes as kops does, unconditionally.
+    const url = `s3://history-versions/run-${process.pid}-${Date.now()}`;
+    const vfs = await openVfs(url, { env: {}, s3: { ...rgw.s3, dialect: 'none' } });
+    await loadTree(vfs, tree);
+    const store = await openStateStore(vfs);
+    const original = (await store.getCluster(cluster)).text;
+    const kops = [original.replace(/kubernetesVersion: .*/, 'kubernetesVersion: 1.30.5')];
+    kops.push(kops[0]!.replace('1.30.5', '1.30.6'));
+    for (const text of kops) await vfs.write(`${cluster}/config`, text);
+
+    const versions = await collect(store.history(cluster, { source: 'versions', kind: 'config' }));
+    expect(versions.map((e) => [e.revision, e.operation])).toEqual([
+      [3, 'external'],
+      [2, 'external'],
+      [1, 'external'],
+    ]);
+    expect(versions.map((e) => e.id.split('/')[1]!.startsWith('version-'))).toEqual([true, true, true]);
+    expect((await store.getVersion(cluster, versions[2]!)).text).toBe(original);
+    expect((await store.getVersion(cluster, versions[1]!.id)).text).toBe(kops[0]);
+    const diff = await store.diffVersions(cluster, versions[0]!);
+    expect(diff).toContain('-  kubernetesVersion: 1.30.5');
+    expect(diff).toContain('+  kubernetesVersion: 1.30.6');
+    // The instance groups kops wrote have their versions too, though statestore never wrote them.
+    const groups = await collect(store.history(cluster, { source: 'versions', kind: 'instancegroup' }));
+    expect(groups.length).toBeGreaterThan(0);
+    expect(groups.every((e) => e.operation === 'external' && e.revision === 1)).toBe(true);
+
+    // Restoring is a rollback, a compare-and-swap: refused here before any write.
+    await expect(store.rollback(cluster, versions[2]!.id)).rejects.toMatchObject({ code: 'Unsupported' });
+    expect((await store.getCluster(cluster)).text).toBe(kops[1]);
+    await expect(
+      store.getVersion(cluster, `config/version-${Buffer.from('nope').toString('base64url')}`),
+    ).rejects.toMatchObject({
+      code: 'NotFound',
+    });
+
+    const memory = await openStateStore((await allTargets[0]!.fresh()).vfs);
+    await expect(collect(memory.history(cluster, { source: 'versions' }))).rejects.toMatchObject({
+      code: 'Unsupported',
+    });
+  }, 120_000);
+});

@@ -5,44 +5,11 @@
  */
 import { openVfs } from '../../src/backends/registry.js';
 import { clusterFromOptions } from '../../src/create-cluster/index.js';
-import type { CreateClusterOptions } from '../../src/create-cluster/options.js';
 import { openStateStore } from '../../src/store/open.js';
 import { renderEntry } from '../../src/store/history/entry-file.js';
 import { entryKey } from '../../src/store/history/keys.js';
-import type { HistoryEntry, StateStore } from '../../src/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
-
-const NAME = 'hist.example.com';
-const OPTIONS = {
-  clusterName: NAME,
-  cloud: 'aws',
-  zones: ['us-test-1a'],
-  kubernetesVersion: 'v1.32.0',
-  networking: 'cilium',
-} as CreateClusterOptions;
-const HISTORY = `${NAME}/backups/statestore/history/`;
-let counter = 0;
-
-async function fresh(history = {}): Promise<{ store: StateStore; vfs: Vfs }> {
-  const vfs = await openVfs(`memfs://history-${process.pid}-${++counter}`);
-  const store = await openStateStore(vfs, { history });
-  const { cluster, instanceGroups } = clusterFromOptions(OPTIONS);
-  await store.createCluster(NAME, cluster, instanceGroups);
-  return { store, vfs };
-}
-
-async function collect(iterable: AsyncIterable<HistoryEntry>): Promise<HistoryEntry[]> {
-  const out: HistoryEntry[] = [];
-  for await (const entry of iterable) out.push(entry);
-  return out;
-}
-
-/** Every key and version of the store: "nothing written" is this unchanged. */
-async function snapshot(vfs: Vfs): Promise<string[]> {
-  const out: string[] = [];
-  for await (const info of vfs.listAll()) out.push(`${info.key}@${info.version}`);
-  return out;
-}
+import { collect, fresh, freshName, HISTORY, NAME, OPTIONS, snapshot } from './history-helpers.js';
 
 describe('what writes record', () => {
   it('records creates, updates, deletes with reason and author; filters by kind and name', async () => {
@@ -69,13 +36,25 @@ describe('what writes record', () => {
     ]);
     const named = await collect(store.history(NAME, { name: groups[0]! }));
     expect(named.map((e) => e.operation)).toEqual(['delete', 'update', 'create']);
-    expect((await store.getVersion(NAME, named[0]!)).text).toBe(beforeDelete.text);
+    expect(named.map((e) => e.revision)).toEqual([3, 2, 1]);
+    expect((await store.getVersion(NAME, named[1]!)).text).toBe(beforeDelete.text);
 
-    // A create has no earlier version; rolling a delete back re-creates the group byte for byte.
-    await expect(store.getVersion(NAME, named[2]!)).rejects.toMatchObject({ code: 'NotFound' });
-    await expect(store.rollback(NAME, named[2]!)).rejects.toMatchObject({ code: 'NotFound' });
-    await store.rollback(NAME, named[0]!.id);
+    // A deletion has no text; rolling back to the revision before it re-creates the group byte for
+    // byte, and rolling back to the deletion deletes it again.
+    await expect(store.getVersion(NAME, named[0]!)).rejects.toMatchObject({ code: 'NotFound' });
+    const recreated = await store.rollback(NAME, 2, { instanceGroup: groups[0]! });
+    expect(recreated).toMatchObject({ changed: true, target: { id: named[1]!.id } });
     expect((await store.getInstanceGroup(NAME, groups[0]!)).text).toBe(beforeDelete.text);
+    await store.rollback(NAME, named[0]!.id, { reason: 'again' });
+    await expect(store.getInstanceGroup(NAME, groups[0]!)).rejects.toMatchObject({ code: 'NotFound' });
+    const again = await collect(store.history(NAME, { name: groups[0]! }));
+    expect(again.map((e) => [e.revision, e.operation])).toEqual([
+      [5, 'rollback'],
+      [4, 'rollback'],
+      [3, 'delete'],
+      [2, 'update'],
+      [1, 'create'],
+    ]);
   });
 
   it('records mergeCreateClusterOptions, not secrets', async () => {
@@ -138,10 +117,15 @@ describe('what writes record', () => {
     const old = { cluster: NAME, kind: 'config' as const, stamp: '9000000000000-00000001' };
     await vfs.write(entryKey(old), renderEntry(old, new Date(999_999_999_999), { operation: 'update' }));
     const store = await openStateStore(vfs, { history: { maxAgeMs: 86_400_000, pruneEvery: 1 } });
-    expect(await collect(store.history(NAME))).toHaveLength(1);
+    // The stored config is no version the old entry wrote: an external change after it.
+    expect((await collect(store.history(NAME))).map((e) => e.operation)).toEqual(['external', 'update']);
     await store.mergeConfig(NAME, { spec: { kubernetesVersion: '1.33.0' } });
     const left = await collect(store.history(NAME));
-    expect(left.map((e) => e.operation)).toEqual(['update']);
+    expect(left.map((e) => [e.revision, e.operation])).toEqual([
+      [3, 'update'],
+      [2, 'external'],
+    ]);
+    expect(left.some((e) => e.id.endsWith(old.stamp))).toBe(false);
   });
 });
 
@@ -212,14 +196,20 @@ describe('rollback', () => {
     await store.mergeConfig(NAME, { spec: { kubernetesVersion: '1.33.0' } });
     await store.mergeConfig(NAME, { spec: { kubernetesVersion: '1.34.0' } });
     const entries = await collect(store.history(NAME, { kind: 'config' }));
-    const first = entries[1]!;
+    expect(entries.map((e) => e.revision)).toEqual([3, 2, 1]);
+    const first = entries[2]!;
     const result = await store.rollback(NAME, first);
     expect(result.keptFields).toEqual(['/metadata/generation']);
     const now = await store.getCluster(NAME);
     expect(now.value.metadata?.generation).toBe(3);
     expect(now.value.spec).toEqual(original.value.spec);
-    // Rolling back to the rollback's own replaced version (generation 2) is a spec change again: 4.
-    await store.rollback(NAME, result.entry!);
+    // The rollback is revision 4, and what is stored: rolling back to it writes nothing.
+    expect(result.entry?.revision).toBe(4);
+    const same = await store.rollback(NAME, result.entry!);
+    expect(same).toMatchObject({ changed: false, diff: '' });
+    expect(same.entry).toBeUndefined();
+    // Revision 2 is a spec change again: generation 4.
+    await store.rollback(NAME, 2);
     expect((await store.getCluster(NAME)).value.metadata?.generation).toBe(4);
     await store.rollback(NAME, first, { restoreGeneration: true });
     expect((await store.getCluster(NAME)).text).toBe(original.text);
@@ -256,7 +246,7 @@ describe('rollback', () => {
 
 describe('an entry write whose answer was lost', () => {
   it('counts the entry its first attempt stored (a retried create that finds itself), with no error reported', async () => {
-    const inner = await openVfs(`memfs://history-lost-${process.pid}-${++counter}`);
+    const inner = await openVfs(freshName('lost'));
     // The service stored the entry but its answer was lost; the retried create then answers
     // AlreadyExists (seen on the GCS emulator behind the fault proxy, test/reliability/faults-gcs).
     const vfs: Vfs = new Proxy(inner, {

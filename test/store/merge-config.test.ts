@@ -23,9 +23,11 @@ describe('mergeConfig', () => {
     const store = await openStateStore(vfs);
     const result = await store.mergeConfig(name, { spec: { kubernetesVersion: '1.30.0' } });
     // The merge itself: one read and one write. The history adds one write (the entry, after the
-    // merge's write succeeded) and, on a store's first write, one listing of the config's history
-    // folder to prune it (src/store/history/record.ts).
-    expect(counts).toEqual({ read: 1, write: 2, listAll: 1 });
+    // merge's write succeeded), one listing page of the newest entries and a read of the newest (to
+    // number the revision; none here yet), one stat of the config (a deleteCluster racing the
+    // write) and, on a document's first write, one listing of its history folder to prune it
+    // (src/store/history/record.ts).
+    expect(counts).toEqual({ read: 1, write: 2, list: 1, stat: 1, listAll: 1 });
     expect(result).toMatchObject({ changed: true, attempts: 1 });
     // A spec change also bumps metadata.generation, as kops's update does (vfsclientset/cluster.go).
     expect(result.diff.operations).toHaveLength(2);

@@ -16,6 +16,7 @@ import { withRetry, type RetryPolicy } from '../../vfs/retry.js';
 import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadStreamResult } from '../../vfs/types.js';
 import { collect, toBytes } from '../common/bytes.js';
 import { compareKeys } from '../common/paging.js';
+import { AZURE_NAME_LIMIT, prefixedName } from '../common/key-limit.js';
 import { resumableBody } from '../resume.js';
 import { stageBlocks } from './blocks.js';
 import { isContainerNotFound, mapAzureError } from './errors.js';
@@ -323,7 +324,7 @@ export class AzureDriver implements VfsDriver {
   }
 
   private blob(key: string): BlockBlobClient {
-    return this.container.getBlockBlobClient(this.root + key);
+    return this.container.getBlockBlobClient(prefixedName(this.root, key, AZURE_NAME_LIMIT));
   }
 
   private toInfo(key: string, props: BlobProps): ObjectInfo {

@@ -16,6 +16,7 @@ import { withRetry, type RetryPolicy } from '../../vfs/retry.js';
 import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadStreamResult } from '../../vfs/types.js';
 import { collect, toBytes } from '../common/bytes.js';
 import { compareKeys } from '../common/paging.js';
+import { GCS_NAME_LIMIT, prefixedName } from '../common/key-limit.js';
 import { resumableBody } from '../resume.js';
 import { answered, openRead } from './download.js';
 import { watchStall } from './stall-watch.js';
@@ -254,7 +255,10 @@ export class GcsDriver implements VfsDriver {
       const info = await this.stat(key, options);
       try {
         return await this.call(context, () =>
-          fn(this.bucket.file(this.root + key, { generation: Number(info.version) }), info),
+          fn(
+            this.bucket.file(prefixedName(this.root, key, GCS_NAME_LIMIT), { generation: Number(info.version) }),
+            info,
+          ),
         );
       } catch (err) {
         if (!isStateStoreError(err, 'NotFound')) throw err;
@@ -311,7 +315,7 @@ export class GcsDriver implements VfsDriver {
   }
 
   private file(key: string): File {
-    return this.bucket.file(this.root + key);
+    return this.bucket.file(prefixedName(this.root, key, GCS_NAME_LIMIT));
   }
 
   private changed(key: string): StateStoreError {

@@ -9,18 +9,28 @@ import type {
   ErrorContext,
   VfsDriver,
 } from '../../vfs/driver.js';
-import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadStreamResult } from '../../vfs/types.js';
+import type {
+  Capabilities,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  ObjectVersion,
+  ReadResult,
+  ReadStreamResult,
+} from '../../vfs/types.js';
 import type { StoreUrl } from '../../vfs/url.js';
 import type { BackendFactory } from '../factory.js';
 import { collect, md5Hex, toBytes } from '../common/bytes.js';
 import type { Entry } from './entry.js';
 import { listPage } from './list.js';
 import { SortedKeys } from './sorted-keys.js';
+import { ObjectVersions } from './versions.js';
 
-/** One named store: its objects, and their keys in listing order. */
+/** One named store: its objects, their keys in listing order, and (when on) every version kept. */
 interface MemStore {
   objects: Map<string, Entry>;
   keys: SortedKeys;
+  versions?: ObjectVersions;
 }
 
 /**
@@ -56,7 +66,9 @@ export class MemoryDriver implements VfsDriver {
   /** `memfs://name/some/prefix`: the store `name`, seen from below `some/prefix/`. */
   private readonly prefix: string;
 
-  constructor(name: string, prefix = '') {
+  private readonly store: MemStore;
+
+  constructor(name: string, prefix = '', versioning = false) {
     this.url = prefix === '' ? `memfs://${name}` : `memfs://${name}/${prefix}`;
     this.prefix = prefix === '' ? '' : `${prefix}/`;
     let store = registry.stores.get(name);
@@ -64,8 +76,32 @@ export class MemoryDriver implements VfsDriver {
       store = { objects: new Map(), keys: new SortedKeys() };
       registry.stores.set(name, store);
     }
+    if (versioning) store.versions ??= new ObjectVersions();
+    this.store = store;
     this.objects = store.objects;
     this.keys = store.keys;
+  }
+
+  async listObjectVersions(key: string): Promise<ObjectVersion[]> {
+    return this.versioned(key).list(this.prefix + key);
+  }
+
+  async readObjectVersion(key: string, versionId: string): Promise<ReadResult> {
+    const entry = this.versioned(key).read(this.prefix + key, versionId);
+    return { body: new Uint8Array(entry.body), info: this.relative(entry.info) };
+  }
+
+  private versioned(key: string): ObjectVersions {
+    if (this.store.versions === undefined)
+      throw new StateStoreError(
+        'Unsupported',
+        'memory: this store keeps no versions (open it with memory.versioning)',
+        {
+          key,
+          backend: this.backend,
+        },
+      );
+    return this.store.versions;
   }
 
   async read(key: string, options: DriverReadOptions): Promise<ReadResult> {
@@ -98,7 +134,10 @@ export class MemoryDriver implements VfsDriver {
 
   async delete(key: string, options: DriverDeleteOptions): Promise<void> {
     if (options.condition.kind === 'version') this.get(key, options.condition);
-    if (this.objects.delete(this.prefix + key)) this.keys.remove();
+    if (this.objects.delete(this.prefix + key)) {
+      this.keys.remove();
+      this.store.versions?.add(this.prefix + key, undefined);
+    }
   }
 
   async list(options: ListOptions): Promise<ListPage> {
@@ -165,6 +204,7 @@ export class MemoryDriver implements VfsDriver {
     };
     if (existing === undefined) this.keys.add(this.prefix + key);
     this.objects.set(this.prefix + key, { body, info });
+    this.store.versions?.add(this.prefix + key, { body, info });
     return this.relative(info);
   }
 
@@ -176,7 +216,7 @@ export class MemoryDriver implements VfsDriver {
 /** Opens `memfs://name`. */
 export const memoryBackend: BackendFactory = {
   schemes: ['memfs'],
-  async open(url: StoreUrl) {
-    return new MemoryDriver(url.host, url.path);
+  async open(url: StoreUrl, options) {
+    return new MemoryDriver(url.host, url.path, options.memory?.versioning === true);
   },
 };

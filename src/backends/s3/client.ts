@@ -4,7 +4,7 @@ import { loadOptionalPeer } from '../optional-peer.js';
 import type { OpenVfsOptions } from '../options.js';
 import { NO_CONDITION } from '../../vfs/driver.js';
 import { mapS3Error, s3ErrorHeader, s3Status } from './errors.js';
-import type { S3Sdk } from './types.js';
+import type { S3Credentials, S3Sdk } from './types.js';
 import type { S3Location } from './url.js';
 import { redactInspection } from '../../vfs/redact.js';
 
@@ -24,7 +24,7 @@ export function clientConfig(location: S3Location, options: OpenVfsOptions): S3C
   return {
     ...(location.endpoint === undefined ? {} : { endpoint: location.endpoint }),
     forcePathStyle: location.forcePathStyle,
-    ...(location.credentials === undefined ? {} : { credentials: location.credentials }),
+    ...(location.credentials === undefined ? {} : { credentials: checkedCredentials(location.credentials) }),
     maxAttempts: retry.maxAttempts,
     retryStrategy: retryStrategy(retry) as S3ClientConfig['retryStrategy'],
     requestChecksumCalculation: checksum === 'when_supported' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED',
@@ -42,6 +42,34 @@ export function clientConfig(location: S3Location, options: OpenVfsOptions): S3C
     // bucket and region; no region redirects; a V2 retry strategy, which adds nothing to it).
     cacheMiddleware: true,
   };
+}
+
+/**
+ * The caller's credentials, a provider function checked on each call: one that throws, or that
+ * returns no key pair, fails the request as `Unauthenticated` (not retried), naming
+ * `options.s3.credentials`, instead of an `Unknown` or a retryable `Unavailable` (the SDK's own
+ * failure to sign with an empty key). The provider's own error is kept as the cause.
+ */
+function checkedCredentials(credentials: S3Credentials | (() => Promise<S3Credentials>)) {
+  if (typeof credentials !== 'function') return credentials;
+  return async (): Promise<S3Credentials> => {
+    let value: S3Credentials | undefined;
+    try {
+      value = await credentials();
+    } catch (err) {
+      throw credentialsError('CredentialsProviderFailed', err);
+    }
+    const present = (field: unknown) => typeof field === 'string' && field !== '';
+    if (!present(value?.accessKeyId) || !present(value?.secretAccessKey))
+      throw credentialsError('CredentialsProviderEmpty');
+    return value!;
+  };
+}
+
+function credentialsError(name: string, cause?: unknown): Error {
+  const err = new Error(`options.s3.credentials: ${name}`, cause === undefined ? undefined : { cause });
+  err.name = name;
+  return err;
 }
 
 /**

@@ -1,4 +1,16 @@
-import { copyMultipart, encodeCopySourceKey, type CopySource, type MultipartContext } from './multipart.js';
+import type { Readable } from 'node:stream';
+import { StateStoreError } from '../../errors.js';
+import { etagForServer, honours, writeConditions } from './dialect.js';
+import { s3ErrorCode, s3Status } from './errors.js';
+import {
+  type UploadResult,
+  uploadMultipart,
+  copyMultipart,
+  encodeCopySourceKey,
+  MAX_SINGLE_COPY,
+  type CopySource,
+  type MultipartContext,
+} from './multipart.js';
 
 /** What a server-side copy produced. */
 export interface Copied {
@@ -23,26 +35,39 @@ export interface CopyPlan {
 
 /**
  * Copies `from` (any bucket of the same endpoint) to the multipart context's object, with the
- * destination's conditions: one CopyObject up to the threshold, UploadPartCopy above it. A
- * source of unknown size (`size` undefined) is copied with CopyObject.
+ * destination's condition, by the first way the server's dialect lets carry it:
+ * 1. one CopyObject (up to the threshold), where CopyObject honours the condition;
+ * 2. UploadPartCopy parts completed with the condition, where CompleteMultipartUpload honours it;
+ * 3. the source's bytes read (pinned to its ETag) and written with a conditional PutObject
+ *    (buffered up to one part, streamed above; at most 5 GiB, PutObject's limit).
+ * A source of unknown size or version is asked for them (HeadObject) when 2 or 3 needs them.
  */
 export async function copyInto(
   ctx: MultipartContext,
   from: Omit<CopySource, 'size' | 'etag'> & { size?: number; etag?: string },
   plan: CopyPlan,
 ): Promise<Copied> {
-  if (from.size !== undefined && from.etag !== undefined && from.size > plan.threshold) {
-    const source = { bucket: from.bucket, key: from.key, size: from.size, etag: from.etag };
+  const small = from.size === undefined || from.size <= plan.threshold;
+  if (small && honours(ctx.dialect, 'copy', ctx.condition)) return copyObject(ctx, from, plan);
+  const source = await known(ctx, from);
+  if (honours(ctx.dialect, 'complete', ctx.condition))
     return { etag: await copyMultipart(ctx, source, plan.partSize), lastModified: new Date() };
-  }
+  return putFromSource(ctx, source, plan);
+}
+
+async function copyObject(
+  ctx: MultipartContext,
+  from: Omit<CopySource, 'size' | 'etag'> & { etag?: string },
+  plan: CopyPlan,
+): Promise<Copied> {
   const output = await ctx.send<{ CopyObjectResult?: { ETag?: string; LastModified?: Date } }>(
     new ctx.sdk.CopyObjectCommand({
       Bucket: ctx.bucket,
       Key: ctx.objectKey,
       CopySource: `${from.bucket}/${encodeCopySourceKey(from.key)}`,
-      ...(plan.pinned && from.etag !== undefined ? { CopySourceIfMatch: from.etag } : {}),
+      ...(plan.pinned && from.etag !== undefined ? { CopySourceIfMatch: etagForServer(ctx.dialect, from.etag) } : {}),
       ...plan.fields,
-      ...ctx.conditions,
+      ...writeConditions(ctx.dialect, ctx.condition, 'copy'),
     }),
     true,
   );
@@ -50,4 +75,116 @@ export async function copyInto(
     etag: output.CopyObjectResult?.ETag ?? '',
     lastModified: output.CopyObjectResult?.LastModified ?? new Date(),
   };
+}
+
+/** The source with its size and ETag, asked when the caller did not know them. */
+async function known(
+  ctx: MultipartContext,
+  from: Omit<CopySource, 'size' | 'etag'> & { size?: number; etag?: string },
+): Promise<CopySource> {
+  if (from.size !== undefined && from.etag !== undefined) return { ...from, size: from.size, etag: from.etag };
+  const head = await ctx.send<{ ContentLength?: number; ETag?: string }>(
+    new ctx.sdk.HeadObjectCommand({ Bucket: from.bucket, Key: from.key }),
+  );
+  return { bucket: from.bucket, key: from.key, size: head.ContentLength ?? 0, etag: head.ETag ?? '' };
+}
+
+/**
+ * Way 3 of {@link copyInto}: GetObject pinned to the source's ETag (checked on the answer too, for
+ * servers that ignore If-Match on reads), then PutObject with the condition.
+ */
+export async function putFromSource(ctx: MultipartContext, source: CopySource, plan: CopyPlan): Promise<Copied> {
+  if (source.size > MAX_SINGLE_COPY)
+    throw new StateStoreError(
+      'Unsupported',
+      `s3: a conditional copy of ${source.size} bytes needs CopyObject or CompleteMultipartUpload to honour the condition (this server ignores it there; see options.s3.dialect), and one PutObject takes at most 5 GiB`,
+      { backend: 's3' },
+    );
+  // A streamed body is cut when the server refuses early, and the SDK then reports the cut rather
+  // than the 412: a condition already failing is found first (the PutObject still decides a race).
+  if (source.size > plan.partSize) await precheck(ctx);
+  const changed = (cause?: unknown) =>
+    new StateStoreError('Conflict', `s3: copy: the source ${JSON.stringify(source.key)} changed while it was copied`, {
+      backend: 's3',
+      cause,
+    });
+  const got = await ctx
+    .send<{ Body?: Readable; ETag?: string; ContentType?: string }>(
+      new ctx.sdk.GetObjectCommand({
+        Bucket: source.bucket,
+        Key: source.key,
+        IfMatch: etagForServer(ctx.dialect, source.etag),
+      }),
+    )
+    .catch((err: unknown) => {
+      const cause = (err as { cause?: unknown }).cause ?? err;
+      throw s3Status(cause) === 412 || s3ErrorCode(cause) === 'PreconditionFailed' ? changed(err) : err;
+    });
+  if (got.ETag !== undefined && got.ETag.replace(/"/g, '') !== source.etag.replace(/"/g, '')) {
+    got.Body?.destroy();
+    throw changed();
+  }
+  const body = source.size <= plan.partSize ? await bytesOf(got.Body) : got.Body;
+  const contentType = got.ContentType ?? (ctx.createFields['ContentType'] as string | undefined);
+  const output = await ctx.send<{ ETag?: string }>(
+    new ctx.sdk.PutObjectCommand({
+      Bucket: ctx.bucket,
+      Key: ctx.objectKey,
+      Body: body ?? Buffer.alloc(0),
+      ContentLength: source.size,
+      ...(contentType === undefined ? {} : { ContentType: contentType }),
+      ...plan.fields,
+      ...writeConditions(ctx.dialect, ctx.condition, 'put'),
+    }),
+    true,
+  );
+  return { etag: output.ETag ?? '', lastModified: new Date() };
+}
+
+/** Refuses, as the conditional PutObject would, a condition the destination already fails. */
+async function precheck(ctx: MultipartContext): Promise<void> {
+  const { condition } = ctx;
+  if (condition.kind === 'none') return;
+  const head = await ctx
+    .send<{ ETag?: string }>(new ctx.sdk.HeadObjectCommand({ Bucket: ctx.bucket, Key: ctx.objectKey }))
+    .catch((err: unknown) => {
+      if (s3Status((err as { cause?: unknown }).cause ?? err) === 404) return undefined;
+      throw err;
+    });
+  const where = `s3: write ${JSON.stringify(ctx.objectKey)} in bucket ${JSON.stringify(ctx.bucket)}`;
+  if (condition.kind === 'absent' && head !== undefined)
+    throw new StateStoreError('AlreadyExists', `${where}: the object exists`, { backend: 's3' });
+  if (condition.kind === 'version' && head?.ETag?.replace(/"/g, '') !== condition.version.replace(/"/g, ''))
+    throw new StateStoreError('PreconditionFailed', `${where}: the object is not at the expected version`, {
+      backend: 's3',
+    });
+}
+
+async function bytesOf(body: Readable | undefined): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body ?? []) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A conditional stream for a server whose CompleteMultipartUpload ignores the condition: the
+ * parts are uploaded to `stage` (a scratch key, unconditionally), then copied to `target` with
+ * {@link putFromSource} (a conditional PutObject), and the scratch key deleted (best effort).
+ */
+export async function uploadStaged(
+  stage: MultipartContext,
+  target: MultipartContext,
+  body: { first: Buffer; rest: AsyncIterator<Buffer> },
+  plan: CopyPlan,
+): Promise<UploadResult> {
+  const staged = await uploadMultipart(stage, body.first, body.rest);
+  try {
+    const source = { bucket: stage.bucket, key: stage.objectKey, size: staged.size, etag: staged.etag };
+    const written = await putFromSource(target, source, plan);
+    return { ...staged, etag: written.etag };
+  } finally {
+    await stage
+      .send(new stage.sdk.DeleteObjectCommand({ Bucket: stage.bucket, Key: stage.objectKey }))
+      .catch(() => undefined);
+  }
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { StateStoreError } from '../../errors.js';
 import {
@@ -25,18 +25,24 @@ import type {
 import type { OpenVfsOptions } from '../options.js';
 import { toBytes } from '../common/bytes.js';
 import { readAll } from '../common/read-all.js';
+import { prefixedName, S3_KEY_LIMIT } from '../common/key-limit.js';
 import { resumableBody } from '../resume.js';
 import type { S3Sdk } from './types.js';
-import { copyInto } from './copy.js';
-import { mapS3Error, s3ErrorCode, s3Status } from './errors.js';
+import { copyInto, uploadStaged } from './copy.js';
+import {
+  dialectCapabilities,
+  dialectLimit,
+  honours,
+  ifMatchField,
+  writeConditions,
+  type S3Dialect,
+} from './dialect.js';
+import { mapS3Error } from './errors.js';
 import { s3Identity } from './identity.js';
 import { MAX_PARTS, MAX_SINGLE_COPY, parts, uploadMultipart, type MultipartContext } from './multipart.js';
 import {
   bodyIsValidated,
   checkVersion,
-  conditionFields,
-  ifMatchField,
-  isBareError,
   listPageFrom,
   md5OfEtag,
   objectInfo,
@@ -44,10 +50,13 @@ import {
   type HeadFields,
   type ListOutput,
 } from './objects.js';
-import { S3Requests } from './requests.js';
+import type { S3Requests } from './requests.js';
+import { bodyError, readRest } from './reads.js';
 import type { S3Location } from './url.js';
 
 const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+/** The operations whose requests carry the store's encryption header. */
+const WRITES: ReadonlySet<string> = new Set(['write', 'writeStream', 'copy', 'copyFrom']);
 
 /**
  * The driver over one S3 bucket and prefix. Conditions are S3's own (`If-None-Match: *`,
@@ -55,16 +64,24 @@ const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
  * the SDK's errors as they are, and the portable layer maps them once with {@link S3Driver.mapError};
  * the driver maps only where the failing request is not the call's own (a copy's source, a
  * multipart part, a body stream).
+ *
+ * What the server honours is its {@link S3Dialect} (fixed at open: given, or probed), and the
+ * capabilities follow from it (`dialectCapabilities`). Every `If-Match` carries the ETag in the
+ * form the server wants. Where one request ignores a condition another honours, the driver goes
+ * the other way, never sending a condition the server would drop: a conditional copy whose
+ * CopyObject ignores it (Ceph RGW 16.2 overwrites under `If-None-Match: *`) is completed as
+ * UploadPartCopy parts where CompleteMultipartUpload honours it, else read (pinned) and written
+ * with a conditional PutObject (copy.ts `copyInto`, at most 5 GiB); a conditional stream of more
+ * than one part whose completion ignores it is staged under `.statestore-staging-<random>` and
+ * then written the same way (copy.ts `uploadStaged`: twice the transfer). What no request
+ * honours is a false capability, refused with Unsupported before any I/O, naming what the server
+ * ignores ({@link S3Driver.explainUnsupported}): `deleteIfMatch` where DeleteObject ignores
+ * `If-Match`; `ifMatch` (no merges, no leases) and `ifNoneMatch` (no leases, no create-only
+ * copies) where PutObject ignores them. Reads stay pinned on every dialect (ETags compared).
  */
 export class S3Driver implements VfsDriver {
   readonly backend = 's3';
-  readonly capabilities: Capabilities = {
-    ifMatch: true,
-    ifNoneMatch: true,
-    deleteIfMatch: true,
-    serverSideCopy: true,
-    md5: true,
-  };
+  readonly capabilities: Capabilities;
   readonly url: string;
   private readonly requests: S3Requests;
   private readonly sdk: S3Sdk;
@@ -76,12 +93,14 @@ export class S3Driver implements VfsDriver {
   private readonly identity: string;
 
   constructor(
-    sdk: S3Sdk,
+    requests: S3Requests,
     private readonly location: S3Location,
     private readonly options: OpenVfsOptions,
+    private readonly dialect: S3Dialect,
   ) {
-    this.requests = new S3Requests(sdk, location, options);
-    this.sdk = sdk;
+    this.requests = requests;
+    this.sdk = requests.sdk;
+    this.capabilities = dialectCapabilities(dialect);
     const s3 = options.s3 ?? {};
     this.url = location.url;
     this.root = location.prefix === '' ? '' : `${location.prefix}/`;
@@ -98,7 +117,11 @@ export class S3Driver implements VfsDriver {
   async readStream(key: string, options: DriverReadOptions): Promise<ReadStreamResult> {
     const { signal, condition } = options;
     const output = await this.requests.send<GetOutput>(
-      new this.sdk.GetObjectCommand({ Bucket: this.location.bucket, Key: this.root + key, ...ifMatchField(condition) }),
+      new this.sdk.GetObjectCommand({
+        Bucket: this.location.bucket,
+        Key: this.objectKey(key),
+        ...ifMatchField(this.dialect, condition),
+      }),
       signal,
     );
     const info = objectInfo(key, output, this.requests.kms);
@@ -121,8 +144,15 @@ export class S3Driver implements VfsDriver {
       key,
       retry: this.options.retry ?? {},
       ...(signal === undefined ? {} : { signal }),
-      mapError: (err) => this.bodyError(err, context, validated),
-      reopen: (offset) => this.readFrom(key, offset, info.version, signal),
+      mapError: (err) =>
+        bodyError(err, context, validated, (cause) => this.mapError(cause, context), this.location.bucket),
+      reopen: (offset) =>
+        readRest(this.requests, { Bucket: this.location.bucket, Key: this.objectKey(key) }, offset, {
+          key,
+          version: info.version,
+          dialect: this.dialect,
+          ...(signal === undefined ? {} : { signal }),
+        }),
     });
     return { body, info };
   }
@@ -134,6 +164,7 @@ export class S3Driver implements VfsDriver {
   }
 
   async write(key: string, body: Uint8Array | string, options: DriverWriteOptions): Promise<ObjectInfo> {
+    this.objectKey(key); // Too long: refused before the write asks anything (encryption, ...).
     return this.putSingle(key, Buffer.from(toBytes(body)), options);
   }
 
@@ -142,14 +173,17 @@ export class S3Driver implements VfsDriver {
     body: Readable | AsyncIterable<Uint8Array>,
     options: DriverWriteStreamOptions,
   ): Promise<ObjectInfo> {
+    this.objectKey(key);
     const partSize = Math.max(this.partSize, options.size === undefined ? 0 : Math.ceil(options.size / MAX_PARTS));
     const iterator = parts(body, partSize)[Symbol.asyncIterator]();
     const first = await iterator.next();
     if (first.done) return this.putSingle(key, Buffer.alloc(0), options);
     // The whole stream fitted in one part: one PutObject, no upload to clean up.
     if (first.value.length < partSize) return this.putSingle(key, first.value, options);
-    const multipart = this.multipart('writeStream', key, options, await this.requests.writeFields(options.signal));
-    const result = await uploadMultipart(multipart, first.value, iterator);
+    const fields = await this.requests.writeFields(options.signal);
+    const result = honours(this.dialect, 'complete', options.condition)
+      ? await uploadMultipart(this.multipart('writeStream', key, options, fields), first.value, iterator)
+      : await this.stagedUpload(key, options, fields, first.value, iterator);
     if (options.size !== undefined && options.size !== result.size) {
       throw new StateStoreError(
         'InvalidArgument',
@@ -171,8 +205,8 @@ export class S3Driver implements VfsDriver {
     await this.requests.send(
       new this.sdk.DeleteObjectCommand({
         Bucket: this.location.bucket,
-        Key: this.root + key,
-        ...ifMatchField(options.condition),
+        Key: this.objectKey(key),
+        ...ifMatchField(this.dialect, options.condition),
       }),
       options.signal,
     );
@@ -196,12 +230,18 @@ export class S3Driver implements VfsDriver {
 
   async copy(sourceKey: string, destinationKey: string, options: DriverWriteOptions): Promise<ObjectInfo> {
     const { signal } = options;
+    this.objectKey(destinationKey);
     // The source's own failures are about the source (NotFound), whatever the destination's condition.
     const source = await this.head(sourceKey, NO_CONDITION, signal, this.context('stat', sourceKey, signal));
     const contentType = source.contentType === undefined ? {} : { contentType: source.contentType };
     const fields = await this.requests.writeFields(signal);
     const multipart = this.multipart('copy', destinationKey, { ...options, ...contentType }, fields);
-    const from = { bucket: this.location.bucket, key: this.root + sourceKey, size: source.size, etag: source.version };
+    const from = {
+      bucket: this.location.bucket,
+      key: this.objectKey(sourceKey),
+      size: source.size,
+      etag: source.version,
+    };
     const copied = await copyInto(multipart, from, this.copyPlan(fields, true));
     const md5 = md5OfEtag(copied.etag, this.requests.kms) ?? source.md5;
     return {
@@ -216,7 +256,7 @@ export class S3Driver implements VfsDriver {
 
   /** This store's address for another S3 store's `copyFrom`: same endpoint and credentials only. */
   serverSideLocation(key: string): ServerSideLocation {
-    return { service: 's3', identity: this.identity, bucket: this.location.bucket, key: this.root + key };
+    return { service: 's3', identity: this.identity, bucket: this.location.bucket, key: this.objectKey(key) };
   }
 
   /** CopyObject from another bucket or prefix of the same endpoint; undefined when it cannot. */
@@ -227,6 +267,7 @@ export class S3Driver implements VfsDriver {
   ): Promise<ObjectInfo | undefined> {
     if (source.service !== 's3' || source.identity !== this.identity) return undefined;
     const { signal } = options;
+    this.objectKey(destinationKey);
     const fields = await this.requests.writeFields(signal);
     const multipart = this.multipart('copyFrom', destinationKey, options, fields);
     const listed = options.sourceInfo;
@@ -249,50 +290,17 @@ export class S3Driver implements VfsDriver {
 
   /** Maps by S3 error name, then HTTP status and condition sent (shared), then network code. */
   mapError(err: unknown, context: ErrorContext): StateStoreError {
-    return mapS3Error(err, { ...context, bucket: this.location.bucket });
+    const sse = WRITES.has(context.op) ? this.requests.sse : undefined;
+    return mapS3Error(err, { ...context, bucket: this.location.bucket, ...(sse === undefined ? {} : { sse }) });
+  }
+
+  /** Why a capability is false: what this server ignores, and the option that says so. */
+  explainUnsupported(capability: 'ifMatch' | 'ifNoneMatch' | 'deleteIfMatch'): string {
+    return dialectLimit(this.dialect, capability);
   }
 
   close(): Promise<void> {
     return this.requests.close();
-  }
-
-  /**
-   * A failure of a body stream, mapped here because the portable layer never sees it (our own
-   * errors, a cut or a changed object, never get here: resumableBody passes them as they are). A
-   * bare Error from a body the SDK validates is its checksum mismatch (see isBareError).
-   */
-  private bodyError(err: unknown, context: ErrorContext, validated: boolean): StateStoreError {
-    if (validated && isBareError(err) && context.signal?.aborted !== true) {
-      return new StateStoreError(
-        'IntegrityError',
-        `s3: read key ${JSON.stringify(context.key)} in bucket ${JSON.stringify(this.location.bucket)}: the downloaded data did not match its checksum`,
-        { key: context.key, backend: 's3', cause: err },
-      );
-    }
-    return this.mapError(err, context);
-  }
-
-  /** The rest of a body from `offset`, pinned to `version`: a changed or deleted object is a Conflict. */
-  private async readFrom(key: string, offset: number, version: string, signal?: AbortSignal): Promise<Readable> {
-    const command = new this.sdk.GetObjectCommand({
-      Bucket: this.location.bucket,
-      Key: this.root + key,
-      Range: `bytes=${offset}-`,
-      IfMatch: version,
-    });
-    try {
-      return (await this.requests.send<GetOutput>(command, signal)).Body ?? Readable.from([]);
-    } catch (err) {
-      const name = s3ErrorCode(err);
-      const gone =
-        s3Status(err) === 412 || name === 'PreconditionFailed' || name === 'NoSuchKey' || name === 'NotFound';
-      if (!gone) throw err;
-      throw new StateStoreError('Conflict', `s3: read ${JSON.stringify(key)}: the object changed while it was read`, {
-        key,
-        backend: 's3',
-        cause: err,
-      });
-    }
   }
 
   /** HeadObject; failures are mapped here under `mapAs` when it is given (see S3Requests.send). */
@@ -300,8 +308,8 @@ export class S3Driver implements VfsDriver {
     const output = await this.requests.send<HeadFields>(
       new this.sdk.HeadObjectCommand({
         Bucket: this.location.bucket,
-        Key: this.root + key,
-        ...ifMatchField(condition),
+        Key: this.objectKey(key),
+        ...ifMatchField(this.dialect, condition),
       }),
       signal,
       mapAs === undefined ? undefined : (err) => this.mapError(err, mapAs),
@@ -318,12 +326,12 @@ export class S3Driver implements VfsDriver {
     const output = await this.requests.send<{ ETag?: string }>(
       new this.sdk.PutObjectCommand({
         Bucket: this.location.bucket,
-        Key: this.root + key,
+        Key: this.objectKey(key),
         Body: body,
         ContentLength: body.length,
         ...(options.contentType === undefined ? {} : { ContentType: options.contentType }),
         ...fields,
-        ...conditionFields(options.condition),
+        ...writeConditions(this.dialect, options.condition, 'put'),
       }),
       options.signal,
     );
@@ -348,7 +356,7 @@ export class S3Driver implements VfsDriver {
     const context: MultipartContext = {
       sdk: this.sdk,
       bucket: this.location.bucket,
-      objectKey: this.root + key,
+      objectKey: this.objectKey(key),
       send: <T>(command: object, final = false) =>
         this.requests.send<T>(command, options.signal, final ? undefined : (err) => this.mapError(err, unconditional)),
       createFields: {
@@ -356,11 +364,31 @@ export class S3Driver implements VfsDriver {
         ...(options.contentType === undefined ? {} : { ContentType: options.contentType }),
         ...(this.checksums ? { ChecksumAlgorithm: 'CRC32' } : {}),
       },
-      conditions: conditionFields(options.condition),
+      condition: options.condition,
+      dialect: this.dialect,
       checksums: this.checksums,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     };
     return context;
+  }
+
+  /** A conditional stream the completion cannot carry: staged, then PutObject (uploadStaged, copy.ts). */
+  private stagedUpload(
+    key: string,
+    options: DriverWriteOptions,
+    fields: Record<string, string>,
+    first: Buffer,
+    rest: AsyncIterator<Buffer>,
+  ) {
+    const scratch = `.statestore-staging-${randomBytes(8).toString('hex')}`;
+    const stage = this.multipart('writeStream', scratch, { ...options, condition: NO_CONDITION }, fields);
+    const target = this.multipart('writeStream', key, options, fields);
+    return uploadStaged(stage, target, { first, rest }, this.copyPlan(fields, true));
+  }
+
+  /** The object key of a store key, refused before any request when S3 would refuse its length. */
+  private objectKey(key: string): string {
+    return prefixedName(this.root, key, S3_KEY_LIMIT);
   }
 
   private context(op: DriverOp, key: string, signal: AbortSignal | undefined): ErrorContext {

@@ -13,6 +13,8 @@ export interface S3ErrorContext {
   /** The condition SENT: a 412 is AlreadyExists under `absent`, a 404 PreconditionFailed under `version`. */
   condition: Condition;
   signal?: AbortSignal;
+  /** The `ServerSideEncryption` the failed write carried, if any: an InvalidRequest then names the setting. */
+  sse?: string;
 }
 
 /** The parts of an AWS SDK error this module reads. */
@@ -79,7 +81,19 @@ function noAnswer(err: unknown, name: string | undefined): boolean {
 function byName(name: string | undefined, ctx: S3ErrorContext): [ErrorCode, string] | undefined {
   if (name === undefined) return undefined;
   if (name === 'PreconditionFailed') return mapByStatus(412, ctx);
+  if (name === 'CredentialsProviderFailed')
+    return ['Unauthenticated', 'the credentials provider (options.s3.credentials) threw'];
+  if (name === 'CredentialsProviderEmpty')
+    return [
+      'Unauthenticated',
+      'the credentials provider (options.s3.credentials) returned no accessKeyId and secretAccessKey',
+    ];
   if (name === 'ConditionalRequestConflict') return ['Conflict', 'a concurrent conditional request conflicted; retry'];
+  if (name === 'InvalidRequest' && ctx.sse !== undefined)
+    return [
+      'InvalidArgument',
+      `the server refused a write carrying ServerSideEncryption: ${ctx.sse} (S3-compatible servers often do); set options.s3.serverSideEncryption to "none" (what kops sends for do://, scw://, hos://, linode://) or give the bucket a default encryption rule`,
+    ];
   if (name === 'NoSuchKey' || name === 'NotFound') return mapByStatus(404, ctx);
   if (RATE_LIMITED.has(name)) return ['RateLimited', 'the service asked to slow down'];
   if (UNAUTHENTICATED.has(name)) return ['Unauthenticated', 'the credentials were rejected or are missing'];

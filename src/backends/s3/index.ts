@@ -1,9 +1,14 @@
 import type { BackendFactory } from '../factory.js';
 import { loadS3Sdk } from './client.js';
+import { probedDialect } from './dialect-probe.js';
 import { S3Driver } from './driver.js';
+import { S3Requests } from './requests.js';
+import { objectVersions } from './versions.js';
 import { S3_SCHEMES, resolveS3Location } from './url.js';
 
-export type { S3BackendOptions, S3CannedAcl, S3ClientLike, S3Credentials } from './types.js';
+export type { S3BackendOptions, S3CannedAcl, S3ClientLike, S3Credentials, S3Dialect } from './types.js';
+export { formatS3Dialect, parseS3Dialect, S3_DIALECTS } from './dialect.js';
+export { probeS3Dialect, type S3DialectProbeResult } from './dialect-probe.js';
 
 /**
  * The S3 backend: `s3://bucket/prefix`, and `do://`, `scw://`, `hos://`, `linode://` (S3 with a
@@ -25,6 +30,16 @@ export const s3Backend: BackendFactory = {
   async open(url, options) {
     const location = resolveS3Location(url, options);
     const sdk = await loadS3Sdk(url.scheme);
-    return new S3Driver(sdk, location, options);
+    const requests = new S3Requests(sdk, location, options);
+    // Capabilities are fixed at open (src/vfs/driver.ts), so a dialect to probe is asked now,
+    // once per endpoint and bucket in this process (see dialect-probe.ts for its cost).
+    try {
+      const dialect = location.dialect === 'probe' ? await probedDialect(location, requests) : location.dialect;
+      // The bucket's object versions (versions.ts), beside the driver's own calls.
+      return Object.assign(new S3Driver(requests, location, options, dialect), objectVersions(requests, location));
+    } catch (err) {
+      await requests.close();
+      throw err;
+    }
   },
 };

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { CompletedPart } from '@aws-sdk/client-s3';
 import { StateStoreError } from '../../errors.js';
+import type { Condition } from '../../vfs/driver.js';
 import type { S3Sdk } from './types.js';
+import { etagForServer, writeConditions, type S3Dialect } from './dialect.js';
 import { s3ErrorCode } from './errors.js';
 
 /** S3's smallest part (every part but the last): 5 MiB. */
@@ -35,8 +37,14 @@ export interface MultipartContext {
   send<T>(command: object, final?: boolean): Promise<T>;
   /** Extra fields of CreateMultipartUpload (SSE, ACL, content type, checksum algorithm). */
   createFields: Record<string, unknown>;
-  /** The conditions to put on CompleteMultipartUpload. */
-  conditions: { IfMatch?: string; IfNoneMatch?: string };
+  /**
+   * The call's condition on the destination: sent on the request that makes the object visible
+   * (CompleteMultipartUpload, CopyObject, PutObject), in the form the dialect wants, only where
+   * the dialect honours it there (see copy.ts for the ways around).
+   */
+  condition: Condition;
+  /** What the server honours (see dialect.ts). */
+  dialect: S3Dialect;
   /** Whether parts carry CRC32 checksums (to list them on completion). */
   checksums: boolean;
   signal?: AbortSignal;
@@ -104,7 +112,7 @@ async function complete(ctx: MultipartContext, uploadId: string, completed: Comp
         Key: ctx.objectKey,
         UploadId: uploadId,
         MultipartUpload: { Parts: completed },
-        ...ctx.conditions,
+        ...writeConditions(ctx.dialect, ctx.condition, 'complete'),
       }),
       true,
     );
@@ -203,7 +211,7 @@ export async function copyMultipart(ctx: MultipartContext, from: CopySource, par
           PartNumber: number,
           CopySource: source,
           CopySourceRange: `bytes=${start}-${end}`,
-          CopySourceIfMatch: sourceEtag,
+          CopySourceIfMatch: etagForServer(ctx.dialect, sourceEtag),
         }),
       );
       const result = output.CopyPartResult ?? {};

@@ -38,18 +38,6 @@ export interface ListOutput {
   EncodingType?: string;
 }
 
-/** The request headers of a condition: `If-None-Match: *` or `If-Match: <etag>`. */
-export function conditionFields(condition: Condition): { IfMatch?: string; IfNoneMatch?: string } {
-  if (condition.kind === 'absent') return { IfNoneMatch: '*' };
-  if (condition.kind === 'version') return { IfMatch: condition.version };
-  return {};
-}
-
-/** The `If-Match` header of a read or delete condition. */
-export function ifMatchField(condition: Condition): { IfMatch?: string } {
-  return condition.kind === 'version' ? { IfMatch: condition.version } : {};
-}
-
 /**
  * A single-part ETag is the content's MD5, except under SSE-KMS (and SSE-C), where it is not.
  * `kms` is whether the object is known to be SSE-KMS encrypted.

@@ -1,6 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { StateStoreError } from '../../errors.js';
 import { inListenedCall, reportRetry } from '../../vfs/events.js';
+import { backoffDelay, DEFAULT_RETRY, sleep, type RetryPolicy } from '../../vfs/retry.js';
+import { s3ErrorCode } from './errors.js';
 import type { OpenVfsOptions } from '../options.js';
 import { createClient, createProbeClient } from './client.js';
 import type { S3Sdk } from './types.js';
@@ -26,6 +28,10 @@ export class S3Requests {
   private fields: Promise<WriteFields> | undefined;
   /** Whether written objects are SSE-KMS (their ETags are not MD5s); known after the first write. */
   kms: boolean;
+  private readonly retry: Required<RetryPolicy>;
+  private readonly conflictAttempts: number;
+  /** The `ServerSideEncryption` header writes carry, once decided (for error messages). */
+  sse: string | undefined;
 
   constructor(
     readonly sdk: S3Sdk,
@@ -33,6 +39,13 @@ export class S3Requests {
     private readonly options: OpenVfsOptions,
   ) {
     this.policy = writePolicy(location.scheme, options);
+    const retry = options.retry ?? {};
+    this.retry = {
+      maxAttempts: retry.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
+      baseDelayMs: retry.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
+      maxDelayMs: retry.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+    };
+    this.conflictAttempts = Math.max(1, this.retry.maxAttempts);
     this.kms = this.policy.sse === 'aws:kms';
   }
 
@@ -48,10 +61,19 @@ export class S3Requests {
     // clientConfig's cacheMiddleware); a probed command needs its own stack resolved, so it
     // passes options, as a signal does.
     const options = signal !== undefined ? { abortSignal: signal } : probed ? {} : undefined;
-    try {
-      return (await client.send(command as Parameters<S3Client['send']>[0], options)) as T;
-    } catch (err) {
-      throw mapAs === undefined ? err : mapAs(err);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await client.send(command as Parameters<S3Client['send']>[0], options)) as T;
+      } catch (err) {
+        // AWS answers 409 ConditionalRequestConflict to a conditional write racing another on the
+        // same key, and asks for a retry: the condition is checked again. A streamed body cannot
+        // be sent twice, so it is left to the caller (Conflict, retryable).
+        if (attempt < this.conflictAttempts && conflictRetryable(err, command)) {
+          await sleep(backoffDelay(attempt, this.retry), signal).catch(() => undefined);
+          if (signal?.aborted !== true) continue;
+        }
+        throw mapAs === undefined ? err : mapAs(err);
+      }
     }
   }
 
@@ -72,6 +94,7 @@ export class S3Requests {
     }
     const decided = await this.fields;
     this.kms = decided.kms;
+    this.sse = decided.fields['ServerSideEncryption'];
     return decided.fields;
   }
 
@@ -113,6 +136,13 @@ export class S3Requests {
     }
     return this.client;
   }
+}
+
+/** A 409 ConditionalRequestConflict on a command whose body can be sent again. */
+function conflictRetryable(err: unknown, command: object): boolean {
+  if (s3ErrorCode(err) !== 'ConditionalRequestConflict') return false;
+  const body = (command as { input?: { Body?: unknown } }).input?.Body;
+  return body === undefined || typeof body === 'string' || body instanceof Uint8Array;
 }
 
 /**

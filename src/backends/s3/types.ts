@@ -1,5 +1,9 @@
 /** Options of the S3 backend (`s3://`, and `do://`, `scw://`, `hos://`, `linode://`). */
 
+import type { S3Dialect } from './dialect.js';
+
+export type { S3Dialect } from './dialect.js';
+
 /** Static S3 credentials. Never printed. */
 export interface S3Credentials {
   /** The access key id (`AWS_ACCESS_KEY_ID`). */
@@ -92,6 +96,17 @@ export interface S3BackendOptions {
   partSize?: number;
   /** Objects larger than this are copied with UploadPartCopy. Default and maximum 5 GiB. */
   multipartCopyThreshold?: number;
+  /**
+   * Which conditional headers the server honours (see `S3Dialect`). `'auto'` (default; also from
+   * `STATESTORE_S3_DIALECT`): `'aws'` on AWS's own endpoints (no endpoint, or an `amazonaws.com`
+   * one), `'probe'` wherever an endpoint is set or the scheme is an S3-compatible one (`do://`,
+   * `scw://`, `hos://`, `linode://`). `'probe'`: ask the server at open, once per endpoint and
+   * bucket in this process (about 15 requests on scratch keys under the store's prefix; see
+   * `probeS3Dialect`). A dialect's name (`'aws'`, `'rgw'`, `'none'`), a list such as
+   * `'if-match=unquoted, put-if-none-match'` (as `probeS3Dialect` prints it), or an `S3Dialect`
+   * object: used as given, no probe. Bad values are InvalidArgument at open.
+   */
+  dialect?: 'auto' | 'aws' | 'probe' | (string & {}) | S3Dialect;
   /** TCP connect timeout in milliseconds. Default 5,000. */
   connectTimeoutMs?: number;
   /** Socket idle timeout of one request in milliseconds. Default 120,000. */

@@ -4,6 +4,7 @@ import type { OpenVfsOptions } from '../options.js';
 import type { S3BackendOptions, S3ClientLike, S3Credentials } from './types.js';
 import { S3_CANNED_ACLS } from './write-settings.js';
 import { redactInspection } from '../../vfs/redact.js';
+import { checkS3Dialect, parseS3Dialect, S3_DIALECTS, type S3Dialect } from './dialect.js';
 
 /**
  * Where an S3 store lives, resolved from its URL, its options and kops's environment variables
@@ -23,6 +24,8 @@ export interface S3Location {
   client?: S3ClientLike;
   /** `scheme://bucket/prefix`, safe to print. */
   url: string;
+  /** What the server honours, or `probe`: ask it at open (see dialect.ts, dialect-probe.ts). */
+  dialect: S3Dialect | 'probe';
 }
 
 /** S3-compatible providers kops knows, and how their endpoint follows from the region. */
@@ -67,7 +70,7 @@ export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Loc
   if (url.credentials !== undefined)
     throw invalid('credentials in the URL are not supported; pass options.s3.credentials');
   if (!BUCKET.test(url.host)) throw invalid(`"${url.host}" is not a valid bucket name`);
-  if (s3.client !== undefined) return clientLocation(url, s3, s3.client, invalid);
+  if (s3.client !== undefined) return clientLocation(url, options, s3, s3.client, invalid);
   const envValue = (name: string): string | undefined => {
     const value = env[name];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
@@ -100,6 +103,8 @@ export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Loc
 
   const credentials = s3.credentials ?? (customEnv ? envCredentials(envValue) : undefined);
   checkS3Options(s3, invalid);
+  const awsItself = scheme === 's3' && (endpoint === undefined || AWS_HOST.test(hostOf(endpoint)));
+  const dialect = resolveDialect(s3.dialect ?? envValue('STATESTORE_S3_DIALECT'), awsItself, invalid);
 
   const prefix = url.path;
   return {
@@ -111,6 +116,7 @@ export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Loc
     forcePathStyle: s3.forcePathStyle ?? endpoint !== undefined,
     credentials,
     url: `${scheme}://${url.host}${prefix === '' ? '' : `/${prefix}`}`,
+    dialect,
   };
 }
 
@@ -127,6 +133,7 @@ const CLIENT_SETTINGS = [
 /** The location of a store on the caller's own client: everything about the connection is the client's. */
 function clientLocation(
   url: StoreUrl,
+  options: OpenVfsOptions,
   s3: S3BackendOptions,
   client: S3ClientLike,
   invalid: (why: string) => StateStoreError,
@@ -138,6 +145,11 @@ function clientLocation(
     throw invalid(`s3.client and s3.${clash} are exclusive: the client brings its own ${clash}; configure it there`);
   if (PROVIDERS[url.scheme] === undefined && url.scheme !== 's3') throw invalid('not an S3 scheme');
   checkS3Options(s3, invalid);
+  // A caller's client on a custom endpoint (the SDK's own flag) is an S3-compatible: probed.
+  const custom = (client as { config?: { isCustomEndpoint?: unknown } }).config?.isCustomEndpoint === true;
+  const env = options.env ?? process.env;
+  const fromEnv = env['STATESTORE_S3_DIALECT']?.trim() || undefined;
+  const dialect = resolveDialect(s3.dialect ?? fromEnv, url.scheme === 's3' && !custom, invalid);
   const prefix = url.path;
   return {
     scheme: url.scheme,
@@ -149,6 +161,7 @@ function clientLocation(
     credentials: undefined,
     client,
     url: `${url.scheme}://${url.host}${prefix === '' ? '' : `/${prefix}`}`,
+    dialect,
   };
 }
 
@@ -165,6 +178,29 @@ function checkS3Options(s3: S3BackendOptions, invalid: (why: string) => StateSto
     throw invalid('partSize must be an integer of at least 5 MiB');
   if (s3.checksum !== undefined && s3.checksum !== 'when_supported' && s3.checksum !== 'when_required')
     throw invalid('checksum must be "when_supported" or "when_required"');
+}
+
+/** AWS's own S3 endpoints (`s3.amazonaws.com`, `s3.eu-west-1.amazonaws.com`, `...amazonaws.com.cn`). */
+const AWS_HOST = /(^|\.)amazonaws\.com(\.cn)?$/;
+
+/**
+ * `options.s3.dialect` (or STATESTORE_S3_DIALECT) as the driver uses it: a dialect, or `probe`.
+ * `auto` (the default) trusts AWS to be AWS and probes everything else. InvalidArgument when bad.
+ */
+function resolveDialect(
+  setting: S3BackendOptions['dialect'],
+  awsItself: boolean,
+  invalid: (why: string) => StateStoreError,
+): S3Dialect | 'probe' {
+  try {
+    if (setting === undefined || (typeof setting === 'string' && setting.trim().toLowerCase() === 'auto'))
+      return awsItself ? { ...S3_DIALECTS.aws } : 'probe';
+    if (typeof setting === 'string')
+      return setting.trim().toLowerCase() === 'probe' ? 'probe' : parseS3Dialect(setting);
+    return checkS3Dialect(setting);
+  } catch (err) {
+    throw invalid(`dialect: ${(err as Error).message}`);
+  }
 }
 
 function envCredentials(envValue: (name: string) => string | undefined): S3Credentials | undefined {

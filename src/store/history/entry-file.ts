@@ -10,13 +10,24 @@ import type { HistoryEntry, HistoryOperation } from './types.js';
 /** Marks our files, so that a foreign file in the folder is told apart from an entry. */
 export const ENTRY_FORMAT = 'statestore.history/v1';
 
+/**
+ * An entry as stored: a {@link HistoryEntry} whose revision number may be missing (entries
+ * written before numbers were stored get theirs from their position, revisions.ts).
+ */
+export type StoredEntry = Omit<HistoryEntry, 'revision'> & { revision?: number };
+
 /** An entry with the texts it keeps. */
 export interface EntryRecord {
-  entry: HistoryEntry;
+  entry: StoredEntry;
   /** The document the write replaced (undefined for a create). */
   before?: string;
   /** The document the write wrote (undefined for a delete). */
   after?: string;
+  /**
+   * Whether the recorder found that the version replaced was written by someone else (so an
+   * external revision comes before this one); undefined in entries of the older format.
+   */
+  afterExternal?: boolean;
 }
 
 /** What a writer knows once its write succeeded: the input of a new entry. */
@@ -27,6 +38,10 @@ export interface WriteRecord {
   reason?: string;
   author?: string;
   rolledBackTo?: string;
+  /** The revision number (record.ts counts it). */
+  revision?: number;
+  /** See {@link EntryRecord.afterExternal}. */
+  afterExternal?: boolean;
 }
 
 /** The JSON text of a new entry. */
@@ -39,6 +54,8 @@ export function renderEntry(ref: EntryRef, time: Date, write: WriteRecord): stri
       ...(ref.name === undefined ? {} : { name: ref.name }),
       time: time.toISOString(),
       operation: write.operation,
+      revision: write.revision,
+      afterExternal: write.afterExternal,
       replacedVersion: write.before?.version,
       version: write.after?.version,
       rolledBackTo: write.rolledBackTo,
@@ -52,6 +69,7 @@ export function renderEntry(ref: EntryRef, time: Date, write: WriteRecord): stri
   )}\n`;
 }
 
+/** Operations an entry can record (`external` revisions are derived, never stored). */
 const OPERATIONS: ReadonlySet<string> = new Set(['create', 'update', 'delete', 'rollback']);
 
 /**
@@ -80,20 +98,26 @@ export function parseEntry(ref: EntryRef, body: Uint8Array): EntryRecord {
     if (value !== undefined && typeof value !== 'string') throw fail(`${field} is not a string`);
     return value;
   };
-  const entry: HistoryEntry = dropUndefined({
+  const revision = record.revision;
+  if (revision !== undefined && !(Number.isSafeInteger(revision) && (revision as number) > 0))
+    throw fail('revision is not a positive integer');
+  const entry: StoredEntry = dropUndefined({
     id: entryId(ref),
     cluster: ref.cluster,
     kind: ref.kind,
     name: ref.name,
     time,
     operation: record.operation as HistoryOperation,
+    revision: revision as number | undefined,
     replacedVersion: optional('replacedVersion'),
     version: optional('version'),
     rolledBackTo: optional('rolledBackTo'),
     reason: optional('reason'),
     author: optional('author'),
   });
-  return { entry, before: optional('before'), after: optional('after') };
+  const afterExternal = record.afterExternal;
+  if (afterExternal !== undefined && typeof afterExternal !== 'boolean') throw fail('afterExternal is not a boolean');
+  return dropUndefined({ entry, before: optional('before'), after: optional('after'), afterExternal });
 }
 
 function dropUndefined<T extends object>(value: T): T {

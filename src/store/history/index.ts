@@ -12,6 +12,8 @@ export type {
   HistoryOptions,
   HistorySettings,
   HistoryVersion,
+  RevisionOptions,
+  RevisionRef,
   RollbackOptions,
   RollbackResult,
   StoreHistory,
@@ -28,6 +30,6 @@ export function createStoreHistory(vfs: Vfs, settings: HistorySettings = {}): St
     history: (cluster, options) => listHistory(vfs, cluster, options),
     getVersion: (cluster, entry, options) => getVersion(vfs, cluster, entry, options),
     diffVersions: (cluster, from, to, options) => diffVersions(vfs, cluster, from, to, options),
-    rollback: (cluster, entry, options) => rollback(vfs, cluster, entry, options),
+    rollback: (cluster, revision, options) => rollback(vfs, cluster, revision, options),
   };
 }

@@ -7,6 +7,7 @@
  * (pkg/client/simple/vfsclientset/clientset.go), and no key ends in `/config`, which is how kops's
  * cluster listing (`ClusterVFS.listNames`, cluster.go) recognises a cluster. See docs/history.md.
  */
+import { createHash } from 'node:crypto';
 import { StateStoreError } from '../../errors.js';
 import { isDns1123Subdomain, validateClusterName } from '../names.js';
 import type { HistoryKind } from './types.js';
@@ -36,6 +37,36 @@ export function documentPrefix(cluster: string, doc: DocumentRef): string {
 /** Inverted milliseconds, so that lexicographic listing order is newest first (until the year 2286). */
 const STAMP_MAX = 9_999_999_999_999;
 const STAMP = /^(\d{13})-([0-9a-f]{8})$/;
+
+/** The name part of an external change's id: never a file, derived from the version found. */
+const EXTERNAL = /^external-[0-9a-f]{16}$/;
+
+/**
+ * The id part of an external change, from what identifies it (the version found, or for a
+ * deletion the version deleted): stable, so the same change has the same id in every listing.
+ */
+export function externalStamp(seed: string): string {
+  return `external-${createHash('sha256').update(seed).digest('hex').slice(0, 16)}`;
+}
+
+/** The name part of a provider version's id: `version-` and the provider's version id, base64url. */
+const PROVIDER_VERSION = /^version-([A-Za-z0-9_-]{1,1400})$/;
+
+/** The id part of one of the provider's own object versions (the bucket's versioning). */
+export function providerVersionStamp(versionId: string): string {
+  return `version-${Buffer.from(versionId, 'utf8').toString('base64url')}`;
+}
+
+/** The provider's version id a ref names, or undefined when it names no provider version. */
+export function providerVersionOf(ref: EntryRef): string | undefined {
+  const match = PROVIDER_VERSION.exec(ref.stamp);
+  return match === null ? undefined : Buffer.from(match[1]!, 'base64url').toString('utf8');
+}
+
+/** Whether a ref names an external change or a provider version (derived) rather than a recorded entry (a file). */
+export function isExternalRef(ref: EntryRef): boolean {
+  return EXTERNAL.test(ref.stamp) || PROVIDER_VERSION.test(ref.stamp);
+}
 
 /** A new entry's file name: inverted time, then random bits so that concurrent writers never collide. */
 export function newStamp(time: Date): string {
@@ -83,20 +114,23 @@ export function parseEntryId(cluster: string, id: string): EntryRef {
       'InvalidArgument',
       `history entry ${JSON.stringify(id)} is of cluster "${owner}", not of "${cluster}"`,
     );
-  const ref = parseRelative(cluster, colon < 0 ? id : id.slice(colon + 1));
+  const ref = parseRelative(cluster, colon < 0 ? id : id.slice(colon + 1), true);
   if (ref === undefined)
     throw new StateStoreError(
       'InvalidArgument',
-      `malformed history entry id ${JSON.stringify(id)} (expected config/<stamp> or instancegroup/<group>/<stamp>)`,
+      `malformed history entry id ${JSON.stringify(id)} (expected config/<stamp> or instancegroup/<group>/<stamp>, or a revision number)`,
     );
   return ref;
 }
 
-/** Parses `config/{stamp}` or `instancegroup/{group}/{stamp}`; undefined when it is neither. */
-function parseRelative(cluster: string, relative: string): EntryRef | undefined {
+/**
+ * Parses `config/{stamp}` or `instancegroup/{group}/{stamp}` (with `external`, an external
+ * change's `external-{hash}` and a provider version's `version-{id}` too); undefined when it is neither.
+ */
+function parseRelative(cluster: string, relative: string, external = false): EntryRef | undefined {
   const parts = relative.split('/');
   const stamp = parts[parts.length - 1] ?? '';
-  if (!STAMP.test(stamp)) return undefined;
+  if (!STAMP.test(stamp) && !(external && (EXTERNAL.test(stamp) || PROVIDER_VERSION.test(stamp)))) return undefined;
   if (parts.length === 2 && parts[0] === 'config') return { cluster, kind: 'config', stamp };
   if (parts.length === 3 && parts[0] === 'instancegroup' && isDns1123Subdomain(parts[1]!))
     return { cluster, kind: 'instancegroup', name: parts[1], stamp };

@@ -1,60 +1,16 @@
 /**
- * `store.history()`: the entries of a cluster, newest first. Each document's folder lists newest
- * first by itself (inverted-time names); the folders are merged page by page, and an entry's
- * object is read only when the iteration reaches it (a few at a time), so listing never loads the
- * whole history.
+ * `store.history()`: a cluster's revisions, newest first, one timeline across its config and
+ * instance groups. Each document's history is read whole (its folder is bounded by retention,
+ * keep + pruneEvery entries) so that its revisions can be numbered and external changes found;
+ * the documents' revisions are then merged by time, each document's kept in number order.
  */
 import { StateStoreError } from '../../errors.js';
 import type { Vfs } from '../../vfs/types.js';
-import { validateClusterName, validateInstanceGroupName } from '../names.js';
-import { parseEntry } from './entry-file.js';
-import { documentPrefix, entryKey, historyPrefix, refOfKey, type DocumentRef, type EntryRef } from './keys.js';
+import { isDns1123Subdomain, validateClusterName, validateInstanceGroupName } from '../names.js';
+import { providerEntries } from './provider-versions.js';
+import { historyPrefix, type DocumentRef } from './keys.js';
+import { readDocumentHistory, type Revision } from './revisions.js';
 import type { HistoryEntry, HistoryOptions } from './types.js';
-
-/** Entries read at once while iterating. */
-const READ_AHEAD = 8;
-/** Keys per listing page. */
-const PAGE_SIZE = 100;
-
-/** A paged, newest-first stream of one document's entry refs. */
-class FolderCursor {
-  #buffer: EntryRef[] = [];
-  #token: string | undefined;
-  #done = false;
-
-  constructor(
-    private readonly vfs: Vfs,
-    private readonly cluster: string,
-    private readonly prefix: string,
-    private readonly onInvalid: (key: string, error: Error) => void,
-    private readonly signal?: AbortSignal,
-  ) {}
-
-  /** The next ref without taking it; undefined at the end. */
-  async peek(): Promise<EntryRef | undefined> {
-    while (this.#buffer.length === 0 && !this.#done) {
-      const page = await this.vfs.list({
-        prefix: this.prefix,
-        pageSize: PAGE_SIZE,
-        pageToken: this.#token,
-        signal: this.signal,
-      });
-      for (const info of page.objects) {
-        const ref = refOfKey(this.cluster, info.key);
-        // Only this folder's own entries: a group folder's prefix never reaches into another's.
-        if (ref !== undefined && info.key.slice(this.prefix.length) === ref.stamp) this.#buffer.push(ref);
-        else this.onInvalid(info.key, new Error('not a history entry name'));
-      }
-      this.#token = page.nextPageToken;
-      this.#done = this.#token === undefined;
-    }
-    return this.#buffer[0];
-  }
-
-  take(): EntryRef {
-    return this.#buffer.shift()!;
-  }
-}
 
 /** The documents whose folders a listing merges. */
 async function documentsOf(vfs: Vfs, cluster: string, options: HistoryOptions): Promise<DocumentRef[]> {
@@ -82,32 +38,33 @@ async function documentsOf(vfs: Vfs, cluster: string, options: HistoryOptions): 
   return docs;
 }
 
-/** Merges the folder cursors: the smallest stamp is the newest entry. */
-async function* mergedRefs(cursors: FolderCursor[]): AsyncGenerator<EntryRef> {
-  for (;;) {
-    const heads = await Promise.all(cursors.map((cursor) => cursor.peek()));
-    let best = -1;
-    for (const [i, head] of heads.entries()) {
-      if (head !== undefined && (best < 0 || head.stamp < heads[best]!.stamp)) best = i;
-    }
-    if (best < 0) return;
-    yield cursors[best]!.take();
-  }
+/** The instance groups stored now (their provider versions exist though statestore never wrote them). */
+async function storedGroups(vfs: Vfs, cluster: string, signal?: AbortSignal): Promise<string[]> {
+  const prefix = `${cluster}/instancegroup/`;
+  const names: string[] = [];
+  for await (const info of vfs.listAll({ prefix, signal })) names.push(info.key.slice(prefix.length));
+  return names;
 }
 
-/** Reads an entry; undefined (reported) when it is unreadable or gone (pruned meanwhile). */
-async function readEntry(
-  vfs: Vfs,
-  ref: EntryRef,
-  key: string,
-  options: HistoryOptions,
-): Promise<HistoryEntry | undefined> {
-  try {
-    return parseEntry(ref, (await vfs.read(key, { signal: options.signal })).body).entry;
-  } catch (err) {
-    if (options.signal?.aborted) throw err;
-    options.onInvalid?.(key, err instanceof Error ? err : new Error(String(err)));
-    return undefined;
+/** Adds a group to the documents listed, once, when the options select it. */
+function addGroup(docs: DocumentRef[], name: string, options: HistoryOptions): void {
+  if (options.kind === 'config' || (options.name !== undefined && options.name !== name)) return;
+  if (!isDns1123Subdomain(name) || docs.some((doc) => doc.name === name)) return;
+  docs.push({ kind: 'instancegroup', name });
+}
+
+/** Merges documents' revision lists (each newest first) by time, keeping each list's order. */
+export function mergeTimelines(lists: Revision[][]): HistoryEntry[] {
+  const heads = lists.map(() => 0);
+  const out: HistoryEntry[] = [];
+  for (;;) {
+    let best = -1;
+    for (const [i, list] of lists.entries()) {
+      const head = list[heads[i]!];
+      if (head !== undefined && (best < 0 || head.entry.time > lists[best]![heads[best]!]!.entry.time)) best = i;
+    }
+    if (best < 0) return out;
+    out.push(lists[best]![heads[best]!++]!.entry);
   }
 }
 
@@ -118,21 +75,17 @@ export async function* listHistory(
   options: HistoryOptions = {},
 ): AsyncGenerator<HistoryEntry> {
   validateClusterName(cluster);
-  const onInvalid = options.onInvalid ?? (() => undefined);
   const docs = await documentsOf(vfs, cluster, options);
-  const cursors = docs.map(
-    (doc) => new FolderCursor(vfs, cluster, documentPrefix(cluster, doc), onInvalid, options.signal),
-  );
-  let batch: EntryRef[] = [];
-  const flush = async () => {
-    const refs = batch;
-    batch = [];
-    return Promise.all(refs.map((ref) => readEntry(vfs, ref, entryKey(ref), { ...options, onInvalid })));
-  };
-  for await (const ref of mergedRefs(cursors)) {
-    batch.push(ref);
-    if (batch.length < READ_AHEAD) continue;
-    for (const entry of await flush()) if (entry !== undefined) yield entry;
+  const versions = options.source === 'versions';
+  if (versions) for (const name of await storedGroups(vfs, cluster, options.signal)) addGroup(docs, name, options);
+  const lists: Revision[][] = [];
+  for (const doc of docs) {
+    const history = await readDocumentHistory(vfs, cluster, doc, {
+      signal: options.signal,
+      onInvalid: options.onInvalid,
+    });
+    if (!versions) lists.push(history.revisions);
+    else lists.push((await providerEntries(vfs, cluster, history, options.signal)).map((entry) => ({ entry })));
   }
-  for (const entry of await flush()) if (entry !== undefined) yield entry;
+  yield* mergeTimelines(lists);
 }

@@ -5,16 +5,26 @@
  */
 import { isStateStoreError, StateStoreError } from '../../errors.js';
 import type { Vfs } from '../../vfs/types.js';
+import { layout } from '../layout.js';
 import { renderEntry, type WriteRecord } from './entry-file.js';
-import { documentOfKey, entryKey, newStamp, type DocumentRef, type EntryRef } from './keys.js';
+import { documentFolder, documentOfKey, entryKey, newStamp, type DocumentRef, type EntryRef } from './keys.js';
+import { listEntryRefs, readEntries, readEntry } from './read-entry.js';
 import { pruneDocument } from './retention.js';
+import { buildRevisions } from './revisions.js';
 import type { HistorySettings } from './types.js';
 
-/** Settings in force for a Vfs, and that store's write counter (for `pruneEvery`). */
+/** Settings in force for a Vfs, and that store's write counters per document (for `pruneEvery`). */
 interface Recorder {
   settings: HistorySettings;
-  writes: number;
+  /** Recorded writes per `{cluster}/{document folder}`: each document is pruned on its own count. */
+  writes: Map<string, number>;
 }
+
+/** A recorded entry: where it is, and its revision number. */
+export type RecordedRef = EntryRef & { revision: number };
+
+/** Newest entries read at record time to find the revision a write replaced. */
+const NUMBERING_LOOKBACK = 4;
 
 /**
  * The history settings of each store, by its Vfs: the write paths (cluster-writes.ts,
@@ -33,13 +43,13 @@ export function registerHistorySettings(vfs: Vfs, settings: HistorySettings): vo
   const every = settings.pruneEvery ?? 10;
   if (!Number.isInteger(every) || every < 1)
     throw new StateStoreError('InvalidArgument', `history.pruneEvery must be a positive integer (got ${every})`);
-  recorders.set(vfs, { settings, writes: 0 });
+  recorders.set(vfs, { settings, writes: new Map() });
 }
 
 function recorderOf(vfs: Vfs): Recorder {
   let recorder = recorders.get(vfs);
   if (recorder === undefined) {
-    recorder = { settings: {}, writes: 0 };
+    recorder = { settings: {}, writes: new Map() };
     recorders.set(vfs, recorder);
   }
   return recorder;
@@ -56,7 +66,7 @@ export function historyEnabled(vfs: Vfs): boolean {
  * record is reported to `onRecordError` (default: a process warning) and the entry is missing.
  * Returns the entry's ref, or undefined when nothing was recorded.
  */
-export async function recordWrite(vfs: Vfs, key: string, write: WriteRecord): Promise<EntryRef | undefined> {
+export async function recordWrite(vfs: Vfs, key: string, write: WriteRecord): Promise<RecordedRef | undefined> {
   const recorder = recorderOf(vfs);
   const target = documentOfKey(key);
   if (recorder.settings.enabled === false || target === undefined) return undefined;
@@ -72,18 +82,78 @@ export async function recordWrite(vfs: Vfs, key: string, write: WriteRecord): Pr
   }
 }
 
+/**
+ * The number of the revision a write makes: one more than the revision it replaced, found among
+ * the newest few entries (usually the newest). When the version it replaced is not among them,
+ * someone else wrote in between (an external change, which the listing shows just before this
+ * revision), so one number is left for it. Entries of the older format carry no number: their
+ * numbers are their positions (revisions.ts), read once, until a numbered entry is the newest.
+ */
+async function nextRevision(vfs: Vfs, cluster: string, doc: DocumentRef, write: WriteRecord): Promise<Numbered> {
+  const refs = await listEntryRefs(vfs, cluster, doc, { limit: NUMBERING_LOOKBACK });
+  const replaced = write.before?.version;
+  if (refs.length === 0) return numbered(0, replaced !== undefined);
+  const seen = new Set<number>();
+  let highest = 0;
+  for (const ref of refs) {
+    const { entry, after } = await readEntry(vfs, ref).catch(() => ({ entry: undefined, after: undefined }));
+    if (entry === undefined) continue;
+    if (entry.revision === undefined) return nextAfterUnnumbered(vfs, cluster, doc, write);
+    seen.add(entry.revision);
+    highest = Math.max(highest, entry.revision);
+    // A create follows a deletion (or, when the newest revision wrote the group, one made by someone else).
+    if (replaced === undefined) return numbered(highest, after !== undefined);
+    // Usually the newest; a racing writer's entry may have landed first and left this number free.
+    // Identical bytes under another version (a copied or moved store) are the same revision.
+    if (entry.version === replaced || after === write.before?.text)
+      return numbered(seen.has(entry.revision + 1) ? highest : entry.revision, false);
+  }
+  return numbered(highest, true);
+}
+
+/** A new entry's number, and whether one was left free for an external change before it. */
+interface Numbered {
+  revision: number;
+  afterExternal: boolean;
+}
+
+/** The number after `last`, or the one after that when an external change came in between. */
+function numbered(last: number, external: boolean): Numbered {
+  return { revision: last + (external ? 2 : 1), afterExternal: external };
+}
+
+/** {@link nextRevision} when the newest entries are of the older format: their revisions are counted. */
+async function nextAfterUnnumbered(vfs: Vfs, cluster: string, doc: DocumentRef, write: WriteRecord): Promise<Numbered> {
+  const loaded = await readEntries(vfs, await listEntryRefs(vfs, cluster, doc, {}), {});
+  const revisions = buildRevisions(cluster, doc, loaded, null);
+  const newest = revisions[0];
+  if (newest === undefined) return numbered(0, false);
+  const known =
+    write.before === undefined
+      ? newest.text === undefined
+      : newest.text === write.before.text || revisions.some((r) => r.entry.version === write.before!.version);
+  return numbered(newest.entry.revision, !known);
+}
+
 async function recordDocumentWrite(
   vfs: Vfs,
   recorder: Recorder,
   cluster: string,
   doc: DocumentRef,
   write: WriteRecord,
-): Promise<EntryRef> {
+): Promise<RecordedRef | undefined> {
+  const { settings } = recorder;
+  const annotated: WriteRecord = {
+    ...write,
+    reason: write.reason ?? settings.defaults?.reason,
+    author: write.author ?? settings.defaults?.author,
+    ...(await nextRevision(vfs, cluster, doc, write)),
+  };
   const time = new Date();
-  const ref: EntryRef = { cluster, ...doc, stamp: newStamp(time) };
+  const ref: RecordedRef = { cluster, ...doc, stamp: newStamp(time), revision: annotated.revision! };
   // Create-if-absent: concurrent writers never overwrite each other's entries. The caller's
   // signal is not passed: the document write happened, its entry should not be cut short.
-  const text = renderEntry(ref, time, write);
+  const text = renderEntry(ref, time, annotated);
   await vfs.write(entryKey(ref), text, { ifNoneMatch: '*', contentType: 'application/json' }).catch(async (err) => {
     // A create retried after a lost answer (a connection cut after the service stored it) finds its
     // own first attempt: the stamp's random part makes any other writer's entry a different key.
@@ -91,8 +161,30 @@ async function recordDocumentWrite(
     const stored = await vfs.read(entryKey(ref));
     if (Buffer.from(stored.body).toString('utf8') !== text) throw err;
   });
-  const { settings } = recorder;
-  if (recorder.writes++ % (settings.pruneEvery ?? 10) === 0)
+  if (await clusterDeletedMeanwhile(vfs, cluster, ref)) return undefined;
+  const counter = `${cluster}/${documentFolder(doc)}`;
+  const writes = recorder.writes.get(counter) ?? 0;
+  recorder.writes.set(counter, writes + 1);
+  if (writes % (settings.pruneEvery ?? 10) === 0)
     await pruneDocument(vfs, cluster, doc, { keep: settings.keep ?? 100, maxAgeMs: settings.maxAgeMs, now: time });
   return ref;
+}
+
+/**
+ * A `deleteCluster` racing this write may have listed the cluster's files before the entry
+ * existed: the entry would outlive the cluster and a new cluster of the same name would inherit
+ * it. deleteCluster deletes `config` first and lists the history again after; so either the config
+ * is still there now (and that second listing finds the entry), or it is gone and the entry is
+ * removed here.
+ */
+async function clusterDeletedMeanwhile(vfs: Vfs, cluster: string, ref: EntryRef): Promise<boolean> {
+  const exists = await vfs.stat(layout.config(cluster)).then(
+    () => true,
+    (err: unknown) => (isStateStoreError(err, 'NotFound') ? false : Promise.reject(err)),
+  );
+  if (exists) return false;
+  await vfs.delete(entryKey(ref)).catch((err: unknown) => {
+    if (!isStateStoreError(err, 'NotFound')) throw err;
+  });
+  return true;
 }

@@ -1,6 +1,7 @@
 /**
- * `store.rollback()`: writes a recorded version back as a compare-and-swap against the document
- * read just before, then records the rollback itself (operation `rollback`).
+ * `store.rollback()`: writes a revision's content back as a new revision (helm's rollback,
+ * kubectl's rollout undo), validated first, as a compare-and-swap against the document read just
+ * before, then records the rollback itself (operation `rollback`).
  */
 import { isStateStoreError, StateStoreError } from '../../errors.js';
 import type { Vfs } from '../../vfs/types.js';
@@ -9,20 +10,14 @@ import { assertSafeValue, isPlainObject, jsonEqual } from '../../config/guard.js
 import { parseYamlDocuments } from '../../config/yaml/parse.js';
 import { withoutUndefined } from '../../config/yaml/stringify.js';
 import { updateYamlText } from '../../config/yaml/update.js';
+import { assertValidClusterConfig, assertValidInstanceGroup } from '../../config/validate/kops.js';
 import { keepStoreLocation } from './store-location.js';
 import { assertFenced } from '../lease/fence.js';
-import { entryId } from './keys.js';
-import { recordWrite } from './record.js';
-import { documentKey, loadEntry, versionOf } from './versions.js';
-import type { HistoryEntry, RollbackOptions, RollbackResult } from './types.js';
-
-/** The document as stored now, or undefined when it does not exist (a deleted instance group). */
-async function readCurrent(vfs: Vfs, key: string, signal?: AbortSignal) {
-  return vfs.read(key, { signal }).then(
-    (read) => ({ text: Buffer.from(read.body).toString('utf8'), version: read.info.version }),
-    (err: unknown) => (isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err)),
-  );
-}
+import { entryId, type DocumentRef } from './keys.js';
+import { recordWrite, type RecordedRef } from './record.js';
+import { documentKey, type CurrentDocument, type Revision } from './revisions.js';
+import { documentName, resolveRevision } from './versions.js';
+import type { HistoryEntry, RevisionRef, RollbackOptions, RollbackResult } from './types.js';
 
 function generationOf(value: unknown): number | undefined {
   const metadata = isPlainObject(value) && isPlainObject(value.metadata) ? value.metadata : undefined;
@@ -50,68 +45,160 @@ export function withKopsGeneration(text: string, current: string | undefined): {
   };
 }
 
-/** Parses the text to write back: one YAML document, within the input limits. */
-function checkWritable(text: string, id: string): void {
-  const documents = parseYamlDocuments(text);
-  if (documents.length !== 1)
-    throw new StateStoreError('IntegrityError', `history entry ${id}: the recorded text is not one YAML document`);
-  assertSafeValue(documents[0]!.value);
+/**
+ * Checks a revision's content before it is written back: entries are files anyone with write
+ * access to the bucket can edit, so the text must be one YAML mapping of this document's kind
+ * and name (the config of this cluster, or this instance group of it), within the input limits
+ * and valid by kops's schema. IntegrityError for a text that is not this document, ValidationError
+ * for one that fails the schema; nothing is written either way.
+ */
+export function checkRevisionContent(cluster: string, doc: DocumentRef, text: string, id: string): void {
+  const fail = (why: string) =>
+    new StateStoreError(
+      'IntegrityError',
+      `revision ${id} does not hold ${documentName(doc)} of cluster "${cluster}": ${why}; nothing written`,
+    );
+  let documents;
+  try {
+    documents = parseYamlDocuments(text);
+  } catch (err) {
+    throw fail(`it is not readable YAML (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (documents.length !== 1) throw fail(`it holds ${documents.length} YAML documents`);
+  const value = documents[0]!.value;
+  if (!isPlainObject(value))
+    throw fail(`it holds a ${value === null ? 'null' : Array.isArray(value) ? 'list' : typeof value}, not a mapping`);
+  assertSafeValue(value);
+  const kind = doc.kind === 'config' ? 'Cluster' : 'InstanceGroup';
+  if (value.kind !== kind) throw fail(`its kind is ${JSON.stringify(value.kind)}, not ${kind}`);
+  const metadata = isPlainObject(value.metadata) ? value.metadata : {};
+  const name = doc.kind === 'config' ? cluster : doc.name;
+  if (metadata.name !== name) throw fail(`its metadata.name is ${JSON.stringify(metadata.name)}`);
+  const labels = isPlainObject(metadata.labels) ? metadata.labels : {};
+  const owner = labels['kops.k8s.io/cluster'];
+  if (doc.kind === 'instancegroup' && owner !== undefined && owner !== cluster)
+    throw fail(`it is labelled for cluster ${JSON.stringify(owner)}`);
+  if (doc.kind === 'config') assertValidClusterConfig(value);
+  else assertValidInstanceGroup(value);
+}
+
+/** The text a rollback writes: the revision's content, with the current store location and generation rules. */
+function textToWrite(
+  cluster: string,
+  doc: DocumentRef,
+  content: string,
+  current: string | undefined,
+  options: RollbackOptions,
+): { text: string; kept: string[] } {
+  const located = doc.kind === 'config' ? keepStoreLocation(cluster, content, current) : { text: content, kept: [] };
+  const generated = options.restoreGeneration
+    ? { text: located.text, kept: [] }
+    : withKopsGeneration(located.text, current);
+  return { text: generated.text, kept: [...located.kept, ...generated.kept] };
+}
+
+/** The entry a rollback recorded, as listings show it. */
+function recordedEntry(
+  ref: RecordedRef,
+  replaced: string | undefined,
+  written: string | undefined,
+  target: HistoryEntry,
+  options: RollbackOptions,
+): HistoryEntry {
+  return {
+    id: entryId(ref),
+    revision: ref.revision,
+    cluster: ref.cluster,
+    kind: ref.kind,
+    ...(ref.name === undefined ? {} : { name: ref.name }),
+    time: new Date(),
+    operation: 'rollback',
+    ...(replaced === undefined ? {} : { replacedVersion: replaced }),
+    ...(written === undefined ? {} : { version: written }),
+    rolledBackTo: target.id,
+    ...(options.reason === undefined ? {} : { reason: options.reason }),
+    ...(options.author === undefined ? {} : { author: options.author }),
+  };
 }
 
 /** See `StoreHistory.rollback`. */
 export async function rollback(
   vfs: Vfs,
   cluster: string,
-  target: HistoryEntry | string,
+  target: RevisionRef | undefined,
   options: RollbackOptions = {},
 ): Promise<RollbackResult> {
-  const loaded = await loadEntry(vfs, cluster, target, options.signal);
-  const version = versionOf(loaded);
-  const key = documentKey(loaded.ref);
-  const current = await readCurrent(vfs, key, options.signal);
-  if (current === undefined && loaded.ref.kind === 'config')
+  const { history, revision } = await resolveRevision(vfs, cluster, target, options);
+  const { doc, current } = history;
+  const key = documentKey(cluster, doc);
+  if (current === undefined && doc.kind === 'config')
     throw new StateStoreError('NotFound', `cluster "${cluster}" not found`, { key });
   if (options.ifMatch !== undefined && current?.version !== options.ifMatch)
     throw new StateStoreError('PreconditionFailed', `${key} changed since version ${options.ifMatch}`, { key });
-  const located =
-    loaded.ref.kind === 'config'
-      ? keepStoreLocation(cluster, version.text, current?.text)
-      : { text: version.text, kept: [] };
-  const generated = options.restoreGeneration
-    ? { text: located.text, kept: [] }
-    : withKopsGeneration(located.text, current?.text);
-  const text = generated.text;
-  const kept = [...located.kept, ...generated.kept];
-  checkWritable(text, version.entry.id);
-  const diff = unifiedDiff(current?.text ?? '', text, { from: `${key} (current)`, to: `${key} (${version.entry.id})` });
-  if (options.dryRun) return { version: current?.version ?? '', diff, text, keptFields: kept };
+  if (revision.text === undefined) return rollbackToDeletion(vfs, key, revision, current, options);
+  // The content as recorded first (a tampered entry fails here, before any parse of ours trips on
+  // it), then the text to write, which keeps the current location and generation.
+  checkRevisionContent(cluster, doc, revision.text, revision.entry.id);
+  const { text, kept } = textToWrite(cluster, doc, revision.text, current?.text, options);
+  checkRevisionContent(cluster, doc, text, revision.entry.id);
+  const diff = unifiedDiff(current?.text ?? '', text, {
+    from: `${key} (current)`,
+    to: `${key} (revision ${revision.entry.revision})`,
+  });
+  const unchanged = { version: current?.version ?? '', target: revision.entry, diff, text, keptFields: kept };
+  if (current?.text === text) return { ...unchanged, changed: false };
+  if (options.dryRun) return { ...unchanged, changed: true };
   await assertFenced(options);
   // The compare-and-swap: against the version just read, or create-if-absent for a deleted group.
   const condition = current === undefined ? { ifNoneMatch: '*' as const } : { ifMatch: current.version };
-  const written = await vfs.write(key, text, { ...condition, contentType: 'application/yaml', signal: options.signal });
+  const written = await vfs
+    .write(key, text, { ...condition, contentType: 'application/yaml', signal: options.signal })
+    .catch((err: unknown) => {
+      // A group re-created since it was read: the document changed meanwhile, as for any other write.
+      if (!isStateStoreError(err, 'AlreadyExists')) throw err;
+      throw new StateStoreError('PreconditionFailed', `${key} was created since it was read; nothing written`, {
+        key,
+        cause: err,
+      });
+    });
+  const before = current === undefined ? undefined : { text: current.text, version: current.version };
   const ref = await recordWrite(vfs, key, {
     operation: 'rollback',
-    before: current,
+    before,
     after: { text, version: written.version },
-    rolledBackTo: version.entry.id,
+    rolledBackTo: revision.entry.id,
     reason: options.reason,
     author: options.author,
   });
-  const entry: HistoryEntry | undefined =
-    ref === undefined
-      ? undefined
-      : {
-          id: entryId(ref),
-          cluster,
-          kind: ref.kind,
-          ...(ref.name === undefined ? {} : { name: ref.name }),
-          time: new Date(),
-          operation: 'rollback',
-          ...(current === undefined ? {} : { replacedVersion: current.version }),
-          version: written.version,
-          rolledBackTo: version.entry.id,
-          ...(options.reason === undefined ? {} : { reason: options.reason }),
-          ...(options.author === undefined ? {} : { author: options.author }),
-        };
-  return { version: written.version, entry, diff, text, keptFields: kept };
+  const entry = ref && recordedEntry(ref, current?.version, written.version, revision.entry, options);
+  return { version: written.version, target: revision.entry, changed: true, entry, diff, text, keptFields: kept };
+}
+
+/** A rollback to a revision that deleted its instance group: deletes it again (conditionally). */
+async function rollbackToDeletion(
+  vfs: Vfs,
+  key: string,
+  revision: Revision,
+  current: CurrentDocument | undefined,
+  options: RollbackOptions,
+): Promise<RollbackResult> {
+  const diff = unifiedDiff(current?.text ?? '', '', {
+    from: `${key} (current)`,
+    to: `${key} (revision ${revision.entry.revision}: deleted)`,
+  });
+  const result = { version: current?.version ?? '', target: revision.entry, diff, text: '', keptFields: [] };
+  if (current === undefined) return { ...result, changed: false };
+  if (options.dryRun) return { ...result, changed: true };
+  await assertFenced(options);
+  const ifMatch = vfs.capabilities.deleteIfMatch ? current.version : undefined;
+  await vfs.delete(key, { signal: options.signal, ...(ifMatch === undefined ? {} : { ifMatch }) });
+  const ref = await recordWrite(vfs, key, {
+    operation: 'rollback',
+    before: { text: current.text, version: current.version },
+    rolledBackTo: revision.entry.id,
+    reason: options.reason,
+    author: options.author,
+  });
+  const entry = ref && recordedEntry(ref, current.version, undefined, revision.entry, options);
+  return { ...result, version: '', changed: true, entry };
 }

@@ -16,27 +16,45 @@ export interface WriteAnnotation {
 /** The kinds of document the history records: the cluster's `config` and its instance groups. */
 export type HistoryKind = 'config' | 'instancegroup';
 
-/** What a recorded write did to its document. */
-export type HistoryOperation = 'create' | 'update' | 'delete' | 'rollback';
+/**
+ * What a revision did to its document. `external`: a write statestore did not make (kops's own
+ * unconditional writes, an editor on the bucket), seen because the stored document was not the
+ * version the previous revision wrote (docs/history.md).
+ */
+export type HistoryOperation = 'create' | 'update' | 'delete' | 'rollback' | 'external';
 
 /**
- * One recorded write of a cluster's `config` or of one instance group. Newest first in listings.
- * The entry keeps the document the write replaced (see {@link StoreHistory.getVersion}) and the
- * text it wrote (so its own diff never depends on other entries).
+ * One revision of a cluster's `config` or of one instance group, named by the version it wrote
+ * (as helm's and kubectl's revisions are). Newest first in listings. A recorded entry keeps the
+ * text it wrote (the revision's content, see {@link StoreHistory.getVersion}) and the text it
+ * replaced (so its own diff never depends on other entries); an `external` revision is derived
+ * from the stored bytes statestore found (docs/history.md).
  */
 export interface HistoryEntry {
   /**
-   * Id of the entry, `{cluster}:config/{stamp}` or `{cluster}:instancegroup/{group}/{stamp}`. Pass
-   * it (or the entry) to `getVersion`, `diffVersions` and `rollback`; the part after `:` is accepted too.
+   * Id of the revision: `{cluster}:config/{stamp}` or `{cluster}:instancegroup/{group}/{stamp}`
+   * for a recorded entry, `{cluster}:config/external-{hash}` (and likewise for a group) for an
+   * external change, the hash being of the version found. Pass it (or the entry) to
+   * `getVersion`, `diffVersions` and `rollback`; the part after `:` is accepted too.
    */
   readonly id: string;
+  /**
+   * The revision's number within its document, helm-style: 1 is the oldest ever recorded, each
+   * write adds one, and a number is never reused or renumbered (retention removes the oldest,
+   * it does not shift the rest). Entries written before numbers were stored are numbered by their
+   * position, counted back from the first numbered one.
+   */
+  readonly revision: number;
   /** The cluster whose document was written. */
   readonly cluster: string;
   /** The document's kind: the cluster's `config` or an instance group. */
   readonly kind: HistoryKind;
   /** The instance group's name; undefined for the config. */
   readonly name?: string;
-  /** When the write happened (the writer's clock). */
+  /**
+   * When the write happened (the writer's clock). For an external change: when statestore first
+   * saw it (the next recorded write, or the stored document's modification time for the newest).
+   */
   readonly time: Date;
   /** What the write did to the document. */
   readonly operation: HistoryOperation;
@@ -44,7 +62,7 @@ export interface HistoryEntry {
   readonly replacedVersion?: string;
   /** The version the write produced (undefined for a delete). */
   readonly version?: string;
-  /** For a rollback: the id of the entry whose version it wrote back. */
+  /** For a rollback: the id of the revision whose content it wrote back. */
   readonly rolledBackTo?: string;
   /** Why, as the writer said (`reason` of the write's options). */
   readonly reason?: string;
@@ -59,20 +77,40 @@ export interface HistoryOptions extends CallOptions {
   /** With `kind: 'instancegroup'` (implied): only this group's entries. */
   name?: string;
   /**
+   * `'entries'` (the default): statestore's revisions, external changes included. `'versions'`:
+   * the provider's own object versions of the config and instance groups where the bucket has
+   * versioning (S3 `versionId`), kops's writes included; numbered oldest first, each annotated
+   * with the statestore entry that wrote its bytes, if one did; `getVersion` and `rollback` take
+   * their ids. Unsupported on a backend that keeps no versions.
+   */
+  source?: 'entries' | 'versions';
+  /**
    * Called for a file in the history folder that is not a readable entry (foreign or damaged
    * files); such files are skipped, never fatal. Default: skipped silently.
    */
   onInvalid?: (key: string, error: Error) => void;
 }
 
-/** A recorded version of a document: the text a history entry kept, byte for byte, and its parse. */
+/** A revision's content: the text it wrote, byte for byte, and its parse. */
 export interface HistoryVersion extends StoredDocument<unknown> {
-  /** The entry that recorded this version (it replaced it). */
+  /** The revision (the entry that wrote this text). */
   entry: HistoryEntry;
 }
 
+/**
+ * A revision, as `getVersion`, `diffVersions` and `rollback` take it: the entry, its id, or its
+ * number (within the config, or the instance group `instanceGroup` names).
+ */
+export type RevisionRef = HistoryEntry | string | number;
+
+/** Options naming the document a revision number refers to. */
+export interface RevisionOptions extends CallOptions {
+  /** A revision number (or no revision, for rollback) is of this instance group; default the config. */
+  instanceGroup?: string;
+}
+
 /** Options of {@link StoreHistory.rollback}. */
-export interface RollbackOptions extends CallOptions, WriteAnnotation, FencedWrite {
+export interface RollbackOptions extends RevisionOptions, WriteAnnotation, FencedWrite {
   /** Roll back only if the document is still at this version (else PreconditionFailed). */
   ifMatch?: string;
   /** Compute the text and diff only; write nothing. */
@@ -90,13 +128,20 @@ export interface RollbackOptions extends CallOptions, WriteAnnotation, FencedWri
  * module, which the write paths import, imports none of theirs: no import cycle.)
  */
 export interface RollbackResult {
-  /** The version now stored (after a dry run: the version read; '' for a group that does not exist). */
+  /** The version now stored (after a dry run, or when nothing changed: the version read; '' for a group that does not exist). */
   version: string;
+  /** The revision restored. */
+  target: HistoryEntry;
+  /**
+   * False when the document already held the revision's content: nothing was written or
+   * recorded (as `mergeConfig` writes nothing for a change that changes nothing).
+   */
+  changed: boolean;
   /** The history entry the rollback itself recorded; undefined after a dry run or when recording failed. */
   entry?: HistoryEntry;
   /** Unified diff from the document as it was to the restored text. */
   diff: string;
-  /** The text written (the entry's version, with the store-location fields of a moved cluster kept). */
+  /** The text written (the revision's content, with the store-location fields of a moved cluster kept); '' for a delete. */
   text: string;
   /**
    * JSON pointers of the fields not written as recorded: the store-location fields of a moved
@@ -123,34 +168,47 @@ export interface HistorySettings {
    * undone; the entry is missing). Default: `process.emitWarning`.
    */
   onRecordError?: (error: Error) => void;
+  /**
+   * Recorded with every write that passes no `author` / `reason` of its own (the CLI sets the
+   * author to the OS user and host, and the reason from `--reason`).
+   */
+  defaults?: WriteAnnotation;
 }
 
 /**
- * Every write through the store of a cluster's `config` and instance groups records the document
- * it replaced, in `{cluster}/backups/statestore/history/` (docs/history.md says why there).
+ * Every write through the store of a cluster's `config` and instance groups records a revision,
+ * in `{cluster}/backups/statestore/history/` (docs/history.md says why there); writes made by
+ * others show as `external` revisions.
  */
 export interface StoreHistory {
-  /** The cluster's history, newest first, listed page by page (each entry read as it is reached). */
+  /**
+   * The cluster's revisions, newest first, one timeline across the config and its instance
+   * groups (each document's revisions in number order, merged by time).
+   */
   history(cluster: string, options?: HistoryOptions): AsyncIterable<HistoryEntry>;
   /**
-   * The document as it was before the entry's write (the version the entry replaced). NotFound
-   * for an entry that recorded a create (there was no document before it).
+   * The revision's content: the document as that revision wrote it. NotFound for a revision that
+   * deleted its instance group (there is no text).
    */
-  getVersion(cluster: string, entry: HistoryEntry | string, options?: CallOptions): Promise<HistoryVersion>;
+  getVersion(cluster: string, revision: RevisionRef, options?: RevisionOptions): Promise<HistoryVersion>;
   /**
-   * A unified diff. Without `to`: the entry's own change (what its write replaced to what it
-   * wrote). With an entry: from `from`'s version to `to`'s version (both of one document). With
-   * `'current'`: from `from`'s version to the document as stored now.
+   * A unified diff. Without `to`: the revision's own change (the content before it to its
+   * content). With a revision: from `from`'s content to `to`'s (both of one document). With
+   * `'current'`: from `from`'s content to the document as stored now.
    */
   diffVersions(
     cluster: string,
-    from: HistoryEntry | string,
-    to?: HistoryEntry | string,
-    options?: CallOptions,
+    from: RevisionRef,
+    to?: RevisionRef | 'current',
+    options?: RevisionOptions,
   ): Promise<string>;
   /**
-   * Writes the entry's version (see `getVersion`) back as a compare-and-swap against the document
-   * read (PreconditionFailed if it changed meanwhile) and records the rollback itself.
+   * Writes the revision's content back as a new revision (helm's `rollback`, kubectl's
+   * `rollout undo`): a compare-and-swap against the document read (PreconditionFailed if it
+   * changed meanwhile), recorded as operation `rollback`. Without a revision: the one before the
+   * current one. The content is validated first (kind, name, cluster, schema: ValidationError or
+   * IntegrityError, nothing written); when the document already holds it nothing is written
+   * (`changed: false`). A revision that deleted its instance group deletes it again.
    */
-  rollback(cluster: string, entry: HistoryEntry | string, options?: RollbackOptions): Promise<RollbackResult>;
+  rollback(cluster: string, revision?: RevisionRef, options?: RollbackOptions): Promise<RollbackResult>;
 }
