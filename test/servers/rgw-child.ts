@@ -10,7 +10,7 @@
  * daemons, so that a kill of the group is the last resort (rgw.ts's `stop()` does it).
  */
 import { rename, rm, writeFile } from 'node:fs/promises';
-import { processAlive } from './child.js';
+import { processAlive, processGroupMembers } from './child.js';
 import { bootRgwCluster, type RgwCluster } from './rgw-cluster.js';
 
 /** What the supervisor announces. */
@@ -30,12 +30,26 @@ async function announce(message: RgwAnnouncement): Promise<void> {
   await rename(`${stateFile}.tmp`, stateFile);
 }
 
+/**
+ * Kills what is left in this process group (it leads one: rgw.ts starts it detached), e.g. a
+ * process a daemon started, so that nothing outlives the supervisor.
+ */
+async function killStragglers(): Promise<void> {
+  for (let tries = 0; tries < 50; tries++) {
+    const left = processGroupMembers(process.pid).filter((pid) => pid !== process.pid);
+    if (left.length === 0) return;
+    for (const pid of left) process.kill(pid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** `keepState`: a failure's announcement stays for the workers to read (the run's teardown removes it). */
 async function shutdown(code: number, keepState = false): Promise<void> {
   if (stopping) return;
   stopping = true;
   abortBoot.abort();
   await cluster.then((running) => running.stop()).catch(() => undefined);
+  await killStragglers();
   // The run that wrote it may be gone (Jest killed): the file goes with the gateway.
   if (!keepState && stateFile !== undefined && stateFile !== '') await rm(stateFile, { force: true });
   process.exit(code);

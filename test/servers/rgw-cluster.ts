@@ -111,7 +111,8 @@ export async function bootRgwCluster(signal?: AbortSignal): Promise<RgwCluster> 
   const children = new Children(signal);
   const stop = async () => {
     await Promise.all(children.all().map(killChild));
-    await rm(dir, { recursive: true, force: true });
+    // Retried: a daemon killed a moment ago may still have had a file open for writing.
+    await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   };
   try {
     const endpoint = await boot(dir, children);

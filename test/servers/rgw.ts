@@ -86,7 +86,8 @@ export function rgwHandle(announced: { endpoint: string; startMs: number }, stop
 export function spawnRgwSupervisor(env: NodeJS.ProcessEnv = {}): ChildProcess {
   return spawn(process.execPath, ['--no-warnings', ...nodeEntry('test/servers/rgw-child.ts')], {
     cwd: REPO_ROOT,
-    env: { ...process.env, STATESTORE_RGW_PARENT: String(process.pid), ...env },
+    // Not the run's state file that a Jest worker inherits: a private gateway announces on stdout only.
+    env: { ...process.env, STATESTORE_RGW_STATE: '', STATESTORE_RGW_PARENT: String(process.pid), ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });
