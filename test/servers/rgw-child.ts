@@ -20,7 +20,14 @@ const stateFile = process.env['STATESTORE_RGW_STATE'];
 const parentPid = Number(process.env['STATESTORE_RGW_PARENT'] ?? process.ppid);
 let stopping = false;
 const abortBoot = new AbortController();
-const cluster: Promise<RgwCluster> = bootRgwCluster(abortBoot.signal);
+/**
+ * A daemon that exits during start-up is most often one whose port, free when picked, was taken
+ * before it bound it (a race with any other process on the machine): one more try, on new ports.
+ */
+const cluster: Promise<RgwCluster> = bootRgwCluster(abortBoot.signal).catch((err: Error) => {
+  if (abortBoot.signal.aborted || !err.message.includes('exited during start-up')) throw err;
+  return bootRgwCluster(abortBoot.signal);
+});
 
 async function announce(message: RgwAnnouncement): Promise<void> {
   process.stdout.write(`${JSON.stringify(message)}\n`);
@@ -55,6 +62,14 @@ async function shutdown(code: number, keepState = false): Promise<void> {
   process.exit(code);
 }
 
+// Stdout closed with the parent gone: the stdin watch below stops everything.
+process.stdout.on('error', () => undefined);
+// A bug here must not leave the daemons running, and the workers should read why.
+process.on('uncaughtException', (err) => {
+  void announce({ error: `rgw supervisor: ${err.stack ?? err.message}` })
+    .catch(() => undefined)
+    .then(() => shutdown(1, true));
+});
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
 process.stdin.on('end', () => void shutdown(0));
 process.stdin.on('error', () => void shutdown(0));

@@ -1,7 +1,7 @@
 /**
  * Ceph RADOS Gateway 16.2 (Debian 12's `radosgw`) for the tests: a real S3 implementation, not our
  * emulation of one (issue #32). One monitor, one in-memory OSD and the gateway on 127.0.0.1, in a
- * temp folder, started in ~4 s (rgw-cluster.ts has the configuration and the figures) by a
+ * temp folder, started in ~2 s (rgw-cluster.ts has the configuration and the figures) by a
  * supervisor process (rgw-child.ts) that removes everything when stopped or when the process that
  * started it exits, however it exits.
  *
