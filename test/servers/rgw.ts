@@ -99,6 +99,7 @@ export function spawnRgwSupervisor(env: NodeJS.ProcessEnv = {}): ChildProcess {
  */
 export async function stopRgwSupervisor(child: ChildProcess): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
+    child.ref(); // detached earlier: this process waits for it now
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
     const timer = setTimeout(() => killGroup(child), 15_000);
