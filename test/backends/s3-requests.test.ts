@@ -47,7 +47,8 @@ async function store(
   const vfs = await openVfs(`s3://${bucket}/${prefix}`, {
     env: {},
     ...extra,
-    s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1', ...s3 },
+    // The dialect given: these cases are about requests, not the probe (s3-dialect.test.ts).
+    s3: { endpoint: server.endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1', dialect: 'aws', ...s3 },
   });
   open.push(vfs);
   return { vfs, prefix };
@@ -264,6 +265,7 @@ describe('error codes, within the retry budget, without secrets', () => {
       s3: {
         endpoint: `http://127.0.0.1:${port}`,
         region: 'us-east-1',
+        dialect: 'aws',
         credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: SECRET },
       },
     });
@@ -274,18 +276,17 @@ describe('error codes, within the retry budget, without secrets', () => {
     expect(err.message).not.toContain(SECRET);
   });
 
-  it('maps 409 ConditionalRequestConflict to a retryable Conflict', async () => {
-    const { vfs, prefix } = await store();
-    await server.injectFault({
-      method: 'PUT',
-      key: `${prefix}/c`,
-      status: 409,
-      code: 'ConditionalRequestConflict',
-      times: 1,
-    });
+  it('retries 409 ConditionalRequestConflict (AWS asks to) and maps it to a retryable Conflict when it persists', async () => {
+    const { vfs, prefix } = await store({}, 'state', { retry: { maxAttempts: 3, baseDelayMs: 1 } });
+    const conflict = { method: 'PUT', status: 409, code: 'ConditionalRequestConflict' };
+    await server.injectFault({ ...conflict, key: `${prefix}/once`, times: 1 });
+    await vfs.write('once', 'x', { ifNoneMatch: '*' });
+    expect((await requestsFor(`${prefix}/once`)).filter((r) => r.method === 'PUT')).toHaveLength(2);
+    await server.injectFault({ ...conflict, key: `${prefix}/c`, times: 100 });
     const err = await rejection(vfs.write('c', 'x', { ifNoneMatch: '*' }));
     expect(err.code).toBe('Conflict');
     expect(err.retryable).toBe(true);
+    expect((await requestsFor(`${prefix}/c`)).filter((r) => r.method === 'PUT')).toHaveLength(3);
   });
 
   it('retries 503 SlowDown inside the SDK and maps it to RateLimited when it persists', async () => {

@@ -5,6 +5,7 @@
  * providers). Every store is a prefix of its own in one bucket; S3's 1,024-byte key limit counts
  * that prefix.
  */
+import { randomUUID } from 'node:crypto';
 import { openVfs } from '../../src/backends/registry.js';
 import { runConformance } from '../conformance/suite.js';
 import { sharedRgw } from '../servers/shared-rgw.js';
@@ -19,9 +20,10 @@ beforeAll(async () => {
   await rgw.createBucket(BUCKET);
 }, 200_000);
 
-/** `run-<pid>-0001`: one length for every store, so the key-length case knows the prefix. */
-const prefix = () => `run-${process.pid}-${String(++counter).padStart(4, '0')}`;
-const PREFIX_BYTES = `run-${process.pid}-0000/`.length;
+/** `run-<token>-0001`: one length for every store, so the key-length case knows the prefix. */
+const token = randomUUID().slice(0, 8);
+const prefix = () => `run-${token}-${String(++counter).padStart(4, '0')}`;
+const PREFIX_BYTES = `run-${token}-0000/`.length;
 
 runConformance({
   name: 'Ceph RADOS Gateway',

@@ -4,6 +4,7 @@
  * server is started lazily, once per test file, and stopped by `stopAll()`; Ceph RADOS Gateway is
  * the run's shared one (test/servers/shared-rgw.ts), each store a prefix of its own.
  */
+import { randomUUID } from 'node:crypto';
 import { openVfs } from '../../src/backends/registry.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../servers/s3rver.js';
@@ -48,7 +49,14 @@ const azuriteServer = startedOnce<AzuriteHandle>(async () => {
 
 const gcsServer = startedOnce<GcsEmulatorHandle>(() => startGcsEmulator());
 
-/** The run's shared gateway, with this process's bucket (the run stops the gateway, not `stopAll`). */
+/**
+ * Stores on the shared gateway are prefixes of one bucket that every test file of the run uses, and
+ * a Jest worker runs several files in one process with this module loaded afresh (the counter back
+ * at 0): a token per load keeps their prefixes apart.
+ */
+const RGW_FILE_TOKEN = randomUUID().slice(0, 8);
+
+/** The run's shared gateway, with the targets' bucket (the run stops the gateway, not `stopAll`). */
 let rgwServer: Promise<RgwHandle> | undefined;
 const rgwWithBucket = (): Promise<RgwHandle> =>
   (rgwServer ??= sharedRgw().then(async (rgw) => {
@@ -115,7 +123,7 @@ export const rgwTarget: BackendTarget = {
   name: 'rgw',
   fresh: async () => {
     const rgw = await rgwWithBucket();
-    return target(`s3://targets/run-${process.pid}-${++counter}`, { env: {}, s3: rgw.s3 });
+    return target(`s3://targets/run-${RGW_FILE_TOKEN}-${++counter}`, { env: {}, s3: rgw.s3 });
   },
 };
 

@@ -4,6 +4,7 @@
  * so it never outlives the test process.
  */
 import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Resolves with what `pick` makes of the first complete stdout line it accepts (returns other than
@@ -48,4 +49,20 @@ export function processAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** The pids of a process group's running members (zombies left out), from /proc (Linux), the leader excluded. */
+export function processGroupMembers(pgid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name) && Number(name) !== pgid)
+    .filter((name) => {
+      try {
+        // The fields after the command's closing parenthesis: state, ppid, pgrp.
+        const fields = readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return Number(fields[2]) === pgid && fields[0] !== 'Z';
+      } catch {
+        return false; // exited meanwhile
+      }
+    })
+    .map(Number);
 }

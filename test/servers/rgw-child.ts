@@ -10,7 +10,7 @@
  * daemons, so that a kill of the group is the last resort (rgw.ts's `stop()` does it).
  */
 import { rename, rm, writeFile } from 'node:fs/promises';
-import { processAlive } from './child.js';
+import { processAlive, processGroupMembers } from './child.js';
 import { bootRgwCluster, type RgwCluster } from './rgw-cluster.js';
 
 /** What the supervisor announces. */
@@ -20,7 +20,14 @@ const stateFile = process.env['STATESTORE_RGW_STATE'];
 const parentPid = Number(process.env['STATESTORE_RGW_PARENT'] ?? process.ppid);
 let stopping = false;
 const abortBoot = new AbortController();
-const cluster: Promise<RgwCluster> = bootRgwCluster(abortBoot.signal);
+/**
+ * A daemon that exits during start-up is most often one whose port, free when picked, was taken
+ * before it bound it (a race with any other process on the machine): one more try, on new ports.
+ */
+const cluster: Promise<RgwCluster> = bootRgwCluster(abortBoot.signal).catch((err: Error) => {
+  if (abortBoot.signal.aborted || !err.message.includes('exited during start-up')) throw err;
+  return bootRgwCluster(abortBoot.signal);
+});
 
 async function announce(message: RgwAnnouncement): Promise<void> {
   process.stdout.write(`${JSON.stringify(message)}\n`);
@@ -30,17 +37,39 @@ async function announce(message: RgwAnnouncement): Promise<void> {
   await rename(`${stateFile}.tmp`, stateFile);
 }
 
+/**
+ * Kills what is left in this process group (it leads one: rgw.ts starts it detached), e.g. a
+ * process a daemon started, so that nothing outlives the supervisor.
+ */
+async function killStragglers(): Promise<void> {
+  for (let tries = 0; tries < 50; tries++) {
+    const left = processGroupMembers(process.pid).filter((pid) => pid !== process.pid);
+    if (left.length === 0) return;
+    for (const pid of left) process.kill(pid, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** `keepState`: a failure's announcement stays for the workers to read (the run's teardown removes it). */
 async function shutdown(code: number, keepState = false): Promise<void> {
   if (stopping) return;
   stopping = true;
   abortBoot.abort();
   await cluster.then((running) => running.stop()).catch(() => undefined);
+  await killStragglers();
   // The run that wrote it may be gone (Jest killed): the file goes with the gateway.
   if (!keepState && stateFile !== undefined && stateFile !== '') await rm(stateFile, { force: true });
   process.exit(code);
 }
 
+// Stdout closed with the parent gone: the stdin watch below stops everything.
+process.stdout.on('error', () => undefined);
+// A bug here must not leave the daemons running, and the workers should read why.
+process.on('uncaughtException', (err) => {
+  void announce({ error: `rgw supervisor: ${err.stack ?? err.message}` })
+    .catch(() => undefined)
+    .then(() => shutdown(1, true));
+});
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
 process.stdin.on('end', () => void shutdown(0));
 process.stdin.on('error', () => void shutdown(0));

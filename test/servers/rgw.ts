@@ -1,7 +1,7 @@
 /**
  * Ceph RADOS Gateway 16.2 (Debian 12's `radosgw`) for the tests: a real S3 implementation, not our
  * emulation of one (issue #32). One monitor, one in-memory OSD and the gateway on 127.0.0.1, in a
- * temp folder, started in ~4 s (rgw-cluster.ts has the configuration and the figures) by a
+ * temp folder, started in ~2 s (rgw-cluster.ts has the configuration and the figures) by a
  * supervisor process (rgw-child.ts) that removes everything when stopped or when the process that
  * started it exits, however it exits.
  *
@@ -86,7 +86,8 @@ export function rgwHandle(announced: { endpoint: string; startMs: number }, stop
 export function spawnRgwSupervisor(env: NodeJS.ProcessEnv = {}): ChildProcess {
   return spawn(process.execPath, ['--no-warnings', ...nodeEntry('test/servers/rgw-child.ts')], {
     cwd: REPO_ROOT,
-    env: { ...process.env, STATESTORE_RGW_PARENT: String(process.pid), ...env },
+    // Not the run's state file that a Jest worker inherits: a private gateway announces on stdout only.
+    env: { ...process.env, STATESTORE_RGW_STATE: '', STATESTORE_RGW_PARENT: String(process.pid), ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   });
@@ -98,6 +99,7 @@ export function spawnRgwSupervisor(env: NodeJS.ProcessEnv = {}): ChildProcess {
  */
 export async function stopRgwSupervisor(child: ChildProcess): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
+    child.ref(); // detached earlier: this process waits for it now
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
     const timer = setTimeout(() => killGroup(child), 15_000);

@@ -13,7 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { processAlive } from './child.js';
 import { rgwHandle, startRgw, type RgwAnnouncement, type RgwHandle } from './rgw.js';
 
-/** How long a test waits for the shared gateway (it boots in ~4 s idle; the run loads the machine). */
+/** How long a test waits for the shared gateway (it boots in ~2 s; a full run loads the machine). */
 const WAIT_MS = 180_000;
 
 let shared: Promise<RgwHandle> | undefined;

@@ -238,7 +238,7 @@ function probeTarget(location: S3Location, requests: S3Requests): DialectProbeTa
 function probeError(err: unknown, location: S3Location, sse: string | undefined): StateStoreError {
   if (isStateStoreError(err)) return err;
   const context = {
-    op: 'probe the S3 dialect (options.s3.dialect) of',
+    op: 'probe the S3 dialect (options.s3.dialect)',
     bucket: location.bucket,
     condition: NO_CONDITION,
     ...(sse === undefined ? {} : { sse }),
