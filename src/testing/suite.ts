@@ -3,6 +3,7 @@ import { basicCases } from './cases-basic.js';
 import { conditionCases } from './cases-conditions.js';
 import { listCases } from './cases-list.js';
 import { streamCases } from './cases-stream.js';
+import { assertReleased } from './connections.js';
 import { resolveFramework } from './framework.js';
 import type { ConformanceContext, ConformanceOptions, ConformanceTarget } from './types.js';
 
@@ -32,7 +33,7 @@ import type { ConformanceContext, ConformanceOptions, ConformanceTarget } from '
  */
 export function runConformance(target: ConformanceTarget, options: ConformanceOptions = {}): void {
   const framework = resolveFramework(options.framework);
-  const full: Required<ConformanceTarget> = {
+  const full: ConformanceContext['target'] = {
     largeObjectBytes: 8 * 1024 * 1024,
     boundedMemory: true,
     racers: 20,
@@ -44,8 +45,11 @@ export function runConformance(target: ConformanceTarget, options: ConformanceOp
       current = await full.open();
     });
     framework.afterEach(async () => {
-      await current?.close();
+      const closing = current;
       current = undefined;
+      if (closing === undefined) return;
+      await closing.close();
+      await assertReleased(full, 'open', 'after close()');
     });
     const ctx: ConformanceContext = {
       target: full,

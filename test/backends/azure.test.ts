@@ -15,9 +15,12 @@ import { openVfs } from '../../src/backends/registry.js';
 import { isStateStoreError } from '../../src/errors.js';
 import { runConformance } from '../conformance/suite.js';
 import { startAzurite, type AzuriteHandle } from '../servers/azurite.js';
+import { startConnectionCounter, type ConnectionCounter } from '../servers/connection-counter.js';
 import { rejection } from '../helpers/index.js';
 
 let server: AzuriteHandle;
+/** Between the SDK and Azurite: counts the connections the stores leave (the suite's leak checks). */
+let proxy: ConnectionCounter;
 let counter = 0;
 
 beforeAll(async () => {
@@ -27,18 +30,28 @@ beforeAll(async () => {
   await BlobServiceClient.fromConnectionString(server.connectionString)
     .getContainerClient('conformance')
     .createIfNotExists();
+  proxy = await startConnectionCounter(new URL(server.endpoint).origin);
 }, 60_000);
 
 afterAll(async () => {
+  await proxy?.stop();
   await server?.stop();
 });
+
+/** The counting proxy's address in place of Azurite's (same account path). */
+const proxied = (url: string) => url.replace(new URL(server.endpoint).origin, proxy.endpoint);
 
 /** Account-key credentials, no environment. */
 const keyOptions = () => ({ env: {}, azure: { accountKey: server.accountKey, endpoint: server.endpoint } });
 
 runConformance({
   name: 'azure',
-  open: () => openVfs(`azureblob://${server.accountName}/conformance/run-${++counter}`, keyOptions()),
+  open: () =>
+    openVfs(`azureblob://${server.accountName}/conformance/run-${++counter}`, {
+      env: {},
+      azure: { accountKey: server.accountKey, endpoint: proxied(server.endpoint) },
+    }),
+  connections: () => proxy.count(),
 });
 
 runConformance({
@@ -47,8 +60,12 @@ runConformance({
   largeObjectBytes: 5 * 1024 * 1024,
   open: () =>
     openVfs(`azureblob://conformance/kops-${++counter}`, {
-      env: { AZURE_STORAGE_ACCOUNT: server.accountName, AZURE_STORAGE_CONNECTION_STRING: server.connectionString },
+      env: {
+        AZURE_STORAGE_ACCOUNT: server.accountName,
+        AZURE_STORAGE_CONNECTION_STRING: proxied(server.connectionString),
+      },
     }),
+  connections: () => proxy.count(),
 });
 
 describe('azure: conditions reach the server', () => {

@@ -15,24 +15,39 @@ import { errorCode } from '../helpers/index.js';
 import { createServer, type Server } from 'node:http';
 import { moveStateStore } from '../../src/migrate/index.js';
 import { openStateStore } from '../../src/store/open.js';
+import { startConnectionCounter, type ConnectionCounter } from '../servers/connection-counter.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../servers/s3rver.js';
 import { startSwift, SWIFT_USERS, type SwiftHandle } from '../servers/swift.js';
 import { treeFiles, TREES } from '../store/trees.js';
 
 let server: SwiftHandle;
 let s3: S3rverHandle;
+/** Between the driver and Swift's proxy server: counts the connections the stores leave. */
 let counter = 0;
+let connections: ConnectionCounter;
 
 beforeAll(async () => {
   [server, s3] = await Promise.all([
     startSwift({ containers: ['conformance', 'other', 'moves'] }),
     startS3rver({ buckets: ['moves'] }),
   ]);
+  connections = await startConnectionCounter(server.endpoint);
 }, 240_000);
 
 afterAll(async () => {
+  await connections?.stop();
   await Promise.all([server?.stop(), s3?.stop()]);
 });
+
+/**
+ * The environment with the counting proxy in place of Swift's address: tempauth builds the storage
+ * URL from the Host the request came to, so every request then goes through the proxy.
+ */
+function countedEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(server.env).map(([name, value]) => [name, value.replace(server.endpoint, connections.endpoint)]),
+  );
+}
 
 function open(url: string, env: Record<string, string> = server.env): Promise<Vfs> {
   return openVfs(url, { env });
@@ -50,8 +65,9 @@ runConformance({
   open: async () => {
     const container = `conformance-${++counter}`;
     await server.createContainer(container);
-    return open(`swift://${container}`);
+    return open(`swift://${container}`, countedEnv());
   },
+  connections: () => connections.count(),
   // Large enough that the garbage made between two GCs of the memory probe stays far below half of it.
   largeObjectBytes: 128 * 1024 * 1024,
 });
