@@ -49,7 +49,7 @@ export function runConformance(target: ConformanceTarget, options: ConformanceOp
       current = undefined;
       if (closing === undefined) return;
       await closing.close();
-      await assertReleased(full, 'open', 'after close()');
+      await assertReleased(full, 'busy', 'after close()');
     });
     const ctx: ConformanceContext = {
       target: full,

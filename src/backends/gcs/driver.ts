@@ -17,7 +17,7 @@ import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadS
 import { collect, toBytes } from '../common/bytes.js';
 import { compareKeys } from '../common/paging.js';
 import { resumableBody } from '../resume.js';
-import { answered, openRead } from './download.js';
+import { answered, openRead, uploadAgent } from './download.js';
 import { watchStall } from './stall-watch.js';
 import { mapGcsError } from './errors.js';
 import type { GcsBackendOptions } from './types.js';
@@ -133,6 +133,7 @@ export class GcsDriver implements VfsDriver {
       return this.write(key, await collect(body), options);
     const file = this.file(key);
     const upload = this.uploadOptions(key, options);
+    const connections = uploadAgent(file);
     // Not retried: a consumed stream cannot be replayed. A stalled upload fails (retryably)
     // rather than waiting forever; so does one whose body stops coming for `timeoutMs`.
     const stall = watchStall(this.timeoutMs, key);
@@ -149,6 +150,7 @@ export class GcsDriver implements VfsDriver {
       throw err; // the portable layer maps it, with this call's condition (and Aborted once the signal fired)
     } finally {
       stall.stop();
+      connections.close();
     }
     return this.toInfo(file.metadata as GcsObjectMeta);
   }
