@@ -44,6 +44,7 @@ export type {
   ReadResult,
   ReadStreamResult,
   ServerSideLocation,
+  StoreFacts,
 } from './vfs/types.js';
 
 // Registering a backend.

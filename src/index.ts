@@ -20,6 +20,7 @@ export type {
   ReadResult,
   ReadStreamResult,
   ServerSideLocation,
+  StoreFacts,
   Vfs,
   WriteOptions,
   WriteStreamOptions,

@@ -17,7 +17,15 @@
  */
 import type { Readable } from 'node:stream';
 import type { StateStoreError } from '../errors.js';
-import type { CallOptions, Capabilities, ListOptions, ListPage, ObjectInfo, ServerSideLocation } from './types.js';
+import type {
+  CallOptions,
+  Capabilities,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  ServerSideLocation,
+  StoreFacts,
+} from './types.js';
 
 /**
  * The one precondition a driver receives, converted once from the caller's `ifMatch` /
@@ -219,6 +227,15 @@ export interface VfsDriver {
    * failure after `context.signal` fired to Aborted.
    */
   mapError(err: unknown, context: ErrorContext): StateStoreError;
+
+  /**
+   * OPTIONAL. What only the backend can say about its store, for `probeStore` (`statestore
+   * doctor`): object versioning and default encryption of the bucket or container. MUST make only
+   * read requests, MUST leave a field out when the backend cannot tell (no such setting, or no
+   * permission to read it: a refusal is not a failure of the call), and MUST NOT throw for that;
+   * it MAY throw for the store being unreachable. MUST NOT put credentials in the strings.
+   */
+  describeStore?(options: { signal?: AbortSignal }): Promise<StoreFacts>;
 
   /** Releases sockets and handles. Called once; the driver is not used afterwards. */
   close(): Promise<void>;

@@ -16,6 +16,7 @@ import type {
   ReadResult,
   ReadStreamResult,
   ServerSideLocation,
+  StoreFacts,
   Vfs,
   WriteOptions,
   WriteStreamOptions,
@@ -137,6 +138,17 @@ class PortableVfs implements Vfs {
       if (location === undefined || this.driver.copyFromLocation === undefined) return undefined;
       return this.driver.copyFromLocation(location, destinationKey, driverOptions(options, condition));
     });
+  }
+
+  describeStore(options: CallOptions = {}): Promise<StoreFacts> {
+    const describe = this.driver.describeStore?.bind(this.driver);
+    return this.run(
+      'stat',
+      undefined,
+      options,
+      () => NO_CONDITION,
+      async () => (describe === undefined ? {} : describe({ signal: options.signal })),
+    );
   }
 
   serverSideLocation(key: string): ServerSideLocation | undefined {

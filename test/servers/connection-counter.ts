@@ -52,6 +52,20 @@ function kernelSockets(): KernelSocket[] {
 /** States in which the client still holds its end open: ESTABLISHED, and CLOSE_WAIT (the proxy closed). */
 const HELD = new Set(['01', '08']);
 
+/** What {@link ConnectionCounter.count} reports. */
+export interface ConnectionCount {
+  open: number;
+  busy: number;
+}
+
+/** A running counting proxy. */
+export interface ConnectionCounter {
+  /** `http://127.0.0.1:<port>`: the endpoint the backend is given instead of the server's. */
+  endpoint: string;
+  count(): ConnectionCount;
+  stop(): Promise<void>;
+}
+
 /** Starts a counting proxy in front of `target` (`http://127.0.0.1:<port>`). */
 export async function startConnectionCounter(target: string): Promise<ConnectionCounter> {
   const upstreamUrl = new URL(target);

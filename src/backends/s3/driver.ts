@@ -44,6 +44,7 @@ import {
   type HeadFields,
   type ListOutput,
 } from './objects.js';
+import { describeBucket } from './diagnose.js';
 import { S3Requests } from './requests.js';
 import type { S3Location } from './url.js';
 
@@ -251,6 +252,9 @@ export class S3Driver implements VfsDriver {
   mapError(err: unknown, context: ErrorContext): StateStoreError {
     return mapS3Error(err, { ...context, bucket: this.location.bucket });
   }
+
+  describeStore = (options: { signal?: AbortSignal }) =>
+    describeBucket(this.requests, this.location.bucket, options.signal);
 
   close(): Promise<void> {
     return this.requests.close();
