@@ -123,6 +123,14 @@ describe('azure: conditions reach the server', () => {
   });
 });
 
+describe('azure: describeStore (doctor)', () => {
+  test("reports the container's default encryption; versioning is not the data plane's to say", async () => {
+    const vfs = await openVfs(`azureblob://${server.accountName}/conformance/describe-${++counter}`, keyOptions());
+    expect(await vfs.describeStore?.()).toEqual({ defaultEncryption: 'microsoft-managed' });
+    await vfs.close();
+  });
+});
+
 describe('azure: credentials', () => {
   test('a SAS token reads and writes; the token is not in the URL', async () => {
     const sas = generateAccountSASQueryParameters(

@@ -14,7 +14,6 @@ import { runConformance } from '../conformance/suite.js';
 import { errorCode } from '../helpers/index.js';
 import { createServer, type Server } from 'node:http';
 import { moveStateStore } from '../../src/migrate/index.js';
-import { openStateStore } from '../../src/store/open.js';
 import { startConnectionCounter, type ConnectionCounter } from '../servers/connection-counter.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../servers/s3rver.js';
 import { startSwift, SWIFT_USERS, type SwiftHandle } from '../servers/swift.js';
@@ -277,54 +276,6 @@ describe('swift: moveStateStore into a store that does not claim create-if-absen
       expect(rerun.clusters[0]).toMatchObject({ copied: 0, skipped: files.size });
     } finally {
       await Promise.all([source.close(), swift.close()]);
-    }
-  });
-});
-
-describe('swift: what the store does without compare-and-swap', () => {
-  it('refuses mergeConfig with Unsupported when it claims no create-if-absent either, leaving the config', async () => {
-    const tree = TREES[0]!;
-    const vfs = await open(`swift://moves/merge-${++counter}`);
-    const files = treeFiles(tree);
-    for (const [key, body] of files) await vfs.write(key, body);
-    const store = await openStateStore(vfs);
-    const configKey = `${tree.cluster}/config`;
-    expect(await errorCode(store.mergeConfig(tree.cluster, { spec: { kubernetesVersion: '1.30.0' } }))).toBe(
-      'Unsupported',
-    );
-    expect(Buffer.from((await vfs.read(configKey)).body).equals(files.get(configKey)!)).toBe(true);
-    await vfs.close();
-  });
-
-  it('merges under the cluster lease with create-if-absent: 6 writers x 3 merges, no update lost', async () => {
-    const tree = TREES[0]!;
-    const url = `swift://moves/merge-lease-${++counter}`;
-    const seed = await bestEffort(url);
-    for (const [key, body] of treeFiles(tree)) await seed.write(key, body);
-    const writers = await Promise.all(Array.from({ length: 6 }, () => bestEffort(url)));
-    try {
-      const stores = await Promise.all(writers.map((vfs) => openStateStore(vfs)));
-      await Promise.all(
-        stores.map(async (store, writer) => {
-          for (let merge = 0; merge < 3; merge++) {
-            const result = await store.mergeConfig(tree.cluster, {
-              spec: { cloudLabels: { [`writer-${writer}-merge-${merge}`]: 'kept' } },
-            });
-            expect(result.changed).toBe(true);
-          }
-        }),
-      );
-      const labels = (await stores[0]!.getCluster(tree.cluster)).value.spec?.cloudLabels ?? {};
-      const expected = Array.from({ length: 18 }, (_, i) => `writer-${Math.floor(i / 3)}-merge-${i % 3}`);
-      expect(expected.filter((label) => labels[label] !== 'kept')).toEqual([]);
-      // Each merge released the lease it took.
-      expect(
-        await seed
-          .stat(`${tree.cluster}/backups/statestore/lease`)
-          .catch((err: unknown) => (err as { code?: string }).code),
-      ).toBe('NotFound');
-    } finally {
-      await Promise.all([seed, ...writers].map((vfs) => vfs.close()));
     }
   });
 });

@@ -13,10 +13,19 @@ import {
   type VfsDriver,
 } from '../../vfs/driver.js';
 import { withRetry, type RetryPolicy } from '../../vfs/retry.js';
-import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadStreamResult } from '../../vfs/types.js';
+import type {
+  Capabilities,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  ReadResult,
+  ReadStreamResult,
+  StoreFacts,
+} from '../../vfs/types.js';
 import { collect, toBytes } from '../common/bytes.js';
 import { compareKeys } from '../common/paging.js';
 import { resumableBody } from '../resume.js';
+import { describeBucket } from './describe.js';
 import { answered, openRead, uploadAgent } from './download.js';
 import { watchStall } from './stall-watch.js';
 import { mapGcsError } from './errors.js';
@@ -222,6 +231,10 @@ export class GcsDriver implements VfsDriver {
   /** Maps by the HTTP status and the condition sent (see ./errors.ts). */
   mapError(err: unknown, context: ErrorContext): StateStoreError {
     return mapGcsError(err, context);
+  }
+
+  describeStore(): Promise<StoreFacts> {
+    return describeBucket(this.bucket);
   }
 
   async close(): Promise<void> {
