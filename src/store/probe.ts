@@ -12,8 +12,11 @@ export type ConditionSupport = 'honoured' | 'ignored' | 'not-claimed';
 
 /** What {@link probeStore} found, and what it means for statestore's guarantees. */
 export interface StoreProbe {
+  /** The store probed (no credentials). */
   url: string;
+  /** Its backend (`s3`, `swift`, ...). */
   backend: string;
+  /** What the store did with each condition statestore relies on. */
   conditions: {
     /** Create-if-absent (`ifNoneMatch: "*"`) on write. */
     create: ConditionSupport;
@@ -28,6 +31,7 @@ export interface StoreProbe {
   facts: StoreFacts;
   /** Median round trip of a few small requests (stat), in milliseconds. */
   latencyMs: number;
+  /** What the conditions mean for statestore's operations. */
   guarantees: {
     /** `safe`: compare-and-swap; `lease`: serialised by the cluster's lease (statestore writers only); `unsupported`: refused; `unsafe`: updates can be lost. */
     mergeConfig: 'safe' | 'lease' | 'unsupported' | 'unsafe';

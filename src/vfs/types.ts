@@ -230,7 +230,7 @@ export interface ServerSideLocation {
   key: string;
 }
 
-/** What {@link Vfs.describeStore} (a driver's `describeStore`) reports; a field left out is unknown. */
+/** What `Vfs.describeStore` (a driver's `describeStore`) reports; a field left out is unknown. */
 export interface StoreFacts {
   /** Object versioning of the bucket or container: every overwrite keeps the old version. */
   versioning?: 'enabled' | 'suspended' | 'off';
