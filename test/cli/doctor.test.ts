@@ -1,5 +1,5 @@
 /**
- * `statestore doctor` and `probeStore()`: the file store and s3rver (with the compat layer's
+ * `statestore doctor` and `probeStore()`: a store that ignores every condition (exit 7), the file store and s3rver (with the compat layer's
  * conditions) through the built bin on a real pseudo-terminal (util-linux `script -qfc`). Swift's
  * report is in test/backends/swift-store.test.ts.
  */
@@ -8,6 +8,10 @@ import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import { probeStore } from '../../src/store/probe.js';
 import { escapeTerminal } from '../../src/cli/doctor.js';
+import { runCli } from '../../src/cli/program.js';
+import { registerBackend } from '../../src/backends/registry.js';
+import { MemoryDriver } from '../../src/backends/memory/index.js';
+import { NO_CONDITION, type DriverDeleteOptions, type DriverWriteOptions } from '../../src/vfs/driver.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../servers/s3rver.js';
 import { onTerminal, requireBuiltCli, tempDir } from './harness.js';
 
@@ -44,6 +48,57 @@ describe('statestore doctor on a terminal', () => {
 
   it('escapes control characters as \\xNN', () => {
     expect(escapeTerminal('a\x1b[2Jb\x07\u009b')).toBe('a\\x1b[2Jb\\x07\\x9b');
+  });
+});
+
+/** A memfs driver that claims every condition and drops them all: a server that ignores them. */
+class IgnoringDriver extends MemoryDriver {
+  override write(key: string, body: Uint8Array | string, options: DriverWriteOptions) {
+    return super.write(key, body, { ...options, condition: NO_CONDITION });
+  }
+  override copy(from: string, to: string, options: DriverWriteOptions) {
+    return super.copy(from, to, { ...options, condition: NO_CONDITION });
+  }
+  override delete(key: string, options: DriverDeleteOptions) {
+    return super.delete(key, { ...options, condition: NO_CONDITION });
+  }
+}
+
+describe('a store that accepts conditions and ignores them', () => {
+  beforeAll(() => {
+    registerBackend({ schemes: ['ignoring'], open: async (url) => new IgnoringDriver(url.host, url.path) });
+  });
+
+  it('probeStore: every condition ignored; merges, leases, copies and deletes unsafe', async () => {
+    const vfs = await openVfs('ignoring://probe');
+    const report = await probeStore(vfs);
+    await vfs.close();
+    expect(report.conditions).toEqual({
+      create: 'ignored',
+      compareAndSwap: 'ignored',
+      copy: 'ignored',
+      delete: 'ignored',
+    });
+    expect(report.guarantees).toEqual({
+      mergeConfig: 'unsafe',
+      leases: 'unsafe',
+      moveCopies: 'unsafe',
+      deleteSource: 'unsafe',
+    });
+    expect(report.unsafe).toBe(true);
+  });
+
+  it('statestore doctor exits 7 (unsafe store)', async () => {
+    const write = process.stdout.write.bind(process.stdout);
+    let printed = '';
+    process.stdout.write = ((chunk: string) => ((printed += chunk), true)) as typeof process.stdout.write;
+    try {
+      expect(await runCli(['doctor', 'ignoring://store', '--json'])).toBe(7);
+    } finally {
+      process.stdout.write = write;
+      process.exitCode = undefined;
+    }
+    expect(JSON.parse(printed)).toMatchObject({ unsafe: true, guarantees: { mergeConfig: 'unsafe' } });
   });
 });
 
