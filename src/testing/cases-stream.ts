@@ -19,6 +19,7 @@ export function streamCases(ctx: ConformanceContext): void {
   const checked: ConformanceContext = { ...ctx, framework: { ...ctx.framework, it: releasingIt(ctx) } };
   streamRoundTripCases(checked);
   abortCases(checked);
+  failedSourceCase(checked);
   earlyStopCases(checked);
 }
 
@@ -127,6 +128,24 @@ function abortCases(ctx: ConformanceContext): void {
       assert.equal((outcome as { code?: unknown } | null | undefined)?.code, 'Aborted', `outcome: ${String(outcome)}`);
     else assert.equal(outcome, 'ended');
     assertBelow(received, size, 'bytes received', true);
+  });
+}
+
+function failedSourceCase(ctx: ConformanceContext): void {
+  const { it } = ctx.framework;
+  it('fails a stream write whose source fails half-way, leaving nothing visible', async () => {
+    const vfs = ctx.vfs();
+    async function* failing() {
+      yield Buffer.alloc(256 * 1024, 1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new Error('the source broke');
+    }
+    const outcome = await vfs.writeStream('abort/source', failing()).then(
+      () => 'written',
+      () => 'failed',
+    );
+    assert.equal(outcome, 'failed');
+    assert.equal(await codeOf(vfs.stat('abort/source')), 'NotFound');
   });
 }
 

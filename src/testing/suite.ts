@@ -8,7 +8,7 @@ import { resolveFramework } from './framework.js';
 import type { ConformanceContext, ConformanceOptions, ConformanceTarget } from './types.js';
 
 /**
- * Registers statestore's storage conformance suite (58 cases) for one backend, like go-cloud's
+ * Registers statestore's storage conformance suite (59 cases) for one backend, like go-cloud's
  * `drivertest`: every built-in backend runs these same cases, and a third-party backend passing
  * them behaves as the rest of statestore expects (conditions, races, listing order and paging,
  * hostile keys, streaming, abort). Call it at the top level of a test file; it registers one

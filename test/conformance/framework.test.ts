@@ -25,13 +25,13 @@ function recorder(): { framework: TestFramework; seen: Registered } {
 }
 
 describe('statestore/testing framework adapter', () => {
-  it('registers one describe, its two hooks and 58 uniquely named cases with the framework given', () => {
+  it('registers one describe, its two hooks and 59 uniquely named cases with the framework given', () => {
     const { framework, seen } = recorder();
     runConformance({ name: 'probe', open: () => Promise.reject(new Error('not run')) }, { framework });
     expect(seen.describes).toEqual(['conformance: probe']);
     expect(seen.hooks).toBe(2);
-    expect(seen.cases).toHaveLength(58);
-    expect(new Set(seen.cases).size).toBe(58);
+    expect(seen.cases).toHaveLength(59);
+    expect(new Set(seen.cases).size).toBe(59);
   });
 
   it('fails a case whose store leaves a connection busy after close(), naming the count', async () => {

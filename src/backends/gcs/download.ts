@@ -39,6 +39,7 @@ export async function openRead(file: File, start: number): Promise<Readable> {
   }
   const request = new AbortController();
   const answer = await fetch(url, { headers, signal: request.signal });
+  if (answer.ok && answer.body === null) return Readable.from([]);
   if (answer.ok && answer.body !== null) {
     const body = Readable.fromWeb(answer.body as WebReadableStream<Uint8Array>);
     body.once('close', () => {
