@@ -1,9 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { File } from '@google-cloud/storage';
 import { StateStoreError } from '../../errors.js';
+import { collect } from '../common/bytes.js';
 
 /** The parts of the SDK's `Storage` a download needs (its JSON API base and its authentication). */
 interface StorageParts {
@@ -23,8 +24,13 @@ interface StorageParts {
  * reads would leak a connection each time. Here a body that closes before its end aborts the
  * request, which closes the connection. An error status rejects with an Error whose `code` is the
  * status (as the SDK's ApiError), for the driver's `mapError`.
+ *
+ * `viaSdk` sends the SDK's own request instead ({@link sdkRead}): for a caller's own `Storage`
+ * (its agent and interceptors apply) and behind an HTTP(S) proxy from the environment, which the
+ * SDK honours and Node's `fetch` does not.
  */
-export async function openRead(file: File, start: number): Promise<Readable> {
+export async function openRead(file: File, start: number, viaSdk = false): Promise<Readable> {
+  if (viaSdk) return sdkRead(file, start);
   const storage = file.storage as unknown as StorageParts;
   const base = storage.baseUrl ?? `${storage.apiEndpoint ?? 'https://storage.googleapis.com'}/storage/v1`;
   const query = new URLSearchParams({ alt: 'media', generation: String(file.generation) });
@@ -50,6 +56,53 @@ export async function openRead(file: File, start: number): Promise<Readable> {
   // The status is what counts; the body only adds the service's message, if it arrives whole.
   const message = await answer.text().catch(() => '');
   throw Object.assign(new Error(message === '' ? `HTTP ${answer.status}` : message), { code: answer.status });
+}
+
+/** Whether an HTTP(S) proxy is set in the environment (the SDK's HTTP client then uses it). */
+export function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
+  return [env.HTTPS_PROXY, env.https_proxy, env.HTTP_PROXY, env.http_proxy].some((value) => (value ?? '') !== '');
+}
+
+/**
+ * The download as `File.createReadStream` requests it, without its answer handling: for an error
+ * status it reads the error body with no rejection handler (an unhandled rejection, and a stream
+ * that never ends, when that body is cut), and it emits 'response' before checking the status.
+ * Its body is a copy piped from the socket: a reader that stops early leaves the socket to the
+ * server's idle timeout (the cost of the caller's own client or a proxy, see {@link openRead}).
+ */
+async function sdkRead(file: File, start: number): Promise<Readable> {
+  const request = file.requestStream({
+    uri: '',
+    qs: { alt: 'media', generation: file.generation },
+    headers: { 'Cache-Control': 'no-store', ...(start > 0 ? { Range: `bytes=${start}-` } : {}) },
+  }) as unknown as Readable;
+  // As in createReadStream: the bytes are read from the answer the 'response' event carries, and
+  // the request stream itself is drained. Its errors reach the answer too.
+  request.on('error', () => undefined);
+  const body = new PassThrough();
+  try {
+    const answer = await new Promise<Readable & { statusCode?: number }>((resolve, reject) => {
+      request.once('response', resolve);
+      request.once('error', reject);
+      request.resume();
+    });
+    answer.on('error', (err) => body.destroy(err));
+    answer.pipe(body);
+    body.once('close', () => {
+      if (!answer.readableEnded) answer.destroy();
+    });
+    const status = answer.statusCode ?? 200;
+    if (status < 300) return body;
+    const message = await collect(body).then(
+      (bytes) => bytes.toString('utf8'),
+      () => '',
+    );
+    throw Object.assign(new Error(message === '' ? `HTTP ${status}` : message), { code: status });
+  } catch (err) {
+    request.destroy();
+    body.destroy();
+    throw err;
+  }
 }
 
 /**

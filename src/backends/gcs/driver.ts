@@ -26,7 +26,7 @@ import { collect, toBytes } from '../common/bytes.js';
 import { compareKeys } from '../common/paging.js';
 import { resumableBody } from '../resume.js';
 import { describeBucket } from './describe.js';
-import { answered, openRead, uploadAgent } from './download.js';
+import { answered, openRead, proxyConfigured, uploadAgent } from './download.js';
 import { watchStall } from './stall-watch.js';
 import { mapGcsError } from './errors.js';
 import type { GcsBackendOptions } from './types.js';
@@ -67,6 +67,8 @@ export class GcsDriver implements VfsDriver {
   private readonly root: string;
   private readonly threshold: number;
   private readonly timeoutMs: number;
+  /** Downloads through the SDK's request: a caller's own Storage, or a proxy set in the environment. */
+  private readonly readViaSdk: boolean;
 
   constructor(
     private readonly storage: Storage,
@@ -80,6 +82,7 @@ export class GcsDriver implements VfsDriver {
     this.url = `gs://${bucket}${prefix === '' ? '' : `/${prefix}`}`;
     this.threshold = options.resumableThreshold ?? DEFAULT_RESUMABLE_THRESHOLD;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.readViaSdk = options.storage !== undefined || proxyConfigured();
   }
 
   async read(key: string, options: DriverReadOptions): Promise<ReadResult> {
@@ -91,7 +94,7 @@ export class GcsDriver implements VfsDriver {
   async readStream(key: string, options: DriverReadOptions): Promise<ReadStreamResult> {
     const context: ErrorContext = { op: 'readStream', key, condition: NO_CONDITION, signal: options.signal };
     return this.pinned(key, options, async (file, info) => {
-      const first = await openRead(file, 0);
+      const first = await openRead(file, 0, this.readViaSdk);
       const body = resumableBody(first, {
         size: info.size,
         backend: 'gcs',
@@ -244,7 +247,7 @@ export class GcsDriver implements VfsDriver {
   /** The rest of the same generation from `offset`; once it is gone, the object changed: Conflict (read again). */
   private async reopen(file: File, offset: number, context: ErrorContext): Promise<Readable> {
     try {
-      return await answered(openRead(file, offset), this.timeoutMs, context.key, 'read');
+      return await answered(openRead(file, offset, this.readViaSdk), this.timeoutMs, context.key, 'read');
     } catch (err) {
       const mapped = isStateStoreError(err) ? err : this.mapError(err, context);
       if (mapped.code !== 'NotFound') throw mapped;
