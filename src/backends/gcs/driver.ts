@@ -67,8 +67,12 @@ export class GcsDriver implements VfsDriver {
   private readonly root: string;
   private readonly threshold: number;
   private readonly timeoutMs: number;
-  /** Downloads through the SDK's request: a caller's own Storage, or a proxy set in the environment. */
-  private readonly readViaSdk: boolean;
+  /**
+   * Transfers left to the SDK's own HTTP handling (its agent, interceptors and proxy): for a
+   * caller's own Storage, or behind a proxy set in the environment. Otherwise downloads are this
+   * driver's own requests and each streamed upload has an agent of its own (see ./download.ts).
+   */
+  private readonly sdkTransport: boolean;
 
   constructor(
     private readonly storage: Storage,
@@ -82,7 +86,7 @@ export class GcsDriver implements VfsDriver {
     this.url = `gs://${bucket}${prefix === '' ? '' : `/${prefix}`}`;
     this.threshold = options.resumableThreshold ?? DEFAULT_RESUMABLE_THRESHOLD;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.readViaSdk = options.storage !== undefined || proxyConfigured();
+    this.sdkTransport = options.storage !== undefined || proxyConfigured();
   }
 
   async read(key: string, options: DriverReadOptions): Promise<ReadResult> {
@@ -94,7 +98,7 @@ export class GcsDriver implements VfsDriver {
   async readStream(key: string, options: DriverReadOptions): Promise<ReadStreamResult> {
     const context: ErrorContext = { op: 'readStream', key, condition: NO_CONDITION, signal: options.signal };
     return this.pinned(key, options, async (file, info) => {
-      const first = await openRead(file, 0, this.readViaSdk);
+      const first = await openRead(file, 0, this.sdkTransport);
       const body = resumableBody(first, {
         size: info.size,
         backend: 'gcs',
@@ -145,7 +149,7 @@ export class GcsDriver implements VfsDriver {
       return this.write(key, await collect(body), options);
     const file = this.file(key);
     const upload = this.uploadOptions(key, options);
-    const connections = uploadAgent(file);
+    const connections = this.sdkTransport ? undefined : uploadAgent(file);
     // Not retried: a consumed stream cannot be replayed. A stalled upload fails (retryably)
     // rather than waiting forever; so does one whose body stops coming for `timeoutMs`.
     const stall = watchStall(this.timeoutMs, key);
@@ -162,7 +166,7 @@ export class GcsDriver implements VfsDriver {
       throw err; // the portable layer maps it, with this call's condition (and Aborted once the signal fired)
     } finally {
       stall.stop();
-      connections.close();
+      connections?.close();
     }
     return this.toInfo(file.metadata as GcsObjectMeta);
   }
@@ -247,7 +251,7 @@ export class GcsDriver implements VfsDriver {
   /** The rest of the same generation from `offset`; once it is gone, the object changed: Conflict (read again). */
   private async reopen(file: File, offset: number, context: ErrorContext): Promise<Readable> {
     try {
-      return await answered(openRead(file, offset, this.readViaSdk), this.timeoutMs, context.key, 'read');
+      return await answered(openRead(file, offset, this.sdkTransport), this.timeoutMs, context.key, 'read');
     } catch (err) {
       const mapped = isStateStoreError(err) ? err : this.mapError(err, context);
       if (mapped.code !== 'NotFound') throw mapped;
