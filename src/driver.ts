@@ -45,6 +45,7 @@ export type {
   ReadResult,
   ReadStreamResult,
   ServerSideLocation,
+  StoreFacts,
 } from './vfs/types.js';
 
 // Registering a backend.

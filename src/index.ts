@@ -21,6 +21,7 @@ export type {
   ReadResult,
   ReadStreamResult,
   ServerSideLocation,
+  StoreFacts,
   Vfs,
   WriteOptions,
   WriteStreamOptions,

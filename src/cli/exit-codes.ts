@@ -18,6 +18,8 @@ export const EXIT = {
   CONFLICT: 5,
   /** The store could not be reached, refused the credentials, or throttled us. */
   UNAVAILABLE: 6,
+  /** `doctor`: the store does not keep what mergeConfig or leases rely on (conditions accepted, not enforced). */
+  UNSAFE: 7,
   /** Interrupted (Ctrl-C): 128 + SIGINT, as shells report it. */
   INTERRUPTED: 130,
 } as const;

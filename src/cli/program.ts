@@ -18,6 +18,7 @@ import { validateCommand } from './validate.js';
 import { historyCommand, rollbackCommand } from './history.js';
 import { watchCommand } from './watch.js';
 import { leaseCommand } from './lease.js';
+import { doctorCommand } from './doctor.js';
 
 /** The whole command tree. */
 export function buildProgram(): Command {
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
     rollbackCommand(),
     watchCommand(),
     leaseCommand(),
+    doctorCommand(),
     completionCommand(() => program),
   ]) {
     program.addCommand(command);
@@ -66,7 +68,7 @@ export function buildProgram(): Command {
   ]);
   program.addHelpText(
     'after',
-    '\nExit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 invalid, 5 conflict, 6 unavailable, 130 interrupted.\n',
+    '\nExit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 invalid, 5 conflict, 6 unavailable, 7 unsafe store (doctor), 130 interrupted.\n',
   );
   configureTree(program);
   return program;

@@ -26,6 +26,7 @@ export type {
   MergeCreateClusterOptionsResult,
 } from './results.js';
 export { openStateStore, DEFAULT_STORE_FOLDER, type OpenStateStoreOptions } from './open.js';
+export { probeStore, type ConditionSupport, type StoreProbe } from './probe.js';
 export type { StoredDocument } from './documents.js';
 export type { ConfigChange } from './change.js';
 export type { MergeConfigOptions, MergeResult } from './merge-document.js';

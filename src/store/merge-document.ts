@@ -15,6 +15,7 @@ import type { ParsedYaml } from '../config/yaml/parse.js';
 import { asKopsUpdates } from './kops-metadata.js';
 import type { WriteAnnotation } from './history/types.js';
 import { assertFenced } from './lease/fence.js';
+import { underMergeLease } from './merge-lease.js';
 import { recordWrite } from './history/record.js';
 import type { FencedWrite } from './lease/types.js';
 
@@ -98,6 +99,7 @@ export async function mergeDocument<T>(
   validate: (value: T) => void,
   options: MergeConfigOptions = {},
 ): Promise<MergeResult<T>> {
+  if (!vfs.capabilities.ifMatch) return mergeWithoutSwap(vfs, key, what, change, schema, validate, options);
   const maxAttempts = options.maxAttempts ?? 64;
   const policy = { ...DEFAULT_RETRY, baseDelayMs: 5, maxDelayMs: 500, ...options.retry, maxAttempts };
   const refusals = new RefusalsOfCurrent();
@@ -181,4 +183,54 @@ class RefusalsOfCurrent {
       { key, backend: vfs.backend, cause: this.cause, retryable: false },
     );
   }
+}
+
+/**
+ * mergeDocument on a store without compare-and-swap: under the cluster's lease when the store
+ * enforces create-if-absent (see ./merge-lease.ts: statestore writers are serialised, writers
+ * ignoring the lease are not), refused with Unsupported when it enforces neither. A dry run writes
+ * nothing and takes no lease.
+ */
+async function mergeWithoutSwap<T>(
+  vfs: Vfs,
+  key: string,
+  what: string,
+  change: ConfigChange<T>,
+  schema: JsonSchema,
+  validate: (value: T) => void,
+  options: MergeConfigOptions,
+): Promise<MergeResult<T>> {
+  if (!vfs.capabilities.ifNoneMatch)
+    throw new StateStoreError(
+      'Unsupported',
+      `${what}: merging needs compare-and-swap, or create-if-absent to merge under the cluster's lease; ` +
+        `the ${vfs.backend} backend enforces neither (swift: see its createIfAbsent option)`,
+      { key, backend: vfs.backend },
+    );
+  const once = async (fence: () => void): Promise<MergeResult<T>> => {
+    const { stored: current, parsed } = await readParsedDocument<T>(vfs, key, what, options.signal);
+    const { next, diff, warnings, text } = planMerge(key, current, parsed, change, schema, validate);
+    if (text === undefined || options.dryRun === true)
+      return {
+        changed: text !== undefined,
+        diff,
+        version: current.version,
+        attempts: 1,
+        value: text === undefined ? current.value : next,
+        warnings,
+      };
+    fence();
+    await assertFenced(options);
+    const written = await vfs.write(key, text, { contentType: 'application/yaml', signal: options.signal });
+    await recordWrite(vfs, key, {
+      operation: 'update',
+      before: current,
+      after: { text, version: written.version },
+      reason: options.reason,
+      author: options.author,
+    });
+    return { changed: true, diff, version: written.version, attempts: 1, value: next, warnings };
+  };
+  if (options.dryRun === true) return once(() => undefined);
+  return underMergeLease(vfs, key, options.signal, once);
 }

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { assertRefused } from './cases-conditions.js';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { assertReleased } from './connections.js';
 import { assertBelow, codeOf, text } from './helpers.js';
 import { chunks, peakBufferGrowth } from './memory-probe.js';
+import type { TestFramework } from './framework.js';
 import type { ConformanceContext } from './types.js';
 
 function digest(total: number): string {
@@ -12,10 +14,22 @@ function digest(total: number): string {
   return hash.digest('hex');
 }
 
-/** Streaming reads and writes, bounded memory, abort. */
+/** Streaming reads and writes, bounded memory, abort, early stops; none may leave a connection busy. */
 export function streamCases(ctx: ConformanceContext): void {
-  streamRoundTripCases(ctx);
-  abortCases(ctx);
+  const checked: ConformanceContext = { ...ctx, framework: { ...ctx.framework, it: releasingIt(ctx) } };
+  streamRoundTripCases(checked);
+  abortCases(checked);
+  failedSourceCase(checked);
+  earlyStopCases(checked);
+}
+
+/** `it`, with the target's connections checked after the case, while its store is still open. */
+function releasingIt(ctx: ConformanceContext): TestFramework['it'] {
+  return (name, body) =>
+    ctx.framework.it(name, async () => {
+      await body();
+      await assertReleased(ctx.target, 'busy', `after "${name}"`);
+    });
 }
 
 function streamRoundTripCases(ctx: ConformanceContext): void {
@@ -114,5 +128,66 @@ function abortCases(ctx: ConformanceContext): void {
       assert.equal((outcome as { code?: unknown } | null | undefined)?.code, 'Aborted', `outcome: ${String(outcome)}`);
     else assert.equal(outcome, 'ended');
     assertBelow(received, size, 'bytes received', true);
+  });
+}
+
+function failedSourceCase(ctx: ConformanceContext): void {
+  const { it } = ctx.framework;
+  it('fails a stream write whose source fails half-way, leaving nothing visible', async () => {
+    const vfs = ctx.vfs();
+    async function* failing() {
+      yield Buffer.alloc(256 * 1024, 1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new Error('the source broke');
+    }
+    const outcome = await vfs.writeStream('abort/source', failing()).then(
+      () => 'written',
+      () => 'failed',
+    );
+    assert.equal(outcome, 'failed');
+    assert.equal(await codeOf(vfs.stat('abort/source')), 'NotFound');
+  });
+}
+
+/** Bytes enough that the rest of the answer cannot sit in socket buffers once a reader stops. */
+const EARLY_STOP_BYTES = 8 * 1024 * 1024;
+
+/** Writes the object the early-stop cases read, and opens a read of it with one chunk taken. */
+async function startedRead(ctx: ConformanceContext, key: string) {
+  const vfs = ctx.vfs();
+  await vfs.writeStream(key, Readable.from(chunks(EARLY_STOP_BYTES)));
+  const { body } = await vfs.readStream(key);
+  const iterator = body[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  assert.equal(first.done, false);
+  return { vfs, body, iterator };
+}
+
+function earlyStopCases(ctx: ConformanceContext): void {
+  const { it } = ctx.framework;
+  it('releases the connection of a read whose reader stops early, and reads on', async () => {
+    const { vfs, iterator } = await startedRead(ctx, 'early/break');
+    await iterator.return?.(); // what `break` out of `for await` does
+    await assertReleased(ctx.target, 'busy', 'after the reader stopped');
+    assert.equal((await vfs.stat('early/break')).size, EARLY_STOP_BYTES);
+  });
+
+  it('releases the connection of a read stream the reader destroys', async () => {
+    const { vfs, body } = await startedRead(ctx, 'early/destroy');
+    body.destroy();
+    await assertReleased(ctx.target, 'busy', 'after destroy()');
+    assert.equal((await vfs.read('early/destroy')).body.byteLength, EARLY_STOP_BYTES);
+  });
+
+  it('ends a read stream left unread when the store is closed, with Aborted', async () => {
+    const { vfs, body } = await startedRead(ctx, 'early/closed');
+    const ended = new Promise<unknown>((resolve) => {
+      body.once('error', resolve);
+      body.once('close', () => resolve(undefined));
+    });
+    await vfs.close();
+    assert.equal(((await ended) as { code?: unknown } | undefined)?.code, 'Aborted');
+    assert.equal(body.destroyed, true);
+    await assertReleased(ctx.target, 'busy', 'after close() with a stream left unread');
   });
 }

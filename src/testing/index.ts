@@ -5,5 +5,5 @@
  * @packageDocumentation
  */
 export { runConformance } from './suite.js';
-export type { ConformanceOptions, ConformanceTarget } from './types.js';
+export type { ConformanceOptions, ConformanceTarget, ConnectionCount } from './types.js';
 export type { TestFramework } from './framework.js';

@@ -3,11 +3,12 @@ import { basicCases } from './cases-basic.js';
 import { conditionCases } from './cases-conditions.js';
 import { listCases } from './cases-list.js';
 import { streamCases } from './cases-stream.js';
+import { assertReleased } from './connections.js';
 import { resolveFramework } from './framework.js';
 import type { ConformanceContext, ConformanceOptions, ConformanceTarget } from './types.js';
 
 /**
- * Registers statestore's storage conformance suite (55 cases) for one backend, like go-cloud's
+ * Registers statestore's storage conformance suite (59 cases) for one backend, like go-cloud's
  * `drivertest`: every built-in backend runs these same cases, and a third-party backend passing
  * them behaves as the rest of statestore expects (conditions, races, listing order and paging,
  * hostile keys, streaming, abort). Call it at the top level of a test file; it registers one
@@ -32,7 +33,7 @@ import type { ConformanceContext, ConformanceOptions, ConformanceTarget } from '
  */
 export function runConformance(target: ConformanceTarget, options: ConformanceOptions = {}): void {
   const framework = resolveFramework(options.framework);
-  const full: Required<ConformanceTarget> = {
+  const full: ConformanceContext['target'] = {
     largeObjectBytes: 8 * 1024 * 1024,
     boundedMemory: true,
     racers: 20,
@@ -45,8 +46,11 @@ export function runConformance(target: ConformanceTarget, options: ConformanceOp
       current = await full.open();
     });
     framework.afterEach(async () => {
-      await current?.close();
+      const closing = current;
       current = undefined;
+      if (closing === undefined) return;
+      await closing.close();
+      await assertReleased(full, 'busy', 'after close()');
     });
     const ctx: ConformanceContext = {
       target: full,

@@ -25,6 +25,30 @@ export interface ConformanceTarget {
    * that fits with them, and expects one byte more to be refused with InvalidArgument. Default 0.
    */
   keyPrefixBytes?: number;
+
+  /**
+   * Counts the connections (or descriptors) the stores of this target hold, for the suite's leak
+   * checks: after every streaming case (the store still open) and after every store's `close()`,
+   * no connection may still be busy. Give it when you can count: a counting proxy on 127.0.0.1
+   * between the backend and its server, the server's own count, or the process's descriptors
+   * under a file store's folder. Without it the leak checks are skipped.
+   */
+  connections?: () => ConnectionCount | Promise<ConnectionCount>;
+}
+
+/** What {@link ConformanceTarget.connections} reports. */
+export interface ConnectionCount {
+  /**
+   * Connections or descriptors the backend has not closed, idle keep-alive sockets included (an
+   * SDK's pool may keep those past `close()`; they are not checked).
+   */
+  open: number;
+  /**
+   * Those not idle: an exchange not yet over, or an answer the client left unread on a
+   * connection it did not close (the leak of a reader that stopped early). Descriptors are all
+   * busy (a file has no idle state).
+   */
+  busy: number;
 }
 
 /** How {@link runConformance} registers its cases. */
@@ -38,7 +62,7 @@ export interface ConformanceOptions {
 
 /** Per-case access to the store of the running case. Internal to the suite. */
 export interface ConformanceContext {
-  target: Required<ConformanceTarget>;
+  target: Required<Omit<ConformanceTarget, 'connections'>> & Pick<ConformanceTarget, 'connections'>;
   /** The test framework the cases register with. */
   framework: TestFramework;
   /** The store of the running case (opened by `beforeEach`). */

@@ -26,6 +26,7 @@ import type {
   ObjectVersion,
   ReadResult,
   ServerSideLocation,
+  StoreFacts,
 } from './types.js';
 
 /**
@@ -254,6 +255,15 @@ export interface VfsDriver {
    * without it the message says only that the backend cannot enforce the condition.
    */
   explainUnsupported?(capability: 'ifMatch' | 'ifNoneMatch' | 'deleteIfMatch'): string;
+
+  /**
+   * OPTIONAL. What only the backend can say about its store, for `probeStore` (`statestore
+   * doctor`): object versioning and default encryption of the bucket or container. MUST make only
+   * read requests, MUST leave a field out when the backend cannot tell (no such setting, or no
+   * permission to read it: a refusal is not a failure of the call), and MUST NOT throw for that;
+   * it MAY throw for the store being unreachable. MUST NOT put credentials in the strings.
+   */
+  describeStore?(options: { signal?: AbortSignal }): Promise<StoreFacts>;
 
   /** Releases sockets and handles. Called once; the driver is not used afterwards. */
   close(): Promise<void>;

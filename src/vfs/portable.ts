@@ -19,6 +19,7 @@ import type {
   ReadResult,
   ReadStreamResult,
   ServerSideLocation,
+  StoreFacts,
   Vfs,
   WriteOptions,
   WriteStreamOptions,
@@ -39,6 +40,11 @@ export function portable(driver: VfsDriver, events?: VfsEvents): Vfs {
 }
 
 class PortableVfs implements Vfs {
+  /** Bodies of `readStream` not yet closed: `close()` ends them, so their connections go with it. */
+  private readonly liveBodies = new Set<Readable>();
+  /** The one closing of the driver: `close()` again waits for it instead of closing twice. */
+  private closing: Promise<void> | undefined;
+
   constructor(
     private readonly driver: VfsDriver,
     private readonly events: VfsEvents | undefined,
@@ -69,10 +75,16 @@ class PortableVfs implements Vfs {
     );
   }
 
-  readStream(key: string, options: ReadOptions = {}): Promise<ReadStreamResult> {
-    return this.guard('readStream', key, options, this.readCondition(key, options), (condition) =>
+  async readStream(key: string, options: ReadOptions = {}): Promise<ReadStreamResult> {
+    const result = await this.guard('readStream', key, options, this.readCondition(key, options), (condition) =>
       this.driver.readStream(key, driverOptions(options, condition)),
     );
+    const body = result.body;
+    if (!body.destroyed) {
+      this.liveBodies.add(body);
+      body.once('close', () => this.liveBodies.delete(body));
+    }
+    return result;
   }
 
   stat(key: string, options: ReadOptions = {}): Promise<ObjectInfo> {
@@ -141,6 +153,17 @@ class PortableVfs implements Vfs {
       if (location === undefined || this.driver.copyFromLocation === undefined) return undefined;
       return this.driver.copyFromLocation(location, destinationKey, driverOptions(options, condition));
     });
+  }
+
+  describeStore(options: CallOptions = {}): Promise<StoreFacts> {
+    const describe = this.driver.describeStore?.bind(this.driver);
+    return this.run(
+      'stat',
+      undefined,
+      options,
+      () => NO_CONDITION,
+      async () => (describe === undefined ? {} : describe({ signal: options.signal })),
+    );
   }
 
   serverSideLocation(key: string): ServerSideLocation | undefined {
@@ -221,8 +244,22 @@ class PortableVfs implements Vfs {
     } while (pageToken !== undefined);
   }
 
+  /**
+   * Ends every read stream still open (its reader gets Aborted), which releases its connection or
+   * descriptor, then closes the driver (once: a second call waits for the first).
+   */
   close(): Promise<void> {
-    return this.driver.close();
+    if (this.closing !== undefined) return this.closing;
+    for (const body of this.liveBodies) {
+      body.destroy(
+        new StateStoreError('Aborted', 'the store was closed while this stream was read', {
+          backend: this.backend,
+        }),
+      );
+    }
+    this.liveBodies.clear();
+    this.closing = this.driver.close();
+    return this.closing;
   }
 
   /** `await using vfs = await openVfs(url)` closes it at the end of the block. */

@@ -214,6 +214,11 @@ export interface Vfs {
   listObjectVersions?(key: string, options?: CallOptions): Promise<ObjectVersion[]>;
   /** Reads one version `listObjectVersions` gave. NotFound for an unknown one. */
   readObjectVersion?(key: string, versionId: string, options?: CallOptions): Promise<ReadResult>;
+  /**
+   * What only the backend can say about the store (object versioning, default encryption); a
+   * field left out is unknown. Absent when the backend has nothing to say.
+   */
+  describeStore?(options?: CallOptions): Promise<StoreFacts>;
   /** Releases sockets and handles. The Vfs must not be used afterwards. */
   close(): Promise<void>;
   /** {@link Vfs.close}, for `await using vfs = await openVfs(url)`. */
@@ -249,4 +254,12 @@ export interface ServerSideLocation {
   bucket: string;
   /** The object's full key in the bucket (the store's prefix included). */
   key: string;
+}
+
+/** What `Vfs.describeStore` (a driver's `describeStore`) reports; a field left out is unknown. */
+export interface StoreFacts {
+  /** Object versioning of the bucket or container: every overwrite keeps the old version. */
+  versioning?: 'enabled' | 'suspended' | 'off';
+  /** The store's default encryption, as the service names it (`AES256`, `aws:kms`), or `none`. */
+  defaultEncryption?: string;
 }

@@ -15,9 +15,12 @@ import { openVfs } from '../../src/backends/registry.js';
 import { isStateStoreError } from '../../src/errors.js';
 import { runConformance } from '../conformance/suite.js';
 import { startAzurite, type AzuriteHandle } from '../servers/azurite.js';
+import { startConnectionCounter, type ConnectionCounter } from '../servers/connection-counter.js';
 import { rejection } from '../helpers/index.js';
 
 let server: AzuriteHandle;
+/** Between the SDK and Azurite: counts the connections the stores leave (the suite's leak checks). */
+let proxy: ConnectionCounter;
 let counter = 0;
 
 beforeAll(async () => {
@@ -27,11 +30,16 @@ beforeAll(async () => {
   await BlobServiceClient.fromConnectionString(server.connectionString)
     .getContainerClient('conformance')
     .createIfNotExists();
+  proxy = await startConnectionCounter(new URL(server.endpoint).origin);
 }, 60_000);
 
 afterAll(async () => {
+  await proxy?.stop();
   await server?.stop();
 });
+
+/** The counting proxy's address in place of Azurite's (same account path). */
+const proxied = (url: string) => url.replace(new URL(server.endpoint).origin, proxy.endpoint);
 
 /** Account-key credentials, no environment. */
 const keyOptions = () => ({ env: {}, azure: { accountKey: server.accountKey, endpoint: server.endpoint } });
@@ -39,8 +47,12 @@ const keyOptions = () => ({ env: {}, azure: { accountKey: server.accountKey, end
 runConformance({
   name: 'azure',
   open: () =>
-    openVfs(`azureblob://${server.accountName}/conformance/run-${String(++counter).padStart(4, '0')}`, keyOptions()),
+    openVfs(`azureblob://${server.accountName}/conformance/run-${String(++counter).padStart(4, '0')}`, {
+      env: {},
+      azure: { accountKey: server.accountKey, endpoint: proxied(server.endpoint) },
+    }),
   keyPrefixBytes: 'run-0001/'.length,
+  connections: () => proxy.count(),
 });
 
 runConformance({
@@ -50,8 +62,12 @@ runConformance({
   keyPrefixBytes: 'kops-0001/'.length,
   open: () =>
     openVfs(`azureblob://conformance/kops-${String(++counter).padStart(4, '0')}`, {
-      env: { AZURE_STORAGE_ACCOUNT: server.accountName, AZURE_STORAGE_CONNECTION_STRING: server.connectionString },
+      env: {
+        AZURE_STORAGE_ACCOUNT: server.accountName,
+        AZURE_STORAGE_CONNECTION_STRING: proxied(server.connectionString),
+      },
     }),
+  connections: () => proxy.count(),
 });
 
 describe('azure: conditions reach the server', () => {
@@ -106,6 +122,14 @@ describe('azure: conditions reach the server', () => {
     await vfs.write('b', 'B');
     expect((await rejection(vfs.copy('a', 'b', { ifNoneMatch: '*' }))).code).toBe('AlreadyExists');
     expect(Buffer.from((await vfs.read('b')).body).toString()).toBe('B');
+  });
+});
+
+describe('azure: describeStore (doctor)', () => {
+  test("reports the container's default encryption; versioning is not the data plane's to say", async () => {
+    const vfs = await openVfs(`azureblob://${server.accountName}/conformance/describe-${++counter}`, keyOptions());
+    expect(await vfs.describeStore?.()).toEqual({ defaultEncryption: 'microsoft-managed' });
+    await vfs.close();
   });
 });
 

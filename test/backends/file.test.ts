@@ -1,3 +1,4 @@
+import { readdirSync, readlinkSync } from 'node:fs';
 import { mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
@@ -8,10 +9,31 @@ import { removeTempDirs, tempDir } from '../helpers/index.js';
 const freshDir = (): Promise<string> => tempDir('statestore-file-');
 afterAll(removeTempDirs);
 
+/** Descriptors this process holds on files under `root` (Linux's /proc/self/fd). */
+function descriptorsUnder(root: string): number {
+  let count = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith(`${root}/`)) count++;
+    } catch {
+      // closed between the listing and the readlink
+    }
+  }
+  return count;
+}
+
+let storeRoot = '';
 runConformance({
   name: 'file',
-  open: async () => openVfs(`file://${await freshDir()}/store`),
+  open: async () => {
+    storeRoot = `${await freshDir()}/store`;
+    return openVfs(`file://${storeRoot}`);
+  },
   largeObjectBytes: 64 * 1024 * 1024,
+  connections: () => {
+    const held = descriptorsUnder(storeRoot);
+    return { open: held, busy: held };
+  },
 });
 
 describe('file backend', () => {

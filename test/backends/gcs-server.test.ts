@@ -151,3 +151,8 @@ it.each([
     }
   },
 );
+
+it('describes the bucket for doctor: versioning and default encryption from its metadata', async () => {
+  const vfs = await open('describe');
+  expect(await vfs.describeStore?.()).toEqual({ versioning: 'off', defaultEncryption: 'google-managed' });
+});

@@ -69,3 +69,16 @@ export function run(
     child.stdin.end(options.input ?? '');
   });
 }
+
+/** Runs the bin on a pseudo-terminal; resolves with what the terminal showed and the exit code. */
+export function onTerminal(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<{ output: string; code: number | null }> {
+  const quoted = [process.execPath, CLI, ...args].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ');
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...extraEnv };
+  const child = spawn('script', ['-qefc', quoted, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ output, code })));
+}

@@ -9,7 +9,7 @@ import { runConformance as run, type ConformanceTarget } from '../../src/testing
 export type { ConformanceTarget } from '../../src/testing/index.js';
 export { codeOf, text } from '../../src/testing/helpers.js';
 
-/** Registers the 55 conformance cases under `describe("conformance: <name>")` with Jest. */
+/** Registers the 59 conformance cases under `describe("conformance: <name>")` with Jest. */
 export function runConformance(target: ConformanceTarget): void {
   run(target, { framework: { describe, it, beforeEach, afterEach } });
 }

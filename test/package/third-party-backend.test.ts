@@ -115,7 +115,7 @@ describe('a third-party backend through the packed tarball', () => {
 
   it('passes every statestore/testing conformance case under node:test', () => {
     const expected = conformanceCaseNames();
-    expect(expected.length).toBeGreaterThanOrEqual(55);
+    expect(expected.length).toBeGreaterThanOrEqual(59);
     const results = subtestResults(child.tap, 'conformance: tiny');
     expect(results.notOk).toEqual([]);
     expect(results.plan).toBe(`1..${expected.length}`);

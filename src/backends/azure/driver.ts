@@ -13,7 +13,16 @@ import {
   type VfsDriver,
 } from '../../vfs/driver.js';
 import { withRetry, type RetryPolicy } from '../../vfs/retry.js';
-import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadStreamResult } from '../../vfs/types.js';
+import type {
+  Capabilities,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  ReadResult,
+  ReadStreamResult,
+  StoreFacts,
+} from '../../vfs/types.js';
+import { describeContainer } from './describe.js';
 import { collect, toBytes } from '../common/bytes.js';
 import { compareKeys } from '../common/paging.js';
 import { AZURE_NAME_LIMIT, prefixedName } from '../common/key-limit.js';
@@ -208,6 +217,10 @@ export class AzureDriver implements VfsDriver {
   /** Maps by the status, the service's error code and the condition sent (see ./errors.ts). */
   mapError(err: unknown, context: ErrorContext): StateStoreError {
     return mapAzureError(err, context);
+  }
+
+  describeStore(options: { signal?: AbortSignal }): Promise<StoreFacts> {
+    return describeContainer(this.container, options.signal);
   }
 
   async close(): Promise<void> {

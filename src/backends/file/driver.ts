@@ -3,7 +3,7 @@ import { createReadStream, type BigIntStats, type ReadStream } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Readable } from 'node:stream';
-import { StateStoreError } from '../../errors.js';
+import { isStateStoreError, StateStoreError } from '../../errors.js';
 import {
   NO_CONDITION,
   type Condition,
@@ -342,7 +342,8 @@ function mappedStream(raw: ReadStream, mapError: (err: unknown) => StateStoreErr
     try {
       for await (const chunk of raw) yield chunk as Buffer;
     } catch (err) {
-      throw mapError(err);
+      // A StateStoreError is the reason the stream was destroyed with (the store's close()): kept.
+      throw isStateStoreError(err) ? err : mapError(err);
     } finally {
       release();
     }

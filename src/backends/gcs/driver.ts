@@ -13,12 +13,21 @@ import {
   type VfsDriver,
 } from '../../vfs/driver.js';
 import { withRetry, type RetryPolicy } from '../../vfs/retry.js';
-import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadStreamResult } from '../../vfs/types.js';
+import type {
+  Capabilities,
+  ListOptions,
+  ListPage,
+  ObjectInfo,
+  ReadResult,
+  ReadStreamResult,
+  StoreFacts,
+} from '../../vfs/types.js';
 import { collect, toBytes } from '../common/bytes.js';
 import { compareKeys } from '../common/paging.js';
 import { GCS_NAME_LIMIT, prefixedName } from '../common/key-limit.js';
 import { resumableBody } from '../resume.js';
-import { answered, openRead } from './download.js';
+import { describeBucket } from './describe.js';
+import { answered, openRead, proxyConfigured, uploadAgent } from './download.js';
 import { watchStall } from './stall-watch.js';
 import { mapGcsError } from './errors.js';
 import type { GcsBackendOptions } from './types.js';
@@ -60,6 +69,12 @@ export class GcsDriver implements VfsDriver {
   private readonly root: string;
   private readonly threshold: number;
   private readonly timeoutMs: number;
+  /**
+   * Transfers left to the SDK's own HTTP handling (its agent, interceptors and proxy): for a
+   * caller's own Storage, or behind a proxy set in the environment. Otherwise downloads are this
+   * driver's own requests and each streamed upload has an agent of its own (see ./download.ts).
+   */
+  private readonly sdkTransport: boolean;
 
   constructor(
     private readonly storage: Storage,
@@ -74,6 +89,7 @@ export class GcsDriver implements VfsDriver {
     this.url = `gs://${bucket}${prefix === '' ? '' : `/${prefix}`}`;
     this.threshold = options.resumableThreshold ?? DEFAULT_RESUMABLE_THRESHOLD;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.sdkTransport = options.storage !== undefined || proxyConfigured();
   }
 
   async read(key: string, options: DriverReadOptions): Promise<ReadResult> {
@@ -85,7 +101,7 @@ export class GcsDriver implements VfsDriver {
   async readStream(key: string, options: DriverReadOptions): Promise<ReadStreamResult> {
     const context: ErrorContext = { op: 'readStream', key, condition: NO_CONDITION, signal: options.signal };
     return this.pinned(key, options, async (file, info) => {
-      const first = await openRead(file, 0);
+      const first = await openRead(file, 0, this.sdkTransport);
       const body = resumableBody(first, {
         size: info.size,
         backend: 'gcs',
@@ -136,6 +152,7 @@ export class GcsDriver implements VfsDriver {
       return this.write(key, await collect(body), options);
     const file = this.file(key);
     const upload = this.uploadOptions(key, options);
+    const connections = this.sdkTransport ? undefined : uploadAgent(file);
     // Not retried: a consumed stream cannot be replayed. A stalled upload fails (retryably)
     // rather than waiting forever; so does one whose body stops coming for `timeoutMs`.
     const stall = watchStall(this.timeoutMs, key);
@@ -152,6 +169,7 @@ export class GcsDriver implements VfsDriver {
       throw err; // the portable layer maps it, with this call's condition (and Aborted once the signal fired)
     } finally {
       stall.stop();
+      connections?.close();
     }
     return this.toInfo(file.metadata as GcsObjectMeta);
   }
@@ -225,6 +243,10 @@ export class GcsDriver implements VfsDriver {
     return mapGcsError(err, context);
   }
 
+  describeStore(): Promise<StoreFacts> {
+    return describeBucket(this.bucket);
+  }
+
   async close(): Promise<void> {
     // The SDK keeps no sockets open beyond its agent's keep-alive; nothing to release.
   }
@@ -232,7 +254,7 @@ export class GcsDriver implements VfsDriver {
   /** The rest of the same generation from `offset`; once it is gone, the object changed: Conflict (read again). */
   private async reopen(file: File, offset: number, context: ErrorContext): Promise<Readable> {
     try {
-      return await answered(openRead(file, offset), this.timeoutMs, context.key, 'read');
+      return await answered(openRead(file, offset, this.sdkTransport), this.timeoutMs, context.key, 'read');
     } catch (err) {
       const mapped = isStateStoreError(err) ? err : this.mapError(err, context);
       if (mapped.code !== 'NotFound') throw mapped;

@@ -52,6 +52,7 @@ import {
 } from './objects.js';
 import type { S3Requests } from './requests.js';
 import { bodyError, readRest } from './reads.js';
+import { describeBucket } from './diagnose.js';
 import type { S3Location } from './url.js';
 
 const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
@@ -298,6 +299,9 @@ export class S3Driver implements VfsDriver {
   explainUnsupported(capability: 'ifMatch' | 'ifNoneMatch' | 'deleteIfMatch'): string {
     return dialectLimit(this.dialect, capability);
   }
+
+  describeStore = (options: { signal?: AbortSignal }) =>
+    describeBucket(this.requests, this.location.bucket, options.signal);
 
   close(): Promise<void> {
     return this.requests.close();

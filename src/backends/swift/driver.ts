@@ -46,9 +46,9 @@ const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
  *
  * What Swift enforces, and so what {@link SwiftDriver.capabilities} promise:
  * - NO compare-and-swap: Swift ignores `If-Match` on `PUT` (and on `DELETE`), so `ifMatch` on
- *   write, writeStream, copy and delete is refused with Unsupported before any I/O. `mergeConfig`
- *   and the other read-modify-write operations of the store need compare-and-swap: on swift they
- *   refuse with Unsupported and change nothing (kops itself overwrites unconditionally there);
+ *   write, writeStream, copy and delete is refused with Unsupported before any I/O. The store's
+ *   merges then run under the cluster's lease when create-if-absent is claimed (best effort), and
+ *   are refused with Unsupported otherwise (kops itself overwrites unconditionally there);
  * - NO atomic create-if-absent: `PUT` with `If-None-Match: *` answers 412 when the object exists
  *   as the request arrives, but racing creators can all succeed. Refused by default; the
  *   `createIfAbsent: "best-effort"` option claims it anyway (see {@link SwiftBackendOptions}).

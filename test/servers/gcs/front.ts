@@ -12,6 +12,8 @@
  *   (no object versioning, as on a bucket without it).
  * - Bucket create, `POST /storage/v1/b?project=P` `{"name":...}`: 200 with the bucket resource
  *   (the emulator creates buckets implicitly on first use; this only makes the SDK call succeed).
+ * - Bucket get, `GET /storage/v1/b/B`: the bucket resource as GCS answers it for a bucket with
+ *   neither object versioning nor a default KMS key (both fields absent).
  * - Rewrite at the SDK's path `/storage/v1/b/B/o/O/rewriteTo/b/B2/o/O2`: routed to the emulator's
  *   rewrite, whose answer is GCS's `{"kind":"storage#rewriteResponse","done":true,"resource":{...}}`.
  * - Listing (`GET /storage/v1/b/B/o`): `maxResults` counts objects AND common prefixes together, in
@@ -168,16 +170,14 @@ export async function startFront(backendPort: number): Promise<http.Server> {
       const { name } = JSON.parse((await readBody(req)).toString('utf8') || '{}') as { name?: string };
       await fetch(`http://127.0.0.1:${backendPort}/storage/v1/b/${encodeURIComponent(name ?? '')}/o`);
       res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
-      res.end(
-        JSON.stringify({
-          kind: 'storage#bucket',
-          id: name,
-          name,
-          projectNumber: '0',
-          location: 'US',
-          storageClass: 'STANDARD',
-        }),
-      );
+      res.end(JSON.stringify(bucketResource(name ?? '')));
+      return;
+    }
+
+    // Bucket get.
+    if (method === 'GET' && segments[0] === 'storage' && segments[2] === 'b' && segments.length === 4) {
+      res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
+      res.end(JSON.stringify(bucketResource(segments[3]!)));
       return;
     }
 
@@ -347,4 +347,9 @@ function nameFromBody(body: Buffer): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The bucket resource this front answers with: no versioning, no default KMS key. */
+function bucketResource(name: string): Record<string, string> {
+  return { kind: 'storage#bucket', id: name, name, projectNumber: '0', location: 'US', storageClass: 'STANDARD' };
 }

@@ -1,0 +1,75 @@
+import { Command } from 'commander';
+import { probeStore, type StoreProbe } from '../index.js';
+import { contextOf, withStore } from './context.js';
+import { EXIT } from './exit-codes.js';
+import { examples } from './help.js';
+
+/** Text from the store (URL, facts) made safe for a terminal: control characters shown escaped. */
+export function escapeTerminal(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+const MEANING = {
+  mergeConfig: {
+    safe: 'safe (compare-and-swap)',
+    lease:
+      "serialised by the cluster's lease: statestore writers only, writers ignoring the lease (kops) are not excluded",
+    unsupported: 'refused (Unsupported): the store enforces neither compare-and-swap nor create-if-absent',
+    unsafe: 'UNSAFE: the store accepts conditions it does not keep; concurrent updates can be lost',
+  },
+  leases: {
+    safe: 'safe (create-if-absent and compare-and-swap)',
+    unsupported: 'refused (Unsupported)',
+    unsafe: 'UNSAFE: two holders are possible',
+  },
+  moveCopies: {
+    'create-only': 'create-only (a taken destination is never overwritten)',
+    overwrite: 'unconditional (the store cannot refuse a taken key)',
+    unsafe: 'UNSAFE: create-only copies overwrite',
+  },
+  deleteSource: {
+    conditional: 'conditional (only the version verified is deleted)',
+    unconditional: 'unconditional',
+    unsafe: 'UNSAFE: conditional deletes delete any version',
+  },
+} as const;
+
+/** The human report: one line per finding. */
+function lines(report: StoreProbe): string[] {
+  const facts = report.facts;
+  const unknown = 'unknown (the backend cannot say)';
+  return [
+    `store:              ${escapeTerminal(report.url)} (${report.backend})`,
+    `round trip:         ${report.latencyMs} ms (median of 5 stat requests)`,
+    `conditional create: ${report.conditions.create}`,
+    `compare-and-swap:   ${report.conditions.compareAndSwap}`,
+    `conditional copy:   ${report.conditions.copy}`,
+    `conditional delete: ${report.conditions.delete}`,
+    `object versioning:  ${facts.versioning ?? unknown}`,
+    `default encryption: ${facts.defaultEncryption === undefined ? unknown : escapeTerminal(facts.defaultEncryption)}`,
+    `mergeConfig:        ${MEANING.mergeConfig[report.guarantees.mergeConfig]}`,
+    `leases:             ${MEANING.leases[report.guarantees.leases]}`,
+    `move copies:        ${MEANING.moveCopies[report.guarantees.moveCopies]}`,
+    `move deleteSource:  ${MEANING.deleteSource[report.guarantees.deleteSource]}`,
+  ];
+}
+
+/** `doctor [STORE]`: what the store enforces, and what that means; exit 7 when merges or leases are unsafe. */
+export function doctorCommand(): Command {
+  const cmd = new Command('doctor')
+    .description(
+      "Test what the store enforces (conditions, versioning, encryption, latency) and what that means for statestore's guarantees",
+    )
+    .argument('[store]', 'the store URL (default: --state / KOPS_STATE_STORE)')
+    .action(async (store: string | undefined, _opts: object, command: Command) => {
+      const ctx = contextOf(command);
+      if (store !== undefined) ctx.flags.state = store;
+      // The context opens the store named by its flags when asked: the argument, else --state.
+      const report = await withStore(ctx, (opened) => probeStore(opened.vfs));
+      if (ctx.out.json) ctx.out.result(report);
+      else for (const line of lines(report)) ctx.out.text(line);
+      if (report.unsafe) process.exitCode = EXIT.UNSAFE;
+    });
+  return examples(cmd, ['statestore doctor s3://my-state-store', 'statestore doctor --json']);
+}
