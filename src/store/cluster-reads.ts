@@ -10,7 +10,7 @@ export async function listClusters(vfs: Vfs, signal?: AbortSignal): Promise<stri
   let pageToken: string | undefined;
   do {
     const page = await vfs.list({ delimiter: '/', pageToken, signal });
-    prefixes.push(...page.prefixes.map((prefix) => prefix.slice(0, -1)));
+    for (const prefix of page.prefixes) prefixes.push(prefix.slice(0, -1));
     pageToken = page.nextPageToken;
   } while (pageToken !== undefined);
   const present = await Promise.all(

@@ -48,18 +48,20 @@ export function validateClusterConfig(config: unknown, options: ValidateOptions 
   ];
   if (!isPlainObject(config.spec)) return issues;
   const spec = config.spec;
-  issues.push(...uniqueNames(spec.subnets, '/spec/subnets', 'subnet'));
+  for (const issue of uniqueNames(spec.subnets, '/spec/subnets', 'subnet')) issues.push(issue);
   if (Array.isArray(spec.subnets)) {
     spec.subnets.forEach((subnet, index) => {
       if (isPlainObject(subnet))
-        issues.push(...oneOf(subnet.type, SUBNET_TYPES, `/spec/subnets/${index}/type`, 'subnet type'));
+        for (const issue of oneOf(subnet.type, SUBNET_TYPES, `/spec/subnets/${index}/type`, 'subnet type'))
+          issues.push(issue);
     });
   }
-  issues.push(...uniqueNames(spec.etcdClusters, '/spec/etcdClusters', 'etcd cluster'));
+  for (const issue of uniqueNames(spec.etcdClusters, '/spec/etcdClusters', 'etcd cluster')) issues.push(issue);
   if (Array.isArray(spec.etcdClusters)) {
     spec.etcdClusters.forEach((cluster, index) => {
-      if (isPlainObject(cluster))
-        issues.push(...uniqueNames(cluster.etcdMembers, `/spec/etcdClusters/${index}/etcdMembers`, 'etcd member'));
+      if (!isPlainObject(cluster)) return;
+      const path = `/spec/etcdClusters/${index}/etcdMembers`;
+      for (const issue of uniqueNames(cluster.etcdMembers, path, 'etcd member')) issues.push(issue);
     });
   }
   return issues;
@@ -72,7 +74,8 @@ export function validateInstanceGroup(group: unknown, options: ValidateOptions =
     ...kindIssues(group, 'InstanceGroup'),
     ...(options.strict ? validators.instanceGroupStrict : validators.instanceGroup).issues(group),
   ];
-  if (isPlainObject(group.spec)) issues.push(...oneOf(group.spec.role, ROLES, '/spec/role', 'instance group role'));
+  if (isPlainObject(group.spec))
+    for (const issue of oneOf(group.spec.role, ROLES, '/spec/role', 'instance group role')) issues.push(issue);
   return issues;
 }
 

@@ -70,7 +70,7 @@ export async function listKeysets(
   let pageToken: string | undefined;
   do {
     const page = await location.vfs.list({ prefix, delimiter: '/', pageToken, signal });
-    names.push(...page.prefixes.map((p) => p.slice(prefix.length, -1)));
+    for (const p of page.prefixes) names.push(p.slice(prefix.length, -1));
     pageToken = page.nextPageToken;
   } while (pageToken !== undefined);
   return names;
