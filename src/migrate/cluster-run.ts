@@ -12,6 +12,7 @@ import type { ListedFile } from './listing.js';
 import type { WorkQueue } from './tasks.js';
 import { transferFile, type TransferContext } from './transfer.js';
 import type { ClusterMoveResult, MoveOptions } from './types.js';
+import { readCapped } from '../store/capped-read.js';
 
 /** Generated files that may name the store (kops rewrites them on `kops update cluster --yes`). */
 const GENERATED = /^(cluster-completed\.spec|igconfig\/.*|manifests\/.*|addons\/bootstrap-channel\.yaml)$/;
@@ -123,7 +124,8 @@ export class ClusterRun {
   /** Reads and parses the source's config, then lets the held files go. */
   private async readConfig(): Promise<void> {
     const { from, options } = this.run;
-    const { body } = await from.read(this.configKey, { signal: options.signal }).catch((err: unknown) => {
+    const read = readCapped(from, this.configKey, { what: `cluster "${this.cluster}"`, signal: options.signal });
+    const { body } = await read.catch((err: unknown) => {
       throw isStateStoreError(err, 'NotFound') ? clusterNotFound(this.cluster, from) : err;
     });
     const text = Buffer.from(body).toString('utf8');

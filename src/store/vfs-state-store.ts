@@ -135,7 +135,7 @@ export class VfsStateStore implements StateStore {
 
   async getCluster(name: string, options: CallOptions = {}): Promise<StoredDocument<ClusterConfig>> {
     validateClusterName(name);
-    return readDocument<ClusterConfig>(this.vfs, layout.config(name), `cluster "${name}"`, options.signal);
+    return readDocument<ClusterConfig>(this.vfs, layout.config(name), `cluster "${name}"`, options.signal, 'Cluster');
   }
 
   async createCluster(
@@ -195,7 +195,7 @@ export class VfsStateStore implements StateStore {
     validateClusterName(name);
     // kops: pkg/model/config.go writes it at each update; `kops get cluster --full` reads it.
     const what = `completed spec of cluster "${name}" (written by kops update cluster)`;
-    return readDocument<ClusterConfig>(this.vfs, layout.clusterCompleted(name), what, options.signal);
+    return readDocument<ClusterConfig>(this.vfs, layout.clusterCompleted(name), what, options.signal, 'Cluster');
   }
 
   async getKopsVersion(name: string, options: CallOptions = {}): Promise<string> {
@@ -214,7 +214,8 @@ export class VfsStateStore implements StateStore {
     validateClusterName(cluster);
     validateInstanceGroupName(name);
     const what = `instance group "${name}" of cluster "${cluster}"`;
-    return readDocument<InstanceGroupConfig>(this.vfs, layout.instanceGroup(cluster, name), what, options.signal);
+    const key = layout.instanceGroup(cluster, name);
+    return readDocument<InstanceGroupConfig>(this.vfs, key, what, options.signal, 'InstanceGroup');
   }
 
   async putInstanceGroup(

@@ -25,7 +25,8 @@ describe('mergeConfig', () => {
     // The merge itself: one read and one write. The history adds one write (the entry, after the
     // merge's write succeeded) and, on a store's first write, one listing of the config's history
     // folder to prune it (src/store/history/record.ts).
-    expect(counts).toEqual({ read: 1, write: 2, listAll: 1 });
+    // The document is read as a stream, capped at 4 MiB (#25.10).
+    expect(counts).toEqual({ readStream: 1, write: 2, listAll: 1 });
     expect(result).toMatchObject({ changed: true, attempts: 1 });
     // A spec change also bumps metadata.generation, as kops's update does (vfsclientset/cluster.go).
     expect(result.diff.operations).toHaveLength(2);
@@ -142,10 +143,10 @@ describe('mergeConfig and reads that race writers', () => {
     let failures = 2;
     const vfs = new Proxy(inner, {
       get(target, property, receiver) {
-        if (property === 'read') {
-          return async (...args: Parameters<typeof inner.read>) => {
+        if (property === 'readStream') {
+          return async (...args: Parameters<typeof inner.readStream>) => {
             if (failures-- > 0) throw new StateStoreError('Conflict', 'the object kept changing');
-            return target.read(...args);
+            return target.readStream(...args);
           };
         }
         return Reflect.get(target, property, receiver);

@@ -3,6 +3,7 @@ import { isPlainObject } from '../guard.js';
 import { clusterSchema, instanceGroupSchema } from '../schema/schemas.generated.js';
 import type { ClusterConfig, InstanceGroupConfig } from '../schema/types.generated.js';
 import { apiVersionProblem } from '../yaml/api-version.js';
+import { controlCharacterIssues } from './characters.js';
 import { didYouMean } from './did-you-mean.js';
 import { SchemaValidator } from './schema-validator.js';
 
@@ -24,8 +25,9 @@ export interface ValidateOptions {
 
 /**
  * Checks a Cluster against kops's v1alpha2 schema and the cross-field rules kops enforces
- * (unique subnet names, unique etcd cluster names, unique member names per etcd cluster).
- * Returns every problem; an empty list means valid.
+ * (unique subnet names, unique etcd cluster names, unique member names per etcd cluster), and
+ * that no key or string holds a control character kops's YAML reader refuses (or NEL, U+2028,
+ * U+2029, line breaks to it): see characters.ts. Returns every problem; an empty list means valid.
  *
  * @example
  * ```ts
@@ -45,6 +47,7 @@ export function validateClusterConfig(config: unknown, options: ValidateOptions 
   const issues = [
     ...kindIssues(config, 'Cluster'),
     ...(options.strict ? validators.clusterStrict : validators.cluster).issues(config),
+    ...controlCharacterIssues(config),
   ];
   if (!isPlainObject(config.spec)) return issues;
   const spec = config.spec;
@@ -73,6 +76,7 @@ export function validateInstanceGroup(group: unknown, options: ValidateOptions =
   const issues = [
     ...kindIssues(group, 'InstanceGroup'),
     ...(options.strict ? validators.instanceGroupStrict : validators.instanceGroup).issues(group),
+    ...controlCharacterIssues(group),
   ];
   if (isPlainObject(group.spec))
     for (const issue of oneOf(group.spec.role, ROLES, '/spec/role', 'instance group role')) issues.push(issue);

@@ -4,6 +4,7 @@ import { assertSafeValue, isPlainObject, jsonEqual } from '../guard.js';
 import { DEFAULT_LIMITS, STRINGIFY_OPTIONS } from './options.js';
 import { goYamlStringify } from './go-emit.js';
 import { parseYamlDocuments } from './parse.js';
+import { controlCharacterIssues } from '../validate/characters.js';
 
 /**
  * Writes a value as YAML byte for byte as kops writes it (sigs.k8s.io/yaml over go-yaml v2, see
@@ -24,10 +25,7 @@ export function stringifyYaml(value: unknown): string {
   assertSafeValue(value);
   const text = assertReadableSize(goYamlStringify(value));
   if (!readsAs(text, value)) {
-    throw new StateStoreError(
-      'InvalidArgument',
-      'cannot write YAML: the value holds data YAML cannot represent as JSON (a Date, Map, function, NaN ...)',
-    );
+    throw cannotRepresent(value);
   }
   return text;
 }
@@ -66,12 +64,23 @@ export function render(document: Document, value: unknown): string {
     throw new StateStoreError('InvalidArgument', `cannot write YAML: ${(err as Error).message}`, { cause: err });
   }
   if (!readsAs(text, value)) {
-    throw new StateStoreError(
-      'InvalidArgument',
-      'cannot write YAML: the value holds data YAML cannot represent as JSON (a Date, Map, function, NaN ...)',
-    );
+    throw cannotRepresent(value);
   }
   return text;
+}
+
+/**
+ * Why a value does not read back as written. A line break go-yaml has and this reader does not
+ * (NEL, U+2028, U+2029) is named as such: it used to get the message for a Date or a NaN.
+ */
+function cannotRepresent(value: unknown): StateStoreError {
+  const lineBreak = controlCharacterIssues(value).find((issue) => issue.message.includes('line break'));
+  return new StateStoreError(
+    'InvalidArgument',
+    lineBreak === undefined
+      ? 'cannot write YAML: the value holds data YAML cannot represent as JSON (a Date, Map, function, NaN ...)'
+      : `cannot write YAML: ${lineBreak.message}`,
+  );
 }
 
 export function readsAs(text: string, value: unknown): boolean {

@@ -7,7 +7,8 @@
 import { StateStoreError } from '../../errors.js';
 import type { Vfs } from '../../vfs/types.js';
 import { validateClusterName, validateInstanceGroupName } from '../names.js';
-import { parseEntry } from './entry-file.js';
+import { readCapped } from '../capped-read.js';
+import { MAX_ENTRY_BYTES, parseEntry } from './entry-file.js';
 import { documentPrefix, entryKey, historyPrefix, refOfKey, type DocumentRef, type EntryRef } from './keys.js';
 import type { HistoryEntry, HistoryOptions } from './types.js';
 
@@ -103,7 +104,12 @@ async function readEntry(
   options: HistoryOptions,
 ): Promise<HistoryEntry | undefined> {
   try {
-    return parseEntry(ref, (await vfs.read(key, { signal: options.signal })).body).entry;
+    const read = await readCapped(vfs, key, {
+      maxBytes: MAX_ENTRY_BYTES,
+      what: `history entry ${key}`,
+      signal: options.signal,
+    });
+    return parseEntry(ref, read.body).entry;
   } catch (err) {
     if (options.signal?.aborted) throw err;
     options.onInvalid?.(key, err instanceof Error ? err : new Error(String(err)));
