@@ -45,10 +45,20 @@ export function unifiedDiff(
 }
 
 /**
- * The bounds of a unified diff (of {@link unifiedDiff}, so of `diffConfig`, merges, rollbacks,
- * `diffVersions` and `watch` events). A diff is for people: past either bound the rest is left
- * out and one last line, `\ diff truncated: ...`, says how much (diff(1) uses `\ ` for such
- * notes). A truncated diff cannot be applied as a patch; the operation it describes still happens.
+ * The bounds of every unified diff statestore makes: `diffConfig`, `MergeResult.diff.unified`,
+ * `RollbackResult.diff`, `diffVersions` and `WatchEvent.diff`. A diff is for people: past either
+ * bound the rest is left out and one last line, `\ diff truncated: N more lines not shown ...`,
+ * says how much (diff(1) writes such notes after `\ `). A truncated diff cannot be applied as a
+ * patch; the operation it describes (a merge, a rollback) still happens whole.
+ *
+ * @example
+ * ```ts
+ * import { diffConfig, DIFF_LIMITS } from 'statestore';
+ *
+ * const huge = Array.from({ length: 200_000 }, (_, i) => `line ${i}`).join('\n');
+ * const { unified } = diffConfig({ spec: {} }, { spec: { additionalPolicies: { node: huge } } });
+ * unified.split('\n').length <= DIFF_LIMITS.maxLines + 2; // true: the last line says what was left out
+ * ```
  */
 export const DIFF_LIMITS = Object.freeze({
   /** Most lines of a diff, its two header lines included. */
