@@ -228,7 +228,11 @@ function precedingTokens(tokens: readonly CST.Token[], target: CST.Token): CST.S
  */
 function removeItems(items: Array<{ start: CST.SourceToken[] }>, remove: readonly number[]): void {
   const firstIndented = items[0]?.start[0]?.type === 'space';
-  for (const index of [...remove].sort((a, b) => b - a)) items.splice(index, 1);
+  // One pass (a splice per removed item moved the rest each time: quadratic for many removals).
+  const dropped = new Set(remove);
+  let kept = 0;
+  for (let index = 0; index < items.length; index++) if (!dropped.has(index)) items[kept++] = items[index]!;
+  items.length = kept;
   const first = items[0];
   if (remove.includes(0) && !firstIndented && first?.start[0]?.type === 'space') first.start.shift();
 }
