@@ -16,6 +16,7 @@ import { openVfs } from '../../src/backends/registry.js';
 import { diffConfig } from '../../src/config/diff/diff-config.js';
 import { parseYaml } from '../../src/config/yaml/parse.js';
 import { openStateStore } from '../../src/store/open.js';
+import type { HistoryEntry } from '../../src/store/history/types.js';
 import { loadTree, TREES } from '../../test/store/trees.js';
 
 function arg(name: string, fallback: number): number {
@@ -83,7 +84,7 @@ async function longValue(lines: number): Promise<void> {
   await timed(`mergeConfig, ${lines}-line value`, () =>
     store.mergeConfig(name, { spec: { additionalPolicies: { node: huge } } }),
   );
-  const history = [];
+  const history: HistoryEntry[] = [];
   for await (const entry of store.history(name, { kind: 'config' })) history.push(entry);
   await timed('diffVersions of that write', () => store.diffVersions(name, history[0]!));
   await timed('rollback of that write', () => store.rollback(name, history[0]!));

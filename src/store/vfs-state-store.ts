@@ -102,9 +102,14 @@ export class VfsStateStore implements StateStore {
     return this.#separate.locate(cluster, 'secrets', await this.#configValue(cluster, signal));
   }
 
-  /** The cluster's config as stored, or undefined when there is none yet (then the defaults apply). */
+  /**
+   * The cluster's config as stored, or undefined when there is none yet (then the defaults apply).
+   * Untyped, so not shape-checked (document-shape.ts): the locations read from it are checked where
+   * they are read, and a cluster whose config was replaced by junk can still be deleted.
+   */
   async #configValue(cluster: string, signal?: AbortSignal): Promise<unknown> {
-    return this.getCluster(cluster, { signal }).then(
+    validateClusterName(cluster);
+    return readDocument<unknown>(this.vfs, layout.config(cluster), `cluster "${cluster}"`, signal).then(
       (doc) => doc.value as unknown,
       (err: unknown) => (isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err)),
     );

@@ -149,6 +149,10 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t] as const))('boun
     await vfs.write(configKey, 'hello\n');
     await store.putConfig(name, original);
     expect((await store.getCluster(name)).value.kind).toBe('Cluster');
+    // And a cluster whose config is junk can still be deleted (its key and secret stores are the defaults).
+    await vfs.write(configKey, '- junk\n');
+    expect((await store.deleteCluster(name)).deleted).toBeGreaterThan(1);
+    expect(await store.listClusters()).toEqual([]);
   });
 
   it('control characters and NEL / U+2028 / U+2029 are refused on write, new key or existing, with what they are; a stored one still reads', async () => {
