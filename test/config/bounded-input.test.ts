@@ -8,7 +8,7 @@ import { applyPatch } from 'diff';
 import { diffConfig } from '../../src/config/diff/diff-config.js';
 import { DIFF_LIMITS, unifiedDiff } from '../../src/config/diff/unified.js';
 import { parseYaml } from '../../src/config/yaml/parse.js';
-import { updateYamlText } from '../../src/config/yaml/update.js';
+import { stringifyYaml, updateYamlText } from '../../src/config/yaml/update.js';
 import { thrown } from '../helpers/index.js';
 
 const HUGE = Array.from({ length: 200_000 }, (_, i) => `line ${i}`).join('\n');
@@ -77,5 +77,17 @@ describe('YAML maps with many keys (#25.8)', () => {
     expect(written.startsWith(text)).toBe(true);
     expect(written.split('\n')).toHaveLength(2 + 75_000 + 1);
     expect(elapsed).toBeLessThan(15_000);
+  });
+});
+
+describe('U+2028 and the other line breaks only go-yaml has (#25 "Weak")', () => {
+  it('are refused alike for a new key, an existing key and a fresh document, with what they are', () => {
+    const base = 'spec:\n  a: x\n';
+    const message = (path: string) =>
+      `cannot write YAML: ${path}: the value holds U+2028 (LINE SEPARATOR), a line break to kops's YAML reader (go-yaml v2) but not to JSON: it would not read back as written; use "\\n" or a space`;
+    expect(thrown(() => updateYamlText(base, { spec: { a: 'a\u2028b' } })).message).toBe(message('/spec/a'));
+    expect(thrown(() => updateYamlText(base, { spec: { a: 'x', b: 'a\u2028b' } })).message).toBe(message('/spec/b'));
+    expect(thrown(() => stringifyYaml({ spec: { b: 'a\u2028b' } })).message).toBe(message('/spec/b'));
+    expect(thrown(() => updateYamlText(base, { spec: { a: 'a\u0085b' } })).message).toMatch(/U\+0085 \(NEXT LINE\)/);
   });
 });

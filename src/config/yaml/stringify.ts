@@ -70,16 +70,22 @@ export function render(document: Document, value: unknown): string {
 }
 
 /**
- * Why a value does not read back as written. A line break go-yaml has and this reader does not
- * (NEL, U+2028, U+2029) is named as such: it used to get the message for a Date or a NaN.
+ * InvalidArgument when the value holds NEL, U+2028 or U+2029: line breaks to go-yaml (kops's
+ * reader) and not to this one, so no text reads back the same in both. A new key holding one was
+ * refused with the message for a Date or a NaN, an edited one written raw (issue #25, "Weak"):
+ * {@link stringifyYaml} and `updateYamlText` now refuse both alike, with this message.
  */
-function cannotRepresent(value: unknown): StateStoreError {
+export function assertNoYamlOnlyLineBreaks(value: unknown): void {
   const lineBreak = controlCharacterIssues(value).find((issue) => issue.message.includes('line break'));
+  if (lineBreak !== undefined) throw new StateStoreError('InvalidArgument', `cannot write YAML: ${lineBreak.message}`);
+}
+
+/** Why a value does not read back as written. */
+function cannotRepresent(value: unknown): StateStoreError {
+  assertNoYamlOnlyLineBreaks(value);
   return new StateStoreError(
     'InvalidArgument',
-    lineBreak === undefined
-      ? 'cannot write YAML: the value holds data YAML cannot represent as JSON (a Date, Map, function, NaN ...)'
-      : `cannot write YAML: ${lineBreak.message}`,
+    'cannot write YAML: the value holds data YAML cannot represent as JSON (a Date, Map, function, NaN ...)',
   );
 }
 
