@@ -11,6 +11,13 @@ import { INPUT_LIMITS } from '../config/guard.js';
 /** The cap of a document read: the 4 MiB a YAML document may have (`INPUT_LIMITS.maxBytes`). */
 export const MAX_DOCUMENT_BYTES = INPUT_LIMITS.maxBytes;
 
+/**
+ * The cap of a history entry read (issue #25.10: entries are files anyone with bucket write access
+ * can edit, and a 42 MB one was read whole): its two texts of up to 4 MiB each, which JSON may
+ * double (`\n`, `"`), plus its other fields.
+ */
+export const MAX_HISTORY_ENTRY_BYTES = 4 * INPUT_LIMITS.maxBytes + 64 * 1024;
+
 /** The file each refusal of {@link readCapped} was about, for {@link oversizedInfo}. */
 const OVERSIZED = new WeakMap<object, ObjectInfo>();
 

@@ -4,19 +4,11 @@
  * survive byte for byte (JSON strings keep comments, layout and line ends exactly).
  */
 import { StateStoreError } from '../../errors.js';
-import { INPUT_LIMITS } from '../../config/guard.js';
 import { entryId, type EntryRef } from './keys.js';
 import type { HistoryEntry, HistoryOperation } from './types.js';
 
 /** Marks our files, so that a foreign file in the folder is told apart from an entry. */
 export const ENTRY_FORMAT = 'statestore.history/v1';
-
-/**
- * The most bytes an entry is read with (issue #25.10: entries are files anyone with bucket write
- * access can edit, and a 42 MB one was read whole): its two texts of up to 4 MiB each
- * (`INPUT_LIMITS.maxBytes`), which JSON may double (`\n`, `"`), plus its other fields.
- */
-export const MAX_ENTRY_BYTES = 4 * INPUT_LIMITS.maxBytes + 64 * 1024;
 
 /** An entry with the texts it keeps. */
 export interface EntryRecord {

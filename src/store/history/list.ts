@@ -7,8 +7,8 @@
 import { StateStoreError } from '../../errors.js';
 import type { Vfs } from '../../vfs/types.js';
 import { validateClusterName, validateInstanceGroupName } from '../names.js';
-import { readCapped } from '../capped-read.js';
-import { MAX_ENTRY_BYTES, parseEntry } from './entry-file.js';
+import { MAX_HISTORY_ENTRY_BYTES, readCapped } from '../capped-read.js';
+import { parseEntry } from './entry-file.js';
 import { documentPrefix, entryKey, historyPrefix, refOfKey, type DocumentRef, type EntryRef } from './keys.js';
 import type { HistoryEntry, HistoryOptions } from './types.js';
 
@@ -105,7 +105,7 @@ async function readEntry(
 ): Promise<HistoryEntry | undefined> {
   try {
     const read = await readCapped(vfs, key, {
-      maxBytes: MAX_ENTRY_BYTES,
+      maxBytes: MAX_HISTORY_ENTRY_BYTES,
       what: `history entry ${key}`,
       signal: options.signal,
     });

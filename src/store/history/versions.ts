@@ -4,8 +4,8 @@ import type { CallOptions, Vfs } from '../../vfs/types.js';
 import { unifiedDiff } from '../../config/diff/unified.js';
 import { parseYamlDocuments } from '../../config/yaml/parse.js';
 import { layout } from '../layout.js';
-import { readCapped } from '../capped-read.js';
-import { MAX_ENTRY_BYTES, parseEntry, type EntryRecord } from './entry-file.js';
+import { MAX_HISTORY_ENTRY_BYTES, readCapped } from '../capped-read.js';
+import { parseEntry, type EntryRecord } from './entry-file.js';
 import { entryId, entryKey, parseEntryId, type EntryRef } from './keys.js';
 import type { HistoryEntry, HistoryVersion } from './types.js';
 
@@ -33,8 +33,9 @@ export async function loadEntry(
   const key = entryKey(ref);
   let body;
   try {
-    body = (await readCapped(vfs, key, { maxBytes: MAX_ENTRY_BYTES, what: `history entry ${entryId(ref)}`, signal }))
-      .body;
+    body = (
+      await readCapped(vfs, key, { maxBytes: MAX_HISTORY_ENTRY_BYTES, what: `history entry ${entryId(ref)}`, signal })
+    ).body;
   } catch (err) {
     if (isStateStoreError(err, 'NotFound'))
       throw new StateStoreError('NotFound', `history entry ${entryId(ref)} not found (never recorded, or pruned)`, {
