@@ -43,7 +43,7 @@ function describe(value: unknown): string {
   if (value === null) return 'null (empty)';
   if (Array.isArray(value)) return `a list of ${value.length} item${value.length === 1 ? '' : 's'}`;
   if (typeof value === 'string') return `the string ${preview(value, 40)}`;
-  return `the ${typeof value} ${preview(String(value), 40)}`;
+  return `the ${typeof value} ${String(value).slice(0, 40)}`; // a number or a boolean: short
 }
 
 function describeField(value: unknown): string {

@@ -124,7 +124,7 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t] as const))('boun
       ['hello\n', 'hello\n', /the stored document is the string "hello", not a Cluster \(a YAML map\)/],
       ['~', '~\n', /the stored document is null \(empty\), not a Cluster/],
       ['a list', '- a\n- b\n', /the stored document is a list of 2 items, not a Cluster/],
-      ['a number', '42\n', /the stored document is the number "42", not a Cluster/],
+      ['a number', '42\n', /the stored document is the number 42, not a Cluster/],
       ['binary junk', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), /is the string .*, not a Cluster/],
       ['an InstanceGroup', group, /the stored document is of kind "InstanceGroup", not Cluster/],
       ['apiVersion v1', 'apiVersion: v1\nkind: Cluster\n', /apiVersion "v1" is not one kops reads/],
