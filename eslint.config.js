@@ -12,6 +12,22 @@ import tseslint from 'typescript-eslint';
 // comments to be followed is usually doing several things; splitting it keeps its comments.
 const sizeAsRead = { skipBlankLines: false, skipComments: false };
 
+// A spread into a call passes every element as an argument, on the stack: past ~100k elements it
+// throws `RangeError: Maximum call stack size exceeded` (issue #25.7: a 200,000-line value crashed
+// every diff through `lines.push(...hunk.lines)`). Loops instead, in these calls whose argument
+// count is the data's size.
+const unboundedSpreads = [
+  {
+    selector: 'CallExpression[callee.property.name=/^(push|unshift|splice)$/] > SpreadElement',
+    message: 'No spread into push/unshift/splice: append in a loop (a large array overflows the stack).',
+  },
+  {
+    selector:
+      'CallExpression[callee.object.name=/^(Math|String)$/][callee.property.name=/^(max|min|fromCharCode|fromCodePoint)$/] > SpreadElement',
+    message: 'No spread into Math.max/min or String.fromCharCode: loop or reduce (a large array overflows the stack).',
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -73,6 +89,7 @@ export default tseslint.config(
       'max-lines': ['error', { max: 400, ...sizeAsRead }],
       'max-lines-per-function': ['error', { max: 60, ...sizeAsRead, IIFEs: true }],
       '@typescript-eslint/no-explicit-any': 'error',
+      'no-restricted-syntax': ['error', ...unboundedSpreads],
     },
   },
   {
@@ -82,6 +99,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
+        ...unboundedSpreads,
         {
           selector: "BinaryExpression[operator='instanceof'][right.name='StateStoreError']",
           message: 'Drivers do not branch on StateStoreError: map SDK errors in mapError instead.',

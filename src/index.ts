@@ -89,7 +89,7 @@ export {
 export type { DeepPatch, JsonValue, JsonPrimitive, JsonObject } from './config/patch/json.js';
 export { applyMergePatch } from './config/patch/merge-patch.js';
 export { applyJsonPatch, type JsonPatchOperation } from './config/patch/json-patch.js';
-export { diffConfig, type ConfigDiff } from './config/diff/index.js';
+export { diffConfig, DIFF_LIMITS, type ConfigDiff } from './config/diff/index.js';
 export { setFields, unsetFields, type FieldOptions } from './config/paths/index.js';
 export { INPUT_LIMITS } from './config/guard.js';
 export {

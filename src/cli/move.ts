@@ -116,7 +116,7 @@ async function leasedMove(
     source,
     clusters,
     (leased, held) => {
-      leases.push(...held.values());
+      for (const lease of held.values()) leases.push(lease);
       const inner = leased ?? signal;
       setMaxListeners(0, inner); // one listener per file in flight, as on the outer signal
       return move(inner);

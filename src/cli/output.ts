@@ -155,7 +155,8 @@ export function renderTable(table: Table): string {
   const rows = table.ordered ? escaped : escaped.sort(compareRows);
   const all = [table.headers, ...rows];
   const last = table.headers.length - 1;
-  const widths = table.headers.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
+  // A loop, not Math.max(...cells): a spread of 100k+ rows overflows the stack.
+  const widths = table.headers.map((_, i) => all.reduce((widest, row) => Math.max(widest, (row[i] ?? '').length), 0));
   const line = (cells: string[]): string =>
     cells
       .map((cell, i) => {

@@ -40,8 +40,8 @@ export function topologySubnets(
           ...(id ? { id } : {}),
         };
       };
-    if (opts.ipv6) subnets.push(...privates.map(derived('dualstack', 'DualStack')));
-    if (cloud !== 'gce') subnets.push(...privates.map(derived('utility', 'Utility')));
+    if (opts.ipv6) for (const subnet of privates.map(derived('dualstack', 'DualStack'))) subnets.push(subnet);
+    if (cloud !== 'gce') for (const subnet of privates.map(derived('utility', 'Utility'))) subnets.push(subnet);
   }
   if (opts.ipv6 && cloud === 'aws')
     subnets.forEach((s, i) => {

@@ -14,6 +14,7 @@ import { transferFile, type TransferContext } from './transfer.js';
 import { changesSince, deleteAtVersion, sourceChanged, type SourceChange } from './delete-source.js';
 import { isLeaseKey } from '../store/lease/document.js';
 import type { ClusterMoveResult, MoveOptions } from './types.js';
+import { readCapped } from '../store/capped-read.js';
 
 /** Generated files that may name the store (kops rewrites them on `kops update cluster --yes`). */
 const GENERATED = /^(cluster-completed\.spec|igconfig\/.*|manifests\/.*|addons\/bootstrap-channel\.yaml)$/;
@@ -125,7 +126,8 @@ export class ClusterRun {
   /** Reads and parses the source's config, then lets the held files go. */
   private async readConfig(): Promise<void> {
     const { from, options } = this.run;
-    const { body } = await from.read(this.configKey, { signal: options.signal }).catch((err: unknown) => {
+    const read = readCapped(from, this.configKey, { what: `cluster "${this.cluster}"`, signal: options.signal });
+    const { body } = await read.catch((err: unknown) => {
       throw isStateStoreError(err, 'NotFound') ? clusterNotFound(this.cluster, from) : err;
     });
     const text = Buffer.from(body).toString('utf8');

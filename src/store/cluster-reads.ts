@@ -3,6 +3,7 @@ import { isStateStoreError, StateStoreError } from '../errors.js';
 import type { Vfs } from '../vfs/types.js';
 import { layout } from './layout.js';
 import { validateClusterName } from './names.js';
+import { readCapped } from './capped-read.js';
 
 /** See `StateStore.listClusters`: one delimiter listing, then a `stat` of each folder's `config`. */
 export async function listClusters(vfs: Vfs, signal?: AbortSignal): Promise<string[]> {
@@ -10,7 +11,7 @@ export async function listClusters(vfs: Vfs, signal?: AbortSignal): Promise<stri
   let pageToken: string | undefined;
   do {
     const page = await vfs.list({ delimiter: '/', pageToken, signal });
-    prefixes.push(...page.prefixes.map((prefix) => prefix.slice(0, -1)));
+    for (const prefix of page.prefixes) prefixes.push(prefix.slice(0, -1));
     pageToken = page.nextPageToken;
   } while (pageToken !== undefined);
   const present = await Promise.all(
@@ -49,7 +50,7 @@ export async function listInstanceGroups(vfs: Vfs, cluster: string, signal?: Abo
 export async function getKopsVersion(vfs: Vfs, name: string, signal?: AbortSignal): Promise<string> {
   validateClusterName(name);
   const key = layout.kopsVersion(name);
-  const read = await vfs.read(key, { signal }).catch((err: unknown) => {
+  const read = await readCapped(vfs, key, { signal }).catch((err: unknown) => {
     if (isStateStoreError(err, 'NotFound'))
       throw new StateStoreError(
         'NotFound',

@@ -2,6 +2,8 @@ import { isStateStoreError, StateStoreError } from '../errors.js';
 import type { Vfs, WriteOptions } from '../vfs/types.js';
 import { parseYamlDocuments, type ParsedYaml } from '../config/yaml/parse.js';
 import { stringifyYaml, updateYamlText } from '../config/yaml/update.js';
+import { readCapped } from './capped-read.js';
+import { documentShapeProblem, type DocumentKind } from './document-shape.js';
 
 /** A YAML document as stored: its value, the exact text, and the version to write back against. */
 export interface StoredDocument<T> {
@@ -13,14 +15,20 @@ export interface StoredDocument<T> {
   text: string;
 }
 
-/** Reads and parses one YAML document; NotFound names what was missing. */
+/**
+ * Reads and parses one YAML document; NotFound names what was missing. The read is capped at the
+ * 4 MiB a document may have (capped-read.ts). With `kind`, the document is what kops would read as
+ * that kind (a map, its kind and apiVersion kops's: document-shape.ts) or a ValidationError: no
+ * scalar, list or `null` is ever handed out typed as a ClusterConfig.
+ */
 export async function readDocument<T>(
   vfs: Vfs,
   key: string,
   what: string,
   signal?: AbortSignal,
+  kind?: DocumentKind,
 ): Promise<StoredDocument<T>> {
-  return (await readParsedDocument<T>(vfs, key, what, signal)).stored;
+  return (await readParsedDocument<T>(vfs, key, what, signal, kind)).stored;
 }
 
 /**
@@ -32,24 +40,34 @@ export async function readParsedDocument<T>(
   key: string,
   what: string,
   signal?: AbortSignal,
+  kind?: DocumentKind,
 ): Promise<{ stored: StoredDocument<T>; parsed: ParsedYaml }> {
   let read;
   try {
-    read = await vfs.read(key, { signal });
+    read = await readCapped(vfs, key, { what, signal });
   } catch (err) {
     if (isStateStoreError(err, 'NotFound'))
       throw new StateStoreError('NotFound', `${what} not found`, { key, backend: vfs.backend, cause: err });
     throw err;
   }
   const text = Buffer.from(read.body).toString('utf8');
+  let parsed: ParsedYaml;
   try {
-    const parsed = singleDocument(text, key);
-    return { stored: { value: parsed.value as T, version: read.info.version, text }, parsed };
+    parsed = singleDocument(text, key);
   } catch (err) {
     if (isStateStoreError(err))
       throw new StateStoreError(err.code, `${what}: ${err.message}`, { key, backend: vfs.backend, cause: err });
     throw err;
   }
+  const problem = kind === undefined ? undefined : documentShapeProblem(parsed.value, kind);
+  if (problem !== undefined) {
+    throw new StateStoreError('ValidationError', `${what}: ${problem.message}`, {
+      key,
+      backend: vfs.backend,
+      issues: [problem],
+    });
+  }
+  return { stored: { value: parsed.value as T, version: read.info.version, text }, parsed };
 }
 
 /**

@@ -11,6 +11,7 @@ import type { ValidationIssue } from '../errors.js';
 import type { JsonSchema } from '../config/schema/json-schema.js';
 import { applyChange, type ConfigChange } from './change.js';
 import { readParsedDocument, type StoredDocument } from './documents.js';
+import type { DocumentKind } from './document-shape.js';
 import type { ParsedYaml } from '../config/yaml/parse.js';
 import { asKopsUpdates } from './kops-metadata.js';
 import type { WriteAnnotation } from './history/types.js';
@@ -61,6 +62,11 @@ interface MergePlan<T> {
   text: string | undefined;
 }
 
+/** The kind of the documents `schema` describes. */
+function kindOf(schema: JsonSchema): DocumentKind {
+  return schema === instanceGroupSchema ? 'InstanceGroup' : 'Cluster';
+}
+
 /** Applies the change to the stored document, validates the result and renders the text to write. */
 function planMerge<T>(
   key: string,
@@ -74,7 +80,7 @@ function planMerge<T>(
   // Written as kops's clientset writes an update (kops-metadata.ts): spec changed, generation + 1.
   const next = diffOperations(current.value, applied).length === 0 ? applied : asKopsUpdates(current.value, applied);
   assertSafeValue(next);
-  const kind = schema === instanceGroupSchema ? 'InstanceGroup' : 'Cluster';
+  const kind = kindOf(schema);
   const { warnings } = checkChangeFields(schema, kind, current.value, next, () => validate(next));
   const operations = diffOperations(current.value, next);
   if (operations.length === 0) return { next, diff: { operations, unified: '' }, warnings, text: undefined };
@@ -107,7 +113,7 @@ export async function mergeDocument<T>(
     let current;
     let parsed;
     try {
-      ({ stored: current, parsed } = await readParsedDocument<T>(vfs, key, what, options.signal));
+      ({ stored: current, parsed } = await readParsedDocument<T>(vfs, key, what, options.signal, kindOf(schema)));
     } catch (err) {
       // A backend may fail a read that races writers (GCS: the generation changed under it).
       if (!isStateStoreError(err, 'Conflict') || attempt >= maxAttempts) throw err;

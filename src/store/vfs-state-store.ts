@@ -113,9 +113,14 @@ export class VfsStateStore implements StateStore {
     return config;
   }
 
-  /** The cluster's config as stored, or undefined when there is none yet (then the defaults apply). */
+  /**
+   * The cluster's config as stored, or undefined when there is none yet (then the defaults apply).
+   * Untyped, so not shape-checked (document-shape.ts): the locations read from it are checked where
+   * they are read, and a cluster whose config was replaced by junk can still be deleted.
+   */
   async #configValue(cluster: string, signal?: AbortSignal): Promise<unknown> {
-    return this.getCluster(cluster, { signal }).then(
+    validateClusterName(cluster);
+    return readDocument<unknown>(this.vfs, layout.config(cluster), `cluster "${cluster}"`, signal).then(
       (doc) => doc.value as unknown,
       (err: unknown) => (isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err)),
     );
@@ -146,7 +151,7 @@ export class VfsStateStore implements StateStore {
 
   async getCluster(name: string, options: CallOptions = {}): Promise<StoredDocument<ClusterConfig>> {
     validateClusterName(name);
-    return readDocument<ClusterConfig>(this.vfs, layout.config(name), `cluster "${name}"`, options.signal);
+    return readDocument<ClusterConfig>(this.vfs, layout.config(name), `cluster "${name}"`, options.signal, 'Cluster');
   }
 
   async createCluster(
@@ -209,7 +214,7 @@ export class VfsStateStore implements StateStore {
     validateClusterName(name);
     // kops: pkg/model/config.go writes it at each update; `kops get cluster --full` reads it.
     const what = `completed spec of cluster "${name}" (written by kops update cluster)`;
-    return readDocument<ClusterConfig>(this.vfs, layout.clusterCompleted(name), what, options.signal);
+    return readDocument<ClusterConfig>(this.vfs, layout.clusterCompleted(name), what, options.signal, 'Cluster');
   }
 
   async getKopsVersion(name: string, options: CallOptions = {}): Promise<string> {
@@ -228,7 +233,8 @@ export class VfsStateStore implements StateStore {
     validateClusterName(cluster);
     validateInstanceGroupName(name);
     const what = `instance group "${name}" of cluster "${cluster}"`;
-    return readDocument<InstanceGroupConfig>(this.vfs, layout.instanceGroup(cluster, name), what, options.signal);
+    const key = layout.instanceGroup(cluster, name);
+    return readDocument<InstanceGroupConfig>(this.vfs, key, what, options.signal, 'InstanceGroup');
   }
 
   async putInstanceGroup(

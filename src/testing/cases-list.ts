@@ -17,8 +17,8 @@ async function allPages(
     pages += 1;
     if (options.pageSize !== undefined)
       assertBelow(page.objects.length + page.prefixes.length, options.pageSize, 'entries in a page', true);
-    objects.push(...page.objects.map((info) => info.key));
-    prefixes.push(...page.prefixes);
+    for (const info of page.objects) objects.push(info.key);
+    for (const prefix of page.prefixes) prefixes.push(prefix);
     pageToken = page.nextPageToken;
     if (pages > 1000) throw new Error('listing did not end');
   } while (pageToken !== undefined);

@@ -141,12 +141,13 @@ describe('linear paths and diffs (#14.4)', () => {
     expect(applyPatch(before, diff)).toBe(after);
   });
 
+  // 4,000 lines: past the 500-edit bound, and the diff (7,998 lines) under DIFF_LIMITS.maxLines.
   it('texts that differ everywhere fall back to one hunk for the changed middle, still correct', () => {
-    const before = lines(20_000);
-    const after = lines(20_000, (i) => (i > 0 && i < 19_999 ? `  other${i}: ${i}` : undefined));
+    const before = lines(4_000);
+    const after = lines(4_000, (i) => (i > 0 && i < 3_999 ? `  other${i}: ${i}` : undefined));
     const diff = unifiedDiff(before, after);
     expect(diff.match(/^@@/gm)).toEqual(['@@']);
-    expect(diff).toContain('@@ -1,20000 +1,20000 @@\n   field0: value 0\n-  field1: value 1\n');
+    expect(diff).toContain('@@ -1,4000 +1,4000 @@\n   field0: value 0\n-  field1: value 1\n');
     expect(applyPatch(before, diff)).toBe(after);
   });
 

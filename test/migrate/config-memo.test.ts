@@ -20,13 +20,19 @@ beforeEach(async () => {
 });
 afterEach(async () => rm(folder, { recursive: true, force: true }));
 
-/** The source, counting reads by key. */
+/** The source, counting reads by key (whole, or as the capped stream a config is read with). */
 function countingReads(vfs: Vfs, reads: string[]): Vfs {
   return Object.create(vfs, {
     read: {
       value: (key: string, options?: ReadOptions) => {
         if (key.endsWith('/config')) reads.push(key);
         return vfs.read(key, options);
+      },
+    },
+    readStream: {
+      value: (key: string, options?: ReadOptions) => {
+        if (key.endsWith('/config')) reads.push(key);
+        return vfs.readStream(key, options);
       },
     },
   }) as Vfs;

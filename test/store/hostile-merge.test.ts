@@ -3,13 +3,12 @@
  * and putConfig are typed errors that write nothing; unknown fields a change introduces are
  * refused, those already stored are reported as warnings and kept.
  */
-import { openStateStore } from '../../src/store/open.js';
 import type { StateStore } from '../../src/store/state-store.js';
 import type { ClusterConfig } from '../../src/config/schema/types.generated.js';
 import { isStateStoreError, type StateStoreError } from '../../src/errors.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { fileTarget, memoryTarget, stopAll } from '../backends/targets.js';
-import { loadTree, TREES } from './trees.js';
+import { storeWithTree, TREES } from './trees.js';
 
 afterAll(stopAll);
 const tree = TREES[0]!;
@@ -39,9 +38,7 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t] as const))(
     let vfs: Vfs;
     let store: StateStore;
     beforeEach(async () => {
-      ({ vfs } = await target.fresh());
-      await loadTree(vfs, tree);
-      store = await openStateStore(vfs);
+      ({ vfs, store } = await storeWithTree(target, tree));
     });
     afterEach(async () => {
       await store.close();

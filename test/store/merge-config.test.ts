@@ -27,7 +27,8 @@ describe('mergeConfig', () => {
     // number the revision; none here yet), one stat of the config (a deleteCluster racing the
     // write) and, on a document's first write, one listing of its history folder to prune it
     // (src/store/history/record.ts).
-    expect(counts).toEqual({ read: 1, write: 2, list: 1, stat: 1, listAll: 1 });
+    // The document is read as a stream, capped at 4 MiB (#25.10).
+    expect(counts).toEqual({ readStream: 1, write: 2, list: 1, stat: 1, listAll: 1 });
     expect(result).toMatchObject({ changed: true, attempts: 1 });
     // A spec change also bumps metadata.generation, as kops's update does (vfsclientset/cluster.go).
     expect(result.diff.operations).toHaveLength(2);
@@ -144,10 +145,10 @@ describe('mergeConfig and reads that race writers', () => {
     let failures = 2;
     const vfs = new Proxy(inner, {
       get(target, property, receiver) {
-        if (property === 'read') {
-          return async (...args: Parameters<typeof inner.read>) => {
+        if (property === 'readStream') {
+          return async (...args: Parameters<typeof inner.readStream>) => {
             if (failures-- > 0) throw new StateStoreError('Conflict', 'the object kept changing');
-            return target.read(...args);
+            return target.readStream(...args);
           };
         }
         return Reflect.get(target, property, receiver);

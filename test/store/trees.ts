@@ -6,6 +6,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Vfs } from '../../src/vfs/types.js';
+import { openStateStore } from '../../src/store/open.js';
+import type { StateStore } from '../../src/store/state-store.js';
 import { REPO_ROOT } from '../helpers/index.js';
 
 export interface KopsTree {
@@ -62,4 +64,14 @@ export async function loadTree(vfs: Vfs, tree: KopsTree): Promise<Map<string, Bu
   for (const [key, body] of files) if (key !== config) await vfs.write(key, body);
   await vfs.write(config, files.get(config)!);
   return files;
+}
+
+/** A fresh store of `target` holding `tree`, and the StateStore opened on it. */
+export async function storeWithTree(
+  target: { fresh(): Promise<{ vfs: Vfs }> },
+  tree: KopsTree,
+): Promise<{ vfs: Vfs; store: StateStore }> {
+  const { vfs } = await target.fresh();
+  await loadTree(vfs, tree);
+  return { vfs, store: await openStateStore(vfs) };
 }

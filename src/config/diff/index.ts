@@ -1,2 +1,2 @@
 export { diffConfig, type ConfigDiff } from './diff-config.js';
-export { unifiedDiff } from './unified.js';
+export { DIFF_LIMITS, unifiedDiff } from './unified.js';

@@ -32,14 +32,73 @@ export function unifiedDiff(
     maxEditLength: MAX_EDIT_LENGTH,
   });
   const hunks = patch?.hunks ?? [middleHunk(before, after, context)];
-  const lines = [`--- ${labels.from}`, `+++ ${labels.to}`];
+  const out = new CappedLines([`--- ${labels.from}`, `+++ ${labels.to}`]);
   for (const hunk of hunks) {
     // diff(1)'s quirk: an empty side's range starts one line before where it would be.
     const fromStart = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart;
     const toStart = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart;
-    lines.push(`@@ -${fromStart},${hunk.oldLines} +${toStart},${hunk.newLines} @@`, ...hunk.lines);
+    out.add(`@@ -${fromStart},${hunk.oldLines} +${toStart},${hunk.newLines} @@`);
+    // One line at a time: `push(...hunk.lines)` overflowed the stack on a 200,000-line value (issue #25.7).
+    for (const line of hunk.lines) out.add(line);
   }
-  return `${lines.join('\n')}\n`;
+  return out.text();
+}
+
+/**
+ * The bounds of every unified diff statestore makes: `diffConfig`, `MergeResult.diff.unified`,
+ * `RollbackResult.diff`, `diffVersions` and `WatchEvent.diff`. A diff is for people: past either
+ * bound the rest is left out and one last line, `\ diff truncated: N more lines not shown ...`,
+ * says how much (diff(1) writes such notes after `\ `). A truncated diff cannot be applied as a
+ * patch; the operation it describes (a merge, a rollback) still happens whole.
+ *
+ * @example
+ * ```ts
+ * import { diffConfig, DIFF_LIMITS } from 'statestore';
+ *
+ * const huge = Array.from({ length: 200_000 }, (_, i) => `line ${i}`).join('\n');
+ * const { unified } = diffConfig({ spec: {} }, { spec: { additionalPolicies: { node: huge } } });
+ * unified.split('\n').length <= DIFF_LIMITS.maxLines + 2; // true: the last line says what was left out
+ * ```
+ */
+export const DIFF_LIMITS = Object.freeze({
+  /** Most lines of a diff, its two header lines included. */
+  maxLines: 10_000,
+  /** Most characters of a diff. */
+  maxChars: 1024 * 1024,
+});
+
+/** The lines of a diff, counted as they come: past {@link DIFF_LIMITS} only the count goes on. */
+class CappedLines {
+  readonly #lines: string[];
+  #chars = 0;
+  #left = 0;
+
+  constructor(first: string[]) {
+    this.#lines = [];
+    for (const line of first) this.add(line);
+  }
+
+  add(line: string): void {
+    if (
+      this.#left > 0 ||
+      this.#lines.length >= DIFF_LIMITS.maxLines ||
+      this.#chars + line.length + 1 > DIFF_LIMITS.maxChars
+    ) {
+      this.#left++;
+      return;
+    }
+    this.#lines.push(line);
+    this.#chars += line.length + 1;
+  }
+
+  text(): string {
+    if (this.#left > 0) {
+      this.#lines.push(
+        `\\ diff truncated: ${this.#left} more line${this.#left === 1 ? '' : 's'} not shown (a diff shows at most ${DIFF_LIMITS.maxLines} lines and ${DIFF_LIMITS.maxChars} characters: DIFF_LIMITS)`,
+      );
+    }
+    return `${this.#lines.join('\n')}\n`;
+  }
 }
 
 /** The fallback when the texts differ too much: common leading and trailing lines kept, the middle replaced. */

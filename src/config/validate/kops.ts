@@ -3,6 +3,7 @@ import { isPlainObject } from '../guard.js';
 import { clusterSchema, instanceGroupSchema } from '../schema/schemas.generated.js';
 import type { ClusterConfig, InstanceGroupConfig } from '../schema/types.generated.js';
 import { apiVersionProblem } from '../yaml/api-version.js';
+import { controlCharacterIssues } from './characters.js';
 import { didYouMean } from './did-you-mean.js';
 import { SchemaValidator } from './schema-validator.js';
 
@@ -24,8 +25,9 @@ export interface ValidateOptions {
 
 /**
  * Checks a Cluster against kops's v1alpha2 schema and the cross-field rules kops enforces
- * (unique subnet names, unique etcd cluster names, unique member names per etcd cluster).
- * Returns every problem; an empty list means valid.
+ * (unique subnet names, unique etcd cluster names, unique member names per etcd cluster), and
+ * that no key or string holds a control character kops's YAML reader refuses (or NEL, U+2028,
+ * U+2029, line breaks to it): see characters.ts. Returns every problem; an empty list means valid.
  *
  * @example
  * ```ts
@@ -45,21 +47,24 @@ export function validateClusterConfig(config: unknown, options: ValidateOptions 
   const issues = [
     ...kindIssues(config, 'Cluster'),
     ...(options.strict ? validators.clusterStrict : validators.cluster).issues(config),
+    ...controlCharacterIssues(config),
   ];
   if (!isPlainObject(config.spec)) return issues;
   const spec = config.spec;
-  issues.push(...uniqueNames(spec.subnets, '/spec/subnets', 'subnet'));
+  for (const issue of uniqueNames(spec.subnets, '/spec/subnets', 'subnet')) issues.push(issue);
   if (Array.isArray(spec.subnets)) {
     spec.subnets.forEach((subnet, index) => {
       if (isPlainObject(subnet))
-        issues.push(...oneOf(subnet.type, SUBNET_TYPES, `/spec/subnets/${index}/type`, 'subnet type'));
+        for (const issue of oneOf(subnet.type, SUBNET_TYPES, `/spec/subnets/${index}/type`, 'subnet type'))
+          issues.push(issue);
     });
   }
-  issues.push(...uniqueNames(spec.etcdClusters, '/spec/etcdClusters', 'etcd cluster'));
+  for (const issue of uniqueNames(spec.etcdClusters, '/spec/etcdClusters', 'etcd cluster')) issues.push(issue);
   if (Array.isArray(spec.etcdClusters)) {
     spec.etcdClusters.forEach((cluster, index) => {
-      if (isPlainObject(cluster))
-        issues.push(...uniqueNames(cluster.etcdMembers, `/spec/etcdClusters/${index}/etcdMembers`, 'etcd member'));
+      if (!isPlainObject(cluster)) return;
+      const path = `/spec/etcdClusters/${index}/etcdMembers`;
+      for (const issue of uniqueNames(cluster.etcdMembers, path, 'etcd member')) issues.push(issue);
     });
   }
   return issues;
@@ -71,8 +76,10 @@ export function validateInstanceGroup(group: unknown, options: ValidateOptions =
   const issues = [
     ...kindIssues(group, 'InstanceGroup'),
     ...(options.strict ? validators.instanceGroupStrict : validators.instanceGroup).issues(group),
+    ...controlCharacterIssues(group),
   ];
-  if (isPlainObject(group.spec)) issues.push(...oneOf(group.spec.role, ROLES, '/spec/role', 'instance group role'));
+  if (isPlainObject(group.spec))
+    for (const issue of oneOf(group.spec.role, ROLES, '/spec/role', 'instance group role')) issues.push(issue);
   return issues;
 }
 

@@ -103,7 +103,7 @@ export function checkChangeFields(
       fields.length === kept.length
     )
       throw err;
-    errors.push(...remaining);
+    for (const issue of remaining) errors.push(issue);
   }
   const reported = new Set(errors.map((issue) => issue.path));
   for (const field of fields) {

@@ -1,7 +1,7 @@
 import { Composer, CST, isAlias, isMap, isScalar, isSeq, Parser, Scalar, type Document, type Node } from 'yaml';
 import { isPlainObject, jsonEqual } from '../guard.js';
 import { PARSE_OPTIONS } from './options.js';
-import { stringifyYaml } from './stringify.js';
+import { goYamlStringify } from './go-emit.js';
 import { goYamlReadsAsNonString } from './yaml11.js';
 
 interface Edit {
@@ -59,20 +59,24 @@ export function editScalarsInPlace(text: string, newValue: unknown): string | un
   for (const { map, remove, add } of edits.maps) {
     if (remove.includes(0)) dropCommentsBefore(tokens, map);
     removeItems(map.items, remove);
-    for (const [key, value] of add) {
-      const item = newMapItem(key, value, map.indent);
-      if (item === undefined) return undefined;
-      map.items.push(item);
-    }
+    const items = newItems(
+      add.map(([key, value]) => ({ [key]: value })),
+      map.indent,
+      'block-map',
+    );
+    if (items === undefined) return undefined;
+    for (const item of items) map.items.push(item);
   }
   for (const { seq, remove, add } of edits.seqs) {
     if (remove.includes(0)) dropCommentsBefore(tokens, seq);
     removeItems(seq.items, remove);
-    for (const value of add) {
-      const item = newSeqItem(value, seq.indent);
-      if (item === undefined) return undefined;
-      seq.items.push(item);
-    }
+    const items = newItems<CST.BlockSequence['items'][number]>(
+      add.map((value) => [value]),
+      seq.indent,
+      'block-seq',
+    );
+    if (items === undefined) return undefined;
+    for (const item of items) seq.items.push(item);
   }
   return tokens.map((token) => CST.stringify(token)).join('');
 }
@@ -167,24 +171,6 @@ function planSeq(
   return { pairs: items.map((_, index) => [index, index]), remove: [], add: value.slice(items.length) };
 }
 
-/** A block-sequence item for `value`, written as kops writes it, indented to `indent` columns. */
-function newSeqItem(value: unknown, indent: number): CST.BlockSequence['items'][number] | undefined {
-  const pad = ' '.repeat(indent);
-  const text = stringifyYaml([value])
-    .split('\n')
-    .map((line) => (line === '' ? line : pad + line))
-    .join('\n');
-  const document = Array.from(new Parser().parse(text)).find(
-    (token): token is CST.Document => token.type === 'document',
-  );
-  const seq = document?.value;
-  if (seq?.type !== 'block-seq' || seq.items.length !== 1) return undefined;
-  const item = seq.items[0]!;
-  if (indent > 0 && item.start[0]?.type !== 'space')
-    item.start.unshift({ type: 'space', offset: 0, indent: 0, source: pad });
-  return item;
-}
-
 /**
  * Comments on their own lines just before a collection's first item live in the token before the
  * collection (the parent key's separator, or the document start): they belong to that first item
@@ -206,7 +192,8 @@ function dropCommentsBefore(tokens: readonly CST.Token[], collection: CST.Token)
     if (token.type === 'space' && next?.type === 'comment') continue; // the comment's indentation
     kept.push(token);
   }
-  before.splice(0, before.length, ...kept);
+  before.length = 0;
+  for (const token of kept) before.push(token);
 }
 
 function precedingTokens(tokens: readonly CST.Token[], target: CST.Token): CST.SourceToken[] | undefined {
@@ -241,27 +228,45 @@ function precedingTokens(tokens: readonly CST.Token[], target: CST.Token): CST.S
  */
 function removeItems(items: Array<{ start: CST.SourceToken[] }>, remove: readonly number[]): void {
   const firstIndented = items[0]?.start[0]?.type === 'space';
-  for (const index of [...remove].sort((a, b) => b - a)) items.splice(index, 1);
+  // One pass (a splice per removed item moved the rest each time: quadratic for many removals).
+  const dropped = new Set(remove);
+  let kept = 0;
+  for (let index = 0; index < items.length; index++) if (!dropped.has(index)) items[kept++] = items[index]!;
+  items.length = kept;
   const first = items[0];
   if (remove.includes(0) && !firstIndented && first?.start[0]?.type === 'space') first.start.shift();
 }
 
-/** A block-map item for `key: value`, written as kops writes it, indented to `indent` columns. */
-function newMapItem(key: string, value: unknown, indent: number): CST.BlockMap['items'][number] | undefined {
+/**
+ * The block-map items (`{ key: value }` parts) or block-sequence items (`[value]` parts) to append,
+ * written as kops writes them and indented to `indent` columns: all parsed at once, so adding
+ * 60,000 keys costs one parse, not 60,000 (issue #25.8). Not read back one by one: the caller
+ * reads the whole edited text back. Undefined when a part does not give exactly one item.
+ */
+function newItems<Item extends { start: CST.SourceToken[] }>(
+  parts: readonly unknown[],
+  indent: number,
+  type: 'block-map' | 'block-seq',
+): Item[] | undefined {
+  if (parts.length === 0) return [];
   const pad = ' '.repeat(indent);
-  const text = stringifyYaml({ [key]: value })
+  const text = parts
+    .map((part) => goYamlStringify(part))
+    .join('')
     .split('\n')
     .map((line) => (line === '' ? line : pad + line))
     .join('\n');
   const document = Array.from(new Parser().parse(text)).find(
     (token): token is CST.Document => token.type === 'document',
   );
-  const map = document?.value;
-  if (map?.type !== 'block-map' || map.items.length !== 1) return undefined;
-  const item = map.items[0]!;
-  if (indent > 0 && item.start[0]?.type !== 'space')
-    item.start.unshift({ type: 'space', offset: 0, indent: 0, source: pad });
-  return item;
+  const collection = document?.value;
+  if (collection?.type !== type) return undefined;
+  const items = (collection as CST.BlockMap | CST.BlockSequence).items as unknown as Item[];
+  if (items.length !== parts.length) return undefined;
+  const first = items[0]!;
+  if (indent > 0 && first.start[0]?.type !== 'space')
+    first.start.unshift({ type: 'space', offset: 0, indent: 0, source: pad });
+  return items;
 }
 
 /** The text and (when it must change) the quoting of a new scalar value. */

@@ -98,10 +98,15 @@ function yamlProblem(problem: YAMLError, lines: LineCounter): StateStoreError {
   });
 }
 
+/** The line of a node, for messages. */
+function lineOf(node: unknown, lines: LineCounter): { line: number; col: number } | undefined {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range ? lines.linePos(range[0]) : undefined;
+}
+
 function refuseUnsafeKeys(document: Document, lines: LineCounter): void {
-  const refuse = (what: string, node: unknown, ancestors: readonly unknown[], key?: string): never => {
-    const range = (node as { range?: [number, number, number] } | null)?.range;
-    const position = range ? lines.linePos(range[0]) : undefined;
+  const refuse = (what: string, node: unknown, ancestors: readonly unknown[], key?: string, more = ''): never => {
+    const position = lineOf(node, lines);
     const pointer = jsonPointer(ancestors, key);
     const where = [
       pointer === '' ? undefined : `at ${pointer}`,
@@ -109,9 +114,32 @@ function refuseUnsafeKeys(document: Document, lines: LineCounter): void {
     ]
       .filter(Boolean)
       .join(', ');
-    throw new StateStoreError('InvalidArgument', `invalid YAML: ${what}${where ? ` (${where})` : ''}`);
+    throw new StateStoreError('InvalidArgument', `invalid YAML: ${what}${where ? ` (${where}${more})` : ''}`);
   };
   visit(document, {
+    // Duplicate keys, in one pass per map (a Set of the keys seen). Keys are compared as the JSON
+    // object they become: `1` and "1", or an empty key and "", would silently collapse into one.
+    Map(_, map, ancestors) {
+      const seen = new Map<string, unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (typeof key === 'object' && key !== null) continue; // complex keys: refused by the Pair visitor
+        const name = key === null || key === undefined ? '' : String(key);
+        const first = seen.get(name);
+        if (first === undefined) {
+          seen.set(name, pair.key);
+          continue;
+        }
+        const firstLine = lineOf(first, lines)?.line;
+        refuse(
+          `the key ${JSON.stringify(name)} appears twice in one map`,
+          pair.key,
+          [...ancestors, map],
+          name,
+          firstLine === undefined ? '' : `; first at line ${firstLine}`,
+        );
+      }
+    },
     Pair(_, pair, ancestors) {
       if (!isPair(pair)) return;
       if (isAlias(pair.key) || isMap(pair.key) || isSeq(pair.key))

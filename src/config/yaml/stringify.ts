@@ -4,6 +4,7 @@ import { assertSafeValue, isPlainObject, jsonEqual } from '../guard.js';
 import { DEFAULT_LIMITS, STRINGIFY_OPTIONS } from './options.js';
 import { goYamlStringify } from './go-emit.js';
 import { parseYamlDocuments } from './parse.js';
+import { controlCharacterIssues } from '../validate/characters.js';
 
 /**
  * Writes a value as YAML byte for byte as kops writes it (sigs.k8s.io/yaml over go-yaml v2, see
@@ -24,10 +25,7 @@ export function stringifyYaml(value: unknown): string {
   assertSafeValue(value);
   const text = assertReadableSize(goYamlStringify(value));
   if (!readsAs(text, value)) {
-    throw new StateStoreError(
-      'InvalidArgument',
-      'cannot write YAML: the value holds data YAML cannot represent as JSON (a Date, Map, function, NaN ...)',
-    );
+    throw cannotRepresent(value);
   }
   return text;
 }
@@ -66,12 +64,29 @@ export function render(document: Document, value: unknown): string {
     throw new StateStoreError('InvalidArgument', `cannot write YAML: ${(err as Error).message}`, { cause: err });
   }
   if (!readsAs(text, value)) {
-    throw new StateStoreError(
-      'InvalidArgument',
-      'cannot write YAML: the value holds data YAML cannot represent as JSON (a Date, Map, function, NaN ...)',
-    );
+    throw cannotRepresent(value);
   }
   return text;
+}
+
+/**
+ * InvalidArgument when the value holds NEL, U+2028 or U+2029: line breaks to go-yaml (kops's
+ * reader) and not to this one, so no text reads back the same in both. A new key holding one was
+ * refused with the message for a Date or a NaN, an edited one written raw (issue #25, "Weak"):
+ * {@link stringifyYaml} and `updateYamlText` now refuse both alike, with this message.
+ */
+export function assertNoYamlOnlyLineBreaks(value: unknown): void {
+  const lineBreak = controlCharacterIssues(value).find((issue) => issue.message.includes('line break'));
+  if (lineBreak !== undefined) throw new StateStoreError('InvalidArgument', `cannot write YAML: ${lineBreak.message}`);
+}
+
+/** Why a value does not read back as written. */
+function cannotRepresent(value: unknown): StateStoreError {
+  assertNoYamlOnlyLineBreaks(value);
+  return new StateStoreError(
+    'InvalidArgument',
+    'cannot write YAML: the value holds data YAML cannot represent as JSON (a Date, Map, function, NaN ...)',
+  );
 }
 
 export function readsAs(text: string, value: unknown): boolean {

@@ -15,7 +15,14 @@ import { assertSafeValue, isPlainObject, jsonEqual } from '../guard.js';
 import { WRITE_SCHEMA, type YamlLimits } from './options.js';
 import { editScalarsInPlace } from './cst-edit.js';
 import { parseYamlDocuments, type ParsedYaml } from './parse.js';
-import { assertReadableSize, readsAs, render, stringifyYaml, withoutUndefined } from './stringify.js';
+import {
+  assertNoYamlOnlyLineBreaks,
+  assertReadableSize,
+  readsAs,
+  render,
+  stringifyYaml,
+  withoutUndefined,
+} from './stringify.js';
 import { quoteAmbiguousStrings } from './yaml11.js';
 
 export { stringifyYaml } from './stringify.js';
@@ -66,6 +73,7 @@ export function updateParsedYamlText(originalText: string, documents: ParsedYaml
   assertSafeValue(newValue);
   if (parsed !== undefined && jsonEqual(parsed.value, withoutUndefined(newValue))) return originalText;
   if (parsed === undefined) return stringifyYaml(newValue);
+  assertNoYamlOnlyLineBreaks(newValue);
   const exact = editScalarsInPlace(originalText, newValue);
   if (exact !== undefined && readsAs(exact, newValue)) return assertReadableSize(exact);
   const { document } = parsed;

@@ -4,6 +4,7 @@
  */
 import { isStateStoreError, StateStoreError } from '../../errors.js';
 import type { Vfs } from '../../vfs/types.js';
+import { MAX_HISTORY_ENTRY_BYTES, readCapped } from '../capped-read.js';
 import { parseEntry, type EntryRecord } from './entry-file.js';
 import { documentPrefix, entryId, entryKey, refOfKey, type DocumentRef, type EntryRef } from './keys.js';
 
@@ -22,7 +23,9 @@ export async function readEntry(vfs: Vfs, ref: EntryRef, signal?: AbortSignal): 
   const key = entryKey(ref);
   let body;
   try {
-    body = (await vfs.read(key, { signal })).body;
+    body = (
+      await readCapped(vfs, key, { maxBytes: MAX_HISTORY_ENTRY_BYTES, what: `history entry ${entryId(ref)}`, signal })
+    ).body;
   } catch (err) {
     if (isStateStoreError(err, 'NotFound'))
       throw new StateStoreError('NotFound', `history entry ${entryId(ref)} not found (never recorded, or pruned)`, {

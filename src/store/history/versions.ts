@@ -2,7 +2,7 @@
  * Finding revisions (by entry, id, number, or the one before the current) and reading them:
  * `getVersion` and `diffVersions`.
  */
-import { StateStoreError } from '../../errors.js';
+import { isStateStoreError, StateStoreError } from '../../errors.js';
 import type { Vfs } from '../../vfs/types.js';
 import { unifiedDiff } from '../../config/diff/unified.js';
 import { parseYamlDocuments } from '../../config/yaml/parse.js';
@@ -77,8 +77,11 @@ export function findRevision(cluster: string, history: DocumentHistory, revision
   const found = revisions.find((r) => r.entry.id === full);
   if (found !== undefined) return found;
   const damaged = isExternalRef(ref) ? undefined : history.invalid.get(entryKey(ref));
+  // A typed refusal (an entry over the read cap: InvalidArgument) keeps its code; anything else is damage.
   if (damaged !== undefined)
-    throw new StateStoreError('IntegrityError', damaged.message, { key: entryKey(ref), cause: damaged });
+    throw isStateStoreError(damaged)
+      ? damaged
+      : new StateStoreError('IntegrityError', damaged.message, { key: entryKey(ref), cause: damaged });
   throw new StateStoreError('NotFound', `history entry ${full} not found (never recorded, or pruned)`);
 }
 

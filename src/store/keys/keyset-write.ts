@@ -9,6 +9,7 @@ import type { KeyProvider } from '../encryption/key-provider.js';
 import type { StoreLocation } from '../locations.js';
 import { parseCertificatePem, parsePrivateKeyPem } from './pem.js';
 import { DECIMAL_ID, keysetKey, normalizeTimestamp, olderFirst, type Keyset, type KeysetItem } from './keysets.js';
+import { readCapped } from '../capped-read.js';
 
 /** How a keyset is written: the write's conditions, the sealing provider, and the stored document whose unknown fields are kept. */
 export interface KeysetWrite {
@@ -148,9 +149,9 @@ export async function putKeyset(location: StoreLocation, keyset: Keyset, options
   if (options.ifMatch === undefined && options.overwrite !== true)
     return writeKeyset(location, keyset, { write: { ifNoneMatch: '*', signal }, provider });
   const key = keysetKey(location, keyset.name);
-  const read = await location.vfs
-    .read(key, { signal })
-    .catch((err: unknown) => (isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err)));
+  const read = await readCapped(location.vfs, key, { signal }).catch((err: unknown) =>
+    isStateStoreError(err, 'NotFound') ? undefined : Promise.reject(err),
+  );
   if (read === undefined) {
     if (options.ifMatch !== undefined)
       throw new StateStoreError(

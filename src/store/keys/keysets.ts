@@ -5,6 +5,7 @@ import { openStoredValue } from '../encryption/envelope.js';
 import type { KeyProvider } from '../encryption/key-provider.js';
 import type { StoreLocation } from '../locations.js';
 import { decodeBase64Field, parseCertificatePem, parsePrivateKeyPem } from './pem.js';
+import { readCapped } from '../capped-read.js';
 
 /**
  * One key of a kops Keyset (kops: pkg/apis/kops/v1alpha2/keyset.go `KeysetItem`): a certificate
@@ -70,7 +71,7 @@ export async function listKeysets(
   let pageToken: string | undefined;
   do {
     const page = await location.vfs.list({ prefix, delimiter: '/', pageToken, signal });
-    names.push(...page.prefixes.map((p) => p.slice(prefix.length, -1)));
+    for (const p of page.prefixes) names.push(p.slice(prefix.length, -1));
     pageToken = page.nextPageToken;
   } while (pageToken !== undefined);
   return names;
@@ -125,14 +126,12 @@ async function loadKeysetFile(
 ): Promise<StoredKeyset> {
   const legacy = which === 'private' ? LEGACY_NAMES.get(name) : undefined;
   let key = keysetKey(location, name, which);
-  let read = await location.vfs
-    .read(key, { signal: options.signal })
-    .catch((err: unknown) =>
-      isStateStoreError(err, 'NotFound') && legacy !== undefined ? undefined : Promise.reject(err),
-    );
+  let read = await readCapped(location.vfs, key, { signal: options.signal }).catch((err: unknown) =>
+    isStateStoreError(err, 'NotFound') && legacy !== undefined ? undefined : Promise.reject(err),
+  );
   if (read === undefined) {
     key = keysetKey(location, legacy!, which);
-    read = await location.vfs.read(key, { signal: options.signal });
+    read = await readCapped(location.vfs, key, { signal: options.signal });
   }
   const documents = parseYamlDocuments(Buffer.from(read.body).toString('utf8'));
   const raw = documents.length === 1 ? documents[0]!.value : undefined;

@@ -3,6 +3,7 @@ import { isStateStoreError, StateStoreError } from '../../errors.js';
 import type { WriteOptions } from '../../vfs/types.js';
 import type { StoreLocation } from '../locations.js';
 import type { AddSshPublicKeyResult, DeleteResult } from '../results.js';
+import { readCapped } from '../capped-read.js';
 
 /** An SSH public key of the cluster's admin user (`ssh/public/admin/<fingerprint>` under the key store). */
 export interface SshPublicKey {
@@ -109,7 +110,7 @@ export async function listSshPublicKeys(location: StoreLocation, signal?: AbortS
   const prefix = adminFolder(location);
   const keys: SshPublicKey[] = [];
   for await (const info of location.vfs.listAll({ prefix, signal })) {
-    const body = (await location.vfs.read(info.key, { signal })).body;
+    const body = (await readCapped(location.vfs, info.key, { signal })).body;
     keys.push({ fingerprint: info.key.slice(prefix.length), publicKey: Buffer.from(body).toString('utf8').trim() });
   }
   return keys;

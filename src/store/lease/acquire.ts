@@ -20,6 +20,7 @@ import {
 import { MAX_TIMER_MS } from './timers.js';
 import { HeldLease, type Written } from './held-lease.js';
 import type { LeaseInfo, LeaseOptions } from './types.js';
+import { oversizedInfo, readCapped } from '../capped-read.js';
 
 /** The default lease duration: long enough for a slow request, short enough that a crash costs a minute. */
 export const DEFAULT_TTL_MS = 60_000;
@@ -201,10 +202,13 @@ async function readCurrent(
   signal: AbortSignal | undefined,
 ): Promise<{ doc: LeaseDocument | undefined; version: string } | undefined> {
   try {
-    const { body, info } = await vfs.read(key, { signal });
+    const { body, info } = await readCapped(vfs, key, { what: `lease ${key}`, signal });
     return { doc: parseLease(body), version: info.version };
   } catch (err) {
     if (isStateStoreError(err, 'NotFound')) return undefined;
+    // A lease file over the cap is damaged like any other unreadable one: it never locks the cluster.
+    const oversized = oversizedInfo(err);
+    if (oversized !== undefined) return { doc: undefined, version: oversized.version };
     throw err;
   }
 }

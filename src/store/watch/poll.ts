@@ -95,7 +95,13 @@ export class WatchPoller {
     const what = name === undefined ? `cluster "${this.cluster}" config` : `instance group "${name}"`;
     let doc: StoredDocument<Value>;
     try {
-      doc = await readDocument<Value>(this.vfs, key, what, this.signal);
+      doc = await readDocument<Value>(
+        this.vfs,
+        key,
+        what,
+        this.signal,
+        kind === 'config' ? 'Cluster' : 'InstanceGroup',
+      );
     } catch (err) {
       // Deleted between the probe and the read: the next probe reports it.
       if (isStateStoreError(err, 'NotFound')) return;
