@@ -1,0 +1,220 @@
+/**
+ * Reads a stored v1alpha2 document as kops's internal API, which kops's validation reads
+ * (kops: pkg/apis/kops/v1alpha2/conversion.go, @268927e): renamed fields moved to their internal
+ * names (`spec.subnets` -> `spec.networking.subnets`, booleans inverted where the name says the
+ * opposite), and the `cloudProvider` string turned into the internal map (`aws` -> `{ aws: {} }`).
+ * Error paths, in internal names, go back to a JSON Pointer into the stored document.
+ */
+import { isPlainObject } from '../../guard.js';
+import { parseFieldPath, type PathSegment } from '../../paths/parse.js';
+import { FIELD_RENAMES } from '../../paths/renames.js';
+import { pathInSchema, toStoredPath } from '../../paths/translate.js';
+import type { JsonSchema } from '../../schema/json-schema.js';
+import type { FieldPath } from '../field/path.js';
+
+/** A read-only view of a JSON value, read as Go reads a struct: absent strings are `''`. */
+export class View {
+  constructor(readonly value: unknown) {}
+
+  /** The value at `keys` (absent where any step is not a map). */
+  get(...keys: string[]): View {
+    let value = this.value;
+    for (const key of keys) value = isPlainObject(value) && Object.hasOwn(value, key) ? value[key] : undefined;
+    return new View(value);
+  }
+
+  /** Go's `x != nil`: the field is set. */
+  get present(): boolean {
+    return this.value !== undefined && this.value !== null;
+  }
+
+  /** The string, or `''` (Go's zero value). */
+  str(): string {
+    return typeof this.value === 'string' ? this.value : '';
+  }
+
+  /** The string, or undefined (a Go `*string`). */
+  optStr(): string | undefined {
+    return typeof this.value === 'string' ? this.value : undefined;
+  }
+
+  /** The boolean, or undefined (a Go `*bool`). */
+  bool(): boolean | undefined {
+    return typeof this.value === 'boolean' ? this.value : undefined;
+  }
+
+  /** The number, or undefined (a Go `*int`). */
+  num(): number | undefined {
+    return typeof this.value === 'number' ? this.value : undefined;
+  }
+
+  /** The list's items (none when not a list). */
+  list(): View[] {
+    return Array.isArray(this.value) ? this.value.map((item) => new View(item)) : [];
+  }
+
+  /** The list's strings, `''` for other items. */
+  strings(): string[] {
+    return this.list().map((item) => item.str());
+  }
+
+  /** The map's entries in stored order (Go ranges over maps in random order). */
+  entries(): [string, View][] {
+    return isPlainObject(this.value) ? Object.entries(this.value).map(([k, v]) => [k, new View(v)]) : [];
+  }
+
+  /** The list's or map's length. */
+  get length(): number {
+    if (Array.isArray(this.value)) return this.value.length;
+    return isPlainObject(this.value) ? Object.keys(this.value).length : 0;
+  }
+}
+
+/** kops's `CloudProviderID` for each v1alpha2 `cloudProvider` string, as the internal map's key. */
+const CLOUD_KEYS: Record<string, string> = {
+  aws: 'aws',
+  azure: 'azure',
+  digitalocean: 'do',
+  gce: 'gce',
+  hetzner: 'hetzner',
+  openstack: 'openstack',
+  scaleway: 'scaleway',
+  linode: 'linode',
+};
+
+interface Move {
+  from: PathSegment[];
+  to: PathSegment[];
+  inverted: boolean;
+}
+
+// Deepest first, so `masterKubelet.clientCaFile` moves before `masterKubelet` carries the rest.
+const MOVES: Move[] = FIELD_RENAMES.filter((r) => !r.stored.includes(':'))
+  .map((r) => ({
+    from: parseFieldPath(r.stored),
+    to: parseFieldPath(r.internal),
+    inverted: r.inverted,
+  }))
+  .sort((a, b) => b.from.length - a.from.length);
+
+/**
+ * The Cluster as kops's internal API holds it (conversion.go `Convert_v1alpha2_ClusterSpec_To_kops_ClusterSpec`).
+ * The stored document is not changed.
+ */
+export function internalCluster(doc: unknown): View {
+  if (!isPlainObject(doc)) return new View(undefined);
+  const spec = isPlainObject(doc.spec) ? structuredClone(doc.spec) : {};
+  const provider = spec.cloudProvider;
+  spec.cloudProvider = {};
+  const key = typeof provider === 'string' ? CLOUD_KEYS[provider] : undefined;
+  if (key !== undefined) (spec.cloudProvider as Record<string, unknown>)[key] = {};
+  // conversion.go: `externalDns.disable: true` becomes `externalDNS.provider: none`.
+  const externalDns = spec.externalDns;
+  if (isPlainObject(externalDns) && externalDns.disable === true) {
+    delete externalDns.disable;
+    externalDns.provider = 'none';
+  }
+  for (const move of MOVES) moveField(spec, move.from, move.to, move.inverted);
+  return new View({ ...doc, spec });
+}
+
+function moveField(root: Record<string, unknown>, from: PathSegment[], to: PathSegment[], inverted: boolean): void {
+  for (const { indexes, value } of collect(root, from, [])) {
+    removeAt(root, from, indexes);
+    const moved = inverted && typeof value === 'boolean' ? !value : value;
+    putAt(root, to, indexes, moved);
+  }
+}
+
+/** Every value matching the pattern, with the list indexes its `[*]`s stood for. */
+function collect(value: unknown, pattern: PathSegment[], indexes: number[]): { indexes: number[]; value: unknown }[] {
+  if (pattern.length === 0) return value === undefined ? [] : [{ indexes, value }];
+  const [head, ...rest] = pattern;
+  if (head!.kind === 'field') {
+    if (!isPlainObject(value) || !Object.hasOwn(value, head!.name)) return [];
+    return collect(value[head!.name], rest, indexes);
+  }
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item, i) => collect(item, rest, [...indexes, i]));
+}
+
+function walkTo(root: unknown, pattern: PathSegment[], indexes: number[], create: boolean): unknown {
+  let node = root;
+  let slot = 0;
+  for (const step of pattern) {
+    if (step.kind === 'field') {
+      if (!isPlainObject(node)) return undefined;
+      if (!isPlainObject(node[step.name]) && !Array.isArray(node[step.name])) {
+        if (!create) return undefined;
+        node[step.name] = {};
+      }
+      node = node[step.name];
+    } else {
+      node = Array.isArray(node) ? node[indexes[slot++]!] : undefined;
+    }
+  }
+  return node;
+}
+
+function removeAt(root: Record<string, unknown>, path: PathSegment[], indexes: number[]): void {
+  const parent = walkTo(root, path.slice(0, -1), indexes, false);
+  const last = path[path.length - 1]!;
+  if (isPlainObject(parent) && last.kind === 'field') delete parent[last.name];
+}
+
+function putAt(root: Record<string, unknown>, path: PathSegment[], indexes: number[], value: unknown): void {
+  const parent = walkTo(root, path.slice(0, -1), indexes, true);
+  const last = path[path.length - 1]!;
+  if (!isPlainObject(parent) || last.kind !== 'field') return;
+  const existing = parent[last.name];
+  parent[last.name] = isPlainObject(existing) && isPlainObject(value) ? deepMerge(existing, value) : value;
+}
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const old = out[k];
+    out[k] = isPlainObject(old) && isPlainObject(v) ? deepMerge(old, v) : v;
+  }
+  return out;
+}
+
+// kops's own path names that are neither stored nor internal names (validation.go:111 reports
+// `kubernetesAPIAccess`), and `objectMeta` (Go's field) for the document's `metadata`.
+const ALIASES: [string, string][] = [
+  ['spec.kubernetesAPIAccess', 'spec.kubernetesApiAccess'],
+  ['objectMeta', 'metadata'],
+  ['spec.metadata', 'metadata'],
+];
+
+/**
+ * The JSON Pointer, into the stored document, of the field a kops error names: renamed fields
+ * at their stored names; a path the schema does not know (a Go field name kops spells its own
+ * way, a list addressed by key) at its nearest known ancestor.
+ */
+export function storedPointer(path: FieldPath, schema: JsonSchema): string {
+  let segments = path.segments();
+  const text = path.toString();
+  for (const [from, to] of ALIASES) {
+    if (text === from || text.startsWith(`${from}.`) || text.startsWith(`${from}[`))
+      segments = [...parseFieldPath(to), ...segments.slice(parseFieldPath(from).length)];
+  }
+  const exists = (s: PathSegment[]) => pathInSchema(schema, s);
+  for (let n = segments.length; n > 0; n--) {
+    const stored = toStoredPath(segments.slice(0, n), exists).segments;
+    if (exists(stored)) return toPointer(stored);
+  }
+  return '';
+}
+
+function toPointer(segments: readonly PathSegment[]): string {
+  return segments
+    .map(
+      (s) =>
+        '/' +
+        (s.kind === 'field'
+          ? s.name.replace(/~/g, '~0').replace(/\//g, '~1')
+          : String(s.kind === 'index' ? s.index : '')),
+    )
+    .join('');
+}

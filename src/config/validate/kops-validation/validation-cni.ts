@@ -1,0 +1,388 @@
+// kops validation.go (@268927e) 1246-1336 (the networking options of validateNetworking),
+// 1341-1501 (flannel, cilium, gcp, kindnet) and 1716-1896 (calico).
+// Error constructors: 14 of 14 in 1246-1336; 23 of 23 in 1341-1501; 23 of 24 in 1716-1896
+// (validation.go:1730 builds an error and drops it: kops reports nothing, neither do we;
+// validation.go:1859 InternalError is unreachable with the versions 4 and 6 the callers pass).
+import { forbidden, invalid, required, type ErrorList } from '../field/errors.js';
+import type { FieldPath } from '../field/path.js';
+import { isIPv4, parseIP } from './go-net.js';
+import { parseSemver } from './go-values.js';
+import {
+  configuredNetworkingOptions,
+  getCloudProvider,
+  isCertManagerEnabled,
+  isIPv6Only,
+  isValidValue,
+  kubeProxyEnabled,
+} from './helpers.js';
+import type { View } from './spec.js';
+
+const REMOVED: [string, string, string, string][] = [
+  ['weave', 'weave', 'Weave is no longer supported', 'validation.go:1275'],
+];
+
+// validation.go:1250-1336, the part of validateNetworking after the topology.
+export function validateNetworkingCNIs(cluster: View, v: View, fldPath: FieldPath): ErrorList {
+  const allErrs: ErrorList = [];
+  const spec = cluster.get('spec');
+  const ipv6 = isIPv6Only(spec);
+  if (v.get('classic').present)
+    allErrs.push(invalid(fldPath, 'classic', 'classic networking is not supported', 'validation.go:1251'));
+  if (v.get('kubenet').present && ipv6)
+    allErrs.push(forbidden(fldPath.child('kubenet'), 'Kubenet does not support IPv6', 'validation.go:1256'));
+  if (v.get('external').present)
+    allErrs.push(
+      forbidden(fldPath.child('external'), 'external is not supported for Kubernetes >= 1.26', 'validation.go:1261'),
+    );
+  if (v.get('kopeio').present && ipv6)
+    allErrs.push(forbidden(fldPath.child('kopeio'), 'Kopeio does not support IPv6', 'validation.go:1266'));
+  for (const [name, child, detail, rule] of REMOVED)
+    if (v.get(name).present) allErrs.push(forbidden(fldPath.child(child), detail, rule));
+  if (v.get('flannel').present)
+    allErrs.push(...validateNetworkingFlannel(cluster, v.get('flannel'), fldPath.child('flannel')));
+  if (v.get('calico').present)
+    allErrs.push(...validateNetworkingCalico(spec, v.get('calico'), fldPath.child('calico')));
+  if (v.get('canal').present)
+    allErrs.push(
+      forbidden(fldPath.child('canal'), 'Canal is not supported for Kubernetes >= 1.28', 'validation.go:1287'),
+    );
+  if (v.get('kubeRouter').present) {
+    if (kubeProxyEnabled(spec))
+      allErrs.push(
+        forbidden(
+          fldPath.root().child('spec', 'kubeProxy', 'enabled'),
+          'kube-router requires kubeProxy to be disabled',
+          'validation.go:1292',
+        ),
+      );
+    if (ipv6)
+      allErrs.push(forbidden(fldPath.child('kubeRouter'), 'kube-router does not support IPv6', 'validation.go:1296'));
+  }
+  if (v.get('romana').present)
+    allErrs.push(forbidden(fldPath.child('romana'), 'support for Romana has been removed', 'validation.go:1301'));
+  if (v.get('amazonVPC').present) {
+    if (getCloudProvider(cluster) !== 'aws')
+      allErrs.push(
+        forbidden(
+          fldPath.child('amazonVPC'),
+          'amazon-vpc-routed-eni networking is supported only in AWS',
+          'validation.go:1306',
+        ),
+      );
+    if (ipv6)
+      allErrs.push(
+        forbidden(
+          fldPath.child('amazonVPC'),
+          'amazon-vpc-routed-eni networking does not support IPv6',
+          'validation.go:1310',
+        ),
+      );
+  }
+  if (v.get('cilium').present)
+    allErrs.push(...validateNetworkingCilium(cluster, v.get('cilium'), fldPath.child('cilium')));
+  if (v.get('lyftvpc').present)
+    allErrs.push(forbidden(fldPath.child('lyftvpc'), 'support for LyftVPC has been removed', 'validation.go:1319'));
+  if (v.get('gcp').present) allErrs.push(...validateNetworkingGCP(cluster, fldPath.child('gcp')));
+  if (v.get('kindnet').present) allErrs.push(...validateNetworkingKindnet(v.get('kindnet'), fldPath.child('kindnet')));
+  const options = configuredNetworkingOptions(v);
+  if (options.length > 1) {
+    for (const option of options)
+      allErrs.push(
+        forbidden(
+          fldPath.child(option),
+          `only one networking option permitted, found ${options.join(', ')}`,
+          'validation.go:1334',
+        ),
+      );
+  }
+  return allErrs;
+}
+
+// kops validation.go:1341 validateNetworkingFlannel
+export function validateNetworkingFlannel(c: View, v: View, fldPath: FieldPath): ErrorList {
+  const allErrs: ErrorList = [];
+  if (isIPv6Only(c.get('spec')))
+    allErrs.push(forbidden(fldPath, 'Flannel does not support IPv6', 'validation.go:1345'));
+  const backend = v.get('backend').str();
+  if (backend === '')
+    allErrs.push(required(fldPath.child('backend'), 'Flannel backend must be specified', 'validation.go:1349'));
+  else allErrs.push(...isValidValue(fldPath.child('backend'), backend, ['udp', 'vxlan']));
+  return allErrs;
+}
+
+// kops validation.go:1357 validateNetworkingCilium
+export function validateNetworkingCilium(cluster: View, v: View, fldPath: FieldPath): ErrorList {
+  const allErrs: ErrorList = [];
+  const c = cluster.get('spec');
+  const version = v.get('version').str();
+  if (version !== '') {
+    const versionFld = fldPath.child('version');
+    if (!version.startsWith('v'))
+      return [invalid(versionFld, version, "Cilium version must be prefixed with 'v'", 'validation.go:1364')];
+    const parsed = parseSemver(version.slice(1));
+    if (typeof parsed === 'string')
+      allErrs.push(invalid(versionFld, version, 'Could not parse as semantic version', 'validation.go:1372'));
+    // Go reads the zero Version's minor when the parse failed.
+    if ((typeof parsed === 'string' ? 0 : parsed.minor) !== 18)
+      allErrs.push(invalid(versionFld, version, 'Only version 1.18 is supported', 'validation.go:1376'));
+    if (v.get('hubble', 'enabled').bool() === true && !isCertManagerEnabled(cluster))
+      allErrs.push(
+        forbidden(
+          fldPath.child('hubble', 'enabled'),
+          'Hubble requires that cert manager is enabled',
+          'validation.go:1381',
+        ),
+      );
+  }
+  if (v.get('enableNodePort').bool() === true && kubeProxyEnabled(c)) {
+    const detail = 'When Cilium NodePort is enabled, kubeProxy must be disabled';
+    allErrs.push(forbidden(fldPath.root().child('spec', 'kubeProxy', 'enabled'), detail, 'validation.go:1387'));
+  }
+  const enums: [string, string[]][] = [
+    ['enablePolicy', ['default', 'always', 'never']],
+    ['tunnel', ['vxlan', 'geneve', 'disabled']],
+    ['monitorAggregation', ['low', 'medium', 'maximum']],
+  ];
+  for (const [name, valid] of enums) {
+    const value = v.get(name).str();
+    if (value !== '') allErrs.push(...isValidValue(fldPath.child(name), value, valid));
+  }
+  const identity = v.get('identityAllocationMode').str();
+  if (identity !== '') {
+    allErrs.push(...isValidValue(fldPath.child('identityAllocationMode'), identity, ['crd', 'kvstore']));
+    if (identity === 'kvstore' && v.get('etcdManaged').bool() !== true) {
+      const detail = 'Cilium requires managed etcd to allocate identities on kvstore mode';
+      allErrs.push(forbidden(fldPath.child('identityAllocationMode'), detail, 'validation.go:1406'));
+    }
+  }
+  allErrs.push(...validateCiliumDataPath(c, v, fldPath, getCloudProvider(cluster)));
+  return allErrs;
+}
+
+// validation.go:1410-1465, the rest of validateNetworkingCilium.
+function validateCiliumDataPath(c: View, v: View, fldPath: FieldPath, cloud: string): ErrorList {
+  const allErrs: ErrorList = [];
+  const lb = v.get('bpfLBAlgorithm').str();
+  if (lb !== '') allErrs.push(...isValidValue(fldPath.child('bpfLBAlgorithm'), lb, ['random', 'maglev']));
+  if (v.get('bpfLBSock').bool() !== true && v.get('bpfLBSockHostNSOnly').bool() === true) {
+    const detail = 'bpfLBSockHostNSOnly requires bpfLBSock to be enabled';
+    allErrs.push(forbidden(fldPath.child('bpfLBSockHostNSOnly'), detail, 'validation.go:1415'));
+  }
+  const encryption = v.get('enableEncryption').bool() === true;
+  if (encryption && isIPv6Only(c))
+    allErrs.push(
+      forbidden(
+        fldPath.child('enableEncryption'),
+        'encryption is not supported on IPv6 clusters',
+        'validation.go:1419',
+      ),
+    );
+  const encryptionType = v.get('encryptionType').str();
+  if (encryptionType !== '') {
+    if (!encryption)
+      allErrs.push(
+        forbidden(fldPath.child('encryptionType'), 'encryptionType requires enableEncryption', 'validation.go:1424'),
+      );
+    allErrs.push(...isValidValue(fldPath.child('encryptionType'), encryptionType, ['ipsec', 'wireguard']));
+  }
+  if (v.get('enableL7Proxy').bool() === true && v.get('installIptablesRules').bool() === false)
+    allErrs.push(
+      forbidden(fldPath.child('enableL7Proxy'), 'Cilium L7 Proxy requires installIptablesRules.', 'validation.go:1431'),
+    );
+  const ipam = v.get('ipam').str();
+  if (ipam !== '') {
+    allErrs.push(...isValidValue(fldPath.child('ipam'), ipam, ['hostscope', 'kubernetes', 'crd', 'eni']));
+    if (ipam === 'eni') {
+      if (cloud !== 'aws')
+        allErrs.push(forbidden(fldPath.child('ipam'), 'Cilum ENI IPAM is supported only in AWS', 'validation.go:1440'));
+      if (isIPv6Only(c))
+        allErrs.push(forbidden(fldPath.child('ipam'), 'Cilium ENI IPAM does not support IPv6', 'validation.go:1443'));
+    }
+  }
+  if (v.get('etcdManaged').bool() === true) {
+    const hasCiliumCluster = c
+      .get('etcdClusters')
+      .list()
+      .some((e) => e.get('name').str() === 'cilium');
+    if (!hasCiliumCluster) {
+      const detail = 'Cilium with managed etcd requires a dedicated etcd cluster';
+      allErrs.push(required(fldPath.root().child('etcdClusters'), detail, 'validation.go:1457'));
+    }
+  }
+  const ingress = v.get('ingress');
+  const mode = ingress.get('defaultLoadBalancerMode').str();
+  if (ingress.get('enabled').bool() === true && mode !== '')
+    allErrs.push(...isValidValue(fldPath.child('ingress', 'defaultLoadBalancerMode'), mode, ['shared', 'dedicated']));
+  return allErrs;
+}
+
+// kops validation.go:1470 validateNetworkingGCP
+export function validateNetworkingGCP(cluster: View, fldPath: FieldPath): ErrorList {
+  const allErrs: ErrorList = [];
+  if (getCloudProvider(cluster) !== 'gce')
+    allErrs.push(forbidden(fldPath, 'GCP networking is supported only when on GCP', 'validation.go:1476'));
+  if (isIPv6Only(cluster.get('spec')))
+    allErrs.push(forbidden(fldPath, 'GCP networking does not support IPv6', 'validation.go:1480'));
+  return allErrs;
+}
+
+// kops validation.go:1486 validateNetworkingKindnet
+export function validateNetworkingKindnet(v: View, fldPath: FieldPath): ErrorList {
+  const allErrs: ErrorList = [];
+  if (v.get('masquerade', 'enabled').bool() !== true) return allErrs;
+  for (const cidr of v.get('masquerade', 'nonMasqueradeCIDRs').strings()) {
+    if (cidr === '') continue;
+    // Go's netip.ParsePrefix: no host-bit check, but a strict syntax.
+    const problem = netipPrefixProblem(cidr);
+    if (problem !== undefined) allErrs.push(invalid(fldPath, cidr, problem, 'validation.go:1496'));
+  }
+  return allErrs;
+}
+
+function netipPrefixProblem(cidr: string): string | undefined {
+  const slash = cidr.lastIndexOf('/');
+  if (slash < 0) return `netip.ParsePrefix("${cidr}"): no '/'`;
+  const ip = parseIP(cidr.slice(0, slash));
+  if (ip === undefined) return `netip.ParsePrefix("${cidr}"): ParseAddr("${cidr.slice(0, slash)}"): unable to parse IP`;
+  const bits = cidr.slice(slash + 1);
+  const max = cidr.slice(0, slash).includes(':') ? 128 : 32;
+  if (!/^(0|[1-9]\d*)$/.test(bits) || Number(bits) > max)
+    return `netip.ParsePrefix("${cidr}"): bad bits after slash: "${bits}"`;
+  return undefined;
+}
+
+const CALICO_ENUMS: [string, string[]][] = [
+  ['bpfExternalServiceMode', ['Tunnel', 'DSR']],
+  ['bpfLogLevel', ['Off', 'Info', 'Debug']],
+  ['chainInsertMode', ['insert', 'append']],
+];
+
+// kops validation.go:1716 validateNetworkingCalico (`c` is the cluster's spec)
+export function validateNetworkingCalico(c: View, v: View, fldPath: FieldPath): ErrorList {
+  const allErrs: ErrorList = [];
+  const ipv6 = isIPv6Only(c);
+  const srcDst = v.get('awsSrcDstCheck').str();
+  if (srcDst !== '') {
+    if (ipv6 && srcDst !== 'DoNothing') {
+      const detail = 'awsSrcDstCheck may only be "DoNothing" for IPv6 clusters';
+      allErrs.push(forbidden(fldPath.child('awsSrcDstCheck'), detail, 'validation.go:1721'));
+    } else {
+      allErrs.push(...isValidValue(fldPath.child('awsSrcDstCheck'), srcDst, ['Enable', 'Disable', 'DoNothing']));
+    }
+  }
+  // validation.go:1728-1732: the crossSubnet error is built and dropped; kops reports nothing.
+  if (v.get('bpfEnabled').bool() === true && kubeProxyEnabled(c)) {
+    const detail = 'calico in BPF mode (spec.networking.calico.bpfEnabled=true) requires kubeProxy to be disabled';
+    allErrs.push(forbidden(fldPath.root().child('spec', 'kubeProxy', 'enabled'), detail, 'validation.go:1735'));
+  }
+  for (const [name, valid] of CALICO_ENUMS) {
+    const value = v.get(name).str();
+    if (value !== '') allErrs.push(...isValidValue(fldPath.child(name), value, valid));
+  }
+  allErrs.push(...validateCalicoEncapsulation(c, v, fldPath, ipv6));
+  return allErrs;
+}
+
+// validation.go:1753-1815, the rest of validateNetworkingCalico.
+function validateCalicoEncapsulation(c: View, v: View, fldPath: FieldPath, ipv6: boolean): ErrorList {
+  const allErrs: ErrorList = [];
+  const mode = v.get('encapsulationMode').str();
+  if (mode !== '') {
+    allErrs.push(...isValidValue(fldPath.child('encapsulationMode'), mode, ['ipip', 'vxlan', 'none']));
+    const path = fldPath.child('encapsulationMode');
+    if (mode !== 'none' && ipv6)
+      allErrs.push(forbidden(path, 'IPv6 requires an encapsulationMode of "none"', 'validation.go:1760'));
+    else if (mode === 'none' && !ipv6)
+      allErrs.push(
+        forbidden(path, 'encapsulationMode "none" is only supported for IPv6 clusters', 'validation.go:1765'),
+      );
+    if (mode !== 'vxlan' && c.get('cloudProvider', 'azure').present)
+      allErrs.push(forbidden(path, 'Azure requires an encapsulationMode of "vxlan"', 'validation.go:1770'));
+  }
+  const tunnels: [string, string, string, string][] = [
+    [
+      'ipipMode',
+      'ipip',
+      `IP-in-IP encapsulation requires use of Calico's "ipip" encapsulation mode`,
+      'validation.go:1779',
+    ],
+    [
+      'vxlanMode',
+      'vxlan',
+      `VXLAN encapsulation requires use of Calico's "vxlan" encapsulation mode`,
+      'validation.go:1789',
+    ],
+  ];
+  for (const [name, needs, detail, rule] of tunnels) {
+    const value = v.get(name).str();
+    if (value === '') continue;
+    allErrs.push(...validateCalicoEncapsulationMode(value, fldPath.child(name)));
+    if (value !== 'Never' && mode !== '' && mode !== needs) allErrs.push(forbidden(fldPath.child(name), detail, rule));
+  }
+  const v4 = v.get('ipv4AutoDetectionMethod').str();
+  if (v4 !== '') allErrs.push(...validateCalicoAutoDetectionMethod(fldPath.child('ipv4AutoDetectionMethod'), v4, 4));
+  const v6 = v.get('ipv6AutoDetectionMethod').str();
+  if (v6 !== '') allErrs.push(...validateCalicoAutoDetectionMethod(fldPath.child('ipv6AutoDetectionMethod'), v6, 6));
+  const backend = v.get('iptablesBackend').str();
+  if (backend !== '')
+    allErrs.push(...isValidValue(fldPath.child('iptablesBackend'), backend, ['Auto', 'Legacy', 'NFT']));
+  const typha = v.get('typhaReplicas').num() ?? 0;
+  if (typha < 0) {
+    const detail = `Unable to set number of Typha replicas to less than 0, you've specified ${typha}`;
+    allErrs.push(invalid(fldPath.child('typhaReplicas'), typha, detail, 'validation.go:1809'));
+  }
+  if (v.get('wireguardEnabled').bool() === true && ipv6)
+    allErrs.push(
+      forbidden(fldPath.child('wireguardEnabled'), 'WireGuard is not supported on IPv6 clusters', 'validation.go:1814'),
+    );
+  return allErrs;
+}
+
+// kops validation.go:1820 validateCalicoAutoDetectionMethod
+export function validateCalicoAutoDetectionMethod(fldPath: FieldPath, runtime: string, version: 4 | 6): ErrorList {
+  const method = runtime.split('=');
+  if (method.length > 2) return [invalid(fldPath, runtime, 'malformed autodetection method', 'validation.go:1834')];
+  switch (method[0]) {
+    case 'first-found':
+      return [];
+    case 'can-reach': {
+      // Go indexes method[1] here; a bare "can-reach" panics in kops. Treated as no address.
+      const ip = parseIP(method[1] ?? '');
+      if (version === 4 && (ip === undefined || !isIPv4(ip)))
+        return [invalid(fldPath, runtime, 'must be a valid IPv4 address', 'validation.go:1847')];
+      if (version === 6 && (ip === undefined || isIPv4(ip)))
+        return [invalid(fldPath, runtime, 'must be a valid IPv6 address', 'validation.go:1853')];
+      return [];
+    }
+    case 'interface':
+    case 'skip-interface':
+      return interfaceRegexes(fldPath, runtime, method[0], method[1] ?? '');
+    default:
+      return [invalid(fldPath, runtime, 'unsupported autodetection method', 'validation.go:1885')];
+  }
+}
+
+// validation.go:1860-1883: the "interface" and "skip-interface" branches.
+function interfaceRegexes(fldPath: FieldPath, runtime: string, kind: string, list: string): ErrorList {
+  const errs: ErrorList = [];
+  const regexes = list.split(/\s*,\s*/);
+  const rule = kind === 'interface' ? 'validation.go:1863' : 'validation.go:1875';
+  if (regexes.length === 0 || regexes[0] === '') {
+    const detail = `'${kind}=' must be followed by a comma separated list of interface regular expressions`;
+    errs.push(invalid(fldPath, runtime, detail, rule));
+  }
+  for (const r of regexes) {
+    try {
+      new RegExp(r);
+    } catch (err) {
+      const detail = `regexp ${r} does not compile: ${(err as Error).message}`;
+      errs.push(invalid(fldPath, runtime, detail, kind === 'interface' ? 'validation.go:1868' : 'validation.go:1880'));
+    }
+  }
+  return errs;
+}
+
+// kops validation.go:1889 validateCalicoEncapsulationMode
+function validateCalicoEncapsulationMode(mode: string, fldPath: FieldPath): ErrorList {
+  return isValidValue(fldPath, mode, ['Always', 'CrossSubnet', 'Never']);
+}
