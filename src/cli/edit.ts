@@ -10,6 +10,7 @@ import {
   type StateStore,
   type StoredDocument,
 } from '../index.js';
+import { validateClusterChange } from '../config/validate/kops.js';
 import { contextOf, withStore, type Context } from './context.js';
 import { describeIssue } from './documents.js';
 import { editHeader, hasLines, launchEditor, stripComments } from './editor.js';
@@ -22,18 +23,18 @@ interface Editable {
   what: string;
   load(): Promise<StoredDocument<unknown>>;
   /** The parsed value, or the errors to show at the top of the reopened file. */
-  check(text: string): { value: unknown; errors: string[] };
+  check(text: string, original: unknown): { value: unknown; errors: string[] };
   save(value: unknown, ifMatch: string): Promise<unknown>;
 }
 
 function checker(
   parse: (text: string) => unknown,
-  validate: (value: unknown) => ReturnType<typeof validateClusterConfig>,
+  validate: (value: unknown, original: unknown) => ReturnType<typeof validateClusterConfig>,
 ): Editable['check'] {
-  return (text) => {
+  return (text, original) => {
     try {
       const value = parse(text);
-      return { value, errors: errorsOnly(validate(value)).map(describeIssue) };
+      return { value, errors: errorsOnly(validate(value, original)).map(describeIssue) };
     } catch (err) {
       if (isStateStoreError(err)) return { value: undefined, errors: [`error parsing config: ${err.message}`] };
       throw err;
@@ -59,7 +60,8 @@ export function editCommand(): Command {
               runEdit(ctx, {
                 what: `cluster "${name}"`,
                 load: () => store.getCluster(name),
-                check: checker(parseClusterConfig, validateClusterConfig),
+                // kops's rules refuse only what the edit adds (kops.ts validateClusterChange).
+                check: checker(parseClusterConfig, (value, original) => validateClusterChange(original, value)),
                 save: async (value, ifMatch) =>
                   store.putConfig(name, value as never, { ifMatch, lease: await lease() }),
               }),
@@ -83,7 +85,7 @@ export function editCommand(): Command {
             runEdit(ctx, {
               what: `instance group "${group}"`,
               load: () => store.getInstanceGroup(opts.name, group),
-              check: checker(parseInstanceGroupConfig, validateInstanceGroup),
+              check: checker(parseInstanceGroupConfig, (value) => validateInstanceGroup(value)),
               save: async (value, ifMatch) =>
                 store.putInstanceGroup(opts.name, value as never, { ifMatch, lease: await lease() }),
             }),
@@ -116,7 +118,7 @@ async function runEdit(ctx: Context, doc: Editable): Promise<void> {
     }
     if (stripComments(original.text) === stripComments(edited)) return ctx.out.info('Edit cancelled: no changes made.');
     if (!hasLines(edited)) return ctx.out.info('Edit cancelled: saved file was empty.');
-    const checked = doc.check(edited);
+    const checked = doc.check(edited, original.value);
     if (checked.errors.length > 0) {
       ({ errors, previous } = { errors: checked.errors, previous: edited });
       ctx.out.info(

@@ -7,6 +7,7 @@ import type { CallOptions, Vfs } from '../vfs/types.js';
 import type { ClusterConfig, InstanceGroupConfig } from '../config/schema/types.generated.js';
 import { assertSafeValue } from '../config/guard.js';
 import {
+  assertValidClusterChange,
   assertValidClusterConfig,
   assertValidInstanceGroup,
   throwIfErrors,
@@ -86,9 +87,10 @@ export async function putConfig(
 ): Promise<WriteResult> {
   validateClusterName(name);
   assertSafeValue(config);
-  assertValidClusterConfig(config);
   const key = layout.config(name);
   const previous = await previousOf<ClusterConfig>(vfs, key, `cluster "${name}"`, options.signal);
+  // kops's rules refuse only what the new version adds to the stored one (kops.ts validateClusterChange).
+  assertValidClusterChange(previous?.value, config);
   const ifMatch = options.ifMatch ?? previous?.version;
   const write = ifMatch === undefined ? { ifNoneMatch: '*' as const } : { ifMatch };
   if (options.ifMatch !== undefined && previous !== undefined && previous.version !== options.ifMatch) {

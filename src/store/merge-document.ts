@@ -67,14 +67,14 @@ function planMerge<T>(
   parsed: ParsedYaml,
   change: ConfigChange<T>,
   schema: JsonSchema,
-  validate: (value: T) => void,
+  validate: (value: T, before: T) => void,
 ): MergePlan<T> {
   const applied = applyChange(current.value, change, schema);
   // Written as kops's clientset writes an update (kops-metadata.ts): spec changed, generation + 1.
   const next = diffOperations(current.value, applied).length === 0 ? applied : asKopsUpdates(current.value, applied);
   assertSafeValue(next);
   const kind = schema === instanceGroupSchema ? 'InstanceGroup' : 'Cluster';
-  const { warnings } = checkChangeFields(schema, kind, current.value, next, () => validate(next));
+  const { warnings } = checkChangeFields(schema, kind, current.value, next, () => validate(next, current.value));
   const operations = diffOperations(current.value, next);
   if (operations.length === 0) return { next, diff: { operations, unified: '' }, warnings, text: undefined };
   // The unified diff is of the stored text itself: exactly what the write changes, comments included.
@@ -95,7 +95,7 @@ export async function mergeDocument<T>(
   what: string,
   change: ConfigChange<T>,
   schema: JsonSchema,
-  validate: (value: T) => void,
+  validate: (value: T, before: T) => void,
   options: MergeConfigOptions = {},
 ): Promise<MergeResult<T>> {
   const maxAttempts = options.maxAttempts ?? 64;

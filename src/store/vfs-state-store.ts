@@ -6,7 +6,7 @@ import { isStateStoreError } from '../errors.js';
 import type { CallOptions, Vfs } from '../vfs/types.js';
 import type { ClusterConfig, InstanceGroupConfig } from '../config/schema/types.generated.js';
 import { clusterSchema, instanceGroupSchema } from '../config/schema/schemas.generated.js';
-import { assertValidClusterConfig, assertValidInstanceGroup } from '../config/validate/kops.js';
+import { assertValidClusterChange, assertValidInstanceGroup } from '../config/validate/kops.js';
 import type { CreateClusterOptions } from '../create-cluster/options.js';
 import { openVfs } from '../backends/registry.js';
 import type { ConfigChange } from './change.js';
@@ -158,7 +158,8 @@ export class VfsStateStore implements StateStore {
   ): Promise<MergeResult<ClusterConfig>> {
     validateClusterName(name);
     const what = `cluster "${name}"`;
-    const validate = (value: ClusterConfig) => assertValidClusterConfig(value);
+    // kops's rules refuse only what the change adds (kops.ts validateClusterChange).
+    const validate = (value: ClusterConfig, before: ClusterConfig) => assertValidClusterChange(before, value);
     return mergeDocument(this.vfs, layout.config(name), what, change, clusterSchema, validate, options);
   }
 

@@ -4,6 +4,7 @@ import { clusterSchema, instanceGroupSchema } from '../schema/schemas.generated.
 import type { ClusterConfig, InstanceGroupConfig } from '../schema/types.generated.js';
 import { apiVersionProblem } from '../yaml/api-version.js';
 import { didYouMean } from './did-you-mean.js';
+import { kopsClusterIssues } from './kops-validation/index.js';
 import { SchemaValidator } from './schema-validator.js';
 
 const validators = {
@@ -41,6 +42,37 @@ export interface ValidateOptions {
  * ```
  */
 export function validateClusterConfig(config: unknown, options: ValidateOptions = {}): ValidationIssue[] {
+  return [...clusterIssues(config, options), ...kopsIssues(config)];
+}
+
+/** kops's own rules (kops-validation/): only on a Cluster whose spec is a map. */
+function kopsIssues(config: unknown): ValidationIssue[] {
+  return isPlainObject(config) && isPlainObject(config.spec) ? kopsClusterIssues(config) : [];
+}
+
+/**
+ * Validates a Cluster that replaces `before` (undefined: a new one). kops's rules refuse only the
+ * violations the change introduces: one `before` already had (the same kops message, path and
+ * value included) stays, so a stored cluster that kops would refuse can still be fixed one edit
+ * at a time. The schema and our own rules apply in full, as before.
+ */
+export function validateClusterChange(
+  before: unknown,
+  after: unknown,
+  options: ValidateOptions = {},
+): ValidationIssue[] {
+  const known = new Set(before === undefined ? [] : kopsIssues(before).map((issue) => issue.message));
+  const added = kopsIssues(after).filter((issue) => !known.has(issue.message));
+  return [...clusterIssues(after, options), ...added];
+}
+
+/** {@link validateClusterChange}, throwing ValidationError when there is an error. */
+export function assertValidClusterChange(before: unknown, after: unknown, options?: ValidateOptions): void {
+  throwIfErrors(validateClusterChange(before, after, options), 'Cluster');
+}
+
+/** The schema and the hand-written cross-field rules. */
+function clusterIssues(config: unknown, options: ValidateOptions): ValidationIssue[] {
   if (!isPlainObject(config)) return kindIssues(config, 'Cluster');
   const issues = [
     ...kindIssues(config, 'Cluster'),
@@ -48,13 +80,7 @@ export function validateClusterConfig(config: unknown, options: ValidateOptions 
   ];
   if (!isPlainObject(config.spec)) return issues;
   const spec = config.spec;
-  issues.push(...uniqueNames(spec.subnets, '/spec/subnets', 'subnet'));
-  if (Array.isArray(spec.subnets)) {
-    spec.subnets.forEach((subnet, index) => {
-      if (isPlainObject(subnet))
-        issues.push(...oneOf(subnet.type, SUBNET_TYPES, `/spec/subnets/${index}/type`, 'subnet type'));
-    });
-  }
+  // Subnet names and types: kops's own rules, validation.go:645 and 744 (kops-validation/).
   issues.push(...uniqueNames(spec.etcdClusters, '/spec/etcdClusters', 'etcd cluster'));
   if (Array.isArray(spec.etcdClusters)) {
     spec.etcdClusters.forEach((cluster, index) => {
@@ -79,7 +105,6 @@ export function validateInstanceGroup(group: unknown, options: ValidateOptions =
 // Values kops's Go validation accepts (the CRD declares these fields as free strings).
 // v1alpha2 still writes the control plane's role as "Master"; kops reads "ControlPlane" too.
 const ROLES = ['ControlPlane', 'Master', 'APIServer', 'Node', 'Bastion'];
-const SUBNET_TYPES = ['Public', 'Private', 'Utility', 'DualStack'];
 
 function oneOf(value: unknown, allowed: readonly string[], path: string, what: string): ValidationIssue[] {
   if (typeof value !== 'string' || allowed.includes(value)) return [];

@@ -17,6 +17,8 @@ export interface FieldError {
   /** The offending value (Go's `BadValue`); absent where Go's constructor takes none. */
   badValue?: unknown;
   detail: string;
+  /** NotSupported: the values kops accepts. */
+  valid?: readonly string[];
   /** The kops line making the error, `validation.go:645` (at {@link KOPS_VALIDATION_COMMIT}). */
   rule: string;
 }
@@ -67,7 +69,7 @@ export function notFound(field: FieldPath, badValue: unknown, rule: string): Fie
 /** `field.NotSupported(path, value, valid)`: detail `supported values: "a", "b"`. */
 export function notSupported(field: FieldPath, badValue: unknown, valid: readonly string[], rule: string): FieldError {
   const detail = valid.length > 0 ? `supported values: ${valid.map(goQuote).join(', ')}` : '';
-  return { type: 'NotSupported', field, badValue, detail, rule };
+  return { type: 'NotSupported', field, badValue, detail, valid, rule };
 }
 
 /** `field.TooMany(path, actual, max)`. */

@@ -101,16 +101,19 @@ export function formatIPNet(n: GoIPNet): string {
   return `${formatIP(n.ip)}/${n.ones}`;
 }
 
-/** Go's `IPNet.Contains(ip)`. */
+/** Go's `IPNet.Contains(ip)`: an IPv4 address (mapped or not) is never within an IPv6 network. */
 export function netContains(n: GoIPNet, ip: readonly number[]): boolean {
-  const v = ip.length === n.ip.length ? ip : toFamily(ip, n.ip.length);
-  return v !== undefined && sameIP(maskBytes(v, n.ones), n.ip);
+  const v = to4(ip);
+  const network = to4(n.ip);
+  if (v.length !== network.length) return false;
+  const ones = network.length === n.ip.length ? n.ones : n.ones - 96;
+  return sameIP(maskBytes(v, ones), network);
 }
 
-function toFamily(ip: readonly number[], length: number): number[] | undefined {
-  if (length === 4 && ip.length === 16 && isIPv4({ bytes: [...ip] })) return ip.slice(12);
-  if (length === 16 && ip.length === 4) return [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...ip];
-  return undefined;
+/** Go's `To4()` where it succeeds, else the address as it is. */
+function to4(ip: readonly number[]): number[] {
+  if (ip.length === 16 && isIPv4({ bytes: [...ip] })) return ip.slice(12);
+  return [...ip];
 }
 
 /** kops pkg/util/subnet `Overlap`: false when either is absent. */

@@ -114,15 +114,49 @@ export function internalCluster(doc: unknown): View {
     delete externalDns.disable;
     externalDns.provider = 'none';
   }
-  for (const move of MOVES) moveField(spec, move.from, move.to, move.inverted);
+  convertSpecials(spec);
+  for (const move of MOVES) {
+    // conversion.go fills cloud-specific fields only for the cluster's own cloud.
+    const cloud = move.to[0]?.kind === 'field' && move.to[0].name === 'cloudProvider' ? move.to[1] : undefined;
+    const skip = cloud?.kind === 'field' && !isPlainObject((spec.cloudProvider as Record<string, unknown>)[cloud.name]);
+    moveField(spec, move.from, move.to, move.inverted, skip);
+  }
   return new View({ ...doc, spec });
 }
 
-function moveField(root: Record<string, unknown>, from: PathSegment[], to: PathSegment[], inverted: boolean): void {
+/** conversion.go's changes beyond renames that the rules read. */
+function convertSpecials(spec: Record<string, unknown>): void {
+  // conversion.go:81-100: the "master" role of IAM policies is "control-plane" internally.
+  for (const key of ['additionalPolicies', 'externalPolicies']) {
+    const policies = spec[key];
+    if (isPlainObject(policies) && Object.hasOwn(policies, 'master')) {
+      policies['control-plane'] = policies.master;
+      delete policies.master;
+    }
+  }
+  // conversion.go:103-: OIDC options move to authentication.oidc (lists and maps there).
+  const api = spec.kubeAPIServer;
+  if (isPlainObject(api)) {
+    const oidc: Record<string, unknown> = {};
+    if (api.oidcGroupsClaim !== undefined) oidc.groupsClaims = [api.oidcGroupsClaim];
+    if (api.oidcRequiredClaim !== undefined) oidc.requiredClaims = api.oidcRequiredClaim;
+    delete api.oidcGroupsClaim;
+    delete api.oidcRequiredClaim;
+    if (Object.keys(oidc).length > 0) putAt(spec, parseFieldPath('authentication.oidc'), [], oidc);
+  }
+}
+
+function moveField(
+  root: Record<string, unknown>,
+  from: PathSegment[],
+  to: PathSegment[],
+  inverted: boolean,
+  dropOnly: boolean,
+): void {
   for (const { indexes, value } of collect(root, from, [])) {
     removeAt(root, from, indexes);
     const moved = inverted && typeof value === 'boolean' ? !value : value;
-    putAt(root, to, indexes, moved);
+    if (!dropOnly) putAt(root, to, indexes, moved);
   }
 }
 
@@ -156,10 +190,16 @@ function walkTo(root: unknown, pattern: PathSegment[], indexes: number[], create
   return node;
 }
 
+/** Deletes the field, and the maps it leaves empty (so a later move of the parent keeps what moved). */
 function removeAt(root: Record<string, unknown>, path: PathSegment[], indexes: number[]): void {
-  const parent = walkTo(root, path.slice(0, -1), indexes, false);
-  const last = path[path.length - 1]!;
-  if (isPlainObject(parent) && last.kind === 'field') delete parent[last.name];
+  for (let n = path.length; n > 0; n--) {
+    const parent = walkTo(root, path.slice(0, n - 1), indexes, false);
+    const last = path[n - 1]!;
+    if (!isPlainObject(parent) || last.kind !== 'field') return;
+    const child = parent[last.name];
+    if (n < path.length && !(isPlainObject(child) && Object.keys(child).length === 0)) return;
+    delete parent[last.name];
+  }
 }
 
 function putAt(root: Record<string, unknown>, path: PathSegment[], indexes: number[], value: unknown): void {
