@@ -6,11 +6,10 @@ import {
   parseClusterConfig,
   parseInstanceGroupConfig,
   validateClusterConfig,
-  validateInstanceGroup,
   type StateStore,
   type StoredDocument,
 } from '../index.js';
-import { validateClusterChange } from '../config/validate/kops.js';
+import { validateClusterChange, validateInstanceGroupChange } from '../config/validate/kops.js';
 import { contextOf, withStore, type Context } from './context.js';
 import { describeIssue } from './documents.js';
 import { editHeader, hasLines, launchEditor, stripComments } from './editor.js';
@@ -85,7 +84,9 @@ export function editCommand(): Command {
             runEdit(ctx, {
               what: `instance group "${group}"`,
               load: () => store.getInstanceGroup(opts.name, group),
-              check: checker(parseInstanceGroupConfig, (value) => validateInstanceGroup(value)),
+              check: checker(parseInstanceGroupConfig, (value, original) =>
+                validateInstanceGroupChange(original, value),
+              ),
               save: async (value, ifMatch) =>
                 store.putInstanceGroup(opts.name, value as never, { ifMatch, lease: await lease() }),
             }),

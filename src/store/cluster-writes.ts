@@ -10,6 +10,7 @@ import {
   assertValidClusterChange,
   assertValidClusterConfig,
   assertValidInstanceGroup,
+  assertValidInstanceGroupChange,
   throwIfErrors,
   validateClusterWithInstanceGroups,
 } from '../config/validate/kops.js';
@@ -127,10 +128,12 @@ export async function putInstanceGroup(
   const name = group.metadata?.name;
   validateInstanceGroupName(name);
   assertSafeValue(group);
-  assertValidInstanceGroup(group);
   const key = layout.instanceGroup(cluster, name);
   const what = `instance group "${name}" of cluster "${cluster}"`;
   const previous = await previousOf<InstanceGroupConfig>(vfs, key, what, options.signal);
+  // kops's rules, with the cluster's, refuse only what the new version adds (kops.ts validateInstanceGroupChange).
+  const config = await previousOf<ClusterConfig>(vfs, layout.config(cluster), `cluster "${cluster}"`, options.signal);
+  assertValidInstanceGroupChange(previous?.value, group, { cluster: config?.value });
   const ifMatch = options.ifMatch ?? previous?.version;
   await assertFenced(options);
   const after = await writeDocument(

@@ -6,7 +6,7 @@ import { isStateStoreError } from '../errors.js';
 import type { CallOptions, Vfs } from '../vfs/types.js';
 import type { ClusterConfig, InstanceGroupConfig } from '../config/schema/types.generated.js';
 import { clusterSchema, instanceGroupSchema } from '../config/schema/schemas.generated.js';
-import { assertValidClusterChange, assertValidInstanceGroup } from '../config/validate/kops.js';
+import { assertValidClusterChange, assertValidInstanceGroupChange } from '../config/validate/kops.js';
 import type { CreateClusterOptions } from '../create-cluster/options.js';
 import { openVfs } from '../backends/registry.js';
 import type { ConfigChange } from './change.js';
@@ -235,7 +235,10 @@ export class VfsStateStore implements StateStore {
     validateClusterName(cluster);
     validateInstanceGroupName(name);
     const key = layout.instanceGroup(cluster, name);
-    const validate = (value: InstanceGroupConfig) => assertValidInstanceGroup(value);
+    // kops's rules, with the cluster's as read now, refuse only what the change adds.
+    const config = await this.#configValue(cluster, options.signal);
+    const validate = (value: InstanceGroupConfig, before: InstanceGroupConfig) =>
+      assertValidInstanceGroupChange(before, value, { cluster: config });
     return mergeDocument(this.vfs, key, `instance group "${name}"`, change, instanceGroupSchema, validate, options);
   }
 

@@ -5,7 +5,7 @@ import {
   validateClusterWithInstanceGroups,
   validateInstanceGroup,
 } from '../../src/config/validate/kops.js';
-import { kopsClusterIssues } from '../../src/config/validate/kops-validation/index.js';
+import { kopsClusterIssues, kopsInstanceGroupIssues } from '../../src/config/validate/kops-validation/index.js';
 
 const base = { apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', metadata: { name: 'c.example.com' } };
 
@@ -28,6 +28,12 @@ function schemaIssues(config: unknown, options?: { strict?: boolean }) {
   return validateClusterConfig(config, options).filter((issue) => !kops.has(issue.message));
 }
 
+/** As {@link schemaIssues}, for an InstanceGroup. */
+function groupSchemaIssues(group: unknown) {
+  const kops = new Set(kopsInstanceGroupIssues(group).map((issue) => issue.message));
+  return validateInstanceGroup(group).filter((issue) => !kops.has(issue.message));
+}
+
 describe('validation against kops schemas', () => {
   it('accepts a minimal cluster', () => {
     expect(validateClusterConfig({ ...base, spec: kopsValidSpec })).toEqual([]);
@@ -45,6 +51,7 @@ describe('validation against kops schemas', () => {
     const issues = validateInstanceGroup({
       apiVersion: 'kops.k8s.io/v1alpha2',
       kind: 'InstanceGroup',
+      metadata: { name: 'nodes' },
       spec: { machinetype: 't3.medium', role: 'Node' },
     });
     expect(issues).toEqual([expect.objectContaining({ path: '/spec/machinetype', didYouMean: 'machineType' })]);
@@ -54,7 +61,7 @@ describe('validation against kops schemas', () => {
     expect(schemaIssues({ ...base, spec: { subnets: [{ name: 'a', zone: 5 }] } })).toEqual([
       expect.objectContaining({ path: '/spec/subnets/0/zone', message: expect.stringContaining('string') }),
     ]);
-    expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { maxSize: 'three' } })).toEqual([
+    expect(groupSchemaIssues({ kind: 'InstanceGroup', spec: { maxSize: 'three' } })).toEqual([
       expect.objectContaining({ path: '/spec/maxSize' }),
     ]);
   });
@@ -151,7 +158,7 @@ describe('schema details', () => {
       validateInstanceGroup({
         kind: 'InstanceGroup',
         metadata: { name: 'n', labels: { anything: 'x' } },
-        spec: { nodeLabels: { 'my/label': 'v' } },
+        spec: { role: 'Node', nodeLabels: { 'my/label': 'v' } },
       }),
     ).toEqual([]);
     expect(
@@ -161,7 +168,7 @@ describe('schema details', () => {
 
   it('treats IntOrString fields as whole numbers or strings, and quantities as numbers or quantity strings', () => {
     const rolling = (maxSurge: unknown) =>
-      validateInstanceGroup({ kind: 'InstanceGroup', spec: { rollingUpdate: { maxSurge } } });
+      groupSchemaIssues({ kind: 'InstanceGroup', spec: { rollingUpdate: { maxSurge } } });
     expect(rolling(2)).toEqual([]);
     expect(rolling('25%')).toEqual([]);
     expect(rolling(1.5)).toEqual([
@@ -179,10 +186,16 @@ describe('schema details', () => {
   });
 
   it('checks the values kops accepts for an instance group role and a subnet type', () => {
-    expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { role: 'Boss' } })).toEqual([
-      expect.objectContaining({ path: '/spec/role', message: expect.stringContaining('"Node"') }),
+    // kops's own rule (instancegroup.go:81), with a did-you-mean among the values it lists.
+    const group = (role: string) => ({ kind: 'InstanceGroup', metadata: { name: 'g' }, spec: { role } });
+    expect(validateInstanceGroup(group('Boss'))).toEqual([
+      {
+        path: '/spec/role',
+        message:
+          'spec.role: Unsupported value: "Boss": supported values: "ControlPlane", "APIServer", "Node", "Bastion", "Etcd", "Scheduler", "KubeControllerManager"',
+      },
     ]);
-    expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { role: 'node' } })).toEqual([
+    expect(validateInstanceGroup(group('node'))).toEqual([
       expect.objectContaining({ path: '/spec/role', didYouMean: 'Node' }),
     ]);
     const spec = { ...kopsValidSpec, subnets: [{ ...kopsValidSpec.subnets[0], type: 'Privat' }] };
@@ -194,8 +207,10 @@ describe('schema details', () => {
         didYouMean: 'Private',
       },
     ]);
-    for (const role of ['Master', 'ControlPlane', 'APIServer', 'Node', 'Bastion'])
-      expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { role } })).toEqual([]);
+    for (const role of ['APIServer', 'Node', 'Bastion']) expect(validateInstanceGroup(group(role))).toEqual([]);
+    // v1alpha2's "Master" is kops's ControlPlane, which needs a subnet (instancegroup.go:65).
+    for (const role of ['Master', 'ControlPlane'])
+      expect(validateInstanceGroup({ ...group(role), spec: { role, subnets: ['a'] } })).toEqual([]);
   });
 
   it('refuses a value that is not a map, and the wrong apiVersion', () => {

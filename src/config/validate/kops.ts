@@ -3,8 +3,7 @@ import { isPlainObject } from '../guard.js';
 import { clusterSchema, instanceGroupSchema } from '../schema/schemas.generated.js';
 import type { ClusterConfig, InstanceGroupConfig } from '../schema/types.generated.js';
 import { apiVersionProblem } from '../yaml/api-version.js';
-import { didYouMean } from './did-you-mean.js';
-import { kopsClusterIssues } from './kops-validation/index.js';
+import { kopsClusterIssues, kopsCrossOnlyIssues, kopsInstanceGroupIssues } from './kops-validation/index.js';
 import { SchemaValidator } from './schema-validator.js';
 
 const validators = {
@@ -91,39 +90,62 @@ function clusterIssues(config: unknown, options: ValidateOptions): ValidationIss
   return issues;
 }
 
-/** Checks an InstanceGroup against kops's v1alpha2 schema. */
+/**
+ * Checks an InstanceGroup against kops's v1alpha2 schema and kops's `ValidateInstanceGroup`
+ * (kops-validation/instancegroup.ts; the rules needing a live cloud, in kops's aws.go and gce.go,
+ * are not ported).
+ */
 export function validateInstanceGroup(group: unknown, options: ValidateOptions = {}): ValidationIssue[] {
-  if (!isPlainObject(group)) return kindIssues(group, 'InstanceGroup');
-  const issues = [
-    ...kindIssues(group, 'InstanceGroup'),
-    ...(options.strict ? validators.instanceGroupStrict : validators.instanceGroup).issues(group),
-  ];
-  if (isPlainObject(group.spec)) issues.push(...oneOf(group.spec.role, ROLES, '/spec/role', 'instance group role'));
-  return issues;
+  return [...groupIssues(group, options), ...kopsGroupIssues(group)];
 }
 
-// Values kops's Go validation accepts (the CRD declares these fields as free strings).
-// v1alpha2 still writes the control plane's role as "Master"; kops reads "ControlPlane" too.
-const ROLES = ['ControlPlane', 'Master', 'APIServer', 'Node', 'Bastion'];
+/**
+ * Validates an InstanceGroup that replaces `before` (undefined: a new one), refusing only the
+ * kops violations the change adds, as {@link validateClusterChange} does. With `cluster`, the
+ * rules of kops's `CrossValidateInstanceGroup` that need the cluster apply too, the same way.
+ */
+export function validateInstanceGroupChange(
+  before: unknown,
+  after: unknown,
+  options: ValidateOptions & { cluster?: unknown } = {},
+): ValidationIssue[] {
+  const kops = (group: unknown) => [
+    ...kopsGroupIssues(group),
+    ...(options.cluster !== undefined && isPlainObject(group) ? kopsCrossOnlyIssues(group, options.cluster) : []),
+  ];
+  const known = new Set(before === undefined ? [] : kops(before).map((issue) => issue.message));
+  return [...groupIssues(after, options), ...kops(after).filter((issue) => !known.has(issue.message))];
+}
 
-function oneOf(value: unknown, allowed: readonly string[], path: string, what: string): ValidationIssue[] {
-  if (typeof value !== 'string' || allowed.includes(value)) return [];
-  const suggestion = didYouMean(value, allowed);
+/** {@link validateInstanceGroupChange}, throwing ValidationError when there is an error. */
+export function assertValidInstanceGroupChange(
+  before: unknown,
+  after: unknown,
+  options?: ValidateOptions & { cluster?: unknown },
+): void {
+  throwIfErrors(validateInstanceGroupChange(before, after, options), 'InstanceGroup');
+}
+
+function kopsGroupIssues(group: unknown): ValidationIssue[] {
+  return isPlainObject(group) && isPlainObject(group.spec) ? kopsInstanceGroupIssues(group) : [];
+}
+
+/** The schema's issues (the role is kops's own rule now: instancegroup.go:81). */
+function groupIssues(group: unknown, options: ValidateOptions): ValidationIssue[] {
+  if (!isPlainObject(group)) return kindIssues(group, 'InstanceGroup');
   return [
-    {
-      path,
-      message: `${path}: unknown ${what} ${JSON.stringify(value)}; kops accepts ${allowed.map((v) => `"${v}"`).join(', ')}${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
-      ...(suggestion ? { didYouMean: suggestion } : {}),
-    },
+    ...kindIssues(group, 'InstanceGroup'),
+    ...(options.strict ? validators.instanceGroupStrict : validators.instanceGroup).issues(group),
   ];
 }
 
 /**
- * The rules kops checks on a cluster together with its instance groups (its
- * `CrossValidateInstanceGroup` and etcd checks): instance group names are unique, each etcd
- * member's `instanceGroup` exists, and each subnet an instance group names is one of the
- * cluster's subnets. Paths into instance groups read `/instanceGroups/{index}/...`, the index in
- * `groups`.
+ * The rules kops checks on a cluster together with its instance groups: instance group names
+ * are unique, each etcd member's `instanceGroup` exists (ours), and the rules of kops's
+ * `CrossValidateInstanceGroup` that need the cluster (kops-validation/instancegroup.ts: each
+ * subnet a group names is one of the cluster's, a control-plane group has a member in every etcd
+ * cluster, warm pools, Karpenter groups, containerd). Paths into instance groups read
+ * `/instanceGroups/{index}/...`, the index in `groups`.
  *
  * @example
  * ```ts
@@ -155,16 +177,10 @@ export function validateClusterWithInstanceGroups(
       }
     });
   });
-  const subnetNames = new Set((config.spec?.subnets ?? []).map((subnet) => subnet.name));
+  // kops's CrossValidateInstanceGroup rules needing the cluster (subnets: instancegroup.go:284).
   groups.forEach((group, g) => {
-    (group.spec?.subnets ?? []).forEach((subnet, s) => {
-      if (!subnetNames.has(subnet)) {
-        issues.push({
-          path: `/instanceGroups/${g}/spec/subnets/${s}`,
-          message: `instance group "${group.metadata?.name ?? g}" names subnet "${subnet}", which is not one of the cluster's subnets`,
-        });
-      }
-    });
+    for (const issue of kopsCrossOnlyIssues(group, config))
+      issues.push({ ...issue, path: `/instanceGroups/${g}${issue.path}` });
   });
   return issues;
 }

@@ -20,9 +20,7 @@ export class FieldPath {
 
   /** `.Child(name, more...)`. */
   child(...names: string[]): FieldPath {
-    let path: FieldPath = this;
-    for (const name of names) path = new FieldPath(path, { name });
-    return path;
+    return names.reduce<FieldPath>((path, name) => new FieldPath(path, { name }), this);
   }
 
   /** `.Index(i)`: renders `[i]`. */
@@ -41,9 +39,7 @@ export class FieldPath {
   }
 
   private steps(): Step[] {
-    const out: Step[] = [];
-    for (let p: FieldPath | undefined = this; p !== undefined; p = p.parent) out.push(p.step);
-    return out.reverse();
+    return this.parent === undefined ? [this.step] : [...this.parent.steps(), this.step];
   }
 
   /** Exactly Go's `String()`: `spec.etcdClusters[main].etcdMembers[0].name`. */

@@ -113,7 +113,8 @@ export function scaledIntOrPercent(value: unknown, total: number, roundUp: boole
 
 /** The parts of Go's `url.Parse` kops's validation reads: scheme, host, path; or the error. */
 export function parseGoUrl(text: string): { scheme: string; host: string; path: string } | { error: string } {
-  if (/[\x00-\x1f\x7f]/.test(text)) return { error: `parse "${text}": net/url: invalid control character in URL` };
+  if ([...text].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f))
+    return { error: `parse "${text}": net/url: invalid control character in URL` };
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(text);
   if (scheme === null && /^[^/?#]*:/.test(text) && !text.startsWith(':'))
     return { error: `parse "${text}": first path segment in URL cannot contain colon` };

@@ -219,12 +219,45 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
   return out;
 }
 
+/** v1alpha2's flat root-volume fields, and their internal `rootVolume` names (conversion.go). */
+const ROOT_VOLUME: [string, string][] = [
+  ['rootVolumeSize', 'size'],
+  ['rootVolumeType', 'type'],
+  ['rootVolumeIops', 'iops'],
+  ['rootVolumeThroughput', 'throughput'],
+  ['rootVolumeOptimization', 'optimization'],
+  ['rootVolumeEncryption', 'encryption'],
+  ['rootVolumeEncryptionKey', 'encryptionKey'],
+];
+
+/**
+ * The InstanceGroup as kops's internal API holds it (conversion.go
+ * `Convert_v1alpha2_InstanceGroupSpec_To_kops_InstanceGroupSpec`): role `Master` is
+ * `ControlPlane`, the flat `rootVolume*` fields are `rootVolume`.
+ */
+export function internalInstanceGroup(doc: unknown): View {
+  if (!isPlainObject(doc)) return new View(undefined);
+  const spec = isPlainObject(doc.spec) ? { ...doc.spec } : {};
+  if (spec.role === 'Master') spec.role = 'ControlPlane';
+  const rootVolume: Record<string, unknown> = {};
+  for (const [stored, internal] of ROOT_VOLUME) {
+    if (spec[stored] === undefined) continue;
+    rootVolume[internal] = spec[stored];
+    delete spec[stored];
+  }
+  if (Object.keys(rootVolume).length > 0) spec.rootVolume = rootVolume;
+  return new View({ ...doc, spec });
+}
+
 // kops's own path names that are neither stored nor internal names (validation.go:111 reports
 // `kubernetesAPIAccess`), and `objectMeta` (Go's field) for the document's `metadata`.
 const ALIASES: [string, string][] = [
   ['spec.kubernetesAPIAccess', 'spec.kubernetesApiAccess'],
   ['objectMeta', 'metadata'],
   ['spec.metadata', 'metadata'],
+  // instancegroup.go:284 names the group's subnets `spec.networking.subnets`.
+  ['spec.networking.subnets', 'spec.subnets'],
+  ...ROOT_VOLUME.map(([stored, internal]): [string, string] => [`spec.rootVolume.${internal}`, `spec.${stored}`]),
 ];
 
 /**

@@ -60,6 +60,13 @@ export function validateNetworkingCNIs(cluster: View, v: View, fldPath: FieldPat
   }
   if (v.get('romana').present)
     allErrs.push(forbidden(fldPath.child('romana'), 'support for Romana has been removed', 'validation.go:1301'));
+  allErrs.push(...validateLaterCNIs(cluster, v, fldPath, ipv6));
+  return allErrs;
+}
+
+// validation.go:1304-1336: amazonVPC to kindnet, and one option only.
+function validateLaterCNIs(cluster: View, v: View, fldPath: FieldPath, ipv6: boolean): ErrorList {
+  const allErrs: ErrorList = [];
   if (v.get('amazonVPC').present) {
     if (getCloudProvider(cluster) !== 'aws')
       allErrs.push(
