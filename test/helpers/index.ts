@@ -7,3 +7,4 @@ export { errorCode, errorCodeSync, rejection, thrown, SUCCEEDED, type Call } fro
 export { REPO_ROOT } from './repo-root.js';
 export { removeTempDirs, tempDir } from './temp-dir.js';
 export { kopsValidGroups, kopsValidSpec } from './kops-valid.js';
+export { expectErrors } from './expect-errors.js';

@@ -255,6 +255,8 @@ const ALIASES: [string, string][] = [
   ['spec.kubernetesAPIAccess', 'spec.kubernetesApiAccess'],
   ['objectMeta', 'metadata'],
   ['spec.metadata', 'metadata'],
+  // validation.go:1292 and 1387 build `fldPath.Root().Child("spec", ...)` under `spec`.
+  ['spec.spec', 'spec'],
   // instancegroup.go:284 names the group's subnets `spec.networking.subnets`.
   ['spec.networking.subnets', 'spec.subnets'],
   ...ROOT_VOLUME.map(([stored, internal]): [string, string] => [`spec.rootVolume.${internal}`, `spec.${stored}`]),

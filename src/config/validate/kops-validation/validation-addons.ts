@@ -95,7 +95,7 @@ function validatePackages(
 }
 
 // kops validation.go:1983 validateNriConfig
-function validateNriConfig(containerd: View, fldPath: FieldPath): ErrorList {
+export function validateNriConfig(containerd: View, fldPath: FieldPath): ErrorList {
   const allErrs: ErrorList = [];
   const nri = containerd.get('nri');
   if (nri.get('enabled').bool() !== true) return allErrs;
@@ -122,7 +122,7 @@ function validateNriConfig(containerd: View, fldPath: FieldPath): ErrorList {
 }
 
 // kops validation.go:2013 validateNvidiaConfig
-function validateNvidiaConfig(cluster: View, nvidia: View, fldPath: FieldPath, inClusterConfig: boolean): ErrorList {
+export function validateNvidiaConfig(cluster: View, nvidia: View, fldPath: FieldPath, inClusterConfig: boolean): ErrorList {
   const allErrs: ErrorList = [];
   if (nvidia.get('enabled').bool() !== true) return allErrs;
   const cloud = getCloudProvider(cluster);

@@ -4,7 +4,7 @@
 // (validation.go:1730 builds an error and drops it: kops reports nothing, neither do we;
 // validation.go:1859 InternalError is unreachable with the versions 4 and 6 the callers pass).
 import { forbidden, invalid, required, type ErrorList } from '../field/errors.js';
-import type { FieldPath } from '../field/path.js';
+import { FieldPath } from '../field/path.js';
 import { isIPv4, parseIP } from './go-net.js';
 import { parseSemver } from './go-values.js';
 import {
@@ -280,7 +280,7 @@ export function validateNetworkingCalico(c: View, v: View, fldPath: FieldPath): 
   // validation.go:1728-1732: the crossSubnet error is built and dropped; kops reports nothing.
   if (v.get('bpfEnabled').bool() === true && kubeProxyEnabled(c)) {
     const detail = 'calico in BPF mode (spec.networking.calico.bpfEnabled=true) requires kubeProxy to be disabled';
-    allErrs.push(forbidden(fldPath.root().child('spec', 'kubeProxy', 'enabled'), detail, 'validation.go:1735'));
+    allErrs.push(forbidden(FieldPath.of('spec', 'kubeProxy', 'enabled'), detail, 'validation.go:1735'));
   }
   for (const [name, valid] of CALICO_ENUMS) {
     const value = v.get(name).str();

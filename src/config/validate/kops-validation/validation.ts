@@ -70,7 +70,7 @@ export function newValidateCluster(c: View, strict: boolean): ErrorList {
 }
 
 /** apimachinery `IsDNS1123Subdomain`'s messages. */
-function isDNS1123Subdomain(value: string): string[] {
+export function isDNS1123Subdomain(value: string): string[] {
   const errs: string[] = [];
   if (value.length > 253) errs.push('must be no more than 253 characters');
   if (!DNS_NAME.test(value))
