@@ -3,7 +3,12 @@ import { isPlainObject } from '../guard.js';
 import { clusterSchema, instanceGroupSchema } from '../schema/schemas.generated.js';
 import type { ClusterConfig, InstanceGroupConfig } from '../schema/types.generated.js';
 import { apiVersionProblem } from '../yaml/api-version.js';
-import { kopsClusterIssues, kopsCrossOnlyIssues, kopsInstanceGroupIssues } from './kops-validation/index.js';
+import {
+  kopsClusterFindings,
+  kopsCrossOnlyFindings,
+  kopsInstanceGroupFindings,
+  type KopsFinding,
+} from './kops-validation/index.js';
 import { SchemaValidator } from './schema-validator.js';
 
 const validators = {
@@ -41,18 +46,24 @@ export interface ValidateOptions {
  * ```
  */
 export function validateClusterConfig(config: unknown, options: ValidateOptions = {}): ValidationIssue[] {
-  return [...clusterIssues(config, options), ...kopsIssues(config)];
+  return [...clusterIssues(config, options), ...kopsIssues(config).map((f) => f.issue)];
 }
 
 /** kops's own rules (kops-validation/): only on a Cluster whose spec is a map. */
-function kopsIssues(config: unknown): ValidationIssue[] {
-  return isPlainObject(config) && isPlainObject(config.spec) ? kopsClusterIssues(config) : [];
+function kopsIssues(config: unknown): KopsFinding[] {
+  return isPlainObject(config) && isPlainObject(config.spec) ? kopsClusterFindings(config) : [];
+}
+
+/** What `after` finds that `before` (undefined: nothing) did not: the same kops rule at the same field. */
+function added(before: KopsFinding[] | undefined, after: KopsFinding[]): ValidationIssue[] {
+  const known = new Set((before ?? []).map((f) => f.key));
+  return after.filter((f) => !known.has(f.key)).map((f) => f.issue);
 }
 
 /**
  * Validates a Cluster that replaces `before` (undefined: a new one). kops's rules refuse only the
- * violations the change introduces: one `before` already had (the same kops message, path and
- * value included) stays, so a stored cluster that kops would refuse can still be fixed one edit
+ * violations the change introduces: one `before` already had (the same kops rule at the same
+ * field, whatever the values) stays, so a stored cluster that kops would refuse can still be fixed one edit
  * at a time. The schema and our own rules apply in full, as before.
  */
 export function validateClusterChange(
@@ -60,9 +71,18 @@ export function validateClusterChange(
   after: unknown,
   options: ValidateOptions = {},
 ): ValidationIssue[] {
-  const known = new Set(before === undefined ? [] : kopsIssues(before).map((issue) => issue.message));
-  const added = kopsIssues(after).filter((issue) => !known.has(issue.message));
-  return [...clusterIssues(after, options), ...added];
+  const previous = before === undefined ? undefined : kopsIssues(before);
+  return [...clusterIssues(after, options), ...added(previous, kopsIssues(after))];
+}
+
+/**
+ * The violations of kops's rules (kops-validation/) that `after` adds to `before` (undefined: a
+ * new document), and nothing else: what a rollback, which writes a recorded version back
+ * without the schema checks, must not introduce.
+ */
+export function kopsIssuesAdded(kind: 'Cluster' | 'InstanceGroup', before: unknown, after: unknown): ValidationIssue[] {
+  const rules = kind === 'Cluster' ? kopsIssues : kopsGroupIssues;
+  return added(before === undefined ? undefined : rules(before), rules(after));
 }
 
 /** {@link validateClusterChange}, throwing ValidationError when there is an error. */
@@ -96,7 +116,7 @@ function clusterIssues(config: unknown, options: ValidateOptions): ValidationIss
  * are not ported).
  */
 export function validateInstanceGroup(group: unknown, options: ValidateOptions = {}): ValidationIssue[] {
-  return [...groupIssues(group, options), ...kopsGroupIssues(group)];
+  return [...groupIssues(group, options), ...kopsGroupIssues(group).map((f) => f.issue)];
 }
 
 /**
@@ -111,10 +131,9 @@ export function validateInstanceGroupChange(
 ): ValidationIssue[] {
   const kops = (group: unknown) => [
     ...kopsGroupIssues(group),
-    ...(options.cluster !== undefined && isPlainObject(group) ? kopsCrossOnlyIssues(group, options.cluster) : []),
+    ...(options.cluster !== undefined && isPlainObject(group) ? kopsCrossOnlyFindings(group, options.cluster) : []),
   ];
-  const known = new Set(before === undefined ? [] : kops(before).map((issue) => issue.message));
-  return [...groupIssues(after, options), ...kops(after).filter((issue) => !known.has(issue.message))];
+  return [...groupIssues(after, options), ...added(before === undefined ? undefined : kops(before), kops(after))];
 }
 
 /** {@link validateInstanceGroupChange}, throwing ValidationError when there is an error. */
@@ -126,8 +145,8 @@ export function assertValidInstanceGroupChange(
   throwIfErrors(validateInstanceGroupChange(before, after, options), 'InstanceGroup');
 }
 
-function kopsGroupIssues(group: unknown): ValidationIssue[] {
-  return isPlainObject(group) && isPlainObject(group.spec) ? kopsInstanceGroupIssues(group) : [];
+function kopsGroupIssues(group: unknown): KopsFinding[] {
+  return isPlainObject(group) && isPlainObject(group.spec) ? kopsInstanceGroupFindings(group) : [];
 }
 
 /** The schema's issues (the role is kops's own rule now: instancegroup.go:81). */
@@ -179,7 +198,7 @@ export function validateClusterWithInstanceGroups(
   });
   // kops's CrossValidateInstanceGroup rules needing the cluster (subnets: instancegroup.go:284).
   groups.forEach((group, g) => {
-    for (const issue of kopsCrossOnlyIssues(group, config))
+    for (const { issue } of kopsCrossOnlyFindings(group, config))
       issues.push({ ...issue, path: `/instanceGroups/${g}${issue.path}` });
   });
   return issues;

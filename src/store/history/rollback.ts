@@ -9,6 +9,7 @@ import { assertSafeValue, isPlainObject, jsonEqual } from '../../config/guard.js
 import { parseYamlDocuments } from '../../config/yaml/parse.js';
 import { withoutUndefined } from '../../config/yaml/stringify.js';
 import { updateYamlText } from '../../config/yaml/update.js';
+import { kopsIssuesAdded, throwIfErrors } from '../../config/validate/kops.js';
 import { keepStoreLocation } from './store-location.js';
 import { assertFenced } from '../lease/fence.js';
 import { entryId } from './keys.js';
@@ -83,6 +84,10 @@ export async function rollback(
   const text = generated.text;
   const kept = [...located.kept, ...generated.kept];
   checkWritable(text, version.entry.id);
+  // kops's rules: the rollback may keep a violation the current version has, not add one.
+  const kind = loaded.ref.kind === 'config' ? 'Cluster' : 'InstanceGroup';
+  const valueOf = (yaml: string | undefined) => (yaml === undefined ? undefined : parseYamlDocuments(yaml)[0]?.value);
+  throwIfErrors(kopsIssuesAdded(kind, valueOf(current?.text), valueOf(text)), kind);
   const diff = unifiedDiff(current?.text ?? '', text, { from: `${key} (current)`, to: `${key} (${version.entry.id})` });
   if (options.dryRun) return { version: current?.version ?? '', diff, text, keptFields: kept };
   await assertFenced(options);

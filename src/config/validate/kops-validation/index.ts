@@ -17,36 +17,56 @@ export function kopsClusterErrors(doc: unknown, strict = false): ErrorList {
   return newValidateCluster(internalCluster(doc), strict);
 }
 
-/** The errors as issues: JSON Pointer into the stored document, kops's message. */
-export function kopsClusterIssues(doc: unknown, strict = false): ValidationIssue[] {
-  return kopsClusterErrors(doc, strict).map((e) => toIssue(e, clusterSchema));
-}
-
-/** kops's `ValidateInstanceGroup` issues for a stored InstanceGroup (no cloud: aws.go / gce.go not ported). */
-export function kopsInstanceGroupIssues(group: unknown, strict = false): ValidationIssue[] {
-  return validateInstanceGroup(internalInstanceGroup(group), strict).map((e) => toIssue(e, instanceGroupSchema));
-}
-
 /**
- * kops's `CrossValidateInstanceGroup` issues for a stored InstanceGroup of a stored Cluster:
- * ValidateInstanceGroup's and those needing the cluster.
+ * One of kops's errors as an issue, and its identity across versions of a document: the kops
+ * rule and the field (not the message, which quotes values: a violation that stays where it was
+ * is the same one after an unrelated change).
  */
-export function kopsCrossInstanceGroupIssues(group: unknown, cluster: unknown, strict = false): ValidationIssue[] {
-  const errors = crossValidateInstanceGroup(internalInstanceGroup(group), internalCluster(cluster), strict);
-  return errors.map((e) => toIssue(e, instanceGroupSchema));
+export interface KopsFinding {
+  issue: ValidationIssue;
+  key: string;
+}
+
+/** The errors as issues: JSON Pointer into the stored document, kops's message. */
+export function kopsClusterFindings(doc: unknown, strict = false): KopsFinding[] {
+  return kopsClusterErrors(doc, strict).map((e) => toFinding(e, clusterSchema));
+}
+
+/** kops's `ValidateInstanceGroup` for a stored InstanceGroup (no cloud: aws.go / gce.go not ported). */
+export function kopsInstanceGroupFindings(group: unknown, strict = false): KopsFinding[] {
+  return validateInstanceGroup(internalInstanceGroup(group), strict).map((e) => toFinding(e, instanceGroupSchema));
 }
 
 /** Only the rules of CrossValidateInstanceGroup that need the cluster (instancegroup.go:256-319). */
-export function kopsCrossOnlyIssues(group: unknown, cluster: unknown): ValidationIssue[] {
+export function kopsCrossOnlyFindings(group: unknown, cluster: unknown): KopsFinding[] {
   const errors = crossInstanceGroupRules(internalInstanceGroup(group), internalCluster(cluster));
-  return errors.map((e) => toIssue(e, instanceGroupSchema));
+  return errors.map((e) => toFinding(e, instanceGroupSchema));
 }
 
-function toIssue(e: FieldError, schema: JsonSchema): ValidationIssue {
+/** {@link kopsClusterFindings}' issues. */
+export function kopsClusterIssues(doc: unknown, strict = false): ValidationIssue[] {
+  return kopsClusterFindings(doc, strict).map((f) => f.issue);
+}
+
+/** {@link kopsInstanceGroupFindings}' issues. */
+export function kopsInstanceGroupIssues(group: unknown, strict = false): ValidationIssue[] {
+  return kopsInstanceGroupFindings(group, strict).map((f) => f.issue);
+}
+
+/** kops's whole `CrossValidateInstanceGroup` for a stored InstanceGroup of a stored Cluster. */
+export function kopsCrossInstanceGroupIssues(group: unknown, cluster: unknown, strict = false): ValidationIssue[] {
+  const errors = crossValidateInstanceGroup(internalInstanceGroup(group), internalCluster(cluster), strict);
+  return errors.map((e) => toFinding(e, instanceGroupSchema).issue);
+}
+
+function toFinding(e: FieldError, schema: JsonSchema): KopsFinding {
   const issue: ValidationIssue = { path: storedPointer(e.field, schema), message: errorString(e) };
   const suggestion =
     e.type === 'NotSupported' && typeof e.badValue === 'string' && e.valid !== undefined
       ? didYouMean(e.badValue, e.valid)
       : undefined;
-  return suggestion === undefined ? issue : { ...issue, didYouMean: suggestion };
+  return {
+    issue: suggestion === undefined ? issue : { ...issue, didYouMean: suggestion },
+    key: `${e.rule} ${e.field.toString()}`,
+  };
 }
