@@ -131,7 +131,9 @@ export function validateInstanceGroupChange(
 ): ValidationIssue[] {
   const kops = (group: unknown) => [
     ...kopsGroupIssues(group),
-    ...(options.cluster !== undefined && isPlainObject(group) ? kopsCrossOnlyFindings(group, options.cluster) : []),
+    ...(options.cluster !== undefined && isPlainObject(group)
+      ? kopsCrossOnlyFindings([group], options.cluster)[0]!
+      : []),
   ];
   return [...groupIssues(after, options), ...added(before === undefined ? undefined : kops(before), kops(after))];
 }
@@ -197,9 +199,8 @@ export function validateClusterWithInstanceGroups(
     });
   });
   // kops's CrossValidateInstanceGroup rules needing the cluster (subnets: instancegroup.go:284).
-  groups.forEach((group, g) => {
-    for (const { issue } of kopsCrossOnlyFindings(group, config))
-      issues.push({ ...issue, path: `/instanceGroups/${g}${issue.path}` });
+  kopsCrossOnlyFindings(groups, config).forEach((findings, g) => {
+    for (const { issue } of findings) issues.push({ ...issue, path: `/instanceGroups/${g}${issue.path}` });
   });
   return issues;
 }

@@ -9,7 +9,7 @@
  */
 import { FieldPath } from '../../../src/config/validate/field/path.js';
 import { View } from '../../../src/config/validate/kops-validation/spec.js';
-import { validateNetworkingCalico } from '../../../src/config/validate/kops-validation/validation-cni.js';
+import { validateNetworkingCalico } from '../../../src/config/validate/kops-validation/validation-calico.js';
 import { expectErrors } from '../../helpers/index.js';
 import { policySpec, specErrors, type Json, type Case } from './grid.js';
 

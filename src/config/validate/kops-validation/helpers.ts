@@ -14,10 +14,16 @@ export function isValidAPIServersURL(s: string): boolean {
   return !('error' in u) && u.host !== '' && u.scheme !== '';
 }
 
-// kops helpers.go:37 IsValidValue (an absent value, Go's nil pointer, is valid)
-export function isValidValue(fldPath: FieldPath, v: string | undefined, validValues: readonly string[]): ErrorList {
+// kops helpers.go:37 IsValidValue (an absent value, Go's nil pointer, is valid). `rule`: the line
+// calling it, which the error cites (IsValidValue makes it at helpers.go:53).
+export function isValidValue(
+  fldPath: FieldPath,
+  v: string | undefined,
+  validValues: readonly string[],
+  rule: string,
+): ErrorList {
   if (v === undefined || validValues.includes(v)) return [];
-  return [notSupported(fldPath, v, validValues, 'helpers.go:53')];
+  return [notSupported(fldPath, v, validValues, rule)];
 }
 
 /** kops cluster.go `GetCloudProvider`: the label for metal, else the first cloud set. */

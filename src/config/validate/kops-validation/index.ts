@@ -37,10 +37,15 @@ export function kopsInstanceGroupFindings(group: unknown, strict = false): KopsF
   return validateInstanceGroup(internalInstanceGroup(group), strict).map((e) => toFinding(e, instanceGroupSchema));
 }
 
-/** Only the rules of CrossValidateInstanceGroup that need the cluster (instancegroup.go:256-319). */
-export function kopsCrossOnlyFindings(group: unknown, cluster: unknown): KopsFinding[] {
-  const errors = crossInstanceGroupRules(internalInstanceGroup(group), internalCluster(cluster));
-  return errors.map((e) => toFinding(e, instanceGroupSchema));
+/**
+ * Only the rules of CrossValidateInstanceGroup that need the cluster (instancegroup.go:256-319),
+ * for each group: the cluster is read as kops's internal API once for all of them.
+ */
+export function kopsCrossOnlyFindings(groups: readonly unknown[], cluster: unknown): KopsFinding[][] {
+  const internal = internalCluster(cluster);
+  return groups.map((group) =>
+    crossInstanceGroupRules(internalInstanceGroup(group), internal).map((e) => toFinding(e, instanceGroupSchema)),
+  );
 }
 
 /** {@link kopsClusterFindings}' issues. */

@@ -111,7 +111,9 @@ export function validateExtraUserData(userData: View): ErrorList {
     allErrs.push(required(fieldPath.child('name'), 'field must be set', 'instancegroup.go:437'));
   if (userData.get('content').str() === '')
     allErrs.push(required(fieldPath.child('content'), 'field must be set', 'instancegroup.go:441'));
-  allErrs.push(...isValidValue(fieldPath.child('type'), userData.get('type').str(), VALID_USER_DATA_TYPES));
+  allErrs.push(
+    ...isValidValue(fieldPath.child('type'), userData.get('type').str(), VALID_USER_DATA_TYPES, 'instancegroup.go:444'),
+  );
   return allErrs;
 }
 

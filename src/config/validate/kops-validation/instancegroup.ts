@@ -33,7 +33,8 @@ export function validateInstanceGroup(g: View, strict: boolean): ErrorList {
   const s = g.get('spec');
   const tenancy = s.get('tenancy').str();
   // aws-sdk-go-v2 ec2types.Tenancy("").Values()
-  if (tenancy !== '') allErrs.push(...isValidValue(spec('tenancy'), tenancy, ['default', 'dedicated', 'host']));
+  if (tenancy !== '')
+    allErrs.push(...isValidValue(spec('tenancy'), tenancy, ['default', 'dedicated', 'host'], 'instancegroup.go:86'));
   const maxSize = s.get('maxSize').num();
   const minSize = s.get('minSize').num();
   if (strict && s.get('manager').str() === 'CloudGroup') {
@@ -168,7 +169,14 @@ function validateInstanceGroupTail(g: View, s: View): ErrorList {
   s.get('externalLoadBalancers')
     .list()
     .forEach((lb, i) => allErrs.push(...validateExternalLoadBalancer(lb, spec('externalLoadBalancers').index(i))));
-  allErrs.push(...isValidValue(spec('updatePolicy'), s.get('updatePolicy').optStr(), ['automatic', 'external']));
+  allErrs.push(
+    ...isValidValue(
+      spec('updatePolicy'),
+      s.get('updatePolicy').optStr(),
+      ['automatic', 'external'],
+      'instancegroup.go:200',
+    ),
+  );
   const taintKeys = new Set<string>();
   s.get('taints')
     .strings()
@@ -207,7 +215,7 @@ function validateVolumeMountSpec(path: FieldPath, v: View): ErrorList {
     allErrs.push(required(path.child('filesystem'), 'filesystem type required', 'instancegroup.go:241'));
   if (v.get('path').str() === '')
     allErrs.push(required(path.child('path'), 'mount path required', 'instancegroup.go:244'));
-  allErrs.push(...isValidValue(path.child('filesystem'), filesystem, ['btfs', 'ext4', 'xfs']));
+  allErrs.push(...isValidValue(path.child('filesystem'), filesystem, ['btfs', 'ext4', 'xfs'], 'instancegroup.go:246'));
   return allErrs;
 }
 
@@ -258,7 +266,14 @@ function validateAWSInstanceGroupInCluster(g: View, cluster: View): ErrorList {
   const role = s.get('role').str();
   const type = s.get('rootVolume', 'type').optStr();
   if (type !== undefined)
-    allErrs.push(...isValidValue(spec('rootVolume', 'type'), type, ['standard', 'gp3', 'gp2', 'io1', 'io2']));
+    allErrs.push(
+      ...isValidValue(
+        spec('rootVolume', 'type'),
+        type,
+        ['standard', 'gp3', 'gp2', 'io1', 'io2'],
+        'instancegroup.go:291',
+      ),
+    );
   const warmPool = resolveWarmPool(cluster.get('spec', 'cloudProvider', 'aws', 'warmPool'), g);
   const maxSize = warmPool.get('maxSize').num();
   const minSize = warmPool.get('minSize').num() ?? 0;

@@ -21,7 +21,7 @@ import type { View } from './spec.js';
 
 // kops validation.go:1898 validateContainerRuntime
 export function validateContainerRuntime(runtime: string, fldPath: FieldPath): ErrorList {
-  const allErrs = isValidValue(fldPath, runtime, ['containerd', 'docker']);
+  const allErrs = isValidValue(fldPath, runtime, ['containerd', 'docker'], 'validation.go:1902');
   if (runtime === 'docker') {
     const detail =
       'Docker CRI support was removed in Kubernetes 1.24: https://kubernetes.io/blog/2020/12/02/dockershim-faq';
@@ -55,9 +55,23 @@ export function validateContainerdConfig(
   if (config.get('nri').present) allErrs.push(...validateNriConfig(config, fldPath.child('nri')));
   const packages = config.get('packages');
   if (packages.present) {
-    allErrs.push(...validatePackages(packages, fldPath, 'urlAmd64', 'hashAmd64', ['packageUrl', 'packageHash'], 1935));
     allErrs.push(
-      ...validatePackages(packages, fldPath, 'urlArm64', 'hashArm64', ['packageUrlArm64', 'packageHashArm64'], 1955),
+      ...validatePackages(
+        packages,
+        fldPath,
+        ['urlAmd64', 'hashAmd64'],
+        ['packageUrl', 'packageHash'],
+        ['validation.go:1935', 'validation.go:1940', 'validation.go:1944', 'validation.go:1947'],
+      ),
+    );
+    allErrs.push(
+      ...validatePackages(
+        packages,
+        fldPath,
+        ['urlArm64', 'hashArm64'],
+        ['packageUrlArm64', 'packageHashArm64'],
+        ['validation.go:1955', 'validation.go:1960', 'validation.go:1964', 'validation.go:1967'],
+      ),
     );
   }
   if (config.get('nvidiaGPU').present)
@@ -66,31 +80,29 @@ export function validateContainerdConfig(
   return allErrs;
 }
 
-// validation.go:1931-1969: one architecture's package URL and hash (`line`: the first error's line).
+// validation.go:1931-1969: one architecture's package URL and hash (`rules`: the four errors' lines).
 function validatePackages(
   packages: View,
   fldPath: FieldPath,
-  urlKey: string,
-  hashKey: string,
-  names: [string, string],
-  line: number,
+  keys: [url: string, hash: string],
+  names: [url: string, hash: string],
+  rules: [badUrl: string, longHash: string, noHash: string, noUrl: string],
 ): ErrorList {
-  const url = packages.get(urlKey).optStr();
-  const hash = packages.get(hashKey).optStr();
+  const url = packages.get(keys[0]).optStr();
+  const hash = packages.get(keys[1]).optStr();
   const [urlField, hashField] = names;
-  const rule = (offset: number) => `validation.go:${line + offset}`;
   if (url !== undefined && hash !== undefined) {
     const allErrs: ErrorList = [];
     const u = parseGoUrl(url);
     if ('error' in u)
-      allErrs.push(invalid(fldPath.child(urlField), url, `cannot parse package URL: ${u.error}`, rule(0)));
+      allErrs.push(invalid(fldPath.child(urlField), url, `cannot parse package URL: ${u.error}`, rules[0]));
     if (hash.length > 64)
-      allErrs.push(invalid(fldPath.child(hashField), hash, 'Package hash must be 64 characters long', rule(4)));
+      allErrs.push(invalid(fldPath.child(hashField), hash, 'Package hash must be 64 characters long', rules[1]));
     return allErrs;
   }
   // kops reports the hash (absent: null) as the bad value of both messages.
-  if (url !== undefined) return [invalid(fldPath.child(urlField), null, 'Package hash must also be set', rule(8))];
-  if (hash !== undefined) return [invalid(fldPath.child(hashField), hash, 'Package URL must also be set', rule(11))];
+  if (url !== undefined) return [invalid(fldPath.child(urlField), null, 'Package hash must also be set', rules[2])];
+  if (hash !== undefined) return [invalid(fldPath.child(hashField), hash, 'Package URL must also be set', rules[3])];
   return [];
 }
 
@@ -122,7 +134,12 @@ export function validateNriConfig(containerd: View, fldPath: FieldPath): ErrorLi
 }
 
 // kops validation.go:2013 validateNvidiaConfig
-export function validateNvidiaConfig(cluster: View, nvidia: View, fldPath: FieldPath, inClusterConfig: boolean): ErrorList {
+export function validateNvidiaConfig(
+  cluster: View,
+  nvidia: View,
+  fldPath: FieldPath,
+  inClusterConfig: boolean,
+): ErrorList {
   const allErrs: ErrorList = [];
   if (nvidia.get('enabled').bool() !== true) return allErrs;
   const cloud = getCloudProvider(cluster);
@@ -224,7 +241,12 @@ export function validateClusterAutoscaler(cluster: View, spec: View, fldPath: Fi
   const expander = spec.get('expander').str();
   if (expander !== '')
     allErrs.push(
-      ...isValidValue(fldPath.child('expander'), expander, ['least-waste', 'random', 'most-pods', 'price', 'priority']),
+      ...isValidValue(
+        fldPath.child('expander'),
+        expander,
+        ['least-waste', 'random', 'most-pods', 'price', 'priority'],
+        'validation.go:2091',
+      ),
     );
   if (expander === 'price' && !cluster.get('spec', 'cloudProvider', 'gce').present)
     allErrs.push(
@@ -242,7 +264,12 @@ export function validateClusterAutoscaler(cluster: View, spec: View, fldPath: Fi
 // kops validation.go:2105 validateExternalDNS
 export function validateExternalDNS(cluster: View, spec: View, fldPath: FieldPath): ErrorList {
   const provider = spec.get('provider').str();
-  const allErrs = isValidValue(fldPath.child('provider'), provider, ['', 'dns-controller', 'external-dns', 'none']);
+  const allErrs = isValidValue(
+    fldPath.child('provider'),
+    provider,
+    ['', 'dns-controller', 'external-dns', 'none'],
+    'validation.go:2106',
+  );
   const watch = spec.get('watchNamespace').str();
   if (watch !== '' && watch !== 'kube-system') {
     const detail = 'externalDNS must watch either all namespaces or only kube-system';

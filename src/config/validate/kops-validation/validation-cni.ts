@@ -1,11 +1,11 @@
-// kops validation.go (@268927e) 1246-1336 (the networking options of validateNetworking),
-// 1341-1501 (flannel, cilium, gcp, kindnet) and 1716-1896 (calico).
+// kops validation.go (@268927e) 1246-1336 (the networking options of validateNetworking) and
+// 1341-1501 (flannel, cilium, gcp, kindnet); calico, 1716-1896, is in validation-calico.ts.
 // Error constructors: 14 of 14 in 1246-1336; 23 of 23 in 1341-1501; 23 of 24 in 1716-1896
 // (validation.go:1730 builds an error and drops it: kops reports nothing, neither do we;
 // validation.go:1859 InternalError is unreachable with the versions 4 and 6 the callers pass).
 import { forbidden, invalid, required, type ErrorList } from '../field/errors.js';
 import { FieldPath } from '../field/path.js';
-import { isIPv4, parseIP } from './go-net.js';
+import { parseIP } from './go-net.js';
 import { parseSemver } from './go-values.js';
 import {
   configuredNetworkingOptions,
@@ -16,6 +16,7 @@ import {
   kubeProxyEnabled,
 } from './helpers.js';
 import type { View } from './spec.js';
+import { validateNetworkingCalico } from './validation-calico.js';
 
 const REMOVED: [string, string, string, string][] = [
   ['weave', 'weave', 'Weave is no longer supported', 'validation.go:1275'],
@@ -113,7 +114,7 @@ export function validateNetworkingFlannel(c: View, v: View, fldPath: FieldPath):
   const backend = v.get('backend').str();
   if (backend === '')
     allErrs.push(required(fldPath.child('backend'), 'Flannel backend must be specified', 'validation.go:1349'));
-  else allErrs.push(...isValidValue(fldPath.child('backend'), backend, ['udp', 'vxlan']));
+  else allErrs.push(...isValidValue(fldPath.child('backend'), backend, ['udp', 'vxlan'], 'validation.go:1351'));
   return allErrs;
 }
 
@@ -145,18 +146,20 @@ export function validateNetworkingCilium(cluster: View, v: View, fldPath: FieldP
     const detail = 'When Cilium NodePort is enabled, kubeProxy must be disabled';
     allErrs.push(forbidden(fldPath.root().child('spec', 'kubeProxy', 'enabled'), detail, 'validation.go:1387'));
   }
-  const enums: [string, string[]][] = [
-    ['enablePolicy', ['default', 'always', 'never']],
-    ['tunnel', ['vxlan', 'geneve', 'disabled']],
-    ['monitorAggregation', ['low', 'medium', 'maximum']],
+  const enums: [string, string[], string][] = [
+    ['enablePolicy', ['default', 'always', 'never'], 'validation.go:1391'],
+    ['tunnel', ['vxlan', 'geneve', 'disabled'], 'validation.go:1395'],
+    ['monitorAggregation', ['low', 'medium', 'maximum'], 'validation.go:1399'],
   ];
-  for (const [name, valid] of enums) {
+  for (const [name, valid, rule] of enums) {
     const value = v.get(name).str();
-    if (value !== '') allErrs.push(...isValidValue(fldPath.child(name), value, valid));
+    if (value !== '') allErrs.push(...isValidValue(fldPath.child(name), value, valid, rule));
   }
   const identity = v.get('identityAllocationMode').str();
   if (identity !== '') {
-    allErrs.push(...isValidValue(fldPath.child('identityAllocationMode'), identity, ['crd', 'kvstore']));
+    allErrs.push(
+      ...isValidValue(fldPath.child('identityAllocationMode'), identity, ['crd', 'kvstore'], 'validation.go:1403'),
+    );
     if (identity === 'kvstore' && v.get('etcdManaged').bool() !== true) {
       const detail = 'Cilium requires managed etcd to allocate identities on kvstore mode';
       allErrs.push(forbidden(fldPath.child('identityAllocationMode'), detail, 'validation.go:1406'));
@@ -170,7 +173,8 @@ export function validateNetworkingCilium(cluster: View, v: View, fldPath: FieldP
 function validateCiliumDataPath(c: View, v: View, fldPath: FieldPath, cloud: string): ErrorList {
   const allErrs: ErrorList = [];
   const lb = v.get('bpfLBAlgorithm').str();
-  if (lb !== '') allErrs.push(...isValidValue(fldPath.child('bpfLBAlgorithm'), lb, ['random', 'maglev']));
+  if (lb !== '')
+    allErrs.push(...isValidValue(fldPath.child('bpfLBAlgorithm'), lb, ['random', 'maglev'], 'validation.go:1411'));
   if (v.get('bpfLBSock').bool() !== true && v.get('bpfLBSockHostNSOnly').bool() === true) {
     const detail = 'bpfLBSockHostNSOnly requires bpfLBSock to be enabled';
     allErrs.push(forbidden(fldPath.child('bpfLBSockHostNSOnly'), detail, 'validation.go:1415'));
@@ -190,7 +194,9 @@ function validateCiliumDataPath(c: View, v: View, fldPath: FieldPath, cloud: str
       allErrs.push(
         forbidden(fldPath.child('encryptionType'), 'encryptionType requires enableEncryption', 'validation.go:1424'),
       );
-    allErrs.push(...isValidValue(fldPath.child('encryptionType'), encryptionType, ['ipsec', 'wireguard']));
+    allErrs.push(
+      ...isValidValue(fldPath.child('encryptionType'), encryptionType, ['ipsec', 'wireguard'], 'validation.go:1427'),
+    );
   }
   if (v.get('enableL7Proxy').bool() === true && v.get('installIptablesRules').bool() === false)
     allErrs.push(
@@ -198,7 +204,9 @@ function validateCiliumDataPath(c: View, v: View, fldPath: FieldPath, cloud: str
     );
   const ipam = v.get('ipam').str();
   if (ipam !== '') {
-    allErrs.push(...isValidValue(fldPath.child('ipam'), ipam, ['hostscope', 'kubernetes', 'crd', 'eni']));
+    allErrs.push(
+      ...isValidValue(fldPath.child('ipam'), ipam, ['hostscope', 'kubernetes', 'crd', 'eni'], 'validation.go:1436'),
+    );
     if (ipam === 'eni') {
       if (cloud !== 'aws')
         allErrs.push(forbidden(fldPath.child('ipam'), 'Cilum ENI IPAM is supported only in AWS', 'validation.go:1440'));
@@ -206,6 +214,13 @@ function validateCiliumDataPath(c: View, v: View, fldPath: FieldPath, cloud: str
         allErrs.push(forbidden(fldPath.child('ipam'), 'Cilium ENI IPAM does not support IPv6', 'validation.go:1443'));
     }
   }
+  allErrs.push(...validateCiliumEtcdAndIngress(c, v, fldPath));
+  return allErrs;
+}
+
+// validation.go:1448-1465: the managed etcd cluster and the ingress's load balancer mode.
+function validateCiliumEtcdAndIngress(c: View, v: View, fldPath: FieldPath): ErrorList {
+  const allErrs: ErrorList = [];
   if (v.get('etcdManaged').bool() === true) {
     const hasCiliumCluster = c
       .get('etcdClusters')
@@ -219,7 +234,14 @@ function validateCiliumDataPath(c: View, v: View, fldPath: FieldPath, cloud: str
   const ingress = v.get('ingress');
   const mode = ingress.get('defaultLoadBalancerMode').str();
   if (ingress.get('enabled').bool() === true && mode !== '')
-    allErrs.push(...isValidValue(fldPath.child('ingress', 'defaultLoadBalancerMode'), mode, ['shared', 'dedicated']));
+    allErrs.push(
+      ...isValidValue(
+        fldPath.child('ingress', 'defaultLoadBalancerMode'),
+        mode,
+        ['shared', 'dedicated'],
+        'validation.go:1463',
+      ),
+    );
   return allErrs;
 }
 
@@ -256,140 +278,4 @@ function netipPrefixProblem(cidr: string): string | undefined {
   if (!/^(0|[1-9]\d*)$/.test(bits) || Number(bits) > max)
     return `netip.ParsePrefix("${cidr}"): bad bits after slash: "${bits}"`;
   return undefined;
-}
-
-const CALICO_ENUMS: [string, string[]][] = [
-  ['bpfExternalServiceMode', ['Tunnel', 'DSR']],
-  ['bpfLogLevel', ['Off', 'Info', 'Debug']],
-  ['chainInsertMode', ['insert', 'append']],
-];
-
-// kops validation.go:1716 validateNetworkingCalico (`c` is the cluster's spec)
-export function validateNetworkingCalico(c: View, v: View, fldPath: FieldPath): ErrorList {
-  const allErrs: ErrorList = [];
-  const ipv6 = isIPv6Only(c);
-  const srcDst = v.get('awsSrcDstCheck').str();
-  if (srcDst !== '') {
-    if (ipv6 && srcDst !== 'DoNothing') {
-      const detail = 'awsSrcDstCheck may only be "DoNothing" for IPv6 clusters';
-      allErrs.push(forbidden(fldPath.child('awsSrcDstCheck'), detail, 'validation.go:1721'));
-    } else {
-      allErrs.push(...isValidValue(fldPath.child('awsSrcDstCheck'), srcDst, ['Enable', 'Disable', 'DoNothing']));
-    }
-  }
-  // validation.go:1728-1732: the crossSubnet error is built and dropped; kops reports nothing.
-  if (v.get('bpfEnabled').bool() === true && kubeProxyEnabled(c)) {
-    const detail = 'calico in BPF mode (spec.networking.calico.bpfEnabled=true) requires kubeProxy to be disabled';
-    allErrs.push(forbidden(FieldPath.of('spec', 'kubeProxy', 'enabled'), detail, 'validation.go:1735'));
-  }
-  for (const [name, valid] of CALICO_ENUMS) {
-    const value = v.get(name).str();
-    if (value !== '') allErrs.push(...isValidValue(fldPath.child(name), value, valid));
-  }
-  allErrs.push(...validateCalicoEncapsulation(c, v, fldPath, ipv6));
-  return allErrs;
-}
-
-// validation.go:1753-1815, the rest of validateNetworkingCalico.
-function validateCalicoEncapsulation(c: View, v: View, fldPath: FieldPath, ipv6: boolean): ErrorList {
-  const allErrs: ErrorList = [];
-  const mode = v.get('encapsulationMode').str();
-  if (mode !== '') {
-    allErrs.push(...isValidValue(fldPath.child('encapsulationMode'), mode, ['ipip', 'vxlan', 'none']));
-    const path = fldPath.child('encapsulationMode');
-    if (mode !== 'none' && ipv6)
-      allErrs.push(forbidden(path, 'IPv6 requires an encapsulationMode of "none"', 'validation.go:1760'));
-    else if (mode === 'none' && !ipv6)
-      allErrs.push(
-        forbidden(path, 'encapsulationMode "none" is only supported for IPv6 clusters', 'validation.go:1765'),
-      );
-    if (mode !== 'vxlan' && c.get('cloudProvider', 'azure').present)
-      allErrs.push(forbidden(path, 'Azure requires an encapsulationMode of "vxlan"', 'validation.go:1770'));
-  }
-  const tunnels: [string, string, string, string][] = [
-    [
-      'ipipMode',
-      'ipip',
-      `IP-in-IP encapsulation requires use of Calico's "ipip" encapsulation mode`,
-      'validation.go:1779',
-    ],
-    [
-      'vxlanMode',
-      'vxlan',
-      `VXLAN encapsulation requires use of Calico's "vxlan" encapsulation mode`,
-      'validation.go:1789',
-    ],
-  ];
-  for (const [name, needs, detail, rule] of tunnels) {
-    const value = v.get(name).str();
-    if (value === '') continue;
-    allErrs.push(...validateCalicoEncapsulationMode(value, fldPath.child(name)));
-    if (value !== 'Never' && mode !== '' && mode !== needs) allErrs.push(forbidden(fldPath.child(name), detail, rule));
-  }
-  const v4 = v.get('ipv4AutoDetectionMethod').str();
-  if (v4 !== '') allErrs.push(...validateCalicoAutoDetectionMethod(fldPath.child('ipv4AutoDetectionMethod'), v4, 4));
-  const v6 = v.get('ipv6AutoDetectionMethod').str();
-  if (v6 !== '') allErrs.push(...validateCalicoAutoDetectionMethod(fldPath.child('ipv6AutoDetectionMethod'), v6, 6));
-  const backend = v.get('iptablesBackend').str();
-  if (backend !== '')
-    allErrs.push(...isValidValue(fldPath.child('iptablesBackend'), backend, ['Auto', 'Legacy', 'NFT']));
-  const typha = v.get('typhaReplicas').num() ?? 0;
-  if (typha < 0) {
-    const detail = `Unable to set number of Typha replicas to less than 0, you've specified ${typha}`;
-    allErrs.push(invalid(fldPath.child('typhaReplicas'), typha, detail, 'validation.go:1809'));
-  }
-  if (v.get('wireguardEnabled').bool() === true && ipv6)
-    allErrs.push(
-      forbidden(fldPath.child('wireguardEnabled'), 'WireGuard is not supported on IPv6 clusters', 'validation.go:1814'),
-    );
-  return allErrs;
-}
-
-// kops validation.go:1820 validateCalicoAutoDetectionMethod
-export function validateCalicoAutoDetectionMethod(fldPath: FieldPath, runtime: string, version: 4 | 6): ErrorList {
-  const method = runtime.split('=');
-  if (method.length > 2) return [invalid(fldPath, runtime, 'malformed autodetection method', 'validation.go:1834')];
-  switch (method[0]) {
-    case 'first-found':
-      return [];
-    case 'can-reach': {
-      // Go indexes method[1] here; a bare "can-reach" panics in kops. Treated as no address.
-      const ip = parseIP(method[1] ?? '');
-      if (version === 4 && (ip === undefined || !isIPv4(ip)))
-        return [invalid(fldPath, runtime, 'must be a valid IPv4 address', 'validation.go:1847')];
-      if (version === 6 && (ip === undefined || isIPv4(ip)))
-        return [invalid(fldPath, runtime, 'must be a valid IPv6 address', 'validation.go:1853')];
-      return [];
-    }
-    case 'interface':
-    case 'skip-interface':
-      return interfaceRegexes(fldPath, runtime, method[0], method[1] ?? '');
-    default:
-      return [invalid(fldPath, runtime, 'unsupported autodetection method', 'validation.go:1885')];
-  }
-}
-
-// validation.go:1860-1883: the "interface" and "skip-interface" branches.
-function interfaceRegexes(fldPath: FieldPath, runtime: string, kind: string, list: string): ErrorList {
-  const errs: ErrorList = [];
-  const regexes = list.split(/\s*,\s*/);
-  const rule = kind === 'interface' ? 'validation.go:1863' : 'validation.go:1875';
-  if (regexes.length === 0 || regexes[0] === '') {
-    const detail = `'${kind}=' must be followed by a comma separated list of interface regular expressions`;
-    errs.push(invalid(fldPath, runtime, detail, rule));
-  }
-  for (const r of regexes) {
-    try {
-      new RegExp(r);
-    } catch (err) {
-      const detail = `regexp ${r} does not compile: ${(err as Error).message}`;
-      errs.push(invalid(fldPath, runtime, detail, kind === 'interface' ? 'validation.go:1868' : 'validation.go:1880'));
-    }
-  }
-  return errs;
-}
-
-// kops validation.go:1889 validateCalicoEncapsulationMode
-function validateCalicoEncapsulationMode(mode: string, fldPath: FieldPath): ErrorList {
-  return isValidValue(fldPath, mode, ['Always', 'CrossSubnet', 'Never']);
 }

@@ -170,14 +170,12 @@ function validateAuthorizationMode(v: View, c: View, fldPath: FieldPath): ErrorL
     else if (m === 'RBAC') hasRBAC = true;
     else
       allErrs.push(
-        ...isValidValue(fldPath.child('authorizationMode'), m, [
-          'ABAC',
-          'Webhook',
-          'Node',
-          'RBAC',
-          'AlwaysAllow',
-          'AlwaysDeny',
-        ]),
+        ...isValidValue(
+          fldPath.child('authorizationMode'),
+          m,
+          ['ABAC', 'Webhook', 'Node', 'RBAC', 'AlwaysAllow', 'AlwaysDeny'],
+          'validation.go:942',
+        ),
       );
   }
   if (getCloudProvider(c) === 'aws' && (!hasNode || !hasRBAC)) {
@@ -193,7 +191,8 @@ const dirOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastInd
 function validateAPIServerFiles(v: View, c: View, fldPath: FieldPath, strict: boolean): ErrorList {
   const allErrs: ErrorList = [];
   const logFormat = v.get('logFormat').str();
-  if (logFormat !== '') allErrs.push(...isValidValue(fldPath.child('logFormat'), logFormat, ['text', 'json']));
+  if (logFormat !== '')
+    allErrs.push(...isValidValue(fldPath.child('logFormat'), logFormat, ['text', 'json'], 'validation.go:954'));
   // validation.go:957-959: the insecurePort error is built and dropped; kops reports nothing.
   const policy = v.get('auditPolicyFile').str();
   const webhook = v.get('auditWebhookConfigFile').str();
@@ -268,7 +267,7 @@ const KUBELET_REMOVED: [string, (k: View) => boolean, string, string][] = [
     'requireKubeconfig',
     (k) => k.get('requireKubeconfig').present,
     'require-kubeconfig flag was removed in 1.10.  (Please be sure you are not using a cluster config from `kops get cluster --full`)',
-    'validation.go:1056',
+    'validation.go:1057',
   ],
   [
     'experimentalAllowedUnsafeSysctls',
@@ -300,23 +299,31 @@ export function validateKubelet(k: View, kubeletPath: FieldPath): ErrorList {
   const topology = k.get('topologyManagerPolicy').str();
   if (topology !== '')
     allErrs.push(
-      ...isValidValue(kubeletPath.child('topologyManagerPolicy'), topology, [
-        'none',
-        'best-effort',
-        'restricted',
-        'single-numa-node',
-      ]),
+      ...isValidValue(
+        kubeletPath.child('topologyManagerPolicy'),
+        topology,
+        ['none', 'best-effort', 'restricted', 'single-numa-node'],
+        'validation.go:1074',
+      ),
     );
   const logFormat = k.get('logFormat').str();
   for (const [name, detail, rule] of KUBELET_REMOVED_LATER.slice(0, 1))
     if (k.get(name).present) allErrs.push(forbidden(kubeletPath.child(name), detail, rule));
-  if (logFormat !== '') allErrs.push(...isValidValue(kubeletPath.child('logFormat'), logFormat, ['text', 'json']));
+  if (logFormat !== '')
+    allErrs.push(...isValidValue(kubeletPath.child('logFormat'), logFormat, ['text', 'json'], 'validation.go:1082'));
   for (const [name, detail, rule] of KUBELET_REMOVED_LATER.slice(1))
     if (k.get(name).present) allErrs.push(forbidden(kubeletPath.child(name), detail, rule));
   allErrs.push(...validateKubeletDurations(k, kubeletPath));
   const swap = k.get('memorySwapBehavior').str();
   if (swap !== '')
-    allErrs.push(...isValidValue(kubeletPath.child('memorySwapBehavior'), swap, ['LimitedSwap', 'UnlimitedSwap']));
+    allErrs.push(
+      ...isValidValue(
+        kubeletPath.child('memorySwapBehavior'),
+        swap,
+        ['LimitedSwap', 'UnlimitedSwap'],
+        'validation.go:1116',
+      ),
+    );
   return allErrs;
 }
 

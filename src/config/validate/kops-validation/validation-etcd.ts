@@ -11,7 +11,7 @@ const LOWER_ROLES = ALL_INSTANCE_GROUP_ROLES.map((r) => (r === 'ControlPlane' ? 
 
 // kops validation.go:1503 validateAdditionalPolicy
 export function validateAdditionalPolicy(role: string, policy: string, fldPath: FieldPath): ErrorList {
-  const allErrs: ErrorList = [...isValidValue(fldPath, role, LOWER_ROLES)];
+  const allErrs: ErrorList = [...isValidValue(fldPath, role, LOWER_ROLES, 'validation.go:1510')];
   let statements: unknown[] = [];
   try {
     const parsed: unknown = JSON.parse(policy);
@@ -28,7 +28,7 @@ export function validateAdditionalPolicy(role: string, policy: string, fldPath: 
     const effect = new ViewLike(statement).effect();
     if (effect === '')
       allErrs.push(required(fldEffect, 'Effect must be specified for IAM policy', 'validation.go:1521'));
-    else allErrs.push(...isValidValue(fldEffect, effect, ['Allow', 'Deny']));
+    else allErrs.push(...isValidValue(fldEffect, effect, ['Allow', 'Deny'], 'validation.go:1523'));
   });
   return allErrs;
 }
@@ -45,7 +45,7 @@ class ViewLike {
 
 // kops validation.go:1530 validateExternalPolicies
 export function validateExternalPolicies(role: string, policies: string[], fldPath: FieldPath): ErrorList {
-  const allErrs: ErrorList = [...isValidValue(fldPath, role, LOWER_ROLES)];
+  const allErrs: ErrorList = [...isValidValue(fldPath, role, LOWER_ROLES, 'validation.go:1537')];
   for (const policy of policies) {
     const parsed = parseArnResource(policy);
     if ('error' in parsed || !parsed.resource.startsWith('policy/')) {
@@ -60,10 +60,16 @@ export function validateExternalPolicies(role: string, policies: string[], fldPa
 export function validateEtcdClusterSpec(spec: View, fieldPath: FieldPath): ErrorList {
   const allErrs: ErrorList = [];
   allErrs.push(
-    ...isValidValue(fieldPath.child('name'), spec.get('name').str(), ['cilium', 'main', 'events', 'leases']),
+    ...isValidValue(
+      fieldPath.child('name'),
+      spec.get('name').str(),
+      ['cilium', 'main', 'events', 'leases'],
+      'validation.go:1553',
+    ),
   );
   const provider = spec.get('provider').str();
-  if (provider !== '') allErrs.push(...isValidValue(fieldPath.child('provider'), provider, ['Manager']));
+  if (provider !== '')
+    allErrs.push(...isValidValue(fieldPath.child('provider'), provider, ['Manager'], 'validation.go:1556'));
   const members = spec.get('etcdMembers').list();
   if (members.length === 0) {
     allErrs.push(required(fieldPath.child('etcdMembers'), 'No members defined in etcd cluster', 'validation.go:1559'));

@@ -32,7 +32,10 @@ interface Ranges {
 function validateTopology(c: View, topology: View, fieldPath: FieldPath): ErrorList {
   const allErrs: ErrorList = [];
   const dns = topology.get('dns').str();
-  if (dns !== '') allErrs.push(...isValidValue(fieldPath.child('dns', 'type'), dns, ['Public', 'Private', 'None']));
+  if (dns !== '')
+    allErrs.push(
+      ...isValidValue(fieldPath.child('dns', 'type'), dns, ['Public', 'Private', 'None'], 'validation.go:561'),
+    );
   allErrs.push(...validateCloudDNSTopology(c, fieldPath.child('dns', 'type')));
   return allErrs;
 }
@@ -178,19 +181,10 @@ function validateSubnet(
   }
   if (ipv6CIDR !== '')
     allErrs.push(...validateIPv6CIDR(fieldPath.child('ipv6CIDR'), ipv6CIDR, ranges.serviceClusterIPRange));
-  const egress = subnetSpec.get('egress').str();
-  if (egress !== '') {
-    if (!EGRESS_TYPES.includes(egress.split('-')[0]!)) {
-      const detail =
-        'egress must be of type NAT Gateway, NAT Gateway with existing ElasticIP, NAT EC2 Instance, Transit Gateway, or External';
-      allErrs.push(invalid(fieldPath.child('egress'), egress, detail, 'validation.go:736'));
-    }
-    if (egress !== 'External' && type !== 'DualStack' && type !== 'Private' && (ipv6CIDR === '' || type !== 'Public')) {
-      const detail = 'egress can only be specified for private or IPv6-capable public subnets';
-      allErrs.push(forbidden(fieldPath.child('egress'), detail, 'validation.go:740'));
-    }
-  }
-  allErrs.push(...isValidValue(fieldPath.child('type'), type, ['Public', 'Private', 'DualStack', 'Utility']));
+  allErrs.push(...validateSubnetEgress(subnetSpec, fieldPath));
+  allErrs.push(
+    ...isValidValue(fieldPath.child('type'), type, ['Public', 'Private', 'DualStack', 'Utility'], 'validation.go:744'),
+  );
   if (type === 'DualStack' && !isIPv6Only(c))
     allErrs.push(
       forbidden(
@@ -211,6 +205,26 @@ function validateSubnet(
     else if (type !== 'Private')
       allErrs.push(forbidden(path, 'additional routes can only be added on private subnets', 'validation.go:767'));
     // validation.go:769 awsValidateAdditionalRoutes (aws.go): not ported.
+  }
+  return allErrs;
+}
+
+// validation.go:733-742: the subnet's egress.
+function validateSubnetEgress(subnetSpec: View, fieldPath: FieldPath): ErrorList {
+  const ipv6CIDR = subnetSpec.get('ipv6CIDR').str();
+  const type = subnetSpec.get('type').str();
+  const allErrs: ErrorList = [];
+  const egress = subnetSpec.get('egress').str();
+  if (egress !== '') {
+    if (!EGRESS_TYPES.includes(egress.split('-')[0]!)) {
+      const detail =
+        'egress must be of type NAT Gateway, NAT Gateway with existing ElasticIP, NAT EC2 Instance, Transit Gateway, or External';
+      allErrs.push(invalid(fieldPath.child('egress'), egress, detail, 'validation.go:736'));
+    }
+    if (egress !== 'External' && type !== 'DualStack' && type !== 'Private' && (ipv6CIDR === '' || type !== 'Public')) {
+      const detail = 'egress can only be specified for private or IPv6-capable public subnets';
+      allErrs.push(forbidden(fieldPath.child('egress'), detail, 'validation.go:740'));
+    }
   }
   return allErrs;
 }

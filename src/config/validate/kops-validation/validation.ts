@@ -124,7 +124,12 @@ function validateAccessAndHooks(spec: View, c: View, fieldPath: FieldPath): Erro
     });
   }
   allErrs.push(
-    ...isValidValue(fieldPath.child('updatePolicy'), spec.get('updatePolicy').optStr(), ['automatic', 'external']),
+    ...isValidValue(
+      fieldPath.child('updatePolicy'),
+      spec.get('updatePolicy').optStr(),
+      ['automatic', 'external'],
+      'validation.go:130',
+    ),
   );
   spec
     .get('hooks')
