@@ -54,9 +54,13 @@ function kopsIssues(config: unknown): KopsFinding[] {
   return isPlainObject(config) && isPlainObject(config.spec) ? kopsClusterFindings(config) : [];
 }
 
-/** What `after` finds that `before` (undefined: nothing) did not: the same kops rule at the same field. */
-function added(before: KopsFinding[] | undefined, after: KopsFinding[]): ValidationIssue[] {
-  const known = new Set((before ?? []).map((f) => f.key));
+/**
+ * What `after` finds that `before` did not: the same kops rule at the same field is the same
+ * violation. `before` is only run when `after` finds something (the usual change finds nothing).
+ */
+function added(before: (() => KopsFinding[]) | undefined, after: KopsFinding[]): ValidationIssue[] {
+  if (after.length === 0) return [];
+  const known = new Set((before?.() ?? []).map((f) => f.key));
   return after.filter((f) => !known.has(f.key)).map((f) => f.issue);
 }
 
@@ -71,7 +75,7 @@ export function validateClusterChange(
   after: unknown,
   options: ValidateOptions = {},
 ): ValidationIssue[] {
-  const previous = before === undefined ? undefined : kopsIssues(before);
+  const previous = before === undefined ? undefined : () => kopsIssues(before);
   return [...clusterIssues(after, options), ...added(previous, kopsIssues(after))];
 }
 
@@ -82,7 +86,7 @@ export function validateClusterChange(
  */
 export function kopsIssuesAdded(kind: 'Cluster' | 'InstanceGroup', before: unknown, after: unknown): ValidationIssue[] {
   const rules = kind === 'Cluster' ? kopsIssues : kopsGroupIssues;
-  return added(before === undefined ? undefined : rules(before), rules(after));
+  return added(before === undefined ? undefined : () => rules(before), rules(after));
 }
 
 /** {@link validateClusterChange}, throwing ValidationError when there is an error. */
@@ -135,7 +139,7 @@ export function validateInstanceGroupChange(
       ? kopsCrossOnlyFindings([group], options.cluster)[0]!
       : []),
   ];
-  return [...groupIssues(after, options), ...added(before === undefined ? undefined : kops(before), kops(after))];
+  return [...groupIssues(after, options), ...added(before === undefined ? undefined : () => kops(before), kops(after))];
 }
 
 /** {@link validateInstanceGroupChange}, throwing ValidationError when there is an error. */

@@ -103,7 +103,9 @@ const MOVES: Move[] = FIELD_RENAMES.filter((r) => !r.stored.includes(':'))
  */
 export function internalCluster(doc: unknown): View {
   if (!isPlainObject(doc)) return new View(undefined);
-  const spec = isPlainObject(doc.spec) ? structuredClone(doc.spec) : {};
+  // Copied on write: a container is copied only where a conversion changes it (path by path),
+  // the stored document is never changed, and the rest is shared (a deep clone cost a merge 1 ms).
+  const spec: Record<string, unknown> = isPlainObject(doc.spec) ? { ...doc.spec } : {};
   const provider = spec.cloudProvider;
   spec.cloudProvider = {};
   const key = typeof provider === 'string' ? CLOUD_KEYS[provider] : undefined;
@@ -111,8 +113,8 @@ export function internalCluster(doc: unknown): View {
   // conversion.go: `externalDns.disable: true` becomes `externalDNS.provider: none`.
   const externalDns = spec.externalDns;
   if (isPlainObject(externalDns) && externalDns.disable === true) {
-    delete externalDns.disable;
-    externalDns.provider = 'none';
+    const { disable: _disable, ...rest } = externalDns;
+    spec.externalDns = { ...rest, provider: 'none' };
   }
   convertSpecials(spec);
   for (const move of MOVES) {
@@ -130,19 +132,19 @@ function convertSpecials(spec: Record<string, unknown>): void {
   for (const key of ['additionalPolicies', 'externalPolicies']) {
     const policies = spec[key];
     if (isPlainObject(policies) && Object.hasOwn(policies, 'master')) {
-      policies['control-plane'] = policies.master;
-      delete policies.master;
+      const { master, ...rest } = policies;
+      spec[key] = { ...rest, 'control-plane': master };
     }
   }
   // conversion.go:103-: OIDC options move to authentication.oidc (lists and maps there).
   const api = spec.kubeAPIServer;
-  if (isPlainObject(api)) {
+  if (isPlainObject(api) && (api.oidcGroupsClaim !== undefined || api.oidcRequiredClaim !== undefined)) {
+    const { oidcGroupsClaim, oidcRequiredClaim, ...rest } = api;
+    spec.kubeAPIServer = rest;
     const oidc: Record<string, unknown> = {};
-    if (api.oidcGroupsClaim !== undefined) oidc.groupsClaims = [api.oidcGroupsClaim];
-    if (api.oidcRequiredClaim !== undefined) oidc.requiredClaims = api.oidcRequiredClaim;
-    delete api.oidcGroupsClaim;
-    delete api.oidcRequiredClaim;
-    if (Object.keys(oidc).length > 0) putAt(spec, parseFieldPath('authentication.oidc'), [], oidc);
+    if (oidcGroupsClaim !== undefined) oidc.groupsClaims = [oidcGroupsClaim];
+    if (oidcRequiredClaim !== undefined) oidc.requiredClaims = oidcRequiredClaim;
+    putAt(spec, parseFieldPath('authentication.oidc'), [], oidc);
   }
 }
 
@@ -172,20 +174,23 @@ function collect(value: unknown, pattern: PathSegment[], indexes: number[]): { i
   return value.flatMap((item, i) => collect(item, rest, [...indexes, i]));
 }
 
-function walkTo(root: unknown, pattern: PathSegment[], indexes: number[], create: boolean): unknown {
-  let node = root;
+/**
+ * The container at `pattern` (its `[*]`s at `indexes`), made writable: each container on the
+ * way is replaced in its parent by a shallow copy, so the stored document is never changed.
+ */
+function walkTo(root: Record<string, unknown>, pattern: PathSegment[], indexes: number[], create: boolean): unknown {
+  let node: unknown = root;
   let slot = 0;
   for (const step of pattern) {
-    if (step.kind === 'field') {
-      if (!isPlainObject(node)) return undefined;
-      if (!isPlainObject(node[step.name]) && !Array.isArray(node[step.name])) {
-        if (!create) return undefined;
-        node[step.name] = {};
-      }
-      node = node[step.name];
-    } else {
-      node = Array.isArray(node) ? node[indexes[slot++]!] : undefined;
-    }
+    const key: string | number = step.kind === 'field' ? step.name : indexes[slot++]!;
+    if (step.kind === 'field' ? !isPlainObject(node) : !Array.isArray(node)) return undefined;
+    const parent = node as Record<string | number, unknown>;
+    const child = parent[key];
+    if (isPlainObject(child)) parent[key] = { ...child };
+    else if (Array.isArray(child)) parent[key] = [...(child as unknown[])];
+    else if (create && step.kind === 'field') parent[key] = {};
+    else return undefined;
+    node = parent[key];
   }
   return node;
 }
