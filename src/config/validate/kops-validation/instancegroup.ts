@@ -4,8 +4,9 @@
 // internalCluster). Not ported: instancegroup.go:40 ValidateInstanceGroupName (src/store/names.ts
 // checks group names), and instancegroup.go:185-192, which hands the group to aws.go's
 // awsValidateInstanceGroup and gce.go's gceValidateInstanceGroup with a live cloud.
-// Error constructors: 51 of 53 (the two of ValidateInstanceGroupName), plus cluster.go:142 and
-// 154 (validateCloudLabels, which validateIGCloudLabels calls).
+// Rules (error constructors and IsValidValue calls), with instancegroup-rules.ts: 57 of 59 (43 and 47,
+// ValidateInstanceGroupName's), plus cluster.go:142 and 154 (validateCloudLabels, which
+// validateIGCloudLabels calls).
 import { duplicate, forbidden, invalid, notFound, notSupported, required, type ErrorList } from '../field/errors.js';
 import { FieldPath } from '../field/path.js';
 import { ALL_INSTANCE_GROUP_ROLES, getCloudProvider, isValidValue, usesNoneDNS } from './helpers.js';

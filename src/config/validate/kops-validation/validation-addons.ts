@@ -2,8 +2,9 @@
 // rolling updates, node-local DNS, and the add-ons (autoscaler, external DNS, metrics server,
 // node termination handler, AWS load balancer controller, cloud config, warm pool, snapshot
 // controller, pod identity webhook, cert-manager).
-// Error constructors: 44 of 44 (validateNodeLocalDNS, 2065, is ported though no caller in
-// validation.go reaches it: legacy.go does).
+// Rules (error constructors and IsValidValue calls): 47 of 48 (2004: a constant version range that
+// always parses). validateNodeLocalDNS (2065) is ported though no caller in validation.go reaches
+// it: legacy.go does, not ported yet.
 import { forbidden, invalid, type ErrorList } from '../field/errors.js';
 import type { FieldPath } from '../field/path.js';
 import { parseIP } from './go-net.js';

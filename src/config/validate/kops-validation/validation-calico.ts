@@ -1,6 +1,7 @@
 // kops validation.go (@268927e) 1716-1896: validateNetworkingCalico and its helpers.
-// Error constructors: counted with validation-cni.ts (validation.go:1730 builds an error and
-// drops it: kops reports nothing, neither do we; 1831 and 1859 are unreachable).
+// Rules (error constructors and IsValidValue calls): 24 of 27. Not ported: 1730 (kops builds the
+// crossSubnet error and drops it: it reports nothing, neither do we), 1831 (strings.Split never
+// returns an empty list) and 1859 (the callers pass IP version 4 or 6 only): unreachable.
 import { forbidden, invalid, type ErrorList } from '../field/errors.js';
 import { FieldPath } from '../field/path.js';
 import { isIPv4, parseIP } from './go-net.js';

@@ -1,5 +1,5 @@
 // kops validation.go:490-555 (@268927e): parseCIDR, validateCIDR, validateIPv6CIDR.
-// Error constructors: 6 of 6.
+// Rules (error constructors): 6 of 6.
 import { forbidden, invalid, type ErrorList } from '../field/errors.js';
 import type { FieldPath } from '../field/path.js';
 import {

@@ -1,7 +1,7 @@
 // kops validation.go (@268927e) 775-1120: file assets, file repository, hooks, kube-apiserver,
 // kube-controller-manager, kube-scheduler, kube-proxy and kubelet.
-// Error constructors: 47 of 48 (validation.go:958 builds an insecurePort error and drops it:
-// kops reports nothing, neither do we).
+// Rules (error constructors and IsValidValue calls): 51 of 52 (validation.go:958 builds an
+// insecurePort error and drops it: kops reports nothing, neither do we).
 import { forbidden, invalid, required, type ErrorList } from '../field/errors.js';
 import type { FieldPath } from '../field/path.js';
 import { formatGoDuration, parseGoDuration, parseGoUrl } from './go-values.js';

@@ -1,5 +1,6 @@
 // kops validation.go (@268927e) 1503-1714: IAM policies, etcd clusters, Azure blob accounts.
-// Error constructors: 19 of 20 (validation.go:1694 needs a minimal version no caller passes).
+// Rules (error constructors and IsValidValue calls): 21 of 22 (validation.go:1694 needs a minimal
+// version no caller passes).
 import { forbidden, invalid, required, type ErrorList } from '../field/errors.js';
 import type { FieldPath } from '../field/path.js';
 import { parseArnResource, parseGoUrl, parseSemver } from './go-values.js';

@@ -1,7 +1,6 @@
-// kops validation.go (@268927e) 324-332, 557-773 and 1122-1339: the provider constraints, DNS
-// topology, subnets, and validateNetworking. Not ported: validation.go:769
-// `awsValidateAdditionalRoutes` (aws.go).
-// Error constructors: 24 of 24 in 557-773 (one call to aws.go not ported); 32 of 32 in 1122-1339.
+// kops validation.go (@268927e) 324-332, 557-773, 1122-1339: provider constraints, DNS topology,
+// subnets, validateNetworking. Rules (error constructors, IsValidValue calls): 25 of 25 in 557-773
+// (its call to aws.go's awsValidateAdditionalRoutes, 769, not ported); 14 of 14 in 1122-1245.
 import { duplicate, forbidden, invalid, required, type ErrorList } from '../field/errors.js';
 import type { FieldPath } from '../field/path.js';
 import { belongsTo, formatIPNet, isPrivateIP, overlap, type GoIPNet } from './go-net.js';

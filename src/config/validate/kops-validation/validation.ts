@@ -3,7 +3,8 @@
 // 51-488. The rest of validation.go is in validation-*.ts, in Go's order. Not ported here:
 // validation.go:52 `ValidateObjectMeta` (apimachinery; src/store/names.ts checks the name), and
 // the cloud files newValidateCluster calls at 75-79 (aws.go, gce.go, linode.go).
-// Error constructors in this file and validation-cloud.ts: 45 of the 45 in validation.go:51-488.
+// Rules (error constructors and IsValidValue calls) in this file and validation-cloud.ts: 40 of
+// the 40 in validation.go:51-488.
 import { forbidden, invalid, required, type ErrorList } from '../field/errors.js';
 import { FieldPath } from '../field/path.js';
 import { getCloudProvider, isCertManagerEnabled, isValidValue, usesNoneDNS } from './helpers.js';
