@@ -94,6 +94,14 @@ describe('kops validation at every write', () => {
     });
   });
 
+  it("mergeConfig refuses removing an etcd cluster (kops's ValidateClusterUpdate)", async () => {
+    const { store, vfs } = await fresh();
+    await refused(vfs, () => store.mergeConfig(NAME, { jsonPatch: [{ op: 'remove', path: '/spec/etcdClusters/1' }] }), {
+      path: '/spec/etcdClusters',
+      message: 'spec.etcdClusters[events]: Forbidden: EtcdClusters cannot be removed',
+    });
+  });
+
   it('createCluster refuses a cluster kops refuses, writing nothing', async () => {
     const vfs = await openVfs(`memfs://kops-validation-${process.pid}-${++counter}`);
     const store = await openStateStore(vfs);

@@ -3,8 +3,10 @@ import { isPlainObject } from '../guard.js';
 import { clusterSchema, instanceGroupSchema } from '../schema/schemas.generated.js';
 import type { ClusterConfig, InstanceGroupConfig } from '../schema/types.generated.js';
 import { apiVersionProblem } from '../yaml/api-version.js';
+import type { ClusterStatusFacts } from './kops-validation/cluster.js';
 import {
   kopsClusterFindings,
+  kopsClusterUpdateFindings,
   kopsCrossOnlyFindings,
   kopsInstanceGroupFindings,
   type KopsFinding,
@@ -73,10 +75,46 @@ function added(before: (() => KopsFinding[]) | undefined, after: KopsFinding[]):
 export function validateClusterChange(
   before: unknown,
   after: unknown,
-  options: ValidateOptions = {},
+  options: ValidateOptions & ClusterStatusFacts = {},
 ): ValidationIssue[] {
   const previous = before === undefined ? undefined : () => kopsIssues(before);
-  return [...clusterIssues(after, options), ...added(previous, kopsIssues(after))];
+  return [
+    ...clusterIssues(after, options),
+    ...added(previous, kopsIssues(after)),
+    ...(before === undefined ? [] : updateIssues(before, after, options)),
+  ];
+}
+
+/**
+ * kops's `ValidateClusterUpdate` rules (kops-validation/cluster.ts), `before` -> `after`: an etcd
+ * cluster removed; with `createdEtcdClusters` (which etcd clusters kops has created, a cloud fact),
+ * an etcd image changed, a version changed under an image, a member moved to another instance
+ * group. Without that fact those three are skipped. Reserved cloud labels `before` already had stay.
+ *
+ * @example
+ * ```ts
+ * import { validateClusterUpdate } from 'statestore';
+ * declare const stored: unknown, edited: unknown;
+ *
+ * for (const issue of validateClusterUpdate(stored, edited, { createdEtcdClusters: ['main', 'events'] }))
+ *   console.log(issue.path, issue.message); // e.g. /spec/etcdClusters spec.etcdClusters[events]: Forbidden: EtcdClusters cannot be removed
+ * ```
+ */
+export function validateClusterUpdate(
+  before: unknown,
+  after: unknown,
+  facts: ClusterStatusFacts = {},
+): ValidationIssue[] {
+  return isPlainObject(before) && isPlainObject(after) ? updateIssues(before, after, facts) : [];
+}
+
+function updateIssues(before: unknown, after: unknown, facts: ClusterStatusFacts): ValidationIssue[] {
+  if (!isPlainObject(after) || !isPlainObject(after.spec)) return [];
+  const status = { createdEtcdClusters: facts.createdEtcdClusters };
+  return added(
+    () => kopsClusterUpdateFindings(before, before, status),
+    kopsClusterUpdateFindings(before, after, status),
+  );
 }
 
 /**
@@ -86,11 +124,18 @@ export function validateClusterChange(
  */
 export function kopsIssuesAdded(kind: 'Cluster' | 'InstanceGroup', before: unknown, after: unknown): ValidationIssue[] {
   const rules = kind === 'Cluster' ? kopsIssues : kopsGroupIssues;
-  return added(before === undefined ? undefined : () => rules(before), rules(after));
+  const issues = added(before === undefined ? undefined : () => rules(before), rules(after));
+  // A rollback is an update too: kops's ValidateClusterUpdate (an etcd cluster may not go).
+  if (kind === 'Cluster' && before !== undefined) issues.push(...updateIssues(before, after, {}));
+  return issues;
 }
 
 /** {@link validateClusterChange}, throwing ValidationError when there is an error. */
-export function assertValidClusterChange(before: unknown, after: unknown, options?: ValidateOptions): void {
+export function assertValidClusterChange(
+  before: unknown,
+  after: unknown,
+  options?: ValidateOptions & ClusterStatusFacts,
+): void {
   throwIfErrors(validateClusterChange(before, after, options), 'Cluster');
 }
 

@@ -8,6 +8,7 @@ import { clusterSchema, instanceGroupSchema } from '../../schema/schemas.generat
 import type { JsonSchema } from '../../schema/json-schema.js';
 import { didYouMean } from '../did-you-mean.js';
 import { errorString, type ErrorList, type FieldError } from '../field/errors.js';
+import { validateClusterUpdate, type ClusterStatusFacts } from './cluster.js';
 import { crossInstanceGroupRules, crossValidateInstanceGroup, validateInstanceGroup } from './instancegroup.js';
 import { internalCluster, internalInstanceGroup, storedPointer } from './spec.js';
 import { newValidateCluster } from './validation.js';
@@ -45,6 +46,13 @@ export function kopsCrossOnlyFindings(groups: readonly unknown[], cluster: unkno
   const internal = internalCluster(cluster);
   return groups.map((group) =>
     crossInstanceGroupRules(internalInstanceGroup(group), internal).map((e) => toFinding(e, instanceGroupSchema)),
+  );
+}
+
+/** kops's `ValidateClusterUpdate` rules of its own (cluster.go), `before` -> `after`. */
+export function kopsClusterUpdateFindings(before: unknown, after: unknown, status?: ClusterStatusFacts): KopsFinding[] {
+  return validateClusterUpdate(internalCluster(after), internalCluster(before), status).map((e) =>
+    toFinding(e, clusterSchema),
   );
 }
 

@@ -151,7 +151,7 @@ export function validateIGCloudLabels(ig: View, fldPath: FieldPath): ErrorList {
 }
 
 // kops cluster.go:129 validateCloudLabels (keys only: kops reads no value)
-function validateCloudLabels(keys: string[], fldPath: FieldPath): ErrorList {
+export function validateCloudLabels(keys: string[], fldPath: FieldPath): ErrorList {
   const allErrs: ErrorList = [];
   for (const reserved of ['Name', 'KubernetesCluster'])
     if (keys.includes(reserved))
