@@ -75,10 +75,12 @@ export {
   validateClusterConfig,
   validateInstanceGroup,
   validateClusterWithInstanceGroups,
+  validateClusterUpdate,
   assertValidClusterConfig,
   assertValidInstanceGroup,
   errorsOnly,
   type ValidateOptions,
+  type ClusterStatusFacts,
 } from './config/validate/index.js';
 export {
   strategicMerge,

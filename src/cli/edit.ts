@@ -6,10 +6,10 @@ import {
   parseClusterConfig,
   parseInstanceGroupConfig,
   validateClusterConfig,
-  validateInstanceGroup,
   type StateStore,
   type StoredDocument,
 } from '../index.js';
+import { validateClusterChange, validateInstanceGroupChange } from '../config/validate/kops.js';
 import { contextOf, withStore, type Context } from './context.js';
 import { describeIssue } from './documents.js';
 import { EditFile, editHeader, hasLines, launchEditor, stripComments } from './editor.js';
@@ -23,18 +23,18 @@ interface Editable {
   what: string;
   load(): Promise<StoredDocument<unknown>>;
   /** The parsed value, or the errors to show at the top of the reopened file. */
-  check(text: string): { value: unknown; errors: string[] };
+  check(text: string, original: unknown): { value: unknown; errors: string[] };
   save(value: unknown, ifMatch: string): Promise<unknown>;
 }
 
 function checker(
   parse: (text: string) => unknown,
-  validate: (value: unknown) => ReturnType<typeof validateClusterConfig>,
+  validate: (value: unknown, original: unknown) => ReturnType<typeof validateClusterConfig>,
 ): Editable['check'] {
-  return (text) => {
+  return (text, original) => {
     try {
       const value = parse(text);
-      return { value, errors: errorsOnly(validate(value)).map(describeIssue) };
+      return { value, errors: errorsOnly(validate(value, original)).map(describeIssue) };
     } catch (err) {
       if (isStateStoreError(err)) return { value: undefined, errors: [`error parsing config: ${err.message}`] };
       throw err;
@@ -57,7 +57,8 @@ export function editCommand(): Command {
         runEdit(ctx, {
           what: `cluster "${name}"`,
           load: () => store.getCluster(name),
-          check: checker(parseClusterConfig, validateClusterConfig),
+          // kops's rules refuse only what the edit adds (kops.ts validateClusterChange).
+          check: checker(parseClusterConfig, (value, original) => validateClusterChange(original, value)),
           save: (value, ifMatch) => store.putConfig(name, value as never, { ifMatch, ...(lease ? { lease } : {}) }),
         }),
       ),
@@ -77,7 +78,7 @@ export function editCommand(): Command {
         runEdit(ctx, {
           what: `instance group "${group}"`,
           load: () => store.getInstanceGroup(opts.name, group),
-          check: checker(parseInstanceGroupConfig, validateInstanceGroup),
+          check: checker(parseInstanceGroupConfig, (value, original) => validateInstanceGroupChange(original, value)),
           save: (value, ifMatch) =>
             store.putInstanceGroup(opts.name, value as never, { ifMatch, ...(lease ? { lease } : {}) }),
         }),
@@ -127,7 +128,7 @@ async function editLoop(ctx: Context, doc: Editable, edit: EditFile): Promise<vo
     }
     if (stripComments(original.text) === stripComments(edited)) return ctx.out.info('Edit cancelled: no changes made.');
     if (!hasLines(edited)) return ctx.out.info('Edit cancelled: saved file was empty.');
-    const checked = doc.check(edited);
+    const checked = doc.check(edited, original.value);
     if (checked.errors.length > 0) {
       ({ errors, previous } = { errors: checked.errors, previous: edited });
       ctx.out.info(

@@ -7,8 +7,10 @@ import type { CallOptions, Vfs } from '../vfs/types.js';
 import type { ClusterConfig, InstanceGroupConfig } from '../config/schema/types.generated.js';
 import { assertSafeValue } from '../config/guard.js';
 import {
+  assertValidClusterChange,
   assertValidClusterConfig,
   assertValidInstanceGroup,
+  assertValidInstanceGroupChange,
   throwIfErrors,
   validateClusterWithInstanceGroups,
 } from '../config/validate/kops.js';
@@ -95,10 +97,11 @@ export async function putConfig(
 ): Promise<WriteResult> {
   validateClusterName(name);
   assertSafeValue(config);
-  assertValidClusterConfig(config);
   assertSeparateStoresApart(vfs.url, name, config);
   const key = layout.config(name);
   const previous = await previousOf<ClusterConfig>(vfs, key, `cluster "${name}"`, options.signal);
+  // kops's rules refuse only what the new version adds to the stored one (kops.ts validateClusterChange).
+  assertValidClusterChange(previous?.value, config);
   const ifMatch = options.ifMatch ?? previous?.version;
   const write = ifMatch === undefined ? { ifNoneMatch: '*' as const } : { ifMatch };
   if (options.ifMatch !== undefined && previous !== undefined && previous.version !== options.ifMatch) {
@@ -135,10 +138,12 @@ export async function putInstanceGroup(
   const name = group.metadata?.name;
   validateInstanceGroupName(name);
   assertSafeValue(group);
-  assertValidInstanceGroup(group);
   const key = layout.instanceGroup(cluster, name);
   const what = `instance group "${name}" of cluster "${cluster}"`;
   const previous = await previousOf<InstanceGroupConfig>(vfs, key, what, options.signal);
+  // kops's rules, with the cluster's, refuse only what the new version adds (kops.ts validateInstanceGroupChange).
+  const config = await previousOf<ClusterConfig>(vfs, layout.config(cluster), `cluster "${cluster}"`, options.signal);
+  assertValidInstanceGroupChange(previous?.value, group, { cluster: config?.value });
   const ifMatch = options.ifMatch ?? previous?.version;
   await assertFenced(options);
   const after = await writeDocument(

@@ -3,7 +3,7 @@ import { jsonEqual } from '../config/guard.js';
 import { mergeOptionsIntoCluster } from '../create-cluster/merge-options.js';
 import type { CreateClusterOptions } from '../create-cluster/options.js';
 import type { InstanceGroupConfig } from '../config/schema/types.generated.js';
-import { assertValidInstanceGroup } from '../config/validate/kops.js';
+import { assertValidInstanceGroupChange } from '../config/validate/kops.js';
 import { diffOperations } from '../config/diff/diff-config.js';
 import type { MergeConfigOptions } from './merge-document.js';
 import type { MergeCreateClusterOptionsResult } from './results.js';
@@ -45,7 +45,7 @@ export async function mergeCreateClusterOptions(
       continue;
     }
     if (mergeOptions.dryRun) {
-      assertValidInstanceGroup(group);
+      assertValidInstanceGroupChange(before, group, { cluster: config.value });
       outcome[name] =
         before === undefined ? 'created' : diffOperations(before, group).length > 0 ? 'changed' : 'unchanged';
       continue;

@@ -74,14 +74,14 @@ function planMerge<T>(
   parsed: ParsedYaml,
   change: ConfigChange<T>,
   schema: JsonSchema,
-  validate: (value: T) => void,
+  validate: (value: T, before: T) => void,
 ): MergePlan<T> {
   const applied = applyChange(current.value, change, schema);
   // Written as kops's clientset writes an update (kops-metadata.ts): spec changed, generation + 1.
   const next = diffOperations(current.value, applied).length === 0 ? applied : asKopsUpdates(current.value, applied);
   assertSafeValue(next);
   const kind = kindOf(schema);
-  const { warnings } = checkChangeFields(schema, kind, current.value, next, () => validate(next));
+  const { warnings } = checkChangeFields(schema, kind, current.value, next, () => validate(next, current.value));
   const operations = diffOperations(current.value, next);
   if (operations.length === 0) return { next, diff: { operations, unified: '' }, warnings, text: undefined };
   // The unified diff is of the stored text itself: exactly what the write changes, comments included.
@@ -102,7 +102,7 @@ export async function mergeDocument<T>(
   what: string,
   change: ConfigChange<T>,
   schema: JsonSchema,
-  validate: (value: T) => void,
+  validate: (value: T, before: T) => void,
   options: MergeConfigOptions = {},
 ): Promise<MergeResult<T>> {
   if (!vfs.capabilities.ifMatch) return mergeWithoutSwap(vfs, key, what, change, schema, validate, options);
@@ -203,7 +203,7 @@ async function mergeWithoutSwap<T>(
   what: string,
   change: ConfigChange<T>,
   schema: JsonSchema,
-  validate: (value: T) => void,
+  validate: (value: T, before: T) => void,
   options: MergeConfigOptions,
 ): Promise<MergeResult<T>> {
   if (!vfs.capabilities.ifNoneMatch)

@@ -6,7 +6,7 @@ import { isStateStoreError } from '../errors.js';
 import type { CallOptions, Vfs } from '../vfs/types.js';
 import type { ClusterConfig, InstanceGroupConfig } from '../config/schema/types.generated.js';
 import { clusterSchema, instanceGroupSchema } from '../config/schema/schemas.generated.js';
-import { assertValidClusterConfig, assertValidInstanceGroup } from '../config/validate/kops.js';
+import { assertValidClusterChange, assertValidInstanceGroupChange } from '../config/validate/kops.js';
 import type { CreateClusterOptions } from '../create-cluster/options.js';
 import { openVfs } from '../backends/registry.js';
 import type { ConfigChange } from './change.js';
@@ -174,8 +174,8 @@ export class VfsStateStore implements StateStore {
   ): Promise<MergeResult<ClusterConfig>> {
     validateClusterName(name);
     const what = `cluster "${name}"`;
-    const validate = (value: ClusterConfig) => {
-      assertValidClusterConfig(value);
+    const validate = (value: ClusterConfig, before: ClusterConfig) => {
+      assertValidClusterChange(before, value);
       assertSeparateStoresApart(this.vfs.url, name, value);
     };
     return mergeDocument(this.vfs, layout.config(name), what, change, clusterSchema, validate, options);
@@ -254,7 +254,10 @@ export class VfsStateStore implements StateStore {
     validateClusterName(cluster);
     validateInstanceGroupName(name);
     const key = layout.instanceGroup(cluster, name);
-    const validate = (value: InstanceGroupConfig) => assertValidInstanceGroup(value);
+    // kops's rules, with the cluster's as read now, refuse only what the change adds.
+    const config = await this.#configValue(cluster, options.signal);
+    const validate = (value: InstanceGroupConfig, before: InstanceGroupConfig) =>
+      assertValidInstanceGroupChange(before, value, { cluster: config });
     return mergeDocument(this.vfs, key, `instance group "${name}"`, change, instanceGroupSchema, validate, options);
   }
 

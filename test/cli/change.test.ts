@@ -99,6 +99,15 @@ describe('statestore set/unset/patch/replace/diff/validate (built bin)', () => {
     expect(typo.code).toBe(4);
     expect(typo.stderr).toContain('did you mean "kubernetesVersion"?');
     expect(configOf(store.dir, COMPLEX.cluster)).toBe(before);
+    // A value kops's own validation refuses (validation.go:520): exit 4, kops's message, nothing written.
+    const hostBits = await run(['set', 'cluster', COMPLEX.cluster, 'spec.networkCIDR=172.20.0.1/16'], {
+      state: store.url,
+    });
+    expect(hostBits.code).toBe(4);
+    expect(hostBits.stderr).toContain(
+      'spec.networking.networkCIDR: Invalid value: "172.20.0.1/16": Network contains bits outside prefix (did you mean "172.20.0.0/16")',
+    );
+    expect(configOf(store.dir, COMPLEX.cluster)).toBe(before);
   });
 
   it('pipes get -o yaml into replace -f - (and diff -f -), conditional on the version read', async () => {

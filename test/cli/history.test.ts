@@ -119,7 +119,9 @@ describe('statestore history / rollback (built bin)', () => {
     const { dir, url } = makeStore([MINIMAL]);
     expect((await run(['set', 'cluster', cluster, 'spec.kubernetesVersion=1.30.0'], { state: url })).code).toBe(0);
     const group = (await run(['get', 'ig', '--name', cluster, '-o', 'json'], { state: url })).stdout;
-    const name = (JSON.parse(group) as Array<{ metadata: { name: string } }>)[0]!.metadata.name;
+    // A node group: kops refuses a control-plane group's maxSize above 1 (instancegroup.go).
+    const groups = JSON.parse(group) as Array<{ metadata: { name: string }; spec: { role?: string } }>;
+    const name = groups.find((g) => g.spec.role === 'Node')!.metadata.name;
     expect(
       (await run(['set', 'ig', name, '--name', cluster, 'spec.maxSize=7', '--reason', 'grow'], { state: url })).code,
     ).toBe(0);

@@ -15,12 +15,12 @@ import { parseFieldPath } from '../../src/config/paths/parse.js';
 import { setFields, unsetFields } from '../../src/config/paths/set-fields.js';
 import { strategicMerge } from '../../src/config/patch/strategic.js';
 import { unknownFields, checkChangeFields } from '../../src/config/validate/unknown-fields.js';
-import { validateClusterConfig } from '../../src/config/validate/kops.js';
+import { validateClusterChange, validateClusterConfig } from '../../src/config/validate/kops.js';
 import { clusterSchema } from '../../src/config/schema/schemas.generated.js';
 import { stringifyYaml } from '../../src/config/yaml/stringify.js';
 import { applyChange } from '../../src/store/change.js';
 import { StateStoreError } from '../../src/errors.js';
-import { thrown } from '../helpers/index.js';
+import { kopsValidSpec, thrown } from '../helpers/index.js';
 
 function deep(levels: number): Record<string, unknown> {
   let value: Record<string, unknown> = { leaf: 1 };
@@ -215,7 +215,7 @@ describe('unknown fields (#14.7)', () => {
   it("a typo already stored does not lock the document: the validator's error for it becomes a warning", () => {
     const stored = { ...base, spec: { ...base.spec, kubernetesVersoin: 'x' } };
     const validate = () => {
-      throw new StateStoreError('ValidationError', 'invalid', { issues: validateClusterConfig(stored) });
+      throw new StateStoreError('ValidationError', 'invalid', { issues: validateClusterChange(stored, stored) });
     };
     expect(checkChangeFields(clusterSchema, 'Cluster', stored, stored, validate).warnings).toEqual([
       expect.objectContaining({ path: '/spec/kubernetesVersoin', didYouMean: 'kubernetesVersion' }),
@@ -268,7 +268,12 @@ describe('messages (#14.9)', () => {
   });
 
   it('says "an integer", not "a integer"', () => {
-    const issues = validateClusterConfig({ kind: 'Cluster', spec: { kubelet: { maxPods: 'x' } } });
+    const cluster = {
+      kind: 'Cluster',
+      metadata: { name: 'c.example.com' },
+      spec: { ...kopsValidSpec(), kubelet: { maxPods: 'x' } },
+    };
+    const issues = validateClusterConfig(cluster);
     expect(issues).toEqual([
       expect.objectContaining({ path: '/spec/kubelet/maxPods', message: '/spec/kubelet/maxPods must be an integer' }),
     ]);

@@ -15,7 +15,7 @@ import { errorsOnly, validateClusterConfig, validateInstanceGroup } from '../../
 import { openStateStore } from '../../src/store/open.js';
 import type { ClusterConfig } from '../../src/config/schema/types.generated.js';
 import { StateStoreError } from '../../src/errors.js';
-import { rejection, thrown } from '../helpers/index.js';
+import { kopsValidGroups, kopsValidSpec, rejection, thrown } from '../helpers/index.js';
 
 const KOPS = path.join(__dirname, '../fixtures/kops');
 const completed = readdirSync(path.join(KOPS, 'update_cluster'))
@@ -199,10 +199,10 @@ describe('API versions and metadata as kops writes them', () => {
       apiVersion: 'kops.k8s.io/v1alpha2',
       kind: 'Cluster',
       metadata: { name: 'c.example.com' },
-      spec: { sshAccess: access, kubernetesApiAccess: access, kubernetesVersion: '1.30.0' },
+      spec: { ...kopsValidSpec(), sshAccess: access, kubernetesApiAccess: access },
     };
     const before = Date.now();
-    await store.createCluster('c.example.com', config as ClusterConfig);
+    await store.createCluster('c.example.com', config as ClusterConfig, kopsValidGroups() as never);
     const { text, value } = await store.getCluster('c.example.com');
     expect(value.metadata?.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(Date.parse(String(value.metadata?.creationTimestamp))).toBeGreaterThanOrEqual(
@@ -218,9 +218,9 @@ describe('API versions and metadata as kops writes them', () => {
       apiVersion: 'kops.k8s.io/v1alpha2',
       kind: 'Cluster',
       metadata: { name: 'g.example.com' },
-      spec: { kubernetesVersion: '1.30.0' },
+      spec: kopsValidSpec(),
     } as ClusterConfig;
-    await store.createCluster('g.example.com', config);
+    await store.createCluster('g.example.com', config, kopsValidGroups() as never);
     await store.mergeConfig('g.example.com', { spec: { kubernetesVersion: '1.30.1' } });
     expect((await store.getCluster('g.example.com')).value.metadata?.generation).toBe(1);
     await store.mergeConfig('g.example.com', { metadata: { labels: { a: 'b' } } });
@@ -248,8 +248,10 @@ describe('API versions and metadata as kops writes them', () => {
       metadata: { name: 'nodes' },
       spec: { role: 'Node', x: deep },
     };
-    const small = { ...huge, spec: {} };
-    const err = await rejection(store.createCluster('h.example.com', small as ClusterConfig, [group as never]));
+    const small = { ...huge, spec: kopsValidSpec() };
+    const err = await rejection(
+      store.createCluster('h.example.com', small as ClusterConfig, [...kopsValidGroups(), group] as never),
+    );
     expect(err.code).toBe('InvalidArgument');
     expect(err.message).toMatch(/could not be read back/);
     expect(await store.listClusters()).toEqual([]);

@@ -22,6 +22,17 @@ const files = ['update_cluster', 'create_cluster'].flatMap((dir) =>
     .filter((file) => existsSync(path.join(KOPS, file))),
 );
 
+/**
+ * Fixtures kops's own validation refuses at 268927e, with its message. `apiserver-gce` is a stale
+ * case: kops's create_cluster_integration_test.go no longer runs it, and its `.k8s.local` name
+ * with a Private DNS topology is legacy gossip, refused by validation.go:601.
+ */
+const KOPS_REFUSES: Record<string, string[]> = {
+  'create_cluster/apiserver-gce/expected-v1alpha2.yaml': [
+    'spec.networking.topology.dns.type: Forbidden: gossip DNS support was removed in kOps 1.37; migrate the cluster to dns=none or a hosted DNS zone using kOps 1.36 before upgrading (see https://kops.sigs.k8s.io/gossip/)',
+  ],
+};
+
 function storeFiles(dir: string): string[] {
   return readdirSync(path.join(KOPS, dir)).flatMap((name) => {
     const relative = path.join(dir, name);
@@ -45,7 +56,7 @@ describe('kops fixtures', () => {
   it.each(files)('%s parses, validates with zero errors (cross-field rules included) and round-trips', (file) => {
     const text = readFileSync(path.join(KOPS, file), 'utf8');
     const { cluster, instanceGroups } = parseClusterDocuments(text);
-    expect(errorsOnly(validateClusterConfig(cluster))).toEqual([]);
+    expect(errorsOnly(validateClusterConfig(cluster)).map((issue) => issue.message)).toEqual(KOPS_REFUSES[file] ?? []);
     for (const group of instanceGroups) expect(errorsOnly(validateInstanceGroup(group))).toEqual([]);
     expect(validateClusterWithInstanceGroups(cluster, instanceGroups)).toEqual([]);
     for (const part of parts(text)) {

@@ -5,21 +5,42 @@ import {
   validateClusterWithInstanceGroups,
   validateInstanceGroup,
 } from '../../src/config/validate/kops.js';
+import { kopsClusterIssues, kopsInstanceGroupIssues } from '../../src/config/validate/kops-validation/index.js';
 
 const base = { apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', metadata: { name: 'c.example.com' } };
 
+/** A spec kops's own rules accept (kops-validation/): the smallest AWS cluster. */
+const kopsValidSpec = {
+  kubernetesVersion: '1.30.0',
+  cloudProvider: 'aws',
+  networkCIDR: '172.20.0.0/16',
+  nonMasqueradeCIDR: '100.64.0.0/10',
+  subnets: [{ name: 'a', zone: 'us-east-1a', cidr: '172.20.32.0/19', type: 'Public' }],
+  etcdClusters: ['main', 'events'].map((name) => ({ name, etcdMembers: [{ name: 'a', instanceGroup: 'master-a' }] })),
+};
+
+/**
+ * The issues that do not come from kops's own rules (kops-validation/, tested in
+ * test/config/kops-validation/): these tests are about the schema and our hand rules.
+ */
+function schemaIssues(config: unknown, options?: { strict?: boolean }) {
+  const kops = new Set(kopsClusterIssues(config).map((issue) => issue.message));
+  return validateClusterConfig(config, options).filter((issue) => !kops.has(issue.message));
+}
+
+/** As {@link schemaIssues}, for an InstanceGroup. */
+function groupSchemaIssues(group: unknown) {
+  const kops = new Set(kopsInstanceGroupIssues(group).map((issue) => issue.message));
+  return validateInstanceGroup(group).filter((issue) => !kops.has(issue.message));
+}
+
 describe('validation against kops schemas', () => {
   it('accepts a minimal cluster', () => {
-    expect(
-      validateClusterConfig({
-        ...base,
-        spec: { kubernetesVersion: '1.30.0', subnets: [{ name: 'a', zone: 'us-east-1a', type: 'Public' }] },
-      }),
-    ).toEqual([]);
+    expect(validateClusterConfig({ ...base, spec: kopsValidSpec })).toEqual([]);
   });
 
   it('rejects a misspelt Cluster field with a did-you-mean', () => {
-    const issues = validateClusterConfig({ ...base, spec: { kubernetesVersoin: '1.30.0' } });
+    const issues = schemaIssues({ ...base, spec: { kubernetesVersoin: '1.30.0' } });
     expect(issues).toEqual([
       expect.objectContaining({ path: '/spec/kubernetesVersoin', didYouMean: 'kubernetesVersion' }),
     ]);
@@ -30,22 +51,23 @@ describe('validation against kops schemas', () => {
     const issues = validateInstanceGroup({
       apiVersion: 'kops.k8s.io/v1alpha2',
       kind: 'InstanceGroup',
+      metadata: { name: 'nodes' },
       spec: { machinetype: 't3.medium', role: 'Node' },
     });
     expect(issues).toEqual([expect.objectContaining({ path: '/spec/machinetype', didYouMean: 'machineType' })]);
   });
 
   it('reports a wrong type with its path, on both schemas', () => {
-    expect(validateClusterConfig({ ...base, spec: { subnets: [{ name: 'a', zone: 5 }] } })).toEqual([
+    expect(schemaIssues({ ...base, spec: { subnets: [{ name: 'a', zone: 5 }] } })).toEqual([
       expect.objectContaining({ path: '/spec/subnets/0/zone', message: expect.stringContaining('string') }),
     ]);
-    expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { maxSize: 'three' } })).toEqual([
+    expect(groupSchemaIssues({ kind: 'InstanceGroup', spec: { maxSize: 'three' } })).toEqual([
       expect.objectContaining({ path: '/spec/maxSize' }),
     ]);
   });
 
   it('warns (does not fail) on an unknown field that resembles nothing, as kops ignores it; strict makes it an error', () => {
-    const config = { ...base, spec: { someFutureField: { x: 1 } } };
+    const config = { ...base, spec: { ...kopsValidSpec, someFutureField: { x: 1 } } };
     expect(validateClusterConfig(config)).toEqual([
       expect.objectContaining({ path: '/spec/someFutureField', severity: 'warning' }),
     ]);
@@ -54,7 +76,7 @@ describe('validation against kops schemas', () => {
   });
 
   it('enforces kops cross-field rules: unique subnet, etcd cluster and member names', () => {
-    const issues = validateClusterConfig({
+    const issues = schemaIssues({
       ...base,
       spec: {
         subnets: [{ name: 'a' }, { name: 'a' }],
@@ -70,10 +92,10 @@ describe('validation against kops schemas', () => {
         ],
       },
     });
+    // Subnet names are kops's own rule now (validation.go:645), tested in test/config/kops-validation/.
     expect(issues.map((i) => i.path).sort()).toEqual([
       '/spec/etcdClusters/0/etcdMembers/1/name',
       '/spec/etcdClusters/1/name',
-      '/spec/subnets/1/name',
     ]);
   });
 
@@ -99,21 +121,26 @@ describe('validation against kops schemas', () => {
   it('throws ValidationError with every issue listed', () => {
     let caught: unknown;
     try {
-      assertValidClusterConfig({ ...base, kind: 'Nope', spec: { subnets: 'x' } });
+      assertValidClusterConfig({ ...base, kind: 'Nope', spec: { ...kopsValidSpec, subnets: 'x' } });
     } catch (err) {
       caught = err;
     }
     expect(isStateStoreError(caught, 'ValidationError')).toBe(true);
-    expect((caught as { issues: unknown[] }).issues).toHaveLength(2);
+    // kind, the schema's type, and kops's "must configure at least one subnet" (validation.go:631).
+    expect((caught as { issues: { path: string }[] }).issues.map((issue) => issue.path)).toEqual([
+      '/kind',
+      '/spec/subnets',
+      '/spec/subnets',
+    ]);
   });
 });
 
 describe('schema details', () => {
   it('suggests a top-level field and a field deep in a list', () => {
-    expect(validateClusterConfig({ ...base, specs: {} })).toEqual([
+    expect(schemaIssues({ ...base, specs: {} })).toEqual([
       expect.objectContaining({ path: '/specs', didYouMean: 'spec' }),
     ]);
-    const issues = validateClusterConfig({
+    const issues = schemaIssues({
       ...base,
       spec: { etcdClusters: [{ name: 'main', etcdMembers: [{ name: 'a', instanceGropu: 'x' }] }] },
     });
@@ -131,15 +158,17 @@ describe('schema details', () => {
       validateInstanceGroup({
         kind: 'InstanceGroup',
         metadata: { name: 'n', labels: { anything: 'x' } },
-        spec: { nodeLabels: { 'my/label': 'v' } },
+        spec: { role: 'Node', nodeLabels: { 'my/label': 'v' } },
       }),
     ).toEqual([]);
-    expect(validateClusterConfig({ ...base, spec: { additionalPolicies: { node: '[]', master: '[]' } } })).toEqual([]);
+    expect(
+      validateClusterConfig({ ...base, spec: { ...kopsValidSpec, additionalPolicies: { node: '[]', master: '[]' } } }),
+    ).toEqual([]);
   });
 
   it('treats IntOrString fields as whole numbers or strings, and quantities as numbers or quantity strings', () => {
     const rolling = (maxSurge: unknown) =>
-      validateInstanceGroup({ kind: 'InstanceGroup', spec: { rollingUpdate: { maxSurge } } });
+      groupSchemaIssues({ kind: 'InstanceGroup', spec: { rollingUpdate: { maxSurge } } });
     expect(rolling(2)).toEqual([]);
     expect(rolling('25%')).toEqual([]);
     expect(rolling(1.5)).toEqual([
@@ -148,7 +177,7 @@ describe('schema details', () => {
         message: expect.stringContaining('whole number'),
       }),
     ]);
-    const cpu = (cpuRequest: unknown) => validateClusterConfig({ ...base, spec: { kubeAPIServer: { cpuRequest } } });
+    const cpu = (cpuRequest: unknown) => schemaIssues({ ...base, spec: { kubeAPIServer: { cpuRequest } } });
     expect(cpu(0.5)).toEqual([]);
     expect(cpu('500m')).toEqual([]);
     expect(cpu('lots')).toEqual([
@@ -157,17 +186,31 @@ describe('schema details', () => {
   });
 
   it('checks the values kops accepts for an instance group role and a subnet type', () => {
-    expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { role: 'Boss' } })).toEqual([
-      expect.objectContaining({ path: '/spec/role', message: expect.stringContaining('"Node"') }),
+    // kops's own rule (instancegroup.go:81), with a did-you-mean among the values it lists.
+    const group = (role: string) => ({ kind: 'InstanceGroup', metadata: { name: 'g' }, spec: { role } });
+    expect(validateInstanceGroup(group('Boss'))).toEqual([
+      {
+        path: '/spec/role',
+        message:
+          'spec.role: Unsupported value: "Boss": supported values: "ControlPlane", "APIServer", "Node", "Bastion", "Etcd", "Scheduler", "KubeControllerManager"',
+      },
     ]);
-    expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { role: 'node' } })).toEqual([
+    expect(validateInstanceGroup(group('node'))).toEqual([
       expect.objectContaining({ path: '/spec/role', didYouMean: 'Node' }),
     ]);
-    expect(validateClusterConfig({ ...base, spec: { subnets: [{ name: 'a', type: 'Privat' }] } })).toEqual([
-      expect.objectContaining({ path: '/spec/subnets/0/type', didYouMean: 'Private' }),
+    const spec = { ...kopsValidSpec, subnets: [{ ...kopsValidSpec.subnets[0], type: 'Privat' }] };
+    expect(validateClusterConfig({ ...base, spec })).toEqual([
+      {
+        path: '/spec/subnets/0/type',
+        message:
+          'spec.networking.subnets[0].type: Unsupported value: "Privat": supported values: "Public", "Private", "DualStack", "Utility"',
+        didYouMean: 'Private',
+      },
     ]);
-    for (const role of ['Master', 'ControlPlane', 'APIServer', 'Node', 'Bastion'])
-      expect(validateInstanceGroup({ kind: 'InstanceGroup', spec: { role } })).toEqual([]);
+    for (const role of ['APIServer', 'Node', 'Bastion']) expect(validateInstanceGroup(group(role))).toEqual([]);
+    // v1alpha2's "Master" is kops's ControlPlane, which needs a subnet (instancegroup.go:65).
+    for (const role of ['Master', 'ControlPlane'])
+      expect(validateInstanceGroup({ ...group(role), spec: { role, subnets: ['a'] } })).toEqual([]);
   });
 
   it('refuses a value that is not a map, and the wrong apiVersion', () => {

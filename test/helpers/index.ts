@@ -6,3 +6,5 @@
 export { errorCode, errorCodeSync, rejection, thrown, SUCCEEDED, type Call } from './errors.js';
 export { REPO_ROOT } from './repo-root.js';
 export { removeTempDirs, tempDir } from './temp-dir.js';
+export { kopsValidGroups, kopsValidSpec } from './kops-valid.js';
+export { expectErrors } from './expect-errors.js';

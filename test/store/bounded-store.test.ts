@@ -44,7 +44,8 @@ describe.each([memoryTarget, fileTarget].map((t) => [t.name, t] as const))('boun
     const events = store.watch(name, { signal: controller.signal, intervalMs: 20 })[Symbol.asyncIterator]();
     expect((await events.next()).value).toMatchObject({ change: 'current' });
 
-    const merged = await store.mergeConfig(name, { spec: { additionalPolicies: { node: huge } } });
+    // A hook's manifest is free text to kops (validation.go validateHookSpec checks only that it is set).
+    const merged = await store.mergeConfig(name, { spec: { hooks: [{ name: 'huge.service', manifest: huge }] } });
     expect(merged.changed).toBe(true);
     expect(merged.diff.unified).toMatch(
       /\n\\ diff truncated: \d+ more lines not shown \(a diff shows at most 10000 lines/,

@@ -20,7 +20,12 @@ describe('what writes record', () => {
     const config = (await store.getCluster(NAME)).value;
     await store.putConfig(NAME, { ...config, spec: { ...config.spec, kubernetesVersion: '1.33.0' } }, { reason: 'r' });
     const group = (await store.getInstanceGroup(NAME, groups[0]!)).value;
-    await store.putInstanceGroup(NAME, { ...group, spec: { ...group.spec, maxSize: 9 } }, { author: 'me' });
+    // A change kops accepts for any role (a control-plane group's maxSize must stay 1: instancegroup.go:71).
+    await store.putInstanceGroup(
+      NAME,
+      { ...group, spec: { ...group.spec, machineType: 'm5.xlarge' } },
+      { author: 'me' },
+    );
     const beforeDelete = await store.getInstanceGroup(NAME, groups[0]!);
     await store.deleteInstanceGroup(NAME, groups[0]!, { reason: 'gone' });
 

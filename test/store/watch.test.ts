@@ -168,7 +168,8 @@ describe('watch on memory, stepped poll by poll', () => {
     expect((await it.next()).value).toMatchObject({ kind: 'instancegroup', name: 'nodes', change: 'current' });
     const pending = it.next();
     const master = await store.getInstanceGroup(cluster, 'master-us-test-1a');
-    await store.putInstanceGroup(cluster, { ...master.value, spec: { ...master.value.spec, maxSize: 3 } });
+    // kops refuses a control-plane maxSize other than 1 (instancegroup.go:71): change its machine type.
+    await store.putInstanceGroup(cluster, { ...master.value, spec: { ...master.value.spec, machineType: 'c5.large' } });
     await store.mergeConfig(cluster, { spec: { kubernetesVersion: '1.30.9' } });
     await clock.tick();
     await clock.settled();

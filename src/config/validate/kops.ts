@@ -4,7 +4,14 @@ import { clusterSchema, instanceGroupSchema } from '../schema/schemas.generated.
 import type { ClusterConfig, InstanceGroupConfig } from '../schema/types.generated.js';
 import { apiVersionProblem } from '../yaml/api-version.js';
 import { controlCharacterIssues } from './characters.js';
-import { didYouMean } from './did-you-mean.js';
+import type { ClusterStatusFacts } from './kops-validation/cluster.js';
+import {
+  kopsClusterFindings,
+  kopsClusterUpdateFindings,
+  kopsCrossOnlyFindings,
+  kopsInstanceGroupFindings,
+  type KopsFinding,
+} from './kops-validation/index.js';
 import { SchemaValidator } from './schema-validator.js';
 
 const validators = {
@@ -43,6 +50,100 @@ export interface ValidateOptions {
  * ```
  */
 export function validateClusterConfig(config: unknown, options: ValidateOptions = {}): ValidationIssue[] {
+  return [...clusterIssues(config, options), ...kopsIssues(config).map((f) => f.issue)];
+}
+
+/** kops's own rules (kops-validation/): only on a Cluster whose spec is a map. */
+function kopsIssues(config: unknown): KopsFinding[] {
+  return isPlainObject(config) && isPlainObject(config.spec) ? kopsClusterFindings(config) : [];
+}
+
+/**
+ * What `after` finds that `before` did not: the same kops rule at the same field is the same
+ * violation. `before` is only run when `after` finds something (the usual change finds nothing).
+ */
+function added(before: (() => KopsFinding[]) | undefined, after: KopsFinding[]): ValidationIssue[] {
+  if (after.length === 0) return [];
+  const known = new Set((before?.() ?? []).map((f) => f.key));
+  return after.filter((f) => !known.has(f.key)).map((f) => f.issue);
+}
+
+/**
+ * Validates a Cluster that replaces `before` (undefined: a new one). kops's rules refuse only the
+ * violations the change introduces: one `before` already had (the same kops rule at the same
+ * field, whatever the values) stays, so a stored cluster that kops would refuse can still be fixed one edit
+ * at a time. The schema and our own rules apply in full, as before.
+ */
+export function validateClusterChange(
+  before: unknown,
+  after: unknown,
+  options: ValidateOptions & ClusterStatusFacts = {},
+): ValidationIssue[] {
+  const previous = before === undefined ? undefined : () => kopsIssues(before);
+  return [
+    ...clusterIssues(after, options),
+    ...added(previous, kopsIssues(after)),
+    ...(before === undefined ? [] : updateIssues(before, after, options)),
+  ];
+}
+
+/**
+ * kops's `ValidateClusterUpdate` rules (kops-validation/cluster.ts), `before` -> `after`: an etcd
+ * cluster removed; with `createdEtcdClusters` (which etcd clusters kops has created, a cloud fact),
+ * an etcd image changed, a version changed under an image, a member moved to another instance
+ * group. Without that fact those three are skipped. Reserved cloud labels `before` already had stay.
+ *
+ * @example
+ * ```ts
+ * import { validateClusterUpdate } from 'statestore';
+ * declare const stored: unknown, edited: unknown;
+ *
+ * for (const issue of validateClusterUpdate(stored, edited, { createdEtcdClusters: ['main', 'events'] }))
+ *   console.log(issue.path, issue.message); // e.g. /spec/etcdClusters spec.etcdClusters[events]: Forbidden: EtcdClusters cannot be removed
+ * ```
+ */
+export function validateClusterUpdate(
+  before: unknown,
+  after: unknown,
+  facts: ClusterStatusFacts = {},
+): ValidationIssue[] {
+  return isPlainObject(before) && isPlainObject(after) ? updateIssues(before, after, facts) : [];
+}
+
+function updateIssues(before: unknown, after: unknown, facts: ClusterStatusFacts): ValidationIssue[] {
+  if (!isPlainObject(after) || !isPlainObject(after.spec)) return [];
+  const status = { createdEtcdClusters: facts.createdEtcdClusters };
+  return added(
+    () => kopsClusterUpdateFindings(before, before, status),
+    kopsClusterUpdateFindings(before, after, status),
+  );
+}
+
+/**
+ * The violations of kops's rules (kops-validation/) that `after` adds to `before` (undefined: a
+ * new document), and nothing else: what a rollback, which writes a recorded version back
+ * without the schema checks, must not introduce.
+ */
+export function kopsIssuesAdded(kind: 'Cluster' | 'InstanceGroup', before: unknown, after: unknown): ValidationIssue[] {
+  const rules = kind === 'Cluster' ? kopsIssues : kopsGroupIssues;
+  const issues = added(before === undefined ? undefined : () => rules(before), rules(after));
+  // A rollback is an update too: kops's ValidateClusterUpdate (an etcd cluster may not go).
+  if (kind === 'Cluster' && before !== undefined)
+    for (const issue of updateIssues(before, after, {})) issues.push(issue);
+  return issues;
+}
+
+/** {@link validateClusterChange}, throwing ValidationError when there is an error. */
+export function assertValidClusterChange(
+  before: unknown,
+  after: unknown,
+  options?: ValidateOptions & ClusterStatusFacts,
+): void {
+  throwIfErrors(validateClusterChange(before, after, options), 'Cluster');
+}
+
+/** The schema and the hand-written cross-field rules. */
+function clusterIssues(config: unknown, options: ValidateOptions): ValidationIssue[] {
   if (!isPlainObject(config)) return kindIssues(config, 'Cluster');
   const issues = [
     ...kindIssues(config, 'Cluster'),
@@ -51,14 +152,7 @@ export function validateClusterConfig(config: unknown, options: ValidateOptions 
   ];
   if (!isPlainObject(config.spec)) return issues;
   const spec = config.spec;
-  for (const issue of uniqueNames(spec.subnets, '/spec/subnets', 'subnet')) issues.push(issue);
-  if (Array.isArray(spec.subnets)) {
-    spec.subnets.forEach((subnet, index) => {
-      if (isPlainObject(subnet))
-        for (const issue of oneOf(subnet.type, SUBNET_TYPES, `/spec/subnets/${index}/type`, 'subnet type'))
-          issues.push(issue);
-    });
-  }
+  // Subnet names and types: kops's own rules, validation.go:645 and 744 (kops-validation/).
   for (const issue of uniqueNames(spec.etcdClusters, '/spec/etcdClusters', 'etcd cluster')) issues.push(issue);
   if (Array.isArray(spec.etcdClusters)) {
     spec.etcdClusters.forEach((cluster, index) => {
@@ -70,42 +164,64 @@ export function validateClusterConfig(config: unknown, options: ValidateOptions 
   return issues;
 }
 
-/** Checks an InstanceGroup against kops's v1alpha2 schema. */
+/**
+ * Checks an InstanceGroup against kops's v1alpha2 schema and kops's `ValidateInstanceGroup`
+ * (kops-validation/instancegroup.ts; the rules needing a live cloud, in kops's aws.go and gce.go,
+ * are not ported).
+ */
 export function validateInstanceGroup(group: unknown, options: ValidateOptions = {}): ValidationIssue[] {
+  return [...groupIssues(group, options), ...kopsGroupIssues(group).map((f) => f.issue)];
+}
+
+/**
+ * Validates an InstanceGroup that replaces `before` (undefined: a new one), refusing only the
+ * kops violations the change adds, as {@link validateClusterChange} does. With `cluster`, the
+ * rules of kops's `CrossValidateInstanceGroup` that need the cluster apply too, the same way.
+ */
+export function validateInstanceGroupChange(
+  before: unknown,
+  after: unknown,
+  options: ValidateOptions & { cluster?: unknown } = {},
+): ValidationIssue[] {
+  const kops = (group: unknown) => [
+    ...kopsGroupIssues(group),
+    ...(options.cluster !== undefined && isPlainObject(group)
+      ? kopsCrossOnlyFindings([group], options.cluster)[0]!
+      : []),
+  ];
+  return [...groupIssues(after, options), ...added(before === undefined ? undefined : () => kops(before), kops(after))];
+}
+
+/** {@link validateInstanceGroupChange}, throwing ValidationError when there is an error. */
+export function assertValidInstanceGroupChange(
+  before: unknown,
+  after: unknown,
+  options?: ValidateOptions & { cluster?: unknown },
+): void {
+  throwIfErrors(validateInstanceGroupChange(before, after, options), 'InstanceGroup');
+}
+
+function kopsGroupIssues(group: unknown): KopsFinding[] {
+  return isPlainObject(group) && isPlainObject(group.spec) ? kopsInstanceGroupFindings(group) : [];
+}
+
+/** The schema's issues (the role is kops's own rule now: instancegroup.go:81). */
+function groupIssues(group: unknown, options: ValidateOptions): ValidationIssue[] {
   if (!isPlainObject(group)) return kindIssues(group, 'InstanceGroup');
-  const issues = [
+  return [
     ...kindIssues(group, 'InstanceGroup'),
     ...(options.strict ? validators.instanceGroupStrict : validators.instanceGroup).issues(group),
     ...controlCharacterIssues(group),
   ];
-  if (isPlainObject(group.spec))
-    for (const issue of oneOf(group.spec.role, ROLES, '/spec/role', 'instance group role')) issues.push(issue);
-  return issues;
-}
-
-// Values kops's Go validation accepts (the CRD declares these fields as free strings).
-// v1alpha2 still writes the control plane's role as "Master"; kops reads "ControlPlane" too.
-const ROLES = ['ControlPlane', 'Master', 'APIServer', 'Node', 'Bastion'];
-const SUBNET_TYPES = ['Public', 'Private', 'Utility', 'DualStack'];
-
-function oneOf(value: unknown, allowed: readonly string[], path: string, what: string): ValidationIssue[] {
-  if (typeof value !== 'string' || allowed.includes(value)) return [];
-  const suggestion = didYouMean(value, allowed);
-  return [
-    {
-      path,
-      message: `${path}: unknown ${what} ${JSON.stringify(value)}; kops accepts ${allowed.map((v) => `"${v}"`).join(', ')}${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
-      ...(suggestion ? { didYouMean: suggestion } : {}),
-    },
-  ];
 }
 
 /**
- * The rules kops checks on a cluster together with its instance groups (its
- * `CrossValidateInstanceGroup` and etcd checks): instance group names are unique, each etcd
- * member's `instanceGroup` exists, and each subnet an instance group names is one of the
- * cluster's subnets. Paths into instance groups read `/instanceGroups/{index}/...`, the index in
- * `groups`.
+ * The rules kops checks on a cluster together with its instance groups: instance group names
+ * are unique, each etcd member's `instanceGroup` exists (ours), and the rules of kops's
+ * `CrossValidateInstanceGroup` that need the cluster (kops-validation/instancegroup.ts: each
+ * subnet a group names is one of the cluster's, a control-plane group has a member in every etcd
+ * cluster, warm pools, Karpenter groups, containerd). Paths into instance groups read
+ * `/instanceGroups/{index}/...`, the index in `groups`.
  *
  * @example
  * ```ts
@@ -137,16 +253,9 @@ export function validateClusterWithInstanceGroups(
       }
     });
   });
-  const subnetNames = new Set((config.spec?.subnets ?? []).map((subnet) => subnet.name));
-  groups.forEach((group, g) => {
-    (group.spec?.subnets ?? []).forEach((subnet, s) => {
-      if (!subnetNames.has(subnet)) {
-        issues.push({
-          path: `/instanceGroups/${g}/spec/subnets/${s}`,
-          message: `instance group "${group.metadata?.name ?? g}" names subnet "${subnet}", which is not one of the cluster's subnets`,
-        });
-      }
-    });
+  // kops's CrossValidateInstanceGroup rules needing the cluster (subnets: instancegroup.go:284).
+  kopsCrossOnlyFindings(groups, config).forEach((findings, g) => {
+    for (const { issue } of findings) issues.push({ ...issue, path: `/instanceGroups/${g}${issue.path}` });
   });
   return issues;
 }

@@ -10,7 +10,7 @@ import { assertSafeValue, isPlainObject, jsonEqual } from '../../config/guard.js
 import { parseYamlDocuments } from '../../config/yaml/parse.js';
 import { withoutUndefined } from '../../config/yaml/stringify.js';
 import { updateYamlText } from '../../config/yaml/update.js';
-import { assertValidClusterConfig, assertValidInstanceGroup } from '../../config/validate/kops.js';
+import { assertValidClusterChange, assertValidInstanceGroupChange } from '../../config/validate/kops.js';
 import { keepStoreLocation } from './store-location.js';
 import { assertFenced } from '../lease/fence.js';
 import { entryId, type DocumentRef } from './keys.js';
@@ -52,7 +52,13 @@ export function withKopsGeneration(text: string, current: string | undefined): {
  * and valid by kops's schema. IntegrityError for a text that is not this document, ValidationError
  * for one that fails the schema; nothing is written either way.
  */
-export function checkRevisionContent(cluster: string, doc: DocumentRef, text: string, id: string): void {
+export function checkRevisionContent(
+  cluster: string,
+  doc: DocumentRef,
+  text: string,
+  id: string,
+  current?: string,
+): void {
   const fail = (why: string) =>
     new StateStoreError(
       'IntegrityError',
@@ -78,8 +84,21 @@ export function checkRevisionContent(cluster: string, doc: DocumentRef, text: st
   const owner = labels['kops.k8s.io/cluster'];
   if (doc.kind === 'instancegroup' && owner !== undefined && owner !== cluster)
     throw fail(`it is labelled for cluster ${JSON.stringify(owner)}`);
-  if (doc.kind === 'config') assertValidClusterConfig(value);
-  else assertValidInstanceGroup(value);
+  // The schema always; kops's rules (kops-validation/) only for what the rollback adds to the
+  // current version: a violation the current version already has may stay, as on any write.
+  const before = currentValue(current);
+  if (doc.kind === 'config') assertValidClusterChange(before, value);
+  else assertValidInstanceGroupChange(before, value);
+}
+
+/** The current document's value, or undefined when there is none or it is no readable YAML. */
+function currentValue(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return parseYamlDocuments(text)[0]?.value;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The text a rollback writes: the revision's content, with the current store location and generation rules. */
@@ -138,9 +157,9 @@ export async function rollback(
   if (revision.text === undefined) return rollbackToDeletion(vfs, key, revision, current, options);
   // The content as recorded first (a tampered entry fails here, before any parse of ours trips on
   // it), then the text to write, which keeps the current location and generation.
-  checkRevisionContent(cluster, doc, revision.text, revision.entry.id);
+  checkRevisionContent(cluster, doc, revision.text, revision.entry.id, current?.text);
   const { text, kept } = textToWrite(cluster, doc, revision.text, current?.text, options);
-  checkRevisionContent(cluster, doc, text, revision.entry.id);
+  checkRevisionContent(cluster, doc, text, revision.entry.id, current?.text);
   const diff = unifiedDiff(current?.text ?? '', text, {
     from: `${key} (current)`,
     to: `${key} (revision ${revision.entry.revision})`,

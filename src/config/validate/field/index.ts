@@ -1,0 +1,2 @@
+export { FieldPath } from './path.js';
+export * from './errors.js';

@@ -1,0 +1,85 @@
+/**
+ * kops's validation (pkg/apis/kops/validation, @268927e) over stored v1alpha2 documents: the
+ * errors kops reports, as {@link ValidationIssue}s whose `path` points into the stored document
+ * and whose `message` is kops's own error text.
+ */
+import type { ValidationIssue } from '../../../errors.js';
+import { clusterSchema, instanceGroupSchema } from '../../schema/schemas.generated.js';
+import type { JsonSchema } from '../../schema/json-schema.js';
+import { didYouMean } from '../did-you-mean.js';
+import { errorString, type ErrorList, type FieldError } from '../field/errors.js';
+import { validateClusterUpdate, type ClusterStatusFacts } from './cluster.js';
+import { crossInstanceGroupRules, crossValidateInstanceGroup, validateInstanceGroup } from './instancegroup.js';
+import { internalCluster, internalInstanceGroup, storedPointer } from './spec.js';
+import { newValidateCluster } from './validation.js';
+
+/** kops's `newValidateCluster` errors for a stored Cluster (`strict`: as for a completed spec). */
+export function kopsClusterErrors(doc: unknown, strict = false): ErrorList {
+  return newValidateCluster(internalCluster(doc), strict);
+}
+
+/**
+ * One of kops's errors as an issue, and its identity across versions of a document: the kops
+ * rule and the field (not the message, which quotes values: a violation that stays where it was
+ * is the same one after an unrelated change).
+ */
+export interface KopsFinding {
+  issue: ValidationIssue;
+  key: string;
+}
+
+/** The errors as issues: JSON Pointer into the stored document, kops's message. */
+export function kopsClusterFindings(doc: unknown, strict = false): KopsFinding[] {
+  return kopsClusterErrors(doc, strict).map((e) => toFinding(e, clusterSchema));
+}
+
+/** kops's `ValidateInstanceGroup` for a stored InstanceGroup (no cloud: aws.go / gce.go not ported). */
+export function kopsInstanceGroupFindings(group: unknown, strict = false): KopsFinding[] {
+  return validateInstanceGroup(internalInstanceGroup(group), strict).map((e) => toFinding(e, instanceGroupSchema));
+}
+
+/**
+ * Only the rules of CrossValidateInstanceGroup that need the cluster (instancegroup.go:256-319),
+ * for each group: the cluster is read as kops's internal API once for all of them.
+ */
+export function kopsCrossOnlyFindings(groups: readonly unknown[], cluster: unknown): KopsFinding[][] {
+  const internal = internalCluster(cluster);
+  return groups.map((group) =>
+    crossInstanceGroupRules(internalInstanceGroup(group), internal).map((e) => toFinding(e, instanceGroupSchema)),
+  );
+}
+
+/** kops's `ValidateClusterUpdate` rules of its own (cluster.go), `before` -> `after`. */
+export function kopsClusterUpdateFindings(before: unknown, after: unknown, status?: ClusterStatusFacts): KopsFinding[] {
+  return validateClusterUpdate(internalCluster(after), internalCluster(before), status).map((e) =>
+    toFinding(e, clusterSchema),
+  );
+}
+
+/** {@link kopsClusterFindings}' issues. */
+export function kopsClusterIssues(doc: unknown, strict = false): ValidationIssue[] {
+  return kopsClusterFindings(doc, strict).map((f) => f.issue);
+}
+
+/** {@link kopsInstanceGroupFindings}' issues. */
+export function kopsInstanceGroupIssues(group: unknown, strict = false): ValidationIssue[] {
+  return kopsInstanceGroupFindings(group, strict).map((f) => f.issue);
+}
+
+/** kops's whole `CrossValidateInstanceGroup` for a stored InstanceGroup of a stored Cluster. */
+export function kopsCrossInstanceGroupIssues(group: unknown, cluster: unknown, strict = false): ValidationIssue[] {
+  const errors = crossValidateInstanceGroup(internalInstanceGroup(group), internalCluster(cluster), strict);
+  return errors.map((e) => toFinding(e, instanceGroupSchema).issue);
+}
+
+function toFinding(e: FieldError, schema: JsonSchema): KopsFinding {
+  const issue: ValidationIssue = { path: storedPointer(e.field, schema), message: errorString(e) };
+  const suggestion =
+    e.type === 'NotSupported' && typeof e.badValue === 'string' && e.valid !== undefined
+      ? didYouMean(e.badValue, e.valid)
+      : undefined;
+  return {
+    issue: suggestion === undefined ? issue : { ...issue, didYouMean: suggestion },
+    key: `${e.rule} ${e.field.toString()}`,
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * kops's validation at every write (src/config/validate/kops-validation/, wired in kops.ts): a
+ * change breaking one of kops's rules is refused through each entry point with kops's field path
+ * and message, writing nothing; a store already breaking a rule stays readable, and changes that
+ * do not add a violation stay possible (fixing it included). Memory backend.
+ */
+import { openVfs } from '../../src/backends/registry.js';
+import { clusterFromOptions } from '../../src/create-cluster/index.js';
+import type { CreateClusterOptions } from '../../src/create-cluster/options.js';
+import { stringifyYaml } from '../../src/config/yaml/stringify.js';
+import { openStateStore } from '../../src/store/open.js';
+import { layout } from '../../src/store/layout.js';
+import type { ClusterConfig, InstanceGroupConfig, StateStore, ValidationIssue } from '../../src/index.js';
+import type { Vfs } from '../../src/vfs/types.js';
+import { rejection } from '../helpers/index.js';
+
+const NAME = 'kv.example.com';
+const OPTIONS = {
+  clusterName: NAME,
+  cloud: 'aws',
+  zones: ['us-test-1a'],
+  kubernetesVersion: 'v1.32.0',
+} as CreateClusterOptions;
+let counter = 0;
+
+async function fresh(): Promise<{ store: StateStore; vfs: Vfs }> {
+  const vfs = await openVfs(`memfs://kops-validation-${process.pid}-${++counter}`);
+  const store = await openStateStore(vfs);
+  const { cluster, instanceGroups } = clusterFromOptions(OPTIONS);
+  await store.createCluster(NAME, cluster, instanceGroups);
+  return { store, vfs };
+}
+
+async function snapshot(vfs: Vfs): Promise<string[]> {
+  const out: string[] = [];
+  for await (const info of vfs.listAll()) out.push(`${info.key}@${info.version}`);
+  return out;
+}
+
+/** The call fails with ValidationError listing `issue`; nothing in the store changed. */
+async function refused(vfs: Vfs, call: () => Promise<unknown>, issue: ValidationIssue): Promise<void> {
+  const before = await snapshot(vfs);
+  const err = await rejection(call());
+  expect(err.code).toBe('ValidationError');
+  expect(err.issues).toContainEqual(issue);
+  expect(await snapshot(vfs)).toEqual(before);
+}
+
+const outside = {
+  path: '/spec/subnets/0/cidr',
+  message:
+    'spec.networking.subnets[0].cidr: Forbidden: subnet "us-test-1a" cidr "10.99.0.0/16" is not a subnet of the networkCIDR "172.20.0.0/16"',
+};
+const withSubnetOutside = (config: ClusterConfig): ClusterConfig => ({
+  ...config,
+  spec: {
+    ...config.spec,
+    subnets: config.spec!.subnets!.map((s, i) => (i === 0 ? { ...s, cidr: '10.99.0.0/16' } : s)),
+  },
+});
+
+describe('kops validation at every write', () => {
+  it('mergeConfig and putConfig refuse a subnet outside networkCIDR with kops path and message', async () => {
+    const { store, vfs } = await fresh();
+    await refused(vfs, () => store.mergeConfig(NAME, { set: ['spec.subnets[0].cidr=10.99.0.0/16'] }), outside);
+    const { value } = await store.getCluster(NAME);
+    await refused(vfs, () => store.putConfig(NAME, withSubnetOutside(value)), outside);
+  });
+
+  it('mergeConfig refuses an even etcd member count and a CIDR with host bits set', async () => {
+    const { store, vfs } = await fresh();
+    const add = {
+      jsonPatch: [
+        {
+          op: 'add' as const,
+          path: '/spec/etcdClusters/0/etcdMembers/-',
+          value: { name: 'b', instanceGroup: 'control-plane-us-test-1a' },
+        },
+      ],
+    };
+    const err = await rejection(store.mergeConfig(NAME, add));
+    expect(err.issues).toContainEqual(
+      expect.objectContaining({
+        path: '/spec/etcdClusters/0/etcdMembers',
+        message: expect.stringMatching(
+          /^spec\.etcdClusters\[0\]\.etcdMembers: Invalid value: 2: Should be an odd number/,
+        ),
+      }),
+    );
+    await refused(vfs, () => store.mergeConfig(NAME, { set: ['spec.networkCIDR=172.20.0.1/16'] }), {
+      path: '/spec/networkCIDR',
+      message:
+        'spec.networking.networkCIDR: Invalid value: "172.20.0.1/16": Network contains bits outside prefix (did you mean "172.20.0.0/16")',
+    });
+  });
+
+  it("mergeConfig refuses removing an etcd cluster (kops's ValidateClusterUpdate)", async () => {
+    const { store, vfs } = await fresh();
+    await refused(vfs, () => store.mergeConfig(NAME, { jsonPatch: [{ op: 'remove', path: '/spec/etcdClusters/1' }] }), {
+      path: '/spec/etcdClusters',
+      message: 'spec.etcdClusters[events]: Forbidden: EtcdClusters cannot be removed',
+    });
+  });
+
+  it('createCluster refuses a cluster kops refuses, writing nothing', async () => {
+    const vfs = await openVfs(`memfs://kops-validation-${process.pid}-${++counter}`);
+    const store = await openStateStore(vfs);
+    const { cluster, instanceGroups } = clusterFromOptions(OPTIONS);
+    await refused(vfs, () => store.createCluster(NAME, withSubnetOutside(cluster), instanceGroups), outside);
+    expect(await store.listClusters()).toEqual([]);
+  });
+
+  it('instance group writes refuse a control-plane maxSize of 3 and a subnet the cluster lacks', async () => {
+    const { store, vfs } = await fresh();
+    const { value: master } = await store.getInstanceGroup(NAME, 'control-plane-us-test-1a');
+    await refused(vfs, () => store.putInstanceGroup(NAME, { ...master, spec: { ...master.spec, maxSize: 3 } }), {
+      path: '/spec/maxSize',
+      message:
+        'spec.maxSize: Invalid value: 3: controlPlane InstanceGroup must have maxSize set to 1, add more InstanceGroups instead',
+    });
+    await refused(
+      vfs,
+      () => store.mergeInstanceGroup(NAME, 'nodes-us-test-1a', { set: ['spec.subnets[0]=us-test-1z'] }),
+      {
+        path: '/spec/subnets/0',
+        message: 'spec.networking.subnets[0]: Not found: "us-test-1z"',
+      },
+    );
+    const { value: nodes } = await store.getInstanceGroup(NAME, 'nodes-us-test-1a');
+    const group: InstanceGroupConfig = {
+      ...nodes,
+      metadata: { ...nodes.metadata, name: 'more' },
+      spec: { ...nodes.spec, taints: ['a:NoSchedule', 'a:NoSchedule'] },
+    };
+    await refused(vfs, () => store.putInstanceGroup(NAME, group), {
+      path: '/spec/taints/1',
+      message: 'spec.taints[1]: Duplicate value: "a:NoSchedule"',
+    });
+  });
+
+  it('a stored cluster kops refuses stays readable and editable; a fix is accepted; rollback may not bring the violation back', async () => {
+    const { store, vfs } = await fresh();
+    const { value } = await store.getCluster(NAME);
+    // Written around the store, as an older tool might have.
+    await vfs.write(layout.config(NAME), stringifyYaml(withSubnetOutside(value)));
+    expect((await store.getCluster(NAME)).value.spec?.subnets?.[0]?.cidr).toBe('10.99.0.0/16');
+    // A change that adds nothing kops refuses goes through, the old violation kept.
+    await store.mergeConfig(NAME, { set: ['spec.kubernetesVersion=1.32.1'] });
+    // A change adding a second violation is refused, with the new one only.
+    const err = await rejection(store.mergeConfig(NAME, { set: ['spec.networkCIDR=172.20.0.1/16'] }));
+    expect(err.issues?.map((issue) => issue.path)).toEqual(['/spec/networkCIDR']);
+    // Fixing it is accepted.
+    const fixed = await store.mergeConfig(NAME, { set: ['spec.subnets[0].cidr=172.20.32.0/19'] }, { reason: 'fix' });
+    expect(fixed.changed).toBe(true);
+    // Back one revision (helm rollback with no number): the version before the fix, which has the violation.
+    await refused(vfs, () => store.rollback(NAME), outside);
+  });
+});
