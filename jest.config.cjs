@@ -17,6 +17,8 @@ module.exports = {
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/conformance/count-reporter.cjs'],
   testSequencer: '<rootDir>/test/slowest-first.cjs',
-  // Builds the child-process entry points (servers, workers) once, so children start without tsx.
-  globalSetup: '<rootDir>/test/servers/child-bundles.cjs',
+  // Builds the child-process entry points (servers, workers) once, so children start without tsx, and
+  // starts the run's shared Ceph RADOS Gateway in the background (test/servers/rgw-global.ts).
+  globalSetup: '<rootDir>/test/servers/global-setup.cjs',
+  globalTeardown: '<rootDir>/test/servers/global-teardown.cjs',
 };

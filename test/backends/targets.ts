@@ -1,13 +1,17 @@
 /**
  * Every backend, as a factory of fresh empty stores, for tests that run the same scenario on all
  * of them (the kops trees, mergeConfig under contention, moves between backends). Each target's
- * server is started lazily, once per test file, and stopped by `stopAll()`.
+ * server is started lazily, once per test file, and stopped by `stopAll()`; Ceph RADOS Gateway is
+ * the run's shared one (test/servers/shared-rgw.ts), each store a prefix of its own.
  */
+import { randomUUID } from 'node:crypto';
 import { openVfs } from '../../src/backends/registry.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../servers/s3rver.js';
 import { startAzurite, type AzuriteHandle } from '../servers/azurite.js';
 import { startGcsEmulator, type GcsEmulatorHandle } from '../servers/gcs-emulator.js';
+import { sharedRgw } from '../servers/shared-rgw.js';
+import type { RgwHandle } from '../servers/rgw.js';
 import { removeTempDirs, tempDir } from '../helpers/index.js';
 
 export interface BackendTarget {
@@ -44,6 +48,21 @@ const azuriteServer = startedOnce<AzuriteHandle>(async () => {
 });
 
 const gcsServer = startedOnce<GcsEmulatorHandle>(() => startGcsEmulator());
+
+/**
+ * Stores on the shared gateway are prefixes of one bucket that every test file of the run uses, and
+ * a Jest worker runs several files in one process with this module loaded afresh (the counter back
+ * at 0): a token per load keeps their prefixes apart.
+ */
+const RGW_FILE_TOKEN = randomUUID().slice(0, 8);
+
+/** The run's shared gateway, with the targets' bucket (the run stops the gateway, not `stopAll`). */
+let rgwServer: Promise<RgwHandle> | undefined;
+const rgwWithBucket = (): Promise<RgwHandle> =>
+  (rgwServer ??= sharedRgw().then(async (rgw) => {
+    await rgw.createBucket('targets');
+    return rgw;
+  }));
 
 async function target(
   url: string,
@@ -99,8 +118,17 @@ export const gcsTarget: BackendTarget = {
   },
 };
 
+/** Ceph RADOS Gateway, a real S3 server (`serverSideEncryption: 'none'`: it has no keys configured). */
+export const rgwTarget: BackendTarget = {
+  name: 'rgw',
+  fresh: async () => {
+    const rgw = await rgwWithBucket();
+    return target(`s3://targets/run-${RGW_FILE_TOKEN}-${++counter}`, { env: {}, s3: rgw.s3 });
+  },
+};
+
 /** Every backend available in the test suite. */
-export const allTargets: BackendTarget[] = [memoryTarget, fileTarget, s3Target, azureTarget, gcsTarget];
+export const allTargets: BackendTarget[] = [memoryTarget, fileTarget, s3Target, azureTarget, gcsTarget, rgwTarget];
 
 /** Stops the servers this test file started and removes its folders. */
 export async function stopAll(): Promise<void> {

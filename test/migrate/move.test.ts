@@ -11,6 +11,7 @@ import {
   fileTarget,
   gcsTarget,
   memoryTarget,
+  rgwTarget,
   s3Target,
   stopAll,
   type BackendTarget,
@@ -44,10 +45,14 @@ async function snapshot(vfs: Vfs, prefix: string): Promise<Map<string, Buffer>> 
   return out;
 }
 
-/** The pairs issue 7 names, plus memory at both ends. */
+/**
+ * The pairs issue 7 names, plus memory at both ends, and Ceph RADOS Gateway at both ends (server-side
+ * copies on a real S3 server whose CopyObject ignores conditions: issue 32).
+ */
 const PAIRS: Array<[BackendTarget, BackendTarget]> = [
   [fileTarget, s3Target],
   [s3Target, s3Target],
+  [rgwTarget, rgwTarget],
   [s3Target, gcsTarget],
   [s3Target, azureTarget],
   [azureTarget, fileTarget],

@@ -18,6 +18,8 @@ const path = require('node:path');
 const ENTRIES = [
   'test/servers/s3rver-child.ts',
   'test/servers/gcs/emulator-child.ts',
+  'test/servers/rgw-child.ts',
+  'test/servers/rgw-global.ts',
   'test/store/lease-worker.ts',
   'test/reliability/crash-file-child.ts',
 ];

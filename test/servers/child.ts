@@ -4,6 +4,7 @@
  * so it never outlives the test process.
  */
 import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * Resolves with what `pick` makes of the first complete stdout line it accepts (returns other than
@@ -38,4 +39,30 @@ export function stopChild(child: ChildProcess): Promise<void> {
     child.stdin!.end();
     setTimeout(() => child.kill('SIGKILL'), 5000).unref();
   });
+}
+
+/** Whether a process exists (one of another user's counts). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The pids of a process group's running members (zombies left out), from /proc (Linux), the leader excluded. */
+export function processGroupMembers(pgid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name) && Number(name) !== pgid)
+    .filter((name) => {
+      try {
+        // The fields after the command's closing parenthesis: state, ppid, pgrp.
+        const fields = readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return Number(fields[2]) === pgid && fields[0] !== 'Z';
+      } catch {
+        return false; // exited meanwhile
+      }
+    })
+    .map(Number);
 }

@@ -15,18 +15,18 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../helpers/repo-root.js';
+import { freePorts, missingCommands } from './host.js';
 
 const run = promisify(execFile);
 
 /** What the Debian packages install, and how to get them. */
 export const SWIFT_INSTALL_HINT =
   'the swift tests need OpenStack Swift and memcached: ' +
-  'apt-get install -y swift swift-proxy swift-object swift-container swift-account memcached (or run .ci/run)';
+  'apt-get install -y swift swift-proxy swift-object swift-container swift-account memcached (npm test installs them when run as root)';
 
 /** The interpreter Debian's Swift is installed for (a `python3` earlier on PATH may lack it). */
 const SWIFT_PYTHON = '/usr/bin/python3';
@@ -67,14 +67,7 @@ export interface SwiftHandle {
 
 /** Fails with {@link SWIFT_INSTALL_HINT} when a binary is missing (the tests must not skip). */
 export async function assertSwiftInstalled(): Promise<void> {
-  const missing: string[] = [];
-  for (const binary of BINARIES) {
-    const found = await run('sh', ['-c', `command -v ${binary}`]).then(
-      () => true,
-      () => false,
-    );
-    if (!found) missing.push(binary);
-  }
+  const missing = await missingCommands(BINARIES);
   if (missing.length > 0) throw new Error(`${missing.join(', ')} not found; ${SWIFT_INSTALL_HINT}`);
   // Swift reads its hash path settings from this fixed path only.
   if (!existsSync('/etc/swift/swift.conf')) throw new Error(`/etc/swift/swift.conf is missing; ${SWIFT_INSTALL_HINT}`);
@@ -228,21 +221,4 @@ async function logs(dir: string): Promise<string> {
     if (text.trim() !== '') out.push(`--- ${name}\n${text.slice(-2000)}`);
   }
   return out.join('\n');
-}
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as { port: number }).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
 }
