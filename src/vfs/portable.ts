@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { StateStoreError, isStateStoreError, throwIfAborted } from '../errors.js';
 import { NO_CONDITION, type Condition, type DriverOp, type ErrorContext, type VfsDriver } from './driver.js';
+import { driverOptions, noVersions } from './driver-options.js';
 import { listening, traceCall, type VfsEvents } from './events.js';
 import { validateKey, validatePrefix } from './keys.js';
 import { redactUrl } from './url.js';
@@ -178,7 +179,7 @@ class PortableVfs implements Vfs {
       options,
       () => NO_CONDITION,
       () => {
-        if (this.driver.listObjectVersions === undefined) throw this.noVersions(key);
+        if (this.driver.listObjectVersions === undefined) throw noVersions(this.backend, key);
         return this.driver.listObjectVersions(key, { signal: options.signal });
       },
     );
@@ -191,7 +192,7 @@ class PortableVfs implements Vfs {
       options,
       () => NO_CONDITION,
       () => {
-        if (this.driver.readObjectVersion === undefined) throw this.noVersions(key);
+        if (this.driver.readObjectVersion === undefined) throw noVersions(this.backend, key);
         if (typeof versionId !== 'string' || versionId === '' || versionId.length > 1024)
           throw new StateStoreError('InvalidArgument', 'a version id is a non-empty string', {
             key,
@@ -200,13 +201,6 @@ class PortableVfs implements Vfs {
         return this.driver.readObjectVersion(key, versionId, { signal: options.signal });
       },
     );
-  }
-
-  private noVersions(key: string): StateStoreError {
-    return new StateStoreError('Unsupported', `${this.backend}: this backend keeps no object versions`, {
-      key,
-      backend: this.backend,
-    });
   }
 
   list(options: ListOptions = {}): Promise<ListPage> {
@@ -398,16 +392,4 @@ class PortableVfs implements Vfs {
       cause: err,
     });
   }
-}
-
-/**
- * The caller's options as a driver receives them: the condition replaces `ifMatch`/`ifNoneMatch`,
- * so a driver cannot read the caller's form by mistake.
- */
-function driverOptions<O extends { ifMatch?: string; ifNoneMatch?: '*' }>(
-  options: O,
-  condition: Condition,
-): Omit<O, 'ifMatch' | 'ifNoneMatch'> & { condition: Condition } {
-  const { ifMatch: _ifMatch, ifNoneMatch: _ifNoneMatch, ...rest } = options;
-  return { ...rest, condition };
 }

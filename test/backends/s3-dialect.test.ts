@@ -3,6 +3,7 @@
  * probe against s3rver taught each provider's behaviour (test/servers/s3rver-dialect.ts), and
  * what the driver does on a server that ignores some conditions (Ceph RGW 16.2's, imitated).
  */
+import { Readable } from 'node:stream';
 import { openVfs } from '../../src/backends/registry.js';
 import { probeS3Dialect } from '../../src/backends/s3/dialect-probe.js';
 import {
@@ -230,7 +231,7 @@ describe('a store on a server that ignores some conditions (RGW-like)', () => {
   it('stages a large create-only stream, refuses the second one, and leaves no scratch key', async () => {
     const vfs = await openRgw();
     const big = Buffer.alloc(11 * 1024 * 1024, 7);
-    const chunks = () => [big.subarray(0, 6 * 1024 * 1024), big.subarray(6 * 1024 * 1024)];
+    const chunks = () => Readable.from([big.subarray(0, 6 * 1024 * 1024), big.subarray(6 * 1024 * 1024)]);
     const written = await vfs.writeStream('big', chunks(), { ifNoneMatch: '*' });
     expect(written.size).toBe(big.length);
     expect((await rejection(vfs.writeStream('big', chunks(), { ifNoneMatch: '*' }))).code).toBe('AlreadyExists');

@@ -138,7 +138,8 @@ describe('moveStateStore between overlapping cloud stores (resolved before any r
   const s3 = (url: string, endpoint = 'http://127.0.0.1:1', accessKeyId = 'A') =>
     openVfs(url, {
       env: {},
-      s3: { endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey: 'S' } },
+      // dialect given: the probe an S3-compatible endpoint gets at open would be a request.
+      s3: { endpoint, region: 'us-east-1', dialect: 'aws', credentials: { accessKeyId, secretAccessKey: 'S' } },
     });
   const gs = (url: string) => openVfs(url, { env: {}, gcs: { apiEndpoint: 'http://127.0.0.1:1', projectId: 'p' } });
   const azure = (url: string) =>

@@ -68,8 +68,10 @@ describe('mergeConfig on Ceph RADOS Gateway', () => {
     const labels = value.spec?.cloudLabels ?? {};
     expect(Object.keys(labels).filter((label) => /^w\d-m\d$/.test(label))).toHaveLength(32);
     const entries = await historyOf(vfs);
-    expect(entries.map((entry) => entry.operation)).toEqual(Array(32).fill('update'));
-    expect(new Set(entries.map((entry) => entry.version))).toEqual(new Set(all.map((result) => result.version)));
+    // Newest first: the 32 merges, then the tree as loaded around statestore (an external revision).
+    expect(entries.map((entry) => entry.operation)).toEqual([...Array<string>(32).fill('update'), 'external']);
+    const recorded = entries.filter((entry) => entry.operation === 'update');
+    expect(new Set(recorded.map((entry) => entry.version))).toEqual(new Set(all.map((result) => result.version)));
     await Promise.all(stores.map((store) => store.close()));
   });
 
@@ -78,10 +80,10 @@ describe('mergeConfig on Ceph RADOS Gateway', () => {
     const store = await openStateStore(vfs);
     const original = (await store.getCluster(cluster)).text;
     await store.mergeConfig(cluster, { spec: { kubernetesVersion: '1.31.0' } }, { reason: 'upgrade' });
-    const [first] = await historyOf(vfs);
-    await store.rollback(cluster, first!.id, { reason: 'undo', restoreGeneration: true });
+    // No revision: back one (helm rollback), to the tree as loaded.
+    await store.rollback(cluster, undefined, { reason: 'undo', restoreGeneration: true });
     expect((await store.getCluster(cluster)).text).toBe(original);
-    expect((await historyOf(vfs)).map((entry) => entry.operation)).toEqual(['rollback', 'update']);
+    expect((await historyOf(vfs)).map((entry) => entry.operation)).toEqual(['rollback', 'update', 'external']);
   });
 });
 

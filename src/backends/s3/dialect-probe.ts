@@ -263,7 +263,7 @@ export interface S3DialectProbeResult {
 }
 
 /**
- * Probes the server behind an S3 store URL (see {@link runDialectProbe} for the requests): run it
+ * Probes the server behind an S3 store URL (the requests are listed in `dialect-probe.ts`): run it
  * once, keep `spelling`, and set it as `options.s3.dialect` so that stores open without probing.
  * Needs write and delete access to the store's prefix; `options` as for `openVfs`.
  *

@@ -49,7 +49,7 @@ export type ConditionalRequest = 'put' | 'copy' | 'complete';
  *   copies and completions ignore `If-None-Match`, deletes ignore `If-Match`);
  * - `none`: no condition honoured (merges, leases and create-only copies are refused).
  */
-export const S3_DIALECTS = {
+export const S3_DIALECTS: Readonly<Record<'aws' | 'rgw' | 'none', Readonly<S3Dialect>>> = {
   aws: {
     ifMatch: 'quoted',
     putIfNoneMatch: true,
@@ -71,7 +71,7 @@ export const S3_DIALECTS = {
     completeIfNoneMatch: false,
     deleteIfMatch: false,
   },
-} as const satisfies Record<string, S3Dialect>;
+};
 
 const FLAGS = {
   'put-if-none-match': 'putIfNoneMatch',

@@ -300,8 +300,7 @@ export class S3Driver implements VfsDriver {
     return dialectLimit(this.dialect, capability);
   }
 
-  describeStore = (options: { signal?: AbortSignal }) =>
-    describeBucket(this.requests, this.location.bucket, options.signal);
+  describeStore = (opts: { signal?: AbortSignal }) => describeBucket(this.requests, this.location.bucket, opts.signal);
 
   close(): Promise<void> {
     return this.requests.close();

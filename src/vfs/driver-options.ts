@@ -1,0 +1,20 @@
+// Small pieces of the portable layer (src/vfs/portable.ts): the driver's view of a caller's options, a refusal.
+import { StateStoreError } from '../errors.js';
+import type { Condition } from './driver.js';
+
+/**
+ * The caller's options as a driver receives them: the condition replaces `ifMatch`/`ifNoneMatch`,
+ * so a driver cannot read the caller's form by mistake.
+ */
+export function driverOptions<O extends { ifMatch?: string; ifNoneMatch?: '*' }>(
+  options: O,
+  condition: Condition,
+): Omit<O, 'ifMatch' | 'ifNoneMatch'> & { condition: Condition } {
+  const { ifMatch: _ifMatch, ifNoneMatch: _ifNoneMatch, ...rest } = options;
+  return { ...rest, condition };
+}
+
+/** The refusal of a version call on a backend whose driver keeps no object versions. */
+export function noVersions(backend: string, key: string): StateStoreError {
+  return new StateStoreError('Unsupported', `${backend}: this backend keeps no object versions`, { key, backend });
+}
