@@ -18,6 +18,8 @@ import { validateCommand } from './validate.js';
 import { historyCommand, rollbackCommand } from './history.js';
 import { watchCommand } from './watch.js';
 import { leaseCommand } from './lease.js';
+import { kubeconfigCommand } from './kubeconfig.js';
+import { pkiCommand } from './pki-ops.js';
 
 /** The whole command tree. */
 export function buildProgram(): Command {
@@ -54,6 +56,8 @@ export function buildProgram(): Command {
     rollbackCommand(),
     watchCommand(),
     leaseCommand(),
+    kubeconfigCommand(),
+    pkiCommand(),
     completionCommand(() => program),
   ]) {
     program.addCommand(command);

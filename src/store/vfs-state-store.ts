@@ -29,6 +29,7 @@ import {
   type KeyStoreContext,
 } from './keys/keypairs.js';
 import { putKeyset } from './keys/keyset-write.js';
+import { createStorePkiOperations, type StorePkiOperations } from './keys/pki-ops.js';
 import { deleteSecret, listSecrets, readSecret, validateSecretName, writeSecret } from './secrets.js';
 import { toKeyProvider } from './encryption/envelope.js';
 import type { KeyProvider } from './encryption/key-provider.js';
@@ -62,6 +63,10 @@ export class VfsStateStore implements StateStore {
   readonly #history: StoreHistory;
   readonly #watch: StoreWatch;
   readonly #leases: StoreLeases;
+  readonly #ops = createStorePkiOperations({
+    keyStore: (cluster, signal) => this.#pki(cluster, signal),
+    config: async (cluster, signal) => (await this.getCluster(cluster, { signal })).value,
+  });
 
   constructor(
     readonly vfs: Vfs,
@@ -89,6 +94,9 @@ export class VfsStateStore implements StateStore {
     this.#leases.acquireLease(cluster, options);
   readonly withLease: StoreLeases['withLease'] = (cluster, fn, options) => this.#leases.withLease(cluster, fn, options);
   readonly readLease: StoreLeases['readLease'] = (cluster, options) => this.#leases.readLease(cluster, options);
+  readonly exportKubeconfig: StorePkiOperations['exportKubeconfig'] = (c, o) => this.#ops.exportKubeconfig(c, o);
+  readonly pkiReport: StorePkiOperations['pkiReport'] = (cluster, options) => this.#ops.pkiReport(cluster, options);
+  readonly rotateKeypairs: StorePkiOperations['rotateKeypairs'] = (c, s, o) => this.#ops.rotateKeypairs(c, s, o);
 
   /**
    * Where the cluster's keys live (kops's key store). Resolved from the cluster's config
