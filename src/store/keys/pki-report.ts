@@ -16,7 +16,7 @@ export interface PkiKeyReport {
   distrustTimestamp?: string;
   primary: boolean;
   hasPrivateKey: boolean;
-  /** The certificate's subject (`CN=...`), validity (ISO 8601, UTC) and whole days left (negative once expired). */
+  /** The certificate's subject (`CN=...`), validity (ISO 8601, UTC) and whole days left, truncated (negative once expired: -5 five days after). */
   subject?: string;
   notBefore?: string;
   notAfter?: string;
@@ -98,7 +98,7 @@ function keyReport(item: KeysetItem, primaryId: string | undefined, now: Date): 
     subject: validity.subject,
     notBefore: validity.notBefore.toISOString(),
     notAfter: validity.notAfter.toISOString(),
-    daysLeft: Math.floor(left / DAY_MS),
+    daysLeft: Math.trunc(left / DAY_MS),
     expired: left <= 0,
   };
 }
