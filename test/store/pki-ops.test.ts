@@ -3,8 +3,6 @@
  * procedure, docs/operations/rotate-secrets.md, one step at a time) on file and S3 (s3rver), with
  * every keyset file checked against the bytes kops writes at every step.
  */
-import { generateKeyPairSync } from 'node:crypto';
-import forge from 'node-forge';
 import type { Vfs } from '../../src/vfs/types.js';
 import { openStateStore } from '../../src/store/open.js';
 import type { StateStore } from '../../src/store/state-store.js';
@@ -13,30 +11,11 @@ import { expiringWithin } from '../../src/store/keys/pki-report.js';
 import { fileTarget, memoryTarget, s3Target, stopAll, type BackendTarget } from '../backends/targets.js';
 import { cluster, failure, GOLDEN, GOLDEN_ID, keyPath, text, tree } from './golden-keyset.js';
 import { loadTree } from './trees.js';
+import { caWithValidity } from './pki-fixtures.js';
 
 afterAll(stopAll);
 
 const DAY = 86_400_000;
-
-/** A self-signed CA valid from `from` to `to` (ms since the epoch), as PEM. */
-function caWithValidity(name: string, from: number, to: number): { certificate: string; privateKey: string } {
-  const { privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
-  const key = forge.pki.privateKeyFromPem(privateKey);
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
-  cert.serialNumber = '0a';
-  cert.validity.notBefore = new Date(from);
-  cert.validity.notAfter = new Date(to);
-  cert.setSubject([{ name: 'commonName', value: name }]);
-  cert.setIssuer([{ name: 'commonName', value: name }]);
-  cert.setExtensions([{ name: 'basicConstraints', cA: true, critical: true }]);
-  cert.sign(key, forge.md.sha256.create());
-  return { certificate: forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n'), privateKey };
-}
 
 /**
  * The bytes kops writes for a keyset (pkg/apis/kops/v1alpha2 Keyset through go-yaml, as the golden
