@@ -80,9 +80,11 @@ export function kubeconfigCommand(): Command {
     )
     .action(async (positional: string | undefined, opts: KubeconfigFlags, command: Command) => {
       const ctx = contextOf(command);
-      const cluster = positional ?? opts.name;
+      // `kubeconfig --admin CLUSTER`: commander gives the cluster to --admin, whose value is optional.
+      const adminTakesCluster = typeof opts.admin === 'string' && !/^\d/.test(opts.admin) && positional === undefined;
+      const cluster = adminTakesCluster ? (opts.admin as string) : (positional ?? opts.name);
       if (!cluster) throw new CliError('the cluster is required: give it as an argument or --name', EXIT.USAGE);
-      const admin = adminLifetime(opts.admin);
+      const admin = adminLifetime(adminTakesCluster ? true : opts.admin);
       if (admin !== 0 && opts.user) throw new CliError('cannot use both --admin and --user', EXIT.USAGE);
       const kc = await withStore(ctx, (store) =>
         store.exportKubeconfig(cluster, {

@@ -3,7 +3,7 @@
  * translated), the admin certificate as kops issues it, a real mutual-TLS handshake with the
  * exported credentials, and the merge into kubeconfig files as kops (client-go) writes them.
  */
-import { X509Certificate } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { createServer, connect, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import forge from 'node-forge';
@@ -16,7 +16,7 @@ import { parseYaml } from '../../src/config/yaml/parse.js';
 import { stringifyYaml } from '../../src/config/yaml/stringify.js';
 import type { Keyset } from '../../src/store/keys/keysets.js';
 import { memoryTarget } from '../backends/targets.js';
-import { failure } from './golden-keyset.js';
+import { failure, text } from './golden-keyset.js';
 
 // kops: pkg/kubeconfig/create_kubecfg_test.go:35-39 (certData, privatekeyData, nextCertificate).
 const certData =
@@ -168,6 +168,7 @@ describe('exportKubeconfig: kops create_kubecfg_test.go TestBuildKubecfg', () =>
     const got = await buildKubeconfig(name, cluster, async () => keyset, {
       ...options,
       apiIngress: fakeStatus,
+      keySize: 1024, // key size is checked below; a smaller key keeps these cases fast
       clientName: 'tester',
     });
     expect({
@@ -201,6 +202,24 @@ describe('exportKubeconfig: kops create_kubecfg_test.go TestBuildKubecfg', () =>
     // The CA's private key appears nowhere in what is returned.
     const caKeyBody = privatekeyData.split('\n')[1]!;
     expect(JSON.stringify(got)).not.toContain(caKeyBody);
+  });
+
+  it('in an encrypting store the sealed CA key is opened to sign, and still appears nowhere in the result', async () => {
+    const { vfs: sealed } = await memoryTarget.fresh();
+    await sealed.write('testcluster/config', stringifyYaml(publicCluster));
+    const encrypting = await openStateStore(sealed, { encryption: randomBytes(32) });
+    await encrypting.createKeypair('testcluster', 'kubernetes-ca', {
+      certificate: certData,
+      privateKey: privatekeyData,
+      primary: true,
+    });
+    expect(await text(sealed, 'testcluster/pki/private/kubernetes-ca/keyset.yaml')).not.toContain(
+      Buffer.from(privatekeyData).toString('base64').slice(0, 40),
+    );
+    const got = await encrypting.exportKubeconfig('testcluster', { admin: HOUR, clientName: 'x' });
+    expect(new X509Certificate(got.clientCertificate!).verify(new X509Certificate(certData).publicKey)).toBe(true);
+    expect(JSON.stringify(got)).not.toContain(privatekeyData.split('\n')[1]!);
+    await encrypting.close();
   });
 
   it('refuses admin with user (kops: cannot use both --admin and --user) and an unknown cluster', async () => {
