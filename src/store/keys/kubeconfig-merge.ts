@@ -18,7 +18,9 @@ const BODY: Record<ListName, string> = { clusters: 'cluster', users: 'user', con
 
 /** A kubeconfig file: its path and its text (undefined when it does not exist). */
 export interface KubeconfigFile {
+  /** Where the file is; a key of {@link mergeKubeconfig}'s answer. */
   path: string;
+  /** Its text; undefined when it does not exist yet. */
   text: string | undefined;
 }
 
@@ -98,7 +100,7 @@ function withEntry(config: Entry, list: ListName, name: string, body: Entry): En
 }
 
 /** A kubeconfig as client-go writes it: lists sorted by name, go-yaml v2's sorted keys. */
-export function renderKubeconfig(config: Entry): string {
+export function renderKubeconfig(config: Record<string, unknown>): string {
   const out: Entry = { ...config, apiVersion: config.apiVersion ?? 'v1', kind: config.kind ?? 'Config' };
   for (const list of ['clusters', 'users', 'contexts'] as const) {
     const sorted = entries(config, list).sort((a, b) => (String(a.name) < String(b.name) ? -1 : 1));

@@ -18,7 +18,9 @@ export const DEFAULT_ADMIN_LIFETIME_MS = 18 * 3_600_000;
 
 /** One address of the API's load balancer, as kops's cloud reports it (kops: fi.ApiIngressStatus). */
 export interface ApiIngress {
+  /** A DNS name (an AWS load balancer's). */
   hostname?: string;
+  /** An IP address (IPv6 is written in brackets). */
   ip?: string;
   /** An internal-only address: used only when there is no external one. */
   internalEndpoint?: boolean;
@@ -50,7 +52,9 @@ export interface ExportKubeconfigOptions {
 export interface ClusterKubeconfig {
   /** The context's and the cluster entry's name: the cluster's name. */
   context: string;
+  /** The API server URL. */
   server: string;
+  /** The name the API server's certificate is checked against: `api.internal.<cluster>`. */
   tlsServerName: string;
   /** The trusted `kubernetes-ca` certificates, oldest first (PEM); absent when the load balancer presents its own certificate. */
   certificateAuthority?: string;

@@ -10,17 +10,25 @@ import { olderFirst, type Keyset, type KeysetItem } from './keysets.js';
 
 /** One key of a keyset, as the report shows it. */
 export interface PkiKeyReport {
+  /** The key's id in its keyset (decimal). */
   id: string;
   /** False once distrusted. */
   trusted: boolean;
+  /** When it was distrusted (RFC 3339). */
   distrustTimestamp?: string;
+  /** The key that signs. */
   primary: boolean;
+  /** Whether the keyset holds its private key (a certificate added alone has none). */
   hasPrivateKey: boolean;
-  /** The certificate's subject (`CN=...`), validity (ISO 8601, UTC) and whole days left, truncated (negative once expired: -5 five days after). */
+  /** The certificate's subject (`CN=...`). */
   subject?: string;
+  /** The certificate's validity (ISO 8601, UTC). */
   notBefore?: string;
+  /** The certificate's validity (ISO 8601, UTC). */
   notAfter?: string;
+  /** Whole days left, truncated: negative once expired (-5 five days after). */
   daysLeft?: number;
+  /** notAfter is past. */
   expired?: boolean;
 }
 
@@ -42,9 +50,13 @@ export const NEXT_STEP: Record<RotationStage, 'create' | 'promote' | 'distrust' 
 
 /** One keyset in the report. */
 export interface PkiKeysetReport {
+  /** The keyset's name (`kubernetes-ca`, `service-account`, `etcd-manager-ca-main` ...). */
   name: string;
+  /** The key that signs, as kops picks it. */
   primaryId?: string;
+  /** Every key, distrusted ones included, in stored order. */
   keys: PkiKeyReport[];
+  /** Where the keyset stands in kops's rotation. */
   stage: RotationStage;
   /** The staged key (`created`) or the trusted keys older than the primary (`promoted`). */
   pendingIds: string[];
@@ -56,9 +68,11 @@ export interface PkiKeysetReport {
 
 /** `StateStore.pkiReport`'s answer. */
 export interface PkiReport {
+  /** The cluster reported on. */
   cluster: string;
   /** When the days were counted (ISO 8601). */
   at: string;
+  /** Every keyset of the cluster's key store (`pki/private/`), by name. */
   keysets: PkiKeysetReport[];
 }
 

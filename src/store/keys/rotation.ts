@@ -15,7 +15,9 @@ export type RotationStep = 'create' | 'promote' | 'distrust';
 
 /** What a step did to one keyset. */
 export interface RotationStepResult {
+  /** The keyset the step was performed on. */
   keyset: string;
+  /** The step performed. */
   step: RotationStep;
   /** The keypair created or promoted, or the keypairs distrusted. */
   ids: string[];
