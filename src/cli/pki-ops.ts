@@ -71,28 +71,30 @@ function statusCommand(): Command {
   ]);
 }
 
-/** What kops's procedure says must happen in the cluster after the step (docs/operations/rotate-secrets.md). */
-const NEXT_IN_CLUSTER: Record<RotationStep, string[]> = {
-  create: [
-    'kops: "Create a new keypair for each keyset that you are going to rotate. Then update the cluster and perform a rolling update."',
-    '  kops update cluster --yes',
-    '  kops rolling-update cluster --yes',
-    'then, rotating kubernetes-ca: "export a new kubeconfig with the new CA certificate included in the `certificate-authority-data` field" (statestore kubeconfig CLUSTER) and distribute it',
-    'then: statestore pki rotate CLUSTER --step promote',
-  ],
-  promote: [
-    'kops: "Promote the new keypairs to primary with: kops promote keypair all; kops update cluster --yes; kops rolling-update cluster --yes"',
-    '  kops update cluster --yes',
-    '  kops rolling-update cluster --yes',
-    'then, rotating kubernetes-ca: "export new kubeconfigs with new admin credentials for the cluster" (statestore kubeconfig CLUSTER --admin) and distribute them',
-    'then: statestore pki rotate CLUSTER --step distrust',
-  ],
-  distrust: [
-    'kops: "Remove trust in the previous keypairs with: kops distrust keypair all; kops update cluster --yes; kops rolling-update cluster --yes"',
-    '  kops update cluster --yes',
-    '  kops rolling-update cluster --yes',
-    'then, rotating kubernetes-ca: "export a new kubeconfig with the previous CA certificate removed from the `certificate-authority-data` field" (statestore kubeconfig CLUSTER)',
-  ],
+/**
+ * What must happen in the cluster after each step, quoted from kops's procedure
+ * (docs/operations/rotate-secrets.md:29-38 step 1, 50-59 step 2, 68-76 step 3, 99-107 step 4,
+ * 117-125 step 5, 140-149 step 6). `kubernetesCa` is printed only when kubernetes-ca was rotated.
+ */
+const NEXT_IN_CLUSTER: Record<RotationStep, { quote: string; kubernetesCa: string; next?: RotationStep }> = {
+  create: {
+    quote:
+      '"1. Create and stage new keypair": "Create a new keypair for each keyset that you are going to rotate. Then update the cluster and perform a rolling update."',
+    kubernetesCa:
+      '"2. Export and distribute new kubeconfig certificate-authority-data": "If you are rotating the Kubernetes general CA ("kubernetes-ca" or "all") and you are not using a load balancer for the Kubernetes API with its own separate certificate, export a new kubeconfig with the new CA certificate included in the `certificate-authority-data` field for the cluster" (statestore kubeconfig CLUSTER), and "Distribute the new `certificate-authority-data` to all clients of that cluster\'s Kubernetes API."',
+    next: 'promote',
+  },
+  promote: {
+    quote: '"3. Promote the new keypairs": "Promote the new keypairs to primary with:" (done) and then:',
+    kubernetesCa:
+      '"4. Export and distribute new kubeconfig admin credentials": "If you are rotating the Kubernetes general CA ("kubernetes-ca" or "all") and have kubeconfigs with cluster admin credentials, export new kubeconfigs with new admin credentials for the cluster" (statestore kubeconfig CLUSTER --admin DURATION), and "Distribute the new credentials to all clients that require them."',
+    next: 'distrust',
+  },
+  distrust: {
+    quote: '"5. Distrust the previous keypairs": "Remove trust in the previous keypairs with:" (done) and then:',
+    kubernetesCa:
+      '"6. Export and distribute new kubeconfig certificate-authority-data": "export a new kubeconfig with the previous CA certificate removed from the `certificate-authority-data` field for the cluster" (statestore kubeconfig CLUSTER)',
+  },
 };
 
 function reportRotation(ctx: Context, cluster: string, step: RotationStep, results: RotationStepResult[]): void {
@@ -101,8 +103,17 @@ function reportRotation(ctx: Context, cluster: string, step: RotationStep, resul
     ctx.out.info(
       `keyset "${result.keyset}": ${step} ${result.ids.join(', ') || '(nothing)'}; stage now ${result.stage}`,
     );
-  ctx.out.info('\nBefore the next step, in the cluster:');
-  for (const line of NEXT_IN_CLUSTER[step]) ctx.out.info(line.replace(/CLUSTER/g, cluster));
+  const after = NEXT_IN_CLUSTER[step];
+  const lines = [
+    '',
+    'Before the next step, in the cluster (kops: docs/operations/rotate-secrets.md):',
+    after.quote,
+    '  kops update cluster --yes',
+    '  kops rolling-update cluster --yes',
+    ...(results.some((result) => result.keyset === 'kubernetes-ca') ? [after.kubernetesCa] : []),
+    after.next === undefined ? 'The rotation is complete.' : `Then: statestore pki rotate CLUSTER --step ${after.next}`,
+  ];
+  for (const line of lines) ctx.out.info(line.replace(/CLUSTER/g, cluster));
 }
 
 function rotateCommand(): Command {

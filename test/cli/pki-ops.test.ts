@@ -3,11 +3,12 @@
  * made from kops's trees.
  */
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openStateStore } from '../../src/store/open.js';
 import { parseYaml } from '../../src/config/yaml/parse.js';
 import { caWithValidity } from '../store/pki-fixtures.js';
+import { GOLDEN } from '../store/golden-keyset.js';
 import { COMPLEX, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
 
 const cluster = COMPLEX.cluster;
@@ -94,14 +95,21 @@ describe('statestore kubeconfig / pki (built bin)', () => {
       primary: true,
     });
     await opened.close();
+    // A keyset folder whose name carries a terminal escape: shown escaped, never raw.
+    const evil = path.join(store.dir, cluster, 'pki', 'private', 'evil\u001b[2J-ca');
+    mkdirSync(evil);
+    writeFileSync(path.join(evil, 'keyset.yaml'), GOLDEN);
     const table = await run(['pki', 'status', cluster], { state: store.url });
     expect(table.code).toBe(0);
+    expect(table.stdout).toContain('evil\\u001b[2J-ca');
+    expect(table.stdout + table.stderr).not.toContain('\u001b');
     expect(table.stdout).toMatch(/\netcd-manager-ca-main\t+10\t+trusted\tyes\t.*\texpired \(-5\)\tidle\n/);
     expect(table.stdout).toMatch(/\nservice-account\t+10\t+trusted\tyes\t.*\t10\t+idle\n/);
     const within = await run(['pki', 'status', cluster, '--within', '30d', '--json'], { state: store.url });
     expect(within.code).toBe(1);
     const report: Loose = JSON.parse(within.stdout);
     expect(report.expiring.map((e: Loose) => e.keyset)).toEqual(['etcd-manager-ca-main', 'service-account']);
+    expect(within.stdout).not.toContain('\u001b'); // JSON escapes it too
     expect(within.stderr).toContain('warning: keyset "service-account" keypair 10 expires ');
     const usage = await run(['pki', 'status', cluster, '--within', 'soon'], { state: store.url });
     expect(usage.code).toBe(2);
@@ -135,7 +143,8 @@ describe('statestore kubeconfig / pki (built bin)', () => {
     const [result]: Loose[] = JSON.parse(created.stdout);
     expect(result).toMatchObject({ keyset: 'kubernetes-ca', step: 'create', stage: 'created' });
     expect(created.stderr).toContain('  kops update cluster --yes\n  kops rolling-update cluster --yes\n');
-    expect(created.stderr).toContain(`then: statestore pki rotate ${cluster} --step promote`);
+    expect(created.stderr).toContain(`Then: statestore pki rotate ${cluster} --step promote`);
+    expect(created.stderr).toContain('export a new kubeconfig with the new CA certificate included');
     expect((await step('distrust')).stderr).toContain('the next step is promote');
     expect((await step('promote')).code).toBe(0);
     const distrusted = await step('distrust', ['--json']);
