@@ -194,6 +194,18 @@ describe('exportKubeconfig: kops create_kubecfg_test.go TestBuildKubecfg', () =>
     expect(cert.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']); // Node lists the extended key usages: clientAuth only
     expect(cert.publicKey.asymmetricKeyDetails).toMatchObject({ modulusLength: 2048 });
     expect(got.clientKey).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/);
+    // Go's x509.CreateCertificate for kops's "client" type: key usage (critical), client auth,
+    // basic constraints (critical, not a CA); no authority key id, as kops's test CA has no subject key id.
+    const extensions = forge.pki.certificateFromPem(got.clientCertificate!).extensions as Array<
+      Record<string, unknown>
+    >;
+    expect(extensions.map((e) => [e.name, e.critical])).toEqual([
+      ['keyUsage', true],
+      ['extKeyUsage', false],
+      ['basicConstraints', true],
+    ]);
+    expect(extensions[0]).toMatchObject({ digitalSignature: true, keyEncipherment: false, keyCertSign: false });
+    expect(extensions[2]).toMatchObject({ cA: false });
     const notBefore = Date.parse(cert.validFrom);
     const notAfter = Date.parse(cert.validTo);
     expect(notBefore).toBeGreaterThanOrEqual(Math.floor((before - 48 * HOUR) / 1000) * 1000);
@@ -259,6 +271,14 @@ describe('exportKubeconfig: a real mutual-TLS handshake with the exported creden
     const ca = (await store.getKeyset('tls.example.com', 'kubernetes-ca')).keys[0]!;
     const exported = await store.exportKubeconfig('tls.example.com', { admin: HOUR, clientName: 'ops' });
     const file = mergeKubeconfig([{ path: '/k', text: undefined }], exported).get('/k')!;
+    // A CA kops creates has a subject key id: the client certificate names it as its authority key id (Go's x509).
+    const aki = forge.pki.certificateFromPem(exported.clientCertificate!).getExtension('authorityKeyIdentifier') as {
+      value: string;
+    };
+    const ski = forge.pki.certificateFromPem(ca.certificate!).getExtension('subjectKeyIdentifier') as {
+      subjectKeyIdentifier: string;
+    };
+    expect(forge.util.bytesToHex(aki.value)).toContain(ski.subjectKeyIdentifier);
     await store.close();
     // Everything the client uses comes from the kubeconfig text.
     const kube = parseYaml(file).value as {
