@@ -20,6 +20,7 @@ interface KubeconfigFlags {
   admin?: string | boolean;
   user?: string;
   internal?: boolean;
+  authPlugin?: boolean;
   apiServer?: string;
   kubeconfig?: string;
   lbAddress?: string[];
@@ -62,6 +63,48 @@ function adminLifetime(admin: string | boolean | undefined): number {
   return admin === true ? DEFAULT_ADMIN_LIFETIME_MS : parseDuration(admin, '--admin');
 }
 
+/** The action of `kubeconfig`: export from the store, merge into the kubeconfig files. */
+async function exportKubeconfig(
+  positional: string | undefined,
+  opts: KubeconfigFlags,
+  command: Command,
+): Promise<void> {
+  const ctx = contextOf(command);
+  // `kubeconfig --admin CLUSTER`: commander gives the cluster to --admin, whose value is optional.
+  const adminTakesCluster = typeof opts.admin === 'string' && !/^\d/.test(opts.admin) && positional === undefined;
+  const cluster = adminTakesCluster ? (opts.admin as string) : (positional ?? opts.name);
+  if (!cluster) throw new CliError('the cluster is required: give it as an argument or --name', EXIT.USAGE);
+  const admin = adminLifetime(adminTakesCluster ? true : opts.admin);
+  if (admin !== 0 && opts.user) throw new CliError('cannot use both --admin and --user', EXIT.USAGE);
+  const kc = await withStore(ctx, (store) =>
+    store.exportKubeconfig(cluster, {
+      admin,
+      ...(opts.user ? { user: opts.user } : {}),
+      internal: opts.internal === true,
+      authPlugin: opts.authPlugin === true,
+      ...(opts.apiServer ? { apiServer: opts.apiServer } : {}),
+      ...(opts.lbAddress ? { apiIngress: opts.lbAddress.map((hostname) => ({ hostname })) } : {}),
+    }),
+  );
+  for (const warning of kc.warnings) ctx.out.warn(warning);
+  const paths = kubeconfigPaths(opts.kubeconfig);
+  const files: KubeconfigFile[] = await Promise.all(paths.map(async (p) => ({ path: p, text: await readOptional(p) })));
+  const written = mergeKubeconfig(files, kc);
+  for (const [file, text] of written) await writeLocked(file, text);
+  const expires = kc.clientCertificate && new Date(new X509Certificate(kc.clientCertificate).validTo).toISOString();
+  if (ctx.out.json)
+    ctx.out.result({
+      context: kc.context,
+      server: kc.server,
+      tlsServerName: kc.tlsServerName,
+      user: kc.user,
+      files: [...written.keys()],
+      ...(expires ? { adminCertificateExpires: expires } : {}),
+    });
+  ctx.out.info(`kubectl context set to ${kc.context} (${[...written.keys()].join(', ')})`);
+  if (expires) ctx.out.info(`admin certificate valid until ${expires}`);
+}
+
 export function kubeconfigCommand(): Command {
   const cmd = new Command('kubeconfig')
     .alias('kubecfg')
@@ -71,6 +114,7 @@ export function kubeconfigCommand(): Command {
     .option('--admin [duration]', 'also issue an admin client certificate valid this long (default 18h)')
     .option('--user <name>', 'an existing kubeconfig user for the context (not with --admin)')
     .option('--internal', "use the cluster's internal API name")
+    .option('--auth-plugin', "authenticate with kops's helper (kops helpers kubectl-auth; needs kops)")
     .option('--api-server <url>', 'the API server URL to write')
     .option('--kubeconfig <file>', 'the kubeconfig file to write (default: $KUBECONFIG, else ~/.kube/config)')
     .option(
@@ -78,43 +122,7 @@ export function kubeconfigCommand(): Command {
       "the API load balancer's address (kops asks the cloud for it)",
       (v, p: string[] = []) => [...p, v],
     )
-    .action(async (positional: string | undefined, opts: KubeconfigFlags, command: Command) => {
-      const ctx = contextOf(command);
-      // `kubeconfig --admin CLUSTER`: commander gives the cluster to --admin, whose value is optional.
-      const adminTakesCluster = typeof opts.admin === 'string' && !/^\d/.test(opts.admin) && positional === undefined;
-      const cluster = adminTakesCluster ? (opts.admin as string) : (positional ?? opts.name);
-      if (!cluster) throw new CliError('the cluster is required: give it as an argument or --name', EXIT.USAGE);
-      const admin = adminLifetime(adminTakesCluster ? true : opts.admin);
-      if (admin !== 0 && opts.user) throw new CliError('cannot use both --admin and --user', EXIT.USAGE);
-      const kc = await withStore(ctx, (store) =>
-        store.exportKubeconfig(cluster, {
-          admin,
-          ...(opts.user ? { user: opts.user } : {}),
-          internal: opts.internal === true,
-          ...(opts.apiServer ? { apiServer: opts.apiServer } : {}),
-          ...(opts.lbAddress ? { apiIngress: opts.lbAddress.map((hostname) => ({ hostname })) } : {}),
-        }),
-      );
-      for (const warning of kc.warnings) ctx.out.warn(warning);
-      const paths = kubeconfigPaths(opts.kubeconfig);
-      const files: KubeconfigFile[] = await Promise.all(
-        paths.map(async (p) => ({ path: p, text: await readOptional(p) })),
-      );
-      const written = mergeKubeconfig(files, kc);
-      for (const [file, text] of written) await writeLocked(file, text);
-      const expires = kc.clientCertificate && new Date(new X509Certificate(kc.clientCertificate).validTo).toISOString();
-      if (ctx.out.json)
-        ctx.out.result({
-          context: kc.context,
-          server: kc.server,
-          tlsServerName: kc.tlsServerName,
-          user: kc.user,
-          files: [...written.keys()],
-          ...(expires ? { adminCertificateExpires: expires } : {}),
-        });
-      ctx.out.info(`kubectl context set to ${kc.context} (${[...written.keys()].join(', ')})`);
-      if (expires) ctx.out.info(`admin certificate valid until ${expires}`);
-    });
+    .action(exportKubeconfig);
   return examples(cmd, [
     'statestore kubeconfig prod.example.com --admin',
     'statestore kubeconfig prod.example.com --admin 1h --kubeconfig ./prod.kubeconfig',

@@ -65,7 +65,7 @@ export class VfsStateStore implements StateStore {
   readonly #leases: StoreLeases;
   readonly #ops = createStorePkiOperations({
     keyStore: (cluster, signal) => this.#pki(cluster, signal),
-    config: async (cluster, signal) => (await this.getCluster(cluster, { signal })).value,
+    store: this,
   });
 
   constructor(

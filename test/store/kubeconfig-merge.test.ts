@@ -99,6 +99,26 @@ describe('mergeKubeconfig', () => {
     expect(merged['current-context']).toBe('prod.example.com');
   });
 
+  it("kops's auth plugin replaces client certificates and passwords with an exec entry (kubecfg_builder.go:118-146)", () => {
+    const existing = renderKubeconfig({
+      users: [{ name: 'prod.example.com', user: { 'client-certificate-data': 'QQ==', password: 'p', username: 'u' } }],
+    });
+    const exec = ['kops', 'helpers', 'kubectl-auth', '--cluster=prod.example.com', '--state=s3://b'];
+    const text = mergeKubeconfig([{ path: '/k', text: existing }], { ...base, authenticationExec: exec }).get('/k')!;
+    expect(parsed(text).users[0].user).toEqual({
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1beta1',
+        args: exec.slice(1),
+        command: 'kops',
+        env: null,
+        provideClusterInfo: false,
+      },
+    });
+    expect(text).toContain(
+      '    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      args:\n      - helpers\n',
+    );
+  });
+
   it('--user names an existing user; one that is missing is refused (kops: could not find user)', async () => {
     const existing = renderKubeconfig({ users: [{ name: 'oidc', user: { token: 't' } }] });
     const merged = parsed(mergeKubeconfig([{ path: '/k', text: existing }], { ...base, user: 'oidc' }).get('/k'));

@@ -72,7 +72,8 @@ describe('exportKubeconfig: kops create_kubecfg_test.go TestBuildKubecfg', () =>
   const publicCluster = minimalCluster('testcluster', 'testcluster.test.com', false, false);
   const bundle = nextCertificate + certData;
   type Case = [string, unknown, ExportKubeconfigOptions, Record<string, unknown>, boolean];
-  // [name, cluster, options, want (KubeconfigBuilder fields), wantClientCert]: create_kubecfg_test.go:181-427.
+  // [name, cluster, options, want (KubeconfigBuilder fields), wantClientCert]: create_kubecfg_test.go:181-427
+  // (the auth plugin's case, :307-332, is its own test below).
   const cases: Case[] = [
     [
       'Public DNS with admin',
@@ -136,6 +137,13 @@ describe('exportKubeconfig: kops create_kubecfg_test.go TestBuildKubecfg', () =>
       true,
     ],
     [
+      'Public cluster with admin and internal option', // kops repeats the case above under this name
+      publicCluster,
+      { admin: ADMIN, internal: true },
+      { context: 'testcluster', server: 'https://api.internal.testcluster', ca: bundle, user: 'testcluster' },
+      true,
+    ],
+    [
       'k8s.local cluster with admin and secondary NLB port',
       minimalCluster('testcluster.k8s.local', '', true, true),
       { admin: ADMIN },
@@ -180,6 +188,37 @@ describe('exportKubeconfig: kops create_kubecfg_test.go TestBuildKubecfg', () =>
     }).toEqual({ ...want, tlsServerName: `api.internal.${name}` });
     expect(got.clientCertificate !== undefined && got.clientKey !== undefined).toBe(wantClientCert);
     if (!wantClientCert) expect(got.clientCertificate ?? got.clientKey).toBeUndefined();
+  });
+
+  it('Public DNS with kops auth plugin (create_kubecfg_test.go:307-332)', async () => {
+    const got = await buildKubeconfig('testcluster', publicCluster, async () => keyset, {
+      authPlugin: true,
+      storeUrl: 'memfs://example-state-store',
+    });
+    expect(got).toEqual({
+      context: 'testcluster',
+      server: 'https://testcluster.test.com',
+      tlsServerName: 'api.internal.testcluster',
+      certificateAuthority: bundle,
+      user: 'testcluster',
+      authenticationExec: [
+        'kops',
+        'helpers',
+        'kubectl-auth',
+        '--cluster=testcluster',
+        '--state=memfs://example-state-store',
+      ],
+      warnings: [],
+    });
+    // Through the store, --state is the store's URL.
+    const viaStore = await store.exportKubeconfig('testcluster', { authPlugin: true });
+    expect(viaStore.authenticationExec).toEqual([
+      'kops',
+      'helpers',
+      'kubectl-auth',
+      '--cluster=testcluster',
+      `--state=${store.url}`,
+    ]);
   });
 
   it('issues the admin certificate as kops: CN kubecfg-<user>, O system:masters, RSA 2048, client auth, 48 h back-dated, signed by the primary CA', async () => {

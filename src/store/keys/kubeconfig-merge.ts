@@ -74,13 +74,9 @@ function decideEntries(configs: Entry[], kc: ClusterKubeconfig): Partial<Record<
   const decided: Partial<Record<ListName, Entry>> = { clusters: cluster };
   let haveUserInfo = false;
   if (kc.user === kc.context) {
-    if (kc.clientCertificate !== undefined && kc.clientKey !== undefined) {
-      const user: Entry = { ...(first('users', kc.context) ?? {}) };
-      delete user['client-certificate'];
-      delete user['client-key'];
-      user['client-certificate-data'] = base64(kc.clientCertificate);
-      user['client-key-data'] = base64(kc.clientKey);
-      decided.users = user;
+    const exec = kc.authenticationExec;
+    if ((kc.clientCertificate !== undefined && kc.clientKey !== undefined) || exec !== undefined) {
+      decided.users = userEntry(first('users', kc.context) ?? {}, kc);
       haveUserInfo = true;
     }
   } else if (kc.user !== '') {
@@ -92,6 +88,31 @@ function decideEntries(configs: Entry[], kc: ClusterKubeconfig): Partial<Record<
   if (haveUserInfo) context.user = kc.user;
   decided.contexts = context;
   return decided;
+}
+
+/** The admin user entry: client certificate data or kops's auth plugin (kubecfg_builder.go:111-153). */
+function userEntry(existing: Entry, kc: ClusterKubeconfig): Entry {
+  const user: Entry = { ...existing };
+  for (const field of ['client-certificate', 'client-key', 'client-certificate-data', 'client-key-data'])
+    delete user[field];
+  if (kc.clientCertificate !== undefined && kc.clientKey !== undefined) {
+    user['client-certificate-data'] = base64(kc.clientCertificate);
+    user['client-key-data'] = base64(kc.clientKey);
+  }
+  if (kc.authenticationExec !== undefined) {
+    // The plugin is used only without a password; the fields are client-go's v1 ExecConfig's.
+    delete user.username;
+    delete user.password;
+    const [command, ...args] = kc.authenticationExec;
+    user.exec = {
+      apiVersion: 'client.authentication.k8s.io/v1beta1',
+      args,
+      command,
+      env: null,
+      provideClusterInfo: false,
+    };
+  }
+  return user;
 }
 
 function withEntry(config: Entry, list: ListName, name: string, body: Entry): Entry {

@@ -46,6 +46,8 @@ export interface ExportKubeconfigOptions {
   clientName?: string;
   /** RSA size of the admin key (default: KOPS_RSA_PRIVATE_KEY_SIZE, else 2048, as kops). */
   keySize?: number;
+  /** Authenticate with kops's helper `kops helpers kubectl-auth` instead of a client certificate (`--auth-plugin`; needs the kops binary). */
+  authPlugin?: boolean;
 }
 
 /** What `kops export kubeconfig` puts in a kubeconfig for one cluster (kops's `KubeconfigBuilder`). */
@@ -64,6 +66,8 @@ export interface ClusterKubeconfig {
   clientCertificate?: string;
   /** Its private key (PEM, `RSA PRIVATE KEY`), with `admin`. Secret: write it only where a kubeconfig belongs. */
   clientKey?: string;
+  /** With `authPlugin`: the command kubectl runs for credentials (kops's `AuthenticationExec`). */
+  authenticationExec?: string[];
   /** What kops would log as warnings (no load-balancer address, several addresses). */
   warnings: string[];
 }
@@ -165,7 +169,7 @@ export async function buildKubeconfig(
   cluster: string,
   config: unknown,
   readCa: () => Promise<Keyset>,
-  options: ExportKubeconfigOptions = {},
+  options: ExportKubeconfigOptions & { storeUrl?: string } = {},
 ): Promise<ClusterKubeconfig> {
   const admin = options.admin ?? 0;
   if (typeof admin !== 'number' || !Number.isFinite(admin) || admin < 0)
@@ -198,6 +202,18 @@ export async function buildKubeconfig(
     });
     result.clientCertificate = issued.certificate;
     result.clientKey = issued.privateKey;
+  }
+  if (options.authPlugin) {
+    // kops: create_kubecfg.go:201-213: the helper replaces any client certificate.
+    result.authenticationExec = [
+      'kops',
+      'helpers',
+      'kubectl-auth',
+      `--cluster=${cluster}`,
+      `--state=${options.storeUrl ?? ''}`,
+    ];
+    delete result.clientCertificate;
+    delete result.clientKey;
   }
   return result;
 }

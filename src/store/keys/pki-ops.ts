@@ -35,21 +35,17 @@ export interface StorePkiOperations {
 export interface PkiOperationsHost {
   /** The cluster's key store, with the store's sealing key (validates the cluster's name). */
   keyStore(cluster: string, signal?: AbortSignal): Promise<KeyStoreContext>;
-  /** The cluster's config as stored (NotFound when there is no cluster). */
-  config(cluster: string, signal?: AbortSignal): Promise<unknown>;
+  /** The store: its URL (kops's `--state` for the auth plugin) and the cluster's config (NotFound when there is no cluster). */
+  store: { readonly url: string; getCluster(name: string, options: CallOptions): Promise<{ value: unknown }> };
 }
 
 export function createStorePkiOperations(host: PkiOperationsHost): StorePkiOperations {
   return {
     async exportKubeconfig(cluster, options = {}) {
-      const config = await host.config(cluster, options.signal);
+      const { value } = await host.store.getCluster(cluster, { signal: options.signal });
       const context = await host.keyStore(cluster, options.signal);
-      return buildKubeconfig(
-        cluster,
-        config,
-        () => readKeyset(context.location, 'kubernetes-ca', 'private', context),
-        options,
-      );
+      const readCa = () => readKeyset(context.location, 'kubernetes-ca', 'private', context);
+      return buildKubeconfig(cluster, value, readCa, { ...options, storeUrl: host.store.url });
     },
     async pkiReport(cluster, options = {}) {
       const context = await host.keyStore(cluster, options.signal);
