@@ -3,10 +3,13 @@
  * client-go's ModifyConfig (kops: pkg/kubeconfig/kubecfg_builder.go:82-211;
  * vendor/k8s.io/client-go/tools/clientcmd/config.go:112-134,165-293).
  */
+import { homedir } from 'node:os';
+import path from 'node:path';
 import { mergeKubeconfig, renderKubeconfig } from '../../src/store/keys/kubeconfig-merge.js';
 import type { ClusterKubeconfig } from '../../src/store/keys/kubeconfig.js';
 import { parseYaml } from '../../src/config/yaml/parse.js';
 import { failure } from './golden-keyset.js';
+import { kubeconfigPaths } from '../../src/cli/kubeconfig.js';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const CA = '-----BEGIN CERTIFICATE-----\nQ0E=\n-----END CERTIFICATE-----\n';
@@ -166,5 +169,13 @@ describe('mergeKubeconfig', () => {
     ).toMatchObject({
       code: 'InvalidArgument',
     });
+  });
+});
+
+describe('kubeconfigPaths: the files kops reads and writes (client-go GetLoadingPrecedence)', () => {
+  it('--kubeconfig alone, else $KUBECONFIG split and deduplicated, else ~/.kube/config', () => {
+    expect(kubeconfigPaths('/x', { KUBECONFIG: '/a:/b' })).toEqual(['/x']);
+    expect(kubeconfigPaths(undefined, { KUBECONFIG: '/a::/b:/a' })).toEqual(['/a', '/b']);
+    expect(kubeconfigPaths(undefined, {})).toEqual([path.join(homedir(), '.kube', 'config')]);
   });
 });

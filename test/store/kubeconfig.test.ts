@@ -3,6 +3,7 @@
  * translated), the admin certificate as kops issues it, a real mutual-TLS handshake with the
  * exported credentials, and the merge into kubeconfig files as kops (client-go) writes them.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { createServer, connect, type TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
@@ -271,6 +272,14 @@ describe('exportKubeconfig: kops create_kubecfg_test.go TestBuildKubecfg', () =>
     expect(new X509Certificate(got.clientCertificate!).verify(new X509Certificate(certData).publicKey)).toBe(true);
     expect(JSON.stringify(got)).not.toContain(privatekeyData.split('\n')[1]!);
     await encrypting.close();
+  });
+
+  it("without clientName the CommonName is kubecfg-<the OS user's full name>, as Go's user.Current().Name gives it", async () => {
+    // The passwd entry's GECOS field up to its first comma (Go's os/user), read here with getent.
+    const entry = execFileSync('getent', ['passwd', String(process.getuid!())], { encoding: 'utf8' }).trim();
+    const fullName = entry.split(':')[4]!.split(',')[0];
+    const got = await store.exportKubeconfig('testcluster', { admin: HOUR, keySize: 1024 });
+    expect(new X509Certificate(got.clientCertificate!).subject).toBe(`O=system:masters\nCN=kubecfg-${fullName}`);
   });
 
   it('refuses admin with user (kops: cannot use both --admin and --user) and an unknown cluster', async () => {
