@@ -49,7 +49,12 @@ export async function rotatableKeysets(context: KeyStoreContext): Promise<string
   return names.filter(isRotatableKeysetName).sort();
 }
 
-/** Performs `step` on each keyset in `names` after checking every one is at the stage the step needs. */
+/**
+ * Performs `step` on each keyset in `names` after checking every one is at the stage the step
+ * needs. The keysets are then written one by one (each conditionally): if a write fails, the
+ * keysets before it have taken the step and the others have not; `pkiReport` shows which, and the
+ * step can be finished per keyset.
+ */
 export async function rotateKeysets(
   context: KeyStoreContext,
   names: readonly string[],
