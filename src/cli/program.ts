@@ -19,6 +19,8 @@ import { historyCommand, rollbackCommand } from './history.js';
 import { watchCommand } from './watch.js';
 import { leaseCommand } from './lease.js';
 import { doctorCommand } from './doctor.js';
+import { kubeconfigCommand } from './kubeconfig.js';
+import { pkiCommand } from './pki-ops.js';
 
 /** The whole command tree. */
 export function buildProgram(): Command {
@@ -56,6 +58,8 @@ export function buildProgram(): Command {
     watchCommand(),
     leaseCommand(),
     doctorCommand(),
+    kubeconfigCommand(),
+    pkiCommand(),
     completionCommand(() => program),
   ]) {
     program.addCommand(command);

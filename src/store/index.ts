@@ -33,6 +33,22 @@ export type { MergeConfigOptions, MergeResult } from './merge-document.js';
 export type { Keyset, KeysetItem } from './keys/keysets.js';
 export { sshFingerprint, type SshPublicKey } from './keys/ssh-keys.js';
 export type { CreateKeypairOptions } from './keys/keypairs.js';
+export type { StorePkiOperations, RotateKeypairsOptions } from './keys/pki-ops.js';
+export {
+  DEFAULT_ADMIN_LIFETIME_MS,
+  type ApiIngress,
+  type ClusterKubeconfig,
+  type ExportKubeconfigOptions,
+} from './keys/kubeconfig.js';
+export { mergeKubeconfig, renderKubeconfig, type KubeconfigFile } from './keys/kubeconfig-merge.js';
+export {
+  expiringWithin,
+  type PkiKeyReport,
+  type PkiKeysetReport,
+  type PkiReport,
+  type RotationStage,
+} from './keys/pki-report.js';
+export type { RotationStep, RotationStepResult } from './keys/rotation.js';
 export {
   validateClusterName,
   validateClusterNameForConfig,

@@ -11,6 +11,7 @@ import type { DocumentPutOptions, PutOptions, SecretPutOptions } from './store-o
 import type { StoreHistory, WriteAnnotation } from './history/types.js';
 import type { StoreWatch } from './watch/types.js';
 import type { StoreLeases } from './lease/types.js';
+import type { StorePkiOperations } from './keys/pki-ops.js';
 import type {
   AddSshPublicKeyResult,
   CreateKeypairResult,
@@ -51,7 +52,7 @@ export interface DeleteClusterOptions extends CallOptions {
  * await store.close();
  * ```
  */
-export interface StateStore extends StoreHistory, StoreWatch, StoreLeases, AsyncDisposable {
+export interface StateStore extends StoreHistory, StoreWatch, StoreLeases, StorePkiOperations, AsyncDisposable {
   /**
    * The storage the store reads and writes, for what the store has no method for: copying raw
    * files (the CLI's `export`), listing a cluster's folder, or passing the same connection to

@@ -29,10 +29,11 @@ import {
   type KeyStoreContext,
 } from './keys/keypairs.js';
 import { putKeyset } from './keys/keyset-write.js';
-import { deleteSecret, listSecrets, readSecret, validateSecretName, writeSecret } from './secrets.js';
+import { createStorePkiOperations, type StorePkiOperations } from './keys/pki-ops.js';
+import { createSecretOperations, type SecretOperations } from './secret-operations.js';
 import { toKeyProvider } from './encryption/envelope.js';
 import type { KeyProvider } from './encryption/key-provider.js';
-import type { DocumentPutOptions, PutOptions, SecretPutOptions, StateStoreOptions } from './store-options.js';
+import type { DocumentPutOptions, SecretPutOptions, StateStoreOptions } from './store-options.js';
 import { DISCOVERY_FILES, discoveryStoreUrl, SeparateStores, type StoreLocation } from './locations.js';
 import { deleteClusterState } from './delete-cluster.js';
 import { createCluster, deleteInstanceGroup, putConfig, putInstanceGroup } from './cluster-writes.js';
@@ -62,6 +63,15 @@ export class VfsStateStore implements StateStore {
   readonly #history: StoreHistory;
   readonly #watch: StoreWatch;
   readonly #leases: StoreLeases;
+  readonly #secrets: SecretOperations = createSecretOperations({
+    secretStore: (cluster, signal) => this.#secretStore(cluster, signal),
+    keys: () => this.#keys,
+    allowPlaintext: () => this.#allowPlaintext,
+  });
+  readonly #ops = createStorePkiOperations({
+    keyStore: (cluster, signal) => this.#pki(cluster, signal),
+    store: this,
+  });
 
   constructor(
     readonly vfs: Vfs,
@@ -89,6 +99,9 @@ export class VfsStateStore implements StateStore {
     this.#leases.acquireLease(cluster, options);
   readonly withLease: StoreLeases['withLease'] = (cluster, fn, options) => this.#leases.withLease(cluster, fn, options);
   readonly readLease: StoreLeases['readLease'] = (cluster, options) => this.#leases.readLease(cluster, options);
+  readonly exportKubeconfig: StorePkiOperations['exportKubeconfig'] = (c, o) => this.#ops.exportKubeconfig(c, o);
+  readonly pkiReport: StorePkiOperations['pkiReport'] = (cluster, options) => this.#ops.pkiReport(cluster, options);
+  readonly rotateKeypairs: StorePkiOperations['rotateKeypairs'] = (c, s, o) => this.#ops.rotateKeypairs(c, s, o);
 
   /**
    * Where the cluster's keys live (kops's key store). Resolved from the cluster's config
@@ -348,40 +361,11 @@ export class VfsStateStore implements StateStore {
     return deleteSshPublicKeys((await this.#pki(cluster, options.signal)).location, fingerprint, options.signal);
   }
 
-  async listSecrets(cluster: string, options: CallOptions = {}): Promise<string[]> {
-    validateClusterName(cluster);
-    return listSecrets(await this.#secretStore(cluster, options.signal), options.signal);
-  }
-
-  async getSecret(cluster: string, name: string, options: CallOptions = {}): Promise<Uint8Array> {
-    validateClusterName(cluster);
-    validateSecretName(name);
-    return readSecret(await this.#secretStore(cluster, options.signal), name, {
-      signal: options.signal,
-      provider: this.#keys,
-      allowPlaintext: this.#allowPlaintext,
-    });
-  }
-
-  async putSecret(
-    cluster: string,
-    name: string,
-    data: Uint8Array | string,
-    options: SecretPutOptions = {},
-  ): Promise<WriteResult> {
-    validateClusterName(cluster);
-    validateSecretName(name);
-    const location = await this.#secretStore(cluster, options.signal);
-    const write = { ...conditionOf(options), signal: options.signal };
-    const version = await writeSecret(location, name, data, write, options.encrypt === false ? undefined : this.#keys);
-    return { version };
-  }
-
-  async deleteSecret(cluster: string, name: string, options: PutOptions = {}): Promise<void> {
-    validateClusterName(cluster);
-    validateSecretName(name);
-    await deleteSecret(await this.#secretStore(cluster, options.signal), name, options);
-  }
+  readonly listSecrets: SecretOperations['listSecrets'] = (cluster, options) =>
+    this.#secrets.listSecrets(cluster, options);
+  readonly getSecret: SecretOperations['getSecret'] = (c, name, options) => this.#secrets.getSecret(c, name, options);
+  readonly putSecret: SecretOperations['putSecret'] = (c, n, data, o) => this.#secrets.putSecret(c, n, data, o);
+  readonly deleteSecret: SecretOperations['deleteSecret'] = (c, n, o) => this.#secrets.deleteSecret(c, n, o);
 
   async close(): Promise<void> {
     await this.#separate.close();
@@ -392,9 +376,4 @@ export class VfsStateStore implements StateStore {
   async [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
-}
-
-/** The write condition of a secret: `ifMatch` as given, else create only unless `overwrite`. */
-function conditionOf(options: SecretPutOptions): { ifMatch: string } | { ifNoneMatch: '*' } | Record<string, never> {
-  return options.ifMatch !== undefined ? { ifMatch: options.ifMatch } : options.overwrite ? {} : { ifNoneMatch: '*' };
 }

@@ -13,7 +13,7 @@ const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** The PEM blocks of a text, in order, as Go's `pem.Decode` finds them (text between blocks is skipped). */
-function pemBlocks(text: string): Array<{ type: string; der: Buffer }> {
+export function pemBlocks(text: string): Array<{ type: string; der: Buffer }> {
   return [...text.matchAll(PEM_BLOCK)].map((m) => ({
     type: m[1]!,
     der: Buffer.from(m[2]!.replace(/\s+/g, ''), 'base64'),
