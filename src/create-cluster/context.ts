@@ -54,7 +54,7 @@ function topologyOf(options: CreateClusterOptions): 'public' | 'private' {
  * The `spec.configBase` kops writes for a new cluster: `{state store}/{cluster name}` unless
  * `--config-base` names another place (kops: upup/pkg/fi/cloudup/new_cluster.go:256-263 sets
  * `ConfigStore.Base` from `clientset.ConfigBaseFor`; pkg/client/simple/vfsclientset/clientset.go:78-83
- * falls back to `configBase(cluster.Name)`, cluster.go:65-70 `basePath.Join(clusterName)`; v1alpha2
+ * falls back to `configBase(cluster.Name)`, cluster.go:65-71 `basePath.Join(clusterName)`; v1alpha2
  * writes it as `spec.configBase`, pkg/apis/kops/v1alpha2/conversion.go:413).
  */
 export function kopsConfigBase(stateStore: string, cluster: string): string {
