@@ -141,7 +141,7 @@ describe('store.apply: prune, creation, concurrency', () => {
     const source = await treeStore(tree);
     const documents = (await documentsOf(source.store, tree)).map((doc) => {
       if (doc.kind !== 'Cluster') return doc;
-      const { configBase: _omitted, ...spec } = doc.spec ?? {};
+      const { configBase: _omitted, ...spec } = (doc.spec ?? {}) as Record<string, unknown>;
       return { ...doc, spec } as ApplyDocument;
     });
     const url = `memfs://apply-new-${process.pid}-${++counter}/kops`;

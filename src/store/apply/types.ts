@@ -19,9 +19,11 @@ export type ApplyAction = 'create' | 'update' | 'delete' | 'unchanged';
 
 /** One document of an apply: what happened to it, and the unified diff from the stored document. */
 export interface ApplyDocumentResult {
+  /** The document's kind. */
   kind: 'Cluster' | 'InstanceGroup';
   /** The cluster's name, or the instance group's. */
   name: string;
+  /** What was (or, in a dry run, would be) done to it. */
   action: ApplyAction;
   /** Unified YAML diff from the stored document to the desired one ('' when unchanged). */
   diff: string;
@@ -31,6 +33,7 @@ export interface ApplyDocumentResult {
 
 /** What `StateStore.apply` did. */
 export interface ApplyResult {
+  /** The cluster applied (the Cluster document's `metadata.name`). */
   cluster: string;
   /** True when nothing was written because `dryRun` was set. */
   dryRun: boolean;
