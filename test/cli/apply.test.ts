@@ -93,7 +93,9 @@ describe('statestore apply (built bin, file://)', () => {
       'InstanceGroup nodes update',
       `Cluster ${cluster} unchanged`,
     ]);
-    expect((JSON.parse(plan.stdout) as PlanJson[])[0]!.documents[1]!.diff).toMatch(/^- {2}maxSize: 1\n\+ {2}maxSize: 7$/m);
+    expect((JSON.parse(plan.stdout) as PlanJson[])[0]!.documents[1]!.diff).toMatch(
+      /^- {2}maxSize: 1\n\+ {2}maxSize: 7$/m,
+    );
     expect(changedFiles(before, snapshot(store.dir))).toEqual([]);
     const applied = await run(['apply', '-f', to, '--detailed-exitcode'], { state: store.url });
     expect(applied.code).toBe(2);
