@@ -6,6 +6,7 @@
  * dies midway leaves some documents at the desired state and the rest as they were; a rerun plans
  * again from what is stored and writes only the rest, so it converges.
  */
+import { isStateStoreError, StateStoreError } from '../../errors.js';
 import type { Vfs } from '../../vfs/types.js';
 import type { ClusterConfig, InstanceGroupConfig } from '../../config/schema/types.generated.js';
 import { kopsConfigBase } from '../../create-cluster/context.js';
@@ -119,7 +120,7 @@ async function writeEach(
     const put = { signal, reason, author, lease, ...(step.stored ? { ifMatch: step.stored.version } : {}) };
     if (step.action === 'unchanged') results.push(report(step));
     else if (step.action === 'delete') {
-      await deleteInstanceGroup(vfs, cluster, step.name, put);
+      await deleteAtVersion(vfs, cluster, step, put);
       results.push(report(step));
     } else if (step.kind === 'Cluster')
       results.push(report(step, (await putConfig(vfs, cluster, step.value as ClusterConfig, put)).version));
@@ -129,4 +130,23 @@ async function writeEach(
       );
   }
   return results;
+}
+
+/**
+ * Deletes a pruned group only at the version planned: `ifMatch` where the backend enforces it on
+ * deletes, else (Ceph RGW, Swift) a stat right before, which leaves the window between the two
+ * (as `moveStateStore`'s `deleteSource` does: docs/moving.md).
+ */
+async function deleteAtVersion(vfs: Vfs, cluster: string, step: PlannedDocument, put: ApplyOptions): Promise<void> {
+  const version = step.stored!.version;
+  if (vfs.capabilities.deleteIfMatch) return deleteInstanceGroup(vfs, cluster, step.name, { ...put, ifMatch: version });
+  const key = layout.instanceGroup(cluster, step.name);
+  const now = await vfs.stat(key, { signal: put.signal }).catch((err: unknown) => {
+    if (isStateStoreError(err, 'NotFound')) return undefined; // already gone: what the apply wants
+    throw err;
+  });
+  if (now === undefined) return;
+  if (now.version !== version)
+    throw new StateStoreError('PreconditionFailed', `instance group "${step.name}" changed since it was read`, { key });
+  return deleteInstanceGroup(vfs, cluster, step.name, { ...put, ifMatch: undefined });
 }
