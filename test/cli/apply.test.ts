@@ -153,6 +153,29 @@ describe('statestore apply (built bin, file://)', () => {
     expect(bytes(snapshot(elsewhere))).toEqual(bytes(first));
   });
 
+  it("someone else's lease stops apply (exit 5, nothing written) but not its dry run; a lease taken during it is gone after", async () => {
+    const { store, to } = await exported();
+    writeFileSync(nodesFile(to), readFileSync(nodesFile(to), 'utf8').replace(/maxSize: \d+/, 'maxSize: 4'));
+    const leased = await run(['lease', 'acquire', 'cluster', cluster, '--ttl', '10m', '--owner', 'ci-pipeline-42'], {
+      state: store.url,
+    });
+    expect(leased.code).toBe(0);
+    const before = snapshot(store.dir);
+    const refused = await run(['apply', '-f', to], { state: store.url });
+    expect({ code: refused.code, holder: refused.stderr.includes('ci-pipeline-42') }).toEqual({
+      code: 5,
+      holder: true,
+    });
+    expect(changedFiles(before, snapshot(store.dir))).toEqual([]);
+    const plan = await run(['apply', '-f', to, '--dry-run', '--detailed-exitcode'], { state: store.url });
+    expect(plan.code).toBe(2);
+    expect(
+      (await run(['lease', 'release', 'cluster', cluster, '--owner', 'ci-pipeline-42'], { state: store.url })).code,
+    ).toBe(0);
+    expect((await run(['apply', '-f', to], { state: store.url })).code).toBe(0);
+    expect(readdirSync(path.join(store.dir, cluster, 'backups', 'statestore'))).not.toContain('lease');
+  });
+
   it('an invalid edit writes nothing and exits 4', async () => {
     const { store, to } = await exported();
     writeFileSync(nodesFile(to), readFileSync(nodesFile(to), 'utf8').replace(/maxSize: \d+/, 'maxSize: many'));
