@@ -154,6 +154,26 @@ describe('store.apply: prune, creation, concurrency', () => {
     await Promise.all([store.close(), source.store.close()]);
   });
 
+  it("records each write with the apply's reason; rollback undoes a document and the next apply redoes it", async () => {
+    const { store } = await treeStore(tree);
+    const documents = await documentsOf(store, tree);
+    const original = (await store.getInstanceGroup(tree.cluster, 'nodes')).value.spec?.maxSize;
+    const changed = documents.map((doc) =>
+      doc.metadata?.name === 'nodes' ? ({ ...doc, spec: { ...doc.spec, maxSize: 42 } } as ApplyDocument) : doc,
+    );
+    await store.apply(changed, { reason: 'PR 12', author: 'ci' });
+    const entries = [];
+    for await (const entry of store.history(tree.cluster, { kind: 'instancegroup', name: 'nodes' }))
+      entries.push(entry);
+    expect(entries[0]).toMatchObject({ operation: 'update', reason: 'PR 12', author: 'ci' });
+    // The revision before the apply's: the group as kops wrote it (an external revision).
+    await store.rollback(tree.cluster, entries[1]!.id);
+    expect((await store.getInstanceGroup(tree.cluster, 'nodes')).value.spec?.maxSize).toBe(original);
+    const again = await store.apply(changed);
+    expect(again.documents.filter((doc) => doc.action !== 'unchanged').map((doc) => doc.name)).toEqual(['nodes']);
+    await store.close();
+  });
+
   it('a document changed between plan and write is not overwritten (PreconditionFailed)', async () => {
     const { store } = await treeStore(tree);
     const documents = await documentsOf(store, tree);
