@@ -180,16 +180,15 @@ describe('store.apply: prune, creation, concurrency', () => {
     const changed = documents.map((doc) =>
       doc.kind === 'Cluster' ? ({ ...doc, spec: { ...doc.spec, kubernetesVersion: '1.34.1' } } as ApplyDocument) : doc,
     );
-    // Another writer changes the config as the apply's own read of it returns.
+    // Another writer changes the config between the apply's plan and its write of the config.
     const racing = new Proxy(store.vfs, {
       get(target, property, receiver) {
         const value = Reflect.get(target, property, receiver) as unknown;
-        if (property !== 'read' || typeof value !== 'function') return value;
+        if (property !== 'write' || typeof value !== 'function') return value;
         return async (key: string, ...rest: unknown[]) => {
-          const read = await (value as (...a: unknown[]) => Promise<unknown>).call(target, key, ...rest);
           if (key === `${tree.cluster}/config`)
             await store.mergeConfig(tree.cluster, { set: ['spec.kubernetesVersion=1.34.9'] });
-          return read;
+          return (value as (...a: unknown[]) => Promise<unknown>).call(target, key, ...rest);
         };
       },
     });
