@@ -5,7 +5,7 @@
  * bytes are already there are not rewritten, so an unchanged store leaves the folder untouched.
  * The file backend hides `.statestore-` names, so the folder still opens as a file:// store.
  */
-import { chmod, lstat, mkdir, readFile, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, realpath, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** The manifest's name in the cluster's exported folder. */
@@ -14,7 +14,7 @@ export const MANIFEST = '.statestore-export.json';
 /** The file of a store key (`{cluster}/...`) in the export, refused when it would leave the cluster's folder. */
 export function fileOf(root: string, cluster: string, key: string): string {
   const target = path.resolve(root, ...key.split('/'));
-  // Keys are validated by the library (no '..' segments); a manifest is the user's file: both checked.
+  // Keys are validated by the library (no '..' segments); this keeps that promise visible here.
   if (!target.startsWith(path.join(root, cluster) + path.sep))
     throw new Error(`refusing a path outside ${cluster}/: ${key}`);
   return target;
@@ -51,7 +51,8 @@ export async function mirrorFile(root: string, cluster: string, target: string, 
 
 /**
  * Removes the files of the previous export that this one did not write, and the folders that
- * leaves empty (up to the cluster's folder); only regular files, only below `{DIR}/{cluster}/`.
+ * leaves empty (up to the cluster's folder); only regular files, only really below
+ * `{DIR}/{cluster}/` (a symlink is never followed out of it).
  */
 export async function removeStale(
   root: string,
@@ -60,25 +61,34 @@ export async function removeStale(
   current: ReadonlySet<string>,
 ): Promise<string[]> {
   const removed: string[] = [];
+  const top = path.join(root, cluster);
+  const realTop = await realpath(top).catch(() => top);
   for (const key of previous) {
-    if (current.has(key)) continue;
-    const target = fileOf(root, cluster, key);
+    if (current.has(key) || !key.startsWith(`${cluster}/`)) continue;
+    const target = path.resolve(root, ...key.split('/'));
+    // A manifest is a file in the user's folder: an entry leading outside the cluster's folder,
+    // directly or through a symlinked folder, is not ours to remove.
+    if (!target.startsWith(top + path.sep)) continue;
+    const realFolder = await realpath(path.dirname(target)).catch(() => undefined);
+    if (realFolder === undefined || !(realFolder + path.sep).startsWith(realTop + path.sep)) continue;
     const info = await lstat(target).catch(() => undefined);
     if (info?.isFile() !== true) continue;
     await unlink(target);
     removed.push(key);
-    const top = path.join(root, cluster);
-    for (let folder = path.dirname(target); folder !== top; folder = path.dirname(folder)) {
-      if (
-        !(await rmdir(folder).then(
-          () => true,
-          () => false,
-        ))
-      )
-        break; // not empty: a file still lives there
-    }
+    await removeEmptyFolders(path.dirname(target), top);
   }
   return removed;
+}
+
+/** Removes `folder` and its parents up to (not including) `top` while they are empty. */
+async function removeEmptyFolders(folder: string, top: string): Promise<void> {
+  for (let current = folder; current !== top && current.startsWith(top + path.sep); current = path.dirname(current)) {
+    const emptied = await rmdir(current).then(
+      () => true,
+      () => false, // not empty: a file still lives there
+    );
+    if (!emptied) return;
+  }
 }
 
 /** Records the export's files (sorted: the manifest's bytes depend only on the set). */

@@ -6,7 +6,7 @@
  * --detailed-exitcode` exits 0 or 2 and `--json` lists each document's action; a re-export
  * removes only files an export wrote, keeps `.git/` and a README, and rewrites nothing unchanged.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TREES } from '../store/trees.js';
 import { makeStore, MINIMAL, requireBuiltCli, run, tempDir } from './harness.js';
@@ -138,6 +138,32 @@ describe('statestore apply (built bin, file://)', () => {
     expect(removed).toEqual([`${cluster}/instancegroup/extra`]);
     for (const foreign of ['.git/HEAD', 'README.md', `${cluster}/NOTES`])
       expect(readdirSync(path.dirname(path.join(to, foreign)))).toContain(path.basename(foreign));
+  });
+
+  it('a tampered manifest removes nothing outside the cluster folder, nor through a symlink', async () => {
+    const { store, to } = await exported();
+    const outside = tempDir();
+    writeFileSync(path.join(outside, 'victim'), 'keep me\n');
+    writeFileSync(path.join(to, 'outside.txt'), 'keep me\n');
+    mkdirSync(path.join(to, 'other.example.com'));
+    writeFileSync(path.join(to, 'other.example.com', 'config'), 'keep me\n');
+    symlinkSync(outside, path.join(to, cluster, 'linked'));
+    const manifest = path.join(to, cluster, '.statestore-export.json');
+    const listed = JSON.parse(readFileSync(manifest, 'utf8')) as { files: string[] };
+    const hostile = [`${cluster}/../outside.txt`, 'other.example.com/config', `${cluster}/linked/victim`];
+    writeFileSync(manifest, JSON.stringify({ ...listed, files: [...listed.files, ...hostile] }));
+    const again = await run(['export', cluster, '--to', to, '--json'], { state: store.url });
+    expect({ code: again.code, removed: (JSON.parse(again.stdout) as { removed: string[] }).removed }).toEqual({
+      code: 0,
+      removed: [],
+    });
+    for (const file of [
+      path.join(outside, 'victim'),
+      path.join(to, 'outside.txt'),
+      path.join(to, 'other.example.com/config'),
+    ])
+      expect(readFileSync(file, 'utf8')).toBe('keep me\n');
+    expect(JSON.parse(readFileSync(manifest, 'utf8'))).toEqual(listed);
   });
 
   it('re-export of an unchanged store rewrites nothing: same bytes, same mtimes, same manifest', async () => {
