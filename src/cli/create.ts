@@ -152,14 +152,18 @@ export function createCommand(): Command {
     const ctx = contextOf(command);
     const clusterName = name ?? (flags.name as string | undefined);
     if (!clusterName) throw new CliError('the cluster name is required: create cluster NAME (or --name)', EXIT.USAGE);
-    const built = clusterFromOptions(optionsFromFlags(clusterName, flags));
+    const options = optionsFromFlags(clusterName, flags);
+    // kops's create writes spec.configBase = {state store}/{cluster} (see kopsConfigBase): the store's URL.
     if (flags.dryRun) {
+      const built = clusterFromOptions({ stateStore: ctx.flags.state, ...options });
       if (ctx.out.json) return ctx.out.result([built.cluster, ...built.instanceGroups]);
       return ctx.out.text(stringifyClusterDocuments(built));
     }
-    await withStore(ctx, async (store) => {
+    const built = await withStore(ctx, async (store) => {
+      const result = clusterFromOptions({ stateStore: store.url, ...options });
       await assertNotLeased(ctx, store, clusterName);
-      await store.createCluster(clusterName, built.cluster, built.instanceGroups);
+      await store.createCluster(clusterName, result.cluster, result.instanceGroups);
+      return result;
     });
     if (ctx.out.json)
       ctx.out.result({ created: clusterName, instanceGroups: built.instanceGroups.map((ig) => ig.metadata?.name) });

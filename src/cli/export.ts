@@ -1,4 +1,4 @@
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import { openStateStore, validateClusterName, type StateStore } from '../index.js';
@@ -6,6 +6,7 @@ import { contextOf, withStore, type Context } from './context.js';
 import { examples } from './help.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { exclusionOf, exportExclusions } from './export-exclusions.js';
+import { fileOf, mirrorFile, previousExport, removeStale, writeManifest } from './export-mirror.js';
 
 /** Options of `export`. */
 interface ExportOptions {
@@ -44,9 +45,11 @@ async function exportCluster(ctx: Context, store: StateStore, cluster: string, o
   const { value: config } = await store.getCluster(cluster);
   const exclusions = exportExclusions(store.vfs.url, cluster, config, opts.includeEtcdBackups);
   const root = path.resolve(opts.to);
+  const previous = await previousExport(root, cluster);
   // Before the plain copy writes the cluster's config: see exportSecrets.
   const secrets = opts.includeSecrets ? await exportSecrets(store, cluster, root) : [];
   const written: string[] = [];
+  const changed: string[] = [];
   const skipped: string[] = [];
   for await (const info of store.vfs.listAll({ prefix: `${cluster}/` })) {
     // Never copied raw: secrets and keys come from exportSecrets (decrypted, in kops's format).
@@ -54,29 +57,18 @@ async function exportCluster(ctx: Context, store: StateStore, cluster: string, o
       skipped.push(info.key);
       continue;
     }
-    const target = path.resolve(root, ...info.key.split('/'));
-    // Keys are validated by the library (no '..' segments); this keeps that promise visible here.
-    if (!target.startsWith(root + path.sep)) throw new Error(`refusing to write outside ${opts.to}: ${info.key}`);
-    await writePrivate(root, cluster, target, (await store.vfs.read(info.key)).body);
+    const target = fileOf(root, cluster, info.key);
+    if (await mirrorFile(root, cluster, target, (await store.vfs.read(info.key)).body)) changed.push(info.key);
     written.push(info.key);
   }
-  if (ctx.out.json) return ctx.out.result({ to: root, written: [...written, ...secrets], skipped });
+  // A mirror: what an earlier export wrote and the store no longer has goes; nothing else does.
+  const all = [...written, ...secrets];
+  const removed = await removeStale(root, cluster, previous, new Set(all));
+  await writeManifest(root, cluster, all);
+  if (ctx.out.json) return ctx.out.result({ to: root, written: all, changed, removed, skipped });
   const left = skipped.length > 0 ? `; ${skipped.length} files left out (secrets, keys, lease, etcd backups)` : '';
-  ctx.out.info(`${written.length + secrets.length} files written to ${path.join(opts.to, cluster)}${left}`);
-}
-
-/**
- * Writes a file 0600 in folders made 0700, as the file backend does: an export may hold whatever
- * the state store holds. A file or folder of an earlier export is made so too (`mode` applies
- * only to what is being created); folders above `{DIR}/{cluster}` are the caller's, left alone.
- */
-async function writePrivate(root: string, cluster: string, target: string, body: Uint8Array): Promise<void> {
-  const folder = path.dirname(target);
-  await mkdir(folder, { recursive: true, mode: 0o700 });
-  const top = path.join(root, cluster);
-  for (let current = folder; current.startsWith(top); current = path.dirname(current)) await chmod(current, 0o700);
-  await writeFile(target, body, { mode: 0o600 });
-  await chmod(target, 0o600);
+  const delta = `${changed.length} changed, ${removed.length} removed`;
+  ctx.out.info(`${all.length} files exported to ${path.join(opts.to, cluster)} (${delta})${left}`);
 }
 
 /**

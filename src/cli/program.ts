@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isStateStoreError } from '../index.js';
+import { applyCommand } from './apply.js';
 import { completionCommand } from './completion.js';
 import { createCommand } from './create.js';
 import { deleteCommand } from './delete.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
     unsetCommand(),
     patchCommand(),
     replaceCommand(),
+    applyCommand(),
     diffCommand(),
     validateCommand(),
     moveCommand(),

@@ -50,13 +50,22 @@ function topologyOf(options: CreateClusterOptions): 'public' | 'private' {
   return topology;
 }
 
+/**
+ * The `spec.configBase` kops writes for a new cluster: `{state store}/{cluster name}` unless
+ * `--config-base` names another place (kops: upup/pkg/fi/cloudup/new_cluster.go:256-263 sets
+ * `ConfigStore.Base` from `clientset.ConfigBaseFor`; pkg/client/simple/vfsclientset/clientset.go:78-83
+ * falls back to `configBase(cluster.Name)`, cluster.go:65-71 `basePath.Join(clusterName)`; v1alpha2
+ * writes it as `spec.configBase`, pkg/apis/kops/v1alpha2/conversion.go:413).
+ */
+export function kopsConfigBase(stateStore: string, cluster: string): string {
+  return `${stateStore.replace(/\/+$/, '')}/${cluster}`;
+}
+
 /** Checks the options the way kops's `NewCluster` does and fills in its defaults. */
 export function buildContext(options: CreateClusterOptions, facts: CloudFacts | undefined): BuildContext {
   const name = required(options.clusterName, 'clusterName is required');
   const zones = required(options.zones, 'at least one zone is required (zones)');
-  // kops keeps a cluster's files under {state store}/{cluster name} unless told otherwise.
-  const configBase =
-    options.configBase || (options.stateStore ? `${options.stateStore.replace(/\/+$/, '')}/${name}` : undefined);
+  const configBase = options.configBase || (options.stateStore ? kopsConfigBase(options.stateStore, name) : undefined);
   const cloud = required(
     options.cloud || guessCloudForPath(configBase),
     'cloud is required (it cannot be guessed from the state store)',

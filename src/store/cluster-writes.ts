@@ -33,12 +33,16 @@ async function previousOf<T>(vfs: Vfs, key: string, what: string, signal?: Abort
   );
 }
 
-/** Checks a new cluster and its groups as kops's create does; throws before any I/O. */
-function checkNewCluster(
+/**
+ * Checks a cluster and its groups as kops's create does; throws before any I/O. `kept`: stored
+ * groups the cluster keeps besides (an apply without prune), checked only across the cluster.
+ */
+export function checkClusterDocuments(
   vfs: Vfs,
   name: string,
   config: ClusterConfig,
   instanceGroups: readonly InstanceGroupConfig[],
+  kept: readonly InstanceGroupConfig[] = [],
 ): void {
   validateClusterName(name);
   assertSafeValue(config);
@@ -50,7 +54,7 @@ function checkNewCluster(
     assertValidInstanceGroup(group);
     validateInstanceGroupName(group.metadata?.name);
   }
-  throwIfErrors(validateClusterWithInstanceGroups(config, instanceGroups), 'Cluster');
+  throwIfErrors(validateClusterWithInstanceGroups(config, [...instanceGroups, ...kept]), 'Cluster');
 }
 
 /** See `StateStore.createCluster`: `config` first, create-if-absent, then the instance groups. */
@@ -61,7 +65,7 @@ export async function createCluster(
   instanceGroups: readonly InstanceGroupConfig[],
   options: CallOptions & WriteAnnotation,
 ): Promise<WriteResult> {
-  checkNewCluster(vfs, name, config, instanceGroups);
+  checkClusterDocuments(vfs, name, config, instanceGroups);
   // kops's create sets metadata.creationTimestamp when unset (kops: vfsclientset/commonvfs.go).
   // Every text is rendered (and size-checked) before the first write: nothing is written on a refusal.
   const now = new Date();

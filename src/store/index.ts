@@ -28,6 +28,7 @@ export type {
 export { openStateStore, DEFAULT_STORE_FOLDER, type OpenStateStoreOptions } from './open.js';
 export { probeStore, type ConditionSupport, type StoreProbe } from './probe.js';
 export type { StoredDocument } from './documents.js';
+export type { ApplyAction, ApplyDocument, ApplyDocumentResult, ApplyOptions, ApplyResult } from './apply/types.js';
 export type { ConfigChange } from './change.js';
 export type { MergeConfigOptions, MergeResult } from './merge-document.js';
 export type { Keyset, KeysetItem } from './keys/keysets.js';

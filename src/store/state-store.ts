@@ -12,6 +12,7 @@ import type { StoreHistory, WriteAnnotation } from './history/types.js';
 import type { StoreWatch } from './watch/types.js';
 import type { StoreLeases } from './lease/types.js';
 import type { StorePkiOperations } from './keys/pki-ops.js';
+import type { ApplyDocument, ApplyOptions, ApplyResult } from './apply/types.js';
 import type {
   AddSshPublicKeyResult,
   CreateKeypairResult,
@@ -85,6 +86,22 @@ export interface StateStore extends StoreHistory, StoreWatch, StoreLeases, Store
     instanceGroups?: readonly InstanceGroupConfig[],
     options?: CallOptions & WriteAnnotation,
   ): Promise<WriteResult>;
+
+  /**
+   * Makes a cluster's documents its desired state, declaratively (`kubectl apply` for kops; see
+   * docs/gitops.md): exactly one `Cluster` and any of its `InstanceGroup`s. A missing cluster is
+   * created as {@link StateStore.createCluster} creates one, `spec.configBase` set as kops's
+   * `create cluster` sets it when omitted. An existing one gets only its changed documents
+   * written, each a compare-and-swap against the version read (PreconditionFailed when someone
+   * changed it meanwhile); documents are compared as kops's YAML renders them, and the metadata
+   * kops keeps (`generation`, `creationTimestamp`) and an omitted `configBase` stay as stored.
+   * With `prune`, instance groups the documents do not name are deleted (never the cluster, its
+   * keys or secrets). Everything is validated together, as one cluster with its groups, before
+   * anything is written: a failure writes nothing. Order: instance groups created or updated,
+   * then pruned, then the `config`, each recorded in the history; a process that dies midway is
+   * finished by running the same apply again. Nothing is written when nothing changed or `dryRun`.
+   */
+  apply(documents: readonly ApplyDocument[], options?: ApplyOptions): Promise<ApplyResult>;
 
   /**
    * Replaces the cluster's `config`, validated, keeping the stored YAML's comments and layout; as

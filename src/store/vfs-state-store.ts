@@ -37,6 +37,7 @@ import type { DocumentPutOptions, SecretPutOptions, StateStoreOptions } from './
 import { DISCOVERY_FILES, discoveryStoreUrl, SeparateStores, type StoreLocation } from './locations.js';
 import { deleteClusterState } from './delete-cluster.js';
 import { createCluster, deleteInstanceGroup, putConfig, putInstanceGroup } from './cluster-writes.js';
+import { applyDocuments } from './apply/index.js';
 import { createStoreHistory, type StoreHistory, type WriteAnnotation } from './history/index.js';
 import { createStoreWatch, type StoreWatch } from './watch/index.js';
 import { createStoreLeases, type StoreLeases } from './lease/index.js';
@@ -175,6 +176,8 @@ export class VfsStateStore implements StateStore {
   ): Promise<WriteResult> {
     return createCluster(this.vfs, name, config, instanceGroups, options);
   }
+
+  readonly apply: StateStore['apply'] = (documents, options) => applyDocuments(this.vfs, documents, options);
 
   async putConfig(name: string, config: ClusterConfig, options: DocumentPutOptions = {}): Promise<WriteResult> {
     return putConfig(this.vfs, name, config, options);
