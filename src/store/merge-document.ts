@@ -13,6 +13,7 @@ import { applyChange, type ConfigChange } from './change.js';
 import { readParsedDocument, type StoredDocument } from './documents.js';
 import type { ParsedYaml } from '../config/yaml/parse.js';
 import { asKopsUpdates } from './kops-metadata.js';
+import { refuseRename, storedName } from './names.js';
 import type { WriteAnnotation } from './history/types.js';
 import { assertFenced } from './lease/fence.js';
 import { recordWrite } from './history/record.js';
@@ -63,6 +64,7 @@ interface MergePlan<T> {
 /** Applies the change to the stored document, validates the result and renders the text to write. */
 function planMerge<T>(
   key: string,
+  what: string,
   current: StoredDocument<T>,
   parsed: ParsedYaml,
   change: ConfigChange<T>,
@@ -70,6 +72,7 @@ function planMerge<T>(
   validate: (value: T) => void,
 ): MergePlan<T> {
   const applied = applyChange(current.value, change, schema);
+  refuseRename(what, storedName(current.value), applied);
   // Written as kops's clientset writes an update (kops-metadata.ts): spec changed, generation + 1.
   const next = diffOperations(current.value, applied).length === 0 ? applied : asKopsUpdates(current.value, applied);
   assertSafeValue(next);
@@ -111,7 +114,7 @@ export async function mergeDocument<T>(
       await sleep(backoffDelay(attempt, policy), options.signal);
       continue;
     }
-    const plan = planMerge(key, current, parsed, change, schema, validate);
+    const plan = planMerge(key, what, current, parsed, change, schema, validate);
     const { next, diff, warnings } = plan;
     if (plan.text === undefined)
       return { changed: false, diff, version: current.version, attempts: attempt, value: current.value, warnings };

@@ -40,3 +40,14 @@ describe('a closed pipe', () => {
     }
   });
 });
+
+describe('set', () => {
+  it('refuses changing metadata.name (exit 4): the cluster stays listed and found under its name', async () => {
+    const { url } = makeStore([MINIMAL]);
+    const renamed = await run(['set', 'cluster', cluster, 'metadata.name=b.example.com'], { state: url });
+    expect(renamed.code).toBe(4);
+    expect(renamed.stderr).toContain('/metadata/name: cannot change from "minimal.example.com" to "b.example.com"');
+    expect((await run(['get', 'clusters'], { state: url })).stdout).toContain(cluster);
+    expect((await run(['get', 'cluster', cluster], { state: url })).code).toBe(0);
+  });
+});
