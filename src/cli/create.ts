@@ -157,14 +157,17 @@ export function createCommand(): Command {
       if (ctx.out.json) return ctx.out.result([built.cluster, ...built.instanceGroups]);
       return ctx.out.text(stringifyClusterDocuments(built));
     }
-    await withStore(ctx, async (store) => {
+    const url = await withStore(ctx, async (store) => {
       await assertNotLeased(ctx, store, clusterName);
       await store.createCluster(clusterName, built.cluster, built.instanceGroups);
+      return store.url;
     });
+    // kops finds the store through KOPS_STATE_STORE or --state: name it unless kops reads it from the environment.
+    const state = process.env.KOPS_STATE_STORE ? '' : ` --state ${url}`;
     if (ctx.out.json)
       ctx.out.result({ created: clusterName, instanceGroups: built.instanceGroups.map((ig) => ig.metadata?.name) });
     ctx.out.info(
-      `cluster "${clusterName}" created with ${built.instanceGroups.length} instance groups; next: kops update cluster --name ${clusterName} --yes`,
+      `cluster "${clusterName}" created with ${built.instanceGroups.length} instance groups; next: kops update cluster --name ${clusterName}${state} --yes`,
     );
   });
   create.addCommand(

@@ -3,7 +3,9 @@
  * pipe, refused renames, `--json` lists, `create cluster` flags, the defaulted store.
  */
 import { spawn } from 'node:child_process';
-import { CLI, MINIMAL, makeStore, requireBuiltCli, run } from './harness.js';
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { CLI, MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
 
 beforeAll(requireBuiltCli);
 const cluster = MINIMAL.cluster;
@@ -49,5 +51,45 @@ describe('set', () => {
     expect(renamed.stderr).toContain('/metadata/name: cannot change from "minimal.example.com" to "b.example.com"');
     expect((await run(['get', 'clusters'], { state: url })).stdout).toContain(cluster);
     expect((await run(['get', 'cluster', cluster], { state: url })).code).toBe(0);
+  });
+});
+
+describe('the store used', () => {
+  it('is named when defaulted (no --state, no KOPS_STATE_STORE), and in not-found messages', async () => {
+    const cwd = tempDir();
+    const store = pathToFileURL(path.join(cwd, '.statestore')).href;
+    const empty = await run(['get', 'clusters'], { cwd });
+    expect(empty.code).toBe(3);
+    expect(empty.stderr).toContain(`using the default state store ${store} (no --state or KOPS_STATE_STORE)`);
+    expect(empty.stderr).toContain(`no clusters found in state store ${store}`);
+    const created = await run(['create', 'cluster', 'demo.example.com', '--cloud', 'aws', '--zones', 'us-east-1a'], {
+      cwd,
+    });
+    expect(created.code).toBe(0);
+    // kops would not find the defaulted store by itself: the next step names it.
+    expect(created.stderr).toContain(`next: kops update cluster --name demo.example.com --state ${store} --yes`);
+    const { url } = makeStore([MINIMAL]);
+    const missing = await run(['get', 'cluster', 'nope.example.com'], { state: url });
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain(`cluster "nope.example.com" not found in state store ${url}`);
+    expect(missing.stderr).not.toContain('using the default');
+  });
+});
+
+describe('get lists, one rule', () => {
+  it('none at all: `[]` and exit 0 with --json, exit 3 for people; a name not found: exit 3 in every format', async () => {
+    const cwd = tempDir();
+    const state = pathToFileURL(path.join(cwd, 'store')).href;
+    await run(['create', 'cluster', 'demo.example.com', '--cloud', 'aws', '--zones', 'us-east-1a'], { state });
+    for (const kind of ['clusters', 'secrets', 'keypairs', 'sshpublickeys']) {
+      const scope = kind === 'clusters' ? [] : ['--name', 'demo.example.com'];
+      const where = kind === 'clusters' ? pathToFileURL(path.join(cwd, 'other')).href : state;
+      const json = await run(['get', kind, ...scope, '--json'], { state: where });
+      expect([kind, json.code, json.stdout]).toEqual([kind, 0, '[]\n']);
+      const table = await run(['get', kind, ...scope], { state: where });
+      expect([kind, table.code]).toEqual([kind, 3]);
+      const named = await run(['get', kind, 'missing-name', ...scope, '--json'], { state: where });
+      expect([kind, named.code]).toEqual([kind, 3]);
+    }
   });
 });
