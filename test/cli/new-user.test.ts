@@ -93,3 +93,11 @@ describe('get lists, one rule', () => {
     }
   });
 });
+
+describe('--help', () => {
+  it('lists the schemes by the names the store takes (memfs://, not memory://)', async () => {
+    const help = await run(['--help']);
+    expect(help.stdout).toContain('memfs://');
+    expect(help.stdout).not.toContain('memory://');
+  });
+});

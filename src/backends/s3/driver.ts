@@ -249,7 +249,8 @@ export class S3Driver implements VfsDriver {
 
   /** Maps by S3 error name, then HTTP status and condition sent (shared), then network code. */
   mapError(err: unknown, context: ErrorContext): StateStoreError {
-    return mapS3Error(err, { ...context, bucket: this.location.bucket });
+    const { bucket, endpoint } = this.location;
+    return mapS3Error(err, { ...context, bucket, ...(endpoint === undefined ? {} : { endpoint }) });
   }
 
   close(): Promise<void> {
