@@ -3,6 +3,8 @@
  * pipe, refused renames, `--json` lists, `create cluster` flags, the defaulted store.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { REPO_ROOT } from '../helpers/index.js';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { CLI, MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
@@ -99,5 +101,35 @@ describe('--help', () => {
     const help = await run(['--help']);
     expect(help.stdout).toContain('memfs://');
     expect(help.stdout).not.toContain('memory://');
+  });
+});
+
+describe('create cluster flags', () => {
+  const ADMIN_KEY = path.join(
+    REPO_ROOT,
+    'test/fixtures/state-stores-extra/minimal-1.34/tests/minimal.example.com/pki/ssh/public/admin/1eeb3f1dfa44f61302963a9ede4f6320',
+  );
+
+  it('refuses a negative --node-count (exit 4, nothing written); takes --ssh-public-key as kops does', async () => {
+    const dir = tempDir();
+    const state = pathToFileURL(path.join(dir, 'store')).href;
+    const base = ['create', 'cluster', 'demo.example.com', '--cloud', 'aws', '--zones', 'us-east-1a'];
+    const negative = await run([...base, '--node-count', '-1'], { state });
+    expect(negative.code).toBe(4);
+    expect(negative.stderr).toContain('nodeCount must be a whole number from 0 to 2147483647, not -1');
+    expect(existsSync(path.join(dir, 'store', 'demo.example.com'))).toBe(false);
+
+    const missingKey = await run([...base, '--ssh-public-key', path.join(dir, 'no-such.pub')], { state });
+    expect(missingKey.code).toBe(3);
+    expect(existsSync(path.join(dir, 'store', 'demo.example.com'))).toBe(false);
+
+    const keyFile = path.join(dir, 'admin.pub');
+    writeFileSync(keyFile, readFileSync(ADMIN_KEY));
+    const created = await run([...base, '--ssh-public-key', keyFile], { state });
+    expect(created.code).toBe(0);
+    const keys = JSON.parse(
+      (await run(['get', 'sshpublickeys', '--name', 'demo.example.com', '--json'], { state })).stdout,
+    ) as Array<{ id: string; publicKey: string }>;
+    expect(keys.map((key) => key.publicKey.trim())).toEqual([readFileSync(ADMIN_KEY, 'utf8').trim()]);
   });
 });
