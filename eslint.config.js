@@ -73,6 +73,19 @@ export default tseslint.config(
       'max-lines': ['error', { max: 400, ...sizeAsRead }],
       'max-lines-per-function': ['error', { max: 60, ...sizeAsRead, IIFEs: true }],
       '@typescript-eslint/no-explicit-any': 'error',
+      // isStateStoreError checks a global-symbol brand, so an error from the other module format's
+      // copy of the package (ESM beside CommonJS) is recognised; instanceof would miss it.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "BinaryExpression[operator='instanceof'][right.name='StateStoreError']",
+          message: 'Use isStateStoreError(err, code?): instanceof misses the other module copy.',
+        },
+        {
+          selector: "BinaryExpression[operator='instanceof'][right.property.name='StateStoreError']",
+          message: 'Use isStateStoreError(err, code?): instanceof misses the other module copy.',
+        },
+      ],
     },
   },
   {
