@@ -32,11 +32,19 @@ interface Editable {
 function checker(
   parse: (text: string) => unknown,
   validate: (value: unknown) => ReturnType<typeof validateClusterConfig>,
+  name: string,
 ): Editable['check'] {
   return (text) => {
     try {
       const value = parse(text);
-      return { value, errors: errorsOnly(validate(value)).map(describeIssue) };
+      const errors = errorsOnly(validate(value)).map(describeIssue);
+      // The name is where the document is stored (the store refuses a rename): reopen on it like any error.
+      const edited = (value as { metadata?: { name?: unknown } } | undefined)?.metadata?.name;
+      if (edited !== name)
+        errors.push(
+          `/metadata/name: cannot change from ${JSON.stringify(name)}: to rename, create it under the new name`,
+        );
+      return { value, errors };
     } catch (err) {
       if (isStateStoreError(err)) return { value: undefined, errors: [`error parsing config: ${err.message}`] };
       throw err;
@@ -59,7 +67,7 @@ export function editCommand(): Command {
         runEdit(ctx, {
           what: `cluster "${name}"`,
           load: () => store.getCluster(name),
-          check: checker(parseClusterConfig, validateClusterConfig),
+          check: checker(parseClusterConfig, validateClusterConfig, name),
           save: (value, ifMatch) => store.putConfig(name, value as never, { ifMatch, ...(lease ? { lease } : {}) }),
         }),
       ),
@@ -79,7 +87,7 @@ export function editCommand(): Command {
         runEdit(ctx, {
           what: `instance group "${group}"`,
           load: () => store.getInstanceGroup(opts.name, group),
-          check: checker(parseInstanceGroupConfig, validateInstanceGroup),
+          check: checker(parseInstanceGroupConfig, validateInstanceGroup, group),
           save: (value, ifMatch) =>
             store.putInstanceGroup(opts.name, value as never, { ifMatch, ...(lease ? { lease } : {}) }),
         }),

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseYaml } from '../../src/config/yaml/parse.js';
 import { CLI, MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
@@ -147,6 +147,20 @@ describe('statestore edit (built bin, scripted $EDITOR)', () => {
     const stored = parseYaml(readFileSync(config(), 'utf8')).value as Loose;
     expect(stored.spec.kubernetesVersion).toBe('1.35.1');
     expect(stored.spec.masterPublicName).toBe('api.other.example.com');
+  });
+
+  it('a changed metadata.name reopens the editor with the error; nothing is renamed or created', async () => {
+    const log = path.join(tempDir(), 'log');
+    const env = {
+      EDITOR: `${process.execPath} ${editor}`,
+      EDIT_LOG: log,
+      STEPS: JSON.stringify([['name: nodes', 'name: workers']]),
+    };
+    const result = await run(['edit', 'ig', 'nodes', '--name', MINIMAL.cluster], { state: store.url, env });
+    expect(result.code).toBe(4);
+    const [, reopened] = launches(log);
+    expect(reopened).toContain('# /metadata/name: cannot change from "nodes"');
+    expect(existsSync(path.join(store.dir, MINIMAL.cluster, 'instancegroup/workers'))).toBe(false);
   });
 
   it('the same errors after two saves stop the edit (exit 4), even when the file changed in between', async () => {
