@@ -42,11 +42,14 @@ describe('statestore edit (built bin, scripted $EDITOR)', () => {
   });
   const config = (): string => path.join(store.dir, MINIMAL.cluster, 'config');
   const launches = (log: string): string[] => readFileSync(log, 'utf8').split('\u0000').slice(0, -1);
-  const edit = (steps: Array<[string, string]>, extra: NodeJS.ProcessEnv = {}) => {
+  const editWith = (what: string[], steps: Array<[string, string]>, extra: NodeJS.ProcessEnv = {}) => {
     const log = path.join(tempDir(), 'log');
     const env = { EDITOR: `${process.execPath} ${editor}`, EDIT_LOG: log, STEPS: JSON.stringify(steps), ...extra };
-    return run(['edit', 'cluster', MINIMAL.cluster], { state: store.url, env }).then((result) => ({ ...result, log }));
+    return run(['edit', ...what], { state: store.url, env }).then((result) => ({ ...result, log }));
   };
+  const edit = (steps: Array<[string, string]>, extra: NodeJS.ProcessEnv = {}) =>
+    editWith(['cluster', MINIMAL.cluster], steps, extra);
+  const editGroup = (steps: Array<[string, string]>) => editWith(['ig', 'nodes', '--name', MINIMAL.cluster], steps);
 
   it("opens the stored text under kops's header, validates, shows the diff and writes", async () => {
     const result = await edit([['kubernetesVersion: .*', 'kubernetesVersion: 1.33.0']]);
@@ -60,13 +63,7 @@ describe('statestore edit (built bin, scripted $EDITOR)', () => {
   });
 
   it('edits an instance group the same way (edit ig NAME --name CLUSTER)', async () => {
-    const log = path.join(tempDir(), 'log');
-    const env = {
-      EDITOR: `${process.execPath} ${editor}`,
-      EDIT_LOG: log,
-      STEPS: JSON.stringify([['maxSize: .*', 'maxSize: 9']]),
-    };
-    const result = await run(['edit', 'ig', 'nodes', '--name', MINIMAL.cluster], { state: store.url, env });
+    const result = await editGroup([['maxSize: .*', 'maxSize: 9']]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('+  maxSize: 9');
     expect(
@@ -150,15 +147,9 @@ describe('statestore edit (built bin, scripted $EDITOR)', () => {
   });
 
   it('a changed metadata.name reopens the editor with the error; nothing is renamed or created', async () => {
-    const log = path.join(tempDir(), 'log');
-    const env = {
-      EDITOR: `${process.execPath} ${editor}`,
-      EDIT_LOG: log,
-      STEPS: JSON.stringify([['name: nodes', 'name: workers']]),
-    };
-    const result = await run(['edit', 'ig', 'nodes', '--name', MINIMAL.cluster], { state: store.url, env });
+    const result = await editGroup([['name: nodes', 'name: workers']]);
     expect(result.code).toBe(4);
-    const [, reopened] = launches(log);
+    const [, reopened] = launches(result.log);
     expect(reopened).toContain('# /metadata/name: cannot change from "nodes"');
     expect(existsSync(path.join(store.dir, MINIMAL.cluster, 'instancegroup/workers'))).toBe(false);
   });
