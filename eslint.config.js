@@ -89,7 +89,20 @@ export default tseslint.config(
       'max-lines': ['error', { max: 400, ...sizeAsRead }],
       'max-lines-per-function': ['error', { max: 60, ...sizeAsRead, IIFEs: true }],
       '@typescript-eslint/no-explicit-any': 'error',
-      'no-restricted-syntax': ['error', ...unboundedSpreads],
+      // isStateStoreError checks a global-symbol brand, so an error from the other module format's
+      // copy of the package (ESM beside CommonJS) is recognised; instanceof would miss it.
+      'no-restricted-syntax': [
+        'error',
+        ...unboundedSpreads,
+        {
+          selector: "BinaryExpression[operator='instanceof'][right.name='StateStoreError']",
+          message: 'Use isStateStoreError(err, code?): instanceof misses the other module copy.',
+        },
+        {
+          selector: "BinaryExpression[operator='instanceof'][right.property.name='StateStoreError']",
+          message: 'Use isStateStoreError(err, code?): instanceof misses the other module copy.',
+        },
+      ],
     },
   },
   {

@@ -27,6 +27,18 @@ const yamlBuiltins: NonNullable<Options['esbuildPlugins']>[number] = {
   },
 };
 
+// The command line imports the library's public API (src/index.ts, as `../index.js`) and nothing
+// else of it but a few lease constants: that import is left to the built library (dist/index.js,
+// beside dist/cli.js), so the package holds one copy of the library, not a second one in cli.js.
+const libraryExternal: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'library-external',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/index\.js$/ }, (args) =>
+      /[\\/]src[\\/]cli[\\/]/.test(args.importer) ? { path: './index.js', external: true } : undefined,
+    );
+  },
+};
+
 // The library: three entry points (`statestore`, `statestore/driver`, `statestore/testing`), two
 // formats each. p-limit (and its yocto-queue) are ESM-only; they are bundled so that
 // require('statestore') works on every Node >= 20 without require(esm). The cloud SDKs stay
@@ -53,7 +65,7 @@ export default defineConfig([
   },
   {
     // The `statestore` command (package.json "bin"): ESM only, with its shebang; no types, and no
-    // clean, so it never removes the library's files. It bundles its own copy of the library.
+    // clean, so it never removes the library's files. It imports the library from dist/index.js.
     entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],
     banner: { js: '#!/usr/bin/env node' },
@@ -70,7 +82,7 @@ export default defineConfig([
     platform: 'node',
     splitting: false,
     noExternal: BUNDLED,
-    esbuildPlugins: [yamlBuiltins],
+    esbuildPlugins: [libraryExternal, yamlBuiltins],
     external: ['@aws-sdk/client-s3', '@google-cloud/storage', '@azure/storage-blob', '@azure/identity'],
   },
 ]);

@@ -11,9 +11,20 @@ const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const work = mkdtempSync(path.join(tmpdir(), 'statestore-pack-'));
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 try {
-  const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root));
+  // --ignore-scripts: `npm test` built dist/ already; `prepack` (tsup) builds it for a real `npm pack`.
+  const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], root));
   const tarball = path.join(work, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);
+  // Source maps stay out of the package (they were 11 MB of 18); the whole stays under 6 MB.
+  const maps = files.filter((f) => f.endsWith('.map'));
+  if (maps.length) throw new Error(`the tarball contains source maps: ${maps.slice(0, 3).join(', ')}...`);
+  const MAX_UNPACKED = 6 * 1024 * 1024;
+  if (packed[0].unpackedSize > MAX_UNPACKED)
+    throw new Error(`the package unpacks to ${packed[0].unpackedSize} bytes, over ${MAX_UNPACKED}`);
+  // The bin imports the library (dist/index.js) instead of bundling a second copy of it.
+  const cli = packed[0].files.find((f) => f.path === 'dist/cli.js');
+  if (cli === undefined || cli.size > 300 * 1024)
+    throw new Error(`dist/cli.js is ${cli?.size} bytes: it bundles the library again instead of importing it`);
   for (const required of [
     'dist/index.js',
     'dist/index.cjs',
@@ -75,7 +86,9 @@ try {
   if (!help.includes('Usage: statestore') || !help.includes('Examples:'))
     throw new Error(`statestore --help printed: ${help.slice(0, 200)}`);
   console.log('bin ok: statestore --help');
-  console.log(`pack check ok: ${packed[0].filename}, ${files.length} files, ${packed[0].size} bytes packed`);
+  console.log(
+    `pack check ok: ${packed[0].filename}, ${files.length} files, ${packed[0].size} bytes packed, ${packed[0].unpackedSize} unpacked`,
+  );
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -19,6 +19,7 @@
  * const vfs = await openVfs('tiny://bucket/prefix');
  * ```
  * @packageDocumentation
+ * @module statestore/driver
  */
 
 // The driver contract.

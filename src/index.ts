@@ -1,6 +1,7 @@
 /**
  * statestore: read, merge and move kops state stores from Node.js.
  * @packageDocumentation
+ * @module statestore
  */
 
 // Errors and the storage layer.

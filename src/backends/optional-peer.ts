@@ -9,7 +9,9 @@ export async function loadOptionalPeer<T>(name: string, load: () => Promise<T>, 
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
       throw new StateStoreError(
         'InvalidArgument',
-        `the ${scheme}:// backend needs the package "${name}": npm install ${name}`,
+        `the ${scheme}:// backend needs the package "${name}": npm install ${name}` +
+          // A global install resolves packages beside it in the global folder; npx needs both named.
+          ` (for a global statestore: npm install -g ${name}; with npx: npx -p statestore -p ${name} statestore ...)`,
         { cause: err },
       );
     }

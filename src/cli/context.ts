@@ -1,6 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { openStateStore, type StateStore } from '../index.js';
+import { isStateStoreError, openStateStore, StateStoreError, type StateStore } from '../index.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { Output, type Format } from './output.js';
 
@@ -46,11 +46,15 @@ export function contextOf(command: Command): Context {
   // Every write of a config or instance group records who (the OS user and host, or --author) and
   // why (--reason) in the cluster's history, as helm and kubectl keep a change cause.
   const history = { defaults: { author: flags.author ?? osAuthor(), reason: flags.reason } };
-  return {
-    out,
-    flags,
-    open: () => openStateStore(flags.state, { history, ...(key ? { encryption: key, allowPlaintext } : {}) }),
+  const open = async (): Promise<StateStore> => {
+    const store = await openStateStore(flags.state, { history, ...(key ? { encryption: key, allowPlaintext } : {}) });
+    // commander fills --state from KOPS_STATE_STORE: unset here means neither was given, and a
+    // store nobody named (./.statestore) is easy to write to without noticing. Say which one.
+    if (flags.state === undefined)
+      out.info(`using the default state store ${store.url} (no --state or KOPS_STATE_STORE)`);
+    return store;
   };
+  return { out, flags, open };
 }
 
 /** `user@host` of the process, for history entries (no user name on some containers: the host alone). */
@@ -73,12 +77,26 @@ function formatOf(flags: GlobalFlags): Format | undefined {
   return flags.output as Format;
 }
 
-/** Runs `body` with an open store and closes it after, whatever happens. */
+/**
+ * Runs `body` with an open store and closes it after, whatever happens. A NotFound names the store
+ * it looked in: a mistyped --state, or the wrong KOPS_STATE_STORE, is the usual cause.
+ */
 export async function withStore<T>(ctx: Context, body: (store: StateStore) => Promise<T>): Promise<T> {
   const store = await ctx.open();
   try {
     return await body(store);
+  } catch (err) {
+    throw inStore(err, store.url);
   } finally {
     await store.close();
   }
+}
+
+/** A NotFound error (library or command line) with the store it looked in, once; any other error as it is. */
+export function inStore(err: unknown, url: string): unknown {
+  const where = ` in state store ${url}`;
+  if (err instanceof CliError && err.exitCode === EXIT.NOT_FOUND && !err.message.includes(where))
+    return new CliError(`${err.message}${where}`, EXIT.NOT_FOUND);
+  if (!isStateStoreError(err, 'NotFound') || err.message.includes(where)) return err;
+  return new StateStoreError('NotFound', `${err.message}${where}`, { key: err.key, backend: err.backend, cause: err });
 }

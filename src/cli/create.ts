@@ -5,6 +5,8 @@ import { CliError, EXIT } from './exit-codes.js';
 import { collect, collectCsv, examples } from './help.js';
 import { createKeypairCommand, createSshPublicKeyCommand } from './pki.js';
 import { assertNotLeased, NO_LEASE_HELP } from './lease-guard.js';
+import { readInput } from './input.js';
+import { homedir } from 'node:os';
 
 type Kind = 'string' | 'list' | 'int' | 'bool';
 
@@ -147,6 +149,10 @@ export function createCommand(): Command {
       .description('Create a cluster config and its instance groups, as kops create cluster writes them')
       .option('--name <cluster>', 'the cluster name (KOPS_CLUSTER_NAME)', process.env.KOPS_CLUSTER_NAME)
       .option('--dry-run', 'print the cluster (with -o yaml or json), write nothing')
+      .option(
+        '--ssh-public-key <file>',
+        'kops --ssh-public-key: an admin SSH public key file, added to the new cluster',
+      )
       .option('--no-lease', NO_LEASE_HELP),
   ).action(async (name: string | undefined, flags: Record<string, unknown>, command: Command) => {
     const ctx = contextOf(command);
@@ -159,16 +165,22 @@ export function createCommand(): Command {
       if (ctx.out.json) return ctx.out.result([built.cluster, ...built.instanceGroups]);
       return ctx.out.text(stringifyClusterDocuments(built));
     }
-    const built = await withStore(ctx, async (store) => {
+    // kops reads the key file before it writes anything (cmd/kops/create_cluster.go:219-224).
+    const sshKey = typeof flags.sshPublicKey === 'string' ? await readInput(expandHome(flags.sshPublicKey)) : undefined;
+    const { built, url } = await withStore(ctx, async (store) => {
       const result = clusterFromOptions({ stateStore: store.url, ...options });
       await assertNotLeased(ctx, store, clusterName);
       await store.createCluster(clusterName, result.cluster, result.instanceGroups);
-      return result;
+      // Then adds it as `kops create sshpublickey` does (create_cluster.go:862-872, AddSSHPublicKey).
+      if (sshKey !== undefined) await store.addSshPublicKey(clusterName, sshKey);
+      return { built: result, url: store.url };
     });
+    // kops finds the store through KOPS_STATE_STORE or --state: name it unless kops reads it from the environment.
+    const state = process.env.KOPS_STATE_STORE ? '' : ` --state ${url}`;
     if (ctx.out.json)
       ctx.out.result({ created: clusterName, instanceGroups: built.instanceGroups.map((ig) => ig.metadata?.name) });
     ctx.out.info(
-      `cluster "${clusterName}" created with ${built.instanceGroups.length} instance groups; next: kops update cluster --name ${clusterName} --yes`,
+      `cluster "${clusterName}" created with ${built.instanceGroups.length} instance groups; next: kops update cluster --name ${clusterName}${state} --yes`,
     );
   });
   create.addCommand(
@@ -180,4 +192,9 @@ export function createCommand(): Command {
   create.addCommand(createKeypairCommand());
   create.addCommand(createSshPublicKeyCommand());
   return examples(create, ['statestore create cluster demo.example.com --cloud aws --zones us-east-1a']);
+}
+
+/** `~/x` as kops's utils.ExpandPath reads it: the home folder's `x`. */
+function expandHome(file: string): string {
+  return file === '~' || file.startsWith('~/') ? homedir() + file.slice(1) : file;
 }

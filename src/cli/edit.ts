@@ -8,8 +8,10 @@ import {
   validateClusterConfig,
   type StateStore,
   type StoredDocument,
+  updateYamlText,
 } from '../index.js';
 import { validateClusterChange, validateInstanceGroupChange } from '../config/validate/kops.js';
+import { conflictNotes, rebaseEdit } from './edit-rebase.js';
 import { contextOf, withStore, type Context } from './context.js';
 import { describeIssue } from './documents.js';
 import { EditFile, editHeader, hasLines, launchEditor, stripComments } from './editor.js';
@@ -30,11 +32,19 @@ interface Editable {
 function checker(
   parse: (text: string) => unknown,
   validate: (value: unknown, original: unknown) => ReturnType<typeof validateClusterConfig>,
+  name: string,
 ): Editable['check'] {
   return (text, original) => {
     try {
       const value = parse(text);
-      return { value, errors: errorsOnly(validate(value, original)).map(describeIssue) };
+      const errors = errorsOnly(validate(value, original)).map(describeIssue);
+      // The name is where the document is stored (the store refuses a rename): reopen on it like any error.
+      const edited = (value as { metadata?: { name?: unknown } } | undefined)?.metadata?.name;
+      if (edited !== name)
+        errors.push(
+          `/metadata/name: cannot change from ${JSON.stringify(name)}: to rename, create it under the new name`,
+        );
+      return { value, errors };
     } catch (err) {
       if (isStateStoreError(err)) return { value: undefined, errors: [`error parsing config: ${err.message}`] };
       throw err;
@@ -58,7 +68,7 @@ export function editCommand(): Command {
           what: `cluster "${name}"`,
           load: () => store.getCluster(name),
           // kops's rules refuse only what the edit adds (kops.ts validateClusterChange).
-          check: checker(parseClusterConfig, (value, original) => validateClusterChange(original, value)),
+          check: checker(parseClusterConfig, (value, original) => validateClusterChange(original, value), name),
           save: (value, ifMatch) => store.putConfig(name, value as never, { ifMatch, ...(lease ? { lease } : {}) }),
         }),
       ),
@@ -78,7 +88,11 @@ export function editCommand(): Command {
         runEdit(ctx, {
           what: `instance group "${group}"`,
           load: () => store.getInstanceGroup(opts.name, group),
-          check: checker(parseInstanceGroupConfig, (value, original) => validateInstanceGroupChange(original, value)),
+          check: checker(
+            parseInstanceGroupConfig,
+            (value, original) => validateInstanceGroupChange(original, value),
+            group,
+          ),
           save: (value, ifMatch) =>
             store.putInstanceGroup(opts.name, value as never, { ifMatch, ...(lease ? { lease } : {}) }),
         }),
@@ -109,64 +123,98 @@ async function runEdit(ctx: Context, doc: Editable): Promise<void> {
   }
 }
 
-/** kops's edit loop: reopen with the errors on top until the file is valid, unchanged, or empty. */
+/** What the editor opens next: the text below the header, the header's lines, and the version it applies to. */
+interface Round {
+  base: StoredDocument<unknown>;
+  text: string;
+  notes: string[];
+}
+
+/**
+ * kops's edit loop: reopen with the errors on top until the file is valid, unchanged, or empty.
+ * The same errors after two saves in a row stop it (a user or editor that cannot fix them would
+ * otherwise loop forever), as an unchanged invalid file does.
+ */
 async function editLoop(ctx: Context, doc: Editable, edit: EditFile): Promise<void> {
-  const original = await doc.load();
-  const file = edit.file;
-  let errors: string[] = [];
-  let previous: string | undefined;
+  const loaded = await doc.load();
+  let round: Round = { base: loaded, text: loaded.text, notes: [] };
+  let previous: { text: string; errors: string[] } | undefined;
   for (;;) {
-    const edited = await launchEditor(
-      editHeader(errors) + (previous === undefined ? original.text : stripComments(previous)),
-      edit,
-    );
-    if (previous !== undefined && stripComments(previous) === stripComments(edited)) {
-      throw new CliError(
-        `Edit cancelled: no valid changes were saved. A copy of your changes is in ${file}`,
-        EXIT.VALIDATION,
-      );
-    }
-    if (stripComments(original.text) === stripComments(edited)) return ctx.out.info('Edit cancelled: no changes made.');
+    const edited = await launchEditor(editHeader(round.notes) + round.text, edit);
+    const unchanged = previous !== undefined && stripComments(previous.text) === stripComments(edited);
+    if (unchanged) throw cancelled(edit.file, '');
+    if (stripComments(round.base.text) === stripComments(edited))
+      return ctx.out.info('Edit cancelled: no changes made.');
     if (!hasLines(edited)) return ctx.out.info('Edit cancelled: saved file was empty.');
-    const checked = doc.check(edited, original.value);
+    const checked = doc.check(edited, round.base.value);
     if (checked.errors.length > 0) {
-      ({ errors, previous } = { errors: checked.errors, previous: edited });
-      ctx.out.info(
-        `${doc.what} is invalid; reopening the editor (${checked.errors.length} error${checked.errors.length === 1 ? '' : 's'})`,
-      );
+      if (previous !== undefined && checked.errors.join('\n') === previous.errors.join('\n'))
+        throw cancelled(edit.file, ' (the same errors twice)');
+      previous = { text: edited, errors: checked.errors };
+      round = { base: round.base, text: stripComments(edited), notes: checked.errors };
+      const count = checked.errors.length;
+      ctx.out.info(`${doc.what} is invalid; reopening the editor (${count} error${count === 1 ? '' : 's'})`);
       continue;
     }
-    const diff = diffConfig(original.value, checked.value);
+    previous = undefined;
+    const diff = diffConfig(round.base.value, checked.value);
     if (diff.operations.length === 0) return ctx.out.info('Edit cancelled: no changes made.');
     ctx.out.diff(diff.unified);
-    try {
-      await doc.save(checked.value, original.version);
-    } catch (err) {
-      if (isStateStoreError(err, 'PreconditionFailed') && err.message.includes('lease'))
-        throw new CliError(`${err.message}; nothing was written. Your edit is in ${file}`, EXIT.CONFLICT);
-      if (isStateStoreError(err, 'PreconditionFailed') || isStateStoreError(err, 'Conflict'))
-        await reportLostRace(ctx, doc, original, file);
-      throw err;
-    }
-    return ctx.out.info(`${doc.what} updated`);
+    const reopen = await saveOrRebase(ctx, doc, round.base, checked.value, edit.file);
+    if (reopen === undefined) return ctx.out.info(`${doc.what} updated`);
+    round = reopen;
   }
 }
 
-/** Someone wrote the document while it was open: show what they changed, keep the edit, say how to re-apply it. */
-async function reportLostRace(
+function cancelled(file: string, why: string): CliError {
+  return new CliError(
+    `Edit cancelled: no valid changes were saved${why}. A copy of your changes is in ${file}`,
+    EXIT.VALIDATION,
+  );
+}
+
+/** Attempts at re-applying an edit on a version someone else keeps changing, before giving up. */
+const REBASE_ATTEMPTS = 5;
+
+/**
+ * Saves the edit conditionally on `base`'s version. When someone else wrote the document
+ * meanwhile, the user's change is re-applied on their version (rebaseEdit) and saved again; when
+ * both changed a field, resolves to the round that reopens the editor on the re-applied change.
+ */
+async function saveOrRebase(
   ctx: Context,
   doc: Editable,
-  original: StoredDocument<unknown>,
+  base: StoredDocument<unknown>,
+  value: unknown,
   file: string,
-): Promise<never> {
-  const current = await doc.load().catch(() => undefined);
-  ctx.out.error(`${doc.what} was changed by someone else while you edited it; nothing was written.`);
-  if (current) {
-    ctx.out.info('What changed meanwhile:');
-    ctx.out.stderr.write(escapeForTerminal(diffConfig(original.value, current.value).unified));
+): Promise<Round | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await doc.save(value, base.version);
+      return undefined;
+    } catch (err) {
+      if (isStateStoreError(err, 'PreconditionFailed') && err.message.includes('lease'))
+        throw new CliError(`${err.message}; nothing was written. Your edit is in ${file}`, EXIT.CONFLICT);
+      const lostRace = isStateStoreError(err, 'PreconditionFailed') || isStateStoreError(err, 'Conflict');
+      if (!lostRace) throw err;
+      if (attempt >= REBASE_ATTEMPTS)
+        throw new CliError(
+          `${doc.what} keeps changing during the edit; nothing was written. Your edit is in ${file}`,
+          EXIT.CONFLICT,
+        );
+    }
+    const current = await doc.load();
+    ctx.out.error(`${doc.what} was changed by someone else while you edited it; what changed meanwhile:`);
+    ctx.out.stderr.write(escapeForTerminal(diffConfig(base.value, current.value).unified));
+    const rebased = rebaseEdit(base.value, value, current.value);
+    if (rebased.conflicts.length > 0) {
+      ctx.out.info('you both changed some fields: reopening the editor on your change re-applied to the new version');
+      const text = updateYamlText(current.text, rebased.value);
+      return { base: current, text, notes: conflictNotes(doc.what, rebased.conflicts) };
+    }
+    ctx.out.info('your change, re-applied on the new version:');
+    ctx.out.diff(diffConfig(current.value, rebased.value).unified);
+    base = current;
+    value = rebased.value;
   }
-  ctx.out.info(
-    `Your edit is in ${file}. To apply it over the new version: statestore replace -f ${file}${doc.what.startsWith('instance') ? ' --name CLUSTER' : ''}`,
-  );
-  throw new CliError(`${doc.what} changed during the edit; your edit is kept in ${file}`, EXIT.CONFLICT);
 }

@@ -33,7 +33,8 @@ function getClusters(): Command {
         const wanted = names.length > 0 ? names : await store.listClusters();
         if (opts.full) return printFull(store, wanted, ctx);
         const docs = await Promise.all(wanted.map((name) => store.getCluster(name)));
-        if (names.length === 0 && docs.length === 0 && ctx.out.format !== 'json')
+        // The rule of pick(): none at all is `[]` for --json, exit 3 for people.
+        if (names.length === 0 && docs.length === 0 && !ctx.out.json)
           throw new CliError('no clusters found', EXIT.NOT_FOUND);
         const values = docs.map((doc) => doc.value);
         if ((ctx.out.format ?? 'table') === 'yaml') return ctx.out.text(docs.map((doc) => doc.text).join('---\n'));
@@ -106,17 +107,28 @@ function listCommand(name: string, alias: string, what: string, run: Lister): Co
   ]);
 }
 
-function pick<T>(all: T[], names: string[], nameOf: (item: T) => string, what: string): T[] {
+/**
+ * The one rule of every `get` list (docs/cli.md): listing all of a kind that has none is an empty
+ * JSON list `[]` with exit 0 for scripts (`--json`, `-o json`), and "no X found" with exit 3 for
+ * people; names asked for and not found are NotFound (exit 3) in every format.
+ */
+function pick<T>(
+  all: T[],
+  names: string[],
+  nameOf: (item: T) => string,
+  what: string,
+  ctx: ReturnType<typeof contextOf>,
+): T[] {
   const items = names.length === 0 ? all : all.filter((item) => names.includes(nameOf(item)));
-  if (items.length === 0) throw new CliError(`no ${what} found`, EXIT.NOT_FOUND);
-  return items;
+  if (items.length > 0 || (names.length === 0 && ctx.out.json)) return items;
+  throw new CliError(`no ${what} found`, EXIT.NOT_FOUND);
 }
 
 const getInstanceGroups: Lister = async (store, cluster, names, ctx) => {
   const config = (await store.getCluster(cluster)).value;
   const all = await store.listInstanceGroups(cluster);
   const docs = await Promise.all(
-    pick(all, names, (n) => n, 'instance groups').map((n) => store.getInstanceGroup(cluster, n)),
+    pick(all, names, (n) => n, 'instance groups', ctx).map((n) => store.getInstanceGroup(cluster, n)),
   );
   if ((ctx.out.format ?? 'table') === 'yaml') return ctx.out.text(docs.map((doc) => doc.text).join('---\n'));
   const values = docs.map((doc) => doc.value);
@@ -152,13 +164,13 @@ function zonesOf(cluster: ClusterConfig, spec: InstanceGroupSpecView): string[] 
 
 const getSecrets: Lister = async (store, cluster, names, ctx) => {
   await store.getCluster(cluster);
-  const items = pick(await store.listSecrets(cluster), names, (n) => n, 'secrets');
+  const items = pick(await store.listSecrets(cluster), names, (n) => n, 'secrets', ctx);
   ctx.out.result(items, () => ({ headers: ['NAME'], rows: items.map((n) => [n]) }));
 };
 
 const getSshPublicKeys: Lister = async (store, cluster, names, ctx) => {
   await store.getCluster(cluster);
-  const keys = pick(await store.listSshPublicKeys(cluster), names, (key) => key.fingerprint, 'SSH public keys');
+  const keys = pick(await store.listSshPublicKeys(cluster), names, (key) => key.fingerprint, 'SSH public keys', ctx);
   ctx.out.result(
     keys.map((key) => ({ id: key.fingerprint, publicKey: key.publicKey })),
     () => ({ headers: ['ID'], rows: keys.map((key) => [key.fingerprint]) }),
@@ -168,7 +180,7 @@ const getSshPublicKeys: Lister = async (store, cluster, names, ctx) => {
 const getKeypairs: Lister = async (store, cluster, names, ctx) => {
   await store.getCluster(cluster);
   const keysets = await Promise.all(
-    pick(await store.listKeysets(cluster), names, (n) => n, 'keypairs').map((n) => store.getKeyset(cluster, n)),
+    pick(await store.listKeysets(cluster), names, (n) => n, 'keypairs', ctx).map((n) => store.getKeyset(cluster, n)),
   );
   const items = keysets.flatMap(keypairItems);
   ctx.out.result(items, () => ({

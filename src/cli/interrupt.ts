@@ -69,13 +69,39 @@ function onSignal(signal: Signal): void {
     if (signal === 'SIGTERM') editor.kill('SIGTERM');
     return;
   }
-  const held = [...leases];
-  const release = Promise.all(held.map((lease) => lease.release().catch(() => undefined)));
-  // At most 5 s: a store that does not answer must not keep an interrupted command alive.
-  const timeout = new Promise((resolve) => setTimeout(resolve, 5_000).unref());
-  void Promise.race([release, timeout]).finally(() => {
-    const names = held.map((lease) => `"${lease.cluster}"`).join(', ');
-    process.stderr.write(escapeForTerminal(`interrupted: released the lease on cluster ${names}\n`));
+  releaseHeldLeases().finally(() => {
     process.exit(exitCodeOf(signal));
   });
+}
+
+/** Releases every tracked lease (at most 5 s: a store that does not answer must not keep a dying command alive). */
+function releaseHeldLeases(quiet = false): Promise<unknown> {
+  const held = [...leases];
+  const release = Promise.all(held.map((lease) => lease.release().catch(() => undefined)));
+  const timeout = new Promise((resolve) => setTimeout(resolve, 5_000).unref());
+  return Promise.race([release, timeout]).finally(() => {
+    if (quiet || held.length === 0) return;
+    const names = held.map((lease) => `"${lease.cluster}"`).join(', ');
+    process.stderr.write(escapeForTerminal(`interrupted: released the lease on cluster ${names}\n`));
+  });
+}
+
+/**
+ * A reader that closed the pipe (`statestore --help | head -1`) ends the command quietly, as
+ * `cat` or `git log` end on SIGPIPE: no EPIPE stack, any lease released, the exit code the command
+ * had so far (0 unless it already failed). Node ignores SIGPIPE and reports it as an EPIPE error
+ * on the stream instead, which, unhandled, would crash with a stack and exit 1.
+ */
+export function endQuietlyOnClosedPipe(streams: NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  let ending = false;
+  for (const stream of streams) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      if (ending) return;
+      ending = true;
+      void releaseHeldLeases(true).finally(() => {
+        process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK);
+      });
+    });
+  }
 }

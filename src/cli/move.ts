@@ -39,6 +39,9 @@ export function moveCommand(): Command {
       if (concurrency !== undefined && !Number.isSafeInteger(concurrency))
         throw new CliError(`--concurrency must be a whole number, not "${opts.concurrency}"`, EXIT.USAGE);
       const result = await runMove(ctx, { from, to, opts, concurrency });
+      // A mistyped source is an empty one: say so (exit 3) rather than "moved nothing" (exit 0).
+      if (result.clusters.length === 0)
+        throw new CliError(`no clusters found in state store ${result.from}`, EXIT.NOT_FOUND);
       summarize(ctx, result, to);
     });
   return examples(cmd, [
@@ -86,6 +89,9 @@ async function runMove(
     // A lease lost mid-move (not renewed in time, or taken over) aborted the move: say that, exit 5.
     const lost = leases.find((lease) => lease.lost.aborted);
     if (lost !== undefined) throw lost.lost.reason;
+    // The library names its option; on the command line it is a flag.
+    if (isStateStoreError(err, 'AlreadyExists') && err.message.includes('pass overwrite: true'))
+      throw new CliError(err.message.replace('pass overwrite: true', 'pass --overwrite'), EXIT.CONFLICT);
     if (controller.signal.aborted || isStateStoreError(err, 'Aborted')) {
       // Nothing partial is visible (each file is written whole, the config last): a rerun resumes.
       ctx.out.error('interrupted; the destination lists only clusters whose config was copied.');
@@ -137,8 +143,10 @@ function summarize(ctx: Context, result: MoveResult, to: string): void {
     if (result.dryRun)
       ctx.out.text(`${cluster.cluster}: would copy ${cluster.files} files, ${formatBytes(cluster.bytes)}`);
     else if (ctx.out.stderr.isTTY) ctx.out.info(clusterLine(cluster));
-    for (const pointer of cluster.rewritten) ctx.out.info(`  rewrote ${pointer} in the config`);
-    for (const key of cluster.staleReferences) ctx.out.info(`  ${key} still names the old store`);
+    // Off a terminal the cluster's line was printed as it finished, among others: name the cluster on each line.
+    const lead = ctx.out.stderr.isTTY ? '  ' : `${cluster.cluster}: `;
+    for (const pointer of cluster.rewritten) ctx.out.info(`${lead}rewrote ${pointer} in the config`);
+    for (const key of cluster.staleReferences) ctx.out.info(`${lead}${key} still names the old store`);
   }
   if (result.dryRun) return ctx.out.info('dry run: nothing written');
   const stale = result.clusters.filter((cluster) => cluster.staleReferences.length > 0);

@@ -28,7 +28,7 @@ export function buildProgram(): Command {
   const program = new Command('statestore')
     .description('Read, edit, validate and move kops state stores (kops verbs, kops files).')
     .addOption(
-      new Option('--state <url>', 'the state store (file://, s3://, gs://, azureblob://, memory://)').env(
+      new Option('--state <url>', 'the state store (file://, s3://, gs://, azureblob://, swift://, memfs://)').env(
         'KOPS_STATE_STORE',
       ),
     )

@@ -14,7 +14,9 @@ export interface ProgressReporter {
 /**
  * A live bar on a terminal (files and bytes done of the total, rate, ETA, current cluster), else one
  * line per cluster, so a log stays readable. A cluster's total is known once its listing ends (its
- * `plan` event); until then the total shows as "N+".
+ * `plan` event); while a cluster seen is not planned yet the total shows as "N+". The listing runs
+ * ahead of the copies (one cluster after the other), so the total is known early; events of
+ * clusters already planned keep it known (they interleave with the next cluster's listing).
  */
 export function progressReporter(out: Output): ProgressReporter {
   if (out.quiet || out.json) return { onProgress: () => undefined, finish: () => undefined, stop: () => undefined };
@@ -38,7 +40,9 @@ class Bar implements ProgressReporter {
   #done = 0;
   #bytes = 0;
   #cluster = '';
-  #clusterPlanned = false;
+  /** Clusters seen in events, and those whose listing ended (plan or result): the total is known when they match. */
+  readonly #seen = new Set<string>();
+  readonly #listed = new Set<string>();
   #running = false;
 
   constructor(readonly out: Output) {
@@ -60,29 +64,29 @@ class Bar implements ProgressReporter {
       this.#bar.start(1, 0, this.#payload());
       this.#running = true;
     }
-    if (event.cluster !== this.#cluster) {
-      this.#cluster = event.cluster;
-      this.#clusterPlanned = false;
-    }
+    this.#cluster = event.cluster;
+    this.#seen.add(event.cluster);
     if (event.type === 'plan') {
       this.#planned += event.files;
       this.#plannedBytes += event.bytes;
-      this.#clusterPlanned = true;
+      this.#listed.add(event.cluster);
     } else if (event.type === 'file') {
       this.#done += 1;
       this.#bytes += event.bytes;
     } else {
-      this.#clusterPlanned = true;
+      this.#listed.add(event.cluster);
     }
     this.#bar.setTotal(this.#total());
     this.#bar.update(this.#done, this.#payload());
   }
 
+  /** Whether every cluster seen has been listed whole. */
+  get #known(): boolean {
+    return this.#listed.size === this.#seen.size;
+  }
+
   #total(): number {
-    return Math.max(
-      1,
-      this.#clusterPlanned ? Math.max(this.#planned, this.#done) : Math.max(this.#planned, this.#done) + 1,
-    );
+    return Math.max(1, this.#known ? Math.max(this.#planned, this.#done) : Math.max(this.#planned, this.#done) + 1);
   }
 
   #payload(): Record<string, string> {
@@ -90,18 +94,13 @@ class Bar implements ProgressReporter {
     const totalBytes = Math.max(this.#plannedBytes, this.#bytes);
     const total = Math.max(this.#planned, this.#done);
     const remaining = total - this.#done;
-    // Until the current cluster's listing ends its share of the total is unknown: no percentage or ETA yet.
+    // Until the listing of every cluster seen has ended the total is unknown: no percentage or ETA yet.
+    const known = this.#known;
     return {
-      pct: this.#clusterPlanned ? `${Math.floor((100 * this.#done) / Math.max(total, 1))}%` : '--%',
-      etaText: !this.#clusterPlanned
-        ? '--'
-        : remaining === 0
-          ? '0s'
-          : formatSeconds((remaining * seconds) / Math.max(this.#done, 1)),
-      totalText: this.#clusterPlanned
-        ? String(Math.max(this.#planned, this.#done))
-        : `${Math.max(this.#planned, this.#done)}+`,
-      bytesText: `${formatBytes(this.#bytes)}/${formatBytes(totalBytes)}${this.#clusterPlanned ? '' : '+'}`,
+      pct: known ? `${Math.floor((100 * this.#done) / Math.max(total, 1))}%` : '--%',
+      etaText: !known ? '--' : remaining === 0 ? '0s' : formatSeconds((remaining * seconds) / Math.max(this.#done, 1)),
+      totalText: known ? String(Math.max(this.#planned, this.#done)) : `${Math.max(this.#planned, this.#done)}+`,
+      bytesText: `${formatBytes(this.#bytes)}/${formatBytes(totalBytes)}${known ? '' : '+'}`,
       rate: formatBytes(this.#bytes / seconds),
       cluster: this.#cluster,
     };
@@ -109,7 +108,7 @@ class Bar implements ProgressReporter {
 
   finish(): void {
     if (!this.#running) return;
-    this.#clusterPlanned = true;
+    for (const cluster of this.#seen) this.#listed.add(cluster);
     this.#bar.setTotal(Math.max(1, this.#done));
     this.#bar.update(Math.max(1, this.#done), this.#payload());
     this.#bar.stop();

@@ -126,6 +126,7 @@ function networkParts(ctx: BuildContext, net: ClusterNetwork, spec: Obj): void {
  * ```
  */
 export function clusterFromOptions(options: CreateClusterOptions, cloudFacts?: CloudFacts): ClusterWithGroups {
+  checkCounts(options);
   const ctx = buildContext(options, cloudFacts);
   const choice = networkingChoice(options.networking ?? '');
   if (ctx.topology === 'private' && choice.networking.kubenet) {
@@ -160,4 +161,33 @@ export function clusterFromOptions(options: CreateClusterOptions, cloudFacts?: C
   // kops lists a cluster's instance groups by name (one file each under instancegroup/).
   groups.sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)));
   return { cluster, instanceGroups: groups };
+}
+
+/** The options kops reads as int32 counts and sizes (cmd/kops/create_cluster.go: Int32Var flags). */
+const COUNTS = [
+  'controlPlaneCount',
+  'nodeCount',
+  'apiServerCount',
+  'etcdCount',
+  'kubeControllerManagerCount',
+  'schedulerCount',
+  'controlPlaneVolumeSize',
+  'nodeVolumeSize',
+] as const;
+
+/**
+ * Counts and volume sizes are whole numbers from 0 (kops's default) to 2^31-1. kops takes a
+ * negative `--node-count` and writes it as each group's minSize and maxSize
+ * (upup/pkg/fi/cloudup/new_cluster.go, nodeCount / numZones), a group no cloud can run.
+ */
+function checkCounts(options: CreateClusterOptions): void {
+  for (const field of COUNTS) {
+    const value = options[field];
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || value < 0 || value > 2 ** 31 - 1)
+      throw new StateStoreError(
+        'InvalidArgument',
+        `${field} must be a whole number from 0 to 2147483647, not ${String(value)}`,
+      );
+  }
 }

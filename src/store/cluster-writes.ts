@@ -18,7 +18,13 @@ import { readDocument, renderDocument, writeDocument, type StoredDocument } from
 import { asKopsCreates, asKopsUpdates } from './kops-metadata.js';
 import { layout } from './layout.js';
 import { assertSeparateStoresApart } from './location-overlap.js';
-import { validateClusterName, validateClusterNameForConfig, validateInstanceGroupName } from './names.js';
+import {
+  refuseRename,
+  storedName,
+  validateClusterName,
+  validateClusterNameForConfig,
+  validateInstanceGroupName,
+} from './names.js';
 import type { WriteResult } from './results.js';
 import type { DocumentPutOptions } from './store-options.js';
 import { assertFenced } from './lease/fence.js';
@@ -101,6 +107,8 @@ export async function putConfig(
 ): Promise<WriteResult> {
   validateClusterName(name);
   assertSafeValue(config);
+  // The folder is the name: a config naming another cluster would be listed under that name.
+  if (storedName(config) !== undefined) refuseRename(`cluster "${name}"`, name, config);
   assertSeparateStoresApart(vfs.url, name, config);
   const key = layout.config(name);
   const previous = await previousOf<ClusterConfig>(vfs, key, `cluster "${name}"`, options.signal);

@@ -14,6 +14,7 @@ import { readParsedDocument, type StoredDocument } from './documents.js';
 import type { DocumentKind } from './document-shape.js';
 import type { ParsedYaml } from '../config/yaml/parse.js';
 import { asKopsUpdates } from './kops-metadata.js';
+import { refuseRename, storedName } from './names.js';
 import type { WriteAnnotation } from './history/types.js';
 import { assertFenced } from './lease/fence.js';
 import { underMergeLease } from './merge-lease.js';
@@ -70,6 +71,7 @@ function kindOf(schema: JsonSchema): DocumentKind {
 /** Applies the change to the stored document, validates the result and renders the text to write. */
 function planMerge<T>(
   key: string,
+  what: string,
   current: StoredDocument<T>,
   parsed: ParsedYaml,
   change: ConfigChange<T>,
@@ -77,6 +79,7 @@ function planMerge<T>(
   validate: (value: T, before: T) => void,
 ): MergePlan<T> {
   const applied = applyChange(current.value, change, schema);
+  refuseRename(what, storedName(current.value), applied);
   // Written as kops's clientset writes an update (kops-metadata.ts): spec changed, generation + 1.
   const next = diffOperations(current.value, applied).length === 0 ? applied : asKopsUpdates(current.value, applied);
   assertSafeValue(next);
@@ -121,7 +124,7 @@ export async function mergeDocument<T>(
       continue;
     }
     refusals.read(vfs, key, what, current.version);
-    const plan = planMerge(key, current, parsed, change, schema, validate);
+    const plan = planMerge(key, what, current, parsed, change, schema, validate);
     const { next, diff, warnings } = plan;
     if (plan.text === undefined)
       return { changed: false, diff, version: current.version, attempts: attempt, value: current.value, warnings };
@@ -215,7 +218,7 @@ async function mergeWithoutSwap<T>(
     );
   const once = async (fence: () => void): Promise<MergeResult<T>> => {
     const { stored: current, parsed } = await readParsedDocument<T>(vfs, key, what, options.signal);
-    const { next, diff, warnings, text } = planMerge(key, current, parsed, change, schema, validate);
+    const { next, diff, warnings, text } = planMerge(key, what, current, parsed, change, schema, validate);
     if (text === undefined || options.dryRun === true)
       return {
         changed: text !== undefined,

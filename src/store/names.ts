@@ -178,3 +178,24 @@ function asRecord(value: unknown): Record<string, unknown> {
 function shown(name: string): string {
   return JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}...` : name);
 }
+
+/**
+ * Refuses a write that changes a document's `metadata.name`. The name is where the document lives
+ * (the cluster's folder, the instance group's file): a config renamed in place would be listed
+ * under the new name and found under neither (issue 27). A renamed cluster is a new cluster:
+ * create it under the new name, then delete the old one.
+ */
+export function refuseRename(what: string, stored: string | undefined, next: unknown): void {
+  const nextName = storedName(next);
+  if (stored === undefined || nextName === stored) return;
+  const message = `cannot change from ${shown(stored)} to ${nextName === undefined ? 'nothing' : shown(nextName)}: the name is where it is stored; to rename, create it under the new name and delete the old one`;
+  throw new StateStoreError('ValidationError', `invalid ${what}: metadata.name ${message}`, {
+    issues: [{ path: '/metadata/name', message }],
+  });
+}
+
+/** A stored document's `metadata.name`, when it is a string. */
+export function storedName(value: unknown): string | undefined {
+  const name = asRecord(asRecord(value)['metadata'])['name'];
+  return typeof name === 'string' ? name : undefined;
+}

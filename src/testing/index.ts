@@ -3,6 +3,7 @@
  * third-party backends to prove themselves with (as go-cloud's `drivertest`). It imports no test
  * runner: it registers its cases with the framework's `describe`/`it`/`beforeEach`/`afterEach`.
  * @packageDocumentation
+ * @module statestore/testing
  */
 export { runConformance } from './suite.js';
 export type { ConformanceOptions, ConformanceTarget, ConnectionCount } from './types.js';

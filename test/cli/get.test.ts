@@ -67,12 +67,12 @@ describe('statestore get (built bin)', () => {
     // kops: cmd/kops/get_cluster.go fails with "no clusters found"; scripts get an empty list
     expect([none.code, none.stderr, noneJson.code, noneJson.stdout]).toEqual([
       3,
-      'error: no clusters found\n',
+      `error: no clusters found in state store ${empty}\n`,
       0,
       '[]\n',
     ]);
     expect(missing.code).toBe(3);
-    expect(missing.stderr).toBe('error: cluster "nope.example.com" not found\n');
+    expect(missing.stderr).toBe(`error: cluster "nope.example.com" not found in state store ${store.url}\n`);
     const debug = await run(['get', 'cluster', 'nope.example.com', '--debug'], { state: store.url });
     expect(debug.code).toBe(3);
     expect(debug.stderr).toMatch(/\n\s+at /);

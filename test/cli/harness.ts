@@ -48,7 +48,7 @@ export interface RunResult {
 /** Runs the bin with `args` (no shell), `input` on stdin, and NO_COLOR unless `env` says otherwise. */
 export function run(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string; state?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; input?: string; state?: string; cwd?: string } = {},
 ): Promise<RunResult> {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -59,7 +59,7 @@ export function run(
   };
   if (options.state !== undefined) env.KOPS_STATE_STORE = options.state;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CLI, COMPLEX, MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
@@ -107,5 +107,40 @@ describe('statestore move (built bin)', () => {
     const total = filesUnder(source.dir).length;
     expect(frames.at(-1)).toMatch(new RegExp(`100% \\| ${total}/${total} files`));
     expect(filesUnder(destination)).toEqual(filesUnder(source.dir));
+  });
+});
+
+describe('statestore move: what a new user meets (issue 27)', () => {
+  beforeAll(requireBuiltCli);
+
+  it('a mistyped source is NotFound (exit 3) naming it; a differing destination file asks for --overwrite', async () => {
+    const missing = pathToFileURL(path.join(tempDir(), 'no-such-store')).href;
+    const none = await run(['move', missing, pathToFileURL(path.join(tempDir(), 'store')).href]);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toContain(`no clusters found in state store ${missing}`);
+
+    const source = makeStore([MINIMAL]);
+    const destination = makeStore([MINIMAL]);
+    const config = path.join(destination.dir, MINIMAL.cluster, 'config');
+    writeFileSync(config, `${readFileSync(config, 'utf8')}# changed at the destination\n`);
+    const refused = await run(['move', source.url, destination.url]);
+    expect(refused.code).toBe(5);
+    expect(refused.stderr).toContain('pass --overwrite to replace it');
+    expect(refused.stderr).not.toContain('overwrite: true');
+  });
+
+  it('off a terminal, each "rewrote configBase" line names its cluster', async () => {
+    const source = makeStore([MINIMAL, COMPLEX]);
+    for (const tree of [MINIMAL, COMPLEX]) {
+      const config = path.join(source.dir, tree.cluster, 'config');
+      const text = readFileSync(config, 'utf8').replace(/configBase: .*/, `configBase: ${source.url}/${tree.cluster}`);
+      writeFileSync(config, text);
+    }
+    const moved = await run(['move', source.url, pathToFileURL(path.join(tempDir(), 'store')).href]);
+    expect(moved.code).toBe(0);
+    const rewrote = moved.stderr.split('\n').filter((line) => line.includes('rewrote'));
+    expect(rewrote.length).toBe(2);
+    for (const line of rewrote)
+      expect(line).toMatch(/^(minimal|complex)\.example\.com: rewrote \/spec\/configBase in the config$/);
   });
 });

@@ -56,6 +56,15 @@ async function until(condition: () => boolean): Promise<void> {
 /** A store whose documents, history and lease hold terminal escapes. */
 async function hostileStore(): Promise<{ dir: string; url: string }> {
   const store = makeStore([MINIMAL]);
+  // A recorded write whose author and reason hold escapes, made before the documents are
+  // tampered with: statestore refuses to write a config holding control characters, as kops would.
+  const opened = await openStateStore(store.url);
+  await opened.mergeConfig(
+    cluster,
+    { spec: { kubernetesVersion: '1.30.1' } },
+    { author: 'eve\u001b[2J', reason: 'fix \u202egnp.exe' },
+  );
+  await opened.close();
   const group = path.join(store.dir, cluster, 'instancegroup', 'nodes');
   // A raw ESC inside a quoted scalar (read as go-yaml would), and a YAML escape that decodes to BEL.
   writeFileSync(
@@ -64,13 +73,6 @@ async function hostileStore(): Promise<{ dir: string; url: string }> {
   );
   const config = path.join(store.dir, cluster, 'config');
   writeFileSync(config, readFileSync(config, 'utf8').replace('zone: us-test-1a', 'zone: "us-test-1a\\e]0;owned\\a"'));
-  const opened = await openStateStore(store.url);
-  await opened.mergeConfig(
-    cluster,
-    { spec: { kubernetesVersion: '1.30.1' } },
-    { author: 'eve\u001b[2J', reason: 'fix \u202egnp.exe' },
-  );
-  await opened.close();
   const now = Date.now();
   const lease = {
     kind: 'statestore.lease/v1',

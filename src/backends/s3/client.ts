@@ -201,6 +201,7 @@ async function askRegion(
       throw mapS3Error(err, {
         op: 'find the region of',
         bucket: location.bucket,
+        ...(location.endpoint === undefined ? {} : { endpoint: location.endpoint }),
         condition: NO_CONDITION,
         ...(signal ? { signal } : {}),
       });

@@ -240,6 +240,7 @@ function probeError(err: unknown, location: S3Location, sse: string | undefined)
   const context = {
     op: 'probe the S3 dialect (options.s3.dialect)',
     bucket: location.bucket,
+    endpoint: location.endpoint,
     condition: NO_CONDITION,
     ...(sse === undefined ? {} : { sse }),
   };

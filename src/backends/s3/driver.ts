@@ -292,7 +292,7 @@ export class S3Driver implements VfsDriver {
   /** Maps by S3 error name, then HTTP status and condition sent (shared), then network code. */
   mapError(err: unknown, context: ErrorContext): StateStoreError {
     const sse = WRITES.has(context.op) ? this.requests.sse : undefined;
-    return mapS3Error(err, { ...context, bucket: this.location.bucket, ...(sse === undefined ? {} : { sse }) });
+    return mapS3Error(err, { ...context, bucket: this.location.bucket, endpoint: this.location.endpoint, sse });
   }
 
   /** Why a capability is false: what this server ignores, and the option that says so. */

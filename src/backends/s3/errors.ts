@@ -1,6 +1,7 @@
 import { StateStoreError, type ErrorCode } from '../../errors.js';
 import type { Condition } from '../../vfs/driver.js';
 import { mapHttpStatus, networkErrorCode } from '../common/http-errors.js';
+import { redactUrl } from '../../vfs/url.js';
 
 /**
  * What was being done when an SDK call failed: the contract's ErrorContext plus the bucket, for
@@ -9,6 +10,8 @@ import { mapHttpStatus, networkErrorCode } from '../common/http-errors.js';
 export interface S3ErrorContext {
   op: string;
   bucket: string;
+  /** The endpoint asked, when not AWS's own (named in messages: "server down" says which server). */
+  endpoint?: string;
   key?: string;
   /** The condition SENT: a 412 is AlreadyExists under `absent`, a 404 PreconditionFailed under `version`. */
   condition: Condition;
@@ -119,12 +122,22 @@ export function mapS3Error(err: unknown, ctx: S3ErrorContext): StateStoreError {
   const status = s3Status(err);
   const detail = `${name ?? 'error'}${status === undefined ? '' : `, HTTP ${status}`}`;
   const keyPart = ctx.key === undefined ? '' : ` key ${JSON.stringify(ctx.key)}`;
-  const make = (code: ErrorCode, what: string, where = `${keyPart} in bucket ${JSON.stringify(ctx.bucket)}`) =>
-    new StateStoreError(code, `s3: ${ctx.op}${where}: ${what}`, { key: ctx.key, backend: 's3', cause: err });
+  // "find the region of" takes the bucket itself as its object: "find the region of bucket "b"".
+  const preposition = ctx.key === undefined && ctx.op.endsWith(' of') ? '' : ' in';
+  const at = ctx.endpoint === undefined ? '' : ` at ${redactUrl(ctx.endpoint)}`;
+  const make = (
+    code: ErrorCode,
+    what: string,
+    where = `${keyPart}${preposition} bucket ${JSON.stringify(ctx.bucket)}${at}`,
+  ) => new StateStoreError(code, `s3: ${ctx.op}${where}: ${what}`, { key: ctx.key, backend: 's3', cause: err });
 
   if (ctx.signal?.aborted === true || name === 'AbortError') return make('Aborted', 'the operation was aborted');
   if (name === 'NoSuchBucket')
-    return make('NotFound', `bucket ${JSON.stringify(ctx.bucket)} does not exist (${detail})`, keyPart);
+    return make(
+      'NotFound',
+      `bucket ${JSON.stringify(ctx.bucket)} does not exist${at} (${detail})`,
+      preposition === '' ? ` bucket ${JSON.stringify(ctx.bucket)}` : keyPart,
+    );
   if (status === 301 || (name !== undefined && WRONG_REGION.has(name))) {
     const region = s3ErrorHeader(err, 'x-amz-bucket-region');
     const hint = region === undefined ? '' : ` (${region}); set options.s3.region`;

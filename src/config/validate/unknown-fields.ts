@@ -1,4 +1,4 @@
-import { StateStoreError, type ValidationIssue } from '../../errors.js';
+import { isStateStoreError, StateStoreError, type ValidationIssue } from '../../errors.js';
 import { isPlainObject } from '../guard.js';
 import type { JsonSchema } from '../schema/json-schema.js';
 import { didYouMean } from './did-you-mean.js';
@@ -96,7 +96,7 @@ export function checkChangeFields(
   try {
     validate();
   } catch (err) {
-    if (!(err instanceof StateStoreError) || err.code !== 'ValidationError' || err.issues === undefined) throw err;
+    if (!isStateStoreError(err, 'ValidationError') || err.issues === undefined) throw err;
     const remaining = err.issues.filter((issue) => issue.severity !== 'warning' && !keptPaths.has(issue.path));
     if (
       remaining.length === err.issues.filter((issue) => issue.severity !== 'warning').length &&

@@ -1,5 +1,5 @@
 import type { Document } from 'yaml';
-import { StateStoreError } from '../../errors.js';
+import { isStateStoreError, StateStoreError } from '../../errors.js';
 import { assertSafeValue, isPlainObject, jsonEqual } from '../guard.js';
 import { DEFAULT_LIMITS, STRINGIFY_OPTIONS } from './options.js';
 import { goYamlStringify } from './go-emit.js';
@@ -60,7 +60,7 @@ export function render(document: Document, value: unknown): string {
   try {
     text = assertReadableSize(document.toString(STRINGIFY_OPTIONS));
   } catch (err) {
-    if (err instanceof StateStoreError) throw err;
+    if (isStateStoreError(err)) throw err;
     throw new StateStoreError('InvalidArgument', `cannot write YAML: ${(err as Error).message}`, { cause: err });
   }
   if (!readsAs(text, value)) {
