@@ -77,6 +77,8 @@ export {
   validateInstanceGroup,
   validateClusterWithInstanceGroups,
   validateClusterUpdate,
+  validateClusterChange,
+  validateInstanceGroupChange,
   assertValidClusterConfig,
   assertValidInstanceGroup,
   errorsOnly,

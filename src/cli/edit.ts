@@ -5,12 +5,13 @@ import {
   isStateStoreError,
   parseClusterConfig,
   parseInstanceGroupConfig,
+  validateClusterChange,
   validateClusterConfig,
+  validateInstanceGroupChange,
   type StateStore,
   type StoredDocument,
   updateYamlText,
 } from '../index.js';
-import { validateClusterChange, validateInstanceGroupChange } from '../config/validate/kops.js';
 import { conflictNotes, rebaseEdit } from './edit-rebase.js';
 import { contextOf, withStore, type Context } from './context.js';
 import { describeIssue } from './documents.js';

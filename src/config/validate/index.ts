@@ -5,6 +5,8 @@ export {
   validateClusterWithInstanceGroups,
   validateInstanceGroup,
   validateClusterUpdate,
+  validateClusterChange,
+  validateInstanceGroupChange,
   errorsOnly,
   type ValidateOptions,
 } from './kops.js';
