@@ -21,6 +21,7 @@ const cluster: ClusterConfig = {
     configBase: `${url}/${name}`,
     kubernetesVersion: '1.29.0',
     networkCIDR: '172.20.0.0/16',
+    nonMasqueradeCIDR: '100.64.0.0/10',
     subnets: [{ name: 'us-east-1a', zone: 'us-east-1a', type: 'Public', cidr: '172.20.32.0/19' }],
     etcdClusters: [{ name: 'main', etcdMembers: [{ name: 'a', instanceGroup: 'control-plane-us-east-1a' }] }],
   },

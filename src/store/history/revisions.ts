@@ -123,14 +123,21 @@ function racingWriters(entries: readonly LoadedEntry[]): (index: number) => bool
   });
   const writtenBefore = (version: string | undefined, index: number) =>
     version !== undefined && (writers.get(version) ?? []).some((w) => w < index);
+  // Many racing writers can chain beyond what writtenBefore sees (16 clients on one config): a newer
+  // entry recorded within RACE_WINDOW_MS of this one wrote the version it replaced in the same race.
+  const close = (w: number, index: number) =>
+    Math.abs(entries[w]!.entry.time.getTime() - entries[index]!.entry.time.getTime()) < RACE_WINDOW_MS;
   return (index) => {
     const replaced = entries[index]!.entry.replacedVersion;
     if (replaced === undefined) return false;
     return (writers.get(replaced) ?? []).some(
-      (w) => w > index && writtenBefore(entries[w]!.entry.replacedVersion, index),
+      (w) => w > index && (writtenBefore(entries[w]!.entry.replacedVersion, index) || close(w, index)),
     );
   };
 }
+
+/** How close in time two entries must be for one's write to count as racing the other's record. */
+const RACE_WINDOW_MS = 10_000;
 
 /**
  * The external change just before `loaded`, if one: the recorder said someone else wrote the
