@@ -125,7 +125,9 @@ function racingWriters(entries: readonly LoadedEntry[]): (index: number) => bool
     version !== undefined && (writers.get(version) ?? []).some((w) => w < index);
   // Many racing writers can chain beyond what writtenBefore sees (16 clients on one config): a newer
   // entry recorded within RACE_WINDOW_MS of this one wrote the version it replaced in the same race.
+  // Not a rollback: it writes recorded bytes back, which on S3 brings back an old ETag on purpose.
   const close = (w: number, index: number) =>
+    entries[w]!.entry.operation !== 'rollback' &&
     Math.abs(entries[w]!.entry.time.getTime() - entries[index]!.entry.time.getTime()) < RACE_WINDOW_MS;
   return (index) => {
     const replaced = entries[index]!.entry.replacedVersion;
