@@ -39,13 +39,13 @@ const libraryExternal: NonNullable<Options['esbuildPlugins']>[number] = {
   },
 };
 
-// The library: three entry points (`statestore`, `statestore/driver`, `statestore/testing`), two
+// The library: three entry points (`statestore`, `kops-statestore/driver`, `kops-statestore/testing`), two
 // formats each. p-limit (and its yocto-queue) are ESM-only; they are bundled so that
-// require('statestore') works on every Node >= 20 without require(esm). The cloud SDKs stay
+// require('kops-statestore') works on every Node >= 20 without require(esm). The cloud SDKs stay
 // external: they are optional peer dependencies loaded on first use.
 //
 // Splitting puts the modules the entries share in common chunks, so that within one format there
-// is one copy of each: a backend registered through `statestore/driver`'s registerBackend is the
+// is one copy of each: a backend registered through `kops-statestore/driver`'s registerBackend is the
 // one `statestore`'s openVfs finds (one backend table), and the testing suite checks errors of
 // the same StateStoreError. (tsup's splitting of the CommonJS output is marked experimental; the
 // pack check and test/package load every entry in both formats.)

@@ -1,6 +1,6 @@
 // Checks (default) or updates (--local) the public API reports in etc/, one per entry point:
-// etc/statestore.api.md (`statestore`), etc/statestore-driver.api.md (`statestore/driver`) and
-// etc/statestore-testing.api.md (`statestore/testing`). api-extractor reports one entry point per
+// etc/statestore.api.md (`statestore`), etc/statestore-driver.api.md (`kops-statestore/driver`) and
+// etc/statestore-testing.api.md (`kops-statestore/testing`). api-extractor reports one entry point per
 // run (7.60 has no multi-entry report), so this runs it once per entry, sharing one compiler state.
 // CI runs the check: a change to the public API without an updated report fails the build,
 // so every API change is visible in review.

@@ -1,7 +1,7 @@
 // Packs the library as npm would publish it, installs the tarball into an empty project, and
-// checks that require('statestore') and import('statestore') both work and agree (error codes,
-// memfs stores shared per name and registered backends shared between the two copies), and that the `statestore/driver` and
-// `statestore/testing` entry points load in both formats and share the main entry's backend table.
+// checks that require('kops-statestore') and import('kops-statestore') both work and agree (error codes,
+// memfs stores shared per name and registered backends shared between the two copies), and that the `kops-statestore/driver` and
+// `kops-statestore/testing` entry points load in both formats and share the main entry's backend table.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,19 +73,22 @@ try {
     console.log(kind + ' ok: ' + Object.keys(lib).length + ' exports; driver ' + Object.keys(driver).length + ', testing ' + Object.keys(testing).length);`;
   writeFileSync(
     path.join(app, 'cjs.cjs'),
-    `const lib = require('statestore'); const driver = require('statestore/driver'); const testing = require('statestore/testing'); const kind = 'require'; (async () => { const other = await import('statestore'); ${check} })().catch((e) => { console.error(e); process.exit(1); });`,
+    `const lib = require('kops-statestore'); const driver = require('kops-statestore/driver'); const testing = require('kops-statestore/testing'); const kind = 'require'; (async () => { const other = await import('kops-statestore'); ${check} })().catch((e) => { console.error(e); process.exit(1); });`,
   );
   writeFileSync(
     path.join(app, 'esm.mjs'),
-    `import * as lib from 'statestore'; import * as driver from 'statestore/driver'; import * as testing from 'statestore/testing'; import { createRequire } from 'node:module'; const other = createRequire(import.meta.url)('statestore'); const kind = 'import'; ${check}`,
+    `import * as lib from 'kops-statestore'; import * as driver from 'kops-statestore/driver'; import * as testing from 'kops-statestore/testing'; import { createRequire } from 'node:module'; const other = createRequire(import.meta.url)('kops-statestore'); const kind = 'import'; ${check}`,
   );
   process.stdout.write(run(process.execPath, ['cjs.cjs'], app));
   process.stdout.write(run(process.execPath, ['esm.mjs'], app));
   // The "bin": npm links it into node_modules/.bin, and it runs (shebang, its dependencies installed).
-  const help = run(path.join(app, 'node_modules', '.bin', 'statestore'), ['--help'], app);
-  if (!help.includes('Usage: statestore') || !help.includes('Examples:'))
-    throw new Error(`statestore --help printed: ${help.slice(0, 200)}`);
-  console.log('bin ok: statestore --help');
+  // Two names for one command: `statestore`, and the package's own so that `npx kops-statestore` works.
+  for (const bin of ['statestore', 'kops-statestore']) {
+    const help = run(path.join(app, 'node_modules', '.bin', bin), ['--help'], app);
+    if (!help.includes('Usage: statestore') || !help.includes('Examples:'))
+      throw new Error(`${bin} --help printed: ${help.slice(0, 200)}`);
+    console.log(`bin ok: ${bin} --help`);
+  }
   console.log(
     `pack check ok: ${packed[0].filename}, ${files.length} files, ${packed[0].size} bytes packed, ${packed[0].unpackedSize} unpacked`,
   );

@@ -1,17 +1,17 @@
 /**
- * `statestore/driver`: what a storage backend implementer needs, and nothing a state-store user
+ * `kops-statestore/driver`: what a storage backend implementer needs, and nothing a state-store user
  * does. Implement {@link VfsDriver}, return it from a {@link BackendFactory}, and register the
  * factory with {@link registerBackend}; `openVfs` (from `statestore`) then opens your scheme and
  * wraps the driver in the portable layer (key checks, conditions, abort, error mapping). Prove the
- * driver with `runConformance` from `statestore/testing`.
+ * driver with `runConformance` from `kops-statestore/testing`.
  *
  * The backend table is shared by the ESM and the CommonJS copies of the package: a backend
- * registered through `require('statestore/driver')` is opened by `import('statestore')` too.
+ * registered through `require('kops-statestore/driver')` is opened by `import('kops-statestore')` too.
  *
  * @example
  * ```ts
- * import { openVfs } from 'statestore';
- * import { registerBackend, type BackendFactory, type VfsDriver } from 'statestore/driver';
+ * import { openVfs } from 'kops-statestore';
+ * import { registerBackend, type BackendFactory, type VfsDriver } from 'kops-statestore/driver';
  * declare function tinyDriver(bucket: string): VfsDriver; // your implementation of the contract
  *
  * const tiny: BackendFactory = { schemes: ['tiny'], open: async (url) => tinyDriver(url.host) };
@@ -19,7 +19,7 @@
  * const vfs = await openVfs('tiny://bucket/prefix');
  * ```
  * @packageDocumentation
- * @module statestore/driver
+ * @module kops-statestore/driver
  */
 
 // The driver contract.

@@ -152,7 +152,7 @@ function summariseCause(cause: unknown, depth: number): unknown {
  *
  * @example
  * ```ts
- * import { isStateStoreError, type Vfs } from 'statestore';
+ * import { isStateStoreError, type Vfs } from 'kops-statestore';
  *
  * async function readIfPresent(vfs: Vfs, key: string) {
  *   try {

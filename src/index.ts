@@ -1,7 +1,7 @@
 /**
  * statestore: read, merge and move kops state stores from Node.js.
  * @packageDocumentation
- * @module statestore
+ * @module kops-statestore
  */
 
 // Errors and the storage layer.
@@ -33,7 +33,7 @@ export type { RetryPolicy } from './vfs/retry.js';
 export { withRetry } from './vfs/retry.js';
 export { REQUEST_CHANNEL, RETRY_CHANNEL } from './vfs/events.js';
 export type { VfsCallInfo, VfsEvents, VfsRequestEvent, VfsRequestMessage, VfsRetryEvent } from './vfs/events.js';
-// Implementing a backend (VfsDriver, BackendFactory, registerBackend): `statestore/driver` (src/driver.ts).
+// Implementing a backend (VfsDriver, BackendFactory, registerBackend): `kops-statestore/driver` (src/driver.ts).
 export { openVfs } from './backends/registry.js';
 export type { OpenVfsOptions } from './backends/options.js';
 export type { FileBackendOptions } from './backends/file/types.js';

@@ -11,7 +11,7 @@ export async function loadOptionalPeer<T>(name: string, load: () => Promise<T>, 
         'InvalidArgument',
         `the ${scheme}:// backend needs the package "${name}": npm install ${name}` +
           // A global install resolves packages beside it in the global folder; npx needs both named.
-          ` (for a global statestore: npm install -g ${name}; with npx: npx -p statestore -p ${name} statestore ...)`,
+          ` (for a global statestore: npm install -g ${name}; with npx: npx -p kops-statestore -p ${name} statestore ...)`,
         { cause: err },
       );
     }

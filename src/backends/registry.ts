@@ -21,8 +21,8 @@ const registered: Map<string, BackendFactory> = ((globalThis as Record<symbol, u
  *
  * @example
  * ```ts
- * import { openVfs } from 'statestore';
- * import { registerBackend, type VfsDriver } from 'statestore/driver';
+ * import { openVfs } from 'kops-statestore';
+ * import { registerBackend, type VfsDriver } from 'kops-statestore/driver';
  * declare function myDriver(bucket: string): VfsDriver; // your implementation of the contract
  *
  * registerBackend({ schemes: ['mystore'], open: async (url) => myDriver(url.host) });

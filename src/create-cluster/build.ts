@@ -116,7 +116,7 @@ function networkParts(ctx: BuildContext, net: ClusterNetwork, spec: Obj): void {
  *
  * @example
  * ```ts
- * import { clusterFromOptions } from 'statestore';
+ * import { clusterFromOptions } from 'kops-statestore';
  *
  * const { cluster, instanceGroups } = clusterFromOptions({
  *   clusterName: 'dev.example.com', cloud: 'aws', zones: ['us-east-1a'], networking: 'cni',

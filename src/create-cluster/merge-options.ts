@@ -154,7 +154,7 @@ function mergeGroupFields(groups: Obj[], options: Partial<CreateClusterOptions>)
  *
  * @example
  * ```ts
- * import { mergeOptionsIntoCluster, type ClusterWithGroups } from 'statestore';
+ * import { mergeOptionsIntoCluster, type ClusterWithGroups } from 'kops-statestore';
  * declare const current: ClusterWithGroups; // the cluster dev.example.com and its instance groups
  *
  * const next = mergeOptionsIntoCluster(current, { clusterName: 'dev.example.com', nodeSize: 'm5.large' });

@@ -30,7 +30,7 @@ const MAX_LARGE_STREAMS = 4;
  *
  * @example
  * ```ts
- * import { moveStateStore } from 'statestore';
+ * import { moveStateStore } from 'kops-statestore';
  *
  * const result = await moveStateStore({ from: 's3://old-bucket', to: 'gs://new-bucket', concurrency: 32 });
  * for (const c of result.clusters) console.log(c.cluster, c.copied, 'copied', c.skipped, 'skipped', c.staleReferences);

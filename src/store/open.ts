@@ -24,7 +24,7 @@ export const DEFAULT_STORE_FOLDER = '.statestore';
  *
  * @example
  * ```ts
- * import { openStateStore } from 'statestore';
+ * import { openStateStore } from 'kops-statestore';
  * declare const key: string; // 32 bytes, base64
  *
  * const store = await openStateStore(); // KOPS_STATE_STORE, or ./.statestore

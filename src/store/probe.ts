@@ -55,7 +55,7 @@ const LATENCY_SAMPLES = 5;
  *
  * @example
  * ```ts
- * import { openVfs, probeStore } from 'statestore';
+ * import { openVfs, probeStore } from 'kops-statestore';
  *
  * const report = await probeStore(await openVfs('s3://my-state-store'));
  * if (report.unsafe) console.error(`merges: ${report.guarantees.mergeConfig}, leases: ${report.guarantees.leases}`);

@@ -45,7 +45,7 @@ export interface DeleteClusterOptions extends CallOptions {
  *
  * @example
  * ```ts
- * import { openStateStore } from 'statestore';
+ * import { openStateStore } from 'kops-statestore';
  *
  * const store = await openStateStore('s3://my-state-store');
  * const { value, version } = await store.getCluster('prod.example.com');

@@ -21,7 +21,7 @@ const NAMES = ['describe', 'it', 'beforeEach', 'afterEach'] as const;
 
 /**
  * The framework to use: the one given, else the globals of the running test runner. Resolved when
- * `runConformance` is called (not at import), so importing `statestore/testing` needs no runner.
+ * `runConformance` is called (not at import), so importing `kops-statestore/testing` needs no runner.
  */
 export function resolveFramework(given: TestFramework | undefined): TestFramework {
   if (given !== undefined) return given;

@@ -17,13 +17,13 @@ import type { ConformanceContext, ConformanceOptions, ConformanceTarget } from '
  * Mocha users: the streaming and race cases can take longer than Mocha's default 2 s timeout.
  *
  * @example
- * A backend registered with `registerBackend` (from `statestore/driver`), tested with `node:test`
+ * A backend registered with `registerBackend` (from `kops-statestore/driver`), tested with `node:test`
  * (`node --test`); under Jest, Vitest or Mocha leave out the second argument.
  * ```ts
  * import * as test from 'node:test';
- * import { openVfs } from 'statestore';
- * import { registerBackend, type BackendFactory } from 'statestore/driver';
- * import { runConformance } from 'statestore/testing';
+ * import { openVfs } from 'kops-statestore';
+ * import { registerBackend, type BackendFactory } from 'kops-statestore/driver';
+ * import { runConformance } from 'kops-statestore/testing';
  * declare const tinyBackend: BackendFactory; // your backend, schemes: ['tiny']
  *
  * registerBackend(tinyBackend);

@@ -2,7 +2,7 @@
  * The driver contract: what a storage backend implements so that the portable layer
  * (`src/vfs/portable.ts`) can offer it as a `Vfs`. Like go-cloud's `blob/driver`, each
  * member states what the driver MUST do and what it MAY RELY ON, because the portable layer has
- * already checked it. The conformance suite (`statestore/testing`) checks every "must".
+ * already checked it. The conformance suite (`kops-statestore/testing`) checks every "must".
  *
  * Everything the portable layer guarantees before calling a driver:
  * - keys and prefixes are valid (`validateKey`): no `..`, empty segments, NUL or over-long keys;

@@ -2,7 +2,7 @@
  * The Vfs: what a state store needs from a storage backend, and nothing more, as callers see it.
  * Backends implement the narrower driver contract (`src/vfs/driver.ts`); the portable layer
  * (`src/vfs/portable.ts`) turns a driver into a Vfs. Obligations are written on each member as
- * "must"; the conformance suite (`statestore/testing`) checks them on every backend.
+ * "must"; the conformance suite (`kops-statestore/testing`) checks them on every backend.
  */
 import type { Readable } from 'node:stream';
 

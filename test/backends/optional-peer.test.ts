@@ -12,7 +12,7 @@ describe('loadOptionalPeer', () => {
     );
     expect(isStateStoreError(err, 'InvalidArgument')).toBe(true);
     expect((err as Error).message).toBe(
-      'the s3:// backend needs the package "@aws-sdk/client-s3": npm install @aws-sdk/client-s3 (for a global statestore: npm install -g @aws-sdk/client-s3; with npx: npx -p statestore -p @aws-sdk/client-s3 statestore ...)',
+      'the s3:// backend needs the package "@aws-sdk/client-s3": npm install @aws-sdk/client-s3 (for a global statestore: npm install -g @aws-sdk/client-s3; with npx: npx -p kops-statestore -p @aws-sdk/client-s3 statestore ...)',
     );
   });
 

@@ -1,5 +1,5 @@
 /**
- * The backend test files' entry to the conformance suite, which ships as `statestore/testing`
+ * The backend test files' entry to the conformance suite, which ships as `kops-statestore/testing`
  * (src/testing/). A backend's test file calls `runConformance({ name, open })`; `open` must return a
  * fresh, empty store each time (a new folder, bucket prefix or memfs name), so cases never see each
  * other's objects. Jest's globals are passed explicitly, so the suite never looks them up itself.

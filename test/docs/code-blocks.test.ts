@@ -20,13 +20,13 @@ const BROKEN: CodeBlock[] = markdownBlocks(
   [
     'A wrong type:',
     '```ts',
-    "import { openStateStore } from 'statestore';",
+    "import { openStateStore } from 'kops-statestore';",
     "const store = await openStateStore('memfs://broken');",
     'const clusters: number = await store.listClusters();',
     '```',
     'A name that is not exported:',
     '```ts',
-    "import { noSuchExport } from 'statestore/driver';",
+    "import { noSuchExport } from 'kops-statestore/driver';",
     '```',
   ].join('\n'),
 );

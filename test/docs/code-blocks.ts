@@ -137,9 +137,9 @@ function compilerOptions(root: string): ts.CompilerOptions {
     types: ['node'],
     baseUrl: root,
     paths: {
-      statestore: [path.join(root, 'src/index.ts')],
-      'statestore/driver': [path.join(root, 'src/driver.ts')],
-      'statestore/testing': [path.join(root, 'src/testing/index.ts')],
+      'kops-statestore': [path.join(root, 'src/index.ts')],
+      'kops-statestore/driver': [path.join(root, 'src/driver.ts')],
+      'kops-statestore/testing': [path.join(root, 'src/testing/index.ts')],
     },
   };
 }

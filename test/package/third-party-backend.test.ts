@@ -2,8 +2,8 @@
  * Issue #16: a third-party backend proves itself through the package as published. The built
  * package is packed with `npm pack`, unpacked into a scratch project's node_modules (its runtime
  * dependencies linked from this repository's node_modules: no network), and a tiny Map-backed
- * backend written against `statestore/driver` only (fixtures/tiny-backend.mjs) runs
- * `statestore/testing`'s suite under `node --test` in a child process.
+ * backend written against `kops-statestore/driver` only (fixtures/tiny-backend.mjs) runs
+ * `kops-statestore/testing`'s suite under `node --test` in a child process.
  */
 import { execFile } from 'node:child_process';
 import {
@@ -44,7 +44,7 @@ async function installPacked(work: string, project: string): Promise<void> {
   const env = { ...process.env, npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' };
   const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: REPO_ROOT, env });
   const tarball = path.join(work, (JSON.parse(stdout) as Array<{ filename: string }>)[0]!.filename);
-  const installed = path.join(project, 'node_modules', 'statestore');
+  const installed = path.join(project, 'node_modules', 'kops-statestore');
   mkdirSync(installed, { recursive: true });
   await run('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1']);
   const manifest = JSON.parse(readFileSync(path.join(installed, 'package.json'), 'utf8')) as {
@@ -128,7 +128,7 @@ describe('a third-party backend through the packed tarball', () => {
   it("opens tiny:// with openVfs from the main entry 'statestore'", () => {
     const results = subtestResults(child.tap, 'tiny backend through the main entry');
     expect(results.notOk).toEqual([]);
-    expect(results.ok).toEqual(["opens tiny://x with openVfs from 'statestore'"]);
+    expect(results.ok).toEqual(["opens tiny://x with openVfs from 'kops-statestore'"]);
     expect(child.tap).toMatch(/^# fail 0$/m);
   });
 });

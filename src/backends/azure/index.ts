@@ -21,7 +21,7 @@ export type { AzureBackendOptions, AzureServiceClientLike } from './types.js';
  *
  * @example
  * ```ts
- * import { openVfs } from 'statestore';
+ * import { openVfs } from 'kops-statestore';
  *
  * const vfs = await openVfs('azureblob://myaccount/kops-state/prod', { azure: { accountKey: process.env.KEY } });
  * const { body, info } = await vfs.read('cluster.example.com/config');

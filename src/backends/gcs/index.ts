@@ -22,7 +22,7 @@ const BUCKET = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
  *
  * @example
  * ```ts
- * import { openVfs } from 'statestore';
+ * import { openVfs } from 'kops-statestore';
  *
  * const vfs = await openVfs('gs://my-state-store/prod', { gcs: { kmsKeyName: 'projects/p/locations/l/keyRings/r/cryptoKeys/k' } });
  * const { body, info } = await vfs.read('cluster.example.com/config');

@@ -270,7 +270,7 @@ export interface S3DialectProbeResult {
  *
  * @example
  * ```ts
- * import { probeS3Dialect } from 'statestore';
+ * import { probeS3Dialect } from 'kops-statestore';
  *
  * const { spelling } = await probeS3Dialect('s3://state/prod', { s3: { endpoint: 'https://rgw.example.com' } });
  * console.log(spelling); // "rgw" on Ceph RGW 16.2

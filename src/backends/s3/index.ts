@@ -16,7 +16,7 @@ export { probeS3Dialect, type S3DialectProbeResult } from './dialect-probe.js';
  *
  * @example
  * ```ts
- * import { openVfs } from 'statestore';
+ * import { openVfs } from 'kops-statestore';
  *
  * const vfs = await openVfs('s3://my-state-store/prod', {
  *   s3: { region: 'eu-west-1', serverSideEncryption: 'aws:kms', kmsKeyId: 'alias/kops' },

@@ -22,7 +22,7 @@ export interface ConfigDiff {
  *
  * @example
  * ```ts
- * import { diffConfig } from 'statestore';
+ * import { diffConfig } from 'kops-statestore';
  *
  * const { operations, unified } = diffConfig(
  *   { spec: { kubernetesVersion: '1.29.0' } },

@@ -53,7 +53,7 @@ export function unifiedDiff(
  *
  * @example
  * ```ts
- * import { diffConfig, DIFF_LIMITS } from 'statestore';
+ * import { diffConfig, DIFF_LIMITS } from 'kops-statestore';
  *
  * const huge = Array.from({ length: 200_000 }, (_, i) => `line ${i}`).join('\n');
  * const { unified } = diffConfig({ spec: {} }, { spec: { additionalPolicies: { node: huge } } });

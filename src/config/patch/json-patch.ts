@@ -189,7 +189,7 @@ function applyOne(doc: JsonValue, raw: unknown, index: number): JsonValue {
  *
  * @example
  * ```ts
- * import { applyJsonPatch } from 'statestore';
+ * import { applyJsonPatch } from 'kops-statestore';
  *
  * applyJsonPatch({ spec: { kubernetesVersion: '1.29.0' } }, [
  *   { op: 'test', path: '/spec/kubernetesVersion', value: '1.29.0' },

@@ -24,7 +24,7 @@ function merge(target: JsonValue | undefined, patch: JsonValue): JsonValue {
  *
  * @example
  * ```ts
- * import { applyMergePatch } from 'statestore';
+ * import { applyMergePatch } from 'kops-statestore';
  *
  * applyMergePatch({ spec: { a: 1, b: 2 } }, { spec: { a: null, c: 3 } }); // { spec: { b: 2, c: 3 } }
  * ```

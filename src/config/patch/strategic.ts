@@ -233,7 +233,7 @@ function mergeKeyedOrReplace(
  *
  * @example
  * ```ts
- * import { strategicMerge } from 'statestore';
+ * import { strategicMerge } from 'kops-statestore';
  *
  * strategicMerge(
  *   { spec: { subnets: [{ name: 'a', type: 'Public' }, { name: 'b', type: 'Public' }] } },

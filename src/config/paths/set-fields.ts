@@ -22,7 +22,7 @@ export interface FieldOptions {
  *
  * @example
  * ```ts
- * import { setFields, type ClusterConfig } from 'statestore';
+ * import { setFields, type ClusterConfig } from 'kops-statestore';
  * declare const config: ClusterConfig;
  *
  * const next = setFields(config, ['spec.kubernetesVersion=1.30.0', 'spec.subnets[name=us-east-1a].type=Private']);

@@ -38,7 +38,7 @@ export interface ValidateOptions {
  *
  * @example
  * ```ts
- * import { validateClusterConfig } from 'statestore';
+ * import { validateClusterConfig } from 'kops-statestore';
  *
  * const issues = validateClusterConfig({
  *   apiVersion: 'kops.k8s.io/v1alpha2',
@@ -95,7 +95,7 @@ export function validateClusterChange(
  *
  * @example
  * ```ts
- * import { validateClusterUpdate } from 'statestore';
+ * import { validateClusterUpdate } from 'kops-statestore';
  * declare const stored: unknown, edited: unknown;
  *
  * for (const issue of validateClusterUpdate(stored, edited, { createdEtcdClusters: ['main', 'events'] }))
@@ -225,7 +225,7 @@ function groupIssues(group: unknown, options: ValidateOptions): ValidationIssue[
  *
  * @example
  * ```ts
- * import { parseClusterDocuments, validateClusterConfig, validateClusterWithInstanceGroups } from 'statestore';
+ * import { parseClusterDocuments, validateClusterConfig, validateClusterWithInstanceGroups } from 'kops-statestore';
  * declare const text: string; // a Cluster and its InstanceGroups, `---`-separated
  *
  * const { cluster, instanceGroups } = parseClusterDocuments(text);

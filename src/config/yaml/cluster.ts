@@ -32,7 +32,7 @@ export interface ClusterDocuments {
  * @example
  * ```ts
  * import { readFile } from 'node:fs/promises';
- * import { parseClusterConfig } from 'statestore';
+ * import { parseClusterConfig } from 'kops-statestore';
  *
  * const config = parseClusterConfig(await readFile('config', 'utf8'));
  * config.spec?.kubernetesVersion; // '1.30.0'
@@ -56,7 +56,7 @@ export function parseInstanceGroupConfig(text: string, limits?: YamlLimits): Ins
  * @example
  * ```ts
  * import { readFileSync } from 'node:fs';
- * import { parseClusterDocuments } from 'statestore';
+ * import { parseClusterDocuments } from 'kops-statestore';
  *
  * const { cluster, instanceGroups } = parseClusterDocuments(readFileSync('cluster.yaml', 'utf8'));
  * ```
@@ -87,7 +87,7 @@ export function parseClusterDocuments(text: string, limits?: YamlLimits): Cluste
  *
  * @example
  * ```ts
- * import { parseClusterConfig, stringifyClusterConfig } from 'statestore';
+ * import { parseClusterConfig, stringifyClusterConfig } from 'kops-statestore';
  * declare const text: string; // a cluster's stored config
  *
  * const config = parseClusterConfig(text);

@@ -21,7 +21,7 @@ export interface YamlDocument {
  *
  * @example
  * ```ts
- * import { parseYaml } from 'statestore';
+ * import { parseYaml } from 'kops-statestore';
  *
  * parseYaml('spec:\n  kubernetesVersion: 1.30.0\n').value; // { spec: { kubernetesVersion: '1.30.0' } }
  * parseYaml('a: 1\na: 2\n'); // throws StateStoreError InvalidArgument (duplicate key, line 2)

@@ -15,7 +15,7 @@ import { controlCharacterIssues } from '../validate/characters.js';
  *   read limit (it could not be read back).
  * @example
  * ```ts
- * import { stringifyYaml } from 'statestore';
+ * import { stringifyYaml } from 'kops-statestore';
  *
  * stringifyYaml({ spec: { kubernetesVersion: '1.30', enabled: 'on' } });
  * // 'spec:\n  enabled: "on"\n  kubernetesVersion: "1.30"\n'

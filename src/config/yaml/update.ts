@@ -50,7 +50,7 @@ export { stringifyYaml } from './stringify.js';
  *   larger than the library reads back.
  * @example
  * ```ts
- * import { updateYamlText } from 'statestore';
+ * import { updateYamlText } from 'kops-statestore';
  *
  * const text = '# managed by hand\nspec:\n  kubernetesVersion: 1.29.0 # pinned\n';
  * updateYamlText(text, { spec: { kubernetesVersion: '1.30.0' } });

@@ -67,7 +67,7 @@ export function toKeyBytes(key: Uint8Array | string, what: string): Buffer {
  *
  * @example
  * ```ts
- * import { localKeyProvider } from 'statestore';
+ * import { localKeyProvider } from 'kops-statestore';
  * declare const oldKey: string, newKey: string; // 32 bytes each, base64
  *
  * const provider = localKeyProvider(process.env.STATESTORE_KEY!); // one base64 key

@@ -76,7 +76,7 @@ export interface StoreWatch {
    *
    * @example
    * ```ts
-   * import type { StateStore } from 'statestore';
+   * import type { StateStore } from 'kops-statestore';
    * declare const store: StateStore;
    *
    * // Watches for a minute: when the signal fires, the loop ends.
