@@ -9,7 +9,10 @@ import path from 'node:path';
 export const REPO_ROOT: string = (() => {
   for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
     const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'kops-statestore')
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'kops-statestore'
+    )
       return dir;
     if (path.dirname(dir) === dir) throw new Error('run from inside the statestore repository');
   }
