@@ -1,16 +1,21 @@
 /**
- * Moves one store in its own process and prints, as JSON, its peak RSS (bytes) and where the
- * memory went, so the parent's own memory does not count. argv: <from-url> <to-url> <s3-endpoint> <work-dir>
+ * Moves one store in its own process and prints, as JSON, its peak RSS (bytes), where the memory
+ * went and the move's own time and CPU (after the import), so the parent's own memory and work
+ * do not count. argv: <from-url> <to-url> <work-dir>; env BENCH_OPEN_OPTIONS: the openOptions as
+ * JSON (the S3 server), BENCH_CONCURRENCY: moveStateStore's concurrency (unset: its default).
  */
+import type { OpenVfsOptions } from '../../src/backends/options.js';
 import { openVfs } from '../../src/backends/registry.js';
 import { moveStateStore } from '../../src/migrate/index.js';
-import { S3RVER_CREDENTIALS } from '../../test/servers/s3rver.js';
 
-const [from, to, endpoint, work] = process.argv.slice(2) as [string, string, string, string];
-const openOptions = { env: {}, s3: { endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' } };
+const [from, to, work] = process.argv.slice(2) as [string, string, string];
+const openOptions = JSON.parse(process.env['BENCH_OPEN_OPTIONS'] ?? '{}') as OpenVfsOptions;
+const concurrency = process.env['BENCH_CONCURRENCY'] ? { concurrency: Number(process.env['BENCH_CONCURRENCY']) } : {};
 const afterImport = process.memoryUsage().rss;
 // The baseline the move starts from: both backends (and the S3 SDK) loaded, nothing moved yet.
-for (const url of [from, to]) await (await openVfs(url, openOptions)).close();
+// Left out of the move rows (BENCH_NO_BASELINE): their CPU is the process's, as a peer tool's is.
+if (process.env['BENCH_NO_BASELINE'] !== '1')
+  for (const url of [from, to]) await (await openVfs(url, openOptions)).close();
 const baseline = process.memoryUsage().rss;
 
 // Sampled, so the peaks are approximate; they tell live buffers and heap from the rest of RSS
@@ -23,16 +28,18 @@ const sampler = setInterval(() => {
 }, 50);
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
-const result = await moveStateStore({ from, to, digestFolder: `${work}/digests`, openOptions });
+const result = await moveStateStore({ from, to, digestFolder: `${work}/digests`, openOptions, ...concurrency });
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpuBefore);
 clearInterval(sampler);
 const copied = result.clusters.reduce((sum, cluster) => sum + cluster.bytesCopied, 0);
+const files = result.clusters.reduce((sum, cluster) => sum + cluster.copied, 0);
 // resourceUsage().maxRSS is in KiB on Linux.
 process.stdout.write(
   JSON.stringify({
     maxRss: process.resourceUsage().maxRSS * 1024,
     copied,
+    files,
     seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     afterImport,
