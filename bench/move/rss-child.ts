@@ -4,6 +4,7 @@
  * do not count. argv: <from-url> <to-url> <work-dir>; env BENCH_OPEN_OPTIONS: the openOptions as
  * JSON (the S3 server), BENCH_CONCURRENCY: moveStateStore's concurrency (unset: its default).
  */
+import http from 'node:http';
 import type { OpenVfsOptions } from '../../src/backends/options.js';
 import { openVfs } from '../../src/backends/registry.js';
 import { moveStateStore } from '../../src/migrate/index.js';
@@ -11,6 +12,7 @@ import { moveStateStore } from '../../src/migrate/index.js';
 const [from, to, work] = process.argv.slice(2) as [string, string, string];
 const openOptions = JSON.parse(process.env['BENCH_OPEN_OPTIONS'] ?? '{}') as OpenVfsOptions;
 const concurrency = process.env['BENCH_CONCURRENCY'] ? { concurrency: Number(process.env['BENCH_CONCURRENCY']) } : {};
+const requests = countRequests();
 const afterImport = process.memoryUsage().rss;
 // The baseline the move starts from: both backends (and the S3 SDK) loaded, nothing moved yet.
 // Left out of the move rows (BENCH_NO_BASELINE): their CPU is the process's, as a peer tool's is.
@@ -45,5 +47,30 @@ process.stdout.write(
     afterImport,
     baseline,
     peaks,
+    requests: Object.fromEntries(requests),
   }) + '\n',
 );
+
+/**
+ * Counts the HTTP requests the move sends, by method, query parameters and conditions (every
+ * request of the SDK goes through an agent): how many requests a copied object costs.
+ */
+function countRequests(): Map<string, number> {
+  const counts = new Map<string, number>();
+  // Node's own method, missing from its types.
+  type AddRequest = (this: http.Agent, request: http.ClientRequest, ...rest: unknown[]) => void;
+  const agent = http.Agent.prototype as unknown as { addRequest: AddRequest };
+  const addRequest = agent.addRequest;
+  agent.addRequest = function (this: http.Agent, request: http.ClientRequest, ...rest: unknown[]) {
+    const query = (request.path.split('?')[1] ?? '')
+      .split('&')
+      .map((pair) => pair.split('=')[0])
+      .filter((name) => name !== '' && name !== 'x-id')
+      .join('&');
+    const conditions = ['if-none-match', 'if-match', 'x-amz-copy-source'].filter((h) => request.hasHeader(h));
+    const key = [request.method, query, conditions.join(',')].filter((part) => part !== '').join(' ');
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    addRequest.call(this, request, ...rest);
+  };
+  return counts;
+}

@@ -9,10 +9,16 @@
  *
  *   npx tsx bench/move/run.ts [--server s3rver|rgw] [--scale 1] [--big-mib 1024] [--concurrency N]
  *     [--repeat 3] [--shapes mixed,one,many,file,kops] [--transfers 32,64] [--cpu-prof DIR]
- *     [--only statestore,aws,rclone,tuned,ceiling,local,rss]
+ *     [--only statestore,copyobject,aws,rclone,tuned,ceiling,local,rss] [--requests]
+ *     [--baseline-child BUNDLE]
  *
  * --scale multiplies the file counts (the kops shape: its clusters); record the scale you ran.
- * --cpu-prof writes a V8 CPU profile of every statestore child into DIR.
+ * --cpu-prof writes a V8 CPU profile of every statestore child into DIR; --requests prints the
+ * HTTP requests each statestore child sent, by kind. `copyobject` (RGW only): statestore with
+ * the `aws` dialect, create-only copies as CopyObjects RGW does not condition (unsafe there).
+ * --baseline-child: a child bundled from another commit (`bundleChild()` of rss.ts, run in a
+ * checkout of it); each statestore row is followed by the same move by that child: before/after
+ * figures at the same load.
  */
 import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -23,6 +29,7 @@ import type { OpenVfsOptions } from '../../src/backends/options.js';
 import { startRgw } from '../../test/servers/rgw.js';
 import { S3RVER_CREDENTIALS, startS3rver } from '../../test/servers/s3rver.js';
 import { printMedians, ratio, record, type Measure } from './report.js';
+import { rawCeiling } from './raw-s3.js';
 import { bundleChild, peakRss } from './rss.js';
 import { seedFolder, seedS3, SHAPE_LABELS, type SeededFile, type ShapeName } from './shapes.js';
 import {
@@ -49,6 +56,8 @@ const SHAPES = arg('shapes', 'mixed,one,many,file').split(',') as ShapeName[];
 const REPEAT = Math.max(1, Number(arg('repeat', '1')));
 const SERVER = arg('server', 's3rver') as 's3rver' | 'rgw';
 const TRANSFERS = arg('transfers', '32,64').split(',').map(Number);
+/** A statestore child bundled from another commit (rss.ts bundleChild): its rows run beside the current one's. */
+const BASELINE_CHILD = process.argv.includes('--baseline-child') ? path.resolve(arg('baseline-child', '')) : undefined;
 const CPU_PROF = process.argv.includes('--cpu-prof') ? path.resolve(arg('cpu-prof', 'profiles')) : undefined;
 const HAS = { aws: hasCommand('aws'), rclone: hasCommand('rclone') };
 
@@ -90,15 +99,23 @@ async function ceiling(client: S3Client, files: SeededFile[], prefix: string, cr
  * One statestore move in a child process (bundled rss-child.ts) under GNU time: the row is the
  * whole process, as a peer tool's; the `in-process` row is the move alone (after the import).
  */
-async function timeMove(ctx: Context, row: string, from: string, to: string, objects: number): Promise<void> {
-  let inProcess: { seconds: number; cpuSeconds: number; files: number } | undefined;
+async function timeMove(
+  ctx: Context,
+  row: string,
+  from: string,
+  to: string,
+  objects: number,
+  openOptions = ctx.openOptions,
+  child = ctx.child,
+): Promise<void> {
+  let inProcess: { seconds: number; cpuSeconds: number; files: number; requests: Record<string, number> } | undefined;
   const flags = CPU_PROF === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', CPU_PROF];
   const measure = await timed(
     process.execPath,
-    [...flags, ctx.child, from, to, ctx.work],
+    [...flags, child, from, to, ctx.work],
     {
       ...process.env,
-      BENCH_OPEN_OPTIONS: JSON.stringify(ctx.openOptions),
+      BENCH_OPEN_OPTIONS: JSON.stringify(openOptions),
       BENCH_NO_BASELINE: '1',
       ...(CONCURRENCY === undefined ? {} : { BENCH_CONCURRENCY: String(CONCURRENCY) }),
     },
@@ -106,6 +123,7 @@ async function timeMove(ctx: Context, row: string, from: string, to: string, obj
   );
   record(row, measure, objects);
   record(`${row} in-process`, { seconds: inProcess!.seconds, cpu: inProcess!.cpuSeconds }, objects);
+  if (process.argv.includes('--requests')) process.stdout.write(`  requests ${JSON.stringify(inProcess!.requests)}\n`);
 }
 
 /** A copy and its no-op rerun into the same destination. */
@@ -115,9 +133,21 @@ async function twice(row: string, objects: number, run: () => Promise<Measure>):
 }
 
 /** statestore's copy and its no-op rerun (each row with its in-process figure). */
-async function twiceMove(ctx: Context, row: string, from: string, to: string, objects: number): Promise<void> {
-  await timeMove(ctx, row, from, to, objects);
-  await timeMove(ctx, `${row} rerun`, from, to, objects);
+async function twiceMove(
+  ctx: Context,
+  row: string,
+  from: string,
+  to: string,
+  objects: number,
+  openOptions = ctx.openOptions,
+): Promise<void> {
+  await timeMove(ctx, row, from, to, objects, openOptions);
+  await timeMove(ctx, `${row} rerun`, from, to, objects, openOptions);
+  if (BASELINE_CHILD === undefined) return;
+  // The same move by the baseline's bundle, into its own destination, right after (same load).
+  const baseline = `${to}-baseline`;
+  await timeMove(ctx, `${row} (baseline)`, from, baseline, objects, openOptions, BASELINE_CHILD);
+  await timeMove(ctx, `${row} (baseline) rerun`, from, baseline, objects, openOptions, BASELINE_CHILD);
 }
 
 interface Context {
@@ -139,6 +169,13 @@ async function s3Round(ctx: Context, shape: ShapeName, tag: string): Promise<voi
   const objects = files.length;
   if (ONLY.has('statestore'))
     await twiceMove(ctx, row('statestore move'), `s3://${src}`, `s3://dst/ss-${shape}${tag}`, objects);
+  // What a move costs where create-only copies are plain CopyObjects (dialect aws). On RGW, which
+  // ignores the condition there, that is an unconditional copy, as rclone's and aws's are: the
+  // request statestore cannot safely send there, measured to tell its own cost from the GET + PUT.
+  if (ONLY.has('copyobject') && SERVER === 'rgw') {
+    const aws = { ...ctx.openOptions, s3: { ...ctx.openOptions.s3, dialect: 'aws' } };
+    await twiceMove(ctx, row('statestore move, CopyObject'), `s3://${src}`, `s3://dst/sc-${shape}${tag}`, objects, aws);
+  }
   if (ONLY.has('tuned') && HAS.rclone) {
     for (const n of TRANSFERS)
       await twice(row(`rclone tuned ${n}`), objects, () =>
@@ -165,6 +202,13 @@ async function s3Round(ctx: Context, shape: ShapeName, tag: string): Promise<voi
       await ceiling(ctx.client, files, `ceiling-c-${shape}${tag}`, true),
       objects,
     );
+    record(row('no SDK: CopyObject x64'), await rawCeiling(server, files, `raw-${shape}${tag}`, false), objects);
+    if (SERVER === 'rgw')
+      record(
+        row('no SDK: GET + PUT If-None-Match x64'),
+        await rawCeiling(server, files, `raw-c-${shape}${tag}`, true),
+        objects,
+      );
   }
 }
 
