@@ -20,7 +20,13 @@
  * checkout of it); each statestore row is followed by the same move by that child: before/after
  * figures at the same load.
  */
-import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,7 +35,7 @@ import type { OpenVfsOptions } from '../../src/backends/options.js';
 import { startRgw } from '../../test/servers/rgw.js';
 import { S3RVER_CREDENTIALS, startS3rver } from '../../test/servers/s3rver.js';
 import { printMedians, ratio, record, type Measure } from './report.js';
-import { rawCeiling } from './raw-s3.js';
+import { rawCeiling, rawList } from './raw-s3.js';
 import { bundleChild, peakRss } from './rss.js';
 import { seedFolder, seedS3, SHAPE_LABELS, type SeededFile, type ShapeName } from './shapes.js';
 import {
@@ -91,6 +97,21 @@ async function ceiling(client: S3Client, files: SeededFile[], prefix: string, cr
     );
   };
   await Promise.all(files.map((file) => limit(() => (createOnly && SERVER === 'rgw' ? getPut(file) : copy(file)))));
+  const cpu = process.cpuUsage(cpuBefore);
+  return { seconds: (performance.now() - started) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
+}
+
+/** One walk of the source's listing with the SDK (ListObjectsV2, 1,000 keys a page), in-process. */
+async function sdkList(client: S3Client, prefix: string): Promise<Measure> {
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: 'src', Prefix: `${prefix}/`, ContinuationToken: token }),
+    );
+    token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
   const cpu = process.cpuUsage(cpuBefore);
   return { seconds: (performance.now() - started) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
 }
@@ -203,6 +224,10 @@ async function s3Round(ctx: Context, shape: ShapeName, tag: string): Promise<voi
       objects,
     );
     record(row('no SDK: CopyObject x64'), await rawCeiling(server, files, `raw-${shape}${tag}`, false), objects);
+    record(row('listing, SDK (ListObjectsV2)'), await sdkList(ctx.client, shape), objects);
+    const listed = await rawList(server, shape);
+    if (listed.keys !== objects) throw new Error(`the listing without the SDK found ${listed.keys} of ${objects} keys`);
+    record(row('listing, no SDK'), listed, objects);
     if (SERVER === 'rgw')
       record(
         row('no SDK: GET + PUT If-None-Match x64'),
