@@ -3,12 +3,13 @@
  * self time by function and by package (node_modules/<name>, src/<folder>, node:internal), summed
  * over every profile given.
  *
- *   npx tsx bench/move/profile-top.ts [--top 25] FILE.cpuprofile...
+ *   npx tsx bench/move/profile-top.ts [--top 25] [--inclusive URL-PATTERN] FILE.cpuprofile...
  */
 import { readFileSync } from 'node:fs';
 
 interface ProfileNode {
   id: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
 }
@@ -21,7 +22,11 @@ interface Profile {
 const args = process.argv.slice(2);
 const topAt = args.indexOf('--top');
 const TOP = topAt === -1 ? 25 : Number(args[topAt + 1]);
-const files = args.filter((arg, i) => arg.endsWith('.cpuprofile') && args[i - 1] !== '--top');
+const files = args.filter((arg, i) => arg.endsWith('.cpuprofile') && !['--top', '--inclusive'].includes(args[i - 1]!));
+/** `--inclusive PATTERN`: also the total time (callees included) of frames whose URL matches. */
+const inclusiveAt = args.indexOf('--inclusive');
+const INCLUSIVE = inclusiveAt === -1 ? undefined : new RegExp(args[inclusiveAt + 1]!);
+const byInclusive = new Map<string, number>();
 
 /** Where a frame's code lives: a package, a source folder, Node's internals, or the engine. */
 function packageOf(url: string, name: string): string {
@@ -39,6 +44,8 @@ let total = 0;
 for (const file of files) {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
   profile.samples.forEach((id, i) => {
     const micros = profile.timeDeltas[i] ?? 0;
     const { functionName, url, lineNumber } = nodes.get(id)!.callFrame;
@@ -47,6 +54,17 @@ for (const file of files) {
     const pkg = packageOf(url, functionName);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + micros);
     total += micros;
+    if (INCLUSIVE === undefined) return;
+    // Each frame of the sample's stack counted once (recursion would count it twice).
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parents.get(at)) {
+      const { functionName: name, url: where } = nodes.get(at)!.callFrame;
+      if (!INCLUSIVE.test(where)) continue;
+      const key = name || '(anonymous)';
+      if (seen.has(key)) continue;
+      seen.add(key);
+      byInclusive.set(key, (byInclusive.get(key) ?? 0) + micros);
+    }
   });
 }
 const print = (title: string, map: Map<string, number>) => {
@@ -58,3 +76,4 @@ const print = (title: string, map: Map<string, number>) => {
 };
 print('by package', byPackage);
 print('by function', byFrame);
+if (INCLUSIVE !== undefined) print(`inclusive, frames matching ${INCLUSIVE}`, byInclusive);
