@@ -38,6 +38,9 @@ function packageOf(url: string, name: string): string {
   return source ? `src/${source[1]}` : url.replace(/^.*\//, '');
 }
 
+// Piped into `head`: stop quietly when the reader has gone.
+process.stdout.on('error', () => process.exit(0));
+
 const byFrame = new Map<string, number>();
 const byPackage = new Map<string, number>();
 let total = 0;
