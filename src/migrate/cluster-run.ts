@@ -306,17 +306,27 @@ export class ClusterRun {
    * noted as a stale reference. The bytes read are then what the copy writes, when they are the
    * listed version (its size and MD5): the copy needs no read of its own (on a server whose
    * create-only copies go as a read and a conditional write, such as RGW, one request fewer).
+   * With a `digestFolder`, what the scan found is kept by the bytes' MD5 (ConfigMemo): a rerun
+   * reads the file again only if it changed, or to rewrite it.
    */
   private async scanGenerated(info: ObjectInfo): Promise<{ bytes: Uint8Array; rewritten: boolean } | undefined> {
-    const { options, from, to } = this.run;
+    const { options, from, to, memo } = this.run;
     const relative = info.key.slice(this.cluster.length + 1);
     if (!GENERATED.test(relative) || info.size > MAX_SCANNED_BYTES) return undefined;
+    const { oldBase } = this.config!;
+    // Scanned by an earlier run (the same listed MD5): copied as it is, no read, unless rewritten.
+    const known = info.md5 === undefined ? undefined : memo?.scanned(info.md5, oldBase);
+    if (known !== undefined && !(known && options.rewriteGenerated)) {
+      if (known) this.result.staleReferences.push(info.key);
+      return undefined;
+    }
     const { body, info: read } = await from.read(info.key, { signal: options.signal });
-    const { text: rewritten, count } = rewriteText(Buffer.from(body).toString('utf8'), this.config!.oldBase, to.url);
+    const { text: rewritten, count } = rewriteText(Buffer.from(body).toString('utf8'), oldBase, to.url);
+    const bodyMd5 = read.md5 ?? md5(body);
+    memo?.recordScan(bodyMd5, oldBase, count > 0);
     if (count > 0 && options.rewriteGenerated) return { bytes: Buffer.from(rewritten, 'utf8'), rewritten: true };
     if (count > 0) this.result.staleReferences.push(info.key);
-    const listedVersion =
-      body.byteLength === info.size && (info.md5 === undefined || (read.md5 ?? md5(body)) === info.md5);
+    const listedVersion = body.byteLength === info.size && (info.md5 === undefined || bodyMd5 === info.md5);
     return listedVersion ? { bytes: body, rewritten: false } : undefined;
   }
 }
