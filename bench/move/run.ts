@@ -10,7 +10,7 @@
  *   npx tsx bench/move/run.ts [--server s3rver|rgw] [--scale 1] [--big-mib 1024] [--concurrency N]
  *     [--repeat 3] [--shapes mixed,one,many,file,kops] [--transfers 32,64] [--cpu-prof DIR]
  *     [--only statestore,copyobject,aws,rclone,tuned,ceiling,local,rss] [--requests]
- *     [--baseline-child BUNDLE]
+ *     [--baseline-child BUNDLE] [--s3 JSON]
  *
  * --scale multiplies the file counts (the kops shape: its clusters); record the scale you ran.
  * --cpu-prof writes a V8 CPU profile of every statestore child into DIR; --requests prints the
@@ -18,7 +18,7 @@
  * the `aws` dialect, create-only copies as CopyObjects RGW does not condition (unsafe there).
  * --baseline-child: a child bundled from another commit (`bundleChild()` of rss.ts, run in a
  * checkout of it); each statestore row is followed by the same move by that child: before/after
- * figures at the same load.
+ * figures at the same load. --s3: options of the S3 stores statestore opens, as JSON.
  */
 import {
   CopyObjectCommand,
@@ -62,6 +62,8 @@ const SHAPES = arg('shapes', 'mixed,one,many,file').split(',') as ShapeName[];
 const REPEAT = Math.max(1, Number(arg('repeat', '1')));
 const SERVER = arg('server', 's3rver') as 's3rver' | 'rgw';
 const TRANSFERS = arg('transfers', '32,64').split(',').map(Number);
+/** Options of the S3 stores statestore opens (`--s3 '{"checksum":"when_required"}'`), over the server's. */
+const S3_OPTIONS = JSON.parse(arg('s3', '{}')) as NonNullable<OpenVfsOptions['s3']>;
 /** A statestore child bundled from another commit (rss.ts bundleChild): its rows run beside the current one's. */
 const BASELINE_CHILD = process.argv.includes('--baseline-child') ? path.resolve(arg('baseline-child', '')) : undefined;
 const CPU_PROF = process.argv.includes('--cpu-prof') ? path.resolve(arg('cpu-prof', 'profiles')) : undefined;
@@ -305,7 +307,7 @@ async function startServer(): Promise<{ server: Server; openOptions: OpenVfsOpti
     process.stdout.write(`Ceph RADOS Gateway at ${rgw.endpoint}, started in ${rgw.startMs} ms\n`);
     return {
       server: { endpoint: rgw.endpoint, credentials: rgw.s3.credentials },
-      openOptions: { env: {}, s3: rgw.s3 },
+      openOptions: { env: {}, s3: { ...rgw.s3, ...S3_OPTIONS } },
       stop: () => rgw.stop(),
     };
   }
@@ -313,7 +315,7 @@ async function startServer(): Promise<{ server: Server; openOptions: OpenVfsOpti
   const credentials = { ...S3RVER_CREDENTIALS };
   return {
     server: { endpoint: s3rver.endpoint, credentials },
-    openOptions: { env: {}, s3: { endpoint: s3rver.endpoint, credentials, region: 'us-east-1' } },
+    openOptions: { env: {}, s3: { endpoint: s3rver.endpoint, credentials, region: 'us-east-1', ...S3_OPTIONS } },
     stop: () => s3rver.stop(),
   };
 }
