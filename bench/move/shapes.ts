@@ -21,7 +21,7 @@ export const SHAPE_LABELS: Record<ShapeName, string> = {
   one: 'one cluster, 2,000 x 1 KiB',
   many: '200 clusters x 10 files (1 KiB)',
   file: 'file:// -> file://, 1 cluster, 2,000 x 1 KiB',
-  kops: 'kops: 10 clusters x (100 kops files + 15 x 2 etcd backups of 100 KiB-1 MiB with their meta)',
+  kops: 'kops: 10 clusters a --scale x (100 kops files + 15 x 2 etcd backups of 100 KiB-1 MiB with their meta)',
 };
 
 /** Backups of each etcd cluster (main, events) per cluster of the kops shape; --scale scales the clusters. */
