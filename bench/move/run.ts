@@ -10,7 +10,7 @@
  *   npx tsx bench/move/run.ts [--server s3rver|rgw] [--scale 1] [--big-mib 1024] [--concurrency N]
  *     [--repeat 3] [--shapes mixed,one,many,file,kops] [--transfers 32,64] [--cpu-prof DIR]
  *     [--only statestore,copyobject,aws,rclone,tuned,ceiling,local,rss] [--requests]
- *     [--baseline-child BUNDLE] [--s3 JSON]
+ *     [--baseline-child BUNDLE] [--baseline-s3 JSON] [--s3 JSON]
  *
  * --scale multiplies the file counts (the kops shape: its clusters); record the scale you ran.
  * --cpu-prof writes a V8 CPU profile of every statestore child into DIR; --requests prints the
@@ -18,7 +18,9 @@
  * the `aws` dialect, create-only copies as CopyObjects RGW does not condition (unsafe there).
  * --baseline-child: a child bundled from another commit (`bundleChild()` of rss.ts, run in a
  * checkout of it); each statestore row is followed by the same move by that child: before/after
- * figures at the same load. --s3: options of the S3 stores statestore opens, as JSON.
+ * figures at the same load. --s3: options of the S3 stores statestore opens, as JSON;
+ * --baseline-s3: the baseline rows with these S3 options instead (the same bundle, unless
+ * --baseline-child names another).
  */
 import {
   CopyObjectCommand,
@@ -66,6 +68,10 @@ const TRANSFERS = arg('transfers', '32,64').split(',').map(Number);
 const S3_OPTIONS = JSON.parse(arg('s3', '{}')) as NonNullable<OpenVfsOptions['s3']>;
 /** A statestore child bundled from another commit (rss.ts bundleChild): its rows run beside the current one's. */
 const BASELINE_CHILD = process.argv.includes('--baseline-child') ? path.resolve(arg('baseline-child', '')) : undefined;
+/** S3 options of the baseline rows instead (`--baseline-s3 '{"checksum":"when_required"}'`): the current child unless --baseline-child. */
+const BASELINE_S3 = process.argv.includes('--baseline-s3')
+  ? (JSON.parse(arg('baseline-s3', '{}')) as NonNullable<OpenVfsOptions['s3']>)
+  : undefined;
 const CPU_PROF = process.argv.includes('--cpu-prof') ? path.resolve(arg('cpu-prof', 'profiles')) : undefined;
 const HAS = { aws: hasCommand('aws'), rclone: hasCommand('rclone') };
 
@@ -166,11 +172,15 @@ async function twiceMove(
 ): Promise<void> {
   await timeMove(ctx, row, from, to, objects, openOptions);
   await timeMove(ctx, `${row} rerun`, from, to, objects, openOptions);
-  if (BASELINE_CHILD === undefined) return;
-  // The same move by the baseline's bundle, into its own destination, right after (same load).
+  if (BASELINE_CHILD === undefined && BASELINE_S3 === undefined) return;
+  // The same move by the baseline (another bundle, or other S3 options), into its own
+  // destination, right after (same load).
   const baseline = `${to}-baseline`;
-  await timeMove(ctx, `${row} (baseline)`, from, baseline, objects, openOptions, BASELINE_CHILD);
-  await timeMove(ctx, `${row} (baseline) rerun`, from, baseline, objects, openOptions, BASELINE_CHILD);
+  const child = BASELINE_CHILD ?? ctx.child;
+  const options =
+    BASELINE_S3 === undefined ? openOptions : { ...openOptions, s3: { ...openOptions.s3, ...BASELINE_S3 } };
+  await timeMove(ctx, `${row} (baseline)`, from, baseline, objects, options, child);
+  await timeMove(ctx, `${row} (baseline) rerun`, from, baseline, objects, options, child);
 }
 
 interface Context {
