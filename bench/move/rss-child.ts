@@ -1,16 +1,23 @@
 /**
- * Moves one store in its own process and prints, as JSON, its peak RSS (bytes) and where the
- * memory went, so the parent's own memory does not count. argv: <from-url> <to-url> <s3-endpoint> <work-dir>
+ * Moves one store in its own process and prints, as JSON, its peak RSS (bytes), where the memory
+ * went and the move's own time and CPU (after the import), so the parent's own memory and work
+ * do not count. argv: <from-url> <to-url> <work-dir>; env BENCH_OPEN_OPTIONS: the openOptions as
+ * JSON (the S3 server), BENCH_CONCURRENCY: moveStateStore's concurrency (unset: its default).
  */
+import http from 'node:http';
+import type { OpenVfsOptions } from '../../src/backends/options.js';
 import { openVfs } from '../../src/backends/registry.js';
 import { moveStateStore } from '../../src/migrate/index.js';
-import { S3RVER_CREDENTIALS } from '../../test/servers/s3rver.js';
 
-const [from, to, endpoint, work] = process.argv.slice(2) as [string, string, string, string];
-const openOptions = { env: {}, s3: { endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' } };
+const [from, to, work] = process.argv.slice(2) as [string, string, string];
+const openOptions = JSON.parse(process.env['BENCH_OPEN_OPTIONS'] ?? '{}') as OpenVfsOptions;
+const concurrency = process.env['BENCH_CONCURRENCY'] ? { concurrency: Number(process.env['BENCH_CONCURRENCY']) } : {};
+const requests = countRequests();
 const afterImport = process.memoryUsage().rss;
 // The baseline the move starts from: both backends (and the S3 SDK) loaded, nothing moved yet.
-for (const url of [from, to]) await (await openVfs(url, openOptions)).close();
+// Left out of the move rows (BENCH_NO_BASELINE): their CPU is the process's, as a peer tool's is.
+if (process.env['BENCH_NO_BASELINE'] !== '1')
+  for (const url of [from, to]) await (await openVfs(url, openOptions)).close();
 const baseline = process.memoryUsage().rss;
 
 // Sampled, so the peaks are approximate; they tell live buffers and heap from the rest of RSS
@@ -23,20 +30,47 @@ const sampler = setInterval(() => {
 }, 50);
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
-const result = await moveStateStore({ from, to, digestFolder: `${work}/digests`, openOptions });
+const result = await moveStateStore({ from, to, digestFolder: `${work}/digests`, openOptions, ...concurrency });
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpuBefore);
 clearInterval(sampler);
 const copied = result.clusters.reduce((sum, cluster) => sum + cluster.bytesCopied, 0);
+const files = result.clusters.reduce((sum, cluster) => sum + cluster.copied, 0);
 // resourceUsage().maxRSS is in KiB on Linux.
 process.stdout.write(
   JSON.stringify({
     maxRss: process.resourceUsage().maxRSS * 1024,
     copied,
+    files,
     seconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     afterImport,
     baseline,
     peaks,
+    requests: Object.fromEntries(requests),
   }) + '\n',
 );
+
+/**
+ * Counts the HTTP requests the move sends, by method, query parameters and conditions (every
+ * request of the SDK goes through an agent): how many requests a copied object costs.
+ */
+function countRequests(): Map<string, number> {
+  const counts = new Map<string, number>();
+  // Node's own method, missing from its types.
+  type AddRequest = (this: http.Agent, request: http.ClientRequest, ...rest: unknown[]) => void;
+  const agent = http.Agent.prototype as unknown as { addRequest: AddRequest };
+  const addRequest = agent.addRequest;
+  agent.addRequest = function (this: http.Agent, request: http.ClientRequest, ...rest: unknown[]) {
+    const query = (request.path.split('?')[1] ?? '')
+      .split('&')
+      .map((pair) => pair.split('=')[0])
+      .filter((name) => name !== '' && name !== 'x-id')
+      .join('&');
+    const conditions = ['if-none-match', 'if-match', 'x-amz-copy-source'].filter((h) => request.hasHeader(h));
+    const key = [request.method, query, conditions.join(',')].filter((part) => part !== '').join(' ');
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    addRequest.call(this, request, ...rest);
+  };
+  return counts;
+}

@@ -8,15 +8,18 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import type { OpenVfsOptions } from '../../src/backends/options.js';
 import { openVfs } from '../../src/backends/registry.js';
 import { REPO_ROOT } from '../../test/helpers/repo-root.js';
-import { S3RVER_CREDENTIALS } from '../../test/servers/s3rver.js';
+import type { Server } from './tools.js';
 
 /** One child's figures (bytes, seconds). */
 export interface RssResult {
   maxRss: number;
   copied: number;
   seconds: number;
+  /** Files copied. */
+  files: number;
   /** CPU time (user + system) of the move. */
   cpuSeconds: number;
   /** RSS right after the import, and after opening both stores (SDK loaded, nothing moved). */
@@ -40,16 +43,41 @@ async function externals(): Promise<string[]> {
   return [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})];
 }
 
+/**
+ * Bundles rss-child.ts as dist/ is bundled and returns its path: run through tsx instead, the
+ * child would count tsx's compiler and source maps of every module (118 MB after the import
+ * alone). It is written inside the repository so that its externals resolve from node_modules.
+ */
+export async function bundleChild(): Promise<string> {
+  const cache = path.join(REPO_ROOT, 'node_modules', '.cache', 'statestore-bench');
+  await mkdir(cache, { recursive: true });
+  const child = path.join(cache, `rss-child-${process.pid}.mjs`);
+  await build({
+    entryPoints: [path.join(import.meta.dirname, 'rss-child.ts')],
+    outfile: child,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'error',
+    external: await externals(),
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  return child;
+}
+
+/** What the child needs to open the S3 server's stores. */
+export const childOpenOptions = (server: Server) =>
+  JSON.stringify({ env: {}, s3: { endpoint: server.endpoint, credentials: server.credentials, region: 'us-east-1' } });
+
 /** Moves one `mib` MiB object s3 -> file, then file -> s3 (multipart upload); each child's peak RSS. */
 export async function peakRss(
-  endpoint: string,
+  server: Server,
   client: S3Client,
   mib: number,
+  child: string,
 ): Promise<{ download: RssResult; upload: RssResult }> {
-  const source = await openVfs('s3://src/big', {
-    env: {},
-    s3: { endpoint, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' },
-  });
+  const source = await openVfs('s3://src/big', JSON.parse(childOpenOptions(server)) as OpenVfsOptions);
   const chunk = randomBytes(1024 * 1024);
   await source.writeStream(
     `big.example.com/backups/blob`,
@@ -68,26 +96,10 @@ export async function peakRss(
   );
   await source.close();
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-rss-'));
-  // Bundled as the package is (dist/): run through tsx instead, the child would count tsx's
-  // compiler and source maps of every module (118 MB after the import alone). It is written
-  // inside the repository so that its externals resolve from node_modules.
-  const cache = path.join(REPO_ROOT, 'node_modules', '.cache', 'statestore-bench');
-  await mkdir(cache, { recursive: true });
-  const child = path.join(cache, `rss-child-${process.pid}.mjs`);
-  await build({
-    entryPoints: [path.join(import.meta.dirname, 'rss-child.ts')],
-    outfile: child,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'error',
-    external: await externals(),
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
   const move = async (from: string, to: string): Promise<RssResult> => {
-    const { stdout } = await promisify(execFile)(process.execPath, [child, from, to, endpoint, dir], {
+    const { stdout } = await promisify(execFile)(process.execPath, [child, from, to, dir], {
       maxBuffer: 1 << 20,
+      env: { ...process.env, BENCH_OPEN_OPTIONS: childOpenOptions(server) },
     });
     return JSON.parse(stdout.trim().split('\n').pop()!) as RssResult;
   };
@@ -98,6 +110,5 @@ export async function peakRss(
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
-    await rm(child, { force: true });
   }
 }

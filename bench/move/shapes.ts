@@ -7,20 +7,25 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
+import { kopsShapeFiles } from './kops-shape.js';
 
 export interface SeededFile {
   key: string;
   size: number;
 }
 
-export type ShapeName = 'mixed' | 'one' | 'many' | 'file';
+export type ShapeName = 'mixed' | 'one' | 'many' | 'file' | 'kops';
 
 export const SHAPE_LABELS: Record<ShapeName, string> = {
   mixed: 'mixed: 1 cluster, 2,000 x 1 KiB + 20 x 8 MiB',
   one: 'one cluster, 2,000 x 1 KiB',
   many: '200 clusters x 10 files (1 KiB)',
   file: 'file:// -> file://, 1 cluster, 2,000 x 1 KiB',
+  kops: 'kops: 10 clusters a --scale x (100 kops files + 15 x 2 etcd backups of 100 KiB-1 MiB with their meta)',
 };
+
+/** Backups of each etcd cluster (main, events) per cluster of the kops shape; --scale scales the clusters. */
+export const KOPS_BACKUPS_PER_ETCD = 15;
 
 const configOf = (base: string, cluster: string): string =>
   `apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nmetadata:\n  name: ${cluster}\nspec:\n  configBase: ${base}/${cluster}\n`;
@@ -45,6 +50,7 @@ export function shapeFiles(shape: ShapeName, scale: number): { files: SeededFile
 
 /** Seeds `src/<prefix>/...` on S3; returns every key written (for the CopyObject ceiling). */
 export async function seedS3(client: S3Client, shape: ShapeName, prefix: string, scale: number): Promise<SeededFile[]> {
+  if (shape === 'kops') return seedKops(client, prefix, scale);
   const { files, configs } = shapeFiles(shape, scale);
   const limit = pLimit(16);
   await Promise.all(
@@ -78,4 +84,18 @@ export async function seedFolder(dir: string, scale: number): Promise<void> {
     ),
   );
   for (const cluster of configs) await writeFile(path.join(dir, cluster, 'config'), configOf(`file://${dir}`, cluster));
+}
+
+/** Seeds the kops shape (kops-shape.ts) under `src/<prefix>`; configs included. */
+async function seedKops(client: S3Client, prefix: string, scale: number): Promise<SeededFile[]> {
+  const files = kopsShapeFiles(`s3://src/${prefix}`, Math.max(1, Math.round(10 * scale)), KOPS_BACKUPS_PER_ETCD);
+  const limit = pLimit(16);
+  await Promise.all(
+    files.map((file) =>
+      limit(() =>
+        client.send(new PutObjectCommand({ Bucket: 'src', Key: `${prefix}/${file.key}`, Body: file.body() })),
+      ),
+    ),
+  );
+  return files.map((file) => ({ key: `${prefix}/${file.key}`, size: file.size }));
 }

@@ -1,26 +1,57 @@
 /**
  * The external tools the benchmark races against (`aws s3 sync`, `rclone copy`), each run as a
- * child process against the local S3 server, timed from spawn to exit.
+ * child process against the local S3 server, timed from spawn to exit, with the child's CPU time
+ * and peak RSS (GNU time's rusage of it).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { S3RVER_CREDENTIALS } from '../../test/servers/s3rver.js';
+import type { Measure } from './report.js';
 
-/** Runs a command to completion; resolves with seconds elapsed, rejects on a non-zero exit. */
-export async function timed(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** The S3 server the tools talk to. */
+export interface Server {
+  endpoint: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
+/**
+ * Runs a command to completion under GNU time; resolves with its wall seconds, CPU seconds (user
+ * + system, the child's rusage) and peak RSS, rejects on a non-zero exit. `stdout` collects the
+ * child's output when asked.
+ */
+export async function timed(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  stdout?: (text: string) => void,
+): Promise<Measure> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'bench-time-'));
+  const usage = path.join(dir, 'usage');
   const started = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${command} exited ${code}: ${stderr.slice(-800)}`)),
-    );
-  });
-  return (performance.now() - started) / 1000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', usage, command, ...args], {
+        env,
+        stdio: ['ignore', stdout === undefined ? 'ignore' : 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      let out = '';
+      child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', reject);
+      child.on('exit', (code) => {
+        if (code !== 0) return reject(new Error(`${command} exited ${code}: ${stderr.slice(-800)}`));
+        stdout?.(out);
+        resolve();
+      });
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const [user, system, maxRssKib] = (await readFile(usage, 'utf8')).trim().split('\n').pop()!.split(' ').map(Number);
+    return { seconds, cpu: user! + system!, rss: maxRssKib! * 1024 };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export function hasCommand(command: string): boolean {
@@ -29,11 +60,11 @@ export function hasCommand(command: string): boolean {
 
 /** `aws s3 sync`; `maxConcurrentRequests` goes through a temporary AWS_CONFIG_FILE (default 10). */
 export async function awsSync(
-  endpoint: string,
+  { endpoint, credentials }: Server,
   from: string,
   to: string,
   maxConcurrentRequests?: number,
-): Promise<number> {
+): Promise<Measure> {
   const dir = await mkdtemp(path.join(tmpdir(), 'bench-aws-'));
   const config = path.join(dir, 'config');
   const s3Section =
@@ -43,8 +74,8 @@ export async function awsSync(
     ...process.env,
     AWS_CONFIG_FILE: config,
     AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'none'),
-    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_PAGER: '',
   };
   return timed(
@@ -63,19 +94,19 @@ export const RCLONE_TUNED = ['--fast-list', '--checksum', '--s3-no-head', '--s3-
 
 /** `rclone copy` through an env-defined remote. Debian's rclone fails when AWS_CA_BUNDLE is set. */
 export async function rcloneCopy(
-  endpoint: string,
+  { endpoint, credentials }: Server,
   from: string,
   to: string,
   parallel?: number,
   flags: string[] = [],
-): Promise<number> {
+): Promise<Measure> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     RCLONE_CONFIG_BENCH_TYPE: 's3',
     RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
     RCLONE_CONFIG_BENCH_ENDPOINT: endpoint,
-    RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-    RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: credentials.accessKeyId,
+    RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     RCLONE_CONFIG_BENCH_REGION: 'us-east-1',
     RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
   };
@@ -85,12 +116,12 @@ export async function rcloneCopy(
 }
 
 /** `rclone copy` between two local folders (it compares size + modtime on a rerun). */
-export async function rcloneLocal(from: string, to: string, parallel?: number): Promise<number> {
+export async function rcloneLocal(from: string, to: string, parallel?: number): Promise<Measure> {
   const extra = parallel === undefined ? [] : ['--transfers', String(parallel), '--checkers', String(parallel)];
   return timed('rclone', ['copy', '--config', '/dev/null', ...extra, from, to], process.env);
 }
 
 /** `cp -r` of a folder (no rerun: it copies everything every time). */
-export async function cpRecursive(from: string, to: string): Promise<number> {
+export async function cpRecursive(from: string, to: string): Promise<Measure> {
   return timed('cp', ['-r', from, to], process.env);
 }

@@ -199,7 +199,8 @@ export class ClusterRun {
   /** Copies one file (a generated file naming the old store rewritten, if asked), with retries. */
   private async copyFile({ source, listed }: ListedFile): Promise<void> {
     const { options } = this.run;
-    const replacement = await this.generatedReplacement(source);
+    const scanned = await this.scanGenerated(source);
+    const replacement = scanned?.bytes;
     // A stream cut mid-way fails the file whole (nothing partial is visible), so it is safe to
     // send again; a retry asks the destination afresh, as the listing may no longer be true.
     let attempts = 0;
@@ -211,7 +212,7 @@ export class ClusterRun {
       { maxAttempts: 3, ...options.retry, ...(options.signal === undefined ? {} : { signal: options.signal }) },
     );
     // Found identical on a retry: an earlier attempt of this move wrote it before failing.
-    this.recordFile(source, attempts > 1 ? 'copied' : action, replacement !== undefined);
+    this.recordFile(source, attempts > 1 ? 'copied' : action, scanned?.rewritten === true);
   }
 
   /** Counts a file in the result and reports it to `onProgress`. */
@@ -302,19 +303,33 @@ export class ClusterRun {
     }
   }
 
-  /** For a generated file naming the old store: the rewritten text (rewriteGenerated) or a stale-reference note. */
-  private async generatedReplacement(info: ObjectInfo): Promise<Uint8Array | undefined> {
-    const { options, from, to } = this.run;
+  /**
+   * A generated file is read to find the old store's URL in it: rewritten (rewriteGenerated) or
+   * noted as a stale reference. The bytes read are then what the copy writes, when they are the
+   * listed version (its size and MD5): the copy needs no read of its own (on a server whose
+   * create-only copies go as a read and a conditional write, such as RGW, one request fewer).
+   * With a `digestFolder`, what the scan found is kept by the bytes' MD5 (ConfigMemo): a rerun
+   * reads the file again only if it changed, or to rewrite it.
+   */
+  private async scanGenerated(info: ObjectInfo): Promise<{ bytes: Uint8Array; rewritten: boolean } | undefined> {
+    const { options, from, to, memo } = this.run;
     const relative = info.key.slice(this.cluster.length + 1);
     if (!GENERATED.test(relative) || info.size > MAX_SCANNED_BYTES) return undefined;
-    const text = Buffer.from((await from.read(info.key, { signal: options.signal })).body).toString('utf8');
-    const { text: rewritten, count } = rewriteText(text, this.config!.oldBase, to.url);
-    if (count === 0) return undefined;
-    if (!options.rewriteGenerated) {
-      this.result.staleReferences.push(info.key);
+    const { oldBase } = this.config!;
+    // Scanned by an earlier run (the same listed MD5): copied as it is, no read, unless rewritten.
+    const known = info.md5 === undefined ? undefined : memo?.scanned(info.md5, oldBase);
+    if (known !== undefined && !(known && options.rewriteGenerated)) {
+      if (known) this.result.staleReferences.push(info.key);
       return undefined;
     }
-    return Buffer.from(rewritten, 'utf8');
+    const { body, info: read } = await from.read(info.key, { signal: options.signal });
+    const { text: rewritten, count } = rewriteText(Buffer.from(body).toString('utf8'), oldBase, to.url);
+    const bodyMd5 = read.md5 ?? md5(body);
+    memo?.recordScan(bodyMd5, oldBase, count > 0);
+    if (count > 0 && options.rewriteGenerated) return { bytes: Buffer.from(rewritten, 'utf8'), rewritten: true };
+    if (count > 0) this.result.staleReferences.push(info.key);
+    const listedVersion = body.byteLength === info.size && (info.md5 === undefined || bodyMd5 === info.md5);
+    return listedVersion ? { bytes: body, rewritten: false } : undefined;
   }
 }
 

@@ -39,6 +39,12 @@ export class ConfigMemo {
   private constructor(
     private readonly file: string,
     private readonly entries: Map<string, RewrittenConfig>,
+    /**
+     * Generated files scanned for the old store's URL, by `<MD5 of the bytes scanned>\n<old store
+     * URL>`: whether it was found. A pure function of those bytes, that URL and the destination's
+     * (the file's name), so a rerun that lists the same MD5 knows the answer without a read.
+     */
+    private readonly scans: Map<string, boolean>,
   ) {}
 
   /** The memo of a move from `from` to `to` (undefined without a folder). */
@@ -46,7 +52,21 @@ export class ConfigMemo {
     if (folder === undefined || folder === false) return undefined;
     const name = createHash('sha256').update(`${RULES}\n${from}\n${to}`).digest('hex').slice(0, 32);
     const file = path.join(folder, `move-configs-${name}.json`);
-    return new ConfigMemo(file, await load(file));
+    const { entries, scans } = await load(file);
+    return new ConfigMemo(file, entries, scans);
+  }
+
+  /** Whether bytes of this MD5 named `oldBase` when scanned (undefined: never scanned). */
+  scanned(md5: string, oldBase: string): boolean | undefined {
+    return this.scans.get(`${md5}\n${oldBase}`);
+  }
+
+  /** Records the scan of bytes of this MD5 for `oldBase`. */
+  recordScan(md5: string, oldBase: string, found: boolean): void {
+    const key = `${md5}\n${oldBase}`;
+    if (this.scans.get(key) === found) return;
+    this.scans.set(key, found);
+    this.dirty = true;
   }
 
   /** The recorded rewrite of `cluster`, if the listings prove both configs are the recorded bytes. */
@@ -73,20 +93,26 @@ export class ConfigMemo {
     if (!this.dirty) return;
     await mkdir(path.dirname(this.file), { recursive: true });
     const temporary = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temporary, JSON.stringify({ rules: RULES, clusters: Object.fromEntries(this.entries) }));
+    const memo = { rules: RULES, clusters: Object.fromEntries(this.entries), scans: Object.fromEntries(this.scans) };
+    await writeFile(temporary, JSON.stringify(memo));
     await rename(temporary, this.file);
     this.dirty = false;
   }
 }
 
-/** The recorded entries; a missing, unreadable or foreign file counts as empty (configs are read). */
-async function load(file: string): Promise<Map<string, RewrittenConfig>> {
+/** The recorded entries and scans; a missing, unreadable or foreign file counts as empty (configs are read). */
+async function load(file: string): Promise<{ entries: Map<string, RewrittenConfig>; scans: Map<string, boolean> }> {
+  const empty = { entries: new Map<string, RewrittenConfig>(), scans: new Map<string, boolean>() };
   try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as { rules?: unknown; clusters?: unknown };
-    if (parsed.rules !== RULES || typeof parsed.clusters !== 'object' || parsed.clusters === null) return new Map();
-    return new Map(Object.entries(parsed.clusters as Record<string, unknown>).filter(isEntry));
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as { rules?: unknown; clusters?: unknown; scans?: unknown };
+    if (parsed.rules !== RULES || typeof parsed.clusters !== 'object' || parsed.clusters === null) return empty;
+    const scans = typeof parsed.scans === 'object' && parsed.scans !== null ? Object.entries(parsed.scans) : [];
+    return {
+      entries: new Map(Object.entries(parsed.clusters as Record<string, unknown>).filter(isEntry)),
+      scans: new Map(scans.filter((pair): pair is [string, boolean] => typeof pair[1] === 'boolean')),
+    };
   } catch {
-    return new Map();
+    return empty;
   }
 }
 

@@ -20,18 +20,18 @@ beforeEach(async () => {
 });
 afterEach(async () => rm(folder, { recursive: true, force: true }));
 
-/** The source, counting reads by key (whole, or as the capped stream a config is read with). */
-function countingReads(vfs: Vfs, reads: string[]): Vfs {
+/** The source, counting reads by key (whole, or as the capped stream a config is read with; configs only unless `every`). */
+function countingReads(vfs: Vfs, reads: string[], every = false): Vfs {
   return Object.create(vfs, {
     read: {
       value: (key: string, options?: ReadOptions) => {
-        if (key.endsWith('/config')) reads.push(key);
+        if (every || key.endsWith('/config')) reads.push(key);
         return vfs.read(key, options);
       },
     },
     readStream: {
       value: (key: string, options?: ReadOptions) => {
-        if (key.endsWith('/config')) reads.push(key);
+        if (every || key.endsWith('/config')) reads.push(key);
         return vfs.readStream(key, options);
       },
     },
@@ -106,5 +106,35 @@ describe('moveStateStore with a digestFolder: configs on a rerun', () => {
     const rerun = await moveStateStore({ from: countingReads(source, reads), to: target, digestFolder: folder });
     expect(reads).toHaveLength(NAMES.length);
     expect(rerun.clusters.map((c) => c.skipped)).toEqual([2, 2, 2]);
+  });
+
+  it('reads no generated file on a no-op rerun and reports the same stale references; a changed one is read', async () => {
+    const { source, target } = await stores();
+    const spec = (base: string) => `spec:\n  configBase: ${base}/a.example.com\n`;
+    await source.write('a.example.com/cluster-completed.spec', spec(source.url));
+    await source.write('a.example.com/manifests/etcd/main.yaml', 'kind: Pod\n');
+    const reads: string[] = [];
+    const first = await moveStateStore({ from: countingReads(source, reads, true), to: target, digestFolder: folder });
+    const stale = ['a.example.com/cluster-completed.spec'];
+    expect(first.clusters[0]!.staleReferences).toEqual(stale);
+    // Each scanned once, and written from the bytes scanned: no second read for the copy.
+    const generated = [...stale, 'a.example.com/manifests/etcd/main.yaml'];
+    expect(reads.filter((key) => generated.includes(key)).sort()).toEqual(generated);
+    reads.length = 0;
+    const rerun = await moveStateStore({ from: countingReads(source, reads, true), to: target, digestFolder: folder });
+    expect(reads).toEqual([]);
+    expect(rerun.clusters[0]).toMatchObject({ copied: 0, skipped: 4, staleReferences: stale });
+    await source.write('a.example.com/manifests/etcd/main.yaml', `kind: Pod # ${source.url}\n`);
+    const changed = await moveStateStore({
+      from: countingReads(source, reads, true),
+      to: target,
+      digestFolder: folder,
+      overwrite: true,
+    });
+    expect(reads).toEqual(['a.example.com/manifests/etcd/main.yaml']);
+    expect(changed.clusters[0]).toMatchObject({
+      copied: 1,
+      staleReferences: [...stale, 'a.example.com/manifests/etcd/main.yaml'],
+    });
   });
 });

@@ -17,10 +17,13 @@ export function md5Hex(bytes: Uint8Array): string {
   return oneShot === undefined ? crypto.createHash('md5').update(bytes).digest('hex') : oneShot('md5', bytes, 'hex');
 }
 
-/** Reads a whole stream into one buffer. Only for bodies known to be small (a whole-object read). */
+/**
+ * Reads a whole stream into one buffer. Only for bodies known to be small (a whole-object read).
+ * The chunks are viewed, not copied (a stream's chunks belong to its reader): the bytes are
+ * copied once, into the result.
+ */
 export async function collect(stream: Readable | AsyncIterable<Uint8Array>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream)
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Uint8Array));
   return Buffer.concat(chunks);
 }

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { StateStoreError } from '../../errors.js';
+import { collect } from '../common/bytes.js';
 import { etagForServer, honours, writeConditions } from './dialect.js';
 import { s3ErrorCode, s3Status } from './errors.js';
 import {
@@ -161,9 +162,7 @@ async function precheck(ctx: MultipartContext): Promise<void> {
 }
 
 async function bytesOf(body: Readable | undefined): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body ?? []) chunks.push(Buffer.from(chunk as Uint8Array));
-  return Buffer.concat(chunks);
+  return body === undefined ? Buffer.alloc(0) : collect(body);
 }
 
 /**
