@@ -122,7 +122,7 @@ describe.each([
       });
       expect(actionsOf(rerun)).toEqual(ALL.slice(kills));
       const after = await run(['apply', '-f', to, '--prune', '--dry-run', '--detailed-exitcode'], { state, env });
-      expect(after.code).toBe(0);
+      expect({ code: after.code, error: after.code === 0 ? '' : after.stderr }).toEqual({ code: 0, error: '' });
     },
     60_000,
   );
