@@ -13,10 +13,6 @@ import { sharedRgw } from '../servers/shared-rgw.js';
 import { TREES } from '../store/trees.js';
 import { makeStore, requireBuiltCli, run, tempDir, type RunResult } from './harness.js';
 
-// Known intermittent failure under load (a CLI run exiting 1, or a second external revision with 16
-// racing clients; see the session note of 2026-12-07): retried, with each failure logged, until found.
-jest.retryTimes(2, { logErrorsBeforeRetry: true });
-
 const tree = TREES.find((t) => t.name === 'privatecilium')!;
 const cluster = tree.cluster;
 const KILLER = path.join(__dirname, 'kill-after-writes.mjs');

@@ -3,10 +3,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { COMPLEX, makeStore, requireBuiltCli, run } from './harness.js';
 
-// Known intermittent failure under load (a CLI run exiting 1, or a second external revision with 16
-// racing clients; see the session note of 2026-12-07): retried, with each failure logged, until found.
-jest.retryTimes(2, { logErrorsBeforeRetry: true });
-
 /** Parsed CLI output or YAML, read field by field in assertions. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test-side JSON walked by known paths
 type Loose = any;

@@ -39,10 +39,15 @@ function conformanceCaseNames(): string[] {
   return names;
 }
 
-/** Packs the repository into `work` and installs the tarball as `project/node_modules/statestore`. */
+/** Packs the repository into `work` and installs the tarball as `project/node_modules/kops-statestore`. */
 async function installPacked(work: string, project: string): Promise<void> {
   const env = { ...process.env, npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' };
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', work], { cwd: REPO_ROOT, env });
+  // --ignore-scripts: `prepack` rebuilds dist/ with tsup's clean, which would delete the CLI under
+  // the suites running beside this one (they failed with exit 1 now and then). npm test built it.
+  const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work], {
+    cwd: REPO_ROOT,
+    env,
+  });
   const tarball = path.join(work, (JSON.parse(stdout) as Array<{ filename: string }>)[0]!.filename);
   const installed = path.join(project, 'node_modules', 'kops-statestore');
   mkdirSync(installed, { recursive: true });

@@ -11,8 +11,8 @@ import { openStateStore } from '../../src/store/open.js';
 import { allTargets, stopAll } from '../backends/targets.js';
 import { loadTree, TREES } from '../store/trees.js';
 
-// Known intermittent failure under load (a CLI run exiting 1, or a second external revision with 16
-// racing clients; see the session note of 2026-12-07): retried, with each failure logged, until found.
+// Known intermittent failure: 16 racing clients on Azurite once showed a second external revision
+// (a racing writer's entry not recognised; docs/history.md). Retried, each failure logged, until fixed.
 jest.retryTimes(2, { logErrorsBeforeRetry: true });
 
 afterAll(stopAll);
