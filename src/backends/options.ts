@@ -23,7 +23,10 @@ export interface OpenVfsOptions {
    * Options of the `memfs://` backend. `versioning: true` keeps every version of every object of
    * that named store from then on, as a bucket with object versioning does (`Vfs.listObjectVersions`).
    */
-  memory?: { versioning?: boolean };
+  memory?: {
+    /** Keep every version of every object written from now on (default false). */
+    versioning?: boolean;
+  };
   /** Options of the S3 backend (`s3://`, `do://`, `scw://`, `hos://`, `linode://`). */
   s3?: S3BackendOptions;
   /** Options of the Google Cloud Storage backend (`gs://`). */

@@ -44,6 +44,7 @@ export {
 export { mergeKubeconfig, renderKubeconfig, type KubeconfigFile } from './keys/kubeconfig-merge.js';
 export {
   expiringWithin,
+  type ExpiringKey,
   type PkiKeyReport,
   type PkiKeysetReport,
   type PkiReport,

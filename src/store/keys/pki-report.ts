@@ -154,11 +154,18 @@ export function keysetReport(keyset: Keyset, now: Date): PkiKeysetReport {
   };
 }
 
+/** A trusted key whose certificate expires within the window {@link expiringWithin} was given. */
+export interface ExpiringKey {
+  /** The keyset's name (`kubernetes-ca`, `service-account`, ...). */
+  keyset: string;
+  /** The key's id in the keyset. */
+  id: string;
+  /** When its certificate expires (ISO 8601). */
+  notAfter: string;
+}
+
 /** Keysets whose trusted keys expire before `now + withinMs` (already expired ones included). */
-export function expiringWithin(
-  report: PkiReport,
-  withinMs: number,
-): Array<{ keyset: string; id: string; notAfter: string }> {
+export function expiringWithin(report: PkiReport, withinMs: number): ExpiringKey[] {
   const limit = Date.parse(report.at) + withinMs;
   return report.keysets.flatMap((keyset) =>
     keyset.keys
