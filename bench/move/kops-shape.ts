@@ -27,6 +27,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../test/helpers/repo-root.js';
+import { mulberry32 } from '../../test/helpers/mulberry32.js';
 
 /** One file of the shape: its key under the shape's prefix and its bytes (made when seeded). */
 export interface KopsFile {
@@ -73,18 +74,6 @@ function treeFiles(dir: string, relative = ''): string[] {
 /** A size log-uniform between `low` and `high` bytes, from a seeded sequence (same shape every run). */
 function logUniform(random: () => number, low: number, high: number): number {
   return Math.round(Math.exp(Math.log(low) + random() * (Math.log(high) - Math.log(low))));
-}
-
-/** A small deterministic generator (mulberry32): the same sizes and names on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function text(body: string): Pick<KopsFile, 'size' | 'body'> {
@@ -161,7 +150,7 @@ function backupFiles(cluster: string, perEtcd: number, random: () => number): Ko
  * cluster is among the files (from the fixture tree), its configBase naming `storeBase`.
  */
 export function kopsShapeFiles(storeBase: string, clusters: number, perEtcd: number): KopsFile[] {
-  const random = seeded(29);
+  const random = mulberry32(29);
   const files: KopsFile[] = [];
   for (let i = 0; i < clusters; i++) {
     const cluster = `c${String(i).padStart(2, '0')}.k8s.example.com`;

@@ -18,6 +18,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mulberry32 } from '../helpers/mulberry32.js';
 
 export type FaultFlavour = 's3' | 'gcs' | 'azure' | 'generic';
 
@@ -45,18 +46,6 @@ export interface FaultProxy {
   paths: string[];
   setEnabled(enabled: boolean): void;
   stop(): Promise<void>;
-}
-
-/** Mulberry32: tiny, seeded, good enough to spread faults. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shedLoad(flavour: FaultFlavour, random: () => number): { status: number; type: string; body: string } {
@@ -87,7 +76,7 @@ function shedLoad(flavour: FaultFlavour, random: () => number): { status: number
 
 export async function startFaultProxy(options: FaultOptions): Promise<FaultProxy> {
   const target = new URL(options.target);
-  const random = prng(options.seed ?? 1);
+  const random = mulberry32(options.seed ?? 1);
   const stats = { requests: 0, errors: 0, resets: 0, drops: 0, forwarded: 0 };
   const paths: string[] = [];
   let enabled = true;

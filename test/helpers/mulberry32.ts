@@ -1,0 +1,15 @@
+/**
+ * Mulberry32: a tiny seeded generator of numbers in [0, 1), the same sequence for the same seed on
+ * every run. Enough to spread injected faults (test/servers/fault-proxy.ts) and to size a
+ * benchmark's files (bench/move/kops-shape.ts) reproducibly; not for anything secret.
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
