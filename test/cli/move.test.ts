@@ -90,8 +90,9 @@ describe('statestore move (built bin)', () => {
     expect(interrupted).toBe(true);
     expect(first.code).toBe(130);
     expect(first.output).toContain('resume with: statestore move');
-    // before the cluster's listing ends, its total is shown as unknown ("N+", no percentage)
-    expect(first.output).toMatch(/--% \| \d+\/\d+\+ files/);
+    // The unknown-total frame ("--% | N/M+ files", shown while a cluster is still being listed)
+    // is asserted in test/cli/progress.test.ts: here the listing of local files may end before
+    // the first frame is drawn, so whether such a frame appears is a matter of timing.
     const copiedBefore = filesUnder(destination).length;
     expect(copiedBefore).toBeLessThan(BULK_FILES);
     // Nothing half-moved is visible: without its config the cluster is not listed yet.
