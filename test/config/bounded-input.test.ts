@@ -42,15 +42,13 @@ describe('YAML maps with many keys (#25.8)', () => {
   const wide = (keys: number) =>
     `spec:\n  cloudLabels:\n${Array.from({ length: keys }, (_, i) => `    k${i}: v${i}\n`).join('')}`;
 
-  it('parses a 15,000-key map in linear time; duplicates are still refused, with their line', () => {
+  // Durations are measured in bench/bounded (bench/README.md), not asserted here: these tests check
+  // the results; the suite's timeout (60 s, and 120 s for the edit) only stops a return to the
+  // quadratic edit path (1,463 s before the fix) from hanging the run.
+  it('parses a 15,000-key map; duplicates are still refused, with their line', () => {
     const text = wide(15_000);
-    parseYaml(text); // warm-up
-    const started = performance.now();
     const { value } = parseYaml(text);
-    const elapsed = performance.now() - started;
     expect(Object.keys((value as { spec: { cloudLabels: object } }).spec.cloudLabels)).toHaveLength(15_000);
-    // Measured: ~60 ms on an idle core (2.3 s before); the bound leaves room for a loaded machine.
-    expect(elapsed).toBeLessThan(1000);
     const duplicate = `${text}    k7: again\n`;
     const err = thrown(() => parseYaml(duplicate));
     expect(err.code).toBe('InvalidArgument');
@@ -66,18 +64,15 @@ describe('YAML maps with many keys (#25.8)', () => {
     expect(parseYaml('a: 1\nb: {a: 2}\n').value).toEqual({ a: 1, b: { a: 2 } });
   });
 
-  it('an edit adding 60,000 keys to a 15,000-key map takes seconds at most', () => {
+  it('an edit adding 60,000 keys to a 15,000-key map writes them all', () => {
     const text = wide(15_000);
     const { value } = parseYaml(text);
     const labels = (value as { spec: { cloudLabels: Record<string, string> } }).spec.cloudLabels;
     for (let i = 0; i < 60_000; i++) labels[`n${i}`] = `w${i}`;
-    const started = performance.now();
     const written = updateYamlText(text, value);
-    const elapsed = performance.now() - started;
     expect(written.startsWith(text)).toBe(true);
     expect(written.split('\n')).toHaveLength(2 + 75_000 + 1);
-    expect(elapsed).toBeLessThan(15_000);
-  });
+  }, 120_000);
 });
 
 describe('U+2028 and the other line breaks only go-yaml has (#25 "Weak")', () => {
