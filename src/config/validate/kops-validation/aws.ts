@@ -134,7 +134,7 @@ export function supportsS3BootstrapEndpoint(region: string): boolean | string {
 }
 
 // kops aws.go:99 awsValidateEBSCSIDriver
-function awsValidateEBSCSIDriver(cluster: View): ErrorList {
+export function awsValidateEBSCSIDriver(cluster: View): ErrorList {
   const fldPath = FieldPath.of('spec', 'cloudProvider', 'aws', 'ebsCSIDriver', 'enabled');
   if (cluster.get('spec', 'cloudProvider', 'aws', 'ebsCSIDriver', 'enabled').bool() === false)
     return [forbidden(fldPath, 'must not be disabled', 'aws.go:104')];
@@ -142,14 +142,14 @@ function awsValidateEBSCSIDriver(cluster: View): ErrorList {
 }
 
 // kops aws.go:109 awsValidateNLBSecurityGroupMode
-function awsValidateNLBSecurityGroupMode(cluster: View): ErrorList {
+export function awsValidateNLBSecurityGroupMode(cluster: View): ErrorList {
   const fldPath = FieldPath.of('spec', 'cloudProvider', 'aws', 'nlbSecurityGroupMode');
   const mode = cluster.get('spec', 'cloudProvider', 'aws', 'nlbSecurityGroupMode').optStr();
   return isValidValue(fldPath, mode, ['Managed'], 'aws.go:114');
 }
 
 // kops aws.go:119 awsValidateUseIPBasedNodeNames
-function awsValidateUseIPBasedNodeNames(cluster: View): ErrorList {
+export function awsValidateUseIPBasedNodeNames(cluster: View): ErrorList {
   const fldPath = FieldPath.of('spec', 'cloudProvider', 'aws', 'useIPBasedNodeNames');
   const spec = cluster.get('spec');
   if (spec.get('cloudProvider', 'aws', 'useIPBasedNodeNames').bool() === true && isIPv6Only(spec))
