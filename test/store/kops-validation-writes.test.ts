@@ -138,6 +138,25 @@ describe('kops validation at every write', () => {
     });
   });
 
+  it("aws.go's rules: mergeConfig refuses a Classic API load balancer, instance group writes a short instance lifetime", async () => {
+    const { store, vfs } = await fresh();
+    await refused(vfs, () => store.mergeConfig(NAME, { set: ['spec.api.loadBalancer.class=Classic'] }), {
+      path: '/spec/api/loadBalancer/class',
+      message:
+        'spec.api.loadBalancer.class: Forbidden: AWS Classic Load Balancer for API is no longer supported; migrate to a Network Load Balancer using kOps 1.36 or earlier. See https://github.com/kubernetes/kops/blob/master/permalinks/acm_nlb.md',
+    });
+    // kops names this path with the group (aws.go:153); it points into the group written.
+    await refused(
+      vfs,
+      () => store.mergeInstanceGroup(NAME, 'nodes-us-test-1a', { set: ['spec.maxInstanceLifetime=100s'] }),
+      {
+        path: '/spec/maxInstanceLifetime',
+        message:
+          'nodes-us-test-1a.spec.maxInstanceLifetime: Invalid value: "1m40s": max instance lifetime must be greater than 86400 or equal to 0',
+      },
+    );
+  });
+
   it('a stored cluster kops refuses stays readable and editable; a fix is accepted; rollback may not bring the violation back', async () => {
     const { store, vfs } = await fresh();
     const { value } = await store.getCluster(NAME);

@@ -166,8 +166,8 @@ function clusterIssues(config: unknown, options: ValidateOptions): ValidationIss
 
 /**
  * Checks an InstanceGroup against kops's v1alpha2 schema and kops's `ValidateInstanceGroup`
- * (kops-validation/instancegroup.ts; the rules needing a live cloud, in kops's aws.go and gce.go,
- * are not ported).
+ * (kops-validation/instancegroup.ts), as kops runs it without a cloud: aws.go's group rules need
+ * the cluster's cloud and come with {@link validateClusterWithInstanceGroups}.
  */
 export function validateInstanceGroup(group: unknown, options: ValidateOptions = {}): ValidationIssue[] {
   return [...groupIssues(group, options), ...kopsGroupIssues(group).map((f) => f.issue)];
@@ -220,7 +220,8 @@ function groupIssues(group: unknown, options: ValidateOptions): ValidationIssue[
  * are unique, each etcd member's `instanceGroup` exists (ours), and the rules of kops's
  * `CrossValidateInstanceGroup` that need the cluster (kops-validation/instancegroup.ts: each
  * subnet a group names is one of the cluster's, a control-plane group has a member in every etcd
- * cluster, warm pools, Karpenter groups, containerd). Paths into instance groups read
+ * cluster, warm pools, Karpenter groups, containerd; on AWS, aws.go's group rules, some at paths
+ * kops starts with the group's name). Paths into instance groups read
  * `/instanceGroups/{index}/...`, the index in `groups`.
  *
  * @example

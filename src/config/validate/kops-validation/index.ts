@@ -33,14 +33,15 @@ export function kopsClusterFindings(doc: unknown, strict = false): KopsFinding[]
   return kopsClusterErrors(doc, strict).map((e) => toFinding(e, clusterSchema));
 }
 
-/** kops's `ValidateInstanceGroup` for a stored InstanceGroup (no cloud: aws.go / gce.go not ported). */
+/** kops's `ValidateInstanceGroup` for a stored InstanceGroup, as kops runs it without a cloud (no aws.go / gce.go rules). */
 export function kopsInstanceGroupFindings(group: unknown, strict = false): KopsFinding[] {
   return validateInstanceGroup(internalInstanceGroup(group), strict).map((e) => toFinding(e, instanceGroupSchema));
 }
 
 /**
- * Only the rules of CrossValidateInstanceGroup that need the cluster (instancegroup.go:256-319),
- * for each group: the cluster is read as kops's internal API once for all of them.
+ * Only the rules of CrossValidateInstanceGroup that need the cluster (instancegroup.go:256-319,
+ * and aws.go's group rules on an AWS cluster), for each group: the cluster is read as kops's
+ * internal API once for all of them.
  */
 export function kopsCrossOnlyFindings(groups: readonly unknown[], cluster: unknown): KopsFinding[][] {
   const internal = internalCluster(cluster);

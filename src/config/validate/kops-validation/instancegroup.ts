@@ -2,8 +2,8 @@
 // Kubernetes Authors): ValidateInstanceGroup, CrossValidateInstanceGroup and what they call, in
 // Go's order, over the internal views of spec.ts (`g`: internalInstanceGroup, `cluster`:
 // internalCluster). Not ported: instancegroup.go:40 ValidateInstanceGroupName (src/store/names.ts
-// checks group names), and instancegroup.go:185-192, which hands the group to aws.go's
-// awsValidateInstanceGroup and gce.go's gceValidateInstanceGroup with a live cloud.
+// checks group names), and gce.go's gceValidateInstanceGroup (instancegroup.go:190); aws.go's
+// awsValidateInstanceGroup (188) runs in crossInstanceGroupRules, where the cloud is known.
 // Rules (error constructors and IsValidValue calls), with instancegroup-rules.ts: 57 of 59 (43 and 47,
 // ValidateInstanceGroupName's), plus cluster.go:142 and 154 (validateCloudLabels, which
 // validateIGCloudLabels calls).
@@ -20,6 +20,7 @@ import {
 import { FieldPath } from '../field/path.js';
 import { ALL_INSTANCE_GROUP_ROLES, getCloudProvider, isValidValue, usesNoneDNS } from './helpers.js';
 import { View } from './spec.js';
+import { awsValidateInstanceGroup, type AwsCloudLookup } from './aws-instancegroup.js';
 import { validateFileAssetSpec, validateHookSpec } from './validation-components.js';
 import { validateContainerdConfig, validateRollingUpdate } from './validation-addons.js';
 import {
@@ -176,7 +177,7 @@ function validateInstanceGroupTail(g: View, s: View): ErrorList {
     );
   if (s.get('nodeLabels').present) append(allErrs, validateNodeLabels(s.get('nodeLabels'), spec('nodeLabels')));
   if (s.get('cloudLabels').present) append(allErrs, validateIGCloudLabels(g, spec('cloudLabels')));
-  // instancegroup.go:185-192: aws.go / gce.go with a live cloud, not ported.
+  // instancegroup.go:185-192: aws.go / gce.go, run by crossInstanceGroupRules with the cluster's cloud.
   s.get('externalLoadBalancers')
     .list()
     .forEach((lb, i) => append(allErrs, validateExternalLoadBalancer(lb, spec('externalLoadBalancers').index(i))));
@@ -232,16 +233,21 @@ function validateVolumeMountSpec(path: FieldPath, v: View): ErrorList {
 }
 
 // kops instancegroup.go:253 CrossValidateInstanceGroup
-export function crossValidateInstanceGroup(g: View, cluster: View, strict: boolean): ErrorList {
-  return [...validateInstanceGroup(g, strict), ...crossInstanceGroupRules(g, cluster)];
+export function crossValidateInstanceGroup(g: View, cluster: View, strict: boolean, aws?: AwsCloudLookup): ErrorList {
+  return [...validateInstanceGroup(g, strict), ...crossInstanceGroupRules(g, cluster, aws)];
 }
 
-/** instancegroup.go:256-319: CrossValidateInstanceGroup's rules after ValidateInstanceGroup's. */
-export function crossInstanceGroupRules(g: View, cluster: View): ErrorList {
+/**
+ * instancegroup.go:256-319: CrossValidateInstanceGroup's rules after ValidateInstanceGroup's; first
+ * the cloud's rules ValidateInstanceGroup runs when kops hands it a cloud (185-192), as every
+ * kops command that cross-validates does: the cluster's cloud provider stands for the cloud.
+ */
+export function crossInstanceGroupRules(g: View, cluster: View, aws?: AwsCloudLookup): ErrorList {
   const allErrs: ErrorList = [];
   const s = g.get('spec');
   const role = s.get('role').str();
   const cloud = getCloudProvider(cluster);
+  if (cloud === 'aws') append(allErrs, awsValidateInstanceGroup(g, aws)); // instancegroup.go:188
   if (role === 'ControlPlane') append(allErrs, validateControlPlaneInstanceGroup(g, cluster));
   if (role === 'APIServer') {
     if (cloud === 'aws' && usesNoneDNS(cluster))

@@ -146,6 +146,14 @@ function convertSpecials(spec: Record<string, unknown>): void {
     if (oidcRequiredClaim !== undefined) oidc.requiredClaims = oidcRequiredClaim;
     putAt(spec, parseFieldPath('authentication.oidc'), [], oidc);
   }
+  // conversion.go:232-237: an AWS option, renamed (kops's docs' table of renames lacks it).
+  const cloudConfig = spec.cloudConfig;
+  const aws = (spec.cloudProvider as Record<string, unknown>).aws;
+  if (isPlainObject(cloudConfig) && cloudConfig.nlbSecurityGroupMode !== undefined && isPlainObject(aws)) {
+    const { nlbSecurityGroupMode, ...rest } = cloudConfig;
+    spec.cloudConfig = rest;
+    aws.nlbSecurityGroupMode = nlbSecurityGroupMode;
+  }
 }
 
 function moveField(
@@ -264,6 +272,7 @@ const ALIASES: [string, string][] = [
   ['spec.spec', 'spec'],
   // instancegroup.go:284 names the group's subnets `spec.networking.subnets`.
   ['spec.networking.subnets', 'spec.subnets'],
+  ['spec.cloudProvider.aws.nlbSecurityGroupMode', 'spec.cloudConfig.nlbSecurityGroupMode'],
   ...ROOT_VOLUME.map(([stored, internal]): [string, string] => [`spec.rootVolume.${internal}`, `spec.${stored}`]),
 ];
 
@@ -274,7 +283,13 @@ const ALIASES: [string, string][] = [
  */
 export function storedPointer(path: FieldPath, schema: JsonSchema): string {
   let segments = path.segments();
-  const text = path.toString();
+  let text = path.toString();
+  // aws.go:134-153 start some paths with the group's name: `nodes.spec.machineType`.
+  const [first, second] = segments;
+  if (first?.kind === 'field' && second?.kind === 'field' && second.name === 'spec' && !pathInSchema(schema, [first])) {
+    segments = segments.slice(1);
+    text = text.slice(first.name.length + 1);
+  }
   for (const [from, to] of ALIASES) {
     if (text === from || text.startsWith(`${from}.`) || text.startsWith(`${from}[`))
       segments = [...parseFieldPath(to), ...segments.slice(parseFieldPath(from).length)];

@@ -1,8 +1,9 @@
 // kops validation.go (@268927e) 324-332, 557-773, 1122-1339: provider constraints, DNS topology,
 // subnets, validateNetworking. Rules (error constructors, IsValidValue calls): 25 of 25 in 557-773
-// (its call to aws.go's awsValidateAdditionalRoutes, 769, not ported); 14 of 14 in 1122-1245.
+// (with its call to aws.go's awsValidateAdditionalRoutes, 769, aws.ts); 14 of 14 in 1122-1245.
 import { append, duplicate, forbidden, invalid, required, type ErrorList } from '../field/errors.js';
 import type { FieldPath } from '../field/path.js';
+import { awsValidateAdditionalRoutes } from './aws.js';
 import { belongsTo, formatIPNet, isPrivateIP, overlap, type GoIPNet } from './go-net.js';
 import { getCloudProvider, isIPv6Only, isValidValue, usesNoneDNS, usesPrivateDNS, usesPublicDNS } from './helpers.js';
 import type { View } from './spec.js';
@@ -200,7 +201,7 @@ function validateSubnet(
       allErrs.push(forbidden(path, 'additional routes cannot be added if the subnet is shared', 'validation.go:765'));
     else if (type !== 'Private')
       allErrs.push(forbidden(path, 'additional routes can only be added on private subnets', 'validation.go:767'));
-    // validation.go:769 awsValidateAdditionalRoutes (aws.go): not ported.
+    append(allErrs, awsValidateAdditionalRoutes(path, subnetSpec.get('additionalRoutes').list(), ranges.networkCIDRs));
   }
   return allErrs;
 }

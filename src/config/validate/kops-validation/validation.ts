@@ -2,10 +2,11 @@
 // Authors): `newValidateCluster` and `validateClusterSpec` with the cloud provider rules, lines
 // 51-488. The rest of validation.go is in validation-*.ts, in Go's order. Not ported here:
 // validation.go:52 `ValidateObjectMeta` (apimachinery; src/store/names.ts checks the name), and
-// the cloud files newValidateCluster calls at 75-79 (aws.go, gce.go, linode.go).
+// the cloud files newValidateCluster calls at 77-79 (gce.go, linode.go); aws.go is aws.ts.
 // Rules (error constructors and IsValidValue calls) in this file and validation-cloud.ts: 40 of
 // the 40 in validation.go:51-488.
 import { append, forbidden, invalid, required, type ErrorList } from '../field/errors.js';
+import { awsValidateCluster } from './aws.js';
 import { FieldPath } from '../field/path.js';
 import { getCloudProvider, isCertManagerEnabled, isValidValue, usesNoneDNS } from './helpers.js';
 import type { View } from './spec.js';
@@ -65,8 +66,9 @@ export function newValidateCluster(c: View, strict: boolean): ErrorList {
     }
   }
   append(allErrs, validateClusterSpec(c.get('spec'), c, FieldPath.of('spec'), strict));
-  // validation.go:73-80: awsValidateCluster, gceValidateCluster, linodeValidateCluster are in
-  // aws.go, gce.go and linode.go, not ported (docs/kops-compatibility.md).
+  // validation.go:73-80: the cloud's own rules. gceValidateCluster and linodeValidateCluster
+  // (gce.go, linode.go) are not ported (docs/kops-compatibility.md).
+  if (getCloudProvider(c) === 'aws') append(allErrs, awsValidateCluster(c, strict)); // validation.go:75
   return allErrs;
 }
 
