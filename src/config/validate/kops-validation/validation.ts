@@ -2,7 +2,7 @@
 // Authors): `newValidateCluster` and `validateClusterSpec` with the cloud provider rules, lines
 // 51-488. The rest of validation.go is in validation-*.ts, in Go's order. Not ported here:
 // validation.go:52 `ValidateObjectMeta` (apimachinery; src/store/names.ts checks the name), and
-// the cloud files newValidateCluster calls at 75-79 (aws.go, gce.go, linode.go).
+// aws.go's awsValidateCluster, which newValidateCluster calls at 75 (gce.go and linode.go: 77, 79).
 // Rules (error constructors and IsValidValue calls) in this file and validation-cloud.ts: 40 of
 // the 40 in validation.go:51-488.
 import { append, forbidden, invalid, required, type ErrorList } from '../field/errors.js';
@@ -10,6 +10,8 @@ import { FieldPath } from '../field/path.js';
 import { getCloudProvider, isCertManagerEnabled, isValidValue, usesNoneDNS } from './helpers.js';
 import type { View } from './spec.js';
 import { validateCIDR } from './validation-cidr.js';
+import { gceValidateCluster } from './gce.js';
+import { linodeValidateCluster } from './linode.js';
 import {
   validateFileAssetSpec,
   validateFileRepository,
@@ -65,8 +67,9 @@ export function newValidateCluster(c: View, strict: boolean): ErrorList {
     }
   }
   append(allErrs, validateClusterSpec(c.get('spec'), c, FieldPath.of('spec'), strict));
-  // validation.go:73-80: awsValidateCluster, gceValidateCluster, linodeValidateCluster are in
-  // aws.go, gce.go and linode.go, not ported (docs/kops-compatibility.md).
+  // validation.go:73-80: additional cloud-specific validation rules (aws.go's awsValidateCluster apart).
+  if (getCloudProvider(c) === 'gce') append(allErrs, gceValidateCluster(c));
+  if (getCloudProvider(c) === 'linode') append(allErrs, linodeValidateCluster(c));
   return allErrs;
 }
 
