@@ -44,9 +44,14 @@ describe('statestore set/unset/patch/replace/diff/validate (built bin)', () => {
       '/spec/kubernetesVersion',
     ]);
     expect(valueOf(configOf(store.dir, MINIMAL.cluster)).spec.kubernetesVersion).toBe('1.31.0');
-    const unset = await run(['unset', 'cluster', MINIMAL.cluster, 'spec.kubernetesVersion'], { state: store.url });
+    // kops refuses a cluster without kubernetesVersion (legacy.go:47): exit 4, nothing written.
+    const refused = await run(['unset', 'cluster', MINIMAL.cluster, 'spec.kubernetesVersion'], { state: store.url });
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain('spec.kubernetesVersion: Required value');
+    expect(valueOf(configOf(store.dir, MINIMAL.cluster)).spec.kubernetesVersion).toBe('1.31.0');
+    const unset = await run(['unset', 'cluster', MINIMAL.cluster, 'spec.kubelet.anonymousAuth'], { state: store.url });
     expect(unset.code).toBe(0);
-    expect(valueOf(configOf(store.dir, MINIMAL.cluster)).spec.kubernetesVersion).toBeUndefined();
+    expect(valueOf(configOf(store.dir, MINIMAL.cluster)).spec.kubelet).toEqual({});
   });
 
   it('sets instance group fields (kubernetes/kops#7976) and needs --name for them', async () => {

@@ -13,9 +13,9 @@ import { crossInstanceGroupRules, crossValidateInstanceGroup, validateInstanceGr
 import { internalCluster, internalInstanceGroup, storedPointer } from './spec.js';
 import { groupRulesWithCloud, validateCluster } from './legacy.js';
 
-/** kops's `newValidateCluster` errors for a stored Cluster (`strict`: as for a completed spec). */
+/** kops's `ValidateCluster` (legacy.go) errors for a stored Cluster (`strict`: as for a completed spec). */
 export function kopsClusterErrors(doc: unknown, strict = false): ErrorList {
-  // legacy.go's ValidateCluster, which kops runs at every write; it calls newValidateCluster.
+  // kops runs it at every write (vfsclientset/cluster.go:102, cluster.go:30); it calls newValidateCluster.
   return validateCluster(internalCluster(doc), strict);
 }
 
@@ -34,7 +34,7 @@ export function kopsClusterFindings(doc: unknown, strict = false): KopsFinding[]
   return kopsClusterErrors(doc, strict).map((e) => toFinding(e, clusterSchema));
 }
 
-/** kops's `ValidateInstanceGroup` for a stored InstanceGroup (no cloud: aws.go / gce.go not ported). */
+/** kops's `ValidateInstanceGroup` for a stored InstanceGroup (no cloud: gce.go's rules run with the cross rules). */
 export function kopsInstanceGroupFindings(group: unknown, strict = false): KopsFinding[] {
   return validateInstanceGroup(internalInstanceGroup(group), strict).map((e) => toFinding(e, instanceGroupSchema));
 }

@@ -2,7 +2,7 @@
 // Authors): `newValidateCluster` and `validateClusterSpec` with the cloud provider rules, lines
 // 51-488. The rest of validation.go is in validation-*.ts, in Go's order. Not ported here:
 // validation.go:52 `ValidateObjectMeta` (apimachinery; src/store/names.ts checks the name), and
-// aws.go's awsValidateCluster, which newValidateCluster calls at 75 (gce.go and linode.go: 77, 79).
+// aws.go's awsValidateCluster, which newValidateCluster calls at 75 (77, 79: gce.ts, linode.ts).
 // Rules (error constructors and IsValidValue calls) in this file and validation-cloud.ts: 40 of
 // the 40 in validation.go:51-488.
 import { append, forbidden, invalid, required, type ErrorList } from '../field/errors.js';
