@@ -162,6 +162,11 @@ describe('statestore set/unset/patch/replace/diff/validate (built bin)', () => {
       0,
     );
     expect(existsSync(extra)).toBe(false);
+    // The last node group: kops refuses the cluster left (legacy.go:295), exit 4, nothing deleted.
+    const last = await run(['delete', 'ig', 'nodes', '--name', MINIMAL.cluster, '--yes'], { state: store.url });
+    expect(last.code).toBe(4);
+    expect(last.stderr).toContain('must configure at least one Node InstanceGroup');
+    expect(existsSync(path.join(store.dir, MINIMAL.cluster, 'instancegroup/nodes'))).toBe(true);
   });
 
   it('validates files and stored clusters: exit 4 with did-you-mean on errors, --json parseable', async () => {

@@ -220,7 +220,8 @@ function groupIssues(group: unknown, options: ValidateOptions): ValidationIssue[
  * are unique, each etcd member's `instanceGroup` exists (ours), and the rules of kops's
  * `CrossValidateInstanceGroup` that need the cluster (kops-validation/instancegroup.ts: each
  * subnet a group names is one of the cluster's, a control-plane group has a member in every etcd
- * cluster, warm pools, Karpenter groups, containerd). Paths into instance groups read
+ * cluster, warm pools, Karpenter groups, containerd; on GCE, gce.go's zones and provisioning
+ * model; DeepValidate's volumes only on AWS). Paths into instance groups read
  * `/instanceGroups/{index}/...`, the index in `groups`.
  *
  * @example
