@@ -31,6 +31,7 @@ import { assertFenced } from './lease/fence.js';
 import { recordWrite } from './history/record.js';
 import type { WriteAnnotation } from './history/types.js';
 import { deleteRecorded } from './history/recorded-delete.js';
+import { checkInstanceGroupDeletion } from './deletion-check.js';
 
 /** The stored document, or undefined when there is none (then the write creates it). */
 async function previousOf<T>(vfs: Vfs, key: string, what: string, signal?: AbortSignal) {
@@ -183,6 +184,8 @@ export async function deleteInstanceGroup(
 ): Promise<void> {
   validateClusterName(cluster);
   validateInstanceGroupName(name);
+  // Nothing is deleted when kops would refuse the cluster left (the only control-plane group, ...).
+  await checkInstanceGroupDeletion(vfs, cluster, name, options.signal);
   // Reads the group first (when the history is on) so that its entry keeps what was deleted.
   await deleteRecorded(vfs, layout.instanceGroup(cluster, name), options, () => assertFenced(options));
 }

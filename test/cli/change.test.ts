@@ -44,9 +44,14 @@ describe('statestore set/unset/patch/replace/diff/validate (built bin)', () => {
       '/spec/kubernetesVersion',
     ]);
     expect(valueOf(configOf(store.dir, MINIMAL.cluster)).spec.kubernetesVersion).toBe('1.31.0');
-    const unset = await run(['unset', 'cluster', MINIMAL.cluster, 'spec.kubernetesVersion'], { state: store.url });
+    // kops refuses a cluster without kubernetesVersion (legacy.go:47): exit 4, nothing written.
+    const refused = await run(['unset', 'cluster', MINIMAL.cluster, 'spec.kubernetesVersion'], { state: store.url });
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain('spec.kubernetesVersion: Required value');
+    expect(valueOf(configOf(store.dir, MINIMAL.cluster)).spec.kubernetesVersion).toBe('1.31.0');
+    const unset = await run(['unset', 'cluster', MINIMAL.cluster, 'spec.kubelet.anonymousAuth'], { state: store.url });
     expect(unset.code).toBe(0);
-    expect(valueOf(configOf(store.dir, MINIMAL.cluster)).spec.kubernetesVersion).toBeUndefined();
+    expect(valueOf(configOf(store.dir, MINIMAL.cluster)).spec.kubelet).toEqual({});
   });
 
   it('sets instance group fields (kubernetes/kops#7976) and needs --name for them', async () => {
@@ -157,6 +162,11 @@ describe('statestore set/unset/patch/replace/diff/validate (built bin)', () => {
       0,
     );
     expect(existsSync(extra)).toBe(false);
+    // The last node group: kops refuses the cluster left (legacy.go:295), exit 4, nothing deleted.
+    const last = await run(['delete', 'ig', 'nodes', '--name', MINIMAL.cluster, '--yes'], { state: store.url });
+    expect(last.code).toBe(4);
+    expect(last.stderr).toContain('must configure at least one Node InstanceGroup');
+    expect(existsSync(path.join(store.dir, MINIMAL.cluster, 'instancegroup/nodes'))).toBe(true);
   });
 
   it('validates files and stored clusters: exit 4 with did-you-mean on errors, --json parseable', async () => {

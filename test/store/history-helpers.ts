@@ -31,6 +31,16 @@ export async function fresh(history: HistorySettings = {}): Promise<{ store: Sta
   return { store, vfs };
 }
 
+/**
+ * A copy of the cluster's node group named `name`: kops refuses deleting a cluster's only
+ * control-plane or node group (store/deletion-check.ts), so the tests of deletes delete this one.
+ */
+export async function addNodeGroup(store: StateStore, name: string): Promise<void> {
+  const nodes = (await store.listInstanceGroups(NAME)).find((group) => group.startsWith('nodes'))!;
+  const copy = (await store.getInstanceGroup(NAME, nodes)).value;
+  await store.putInstanceGroup(NAME, { ...copy, metadata: { ...copy.metadata, name } });
+}
+
 export async function collect(iterable: AsyncIterable<HistoryEntry>): Promise<HistoryEntry[]> {
   const out: HistoryEntry[] = [];
   for await (const entry of iterable) out.push(entry);

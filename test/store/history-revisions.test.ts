@@ -13,7 +13,7 @@ import { entryKey } from '../../src/store/history/keys.js';
 import type { StateStore } from '../../src/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { REPO_ROOT } from '../helpers/index.js';
-import { collect, fresh, freshName, HISTORY, NAME, OPTIONS, snapshot } from './history-helpers.js';
+import { addNodeGroup, collect, fresh, freshName, HISTORY, NAME, OPTIONS, snapshot } from './history-helpers.js';
 
 /** The document's text with its `generation:` line left out (rollbacks move it forward, docs/history.md). */
 function withoutGeneration(text: string): string {
@@ -95,7 +95,8 @@ describe('revisions as helm and kubectl name them (issue 31)', () => {
 
   it('a rollback racing the re-creation of a deleted group is PreconditionFailed, as any changed document', async () => {
     const { store, vfs } = await fresh();
-    const name = (await store.listInstanceGroups(NAME))[0]!;
+    const name = 'extra';
+    await addNodeGroup(store, name);
     const group = await store.getInstanceGroup(NAME, name);
     await store.deleteInstanceGroup(NAME, name);
     const racing = new Proxy(vfs, {

@@ -9,12 +9,13 @@ import { openStateStore } from '../../src/store/open.js';
 import { renderEntry } from '../../src/store/history/entry-file.js';
 import { entryKey } from '../../src/store/history/keys.js';
 import type { Vfs } from '../../src/vfs/types.js';
-import { collect, fresh, freshName, HISTORY, NAME, OPTIONS, snapshot } from './history-helpers.js';
+import { addNodeGroup, collect, fresh, freshName, HISTORY, NAME, OPTIONS, snapshot } from './history-helpers.js';
 
 describe('what writes record', () => {
   it('records creates, updates, deletes with reason and author; filters by kind and name', async () => {
     const { store } = await fresh();
-    const groups = await store.listInstanceGroups(NAME);
+    await addNodeGroup(store, 'extra');
+    const groups = ['extra', ...(await store.listInstanceGroups(NAME)).filter((group) => group !== 'extra')];
     const created = await collect(store.history(NAME));
     expect(created.map((e) => e.operation)).toEqual(Array(1 + groups.length).fill('create'));
     const config = (await store.getCluster(NAME)).value;

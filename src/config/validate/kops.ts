@@ -221,7 +221,8 @@ function groupIssues(group: unknown, options: ValidateOptions): ValidationIssue[
  * `CrossValidateInstanceGroup` that need the cluster (kops-validation/instancegroup.ts: each
  * subnet a group names is one of the cluster's, a control-plane group has a member in every etcd
  * cluster, warm pools, Karpenter groups, containerd; on AWS, aws.go's group rules, some at paths
- * kops starts with the group's name). Paths into instance groups read
+ * kops starts with the group's name; on GCE, gce.go's zones and provisioning model; DeepValidate's
+ * volumes only on AWS). Paths into instance groups read
  * `/instanceGroups/{index}/...`, the index in `groups`.
  *
  * @example

@@ -17,6 +17,7 @@ import {
   putConfig,
   putInstanceGroup,
 } from '../cluster-writes.js';
+import { assertDeletionAllowed } from '../deletion-check.js';
 import { renderDocument, type StoredDocument } from '../documents.js';
 import { layout } from '../layout.js';
 import { desiredOf, planDocument, readCurrent, toWrite, type PlannedDocument } from './plan.js';
@@ -39,6 +40,17 @@ export async function applyDocuments(
   const kept = [...current.groups.values()].filter((group) => !named.has(group.value.metadata?.name));
   // Validated as the cluster it will be: the desired documents, plus the stored groups kept (no --prune).
   checkClusterDocuments(vfs, cluster, config, groups, options.prune ? [] : kept.map((group) => group.value));
+  // Pruning is deleting: refused where kops refuses the cluster it leaves (deletion-check.ts).
+  if (options.prune && kept.length > 0) {
+    const stored = [...current.groups.values()].map((group) => group.value);
+    assertDeletionAllowed(
+      cluster,
+      config,
+      stored,
+      groups,
+      kept.map((group) => group.value.metadata?.name ?? ''),
+    );
+  }
   const plan = planOf(cluster, config, groups, current, options.prune === true);
   // Every text rendered (size-checked) now: a refusal comes before the first write.
   for (const step of plan) if (step.value !== undefined) renderDocument(step.value, step.stored);

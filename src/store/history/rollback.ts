@@ -13,6 +13,7 @@ import { updateYamlText } from '../../config/yaml/update.js';
 import { assertValidClusterChange, assertValidInstanceGroupChange } from '../../config/validate/kops.js';
 import { keepStoreLocation } from './store-location.js';
 import { assertFenced } from '../lease/fence.js';
+import { checkInstanceGroupDeletion } from '../deletion-check.js';
 import { entryId, type DocumentRef } from './keys.js';
 import { recordWrite, type RecordedRef } from './record.js';
 import { documentKey, type CurrentDocument, type Revision } from './revisions.js';
@@ -154,7 +155,11 @@ export async function rollback(
     throw new StateStoreError('NotFound', `cluster "${cluster}" not found`, { key });
   if (options.ifMatch !== undefined && current?.version !== options.ifMatch)
     throw new StateStoreError('PreconditionFailed', `${key} changed since version ${options.ifMatch}`, { key });
-  if (revision.text === undefined) return rollbackToDeletion(vfs, key, revision, current, options);
+  if (revision.text === undefined) {
+    // A deletion again: refused where kops refuses the cluster it leaves (deletion-check.ts).
+    if (current !== undefined) await checkInstanceGroupDeletion(vfs, cluster, doc.name!, options.signal);
+    return rollbackToDeletion(vfs, key, revision, current, options);
+  }
   // The content as recorded first (a tampered entry fails here, before any parse of ours trips on
   // it), then the text to write, which keeps the current location and generation.
   checkRevisionContent(cluster, doc, revision.text, revision.entry.id, current?.text);

@@ -37,6 +37,8 @@ it('converts without changing the stored document (renames, inversions, master p
   const doc = deepFreeze({
     metadata: { name: 'c.example.com' },
     spec: {
+      // legacy.go:47 stops at a missing version, before the rules this test is about.
+      kubernetesVersion: '1.30.0',
       cloudProvider: 'aws',
       externalDns: { disable: true },
       additionalPolicies: { master: '[]' },

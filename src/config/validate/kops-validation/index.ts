@@ -7,15 +7,16 @@ import type { ValidationIssue } from '../../../errors.js';
 import { clusterSchema, instanceGroupSchema } from '../../schema/schemas.generated.js';
 import type { JsonSchema } from '../../schema/json-schema.js';
 import { didYouMean } from '../did-you-mean.js';
-import { errorString, type ErrorList, type FieldError } from '../field/errors.js';
+import { append, errorString, type ErrorList, type FieldError } from '../field/errors.js';
 import { validateClusterUpdate, type ClusterStatusFacts } from './cluster.js';
 import { crossInstanceGroupRules, crossValidateInstanceGroup, validateInstanceGroup } from './instancegroup.js';
 import { internalCluster, internalInstanceGroup, storedPointer } from './spec.js';
-import { newValidateCluster } from './validation.js';
+import { groupRulesWithCloud, validateCluster } from './legacy.js';
 
-/** kops's `newValidateCluster` errors for a stored Cluster (`strict`: as for a completed spec). */
+/** kops's `ValidateCluster` (legacy.go) errors for a stored Cluster (`strict`: as for a completed spec). */
 export function kopsClusterErrors(doc: unknown, strict = false): ErrorList {
-  return newValidateCluster(internalCluster(doc), strict);
+  // kops runs it at every write (vfsclientset/cluster.go:102, cluster.go:30); it calls newValidateCluster.
+  return validateCluster(internalCluster(doc), strict);
 }
 
 /**
@@ -33,7 +34,7 @@ export function kopsClusterFindings(doc: unknown, strict = false): KopsFinding[]
   return kopsClusterErrors(doc, strict).map((e) => toFinding(e, clusterSchema));
 }
 
-/** kops's `ValidateInstanceGroup` for a stored InstanceGroup, as kops runs it without a cloud (no aws.go / gce.go rules). */
+/** kops's `ValidateInstanceGroup` for a stored InstanceGroup, as kops runs it without a cloud (aws.go's and gce.go's group rules run with the cross rules). */
 export function kopsInstanceGroupFindings(group: unknown, strict = false): KopsFinding[] {
   return validateInstanceGroup(internalInstanceGroup(group), strict).map((e) => toFinding(e, instanceGroupSchema));
 }
@@ -45,9 +46,11 @@ export function kopsInstanceGroupFindings(group: unknown, strict = false): KopsF
  */
 export function kopsCrossOnlyFindings(groups: readonly unknown[], cluster: unknown): KopsFinding[][] {
   const internal = internalCluster(cluster);
-  return groups.map((group) =>
-    crossInstanceGroupRules(internalInstanceGroup(group), internal).map((e) => toFinding(e, instanceGroupSchema)),
-  );
+  return groups.map((group) => {
+    const g = internalInstanceGroup(group);
+    const errors = append(crossInstanceGroupRules(g, internal), groupRulesWithCloud(g, internal));
+    return errors.map((e) => toFinding(e, instanceGroupSchema));
+  });
 }
 
 /** kops's `ValidateClusterUpdate` rules of its own (cluster.go), `before` -> `after`. */

@@ -270,6 +270,8 @@ const ALIASES: [string, string][] = [
   ['spec.metadata', 'metadata'],
   // validation.go:1292 and 1387 build `fldPath.Root().Child("spec", ...)` under `spec`.
   ['spec.spec', 'spec'],
+  // legacy.go:228, 254, 261 name `serviceAccountIssuerDiscovery` twice.
+  ['spec.serviceAccountIssuerDiscovery.serviceAccountIssuerDiscovery', 'spec.serviceAccountIssuerDiscovery'],
   // instancegroup.go:284 names the group's subnets `spec.networking.subnets`.
   ['spec.networking.subnets', 'spec.subnets'],
   ['spec.cloudProvider.aws.nlbSecurityGroupMode', 'spec.cloudConfig.nlbSecurityGroupMode'],

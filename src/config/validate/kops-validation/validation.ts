@@ -2,7 +2,7 @@
 // Authors): `newValidateCluster` and `validateClusterSpec` with the cloud provider rules, lines
 // 51-488. The rest of validation.go is in validation-*.ts, in Go's order. Not ported here:
 // validation.go:52 `ValidateObjectMeta` (apimachinery; src/store/names.ts checks the name), and
-// the cloud files newValidateCluster calls at 77-79 (gce.go, linode.go); aws.go is aws.ts.
+// aws.go's awsValidateCluster (aws.ts), gce.go's and linode.go's (gce.ts, linode.ts): newValidateCluster calls them at 75-79.
 // Rules (error constructors and IsValidValue calls) in this file and validation-cloud.ts: 40 of
 // the 40 in validation.go:51-488.
 import { append, forbidden, invalid, required, type ErrorList } from '../field/errors.js';
@@ -11,6 +11,8 @@ import { FieldPath } from '../field/path.js';
 import { getCloudProvider, isCertManagerEnabled, isValidValue, usesNoneDNS } from './helpers.js';
 import type { View } from './spec.js';
 import { validateCIDR } from './validation-cidr.js';
+import { gceValidateCluster } from './gce.js';
+import { linodeValidateCluster } from './linode.js';
 import {
   validateFileAssetSpec,
   validateFileRepository,
@@ -66,9 +68,10 @@ export function newValidateCluster(c: View, strict: boolean): ErrorList {
     }
   }
   append(allErrs, validateClusterSpec(c.get('spec'), c, FieldPath.of('spec'), strict));
-  // validation.go:73-80: the cloud's own rules. gceValidateCluster and linodeValidateCluster
-  // (gce.go, linode.go) are not ported (docs/kops-compatibility.md).
+  // validation.go:73-80: the cloud's own rules.
   if (getCloudProvider(c) === 'aws') append(allErrs, awsValidateCluster(c, strict)); // validation.go:75
+  if (getCloudProvider(c) === 'gce') append(allErrs, gceValidateCluster(c)); // validation.go:77
+  if (getCloudProvider(c) === 'linode') append(allErrs, linodeValidateCluster(c)); // validation.go:79
   return allErrs;
 }
 
