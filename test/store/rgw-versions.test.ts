@@ -8,10 +8,10 @@
  */
 import { openVfs } from '../../src/backends/registry.js';
 import { openStateStore } from '../../src/store/open.js';
-import type { HistoryEntry } from '../../src/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { allTargets, stopAll } from '../backends/targets.js';
 import { sharedRgw } from '../servers/shared-rgw.js';
+import { collect } from './history-helpers.js';
 import { loadTree, TREES } from './trees.js';
 import { unconditionalVersionedVfs } from './versions-race.js';
 
@@ -19,12 +19,6 @@ afterAll(stopAll);
 const tree = TREES[0]!;
 const cluster = tree.cluster;
 const BUCKET = 'history-versions';
-
-async function collect(iterable: AsyncIterable<HistoryEntry>): Promise<HistoryEntry[]> {
-  const out: HistoryEntry[] = [];
-  for await (const entry of iterable) out.push(entry);
-  return out;
-}
 
 /** A fresh prefix of the versioned bucket, loaded with the kops tree; and kops's own PutObject. */
 async function versionedStore(): Promise<{ vfs: Vfs; prefix: string; kopsPut: (text: string) => Promise<void> }> {
