@@ -1,7 +1,8 @@
 /**
  * The bucket's object versioning (S3 `versionId`): an object's versions, newest first, one
- * version's bytes, and deleting one version (undoing a write that lost a race: store/versioned-write.ts). kops writes with unconditional PUTs, so where versioning is on every kops write
- * is a version here too (docs/history.md, "The provider's object versions").
+ * version's bytes, and deleting one version (undoing a write that lost a race:
+ * store/versioned-write.ts). kops writes with unconditional PUTs, so where versioning is on every
+ * kops write is a version here too (docs/history.md, "The provider's object versions").
  */
 import { Readable } from 'node:stream';
 import type { VfsDriver } from '../../vfs/driver.js';
