@@ -18,6 +18,7 @@ import { refuseRename, storedName } from './names.js';
 import type { WriteAnnotation } from './history/types.js';
 import { assertFenced } from './lease/fence.js';
 import { underMergeLease } from './merge-lease.js';
+import { compareAndSwap, swapsByVersions } from './versioned-write.js';
 import { recordWrite } from './history/record.js';
 import type { FencedWrite } from './lease/types.js';
 
@@ -108,7 +109,10 @@ export async function mergeDocument<T>(
   validate: (value: T, before: T) => void,
   options: MergeConfigOptions = {},
 ): Promise<MergeResult<T>> {
-  if (!vfs.capabilities.ifMatch) return mergeWithoutSwap(vfs, key, what, change, schema, validate, options);
+  // Without If-Match: checked against the bucket's versions where it keeps them (versioned-write.ts),
+  // else under the cluster's lease.
+  if (!vfs.capabilities.ifMatch && !(await swapsByVersions(vfs)))
+    return mergeWithoutSwap(vfs, key, what, change, schema, validate, options);
   const maxAttempts = options.maxAttempts ?? 64;
   const policy = { ...DEFAULT_RETRY, baseDelayMs: 5, maxDelayMs: 500, ...options.retry, maxAttempts };
   const refusals = new RefusalsOfCurrent();
@@ -133,8 +137,7 @@ export async function mergeDocument<T>(
     // Outside the try: a refused fence is final, not a lost race to retry.
     await assertFenced(options);
     try {
-      const written = await vfs.write(key, plan.text, {
-        ifMatch: current.version,
+      const written = await compareAndSwap(vfs, key, plan.text, current.version, {
         contentType: 'application/yaml',
         signal: options.signal,
       });

@@ -1,6 +1,6 @@
 // Small pieces of the portable layer (src/vfs/portable.ts): the driver's view of a caller's options, a refusal.
 import { StateStoreError } from '../errors.js';
-import type { Condition } from './driver.js';
+import type { Condition, VfsDriver } from './driver.js';
 
 /**
  * The caller's options as a driver receives them: the condition replaces `ifMatch`/`ifNoneMatch`,
@@ -17,4 +17,24 @@ export function driverOptions<O extends { ifMatch?: string; ifNoneMatch?: '*' }>
 /** The refusal of a version call on a backend whose driver keeps no object versions. */
 export function noVersions(backend: string, key: string): StateStoreError {
   return new StateStoreError('Unsupported', `${backend}: this backend keeps no object versions`, { key, backend });
+}
+
+/** A driver call on one version of an object (`readObjectVersion`, `deleteObjectVersion`). */
+type VersionCall<T> = (key: string, versionId: string, options: { signal?: AbortSignal }) => Promise<T>;
+
+/** Calls the driver's `method` on one version of `key`: Unsupported without one, InvalidArgument for a bad id. */
+export function onVersion<T>(
+  driver: VfsDriver,
+  method: VersionCall<T> | undefined,
+  key: string,
+  versionId: string,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  if (method === undefined) throw noVersions(driver.backend, key);
+  if (typeof versionId !== 'string' || versionId === '' || versionId.length > 1024)
+    throw new StateStoreError('InvalidArgument', 'a version id is a non-empty string', {
+      key,
+      backend: driver.backend,
+    });
+  return method.call(driver, key, versionId, { signal });
 }

@@ -68,7 +68,8 @@ export type DriverOp =
   | 'copy'
   | 'copyFrom'
   | 'listVersions'
-  | 'readVersion';
+  | 'readVersion'
+  | 'deleteVersion';
 
 /** What was being done when a driver call failed: {@link VfsDriver.mapError} maps by this. */
 export interface ErrorContext {
@@ -239,6 +240,13 @@ export interface VfsDriver {
 
   /** Reads one version `listObjectVersions` gave; NotFound when there is no such version. */
   readObjectVersion?(key: string, versionId: string, options: { signal?: AbortSignal }): Promise<ReadResult>;
+
+  /**
+   * Deletes one version `listObjectVersions` gave, for good (S3 `DeleteObject` with `VersionId`):
+   * when it was the newest, the version before it becomes the object again. No delete marker is
+   * left. MUST NOT touch any other version; a version that is not there is no error.
+   */
+  deleteObjectVersion?(key: string, versionId: string, options: { signal?: AbortSignal }): Promise<void>;
 
   /**
    * Turns anything this driver's SDK or system calls threw into a StateStoreError, by the

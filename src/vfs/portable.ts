@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { StateStoreError, isStateStoreError, throwIfAborted } from '../errors.js';
 import { NO_CONDITION, type Condition, type DriverOp, type ErrorContext, type VfsDriver } from './driver.js';
-import { driverOptions, noVersions } from './driver-options.js';
+import { driverOptions, noVersions, onVersion } from './driver-options.js';
 import { listening, traceCall, type VfsEvents } from './events.js';
 import { validateKey, validatePrefix } from './keys.js';
 import { redactUrl } from './url.js';
@@ -186,21 +186,13 @@ class PortableVfs implements Vfs {
   }
 
   readObjectVersion(key: string, versionId: string, options: CallOptions = {}): Promise<ReadResult> {
-    return this.guard(
-      'readVersion',
-      key,
-      options,
-      () => NO_CONDITION,
-      () => {
-        if (this.driver.readObjectVersion === undefined) throw noVersions(this.backend, key);
-        if (typeof versionId !== 'string' || versionId === '' || versionId.length > 1024)
-          throw new StateStoreError('InvalidArgument', 'a version id is a non-empty string', {
-            key,
-            backend: this.backend,
-          });
-        return this.driver.readObjectVersion(key, versionId, { signal: options.signal });
-      },
-    );
+    const read = () => onVersion(this.driver, this.driver.readObjectVersion, key, versionId, options.signal);
+    return this.guard('readVersion', key, options, () => NO_CONDITION, read);
+  }
+
+  deleteObjectVersion(key: string, versionId: string, options: CallOptions = {}): Promise<void> {
+    const remove = () => onVersion(this.driver, this.driver.deleteObjectVersion, key, versionId, options.signal);
+    return this.guard('deleteVersion', key, options, () => NO_CONDITION, remove);
   }
 
   list(options: ListOptions = {}): Promise<ListPage> {

@@ -215,6 +215,11 @@ export interface Vfs {
   /** Reads one version `listObjectVersions` gave. NotFound for an unknown one. */
   readObjectVersion?(key: string, versionId: string, options?: CallOptions): Promise<ReadResult>;
   /**
+   * Deletes one version `listObjectVersions` gave, for good; when it was the newest, the version
+   * before it is the object again. Unsupported on a backend that keeps no versions.
+   */
+  deleteObjectVersion?(key: string, versionId: string, options?: CallOptions): Promise<void>;
+  /**
    * What only the backend can say about the store (object versioning, default encryption); a
    * field left out is unknown. Absent when the backend has nothing to say.
    */

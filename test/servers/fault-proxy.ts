@@ -36,6 +36,12 @@ export interface FaultOptions {
    * through the proxy, so those requests meet the faults too.
    */
   preserveHost?: boolean;
+  /**
+   * Called with each answer before it is passed on (its client waits meanwhile): a test runs
+   * another client's request here, between the server acting on a request and its client hearing
+   * of it, an interleaving no timing could force.
+   */
+  beforeAnswer?: (request: { method: string; path: string }, answer: http.IncomingMessage) => Promise<void>;
 }
 
 export interface FaultProxy {
@@ -123,27 +129,37 @@ export async function startFaultProxy(options: FaultOptions): Promise<FaultProxy
         headers: options.preserveHost ? req.headers : { ...req.headers, host: `${target.hostname}:${target.port}` },
       },
       (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        if (!reset) {
-          answer.pipe(res);
-          return;
-        }
-        // The whole answer is read first, so that its length is known whether the server sent a
-        // Content-Length or a chunked body (the GCS emulator streams media downloads chunked).
-        stats.resets += 1;
-        const chunks: Buffer[] = [];
-        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-        answer.on('end', () => {
-          const whole = Buffer.concat(chunks);
-          // An empty answer is lost whole (the client sees a reset before any header); otherwise
-          // the first half reaches the client before the reset.
-          if (whole.byteLength === 0) res.socket?.destroy();
-          else res.write(whole.subarray(0, Math.max(1, Math.floor(whole.byteLength / 2))), () => res.socket?.destroy());
-        });
+        const hook = options.beforeAnswer?.({ method: req.method ?? '', path: req.url ?? '' }, answer);
+        if (hook === undefined) pass(answer);
+        else
+          hook.then(
+            () => pass(answer),
+            () => res.socket?.destroy(),
+          );
       },
     );
     upstream.on('error', () => res.socket?.destroy());
     req.pipe(upstream);
+
+    function pass(answer: http.IncomingMessage): void {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      if (!reset) {
+        answer.pipe(res);
+        return;
+      }
+      // The whole answer is read first, so that its length is known whether the server sent a
+      // Content-Length or a chunked body (the GCS emulator streams media downloads chunked).
+      stats.resets += 1;
+      const chunks: Buffer[] = [];
+      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+      answer.on('end', () => {
+        const whole = Buffer.concat(chunks);
+        // An empty answer is lost whole (the client sees a reset before any header); otherwise
+        // the first half reaches the client before the reset.
+        if (whole.byteLength === 0) res.socket?.destroy();
+        else res.write(whole.subarray(0, Math.max(1, Math.floor(whole.byteLength / 2))), () => res.socket?.destroy());
+      });
+    }
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -5,9 +5,7 @@
  * external change, retention, a move between two targets, and kops's own deletion and listing
  * rules applied to the files history writes.
  */
-import { openVfs } from '../../src/backends/registry.js';
 import { openStateStore } from '../../src/store/open.js';
-import { sharedRgw } from '../servers/shared-rgw.js';
 import { moveStateStore } from '../../src/migrate/move.js';
 import type { HistoryEntry, StateStore } from '../../src/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
@@ -160,51 +158,3 @@ describe.each(allTargets.map((t, i) => [t.name, t, allTargets[(i + 1) % allTarge
     });
   },
 );
-
-describe("the provider's own object versions (Ceph RGW, a versioned bucket)", () => {
-  it("lists and reads every version of the config, kops's writes included; a restore needs compare-and-swap", async () => {
-    const rgw = await sharedRgw();
-    await rgw.createBucket('history-versions', { versioning: true });
-    // RGW 16.2 refuses If-Match on a versioned bucket (the dialect probe says so): no
-    // compare-and-swap there, so this store writes as kops does, unconditionally.
-    const url = `s3://history-versions/run-${process.pid}-${Date.now()}`;
-    const vfs = await openVfs(url, { env: {}, s3: { ...rgw.s3, dialect: 'none' } });
-    await loadTree(vfs, tree);
-    const store = await openStateStore(vfs);
-    const original = (await store.getCluster(cluster)).text;
-    const kops = [original.replace(/kubernetesVersion: .*/, 'kubernetesVersion: 1.30.5')];
-    kops.push(kops[0]!.replace('1.30.5', '1.30.6'));
-    for (const text of kops) await vfs.write(`${cluster}/config`, text);
-
-    const versions = await collect(store.history(cluster, { source: 'versions', kind: 'config' }));
-    expect(versions.map((e) => [e.revision, e.operation])).toEqual([
-      [3, 'external'],
-      [2, 'external'],
-      [1, 'external'],
-    ]);
-    expect(versions.map((e) => e.id.split('/')[1]!.startsWith('version-'))).toEqual([true, true, true]);
-    expect((await store.getVersion(cluster, versions[2]!)).text).toBe(original);
-    expect((await store.getVersion(cluster, versions[1]!.id)).text).toBe(kops[0]);
-    const diff = await store.diffVersions(cluster, versions[0]!);
-    expect(diff).toContain('-  kubernetesVersion: 1.30.5');
-    expect(diff).toContain('+  kubernetesVersion: 1.30.6');
-    // The instance groups kops wrote have their versions too, though statestore never wrote them.
-    const groups = await collect(store.history(cluster, { source: 'versions', kind: 'instancegroup' }));
-    expect(groups.length).toBeGreaterThan(0);
-    expect(groups.every((e) => e.operation === 'external' && e.revision === 1)).toBe(true);
-
-    // Restoring is a rollback, a compare-and-swap: refused here before any write.
-    await expect(store.rollback(cluster, versions[2]!.id)).rejects.toMatchObject({ code: 'Unsupported' });
-    expect((await store.getCluster(cluster)).text).toBe(kops[1]);
-    await expect(
-      store.getVersion(cluster, `config/version-${Buffer.from('nope').toString('base64url')}`),
-    ).rejects.toMatchObject({
-      code: 'NotFound',
-    });
-
-    const memory = await openStateStore((await allTargets[0]!.fresh()).vfs);
-    await expect(collect(memory.history(cluster, { source: 'versions' }))).rejects.toMatchObject({
-      code: 'Unsupported',
-    });
-  }, 120_000);
-});

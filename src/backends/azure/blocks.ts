@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { throwIfAborted } from '../../errors.js';
 
-/** What {@link stageBlocks} staged: the block ids in order, and the MD5 of the whole body. */
+/** What {@link stageBlocks} staged: the block ids in order, the MD5 and the size of the whole body. */
 export interface StagedBlocks {
   ids: string[];
   md5: Buffer;
+  size: number;
 }
 
 /**
@@ -24,6 +25,7 @@ export async function stageBlocks(
   const nonce = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
+  let size = 0;
   const flush = async (): Promise<void> => {
     if (pendingBytes === 0) return;
     const block = Buffer.concat(pending, pendingBytes);
@@ -39,8 +41,9 @@ export async function stageBlocks(
     hash.update(buffer);
     pending.push(buffer);
     pendingBytes += buffer.byteLength;
+    size += buffer.byteLength;
     if (pendingBytes >= blockSize) await flush();
   }
   await flush();
-  return { ids, md5: hash.digest() };
+  return { ids, md5: hash.digest(), size };
 }

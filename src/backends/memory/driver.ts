@@ -17,6 +17,7 @@ import type {
   ObjectVersion,
   ReadResult,
   ReadStreamResult,
+  StoreFacts,
 } from '../../vfs/types.js';
 import type { StoreUrl } from '../../vfs/url.js';
 import type { BackendFactory } from '../factory.js';
@@ -89,6 +90,23 @@ export class MemoryDriver implements VfsDriver {
   async readObjectVersion(key: string, versionId: string): Promise<ReadResult> {
     const entry = this.versioned(key).read(this.prefix + key, versionId);
     return { body: new Uint8Array(entry.body), info: this.relative(entry.info) };
+  }
+
+  async deleteObjectVersion(key: string, versionId: string): Promise<void> {
+    const now = this.versioned(key).remove(this.prefix + key, versionId);
+    if (now === undefined) return;
+    // The version before the deleted newest one is the object again (or none, as after a delete).
+    if (now === null) {
+      if (this.objects.delete(this.prefix + key)) this.keys.remove();
+      return;
+    }
+    if (!this.objects.has(this.prefix + key)) this.keys.add(this.prefix + key);
+    this.objects.set(this.prefix + key, now);
+  }
+
+  /** Whether the store keeps versions (`memory: { versioning: true }`), as a bucket's versioning is told. */
+  async describeStore(): Promise<StoreFacts> {
+    return { versioning: this.store.versions === undefined ? 'off' : 'enabled' };
   }
 
   private versioned(key: string): ObjectVersions {

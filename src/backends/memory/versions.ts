@@ -39,6 +39,19 @@ export class ObjectVersions {
       .reverse();
   }
 
+  /**
+   * Deletes one version for good; returns what `key` is now when it was the newest (its new newest
+   * version's object, or null when that is a deletion or none is left), else undefined.
+   */
+  remove(key: string, versionId: string): Entry | null | undefined {
+    const kept = this.byKey.get(key) ?? [];
+    const index = kept.findIndex((version) => version.versionId === versionId);
+    if (index < 0) return undefined;
+    kept.splice(index, 1);
+    if (index < kept.length) return undefined;
+    return kept[kept.length - 1]?.entry ?? null;
+  }
+
   /** One version's object; NotFound for an unknown version or a deletion. */
   read(key: string, versionId: string): Entry {
     const entry = this.byKey.get(key)?.find((version) => version.versionId === versionId)?.entry;

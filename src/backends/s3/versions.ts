@@ -1,7 +1,8 @@
 /**
- * The bucket's object versioning (S3 `versionId`): an object's versions, newest first, and one
- * version's bytes. kops writes with unconditional PUTs, so where versioning is on every kops write
- * is a version here too (docs/history.md, "The provider's object versions").
+ * The bucket's object versioning (S3 `versionId`): an object's versions, newest first, one
+ * version's bytes, and deleting one version (undoing a write that lost a race:
+ * store/versioned-write.ts). kops writes with unconditional PUTs, so where versioning is on every
+ * kops write is a version here too (docs/history.md, "The provider's object versions").
  */
 import { Readable } from 'node:stream';
 import type { VfsDriver } from '../../vfs/driver.js';
@@ -21,12 +22,17 @@ interface VersionedLocation {
 export function objectVersions(
   requests: S3Requests,
   location: { bucket: string; prefix: string },
-): Required<Pick<VfsDriver, 'listObjectVersions' | 'readObjectVersion'>> {
+): Required<Pick<VfsDriver, 'listObjectVersions' | 'readObjectVersion' | 'deleteObjectVersion'>> {
   const where = { requests, bucket: location.bucket, root: location.prefix === '' ? '' : `${location.prefix}/` };
   return {
     listObjectVersions: (key, options) => listObjectVersions(where, key, options.signal),
     readObjectVersion: (key, versionId, options) =>
       readObjectVersion(where, key, versionId, requests.kms, options.signal),
+    deleteObjectVersion: async (key, versionId, options) => {
+      // DeleteObject with a VersionId removes that version for good (no delete marker).
+      const input = { Bucket: where.bucket, Key: where.root + key, VersionId: versionId };
+      await requests.send(new requests.sdk.DeleteObjectCommand(input), options.signal);
+    },
   };
 }
 

@@ -151,10 +151,13 @@ async function recordDocumentWrite(
   };
   const time = new Date();
   const ref: RecordedRef = { cluster, ...doc, stamp: newStamp(time), revision: annotated.revision! };
-  // Create-if-absent: concurrent writers never overwrite each other's entries. The caller's
-  // signal is not passed: the document write happened, its entry should not be cut short.
+  // Create-if-absent: concurrent writers never overwrite each other's entries. A store that cannot
+  // enforce it (RGW with versioning on) writes it plainly: the stamp's 32 random bits keep two
+  // writers' keys apart all the same. The caller's signal is not passed: the document write
+  // happened, its entry should not be cut short.
   const text = renderEntry(ref, time, annotated);
-  await vfs.write(entryKey(ref), text, { ifNoneMatch: '*', contentType: 'application/json' }).catch(async (err) => {
+  const create = vfs.capabilities.ifNoneMatch ? { ifNoneMatch: '*' as const } : {};
+  await vfs.write(entryKey(ref), text, { ...create, contentType: 'application/json' }).catch(async (err) => {
     // A create retried after a lost answer (a connection cut after the service stored it) finds its
     // own first attempt: the stamp's random part makes any other writer's entry a different key.
     if (!isStateStoreError(err, 'AlreadyExists')) throw err;

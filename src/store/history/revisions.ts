@@ -110,36 +110,47 @@ function external(
 }
 
 /**
- * Whether the entry at `index` (of `entries`, oldest first) replaced a version that a newer entry
- * wrote because that writer raced it: its entry landed after this one's recorder looked, though
- * its write came first. Such a writer itself replaced a version written before `index`. Not any
- * newer writer: S3 gives identical bytes the same version, so a later rollback to kops's original
- * would otherwise hide kops's write.
+ * Whether the version the entry at `index` replaced was written by another entry that came before
+ * it, wherever that entry sorts: a racing writer's entry may land after this one's recorder looked
+ * (its write came first, so this recorder left a number free for an external change that was not
+ * one) and take a higher number. Each entry names the version its own write made (the write's
+ * answer, never a later read), so a writer of the version replaced is the one that made it. Except
+ * one that comes after: S3 gives identical bytes the same version, so a later rollback to kops's
+ * original brings its ETag back, and that rollback follows this entry along the chain of
+ * replaced → written versions; a writer on that chain is not counted.
  */
-function racingWriters(entries: readonly LoadedEntry[]): (index: number) => boolean {
-  const writers = new Map<string, number[]>();
+function writtenByEarlierEntry(entries: readonly LoadedEntry[]): (index: number) => boolean {
+  const byVersion = new Map<string, number[]>();
+  const byReplaced = new Map<string, number[]>();
+  const add = (map: Map<string, number[]>, key: string | undefined, i: number) => {
+    if (key !== undefined) map.set(key, [...(map.get(key) ?? []), i]);
+  };
   entries.forEach(({ entry }, i) => {
-    if (entry.version !== undefined) writers.set(entry.version, [...(writers.get(entry.version) ?? []), i]);
+    add(byVersion, entry.version, i);
+    add(byReplaced, entry.replacedVersion, i);
   });
-  const writtenBefore = (version: string | undefined, index: number) =>
-    version !== undefined && (writers.get(version) ?? []).some((w) => w < index);
-  // Many racing writers can chain beyond what writtenBefore sees (16 clients on one config): a newer
-  // entry recorded within RACE_WINDOW_MS of this one wrote the version it replaced in the same race.
-  // Not a rollback: it writes recorded bytes back, which on S3 brings back an old ETag on purpose.
-  const close = (w: number, index: number) =>
-    entries[w]!.entry.operation !== 'rollback' &&
-    Math.abs(entries[w]!.entry.time.getTime() - entries[index]!.entry.time.getTime()) < RACE_WINDOW_MS;
+  /** The entries that follow `index` along the chain: they replaced its version, or a follower's. */
+  const followers = (index: number): Set<number> => {
+    const found = new Set<number>([index]);
+    const pending = [index];
+    while (pending.length > 0) {
+      const version = entries[pending.pop()!]!.entry.version;
+      for (const i of version === undefined ? [] : (byReplaced.get(version) ?? []))
+        if (!found.has(i)) {
+          found.add(i);
+          pending.push(i);
+        }
+    }
+    return found;
+  };
   return (index) => {
     const replaced = entries[index]!.entry.replacedVersion;
-    if (replaced === undefined) return false;
-    return (writers.get(replaced) ?? []).some(
-      (w) => w > index && (writtenBefore(entries[w]!.entry.replacedVersion, index) || close(w, index)),
-    );
+    const writers = replaced === undefined ? [] : (byVersion.get(replaced) ?? []);
+    if (writers.length === 0) return false;
+    const after = followers(index);
+    return writers.some((w) => !after.has(w));
   };
 }
-
-/** How close in time two entries must be for one's write to count as racing the other's record. */
-const RACE_WINDOW_MS = 10_000;
 
 /**
  * The external change just before `loaded`, if one: the recorder said someone else wrote the
@@ -152,10 +163,10 @@ function externalBefore(
   loaded: LoadedEntry,
   last: Draft | undefined,
   written: ReadonlySet<string | undefined>,
-  raced: boolean,
+  writtenEarlier: boolean,
 ): Draft | undefined {
   const { entry, before } = loaded;
-  if (!(loaded.afterExternal ?? entry.revision === undefined) || raced) return undefined;
+  if (!(loaded.afterExternal ?? entry.revision === undefined) || writtenEarlier) return undefined;
   const replaced = entry.replacedVersion;
   // Identical bytes under another version (a copy, a move) are no change.
   if (replaced !== undefined && before !== undefined && !written.has(replaced) && before !== last?.text)
@@ -184,10 +195,10 @@ export function buildRevisions(
   // Versions written by the revisions so far (older ones): an entry whose replaced version is among
   // them follows a statestore write, even if its recorder found that entry not yet there (a race).
   const written = new Set<string | undefined>();
-  const racing = racingWriters(entries);
+  const writtenEarlier = writtenByEarlierEntry(entries);
   const drafts: Draft[] = [];
   for (const [index, loadedEntry] of entries.entries()) {
-    const gap = externalBefore(cluster, doc, loadedEntry, drafts[drafts.length - 1], written, racing(index));
+    const gap = externalBefore(cluster, doc, loadedEntry, drafts[drafts.length - 1], written, writtenEarlier(index));
     if (gap !== undefined) drafts.push(gap);
     const { entry, before, after, ref } = loadedEntry;
     drafts.push({ entry, text: after, previous: before, ref });

@@ -14,6 +14,7 @@ import { assertValidClusterChange, assertValidInstanceGroupChange } from '../../
 import { keepStoreLocation } from './store-location.js';
 import { assertFenced } from '../lease/fence.js';
 import { checkInstanceGroupDeletion } from '../deletion-check.js';
+import { compareAndSwap } from '../versioned-write.js';
 import { entryId, type DocumentRef } from './keys.js';
 import { recordWrite, type RecordedRef } from './record.js';
 import { documentKey, type CurrentDocument, type Revision } from './revisions.js';
@@ -173,18 +174,19 @@ export async function rollback(
   if (current?.text === text) return { ...unchanged, changed: false };
   if (options.dryRun) return { ...unchanged, changed: true };
   await assertFenced(options);
-  // The compare-and-swap: against the version just read, or create-if-absent for a deleted group.
-  const condition = current === undefined ? { ifNoneMatch: '*' as const } : { ifMatch: current.version };
-  const written = await vfs
-    .write(key, text, { ...condition, contentType: 'application/yaml', signal: options.signal })
-    .catch((err: unknown) => {
-      // A group re-created since it was read: the document changed meanwhile, as for any other write.
-      if (!isStateStoreError(err, 'AlreadyExists')) throw err;
-      throw new StateStoreError('PreconditionFailed', `${key} was created since it was read; nothing written`, {
-        key,
-        cause: err,
-      });
+  // The compare-and-swap: against the version just read, or create-if-absent for a deleted group
+  // (checked against the bucket's object versions where the server enforces neither: RGW, versioned).
+  const written = await compareAndSwap(vfs, key, text, current?.version, {
+    contentType: 'application/yaml',
+    signal: options.signal,
+  }).catch((err: unknown) => {
+    // A group re-created since it was read: the document changed meanwhile, as for any other write.
+    if (!isStateStoreError(err, 'AlreadyExists')) throw err;
+    throw new StateStoreError('PreconditionFailed', `${key} was created since it was read; nothing written`, {
+      key,
+      cause: err,
     });
+  });
   const before = current === undefined ? undefined : { text: current.text, version: current.version };
   const ref = await recordWrite(vfs, key, {
     operation: 'rollback',

@@ -1,0 +1,154 @@
+/**
+ * The load test's history race (issue 31), forced rather than waited for. On Azurite, the next
+ * writer's compare-and-swap lands after the server stored a write and before its client hears the
+ * answer (a proxy holds the answer: test/servers/fault-proxy.ts `beforeAnswer`): the write's entry
+ * must name the version the write made (a HEAD after the upload once reported the next writer's,
+ * and the history showed a false external revision). And racing writers whose entries land in
+ * reverse order, an hour apart, show no external revision, while a later rollback that brings back
+ * the bytes (so, on S3, the ETag) of a kops write still leaves that write external.
+ */
+import { openVfs } from '../../src/backends/registry.js';
+import { openStateStore } from '../../src/store/open.js';
+import type { LoadedEntry } from '../../src/store/history/read-entry.js';
+import { buildRevisions } from '../../src/store/history/revisions.js';
+import type { HistoryOperation } from '../../src/index.js';
+import { startAzurite, type AzuriteHandle } from '../servers/azurite.js';
+import { startFaultProxy, type FaultProxy } from '../servers/fault-proxy.js';
+import { collect } from './history-helpers.js';
+import { loadTree, TREES } from './trees.js';
+
+const tree = TREES[0]!;
+const cluster = tree.cluster;
+
+describe('a write answered only after the next writer wrote on top of it (Azurite)', () => {
+  let server: AzuriteHandle;
+  let proxy: FaultProxy;
+  /** Run by the proxy before passing on the answer to the next PUT of the config; then cleared. */
+  let onConfigWritten: ((etag: string) => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    server = await startAzurite();
+    const { BlobServiceClient } = await import('@azure/storage-blob');
+    await BlobServiceClient.fromConnectionString(server.connectionString)
+      .getContainerClient('race')
+      .createIfNotExists();
+    proxy = await startFaultProxy({
+      target: new URL(server.endpoint).origin,
+      beforeAnswer: async (request, answer) => {
+        const hook = onConfigWritten;
+        const config = new URL(request.path, 'http://proxy').pathname.endsWith(`/${cluster}/config`);
+        if (hook === undefined || request.method !== 'PUT' || !config || answer.statusCode !== 201) return;
+        onConfigWritten = undefined;
+        await hook(String(answer.headers.etag));
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await proxy.stop();
+    await server.stop();
+  });
+
+  it("records the version the write made; the history shows the two merges and kops's tree only", async () => {
+    const url = `azureblob://${server.accountName}/race/run-${process.pid}`;
+    const direct = await openVfs(url, { env: {}, azure: { accountKey: server.accountKey, endpoint: server.endpoint } });
+    const slow = await openVfs(url, {
+      env: {},
+      azure: { accountKey: server.accountKey, endpoint: `${proxy.endpoint}/${server.accountName}` },
+    });
+    await loadTree(direct, tree);
+    const other = await openStateStore(direct);
+    let made = '';
+    onConfigWritten = async (etag) => {
+      made = etag;
+      // Reads the slow write's version and writes on top of it, entry and all, before the slow
+      // writer hears that its write succeeded.
+      await other.mergeConfig(cluster, { spec: { cloudLabels: { other: 'b' } } }, { reason: 'other' });
+    };
+    const result = await (
+      await openStateStore(slow)
+    ).mergeConfig(cluster, { spec: { cloudLabels: { slow: 'a' } } }, { reason: 'slow' });
+    expect(made).not.toBe('');
+    expect(result.version).toBe(made);
+    const stored = await other.getCluster(cluster);
+    expect(stored.version).not.toBe(made);
+    expect(stored.value.spec?.cloudLabels).toMatchObject({ slow: 'a', other: 'b' });
+
+    // Each entry names its own write's version; kops's tree is the one external revision. (The
+    // listing orders by number, and the other writer, recording first, took the lower one.)
+    const entries = await collect(other.history(cluster, { kind: 'config' }));
+    const byReason = new Map(entries.map((e) => [e.reason ?? e.operation, e]));
+    expect([...byReason.keys()].sort()).toEqual(['external', 'other', 'slow']);
+    expect(byReason.get('slow')!.version).toBe(made);
+    expect(byReason.get('other')).toMatchObject({ replacedVersion: made, version: stored.version });
+    expect(byReason.get('external')!.version).toBe(byReason.get('slow')!.replacedVersion);
+    await Promise.all([direct.close(), slow.close()]);
+  }, 60_000);
+});
+
+describe('entries of racing writers, landing out of order (buildRevisions)', () => {
+  const doc = { kind: 'config' as const };
+  const hour = 3600_000;
+  /** An entry of the config: `replaced` -> `version`, with its stored number and the recorder's flag. */
+  function entry(
+    n: number,
+    operation: HistoryOperation,
+    replaced: string,
+    version: string,
+    revision: number,
+    afterExternal: boolean,
+  ): LoadedEntry {
+    const time = new Date(Date.UTC(2026, 0, 1) + n * hour);
+    const stamp = `${String(9_000_000_000_000 - time.getTime()).padStart(13, '0')}-0000000${n}`;
+    return {
+      ref: { cluster, ...doc, stamp },
+      entry: {
+        id: `${cluster}:config/${stamp}`,
+        cluster,
+        kind: 'config',
+        time,
+        operation,
+        replacedVersion: replaced,
+        version,
+        revision,
+      },
+      before: `text of ${replaced}`,
+      after: `text of ${version}`,
+      afterExternal,
+    };
+  }
+  const current = (version: string) => ({ text: `text of ${version}`, version, lastModified: new Date() });
+
+  it("a chain whose entries landed in reverse, hours apart, shows only kops's first version", () => {
+    // kops wrote v0. W: v0 -> v1. Then X: v1 -> v2, Y: v2 -> v3, Z: v3 -> v4, Q: v4 -> v5 wrote in
+    // that order, but their entries landed Q, Z, Y, X: each recorder missed its predecessor's
+    // entry, left a number free for an external change and took the next; X found W.
+    const loaded = [
+      entry(0, 'update', 'v0', 'v1', 2, true),
+      entry(1, 'update', 'v4', 'v5', 4, true),
+      entry(2, 'update', 'v3', 'v4', 6, true),
+      entry(3, 'update', 'v2', 'v3', 8, true),
+      entry(4, 'update', 'v1', 'v2', 3, false),
+    ];
+    const revisions = buildRevisions(cluster, doc, loaded, current('v5'));
+    expect(revisions.filter((r) => r.entry.operation === 'external').map((r) => r.entry.version)).toEqual(['v0']);
+    expect(revisions).toHaveLength(6);
+  });
+
+  it('a rollback bringing back the bytes of a kops write (its S3 ETag) leaves that write external', () => {
+    // kops wrote v0; W: v0 -> v1; kops wrote vK; E: vK -> v2; R, a rollback to kops's bytes: v2 -> vK.
+    const loaded = [
+      entry(0, 'update', 'v0', 'v1', 2, true),
+      entry(1, 'update', 'vK', 'v2', 4, true),
+      entry(2, 'rollback', 'v2', 'vK', 5, false),
+    ];
+    const revisions = buildRevisions(cluster, doc, loaded, current('vK'));
+    expect(revisions.map((r) => [r.entry.revision, r.entry.operation])).toEqual([
+      [5, 'rollback'],
+      [4, 'update'],
+      [3, 'external'],
+      [2, 'update'],
+      [1, 'external'],
+    ]);
+    expect(revisions[2]!.text).toBe('text of vK');
+  });
+});
