@@ -50,6 +50,7 @@ const outside = {
   path: '/spec/subnets/0/cidr',
   message:
     'spec.networking.subnets[0].cidr: Forbidden: subnet "us-test-1a" cidr "10.99.0.0/16" is not a subnet of the networkCIDR "172.20.0.0/16"',
+  source: 'pkg/apis/kops/validation/validation.go:717',
 };
 const withSubnetOutside = (config: ClusterConfig): ClusterConfig => ({
   ...config,
@@ -91,6 +92,7 @@ describe('kops validation at every write', () => {
       path: '/spec/networkCIDR',
       message:
         'spec.networking.networkCIDR: Invalid value: "172.20.0.1/16": Network contains bits outside prefix (did you mean "172.20.0.0/16")',
+      source: 'pkg/apis/kops/validation/validation.go:520',
     });
   });
 
@@ -99,6 +101,7 @@ describe('kops validation at every write', () => {
     await refused(vfs, () => store.mergeConfig(NAME, { jsonPatch: [{ op: 'remove', path: '/spec/etcdClusters/1' }] }), {
       path: '/spec/etcdClusters',
       message: 'spec.etcdClusters[events]: Forbidden: EtcdClusters cannot be removed',
+      source: 'pkg/apis/kops/validation/cluster.go:53',
     });
   });
 
@@ -117,6 +120,7 @@ describe('kops validation at every write', () => {
       path: '/spec/maxSize',
       message:
         'spec.maxSize: Invalid value: 3: controlPlane InstanceGroup must have maxSize set to 1, add more InstanceGroups instead',
+      source: 'pkg/apis/kops/validation/instancegroup.go:71',
     });
     await refused(
       vfs,
@@ -124,6 +128,7 @@ describe('kops validation at every write', () => {
       {
         path: '/spec/subnets/0',
         message: 'spec.networking.subnets[0]: Not found: "us-test-1z"',
+        source: 'pkg/apis/kops/validation/instancegroup.go:284',
       },
     );
     const { value: nodes } = await store.getInstanceGroup(NAME, 'nodes-us-test-1a');
@@ -135,6 +140,7 @@ describe('kops validation at every write', () => {
     await refused(vfs, () => store.putInstanceGroup(NAME, group), {
       path: '/spec/taints/1',
       message: 'spec.taints[1]: Duplicate value: "a:NoSchedule"',
+      source: 'pkg/apis/kops/validation/instancegroup.go:210',
     });
   });
 
@@ -144,6 +150,7 @@ describe('kops validation at every write', () => {
       path: '/spec/api/loadBalancer/class',
       message:
         'spec.api.loadBalancer.class: Forbidden: AWS Classic Load Balancer for API is no longer supported; migrate to a Network Load Balancer using kOps 1.36 or earlier. See https://github.com/kubernetes/kops/blob/master/permalinks/acm_nlb.md',
+      source: 'pkg/apis/kops/validation/aws.go:44',
     });
     // kops names this path with the group (aws.go:153); it points into the group written.
     await refused(
@@ -153,6 +160,7 @@ describe('kops validation at every write', () => {
         path: '/spec/maxInstanceLifetime',
         message:
           'nodes-us-test-1a.spec.maxInstanceLifetime: Invalid value: "1m40s": max instance lifetime must be greater than 86400 or equal to 0',
+        source: 'pkg/apis/kops/validation/aws.go:164',
       },
     );
   });
