@@ -85,7 +85,7 @@ function printReports(ctx: Context, reports: Report[], errors: number, skipped: 
   if (verbose) for (const rule of skipped) ctx.out.info(`not run: kops ${rule.source}: ${rule.reason}`);
   else
     ctx.out.info(
-      `${skipped.length} kops rule check${skipped.length === 1 ? '' : 's'} not run for lack of cloud facts (-v lists them; --cloud-facts gives them)`,
+      `${skipped.length} kops rule${skipped.length === 1 ? '' : 's'} not run for lack of cloud facts (--cloud-facts FILE runs them; -v lists them)`,
     );
 }
 

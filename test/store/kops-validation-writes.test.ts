@@ -10,7 +10,7 @@ import type { CreateClusterOptions } from '../../src/create-cluster/options.js';
 import { stringifyYaml } from '../../src/config/yaml/stringify.js';
 import { openStateStore } from '../../src/store/open.js';
 import { layout } from '../../src/store/layout.js';
-import type { ClusterConfig, InstanceGroupConfig, StateStore, ValidationIssue } from '../../src/index.js';
+import type { CloudFacts, ClusterConfig, InstanceGroupConfig, StateStore, ValidationIssue } from '../../src/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { rejection } from '../helpers/index.js';
 
@@ -111,6 +111,33 @@ describe('kops validation at every write', () => {
     const { cluster, instanceGroups } = clusterFromOptions(OPTIONS);
     await refused(vfs, () => store.createCluster(NAME, withSubnetOutside(cluster), instanceGroups), outside);
     expect(await store.listClusters()).toEqual([]);
+  });
+
+  it("createCluster with cloudFacts runs aws.go's EC2 rules: an arm64 machine type for an x86_64 image is refused", async () => {
+    const vfs = await openVfs(`memfs://kops-validation-${process.pid}-${++counter}`);
+    const store = await openStateStore(vfs);
+    const { cluster, instanceGroups } = clusterFromOptions(OPTIONS);
+    const index = instanceGroups.findIndex((g) => g.spec?.role === 'Node');
+    const groups = instanceGroups.map((g, i) =>
+      i === index ? { ...g, spec: { ...g.spec, machineType: 'm6g.large' } } : g,
+    );
+    // A CloudFacts, as clusterFromOptions takes: each group's image x86_64, m6g.large arm64.
+    const cloudFacts: CloudFacts = {
+      machineTypes: { 'm6g.large': { architectures: ['arm64'] } },
+      images: Object.fromEntries(groups.map((g) => [g.spec!.image!, { architecture: 'x86_64' }])),
+    };
+    for (const g of groups)
+      if (g.spec!.machineType !== 'm6g.large')
+        cloudFacts.machineTypes![g.spec!.machineType!] = { architectures: ['x86_64'] };
+    await refused(vfs, () => store.createCluster(NAME, cluster, groups, { cloudFacts }), {
+      path: `/instanceGroups/${index}/spec/machineType`,
+      message: `${groups[index]!.metadata!.name!}.spec.machineType: Invalid value: "m6g.large": machine type architecture "arm64" does not match image architecture "x86_64"`,
+      source: 'pkg/apis/kops/validation/aws.go:264',
+    });
+    expect(await store.listClusters()).toEqual([]);
+    // Without the facts the rule cannot run (validateClusterWithInstanceGroups lists it as skipped).
+    await store.createCluster(NAME, cluster, groups);
+    expect(await store.listClusters()).toEqual([NAME]);
   });
 
   it('instance group writes refuse a control-plane maxSize of 3 and a subnet the cluster lacks', async () => {
