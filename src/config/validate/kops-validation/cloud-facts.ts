@@ -17,9 +17,27 @@ export interface ValidationCloudFacts {
    * support (aws.go:264: one must be the image's) and, when known, whether they have a GPU
    * (aws.go:315: a mixed-instances policy does not mix GPU and non-GPU types).
    */
-  machineTypes?: Readonly<Record<string, { architectures: readonly string[]; gpu?: boolean }>>;
-  /** Images by name, as EC2 resolves them (`ResolveImage`): their architecture (`x86_64`, `arm64`). */
-  images?: Readonly<Record<string, { architecture: string }>>;
+  machineTypes?: Readonly<
+    Record<
+      string,
+      {
+        /** Supported architectures, in EC2's order (`x86_64`, `arm64`, `i386`). */
+        architectures: readonly string[];
+        /** Whether EC2 reports a GPU; undefined: not known. */
+        gpu?: boolean;
+      }
+    >
+  >;
+  /** Images by name, as EC2 resolves them (`ResolveImage`). */
+  images?: Readonly<
+    Record<
+      string,
+      {
+        /** The image's architecture (`x86_64`, `arm64`). */
+        architecture: string;
+      }
+    >
+  >;
 }
 
 /** Options of the validators that run kops's rules needing the cloud. */
