@@ -206,14 +206,19 @@ describe('statestore set/unset/patch/replace/diff/validate (built bin)', () => {
         images: { [groups[0].image]: { architecture: 'x86_64' } },
       }),
     );
+    const badFacts = path.join(dir, 'bad-facts.yaml');
+    writeFileSync(badFacts, 'machineTypes:\n  m5.large: { architectures: x86_64 }\n');
     const args = ['validate', 'cluster', MINIMAL.cluster];
-    const [plain, verbose, json, withFacts, withFactsJson] = await Promise.all([
+    const [plain, verbose, json, withFacts, withFactsJson, bad] = await Promise.all([
       run(args, { state: store.url }),
       run([...args, '-v'], { state: store.url }),
       run([...args, '--json'], { state: store.url }),
       run([...args, '--cloud-facts', facts], { state: store.url }),
       run([...args, '--cloud-facts', facts, '--json'], { state: store.url }),
+      run([...args, '--cloud-facts', badFacts], { state: store.url }),
     ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('machineTypes.m5.large must be { architectures: [strings], gpu?: boolean }');
     expect(plain.code).toBe(0);
     expect(plain.stderr).toContain('3 kops rules not run for lack of cloud facts');
     expect(plain.stderr).not.toContain('aws.go');
