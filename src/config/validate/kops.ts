@@ -73,7 +73,8 @@ function added(before: (() => KopsFinding[]) | undefined, after: KopsFinding[]):
  * Validates a Cluster that replaces `before` (undefined: a new one). kops's rules refuse only the
  * violations the change introduces: one `before` already had (the same kops rule at the same
  * field, whatever the values) stays, so a stored cluster that kops would refuse can still be fixed one edit
- * at a time. The schema and our own rules apply in full, as before.
+ * at a time. The schema and our own rules apply in full, as before. With `skipped`, the update rules
+ * not run without `createdEtcdClusters` are listed there (see {@link validateClusterUpdate}).
  */
 export function validateClusterChange(
   before: unknown,
