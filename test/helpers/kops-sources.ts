@@ -12,7 +12,7 @@ import { REPO_ROOT } from './repo-root.js';
 export const KOPS_SOURCE_DIR = path.join(REPO_ROOT, 'test/fixtures/kops/validation-source');
 
 /** The Go calls that make an error, by the kind of error each makes. */
-const GO_CONSTRUCTORS: Record<FieldErrorType, readonly string[]> = {
+export const GO_CONSTRUCTORS: Record<FieldErrorType, readonly string[]> = {
   Required: ['field.Required('],
   Invalid: ['field.Invalid('],
   Forbidden: ['field.Forbidden('],

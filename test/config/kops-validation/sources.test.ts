@@ -7,12 +7,14 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
+import type { FieldErrorType } from '../../../src/config/validate/field/errors.js';
 import { KOPS_VALIDATION_COMMIT } from '../../../src/config/validate/field/errors.js';
 import { kopsSource } from '../../../src/config/validate/kops-validation/source.js';
 import { instanceGroupDeletionIssues } from '../../../src/config/validate/group-deletion.js';
 import { validateClusterConfig, validateClusterWithInstanceGroups } from '../../../src/index.js';
 import { kopsValidGroups, kopsValidSpec, REPO_ROOT } from '../../helpers/index.js';
-import { ANY_GO_ERROR, citationProblem, kopsLine, kopsLines } from '../../helpers/kops-sources.js';
+import { ANY_GO_ERROR, citationProblem, GO_CONSTRUCTORS, kopsLine, kopsLines } from '../../helpers/kops-sources.js';
 
 const VALIDATION_DIR = path.join(REPO_ROOT, 'src/config/validate');
 
@@ -24,6 +26,40 @@ function citations(): { file: string; rule: string }[] {
     const file = path.join(entry.parentPath, entry.name);
     for (const match of readFileSync(file, 'utf8').matchAll(/'([a-z_]+\.go:\d+)'/g))
       found.push({ file: path.relative(REPO_ROOT, file), rule: match[1]! });
+  }
+  return found;
+}
+
+/** The port's error constructors (field/errors.ts, and helpers.ts's IsValidValue) and the kind each makes. */
+const TS_CONSTRUCTORS: Record<string, FieldErrorType> = {
+  required: 'Required',
+  invalid: 'Invalid',
+  forbidden: 'Forbidden',
+  duplicate: 'Duplicate',
+  notFound: 'NotFound',
+  notSupported: 'NotSupported',
+  isValidValue: 'NotSupported',
+  tooMany: 'TooMany',
+  internalError: 'Internal',
+};
+
+/** The citations written as the last argument of a constructor call, with the kind that call makes. */
+function constructorCitations(): { file: string; rule: string; type: FieldErrorType }[] {
+  const found: { file: string; rule: string; type: FieldErrorType }[] = [];
+  for (const entry of readdirSync(path.join(VALIDATION_DIR, 'kops-validation'), { withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression)) {
+        const type = TS_CONSTRUCTORS[node.expression.text];
+        const last = node.arguments[node.arguments.length - 1];
+        if (type !== undefined && last !== undefined && ts.isStringLiteral(last) && /\.go:\d+$/.test(last.text))
+          found.push({ file: path.relative(REPO_ROOT, file), rule: last.text, type });
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
   }
   return found;
 }
@@ -78,6 +114,18 @@ describe("kops sources of the port's rules", () => {
     expect(all.length).toBeGreaterThanOrEqual(420);
     const problems = all.flatMap(({ file, rule }) => {
       const problem = citationProblem(rule, ANY_GO_ERROR);
+      return problem === undefined ? [] : [`${file}: ${problem}`];
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('cites, where a constructor call names its rule, a kops line making that very kind of error', () => {
+    const direct = constructorCitations();
+    // The rest are named in tables or variables (checked above for any error, and by kind when
+    // kops's table tests make them: expectErrors).
+    expect(direct.length).toBeGreaterThanOrEqual(300);
+    const problems = direct.flatMap(({ file, rule, type }) => {
+      const problem = citationProblem(rule, GO_CONSTRUCTORS[type]);
       return problem === undefined ? [] : [`${file}: ${problem}`];
     });
     expect(problems).toEqual([]);
