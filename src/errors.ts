@@ -56,6 +56,13 @@ export interface ValidationIssue {
    * (typically a field of another kops version).
    */
   severity?: 'error' | 'warning';
+  /**
+   * For an issue of kops's own validation rules: the kops source line of the rule that reported
+   * it, a path in the kubernetes/kops repository at the commit the port follows (268927e, see
+   * docs/kops-compatibility.md), e.g. `pkg/apis/kops/validation/aws.go:236`. Absent for
+   * statestore's own checks (the schema, unknown fields, control characters, names).
+   */
+  source?: string;
 }
 
 /** Details accepted by the {@link StateStoreError} constructor. */

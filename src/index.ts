@@ -84,6 +84,9 @@ export {
   errorsOnly,
   type ValidateOptions,
   type ClusterStatusFacts,
+  type CloudValidateOptions,
+  type ValidationCloudFacts,
+  type SkippedRule,
 } from './config/validate/index.js';
 export {
   strategicMerge,

@@ -54,10 +54,14 @@ export function storedOf(store: StateStore, doc: FileDocument): Promise<StoredDo
   return doc.kind === 'Cluster' ? store.getCluster(doc.name) : store.getInstanceGroup(doc.cluster, doc.name);
 }
 
-/** A validation issue as one line: where, what, and the suggestion when the message lacks it. */
+/**
+ * A validation issue as one line: where, what, the suggestion when the message lacks it, and the
+ * kops rule that reported it (`[kops pkg/apis/kops/validation/aws.go:236]`).
+ */
 export function describeIssue(issue: ValidationIssue): string {
   const hint =
     issue.didYouMean && !issue.message.includes('did you mean') ? ` (did you mean "${issue.didYouMean}"?)` : '';
   const where = issue.message.startsWith(issue.path) ? '' : `${issue.path || '/'}: `;
-  return `${issue.severity === 'warning' ? 'warning: ' : ''}${where}${issue.message}${hint}`;
+  const source = issue.source === undefined ? '' : ` [kops ${issue.source}]`;
+  return `${issue.severity === 'warning' ? 'warning: ' : ''}${where}${issue.message}${hint}${source}`;
 }

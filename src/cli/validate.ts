@@ -1,14 +1,19 @@
 import { Command } from 'commander';
 import {
   errorsOnly,
+  isStateStoreError,
+  parseYamlAll,
   validateClusterConfig,
   validateClusterWithInstanceGroups,
   validateInstanceGroup,
   type ClusterConfig,
   type InstanceGroupConfig,
+  type SkippedRule,
   type StateStore,
+  type ValidationCloudFacts,
   type ValidationIssue,
 } from '../index.js';
+import type { Context } from './context.js';
 import { contextOf, withStore } from './context.js';
 import { describeIssue, fileDocuments } from './documents.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -21,53 +26,115 @@ interface Report {
   issues: ValidationIssue[];
 }
 
+/** The command's flags. */
+interface ValidateFlags {
+  filename?: string;
+  strict?: boolean;
+  cloudFacts?: string;
+  verbose?: boolean;
+}
+
+/** What one run checks with: the flags, the facts read, and the log of the kops rules not run. */
+interface Run {
+  strict: boolean;
+  cloudFacts: ValidationCloudFacts | undefined;
+  skipped: SkippedRule[];
+}
+
 /** `validate -f FILE | cluster NAME`: kops-schema validation with did-you-mean; exit 4 on errors. */
 export function validateCommand(): Command {
   const cmd = new Command('validate')
-    .description("Check clusters and instance groups against kops's schema (a file, or a stored cluster)")
+    .description("Check clusters and instance groups against kops's schema and rules (a file, or a stored cluster)")
     .argument('[kind]', 'cluster, to validate a stored cluster and its instance groups')
     .argument('[name]', 'the stored cluster')
     .option('-f, --filename <file>', 'validate the documents of a file (- for stdin)')
     .option('--strict', 'every unknown field is an error (default: only likely typos)')
-    .action(
-      async (
-        kind: string | undefined,
-        name: string | undefined,
-        opts: { filename?: string; strict?: boolean },
-        command: Command,
-      ) => {
-        const ctx = contextOf(command);
-        let reports: Report[];
-        if (opts.filename !== undefined && kind === undefined)
-          reports = validateFile(await readInput(opts.filename), opts.strict === true);
-        else if (opts.filename === undefined && kind === 'cluster' && name !== undefined)
-          reports = await withStore(ctx, (store) => validateStored(store, name, opts.strict === true));
-        else throw new CliError('give either -f FILE or "cluster NAME"', EXIT.USAGE);
-        const errors = reports.reduce((n, report) => n + errorsOnly(report.issues).length, 0);
-        if (ctx.out.json) ctx.out.result({ valid: errors === 0, documents: reports });
-        else {
-          for (const report of reports)
-            for (const issue of report.issues) ctx.out.text(`${report.document}: ${describeIssue(issue)}`);
-          if (errors === 0) ctx.out.info(`valid (${reports.length} document${reports.length === 1 ? '' : 's'})`);
-        }
-        if (errors > 0) throw new CliError(`${errors} validation error${errors === 1 ? '' : 's'}`, EXIT.VALIDATION);
-      },
-    );
+    .option(
+      '--cloud-facts <file>',
+      "machine types and images as the cloud describes them (JSON or YAML, CloudFacts' machineTypes, images): kops's rules asking EC2 run with them",
+    )
+    .option('-v, --verbose', 'list each kops rule not run (and why), not just their count')
+    .action(async (kind: string | undefined, name: string | undefined, opts: ValidateFlags, command: Command) => {
+      const ctx = contextOf(command);
+      const run: Run = { strict: opts.strict === true, cloudFacts: await readCloudFacts(opts.cloudFacts), skipped: [] };
+      let reports: Report[];
+      if (opts.filename !== undefined && kind === undefined)
+        reports = validateFile(await readInput(opts.filename), run);
+      else if (opts.filename === undefined && kind === 'cluster' && name !== undefined)
+        reports = await withStore(ctx, (store) => validateStored(store, name, run));
+      else throw new CliError('give either -f FILE or "cluster NAME"', EXIT.USAGE);
+      const errors = reports.reduce((n, report) => n + errorsOnly(report.issues).length, 0);
+      if (ctx.out.json) ctx.out.result({ valid: errors === 0, documents: reports, skipped: run.skipped });
+      else printReports(ctx, reports, errors, run.skipped, opts.verbose === true);
+      if (errors > 0) throw new CliError(`${errors} validation error${errors === 1 ? '' : 's'}`, EXIT.VALIDATION);
+    });
   return examples(cmd, [
     'statestore validate -f cluster.yaml',
     'statestore validate cluster prod.example.com --json',
+    'statestore validate cluster prod.example.com --cloud-facts facts.yaml -v',
     'statestore get cluster prod.example.com -o yaml | statestore validate -f -',
   ]);
 }
 
-function validateFile(text: string, strict: boolean): Report[] {
+/** Each issue on stdout (with its kops source); the kops rules not run: a count, or one line each with -v. */
+function printReports(ctx: Context, reports: Report[], errors: number, skipped: SkippedRule[], verbose: boolean) {
+  for (const report of reports)
+    for (const issue of report.issues) ctx.out.text(`${report.document}: ${describeIssue(issue)}`);
+  if (errors === 0) ctx.out.info(`valid (${reports.length} document${reports.length === 1 ? '' : 's'})`);
+  if (skipped.length === 0) return;
+  if (verbose) for (const rule of skipped) ctx.out.info(`not run: kops ${rule.source}: ${rule.reason}`);
+  else
+    ctx.out.info(
+      `${skipped.length} kops rule${skipped.length === 1 ? '' : 's'} not run for lack of cloud facts (--cloud-facts FILE runs them; -v lists them)`,
+    );
+}
+
+/** `--cloud-facts FILE`: a map with `machineTypes` and `images` as `CloudFacts` spells them (other keys ignored). */
+async function readCloudFacts(file: string | undefined): Promise<ValidationCloudFacts | undefined> {
+  if (file === undefined) return undefined;
+  const text = await readInput(file);
+  let value: unknown;
+  try {
+    value = parseYamlAll(text)[0];
+  } catch (err) {
+    if (!isStateStoreError(err)) throw err;
+    throw new CliError(`--cloud-facts ${file}: ${err.message}`, EXIT.USAGE);
+  }
+  const problem = cloudFactsProblem(value);
+  if (problem !== undefined) throw new CliError(`--cloud-facts ${file}: ${problem}`, EXIT.USAGE);
+  return value as ValidationCloudFacts;
+}
+
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function cloudFactsProblem(value: unknown): string | undefined {
+  if (!isMap(value)) return 'must be a map with machineTypes and images';
+  const types = value.machineTypes ?? {};
+  if (!isMap(types)) return 'machineTypes must be a map of machine type to { architectures, gpu }';
+  for (const [type, info] of Object.entries(types)) {
+    const ok =
+      isMap(info) &&
+      Array.isArray(info.architectures) &&
+      info.architectures.every((a) => typeof a === 'string') &&
+      (info.gpu === undefined || typeof info.gpu === 'boolean');
+    if (!ok) return `machineTypes.${type} must be { architectures: [strings], gpu?: boolean }`;
+  }
+  const images = value.images ?? {};
+  if (!isMap(images)) return 'images must be a map of image to { architecture }';
+  for (const [image, info] of Object.entries(images))
+    if (!isMap(info) || typeof info.architecture !== 'string')
+      return `images.${image} must be { architecture: string }`;
+  return undefined;
+}
+
+function validateFile(text: string, run: Run): Report[] {
   const docs = fileDocuments(text, '-');
   const reports: Report[] = docs.map((doc) => ({
     document: `${doc.kind}/${doc.name}`,
     issues:
       doc.kind === 'Cluster'
-        ? validateClusterConfig(doc.value, { strict })
-        : validateInstanceGroup(doc.value, { strict }),
+        ? validateClusterConfig(doc.value, { strict: run.strict })
+        : validateInstanceGroup(doc.value, { strict: run.strict }),
   }));
   for (const doc of docs) {
     if (doc.kind !== 'Cluster') continue;
@@ -77,13 +144,14 @@ function validateFile(text: string, strict: boolean): Report[] {
     if (groups.length > 0)
       reports.push({
         document: `Cluster/${doc.name} with its instance groups`,
-        issues: validateClusterWithInstanceGroups(doc.value, groups),
+        issues: validateClusterWithInstanceGroups(doc.value, groups, run),
       });
   }
   return reports;
 }
 
-async function validateStored(store: StateStore, name: string, strict: boolean): Promise<Report[]> {
+async function validateStored(store: StateStore, name: string, run: Run): Promise<Report[]> {
+  const { strict } = run;
   const cluster: ClusterConfig = (await store.getCluster(name)).value;
   const groups = await Promise.all(
     (await store.listInstanceGroups(name)).map(async (group) => (await store.getInstanceGroup(name, group)).value),
@@ -96,7 +164,7 @@ async function validateStored(store: StateStore, name: string, strict: boolean):
     })),
     {
       document: `Cluster/${name} with its instance groups`,
-      issues: validateClusterWithInstanceGroups(cluster, groups),
+      issues: validateClusterWithInstanceGroups(cluster, groups, run),
     },
   ];
 }

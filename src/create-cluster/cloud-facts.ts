@@ -41,13 +41,17 @@ export interface CloudFacts {
    * The architectures each machine type supports, in the cloud's order, e.g. `['x86_64']`,
    * `['arm64']`, `['i386', 'x86_64']` (kops: EC2 `DescribeInstanceTypes` in `MachineArchitecture`,
    * upup/pkg/fi/cloudup/new_cluster.go). Without a fact for a type, AWS types are judged by name
-   * (Graviton families such as `m6g`, `c7gn`, `t4g`, `a1` are arm64).
+   * (Graviton families such as `m6g`, `c7gn`, `t4g`, `a1` are arm64). Validation reads them too
+   * (kops's aws.go: a group's machine type must support its image's architecture), as it reads
+   * `images`: see `validateClusterWithInstanceGroups`' `cloudFacts`.
    */
   machineTypes?: Record<
     string,
     {
       /** Supported architectures, in the cloud's order. */
       architectures: string[];
+      /** Whether EC2 reports a GPU for the type (kops aws.go:315: a mixed-instances policy does not mix GPU and non-GPU types). */
+      gpu?: boolean;
     }
   >;
   /**

@@ -3,7 +3,7 @@
  * `putInstanceGroup`): validated first, written conditionally, with kops's metadata updates.
  */
 import { isStateStoreError, StateStoreError } from '../errors.js';
-import type { CallOptions, Vfs } from '../vfs/types.js';
+import type { Vfs } from '../vfs/types.js';
 import type { ClusterConfig, InstanceGroupConfig } from '../config/schema/types.generated.js';
 import { assertSafeValue } from '../config/guard.js';
 import {
@@ -26,10 +26,10 @@ import {
   validateInstanceGroupName,
 } from './names.js';
 import type { WriteResult } from './results.js';
-import type { DocumentPutOptions } from './store-options.js';
+import type { CreateClusterWriteOptions, DocumentPutOptions } from './store-options.js';
+import type { ValidationCloudFacts } from '../config/validate/kops-validation/cloud-facts.js';
 import { assertFenced } from './lease/fence.js';
 import { recordWrite } from './history/record.js';
-import type { WriteAnnotation } from './history/types.js';
 import { deleteRecorded } from './history/recorded-delete.js';
 import { checkInstanceGroupDeletion } from './deletion-check.js';
 
@@ -50,6 +50,7 @@ export function checkClusterDocuments(
   config: ClusterConfig,
   instanceGroups: readonly InstanceGroupConfig[],
   kept: readonly InstanceGroupConfig[] = [],
+  cloudFacts?: ValidationCloudFacts,
 ): void {
   validateClusterName(name);
   assertSafeValue(config);
@@ -61,7 +62,7 @@ export function checkClusterDocuments(
     assertValidInstanceGroup(group);
     validateInstanceGroupName(group.metadata?.name);
   }
-  throwIfErrors(validateClusterWithInstanceGroups(config, [...instanceGroups, ...kept]), 'Cluster');
+  throwIfErrors(validateClusterWithInstanceGroups(config, [...instanceGroups, ...kept], { cloudFacts }), 'Cluster');
 }
 
 /** See `StateStore.createCluster`: `config` first, create-if-absent, then the instance groups. */
@@ -70,9 +71,9 @@ export async function createCluster(
   name: string,
   config: ClusterConfig,
   instanceGroups: readonly InstanceGroupConfig[],
-  options: CallOptions & WriteAnnotation,
+  options: CreateClusterWriteOptions,
 ): Promise<WriteResult> {
-  checkClusterDocuments(vfs, name, config, instanceGroups);
+  checkClusterDocuments(vfs, name, config, instanceGroups, [], options.cloudFacts);
   // kops's create sets metadata.creationTimestamp when unset (kops: vfsclientset/commonvfs.go).
   // Every text is rendered (and size-checked) before the first write: nothing is written on a refusal.
   const now = new Date();

@@ -1,5 +1,11 @@
 export type { StateStore, DeleteClusterOptions } from './state-store.js';
-export type { PutOptions, DocumentPutOptions, StateStoreOptions, SecretPutOptions } from './store-options.js';
+export type {
+  PutOptions,
+  DocumentPutOptions,
+  CreateClusterWriteOptions,
+  StateStoreOptions,
+  SecretPutOptions,
+} from './store-options.js';
 export type {
   HistoryEntry,
   HistoryKind,

@@ -7,8 +7,8 @@ import type { MergeConfigOptions, MergeResult } from './merge-document.js';
 import type { Keyset } from './keys/keysets.js';
 import type { SshPublicKey } from './keys/ssh-keys.js';
 import type { CreateKeypairOptions } from './keys/keypairs.js';
-import type { DocumentPutOptions, PutOptions, SecretPutOptions } from './store-options.js';
-import type { StoreHistory, WriteAnnotation } from './history/types.js';
+import type { CreateClusterWriteOptions, DocumentPutOptions, PutOptions, SecretPutOptions } from './store-options.js';
+import type { StoreHistory } from './history/types.js';
 import type { StoreWatch } from './watch/types.js';
 import type { StoreLeases } from './lease/types.js';
 import type { StorePkiOperations } from './keys/pki-ops.js';
@@ -78,13 +78,14 @@ export interface StateStore extends StoreHistory, StoreWatch, StoreLeases, Store
    * (`metadata.creationTimestamp` set when unset). Everything is validated, and every text
    * rendered, before anything is written. The `config` is written first with create-if-absent, so
    * of two racing creators exactly one wins and the loser writes nothing (AlreadyExists); then the
-   * instance groups. Resolves to the version of the `config` written.
+   * instance groups. Resolves to the version of the `config` written. With `cloudFacts`, kops's
+   * rules on machine types and images (aws.go) run too.
    */
   createCluster(
     name: string,
     config: ClusterConfig,
     instanceGroups?: readonly InstanceGroupConfig[],
-    options?: CallOptions & WriteAnnotation,
+    options?: CreateClusterWriteOptions,
   ): Promise<WriteResult>;
 
   /**

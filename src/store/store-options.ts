@@ -3,6 +3,7 @@ import type { EncryptionOption } from './encryption/envelope.js';
 import type { OpenStore } from './locations.js';
 import type { HistorySettings, WriteAnnotation } from './history/types.js';
 import type { FencedWrite } from './lease/types.js';
+import type { ValidationCloudFacts } from '../config/validate/kops-validation/cloud-facts.js';
 
 /** Options of writes that may be conditional. */
 export interface PutOptions extends CallOptions {
@@ -15,6 +16,17 @@ export interface PutOptions extends CallOptions {
  * `putInstanceGroup`, `deleteInstanceGroup`): a condition, a history annotation and a fencing lease.
  */
 export interface DocumentPutOptions extends PutOptions, WriteAnnotation, FencedWrite {}
+
+/** Options of `createCluster`. */
+export interface CreateClusterWriteOptions extends CallOptions, WriteAnnotation {
+  /**
+   * What the cloud says of machine types and images (a `CloudFacts`, as given to
+   * `clusterFromOptions`, can be passed as it is): kops's aws.go rules asking EC2 then run for
+   * what it describes (a machine type without the image's architecture is refused); without it
+   * they are skipped, as `validateClusterWithInstanceGroups` does.
+   */
+  cloudFacts?: ValidationCloudFacts;
+}
 
 /** Options of a `StateStore`, given to `openStateStore`. */
 export interface StateStoreOptions {

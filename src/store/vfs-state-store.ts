@@ -33,12 +33,17 @@ import { createStorePkiOperations, type StorePkiOperations } from './keys/pki-op
 import { createSecretOperations, type SecretOperations } from './secret-operations.js';
 import { toKeyProvider } from './encryption/envelope.js';
 import type { KeyProvider } from './encryption/key-provider.js';
-import type { DocumentPutOptions, SecretPutOptions, StateStoreOptions } from './store-options.js';
+import type {
+  CreateClusterWriteOptions,
+  DocumentPutOptions,
+  SecretPutOptions,
+  StateStoreOptions,
+} from './store-options.js';
 import { DISCOVERY_FILES, discoveryStoreUrl, SeparateStores, type StoreLocation } from './locations.js';
 import { deleteClusterState } from './delete-cluster.js';
 import { createCluster, deleteInstanceGroup, putConfig, putInstanceGroup } from './cluster-writes.js';
 import { applyDocuments } from './apply/index.js';
-import { createStoreHistory, type StoreHistory, type WriteAnnotation } from './history/index.js';
+import { createStoreHistory, type StoreHistory } from './history/index.js';
 import { createStoreWatch, type StoreWatch } from './watch/index.js';
 import { createStoreLeases, type StoreLeases } from './lease/index.js';
 import { getKopsVersion, listClusters, listInstanceGroups } from './cluster-reads.js';
@@ -172,7 +177,7 @@ export class VfsStateStore implements StateStore {
     name: string,
     config: ClusterConfig,
     instanceGroups: readonly InstanceGroupConfig[] = [],
-    options: CallOptions & WriteAnnotation = {},
+    options: CreateClusterWriteOptions = {},
   ): Promise<WriteResult> {
     return createCluster(this.vfs, name, config, instanceGroups, options);
   }

@@ -188,6 +188,55 @@ describe('statestore set/unset/patch/replace/diff/validate (built bin)', () => {
     expect(report.documents[0]!.issues[0]!.didYouMean).toBe('networkCIDR');
     expect(good.code).toBe(0);
   });
+
+  it("validate shows each issue's kops source and the kops rules not run: a count, -v one line each, --json, --cloud-facts runs them", async () => {
+    const dir = tempDir();
+    const groups = ['master-us-test-1a', 'nodes'].map(
+      (name) => valueOf(readFileSync(path.join(store.dir, MINIMAL.cluster, 'instancegroup', name), 'utf8')).spec,
+    );
+    // What EC2 would say: the control-plane machine type arm64, the image x86_64.
+    const facts = path.join(dir, 'facts.yaml');
+    writeFileSync(
+      facts,
+      JSON.stringify({
+        machineTypes: {
+          [groups[0].machineType]: { architectures: ['arm64'] },
+          [groups[1].machineType]: { architectures: ['x86_64'] },
+        },
+        images: { [groups[0].image]: { architecture: 'x86_64' } },
+      }),
+    );
+    const badFacts = path.join(dir, 'bad-facts.yaml');
+    writeFileSync(badFacts, 'machineTypes:\n  m5.large: { architectures: x86_64 }\n');
+    const args = ['validate', 'cluster', MINIMAL.cluster];
+    const [plain, verbose, json, withFacts, withFactsJson, bad] = await Promise.all([
+      run(args, { state: store.url }),
+      run([...args, '-v'], { state: store.url }),
+      run([...args, '--json'], { state: store.url }),
+      run([...args, '--cloud-facts', facts], { state: store.url }),
+      run([...args, '--cloud-facts', facts, '--json'], { state: store.url }),
+      run([...args, '--cloud-facts', badFacts], { state: store.url }),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('machineTypes.m5.large must be { architectures: [strings], gpu?: boolean }');
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toContain('3 kops rules not run for lack of cloud facts');
+    expect(plain.stderr).not.toContain('aws.go');
+    for (const line of [236, 245, 264])
+      expect(verbose.stderr).toContain(`not run: kops pkg/apis/kops/validation/aws.go:${line}: needs EC2`);
+    const skipped = (JSON.parse(json.stdout) as { skipped: Array<{ source: string; reason: string }> }).skipped;
+    expect(skipped.map((s) => s.source)).toEqual([236, 245, 264].map((n) => `pkg/apis/kops/validation/aws.go:${n}`));
+    expect(withFacts.code).toBe(4);
+    expect(withFacts.stdout).toContain(
+      `master-us-test-1a.spec.machineType: Invalid value: "${groups[0].machineType}": machine type architecture "arm64" does not match image architecture "x86_64" [kops pkg/apis/kops/validation/aws.go:264]`,
+    );
+    expect(withFacts.stderr).not.toContain('not run');
+    const report = JSON.parse(withFactsJson.stdout) as Loose;
+    expect(report.skipped).toEqual([]);
+    expect(report.documents.flatMap((d: Loose) => d.issues)).toContainEqual(
+      expect.objectContaining({ source: 'pkg/apis/kops/validation/aws.go:264' }),
+    );
+  });
 });
 
 describe('statestore create/delete/export/completion (built bin)', () => {

@@ -193,6 +193,7 @@ describe('schema details', () => {
         path: '/spec/role',
         message:
           'spec.role: Unsupported value: "Boss": supported values: "ControlPlane", "APIServer", "Node", "Bastion", "Etcd", "Scheduler", "KubeControllerManager"',
+        source: 'pkg/apis/kops/validation/instancegroup.go:81',
       },
     ]);
     expect(validateInstanceGroup(group('node'))).toEqual([
@@ -204,6 +205,7 @@ describe('schema details', () => {
         path: '/spec/subnets/0/type',
         message:
           'spec.networking.subnets[0].type: Unsupported value: "Privat": supported values: "Public", "Private", "DualStack", "Utility"',
+        source: 'pkg/apis/kops/validation/validation.go:744',
         didYouMean: 'Private',
       },
     ]);

@@ -38,8 +38,17 @@ async function refused(vfs: Vfs, call: () => Promise<unknown>, ...issues: Valida
   return err.message;
 }
 
-const lastNodeGroup = { path: '/instanceGroups', message: 'must configure at least one Node InstanceGroup' };
-const onlyControlPlane = { path: '/instanceGroups', message: 'cannot delete the only control plane instance group' };
+// Each with kops's source line (the kops files are in test/fixtures/kops/validation-source/).
+const lastNodeGroup = {
+  path: '/instanceGroups',
+  message: 'must configure at least one Node InstanceGroup',
+  source: 'pkg/apis/kops/validation/legacy.go:295',
+};
+const onlyControlPlane = {
+  path: '/instanceGroups',
+  message: 'cannot delete the only control plane instance group',
+  source: 'cmd/kops/delete_instancegroup.go:165',
+};
 
 /** The issue of the etcd member `member` of etcd cluster `etcd` living in the deleted `group`. */
 async function etcdIssue(store: StateStore, etcd: number, group: string): Promise<ValidationIssue> {
@@ -49,6 +58,7 @@ async function etcdIssue(store: StateStore, etcd: number, group: string): Promis
   return {
     path: `/spec/etcdClusters/${etcd}/etcdMembers/${m}/instanceGroup`,
     message: `spec.etcdClusters[${etcd}].etcdMembers[${m}].instanceGroup: Not found: "${group}": InstanceGroup not found (for etcd ${member.name}/${cluster.name})`,
+    source: 'pkg/model/master_volumes.go:79',
   };
 }
 

@@ -10,7 +10,7 @@ import type { CreateClusterOptions } from '../../src/create-cluster/options.js';
 import { stringifyYaml } from '../../src/config/yaml/stringify.js';
 import { openStateStore } from '../../src/store/open.js';
 import { layout } from '../../src/store/layout.js';
-import type { ClusterConfig, InstanceGroupConfig, StateStore, ValidationIssue } from '../../src/index.js';
+import type { CloudFacts, ClusterConfig, InstanceGroupConfig, StateStore, ValidationIssue } from '../../src/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { rejection } from '../helpers/index.js';
 
@@ -50,6 +50,7 @@ const outside = {
   path: '/spec/subnets/0/cidr',
   message:
     'spec.networking.subnets[0].cidr: Forbidden: subnet "us-test-1a" cidr "10.99.0.0/16" is not a subnet of the networkCIDR "172.20.0.0/16"',
+  source: 'pkg/apis/kops/validation/validation.go:717',
 };
 const withSubnetOutside = (config: ClusterConfig): ClusterConfig => ({
   ...config,
@@ -91,6 +92,7 @@ describe('kops validation at every write', () => {
       path: '/spec/networkCIDR',
       message:
         'spec.networking.networkCIDR: Invalid value: "172.20.0.1/16": Network contains bits outside prefix (did you mean "172.20.0.0/16")',
+      source: 'pkg/apis/kops/validation/validation.go:520',
     });
   });
 
@@ -99,6 +101,7 @@ describe('kops validation at every write', () => {
     await refused(vfs, () => store.mergeConfig(NAME, { jsonPatch: [{ op: 'remove', path: '/spec/etcdClusters/1' }] }), {
       path: '/spec/etcdClusters',
       message: 'spec.etcdClusters[events]: Forbidden: EtcdClusters cannot be removed',
+      source: 'pkg/apis/kops/validation/cluster.go:53',
     });
   });
 
@@ -110,6 +113,33 @@ describe('kops validation at every write', () => {
     expect(await store.listClusters()).toEqual([]);
   });
 
+  it("createCluster with cloudFacts runs aws.go's EC2 rules: an arm64 machine type for an x86_64 image is refused", async () => {
+    const vfs = await openVfs(`memfs://kops-validation-${process.pid}-${++counter}`);
+    const store = await openStateStore(vfs);
+    const { cluster, instanceGroups } = clusterFromOptions(OPTIONS);
+    const index = instanceGroups.findIndex((g) => g.spec?.role === 'Node');
+    const groups = instanceGroups.map((g, i) =>
+      i === index ? { ...g, spec: { ...g.spec, machineType: 'm6g.large' } } : g,
+    );
+    // A CloudFacts, as clusterFromOptions takes: each group's image x86_64, m6g.large arm64.
+    const cloudFacts: CloudFacts = {
+      machineTypes: { 'm6g.large': { architectures: ['arm64'] } },
+      images: Object.fromEntries(groups.map((g) => [g.spec!.image!, { architecture: 'x86_64' }])),
+    };
+    for (const g of groups)
+      if (g.spec!.machineType !== 'm6g.large')
+        cloudFacts.machineTypes![g.spec!.machineType!] = { architectures: ['x86_64'] };
+    await refused(vfs, () => store.createCluster(NAME, cluster, groups, { cloudFacts }), {
+      path: `/instanceGroups/${index}/spec/machineType`,
+      message: `${groups[index]!.metadata!.name!}.spec.machineType: Invalid value: "m6g.large": machine type architecture "arm64" does not match image architecture "x86_64"`,
+      source: 'pkg/apis/kops/validation/aws.go:264',
+    });
+    expect(await store.listClusters()).toEqual([]);
+    // Without the facts the rule cannot run (validateClusterWithInstanceGroups lists it as skipped).
+    await store.createCluster(NAME, cluster, groups);
+    expect(await store.listClusters()).toEqual([NAME]);
+  });
+
   it('instance group writes refuse a control-plane maxSize of 3 and a subnet the cluster lacks', async () => {
     const { store, vfs } = await fresh();
     const { value: master } = await store.getInstanceGroup(NAME, 'control-plane-us-test-1a');
@@ -117,6 +147,7 @@ describe('kops validation at every write', () => {
       path: '/spec/maxSize',
       message:
         'spec.maxSize: Invalid value: 3: controlPlane InstanceGroup must have maxSize set to 1, add more InstanceGroups instead',
+      source: 'pkg/apis/kops/validation/instancegroup.go:71',
     });
     await refused(
       vfs,
@@ -124,6 +155,7 @@ describe('kops validation at every write', () => {
       {
         path: '/spec/subnets/0',
         message: 'spec.networking.subnets[0]: Not found: "us-test-1z"',
+        source: 'pkg/apis/kops/validation/instancegroup.go:284',
       },
     );
     const { value: nodes } = await store.getInstanceGroup(NAME, 'nodes-us-test-1a');
@@ -135,6 +167,7 @@ describe('kops validation at every write', () => {
     await refused(vfs, () => store.putInstanceGroup(NAME, group), {
       path: '/spec/taints/1',
       message: 'spec.taints[1]: Duplicate value: "a:NoSchedule"',
+      source: 'pkg/apis/kops/validation/instancegroup.go:210',
     });
   });
 
@@ -144,6 +177,7 @@ describe('kops validation at every write', () => {
       path: '/spec/api/loadBalancer/class',
       message:
         'spec.api.loadBalancer.class: Forbidden: AWS Classic Load Balancer for API is no longer supported; migrate to a Network Load Balancer using kOps 1.36 or earlier. See https://github.com/kubernetes/kops/blob/master/permalinks/acm_nlb.md',
+      source: 'pkg/apis/kops/validation/aws.go:44',
     });
     // kops names this path with the group (aws.go:153); it points into the group written.
     await refused(
@@ -153,6 +187,7 @@ describe('kops validation at every write', () => {
         path: '/spec/maxInstanceLifetime',
         message:
           'nodes-us-test-1a.spec.maxInstanceLifetime: Invalid value: "1m40s": max instance lifetime must be greater than 86400 or equal to 0',
+        source: 'pkg/apis/kops/validation/aws.go:164',
       },
     );
   });

@@ -13,6 +13,7 @@ import { errorString, notFound } from './field/errors.js';
 import { FieldPath } from './field/path.js';
 import { deepValidateGroupCounts } from './kops-validation/legacy.js';
 import { internalInstanceGroup, type View } from './kops-validation/spec.js';
+import { kopsSource } from './kops-validation/source.js';
 
 /** The path of the issues about the cluster's set of groups (kops's errors there name no field). */
 const GROUPS_PATH = '/instanceGroups';
@@ -38,13 +39,17 @@ export function instanceGroupDeletionIssues(
   const issues: ValidationIssue[] = [];
   const onlyControlPlane = deleted.some(isControlPlane) && !now.some(isControlPlane);
   if (onlyControlPlane)
-    issues.push({ path: GROUPS_PATH, message: 'cannot delete the only control plane instance group' });
+    issues.push({
+      path: GROUPS_PATH,
+      message: 'cannot delete the only control plane instance group',
+      source: kopsSource('delete_instancegroup.go:165'),
+    });
   const counts = deepValidateGroupCounts(now);
   const already = deepValidateGroupCounts(was);
   // legacy.go:291 says what delete_instancegroup.go:165 said already.
   const repeated = onlyControlPlane && counts?.rule === 'legacy.go:291';
   if (counts !== undefined && counts.rule !== already?.rule && !repeated)
-    issues.push({ path: GROUPS_PATH, message: counts.message });
+    issues.push({ path: GROUPS_PATH, message: counts.message, source: kopsSource(counts.rule) });
   for (const issue of etcdMembersOfDeleted(cluster, new Set(deleted.map(nameOf)))) issues.push(issue);
   return issues;
 }
@@ -62,7 +67,8 @@ function etcdMembersOfDeleted(cluster: unknown, deleted: ReadonlySet<string>): V
       const field = FieldPath.of('spec', 'etcdClusters').index(c).child('etcdMembers').index(m).child('instanceGroup');
       const detail = `InstanceGroup not found (for etcd ${String(member.name)}/${String(etcd.name)})`;
       const error = { ...notFound(field, member.instanceGroup, 'master_volumes.go:79'), detail };
-      issues.push({ path: `/spec/etcdClusters/${c}/etcdMembers/${m}/instanceGroup`, message: errorString(error) });
+      const path = `/spec/etcdClusters/${c}/etcdMembers/${m}/instanceGroup`;
+      issues.push({ path, message: errorString(error), source: kopsSource(error.rule) });
     });
   });
   return issues;

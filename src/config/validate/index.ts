@@ -11,3 +11,5 @@ export {
   type ValidateOptions,
 } from './kops.js';
 export type { ClusterStatusFacts } from './kops-validation/cluster.js';
+export type { CloudValidateOptions, ValidationCloudFacts } from './kops-validation/cloud-facts.js';
+export type { SkippedRule } from './kops-validation/source.js';

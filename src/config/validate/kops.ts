@@ -5,6 +5,7 @@ import type { ClusterConfig, InstanceGroupConfig } from '../schema/types.generat
 import { apiVersionProblem } from '../yaml/api-version.js';
 import { controlCharacterIssues } from './characters.js';
 import type { ClusterStatusFacts } from './kops-validation/cluster.js';
+import type { CloudValidateOptions } from './kops-validation/cloud-facts.js';
 import {
   kopsClusterFindings,
   kopsClusterUpdateFindings,
@@ -72,12 +73,13 @@ function added(before: (() => KopsFinding[]) | undefined, after: KopsFinding[]):
  * Validates a Cluster that replaces `before` (undefined: a new one). kops's rules refuse only the
  * violations the change introduces: one `before` already had (the same kops rule at the same
  * field, whatever the values) stays, so a stored cluster that kops would refuse can still be fixed one edit
- * at a time. The schema and our own rules apply in full, as before.
+ * at a time. The schema and our own rules apply in full, as before. With `skipped`, the update rules
+ * not run without `createdEtcdClusters` are listed there (see {@link validateClusterUpdate}).
  */
 export function validateClusterChange(
   before: unknown,
   after: unknown,
-  options: ValidateOptions & ClusterStatusFacts = {},
+  options: ValidateOptions & ClusterStatusFacts & Pick<CloudValidateOptions, 'skipped'> = {},
 ): ValidationIssue[] {
   const previous = before === undefined ? undefined : () => kopsIssues(before);
   return [
@@ -91,7 +93,8 @@ export function validateClusterChange(
  * kops's `ValidateClusterUpdate` rules (kops-validation/cluster.ts), `before` -> `after`: an etcd
  * cluster removed; with `createdEtcdClusters` (which etcd clusters kops has created, a cloud fact),
  * an etcd image changed, a version changed under an image, a member moved to another instance
- * group. Without that fact those three are skipped. Reserved cloud labels `before` already had stay.
+ * group. Without that fact those three are skipped, and listed in `skipped` when it is given.
+ * Reserved cloud labels `before` already had stay.
  *
  * @example
  * ```ts
@@ -105,17 +108,21 @@ export function validateClusterChange(
 export function validateClusterUpdate(
   before: unknown,
   after: unknown,
-  facts: ClusterStatusFacts = {},
+  facts: ClusterStatusFacts & Pick<CloudValidateOptions, 'skipped'> = {},
 ): ValidationIssue[] {
   return isPlainObject(before) && isPlainObject(after) ? updateIssues(before, after, facts) : [];
 }
 
-function updateIssues(before: unknown, after: unknown, facts: ClusterStatusFacts): ValidationIssue[] {
+function updateIssues(
+  before: unknown,
+  after: unknown,
+  facts: ClusterStatusFacts & Pick<CloudValidateOptions, 'skipped'>,
+): ValidationIssue[] {
   if (!isPlainObject(after) || !isPlainObject(after.spec)) return [];
   const status = { createdEtcdClusters: facts.createdEtcdClusters };
   return added(
     () => kopsClusterUpdateFindings(before, before, status),
-    kopsClusterUpdateFindings(before, after, status),
+    kopsClusterUpdateFindings(before, after, status, facts.skipped),
   );
 }
 
@@ -223,20 +230,30 @@ function groupIssues(group: unknown, options: ValidateOptions): ValidationIssue[
  * cluster, warm pools, Karpenter groups, containerd; on AWS, aws.go's group rules, some at paths
  * kops starts with the group's name; on GCE, gce.go's zones and provisioning model; DeepValidate's
  * volumes only on AWS). Paths into instance groups read
- * `/instanceGroups/{index}/...`, the index in `groups`.
+ * `/instanceGroups/{index}/...`, the index in `groups`. aws.go's six rules asking EC2 run with
+ * `cloudFacts` (for the machine types and images it describes); the rules not run are listed in
+ * `skipped`, when given.
  *
  * @example
  * ```ts
- * import { parseClusterDocuments, validateClusterConfig, validateClusterWithInstanceGroups } from 'kops-statestore';
+ * import { parseClusterDocuments, validateClusterConfig, validateClusterWithInstanceGroups, type SkippedRule } from 'kops-statestore';
  * declare const text: string; // a Cluster and its InstanceGroups, `---`-separated
  *
  * const { cluster, instanceGroups } = parseClusterDocuments(text);
  * const issues = [...validateClusterConfig(cluster), ...validateClusterWithInstanceGroups(cluster, instanceGroups)];
+ *
+ * // With what EC2 would answer, aws.go's rules on machine types and images run too:
+ * const skipped: SkippedRule[] = [];
+ * validateClusterWithInstanceGroups(cluster, instanceGroups, {
+ *   cloudFacts: { machineTypes: { 'm6g.large': { architectures: ['arm64'] } }, images: {} },
+ *   skipped, // e.g. { source: 'pkg/apis/kops/validation/aws.go:236', reason: 'needs EC2\'s ResolveImage of image "..." ...' }
+ * });
  * ```
  */
 export function validateClusterWithInstanceGroups(
   config: ClusterConfig,
   groups: readonly InstanceGroupConfig[],
+  options: CloudValidateOptions = {},
 ): ValidationIssue[] {
   const groupNames = groups.map((group) => group.metadata?.name);
   const issues = uniqueNames(
@@ -256,7 +273,7 @@ export function validateClusterWithInstanceGroups(
     });
   });
   // kops's CrossValidateInstanceGroup rules needing the cluster (subnets: instancegroup.go:284).
-  kopsCrossOnlyFindings(groups, config).forEach((findings, g) => {
+  kopsCrossOnlyFindings(groups, config, options).forEach((findings, g) => {
     for (const { issue } of findings) issues.push({ ...issue, path: `/instanceGroups/${g}${issue.path}` });
   });
   return issues;

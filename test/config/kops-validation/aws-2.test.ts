@@ -229,10 +229,12 @@ describe('aws.go on stored documents', () => {
           message:
             'spec.cloudProvider.aws.nlbSecurityGroupMode: Unsupported value: "managed": supported values: "Managed"',
           didYouMean: 'Managed',
+          source: 'pkg/apis/kops/validation/aws.go:114',
         },
         {
           path: '/spec/cloudConfig/awsEBSCSIDriver/enabled',
           message: 'spec.cloudProvider.aws.ebsCSIDriver.enabled: Forbidden: must not be disabled',
+          source: 'pkg/apis/kops/validation/aws.go:104',
         },
       ]),
     );
@@ -261,6 +263,7 @@ describe('aws.go on stored documents', () => {
       path: '/spec/subnets/0/additionalRoutes/0/target',
       message:
         'spec.networking.subnets[0].additionalRoutes[0].target: Forbidden: target is more specific than a network CIDR block. This route can target only an interface or an instance.',
+      source: 'pkg/apis/kops/validation/aws.go:469',
     });
   });
 

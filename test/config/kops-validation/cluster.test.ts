@@ -121,7 +121,11 @@ describe('validateClusterUpdate on stored documents', () => {
   it('refuses removing an etcd cluster (cluster.go:53), with kops path and message', () => {
     const removed = doc({ ...base, etcdClusters: base.etcdClusters.slice(0, 1) });
     expect(validateClusterUpdate(doc(base), removed)).toEqual([
-      { path: '/spec/etcdClusters', message: 'spec.etcdClusters[events]: Forbidden: EtcdClusters cannot be removed' },
+      {
+        path: '/spec/etcdClusters',
+        message: 'spec.etcdClusters[events]: Forbidden: EtcdClusters cannot be removed',
+        source: 'pkg/apis/kops/validation/cluster.go:53',
+      },
     ]);
   });
 
@@ -135,6 +139,7 @@ describe('validateClusterUpdate on stored documents', () => {
       {
         path: '/spec/etcdClusters',
         message: 'spec.etcdClusters[main].etcdMembers[a].instanceGroup: Forbidden: instanceGroup cannot be changed',
+        source: 'pkg/apis/kops/validation/cluster.go:118',
       },
     ]);
   });

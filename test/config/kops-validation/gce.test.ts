@@ -62,6 +62,7 @@ describe('on stored documents', () => {
       path: '/spec/subnets/0/zone',
       message:
         'spec.networking.subnets[0].zone: Invalid value: "us-east1-b": zones should not be specified for GCE subnets, as GCE subnets are regional',
+      source: 'pkg/apis/kops/validation/gce.go:33',
     });
   });
 
@@ -71,6 +72,7 @@ describe('on stored documents', () => {
     expect(onGce!.map((f) => f.issue)).toContainEqual({
       path: '/spec/zones',
       message: 'spec.zones: Required value: zones should be specified',
+      source: 'pkg/apis/kops/validation/gce.go:49',
     });
     const [onAws] = kopsCrossOnlyFindings([storedGroup], cluster('aws', [{ name: 'us-east1', zone: 'us-east-1a' }]));
     expect(onAws!.map((f) => f.issue.message)).not.toContain('spec.zones: Required value: zones should be specified');

@@ -1,5 +1,6 @@
 /** Shared by the validation_test.go translations (validation-*.test.ts). */
 import { FieldPath } from '../../../src/config/validate/field/path.js';
+import { expectKopsSources } from '../../helpers/kops-sources.js';
 import { View } from '../../../src/config/validate/kops-validation/spec.js';
 import { validateClusterSpec } from '../../../src/config/validate/kops-validation/validation.js';
 import { validateCIDR } from '../../../src/config/validate/kops-validation/validation-cidr.js';
@@ -77,4 +78,5 @@ export function expectFieldErrors(
       expect.objectContaining({ type: want.type, ...(want.detail ? { detail: want.detail } : {}) }),
     );
   for (const want of expected) expect(errs.map((e) => e.field.toString())).toContain(want.field);
+  expectKopsSources(errs);
 }

@@ -267,11 +267,13 @@ describe('on stored documents: kops paths as JSON Pointers', () => {
         {
           path: '/spec/masterKubelet/cloudProvider',
           message: 'spec.controlPlaneKubelet.cloudProvider: Forbidden: Did not match cluster cloudProvider',
+          source: 'pkg/apis/kops/validation/legacy.go:188',
         },
         {
           path: '/spec/serviceAccountIssuerDiscovery/discoveryStore',
           message:
             'spec.serviceAccountIssuerDiscovery.serviceAccountIssuerDiscovery.discoveryStore: Invalid value: "s3://a.b/c": Bucket name cannot contain dots',
+          source: 'pkg/apis/kops/validation/legacy.go:237',
         },
       ]),
     );
@@ -281,7 +283,11 @@ describe('on stored documents: kops paths as JSON Pointers', () => {
     const { kubernetesVersion: _version, ...spec } = kopsValidSpec();
     const doc = { apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', metadata: { name: 'c.example.com' }, spec };
     expect(kopsClusterIssues(doc)).toEqual([
-      { path: '/spec/kubernetesVersion', message: 'spec.kubernetesVersion: Required value' },
+      {
+        path: '/spec/kubernetesVersion',
+        message: 'spec.kubernetesVersion: Required value',
+        source: 'pkg/apis/kops/validation/legacy.go:47',
+      },
     ]);
   });
 });

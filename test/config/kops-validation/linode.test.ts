@@ -46,7 +46,7 @@ describe('linodeValidateCluster from newValidateCluster (validation.go:78-79)', 
 
   it('refuses a long name on Linode, at /metadata/name', () => {
     const issues = kopsClusterIssues(stored(name, 'linode'));
-    expect(issues).toContainEqual({ path: '/metadata/name', message });
+    expect(issues).toContainEqual({ path: '/metadata/name', message, source: 'pkg/apis/kops/validation/linode.go:29' });
   });
 
   it('leaves the same name alone on another cloud', () => {

@@ -1,20 +1,22 @@
 // kops pkg/apis/kops/validation/aws.go (@268927e, Apache-2.0, Copyright The Kubernetes Authors)
 // 129-342 and 425-430: awsValidateInstanceGroup and what it calls, in Go's order, over the
 // internal view of spec.ts. Counted with aws.ts. The rules asking EC2 (236, 245, 264, 297, 311,
-// 315) take an AwsCloudLookup; without one they are skipped, and so is a value it does not know.
+// 315) take an AwsCloudLookup; without one they are skipped, and so is a value it does not know:
+// each skip is noted in the `skipped` log (source.ts), with the fact that would let it run.
 import { append, forbidden, goQuote, invalid, type ErrorList } from '../field/errors.js';
 import { FieldPath } from '../field/path.js';
 import { formatGoDuration, parseGoDuration } from './go-values.js';
 import { isValidValue } from './helpers.js';
 import type { View } from './spec.js';
 import { awsValidateAdditionalSecurityGroups } from './aws.js';
+import { noteSkipped, type SkippedRule } from './source.js';
 
 /** An instance type as kops reads it from EC2 `DescribeInstanceTypes` (awsup `GetMachineTypeInfo`). */
 export interface AwsInstanceTypeInfo {
   /** `ProcessorInfo.SupportedArchitectures`, in EC2's order (`x86_64`, `arm64`, `i386`). */
   architectures: readonly string[];
-  /** Whether EC2 reports `GpuInfo` for the type. */
-  gpu: boolean;
+  /** Whether EC2 reports `GpuInfo` for the type; undefined when not known (the GPU rule, aws.go:315, is skipped). */
+  gpu?: boolean;
 }
 
 /**
@@ -41,8 +43,17 @@ const SPOT_ALLOCATION_STRATEGIES = [
   'price-capacity-optimized',
 ];
 
+/** Why a rule asking EC2 did not run: no lookup at all. */
+const NO_CLOUD =
+  'needs EC2 (ResolveImage, DescribeInstanceTypes): no cloud facts given (CloudFacts.images, CloudFacts.machineTypes)';
+const unknownImage = (image: string) => `needs EC2's ResolveImage of image ${goQuote(image)}: not in CloudFacts.images`;
+const unknownType = (type: string) =>
+  `needs EC2's DescribeInstanceTypes of machine type ${goQuote(type)}: not in CloudFacts.machineTypes`;
+const unknownGpu = (type: string) =>
+  `needs whether machine type ${goQuote(type)} has a GPU (DescribeInstanceTypes): CloudFacts.machineTypes[${goQuote(type)}].gpu not given`;
+
 // kops aws.go:129 awsValidateInstanceGroup. Some paths start with the group's name, as kops's do.
-export function awsValidateInstanceGroup(ig: View, cloud?: AwsCloudLookup): ErrorList {
+export function awsValidateInstanceGroup(ig: View, cloud?: AwsCloudLookup, skipped?: SkippedRule[]): ErrorList {
   const allErrs: ErrorList = [];
   const s = ig.get('spec');
   const named = (...names: string[]) => FieldPath.of(ig.get('metadata', 'name').str(), 'spec', ...names);
@@ -55,7 +66,10 @@ export function awsValidateInstanceGroup(ig: View, cloud?: AwsCloudLookup): Erro
   );
   const machineType = s.get('machineType').str();
   const image = s.get('image').str();
-  append(allErrs, awsValidateInstanceTypeAndImage(named('machineType'), named('image'), machineType, image, cloud));
+  append(
+    allErrs,
+    awsValidateInstanceTypeAndImage(named('machineType'), named('image'), machineType, image, cloud, skipped),
+  );
   append(allErrs, awsValidateSpotDurationInMinute(named('spotDurationInMinutes'), s));
   append(allErrs, awsValidateInstanceInterruptionBehavior(named('instanceInterruptionBehavior'), s));
   if (s.get('mixedInstancesPolicy').present)
@@ -66,6 +80,7 @@ export function awsValidateInstanceGroup(ig: View, cloud?: AwsCloudLookup): Erro
         s.get('mixedInstancesPolicy'),
         s,
         cloud,
+        skipped,
       ),
     );
   if (s.get('instanceMetadata').present)
@@ -124,10 +139,19 @@ export function awsValidateInstanceTypeAndImage(
   instanceTypes: string,
   image: string,
   cloud: AwsCloudLookup | undefined,
+  skipped?: SkippedRule[],
 ): ErrorList {
-  if (cloud === undefined || instanceTypes === '') return [];
+  if (instanceTypes === '') return [];
+  const imageRules = ['aws.go:236', 'aws.go:245', 'aws.go:264'];
+  if (cloud === undefined) {
+    noteSkipped(skipped, imageRules, NO_CLOUD);
+    return [];
+  }
   const imageInfo = cloud.resolveImage(image);
-  if (imageInfo === undefined) return [];
+  if (imageInfo === undefined) {
+    noteSkipped(skipped, imageRules, unknownImage(image));
+    return [];
+  }
   if ('error' in imageInfo) {
     const detail = `specified image ${goQuote(image)} is invalid: ${imageInfo.error}`;
     return [invalid(imageFieldPath, image, detail, 'aws.go:236')];
@@ -137,7 +161,10 @@ export function awsValidateInstanceTypeAndImage(
   // Spotinst uses the instance type field to keep a "," separated list of instance types
   for (const instanceType of instanceTypes.split(',')) {
     const machineInfo = cloud.describeInstanceType(instanceType);
-    if (machineInfo === undefined) continue;
+    if (machineInfo === undefined) {
+      noteSkipped(skipped, ['aws.go:245', 'aws.go:264'], unknownType(instanceType));
+      continue;
+    }
     if ('error' in machineInfo) {
       const detail = `machine type ${goQuote(instanceType)} is invalid: ${machineInfo.error}`;
       allErrs.push(invalid(instanceTypeFieldPath, instanceTypes, detail, 'aws.go:245'));
@@ -171,8 +198,9 @@ function awsValidateMixedInstancesPolicy(
   spec: View,
   s: View,
   cloud: AwsCloudLookup | undefined,
+  skipped: SkippedRule[] | undefined,
 ): ErrorList {
-  const [errs, stop] = awsValidateMixedInstanceTypes(path, spec, s, cloud);
+  const [errs, stop] = awsValidateMixedInstanceTypes(path, spec, s, cloud, skipped);
   if (stop) return errs;
   const onDemandBase = spec.get('onDemandBase').num();
   if (onDemandBase !== undefined) {
@@ -195,16 +223,21 @@ function awsValidateMixedInstancesPolicy(
 /**
  * aws.go:295-319: each instance type against the image, and GPU types not mixed with others.
  * `true`: kops returns early here (a machine type EC2 refuses). Without the cloud, or without
- * its answer for the group's own machine type, the checks needing it are skipped.
+ * its answer for a machine type, the checks needing it are skipped and noted in `skipped`.
  */
 function awsValidateMixedInstanceTypes(
   path: FieldPath,
   spec: View,
   s: View,
   cloud: AwsCloudLookup | undefined,
+  skipped: SkippedRule[] | undefined,
 ): [ErrorList, boolean] {
   const errs: ErrorList = [];
-  if (cloud === undefined) return [errs, false];
+  const instances = spec.get('instances').strings();
+  if (cloud === undefined) {
+    noteSkipped(skipped, ['aws.go:297', ...(instances.length > 0 ? ['aws.go:311', 'aws.go:315'] : [])], NO_CLOUD);
+    return [errs, false];
+  }
   const machineType = s.get('machineType').str();
   const invalidMachineType = () =>
     invalid(
@@ -214,18 +247,23 @@ function awsValidateMixedInstanceTypes(
       'aws.go:297',
     );
   const main = cloud.describeInstanceType(machineType);
-  if (main !== undefined && 'error' in main) return [[invalidMachineType()], true];
+  if (main === undefined) noteSkipped(skipped, ['aws.go:297'], unknownType(machineType));
+  else if ('error' in main) return [[invalidMachineType()], true];
   const image = s.get('image').str();
-  for (const [i, instanceTypes] of spec.get('instances').strings().entries()) {
+  for (const [i, instanceTypes] of instances.entries()) {
     const fld = path.child('instances').index(i);
-    append(errs, awsValidateInstanceTypeAndImage(fld, path.child('image'), instanceTypes, image, cloud));
+    append(errs, awsValidateInstanceTypeAndImage(fld, path.child('image'), instanceTypes, image, cloud, skipped));
     for (const instanceType of instanceTypes.split(',')) {
       const info = cloud.describeInstanceType(instanceType);
-      if (info !== undefined && 'error' in info) {
+      if (info === undefined) noteSkipped(skipped, ['aws.go:311', 'aws.go:315'], unknownType(instanceType));
+      else if ('error' in info) {
         errs.push({ ...invalidMachineType(), rule: 'aws.go:311' });
         return [errs, true];
       }
-      if (main !== undefined && info !== undefined && info.gpu !== main.gpu) {
+      if (main === undefined || 'error' in main || info === undefined) continue;
+      const unknown = [main.gpu === undefined ? machineType : '', info.gpu === undefined ? instanceType : ''];
+      for (const type of unknown) if (type !== '') noteSkipped(skipped, ['aws.go:315'], unknownGpu(type));
+      if (main.gpu !== undefined && info.gpu !== undefined && info.gpu !== main.gpu) {
         const detail = 'Cannot mix GPU and non-GPU machine types in the same Instance Group';
         errs.push(forbidden(fld, detail, 'aws.go:315'));
       }

@@ -11,6 +11,7 @@ import { append, forbidden, type ErrorList } from '../field/errors.js';
 import { FieldPath } from '../field/path.js';
 import { validateCloudLabels } from './instancegroup-rules.js';
 import type { View } from './spec.js';
+import { noteSkipped, type SkippedRule } from './source.js';
 
 /** What kops knows of the cluster from the cloud (kops's `ClusterStatus`). */
 export interface ClusterStatusFacts {
@@ -18,17 +19,28 @@ export interface ClusterStatusFacts {
   createdEtcdClusters?: readonly string[];
 }
 
+/** The rules kops runs only on an etcd cluster it has created, and why they are skipped without that fact. */
+const ETCD_STATUS_RULES = ['cluster.go:83', 'cluster.go:86', 'cluster.go:118'];
+const NO_ETCD_STATUS =
+  "needs the etcd clusters kops has created (createdEtcdClusters; kops: FindClusterStatus, the cloud's etcd volumes)";
+
 const byName = (list: View): Map<string, View> => new Map(list.list().map((item) => [item.get('name').str(), item]));
 
 // kops cluster.go:29 ValidateClusterUpdate (its own rules: ValidateCluster runs apart)
-export function validateClusterUpdate(obj: View, old: View, status: ClusterStatusFacts | undefined): ErrorList {
+export function validateClusterUpdate(
+  obj: View,
+  old: View,
+  status: ClusterStatusFacts | undefined,
+  skipped?: SkippedRule[],
+): ErrorList {
   const allErrs: ErrorList = [];
   const newClusters = byName(obj.get('spec', 'etcdClusters'));
   const oldClusters = byName(old.get('spec', 'etcdClusters'));
   for (const [k, newCluster] of newClusters) {
     const fp = FieldPath.of('spec', 'etcdClusters').key(k);
     const oldCluster = oldClusters.get(k);
-    if (oldCluster !== undefined) append(allErrs, validateEtcdClusterUpdate(fp, newCluster, status, oldCluster));
+    if (oldCluster !== undefined)
+      append(allErrs, validateEtcdClusterUpdate(fp, newCluster, status, oldCluster, skipped));
   }
   for (const k of oldClusters.keys()) {
     if (!newClusters.has(k))
@@ -46,8 +58,10 @@ export function validateEtcdClusterUpdate(
   obj: View,
   status: ClusterStatusFacts | undefined,
   old: View,
+  skipped?: SkippedRule[],
 ): ErrorList {
   const allErrs: ErrorList = [];
+  if (status?.createdEtcdClusters === undefined) noteSkipped(skipped, ETCD_STATUS_RULES, NO_ETCD_STATUS);
   // cluster.go:66-68: kops pairs the clusters by name, so the names never differ here.
   const created = status?.createdEtcdClusters?.includes(obj.get('name').str()) === true;
   // If the etcd cluster has been created (i.e. if we have status) then we can't support some changes

@@ -12,6 +12,8 @@ import { validateClusterUpdate, type ClusterStatusFacts } from './cluster.js';
 import { crossInstanceGroupRules, crossValidateInstanceGroup, validateInstanceGroup } from './instancegroup.js';
 import { internalCluster, internalInstanceGroup, storedPointer } from './spec.js';
 import { groupRulesWithCloud, validateCluster } from './legacy.js';
+import { kopsSource, type SkippedRule } from './source.js';
+import { awsLookupFromFacts, type CloudValidateOptions } from './cloud-facts.js';
 
 /** kops's `ValidateCluster` (legacy.go) errors for a stored Cluster (`strict`: as for a completed spec). */
 export function kopsClusterErrors(doc: unknown, strict = false): ErrorList {
@@ -44,18 +46,28 @@ export function kopsInstanceGroupFindings(group: unknown, strict = false): KopsF
  * and aws.go's group rules on an AWS cluster), for each group: the cluster is read as kops's
  * internal API once for all of them.
  */
-export function kopsCrossOnlyFindings(groups: readonly unknown[], cluster: unknown): KopsFinding[][] {
+export function kopsCrossOnlyFindings(
+  groups: readonly unknown[],
+  cluster: unknown,
+  options: CloudValidateOptions = {},
+): KopsFinding[][] {
   const internal = internalCluster(cluster);
+  const aws = options.cloudFacts === undefined ? undefined : awsLookupFromFacts(options.cloudFacts);
   return groups.map((group) => {
     const g = internalInstanceGroup(group);
-    const errors = append(crossInstanceGroupRules(g, internal), groupRulesWithCloud(g, internal));
+    const errors = append(crossInstanceGroupRules(g, internal, aws, options.skipped), groupRulesWithCloud(g, internal));
     return errors.map((e) => toFinding(e, instanceGroupSchema));
   });
 }
 
 /** kops's `ValidateClusterUpdate` rules of its own (cluster.go), `before` -> `after`. */
-export function kopsClusterUpdateFindings(before: unknown, after: unknown, status?: ClusterStatusFacts): KopsFinding[] {
-  return validateClusterUpdate(internalCluster(after), internalCluster(before), status).map((e) =>
+export function kopsClusterUpdateFindings(
+  before: unknown,
+  after: unknown,
+  status?: ClusterStatusFacts,
+  skipped?: SkippedRule[],
+): KopsFinding[] {
+  return validateClusterUpdate(internalCluster(after), internalCluster(before), status, skipped).map((e) =>
     toFinding(e, clusterSchema),
   );
 }
@@ -77,7 +89,11 @@ export function kopsCrossInstanceGroupIssues(group: unknown, cluster: unknown, s
 }
 
 function toFinding(e: FieldError, schema: JsonSchema): KopsFinding {
-  const issue: ValidationIssue = { path: storedPointer(e.field, schema), message: errorString(e) };
+  const issue: ValidationIssue = {
+    path: storedPointer(e.field, schema),
+    message: errorString(e),
+    source: kopsSource(e.rule),
+  };
   const suggestion =
     e.type === 'NotSupported' && typeof e.badValue === 'string' && e.valid !== undefined
       ? didYouMean(e.badValue, e.valid)

@@ -21,6 +21,7 @@ import { FieldPath } from '../field/path.js';
 import { ALL_INSTANCE_GROUP_ROLES, getCloudProvider, isValidValue, usesNoneDNS } from './helpers.js';
 import { View } from './spec.js';
 import { awsValidateInstanceGroup, type AwsCloudLookup } from './aws-instancegroup.js';
+import type { SkippedRule } from './source.js';
 import { validateFileAssetSpec, validateHookSpec } from './validation-components.js';
 import { validateContainerdConfig, validateRollingUpdate } from './validation-addons.js';
 import {
@@ -242,12 +243,17 @@ export function crossValidateInstanceGroup(g: View, cluster: View, strict: boole
  * the cloud's rules ValidateInstanceGroup runs when kops hands it a cloud (185-192), as every
  * kops command that cross-validates does: the cluster's cloud provider stands for the cloud.
  */
-export function crossInstanceGroupRules(g: View, cluster: View, aws?: AwsCloudLookup): ErrorList {
+export function crossInstanceGroupRules(
+  g: View,
+  cluster: View,
+  aws?: AwsCloudLookup,
+  skipped?: SkippedRule[],
+): ErrorList {
   const allErrs: ErrorList = [];
   const s = g.get('spec');
   const role = s.get('role').str();
   const cloud = getCloudProvider(cluster);
-  if (cloud === 'aws') append(allErrs, awsValidateInstanceGroup(g, aws)); // instancegroup.go:188
+  if (cloud === 'aws') append(allErrs, awsValidateInstanceGroup(g, aws, skipped)); // instancegroup.go:188
   if (role === 'ControlPlane') append(allErrs, validateControlPlaneInstanceGroup(g, cluster));
   if (role === 'APIServer') {
     if (cloud === 'aws' && usesNoneDNS(cluster))
