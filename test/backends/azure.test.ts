@@ -53,6 +53,7 @@ runConformance({
     }),
   keyPrefixBytes: 'run-0001/'.length,
   connections: () => proxy.count(),
+  transferred: () => proxy.transferred(),
 });
 
 runConformance({
@@ -68,6 +69,7 @@ runConformance({
       },
     }),
   connections: () => proxy.count(),
+  transferred: () => proxy.transferred(),
 });
 
 describe('azure: conditions reach the server', () => {

@@ -34,6 +34,7 @@ runConformance({
   largeObjectBytes: 64 * 1024 * 1024,
   keyPrefixBytes: 'run-0001/'.length,
   connections: () => proxy.count(),
+  transferred: () => proxy.transferred(),
 });
 
 runConformance({
@@ -48,4 +49,5 @@ runConformance({
     }),
   keyPrefixBytes: 'run-0001/'.length,
   connections: () => proxy.count(),
+  transferred: () => proxy.transferred(),
 });

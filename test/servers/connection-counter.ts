@@ -63,6 +63,11 @@ export interface ConnectionCounter {
   /** `http://127.0.0.1:<port>`: the endpoint the backend is given instead of the server's. */
   endpoint: string;
   count(): ConnectionCount;
+  /**
+   * Bytes the proxy has read from its clients (requests, headers included) and written to them
+   * (answer bodies), since it started: the conformance suite's `transferred` hook.
+   */
+  transferred(): { received: number; sent: number };
   stop(): Promise<void>;
 }
 
@@ -71,6 +76,7 @@ export async function startConnectionCounter(target: string): Promise<Connection
   const upstreamUrl = new URL(target);
   /** Exchanges not yet over, by the client's port. */
   const exchanges = new Map<number, number>();
+  const bytes = { received: 0, sent: 0 };
 
   const server = http.createServer((req, res) => {
     const client = req.socket.remotePort ?? 0;
@@ -92,6 +98,7 @@ export async function startConnectionCounter(target: string): Promise<Connection
       },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+        answer.on('data', (chunk: Buffer) => (bytes.sent += chunk.length));
         answer.pipe(res);
         answer.on('error', () => res.destroy());
       },
@@ -104,6 +111,7 @@ export async function startConnectionCounter(target: string): Promise<Connection
       end();
       upstream.destroy();
     });
+    req.on('data', (chunk: Buffer) => (bytes.received += chunk.length));
     req.pipe(upstream);
   });
   server.on('connection', (socket: Socket) => {
@@ -122,6 +130,7 @@ export async function startConnectionCounter(target: string): Promise<Connection
       const busy = held.filter((socket) => socket.unread > 0 || (exchanges.get(socket.localPort) ?? 0) > 0);
       return { open: held.length, busy: busy.length };
     },
+    transferred: () => ({ ...bytes }),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
