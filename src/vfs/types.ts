@@ -269,5 +269,12 @@ export interface StoreFacts {
    * the setting that chose it: `options.s3.dialect`, `STATESTORE_S3_DIALECT`, or `default` (`auto`:
    * `aws` on AWS's own endpoints, probed elsewhere).
    */
-  s3Dialect?: { name: string; probed: boolean; setBy: 'options.s3.dialect' | 'STATESTORE_S3_DIALECT' | 'default' };
+  s3Dialect?: {
+    /** The dialect as `formatS3Dialect` prints it. */
+    name: string;
+    /** Whether it was probed from the server at open (`auto` on a non-AWS endpoint, or `probe`). */
+    probed: boolean;
+    /** The setting that chose it; `default` when neither was set. */
+    setBy: 'options.s3.dialect' | 'STATESTORE_S3_DIALECT' | 'default';
+  };
 }
