@@ -8,11 +8,11 @@ import type { ConformanceTarget, TransferCount } from './types.js';
 export const CHUNK_BYTES = 1024 * 1024;
 
 /**
- * What the bound allows on top of the target's `streamBufferBytes`: the operating system's socket
- * buffers between the store and the point where `transferred()` counts (a streamed request or
- * answer can sit there whole while neither end reads), one chunk in the source's or the body's
- * own queue, and request and answer headers. 8 MiB: Linux's default largest send buffer (4 MiB,
- * `net.ipv4.tcp_wmem`) plus as much received and not yet read, rounded up.
+ * What the bound allows on top of the target's `streamBufferBytes`: one chunk in the source's or
+ * the body's own queue, headers, and what the operating system's socket buffers hold between the
+ * store and the point where `transferred()` counts, for a hook that cannot leave them out (a
+ * server's own count; the repository's counting proxy subtracts them). 8 MiB: a 4 MiB send
+ * buffer (Linux's `net.ipv4.tcp_wmem` maximum) and as much received and not yet read.
  */
 export const SOCKET_SLACK_BYTES = 8 * 1024 * 1024;
 
@@ -91,10 +91,10 @@ export async function boundedWrite<T>(
 const PAUSE_TURNS = 50;
 
 /**
- * Opens a read with `open` and reads it to its end like a slow reader: after its first chunk and at its middle it stops
- * for {@link PAUSE_TURNS} turns of the event loop (not a duration), then compares the bytes the
- * server has sent with the bytes received, and measures the body's own queue at every chunk.
- * A driver that respects backpressure holds no more than its buffers and the socket's.
+ * Opens a read with `open` and reads it to its end like a slow reader: after its first chunk and
+ * at its middle it stops for {@link PAUSE_TURNS} turns of the event loop (not a duration), then
+ * compares the bytes the server has sent with the bytes received, and measures the body's own
+ * queue at every chunk. A driver that respects backpressure holds no more than its buffers.
  */
 export async function boundedRead(
   counter: Counter,

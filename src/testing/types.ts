@@ -52,8 +52,11 @@ export interface ConformanceTarget {
    * of this target and sent to them, since any fixed moment, for the bound on streaming: the suite
    * compares what a write pulled from its source with what the server received, and what a read's
    * server sent with what its reader received, so the bound counts the driver's own buffers, not
-   * the process's memory. A file store can count the bytes of the files under its folder and the
-   * read offsets of its descriptors. Without it only a read's chunks and queue are bounded.
+   * the process's memory. Best counted where the bytes leave or reach the stores' process: a
+   * counting proxy can move its figures across what the kernel's socket queues hold (Linux:
+   * /proc/net/tcp), else the suite's 8 MiB of slack covers them. A file store can count the bytes
+   * of the files under its folder and the read offsets of its descriptors. Without the hook only
+   * a read's chunks and queue are bounded.
    */
   transferred?: () => TransferCount | Promise<TransferCount>;
 }

@@ -37,6 +37,7 @@ runConformance({
   name: 'Ceph RADOS Gateway',
   open: () => openVfs(`s3://${BUCKET}/${prefix()}`, { env: {}, s3: { ...rgw.s3, endpoint: proxy.endpoint } }),
   largeObjectBytes: 64 * 1024 * 1024,
+  streamBufferBytes: 8 * 1024 * 1024, // one 8 MiB part at a time
   transferred: () => proxy.transferred(),
   // The prefix and its `/` count in S3's 1,024-byte key limit: a key that fits with them
   // round-trips, one byte more is refused before any request.
