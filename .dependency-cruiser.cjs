@@ -70,6 +70,17 @@ module.exports = {
       to: { path: CLI },
     },
     {
+      name: 'cli-uses-the-public-api',
+      severity: 'error',
+      comment:
+        'src/cli/ imports the library only through src/index.ts (`../index.js`), which the build leaves ' +
+        'to dist/index.js: any other import of src/ would bundle a second copy of library code into ' +
+        'dist/cli.js (two StateStoreError classes, two backend tables). Export what the CLI needs, or ' +
+        'keep CLI-only helpers in src/cli/.',
+      from: { path: CLI },
+      to: { path: '^src/', pathNot: [CLI, '^src/index\\.ts$'] },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment: 'An import that does not resolve would hide a dependency from the rules above.',

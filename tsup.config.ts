@@ -28,7 +28,7 @@ const yamlBuiltins: NonNullable<Options['esbuildPlugins']>[number] = {
 };
 
 // The command line imports the library's public API (src/index.ts, as `../index.js`) and nothing
-// else of it but a few lease constants: that import is left to the built library (dist/index.js,
+// else of it (.dependency-cruiser.cjs, cli-uses-the-public-api): that import is left to the built library (dist/index.js,
 // beside dist/cli.js), so the package holds one copy of the library, not a second one in cli.js.
 const libraryExternal: NonNullable<Options['esbuildPlugins']>[number] = {
   name: 'library-external',

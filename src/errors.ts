@@ -73,7 +73,13 @@ export interface StateStoreErrorOptions {
   key?: string;
   /** The backend name, e.g. `s3`, `file`. */
   backend?: string;
-  /** The underlying error. Never shown in `message`, so credentials cannot leak through it. */
+  /**
+   * The underlying error. Never shown in `message`, so credentials cannot leak through it. Kept
+   * as given when it holds only what says what failed (name, message, code, HTTP status, request
+   * id, a system error's fields, its own cause); otherwise, as an SDK's error holds the request,
+   * the response or the key id the server named, as a plain `Error` copy with only those fields,
+   * access key ids in its message and stack replaced by `[redacted]`.
+   */
   cause?: unknown;
   /** For ValidationError: every problem found. */
   issues?: ValidationIssue[];
@@ -93,7 +99,7 @@ export class StateStoreError extends Error {
   readonly issues: ValidationIssue[] | undefined;
 
   constructor(code: ErrorCode, message: string, options: StateStoreErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(message, options.cause === undefined ? undefined : { cause: redactedCause(options.cause, []) });
     this.name = 'StateStoreError';
     this.code = code;
     this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(code);
@@ -151,6 +157,103 @@ function summariseCause(cause: unknown, depth: number): unknown {
   if (typeof requestId === 'string') summary.requestId = requestId;
   if (error.cause !== undefined) summary.cause = summariseCause(error.cause, depth + 1);
   return summary;
+}
+
+/**
+ * Own fields of an error a StateStoreError's cause keeps: what failed and where, never a request,
+ * a response, a client's configuration or a field the server filled with the key id
+ * (`AWSAccessKeyId`, `StringToSign`, `CanonicalRequest` of S3's InvalidAccessKeyId and
+ * SignatureDoesNotMatch).
+ */
+const CAUSE_FIELDS = new Set<PropertyKey>([
+  'name',
+  'message',
+  'stack',
+  'cause',
+  'errors',
+  'code',
+  'Code',
+  'status',
+  'statusCode',
+  '$fault',
+  '$metadata',
+  'errno',
+  'syscall',
+  'address',
+  'port',
+  'path',
+  'dest',
+  'hostname',
+]);
+
+/** What the AWS SDK's `$metadata` may keep (its other fields are left out of the copy). */
+const METADATA_FIELDS = new Set<PropertyKey>([
+  'httpStatusCode',
+  'requestId',
+  'extendedRequestId',
+  'cfId',
+  'attempts',
+  'totalRetryDelay',
+]);
+
+/**
+ * Access key ids in text: the value of a SigV4 `Credential=` (header or `X-Amz-Credential` query
+ * parameter, up to its `/` or its encoded `%2F`), and AWS's key id shapes (`AKIA...`, `ASIA...`).
+ */
+const KEY_ID_TEXT =
+  /((?:X-Amz-)?Credential=)[^/\s,"&%]+|\b(?:AKIA|ASIA|AIDA|AROA|AGPA|ANPA|ANVA|AIPA|ABIA|ACCA)[A-Z0-9]{16}\b/g;
+
+function scrubbed<T>(value: T): T {
+  return (
+    typeof value === 'string' ? value.replace(KEY_ID_TEXT, (_m, field?: string) => `${field ?? ''}[redacted]`) : value
+  ) as T;
+}
+
+/**
+ * `cause` as a StateStoreError keeps it: unchanged when it is safe (a StateStoreError, which
+ * redacted its own; an error with only {@link CAUSE_FIELDS} and no key id in its text; a value
+ * that is not an error), otherwise a copy (see {@link StateStoreErrorOptions.cause}). `chain`:
+ * the causes above, to cut a cycle.
+ */
+function redactedCause(cause: unknown, chain: unknown[]): unknown {
+  if (typeof cause === 'string') return scrubbed(cause);
+  if (typeof cause !== 'object' || cause === null || isStateStoreError(cause)) return cause;
+  const error = cause as Record<PropertyKey, unknown>;
+  if (!(cause instanceof Error) && typeof error.message !== 'string') return cause;
+  if (chain.includes(cause) || chain.length >= MAX_CAUSE_DEPTH) return '[cause chain cut]';
+  const below = [...chain, cause];
+  const inner = error.cause === undefined ? undefined : redactedCause(error.cause, below);
+  const list = Array.isArray(error.errors) ? (error.errors as unknown[]) : undefined;
+  const errors = list?.map((item) => redactedCause(item, below));
+  const metadata = error.$metadata;
+  const safe =
+    inner === error.cause &&
+    (list === undefined || list.every((item, i) => item === errors?.[i])) &&
+    Reflect.ownKeys(cause).every((field) => CAUSE_FIELDS.has(field)) &&
+    (typeof metadata !== 'object' ||
+      metadata === null ||
+      Reflect.ownKeys(metadata).every((field) => METADATA_FIELDS.has(field))) &&
+    scrubbed(error.message) === error.message &&
+    scrubbed(error.stack) === error.stack;
+  return safe ? cause : causeCopy(error, inner, errors ?? error.errors);
+}
+
+/** A plain Error with the safe fields of `error`, its text scrubbed, `inner` and `errors` as its own. */
+function causeCopy(error: Record<PropertyKey, unknown>, inner: unknown, errors: unknown): Error {
+  const copy = new Error(
+    scrubbed(typeof error.message === 'string' ? error.message : ''),
+    inner === undefined ? undefined : { cause: inner },
+  ) as Error & Record<PropertyKey, unknown>;
+  for (const field of CAUSE_FIELDS) {
+    if (field === 'message' || field === 'cause' || !(field in error) || error[field] === undefined) continue;
+    if (field === '$metadata' && typeof error.$metadata === 'object' && error.$metadata !== null) {
+      const metadata = error.$metadata as Record<PropertyKey, unknown>;
+      copy.$metadata = Object.fromEntries(
+        [...METADATA_FIELDS].filter((f) => f in metadata).map((f) => [f, metadata[f]]),
+      );
+    } else copy[field] = field === 'errors' ? errors : scrubbed(error[field]);
+  }
+  return copy;
 }
 
 /**

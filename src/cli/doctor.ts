@@ -35,6 +35,20 @@ const MEANING = {
   },
 } as const;
 
+/** Which S3 dialect the store sends conditions in, and the setting that chose it (S3 family only). */
+function dialectLine(dialect: NonNullable<StoreProbe['facts']['s3Dialect']>): string {
+  const name = escapeTerminal(dialect.name);
+  const how =
+    dialect.setBy === 'default'
+      ? dialect.probed
+        ? `probed at open, the endpoint not being AWS's; STATESTORE_S3_DIALECT=${name} skips the probe`
+        : "the default on AWS's own endpoints; STATESTORE_S3_DIALECT overrides it"
+      : dialect.probed
+        ? `probed at open, as ${dialect.setBy} asks`
+        : `set by ${dialect.setBy}`;
+  return `s3 dialect:         ${name} (${how})`;
+}
+
 /** The human report: one line per finding. */
 function lines(report: StoreProbe): string[] {
   const facts = report.facts;
@@ -48,6 +62,7 @@ function lines(report: StoreProbe): string[] {
     `conditional delete: ${report.conditions.delete}`,
     `object versioning:  ${facts.versioning ?? unknown}`,
     `default encryption: ${facts.defaultEncryption === undefined ? unknown : escapeTerminal(facts.defaultEncryption)}`,
+    ...(facts.s3Dialect === undefined ? [] : [dialectLine(facts.s3Dialect)]),
     `mergeConfig:        ${MEANING.mergeConfig[report.guarantees.mergeConfig]}`,
     `leases:             ${MEANING.leases[report.guarantees.leases]}`,
     `move copies:        ${MEANING.moveCopies[report.guarantees.moveCopies]}`,

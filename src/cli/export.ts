@@ -1,11 +1,10 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
-import { openStateStore, validateClusterName, type StateStore } from '../index.js';
+import { exportExclusionOf, exportExclusions, openStateStore, validateClusterName, type StateStore } from '../index.js';
 import { contextOf, withStore, type Context } from './context.js';
 import { examples } from './help.js';
 import { CliError, EXIT } from './exit-codes.js';
-import { exclusionOf, exportExclusions } from './export-exclusions.js';
 import { fileOf, mirrorFile, previousExport, removeStale, writeManifest } from './export-mirror.js';
 
 /** Options of `export`. */
@@ -53,7 +52,7 @@ async function exportCluster(ctx: Context, store: StateStore, cluster: string, o
   const skipped: string[] = [];
   for await (const info of store.vfs.listAll({ prefix: `${cluster}/` })) {
     // Never copied raw: secrets and keys come from exportSecrets (decrypted, in kops's format).
-    if (exclusionOf(info.key, cluster, exclusions) !== undefined) {
+    if (exportExclusionOf(info.key, cluster, exclusions) !== undefined) {
       skipped.push(info.key);
       continue;
     }

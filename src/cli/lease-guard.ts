@@ -7,11 +7,17 @@
  */
 import { hostname, userInfo } from 'node:os';
 import { Option, type Command } from 'commander';
-import { isStateStoreError, type Lease, type LeaseInfo, type StateStore, type WithLeaseOptions } from '../index.js';
+import {
+  isStateStoreError,
+  MAX_LEASE_TTL_MS,
+  type Lease,
+  type LeaseInfo,
+  type StateStore,
+  type WithLeaseOptions,
+} from '../index.js';
 import { withStore, type Context, type LeaseFlags } from './context.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { releaseOnSignal } from './interrupt.js';
-import { MAX_TTL_MS } from '../store/lease/index.js';
 import { parseDuration } from './durations.js';
 
 /** The help of the `--no-lease` flag. */
@@ -126,7 +132,7 @@ function commandTtl(): number {
   const text = process.env.STATESTORE_LEASE_TTL;
   if (text === undefined || text === '') return 60_000;
   const ttlMs = parseDuration(text, 'STATESTORE_LEASE_TTL');
-  if (ttlMs < 1_000 || ttlMs > MAX_TTL_MS)
+  if (ttlMs < 1_000 || ttlMs > MAX_LEASE_TTL_MS)
     throw new CliError(`STATESTORE_LEASE_TTL must be from 1s to 168h, not "${text}"`, EXIT.USAGE);
   return ttlMs;
 }

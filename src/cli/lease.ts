@@ -1,6 +1,13 @@
 import { Command } from 'commander';
-import { isStateStoreError, StateStoreError, type LeaseInfo, type StateStore } from '../index.js';
-import { leaseKey, MAX_TTL_MS, MIN_TTL_MS } from '../store/lease/index.js';
+import {
+  isStateStoreError,
+  leaseKey,
+  MAX_LEASE_TTL_MS,
+  MIN_LEASE_TTL_MS,
+  StateStoreError,
+  type LeaseInfo,
+  type StateStore,
+} from '../index.js';
 import { contextOf, withStore, type Context } from './context.js';
 import { parseDuration } from './durations.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -73,9 +80,9 @@ function verb(name: string, description: string, action: Action, lines: string[]
 
 function ttlOf(flag: string | undefined): number {
   const ttlMs = parseDuration(flag ?? '10m', '--ttl');
-  if (ttlMs < MIN_TTL_MS || ttlMs > MAX_TTL_MS)
+  if (ttlMs < MIN_LEASE_TTL_MS || ttlMs > MAX_LEASE_TTL_MS)
     throw new CliError(
-      `--ttl must be from ${MIN_TTL_MS}ms to ${MAX_TTL_MS / 3_600_000}h (7 days), not "${flag}"`,
+      `--ttl must be from ${MIN_LEASE_TTL_MS}ms to ${MAX_LEASE_TTL_MS / 3_600_000}h (7 days), not "${flag}"`,
       EXIT.VALIDATION,
     );
   return ttlMs;

@@ -22,6 +22,13 @@ export type {
 } from './history/index.js';
 export type { StoreWatch, WatchChange, WatchEvent, WatchKind, WatchOptions } from './watch/index.js';
 export type { FencedWrite, Lease, LeaseInfo, LeaseOptions, StoreLeases, WithLeaseOptions } from './lease/index.js';
+export { isLeaseKey, leaseKey, MAX_TTL_MS as MAX_LEASE_TTL_MS, MIN_TTL_MS as MIN_LEASE_TTL_MS } from './lease/index.js';
+export {
+  exportExclusionOf,
+  exportExclusions,
+  type ExportExclusion,
+  type ExportExclusionReason,
+} from './export-exclusions.js';
 export type {
   WriteResult,
   CreateKeypairResult,

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { assertReleased } from './connections.js';
 import { assertBelow, codeOf, text } from './helpers.js';
-import { chunks, peakBufferGrowth } from './memory-probe.js';
+import { boundedRead, boundedWrite, chunks, streamLimit } from './stream-bound.js';
 import type { TestFramework } from './framework.js';
 import type { ConformanceContext } from './types.js';
 
@@ -34,31 +34,30 @@ function releasingIt(ctx: ConformanceContext): TestFramework['it'] {
 
 function streamRoundTripCases(ctx: ConformanceContext): void {
   const { it } = ctx.framework;
-  it('streams a large object in and out intact', async () => {
+  it('streams a large object in and out intact, holding a bounded part of it', async () => {
     const vfs = ctx.vfs();
-    const size = ctx.target.largeObjectBytes;
-    // Growth past a quarter of the object is confirmed by a heap snapshot (see peakBufferGrowth).
-    const probe = { confirmAbove: size / 4, limit: size / 2 };
-    const { result: info, growth: writeGrowth } = await peakBufferGrowth(
-      // One chunk buffered on the test's side at a time, so the growth measured is the driver's.
-      () => vfs.writeStream('big/object', Readable.from(chunks(size), { highWaterMark: 1 })),
-      probe,
+    const { target } = ctx;
+    const size = target.largeObjectBytes;
+    const { result: info, bound: write } = await boundedWrite(target.transferred, size, (source) =>
+      vfs.writeStream('big/object', source),
     );
     assert.equal(info.size, size);
     assert.equal((await vfs.stat('big/object')).size, size);
-    const { result: hash, growth: readGrowth } = await peakBufferGrowth(async () => {
+    const hash = createHash('sha256');
+    const open = async () => {
       const { body, info: readInfo } = await vfs.readStream('big/object');
       assert.equal(readInfo.size, size);
-      const h = createHash('sha256');
-      for await (const chunk of body) h.update(chunk as Buffer);
-      return h.digest('hex');
-    }, probe);
-    assert.equal(hash, digest(size));
-    if (ctx.target.boundedMemory && size >= 32 * 1024 * 1024) {
-      // Bounded: far less than the object is buffered at once (parts, not the whole body).
-      assertBelow(writeGrowth, size / 2, 'buffer growth while writing');
-      assertBelow(readGrowth, size / 2, 'buffer growth while reading');
-    }
+      return body;
+    };
+    const read = await boundedRead(target.transferred, size, open, (chunk) => hash.update(chunk));
+    assert.equal(hash.digest('hex'), digest(size));
+    if (!target.boundedMemory) return;
+    const limit = streamLimit(target);
+    if (write.ahead !== undefined)
+      assertBelow(write.ahead, limit, 'bytes pulled from the source, not yet received by the server', true);
+    if (read.ahead !== undefined)
+      assertBelow(read.ahead, limit, 'bytes sent by the server, not yet received by the reader', true);
+    assertBelow(read.queued, limit, "the read body's largest chunk or queue", true);
   });
 
   it('streams from an async iterable and honours ifNoneMatch', async () => {

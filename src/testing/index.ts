@@ -6,5 +6,5 @@
  * @module kops-statestore/testing
  */
 export { runConformance } from './suite.js';
-export type { ConformanceOptions, ConformanceTarget, ConnectionCount } from './types.js';
+export type { ConformanceOptions, ConformanceTarget, ConnectionCount, TransferCount } from './types.js';
 export type { TestFramework } from './framework.js';

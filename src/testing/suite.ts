@@ -34,8 +34,9 @@ import type { ConformanceContext, ConformanceOptions, ConformanceTarget } from '
 export function runConformance(target: ConformanceTarget, options: ConformanceOptions = {}): void {
   const framework = resolveFramework(options.framework);
   const full: ConformanceContext['target'] = {
-    largeObjectBytes: 8 * 1024 * 1024,
+    largeObjectBytes: 32 * 1024 * 1024,
     boundedMemory: true,
+    streamBufferBytes: 16 * 1024 * 1024,
     racers: 20,
     keyPrefixBytes: 0,
     ...target,

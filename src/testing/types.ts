@@ -10,13 +10,25 @@ export interface ConformanceTarget {
    * prefix or in-memory name each time, so cases never see each other's objects.
    */
   open: () => Promise<Vfs>;
-  /** Size of the object the streaming case writes and reads back. Default 8 MiB. */
+  /**
+   * Size of the object the streaming case writes and reads back. Default 32 MiB: more than the
+   * bound on streaming (`streamBufferBytes` and the suite's slack), so a driver that holds the
+   * whole object fails it.
+   */
   largeObjectBytes?: number;
   /**
-   * Whether streaming must stay at bounded memory (checked from 32 MiB objects up). Default true;
-   * false for a backend that holds everything in memory anyway.
+   * Whether streaming must stay at bounded memory: the streaming case then fails a driver that
+   * holds more than `streamBufferBytes` (plus the suite's slack for socket buffers, 8 MiB) of a
+   * stream at once. Default true; false for a backend that holds everything in memory anyway.
    */
   boundedMemory?: boolean;
+  /**
+   * The most bytes of one stream a store of this target may hold at once, by its driver's design:
+   * the part or block size times the parts in flight, plus any read-ahead. Default 16 MiB (the S3
+   * driver holds one 8 MiB part, Azure one 4 MiB block). The suite adds 8 MiB of slack for the
+   * operating system's socket buffers and one chunk of its own.
+   */
+  streamBufferBytes?: number;
   /** Number of parallel writers in the race cases. Default 20. */
   racers?: number;
   /**
@@ -34,6 +46,27 @@ export interface ConformanceTarget {
    * under a file store's folder. Without it the leak checks are skipped.
    */
   connections?: () => ConnectionCount | Promise<ConnectionCount>;
+
+  /**
+   * Counts the bytes the server (or a counting proxy in front of it) has received from the stores
+   * of this target and sent to them, since any fixed moment, for the bound on streaming: the suite
+   * compares what a write pulled from its source with what the server received, and what a read's
+   * server sent with what its reader received, so the bound counts the driver's own buffers, not
+   * the process's memory. Best counted where the bytes leave or reach the stores' process: a
+   * counting proxy can move its figures across what the kernel's socket queues hold (Linux:
+   * /proc/net/tcp), else the suite's 8 MiB of slack covers them. A file store can count the bytes
+   * of the files under its folder and the read offsets of its descriptors. Without the hook only
+   * a read's chunks and queue are bounded.
+   */
+  transferred?: () => TransferCount | Promise<TransferCount>;
+}
+
+/** What {@link ConformanceTarget.transferred} reports: running totals, in bytes. */
+export interface TransferCount {
+  /** Bytes received from the stores (request bodies; headers may be counted too). */
+  received: number;
+  /** Bytes sent to the stores (answer bodies; headers may be counted too). */
+  sent: number;
 }
 
 /** What {@link ConformanceTarget.connections} reports. */
@@ -62,7 +95,8 @@ export interface ConformanceOptions {
 
 /** Per-case access to the store of the running case. Internal to the suite. */
 export interface ConformanceContext {
-  target: Required<Omit<ConformanceTarget, 'connections'>> & Pick<ConformanceTarget, 'connections'>;
+  target: Required<Omit<ConformanceTarget, 'connections' | 'transferred'>> &
+    Pick<ConformanceTarget, 'connections' | 'transferred'>;
   /** The test framework the cases register with. */
   framework: TestFramework;
   /** The store of the running case (opened by `beforeEach`). */

@@ -158,9 +158,13 @@ export interface VfsDriver {
 
   /**
    * Like {@link VfsDriver.read}, streaming: memory must stay bounded whatever the size, and every
-   * chunk must come from the version in `info` (a driver re-reading ranges pins them to it). A
-   * failure after the promise resolved must surface as a StateStoreError on the stream (the
-   * driver maps it itself with {@link VfsDriver.mapError}: the portable layer never sees it).
+   * chunk must come from the version in `info` (a driver re-reading ranges pins them to it).
+   * Bounded means backpressure: MUST NOT take more of the answer from the server than a fixed
+   * read-ahead (documented by the driver; the conformance suite's `streamBufferBytes`, 16 MiB by
+   * default) beyond what the reader has taken, neither before the promise resolves nor while the
+   * reader pauses, and no chunk or `readableLength` above it. A failure after the promise
+   * resolved must surface as a StateStoreError on the stream (the driver maps it itself with
+   * {@link VfsDriver.mapError}: the portable layer never sees it).
    */
   readStream(
     key: string,
@@ -185,9 +189,12 @@ export interface VfsDriver {
   write(key: string, body: Uint8Array | string, options: DriverWriteOptions): Promise<ObjectInfo>;
 
   /**
-   * Like {@link VfsDriver.write}, from a stream, at bounded memory. Nothing may be visible at the
-   * key until the stream ended and every byte is stored; an aborted or failed upload must leave
-   * no partial object (and should leave no orphaned parts).
+   * Like {@link VfsDriver.write}, from a stream, at bounded memory: MUST NOT pull more from `body`
+   * than a fixed number of bytes (its part or block size times the parts in flight, documented by
+   * the driver; the conformance suite's `streamBufferBytes`, 16 MiB by default) beyond what the
+   * server has received, whatever the stream's length. Nothing may be visible at the key until
+   * the stream ended and every byte is stored; an aborted or failed upload must leave no partial
+   * object (and should leave no orphaned parts).
    */
   writeStream(
     key: string,

@@ -267,4 +267,19 @@ export interface StoreFacts {
   versioning?: 'enabled' | 'suspended' | 'off';
   /** The store's default encryption, as the service names it (`AES256`, `aws:kms`), or `none`. */
   defaultEncryption?: string;
+  /**
+   * S3 family only: the conditional requests the store sends (its `S3Dialect`, docs/backends.md):
+   * `name` as `formatS3Dialect` prints it (`aws`, `rgw`, `none`, or what the server honours,
+   * `if-match=unquoted, put-if-none-match`), whether it was `probed` from the server at open, and
+   * the setting that chose it: `options.s3.dialect`, `STATESTORE_S3_DIALECT`, or `default` (`auto`:
+   * `aws` on AWS's own endpoints, probed elsewhere).
+   */
+  s3Dialect?: {
+    /** The dialect as `formatS3Dialect` prints it. */
+    name: string;
+    /** Whether it was probed from the server at open (`auto` on a non-AWS endpoint, or `probe`). */
+    probed: boolean;
+    /** The setting that chose it; `default` when neither was set. */
+    setBy: 'options.s3.dialect' | 'STATESTORE_S3_DIALECT' | 'default';
+  };
 }

@@ -52,7 +52,10 @@ runConformance({
       azure: { accountKey: server.accountKey, endpoint: proxied(server.endpoint) },
     }),
   keyPrefixBytes: 'run-0001/'.length,
+  // The driver stages one block (azure.blockSize, 4 MiB) at a time.
+  streamBufferBytes: 4 * 1024 * 1024,
   connections: () => proxy.count(),
+  transferred: () => proxy.transferred(),
 });
 
 runConformance({
@@ -68,6 +71,7 @@ runConformance({
       },
     }),
   connections: () => proxy.count(),
+  transferred: () => proxy.transferred(),
 });
 
 describe('azure: conditions reach the server', () => {

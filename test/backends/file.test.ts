@@ -1,4 +1,4 @@
-import { readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
@@ -22,6 +22,33 @@ function descriptorsUnder(root: string): number {
   return count;
 }
 
+/**
+ * The file system as the file store's "server": bytes received are the sizes of the files under
+ * `root` (temp files included), bytes sent the read offsets of this process's descriptors on them.
+ */
+function bytesUnder(root: string): { received: number; sent: number } {
+  let received = 0;
+  const entries = existsSync(root) ? readdirSync(root, { recursive: true, withFileTypes: true }) : [];
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    try {
+      received += statSync(path.join(entry.parentPath, entry.name)).size;
+    } catch {
+      // renamed or removed since the listing
+    }
+  }
+  let sent = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (!readlinkSync(`/proc/self/fd/${fd}`).startsWith(`${root}/`)) continue;
+      sent += Number(/^pos:\s+(\d+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // closed between the listing and the read
+    }
+  }
+  return { received, sent };
+}
+
 let storeRoot = '';
 runConformance({
   name: 'file',
@@ -34,6 +61,7 @@ runConformance({
     const held = descriptorsUnder(storeRoot);
     return { open: held, busy: held };
   },
+  transferred: () => bytesUnder(storeRoot),
 });
 
 describe('file backend', () => {

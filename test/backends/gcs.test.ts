@@ -30,4 +30,5 @@ runConformance({
     }),
   keyPrefixBytes: 'run-0001/'.length,
   connections: () => proxy.count(),
+  transferred: () => proxy.transferred(),
 });

@@ -4,6 +4,7 @@
  * uploads and copies, region discovery, two stores in one process, and the error codes for wrong
  * credentials, a missing bucket, an unreachable endpoint, 409 and 503.
  */
+import { createHook } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Readable } from 'node:stream';
@@ -36,6 +37,32 @@ afterEach(async () => {
 afterAll(async () => {
   await server?.stop();
 });
+
+/**
+ * Watches the timers of retry waits (statestore's sleep, or the SDK's own wait) from now on: how many started, and how many are still pending.
+ */
+function retryWaits(): { now(): { started: number; alive: number }; stop(): { started: number; alive: number } } {
+  const alive = new Set<number>();
+  let started = 0;
+  const hook = createHook({
+    init(id, type) {
+      // The frame that called setTimeout: statestore's sleep (src/vfs/retry.ts) or the SDK's retry step.
+      const caller = /at setTimeout \(node:timers[^\n]*\n[^\n]*/.exec(new Error().stack ?? '')?.[0] ?? '';
+      if (type !== 'Timeout' || !/vfs\/retry\.ts|submodules\/retry/.test(caller)) return;
+      started++;
+      alive.add(id);
+    },
+    destroy: (id) => alive.delete(id),
+  }).enable();
+  const now = () => ({ started, alive: alive.size });
+  return {
+    now,
+    stop: () => {
+      hook.disable();
+      return now();
+    },
+  };
+}
 
 /** A store on a fresh prefix of `bucket`; returns it and its prefix. */
 async function store(
@@ -316,10 +343,16 @@ describe('error codes, within the retry budget, without secrets', () => {
     });
     await server.injectFault({ method: 'GET', key: `${prefix}/slow`, status: 503, code: 'SlowDown', times: 100 });
     const controller = new AbortController();
+    const waits = retryWaits();
     const pending = rejection(vfs.read('slow', { signal: controller.signal }));
-    while ((await requestsFor(`${prefix}/slow`)).length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Aborted once the client waits to retry (up to 60 s, full jitter).
+    while (waits.now().started === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     controller.abort();
     expect((await pending).code).toBe('Aborted');
+    // The wait's timer went with it: the SDK's own wait raced the signal and left its timer
+    // running, which held the process (Jest "did not exit" after this file).
+    await new Promise((resolve) => setImmediate(resolve)); // async_hooks report a cleared timer's end a turn later
+    expect(waits.stop().alive).toBe(0);
   });
 
   it('gives IntegrityError when a download does not match its stored CRC32 (default checksum mode)', async () => {

@@ -11,20 +11,25 @@ import { moveStateStore } from '../../src/migrate/move.js';
 import { openStateStore } from '../../src/store/open.js';
 import type { OpenVfsOptions } from '../../src/backends/options.js';
 import { runConformance } from '../conformance/suite.js';
+import { startConnectionCounter, type ConnectionCounter } from '../servers/connection-counter.js';
 import { startS3rver, S3RVER_CREDENTIALS, type S3rverHandle } from '../servers/s3rver.js';
 import { rejection } from '../helpers/index.js';
 import { loadTree, TREES } from '../store/trees.js';
 
 let server: S3rverHandle;
+/** Between the SDK and s3rver, for the conformance stores only: counts the bytes streamed. */
+let proxy: ConnectionCounter;
 let counter = 0;
 
 beforeAll(async () => {
   server = await startS3rver({ buckets: ['rgw', 'other'] });
   await server.setDialect({ putIfMatch: 'unquoted', copy: 'ignore', complete: 'ignore', deleteIfMatch: 'ignore' });
   clearDialectCache();
+  proxy = await startConnectionCounter(server.endpoint);
 });
 
 afterAll(async () => {
+  await proxy?.stop();
   await server?.stop();
 });
 
@@ -36,7 +41,8 @@ const fresh = (s3?: OpenVfsOptions['s3']) => openVfs(`s3://rgw/run-${String(++co
 
 runConformance({
   name: 's3 (RGW 16.2 dialect, probed)',
-  open: () => fresh(),
+  open: () => fresh({ endpoint: proxy.endpoint }),
+  transferred: () => proxy.transferred(),
   // Over one 8 MiB part: a create-only stream is staged, then written with a conditional PutObject.
   largeObjectBytes: 20 * 1024 * 1024,
   keyPrefixBytes: 'run-0001/'.length,

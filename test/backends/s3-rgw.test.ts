@@ -8,17 +8,25 @@
 import { randomUUID } from 'node:crypto';
 import { openVfs } from '../../src/backends/registry.js';
 import { runConformance } from '../conformance/suite.js';
+import { startConnectionCounter, type ConnectionCounter } from '../servers/connection-counter.js';
 import { sharedRgw } from '../servers/shared-rgw.js';
 import type { RgwHandle } from '../servers/rgw.js';
 
 const BUCKET = 'conformance';
 let rgw: RgwHandle;
+/** Between the SDK and the gateway: counts the bytes streamed (the suite's bound on streaming). */
+let proxy: ConnectionCounter;
 let counter = 0;
 
 beforeAll(async () => {
   rgw = await sharedRgw();
   await rgw.createBucket(BUCKET);
+  proxy = await startConnectionCounter(rgw.endpoint);
 }, 200_000);
+
+afterAll(async () => {
+  await proxy?.stop();
+});
 
 /** `run-<token>-0001`: one length for every store, so the key-length case knows the prefix. */
 const token = randomUUID().slice(0, 8);
@@ -27,8 +35,10 @@ const PREFIX_BYTES = `run-${token}-0000/`.length;
 
 runConformance({
   name: 'Ceph RADOS Gateway',
-  open: () => openVfs(`s3://${BUCKET}/${prefix()}`, { env: {}, s3: rgw.s3 }),
+  open: () => openVfs(`s3://${BUCKET}/${prefix()}`, { env: {}, s3: { ...rgw.s3, endpoint: proxy.endpoint } }),
   largeObjectBytes: 64 * 1024 * 1024,
+  streamBufferBytes: 8 * 1024 * 1024, // one 8 MiB part at a time
+  transferred: () => proxy.transferred(),
   // The prefix and its `/` count in S3's 1,024-byte key limit: a key that fits with them
   // round-trips, one byte more is refused before any request.
   keyPrefixBytes: PREFIX_BYTES,

@@ -32,8 +32,11 @@ runConformance({
       s3: { endpoint: proxy.endpoint, credentials: S3RVER_CREDENTIALS },
     }),
   largeObjectBytes: 64 * 1024 * 1024,
+  // The driver holds one part (options.s3.partSize, 8 MiB) at a time, sent before the next is read.
+  streamBufferBytes: 8 * 1024 * 1024,
   keyPrefixBytes: 'run-0001/'.length,
   connections: () => proxy.count(),
+  transferred: () => proxy.transferred(),
 });
 
 runConformance({
@@ -48,4 +51,5 @@ runConformance({
     }),
   keyPrefixBytes: 'run-0001/'.length,
   connections: () => proxy.count(),
+  transferred: () => proxy.transferred(),
 });

@@ -67,8 +67,7 @@ runConformance({
     return open(`swift://${container}`, countedEnv());
   },
   connections: () => connections.count(),
-  // Large enough that the garbage made between two GCs of the memory probe stays far below half of it.
-  largeObjectBytes: 128 * 1024 * 1024,
+  transferred: () => connections.transferred(),
 });
 
 describe('swift: what Swift cannot enforce is refused before any I/O', () => {

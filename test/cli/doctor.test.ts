@@ -102,6 +102,14 @@ describe('a store that accepts conditions and ignores them', () => {
   });
 });
 
+/** kops's environment for s3rver, as a user of the CLI sets it. */
+const s3rverEnv = () => ({
+  S3_ENDPOINT: s3.endpoint,
+  S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+  S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+  AWS_REGION: 'us-east-1',
+});
+
 describe('probeStore on s3rver', () => {
   it('s3rver: every condition honoured, the bucket facts asked', async () => {
     const vfs = await openVfs('s3://doctor/probe', {
@@ -125,18 +133,57 @@ describe('probeStore on s3rver', () => {
     });
     expect(report.unsafe).toBe(false);
     expect(report.latencyMs).toBeGreaterThan(0);
+    // An endpoint that is not AWS's, no setting: probed (s3rver with the compat layer honours AWS's conditions).
+    expect(report.facts.s3Dialect).toEqual({ name: 'aws', probed: true, setBy: 'default' });
+  });
+
+  it('names the dialect and the setting that chose it: options.s3.dialect, STATESTORE_S3_DIALECT', async () => {
+    const open = (options: Parameters<typeof openVfs>[1]) =>
+      openVfs('s3://doctor/dialect', {
+        ...options,
+        s3: { endpoint: s3.endpoint, credentials: S3RVER_CREDENTIALS, ...options?.s3 },
+      });
+    const facts = async (vfs: Awaited<ReturnType<typeof openVfs>>) => {
+      const report = await probeStore(vfs);
+      await vfs.close();
+      return report.facts.s3Dialect;
+    };
+    expect(await facts(await open({ env: {}, s3: { dialect: 'rgw' } }))).toEqual({
+      name: 'rgw',
+      probed: false,
+      setBy: 'options.s3.dialect',
+    });
+    expect(await facts(await open({ env: { STATESTORE_S3_DIALECT: 'if-match=quoted, put-if-none-match' } }))).toEqual({
+      name: 'if-match=quoted, put-if-none-match',
+      probed: false,
+      setBy: 'STATESTORE_S3_DIALECT',
+    });
+    expect(await facts(await open({ env: { STATESTORE_S3_DIALECT: 'probe' } }))).toEqual({
+      name: 'aws',
+      probed: true,
+      setBy: 'STATESTORE_S3_DIALECT',
+    });
   });
 
   it('prints the s3rver report on a terminal, exit 0', async () => {
-    const { output, code } = await onTerminal(['doctor', 's3://doctor/terminal'], {
-      S3_ENDPOINT: s3.endpoint,
-      S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-    });
+    const { output, code } = await onTerminal(['doctor', 's3://doctor/terminal'], s3rverEnv());
     process.stderr.write(`doctor on s3rver:\n${output}\n`);
     expect(code).toBe(0);
     expect(output).toMatch(/compare-and-swap: +honoured/);
     expect(output).toMatch(/object versioning: +off/);
+    expect(output).toMatch(
+      /s3 dialect: +aws \(probed at open, the endpoint not being AWS's; STATESTORE_S3_DIALECT=aws skips the probe\)/,
+    );
+  });
+
+  it('names STATESTORE_S3_DIALECT when it set the dialect', async () => {
+    const { output, code } = await onTerminal(['doctor', 's3://doctor/terminal-set'], {
+      ...s3rverEnv(),
+      STATESTORE_S3_DIALECT: 'rgw',
+    });
+    expect(code).toBe(0);
+    expect(output).toMatch(/s3 dialect: +rgw \(set by STATESTORE_S3_DIALECT\)/);
+    // rgw: DeleteObject ignores If-Match, so the store does not claim conditional deletes.
+    expect(output).toMatch(/conditional delete: +not-claimed/);
   });
 });

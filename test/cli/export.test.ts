@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSyn
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { makeStore, MINIMAL, requireBuiltCli, run, tempDir } from './harness.js';
-import { exportExclusions } from '../../src/cli/export-exclusions.js';
+import { exportExclusions } from '../../src/store/export-exclusions.js';
 
 const cluster = MINIMAL.cluster;
 const SECRET = 'TOP-SECRET-VALUE-7f3a';

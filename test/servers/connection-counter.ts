@@ -28,6 +28,8 @@ interface KernelSocket {
   state: string;
   /** Bytes received and not yet read by the process. */
   unread: number;
+  /** Bytes written by the process and not yet acknowledged by the peer (a full receive window keeps them here). */
+  unsent: number;
 }
 
 function kernelSockets(): KernelSocket[] {
@@ -36,14 +38,15 @@ function kernelSockets(): KernelSocket[] {
     const fields = line.trim().split(/\s+/);
     const [localAddress, localPort] = (fields[1] ?? '').split(':');
     const [remoteAddress, remotePort] = (fields[2] ?? '').split(':');
-    const queue = (fields[4] ?? '').split(':')[1];
+    const [sendQueue, queue] = (fields[4] ?? '').split(':');
     if (localAddress !== '0100007F' || remoteAddress !== '0100007F') continue;
-    if (localPort === undefined || remotePort === undefined || queue === undefined) continue;
+    if (localPort === undefined || remotePort === undefined || queue === undefined || sendQueue === undefined) continue;
     sockets.push({
       localPort: Number.parseInt(localPort, 16),
       remotePort: Number.parseInt(remotePort, 16),
       state: fields[3] ?? '',
       unread: Number.parseInt(queue, 16),
+      unsent: Number.parseInt(sendQueue, 16),
     });
   }
   return sockets;
@@ -63,6 +66,14 @@ export interface ConnectionCounter {
   /** `http://127.0.0.1:<port>`: the endpoint the backend is given instead of the server's. */
   endpoint: string;
   count(): ConnectionCount;
+  /**
+   * Request body bytes that have left the client process and answer body bytes it has taken, since
+   * the proxy started: the conformance suite's `transferred` hook. Counted by the proxy, then moved
+   * across what the kernel holds between the two (both ends' send and receive queues, from
+   * /proc/net/tcp), so that the suite's bound measures the client's own buffers, not loopback's
+   * (whose receive windows grow to `net.ipv4.tcp_rmem`'s maximum, 32 MiB on the test machine).
+   */
+  transferred(): { received: number; sent: number };
   stop(): Promise<void>;
 }
 
@@ -71,6 +82,7 @@ export async function startConnectionCounter(target: string): Promise<Connection
   const upstreamUrl = new URL(target);
   /** Exchanges not yet over, by the client's port. */
   const exchanges = new Map<number, number>();
+  const bytes = { received: 0, sent: 0 };
 
   const server = http.createServer((req, res) => {
     const client = req.socket.remotePort ?? 0;
@@ -92,6 +104,7 @@ export async function startConnectionCounter(target: string): Promise<Connection
       },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+        answer.on('data', (chunk: Buffer) => (bytes.sent += chunk.length));
         answer.pipe(res);
         answer.on('error', () => res.destroy());
       },
@@ -104,6 +117,7 @@ export async function startConnectionCounter(target: string): Promise<Connection
       end();
       upstream.destroy();
     });
+    req.on('data', (chunk: Buffer) => (bytes.received += chunk.length));
     req.pipe(upstream);
   });
   server.on('connection', (socket: Socket) => {
@@ -121,6 +135,21 @@ export async function startConnectionCounter(target: string): Promise<Connection
       const held = kernelSockets().filter((socket) => socket.remotePort === port && HELD.has(socket.state));
       const busy = held.filter((socket) => socket.unread > 0 || (exchanges.get(socket.localPort) ?? 0) > 0);
       return { open: held.length, busy: busy.length };
+    },
+    transferred: () => {
+      let toClient = 0;
+      let fromClient = 0;
+      for (const socket of kernelSockets()) {
+        if (socket.remotePort === port) {
+          // The client's end: what it has not read yet, what it wrote and the proxy has not acknowledged.
+          toClient += socket.unread;
+          fromClient += socket.unsent;
+        } else if (socket.localPort === port) {
+          toClient += socket.unsent;
+          fromClient += socket.unread;
+        }
+      }
+      return { received: bytes.received + fromClient, sent: bytes.sent - toClient };
     },
     stop: () =>
       new Promise<void>((resolve) => {

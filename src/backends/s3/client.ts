@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
-import { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from '../../vfs/retry.js';
+import { DEFAULT_RETRY, backoffDelay, sleep, type RetryPolicy } from '../../vfs/retry.js';
 import { loadOptionalPeer } from '../optional-peer.js';
 import type { OpenVfsOptions } from '../options.js';
 import { NO_CONDITION } from '../../vfs/driver.js';
@@ -91,10 +92,18 @@ interface RetryToken {
 }
 
 /**
+ * The AbortSignal of the call a command is sent for (`S3Requests.send` runs the SDK's send in it),
+ * for the waits of {@link retryStrategy}, which the SDK does not hand the signal.
+ */
+export const sendSignal = new AsyncLocalStorage<AbortSignal | undefined>();
+
+/**
  * The SDK's retry loop driven by statestore's RetryPolicy (the same attempts and full-jitter
  * backoff as every other backend): transient, throttling and 5xx errors are retried, client
- * errors (4xx, including 409 ConditionalRequestConflict and 412) are not. The SDK's waits are
- * cut short by the call's AbortSignal.
+ * errors (4xx, including 409 ConditionalRequestConflict and 412) are not. The wait between
+ * attempts is ours, cut short by the call's AbortSignal with its timer cleared: the SDK's own
+ * wait races the signal but leaves its timer running, which held the process up to `maxDelayMs`
+ * after an abort (a test's 60 s delay kept Jest from exiting). The SDK is told to wait 0 ms.
  */
 function retryStrategy(policy: Required<RetryPolicy>) {
   const token = (count: number, delay: number): RetryToken => ({
@@ -113,7 +122,9 @@ function retryStrategy(policy: Required<RetryPolicy>) {
       let delay = backoffDelay(attempts, policy);
       if (info.retryAfterHint !== undefined)
         delay = Math.max(delay, Math.min(policy.maxDelayMs, info.retryAfterHint.getTime() - Date.now()));
-      return token(attempts, delay);
+      // Aborted: the SDK then throws the attempt's error, which the call maps to Aborted (its signal fired).
+      await sleep(delay, sendSignal.getStore());
+      return token(attempts, 0);
     },
     recordSuccess: (): void => undefined,
   };

@@ -1,5 +1,7 @@
 import type { StoreFacts } from '../../vfs/types.js';
+import { formatS3Dialect, type S3Dialect } from './dialect.js';
 import type { S3Requests } from './requests.js';
+import type { S3Location } from './url.js';
 
 /** What GetBucketVersioning answers (the SDK's output, the fields read here). */
 interface VersioningOutput {
@@ -18,9 +20,18 @@ interface EncryptionOutput {
  * `Suspended`, or no status for a bucket never versioned) and default encryption
  * (GetBucketEncryption: the first rule's algorithm; `ServerSideEncryptionConfigurationNotFoundError`
  * means none). Any other refusal (no permission, a server without the API) leaves the field out.
+ * The dialect the store sends conditions in needs no request: it was settled at open.
  */
-export async function describeBucket(requests: S3Requests, bucket: string, signal?: AbortSignal): Promise<StoreFacts> {
-  const facts: StoreFacts = {};
+export async function describeBucket(
+  requests: S3Requests,
+  location: S3Location,
+  dialect: S3Dialect,
+  signal?: AbortSignal,
+): Promise<StoreFacts> {
+  const bucket = location.bucket;
+  const facts: StoreFacts = {
+    s3Dialect: { name: formatS3Dialect(dialect), probed: location.dialect === 'probe', setBy: location.dialectSetBy },
+  };
   const versioning = await requests
     .send<VersioningOutput>(new requests.sdk.GetBucketVersioningCommand({ Bucket: bucket }), signal)
     .catch(() => undefined);

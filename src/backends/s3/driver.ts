@@ -300,7 +300,7 @@ export class S3Driver implements VfsDriver {
     return dialectLimit(this.dialect, capability);
   }
 
-  describeStore = (opts: { signal?: AbortSignal }) => describeBucket(this.requests, this.location.bucket, opts.signal);
+  describeStore = (o: { signal?: AbortSignal }) => describeBucket(this.requests, this.location, this.dialect, o.signal);
 
   close(): Promise<void> {
     return this.requests.close();

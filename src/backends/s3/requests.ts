@@ -4,7 +4,7 @@ import { inListenedCall, reportRetry } from '../../vfs/events.js';
 import { backoffDelay, DEFAULT_RETRY, sleep, type RetryPolicy } from '../../vfs/retry.js';
 import { s3ErrorCode } from './errors.js';
 import type { OpenVfsOptions } from '../options.js';
-import { createClient, createProbeClient } from './client.js';
+import { createClient, createProbeClient, sendSignal } from './client.js';
 import type { S3Sdk } from './types.js';
 import type { S3Location } from './url.js';
 import {
@@ -63,7 +63,9 @@ export class S3Requests {
     const options = signal !== undefined ? { abortSignal: signal } : probed ? {} : undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        return (await client.send(command as Parameters<S3Client['send']>[0], options)) as T;
+        return (await sendSignal.run(signal, () =>
+          client.send(command as Parameters<S3Client['send']>[0], options),
+        )) as T;
       } catch (err) {
         // AWS answers 409 ConditionalRequestConflict to a conditional write racing another on the
         // same key, and asks for a retry: the condition is checked again. A streamed body cannot

@@ -1,4 +1,5 @@
 import { StateStoreError } from '../../errors.js';
+import type { StoreFacts } from '../../vfs/types.js';
 import { redactUrl, type StoreUrl } from '../../vfs/url.js';
 import type { OpenVfsOptions } from '../options.js';
 import type { S3BackendOptions, S3ClientLike, S3Credentials } from './types.js';
@@ -26,6 +27,23 @@ export interface S3Location {
   url: string;
   /** What the server honours, or `probe`: ask it at open (see dialect.ts, dialect-probe.ts). */
   dialect: S3Dialect | 'probe';
+  /** The setting that chose {@link S3Location.dialect} (`statestore doctor` names it). */
+  dialectSetBy: DialectSetting;
+}
+
+/** Where a store's dialect setting came from: the option, the environment, or neither (`auto`). */
+type DialectSetting = NonNullable<StoreFacts['s3Dialect']>['setBy'];
+
+/** The dialect `options.s3.dialect ?? STATESTORE_S3_DIALECT` sets (see resolveDialect), and which of them set it. */
+function chooseDialect(
+  option: S3BackendOptions['dialect'],
+  fromEnv: string | undefined,
+  awsItself: boolean,
+  invalid: (why: string) => StateStoreError,
+): Pick<S3Location, 'dialect' | 'dialectSetBy'> {
+  const dialectSetBy: DialectSetting =
+    option !== undefined ? 'options.s3.dialect' : fromEnv === undefined ? 'default' : 'STATESTORE_S3_DIALECT';
+  return { dialect: resolveDialect(option ?? fromEnv, awsItself, invalid), dialectSetBy };
 }
 
 /** S3-compatible providers kops knows, and how their endpoint follows from the region. */
@@ -104,7 +122,7 @@ export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Loc
   const credentials = s3.credentials ?? (customEnv ? envCredentials(envValue) : undefined);
   checkS3Options(s3, invalid);
   const awsItself = scheme === 's3' && (endpoint === undefined || AWS_HOST.test(hostOf(endpoint)));
-  const dialect = resolveDialect(s3.dialect ?? envValue('STATESTORE_S3_DIALECT'), awsItself, invalid);
+  const dialect = chooseDialect(s3.dialect, envValue('STATESTORE_S3_DIALECT'), awsItself, invalid);
 
   const prefix = url.path;
   return {
@@ -116,7 +134,7 @@ export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Loc
     forcePathStyle: s3.forcePathStyle ?? endpoint !== undefined,
     credentials,
     url: `${scheme}://${url.host}${prefix === '' ? '' : `/${prefix}`}`,
-    dialect,
+    ...dialect,
   };
 }
 
@@ -149,7 +167,7 @@ function clientLocation(
   const custom = (client as { config?: { isCustomEndpoint?: unknown } }).config?.isCustomEndpoint === true;
   const env = options.env ?? process.env;
   const fromEnv = env['STATESTORE_S3_DIALECT']?.trim() || undefined;
-  const dialect = resolveDialect(s3.dialect ?? fromEnv, url.scheme === 's3' && !custom, invalid);
+  const dialect = chooseDialect(s3.dialect, fromEnv, url.scheme === 's3' && !custom, invalid);
   const prefix = url.path;
   return {
     scheme: url.scheme,
@@ -161,7 +179,7 @@ function clientLocation(
     credentials: undefined,
     client,
     url: `${url.scheme}://${url.host}${prefix === '' ? '' : `/${prefix}`}`,
-    dialect,
+    ...dialect,
   };
 }
 

@@ -1,18 +1,21 @@
 /**
- * What `export` leaves out of its plain copy of a cluster's folder (issue #25.3): every place the
- * config puts secrets or private keys, wherever it points, the live lease, and etcd backups.
+ * What a plain copy of a cluster's folder must leave out (`statestore export`, issue #25.3; a
+ * caller's own mirror or git export): every place the config puts secrets or private keys,
+ * wherever it points, the live lease, and etcd backups.
  */
 import { isPlainObject } from '../config/guard.js';
-import { isLeaseKey } from '../store/lease/document.js';
-import { configuredStoreUrl, prefixInside } from '../store/locations.js';
+import { isLeaseKey } from './lease/document.js';
+import { configuredStoreUrl, prefixInside } from './locations.js';
 
 /** Why a file is left out. */
-export type ExclusionReason = 'secrets' | 'private keys' | 'lease' | 'etcd backups';
+export type ExportExclusionReason = 'secrets' | 'private keys' | 'lease' | 'etcd backups';
 
 /** A folder of the cluster (relative to `{cluster}/`, ending in `/`; `''` is all of it) left out, and why. */
-export interface Exclusion {
+export interface ExportExclusion {
+  /** The folder, relative to `{cluster}/`, ending in `/` (`''`: the whole cluster folder). */
   folder: string;
-  reason: ExclusionReason;
+  /** What it holds. */
+  reason: ExportExclusionReason;
   /** Paths below `folder` that are kept all the same (etcd-manager's `control/` files). */
   keep?: RegExp;
 }
@@ -63,14 +66,27 @@ function backupStores(config: unknown): string[] {
  * etcd `backupStore`), each only where it lies in the cluster's folder (elsewhere it is not
  * copied anyway). A location holding the whole cluster folder leaves everything out.
  * `includeEtcdBackups` keeps the etcd snapshots.
+ *
+ * @example
+ * A plain copy of one cluster's folder without its secrets, private keys, lease or etcd backups:
+ * ```ts
+ * import { exportExclusionOf, exportExclusions, openStateStore, parseYaml } from 'kops-statestore';
+ *
+ * const store = await openStateStore('s3://state');
+ * const config = parseYaml(Buffer.from((await store.vfs.read('prod.example.com/config')).body).toString());
+ * const exclusions = exportExclusions(store.vfs.url, 'prod.example.com', config);
+ * for await (const object of store.vfs.listAll({ prefix: 'prod.example.com/' })) {
+ *   if (exportExclusionOf(object.key, 'prod.example.com', exclusions) === undefined) console.log(object.key);
+ * }
+ * ```
  */
 export function exportExclusions(
   storeUrl: string,
   cluster: string,
   config: unknown,
   includeEtcdBackups = false,
-): Exclusion[] {
-  const located: Array<[string | undefined, ExclusionReason, RegExp?]> = [
+): ExportExclusion[] {
+  const located: Array<[string | undefined, ExportExclusionReason, RegExp?]> = [
     [`${cluster}/secrets/`, 'secrets'],
     [`${cluster}/pki/private/`, 'private keys'],
   ];
@@ -92,11 +108,11 @@ export function exportExclusions(
 }
 
 /** Why `key` (a file of the cluster's folder) is left out of an export, or undefined to copy it. */
-export function exclusionOf(
+export function exportExclusionOf(
   key: string,
   cluster: string,
-  exclusions: readonly Exclusion[],
-): ExclusionReason | undefined {
+  exclusions: readonly ExportExclusion[],
+): ExportExclusionReason | undefined {
   if (isLeaseKey(key)) return 'lease';
   const relative = key.slice(cluster.length + 1);
   return exclusions.find(
