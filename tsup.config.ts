@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { defineConfig, type Options } from 'tsup';
 
@@ -39,6 +39,34 @@ const libraryExternal: NonNullable<Options['esbuildPlugins']>[number] = {
   },
 };
 
+// The kops schema validators (src/config/validate/validators.generated.js, ajv's standalone code:
+// ~1.2 MB once bundled) are the same in both formats, so the package ships them once, as
+// dist/validators.generated.cjs: the CommonJS chunks require() it and the ESM chunks import it
+// (Node reads its export names from the annotation esbuild writes for that purpose). Bundled into
+// each format they were two copies, and the package went over its 6 MiB (scripts/check-pack.mjs).
+const VALIDATORS_SOURCE = 'src/config/validate/validators.generated.js';
+const sharedValidators: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'shared-validators',
+  setup(build) {
+    build.onResolve({ filter: /[\\/]?validators\.generated\.js$/ }, (args) =>
+      /[\\/]src[\\/]config[\\/]validate[\\/]/.test(args.importer)
+        ? { path: './validators.generated.cjs', external: true }
+        : undefined,
+    );
+    build.onEnd(async () => {
+      // Whitespace only: the code is generated, and its names stay as ajv wrote them.
+      const { code } = await build.esbuild.transform(readFileSync(VALIDATORS_SOURCE, 'utf8'), {
+        format: 'cjs',
+        platform: 'node',
+        target: 'node20',
+        minifyWhitespace: true,
+      });
+      mkdirSync('dist', { recursive: true });
+      writeFileSync('dist/validators.generated.cjs', code);
+    });
+  },
+};
+
 // The library: three entry points (`statestore`, `kops-statestore/driver`, `kops-statestore/testing`), two
 // formats each. p-limit (and its yocto-queue) are ESM-only; they are bundled so that
 // require('kops-statestore') works on every Node >= 20 without require(esm). The cloud SDKs stay
@@ -60,7 +88,7 @@ export default defineConfig([
     platform: 'node',
     splitting: true,
     noExternal: BUNDLED,
-    esbuildPlugins: [yamlBuiltins],
+    esbuildPlugins: [yamlBuiltins, sharedValidators],
     external: ['@aws-sdk/client-s3', '@google-cloud/storage', '@azure/storage-blob', '@azure/identity'],
   },
   {
