@@ -108,7 +108,8 @@ export async function mergeDocument<T>(
   validate: (value: T, before: T) => void,
   options: MergeConfigOptions = {},
 ): Promise<MergeResult<T>> {
-  if (!vfs.capabilities.ifMatch) return mergeWithoutSwap(vfs, key, what, change, schema, validate, options);
+  if (!(await vfs.loadCapabilities({ signal: options.signal })).ifMatch)
+    return mergeWithoutSwap(vfs, key, what, change, schema, validate, options);
   const maxAttempts = options.maxAttempts ?? 64;
   const policy = { ...DEFAULT_RETRY, baseDelayMs: 5, maxDelayMs: 500, ...options.retry, maxAttempts };
   const refusals = new RefusalsOfCurrent();
