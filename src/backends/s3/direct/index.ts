@@ -5,6 +5,7 @@ import type { S3Credentials, S3Sdk } from '../types.js';
 import type { S3Location } from '../url.js';
 import { translate, type TranslateOptions } from './commands.js';
 import { DirectTransport } from './transport.js';
+import { redactInspection } from '../../../vfs/redact.js';
 
 /** `STATESTORE_S3_REQUESTS=sdk` sends every request through the SDK (to compare both paths). */
 export const REQUESTS_ENV = 'STATESTORE_S3_REQUESTS';
@@ -73,7 +74,8 @@ export class DirectS3 {
       connectTimeoutMs: s3.connectTimeoutMs ?? 5000,
       socketTimeoutMs: s3.requestTimeoutMs ?? 120_000,
     });
-    return new DirectS3(sdk, transport, { checksums: (s3.checksum ?? 'when_supported') === 'when_supported' });
+    const direct = new DirectS3(sdk, transport, { checksums: (s3.checksum ?? 'when_supported') === 'when_supported' });
+    return redactInspection(direct, 'DirectS3', () => ({ region }));
   }
 
   /** Sends `command` directly, or returns undefined when the SDK must send it. */

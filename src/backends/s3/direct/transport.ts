@@ -5,7 +5,7 @@ import { inListenedCall, reportRetry } from '../../../vfs/events.js';
 import { backoffDelay, sleep, type RetryPolicy } from '../../../vfs/retry.js';
 import type { S3Credentials } from '../types.js';
 import { canonicalQuery, encodeKeyPath, SigV4Signer } from './signer.js';
-import { errorCode } from './xml.js';
+import { errorFields } from './xml.js';
 
 /** One S3 request of the direct path; header names lower-case. */
 export interface DirectRequest {
@@ -62,7 +62,8 @@ export class DirectTransport {
   private readonly agent: http.Agent;
   private readonly signer: SigV4Signer;
   private readonly secure: boolean;
-  private credentials: Promise<S3Credentials & { expiration?: Date }> | undefined;
+  /** The cached pair; a `#` field, so that no inspection of the transport shows it. */
+  #credentials: Promise<S3Credentials & { expiration?: Date }> | undefined;
 
   constructor(private readonly config: TransportConfig) {
     this.secure = config.endpoint.protocol === 'https:';
@@ -174,7 +175,7 @@ export class DirectTransport {
 
   /** The credentials, asked from the provider once and again only near their expiry. */
   private async currentCredentials(): Promise<S3Credentials> {
-    let pending = this.credentials;
+    let pending = this.#credentials;
     if (pending !== undefined) {
       const known = await pending.catch(() => undefined);
       const expires = known?.expiration?.getTime();
@@ -183,9 +184,9 @@ export class DirectTransport {
     }
     if (pending === undefined) {
       pending = this.config.credentials();
-      this.credentials = pending;
+      this.#credentials = pending;
       pending.catch(() => {
-        if (this.credentials === pending) this.credentials = undefined;
+        if (this.#credentials === pending) this.#credentials = undefined;
       });
     }
     return pending;
@@ -235,9 +236,10 @@ function isErrorDocument(body: Buffer): boolean {
 
 /** The SDK's error for an answer: named by the document's Code, else 404 NotFound, else the status. */
 export function s3Failure(status: number, headers: IncomingHttpHeaders, body: Buffer): ShapedError {
-  const code =
-    (body.length > 0 ? errorCode(body.toString('utf8')) : undefined) ?? (status === 404 ? 'NotFound' : String(status));
-  const err = new Error(code) as ShapedError;
+  const fields = body.length > 0 ? errorFields(body.toString('utf8')) : {};
+  const code = fields['Code'] ?? (status === 404 ? 'NotFound' : String(status));
+  // The document's fields on the error, as the SDK puts them (never printed: errors.ts names the code only).
+  const err = Object.assign(new Error(fields['Message'] ?? code), fields) as ShapedError;
   err.name = code;
   err.Code = code;
   err.$fault = status >= 500 ? 'server' : 'client';

@@ -79,7 +79,18 @@ export function parseCopyResult(xml: string): { ETag?: string; LastModified?: Da
   };
 }
 
-/** An S3 error document's code, or undefined when the body is none. */
-export function errorCode(xml: string): string | undefined {
-  return xml.includes('<Error>') ? element(xml, 'Code') : undefined;
+/**
+ * The fields of an S3 error document (`Code`, `Message`, `RequestId`, and what the service adds,
+ * such as `AWSAccessKeyId` or `BucketName`), as the SDK copies them onto its error; empty when
+ * the body is none.
+ */
+export function errorFields(xml: string): Record<string, string> {
+  const start = xml.indexOf('<Error>');
+  const end = xml.lastIndexOf('</Error>');
+  const fields: Record<string, string> = {};
+  if (start < 0 || end < start) return fields;
+  const body = xml.slice(start + '<Error>'.length, end);
+  for (const match of body.matchAll(/<([A-Za-z][A-Za-z0-9]*)>([^<]*)<\/\1>/g))
+    fields[match[1]!] ??= unescapeXml(match[2]!);
+  return fields;
 }
