@@ -239,16 +239,17 @@ export function s3Failure(status: number, headers: IncomingHttpHeaders, body: Bu
   const fields = body.length > 0 ? errorFields(body.toString('utf8')) : {};
   const code = fields['Code'] ?? (status === 404 ? 'NotFound' : String(status));
   // The document's fields on the error, as the SDK puts them (never printed: errors.ts names the code only).
-  const err = Object.assign(new Error(fields['Message'] ?? code), fields) as ShapedError;
-  err.name = code;
-  err.Code = code;
-  err.$fault = status >= 500 ? 'server' : 'client';
   const requestId = headers['x-amz-request-id'];
-  err.$metadata = { httpStatusCode: status, ...(typeof requestId === 'string' ? { requestId } : {}) };
   const flat: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers)) flat[name] = Array.isArray(value) ? value.join(', ') : value;
-  err.$response = { statusCode: status, headers: flat };
-  return err;
+  const shape: Omit<ShapedError, keyof Error> & { name: string } = {
+    name: code,
+    Code: code,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status, ...(typeof requestId === 'string' ? { requestId } : {}) },
+    $response: { statusCode: status, headers: flat },
+  };
+  return Object.assign(new Error(fields['Message'] ?? code), fields, shape);
 }
 
 const THROTTLING = new Set([
