@@ -10,7 +10,7 @@
  *   npx tsx bench/move/run.ts [--server s3rver|rgw] [--scale 1] [--big-mib 1024] [--concurrency N]
  *     [--repeat 3] [--shapes mixed,one,many,file,kops] [--transfers 32,64] [--cpu-prof DIR]
  *     [--only statestore,copyobject,aws,rclone,tuned,ceiling,local,rss] [--requests]
- *     [--baseline-child BUNDLE] [--baseline-s3 JSON] [--s3 JSON]
+ *     [--baseline-child BUNDLE] [--baseline-s3 JSON] [--baseline-env K=V,...] [--s3 JSON]
  *
  * --scale multiplies the file counts (the kops shape: its clusters); record the scale you ran.
  * --cpu-prof writes a V8 CPU profile of every statestore child into DIR; --requests prints the
@@ -20,7 +20,8 @@
  * checkout of it); each statestore row is followed by the same move by that child: before/after
  * figures at the same load. --s3: options of the S3 stores statestore opens, as JSON;
  * --baseline-s3: the baseline rows with these S3 options instead (the same bundle, unless
- * --baseline-child names another).
+ * --baseline-child names another); --baseline-env: with these environment variables (e.g.
+ * STATESTORE_S3_REQUESTS=sdk: the S3 requests through the SDK, to compare with the direct path).
  */
 import {
   CopyObjectCommand,
@@ -72,6 +73,12 @@ const BASELINE_CHILD = process.argv.includes('--baseline-child') ? path.resolve(
 const BASELINE_S3 = process.argv.includes('--baseline-s3')
   ? (JSON.parse(arg('baseline-s3', '{}')) as NonNullable<OpenVfsOptions['s3']>)
   : undefined;
+/** Environment of the baseline rows (`--baseline-env STATESTORE_S3_REQUESTS=sdk`): the current child unless --baseline-child. */
+const BASELINE_ENV: Record<string, string> = Object.fromEntries(
+  (process.argv.includes('--baseline-env') ? arg('baseline-env', '').split(',') : [])
+    .filter((pair) => pair.includes('='))
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 const CPU_PROF = process.argv.includes('--cpu-prof') ? path.resolve(arg('cpu-prof', 'profiles')) : undefined;
 const HAS = { aws: hasCommand('aws'), rclone: hasCommand('rclone') };
 
@@ -136,6 +143,7 @@ async function timeMove(
   objects: number,
   openOptions = ctx.openOptions,
   child = ctx.child,
+  env: Record<string, string> = {},
 ): Promise<void> {
   let inProcess: { seconds: number; cpuSeconds: number; files: number; requests: Record<string, number> } | undefined;
   const flags = CPU_PROF === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', CPU_PROF];
@@ -147,6 +155,7 @@ async function timeMove(
       BENCH_OPEN_OPTIONS: JSON.stringify(openOptions),
       BENCH_NO_BASELINE: '1',
       ...(CONCURRENCY === undefined ? {} : { BENCH_CONCURRENCY: String(CONCURRENCY) }),
+      ...env,
     },
     (stdout) => (inProcess = JSON.parse(stdout.trim().split('\n').pop()!) as typeof inProcess),
   );
@@ -172,15 +181,15 @@ async function twiceMove(
 ): Promise<void> {
   await timeMove(ctx, row, from, to, objects, openOptions);
   await timeMove(ctx, `${row} rerun`, from, to, objects, openOptions);
-  if (BASELINE_CHILD === undefined && BASELINE_S3 === undefined) return;
+  if (BASELINE_CHILD === undefined && BASELINE_S3 === undefined && Object.keys(BASELINE_ENV).length === 0) return;
   // The same move by the baseline (another bundle, or other S3 options), into its own
   // destination, right after (same load).
   const baseline = `${to}-baseline`;
   const child = BASELINE_CHILD ?? ctx.child;
   const options =
     BASELINE_S3 === undefined ? openOptions : { ...openOptions, s3: { ...openOptions.s3, ...BASELINE_S3 } };
-  await timeMove(ctx, `${row} (baseline)`, from, baseline, objects, options, child);
-  await timeMove(ctx, `${row} (baseline) rerun`, from, baseline, objects, options, child);
+  await timeMove(ctx, `${row} (baseline)`, from, baseline, objects, options, child, BASELINE_ENV);
+  await timeMove(ctx, `${row} (baseline) rerun`, from, baseline, objects, options, child, BASELINE_ENV);
 }
 
 interface Context {

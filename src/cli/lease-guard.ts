@@ -80,7 +80,8 @@ export async function asWriter<T>(
 ): Promise<T> {
   const flags = ctx.flags;
   const maxWaitMs = flags.lockTimeout === undefined ? 0 : parseDuration(flags.lockTimeout, '--lock-timeout', true);
-  const capable = store.vfs.capabilities.ifMatch && store.vfs.capabilities.ifNoneMatch;
+  const { ifMatch, ifNoneMatch } = await store.vfs.loadCapabilities();
+  const capable = ifMatch && ifNoneMatch;
   if (flags.lease === false || !capable) return fn(undefined);
   const options = { owner: commandOwner(), operation, ttlMs: commandTtl() };
   // Taken first, looked at only when held (one request fewer in the usual case): ours, or wait, or refuse.

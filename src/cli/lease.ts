@@ -115,7 +115,7 @@ const acquire: Action = async (ctx, store, cluster, flags) => {
 
 const release: Action = async (ctx, store, cluster, flags) => {
   const key = leaseKey(cluster);
-  if (!store.vfs.capabilities.deleteIfMatch)
+  if (!(await store.vfs.loadCapabilities()).deleteIfMatch)
     throw new StateStoreError('Unsupported', `the ${store.vfs.backend} backend cannot hold leases`, { key });
   const info = await store.readLease(cluster).catch(async (err: unknown) => {
     // Not a lease document at all (damaged): it counts as expired; --force removes it.

@@ -62,7 +62,8 @@ export async function deleteAtVersion(
   info: ObjectInfo,
   signal: AbortSignal | undefined,
 ): Promise<SourceChange | undefined> {
-  if (from.capabilities.deleteIfMatch) {
+  const { deleteIfMatch } = await from.loadCapabilities({ signal });
+  if (deleteIfMatch) {
     try {
       await from.delete(info.key, { ifMatch: info.version, signal });
       return undefined;
@@ -76,7 +77,7 @@ export async function deleteAtVersion(
   });
   if (now === undefined) return undefined;
   // With deleteIfMatch the conditional delete failed: the object is not the one listed.
-  if (now.version !== info.version || from.capabilities.deleteIfMatch) return { key: info.key, change: 'changed' };
+  if (now.version !== info.version || deleteIfMatch) return { key: info.key, change: 'changed' };
   await from.delete(info.key, { signal });
   return undefined;
 }

@@ -68,12 +68,13 @@ export async function transferFile(
   // Create-only where the listing saw no file, so a file another writer made meanwhile is not
   // replaced; a store that cannot refuse a taken key (swift by default) is written as kops writes
   // it, unconditionally, as is a replacement on one without compare-and-swap.
+  const capabilities = await to.loadCapabilities({ signal: ctx.signal });
   const condition: WriteOptions =
     existing === undefined
-      ? to.capabilities.ifNoneMatch
+      ? capabilities.ifNoneMatch
         ? { ifNoneMatch: '*' }
         : {}
-      : to.capabilities.ifMatch
+      : capabilities.ifMatch
         ? { ifMatch: existing.version }
         : {};
   let written: ObjectInfo;

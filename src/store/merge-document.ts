@@ -111,7 +111,7 @@ export async function mergeDocument<T>(
 ): Promise<MergeResult<T>> {
   // Without If-Match: checked against the bucket's versions where it keeps them (versioned-write.ts),
   // else under the cluster's lease.
-  if (!vfs.capabilities.ifMatch && !(await swapsByVersions(vfs)))
+  if (!(await vfs.loadCapabilities({ signal: options.signal })).ifMatch && !(await swapsByVersions(vfs)))
     return mergeWithoutSwap(vfs, key, what, change, schema, validate, options);
   const maxAttempts = options.maxAttempts ?? 64;
   const policy = { ...DEFAULT_RETRY, baseDelayMs: 5, maxDelayMs: 500, ...options.retry, maxAttempts };

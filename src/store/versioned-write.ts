@@ -55,7 +55,8 @@ export async function compareAndSwap(
   expected: string | undefined,
   options: { contentType: string; signal?: AbortSignal },
 ): Promise<ObjectInfo> {
-  const enforced = expected === undefined ? vfs.capabilities.ifNoneMatch : vfs.capabilities.ifMatch;
+  const capabilities = await vfs.loadCapabilities({ signal: options.signal });
+  const enforced = expected === undefined ? capabilities.ifNoneMatch : capabilities.ifMatch;
   if (enforced || !(await swapsByVersions(vfs))) {
     const condition = expected === undefined ? { ifNoneMatch: '*' as const } : { ifMatch: expected };
     return vfs.write(key, body, { ...condition, ...options });

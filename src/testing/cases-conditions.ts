@@ -25,7 +25,7 @@ function writeConditionCases(ctx: ConformanceContext): void {
   const { it } = ctx.framework;
   it('creates with ifNoneMatch when absent and refuses with AlreadyExists when present', async () => {
     const vfs = ctx.vfs();
-    if (!vfs.capabilities.ifNoneMatch)
+    if (!(await vfs.loadCapabilities()).ifNoneMatch)
       return assertRefused(vfs, 'cond/new', vfs.write('cond/new', 'x', { ifNoneMatch: '*' }));
     const created = await vfs.write('cond/new', 'first', { ifNoneMatch: '*' });
     assert.equal(created.size, 5);
@@ -36,7 +36,7 @@ function writeConditionCases(ctx: ConformanceContext): void {
   it('writes with ifMatch at the current version and refuses a stale one with PreconditionFailed', async () => {
     const vfs = ctx.vfs();
     const v1 = await vfs.write('cond/cas', 'one');
-    if (!vfs.capabilities.ifMatch) {
+    if (!(await vfs.loadCapabilities()).ifMatch) {
       return assertRefused(vfs, 'cond/cas', vfs.write('cond/cas', 'two', { ifMatch: v1.version }), 'one');
     }
     const v2 = await vfs.write('cond/cas', 'two', { ifMatch: v1.version });
@@ -50,7 +50,7 @@ function writeConditionCases(ctx: ConformanceContext): void {
   it('refuses ifMatch on a missing key with PreconditionFailed and creates nothing', async () => {
     const vfs = ctx.vfs();
     const other = await vfs.write('cond/other', 'x');
-    if (!vfs.capabilities.ifMatch) {
+    if (!(await vfs.loadCapabilities()).ifMatch) {
       return assertRefused(vfs, 'cond/absent', vfs.write('cond/absent', 'y', { ifMatch: other.version }));
     }
     assert.equal(await codeOf(vfs.write('cond/absent', 'y', { ifMatch: other.version })), 'PreconditionFailed');
@@ -73,7 +73,7 @@ function otherConditionCases(ctx: ConformanceContext): void {
     const vfs = ctx.vfs();
     await vfs.write('cond/src', 'source');
     const dst = await vfs.write('cond/dst', 'destination');
-    if (!vfs.capabilities.ifNoneMatch) {
+    if (!(await vfs.loadCapabilities()).ifNoneMatch) {
       await assertRefused(vfs, 'cond/fresh', vfs.copy('cond/src', 'cond/fresh', { ifNoneMatch: '*' }));
     } else {
       assert.equal(await codeOf(vfs.copy('cond/src', 'cond/dst', { ifNoneMatch: '*' })), 'AlreadyExists');
@@ -81,7 +81,7 @@ function otherConditionCases(ctx: ConformanceContext): void {
       await vfs.copy('cond/src', 'cond/fresh', { ifNoneMatch: '*' });
       assert.equal(text((await vfs.read('cond/fresh')).body), 'source');
     }
-    if (!vfs.capabilities.ifMatch) {
+    if (!(await vfs.loadCapabilities()).ifMatch) {
       await assertRefused(vfs, 'cond/dst', vfs.copy('cond/src', 'cond/dst', { ifMatch: dst.version }), 'destination');
     } else {
       await vfs.write('cond/dst', 'changed');
@@ -92,7 +92,7 @@ function otherConditionCases(ctx: ConformanceContext): void {
 
   it('deletes with ifMatch only at the current version', async () => {
     const vfs = ctx.vfs();
-    if (!vfs.capabilities.deleteIfMatch) {
+    if (!(await vfs.loadCapabilities()).deleteIfMatch) {
       assert.equal(await codeOf(vfs.delete('cond/x', { ifMatch: 'v' })), 'Unsupported');
       return;
     }
@@ -135,7 +135,7 @@ function raceCases(ctx: ConformanceContext): void {
   const { it } = ctx.framework;
   it('lets exactly one of N racing create-if-absent writers win', async () => {
     const vfs = ctx.vfs();
-    if (!vfs.capabilities.ifNoneMatch) {
+    if (!(await vfs.loadCapabilities()).ifNoneMatch) {
       return assertRefused(vfs, 'race/create', vfs.write('race/create', 'x', { ifNoneMatch: '*' }));
     }
     await race(
@@ -150,7 +150,7 @@ function raceCases(ctx: ConformanceContext): void {
   it('lets exactly one of N racing compare-and-swap writers from the same version win', async () => {
     const vfs = ctx.vfs();
     const base = await vfs.write('race/cas', 'base');
-    if (!vfs.capabilities.ifMatch) {
+    if (!(await vfs.loadCapabilities()).ifMatch) {
       return assertRefused(vfs, 'race/cas', vfs.write('race/cas', 'x', { ifMatch: base.version }), 'base');
     }
     await race(

@@ -66,7 +66,7 @@ function streamRoundTripCases(ctx: ConformanceContext): void {
       yield Buffer.from('hello ');
       yield Buffer.from('stream');
     }
-    if (!vfs.capabilities.ifNoneMatch) {
+    if (!(await vfs.loadCapabilities()).ifNoneMatch) {
       return assertRefused(vfs, 'stream/small', vfs.writeStream('stream/small', parts(), { ifNoneMatch: '*' }));
     }
     const info = await vfs.writeStream('stream/small', parts(), { ifNoneMatch: '*' });

@@ -1,6 +1,7 @@
 // Small pieces of the portable layer (src/vfs/portable.ts): the driver's view of a caller's options, a refusal.
 import { StateStoreError } from '../errors.js';
-import type { Condition, VfsDriver } from './driver.js';
+import type { Condition, DriverOp, VfsDriver } from './driver.js';
+import type { CallOptions } from './types.js';
 
 /**
  * The caller's options as a driver receives them: the condition replaces `ifMatch`/`ifNoneMatch`,
@@ -37,4 +38,11 @@ export function onVersion<T>(
       backend: driver.backend,
     });
   return method.call(driver, key, versionId, { signal });
+}
+
+/** The calls that may carry a write condition: a write, copy or delete given `ifMatch` or `ifNoneMatch`. */
+export function conditional(op: DriverOp, options: CallOptions): boolean {
+  if (op !== 'write' && op !== 'writeStream' && op !== 'copy' && op !== 'copyFrom' && op !== 'delete') return false;
+  const given = options as { ifMatch?: unknown; ifNoneMatch?: unknown };
+  return given.ifMatch !== undefined || given.ifNoneMatch !== undefined;
 }

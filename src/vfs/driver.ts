@@ -138,8 +138,19 @@ export interface VfsDriver {
   readonly url: string;
   /** The backend's name in messages and errors: `memory`, `file`, `s3`, `gcs`, `azure`. */
   readonly backend: string;
-  /** What the driver enforces. Must not change after open. */
+  /**
+   * What the driver enforces. Must not change after open, except once, by
+   * {@link VfsDriver.loadCapabilities}, from a lower bound to what the backend learnt.
+   */
   readonly capabilities: Capabilities;
+
+  /**
+   * OPTIONAL. Learns what `capabilities` could not say at open (the S3 driver's probed dialect),
+   * after which they are final. The portable layer calls it before every conditional write, copy
+   * and delete, and in `Vfs.loadCapabilities`; never for reads. Omit it when capabilities are
+   * final at open.
+   */
+  loadCapabilities?(options: { signal?: AbortSignal }): Promise<void>;
 
   /**
    * Reads a whole object. Must reject with NotFound for a missing key; under a `version`

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { StateStoreError, isStateStoreError, throwIfAborted } from '../errors.js';
 import { NO_CONDITION, type Condition, type DriverOp, type ErrorContext, type VfsDriver } from './driver.js';
-import { driverOptions, noVersions, onVersion } from './driver-options.js';
+import { conditional, driverOptions, noVersions, onVersion } from './driver-options.js';
 import { listening, traceCall, type VfsEvents } from './events.js';
 import { validateKey, validatePrefix } from './keys.js';
 import { redactUrl } from './url.js';
@@ -9,6 +9,7 @@ import type { InspectOptions } from 'node:util';
 import { INSPECT, inspectSummary, redactInspection } from './redact.js';
 import type {
   CallOptions,
+  Capabilities,
   CopyFromOptions,
   DeleteOptions,
   ListAllOptions,
@@ -70,14 +71,22 @@ class PortableVfs implements Vfs {
     return this.driver.capabilities;
   }
 
+  async loadCapabilities(options: CallOptions = {}): Promise<Capabilities> {
+    await this.driver.loadCapabilities?.({ signal: options.signal }).catch((err: unknown) => {
+      throw isStateStoreError(err) ? err : this.mapError(err, { op: 'stat', condition: NO_CONDITION, ...options });
+    });
+    // `this.capabilities`, not the driver's: a wrapper of this Vfs that overrides them is obeyed.
+    return this.capabilities;
+  }
+
   read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
-    return this.guard('read', key, options, this.readCondition(key, options), (condition) =>
+    return this.run('read', key, options, this.readCondition(key, options), (condition) =>
       this.driver.read(key, driverOptions(options, condition)),
     );
   }
 
   async readStream(key: string, options: ReadOptions = {}): Promise<ReadStreamResult> {
-    const result = await this.guard('readStream', key, options, this.readCondition(key, options), (condition) =>
+    const result = await this.run('readStream', key, options, this.readCondition(key, options), (condition) =>
       this.driver.readStream(key, driverOptions(options, condition)),
     );
     const body = result.body;
@@ -89,13 +98,13 @@ class PortableVfs implements Vfs {
   }
 
   stat(key: string, options: ReadOptions = {}): Promise<ObjectInfo> {
-    return this.guard('stat', key, options, this.readCondition(key, options), (condition) =>
+    return this.run('stat', key, options, this.readCondition(key, options), (condition) =>
       this.driver.stat(key, driverOptions(options, condition)),
     );
   }
 
   write(key: string, body: Uint8Array | string, options: WriteOptions = {}): Promise<ObjectInfo> {
-    return this.guard('write', key, options, this.writeCondition(key, options), (condition) => {
+    return this.run('write', key, options, this.writeCondition(key, options), (condition) => {
       if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
         throw new StateStoreError('InvalidArgument', 'body must be a string or a Uint8Array', {
           key,
@@ -111,7 +120,7 @@ class PortableVfs implements Vfs {
     body: Readable | AsyncIterable<Uint8Array>,
     options: WriteStreamOptions = {},
   ): Promise<ObjectInfo> {
-    return this.guard('writeStream', key, options, this.writeCondition(key, options), (condition) => {
+    return this.run('writeStream', key, options, this.writeCondition(key, options), (condition) => {
       if (options.size !== undefined && (!Number.isSafeInteger(options.size) || options.size < 0)) {
         throw new StateStoreError('InvalidArgument', 'size must be a non-negative integer', {
           key,
@@ -129,13 +138,13 @@ class PortableVfs implements Vfs {
       if (!this.capabilities.deleteIfMatch) this.unsupported(key, 'delete with ifMatch', 'deleteIfMatch');
       return { kind: 'version', version: options.ifMatch };
     };
-    return this.guard('delete', key, options, conditionOf, (condition) =>
+    return this.run('delete', key, options, conditionOf, (condition) =>
       this.driver.delete(key, driverOptions(options, condition)),
     );
   }
 
   copy(sourceKey: string, destinationKey: string, options: WriteOptions = {}): Promise<ObjectInfo> {
-    return this.guard('copy', destinationKey, options, this.writeCondition(destinationKey, options), (condition) => {
+    return this.run('copy', destinationKey, options, this.writeCondition(destinationKey, options), (condition) => {
       validateKey(sourceKey, this.backend);
       return this.driver.copy(sourceKey, destinationKey, driverOptions(options, condition));
     });
@@ -148,7 +157,7 @@ class PortableVfs implements Vfs {
     options: CopyFromOptions = {},
   ): Promise<ObjectInfo | undefined> {
     const conditionOf = this.writeCondition(destinationKey, options);
-    return this.guard('copyFrom', destinationKey, options, conditionOf, async (condition) => {
+    return this.run('copyFrom', destinationKey, options, conditionOf, async (condition) => {
       validateKey(sourceKey, this.backend);
       const location = source.serverSideLocation?.(sourceKey);
       if (location === undefined || this.driver.copyFromLocation === undefined) return undefined;
@@ -173,7 +182,7 @@ class PortableVfs implements Vfs {
   }
 
   listObjectVersions(key: string, options: CallOptions = {}): Promise<ObjectVersion[]> {
-    return this.guard(
+    return this.run(
       'listVersions',
       key,
       options,
@@ -187,12 +196,12 @@ class PortableVfs implements Vfs {
 
   readObjectVersion(key: string, versionId: string, options: CallOptions = {}): Promise<ReadResult> {
     const read = () => onVersion(this.driver, this.driver.readObjectVersion, key, versionId, options.signal);
-    return this.guard('readVersion', key, options, () => NO_CONDITION, read);
+    return this.run('readVersion', key, options, () => NO_CONDITION, read);
   }
 
   deleteObjectVersion(key: string, versionId: string, options: CallOptions = {}): Promise<void> {
     const remove = () => onVersion(this.driver, this.driver.deleteObjectVersion, key, versionId, options.signal);
-    return this.guard('deleteVersion', key, options, () => NO_CONDITION, remove);
+    return this.run('deleteVersion', key, options, () => NO_CONDITION, remove);
   }
 
   list(options: ListOptions = {}): Promise<ListPage> {
@@ -298,24 +307,8 @@ class PortableVfs implements Vfs {
 
   private unsupported(key: string, what: string, capability: 'ifMatch' | 'ifNoneMatch' | 'deleteIfMatch'): never {
     const why = this.driver.explainUnsupported?.(capability);
-    throw new StateStoreError(
-      'Unsupported',
-      `the ${this.backend} backend cannot enforce ${what}${why === undefined ? '' : `: ${why}`}`,
-      {
-        key,
-        backend: this.backend,
-      },
-    );
-  }
-
-  private guard<T>(
-    op: DriverOp,
-    key: string,
-    options: CallOptions,
-    conditionOf: () => Condition,
-    fn: (condition: Condition) => Promise<T>,
-  ): Promise<T> {
-    return this.run(op, key, options, conditionOf, fn);
+    const message = `the ${this.backend} backend cannot enforce ${what}${why === undefined ? '' : `: ${why}`}`;
+    throw new StateStoreError('Unsupported', message, { key, backend: this.backend });
   }
 
   /** Runs one call (see {@link PortableVfs.checkedRun}), traced when someone listens. */
@@ -353,8 +346,11 @@ class PortableVfs implements Vfs {
   ): Promise<T> {
     throwIfAborted(options.signal, key, this.backend);
     if (key !== undefined) validateKey(key, this.backend);
-    const condition = conditionOf();
+    let condition: Condition = NO_CONDITION;
     try {
+      // What a conditional write may ask is known only once the backend learnt it (an S3 dialect).
+      if (conditional(op, options)) await this.driver.loadCapabilities?.({ signal: options.signal });
+      condition = conditionOf();
       return await fn(condition);
     } catch (err) {
       if (isStateStoreError(err)) throw err;

@@ -166,8 +166,25 @@ export interface Vfs {
   readonly url: string;
   /** The backend's name: `memory`, `file`, `s3`, `gcs`, `azure`. */
   readonly backend: string;
-  /** What this backend enforces; a call needing something it lacks is refused before any I/O. */
+  /**
+   * What this backend enforces; a call needing something it lacks is refused before any I/O.
+   * Final for most backends at open; an S3 store whose dialect is probed (`options.s3.dialect`)
+   * learns it on its first conditional write, and until then promises only what every S3 server
+   * enforces (no conditions): read {@link Vfs.loadCapabilities} before deciding on conditions.
+   */
   readonly capabilities: Capabilities;
+  /**
+   * The final capabilities, asking the backend what it must still learn first (an S3 store's
+   * probed dialect: about 18 requests, once per endpoint and bucket in the process). Reads and
+   * listings never need it; call it before choosing how to write by what the store enforces.
+   *
+   * @example
+   * ```ts
+   * const { ifNoneMatch } = await vfs.loadCapabilities();
+   * await vfs.write('cluster/config', body, ifNoneMatch ? { ifNoneMatch: '*' } : {});
+   * ```
+   */
+  loadCapabilities(options?: CallOptions): Promise<Capabilities>;
   /** Must reject with NotFound when the key does not exist. */
   read(key: string, options?: ReadOptions): Promise<ReadResult>;
   /** Must reject with NotFound when the key does not exist. Memory stays bounded whatever the size. */

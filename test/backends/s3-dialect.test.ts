@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import { openVfs } from '../../src/backends/registry.js';
-import { probeS3Dialect } from '../../src/backends/s3/dialect-probe.js';
+import { clearDialectCache, probeS3Dialect } from '../../src/backends/s3/dialect-probe.js';
 import {
   dialectCapabilities,
   formatS3Dialect,
@@ -187,7 +187,10 @@ describe('the probe, one case per provider behaviour', () => {
 
   it('fails clearly: 403 as PermissionDenied naming the option, InvalidRequest under SSE naming serverSideEncryption', async () => {
     await server.injectFault({ method: 'PUT', status: 403, code: 'AccessDenied', times: 1 });
-    const denied = await rejection(openVfs(`do://dialect/run-${++counter}`, options({ region: 'us-east-1' })));
+    // The store opens (reads need no probe); its first conditional write probes, and fails so.
+    const store = await openVfs(`do://dialect/run-${++counter}`, options({ region: 'us-east-1' }));
+    const denied = await rejection(store.write('k', 'x', { ifNoneMatch: '*' }));
+    await store.close();
     expect(denied.code).toBe('PermissionDenied');
     expect(denied.message).toContain('options.s3.dialect');
     await server.injectFault({ method: 'PUT', status: 400, code: 'InvalidRequest', times: 1 });
@@ -261,7 +264,7 @@ describe('a store on a server that ignores some conditions (RGW-like)', () => {
       deleteIfMatch: 'ignore',
     });
     const vfs = await openVfs(freshUrl(), options());
-    expect(vfs.capabilities).toMatchObject({ ifMatch: false, ifNoneMatch: false, deleteIfMatch: false });
+    expect(await vfs.loadCapabilities()).toMatchObject({ ifMatch: false, ifNoneMatch: false, deleteIfMatch: false });
     const v = await vfs.write('k', 'x');
     await server.clearRequests();
     expect((await rejection(vfs.write('k', 'y', { ifMatch: v.version }))).message).toContain(
@@ -322,5 +325,34 @@ describe('requests and messages', () => {
       expect(err.message).toContain('options.s3.credentials');
       await vfs.close();
     }
+  });
+});
+
+describe('the probe runs on the first conditional request, never for reads', () => {
+  const probeRequests = async () =>
+    (await server.requests()).filter((r) => (r.key ?? '').includes('.statestore-dialect-probe-'));
+
+  it('reads, stats, lists and unconditional writes send no probe; the first conditional write does, once', async () => {
+    clearDialectCache();
+    await server.setDialect(RGW);
+    await server.clearRequests();
+    const vfs = await openVfs(freshUrl(), options());
+    // Until then the store promises what every S3 server enforces: no conditions.
+    expect(vfs.capabilities).toMatchObject({ ifMatch: false, ifNoneMatch: false, deleteIfMatch: false });
+    const v1 = await vfs.write('k', 'one');
+    expect(Buffer.from((await vfs.read('k', { ifMatch: v1.version })).body).toString()).toBe('one');
+    expect((await vfs.stat('k')).size).toBe(3);
+    expect((await vfs.list({})).objects.map((o) => o.key)).toEqual(['k']);
+    await vfs.write('k', 'two');
+    expect((await rejection(vfs.read('k', { ifMatch: v1.version }))).code).toBe('PreconditionFailed');
+    expect(await probeRequests()).toEqual([]);
+    const v2 = await vfs.stat('k');
+    await Promise.all([vfs.write('k', 'three', { ifMatch: v2.version }), vfs.loadCapabilities()]);
+    expect(vfs.capabilities).toMatchObject({ ifMatch: true, ifNoneMatch: true, deleteIfMatch: false });
+    const probed = (await probeRequests()).length;
+    expect(probed).toBeGreaterThan(10);
+    expect((await rejection(vfs.write('k', 'four', { ifMatch: v1.version }))).code).toBe('PreconditionFailed');
+    expect((await probeRequests()).length).toBe(probed);
+    await vfs.close();
   });
 });

@@ -384,3 +384,49 @@ describe('error codes, within the retry budget, without secrets', () => {
     expect(await rejection(vfs.read('locked'))).toMatchObject({ code: 'PermissionDenied' });
   });
 });
+
+describe('the direct path (src/backends/s3/direct) and the SDK send the same requests', () => {
+  it('sends the hot requests without the SDK unless STATESTORE_S3_REQUESTS=sdk, with the same conditions and headers', async () => {
+    const saved = process.env['STATESTORE_S3_REQUESTS'];
+    const seen: Record<string, string[]> = {};
+    try {
+      for (const mode of ['direct', 'sdk']) {
+        if (mode === 'sdk') process.env['STATESTORE_S3_REQUESTS'] = 'sdk';
+        else delete process.env['STATESTORE_S3_REQUESTS'];
+        const { vfs } = await store({ serverSideEncryption: 'AES256', acl: 'private' });
+        await server.clearRequests();
+        const written = await vfs.write('a b/c+d', 'x', { ifNoneMatch: '*' });
+        await vfs.copy('a b/c+d', 'copy', { ifNoneMatch: '*' });
+        expect(Buffer.from((await vfs.read('copy', { ifMatch: written.version })).body).toString()).toBe('x');
+        expect((await vfs.stat('a b/c+d')).version).toBe(written.version);
+        expect((await vfs.list({ delimiter: '/' })).prefixes).toEqual(['a b/']);
+        await vfs.delete('copy', { ifMatch: written.version });
+        const sent = await server.requests();
+        const sdk = sent.filter((r) => (r.headers['user-agent'] ?? '').includes('aws-sdk-js'));
+        expect(sdk).toHaveLength(mode === 'sdk' ? sent.length : 0);
+        seen[mode] = sent.map((r) =>
+          [
+            r.method,
+            r.key,
+            // The SDK adds `x-id=<Operation>` to some queries, for itself: the server ignores it.
+            r.query
+              .split('&')
+              .filter((pair) => !pair.startsWith('x-id='))
+              .sort()
+              .join('&'),
+            ...['if-match', 'if-none-match', 'x-amz-copy-source', 'x-amz-copy-source-if-match', 'x-amz-acl']
+              .concat(['x-amz-server-side-encryption', 'x-amz-checksum-crc32', 'x-amz-checksum-mode'])
+              .map((name) => `${name}=${r.headers[name] ?? ''}`),
+          ].join(' '),
+        );
+      }
+    } finally {
+      if (saved === undefined) delete process.env['STATESTORE_S3_REQUESTS'];
+      else process.env['STATESTORE_S3_REQUESTS'] = saved;
+    }
+    // Each mode ran on its own prefix: the same requests, prefixes aside.
+    const unprefixed = (lines: string[]) => lines.map((line) => line.replace(/t\d+(\/|%2F)/g, 'P$1'));
+    expect(unprefixed(seen['direct']!)).toEqual(unprefixed(seen['sdk']!));
+    expect(seen['direct']!.length).toBe(7);
+  });
+});

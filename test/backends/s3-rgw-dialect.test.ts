@@ -53,7 +53,7 @@ describe('store operations on the RGW dialect', () => {
 
   it('probes rgw once, and merges in one attempt', async () => {
     const vfs = await fresh();
-    expect(vfs.capabilities).toMatchObject({ ifMatch: true, ifNoneMatch: true, deleteIfMatch: false });
+    expect(await vfs.loadCapabilities()).toMatchObject({ ifMatch: true, ifNoneMatch: true, deleteIfMatch: false });
     await loadTree(vfs, tree);
     const store = await openStateStore(vfs);
     const result = await store.mergeConfig(tree.cluster, { spec: { kubernetesVersion: '1.30.0' } });

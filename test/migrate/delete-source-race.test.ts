@@ -144,6 +144,7 @@ describe('deleteSource on a backend without conditional deletes (as swift)', () 
     const from = new Proxy(merged, {
       get(target, property) {
         if (property === 'capabilities') return { ...target.capabilities, deleteIfMatch: false };
+        if (property === 'loadCapabilities') return async () => ({ ...target.capabilities, deleteIfMatch: false });
         if (property === 'delete')
           return (key: string, options?: { ifMatch?: string }) => {
             conditions.push(options?.ifMatch);

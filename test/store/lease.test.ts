@@ -45,7 +45,9 @@ function withCapabilities(vfs: Vfs, capabilities: Partial<Vfs['capabilities']>):
     get: (target, property, receiver) =>
       property === 'capabilities'
         ? { ...target.capabilities, ...capabilities }
-        : (Reflect.get(target, property, receiver) as unknown),
+        : property === 'loadCapabilities'
+          ? async () => ({ ...target.capabilities, ...capabilities })
+          : (Reflect.get(target, property, receiver) as unknown),
   });
 }
 

@@ -29,20 +29,15 @@ import { prefixedName, S3_KEY_LIMIT } from '../common/key-limit.js';
 import { resumableBody } from '../resume.js';
 import type { S3Sdk } from './types.js';
 import { copyInto, uploadStaged } from './copy.js';
-import {
-  dialectCapabilities,
-  dialectLimit,
-  honours,
-  ifMatchField,
-  writeConditions,
-  type S3Dialect,
-} from './dialect.js';
+import { honours, ifMatchField, writeConditions, type S3Dialect } from './dialect.js';
+import { StoreDialect } from './store-dialect.js';
 import { mapS3Error } from './errors.js';
 import { s3Identity } from './identity.js';
 import { MAX_PARTS, MAX_SINGLE_COPY, parts, uploadMultipart, type MultipartContext } from './multipart.js';
 import {
   bodyIsValidated,
   checkVersion,
+  listInput,
   listPageFrom,
   md5OfEtag,
   objectInfo,
@@ -66,8 +61,8 @@ const WRITES: ReadonlySet<string> = new Set(['write', 'writeStream', 'copy', 'co
  * the driver maps only where the failing request is not the call's own (a copy's source, a
  * multipart part, a body stream).
  *
- * What the server honours is its {@link S3Dialect} (fixed at open: given, or probed), and the
- * capabilities follow from it (`dialectCapabilities`). Every `If-Match` carries the ETag in the
+ * What the server honours is its {@link S3Dialect} (given, or probed on the first conditional
+ * request: store-dialect.ts), and the capabilities follow from it (`dialectCapabilities`). Every `If-Match` carries the ETag in the
  * form the server wants. Where one request ignores a condition another honours, the driver goes
  * the other way, never sending a condition the server would drop: a conditional copy whose
  * CopyObject ignores it (Ceph RGW 16.2 overwrites under `If-None-Match: *`) is completed as
@@ -82,7 +77,6 @@ const WRITES: ReadonlySet<string> = new Set(['write', 'writeStream', 'copy', 'co
  */
 export class S3Driver implements VfsDriver {
   readonly backend = 's3';
-  readonly capabilities: Capabilities;
   readonly url: string;
   private readonly requests: S3Requests;
   private readonly sdk: S3Sdk;
@@ -97,11 +91,10 @@ export class S3Driver implements VfsDriver {
     requests: S3Requests,
     private readonly location: S3Location,
     private readonly options: OpenVfsOptions,
-    private readonly dialect: S3Dialect,
+    private readonly dialect: StoreDialect,
   ) {
     this.requests = requests;
     this.sdk = requests.sdk;
-    this.capabilities = dialectCapabilities(dialect);
     const s3 = options.s3 ?? {};
     this.url = location.url;
     this.root = location.prefix === '' ? '' : `${location.prefix}/`;
@@ -111,20 +104,21 @@ export class S3Driver implements VfsDriver {
     this.identity = s3Identity(location);
   }
 
+  /** The dialect's (store-dialect.ts): until a probed one is known, those of every S3 server. */
+  get capabilities(): Capabilities {
+    return this.dialect.capabilities;
+  }
+
+  loadCapabilities = async (): Promise<void> => void (await this.dialect.load());
+
   read(key: string, options: DriverReadOptions): Promise<ReadResult> {
     return readAll(this.readStream(key, options));
   }
 
   async readStream(key: string, options: DriverReadOptions): Promise<ReadStreamResult> {
     const { signal, condition } = options;
-    const output = await this.requests.send<GetOutput>(
-      new this.sdk.GetObjectCommand({
-        Bucket: this.location.bucket,
-        Key: this.objectKey(key),
-        ...ifMatchField(this.dialect, condition),
-      }),
-      signal,
-    );
+    const input = { Bucket: this.location.bucket, Key: this.objectKey(key), ...this.dialect.readPin(condition) };
+    const output = await this.requests.send<GetOutput>(new this.sdk.GetObjectCommand(input), signal);
     const info = objectInfo(key, output, this.requests.kms);
     const first = output.Body ?? Readable.from([]);
     try {
@@ -151,7 +145,7 @@ export class S3Driver implements VfsDriver {
         readRest(this.requests, { Bucket: this.location.bucket, Key: this.objectKey(key) }, offset, {
           key,
           version: info.version,
-          dialect: this.dialect,
+          dialect: this.dialect.ifKnown,
           ...(signal === undefined ? {} : { signal }),
         }),
     });
@@ -182,9 +176,10 @@ export class S3Driver implements VfsDriver {
     // The whole stream fitted in one part: one PutObject, no upload to clean up.
     if (first.value.length < partSize) return this.putSingle(key, first.value, options);
     const fields = await this.requests.writeFields(options.signal);
-    const result = honours(this.dialect, 'complete', options.condition)
-      ? await uploadMultipart(this.multipart('writeStream', key, options, fields), first.value, iterator)
-      : await this.stagedUpload(key, options, fields, first.value, iterator);
+    const dialect = await this.dialect.forWrite(options.condition);
+    const result = honours(dialect, 'complete', options.condition)
+      ? await uploadMultipart(this.multipart('writeStream', key, options, fields, dialect), first.value, iterator)
+      : await this.stagedUpload(key, options, fields, dialect, first.value, iterator);
     if (options.size !== undefined && options.size !== result.size) {
       throw new StateStoreError(
         'InvalidArgument',
@@ -203,29 +198,20 @@ export class S3Driver implements VfsDriver {
   }
 
   async delete(key: string, options: DriverDeleteOptions): Promise<void> {
+    const dialect = await this.dialect.forWrite(options.condition);
     await this.requests.send(
       new this.sdk.DeleteObjectCommand({
         Bucket: this.location.bucket,
         Key: this.objectKey(key),
-        ...ifMatchField(this.dialect, options.condition),
+        ...ifMatchField(dialect, options.condition),
       }),
       options.signal,
     );
   }
 
   async list(options: ListOptions): Promise<ListPage> {
-    const output = await this.requests.send<ListOutput>(
-      new this.sdk.ListObjectsV2Command({
-        Bucket: this.location.bucket,
-        Prefix: this.root + (options.prefix ?? ''),
-        ...(options.delimiter === undefined ? {} : { Delimiter: options.delimiter }),
-        MaxKeys: Math.min(options.pageSize ?? 1000, 1000),
-        ...(options.pageToken === undefined ? {} : { ContinuationToken: options.pageToken }),
-        // Keys are URL-encoded in the XML, so any character (even ones XML 1.0 cannot carry) survives.
-        EncodingType: 'url',
-      }),
-      options.signal,
-    );
+    const command = new this.sdk.ListObjectsV2Command(listInput(this.location.bucket, this.root, options));
+    const output = await this.requests.send<ListOutput>(command, options.signal);
     return listPageFrom(output, this.root, this.requests.kms);
   }
 
@@ -236,7 +222,9 @@ export class S3Driver implements VfsDriver {
     const source = await this.head(sourceKey, NO_CONDITION, signal, this.context('stat', sourceKey, signal));
     const contentType = source.contentType === undefined ? {} : { contentType: source.contentType };
     const fields = await this.requests.writeFields(signal);
-    const multipart = this.multipart('copy', destinationKey, { ...options, ...contentType }, fields);
+    // Pinned to the source's ETag, in the dialect's form: a copy always knows the dialect.
+    const dialect = await this.dialect.load();
+    const multipart = this.multipart('copy', destinationKey, { ...options, ...contentType }, fields, dialect);
     const from = {
       bucket: this.location.bucket,
       key: this.objectKey(sourceKey),
@@ -270,7 +258,8 @@ export class S3Driver implements VfsDriver {
     const { signal } = options;
     this.objectKey(destinationKey);
     const fields = await this.requests.writeFields(signal);
-    const multipart = this.multipart('copyFrom', destinationKey, options, fields);
+    const dialect = await this.dialect.load();
+    const multipart = this.multipart('copyFrom', destinationKey, options, fields, dialect);
     const listed = options.sourceInfo;
     // Over CopyObject's 5 GiB limit, the copy goes in ranges, each pinned to the listed version.
     const from = { bucket: source.bucket, key: source.key, size: listed?.size, etag: listed?.version };
@@ -297,10 +286,12 @@ export class S3Driver implements VfsDriver {
 
   /** Why a capability is false: what this server ignores, and the option that says so. */
   explainUnsupported(capability: 'ifMatch' | 'ifNoneMatch' | 'deleteIfMatch'): string {
-    return dialectLimit(this.dialect, capability);
+    return this.dialect.explain(capability);
   }
 
-  describeStore = (o: { signal?: AbortSignal }) => describeBucket(this.requests, this.location, this.dialect, o.signal);
+  // The doctor's question is what the store would do: the dialect is loaded (probed if need be).
+  describeStore = async (o: { signal?: AbortSignal }) =>
+    describeBucket(this.requests, this.location, await this.dialect.load(), o.signal);
 
   close(): Promise<void> {
     return this.requests.close();
@@ -312,7 +303,7 @@ export class S3Driver implements VfsDriver {
       new this.sdk.HeadObjectCommand({
         Bucket: this.location.bucket,
         Key: this.objectKey(key),
-        ...ifMatchField(this.dialect, condition),
+        ...this.dialect.readPin(condition),
       }),
       signal,
       mapAs === undefined ? undefined : (err) => this.mapError(err, mapAs),
@@ -326,6 +317,7 @@ export class S3Driver implements VfsDriver {
 
   private async putSingle(key: string, body: Buffer, options: DriverWriteOptions): Promise<ObjectInfo> {
     const fields = await this.requests.writeFields(options.signal);
+    const dialect = await this.dialect.forWrite(options.condition);
     const output = await this.requests.send<{ ETag?: string }>(
       new this.sdk.PutObjectCommand({
         Bucket: this.location.bucket,
@@ -334,7 +326,7 @@ export class S3Driver implements VfsDriver {
         ContentLength: body.length,
         ...(options.contentType === undefined ? {} : { ContentType: options.contentType }),
         ...fields,
-        ...writeConditions(this.dialect, options.condition, 'put'),
+        ...writeConditions(dialect, options.condition, 'put'),
       }),
       options.signal,
     );
@@ -354,7 +346,13 @@ export class S3Driver implements VfsDriver {
    * its failure is left to the portable layer; parts and the upload's creation are mapped here
    * as unconditional requests (a part's 404 NoSuchUpload is not a lost compare-and-swap).
    */
-  private multipart(op: DriverOp, key: string, options: DriverWriteOptions, fields: Record<string, string>) {
+  private multipart(
+    op: DriverOp,
+    key: string,
+    options: DriverWriteOptions,
+    fields: Record<string, string>,
+    dialect: S3Dialect,
+  ) {
     const unconditional = this.context(op, key, options.signal);
     const context: MultipartContext = {
       sdk: this.sdk,
@@ -368,7 +366,7 @@ export class S3Driver implements VfsDriver {
         ...(this.checksums ? { ChecksumAlgorithm: 'CRC32' } : {}),
       },
       condition: options.condition,
-      dialect: this.dialect,
+      dialect,
       checksums: this.checksums,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     };
@@ -380,12 +378,13 @@ export class S3Driver implements VfsDriver {
     key: string,
     options: DriverWriteOptions,
     fields: Record<string, string>,
+    dialect: S3Dialect,
     first: Buffer,
     rest: AsyncIterator<Buffer>,
   ) {
     const scratch = `.statestore-staging-${randomBytes(8).toString('hex')}`;
-    const stage = this.multipart('writeStream', scratch, { ...options, condition: NO_CONDITION }, fields);
-    const target = this.multipart('writeStream', key, options, fields);
+    const stage = this.multipart('writeStream', scratch, { ...options, condition: NO_CONDITION }, fields, dialect);
+    const target = this.multipart('writeStream', key, options, fields, dialect);
     return uploadStaged(stage, target, { first, rest }, this.copyPlan(fields, true));
   }
 

@@ -2,6 +2,7 @@ import type { BackendFactory } from '../factory.js';
 import { loadS3Sdk } from './client.js';
 import { probedDialect } from './dialect-probe.js';
 import { S3Driver } from './driver.js';
+import { StoreDialect } from './store-dialect.js';
 import { S3Requests } from './requests.js';
 import { objectVersions } from './versions.js';
 import { S3_SCHEMES, resolveS3Location } from './url.js';
@@ -31,10 +32,11 @@ export const s3Backend: BackendFactory = {
     const location = resolveS3Location(url, options);
     const sdk = await loadS3Sdk(url.scheme);
     const requests = new S3Requests(sdk, location, options);
-    // Capabilities are fixed at open (src/vfs/driver.ts), so a dialect to probe is asked now,
-    // once per endpoint and bucket in this process (see dialect-probe.ts for its cost).
+    // A dialect to probe is asked on the first conditional request that needs it (store-dialect.ts),
+    // once per endpoint and bucket in this process (see dialect-probe.ts for its cost): reads never ask.
     try {
-      const dialect = location.dialect === 'probe' ? await probedDialect(location, requests) : location.dialect;
+      const given = location.dialect;
+      const dialect = new StoreDialect(given === 'probe' ? () => probedDialect(location, requests) : given);
       // The bucket's object versions (versions.ts), beside the driver's own calls.
       return Object.assign(new S3Driver(requests, location, options, dialect), objectVersions(requests, location));
     } catch (err) {

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { StateStoreError } from '../../errors.js';
 import type { Condition } from '../../vfs/driver.js';
-import type { ListPage, ObjectInfo } from '../../vfs/types.js';
+import type { ListOptions, ListPage, ObjectInfo } from '../../vfs/types.js';
 
 /**
  * How S3's answers become ObjectInfo and a Condition becomes request fields: the S3 driver's
@@ -88,6 +88,19 @@ export function isBareError(err: unknown): boolean {
   return (
     shape.name === 'Error' && shape.code === undefined && shape.$metadata === undefined && shape.cause === undefined
   );
+}
+
+/** The ListObjectsV2 input of one page of `options` under `root`. */
+export function listInput(bucket: string, root: string, options: ListOptions) {
+  return {
+    Bucket: bucket,
+    Prefix: root + (options.prefix ?? ''),
+    ...(options.delimiter === undefined ? {} : { Delimiter: options.delimiter }),
+    MaxKeys: Math.min(options.pageSize ?? 1000, 1000),
+    ...(options.pageToken === undefined ? {} : { ContinuationToken: options.pageToken }),
+    // Keys are URL-encoded in the XML, so any character (even ones XML 1.0 cannot carry) survives.
+    EncodingType: 'url' as const,
+  };
 }
 
 /** One listing page from a ListObjectsV2 answer, keys made relative to `root`. */

@@ -37,13 +37,14 @@ export async function readRest(
   requests: S3Requests,
   object: { Bucket: string; Key: string },
   offset: number,
-  pin: { key: string; version: string; dialect: S3Dialect; signal?: AbortSignal },
+  pin: { key: string; version: string; dialect: S3Dialect | undefined; signal?: AbortSignal },
 ): Promise<Readable> {
   const { key, version } = pin;
   const command = new requests.sdk.GetObjectCommand({
     ...object,
     Range: `bytes=${offset}-`,
-    IfMatch: etagForServer(pin.dialect, version),
+    // Without a known dialect (not probed yet: store-dialect.ts), the answer's ETag alone pins it.
+    ...(pin.dialect === undefined ? {} : { IfMatch: etagForServer(pin.dialect, version) }),
   });
   const changed = (cause?: unknown) =>
     new StateStoreError('Conflict', `s3: read ${JSON.stringify(key)}: the object changed while it was read`, {

@@ -5,6 +5,7 @@ import { backoffDelay, DEFAULT_RETRY, sleep, type RetryPolicy } from '../../vfs/
 import { s3ErrorCode } from './errors.js';
 import type { OpenVfsOptions } from '../options.js';
 import { createClient, createProbeClient, sendSignal } from './client.js';
+import { DirectS3 } from './direct/index.js';
 import type { S3Sdk } from './types.js';
 import type { S3Location } from './url.js';
 import {
@@ -23,6 +24,8 @@ import {
  */
 export class S3Requests {
   private client: Promise<S3Client> | undefined;
+  /** The direct path of the store's own client (direct/index.ts), made with it; undefined: the SDK sends all. */
+  private direct: Promise<DirectS3 | undefined> | undefined;
   private readonly policy: WritePolicy;
   /** The write headers once decided (kops asks an `s3://` bucket once); see write-settings.ts. */
   private fields: Promise<WriteFields> | undefined;
@@ -55,17 +58,11 @@ export class S3Requests {
    */
   async send<T>(command: object, signal?: AbortSignal, mapAs?: (err: unknown) => StateStoreError): Promise<T> {
     const client = await this.getClient(signal);
-    // The SDK retries by itself: its attempts become retry events only when someone listens.
-    const probed = inListenedCall() && probeAttempts(command);
-    // No options at all lets the client reuse the command class's resolved middleware (see
-    // clientConfig's cacheMiddleware); a probed command needs its own stack resolved, so it
-    // passes options, as a signal does.
-    const options = signal !== undefined ? { abortSignal: signal } : probed ? {} : undefined;
+    const direct = await this.directPath(client);
     for (let attempt = 1; ; attempt++) {
       try {
-        return (await sendSignal.run(signal, () =>
-          client.send(command as Parameters<S3Client['send']>[0], options),
-        )) as T;
+        const sent = direct?.trySend(command, signal) ?? this.sendWithSdk(client, command, signal);
+        return (await sent) as T;
       } catch (err) {
         // AWS answers 409 ConditionalRequestConflict to a conditional write racing another on the
         // same key, and asks for a retry: the condition is checked again. A streamed body cannot
@@ -77,6 +74,26 @@ export class S3Requests {
         throw mapAs === undefined ? err : mapAs(err);
       }
     }
+  }
+
+  private sendWithSdk(client: S3Client, command: object, signal?: AbortSignal): Promise<unknown> {
+    // The SDK retries by itself: its attempts become retry events only when someone listens.
+    const probed = inListenedCall() && probeAttempts(command);
+    // No options at all lets the client reuse the command class's resolved middleware (see
+    // clientConfig's cacheMiddleware); a probed command needs its own stack resolved, so it
+    // passes options, as a signal does.
+    const options = signal !== undefined ? { abortSignal: signal } : probed ? {} : undefined;
+    // sendSignal: the store's retry strategy waits with the call's signal (client.ts).
+    return sendSignal.run(signal, () => client.send(command as Parameters<S3Client['send']>[0], options));
+  }
+
+  /** The direct path, made once per client (undefined where the SDK sends everything). */
+  private directPath(client: S3Client): Promise<DirectS3 | undefined> {
+    if (this.direct === undefined) {
+      const pending = DirectS3.create(this.sdk, client, this.location, this.options).catch(() => undefined);
+      this.direct = pending;
+    }
+    return this.direct;
   }
 
   /**
@@ -106,7 +123,10 @@ export class S3Requests {
    */
   async close(): Promise<void> {
     const client = this.client;
+    const direct = this.direct;
     this.client = undefined;
+    this.direct = undefined;
+    (await direct)?.close();
     if (client !== undefined && this.location.client === undefined) (await client.catch(() => undefined))?.destroy();
   }
 

@@ -100,7 +100,8 @@ export interface S3BackendOptions {
    * Which conditional headers the server honours (see `S3Dialect`). `'auto'` (default; also from
    * `STATESTORE_S3_DIALECT`): `'aws'` on AWS's own endpoints (no endpoint, or an `amazonaws.com`
    * one), `'probe'` wherever an endpoint is set or the scheme is an S3-compatible one (`do://`,
-   * `scw://`, `hos://`, `linode://`). `'probe'`: ask the server at open, once per endpoint and
+   * `scw://`, `hos://`, `linode://`). `'probe'`: ask the server on the store's first conditional
+   * write, copy or delete (or `Vfs.loadCapabilities`), never for reads, once per endpoint and
    * bucket in this process (about 15 requests on scratch keys under the store's prefix; see
    * `probeS3Dialect`). A dialect's name (`'aws'`, `'rgw'`, `'none'`), a list such as
    * `'if-match=unquoted, put-if-none-match'` (as `probeS3Dialect` prints it), or an `S3Dialect`

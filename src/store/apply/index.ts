@@ -151,7 +151,8 @@ async function writeEach(
  */
 async function deleteAtVersion(vfs: Vfs, cluster: string, step: PlannedDocument, put: ApplyOptions): Promise<void> {
   const version = step.stored!.version;
-  if (vfs.capabilities.deleteIfMatch) return deleteInstanceGroup(vfs, cluster, step.name, { ...put, ifMatch: version });
+  if ((await vfs.loadCapabilities({ signal: put.signal })).deleteIfMatch)
+    return deleteInstanceGroup(vfs, cluster, step.name, { ...put, ifMatch: version });
   const key = layout.instanceGroup(cluster, step.name);
   const now = await vfs.stat(key, { signal: put.signal }).catch((err: unknown) => {
     if (isStateStoreError(err, 'NotFound')) return undefined; // already gone: what the apply wants

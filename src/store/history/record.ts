@@ -156,7 +156,7 @@ async function recordDocumentWrite(
   // writers' keys apart all the same. The caller's signal is not passed: the document write
   // happened, its entry should not be cut short.
   const text = renderEntry(ref, time, annotated);
-  const create = vfs.capabilities.ifNoneMatch ? { ifNoneMatch: '*' as const } : {};
+  const create = (await vfs.loadCapabilities()).ifNoneMatch ? { ifNoneMatch: '*' as const } : {};
   await vfs.write(entryKey(ref), text, { ...create, contentType: 'application/json' }).catch(async (err) => {
     // A create retried after a lost answer (a connection cut after the service stored it) finds its
     // own first attempt: the stamp's random part makes any other writer's entry a different key.

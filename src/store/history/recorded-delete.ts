@@ -34,7 +34,8 @@ export async function deleteRecorded(
     });
     await beforeDelete();
     if (previous === undefined) return vfs.delete(key, options);
-    const ifMatch = options.ifMatch ?? (vfs.capabilities.deleteIfMatch ? previous.info.version : undefined);
+    const { deleteIfMatch } = await vfs.loadCapabilities({ signal: options.signal });
+    const ifMatch = options.ifMatch ?? (deleteIfMatch ? previous.info.version : undefined);
     try {
       await vfs.delete(key, { signal: options.signal, ...(ifMatch === undefined ? {} : { ifMatch }) });
     } catch (err) {

@@ -216,7 +216,8 @@ async function rollbackToDeletion(
   if (current === undefined) return { ...result, changed: false };
   if (options.dryRun) return { ...result, changed: true };
   await assertFenced(options);
-  const ifMatch = vfs.capabilities.deleteIfMatch ? current.version : undefined;
+  const { deleteIfMatch } = await vfs.loadCapabilities({ signal: options.signal });
+  const ifMatch = deleteIfMatch ? current.version : undefined;
   await vfs.delete(key, { signal: options.signal, ...(ifMatch === undefined ? {} : { ifMatch }) });
   const ref = await recordWrite(vfs, key, {
     operation: 'rollback',

@@ -39,8 +39,8 @@ export interface Settled {
   signal?: AbortSignal;
 }
 
-/** Checks the cluster name, the options and the backend's capabilities, before any I/O. */
-export function settle(vfs: Vfs, cluster: string, options: LeaseOptions): Settled {
+/** Checks the cluster name and the options, before any I/O (the capabilities: {@link assertCapable}). */
+export function settle(cluster: string, options: LeaseOptions): Settled {
   validateClusterName(cluster);
   const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
   inRange('ttlMs', ttlMs, MIN_TTL_MS, MAX_TTL_MS);
@@ -58,7 +58,6 @@ export function settle(vfs: Vfs, cluster: string, options: LeaseOptions): Settle
       throw new StateStoreError('InvalidArgument', 'operation must be a string of at most 256 characters');
     holder.operation = options.operation;
   }
-  assertCapable(vfs);
   const waitUntil = performance.now() + maxWaitMs;
   return { ttlMs, holder, skewMs, pollMs, wait: options.wait === true, waitUntil, signal: options.signal };
 }
@@ -72,9 +71,13 @@ export function inRange(name: string, value: number, min: number, max: number): 
     );
 }
 
-/** Leases need create-if-absent and compare-and-swap; without them no lease could be exclusive. */
-export function assertCapable(vfs: Vfs): void {
-  if (!vfs.capabilities.ifNoneMatch || !vfs.capabilities.ifMatch)
+/**
+ * Leases need create-if-absent and compare-and-swap; without them no lease could be exclusive.
+ * Asked of the backend (an S3 store probes its dialect here, once), before the lease's own I/O.
+ */
+export async function assertCapable(vfs: Vfs, signal?: AbortSignal): Promise<void> {
+  const { ifNoneMatch, ifMatch } = await vfs.loadCapabilities({ signal });
+  if (!ifNoneMatch || !ifMatch)
     throw new StateStoreError(
       'Unsupported',
       `leases need create-if-absent and compare-and-swap, which the ${vfs.backend} backend cannot enforce`,
@@ -95,7 +98,8 @@ function defaultOwner(): string {
 
 /** See `StoreLeases.acquireLease`. */
 export async function acquireLease(vfs: Vfs, cluster: string, options: LeaseOptions = {}): Promise<HeldLease> {
-  const settled = settle(vfs, cluster, options);
+  const settled = settle(cluster, options);
+  await assertCapable(vfs, settled.signal);
   await assertClusterExists(vfs, cluster, settled.signal);
   const key = leaseKey(cluster);
   for (let looks = 0; ; looks++) {
@@ -150,7 +154,8 @@ async function heldOrTooSlow(vfs: Vfs, cluster: string, written: Written): Promi
   if (lease.held) return lease;
   const tookMs = Math.round(performance.now() - written.sentAt);
   const key = leaseKey(cluster);
-  await vfs.delete(key, vfs.capabilities.deleteIfMatch ? { ifMatch: written.version } : {}).catch(() => undefined);
+  const { deleteIfMatch } = await vfs.loadCapabilities().catch(() => vfs.capabilities);
+  await vfs.delete(key, deleteIfMatch ? { ifMatch: written.version } : {}).catch(() => undefined);
   throw new StateStoreError(
     'InvalidArgument',
     `the lease on cluster "${cluster}" took ${tookMs} ms to write, longer than its ttl of ${written.doc.ttlMs} ms: ` +

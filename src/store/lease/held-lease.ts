@@ -109,7 +109,7 @@ export class HeldLease implements Lease {
     if (!wasHeld) return;
     const vfs = this.#vfs;
     try {
-      if (vfs.capabilities.deleteIfMatch)
+      if ((await vfs.loadCapabilities({ signal: options.signal })).deleteIfMatch)
         await vfs.delete(this.#key, { ifMatch: this.#version, signal: options.signal });
       else
         await vfs.write(this.#key, JSON.stringify(releasedDocument(this.#doc)), {

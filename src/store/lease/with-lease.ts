@@ -10,7 +10,7 @@ export async function withLease<T>(
   fn: (lease: Lease, signal: AbortSignal) => Promise<T>,
   options: WithLeaseOptions = {},
 ): Promise<T> {
-  const { ttlMs } = settle(vfs, cluster, options);
+  const { ttlMs } = settle(cluster, options);
   const renewEveryMs = options.renewEveryMs ?? ttlMs / 3;
   if (!Number.isFinite(renewEveryMs) || renewEveryMs <= 0 || renewEveryMs >= ttlMs)
     throw new StateStoreError('InvalidArgument', `renewEveryMs must be positive and below the ttl (${ttlMs} ms)`);

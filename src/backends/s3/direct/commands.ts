@@ -1,0 +1,244 @@
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { createHash, type Hash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import type { DirectRequest, DirectResponse } from './transport.js';
+import { parseCopyResult, parseListPage } from './xml.js';
+
+/**
+ * The SDK commands the direct path sends itself: each one's input turned into a request, and the
+ * answer into the output the SDK would give (only the fields the S3 driver reads). An input with
+ * any field not listed here is not translated (undefined): the SDK sends it.
+ */
+export interface Translation {
+  request: DirectRequest;
+  output: (response: DirectResponse) => unknown;
+}
+
+/** Input fields that become request headers, by SDK field name. */
+const HEADERS: Record<string, string> = {
+  IfMatch: 'if-match',
+  IfNoneMatch: 'if-none-match',
+  ContentType: 'content-type',
+  CopySource: 'x-amz-copy-source',
+  CopySourceIfMatch: 'x-amz-copy-source-if-match',
+  ServerSideEncryption: 'x-amz-server-side-encryption',
+  SSEKMSKeyId: 'x-amz-server-side-encryption-aws-kms-key-id',
+  ACL: 'x-amz-acl',
+  Range: 'range',
+};
+
+/** The fields each command may carry on the direct path (Bucket always; Key where it has one). */
+const ACCEPTED: Record<string, ReadonlySet<string>> = {
+  GetObjectCommand: new Set(['Bucket', 'Key', 'IfMatch', 'Range']),
+  HeadObjectCommand: new Set(['Bucket', 'Key', 'IfMatch']),
+  DeleteObjectCommand: new Set(['Bucket', 'Key', 'IfMatch']),
+  PutObjectCommand: new Set([
+    'Bucket',
+    'Key',
+    'Body',
+    'ContentLength',
+    'ContentType',
+    'IfMatch',
+    'IfNoneMatch',
+    'ServerSideEncryption',
+    'SSEKMSKeyId',
+    'ACL',
+  ]),
+  CopyObjectCommand: new Set([
+    'Bucket',
+    'Key',
+    'CopySource',
+    'CopySourceIfMatch',
+    'IfMatch',
+    'IfNoneMatch',
+    'ServerSideEncryption',
+    'SSEKMSKeyId',
+    'ACL',
+  ]),
+  ListObjectsV2Command: new Set(['Bucket', 'Prefix', 'Delimiter', 'MaxKeys', 'ContinuationToken', 'EncodingType']),
+};
+
+/** PutObject bodies above this go through the SDK (its Expect: 100-continue, streaming). */
+export const DIRECT_PUT_LIMIT = 8 * 1024 * 1024;
+
+/** How the store's checksums apply (`options.s3.checksum`: `when_supported` adds CRC32s). */
+export interface TranslateOptions {
+  checksums: boolean;
+}
+
+/** The direct request of an SDK command, or undefined when the SDK must send it. */
+export function translate(
+  name: string,
+  input: Record<string, unknown>,
+  options: TranslateOptions,
+): Translation | undefined {
+  const accepted = ACCEPTED[name];
+  if (accepted === undefined || typeof input['Bucket'] !== 'string') return undefined;
+  const headers: Record<string, string> = {};
+  for (const [field, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    if (!accepted.has(field)) return undefined;
+    const header = HEADERS[field];
+    if (header !== undefined) {
+      if (typeof value !== 'string') return undefined;
+      headers[header] = value;
+    }
+  }
+  const bucket = input['Bucket'];
+  const key = typeof input['Key'] === 'string' ? input['Key'] : undefined;
+  switch (name) {
+    case 'GetObjectCommand':
+      if (options.checksums) headers['x-amz-checksum-mode'] = 'ENABLED';
+      return { request: { method: 'GET', bucket, key, headers, stream: true }, output: getOutput };
+    case 'HeadObjectCommand':
+      return { request: { method: 'HEAD', bucket, key, headers }, output: (r) => headFields(r) };
+    case 'DeleteObjectCommand':
+      return { request: { method: 'DELETE', bucket, key, headers }, output: () => ({}) };
+    case 'PutObjectCommand':
+      return putObject(bucket, key, headers, input, options);
+    case 'CopyObjectCommand':
+      return {
+        request: { method: 'PUT', bucket, key, headers, errorIn200: true },
+        output: (r) => ({ CopyObjectResult: parseCopyResult(r.body.toString('utf8')) }),
+      };
+    default:
+      return listObjects(bucket, input, headers);
+  }
+}
+
+function putObject(
+  bucket: string,
+  key: string | undefined,
+  headers: Record<string, string>,
+  input: Record<string, unknown>,
+  options: TranslateOptions,
+): Translation | undefined {
+  const raw = input['Body'] ?? '';
+  if (typeof raw !== 'string' && !(raw instanceof Uint8Array)) return undefined;
+  const body = typeof raw === 'string' ? Buffer.from(raw) : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  if (body.length > DIRECT_PUT_LIMIT) return undefined;
+  const length = input['ContentLength'];
+  if (length !== undefined && length !== body.length) return undefined;
+  // The SDK's flexible checksum of a buffered body: a header (a streamed one goes as a trailer).
+  if (options.checksums) headers['x-amz-checksum-crc32'] = crc32Base64(body);
+  return {
+    request: { method: 'PUT', bucket, key, headers, body },
+    output: (r) => ({ ...etagOf(r) }),
+  };
+}
+
+function listObjects(bucket: string, input: Record<string, unknown>, headers: Record<string, string>): Translation {
+  const query: Record<string, string> = { 'list-type': '2' };
+  const params: Array<[string, string]> = [
+    ['Prefix', 'prefix'],
+    ['Delimiter', 'delimiter'],
+    ['MaxKeys', 'max-keys'],
+    ['ContinuationToken', 'continuation-token'],
+    ['EncodingType', 'encoding-type'],
+  ];
+  for (const [field, name] of params) if (input[field] !== undefined) query[name] = String(input[field]);
+  return {
+    request: { method: 'GET', bucket, query, headers },
+    output: (r) => parseListPage(r.body.toString('utf8')),
+  };
+}
+
+function crc32Base64(data: Buffer): string {
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE(crc32(data) >>> 0);
+  return out.toString('base64');
+}
+
+function etagOf(response: DirectResponse): { ETag?: string } {
+  const etag = response.headers['etag'];
+  return typeof etag === 'string' ? { ETag: etag } : {};
+}
+
+/** The HeadObject fields of an answer's headers (GetObject's too). */
+function headFields(response: DirectResponse): Record<string, unknown> {
+  const { headers } = response;
+  const out: Record<string, unknown> = { ...etagOf(response) };
+  const length = headers['content-length'];
+  if (length !== undefined) out['ContentLength'] = Number(length);
+  const modified = headers['last-modified'];
+  if (modified !== undefined) out['LastModified'] = new Date(modified);
+  if (headers['content-type'] !== undefined) out['ContentType'] = headers['content-type'];
+  const sse = headers['x-amz-server-side-encryption'];
+  if (typeof sse === 'string') out['ServerSideEncryption'] = sse;
+  return out;
+}
+
+/** Checksums the direct path validates, by the header S3 answers them in, in the SDK's order of preference. */
+const VALIDATED: Array<[string, string, () => Checksum]> = [
+  ['x-amz-checksum-crc32', 'ChecksumCRC32', () => new Crc32()],
+  ['x-amz-checksum-sha1', 'ChecksumSHA1', () => new Digest(createHash('sha1'))],
+  ['x-amz-checksum-sha256', 'ChecksumSHA256', () => new Digest(createHash('sha256'))],
+];
+
+/**
+ * A GetObject answer: its fields, and its body checked against a whole-object checksum when the
+ * answer has one this path computes (CRC32, SHA-1, SHA-256; a composite `...-N` one is skipped, as
+ * the SDK skips it). A mismatch fails the stream with a bare Error, as the SDK's check does, which
+ * the driver tells apart as IntegrityError (objects.ts isBareError).
+ */
+function getOutput(response: DirectResponse): Record<string, unknown> {
+  const out = headFields(response);
+  const body = response.stream ?? Readable.from([]);
+  for (const [header, field, make] of VALIDATED) {
+    const expected = response.headers[header];
+    if (typeof expected !== 'string' || /-\d+$/.test(expected)) continue;
+    out[field] = expected;
+    out['Body'] = validated(body, expected, make());
+    return out;
+  }
+  out['Body'] = body;
+  return out;
+}
+
+interface Checksum {
+  update(chunk: Buffer): void;
+  base64(): string;
+}
+
+class Crc32 implements Checksum {
+  private value = 0;
+  update(chunk: Buffer): void {
+    this.value = crc32(chunk, this.value);
+  }
+  base64(): string {
+    const out = Buffer.alloc(4);
+    out.writeUInt32BE(this.value >>> 0);
+    return out.toString('base64');
+  }
+}
+
+class Digest implements Checksum {
+  constructor(private readonly hash: Hash) {}
+  update(chunk: Buffer): void {
+    this.hash.update(chunk);
+  }
+  base64(): string {
+    return this.hash.digest('base64');
+  }
+}
+
+function validated(body: Readable, expected: string, checksum: Checksum): Readable {
+  const check = new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      checksum.update(chunk);
+      callback(null, chunk);
+    },
+    flush(callback: TransformCallback) {
+      const actual = checksum.base64();
+      // A bare Error: what the SDK's checksum stream raises (see objects.ts isBareError).
+      callback(
+        actual === expected ? null : new Error(`Checksum mismatch: expected "${expected}" but received "${actual}"`),
+      );
+    },
+  });
+  body.on('error', (err) => check.destroy(err));
+  check.on('close', () => {
+    if (!body.readableEnded) body.destroy();
+  });
+  return body.pipe(check);
+}

@@ -1,0 +1,120 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { DEFAULT_RETRY, type RetryPolicy } from '../../../vfs/retry.js';
+import type { OpenVfsOptions } from '../../options.js';
+import type { S3Credentials, S3Sdk } from '../types.js';
+import type { S3Location } from '../url.js';
+import { translate, type TranslateOptions } from './commands.js';
+import { DirectTransport } from './transport.js';
+import { redactInspection } from '../../../vfs/redact.js';
+
+/** `STATESTORE_S3_REQUESTS=sdk` sends every request through the SDK (to compare both paths). */
+export const REQUESTS_ENV = 'STATESTORE_S3_REQUESTS';
+
+/** The commands the direct path may send, by the SDK class's name. */
+const DIRECT_COMMANDS = [
+  'GetObjectCommand',
+  'HeadObjectCommand',
+  'PutObjectCommand',
+  'CopyObjectCommand',
+  'ListObjectsV2Command',
+  'DeleteObjectCommand',
+] as const;
+
+/**
+ * The hot requests of a move and of reads (GetObject, HeadObject, PutObject of a buffered body,
+ * CopyObject, ListObjectsV2, DeleteObject) sent without the SDK's middleware stack: SigV4 signed
+ * here, sent with Node's http(s) on one keep-alive agent per store (transport.ts). The SDK's stack
+ * cost 750-1,200 us of client CPU per CopyObject on Ceph RGW, the same request sent this way
+ * 160-240 us (bench/README.md, issue #29). Everything else, and any command with a field this
+ * path does not translate (commands.ts), goes through the SDK client as before.
+ *
+ * It honours what the SDK client would: the endpoint, region, path style and credentials (the
+ * client's own provider, cached until near expiry), the store's retry policy and timeouts, and
+ * the same checksums (CRC32 on PutObject, validated on GetObject). Failures are shaped as the
+ * SDK's, so they map to the same StateStoreErrors. It is used only for a client the store built
+ * itself (a caller's `options.s3.client` may carry its own handler, proxy or middleware), on an
+ * endpoint it can address without the SDK's endpoint rules, and not when `STATESTORE_S3_REQUESTS`
+ * is `sdk`.
+ */
+export class DirectS3 {
+  private readonly names: Map<unknown, string>;
+
+  private constructor(
+    sdk: S3Sdk,
+    private readonly transport: DirectTransport,
+    private readonly options: TranslateOptions,
+  ) {
+    this.names = new Map(DIRECT_COMMANDS.map((name) => [sdk[name], name]));
+  }
+
+  /** The direct path for a store's own client, or undefined where the SDK must send everything. */
+  static async create(
+    sdk: S3Sdk,
+    client: S3Client,
+    location: S3Location,
+    options: OpenVfsOptions,
+  ): Promise<DirectS3 | undefined> {
+    if (location.client !== undefined || process.env[REQUESTS_ENV] === 'sdk') return undefined;
+    const region = await client.config.region();
+    const endpoint = endpointOf(location, region);
+    if (endpoint === undefined) return undefined;
+    const s3 = options.s3 ?? {};
+    const retry: Required<RetryPolicy> = {
+      maxAttempts: options.retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
+      baseDelayMs: options.retry?.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
+      maxDelayMs: options.retry?.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+    };
+    const provider = client.config.credentials as () => Promise<S3Credentials & { expiration?: Date }>;
+    const transport = new DirectTransport({
+      endpoint,
+      region,
+      forcePathStyle: location.forcePathStyle || !dnsCompatible(location.bucket, endpoint),
+      credentials: () => provider(),
+      retry,
+      connectTimeoutMs: s3.connectTimeoutMs ?? 5000,
+      socketTimeoutMs: s3.requestTimeoutMs ?? 120_000,
+    });
+    const direct = new DirectS3(sdk, transport, { checksums: (s3.checksum ?? 'when_supported') === 'when_supported' });
+    return redactInspection(direct, 'DirectS3', () => ({ region }));
+  }
+
+  /** Sends `command` directly, or returns undefined when the SDK must send it. */
+  trySend(command: object, signal?: AbortSignal): Promise<unknown> | undefined {
+    const name = this.names.get(command.constructor);
+    if (name === undefined) return undefined;
+    const input = (command as { input?: Record<string, unknown> }).input ?? {};
+    const translation = translate(name, input, this.options);
+    if (translation === undefined) return undefined;
+    return this.transport.send(translation.request, signal).then(translation.output);
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}
+
+/**
+ * The endpoint to address: the store's own, or AWS's regional one for the standard partition.
+ * Undefined for what needs the SDK's endpoint rules: other partitions (China, GovCloud, ISO),
+ * FIPS or dual-stack endpoints.
+ */
+function endpointOf(location: S3Location, region: string): URL | undefined {
+  if (location.endpoint !== undefined) {
+    try {
+      const url = new URL(location.endpoint);
+      return url.hostname.startsWith('[') || url.search !== '' ? undefined : url;
+    } catch {
+      return undefined;
+    }
+  }
+  const env = process.env;
+  if (env['AWS_USE_FIPS_ENDPOINT'] === 'true' || env['AWS_USE_DUALSTACK_ENDPOINT'] === 'true') return undefined;
+  if (!/^(us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d$/.test(region) || region.startsWith('us-gov')) return undefined;
+  return new URL(`https://s3.${region}.amazonaws.com`);
+}
+
+/** A bucket addressable as a host name over TLS (no dots: the certificate's wildcard covers one label). */
+function dnsCompatible(bucket: string, endpoint: URL): boolean {
+  if (!/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(bucket)) return false;
+  return endpoint.protocol === 'http:' ? true : !bucket.includes('.');
+}
