@@ -28,8 +28,9 @@ describe('mergeConfig', () => {
     // write) and, on a document's first write, one listing of its history folder to prune it
     // (src/store/history/record.ts).
     // The document is read as a stream, capped at 4 MiB (#25.10).
-    // loadCapabilities: how to write is asked of the store (no I/O here; an S3 store's probe, once).
-    expect(counts).toEqual({ readStream: 1, write: 2, list: 1, stat: 1, listAll: 1, loadCapabilities: 1 });
+    // loadCapabilities: how to write is asked of the store before the document write, the
+    // compare-and-swap and the history entry (no I/O here; an S3 store's probe, once per store).
+    expect(counts).toEqual({ readStream: 1, write: 2, list: 1, stat: 1, listAll: 1, loadCapabilities: 3 });
     expect(result).toMatchObject({ changed: true, attempts: 1 });
     // A spec change also bumps metadata.generation, as kops's update does (vfsclientset/cluster.go).
     expect(result.diff.operations).toHaveLength(2);

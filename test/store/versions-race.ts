@@ -44,6 +44,7 @@ export function unconditionalVersionedVfs(inner: Vfs): RacedVfs {
   const vfs = new Proxy(inner, {
     get(target, property, receiver) {
       if (property === 'capabilities') return capabilities;
+      if (property === 'loadCapabilities') return () => Promise.resolve(capabilities);
       if (property === 'write') return write;
       if (property === 'listObjectVersions') return listObjectVersions;
       const value = Reflect.get(target, property, receiver) as unknown;
