@@ -37,7 +37,21 @@ export function portable(driver: VfsDriver, events?: VfsEvents): Vfs {
   // A driver holds its SDK client and options: it prints as its URL and backend only (#25.5).
   if (!Object.prototype.hasOwnProperty.call(driver, INSPECT))
     redactInspection(driver, 'VfsDriver', () => ({ url: driver.url, backend: driver.backend }));
-  return new PortableVfs(driver, events);
+  const vfs = new PortableVfs(driver, events);
+  drivers.set(vfs, driver);
+  return vfs;
+}
+
+/** Each Vfs made by {@link portable}, by identity: a view made of one (Object.create) is not in it. */
+const drivers = new WeakMap<Vfs, VfsDriver>();
+
+/**
+ * The driver under a Vfs that {@link portable} made, for a caller that bypasses the Vfs where it
+ * knows the driver (a file:// -> file:// move's copy workers); undefined for any other Vfs, such as
+ * a wrapper of one, whose own behaviour must then be kept.
+ */
+export function driverOf(vfs: Vfs): VfsDriver | undefined {
+  return drivers.get(vfs);
 }
 
 class PortableVfs implements Vfs {

@@ -1,0 +1,85 @@
+/** The messages between a move and its file copy workers (worker-code.ts, pool.ts). */
+
+/** A file's identity as a stat gave it, and no later than when (see FileDigests). */
+export interface StatIdentity {
+  ino: bigint;
+  mtimeNs: bigint;
+  size: bigint;
+  ctimeNs: bigint;
+  /** Wall clock (ns) taken before the stat. */
+  statAtNs: bigint;
+}
+
+/** The MD5 of a file's bytes, read after the stat of `stat`. */
+export interface ReadDigest {
+  md5: string;
+  bytes: number;
+  stat: StatIdentity;
+}
+
+/** Copy `source` to `target` create-only (absolute paths inside the two roots). */
+export interface CreateJob {
+  kind: 'create';
+  source: string;
+  target: string;
+  /**
+   * `now`: fsync the file before it is linked, and its folder after, before the answer (a durable
+   * write); `later`: fsync both in the background, done by the next {@link FlushJob} (deferred
+   * durability); `none`: the store does not fsync.
+   */
+  durability: 'now' | 'later' | 'none';
+  /** Read the copy back and compare (MoveOptions.verify). */
+  verify: boolean;
+}
+
+/** Digest the files named (either may be left out). */
+export interface CompareJob {
+  kind: 'compare';
+  source?: string;
+  target?: string;
+}
+
+/** Waits for the worker's background fsyncs (`later`), then fsyncs their folders; sent alone in a batch. */
+export interface FlushJob {
+  kind: 'flush';
+}
+
+export type Job = CreateJob | CompareJob | FlushJob;
+
+export type JobResult = JobDone | JobFailed;
+
+export interface JobDone {
+  ok: true;
+  source?: ReadDigest;
+  target?: ReadDigest;
+}
+
+export interface JobFailed {
+  ok: false;
+  message: string;
+  errno?: string;
+  /** The copy was read back with other bytes than were read from the source. */
+  integrity?: boolean;
+  /** The file was linked under its name before the failure (it is whole, but not verified or durable). */
+  linked?: boolean;
+  aborted?: boolean;
+}
+
+/** What a worker starts with (`workerData`). */
+export interface WorkerSetup {
+  sourceRoot: string;
+  targetRoot: string;
+  tempPrefix: string;
+  /** A SharedArrayBuffer of one Int32: non-zero once the move is aborted. */
+  abort: SharedArrayBuffer;
+}
+
+export interface WorkerBatch {
+  id: number;
+  jobs: Job[];
+}
+
+export interface WorkerReply {
+  id: number;
+  results: JobResult[];
+}
