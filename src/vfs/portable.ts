@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { StateStoreError, isStateStoreError, throwIfAborted } from '../errors.js';
 import { NO_CONDITION, type Condition, type DriverOp, type ErrorContext, type VfsDriver } from './driver.js';
 import { driverOptions, noVersions } from './driver-options.js';
+import { recordDriver } from './driver-of.js';
 import { listening, traceCall, type VfsEvents } from './events.js';
 import { validateKey, validatePrefix } from './keys.js';
 import { redactUrl } from './url.js';
@@ -38,20 +39,8 @@ export function portable(driver: VfsDriver, events?: VfsEvents): Vfs {
   if (!Object.prototype.hasOwnProperty.call(driver, INSPECT))
     redactInspection(driver, 'VfsDriver', () => ({ url: driver.url, backend: driver.backend }));
   const vfs = new PortableVfs(driver, events);
-  drivers.set(vfs, driver);
+  recordDriver(vfs, driver);
   return vfs;
-}
-
-/** Each Vfs made by {@link portable}, by identity: a view made of one (Object.create) is not in it. */
-const drivers = new WeakMap<Vfs, VfsDriver>();
-
-/**
- * The driver under a Vfs that {@link portable} made, for a caller that bypasses the Vfs where it
- * knows the driver (a file:// -> file:// move's copy workers); undefined for any other Vfs, such as
- * a wrapper of one, whose own behaviour must then be kept.
- */
-export function driverOf(vfs: Vfs): VfsDriver | undefined {
-  return drivers.get(vfs);
 }
 
 class PortableVfs implements Vfs {

@@ -1,7 +1,7 @@
 import { localRootOf, type LocalRoot } from '../../backends/file/local-root.js';
 import { fileStamp } from '../../backends/file/stamp.js';
 import { abortedError, StateStoreError } from '../../errors.js';
-import { driverOf } from '../../vfs/portable.js';
+import { driverOf } from '../../vfs/driver-of.js';
 import type { ObjectInfo, Vfs } from '../../vfs/types.js';
 import type { FileDigests, FileIdentity } from '../file-digests.js';
 import type { ListedFile } from '../listing.js';

@@ -8,7 +8,10 @@
  * tsx) alike, with no worker file to find next to a bundle. So each function below uses nothing
  * from outside itself but its parameters, the other functions of {@link WORKER_FUNCTIONS} (a
  * bundler that renames one renames it everywhere, its declaration's text included) and globals
- * (Buffer, BigInt, Atomics). Node's modules come in through {@link WorkerDeps}.
+ * (Buffer, BigInt, Atomics). Node's modules come in through {@link WorkerDeps}. Nor do they use
+ * syntax a build may lower through a helper of its own (tsup's CommonJS output turns `?.` and `??`
+ * into calls of `_optionalChain` and `_nullishCoalesce`, which the worker would not have):
+ * scripts/check-pack.mjs moves a file store through the workers from both built formats.
  */
 import type * as NodeCrypto from 'node:crypto';
 import type * as NodeFs from 'node:fs';
@@ -41,6 +44,12 @@ export interface LaterSyncs {
   idle: Array<() => void>;
 }
 
+/** The worker's end of its channel (`parentPort`). */
+export interface WorkerPort {
+  on(event: 'message', listener: (batch: WorkerBatch) => void): unknown;
+  postMessage(reply: WorkerReply): void;
+}
+
 /** The folders of one batch found inside their store's root (resolved once per batch). */
 type Checked = Set<string>;
 
@@ -48,9 +57,9 @@ type Checked = Set<string>;
 export const WORKER_CHUNK = 256 * 1024;
 
 /** The worker's entry: answers each batch with one result per job, in order (a flush when done). */
-export function fileCopyWorkerMain(deps: WorkerDeps, port: { on: Function; postMessage: Function }): void {
+export function fileCopyWorkerMain(deps: WorkerDeps, port: WorkerPort): void {
   port.on('message', (batch: WorkerBatch) => {
-    if (batch.jobs[0]?.kind === 'flush') {
+    if (batch.jobs.length === 1 && batch.jobs[0]!.kind === 'flush') {
       workerFlush(deps, (result: JobResult) => port.postMessage({ id: batch.id, results: [result] }));
       return;
     }
@@ -113,7 +122,7 @@ export function workerSyncLater(deps: WorkerDeps, file: string): void {
     const next = later.queue.shift()!;
     later.running += 1;
     const done = (err: { code?: unknown; message: string } | null) => {
-      if (err !== null && err.code !== 'ENOENT') later.failure ??= err.message;
+      if (err !== null && err.code !== 'ENOENT' && later.failure === undefined) later.failure = err.message;
       later.running -= 1;
       workerSyncLater(deps, '');
       if (later.running === 0 && later.queue.length === 0) for (const wake of later.idle.splice(0)) wake();
@@ -144,7 +153,7 @@ export function workerFlush(deps: WorkerDeps, answer: (result: JobResult) => voi
   for (const folder of folders) {
     fs.open(folder, 'r', (err, fd) => {
       const done = (failed: { message: string } | null) => {
-        if (failed !== null) later.failure ??= failed.message;
+        if (failed !== null && later.failure === undefined) later.failure = failed.message;
         left -= 1;
         settle();
       };
@@ -271,12 +280,13 @@ export function workerAssertInside(deps: WorkerDeps, checked: Checked, root: str
 
 /** A failure as a message can carry it (an Error does not survive postMessage with its code). */
 export function workerFailure(err: unknown): JobFailed {
-  const code = (err as { code?: unknown } | null)?.code;
+  const fields = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown };
+  const code = fields.code;
   const errno = typeof code === 'string' ? code : undefined;
   if (errno === 'ABORT_ERR') return { ok: false, aborted: true, message: 'aborted' };
   return {
     ok: false,
-    message: String((err as { message?: unknown } | null)?.message ?? err),
+    message: String(fields.message === undefined ? err : fields.message),
     ...(errno ? { errno } : {}),
   };
 }
