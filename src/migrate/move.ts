@@ -71,10 +71,15 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
     try {
       await moveClusters(run, results);
     } finally {
-      // The workers end with the move (none keeps the process alive), after what they copied is durable.
-      await fileCopies?.close();
-      // Digests recorded before a failure are still true: saved either way.
-      await Promise.all([digests.from?.save(), digests.to?.save(), memo?.save()]);
+      try {
+        // Digests recorded before a failure are still true: saved either way (file:// -> file://:
+        // the files just written are stat-ed again by the workers).
+        const statMany = fileCopies === undefined ? undefined : (files: string[]) => fileCopies.statMany(files);
+        await Promise.all([digests.from?.save(statMany), digests.to?.save(statMany), memo?.save()]);
+      } finally {
+        // The workers end with the move (none keeps the process alive), after what they copied is durable.
+        await fileCopies?.close();
+      }
     }
     return { from: from.vfs.url, to: to.vfs.url, dryRun: options.dryRun ?? false, clusters: results };
   } finally {

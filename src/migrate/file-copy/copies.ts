@@ -7,7 +7,7 @@ import type { FileDigests, FileIdentity } from '../file-digests.js';
 import type { ListedFile } from '../listing.js';
 import type { TransferContext } from '../transfer.js';
 import { FileCopyPool, MAX_BATCH, poolSize } from './pool.js';
-import type { JobFailed, ReadDigest } from './protocol.js';
+import type { JobFailed, ReadDigest, StatIdentity } from './protocol.js';
 
 /**
  * What the workers did with a file: copied it, found it identical, or left it to the move's own
@@ -73,7 +73,7 @@ export class FileCopies {
 
   /**
    * Makes the cluster's deferred copies durable (files, then their folders), before its config:
-   * the workers' background fsyncs, waited for (with those of other clusters: one flush of all).
+   * the fsyncs the workers do in their idle time, finished (with those of other clusters: one flush of all).
    */
   async syncCluster(cluster: string): Promise<void> {
     if (!this.unsynced.delete(cluster)) return;
@@ -85,6 +85,14 @@ export class FileCopies {
         { backend: 'file' },
       );
     }
+  }
+
+  /** The identities of files written in this move, by stats in the workers (FileDigests.save). */
+  async statMany(files: string[]): Promise<Array<FileIdentity | undefined>> {
+    const stats = files.map((file) => this.pool.run({ kind: 'stat', path: file }).catch(() => undefined));
+    return (await Promise.all(stats)).map((result) =>
+      result?.ok === true && result.stat !== undefined ? identityOf(result.stat) : undefined,
+    );
   }
 
   /**
@@ -137,12 +145,7 @@ export class FileCopies {
 
   private record(digests: FileDigests | undefined, key: string, read: ReadDigest | undefined): void {
     if (digests === undefined || read === undefined) return;
-    const identity: FileIdentity = {
-      stamp: fileStamp(read.stat),
-      ctimeNs: read.stat.ctimeNs,
-      statAtNs: read.stat.statAtNs,
-    };
-    digests.record(key, identity, read.md5);
+    digests.record(key, identityOf(read.stat), read.md5);
   }
 
   /** An abort, or a copy that read back other bytes than were sent, ends here as the move's error. */
@@ -155,4 +158,9 @@ export class FileCopies {
       });
     }
   }
+}
+
+/** A worker's stat as FileDigests keeps it. */
+function identityOf(stat: StatIdentity): FileIdentity {
+  return { stamp: fileStamp(stat), ctimeNs: stat.ctimeNs, statAtNs: stat.statAtNs };
 }

@@ -29,7 +29,7 @@ interface Slot {
   worker: Worker;
   /** The batch of jobs in flight (at most one: the next waits here, to join a larger batch). */
   batch: { id: number; jobs: Waiting[] } | undefined;
-  /** Flushes sent to this worker, answered once its background fsyncs are done. */
+  /** Flushes sent to this worker, answered once its deferred fsyncs are done. */
   flushes: Map<number, Waiting>;
 }
 
@@ -77,7 +77,7 @@ export class FileCopyPool {
   }
 
   /**
-   * Waits for every worker's background fsyncs (`later` creates) and their folders': the files
+   * Has every worker finish its deferred fsyncs (`later` creates) and their folders': the files
    * copied so far are durable once every answer is ok (a failed one is returned).
    */
   async flush(): Promise<JobResult[]> {

@@ -24,7 +24,7 @@ export interface CreateJob {
   target: string;
   /**
    * `now`: fsync the file before it is linked, and its folder after, before the answer (a durable
-   * write); `later`: fsync both in the background, done by the next {@link FlushJob} (deferred
+   * write); `later`: fsync both in the worker's idle time, finished by the next {@link FlushJob} (deferred
    * durability); `none`: the store does not fsync.
    */
   durability: 'now' | 'later' | 'none';
@@ -39,12 +39,18 @@ export interface CompareJob {
   target?: string;
 }
 
-/** Waits for the worker's background fsyncs (`later`), then fsyncs their folders; sent alone in a batch. */
+/** The worker's deferred fsyncs (`later`) still queued, then their folders'; sent to each worker, alone in a batch. */
 export interface FlushJob {
   kind: 'flush';
 }
 
-export type Job = CreateJob | CompareJob | FlushJob;
+/** A stat of one file (its identity now, for a digest recorded right after the file was written). */
+export interface StatJob {
+  kind: 'stat';
+  path: string;
+}
+
+export type Job = CreateJob | CompareJob | FlushJob | StatJob;
 
 export type JobResult = JobDone | JobFailed;
 
@@ -52,6 +58,8 @@ export interface JobDone {
   ok: true;
   source?: ReadDigest;
   target?: ReadDigest;
+  /** A StatJob's file, if it is one. */
+  stat?: StatIdentity;
 }
 
 export interface JobFailed {
