@@ -13,8 +13,8 @@ import { Worker } from 'node:worker_threads';
 import { openVfs } from '../../src/backends/registry.js';
 import { isStateStoreError } from '../../src/errors.js';
 import { FileCopies } from '../../src/migrate/file-copy/copies.js';
-import type { Job } from '../../src/migrate/file-copy/protocol.js';
-import { runWorkerBatch, type WorkerDeps } from '../../src/migrate/file-copy/worker-code.js';
+import type { Job, JobResult } from '../../src/migrate/file-copy/protocol.js';
+import { runWorkerBatch, workerFlush, type WorkerDeps } from '../../src/migrate/file-copy/worker-code.js';
 import { moveStateStore } from '../../src/migrate/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { removeTempDirs, tempDir } from '../helpers/index.js';
@@ -178,7 +178,7 @@ function workerDeps(sourceRoot: string, targetRoot: string, fsImpl: typeof fs = 
     setup: { sourceRoot, targetRoot, tempPrefix: TEMP, abort: new SharedArrayBuffer(4) },
     abort: new Int32Array(4),
     buffer: Buffer.allocUnsafe(64 * 1024),
-    later: { queue: [], folders: new Set(), failure: undefined, scheduled: false },
+    later: { queue: [], running: 0, limit: 8, folders: new Set(), failure: undefined, idle: [] },
   };
 }
 
@@ -243,21 +243,21 @@ it('refuses a source or destination folder that resolves outside its store (syml
   expect(fs.existsSync(path.join(to!, 'a'))).toBe(false);
 });
 
-it('makes deferred copies durable by the flush: every file, then each folder once', async () => {
+it('makes deferred copies durable by the flush: every file, then each folder once, after an abort too', async () => {
   const [from, to] = [await tempDir('move-workers-'), await tempDir('move-workers-')];
   for (let i = 0; i < 20; i++) fs.writeFileSync(path.join(from, `f${i}`), `file ${i}`);
   const synced: string[] = [];
   const paths = new Map<number, string>();
   const counting = {
     ...fs,
-    openSync: (file: string, flags: fs.OpenMode, mode?: fs.Mode) => {
-      const fd = fs.openSync(file, flags, mode);
-      paths.set(fd, file);
-      return fd;
-    },
-    fsyncSync: (fd: number) => {
+    open: (file: string, flags: string, callback: (err: NodeJS.ErrnoException | null, fd: number) => void) =>
+      fs.open(file, flags, (err, fd) => {
+        if (err === null) paths.set(fd, file);
+        callback(err, fd);
+      }),
+    fsync: (fd: number, callback: (err: NodeJS.ErrnoException | null) => void) => {
       synced.push(paths.get(fd)!);
-      fs.fsyncSync(fd);
+      fs.fsync(fd, callback);
     },
   } as unknown as typeof fs;
   const deps = workerDeps(from, to, counting);
@@ -269,12 +269,10 @@ it('makes deferred copies durable by the flush: every file, then each folder onc
     verify: true,
   }));
   expect(runWorkerBatch(deps, { id: 1, jobs }).every((r) => r.ok)).toBe(true);
-  // None before the batch's answer; some may run in the worker's idle time, the flush does the rest.
-  expect(synced).toEqual([]);
-  await new Promise((resolve) => setImmediate(resolve));
-  // Aborted meanwhile: a flush still syncs (what was linked stays, and must be durable).
+  // Aborted meanwhile: the flush still syncs (what was linked stays, and must be durable).
   Atomics.store(deps.abort, 0, 1);
-  expect(runWorkerBatch(deps, { id: 2, jobs: [{ kind: 'flush' }] })).toEqual([{ ok: true }]);
+  const answer = await new Promise<JobResult>((resolve) => workerFlush(deps, resolve));
+  expect(answer).toEqual({ ok: true });
   const targets = jobs.map((job) => (job as { target: string }).target);
   expect(synced.slice(0, 20).sort()).toEqual(targets.sort());
   expect(synced.slice(20).sort()).toEqual([path.join(to, 'x'), path.join(to, 'y')]);

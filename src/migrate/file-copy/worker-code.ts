@@ -28,17 +28,23 @@ export interface WorkerDeps {
   abort: Int32Array;
   /** Reused for every read: a worker's memory stays bounded whatever the file sizes. */
   buffer: Buffer;
-  /** The deferred fsyncs of `later` creates (workerSyncLater). */
+  /** The background fsyncs of `later` creates (workerSyncLater). */
   later: LaterSyncs;
 }
 
-/** A worker's deferred fsyncs: files waiting, their folders, the first failure. */
+/** A worker's deferred fsyncs: files waiting and running, their folders, the first failure. */
 export interface LaterSyncs {
   queue: string[];
+  running: number;
+  /**
+   * At most this many at once, on libuv's thread pool (4 threads for the whole process): a
+   * disk commits concurrent fsyncs together, so a few in flight cost little more than one.
+   */
+  limit: number;
   folders: Set<string>;
   failure: string | undefined;
-  /** An idle-time sync is scheduled (setImmediate). */
-  scheduled: boolean;
+  /** Flushes waiting for the queue to empty. */
+  idle: Array<() => void>;
 }
 
 /** The worker's end of its channel (`parentPort`). */
@@ -50,12 +56,20 @@ export interface WorkerPort {
 /** The folders of one batch found inside their store's root (resolved once per batch). */
 type Checked = Set<string>;
 
+/** Deferred fsyncs in flight per worker (LaterSyncs.limit). */
+export const LATER_SYNCS = 8;
+
 /** Bytes read at once: a large file is copied and hashed in chunks of this size. */
 export const WORKER_CHUNK = 256 * 1024;
 
 /** The worker's entry: answers each batch with one result per job, in order (a flush when done). */
 export function fileCopyWorkerMain(deps: WorkerDeps, port: WorkerPort): void {
   port.on('message', (batch: WorkerBatch) => {
+    // A flush answers once the fsyncs are done (after an abort too: what was linked must be durable).
+    if (batch.jobs.length === 1 && batch.jobs[0]!.kind === 'flush') {
+      workerFlush(deps, (result: JobResult) => port.postMessage({ id: batch.id, results: [result] }));
+      return;
+    }
     const reply: WorkerReply = { id: batch.id, results: runWorkerBatch(deps, batch) };
     port.postMessage(reply);
   });
@@ -67,11 +81,10 @@ export function runWorkerBatch(deps: WorkerDeps, batch: WorkerBatch): JobResult[
   const folders = new Map<string, number[]>();
   const results: JobResult[] = batch.jobs.map((job: Job, index: number): JobResult => {
     try {
-      // A flush runs after an abort too: what was linked is made durable, as the file driver's close() does.
-      if (job.kind === 'flush') return workerFlush(deps);
       if (Atomics.load(deps.abort, 0) !== 0) return { ok: false, aborted: true, message: 'aborted' };
       if (job.kind === 'compare') return workerCompare(deps, job.source, job.target);
       if (job.kind === 'stat') return workerStat(deps, job.path);
+      if (job.kind !== 'create') return { ok: false, message: 'a flush is sent alone' };
       const result = workerCreate(deps, checked, job.source, job.target, job.durability === 'now', job.verify);
       // A file linked is synced even if a later step failed: the move may still find it whole and keep it.
       if (job.durability === 'later' && (result.ok || result.linked === true)) workerSyncLater(deps, job.target);
@@ -103,56 +116,59 @@ export function runWorkerBatch(deps: WorkerDeps, batch: WorkerBatch): JobResult[
 }
 
 /**
- * Queues an fsync of a file just linked (deferred durability), run in this worker's idle time:
- * one per turn of its event loop, so a batch that arrives waits for at most one; the disk's waits
- * fill the time between batches instead of taking libuv's thread pool, which the calling thread's
- * listing needs. {@link workerFlush} does what is left.
+ * Queues a background fsync of a file just linked (deferred durability): run on libuv's thread
+ * pool, a few at once, while this worker copies the next files, so the disk's wait overlaps the
+ * copies; {@link workerFlush} waits for them. A file gone since is not ours to sync any more.
  */
 export function workerSyncLater(deps: WorkerDeps, file: string): void {
-  deps.later.queue.push(file);
-  deps.later.folders.add(deps.path.dirname(file));
-  workerScheduleSync(deps);
-}
-
-/** One queued fsync on the next turn of the event loop (after the messages waiting). */
-export function workerScheduleSync(deps: WorkerDeps): void {
-  const { later } = deps;
-  if (later.scheduled || later.queue.length === 0) return;
-  later.scheduled = true;
-  setImmediate(() => {
-    later.scheduled = false;
-    const next = later.queue.shift();
-    if (next !== undefined) workerSyncNow(deps, next, false);
-    workerScheduleSync(deps);
-  });
-}
-
-/** fsync of a file (one gone since is not ours to sync any more) or a folder; a failure is kept. */
-export function workerSyncNow(deps: WorkerDeps, file: string, folder: boolean): void {
   const { fs, later } = deps;
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY);
-    fs.fsyncSync(fd);
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if ((folder || code !== 'ENOENT') && later.failure === undefined) later.failure = String(err);
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+  if (file !== '') {
+    later.queue.push(file);
+    later.folders.add(deps.path.dirname(file));
+  }
+  while (later.running < later.limit && later.queue.length > 0) {
+    const next = later.queue.shift()!;
+    later.running += 1;
+    const done = (err: { code?: unknown; message: string } | null) => {
+      if (err !== null && err.code !== 'ENOENT' && later.failure === undefined) later.failure = err.message;
+      later.running -= 1;
+      workerSyncLater(deps, '');
+      if (later.running === 0 && later.queue.length === 0) for (const wake of later.idle.splice(0)) wake();
+    };
+    fs.open(next, 'r', (err, fd) => {
+      if (err !== null) return done(err);
+      fs.fsync(fd, (synced) => fs.close(fd, () => done(synced)));
+    });
   }
 }
 
-/**
- * Makes every deferred copy of this worker durable: the files left in the queue, then each of
- * their folders once (the links), then answers. Sticky: once a sync failed, which files are
- * durable is unknown, so no flush succeeds again.
- */
-export function workerFlush(deps: WorkerDeps): JobResult {
-  const { later } = deps;
-  for (let next = later.queue.shift(); next !== undefined; next = later.queue.shift()) workerSyncNow(deps, next, false);
-  for (const folder of later.folders) workerSyncNow(deps, folder, true);
+/** Once every background fsync is done, fsyncs their folders (the links), then answers. */
+export function workerFlush(deps: WorkerDeps, answer: (result: JobResult) => void): void {
+  const { fs, later } = deps;
+  if (later.running > 0 || later.queue.length > 0) {
+    later.idle.push(() => workerFlush(deps, answer));
+    return;
+  }
+  const folders = [...later.folders];
   later.folders.clear();
-  return later.failure === undefined ? { ok: true } : { ok: false, message: later.failure };
+  let left = folders.length;
+  const settle = () => {
+    if (left > 0) return;
+    // Sticky: once a sync failed, which files are durable is unknown, so no flush succeeds again.
+    answer(later.failure === undefined ? { ok: true } : { ok: false, message: later.failure });
+  };
+  settle();
+  for (const folder of folders) {
+    fs.open(folder, 'r', (err, fd) => {
+      const done = (failed: { message: string } | null) => {
+        if (failed !== null && later.failure === undefined) later.failure = failed.message;
+        left -= 1;
+        settle();
+      };
+      if (err !== null) return done(err);
+      fs.fsync(fd, (synced) => fs.close(fd, () => done(synced)));
+    });
+  }
 }
 
 /**
@@ -301,8 +317,6 @@ export const WORKER_FUNCTIONS: ReadonlyArray<(...args: never[]) => unknown> = [
   workerDigest,
   workerAssertInside,
   workerSyncLater,
-  workerScheduleSync,
-  workerSyncNow,
   workerFlush,
   workerStat,
   workerFailure,
@@ -319,6 +333,6 @@ export function workerSource(): string {
     "const { parentPort, workerData } = require('node:worker_threads');",
     `${main!.name}({ fs: require('node:fs'), path: require('node:path'), crypto: require('node:crypto'),`,
     `  setup: workerData, abort: new Int32Array(workerData.abort), buffer: Buffer.allocUnsafe(${WORKER_CHUNK}),`,
-    `  later: { queue: [], folders: new Set(), failure: undefined, scheduled: false } }, parentPort);`,
+    `  later: { queue: [], running: 0, limit: ${LATER_SYNCS}, folders: new Set(), failure: undefined, idle: [] } }, parentPort);`,
   ].join('\n');
 }
