@@ -63,6 +63,7 @@ export class FileCopyPool {
   run(job: Job): Promise<JobResult> {
     if (this.signal?.aborted) return Promise.reject(abortedError(this.signal, undefined, 'file'));
     if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.closing) return Promise.reject(new StateStoreError('Unknown', 'the file copy pool was closed'));
     return new Promise((resolve, reject) => {
       this.waiting.push({ job, resolve, reject });
       // On the next turn: the jobs added meanwhile leave in the same batches.
