@@ -8,7 +8,7 @@ import { ClusterRun, clusterNotFound, type MoveRun } from './cluster-run.js';
 import { ConfigMemo } from './config-memo.js';
 import { FileCopies } from './file-copy/copies.js';
 import { FileDigests } from './file-digests.js';
-import { mergedListing, type ListedFile } from './listing.js';
+import { mergedListing, type ListedFile, type Lister } from './listing.js';
 import { assertDisjoint } from './overlap.js';
 import { WorkQueue } from './tasks.js';
 import type { ClusterMoveResult, MoveOptions, MoveResult, StoreRef } from './types.js';
@@ -95,14 +95,16 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
  * flight have stopped writing. A dry run does not list the destination.
  */
 async function moveClusters(run: MoveRun, results: ClusterMoveResult[]): Promise<void> {
-  const { from, options, queue } = run;
+  const { from, options, queue, fileCopies } = run;
   const to = options.dryRun ? undefined : run.to;
+  const lister: Lister | undefined = fileCopies === undefined ? undefined : (vfs, o) => fileCopies.listAll(vfs, o);
+  const listing = (prefix: string | undefined) => mergedListing(from, to, prefix, options.signal, lister);
   if (options.clusters === undefined) {
-    await feed(run, mergedListing(from, to, undefined, options.signal), results, false);
+    await feed(run, listing(undefined), results, false);
   } else {
     for (const cluster of options.clusters) {
       if (queue.failed) break;
-      const found = await feed(run, mergedListing(from, to, `${cluster}/`, options.signal), results, true);
+      const found = await feed(run, listing(`${cluster}/`), results, true);
       if (!found && !queue.failed) queue.fail(clusterNotFound(cluster, from));
     }
   }

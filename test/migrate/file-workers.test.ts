@@ -13,8 +13,8 @@ import { Worker } from 'node:worker_threads';
 import { openVfs } from '../../src/backends/registry.js';
 import { isStateStoreError } from '../../src/errors.js';
 import { FileCopies } from '../../src/migrate/file-copy/copies.js';
-import type { Job, JobResult } from '../../src/migrate/file-copy/protocol.js';
-import { runWorkerBatch, workerFlush, type WorkerDeps } from '../../src/migrate/file-copy/worker-code.js';
+import type { Job, JobResult, WorkerDeps } from '../../src/migrate/file-copy/protocol.js';
+import { runWorkerBatch, workerFlush } from '../../src/migrate/file-copy/worker-code.js';
 import { moveStateStore } from '../../src/migrate/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { removeTempDirs, tempDir } from '../helpers/index.js';
@@ -141,6 +141,40 @@ it('leaves a file that appeared after the listing to the move, which refuses to 
   } finally {
     await copies.close();
     await Promise.all([from.close(), to.close()]);
+  }
+});
+
+it('lists a store in a worker exactly as the file backend lists it', async () => {
+  const dir = await tempDir('move-workers-');
+  const vfs = await openVfs(`file://${dir}`);
+  // Names whose UTF-16 and UTF-8 orders differ, a folder next to a file of its prefix, nesting.
+  const keys = ['b/x', 'b.x/y', 'b-z', 'a/\u{1F600}', 'a/\uFB01', 'a/z', 'c/d/e/f', 'c/d/e.txt', 'cd'];
+  for (const key of keys) await vfs.write(key, key);
+  fs.writeFileSync(path.join(dir, 'b', `${TEMP}left`), 'a temp file is no key');
+  fs.symlinkSync(path.join(dir, 'cd'), path.join(dir, 'c', 'link')); // a symlink is no object either
+  const other = await openVfs(`file://${await tempDir('move-workers-')}`);
+  const copies = FileCopies.open(vfs, other, undefined)!;
+  try {
+    for (const prefix of [undefined, 'a/', 'b', 'c/d/', 'none/']) {
+      const options = prefix === undefined ? {} : { prefix };
+      const expected = [];
+      for await (const info of vfs.listAll(options)) expected.push(info);
+      const listed = [];
+      for await (const info of copies.listAll(vfs, options)) listed.push(info);
+      expect(listed).toEqual(expected);
+    }
+    // Both stores of the move, and only those, are listed by the workers (a view goes its own way).
+    const view = Object.create(vfs) as Vfs;
+    const batches = countBatches();
+    try {
+      for await (const info of copies.listAll(view, {})) expect(keys).toContain(info.key);
+      expect(batches.count()).toBe(0);
+    } finally {
+      batches.restore();
+    }
+  } finally {
+    await copies.close();
+    await Promise.all([vfs.close(), other.close()]);
   }
 });
 

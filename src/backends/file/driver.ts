@@ -20,7 +20,7 @@ import { fsyncDir, TEMP_PREFIX, writeTemp, type TempFile } from './atomic.js';
 import { DirCache } from './dir-cache.js';
 import { listFilePage, type ListEntry } from './list.js';
 import { errnoOf, mapFsError } from './errors.js';
-import { withFileLock } from './lock.js';
+import { RESERVED_PREFIX, withFileLock } from './lock.js';
 import { registerLocalRoot } from './local-root.js';
 import { PendingSyncs } from './pending-syncs.js';
 import { FileRoot } from './root.js';
@@ -79,7 +79,9 @@ export class FileDriver implements VfsDriver {
         return undefined;
       }
     };
-    registerLocalRoot(this, { dir: absolute, fsync: this.options.fsync, tempPrefix: TEMP_PREFIX, pathOf });
+    const { fsync, tempMaxAgeMs } = this.options;
+    const reservedPrefix = RESERVED_PREFIX;
+    registerLocalRoot(this, { dir: absolute, fsync, tempPrefix: TEMP_PREFIX, reservedPrefix, tempMaxAgeMs, pathOf });
   }
 
   async read(key: string, options: DriverReadOptions): Promise<ReadResult> {

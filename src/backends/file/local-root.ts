@@ -6,6 +6,10 @@ export interface LocalRoot {
   readonly fsync: boolean;
   /** The name prefix of the store's temp files (their writers' or abandoned: hidden from listings). */
   readonly tempPrefix: string;
+  /** Names starting with this are not keys (temp and lock files): listings skip them. */
+  readonly reservedPrefix: string;
+  /** A temp file not written for this long was left by a dead writer: a listing removes it. */
+  readonly tempMaxAgeMs: number;
   /** The absolute path of `key`, or undefined for a key the store refuses (its errors are the driver's). */
   pathOf(key: string): string | undefined;
 }

@@ -1,5 +1,5 @@
 import { localRootOf, type LocalRoot } from '../../backends/file/local-root.js';
-import { fileStamp } from '../../backends/file/stamp.js';
+import { fileStamp, fileVersion } from '../../backends/file/stamp.js';
 import { abortedError, StateStoreError } from '../../errors.js';
 import { driverOf } from '../../vfs/driver-of.js';
 import type { ObjectInfo, Vfs } from '../../vfs/types.js';
@@ -7,7 +7,7 @@ import type { FileDigests, FileIdentity } from '../file-digests.js';
 import type { ListedFile } from '../listing.js';
 import type { TransferContext } from '../transfer.js';
 import { FileCopyPool, MAX_BATCH, poolSize } from './pool.js';
-import type { JobFailed, ReadDigest, StatIdentity } from './protocol.js';
+import type { JobFailed, ListedEntry, ListJob, ReadDigest, StatIdentity } from './protocol.js';
 
 /**
  * What the workers did with a file: copied it, found it identical, or left it to the move's own
@@ -30,6 +30,7 @@ export class FileCopies {
 
   private constructor(
     private readonly pool: FileCopyPool,
+    private readonly stores: ReadonlyMap<Vfs, LocalRoot>,
     private readonly from: LocalRoot,
     private readonly to: LocalRoot,
     private readonly digests: TransferContext['digests'],
@@ -43,7 +44,11 @@ export class FileCopies {
     const toRoot = toDriver === undefined ? undefined : localRootOf(toDriver);
     if (fromRoot === undefined || toRoot === undefined) return undefined;
     const setup = { sourceRoot: fromRoot.dir, targetRoot: toRoot.dir, tempPrefix: toRoot.tempPrefix };
-    return new FileCopies(new FileCopyPool(setup, poolSize(), signal), fromRoot, toRoot, digests);
+    const stores = new Map([
+      [from, fromRoot],
+      [to, toRoot],
+    ]);
+    return new FileCopies(new FileCopyPool(setup, poolSize(), signal), stores, fromRoot, toRoot, digests);
   }
 
   /** Files in flight for the workers to batch, when the caller leaves the concurrency to the move. */
@@ -85,6 +90,23 @@ export class FileCopies {
         { backend: 'file' },
       );
     }
+  }
+
+  /**
+   * The listing of one of the move's two stores, walked in a worker in one job (synchronous
+   * readdir and stat: here, each file's stat would be a promise of its own); the same keys, order
+   * and infos as the file backend's listing. A failure lists through the Vfs instead, which then
+   * reports it as the store does.
+   */
+  async *listAll(vfs: Vfs, options: { prefix?: string; signal?: AbortSignal | undefined }): AsyncGenerator<ObjectInfo> {
+    const root = this.stores.get(vfs);
+    const job = root === undefined ? undefined : listJob(root, options.prefix ?? '');
+    const listed = job === undefined ? undefined : await this.pool.run(job).catch(() => undefined);
+    if (listed === undefined || !listed.ok || listed.entries === undefined) {
+      yield* vfs.listAll(options);
+      return;
+    }
+    for (const entry of listed.entries) yield listedInfo(entry);
   }
 
   /** The identities of files written in this move, by stats in the workers (FileDigests.save). */
@@ -163,4 +185,21 @@ export class FileCopies {
 /** A worker's stat as FileDigests keeps it. */
 function identityOf(stat: StatIdentity): FileIdentity {
   return { stamp: fileStamp(stat), ctimeNs: stat.ctimeNs, statAtNs: stat.statAtNs };
+}
+
+function listJob(root: LocalRoot, prefix: string): ListJob {
+  const { dir, reservedPrefix, tempPrefix, tempMaxAgeMs } = root;
+  return { kind: 'list', root: dir, prefix, reservedPrefix, tempPrefix, tempMaxAgeMs };
+}
+
+/** A worker's listed file as the file driver's listing gives it (version, change stamp). */
+function listedInfo(entry: ListedEntry): ObjectInfo {
+  const { key, ino, mtimeNs, size } = entry;
+  return {
+    key,
+    size: Number(size),
+    version: fileVersion(ino, mtimeNs, size),
+    lastModified: new Date(Number(mtimeNs / 1_000_000n)),
+    changeStamp: fileStamp(entry),
+  };
 }

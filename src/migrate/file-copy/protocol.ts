@@ -1,3 +1,7 @@
+import type * as NodeCrypto from 'node:crypto';
+import type * as NodeFs from 'node:fs';
+import type * as NodePath from 'node:path';
+
 /** The messages between a move and its file copy workers (worker-code.ts, pool.ts). */
 
 /** A file's identity as a stat gave it, and no later than when (see FileDigests). */
@@ -50,7 +54,28 @@ export interface StatJob {
   path: string;
 }
 
-export type Job = CreateJob | CompareJob | FlushJob | StatJob;
+/** Every file of a store under a prefix, in key order, as the file backend lists them (no folders, no reserved names). */
+export interface ListJob {
+  kind: 'list';
+  root: string;
+  prefix: string;
+  /** Names starting with this are not keys (temp and lock files). */
+  reservedPrefix: string;
+  /** Temp files of this prefix not written for `tempMaxAgeMs` are removed, as a listing of the store does. */
+  tempPrefix: string;
+  tempMaxAgeMs: number;
+}
+
+/** A listed file: its key and its stat. */
+export interface ListedEntry {
+  key: string;
+  size: bigint;
+  ino: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+export type Job = CreateJob | CompareJob | FlushJob | StatJob | ListJob;
 
 export type JobResult = JobDone | JobFailed;
 
@@ -60,6 +85,8 @@ export interface JobDone {
   target?: ReadDigest;
   /** A StatJob's file, if it is one. */
   stat?: StatIdentity;
+  /** A ListJob's files. */
+  entries?: ListedEntry[];
 }
 
 export interface JobFailed {
@@ -90,4 +117,39 @@ export interface WorkerBatch {
 export interface WorkerReply {
   id: number;
   results: JobResult[];
+}
+
+/** What a worker's functions get from outside: Node's modules, the abort flag, one read buffer. */
+export interface WorkerDeps {
+  fs: typeof NodeFs;
+  path: typeof NodePath;
+  crypto: typeof NodeCrypto;
+  setup: WorkerSetup;
+  /** Non-zero once the move is aborted (shared with the main thread). */
+  abort: Int32Array;
+  /** Reused for every read: a worker's memory stays bounded whatever the file sizes. */
+  buffer: Buffer;
+  /** The background fsyncs of `later` creates (workerSyncLater). */
+  later: LaterSyncs;
+}
+
+/** A worker's deferred fsyncs: files waiting and running, their folders, the first failure. */
+export interface LaterSyncs {
+  queue: string[];
+  running: number;
+  /**
+   * At most this many at once, on libuv's thread pool (4 threads for the whole process): a
+   * disk commits concurrent fsyncs together, so a few in flight cost little more than one.
+   */
+  limit: number;
+  folders: Set<string>;
+  failure: string | undefined;
+  /** Flushes waiting for the queue to empty. */
+  idle: Array<() => void>;
+}
+
+/** The worker's end of its channel (`parentPort`). */
+export interface WorkerPort {
+  on(event: 'message', listener: (batch: WorkerBatch) => void): unknown;
+  postMessage(reply: WorkerReply): void;
 }

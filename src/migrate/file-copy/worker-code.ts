@@ -13,45 +13,18 @@
  * into calls of `_optionalChain` and `_nullishCoalesce`, which the worker would not have):
  * scripts/check-pack.mjs moves a file store through the workers from both built formats.
  */
-import type * as NodeCrypto from 'node:crypto';
-import type * as NodeFs from 'node:fs';
-import type * as NodePath from 'node:path';
-import type { Job, JobFailed, JobResult, ReadDigest, WorkerBatch, WorkerReply, WorkerSetup } from './protocol.js';
-
-/** What a worker's functions get from outside: Node's modules, the abort flag, one read buffer. */
-export interface WorkerDeps {
-  fs: typeof NodeFs;
-  path: typeof NodePath;
-  crypto: typeof NodeCrypto;
-  setup: WorkerSetup;
-  /** Non-zero once the move is aborted (shared with the main thread). */
-  abort: Int32Array;
-  /** Reused for every read: a worker's memory stays bounded whatever the file sizes. */
-  buffer: Buffer;
-  /** The background fsyncs of `later` creates (workerSyncLater). */
-  later: LaterSyncs;
-}
-
-/** A worker's deferred fsyncs: files waiting and running, their folders, the first failure. */
-export interface LaterSyncs {
-  queue: string[];
-  running: number;
-  /**
-   * At most this many at once, on libuv's thread pool (4 threads for the whole process): a
-   * disk commits concurrent fsyncs together, so a few in flight cost little more than one.
-   */
-  limit: number;
-  folders: Set<string>;
-  failure: string | undefined;
-  /** Flushes waiting for the queue to empty. */
-  idle: Array<() => void>;
-}
-
-/** The worker's end of its channel (`parentPort`). */
-export interface WorkerPort {
-  on(event: 'message', listener: (batch: WorkerBatch) => void): unknown;
-  postMessage(reply: WorkerReply): void;
-}
+import { compareKeys } from '../../backends/common/paging.js';
+import type {
+  Job,
+  JobFailed,
+  JobResult,
+  ReadDigest,
+  WorkerBatch,
+  WorkerDeps,
+  WorkerPort,
+  WorkerReply,
+} from './protocol.js';
+import { workerList, workerRemoveAbandoned } from './worker-list.js';
 
 /** The folders of one batch found inside their store's root (resolved once per batch). */
 type Checked = Set<string>;
@@ -84,6 +57,7 @@ export function runWorkerBatch(deps: WorkerDeps, batch: WorkerBatch): JobResult[
       if (Atomics.load(deps.abort, 0) !== 0) return { ok: false, aborted: true, message: 'aborted' };
       if (job.kind === 'compare') return workerCompare(deps, job.source, job.target);
       if (job.kind === 'stat') return workerStat(deps, job.path);
+      if (job.kind === 'list') return workerList(deps, job);
       if (job.kind !== 'create') return { ok: false, message: 'a flush is sent alone' };
       const result = workerCreate(deps, checked, job.source, job.target, job.durability === 'now', job.verify);
       // A file linked is synced even if a later step failed: the move may still find it whole and keep it.
@@ -319,6 +293,9 @@ export const WORKER_FUNCTIONS: ReadonlyArray<(...args: never[]) => unknown> = [
   workerSyncLater,
   workerFlush,
   workerStat,
+  workerList,
+  workerRemoveAbandoned,
+  compareKeys,
   workerFailure,
 ];
 
