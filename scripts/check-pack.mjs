@@ -70,6 +70,21 @@ try {
     driver.registerBackend({ schemes: ['across' + kind], open: async (url) => { throw new driver.StateStoreError('Unsupported', 'across ' + url.host); } });
     const across = await other.openVfs('across' + kind + '://h').catch((e) => e);
     if (!other.isStateStoreError(across, 'Unsupported') || across.message !== 'across h') throw new Error('a backend registered in one module format is not seen by the other: ' + across);
+    // file:// -> file:// moves copy in worker threads that run from source text (src/migrate/file-copy/):
+    // from this format's build too, with no helper of the build missing in the worker.
+    const fsm = await import('node:fs'), os = await import('node:os'), p = await import('node:path');
+    const from = fsm.mkdtempSync(p.join(os.tmpdir(), 'pack-move-')), to = fsm.mkdtempSync(p.join(os.tmpdir(), 'pack-move-'));
+    fsm.mkdirSync(p.join(from, 'c.example.com', 'pki'), { recursive: true });
+    for (let i = 0; i < 40; i++) fsm.writeFileSync(p.join(from, 'c.example.com', 'pki', 'f' + i), 'file ' + i);
+    fsm.writeFileSync(p.join(from, 'c.example.com', 'config'), 'apiVersion: kops.k8s.io/v1alpha2\\nkind: Cluster\\nmetadata:\\n  name: c.example.com\\nspec:\\n  configBase: file://' + from + '/c.example.com\\n');
+    const { Worker } = await import('node:worker_threads');
+    const post = Worker.prototype.postMessage;
+    let batches = 0;
+    Worker.prototype.postMessage = function (...args) { batches++; return post.apply(this, args); };
+    const moved = await lib.moveStateStore({ from: 'file://' + from, to: 'file://' + to }).finally(() => { Worker.prototype.postMessage = post; });
+    if (moved.clusters[0].copied !== 41 || batches === 0 || fsm.readFileSync(p.join(to, 'c.example.com', 'pki', 'f7'), 'utf8') !== 'file 7')
+      throw new Error('a file:// move through the copy workers failed: ' + JSON.stringify(moved.clusters[0]) + ', ' + batches + ' batches');
+    for (const dir of [from, to]) fsm.rmSync(dir, { recursive: true, force: true });
     console.log(kind + ' ok: ' + Object.keys(lib).length + ' exports; driver ' + Object.keys(driver).length + ', testing ' + Object.keys(testing).length);`;
   writeFileSync(
     path.join(app, 'cjs.cjs'),

@@ -7,6 +7,7 @@ import { isPlainObject } from '../config/guard.js';
 import { parseYamlDocuments, type ParsedYaml } from '../config/yaml/parse.js';
 import { parsePointer } from '../config/patch/json-pointer.js';
 import type { ConfigMemo, RewrittenConfig } from './config-memo.js';
+import type { FileCopies } from './file-copy/copies.js';
 import { replaceScalars, rewriteStoreUrls, rewriteText } from './rewrite.js';
 import type { ListedFile } from './listing.js';
 import type { WorkQueue } from './tasks.js';
@@ -32,6 +33,8 @@ export interface MoveRun {
   readonly digests: TransferContext['digests'];
   /** Rewritten configs of earlier runs (with a `digestFolder`): a rerun skips reading those unchanged. */
   readonly memo: ConfigMemo | undefined;
+  /** file:// -> file://: copies and comparisons in worker threads (FileCopies). */
+  readonly fileCopies?: FileCopies | undefined;
 }
 
 /** The source's config: read and parsed once, or known from an earlier run's rewrite of the same bytes. */
@@ -183,6 +186,8 @@ export class ClusterRun {
   }
 
   private async finish(): Promise<void> {
+    // The files the workers copied without an fsync become durable before the config that publishes them.
+    await this.run.fileCopies?.syncCluster(this.cluster);
     await this.writeRewrittenConfig();
     if (!this.run.options.deleteSource) return this.done();
     // After the copy, before the first deletion: a merge, a new history entry or any other write
@@ -197,9 +202,13 @@ export class ClusterRun {
   }
 
   /** Copies one file (a generated file naming the old store rewritten, if asked), with retries. */
-  private async copyFile({ source, listed }: ListedFile): Promise<void> {
-    const { options } = this.run;
+  private async copyFile(file: ListedFile): Promise<void> {
+    const { source, listed } = file;
+    const { options, fileCopies } = this.run;
     const scanned = await this.scanGenerated(source);
+    const fast =
+      scanned === undefined && fileCopies !== undefined ? await fileCopies.copy(file, this.ctx!, this.cluster) : 'main';
+    if (fast === 'copied' || fast === 'skipped') return this.recordFile(source, fast, false);
     const replacement = scanned?.bytes;
     // A stream cut mid-way fails the file whole (nothing partial is visible), so it is safe to
     // send again; a retry asks the destination afresh, as the listing may no longer be true.
@@ -211,8 +220,9 @@ export class ClusterRun {
       },
       { maxAttempts: 3, ...options.retry, ...(options.signal === undefined ? {} : { signal: options.signal }) },
     );
-    // Found identical on a retry: an earlier attempt of this move wrote it before failing.
-    this.recordFile(source, attempts > 1 ? 'copied' : action, scanned?.rewritten === true);
+    // Found identical on a retry: an earlier attempt of this move (or a worker) wrote it before failing.
+    const wrote = attempts > 1 || fast === 'main-after-link';
+    this.recordFile(source, wrote ? 'copied' : action, scanned?.rewritten === true);
   }
 
   /** Counts a file in the result and reports it to `onProgress`. */

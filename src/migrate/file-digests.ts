@@ -15,6 +15,12 @@ export interface FileIdentity {
   statAtNs: bigint;
 }
 
+/**
+ * The identities of many files (absolute paths) at once, each by a stat taken now (undefined when
+ * gone): a move's copy workers (FileCopies.statMany) instead of a promise-based stat each.
+ */
+export type StatMany = (files: string[]) => Promise<Array<FileIdentity | undefined>>;
+
 interface Entry extends FileIdentity {
   md5: string;
 }
@@ -57,11 +63,15 @@ export class FileDigests {
     return new FileDigests(root, file, await load(file, root));
   }
 
+  private pathOf(key: string): string {
+    return path.join(this.root, ...key.split('/'));
+  }
+
   /** The file's identity now, by a stat of its own (undefined when it is gone). */
   async identify(key: string): Promise<FileIdentity | undefined> {
     // Before the stat: the settled rule needs a time no later than the stat.
     const statAtNs = nowNs();
-    const info = await stat(path.join(this.root, ...key.split('/')), { bigint: true }).catch(() => undefined);
+    const info = await stat(this.pathOf(key), { bigint: true }).catch(() => undefined);
     if (info === undefined || !info.isFile()) return undefined;
     return { stamp: fileStamp(info), ctimeNs: info.ctimeNs, statAtNs };
   }
@@ -95,7 +105,7 @@ export class FileDigests {
    * Writes the digests (temp file + rename). A file recorded right after it was written is not
    * settled yet: it is stat-ed again now and kept only if unchanged and settled by now.
    */
-  async save(): Promise<void> {
+  async save(statMany?: StatMany): Promise<void> {
     if (!this.dirty) return;
     // Files written in the last instants of a move: wait out the margin once (at most 50 ms) so
     // that the re-stat below can keep them and the next run need not read them.
@@ -104,13 +114,15 @@ export class FileDigests {
     const wait = Number(newest + SETTLED_NS - nowNs()) / 1e6;
     if (newest > 0n && wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait + 1, 60)));
     const unsettled = [...this.entries].filter(([, entry]) => !settled(entry));
-    await Promise.all(
-      unsettled.map(async ([key, entry]) => {
-        const now = await this.identify(key);
-        if (now !== undefined && now.stamp === entry.stamp && settled(now)) entry.statAtNs = now.statAtNs;
-        else this.entries.delete(key);
-      }),
-    );
+    const identities =
+      statMany === undefined
+        ? await Promise.all(unsettled.map(([key]) => this.identify(key)))
+        : await statMany(unsettled.map(([key]) => this.pathOf(key)));
+    for (const [index, [key, entry]] of unsettled.entries()) {
+      const now = identities[index];
+      if (now !== undefined && now.stamp === entry.stamp && settled(now)) entry.statAtNs = now.statAtNs;
+      else this.entries.delete(key);
+    }
     // Only settled entries are left: a row is the stamp and the MD5.
     const rows: Record<string, [string, string]> = {};
     for (const [key, entry] of this.entries) rows[key] = [entry.stamp, entry.md5];

@@ -8,6 +8,12 @@ export interface ListedFile {
   readonly listed: ObjectInfo | null;
 }
 
+/** How a store is listed (its own listAll, or a file:// move's copy workers: FileCopies.listAll). */
+export type Lister = (
+  vfs: Vfs,
+  options: { prefix?: string; signal: AbortSignal | undefined },
+) => AsyncIterable<ObjectInfo>;
+
 /**
  * Destination entries listed ahead of the merge: the destination's listing then runs beside the
  * source's instead of waiting for each source page. Bounded: at most this many entries wait.
@@ -26,12 +32,13 @@ export async function* mergedListing(
   to: Vfs | undefined,
   prefix: string | undefined,
   signal: AbortSignal | undefined,
+  listAll: Lister = (vfs, options) => vfs.listAll(options),
 ): AsyncGenerator<ListedFile> {
   const options = { ...(prefix === undefined ? {} : { prefix }), signal };
-  const destination = to === undefined ? undefined : new Cursor(to.listAll(options), to.url);
+  const destination = to === undefined ? undefined : new Cursor(listAll(to, options), to.url);
   try {
     let previous: string | undefined;
-    for await (const source of from.listAll(options)) {
+    for await (const source of listAll(from, options)) {
       assertAscending(previous, source.key, from.url);
       previous = source.key;
       if (source.key.indexOf('/') <= 0 || isLeaseKey(source.key)) continue;

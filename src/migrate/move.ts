@@ -6,8 +6,9 @@ import type { Vfs } from '../vfs/types.js';
 import { validateClusterName } from '../store/names.js';
 import { ClusterRun, clusterNotFound, type MoveRun } from './cluster-run.js';
 import { ConfigMemo } from './config-memo.js';
+import { FileCopies } from './file-copy/copies.js';
 import { FileDigests } from './file-digests.js';
-import { mergedListing, type ListedFile } from './listing.js';
+import { mergedListing, type ListedFile, type Lister } from './listing.js';
 import { assertDisjoint } from './overlap.js';
 import { WorkQueue } from './tasks.js';
 import type { ClusterMoveResult, MoveOptions, MoveResult, StoreRef } from './types.js';
@@ -37,8 +38,8 @@ const MAX_LARGE_STREAMS = 4;
  * ```
  */
 export async function moveStateStore(options: MoveOptions): Promise<MoveResult> {
-  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  if (!Number.isSafeInteger(concurrency) || concurrency < 1)
+  const { concurrency } = options;
+  if (concurrency !== undefined && (!Number.isSafeInteger(concurrency) || concurrency < 1))
     throw new StateStoreError('InvalidArgument', 'concurrency must be a positive integer');
   const from = await resolve(options.from, options.openOptions);
   const to = await resolve(options.to, options.openOptions);
@@ -48,24 +49,37 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
     // By resolved location, not by name: a symlink or a nested prefix is the same store (#14.5).
     await assertDisjoint(from.vfs, to.vfs);
     options.clusters?.forEach((cluster) => validateClusterName(cluster));
+    const digests = {
+      from: await FileDigests.open(from.vfs, options.digestFolder),
+      to: await FileDigests.open(to.vfs, options.digestFolder),
+    };
+    const memo = options.dryRun ? undefined : await ConfigMemo.open(from.vfs.url, to.vfs.url, options.digestFolder);
+    const fileCopies = options.dryRun ? undefined : FileCopies.open(from.vfs, to.vfs, digests, options.signal);
+    // file:// -> file://: enough files in flight for the workers' batches (FileCopies.concurrency).
+    const inFlight = concurrency ?? (fileCopies === undefined ? DEFAULT_CONCURRENCY : FileCopies.concurrency);
     const run: MoveRun = {
       from: from.vfs,
       to: to.vfs,
       options,
-      queue: new WorkQueue(concurrency),
-      streams: pLimit(Math.min(concurrency, MAX_LARGE_STREAMS)),
-      digests: {
-        from: await FileDigests.open(from.vfs, options.digestFolder),
-        to: await FileDigests.open(to.vfs, options.digestFolder),
-      },
-      memo: options.dryRun ? undefined : await ConfigMemo.open(from.vfs.url, to.vfs.url, options.digestFolder),
+      queue: new WorkQueue(inFlight),
+      streams: pLimit(Math.min(inFlight, MAX_LARGE_STREAMS)),
+      digests,
+      memo,
+      fileCopies,
     };
     const results: ClusterMoveResult[] = [];
     try {
       await moveClusters(run, results);
     } finally {
-      // Digests recorded before a failure are still true: saved either way.
-      await Promise.all([run.digests?.from?.save(), run.digests?.to?.save(), run.memo?.save()]);
+      try {
+        // Digests recorded before a failure are still true: saved either way (file:// -> file://:
+        // the files just written are stat-ed again by the workers).
+        const statMany = fileCopies === undefined ? undefined : (files: string[]) => fileCopies.statMany(files);
+        await Promise.all([digests.from?.save(statMany), digests.to?.save(statMany), memo?.save()]);
+      } finally {
+        // The workers end with the move (none keeps the process alive), after what they copied is durable.
+        await fileCopies?.close();
+      }
     }
     return { from: from.vfs.url, to: to.vfs.url, dryRun: options.dryRun ?? false, clusters: results };
   } finally {
@@ -81,14 +95,16 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
  * flight have stopped writing. A dry run does not list the destination.
  */
 async function moveClusters(run: MoveRun, results: ClusterMoveResult[]): Promise<void> {
-  const { from, options, queue } = run;
+  const { from, options, queue, fileCopies } = run;
   const to = options.dryRun ? undefined : run.to;
+  const lister: Lister | undefined = fileCopies === undefined ? undefined : (vfs, o) => fileCopies.listAll(vfs, o);
+  const listing = (prefix: string | undefined) => mergedListing(from, to, prefix, options.signal, lister);
   if (options.clusters === undefined) {
-    await feed(run, mergedListing(from, to, undefined, options.signal), results, false);
+    await feed(run, listing(undefined), results, false);
   } else {
     for (const cluster of options.clusters) {
       if (queue.failed) break;
-      const found = await feed(run, mergedListing(from, to, `${cluster}/`, options.signal), results, true);
+      const found = await feed(run, listing(`${cluster}/`), results, true);
       if (!found && !queue.failed) queue.fail(clusterNotFound(cluster, from));
     }
   }

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { StateStoreError, isStateStoreError, throwIfAborted } from '../errors.js';
 import { NO_CONDITION, type Condition, type DriverOp, type ErrorContext, type VfsDriver } from './driver.js';
 import { conditional, driverOptions, noVersions, onVersion } from './driver-options.js';
+import { recordDriver } from './driver-of.js';
 import { listening, traceCall, type VfsEvents } from './events.js';
 import { validateKey, validatePrefix } from './keys.js';
 import { redactUrl } from './url.js';
@@ -38,7 +39,9 @@ export function portable(driver: VfsDriver, events?: VfsEvents): Vfs {
   // A driver holds its SDK client and options: it prints as its URL and backend only (#25.5).
   if (!Object.prototype.hasOwnProperty.call(driver, INSPECT))
     redactInspection(driver, 'VfsDriver', () => ({ url: driver.url, backend: driver.backend }));
-  return new PortableVfs(driver, events);
+  const vfs = new PortableVfs(driver, events);
+  recordDriver(vfs, driver);
+  return vfs;
 }
 
 class PortableVfs implements Vfs {

@@ -16,11 +16,12 @@ import {
 } from '../../vfs/driver.js';
 import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadStreamResult } from '../../vfs/types.js';
 import { md5Hex, toBytes } from '../common/bytes.js';
-import { fsyncDir, writeTemp, type TempFile } from './atomic.js';
+import { fsyncDir, TEMP_PREFIX, writeTemp, type TempFile } from './atomic.js';
 import { DirCache } from './dir-cache.js';
 import { listFilePage, type ListEntry } from './list.js';
 import { errnoOf, mapFsError } from './errors.js';
-import { withFileLock } from './lock.js';
+import { RESERVED_PREFIX, withFileLock } from './lock.js';
+import { registerLocalRoot } from './local-root.js';
 import { PendingSyncs } from './pending-syncs.js';
 import { FileRoot } from './root.js';
 import { fileStamp, fileVersion } from './stamp.js';
@@ -71,6 +72,16 @@ export class FileDriver implements VfsDriver {
       throw new StateStoreError('InvalidArgument', 'file: tempMaxAgeMs must be a number of milliseconds >= 0', {
         backend: 'file',
       });
+    const pathOf = (key: string) => {
+      try {
+        return this.root.pathOf(key);
+      } catch {
+        return undefined;
+      }
+    };
+    const { fsync, tempMaxAgeMs } = this.options;
+    const reservedPrefix = RESERVED_PREFIX;
+    registerLocalRoot(this, { dir: absolute, fsync, tempPrefix: TEMP_PREFIX, reservedPrefix, tempMaxAgeMs, pathOf });
   }
 
   async read(key: string, options: DriverReadOptions): Promise<ReadResult> {

@@ -56,7 +56,8 @@ export class FileRoot {
     if (entry?.isSymbolicLink()) await this.assertInside(full, key);
   }
 
-  private pathOf(key: string): string {
+  /** The absolute path of `key` (InvalidArgument for a reserved name or an over-long segment); no I/O. */
+  pathOf(key: string): string {
     const segments = key.split('/');
     if (segments.some((segment) => segment.startsWith(RESERVED_PREFIX))) {
       throw new StateStoreError(

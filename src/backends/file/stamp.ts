@@ -10,7 +10,7 @@ export function fileVersion(ino: bigint, mtimeNs: bigint, size: number | bigint)
  * change time on every write, utimes, link or rename, and no user call can set it back, so a
  * same-size rewrite with its mtime restored still shows (issue #17, kept digests).
  */
-export function fileStamp(stats: BigIntStats): string {
+export function fileStamp(stats: Pick<BigIntStats, 'ino' | 'mtimeNs' | 'size' | 'ctimeNs'>): string {
   return `${fileVersion(stats.ino, stats.mtimeNs, stats.size)}.${stats.ctimeNs.toString(36)}`;
 }
 

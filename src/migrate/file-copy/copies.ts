@@ -1,0 +1,205 @@
+import { localRootOf, type LocalRoot } from '../../backends/file/local-root.js';
+import { fileStamp, fileVersion } from '../../backends/file/stamp.js';
+import { abortedError, StateStoreError } from '../../errors.js';
+import { driverOf } from '../../vfs/driver-of.js';
+import type { ObjectInfo, Vfs } from '../../vfs/types.js';
+import type { FileDigests, FileIdentity } from '../file-digests.js';
+import type { ListedFile } from '../listing.js';
+import type { TransferContext } from '../transfer.js';
+import { FileCopyPool, MAX_BATCH, poolSize } from './pool.js';
+import type { JobFailed, ListedEntry, ListJob, ReadDigest, StatIdentity } from './protocol.js';
+
+/**
+ * What the workers did with a file: copied it, found it identical, or left it to the move's own
+ * path (`main`: the file driver through the Vfs, which decides and reports as for every store;
+ * `main-after-link`: the same, for a file a worker had already linked under its name).
+ */
+export type FastCopy = 'copied' | 'skipped' | 'main' | 'main-after-link';
+
+/**
+ * A file:// -> file:// move's copies through worker threads (issue #29.3): a file the listing
+ * found absent at the destination is copied create-only, verified and (where its cluster's config
+ * is written after it) left for one batch sync before that config; a file found at the
+ * destination with the source's size is compared by MD5 (kept digests first, then read in a
+ * worker). Everything else (a different file, a rewritten one, a failure other than an abort or
+ * a corrupt copy) goes the move's own way, so that its rules and errors stay those of the Vfs.
+ */
+export class FileCopies {
+  /** Clusters with files copied under deferred durability not yet flushed ({@link syncCluster}). */
+  private readonly unsynced = new Set<string>();
+
+  private constructor(
+    private readonly pool: FileCopyPool,
+    private readonly stores: ReadonlyMap<Vfs, LocalRoot>,
+    private readonly from: LocalRoot,
+    private readonly to: LocalRoot,
+    private readonly digests: TransferContext['digests'],
+  ) {}
+
+  /** Copies through workers when both stores are the file backend's own (not wrapped, not a dry run). */
+  static open(from: Vfs, to: Vfs, digests: TransferContext['digests'], signal?: AbortSignal): FileCopies | undefined {
+    const fromDriver = driverOf(from);
+    const toDriver = driverOf(to);
+    const fromRoot = fromDriver === undefined ? undefined : localRootOf(fromDriver);
+    const toRoot = toDriver === undefined ? undefined : localRootOf(toDriver);
+    if (fromRoot === undefined || toRoot === undefined) return undefined;
+    const setup = { sourceRoot: fromRoot.dir, targetRoot: toRoot.dir, tempPrefix: toRoot.tempPrefix };
+    const stores = new Map([
+      [from, fromRoot],
+      [to, toRoot],
+    ]);
+    return new FileCopies(new FileCopyPool(setup, poolSize(), signal), stores, fromRoot, toRoot, digests);
+  }
+
+  /** Files in flight for the workers to batch, when the caller leaves the concurrency to the move. */
+  static get concurrency(): number {
+    return poolSize() * MAX_BATCH;
+  }
+
+  /** Copies or compares one listed file in a worker (see {@link FastCopy}); `cluster` owns its sync. */
+  async copy({ source, listed }: ListedFile, ctx: TransferContext, cluster: string): Promise<FastCopy> {
+    const paths = { source: this.from.pathOf(source.key), target: this.to.pathOf(source.key) };
+    if (paths.source === undefined || paths.target === undefined) return 'main';
+    if (listed !== null) return this.compare(source, listed, paths.source, paths.target, ctx.signal);
+    const deferred = this.to.fsync && ctx.durability === 'deferred';
+    const durability = !this.to.fsync ? 'none' : deferred ? 'later' : 'now';
+    const job = { kind: 'create', source: paths.source, target: paths.target, verify: ctx.verify, durability } as const;
+    // Before the job: a flush for the cluster must not miss a file in flight.
+    if (deferred) this.unsynced.add(cluster);
+    const result = await this.pool.run(job);
+    if (!result.ok) {
+      this.rethrow(result, source.key, ctx.signal);
+      return result.linked === true ? 'main-after-link' : 'main';
+    }
+    this.record(this.digests?.from, source.key, result.source);
+    this.record(this.digests?.to, source.key, result.target);
+    return 'copied';
+  }
+
+  /**
+   * Makes the cluster's deferred copies durable (files, then their folders), before its config:
+   * the fsyncs the workers do in their idle time, finished (with those of other clusters: one flush of all).
+   */
+  async syncCluster(cluster: string): Promise<void> {
+    if (!this.unsynced.delete(cluster)) return;
+    const failed = (await this.pool.flush()).find((result) => !result.ok);
+    if (failed !== undefined && !failed.ok) {
+      throw new StateStoreError(
+        'Unknown',
+        `file: cluster "${cluster}": a copied file could not be made durable: ${failed.message}`,
+        { backend: 'file' },
+      );
+    }
+  }
+
+  /**
+   * The listing of one of the move's two stores, walked in a worker in one job (synchronous
+   * readdir and stat: here, each file's stat would be a promise of its own); the same keys, order
+   * and infos as the file backend's listing. A failure lists through the Vfs instead, which then
+   * reports it as the store does.
+   */
+  async *listAll(vfs: Vfs, options: { prefix?: string; signal?: AbortSignal | undefined }): AsyncGenerator<ObjectInfo> {
+    const root = this.stores.get(vfs);
+    const job = root === undefined ? undefined : listJob(root, options.prefix ?? '');
+    const listed = job === undefined ? undefined : await this.pool.run(job).catch(() => undefined);
+    if (listed === undefined || !listed.ok || listed.entries === undefined) {
+      yield* vfs.listAll(options);
+      return;
+    }
+    for (const entry of listed.entries) yield listedInfo(entry);
+  }
+
+  /** The identities of files written in this move, by stats in the workers (FileDigests.save). */
+  async statMany(files: string[]): Promise<Array<FileIdentity | undefined>> {
+    const stats = files.map((file) => this.pool.run({ kind: 'stat', path: file }).catch(() => undefined));
+    return (await Promise.all(stats)).map((result) =>
+      result?.ok === true && result.stat !== undefined ? identityOf(result.stat) : undefined,
+    );
+  }
+
+  /**
+   * Makes durable what no config write did (a failed or aborted move; as the file driver's
+   * close() does for its deferred writes), then ends the workers.
+   */
+  async close(): Promise<void> {
+    try {
+      if (this.unsynced.size > 0) await this.pool.flush().catch(() => undefined);
+    } finally {
+      await this.pool.close();
+    }
+  }
+
+  private async compare(
+    source: ObjectInfo,
+    listed: ObjectInfo,
+    sourcePath: string,
+    targetPath: string,
+    signal: AbortSignal | undefined,
+  ): Promise<FastCopy> {
+    if (listed.size !== source.size) return 'main';
+    let sourceMd5 = this.kept(this.digests?.from, source);
+    let targetMd5 = this.kept(this.digests?.to, listed);
+    if (sourceMd5 === undefined || targetMd5 === undefined) {
+      const result = await this.pool.run({
+        kind: 'compare',
+        ...(sourceMd5 === undefined ? { source: sourcePath } : {}),
+        ...(targetMd5 === undefined ? { target: targetPath } : {}),
+      });
+      if (!result.ok) {
+        this.rethrow(result, source.key, signal);
+        return 'main';
+      }
+      this.record(this.digests?.from, source.key, result.source);
+      this.record(this.digests?.to, source.key, result.target);
+      sourceMd5 ??= result.source?.bytes === source.size ? result.source.md5 : undefined;
+      targetMd5 ??= result.target?.bytes === source.size ? result.target.md5 : undefined;
+    }
+    // Different (or changed since listed): the move's own path refuses it, or overwrites it if asked.
+    return sourceMd5 !== undefined && sourceMd5 === targetMd5 ? 'skipped' : 'main';
+  }
+
+  /** The MD5 kept for the listed file's exact identity (FileDigests), without any I/O. */
+  private kept(digests: FileDigests | undefined, info: ObjectInfo): string | undefined {
+    return digests === undefined || info.changeStamp === undefined
+      ? undefined
+      : digests.lookup(info.key, info.changeStamp);
+  }
+
+  private record(digests: FileDigests | undefined, key: string, read: ReadDigest | undefined): void {
+    if (digests === undefined || read === undefined) return;
+    digests.record(key, identityOf(read.stat), read.md5);
+  }
+
+  /** An abort, or a copy that read back other bytes than were sent, ends here as the move's error. */
+  private rethrow(result: JobFailed, key: string, signal: AbortSignal | undefined): void {
+    if (result.aborted === true) throw abortedError(signal, key, 'file');
+    if (result.integrity === true) {
+      throw new StateStoreError('IntegrityError', `${key}: the copy at the destination does not match the source`, {
+        key,
+        backend: 'file',
+      });
+    }
+  }
+}
+
+/** A worker's stat as FileDigests keeps it. */
+function identityOf(stat: StatIdentity): FileIdentity {
+  return { stamp: fileStamp(stat), ctimeNs: stat.ctimeNs, statAtNs: stat.statAtNs };
+}
+
+function listJob(root: LocalRoot, prefix: string): ListJob {
+  const { dir, reservedPrefix, tempPrefix, tempMaxAgeMs } = root;
+  return { kind: 'list', root: dir, prefix, reservedPrefix, tempPrefix, tempMaxAgeMs };
+}
+
+/** A worker's listed file as the file driver's listing gives it (version, change stamp). */
+function listedInfo(entry: ListedEntry): ObjectInfo {
+  const { key, ino, mtimeNs, size } = entry;
+  return {
+    key,
+    size: Number(size),
+    version: fileVersion(ino, mtimeNs, size),
+    lastModified: new Date(Number(mtimeNs / 1_000_000n)),
+    changeStamp: fileStamp(entry),
+  };
+}

@@ -1,0 +1,155 @@
+import type * as NodeCrypto from 'node:crypto';
+import type * as NodeFs from 'node:fs';
+import type * as NodePath from 'node:path';
+
+/** The messages between a move and its file copy workers (worker-code.ts, pool.ts). */
+
+/** A file's identity as a stat gave it, and no later than when (see FileDigests). */
+export interface StatIdentity {
+  ino: bigint;
+  mtimeNs: bigint;
+  size: bigint;
+  ctimeNs: bigint;
+  /** Wall clock (ns) taken before the stat. */
+  statAtNs: bigint;
+}
+
+/** The MD5 of a file's bytes, read after the stat of `stat`. */
+export interface ReadDigest {
+  md5: string;
+  bytes: number;
+  stat: StatIdentity;
+}
+
+/** Copy `source` to `target` create-only (absolute paths inside the two roots). */
+export interface CreateJob {
+  kind: 'create';
+  source: string;
+  target: string;
+  /**
+   * `now`: fsync the file before it is linked, and its folder after, before the answer (a durable
+   * write); `later`: fsync both in the worker's idle time, finished by the next {@link FlushJob} (deferred
+   * durability); `none`: the store does not fsync.
+   */
+  durability: 'now' | 'later' | 'none';
+  /** Read the copy back and compare (MoveOptions.verify). */
+  verify: boolean;
+}
+
+/** Digest the files named (either may be left out). */
+export interface CompareJob {
+  kind: 'compare';
+  source?: string;
+  target?: string;
+}
+
+/** The worker's deferred fsyncs (`later`) still queued, then their folders'; sent to each worker, alone in a batch. */
+export interface FlushJob {
+  kind: 'flush';
+}
+
+/** A stat of one file (its identity now, for a digest recorded right after the file was written). */
+export interface StatJob {
+  kind: 'stat';
+  path: string;
+}
+
+/** Every file of a store under a prefix, in key order, as the file backend lists them (no folders, no reserved names). */
+export interface ListJob {
+  kind: 'list';
+  root: string;
+  prefix: string;
+  /** Names starting with this are not keys (temp and lock files). */
+  reservedPrefix: string;
+  /** Temp files of this prefix not written for `tempMaxAgeMs` are removed, as a listing of the store does. */
+  tempPrefix: string;
+  tempMaxAgeMs: number;
+}
+
+/** A listed file: its key and its stat. */
+export interface ListedEntry {
+  key: string;
+  size: bigint;
+  ino: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+export type Job = CreateJob | CompareJob | FlushJob | StatJob | ListJob;
+
+export type JobResult = JobDone | JobFailed;
+
+export interface JobDone {
+  ok: true;
+  source?: ReadDigest;
+  target?: ReadDigest;
+  /** A StatJob's file, if it is one. */
+  stat?: StatIdentity;
+  /** A ListJob's files. */
+  entries?: ListedEntry[];
+}
+
+export interface JobFailed {
+  ok: false;
+  message: string;
+  errno?: string;
+  /** The copy was read back with other bytes than were read from the source. */
+  integrity?: boolean;
+  /** The file was linked under its name before the failure (it is whole, but not verified or durable). */
+  linked?: boolean;
+  aborted?: boolean;
+}
+
+/** What a worker starts with (`workerData`). */
+export interface WorkerSetup {
+  sourceRoot: string;
+  targetRoot: string;
+  tempPrefix: string;
+  /** A SharedArrayBuffer of one Int32: non-zero once the move is aborted. */
+  abort: SharedArrayBuffer;
+}
+
+export interface WorkerBatch {
+  id: number;
+  jobs: Job[];
+}
+
+export interface WorkerReply {
+  id: number;
+  results: JobResult[];
+}
+
+/** What a worker's functions get from outside: Node's modules, the abort flag, one read buffer. */
+export interface WorkerDeps {
+  fs: typeof NodeFs;
+  path: typeof NodePath;
+  crypto: typeof NodeCrypto;
+  setup: WorkerSetup;
+  /** Non-zero once the move is aborted (shared with the main thread). */
+  abort: Int32Array;
+  /** Reused for every read: a worker's memory stays bounded whatever the file sizes. */
+  buffer: Buffer;
+  /** The background fsyncs of `later` creates (workerSyncLater). */
+  later: LaterSyncs;
+}
+
+/** A worker's deferred fsyncs: files waiting and running, their folders, the first failure. */
+export interface LaterSyncs {
+  queue: string[];
+  running: number;
+  /**
+   * At most this many at once, on libuv's thread pool (4 threads for the whole process): a
+   * disk commits concurrent fsyncs together, so a few in flight cost little more than one.
+   */
+  limit: number;
+  folders: Set<string>;
+  failure: string | undefined;
+  /** Flushes waiting for the queue to empty. */
+  idle: Array<() => void>;
+}
+
+/** The worker's end of its channel (`parentPort`). */
+export interface WorkerPort {
+  on(event: 'message', listener: (batch: WorkerBatch) => void): unknown;
+  postMessage(reply: WorkerReply): void;
+}

@@ -1,0 +1,64 @@
+/**
+ * A file copy worker's listing of a store (issue #29.3): one walk with synchronous readdir and
+ * stat calls, off the calling thread. Written under the rules of worker-code.ts (its functions
+ * run from their source text: nothing from outside but their parameters, the other worker
+ * functions and globals; no `?.` or `??`).
+ */
+import type * as NodeFs from 'node:fs';
+import { compareKeys } from '../../backends/common/paging.js';
+import type { JobResult, ListedEntry, ListJob, WorkerDeps } from './protocol.js';
+
+/**
+ * Lists a store's files under a prefix in one walk, as the file backend's listing does (list.ts):
+ * each folder's entries sorted in UTF-8 key order (a folder as `name/`), reserved names skipped
+ * (an abandoned temp file removed), only files and folders (no symlinks), each file stat-ed.
+ */
+export function workerList(deps: WorkerDeps, job: ListJob): JobResult {
+  const { fs, path } = deps;
+  const { root, prefix } = job;
+  const entries: ListedEntry[] = [];
+  const visit = (dirKey: string): void => {
+    const dir = dirKey === '' ? root : path.join(root, ...dirKey.split('/'));
+    let names: NodeFs.Dirent[];
+    try {
+      names = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
+      throw err;
+    }
+    const items: Array<{ key: string; sortKey: string; name: string; isDir: boolean }> = [];
+    for (const entry of names) {
+      if (entry.name.startsWith(job.reservedPrefix)) {
+        if (entry.isFile() && entry.name.startsWith(job.tempPrefix))
+          workerRemoveAbandoned(deps, path.join(dir, entry.name), job.tempMaxAgeMs);
+        continue;
+      }
+      if (!entry.isDirectory() && !entry.isFile()) continue;
+      const key = dirKey === '' ? entry.name : dirKey + '/' + entry.name;
+      items.push({ key, sortKey: entry.isDirectory() ? key + '/' : key, name: entry.name, isDir: entry.isDirectory() });
+    }
+    items.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
+    for (const item of items) {
+      if (!item.sortKey.startsWith(prefix) && !prefix.startsWith(item.sortKey)) continue;
+      if (item.isDir) visit(item.key);
+      else if (item.key.startsWith(prefix)) {
+        const stat = fs.statSync(path.join(dir, item.name), { bigint: true, throwIfNoEntry: false });
+        if (stat === undefined || !stat.isFile()) continue; // gone meanwhile, or no file
+        entries.push({ key: item.key, size: stat.size, ino: stat.ino, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs });
+      }
+    }
+  };
+  const slash = prefix.lastIndexOf('/');
+  visit(slash === -1 ? '' : prefix.slice(0, slash));
+  return { ok: true, entries };
+}
+
+/** Removes a temp file nothing has written to for `maxAgeMs` (its writer died); never fails. */
+export function workerRemoveAbandoned(deps: WorkerDeps, file: string, maxAgeMs: number): void {
+  try {
+    if (Date.now() - deps.fs.statSync(file).mtimeMs > maxAgeMs) deps.fs.unlinkSync(file);
+  } catch {
+    // gone already, or not ours to remove
+  }
+}
