@@ -4,17 +4,17 @@
  * uploads and copies, region discovery, two stores in one process, and the error codes for wrong
  * credentials, a missing bucket, an unreachable endpoint, 409 and 503.
  */
-import { createHook } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Readable } from 'node:stream';
-import * as zlib from 'node:zlib';
 import { openVfs } from '../../src/backends/registry.js';
 import type { OpenVfsOptions } from '../../src/backends/options.js';
 import { isStateStoreError } from '../../src/errors.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { startS3rver, S3RVER_CREDENTIALS, type RecordedRequest, type S3rverHandle } from '../servers/s3rver.js';
 import { rejection } from '../helpers/index.js';
+import { retryWaits } from '../helpers/retry-waits.js';
+import { crc32Base64 } from '../helpers/checksums.js';
 
 const SECOND = { accessKeyId: 'SECONDKEY', secretAccessKey: 'second-secret-value-0123456789' };
 let server: S3rverHandle;
@@ -38,32 +38,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/**
- * Watches the timers of retry waits (statestore's sleep, or the SDK's own wait) from now on: how many started, and how many are still pending.
- */
-function retryWaits(): { now(): { started: number; alive: number }; stop(): { started: number; alive: number } } {
-  const alive = new Set<number>();
-  let started = 0;
-  const hook = createHook({
-    init(id, type) {
-      // The frame that called setTimeout: statestore's sleep (src/vfs/retry.ts) or the SDK's retry step.
-      const caller = /at setTimeout \(node:timers[^\n]*\n[^\n]*/.exec(new Error().stack ?? '')?.[0] ?? '';
-      if (type !== 'Timeout' || !/vfs\/retry\.ts|submodules\/retry/.test(caller)) return;
-      started++;
-      alive.add(id);
-    },
-    destroy: (id) => alive.delete(id),
-  }).enable();
-  const now = () => ({ started, alive: alive.size });
-  return {
-    now,
-    stop: () => {
-      hook.disable();
-      return now();
-    },
-  };
-}
-
 /** A store on a fresh prefix of `bucket`; returns it and its prefix. */
 async function store(
   s3: OpenVfsOptions['s3'] = {},
@@ -83,12 +57,6 @@ async function store(
 
 async function requestsFor(key: string): Promise<RecordedRequest[]> {
   return (await server.requests()).filter((request) => request.key === key);
-}
-
-function crc32Base64(data: Buffer): string {
-  const out = Buffer.alloc(4);
-  out.writeUInt32BE(zlib.crc32(data) >>> 0);
-  return out.toString('base64');
 }
 
 describe('conditions and options reach the wire', () => {
