@@ -180,8 +180,11 @@ export interface Vfs {
    *
    * @example
    * ```ts
+   * import { openVfs } from 'kops-statestore';
+   *
+   * const vfs = await openVfs('memfs://capabilities-example');
    * const { ifNoneMatch } = await vfs.loadCapabilities();
-   * await vfs.write('cluster/config', body, ifNoneMatch ? { ifNoneMatch: '*' } : {});
+   * await vfs.write('cluster/config', 'kind: Cluster\n', ifNoneMatch ? { ifNoneMatch: '*' } : {});
    * ```
    */
   loadCapabilities(options?: CallOptions): Promise<Capabilities>;
