@@ -6,9 +6,10 @@
  * does. Multipart objects have none here (S3's are composite, which the SDK does not validate).
  *
  * Amazon S3 also answers CRC32C or CRC64NVME (its default for new objects since 2025) for objects
- * uploaded without a CRC32: each single-part upload also records both (`._S3rver_checksum-others`,
- * computed with the SDK's own implementations, `@aws-sdk/checksums/crc`), and
- * {@link ChecksumAnswer} picks which one GetObject/HeadObject answer instead of the CRC32.
+ * uploaded without a CRC32: while {@link ChecksumAnswer} asks for one of them, each single-part
+ * upload also records both (`._S3rver_checksum-others`, computed with the SDK's own
+ * implementations, `@aws-sdk/checksums/crc`), and GetObject/HeadObject answer the one asked
+ * instead of the CRC32 (set the answer before writing the objects a test reads).
  */
 import { promises as fs } from 'node:fs';
 // The SDK's checksum package (a dependency of @aws-sdk/client-s3), as the reference implementation.

@@ -261,7 +261,8 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
             key,
             header(ctx, 'x-amz-checksum-crc32') ?? entry.trailers?.['x-amz-checksum-crc32'],
           );
-          await checksums.recordOthers(bucket, key);
+          // Only while asked for (an extra read of every upload otherwise).
+          if (checksumAnswer !== 'crc32') await checksums.recordOthers(bucket, key);
         }
       });
     }
