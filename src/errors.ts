@@ -15,7 +15,7 @@ export type ErrorCode =
   | 'Conflict'
   /** The credentials are valid but not allowed to do this. */
   | 'PermissionDenied'
-  /** The credentials are missing, malformed or rejected. */
+  /** The credentials are missing, malformed or rejected; or the server's TLS certificate was refused (not trusted). */
   | 'Unauthenticated'
   /** The caller passed something invalid: a key, a URL, an option, a patch. */
   | 'InvalidArgument'

@@ -37,7 +37,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { BodyIntegrityError, type AwsChunkedDecoder, type Crc32Verifier } from './aws-chunked.js';
-import { ChecksumSidecars } from './s3rver-checksums.js';
+import { ChecksumSidecars, type ChecksumAnswer } from './s3rver-checksums.js';
 import {
   checkBody,
   completeMultipart,
@@ -115,6 +115,7 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
   let switches: DialectSwitches = { ...AWS_SWITCHES };
   const withLocks = keyLocks();
   const checksums = new ChecksumSidecars(store);
+  let checksumAnswer: ChecksumAnswer = 'crc32';
 
   const fail = (status: number, code: string, message: string, detail: Record<string, unknown> = {}): Error => {
     const err = new S3Error(code, message, detail);
@@ -199,6 +200,11 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
       const target = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { bucket: string; key: string };
       await withLocks([lockName(target.bucket, target.key)], () => checksums.corrupt(target.bucket, target.key));
       ctx.status = 204;
+    } else if (what === 'checksum-answer' && ctx.method === 'POST') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
+      checksumAnswer = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { answer: ChecksumAnswer }).answer;
+      ctx.status = 204;
     } else if (what === 'dialect' && ctx.method === 'POST') {
       switches = await readSwitches(ctx, switches);
       ctx.status = 204;
@@ -249,12 +255,15 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
       return withLocks([lock], async () => {
         await checkWrite(ctx, bucket, key, 'put');
         await next();
-        if (ctx.status === 200)
+        if (ctx.status === 200) {
           await checksums.set(
             bucket,
             key,
             header(ctx, 'x-amz-checksum-crc32') ?? entry.trailers?.['x-amz-checksum-crc32'],
           );
+          // Only while asked for (an extra read of every upload otherwise).
+          if (checksumAnswer !== 'crc32') await checksums.recordOthers(bucket, key);
+        }
       });
     }
     if (ctx.method === 'POST' && 'uploadId' in q) return completeMultipart(compat, ctx, bucket, key, next);
@@ -272,9 +281,9 @@ export function compatMiddleware(options: CompatOptions): (ctx: KoaContext, next
         await next();
         if (ctx.method === 'DELETE' && ctx.status === 204) await checksums.set(bucket, key, undefined);
         if (ctx.method !== 'DELETE' && ctx.status === 200 && header(ctx, 'x-amz-checksum-mode') === 'ENABLED') {
-          const crc32 = await checksums.get(bucket, key);
-          if (crc32 !== undefined) {
-            ctx.set('x-amz-checksum-crc32', crc32);
+          const answer = await checksums.answer(bucket, key, checksumAnswer);
+          if (answer !== undefined) {
+            ctx.set(answer[0], answer[1]);
             ctx.set('x-amz-checksum-type', 'FULL_OBJECT');
           }
         }

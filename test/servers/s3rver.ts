@@ -16,9 +16,11 @@ import { stopChild, waitForLine } from './child.js';
 import { nodeEntry } from './node-entry.js';
 import type { Fault, RecordedRequest } from './s3rver-middleware.js';
 import type { DialectSwitches } from './s3rver-dialect.js';
+import type { ChecksumAnswer } from './s3rver-checksums.js';
 
 export type { Fault, RecordedRequest } from './s3rver-middleware.js';
 export type { DialectSwitches } from './s3rver-dialect.js';
+export type { ChecksumAnswer } from './s3rver-checksums.js';
 
 /** The access key s3rver always knows. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -49,6 +51,8 @@ export interface S3rverHandle {
   setDialect(switches: Partial<DialectSwitches> | undefined): Promise<void>;
   /** Flips the first stored byte of an object, keeping its size, ETag and stored checksum. */
   corrupt(bucket: string, key: string): Promise<void>;
+  /** Which stored checksum GetObject and HeadObject answer with (`crc32` at start; see s3rver-checksums.ts). */
+  setChecksumAnswer(answer: ChecksumAnswer): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -97,6 +101,7 @@ export async function startS3rver(options: StartS3rverOptions): Promise<S3rverHa
     setDialect: async (switches) =>
       void (await (switches === undefined ? control('DELETE', 'dialect') : control('POST', 'dialect', switches))),
     corrupt: async (bucket, key) => void (await control('POST', 'corrupt', { bucket, key })),
+    setChecksumAnswer: async (answer) => void (await control('POST', 'checksum-answer', { answer })),
     stop: () => stopChild(child),
   };
 }

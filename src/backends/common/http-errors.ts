@@ -77,6 +77,27 @@ export const NETWORK_ERROR_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_BODY_TIMEOUT',
 ]);
 
+/**
+ * Node's (OpenSSL's) codes for a server certificate the client refused: not signed by a trusted CA,
+ * expired, or not for this host. Not transient: the same certificate is refused again, so these are
+ * never retried, and they name the fix (trust the CA) rather than an unreachable endpoint.
+ */
+export const TLS_CERTIFICATE_ERROR_CODES: ReadonlySet<string> = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_SIGNATURE_FAILURE',
+  'INVALID_CA',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'HOSTNAME_MISMATCH',
+]);
+
 /** How deep {@link networkErrorCode} follows `cause` and `errors`: SDKs wrap a few times, not more. */
 const MAX_DEPTH = 6;
 
@@ -86,6 +107,16 @@ const MAX_DEPTH = 6;
  * `errors` (Node's AggregateError when every address of a host refused). Undefined when none.
  */
 export function networkErrorCode(err: unknown): string | undefined {
+  return wrappedCode(err, NETWORK_ERROR_CODES);
+}
+
+/** The TLS certificate error code (see {@link TLS_CERTIFICATE_ERROR_CODES}) of `err` or of any error it wraps. */
+export function tlsCertificateErrorCode(err: unknown): string | undefined {
+  return wrappedCode(err, TLS_CERTIFICATE_ERROR_CODES);
+}
+
+/** The first `code` of `err` or of an error it wraps (as {@link networkErrorCode} follows them) that is in `codes`. */
+function wrappedCode(err: unknown, codes: ReadonlySet<string>): string | undefined {
   const pending: Array<{ value: unknown; depth: number }> = [{ value: err, depth: 0 }];
   const seen = new Set<unknown>();
   while (pending.length > 0) {
@@ -93,7 +124,7 @@ export function networkErrorCode(err: unknown): string | undefined {
     if (typeof value !== 'object' || value === null || seen.has(value) || depth > MAX_DEPTH) continue;
     seen.add(value);
     const code = (value as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return code;
+    if (typeof code === 'string' && codes.has(code)) return code;
     pending.push({ value: (value as { cause?: unknown }).cause, depth: depth + 1 });
     const errors = (value as { errors?: unknown }).errors;
     if (Array.isArray(errors)) for (const inner of errors) pending.push({ value: inner, depth: depth + 1 });

@@ -33,7 +33,12 @@ export function clientConfig(location: S3Location, options: OpenVfsOptions): S3C
     // `socketTimeout` is the idle timeout `requestTimeoutMs` documents. Since @smithy/node-http-handler
     // 4.x, `requestTimeout` is a whole-request timer that only logs a warning (a stalled request
     // hung forever); older versions read `socketTimeout` as `requestTimeout`, so both fail a stall.
-    requestHandler: { connectionTimeout: s3.connectTimeoutMs ?? 5000, socketTimeout: s3.requestTimeoutMs ?? 120_000 },
+    requestHandler: {
+      connectionTimeout: s3.connectTimeoutMs ?? 5000,
+      socketTimeout: s3.requestTimeoutMs ?? 120_000,
+      // AWS_CA_BUNDLE (ca-bundle.ts): the handler builds its keep-alive https.Agent with these options.
+      ...(location.ca === undefined ? {} : { httpsAgent: { ca: location.ca } }),
+    },
     logger: SILENT_LOGGER,
     // The SDK resolves a command's middleware stack (copy, sort, bind) on every send, about a third
     // of its CPU per CopyObject. Cached, once per command class: S3Requests.send passes no options

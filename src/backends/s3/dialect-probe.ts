@@ -154,9 +154,24 @@ class Probe {
     if ((await this.ask(() => this.put(key, { IfMatch: unquoted }))).answer === 'done') return 'unquoted';
     throw new StateStoreError(
       'Unsupported',
-      `s3: probing the S3 dialect of bucket ${JSON.stringify(this.t.bucket)}: the server refused If-Match with the object's current ETag, quoted and unquoted; set options.s3.dialect (e.g. "none") to use this server without compare-and-swap`,
+      `s3: probing the S3 dialect of bucket ${JSON.stringify(this.t.bucket)}: the server refused If-Match with the object's current ETag, quoted and unquoted; ${await this.withoutIfMatch()}`,
       { backend: 's3' },
     );
+  }
+
+  /**
+   * What to do about a server that refuses every If-Match (Ceph RGW 16.2 on a bucket with
+   * versioning on): with `dialect: "none"`, a versioned bucket still has merges and rollbacks,
+   * each write checked against its object versions (src/store/versioned-write.ts); an unversioned
+   * one has none (Unsupported). GetBucketVersioning says which; a refusal of it counts as off.
+   */
+  private async withoutIfMatch(): Promise<string> {
+    const versioning = await this.t
+      .send<{ Status?: string }>(new this.t.sdk.GetBucketVersioningCommand({ Bucket: this.t.bucket }))
+      .catch(() => undefined);
+    return versioning?.Status === 'Enabled'
+      ? 'the bucket has versioning on (Ceph RGW refuses If-Match there): set options.s3.dialect to "none", and merges and rollbacks then check each write against the bucket\'s object versions instead (a write that lost a race to another is undone and fails with PreconditionFailed)'
+      : 'set options.s3.dialect to "none" to use this server without compare-and-swap (reads and moves work; merges and rollbacks are refused unless the bucket has versioning on, where each write is checked against its object versions)';
   }
 
   private async put(key: string, conditions: { IfMatch?: string; IfNoneMatch?: string } = {}): Promise<string> {

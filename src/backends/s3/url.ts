@@ -6,6 +6,7 @@ import type { S3BackendOptions, S3ClientLike, S3Credentials } from './types.js';
 import { S3_CANNED_ACLS } from './write-settings.js';
 import { redactInspection } from '../../vfs/redact.js';
 import { checkS3Dialect, parseS3Dialect, S3_DIALECTS, type S3Dialect } from './dialect.js';
+import { CA_BUNDLE_ENV, caBundle } from './ca-bundle.js';
 
 /**
  * Where an S3 store lives, resolved from its URL, its options and kops's environment variables
@@ -29,6 +30,8 @@ export interface S3Location {
   dialect: S3Dialect | 'probe';
   /** The setting that chose {@link S3Location.dialect} (`statestore doctor` names it). */
   dialectSetBy: DialectSetting;
+  /** The CA certificates of `AWS_CA_BUNDLE` (PEM), trusted instead of Node's CA store (ca-bundle.ts). */
+  ca?: string;
 }
 
 /** Where a store's dialect setting came from: the option, the environment, or neither (`auto`). */
@@ -76,7 +79,10 @@ export const S3_SCHEMES = ['s3', ...Object.keys(PROVIDERS)] as const;
 /** Bucket names S3 accepts (3-63 characters; lowercase, digits, dots, hyphens; legacy us-east-1 names may be longer or hold `_`). */
 const BUCKET = /^[a-z0-9][a-z0-9._-]{1,253}[a-z0-9]$/;
 
-/** Resolves a parsed URL into an {@link S3Location}. Throws InvalidArgument before any I/O. */
+/**
+ * Resolves a parsed URL into an {@link S3Location}. Throws InvalidArgument before any request
+ * (the only I/O: reading the `AWS_CA_BUNDLE` file).
+ */
 export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Location {
   const s3: S3BackendOptions = options.s3 ?? {};
   const env = options.env ?? process.env;
@@ -124,17 +130,17 @@ export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Loc
   const awsItself = scheme === 's3' && (endpoint === undefined || AWS_HOST.test(hostOf(endpoint)));
   const dialect = chooseDialect(s3.dialect, envValue('STATESTORE_S3_DIALECT'), awsItself, invalid);
 
-  const prefix = url.path;
   return {
     scheme,
     bucket: url.host,
-    prefix,
+    prefix: url.path,
     region,
     endpoint,
     forcePathStyle: s3.forcePathStyle ?? endpoint !== undefined,
     credentials,
-    url: `${scheme}://${url.host}${prefix === '' ? '' : `/${prefix}`}`,
+    url: `${scheme}://${url.host}${url.path === '' ? '' : `/${url.path}`}`,
     ...dialect,
+    ...caBundle(envValue(CA_BUNDLE_ENV), invalid),
   };
 }
 

@@ -1,6 +1,7 @@
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { createHash, type Hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { Crc32c, Crc64Nvme, type Checksum } from './crc.js';
 import type { DirectRequest, DirectResponse } from './transport.js';
 import { parseCopyResult, parseListPage } from './xml.js';
 
@@ -171,14 +172,16 @@ function headFields(response: DirectResponse): Record<string, unknown> {
 /** Checksums the direct path validates, by the header S3 answers them in, in the SDK's order of preference. */
 const VALIDATED: Array<[string, string, () => Checksum]> = [
   ['x-amz-checksum-crc32', 'ChecksumCRC32', () => new Crc32()],
+  ['x-amz-checksum-crc32c', 'ChecksumCRC32C', () => new Crc32c()],
+  ['x-amz-checksum-crc64nvme', 'ChecksumCRC64NVME', () => new Crc64Nvme()],
   ['x-amz-checksum-sha1', 'ChecksumSHA1', () => new Digest(createHash('sha1'))],
   ['x-amz-checksum-sha256', 'ChecksumSHA256', () => new Digest(createHash('sha256'))],
 ];
 
 /**
  * A GetObject answer: its fields, and its body checked against a whole-object checksum when the
- * answer has one this path computes (CRC32, SHA-1, SHA-256; a composite `...-N` one is skipped, as
- * the SDK skips it). A mismatch fails the stream with a bare Error, as the SDK's check does, which
+ * answer has one this path computes (CRC32, CRC32C, CRC64NVME, SHA-1, SHA-256; a composite `...-N`
+ * one is skipped, as the SDK skips it). A mismatch fails the stream with a bare Error, as the SDK's check does, which
  * the driver tells apart as IntegrityError (objects.ts isBareError).
  */
 function getOutput(response: DirectResponse): Record<string, unknown> {
@@ -193,11 +196,6 @@ function getOutput(response: DirectResponse): Record<string, unknown> {
   }
   out['Body'] = body;
   return out;
-}
-
-interface Checksum {
-  update(chunk: Buffer): void;
-  base64(): string;
 }
 
 class Crc32 implements Checksum {

@@ -73,6 +73,7 @@ export class DirectS3 {
       retry,
       connectTimeoutMs: s3.connectTimeoutMs ?? 5000,
       socketTimeoutMs: s3.requestTimeoutMs ?? 120_000,
+      ...(location.ca === undefined ? {} : { ca: location.ca }),
     });
     const direct = new DirectS3(sdk, transport, { checksums: (s3.checksum ?? 'when_supported') === 'when_supported' });
     return redactInspection(direct, 'DirectS3', () => ({ region }));

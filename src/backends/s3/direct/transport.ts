@@ -2,6 +2,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { inListenedCall, reportRetry } from '../../../vfs/events.js';
+import { tlsCertificateErrorCode } from '../../common/http-errors.js';
 import { backoffDelay, sleep, type RetryPolicy } from '../../../vfs/retry.js';
 import type { S3Credentials } from '../types.js';
 import { canonicalQuery, encodeKeyPath, SigV4Signer } from './signer.js';
@@ -42,6 +43,8 @@ export interface TransportConfig {
   retry: Required<RetryPolicy>;
   connectTimeoutMs: number;
   socketTimeoutMs: number;
+  /** CA certificates (PEM) trusted instead of Node's CA store (AWS_CA_BUNDLE, ../ca-bundle.ts). */
+  ca?: string;
 }
 
 /** Credentials are asked again this long before they expire (the SDK's own margin). */
@@ -67,7 +70,12 @@ export class DirectTransport {
 
   constructor(private readonly config: TransportConfig) {
     this.secure = config.endpoint.protocol === 'https:';
-    const options = { keepAlive: true, maxSockets: MAX_SOCKETS, maxFreeSockets: MAX_SOCKETS };
+    const options = {
+      keepAlive: true,
+      maxSockets: MAX_SOCKETS,
+      maxFreeSockets: MAX_SOCKETS,
+      ...(config.ca === undefined ? {} : { ca: config.ca }),
+    };
     this.agent = this.secure ? new https.Agent(options) : new http.Agent(options);
     this.signer = new SigV4Signer(config.region);
   }
@@ -267,10 +275,11 @@ const THROTTLING = new Set([
 ]);
 const TRANSIENT = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'InternalError']);
 
-/** The SDK's retryable errors: no answer (network, timeout), throttling, transient codes, 429 and 5xx. */
+/** The SDK's retryable errors: no answer (network, timeout; not a refused TLS certificate), throttling, transient codes, 429 and 5xx. */
 function retryable(err: unknown): boolean {
   const shaped = err as Partial<ShapedError>;
-  if (shaped.name === 'AbortError') return false;
+  // A refused certificate is refused again (the SDK calls it a client error and does not retry).
+  if (shaped.name === 'AbortError' || tlsCertificateErrorCode(err) !== undefined) return false;
   const status = shaped.$metadata?.httpStatusCode;
   if (status === undefined) return true;
   const name = shaped.name ?? '';
