@@ -73,14 +73,21 @@ describe('a write answered only after the next writer wrote on top of it (Azurit
     expect(stored.version).not.toBe(made);
     expect(stored.value.spec?.cloudLabels).toMatchObject({ slow: 'a', other: 'b' });
 
-    // Each entry names its own write's version; kops's tree is the one external revision. (The
-    // listing orders by number, and the other writer, recording first, took the lower one.)
+    // Each entry names its own write's version; kops's tree is the one external revision. The
+    // other writer, recording first, took the lower number; the listing follows the writes.
     const entries = await collect(other.history(cluster, { kind: 'config' }));
-    const byReason = new Map(entries.map((e) => [e.reason ?? e.operation, e]));
-    expect([...byReason.keys()].sort()).toEqual(['external', 'other', 'slow']);
-    expect(byReason.get('slow')!.version).toBe(made);
-    expect(byReason.get('other')).toMatchObject({ replacedVersion: made, version: stored.version });
-    expect(byReason.get('external')!.version).toBe(byReason.get('slow')!.replacedVersion);
+    expect(entries.map((e) => [e.reason ?? e.operation, e.revision])).toEqual([
+      ['other', 2],
+      ['slow', 4],
+      ['external', 3],
+    ]);
+    const [second, first, kops] = entries;
+    expect(first!.version).toBe(made);
+    expect(second).toMatchObject({ replacedVersion: made, version: stored.version });
+    expect(kops!.version).toBe(first!.replacedVersion);
+    // Back one is the slow write (the one before the current in write order), not kops's tree.
+    const back = await other.rollback(cluster, undefined, { dryRun: true });
+    expect(back.target.id).toBe(first!.id);
     await Promise.all([direct.close(), slow.close()]);
   }, 60_000);
 });
@@ -131,7 +138,17 @@ describe('entries of racing writers, landing out of order (buildRevisions)', () 
     ];
     const revisions = buildRevisions(cluster, doc, loaded, current('v5'));
     expect(revisions.filter((r) => r.entry.operation === 'external').map((r) => r.entry.version)).toEqual(['v0']);
-    expect(revisions).toHaveLength(6);
+    // Newest first in the order of the writes (Q, Z, Y, X, W, kops), each keeping its stored number.
+    expect(revisions.map((r) => [r.entry.version, r.entry.revision])).toEqual([
+      ['v5', 4],
+      ['v4', 6],
+      ['v3', 8],
+      ['v2', 3],
+      ['v1', 2],
+      ['v0', 1],
+    ]);
+    // Each revision's previous content is the one before it in write order (what --diff shows).
+    expect(revisions.map((r) => r.previous)).toEqual([...revisions.slice(1).map((r) => r.text), undefined]);
   });
 
   it('a rollback bringing back the bytes of a kops write (its S3 ETag) leaves that write external', () => {

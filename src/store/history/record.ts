@@ -132,7 +132,10 @@ async function nextAfterUnnumbered(vfs: Vfs, cluster: string, doc: DocumentRef, 
     write.before === undefined
       ? newest.text === undefined
       : newest.text === write.before.text || revisions.some((r) => r.entry.version === write.before!.version);
-  return numbered(newest.entry.revision, !known);
+  // The highest, not the newest's: in write order a racing writer's lower number may be the newest.
+  let highest = 0;
+  for (const { entry } of revisions) highest = Math.max(highest, entry.revision);
+  return numbered(highest, !known);
 }
 
 async function recordDocumentWrite(
