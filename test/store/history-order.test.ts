@@ -84,3 +84,20 @@ describe.each([memoryTarget, fileTarget, s3Target].map((t) => [t.name, t] as con
     });
   },
 );
+
+describe('the same race without the kops edit (memory)', () => {
+  it('numbers follow the writes: the slow writer takes the number its racer left free for it', async () => {
+    const { vfs } = await memoryTarget.fresh();
+    await loadTree(vfs, tree);
+    const { slow, texts } = await raceAfterKopsWrite(vfs, cluster, { kopsEdit: false });
+    const listed = await collect(slow.history(cluster, { kind: 'config' }));
+    expect(rows(listed)).toEqual([
+      ['other', 4],
+      ['slow', 3],
+      ['first', 2],
+      ['external', 1],
+    ]);
+    expect((await slow.getVersion(cluster, 3)).text).toBe(texts.slow);
+    expect((await slow.rollback(cluster, undefined, { dryRun: true })).target.revision).toBe(3);
+  });
+});

@@ -51,9 +51,11 @@ export interface Raced {
  * merges on top and records first. `other`'s recorder does not find the version it replaced (the
  * slow write's, not recorded yet) and leaves a number free for an external change; `slow`'s finds
  * neither kops's version nor its own successor's and takes the number after that: `other` 4,
- * `slow` 6, kops's edit 5, while the writes went first, kops, slow, other.
+ * `slow` 6, kops's edit 5, while the writes went first, kops, slow, other. Without the kops edit
+ * (`kopsEdit: false`, `texts.kops` is then `first`), `slow`'s recorder finds `first` and takes 3,
+ * the number `other` left free for it.
  */
-export async function raceAfterKopsWrite(vfs: Vfs, cluster: string): Promise<Raced> {
+export async function raceAfterKopsWrite(vfs: Vfs, cluster: string, { kopsEdit = true } = {}): Promise<Raced> {
   const other = await openStateStore(vfs);
   const late = answeredLate(vfs);
   const slow = await openStateStore(late.vfs);
@@ -62,8 +64,8 @@ export async function raceAfterKopsWrite(vfs: Vfs, cluster: string): Promise<Rac
   const tree = await read();
   await other.mergeConfig(cluster, { spec: { cloudLabels: { first: 'a' } } }, { reason: 'first' });
   const first = await read();
-  const kops = first.replace(/kubernetesVersion: .*/, 'kubernetesVersion: v1.34.0');
-  await vfs.write(key, kops); // kops edit cluster: an unconditional PUT
+  const kops = kopsEdit ? first.replace(/kubernetesVersion: .*/, 'kubernetesVersion: v1.34.0') : first;
+  if (kopsEdit) await vfs.write(key, kops); // kops edit cluster: an unconditional PUT
   let slowText = '';
   late.afterNextWrite(key, async () => {
     slowText = await read();

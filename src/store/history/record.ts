@@ -84,7 +84,9 @@ export async function recordWrite(vfs: Vfs, key: string, write: WriteRecord): Pr
 
 /**
  * The number of the revision a write makes: one more than the revision it replaced, found among
- * the newest few entries (usually the newest). When the version it replaced is not among them,
+ * the newest few entries (usually the newest), or one more than the highest number there when a
+ * racing writer's entry holds a higher one (unless it left that number free for this very write).
+ * When the version it replaced is not among them,
  * someone else wrote in between (an external change, which the listing shows just before this
  * revision), so one number is left for it. Entries of the older format carry no number: their
  * numbers are their positions (revisions.ts), read once, until a numbered entry is the newest.
