@@ -11,6 +11,7 @@ import { openVfs } from '../../src/backends/registry.js';
 import { openStateStore } from '../../src/store/open.js';
 import type { LoadedEntry } from '../../src/store/history/read-entry.js';
 import { buildRevisions } from '../../src/store/history/revisions.js';
+import { externalStamp } from '../../src/store/history/keys.js';
 import type { HistoryOperation } from '../../src/index.js';
 import { startAzurite, type AzuriteHandle } from '../servers/azurite.js';
 import { startFaultProxy, type FaultProxy } from '../servers/fault-proxy.js';
@@ -103,6 +104,7 @@ describe('entries of racing writers, landing out of order (buildRevisions)', () 
     version: string,
     revision: number,
     afterExternal: boolean,
+    rolledBackTo?: string,
   ): LoadedEntry {
     const time = new Date(Date.UTC(2026, 0, 1) + n * hour);
     const stamp = `${String(9_000_000_000_000 - time.getTime()).padStart(13, '0')}-0000000${n}`;
@@ -117,6 +119,7 @@ describe('entries of racing writers, landing out of order (buildRevisions)', () 
         replacedVersion: replaced,
         version,
         revision,
+        ...(rolledBackTo === undefined ? {} : { rolledBackTo }),
       },
       before: `text of ${replaced}`,
       after: `text of ${version}`,
@@ -167,5 +170,26 @@ describe('entries of racing writers, landing out of order (buildRevisions)', () 
       [1, 'external'],
     ]);
     expect(revisions[2]!.text).toBe('text of vK');
+  });
+
+  it('a rollback to a kops write, after kops wrote again, is not taken for the first writer of its bytes', () => {
+    // kops wrote v0; W: v0 -> v1; kops wrote vK; E: vK -> v2; kops wrote v3; R, a rollback to the
+    // external revision of vK (kops's bytes, so on S3 its ETag): v3 -> vK.
+    const kops = `${cluster}:config/${externalStamp('vK')}`;
+    const loaded = [
+      entry(0, 'update', 'v0', 'v1', 2, true),
+      entry(1, 'update', 'vK', 'v2', 4, true),
+      entry(2, 'rollback', 'v3', 'vK', 6, true, kops),
+    ];
+    const revisions = buildRevisions(cluster, doc, loaded, current('vK'));
+    expect(revisions.map((r) => [r.entry.revision, r.entry.operation, r.entry.version])).toEqual([
+      [6, 'rollback', 'vK'],
+      [5, 'external', 'v3'],
+      [4, 'update', 'v2'],
+      [3, 'external', 'vK'],
+      [2, 'update', 'v1'],
+      [1, 'external', 'v0'],
+    ]);
+    expect(revisions[3]!.entry.id).toBe(kops);
   });
 });

@@ -8,10 +8,11 @@
  * between, a deletion and re-creation, pruned entries) the stored number decides, then the time.
  */
 import type { StoredEntry } from './entry-file.js';
+import { externalStamp } from './keys.js';
 
 /** What ordering needs of an entry. */
 interface Linked {
-  entry: Pick<StoredEntry, 'version' | 'replacedVersion' | 'revision' | 'time'>;
+  entry: Pick<StoredEntry, 'version' | 'replacedVersion' | 'revision' | 'time' | 'rolledBackTo'>;
   ref: { stamp: string };
 }
 
@@ -28,18 +29,34 @@ function byNumberThenTime(a: Linked, b: Linked): number {
   return a.ref.stamp < b.ref.stamp ? 1 : a.ref.stamp > b.ref.stamp ? -1 : 0;
 }
 
-/** For each entry, the entries that replaced the version it wrote (its successors in the chain). */
+/**
+ * For each entry (in fallback order), the entries that replaced the version it wrote: its
+ * successors in the chain. A version several entries wrote (identical bytes under one version: S3's
+ * ETag is the bytes' MD5, so a group deleted and restored byte for byte is written twice under one
+ * version) links an entry that replaced it to one writer only: the last that sorts before it, or
+ * else the first (the racing writer whose entry landed after the replacing one's). A rollback to
+ * the external revision of that very version wrote it again, never first: it is no candidate
+ * (kops's write it restored stays external).
+ */
 function successorsOf(entries: readonly Linked[]): number[][] {
-  const replacers = new Map<string, number[]>();
+  const writers = new Map<string, number[]>();
   entries.forEach(({ entry }, i) => {
-    if (entry.replacedVersion === undefined) return;
-    const list = replacers.get(entry.replacedVersion);
-    if (list === undefined) replacers.set(entry.replacedVersion, [i]);
+    if (entry.version === undefined) return;
+    const list = writers.get(entry.version);
+    if (list === undefined) writers.set(entry.version, [i]);
     else list.push(i);
   });
-  return entries.map(({ entry }, i) =>
-    entry.version === undefined ? [] : (replacers.get(entry.version) ?? []).filter((j) => j !== i),
-  );
+  const successors = entries.map((): number[] => []);
+  entries.forEach(({ entry }, j) => {
+    const replaced = entry.replacedVersion;
+    const restored = (i: number) =>
+      replaced !== undefined && entries[i]!.entry.rolledBackTo?.endsWith(`/${externalStamp(replaced)}`) === true;
+    const candidates = (writers.get(replaced ?? '') ?? []).filter((i) => i !== j && !restored(i));
+    const before = candidates.filter((i) => i < j);
+    const writer = before[before.length - 1] ?? candidates[0];
+    if (replaced !== undefined && writer !== undefined) successors[writer]!.push(j);
+  });
+  return successors;
 }
 
 /**
