@@ -191,5 +191,16 @@ describe('entries of racing writers, landing out of order (buildRevisions)', () 
       [1, 'external', 'v0'],
     ]);
     expect(revisions[3]!.entry.id).toBe(kops);
+    // Restored from the provider's version of kops's first write instead (versioned S3, RGW): the same.
+    const restored = entry(2, 'rollback', 'v3', 'v0', 6, true, `${cluster}:config/version-djA`);
+    const fromVersion = buildRevisions(cluster, doc, [...loaded.slice(0, 2), restored], current('v0'));
+    expect(fromVersion.map((r) => [r.entry.revision, r.entry.operation, r.entry.version])).toEqual([
+      [6, 'rollback', 'v0'],
+      [5, 'external', 'v3'],
+      [4, 'update', 'v2'],
+      [3, 'external', 'vK'],
+      [2, 'update', 'v1'],
+      [1, 'external', 'v0'],
+    ]);
   });
 });

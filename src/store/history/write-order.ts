@@ -8,11 +8,10 @@
  * between, a deletion and re-creation, pruned entries) the stored number decides, then the time.
  */
 import type { StoredEntry } from './entry-file.js';
-import { externalStamp } from './keys.js';
 
 /** What ordering needs of an entry. */
 interface Linked {
-  entry: Pick<StoredEntry, 'version' | 'replacedVersion' | 'revision' | 'time' | 'rolledBackTo'>;
+  entry: Pick<StoredEntry, 'version' | 'replacedVersion' | 'revision' | 'time' | 'operation'>;
   ref: { stamp: string };
 }
 
@@ -34,9 +33,11 @@ function byNumberThenTime(a: Linked, b: Linked): number {
  * successors in the chain. A version several entries wrote (identical bytes under one version: S3's
  * ETag is the bytes' MD5, so a group deleted and restored byte for byte is written twice under one
  * version) links an entry that replaced it to one writer only: the last that sorts before it, or
- * else the first (the racing writer whose entry landed after the replacing one's). A rollback to
- * the external revision of that very version wrote it again, never first: it is no candidate
- * (kops's write it restored stays external).
+ * else the first (the racing writer whose entry landed after the replacing one's). Except a
+ * rollback that sorts after it: a rollback writes bytes that existed before (kops's original,
+ * restored from an external revision or a provider version, has kops's ETag again), so a version
+ * it wrote is, far more likely, one it wrote again than one whose entry landed late in a race:
+ * taking it for the first writer would hide kops's write and list the rollback below it.
  */
 function successorsOf(entries: readonly Linked[]): number[][] {
   const writers = new Map<string, number[]>();
@@ -49,9 +50,8 @@ function successorsOf(entries: readonly Linked[]): number[][] {
   const successors = entries.map((): number[] => []);
   entries.forEach(({ entry }, j) => {
     const replaced = entry.replacedVersion;
-    const restored = (i: number) =>
-      replaced !== undefined && entries[i]!.entry.rolledBackTo?.endsWith(`/${externalStamp(replaced)}`) === true;
-    const candidates = (writers.get(replaced ?? '') ?? []).filter((i) => i !== j && !restored(i));
+    const rewrote = (i: number) => i > j && entries[i]!.entry.operation === 'rollback';
+    const candidates = (writers.get(replaced ?? '') ?? []).filter((i) => i !== j && !rewrote(i));
     const before = candidates.filter((i) => i < j);
     const writer = before[before.length - 1] ?? candidates[0];
     if (replaced !== undefined && writer !== undefined) successors[writer]!.push(j);
