@@ -62,8 +62,8 @@ function successorsOf(entries: readonly Linked[]): number[][] {
 /**
  * Strongly connected components (Tarjan's, without recursion: a folder may hold thousands of
  * entries). A link inside one component lies on a cycle, which only identical bytes under one
- * version make (S3's ETag is the bytes' MD5: a rollback to a kops write's bytes brings its ETag
- * back): such links say nothing about order.
+ * version make (S3's ETag is the bytes' MD5: a write of bytes written before has their ETag
+ * again): such links say nothing about order.
  */
 function components(successors: readonly number[][]): number[] {
   const n = successors.length;
