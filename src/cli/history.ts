@@ -150,7 +150,10 @@ export function rollbackCommand(): Command {
     )
     .argument('<kind>', 'cluster')
     .argument('<name>', 'the cluster')
-    .option('--to <revision>', 'the revision to restore: its number, or its id (default: the one before the current)')
+    .option(
+      '--to <revision>',
+      'the revision to restore: its number, or its id (default: the one written before the current)',
+    )
     .option('--ig <group>', 'the instance group a revision number is of (default: the config)')
     .option('--restore-generation', "also write the revision's metadata.generation (default: as kops, stored + 1)")
     .option('--yes', 'really write (default: print the diff, write nothing)')

@@ -2,14 +2,17 @@
  * `statestore history` and `statestore rollback` (the built bin, on a file:// store of kops's
  * tree): revisions numbered helm-style, author and reason recorded for CLI writes, rollback by
  * number, back one, and to what is stored (nothing written), a kops-style write shown as an
- * external change, and the table newest first across documents on a real pseudo-terminal.
+ * external change, the table newest first across documents on a real pseudo-terminal, and two
+ * racing writes listed in the order they were written rather than recorded.
  */
 import { spawn } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { openVfs } from '../../src/backends/registry.js';
 import { REPO_ROOT } from '../helpers/index.js';
+import { raceAfterKopsWrite } from '../store/racing-writers.js';
 import { CLI, MINIMAL, makeStore, requireBuiltCli, run, tempDir } from './harness.js';
 
 const cluster = MINIMAL.cluster;
@@ -148,6 +151,41 @@ describe('statestore history / rollback (built bin)', () => {
     });
     expect(diff.stdout).toContain('# config revision 3: external');
     expect(diff.stdout).toContain('+  kubernetesVersion: 1.30.7');
+  });
+
+  it('lists two racing writes in write order on a terminal (the second recorded first); back one is the slow write', async () => {
+    const { dir, url } = makeStore([MINIMAL]);
+    // Written: kops's tree, first, kops's edit, slow, other; recorded: first, other (4), slow (6).
+    const { texts } = await raceAfterKopsWrite(await openVfs(url), cluster);
+    const table = await onTerminal(['history', 'cluster', cluster, '--kind', 'config'], url);
+    const rows = table
+      .split(/\r?\n/)
+      .filter((line) => line.trim() !== '')
+      .slice(1)
+      .map((line) => line.split(/\t+/));
+    expect(rows.map((row) => [row[2], row[3]])).toEqual([
+      ['4', 'update'],
+      ['6', 'update'],
+      ['5', 'external'],
+      ['2', 'update'],
+      ['1', 'external'],
+    ]);
+    // The same order as -o json, whose reasons say which write each is.
+    const json = await historyJson(url, '--kind', 'config');
+    expect(json.map((e) => e.reason)).toEqual(['other', 'slow', undefined, 'first', undefined]);
+    expect(rows.map((row) => row[row.length - 1])).toEqual(json.map((e) => e.id.slice(cluster.length + 1)));
+    // --diff: each revision against the one before it in write order, in the table's order.
+    const diff = (await run(['history', 'cluster', cluster, '--kind', 'config', '--diff'], { state: url })).stdout;
+    const sections = diff.split(/^(?=# config revision )/m).filter((part) => part.startsWith('# '));
+    expect(sections.map((section) => /^# config revision (\d+)/.exec(section)![1])).toEqual(['4', '6', '5', '2', '1']);
+    // What each added, of the three changes (the generation line aside: merges count it on, as kops does).
+    const marks = ['+    other: c', '+    slow: b', '+  kubernetesVersion: v1.34.0'];
+    const added = (section: string) => marks.filter((mark) => section.split('\n').includes(mark));
+    expect(sections.slice(0, 3).map(added)).toEqual(marks.map((mark) => [mark]));
+
+    const back = await run(['rollback', 'cluster', cluster, '--yes', '--restore-generation', '--json'], { state: url });
+    expect(JSON.parse(back.stdout)).toMatchObject({ changed: true, revision: 6, recordedRevision: 7 });
+    expect(configOf(dir)).toBe(texts.slow);
   });
 
   it('rolls back entries written by the previous format (test/fixtures/history-v1)', async () => {

@@ -55,9 +55,17 @@ describe.each(
     // test/store/history-race.test.ts, with the Azure write-version race that once showed one here).
     let entries = 0;
     let externals = 0;
-    for await (const entry of clients[0]!.history(tree.cluster, { kind: 'config' }))
+    const listed = [];
+    for await (const entry of clients[0]!.history(tree.cluster, { kind: 'config' })) {
+      listed.push(entry);
       if (entry.operation === 'external') externals += 1;
       else entries += 1;
+    }
+    // Listed in the order of the writes, whatever order their entries landed in: each of the newest
+    // 50 replaced the version of the one listed below it (pruning, by recording order, may break
+    // the chain only among the oldest).
+    const newest = listed.slice(0, 51);
+    expect(newest.slice(0, -1).map((e) => e.replacedVersion)).toEqual(newest.slice(1).map((e) => e.version));
     expect(externals).toBeLessThanOrEqual(1);
     const bounds = operations <= 100 ? [operations, operations] : [100, 100 + 10 * clientCount];
     expect(entries).toBeGreaterThanOrEqual(bounds[0]!);

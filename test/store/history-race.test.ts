@@ -11,6 +11,7 @@ import { openVfs } from '../../src/backends/registry.js';
 import { openStateStore } from '../../src/store/open.js';
 import type { LoadedEntry } from '../../src/store/history/read-entry.js';
 import { buildRevisions } from '../../src/store/history/revisions.js';
+import { externalStamp } from '../../src/store/history/keys.js';
 import type { HistoryOperation } from '../../src/index.js';
 import { startAzurite, type AzuriteHandle } from '../servers/azurite.js';
 import { startFaultProxy, type FaultProxy } from '../servers/fault-proxy.js';
@@ -73,14 +74,21 @@ describe('a write answered only after the next writer wrote on top of it (Azurit
     expect(stored.version).not.toBe(made);
     expect(stored.value.spec?.cloudLabels).toMatchObject({ slow: 'a', other: 'b' });
 
-    // Each entry names its own write's version; kops's tree is the one external revision. (The
-    // listing orders by number, and the other writer, recording first, took the lower one.)
+    // Each entry names its own write's version; kops's tree is the one external revision. The
+    // other writer, recording first, took the lower number; the listing follows the writes.
     const entries = await collect(other.history(cluster, { kind: 'config' }));
-    const byReason = new Map(entries.map((e) => [e.reason ?? e.operation, e]));
-    expect([...byReason.keys()].sort()).toEqual(['external', 'other', 'slow']);
-    expect(byReason.get('slow')!.version).toBe(made);
-    expect(byReason.get('other')).toMatchObject({ replacedVersion: made, version: stored.version });
-    expect(byReason.get('external')!.version).toBe(byReason.get('slow')!.replacedVersion);
+    expect(entries.map((e) => [e.reason ?? e.operation, e.revision])).toEqual([
+      ['other', 2],
+      ['slow', 4],
+      ['external', 3],
+    ]);
+    const [second, first, kops] = entries;
+    expect(first!.version).toBe(made);
+    expect(second).toMatchObject({ replacedVersion: made, version: stored.version });
+    expect(kops!.version).toBe(first!.replacedVersion);
+    // Back one is the slow write (the one before the current in write order), not kops's tree.
+    const back = await other.rollback(cluster, undefined, { dryRun: true });
+    expect(back.target.id).toBe(first!.id);
     await Promise.all([direct.close(), slow.close()]);
   }, 60_000);
 });
@@ -96,6 +104,7 @@ describe('entries of racing writers, landing out of order (buildRevisions)', () 
     version: string,
     revision: number,
     afterExternal: boolean,
+    rolledBackTo?: string,
   ): LoadedEntry {
     const time = new Date(Date.UTC(2026, 0, 1) + n * hour);
     const stamp = `${String(9_000_000_000_000 - time.getTime()).padStart(13, '0')}-0000000${n}`;
@@ -110,6 +119,7 @@ describe('entries of racing writers, landing out of order (buildRevisions)', () 
         replacedVersion: replaced,
         version,
         revision,
+        ...(rolledBackTo === undefined ? {} : { rolledBackTo }),
       },
       before: `text of ${replaced}`,
       after: `text of ${version}`,
@@ -131,7 +141,17 @@ describe('entries of racing writers, landing out of order (buildRevisions)', () 
     ];
     const revisions = buildRevisions(cluster, doc, loaded, current('v5'));
     expect(revisions.filter((r) => r.entry.operation === 'external').map((r) => r.entry.version)).toEqual(['v0']);
-    expect(revisions).toHaveLength(6);
+    // Newest first in the order of the writes (Q, Z, Y, X, W, kops), each keeping its stored number.
+    expect(revisions.map((r) => [r.entry.version, r.entry.revision])).toEqual([
+      ['v5', 4],
+      ['v4', 6],
+      ['v3', 8],
+      ['v2', 3],
+      ['v1', 2],
+      ['v0', 1],
+    ]);
+    // Each revision's previous content is the one before it in write order (what --diff shows).
+    expect(revisions.map((r) => r.previous)).toEqual([...revisions.slice(1).map((r) => r.text), undefined]);
   });
 
   it('a rollback bringing back the bytes of a kops write (its S3 ETag) leaves that write external', () => {
@@ -150,5 +170,35 @@ describe('entries of racing writers, landing out of order (buildRevisions)', () 
       [1, 'external'],
     ]);
     expect(revisions[2]!.text).toBe('text of vK');
+  });
+
+  it('a rollback to a kops write, after kops wrote again, is not taken for the first writer of its bytes', () => {
+    // kops wrote v0; W: v0 -> v1; kops wrote vK; E: vK -> v2; kops wrote v3; R, a rollback to the
+    // external revision of vK (kops's bytes, so on S3 its ETag): v3 -> vK.
+    const kops = `${cluster}:config/${externalStamp('vK')}`;
+    const loaded = [
+      entry(0, 'update', 'v0', 'v1', 2, true),
+      entry(1, 'update', 'vK', 'v2', 4, true),
+      entry(2, 'rollback', 'v3', 'vK', 6, true, kops),
+    ];
+    /** The listing, newest first, when the rollback wrote `restored` (kops's bytes, so on S3 its ETag). */
+    const listing = (restored: string) => [
+      [6, 'rollback', restored],
+      [5, 'external', 'v3'],
+      [4, 'update', 'v2'],
+      [3, 'external', 'vK'],
+      [2, 'update', 'v1'],
+      [1, 'external', 'v0'],
+    ];
+    const shown = (revisions: ReturnType<typeof buildRevisions>) =>
+      revisions.map((r) => [r.entry.revision, r.entry.operation, r.entry.version]);
+    const revisions = buildRevisions(cluster, doc, loaded, current('vK'));
+    expect(shown(revisions)).toEqual(listing('vK'));
+    expect(revisions[3]!.entry.id).toBe(kops);
+    // Restored from the provider's version of kops's first write instead (versioned S3, RGW): the same.
+    const restored = entry(2, 'rollback', 'v3', 'v0', 6, true, `${cluster}:config/version-djA`);
+    expect(shown(buildRevisions(cluster, doc, [...loaded.slice(0, 2), restored], current('v0')))).toEqual(
+      listing('v0'),
+    );
   });
 });

@@ -2,7 +2,8 @@
  * `store.history()`: a cluster's revisions, newest first, one timeline across its config and
  * instance groups. Each document's history is read whole (its folder is bounded by retention,
  * keep + pruneEvery entries) so that its revisions can be numbered and external changes found;
- * the documents' revisions are then merged by time, each document's kept in number order.
+ * the documents' revisions are then merged by time, each document's kept in the order of its
+ * writes (write-order.ts: by the chain of versions, which a number need not follow).
  */
 import { StateStoreError } from '../../errors.js';
 import type { Vfs } from '../../vfs/types.js';
@@ -53,7 +54,7 @@ function addGroup(docs: DocumentRef[], name: string, options: HistoryOptions): v
   docs.push({ kind: 'instancegroup', name });
 }
 
-/** Merges documents' revision lists (each newest first) by time, keeping each list's order. */
+/** Merges documents' revision lists (each newest first, in write order) by time, keeping each list's order. */
 export function mergeTimelines(lists: Revision[][]): HistoryEntry[] {
   const heads = lists.map(() => 0);
   const out: HistoryEntry[] = [];

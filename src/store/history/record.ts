@@ -8,7 +8,7 @@ import type { Vfs } from '../../vfs/types.js';
 import { layout } from '../layout.js';
 import { renderEntry, type WriteRecord } from './entry-file.js';
 import { documentFolder, documentOfKey, entryKey, newStamp, type DocumentRef, type EntryRef } from './keys.js';
-import { listEntryRefs, readEntries, readEntry } from './read-entry.js';
+import { listEntryRefs, readEntries, readEntry, type LoadedEntry } from './read-entry.js';
 import { pruneDocument } from './retention.js';
 import { buildRevisions } from './revisions.js';
 import type { HistorySettings } from './types.js';
@@ -84,7 +84,9 @@ export async function recordWrite(vfs: Vfs, key: string, write: WriteRecord): Pr
 
 /**
  * The number of the revision a write makes: one more than the revision it replaced, found among
- * the newest few entries (usually the newest). When the version it replaced is not among them,
+ * the newest few entries (usually the newest), or one more than the highest number there when a
+ * racing writer's entry holds a higher one (unless it left that number free for this very write).
+ * When the version it replaced is not among them,
  * someone else wrote in between (an external change, which the listing shows just before this
  * revision), so one number is left for it. Entries of the older format carry no number: their
  * numbers are their positions (revisions.ts), read once, until a numbered entry is the newest.
@@ -93,22 +95,38 @@ async function nextRevision(vfs: Vfs, cluster: string, doc: DocumentRef, write: 
   const refs = await listEntryRefs(vfs, cluster, doc, { limit: NUMBERING_LOOKBACK });
   const replaced = write.before?.version;
   if (refs.length === 0) return numbered(0, replaced !== undefined);
-  const seen = new Set<number>();
+  const newer: LoadedEntry[] = [];
   let highest = 0;
   for (const ref of refs) {
-    const { entry, after } = await readEntry(vfs, ref).catch(() => ({ entry: undefined, after: undefined }));
-    if (entry === undefined) continue;
+    const loaded = await readEntry(vfs, ref).catch(() => undefined);
+    if (loaded === undefined) continue;
+    const { entry, after } = loaded;
     if (entry.revision === undefined) return nextAfterUnnumbered(vfs, cluster, doc, write);
-    seen.add(entry.revision);
+    newer.push(loaded);
     highest = Math.max(highest, entry.revision);
     // A create follows a deletion (or, when the newest revision wrote the group, one made by someone else).
     if (replaced === undefined) return numbered(highest, after !== undefined);
     // Usually the newest; a racing writer's entry may have landed first and left this number free.
     // Identical bytes under another version (a copied or moved store) are the same revision.
     if (entry.version === replaced || after === write.before?.text)
-      return numbered(seen.has(entry.revision + 1) ? highest : entry.revision, false);
+      return numbered(leftFreeForThisWrite(newer, entry.revision, write) ? entry.revision : highest, false);
   }
   return numbered(highest, true);
+}
+
+/**
+ * Whether the number after `replaced` (the revision this write replaced) was left free for this
+ * very write: by the entry numbered one above it, which replaced the version this write made (its
+ * writer's entry landed first and did not see this one's). A number left free for a real external
+ * change (kops wrote the version that entry replaced) is not taken: the listing shows it there.
+ */
+function leftFreeForThisWrite(newer: readonly LoadedEntry[], replaced: number, write: WriteRecord): boolean {
+  const made = write.after?.version;
+  if (made === undefined || newer.some(({ entry }) => entry.revision === replaced + 1)) return false;
+  return newer.some(
+    ({ entry, afterExternal }) =>
+      entry.revision === replaced + 2 && afterExternal === true && entry.replacedVersion === made,
+  );
 }
 
 /** A new entry's number, and whether one was left free for an external change before it. */
@@ -132,7 +150,10 @@ async function nextAfterUnnumbered(vfs: Vfs, cluster: string, doc: DocumentRef, 
     write.before === undefined
       ? newest.text === undefined
       : newest.text === write.before.text || revisions.some((r) => r.entry.version === write.before!.version);
-  return numbered(newest.entry.revision, !known);
+  // The highest, not the newest's: in write order a racing writer's lower number may be the newest.
+  let highest = 0;
+  for (const { entry } of revisions) highest = Math.max(highest, entry.revision);
+  return numbered(highest, !known);
 }
 
 async function recordDocumentWrite(

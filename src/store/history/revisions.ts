@@ -10,6 +10,7 @@ import type { StoredEntry } from './entry-file.js';
 import { entryId, externalStamp, type DocumentRef, type EntryRef } from './keys.js';
 import { listEntryRefs, readEntries, type LoadedEntry } from './read-entry.js';
 import type { HistoryEntry } from './types.js';
+import { inWriteOrder } from './write-order.js';
 
 /** A revision with its content. */
 export interface Revision {
@@ -76,15 +77,6 @@ export async function readDocumentHistory(
   return { doc, revisions: buildRevisions(cluster, doc, loaded, current), current, invalid };
 }
 
-/** Oldest first: numbered entries by number, unnumbered (older format) ones before them, each by time. */
-function byAge(a: LoadedEntry, b: LoadedEntry): number {
-  const ra = a.entry.revision ?? 0;
-  const rb = b.entry.revision ?? 0;
-  if (ra !== rb) return ra - rb;
-  // Stamps are inverted time: the larger one is older.
-  return a.ref.stamp < b.ref.stamp ? 1 : a.ref.stamp > b.ref.stamp ? -1 : 0;
-}
-
 type Draft = Omit<Revision, 'entry'> & { entry: StoredEntry };
 
 /** An external change of `doc`: `text` found where `previous` was expected (undefined text: deleted). */
@@ -110,52 +102,13 @@ function external(
 }
 
 /**
- * Whether the version the entry at `index` replaced was written by another entry that came before
- * it, wherever that entry sorts: a racing writer's entry may land after this one's recorder looked
- * (its write came first, so this recorder left a number free for an external change that was not
- * one) and take a higher number. Each entry names the version its own write made (the write's
- * answer, never a later read), so a writer of the version replaced is the one that made it. Except
- * one that comes after: S3 gives identical bytes the same version, so a later rollback to kops's
- * original brings its ETag back, and that rollback follows this entry along the chain of
- * replaced → written versions; a writer on that chain is not counted.
- */
-function writtenByEarlierEntry(entries: readonly LoadedEntry[]): (index: number) => boolean {
-  const byVersion = new Map<string, number[]>();
-  const byReplaced = new Map<string, number[]>();
-  const add = (map: Map<string, number[]>, key: string | undefined, i: number) => {
-    if (key !== undefined) map.set(key, [...(map.get(key) ?? []), i]);
-  };
-  entries.forEach(({ entry }, i) => {
-    add(byVersion, entry.version, i);
-    add(byReplaced, entry.replacedVersion, i);
-  });
-  /** The entries that follow `index` along the chain: they replaced its version, or a follower's. */
-  const followers = (index: number): Set<number> => {
-    const found = new Set<number>([index]);
-    const pending = [index];
-    while (pending.length > 0) {
-      const version = entries[pending.pop()!]!.entry.version;
-      for (const i of version === undefined ? [] : (byReplaced.get(version) ?? []))
-        if (!found.has(i)) {
-          found.add(i);
-          pending.push(i);
-        }
-    }
-    return found;
-  };
-  return (index) => {
-    const replaced = entries[index]!.entry.replacedVersion;
-    const writers = replaced === undefined ? [] : (byVersion.get(replaced) ?? []);
-    if (writers.length === 0) return false;
-    const after = followers(index);
-    return writers.some((w) => !after.has(w));
-  };
-}
-
-/**
  * The external change just before `loaded`, if one: the recorder said someone else wrote the
- * version it replaced (older entries do not say: then, when no entry wrote that version).
- * Without that, the version replaced is of a revision pruned by retention, and not shown.
+ * version it replaced (older entries do not say: then, when no entry wrote that version), and no
+ * write before it in write order made that version. A racing writer's entry may land after this
+ * one's recorder looked (its write came first, so this recorder left a number free for an
+ * external change that was not one): the chain of versions puts that writer first all the same
+ * (write-order.ts). Without the recorder's word, the version replaced is of a revision pruned by
+ * retention, and not shown.
  */
 function externalBefore(
   cluster: string,
@@ -163,10 +116,9 @@ function externalBefore(
   loaded: LoadedEntry,
   last: Draft | undefined,
   written: ReadonlySet<string | undefined>,
-  writtenEarlier: boolean,
 ): Draft | undefined {
   const { entry, before } = loaded;
-  if (!(loaded.afterExternal ?? entry.revision === undefined) || writtenEarlier) return undefined;
+  if (!(loaded.afterExternal ?? entry.revision === undefined)) return undefined;
   const replaced = entry.replacedVersion;
   // Identical bytes under another version (a copy, a move) are no change.
   if (replaced !== undefined && before !== undefined && !written.has(replaced) && before !== last?.text)
@@ -178,7 +130,8 @@ function externalBefore(
 }
 
 /**
- * The revisions of one document, newest first. A recorded entry whose replaced version no entry
+ * The revisions of one document, newest first in the order of their writes (write-order.ts),
+ * each keeping its stored number. A recorded entry whose replaced version no entry
  * wrote was preceded by a write statestore did not make: an external revision holding the bytes
  * that entry replaced. The document now, when no entry wrote its version, is an external revision
  * too (its current bytes); a group gone while its newest revision wrote it was deleted externally.
@@ -191,14 +144,12 @@ export function buildRevisions(
 ): Revision[] {
   // A document without entries has no history: nothing to compare what is stored with.
   if (loaded.length === 0) return [];
-  const entries = [...loaded].sort(byAge);
-  // Versions written by the revisions so far (older ones): an entry whose replaced version is among
-  // them follows a statestore write, even if its recorder found that entry not yet there (a race).
+  // Versions written by the revisions so far (earlier writes): an entry whose replaced version is
+  // among them follows a statestore write, even if its recorder found that entry not yet there (a race).
   const written = new Set<string | undefined>();
-  const writtenEarlier = writtenByEarlierEntry(entries);
   const drafts: Draft[] = [];
-  for (const [index, loadedEntry] of entries.entries()) {
-    const gap = externalBefore(cluster, doc, loadedEntry, drafts[drafts.length - 1], written, writtenEarlier(index));
+  for (const loadedEntry of inWriteOrder(loaded)) {
+    const gap = externalBefore(cluster, doc, loadedEntry, drafts[drafts.length - 1], written);
     if (gap !== undefined) drafts.push(gap);
     const { entry, before, after, ref } = loadedEntry;
     drafts.push({ entry, text: after, previous: before, ref });
@@ -228,16 +179,26 @@ function withoutUndefinedFields(revision: Revision): Revision {
 }
 
 /**
- * Numbers, oldest first: stored numbers stay; a revision without one takes one less than the
- * next newer numbered revision (older-format entries, and an external change just before a
- * recorded one, for which record.ts left that number free), else one more than the one before it
- * (external changes after the newest entry); with no stored number at all, positions from 1.
+ * Numbers, in write order (oldest first): stored numbers stay, whatever their order (a racing
+ * writer's entry recorded first took the lower one). A revision without one takes one less than
+ * the next revision's (older-format entries, and an external change just before a recorded one,
+ * for which record.ts left that number free) when no other revision has it; else one more than
+ * the highest number yet (external changes after the newest entry). With no stored number at
+ * all, positions from 1.
  */
 export function numberDrafts(stored: ReadonlyArray<number | undefined>): number[] {
   if (stored.every((n) => n === undefined)) return stored.map((_, i) => i + 1);
   const numbers = [...stored];
-  for (let i = numbers.length - 2; i >= 0; i--)
-    if (numbers[i] === undefined && numbers[i + 1] !== undefined) numbers[i] = numbers[i + 1]! - 1;
-  for (let i = 0; i < numbers.length; i++) if (numbers[i] === undefined) numbers[i] = (numbers[i - 1] ?? 0) + 1;
+  const taken = new Set(stored);
+  for (let i = numbers.length - 2; i >= 0; i--) {
+    const free = numbers[i + 1] === undefined ? undefined : numbers[i + 1]! - 1;
+    if (numbers[i] === undefined && free !== undefined && free >= 1 && !taken.has(free)) {
+      numbers[i] = free;
+      taken.add(free);
+    }
+  }
+  let highest = 0;
+  for (const n of numbers) if (n !== undefined && n > highest) highest = n;
+  for (let i = 0; i < numbers.length; i++) if (numbers[i] === undefined) numbers[i] = ++highest;
   return numbers as number[];
 }

@@ -41,8 +41,10 @@ export interface HistoryEntry {
   /**
    * The revision's number within its document, helm-style: 1 is the oldest ever recorded, each
    * write adds one, and a number is never reused or renumbered (retention removes the oldest,
-   * it does not shift the rest). Entries written before numbers were stored are numbered by their
-   * position, counted back from the first numbered one.
+   * it does not shift the rest). A number is an id given when the entry is recorded, after its
+   * write: listings follow the order of the writes, which two racing writers' numbers need not
+   * (docs/history.md, "Numbers and order"). Entries written before numbers were stored are
+   * numbered by their position, counted back from the first numbered one.
    */
   readonly revision: number;
   /** The cluster whose document was written. */
@@ -183,7 +185,8 @@ export interface HistorySettings {
 export interface StoreHistory {
   /**
    * The cluster's revisions, newest first, one timeline across the config and its instance
-   * groups (each document's revisions in number order, merged by time).
+   * groups: each document's revisions in the order of their writes (the chain of replaced →
+   * written versions; where it says nothing, by number, then time), the documents merged by time.
    */
   history(cluster: string, options?: HistoryOptions): AsyncIterable<HistoryEntry>;
   /**
@@ -205,10 +208,10 @@ export interface StoreHistory {
   /**
    * Writes the revision's content back as a new revision (helm's `rollback`, kubectl's
    * `rollout undo`): a compare-and-swap against the document read (PreconditionFailed if it
-   * changed meanwhile), recorded as operation `rollback`. Without a revision: the one before the
-   * current one. The content is validated first (kind, name, cluster, schema: ValidationError or
-   * IntegrityError, nothing written); when the document already holds it nothing is written
-   * (`changed: false`). A revision that deleted its instance group deletes it again.
+   * changed meanwhile), recorded as operation `rollback`. Without a revision: the one written
+   * before the current one (write order, as `history` lists them). The content is validated first
+   * (kind, name, cluster, schema: ValidationError or IntegrityError, nothing written); when the
+   * document already holds it nothing is written (`changed: false`). A revision that deleted its instance group deletes it again.
    */
   rollback(cluster: string, revision?: RevisionRef, options?: RollbackOptions): Promise<RollbackResult>;
 }

@@ -42,6 +42,18 @@ export function documentOfRevision(
   return ref.kind === 'config' ? { kind: 'config' } : { kind: 'instancegroup', name: ref.name! };
 }
 
+/** The numbers kept, as `lowest-highest` (listed in write order, they need not be in number order). */
+function keptRange(revisions: readonly Revision[]): string {
+  if (revisions.length === 0) return 'none';
+  let lowest = Infinity;
+  let highest = 0;
+  for (const { entry } of revisions) {
+    lowest = Math.min(lowest, entry.revision);
+    highest = Math.max(highest, entry.revision);
+  }
+  return `${lowest}-${highest}`;
+}
+
 /**
  * Finds a revision in its document's history. NotFound when there is none such (never recorded,
  * or pruned); IntegrityError when the id names a file that is no readable entry; InvalidArgument
@@ -51,6 +63,7 @@ export function findRevision(cluster: string, history: DocumentHistory, revision
   const { revisions, doc } = history;
   const what = documentName(doc);
   if (revision === undefined) {
+    // Back one: the revision written before the current one (write order, not number order).
     const previous = revisions[1];
     if (previous === undefined)
       throw new StateStoreError('NotFound', `${what} of cluster "${cluster}" has no revision before the current one`);
@@ -66,10 +79,7 @@ export function findRevision(cluster: string, history: DocumentHistory, revision
         `revision ${number} of ${what} is ambiguous (written concurrently): name it by id: ${found.map((r) => r.entry.id).join(', ')}`,
       );
     if (found[0] !== undefined) return found[0];
-    const range =
-      revisions.length === 0
-        ? 'none'
-        : `${revisions[revisions.length - 1]!.entry.revision}-${revisions[0]!.entry.revision}`;
+    const range = keptRange(revisions);
     throw new StateStoreError('NotFound', `${what} of cluster "${cluster}" has no revision ${number} (kept: ${range})`);
   }
   const ref = parseEntryId(cluster, id);
