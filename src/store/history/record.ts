@@ -95,21 +95,21 @@ async function nextRevision(vfs: Vfs, cluster: string, doc: DocumentRef, write: 
   const refs = await listEntryRefs(vfs, cluster, doc, { limit: NUMBERING_LOOKBACK });
   const replaced = write.before?.version;
   if (refs.length === 0) return numbered(0, replaced !== undefined);
-  const newer: LoadedEntry[] = [];
+  // All the newest entries are read before deciding: racing writers' stamps may list in either
+  // order, and the number must not depend on it (the highest among them, whatever comes first).
+  const loaded: LoadedEntry[] = [];
+  for (const found of await Promise.all(refs.map((ref) => readEntry(vfs, ref).catch(() => undefined))))
+    if (found !== undefined) loaded.push(found);
   let highest = 0;
-  for (const ref of refs) {
-    const loaded = await readEntry(vfs, ref).catch(() => undefined);
-    if (loaded === undefined) continue;
-    const { entry, after } = loaded;
+  for (const { entry } of loaded) if (entry.revision !== undefined) highest = Math.max(highest, entry.revision);
+  for (const { entry, after } of loaded) {
     if (entry.revision === undefined) return nextAfterUnnumbered(vfs, cluster, doc, write);
-    newer.push(loaded);
-    highest = Math.max(highest, entry.revision);
     // A create follows a deletion (or, when the newest revision wrote the group, one made by someone else).
     if (replaced === undefined) return numbered(highest, after !== undefined);
     // Usually the newest; a racing writer's entry may have landed first and left this number free.
     // Identical bytes under another version (a copied or moved store) are the same revision.
     if (entry.version === replaced || after === write.before?.text)
-      return numbered(leftFreeForThisWrite(newer, entry.revision, write) ? entry.revision : highest, false);
+      return numbered(leftFreeForThisWrite(loaded, entry.revision, write) ? entry.revision : highest, false);
   }
   return numbered(highest, true);
 }
