@@ -141,12 +141,16 @@ export async function putConfig(
   return { version: after.version };
 }
 
-/** See `StateStore.putInstanceGroup`. */
+/**
+ * See `StateStore.putInstanceGroup`. `withCluster`: the config the group is cross-validated with,
+ * instead of the stored one (apply: the config it writes after its groups).
+ */
 export async function putInstanceGroup(
   vfs: Vfs,
   cluster: string,
   group: InstanceGroupConfig,
   options: DocumentPutOptions,
+  withCluster?: ClusterConfig,
 ): Promise<WriteResult> {
   validateClusterName(cluster);
   const name = group.metadata?.name;
@@ -156,8 +160,10 @@ export async function putInstanceGroup(
   const what = `instance group "${name}" of cluster "${cluster}"`;
   const previous = await previousOf<InstanceGroupConfig>(vfs, key, what, options.signal);
   // kops's rules, with the cluster's, refuse only what the new version adds (kops.ts validateInstanceGroupChange).
-  const config = await previousOf<ClusterConfig>(vfs, layout.config(cluster), `cluster "${cluster}"`, options.signal);
-  assertValidInstanceGroupChange(previous?.value, group, { cluster: config?.value });
+  const config =
+    withCluster ??
+    (await previousOf<ClusterConfig>(vfs, layout.config(cluster), `cluster "${cluster}"`, options.signal))?.value;
+  assertValidInstanceGroupChange(previous?.value, group, { cluster: config });
   const ifMatch = options.ifMatch ?? previous?.version;
   await assertFenced(options);
   const after = await writeDocument(

@@ -17,6 +17,7 @@ import {
   putConfig,
   putInstanceGroup,
 } from '../cluster-writes.js';
+import { throwIfErrors, validateClusterUpdate } from '../../config/validate/kops.js';
 import { assertDeletionAllowed } from '../deletion-check.js';
 import { renderDocument, type StoredDocument } from '../documents.js';
 import { layout } from '../layout.js';
@@ -38,9 +39,8 @@ export async function applyDocuments(
   const groups = desired.groups.map((group) => toWrite(group, current.groups.get(group.metadata?.name ?? '')));
   const named = new Set(groups.map((group) => group.metadata?.name));
   const kept = [...current.groups.values()].filter((group) => !named.has(group.value.metadata?.name));
-  // Validated as the cluster it will be: the desired documents, plus the stored groups kept (no --prune).
-  checkClusterDocuments(vfs, cluster, config, groups, options.prune ? [] : kept.map((group) => group.value));
-  // Pruning is deleting: refused where kops refuses the cluster it leaves (deletion-check.ts).
+  // Pruning is deleting: refused where kops refuses the cluster it leaves (deletion-check.ts), with
+  // kops's reasons (the only control-plane group, ...) before the cross checks name their effects.
   if (options.prune && kept.length > 0) {
     const stored = [...current.groups.values()].map((group) => group.value);
     assertDeletionAllowed(
@@ -51,6 +51,10 @@ export async function applyDocuments(
       kept.map((group) => group.value.metadata?.name ?? ''),
     );
   }
+  // Validated as the cluster it will be: the desired documents, plus the stored groups kept (no --prune);
+  // an update also by kops's ValidateClusterUpdate (an etcd cluster removed), before any group is written.
+  checkClusterDocuments(vfs, cluster, config, groups, options.prune ? [] : kept.map((group) => group.value));
+  if (current.config !== undefined) throwIfErrors(validateClusterUpdate(current.config.value, config), 'Cluster');
   const plan = planOf(cluster, config, groups, current, options.prune === true);
   // Every text rendered (size-checked) now: a refusal comes before the first write.
   for (const step of plan) if (step.value !== undefined) renderDocument(step.value, step.stored);
@@ -60,7 +64,7 @@ export async function applyDocuments(
   const results =
     current.config === undefined
       ? await createAll(vfs, cluster, config, groups, plan, options)
-      : await writeEach(vfs, cluster, plan, options);
+      : await writeEach(vfs, cluster, config, plan, options);
   return { cluster, dryRun: false, changed, documents: results };
 }
 
@@ -118,10 +122,11 @@ async function createAll(
   return plan.map((step) => report(step, step.kind === 'Cluster' ? version : undefined));
 }
 
-/** Each changed document of an existing cluster, in the plan's order, at the version planned. */
+/** Each changed document of an existing cluster, in the plan's order, at the version planned; `config`: the one applied. */
 async function writeEach(
   vfs: Vfs,
   cluster: string,
+  config: ClusterConfig,
   plan: readonly PlannedDocument[],
   options: ApplyOptions,
 ): Promise<ApplyDocumentResult[]> {
@@ -138,7 +143,8 @@ async function writeEach(
       results.push(report(step, (await putConfig(vfs, cluster, step.value as ClusterConfig, put)).version));
     else
       results.push(
-        report(step, (await putInstanceGroup(vfs, cluster, step.value as InstanceGroupConfig, put)).version),
+        // Checked with the config applied (written last), as the whole was checked before.
+        report(step, (await putInstanceGroup(vfs, cluster, step.value as InstanceGroupConfig, put, config)).version),
       );
   }
   return results;
