@@ -289,7 +289,7 @@ const ENTRIES: Record<string, Entry> = {
     async call({ store }, rule) {
       // A harmless change of the node group beside it: nothing may be written before the refusal.
       const documents = (await applyDocuments(store, rule)).map((doc) =>
-        doc.metadata?.name === NODES ? { ...doc, spec: { ...doc.spec, maxSize: 7 } } : doc,
+        doc.metadata?.name === NODES ? ({ ...doc, spec: { ...doc.spec, maxSize: 7 } } as ApplyDocument) : doc,
       );
       return () => store.apply(documents);
     },
@@ -362,8 +362,8 @@ describe('apply writes what it validated', () => {
     const spec = config!.spec as NonNullable<ClusterConfig['spec']>;
     const subnet = { name: 'us-test-1b', zone: 'us-test-1b', cidr: '172.20.64.0/19', type: 'Public' };
     const subnets = [{ ...spec.subnets![0]!, cidr: '172.20.32.0/19' }, subnet];
-    const nodes = groups.find((g) => g.metadata?.name === NODES)!;
-    const added = {
+    const nodes = groups.find((g) => g.metadata?.name === NODES) as InstanceGroupConfig;
+    const added: InstanceGroupConfig = {
       ...nodes,
       metadata: { ...nodes.metadata, name: 'nodes-us-test-1b' },
       spec: { ...nodes.spec, subnets: ['us-test-1b'] },
