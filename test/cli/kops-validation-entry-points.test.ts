@@ -1,7 +1,7 @@
 /**
  * The library's matrix (test/store/kops-validation-entry-points.test.ts) through the built bin:
- * a few of kops's rules broken through each verb that can express them (set, unset, edit, edit ig,
- * replace -f, apply -f, apply --prune, create cluster, delete ig). Each refusal exits 4, prints
+ * a few of kops's rules broken through each verb that can express them (set, unset, patch, edit,
+ * edit ig, replace -f, rollback, apply -f, apply --prune, create cluster, delete ig). Each refusal exits 4, prints
  * kops's field path, message and source line, and leaves every file of the store (kops's minimal
  * tree, file://) as it was: bytes, names, and no lease or history file left behind.
  */
@@ -76,6 +76,8 @@ interface Case {
   expected: string;
   /** The editor's replacement, for edit. */
   edit?: [from: string, to: string];
+  /** Run first, before the store's files are taken (a store URL). */
+  setup?: (dir: string, url: string) => Promise<void>;
 }
 
 const CASES: Record<string, Case> = {
@@ -99,6 +101,10 @@ const CASES: Record<string, Case> = {
   },
   'unset cluster: removing an etcd cluster': {
     args: () => ['unset', 'cluster', NAME, 'spec.etcdClusters[1]'],
+    expected: ETCD_REMOVED,
+  },
+  'patch cluster --type json: removing an etcd cluster': {
+    args: () => ['patch', 'cluster', NAME, '--type', 'json', '-p', '[{"op":"remove","path":"/spec/etcdClusters/1"}]'],
     expected: ETCD_REMOVED,
   },
   'edit cluster: a subnet outside networkCIDR': {
@@ -162,6 +168,16 @@ const CASES: Record<string, Case> = {
     args: () => ['delete', 'ig', 'master-us-test-1a', '--name', NAME, '--yes'],
     expected: ONLY_CONTROL_PLANE,
   },
+  // The revision before: the config written around statestore with the violation, then fixed by `set`.
+  'rollback cluster --yes: a subnet outside networkCIDR': {
+    async setup(dir, url) {
+      writeFileSync(path.join(dir, NAME, 'config'), brokenConfig.subnet);
+      const fixed = await run(['set', 'cluster', NAME, 'spec.subnets[0].cidr=172.20.32.0/19'], { state: url });
+      expect(fixed.code).toBe(0);
+    },
+    args: () => ['rollback', 'cluster', NAME, '--yes'],
+    expected: SUBNET_OUTSIDE,
+  },
   'create cluster: a subnet outside networkCIDR': {
     args: () => [
       'create',
@@ -207,6 +223,7 @@ describe('kops validation through every CLI verb (built bin, file:// store)', ()
   it.each(Object.keys(CASES))('%s: exit 4, kops path and source, nothing written', async (name) => {
     const test = CASES[name]!;
     const store = makeStore([MINIMAL]);
+    await test.setup?.(store.dir, store.url);
     const before = everyFile(store.dir);
     const log = path.join(tempDir(), 'log');
     const env = test.edit
@@ -225,5 +242,54 @@ describe('kops validation through every CLI verb (built bin, file:// store)', ()
       expect(shown[1]).toMatch(new RegExp(`^# /[^\\n]*: ${escapeRegExp(test.expected)}$`, 'm'));
       expect(result.stderr).toContain('Edit cancelled: no valid changes were saved');
     }
+  });
+});
+
+describe('create cluster --cloud-facts FILE', () => {
+  beforeAll(requireBuiltCli);
+  const IMAGE = '099720109477/ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20260714';
+  const args = (name: string) => [
+    'create',
+    'cluster',
+    name,
+    '--cloud',
+    'aws',
+    '--zones',
+    'us-test-1a',
+    '--node-size',
+    'm6g.large',
+    '--node-image',
+    IMAGE,
+  ];
+
+  it("runs aws.go's EC2 rules at creation: an arm64 machine type for an x86_64 image is refused, nothing written", async () => {
+    const store = makeStore([MINIMAL]);
+    const before = everyFile(store.dir);
+    const facts = input(
+      `machineTypes:\n  m6g.large: {architectures: [arm64]}\nimages:\n  ${JSON.stringify(IMAGE)}: {architecture: x86_64}\n`,
+    );
+    const refused = await run([...args('arm.example.com'), '--cloud-facts', facts], { state: store.url });
+    expect({ code: refused.code, stderr: refused.stderr }).toEqual({
+      code: 4,
+      stderr: expect.stringContaining(
+        `nodes-us-test-1a.spec.machineType: Invalid value: "m6g.large": machine type architecture "arm64" does not match image architecture "x86_64" [kops pkg/apis/kops/validation/aws.go:264]`,
+      ) as unknown,
+    });
+    expect(everyFile(store.dir)).toEqual(before);
+    // Without the facts the rule cannot run (validate lists it as not run): the cluster is written.
+    const created = await run(args('arm.example.com'), { state: store.url });
+    expect(created.code).toBe(0);
+    expect(readdirSync(store.dir).sort()).toEqual(['arm.example.com', NAME]);
+  });
+
+  it('refuses a facts file of the wrong shape before anything (exit 2)', async () => {
+    const store = makeStore([MINIMAL]);
+    const facts = input('machineTypes:\n  m6g.large: {architectures: arm64}\n');
+    const result = await run([...args('bad.example.com'), '--cloud-facts', facts], { state: store.url });
+    expect({ code: result.code, stderr: result.stderr.trim() }).toEqual({
+      code: 2,
+      stderr: `error: --cloud-facts ${facts}: machineTypes.m6g.large must be { architectures: [strings], gpu?: boolean }`,
+    });
+    expect(readdirSync(store.dir)).toEqual([NAME]);
   });
 });
