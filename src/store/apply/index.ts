@@ -18,7 +18,9 @@ import {
   putInstanceGroup,
 } from '../cluster-writes.js';
 import { throwIfErrors, validateClusterUpdate } from '../../config/validate/kops.js';
+import type { SkippedRule } from '../../config/validate/kops-validation/source.js';
 import { assertDeletionAllowed } from '../deletion-check.js';
+import { withSkippedRules } from '../skipped-rules.js';
 import { renderDocument, type StoredDocument } from '../documents.js';
 import { layout } from '../layout.js';
 import { desiredOf, planDocument, readCurrent, toWrite, type PlannedDocument } from './plan.js';
@@ -53,19 +55,25 @@ export async function applyDocuments(
   }
   // Validated as the cluster it will be: the desired documents, plus the stored groups kept (no --prune);
   // an update also by kops's ValidateClusterUpdate (an etcd cluster removed), before any group is written.
-  checkClusterDocuments(vfs, cluster, config, groups, options.prune ? [] : kept.map((group) => group.value));
-  if (current.config !== undefined) throwIfErrors(validateClusterUpdate(current.config.value, config), 'Cluster');
+  const skipped: SkippedRule[] = [];
+  checkClusterDocuments(vfs, cluster, config, groups, options.prune ? [] : kept.map((group) => group.value), {
+    skipped,
+  });
+  if (current.config !== undefined)
+    throwIfErrors(validateClusterUpdate(current.config.value, config, { skipped }), 'Cluster');
   const plan = planOf(cluster, config, groups, current, options.prune === true);
   // Every text rendered (size-checked) now: a refusal comes before the first write.
   for (const step of plan) if (step.value !== undefined) renderDocument(step.value, step.stored);
   const changed = plan.some((step) => step.action !== 'unchanged');
-  if (options.dryRun || !changed)
-    return { cluster, dryRun: options.dryRun === true, changed, documents: plan.map((step) => report(step)) };
+  if (options.dryRun || !changed) {
+    const documents = plan.map((step) => report(step));
+    return withSkippedRules({ cluster, dryRun: options.dryRun === true, changed, documents }, skipped);
+  }
   const results =
     current.config === undefined
       ? await createAll(vfs, cluster, config, groups, plan, options)
       : await writeEach(vfs, cluster, config, plan, options);
-  return { cluster, dryRun: false, changed, documents: results };
+  return withSkippedRules({ cluster, dryRun: false, changed, documents: results }, skipped);
 }
 
 /** Instance groups (by name; deletions after writes), then the config: the order of the writes. */
