@@ -84,6 +84,14 @@ interface Rule {
   };
   /** The instance group whose deletion breaks it. */
   deleted?: string;
+  /** A rule of the group with its cluster: reported at `/instanceGroups/{index}` where all are checked. */
+  cross?: boolean;
+}
+
+/** The issue an entry point reports: a cross rule checked with all the groups names the group's index. */
+function issueOf(rule: Rule, entry: string): ValidationIssue {
+  const whole = entry === 'createCluster' || entry === 'apply';
+  return rule.cross && whole ? { ...rule.issue, path: `/instanceGroups/1${rule.issue.path}` } : rule.issue;
 }
 
 const withSpec = (config: ClusterConfig, spec: Partial<NonNullable<ClusterConfig['spec']>>): ClusterConfig => ({
@@ -154,6 +162,21 @@ const RULES: Record<string, Rule> = {
       merge: { set: ['spec.maxSize=3'] },
     },
   },
+  // A rule needing the cluster (CrossValidateInstanceGroup): where the whole cluster is checked
+  // (createCluster, apply) its path starts at the group, /instanceGroups/1 (see issueOf).
+  'a group naming a subnet the cluster lacks (instancegroup.go:284)': {
+    issue: {
+      path: '/spec/subnets/0',
+      message: 'spec.networking.subnets[0]: Not found: "us-test-1z"',
+      source: 'pkg/apis/kops/validation/instancegroup.go:284',
+    },
+    group: {
+      name: NODES,
+      broken: (g) => ({ ...g, spec: { ...g.spec, subnets: ['us-test-1z'] } }),
+      merge: { set: ['spec.subnets[0]=us-test-1z'] },
+    },
+    cross: true,
+  },
   'a control-plane tenancy kops does not know, through create-cluster options (instancegroup.go:86)': {
     issue: {
       path: '/spec/tenancy',
@@ -212,7 +235,8 @@ async function brokenRevision(ctx: Store, rule: Rule): Promise<() => Promise<unk
 /**
  * A rollback to the deletion of `group`, which the cluster as it is now cannot lose: the group was
  * deleted (a recorded revision) while a second control-plane group held the etcd members, then
- * restored; the second group and the members' move are undone around the store.
+ * restored once the members are back; the second group and the members' move are made and undone
+ * around the store.
  */
 async function deletionRevision(ctx: Store, group: string): Promise<() => Promise<unknown>> {
   const { store, vfs } = ctx;
@@ -221,8 +245,8 @@ async function deletionRevision(ctx: Store, group: string): Promise<() => Promis
   await vfs.write(layout.instanceGroup(NAME, 'cp-extra'), controlPlane.replace(`name: ${group}`, 'name: cp-extra'));
   await vfs.write(layout.config(NAME), config.replaceAll(`instanceGroup: ${group}`, 'instanceGroup: cp-extra'));
   await store.deleteInstanceGroup(NAME, group); // revision 2 of the group: its deletion
-  await store.rollback(NAME, 1, { instanceGroup: group });
   await vfs.write(layout.config(NAME), config);
+  await store.rollback(NAME, 1, { instanceGroup: group });
   await vfs.delete(layout.instanceGroup(NAME, 'cp-extra'));
   return () => store.rollback(NAME, 2, { instanceGroup: group });
 }
@@ -304,6 +328,7 @@ const ENTRIES: Record<string, Entry> = {
 };
 
 const CLUSTER_ENTRIES = ['createCluster', 'putConfig', 'mergeConfig', 'mergeCreateClusterOptions', 'rollback', 'apply'];
+const GROUP_ENTRIES = ['createCluster', 'putInstanceGroup', 'mergeInstanceGroup', 'rollback', 'apply'];
 
 /** Which entry points express each rule: every entry point is in at least one row. */
 const EXPECTED: Record<string, string[]> = {
@@ -316,13 +341,8 @@ const EXPECTED: Record<string, string[]> = {
     'rollback',
     'apply',
   ],
-  'a control-plane group with maxSize 3 (instancegroup.go:71)': [
-    'createCluster',
-    'putInstanceGroup',
-    'mergeInstanceGroup',
-    'rollback',
-    'apply',
-  ],
+  'a control-plane group with maxSize 3 (instancegroup.go:71)': GROUP_ENTRIES,
+  'a group naming a subnet the cluster lacks (instancegroup.go:284)': GROUP_ENTRIES,
   'a control-plane tenancy kops does not know, through create-cluster options (instancegroup.go:86)': [
     'mergeCreateClusterOptions',
   ],
@@ -350,7 +370,7 @@ describe('kops validation through every entry point', () => {
   it.each(CASES)('%s, through %s: refused with kops path and source, nothing written', async (rule, entry) => {
     const ctx = await fresh(entry !== 'createCluster');
     const call = await ENTRIES[entry]!.call(ctx, RULES[rule]!);
-    await refused(ctx.vfs, call, RULES[rule]!.issue);
+    await refused(ctx.vfs, call, issueOf(RULES[rule]!, entry));
     if (entry === 'createCluster') expect(await ctx.store.listClusters()).toEqual([]);
   });
 });
