@@ -6,6 +6,7 @@ import { collect, collectCsv, examples } from './help.js';
 import { createKeypairCommand, createSshPublicKeyCommand } from './pki.js';
 import { assertNotLeased, NO_LEASE_HELP } from './lease-guard.js';
 import { readInput } from './input.js';
+import { CLOUD_FACTS_HELP, readCloudFacts } from './cloud-facts.js';
 import { homedir } from 'node:os';
 
 type Kind = 'string' | 'list' | 'int' | 'bool';
@@ -153,24 +154,27 @@ export function createCommand(): Command {
         '--ssh-public-key <file>',
         'kops --ssh-public-key: an admin SSH public key file, added to the new cluster',
       )
+      .option('--cloud-facts <file>', CLOUD_FACTS_HELP)
       .option('--no-lease', NO_LEASE_HELP),
   ).action(async (name: string | undefined, flags: Record<string, unknown>, command: Command) => {
     const ctx = contextOf(command);
     const clusterName = name ?? (flags.name as string | undefined);
     if (!clusterName) throw new CliError('the cluster name is required: create cluster NAME (or --name)', EXIT.USAGE);
     const options = optionsFromFlags(clusterName, flags);
+    // What EC2 would answer: images and sizes picked by it, and aws.go's rules asking it run at the write.
+    const cloudFacts = await readCloudFacts(flags.cloudFacts as string | undefined);
     // kops's create writes spec.configBase = {state store}/{cluster} (see kopsConfigBase): the store's URL.
     if (flags.dryRun) {
-      const built = clusterFromOptions({ stateStore: ctx.flags.state, ...options });
+      const built = clusterFromOptions({ stateStore: ctx.flags.state, ...options }, cloudFacts);
       if (ctx.out.json) return ctx.out.result([built.cluster, ...built.instanceGroups]);
       return ctx.out.text(stringifyClusterDocuments(built));
     }
     // kops reads the key file before it writes anything (cmd/kops/create_cluster.go:219-224).
     const sshKey = typeof flags.sshPublicKey === 'string' ? await readInput(expandHome(flags.sshPublicKey)) : undefined;
     const { built, url } = await withStore(ctx, async (store) => {
-      const result = clusterFromOptions({ stateStore: store.url, ...options });
+      const result = clusterFromOptions({ stateStore: store.url, ...options }, cloudFacts);
       await assertNotLeased(ctx, store, clusterName);
-      await store.createCluster(clusterName, result.cluster, result.instanceGroups);
+      await store.createCluster(clusterName, result.cluster, result.instanceGroups, { cloudFacts });
       // Then adds it as `kops create sshpublickey` does (create_cluster.go:862-872, AddSSHPublicKey).
       if (sshKey !== undefined) await store.addSshPublicKey(clusterName, sshKey);
       return { built: result, url: store.url };
@@ -187,6 +191,7 @@ export function createCommand(): Command {
     examples(cluster, [
       'statestore create cluster demo.example.com --cloud aws --zones us-east-1a --dry-run -o yaml',
       'statestore create cluster demo.example.com --cloud gce --zones us-central1-a --node-count 3 --networking cilium --set spec.kubeDNS.provider=CoreDNS',
+      'statestore create cluster demo.example.com --cloud aws --zones us-east-1a --node-size m6g.large --cloud-facts facts.yaml',
     ]),
   );
   create.addCommand(createKeypairCommand());

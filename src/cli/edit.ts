@@ -85,19 +85,21 @@ export function editCommand(): Command {
   clusterFlag(ig).action(async (group: string, opts: { name: string }, command: Command) => {
     const ctx = contextOf(command);
     await withStore(ctx, (store: StateStore) =>
-      asWriter(ctx, store, opts.name, 'edit', (lease) =>
-        runEdit(ctx, {
+      asWriter(ctx, store, opts.name, 'edit', async (lease) => {
+        // kops's rules needing the cluster (a subnet the cluster lacks, ...) reopen the editor too.
+        const cluster = (await store.getCluster(opts.name)).value;
+        return runEdit(ctx, {
           what: `instance group "${group}"`,
           load: () => store.getInstanceGroup(opts.name, group),
           check: checker(
             parseInstanceGroupConfig,
-            (value, original) => validateInstanceGroupChange(original, value),
+            (value, original) => validateInstanceGroupChange(original, value, { cluster }),
             group,
           ),
           save: (value, ifMatch) =>
             store.putInstanceGroup(opts.name, value as never, { ifMatch, ...(lease ? { lease } : {}) }),
-        }),
-      ),
+        });
+      }),
     );
   });
   edit.addCommand(examples(ig, ['statestore edit ig nodes --name prod.example.com']));
@@ -142,15 +144,15 @@ async function editLoop(ctx: Context, doc: Editable, edit: EditFile): Promise<vo
   let previous: { text: string; errors: string[] } | undefined;
   for (;;) {
     const edited = await launchEditor(editHeader(round.notes) + round.text, edit);
-    const unchanged = previous !== undefined && stripComments(previous.text) === stripComments(edited);
-    if (unchanged) throw cancelled(edit.file, '');
+    if (previous !== undefined && stripComments(previous.text) === stripComments(edited))
+      throw cancelled(ctx, edit.file, '', previous.errors);
     if (stripComments(round.base.text) === stripComments(edited))
       return ctx.out.info('Edit cancelled: no changes made.');
     if (!hasLines(edited)) return ctx.out.info('Edit cancelled: saved file was empty.');
     const checked = doc.check(edited, round.base.value);
     if (checked.errors.length > 0) {
       if (previous !== undefined && checked.errors.join('\n') === previous.errors.join('\n'))
-        throw cancelled(edit.file, ' (the same errors twice)');
+        throw cancelled(ctx, edit.file, ' (the same errors twice)', checked.errors);
       previous = { text: edited, errors: checked.errors };
       round = { base: round.base, text: stripComments(edited), notes: checked.errors };
       const count = checked.errors.length;
@@ -167,7 +169,9 @@ async function editLoop(ctx: Context, doc: Editable, edit: EditFile): Promise<vo
   }
 }
 
-function cancelled(file: string, why: string): CliError {
+/** The error ending an edit that stayed invalid; the errors it still had are printed first (stderr). */
+function cancelled(ctx: Context, file: string, why: string, errors: readonly string[]): CliError {
+  for (const error of errors) ctx.out.error(error);
   return new CliError(
     `Edit cancelled: no valid changes were saved${why}. A copy of your changes is in ${file}`,
     EXIT.VALIDATION,

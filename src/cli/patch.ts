@@ -1,13 +1,18 @@
 import { Command, Option } from 'commander';
 import {
   diffConfig,
+  errorsOnly,
   isStateStoreError,
   parseYaml,
+  StateStoreError,
+  validateClusterChange,
+  validateInstanceGroupChange,
   type ClusterConfig,
   type InstanceGroupConfig,
   type JsonPatchOperation,
   type Lease,
   type StateStore,
+  type StoredDocument,
 } from '../index.js';
 import { applyChange, targetOf } from './change.js';
 import { contextOf, withStore, type Context } from './context.js';
@@ -86,8 +91,18 @@ export function replaceCommand(): Command {
       const ctx = contextOf(command);
       const docs = fileDocuments(await readInput(opts.filename), opts.name);
       await withStore(ctx, async (store) => {
+        // Every document read and validated before the first write: one kops refuses writes none.
+        const current: Array<StoredDocument<unknown> | undefined> = [];
+        for (const doc of docs)
+          current.push(
+            await storedOf(store, doc).catch((err: unknown) =>
+              isStateStoreError(err, 'NotFound') && opts.force ? undefined : Promise.reject(err),
+            ),
+          );
+        await assertReplaceable(store, docs, current);
         const results = [];
-        for (const doc of docs) results.push(await replaceOne(ctx, store, doc, opts));
+        for (const [index, doc] of docs.entries())
+          results.push(await replaceOne(ctx, store, doc, current[index], opts));
         if (ctx.out.json) ctx.out.result(results);
       });
     });
@@ -97,15 +112,48 @@ export function replaceCommand(): Command {
   ]);
 }
 
+/**
+ * Throws the first document's ValidationError, as the store would at its write: kops's rules (only
+ * the violations a document adds), an instance group's with the file's Cluster or the stored one.
+ */
+async function assertReplaceable(
+  store: StateStore,
+  docs: readonly FileDocument[],
+  current: ReadonlyArray<StoredDocument<unknown> | undefined>,
+): Promise<void> {
+  const stored = new Map<string, unknown>();
+  const clusterOf = async (name: string): Promise<unknown> => {
+    const inFile = docs.find((doc) => doc.kind === 'Cluster' && doc.name === name);
+    if (inFile !== undefined) return inFile.value;
+    if (!stored.has(name))
+      stored.set(
+        name,
+        await store.getCluster(name).then(
+          (doc) => doc.value,
+          () => undefined,
+        ),
+      );
+    return stored.get(name);
+  };
+  for (const [index, doc] of docs.entries()) {
+    const before = current[index]?.value;
+    const issues = errorsOnly(
+      doc.kind === 'Cluster'
+        ? validateClusterChange(before, doc.value)
+        : validateInstanceGroupChange(before, doc.value, { cluster: await clusterOf(doc.cluster) }),
+    );
+    if (issues.length > 0)
+      throw new StateStoreError('ValidationError', `invalid ${doc.kind} "${doc.name}": nothing written`, { issues });
+  }
+}
+
 async function replaceOne(
   ctx: Context,
   store: StateStore,
   doc: FileDocument,
-  opts: { force?: boolean; dryRun?: boolean },
+  current: StoredDocument<unknown> | undefined,
+  opts: { dryRun?: boolean },
 ): Promise<object> {
-  const current = await storedOf(store, doc).catch((err: unknown) =>
-    isStateStoreError(err, 'NotFound') && opts.force ? undefined : Promise.reject(err),
-  );
   const diff = diffConfig(current?.value ?? {}, doc.value);
   const what = `${doc.kind === 'Cluster' ? 'cluster' : 'instance group'} "${doc.name}"`;
   if (!ctx.out.json && opts.dryRun) ctx.out.diff(diff.unified);

@@ -1,8 +1,6 @@
 import { Command } from 'commander';
 import {
   errorsOnly,
-  isStateStoreError,
-  parseYamlAll,
   validateClusterConfig,
   validateClusterWithInstanceGroups,
   validateInstanceGroup,
@@ -10,12 +8,12 @@ import {
   type InstanceGroupConfig,
   type SkippedRule,
   type StateStore,
-  type ValidationCloudFacts,
   type ValidationIssue,
 } from '../index.js';
 import type { Context } from './context.js';
 import { contextOf, withStore } from './context.js';
 import { describeIssue, fileDocuments } from './documents.js';
+import { CLOUD_FACTS_HELP, readCloudFacts, type FileCloudFacts } from './cloud-facts.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { examples } from './help.js';
 import { readInput } from './input.js';
@@ -37,7 +35,7 @@ interface ValidateFlags {
 /** What one run checks with: the flags, the facts read, and the log of the kops rules not run. */
 interface Run {
   strict: boolean;
-  cloudFacts: ValidationCloudFacts | undefined;
+  cloudFacts: FileCloudFacts | undefined;
   skipped: SkippedRule[];
 }
 
@@ -49,10 +47,7 @@ export function validateCommand(): Command {
     .argument('[name]', 'the stored cluster')
     .option('-f, --filename <file>', 'validate the documents of a file (- for stdin)')
     .option('--strict', 'every unknown field is an error (default: only likely typos)')
-    .option(
-      '--cloud-facts <file>',
-      "machine types and images as the cloud describes them (JSON or YAML, CloudFacts' machineTypes, images): kops's rules asking EC2 run with them",
-    )
+    .option('--cloud-facts <file>', CLOUD_FACTS_HELP)
     .option('-v, --verbose', 'list each kops rule not run (and why), not just their count')
     .action(async (kind: string | undefined, name: string | undefined, opts: ValidateFlags, command: Command) => {
       const ctx = contextOf(command);
@@ -87,44 +82,6 @@ function printReports(ctx: Context, reports: Report[], errors: number, skipped: 
     ctx.out.info(
       `${skipped.length} kops rule${skipped.length === 1 ? '' : 's'} not run for lack of cloud facts (--cloud-facts FILE runs them; -v lists them)`,
     );
-}
-
-/** `--cloud-facts FILE`: a map with `machineTypes` and `images` as `CloudFacts` spells them (other keys ignored). */
-async function readCloudFacts(file: string | undefined): Promise<ValidationCloudFacts | undefined> {
-  if (file === undefined) return undefined;
-  const text = await readInput(file);
-  let value: unknown;
-  try {
-    value = parseYamlAll(text)[0];
-  } catch (err) {
-    if (!isStateStoreError(err)) throw err;
-    throw new CliError(`--cloud-facts ${file}: ${err.message}`, EXIT.USAGE);
-  }
-  const problem = cloudFactsProblem(value);
-  if (problem !== undefined) throw new CliError(`--cloud-facts ${file}: ${problem}`, EXIT.USAGE);
-  return value as ValidationCloudFacts;
-}
-
-const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function cloudFactsProblem(value: unknown): string | undefined {
-  if (!isMap(value)) return 'must be a map with machineTypes and images';
-  const types = value.machineTypes ?? {};
-  if (!isMap(types)) return 'machineTypes must be a map of machine type to { architectures, gpu }';
-  for (const [type, info] of Object.entries(types)) {
-    const ok =
-      isMap(info) &&
-      Array.isArray(info.architectures) &&
-      info.architectures.every((a) => typeof a === 'string') &&
-      (info.gpu === undefined || typeof info.gpu === 'boolean');
-    if (!ok) return `machineTypes.${type} must be { architectures: [strings], gpu?: boolean }`;
-  }
-  const images = value.images ?? {};
-  if (!isMap(images)) return 'images must be a map of image to { architecture }';
-  for (const [image, info] of Object.entries(images))
-    if (!isMap(info) || typeof info.architecture !== 'string')
-      return `images.${image} must be { architecture: string }`;
-  return undefined;
 }
 
 function validateFile(text: string, run: Run): Report[] {

@@ -25,9 +25,11 @@ import {
   validateClusterNameForConfig,
   validateInstanceGroupName,
 } from './names.js';
-import type { WriteResult } from './results.js';
+import type { DocumentWriteResult } from './results.js';
+import { withSkippedRules } from './skipped-rules.js';
+import type { SkippedRule } from '../config/validate/kops-validation/source.js';
 import type { CreateClusterWriteOptions, DocumentPutOptions } from './store-options.js';
-import type { ValidationCloudFacts } from '../config/validate/kops-validation/cloud-facts.js';
+import type { CloudValidateOptions } from '../config/validate/kops-validation/cloud-facts.js';
 import { assertFenced } from './lease/fence.js';
 import { recordWrite } from './history/record.js';
 import { deleteRecorded } from './history/recorded-delete.js';
@@ -42,7 +44,8 @@ async function previousOf<T>(vfs: Vfs, key: string, what: string, signal?: Abort
 
 /**
  * Checks a cluster and its groups as kops's create does; throws before any I/O. `kept`: stored
- * groups the cluster keeps besides (an apply without prune), checked only across the cluster.
+ * groups the cluster keeps besides (an apply without prune), checked only across the cluster;
+ * `cloud`: the facts aws.go's rules ask EC2 for, and the log of the rules not run without them.
  */
 export function checkClusterDocuments(
   vfs: Vfs,
@@ -50,7 +53,7 @@ export function checkClusterDocuments(
   config: ClusterConfig,
   instanceGroups: readonly InstanceGroupConfig[],
   kept: readonly InstanceGroupConfig[] = [],
-  cloudFacts?: ValidationCloudFacts,
+  cloud: Pick<CloudValidateOptions, 'cloudFacts' | 'skipped'> = {},
 ): void {
   validateClusterName(name);
   assertSafeValue(config);
@@ -62,7 +65,7 @@ export function checkClusterDocuments(
     assertValidInstanceGroup(group);
     validateInstanceGroupName(group.metadata?.name);
   }
-  throwIfErrors(validateClusterWithInstanceGroups(config, [...instanceGroups, ...kept], { cloudFacts }), 'Cluster');
+  throwIfErrors(validateClusterWithInstanceGroups(config, [...instanceGroups, ...kept], cloud), 'Cluster');
 }
 
 /** See `StateStore.createCluster`: `config` first, create-if-absent, then the instance groups. */
@@ -72,8 +75,9 @@ export async function createCluster(
   config: ClusterConfig,
   instanceGroups: readonly InstanceGroupConfig[],
   options: CreateClusterWriteOptions,
-): Promise<WriteResult> {
-  checkClusterDocuments(vfs, name, config, instanceGroups, [], options.cloudFacts);
+): Promise<DocumentWriteResult> {
+  const skipped: SkippedRule[] = [];
+  checkClusterDocuments(vfs, name, config, instanceGroups, [], { cloudFacts: options.cloudFacts, skipped });
   // kops's create sets metadata.creationTimestamp when unset (kops: vfsclientset/commonvfs.go).
   // Every text is rendered (and size-checked) before the first write: nothing is written on a refusal.
   const now = new Date();
@@ -97,7 +101,7 @@ export async function createCluster(
     const written = await writeDocument(vfs, key, group, undefined, { signal: options.signal }, groupTexts[index]);
     await recordWrite(vfs, key, { operation: 'create', after: written, reason, author });
   }
-  return { version: created.version };
+  return withSkippedRules({ version: created.version }, skipped);
 }
 
 /** See `StateStore.putConfig`. */
@@ -106,7 +110,7 @@ export async function putConfig(
   name: string,
   config: ClusterConfig,
   options: DocumentPutOptions,
-): Promise<WriteResult> {
+): Promise<DocumentWriteResult> {
   validateClusterName(name);
   assertSafeValue(config);
   // The folder is the name: a config naming another cluster would be listed under that name.
@@ -115,7 +119,8 @@ export async function putConfig(
   const key = layout.config(name);
   const previous = await previousOf<ClusterConfig>(vfs, key, `cluster "${name}"`, options.signal);
   // kops's rules refuse only what the new version adds to the stored one (kops.ts validateClusterChange).
-  assertValidClusterChange(previous?.value, config);
+  const skipped: SkippedRule[] = [];
+  assertValidClusterChange(previous?.value, config, { skipped });
   const ifMatch = options.ifMatch ?? previous?.version;
   const write = ifMatch === undefined ? { ifNoneMatch: '*' as const } : { ifMatch };
   if (options.ifMatch !== undefined && previous !== undefined && previous.version !== options.ifMatch) {
@@ -138,16 +143,20 @@ export async function putConfig(
     reason,
     author,
   });
-  return { version: after.version };
+  return withSkippedRules({ version: after.version }, skipped);
 }
 
-/** See `StateStore.putInstanceGroup`. */
+/**
+ * See `StateStore.putInstanceGroup`. `withCluster`: the config the group is cross-validated with,
+ * instead of the stored one (apply: the config it writes after its groups).
+ */
 export async function putInstanceGroup(
   vfs: Vfs,
   cluster: string,
   group: InstanceGroupConfig,
   options: DocumentPutOptions,
-): Promise<WriteResult> {
+  withCluster?: ClusterConfig,
+): Promise<DocumentWriteResult> {
   validateClusterName(cluster);
   const name = group.metadata?.name;
   validateInstanceGroupName(name);
@@ -156,8 +165,11 @@ export async function putInstanceGroup(
   const what = `instance group "${name}" of cluster "${cluster}"`;
   const previous = await previousOf<InstanceGroupConfig>(vfs, key, what, options.signal);
   // kops's rules, with the cluster's, refuse only what the new version adds (kops.ts validateInstanceGroupChange).
-  const config = await previousOf<ClusterConfig>(vfs, layout.config(cluster), `cluster "${cluster}"`, options.signal);
-  assertValidInstanceGroupChange(previous?.value, group, { cluster: config?.value });
+  const config =
+    withCluster ??
+    (await previousOf<ClusterConfig>(vfs, layout.config(cluster), `cluster "${cluster}"`, options.signal))?.value;
+  const skipped: SkippedRule[] = [];
+  assertValidInstanceGroupChange(previous?.value, group, { cluster: config, skipped });
   const ifMatch = options.ifMatch ?? previous?.version;
   await assertFenced(options);
   const after = await writeDocument(
@@ -173,7 +185,7 @@ export async function putInstanceGroup(
     const operation = previous === undefined ? 'create' : 'update';
     await recordWrite(vfs, key, { operation, before: previous, after, reason: options.reason, author: options.author });
   }
-  return { version: after.version };
+  return withSkippedRules({ version: after.version }, skipped);
 }
 
 /** See `StateStore.deleteInstanceGroup`. */

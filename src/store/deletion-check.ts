@@ -34,6 +34,15 @@ async function readIfValid<T>(
   );
 }
 
+/** The cluster's config as {@link readIfValid} reads it (rollback's cross rules of an instance group). */
+export function readClusterIfValid(
+  vfs: Vfs,
+  cluster: string,
+  signal?: AbortSignal,
+): Promise<ClusterConfig | undefined> {
+  return readIfValid<ClusterConfig>(vfs, layout.config(cluster), `cluster "${cluster}"`, 'Cluster', signal);
+}
+
 /** Throws ValidationError naming each issue of deleting `deleted` (names) from the cluster's groups. */
 export function assertDeletionAllowed(
   cluster: string,

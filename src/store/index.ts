@@ -31,6 +31,7 @@ export {
 } from './export-exclusions.js';
 export type {
   WriteResult,
+  DocumentWriteResult,
   CreateKeypairResult,
   PromoteKeypairResult,
   KeypairTrustResult,
@@ -44,6 +45,7 @@ export type { StoredDocument } from './documents.js';
 export type { ApplyAction, ApplyDocument, ApplyDocumentResult, ApplyOptions, ApplyResult } from './apply/types.js';
 export type { ConfigChange } from './change.js';
 export type { MergeConfigOptions, MergeResult } from './merge-document.js';
+export type { ValidatedWrite } from './skipped-rules.js';
 export type { Keyset, KeysetItem } from './keys/keysets.js';
 export { sshFingerprint, type SshPublicKey } from './keys/ssh-keys.js';
 export type { CreateKeypairOptions } from './keys/keypairs.js';

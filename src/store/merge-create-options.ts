@@ -32,6 +32,13 @@ export async function mergeCreateClusterOptions(
     (current) => {
       const merged = mergeOptionsIntoCluster({ cluster: current, instanceGroups: groups }, options);
       planned = merged.instanceGroups;
+      // Every group changed is validated with the merged cluster before the config is written:
+      // a group kops refuses must not leave the config changed alone.
+      for (const group of planned) {
+        const before = groups.find((g) => g.metadata?.name === group.metadata?.name);
+        if (before === undefined || !jsonEqual(before, group))
+          assertValidInstanceGroupChange(before, group, { cluster: merged.cluster });
+      }
       return merged.cluster;
     },
     mergeOptions,
@@ -45,7 +52,6 @@ export async function mergeCreateClusterOptions(
       continue;
     }
     if (mergeOptions.dryRun) {
-      assertValidInstanceGroupChange(before, group, { cluster: config.value });
       outcome[name] =
         before === undefined ? 'created' : diffOperations(before, group).length > 0 ? 'changed' : 'unchanged';
       continue;

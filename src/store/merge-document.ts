@@ -21,6 +21,7 @@ import { underMergeLease } from './merge-lease.js';
 import { compareAndSwap, swapsByVersions } from './versioned-write.js';
 import { recordWrite } from './history/record.js';
 import type { FencedWrite } from './lease/types.js';
+import type { ValidatedWrite } from './skipped-rules.js';
 
 /**
  * Options of the optimistic merges: `mergeConfig`, `mergeInstanceGroup` and `mergeCreateClusterOptions`.
@@ -38,7 +39,7 @@ export interface MergeConfigOptions extends WriteAnnotation, FencedWrite {
 }
 
 /** What a merge did. */
-export interface MergeResult<T> {
+export interface MergeResult<T> extends ValidatedWrite {
   /** False when the change was already in place (nothing was written). */
   changed: boolean;
   /** From the stored value to the new one. */

@@ -7,12 +7,16 @@
  */
 import type { ClusterConfig } from '../config/schema/types.generated.js';
 import type { MergeResult } from './merge-document.js';
+import type { ValidatedWrite } from './skipped-rules.js';
 
 /** A write of one file: the version now stored, to pass as `ifMatch` to the next write of it. */
 export interface WriteResult {
   /** Opaque version of the file as written (an ETag, a generation, a file's mtime and size ...). */
   version: string;
 }
+
+/** A write of a cluster's `config` or of an instance group: {@link WriteResult} and {@link ValidatedWrite}. */
+export interface DocumentWriteResult extends WriteResult, ValidatedWrite {}
 
 /** What `StateStore.createKeypair` did: the new keypair's id and the keyset file's new version. */
 export interface CreateKeypairResult extends WriteResult {

@@ -19,6 +19,7 @@ import type {
   DeleteResult,
   KeypairTrustResult,
   MergeCreateClusterOptionsResult,
+  DocumentWriteResult,
   PromoteKeypairResult,
   WriteResult,
 } from './results.js';
@@ -86,7 +87,7 @@ export interface StateStore extends StoreHistory, StoreWatch, StoreLeases, Store
     config: ClusterConfig,
     instanceGroups?: readonly InstanceGroupConfig[],
     options?: CreateClusterWriteOptions,
-  ): Promise<WriteResult>;
+  ): Promise<DocumentWriteResult>;
 
   /**
    * Makes a cluster's documents its desired state, declaratively (`kubectl apply` for kops; see
@@ -110,7 +111,7 @@ export interface StateStore extends StoreHistory, StoreWatch, StoreLeases, Store
    * `ifMatch`, only if nobody changed it since that version (else PreconditionFailed); without,
    * only if nobody changed it since this call read it.
    */
-  putConfig(name: string, config: ClusterConfig, options?: DocumentPutOptions): Promise<WriteResult>;
+  putConfig(name: string, config: ClusterConfig, options?: DocumentPutOptions): Promise<DocumentWriteResult>;
 
   /**
    * Merges a change into the cluster's `config` with optimistic concurrency: read with its version,
@@ -169,7 +170,11 @@ export interface StateStore extends StoreHistory, StoreWatch, StoreLeases, Store
    * Writes an instance group named by its `metadata.name`, validated; an existing one keeps its
    * comments and layout and is replaced only if unchanged since it was read (or since `ifMatch`).
    */
-  putInstanceGroup(cluster: string, group: InstanceGroupConfig, options?: DocumentPutOptions): Promise<WriteResult>;
+  putInstanceGroup(
+    cluster: string,
+    group: InstanceGroupConfig,
+    options?: DocumentPutOptions,
+  ): Promise<DocumentWriteResult>;
 
   /** Merges a change into an instance group, as {@link StateStore.mergeConfig} does into the `config`. */
   mergeInstanceGroup(

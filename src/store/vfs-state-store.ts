@@ -54,9 +54,12 @@ import type {
   DeleteResult,
   KeypairTrustResult,
   MergeCreateClusterOptionsResult,
+  DocumentWriteResult,
   PromoteKeypairResult,
   WriteResult,
 } from './results.js';
+import { withSkippedRules } from './skipped-rules.js';
+import type { SkippedRule } from '../config/validate/kops-validation/source.js';
 
 /** A {@link StateStore} over one {@link Vfs}. Not exported from the package: `openStateStore()` makes it. */
 export class VfsStateStore implements StateStore {
@@ -178,13 +181,13 @@ export class VfsStateStore implements StateStore {
     config: ClusterConfig,
     instanceGroups: readonly InstanceGroupConfig[] = [],
     options: CreateClusterWriteOptions = {},
-  ): Promise<WriteResult> {
+  ): Promise<DocumentWriteResult> {
     return createCluster(this.vfs, name, config, instanceGroups, options);
   }
 
   readonly apply: StateStore['apply'] = (documents, options) => applyDocuments(this.vfs, documents, options);
 
-  async putConfig(name: string, config: ClusterConfig, options: DocumentPutOptions = {}): Promise<WriteResult> {
+  async putConfig(name: string, config: ClusterConfig, options: DocumentPutOptions = {}): Promise<DocumentWriteResult> {
     return putConfig(this.vfs, name, config, options);
   }
 
@@ -195,11 +198,14 @@ export class VfsStateStore implements StateStore {
   ): Promise<MergeResult<ClusterConfig>> {
     validateClusterName(name);
     const what = `cluster "${name}"`;
+    const skipped: SkippedRule[] = [];
     const validate = (value: ClusterConfig, before: ClusterConfig) => {
-      assertValidClusterChange(before, value);
+      skipped.length = 0; // the rules of the attempt written (a lost race re-applies the change)
+      assertValidClusterChange(before, value, { skipped });
       assertSeparateStoresApart(this.vfs.url, name, value);
     };
-    return mergeDocument(this.vfs, layout.config(name), what, change, clusterSchema, validate, options);
+    const result = await mergeDocument(this.vfs, layout.config(name), what, change, clusterSchema, validate, options);
+    return withSkippedRules(result, skipped);
   }
 
   async mergeCreateClusterOptions(
@@ -262,7 +268,7 @@ export class VfsStateStore implements StateStore {
     cluster: string,
     group: InstanceGroupConfig,
     options: DocumentPutOptions = {},
-  ): Promise<WriteResult> {
+  ): Promise<DocumentWriteResult> {
     return putInstanceGroup(this.vfs, cluster, group, options);
   }
 
@@ -277,9 +283,14 @@ export class VfsStateStore implements StateStore {
     const key = layout.instanceGroup(cluster, name);
     // kops's rules, with the cluster's as read now, refuse only what the change adds.
     const config = await this.#configValue(cluster, options.signal);
-    const validate = (value: InstanceGroupConfig, before: InstanceGroupConfig) =>
-      assertValidInstanceGroupChange(before, value, { cluster: config });
-    return mergeDocument(this.vfs, key, `instance group "${name}"`, change, instanceGroupSchema, validate, options);
+    const skipped: SkippedRule[] = [];
+    const validate = (value: InstanceGroupConfig, before: InstanceGroupConfig) => {
+      skipped.length = 0; // the rules of the attempt written (a lost race re-applies the change)
+      assertValidInstanceGroupChange(before, value, { cluster: config, skipped });
+    };
+    const what = `instance group "${name}"`;
+    const result = await mergeDocument(this.vfs, key, what, change, instanceGroupSchema, validate, options);
+    return withSkippedRules(result, skipped);
   }
 
   async deleteInstanceGroup(cluster: string, name: string, options: DocumentPutOptions = {}): Promise<void> {

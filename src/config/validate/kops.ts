@@ -6,6 +6,7 @@ import { apiVersionProblem } from '../yaml/api-version.js';
 import { controlCharacterIssues } from './characters.js';
 import type { ClusterStatusFacts } from './kops-validation/cluster.js';
 import type { CloudValidateOptions } from './kops-validation/cloud-facts.js';
+import type { SkippedRule } from './kops-validation/source.js';
 import {
   kopsClusterFindings,
   kopsClusterUpdateFindings,
@@ -144,7 +145,7 @@ export function kopsIssuesAdded(kind: 'Cluster' | 'InstanceGroup', before: unkno
 export function assertValidClusterChange(
   before: unknown,
   after: unknown,
-  options?: ValidateOptions & ClusterStatusFacts,
+  options?: ValidateOptions & ClusterStatusFacts & Pick<CloudValidateOptions, 'skipped'>,
 ): void {
   throwIfErrors(validateClusterChange(before, after, options), 'Cluster');
 }
@@ -183,27 +184,31 @@ export function validateInstanceGroup(group: unknown, options: ValidateOptions =
 /**
  * Validates an InstanceGroup that replaces `before` (undefined: a new one), refusing only the
  * kops violations the change adds, as {@link validateClusterChange} does. With `cluster`, the
- * rules of kops's `CrossValidateInstanceGroup` that need the cluster apply too, the same way.
+ * rules of kops's `CrossValidateInstanceGroup` that need the cluster apply too, the same way
+ * (aws.go's rules asking EC2 not run without facts are listed in `skipped`, when given).
  */
 export function validateInstanceGroupChange(
   before: unknown,
   after: unknown,
-  options: ValidateOptions & { cluster?: unknown } = {},
+  options: ValidateOptions & { cluster?: unknown } & Pick<CloudValidateOptions, 'skipped'> = {},
 ): ValidationIssue[] {
-  const kops = (group: unknown) => [
+  const kops = (group: unknown, skipped?: SkippedRule[]) => [
     ...kopsGroupIssues(group),
     ...(options.cluster !== undefined && isPlainObject(group)
-      ? kopsCrossOnlyFindings([group], options.cluster)[0]!
+      ? kopsCrossOnlyFindings([group], options.cluster, { skipped })[0]!
       : []),
   ];
-  return [...groupIssues(after, options), ...added(before === undefined ? undefined : () => kops(before), kops(after))];
+  return [
+    ...groupIssues(after, options),
+    ...added(before === undefined ? undefined : () => kops(before), kops(after, options.skipped)),
+  ];
 }
 
 /** {@link validateInstanceGroupChange}, throwing ValidationError when there is an error. */
 export function assertValidInstanceGroupChange(
   before: unknown,
   after: unknown,
-  options?: ValidateOptions & { cluster?: unknown },
+  options?: ValidateOptions & { cluster?: unknown } & Pick<CloudValidateOptions, 'skipped'>,
 ): void {
   throwIfErrors(validateInstanceGroupChange(before, after, options), 'InstanceGroup');
 }

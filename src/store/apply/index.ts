@@ -17,7 +17,10 @@ import {
   putConfig,
   putInstanceGroup,
 } from '../cluster-writes.js';
+import { throwIfErrors, validateClusterUpdate } from '../../config/validate/kops.js';
+import type { SkippedRule } from '../../config/validate/kops-validation/source.js';
 import { assertDeletionAllowed } from '../deletion-check.js';
+import { withSkippedRules } from '../skipped-rules.js';
 import { renderDocument, type StoredDocument } from '../documents.js';
 import { layout } from '../layout.js';
 import { desiredOf, planDocument, readCurrent, toWrite, type PlannedDocument } from './plan.js';
@@ -38,9 +41,8 @@ export async function applyDocuments(
   const groups = desired.groups.map((group) => toWrite(group, current.groups.get(group.metadata?.name ?? '')));
   const named = new Set(groups.map((group) => group.metadata?.name));
   const kept = [...current.groups.values()].filter((group) => !named.has(group.value.metadata?.name));
-  // Validated as the cluster it will be: the desired documents, plus the stored groups kept (no --prune).
-  checkClusterDocuments(vfs, cluster, config, groups, options.prune ? [] : kept.map((group) => group.value));
-  // Pruning is deleting: refused where kops refuses the cluster it leaves (deletion-check.ts).
+  // Pruning is deleting: refused where kops refuses the cluster it leaves (deletion-check.ts), with
+  // kops's reasons (the only control-plane group, ...) before the cross checks name their effects.
   if (options.prune && kept.length > 0) {
     const stored = [...current.groups.values()].map((group) => group.value);
     assertDeletionAllowed(
@@ -51,17 +53,27 @@ export async function applyDocuments(
       kept.map((group) => group.value.metadata?.name ?? ''),
     );
   }
+  // Validated as the cluster it will be: the desired documents, plus the stored groups kept (no --prune);
+  // an update also by kops's ValidateClusterUpdate (an etcd cluster removed), before any group is written.
+  const skipped: SkippedRule[] = [];
+  checkClusterDocuments(vfs, cluster, config, groups, options.prune ? [] : kept.map((group) => group.value), {
+    skipped,
+  });
+  if (current.config !== undefined)
+    throwIfErrors(validateClusterUpdate(current.config.value, config, { skipped }), 'Cluster');
   const plan = planOf(cluster, config, groups, current, options.prune === true);
   // Every text rendered (size-checked) now: a refusal comes before the first write.
   for (const step of plan) if (step.value !== undefined) renderDocument(step.value, step.stored);
   const changed = plan.some((step) => step.action !== 'unchanged');
-  if (options.dryRun || !changed)
-    return { cluster, dryRun: options.dryRun === true, changed, documents: plan.map((step) => report(step)) };
+  if (options.dryRun || !changed) {
+    const documents = plan.map((step) => report(step));
+    return withSkippedRules({ cluster, dryRun: options.dryRun === true, changed, documents }, skipped);
+  }
   const results =
     current.config === undefined
       ? await createAll(vfs, cluster, config, groups, plan, options)
-      : await writeEach(vfs, cluster, plan, options);
-  return { cluster, dryRun: false, changed, documents: results };
+      : await writeEach(vfs, cluster, config, plan, options);
+  return withSkippedRules({ cluster, dryRun: false, changed, documents: results }, skipped);
 }
 
 /** Instance groups (by name; deletions after writes), then the config: the order of the writes. */
@@ -118,10 +130,11 @@ async function createAll(
   return plan.map((step) => report(step, step.kind === 'Cluster' ? version : undefined));
 }
 
-/** Each changed document of an existing cluster, in the plan's order, at the version planned. */
+/** Each changed document of an existing cluster, in the plan's order, at the version planned; `config`: the one applied. */
 async function writeEach(
   vfs: Vfs,
   cluster: string,
+  config: ClusterConfig,
   plan: readonly PlannedDocument[],
   options: ApplyOptions,
 ): Promise<ApplyDocumentResult[]> {
@@ -138,7 +151,8 @@ async function writeEach(
       results.push(report(step, (await putConfig(vfs, cluster, step.value as ClusterConfig, put)).version));
     else
       results.push(
-        report(step, (await putInstanceGroup(vfs, cluster, step.value as InstanceGroupConfig, put)).version),
+        // Checked with the config applied (written last), as the whole was checked before.
+        report(step, (await putInstanceGroup(vfs, cluster, step.value as InstanceGroupConfig, put, config)).version),
       );
   }
   return results;

@@ -2,6 +2,7 @@ import type { CallOptions } from '../../vfs/types.js';
 import type { ClusterConfig, InstanceGroupConfig } from '../../config/schema/types.generated.js';
 import type { WriteAnnotation } from '../history/types.js';
 import type { FencedWrite } from '../lease/types.js';
+import type { ValidatedWrite } from '../skipped-rules.js';
 
 /** A document `apply` takes: a cluster's `Cluster` (exactly one) or one of its `InstanceGroup`s. */
 export type ApplyDocument = ClusterConfig | InstanceGroupConfig;
@@ -32,7 +33,7 @@ export interface ApplyDocumentResult {
 }
 
 /** What `StateStore.apply` did. */
-export interface ApplyResult {
+export interface ApplyResult extends ValidatedWrite {
   /** The cluster applied (the Cluster document's `metadata.name`). */
   cluster: string;
   /** True when nothing was written because `dryRun` was set. */

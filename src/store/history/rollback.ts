@@ -13,7 +13,7 @@ import { updateYamlText } from '../../config/yaml/update.js';
 import { assertValidClusterChange, assertValidInstanceGroupChange } from '../../config/validate/kops.js';
 import { keepStoreLocation } from './store-location.js';
 import { assertFenced } from '../lease/fence.js';
-import { checkInstanceGroupDeletion } from '../deletion-check.js';
+import { checkInstanceGroupDeletion, readClusterIfValid } from '../deletion-check.js';
 import { compareAndSwap } from '../versioned-write.js';
 import { entryId, type DocumentRef } from './keys.js';
 import { recordWrite, type RecordedRef } from './record.js';
@@ -60,6 +60,7 @@ export function checkRevisionContent(
   text: string,
   id: string,
   current?: string,
+  clusterConfig?: unknown,
 ): void {
   const fail = (why: string) =>
     new StateStoreError(
@@ -90,7 +91,7 @@ export function checkRevisionContent(
   // current version: a violation the current version already has may stay, as on any write.
   const before = currentValue(current);
   if (doc.kind === 'config') assertValidClusterChange(before, value);
-  else assertValidInstanceGroupChange(before, value);
+  else assertValidInstanceGroupChange(before, value, { cluster: clusterConfig });
 }
 
 /** The current document's value, or undefined when there is none or it is no readable YAML. */
@@ -163,9 +164,11 @@ export async function rollback(
   }
   // The content as recorded first (a tampered entry fails here, before any parse of ours trips on
   // it), then the text to write, which keeps the current location and generation.
-  checkRevisionContent(cluster, doc, revision.text, revision.entry.id, current?.text);
+  // An instance group is checked with the cluster's config too (kops's CrossValidateInstanceGroup).
+  const config = doc.kind === 'instancegroup' ? await readClusterIfValid(vfs, cluster, options.signal) : undefined;
+  checkRevisionContent(cluster, doc, revision.text, revision.entry.id, current?.text, config);
   const { text, kept } = textToWrite(cluster, doc, revision.text, current?.text, options);
-  checkRevisionContent(cluster, doc, text, revision.entry.id, current?.text);
+  checkRevisionContent(cluster, doc, text, revision.entry.id, current?.text, config);
   const diff = unifiedDiff(current?.text ?? '', text, {
     from: `${key} (current)`,
     to: `${key} (revision ${revision.entry.revision})`,

@@ -1,0 +1,76 @@
+/**
+ * What a write of clusters and instance groups reports of kops's rules it did not run for lack of a
+ * cloud fact (`skippedRules` of MergeResult, DocumentWriteResult, ApplyResult): the etcd rules of
+ * an update (cluster.go), aws.go's EC2 rules of an AWS group; none where `cloudFacts` describe
+ * every machine type and image. Memory backend.
+ */
+import { openVfs } from '../../src/backends/registry.js';
+import { clusterFromOptions } from '../../src/create-cluster/index.js';
+import type { CreateClusterOptions } from '../../src/create-cluster/options.js';
+import { parseYaml } from '../../src/config/yaml/parse.js';
+import { openStateStore } from '../../src/store/open.js';
+import type { ApplyDocument, CloudFacts, SkippedRule, StateStore } from '../../src/index.js';
+
+const NAME = 'skipped.example.com';
+const NODES = 'nodes-us-test-1a';
+const OPTIONS = { clusterName: NAME, cloud: 'aws', zones: ['us-test-1a'], kubernetesVersion: 'v1.32.0' };
+let counter = 0;
+
+async function fresh(create = true): Promise<{ store: StateStore }> {
+  const store = await openStateStore(await openVfs(`memfs://skipped-rules-${process.pid}-${++counter}`));
+  if (create) {
+    const { cluster, instanceGroups } = clusterFromOptions(OPTIONS as CreateClusterOptions);
+    await store.createCluster(NAME, cluster, instanceGroups);
+  }
+  return { store };
+}
+
+/** The stored documents, parsed, as `apply` takes them. */
+async function applyDocuments(store: StateStore): Promise<ApplyDocument[]> {
+  const names = await store.listInstanceGroups(NAME);
+  const docs = [
+    await store.getCluster(NAME),
+    ...(await Promise.all(names.map((n) => store.getInstanceGroup(NAME, n)))),
+  ];
+  return docs.map((doc) => parseYaml(doc.text).value as ApplyDocument);
+}
+
+describe('the kops rules a write did not run', () => {
+  const sources = (rules: readonly SkippedRule[] | undefined) => [...new Set(rules?.map((rule) => rule.source))].sort();
+  const ETCD_STATUS = ['cluster.go:118', 'cluster.go:83', 'cluster.go:86'].map((s) => `pkg/apis/kops/validation/${s}`);
+  const EC2 = ['aws.go:236', 'aws.go:245', 'aws.go:264'].map((s) => `pkg/apis/kops/validation/${s}`);
+
+  it("are listed in each result: the etcd rules of an update, aws.go's EC2 rules of an AWS group", async () => {
+    const { store } = await fresh();
+    const merged = await store.mergeConfig(NAME, { set: ['spec.kubernetesVersion=v1.32.1'] });
+    expect(sources(merged.skippedRules)).toEqual(ETCD_STATUS);
+    expect(merged.skippedRules).toContainEqual({
+      source: 'pkg/apis/kops/validation/cluster.go:83',
+      reason:
+        "needs the etcd clusters kops has created (createdEtcdClusters; kops: FindClusterStatus, the cloud's etcd volumes)",
+    });
+    const { value } = await store.getCluster(NAME);
+    expect(sources((await store.putConfig(NAME, value)).skippedRules)).toEqual(ETCD_STATUS);
+    expect(sources((await store.mergeInstanceGroup(NAME, NODES, { set: ['spec.maxSize=2'] })).skippedRules)).toEqual(
+      EC2,
+    );
+    const { value: nodes } = await store.getInstanceGroup(NAME, NODES);
+    expect(sources((await store.putInstanceGroup(NAME, nodes)).skippedRules)).toEqual(EC2);
+    const documents = await applyDocuments(store);
+    expect(sources((await store.apply(documents)).skippedRules)).toEqual([...EC2, ...ETCD_STATUS].sort());
+  });
+
+  it('createCluster lists none of them when cloudFacts describe every machine type and image', async () => {
+    const { store } = await fresh(false);
+    const { cluster, instanceGroups } = clusterFromOptions(OPTIONS as CreateClusterOptions);
+    expect(sources((await store.createCluster(NAME, cluster, instanceGroups)).skippedRules)).toEqual(EC2);
+    const { store: other } = await fresh(false);
+    const cloudFacts: CloudFacts = { machineTypes: {}, images: {} };
+    for (const group of instanceGroups) {
+      cloudFacts.machineTypes![group.spec!.machineType!] = { architectures: ['x86_64'] };
+      cloudFacts.images![group.spec!.image!] = { architecture: 'x86_64' };
+    }
+    const created = await other.createCluster(NAME, cluster, instanceGroups, { cloudFacts });
+    expect(created).toEqual({ version: expect.any(String) as unknown });
+  });
+});
