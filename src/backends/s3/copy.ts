@@ -2,6 +2,8 @@ import type { Readable } from 'node:stream';
 import { StateStoreError } from '../../errors.js';
 import { collect } from '../common/bytes.js';
 import { etagForServer, honours, writeConditions } from './dialect.js';
+import { bufferedBytes } from './direct/commands.js';
+import { readWhole } from './lazy-sdk.js';
 import { s3ErrorCode, s3Status } from './errors.js';
 import {
   type UploadResult,
@@ -111,11 +113,13 @@ export async function putFromSource(ctx: MultipartContext, source: CopySource, p
     });
   const got = await ctx
     .send<{ Body?: Readable; ETag?: string; ContentType?: string }>(
-      new ctx.sdk.GetObjectCommand({
-        Bucket: source.bucket,
-        Key: source.key,
-        IfMatch: etagForServer(ctx.dialect, source.etag),
-      }),
+      readWhole(
+        new ctx.sdk.GetObjectCommand({
+          Bucket: source.bucket,
+          Key: source.key,
+          IfMatch: etagForServer(ctx.dialect, source.etag),
+        }),
+      ),
     )
     .catch((err: unknown) => {
       const cause = (err as { cause?: unknown }).cause ?? err;
@@ -162,7 +166,8 @@ async function precheck(ctx: MultipartContext): Promise<void> {
 }
 
 async function bytesOf(body: Readable | undefined): Promise<Buffer> {
-  return body === undefined ? Buffer.alloc(0) : collect(body);
+  if (body === undefined) return Buffer.alloc(0);
+  return bufferedBytes(body) ?? collect(body);
 }
 
 /**

@@ -8,10 +8,22 @@ import type { S3Sdk } from './types.js';
  * import and client are 120-140 ms of CPU (bench/README.md, issue #29), a third of such a rerun.
  */
 export class LazyCommand {
+  /** Set by {@link readWhole}: the caller reads the answer's body whole. */
+  wholeBody = false;
+
   constructor(
     readonly name: string,
     readonly input: Record<string, unknown>,
   ) {}
+}
+
+/**
+ * Marks a GetObject whose body the caller reads whole at once (a copy's GET before its PUT): the
+ * direct path then collects a small body instead of streaming it (direct/transport.ts SMALL_BODY).
+ */
+export function readWhole<T extends object>(command: T): T {
+  if (command instanceof LazyCommand) command.wholeBody = true;
+  return command;
 }
 
 /**

@@ -73,8 +73,9 @@ export class S3Requests {
     for (let attempt = 1; ; attempt++) {
       try {
         const sent =
-          (command instanceof LazyCommand ? direct?.trySend(command.name, command.input, signal) : undefined) ??
-          this.sendWithSdk(command, signal);
+          (command instanceof LazyCommand
+            ? direct?.trySend(command.name, command.input, signal, command.wholeBody)
+            : undefined) ?? this.sendWithSdk(command, signal);
         return (await sent) as T;
       } catch (err) {
         // AWS answers 409 ConditionalRequestConflict to a conditional write racing another on the

@@ -43,10 +43,14 @@ export interface DirectSetup {
  * is `sdk`.
  */
 export class DirectS3 {
+  private readonly wholeBody: TranslateOptions;
+
   private constructor(
     private readonly transport: DirectTransport,
     private readonly options: TranslateOptions,
-  ) {}
+  ) {
+    this.wholeBody = { ...options, wholeBody: true };
+  }
 
   /** The direct path for a store's own client, or undefined where the SDK must send everything. */
   static create(location: S3Location, options: OpenVfsOptions, setup: DirectSetup): DirectS3 | undefined {
@@ -79,10 +83,18 @@ export class DirectS3 {
     return location.client === undefined && process.env[REQUESTS_ENV] !== 'sdk';
   }
 
-  /** Sends the command `name` (an SDK class's name) directly, or returns undefined when the SDK must send it. */
-  trySend(name: string, input: Record<string, unknown>, signal?: AbortSignal): Promise<unknown> | undefined {
+  /**
+   * Sends the command `name` (an SDK class's name) directly, or returns undefined when the SDK must
+   * send it. `wholeBody`: the caller reads a GetObject's body whole (commands.ts TranslateOptions).
+   */
+  trySend(
+    name: string,
+    input: Record<string, unknown>,
+    signal?: AbortSignal,
+    wholeBody = false,
+  ): Promise<unknown> | undefined {
     if (!DIRECT_COMMANDS.has(name)) return undefined;
-    const translation = translate(name, input, this.options);
+    const translation = translate(name, input, wholeBody ? this.wholeBody : this.options);
     if (translation === undefined) return undefined;
     return this.transport.send(translation.request, signal).then(translation.output);
   }
