@@ -5,6 +5,7 @@ import { etagForServer, honours, writeConditions } from './dialect.js';
 import { bufferedBytes } from './direct/commands.js';
 import { readWhole } from './lazy-sdk.js';
 import { s3ErrorCode, s3Status } from './errors.js';
+import { bodyIsValidated, isBareError, type GetOutput } from './objects.js';
 import {
   type UploadResult,
   uploadMultipart,
@@ -112,7 +113,7 @@ export async function putFromSource(ctx: MultipartContext, source: CopySource, p
       cause,
     });
   const got = await ctx
-    .send<{ Body?: Readable; ETag?: string; ContentType?: string }>(
+    .send<GetOutput>(
       readWhole(
         new ctx.sdk.GetObjectCommand({
           Bucket: source.bucket,
@@ -129,7 +130,7 @@ export async function putFromSource(ctx: MultipartContext, source: CopySource, p
     got.Body?.destroy();
     throw changed();
   }
-  const body = source.size <= plan.partSize ? await bytesOf(got.Body) : got.Body;
+  const body = source.size <= plan.partSize ? await sourceBytes(got, source) : got.Body;
   const contentType = got.ContentType ?? (ctx.createFields['ContentType'] as string | undefined);
   const output = await ctx.send<{ ETag?: string }>(
     new ctx.sdk.PutObjectCommand({
@@ -163,6 +164,21 @@ async function precheck(ctx: MultipartContext): Promise<void> {
     throw new StateStoreError('PreconditionFailed', `${where}: the object is not at the expected version`, {
       backend: 's3',
     });
+}
+
+/**
+ * The source's body, read whole. A body that fails its checksum (the SDK's bare Error, which the
+ * direct path raises too: objects.ts isBareError) is IntegrityError, and nothing is written.
+ */
+async function sourceBytes(got: GetOutput, source: CopySource): Promise<Buffer> {
+  return bytesOf(got.Body).catch((err: unknown) => {
+    if (!bodyIsValidated(got) || !isBareError(err)) throw err;
+    throw new StateStoreError(
+      'IntegrityError',
+      `s3: copy: the source ${JSON.stringify(source.key)} did not match its checksum (${source.bucket})`,
+      { backend: 's3', cause: err },
+    );
+  });
 }
 
 async function bytesOf(body: Readable | undefined): Promise<Buffer> {
