@@ -120,9 +120,15 @@ export class S3Requests {
   }
 
   private async makeDirect(signal?: AbortSignal): Promise<DirectS3 | undefined> {
-    const setup = this.ownSetup() ?? (await this.clientSetup(signal));
+    // A caller's client sends everything itself: not even its configuration is read.
+    if (!DirectS3.allowed(this.location)) return undefined;
+    let setup = this.ownSetup();
+    if (setup === undefined) {
+      const client = await this.getClient(signal);
+      setup = await clientSetup(client).catch(() => undefined);
+    }
     try {
-      return DirectS3.create(this.location, this.options, setup);
+      return setup === undefined ? undefined : DirectS3.create(this.location, this.options, setup);
     } catch {
       return undefined;
     }
@@ -131,16 +137,9 @@ export class S3Requests {
   /** The region and credentials the store knows without the SDK (the SDK client would use just these). */
   private ownSetup(): DirectSetup | undefined {
     const { region, credentials } = this.location;
-    if (!DirectS3.allowed(this.location) || region === undefined || credentials === undefined) return undefined;
+    if (region === undefined || credentials === undefined) return undefined;
     const checked = checkedCredentials(credentials);
     return { region, credentials: typeof checked === 'function' ? checked : () => Promise.resolve(checked) };
-  }
-
-  /** The SDK client's region and credentials provider (its default chain, say). */
-  private async clientSetup(signal?: AbortSignal): Promise<DirectSetup> {
-    const client = await this.getClient(signal);
-    const credentials = client.config.credentials as DirectSetup['credentials'];
-    return { region: await client.config.region(), credentials: () => credentials() };
   }
 
   /**
@@ -206,6 +205,12 @@ export class S3Requests {
     }
     return this.client;
   }
+}
+
+/** The SDK client's region and credentials provider (its default chain, say). */
+async function clientSetup(client: S3Client): Promise<DirectSetup> {
+  const credentials = client.config.credentials as DirectSetup['credentials'];
+  return { region: await client.config.region(), credentials: () => credentials() };
 }
 
 /** `load`, called once; a failure is not kept (the next call tries again). */
