@@ -56,7 +56,7 @@ export function clientConfig(location: S3Location, options: OpenVfsOptions): S3C
  * `options.s3.credentials`, instead of an `Unknown` or a retryable `Unavailable` (the SDK's own
  * failure to sign with an empty key). The provider's own error is kept as the cause.
  */
-function checkedCredentials(credentials: S3Credentials | (() => Promise<S3Credentials>)) {
+export function checkedCredentials(credentials: S3Credentials | (() => Promise<S3Credentials>)) {
   if (typeof credentials !== 'function') return credentials;
   return async (): Promise<S3Credentials> => {
     let value: S3Credentials | undefined;

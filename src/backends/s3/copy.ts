@@ -2,7 +2,10 @@ import type { Readable } from 'node:stream';
 import { StateStoreError } from '../../errors.js';
 import { collect } from '../common/bytes.js';
 import { etagForServer, honours, writeConditions } from './dialect.js';
+import { bufferedBytes } from './direct/commands.js';
+import { readWhole } from './lazy-sdk.js';
 import { s3ErrorCode, s3Status } from './errors.js';
+import { bodyIsValidated, isBareError, type GetOutput } from './objects.js';
 import {
   type UploadResult,
   uploadMultipart,
@@ -110,12 +113,14 @@ export async function putFromSource(ctx: MultipartContext, source: CopySource, p
       cause,
     });
   const got = await ctx
-    .send<{ Body?: Readable; ETag?: string; ContentType?: string }>(
-      new ctx.sdk.GetObjectCommand({
-        Bucket: source.bucket,
-        Key: source.key,
-        IfMatch: etagForServer(ctx.dialect, source.etag),
-      }),
+    .send<GetOutput>(
+      readWhole(
+        new ctx.sdk.GetObjectCommand({
+          Bucket: source.bucket,
+          Key: source.key,
+          IfMatch: etagForServer(ctx.dialect, source.etag),
+        }),
+      ),
     )
     .catch((err: unknown) => {
       const cause = (err as { cause?: unknown }).cause ?? err;
@@ -125,7 +130,7 @@ export async function putFromSource(ctx: MultipartContext, source: CopySource, p
     got.Body?.destroy();
     throw changed();
   }
-  const body = source.size <= plan.partSize ? await bytesOf(got.Body) : got.Body;
+  const body = source.size <= plan.partSize ? await sourceBytes(got, source) : got.Body;
   const contentType = got.ContentType ?? (ctx.createFields['ContentType'] as string | undefined);
   const output = await ctx.send<{ ETag?: string }>(
     new ctx.sdk.PutObjectCommand({
@@ -161,8 +166,24 @@ async function precheck(ctx: MultipartContext): Promise<void> {
     });
 }
 
+/**
+ * The source's body, read whole. A body that fails its checksum (the SDK's bare Error, which the
+ * direct path raises too: objects.ts isBareError) is IntegrityError, and nothing is written.
+ */
+async function sourceBytes(got: GetOutput, source: CopySource): Promise<Buffer> {
+  return bytesOf(got.Body).catch((err: unknown) => {
+    if (!bodyIsValidated(got) || !isBareError(err)) throw err;
+    throw new StateStoreError(
+      'IntegrityError',
+      `s3: copy: the source ${JSON.stringify(source.key)} did not match its checksum (${source.bucket})`,
+      { backend: 's3', cause: err },
+    );
+  });
+}
+
 async function bytesOf(body: Readable | undefined): Promise<Buffer> {
-  return body === undefined ? Buffer.alloc(0) : collect(body);
+  if (body === undefined) return Buffer.alloc(0);
+  return bufferedBytes(body) ?? collect(body);
 }
 
 /**

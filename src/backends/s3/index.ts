@@ -30,8 +30,9 @@ export const s3Backend: BackendFactory = {
   schemes: S3_SCHEMES,
   async open(url, options) {
     const location = resolveS3Location(url, options);
-    const sdk = await loadS3Sdk(url.scheme);
-    const requests = new S3Requests(sdk, location, options);
+    // The SDK is loaded by the first request that needs it (requests.ts): none, where the direct
+    // path serves them all and the store knows its region and credentials.
+    const requests = new S3Requests(() => loadS3Sdk(url.scheme), location, options);
     // A dialect to probe is asked on the first conditional request that needs it (store-dialect.ts),
     // once per endpoint and bucket in this process (see dialect-probe.ts for its cost): reads never ask.
     try {

@@ -4,8 +4,9 @@ import { inListenedCall, reportRetry } from '../../vfs/events.js';
 import { backoffDelay, DEFAULT_RETRY, sleep, type RetryPolicy } from '../../vfs/retry.js';
 import { s3ErrorCode } from './errors.js';
 import type { OpenVfsOptions } from '../options.js';
-import { createClient, createProbeClient, sendSignal } from './client.js';
-import { DirectS3 } from './direct/index.js';
+import { checkedCredentials, createClient, createProbeClient, sendSignal } from './client.js';
+import { DirectS3, type DirectSetup } from './direct/index.js';
+import { LazyCommand, lazyCommands, sdkCommand } from './lazy-sdk.js';
 import type { S3Sdk } from './types.js';
 import type { S3Location } from './url.js';
 import {
@@ -21,8 +22,16 @@ import {
  * One store's connection to S3: its client (made on first use, after asking the bucket's region
  * when none is known), the ACL and SSE headers of its writes (decided once), and the one place
  * that sends a command. The driver keeps only the commands.
+ *
+ * Commands are built with {@link S3Requests.sdk}, which builds them without the SDK (lazy-sdk.ts):
+ * a store that knows its region and credentials sends what the direct path serves without loading
+ * `@aws-sdk/client-s3`; the SDK and its client are loaded on the first command that needs them.
  */
 export class S3Requests {
+  /** Builds commands (`new requests.sdk.GetObjectCommand(input)`) without loading the SDK. */
+  readonly sdk: S3Sdk;
+  /** The SDK module, loaded once on first need. */
+  private readonly loadSdk: () => Promise<S3Sdk>;
   private client: Promise<S3Client> | undefined;
   /** The direct path of the store's own client (direct/index.ts), made with it; undefined: the SDK sends all. */
   private direct: Promise<DirectS3 | undefined> | undefined;
@@ -36,11 +45,14 @@ export class S3Requests {
   /** The `ServerSideEncryption` header writes carry, once decided (for error messages). */
   sse: string | undefined;
 
+  /** `sdk`: the SDK module, or how to load it when first needed. */
   constructor(
-    readonly sdk: S3Sdk,
+    sdk: S3Sdk | (() => Promise<S3Sdk>),
     private readonly location: S3Location,
     private readonly options: OpenVfsOptions,
   ) {
+    this.sdk = lazyCommands();
+    this.loadSdk = typeof sdk === 'function' ? once(sdk) : () => Promise.resolve(sdk);
     this.policy = writePolicy(location.scheme, options);
     const retry = options.retry ?? {};
     this.retry = {
@@ -57,11 +69,13 @@ export class S3Requests {
    * context, unless `mapAs` maps them here (for a request that is not the call's own).
    */
   async send<T>(command: object, signal?: AbortSignal, mapAs?: (err: unknown) => StateStoreError): Promise<T> {
-    const client = await this.getClient(signal);
-    const direct = await this.directPath(client);
+    const direct = await this.directPath(signal);
     for (let attempt = 1; ; attempt++) {
       try {
-        const sent = direct?.trySend(command, signal) ?? this.sendWithSdk(client, command, signal);
+        const sent =
+          (command instanceof LazyCommand
+            ? direct?.trySend(command.name, command.input, signal, command.wholeBody)
+            : undefined) ?? this.sendWithSdk(command, signal);
         return (await sent) as T;
       } catch (err) {
         // AWS answers 409 ConditionalRequestConflict to a conditional write racing another on the
@@ -76,7 +90,9 @@ export class S3Requests {
     }
   }
 
-  private sendWithSdk(client: S3Client, command: object, signal?: AbortSignal): Promise<unknown> {
+  private async sendWithSdk(lazy: object, signal?: AbortSignal): Promise<unknown> {
+    const client = await this.getClient(signal);
+    const command = sdkCommand(await this.loadSdk(), lazy);
     // The SDK retries by itself: its attempts become retry events only when someone listens.
     const probed = inListenedCall() && probeAttempts(command);
     // No options at all lets the client reuse the command class's resolved middleware (see
@@ -87,13 +103,43 @@ export class S3Requests {
     return sendSignal.run(signal, () => client.send(command as Parameters<S3Client['send']>[0], options));
   }
 
-  /** The direct path, made once per client (undefined where the SDK sends everything). */
-  private directPath(client: S3Client): Promise<DirectS3 | undefined> {
+  /**
+   * The direct path, made once (undefined where the SDK sends everything). It needs the region and
+   * credentials: the store's own when it has both, else the SDK client's (made first, as before; a
+   * failure to make it, such as the bucket's region not found, is the request's and not cached).
+   */
+  private directPath(signal?: AbortSignal): Promise<DirectS3 | undefined> {
     if (this.direct === undefined) {
-      const pending = DirectS3.create(this.sdk, client, this.location, this.options).catch(() => undefined);
+      const pending = this.makeDirect(signal);
       this.direct = pending;
+      pending.catch(() => {
+        if (this.direct === pending) this.direct = undefined;
+      });
     }
     return this.direct;
+  }
+
+  private async makeDirect(signal?: AbortSignal): Promise<DirectS3 | undefined> {
+    // A caller's client sends everything itself: not even its configuration is read.
+    if (!DirectS3.allowed(this.location)) return undefined;
+    let setup = this.ownSetup();
+    if (setup === undefined) {
+      const client = await this.getClient(signal);
+      setup = await clientSetup(client).catch(() => undefined);
+    }
+    try {
+      return setup === undefined ? undefined : DirectS3.create(this.location, this.options, setup);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The region and credentials the store knows without the SDK (the SDK client would use just these). */
+  private ownSetup(): DirectSetup | undefined {
+    const { region, credentials } = this.location;
+    if (region === undefined || credentials === undefined) return undefined;
+    const checked = checkedCredentials(credentials);
+    return { region, credentials: typeof checked === 'function' ? checked : () => Promise.resolve(checked) };
   }
 
   /**
@@ -126,20 +172,21 @@ export class S3Requests {
     const direct = this.direct;
     this.client = undefined;
     this.direct = undefined;
-    (await direct)?.close();
+    (await direct?.catch(() => undefined))?.close();
     if (client !== undefined && this.location.client === undefined) (await client.catch(() => undefined))?.destroy();
   }
 
   private async askBucket(signal?: AbortSignal): Promise<WriteFields> {
     const client = await this.getClient(signal);
+    const sdk = await this.loadSdk();
     // A caller's client is asked as it is (its own retries) and never destroyed.
     if (this.location.client !== undefined)
-      return fieldsFromBucket(this.policy, () => client, this.sdk, this.location.bucket, false);
+      return fieldsFromBucket(this.policy, () => client, sdk, this.location.bucket, false);
     const region = await client.config.region();
     return fieldsFromBucket(
       this.policy,
-      () => createProbeClient(this.sdk, this.location, this.options, region),
-      this.sdk,
+      () => createProbeClient(sdk, this.location, this.options, region),
+      sdk,
       this.location.bucket,
     );
   }
@@ -150,7 +197,7 @@ export class S3Requests {
       this.client = Promise.resolve(this.location.client as unknown as S3Client);
     }
     if (this.client === undefined) {
-      const pending = createClient(this.sdk, this.location, this.options, signal);
+      const pending = this.loadSdk().then((sdk) => createClient(sdk, this.location, this.options, signal));
       this.client = pending;
       pending.catch(() => {
         if (this.client === pending) this.client = undefined;
@@ -158,6 +205,27 @@ export class S3Requests {
     }
     return this.client;
   }
+}
+
+/** The SDK client's region and credentials provider (its default chain, say). */
+async function clientSetup(client: S3Client): Promise<DirectSetup> {
+  const credentials = client.config.credentials as DirectSetup['credentials'];
+  return { region: await client.config.region(), credentials: () => credentials() };
+}
+
+/** `load`, called once; a failure is not kept (the next call tries again). */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    if (pending === undefined) {
+      const attempt = load();
+      pending = attempt;
+      attempt.catch(() => {
+        if (pending === attempt) pending = undefined;
+      });
+    }
+    return pending;
+  };
 }
 
 /** A 409 ConditionalRequestConflict on a command whose body can be sent again. */

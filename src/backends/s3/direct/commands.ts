@@ -65,6 +65,8 @@ export const DIRECT_PUT_LIMIT = 8 * 1024 * 1024;
 /** How the store's checksums apply (`options.s3.checksum`: `when_supported` adds CRC32s). */
 export interface TranslateOptions {
   checksums: boolean;
+  /** A GetObject whose caller reads the body whole: a small one is collected (transport.ts SMALL_BODY). */
+  wholeBody?: boolean;
 }
 
 /** The direct request of an SDK command, or undefined when the SDK must send it. */
@@ -90,7 +92,10 @@ export function translate(
   switch (name) {
     case 'GetObjectCommand':
       if (options.checksums) headers['x-amz-checksum-mode'] = 'ENABLED';
-      return { request: { method: 'GET', bucket, key, headers, stream: true }, output: getOutput };
+      return {
+        request: { method: 'GET', bucket, key, headers, stream: true, collectSmall: options.wholeBody === true },
+        output: getOutput,
+      };
     case 'HeadObjectCommand':
       return { request: { method: 'HEAD', bucket, key, headers }, output: (r) => headFields(r) };
     case 'DeleteObjectCommand':
@@ -186,16 +191,44 @@ const VALIDATED: Array<[string, string, () => Checksum]> = [
  */
 function getOutput(response: DirectResponse): Record<string, unknown> {
   const out = headFields(response);
-  const body = response.stream ?? Readable.from([]);
+  const { stream } = response;
   for (const [header, field, make] of VALIDATED) {
     const expected = response.headers[header];
     if (typeof expected !== 'string' || /-\d+$/.test(expected)) continue;
     out[field] = expected;
-    out['Body'] = validated(body, expected, make());
+    if (stream === undefined) {
+      // Collected (a small body): checked at once; a mismatch fails its stream as a streamed one would.
+      const checksum = make();
+      checksum.update(response.body);
+      out['Body'] =
+        checksum.base64() === expected
+          ? bufferedStream(response.body)
+          : validated(bufferedStream(response.body), expected, make());
+    } else out['Body'] = validated(stream, expected, make());
     return out;
   }
-  out['Body'] = body;
+  out['Body'] = stream ?? bufferedStream(response.body);
   return out;
+}
+
+/** The bytes of each GetObject body collected in full and checked (see transport.ts SMALL_BODY). */
+const BUFFERED = new WeakMap<Readable, Buffer>();
+
+/** A readable of `bytes`, which {@link bufferedBytes} hands over without reading it. */
+function bufferedStream(bytes: Buffer): Readable {
+  const stream = new Readable({ read: () => undefined });
+  if (bytes.length > 0) stream.push(bytes);
+  stream.push(null);
+  BUFFERED.set(stream, bytes);
+  return stream;
+}
+
+/**
+ * The whole body of a GetObject answer the direct path collected and checked, or undefined (a
+ * streamed body, or the SDK's): the caller uses these bytes instead of reading the stream.
+ */
+export function bufferedBytes(body: Readable): Buffer | undefined {
+  return BUFFERED.get(body);
 }
 
 class Crc32 implements Checksum {

@@ -1,7 +1,6 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_RETRY, type RetryPolicy } from '../../../vfs/retry.js';
 import type { OpenVfsOptions } from '../../options.js';
-import type { S3Credentials, S3Sdk } from '../types.js';
+import type { S3Credentials } from '../types.js';
 import type { S3Location } from '../url.js';
 import { translate, type TranslateOptions } from './commands.js';
 import { DirectTransport } from './transport.js';
@@ -11,14 +10,21 @@ import { redactInspection } from '../../../vfs/redact.js';
 export const REQUESTS_ENV = 'STATESTORE_S3_REQUESTS';
 
 /** The commands the direct path may send, by the SDK class's name. */
-const DIRECT_COMMANDS = [
+const DIRECT_COMMANDS: ReadonlySet<string> = new Set([
   'GetObjectCommand',
   'HeadObjectCommand',
   'PutObjectCommand',
   'CopyObjectCommand',
   'ListObjectsV2Command',
   'DeleteObjectCommand',
-] as const;
+]);
+
+/** What the direct path needs of the store's setup: the SDK client's, or the store's own when it knows both. */
+export interface DirectSetup {
+  region: string;
+  /** The credentials provider (statestore's checks included); called when the cached pair expires. */
+  credentials: () => Promise<S3Credentials & { expiration?: Date }>;
+}
 
 /**
  * The hot requests of a move and of reads (GetObject, HeadObject, PutObject of a buffered body,
@@ -37,25 +43,19 @@ const DIRECT_COMMANDS = [
  * is `sdk`.
  */
 export class DirectS3 {
-  private readonly names: Map<unknown, string>;
+  private readonly wholeBody: TranslateOptions;
 
   private constructor(
-    sdk: S3Sdk,
     private readonly transport: DirectTransport,
     private readonly options: TranslateOptions,
   ) {
-    this.names = new Map(DIRECT_COMMANDS.map((name) => [sdk[name], name]));
+    this.wholeBody = { ...options, wholeBody: true };
   }
 
   /** The direct path for a store's own client, or undefined where the SDK must send everything. */
-  static async create(
-    sdk: S3Sdk,
-    client: S3Client,
-    location: S3Location,
-    options: OpenVfsOptions,
-  ): Promise<DirectS3 | undefined> {
-    if (location.client !== undefined || process.env[REQUESTS_ENV] === 'sdk') return undefined;
-    const region = await client.config.region();
+  static create(location: S3Location, options: OpenVfsOptions, setup: DirectSetup): DirectS3 | undefined {
+    if (!DirectS3.allowed(location)) return undefined;
+    const { region } = setup;
     const endpoint = endpointOf(location, region);
     if (endpoint === undefined) return undefined;
     const s3 = options.s3 ?? {};
@@ -64,7 +64,7 @@ export class DirectS3 {
       baseDelayMs: options.retry?.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
       maxDelayMs: options.retry?.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
     };
-    const provider = client.config.credentials as () => Promise<S3Credentials & { expiration?: Date }>;
+    const provider = setup.credentials;
     const transport = new DirectTransport({
       endpoint,
       region,
@@ -75,16 +75,27 @@ export class DirectS3 {
       socketTimeoutMs: s3.requestTimeoutMs ?? 120_000,
       ...(location.ca === undefined ? {} : { ca: location.ca }),
     });
-    const direct = new DirectS3(sdk, transport, { checksums: (s3.checksum ?? 'when_supported') === 'when_supported' });
+    const direct = new DirectS3(transport, { checksums: (s3.checksum ?? 'when_supported') === 'when_supported' });
     return redactInspection(direct, 'DirectS3', () => ({ region }));
   }
 
-  /** Sends `command` directly, or returns undefined when the SDK must send it. */
-  trySend(command: object, signal?: AbortSignal): Promise<unknown> | undefined {
-    const name = this.names.get(command.constructor);
-    if (name === undefined) return undefined;
-    const input = (command as { input?: Record<string, unknown> }).input ?? {};
-    const translation = translate(name, input, this.options);
+  /** Whether the store may use the direct path at all: its own client, and requests not sent all through the SDK. */
+  static allowed(location: S3Location): boolean {
+    return location.client === undefined && process.env[REQUESTS_ENV] !== 'sdk';
+  }
+
+  /**
+   * Sends the command `name` (an SDK class's name) directly, or returns undefined when the SDK must
+   * send it. `wholeBody`: the caller reads a GetObject's body whole (commands.ts TranslateOptions).
+   */
+  trySend(
+    name: string,
+    input: Record<string, unknown>,
+    signal?: AbortSignal,
+    wholeBody = false,
+  ): Promise<unknown> | undefined {
+    if (!DIRECT_COMMANDS.has(name)) return undefined;
+    const translation = translate(name, input, wholeBody ? this.wholeBody : this.options);
     if (translation === undefined) return undefined;
     return this.transport.send(translation.request, signal).then(translation.output);
   }

@@ -66,10 +66,17 @@ export class SigV4Signer {
   }
 }
 
+/** The last second formatted, and its text: a move signs hundreds of requests a second. */
+let lastSecond = { at: NaN, text: '' };
+
 /** `20261207T131500Z`. */
 function isoBasic(date: Date): string {
+  const second = Math.floor(date.getTime() / 1000);
+  if (second === lastSecond.at) return lastSecond.text;
   const iso = date.toISOString();
-  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+  const text = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+  lastSecond = { at: second, text };
+  return text;
 }
 
 /** RFC 3986 encoding, as SigV4 wants it: everything but `A-Za-z0-9-._~` percent-encoded. */
@@ -77,8 +84,12 @@ export function uriEncode(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+/** Keys made only of characters SigV4 leaves as they are (most state store keys). */
+const UNRESERVED_PATH = /^[A-Za-z0-9\-._~/]*$/;
+
 /** An object key as a path: each `/`-separated segment encoded, the slashes kept. */
 export function encodeKeyPath(key: string): string {
+  if (UNRESERVED_PATH.test(key)) return key;
   return key.split('/').map(uriEncode).join('/');
 }
 

@@ -18,6 +18,12 @@ export interface DirectRequest {
   body?: Buffer;
   /** Hand a 2xx answer's body over as a stream (GetObject) instead of collecting it. */
   stream?: boolean;
+  /**
+   * A streamed answer that says it has at most {@link SMALL_BODY} bytes is collected all the same
+   * (no stream to set up): for a caller that reads it whole anyway and has no use for resuming a
+   * cut body from the byte reached (the attempt is retried whole instead).
+   */
+  collectSmall?: boolean;
   /** A 2xx answer whose body is an S3 error document is one (CopyObject: S3 can fail after its 200). */
   errorIn200?: boolean;
 }
@@ -28,7 +34,7 @@ export interface DirectResponse {
   headers: IncomingHttpHeaders;
   /** The body, collected (every request but a streamed one). */
   body: Buffer;
-  /** The body, unread (a streamed request). */
+  /** The body, unread (a streamed request whose body is not small). */
   stream?: IncomingMessage;
 }
 
@@ -213,7 +219,8 @@ export interface ShapedError extends Error {
 async function answer(request: DirectRequest, response: IncomingMessage): Promise<DirectResponse> {
   const status = response.statusCode ?? 0;
   const ok = status >= 200 && status < 300;
-  if (ok && request.stream === true) return { status, headers: response.headers, body: EMPTY, stream: response };
+  if (ok && request.stream === true && !(request.collectSmall === true && small(response)))
+    return { status, headers: response.headers, body: EMPTY, stream: response };
   const body = await collectBody(response);
   if (ok && !(request.errorIn200 === true && isErrorDocument(body))) return { status, headers: response.headers, body };
   // S3's failure after a 200 is retried as the SDK does (its throw200Exceptions: a 503).
@@ -222,6 +229,20 @@ async function answer(request: DirectRequest, response: IncomingMessage): Promis
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * Bodies up to this size are collected even when streamed: a state store's files are mostly a few
+ * KiB, and a stream chain (the answer, a checksum transform, an async iterator to collect it) cost
+ * more per object than its bytes (bench/README.md, issue #29). A cut while collecting fails the
+ * attempt, which is retried whole, as any request without an answer.
+ */
+export const SMALL_BODY = 64 * 1024;
+
+/** An answer whose Content-Length says it is small (chunked answers give none). */
+function small(response: IncomingMessage): boolean {
+  const length = response.headers['content-length'];
+  return length !== undefined && Number(length) <= SMALL_BODY;
+}
 
 function collectBody(response: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
