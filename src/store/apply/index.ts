@@ -1,7 +1,8 @@
 /**
  * `StateStore.apply`: a cluster's documents become its desired state (docs/gitops.md). Everything
- * is read, validated as one cluster with its groups and rendered before the first write; then
- * instance groups are created or updated, pruned ones deleted, and the `config` written last, each
+ * is read, validated as one cluster with its groups (an existing one: only for the violations the
+ * documents add, check.ts) and rendered before the first write; then instance groups are created
+ * or updated, pruned ones deleted, and the `config` written last, each
  * a compare-and-swap against the version planned and each recorded in the history. A process that
  * dies midway leaves some documents at the desired state and the rest as they were; a rerun plans
  * again from what is stored and writes only the rest, so it converges.
@@ -10,19 +11,13 @@ import { isStateStoreError, StateStoreError } from '../../errors.js';
 import type { Vfs } from '../../vfs/types.js';
 import type { ClusterConfig, InstanceGroupConfig } from '../../config/schema/types.generated.js';
 import { kopsConfigBase } from '../../create-cluster/context.js';
-import {
-  checkClusterDocuments,
-  createCluster,
-  deleteInstanceGroup,
-  putConfig,
-  putInstanceGroup,
-} from '../cluster-writes.js';
-import { throwIfErrors, validateClusterUpdate } from '../../config/validate/kops.js';
+import { createCluster, deleteInstanceGroup, putConfig, putInstanceGroup } from '../cluster-writes.js';
 import type { SkippedRule } from '../../config/validate/kops-validation/source.js';
 import { assertDeletionAllowed } from '../deletion-check.js';
 import { withSkippedRules } from '../skipped-rules.js';
 import { renderDocument, type StoredDocument } from '../documents.js';
 import { layout } from '../layout.js';
+import { checkApplied } from './check.js';
 import { desiredOf, planDocument, readCurrent, toWrite, type PlannedDocument } from './plan.js';
 import type { ApplyDocument, ApplyDocumentResult, ApplyOptions, ApplyResult } from './types.js';
 
@@ -53,14 +48,10 @@ export async function applyDocuments(
       kept.map((group) => group.value.metadata?.name ?? ''),
     );
   }
-  // Validated as the cluster it will be: the desired documents, plus the stored groups kept (no --prune);
-  // an update also by kops's ValidateClusterUpdate (an etcd cluster removed), before any group is written.
+  // Validated as the cluster it will be: the desired documents, plus the stored groups kept (no --prune),
+  // before any group is written; an existing cluster only for what the documents add (check.ts).
   const skipped: SkippedRule[] = [];
-  checkClusterDocuments(vfs, cluster, config, groups, options.prune ? [] : kept.map((group) => group.value), {
-    skipped,
-  });
-  if (current.config !== undefined)
-    throwIfErrors(validateClusterUpdate(current.config.value, config, { skipped }), 'Cluster');
+  checkApplied(vfs, cluster, { config, groups, kept: options.prune ? [] : kept.map((g) => g.value) }, current, skipped);
   const plan = planOf(cluster, config, groups, current, options.prune === true);
   // Every text rendered (size-checked) now: a refusal comes before the first write.
   for (const step of plan) if (step.value !== undefined) renderDocument(step.value, step.stored);
