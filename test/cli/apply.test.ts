@@ -2,7 +2,8 @@
  * `statestore apply` and `export` as a mirror (issue #28), built bin on file:// stores of the three
  * kops trees: export then apply writes nothing (every file's bytes and mtime compared, no lease
  * left, exit 0); one field edited in the folder writes that document only; a deleted group file
- * is deleted by `--prune` only; an invalid edit writes nothing (exit 4); `--dry-run
+ * is deleted by `--prune` only; an invalid edit writes nothing (exit 4), while a store already
+ * breaking a kops rule still applies (only new violations refused, issue #26); `--dry-run
  * --detailed-exitcode` exits 0 or 2 and `--json` lists each document's action; a re-export
  * removes only files an export wrote, keeps `.git/` and a README, and rewrites nothing unchanged.
  */
@@ -210,6 +211,40 @@ describe('statestore apply (built bin, file://)', () => {
     expect(refused.code).toBe(4);
     expect(refused.stderr).toMatch(/maxSize/);
     expect(changedFiles(before, snapshot(store.dir))).toEqual([]);
+  });
+
+  it('a store already breaking a kops rule: export then apply exits 0 writing nothing; an unrelated edit applies; a new violation exits 4', async () => {
+    const store = makeStore([MINIMAL]);
+    // A control-plane group with maxSize 3 (kops: instancegroup.go:71), written around the store.
+    const master = path.join(store.dir, cluster, 'instancegroup', 'master-us-test-1a');
+    writeFileSync(master, readFileSync(master, 'utf8').replace(/maxSize: 1/, 'maxSize: 3'));
+    const to = path.join(tempDir(), 'git');
+    expect((await run(['export', cluster, '--to', to], { state: store.url })).code).toBe(0);
+    const before = snapshot(store.dir);
+    const unchanged = await run(['apply', '-f', to, '--prune', '--detailed-exitcode'], { state: store.url });
+    expect({ code: unchanged.code, stderr: unchanged.stderr }).toEqual({
+      code: 0,
+      stderr: `cluster "${cluster}": 0 created, 0 updated, 0 deleted, 3 unchanged\n`,
+    });
+    expect(changedFiles(before, snapshot(store.dir))).toEqual([]);
+    writeFileSync(nodesFile(to), readFileSync(nodesFile(to), 'utf8').replace(/maxSize: \d+/, 'maxSize: 7'));
+    const unrelated = await run(['apply', '-f', to], { state: store.url });
+    expect({ code: unrelated.code, stdout: unrelated.stdout }).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('~ InstanceGroup nodes: update'),
+    });
+    expect(changedFiles(before, snapshot(store.dir)).filter(notHistory)).toEqual([
+      path.join(cluster, 'instancegroup', 'nodes'),
+    ]);
+    const applied = snapshot(store.dir);
+    writeFileSync(nodesFile(to), readFileSync(nodesFile(to), 'utf8').replace(/- us-test-1a/, '- us-test-1z'));
+    const refused = await run(['apply', '-f', to], { state: store.url });
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain(
+      'spec.networking.subnets[0]: Not found: "us-test-1z" [kops pkg/apis/kops/validation/instancegroup.go:284]',
+    );
+    expect(refused.stderr).not.toContain('maxSize');
+    expect(changedFiles(applied, snapshot(store.dir))).toEqual([]);
   });
 
   it('create cluster and apply of a new cluster write spec.configBase as kops does ({store}/{cluster})', async () => {
