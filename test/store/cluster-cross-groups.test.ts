@@ -27,6 +27,9 @@ const SUBNET_GONE: ValidationIssue = {
   source: 'pkg/apis/kops/validation/instancegroup.go:284',
 };
 
+/** A subnet no group names, in the cluster's networkCIDR. */
+const UTILITY = { name: 'utility-us-test-1a', type: 'Utility', zone: 'us-test-1a', cidr: '172.20.128.0/22' };
+
 async function fresh(): Promise<{ store: StateStore; vfs: Vfs; config: ClusterConfig }> {
   const vfs = await openVfs(`memfs://cluster-cross-${process.pid}-${++counter}`);
   const store = await openStateStore(vfs);
@@ -69,6 +72,16 @@ describe('cluster writes re-check the stored instance groups', () => {
     await refusedWith(vfs, () => store.mergeConfig(NAME, change, { dryRun: true }));
   });
 
+  it('a change of what the cross rules read that keeps the groups valid is written', async () => {
+    const { store } = await fresh();
+    const subnet = { name: 'utility-us-test-1a', type: 'Utility', zone: 'us-test-1a', cidr: '172.20.128.0/22' };
+    const result = await store.mergeConfig(NAME, {
+      jsonPatch: [{ op: 'add', path: '/spec/subnets/-', value: subnet }],
+    });
+    expect(result).toMatchObject({ changed: true, attempts: 1 });
+    expect((await store.getCluster(NAME)).value.spec?.subnets?.map((s) => s.name)).toContain('utility-us-test-1a');
+  });
+
   it('the subnet goes once no group names it', async () => {
     const { store, config } = await fresh();
     await store.deleteInstanceGroup(NAME, 'nodes-us-test-1c');
@@ -86,6 +99,10 @@ describe('cluster writes re-check the stored instance groups', () => {
     const edited = (await store.getCluster(NAME)).value;
     await store.putConfig(NAME, { ...edited, spec: { ...edited.spec, kubernetesVersion: 'v1.32.2' } });
     expect((await store.getCluster(NAME)).value.spec?.kubernetesVersion).toBe('v1.32.2');
-    await refusedWith(vfs, () => store.putConfig(NAME, withoutLastSubnet({ ...config, spec: edited.spec })));
+    // A change of the subnets (the groups are read and checked): the old break is not the change's.
+    const add = { op: 'add' as const, path: '/spec/subnets/-', value: UTILITY };
+    expect(await store.mergeConfig(NAME, { jsonPatch: [add] })).toMatchObject({ changed: true });
+    const latest = (await store.getCluster(NAME)).value;
+    await refusedWith(vfs, () => store.putConfig(NAME, withoutLastSubnet({ ...config, spec: latest.spec })));
   });
 });
