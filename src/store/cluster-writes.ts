@@ -34,6 +34,15 @@ import { assertFenced } from './lease/fence.js';
 import { recordWrite } from './history/record.js';
 import { deleteRecorded } from './history/recorded-delete.js';
 import { checkInstanceGroupDeletion } from './deletion-check.js';
+import {
+  assertGroupsStillValid,
+  readStoredGroups,
+  touchesCrossRuleFields,
+  type StoredGroup,
+} from './cluster-cross-check.js';
+import { mergeDocument, type MergeConfigOptions, type MergeResult } from './merge-document.js';
+import type { ConfigChange } from './change.js';
+import { clusterSchema } from '../config/schema/schemas.generated.js';
 
 /** The stored document, or undefined when there is none (then the write creates it). */
 async function previousOf<T>(vfs: Vfs, key: string, what: string, signal?: AbortSignal) {
@@ -121,6 +130,9 @@ export async function putConfig(
   // kops's rules refuse only what the new version adds to the stored one (kops.ts validateClusterChange).
   const skipped: SkippedRule[] = [];
   assertValidClusterChange(previous?.value, config, { skipped });
+  // The stored groups under the new config, as kops's DeepValidate (cluster-cross-check.ts).
+  if (touchesCrossRuleFields(previous?.value, config))
+    assertGroupsStillValid(name, await readStoredGroups(vfs, name, options.signal), previous?.value, config);
   const ifMatch = options.ifMatch ?? previous?.version;
   const write = ifMatch === undefined ? { ifNoneMatch: '*' as const } : { ifMatch };
   if (options.ifMatch !== undefined && previous !== undefined && previous.version !== options.ifMatch) {
@@ -144,6 +156,40 @@ export async function putConfig(
     author,
   });
   return withSkippedRules({ version: after.version }, skipped);
+}
+
+/** Thrown by a merge's validation when its change needs the stored groups, not yet read. */
+class GroupsNeeded extends Error {}
+
+/**
+ * See `StateStore.mergeConfig`. The stored groups are read only for a change touching what the
+ * cross rules read: the attempt that meets one stops, the groups are read, and the merge restarts.
+ */
+export async function mergeConfig(
+  vfs: Vfs,
+  name: string,
+  change: ConfigChange<ClusterConfig>,
+  options: MergeConfigOptions,
+): Promise<MergeResult<ClusterConfig>> {
+  validateClusterName(name);
+  let groups: StoredGroup[] | undefined;
+  const skipped: SkippedRule[] = [];
+  const validate = (value: ClusterConfig, before: ClusterConfig) => {
+    skipped.length = 0; // the rules of the attempt written (a lost race re-applies the change)
+    assertValidClusterChange(before, value, { skipped });
+    assertSeparateStoresApart(vfs.url, name, value);
+    if (!touchesCrossRuleFields(before, value)) return;
+    if (groups === undefined) throw new GroupsNeeded();
+    assertGroupsStillValid(name, groups, before, value);
+  };
+  const what = `cluster "${name}"`;
+  const merge = () => mergeDocument(vfs, layout.config(name), what, change, clusterSchema, validate, options);
+  const result = await merge().catch(async (err: unknown) => {
+    if (!(err instanceof GroupsNeeded)) throw err;
+    groups = await readStoredGroups(vfs, name, options.signal);
+    return merge();
+  });
+  return withSkippedRules(result, skipped);
 }
 
 /**

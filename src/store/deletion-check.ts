@@ -43,6 +43,26 @@ export function readClusterIfValid(
   return readIfValid<ClusterConfig>(vfs, layout.config(cluster), `cluster "${cluster}"`, 'Cluster', signal);
 }
 
+/** The named groups as {@link readIfValid} reads them, in order (undefined: absent or unreadable). */
+export function readInstanceGroupsIfValid(
+  vfs: Vfs,
+  cluster: string,
+  names: readonly string[],
+  signal?: AbortSignal,
+): Promise<(InstanceGroupConfig | undefined)[]> {
+  return Promise.all(
+    names.map((n) =>
+      readIfValid<InstanceGroupConfig>(
+        vfs,
+        layout.instanceGroup(cluster, n),
+        `instance group "${n}"`,
+        'InstanceGroup',
+        signal,
+      ),
+    ),
+  );
+}
+
 /** Throws ValidationError naming each issue of deleting `deleted` (names) from the cluster's groups. */
 export function assertDeletionAllowed(
   cluster: string,
@@ -74,17 +94,7 @@ export async function checkInstanceGroupDeletion(
   if (config === undefined) return;
   const names = await listInstanceGroups(vfs, cluster, signal);
   if (!names.includes(name)) return;
-  const read = await Promise.all(
-    names.map((n) =>
-      readIfValid<InstanceGroupConfig>(
-        vfs,
-        layout.instanceGroup(cluster, n),
-        `instance group "${n}"`,
-        'InstanceGroup',
-        signal,
-      ),
-    ),
-  );
+  const read = await readInstanceGroupsIfValid(vfs, cluster, names, signal);
   const before = read.filter((group) => group !== undefined);
   const after = read.filter((group, i) => group !== undefined && names[i] !== name);
   assertDeletionAllowed(cluster, config, before, after, [name]);

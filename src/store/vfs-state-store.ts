@@ -5,8 +5,8 @@
 import { isStateStoreError } from '../errors.js';
 import type { CallOptions, Vfs } from '../vfs/types.js';
 import type { ClusterConfig, InstanceGroupConfig } from '../config/schema/types.generated.js';
-import { clusterSchema, instanceGroupSchema } from '../config/schema/schemas.generated.js';
-import { assertValidClusterChange, assertValidInstanceGroupChange } from '../config/validate/kops.js';
+import { instanceGroupSchema } from '../config/schema/schemas.generated.js';
+import { assertValidInstanceGroupChange } from '../config/validate/kops.js';
 import type { CreateClusterOptions } from '../create-cluster/options.js';
 import { openVfs } from '../backends/registry.js';
 import type { ConfigChange } from './change.js';
@@ -41,7 +41,7 @@ import type {
 } from './store-options.js';
 import { DISCOVERY_FILES, discoveryStoreUrl, SeparateStores, type StoreLocation } from './locations.js';
 import { deleteClusterState } from './delete-cluster.js';
-import { createCluster, deleteInstanceGroup, putConfig, putInstanceGroup } from './cluster-writes.js';
+import { createCluster, deleteInstanceGroup, mergeConfig, putConfig, putInstanceGroup } from './cluster-writes.js';
 import { applyDocuments } from './apply/index.js';
 import { createStoreHistory, type StoreHistory } from './history/index.js';
 import { createStoreWatch, type StoreWatch } from './watch/index.js';
@@ -196,16 +196,7 @@ export class VfsStateStore implements StateStore {
     change: ConfigChange<ClusterConfig>,
     options: MergeConfigOptions = {},
   ): Promise<MergeResult<ClusterConfig>> {
-    validateClusterName(name);
-    const what = `cluster "${name}"`;
-    const skipped: SkippedRule[] = [];
-    const validate = (value: ClusterConfig, before: ClusterConfig) => {
-      skipped.length = 0; // the rules of the attempt written (a lost race re-applies the change)
-      assertValidClusterChange(before, value, { skipped });
-      assertSeparateStoresApart(this.vfs.url, name, value);
-    };
-    const result = await mergeDocument(this.vfs, layout.config(name), what, change, clusterSchema, validate, options);
-    return withSkippedRules(result, skipped);
+    return mergeConfig(this.vfs, name, change, options);
   }
 
   async mergeCreateClusterOptions(
