@@ -52,6 +52,28 @@ import {
   type Server,
 } from './tools.js';
 
+const USAGE = `npx tsx bench/move/run.ts [--server s3rver|rgw] [--scale 1] [--big-mib 1024] [--concurrency N]
+  [--repeat 3] [--shapes mixed,one,many,file,kops] [--transfers 32,64] [--cpu-prof DIR]
+  [--only statestore,copyobject,aws,rclone,tuned,ceiling,local,rss] [--requests]
+  [--baseline-child BUNDLE] [--baseline-s3 JSON] [--baseline-env K=V,...] [--s3 JSON]
+(what each flag does: the comment at the top of bench/move/run.ts; the figures: bench/README.md)`;
+const FLAGS = new Set(
+  'server scale big-mib concurrency repeat shapes transfers cpu-prof only requests baseline-child baseline-s3 baseline-env s3'.split(
+    ' ',
+  ),
+);
+// --help prints the usage; a flag this bench does not know stops it before any server starts
+// (a mistyped flag would otherwise run the whole default bench, minutes long).
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const unknownFlag = process.argv.slice(2).find((a) => a.startsWith('--') && !FLAGS.has(a.slice(2)));
+if (unknownFlag !== undefined) {
+  process.stderr.write(`bench/move: unknown flag ${unknownFlag}\n${USAGE}\n`);
+  process.exit(2);
+}
+
 const arg = (name: string, fallback: string): string => {
   const at = process.argv.indexOf(`--${name}`);
   return at === -1 ? fallback : process.argv[at + 1]!;
