@@ -21,8 +21,8 @@ import type {
   ValidationIssue,
 } from '../../src/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
-import { rejection } from '../helpers/index.js';
 import { snapshot } from './history-helpers.js';
+import { refused } from './refused.js';
 
 const NAME = 'stale.example.com';
 const CONTROL_PLANE = 'control-plane-us-test-1a';
@@ -104,15 +104,6 @@ async function exported(store: StateStore): Promise<ApplyDocument[]> {
 /** `documents` with the one named `name` changed. */
 function changing(documents: ApplyDocument[], name: string, change: (doc: ApplyDocument) => ApplyDocument) {
   return documents.map((doc) => (doc.metadata?.name === name ? change(doc) : doc));
-}
-
-/** The apply fails with ValidationError listing `issue`; no key or version of the store changed. */
-async function refused(vfs: Vfs, call: () => Promise<unknown>, issue: ValidationIssue): Promise<void> {
-  const before = await snapshot(vfs);
-  const err = await rejection(call());
-  expect(err.code).toBe('ValidationError');
-  expect(err.issues).toContainEqual(issue);
-  expect(await snapshot(vfs)).toEqual(before);
 }
 
 describe.each(Object.entries(BREAKAGES))('store.apply on a stored cluster with %s', (_rule, breakage) => {

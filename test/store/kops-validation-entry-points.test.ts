@@ -22,7 +22,7 @@ import type {
   ValidationIssue,
 } from '../../src/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
-import { rejection } from '../helpers/index.js';
+import { refused } from './refused.js';
 
 const NAME = 'matrix.example.com';
 const CONTROL_PLANE = 'control-plane-us-test-1a';
@@ -44,23 +44,6 @@ async function fresh(create = true): Promise<Store> {
     await store.createCluster(NAME, cluster, instanceGroups, { reason: 'matrix setup' });
   }
   return { store, vfs };
-}
-
-/** Every file of the store: key, version and bytes. */
-async function everyFile(vfs: Vfs): Promise<string[]> {
-  const files: string[] = [];
-  for await (const info of vfs.listAll())
-    files.push(`${info.key}@${info.version}\n${new TextDecoder().decode((await vfs.read(info.key)).body)}`);
-  return files;
-}
-
-/** The call fails with ValidationError listing `issue`; no file of the store changed. */
-async function refused(vfs: Vfs, call: () => Promise<unknown>, issue: ValidationIssue): Promise<void> {
-  const before = await everyFile(vfs);
-  const err = await rejection(call());
-  expect(err.code).toBe('ValidationError');
-  expect(err.issues).toContainEqual(issue);
-  expect(await everyFile(vfs)).toEqual(before);
 }
 
 // ---- The rules, each with kops's issue and the ways a caller can express breaking it ----

@@ -10,9 +10,10 @@ import type { CreateClusterOptions } from '../../src/create-cluster/options.js';
 import { stringifyYaml } from '../../src/config/yaml/stringify.js';
 import { openStateStore } from '../../src/store/open.js';
 import { layout } from '../../src/store/layout.js';
-import type { CloudFacts, ClusterConfig, InstanceGroupConfig, StateStore, ValidationIssue } from '../../src/index.js';
+import type { CloudFacts, ClusterConfig, InstanceGroupConfig, StateStore } from '../../src/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { rejection } from '../helpers/index.js';
+import { refused } from './refused.js';
 
 const NAME = 'kv.example.com';
 const OPTIONS = {
@@ -29,21 +30,6 @@ async function fresh(): Promise<{ store: StateStore; vfs: Vfs }> {
   const { cluster, instanceGroups } = clusterFromOptions(OPTIONS);
   await store.createCluster(NAME, cluster, instanceGroups);
   return { store, vfs };
-}
-
-async function snapshot(vfs: Vfs): Promise<string[]> {
-  const out: string[] = [];
-  for await (const info of vfs.listAll()) out.push(`${info.key}@${info.version}`);
-  return out;
-}
-
-/** The call fails with ValidationError listing `issue`; nothing in the store changed. */
-async function refused(vfs: Vfs, call: () => Promise<unknown>, issue: ValidationIssue): Promise<void> {
-  const before = await snapshot(vfs);
-  const err = await rejection(call());
-  expect(err.code).toBe('ValidationError');
-  expect(err.issues).toContainEqual(issue);
-  expect(await snapshot(vfs)).toEqual(before);
 }
 
 const outside = {
