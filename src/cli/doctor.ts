@@ -41,10 +41,10 @@ function dialectLine(dialect: NonNullable<StoreProbe['facts']['s3Dialect']>): st
   const how =
     dialect.setBy === 'default'
       ? dialect.probed
-        ? `probed at open, the endpoint not being AWS's; STATESTORE_S3_DIALECT=${name} skips the probe`
+        ? `probed, the endpoint not being AWS's (on a store's first conditional write; doctor asks at once); STATESTORE_S3_DIALECT=${name} skips the probe`
         : "the default on AWS's own endpoints; STATESTORE_S3_DIALECT overrides it"
       : dialect.probed
-        ? `probed at open, as ${dialect.setBy} asks`
+        ? `probed, as ${dialect.setBy} asks`
         : `set by ${dialect.setBy}`;
   return `s3 dialect:         ${name} (${how})`;
 }
