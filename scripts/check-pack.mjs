@@ -31,6 +31,7 @@ try {
     'dist/index.d.ts',
     'dist/index.d.cts',
     'dist/cli.js',
+    'dist/validators.generated.cjs',
     ...['driver', 'testing'].flatMap((entry) => ['.js', '.cjs', '.d.ts', '.d.cts'].map((ext) => `dist/${entry}${ext}`)),
     'README.md',
     'package.json',
@@ -47,6 +48,9 @@ try {
     // yaml, diff and p-limit are bundled into dist/, not dependencies: the installed package runs without them.
     if (lib.stringifyYaml({ a: 1 }).trim() !== 'a: 1') throw new Error('the bundled yaml does not stringify');
     if (!lib.diffConfig({ a: 1 }, { a: 2 }).unified.includes('+a: 2')) throw new Error('the bundled diff does not diff');
+    // The kops schema validators ship once (dist/validators.generated.cjs, tsup.config.ts): each format loads them.
+    const typed = lib.validateClusterConfig({ apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', metadata: { name: 'a.example.com' }, spec: { kubernetesVersion: 5 } });
+    if (!typed.some((i) => i.message === '/spec/kubernetesVersion must be a string')) throw new Error('the schema validators did not run: ' + JSON.stringify(typed));
     for (const name of ['yaml', 'diff', 'p-limit']) {
       if (await import(name).then(() => true, () => false)) throw new Error(name + ' was installed: it should be bundled, not a dependency');
     }
