@@ -41,7 +41,7 @@ function dialectLine(dialect: NonNullable<StoreProbe['facts']['s3Dialect']>): st
   const how =
     dialect.setBy === 'default'
       ? dialect.probed
-        ? `probed, the endpoint not being AWS's (on a store's first conditional write; doctor asks at once); STATESTORE_S3_DIALECT=${name} skips the probe`
+        ? `probed: the endpoint is not AWS's; a store probes at its first conditional write, doctor at once; STATESTORE_S3_DIALECT=${name} skips the probe`
         : "the default on AWS's own endpoints; STATESTORE_S3_DIALECT overrides it"
       : dialect.probed
         ? `probed, as ${dialect.setBy} asks`

@@ -172,7 +172,7 @@ describe('probeStore on s3rver', () => {
     expect(output).toMatch(/compare-and-swap: +honoured/);
     expect(output).toMatch(/object versioning: +off/);
     expect(output).toMatch(
-      /s3 dialect: +aws \(probed, the endpoint not being AWS's \(on a store's first conditional write; doctor asks at once\); STATESTORE_S3_DIALECT=aws skips the probe\)/,
+      /s3 dialect: +aws \(probed: the endpoint is not AWS's; a store probes at its first conditional write, doctor at once; STATESTORE_S3_DIALECT=aws skips the probe\)/,
     );
   });
 
