@@ -205,6 +205,7 @@ async function rollback(ctx: Context, store: StateStore, cluster: string, opts: 
       entry: result.entry?.id,
       recordedRevision: result.entry?.revision,
       keptFields: result.keptFields,
+      skippedRules: result.skippedRules,
       diff: result.diff,
     });
   }

@@ -9,9 +9,10 @@
  *
  * Input: STATESTORE_TLS_TEST, a JSON {@link TlsChildInput}.
  */
-import { isStateStoreError, moveStateStore, openStateStore, openVfs, type OpenVfsOptions } from '../../src/index.js';
+import { moveStateStore, openStateStore, openVfs, type OpenVfsOptions } from '../../src/index.js';
 import { REQUESTS_ENV } from '../../src/backends/s3/direct/index.js';
 import { loadTree, TREES } from '../store/trees.js';
+import { outcome, type Outcome } from './tls-child-run.js';
 
 /** What the test hands the child. */
 export interface TlsChildInput {
@@ -29,9 +30,6 @@ export interface TlsChildInput {
   untrustedCaFile: string;
 }
 
-/** An outcome: the value, or the error's code and message. */
-export type Outcome<T> = { ok: T } | { code: string; message: string; typed: boolean };
-
 /** What the child prints, per path. */
 export interface TlsChildResult {
   moved: Outcome<{ copied: number; files: number }>;
@@ -41,15 +39,6 @@ export interface TlsChildResult {
   bundleRoundTrip: Outcome<string>;
   /** AWS_CA_BUNDLE replaces the CA store: the NODE_EXTRA_CA_CERTS proxy is then refused. */
   bundleReplaces: Outcome<number>;
-}
-
-async function outcome<T>(work: () => Promise<T>): Promise<Outcome<T>> {
-  try {
-    return { ok: await work() };
-  } catch (err) {
-    if (isStateStoreError(err)) return { code: err.code, message: err.message, typed: true };
-    return { code: String((err as { code?: unknown }).code), message: String(err), typed: false };
-  }
 }
 
 async function onePath(input: TlsChildInput, path: 'direct' | 'sdk'): Promise<TlsChildResult> {

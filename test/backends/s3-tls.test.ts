@@ -9,16 +9,15 @@
  * AWS_CA_BUNDLE (read from the store's environment, as kops and the AWS CLI read it) trusts that
  * CA instead of Node's store.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import { rejection } from '../helpers/index.js';
 import { sharedRgw } from '../servers/shared-rgw.js';
-import { nodeEntry } from '../servers/node-entry.js';
 import { startTlsProxy, throwawayCa, type TlsProxy } from '../servers/tls-proxy.js';
-import type { Outcome, TlsChildInput, TlsChildResult } from './s3-tls-child.js';
+import type { TlsChildInput, TlsChildResult } from './s3-tls-child.js';
+import { runTlsChild, type Outcome } from './tls-child-run.js';
 
 const BUCKET = 'tls-proxy';
 const proxies: TlsProxy[] = [];
@@ -31,21 +30,7 @@ afterAll(async () => {
 
 /** Runs the child with `env` added; resolves with its parsed line, or rejects with its stderr. */
 function runChild(env: NodeJS.ProcessEnv): Promise<{ direct: TlsChildResult; sdk: TlsChildResult }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeEntry('test/backends/s3-tls-child.ts')], {
-      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`the TLS child exited with ${code}: ${stderr}`));
-      else resolve(JSON.parse(stdout) as { direct: TlsChildResult; sdk: TlsChildResult });
-    });
-  });
+  return runTlsChild('test/backends/s3-tls-child.ts', env);
 }
 
 function failure(outcome: Outcome<unknown>): { code: string; message: string; typed: boolean } {

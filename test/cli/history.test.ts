@@ -110,6 +110,10 @@ describe('statestore history / rollback (built bin)', () => {
     // No revision: back one, from 5 to 4.
     const back = await run(['rollback', 'cluster', cluster, '--yes', '--json'], { state: url });
     expect(JSON.parse(back.stdout)).toMatchObject({ changed: true, revision: 4, recordedRevision: 6 });
+    // kops's etcd rules of an update, not run without the cloud's etcd clusters (docs/changing-a-cluster.md).
+    expect((JSON.parse(back.stdout) as { skippedRules: { source: string }[] }).skippedRules).toContainEqual(
+      expect.objectContaining({ source: 'pkg/apis/kops/validation/cluster.go:83' }),
+    );
     expect(configOf(dir)).toContain('kubernetesVersion: 1.32.0');
 
     // export copies the cluster's folder, history included.

@@ -23,6 +23,7 @@ const ENTRIES = [
   'test/store/lease-worker.ts',
   'test/reliability/crash-file-child.ts',
   'test/backends/s3-tls-child.ts',
+  'test/backends/gcs-azure-tls-child.ts',
 ];
 const ROOT = path.dirname(path.dirname(__dirname));
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'statestore-test-children');

@@ -19,12 +19,21 @@ export interface GcsEmulatorHandle {
 
 const ROOT = REPO_ROOT;
 
+/** How the emulator is reached. */
+export interface GcsEmulatorOptions {
+  /** Clients reach it through TLS proxies only (test/servers/tls-proxy.ts): see the front's `behindTls`. */
+  behindTls?: boolean;
+}
+
 /** Starts the emulator; resolves once it listens. */
-export async function startGcsEmulator(projectId = 'statestore-test'): Promise<GcsEmulatorHandle> {
+export async function startGcsEmulator(
+  projectId = 'statestore-test',
+  options: GcsEmulatorOptions = {},
+): Promise<GcsEmulatorHandle> {
   const started = performance.now();
   const child = spawn(process.execPath, ['--no-warnings', ...nodeEntry('test/servers/gcs/emulator-child.ts')], {
     cwd: ROOT,
-    env: { ...process.env, GCS_EMULATOR_PROJECT: projectId },
+    env: { ...process.env, GCS_EMULATOR_PROJECT: projectId, GCS_EMULATOR_BEHIND_TLS: options.behindTls ? '1' : '' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const port = await waitForLine(child, 'gcs emulator', (line) =>

@@ -6,11 +6,10 @@
  * the revision before in write order, and rollback with no revision goes back to the write before
  * the current one.
  */
-import type { HistoryEntry } from '../../src/index.js';
 import { openStateStore } from '../../src/store/open.js';
 import { fileTarget, memoryTarget, s3Target, stopAll } from '../backends/targets.js';
 import { collect } from './history-helpers.js';
-import { raceAfterKopsWrite } from './racing-writers.js';
+import { RACED_REVISIONS, raceAfterKopsWrite, revisionRows } from './racing-writers.js';
 import { loadTree, TREES } from './trees.js';
 
 afterAll(stopAll);
@@ -38,7 +37,7 @@ function changed(from: string, to: string): string[] {
   ];
 }
 
-const rows = (entries: HistoryEntry[]) => entries.map((e) => [e.reason ?? e.operation, e.revision]);
+const rows = revisionRows;
 
 describe.each([memoryTarget, fileTarget, s3Target].map((t) => [t.name, t] as const))(
   'two writers racing after a kops edit, on %s',
@@ -52,13 +51,7 @@ describe.each([memoryTarget, fileTarget, s3Target].map((t) => [t.name, t] as con
 
       // Written: kops's tree, first, kops's edit, slow, other. Recorded: first, other, slow.
       const listed = await collect(slow.history(cluster, { kind: 'config' }));
-      expect(rows(listed)).toEqual([
-        ['other', 4],
-        ['slow', 6],
-        ['external', 5],
-        ['first', 2],
-        ['external', 1],
-      ]);
+      expect(rows(listed)).toEqual(RACED_REVISIONS);
       const contents = [texts.other, texts.slow, texts.kops, texts.first, texts.tree];
       for (const [i, entry] of listed.entries()) {
         expect((await slow.getVersion(cluster, entry)).text).toBe(contents[i]);

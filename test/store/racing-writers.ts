@@ -5,8 +5,9 @@
  * wrapping Vfs runs the second writer once the first's write has succeeded and before its caller
  * hears so, as the proxy in history-race.test.ts does on Azurite, on any backend.
  */
+import { stampEntriesWith } from '../../src/store/history/record.js';
 import { openStateStore } from '../../src/store/open.js';
-import type { StateStore } from '../../src/index.js';
+import type { HistoryEntry, StateStore } from '../../src/index.js';
 import type { Vfs, WriteOptions } from '../../src/vfs/types.js';
 
 /** A Vfs over `inner`, and a hook run once right after the next successful write of a key. */
@@ -45,6 +46,28 @@ export interface Raced {
   texts: { tree: string; first: string; kops: string; slow: string; other: string };
 }
 
+/** Revisions as `[reason, or operation when none, number]`, for comparing listings. */
+export const revisionRows = (entries: HistoryEntry[]): Array<[string, number]> =>
+  entries.map((e) => [e.reason ?? e.operation, e.revision]);
+
+/**
+ * The config's revisions after {@link raceAfterKopsWrite} with the kops edit, as `history` lists
+ * them (write order): `other` 4, `slow` 6, kops's edit 5, `first` 2, kops's tree 1.
+ */
+export const RACED_REVISIONS: ReadonlyArray<[string, number]> = [
+  ['other', 4],
+  ['slow', 6],
+  ['external', 5],
+  ['first', 2],
+  ['external', 1],
+];
+
+/** Where the entries of each writer get their stamps (record.ts `stampEntriesWith`); default real ones. */
+export interface RaceStamps {
+  slow: (time: Date) => string;
+  other: (time: Date) => string;
+}
+
 /**
  * On a store holding kops's tree of `cluster`: a merge (`first`), kops's unconditional rewrite of
  * the config, then `slow` merges and, once its write has succeeded but before it records, `other`
@@ -53,12 +76,21 @@ export interface Raced {
  * neither kops's version nor its own successor's and takes the number after that: `other` 4,
  * `slow` 6, kops's edit 5, while the writes went first, kops, slow, other. Without the kops edit
  * (`kopsEdit: false`, `texts.kops` is then `first`), `slow`'s recorder finds `first` and takes 3,
- * the number `other` left free for it.
+ * the number `other` left free for it. `stamps`: the entries' stamps, to force the order in which
+ * the two writers' entries list (`other`'s entry and `first`'s are stamped through the same Vfs).
  */
-export async function raceAfterKopsWrite(vfs: Vfs, cluster: string, { kopsEdit = true } = {}): Promise<Raced> {
+export async function raceAfterKopsWrite(
+  vfs: Vfs,
+  cluster: string,
+  { kopsEdit = true, stamps }: { kopsEdit?: boolean; stamps?: RaceStamps } = {},
+): Promise<Raced> {
   const other = await openStateStore(vfs);
   const late = answeredLate(vfs);
   const slow = await openStateStore(late.vfs);
+  if (stamps !== undefined) {
+    stampEntriesWith(vfs, stamps.other);
+    stampEntriesWith(late.vfs, stamps.slow);
+  }
   const key = `${cluster}/config`;
   const read = async () => (await other.getCluster(cluster)).text;
   const tree = await read();

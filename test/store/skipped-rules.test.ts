@@ -1,6 +1,6 @@
 /**
  * What a write of clusters and instance groups reports of kops's rules it did not run for lack of a
- * cloud fact (`skippedRules` of MergeResult, DocumentWriteResult, ApplyResult): the etcd rules of
+ * cloud fact (`skippedRules` of MergeResult, DocumentWriteResult, ApplyResult, RollbackResult): the etcd rules of
  * an update (cluster.go), aws.go's EC2 rules of an AWS group; none where `cloudFacts` describe
  * every machine type and image. Memory backend.
  */
@@ -72,5 +72,30 @@ describe('the kops rules a write did not run', () => {
     }
     const created = await other.createCluster(NAME, cluster, instanceGroups, { cloudFacts });
     expect(created).toEqual({ version: expect.any(String) as unknown });
+  });
+
+  it('are listed by a rollback of the config and of a group, dry run included; none by one that deletes a group', async () => {
+    const { store } = await fresh();
+    await store.mergeConfig(NAME, { set: ['spec.kubernetesVersion=v1.32.1'] });
+    const dryRun = await store.rollback(NAME, 1, { dryRun: true });
+    expect(dryRun.changed).toBe(true);
+    expect(sources(dryRun.skippedRules)).toEqual(ETCD_STATUS);
+    const config = await store.rollback(NAME, 1);
+    expect(config.entry?.revision).toBe(3);
+    expect(sources(config.skippedRules)).toEqual(ETCD_STATUS);
+    await store.mergeInstanceGroup(NAME, NODES, { set: ['spec.maxSize=2'] });
+    const group = await store.rollback(NAME, 1, { instanceGroup: NODES });
+    expect((await store.getInstanceGroup(NAME, NODES)).value.spec?.maxSize).toBe(1);
+    expect(sources(group.skippedRules)).toEqual(EC2);
+    // A second node group, deleted and created again; the rollback to its deletion deletes it again.
+    const { value: nodes } = await store.getInstanceGroup(NAME, NODES);
+    const extra = { ...nodes, metadata: { ...nodes.metadata, name: 'extra' } };
+    await store.putInstanceGroup(NAME, extra);
+    await store.deleteInstanceGroup(NAME, 'extra');
+    await store.putInstanceGroup(NAME, extra);
+    const deleted = await store.rollback(NAME, 2, { instanceGroup: 'extra' });
+    expect(deleted).toMatchObject({ changed: true, text: '' });
+    expect(await store.listInstanceGroups(NAME)).not.toContain('extra');
+    expect(deleted).not.toHaveProperty('skippedRules');
   });
 });

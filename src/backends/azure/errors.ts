@@ -1,6 +1,11 @@
 import { StateStoreError } from '../../errors.js';
 import type { ErrorContext } from '../../vfs/driver.js';
-import { mapHttpStatus, networkErrorCode, type HttpErrorMapping } from '../common/http-errors.js';
+import {
+  mapHttpStatus,
+  networkErrorCode,
+  tlsCertificateRefusal,
+  type HttpErrorMapping,
+} from '../common/http-errors.js';
 
 /** 403 error codes that mean the credential itself was rejected (not a missing permission). */
 const AUTHENTICATION_CODES = new Set([
@@ -81,7 +86,7 @@ function byStatus(f: AzureFailure, context: ErrorContext): HttpErrorMapping | un
   return { ...mapped, reason: `${mapped.reason} (HTTP ${status} ${errorCode})` };
 }
 
-/** What a failure without an answer means: an abort, a cut or refused connection, no credential. */
+/** What a failure without an answer means: an abort, a refused certificate, a cut or refused connection, no credential. */
 function byTransport(err: unknown, f: AzureFailure, context: ErrorContext): HttpErrorMapping | undefined {
   if (context.signal?.aborted === true) return { code: 'Aborted', reason: 'aborted' };
   // The SDK turns a response's 'aborted' event into an AbortError: while the caller's signal has
@@ -90,6 +95,9 @@ function byTransport(err: unknown, f: AzureFailure, context: ErrorContext): Http
   // The pipeline reading an answer's body that was cut mid-way (RestError PARSE_ERROR, no status).
   if (f.status === undefined && f.errorCode === 'PARSE_ERROR')
     return { code: 'Unavailable', reason: 'the connection was cut before the whole answer arrived' };
+  // A refused server certificate (the RestError carries OpenSSL's code): not retried.
+  const certificate = tlsCertificateRefusal(err);
+  if (certificate !== undefined) return certificate;
   const network = networkErrorCode(err) ?? (f.errorCode === 'REQUEST_SEND_ERROR' ? f.errorCode : undefined);
   if (network !== undefined) return { code: 'Unavailable', reason: `service unreachable (${network})` };
   if (f.name === 'CredentialUnavailableError' || f.name === 'AuthenticationRequiredError')

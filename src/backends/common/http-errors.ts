@@ -115,6 +115,22 @@ export function tlsCertificateErrorCode(err: unknown): string | undefined {
   return wrappedCode(err, TLS_CERTIFICATE_ERROR_CODES);
 }
 
+/**
+ * A refused server certificate as every HTTP driver reports it: Unauthenticated (not retryable: the
+ * same certificate is refused again), naming the OpenSSL code and how to trust a private CA
+ * (NODE_EXTRA_CA_CERTS, or `alsoTrustedBy`, a variable the backend reads itself: S3's
+ * AWS_CA_BUNDLE). Undefined when `err` wraps no certificate error.
+ */
+export function tlsCertificateRefusal(err: unknown, alsoTrustedBy?: string): HttpErrorMapping | undefined {
+  const certificate = tlsCertificateErrorCode(err);
+  if (certificate === undefined) return undefined;
+  const ways = alsoTrustedBy === undefined ? '' : ` or ${alsoTrustedBy}=<ca.pem>`;
+  return {
+    code: 'Unauthenticated',
+    reason: `the server's TLS certificate was refused (${certificate}); if it is signed by your own CA, trust it with NODE_EXTRA_CA_CERTS=<ca.pem>${ways}`,
+  };
+}
+
 /** The first `code` of `err` or of an error it wraps (as {@link networkErrorCode} follows them) that is in `codes`. */
 function wrappedCode(err: unknown, codes: ReadonlySet<string>): string | undefined {
   const pending: Array<{ value: unknown; depth: number }> = [{ value: err, depth: 0 }];

@@ -1,6 +1,11 @@
 import { StateStoreError } from '../../errors.js';
 import type { ErrorContext } from '../../vfs/driver.js';
-import { mapHttpStatus, networkErrorCode, type HttpErrorMapping } from '../common/http-errors.js';
+import {
+  mapHttpStatus,
+  networkErrorCode,
+  tlsCertificateRefusal,
+  type HttpErrorMapping,
+} from '../common/http-errors.js';
 
 /**
  * The HTTP status of an SDK error, from its structured fields only: ApiError and the resumable
@@ -17,10 +22,13 @@ function statusOf(err: unknown): number | undefined {
   return undefined;
 }
 
-/** What a failure without an HTTP status means: an abort, a network failure, a timeout. */
+/** What a failure without an HTTP status means: an abort, a refused certificate, a network failure, a timeout. */
 function byTransport(err: unknown, context: ErrorContext): HttpErrorMapping | undefined {
   const e = err as { name?: unknown; type?: unknown };
   if (context.signal?.aborted === true || e.name === 'AbortError') return { code: 'Aborted', reason: 'aborted' };
+  // A refused server certificate (node-fetch's FetchError carries OpenSSL's code): not retried.
+  const certificate = tlsCertificateRefusal(err);
+  if (certificate !== undefined) return certificate;
   // Node's, and node-fetch's (under the SDK) ERR_STREAM_PREMATURE_CLOSE for a chunked answer cut mid-way.
   const network = networkErrorCode(err);
   if (network !== undefined)

@@ -1,6 +1,6 @@
 import { StateStoreError, type ErrorCode } from '../../errors.js';
 import type { Condition } from '../../vfs/driver.js';
-import { mapHttpStatus, networkErrorCode, tlsCertificateErrorCode } from '../common/http-errors.js';
+import { mapHttpStatus, networkErrorCode, tlsCertificateRefusal } from '../common/http-errors.js';
 import { redactUrl } from '../../vfs/url.js';
 
 /**
@@ -145,12 +145,8 @@ export function mapS3Error(err: unknown, ctx: S3ErrorContext): StateStoreError {
   }
   const decided = byName(name, ctx) ?? (status === undefined ? undefined : mapByStatus(status, ctx));
   if (decided !== undefined) return make(decided[0], `${decided[1]} (${detail})`);
-  const certificate = tlsCertificateErrorCode(err);
-  if (certificate !== undefined)
-    return make(
-      'Unauthenticated',
-      `the server's TLS certificate was refused (${certificate}); if it is signed by your own CA, trust it with NODE_EXTRA_CA_CERTS=<ca.pem> or AWS_CA_BUNDLE=<ca.pem>`,
-    );
+  const certificate = tlsCertificateRefusal(err, 'AWS_CA_BUNDLE');
+  if (certificate !== undefined) return make(certificate.code, certificate.reason);
   const network = networkErrorCode(err);
   if (network !== undefined || noAnswer(err, name))
     return make('Unavailable', `the endpoint could not be reached (${network ?? detail})`);

@@ -68,13 +68,16 @@ export function isExternalRef(ref: EntryRef): boolean {
   return EXTERNAL.test(ref.stamp) || PROVIDER_VERSION.test(ref.stamp);
 }
 
-/** A new entry's file name: inverted time, then random bits so that concurrent writers never collide. */
-export function newStamp(time: Date): string {
+/**
+ * A new entry's file name: inverted time, then random bits so that concurrent writers never collide.
+ * `random` (in [0, 1)) is given only by tests that force which of two stamps of one millisecond lists first.
+ */
+export function newStamp(time: Date, random = Math.random()): string {
   const inverted = String(STAMP_MAX - time.getTime()).padStart(13, '0');
-  const random = Math.floor(Math.random() * 0x1_0000_0000)
+  const bits = Math.floor(random * 0x1_0000_0000)
     .toString(16)
     .padStart(8, '0');
-  return `${inverted}-${random}`;
+  return `${inverted}-${bits}`;
 }
 
 /** The time a stamp encodes, or undefined for a file name that is not a stamp. */

@@ -33,6 +33,20 @@ const NUMBERING_LOOKBACK = 4;
  */
 const recorders = new WeakMap<Vfs, Recorder>();
 
+/** Where the stamps of the entries recorded through a Vfs come from, when not {@link newStamp}: see {@link stampEntriesWith}. */
+const stampSources = new WeakMap<Vfs, (time: Date) => string>();
+
+/**
+ * A test seam, not exported by the package: the entries recorded through `vfs` from now on get
+ * their stamps (file names, which order a listing) from `stamp` (undefined: {@link newStamp}
+ * again). Racing writers' entries stamped in one millisecond list in the order of their random
+ * bits; a test forces that order with it instead of waiting for the clock to line up.
+ */
+export function stampEntriesWith(vfs: Vfs, stamp: ((time: Date) => string) | undefined): void {
+  if (stamp === undefined) stampSources.delete(vfs);
+  else stampSources.set(vfs, stamp);
+}
+
 /** Registers the settings of the store over `vfs` (the last store made over one Vfs wins). */
 export function registerHistorySettings(vfs: Vfs, settings: HistorySettings): void {
   const keep = settings.keep ?? 100;
@@ -171,7 +185,8 @@ async function recordDocumentWrite(
     ...(await nextRevision(vfs, cluster, doc, write)),
   };
   const time = new Date();
-  const ref: RecordedRef = { cluster, ...doc, stamp: newStamp(time), revision: annotated.revision! };
+  const stamp = (stampSources.get(vfs) ?? newStamp)(time);
+  const ref: RecordedRef = { cluster, ...doc, stamp, revision: annotated.revision! };
   // Create-if-absent: concurrent writers never overwrite each other's entries. A store that cannot
   // enforce it (RGW with versioning on) writes it plainly: the stamp's 32 random bits keep two
   // writers' keys apart all the same. The caller's signal is not passed: the document write

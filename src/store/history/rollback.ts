@@ -17,9 +17,11 @@ import { checkInstanceGroupDeletion, readClusterIfValid } from '../deletion-chec
 import { compareAndSwap } from '../versioned-write.js';
 import { entryId, type DocumentRef } from './keys.js';
 import { recordWrite, type RecordedRef } from './record.js';
-import { documentKey, type CurrentDocument, type Revision } from './revisions.js';
+import { documentKey, type CurrentDocument, type DocumentHistory, type Revision } from './revisions.js';
 import { documentName, resolveRevision } from './versions.js';
 import type { HistoryEntry, RevisionRef, RollbackOptions, RollbackResult } from './types.js';
+import type { SkippedRule } from '../../config/validate/kops-validation/source.js';
+import { withSkippedRules } from '../skipped-rules.js';
 
 function generationOf(value: unknown): number | undefined {
   const metadata = isPlainObject(value) && isPlainObject(value.metadata) ? value.metadata : undefined;
@@ -52,7 +54,8 @@ export function withKopsGeneration(text: string, current: string | undefined): {
  * access to the bucket can edit, so the text must be one YAML mapping of this document's kind
  * and name (the config of this cluster, or this instance group of it), within the input limits
  * and valid by kops's schema. IntegrityError for a text that is not this document, ValidationError
- * for one that fails the schema; nothing is written either way.
+ * for one that fails the schema; nothing is written either way. kops's rules not run for lack of
+ * a cloud fact are added to `skipped`, when given.
  */
 export function checkRevisionContent(
   cluster: string,
@@ -61,6 +64,7 @@ export function checkRevisionContent(
   id: string,
   current?: string,
   clusterConfig?: unknown,
+  skipped?: SkippedRule[],
 ): void {
   const fail = (why: string) =>
     new StateStoreError(
@@ -90,8 +94,8 @@ export function checkRevisionContent(
   // The schema always; kops's rules (kops-validation/) only for what the rollback adds to the
   // current version: a violation the current version already has may stay, as on any write.
   const before = currentValue(current);
-  if (doc.kind === 'config') assertValidClusterChange(before, value);
-  else assertValidInstanceGroupChange(before, value, { cluster: clusterConfig });
+  if (doc.kind === 'config') assertValidClusterChange(before, value, { skipped });
+  else assertValidInstanceGroupChange(before, value, { cluster: clusterConfig, skipped });
 }
 
 /** The current document's value, or undefined when there is none or it is no readable YAML. */
@@ -143,6 +147,34 @@ function recordedEntry(
   };
 }
 
+/**
+ * What a rollback to `target` (whose content is `content`) writes, checked, and its result before
+ * any write: the content as recorded is checked first (a tampered entry fails here, before any
+ * parse of ours trips on it), then the text to write, which keeps the current location and
+ * generation; the kops rules skipped are those of the text written. An instance group is checked
+ * with the cluster's config too (kops's CrossValidateInstanceGroup).
+ */
+async function plannedRollback(
+  vfs: Vfs,
+  cluster: string,
+  { doc, current }: DocumentHistory,
+  target: HistoryEntry,
+  content: string,
+  options: RollbackOptions,
+): Promise<Omit<RollbackResult, 'changed'>> {
+  const config = doc.kind === 'instancegroup' ? await readClusterIfValid(vfs, cluster, options.signal) : undefined;
+  checkRevisionContent(cluster, doc, content, target.id, current?.text, config);
+  const { text, kept } = textToWrite(cluster, doc, content, current?.text, options);
+  const skipped: SkippedRule[] = [];
+  checkRevisionContent(cluster, doc, text, target.id, current?.text, config, skipped);
+  const key = documentKey(cluster, doc);
+  const diff = unifiedDiff(current?.text ?? '', text, {
+    from: `${key} (current)`,
+    to: `${key} (revision ${target.revision})`,
+  });
+  return withSkippedRules({ version: current?.version ?? '', target, diff, text, keptFields: kept }, skipped);
+}
+
 /** See `StoreHistory.rollback`. */
 export async function rollback(
   vfs: Vfs,
@@ -162,18 +194,8 @@ export async function rollback(
     if (current !== undefined) await checkInstanceGroupDeletion(vfs, cluster, doc.name!, options.signal);
     return rollbackToDeletion(vfs, key, revision, current, options);
   }
-  // The content as recorded first (a tampered entry fails here, before any parse of ours trips on
-  // it), then the text to write, which keeps the current location and generation.
-  // An instance group is checked with the cluster's config too (kops's CrossValidateInstanceGroup).
-  const config = doc.kind === 'instancegroup' ? await readClusterIfValid(vfs, cluster, options.signal) : undefined;
-  checkRevisionContent(cluster, doc, revision.text, revision.entry.id, current?.text, config);
-  const { text, kept } = textToWrite(cluster, doc, revision.text, current?.text, options);
-  checkRevisionContent(cluster, doc, text, revision.entry.id, current?.text, config);
-  const diff = unifiedDiff(current?.text ?? '', text, {
-    from: `${key} (current)`,
-    to: `${key} (revision ${revision.entry.revision})`,
-  });
-  const unchanged = { version: current?.version ?? '', target: revision.entry, diff, text, keptFields: kept };
+  const unchanged = await plannedRollback(vfs, cluster, history, revision.entry, revision.text, options);
+  const { text } = unchanged;
   if (current?.text === text) return { ...unchanged, changed: false };
   if (options.dryRun) return { ...unchanged, changed: true };
   await assertFenced(options);
@@ -200,7 +222,7 @@ export async function rollback(
     author: options.author,
   });
   const entry = ref && recordedEntry(ref, current?.version, written.version, revision.entry, options);
-  return { version: written.version, target: revision.entry, changed: true, entry, diff, text, keptFields: kept };
+  return { ...unchanged, version: written.version, changed: true, entry };
 }
 
 /** A rollback to a revision that deleted its instance group: deletes it again (conditionally). */

@@ -1,6 +1,7 @@
 import type { CallOptions } from '../../vfs/types.js';
 import type { StoredDocument } from '../documents.js';
 import type { FencedWrite } from '../lease/types.js';
+import type { ValidatedWrite } from '../skipped-rules.js';
 
 /**
  * Who and why, recorded with the history entry of a write (see {@link StoreHistory}). Accepted by
@@ -127,9 +128,11 @@ export interface RollbackOptions extends RevisionOptions, WriteAnnotation, Fence
 
 /**
  * What a rollback wrote. (It has `WriteResult`'s shape; not declared as extending it, so that this
- * module, which the write paths import, imports none of theirs: no import cycle.)
+ * module, which the write paths import, imports none of theirs: no import cycle.) As every
+ * validated write, it lists kops's rules not run for lack of a cloud fact (`skippedRules`: the
+ * etcd rules of a config's update, aws.go's EC2 rules of an AWS group); none for a deletion.
  */
-export interface RollbackResult {
+export interface RollbackResult extends ValidatedWrite {
   /** The version now stored (after a dry run, or when nothing changed: the version read; '' for a group that does not exist). */
   version: string;
   /** The revision restored. */

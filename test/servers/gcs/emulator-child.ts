@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     const server = app.listen(0, '127.0.0.1', () => resolve(server));
   });
   const backendPort = (backend.address() as AddressInfo).port;
-  const front = await startFront(backendPort);
+  const front = await startFront(backendPort, { behindTls: process.env.GCS_EMULATOR_BEHIND_TLS === '1' });
   frontPort = (front.address() as AddressInfo).port;
   process.stdout.write(`${JSON.stringify({ port: (front.address() as AddressInfo).port })}\n`);
   process.stdin.resume();

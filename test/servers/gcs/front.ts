@@ -49,8 +49,18 @@ const conditionNotMet = JSON.stringify({
   },
 });
 
+/** How the front is reached. */
+export interface FrontOptions {
+  /**
+   * Clients reach the front through a TLS proxy (test/servers/tls-proxy.ts): a resumable upload's
+   * session URL (the `Location` answer, which the emulator builds as http:// to the front itself)
+   * is given as https:// at the host the client asked, as GCS gives its own.
+   */
+  behindTls?: boolean;
+}
+
 /** Starts the front; resolves once it listens on a random port. */
-export async function startFront(backendPort: number): Promise<http.Server> {
+export async function startFront(backendPort: number, options: FrontOptions = {}): Promise<http.Server> {
   const locks = new Map<string, Promise<void>>();
   const lastGeneration = new Map<string, number>();
   const uploads = new Map<string, { target: Target; ifGenerationMatch?: string }>();
@@ -120,6 +130,11 @@ export async function startFront(backendPort: number): Promise<http.Server> {
               } catch {
                 // Not JSON after all: nothing to learn from it.
               }
+            }
+            const location = response.headers.location;
+            if (options.behindTls === true && location !== undefined && req.headers.host !== undefined) {
+              const session = new URL(location);
+              response.headers.location = `https://${req.headers.host}${session.pathname}${session.search}`;
             }
             res.writeHead(response.statusCode ?? 500, response.headers);
             res.end(payload);
