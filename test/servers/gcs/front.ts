@@ -53,8 +53,8 @@ const conditionNotMet = JSON.stringify({
 export interface FrontOptions {
   /**
    * Clients reach the front through a TLS proxy (test/servers/tls-proxy.ts): a resumable upload's
-   * session URL (the `Location` answer, which the emulator builds as http:// to the front itself)
-   * is given as https:// at the host the client asked, as GCS gives its own.
+   * session URL (the `Location` answer, which the emulator builds as http:// to the front itself,
+   * and which is always given at the host the client asked, as GCS gives its own) is https://.
    */
   behindTls?: boolean;
 }
@@ -132,9 +132,12 @@ export async function startFront(backendPort: number, options: FrontOptions = {}
               }
             }
             const location = response.headers.location;
-            if (options.behindTls === true && location !== undefined && req.headers.host !== undefined) {
+            if (location !== undefined && req.headers.host !== undefined) {
+              // At the host the client asked, as GCS answers: through a proxy (the suite's
+              // connection counter, a TLS proxy) the upload's later requests pass it too.
               const session = new URL(location);
-              response.headers.location = `https://${req.headers.host}${session.pathname}${session.search}`;
+              const scheme = options.behindTls === true ? 'https' : 'http';
+              response.headers.location = `${scheme}://${req.headers.host}${session.pathname}${session.search}`;
             }
             res.writeHead(response.statusCode ?? 500, response.headers);
             res.end(payload);
