@@ -5,7 +5,10 @@
  * test counts what the move sent: in listing mode one CopyObject per file and no body through the
  * client; in the default per-file mode, as before, a GET pinned to the source's ETag and a PUT
  * `If-None-Match: *` per file. A different file the destination holds when it is listed is still
- * refused (AlreadyExists) in listing mode as in per-file mode (rgw-store.test.ts). The aws dialect's side (the condition still sent on
+ * refused (AlreadyExists) in listing mode as in per-file mode (rgw-store.test.ts). What listing
+ * mode gives up is shown too: a file another writer creates at the destination after the listing
+ * (the proxy holds the listing's answer until that write is done) is replaced in listing mode and
+ * refused in per-file mode. The aws dialect's side (the condition still sent on
  * CopyObject) is in server-side.test.ts, on s3rver.
  */
 import { randomUUID } from 'node:crypto';
@@ -35,12 +38,19 @@ const MIB = 1024 * 1024;
 let rgw: RgwHandle;
 let proxy: FaultProxy;
 let counter = 0;
+/** Run by the proxy with each answer before passing it on (see FaultOptions.beforeAnswer). */
+let beforeAnswer: ((request: { method: string; path: string }) => Promise<void>) | undefined;
 
 beforeAll(async () => {
   rgw = await sharedRgw();
   await Promise.all([rgw.createBucket(SOURCE), rgw.createBucket(DESTINATION)]);
   // The client's Host header is kept: it is part of what SigV4 signs.
-  proxy = await startFaultProxy({ target: rgw.endpoint, flavour: 's3', preserveHost: true });
+  proxy = await startFaultProxy({
+    target: rgw.endpoint,
+    flavour: 's3',
+    preserveHost: true,
+    beforeAnswer: (request) => beforeAnswer?.(request) ?? Promise.resolve(),
+  });
 }, 200_000);
 afterAll(async () => {
   await proxy?.stop();
@@ -131,6 +141,51 @@ describe("createOnly: 'listing' on Ceph RGW (CopyObject ignores If-None-Match)",
     expect(requests.filter((r) => keyOf(r, prefix) === 'big' && bucketOf(r) === SOURCE)).toEqual([]);
     expect(Buffer.from((await to.read('big')).body).equals(body)).toBe(true);
     await Promise.all([from.close(), to.close()]);
+  });
+});
+
+/**
+ * Moves the tree while another writer creates `theirs` at the destination between the move's
+ * listing of the destination and the file's copy: the proxy holds the listing's answer until that
+ * write (sent to the gateway directly, not through the proxy) is done. No timing involved.
+ */
+async function moveWhileAnotherWriterCreates(mode: MoveOptions['createOnly']) {
+  const { from, to, prefix } = await stores();
+  await loadTree(from, tree);
+  const theirs = copied[0]!;
+  const other = await openVfs(`s3://${DESTINATION}/${prefix}`, { env: {}, s3: { ...rgw.s3, dialect: 'rgw' } });
+  let written = false;
+  beforeAnswer = async (request) => {
+    const [path = '', query = ''] = request.path.split('?');
+    const destinationListing = request.method === 'GET' && path.replace(/\/$/, '') === `/${DESTINATION}`;
+    if (!destinationListing || !query.includes('list-type=2') || written) return;
+    written = true;
+    await other.write(theirs, 'created by another writer after the listing');
+  };
+  try {
+    const outcome = await moveStateStore({ from, to, createOnly: mode }).then(
+      () => 'moved',
+      (err: { code?: string }) => err.code,
+    );
+    expect(written).toBe(true);
+    return { outcome, theirs: Buffer.from((await to.read(theirs)).body), source: files.get(theirs)! };
+  } finally {
+    beforeAnswer = undefined;
+    await Promise.all([from.close(), to.close(), other.close()]);
+  }
+}
+
+describe('a file another writer creates at the destination after the listing', () => {
+  it('per-file: refused, AlreadyExists; theirs is kept', async () => {
+    const { outcome, theirs } = await moveWhileAnotherWriterCreates('per-file');
+    expect(outcome).toBe('AlreadyExists');
+    expect(theirs.toString()).toBe('created by another writer after the listing');
+  });
+
+  it("listing: replaced by the source's file, as documented (RGW cannot condition the copy)", async () => {
+    const { outcome, theirs, source } = await moveWhileAnotherWriterCreates('listing');
+    expect(outcome).toBe('moved');
+    expect(theirs.equals(source)).toBe(true);
   });
 });
 
