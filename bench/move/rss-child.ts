@@ -2,7 +2,8 @@
  * Moves one store in its own process and prints, as JSON, its peak RSS (bytes), where the memory
  * went and the move's own time and CPU (after the import), so the parent's own memory and work
  * do not count. argv: <from-url> <to-url> <work-dir>; env BENCH_OPEN_OPTIONS: the openOptions as
- * JSON (the S3 server), BENCH_CONCURRENCY: moveStateStore's concurrency (unset: its default).
+ * JSON (the S3 server), BENCH_CONCURRENCY: moveStateStore's concurrency (unset: its default),
+ * BENCH_CREATE_ONLY: its createOnly (`listing`; unset: its default, `per-file`).
  */
 import http from 'node:http';
 import type { OpenVfsOptions } from '../../src/backends/options.js';
@@ -12,6 +13,7 @@ import { moveStateStore } from '../../src/migrate/index.js';
 const [from, to, work] = process.argv.slice(2) as [string, string, string];
 const openOptions = JSON.parse(process.env['BENCH_OPEN_OPTIONS'] ?? '{}') as OpenVfsOptions;
 const concurrency = process.env['BENCH_CONCURRENCY'] ? { concurrency: Number(process.env['BENCH_CONCURRENCY']) } : {};
+const createOnly = process.env['BENCH_CREATE_ONLY'] === 'listing' ? { createOnly: 'listing' as const } : {};
 const requests = countRequests();
 const afterImport = process.memoryUsage().rss;
 // The baseline the move starts from: both backends (and the S3 SDK) loaded, nothing moved yet.
@@ -30,7 +32,14 @@ const sampler = setInterval(() => {
 }, 50);
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
-const result = await moveStateStore({ from, to, digestFolder: `${work}/digests`, openOptions, ...concurrency });
+const result = await moveStateStore({
+  from,
+  to,
+  digestFolder: `${work}/digests`,
+  openOptions,
+  ...concurrency,
+  ...createOnly,
+});
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpuBefore);
 clearInterval(sampler);

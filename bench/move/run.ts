@@ -9,12 +9,14 @@
  *
  *   npx tsx bench/move/run.ts [--server s3rver|rgw] [--scale 1] [--big-mib 1024] [--concurrency N]
  *     [--repeat 3] [--shapes mixed,one,many,file,kops] [--transfers 32,64] [--cpu-prof DIR]
- *     [--only statestore,copyobject,aws,rclone,tuned,ceiling,local,rss] [--requests]
+ *     [--only statestore,listing,copyobject,aws,rclone,tuned,ceiling,local,rss] [--requests]
  *     [--baseline-child BUNDLE] [--baseline-s3 JSON] [--baseline-env K=V,...] [--s3 JSON]
  *
  * --scale multiplies the file counts (the kops shape: its clusters); record the scale you ran.
  * --cpu-prof writes a V8 CPU profile of every statestore child into DIR; --requests prints the
- * HTTP requests each statestore child sent, by kind. `copyobject` (RGW only): statestore with
+ * HTTP requests each statestore child sent, by kind. `listing`: statestore's move with
+ * `createOnly: 'listing'` (copies server-side where the server cannot condition them, checked
+ * against the destination's listing only). `copyobject` (RGW only): statestore with
  * the `aws` dialect, create-only copies as CopyObjects RGW does not condition (unsafe there).
  * --baseline-child: a child bundled from another commit (`bundleChild()` of rss.ts, run in a
  * checkout of it); each statestore row is followed by the same move by that child: before/after
@@ -54,7 +56,7 @@ import {
 
 const USAGE = `npx tsx bench/move/run.ts [--server s3rver|rgw] [--scale 1] [--big-mib 1024] [--concurrency N]
   [--repeat 3] [--shapes mixed,one,many,file,kops] [--transfers 32,64] [--cpu-prof DIR]
-  [--only statestore,copyobject,aws,rclone,tuned,ceiling,local,rss] [--requests]
+  [--only statestore,listing,copyobject,aws,rclone,tuned,ceiling,local,rss] [--requests]
   [--baseline-child BUNDLE] [--baseline-s3 JSON] [--baseline-env K=V,...] [--s3 JSON]
 (what each flag does: the comment at the top of bench/move/run.ts; the figures: bench/README.md)`;
 const FLAGS = new Set(
@@ -200,9 +202,10 @@ async function twiceMove(
   to: string,
   objects: number,
   openOptions = ctx.openOptions,
+  env: Record<string, string> = {},
 ): Promise<void> {
-  await timeMove(ctx, row, from, to, objects, openOptions);
-  await timeMove(ctx, `${row} rerun`, from, to, objects, openOptions);
+  await timeMove(ctx, row, from, to, objects, openOptions, ctx.child, env);
+  await timeMove(ctx, `${row} rerun`, from, to, objects, openOptions, ctx.child, env);
   if (BASELINE_CHILD === undefined && BASELINE_S3 === undefined && Object.keys(BASELINE_ENV).length === 0) return;
   // The same move by the baseline (another bundle, or other S3 options), into its own
   // destination, right after (same load).
@@ -210,8 +213,9 @@ async function twiceMove(
   const child = BASELINE_CHILD ?? ctx.child;
   const options =
     BASELINE_S3 === undefined ? openOptions : { ...openOptions, s3: { ...openOptions.s3, ...BASELINE_S3 } };
-  await timeMove(ctx, `${row} (baseline)`, from, baseline, objects, options, child, BASELINE_ENV);
-  await timeMove(ctx, `${row} (baseline) rerun`, from, baseline, objects, options, child, BASELINE_ENV);
+  const baselineEnv = { ...env, ...BASELINE_ENV };
+  await timeMove(ctx, `${row} (baseline)`, from, baseline, objects, options, child, baselineEnv);
+  await timeMove(ctx, `${row} (baseline) rerun`, from, baseline, objects, options, child, baselineEnv);
 }
 
 interface Context {
@@ -233,6 +237,13 @@ async function s3Round(ctx: Context, shape: ShapeName, tag: string): Promise<voi
   const objects = files.length;
   if (ONLY.has('statestore'))
     await twiceMove(ctx, row('statestore move'), `s3://${src}`, `s3://dst/ss-${shape}${tag}`, objects);
+  // The listing as the create-only check (MoveOptions.createOnly): on RGW one CopyObject per file
+  // where the default sends a GET and a PUT If-None-Match; on s3rver (aws dialect) no change.
+  if (ONLY.has('listing')) {
+    const listing = { BENCH_CREATE_ONLY: 'listing' };
+    const to = `s3://dst/sl-${shape}${tag}`;
+    await twiceMove(ctx, row('statestore move, listing'), `s3://${src}`, to, objects, ctx.openOptions, listing);
+  }
   // What a move costs where create-only copies are plain CopyObjects (dialect aws). On RGW, which
   // ignores the condition there, that is an unconditional copy, as rclone's and aws's are: the
   // request statestore cannot safely send there, measured to tell its own cost from the GET + PUT.
@@ -317,6 +328,21 @@ function printRatios(): void {
     ratio(`${shape}: fraction of the CopyObject ceiling`, [`${shape}: server ceiling (CopyObject x64)`], mine, 0.9);
     ratio(`${shape}: fraction of the no-SDK CopyObject ceiling`, [`${shape}: no SDK: CopyObject x64`], mine, 0.9);
     ratio(`${shape}: client CPU, tuned rclone / statestore`, tuned(shape), mine, 1, 'cpu');
+    const listing = `${shape}: statestore move, listing`;
+    ratio(`${shape}: listing mode vs tuned rclone`, tuned(shape), listing, wallTarget);
+    ratio(
+      `${shape}: listing mode rerun vs tuned rclone rerun`,
+      tuned(shape, ' rerun'),
+      `${listing} rerun`,
+      rerunTarget,
+    );
+    ratio(`${shape}: listing mode client CPU, tuned rclone / statestore`, tuned(shape), listing, 1, 'cpu');
+    ratio(
+      `${shape}: listing mode, fraction of the no-SDK CopyObject ceiling`,
+      [`${shape}: no SDK: CopyObject x64`],
+      listing,
+      0.9,
+    );
     ratio(
       `${shape}: client CPU, aws / statestore`,
       [`${shape}: aws s3 sync default`, `${shape}: aws s3 sync 32`],

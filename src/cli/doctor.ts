@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { probeStore, type StoreProbe } from '../index.js';
+import { parseS3Dialect, probeStore, type StoreProbe } from '../index.js';
 import { contextOf, withStore } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { examples } from './help.js';
@@ -49,6 +49,26 @@ function dialectLine(dialect: NonNullable<StoreProbe['facts']['s3Dialect']>): st
   return `s3 dialect:         ${name} (${how})`;
 }
 
+/**
+ * Where create-only copies hold only because the S3 driver reads and rewrites each file (the
+ * dialect's CopyObject ignores If-None-Match: Ceph RGW), what that costs and the move mode that
+ * avoids it (MoveOptions.createOnly).
+ */
+function copiesThroughClient(report: StoreProbe): string {
+  const dialect = report.facts.s3Dialect;
+  if (report.guarantees.moveCopies !== 'create-only' || dialect === undefined) return '';
+  // The name formatS3Dialect printed; from another driver it may be anything: then say nothing.
+  const copyConditioned = (() => {
+    try {
+      return parseS3Dialect(dialect.name).copyIfNoneMatch;
+    } catch {
+      return true;
+    }
+  })();
+  if (copyConditioned) return '';
+  return '; this server ignores If-None-Match on CopyObject, so each server-side copy is a GET and a create-only PUT through this client (move --create-only listing: one CopyObject, checked against the listing only)';
+}
+
 /** The human report: one line per finding. */
 function lines(report: StoreProbe): string[] {
   const facts = report.facts;
@@ -65,7 +85,7 @@ function lines(report: StoreProbe): string[] {
     ...(facts.s3Dialect === undefined ? [] : [dialectLine(facts.s3Dialect)]),
     `mergeConfig:        ${MEANING.mergeConfig[report.guarantees.mergeConfig]}`,
     `leases:             ${MEANING.leases[report.guarantees.leases]}`,
-    `move copies:        ${MEANING.moveCopies[report.guarantees.moveCopies]}`,
+    `move copies:        ${MEANING.moveCopies[report.guarantees.moveCopies]}${copiesThroughClient(report)}`,
     `move deleteSource:  ${MEANING.deleteSource[report.guarantees.deleteSource]}`,
   ];
 }

@@ -16,6 +16,7 @@ interface MoveFlags {
   concurrency?: string;
   rewriteGenerated?: boolean;
   overwrite?: boolean;
+  createOnly?: string;
   /** False with --no-lease. */
   lease?: boolean;
 }
@@ -32,12 +33,18 @@ export function moveCommand(): Command {
     .option('--concurrency <n>', 'files in flight at once (default 64)')
     .option('--rewrite-generated', 'also rewrite the old store URL inside generated files')
     .option('--overwrite', 'replace destination files that differ from the source')
+    .option(
+      '--create-only <mode>',
+      "per-file (default): each copy refused if its key was taken since the listing (where the server cannot refuse a copy, Ceph RGW: read and written through this process); listing: the destination's listing is the only check, copies stay server-side, and a file another writer creates there during the move may be replaced",
+    )
     .option('--no-lease', NO_LEASE_HELP)
     .action(async (from: string, to: string, opts: MoveFlags, command: Command) => {
       const ctx = contextOf(command);
       const concurrency = opts.concurrency === undefined ? undefined : Number(opts.concurrency);
       if (concurrency !== undefined && !Number.isSafeInteger(concurrency))
         throw new CliError(`--concurrency must be a whole number, not "${opts.concurrency}"`, EXIT.USAGE);
+      if (opts.createOnly !== undefined && opts.createOnly !== 'per-file' && opts.createOnly !== 'listing')
+        throw new CliError(`--create-only must be per-file or listing, not "${opts.createOnly}"`, EXIT.USAGE);
       const result = await runMove(ctx, { from, to, opts, concurrency });
       // A mistyped source is an empty one: say so (exit 3) rather than "moved nothing" (exit 0).
       if (result.clusters.length === 0)
@@ -49,6 +56,7 @@ export function moveCommand(): Command {
     'statestore move s3://old-store gs://new-store --cluster prod.example.com --concurrency 32',
     'statestore move file:///backups/kops s3://kops-state --rewrite-generated --json',
     'statestore move s3://old-store s3://new-store --no-lease   # even while others hold a lease',
+    'statestore move s3://old-store s3://new-store --create-only listing   # Ceph RGW: server-side copies',
   ]);
 }
 
@@ -80,6 +88,7 @@ async function runMove(
         deleteSource: opts.deleteSource === true,
         rewriteGenerated: opts.rewriteGenerated === true,
         overwrite: opts.overwrite === true,
+        ...(opts.createOnly === 'listing' ? { createOnly: 'listing' as const } : {}),
       }),
     );
     progress.finish();

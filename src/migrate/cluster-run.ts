@@ -163,6 +163,7 @@ export class ClusterRun {
       streams,
       signal: options.signal,
       digests,
+      ifNoneMatchInService: options.createOnly === 'listing' ? 'best-effort' : 'enforce',
     };
   }
 

@@ -41,6 +41,11 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
   const { concurrency } = options;
   if (concurrency !== undefined && (!Number.isSafeInteger(concurrency) || concurrency < 1))
     throw new StateStoreError('InvalidArgument', 'concurrency must be a positive integer');
+  if (options.createOnly !== undefined && options.createOnly !== 'per-file' && options.createOnly !== 'listing')
+    throw new StateStoreError(
+      'InvalidArgument',
+      `createOnly must be "per-file" or "listing", not ${JSON.stringify(options.createOnly)}`,
+    );
   const from = await resolve(options.from, options.openOptions);
   const to = await resolve(options.to, options.openOptions);
   try {

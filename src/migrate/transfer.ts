@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream';
 import type pLimit from 'p-limit';
 import { isStateStoreError, StateStoreError } from '../errors.js';
-import type { ObjectInfo, Vfs, WriteOptions } from '../vfs/types.js';
+import type { CopyFromOptions, ObjectInfo, Vfs, WriteOptions } from '../vfs/types.js';
 import { nowNs, type FileDigests, type FileIdentity } from './file-digests.js';
 import { md5Hex } from '../backends/common/bytes.js';
 import { hashStream, HashingStream } from './hashing.js';
@@ -21,6 +21,8 @@ export interface TransferContext {
    * destination may make them durable together, before that config (WriteOptions.durability).
    */
   durability?: WriteOptions['durability'];
+  /** `best-effort` with MoveOptions.createOnly `listing`: server-side copies stay server-side (CopyFromOptions). */
+  ifNoneMatchInService?: CopyFromOptions['ifNoneMatchInService'];
 }
 
 /** Streams larger than this hold a multipart buffer: they take a slot of `streams`. */
@@ -178,7 +180,12 @@ async function write(
   const options: WriteOptions = { ...condition, signal, ...(ctx.durability ? { durability: ctx.durability } : {}) };
   if (replacement !== undefined)
     return { written: await to.write(source.key, replacement, options), sentMd5: md5(replacement) };
-  const serverSide = await to.copyFrom?.(from, source.key, source.key, { ...options, sourceInfo: source });
+  const { ifNoneMatchInService } = ctx;
+  const serverSide = await to.copyFrom?.(from, source.key, source.key, {
+    ...options,
+    sourceInfo: source,
+    ifNoneMatchInService,
+  });
   if (serverSide !== undefined) {
     // Copied inside the service: the bytes never came through here, so the reference checksum
     // is the source's own (from the listing, or read once when the backend does not list it).

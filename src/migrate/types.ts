@@ -31,6 +31,23 @@ export interface MoveOptions {
   dryRun?: boolean;
   /** Replace destination files that differ from the source. Default false: such a file is an error. */
   overwrite?: boolean;
+  /**
+   * How a file the destination does not hold is kept from replacing one another writer creates
+   * there during the move. Either way, a file the destination's listing holds is never replaced
+   * without `overwrite` (AlreadyExists), and each cluster's config is written create-only (or
+   * compare-and-swap) where the store enforces it.
+   * - `per-file` (default): each copy is create-only: the store refuses it if the key was taken
+   *   since the listing. Where the server cannot refuse a server-side copy (Ceph RGW 16.2 ignores
+   *   `If-None-Match` on CopyObject), the file's bytes go through this process instead, a read
+   *   and a create-only write: two requests per file instead of one.
+   * - `listing`: the destination's listing is the create-only check. A file it did not hold is
+   *   copied inside the service even where the server cannot refuse that copy (one CopyObject on
+   *   RGW); where it can (AWS S3), the copy is still create-only. What this gives up: a file
+   *   someone else creates at the destination between the listing and its copy may be replaced
+   *   (`rclone copy` and `aws s3 sync` never check at all). For a destination nobody else writes
+   *   during the move. Only server-side copies change; streamed files stay create-only.
+   */
+  createOnly?: 'per-file' | 'listing';
   /** Re-check every copied file's size and checksum at the destination. Default true. */
   verify?: boolean;
   /** Delete each cluster's source files after it was copied and verified. Default false. */

@@ -18,6 +18,7 @@
  */
 import { StateStoreError } from '../errors.js';
 import type { ObjectInfo, ObjectVersion, Vfs } from '../vfs/types.js';
+import { sameEtag } from '../backends/common/etag.js';
 
 /** Whether each Vfs keeps versions (asked once: `describeStore`, S3 GetBucketVersioning). */
 const versioned = new WeakMap<Vfs, Promise<boolean>>();
@@ -68,7 +69,7 @@ export async function compareAndSwap(
   const holds =
     expected === undefined
       ? base === undefined || base.deleted
-      : base !== undefined && !base.deleted && sameVersion(base.version, expected);
+      : base !== undefined && !base.deleted && sameEtag(base.version, expected);
   if (!holds) throw changed(`changed since version ${expected ?? '(none)'} was read; nothing written`);
   const written = await vfs.write(key, body, options);
   // No signal from here on: the write happened, its check (and its undo) must not be cut short.
@@ -76,7 +77,7 @@ export async function compareAndSwap(
   const at = base === undefined ? after.length : after.findIndex((v) => v.versionId === base.versionId);
   const newer = at < 0 ? after : after.slice(0, at);
   const isThisWrite = (v: ObjectVersion | undefined) =>
-    v !== undefined && !v.deleted && sameVersion(v.version, written.version);
+    v !== undefined && !v.deleted && sameEtag(v.version, written.version);
   if (at >= 0 && isThisWrite(newer[newer.length - 1])) return written;
   // Another write landed between the version read and this one: this one goes, theirs stays.
   const mine = newer.find((v) => isThisWrite(v) && v.versionId !== 'null');
@@ -89,9 +90,4 @@ export async function compareAndSwap(
     `changed while it was written (another write, kops's perhaps, landed between the version read and this one); ` +
       `this write was undone (its version ${mine.versionId} deleted), nothing written`,
   );
-}
-
-/** The same ETag, quoted or not (a read and a version listing may spell it apart). */
-function sameVersion(a: string | undefined, b: string | undefined): boolean {
-  return a !== undefined && b !== undefined && a.replace(/"/g, '') === b.replace(/"/g, '');
 }

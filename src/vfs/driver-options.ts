@@ -46,3 +46,13 @@ export function conditional(op: DriverOp, options: CallOptions): boolean {
   const given = options as { ifMatch?: unknown; ifNoneMatch?: unknown };
   return given.ifMatch !== undefined || given.ifNoneMatch !== undefined;
 }
+
+/** Refuses a `CopyFromOptions.ifNoneMatchInService` that is neither `enforce` nor `best-effort` (InvalidArgument). */
+export function checkInService(value: unknown, key: string, backend: string): void {
+  if (value === undefined || value === 'enforce' || value === 'best-effort') return;
+  throw new StateStoreError(
+    'InvalidArgument',
+    `ifNoneMatchInService must be "enforce" or "best-effort", not ${JSON.stringify(value)}`,
+    { key, backend },
+  );
+}

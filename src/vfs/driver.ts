@@ -116,6 +116,18 @@ export interface DriverCopyOptions extends DriverWriteOptions {
    * of asking the service again only when the copy's own checksum proves it copied these bytes.
    */
   sourceInfo?: ObjectInfo;
+  /**
+   * What to do with an `absent` condition the service's copy cannot enforce (the caller's
+   * `ifNoneMatchInService`; the portable layer has checked it is one of the two or absent):
+   * - `enforce` or absent: MUST still enforce it. Either by a way of copying that does (the
+   *   bytes through this process to a create-if-absent write, pinned to the source's version),
+   *   or by resolving to undefined before any I/O so that the caller streams to a write that does.
+   * - `best-effort`: SHOULD copy inside the service; MUST send the condition where the service's
+   *   copy enforces it, MAY copy without it where it does not (a key created meanwhile is then
+   *   replaced). A driver that cannot copy inside the service without the condition MAY treat it
+   *   as `enforce`. A `version` condition MUST be enforced either way.
+   */
+  ifNoneMatchInService?: 'enforce' | 'best-effort';
 }
 
 /** Options of {@link VfsDriver.delete}. */

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { StateStoreError, isStateStoreError, throwIfAborted } from '../errors.js';
 import { NO_CONDITION, type Condition, type DriverOp, type ErrorContext, type VfsDriver } from './driver.js';
-import { conditional, driverOptions, noVersions, onVersion } from './driver-options.js';
+import { checkInService, conditional, driverOptions, noVersions, onVersion } from './driver-options.js';
 import { recordDriver } from './driver-of.js';
 import { listening, traceCall, type VfsEvents } from './events.js';
 import { validateKey, validatePrefix } from './keys.js';
@@ -162,6 +162,7 @@ class PortableVfs implements Vfs {
     const conditionOf = this.writeCondition(destinationKey, options);
     return this.run('copyFrom', destinationKey, options, conditionOf, async (condition) => {
       validateKey(sourceKey, this.backend);
+      checkInService(options.ifNoneMatchInService, destinationKey, this.backend);
       const location = source.serverSideLocation?.(sourceKey);
       if (location === undefined || this.driver.copyFromLocation === undefined) return undefined;
       return this.driver.copyFromLocation(location, destinationKey, driverOptions(options, condition));

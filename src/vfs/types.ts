@@ -108,6 +108,23 @@ export interface CopyFromOptions extends WriteOptions {
    * these bytes (`md5` equal); and it may use `size` to pick a multipart copy for large objects.
    */
   sourceInfo?: ObjectInfo;
+  /**
+   * What the backend must do with `ifNoneMatch` where the service's own copy cannot enforce it
+   * (Ceph RGW 16.2's CopyObject and CompleteMultipartUpload ignore `If-None-Match: *`):
+   * - `enforce` (default): enforce it anyway. The backend moves the bytes through this process to
+   *   a write that enforces it (on S3: a GET pinned to the source's ETag, then a PutObject with
+   *   `If-None-Match: *`), or resolves to undefined so that the caller streams them; a key taken
+   *   meanwhile is refused with AlreadyExists, as on {@link Vfs.write}.
+   * - `best-effort`: copy inside the service all the same, with the condition where the service's
+   *   copy enforces it (AWS S3: it is sent, and a taken key is still refused) and without it where
+   *   it does not. There, a key another writer creates at the destination after the caller
+   *   checked it is absent is replaced: the caller's own check (a listing, say) is the only one.
+   *   For callers that checked the destination just before and accept that race for one request
+   *   per copy (`moveStateStore`'s `createOnly: 'listing'`).
+   *
+   * `ifMatch` is always enforced, whatever this says.
+   */
+  ifNoneMatchInService?: 'enforce' | 'best-effort';
 }
 
 /** Options of {@link Vfs.delete}. */

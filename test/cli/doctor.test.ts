@@ -185,5 +185,9 @@ describe('probeStore on s3rver', () => {
     expect(output).toMatch(/s3 dialect: +rgw \(set by STATESTORE_S3_DIALECT\)/);
     // rgw: DeleteObject ignores If-Match, so the store does not claim conditional deletes.
     expect(output).toMatch(/conditional delete: +not-claimed/);
+    // CopyObject ignores If-None-Match: create-only copies hold through the client; the line says so.
+    expect(output.replace(/\s+/g, ' ')).toMatch(
+      /move copies: +create-only \(a taken destination is never overwritten\); this server ignores If-None-Match on CopyObject, .*move --create-only listing/,
+    );
   });
 });

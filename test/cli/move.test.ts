@@ -130,6 +130,22 @@ describe('statestore move: what a new user meets (issue 27)', () => {
     expect(refused.stderr).not.toContain('overwrite: true');
   });
 
+  it('--create-only takes per-file or listing (--help says what each gives up); anything else is exit 2', async () => {
+    const source = makeStore([MINIMAL]);
+    const moveWith = (mode: string) =>
+      run(['move', source.url, pathToFileURL(path.join(tempDir(), 'store')).href, '--create-only', mode]);
+    const listing = await moveWith('listing');
+    expect(listing.code).toBe(0);
+    expect(listing.stderr).toMatch(/minimal\.example\.com: \d+ files, \d+ copied/);
+    const wrong = await moveWith('never');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('--create-only must be per-file or listing, not "never"');
+    const help = await run(['move', '--help']);
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(
+      /--create-only <mode> +per-file \(default\).* listing: the destination's listing is the only check/,
+    );
+  });
+
   it('off a terminal, each "rewrote configBase" line names its cluster', async () => {
     const source = makeStore([MINIMAL, COMPLEX]);
     for (const tree of [MINIMAL, COMPLEX]) {

@@ -117,3 +117,43 @@ describe('copyFrom with the listed source', () => {
     await Promise.all([from.close(), to.close()]);
   });
 });
+
+describe("createOnly: 'listing' where CopyObject honours If-None-Match (s3rver, the aws dialect)", () => {
+  it('still sends If-None-Match: * on every CopyObject, and a taken key is still refused', async () => {
+    const from = await open('s3://old-state/listing');
+    const to = await open('s3://new-state/listing');
+    await loadTree(from, tree);
+    await server.clearRequests();
+    const result = await moveStateStore({ from, to, createOnly: 'listing' });
+    expect(result.clusters[0]!.copied).toBe(treeFiles(tree).size);
+    const probe = (key?: string) => (key ?? '').includes('.statestore-dialect-probe-');
+    const copies = (await server.requests()).filter(
+      (r) => r.method === 'PUT' && r.headers['x-amz-copy-source'] !== undefined && !probe(r.key),
+    );
+    const generated = [...treeFiles(tree).keys()].filter((key) => GENERATED.test(key.slice(tree.cluster.length + 1)));
+    expect(copies.length).toBe(treeFiles(tree).size - 1 - generated.length);
+    expect(copies.every((r) => r.headers['if-none-match'] === '*')).toBe(true);
+    // The driver contract itself: best-effort still enforces where the copy can.
+    const listed = await from.stat(`${tree.cluster}/config`);
+    await expect(
+      to.copyFrom!(from, listed.key, listed.key, {
+        ifNoneMatch: '*',
+        ifNoneMatchInService: 'best-effort',
+        sourceInfo: listed,
+      }),
+    ).rejects.toMatchObject({ code: 'AlreadyExists' });
+    await Promise.all([from.close(), to.close()]);
+  });
+
+  it('refuses a createOnly or ifNoneMatchInService that is neither of its values (InvalidArgument)', async () => {
+    const from = await open('s3://old-state/listing-bad');
+    const to = await open('s3://new-state/listing-bad');
+    const bad = 'listed' as unknown as 'listing';
+    await expect(moveStateStore({ from, to, createOnly: bad })).rejects.toMatchObject({ code: 'InvalidArgument' });
+    const badMode = 'skip' as unknown as 'best-effort';
+    await expect(to.copyFrom!(from, 'k', 'k', { ifNoneMatchInService: badMode })).rejects.toMatchObject({
+      code: 'InvalidArgument',
+    });
+    await Promise.all([from.close(), to.close()]);
+  });
+});

@@ -44,12 +44,21 @@ export interface FaultOptions {
   beforeAnswer?: (request: { method: string; path: string }, answer: http.IncomingMessage) => Promise<void>;
 }
 
+/** One request as the proxy received it. */
+export interface ProxiedRequest {
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+}
+
 export interface FaultProxy {
   /** `http://127.0.0.1:<port>`: use as the SDK's endpoint. */
   endpoint: string;
   stats: { requests: number; errors: number; resets: number; drops: number; forwarded: number };
   /** Paths of the requests received, oldest first (query included). */
   paths: string[];
+  /** The requests received, oldest first: method, path (query included) and headers (names in lower case). */
+  received: ProxiedRequest[];
   setEnabled(enabled: boolean): void;
   stop(): Promise<void>;
 }
@@ -85,11 +94,13 @@ export async function startFaultProxy(options: FaultOptions): Promise<FaultProxy
   const random = mulberry32(options.seed ?? 1);
   const stats = { requests: 0, errors: 0, resets: 0, drops: 0, forwarded: 0 };
   const paths: string[] = [];
+  const received: ProxiedRequest[] = [];
   let enabled = true;
 
   const server = http.createServer((req, res) => {
     stats.requests += 1;
     paths.push(req.url ?? '');
+    received.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
     const roll = random();
     const errorRate = enabled ? (options.errorRate ?? 0) : 0;
     const dropRate = enabled ? (options.dropRate ?? 0) : 0;
@@ -168,6 +179,7 @@ export async function startFaultProxy(options: FaultOptions): Promise<FaultProxy
     endpoint: `http://127.0.0.1:${port}`,
     stats,
     paths,
+    received,
     setEnabled: (value) => {
       enabled = value;
     },

@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import { StateStoreError } from '../../errors.js';
+import { NO_CONDITION } from '../../vfs/driver.js';
 import { collect } from '../common/bytes.js';
+import { sameEtag } from '../common/etag.js';
 import { etagForServer, honours, writeConditions } from './dialect.js';
 import { bufferedBytes } from './direct/commands.js';
 import { readWhole } from './lazy-sdk.js';
@@ -35,6 +37,12 @@ export interface CopyPlan {
    * always is: its parts must all come from one version.
    */
   pinned: boolean;
+  /**
+   * `best-effort`: a create-only copy stays inside the server where neither CopyObject nor
+   * CompleteMultipartUpload honours `If-None-Match` (Ceph RGW 16.2), without the condition
+   * (DriverCopyOptions.ifNoneMatchInService). Absent or `enforce`: way 3 below.
+   */
+  ifNoneMatchInService?: 'enforce' | 'best-effort';
 }
 
 /**
@@ -44,7 +52,10 @@ export interface CopyPlan {
  * 2. UploadPartCopy parts completed with the condition, where CompleteMultipartUpload honours it;
  * 3. the source's bytes read (pinned to its ETag) and written with a conditional PutObject
  *    (buffered up to one part, streamed above; at most 5 GiB, PutObject's limit).
- * A source of unknown size or version is asked for them (HeadObject) when 2 or 3 needs them.
+ * With `plan.ifNoneMatchInService: 'best-effort'`, a create-only copy that neither 1 nor 2 can
+ * condition is 1 or 2 without the condition instead of 3: inside the server, one CopyObject for
+ * a small object. A source of unknown size or version is asked for them (HeadObject) when 2 or 3
+ * needs them.
  */
 export async function copyInto(
   ctx: MultipartContext,
@@ -53,10 +64,18 @@ export async function copyInto(
 ): Promise<Copied> {
   const small = from.size === undefined || from.size <= plan.threshold;
   if (small && honours(ctx.dialect, 'copy', ctx.condition)) return copyObject(ctx, from, plan);
+  const complete = honours(ctx.dialect, 'complete', ctx.condition);
+  const unconditioned = !complete && dropsCondition(ctx, plan) ? { ...ctx, condition: NO_CONDITION } : undefined;
+  if (small && unconditioned !== undefined) return copyObject(unconditioned, from, plan);
   const source = await known(ctx, from);
-  if (honours(ctx.dialect, 'complete', ctx.condition))
-    return { etag: await copyMultipart(ctx, source, plan.partSize), lastModified: new Date() };
+  if (complete || unconditioned !== undefined)
+    return { etag: await copyMultipart(unconditioned ?? ctx, source, plan.partSize), lastModified: new Date() };
   return putFromSource(ctx, source, plan);
+}
+
+/** True when the caller lets a create-only copy go without its condition where the server ignores it. */
+function dropsCondition(ctx: MultipartContext, plan: CopyPlan): boolean {
+  return plan.ifNoneMatchInService === 'best-effort' && ctx.condition.kind === 'absent';
 }
 
 async function copyObject(
@@ -126,7 +145,7 @@ export async function putFromSource(ctx: MultipartContext, source: CopySource, p
       const cause = (err as { cause?: unknown }).cause ?? err;
       throw s3Status(cause) === 412 || s3ErrorCode(cause) === 'PreconditionFailed' ? changed(err) : err;
     });
-  if (got.ETag !== undefined && got.ETag.replace(/"/g, '') !== source.etag.replace(/"/g, '')) {
+  if (got.ETag !== undefined && !sameEtag(got.ETag, source.etag)) {
     got.Body?.destroy();
     throw changed();
   }
@@ -160,7 +179,7 @@ async function precheck(ctx: MultipartContext): Promise<void> {
   const where = `s3: write ${JSON.stringify(ctx.objectKey)} in bucket ${JSON.stringify(ctx.bucket)}`;
   if (condition.kind === 'absent' && head !== undefined)
     throw new StateStoreError('AlreadyExists', `${where}: the object exists`, { backend: 's3' });
-  if (condition.kind === 'version' && head?.ETag?.replace(/"/g, '') !== condition.version.replace(/"/g, ''))
+  if (condition.kind === 'version' && !sameEtag(head?.ETag, condition.version))
     throw new StateStoreError('PreconditionFailed', `${where}: the object is not at the expected version`, {
       backend: 's3',
     });

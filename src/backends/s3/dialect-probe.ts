@@ -3,6 +3,7 @@ import { isStateStoreError, StateStoreError } from '../../errors.js';
 import { NO_CONDITION } from '../../vfs/driver.js';
 import { parseStoreUrl } from '../../vfs/url.js';
 import type { OpenVfsOptions } from '../options.js';
+import { unquotedEtag } from '../common/etag.js';
 import { loadS3Sdk } from './client.js';
 import { formatS3Dialect, type S3Dialect } from './dialect.js';
 import { mapS3Error, s3ErrorCode, s3Status } from './errors.js';
@@ -78,7 +79,7 @@ class Probe {
     const putIfNoneMatch = create.answer === 'refused';
     etag = create.etag ?? etag;
     const ifMatch = await this.ifMatchForm(key, etag);
-    const wrong = ifMatch === 'unquoted' ? WRONG_ETAG.replace(/"/g, '') : WRONG_ETAG;
+    const wrong = ifMatch === 'unquoted' ? unquotedEtag(WRONG_ETAG) : WRONG_ETAG;
     const removed = await this.ask(() => this.deleteObject(key, wrong));
     const kept = await this.exists(key);
     return { ifMatch, putIfNoneMatch, deleteIfMatch: removed.answer === 'refused' && kept };
@@ -150,7 +151,7 @@ class Probe {
     const wrong = await this.ask(() => this.put(key, { IfMatch: WRONG_ETAG }));
     if (wrong.answer !== 'refused') return 'ignored';
     if ((await this.ask(() => this.put(key, { IfMatch: etag }))).answer === 'done') return 'quoted';
-    const unquoted = etag.replace(/"/g, '');
+    const unquoted = unquotedEtag(etag);
     if ((await this.ask(() => this.put(key, { IfMatch: unquoted }))).answer === 'done') return 'unquoted';
     throw new StateStoreError(
       'Unsupported',

@@ -1,6 +1,7 @@
 import { StateStoreError } from '../../errors.js';
 import type { Condition } from '../../vfs/driver.js';
 import type { Capabilities } from '../../vfs/types.js';
+import { unquotedEtag } from '../common/etag.js';
 
 /**
  * Which of S3's conditional headers a server honours: one field per request and header, each a
@@ -193,7 +194,7 @@ export function ifMatchField(dialect: S3Dialect, condition: Condition): { IfMatc
 
 /** An ETag as this server wants it in `If-Match` (and `x-amz-copy-source-if-match`). */
 export function etagForServer(dialect: S3Dialect, version: string): string {
-  return dialect.ifMatch === 'unquoted' ? version.replace(/"/g, '') : version;
+  return dialect.ifMatch === 'unquoted' ? unquotedEtag(version) : version;
 }
 
 /** Why a capability is false, in the server's terms: for the Unsupported message. */

@@ -28,7 +28,7 @@ import { readAll } from '../common/read-all.js';
 import { prefixedName, S3_KEY_LIMIT } from '../common/key-limit.js';
 import { resumableBody } from '../resume.js';
 import type { S3Sdk } from './types.js';
-import { copyInto, uploadStaged } from './copy.js';
+import { copyInto, uploadStaged, type CopyPlan } from './copy.js';
 import { honours, ifMatchField, writeConditions, type S3Dialect } from './dialect.js';
 import { StoreDialect } from './store-dialect.js';
 import { mapS3Error } from './errors.js';
@@ -67,9 +67,9 @@ const WRITES: ReadonlySet<string> = new Set(['write', 'writeStream', 'copy', 'co
  * the other way, never sending a condition the server would drop: a conditional copy whose
  * CopyObject ignores it (Ceph RGW 16.2 overwrites under `If-None-Match: *`) is completed as
  * UploadPartCopy parts where CompleteMultipartUpload honours it, else read (pinned) and written
- * with a conditional PutObject (copy.ts `copyInto`, at most 5 GiB); a conditional stream of more
- * than one part whose completion ignores it is staged under `.statestore-staging-<random>` and
- * then written the same way (copy.ts `uploadStaged`: twice the transfer). What no request
+ * with a conditional PutObject (copy.ts `copyInto`, at most 5 GiB; `ifNoneMatchInService:
+ * 'best-effort'` copies without it instead); a conditional stream of more than one part whose
+ * completion ignores it is staged, then written the same way (copy.ts `uploadStaged`). What no request
  * honours is a false capability, refused with Unsupported before any I/O, naming what the server
  * ignores ({@link S3Driver.explainUnsupported}): `deleteIfMatch` where DeleteObject ignores
  * `If-Match`; `ifMatch` (no merges, no leases) and `ifNoneMatch` (no leases, no create-only
@@ -263,7 +263,8 @@ export class S3Driver implements VfsDriver {
     const listed = options.sourceInfo;
     // Over CopyObject's 5 GiB limit, the copy goes in ranges, each pinned to the listed version.
     const from = { bucket: source.bucket, key: source.key, size: listed?.size, etag: listed?.version };
-    const { etag, lastModified } = await copyInto(multipart, from, this.copyPlan(fields, false));
+    const plan = this.copyPlan(fields, false, options.ifNoneMatchInService);
+    const { etag, lastModified } = await copyInto(multipart, from, plan);
     const md5 = md5OfEtag(etag, this.requests.kms);
     // The copy's ETag is the MD5 of what it holds: when it is the listed MD5, the listed size is
     // the copy's size too, and the HEAD that would report it can be saved. A multipart copy's
@@ -311,8 +312,8 @@ export class S3Driver implements VfsDriver {
     return objectInfo(key, output, this.requests.kms);
   }
 
-  private copyPlan(fields: Record<string, string>, pinned: boolean) {
-    return { fields, threshold: this.copyThreshold, partSize: this.partSize, pinned };
+  private copyPlan(fields: Record<string, string>, pinned: boolean, inService?: CopyPlan['ifNoneMatchInService']) {
+    return { fields, threshold: this.copyThreshold, partSize: this.partSize, pinned, ifNoneMatchInService: inService };
   }
 
   private async putSingle(key: string, body: Buffer, options: DriverWriteOptions): Promise<ObjectInfo> {

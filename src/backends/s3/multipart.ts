@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { CompletedPart } from '@aws-sdk/client-s3';
 import { StateStoreError } from '../../errors.js';
 import type { Condition } from '../../vfs/driver.js';
+import { sameEtag, unquotedEtag } from '../common/etag.js';
 import type { S3Sdk } from './types.js';
 import { etagForServer, writeConditions, type S3Dialect } from './dialect.js';
 import { s3ErrorCode } from './errors.js';
@@ -128,14 +129,15 @@ async function complete(ctx: MultipartContext, uploadId: string, completed: Comp
     const landed = await ctx
       .send<{ ETag?: string }>(new ctx.sdk.HeadObjectCommand({ Bucket: ctx.bucket, Key: ctx.objectKey }))
       .catch(() => undefined);
-    if (expected !== undefined && landed?.ETag?.replace(/"/g, '') === expected) return landed.ETag;
+    const etag = landed?.ETag;
+    if (etag !== undefined && sameEtag(etag, expected)) return etag;
     throw err;
   }
 }
 
 /** S3's ETag of a completed multipart upload: MD5 of the parts' binary MD5s, `-`, the part count. */
 function multipartEtag(completed: CompletedPart[]): string | undefined {
-  const md5s = completed.map((part) => part.ETag?.replace(/"/g, '') ?? '');
+  const md5s = completed.map((part) => unquotedEtag(part.ETag ?? ''));
   if (!md5s.every((md5) => /^[0-9a-f]{32}$/.test(md5))) return undefined;
   return `${createHash('md5')
     .update(Buffer.concat(md5s.map((md5) => Buffer.from(md5, 'hex'))))

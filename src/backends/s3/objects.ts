@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { StateStoreError } from '../../errors.js';
 import type { Condition } from '../../vfs/driver.js';
 import type { ListOptions, ListPage, ObjectInfo } from '../../vfs/types.js';
+import { sameEtag, unquotedEtag } from '../common/etag.js';
 
 /**
  * How S3's answers become ObjectInfo and a Condition becomes request fields: the S3 driver's
@@ -43,7 +44,7 @@ export interface ListOutput {
  * `kms` is whether the object is known to be SSE-KMS encrypted.
  */
 export function md5OfEtag(etag: string, kms: boolean): string | undefined {
-  const hex = etag.replace(/"/g, '');
+  const hex = unquotedEtag(etag);
   return !kms && /^[0-9a-f]{32}$/.test(hex) ? hex : undefined;
 }
 
@@ -131,7 +132,7 @@ export function listPageFrom(output: ListOutput, root: string, kms: boolean): Li
 export function checkVersion(info: ObjectInfo, condition: Condition, op: string, bucket: string): void {
   if (condition.kind !== 'version') return;
   const expected = condition.version;
-  if (expected === info.version || expected.replace(/"/g, '') === info.version.replace(/"/g, '')) return;
+  if (sameEtag(expected, info.version)) return;
   throw new StateStoreError(
     'PreconditionFailed',
     `s3: ${op} key ${JSON.stringify(info.key)} in bucket ${JSON.stringify(bucket)}: the object is not at the expected version`,

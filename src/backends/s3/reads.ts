@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { StateStoreError } from '../../errors.js';
 import type { ErrorContext } from '../../vfs/driver.js';
+import { sameEtag } from '../common/etag.js';
 import { etagForServer, type S3Dialect } from './dialect.js';
 import { s3ErrorCode, s3Status } from './errors.js';
 import { isBareError, type GetOutput } from './objects.js';
@@ -57,7 +58,7 @@ export async function readRest(
     const gone = s3Status(err) === 412 || name === 'PreconditionFailed' || name === 'NoSuchKey' || name === 'NotFound';
     throw gone ? changed(err) : err;
   });
-  if (output.ETag !== undefined && output.ETag.replace(/"/g, '') !== version.replace(/"/g, '')) {
+  if (output.ETag !== undefined && !sameEtag(output.ETag, version)) {
     output.Body?.destroy();
     throw changed();
   }

@@ -216,7 +216,8 @@ export class SwiftDriver implements VfsDriver {
     options: DriverCopyOptions,
   ): Promise<ObjectInfo | undefined> {
     if (source.service !== 'swift' || source.identity !== this.client.identity()) return undefined;
-    // A create-if-absent copy cannot be server-side (see copy): the caller streams instead.
+    // A create-if-absent copy cannot be server-side (see copy): the caller streams instead, to a
+    // conditional PUT, whatever `ifNoneMatchInService` says (enforcing is always allowed).
     if (options.condition.kind === 'absent') return undefined;
     return this.copyObject(objectPath(source.bucket, source.key), destinationKey, options);
   }
