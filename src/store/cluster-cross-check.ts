@@ -110,3 +110,20 @@ export function assertGroupsStillValid(
 ): void {
   throwIfErrors(crossGroupIssuesAdded(groups, before, after), `Cluster "${cluster}" for its instance groups`);
 }
+
+/**
+ * The check of a write of `after` over the stored config `before` (putConfig, a config's rollback):
+ * the stored groups are read, and refused as {@link assertGroupsStillValid}, only when the change
+ * touches what the cross rules read. A stored config that is not a mapping counts as none (all count).
+ */
+export async function assertStoredGroupsStillValid(
+  vfs: Vfs,
+  cluster: string,
+  before: unknown,
+  after: ClusterConfig,
+  signal?: AbortSignal,
+): Promise<void> {
+  const stored = isPlainObject(before) ? (before as ClusterConfig) : undefined;
+  if (!touchesCrossRuleFields(stored, after)) return;
+  assertGroupsStillValid(cluster, await readStoredGroups(vfs, cluster, signal), stored, after);
+}

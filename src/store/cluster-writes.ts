@@ -36,6 +36,7 @@ import { deleteRecorded } from './history/recorded-delete.js';
 import { checkInstanceGroupDeletion } from './deletion-check.js';
 import {
   assertGroupsStillValid,
+  assertStoredGroupsStillValid,
   readStoredGroups,
   touchesCrossRuleFields,
   type StoredGroup,
@@ -131,8 +132,7 @@ export async function putConfig(
   const skipped: SkippedRule[] = [];
   assertValidClusterChange(previous?.value, config, { skipped });
   // The stored groups under the new config, as kops's DeepValidate (cluster-cross-check.ts).
-  if (touchesCrossRuleFields(previous?.value, config))
-    assertGroupsStillValid(name, await readStoredGroups(vfs, name, options.signal), previous?.value, config);
+  await assertStoredGroupsStillValid(vfs, name, previous?.value, config, options.signal);
   const ifMatch = options.ifMatch ?? previous?.version;
   const write = ifMatch === undefined ? { ifNoneMatch: '*' as const } : { ifMatch };
   if (options.ifMatch !== undefined && previous !== undefined && previous.version !== options.ifMatch) {

@@ -53,6 +53,9 @@ const CONTROL_PLANE_MAX_SIZE =
   'spec.maxSize: Invalid value: 3: controlPlane InstanceGroup must have maxSize set to 1, add more InstanceGroups instead [kops pkg/apis/kops/validation/instancegroup.go:71]';
 const SUBNET_NOT_FOUND =
   'spec.networking.subnets[0]: Not found: "us-test-1z" [kops pkg/apis/kops/validation/instancegroup.go:284]';
+// A rollback of the config re-checks the stored groups (kops's DeepValidate): the group is named.
+const SUBNET_GONE =
+  'instance group "nodes": spec.networking.subnets[0]: Not found: "us-test-1a" [kops pkg/apis/kops/validation/instancegroup.go:284]';
 const ONLY_CONTROL_PLANE =
   'cannot delete the only control plane instance group [kops cmd/kops/delete_instancegroup.go:165]';
 
@@ -68,6 +71,7 @@ const brokenConfig = {
     '$1    - instanceGroup: master-us-test-1a\n      name: b\n$2',
   ),
   events: config.replace(/ {2}- cpuRequest: 100m\n[\s\S]*?name: events\n/, ''),
+  subnetName: config.replace('    name: us-test-1a\n', '    name: us-test-1b\n'),
 };
 const file = (...documents: string[]): string => documents.join('---\n');
 
@@ -78,6 +82,13 @@ interface Case {
   edit?: [from: string, to: string];
   /** Run first, before the store's files are taken (a store URL). */
   setup?: (dir: string, url: string) => Promise<void>;
+}
+
+/** A config revision whose subnet is not the one the groups name: written around statestore, then fixed. */
+async function subnetRenamedRevision(dir: string, url: string): Promise<void> {
+  writeFileSync(path.join(dir, NAME, 'config'), brokenConfig.subnetName);
+  const fixed = await run(['set', 'cluster', NAME, 'spec.subnets[0].name=us-test-1a'], { state: url });
+  expect(fixed.code).toBe(0);
 }
 
 const CASES: Record<string, Case> = {
@@ -178,6 +189,17 @@ const CASES: Record<string, Case> = {
     args: () => ['rollback', 'cluster', NAME, '--yes'],
     expected: SUBNET_OUTSIDE,
   },
+  // The revision before: the groups' subnet renamed around statestore, then named back by `set`.
+  'rollback cluster --yes: a subnet the groups name, gone': {
+    setup: subnetRenamedRevision,
+    args: () => ['rollback', 'cluster', NAME, '--yes'],
+    expected: SUBNET_GONE,
+  },
+  'rollback cluster (a dry run): a subnet the groups name, gone': {
+    setup: subnetRenamedRevision,
+    args: () => ['rollback', 'cluster', NAME],
+    expected: SUBNET_GONE,
+  },
   'create cluster: a subnet outside networkCIDR': {
     args: () => [
       'create',
@@ -218,6 +240,7 @@ describe('kops validation through every CLI verb (built bin, file:// store)', ()
     expect(brokenConfig.etcd).toContain('name: b');
     expect(brokenConfig.events).not.toContain('name: events');
     expect(brokenConfig.events).toContain('name: main');
+    expect(brokenConfig.subnetName).toContain('name: us-test-1b\n    type: Public');
   });
 
   it.each(Object.keys(CASES))('%s: exit 4, kops path and source, nothing written', async (name) => {

@@ -1,9 +1,9 @@
 /**
- * Cluster writes (putConfig, mergeConfig, and mergeCreateClusterOptions through it) re-check the stored instance
- * groups with kops's cross rules, as kops's DeepValidate does on `kops edit cluster`
- * (cmd/kops/edit_cluster.go:272): removing a subnet a group names is refused with kops's path and
- * source, nothing written; a store whose group already breaks a rule still takes unrelated changes.
- * Memory backend.
+ * Cluster writes (putConfig, mergeConfig, and mergeCreateClusterOptions through it, and a rollback
+ * of the config) re-check the stored instance groups with kops's cross rules, as kops's DeepValidate
+ * does on `kops edit cluster` (cmd/kops/edit_cluster.go:272): removing a subnet a group names is
+ * refused with kops's path and source, nothing written; a store whose group already breaks a rule
+ * still takes unrelated changes. Memory backend.
  */
 import { openVfs } from '../../src/backends/registry.js';
 import { clusterFromOptions } from '../../src/create-cluster/index.js';
@@ -104,5 +104,47 @@ describe('cluster writes re-check the stored instance groups', () => {
     expect(await store.mergeConfig(NAME, { jsonPatch: [add] })).toMatchObject({ changed: true });
     const latest = (await store.getCluster(NAME)).value;
     await refusedWith(vfs, () => store.putConfig(NAME, withoutLastSubnet({ ...config, spec: latest.spec })));
+  });
+});
+
+describe('a rollback of the config re-checks the stored instance groups', () => {
+  /**
+   * A config revision without us-test-1c's subnet, made while no group named it (revision 2), then
+   * the subnet and its group brought back: rolling back to revision 2 would leave the group without it.
+   */
+  async function revisionWithoutSubnet(): Promise<{ store: StateStore; vfs: Vfs; config: ClusterConfig }> {
+    const made = await fresh();
+    const { store, config } = made;
+    const group = (await store.getInstanceGroup(NAME, 'nodes-us-test-1c')).value;
+    await store.deleteInstanceGroup(NAME, 'nodes-us-test-1c');
+    await store.putConfig(NAME, withoutLastSubnet(config)); // revision 2
+    await store.putConfig(NAME, config); // revision 3
+    await store.putInstanceGroup(NAME, group);
+    return made;
+  }
+
+  it('refuses a revision without a subnet a stored group names (dry run too), writing nothing', async () => {
+    const { store, vfs } = await revisionWithoutSubnet();
+    await refusedWith(vfs, () => store.rollback(NAME, 2, { dryRun: true }));
+    await refusedWith(vfs, () => store.rollback(NAME, 2));
+    // Without the group, the same rollback is written.
+    await store.deleteInstanceGroup(NAME, 'nodes-us-test-1c');
+    expect(await store.rollback(NAME, 2)).toMatchObject({ changed: true });
+    expect((await store.getCluster(NAME)).value.spec?.subnets?.map((s) => s.name)).toEqual(ZONES.slice(0, 2));
+  });
+
+  it('a store whose group already breaks a rule still rolls back; a new break is still refused', async () => {
+    const { store, vfs } = await revisionWithoutSubnet();
+    // A change of the subnets to roll back (revision 4 adds a subnet no group names).
+    const add = { op: 'add' as const, path: '/spec/subnets/-', value: UTILITY };
+    await store.mergeConfig(NAME, { jsonPatch: [add] });
+    // Written around the library: a group naming a subnet that does not exist.
+    const key = layout.instanceGroup(NAME, 'nodes-us-test-1a');
+    const group = (await store.getInstanceGroup(NAME, 'nodes-us-test-1a')).value;
+    await vfs.write(key, stringifyYaml({ ...group, spec: { ...group.spec, subnets: ['nowhere'] } }));
+    // Back to revision 3 (the utility subnet goes): the groups are read, the old break is not the rollback's.
+    expect(await store.rollback(NAME, 3)).toMatchObject({ changed: true });
+    expect((await store.getCluster(NAME)).value.spec?.subnets?.map((s) => s.name)).toEqual(ZONES);
+    await refusedWith(vfs, () => store.rollback(NAME, 2));
   });
 });

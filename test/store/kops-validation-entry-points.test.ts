@@ -69,12 +69,16 @@ interface Rule {
   deleted?: string;
   /** A rule of the group with its cluster: reported at `/instanceGroups/{index}` where all are checked. */
   cross?: boolean;
+  /** A cross rule the cluster breaks: a write of the config alone names this stored group in the message. */
+  groupOfCluster?: string;
 }
 
 /** The issue an entry point reports: a cross rule checked with all the groups names the group's index. */
 function issueOf(rule: Rule, entry: string): ValidationIssue {
   const whole = entry === 'createCluster' || entry === 'apply';
-  return rule.cross && whole ? { ...rule.issue, path: `/instanceGroups/1${rule.issue.path}` } : rule.issue;
+  if (rule.cross && whole) return { ...rule.issue, path: `/instanceGroups/1${rule.issue.path}` };
+  const group = rule.groupOfCluster;
+  return group ? { ...rule.issue, message: `instance group "${group}": ${rule.issue.message}` } : rule.issue;
 }
 
 const withSpec = (config: ClusterConfig, spec: Partial<NonNullable<ClusterConfig['spec']>>): ClusterConfig => ({
@@ -159,6 +163,19 @@ const RULES: Record<string, Rule> = {
       merge: { set: ['spec.subnets[0]=us-test-1z'] },
     },
     cross: true,
+  },
+  // The same rule from the cluster's side (DeepValidate, legacy.go:299): the groups' one subnet renamed.
+  'a cluster without the subnet its groups name (instancegroup.go:284)': {
+    issue: {
+      path: '/spec/subnets/0',
+      message: 'spec.networking.subnets[0]: Not found: "us-test-1a"',
+      source: 'pkg/apis/kops/validation/instancegroup.go:284',
+    },
+    cluster: (c) => withSpec(c, { subnets: [{ ...c.spec!.subnets![0]!, name: 'us-test-1b' }] }),
+    merge: { set: ['spec.subnets[0].name=us-test-1b'] },
+    options: { sets: ['spec.subnets[0].name=us-test-1b'] },
+    cross: true,
+    groupOfCluster: NODES,
   },
   'a control-plane tenancy kops does not know, through create-cluster options (instancegroup.go:86)': {
     issue: {
@@ -326,6 +343,7 @@ const EXPECTED: Record<string, string[]> = {
   ],
   'a control-plane group with maxSize 3 (instancegroup.go:71)': GROUP_ENTRIES,
   'a group naming a subnet the cluster lacks (instancegroup.go:284)': GROUP_ENTRIES,
+  'a cluster without the subnet its groups name (instancegroup.go:284)': CLUSTER_ENTRIES,
   'a control-plane tenancy kops does not know, through create-cluster options (instancegroup.go:86)': [
     'mergeCreateClusterOptions',
   ],

@@ -14,6 +14,8 @@ import { assertValidClusterChange, assertValidInstanceGroupChange } from '../../
 import { keepStoreLocation } from './store-location.js';
 import { assertFenced } from '../lease/fence.js';
 import { checkInstanceGroupDeletion, readClusterIfValid } from '../deletion-check.js';
+import { assertStoredGroupsStillValid } from '../cluster-cross-check.js';
+import type { ClusterConfig } from '../../config/schema/types.generated.js';
 import { compareAndSwap } from '../versioned-write.js';
 import { entryId, type DocumentRef } from './keys.js';
 import { recordWrite, type RecordedRef } from './record.js';
@@ -55,7 +57,7 @@ export function withKopsGeneration(text: string, current: string | undefined): {
  * and name (the config of this cluster, or this instance group of it), within the input limits
  * and valid by kops's schema. IntegrityError for a text that is not this document, ValidationError
  * for one that fails the schema; nothing is written either way. kops's rules not run for lack of
- * a cloud fact are added to `skipped`, when given.
+ * a cloud fact are added to `skipped`, when given. Returns the document checked.
  */
 export function checkRevisionContent(
   cluster: string,
@@ -65,7 +67,7 @@ export function checkRevisionContent(
   current?: string,
   clusterConfig?: unknown,
   skipped?: SkippedRule[],
-): void {
+): Record<string, unknown> {
   const fail = (why: string) =>
     new StateStoreError(
       'IntegrityError',
@@ -96,6 +98,7 @@ export function checkRevisionContent(
   const before = currentValue(current);
   if (doc.kind === 'config') assertValidClusterChange(before, value, { skipped });
   else assertValidInstanceGroupChange(before, value, { cluster: clusterConfig, skipped });
+  return value;
 }
 
 /** The current document's value, or undefined when there is none or it is no readable YAML. */
@@ -152,7 +155,8 @@ function recordedEntry(
  * any write: the content as recorded is checked first (a tampered entry fails here, before any
  * parse of ours trips on it), then the text to write, which keeps the current location and
  * generation; the kops rules skipped are those of the text written. An instance group is checked
- * with the cluster's config too (kops's CrossValidateInstanceGroup).
+ * with the cluster's config too (kops's CrossValidateInstanceGroup), and a config with the stored
+ * groups, as putConfig does (kops's DeepValidate on `edit cluster`; cluster-cross-check.ts).
  */
 async function plannedRollback(
   vfs: Vfs,
@@ -166,7 +170,16 @@ async function plannedRollback(
   checkRevisionContent(cluster, doc, content, target.id, current?.text, config);
   const { text, kept } = textToWrite(cluster, doc, content, current?.text, options);
   const skipped: SkippedRule[] = [];
-  checkRevisionContent(cluster, doc, text, target.id, current?.text, config, skipped);
+  const written = checkRevisionContent(cluster, doc, text, target.id, current?.text, config, skipped);
+  // Only the violations the rollback adds to the groups under the current config are refused.
+  if (doc.kind === 'config')
+    await assertStoredGroupsStillValid(
+      vfs,
+      cluster,
+      currentValue(current?.text),
+      written as ClusterConfig,
+      options.signal,
+    );
   const key = documentKey(cluster, doc);
   const diff = unifiedDiff(current?.text ?? '', text, {
     from: `${key} (current)`,

@@ -213,7 +213,9 @@ export interface StoreHistory {
    * `rollout undo`): a compare-and-swap against the document read (PreconditionFailed if it
    * changed meanwhile), recorded as operation `rollback`. Without a revision: the one written
    * before the current one (write order, as `history` lists them). The content is validated first
-   * (kind, name, cluster, schema: ValidationError or IntegrityError, nothing written); when the
+   * (kind, name, cluster, schema: ValidationError or IntegrityError, nothing written; kops's rules,
+   * refusing what the rollback adds, an instance group's with the stored config and a config's
+   * with the stored groups, as `putInstanceGroup` and `putConfig` check them); when the
    * document already holds it nothing is written (`changed: false`). A revision that deleted its instance group deletes it again.
    */
   rollback(cluster: string, revision?: RevisionRef, options?: RollbackOptions): Promise<RollbackResult>;
