@@ -36,6 +36,14 @@ const FORMAT = 2;
 const SETTLED_NS = 50_000_000n;
 
 /**
+ * Unsettled files at a save beyond which it waits for them to settle rather than drop them: the
+ * next run reads a dropped file again (~0.1-1 ms for a small one), the wait costs this run up to
+ * 50 ms. A move's copies usually settle during the flush before their cluster's config, which
+ * then stays the only one.
+ */
+const WORTH_WAITING = 8;
+
+/**
  * MD5s of a file:// store's files, kept between moves next to the identity (inode, size, mtime,
  * ctime) each was computed for. A rerun then compares files without reading them: a digest is
  * reused only when the file's identity is exactly the recorded one, and since every write moves
@@ -103,26 +111,21 @@ export class FileDigests {
 
   /**
    * Writes the digests (temp file + rename). A file recorded right after it was written is not
-   * settled yet: it is stat-ed again now and kept only if unchanged and settled by now.
+   * settled yet: it is stat-ed again now and kept only if unchanged and settled by now. A few
+   * written in the last instants (the config a move writes last) are dropped rather than waited
+   * for; more than {@link WORTH_WAITING} (copies that had no flush to settle during) are waited for.
    */
   async save(statMany?: StatMany): Promise<void> {
     if (!this.dirty) return;
-    // Files written in the last instants of a move: wait out the margin once (at most 50 ms) so
-    // that the re-stat below can keep them and the next run need not read them.
-    let newest = 0n;
-    for (const entry of this.entries.values()) if (!settled(entry) && entry.ctimeNs > newest) newest = entry.ctimeNs;
-    const wait = Number(newest + SETTLED_NS - nowNs()) / 1e6;
-    if (newest > 0n && wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait + 1, 60)));
-    const unsettled = [...this.entries].filter(([, entry]) => !settled(entry));
-    const identities =
-      statMany === undefined
-        ? await Promise.all(unsettled.map(([key]) => this.identify(key)))
-        : await statMany(unsettled.map(([key]) => this.pathOf(key)));
-    for (const [index, [key, entry]] of unsettled.entries()) {
-      const now = identities[index];
-      if (now !== undefined && now.stamp === entry.stamp && settled(now)) entry.statAtNs = now.statAtNs;
-      else this.entries.delete(key);
+    let unsettled = await this.restat(statMany);
+    if (unsettled.length > WORTH_WAITING) {
+      let newest = 0n;
+      for (const [, entry] of unsettled) if (entry.ctimeNs > newest) newest = entry.ctimeNs;
+      const wait = Number(newest + SETTLED_NS - nowNs()) / 1e6;
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait + 1, 60)));
+      unsettled = await this.restat(statMany);
     }
+    for (const [key] of unsettled) this.entries.delete(key);
     // Only settled entries are left: a row is the stamp and the MD5.
     const rows: Record<string, [string, string]> = {};
     for (const [key, entry] of this.entries) rows[key] = [entry.stamp, entry.md5];
@@ -131,6 +134,27 @@ export class FileDigests {
     await writeFile(temp, JSON.stringify({ format: FORMAT, root: this.root, entries: rows }));
     await rename(temp, this.file);
     this.dirty = false;
+  }
+
+  /**
+   * Stats the unsettled entries' files again: an unchanged one is settled by this stat (once its
+   * change is far enough behind), a changed or gone one is dropped; returns those still unsettled.
+   */
+  private async restat(statMany: StatMany | undefined): Promise<Array<[string, Entry]>> {
+    const unsettled = [...this.entries].filter(([, entry]) => !settled(entry));
+    if (unsettled.length === 0) return unsettled;
+    const identities =
+      statMany === undefined
+        ? await Promise.all(unsettled.map(([key]) => this.identify(key)))
+        : await statMany(unsettled.map(([key]) => this.pathOf(key)));
+    const left: Array<[string, Entry]> = [];
+    for (const [index, [key, entry]] of unsettled.entries()) {
+      const now = identities[index];
+      if (now === undefined || now.stamp !== entry.stamp) this.entries.delete(key);
+      else if (settled(now)) entry.statAtNs = now.statAtNs;
+      else left.push([key, entry]);
+    }
+    return left;
   }
 }
 

@@ -48,10 +48,10 @@ export interface FlushJob {
   kind: 'flush';
 }
 
-/** A stat of one file (its identity now, for a digest recorded right after the file was written). */
+/** Stats of files (their identities now, for digests recorded right after the files were written). */
 export interface StatJob {
   kind: 'stat';
-  path: string;
+  paths: string[];
 }
 
 /** Every file of a store under a prefix, in key order, as the file backend lists them (no folders, no reserved names). */
@@ -83,8 +83,8 @@ export interface JobDone {
   ok: true;
   source?: ReadDigest;
   target?: ReadDigest;
-  /** A StatJob's file, if it is one. */
-  stat?: StatIdentity;
+  /** A StatJob's files, in order (null: gone, or not a file). */
+  stats?: Array<StatIdentity | null>;
   /** A ListJob's files. */
   entries?: ListedEntry[];
 }
