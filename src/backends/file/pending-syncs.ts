@@ -40,7 +40,8 @@ export class PendingSyncs {
   }
 }
 
-async function syncAll(files: readonly string[]): Promise<void> {
+/** Fsyncs every file (one gone since is skipped), then each of their folders once, a few at a time. */
+export async function syncAll(files: readonly string[]): Promise<void> {
   await inBatches(files, syncFile);
   await inBatches([...new Set(files.map((file) => path.dirname(file)))], syncFolder);
 }
