@@ -10,7 +10,7 @@ import type { FileDigests, FileIdentity } from '../file-digests.js';
 import type { ListedFile } from '../listing.js';
 import type { TransferContext } from '../transfer.js';
 import { FileCopyPool, MAX_BATCH, poolSize } from './pool.js';
-import type { JobFailed, JobResult, ListedEntry, ListJob, ReadDigest, StatIdentity } from './protocol.js';
+import type { JobFailed, JobResult, Listing, ListJob, ReadDigest, StatIdentity } from './protocol.js';
 
 /**
  * What the workers did with a file: copied it, found it identical, or left it to the move's own
@@ -154,11 +154,13 @@ export class FileCopies {
     const root = this.stores.get(vfs);
     const job = root === undefined ? undefined : listJob(root, options.prefix ?? '');
     const listed = job === undefined ? undefined : await this.pool.run(job).catch(() => undefined);
-    if (listed === undefined || !listed.ok || listed.entries === undefined) {
+    if (listed === undefined || !listed.ok || listed.listing === undefined) {
       yield* vfs.listAll(options);
       return;
     }
-    for (const entry of listed.entries) yield listedInfo(entry);
+    const { keys, stats } = listed.listing;
+    if (keys === '') return;
+    for (const [index, key] of keys.split('\0').entries()) yield listedInfo(key, stats, index * 4);
   }
 
   /**
@@ -263,14 +265,14 @@ function listJob(root: LocalRoot, prefix: string): ListJob {
   return { kind: 'list', root: dir, prefix, reservedPrefix, tempPrefix, tempMaxAgeMs };
 }
 
-/** A worker's listed file as the file driver's listing gives it (version, change stamp). */
-function listedInfo(entry: ListedEntry): ObjectInfo {
-  const { key, ino, mtimeNs, size } = entry;
+/** A worker's listed file (Listing: its stats from `at`) as the file driver's listing gives it (version, change stamp). */
+function listedInfo(key: string, stats: Listing['stats'], at: number): ObjectInfo {
+  const [size, ino, mtimeNs, ctimeNs] = [stats[at]!, stats[at + 1]!, stats[at + 2]!, stats[at + 3]!];
   return {
     key,
     size: Number(size),
     version: fileVersion(ino, mtimeNs, size),
     lastModified: new Date(Number(mtimeNs / 1_000_000n)),
-    changeStamp: fileStamp(entry),
+    changeStamp: fileStamp({ ino, mtimeNs, size, ctimeNs }),
   };
 }

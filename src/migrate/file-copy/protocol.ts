@@ -66,13 +66,15 @@ export interface ListJob {
   tempMaxAgeMs: number;
 }
 
-/** A listed file: its key and its stat. */
-export interface ListedEntry {
-  key: string;
-  size: bigint;
-  ino: bigint;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
+/**
+ * A ListJob's files, in two flat fields rather than an object per file: a message of objects
+ * costs the receiving thread ~8 µs per file to rebuild (most of a rerun's listing on its side).
+ */
+export interface Listing {
+  /** The keys, joined by NUL (which no file name holds). */
+  keys: string;
+  /** Four numbers per key, in order: size, inode, mtime (ns), ctime (ns). */
+  stats: BigUint64Array;
 }
 
 export type Job = CreateJob | CompareJob | FlushJob | StatJob | ListJob;
@@ -86,7 +88,7 @@ export interface JobDone {
   /** A StatJob's files, in order (null: gone, or not a file). */
   stats?: Array<StatIdentity | null>;
   /** A ListJob's files. */
-  entries?: ListedEntry[];
+  listing?: Listing;
 }
 
 export interface JobFailed {

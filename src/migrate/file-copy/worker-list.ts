@@ -6,7 +6,7 @@
  */
 import type * as NodeFs from 'node:fs';
 import { compareKeys } from '../../backends/common/paging.js';
-import type { JobResult, ListedEntry, ListJob, WorkerDeps } from './protocol.js';
+import type { JobResult, ListJob, WorkerDeps } from './protocol.js';
 
 /**
  * Lists a store's files under a prefix in one walk, as the file backend's listing does (list.ts):
@@ -16,7 +16,8 @@ import type { JobResult, ListedEntry, ListJob, WorkerDeps } from './protocol.js'
 export function workerList(deps: WorkerDeps, job: ListJob): JobResult {
   const { fs, path } = deps;
   const { root, prefix } = job;
-  const entries: ListedEntry[] = [];
+  const keys: string[] = [];
+  const stats: bigint[] = [];
   const visit = (dirKey: string): void => {
     const dir = dirKey === '' ? root : path.join(root, ...dirKey.split('/'));
     let names: NodeFs.Dirent[];
@@ -45,13 +46,14 @@ export function workerList(deps: WorkerDeps, job: ListJob): JobResult {
       else if (item.key.startsWith(prefix)) {
         const stat = fs.statSync(path.join(dir, item.name), { bigint: true, throwIfNoEntry: false });
         if (stat === undefined || !stat.isFile()) continue; // gone meanwhile, or no file
-        entries.push({ key: item.key, size: stat.size, ino: stat.ino, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs });
+        keys.push(item.key);
+        stats.push(stat.size, stat.ino, stat.mtimeNs, stat.ctimeNs);
       }
     }
   };
   const slash = prefix.lastIndexOf('/');
   visit(slash === -1 ? '' : prefix.slice(0, slash));
-  return { ok: true, entries };
+  return { ok: true, listing: { keys: keys.join('\0'), stats: BigUint64Array.from(stats) } };
 }
 
 /** Removes a temp file nothing has written to for `maxAgeMs` (its writer died); never fails. */
