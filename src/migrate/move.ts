@@ -49,14 +49,12 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
     // By resolved location, not by name: a symlink or a nested prefix is the same store (#14.5).
     await assertDisjoint(from.vfs, to.vfs);
     options.clusters?.forEach((cluster) => validateClusterName(cluster));
-    const digests: { from?: FileDigests | undefined; to?: FileDigests | undefined } = {};
-    // First: its workers boot while the digests and the memo load (no failure comes between).
-    const fileCopies = options.dryRun ? undefined : FileCopies.open(from.vfs, to.vfs, digests, options.signal);
-    [digests.from, digests.to] = await Promise.all([
-      FileDigests.open(from.vfs, options.digestFolder),
-      FileDigests.open(to.vfs, options.digestFolder),
-    ]);
+    const digests = {
+      from: await FileDigests.open(from.vfs, options.digestFolder),
+      to: await FileDigests.open(to.vfs, options.digestFolder),
+    };
     const memo = options.dryRun ? undefined : await ConfigMemo.open(from.vfs.url, to.vfs.url, options.digestFolder);
+    const fileCopies = options.dryRun ? undefined : FileCopies.open(from.vfs, to.vfs, digests, options.signal);
     // file:// -> file://: enough files in flight for the workers' batches (FileCopies.concurrency).
     const inFlight = concurrency ?? (fileCopies === undefined ? DEFAULT_CONCURRENCY : FileCopies.concurrency);
     const run: MoveRun = {

@@ -64,10 +64,7 @@ export class FileCopies {
       [from, fromRoot],
       [to, toRoot],
     ]);
-    const pool = new FileCopyPool(setup, poolSize(), signal);
-    // Booting while the move opens its digests and memo; then both listings run at once.
-    pool.warmUp();
-    return new FileCopies(pool, stores, fromRoot, toRoot, digests);
+    return new FileCopies(new FileCopyPool(setup, poolSize(), signal), stores, fromRoot, toRoot, digests);
   }
 
   /** Files in flight for the workers to batch, when the caller leaves the concurrency to the move. */

@@ -59,14 +59,6 @@ export class FileCopyPool {
     signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
-  /**
-   * Starts every worker now (each takes 10-30 ms to boot): a move that will list both stores
-   * through them, one listing per worker, starts them before its own setup, which they overlap.
-   */
-  warmUp(): void {
-    while (this.slots.length < this.size && this.failure === undefined && !this.closing) this.start();
-  }
-
   /** Runs one job on a worker; rejects only when the pool cannot (aborted, a worker died, closed). */
   run(job: Job): Promise<JobResult> {
     if (this.signal?.aborted) return Promise.reject(abortedError(this.signal, undefined, 'file'));
