@@ -74,9 +74,9 @@ export class FileCopies {
 
   /** Copies or compares one listed file in a worker (see {@link FastCopy}); `cluster` owns its sync. */
   async copy({ source, listed }: ListedFile, ctx: TransferContext, cluster: string): Promise<FastCopy> {
+    if (listed !== null) return this.compare(source, listed, ctx.signal);
     const paths = { source: this.from.pathOf(source.key), target: this.to.pathOf(source.key) };
     if (paths.source === undefined || paths.target === undefined) return 'main';
-    if (listed !== null) return this.compare(source, listed, paths.source, paths.target, ctx.signal);
     const deferred = this.to.fsync && ctx.durability === 'deferred';
     const batch = deferred && this.batchSync;
     const durability = !this.to.fsync || batch ? 'none' : deferred ? 'later' : 'now';
@@ -199,17 +199,17 @@ export class FileCopies {
     }
   }
 
-  private async compare(
-    source: ObjectInfo,
-    listed: ObjectInfo,
-    sourcePath: string,
-    targetPath: string,
-    signal: AbortSignal | undefined,
-  ): Promise<FastCopy> {
+  /**
+   * A file listed on both sides: identical by the kept digests of both listed identities (no I/O,
+   * no path: a rerun's common case), else by MD5s read in a worker.
+   */
+  private async compare(source: ObjectInfo, listed: ObjectInfo, signal: AbortSignal | undefined): Promise<FastCopy> {
     if (listed.size !== source.size) return 'main';
     let sourceMd5 = this.kept(this.digests?.from, source);
     let targetMd5 = this.kept(this.digests?.to, listed);
     if (sourceMd5 === undefined || targetMd5 === undefined) {
+      const [sourcePath, targetPath] = [this.from.pathOf(source.key), this.to.pathOf(source.key)];
+      if (sourcePath === undefined || targetPath === undefined) return 'main';
       const result = await this.pool.run({
         kind: 'compare',
         ...(sourceMd5 === undefined ? { source: sourcePath } : {}),
