@@ -372,3 +372,29 @@ it('fsyncs file by file when syncfs fails, and the move completes', async () => 
   }
   expect((await expectWholeCopies(source.dir, destination)).sort()).toEqual((await walk(source.dir)).sort());
 });
+
+it('syncs the copies of each cluster before its config when many clusters finish together', async () => {
+  const dir = await tempDir('move-workers-');
+  const vfs = await openVfs(`file://${dir}`);
+  const clusters = Array.from({ length: 12 }, (_, i) => `c${i}.example.com`);
+  for (const cluster of clusters) {
+    for (let i = 0; i < 4; i++) await vfs.write(`${cluster}/pki/f${i}`, crypto.randomBytes(256));
+    await vfs.write(`${cluster}/config`, config(vfs.url).replaceAll(CLUSTER, cluster));
+  }
+  await vfs.close();
+  const destination = await tempDir('move-workers-');
+  // Each syncfs, with the configs already at the destination when it started.
+  const runs: Array<{ folders: string[]; configs: string[] }> = [];
+  const configsThere = () => clusters.filter((cluster) => fs.existsSync(path.join(destination, cluster, 'config')));
+  const spy = spySyncfs(false, (folders) => runs.push({ folders, configs: configsThere() }));
+  try {
+    const result = await moveStateStore({ from: `file://${dir}`, to: `file://${destination}` });
+    expect(result.clusters.map((c) => c.copied)).toEqual(clusters.map(() => 5));
+  } finally {
+    spy.restore();
+  }
+  const synced = (cluster: string) =>
+    runs.some((run) => run.folders.includes(path.join(destination, cluster, 'pki')) && !run.configs.includes(cluster));
+  expect(clusters.filter((cluster) => !synced(cluster))).toEqual(syncfsAvailable() ? [] : clusters);
+  expect(runs.length).toBeLessThanOrEqual(syncfsAvailable() ? clusters.length : 0); // shared, or one each
+});
