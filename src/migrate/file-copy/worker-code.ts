@@ -25,7 +25,7 @@ import type {
   WorkerPort,
   WorkerReply,
 } from './protocol.js';
-import { workerList, workerRemoveAbandoned } from './worker-list.js';
+import { workerList, workerRemoveAbandoned, workerSortItems } from './worker-list.js';
 
 /** The folders of one batch found inside their store's root (resolved once per batch). */
 type Checked = Set<string>;
@@ -300,6 +300,7 @@ export const WORKER_FUNCTIONS: ReadonlyArray<(...args: never[]) => unknown> = [
   workerStat,
   workerList,
   workerRemoveAbandoned,
+  workerSortItems,
   compareKeys,
   workerFailure,
 ];

@@ -39,8 +39,7 @@ export function workerList(deps: WorkerDeps, job: ListJob): JobResult {
       const key = dirKey === '' ? entry.name : dirKey + '/' + entry.name;
       items.push({ key, sortKey: entry.isDirectory() ? key + '/' : key, name: entry.name, isDir: entry.isDirectory() });
     }
-    items.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
-    for (const item of items) {
+    for (const item of workerSortItems(items)) {
       if (!item.sortKey.startsWith(prefix) && !prefix.startsWith(item.sortKey)) continue;
       if (item.isDir) visit(item.key);
       else if (item.key.startsWith(prefix)) {
@@ -54,6 +53,21 @@ export function workerList(deps: WorkerDeps, job: ListJob): JobResult {
   const slash = prefix.lastIndexOf('/');
   visit(slash === -1 ? '' : prefix.slice(0, slash));
   return { ok: true, listing: { keys: keys.join('\0'), stats: BigUint64Array.from(stats) } };
+}
+
+/**
+ * A folder's items in UTF-8 byte order of their sort keys: by the engine's own string sort (UTF-16
+ * order, the same as UTF-8's below U+D800; 0.5 ms for 2,000 names where a comparator took 5-10 ms
+ * in a worker's cold code) unless a key holds a code unit from U+D800 on (then compareKeys).
+ */
+export function workerSortItems<T extends { sortKey: string }>(items: T[]): T[] {
+  for (const item of items)
+    if (/[\uD800-\uFFFF]/.test(item.sortKey)) return items.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
+  const byKey = new Map(items.map((item) => [item.sortKey, item]));
+  return items
+    .map((item) => item.sortKey)
+    .sort()
+    .map((key) => byKey.get(key)!);
 }
 
 /** Removes a temp file nothing has written to for `maxAgeMs` (its writer died); never fails. */
