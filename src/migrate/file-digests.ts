@@ -46,11 +46,16 @@ const SETTLED_NS = 50_000_000n;
  */
 export class FileDigests {
   private dirty = false;
+  /** Recorded by this run (settled or not), ahead of the saved rows. */
+  private readonly entries = new Map<string, Entry>();
+  /** Saved rows superseded by a record of this run that was then dropped (changed, or not settled). */
+  private readonly dropped = new Set<string>();
 
   private constructor(
     private readonly root: string,
     private readonly file: string,
-    private readonly entries: Map<string, Entry>,
+    /** The rows of the digest file as parsed (each checked when looked up: a rerun looks each up once). */
+    private readonly saved: Readonly<Record<string, unknown>>,
   ) {}
 
   /** The digests of a file:// store (undefined for other backends, or when `folder` is false). */
@@ -90,9 +95,12 @@ export class FileDigests {
    * the one it was computed for, and that was settled.
    */
   lookup(key: string, identity: FileIdentity | string): string | undefined {
+    const stamp = typeof identity === 'string' ? identity : identity.stamp;
     const entry = this.entries.get(key);
-    if (entry === undefined || !settled(entry)) return undefined;
-    return entry.stamp === (typeof identity === 'string' ? identity : identity.stamp) ? entry.md5 : undefined;
+    if (entry !== undefined) return settled(entry) && entry.stamp === stamp ? entry.md5 : undefined;
+    // Saved rows were settled when saved.
+    const row = this.dropped.has(key) ? undefined : savedRow(this.saved, key);
+    return row !== undefined && row[0] === stamp ? row[1] : undefined;
   }
 
   /** Records the MD5 of bytes read *after* `identity` was taken (so a write during the read shows). */
@@ -103,34 +111,60 @@ export class FileDigests {
 
   /**
    * Writes the digests (temp file + rename). A file recorded right after it was written is not
-   * settled yet: it is stat-ed again now and kept only if unchanged and settled by now.
+   * settled yet: it is stat-ed again now and kept only if unchanged and settled by now, once the
+   * margin is waited out (up to 50 ms). Files for which `notWaitedFor` is true are not waited for:
+   * unsettled, they are dropped (the configs a move writes last: the next run reads each again,
+   * ~0.3 ms, where waiting for it costs this run up to 50 ms).
    */
-  async save(statMany?: StatMany): Promise<void> {
+  async save(statMany?: StatMany, notWaitedFor: (key: string) => boolean = () => false): Promise<void> {
     if (!this.dirty) return;
-    // Files written in the last instants of a move: wait out the margin once (at most 50 ms) so
-    // that the re-stat below can keep them and the next run need not read them.
+    let unsettled = await this.restat(statMany);
     let newest = 0n;
-    for (const entry of this.entries.values()) if (!settled(entry) && entry.ctimeNs > newest) newest = entry.ctimeNs;
+    for (const [key, entry] of unsettled) if (!notWaitedFor(key) && entry.ctimeNs > newest) newest = entry.ctimeNs;
     const wait = Number(newest + SETTLED_NS - nowNs()) / 1e6;
-    if (newest > 0n && wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait + 1, 60)));
-    const unsettled = [...this.entries].filter(([, entry]) => !settled(entry));
-    const identities =
-      statMany === undefined
-        ? await Promise.all(unsettled.map(([key]) => this.identify(key)))
-        : await statMany(unsettled.map(([key]) => this.pathOf(key)));
-    for (const [index, [key, entry]] of unsettled.entries()) {
-      const now = identities[index];
-      if (now !== undefined && now.stamp === entry.stamp && settled(now)) entry.statAtNs = now.statAtNs;
-      else this.entries.delete(key);
+    if (newest > 0n && wait > 0) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(wait + 1, 60)));
+      unsettled = await this.restat(statMany);
     }
+    for (const [key] of unsettled) this.drop(key);
     // Only settled entries are left: a row is the stamp and the MD5.
     const rows: Record<string, [string, string]> = {};
+    for (const key of Object.keys(this.saved)) {
+      const row = this.dropped.has(key) ? undefined : savedRow(this.saved, key);
+      if (row !== undefined) rows[key] = row;
+    }
     for (const [key, entry] of this.entries) rows[key] = [entry.stamp, entry.md5];
     await mkdir(path.dirname(this.file), { recursive: true });
     const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
     await writeFile(temp, JSON.stringify({ format: FORMAT, root: this.root, entries: rows }));
     await rename(temp, this.file);
     this.dirty = false;
+  }
+
+  private drop(key: string): void {
+    this.entries.delete(key);
+    this.dropped.add(key);
+  }
+
+  /**
+   * Stats the unsettled entries' files again: an unchanged one is settled by this stat (once its
+   * change is far enough behind), a changed or gone one is dropped; returns those still unsettled.
+   */
+  private async restat(statMany: StatMany | undefined): Promise<Array<[string, Entry]>> {
+    const unsettled = [...this.entries].filter(([, entry]) => !settled(entry));
+    if (unsettled.length === 0) return unsettled;
+    const identities =
+      statMany === undefined
+        ? await Promise.all(unsettled.map(([key]) => this.identify(key)))
+        : await statMany(unsettled.map(([key]) => this.pathOf(key)));
+    const left: Array<[string, Entry]> = [];
+    for (const [index, [key, entry]] of unsettled.entries()) {
+      const now = identities[index];
+      if (now === undefined || now.stamp !== entry.stamp) this.drop(key);
+      else if (settled(now)) entry.statAtNs = now.statAtNs;
+      else left.push([key, entry]);
+    }
+    return left;
   }
 }
 
@@ -139,32 +173,29 @@ function settled(identity: FileIdentity): boolean {
   return identity.statAtNs - identity.ctimeNs >= SETTLED_NS;
 }
 
-async function load(file: string, root: string): Promise<Map<string, Entry>> {
-  const entries = new Map<string, Entry>();
+/** The saved rows of the digest file (none when missing, unreadable, or of another layout or root). */
+async function load(file: string, root: string): Promise<Record<string, unknown>> {
   try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as {
-      format?: unknown;
-      root?: unknown;
-      entries?: Record<string, unknown>;
-    };
-    if (
-      parsed.format !== FORMAT ||
-      parsed.root !== root ||
-      typeof parsed.entries !== 'object' ||
-      parsed.entries === null
-    )
-      return entries;
-    for (const [key, row] of Object.entries(parsed.entries)) {
-      if (!Array.isArray(row) || row.length !== 2 || typeof row[0] !== 'string' || typeof row[1] !== 'string') continue;
-      if (!/^[0-9a-f]{32}$/.test(row[1])) continue;
-      // Saved rows were settled when saved; the stamp's ctime is only read again if re-recorded.
-      entries.set(key, { stamp: row[0], md5: row[1], ctimeNs: 0n, statAtNs: SETTLED_NS });
-    }
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as { format?: unknown; root?: unknown; entries?: unknown };
+    const { format, entries } = parsed;
+    if (format === FORMAT && parsed.root === root && typeof entries === 'object' && entries !== null)
+      return entries as Record<string, unknown>;
   } catch {
     // No digests yet, or an unreadable file: every file is read, as without digests.
   }
-  return entries;
+  return {};
 }
+
+/** A saved row of `key`, [stamp, MD5], if it is one. */
+function savedRow(saved: Readonly<Record<string, unknown>>, key: string): [string, string] | undefined {
+  if (!Object.hasOwn(saved, key)) return undefined;
+  const row = saved[key];
+  if (!Array.isArray(row) || row.length !== 2 || typeof row[0] !== 'string' || typeof row[1] !== 'string')
+    return undefined;
+  return MD5_HEX.test(row[1]) ? [row[0], row[1]] : undefined;
+}
+
+const MD5_HEX = /^[0-9a-f]{32}$/;
 
 /**
  * The wall clock (ns) as the settled rule reads it: taken before a call, it is no later than any

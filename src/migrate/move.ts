@@ -80,7 +80,8 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
         // Digests recorded before a failure are still true: saved either way (file:// -> file://:
         // the files just written are stat-ed again by the workers).
         const statMany = fileCopies === undefined ? undefined : (files: string[]) => fileCopies.statMany(files);
-        await Promise.all([digests.from?.save(statMany), digests.to?.save(statMany), memo?.save()]);
+        const configs = (key: string) => /^[^/]+\/config$/.test(key); // written last: not waited for (FileDigests.save)
+        await Promise.all([digests.from?.save(statMany), digests.to?.save(statMany, configs), memo?.save()]);
       } finally {
         // The workers end with the move (none keeps the process alive), after what they copied is durable.
         await fileCopies?.close();

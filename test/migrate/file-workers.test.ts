@@ -5,6 +5,7 @@
  * with a StateStoreError and loses nothing; and the workers' own checks (read-back, durability)
  * are tested on their functions with an fs that lies or counts.
  */
+import childProcess from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { isStateStoreError } from '../../src/errors.js';
 import { FileCopies } from '../../src/migrate/file-copy/copies.js';
 import type { Job, JobResult, WorkerDeps } from '../../src/migrate/file-copy/protocol.js';
 import { runWorkerBatch, workerFlush } from '../../src/migrate/file-copy/worker-code.js';
+import { syncfsAvailable } from '../../src/backends/file/sync-fs.js';
 import { moveStateStore } from '../../src/migrate/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { removeTempDirs, tempDir } from '../helpers/index.js';
@@ -310,4 +312,89 @@ it('makes deferred copies durable by the flush: every file, then each folder onc
   const targets = jobs.map((job) => (job as { target: string }).target);
   expect(synced.slice(0, 20).sort()).toEqual(targets.sort());
   expect(synced.slice(20).sort()).toEqual([path.join(to, 'x'), path.join(to, 'y')]);
+});
+
+/** Spies on the `sync -f` runs (syncfs of the destination's filesystems), answering each as `fail` says. */
+function spySyncfs(fail: boolean, seen: (folders: string[]) => void): { restore: () => void } {
+  const original = childProcess.execFile;
+  const spy = jest.spyOn(childProcess, 'execFile').mockImplementation(((
+    file: string,
+    args: string[],
+    options: object,
+    callback: (err: Error | null) => void,
+  ) => {
+    if (file !== 'sync') return (original as (...a: unknown[]) => unknown)(file, args, options, callback);
+    seen(args.slice(2));
+    if (fail) setImmediate(() => callback(new Error('sync: unrecognized option -f')));
+    else return original(file, args, options, callback);
+    return undefined;
+  }) as unknown as typeof childProcess.execFile);
+  return { restore: () => spy.mockRestore() };
+}
+
+it('makes deferred copies durable by one syncfs of their folders before the config (Linux 5.8+)', async () => {
+  const source = await seed(30);
+  const destination = await tempDir('move-workers-');
+  const runs: Array<{ folders: string[]; configThere: boolean }> = [];
+  const spy = spySyncfs(false, (folders) =>
+    runs.push({ folders, configThere: fs.existsSync(path.join(destination, CLUSTER, 'config')) }),
+  );
+  try {
+    const result = await moveStateStore({ from: source.url, to: `file://${destination}` });
+    expect(result.clusters[0]).toMatchObject({ copied: 31, skipped: 0 });
+  } finally {
+    spy.restore();
+  }
+  // Elsewhere the workers fsync each file (the test above): no syncfs is asked for.
+  const expected = syncfsAvailable() ? [{ folders: [path.join(destination, CLUSTER, 'pki')], configThere: false }] : [];
+  expect(runs).toEqual(expected);
+});
+
+it('fsyncs file by file when syncfs fails, and the move completes', async () => {
+  const source = await seed(30);
+  const destination = await tempDir('move-workers-');
+  const handle = await fs.promises.open(path.join(destination, 'probe'), 'w');
+  const proto = Object.getPrototypeOf(handle) as { sync: () => Promise<void> };
+  await handle.close();
+  fs.rmSync(path.join(destination, 'probe'));
+  const synced = jest.spyOn(proto, 'sync');
+  const runs: string[][] = [];
+  const spy = spySyncfs(true, (folders) => runs.push(folders));
+  try {
+    const result = await moveStateStore({ from: source.url, to: `file://${destination}` });
+    expect(result.clusters[0]).toMatchObject({ copied: 31, skipped: 0 });
+    // Asked once, then the 30 copies and their folder fsynced from here (elsewhere: by the workers).
+    expect(runs.length).toBe(syncfsAvailable() ? 1 : 0);
+    if (syncfsAvailable()) expect(synced.mock.calls.length).toBeGreaterThanOrEqual(31);
+  } finally {
+    spy.restore();
+    synced.mockRestore();
+  }
+  expect((await expectWholeCopies(source.dir, destination)).sort()).toEqual((await walk(source.dir)).sort());
+});
+
+it('syncs the copies of each cluster before its config when many clusters finish together', async () => {
+  const dir = await tempDir('move-workers-');
+  const vfs = await openVfs(`file://${dir}`);
+  const clusters = Array.from({ length: 12 }, (_, i) => `c${i}.example.com`);
+  for (const cluster of clusters) {
+    for (let i = 0; i < 4; i++) await vfs.write(`${cluster}/pki/f${i}`, crypto.randomBytes(256));
+    await vfs.write(`${cluster}/config`, config(vfs.url).replaceAll(CLUSTER, cluster));
+  }
+  await vfs.close();
+  const destination = await tempDir('move-workers-');
+  // Each syncfs, with the configs already at the destination when it started.
+  const runs: Array<{ folders: string[]; configs: string[] }> = [];
+  const configsThere = () => clusters.filter((cluster) => fs.existsSync(path.join(destination, cluster, 'config')));
+  const spy = spySyncfs(false, (folders) => runs.push({ folders, configs: configsThere() }));
+  try {
+    const result = await moveStateStore({ from: `file://${dir}`, to: `file://${destination}` });
+    expect(result.clusters.map((c) => c.copied)).toEqual(clusters.map(() => 5));
+  } finally {
+    spy.restore();
+  }
+  const synced = (cluster: string) =>
+    runs.some((run) => run.folders.includes(path.join(destination, cluster, 'pki')) && !run.configs.includes(cluster));
+  expect(clusters.filter((cluster) => !synced(cluster))).toEqual(syncfsAvailable() ? [] : clusters);
+  expect(runs.length).toBeLessThanOrEqual(syncfsAvailable() ? clusters.length : 0); // shared, or one each
 });

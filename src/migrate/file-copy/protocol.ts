@@ -48,10 +48,10 @@ export interface FlushJob {
   kind: 'flush';
 }
 
-/** A stat of one file (its identity now, for a digest recorded right after the file was written). */
+/** Stats of files (their identities now, for digests recorded right after the files were written). */
 export interface StatJob {
   kind: 'stat';
-  path: string;
+  paths: string[];
 }
 
 /** Every file of a store under a prefix, in key order, as the file backend lists them (no folders, no reserved names). */
@@ -66,13 +66,15 @@ export interface ListJob {
   tempMaxAgeMs: number;
 }
 
-/** A listed file: its key and its stat. */
-export interface ListedEntry {
-  key: string;
-  size: bigint;
-  ino: bigint;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
+/**
+ * A ListJob's files, in two flat fields rather than an object per file: a message of objects
+ * costs the receiving thread ~8 µs per file to rebuild (most of a rerun's listing on its side).
+ */
+export interface Listing {
+  /** The keys, joined by NUL (which no file name holds). */
+  keys: string;
+  /** Four numbers per key, in order: size, inode, mtime (ns), ctime (ns). */
+  stats: BigUint64Array;
 }
 
 export type Job = CreateJob | CompareJob | FlushJob | StatJob | ListJob;
@@ -83,10 +85,10 @@ export interface JobDone {
   ok: true;
   source?: ReadDigest;
   target?: ReadDigest;
-  /** A StatJob's file, if it is one. */
-  stat?: StatIdentity;
+  /** A StatJob's files, in order (null: gone, or not a file). */
+  stats?: Array<StatIdentity | null>;
   /** A ListJob's files. */
-  entries?: ListedEntry[];
+  listing?: Listing;
 }
 
 export interface JobFailed {

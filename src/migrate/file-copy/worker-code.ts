@@ -19,12 +19,13 @@ import type {
   JobFailed,
   JobResult,
   ReadDigest,
+  StatIdentity,
   WorkerBatch,
   WorkerDeps,
   WorkerPort,
   WorkerReply,
 } from './protocol.js';
-import { workerList, workerRemoveAbandoned } from './worker-list.js';
+import { workerList, workerRemoveAbandoned, workerSortItems } from './worker-list.js';
 
 /** The folders of one batch found inside their store's root (resolved once per batch). */
 type Checked = Set<string>;
@@ -56,7 +57,7 @@ export function runWorkerBatch(deps: WorkerDeps, batch: WorkerBatch): JobResult[
     try {
       if (Atomics.load(deps.abort, 0) !== 0) return { ok: false, aborted: true, message: 'aborted' };
       if (job.kind === 'compare') return workerCompare(deps, job.source, job.target);
-      if (job.kind === 'stat') return workerStat(deps, job.path);
+      if (job.kind === 'stat') return { ok: true, stats: job.paths.map((file: string) => workerStat(deps, file)) };
       if (job.kind === 'list') return workerList(deps, job);
       if (job.kind !== 'create') return { ok: false, message: 'a flush is sent alone' };
       const result = workerCreate(deps, checked, job.source, job.target, job.durability === 'now', job.verify);
@@ -260,13 +261,17 @@ export function workerAssertInside(deps: WorkerDeps, checked: Checked, root: str
   checked.add(dir);
 }
 
-/** The identity of a file now (none for a file gone, or a folder). */
-export function workerStat(deps: WorkerDeps, file: string): JobResult {
+/** The identity of a file now (null for a file gone, a folder, or a failed stat). */
+export function workerStat(deps: WorkerDeps, file: string): StatIdentity | null {
   const statAtNs = BigInt(Date.now()) * 1_000_000n;
-  const stat = deps.fs.statSync(file, { bigint: true, throwIfNoEntry: false });
-  if (stat === undefined || !stat.isFile()) return { ok: true };
-  const { ino, mtimeNs, size, ctimeNs } = stat;
-  return { ok: true, stat: { ino, mtimeNs, size, ctimeNs, statAtNs } };
+  try {
+    const stat = deps.fs.statSync(file, { bigint: true, throwIfNoEntry: false });
+    if (stat === undefined || !stat.isFile()) return null;
+    const { ino, mtimeNs, size, ctimeNs } = stat;
+    return { ino, mtimeNs, size, ctimeNs, statAtNs };
+  } catch {
+    return null;
+  }
 }
 
 /** A failure as a message can carry it (an Error does not survive postMessage with its code). */
@@ -295,6 +300,7 @@ export const WORKER_FUNCTIONS: ReadonlyArray<(...args: never[]) => unknown> = [
   workerStat,
   workerList,
   workerRemoveAbandoned,
+  workerSortItems,
   compareKeys,
   workerFailure,
 ];

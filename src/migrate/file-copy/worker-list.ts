@@ -6,7 +6,7 @@
  */
 import type * as NodeFs from 'node:fs';
 import { compareKeys } from '../../backends/common/paging.js';
-import type { JobResult, ListedEntry, ListJob, WorkerDeps } from './protocol.js';
+import type { JobResult, ListJob, WorkerDeps } from './protocol.js';
 
 /**
  * Lists a store's files under a prefix in one walk, as the file backend's listing does (list.ts):
@@ -16,7 +16,8 @@ import type { JobResult, ListedEntry, ListJob, WorkerDeps } from './protocol.js'
 export function workerList(deps: WorkerDeps, job: ListJob): JobResult {
   const { fs, path } = deps;
   const { root, prefix } = job;
-  const entries: ListedEntry[] = [];
+  const keys: string[] = [];
+  const stats: bigint[] = [];
   const visit = (dirKey: string): void => {
     const dir = dirKey === '' ? root : path.join(root, ...dirKey.split('/'));
     let names: NodeFs.Dirent[];
@@ -38,20 +39,35 @@ export function workerList(deps: WorkerDeps, job: ListJob): JobResult {
       const key = dirKey === '' ? entry.name : dirKey + '/' + entry.name;
       items.push({ key, sortKey: entry.isDirectory() ? key + '/' : key, name: entry.name, isDir: entry.isDirectory() });
     }
-    items.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
-    for (const item of items) {
+    for (const item of workerSortItems(items)) {
       if (!item.sortKey.startsWith(prefix) && !prefix.startsWith(item.sortKey)) continue;
       if (item.isDir) visit(item.key);
       else if (item.key.startsWith(prefix)) {
         const stat = fs.statSync(path.join(dir, item.name), { bigint: true, throwIfNoEntry: false });
         if (stat === undefined || !stat.isFile()) continue; // gone meanwhile, or no file
-        entries.push({ key: item.key, size: stat.size, ino: stat.ino, mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs });
+        keys.push(item.key);
+        stats.push(stat.size, stat.ino, stat.mtimeNs, stat.ctimeNs);
       }
     }
   };
   const slash = prefix.lastIndexOf('/');
   visit(slash === -1 ? '' : prefix.slice(0, slash));
-  return { ok: true, entries };
+  return { ok: true, listing: { keys: keys.join('\0'), stats: BigUint64Array.from(stats) } };
+}
+
+/**
+ * A folder's items in UTF-8 byte order of their sort keys: by the engine's own string sort (UTF-16
+ * order, the same as UTF-8's below U+D800; 0.5 ms for 2,000 names where a comparator took 5-10 ms
+ * in a worker's cold code) unless a key holds a code unit from U+D800 on (then compareKeys).
+ */
+export function workerSortItems<T extends { sortKey: string }>(items: T[]): T[] {
+  for (const item of items)
+    if (/[\uD800-\uFFFF]/.test(item.sortKey)) return items.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
+  const byKey = new Map(items.map((item) => [item.sortKey, item]));
+  return items
+    .map((item) => item.sortKey)
+    .sort()
+    .map((key) => byKey.get(key)!);
 }
 
 /** Removes a temp file nothing has written to for `maxAgeMs` (its writer died); never fails. */
