@@ -323,7 +323,8 @@ function spySyncfs(fail: boolean, seen: (folders: string[]) => void): { restore:
     options: object,
     callback: (err: Error | null) => void,
   ) => {
-    if (file !== 'sync') return (original as (...a: unknown[]) => unknown)(file, args, options, callback);
+    if (path.basename(file) !== 'sync')
+      return (original as (...a: unknown[]) => unknown)(file, args, options, callback);
     seen(args.slice(2));
     if (fail) setImmediate(() => callback(new Error('sync: unrecognized option -f')));
     else return original(file, args, options, callback);
