@@ -44,15 +44,45 @@ const libraryExternal: NonNullable<Options['esbuildPlugins']>[number] = {
 // dist/validators.generated.cjs: the CommonJS chunks require() it and the ESM chunks import it
 // (Node reads its export names from the annotation esbuild writes for that purpose). Bundled into
 // each format they were two copies, and the package went over its 6 MiB (scripts/check-pack.mjs).
+//
+// They are also loaded on first use, not at import: parsing that megabyte (and, for an ESM import of
+// CommonJS, lexing it for its export names) was ~80 ms of a ~130 ms import on the 2-core machine,
+// paid by every command, `statestore --version` too (bench/README.md, "Cold start"). The import
+// resolves to a small module whose two functions require() the file on their first call and pass
+// each call and its `errors` through (src/config/validate/schema-validator.ts calls them
+// synchronously, hence require, not import()).
 const VALIDATORS_SOURCE = 'src/config/validate/validators.generated.js';
+const lazyValidators = (requireFrom: string): string => `
+import { createRequire } from 'node:module';
+let loaded;
+const load = () => (loaded ??= createRequire(${requireFrom})('./validators.generated.cjs'));
+const lazy = (name) => {
+  const validate = (...args) => {
+    const generated = load()[name];
+    const valid = generated(...args);
+    validate.errors = generated.errors;
+    return valid;
+  };
+  validate.errors = null;
+  return validate;
+};
+export const validateCluster = lazy('validateCluster');
+export const validateInstanceGroup = lazy('validateInstanceGroup');
+`;
 const sharedValidators: NonNullable<Options['esbuildPlugins']>[number] = {
   name: 'shared-validators',
   setup(build) {
     build.onResolve({ filter: /[\\/]?validators\.generated\.js$/ }, (args) =>
       /[\\/]src[\\/]config[\\/]validate[\\/]/.test(args.importer)
-        ? { path: './validators.generated.cjs', external: true }
+        ? { path: 'validators', namespace: 'lazy-validators' }
         : undefined,
     );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-validators' }, () => ({
+      // tsup builds the CommonJS output as ESM and converts it afterwards (splitting), so the
+      // format shows only in the output's extension.
+      contents: lazyValidators(build.initialOptions.outExtension?.['.js'] === '.cjs' ? '__filename' : 'import.meta.url'),
+      loader: 'js',
+    }));
     build.onEnd(async () => {
       // Whitespace only: the code is generated, and its names stay as ajv wrote them.
       const { code } = await build.esbuild.transform(readFileSync(VALIDATORS_SOURCE, 'utf8'), {
