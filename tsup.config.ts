@@ -39,6 +39,18 @@ const libraryExternal: NonNullable<Options['esbuildPlugins']>[number] = {
   },
 };
 
+// The bin (dist/cli.js, src/cli/bin.ts) imports the command line (src/cli/main.ts) only once it has
+// turned on Node's compile cache: that import is left to dist/cli-main.js, built beside it, or
+// esbuild would inline main.ts and hoist its static import of the library above the cache's switch.
+const cliMainExternal: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'cli-main-external',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/main\.js$/ }, (args) =>
+      /[\\/]src[\\/]cli[\\/]bin\.ts$/.test(args.importer) ? { path: './cli-main.js', external: true } : undefined,
+    );
+  },
+};
+
 // The kops schema validators (src/config/validate/validators.generated.js, ajv's standalone code:
 // ~1.2 MB once bundled) are the same in both formats, so the package ships them once, as
 // dist/validators.generated.cjs: the CommonJS chunks require() it and the ESM chunks import it
@@ -80,7 +92,9 @@ const sharedValidators: NonNullable<Options['esbuildPlugins']>[number] = {
     build.onLoad({ filter: /.*/, namespace: 'lazy-validators' }, () => ({
       // tsup builds the CommonJS output as ESM and converts it afterwards (splitting), so the
       // format shows only in the output's extension.
-      contents: lazyValidators(build.initialOptions.outExtension?.['.js'] === '.cjs' ? '__filename' : 'import.meta.url'),
+      contents: lazyValidators(
+        build.initialOptions.outExtension?.['.js'] === '.cjs' ? '__filename' : 'import.meta.url',
+      ),
       loader: 'js',
     }));
     build.onEnd(async () => {
@@ -123,8 +137,9 @@ export default defineConfig([
   },
   {
     // The `statestore` command (package.json "bin"): ESM only, with its shebang; no types, and no
-    // clean, so it never removes the library's files. It imports the library from dist/index.js.
-    entry: { cli: 'src/cli/main.ts' },
+    // clean, so it never removes the library's files. The bin (cli.js) imports the command line
+    // (cli-main.js), which imports the library from dist/index.js.
+    entry: { cli: 'src/cli/bin.ts', 'cli-main': 'src/cli/main.ts' },
     format: ['esm'],
     banner: { js: '#!/usr/bin/env node' },
     // `statestore --version` prints the package's version, fixed at build time.
@@ -140,7 +155,7 @@ export default defineConfig([
     platform: 'node',
     splitting: false,
     noExternal: BUNDLED,
-    esbuildPlugins: [libraryExternal, yamlBuiltins],
+    esbuildPlugins: [libraryExternal, cliMainExternal, yamlBuiltins],
     external: ['@aws-sdk/client-s3', '@google-cloud/storage', '@azure/storage-blob', '@azure/identity'],
   },
 ]);
