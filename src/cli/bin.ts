@@ -7,7 +7,7 @@
  */
 import module from 'node:module';
 
-/** `module.enableCompileCache` (Node >= 22.1): V8's code cache on disk; absent on Node 20. */
+/** `module.enableCompileCache` (Node >= 22.8): V8's code cache on disk; absent on Node 20. */
 type EnableCompileCache = (directory?: string) => unknown;
 
 const args = process.argv.slice(2);
