@@ -62,6 +62,10 @@ try {
     for (const name of ['yaml', 'diff', 'p-limit']) {
       if (await import(name).then(() => true, () => false)) throw new Error(name + ' was installed: it should be bundled, not a dependency');
     }
+    // The StateStore's code is a chunk openStateStore imports on the first open (src/store/open.ts).
+    const store = await lib.openStateStore('memfs://pack-check-store');
+    if ((await store.listClusters()).length !== 0) throw new Error('a new memfs store lists clusters');
+    await store.close();
     const vfs = await lib.openVfs('memfs://pack-check');
     await vfs.write('a/b', 'hello');
     const text = Buffer.from((await vfs.read('a/b')).body).toString();
