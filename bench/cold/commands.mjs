@@ -1,12 +1,13 @@
 // Cold start of the `statestore` command: short commands, each in a fresh process, against node's
 // own start. Run after `npm run build`:
-//   node bench/cold/commands.mjs [--runs 10] [--node PATH] [--dist dist] [--no-cache]
+//   node bench/cold/commands.mjs [--runs 10] [--node PATH] [--dist dist] [--no-cache | --cache-ab]
 // Rows: `node -e 0` (node's start, the floor), `import` of dist/index.js, `statestore --version`,
 // `statestore get --help`, `statestore get clusters` of a one-cluster file:// store, and a
 // `statestore move` rerun of a 50-file file:// store (nothing to copy). Rounds interleave the rows;
 // medians of wall time and of the process's CPU (user + system, from its start: bench/cold/exit-cpu.mjs).
 // --node: another node binary (e.g. 22 or 24, whose compile cache the bin turns on; the first
-// round warms it, and the figures are medians); --no-cache: NODE_DISABLE_COMPILE_CACHE=1.
+// round warms it, and the figures are medians); --no-cache: NODE_DISABLE_COMPILE_CACHE=1; --cache-ab:
+// each statestore row twice a round, with the cache and without.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,15 +48,25 @@ const rows = {
 };
 const env = { ...process.env, BENCH_CPU_FILE: cpuFile };
 if (process.argv.includes('--no-cache')) env.NODE_DISABLE_COMPILE_CACHE = '1';
+// --cache-ab: each statestore row again with the compile cache off, interleaved with it on (same load).
+const noCache = { ...env, NODE_DISABLE_COMPILE_CACHE: '1' };
+const runsOf = Object.entries(rows).flatMap(([name, args]) =>
+  process.argv.includes('--cache-ab') && name.startsWith('statestore')
+    ? [
+        [name, args, env],
+        [`${name} (no cache)`, args, noCache],
+      ]
+    : [[name, args, env]],
+);
 // The move's first run copies; every timed one after is a rerun.
 execFileSync(node, rows['statestore move, a rerun'], { env, stdio: 'ignore' });
-const samples = Object.fromEntries(Object.keys(rows).map((name) => [name, []]));
+const samples = Object.fromEntries(runsOf.map(([name]) => [name, []]));
 try {
   for (let round = 0; round < runs; round++) {
-    for (const [name, args] of Object.entries(rows)) {
+    for (const [name, args, runEnv] of runsOf) {
       rmSync(cpuFile, { force: true });
       const started = performance.now();
-      execFileSync(node, ['--import', hook, ...args], { env, stdio: 'ignore' });
+      execFileSync(node, ['--import', hook, ...args], { env: runEnv, stdio: 'ignore' });
       const wallMs = performance.now() - started;
       samples[name].push({ wallMs, ...JSON.parse(readFileSync(cpuFile, 'utf8')) });
     }
@@ -71,6 +82,6 @@ for (const [name, list] of Object.entries(samples)) {
   const cpu = median(list.map((s) => s.cpuMs));
   const rss = median(list.map((s) => s.maxRssKb)) / 1024;
   console.log(
-    `  ${name.padEnd(26)} wall ${wall.toFixed(1).padStart(6)} ms  CPU ${cpu.toFixed(1).padStart(6)} ms  RSS ${rss.toFixed(0).padStart(4)} MB`,
+    `  ${name.padEnd(37)} wall ${wall.toFixed(1).padStart(6)} ms  CPU ${cpu.toFixed(1).padStart(6)} ms  RSS ${rss.toFixed(0).padStart(4)} MB`,
   );
 }
