@@ -12,6 +12,11 @@ type EnableCompileCache = (directory?: string) => unknown;
 
 const args = process.argv.slice(2);
 if (args.length === 1 && args[0] === '--version') {
+  // A reader that closed the pipe (`statestore --version | true`) ends it quietly, exit 0, as the
+  // commands do (interrupt.ts endQuietlyOnClosedPipe), instead of an unhandled EPIPE.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   // What commander prints for --version (program.ts): the version fixed at build time.
   process.stdout.write(`${process.env.STATESTORE_VERSION ?? 'development'}\n`);
 } else {

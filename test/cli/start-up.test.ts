@@ -3,13 +3,13 @@
  * by itself and turns on Node's compile cache where Node has one (src/cli/bin.ts), and the built
  * library loads kops's schema validators on the first validation, not at import (tsup.config.ts).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import module from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../helpers/index.js';
-import { requireBuiltCli, run, tempDir } from './harness.js';
+import { CLI, requireBuiltCli, run, tempDir } from './harness.js';
 
 const exec = promisify(execFile);
 const VERSION = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -46,6 +46,16 @@ describe('start-up (built bin and library)', () => {
     const parsed = await run(['--quiet', '--version']);
     expect(alone).toMatchObject({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
     expect(parsed).toMatchObject({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+  });
+
+  it('ends --version quietly when the reader has closed the pipe', async () => {
+    // The read end closes right away, long before the child's node has started and writes.
+    const child = spawn(process.execPath, [CLI, '--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
   });
 
   it.each(['esm', 'cjs'] as const)(
