@@ -65,7 +65,7 @@ module.exports = {
     {
       name: 'cli-is-a-leaf',
       severity: 'error',
-      comment: 'Only the CLI itself (entry src/cli/main.ts) imports src/cli/; the library never does.',
+      comment: 'Only the CLI itself (entry src/cli/bin.ts, then main.ts) imports src/cli/; the library never does.',
       from: { pathNot: CLI },
       to: { path: CLI },
     },
@@ -75,7 +75,7 @@ module.exports = {
       comment:
         'src/cli/ imports the library only through src/index.ts (`../index.js`), which the build leaves ' +
         'to dist/index.js: any other import of src/ would bundle a second copy of library code into ' +
-        'dist/cli.js (two StateStoreError classes, two backend tables). Export what the CLI needs, or ' +
+        'dist/cli-main.js (two StateStoreError classes, two backend tables). Export what the CLI needs, or ' +
         'keep CLI-only helpers in src/cli/.',
       from: { path: CLI },
       to: { path: '^src/', pathNot: [CLI, '^src/index\\.ts$'] },

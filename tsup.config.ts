@@ -39,20 +39,64 @@ const libraryExternal: NonNullable<Options['esbuildPlugins']>[number] = {
   },
 };
 
+// The bin (dist/cli.js, src/cli/bin.ts) imports the command line (src/cli/main.ts) only once it has
+// turned on Node's compile cache: that import is left to dist/cli-main.js, built beside it, or
+// esbuild would inline main.ts and hoist its static import of the library above the cache's switch.
+const cliMainExternal: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'cli-main-external',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/main\.js$/ }, (args) =>
+      /[\\/]src[\\/]cli[\\/]bin\.ts$/.test(args.importer) ? { path: './cli-main.js', external: true } : undefined,
+    );
+  },
+};
+
 // The kops schema validators (src/config/validate/validators.generated.js, ajv's standalone code:
 // ~1.2 MB once bundled) are the same in both formats, so the package ships them once, as
 // dist/validators.generated.cjs: the CommonJS chunks require() it and the ESM chunks import it
 // (Node reads its export names from the annotation esbuild writes for that purpose). Bundled into
 // each format they were two copies, and the package went over its 6 MiB (scripts/check-pack.mjs).
+//
+// They are also loaded on first use, not at import: parsing that megabyte (and, for an ESM import of
+// CommonJS, lexing it for its export names) was ~80 ms of a ~130 ms import on the 2-core machine,
+// paid by every command, `statestore --version` too (bench/README.md, "Cold start"). The import
+// resolves to a small module whose two functions require() the file on their first call and pass
+// each call and its `errors` through (src/config/validate/schema-validator.ts calls them
+// synchronously, hence require, not import()).
 const VALIDATORS_SOURCE = 'src/config/validate/validators.generated.js';
+const lazyValidators = (requireFrom: string): string => `
+import { createRequire } from 'node:module';
+let loaded;
+const load = () => (loaded ??= createRequire(${requireFrom})('./validators.generated.cjs'));
+const lazy = (name) => {
+  const validate = (...args) => {
+    const generated = load()[name];
+    const valid = generated(...args);
+    validate.errors = generated.errors;
+    return valid;
+  };
+  validate.errors = null;
+  return validate;
+};
+export const validateCluster = lazy('validateCluster');
+export const validateInstanceGroup = lazy('validateInstanceGroup');
+`;
 const sharedValidators: NonNullable<Options['esbuildPlugins']>[number] = {
   name: 'shared-validators',
   setup(build) {
     build.onResolve({ filter: /[\\/]?validators\.generated\.js$/ }, (args) =>
       /[\\/]src[\\/]config[\\/]validate[\\/]/.test(args.importer)
-        ? { path: './validators.generated.cjs', external: true }
+        ? { path: 'validators', namespace: 'lazy-validators' }
         : undefined,
     );
+    build.onLoad({ filter: /.*/, namespace: 'lazy-validators' }, () => ({
+      // tsup builds the CommonJS output as ESM and converts it afterwards (splitting), so the
+      // format shows only in the output's extension.
+      contents: lazyValidators(
+        build.initialOptions.outExtension?.['.js'] === '.cjs' ? '__filename' : 'import.meta.url',
+      ),
+      loader: 'js',
+    }));
     build.onEnd(async () => {
       // Whitespace only: the code is generated, and its names stay as ajv wrote them.
       const { code } = await build.esbuild.transform(readFileSync(VALIDATORS_SOURCE, 'utf8'), {
@@ -93,8 +137,9 @@ export default defineConfig([
   },
   {
     // The `statestore` command (package.json "bin"): ESM only, with its shebang; no types, and no
-    // clean, so it never removes the library's files. It imports the library from dist/index.js.
-    entry: { cli: 'src/cli/main.ts' },
+    // clean, so it never removes the library's files. The bin (cli.js) imports the command line
+    // (cli-main.js), which imports the library from dist/index.js.
+    entry: { cli: 'src/cli/bin.ts', 'cli-main': 'src/cli/main.ts' },
     format: ['esm'],
     banner: { js: '#!/usr/bin/env node' },
     // `statestore --version` prints the package's version, fixed at build time.
@@ -110,7 +155,7 @@ export default defineConfig([
     platform: 'node',
     splitting: false,
     noExternal: BUNDLED,
-    esbuildPlugins: [libraryExternal, yamlBuiltins],
+    esbuildPlugins: [libraryExternal, cliMainExternal, yamlBuiltins],
     external: ['@aws-sdk/client-s3', '@google-cloud/storage', '@azure/storage-blob', '@azure/identity'],
   },
 ]);

@@ -6,9 +6,9 @@
  * BENCH_CREATE_ONLY: its createOnly (`listing`; unset: its default, `per-file`).
  */
 import http from 'node:http';
-import type { OpenVfsOptions } from '../../src/backends/options.js';
-import { openVfs } from '../../src/backends/registry.js';
-import { moveStateStore } from '../../src/migrate/index.js';
+// The package's public API: bundleChild (rss.ts) points this import at the built dist/index.js, so
+// the child loads and runs what users get (the import's cost and the build's lazy parts included).
+import { moveStateStore, openVfs, type OpenVfsOptions } from '../../src/index.js';
 
 const [from, to, work] = process.argv.slice(2) as [string, string, string];
 const openOptions = JSON.parse(process.env['BENCH_OPEN_OPTIONS'] ?? '{}') as OpenVfsOptions;

@@ -2,10 +2,11 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import type { OpenVfsOptions } from '../../src/backends/options.js';
@@ -44,11 +45,20 @@ async function externals(): Promise<string[]> {
 }
 
 /**
- * Bundles rss-child.ts as dist/ is bundled and returns its path: run through tsx instead, the
- * child would count tsx's compiler and source maps of every module (118 MB after the import
- * alone). It is written inside the repository so that its externals resolve from node_modules.
+ * Bundles rss-child.ts and returns its path. The child imports the package as users do, from the
+ * built `dist/index.js` of this checkout (run `npm run build` first: a missing build stops here,
+ * an older one than `src/` gets a warning); only the child's own lines are bundled. Bundled from
+ * the sources instead, the child skipped what the build does (the validators loaded on first use,
+ * the chunks) and imported only what the move uses; run through tsx, it counted tsx's compiler
+ * and source maps of every module (118 MB after the import alone). It is written inside the
+ * repository so that its externals resolve from node_modules.
  */
 export async function bundleChild(): Promise<string> {
+  const library = path.join(REPO_ROOT, 'dist', 'index.js');
+  const built = await stat(library).catch(() => undefined);
+  if (built === undefined) throw new Error(`${library} is missing: run \`npm run build\` before the bench`);
+  if ((await newestSource(path.join(REPO_ROOT, 'src'))) > built.mtimeMs)
+    process.stderr.write(`warning: src/ changed after ${library} was built: the bench runs the older build\n`);
   const cache = path.join(REPO_ROOT, 'node_modules', '.cache', 'statestore-bench');
   await mkdir(cache, { recursive: true });
   const child = path.join(cache, `rss-child-${process.pid}.mjs`);
@@ -61,9 +71,29 @@ export async function bundleChild(): Promise<string> {
     target: 'node20',
     logLevel: 'error',
     external: await externals(),
+    plugins: [
+      {
+        name: 'built-library',
+        setup(esbuild) {
+          esbuild.onResolve({ filter: /^\.\.\/\.\.\/src\/index\.js$/ }, () => ({
+            path: pathToFileURL(library).href,
+            external: true,
+          }));
+        },
+      },
+    ],
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
   return child;
+}
+
+/** The modification time (ms) of the newest file under `dir`. */
+async function newestSource(dir: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) newest = Math.max(newest, (await stat(path.join(entry.parentPath, entry.name))).mtimeMs);
+  }
+  return newest;
 }
 
 /** What the child needs to open the S3 server's stores. */

@@ -3,7 +3,7 @@
  * expert-tuned), all against the same local S3 server (s3rver, or Ceph RADOS Gateway with
  * `--server rgw`; two buckets), and vs `cp -r` / rclone between local folders; plus the server's
  * own CopyObject ceiling and the peak RSS of moving one large object both ways in a child
- * process. Every tool, statestore included (bench/move/rss-child.ts, bundled as dist/ is), runs
+ * process. Every tool, statestore included (bench/move/rss-child.ts, importing the built dist/), runs
  * as a child process under GNU time: wall, CPU (user + system) and peak RSS of that process.
  * Rounds are interleaved; rows report medians.
  *
@@ -19,7 +19,7 @@
  * against the destination's listing only). `copyobject` (RGW only): statestore with
  * the `aws` dialect, create-only copies as CopyObjects RGW does not condition (unsafe there).
  * --baseline-child: a child bundled from another commit (`bundleChild()` of rss.ts, run in a
- * checkout of it); each statestore row is followed by the same move by that child: before/after
+ * checkout of it, built: the child imports that checkout's dist/index.js); each statestore row is followed by the same move by that child: before/after
  * figures at the same load. --s3: options of the S3 stores statestore opens, as JSON;
  * --baseline-s3: the baseline rows with these S3 options instead (the same bundle, unless
  * --baseline-child names another); --baseline-env: with these environment variables (e.g.

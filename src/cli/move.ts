@@ -67,7 +67,7 @@ async function runMove(
   const { from, to, opts, concurrency } = args;
   const progress = opts.dryRun
     ? { onProgress: () => undefined, finish: () => undefined, stop: () => undefined }
-    : progressReporter(ctx.out);
+    : await progressReporter(ctx.out);
   const controller = new AbortController();
   // The move listens on this one signal once per file in flight (--concurrency of them).
   setMaxListeners(0, controller.signal);

@@ -4,7 +4,6 @@ import type { OpenVfsOptions } from '../backends/options.js';
 import type { Vfs } from '../vfs/types.js';
 import type { StateStore } from './state-store.js';
 import type { StateStoreOptions } from './store-options.js';
-import { VfsStateStore } from './vfs-state-store.js';
 
 /**
  * Options of {@link openStateStore}: the backend's (credentials, endpoints, retry: see
@@ -43,6 +42,10 @@ export async function openStateStore(
     // A cluster's separate key or secret store opens with these same backend options (credentials, endpoints, retry).
     openStore: options.openStore ?? ((url) => openVfs(url, options)),
   };
+  // The store's code (documents, keys, history, leases, watch, apply: ~190 KB of the bundle) is
+  // imported here, on the first open, so that a process that never opens a StateStore (a move, a
+  // validation, `statestore --help`) does not compile it (bench/README.md, "Cold start").
+  const { VfsStateStore } = await import('./vfs-state-store.js');
   if (typeof urlOrVfs === 'object' && urlOrVfs !== null) return new VfsStateStore(urlOrVfs, storeOptions);
   const env = options.env ?? process.env;
   const url = urlOrVfs ?? env.KOPS_STATE_STORE ?? path.resolve(DEFAULT_STORE_FOLDER);

@@ -29,7 +29,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('the move bar', () => {
   it("keeps a planned cluster's total once the next cluster's listing ends, while their events interleave", async () => {
     const stderr = terminal();
-    const bar = progressReporter(new Output({ stderr, env: {} }));
+    const bar = await progressReporter(new Output({ stderr, env: {} }));
     const file = (cluster: string): MoveProgress => ({
       type: 'file',
       cluster,
