@@ -323,12 +323,11 @@ function spySyncfs(fail: boolean, seen: (folders: string[]) => void): { restore:
     options: object,
     callback: (err: Error | null) => void,
   ) => {
-    if (path.basename(file) !== 'sync')
-      return (original as (...a: unknown[]) => unknown)(file, args, options, callback);
+    const passOn = original as (...a: unknown[]) => unknown;
+    if (path.basename(file) !== 'sync') return passOn(file, args, options, callback);
     seen(args.slice(2));
-    if (fail) setImmediate(() => callback(new Error('sync: unrecognized option -f')));
-    else return original(file, args, options, callback);
-    return undefined;
+    if (!fail) return passOn(file, args, options, callback);
+    setImmediate(() => callback(new Error('sync: unrecognized option -f')));
   }) as unknown as typeof childProcess.execFile);
   return { restore: () => spy.mockRestore() };
 }
