@@ -61,3 +61,22 @@ export function retryable(err: unknown): boolean {
   const name = shaped.name ?? '';
   return status === 429 || status >= 500 || THROTTLING.has(name) || TRANSIENT.has(name);
 }
+
+/** A connection closed before its answer ended (as Node names it). */
+export function hangUp(): Error {
+  return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+}
+
+/** The failure of an aborted request (its name as the SDK's). */
+export function abortError(): Error {
+  const err = new Error('The operation was aborted');
+  err.name = 'AbortError';
+  return Object.assign(err, { $metadata: {} });
+}
+
+/** The failure of a request that timed out (its name as the SDK's). */
+export function timeoutError(why: string): Error {
+  const err = new Error(why);
+  err.name = 'TimeoutError';
+  return Object.assign(err, { $metadata: {} });
+}

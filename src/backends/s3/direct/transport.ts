@@ -1,12 +1,13 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { inListenedCall, reportRetry } from '../../../vfs/events.js';
 import { backoffDelay, sleep, type RetryPolicy } from '../../../vfs/retry.js';
 import type { S3Credentials } from '../types.js';
 import { canonicalQuery, encodeKeyPath, SigV4Signer } from './signer.js';
-import { isErrorDocument, retryable, s3Failure, type ShapedError } from './failures.js';
-import { abortError, timeoutError, Wire } from './wire.js';
+import { abortError, isErrorDocument, retryable, s3Failure, timeoutError, type ShapedError } from './failures.js';
+import { Wire } from './wire.js';
 
 /** One S3 request of the direct path; header names lower-case. */
 export interface DirectRequest {
@@ -35,7 +36,7 @@ export interface DirectResponse {
   /** The body, collected (every request but a streamed one). */
   body: Buffer;
   /** The body, unread (a streamed request whose body is not small). */
-  stream?: IncomingMessage;
+  stream?: Readable;
 }
 
 /** Where and how the direct requests go. */
@@ -80,13 +81,13 @@ export class DirectTransport {
   /** The same pair once it resolved (read without a promise: {@link DirectTransport.freshCredentials}). */
   #known: (S3Credentials & { expiration?: Date }) | undefined;
   private readonly transport: typeof http | typeof https;
-  private readonly port: string | undefined;
+  private readonly port: number | undefined;
   private readonly addresses = new Map<string, BucketAddress>();
 
   constructor(private readonly config: TransportConfig) {
     this.secure = config.endpoint.protocol === 'https:';
     this.transport = this.secure ? https : http;
-    this.port = config.endpoint.port === '' ? undefined : config.endpoint.port;
+    this.port = config.endpoint.port === '' ? undefined : Number(config.endpoint.port);
     const options = {
       keepAlive: true,
       maxSockets: MAX_SOCKETS,
@@ -147,9 +148,8 @@ export class DirectTransport {
     );
     if (request.body !== undefined) headers['content-length'] = String(request.body.length);
     const target = query === '' ? path : `${path}?${query}`;
-    if (this.wire === undefined || request.stream === true)
-      return this.exchange(request, hostname, target, headers, signal);
-    const port = this.port === undefined ? (this.secure ? 443 : 80) : Number(this.port);
+    if (this.wire === undefined) return this.exchange(request, hostname, target, headers, signal);
+    const port = this.port ?? (this.secure ? 443 : 80);
     const { body } = request;
     const sent = {
       method: request.method,
@@ -159,7 +159,11 @@ export class DirectTransport {
       headers,
       ...(body === undefined ? {} : { body }),
     };
-    const answer = await this.wire.send(sent, signal);
+    const streamIf =
+      request.stream === true ? (status: number, h: IncomingHttpHeaders) => streams(request, status, h) : undefined;
+    const answer = await this.wire.send(sent, signal, streamIf);
+    if (answer.stream !== undefined)
+      return { status: answer.status, headers: answer.headers, body: EMPTY, stream: answer.stream };
     return settle(request, answer.status, answer.headers, answer.body);
   }
 
@@ -285,8 +289,7 @@ interface BucketAddress {
 /** Reads the answer: a 2xx resolves (streamed or collected), anything else rejects SDK-shaped. */
 async function answer(request: DirectRequest, response: IncomingMessage): Promise<DirectResponse> {
   const status = response.statusCode ?? 0;
-  const ok = status >= 200 && status < 300;
-  if (ok && request.stream === true && !(request.collectSmall === true && small(response)))
+  if (streams(request, status, response.headers))
     return { status, headers: response.headers, body: EMPTY, stream: response };
   return settle(request, status, response.headers, await collectBody(response));
 }
@@ -319,10 +322,13 @@ const EMPTY = Buffer.alloc(0);
  */
 export const SMALL_BODY = 64 * 1024;
 
-/** An answer whose Content-Length says it is small (chunked answers give none). */
-function small(response: IncomingMessage): boolean {
-  const length = response.headers['content-length'];
-  return length !== undefined && Number(length) <= SMALL_BODY;
+/** Whether an answer's body is handed over as a stream: a streamed request's 2xx, unless small and collected. */
+function streams(request: DirectRequest, status: number, headers: IncomingHttpHeaders): boolean {
+  if (request.stream !== true || status < 200 || status >= 300) return false;
+  if (request.collectSmall !== true) return true;
+  // Small: its Content-Length says so (chunked answers give none).
+  const length = headers['content-length'];
+  return length === undefined || Number(length) > SMALL_BODY;
 }
 
 function collectBody(response: IncomingMessage): Promise<Buffer> {

@@ -1,6 +1,9 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
+import { abortError, hangUp, timeoutError } from './failures.js';
+import { Exchange, type StreamIf, type WireAnswer } from './wire-answer.js';
+
+export type { StreamIf, WireAnswer } from './wire-answer.js';
 
 /** One request for {@link Wire}: header names lower-case, `host` among them. */
 export interface WireRequest {
@@ -11,13 +14,6 @@ export interface WireRequest {
   path: string;
   headers: Record<string, string>;
   body?: Buffer;
-}
-
-/** A whole answer: its status, headers (lower-case names, as Node gives them) and body. */
-export interface WireAnswer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
 }
 
 /** How the wire connects. */
@@ -47,15 +43,18 @@ export class Wire {
 
   constructor(private readonly options: WireOptions) {}
 
-  /** Sends `request`; resolves with the whole answer, rejects with the socket's error (or a timeout). */
-  send(request: WireRequest, signal?: AbortSignal): Promise<WireAnswer> {
+  /**
+   * Sends `request`; resolves with the answer, rejects with the socket's error (or a timeout). Its
+   * body is read whole, unless `streamIf` says from the answer's head that it streams.
+   */
+  send(request: WireRequest, signal?: AbortSignal, streamIf?: StreamIf): Promise<WireAnswer> {
     const key = `${request.hostname}:${request.port}`;
     let pool = this.pools.get(key);
     if (pool === undefined) {
       pool = new Pool(this.options, request.hostname, request.port);
       this.pools.set(key, pool);
     }
-    return pool.send(request, signal);
+    return pool.send(request, signal, streamIf);
   }
 
   /** Closes every connection. */
@@ -77,15 +76,11 @@ class Pool {
     private readonly port: number,
   ) {}
 
-  async send(request: WireRequest, signal?: AbortSignal): Promise<WireAnswer> {
+  async send(request: WireRequest, signal?: AbortSignal, streamIf?: StreamIf): Promise<WireAnswer> {
     if (this.idle.length === 0 && this.open >= this.options.maxSockets)
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     const connection = this.idle.pop() ?? this.connect();
-    try {
-      return await connection.exchange(request, signal);
-    } finally {
-      this.release(connection);
-    }
+    return connection.exchange(request, signal, streamIf, () => this.release(connection));
   }
 
   close(): void {
@@ -113,8 +108,6 @@ class Pool {
   }
 }
 
-const CRLF = Buffer.from('\r\n');
-const HEAD_END = Buffer.from('\r\n\r\n');
 /** What Node's http refuses in a header value (its checkInvalidHeaderChar): no CR, LF or NUL. */
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
@@ -163,22 +156,36 @@ class Connection {
     });
   }
 
-  exchange(request: WireRequest, signal?: AbortSignal): Promise<WireAnswer> {
+  /**
+   * Sends `request`; `over` is called once the exchange ends (the body read, or a failure), when
+   * the connection may carry another. `streamIf` says from an answer's head whether its body
+   * streams ({@link WireAnswer.stream}).
+   */
+  exchange(request: WireRequest, signal: AbortSignal | undefined, streamIf: StreamIf | undefined, over: () => void) {
     return new Promise<WireAnswer>((resolve, reject) => {
-      if (signal?.aborted === true) return reject(abortError());
-      const head = requestHead(request);
-      if (head instanceof Error) return reject(head);
+      const head = signal?.aborted === true ? abortError() : requestHead(request);
+      if (head instanceof Error) {
+        over();
+        return reject(head);
+      }
       const onAbort = signal === undefined ? undefined : () => this.socket.destroy(abortError());
       if (onAbort !== undefined) signal!.addEventListener('abort', onAbort, { once: true });
-      this.current = new Exchange(request.method === 'HEAD', (err, answer) => {
-        this.current = undefined;
-        if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
-        if (err !== undefined) {
-          this.reusable = false;
-          return reject(err);
-        }
-        if (answer!.headers['connection'] === 'close') this.reusable = false;
-        resolve(answer!);
+      this.current = new Exchange(request.method === 'HEAD', streamIf, {
+        answer: (err, answer) => {
+          if (err !== undefined) return reject(err);
+          if (answer!.headers['connection'] === 'close') this.reusable = false;
+          resolve(answer!);
+        },
+        end: (err) => {
+          this.current = undefined;
+          if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
+          if (err !== undefined) this.reusable = false;
+          this.socket.resume();
+          over();
+        },
+        pause: () => this.socket.pause(),
+        resume: () => this.socket.resume(),
+        abandon: () => this.destroy(),
       });
       this.socket.cork();
       this.socket.write(head, 'latin1');
@@ -219,131 +226,4 @@ function requestHead(request: WireRequest): string | Error {
   if (request.headers['content-length'] === undefined && request.method === 'PUT')
     head += `content-length: ${request.body?.length ?? 0}\r\n`;
   return `${head}\r\n`;
-}
-
-/** The answer to one request, parsed as its bytes arrive. */
-class Exchange {
-  private pending: Buffer | undefined;
-  private status = 0;
-  private headers: IncomingHttpHeaders | undefined;
-  /** Content-Length's bytes still to come, or -1 for a chunked body. */
-  private remaining = 0;
-  private readonly chunks: Buffer[] = [];
-  private settled = false;
-
-  constructor(
-    private readonly headRequest: boolean,
-    private readonly done: (err: Error | undefined, answer?: WireAnswer) => void,
-  ) {}
-
-  feed(chunk: Buffer): void {
-    if (this.settled) return;
-    let data = this.pending === undefined ? chunk : Buffer.concat([this.pending, chunk]);
-    this.pending = undefined;
-    if (this.headers === undefined) {
-      const end = data.indexOf(HEAD_END);
-      if (end < 0) return void (this.pending = data);
-      if (!this.readHead(data.toString('latin1', 0, end))) return;
-      data = data.subarray(end + 4);
-      // An interim answer (100 Continue, never asked for) is skipped: the real one follows.
-      if (this.status < 200) {
-        this.headers = undefined;
-        return data.length === 0 ? undefined : this.feed(data);
-      }
-      if (this.bodyless()) return this.finish();
-    }
-    if (this.remaining >= 0) this.readLength(data);
-    else this.readChunks(data);
-  }
-
-  fail(err: Error): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.done(err);
-  }
-
-  /** Status line and headers; false when malformed (the exchange failed). */
-  private readHead(text: string): boolean {
-    const lines = text.split('\r\n');
-    const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0]!);
-    if (status === null) return (this.malformed('a bad status line'), false);
-    this.status = Number(status[1]);
-    const headers: IncomingHttpHeaders = {};
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      const colon = line.indexOf(':');
-      if (colon <= 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      const known = headers[name];
-      headers[name] = known === undefined ? value : `${String(known)}, ${value}`;
-    }
-    this.headers = headers;
-    const length = headers['content-length'];
-    if (headers['transfer-encoding']?.toString().toLowerCase().includes('chunked')) this.remaining = -1;
-    else if (length !== undefined) this.remaining = Number(length);
-    else if (!this.bodyless()) return (this.malformed('an answer with neither a length nor chunks'), false);
-    if (!Number.isSafeInteger(this.remaining) || this.remaining < -1) return (this.malformed('a bad length'), false);
-    return true;
-  }
-
-  private bodyless(): boolean {
-    return this.headRequest || this.status === 204 || this.status === 304 || this.status < 200;
-  }
-
-  private readLength(data: Buffer): void {
-    const take = Math.min(this.remaining, data.length);
-    if (take > 0) this.chunks.push(take === data.length ? data : data.subarray(0, take));
-    this.remaining -= take;
-    if (this.remaining === 0) this.finish();
-  }
-
-  /** A chunked body: `<hex size>[;ext]\r\n<bytes>\r\n`..., ending with a 0 chunk and trailers. */
-  private readChunks(data: Buffer): void {
-    let at = 0;
-    for (;;) {
-      const lineEnd = data.indexOf(CRLF, at);
-      if (lineEnd < 0) break;
-      const size = parseInt(data.toString('latin1', at, lineEnd).split(';')[0]!, 16);
-      if (!Number.isSafeInteger(size) || size < 0) return this.malformed('a bad chunk size');
-      // The last chunk: done once its trailers (usually none) end with an empty line.
-      if (size === 0) {
-        if (data.indexOf(HEAD_END, lineEnd) < 0) break;
-        return this.finish();
-      }
-      if (data.length < lineEnd + 2 + size + 2) break;
-      this.chunks.push(data.subarray(lineEnd + 2, lineEnd + 2 + size));
-      at = lineEnd + 2 + size + 2;
-    }
-    if (at < data.length) this.pending = data.subarray(at);
-  }
-
-  private finish(): void {
-    if (this.settled) return;
-    this.settled = true;
-    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-    this.done(undefined, { status: this.status, headers: this.headers!, body });
-  }
-
-  private malformed(what: string): void {
-    this.fail(Object.assign(new Error(`s3: the server sent ${what}`), { code: 'HPE_INVALID', $metadata: {} }));
-  }
-}
-
-function hangUp(): Error {
-  return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
-}
-
-/** The failure of an aborted request (its name as the SDK's). */
-export function abortError(): Error {
-  const err = new Error('The operation was aborted');
-  err.name = 'AbortError';
-  return Object.assign(err, { $metadata: {} });
-}
-
-/** The failure of a request that timed out (its name as the SDK's). */
-export function timeoutError(why: string): Error {
-  const err = new Error(why);
-  err.name = 'TimeoutError';
-  return Object.assign(err, { $metadata: {} });
 }
