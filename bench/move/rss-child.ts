@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { OpenVfsOptions } from '../../src/backends/options.js';
 import { openVfs } from '../../src/backends/registry.js';
 import { moveStateStore } from '../../src/migrate/index.js';
+import { Wire, type StreamIf, type WireRequest } from '../../src/backends/s3/direct/wire.js';
 
 const [from, to, work] = process.argv.slice(2) as [string, string, string];
 const openOptions = JSON.parse(process.env['BENCH_OPEN_OPTIONS'] ?? '{}') as OpenVfsOptions;
@@ -52,25 +53,36 @@ process.stdout.write(
 );
 
 /**
- * Counts the HTTP requests the move sends, by method, query parameters and conditions (every
- * request of the SDK goes through an agent): how many requests a copied object costs.
+ * Counts the HTTP requests the move sends, by method, query parameters and conditions: those of
+ * the SDK (through an http agent) and those of the direct path (its wire): how many requests a
+ * copied object costs. Only when asked (BENCH_REQUESTS=1, run.ts --requests): the counting is the
+ * bench's own work, not the move's, and would count in its CPU.
  */
 function countRequests(): Map<string, number> {
   const counts = new Map<string, number>();
+  if (process.env['BENCH_REQUESTS'] !== '1') return counts;
+  const count = (method: string, path: string, has: (header: string) => boolean) => {
+    const query = (path.split('?')[1] ?? '')
+      .split('&')
+      .map((pair) => pair.split('=')[0])
+      .filter((name) => name !== '' && name !== 'x-id')
+      .join('&');
+    const conditions = ['if-none-match', 'if-match', 'x-amz-copy-source'].filter(has);
+    const key = [method, query, conditions.join(',')].filter((part) => part !== '').join(' ');
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  };
   // Node's own method, missing from its types.
   type AddRequest = (this: http.Agent, request: http.ClientRequest, ...rest: unknown[]) => void;
   const agent = http.Agent.prototype as unknown as { addRequest: AddRequest };
   const addRequest = agent.addRequest;
   agent.addRequest = function (this: http.Agent, request: http.ClientRequest, ...rest: unknown[]) {
-    const query = (request.path.split('?')[1] ?? '')
-      .split('&')
-      .map((pair) => pair.split('=')[0])
-      .filter((name) => name !== '' && name !== 'x-id')
-      .join('&');
-    const conditions = ['if-none-match', 'if-match', 'x-amz-copy-source'].filter((h) => request.hasHeader(h));
-    const key = [request.method, query, conditions.join(',')].filter((part) => part !== '').join(' ');
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    count(request.method, request.path, (header) => request.hasHeader(header));
     addRequest.call(this, request, ...rest);
+  };
+  const send = Wire.prototype.send;
+  Wire.prototype.send = function (this: Wire, request: WireRequest, ...rest: [AbortSignal?, StreamIf?]) {
+    count(request.method, request.path, (header) => request.headers[header] !== undefined);
+    return send.call(this, request, ...rest);
   };
   return counts;
 }
