@@ -5,8 +5,10 @@
  * mid-way, a streamed body read slowly or dropped, and a header value it must refuse.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { Wire, type WireRequest } from '../../src/backends/s3/direct/wire.js';
+import { nodeEntry } from '../servers/node-entry.js';
 
 /** Each request's answer, as the raw writes the server makes (a function of the request head). */
 type Script = (head: string, socket: net.Socket) => void;
@@ -152,5 +154,17 @@ describe('s3 direct path: the wire', () => {
     const injected = request('GET', { headers: { host: 'h', 'content-type': 'text/plain\r\nx-evil: 1' } });
     await expect(wire.send(injected)).rejects.toMatchObject({ code: 'ERR_INVALID_CHAR' });
     expect(heads.length).toBe(sent);
+  });
+
+  it('lets a process exit with a wire left open: an idle connection does not hold it', async () => {
+    script = (_head, socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    const child = spawn(process.execPath, nodeEntry('test/backends/s3-wire-child.ts'), {
+      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], WIRE_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect([code, stdout.trim()]).toEqual([0, '200']);
   });
 });

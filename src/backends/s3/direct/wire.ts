@@ -79,7 +79,9 @@ class Pool {
   async send(request: WireRequest, signal?: AbortSignal, streamIf?: StreamIf): Promise<WireAnswer> {
     if (this.idle.length === 0 && this.open >= this.options.maxSockets)
       await new Promise<void>((resolve) => this.waiting.push(resolve));
-    const connection = this.idle.pop() ?? this.connect();
+    const idle = this.idle.pop();
+    idle?.hold(true);
+    const connection = idle ?? this.connect();
     return connection.exchange(request, signal, streamIf, () => this.release(connection));
   }
 
@@ -103,7 +105,10 @@ class Pool {
     if (!connection.reusable) return connection.destroy();
     const next = this.waiting.shift();
     if (this.idle.length >= this.options.maxSockets) connection.destroy();
-    else this.idle.push(connection);
+    else {
+      connection.hold(false);
+      this.idle.push(connection);
+    }
     next?.();
   }
 }
@@ -134,6 +139,7 @@ class Connection {
         })
       : net.connect({ host: hostname, port });
     this.socket.setNoDelay(true);
+    this.socket.setKeepAlive(true, 1000);
     this.connectTimer = setTimeout(
       () => this.socket.destroy(timeoutError('the connection was not made in time')),
       options.connectTimeoutMs,
@@ -192,6 +198,15 @@ class Connection {
       if (request.body !== undefined && request.body.length > 0) this.socket.write(request.body);
       this.socket.uncork();
     });
+  }
+
+  /**
+   * Whether the connection keeps the process alive: while a request is on it, not while idle (as
+   * Node's agent unrefs its free sockets), so a store left open does not hold a process at exit.
+   */
+  hold(busy: boolean): void {
+    if (busy) this.socket.ref();
+    else this.socket.unref();
   }
 
   destroy(): void {
