@@ -142,14 +142,31 @@ describe('s3 direct path: the wire', () => {
     const dropped = await wire.send(request(), undefined, () => true);
     dropped.stream!.destroy();
     // The next request cannot go on a connection whose body was left unread.
-    await wire.send(request(), undefined, () => true).then((a) => a.stream!.resume());
-    expect(connections - before).toBe(1);
+    const next = await wire.send(request(), undefined, () => true);
+    let nextBytes = 0;
+    for await (const chunk of next.stream!) nextBytes += (chunk as Buffer).length;
+    expect([connections - before, nextBytes]).toEqual([1, size]);
   });
 
-  it('fails a request whose server goes silent (TimeoutError), and refuses a header value with CR or LF', async () => {
+  it('fails a request whose server goes silent (TimeoutError), endless headers, an aborted wait, and refuses a header value with CR or LF', async () => {
     open(200);
     script = () => undefined;
     await expect(wire.send(request())).rejects.toMatchObject({ name: 'TimeoutError' });
+    // Headers without end: refused past 64 KiB instead of kept in memory.
+    open();
+    script = (_head, socket) => socket.write(`HTTP/1.1 200 OK\r\n${'x-filler: y\r\n'.repeat(6000)}`);
+    await expect(wire.send(request())).rejects.toMatchObject({ code: 'HPE_INVALID' });
+    wire.close();
+    // A request waiting for a connection (all busy) leaves the queue when aborted.
+    wire = new Wire({ secure: false, maxSockets: 1, connectTimeoutMs: 2000, socketTimeoutMs: 5000 });
+    script = () => undefined;
+    const busy = wire.send(request()).catch((err: unknown) => err);
+    const aborted = new AbortController();
+    const queued = wire.send(request(), aborted.signal);
+    aborted.abort();
+    await expect(queued).rejects.toMatchObject({ name: 'AbortError' });
+    wire.close();
+    expect(await busy).toBeDefined();
     const sent = heads.length;
     const injected = request('GET', { headers: { host: 'h', 'content-type': 'text/plain\r\nx-evil: 1' } });
     await expect(wire.send(injected)).rejects.toMatchObject({ code: 'ERR_INVALID_CHAR' });

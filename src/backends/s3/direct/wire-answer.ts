@@ -19,6 +19,8 @@ export type StreamIf = (status: number, headers: IncomingHttpHeaders) => boolean
 
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
+/** An answer's head may be this long (Node's http allows 16 KiB): a server cannot fill memory with headers. */
+const MAX_HEAD = 64 * 1024;
 
 /** What an {@link Exchange} tells its connection. */
 export interface ExchangeEvents {
@@ -59,6 +61,7 @@ export class Exchange {
     this.pending = undefined;
     if (this.headers === undefined) {
       const end = data.indexOf(HEAD_END);
+      if (end < 0 && data.length > MAX_HEAD) return this.malformed('headers longer than 64 KiB');
       if (end < 0) return void (this.pending = data);
       if (!this.readHead(data.toString('latin1', 0, end))) return;
       data = data.subarray(end + 4);

@@ -67,6 +67,7 @@ export class Wire {
 /** The connections to one host: idle ones reused, at most `maxSockets` open, requests beyond wait. */
 class Pool {
   private readonly idle: Connection[] = [];
+  private readonly all = new Set<Connection>();
   private readonly waiting: Array<() => void> = [];
   private open = 0;
 
@@ -77,27 +78,48 @@ class Pool {
   ) {}
 
   async send(request: WireRequest, signal?: AbortSignal, streamIf?: StreamIf): Promise<WireAnswer> {
-    if (this.idle.length === 0 && this.open >= this.options.maxSockets)
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (this.idle.length === 0 && this.open >= this.options.maxSockets) await this.turn(signal);
     const idle = this.idle.pop();
     idle?.hold(true);
     const connection = idle ?? this.connect();
     return connection.exchange(request, signal, streamIf, () => this.release(connection));
   }
 
+  /** Waits for a connection to free up (every one busy); an abort meanwhile leaves the queue. */
+  private turn(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const at = this.waiting.indexOf(go);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(abortError());
+      };
+      const go = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      if (signal?.aborted === true) return reject(abortError());
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(go);
+    });
+  }
+
+  /** Destroys every connection, those carrying a request too (their requests fail), as Node's agent does. */
   close(): void {
-    for (const connection of this.idle) connection.destroy();
+    for (const connection of this.all) connection.destroy();
     this.idle.length = 0;
   }
 
   private connect(): Connection {
     this.open += 1;
-    return new Connection(this.options, this.hostname, this.port, (closed) => {
+    const connection = new Connection(this.options, this.hostname, this.port, (closed) => {
+      this.all.delete(closed);
       this.open -= 1;
       const at = this.idle.indexOf(closed);
       if (at >= 0) this.idle.splice(at, 1);
       this.waiting.shift()?.();
     });
+    this.all.add(connection);
+    return connection;
   }
 
   /** Back to the idle list when it can carry another request; else it closed (see connect). */
