@@ -29,14 +29,13 @@ export interface WireOptions {
 }
 
 /**
- * HTTP/1.1 with keep-alive over plain `net`/`tls` sockets, for requests whose answer is read whole
- * (every direct request but a streamed GetObject). Node's `http` client builds a ClientRequest, an
- * IncomingMessage stream, header validation and timers per request: in a short process such as a
- * move, where little of it is ever optimised, bare CopyObject requests from a fresh process cost
- * 387 us of CPU each through it on Ceph RGW, 114 us written and parsed as here (bench/README.md,
- * issue #29). The
- * request is one write (its head, then its body); the answer is parsed for what S3 sends: a
- * status line, headers, and a body of Content-Length bytes, chunked, or none (HEAD, 204, 304).
+ * HTTP/1.1 with keep-alive over plain `net`/`tls` sockets: the direct path's requests, without
+ * Node's `http` client, which builds a ClientRequest, an IncomingMessage stream, header validation
+ * and timers per request. In a short process such as a move, where little of that is ever
+ * optimised, bare CopyObject requests from a fresh process cost 387 us of CPU each through it on
+ * Ceph RGW, 114 us written and parsed as here (bench/README.md, issue #29). A request is one write
+ * (its head, then its body); the answer is parsed for what S3 sends: a status line, headers, and a
+ * body of Content-Length bytes, chunked, or none (HEAD, 204, 304), read whole or streamed.
  */
 export class Wire {
   private readonly pools = new Map<string, Pool>();
@@ -201,7 +200,7 @@ class Connection {
       this.current = new Exchange(request.method === 'HEAD', streamIf, {
         answer: (err, answer) => {
           if (err !== undefined) return reject(err);
-          if (answer!.headers['connection'] === 'close') this.reusable = false;
+          if (String(answer!.headers['connection']).toLowerCase() === 'close') this.reusable = false;
           resolve(answer!);
         },
         end: (err) => {
