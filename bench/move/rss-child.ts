@@ -5,7 +5,7 @@
  * JSON (the S3 server), BENCH_CONCURRENCY: moveStateStore's concurrency (unset: its default),
  * BENCH_CREATE_ONLY: its createOnly (`listing`; unset: its default, `per-file`).
  */
-import http from 'node:http';
+import net from 'node:net';
 // The package's public API: bundleChild (rss.ts) points this import at the built dist/index.js, so
 // the child loads and runs what users get (the import's cost and the build's lazy parts included).
 import { moveStateStore, openVfs, type OpenVfsOptions } from '../../src/index.js';
@@ -61,25 +61,43 @@ process.stdout.write(
 );
 
 /**
- * Counts the HTTP requests the move sends, by method, query parameters and conditions (every
- * request of the SDK goes through an agent): how many requests a copied object costs.
+ * Counts the HTTP requests the move sends, by method, query parameters and conditions: those of
+ * the SDK's and those of the direct path, as their heads are written to the socket: how many requests a
+ * copied object costs. Only when asked (BENCH_REQUESTS=1, run.ts --requests): the counting is the
+ * bench's own work, not the move's, and would count in its CPU.
  */
 function countRequests(): Map<string, number> {
   const counts = new Map<string, number>();
-  // Node's own method, missing from its types.
-  type AddRequest = (this: http.Agent, request: http.ClientRequest, ...rest: unknown[]) => void;
-  const agent = http.Agent.prototype as unknown as { addRequest: AddRequest };
-  const addRequest = agent.addRequest;
-  agent.addRequest = function (this: http.Agent, request: http.ClientRequest, ...rest: unknown[]) {
-    const query = (request.path.split('?')[1] ?? '')
+  if (process.env['BENCH_REQUESTS'] !== '1') return counts;
+  const count = (method: string, path: string, has: (header: string) => boolean) => {
+    const query = (path.split('?')[1] ?? '')
       .split('&')
       .map((pair) => pair.split('=')[0])
       .filter((name) => name !== '' && name !== 'x-id')
       .join('&');
-    const conditions = ['if-none-match', 'if-match', 'x-amz-copy-source'].filter((h) => request.hasHeader(h));
-    const key = [request.method, query, conditions.join(',')].filter((part) => part !== '').join(' ');
+    const conditions = ['if-none-match', 'if-match', 'x-amz-copy-source'].filter(has);
+    const key = [method, query, conditions.join(',')].filter((part) => part !== '').join(' ');
     counts.set(key, (counts.get(key) ?? 0) + 1);
-    addRequest.call(this, request, ...rest);
+  };
+  // At the socket, where both paths write each request's head in one piece (the child imports the
+  // built package, whose direct path is not this checkout's source: no class of it to patch).
+  type Write = (this: net.Socket, chunk: unknown, ...rest: unknown[]) => boolean;
+  const socket = net.Socket.prototype as unknown as { write: Write };
+  const write = socket.write;
+  socket.write = function (this: net.Socket, chunk: unknown, ...rest: unknown[]) {
+    const text =
+      typeof chunk === 'string'
+        ? chunk.slice(0, 8192)
+        : chunk instanceof Uint8Array
+          ? Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(chunk.byteLength, 8192)).toString('latin1')
+          : '';
+    const line = /^(GET|HEAD|PUT|POST|DELETE) (\S+) HTTP\/1\.1\r\n/.exec(text);
+    if (line !== null) {
+      const end = text.indexOf('\r\n\r\n');
+      const head = (end < 0 ? text : text.slice(0, end)).toLowerCase();
+      count(line[1]!, line[2]!, (header) => head.includes(`\r\n${header}:`));
+    }
+    return write.call(this, chunk, ...rest);
   };
   return counts;
 }

@@ -178,6 +178,7 @@ async function timeMove(
       ...process.env,
       BENCH_OPEN_OPTIONS: JSON.stringify(openOptions),
       BENCH_NO_BASELINE: '1',
+      ...(process.argv.includes('--requests') ? { BENCH_REQUESTS: '1' } : {}),
       ...(CONCURRENCY === undefined ? {} : { BENCH_CONCURRENCY: String(CONCURRENCY) }),
       ...env,
     },

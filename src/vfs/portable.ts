@@ -49,6 +49,11 @@ class PortableVfs implements Vfs {
   private readonly liveBodies = new Set<Readable>();
   /** The one closing of the driver: `close()` again waits for it instead of closing twice. */
   private closing: Promise<void> | undefined;
+  /**
+   * The driver's `loadCapabilities` resolved once: its capabilities are final (the driver
+   * contract), so later calls skip it (a move asks before each of thousands of copies).
+   */
+  private capabilitiesLoaded = false;
 
   constructor(
     private readonly driver: VfsDriver,
@@ -75,11 +80,18 @@ class PortableVfs implements Vfs {
   }
 
   async loadCapabilities(options: CallOptions = {}): Promise<Capabilities> {
-    await this.driver.loadCapabilities?.({ signal: options.signal }).catch((err: unknown) => {
+    await this.loadDriverCapabilities(options.signal).catch((err: unknown) => {
       throw isStateStoreError(err) ? err : this.mapError(err, { op: 'stat', condition: NO_CONDITION, ...options });
     });
     // `this.capabilities`, not the driver's: a wrapper of this Vfs that overrides them is obeyed.
     return this.capabilities;
+  }
+
+  /** The driver's `loadCapabilities`, until it once succeeded (see {@link capabilitiesLoaded}). */
+  private async loadDriverCapabilities(signal: AbortSignal | undefined): Promise<void> {
+    if (this.capabilitiesLoaded || this.driver.loadCapabilities === undefined) return;
+    await this.driver.loadCapabilities({ signal });
+    this.capabilitiesLoaded = true;
   }
 
   read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
@@ -161,7 +173,8 @@ class PortableVfs implements Vfs {
   ): Promise<ObjectInfo | undefined> {
     const conditionOf = this.writeCondition(destinationKey, options);
     return this.run('copyFrom', destinationKey, options, conditionOf, async (condition) => {
-      validateKey(sourceKey, this.backend);
+      // A portable source checks the key in its serverSideLocation: not twice.
+      if (!(source instanceof PortableVfs)) validateKey(sourceKey, this.backend);
       checkInService(options.ifNoneMatchInService, destinationKey, this.backend);
       const location = source.serverSideLocation?.(sourceKey);
       if (location === undefined || this.driver.copyFromLocation === undefined) return undefined;
@@ -353,7 +366,7 @@ class PortableVfs implements Vfs {
     let condition: Condition = NO_CONDITION;
     try {
       // What a conditional write may ask is known only once the backend learnt it (an S3 dialect).
-      if (conditional(op, options)) await this.driver.loadCapabilities?.({ signal: options.signal });
+      if (conditional(op, options) && !this.capabilitiesLoaded) await this.loadDriverCapabilities(options.signal);
       condition = conditionOf();
       return await fn(condition);
     } catch (err) {

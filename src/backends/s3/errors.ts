@@ -39,7 +39,8 @@ const UNAUTHENTICATED = new Set([
   'CredentialsProviderError',
   'MissingAuthenticationToken',
 ]);
-const RATE_LIMITED = new Set([
+/** S3's codes of a rate-limited request (the direct path retries them: direct/failures.ts). */
+export const RATE_LIMITED: ReadonlySet<string> = new Set([
   'SlowDown',
   'Throttling',
   'ThrottlingException',

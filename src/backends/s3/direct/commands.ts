@@ -78,7 +78,9 @@ export function translate(
   const accepted = ACCEPTED[name];
   if (accepted === undefined || typeof input['Bucket'] !== 'string') return undefined;
   const headers: Record<string, string> = {};
-  for (const [field, value] of Object.entries(input)) {
+  // `for...in`: no array of pairs per request (the inputs are plain objects built by the driver).
+  for (const field in input) {
+    const value = input[field];
     if (value === undefined) continue;
     if (!accepted.has(field)) return undefined;
     const header = HEADERS[field];

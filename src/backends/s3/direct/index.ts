@@ -6,7 +6,10 @@ import { translate, type TranslateOptions } from './commands.js';
 import { DirectTransport } from './transport.js';
 import { redactInspection } from '../../../vfs/redact.js';
 
-/** `STATESTORE_S3_REQUESTS=sdk` sends every request through the SDK (to compare both paths). */
+/**
+ * `STATESTORE_S3_REQUESTS=sdk` sends every request through the SDK, `http` the direct ones through
+ * Node's http client instead of wire.ts (to compare the paths).
+ */
 export const REQUESTS_ENV = 'STATESTORE_S3_REQUESTS';
 
 /** The commands the direct path may send, by the SDK class's name. */
@@ -74,6 +77,7 @@ export class DirectS3 {
       connectTimeoutMs: s3.connectTimeoutMs ?? 5000,
       socketTimeoutMs: s3.requestTimeoutMs ?? 120_000,
       ...(location.ca === undefined ? {} : { ca: location.ca }),
+      nodeHttp: process.env[REQUESTS_ENV] === 'http',
     });
     const direct = new DirectS3(transport, { checksums: (s3.checksum ?? 'when_supported') === 'when_supported' });
     return redactInspection(direct, 'DirectS3', () => ({ region }));

@@ -1,12 +1,13 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { inListenedCall, reportRetry } from '../../../vfs/events.js';
-import { tlsCertificateErrorCode } from '../../common/http-errors.js';
 import { backoffDelay, sleep, type RetryPolicy } from '../../../vfs/retry.js';
 import type { S3Credentials } from '../types.js';
 import { canonicalQuery, encodeKeyPath, SigV4Signer } from './signer.js';
-import { errorFields } from './xml.js';
+import { abortError, isErrorDocument, retryable, s3Failure, timeoutError, type ShapedError } from './failures.js';
+import { Wire } from './wire.js';
 
 /** One S3 request of the direct path; header names lower-case. */
 export interface DirectRequest {
@@ -35,7 +36,7 @@ export interface DirectResponse {
   /** The body, collected (every request but a streamed one). */
   body: Buffer;
   /** The body, unread (a streamed request whose body is not small). */
-  stream?: IncomingMessage;
+  stream?: Readable;
 }
 
 /** Where and how the direct requests go. */
@@ -51,6 +52,8 @@ export interface TransportConfig {
   socketTimeoutMs: number;
   /** CA certificates (PEM) trusted instead of Node's CA store (AWS_CA_BUNDLE, ../ca-bundle.ts). */
   ca?: string;
+  /** Every request through Node's http, none through {@link Wire} (`STATESTORE_S3_REQUESTS=http`). */
+  nodeHttp?: boolean;
 }
 
 /** Credentials are asked again this long before they expire (the SDK's own margin). */
@@ -69,13 +72,22 @@ const MAX_SOCKETS = 64;
  */
 export class DirectTransport {
   private readonly agent: http.Agent;
+  /** Requests whose answer is read whole (all but a streamed GetObject): see wire.ts. */
+  private readonly wire: Wire | undefined;
   private readonly signer: SigV4Signer;
   private readonly secure: boolean;
   /** The cached pair; a `#` field, so that no inspection of the transport shows it. */
   #credentials: Promise<S3Credentials & { expiration?: Date }> | undefined;
+  /** The same pair once it resolved (read without a promise: {@link DirectTransport.freshCredentials}). */
+  #known: (S3Credentials & { expiration?: Date }) | undefined;
+  private readonly transport: typeof http | typeof https;
+  private readonly port: number | undefined;
+  private readonly addresses = new Map<string, BucketAddress>();
 
   constructor(private readonly config: TransportConfig) {
     this.secure = config.endpoint.protocol === 'https:';
+    this.transport = this.secure ? https : http;
+    this.port = config.endpoint.port === '' ? undefined : Number(config.endpoint.port);
     const options = {
       keepAlive: true,
       maxSockets: MAX_SOCKETS,
@@ -83,6 +95,7 @@ export class DirectTransport {
       ...(config.ca === undefined ? {} : { ca: config.ca }),
     };
     this.agent = this.secure ? new https.Agent(options) : new http.Agent(options);
+    this.wire = config.nodeHttp === true ? undefined : new Wire({ ...wireOptions(config), maxSockets: MAX_SOCKETS });
     this.signer = new SigV4Signer(config.region);
   }
 
@@ -104,6 +117,7 @@ export class DirectTransport {
   /** Closes the agent's sockets. */
   close(): void {
     this.agent.destroy();
+    this.wire?.close();
   }
 
   /** The wait before the next attempt, or undefined when `err` is final (see the class doc). */
@@ -117,14 +131,9 @@ export class DirectTransport {
   }
 
   private async attempt(request: DirectRequest, signal?: AbortSignal): Promise<DirectResponse> {
-    const credentials = await this.currentCredentials();
-    const { endpoint, forcePathStyle } = this.config;
-    const base = endpoint.pathname === '/' ? '' : endpoint.pathname.replace(/\/$/, '');
-    const keyPath = request.key === undefined ? '' : `/${encodeKeyPath(request.key)}`;
-    const virtual = !forcePathStyle;
-    const host = virtual ? `${request.bucket}.${endpoint.host}` : endpoint.host;
-    const hostname = virtual ? `${request.bucket}.${endpoint.hostname}` : endpoint.hostname;
-    const path = virtual ? `${base}${keyPath || '/'}` : `${base}/${request.bucket}${keyPath}`;
+    const credentials = this.freshCredentials() ?? (await this.currentCredentials());
+    const { host, hostname, path: bucketPath, root } = this.addressOf(request.bucket);
+    const path = request.key === undefined ? root : `${bucketPath}/${encodeKeyPath(request.key)}`;
     const query = request.query === undefined ? '' : canonicalQuery(request.query);
     const headers = this.signer.sign(
       {
@@ -138,33 +147,76 @@ export class DirectTransport {
       credentials,
     );
     if (request.body !== undefined) headers['content-length'] = String(request.body.length);
-    const target = { hostname, path: query === '' ? path : `${path}?${query}` };
-    return this.exchange(request, { ...target, headers }, signal);
+    const target = query === '' ? path : `${path}?${query}`;
+    if (this.wire === undefined) return this.exchange(request, hostname, target, headers, signal);
+    const port = this.port ?? (this.secure ? 443 : 80);
+    const { body } = request;
+    const sent = {
+      method: request.method,
+      hostname,
+      port,
+      path: target,
+      headers,
+      ...(body === undefined ? {} : { body }),
+    };
+    const streamIf =
+      request.stream === true ? (status: number, h: IncomingHttpHeaders) => streams(request, status, h) : undefined;
+    const answer = await this.wire.send(sent, signal, streamIf);
+    if (answer.stream !== undefined)
+      return { status: answer.status, headers: answer.headers, body: EMPTY, stream: answer.stream };
+    return settle(request, answer.status, answer.headers, answer.body);
+  }
+
+  /**
+   * Where a bucket's requests go: its host (virtual-hosted or the endpoint's) and the path before
+   * the key (the endpoint's own path, and the bucket when path-style). The same for every request
+   * of the bucket, so made once per bucket (a move sends thousands to two buckets).
+   */
+  private addressOf(bucket: string): BucketAddress {
+    let address = this.addresses.get(bucket);
+    if (address === undefined) {
+      const { endpoint, forcePathStyle } = this.config;
+      const base = endpoint.pathname === '/' ? '' : endpoint.pathname.replace(/\/$/, '');
+      address = forcePathStyle
+        ? { host: endpoint.host, hostname: endpoint.hostname, path: `${base}/${bucket}`, root: `${base}/${bucket}` }
+        : {
+            host: `${bucket}.${endpoint.host}`,
+            hostname: `${bucket}.${endpoint.hostname}`,
+            path: base,
+            root: `${base}/`,
+          };
+      this.addresses.set(bucket, address);
+    }
+    return address;
   }
 
   /** One request on the wire: its answer, or a failure shaped as the SDK's. */
   private exchange(
     request: DirectRequest,
-    target: { hostname: string; path: string; headers: Record<string, string> },
+    hostname: string,
+    path: string,
+    headers: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<DirectResponse> {
-    const { endpoint, connectTimeoutMs, socketTimeoutMs } = this.config;
+    const { connectTimeoutMs, socketTimeoutMs } = this.config;
     const { body } = request;
     return new Promise<DirectResponse>((resolve, reject) => {
       if (signal?.aborted === true) return reject(abortError());
-      const transport = this.secure ? https : http;
-      const outgoing = transport.request({
+      const outgoing = this.transport.request({
         agent: this.agent,
-        host: target.hostname,
-        ...(endpoint.port === '' ? {} : { port: endpoint.port }),
+        host: hostname,
+        port: this.port,
         method: request.method,
-        path: target.path,
-        headers: target.headers,
+        path,
+        headers,
         timeout: socketTimeoutMs,
       });
-      const onAbort = () => outgoing.destroy(abortError());
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const done = () => signal?.removeEventListener('abort', onAbort);
+      // Without a signal (a move passes none), no listener to add and remove per request.
+      const onAbort = signal === undefined ? undefined : () => outgoing.destroy(abortError());
+      if (onAbort !== undefined) signal!.addEventListener('abort', onAbort, { once: true });
+      const done = () => {
+        if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort);
+      };
       outgoing.on('timeout', () => outgoing.destroy(timeoutError('the socket was idle too long')));
       outgoing.on('socket', (socket) => connectTimer(socket, connectTimeoutMs, outgoing));
       outgoing.on('error', (err) => {
@@ -187,6 +239,17 @@ export class DirectTransport {
     });
   }
 
+  /**
+   * The cached credentials when they are known and not near their expiry: read without a promise,
+   * as every request asks (undefined: ask {@link currentCredentials}).
+   */
+  private freshCredentials(): S3Credentials | undefined {
+    const known = this.#known;
+    if (known === undefined) return undefined;
+    const expires = known.expiration?.getTime();
+    return expires !== undefined && expires - Date.now() < EXPIRY_MARGIN_MS ? undefined : known;
+  }
+
   /** The credentials, asked from the provider once and again only near their expiry. */
   private async currentCredentials(): Promise<S3Credentials> {
     let pending = this.#credentials;
@@ -199,33 +262,54 @@ export class DirectTransport {
     if (pending === undefined) {
       pending = this.config.credentials();
       this.#credentials = pending;
-      pending.catch(() => {
-        if (this.#credentials === pending) this.#credentials = undefined;
-      });
+      this.#known = undefined;
+      pending.then(
+        (value) => {
+          if (this.#credentials === pending) this.#known = value;
+        },
+        () => {
+          if (this.#credentials === pending) this.#credentials = undefined;
+        },
+      );
     }
     return pending;
   }
 }
 
-/** A failure shaped as the SDK's (the fields errors.ts reads). */
-export interface ShapedError extends Error {
-  Code?: string;
-  $fault?: 'client' | 'server';
-  $metadata: { httpStatusCode?: number; requestId?: string };
-  $response?: { statusCode: number; headers: Record<string, string | undefined> };
+/** The host and the path before the key of one bucket's requests (DirectTransport.addressOf). */
+interface BucketAddress {
+  host: string;
+  hostname: string;
+  /** The path a key's `/<key>` follows. */
+  path: string;
+  /** The path of a request without a key (a listing). */
+  root: string;
 }
 
 /** Reads the answer: a 2xx resolves (streamed or collected), anything else rejects SDK-shaped. */
 async function answer(request: DirectRequest, response: IncomingMessage): Promise<DirectResponse> {
   const status = response.statusCode ?? 0;
-  const ok = status >= 200 && status < 300;
-  if (ok && request.stream === true && !(request.collectSmall === true && small(response)))
+  if (streams(request, status, response.headers))
     return { status, headers: response.headers, body: EMPTY, stream: response };
-  const body = await collectBody(response);
-  if (ok && !(request.errorIn200 === true && isErrorDocument(body))) return { status, headers: response.headers, body };
+  return settle(request, status, response.headers, await collectBody(response));
+}
+
+/** A collected answer: a 2xx is the response, anything else (or an error document after a 200) the SDK's failure. */
+function settle(request: DirectRequest, status: number, headers: IncomingHttpHeaders, body: Buffer): DirectResponse {
+  const ok = status >= 200 && status < 300;
+  if (ok && !(request.errorIn200 === true && isErrorDocument(body))) return { status, headers, body };
   // S3's failure after a 200 is retried as the SDK does (its throw200Exceptions: a 503).
-  const effective = ok ? 503 : status;
-  throw s3Failure(effective, response.headers, body);
+  throw s3Failure(ok ? 503 : status, headers, body);
+}
+
+/** The wire's options of a transport's config. */
+function wireOptions(config: TransportConfig) {
+  return {
+    secure: config.endpoint.protocol === 'https:',
+    connectTimeoutMs: config.connectTimeoutMs,
+    socketTimeoutMs: config.socketTimeoutMs,
+    ...(config.ca === undefined ? {} : { ca: config.ca }),
+  };
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -238,10 +322,13 @@ const EMPTY = Buffer.alloc(0);
  */
 export const SMALL_BODY = 64 * 1024;
 
-/** An answer whose Content-Length says it is small (chunked answers give none). */
-function small(response: IncomingMessage): boolean {
-  const length = response.headers['content-length'];
-  return length !== undefined && Number(length) <= SMALL_BODY;
+/** Whether an answer's body is handed over as a stream: a streamed request's 2xx, unless small and collected. */
+function streams(request: DirectRequest, status: number, headers: IncomingHttpHeaders): boolean {
+  if (request.stream !== true || status < 200 || status >= 300) return false;
+  if (request.collectSmall !== true) return true;
+  // Small: its Content-Length says so (chunked answers give none).
+  const length = headers['content-length'];
+  return length === undefined || Number(length) > SMALL_BODY;
 }
 
 function collectBody(response: IncomingMessage): Promise<Buffer> {
@@ -251,72 +338,6 @@ function collectBody(response: IncomingMessage): Promise<Buffer> {
     response.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     response.on('error', (err) => reject(Object.assign(err, { $metadata: {} })));
   });
-}
-
-/** An empty body, or one ending in `</Error>` (what the SDK checks on a 200 answer). */
-function isErrorDocument(body: Buffer): boolean {
-  if (body.length === 0) return true;
-  return body
-    .subarray(Math.max(0, body.length - 16))
-    .toString('utf8')
-    .trimEnd()
-    .endsWith('</Error>');
-}
-
-/** The SDK's error for an answer: named by the document's Code, else 404 NotFound, else the status. */
-export function s3Failure(status: number, headers: IncomingHttpHeaders, body: Buffer): ShapedError {
-  const fields = body.length > 0 ? errorFields(body.toString('utf8')) : {};
-  const code = fields['Code'] ?? (status === 404 ? 'NotFound' : String(status));
-  // The document's fields on the error, as the SDK puts them (never printed: errors.ts names the code only).
-  const requestId = headers['x-amz-request-id'];
-  const flat: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(headers)) flat[name] = Array.isArray(value) ? value.join(', ') : value;
-  const shape: Omit<ShapedError, keyof Error> & { name: string } = {
-    name: code,
-    Code: code,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status, ...(typeof requestId === 'string' ? { requestId } : {}) },
-    $response: { statusCode: status, headers: flat },
-  };
-  return Object.assign(new Error(fields['Message'] ?? code), fields, shape);
-}
-
-const THROTTLING = new Set([
-  'SlowDown',
-  'Throttling',
-  'ThrottlingException',
-  'TooManyRequests',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'ProvisionedThroughputExceededException',
-  'BandwidthLimitExceeded',
-  'TransactionInProgressException',
-]);
-const TRANSIENT = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'InternalError']);
-
-/** The SDK's retryable errors: no answer (network, timeout; not a refused TLS certificate), throttling, transient codes, 429 and 5xx. */
-function retryable(err: unknown): boolean {
-  const shaped = err as Partial<ShapedError>;
-  // A refused certificate is refused again (the SDK calls it a client error and does not retry).
-  if (shaped.name === 'AbortError' || tlsCertificateErrorCode(err) !== undefined) return false;
-  const status = shaped.$metadata?.httpStatusCode;
-  if (status === undefined) return true;
-  const name = shaped.name ?? '';
-  return status === 429 || status >= 500 || THROTTLING.has(name) || TRANSIENT.has(name);
-}
-
-function abortError(): Error {
-  const err = new Error('The operation was aborted');
-  err.name = 'AbortError';
-  return Object.assign(err, { $metadata: {} });
-}
-
-function timeoutError(why: string): Error {
-  const err = new Error(why);
-  err.name = 'TimeoutError';
-  return Object.assign(err, { $metadata: {} });
 }
 
 /** Fails a request whose socket does not connect within `ms` (a reused socket is connected). */
