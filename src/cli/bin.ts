@@ -6,6 +6,8 @@
  * on (bench/README.md, "Cold start").
  */
 import module from 'node:module';
+import { homedir } from 'node:os';
+import path from 'node:path';
 
 /** `module.enableCompileCache` (Node >= 22.8): V8's code cache on disk; absent on Node 20. */
 type EnableCompileCache = (directory?: string) => unknown;
@@ -20,9 +22,14 @@ if (args.length === 1 && args[0] === '--version') {
   // What commander prints for --version (program.ts): the version fixed at build time.
   process.stdout.write(`${process.env.STATESTORE_VERSION ?? 'development'}\n`);
 } else {
-  // Node's own default folder (os.tmpdir()/node-compile-cache, or NODE_COMPILE_CACHE if set), which
-  // it keys by Node version and file contents; NODE_DISABLE_COMPILE_CACHE=1 turns it off. A folder
-  // it cannot write makes the call report a failure, never throw: the command runs uncached.
-  (module as { enableCompileCache?: EnableCompileCache }).enableCompileCache?.();
+  // In statestore's cache folder beside the move digests ($XDG_CACHE_HOME/statestore, or
+  // ~/.cache/statestore), not Node's default (os.tmpdir()/node-compile-cache), so that a command
+  // leaves nothing in the temp folder; NODE_COMPILE_CACHE, if set, still wins, and
+  // NODE_DISABLE_COMPILE_CACHE=1 turns it off. Node keys the cache by its version and the files'
+  // contents. A folder it cannot write makes the call report a failure, never throw: the command
+  // then runs uncached.
+  const cacheRoot = process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache');
+  const folder = process.env.NODE_COMPILE_CACHE || path.join(cacheRoot, 'statestore', 'compile-cache');
+  (module as { enableCompileCache?: EnableCompileCache }).enableCompileCache?.(folder);
   await import('./main.js');
 }

@@ -4,7 +4,7 @@
  * library loads kops's schema validators on the first validation, not at import (tsup.config.ts).
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import module from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -71,10 +71,13 @@ describe('start-up (built bin and library)', () => {
   it("keeps compiled code in node's compile cache where node has one (Node >= 22.8), and runs as before without", async () => {
     const tmp = tempDir('statestore-compile-cache-');
     try {
-      // Node's default folder is os.tmpdir()/node-compile-cache: TMPDIR points it here.
-      const result = await run(['get', '--help'], { env: { TMPDIR: tmp } });
-      const folder = path.join(tmp, 'node-compile-cache');
+      // In statestore's cache folder ($XDG_CACHE_HOME/statestore/compile-cache), nothing in TMPDIR.
+      const temp = path.join(tmp, 'temp');
+      mkdirSync(temp);
+      const result = await run(['get', '--help'], { env: { XDG_CACHE_HOME: tmp, TMPDIR: temp } });
+      const folder = path.join(tmp, 'statestore', 'compile-cache');
       const cached = existsSync(folder) ? readdirSync(folder, { recursive: true }).length : 0;
+      expect(readdirSync(temp)).toEqual([]);
       const nodeHasIt = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('Usage: statestore get');
