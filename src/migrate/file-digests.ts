@@ -121,9 +121,11 @@ export class FileDigests {
     let unsettled = await this.restat(statMany);
     let newest = 0n;
     for (const [key, entry] of unsettled) if (!notWaitedFor(key) && entry.ctimeNs > newest) newest = entry.ctimeNs;
-    const wait = Number(newest + SETTLED_NS - nowNs()) / 1e6;
-    if (newest > 0n && wait > 0) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(wait + 1, 60)));
+    if (newest > 0n) {
+      // Stat-ed again even when the margin is already behind us: the first re-stat may have come
+      // just short of it (its clock is whole ms) and a stat now settles what is unchanged.
+      const wait = Number(newest + SETTLED_NS - nowNs()) / 1e6;
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait + 1, 60)));
       unsettled = await this.restat(statMany);
     }
     for (const [key] of unsettled) this.drop(key);

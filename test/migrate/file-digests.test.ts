@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
+import { FileDigests, nowNs, type StatMany } from '../../src/migrate/file-digests.js';
 import { moveStateStore } from '../../src/migrate/index.js';
 import type { MoveOptions } from '../../src/migrate/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
@@ -113,6 +114,31 @@ describe('moveStateStore file:// digests', () => {
       expect(await readFile(path.join(destDir, 'a.example.com', 'pki', 'f2'))).toEqual(expected);
     },
   );
+});
+
+describe('FileDigests.save', () => {
+  it('keeps a digest whose re-stat came just short of the margin, when the margin is behind by the wait', async () => {
+    const vfs = await openVfs(`file://${await tempDir()}`);
+    const folder = await tempDir();
+    const digests = (await FileDigests.open(vfs, folder))!;
+    // Changed 100 ms ago, recorded 1 ms after the change (not settled).
+    const ctimeNs = nowNs() - 100_000_000n;
+    const identity = { stamp: 'unchanged', ctimeNs, statAtNs: ctimeNs + 1_000_000n };
+    const md5 = 'd41d8cd98f00b204e9800998ecf8427e';
+    digests.record('a.example.com/pki/f7', identity, md5);
+    // The first re-stat was taken 49 ms after the change (still not settled, as a stat whose
+    // clock reads whole ms can be), any later one now: the margin is then long behind.
+    const statTimes: bigint[] = [];
+    const statMany: StatMany = (files) => {
+      const statAtNs = statTimes.length === 0 ? ctimeNs + 49_000_000n : nowNs();
+      statTimes.push(statAtNs);
+      return Promise.resolve(files.map(() => ({ ...identity, statAtNs })));
+    };
+    await digests.save(statMany);
+    expect(statTimes).toHaveLength(2);
+    const reopened = (await FileDigests.open(vfs, folder))!;
+    expect(reopened.lookup('a.example.com/pki/f7', 'unchanged')).toBe(md5);
+  });
 });
 
 describe('moveStateStore clusters', () => {
