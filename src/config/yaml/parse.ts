@@ -1,6 +1,7 @@
 import {
   LineCounter,
   Scalar,
+  Schema,
   isAlias,
   isMap,
   isPair,
@@ -15,6 +16,19 @@ import {
 import { StateStoreError } from '../../errors.js';
 import { isUnsafeKey } from '../guard.js';
 import { DEFAULT_LIMITS, PARSE_OPTIONS, type YamlLimits } from './options.js';
+
+/**
+ * The schema PARSE_OPTIONS give a YAML 1.1 document (what the `yaml` package's setSchema builds
+ * for them), built once: otherwise each document builds its own tag list, about a tenth of a
+ * small config's parse (a move parses one config per cluster). Shared only with texts without a
+ * `%YAML` directive, which may ask for another version's schema: those still get their own.
+ */
+const PARSE_SCHEMA = new Schema({
+  resolveKnownTags: false,
+  schema: 'yaml-1.1',
+  merge: PARSE_OPTIONS.merge,
+  customTags: PARSE_OPTIONS.customTags,
+});
 
 /** One parsed YAML document: its plain value and the syntax tree it came from (kept for round-trips). */
 export interface ParsedYaml {
@@ -42,7 +56,8 @@ export function parseYamlDocuments(text: string, limits: YamlLimits = {}): Parse
   const lines = new LineCounter();
   let documents: Document.Parsed[] | EmptyStream;
   try {
-    documents = parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter: lines });
+    const schema = text.includes('%YAML') ? {} : { schema: PARSE_SCHEMA };
+    documents = parseAllDocuments(text, { ...PARSE_OPTIONS, ...schema, lineCounter: lines });
   } catch (err) {
     // The parser recurses per nesting level: a pathologically deep document exhausts the stack.
     throw new StateStoreError('InvalidArgument', `invalid YAML: ${(err as Error).message}`, { cause: err });
