@@ -5,7 +5,6 @@ import { withRetry } from '../vfs/retry.js';
 import type { ObjectInfo, Vfs } from '../vfs/types.js';
 import { isPlainObject } from '../config/guard.js';
 import { parseYamlDocuments, type ParsedYaml } from '../config/yaml/parse.js';
-import { parsePointer } from '../config/patch/json-pointer.js';
 import type { ConfigMemo, RewrittenConfig } from './config-memo.js';
 import type { FileCopies } from './file-copy/copies.js';
 import { replaceScalars, rewriteStoreUrls, rewriteText } from './rewrite.js';
@@ -254,9 +253,9 @@ export class ClusterRun {
       return this.recordFile(source, 'skipped', config.memo.rewritten.length > 0);
     }
     const { text, parsed, oldBase } = config;
-    const { config: moved, rewritten } = rewriteStoreUrls(parsed?.value, oldBase, this.run.to.url);
+    const values = rewriteStoreUrls(parsed?.value, oldBase, this.run.to.url);
+    const rewritten = [...values.keys()];
     this.result.rewritten = rewritten;
-    const values = new Map(rewritten.map((pointer) => [pointer, String(valueAt(moved, pointer))]));
     const newText = values.size === 0 ? text : replaceScalars(text, values, parsed?.document);
     const bytes = Buffer.from(newText, 'utf8');
     const durable = { ...this.ctx!, durability: 'immediate' as const };
@@ -350,12 +349,6 @@ function storeBaseOf(value: unknown, cluster: string): string | undefined {
   if (typeof base !== 'string') return undefined;
   const trimmed = base.replace(/\/+$/, '');
   return trimmed.endsWith(`/${cluster}`) ? trimmed.slice(0, -cluster.length - 1) : undefined;
-}
-
-function valueAt(value: unknown, pointer: string): unknown {
-  let current = value;
-  for (const segment of parsePointer(pointer)) current = (current as Record<string, unknown> | undefined)?.[segment];
-  return current;
 }
 
 function md5(bytes: Uint8Array): string {

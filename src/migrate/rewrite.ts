@@ -6,23 +6,18 @@ import { parseYamlDocuments } from '../config/yaml/parse.js';
 /**
  * The fields of a Cluster that name its state store, which a move must point at the new store:
  * `spec.configBase`, `spec.keyStore`, `spec.secretStore`, and each etcd cluster's
- * `backups.backupStore`. Each is rewritten only when it starts with the old store's URL.
+ * `backups.backupStore`. Each is rewritten only when it starts with the old store's URL. Returns
+ * the new value of each rewritten field by its JSON pointer, in the fields' order; `config` is
+ * only read (no copy of it is made: a move only needs the new values, for replaceScalars).
  */
-export function rewriteStoreUrls(
-  config: unknown,
-  oldBase: string,
-  newBase: string,
-): { config: unknown; rewritten: string[] } {
-  const copy = structuredClone(config);
-  const rewritten: string[] = [];
-  if (!isPlainObject(copy) || !isPlainObject(copy.spec)) return { config: copy, rewritten };
-  const spec = copy.spec;
+export function rewriteStoreUrls(config: unknown, oldBase: string, newBase: string): Map<string, string> {
+  const values = new Map<string, string>();
+  if (!isPlainObject(config) || !isPlainObject(config.spec)) return values;
+  const spec = config.spec;
   const swap = (holder: Record<string, unknown>, field: string, pointer: string) => {
     const value = holder[field];
-    if (typeof value === 'string' && startsWithBase(value, oldBase)) {
-      holder[field] = newBase + value.slice(oldBase.length);
-      rewritten.push(pointer);
-    }
+    if (typeof value === 'string' && startsWithBase(value, oldBase))
+      values.set(pointer, newBase + value.slice(oldBase.length));
   };
   for (const field of ['configBase', 'keyStore', 'secretStore']) swap(spec, field, `/spec/${field}`);
   if (Array.isArray(spec.etcdClusters)) {
@@ -31,7 +26,7 @@ export function rewriteStoreUrls(
         swap(etcd.backups, 'backupStore', `/spec/etcdClusters/${index}/backups/${escapePointerToken('backupStore')}`);
     });
   }
-  return { config: copy, rewritten };
+  return values;
 }
 
 /** True when `value` is the base itself or lies below it (`base/...`). */

@@ -81,6 +81,17 @@ describe('YAML round trip', () => {
     });
   });
 
+  it('reads scalars the same under a %YAML directive, and each document of a text alike (the schema is shared)', () => {
+    const expected = { a: true, b: 493, c: 12, d: true };
+    expect(parseYaml('%YAML 1.2\n---\na: on\nb: 0755\nc: 0o14\nd: yes\n').value).toEqual(expected);
+    expect(parseYaml('%YAML 1.1\n---\na: on\nb: 0755\nc: 0o14\nd: yes\n').value).toEqual(expected);
+    const docs = parseYamlDocuments('a: on\nb: 0755\n---\nc: 0o14\nd: yes\n');
+    expect(docs.map((d) => d.value)).toEqual([
+      { a: true, b: 493 },
+      { c: 12, d: true },
+    ]);
+  });
+
   it('reads multi-document files (kops create -f)', () => {
     const docs = parseYamlDocuments('kind: Cluster\n---\nkind: InstanceGroup\n---\nkind: InstanceGroup\n');
     expect(docs.map((d) => (d.value as { kind: string }).kind)).toEqual(['Cluster', 'InstanceGroup', 'InstanceGroup']);

@@ -1,20 +1,35 @@
 import {
   LineCounter,
   Scalar,
+  Schema,
   isAlias,
   isMap,
   isPair,
   isScalar,
   isSeq,
   parseAllDocuments,
-  visit,
   type Document,
+  type Pair,
+  type YAMLMap,
   type EmptyStream,
   type YAMLError,
 } from 'yaml';
 import { StateStoreError } from '../../errors.js';
 import { isUnsafeKey } from '../guard.js';
 import { DEFAULT_LIMITS, PARSE_OPTIONS, type YamlLimits } from './options.js';
+
+/**
+ * The schema PARSE_OPTIONS give a YAML 1.1 document (what the `yaml` package's setSchema builds
+ * for them), built once: otherwise each document builds its own tag list, about a tenth of a
+ * small config's parse (a move parses one config per cluster). Shared only with texts without a
+ * `%YAML` directive, which may ask for another version's schema: those still get their own.
+ */
+const PARSE_SCHEMA = new Schema({
+  resolveKnownTags: false,
+  schema: 'yaml-1.1',
+  merge: PARSE_OPTIONS.merge,
+  customTags: PARSE_OPTIONS.customTags,
+});
 
 /** One parsed YAML document: its plain value and the syntax tree it came from (kept for round-trips). */
 export interface ParsedYaml {
@@ -42,7 +57,8 @@ export function parseYamlDocuments(text: string, limits: YamlLimits = {}): Parse
   const lines = new LineCounter();
   let documents: Document.Parsed[] | EmptyStream;
   try {
-    documents = parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter: lines });
+    const schema = text.includes('%YAML') ? {} : { schema: PARSE_SCHEMA };
+    documents = parseAllDocuments(text, { ...PARSE_OPTIONS, ...schema, lineCounter: lines });
   } catch (err) {
     // The parser recurses per nesting level: a pathologically deep document exhausts the stack.
     throw new StateStoreError('InvalidArgument', `invalid YAML: ${(err as Error).message}`, { cause: err });
@@ -104,8 +120,15 @@ function lineOf(node: unknown, lines: LineCounter): { line: number; col: number 
   return range ? lines.linePos(range[0]) : undefined;
 }
 
+type Refuse = (what: string, node: unknown, ancestors: readonly unknown[], key?: string, more?: string) => never;
+
+/**
+ * Walks the document depth first in the order of the `yaml` package's visit() (a map's duplicate
+ * keys, then each pair's key and value), keeping one stack of ancestors where visit() copies and
+ * freezes the path at every collection and pair: the same checks, for less CPU per document.
+ */
 function refuseUnsafeKeys(document: Document, lines: LineCounter): void {
-  const refuse = (what: string, node: unknown, ancestors: readonly unknown[], key?: string, more = ''): never => {
+  const refuse: Refuse = (what, node, ancestors, key, more = '') => {
     const position = lineOf(node, lines);
     const pointer = jsonPointer(ancestors, key);
     const where = [
@@ -116,43 +139,61 @@ function refuseUnsafeKeys(document: Document, lines: LineCounter): void {
       .join(', ');
     throw new StateStoreError('InvalidArgument', `invalid YAML: ${what}${where ? ` (${where}${more})` : ''}`);
   };
-  visit(document, {
-    // Duplicate keys, in one pass per map (a Set of the keys seen). Keys are compared as the JSON
-    // object they become: `1` and "1", or an empty key and "", would silently collapse into one.
-    Map(_, map, ancestors) {
-      const seen = new Map<string, unknown>();
-      for (const pair of map.items) {
-        const key = isScalar(pair.key) ? pair.key.value : pair.key;
-        if (typeof key === 'object' && key !== null) continue; // complex keys: refused by the Pair visitor
-        const name = key === null || key === undefined ? '' : String(key);
-        const first = seen.get(name);
-        if (first === undefined) {
-          seen.set(name, pair.key);
-          continue;
-        }
-        const firstLine = lineOf(first, lines)?.line;
-        refuse(
-          `the key ${JSON.stringify(name)} appears twice in one map`,
-          pair.key,
-          [...ancestors, map],
-          name,
-          firstLine === undefined ? '' : `; first at line ${firstLine}`,
-        );
-      }
-    },
-    Pair(_, pair, ancestors) {
-      if (!isPair(pair)) return;
-      if (isAlias(pair.key) || isMap(pair.key) || isSeq(pair.key))
-        refuse('complex or aliased map keys are not accepted', pair.key, ancestors);
-      const key = isScalar(pair.key) ? pair.key.value : pair.key;
-      // A plain `<<` is a merge key to YAML 1.1 readers (kops's included); a quoted "<<" is a string.
-      const plain = isScalar(pair.key) && (pair.key.type === undefined || pair.key.type === Scalar.PLAIN);
-      if ((key === '<<' && plain) || typeof key === 'symbol')
-        refuse('merge keys ("<<") are not accepted', pair.key, ancestors, '<<');
-      if (typeof key === 'string' && isUnsafeKey(key))
-        refuse(`the key "${key}" is not accepted (prototype pollution guard)`, pair.key, ancestors, key);
-    },
-  });
+  const ancestors: unknown[] = [document];
+  const walk = (node: unknown): void => {
+    if (isMap(node)) refuseDuplicateKeys(node, ancestors, lines, refuse);
+    if (isMap(node) || isSeq(node)) {
+      ancestors.push(node);
+      for (const item of node.items) walk(item);
+      ancestors.pop();
+    } else if (isPair(node)) {
+      refuseUnsafeKey(node, ancestors, refuse);
+      ancestors.push(node);
+      walk(node.key);
+      walk(node.value);
+      ancestors.pop();
+    }
+  };
+  walk(document.contents);
+}
+
+/**
+ * Duplicate keys, in one pass per map (a Map of the keys seen). Keys are compared as the JSON
+ * object they become: `1` and "1", or an empty key and "", would silently collapse into one.
+ */
+function refuseDuplicateKeys(map: YAMLMap, ancestors: readonly unknown[], lines: LineCounter, refuse: Refuse): void {
+  const seen = new Map<string, unknown>();
+  for (const pair of map.items) {
+    const key = isScalar(pair.key) ? pair.key.value : pair.key;
+    if (typeof key === 'object' && key !== null) continue; // complex keys: refused by refuseUnsafeKey
+    const name = key === null || key === undefined ? '' : String(key);
+    const first = seen.get(name);
+    if (first === undefined) {
+      seen.set(name, pair.key);
+      continue;
+    }
+    const firstLine = lineOf(first, lines)?.line;
+    refuse(
+      `the key ${JSON.stringify(name)} appears twice in one map`,
+      pair.key,
+      [...ancestors, map],
+      name,
+      firstLine === undefined ? '' : `; first at line ${firstLine}`,
+    );
+  }
+}
+
+/** Complex, aliased and merge keys, and keys that would pollute a prototype. */
+function refuseUnsafeKey(pair: Pair, ancestors: readonly unknown[], refuse: Refuse): void {
+  if (isAlias(pair.key) || isMap(pair.key) || isSeq(pair.key))
+    refuse('complex or aliased map keys are not accepted', pair.key, ancestors);
+  const key = isScalar(pair.key) ? pair.key.value : pair.key;
+  // A plain `<<` is a merge key to YAML 1.1 readers (kops's included); a quoted "<<" is a string.
+  const plain = isScalar(pair.key) && (pair.key.type === undefined || pair.key.type === Scalar.PLAIN);
+  if ((key === '<<' && plain) || typeof key === 'symbol')
+    refuse('merge keys ("<<") are not accepted', pair.key, ancestors, '<<');
+  if (typeof key === 'string' && isUnsafeKey(key))
+    refuse(`the key "${key}" is not accepted (prototype pollution guard)`, pair.key, ancestors, key);
 }
 
 /** The JSON pointer of a pair, from the visitor's ancestor chain. */
