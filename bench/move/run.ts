@@ -170,7 +170,12 @@ async function timeMove(
   env: Record<string, string> = {},
 ): Promise<void> {
   let inProcess: { seconds: number; cpuSeconds: number; files: number; requests: Record<string, number> } | undefined;
-  const flags = CPU_PROF === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', CPU_PROF];
+  // BENCH_CPU_PROF_INTERVAL (µs, node's default 1000): finer samples for a short rerun.
+  const interval = process.env['BENCH_CPU_PROF_INTERVAL'];
+  const flags =
+    CPU_PROF === undefined
+      ? []
+      : ['--cpu-prof', '--cpu-prof-dir', CPU_PROF, ...(interval ? [`--cpu-prof-interval=${interval}`] : [])];
   const measure = await timed(
     process.execPath,
     [...flags, child, from, to, ctx.work],

@@ -8,11 +8,29 @@ export interface ListedFile {
   readonly listed: ObjectInfo | null;
 }
 
-/** How a store is listed (its own listAll, or a file:// move's copy workers: FileCopies.listAll). */
+/**
+ * How a store is listed, in pages (its own `list` pages, or a file:// move's copy workers:
+ * FileCopies.listPages). By pages, not entries: an async iterator's step is a few promises, which
+ * for each of a rerun's thousands of entries (both listings, then the merge) cost more than the
+ * compare they feed.
+ */
 export type Lister = (
   vfs: Vfs,
   options: { prefix?: string; signal: AbortSignal | undefined },
-) => AsyncIterable<ObjectInfo>;
+) => AsyncIterable<readonly ObjectInfo[]>;
+
+/** A store's listing page by page (Vfs.list), as Vfs.listAll walks it. */
+export async function* listPages(
+  vfs: Vfs,
+  options: { prefix?: string; signal?: AbortSignal | undefined },
+): AsyncGenerator<readonly ObjectInfo[]> {
+  let pageToken: string | undefined;
+  do {
+    const page = await vfs.list({ ...options, pageToken });
+    yield page.objects;
+    pageToken = page.nextPageToken;
+  } while (pageToken !== undefined);
+}
 
 /**
  * Destination entries listed ahead of the merge: the destination's listing then runs beside the
@@ -26,23 +44,35 @@ const DESTINATION_AHEAD = 4096;
  * key order (both listings are in UTF-8 byte order, the Vfs contract), no map of either kept.
  * Files at the store's root (no cluster) and leases (the source store's lock, held by the move
  * itself) are left out. `destination` undefined (a dry run): every file is listed as absent.
+ * Yielded in runs (at most a source page each; a run ends early where the merge waits for the
+ * destination's listing, so the files already merged are not held back).
  */
 export async function* mergedListing(
   from: Vfs,
   to: Vfs | undefined,
   prefix: string | undefined,
   signal: AbortSignal | undefined,
-  listAll: Lister = (vfs, options) => vfs.listAll(options),
-): AsyncGenerator<ListedFile> {
+  lister: Lister = listPages,
+): AsyncGenerator<ListedFile[]> {
   const options = { ...(prefix === undefined ? {} : { prefix }), signal };
-  const destination = to === undefined ? undefined : new Cursor(listAll(to, options), to.url);
+  const destination = to === undefined ? undefined : new Cursor(lister(to, options), to.url);
   try {
     let previous: string | undefined;
-    for await (const source of listAll(from, options)) {
-      assertAscending(previous, source.key, from.url);
-      previous = source.key;
-      if (source.key.indexOf('/') <= 0 || isLeaseKey(source.key)) continue;
-      yield { source, listed: (await destination?.find(source.key)) ?? null };
+    for await (const page of lister(from, options)) {
+      let files: ListedFile[] = [];
+      for (const source of page) {
+        assertAscending(previous, source.key, from.url);
+        previous = source.key;
+        if (source.key.indexOf('/') <= 0 || isLeaseKey(source.key)) continue;
+        let listed = destination === undefined ? null : destination.settle(source.key);
+        if (listed === undefined) {
+          if (files.length > 0) yield files;
+          files = [];
+          listed = await destination!.find(source.key);
+        }
+        files.push({ source, listed });
+      }
+      if (files.length > 0) yield files;
     }
   } finally {
     destination?.close();
@@ -71,7 +101,10 @@ function assertAscending(previous: string | undefined, key: string, url: string)
   }
 }
 
-/** A listing read ahead in the background (up to {@link DESTINATION_AHEAD} entries), searched in key order. */
+/**
+ * A listing read ahead in the background (up to {@link DESTINATION_AHEAD} entries, and the page
+ * that reaches it), searched in key order.
+ */
 class Cursor {
   private readonly buffer: ObjectInfo[] = [];
   private head = 0;
@@ -82,27 +115,36 @@ class Cursor {
   private wakeWriter: (() => void) | undefined;
 
   constructor(
-    listing: AsyncIterable<ObjectInfo>,
+    listing: AsyncIterable<readonly ObjectInfo[]>,
     private readonly url: string,
   ) {
     void this.pump(listing);
   }
 
-  /** The entry of `key`, if listed; entries before it are dropped (keys must be asked in order). */
-  async find(key: string): Promise<ObjectInfo | undefined> {
+  /** The entry of `key` (null: not listed); entries before it are dropped (keys must be asked in order). */
+  async find(key: string): Promise<ObjectInfo | null> {
     for (;;) {
-      while (this.head < this.buffer.length) {
-        const entry = this.buffer[this.head]!;
-        const order = compareKeys(entry.key, key);
-        if (order > 0) return undefined;
-        this.head += 1;
-        if (order === 0) return entry;
-      }
-      this.compact();
-      if (this.failure !== undefined) throw this.failure.error;
-      if (this.ended) return undefined;
+      const entry = this.settle(key);
+      if (entry !== undefined) return entry;
       await new Promise<void>((resolve) => (this.wakeReader = resolve));
     }
+  }
+
+  /**
+   * The entry of `key` (null: not listed) if what was read so far tells, without a promise (a
+   * rerun's merge asks thousands of keys); undefined while the listing must be read further.
+   */
+  settle(key: string): ObjectInfo | null | undefined {
+    while (this.head < this.buffer.length) {
+      const entry = this.buffer[this.head]!;
+      const order = compareKeys(entry.key, key);
+      if (order > 0) return null;
+      this.head += 1;
+      if (order === 0) return entry;
+    }
+    this.compact();
+    if (this.failure !== undefined) throw this.failure.error;
+    return this.ended ? null : undefined;
   }
 
   /** Stops reading ahead (the merge ended or failed). */
@@ -111,14 +153,16 @@ class Cursor {
     this.wake('writer');
   }
 
-  private async pump(listing: AsyncIterable<ObjectInfo>): Promise<void> {
+  private async pump(listing: AsyncIterable<readonly ObjectInfo[]>): Promise<void> {
     try {
       let previous: string | undefined;
-      for await (const entry of listing) {
+      for await (const page of listing) {
         if (this.stopped) return;
-        assertAscending(previous, entry.key, this.url);
-        previous = entry.key;
-        this.buffer.push(entry);
+        for (const entry of page) {
+          assertAscending(previous, entry.key, this.url);
+          previous = entry.key;
+          this.buffer.push(entry);
+        }
         this.wake('reader');
         if (this.buffer.length - this.head >= DESTINATION_AHEAD)
           await new Promise<void>((resolve) => (this.wakeWriter = resolve));

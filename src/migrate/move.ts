@@ -103,7 +103,7 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
 async function moveClusters(run: MoveRun, results: ClusterMoveResult[]): Promise<void> {
   const { from, options, queue, fileCopies } = run;
   const to = options.dryRun ? undefined : run.to;
-  const lister: Lister | undefined = fileCopies === undefined ? undefined : (vfs, o) => fileCopies.listAll(vfs, o);
+  const lister: Lister | undefined = fileCopies === undefined ? undefined : (vfs, o) => fileCopies.listPages(vfs, o);
   const listing = (prefix: string | undefined) => mergedListing(from, to, prefix, options.signal, lister);
   if (options.clusters === undefined) {
     await feed(run, listing(undefined), results, false);
@@ -117,7 +117,7 @@ async function moveClusters(run: MoveRun, results: ClusterMoveResult[]): Promise
   await queue.settle();
 }
 
-/** Tasks waiting in the queue before the listing pauses: bounds a huge store's memory. */
+/** Tasks waiting in the queue before the listing pauses (checked after each run of files): bounds a huge store's memory. */
 const QUEUED_HIGH = 8192;
 
 /**
@@ -127,7 +127,7 @@ const QUEUED_HIGH = 8192;
  */
 async function feed(
   run: MoveRun,
-  listing: AsyncIterable<ListedFile>,
+  listing: AsyncIterable<readonly ListedFile[]>,
   results: ClusterMoveResult[],
   named: boolean,
 ): Promise<boolean> {
@@ -142,16 +142,19 @@ async function feed(
     }
   };
   try {
-    for await (const file of listing) {
-      if (run.queue.failed) break;
-      const cluster = file.source.key.slice(0, file.source.key.indexOf('/'));
-      if (cluster !== name) {
-        close();
-        name = cluster;
-        // A folder whose name kops would refuse is not a cluster (as StateStore.listClusters finds them).
-        current = named || validName(cluster) ? new ClusterRun(run, cluster) : undefined;
+    for await (const files of listing) {
+      for (const file of files) {
+        if (run.queue.failed) break;
+        const cluster = file.source.key.slice(0, file.source.key.indexOf('/'));
+        if (cluster !== name) {
+          close();
+          name = cluster;
+          // A folder whose name kops would refuse is not a cluster (as StateStore.listClusters finds them).
+          current = named || validName(cluster) ? new ClusterRun(run, cluster) : undefined;
+        }
+        current?.add(file);
       }
-      current?.add(file);
+      if (run.queue.failed) break;
       if (run.queue.queued >= QUEUED_HIGH) await run.queue.roomFor(QUEUED_HIGH / 2);
     }
     if (!run.queue.failed) close();

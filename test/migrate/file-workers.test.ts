@@ -162,14 +162,14 @@ it('lists a store in a worker exactly as the file backend lists it', async () =>
       const expected = [];
       for await (const info of vfs.listAll(options)) expected.push(info);
       const listed = [];
-      for await (const info of copies.listAll(vfs, options)) listed.push(info);
+      for await (const page of copies.listPages(vfs, options)) listed.push(...page);
       expect(listed).toEqual(expected);
     }
     // Both stores of the move, and only those, are listed by the workers (a view goes its own way).
     const view = Object.create(vfs) as Vfs;
     const batches = countBatches();
     try {
-      for await (const info of copies.listAll(view, {})) expect(keys).toContain(info.key);
+      for await (const page of copies.listPages(view, {})) for (const info of page) expect(keys).toContain(info.key);
       expect(batches.count()).toBe(0);
     } finally {
       batches.restore();

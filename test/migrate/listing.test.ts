@@ -5,7 +5,7 @@
 import { openVfs } from '../../src/backends/registry.js';
 import { moveStateStore } from '../../src/migrate/index.js';
 import { compareKeys, mergedListing } from '../../src/migrate/listing.js';
-import type { ListOptions, ObjectInfo, Vfs } from '../../src/vfs/types.js';
+import type { ListOptions, ListPage, ObjectInfo, Vfs } from '../../src/vfs/types.js';
 
 const config = (base: string, cluster: string) => `kind: Cluster\nspec:\n  configBase: ${base}/${cluster}\n`;
 
@@ -42,8 +42,9 @@ describe('moveStateStore listings', () => {
     const fromLists: Array<string | undefined> = [];
     const toLists: Array<string | undefined> = [];
     const result = await moveStateStore({ from: countingLists(source, fromLists), to: countingLists(target, toLists) });
-    expect(fromLists).toEqual([undefined]);
-    expect(toLists).toEqual([undefined]);
+    // One page each (the move walks pages: Vfs.list; 'list:' marks the prefix of one).
+    expect(fromLists).toEqual(['list:']);
+    expect(toLists).toEqual(['list:']);
     expect(result.clusters.map((c) => c.cluster)).toEqual([...names].sort());
     expect(result.clusters.find((c) => c.cluster === 'c3.example.com')).toMatchObject({ copied: 1, skipped: 1 });
     await expect(target.stat('no-config.example.com/pki/ca')).rejects.toMatchObject({ code: 'NotFound' });
@@ -61,7 +62,7 @@ describe('moveStateStore listings', () => {
       clusters: ['b.example.com'],
     });
     expect(result.clusters.map((c) => c.cluster)).toEqual(['b.example.com']);
-    expect(fromLists).toEqual(['b.example.com/']);
+    expect(fromLists).toEqual(['list:b.example.com/']);
   });
 
   it('merges the two listings by key: each source file with the destination object of its key', async () => {
@@ -74,8 +75,8 @@ describe('moveStateStore listings', () => {
     for (const key of ['0/early', 'a.example.com/pki/x', 'a.example.com/pki/y', 'b.example.com/z', 'zz/late'])
       await target.write(key, `dst ${key}`);
     const merged: Array<[string, string | null]> = [];
-    for await (const file of mergedListing(source, target, undefined, undefined))
-      merged.push([file.source.key, file.listed?.key ?? null]);
+    for await (const files of mergedListing(source, target, undefined, undefined))
+      for (const file of files) merged.push([file.source.key, file.listed?.key ?? null]);
     expect(merged).toEqual([
       ['a.example.com/config', null],
       ['a.example.com/pki/x', 'a.example.com/pki/x'],
@@ -89,12 +90,9 @@ describe('moveStateStore listings', () => {
     await source.write('a.example.com/config', config(source.url, 'a.example.com'));
     for (const key of ['a.example.com/pki/a', 'a.example.com/pki/z']) await source.write(key, 'k');
     const info = (key: string): ObjectInfo => ({ key, size: 1, version: '1', lastModified: new Date(0) });
+    const objects = [info('a.example.com/config'), info('a.example.com/pki/z'), info('a.example.com/pki/a')];
     const unsorted = Object.create(source, {
-      listAll: {
-        value: async function* () {
-          yield* [info('a.example.com/config'), info('a.example.com/pki/z'), info('a.example.com/pki/a')];
-        },
-      },
+      list: { value: async (): Promise<ListPage> => ({ objects, prefixes: [] }) },
     }) as Vfs;
     const target = await openVfs(`memfs://unsorted-dst-${Date.now()}`);
     await expect(moveStateStore({ from: unsorted, to: target })).rejects.toMatchObject({ code: 'Unknown' });

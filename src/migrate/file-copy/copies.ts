@@ -7,7 +7,7 @@ import { abortedError, StateStoreError } from '../../errors.js';
 import { driverOf } from '../../vfs/driver-of.js';
 import type { ObjectInfo, Vfs } from '../../vfs/types.js';
 import type { FileDigests, FileIdentity } from '../file-digests.js';
-import type { ListedFile } from '../listing.js';
+import { listPages, type ListedFile } from '../listing.js';
 import type { TransferContext } from '../transfer.js';
 import { FileCopyPool, MAX_BATCH, poolSize } from './pool.js';
 import type { JobFailed, JobResult, Listing, ListJob, ReadDigest, StatIdentity } from './protocol.js';
@@ -144,20 +144,23 @@ export class FileCopies {
   /**
    * The listing of one of the move's two stores, walked in a worker in one job (synchronous
    * readdir and stat: here, each file's stat would be a promise of its own); the same keys, order
-   * and infos as the file backend's listing. A failure lists through the Vfs instead, which then
-   * reports it as the store does.
+   * and infos as the file backend's listing, in one page. A failure lists through the Vfs instead
+   * (its pages), which then reports it as the store does.
    */
-  async *listAll(vfs: Vfs, options: { prefix?: string; signal?: AbortSignal | undefined }): AsyncGenerator<ObjectInfo> {
+  async *listPages(
+    vfs: Vfs,
+    options: { prefix?: string; signal?: AbortSignal | undefined },
+  ): AsyncGenerator<readonly ObjectInfo[]> {
     const root = this.stores.get(vfs);
     const job = root === undefined ? undefined : listJob(root, options.prefix ?? '');
     const listed = job === undefined ? undefined : await this.pool.run(job).catch(() => undefined);
     if (listed === undefined || !listed.ok || listed.listing === undefined) {
-      yield* vfs.listAll(options);
+      yield* listPages(vfs, options);
       return;
     }
     const { keys, stats } = listed.listing;
     if (keys === '') return;
-    for (const [index, key] of keys.split('\0').entries()) yield listedInfo(key, stats, index * 4);
+    yield keys.split('\0').map((key, index) => listedInfo(key, stats, index * 4));
   }
 
   /**
