@@ -167,6 +167,7 @@ export class ClusterRun {
   }
 
   private schedule(file: ListedFile): void {
+    if (this.listedIdentical(file)) return this.recordFile(file.source, 'skipped', false);
     this.outstanding += 1;
     this.run.queue.add(async () => {
       try {
@@ -199,6 +200,27 @@ export class ClusterRun {
 
   private done(): void {
     this.run.options.onProgress?.({ type: 'cluster', cluster: this.cluster, result: this.result });
+  }
+
+  /**
+   * True when the two listings alone show that the destination holds the source's bytes: the same
+   * size and the same listed MD5, the comparison transferFile makes first, and nothing else to do
+   * for the file (no generated file to scan, no file:// workers). Such a file (every file of a
+   * no-op rerun on S3) is counted at once: a queued task and its chain of promises cost more than
+   * the compare.
+   */
+  private listedIdentical({ source, listed }: ListedFile): boolean {
+    const { fileCopies, queue, options } = this.run;
+    return (
+      listed !== null &&
+      source.md5 !== undefined &&
+      listed.md5 === source.md5 &&
+      listed.size === source.size &&
+      fileCopies === undefined &&
+      !queue.failed &&
+      options.signal?.aborted !== true &&
+      !this.scansGenerated(source)
+    );
   }
 
   /** Copies one file (a generated file naming the old store rewritten, if asked), with retries. */
@@ -313,6 +335,11 @@ export class ClusterRun {
     }
   }
 
+  /** A generated file, small enough to be scanned for the old store's URL. */
+  private scansGenerated(info: ObjectInfo): boolean {
+    return GENERATED.test(info.key.slice(this.cluster.length + 1)) && info.size <= MAX_SCANNED_BYTES;
+  }
+
   /**
    * A generated file is read to find the old store's URL in it: rewritten (rewriteGenerated) or
    * noted as a stale reference. The bytes read are then what the copy writes, when they are the
@@ -323,8 +350,7 @@ export class ClusterRun {
    */
   private async scanGenerated(info: ObjectInfo): Promise<{ bytes: Uint8Array; rewritten: boolean } | undefined> {
     const { options, from, to, memo } = this.run;
-    const relative = info.key.slice(this.cluster.length + 1);
-    if (!GENERATED.test(relative) || info.size > MAX_SCANNED_BYTES) return undefined;
+    if (!this.scansGenerated(info)) return undefined;
     const { oldBase } = this.config!;
     // Scanned by an earlier run (the same listed MD5): copied as it is, no read, unless rewritten.
     const known = info.md5 === undefined ? undefined : memo?.scanned(info.md5, oldBase);

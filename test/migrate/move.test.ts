@@ -220,6 +220,30 @@ describe('moveStateStore options', () => {
     expect(await (await openStateStore(destination)).listClusters()).toEqual([tree.cluster]);
   });
 
+  it('a rerun skips files by their listed size and MD5, and still refuses a same-size change', async () => {
+    const source = await sourceStore(memoryTarget, tree);
+    const { vfs: destination } = await memoryTarget.fresh();
+    await moveStateStore({ from: source.vfs, to: destination });
+    const key = `${tree.cluster}/kops-version.txt`;
+    const original = Buffer.from((await destination.read(key)).body);
+    await destination.write(
+      key,
+      original.map((byte) => byte ^ 1),
+    ); // the same size, other bytes
+    await expect(moveStateStore({ from: source.vfs, to: destination })).rejects.toMatchObject({
+      code: 'AlreadyExists',
+    });
+    await destination.write(key, original);
+    const files: string[] = [];
+    const rerun = await moveStateStore({
+      from: source.vfs,
+      to: destination,
+      onProgress: (e) => e.type === 'file' && e.action === 'skipped' && files.push(e.key),
+    });
+    expect(rerun.clusters[0]).toMatchObject({ copied: 0, skipped: source.files.size });
+    expect(files.sort()).toEqual([...source.files.keys()].sort());
+  });
+
   it('stops with Aborted when the signal fires, leaving the cluster unlisted at the destination', async () => {
     const source = await sourceStore(memoryTarget, tree);
     const { vfs: destination } = await memoryTarget.fresh();
