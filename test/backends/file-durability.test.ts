@@ -4,11 +4,11 @@
  * durable write takes effect, or in close(). fsync is counted on Node's FileHandle, the only way
  * the backend syncs (a file, or a folder opened read-only).
  */
-import childProcess from 'node:child_process';
 import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import { syncfsAvailable } from '../../src/backends/file/sync-fs.js';
+import { spySyncfs } from '../helpers/syncfs-spy.js';
 import { removeTempDirs, tempDir } from '../helpers/index.js';
 
 let dir: string;
@@ -97,16 +97,7 @@ it('a failed batch sync fails the durable write and stays pending for the next o
 
 it('syncs a large batch by one syncfs of its folders (Linux 5.8+), a small one file by file', async () => {
   const runs: string[][] = [];
-  const execFile = childProcess.execFile;
-  const spawned = jest.spyOn(childProcess, 'execFile').mockImplementation(((
-    file: string,
-    args: string[],
-    options: object,
-    callback: (err: Error | null) => void,
-  ) => {
-    if (path.basename(file) === 'sync') runs.push(args.slice(2));
-    return (execFile as (...a: unknown[]) => unknown)(file, args, options, callback);
-  }) as unknown as typeof childProcess.execFile);
+  const spawned = spySyncfs(false, (folders) => runs.push(folders));
   try {
     const vfs = await openVfs(`file://${dir}/store`);
     for (let i = 0; i < 100; i++) await vfs.write(`c/pki/f${i}`, `body ${i}`, { durability: 'deferred' });
@@ -118,6 +109,6 @@ it('syncs a large batch by one syncfs of its folders (Linux 5.8+), a small one f
     await vfs.close();
     expect(runs).toHaveLength(syncfsAvailable() ? 1 : 0);
   } finally {
-    spawned.mockRestore();
+    spawned.restore();
   }
 });

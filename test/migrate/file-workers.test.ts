@@ -5,7 +5,6 @@
  * with a StateStoreError and loses nothing; and the workers' own checks (read-back, durability)
  * are tested on their functions with an fs that lies or counts.
  */
-import childProcess from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -17,6 +16,7 @@ import { FileCopies } from '../../src/migrate/file-copy/copies.js';
 import type { Job, JobResult, WorkerDeps } from '../../src/migrate/file-copy/protocol.js';
 import { runWorkerBatch, workerFlush } from '../../src/migrate/file-copy/worker-code.js';
 import { syncfsAvailable } from '../../src/backends/file/sync-fs.js';
+import { spySyncfs } from '../helpers/syncfs-spy.js';
 import { moveStateStore } from '../../src/migrate/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { removeTempDirs, tempDir } from '../helpers/index.js';
@@ -313,24 +313,6 @@ it('makes deferred copies durable by the flush: every file, then each folder onc
   expect(synced.slice(0, 20).sort()).toEqual(targets.sort());
   expect(synced.slice(20).sort()).toEqual([path.join(to, 'x'), path.join(to, 'y')]);
 });
-
-/** Spies on the `sync -f` runs (syncfs of the destination's filesystems), answering each as `fail` says. */
-function spySyncfs(fail: boolean, seen: (folders: string[]) => void): { restore: () => void } {
-  const original = childProcess.execFile;
-  const spy = jest.spyOn(childProcess, 'execFile').mockImplementation(((
-    file: string,
-    args: string[],
-    options: object,
-    callback: (err: Error | null) => void,
-  ) => {
-    const passOn = original as (...a: unknown[]) => unknown;
-    if (path.basename(file) !== 'sync') return passOn(file, args, options, callback);
-    seen(args.slice(2));
-    if (!fail) return passOn(file, args, options, callback);
-    setImmediate(() => callback(new Error('sync: unrecognized option -f')));
-  }) as unknown as typeof childProcess.execFile);
-  return { restore: () => spy.mockRestore() };
-}
 
 it('makes deferred copies durable by one syncfs of their folders before the config (Linux 5.8+)', async () => {
   const source = await seed(30);
