@@ -17,7 +17,9 @@ export interface FileIdentity {
 
 /**
  * The identities of many files (absolute paths) at once, each by a stat taken now (undefined when
- * gone): a move's copy workers (FileCopies.statMany) instead of a promise-based stat each.
+ * gone or when its stat failed: either drops the file's digest): a move's copy workers
+ * (FileCopies.statMany) instead of a promise-based stat each. A rejection drops every digest asked
+ * about, not the save.
  */
 export type StatMany = (files: string[]) => Promise<Array<FileIdentity | undefined>>;
 
@@ -72,7 +74,7 @@ export class FileDigests {
     return path.join(this.root, ...key.split('/'));
   }
 
-  /** The file's identity now, by a stat of its own (undefined when it is gone). */
+  /** The file's identity now, by a stat of its own (undefined when it is gone or cannot be stat-ed). */
   async identify(key: string): Promise<FileIdentity | undefined> {
     // Before the stat: the settled rule needs a time no later than the stat.
     const statAtNs = nowNs();
@@ -155,10 +157,10 @@ export class FileDigests {
   private async restat(statMany: StatMany | undefined): Promise<Array<[string, Entry]>> {
     const unsettled = [...this.entries].filter(([, entry]) => !settled(entry));
     if (unsettled.length === 0) return unsettled;
-    const identities =
-      statMany === undefined
-        ? await Promise.all(unsettled.map(([key]) => this.identify(key)))
-        : await statMany(unsettled.map(([key]) => this.pathOf(key)));
+    const identities = await this.identifyAll(
+      unsettled.map(([key]) => key),
+      statMany,
+    );
     const left: Array<[string, Entry]> = [];
     for (const [index, [key, entry]] of unsettled.entries()) {
       const now = identities[index];
@@ -167,6 +169,20 @@ export class FileDigests {
       else left.push([key, entry]);
     }
     return left;
+  }
+
+  /**
+   * The identities of `keys` now, or none where a stat failed: a stat job that failed (a worker's
+   * answer lost, EIO, EACCES) is no evidence the file is unchanged, so its entries are dropped
+   * like those of a changed file, and the other digests are still saved.
+   */
+  private async identifyAll(keys: string[], statMany: StatMany | undefined): Promise<Array<FileIdentity | undefined>> {
+    try {
+      if (statMany === undefined) return await Promise.all(keys.map((key) => this.identify(key)));
+      return await statMany(keys.map((key) => this.pathOf(key)));
+    } catch {
+      return [];
+    }
   }
 }
 

@@ -141,6 +141,68 @@ describe('FileDigests.save', () => {
   });
 });
 
+describe('FileDigests.save with failed re-stats', () => {
+  const md5 = (c: string) => c.repeat(32);
+  // Changed 100 ms ago: recorded 1 ms after the change (not settled), or 100 ms after (settled).
+  const ctimeNs = nowNs() - 100_000_000n;
+  const unsettled = (stamp: string) => ({ stamp, ctimeNs, statAtNs: ctimeNs + 1_000_000n });
+  const settledIdentity = (stamp: string) => ({ stamp, ctimeNs, statAtNs: ctimeNs + 100_000_000n });
+
+  /** Digests whose folder holds a saved, settled row for `pki/old` (stamp "old-1"), reopened. */
+  async function withSavedRow(): Promise<{ vfs: Vfs; folder: string; digests: FileDigests }> {
+    const vfs = await openVfs(`file://${await tempDir()}`);
+    const folder = await tempDir();
+    const first = (await FileDigests.open(vfs, folder))!;
+    first.record('a/pki/old', settledIdentity('old-1'), md5('1'));
+    await first.save(() => Promise.reject(new Error('no re-stat expected: the entry is settled')));
+    const digests = (await FileDigests.open(vfs, folder))!;
+    expect(digests.lookup('a/pki/old', 'old-1')).toBe(md5('1'));
+    return { vfs, folder, digests };
+  }
+
+  it('drops the digest whose re-stat failed, and keeps the others', async () => {
+    const { vfs, folder, digests } = await withSavedRow();
+    digests.record('a/pki/old', unsettled('old-2'), md5('2'));
+    digests.record('a/pki/fine', unsettled('fine-1'), md5('3'));
+    digests.record('a/pki/settled', settledIdentity('settled-1'), md5('4'));
+    const asked: string[][] = [];
+    const statMany: StatMany = (files) => {
+      asked.push(files.map((file) => path.basename(file)));
+      // The worker's stat of `old` failed (EACCES, EIO: no identity), `fine` is unchanged.
+      return Promise.resolve(files.map((file) => (file.endsWith('fine') ? settledIdentity('fine-1') : undefined)));
+    };
+    await digests.save(statMany);
+    expect(asked).toEqual([['old', 'fine']]);
+    const reopened = (await FileDigests.open(vfs, folder))!;
+    expect(reopened.lookup('a/pki/old', 'old-2')).toBeUndefined();
+    expect(reopened.lookup('a/pki/old', 'old-1')).toBeUndefined(); // the row before is not brought back
+    expect(reopened.lookup('a/pki/fine', 'fine-1')).toBe(md5('3'));
+    expect(reopened.lookup('a/pki/settled', 'settled-1')).toBe(md5('4'));
+  });
+
+  it.each([
+    [
+      'rejects',
+      (): ReturnType<StatMany> => Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })),
+    ],
+    [
+      'throws',
+      (): ReturnType<StatMany> => {
+        throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      },
+    ],
+  ])('a stat job that %s drops the digests it was asked about, and still saves the others', async (_, statMany) => {
+    const { vfs, folder, digests } = await withSavedRow();
+    digests.record('a/pki/old', unsettled('old-2'), md5('2'));
+    digests.record('a/pki/settled', settledIdentity('settled-1'), md5('4'));
+    await digests.save(statMany);
+    const reopened = (await FileDigests.open(vfs, folder))!;
+    expect(reopened.lookup('a/pki/old', 'old-2')).toBeUndefined();
+    expect(reopened.lookup('a/pki/old', 'old-1')).toBeUndefined();
+    expect(reopened.lookup('a/pki/settled', 'settled-1')).toBe(md5('4'));
+  });
+});
+
 describe('moveStateStore clusters', () => {
   it('moves clusters concurrently, all files under the one concurrency limit', async () => {
     const source = await openVfs(`memfs://clusters-${Date.now()}`);
