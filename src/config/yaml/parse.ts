@@ -23,6 +23,9 @@ import { DEFAULT_LIMITS, PARSE_OPTIONS, type YamlLimits } from './options.js';
  * for them), built once: otherwise each document builds its own tag list, about a tenth of a
  * small config's parse (a move parses one config per cluster). Shared only with texts without a
  * `%YAML` directive, which may ask for another version's schema: those still get their own.
+ * Shared, it must never change: with `resolveKnownTags` the `yaml` package adds each known tag a
+ * document names (`!!merge`, ...) to the schema's tag list, so it stays false (the tag list is
+ * then only read: test/config/yaml-shared-schema.test.ts).
  */
 const PARSE_SCHEMA = new Schema({
   resolveKnownTags: false,
