@@ -5,14 +5,10 @@
  * leaves them) apply with nothing written, an unrelated change applies, and a change adding a
  * violation is still refused with kops's path and source, nothing written. Memory backend.
  */
-import { openVfs } from '../../src/backends/registry.js';
 import { kopsConfigBase } from '../../src/create-cluster/context.js';
-import { clusterFromOptions } from '../../src/create-cluster/index.js';
-import type { CreateClusterOptions } from '../../src/create-cluster/options.js';
 import { parseYaml } from '../../src/config/yaml/parse.js';
 import { stringifyYaml } from '../../src/config/yaml/stringify.js';
 import { layout } from '../../src/store/layout.js';
-import { openStateStore } from '../../src/store/open.js';
 import type {
   ApplyDocument,
   ClusterConfig,
@@ -22,13 +18,10 @@ import type {
 } from '../../src/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { snapshot } from './history-helpers.js';
+import { CONTROL_PLANE, NODES, exportedDocuments, oneZoneStore } from './one-zone-cluster.js';
 import { refused } from './refused.js';
 
 const NAME = 'stale.example.com';
-const CONTROL_PLANE = 'control-plane-us-test-1a';
-const NODES = 'nodes-us-test-1a';
-const OPTIONS = { clusterName: NAME, cloud: 'aws', zones: ['us-test-1a'], kubernetesVersion: 'v1.32.0' };
-let counter = 0;
 
 type Spec<T extends ApplyDocument> = NonNullable<T['spec']>;
 const withSpec = <T extends ApplyDocument>(doc: T, spec: Partial<Spec<T>>): T => ({
@@ -80,12 +73,12 @@ const BREAKAGES: Record<string, Breakage> = {
 
 /** The one-zone AWS cluster kops's create makes (and its configBase), with `breakage` written into its stored bytes. */
 async function brokenStore(breakage: Breakage): Promise<{ store: StateStore; vfs: Vfs }> {
-  const vfs = await openVfs(`memfs://apply-existing-${process.pid}-${++counter}`);
-  const store = await openStateStore(vfs);
-  const { cluster, instanceGroups } = clusterFromOptions(OPTIONS as CreateClusterOptions);
-  // With the configBase apply sets where it is absent: the documents applied unchanged change nothing.
-  const config = withSpec(cluster, { configBase: kopsConfigBase(vfs.url, NAME) });
-  await store.createCluster(NAME, config, instanceGroups, { reason: 'setup' });
+  const { store, vfs } = await oneZoneStore('apply-existing', {
+    name: NAME,
+    // With the configBase apply sets where it is absent: the documents applied unchanged change nothing.
+    config: (cluster, url) => withSpec(cluster, { configBase: kopsConfigBase(url, NAME) }),
+    reason: 'setup',
+  });
   const key = breakage.name === NAME ? layout.config(NAME) : layout.instanceGroup(NAME, breakage.name);
   const stored = parseYaml(new TextDecoder().decode((await vfs.read(key)).body)).value as ApplyDocument;
   await vfs.write(key, stringifyYaml(breakage.broken(stored)));
@@ -93,13 +86,7 @@ async function brokenStore(breakage: Breakage): Promise<{ store: StateStore; vfs
 }
 
 /** The stored documents as `export` leaves them (the bytes parsed): the config first. */
-async function exported(store: StateStore): Promise<ApplyDocument[]> {
-  const parse = (text: string) => parseYaml(text).value as ApplyDocument;
-  const groups = await store.listInstanceGroups(NAME);
-  const texts = [(await store.getCluster(NAME)).text];
-  for (const name of groups) texts.push((await store.getInstanceGroup(NAME, name)).text);
-  return texts.map(parse);
-}
+const exported = (store: StateStore) => exportedDocuments(store, NAME);
 
 /** `documents` with the one named `name` changed. */
 function changing(documents: ApplyDocument[], name: string, change: (doc: ApplyDocument) => ApplyDocument) {

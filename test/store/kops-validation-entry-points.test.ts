@@ -6,13 +6,10 @@
  * store (bytes and version, history and lease files included) is the same afterwards. Memory
  * backend. The CLI's verbs have their own matrix: test/cli/kops-validation-entry-points.test.ts.
  */
-import { openVfs } from '../../src/backends/registry.js';
-import { clusterFromOptions } from '../../src/create-cluster/index.js';
 import type { CreateClusterOptions } from '../../src/create-cluster/options.js';
 import { parseYaml } from '../../src/config/yaml/parse.js';
 import { stringifyYaml } from '../../src/config/yaml/stringify.js';
 import { layout } from '../../src/store/layout.js';
-import { openStateStore } from '../../src/store/open.js';
 import type {
   ApplyDocument,
   ClusterConfig,
@@ -22,13 +19,10 @@ import type {
   ValidationIssue,
 } from '../../src/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
+import { CONTROL_PLANE, NODES, exportedDocuments, oneZoneCluster, oneZoneStore } from './one-zone-cluster.js';
 import { refused } from './refused.js';
 
 const NAME = 'matrix.example.com';
-const CONTROL_PLANE = 'control-plane-us-test-1a';
-const NODES = 'nodes-us-test-1a';
-const OPTIONS = { clusterName: NAME, cloud: 'aws', zones: ['us-test-1a'], kubernetesVersion: 'v1.32.0' };
-let counter = 0;
 
 interface Store {
   store: StateStore;
@@ -36,15 +30,8 @@ interface Store {
 }
 
 /** A fresh memory store; with `create`, holding the one-zone AWS cluster kops's create makes. */
-async function fresh(create = true): Promise<Store> {
-  const vfs = await openVfs(`memfs://kops-entry-points-${process.pid}-${++counter}`);
-  const store = await openStateStore(vfs);
-  if (create) {
-    const { cluster, instanceGroups } = clusterFromOptions(OPTIONS as CreateClusterOptions);
-    await store.createCluster(NAME, cluster, instanceGroups, { reason: 'matrix setup' });
-  }
-  return { store, vfs };
-}
+const fresh = (create = true): Promise<Store> =>
+  oneZoneStore('kops-entry-points', create ? { name: NAME, reason: 'matrix setup' } : undefined);
 
 // ---- The rules, each with kops's issue and the ways a caller can express breaking it ----
 
@@ -198,16 +185,10 @@ const RULES: Record<string, Rule> = {
 
 // ---- The entry points ----
 
-async function storedGroups(store: StateStore): Promise<InstanceGroupConfig[]> {
-  const names = await store.listInstanceGroups(NAME);
-  return Promise.all(names.map(async (name) => (await store.getInstanceGroup(NAME, name)).value));
-}
-
 /** The stored documents as `export` leaves them (parsed text), the cluster's and the group's changed. */
 async function applyDocuments(store: StateStore, rule: Rule): Promise<ApplyDocument[]> {
-  const parse = (text: string) => parseYaml(text).value as ApplyDocument;
-  const config = parse((await store.getCluster(NAME)).text) as ClusterConfig;
-  const groups = (await storedGroups(store)).filter((g) => g.metadata?.name !== rule.deleted);
+  const [config, ...stored] = (await exportedDocuments(store, NAME)) as [ClusterConfig, ...InstanceGroupConfig[]];
+  const groups = stored.filter((g) => g.metadata?.name !== rule.deleted);
   const changed = groups.map((g) => (g.metadata?.name === rule.group?.name ? rule.group!.broken(g) : g));
   return [rule.cluster ? rule.cluster(config) : config, ...(changed as ApplyDocument[])];
 }
@@ -268,7 +249,7 @@ const ENTRIES: Record<string, Entry> = {
   createCluster: {
     expresses: (rule) => (rule.cluster !== undefined || rule.group !== undefined) && !rule.updateOnly,
     async call({ store }, rule) {
-      const { cluster, instanceGroups } = clusterFromOptions(OPTIONS as CreateClusterOptions);
+      const { cluster, instanceGroups } = oneZoneCluster(NAME);
       const config = rule.cluster ? rule.cluster(cluster) : cluster;
       const groups = instanceGroups.map((g) => (g.metadata?.name === rule.group?.name ? rule.group!.broken(g) : g));
       return () => store.createCluster(NAME, config, groups);

@@ -4,36 +4,17 @@
  * an update (cluster.go), aws.go's EC2 rules of an AWS group; none where `cloudFacts` describe
  * every machine type and image. Memory backend.
  */
-import { openVfs } from '../../src/backends/registry.js';
-import { clusterFromOptions } from '../../src/create-cluster/index.js';
-import type { CreateClusterOptions } from '../../src/create-cluster/options.js';
-import { parseYaml } from '../../src/config/yaml/parse.js';
-import { openStateStore } from '../../src/store/open.js';
-import type { ApplyDocument, CloudFacts, SkippedRule, StateStore } from '../../src/index.js';
+import type { CloudFacts, SkippedRule, StateStore } from '../../src/index.js';
+import { NODES, exportedDocuments, oneZoneCluster, oneZoneStore } from './one-zone-cluster.js';
 
 const NAME = 'skipped.example.com';
-const NODES = 'nodes-us-test-1a';
-const OPTIONS = { clusterName: NAME, cloud: 'aws', zones: ['us-test-1a'], kubernetesVersion: 'v1.32.0' };
-let counter = 0;
 
-async function fresh(create = true): Promise<{ store: StateStore }> {
-  const store = await openStateStore(await openVfs(`memfs://skipped-rules-${process.pid}-${++counter}`));
-  if (create) {
-    const { cluster, instanceGroups } = clusterFromOptions(OPTIONS as CreateClusterOptions);
-    await store.createCluster(NAME, cluster, instanceGroups);
-  }
-  return { store };
-}
+/** A fresh memory store; with `create`, holding the one-zone AWS cluster kops's create makes. */
+const fresh = (create = true): Promise<{ store: StateStore }> =>
+  oneZoneStore('skipped-rules', create ? { name: NAME } : undefined);
 
 /** The stored documents, parsed, as `apply` takes them. */
-async function applyDocuments(store: StateStore): Promise<ApplyDocument[]> {
-  const names = await store.listInstanceGroups(NAME);
-  const docs = [
-    await store.getCluster(NAME),
-    ...(await Promise.all(names.map((n) => store.getInstanceGroup(NAME, n)))),
-  ];
-  return docs.map((doc) => parseYaml(doc.text).value as ApplyDocument);
-}
+const applyDocuments = (store: StateStore) => exportedDocuments(store, NAME);
 
 describe('the kops rules a write did not run', () => {
   const sources = (rules: readonly SkippedRule[] | undefined) => [...new Set(rules?.map((rule) => rule.source))].sort();
@@ -62,7 +43,7 @@ describe('the kops rules a write did not run', () => {
 
   it('createCluster lists none of them when cloudFacts describe every machine type and image', async () => {
     const { store } = await fresh(false);
-    const { cluster, instanceGroups } = clusterFromOptions(OPTIONS as CreateClusterOptions);
+    const { cluster, instanceGroups } = oneZoneCluster(NAME);
     expect(sources((await store.createCluster(NAME, cluster, instanceGroups)).skippedRules)).toEqual(EC2);
     const { store: other } = await fresh(false);
     const cloudFacts: CloudFacts = { machineTypes: {}, images: {} };
