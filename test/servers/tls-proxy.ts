@@ -3,8 +3,10 @@
  * (node-forge, RSA keys from node:crypto), and a TLS-terminating TCP proxy on 127.0.0.1 that
  * forwards the decrypted bytes to the server unchanged (the Host header, and so the SigV4
  * signature, stays the client's). It counts the TCP connections it accepts, so a test can tell
- * one refused handshake from a retried one, and the HTTP requests that went through it, telling
- * the AWS SDK's (its `aws-sdk-js` user agent) from the others (the direct path sends none).
+ * one refused handshake from a retried one, and the HTTP requests that went through it, exactly
+ * (each connection's bytes read by HTTP/1.1's framing, so a kept-alive connection's every request
+ * counts), telling the AWS SDK's (its `aws-sdk-js` user agent) from the others (the direct path
+ * sends none).
  *
  * @example
  * ```ts
@@ -92,8 +94,12 @@ export interface TlsProxy {
   endpoint: string;
   /** TCP connections accepted so far (a refused handshake counts one). */
   connections(): number;
-  /** HTTP requests forwarded so far, and how many of them the AWS SDK sent. */
-  requests(): { total: number; sdk: number };
+  /**
+   * HTTP requests forwarded so far (each counted by its head: exact, kept-alive connections
+   * included), how many of them the AWS SDK sent, and the connections whose bytes were not
+   * HTTP/1.1 requests (their requests after the first unreadable byte are not counted).
+   */
+  requests(): { total: number; sdk: number; unframed: number };
   stop(): Promise<void>;
 }
 
@@ -102,11 +108,11 @@ export async function startTlsProxy(target: string, identity: TlsIdentity): Prom
   const upstream = new URL(target);
   const sockets = new Set<net.Socket>();
   let accepted = 0;
-  const streams: Array<{ text: string }> = [];
+  const connections: RequestHeads[] = [];
   const server = tls.createServer({ cert: identity.cert, key: identity.key }, (client) => {
-    const stream = { text: '' };
-    streams.push(stream);
-    client.on('data', (chunk: Buffer) => (stream.text += chunk.toString('latin1')));
+    const heads = new RequestHeads();
+    connections.push(heads);
+    client.on('data', (chunk: Buffer) => heads.push(chunk));
     const backend = net.connect(Number(upstream.port), upstream.hostname);
     sockets.add(backend);
     backend.on('close', () => sockets.delete(backend));
@@ -133,7 +139,7 @@ export async function startTlsProxy(target: string, identity: TlsIdentity): Prom
   return {
     endpoint: `https://127.0.0.1:${port}`,
     connections: () => accepted,
-    requests: () => countRequests(streams.map((stream) => stream.text)),
+    requests: () => countRequests(connections),
     stop: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -142,21 +148,105 @@ export async function startTlsProxy(target: string, identity: TlsIdentity): Prom
   };
 }
 
-const REQUEST_LINE = /(?:GET|PUT|HEAD|DELETE|POST) \S+ HTTP\/1\.1\r\n/g;
 const SDK_AGENT = /\r\nuser-agent: [^\r]*aws-sdk-js/i;
+const REQUEST_LINE = /^[A-Z]+ \S+ HTTP\/1\.[01]$/;
+const CRLF = Buffer.from('\r\n');
+const BLANK_LINE = Buffer.from('\r\n\r\n');
 
-/** The requests in the bytes clients sent (test traffic: a few hundred kilobytes), and the SDK's among them. */
-function countRequests(streams: readonly string[]): { total: number; sdk: number } {
-  const counted = { total: 0, sdk: 0 };
-  for (const text of streams) {
-    for (const match of text.matchAll(REQUEST_LINE)) {
-      // A request line starts the stream or follows a CRLF (the end of the previous request).
-      if (match.index > 0 && text.slice(match.index - 2, match.index) !== '\r\n') continue;
-      const end = text.indexOf('\r\n\r\n', match.index);
-      const head = text.slice(match.index, end === -1 ? undefined : end);
-      counted.total++;
-      if (SDK_AGENT.test(head)) counted.sdk++;
+/** Where a connection's framing is: in a head, a body's bytes, a chunk's size line or data, or the trailers. */
+type Framing =
+  | { in: 'head' }
+  | { in: 'body'; left: number }
+  | { in: 'chunk-size' }
+  | { in: 'chunk-data'; left: number }
+  | { in: 'trailers' };
+
+/**
+ * The request heads of one connection's bytes as the client sends them, found by HTTP/1.1's
+ * framing (RFC 9112): a head up to its blank line, then a body of its Content-Length, or chunks up
+ * to the last one's trailers (Transfer-Encoding: chunked), or none. So every request counts, the
+ * later ones of a kept-alive connection too, and bytes in a body never do. Bytes that are not
+ * HTTP/1.1 requests (a head without a request line, a bad length) make the connection `unframed`:
+ * nothing more is counted on it.
+ */
+class RequestHeads {
+  readonly heads: string[] = [];
+  unframed = false;
+  private pending: Buffer = Buffer.alloc(0);
+  private framing: Framing = { in: 'head' };
+
+  push(chunk: Buffer): void {
+    if (this.unframed) return;
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    while (!this.unframed && this.step());
+  }
+
+  /** Consumes what the framing can from the pending bytes; false when it needs more. */
+  private step(): boolean {
+    const framing = this.framing;
+    if (framing.in === 'body' || framing.in === 'chunk-data') {
+      const taken = Math.min(framing.left, this.pending.length);
+      this.pending = this.pending.subarray(taken);
+      framing.left -= taken;
+      if (framing.left > 0) return false;
+      this.framing = framing.in === 'body' ? { in: 'head' } : { in: 'chunk-size' };
+      return true;
     }
+    const separator = framing.in === 'head' ? BLANK_LINE : CRLF;
+    const end = this.pending.indexOf(separator);
+    if (end === -1) return false;
+    const text = this.pending.subarray(0, end).toString('latin1');
+    this.pending = this.pending.subarray(end + separator.length);
+    if (framing.in === 'head') this.head(text);
+    else if (framing.in === 'trailers') this.framing = text === '' ? { in: 'head' } : framing;
+    else this.chunkSize(text);
+    return true;
+  }
+
+  private head(text: string): void {
+    // A client may send empty lines before a request line (RFC 9112 2.2): they are no head.
+    const head = text.replace(/^(?:\r\n)+/, '');
+    if (head === '') return;
+    const [requestLine = '', ...fields] = head.split('\r\n');
+    if (!REQUEST_LINE.test(requestLine)) return this.unframe();
+    this.heads.push(head);
+    const field = (name: string) =>
+      fields
+        .find((line) => line.toLowerCase().startsWith(`${name}:`))
+        ?.slice(name.length + 1)
+        .trim();
+    const transferEncoding = field('transfer-encoding')?.toLowerCase();
+    const contentLength = field('content-length');
+    if (transferEncoding !== undefined && /(?:^|,)\s*chunked$/.test(transferEncoding)) {
+      this.framing = { in: 'chunk-size' };
+    } else if (contentLength !== undefined) {
+      if (!/^\d+$/.test(contentLength)) return this.unframe();
+      const left = Number(contentLength);
+      this.framing = left === 0 ? { in: 'head' } : { in: 'body', left };
+    } else this.framing = { in: 'head' }; // a request without either has no body
+  }
+
+  private chunkSize(line: string): void {
+    const size = /^([0-9a-fA-F]+)[ \t]*(?:;.*)?$/.exec(line)?.[1];
+    if (size === undefined) return this.unframe();
+    const left = parseInt(size, 16);
+    // The chunk's data, then the CRLF that ends it; the last (0) chunk is followed by trailers.
+    this.framing = left === 0 ? { in: 'trailers' } : { in: 'chunk-data', left: left + 2 };
+  }
+
+  private unframe(): void {
+    this.unframed = true;
+    this.pending = Buffer.alloc(0);
+  }
+}
+
+/** The requests of every connection, the AWS SDK's among them, and the connections not framed as HTTP/1.1. */
+function countRequests(connections: readonly RequestHeads[]): { total: number; sdk: number; unframed: number } {
+  const counted = { total: 0, sdk: 0, unframed: 0 };
+  for (const connection of connections) {
+    counted.total += connection.heads.length;
+    counted.sdk += connection.heads.filter((head) => SDK_AGENT.test(head)).length;
+    if (connection.unframed) counted.unframed++;
   }
   return counted;
 }
