@@ -78,10 +78,12 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
     } finally {
       try {
         // Digests recorded before a failure are still true: saved either way (file:// -> file://:
-        // the files just written are stat-ed again by the workers).
+        // the files just written are stat-ed again by the workers). They are a cache: one that
+        // cannot be saved (a folder that cannot be made or written) neither fails a move that
+        // succeeded nor hides the error of one that failed; the next run reads those files again.
         const statMany = fileCopies === undefined ? undefined : (files: string[]) => fileCopies.statMany(files);
         const configs = (key: string) => /^[^/]+\/config$/.test(key); // written last: not waited for (FileDigests.save)
-        await Promise.all([digests.from?.save(statMany), digests.to?.save(statMany, configs), memo?.save()]);
+        await Promise.allSettled([digests.from?.save(statMany), digests.to?.save(statMany, configs), memo?.save()]);
       } finally {
         // The workers end with the move (none keeps the process alive), after what they copied is durable.
         await fileCopies?.close();

@@ -6,6 +6,7 @@
 import { mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openVfs } from '../../src/backends/registry.js';
 import { FileDigests, nowNs, type StatMany } from '../../src/migrate/file-digests.js';
 import { moveStateStore } from '../../src/migrate/index.js';
@@ -114,6 +115,24 @@ describe('moveStateStore file:// digests', () => {
       expect(await readFile(path.join(destDir, 'a.example.com', 'pki', 'f2'))).toEqual(expected);
     },
   );
+});
+
+describe('moveStateStore with a digest folder that cannot be written', () => {
+  it('completes the move, and a move that fails reports its own error', async () => {
+    const source = await fileStore(5);
+    const destination = await openVfs(`file://${await tempDir()}`);
+    const blocker = path.join(await tempDir(), 'a-file');
+    await writeFile(blocker, 'not a folder');
+    // mkdir of the folder fails with ENOTDIR: the digests and the config memo cannot be saved.
+    const options: MoveOptions = { from: source.vfs, to: destination, digestFolder: path.join(blocker, 'digests') };
+    expect((await moveStateStore(options)).clusters[0]).toMatchObject({ copied: 6, skipped: 0 });
+    expect(await readFile(path.join(fileURLToPath(destination.url), 'a.example.com', 'pki', 'f2'))).toEqual(
+      Buffer.alloc(100, 'c'),
+    );
+
+    await destination.write('a.example.com/pki/f3', 'other bytes');
+    await expect(moveStateStore(options)).rejects.toMatchObject({ code: 'AlreadyExists' });
+  });
 });
 
 describe('FileDigests.save', () => {
