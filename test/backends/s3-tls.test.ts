@@ -93,6 +93,8 @@ it('moves and merges through a trusted TLS endpoint on both paths; an untrusted 
   expect(viaDirect.total - viaDirect.sdk).toBeGreaterThan(viaDirect.sdk);
   expect(viaSdk.total).toBeGreaterThan(0);
   expect(viaSdk.sdk).toBe(viaSdk.total);
+  // Every byte either path sent framed as HTTP/1.1 requests (the direct path writes its own).
+  expect([viaDirect.unframed, viaSdk.unframed]).toEqual([0, 0]);
   // A refused certificate is not retried: one connection per failed request (read and write, per path).
   expect(untrusted.connections()).toBe(4);
 });
