@@ -10,6 +10,10 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { scanStoreFields } from '../../src/migrate/config-scan.js';
 import { readSourceConfig, rewriteConfig } from '../../src/migrate/config-rewrite.js';
+import { moveStateStore } from '../../src/migrate/index.js';
+import { memoryTarget, stopAll } from '../backends/targets.js';
+
+afterAll(stopAll);
 
 const KOPS = path.join(__dirname, '../fixtures/kops');
 const SOURCE = 'memfs://clusters.example.com';
@@ -341,5 +345,28 @@ describe('the config scan against the full parse', () => {
       }),
       { numRuns: 1500 },
     );
+  });
+});
+
+describe('a move of a config the full parse refuses', () => {
+  it.each([
+    ['bad YAML', `${SPEC}  a: [unclosed\n`],
+    ['a prototype key', `${SPEC}  __proto__:\n    polluted: true\n`],
+    ['a duplicate key', `${SPEC}  configBase: x\n`],
+    ['a merge key', `${SPEC}  <<: {}\n`],
+  ])("fails with the parser's message (%s), and nothing reaches the destination", async (_what, text) => {
+    const { vfs: from } = await memoryTarget.fresh();
+    const { vfs: to } = await memoryTarget.fresh();
+    await from.write('c.example.com/pki/f', 'x');
+    await from.write('c.example.com/config', text);
+    const expected = outcome(text, 'c.example.com', true);
+    expect(expected).toHaveProperty('error');
+    await expect(moveStateStore({ from, to })).rejects.toMatchObject({
+      code: 'InvalidArgument',
+      message: (expected as { error: string }).error,
+    });
+    const landed: string[] = [];
+    for await (const info of to.listAll()) landed.push(info.key);
+    expect(landed).toEqual([]);
   });
 });
