@@ -3,11 +3,10 @@ import type pLimit from 'p-limit';
 import { isStateStoreError, StateStoreError } from '../errors.js';
 import { withRetry } from '../vfs/retry.js';
 import type { ObjectInfo, Vfs } from '../vfs/types.js';
-import { isPlainObject } from '../config/guard.js';
-import { parseYamlDocuments, type ParsedYaml } from '../config/yaml/parse.js';
 import type { ConfigMemo, RewrittenConfig } from './config-memo.js';
+import { readSourceConfig, rewriteConfig, type SourceConfigText } from './config-rewrite.js';
 import type { FileCopies } from './file-copy/copies.js';
-import { replaceScalars, rewriteStoreUrls, rewriteText } from './rewrite.js';
+import { rewriteText } from './rewrite.js';
 import type { ListedFile } from './listing.js';
 import type { WorkQueue } from './tasks.js';
 import { transferFile, type TransferContext } from './transfer.js';
@@ -37,13 +36,13 @@ export interface MoveRun {
 }
 
 /** The source's config: read and parsed once, or known from an earlier run's rewrite of the same bytes. */
-type SourceConfig = {
-  /** The store URL the config names (its configBase's store), rewritten to the destination's. */
-  readonly oldBase: string;
-} & (
-  | { readonly text: string; readonly parsed: ParsedYaml | undefined; readonly size: number; readonly md5: string }
-  | { readonly memo: RewrittenConfig }
-);
+type SourceConfig =
+  | SourceConfigText
+  | {
+      /** The store URL the config names (its configBase's store), rewritten to the destination's. */
+      readonly oldBase: string;
+      readonly memo: RewrittenConfig;
+    };
 
 /** The error of a cluster that has no config (a named cluster, or one whose config vanished). */
 export function clusterNotFound(cluster: string, from: Vfs): StateStoreError {
@@ -132,10 +131,7 @@ export class ClusterRun {
     const { body } = await read.catch((err: unknown) => {
       throw isStateStoreError(err, 'NotFound') ? clusterNotFound(this.cluster, from) : err;
     });
-    const text = Buffer.from(body).toString('utf8');
-    const parsed = parseYamlDocuments(text)[0];
-    const oldBase = storeBaseOf(parsed?.value, this.cluster) ?? from.url;
-    this.useConfig({ text, parsed, oldBase, size: body.byteLength, md5: md5(body) });
+    this.useConfig(readSourceConfig(body, this.cluster, from.url));
   }
 
   /** The config is known: the held files go, and those listed from now on go at once. */
@@ -274,16 +270,12 @@ export class ClusterRun {
       this.result.rewritten = [...config.memo.rewritten];
       return this.recordFile(source, 'skipped', config.memo.rewritten.length > 0);
     }
-    const { text, parsed, oldBase } = config;
-    const values = rewriteStoreUrls(parsed?.value, oldBase, this.run.to.url);
-    const rewritten = [...values.keys()];
+    const { bytes, rewritten } = rewriteConfig(config, this.run.to.url);
     this.result.rewritten = rewritten;
-    const newText = values.size === 0 ? text : replaceScalars(text, values, parsed?.document);
-    const bytes = Buffer.from(newText, 'utf8');
     const durable = { ...this.ctx!, durability: 'immediate' as const };
     const action = await transferFile(durable, source, bytes, listed);
     this.recordFile(source, action, rewritten.length > 0);
-    const rewrite = { sourceSize: config.size, sourceMd5: config.md5, oldBase, rewritten };
+    const rewrite = { sourceSize: config.size, sourceMd5: config.md5, oldBase: config.oldBase, rewritten };
     this.run.memo?.record(this.cluster, { ...rewrite, size: bytes.byteLength, md5: md5(bytes) });
   }
 
@@ -367,14 +359,6 @@ export class ClusterRun {
     const listedVersion = body.byteLength === info.size && (info.md5 === undefined || bodyMd5 === info.md5);
     return listedVersion ? { bytes: body, rewritten: false } : undefined;
   }
-}
-
-/** The store URL the config names: its configBase without the trailing `/<cluster>`. */
-function storeBaseOf(value: unknown, cluster: string): string | undefined {
-  const base = isPlainObject(value) && isPlainObject(value.spec) ? value.spec.configBase : undefined;
-  if (typeof base !== 'string') return undefined;
-  const trimmed = base.replace(/\/+$/, '');
-  return trimmed.endsWith(`/${cluster}`) ? trimmed.slice(0, -cluster.length - 1) : undefined;
 }
 
 function md5(bytes: Uint8Array): string {

@@ -1,7 +1,7 @@
 import { isScalar, Scalar, type Document } from 'yaml';
 import { isPlainObject } from '../config/guard.js';
 import { escapePointerToken, parsePointer } from '../config/patch/json-pointer.js';
-import { parseYamlDocuments } from '../config/yaml/parse.js';
+import type { ScalarAt } from './config-scan.js';
 
 /**
  * The fields of a Cluster that name its state store, which a move must point at the new store:
@@ -52,28 +52,35 @@ function escapeRegExp(text: string): string {
 /**
  * Replaces string scalars in YAML text in place, by their source ranges, so that every other byte
  * (indentation style, comments, quoting) stays exactly as it was. The new values keep each
- * scalar's quoting style. `document` is the text's parsed first document, when the caller has it.
+ * scalar's quoting style. `scalarAt` finds the scalar at a JSON pointer (documentScalars, or a
+ * scan's StoreFields); a pointer without one is left as it is.
  */
 export function replaceScalars(
   text: string,
   values: ReadonlyMap<string, string>,
-  document: Document.Parsed | undefined = parseYamlDocuments(text)[0]?.document,
+  scalarAt: (pointer: string) => ScalarAt | undefined,
 ): string {
-  if (document === undefined) return text;
   const edits: Array<{ start: number; end: number; replacement: string }> = [];
   for (const [pointer, value] of values) {
-    const node = document.getIn(
-      parsePointer(pointer).map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
-      true,
-    );
-    if (!isScalar(node) || node.range === undefined || node.range === null) continue;
-    const [start, end] = node.range;
-    edits.push({ start, end, replacement: render(value, node.type) });
+    const node = scalarAt(pointer);
+    if (node !== undefined) edits.push({ start: node.start, end: node.end, replacement: render(value, node.type) });
   }
   edits.sort((a, b) => b.start - a.start);
   let out = text;
   for (const edit of edits) out = out.slice(0, edit.start) + edit.replacement + out.slice(edit.end);
   return out;
+}
+
+/** The scalars of a parsed document by JSON pointer, for replaceScalars. */
+export function documentScalars(document: Document.Parsed | undefined): (pointer: string) => ScalarAt | undefined {
+  return (pointer) => {
+    const node = document?.getIn(
+      parsePointer(pointer).map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+      true,
+    );
+    if (!isScalar(node) || node.range === undefined || node.range === null) return undefined;
+    return { start: node.range[0], end: node.range[1], type: node.type };
+  };
 }
 
 function render(value: string, type: Scalar['type']): string {
