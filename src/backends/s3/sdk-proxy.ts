@@ -47,7 +47,8 @@ export function routeThroughHttpProxy(client: S3Client, location: S3Location): v
   const stack = client.middlewareStack as unknown as MiddlewareStack;
   stack.add(
     (next) => (args) => {
-      const request = args.request as SdkHttpRequest;
+      const request = args.request as SdkHttpRequest | undefined;
+      if (typeof request?.hostname !== 'string') return next(args);
       const proxy = proxies.proxyFor('http', request.hostname, request.port ?? 80);
       if (proxy === undefined) return next(args);
       const host =
