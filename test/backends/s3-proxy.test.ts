@@ -8,6 +8,7 @@
  * resolves, so a request that did not go through it cannot succeed.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
@@ -286,4 +287,64 @@ describe('requests through a forward proxy', () => {
     expect([gateway.code, gateway.retryable]).toEqual(['Unavailable', true]);
     expect(proxy.log().length - before).toBe(2);
   });
+
+  it.each(['direct', 'http', 'sdk'])('%s: a proxy that cannot be reached is Unavailable, naming it', async (mode) => {
+    const closed = await closedPort();
+    const servers = mode === 'sdk' ? (['rgw'] as const) : (['rgw', 's3rver'] as const);
+    for (const server of servers) {
+      const variable = server === 'rgw' ? 'HTTPS_PROXY' : 'HTTP_PROXY';
+      const err = await withRequests(mode, async () =>
+        rejection((await store(server, { [variable]: `http://${USER}:${PASSWORD}@127.0.0.1:${closed}` }, 1)).read('k')),
+      );
+      expect([mode, server, err.code]).toEqual([mode, server, 'Unavailable']);
+      // The SDK hands a socket error of Node's own realm (Jest runs the tests in another) on as a
+      // bare Error: its fields, the proxy's name among them, are lost there (errors.ts noAnswer).
+      if (mode !== 'sdk')
+        expect(err.message).toContain(
+          `the endpoint could not be reached through the proxy http://127.0.0.1:${closed} (${variable}) (ECONNREFUSED)`,
+        );
+      expect(err.message).not.toContain(PASSWORD);
+    }
+  });
+
+  it('gives up a tunnel still opening when its call is aborted, and when the store closes, its socket closed', async () => {
+    // A proxy that accepts connections and never answers CONNECT.
+    const accepted: net.Socket[] = [];
+    const closes: Array<Promise<unknown>> = [];
+    const silent = net.createServer((socket) => {
+      accepted.push(socket);
+      closes.push(new Promise((resolve) => socket.once('close', resolve)));
+      // Read (and drop) the CONNECT, so that the client's end of the connection is seen.
+      socket.resume();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    try {
+      const vfs = await store('rgw', { HTTPS_PROXY: `127.0.0.1:${port}` });
+      const controller = new AbortController();
+      const reading = rejection(vfs.read('k', { signal: controller.signal }));
+      while (accepted.length < 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      controller.abort();
+      expect((await reading).code).toBe('Aborted');
+      await closes[0];
+      // A store closed while a tunnel is opening: the tunnel's socket is closed with it.
+      const pending = vfs.read('k').catch(() => undefined);
+      while (accepted.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+      await vfs.close();
+      await closes[1];
+      await pending;
+    } finally {
+      for (const socket of accepted) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
 });
+
+/** A port on 127.0.0.1 nothing listens on (a server's, closed again). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

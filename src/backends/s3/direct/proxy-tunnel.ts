@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { ProxyServer, ProxySettings } from '../../common/proxy-env.js';
 import { PROXY_REFUSED } from '../errors.js';
-import { timeoutError } from './failures.js';
+import { abortError, timeoutError } from './failures.js';
 
 // Connections through an HTTP proxy (../../common/proxy-env.ts chooses it): a CONNECT tunnel with
 // TLS inside for https:// endpoints (wire.ts, and the agent below for Node's https and the SDK).
@@ -35,26 +35,35 @@ export function throughProxy<E extends Error>(err: E, proxy: ProxyServer): E {
 /**
  * A TLS connection to `host:port` through `proxy`: CONNECT, then TLS over the tunnel with the
  * endpoint's name (SNI, and the certificate checked against it) and `ca`. Resolves once the
- * handshake is done; rejects with the proxy's refusal, a socket error naming the proxy, or a
- * TimeoutError after `timeoutMs` in all.
+ * handshake is done; rejects with the proxy's refusal, a socket error naming the proxy, a
+ * TimeoutError after `timeoutMs` in all, or an AbortError when `signal` fires first (the socket
+ * then destroyed: a store closed meanwhile keeps nothing open).
  */
 export function secureTunnel(
   proxy: ProxyServer,
   host: string,
   port: number,
-  options: { ca?: string | undefined; timeoutMs: number; servername?: string | undefined },
+  options: { ca?: string | undefined; timeoutMs: number; servername?: string | undefined; signal?: AbortSignal },
 ): Promise<tls.TLSSocket> {
   return new Promise<tls.TLSSocket>((resolve, reject) => {
+    const { signal } = options;
+    if (signal?.aborted === true) return reject(abortError());
     let current: net.Socket | undefined;
-    const timer = setTimeout(() => {
-      current?.destroy();
-      reject(throughProxy(timeoutError('the connection through the proxy was not made in time'), proxy));
-    }, options.timeoutMs);
-    const fail = (err: Error) => {
+    const settled = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const fail = (err: Error) => {
+      settled();
       current?.destroy();
       reject(err);
     };
+    const timer = setTimeout(
+      () => fail(throughProxy(timeoutError('the connection through the proxy was not made in time'), proxy)),
+      options.timeoutMs,
+    );
+    const onAbort = () => fail(abortError());
+    signal?.addEventListener('abort', onAbort, { once: true });
     openTunnel(proxy, host, port, (socket) => (current = socket)).then((socket) => {
       // `host` checks the certificate (tls.connect over a given socket knows no other name).
       const secure = tls.connect({
@@ -66,7 +75,7 @@ export function secureTunnel(
       current = secure;
       secure.once('error', fail);
       secure.once('secureConnect', () => {
-        clearTimeout(timer);
+        settled();
         secure.removeListener('error', fail);
         resolve(secure);
       });

@@ -80,6 +80,8 @@ class Pool {
   private readonly all = new Set<Connection>();
   private readonly waiting: Array<() => void> = [];
   private open = 0;
+  /** Fires at close: tunnels still opening through a proxy are given up. */
+  private readonly closer = new AbortController();
 
   constructor(
     private readonly options: WireOptions,
@@ -92,7 +94,7 @@ class Pool {
     if (this.idle.length === 0 && this.open >= this.options.maxSockets) await this.turn(signal);
     const idle = this.idle.pop();
     idle?.hold(true);
-    const made = idle ?? this.connect();
+    const made = idle ?? this.connect(signal);
     const connection = made instanceof Connection ? made : await made;
     return connection.exchange(request, signal, streamIf, () => this.release(connection));
   }
@@ -117,17 +119,22 @@ class Pool {
 
   /** Destroys every connection, those carrying a request too (their requests fail), as Node's agent does. */
   close(): void {
+    this.closer.abort();
     for (const connection of this.all) connection.destroy();
     this.idle.length = 0;
   }
 
-  /** A new connection; through a proxy to an https endpoint, once its tunnel is open (or its failure). */
-  private connect(): Connection | Promise<Connection> {
+  /**
+   * A new connection; through a proxy to an https endpoint, once its tunnel is open (or its
+   * failure), given up when the request's `signal` fires or the pool closes meanwhile.
+   */
+  private connect(signal: AbortSignal | undefined): Connection | Promise<Connection> {
     this.open += 1;
     const { options, hostname, port, proxy } = this;
     if (proxy === undefined || !options.secure) return this.track(openSocket(options, hostname, port, proxy));
     const { ca, connectTimeoutMs } = options;
-    return secureTunnel(proxy, hostname, port, { ca, timeoutMs: connectTimeoutMs }).then(
+    const stop = signal === undefined ? this.closer.signal : AbortSignal.any([this.closer.signal, signal]);
+    return secureTunnel(proxy, hostname, port, { ca, timeoutMs: connectTimeoutMs, signal: stop }).then(
       (socket) => this.track({ socket, proxy }),
       (err: Error) => {
         this.closed(undefined);
