@@ -16,6 +16,8 @@ interface ChildConfig {
   buckets: Array<{ name: string; region?: string }>;
   accounts: Array<{ accessKeyId: string; secretAccessKey: string }>;
   listeners: number;
+  /** False: every request is path-style, whatever its Host (see StartS3rverOptions.pathStyleOnly). */
+  vhostBuckets?: boolean;
 }
 
 interface S3rverApp {
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     silent: true,
     directory,
     configureBuckets: config.buckets.map((bucket) => ({ name: bucket.name })),
+    vhostBuckets: config.vhostBuckets ?? true,
   });
   patchStore(app.store);
   const regions: Record<string, string> = {};

@@ -33,6 +33,11 @@ export interface StartS3rverOptions {
   accounts?: Array<{ accessKeyId: string; secretAccessKey: string }>;
   /** How many ports to listen on (same store behind each). Default 1. */
   listeners?: number;
+  /**
+   * Read every request as path-style, whatever host it names (s3rver otherwise takes a Host that is
+   * no IP and not `localhost` for a bucket name): for endpoints named other than 127.0.0.1.
+   */
+  pathStyleOnly?: boolean;
 }
 
 /** A running server. */
@@ -64,6 +69,7 @@ export async function startS3rver(options: StartS3rverOptions): Promise<S3rverHa
     buckets: options.buckets.map((bucket) => (typeof bucket === 'string' ? { name: bucket } : bucket)),
     accounts: options.accounts ?? [],
     listeners: options.listeners ?? 1,
+    ...(options.pathStyleOnly === true ? { vhostBuckets: false } : {}),
   };
   const child = spawn(
     process.execPath,

@@ -31,8 +31,8 @@ export interface TlsIdentity {
 export interface ThrowawayCa {
   /** The CA's own certificate (PEM): what a client trusts. */
   certificate: string;
-  /** A server certificate for 127.0.0.1 (subjectAltName IP), signed by this CA. */
-  serverIdentity(): TlsIdentity;
+  /** A server certificate for 127.0.0.1 (subjectAltName IP) and `dnsNames`, signed by this CA. */
+  serverIdentity(dnsNames?: readonly string[]): TlsIdentity;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -75,13 +75,16 @@ export function throwawayCa(name: string): ThrowawayCa {
   ];
   return {
     certificate: certificate(name, ca.key, name, ca.key, caExtensions),
-    serverIdentity: () => {
+    serverIdentity: (dnsNames = []) => {
       const server = rsaKey();
       const cert = certificate('127.0.0.1', server.key, name, ca.key, [
         { name: 'basicConstraints', cA: false },
         { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
         { name: 'extKeyUsage', serverAuth: true },
-        { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
+        {
+          name: 'subjectAltName',
+          altNames: [{ type: 7, ip: '127.0.0.1' }, ...dnsNames.map((value) => ({ type: 2, value }))],
+        },
       ]);
       return { cert, key: server.pem };
     },

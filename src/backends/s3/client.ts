@@ -8,6 +8,7 @@ import { mapS3Error, s3ErrorHeader, s3Status } from './errors.js';
 import type { S3Credentials, S3Sdk } from './types.js';
 import type { S3Location } from './url.js';
 import { redactInspection } from '../../vfs/redact.js';
+import { routeThroughHttpProxy, sdkProxyAgent } from './sdk-proxy.js';
 
 /** Loads `@aws-sdk/client-s3`, or throws InvalidArgument naming the package to install. */
 export function loadS3Sdk(scheme: string): Promise<S3Sdk> {
@@ -38,6 +39,8 @@ export function clientConfig(location: S3Location, options: OpenVfsOptions): S3C
       socketTimeout: s3.requestTimeoutMs ?? 120_000,
       // AWS_CA_BUNDLE (ca-bundle.ts): the handler builds its keep-alive https.Agent with these options.
       ...(location.ca === undefined ? {} : { httpsAgent: { ca: location.ca } }),
+      // HTTPS_PROXY (sdk-proxy.ts): an agent that tunnels, with the same CA.
+      ...sdkProxyAgent(location, s3.connectTimeoutMs ?? 5000),
     },
     logger: SILENT_LOGGER,
     // The SDK resolves a command's middleware stack (copy, sort, bind) on every send, about a third
@@ -154,6 +157,7 @@ export function createProbeClient(sdk: S3Sdk, location: S3Location, options: Ope
       region,
     }),
     region,
+    location,
   );
 }
 
@@ -166,14 +170,16 @@ export async function createClient(
 ): Promise<S3Client> {
   const config = clientConfig(location, options);
   const region = location.region ?? (await discoverRegion(sdk, location, config, signal));
-  return redactedClient(new sdk.S3Client({ ...config, region }), region);
+  return redactedClient(new sdk.S3Client({ ...config, region }), region, location);
 }
 
 /**
  * An S3Client prints and serialises as its region only: it keeps its configuration, credentials
- * included, in `config` and `initConfig` (#25.5).
+ * included, in `config` and `initConfig` (#25.5). Its requests to an http:// endpoint go through
+ * HTTP_PROXY when set (sdk-proxy.ts).
  */
-function redactedClient(client: S3Client, region: string): S3Client {
+function redactedClient(client: S3Client, region: string, location: S3Location): S3Client {
+  routeThroughHttpProxy(client, location);
   return redactInspection(client, 'S3Client', () => ({ region }));
 }
 
@@ -205,7 +211,7 @@ async function askRegion(
   config: S3ClientConfig,
   signal?: AbortSignal,
 ): Promise<string> {
-  const probe = redactedClient(new sdk.S3Client({ ...config, region: 'us-east-1' }), 'us-east-1');
+  const probe = redactedClient(new sdk.S3Client({ ...config, region: 'us-east-1' }), 'us-east-1', location);
   try {
     const output = await probe.send(new sdk.HeadBucketCommand({ Bucket: location.bucket }), { abortSignal: signal });
     return output.BucketRegion ?? 'us-east-1';

@@ -48,6 +48,11 @@ export const RATE_LIMITED: ReadonlySet<string> = new Set([
   'TooManyRequestsException',
   'RequestLimitExceeded',
 ]);
+/**
+ * The name of an HTTP proxy's refusal to open a tunnel (direct/proxy-tunnel.ts): its message names
+ * the proxy (credentials left out) and its answer; `proxyStatus` is the status it answered.
+ */
+export const PROXY_REFUSED = 'ProxyRefused';
 const PERMISSION_DENIED = new Set(['AccessDenied', 'AllAccessDisabled', 'Forbidden']);
 const WRONG_REGION = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed']);
 const TIMEOUTS = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
@@ -144,12 +149,36 @@ export function mapS3Error(err: unknown, ctx: S3ErrorContext): StateStoreError {
     const hint = region === undefined ? '' : ` (${region}); set options.s3.region`;
     return make('InvalidArgument', `the bucket is in another region${hint} (${detail})`);
   }
+  if (name === PROXY_REFUSED) return proxyRefusal(err as Error & { proxyStatus?: number }, make);
+  // The SDK's request to an http endpoint through HTTP_PROXY (sdk-proxy.ts): the proxy's own answer.
+  if (status === 407)
+    return make(
+      'Unauthenticated',
+      `the HTTP proxy refused the request (${detail}; its user and password are in HTTP_PROXY's URL)`,
+    );
   const decided = byName(name, ctx) ?? (status === undefined ? undefined : mapByStatus(status, ctx));
   if (decided !== undefined) return make(decided[0], `${decided[1]} (${detail})`);
   const certificate = tlsCertificateRefusal(err, 'AWS_CA_BUNDLE');
   if (certificate !== undefined) return make(certificate.code, certificate.reason);
   const network = networkErrorCode(err);
+  const proxy = (err as { proxy?: unknown } | undefined)?.proxy;
+  const through = typeof proxy === 'string' ? ` through the proxy ${proxy}` : '';
   if (network !== undefined || noAnswer(err, name))
-    return make('Unavailable', `the endpoint could not be reached (${network ?? detail})`);
+    return make('Unavailable', `the endpoint could not be reached${through} (${network ?? detail})`);
   return make('Unknown', `unexpected failure (${detail})`);
+}
+
+/**
+ * A proxy that would not open a tunnel: 407 (its credentials, in the proxy variable's URL) is
+ * Unauthenticated, 403 PermissionDenied, a 5xx (it could not reach the endpoint) Unavailable,
+ * anything else Unknown. The message is proxy-tunnel.ts's own (the proxy without credentials).
+ */
+function proxyRefusal(
+  err: Error & { proxyStatus?: number },
+  make: (code: ErrorCode, what: string) => StateStoreError,
+): StateStoreError {
+  const status = err.proxyStatus ?? 0;
+  if (status === 407) return make('Unauthenticated', `${err.message} (the proxy's user and password are in its URL)`);
+  if (status === 403) return make('PermissionDenied', err.message);
+  return make(status >= 500 ? 'Unavailable' : 'Unknown', err.message);
 }

@@ -7,6 +7,7 @@ import { S3_CANNED_ACLS } from './write-settings.js';
 import { redactInspection } from '../../vfs/redact.js';
 import { checkS3Dialect, parseS3Dialect, S3_DIALECTS, type S3Dialect } from './dialect.js';
 import { CA_BUNDLE_ENV, caBundle } from './ca-bundle.js';
+import { proxySettings, type ProxySettings } from '../common/proxy-env.js';
 
 /**
  * Where an S3 store lives, resolved from its URL, its options and kops's environment variables
@@ -32,6 +33,8 @@ export interface S3Location {
   dialectSetBy: DialectSetting;
   /** The CA certificates of `AWS_CA_BUNDLE` (PEM), trusted instead of Node's CA store (ca-bundle.ts). */
   ca?: string;
+  /** HTTPS_PROXY, HTTP_PROXY and NO_PROXY, when a proxy is set (../common/proxy-env.ts). */
+  proxies?: ProxySettings;
 }
 
 /** Where a store's dialect setting came from: the option, the environment, or neither (`auto`). */
@@ -140,8 +143,35 @@ export function resolveS3Location(url: StoreUrl, options: OpenVfsOptions): S3Loc
     credentials,
     url: `${scheme}://${url.host}${url.path === '' ? '' : `/${url.path}`}`,
     ...dialect,
-    ...caBundle(envValue(CA_BUNDLE_ENV), invalid),
+    ...connectionSettings(env, endpoint, invalid),
   };
+}
+
+/** What the environment says of the connection: AWS_CA_BUNDLE's certificates, and the proxies. */
+function connectionSettings(
+  env: Readonly<Record<string, string | undefined>>,
+  endpoint: string | undefined,
+  invalid: (why: string) => StateStoreError,
+): Pick<S3Location, 'ca' | 'proxies'> {
+  return { ...caBundle(env[CA_BUNDLE_ENV]?.trim() || undefined, invalid), ...proxiesOf(env, endpoint, invalid) };
+}
+
+/**
+ * `{ proxies }` of the environment (`{}` when no proxy is set). As Go's ProxyFromEnvironment, a
+ * process run as a CGI handler (REQUEST_METHOD set) refuses HTTP_PROXY for an http:// endpoint: a
+ * request's `Proxy:` header would set it (golang.org/s/cgihttpproxy).
+ */
+function proxiesOf(
+  env: Readonly<Record<string, string | undefined>>,
+  endpoint: string | undefined,
+  invalid: (why: string) => StateStoreError,
+): { proxies?: ProxySettings } {
+  const proxies = proxySettings(env, invalid);
+  if (proxies === undefined) return {};
+  const plain = endpoint !== undefined && /^http:/i.test(endpoint);
+  if (plain && proxies.http !== undefined && (env['REQUEST_METHOD'] ?? '') !== '')
+    throw invalid(`refusing to use ${proxies.http.variable} in a CGI environment (REQUEST_METHOD is set)`);
+  return { proxies };
 }
 
 /** Options that configure only the SDK client: a caller's own client already has them. */

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { tlsCertificateErrorCode } from '../../common/http-errors.js';
-import { RATE_LIMITED } from '../errors.js';
+import { PROXY_REFUSED, RATE_LIMITED } from '../errors.js';
 import { errorFields } from './xml.js';
 
 // The direct path's failures in the SDK's shape, and which of them are retried (transport.ts).
@@ -56,6 +56,8 @@ export function retryable(err: unknown): boolean {
   const shaped = err as Partial<ShapedError>;
   // A refused certificate is refused again (the SDK calls it a client error and does not retry).
   if (shaped.name === 'AbortError' || tlsCertificateErrorCode(err) !== undefined) return false;
+  // A proxy that refused the tunnel refuses again (407, 403), unless it could not reach the endpoint (5xx).
+  if (shaped.name === PROXY_REFUSED) return ((err as { proxyStatus?: number }).proxyStatus ?? 0) >= 500;
   const status = shaped.$metadata?.httpStatusCode;
   if (status === undefined) return true;
   const name = shaped.name ?? '';

@@ -78,6 +78,7 @@ export class DirectS3 {
       socketTimeoutMs: s3.requestTimeoutMs ?? 120_000,
       ...(location.ca === undefined ? {} : { ca: location.ca }),
       nodeHttp: process.env[REQUESTS_ENV] === 'http',
+      proxies: location.proxies,
     });
     const direct = new DirectS3(transport, { checksums: (s3.checksum ?? 'when_supported') === 'when_supported' });
     return redactInspection(direct, 'DirectS3', () => ({ region }));

@@ -4,9 +4,11 @@ import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { inListenedCall, reportRetry } from '../../../vfs/events.js';
 import { backoffDelay, sleep, type RetryPolicy } from '../../../vfs/retry.js';
+import type { ProxyServer, ProxySettings } from '../../common/proxy-env.js';
 import type { S3Credentials } from '../types.js';
 import { canonicalQuery, encodeKeyPath, SigV4Signer } from './signer.js';
 import { abortError, isErrorDocument, retryable, s3Failure, timeoutError, type ShapedError } from './failures.js';
+import { ProxyAgent, refusal, throughProxy } from './proxy-tunnel.js';
 import { Wire } from './wire.js';
 
 /** One S3 request of the direct path; header names lower-case. */
@@ -54,6 +56,8 @@ export interface TransportConfig {
   ca?: string;
   /** Every request through Node's http, none through {@link Wire} (`STATESTORE_S3_REQUESTS=http`). */
   nodeHttp?: boolean;
+  /** HTTPS_PROXY, HTTP_PROXY and NO_PROXY of the store's environment (../../common/proxy-env.ts). */
+  proxies?: ProxySettings | undefined;
 }
 
 /** Credentials are asked again this long before they expire (the SDK's own margin). */
@@ -94,7 +98,12 @@ export class DirectTransport {
       maxFreeSockets: MAX_SOCKETS,
       ...(config.ca === undefined ? {} : { ca: config.ca }),
     };
-    this.agent = this.secure ? new https.Agent(options) : new http.Agent(options);
+    const proxies = config.proxies;
+    this.agent = !this.secure
+      ? new http.Agent(options)
+      : proxies?.https === undefined
+        ? new https.Agent(options)
+        : new ProxyAgent(options, proxies, config.connectTimeoutMs);
     this.wire = config.nodeHttp === true ? undefined : new Wire({ ...wireOptions(config), maxSockets: MAX_SOCKETS });
     this.signer = new SigV4Signer(config.region);
   }
@@ -132,7 +141,7 @@ export class DirectTransport {
 
   private async attempt(request: DirectRequest, signal?: AbortSignal): Promise<DirectResponse> {
     const credentials = this.freshCredentials() ?? (await this.currentCredentials());
-    const { host, hostname, path: bucketPath, root } = this.addressOf(request.bucket);
+    const { host, hostname, path: bucketPath, root, proxy } = this.addressOf(request.bucket);
     const path = request.key === undefined ? root : `${bucketPath}/${encodeKeyPath(request.key)}`;
     const query = request.query === undefined ? '' : canonicalQuery(request.query);
     const headers = this.signer.sign(
@@ -148,7 +157,7 @@ export class DirectTransport {
     );
     if (request.body !== undefined) headers['content-length'] = String(request.body.length);
     const target = query === '' ? path : `${path}?${query}`;
-    if (this.wire === undefined) return this.exchange(request, hostname, target, headers, signal);
+    if (this.wire === undefined) return this.exchange(request, { hostname, path: target, proxy }, headers, signal);
     const port = this.port ?? (this.secure ? 443 : 80);
     const { body } = request;
     const sent = {
@@ -157,6 +166,7 @@ export class DirectTransport {
       port,
       path: target,
       headers,
+      proxy,
       ...(body === undefined ? {} : { body }),
     };
     const streamIf =
@@ -164,6 +174,7 @@ export class DirectTransport {
     const answer = await this.wire.send(sent, signal, streamIf);
     if (answer.stream !== undefined)
       return { status: answer.status, headers: answer.headers, body: EMPTY, stream: answer.stream };
+    if (answer.status === PROXY_AUTHENTICATION && proxy !== undefined) throw proxyAnswer(proxy, host);
     return settle(request, answer.status, answer.headers, answer.body);
   }
 
@@ -175,40 +186,46 @@ export class DirectTransport {
   private addressOf(bucket: string): BucketAddress {
     let address = this.addresses.get(bucket);
     if (address === undefined) {
-      const { endpoint, forcePathStyle } = this.config;
+      const { endpoint, forcePathStyle, proxies } = this.config;
       const base = endpoint.pathname === '/' ? '' : endpoint.pathname.replace(/\/$/, '');
-      address = forcePathStyle
-        ? { host: endpoint.host, hostname: endpoint.hostname, path: `${base}/${bucket}`, root: `${base}/${bucket}` }
-        : {
-            host: `${bucket}.${endpoint.host}`,
-            hostname: `${bucket}.${endpoint.hostname}`,
-            path: base,
-            root: `${base}/`,
-          };
+      const hostname = forcePathStyle ? endpoint.hostname : `${bucket}.${endpoint.hostname}`;
+      address = {
+        host: forcePathStyle ? endpoint.host : `${bucket}.${endpoint.host}`,
+        hostname,
+        path: forcePathStyle ? `${base}/${bucket}` : base,
+        root: forcePathStyle ? `${base}/${bucket}` : `${base}/`,
+        // NO_PROXY is matched against the host the request goes to, the bucket's own when virtual-hosted.
+        proxy: proxies?.proxyFor(this.secure ? 'https' : 'http', hostname, this.port ?? (this.secure ? 443 : 80)),
+      };
       this.addresses.set(bucket, address);
     }
     return address;
   }
 
-  /** One request on the wire: its answer, or a failure shaped as the SDK's. */
+  /**
+   * One request on the wire: its answer, or a failure shaped as the SDK's. Through a proxy, an
+   * https request goes by the agent's tunnel, an http one to the proxy in absolute form.
+   */
   private exchange(
     request: DirectRequest,
-    hostname: string,
-    path: string,
+    to: { hostname: string; path: string; proxy: ProxyServer | undefined },
     headers: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<DirectResponse> {
+    const { hostname, path, proxy } = to;
+    const absolute = proxy !== undefined && !this.secure ? proxy : undefined;
+    const authorization = absolute?.authorization();
     const { connectTimeoutMs, socketTimeoutMs } = this.config;
     const { body } = request;
     return new Promise<DirectResponse>((resolve, reject) => {
       if (signal?.aborted === true) return reject(abortError());
       const outgoing = this.transport.request({
         agent: this.agent,
-        host: hostname,
-        port: this.port,
+        host: absolute?.host ?? hostname,
+        port: absolute?.port ?? this.port,
         method: request.method,
-        path,
-        headers,
+        path: absolute === undefined ? path : `http://${headers['host']}${path}`,
+        headers: authorization === undefined ? headers : { ...headers, 'proxy-authorization': authorization },
         timeout: socketTimeoutMs,
       });
       // Without a signal (a move passes none), no listener to add and remove per request.
@@ -221,9 +238,14 @@ export class DirectTransport {
       outgoing.on('socket', (socket) => connectTimer(socket, connectTimeoutMs, outgoing));
       outgoing.on('error', (err) => {
         done();
-        reject(Object.assign(err, { $metadata: {} }));
+        reject(Object.assign(absolute === undefined ? err : throughProxy(err, absolute), { $metadata: {} }));
       });
       outgoing.on('response', (response) => {
+        if (response.statusCode === PROXY_AUTHENTICATION && absolute !== undefined) {
+          response.resume();
+          done();
+          return reject(proxyAnswer(absolute, headers['host'] ?? hostname));
+        }
         answer(request, response).then(
           (value) => {
             done();
@@ -284,6 +306,16 @@ interface BucketAddress {
   path: string;
   /** The path of a request without a key (a listing). */
   root: string;
+  /** The proxy its requests go through, if any. */
+  proxy: ProxyServer | undefined;
+}
+
+/** The status of a proxy that wants credentials (or others than those sent) in place of the endpoint's answer. */
+const PROXY_AUTHENTICATION = 407;
+
+/** The failure of an http request `proxy` answered 407 (an https one's proxy answers CONNECT: proxy-tunnel.ts). */
+function proxyAnswer(proxy: ProxyServer, host: string) {
+  return refusal(proxy, host, PROXY_AUTHENTICATION, `HTTP ${PROXY_AUTHENTICATION} Proxy Authentication Required`);
 }
 
 /** Reads the answer: a 2xx resolves (streamed or collected), anything else rejects SDK-shaped. */

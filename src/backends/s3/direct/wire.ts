@@ -1,6 +1,8 @@
 import net from 'node:net';
 import tls from 'node:tls';
+import type { ProxyServer } from '../../common/proxy-env.js';
 import { abortError, hangUp, timeoutError } from './failures.js';
+import { secureTunnel, throughProxy } from './proxy-tunnel.js';
 import { Exchange, type StreamIf, type WireAnswer } from './wire-answer.js';
 
 export type { StreamIf, WireAnswer } from './wire-answer.js';
@@ -14,6 +16,11 @@ export interface WireRequest {
   path: string;
   headers: Record<string, string>;
   body?: Buffer;
+  /**
+   * The HTTP proxy to go through (../../common/proxy-env.ts): a CONNECT tunnel for https, the
+   * request sent to it in absolute form (`GET http://host/path`) for http.
+   */
+  proxy?: ProxyServer | undefined;
 }
 
 /** How the wire connects. */
@@ -47,10 +54,14 @@ export class Wire {
    * body is read whole, unless `streamIf` says from the answer's head that it streams.
    */
   send(request: WireRequest, signal?: AbortSignal, streamIf?: StreamIf): Promise<WireAnswer> {
-    const key = `${request.hostname}:${request.port}`;
+    const { proxy } = request;
+    const key =
+      proxy === undefined
+        ? `${request.hostname}:${request.port}`
+        : `${request.hostname}:${request.port} via ${proxy.host}:${proxy.port}`;
     let pool = this.pools.get(key);
     if (pool === undefined) {
-      pool = new Pool(this.options, request.hostname, request.port);
+      pool = new Pool(this.options, request.hostname, request.port, proxy);
       this.pools.set(key, pool);
     }
     return pool.send(request, signal, streamIf);
@@ -69,18 +80,22 @@ class Pool {
   private readonly all = new Set<Connection>();
   private readonly waiting: Array<() => void> = [];
   private open = 0;
+  /** Fires at close: tunnels still opening through a proxy are given up. */
+  private readonly closer = new AbortController();
 
   constructor(
     private readonly options: WireOptions,
     private readonly hostname: string,
     private readonly port: number,
+    private readonly proxy: ProxyServer | undefined,
   ) {}
 
   async send(request: WireRequest, signal?: AbortSignal, streamIf?: StreamIf): Promise<WireAnswer> {
     if (this.idle.length === 0 && this.open >= this.options.maxSockets) await this.turn(signal);
     const idle = this.idle.pop();
     idle?.hold(true);
-    const connection = idle ?? this.connect();
+    const made = idle ?? this.connect(signal);
+    const connection = made instanceof Connection ? made : await made;
     return connection.exchange(request, signal, streamIf, () => this.release(connection));
   }
 
@@ -104,21 +119,45 @@ class Pool {
 
   /** Destroys every connection, those carrying a request too (their requests fail), as Node's agent does. */
   close(): void {
+    this.closer.abort();
     for (const connection of this.all) connection.destroy();
     this.idle.length = 0;
   }
 
-  private connect(): Connection {
+  /**
+   * A new connection; through a proxy to an https endpoint, once its tunnel is open (or its
+   * failure), given up when the request's `signal` fires or the pool closes meanwhile.
+   */
+  private connect(signal: AbortSignal | undefined): Connection | Promise<Connection> {
     this.open += 1;
-    const connection = new Connection(this.options, this.hostname, this.port, (closed) => {
-      this.all.delete(closed);
-      this.open -= 1;
-      const at = this.idle.indexOf(closed);
-      if (at >= 0) this.idle.splice(at, 1);
-      this.waiting.shift()?.();
-    });
+    const { options, hostname, port, proxy } = this;
+    if (proxy === undefined || !options.secure) return this.track(openSocket(options, hostname, port, proxy));
+    const { ca, connectTimeoutMs } = options;
+    const stop = signal === undefined ? this.closer.signal : AbortSignal.any([this.closer.signal, signal]);
+    return secureTunnel(proxy, hostname, port, { ca, timeoutMs: connectTimeoutMs, signal: stop }).then(
+      (socket) => this.track({ socket, proxy }),
+      (err: Error) => {
+        this.closed(undefined);
+        throw Object.assign(err, { $metadata: {} });
+      },
+    );
+  }
+
+  private track(opened: OpenedSocket): Connection {
+    const connection = new Connection(this.options, opened, (closed) => this.closed(closed));
     this.all.add(connection);
     return connection;
+  }
+
+  /** A connection closed, or one never opened: its place goes to the next request waiting. */
+  private closed(connection: Connection | undefined): void {
+    this.open -= 1;
+    if (connection !== undefined) {
+      this.all.delete(connection);
+      const at = this.idle.indexOf(connection);
+      if (at >= 0) this.idle.splice(at, 1);
+    }
+    this.waiting.shift()?.();
   }
 
   /** Back to the idle list when it can carry another request; else it closed (see connect). */
@@ -137,35 +176,63 @@ class Pool {
 /** What Node's http refuses in a header value (its checkInvalidHeaderChar): no CR, LF or NUL. */
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
+/**
+ * A socket to carry requests: `connect` names the event it is connected at (undefined: it is,
+ * a tunnel's TLS socket); `proxy` is set when it goes to a proxy, `absolute` when its requests
+ * are written for one (an http endpoint through a proxy).
+ */
+interface OpenedSocket {
+  socket: net.Socket;
+  connect?: 'connect' | 'secureConnect';
+  proxy?: ProxyServer | undefined;
+  absolute?: boolean;
+}
+
+/** A socket to `hostname:port`, or to the proxy of an http endpoint. */
+function openSocket(options: WireOptions, hostname: string, port: number, proxy: ProxyServer | undefined) {
+  if (proxy !== undefined)
+    return {
+      socket: net.connect({ host: proxy.host, port: proxy.port }),
+      connect: 'connect',
+      proxy,
+      absolute: true,
+    } as const;
+  if (!options.secure) return { socket: net.connect({ host: hostname, port }), connect: 'connect' } as const;
+  const servername = net.isIP(hostname) === 0 ? hostname : undefined;
+  return {
+    socket: tls.connect({ host: hostname, port, servername, ca: options.ca }),
+    connect: 'secureConnect',
+  } as const;
+}
+
 /** One keep-alive connection, one request at a time. */
 class Connection {
   private readonly socket: net.Socket;
   private current: Exchange | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
+  private readonly proxy: ProxyServer | undefined;
+  /** Requests are written in absolute form, with the proxy's credentials (an http endpoint through a proxy). */
+  private readonly absolute: boolean;
   /** False once the server said `Connection: close`, a failure, or an answer read to its end. */
   reusable = true;
 
   constructor(
     options: WireOptions,
-    hostname: string,
-    port: number,
+    opened: OpenedSocket,
     private readonly onClose: (connection: Connection) => void,
   ) {
-    this.socket = options.secure
-      ? tls.connect({
-          host: hostname,
-          port,
-          servername: net.isIP(hostname) === 0 ? hostname : undefined,
-          ca: options.ca,
-        })
-      : net.connect({ host: hostname, port });
+    this.socket = opened.socket;
+    this.proxy = opened.proxy;
+    this.absolute = opened.absolute === true;
     this.socket.setNoDelay(true);
     this.socket.setKeepAlive(true, 1000);
-    this.connectTimer = setTimeout(
-      () => this.socket.destroy(timeoutError('the connection was not made in time')),
-      options.connectTimeoutMs,
-    );
-    this.socket.once(options.secure ? 'secureConnect' : 'connect', () => this.clearConnectTimer());
+    if (opened.connect !== undefined) {
+      this.connectTimer = setTimeout(
+        () => this.socket.destroy(timeoutError('the connection was not made in time')),
+        options.connectTimeoutMs,
+      );
+      this.socket.once(opened.connect, () => this.clearConnectTimer());
+    }
     this.socket.setTimeout(options.socketTimeoutMs, () =>
       this.socket.destroy(this.current === undefined ? undefined : timeoutError('the socket was idle too long')),
     );
@@ -190,7 +257,8 @@ class Connection {
    */
   exchange(request: WireRequest, signal: AbortSignal | undefined, streamIf: StreamIf | undefined, over: () => void) {
     return new Promise<WireAnswer>((resolve, reject) => {
-      const head = signal?.aborted === true ? abortError() : requestHead(request);
+      const head =
+        signal?.aborted === true ? abortError() : requestHead(request, this.absolute ? this.proxy : undefined);
       if (head instanceof Error) {
         over();
         return reject(head);
@@ -237,7 +305,8 @@ class Connection {
 
   private fail(err: Error): void {
     this.reusable = false;
-    this.current?.fail(Object.assign(err, { $metadata: {} }));
+    if (this.current === undefined) return;
+    this.current.fail(Object.assign(this.proxy === undefined ? err : throughProxy(err, this.proxy), { $metadata: {} }));
   }
 
   private clearConnectTimer(): void {
@@ -246,9 +315,17 @@ class Connection {
   }
 }
 
-/** The request line and headers, or the error Node's http would raise for a value it refuses. */
-function requestHead(request: WireRequest): string | Error {
-  let head = `${request.method} ${request.path} HTTP/1.1\r\n`;
+/**
+ * The request line and headers, or the error Node's http would raise for a value it refuses. For
+ * a `proxy` (an http endpoint through it), the target in absolute form and its credentials.
+ */
+function requestHead(request: WireRequest, proxy: ProxyServer | undefined): string | Error {
+  let head =
+    proxy === undefined
+      ? `${request.method} ${request.path} HTTP/1.1\r\n`
+      : `${request.method} http://${request.headers['host']}${request.path} HTTP/1.1\r\n`;
+  const authorization = proxy?.authorization();
+  if (authorization !== undefined) head += `proxy-authorization: ${authorization}\r\n`;
   for (const name in request.headers) {
     const value = request.headers[name]!;
     if (INVALID_VALUE.test(value))
