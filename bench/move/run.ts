@@ -40,16 +40,19 @@ import {
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { OpenVfsOptions } from '../../src/backends/options.js';
 import { startRgw } from '../../test/servers/rgw.js';
 import { S3RVER_CREDENTIALS, startS3rver } from '../../test/servers/s3rver.js';
 import { closeFileRoots, createProbe, openFileRoots, settle, type FileRoot } from './file-root.js';
+import { printManyBound, REQUEST_ROWS } from './bound.js';
 import { fullCycle, roundOrder } from './order.js';
 import { printMedians, ratio, record, type Measure } from './report.js';
-import { rawCeiling, rawList } from './raw-s3.js';
+import { rawCeiling, rawList, rawRequests } from './raw-s3.js';
+import { serverCpuReader, withServerCpu, type ServerCpu } from './server-cpu.js';
 import { bundleChild, peakRss } from './rss.js';
-import { seedFolder, seedS3, SHAPE_LABELS, type SeededFile, type ShapeName } from './shapes.js';
+import { seedFolder, seedRequests, seedS3, SHAPE_LABELS, type SeededFile, type ShapeName } from './shapes.js';
 import {
   awsSync,
   cpRecursive,
@@ -117,6 +120,10 @@ const SEED = Number(arg('seed', '29'));
 const FILE_ROOTS = arg('file-root', tmpdir())
   .split(',')
   .filter((dir) => dir !== '');
+/** The request rows and the many shape's bound (bound.ts): on RGW, with the ceilings. */
+const REQUEST_ROWS_ON = SERVER === 'rgw' && ONLY.has('ceiling');
+/** Reads RGW's CPU seconds (server-cpu.ts), once the server runs; s3rver: none (it runs in this process). */
+const SERVER_CPU: { read: ServerCpu | undefined } = { read: undefined };
 const CPU_PROF = process.argv.includes('--cpu-prof') ? path.resolve(arg('cpu-prof', 'profiles')) : undefined;
 const HAS = { aws: hasCommand('aws'), rclone: hasCommand('rclone') };
 
@@ -190,18 +197,20 @@ async function timeMove(
     CPU_PROF === undefined
       ? []
       : ['--cpu-prof', '--cpu-prof-dir', CPU_PROF, ...(interval ? [`--cpu-prof-interval=${interval}`] : [])];
-  const measure = await timed(
-    process.execPath,
-    [...flags, child, from, to, ctx.work],
-    {
-      ...process.env,
-      BENCH_OPEN_OPTIONS: JSON.stringify(openOptions),
-      BENCH_NO_BASELINE: '1',
-      ...(process.argv.includes('--requests') ? { BENCH_REQUESTS: '1' } : {}),
-      ...(CONCURRENCY === undefined ? {} : { BENCH_CONCURRENCY: String(CONCURRENCY) }),
-      ...env,
-    },
-    (stdout) => (inProcess = JSON.parse(stdout.trim().split('\n').pop()!) as typeof inProcess),
+  const measure = await withServerCpu(SERVER_CPU.read, () =>
+    timed(
+      process.execPath,
+      [...flags, child, from, to, ctx.work],
+      {
+        ...process.env,
+        BENCH_OPEN_OPTIONS: JSON.stringify(openOptions),
+        BENCH_NO_BASELINE: '1',
+        ...(process.argv.includes('--requests') ? { BENCH_REQUESTS: '1' } : {}),
+        ...(CONCURRENCY === undefined ? {} : { BENCH_CONCURRENCY: String(CONCURRENCY) }),
+        ...env,
+      },
+      (stdout) => (inProcess = JSON.parse(stdout.trim().split('\n').pop()!) as typeof inProcess),
+    ),
   );
   record(row, measure, objects);
   record(`${row} in-process`, { seconds: inProcess!.seconds, cpu: inProcess!.cpuSeconds }, objects);
@@ -210,8 +219,8 @@ async function timeMove(
 
 /** A copy and its no-op rerun into the same destination. */
 async function twice(row: string, objects: number, run: () => Promise<Measure>): Promise<void> {
-  record(row, await run(), objects);
-  record(`${row} rerun`, await run());
+  record(row, await withServerCpu(SERVER_CPU.read, run), objects);
+  record(`${row} rerun`, await withServerCpu(SERVER_CPU.read, run));
 }
 
 /** One tool of a round: its name (printed in the round's order) and its rows. */
@@ -272,6 +281,8 @@ interface Context {
   child: string;
   openOptions: OpenVfsOptions;
   seeded: Map<ShapeName, SeededFile[]>;
+  /** The request rows' source objects (`src/requests/...`, 3 KiB each), seeded on RGW with the ceilings. */
+  requestKeys: string[];
   work: string;
 }
 
@@ -326,30 +337,61 @@ function s3Steps(ctx: Context, shape: ShapeName, tag: string): Step[] {
 /** The server's ceilings and the bare listings of one shape (one step of the round). */
 async function ceilingRows(ctx: Context, shape: ShapeName, tag: string): Promise<void> {
   const { server } = ctx;
-  const row = (name: string) => `${shape}: ${name}`;
   const files = ctx.seeded.get(shape)!;
   const objects = files.length;
-  record(row('server ceiling (CopyObject x64)'), await ceiling(ctx.client, files, `ceiling-${shape}${tag}`), objects);
-  record(
-    row(
-      SERVER === 'rgw'
-        ? 'server ceiling, create-only (GET + PUT If-None-Match x64)'
-        : 'server ceiling, create-only (CopyObject If-None-Match x64)',
-    ),
-    await ceiling(ctx.client, files, `ceiling-c-${shape}${tag}`, true),
-    objects,
+  const row = async (name: string, measure: () => Promise<Measure>) =>
+    record(`${shape}: ${name}`, await withServerCpu(SERVER_CPU.read, measure), objects);
+  await row('server ceiling (CopyObject x64)', () => ceiling(ctx.client, files, `ceiling-${shape}${tag}`));
+  await row(
+    SERVER === 'rgw'
+      ? 'server ceiling, create-only (GET + PUT If-None-Match x64)'
+      : 'server ceiling, create-only (CopyObject If-None-Match x64)',
+    () => ceiling(ctx.client, files, `ceiling-c-${shape}${tag}`, true),
   );
-  record(row('no SDK: CopyObject x64'), await rawCeiling(server, files, `raw-${shape}${tag}`, false), objects);
-  record(row('listing, SDK (ListObjectsV2)'), await sdkList(ctx.client, shape), objects);
-  const listed = await rawList(server, shape);
-  if (listed.keys !== objects) throw new Error(`the listing without the SDK found ${listed.keys} of ${objects} keys`);
-  record(row('listing, no SDK'), listed, objects);
+  await row('no SDK: CopyObject x64', () => rawCeiling(server, files, `raw-${shape}${tag}`, false));
+  await row('listing, SDK (ListObjectsV2)', () => sdkList(ctx.client, shape));
+  await row('listing, no SDK', async () => {
+    const listed = await rawList(server, shape);
+    if (listed.keys !== objects) throw new Error(`the listing without the SDK found ${listed.keys} of ${objects} keys`);
+    return listed;
+  });
   if (SERVER === 'rgw')
-    record(
-      row('no SDK: GET + PUT If-None-Match x64'),
-      await rawCeiling(server, files, `raw-c-${shape}${tag}`, true),
-      objects,
-    );
+    await row('no SDK: GET + PUT If-None-Match x64', () => rawCeiling(server, files, `raw-c-${shape}${tag}`, true));
+}
+
+/** Size of the request rows' objects: a kops cluster's config is a few KiB. */
+const REQUEST_BODY = 3 * 1024;
+
+/**
+ * The request rows (RGW, with the ceilings): N bare requests of each kind statestore and rclone
+ * send on the many shape, 64 in flight, the server's CPU over each (bound.ts), and the server's
+ * CPU when idle over 2 s; each a step of the round. N: the one shape's count (2,000 x --scale).
+ */
+function requestSteps(ctx: Context, tag: string): Step[] {
+  const keys = ctx.requestKeys;
+  const body = Buffer.alloc(REQUEST_BODY, 'k');
+  const step = (name: string, measure: () => Promise<Measure>): Step => ({
+    name,
+    run: async () => record(name, await withServerCpu(SERVER_CPU.read, measure), keys.length),
+  });
+  const files = keys.map((key) => ({ key, size: REQUEST_BODY }));
+  return [
+    step(REQUEST_ROWS.copy, () => rawRequests(ctx.server, 'copy', keys, `req-copy${tag}`)),
+    step(REQUEST_ROWS.get, () => rawRequests(ctx.server, 'get', keys, `req-get${tag}`)),
+    step(REQUEST_ROWS.put, () => rawRequests(ctx.server, 'put-if-none-match', keys, `req-put${tag}`, body)),
+    step(REQUEST_ROWS.getPut, () => rawCeiling(ctx.server, files, `req-getput${tag}`, true)),
+    {
+      name: REQUEST_ROWS.idle,
+      run: async () =>
+        record(
+          REQUEST_ROWS.idle,
+          await withServerCpu(SERVER_CPU.read, async () => {
+            await sleep(2000);
+            return { seconds: 2 };
+          }),
+        ),
+    },
+  ];
 }
 
 /** The tools of the file -> file shape on one root folder in a round (fresh destinations, `tag`). */
@@ -440,11 +482,16 @@ function printFileRatios(label: string): void {
   ratio(`${label}: vs cp -r`, [`${label}: cp -r`], mine);
 }
 
-function printRatios(fileRoots: FileRoot[]): void {
+function printRatios(ctx: Context, fileRoots: FileRoot[]): void {
   process.stdout.write(
     "\nratios (peer time / statestore time; > 1: statestore faster), peer = the fastest of the listed; targets: issue #29's\n",
   );
   for (const shape of SHAPES.filter((s) => s !== 'file')) printS3Ratios(shape);
+  if (REQUEST_ROWS_ON) {
+    const many = SHAPES.includes('many') ? ctx.seeded.get('many') : undefined;
+    const clusters = many?.filter((file) => file.key.endsWith('/config')).length ?? 0;
+    printManyBound(many === undefined ? undefined : { objects: many.length, clusters });
+  }
   for (const root of fileRoots) printFileRatios(root.label);
 }
 
@@ -526,7 +573,12 @@ async function main(): Promise<void> {
   });
   const work = await mkdtemp(path.join(tmpdir(), 'bench-move-'));
   const child = await bundleChild();
-  const ctx: Context = { server, client, child, openOptions, seeded: new Map(), work };
+  const ctx: Context = { server, client, child, openOptions, seeded: new Map(), requestKeys: [], work };
+  SERVER_CPU.read = serverCpuReader();
+  if (SERVER === 'rgw')
+    process.stdout.write(
+      `server CPU: ${SERVER_CPU.read === undefined ? 'no RGW process found' : "RGW's radosgw, ceph-osd and ceph-mon (/proc/PID/stat)"}\n`,
+    );
   const fileRoots = SHAPES.includes('file') ? await openFileRoots(FILE_ROOTS) : [];
   for (const root of fileRoots) process.stdout.write(`${root.label}: in ${root.work}, ${root.mount}\n`);
   try {
@@ -534,15 +586,18 @@ async function main(): Promise<void> {
       if (shape === 'file') for (const root of fileRoots) await seedFolder(path.join(root.work, 'file-src'), SCALE);
       else ctx.seeded.set(shape, await seedS3(client, shape, shape, SCALE));
     }
+    if (REQUEST_ROWS_ON)
+      ctx.requestKeys = await seedRequests(client, 'requests', Math.max(1, Math.round(2000 * SCALE)), REQUEST_BODY);
     for (let round = 1; round <= REPEAT; round++) {
       process.stdout.write(`round ${round} of ${REPEAT} (load ${loadavg()[0]!.toFixed(2)})\n`);
       for (const shape of SHAPES) {
         if (shape !== 'file') await runSteps(shape, s3Steps(ctx, shape, `-${round}`), round);
         else for (const root of fileRoots) await fileRound(ctx, root, round);
       }
+      if (REQUEST_ROWS_ON) await runSteps('requests', requestSteps(ctx, `-${round}`), round);
     }
     if (REPEAT > 1) printMedians(REPEAT);
-    printRatios(fileRoots);
+    printRatios(ctx, fileRoots);
     if (ONLY.has('rss')) printRss(await peakRss(server, client, BIG_MIB, child));
   } finally {
     process.stdout.write(`${load()}\n`);
