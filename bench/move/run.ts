@@ -9,7 +9,7 @@
  *
  *   npx tsx bench/move/run.ts [--server s3rver|rgw] [--scale 1] [--big-mib 1024] [--concurrency N]
  *     [--repeat 3] [--shapes mixed,one,many,file,kops] [--transfers 32,64] [--cpu-prof DIR]
- *     [--only statestore,listing,copyobject,aws,rclone,tuned,ceiling,local,rss] [--requests]
+ *     [--only statestore,listing,copyobject,aws,rclone,tuned,ceiling,costs,local,rss] [--requests]
  *     [--baseline-child BUNDLE] [--baseline-s3 JSON] [--baseline-env K=V,...] [--s3 JSON]
  *     [--seed 29] [--file-root DIR[,DIR...]]
  *
@@ -19,6 +19,8 @@
  * `createOnly: 'listing'` (copies server-side where the server cannot condition them, checked
  * against the destination's listing only). `copyobject` (RGW only): statestore with
  * the `aws` dialect, create-only copies as CopyObjects RGW does not condition (unsafe there).
+ * `costs` (RGW; also with `ceiling`): bare requests of each kind, the server's CPU over each, and
+ * the many shape's bound from them (bound.ts). On RGW every row also gets the server's CPU over it.
  * --baseline-child: a child bundled from another commit (`bundleChild()` of rss.ts, run in a
  * checkout of it, built: the child imports that checkout's dist/index.js); each statestore row is followed by the same move by that child: before/after
  * figures at the same load. --s3: options of the S3 stores statestore opens, as JSON;
@@ -50,7 +52,7 @@ import { printManyBound, REQUEST_ROWS } from './bound.js';
 import { fullCycle, roundOrder } from './order.js';
 import { printMedians, ratio, record, type Measure } from './report.js';
 import { rawCeiling, rawList, rawRequests } from './raw-s3.js';
-import { serverCpuReader, withServerCpu, type ServerCpu } from './server-cpu.js';
+import { serverCpuByName, serverCpuReader, withServerCpu, type ServerCpu } from './server-cpu.js';
 import { bundleChild, peakRss } from './rss.js';
 import { seedFolder, seedRequests, seedS3, SHAPE_LABELS, type SeededFile, type ShapeName } from './shapes.js';
 import {
@@ -66,7 +68,7 @@ import {
 
 const USAGE = `npx tsx bench/move/run.ts [--server s3rver|rgw] [--scale 1] [--big-mib 1024] [--concurrency N]
   [--repeat 3] [--shapes mixed,one,many,file,kops] [--transfers 32,64] [--cpu-prof DIR]
-  [--only statestore,listing,copyobject,aws,rclone,tuned,ceiling,local,rss] [--requests]
+  [--only statestore,listing,copyobject,aws,rclone,tuned,ceiling,costs,local,rss] [--requests]
   [--baseline-child BUNDLE] [--baseline-s3 JSON] [--baseline-env K=V,...] [--s3 JSON]
   [--seed 29] [--file-root DIR[,DIR...]]
 (what each flag does: the comment at the top of bench/move/run.ts; the figures: bench/README.md)`;
@@ -120,8 +122,8 @@ const SEED = Number(arg('seed', '29'));
 const FILE_ROOTS = arg('file-root', tmpdir())
   .split(',')
   .filter((dir) => dir !== '');
-/** The request rows and the many shape's bound (bound.ts): on RGW, with the ceilings. */
-const REQUEST_ROWS_ON = SERVER === 'rgw' && ONLY.has('ceiling');
+/** The request rows and the many shape's bound (bound.ts): on RGW, with the ceilings or alone (`--only costs`). */
+const REQUEST_ROWS_ON = SERVER === 'rgw' && (ONLY.has('ceiling') || ONLY.has('costs'));
 /** Reads RGW's CPU seconds (server-cpu.ts), once the server runs; s3rver: none (it runs in this process). */
 const SERVER_CPU: { read: ServerCpu | undefined } = { read: undefined };
 const CPU_PROF = process.argv.includes('--cpu-prof') ? path.resolve(arg('cpu-prof', 'profiles')) : undefined;
@@ -372,7 +374,15 @@ function requestSteps(ctx: Context, tag: string): Step[] {
   const body = Buffer.alloc(REQUEST_BODY, 'k');
   const step = (name: string, measure: () => Promise<Measure>): Step => ({
     name,
-    run: async () => record(name, await withServerCpu(SERVER_CPU.read, measure), keys.length),
+    run: async () => {
+      const before = serverCpuByName();
+      record(name, await withServerCpu(SERVER_CPU.read, measure), keys.length);
+      const after = serverCpuByName();
+      const split = Object.keys(after).map(
+        (comm) => `${comm} ${((after[comm]! - (before[comm] ?? 0)) * 1000).toFixed(0)} ms`,
+      );
+      process.stdout.write(`  server CPU by process: ${split.join(', ')}\n`);
+    },
   });
   const files = keys.map((key) => ({ key, size: REQUEST_BODY }));
   return [

@@ -60,12 +60,27 @@ export type ServerCpu = () => number;
  * Finds the server's processes (Ceph: radosgw, ceph-osd, ceph-mon) among this process's
  * descendants; undefined when there are none (s3rver runs inside the bench's own process).
  */
-export function serverCpuReader(names = ['radosgw', 'ceph-osd', 'ceph-mon']): ServerCpu | undefined {
-  const pids = descendants(process.pid)
-    .filter((stat) => names.includes(stat.comm))
-    .map((stat) => stat.pid);
+export function serverCpuReader(names = SERVER_NAMES): ServerCpu | undefined {
+  const pids = serverPids(names);
   if (pids.length === 0) return undefined;
   return () => pids.reduce((sum, pid) => sum + (readStat(pid)?.cpu ?? 0), 0);
+}
+
+const SERVER_NAMES = ['radosgw', 'ceph-osd', 'ceph-mon'];
+
+const serverPids = (names: string[]): number[] =>
+  descendants(process.pid)
+    .filter((stat) => names.includes(stat.comm))
+    .map((stat) => stat.pid);
+
+/** The server's CPU seconds so far by process name (radosgw, ceph-osd, ceph-mon): where a request's cost goes. */
+export function serverCpuByName(): Record<string, number> {
+  const split: Record<string, number> = {};
+  for (const pid of serverPids(SERVER_NAMES)) {
+    const stat = readStat(pid);
+    if (stat !== undefined) split[stat.comm] = (split[stat.comm] ?? 0) + stat.cpu;
+  }
+  return split;
 }
 
 /** Runs `measure` and adds the server's CPU seconds over it (`server`), when there is a reader. */
