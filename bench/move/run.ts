@@ -22,8 +22,9 @@
  * `costs` (RGW; also with `ceiling`): bare requests of each kind, the server's CPU over each, and
  * the many shape's bound from them (bound.ts). On RGW every row also gets the server's CPU over it.
  * --baseline-child: a child bundled from another commit (`bundleChild()` of rss.ts, run in a
- * checkout of it, built: the child imports that checkout's dist/index.js); each statestore row is followed by the same move by that child: before/after
- * figures at the same load. --s3: options of the S3 stores statestore opens, as JSON;
+ * checkout of it, built: the child imports that checkout's dist/index.js); each statestore row has
+ * the same move by that child beside it, a tool of its own in the round's order: before/after figures
+ * in the same rounds. --s3: options of the S3 stores statestore opens, as JSON;
  * --baseline-s3: the baseline rows with these S3 options instead (the same bundle, unless
  * --baseline-child names another); --baseline-env: with these environment variables (e.g.
  * STATESTORE_S3_REQUESTS=sdk: the S3 requests through the SDK, to compare with the direct path).
