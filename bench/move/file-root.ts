@@ -9,7 +9,7 @@
  * 60 and RECENTCY_DIRTY 300; checked only without a journal), looking each one up in the buffer
  * cache, from the start of the group's bitmap at every create: after a mass delete in the same
  * block group (anyone's: every test on this machine uses os.tmpdir()), each create walks past the
- * thousands just freed, and `cp -r` of 2,000 files takes 10-50 times its settled CPU
+ * thousands just freed, and `cp -r` of 2,000 files takes 10-30 times its settled CPU
  * (bench/README.md, "Fair rounds", has the perf profile). A tool run right after a delete pays
  * that, the others do not. So the bench deletes nothing while it runs: each round's tools write
  * into fresh folders, all deleted at the end (a delete after each round would have to be followed
