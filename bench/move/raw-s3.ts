@@ -82,41 +82,71 @@ function send(
 
 const pathOf = (bucket: string, key: string) => `/${bucket}/${key.split('/').map(encodeSegment).join('/')}`;
 
-/**
- * Every file copied bucket to bucket without the SDK, 64 at a time: CopyObject, or (`getPut`)
- * GetObject and PutObject with `If-None-Match: *`. Timed in-process (CPU: this process's).
- */
-export async function rawCeiling(
+/** Runs `request` for each item, 64 in flight on one keep-alive agent; timed in-process (CPU: this process's). */
+async function inFlight64<T>(
   server: Server,
-  files: SeededFile[],
-  prefix: string,
-  getPut: boolean,
+  items: readonly T[],
+  request: (
+    item: T,
+    send: (method: string, path: string, headers: Record<string, string>, body?: Buffer) => Promise<Buffer>,
+  ) => Promise<void>,
 ): Promise<Measure> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const endpoint = new URL(server.endpoint);
   const sign = signer(server);
   const limit = pLimit(64);
-  const copy = async (file: SeededFile) => {
-    const to = pathOf('dst', `${prefix}/${file.key}`);
-    if (!getPut) {
-      const copySource = pathOf('src', file.key);
-      await send(agent, endpoint, 'PUT', to, sign('PUT', to, { 'x-amz-copy-source': copySource }));
-      return;
-    }
-    const from = pathOf('src', file.key);
-    const body = await send(agent, endpoint, 'GET', from, sign('GET', from, { 'x-amz-content-sha256': EMPTY_SHA256 }));
-    const headers = { 'if-none-match': '*', 'content-length': String(body.byteLength) };
-    await send(agent, endpoint, 'PUT', to, sign('PUT', to, headers), body);
-  };
+  const signed = (method: string, path: string, headers: Record<string, string>, body?: Buffer) =>
+    send(agent, endpoint, method, path, sign(method, path, headers), body);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   try {
-    await Promise.all(files.map((file) => limit(() => copy(file))));
+    await Promise.all(items.map((item) => limit(() => request(item, signed))));
   } finally {
     agent.destroy();
   }
   const cpu = process.cpuUsage(cpuBefore);
   return { seconds: (performance.now() - started) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
+}
+
+/**
+ * Every file copied bucket to bucket without the SDK, 64 at a time: CopyObject, or (`getPut`)
+ * GetObject and PutObject with `If-None-Match: *`. Timed in-process (CPU: this process's).
+ */
+export function rawCeiling(server: Server, files: SeededFile[], prefix: string, getPut: boolean): Promise<Measure> {
+  return inFlight64(server, files, async (file, signed) => {
+    const to = pathOf('dst', `${prefix}/${file.key}`);
+    const from = pathOf('src', file.key);
+    if (!getPut) {
+      await signed('PUT', to, { 'x-amz-copy-source': from });
+      return;
+    }
+    const body = await signed('GET', from, { 'x-amz-content-sha256': EMPTY_SHA256 });
+    await signed('PUT', to, { 'if-none-match': '*', 'content-length': String(body.byteLength) }, body);
+  });
+}
+
+/** One kind of bare request, for what each costs the server and the client (run.ts's request rows). */
+export type RequestKind = 'copy' | 'get' | 'put-if-none-match';
+
+/**
+ * One request of `kind` per key, 64 in flight, without the SDK: CopyObject `src/<key>` ->
+ * `dst/<prefix>/<key>`, GetObject of `src/<key>`, or PutObject of `body` to `dst/<prefix>/<key>`
+ * with `If-None-Match: *` (a create, as statestore writes a cluster's config).
+ */
+export function rawRequests(
+  server: Server,
+  kind: RequestKind,
+  keys: readonly string[],
+  prefix: string,
+  body = Buffer.alloc(0),
+): Promise<Measure> {
+  return inFlight64(server, keys, async (key, signed) => {
+    const to = pathOf('dst', `${prefix}/${key}`);
+    const from = pathOf('src', key);
+    if (kind === 'copy') await signed('PUT', to, { 'x-amz-copy-source': from });
+    else if (kind === 'get') await signed('GET', from, { 'x-amz-content-sha256': EMPTY_SHA256 });
+    else await signed('PUT', to, { 'if-none-match': '*', 'content-length': String(body.byteLength) }, body);
+  });
 }
 
 /**

@@ -1,10 +1,14 @@
 /** Rows of the move benchmark: each measurement, each row's median, and the ratios with targets. */
 
-/** One run of a row: wall seconds, and where measured the client's CPU seconds and peak RSS (bytes). */
+/**
+ * One run of a row: wall seconds, and where measured the client's CPU seconds, its peak RSS
+ * (bytes) and the S3 server's CPU seconds over the run (`server`: RGW's processes, server-cpu.ts).
+ */
 export interface Measure {
   seconds: number;
   cpu?: number;
   rss?: number;
+  server?: number;
 }
 
 const results: Array<{ name: string } & Measure> = [];
@@ -18,9 +22,17 @@ const cpuText = (cpu: number | undefined, objects: number | undefined): string =
 const rssText = (rss: number | undefined): string =>
   rss === undefined ? '' : `  rss ${(rss / 1024 / 1024).toFixed(0).padStart(4)} MB`;
 
+const serverText = (server: number | undefined, objects: number | undefined): string =>
+  server === undefined
+    ? ''
+    : `  server cpu ${server.toFixed(2).padStart(5)} s${objects === undefined ? '' : ` (${((server * 1e6) / objects).toFixed(0).padStart(4)} us/object)`}`;
+
 function line(name: string, measure: Measure, objects: number | undefined): string {
-  return `${name.padEnd(56)} ${measure.seconds.toFixed(2).padStart(8)} s${cpuText(measure.cpu, objects)}${rssText(measure.rss)}\n`;
+  return `${name.padEnd(56)} ${measure.seconds.toFixed(2).padStart(8)} s${cpuText(measure.cpu, objects)}${rssText(measure.rss)}${serverText(measure.server, objects)}\n`;
 }
+
+/** The objects (or requests) a row was recorded with. */
+export const objectsOfRow = (name: string): number | undefined => objectsOf.get(name);
 
 /** Records a run; `objects` (the files it copied) gives its CPU per object. */
 export function record(name: string, measure: Measure | number, objects?: number): void {
@@ -47,7 +59,12 @@ export function median(name: string, field: keyof Measure = 'seconds'): number |
 export function printMedians(rounds: number): void {
   process.stdout.write(`\nmedians of ${rounds} round(s) (each column its own median)\n`);
   for (const name of new Set(results.map((result) => result.name))) {
-    const measure = { seconds: median(name)!, cpu: median(name, 'cpu'), rss: median(name, 'rss') };
+    const measure = {
+      seconds: median(name)!,
+      cpu: median(name, 'cpu'),
+      rss: median(name, 'rss'),
+      server: median(name, 'server'),
+    };
     process.stdout.write(line(name, measure, objectsOf.get(name)));
   }
 }

@@ -22,14 +22,20 @@ if (process.env['BENCH_NO_BASELINE'] !== '1')
   for (const url of [from, to]) await (await openVfs(url, openOptions)).close();
 const baseline = process.memoryUsage().rss;
 
-// Sampled, so the peaks are approximate; they tell live buffers and heap from the rest of RSS
-// (code, freed memory the allocator keeps). 50 ms adds a few hundred samples, no measurable load.
+// Where the memory went, sampled every 50 ms, only when asked (BENCH_MEMORY_PEAKS=1): the sampler
+// was 2% of a move's profile (bench/README.md, "Fair rounds"), and the peak RSS every row prints is
+// the kernel's own (`resourceUsage().maxRSS` below, GNU time's %M for the whole child), which it
+// does not change. The peaks tell live buffers and heap from the rest of RSS (code, freed memory
+// the allocator keeps).
 const peaks = { heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
-const sampler = setInterval(() => {
-  const usage = process.memoryUsage();
-  for (const field of Object.keys(peaks) as Array<keyof typeof peaks>)
-    peaks[field] = Math.max(peaks[field], usage[field]);
-}, 50);
+const sampler =
+  process.env['BENCH_MEMORY_PEAKS'] === '1'
+    ? setInterval(() => {
+        const usage = process.memoryUsage();
+        for (const field of Object.keys(peaks) as Array<keyof typeof peaks>)
+          peaks[field] = Math.max(peaks[field], usage[field]);
+      }, 50)
+    : undefined;
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
 const result = await moveStateStore({
@@ -55,7 +61,7 @@ process.stdout.write(
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     afterImport,
     baseline,
-    peaks,
+    ...(sampler === undefined ? {} : { peaks }),
     requests: Object.fromEntries(requests),
   }) + '\n',
 );

@@ -26,8 +26,8 @@ export interface RssResult {
   /** RSS right after the import, and after opening both stores (SDK loaded, nothing moved). */
   afterImport: number;
   baseline: number;
-  /** Sampled peaks of process.memoryUsage() during the move. */
-  peaks: { heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+  /** Sampled peaks of process.memoryUsage() during the move (with BENCH_MEMORY_PEAKS=1 only). */
+  peaks?: { heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
 }
 
 /**

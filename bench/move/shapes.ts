@@ -71,6 +71,18 @@ export async function seedS3(client: S3Client, shape: ShapeName, prefix: string,
   return written;
 }
 
+/** Seeds `count` objects of `size` bytes under `src/<prefix>/` (the request rows' sources); returns their keys. */
+export async function seedRequests(client: S3Client, prefix: string, count: number, size: number): Promise<string[]> {
+  const keys = Array.from({ length: count }, (_, i) => `${prefix}/k${String(i).padStart(5, '0')}`);
+  const limit = pLimit(16);
+  await Promise.all(
+    keys.map((key) =>
+      limit(() => client.send(new PutObjectCommand({ Bucket: 'src', Key: key, Body: randomBytes(size) }))),
+    ),
+  );
+  return keys;
+}
+
 /** Seeds a local folder as a file:// store of the `file` shape. */
 export async function seedFolder(dir: string, scale: number): Promise<void> {
   const { files, configs } = shapeFiles('file', scale);
