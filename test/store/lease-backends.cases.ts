@@ -37,6 +37,14 @@ const cluster = 'race.example.com';
 const ABANDONED_TTL_MS = 5000;
 /** Every ABANDON_EVERY-th round's winner abandons its lease; the others release theirs. */
 const ABANDON_EVERY = 10;
+/**
+ * A released lease's ttl: twice the abandoned one, so a hold has twice the margin there. Not
+ * longer: a racer aborted while its write was in flight can still have that write land after the
+ * round (on Azurite, a lease of a finished round's racer was found at the start of the next round,
+ * twice in 6 rounds), and the next round's racers then wait out that ttl before they take it over
+ * (at 60 s, two such waits made 126 s of the file's 150 s).
+ */
+const RELEASED_TTL_MS = 2 * ABANDONED_TTL_MS;
 
 interface Tally {
   holders: number;
@@ -48,7 +56,7 @@ interface Tally {
 
 /** One racer: waits for the lease, then holds it through a few requests while counted as holder. */
 async function race(leases: StoreLeases, vfs: Vfs, owner: string, round: number, stop: AbortController, tally: Tally) {
-  const ttlMs = round % ABANDON_EVERY === 0 ? tally.abandonedTtlMs : 60_000;
+  const ttlMs = round % ABANDON_EVERY === 0 ? tally.abandonedTtlMs : RELEASED_TTL_MS;
   const lease: Lease = await leases.acquireLease(cluster, {
     owner,
     ttlMs,
