@@ -2,7 +2,9 @@
  * The swift:// backend against a real OpenStack Swift (the Debian packages, started once for this
  * file by test/servers/swift.ts: memcached, account/container/object servers and a tempauth
  * proxy): the conformance suite, what Swift cannot enforce refused before any I/O, errors and
- * server-side copies. Without the packages every test here fails, saying how to install them.
+ * server-side copies; and, from swift-store.cases.ts on the same Swift (swift-shared.ts), the
+ * store on it (merges, leases, doctor). Without the packages every test here fails, saying how to
+ * install them.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,8 +18,11 @@ import { createServer, type Server } from 'node:http';
 import { moveStateStore } from '../../src/migrate/index.js';
 import { startConnectionCounter, type ConnectionCounter } from '../servers/connection-counter.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../servers/s3rver.js';
-import { startSwift, SWIFT_USERS, type SwiftHandle } from '../servers/swift.js';
+import { SWIFT_USERS, type SwiftHandle } from '../servers/swift.js';
 import { treeFiles, TREES } from '../store/trees.js';
+import { stopSwiftServer, swiftServer } from './swift-shared.js';
+// The store on Swift (mergeConfig, leases, doctor), on this file's Swift: one start for both.
+import './swift-store.cases.js';
 
 let server: SwiftHandle;
 let s3: S3rverHandle;
@@ -26,16 +31,13 @@ let counter = 0;
 let connections: ConnectionCounter;
 
 beforeAll(async () => {
-  [server, s3] = await Promise.all([
-    startSwift({ containers: ['conformance', 'other', 'moves'] }),
-    startS3rver({ buckets: ['moves'] }),
-  ]);
+  [server, s3] = await Promise.all([swiftServer(), startS3rver({ buckets: ['moves'] })]);
   connections = await startConnectionCounter(server.endpoint);
 }, 240_000);
 
 afterAll(async () => {
   await connections?.stop();
-  await Promise.all([server?.stop(), s3?.stop()]);
+  await Promise.all([stopSwiftServer(), s3?.stop()]);
 });
 
 /**

@@ -1,7 +1,7 @@
 /**
  * `statestore doctor` and `probeStore()`: a store that ignores every condition (exit 7); the file
  * store and s3rver (with the compat layer's conditions) through the built bin on a real
- * pseudo-terminal (util-linux `script -qfc`). Swift's report is in test/backends/swift-store.test.ts.
+ * pseudo-terminal (util-linux `script -qfc`). Swift's report is in test/backends/swift-store.cases.ts (run by swift.test.ts).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';

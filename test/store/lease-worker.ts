@@ -15,6 +15,13 @@ import { openVfs } from '../../src/backends/registry.js';
 import { createStoreLeases, leaseKey } from '../../src/store/lease/index.js';
 
 const cluster = 'race.example.com';
+/**
+ * An abandoned hold's ttl, which the next taker waits out (16 times, one after another, in the
+ * test's 40 holds). A hold is three local file operations (its lease's write, the holders folder,
+ * one read): a second is hundreds of times that, as for the in-process memory target of
+ * lease-backends.cases.ts (2 s made the test 36 s).
+ */
+const ABANDONED_TTL_MS = 1000;
 
 async function contend(url: string, holders: string, count: number, id: string): Promise<void> {
   const vfs = await openVfs(url);
@@ -25,7 +32,7 @@ async function contend(url: string, holders: string, count: number, id: string):
     const owner = `${id}-${k}`;
     const lease = await leases.acquireLease(cluster, {
       owner,
-      ttlMs: abandon ? 2000 : 60_000,
+      ttlMs: abandon ? ABANDONED_TTL_MS : 60_000,
       wait: true,
       pollMs: 20,
       skewMs: 0,

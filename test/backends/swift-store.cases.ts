@@ -2,6 +2,7 @@
  * The store on a real Swift, which enforces no compare-and-swap: mergeConfig refused when the
  * store claims no create-if-absent either, run under the cluster's lease when it claims
  * create-if-absent (best effort); and what `probeStore` (`statestore doctor`) reports for both.
+ * Run by swift.test.ts, on its Swift (swift-shared.ts): one start of Swift for both.
  */
 import { openVfs } from '../../src/backends/registry.js';
 import { openStateStore } from '../../src/store/open.js';
@@ -9,20 +10,18 @@ import { probeStore } from '../../src/store/probe.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { onTerminal, requireBuiltCli } from '../cli/harness.js';
 import { errorCode } from '../helpers/index.js';
-import { startSwift, type SwiftHandle } from '../servers/swift.js';
+import type { SwiftHandle } from '../servers/swift.js';
+import { stopSwiftServer, swiftServer } from './swift-shared.js';
 import { treeFiles, TREES } from '../store/trees.js';
 
 let server: SwiftHandle;
 let counter = 0;
 
 beforeAll(async () => {
-  requireBuiltCli();
-  server = await startSwift({ containers: ['moves', 'doctor'] });
+  server = await swiftServer();
 }, 240_000);
 
-afterAll(async () => {
-  await server?.stop();
-});
+afterAll(stopSwiftServer);
 
 function open(url: string): Promise<Vfs> {
   return openVfs(url, { env: server.env });
@@ -82,6 +81,8 @@ describe('swift: what the store does without compare-and-swap', () => {
 });
 
 describe('swift: probeStore (statestore doctor)', () => {
+  beforeAll(requireBuiltCli);
+
   it('prints the report on a terminal: merges and leases refused, not unsafe (exit 0)', async () => {
     const { output, code } = await onTerminal(['doctor', 'swift://doctor/terminal'], server.env);
     process.stderr.write(`doctor on swift:\n${output}\n`);
