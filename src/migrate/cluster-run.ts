@@ -6,10 +6,10 @@ import type { ObjectInfo, Vfs } from '../vfs/types.js';
 import { isPlainObject } from '../config/guard.js';
 import { parseYamlDocuments, type ParsedYaml } from '../config/yaml/parse.js';
 import type { ConfigMemo, RewrittenConfig } from './config-memo.js';
-import type { FileCopies } from './file-copy/copies.js';
+import { FileCopies, type FastCopy } from './file-copy/copies.js';
 import { replaceScalars, rewriteStoreUrls, rewriteText } from './rewrite.js';
 import type { ListedFile } from './listing.js';
-import type { WorkQueue } from './tasks.js';
+import { Batcher, type WorkQueue } from './tasks.js';
 import { transferFile, type TransferContext } from './transfer.js';
 import { changesSince, deleteAtVersion, sourceChanged, type SourceChange } from './delete-source.js';
 import { isLeaseKey } from '../store/lease/document.js';
@@ -65,6 +65,8 @@ export class ClusterRun {
   private ctx: TransferContext | undefined;
   /** Files listed before the config was read. */
   private held: ListedFile[] = [];
+  /** file:// -> file://: files listed absent, gathered for the copy workers' batches (copyBatch). */
+  private batch: Batcher<ListedFile> | undefined;
   /** The source's files, for `deleteSource` only. */
   private readonly files: ObjectInfo[] = [];
   private outstanding = 0;
@@ -166,17 +168,40 @@ export class ClusterRun {
     };
   }
 
-  private schedule(file: ListedFile): void {
-    if (this.listedIdentical(file)) return this.recordFile(file.source, 'skipped', false);
+  /**
+   * file:// -> file://: a file listed absent (and not a generated one, scanned first) is copied in
+   * a batch; `known`: what the copy workers did with it in one, which left it to the move's path.
+   */
+  private schedule(file: ListedFile, known?: FastCopy): void {
+    if (known === undefined && this.listedIdentical(file)) return this.recordFile(file.source, 'skipped', false);
     this.outstanding += 1;
-    this.run.queue.add(async () => {
-      try {
-        await this.copyFile(file);
-      } finally {
-        this.outstanding -= 1;
+    const { fileCopies, queue } = this.run;
+    if (known !== undefined || fileCopies === undefined || file.listed !== null || this.scansGenerated(file.source))
+      return queue.add(async () => {
+        try {
+          await this.copyFile(file, known);
+        } finally {
+          this.outstanding -= 1;
+        }
+        this.maybeFinish();
+      });
+    this.batch ??= new Batcher(queue, FileCopies.batchSize(queue.concurrency), (files) => this.copyBatch(files));
+    this.batch.add(file);
+  }
+
+  /** Files copied in one job of a worker (FileCopies.copyMany), counted when it is back. */
+  private async copyBatch(files: ListedFile[]): Promise<void> {
+    try {
+      const outcomes = await this.run.fileCopies!.copyMany(files, this.ctx!, this.cluster);
+      for (const [index, file] of files.entries()) {
+        const fast = outcomes[index]!;
+        if (fast === 'copied') this.recordFile(file.source, fast, false);
+        else this.schedule(file, fast);
       }
-      this.maybeFinish();
-    });
+    } finally {
+      this.outstanding -= files.length;
+    }
+    this.maybeFinish();
   }
 
   /** After the last copy (and the listing's end): the config, ahead of queued copies of other clusters. */
@@ -203,33 +228,26 @@ export class ClusterRun {
   }
 
   /**
-   * True when the two listings alone show that the destination holds the source's bytes: the same
-   * size and the same listed MD5, the comparison transferFile makes first, and nothing else to do
-   * for the file (no generated file to scan, no file:// workers). Such a file (every file of a
-   * no-op rerun on S3) is counted at once: a queued task and its chain of promises cost more than
-   * the compare.
+   * True when the listings alone show that the destination holds the source's bytes: the same
+   * size and listed MD5 (file://: the MD5s kept for both listed identities, FileDigests), and no
+   * generated file to scan. Counted at once (every file of a no-op rerun): a queued task and its
+   * promises cost more than the compare.
    */
   private listedIdentical({ source, listed }: ListedFile): boolean {
     const { fileCopies, queue, options } = this.run;
-    return (
-      listed !== null &&
-      source.md5 !== undefined &&
-      listed.md5 === source.md5 &&
-      listed.size === source.size &&
-      fileCopies === undefined &&
-      !queue.failed &&
-      options.signal?.aborted !== true &&
-      !this.scansGenerated(source)
-    );
+    if (listed?.size !== source.size || queue.failed || options.signal?.aborted || this.scansGenerated(source))
+      return false;
+    if (fileCopies !== undefined) return fileCopies.keptIdentical(source, listed);
+    return source.md5 !== undefined && listed.md5 === source.md5;
   }
 
   /** Copies one file (a generated file naming the old store rewritten, if asked), with retries. */
-  private async copyFile(file: ListedFile): Promise<void> {
+  private async copyFile(file: ListedFile, known?: FastCopy): Promise<void> {
     const { source, listed } = file;
     const { options, fileCopies } = this.run;
     const scanned = await this.scanGenerated(source);
-    const fast =
-      scanned === undefined && fileCopies !== undefined ? await fileCopies.copy(file, this.ctx!, this.cluster) : 'main';
+    const copies = scanned === undefined && known === undefined ? fileCopies : undefined;
+    const fast = known ?? (copies === undefined ? 'main' : await copies.copy(file, this.ctx!, this.cluster));
     if (fast === 'copied' || fast === 'skipped') return this.recordFile(source, fast, false);
     const replacement = scanned?.bytes;
     // A stream cut mid-way fails the file whole (nothing partial is visible), so it is safe to

@@ -16,6 +16,7 @@ import { FileCopies } from '../../src/migrate/file-copy/copies.js';
 import type { Job, JobResult, WorkerDeps } from '../../src/migrate/file-copy/protocol.js';
 import { runWorkerBatch, workerFlush } from '../../src/migrate/file-copy/worker-code.js';
 import { syncfsAvailable } from '../../src/backends/file/sync-fs.js';
+import { fileStamp } from '../../src/backends/file/stamp.js';
 import { spySyncfs } from '../helpers/syncfs-spy.js';
 import { moveStateStore } from '../../src/migrate/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
@@ -215,6 +216,8 @@ function workerDeps(sourceRoot: string, targetRoot: string, fsImpl: typeof fs = 
     abort: new Int32Array(4),
     buffer: Buffer.allocUnsafe(64 * 1024),
     later: { queue: [], running: 0, limit: 8, folders: new Set(), failure: undefined, idle: [] },
+    names: { random: 'r', count: 0 },
+    stamp: fileStamp,
   };
 }
 

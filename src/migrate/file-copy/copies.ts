@@ -10,7 +10,16 @@ import type { FileDigests, FileIdentity } from '../file-digests.js';
 import { listPages, type ListedFile } from '../listing.js';
 import type { TransferContext } from '../transfer.js';
 import { FileCopyPool, MAX_BATCH, poolSize } from './pool.js';
-import type { JobFailed, JobResult, Listing, ListJob, ReadDigest, StatIdentity } from './protocol.js';
+import {
+  CopyOutcome,
+  type Copies,
+  type JobFailed,
+  type JobResult,
+  type Listing,
+  type ListJob,
+  type ReadDigest,
+  type StatIdentity,
+} from './protocol.js';
 
 /**
  * What the workers did with a file: copied it, found it identical, or left it to the move's own
@@ -72,28 +81,109 @@ export class FileCopies {
     return poolSize() * MAX_BATCH;
   }
 
+  /**
+   * Files of a batch (a CopiesJob) for `inFlight` files in flight: two batches per worker (one
+   * copied, the next waiting in its port), at most MAX_BATCH files each, so that the move's
+   * concurrency still bounds the files in flight.
+   */
+  static batchSize(inFlight: number): number {
+    return Math.max(1, Math.min(MAX_BATCH, Math.floor(inFlight / (2 * poolSize()))));
+  }
+
   /** Copies or compares one listed file in a worker (see {@link FastCopy}); `cluster` owns its sync. */
-  async copy({ source, listed }: ListedFile, ctx: TransferContext, cluster: string): Promise<FastCopy> {
-    if (listed !== null) return this.compare(source, listed, ctx.signal);
-    const paths = { source: this.from.pathOf(source.key), target: this.to.pathOf(source.key) };
-    if (paths.source === undefined || paths.target === undefined) return 'main';
+  async copy(file: ListedFile, ctx: TransferContext, cluster: string): Promise<FastCopy> {
+    if (file.listed !== null) return this.compare(file.source, file.listed, ctx.signal);
+    return (await this.copyMany([file], ctx, cluster))[0]!;
+  }
+
+  /**
+   * Copies files listed absent at the destination, in one job (see {@link FastCopy}, in order):
+   * one message each way and flat results, where a job per file cost the calling thread a
+   * promise, a result object and its BigInts each. An abort or a corrupt copy throws once the
+   * batch's other copies are recorded; `cluster` owns their sync.
+   */
+  async copyMany(files: readonly ListedFile[], ctx: TransferContext, cluster: string): Promise<FastCopy[]> {
+    const outcomes = new Array<FastCopy>(files.length).fill('main');
+    const sources: string[] = [];
+    const targets: string[] = [];
+    const sent: number[] = [];
+    for (const [index, { source }] of files.entries()) {
+      const [from, to] = [this.from.pathOf(source.key), this.to.pathOf(source.key)];
+      if (from === undefined || to === undefined) continue;
+      sources.push(from);
+      targets.push(to);
+      sent.push(index);
+    }
+    if (sent.length === 0) return outcomes;
     const deferred = this.to.fsync && ctx.durability === 'deferred';
     const batch = deferred && this.batchSync;
     const durability = !this.to.fsync || batch ? 'none' : deferred ? 'later' : 'now';
-    const job = { kind: 'create', source: paths.source, target: paths.target, verify: ctx.verify, durability } as const;
     // Before the job: a flush for the cluster must not miss a file in flight.
     if (deferred) this.unsynced.add(cluster);
     if (durability === 'later') this.laterSent = true;
-    const result = await this.pool.run(job);
-    // A file linked is synced even if a later step failed: the move may still find it whole and keep it.
-    if (batch && (result.ok || result.linked === true)) this.batched.push(paths.target);
-    if (!result.ok) {
-      this.rethrow(result, source.key, ctx.signal);
-      return result.linked === true ? 'main-after-link' : 'main';
+    const [joinedSources, joinedTargets] = [sources.join('\0'), targets.join('\0')];
+    const job = { kind: 'copies', sources: joinedSources, targets: joinedTargets, count: sent.length } as const;
+    const result = await this.pool.run({ ...job, durability, verify: ctx.verify });
+    if (!result.ok || result.copies === undefined) return outcomes;
+    const failure = this.takeCopies(result.copies, files, sent, outcomes, batch ? targets : undefined);
+    if (failure !== undefined) this.rethrow(failure.result, failure.key, ctx.signal);
+    return outcomes;
+  }
+
+  /**
+   * Reads a CopiesJob's results into `outcomes` (files[sent[i]] is its i-th file): digests
+   * recorded, files to sync noted (`synced`: the targets, under batchSync); returns its first
+   * abort or integrity failure.
+   */
+  private takeCopies(
+    copies: Copies,
+    files: readonly ListedFile[],
+    sent: readonly number[],
+    outcomes: FastCopy[],
+    synced: readonly string[] | undefined,
+  ): { result: JobFailed; key: string } | undefined {
+    const { outcomes: codes, md5s, times } = copies;
+    const stamps = copies.stamps.split('\0');
+    let failure: { result: JobFailed; key: string } | undefined;
+    for (const [at, index] of sent.entries()) {
+      const code = codes[at]!;
+      const key = files[index]!.source.key;
+      // A file linked is synced even if a later step failed: the move may still find it whole and keep it.
+      if (synced !== undefined && code !== CopyOutcome.failed && code !== CopyOutcome.aborted)
+        this.batched.push(synced[at]!);
+      if (code === CopyOutcome.copied) {
+        outcomes[index] = 'copied';
+        const md5 = (n: number) => md5s.slice((at * 2 + n) * 32, (at * 2 + n + 1) * 32);
+        const identity = (n: number) => ({
+          stamp: stamps[at * 2 + n]!,
+          ctimeNs: times[at * 4 + n * 2]!,
+          statAtNs: times[at * 4 + n * 2 + 1]!,
+        });
+        this.digests?.from?.record(key, identity(0), md5(0));
+        if (stamps[at * 2 + 1] !== '') this.digests?.to?.record(key, identity(1), md5(1));
+      } else if (code === CopyOutcome.aborted || code === CopyOutcome.integrity) {
+        const result = {
+          ok: false,
+          message: '',
+          aborted: code === CopyOutcome.aborted,
+          integrity: code === CopyOutcome.integrity,
+        } as const;
+        failure ??= { result, key };
+      } else {
+        outcomes[index] = code === CopyOutcome.failedLinked ? 'main-after-link' : 'main';
+      }
     }
-    this.record(this.digests?.from, source.key, result.source);
-    this.record(this.digests?.to, source.key, result.target);
-    return 'copied';
+    return failure;
+  }
+
+  /**
+   * True when the MD5s kept for both listed identities (FileDigests) are the same, with the same
+   * size: the compare {@link copy} makes first, without a job (a rerun's common case).
+   */
+  keptIdentical(source: ObjectInfo, listed: ObjectInfo): boolean {
+    if (listed.size !== source.size) return false;
+    const md5 = this.kept(this.digests?.from, source);
+    return md5 !== undefined && md5 === this.kept(this.digests?.to, listed);
   }
 
   /**

@@ -36,6 +36,52 @@ export interface CreateJob {
   verify: boolean;
 }
 
+/**
+ * Many creates in one job (a cluster's files listed absent at the destination), as flat fields:
+ * a job and a result object per file cost the calling thread more than the copy costs a worker.
+ */
+export interface CopiesJob {
+  kind: 'copies';
+  /** Absolute source paths, joined by NUL (which no path holds). */
+  sources: string;
+  /** Absolute target paths, in the same order, joined by NUL. */
+  targets: string;
+  /** The number of files (the job's weight when the pool shares work among workers). */
+  count: number;
+  durability: CreateJob['durability'];
+  verify: boolean;
+}
+
+/**
+ * What a {@link CopiesJob} did with each file, in order (Copies.outcomes; the worker writes the
+ * numbers themselves: its code cannot import this).
+ */
+export const CopyOutcome = {
+  copied: 0,
+  /** Failed before its name was taken: the move's own path decides. */
+  failed: 1,
+  /** Failed after it was linked under its name (whole, but not verified or not durable). */
+  failedLinked: 2,
+  aborted: 3,
+  /** Read back with other bytes than were read from the source (linked). */
+  integrity: 4,
+} as const;
+
+/**
+ * A {@link CopiesJob}'s results, flat: per file an outcome and, for a copied file, the digests
+ * of what was read (the source) and read back (the target, when verified), with the change
+ * stamps (`fileStamp`, made in the worker) and times of the stats they are true of.
+ */
+export interface Copies {
+  outcomes: Uint8Array;
+  /** Two per file (source, target; '' where there is none), joined by NUL. */
+  stamps: string;
+  /** Two per file, 32 hex digits each (spaces where there is none). */
+  md5s: string;
+  /** Four per file: the source's ctime and stat time (ns), then the target's (0: none). */
+  times: BigUint64Array;
+}
+
 /** Digest the files named (either may be left out). */
 export interface CompareJob {
   kind: 'compare';
@@ -77,7 +123,7 @@ export interface Listing {
   stats: BigUint64Array;
 }
 
-export type Job = CreateJob | CompareJob | FlushJob | StatJob | ListJob;
+export type Job = CreateJob | CopiesJob | CompareJob | FlushJob | StatJob | ListJob;
 
 export type JobResult = JobDone | JobFailed;
 
@@ -89,6 +135,8 @@ export interface JobDone {
   stats?: Array<StatIdentity | null>;
   /** A ListJob's files. */
   listing?: Listing;
+  /** A CopiesJob's files. */
+  copies?: Copies;
 }
 
 export interface JobFailed {
@@ -133,6 +181,13 @@ export interface WorkerDeps {
   buffer: Buffer;
   /** The background fsyncs of `later` creates (workerSyncLater). */
   later: LaterSyncs;
+  /** Temp file names: this worker's random part (made once) and a counter. */
+  names: { random: string; count: number };
+  /**
+   * fileStamp of the file backend (`backends/file/stamp.ts`), passed in: a worker function that
+   * called an import by name would find it renamed where the sources are transpiled (Jest).
+   */
+  stamp: (stat: StatIdentity) => string;
 }
 
 /** A worker's deferred fsyncs: files waiting and running, their folders, the first failure. */

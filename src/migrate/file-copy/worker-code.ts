@@ -14,7 +14,10 @@
  * scripts/check-pack.mjs moves a file store through the workers from both built formats.
  */
 import { compareKeys } from '../../backends/common/paging.js';
+import { fileStamp } from '../../backends/file/stamp.js';
 import type {
+  Copies,
+  CopiesJob,
   Job,
   JobFailed,
   JobResult,
@@ -59,6 +62,7 @@ export function runWorkerBatch(deps: WorkerDeps, batch: WorkerBatch): JobResult[
       if (job.kind === 'compare') return workerCompare(deps, job.source, job.target);
       if (job.kind === 'stat') return { ok: true, stats: job.paths.map((file: string) => workerStat(deps, file)) };
       if (job.kind === 'list') return workerList(deps, job);
+      if (job.kind === 'copies') return workerCopies(deps, job);
       if (job.kind !== 'create') return { ok: false, message: 'a flush is sent alone' };
       const result = workerCreate(deps, checked, job.source, job.target, job.durability === 'now', job.verify);
       // A file linked is synced even if a later step failed: the move may still find it whole and keep it.
@@ -163,7 +167,11 @@ export function workerCreate(
   const { fs, path, setup } = deps;
   workerAssertInside(deps, checked, setup.sourceRoot, path.dirname(source), false);
   workerAssertInside(deps, checked, setup.targetRoot, path.dirname(target), true);
-  const temp = path.join(path.dirname(target), setup.tempPrefix + deps.crypto.randomBytes(6).toString('hex'));
+  // This worker's random part and a counter: unique as random names are, without a random read per file.
+  const temp = path.join(
+    path.dirname(target),
+    setup.tempPrefix + deps.names.random + (deps.names.count++).toString(36),
+  );
   const from = fs.openSync(source, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   let to: number | undefined;
   let linked = false;
@@ -187,6 +195,52 @@ export function workerCreate(
     if (to !== undefined) fs.closeSync(to);
     if (!linked && to !== undefined) fs.rmSync(temp, { force: true });
   }
+}
+
+/**
+ * A CopiesJob: each file created as a CreateJob of one batch would be (the same checks, abort
+ * flag and durability), the results packed flat (see Copies) for the calling thread.
+ */
+export function workerCopies(deps: WorkerDeps, job: CopiesJob): JobResult {
+  const sources = job.sources.split('\0');
+  const targets = job.targets.split('\0');
+  const jobs: Job[] = sources.map((source: string, index: number): Job => {
+    const { durability, verify } = job;
+    return { kind: 'create', source, target: targets[index]!, durability, verify };
+  });
+  const results = runWorkerBatch(deps, { id: 0, jobs });
+  const copies: Copies = {
+    outcomes: new Uint8Array(results.length),
+    stamps: '',
+    md5s: '',
+    times: new BigUint64Array(results.length * 4),
+  };
+  const stamps: string[] = [];
+  const md5s: string[] = [];
+  const none = '                                '; // 32 spaces: no digest
+  for (const [index, result] of results.entries()) {
+    // The numbers of CopyOutcome (protocol.ts): copied, failed, failed after the link, aborted, integrity.
+    if (!result.ok) {
+      copies.outcomes[index] =
+        result.aborted === true ? 3 : result.integrity === true ? 4 : result.linked === true ? 2 : 1;
+      stamps.push('', '');
+      md5s.push(none, none);
+      continue;
+    }
+    const read = result.source!;
+    const written = result.target;
+    stamps.push(deps.stamp(read.stat), written === undefined ? '' : deps.stamp(written.stat));
+    md5s.push(read.md5, written === undefined ? none : written.md5);
+    copies.times[index * 4] = read.stat.ctimeNs;
+    copies.times[index * 4 + 1] = read.stat.statAtNs;
+    if (written !== undefined) {
+      copies.times[index * 4 + 2] = written.stat.ctimeNs;
+      copies.times[index * 4 + 3] = written.stat.statAtNs;
+    }
+  }
+  copies.stamps = stamps.join('\0');
+  copies.md5s = md5s.join('');
+  return { ok: true, copies };
 }
 
 /** The MD5s of the files named (each with the stat it was read under), for a rerun's comparison. */
@@ -292,6 +346,8 @@ export const WORKER_FUNCTIONS: ReadonlyArray<(...args: never[]) => unknown> = [
   fileCopyWorkerMain,
   runWorkerBatch,
   workerCreate,
+  workerCopies,
+  fileStamp,
   workerCompare,
   workerDigest,
   workerAssertInside,
@@ -316,6 +372,8 @@ export function workerSource(): string {
     "const { parentPort, workerData } = require('node:worker_threads');",
     `${main!.name}({ fs: require('node:fs'), path: require('node:path'), crypto: require('node:crypto'),`,
     `  setup: workerData, abort: new Int32Array(workerData.abort), buffer: Buffer.allocUnsafe(${WORKER_CHUNK}),`,
+    "  names: { random: require('node:crypto').randomBytes(6).toString('hex'), count: 0 },",
+    `  stamp: ${fileStamp.name},`,
     `  later: { queue: [], running: 0, limit: ${LATER_SYNCS}, folders: new Set(), failure: undefined, idle: [] } }, parentPort);`,
   ].join('\n');
 }
