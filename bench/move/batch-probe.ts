@@ -25,6 +25,9 @@ const REPEAT = Number(arg('repeat', '3'));
 const LIB = path.resolve(arg('lib', 'dist/index.js'));
 const CLUSTERS = Number(arg('clusters', '0'));
 const FILES = Number(arg('files', '10'));
+/** `--marks`: when the copy's first and last file, each cluster's plan and end came (onProgress; slows the copy a little). */
+const MARKS = process.argv.includes('--marks');
+let copyMarks = '';
 
 /** `clusters` clusters of `files` files (a config and 1 KiB files), as the bench's many shape. */
 async function seedMany(dir: string, clusters: number, files: number): Promise<void> {
@@ -58,12 +61,33 @@ async function main(): Promise<void> {
     else await seedFolder(src, 1);
     for (let round = 1; round <= REPEAT; round++) {
       const to = path.join(work, `dst-${round}`);
-      const move = () =>
-        moveStateStore({ from: `file://${src}`, to: `file://${to}`, digestFolder: path.join(work, 'digests') });
+      const marks: string[] = [];
+      let started = 0;
+      let first = 0;
+      let last = 0;
+      const onProgress = (event: { type: string }) => {
+        const at = performance.now() - started;
+        if (event.type !== 'file') marks.push(`${event.type} ${at.toFixed(0)}`);
+        else if (first === 0) first = at;
+        else last = at;
+      };
+      const move = () => {
+        started = performance.now();
+        [first, last, marks.length] = [0, 0, 0];
+        return moveStateStore({
+          from: `file://${src}`,
+          to: `file://${to}`,
+          digestFolder: path.join(work, 'digests'),
+          onProgress,
+        });
+      };
       const copy = await timed(move);
+      if (MARKS)
+        copyMarks = `first file ${first.toFixed(0)} ms, last ${last.toFixed(0)}, ${marks.join(', ')}, end ${(performance.now() - started).toFixed(0)}`;
       const rerun = await timed(move);
       const load = loadavg()[0]!.toFixed(2);
       process.stdout.write(`${path.relative(process.cwd(), LIB)} copy ${copy} | rerun ${rerun} (load ${load})\n`);
+      if (MARKS) process.stdout.write(`  copy marks (ms from the call): ${copyMarks}\n`);
     }
   } finally {
     await rm(work, { recursive: true, force: true });

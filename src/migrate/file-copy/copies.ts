@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { localRootOf, type LocalRoot } from '../../backends/file/local-root.js';
 import { syncAll } from '../../backends/file/pending-syncs.js';
 import { syncfsAvailable, syncFilesystems } from '../../backends/file/sync-fs.js';
@@ -44,7 +43,7 @@ export class FileCopies {
    * not each in a worker (`later`); false once that failed (the next flushes then fsync file by file).
    */
   private batchSync = syncfsAvailable();
-  /** Files copied under deferred durability with nothing synced yet (batchSync). */
+  /** The keys of files copied under deferred durability with nothing synced yet (batchSync). */
   private batched: string[] = [];
   /** Whether any copy was left to a worker's own deferred fsyncs (`later`). */
   private laterSent = false;
@@ -104,16 +103,8 @@ export class FileCopies {
    */
   async copyMany(files: readonly ListedFile[], ctx: TransferContext, cluster: string): Promise<FastCopy[]> {
     const outcomes = new Array<FastCopy>(files.length).fill('main');
-    const sources: string[] = [];
-    const targets: string[] = [];
-    const sent: number[] = [];
-    for (const [index, { source }] of files.entries()) {
-      const [from, to] = [this.from.pathOf(source.key), this.to.pathOf(source.key)];
-      if (from === undefined || to === undefined) continue;
-      sources.push(from);
-      targets.push(to);
-      sent.push(index);
-    }
+    // Keys the file backend lists (so none it refuses): the workers make their paths.
+    const sent = files.filter(({ source }) => !source.key.includes(this.to.reservedPrefix));
     if (sent.length === 0) return outcomes;
     const deferred = this.to.fsync && ctx.durability === 'deferred';
     const batch = deferred && this.batchSync;
@@ -121,11 +112,10 @@ export class FileCopies {
     // Before the job: a flush for the cluster must not miss a file in flight.
     if (deferred) this.unsynced.add(cluster);
     if (durability === 'later') this.laterSent = true;
-    const [joinedSources, joinedTargets] = [sources.join('\0'), targets.join('\0')];
-    const job = { kind: 'copies', sources: joinedSources, targets: joinedTargets, count: sent.length } as const;
-    const result = await this.pool.run({ ...job, durability, verify: ctx.verify });
+    const keys = sent.map(({ source }) => source.key).join('\0');
+    const result = await this.pool.run({ kind: 'copies', keys, count: sent.length, durability, verify: ctx.verify });
     if (!result.ok || result.copies === undefined) return outcomes;
-    const failure = this.takeCopies(result.copies, files, sent, outcomes, batch ? targets : undefined);
+    const failure = this.takeCopies(result.copies, files, sent, outcomes, batch);
     if (failure !== undefined) this.rethrow(failure.result, failure.key, ctx.signal);
     return outcomes;
   }
@@ -138,19 +128,20 @@ export class FileCopies {
   private takeCopies(
     copies: Copies,
     files: readonly ListedFile[],
-    sent: readonly number[],
+    sent: readonly ListedFile[],
     outcomes: FastCopy[],
-    synced: readonly string[] | undefined,
+    batch: boolean,
   ): { result: JobFailed; key: string } | undefined {
     const { outcomes: codes, md5s, times } = copies;
     const stamps = copies.stamps.split('\0');
     let failure: { result: JobFailed; key: string } | undefined;
-    for (const [at, index] of sent.entries()) {
+    let index = -1;
+    for (const [at, file] of sent.entries()) {
+      index = files.indexOf(file, index + 1);
       const code = codes[at]!;
-      const key = files[index]!.source.key;
+      const key = file.source.key;
       // A file linked is synced even if a later step failed: the move may still find it whole and keep it.
-      if (synced !== undefined && code !== CopyOutcome.failed && code !== CopyOutcome.aborted)
-        this.batched.push(synced[at]!);
+      if (batch && code !== CopyOutcome.failed && code !== CopyOutcome.aborted) this.batched.push(key);
       if (code === CopyOutcome.copied) {
         outcomes[index] = 'copied';
         const md5 = (n: number) => md5s.slice((at * 2 + n) * 32, (at * 2 + n + 1) * 32);
@@ -161,13 +152,9 @@ export class FileCopies {
         });
         this.digests?.from?.record(key, identity(0), md5(0));
         if (stamps[at * 2 + 1] !== '') this.digests?.to?.record(key, identity(1), md5(1));
-      } else if (code === CopyOutcome.aborted || code === CopyOutcome.integrity) {
-        const result = {
-          ok: false,
-          message: '',
-          aborted: code === CopyOutcome.aborted,
-          integrity: code === CopyOutcome.integrity,
-        } as const;
+      } else if (code === CopyOutcome.aborted || code === CopyOutcome.abortedLinked || code === CopyOutcome.integrity) {
+        const aborted = code !== CopyOutcome.integrity;
+        const result = { ok: false, message: '', aborted, integrity: !aborted } as const;
         failure ??= { result, key };
       } else {
         outcomes[index] = code === CopyOutcome.failedLinked ? 'main-after-link' : 'main';
@@ -214,13 +201,13 @@ export class FileCopies {
     while (this.syncing !== undefined) await this.syncing.catch(() => undefined);
     if (this.syncFailure !== undefined) throw new Error(this.syncFailure);
     if (this.batched.length === 0) return;
-    const files = this.batched;
+    const keys = this.batched;
     this.batched = [];
-    const folders = [...new Set(files.map((file) => path.dirname(file)))];
+    const pathsOf = (list: Iterable<string>) => [...list].flatMap((key) => this.to.pathOf(key) ?? []);
     const sync = async () => {
-      if (await syncFilesystems(folders)) return;
+      if (await syncFilesystems(pathsOf(new Set(keys.map((key) => key.slice(0, key.lastIndexOf('/'))))))) return;
       this.batchSync = false;
-      await syncAll(files);
+      await syncAll(pathsOf(keys));
     };
     this.syncing = sync()
       .catch((err: unknown) => {

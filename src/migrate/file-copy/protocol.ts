@@ -42,10 +42,11 @@ export interface CreateJob {
  */
 export interface CopiesJob {
   kind: 'copies';
-  /** Absolute source paths, joined by NUL (which no path holds). */
-  sources: string;
-  /** Absolute target paths, in the same order, joined by NUL. */
-  targets: string;
+  /**
+   * The files' keys, joined by NUL (which no key holds): keys the file backend listed, whose paths
+   * in the two roots the worker makes as the backend does (`Root.pathOf`).
+   */
+  keys: string;
   /** The number of files (the job's weight when the pool shares work among workers). */
   count: number;
   durability: CreateJob['durability'];
@@ -65,6 +66,8 @@ export const CopyOutcome = {
   aborted: 3,
   /** Read back with other bytes than were read from the source (linked). */
   integrity: 4,
+  /** Aborted after it was linked under its name (whole, but not verified). */
+  abortedLinked: 5,
 } as const;
 
 /**

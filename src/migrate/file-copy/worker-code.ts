@@ -202,11 +202,13 @@ export function workerCreate(
  * flag and durability), the results packed flat (see Copies) for the calling thread.
  */
 export function workerCopies(deps: WorkerDeps, job: CopiesJob): JobResult {
-  const sources = job.sources.split('\0');
-  const targets = job.targets.split('\0');
-  const jobs: Job[] = sources.map((source: string, index: number): Job => {
-    const { durability, verify } = job;
-    return { kind: 'create', source, target: targets[index]!, durability, verify };
+  const { path, setup } = deps;
+  const { durability, verify } = job;
+  const jobs: Job[] = job.keys.split('\0').map((key: string): Job => {
+    // The file backend's key-to-path rule (src/backends/file/root.ts, pathOf).
+    const segments = key.split('/');
+    const [source, target] = [path.join(setup.sourceRoot, ...segments), path.join(setup.targetRoot, ...segments)];
+    return { kind: 'create', source, target, durability, verify };
   });
   const results = runWorkerBatch(deps, { id: 0, jobs });
   const copies: Copies = {
@@ -219,10 +221,12 @@ export function workerCopies(deps: WorkerDeps, job: CopiesJob): JobResult {
   const md5s: string[] = [];
   const none = '                                '; // 32 spaces: no digest
   for (const [index, result] of results.entries()) {
-    // The numbers of CopyOutcome (protocol.ts): copied, failed, failed after the link, aborted, integrity.
+    // The numbers of CopyOutcome (protocol.ts): copied 0, failed 1 (2 after the link), aborted 3
+    // (5 after the link), integrity 4.
     if (!result.ok) {
-      copies.outcomes[index] =
-        result.aborted === true ? 3 : result.integrity === true ? 4 : result.linked === true ? 2 : 1;
+      const linked = result.linked === true;
+      const failed = result.integrity === true ? 4 : linked ? 2 : 1;
+      copies.outcomes[index] = result.aborted === true ? (linked ? 5 : 3) : failed;
       stamps.push('', '');
       md5s.push(none, none);
       continue;
