@@ -16,10 +16,10 @@ export interface FileIdentity {
 }
 
 /**
- * The identities of many files (absolute paths) at once, each by a stat taken now (undefined when
+ * The identities of many files (keys of the store under `root`) at once, each by a stat taken now (undefined when
  * gone): a move's copy workers (FileCopies.statMany) instead of a promise-based stat each.
  */
-export type StatMany = (files: string[]) => Promise<Array<FileIdentity | undefined>>;
+export type StatMany = (root: string, keys: string[]) => Promise<Array<FileIdentity | undefined>>;
 
 interface Entry extends FileIdentity {
   md5: string;
@@ -158,7 +158,10 @@ export class FileDigests {
     const identities =
       statMany === undefined
         ? await Promise.all(unsettled.map(([key]) => this.identify(key)))
-        : await statMany(unsettled.map(([key]) => this.pathOf(key)));
+        : await statMany(
+            this.root,
+            unsettled.map(([key]) => key),
+          );
     const left: Array<[string, Entry]> = [];
     for (const [index, [key, entry]] of unsettled.entries()) {
       const now = identities[index];

@@ -79,7 +79,8 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
       try {
         // Digests recorded before a failure are still true: saved either way (file:// -> file://:
         // the files just written are stat-ed again by the workers).
-        const statMany = fileCopies === undefined ? undefined : (files: string[]) => fileCopies.statMany(files);
+        const statMany =
+          fileCopies === undefined ? undefined : (root: string, keys: string[]) => fileCopies.statMany(root, keys);
         const configs = (key: string) => /^[^/]+\/config$/.test(key); // written last: not waited for (FileDigests.save)
         await Promise.all([digests.from?.save(statMany), digests.to?.save(statMany, configs), memo?.save()]);
       } finally {

@@ -10,7 +10,10 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { openVfs } from '../../src/backends/registry.js';
 import { fileStamp } from '../../src/backends/file/stamp.js';
+import { compareKeys } from '../../src/backends/common/paging.js';
 import type { WorkerDeps } from '../../src/migrate/file-copy/protocol.js';
+import { workerCopyJobs, workerPackCopies, workerStats } from '../../src/migrate/file-copy/worker-batch.js';
+import { workerList } from '../../src/migrate/file-copy/worker-list.js';
 import { tempDir } from './temp-dir.js';
 
 export const CLUSTER = 'a.example.com';
@@ -69,6 +72,13 @@ export function workerDeps(sourceRoot: string, targetRoot: string, fsImpl: typeo
     buffer: Buffer.allocUnsafe(64 * 1024),
     later: { queue: [], running: 0, limit: 8, folders: new Set(), failure: undefined, idle: [] },
     names: { random: 'r', count: 0 },
-    stamp: fileStamp,
+    calls: {
+      list: workerList,
+      copyJobs: workerCopyJobs,
+      packCopies: workerPackCopies,
+      stats: workerStats,
+      compareKeys,
+      stamp: fileStamp,
+    },
   };
 }

@@ -129,7 +129,7 @@ describe('FileDigests.save', () => {
     // The first re-stat was taken 49 ms after the change (still not settled, as a stat whose
     // clock reads whole ms can be), any later one now: the margin is then long behind.
     const statTimes: bigint[] = [];
-    const statMany: StatMany = (files) => {
+    const statMany: StatMany = (_root, files) => {
       const statAtNs = statTimes.length === 0 ? ctimeNs + 49_000_000n : nowNs();
       statTimes.push(statAtNs);
       return Promise.resolve(files.map(() => ({ ...identity, statAtNs })));

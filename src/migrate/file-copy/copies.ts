@@ -51,9 +51,13 @@ export class FileCopies {
   private syncing: Promise<void> | undefined;
   /** Once a sync failed, which files are durable is unknown: no flush succeeds again. */
   private syncFailure: string | undefined;
+  /** Files listed by the workers in each store (listed). */
+  private readonly counts = new Map<Vfs, number>();
 
   private constructor(
     private readonly pool: FileCopyPool,
+    private readonly fromVfs: Vfs,
+    private readonly toVfs: Vfs,
     private readonly stores: ReadonlyMap<Vfs, LocalRoot>,
     private readonly from: LocalRoot,
     private readonly to: LocalRoot,
@@ -72,7 +76,7 @@ export class FileCopies {
       [from, fromRoot],
       [to, toRoot],
     ]);
-    return new FileCopies(new FileCopyPool(setup, poolSize(), signal), stores, fromRoot, toRoot, digests);
+    return new FileCopies(new FileCopyPool(setup, poolSize(), signal), from, to, stores, fromRoot, toRoot, digests);
   }
 
   /** Files in flight for the workers to batch, when the caller leaves the concurrency to the move. */
@@ -236,29 +240,44 @@ export class FileCopies {
       return;
     }
     const { keys, stats } = listed.listing;
+    this.listed(vfs, stats.length / 4);
     if (keys === '') return;
     yield keys.split('\0').map((key, index) => listedInfo(key, stats, index * 4));
   }
 
   /**
+   * Once both stores are listed: with many more files at the source than at the destination,
+   * the other workers start now, while the config is read (each takes ~25 ms to boot), rather
+   * than when the first batch comes. A rerun's listings (the same counts) start none.
+   */
+  private listed(vfs: Vfs, count: number): void {
+    this.counts.set(vfs, count);
+    const [source, destination] = [this.counts.get(this.fromVfs), this.counts.get(this.toVfs)];
+    if (source !== undefined && destination !== undefined && source - destination >= MAX_BATCH) this.pool.warm();
+  }
+
+  /**
    * The identities of files written in this move, by stats in the workers (FileDigests.save): one
-   * job per worker, each with its share of the paths (a job per file cost the calling thread a
+   * job per worker, each with its share of the keys (under `root`) (a job per file cost the calling thread a
    * promise and a closure each, ~15 µs per file).
    */
-  async statMany(files: string[]): Promise<Array<FileIdentity | undefined>> {
-    const share = Math.ceil(files.length / poolSize());
+  async statMany(root: string, keys: string[]): Promise<Array<FileIdentity | undefined>> {
+    const share = Math.ceil(keys.length / poolSize());
     const jobs: Array<Promise<JobResult | undefined>> = [];
-    for (let at = 0; at < files.length; at += share) {
-      const paths = files.slice(at, at + share);
-      jobs.push(this.pool.run({ kind: 'stat', paths }).catch(() => undefined));
+    for (let at = 0; at < keys.length; at += share) {
+      const job = { kind: 'stat', root, keys: keys.slice(at, at + share).join('\0') } as const;
+      jobs.push(this.pool.run(job).catch(() => undefined));
     }
     const identities: Array<FileIdentity | undefined> = [];
     for (const [index, result] of (await Promise.all(jobs)).entries()) {
       const stats = result?.ok === true ? result.stats : undefined;
-      const count = Math.min(share, files.length - index * share);
+      const stamps = stats?.stamps.split('\0');
+      const count = Math.min(share, keys.length - index * share);
       for (let i = 0; i < count; i++) {
-        const stat = stats?.[i];
-        identities.push(stat === undefined || stat === null ? undefined : identityOf(stat));
+        const stamp = stamps?.[i];
+        const [ctimeNs, statAtNs] = [stats?.times[i * 2], stats?.times[i * 2 + 1]];
+        const found = stamp !== undefined && stamp !== '' && ctimeNs !== undefined && statAtNs !== undefined;
+        identities.push(found ? { stamp, ctimeNs, statAtNs } : undefined);
       }
     }
     return identities;

@@ -104,6 +104,12 @@ export class FileCopyPool {
     return Promise.all(answers);
   }
 
+  /** Starts every worker not started yet (work for all of them is coming). */
+  warm(): void {
+    if (this.failure !== undefined || this.closing) return;
+    while (this.slots.length < this.size) this.start();
+  }
+
   /** Ends every worker (the move has settled: no batch is in flight, or it no longer matters). */
   async close(): Promise<void> {
     this.closing = true;

@@ -100,7 +100,18 @@ export interface FlushJob {
 /** Stats of files (their identities now, for digests recorded right after the files were written). */
 export interface StatJob {
   kind: 'stat';
-  paths: string[];
+  /** The store's folder (one of the two roots). */
+  root: string;
+  /** The files' keys, joined by NUL; their paths made as CopiesJob's. */
+  keys: string;
+}
+
+/** A StatJob's answer, flat (as Copies): per file its change stamp ('' where gone or not a file). */
+export interface Stats {
+  /** One per file, joined by NUL. */
+  stamps: string;
+  /** Two per file: the ctime and the time taken before the stat (ns). */
+  times: BigUint64Array;
 }
 
 /** Every file of a store under a prefix, in key order, as the file backend lists them (no folders, no reserved names). */
@@ -134,8 +145,8 @@ export interface JobDone {
   ok: true;
   source?: ReadDigest;
   target?: ReadDigest;
-  /** A StatJob's files, in order (null: gone, or not a file). */
-  stats?: Array<StatIdentity | null>;
+  /** A StatJob's files, in order. */
+  stats?: Stats;
   /** A ListJob's files. */
   listing?: Listing;
   /** A CopiesJob's files. */
@@ -187,10 +198,23 @@ export interface WorkerDeps {
   /** Temp file names: this worker's random part (made once) and a counter. */
   names: { random: string; count: number };
   /**
-   * fileStamp of the file backend (`backends/file/stamp.ts`), passed in: a worker function that
-   * called an import by name would find it renamed where the sources are transpiled (Jest).
+   * The worker functions of other modules, passed in: a call of an import by its name is renamed
+   * where the sources are transpiled to CommonJS (Jest: `(0, _mod.name)(...)`), which the
+   * worker's text does not define; a call through this object is the same everywhere.
    */
-  stamp: (stat: StatIdentity) => string;
+  calls: WorkerCalls;
+}
+
+/** See {@link WorkerDeps.calls}: worker-list.ts, worker-batch.ts, the backends' helpers. */
+export interface WorkerCalls {
+  list: (deps: WorkerDeps, job: ListJob) => JobResult;
+  copyJobs: (deps: WorkerDeps, job: CopiesJob) => WorkerBatch;
+  packCopies: (deps: WorkerDeps, results: JobResult[]) => JobResult;
+  stats: (deps: WorkerDeps, root: string, keys: string) => JobResult;
+  /** The backends' UTF-8 key order (`backends/common/paging.ts`). */
+  compareKeys: (a: string, b: string) => number;
+  /** The file backend's fileStamp (`backends/file/stamp.ts`). */
+  stamp: (stat: Omit<StatIdentity, 'statAtNs'>) => string;
 }
 
 /** A worker's deferred fsyncs: files waiting and running, their folders, the first failure. */

@@ -13,21 +13,20 @@
  * into calls of `_optionalChain` and `_nullishCoalesce`, which the worker would not have):
  * scripts/check-pack.mjs moves a file store through the workers from both built formats.
  */
+import type * as NodeCrypto from 'node:crypto';
 import { compareKeys } from '../../backends/common/paging.js';
 import { fileStamp } from '../../backends/file/stamp.js';
 import type {
-  Copies,
-  CopiesJob,
   Job,
   JobFailed,
   JobResult,
   ReadDigest,
-  StatIdentity,
   WorkerBatch,
   WorkerDeps,
   WorkerPort,
   WorkerReply,
 } from './protocol.js';
+import { workerCopyJobs, workerPackCopies, workerPaths, workerStats } from './worker-batch.js';
 import { workerList, workerRemoveAbandoned, workerSortItems } from './worker-list.js';
 
 /** The folders of one batch found inside their store's root (resolved once per batch). */
@@ -60,9 +59,11 @@ export function runWorkerBatch(deps: WorkerDeps, batch: WorkerBatch): JobResult[
     try {
       if (Atomics.load(deps.abort, 0) !== 0) return { ok: false, aborted: true, message: 'aborted' };
       if (job.kind === 'compare') return workerCompare(deps, job.source, job.target);
-      if (job.kind === 'stat') return { ok: true, stats: job.paths.map((file: string) => workerStat(deps, file)) };
-      if (job.kind === 'list') return workerList(deps, job);
-      if (job.kind === 'copies') return workerCopies(deps, job);
+      if (job.kind === 'stat') return deps.calls.stats(deps, job.root, job.keys);
+      if (job.kind === 'list') return deps.calls.list(deps, job);
+      // Each file as a CreateJob of a batch would be (the same checks, abort flag and durability).
+      if (job.kind === 'copies')
+        return deps.calls.packCopies(deps, runWorkerBatch(deps, deps.calls.copyJobs(deps, job)));
       if (job.kind !== 'create') return { ok: false, message: 'a flush is sent alone' };
       const result = workerCreate(deps, checked, job.source, job.target, job.durability === 'now', job.verify);
       // A file linked is synced even if a later step failed: the move may still find it whole and keep it.
@@ -197,56 +198,6 @@ export function workerCreate(
   }
 }
 
-/**
- * A CopiesJob: each file created as a CreateJob of one batch would be (the same checks, abort
- * flag and durability), the results packed flat (see Copies) for the calling thread.
- */
-export function workerCopies(deps: WorkerDeps, job: CopiesJob): JobResult {
-  const { path, setup } = deps;
-  const { durability, verify } = job;
-  const jobs: Job[] = job.keys.split('\0').map((key: string): Job => {
-    // The file backend's key-to-path rule (src/backends/file/root.ts, pathOf).
-    const segments = key.split('/');
-    const [source, target] = [path.join(setup.sourceRoot, ...segments), path.join(setup.targetRoot, ...segments)];
-    return { kind: 'create', source, target, durability, verify };
-  });
-  const results = runWorkerBatch(deps, { id: 0, jobs });
-  const copies: Copies = {
-    outcomes: new Uint8Array(results.length),
-    stamps: '',
-    md5s: '',
-    times: new BigUint64Array(results.length * 4),
-  };
-  const stamps: string[] = [];
-  const md5s: string[] = [];
-  const none = '                                '; // 32 spaces: no digest
-  for (const [index, result] of results.entries()) {
-    // The numbers of CopyOutcome (protocol.ts): copied 0, failed 1 (2 after the link), aborted 3
-    // (5 after the link), integrity 4.
-    if (!result.ok) {
-      const linked = result.linked === true;
-      const failed = result.integrity === true ? 4 : linked ? 2 : 1;
-      copies.outcomes[index] = result.aborted === true ? (linked ? 5 : 3) : failed;
-      stamps.push('', '');
-      md5s.push(none, none);
-      continue;
-    }
-    const read = result.source!;
-    const written = result.target;
-    stamps.push(deps.stamp(read.stat), written === undefined ? '' : deps.stamp(written.stat));
-    md5s.push(read.md5, written === undefined ? none : written.md5);
-    copies.times[index * 4] = read.stat.ctimeNs;
-    copies.times[index * 4 + 1] = read.stat.statAtNs;
-    if (written !== undefined) {
-      copies.times[index * 4 + 2] = written.stat.ctimeNs;
-      copies.times[index * 4 + 3] = written.stat.statAtNs;
-    }
-  }
-  copies.stamps = stamps.join('\0');
-  copies.md5s = md5s.join('');
-  return { ok: true, copies };
-}
-
 /** The MD5s of the files named (each with the stat it was read under), for a rerun's comparison. */
 export function workerCompare(deps: WorkerDeps, source: string | undefined, target: string | undefined): JobResult {
   const { fs, setup, path } = deps;
@@ -280,22 +231,30 @@ export function workerDigest(deps: WorkerDeps, fd: number, copyTo?: number): Rea
   const statAtNs = BigInt(Date.now()) * 1_000_000n;
   const stat = fs.fstatSync(fd, { bigint: true });
   if (!stat.isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOENT' });
-  const hash = deps.crypto.createHash('md5');
+  // A file read in one chunk (most of a kops store) is digested in one call: a Hash object per
+  // file cost more than the MD5 of 1 KiB.
+  let hash: NodeCrypto.Hash | undefined;
+  let md5: string | undefined;
   let bytes = 0;
   for (;;) {
     if (Atomics.load(deps.abort, 0) !== 0) throw Object.assign(new Error('aborted'), { code: 'ABORT_ERR' });
     const n = fs.readSync(fd, buffer, 0, buffer.byteLength, bytes);
-    if (n === 0) break;
     const chunk = buffer.subarray(0, n);
     if (copyTo !== undefined) for (let at = 0; at < n;) at += fs.writeSync(copyTo, chunk, at, n - at, bytes + at);
-    hash.update(chunk);
     bytes += n;
     // A short read is the end of a regular file: no read more only to be told so (the caller
     // compares the bytes with the stat's size, which a file that grew meanwhile fails).
-    if (n < buffer.byteLength) break;
+    const last = n < buffer.byteLength;
+    if (last && hash === undefined) {
+      md5 = deps.crypto.hash('md5', chunk);
+      break;
+    }
+    if (hash === undefined) hash = deps.crypto.createHash('md5');
+    hash.update(chunk);
+    if (last) break;
   }
   const { ino, mtimeNs, size, ctimeNs } = stat;
-  return { md5: hash.digest('hex'), bytes, stat: { ino, mtimeNs, size, ctimeNs, statAtNs } };
+  return { md5: md5 === undefined ? hash!.digest('hex') : md5, bytes, stat: { ino, mtimeNs, size, ctimeNs, statAtNs } };
 }
 
 /**
@@ -319,19 +278,6 @@ export function workerAssertInside(deps: WorkerDeps, checked: Checked, root: str
   checked.add(dir);
 }
 
-/** The identity of a file now (null for a file gone, a folder, or a failed stat). */
-export function workerStat(deps: WorkerDeps, file: string): StatIdentity | null {
-  const statAtNs = BigInt(Date.now()) * 1_000_000n;
-  try {
-    const stat = deps.fs.statSync(file, { bigint: true, throwIfNoEntry: false });
-    if (stat === undefined || !stat.isFile()) return null;
-    const { ino, mtimeNs, size, ctimeNs } = stat;
-    return { ino, mtimeNs, size, ctimeNs, statAtNs };
-  } catch {
-    return null;
-  }
-}
-
 /** A failure as a message can carry it (an Error does not survive postMessage with its code). */
 export function workerFailure(err: unknown): JobFailed {
   const fields = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown };
@@ -350,14 +296,16 @@ export const WORKER_FUNCTIONS: ReadonlyArray<(...args: never[]) => unknown> = [
   fileCopyWorkerMain,
   runWorkerBatch,
   workerCreate,
-  workerCopies,
+  workerCopyJobs,
+  workerPackCopies,
   fileStamp,
   workerCompare,
   workerDigest,
   workerAssertInside,
   workerSyncLater,
   workerFlush,
-  workerStat,
+  workerStats,
+  workerPaths,
   workerList,
   workerRemoveAbandoned,
   workerSortItems,
@@ -377,7 +325,8 @@ export function workerSource(): string {
     `${main!.name}({ fs: require('node:fs'), path: require('node:path'), crypto: require('node:crypto'),`,
     `  setup: workerData, abort: new Int32Array(workerData.abort), buffer: Buffer.allocUnsafe(${WORKER_CHUNK}),`,
     "  names: { random: require('node:crypto').randomBytes(6).toString('hex'), count: 0 },",
-    `  stamp: ${fileStamp.name},`,
+    `  calls: { list: ${workerList.name}, copyJobs: ${workerCopyJobs.name}, packCopies: ${workerPackCopies.name},`,
+    `    stats: ${workerStats.name}, compareKeys: ${compareKeys.name}, stamp: ${fileStamp.name} },`,
     `  later: { queue: [], running: 0, limit: ${LATER_SYNCS}, folders: new Set(), failure: undefined, idle: [] } }, parentPort);`,
   ].join('\n');
 }
