@@ -6,10 +6,10 @@ import type { ObjectInfo, Vfs } from '../vfs/types.js';
 import { isPlainObject } from '../config/guard.js';
 import { parseYamlDocuments, type ParsedYaml } from '../config/yaml/parse.js';
 import type { ConfigMemo, RewrittenConfig } from './config-memo.js';
-import { FileCopies, type FastCopy } from './file-copy/copies.js';
+import type { BatchItem, BatchOwner, FastCopy, FileCopies } from './file-copy/copies.js';
 import { replaceScalars, rewriteStoreUrls, rewriteText } from './rewrite.js';
 import type { ListedFile } from './listing.js';
-import { Batcher, type WorkQueue } from './tasks.js';
+import type { Batcher, WorkQueue } from './tasks.js';
 import { transferFile, type TransferContext } from './transfer.js';
 import { changesSince, deleteAtVersion, sourceChanged, type SourceChange } from './delete-source.js';
 import { isLeaseKey } from '../store/lease/document.js';
@@ -34,6 +34,8 @@ export interface MoveRun {
   readonly memo: ConfigMemo | undefined;
   /** file:// -> file://: copies and comparisons in worker threads (FileCopies). */
   readonly fileCopies?: FileCopies | undefined;
+  /** file:// -> file://: the files listed absent, of every cluster, gathered for the workers (FileCopies.copyBatch). */
+  readonly batches?: Batcher<BatchItem> | undefined;
 }
 
 /** The source's config: read and parsed once, or known from an earlier run's rewrite of the same bytes. */
@@ -57,7 +59,7 @@ export function clusterNotFound(cluster: string, from: Vfs): StateStoreError {
  * once the listing is closed and every copy is done, the rewritten config is written (last, so the
  * destination lists only complete clusters) and, with `deleteSource`, the source deleted.
  */
-export class ClusterRun {
+export class ClusterRun implements BatchOwner {
   readonly result: ClusterMoveResult;
   readonly configKey: string;
   private configEntry: ListedFile | undefined;
@@ -65,8 +67,6 @@ export class ClusterRun {
   private ctx: TransferContext | undefined;
   /** Files listed before the config was read. */
   private held: ListedFile[] = [];
-  /** file:// -> file://: files listed absent, gathered for the copy workers' batches (copyBatch). */
-  private batch: Batcher<ListedFile> | undefined;
   /** The source's files, for `deleteSource` only. */
   private readonly files: ObjectInfo[] = [];
   private outstanding = 0;
@@ -170,38 +170,36 @@ export class ClusterRun {
 
   /**
    * file:// -> file://: a file listed absent (and not a generated one, scanned first) is copied in
-   * a batch; `known`: what the copy workers did with it in one, which left it to the move's path.
+   * a batch (MoveRun.batches); `known`: what the workers did with it there, leaving it to the move's path.
    */
   private schedule(file: ListedFile, known?: FastCopy): void {
     if (known === undefined && this.listedIdentical(file)) return this.recordFile(file.source, 'skipped', false);
     this.outstanding += 1;
-    const { fileCopies, queue } = this.run;
-    if (known !== undefined || fileCopies === undefined || file.listed !== null || this.scansGenerated(file.source))
-      return queue.add(async () => {
-        try {
-          await this.copyFile(file, known);
-        } finally {
-          this.outstanding -= 1;
-        }
-        this.maybeFinish();
-      });
-    this.batch ??= new Batcher(queue, FileCopies.batchSize(queue.concurrency), (files) => this.copyBatch(files));
-    this.batch.add(file);
+    const { batches, queue } = this.run;
+    if (known === undefined && batches !== undefined && file.listed === null && !this.scansGenerated(file.source))
+      return batches.add({ file, owner: this });
+    queue.add(async () => {
+      try {
+        await this.copyFile(file, known);
+      } finally {
+        this.outstanding -= 1;
+      }
+      this.maybeFinish();
+    });
   }
 
-  /** Files copied in one job of a worker (FileCopies.copyMany), counted when it is back. */
-  private async copyBatch(files: ListedFile[]): Promise<void> {
-    try {
-      const outcomes = await this.run.fileCopies!.copyMany(files, this.ctx!, this.cluster);
-      for (const [index, file] of files.entries()) {
-        const fast = outcomes[index]!;
-        if (fast === 'copied') this.recordFile(file.source, fast, false);
-        else this.schedule(file, fast);
-      }
-    } finally {
-      this.outstanding -= files.length;
-    }
+  /** The answer of a batch for one of its files (BatchOwner): counted as copied, or sent the move's own way. */
+  batched(file: ListedFile, fast: FastCopy | undefined): void {
+    this.outstanding -= 1;
+    if (fast === undefined) return; // the batch failed: its error fails the move, no config follows
+    if (fast === 'copied') this.recordFile(file.source, fast, false);
+    else this.schedule(file, fast);
     this.maybeFinish();
+  }
+
+  /** The copy context (set once the config is known: no file is batched before). */
+  get context(): TransferContext {
+    return this.ctx!;
   }
 
   /** After the last copy (and the listing's end): the config, ahead of queued copies of other clusters. */

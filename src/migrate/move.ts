@@ -62,15 +62,18 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
     const fileCopies = options.dryRun ? undefined : FileCopies.open(from.vfs, to.vfs, digests, options.signal);
     // file:// -> file://: enough files in flight for the workers' batches (FileCopies.concurrency).
     const inFlight = concurrency ?? (fileCopies === undefined ? DEFAULT_CONCURRENCY : FileCopies.concurrency);
+    const queue = new WorkQueue(inFlight);
     const run: MoveRun = {
       from: from.vfs,
       to: to.vfs,
       options,
-      queue: new WorkQueue(inFlight),
+      queue,
       streams: pLimit(Math.min(inFlight, MAX_LARGE_STREAMS)),
       digests,
       memo,
       fileCopies,
+      // The files listed absent go to the workers in batches, whatever their clusters.
+      batches: fileCopies?.batcher(queue),
     };
     const results: ClusterMoveResult[] = [];
     try {

@@ -1,31 +1,16 @@
 import { localRootOf, type LocalRoot } from '../../backends/file/local-root.js';
 import { syncAll } from '../../backends/file/pending-syncs.js';
 import { syncfsAvailable, syncFilesystems } from '../../backends/file/sync-fs.js';
-import { fileStamp, fileVersion } from '../../backends/file/stamp.js';
 import { abortedError, StateStoreError } from '../../errors.js';
 import { driverOf } from '../../vfs/driver-of.js';
 import type { ObjectInfo, Vfs } from '../../vfs/types.js';
 import type { FileDigests, FileIdentity } from '../file-digests.js';
 import { listPages, type ListedFile } from '../listing.js';
 import type { TransferContext } from '../transfer.js';
+import { Batcher, type WorkQueue } from '../tasks.js';
+import { identityOf, listedInfo, listJob, type BatchItem, type FastCopy } from './batch-items.js';
 import { FileCopyPool, MAX_BATCH, poolSize } from './pool.js';
-import {
-  CopyOutcome,
-  type Copies,
-  type JobFailed,
-  type JobResult,
-  type Listing,
-  type ListJob,
-  type ReadDigest,
-  type StatIdentity,
-} from './protocol.js';
-
-/**
- * What the workers did with a file: copied it, found it identical, or left it to the move's own
- * path (`main`: the file driver through the Vfs, which decides and reports as for every store;
- * `main-after-link`: the same, for a file a worker had already linked under its name).
- */
-export type FastCopy = 'copied' | 'skipped' | 'main' | 'main-after-link';
+import { CopyOutcome, type Copies, type JobFailed, type JobResult, type ReadDigest } from './protocol.js';
 
 /**
  * A file:// -> file:// move's copies through worker threads (issue #29.3): a file the listing
@@ -35,6 +20,8 @@ export type FastCopy = 'copied' | 'skipped' | 'main' | 'main-after-link';
  * worker). Everything else (a different file, a rewritten one, a failure other than an abort or
  * a corrupt copy) goes the move's own way, so that its rules and errors stay those of the Vfs.
  */
+export type { BatchItem, BatchOwner, FastCopy } from './batch-items.js';
+
 export class FileCopies {
   /** Clusters with files copied under deferred durability not yet flushed ({@link syncCluster}). */
   private readonly unsynced = new Set<string>();
@@ -79,6 +66,11 @@ export class FileCopies {
     return new FileCopies(new FileCopyPool(setup, poolSize(), signal), from, to, stores, fromRoot, toRoot, digests);
   }
 
+  /** Gathers the files listed absent, of every cluster, into batches for the workers (copyBatch). */
+  batcher(queue: WorkQueue): Batcher<BatchItem> {
+    return new Batcher(queue, FileCopies.batchSize(queue.concurrency), (items) => this.copyBatch(items));
+  }
+
   /** Files in flight for the workers to batch, when the caller leaves the concurrency to the move. */
   static get concurrency(): number {
     return poolSize() * MAX_BATCH;
@@ -96,16 +88,16 @@ export class FileCopies {
   /** Copies or compares one listed file in a worker (see {@link FastCopy}); `cluster` owns its sync. */
   async copy(file: ListedFile, ctx: TransferContext, cluster: string): Promise<FastCopy> {
     if (file.listed !== null) return this.compare(file.source, file.listed, ctx.signal);
-    return (await this.copyMany([file], ctx, cluster))[0]!;
+    return (await this.copyMany([file], ctx, [cluster]))[0]!;
   }
 
   /**
    * Copies files listed absent at the destination, in one job (see {@link FastCopy}, in order):
    * one message each way and flat results, where a job per file cost the calling thread a
    * promise, a result object and its BigInts each. An abort or a corrupt copy throws once the
-   * batch's other copies are recorded; `cluster` owns their sync.
+   * batch's other copies are recorded; `clusters` own their sync.
    */
-  async copyMany(files: readonly ListedFile[], ctx: TransferContext, cluster: string): Promise<FastCopy[]> {
+  async copyMany(files: readonly ListedFile[], ctx: TransferContext, clusters: Iterable<string>): Promise<FastCopy[]> {
     const outcomes = new Array<FastCopy>(files.length).fill('main');
     // Keys the file backend lists (so none it refuses): the workers make their paths.
     const sent = files.filter(({ source }) => !source.key.includes(this.to.reservedPrefix));
@@ -114,7 +106,7 @@ export class FileCopies {
     const batch = deferred && this.batchSync;
     const durability = !this.to.fsync || batch ? 'none' : deferred ? 'later' : 'now';
     // Before the job: a flush for the cluster must not miss a file in flight.
-    if (deferred) this.unsynced.add(cluster);
+    if (deferred) for (const cluster of clusters) this.unsynced.add(cluster);
     if (durability === 'later') this.laterSent = true;
     const keys = sent.map(({ source }) => source.key).join('\0');
     const result = await this.pool.run({ kind: 'copies', keys, count: sent.length, durability, verify: ctx.verify });
@@ -122,6 +114,35 @@ export class FileCopies {
     const failure = this.takeCopies(result.copies, files, sent, outcomes, batch);
     if (failure !== undefined) this.rethrow(failure.result, failure.key, ctx.signal);
     return outcomes;
+  }
+
+  /**
+   * Copies the files listed absent of any clusters (a listing run's: BatchItem), in one job per
+   * durability (most often one): each told to its cluster once the job is back, a failed job's
+   * too (without an outcome), whose error then fails the move.
+   */
+  async copyBatch(items: readonly BatchItem[]): Promise<void> {
+    const groups = new Map<boolean, BatchItem[]>();
+    for (const item of items) {
+      const deferred = item.owner.context.durability === 'deferred';
+      const group = groups.get(deferred);
+      if (group === undefined) groups.set(deferred, [item]);
+      else group.push(item);
+    }
+    const copyGroup = async (group: BatchItem[]) => {
+      let outcomes: FastCopy[] | undefined;
+      try {
+        const clusters = new Set(group.map((item) => item.owner.cluster));
+        outcomes = await this.copyMany(
+          group.map((item) => item.file),
+          group[0]!.owner.context,
+          clusters,
+        );
+      } finally {
+        for (const [index, { file, owner }] of group.entries()) owner.batched(file, outcomes?.[index]);
+      }
+    };
+    await Promise.all([...groups.values()].map(copyGroup));
   }
 
   /**
@@ -349,26 +370,4 @@ export class FileCopies {
       });
     }
   }
-}
-
-/** A worker's stat as FileDigests keeps it. */
-function identityOf(stat: StatIdentity): FileIdentity {
-  return { stamp: fileStamp(stat), ctimeNs: stat.ctimeNs, statAtNs: stat.statAtNs };
-}
-
-function listJob(root: LocalRoot, prefix: string): ListJob {
-  const { dir, reservedPrefix, tempPrefix, tempMaxAgeMs } = root;
-  return { kind: 'list', root: dir, prefix, reservedPrefix, tempPrefix, tempMaxAgeMs };
-}
-
-/** A worker's listed file (Listing: its stats from `at`) as the file driver's listing gives it (version, change stamp). */
-function listedInfo(key: string, stats: Listing['stats'], at: number): ObjectInfo {
-  const [size, ino, mtimeNs, ctimeNs] = [stats[at]!, stats[at + 1]!, stats[at + 2]!, stats[at + 3]!];
-  return {
-    key,
-    size: Number(size),
-    version: fileVersion(ino, mtimeNs, size),
-    lastModified: new Date(Number(mtimeNs / 1_000_000n)),
-    changeStamp: fileStamp({ ino, mtimeNs, size, ctimeNs }),
-  };
 }
