@@ -121,29 +121,47 @@ export class WorkQueue {
 
 /**
  * Gathers items into batches of up to `size`, each run as one task of `queue` weighing as many
- * items: a batch leaves when full, or once the caller's current synchronous run of `add`s is over
- * (a listing's page), so nothing waits for items that have not arrived.
+ * items. A full batch leaves at once; a partial one once the caller's current synchronous run of
+ * `add`s is over (a listing's page), if fewer than `eager` batches are under way, else when one of
+ * them ends: so nothing waits while there is room, and items that trickle in (a cluster's files
+ * once its config is read, one cluster after another) still gather while the batches run.
  */
 export class Batcher<T> {
   private items: T[] = [];
+  /** Batches sent and not yet ended. */
+  private running = 0;
 
   constructor(
     private readonly queue: WorkQueue,
     private readonly size: number,
     private readonly run: (items: T[]) => Promise<void>,
+    private readonly eager = 1,
   ) {}
 
   add(item: T): void {
     this.items.push(item);
     if (this.items.length >= this.size) this.send();
-    else if (this.items.length === 1) queueMicrotask(() => this.send());
+    else if (this.items.length === 1) queueMicrotask(() => this.sendIfRoom());
+  }
+
+  private sendIfRoom(): void {
+    if (this.running < this.eager) this.send();
   }
 
   private send(): void {
     const items = this.items;
     if (items.length === 0) return;
     this.items = [];
-    this.queue.add(() => this.run(items), false, items.length);
+    this.running += 1;
+    const run = async () => {
+      try {
+        await this.run(items);
+      } finally {
+        this.running -= 1;
+        this.sendIfRoom();
+      }
+    };
+    this.queue.add(run, false, items.length);
   }
 }
 

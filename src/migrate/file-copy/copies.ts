@@ -68,12 +68,18 @@ export class FileCopies {
 
   /** Gathers the files listed absent, of every cluster, into batches for the workers (copyBatch). */
   batcher(queue: WorkQueue): Batcher<BatchItem> {
-    return new Batcher(queue, FileCopies.batchSize(queue.concurrency), (items) => this.copyBatch(items));
+    // A partial batch leaves while a worker has none, else it fills while the workers copy.
+    return new Batcher(queue, FileCopies.batchSize(queue.concurrency), (items) => this.copyBatch(items), poolSize());
   }
 
-  /** Files in flight for the workers to batch, when the caller leaves the concurrency to the move. */
+  /**
+   * Files in flight for the workers to batch, when the caller leaves the concurrency to the move:
+   * two full batches per worker (batchSize). Smaller batches cost more messages, and more
+   * syncfs runs where many small clusters finish one batch at a time (200 clusters of 10 files:
+   * 36 runs with batches of 64 against 18 with 128).
+   */
   static get concurrency(): number {
-    return poolSize() * MAX_BATCH;
+    return 2 * poolSize() * MAX_BATCH;
   }
 
   /**
