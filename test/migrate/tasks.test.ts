@@ -118,4 +118,30 @@ describe('Batcher', () => {
     await queue.settle();
     expect(batches.at(-1)).toEqual([10]);
   });
+
+  it('holds a partial batch while `eager` batches run, and sends it when one ends', async () => {
+    const queue = new WorkQueue(100);
+    const batches: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const batcher = new Batcher<number>(
+      queue,
+      4,
+      async (items) => {
+        batches.push(items);
+        await gate;
+      },
+      1,
+    );
+    batcher.add(0);
+    await tick(); // nothing under way: the partial batch leaves
+    batcher.add(1);
+    batcher.add(2);
+    await tick(); // one under way: these wait, and gather
+    expect(batches).toEqual([[0]]);
+    release();
+    await tick();
+    await queue.settle();
+    expect(batches).toEqual([[0], [1, 2]]);
+  });
 });
