@@ -10,7 +10,8 @@ import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import { fileStamp } from '../../src/backends/file/stamp.js';
 import { isStateStoreError } from '../../src/errors.js';
-import type { Job } from '../../src/migrate/file-copy/protocol.js';
+import { Worker } from 'node:worker_threads';
+import { CopyOutcome, type Job, type WorkerReply } from '../../src/migrate/file-copy/protocol.js';
 import { runWorkerBatch } from '../../src/migrate/file-copy/worker-code.js';
 import { moveStateStore } from '../../src/migrate/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
@@ -79,11 +80,25 @@ it('copies a batch in one job: an abort midway keeps the files copied before it,
   expect(fs.readdirSync(to).sort()).toEqual(['f0', 'f1', 'f2', 'f3']);
 });
 
-it("counts a rerun's files whose kept digests match without a job for the workers (only the two listings)", async () => {
+it("copies every file in the workers' batches, and a rerun whose kept digests match sends them only the listings", async () => {
   const source = await seed(50);
   const destination = await tempDir('move-workers-');
   const digestFolder = await tempDir('move-workers-');
-  await moveStateStore({ from: source.url, to: `file://${destination}`, digestFolder });
+  // The copy: every file in the workers' batches, none failed there (a failure would go the move's
+  // own way, which copies it too, and hide a worker that cannot run a job).
+  const emit = jest.spyOn(Worker.prototype, 'emit');
+  let replies: WorkerReply[];
+  try {
+    const copy = await moveStateStore({ from: source.url, to: `file://${destination}`, digestFolder });
+    expect(copy.clusters[0]).toMatchObject({ copied: 51 });
+    replies = emit.mock.calls.filter(([event]) => event === 'message').map(([, reply]) => reply as WorkerReply);
+  } finally {
+    emit.mockRestore();
+  }
+  const results = replies.flatMap((reply) => reply.results);
+  expect(results.filter((result) => !result.ok)).toEqual([]);
+  const outcomes = results.flatMap((result) => (result.ok && result.copies ? [...result.copies.outcomes] : []));
+  expect(outcomes).toEqual(Array.from({ length: 50 }, () => CopyOutcome.copied));
   const batches = countBatches();
   try {
     const rerun = await moveStateStore({ from: source.url, to: `file://${destination}`, digestFolder });
