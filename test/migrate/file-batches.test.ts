@@ -11,7 +11,7 @@ import { openVfs } from '../../src/backends/registry.js';
 import { fileStamp } from '../../src/backends/file/stamp.js';
 import { isStateStoreError } from '../../src/errors.js';
 import { Worker } from 'node:worker_threads';
-import { CopyOutcome, type Job, type WorkerReply } from '../../src/migrate/file-copy/protocol.js';
+import { CopyOutcome, type Job, type WorkerBatch, type WorkerReply } from '../../src/migrate/file-copy/protocol.js';
 import { runWorkerBatch } from '../../src/migrate/file-copy/worker-code.js';
 import { moveStateStore } from '../../src/migrate/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
@@ -107,4 +107,31 @@ it("copies every file in the workers' batches, and a rerun whose kept digests ma
   } finally {
     batches.restore();
   }
+});
+
+it('keeps the files in the workers within `concurrency`: a batch counts as its files', async () => {
+  const source = await seed(60);
+  const destination = await tempDir('move-workers-');
+  // Files of the copy jobs sent and not yet answered.
+  let inFlight = 0;
+  let peak = 0;
+  const { postMessage, emit } = Worker.prototype;
+  Worker.prototype.postMessage = function (this: Worker, batch: WorkerBatch) {
+    for (const job of batch.jobs) if (job.kind === 'copies') inFlight += job.count;
+    peak = Math.max(peak, inFlight);
+    postMessage.call(this, batch);
+  };
+  Worker.prototype.emit = function (this: Worker, event: string | symbol, ...args: unknown[]) {
+    const results = event === 'message' ? (args[0] as WorkerReply).results : [];
+    for (const result of results) if (result.ok && result.copies) inFlight -= result.copies.outcomes.length;
+    return emit.call(this, event, ...args);
+  };
+  try {
+    const moved = await moveStateStore({ from: source.url, to: `file://${destination}`, concurrency: 10 });
+    expect(moved.clusters[0]).toMatchObject({ copied: 61 });
+  } finally {
+    Object.assign(Worker.prototype, { postMessage, emit });
+  }
+  expect(peak).toBeGreaterThan(0);
+  expect(peak).toBeLessThanOrEqual(10);
 });
