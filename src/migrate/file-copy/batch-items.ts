@@ -3,7 +3,7 @@
  * items and owners, and the workers' stats and listings as the move takes them.
  */
 import type { LocalRoot } from '../../backends/file/local-root.js';
-import { fileStamp, fileVersion } from '../../backends/file/stamp.js';
+import { fileStamp } from '../../backends/file/stamp.js';
 import type { ObjectInfo } from '../../vfs/types.js';
 import type { FileIdentity } from '../file-digests.js';
 import type { ListedFile } from '../listing.js';
@@ -42,13 +42,13 @@ export function listJob(root: LocalRoot, prefix: string): ListJob {
 }
 
 /** A worker's listed file (Listing: its stats from `at`) as the file driver's listing gives it (version, change stamp). */
-export function listedInfo(key: string, stats: Listing['stats'], at: number): ObjectInfo {
-  const [size, ino, mtimeNs, ctimeNs] = [stats[at]!, stats[at + 1]!, stats[at + 2]!, stats[at + 3]!];
+export function listedInfo(key: string, stats: Listing['stats'], at: number, stamp: string): ObjectInfo {
   return {
     key,
-    size: Number(size),
-    version: fileVersion(ino, mtimeNs, size),
-    lastModified: new Date(Number(mtimeNs / 1_000_000n)),
-    changeStamp: fileStamp({ ino, mtimeNs, size, ctimeNs }),
+    size: Number(stats[at]!),
+    // fileVersion: the stamp without its last part (the ctime).
+    version: stamp.slice(0, stamp.lastIndexOf('.')),
+    lastModified: new Date(Number(stats[at + 2]! / 1_000_000n)),
+    changeStamp: stamp,
   };
 }

@@ -269,7 +269,8 @@ export class FileCopies {
     const { keys, stats } = listed.listing;
     this.listed(vfs, stats.length / 4);
     if (keys === '') return;
-    yield keys.split('\0').map((key, index) => listedInfo(key, stats, index * 4));
+    const stamps = listed.listing.stamps.split('\0');
+    yield keys.split('\0').map((key, index) => listedInfo(key, stats, index * 4, stamps[index]!));
   }
 
   /**

@@ -135,6 +135,8 @@ export interface Listing {
   keys: string;
   /** Four numbers per key, in order: size, inode, mtime (ns), ctime (ns). */
   stats: BigUint64Array;
+  /** The change stamp of each (`fileStamp`, whose start is the version), joined by NUL: made here, off the calling thread. */
+  stamps: string;
 }
 
 export type Job = CreateJob | CopiesJob | CompareJob | FlushJob | StatJob | ListJob;

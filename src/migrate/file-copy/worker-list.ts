@@ -17,6 +17,7 @@ export function workerList(deps: WorkerDeps, job: ListJob): JobResult {
   const { root, prefix } = job;
   const keys: string[] = [];
   const stats: bigint[] = [];
+  const stamps: string[] = [];
   const visit = (dirKey: string): void => {
     const dir = dirKey === '' ? root : path.join(root, ...dirKey.split('/'));
     let names: NodeFs.Dirent[];
@@ -46,12 +47,14 @@ export function workerList(deps: WorkerDeps, job: ListJob): JobResult {
         if (stat === undefined || !stat.isFile()) continue; // gone meanwhile, or no file
         keys.push(item.key);
         stats.push(stat.size, stat.ino, stat.mtimeNs, stat.ctimeNs);
+        stamps.push(deps.calls.stamp(stat));
       }
     }
   };
   const slash = prefix.lastIndexOf('/');
   visit(slash === -1 ? '' : prefix.slice(0, slash));
-  return { ok: true, listing: { keys: keys.join('\0'), stats: BigUint64Array.from(stats) } };
+  const listing = { keys: keys.join('\0'), stats: BigUint64Array.from(stats), stamps: stamps.join('\0') };
+  return { ok: true, listing };
 }
 
 /**
