@@ -5,10 +5,10 @@ import { withRetry } from '../vfs/retry.js';
 import type { ObjectInfo, Vfs } from '../vfs/types.js';
 import type { ConfigMemo, RewrittenConfig } from './config-memo.js';
 import { readSourceConfig, rewriteConfig, type SourceConfigText } from './config-rewrite.js';
-import type { FileCopies } from './file-copy/copies.js';
+import type { BatchItem, BatchOwner, FastCopy, FileCopies } from './file-copy/copies.js';
 import { rewriteText } from './rewrite.js';
 import type { ListedFile } from './listing.js';
-import type { WorkQueue } from './tasks.js';
+import type { Batcher, WorkQueue } from './tasks.js';
 import { transferFile, type TransferContext } from './transfer.js';
 import { changesSince, deleteAtVersion, sourceChanged, type SourceChange } from './delete-source.js';
 import { isLeaseKey } from '../store/lease/document.js';
@@ -33,6 +33,8 @@ export interface MoveRun {
   readonly memo: ConfigMemo | undefined;
   /** file:// -> file://: copies and comparisons in worker threads (FileCopies). */
   readonly fileCopies?: FileCopies | undefined;
+  /** file:// -> file://: the files listed absent, of every cluster, gathered for the workers (FileCopies.copyBatch). */
+  readonly batches?: Batcher<BatchItem> | undefined;
 }
 
 /** The source's config: read and parsed once, or known from an earlier run's rewrite of the same bytes. */
@@ -56,7 +58,7 @@ export function clusterNotFound(cluster: string, from: Vfs): StateStoreError {
  * once the listing is closed and every copy is done, the rewritten config is written (last, so the
  * destination lists only complete clusters) and, with `deleteSource`, the source deleted.
  */
-export class ClusterRun {
+export class ClusterRun implements BatchOwner {
   readonly result: ClusterMoveResult;
   readonly configKey: string;
   private configEntry: ListedFile | undefined;
@@ -162,17 +164,38 @@ export class ClusterRun {
     };
   }
 
-  private schedule(file: ListedFile): void {
-    if (this.listedIdentical(file)) return this.recordFile(file.source, 'skipped', false);
+  /**
+   * file:// -> file://: a file listed absent (and not a generated one, scanned first) is copied in
+   * a batch (MoveRun.batches); `known`: what the workers did with it there, leaving it to the move's path.
+   */
+  private schedule(file: ListedFile, known?: FastCopy): void {
+    if (known === undefined && this.listedIdentical(file)) return this.recordFile(file.source, 'skipped', false);
     this.outstanding += 1;
-    this.run.queue.add(async () => {
+    const { batches, queue } = this.run;
+    if (known === undefined && batches !== undefined && file.listed === null && !this.scansGenerated(file.source))
+      return batches.add({ file, owner: this });
+    queue.add(async () => {
       try {
-        await this.copyFile(file);
+        await this.copyFile(file, known);
       } finally {
         this.outstanding -= 1;
       }
       this.maybeFinish();
     });
+  }
+
+  /** The answer of a batch for one of its files (BatchOwner): counted as copied, or sent the move's own way. */
+  batched(file: ListedFile, fast: FastCopy | undefined): void {
+    this.outstanding -= 1;
+    if (fast === undefined) return; // the batch failed: its error fails the move, no config follows
+    if (fast === 'copied') this.recordFile(file.source, fast, false);
+    else this.schedule(file, fast);
+    this.maybeFinish();
+  }
+
+  /** The copy context (set once the config is known: no file is batched before). */
+  get context(): TransferContext {
+    return this.ctx!;
   }
 
   /** After the last copy (and the listing's end): the config, ahead of queued copies of other clusters. */
@@ -199,33 +222,26 @@ export class ClusterRun {
   }
 
   /**
-   * True when the two listings alone show that the destination holds the source's bytes: the same
-   * size and the same listed MD5, the comparison transferFile makes first, and nothing else to do
-   * for the file (no generated file to scan, no file:// workers). Such a file (every file of a
-   * no-op rerun on S3) is counted at once: a queued task and its chain of promises cost more than
-   * the compare.
+   * True when the listings alone show that the destination holds the source's bytes: the same
+   * size and listed MD5 (file://: the MD5s kept for both listed identities, FileDigests), and no
+   * generated file to scan. Counted at once (every file of a no-op rerun): a queued task and its
+   * promises cost more than the compare.
    */
   private listedIdentical({ source, listed }: ListedFile): boolean {
     const { fileCopies, queue, options } = this.run;
-    return (
-      listed !== null &&
-      source.md5 !== undefined &&
-      listed.md5 === source.md5 &&
-      listed.size === source.size &&
-      fileCopies === undefined &&
-      !queue.failed &&
-      options.signal?.aborted !== true &&
-      !this.scansGenerated(source)
-    );
+    if (listed?.size !== source.size || queue.failed || options.signal?.aborted || this.scansGenerated(source))
+      return false;
+    if (fileCopies !== undefined) return fileCopies.keptIdentical(source, listed);
+    return source.md5 !== undefined && listed.md5 === source.md5;
   }
 
   /** Copies one file (a generated file naming the old store rewritten, if asked), with retries. */
-  private async copyFile(file: ListedFile): Promise<void> {
+  private async copyFile(file: ListedFile, known?: FastCopy): Promise<void> {
     const { source, listed } = file;
     const { options, fileCopies } = this.run;
     const scanned = await this.scanGenerated(source);
-    const fast =
-      scanned === undefined && fileCopies !== undefined ? await fileCopies.copy(file, this.ctx!, this.cluster) : 'main';
+    const copies = scanned === undefined && known === undefined ? fileCopies : undefined;
+    const fast = known ?? (copies === undefined ? 'main' : await copies.copy(file, this.ctx!, this.cluster));
     if (fast === 'copied' || fast === 'skipped') return this.recordFile(source, fast, false);
     const replacement = scanned?.bytes;
     // A stream cut mid-way fails the file whole (nothing partial is visible), so it is safe to

@@ -16,12 +16,12 @@ export interface FileIdentity {
 }
 
 /**
- * The identities of many files (absolute paths) at once, each by a stat taken now (undefined when
- * gone or when its stat failed: either drops the file's digest): a move's copy workers
- * (FileCopies.statMany) instead of a promise-based stat each. A rejection drops every digest asked
- * about, not the save.
+ * The identities of many files (keys of the store under `root`) at once, each by a stat taken now
+ * (undefined when gone or when its stat failed: either drops the file's digest): a move's copy
+ * workers (FileCopies.statMany) instead of a promise-based stat each. A rejection drops every
+ * digest asked about, not the save.
  */
-export type StatMany = (files: string[]) => Promise<Array<FileIdentity | undefined>>;
+export type StatMany = (root: string, keys: string[]) => Promise<Array<FileIdentity | undefined>>;
 
 interface Entry extends FileIdentity {
   md5: string;
@@ -126,8 +126,7 @@ export class FileDigests {
     if (newest > 0n) {
       // Stat-ed again even when the margin is already behind us: the first re-stat may have come
       // just short of it (its clock is whole ms) and a stat now settles what is unchanged.
-      const wait = Number(newest + SETTLED_NS - nowNs()) / 1e6;
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(wait + 1, 60)));
+      await sleepUntil(newest + SETTLED_NS + 1_000_000n);
       unsettled = await this.restat(statMany);
     }
     for (const [key] of unsettled) this.drop(key);
@@ -179,7 +178,7 @@ export class FileDigests {
   private async identifyAll(keys: string[], statMany: StatMany | undefined): Promise<Array<FileIdentity | undefined>> {
     try {
       if (statMany === undefined) return await Promise.all(keys.map((key) => this.identify(key)));
-      return await statMany(keys.map((key) => this.pathOf(key)));
+      return await statMany(this.root, keys);
     } catch {
       return [];
     }
@@ -214,6 +213,18 @@ function savedRow(saved: Readonly<Record<string, unknown>>, key: string): [strin
 }
 
 const MD5_HEX = /^[0-9a-f]{32}$/;
+
+/**
+ * Waits until the clock has passed `deadlineNs` (at most ~60 ms from now): a timer alone may fire
+ * early by the time its event-loop turn had already spent, as libuv counts from the turn's start,
+ * and a re-stat before the margin would drop digests the next run then reads again.
+ */
+async function sleepUntil(deadlineNs: bigint): Promise<void> {
+  const limit = nowNs() + 60_000_000n;
+  const until = deadlineNs < limit ? deadlineNs : limit;
+  for (let left = until - nowNs(); left > 0n; left = until - nowNs())
+    await new Promise((resolve) => setTimeout(resolve, Math.ceil(Number(left) / 1e6)));
+}
 
 /**
  * The wall clock (ns) as the settled rule reads it: taken before a call, it is no later than any

@@ -62,28 +62,25 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
     const fileCopies = options.dryRun ? undefined : FileCopies.open(from.vfs, to.vfs, digests, options.signal);
     // file:// -> file://: enough files in flight for the workers' batches (FileCopies.concurrency).
     const inFlight = concurrency ?? (fileCopies === undefined ? DEFAULT_CONCURRENCY : FileCopies.concurrency);
+    const queue = new WorkQueue(inFlight);
     const run: MoveRun = {
       from: from.vfs,
       to: to.vfs,
       options,
-      queue: new WorkQueue(inFlight),
+      queue,
       streams: pLimit(Math.min(inFlight, MAX_LARGE_STREAMS)),
       digests,
       memo,
       fileCopies,
+      // The files listed absent go to the workers in batches, whatever their clusters.
+      batches: fileCopies?.batcher(queue),
     };
     const results: ClusterMoveResult[] = [];
     try {
       await moveClusters(run, results);
     } finally {
       try {
-        // Digests recorded before a failure are still true: saved either way (file:// -> file://:
-        // the files just written are stat-ed again by the workers). They are a cache: one that
-        // cannot be saved (a folder that cannot be made or written) neither fails a move that
-        // succeeded nor hides the error of one that failed; the next run reads those files again.
-        const statMany = fileCopies === undefined ? undefined : (files: string[]) => fileCopies.statMany(files);
-        const configs = (key: string) => /^[^/]+\/config$/.test(key); // written last: not waited for (FileDigests.save)
-        await Promise.allSettled([digests.from?.save(statMany), digests.to?.save(statMany, configs), memo?.save()]);
+        await saveCaches(run);
       } finally {
         // The workers end with the move (none keeps the process alive), after what they copied is durable.
         await fileCopies?.close();
@@ -94,6 +91,20 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
     if (from.owned) await from.vfs.close();
     if (to.owned) await to.vfs.close();
   }
+}
+
+/**
+ * Saves the digests and the configs' memo. Digests recorded before a failure are still true:
+ * saved either way (file:// -> file://: the files just written are stat-ed again by the workers).
+ * They are a cache: one that cannot be saved (a folder that cannot be made or written) neither
+ * fails a move that succeeded nor hides the error of one that failed; the next run reads those
+ * files again.
+ */
+async function saveCaches({ digests, memo, fileCopies }: MoveRun): Promise<void> {
+  const statMany =
+    fileCopies === undefined ? undefined : (root: string, keys: string[]) => fileCopies.statMany(root, keys);
+  const configs = (key: string) => /^[^/]+\/config$/.test(key); // written last: not waited for (FileDigests.save)
+  await Promise.allSettled([digests?.from?.save(statMany), digests?.to?.save(statMany, configs), memo?.save()]);
 }
 
 /**

@@ -148,7 +148,7 @@ describe('FileDigests.save', () => {
     // The first re-stat was taken 49 ms after the change (still not settled, as a stat whose
     // clock reads whole ms can be), any later one now: the margin is then long behind.
     const statTimes: bigint[] = [];
-    const statMany: StatMany = (files) => {
+    const statMany: StatMany = (_root, files) => {
       const statAtNs = statTimes.length === 0 ? ctimeNs + 49_000_000n : nowNs();
       statTimes.push(statAtNs);
       return Promise.resolve(files.map(() => ({ ...identity, statAtNs })));
@@ -185,7 +185,7 @@ describe('FileDigests.save with failed re-stats', () => {
     digests.record('a/pki/fine', unsettled('fine-1'), md5('3'));
     digests.record('a/pki/settled', settledIdentity('settled-1'), md5('4'));
     const asked: string[][] = [];
-    const statMany: StatMany = (files) => {
+    const statMany: StatMany = (_root, files) => {
       asked.push(files.map((file) => path.basename(file)));
       // The worker's stat of `old` failed (EACCES, EIO: no identity), `fine` is unchanged.
       return Promise.resolve(files.map((file) => (file.endsWith('fine') ? settledIdentity('fine-1') : undefined)));

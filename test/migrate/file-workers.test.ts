@@ -7,66 +7,31 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { openVfs } from '../../src/backends/registry.js';
 import { isStateStoreError } from '../../src/errors.js';
 import { FileCopies } from '../../src/migrate/file-copy/copies.js';
-import type { Job, JobResult, WorkerDeps } from '../../src/migrate/file-copy/protocol.js';
+import type { Job, JobResult } from '../../src/migrate/file-copy/protocol.js';
 import { runWorkerBatch, workerFlush } from '../../src/migrate/file-copy/worker-code.js';
 import { syncfsAvailable } from '../../src/backends/file/sync-fs.js';
+import {
+  CLUSTER,
+  config,
+  countBatches,
+  expectWholeCopies,
+  failureOf,
+  seed,
+  TEMP,
+  walk,
+  workerDeps,
+} from '../helpers/file-moves.js';
 import { spySyncfs } from '../helpers/syncfs-spy.js';
 import { moveStateStore } from '../../src/migrate/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { removeTempDirs, tempDir } from '../helpers/index.js';
 
 afterEach(removeTempDirs);
-
-const CLUSTER = 'a.example.com';
-const TEMP = '.statestore-tmp-';
-
-const config = (base: string) =>
-  `apiVersion: kops.k8s.io/v1alpha2\nkind: Cluster\nmetadata:\n  name: ${CLUSTER}\nspec:\n  configBase: ${base}/${CLUSTER}\n`;
-
-/** A file store with one cluster: `small` files of 1 KiB, `large` of 3 MiB (several chunks each), a config. */
-async function seed(small: number, large = 0): Promise<{ dir: string; url: string }> {
-  const dir = await tempDir('move-workers-');
-  const vfs = await openVfs(`file://${dir}`);
-  for (let i = 0; i < small; i++) await vfs.write(`${CLUSTER}/pki/f${i}`, crypto.randomBytes(1024));
-  for (let i = 0; i < large; i++) await vfs.write(`${CLUSTER}/backups/b${i}`, crypto.randomBytes(3 * 1024 * 1024));
-  await vfs.write(`${CLUSTER}/config`, config(vfs.url));
-  await vfs.close();
-  return { dir, url: `file://${dir}` };
-}
-
-/** Every file under `dir` (relative paths), temp files included. */
-async function walk(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
-}
-
-/** Every file of `to` is whole: byte for byte the source's (the config: rewritten), no partial or foreign file. */
-async function expectWholeCopies(from: string, to: string): Promise<string[]> {
-  const files = await walk(to);
-  for (const file of files.filter((name) => name !== `${CLUSTER}/config`)) {
-    const [copy, original] = [await readFile(path.join(to, file)), await readFile(path.join(from, file))];
-    expect([file, copy.equals(original)]).toEqual([file, true]);
-  }
-  return files;
-}
-
-const failureOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-
-/** Counts the batches the move sends to workers (their postMessage calls). */
-function countBatches(): { count: () => number; restore: () => void } {
-  const spy = jest.spyOn(Worker.prototype, 'postMessage');
-  return { count: () => spy.mock.calls.length, restore: () => spy.mockRestore() };
-}
 
 it('copies through workers only when both stores are the file backend itself', async () => {
   const source = await seed(40);
@@ -204,19 +169,6 @@ it('fails with a StateStoreError when a worker dies mid-batch, and loses nothing
   const copied = (await expectWholeCopies(source.dir, destination)).filter((f) => !path.basename(f).startsWith(TEMP));
   expect(copied.sort()).toEqual(before.sort());
 });
-
-/** A worker's functions on this thread, with `fsImpl` for Node's fs. */
-function workerDeps(sourceRoot: string, targetRoot: string, fsImpl: typeof fs = fs): WorkerDeps {
-  return {
-    fs: fsImpl,
-    path,
-    crypto,
-    setup: { sourceRoot, targetRoot, tempPrefix: TEMP, abort: new SharedArrayBuffer(4) },
-    abort: new Int32Array(4),
-    buffer: Buffer.allocUnsafe(64 * 1024),
-    later: { queue: [], running: 0, limit: 8, folders: new Set(), failure: undefined, idle: [] },
-  };
-}
 
 it('reports a copy that reads back other bytes than were read from the source as an integrity failure', async () => {
   const [from, to] = [await tempDir('move-workers-'), await tempDir('move-workers-')];

@@ -11,8 +11,14 @@ import { workerSource } from './worker-code.js';
  */
 export const MAX_BATCH = 128;
 
-/** Jobs waiting per idle worker before one more is started. */
+/** Jobs waiting per idle worker before one more is started (a CopiesJob weighs its files). */
 const MIN_SHARE = 16;
+
+/**
+ * CopiesJobs sent to one worker at once: the next waits in the worker's port while it copies, so
+ * it never idles while the calling thread takes in one batch's results and sends the next.
+ */
+const COPIES_IN_FLIGHT = 2;
 
 /** Workers of one move: one per core, at least 2 (the copies wait on the disk too), at most 4. */
 export function poolSize(): number {
@@ -27,8 +33,11 @@ interface Waiting {
 
 interface Slot {
   worker: Worker;
-  /** The batch of jobs in flight (at most one: the next waits here, to join a larger batch). */
-  batch: { id: number; jobs: Waiting[] } | undefined;
+  /**
+   * The batches in flight, by id: one of small jobs (the next waits here, to join a larger batch),
+   * or up to {@link COPIES_IN_FLIGHT} of CopiesJobs.
+   */
+  batches: Map<number, Waiting[]>;
   /** Flushes sent to this worker, answered once its deferred fsyncs are done. */
   flushes: Map<number, Waiting>;
 }
@@ -95,6 +104,12 @@ export class FileCopyPool {
     return Promise.all(answers);
   }
 
+  /** Starts every worker not started yet (work for all of them is coming). */
+  warm(): void {
+    if (this.failure !== undefined || this.closing) return;
+    while (this.slots.length < this.size) this.start();
+  }
+
   /** Ends every worker (the move has settled: no batch is in flight, or it no longer matters). */
   async close(): Promise<void> {
     this.closing = true;
@@ -106,15 +121,34 @@ export class FileCopyPool {
 
   private dispatch(): void {
     if (this.waiting.length === 0 || this.failure !== undefined || this.closing) return;
-    const idle = this.slots.filter((slot) => slot.batch === undefined);
+    let idle = this.slots.filter((slot) => slot.batches.size === 0).length;
     // Another worker only for enough work to share (a worker costs ~10-30 ms to start).
-    while (this.slots.length < this.size && idle.length * MIN_SHARE < this.waiting.length) idle.push(this.start());
-    for (const [index, slot] of idle.entries()) {
-      // The waiting jobs split evenly among the idle workers, up to MAX_BATCH each.
-      const share = Math.ceil(this.waiting.length / (idle.length - index));
-      if (share === 0) break;
-      this.send(slot, this.waiting.splice(0, Math.min(MAX_BATCH, share)));
+    const weight = this.waiting.reduce((sum, waiting) => sum + weightOf(waiting.job), 0);
+    while (this.slots.length < this.size && idle * MIN_SHARE < weight) {
+      this.start();
+      idle += 1;
     }
+    while (this.waiting.length > 0) {
+      const copies = this.waiting[0]!.job.kind === 'copies';
+      const slot = this.leastBusy(copies ? COPIES_IN_FLIGHT : 1);
+      if (slot === undefined) return;
+      if (copies) {
+        this.send(slot, this.waiting.splice(0, 1));
+        continue;
+      }
+      // The small jobs up to the next CopiesJob split evenly among the idle workers, up to MAX_BATCH each.
+      let small = 1;
+      while (small < this.waiting.length && this.waiting[small]!.job.kind !== 'copies') small += 1;
+      const idleNow = this.slots.filter((other) => other.batches.size === 0).length;
+      this.send(slot, this.waiting.splice(0, Math.min(MAX_BATCH, Math.ceil(small / idleNow))));
+    }
+  }
+
+  /** The worker with the fewest batches in flight, if below `limit`. */
+  private leastBusy(limit: number): Slot | undefined {
+    let best: Slot | undefined;
+    for (const slot of this.slots) if (slot.batches.size < (best?.batches.size ?? limit)) best = slot;
+    return best;
   }
 
   private start(): Slot {
@@ -122,7 +156,7 @@ export class FileCopyPool {
       eval: true,
       workerData: { ...this.setup, abort: this.abortFlag.buffer } satisfies WorkerSetup,
     });
-    const slot: Slot = { worker, batch: undefined, flushes: new Map() };
+    const slot: Slot = { worker, batches: new Map(), flushes: new Map() };
     worker.unref();
     worker.on('message', (reply: WorkerReply) => this.answered(slot, reply));
     worker.on('error', (err) => this.died(slot, err));
@@ -133,7 +167,7 @@ export class FileCopyPool {
 
   private send(slot: Slot, jobs: Waiting[]): void {
     const id = this.nextId++;
-    slot.batch = { id, jobs };
+    slot.batches.set(id, jobs);
     this.post(slot, id, jobs);
   }
 
@@ -144,10 +178,10 @@ export class FileCopyPool {
 
   private answered(slot: Slot, reply: WorkerReply): void {
     const flush = slot.flushes.get(reply.id);
+    const jobs = flush !== undefined ? [flush] : (slot.batches.get(reply.id) ?? []);
     slot.flushes.delete(reply.id);
-    const jobs = flush !== undefined ? [flush] : slot.batch?.id === reply.id ? slot.batch.jobs : [];
-    if (flush === undefined) slot.batch = undefined;
-    if (slot.batch === undefined && slot.flushes.size === 0) slot.worker.unref();
+    slot.batches.delete(reply.id);
+    if (slot.batches.size === 0 && slot.flushes.size === 0) slot.worker.unref();
     for (const [index, waiting] of jobs.entries()) waiting.resolve(reply.results[index]!);
     this.dispatch();
   }
@@ -157,8 +191,8 @@ export class FileCopyPool {
     const at = this.slots.indexOf(slot);
     if (at === -1) return; // already handled ('error' is followed by 'exit')
     this.slots.splice(at, 1);
-    const jobs = [...(slot.batch?.jobs ?? []), ...slot.flushes.values()];
-    slot.batch = undefined;
+    const jobs = [...[...slot.batches.values()].flat(), ...slot.flushes.values()];
+    slot.batches.clear();
     slot.flushes.clear();
     if (this.closing) return;
     const detail = cause instanceof Error ? cause.message : String(cause);
@@ -180,4 +214,9 @@ export class FileCopyPool {
   private failAll(error: unknown): void {
     for (const waiting of this.waiting.splice(0)) waiting.reject(error);
   }
+}
+
+/** A job's share of a worker's work: a CopiesJob weighs its files. */
+function weightOf(job: Job): number {
+  return job.kind === 'copies' ? job.count : 1;
 }

@@ -36,6 +36,55 @@ export interface CreateJob {
   verify: boolean;
 }
 
+/**
+ * Many creates in one job (a cluster's files listed absent at the destination), as flat fields:
+ * a job and a result object per file cost the calling thread more than the copy costs a worker.
+ */
+export interface CopiesJob {
+  kind: 'copies';
+  /**
+   * The files' keys, joined by NUL (which no key holds): keys the file backend listed, whose paths
+   * in the two roots the worker makes as the backend does (`Root.pathOf`).
+   */
+  keys: string;
+  /** The number of files (the job's weight when the pool shares work among workers). */
+  count: number;
+  durability: CreateJob['durability'];
+  verify: boolean;
+}
+
+/**
+ * What a {@link CopiesJob} did with each file, in order (Copies.outcomes; the worker writes the
+ * numbers themselves: its code cannot import this).
+ */
+export const CopyOutcome = {
+  copied: 0,
+  /** Failed before its name was taken: the move's own path decides. */
+  failed: 1,
+  /** Failed after it was linked under its name (whole, but not verified or not durable). */
+  failedLinked: 2,
+  aborted: 3,
+  /** Read back with other bytes than were read from the source (linked). */
+  integrity: 4,
+  /** Aborted after it was linked under its name (whole, but not verified). */
+  abortedLinked: 5,
+} as const;
+
+/**
+ * A {@link CopiesJob}'s results, flat: per file an outcome and, for a copied file, the digests
+ * of what was read (the source) and read back (the target, when verified), with the change
+ * stamps (`fileStamp`, made in the worker) and times of the stats they are true of.
+ */
+export interface Copies {
+  outcomes: Uint8Array;
+  /** Two per file (source, target; '' where there is none), joined by NUL. */
+  stamps: string;
+  /** Two per file, 32 hex digits each (spaces where there is none). */
+  md5s: string;
+  /** Four per file: the source's ctime and stat time (ns), then the target's (0: none). */
+  times: BigUint64Array;
+}
+
 /** Digest the files named (either may be left out). */
 export interface CompareJob {
   kind: 'compare';
@@ -51,7 +100,18 @@ export interface FlushJob {
 /** Stats of files (their identities now, for digests recorded right after the files were written). */
 export interface StatJob {
   kind: 'stat';
-  paths: string[];
+  /** The store's folder (one of the two roots). */
+  root: string;
+  /** The files' keys, joined by NUL; their paths made as CopiesJob's. */
+  keys: string;
+}
+
+/** A StatJob's answer, flat (as Copies): per file its change stamp ('' where gone or not a file). */
+export interface Stats {
+  /** One per file, joined by NUL. */
+  stamps: string;
+  /** Two per file: the ctime and the time taken before the stat (ns). */
+  times: BigUint64Array;
 }
 
 /** Every file of a store under a prefix, in key order, as the file backend lists them (no folders, no reserved names). */
@@ -75,9 +135,11 @@ export interface Listing {
   keys: string;
   /** Four numbers per key, in order: size, inode, mtime (ns), ctime (ns). */
   stats: BigUint64Array;
+  /** The change stamp of each (`fileStamp`, whose start is the version), joined by NUL: made here, off the calling thread. */
+  stamps: string;
 }
 
-export type Job = CreateJob | CompareJob | FlushJob | StatJob | ListJob;
+export type Job = CreateJob | CopiesJob | CompareJob | FlushJob | StatJob | ListJob;
 
 export type JobResult = JobDone | JobFailed;
 
@@ -85,10 +147,12 @@ export interface JobDone {
   ok: true;
   source?: ReadDigest;
   target?: ReadDigest;
-  /** A StatJob's files, in order (null: gone, or not a file). */
-  stats?: Array<StatIdentity | null>;
+  /** A StatJob's files, in order. */
+  stats?: Stats;
   /** A ListJob's files. */
   listing?: Listing;
+  /** A CopiesJob's files. */
+  copies?: Copies;
 }
 
 export interface JobFailed {
@@ -133,6 +197,26 @@ export interface WorkerDeps {
   buffer: Buffer;
   /** The background fsyncs of `later` creates (workerSyncLater). */
   later: LaterSyncs;
+  /** Temp file names: this worker's random part (made once) and a counter. */
+  names: { random: string; count: number };
+  /**
+   * The worker functions of other modules, passed in: a call of an import by its name is renamed
+   * where the sources are transpiled to CommonJS (Jest: `(0, _mod.name)(...)`), which the
+   * worker's text does not define; a call through this object is the same everywhere.
+   */
+  calls: WorkerCalls;
+}
+
+/** See {@link WorkerDeps.calls}: worker-list.ts, worker-batch.ts, the backends' helpers. */
+export interface WorkerCalls {
+  list: (deps: WorkerDeps, job: ListJob) => JobResult;
+  copyJobs: (deps: WorkerDeps, job: CopiesJob) => WorkerBatch;
+  packCopies: (deps: WorkerDeps, results: JobResult[]) => JobResult;
+  stats: (deps: WorkerDeps, root: string, keys: string) => JobResult;
+  /** The backends' UTF-8 key order (`backends/common/paging.ts`). */
+  compareKeys: (a: string, b: string) => number;
+  /** The file backend's fileStamp (`backends/file/stamp.ts`). */
+  stamp: (stat: Omit<StatIdentity, 'statAtNs'>) => string;
 }
 
 /** A worker's deferred fsyncs: files waiting and running, their folders, the first failure. */

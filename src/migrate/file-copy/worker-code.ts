@@ -13,18 +13,20 @@
  * into calls of `_optionalChain` and `_nullishCoalesce`, which the worker would not have):
  * scripts/check-pack.mjs moves a file store through the workers from both built formats.
  */
+import type * as NodeCrypto from 'node:crypto';
 import { compareKeys } from '../../backends/common/paging.js';
+import { fileStamp } from '../../backends/file/stamp.js';
 import type {
   Job,
   JobFailed,
   JobResult,
   ReadDigest,
-  StatIdentity,
   WorkerBatch,
   WorkerDeps,
   WorkerPort,
   WorkerReply,
 } from './protocol.js';
+import { workerCopyJobs, workerPackCopies, workerPaths, workerStats } from './worker-batch.js';
 import { workerList, workerRemoveAbandoned, workerSortItems } from './worker-list.js';
 
 /** The folders of one batch found inside their store's root (resolved once per batch). */
@@ -57,8 +59,11 @@ export function runWorkerBatch(deps: WorkerDeps, batch: WorkerBatch): JobResult[
     try {
       if (Atomics.load(deps.abort, 0) !== 0) return { ok: false, aborted: true, message: 'aborted' };
       if (job.kind === 'compare') return workerCompare(deps, job.source, job.target);
-      if (job.kind === 'stat') return { ok: true, stats: job.paths.map((file: string) => workerStat(deps, file)) };
-      if (job.kind === 'list') return workerList(deps, job);
+      if (job.kind === 'stat') return deps.calls.stats(deps, job.root, job.keys);
+      if (job.kind === 'list') return deps.calls.list(deps, job);
+      // Each file as a CreateJob of a batch would be (the same checks, abort flag and durability).
+      if (job.kind === 'copies')
+        return deps.calls.packCopies(deps, runWorkerBatch(deps, deps.calls.copyJobs(deps, job)));
       if (job.kind !== 'create') return { ok: false, message: 'a flush is sent alone' };
       const result = workerCreate(deps, checked, job.source, job.target, job.durability === 'now', job.verify);
       // A file linked is synced even if a later step failed: the move may still find it whole and keep it.
@@ -163,7 +168,11 @@ export function workerCreate(
   const { fs, path, setup } = deps;
   workerAssertInside(deps, checked, setup.sourceRoot, path.dirname(source), false);
   workerAssertInside(deps, checked, setup.targetRoot, path.dirname(target), true);
-  const temp = path.join(path.dirname(target), setup.tempPrefix + deps.crypto.randomBytes(6).toString('hex'));
+  // This worker's random part and a counter: unique as random names are, without a random read per file.
+  const temp = path.join(
+    path.dirname(target),
+    setup.tempPrefix + deps.names.random + (deps.names.count++).toString(36),
+  );
   const from = fs.openSync(source, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   let to: number | undefined;
   let linked = false;
@@ -222,22 +231,30 @@ export function workerDigest(deps: WorkerDeps, fd: number, copyTo?: number): Rea
   const statAtNs = BigInt(Date.now()) * 1_000_000n;
   const stat = fs.fstatSync(fd, { bigint: true });
   if (!stat.isFile()) throw Object.assign(new Error('not a file'), { code: 'ENOENT' });
-  const hash = deps.crypto.createHash('md5');
+  // A file read in one chunk (most of a kops store) is digested in one call: a Hash object per
+  // file cost more than the MD5 of 1 KiB.
+  let hash: NodeCrypto.Hash | undefined;
+  let md5: string | undefined;
   let bytes = 0;
   for (;;) {
     if (Atomics.load(deps.abort, 0) !== 0) throw Object.assign(new Error('aborted'), { code: 'ABORT_ERR' });
     const n = fs.readSync(fd, buffer, 0, buffer.byteLength, bytes);
-    if (n === 0) break;
     const chunk = buffer.subarray(0, n);
     if (copyTo !== undefined) for (let at = 0; at < n;) at += fs.writeSync(copyTo, chunk, at, n - at, bytes + at);
-    hash.update(chunk);
     bytes += n;
     // A short read is the end of a regular file: no read more only to be told so (the caller
     // compares the bytes with the stat's size, which a file that grew meanwhile fails).
-    if (n < buffer.byteLength) break;
+    const last = n < buffer.byteLength;
+    if (last && hash === undefined) {
+      md5 = deps.crypto.hash('md5', chunk);
+      break;
+    }
+    if (hash === undefined) hash = deps.crypto.createHash('md5');
+    hash.update(chunk);
+    if (last) break;
   }
   const { ino, mtimeNs, size, ctimeNs } = stat;
-  return { md5: hash.digest('hex'), bytes, stat: { ino, mtimeNs, size, ctimeNs, statAtNs } };
+  return { md5: md5 === undefined ? hash!.digest('hex') : md5, bytes, stat: { ino, mtimeNs, size, ctimeNs, statAtNs } };
 }
 
 /**
@@ -261,19 +278,6 @@ export function workerAssertInside(deps: WorkerDeps, checked: Checked, root: str
   checked.add(dir);
 }
 
-/** The identity of a file now (null for a file gone, a folder, or a failed stat). */
-export function workerStat(deps: WorkerDeps, file: string): StatIdentity | null {
-  const statAtNs = BigInt(Date.now()) * 1_000_000n;
-  try {
-    const stat = deps.fs.statSync(file, { bigint: true, throwIfNoEntry: false });
-    if (stat === undefined || !stat.isFile()) return null;
-    const { ino, mtimeNs, size, ctimeNs } = stat;
-    return { ino, mtimeNs, size, ctimeNs, statAtNs };
-  } catch {
-    return null;
-  }
-}
-
 /** A failure as a message can carry it (an Error does not survive postMessage with its code). */
 export function workerFailure(err: unknown): JobFailed {
   const fields = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown };
@@ -292,12 +296,16 @@ export const WORKER_FUNCTIONS: ReadonlyArray<(...args: never[]) => unknown> = [
   fileCopyWorkerMain,
   runWorkerBatch,
   workerCreate,
+  workerCopyJobs,
+  workerPackCopies,
+  fileStamp,
   workerCompare,
   workerDigest,
   workerAssertInside,
   workerSyncLater,
   workerFlush,
-  workerStat,
+  workerStats,
+  workerPaths,
   workerList,
   workerRemoveAbandoned,
   workerSortItems,
@@ -316,6 +324,9 @@ export function workerSource(): string {
     "const { parentPort, workerData } = require('node:worker_threads');",
     `${main!.name}({ fs: require('node:fs'), path: require('node:path'), crypto: require('node:crypto'),`,
     `  setup: workerData, abort: new Int32Array(workerData.abort), buffer: Buffer.allocUnsafe(${WORKER_CHUNK}),`,
+    "  names: { random: require('node:crypto').randomBytes(6).toString('hex'), count: 0 },",
+    `  calls: { list: ${workerList.name}, copyJobs: ${workerCopyJobs.name}, packCopies: ${workerPackCopies.name},`,
+    `    stats: ${workerStats.name}, compareKeys: ${compareKeys.name}, stamp: ${fileStamp.name} },`,
     `  later: { queue: [], running: 0, limit: ${LATER_SYNCS}, folders: new Set(), failure: undefined, idle: [] } }, parentPort);`,
   ].join('\n');
 }
