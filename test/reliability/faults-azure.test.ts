@@ -4,10 +4,12 @@
  * responses half-way after Azurite acted.
  */
 import { azureFaultBackend, describeStoreFaults, describeStreamFaults, describeVfsFaults } from './fault-scenarios.js';
+import { describeRetryAbort } from './retry-abort.js';
 
 const backend = azureFaultBackend();
 afterAll(() => backend.stop());
 
 describeVfsFaults(backend);
+describeRetryAbort(backend);
 describeStoreFaults(backend);
 describeStreamFaults(backend);

@@ -6,10 +6,12 @@
  * through the proxy and every request of a session meets the faults.
  */
 import { describeStoreFaults, describeStreamFaults, describeVfsFaults, gcsFaultBackend } from './fault-scenarios.js';
+import { describeRetryAbort } from './retry-abort.js';
 
 const backend = gcsFaultBackend();
 afterAll(() => backend.stop());
 
 describeVfsFaults(backend);
+describeRetryAbort(backend);
 describeStoreFaults(backend);
 describeStreamFaults(backend);

@@ -4,9 +4,11 @@
  * faults-gcs.test.ts.
  */
 import { describeStreamFaults, describeVfsFaults, s3FaultBackend } from './fault-scenarios.js';
+import { describeRetryAbort } from './retry-abort.js';
 
 const backend = s3FaultBackend();
 afterAll(() => backend.stop());
 
 describeVfsFaults(backend);
+describeRetryAbort(backend);
 describeStreamFaults(backend);

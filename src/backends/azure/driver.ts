@@ -346,15 +346,21 @@ export class AzureDriver implements VfsDriver {
     return options.signal === undefined ? {} : { abortSignal: options.signal };
   }
 
-  /** One request with its retries, each failure mapped by {@link mapError} so that `withRetry` sees its code. */
+  /**
+   * One request with its retries, each failure mapped by {@link mapError} so that `withRetry` sees
+   * its code. The call's signal also ends a retry wait (up to `maxDelayMs`) at once.
+   */
   private async call<T>(context: ErrorContext, fn: () => Promise<T>): Promise<T> {
-    return withRetry(async () => {
-      try {
-        return await fn();
-      } catch (err) {
-        throw isStateStoreError(err) ? err : this.mapError(err, context);
-      }
-    }, this.retry);
+    return withRetry(
+      async () => {
+        try {
+          return await fn();
+        } catch (err) {
+          throw isStateStoreError(err) ? err : this.mapError(err, context);
+        }
+      },
+      { ...this.retry, signal: context.signal },
+    );
   }
 
   private blob(key: string): BlockBlobClient {

@@ -324,16 +324,20 @@ export class GcsDriver implements VfsDriver {
 
   /**
    * One request with its retries, each failure mapped by {@link mapError} so that `withRetry` sees
-   * its code. Each attempt must be answered within `timeoutMs` (see {@link answered}).
+   * its code. Each attempt must be answered within `timeoutMs` (see {@link answered}); the call's
+   * signal also ends a retry wait (up to `maxDelayMs`) at once.
    */
   private async call<T>(context: ErrorContext, fn: () => Promise<T>): Promise<T> {
-    return withRetry(async () => {
-      try {
-        return await answered(fn(), this.timeoutMs, context.key, context.op);
-      } catch (err) {
-        throw isStateStoreError(err) ? err : this.mapError(err, context);
-      }
-    }, this.retry);
+    return withRetry(
+      async () => {
+        try {
+          return await answered(fn(), this.timeoutMs, context.key, context.op);
+        } catch (err) {
+          throw isStateStoreError(err) ? err : this.mapError(err, context);
+        }
+      },
+      { ...this.retry, signal: context.signal },
+    );
   }
 
   private file(key: string): File {

@@ -21,6 +21,7 @@ import { MAX_TIMER_MS } from './timers.js';
 import { HeldLease, type Written } from './held-lease.js';
 import type { LeaseInfo, LeaseOptions } from './types.js';
 import { oversizedInfo, readCapped } from '../capped-read.js';
+import { giveBack, refused, withdrawIfOurs } from './withdraw.js';
 
 /** The default lease duration: long enough for a slow request, short enough that a crash costs a minute. */
 export const DEFAULT_TTL_MS = 60_000;
@@ -154,8 +155,7 @@ async function heldOrTooSlow(vfs: Vfs, cluster: string, written: Written): Promi
   if (lease.held) return lease;
   const tookMs = Math.round(performance.now() - written.sentAt);
   const key = leaseKey(cluster);
-  const { deleteIfMatch } = await vfs.loadCapabilities().catch(() => vfs.capabilities);
-  await vfs.delete(key, deleteIfMatch ? { ifMatch: written.version } : {}).catch(() => undefined);
+  await giveBack(vfs, key, written.doc, written.version).catch(() => undefined);
   throw new StateStoreError(
     'InvalidArgument',
     `the lease on cluster "${cluster}" took ${tookMs} ms to write, longer than its ttl of ${written.doc.ttlMs} ms: ` +
@@ -166,15 +166,8 @@ async function heldOrTooSlow(vfs: Vfs, cluster: string, written: Written): Promi
 
 /** Create-if-absent. `'exists'` when someone holds (or held) the lease. */
 async function attempt(vfs: Vfs, key: string, settled: Settled): Promise<Written | 'exists' | 'retry'> {
-  const sentAt = performance.now();
-  const doc = leaseDocument({ ...settled.holder, token: newToken(), ttlMs: settled.ttlMs }, Date.now());
   try {
-    const info = await vfs.write(key, JSON.stringify(doc), {
-      ifNoneMatch: '*',
-      contentType: 'application/json',
-      signal: settled.signal,
-    });
-    return { doc, version: info.version, sentAt };
+    return await sendLease(vfs, key, settled, { ifNoneMatch: '*' });
   } catch (err) {
     if (isStateStoreError(err, 'AlreadyExists')) return 'exists';
     // A collision the backend reports as retryable (Azure, GCS under a race): look again.
@@ -185,18 +178,38 @@ async function attempt(vfs: Vfs, key: string, settled: Settled): Promise<Written
 
 /** A takeover: compare-and-swap on the expired document's version, so that of N takers one wins. */
 async function takeOver(vfs: Vfs, key: string, version: string, settled: Settled): Promise<Written | undefined> {
+  try {
+    return await sendLease(vfs, key, settled, { ifMatch: version });
+  } catch (err) {
+    if (refused(err)) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Writes a new lease document (a new token) under `condition`. A failure other than a refusal
+ * (an abort, a timeout, a cut connection) may still have landed: what it wrote is withdrawn
+ * (read back, removed if it carries this token) before the failure is passed on, so that an
+ * aborted acquire leaves no lease that nobody holds. Inline, not in the background: once
+ * `acquireLease` rejects, the clean-up is over, also in a process that exits right after (Ctrl-C).
+ */
+async function sendLease(
+  vfs: Vfs,
+  key: string,
+  settled: Settled,
+  condition: { ifNoneMatch: '*' } | { ifMatch: string },
+): Promise<Written> {
   const sentAt = performance.now();
   const doc = leaseDocument({ ...settled.holder, token: newToken(), ttlMs: settled.ttlMs }, Date.now());
   try {
     const info = await vfs.write(key, JSON.stringify(doc), {
-      ifMatch: version,
+      ...condition,
       contentType: 'application/json',
       signal: settled.signal,
     });
     return { doc, version: info.version, sentAt };
   } catch (err) {
-    if (isStateStoreError(err, 'PreconditionFailed') || isStateStoreError(err, 'Conflict')) return undefined;
-    if (isStateStoreError(err, 'NotFound')) return undefined;
+    if (!refused(err)) await withdrawIfOurs(vfs, key, doc.token);
     throw err;
   }
 }

@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { isStateStoreError, StateStoreError } from '../../errors.js';
 import type { CallOptions, Vfs } from '../../vfs/types.js';
 import { MAX_TIMER_MS } from './timers.js';
-import { leaseDocument, leaseKey, releasedDocument, type LeaseDocument } from './document.js';
+import { leaseDocument, leaseKey, type LeaseDocument } from './document.js';
+import { giveBack } from './withdraw.js';
 import type { Lease } from './types.js';
 
 /** What a holder knows right after a successful write of its lease document. */
@@ -107,16 +108,8 @@ export class HeldLease implements Lease {
     this.#stopTimer();
     // Lost: whatever is stored is someone else's now (or will be); never touch it.
     if (!wasHeld) return;
-    const vfs = this.#vfs;
     try {
-      if ((await vfs.loadCapabilities({ signal: options.signal })).deleteIfMatch)
-        await vfs.delete(this.#key, { ifMatch: this.#version, signal: options.signal });
-      else
-        await vfs.write(this.#key, JSON.stringify(releasedDocument(this.#doc)), {
-          ifMatch: this.#version,
-          contentType: 'application/json',
-          signal: options.signal,
-        });
+      await giveBack(this.#vfs, this.#key, this.#doc, this.#version, options);
     } catch (err) {
       // Gone or changed: taken over meanwhile, nothing of ours left to release.
       if (!isStateStoreError(err, 'PreconditionFailed') && !isStateStoreError(err, 'NotFound')) throw err;

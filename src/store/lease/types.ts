@@ -116,6 +116,9 @@ export interface StoreLeases {
    * Takes the cluster's lease. Rejects with Conflict (naming the holder and the expiry) when
    * someone else holds it and `wait` is not set; Unsupported when the backend cannot enforce
    * create-if-absent and compare-and-swap; InvalidArgument for a bad cluster name or ttl.
+   * Aborted by `signal` (or failed) while its write was in flight, it reads the lease back and
+   * removes it if that write landed (conditionally, within 2 s) before rejecting, so that no lease
+   * held by nobody blocks the cluster for its ttl.
    */
   acquireLease(cluster: string, options?: LeaseOptions): Promise<Lease>;
   /**
