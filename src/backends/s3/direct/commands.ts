@@ -2,7 +2,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { createHash, type Hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { Crc32c, Crc64Nvme, type Checksum } from './crc.js';
-import type { DirectRequest, DirectResponse } from './transport.js';
+import { SMALL_BODY, type DirectRequest, type DirectResponse } from './transport.js';
 import { parseCopyResult, parseListPage } from './xml.js';
 
 /**
@@ -62,11 +62,23 @@ const ACCEPTED: Record<string, ReadonlySet<string>> = {
 /** PutObject bodies above this go through the SDK (its Expect: 100-continue, streaming). */
 export const DIRECT_PUT_LIMIT = 8 * 1024 * 1024;
 
+/** A GetObject whose caller reads the body whole (lazy-sdk.ts readWhole). */
+export interface WholeBody {
+  /** Bodies of at most this many bytes (and {@link SMALL_BODY}) are collected; larger ones stream. */
+  limit: number;
+  /**
+   * A 2xx body cut while collected is handed over as the bytes that came, its stream failing with
+   * the cut after them, for the caller to resume from there (s3/whole-read.ts); without it the
+   * attempt is retried whole.
+   */
+  keepCut: boolean;
+}
+
 /** How the store's checksums apply (`options.s3.checksum`: `when_supported` adds CRC32s). */
 export interface TranslateOptions {
   checksums: boolean;
   /** A GetObject whose caller reads the body whole: a small one is collected (transport.ts SMALL_BODY). */
-  wholeBody?: boolean;
+  wholeBody?: WholeBody;
 }
 
 /** The direct request of an SDK command, or undefined when the SDK must send it. */
@@ -94,10 +106,7 @@ export function translate(
   switch (name) {
     case 'GetObjectCommand':
       if (options.checksums) headers['x-amz-checksum-mode'] = 'ENABLED';
-      return {
-        request: { method: 'GET', bucket, key, headers, stream: true, collectSmall: options.wholeBody === true },
-        output: getOutput,
-      };
+      return { request: getRequest(bucket, key, headers, options.wholeBody), output: getOutput };
     case 'HeadObjectCommand':
       return { request: { method: 'HEAD', bucket, key, headers }, output: (r) => headFields(r) };
     case 'DeleteObjectCommand':
@@ -112,6 +121,19 @@ export function translate(
     default:
       return listObjects(bucket, input, headers);
   }
+}
+
+function getRequest(
+  bucket: string,
+  key: string | undefined,
+  headers: Record<string, string>,
+  whole: WholeBody | undefined,
+): DirectRequest {
+  const request: DirectRequest = { method: 'GET', bucket, key, headers, stream: true };
+  if (whole === undefined) return request;
+  request.collectUpTo = Math.min(SMALL_BODY, whole.limit);
+  if (whole.keepCut) request.keepCut = true;
+  return request;
 }
 
 function putObject(
@@ -193,7 +215,14 @@ const VALIDATED: Array<[string, string, () => Checksum]> = [
  */
 function getOutput(response: DirectResponse): Record<string, unknown> {
   const out = headFields(response);
-  const { stream } = response;
+  const { stream, cut } = response;
+  if (cut !== undefined) {
+    // Cut while collected: what came, then the cut, for the reader to resume (no checksum of a part).
+    for (const [header, field] of VALIDATED)
+      if (typeof response.headers[header] === 'string') out[field] = response.headers[header];
+    out['Body'] = Readable.from(cutBody(response.body, cut), { objectMode: false });
+    return out;
+  }
   for (const [header, field, make] of VALIDATED) {
     const expected = response.headers[header];
     if (typeof expected !== 'string' || /-\d+$/.test(expected)) continue;
@@ -211,6 +240,12 @@ function getOutput(response: DirectResponse): Record<string, unknown> {
   }
   out['Body'] = stream ?? bufferedStream(response.body);
   return out;
+}
+
+/** The bytes that came of a body cut while collected, then its failure. */
+async function* cutBody(bytes: Buffer, cut: Error): AsyncGenerator<Buffer> {
+  if (bytes.length > 0) yield bytes;
+  throw cut;
 }
 
 /** The bytes of each GetObject body collected in full and checked (see transport.ts SMALL_BODY). */
