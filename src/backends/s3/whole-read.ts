@@ -5,7 +5,7 @@ import { collectCapped, readTooLarge } from '../../vfs/read-cap.js';
 import type { RetryPolicy } from '../../vfs/retry.js';
 import type { ReadResult, ReadStreamResult } from '../../vfs/types.js';
 import { resumableBody } from '../resume.js';
-import { bufferedBytes, type WholeBody } from './direct/commands.js';
+import { collectedBytes, type WholeBody } from './direct/commands.js';
 import { readWhole } from './lazy-sdk.js';
 import { bodyIsValidated, checkVersion, objectInfo, type GetOutput } from './objects.js';
 import { bodyError, readRest } from './reads.js';
@@ -29,7 +29,11 @@ export interface ObjectReads {
 interface Got {
   output: GetOutput;
   info: ReturnType<typeof objectInfo>;
-  first: Readable;
+}
+
+/** Releases an answer's body, unless the direct path collected it (nothing to release). */
+function release(output: GetOutput): void {
+  if (collectedBytes(output) === undefined) output.Body?.destroy();
 }
 
 async function get(reads: ObjectReads, key: string, options: DriverReadOptions, whole?: WholeBody): Promise<Got> {
@@ -41,14 +45,13 @@ async function get(reads: ObjectReads, key: string, options: DriverReadOptions, 
     signal,
   );
   const info = objectInfo(key, output, reads.requests.kms);
-  const first = output.Body ?? Readable.from([]);
   try {
     checkVersion(info, condition, 'read', reads.bucket);
   } catch (err) {
-    first.destroy();
+    release(output);
     throw err;
   }
-  return { output, info, first };
+  return { output, info };
 }
 
 /**
@@ -62,7 +65,7 @@ function resumable(reads: ObjectReads, key: string, options: DriverReadOptions, 
   const { info } = got;
   const validated = reads.checksums && bodyIsValidated(got.output);
   const context: ErrorContext = { op: 'read', key, condition, ...(signal === undefined ? {} : { signal }) };
-  return resumableBody(got.first, {
+  return resumableBody(got.output.Body ?? Readable.from([]), {
     size: info.size,
     backend: 's3',
     key,
@@ -101,14 +104,14 @@ export async function readObjectStream(
 export async function readObject(reads: ObjectReads, key: string, options: DriverReadOptions): Promise<ReadResult> {
   const cap = options.maxBytes;
   const got = await get(reads, key, options, { limit: cap ?? Infinity, keepCut: true });
-  const { info, first } = got;
+  const { info, output } = got;
   if (cap !== undefined && info.size > cap) {
-    first.destroy();
+    release(output);
     throw readTooLarge(info, 's3', cap, String(info.size));
   }
-  const bytes = bufferedBytes(first) ?? (await collectCapped(resumable(reads, key, options, got), info, 's3', cap));
+  const bytes = collectedBytes(output) ?? (await collectCapped(resumable(reads, key, options, got), info, 's3', cap));
   return {
     body: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-    info: { ...info, size: bytes.length },
+    info: bytes.length === info.size ? info : { ...info, size: bytes.length },
   };
 }
