@@ -13,7 +13,8 @@ const REFUSED = new WeakMap<object, { info: ObjectInfo; size: string; maxBytes: 
 /**
  * The refusal of a read past `maxBytes`: InvalidArgument, with the object's `info` and the size
  * seen (`"42000000"` announced, or `"over 70000"` when only the bytes that came said so) kept for
- * {@link oversizedRead}. Drivers raise it where they stop reading.
+ * `oversizedRead` (the store's capped reads name the file with them). Drivers raise it where they
+ * stop reading.
  */
 export function readTooLarge(info: ObjectInfo, backend: string, maxBytes: number, size: string): StateStoreError {
   const err = new StateStoreError(
