@@ -2,7 +2,7 @@
  * Whole reads (`Vfs.read`) with `maxBytes`, and the S3 direct path's collected small bodies
  * (s3/whole-read.ts): a body cut while collected resumes from the byte reached with a ranged GET
  * pinned to the ETag, a rotten one is IntegrityError, an abort is Aborted, and an object past the
- * cap is refused with the object's info kept, on memory, file and S3 (s3rver) alike.
+ * cap is refused with the object's info kept, on memory, file, S3 (s3rver), Azure (Azurite) and GCS (its emulator) alike.
  */
 import { openVfs } from '../../src/backends/registry.js';
 import { oversizedRead } from '../../src/vfs/read-cap.js';
@@ -11,7 +11,7 @@ import type { Vfs } from '../../src/vfs/types.js';
 import { rejection } from '../helpers/index.js';
 import { startFaultProxy } from '../servers/fault-proxy.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../servers/s3rver.js';
-import { fileTarget, memoryTarget, s3Target, stopAll } from './targets.js';
+import { azureTarget, fileTarget, gcsTarget, memoryTarget, s3Target, stopAll } from './targets.js';
 
 let server: S3rverHandle;
 // The dialect given: no probe at open adds requests to those counted through the proxy.
@@ -97,28 +97,31 @@ it('a large body is streamed and read whole within the cap, and refused past it'
   }
 });
 
-describe.each([memoryTarget, fileTarget, s3Target].map((t) => [t.name, t] as const))('maxBytes on %s', (_, target) => {
-  let vfs: Vfs;
-  beforeAll(async () => {
-    ({ vfs } = await target.fresh());
-    await vfs.write('c/config', small);
-  });
+describe.each([memoryTarget, fileTarget, s3Target, azureTarget, gcsTarget].map((t) => [t.name, t] as const))(
+  'maxBytes on %s',
+  (_, target) => {
+    let vfs: Vfs;
+    beforeAll(async () => {
+      ({ vfs } = await target.fresh());
+      await vfs.write('c/config', small);
+    });
 
-  it('reads an object of exactly maxBytes, refuses one byte more with its info, and refuses a bad maxBytes', async () => {
-    expect(Buffer.from((await vfs.read('c/config', { maxBytes: small.length })).body).equals(small)).toBe(true);
-    const err = await rejection(vfs.read('c/config', { maxBytes: small.length - 1 }));
-    expect(err.code).toBe('InvalidArgument');
-    expect(err.message).toMatch(/is 4200 bytes, more than the 4199 bytes asked for \(maxBytes\); it was not read$/);
-    expect(oversizedRead(err)?.info).toMatchObject({ key: 'c/config', size: small.length });
-    expect((await rejection(vfs.read('c/config', { maxBytes: -1 }))).code).toBe('InvalidArgument');
-    expect((await rejection(vfs.read('c/absent', { maxBytes: 10 }))).code).toBe('NotFound');
-  });
+    it('reads an object of exactly maxBytes, refuses one byte more with its info, and refuses a bad maxBytes', async () => {
+      expect(Buffer.from((await vfs.read('c/config', { maxBytes: small.length })).body).equals(small)).toBe(true);
+      const err = await rejection(vfs.read('c/config', { maxBytes: small.length - 1 }));
+      expect(err.code).toBe('InvalidArgument');
+      expect(err.message).toMatch(/is 4200 bytes, more than the 4199 bytes asked for \(maxBytes\); it was not read$/);
+      expect(oversizedRead(err)?.info).toMatchObject({ key: 'c/config', size: small.length });
+      expect((await rejection(vfs.read('c/config', { maxBytes: -1 }))).code).toBe('InvalidArgument');
+      expect((await rejection(vfs.read('c/absent', { maxBytes: 10 }))).code).toBe('NotFound');
+    });
 
-  it('readCapped keeps its own message and the refused file for oversizedInfo', async () => {
-    const err = await rejection(readCapped(vfs, 'c/config', { maxBytes: 100, what: 'cluster "c"' }));
-    expect(err.message).toBe(
-      'cluster "c" is 4200 bytes, more than the 100 bytes statestore reads (maxBytes); it was not read',
-    );
-    expect(oversizedInfo(err)).toMatchObject({ key: 'c/config', size: small.length });
-  });
-});
+    it('readCapped keeps its own message and the refused file for oversizedInfo', async () => {
+      const err = await rejection(readCapped(vfs, 'c/config', { maxBytes: 100, what: 'cluster "c"' }));
+      expect(err.message).toBe(
+        'cluster "c" is 4200 bytes, more than the 100 bytes statestore reads (maxBytes); it was not read',
+      );
+      expect(oversizedInfo(err)).toMatchObject({ key: 'c/config', size: small.length });
+    });
+  },
+);
