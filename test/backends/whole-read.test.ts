@@ -1,8 +1,9 @@
 /**
  * Whole reads (`Vfs.read`) with `maxBytes`, and the S3 direct path's collected small bodies
  * (s3/whole-read.ts): a body cut while collected resumes from the byte reached with a ranged GET
- * pinned to the ETag, a rotten one is IntegrityError, an abort is Aborted, and an object past the
- * cap is refused with the object's info kept, on memory, file, S3 (s3rver), Azure (Azurite) and GCS (its emulator) alike.
+ * pinned to the ETag, a rotten one is IntegrityError, an abort is Aborted; and an object past the
+ * cap is refused with the object's info kept, on memory, file, S3 (s3rver), Azure (Azurite) and
+ * GCS (its emulator) alike.
  */
 import { openVfs } from '../../src/backends/registry.js';
 import { oversizedRead } from '../../src/vfs/read-cap.js';
