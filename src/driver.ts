@@ -65,6 +65,7 @@ export type { RetryPolicy } from './vfs/retry.js';
 // Plumbing the built-in drivers share: bodies, whole reads, listing pages, HTTP and network error mapping.
 export { collect, md5Hex, toBytes } from './backends/common/bytes.js';
 export { readAll } from './backends/common/read-all.js';
+export { readTooLarge } from './vfs/read-cap.js';
 export { compareKeys, decodePageToken, encodePageToken, pageSorted } from './backends/common/paging.js';
 export {
   NETWORK_ERROR_CODES,

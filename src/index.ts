@@ -19,6 +19,7 @@ export type {
   ObjectInfo,
   ObjectVersion,
   ReadOptions,
+  WholeReadOptions,
   ReadResult,
   ReadStreamResult,
   ServerSideLocation,

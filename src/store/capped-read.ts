@@ -1,11 +1,12 @@
 /**
  * Reads of store content with a size cap, before any parse (issue #25.10): a file anyone with
  * bucket write access can replace (a config, an instance group, a history entry, a lease, a
- * keyset) is never read whole past the cap. The stream is given up as soon as its announced size,
+ * keyset) is never read whole past the cap. The read is given up as soon as its announced size,
  * or the bytes that came, pass the cap, so a 42 MB entry costs at most the cap in memory.
  */
 import { StateStoreError } from '../errors.js';
 import type { ObjectInfo, ReadResult, Vfs } from '../vfs/types.js';
+import { oversizedRead } from '../vfs/read-cap.js';
 import { INPUT_LIMITS } from '../config/guard.js';
 
 /** The cap of a document read: the 4 MiB a YAML document may have (`INPUT_LIMITS.maxBytes`). */
@@ -31,7 +32,9 @@ export function oversizedInfo(err: unknown): ObjectInfo | undefined {
 
 /**
  * {@link Vfs.read} of at most `maxBytes` bytes: InvalidArgument naming the limit (and the key)
- * past it, the stream destroyed unread. `what` names the file in the message (`history entry ...`).
+ * past it, never held past the cap (the Vfs's `maxBytes`: the backend gives up as soon as the
+ * announced size, or the bytes that came, pass it). `what` names the file in the message
+ * (`history entry ...`).
  */
 export async function readCapped(
   vfs: Vfs,
@@ -39,9 +42,7 @@ export async function readCapped(
   options: { maxBytes?: number; what?: string; signal?: AbortSignal } = {},
 ): Promise<ReadResult> {
   const maxBytes = options.maxBytes ?? MAX_DOCUMENT_BYTES;
-  const { body, info } = await vfs.readStream(key, { signal: options.signal });
-  const tooLarge = (size: string): StateStoreError => {
-    body.destroy();
+  const tooLarge = (info: ObjectInfo, size: string): StateStoreError => {
     const err = new StateStoreError(
       'InvalidArgument',
       `${options.what ?? key} is ${size} bytes, more than the ${maxBytes} bytes statestore reads (maxBytes); it was not read`,
@@ -50,19 +51,11 @@ export async function readCapped(
     OVERSIZED.set(err, info);
     return err;
   };
-  if (info.size > maxBytes) throw tooLarge(String(info.size));
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of body) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
-    length += bytes.length;
-    // A backend whose announced size was wrong (or a file growing while read) still stops here.
-    if (length > maxBytes) throw tooLarge(`over ${length}`);
-    chunks.push(bytes);
-  }
-  const all = Buffer.concat(chunks);
-  return {
-    body: new Uint8Array(all.buffer, all.byteOffset, all.byteLength),
-    info: { ...info, size: all.length },
-  };
+  const read = await vfs.read(key, { maxBytes, signal: options.signal }).catch((err: unknown) => {
+    const refused = oversizedRead(err);
+    throw refused === undefined ? err : tooLarge(refused.info, refused.size);
+  });
+  // A Vfs not made by openVfs (a caller's own wrapper) may not know maxBytes: refused here all the same.
+  if (read.body.byteLength > maxBytes) throw tooLarge(read.info, String(read.body.byteLength));
+  return read;
 }

@@ -11,8 +11,11 @@ export function driverOptions<O extends { ifMatch?: string; ifNoneMatch?: '*' }>
   options: O,
   condition: Condition,
 ): Omit<O, 'ifMatch' | 'ifNoneMatch'> & { condition: Condition } {
-  const { ifMatch: _ifMatch, ifNoneMatch: _ifNoneMatch, ...rest } = options;
-  return { ...rest, condition };
+  // A loop, not `{ ifMatch, ifNoneMatch, ...rest }`: V8's object rest was a top frame of a small read.
+  const out: Record<string, unknown> = {};
+  for (const name in options) if (name !== 'ifMatch' && name !== 'ifNoneMatch') out[name] = options[name];
+  out['condition'] = condition; // last: a caller's own `condition` never reaches the driver
+  return out as Omit<O, 'ifMatch' | 'ifNoneMatch'> & { condition: Condition };
 }
 
 /** The refusal of a version call on a backend whose driver keeps no object versions. */

@@ -87,6 +87,17 @@ export interface ErrorContext {
 export interface DriverReadOptions extends CallOptions {
   /** `none`, or `version` (fail with PreconditionFailed unless the object is at that version). */
   condition: Condition;
+  /**
+   * {@link VfsDriver.read} only (the caller's `maxBytes`; the portable layer has checked it is a
+   * non-negative integer): for an object of more than this many bytes, `read` SHOULD reject with
+   * `readTooLarge(info, backend, maxBytes, size)` (exported with this contract) without holding
+   * more than `maxBytes` of its body: refuse by the size the service announces before reading any
+   * of it, and stop as soon as the bytes that came pass it (`readAll(stream, { maxBytes, backend })`
+   * does both for a driver whose `read` is its `readStream` collected).
+   * The portable layer refuses a larger body any driver returns, so a driver that ignores it stays
+   * correct, but then holds the whole object first. Every built-in driver honours it.
+   */
+  maxBytes?: number;
 }
 
 /** Options of {@link VfsDriver.write}. */

@@ -3,6 +3,7 @@ import { StateStoreError, isStateStoreError, throwIfAborted } from '../errors.js
 import { NO_CONDITION, type Condition, type DriverOp, type ErrorContext, type VfsDriver } from './driver.js';
 import { checkInService, conditional, driverOptions, noVersions, onVersion } from './driver-options.js';
 import { recordDriver } from './driver-of.js';
+import { cappedRead } from './read-cap.js';
 import { listening, traceCall, type VfsEvents } from './events.js';
 import { validateKey, validatePrefix } from './keys.js';
 import { redactUrl } from './url.js';
@@ -24,6 +25,7 @@ import type {
   ServerSideLocation,
   StoreFacts,
   Vfs,
+  WholeReadOptions,
   WriteOptions,
   WriteStreamOptions,
 } from './types.js';
@@ -94,9 +96,9 @@ class PortableVfs implements Vfs {
     this.capabilitiesLoaded = true;
   }
 
-  read(key: string, options: ReadOptions = {}): Promise<ReadResult> {
+  read(key: string, options: WholeReadOptions = {}): Promise<ReadResult> {
     return this.run('read', key, options, this.readCondition(key, options), (condition) =>
-      this.driver.read(key, driverOptions(options, condition)),
+      cappedRead(this.driver, key, driverOptions(options, condition)),
     );
   }
 
@@ -184,13 +186,8 @@ class PortableVfs implements Vfs {
 
   describeStore(options: CallOptions = {}): Promise<StoreFacts> {
     const describe = this.driver.describeStore?.bind(this.driver);
-    return this.run(
-      'stat',
-      undefined,
-      options,
-      () => NO_CONDITION,
-      async () => (describe === undefined ? {} : describe({ signal: options.signal })),
-    );
+    const facts = async () => (describe === undefined ? {} : describe({ signal: options.signal }));
+    return this.run('stat', undefined, options, () => NO_CONDITION, facts);
   }
 
   serverSideLocation(key: string): ServerSideLocation | undefined {

@@ -66,6 +66,26 @@ export interface ReadOptions extends CallOptions {
   ifMatch?: string;
 }
 
+/** Options of {@link Vfs.read}. */
+export interface WholeReadOptions extends ReadOptions {
+  /**
+   * The most bytes the caller takes. A larger object is refused with InvalidArgument (a message
+   * naming the limit) and is never held past the cap: the backend gives up as soon as the size
+   * it announces, or the bytes that came, pass it. For content anyone with write access to the
+   * store can replace (a config, a lease): a 42 MB one costs at most the cap in memory.
+   *
+   * @example
+   * ```ts
+   * import { openVfs } from 'kops-statestore';
+   *
+   * const vfs = await openVfs('memfs://max-bytes-example');
+   * await vfs.write('cluster/config', 'kind: Cluster\n');
+   * const { body } = await vfs.read('cluster/config', { maxBytes: 4 * 1024 * 1024 });
+   * ```
+   */
+  maxBytes?: number;
+}
+
 /**
  * Options of {@link Vfs.write}, {@link Vfs.writeStream} and {@link Vfs.copy}.
  * `ifMatch` and `ifNoneMatch` are mutually exclusive; without either the write overwrites.
@@ -205,8 +225,11 @@ export interface Vfs {
    * ```
    */
   loadCapabilities(options?: CallOptions): Promise<Capabilities>;
-  /** Must reject with NotFound when the key does not exist. */
-  read(key: string, options?: ReadOptions): Promise<ReadResult>;
+  /**
+   * Must reject with NotFound when the key does not exist; with `maxBytes`, with InvalidArgument
+   * for a larger object, having held no more than `maxBytes` of it.
+   */
+  read(key: string, options?: WholeReadOptions): Promise<ReadResult>;
   /** Must reject with NotFound when the key does not exist. Memory stays bounded whatever the size. */
   readStream(key: string, options?: ReadOptions): Promise<ReadStreamResult>;
   /** Must reject with NotFound when the key does not exist. */

@@ -30,7 +30,7 @@ describe('mergeConfig', () => {
     // The document is read as a stream, capped at 4 MiB (#25.10).
     // loadCapabilities: how to write is asked of the store before the document write, the
     // compare-and-swap and the history entry (no I/O here; an S3 store's probe, once per store).
-    expect(counts).toEqual({ readStream: 1, write: 2, list: 1, stat: 1, listAll: 1, loadCapabilities: 3 });
+    expect(counts).toEqual({ read: 1, write: 2, list: 1, stat: 1, listAll: 1, loadCapabilities: 3 });
     expect(result).toMatchObject({ changed: true, attempts: 1 });
     // A spec change also bumps metadata.generation, as kops's update does (vfsclientset/cluster.go).
     expect(result.diff.operations).toHaveLength(2);
@@ -147,10 +147,10 @@ describe('mergeConfig and reads that race writers', () => {
     let failures = 2;
     const vfs = new Proxy(inner, {
       get(target, property, receiver) {
-        if (property === 'readStream') {
-          return async (...args: Parameters<typeof inner.readStream>) => {
+        if (property === 'read') {
+          return async (...args: Parameters<typeof inner.read>) => {
             if (failures-- > 0) throw new StateStoreError('Conflict', 'the object kept changing');
-            return target.readStream(...args);
+            return target.read(...args);
           };
         }
         return Reflect.get(target, property, receiver);

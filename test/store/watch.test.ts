@@ -69,7 +69,7 @@ describe('watch on memory, stepped poll by poll', () => {
     const current = await store.getCluster(cluster);
     expect(first).toMatchObject({ kind: 'config', change: 'current', diff: '', version: current.version });
     expect(first.text).toBe(current.text);
-    expect(counts).toEqual({ stat: 1, readStream: 1 });
+    expect(counts).toEqual({ stat: 1, read: 1 });
 
     let written = 0;
     for (let burst = 0; burst < 4; burst++) {
@@ -81,7 +81,7 @@ describe('watch on memory, stepped poll by poll', () => {
       await clock.tick();
       const event = (await pending).value as WatchEvent;
       // One stat and one read per change seen, five writes coalesced into the latest.
-      expect(counts).toEqual({ stat: 1, readStream: 1 });
+      expect(counts).toEqual({ stat: 1, read: 1 });
       expect(event).toMatchObject({ change: 'updated', version: last!.version });
       expect(patchOf(event)).toBe(written);
       expect(event.diff).toContain(`+  kubernetesVersion: 1.30.${written}`);

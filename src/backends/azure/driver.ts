@@ -13,6 +13,7 @@ import {
   type VfsDriver,
 } from '../../vfs/driver.js';
 import { withRetry, type RetryPolicy } from '../../vfs/retry.js';
+import { collectCapped } from '../../vfs/read-cap.js';
 import type {
   Capabilities,
   ListOptions,
@@ -73,7 +74,7 @@ export class AzureDriver implements VfsDriver {
 
   async read(key: string, options: DriverReadOptions): Promise<ReadResult> {
     const { body, info } = await this.readStream(key, options);
-    const bytes = await collect(body); // fails with the body's StateStoreError
+    const bytes = await collectCapped(body, info, 'azure', options.maxBytes); // fails with the body's StateStoreError
     return { body: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), info };
   }
 

@@ -15,6 +15,7 @@ import {
   type VfsDriver,
 } from '../../vfs/driver.js';
 import type { Capabilities, ListOptions, ListPage, ObjectInfo, ReadResult, ReadStreamResult } from '../../vfs/types.js';
+import { collectCapped, readTooLarge } from '../../vfs/read-cap.js';
 import { md5Hex, toBytes } from '../common/bytes.js';
 import { fsyncDir, TEMP_PREFIX, writeTemp, type TempFile } from './atomic.js';
 import { DirCache } from './dir-cache.js';
@@ -88,7 +89,7 @@ export class FileDriver implements VfsDriver {
     const handle = await open(await this.root.resolve(key), 'r');
     try {
       const info = await this.infoOf(handle, key, options.condition);
-      const body = await readToEnd(handle, info.size, options.signal);
+      const body = await readToEnd(handle, info, options.signal, options.maxBytes);
       return { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), info };
     } finally {
       await handle.close();
@@ -321,15 +322,23 @@ export class FileDriver implements VfsDriver {
 }
 
 /**
- * A file just opened, whose stat said `size` bytes, read to its end. A small file is read with one call of `size + 1` bytes, which also tells that it
- * did not grow since the stat (a larger one, or one that grew, goes through readFile as before).
+ * A file just opened, whose stat said `info.size` bytes, read to its end. A small file is read with
+ * one call of `size + 1` bytes, which also tells that it did not grow since the stat (a larger one,
+ * or one that grew, goes through readFile as before). Within a `cap` (Vfs.read's maxBytes), a file
+ * whose stat says more is refused unread, and a large one or one that grew is read from its start
+ * by a stream given up once past the cap.
  */
-async function readToEnd(handle: FileHandle, size: number, signal?: AbortSignal): Promise<Buffer> {
-  if (size > READ_BACK_MAX) return handle.readFile({ signal });
-  const buffer = Buffer.allocUnsafe(size + 1);
-  const { bytesRead } = await handle.read(buffer, 0, size + 1, null);
-  if (bytesRead <= size) return buffer.subarray(0, bytesRead);
-  return Buffer.concat([buffer, await handle.readFile({ signal })]);
+async function readToEnd(handle: FileHandle, info: ObjectInfo, signal?: AbortSignal, cap = Infinity): Promise<Buffer> {
+  const { size } = info;
+  if (size > cap) throw readTooLarge(info, 'file', cap, String(size));
+  if (size <= READ_BACK_MAX) {
+    const buffer = Buffer.allocUnsafe(size + 1);
+    const { bytesRead } = await handle.read(buffer, 0, size + 1, null);
+    if (bytesRead <= size) return buffer.subarray(0, bytesRead);
+    if (cap === Infinity) return Buffer.concat([buffer, await handle.readFile({ signal })]);
+  } else if (cap === Infinity) return handle.readFile({ signal });
+  const stream = handle.createReadStream({ start: 0, autoClose: false, ...(signal === undefined ? {} : { signal }) });
+  return collectCapped(stream, info, 'file', cap);
 }
 
 /** A folder where a file was asked for: the same as no file (mapError makes it NotFound or PreconditionFailed). */

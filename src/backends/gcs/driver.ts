@@ -32,6 +32,7 @@ import { watchStall } from './stall-watch.js';
 import { mapGcsError } from './errors.js';
 import type { GcsBackendOptions } from './types.js';
 import { redactInspection } from '../../vfs/redact.js';
+import { collectCapped } from '../../vfs/read-cap.js';
 
 const DEFAULT_RESUMABLE_THRESHOLD = 8 * 1024 * 1024;
 /** The SDK's own per-request timeout. */
@@ -94,7 +95,7 @@ export class GcsDriver implements VfsDriver {
 
   async read(key: string, options: DriverReadOptions): Promise<ReadResult> {
     const { body, info } = await this.readStream(key, options);
-    const bytes = await collect(body); // fails with the body's StateStoreError
+    const bytes = await collectCapped(body, info, 'gcs', options.maxBytes); // fails with the body's StateStoreError
     return { body: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), info };
   }
 

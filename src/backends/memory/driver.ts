@@ -20,6 +20,7 @@ import type {
   StoreFacts,
 } from '../../vfs/types.js';
 import type { StoreUrl } from '../../vfs/url.js';
+import { readTooLarge } from '../../vfs/read-cap.js';
 import type { BackendFactory } from '../factory.js';
 import { collect, md5Hex, toBytes } from '../common/bytes.js';
 import type { Entry } from './entry.js';
@@ -124,6 +125,9 @@ export class MemoryDriver implements VfsDriver {
 
   async read(key: string, options: DriverReadOptions): Promise<ReadResult> {
     const entry = this.get(key, options.condition);
+    const cap = options.maxBytes;
+    if (cap !== undefined && entry.body.length > cap)
+      throw readTooLarge(this.relative(entry.info), 'memory', cap, String(entry.body.length));
     return { body: new Uint8Array(entry.body), info: this.relative(entry.info) };
   }
 

@@ -4,7 +4,7 @@ import { NO_CONDITION } from '../../vfs/driver.js';
 import { collect } from '../common/bytes.js';
 import { sameEtag } from '../common/etag.js';
 import { etagForServer, honours, writeConditions } from './dialect.js';
-import { bufferedBytes } from './direct/commands.js';
+import { collectedBytes } from './direct/commands.js';
 import { readWhole } from './lazy-sdk.js';
 import { s3ErrorCode, s3Status } from './errors.js';
 import { bodyIsValidated, isBareError, type GetOutput } from './objects.js';
@@ -190,6 +190,8 @@ async function precheck(ctx: MultipartContext): Promise<void> {
  * direct path raises too: objects.ts isBareError) is IntegrityError, and nothing is written.
  */
 async function sourceBytes(got: GetOutput, source: CopySource): Promise<Buffer> {
+  const collected = collectedBytes(got);
+  if (collected !== undefined) return collected;
   return bytesOf(got.Body).catch((err: unknown) => {
     if (!bodyIsValidated(got) || !isBareError(err)) throw err;
     throw new StateStoreError(
@@ -202,7 +204,7 @@ async function sourceBytes(got: GetOutput, source: CopySource): Promise<Buffer> 
 
 async function bytesOf(body: Readable | undefined): Promise<Buffer> {
   if (body === undefined) return Buffer.alloc(0);
-  return bufferedBytes(body) ?? collect(body);
+  return collect(body);
 }
 
 /**

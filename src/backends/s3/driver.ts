@@ -24,9 +24,7 @@ import type {
 } from '../../vfs/types.js';
 import type { OpenVfsOptions } from '../options.js';
 import { toBytes } from '../common/bytes.js';
-import { readAll } from '../common/read-all.js';
 import { prefixedName, S3_KEY_LIMIT } from '../common/key-limit.js';
-import { resumableBody } from '../resume.js';
 import type { S3Sdk } from './types.js';
 import { copyInto, uploadStaged, type CopyPlan } from './copy.js';
 import { honours, ifMatchField, writeConditions, type S3Dialect } from './dialect.js';
@@ -35,18 +33,16 @@ import { mapS3Error } from './errors.js';
 import { s3Identity } from './identity.js';
 import { MAX_PARTS, MAX_SINGLE_COPY, parts, uploadMultipart, type MultipartContext } from './multipart.js';
 import {
-  bodyIsValidated,
   checkVersion,
   listInput,
   listPageFrom,
   md5OfEtag,
   objectInfo,
-  type GetOutput,
   type HeadFields,
   type ListOutput,
 } from './objects.js';
 import type { S3Requests } from './requests.js';
-import { bodyError, readRest } from './reads.js';
+import { readObject, readObjectStream, type ObjectReads } from './whole-read.js';
 import { describeBucket } from './diagnose.js';
 import type { S3Location } from './url.js';
 
@@ -86,6 +82,8 @@ export class S3Driver implements VfsDriver {
   private readonly checksums: boolean;
   /** Who this store talks to (see s3Identity): fixed for the store's life, so computed once, not per copy. */
   private readonly identity: string;
+  /** What reads need of the driver (whole-read.ts). */
+  private readonly reads: ObjectReads;
 
   constructor(
     requests: S3Requests,
@@ -102,6 +100,15 @@ export class S3Driver implements VfsDriver {
     this.copyThreshold = Math.min(s3.multipartCopyThreshold ?? MAX_SINGLE_COPY, MAX_SINGLE_COPY);
     this.checksums = (s3.checksum ?? 'when_supported') === 'when_supported';
     this.identity = s3Identity(location);
+    this.reads = {
+      requests,
+      bucket: location.bucket,
+      dialect,
+      retry: options.retry ?? {},
+      checksums: this.checksums,
+      objectKey: (key) => this.objectKey(key),
+      mapError: (err, context) => this.mapError(err, context),
+    };
   }
 
   /** The dialect's (store-dialect.ts): until a probed one is known, those of every S3 server. */
@@ -112,44 +119,11 @@ export class S3Driver implements VfsDriver {
   loadCapabilities = async (): Promise<void> => void (await this.dialect.load());
 
   read(key: string, options: DriverReadOptions): Promise<ReadResult> {
-    return readAll(this.readStream(key, options));
+    return readObject(this.reads, key, options);
   }
 
-  async readStream(key: string, options: DriverReadOptions): Promise<ReadStreamResult> {
-    const { signal, condition } = options;
-    const input = { Bucket: this.location.bucket, Key: this.objectKey(key), ...this.dialect.readPin(condition) };
-    const output = await this.requests.send<GetOutput>(new this.sdk.GetObjectCommand(input), signal);
-    const info = objectInfo(key, output, this.requests.kms);
-    const first = output.Body ?? Readable.from([]);
-    try {
-      checkVersion(info, condition, 'read', this.location.bucket);
-    } catch (err) {
-      first.destroy();
-      throw err;
-    }
-    const validated = this.checksums && bodyIsValidated(output);
-    const context: ErrorContext = { op: 'read', key, condition, ...(signal === undefined ? {} : { signal }) };
-    // The SDK retries a request until its answer's headers arrive; a body cut off after that (a
-    // reset mid-transfer) resumes from the byte reached, pinned to the ETag, within the store's
-    // retry budget. Errors while streaming surface as StateStoreErrors; a consumer that stops
-    // early releases the connection.
-    const body = resumableBody(first, {
-      size: info.size,
-      backend: 's3',
-      key,
-      retry: this.options.retry ?? {},
-      ...(signal === undefined ? {} : { signal }),
-      mapError: (err) =>
-        bodyError(err, context, validated, (cause) => this.mapError(cause, context), this.location.bucket),
-      reopen: (offset) =>
-        readRest(this.requests, { Bucket: this.location.bucket, Key: this.objectKey(key) }, offset, {
-          key,
-          version: info.version,
-          dialect: this.dialect.ifKnown,
-          ...(signal === undefined ? {} : { signal }),
-        }),
-    });
-    return { body, info };
+  readStream(key: string, options: DriverReadOptions): Promise<ReadStreamResult> {
+    return readObjectStream(this.reads, key, options);
   }
 
   async stat(key: string, options: DriverReadOptions): Promise<ObjectInfo> {

@@ -1,4 +1,5 @@
 import type { S3Sdk } from './types.js';
+import type { WholeBody } from './direct/commands.js';
 
 /**
  * A command built without the SDK: its class's name and input, as `new sdk.XCommand(input)`
@@ -8,8 +9,8 @@ import type { S3Sdk } from './types.js';
  * import and client are 120-140 ms of CPU (bench/README.md, issue #29), a third of such a rerun.
  */
 export class LazyCommand {
-  /** Set by {@link readWhole}: the caller reads the answer's body whole. */
-  wholeBody = false;
+  /** Set by {@link readWhole}: the caller reads the answer's body whole (how: direct/commands.ts). */
+  wholeBody: WholeBody | undefined = undefined;
 
   constructor(
     readonly name: string,
@@ -18,11 +19,14 @@ export class LazyCommand {
 }
 
 /**
- * Marks a GetObject whose body the caller reads whole at once (a copy's GET before its PUT): the
- * direct path then collects a small body instead of streaming it (direct/transport.ts SMALL_BODY).
+ * Marks a GetObject whose body the caller reads whole at once (a copy's GET before its PUT, a
+ * `read`): the direct path then collects a small body instead of streaming it (direct/transport.ts
+ * SMALL_BODY), of at most `whole.limit` bytes, and hands a body cut while collected over as what
+ * came when `whole.keepCut` (the caller resumes it).
  */
-export function readWhole<T extends object>(command: T): T {
-  if (command instanceof LazyCommand) command.wholeBody = true;
+export function readWhole<T extends object>(command: T, whole: Partial<WholeBody> = {}): T {
+  if (command instanceof LazyCommand)
+    command.wholeBody = { limit: whole.limit ?? Infinity, keepCut: whole.keepCut ?? false };
   return command;
 }
 

@@ -13,6 +13,7 @@ import type {
   VfsDriver,
 } from '../../vfs/driver.js';
 import type { RetryPolicy } from '../../vfs/retry.js';
+import { readTooLarge } from '../../vfs/read-cap.js';
 import type {
   Capabilities,
   ListOptions,
@@ -86,8 +87,15 @@ export class SwiftDriver implements VfsDriver {
 
   async read(key: string, options: DriverReadOptions): Promise<ReadResult> {
     const response = await this.get(key, options.condition, options.signal);
+    const info = this.infoOf(key, response.headers);
+    const cap = options.maxBytes;
+    // By the announced size; a chunked answer past it is refused by the portable layer (read-cap.ts).
+    if (cap !== undefined && info.size > cap) {
+      await response.body?.cancel().catch(() => undefined);
+      throw readTooLarge(info, 'swift', cap, String(info.size));
+    }
     const body = new Uint8Array(await response.arrayBuffer());
-    return { body, info: { ...this.infoOf(key, response.headers), size: body.byteLength } };
+    return { body, info: { ...info, size: body.byteLength } };
   }
 
   async readStream(key: string, options: DriverReadOptions): Promise<ReadStreamResult> {

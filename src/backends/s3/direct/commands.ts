@@ -2,7 +2,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { createHash, type Hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { Crc32c, Crc64Nvme, type Checksum } from './crc.js';
-import type { DirectRequest, DirectResponse } from './transport.js';
+import { SMALL_BODY, type DirectRequest, type DirectResponse } from './transport.js';
 import { parseCopyResult, parseListPage } from './xml.js';
 
 /**
@@ -62,11 +62,23 @@ const ACCEPTED: Record<string, ReadonlySet<string>> = {
 /** PutObject bodies above this go through the SDK (its Expect: 100-continue, streaming). */
 export const DIRECT_PUT_LIMIT = 8 * 1024 * 1024;
 
+/** A GetObject whose caller reads the body whole (lazy-sdk.ts readWhole). */
+export interface WholeBody {
+  /** Bodies of at most this many bytes (and {@link SMALL_BODY}) are collected; larger ones stream. */
+  limit: number;
+  /**
+   * A 2xx body cut while collected is handed over as the bytes that came, its stream failing with
+   * the cut after them, for the caller to resume from there (s3/whole-read.ts); without it the
+   * attempt is retried whole.
+   */
+  keepCut: boolean;
+}
+
 /** How the store's checksums apply (`options.s3.checksum`: `when_supported` adds CRC32s). */
 export interface TranslateOptions {
   checksums: boolean;
   /** A GetObject whose caller reads the body whole: a small one is collected (transport.ts SMALL_BODY). */
-  wholeBody?: boolean;
+  wholeBody?: WholeBody;
 }
 
 /** The direct request of an SDK command, or undefined when the SDK must send it. */
@@ -94,10 +106,7 @@ export function translate(
   switch (name) {
     case 'GetObjectCommand':
       if (options.checksums) headers['x-amz-checksum-mode'] = 'ENABLED';
-      return {
-        request: { method: 'GET', bucket, key, headers, stream: true, collectSmall: options.wholeBody === true },
-        output: getOutput,
-      };
+      return { request: getRequest(bucket, key, headers, options.wholeBody), output: getOutput };
     case 'HeadObjectCommand':
       return { request: { method: 'HEAD', bucket, key, headers }, output: (r) => headFields(r) };
     case 'DeleteObjectCommand':
@@ -112,6 +121,19 @@ export function translate(
     default:
       return listObjects(bucket, input, headers);
   }
+}
+
+function getRequest(
+  bucket: string,
+  key: string | undefined,
+  headers: Record<string, string>,
+  whole: WholeBody | undefined,
+): DirectRequest {
+  const request: DirectRequest = { method: 'GET', bucket, key, headers, stream: true };
+  if (whole === undefined) return request;
+  request.collectUpTo = Math.min(SMALL_BODY, whole.limit);
+  if (whole.keepCut) request.keepCut = true;
+  return request;
 }
 
 function putObject(
@@ -162,14 +184,23 @@ function etagOf(response: DirectResponse): { ETag?: string } {
   return typeof etag === 'string' ? { ETag: etag } : {};
 }
 
-/** The HeadObject fields of an answer's headers (GetObject's too). */
-function headFields(response: DirectResponse): Record<string, unknown> {
+/** The last Last-Modified parsed, and its time: a move's objects share a few seconds. */
+let lastModified = { text: '', time: 0 };
+
+function parsedDate(text: string): Date {
+  if (text !== lastModified.text) lastModified = { text, time: new Date(text).getTime() };
+  return new Date(lastModified.time);
+}
+
+/** The HeadObject fields of an answer's headers (GetObject's too), onto `out`. */
+function headFields(response: DirectResponse, out: Record<string, unknown> = {}): Record<string, unknown> {
   const { headers } = response;
-  const out: Record<string, unknown> = { ...etagOf(response) };
+  const etag = headers['etag'];
+  if (typeof etag === 'string') out['ETag'] = etag;
   const length = headers['content-length'];
   if (length !== undefined) out['ContentLength'] = Number(length);
   const modified = headers['last-modified'];
-  if (modified !== undefined) out['LastModified'] = new Date(modified);
+  if (modified !== undefined) out['LastModified'] = parsedDate(modified);
   if (headers['content-type'] !== undefined) out['ContentType'] = headers['content-type'];
   const sse = headers['x-amz-server-side-encryption'];
   if (typeof sse === 'string') out['ServerSideEncryption'] = sse;
@@ -192,8 +223,15 @@ const VALIDATED: Array<[string, string, () => Checksum]> = [
  * the driver tells apart as IntegrityError (objects.ts isBareError).
  */
 function getOutput(response: DirectResponse): Record<string, unknown> {
-  const out = headFields(response);
-  const { stream } = response;
+  const { stream, cut } = response;
+  const out = headFields(response, stream === undefined && cut === undefined ? new CollectedOutput(response.body) : {});
+  if (cut !== undefined) {
+    // Cut while collected: what came, then the cut, for the reader to resume (no checksum of a part).
+    for (const [header, field] of VALIDATED)
+      if (typeof response.headers[header] === 'string') out[field] = response.headers[header];
+    out['Body'] = Readable.from(cutBody(response.body, cut), { objectMode: false });
+    return out;
+  }
   for (const [header, field, make] of VALIDATED) {
     const expected = response.headers[header];
     if (typeof expected !== 'string' || /-\d+$/.test(expected)) continue;
@@ -202,35 +240,64 @@ function getOutput(response: DirectResponse): Record<string, unknown> {
       // Collected (a small body): checked at once; a mismatch fails its stream as a streamed one would.
       const checksum = make();
       checksum.update(response.body);
-      out['Body'] =
-        checksum.base64() === expected
-          ? bufferedStream(response.body)
-          : validated(bufferedStream(response.body), expected, make());
+      if (checksum.base64() !== expected) out['Body'] = validated(bufferedStream(response.body), expected, make());
     } else out['Body'] = validated(stream, expected, make());
     return out;
   }
-  out['Body'] = stream ?? bufferedStream(response.body);
+  if (stream !== undefined) out['Body'] = stream;
   return out;
 }
 
-/** The bytes of each GetObject body collected in full and checked (see transport.ts SMALL_BODY). */
-const BUFFERED = new WeakMap<Readable, Buffer>();
+/**
+ * A GetObject output whose body the direct path collected: `Body` is a stream of it made only when
+ * asked for (a whole read never asks: no stream per object), unless set (a failed checksum's).
+ */
+class CollectedOutput {
+  [field: string]: unknown;
+  readonly #bytes: Buffer;
+  #body: Readable | undefined;
+  #set = false;
 
-/** A readable of `bytes`, which {@link bufferedBytes} hands over without reading it. */
+  constructor(bytes: Buffer) {
+    this.#bytes = bytes;
+  }
+
+  get Body(): Readable {
+    return (this.#body ??= bufferedStream(this.#bytes));
+  }
+
+  set Body(body: Readable) {
+    this.#body = body;
+    this.#set = true;
+  }
+
+  /** The bytes, when checked (or with no checksum to check): not once another `Body` was set. */
+  get checked(): Buffer | undefined {
+    return this.#set ? undefined : this.#bytes;
+  }
+}
+
+/**
+ * The whole body of a GetObject output whose body the direct path collected and checked, or
+ * undefined (a streamed body, a failed checksum, or the SDK's output): the caller takes these
+ * bytes, and never touches `Body`.
+ */
+export function collectedBytes(output: object): Buffer | undefined {
+  return output instanceof CollectedOutput ? output.checked : undefined;
+}
+
+/** The bytes that came of a body cut while collected, then its failure. */
+async function* cutBody(bytes: Buffer, cut: Error): AsyncGenerator<Buffer> {
+  if (bytes.length > 0) yield bytes;
+  throw cut;
+}
+
+/** A readable of `bytes`. */
 function bufferedStream(bytes: Buffer): Readable {
   const stream = new Readable({ read: () => undefined });
   if (bytes.length > 0) stream.push(bytes);
   stream.push(null);
-  BUFFERED.set(stream, bytes);
   return stream;
-}
-
-/**
- * The whole body of a GetObject answer the direct path collected and checked, or undefined (a
- * streamed body, or the SDK's): the caller uses these bytes instead of reading the stream.
- */
-export function bufferedBytes(body: Readable): Buffer | undefined {
-  return BUFFERED.get(body);
 }
 
 class Crc32 implements Checksum {

@@ -2,7 +2,7 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../../../vfs/retry.js';
 import type { OpenVfsOptions } from '../../options.js';
 import type { S3Credentials } from '../types.js';
 import type { S3Location } from '../url.js';
-import { translate, type TranslateOptions } from './commands.js';
+import { translate, type TranslateOptions, type WholeBody } from './commands.js';
 import { DirectTransport } from './transport.js';
 import { redactInspection } from '../../../vfs/redact.js';
 
@@ -46,14 +46,10 @@ export interface DirectSetup {
  * is `sdk`.
  */
 export class DirectS3 {
-  private readonly wholeBody: TranslateOptions;
-
   private constructor(
     private readonly transport: DirectTransport,
     private readonly options: TranslateOptions,
-  ) {
-    this.wholeBody = { ...options, wholeBody: true };
-  }
+  ) {}
 
   /** The direct path for a store's own client, or undefined where the SDK must send everything. */
   static create(location: S3Location, options: OpenVfsOptions, setup: DirectSetup): DirectS3 | undefined {
@@ -97,10 +93,10 @@ export class DirectS3 {
     name: string,
     input: Record<string, unknown>,
     signal?: AbortSignal,
-    wholeBody = false,
+    wholeBody?: WholeBody,
   ): Promise<unknown> | undefined {
     if (!DIRECT_COMMANDS.has(name)) return undefined;
-    const translation = translate(name, input, wholeBody ? this.wholeBody : this.options);
+    const translation = translate(name, input, wholeBody === undefined ? this.options : { ...this.options, wholeBody });
     if (translation === undefined) return undefined;
     return this.transport.send(translation.request, signal).then(translation.output);
   }

@@ -22,11 +22,13 @@ export interface DirectRequest {
   /** Hand a 2xx answer's body over as a stream (GetObject) instead of collecting it. */
   stream?: boolean;
   /**
-   * A streamed answer that says it has at most {@link SMALL_BODY} bytes is collected all the same
-   * (no stream to set up): for a caller that reads it whole anyway and has no use for resuming a
-   * cut body from the byte reached (the attempt is retried whole instead).
+   * A streamed answer that says it has at most this many bytes (at most {@link SMALL_BODY}) is
+   * collected all the same (no stream to set up): for a caller that reads it whole anyway. A body
+   * cut while collected fails the attempt, which is retried whole, unless `keepCut`.
    */
-  collectSmall?: boolean;
+  collectUpTo?: number;
+  /** A 2xx body cut while collected resolves with the bytes that came and {@link DirectResponse.cut}. */
+  keepCut?: boolean;
   /** A 2xx answer whose body is an S3 error document is one (CopyObject: S3 can fail after its 200). */
   errorIn200?: boolean;
 }
@@ -39,6 +41,8 @@ export interface DirectResponse {
   body: Buffer;
   /** The body, unread (a streamed request whose body is not small). */
   stream?: Readable;
+  /** Why a collected body ended before its length (a `keepCut` request): `body` has the bytes that came. */
+  cut?: Error;
 }
 
 /** Where and how the direct requests go. */
@@ -168,12 +172,15 @@ export class DirectTransport {
       headers,
       proxy,
       ...(body === undefined ? {} : { body }),
+      ...(request.keepCut === true ? { keepCut: true } : {}),
     };
     const streamIf =
       request.stream === true ? (status: number, h: IncomingHttpHeaders) => streams(request, status, h) : undefined;
     const answer = await this.wire.send(sent, signal, streamIf);
     if (answer.stream !== undefined)
       return { status: answer.status, headers: answer.headers, body: EMPTY, stream: answer.stream };
+    if (answer.cut !== undefined)
+      return { status: answer.status, headers: answer.headers, body: answer.body, cut: answer.cut };
     if (answer.status === PROXY_AUTHENTICATION && proxy !== undefined) throw proxyAnswer(proxy, host);
     return settle(request, answer.status, answer.headers, answer.body);
   }
@@ -323,7 +330,10 @@ async function answer(request: DirectRequest, response: IncomingMessage): Promis
   const status = response.statusCode ?? 0;
   if (streams(request, status, response.headers))
     return { status, headers: response.headers, body: EMPTY, stream: response };
-  return settle(request, status, response.headers, await collectBody(response));
+  const keepCut = request.keepCut === true && status >= 200 && status < 300;
+  const { body, cut } = await collectBody(response, keepCut);
+  if (cut !== undefined) return { status, headers: response.headers, body, cut };
+  return settle(request, status, response.headers, body);
 }
 
 /** A collected answer: a 2xx is the response, anything else (or an error document after a 200) the SDK's failure. */
@@ -357,18 +367,25 @@ export const SMALL_BODY = 64 * 1024;
 /** Whether an answer's body is handed over as a stream: a streamed request's 2xx, unless small and collected. */
 function streams(request: DirectRequest, status: number, headers: IncomingHttpHeaders): boolean {
   if (request.stream !== true || status < 200 || status >= 300) return false;
-  if (request.collectSmall !== true) return true;
+  const limit = request.collectUpTo;
+  if (limit === undefined) return true;
   // Small: its Content-Length says so (chunked answers give none).
   const length = headers['content-length'];
-  return length === undefined || Number(length) > SMALL_BODY;
+  return length === undefined || Number(length) > limit;
 }
 
-function collectBody(response: IncomingMessage): Promise<Buffer> {
+/** A body read whole; with `keepCut`, a failure midway resolves with the bytes that came and the failure. */
+function collectBody(response: IncomingMessage, keepCut = false): Promise<{ body: Buffer; cut?: Error }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    const bytes = () => (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     response.on('data', (chunk: Buffer) => chunks.push(chunk));
-    response.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    response.on('error', (err) => reject(Object.assign(err, { $metadata: {} })));
+    response.on('end', () => resolve({ body: bytes() }));
+    response.on('error', (err) => {
+      const failure = Object.assign(err, { $metadata: {} });
+      if (keepCut) resolve({ body: bytes(), cut: failure });
+      else reject(failure);
+    });
   });
 }
 

@@ -12,6 +12,8 @@ export interface WireAnswer {
   body: Buffer;
   /** The body as it arrives (when `streamIf` said so); destroying it closes the connection. */
   stream?: Readable;
+  /** Why a 2xx body read whole ended early (an exchange that keeps cuts): `body` has what came. */
+  cut?: Error;
 }
 
 /** Whether an answer's body streams instead of being read whole, from its status and headers. */
@@ -52,6 +54,8 @@ export class Exchange {
   constructor(
     private readonly headRequest: boolean,
     private readonly streamIf: StreamIf | undefined,
+    /** A 2xx body read whole and cut midway is an answer with what came, not a failure. */
+    private readonly keepCut: boolean,
     private readonly events: ExchangeEvents,
   ) {}
 
@@ -82,7 +86,15 @@ export class Exchange {
     this.over = true;
     if (!this.answered) {
       this.answered = true;
-      this.events.answer(err);
+      const cut = this.keepCut && this.headers !== undefined && this.status >= 200 && this.status < 300;
+      if (cut)
+        this.events.answer(undefined, {
+          status: this.status,
+          headers: this.headers!,
+          body: this.collected(),
+          cut: err,
+        });
+      else this.events.answer(err);
     } else this.stream?.destroy(err);
     this.events.end(err);
   }
@@ -187,11 +199,14 @@ export class Exchange {
     this.over = true;
     if (this.stream !== undefined) this.stream.push(null);
     else {
-      const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
       this.answered = true;
-      this.events.answer(undefined, { status: this.status, headers: this.headers!, body });
+      this.events.answer(undefined, { status: this.status, headers: this.headers!, body: this.collected() });
     }
     this.events.end(undefined);
+  }
+
+  private collected(): Buffer {
+    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
   }
 
   private malformed(what: string): void {

@@ -21,6 +21,8 @@ export interface WireRequest {
    * request sent to it in absolute form (`GET http://host/path`) for http.
    */
   proxy?: ProxyServer | undefined;
+  /** A 2xx body read whole and cut midway resolves with the bytes that came ({@link WireAnswer.cut}). */
+  keepCut?: boolean;
 }
 
 /** How the wire connects. */
@@ -265,7 +267,7 @@ class Connection {
       }
       const onAbort = signal === undefined ? undefined : () => this.socket.destroy(abortError());
       if (onAbort !== undefined) signal!.addEventListener('abort', onAbort, { once: true });
-      this.current = new Exchange(request.method === 'HEAD', streamIf, {
+      this.current = new Exchange(request.method === 'HEAD', streamIf, request.keepCut === true, {
         answer: (err, answer) => {
           if (err !== undefined) return reject(err);
           if (String(answer!.headers['connection']).toLowerCase() === 'close') this.reusable = false;
