@@ -39,7 +39,7 @@ function start(args: string[], env: NodeJS.ProcessEnv = {}) {
 describe('Ctrl-C while a writing verb takes the lease (built bin)', () => {
   beforeAll(requireBuiltCli);
 
-  it("while it waits for someone else's lease: exit 130, nothing written, their lease stays", async () => {
+  it("while it waits for someone else's lease: exit 130 (143 for SIGTERM), nothing written, their lease stays", async () => {
     const { dir, url } = makeStore([MINIMAL]);
     const taken = await run(['lease', 'acquire', 'cluster', cluster, '--owner', 'ci-42', '--ttl', '5m'], {
       state: url,
@@ -48,15 +48,22 @@ describe('Ctrl-C while a writing verb takes the lease (built bin)', () => {
     const theirs = leaseOf(dir);
     const before = configOf(dir);
 
-    const set = start(['set', 'cluster', cluster, 'spec.kubernetesVersion=1.31.0', '--lock-timeout', '5m'], {
-      KOPS_STATE_STORE: url,
-    });
-    await set.stderrHas('waiting up to 5m');
-    set.child.kill('SIGINT');
-    expect(await set.exited).toEqual({ code: 130, signal: null });
-    expect(set.stderr()).toContain(`cluster "${cluster}" is leased by "ci-42"; waiting up to 5m for it (Ctrl-C stops)`);
-    expect(set.stderr()).toContain(`error: ${INTERRUPTED}`);
-    expect(leaseOf(dir)).toEqual(theirs);
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
+      const set = start(['set', 'cluster', cluster, 'spec.kubernetesVersion=1.31.0', '--lock-timeout', '5m'], {
+        KOPS_STATE_STORE: url,
+      });
+      await set.stderrHas('waiting up to 5m');
+      set.child.kill(signal);
+      expect([signal, await set.exited]).toEqual([signal, { code, signal: null }]);
+      expect(set.stderr()).toContain(
+        `cluster "${cluster}" is leased by "ci-42"; waiting up to 5m for it (Ctrl-C stops)`,
+      );
+      expect(set.stderr()).toContain(`error: ${INTERRUPTED}`);
+      expect(leaseOf(dir)).toEqual(theirs);
+    }
     expect(configOf(dir)).toBe(before);
   });
 
