@@ -67,20 +67,23 @@ describe('Ctrl-C while a writing verb takes the lease (built bin)', () => {
     expect(configOf(dir)).toBe(before);
   });
 
-  it('while its own lease write is in flight: exit 130, no lease left, nothing written', async () => {
-    const { dir, url } = makeStore([MINIMAL]);
-    const before = configOf(dir);
-    const preload = path.join(__dirname, 'sigint-at-lease-write.mjs');
-    for (const args of [
-      ['set', 'cluster', cluster, 'spec.kubernetesVersion=1.31.0'],
-      ['delete', 'ig', 'nodes', '--name', cluster, '--yes'],
-    ]) {
-      const verb = start([...args, '--state', url], { NODE_OPTIONS: `--import=${preload}` });
-      expect([args[0], await verb.exited]).toEqual([args[0], { code: 130, signal: null }]);
-      expect(verb.stderr()).toContain(`error: ${INTERRUPTED}`);
-      expect(existsSync(leaseFile(dir))).toBe(false);
-    }
-    expect(configOf(dir)).toBe(before);
-    expect(existsSync(path.join(dir, cluster, 'instancegroup', 'nodes'))).toBe(true);
-  });
+  it.each(['start', 'landed'])(
+    'while its own lease write is in flight (SIGINT at %s): exit 130, no lease left, nothing written',
+    async (at) => {
+      const { dir, url } = makeStore([MINIMAL]);
+      const before = configOf(dir);
+      const env = { NODE_OPTIONS: `--import=${path.join(__dirname, 'sigint-at-lease-write.mjs')}` };
+      for (const args of [
+        ['set', 'cluster', cluster, 'spec.kubernetesVersion=1.31.0'],
+        ['delete', 'ig', 'nodes', '--name', cluster, '--yes'],
+      ]) {
+        const verb = start([...args, '--state', url], { ...env, STATESTORE_TEST_SIGINT_AT: at });
+        expect([args[0], await verb.exited]).toEqual([args[0], { code: 130, signal: null }]);
+        expect(verb.stderr()).toContain(`error: ${INTERRUPTED}`);
+        expect(existsSync(leaseFile(dir))).toBe(false);
+      }
+      expect(configOf(dir)).toBe(before);
+      expect(existsSync(path.join(dir, cluster, 'instancegroup', 'nodes'))).toBe(true);
+    },
+  );
 });
