@@ -1,7 +1,8 @@
 /**
  * Ctrl-C (SIGINT) and SIGTERM while the command line holds a lease: the lease is released before
  * the process exits (130 / 143, as shells report a signal), so a dead process never leaves a lease
- * that blocks the cluster for its ttl. While an editor runs, the signal is left to the editor (vi
+ * that blocks the cluster for its ttl; while it is still taking one, the acquire is aborted (and
+ * withdraws what it may have written) before the process exits. While an editor runs, the signal is left to the editor (vi
  * takes Ctrl-C as "cancel this command"); the edit ends as interrupted once the editor exits.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -47,6 +48,37 @@ export function releaseOnSignal(lease: Lease): () => void {
     leases.delete(lease);
     unhandle();
   };
+}
+
+/** A signal aborted by the first SIGINT or SIGTERM, and which one that was. */
+export interface SignalAbort {
+  readonly signal: AbortSignal;
+  /** The signal received, if any (only one is handled). */
+  received(): Signal | undefined;
+  /** Stops listening (idempotent): call it once a lease is held and {@link releaseOnSignal} tracks it. */
+  stop(): void;
+}
+
+/**
+ * While the command is taking a lease (none held yet, so none for {@link releaseOnSignal} to
+ * release): the first SIGINT or SIGTERM aborts the returned signal, so that the acquire rejects
+ * and withdraws a lease write that may have landed before the process exits (130 / 143). It stops
+ * listening then, so a second signal ends the process at once (the default action), as a second
+ * Ctrl-C does during `move` or `watch`.
+ */
+export function abortOnSignal(): SignalAbort {
+  const controller = new AbortController();
+  let got: Signal | undefined;
+  const stop = (): void => {
+    for (const signal of SIGNALS) process.removeListener(signal, onSignal);
+  };
+  const onSignal = (signal: Signal): void => {
+    got = signal;
+    stop();
+    controller.abort();
+  };
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+  return { signal: controller.signal, received: () => got, stop };
 }
 
 /**

@@ -17,7 +17,7 @@ import {
 } from '../index.js';
 import { withStore, type Context, type LeaseFlags } from './context.js';
 import { CliError, EXIT } from './exit-codes.js';
-import { releaseOnSignal } from './interrupt.js';
+import { abortOnSignal, exitCodeOf, releaseOnSignal, type SignalAbort } from './interrupt.js';
 import { parseDuration } from './durations.js';
 
 /** The help of the `--no-lease` flag. */
@@ -69,7 +69,9 @@ export function isHolder(info: LeaseInfo, flags: LeaseFlags): boolean {
  * write (renewed meanwhile, released after, and on Ctrl-C), or not taken when this command is
  * already its holder, or with --no-lease, or on a backend that cannot hold leases (no
  * compare-and-swap: each write there is unconditional anyway). `fn` gets the lease it may fence
- * its writes with.
+ * its writes with. Ctrl-C (or SIGTERM) while the lease is being taken or waited for aborts the
+ * acquire, which withdraws a lease write that may have landed, and ends the command (130 / 143)
+ * before `fn` runs.
  */
 export async function asWriter<T>(
   ctx: Context,
@@ -83,33 +85,78 @@ export async function asWriter<T>(
   const { ifMatch, ifNoneMatch } = await store.vfs.loadCapabilities();
   const capable = ifMatch && ifNoneMatch;
   if (flags.lease === false || !capable) return fn(undefined);
-  const options = { owner: commandOwner(), operation, ttlMs: commandTtl() };
-  // Taken first, looked at only when held (one request fewer in the usual case): ours, or wait, or refuse.
-  const taken = await underLease(store, cluster, fn, options);
+  const interrupt = abortOnSignal();
+  const options = { owner: commandOwner(), operation, ttlMs: commandTtl(), signal: interrupt.signal };
+  try {
+    return await takeOrWait(ctx, store, cluster, fn, { options, maxWaitMs, interrupt });
+  } catch (err) {
+    // Only a signal before the lease was held is ours to report: fn did not run, nothing was written.
+    const signal = interrupt.received();
+    if (signal === undefined) throw err;
+    throw new CliError(
+      `interrupted before the lease on cluster "${cluster}" was held: nothing was written`,
+      exitCodeOf(signal),
+    );
+  } finally {
+    interrupt.stop();
+  }
+}
+
+interface Taking {
+  options: WithLeaseOptions;
+  maxWaitMs: number;
+  interrupt: SignalAbort;
+}
+
+/** Takes the lease and runs `fn` under it: ours, or wait for it, or refuse. */
+async function takeOrWait<T>(
+  ctx: Context,
+  store: StateStore,
+  cluster: string,
+  fn: (lease: Lease | undefined) => Promise<T>,
+  { options, maxWaitMs, interrupt }: Taking,
+): Promise<T> {
+  // Taken first, looked at only when held (one request fewer in the usual case).
+  const taken = await underLease(store, cluster, fn, options, interrupt);
   if (taken.done) return taken.value;
-  const current = await store.readLease(cluster).catch(() => undefined);
-  if (current !== undefined && isHolder(current, flags)) return fn(undefined);
+  const current = await store.readLease(cluster, { signal: interrupt.signal }).catch(() => undefined);
+  interrupt.signal.throwIfAborted();
+  if (current !== undefined && isHolder(current, ctx.flags)) {
+    interrupt.stop(); // nothing to take: the command already holds it (a signal ends it at once)
+    return fn(undefined);
+  }
   // Wait for it; or, released between the two looks, try once more.
   if (maxWaitMs > 0 || current === undefined) {
-    const again = await underLease(store, cluster, fn, { ...options, wait: maxWaitMs > 0, maxWaitMs });
+    if (current !== undefined)
+      ctx.out.info(
+        `cluster "${cluster}" is leased by ${JSON.stringify(current.owner)}; waiting up to ${ctx.flags.lockTimeout} for it (Ctrl-C stops)`,
+      );
+    const again = await underLease(store, cluster, fn, { ...options, wait: maxWaitMs > 0, maxWaitMs }, interrupt);
     if (again.done) return again.value;
   }
   throw await heldByOther(store, cluster, taken.message, maxWaitMs);
 }
 
-/** `fn` under the cluster's lease (released on Ctrl-C), or the message of a lease someone else holds. */
+/**
+ * `fn` under the cluster's lease (released on Ctrl-C), or the message of a lease someone else
+ * holds. Once the lease is held, `interrupt` stops listening: a signal then releases the lease
+ * (interrupt.ts); one that came while the acquire was finishing releases it before `fn` runs.
+ */
 async function underLease<T>(
   store: StateStore,
   cluster: string,
   fn: (lease: Lease | undefined) => Promise<T>,
   options: WithLeaseOptions,
+  interrupt: SignalAbort,
 ): Promise<{ done: true; value: T } | { done: false; message: string }> {
   try {
     const value = await store.withLease(
       cluster,
       async (lease) => {
         const untrack = releaseOnSignal(lease);
+        interrupt.stop();
         try {
+          interrupt.signal.throwIfAborted();
           return await fn(lease);
         } finally {
           untrack();
