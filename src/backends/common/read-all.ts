@@ -11,8 +11,12 @@ import type { ReadResult, ReadStreamResult } from '../../vfs/types.js';
  *
  * @example
  * ```ts
- * read(key: string, options: DriverReadOptions): Promise<ReadResult> {
- *   return readAll(this.readStream(key, options), { maxBytes: options.maxBytes, backend: this.backend });
+ * import { readAll, type DriverReadOptions, type ReadResult, type ReadStreamResult } from 'kops-statestore/driver';
+ *
+ * // In a driver whose readStream is its own: read() collects it, within the caller's cap.
+ * declare function readStream(key: string, options: DriverReadOptions): Promise<ReadStreamResult>;
+ * function read(key: string, options: DriverReadOptions): Promise<ReadResult> {
+ *   return readAll(readStream(key, options), { maxBytes: options.maxBytes, backend: 'mystore' });
  * }
  * ```
  */
