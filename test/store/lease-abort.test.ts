@@ -24,22 +24,34 @@ interface Rig {
   landThenAbort(controller: AbortController, between?: () => Promise<void>): StoreLeases;
 }
 
-/** The Vfs `vfs`, except that its next write of a lease lands, then fails as `failure` says. */
-function landThenFail(vfs: Vfs, failure: () => Promise<Error>): Vfs {
-  let armed = true;
+/** What the next lease write or delete through {@link trapped} does: it lands (or not), then fails with `failure()`. */
+interface Trap {
+  failure?: () => Promise<Error>;
+  lands?: boolean;
+}
+
+/** The Vfs `vfs`, except that while `trap.failure` is set, its next accepted write or delete of a lease fails as `trap` says. */
+function trapped(vfs: Vfs, trap: Trap): Vfs {
   return new Proxy(vfs, {
     get: (target, property) => {
-      if (property === 'write')
-        return async (...args: Parameters<Vfs['write']>) => {
-          const written = await target.write(...args);
-          if (!armed || args[0] !== leaseKey(cluster)) return written;
-          armed = false;
+      if (property === 'write' || property === 'delete')
+        return async (...args: [string, ...unknown[]]) => {
+          const failure = args[0] === leaseKey(cluster) ? trap.failure : undefined;
+          const act = (): Promise<unknown> => Reflect.apply(target[property], target, args) as Promise<unknown>;
+          if (failure === undefined) return act();
+          if (trap.lands !== false) await act(); // a refusal (the lease exists) passes through, trap still set
+          trap.failure = undefined;
           throw await failure();
         };
       const value = Reflect.get(target, property, target) as unknown;
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/** The Vfs `vfs`, except that its next write of a lease lands, then fails as `failure` says. */
+function landThenFail(vfs: Vfs, failure: () => Promise<Error>): Vfs {
+  return trapped(vfs, { failure });
 }
 
 /** memfs or file://: the write lands in the store, then the call reports the caller's abort. */
@@ -203,5 +215,94 @@ describe('the clean-up of an aborted acquire (memory)', () => {
     expect(readSignal?.aborted).toBe(true);
     // Not withdrawn (the store never answered): the lease stays until its ttl, as before.
     expect((await createStoreLeases(vfs).readLease(cluster))?.owner).toBe('cut');
+  });
+});
+
+/**
+ * A held lease whose renewal or release is aborted (or fails) after its request landed, or before:
+ * the holder learns what the store has, so that it neither gives up a lease it still holds nor
+ * leaves one nobody holds. memfs and file://, through a Vfs whose next lease write or delete lands
+ * (or not), then reports the caller's abort.
+ */
+describe.each([
+  ['memory', () => memoryTarget.fresh()],
+  ['file', () => fileTarget.fresh()],
+] as const)('a held lease on %s', (_name, fresh) => {
+  let vfs: Vfs;
+  let leases: StoreLeases;
+  let trap: Trap;
+  let lease: Awaited<ReturnType<StoreLeases['acquireLease']>>;
+  beforeEach(async () => {
+    ({ vfs } = await fresh());
+    leases = createStoreLeases(vfs);
+    await vfs.write(`${cluster}/config`, 'kind: Cluster\n');
+    trap = {};
+    lease = await createStoreLeases(trapped(vfs, trap)).acquireLease(cluster, { owner: 'holder' });
+  });
+
+  /** Arms the trap: the next lease request lands (or not), then fails with the abort of a fresh signal. */
+  function abortNext(lands: boolean): AbortSignal {
+    const controller = new AbortController();
+    trap.lands = lands;
+    trap.failure = async () => {
+      controller.abort();
+      return abortedError(controller.signal);
+    };
+    return controller.signal;
+  }
+
+  /** The owner of the live lease in the store, if any. */
+  async function liveOwner(): Promise<string | undefined> {
+    const info = await leases.readLease(cluster);
+    return info === undefined || info.expired ? undefined : info.owner;
+  }
+
+  it('whose renewal landed before its abort keeps it: the next renewal and the release succeed', async () => {
+    const before = (await leases.readLease(cluster))!;
+    const err = await rejection(lease.renew({ signal: abortNext(true) }));
+    const after = (await leases.readLease(cluster))!;
+    expect({ code: err.code, held: lease.held, moved: after.version !== before.version }).toEqual({
+      code: 'Aborted',
+      held: true,
+      moved: true,
+    });
+    // Before: this swap was against the version before the renewal, found it "changed", lost the lease.
+    await lease.renew();
+    expect({ held: lease.held, owner: await liveOwner() }).toEqual({ held: true, owner: 'holder' });
+    await lease.release();
+    expect(await leases.readLease(cluster)).toBeUndefined();
+  });
+
+  it('whose renewal did not land keeps the version it had', async () => {
+    const before = (await leases.readLease(cluster))!;
+    expect((await rejection(lease.renew({ signal: abortNext(false) }))).code).toBe('Aborted');
+    expect((await leases.readLease(cluster))!.version).toBe(before.version);
+    await lease.renew();
+    await lease.release();
+    expect(await leases.readLease(cluster)).toBeUndefined();
+  });
+
+  it.each([
+    ['landed', true],
+    ['did not land', false],
+  ])('whose release %s before its abort leaves no lease behind', async (_how, lands) => {
+    // Before: a release that did not land rejected with the abort, could not be retried (it is
+    // idempotent), and the lease held the cluster for its ttl.
+    await lease.release({ signal: abortNext(lands) });
+    expect({ held: lease.held, owner: await liveOwner() }).toEqual({ held: false, owner: undefined });
+    await (await leases.acquireLease(cluster, { owner: 'next' })).release();
+  });
+
+  it('whose release failed leaves alone a lease someone else took meanwhile', async () => {
+    const controller = new AbortController();
+    trap.lands = false;
+    trap.failure = async () => {
+      await vfs.delete(leaseKey(cluster)); // `lease release --force ID`, then another taker
+      await leases.acquireLease(cluster, { owner: 'other' });
+      controller.abort();
+      return abortedError(controller.signal);
+    };
+    await lease.release({ signal: controller.signal });
+    expect(await liveOwner()).toBe('other');
   });
 });

@@ -3,7 +3,7 @@ import { isStateStoreError, StateStoreError } from '../../errors.js';
 import type { CallOptions, Vfs } from '../../vfs/types.js';
 import { MAX_TIMER_MS } from './timers.js';
 import { leaseDocument, leaseKey, type LeaseDocument } from './document.js';
-import { giveBack } from './withdraw.js';
+import { giveBack, readIfOurs, withdrawIfOurs, WITHDRAW_TIMEOUT_MS } from './withdraw.js';
 import type { Lease } from './types.js';
 
 /** What a holder knows right after a successful write of its lease document. */
@@ -76,29 +76,50 @@ export class HeldLease implements Lease {
     this.assertHeld();
     const sentAt = performance.now();
     const doc = leaseDocument({ ...this.#doc }, Date.now());
+    let version: string;
     try {
       const info = await this.#vfs.write(this.#key, JSON.stringify(doc), {
         ifMatch: this.#version,
         contentType: 'application/json',
         signal: options.signal,
       });
-      // The swap proves nobody took the lease meanwhile, even if the deadline passed in flight; but
-      // once `lost` was announced it stays lost: give back what was just written, then report it.
-      if (this.#lost.signal.aborted || this.#released) {
-        await this.#vfs.delete(this.#key, { ifMatch: info.version }).catch(() => undefined);
-        this.assertHeld();
-      }
-      this.#doc = doc;
-      this.#version = info.version;
-      this.#deadline = sentAt + doc.ttlMs;
-      this.#schedule();
+      version = info.version;
     } catch (err) {
       if (isStateStoreError(err, 'PreconditionFailed') || isStateStoreError(err, 'NotFound')) {
         this.#markLost('taken over by another holder (its renewal found the lease changed)');
         this.assertHeld();
       }
+      // Aborted, a timeout, a cut connection: the renewal may have landed at a version this holder
+      // does not know, and its next renewal or release would find the lease "changed" and give up
+      // a lease it still holds. It looks (within its own bound) and, if it landed, keeps it; the
+      // caller still gets the failure.
+      const landed = await this.#landed(doc);
+      if (landed !== undefined) await this.#renewed(doc, landed, sentAt).catch(() => undefined);
       throw err;
     }
+    await this.#renewed(doc, version, sentAt);
+  }
+
+  /** The version at which `doc` (a renewal just sent) is stored, if it is. */
+  async #landed(doc: LeaseDocument): Promise<string | undefined> {
+    const signal = AbortSignal.timeout(WITHDRAW_TIMEOUT_MS);
+    const stored = await readIfOurs(this.#vfs, this.#key, this.token, signal).catch(() => undefined);
+    const same = stored?.doc.renewedAt === doc.renewedAt && stored.doc.expiresAt === doc.expiresAt;
+    return same ? stored.version : undefined;
+  }
+
+  /** Takes `doc`, stored at `version` by a renewal sent at `sentAt`, as the lease held. */
+  async #renewed(doc: LeaseDocument, version: string, sentAt: number): Promise<void> {
+    // The swap proves nobody took the lease meanwhile, even if the deadline passed in flight; but
+    // once `lost` was announced it stays lost: give back what was just written, then report it.
+    if (this.#lost.signal.aborted || this.#released) {
+      await giveBack(this.#vfs, this.#key, doc, version).catch(() => undefined);
+      this.assertHeld();
+    }
+    this.#doc = doc;
+    this.#version = version;
+    this.#deadline = sentAt + doc.ttlMs;
+    this.#schedule();
   }
 
   async release(options: CallOptions = {}): Promise<void> {
@@ -111,6 +132,11 @@ export class HeldLease implements Lease {
     try {
       await giveBack(this.#vfs, this.#key, this.#doc, this.#version, options);
     } catch (err) {
+      // Aborted or failed (it may or may not have landed), or refused at a version this holder did
+      // not know (a renewal whose outcome it could not learn): a lease still carrying this token
+      // is ours, removed at the version read (within its own bound, also when `options.signal`
+      // fired), so that a release that cannot be retried (it is idempotent) leaves nothing behind.
+      if (await withdrawIfOurs(this.#vfs, this.#key, this.token)) return;
       // Gone or changed: taken over meanwhile, nothing of ours left to release.
       if (!isStateStoreError(err, 'PreconditionFailed') && !isStateStoreError(err, 'NotFound')) throw err;
     }

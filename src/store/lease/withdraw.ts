@@ -8,7 +8,8 @@ import { readCapped } from '../capped-read.js';
 import { parseLease, releasedDocument, type LeaseDocument } from './document.js';
 
 /**
- * How long the clean-up of a failed acquire may take (its read and its delete, retries included),
+ * How long the clean-up of a failed acquire or release, or the look after a renewal of unknown
+ * outcome, may take (its read and its delete, retries included),
  * on a signal of its own: the caller's signal has usually fired already, and an abort must not
  * wait on an unreachable store for long.
  */
@@ -53,24 +54,46 @@ const REFUSALS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 ]);
 
 /**
+ * The lease stored at `key` with its version, if it carries `token` (each taking of a lease has its
+ * own); undefined when there is none, or it is someone else's or not a lease. Other failures reject.
+ */
+export async function readIfOurs(
+  vfs: Vfs,
+  key: string,
+  token: string,
+  signal: AbortSignal,
+): Promise<{ doc: LeaseDocument; version: string } | undefined> {
+  try {
+    const { body, info } = await readCapped(vfs, key, { what: `lease ${key}`, signal });
+    const doc = parseLease(body);
+    return doc === undefined || doc.token !== token ? undefined : { doc, version: info.version };
+  } catch (err) {
+    if (isStateStoreError(err, 'NotFound')) return undefined;
+    throw err;
+  }
+}
+
+/**
  * After a lease write failed without a refusal (see {@link refused}): the write may still have
  * landed (a request the client gave up on can be processed by the server all the same), leaving a
  * lease that nobody holds until its ttl passes. Reads the lease and, if it is the one that write
  * carried (its token, new at each write), removes it conditionally on the version just read, so a
  * lease someone else took meanwhile is never touched. Best effort and quiet: bounded by
  * {@link WITHDRAW_TIMEOUT_MS}, never throws (the caller reports the write's own failure).
+ * Resolves true when no lease carrying `token` is left (none was there, or it was removed), false
+ * when that is unknown (the store did not answer within the bound, or the lease changed meanwhile).
  *
  * Not covered: a write the server processes only after this read (it then holds until its ttl).
  */
-export async function withdrawIfOurs(vfs: Vfs, key: string, token: string): Promise<void> {
+export async function withdrawIfOurs(vfs: Vfs, key: string, token: string): Promise<boolean> {
   const signal = AbortSignal.timeout(WITHDRAW_TIMEOUT_MS);
   try {
-    const { body, info } = await readCapped(vfs, key, { what: `lease ${key}`, signal });
-    const doc = parseLease(body);
-    if (doc === undefined || doc.token !== token) return; // gone, someone else's, or not a lease
-    await giveBack(vfs, key, doc, info.version, { signal });
+    const ours = await readIfOurs(vfs, key, token, signal);
+    if (ours !== undefined) await giveBack(vfs, key, ours.doc, ours.version, { signal });
+    return true;
   } catch {
-    // Not found (never landed), changed meanwhile (someone else's now), or the store unreachable
-    // within the bound: nothing more to do; the lease, if it is there, expires with its ttl.
+    // Changed meanwhile, or the store unreachable within the bound: nothing more to do; the lease,
+    // if it is there, expires with its ttl.
+    return false;
   }
 }
