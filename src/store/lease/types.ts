@@ -104,9 +104,16 @@ export interface Lease {
   /**
    * Extends the lease by its ttl, by compare-and-swap on the version this holder last wrote.
    * A failed swap means someone took it over: `lost` aborts and this rejects with PreconditionFailed.
+   * Aborted or failed otherwise, it reads the lease back (within 2 s) and, if the renewal landed,
+   * keeps it (its version and deadline) before rejecting, so the next renewal swaps against it.
    */
   renew(options?: CallOptions): Promise<void>;
-  /** Gives the lease up (a conditional delete). Idempotent; does nothing once the lease is lost. */
+  /**
+   * Gives the lease up (a conditional delete). Idempotent; does nothing once the lease is lost.
+   * Aborted or failed, it reads the lease back and removes it if it still carries this token (at
+   * the version read, within 2 s, also once `signal` fired); it rejects only if that could not be
+   * done, and the lease then expires with its ttl.
+   */
   release(options?: CallOptions): Promise<void>;
 }
 
