@@ -28,6 +28,8 @@ interface Rig {
 interface Trap {
   failure?: () => Promise<Error>;
   lands?: boolean;
+  /** When set, the next read of a lease fails (Unavailable) and clears it: a store unreachable for one look. */
+  unreadable?: boolean;
 }
 
 /** The Vfs `vfs`, except that while `trap.failure` is set, its next accepted write or delete of a lease fails as `trap` says. */
@@ -42,6 +44,12 @@ function trapped(vfs: Vfs, trap: Trap): Vfs {
           if (trap.lands !== false) await act(); // a refusal (the lease exists) passes through, trap still set
           trap.failure = undefined;
           throw await failure();
+        };
+      if (property === 'read' && trap.unreadable === true)
+        return async (...args: Parameters<Vfs['read']>) => {
+          if (args[0] !== leaseKey(cluster)) return target.read(...args);
+          trap.unreadable = false;
+          throw new StateStoreError('Unavailable', 'store unreachable for this look', { retryable: true });
         };
       const value = Reflect.get(target, property, target) as unknown;
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
@@ -271,6 +279,23 @@ describe.each([
     expect({ held: lease.held, owner: await liveOwner() }).toEqual({ held: true, owner: 'holder' });
     await lease.release();
     expect(await leases.readLease(cluster)).toBeUndefined();
+  });
+
+  it.each([
+    ['renews it', false],
+    ['releases it', true],
+  ])('whose renewal landed, then could not be looked at, still holds it: the next call %s', async (_what, release) => {
+    const signal = abortNext(true);
+    trap.unreadable = true; // the renewal's look-back fails: the holder keeps the version before it
+    expect((await rejection(lease.renew({ signal }))).code).toBe('Aborted');
+    // Its swap (or conditional delete) is refused at that version; the lease still carries its id.
+    if (release) await lease.release();
+    else await lease.renew();
+    expect({ held: lease.held, owner: await liveOwner() }).toEqual(
+      release ? { held: false, owner: undefined } : { held: true, owner: 'holder' },
+    );
+    await lease.release();
+    expect(await liveOwner()).toBeUndefined();
   });
 
   it('whose renewal did not land keeps the version it had', async () => {

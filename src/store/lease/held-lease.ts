@@ -72,7 +72,11 @@ export class HeldLease implements Lease {
     if (lost.aborted) throw lost.reason as StateStoreError;
   }
 
-  async renew(options: CallOptions = {}): Promise<void> {
+  renew(options: CallOptions = {}): Promise<void> {
+    return this.#renew(options, true);
+  }
+
+  async #renew(options: CallOptions, retry: boolean): Promise<void> {
     this.assertHeld();
     const sentAt = performance.now();
     const doc = leaseDocument({ ...this.#doc }, Date.now());
@@ -86,6 +90,9 @@ export class HeldLease implements Lease {
       version = info.version;
     } catch (err) {
       if (isStateStoreError(err, 'PreconditionFailed') || isStateStoreError(err, 'NotFound')) {
+        // Still carrying this token, it is still ours, moved by an earlier renewal whose outcome
+        // this holder could not learn (the store unreachable then): swap once more against it.
+        if (retry && (await this.#movedOurs())) return this.#renew(options, false);
         this.#markLost('taken over by another holder (its renewal found the lease changed)');
         this.assertHeld();
       }
@@ -98,6 +105,22 @@ export class HeldLease implements Lease {
       throw err;
     }
     await this.#renewed(doc, version, sentAt);
+  }
+
+  /**
+   * Whether the lease is stored with this token at a version other than the one held; if so, takes
+   * that version (and document) as held. The deadline stays: it ran from an earlier send, so it
+   * ends before the stored copy's.
+   */
+  async #movedOurs(): Promise<boolean> {
+    const signal = AbortSignal.timeout(WITHDRAW_TIMEOUT_MS);
+    const stored = await readIfOurs(this.#vfs, this.#key, this.token, signal).catch(() => undefined);
+    // A copy a release wrote where deletes are unconditional (expired at once) is given back, not ours.
+    const given = stored === undefined || Date.parse(stored.doc.expiresAt) <= Date.parse(stored.doc.renewedAt);
+    if (given || stored.version === this.#version) return false;
+    this.#doc = stored.doc;
+    this.#version = stored.version;
+    return true;
   }
 
   /** The version at which `doc` (a renewal just sent) is stored, if it is. */
