@@ -105,7 +105,8 @@ export interface Lease {
    * Extends the lease by its ttl, by compare-and-swap on the version this holder last wrote.
    * A failed swap means someone took it over: `lost` aborts and this rejects with PreconditionFailed.
    * Aborted or failed otherwise, it reads the lease back (within 2 s) and, if the renewal landed,
-   * keeps it (its version and deadline) before rejecting, so the next renewal swaps against it.
+   * keeps it (its version and deadline) before rejecting, so the next renewal swaps against it; a
+   * swap refused while the lease still carries this token is made again against the version read.
    */
   renew(options?: CallOptions): Promise<void>;
   /**
