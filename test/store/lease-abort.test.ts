@@ -6,6 +6,8 @@
  * - memfs and file://: through a Vfs whose next lease write reaches the store, then fails;
  * - Azurite: through a proxy that holds the server's answer to the lease's PUT (the blob is
  *   written) while the test aborts, and lets it go once the acquire has settled.
+ * A held lease's renewal and release, aborted after their request landed (or before), likewise
+ * leave the holder knowing what the store has (the same two techniques; on Azurite the renewal).
  */
 import { openVfs } from '../../src/backends/registry.js';
 import { abortedError, StateStoreError } from '../../src/errors.js';
@@ -21,6 +23,8 @@ const cluster = 'abort.example.com';
 /** A store, and leases on it whose next lease write lands, then runs `between`, aborts `controller` and fails. */
 interface Rig {
   vfs: Vfs;
+  /** Azurite only: the same store through the fault proxy (whose next accepted lease PUT waits on `hold`). */
+  proxied?: Vfs;
   landThenAbort(controller: AbortController, between?: () => Promise<void>): StoreLeases;
 }
 
@@ -114,6 +118,7 @@ async function azureRig(): Promise<Rig> {
   );
   return {
     vfs: direct,
+    proxied,
     landThenAbort: (controller, between) => {
       const leases = createStoreLeases(proxied);
       let settled!: () => void;
@@ -329,5 +334,30 @@ describe.each([
     };
     await lease.release({ signal: controller.signal });
     expect(await liveOwner()).toBe('other');
+  });
+});
+
+describe('a held lease on azure (Azurite)', () => {
+  it('whose renewal Azurite acted on while its holder aborted keeps it: the next renewal succeeds', async () => {
+    const rig = await azureRig();
+    await rig.vfs.write(`${cluster}/config`, 'kind: Cluster\n');
+    const leases = createStoreLeases(rig.vfs);
+    const lease = await createStoreLeases(rig.proxied!).acquireLease(cluster, { owner: 'holder' });
+    const before = (await leases.readLease(cluster))!.version;
+    const controller = new AbortController();
+    let settled!: () => void;
+    const done = new Promise<void>((resolve) => (settled = resolve));
+    hold = async () => {
+      controller.abort();
+      await done; // Azurite's answer reaches a client that has given up, after its look-back
+    };
+    const renewing = lease.renew({ signal: controller.signal });
+    void renewing.then(settled, settled);
+    const err = await rejection(renewing);
+    const moved = (await leases.readLease(cluster))!.version !== before;
+    expect({ code: err.code, moved, held: lease.held }).toEqual({ code: 'Aborted', moved: true, held: true });
+    await lease.renew();
+    await lease.release();
+    expect(await leases.readLease(cluster)).toBeUndefined();
   });
 });
