@@ -5,7 +5,9 @@
  * proxy can reach (it connects every request to 127.0.0.1), so a request that went around the
  * proxy would fail rather than pass unseen.
  */
+import net from 'node:net';
 import { Readable } from 'node:stream';
+import type { StateStoreError } from '../../src/errors.js';
 import { openVfs } from '../../src/backends/registry.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { startForwardProxy, type ForwardProxy } from '../servers/forward-proxy.js';
@@ -93,6 +95,46 @@ it('goes direct for a loopback endpoint and for a NO_PROXY host, as S3 stores do
   await expect(excluded.read('cluster/config')).rejects.toMatchObject({ code: 'Unavailable' });
   expect(proxy.log().length).toBe(before);
 });
+
+it('names the proxy, never its credentials, when it wants other ones (407) and when it cannot be reached', async () => {
+  const refusing = await store(`http://gcs.proxy.test:${port()}`, {
+    HTTP_PROXY: `http://${USER}:wrong-password@127.0.0.1:${proxy.port}`,
+  });
+  const refused = await rejection(refusing.read('cluster/config'));
+  expect([refused.code, refused.message]).toEqual([
+    'Unauthenticated',
+    `gcs: stat "cluster/config": the proxy http://127.0.0.1:${proxy.port} (HTTP_PROXY) refused the request (HTTP 407; its user and password are in its URL)`,
+  ]);
+  const closed = await closedPort();
+  const unreachable = await store(`http://gcs.proxy.test:${port()}`, {
+    HTTP_PROXY: `http://${USER}:${PASSWORD}@127.0.0.1:${closed}`,
+  });
+  const failed = await rejection(unreachable.read('cluster/config'));
+  expect([failed.code, failed.message]).toEqual([
+    'Unavailable',
+    expect.stringContaining(`through the proxy http://127.0.0.1:${closed} (HTTP_PROXY)`),
+  ]);
+  expect(JSON.stringify([refused, failed]) + refused.message + failed.message).not.toMatch(/wrong-password|s3cr/);
+});
+
+/** The error `pending` rejects with (a resolution fails the test). */
+function rejection(pending: Promise<unknown>): Promise<StateStoreError> {
+  return pending.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (err: unknown) => err as StateStoreError,
+  );
+}
+
+/** A port nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port: free } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return free;
+}
 
 it('refuses a proxy variable that is no http:// proxy URL when the store opens (InvalidArgument)', async () => {
   await expect(

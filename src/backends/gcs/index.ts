@@ -3,7 +3,7 @@ import { DEFAULT_RETRY } from '../../vfs/retry.js';
 import type { BackendFactory } from '../factory.js';
 import { loadOptionalPeer } from '../optional-peer.js';
 import { GcsDriver } from './driver.js';
-import { endpointProxy, routeStorageThroughProxy } from './proxy.js';
+import { endpointProxy, proxyName, routeStorageThroughProxy } from './proxy.js';
 import { redactInspection } from '../../vfs/redact.js';
 
 import type { GcsBackendOptions } from './types.js';
@@ -57,7 +57,7 @@ export const gcsBackend: BackendFactory = {
     // The proxy of the store's environment, given to the SDK: it would read process.env alone.
     const proxy = endpointProxy(gcs.apiEndpoint, options.env ?? process.env);
     if (proxy !== undefined) routeStorageThroughProxy(storage, proxy);
-    return new GcsDriver(storage, bucket, prefix, gcs, retry, proxy !== undefined);
+    return new GcsDriver(storage, bucket, prefix, gcs, retry, proxy === undefined ? undefined : proxyName(proxy));
   },
 };
 

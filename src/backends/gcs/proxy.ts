@@ -52,3 +52,8 @@ export function routeStorageThroughProxy(storage: object, proxy: ProxyServer): v
   const value = url.toString();
   (storage as Interceptable).interceptors.push({ request: (options) => ({ ...options, proxy: value }) });
 }
+
+/** How messages name `proxy`: `http://host:port (HTTPS_PROXY)`, its credentials left out. */
+export function proxyName(proxy: ProxyServer): string {
+  return `${proxy.display} (${proxy.variable})`;
+}
