@@ -26,8 +26,8 @@ interface StorageParts {
  * status (as the SDK's ApiError), for the driver's `mapError`.
  *
  * `viaSdk` sends the SDK's own request instead ({@link sdkRead}): for a caller's own `Storage`
- * (its agent and interceptors apply) and behind an HTTP(S) proxy from the environment, which the
- * SDK honours and Node's `fetch` does not.
+ * (its agent and interceptors apply) and behind an HTTP proxy from the store's environment, which
+ * ./proxy.ts hands to the SDK's requests (Node's `fetch` takes no proxy).
  */
 export async function openRead(file: File, start: number, viaSdk = false): Promise<Readable> {
   if (viaSdk) return sdkRead(file, start);
@@ -56,11 +56,6 @@ export async function openRead(file: File, start: number, viaSdk = false): Promi
   // The status is what counts; the body only adds the service's message, if it arrives whole.
   const message = await answer.text().catch(() => '');
   throw Object.assign(new Error(message === '' ? `HTTP ${answer.status}` : message), { code: answer.status });
-}
-
-/** Whether an HTTP(S) proxy is set in the environment (the SDK's HTTP client then uses it). */
-export function proxyConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
-  return [env.HTTPS_PROXY, env.https_proxy, env.HTTP_PROXY, env.http_proxy].some((value) => (value ?? '') !== '');
 }
 
 /**

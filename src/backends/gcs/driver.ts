@@ -27,7 +27,7 @@ import { compareKeys } from '../common/paging.js';
 import { GCS_NAME_LIMIT, prefixedName } from '../common/key-limit.js';
 import { resumableBody } from '../resume.js';
 import { describeBucket } from './describe.js';
-import { answered, openRead, proxyConfigured, uploadAgent } from './download.js';
+import { answered, openRead, uploadAgent } from './download.js';
 import { watchStall } from './stall-watch.js';
 import { mapGcsError } from './errors.js';
 import type { GcsBackendOptions } from './types.js';
@@ -72,8 +72,9 @@ export class GcsDriver implements VfsDriver {
   private readonly timeoutMs: number;
   /**
    * Transfers left to the SDK's own HTTP handling (its agent, interceptors and proxy): for a
-   * caller's own Storage, or behind a proxy set in the environment. Otherwise downloads are this
-   * driver's own requests and each streamed upload has an agent of its own (see ./download.ts).
+   * caller's own Storage, or behind a proxy from the store's environment (`proxy`, set on the
+   * Storage by ./proxy.ts). Otherwise downloads are this driver's own requests and each streamed
+   * upload has an agent of its own (see ./download.ts).
    */
   private readonly sdkTransport: boolean;
 
@@ -83,6 +84,8 @@ export class GcsDriver implements VfsDriver {
     prefix: string,
     private readonly options: GcsBackendOptions,
     private readonly retry: RetryPolicy,
+    /** The proxy set on the Storage (./proxy.ts), as messages name it; undefined for none. */
+    private readonly proxy?: string,
   ) {
     // Ours even with a caller's Storage, which it references (and with it the credentials).
     this.bucket = redactInspection(storage.bucket(bucket), 'Bucket', () => ({ name: bucket }));
@@ -90,7 +93,7 @@ export class GcsDriver implements VfsDriver {
     this.url = `gs://${bucket}${prefix === '' ? '' : `/${prefix}`}`;
     this.threshold = options.resumableThreshold ?? DEFAULT_RESUMABLE_THRESHOLD;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.sdkTransport = options.storage !== undefined || proxyConfigured();
+    this.sdkTransport = options.storage !== undefined || proxy !== undefined;
   }
 
   async read(key: string, options: DriverReadOptions): Promise<ReadResult> {
@@ -241,7 +244,7 @@ export class GcsDriver implements VfsDriver {
 
   /** Maps by the HTTP status and the condition sent (see ./errors.ts). */
   mapError(err: unknown, context: ErrorContext): StateStoreError {
-    return mapGcsError(err, context);
+    return mapGcsError(err, context, this.proxy);
   }
 
   describeStore(): Promise<StoreFacts> {

@@ -1,4 +1,4 @@
-import { StateStoreError } from '../../errors.js';
+import { StateStoreError, type ErrorCode } from '../../errors.js';
 import type { ErrorContext } from '../../vfs/driver.js';
 import {
   mapHttpStatus,
@@ -42,10 +42,23 @@ function byTransport(err: unknown, context: ErrorContext): HttpErrorMapping | un
 /**
  * Maps a `@google-cloud/storage` failure to a StateStoreError by its structured fields and the
  * call's context. Total; the message names the operation, key and status, never the SDK's message
- * (it can hold a signed URL or token); the original is kept as `cause`.
+ * (it can hold a signed URL or token); the original is kept as `cause`. `proxy` (how ./proxy.ts
+ * names the store's proxy, credentials left out) is named on a proxy's 407 and a network failure.
  */
-export function mapGcsError(err: unknown, context: ErrorContext): StateStoreError {
+export function mapGcsError(err: unknown, context: ErrorContext, proxy?: string): StateStoreError {
   const status = statusOf(err);
+  const where = context.key === undefined ? context.op : `${context.op} ${JSON.stringify(context.key)}`;
+  const make = (code: ErrorCode, reason: string) =>
+    new StateStoreError(code, `gcs: ${where}: ${reason}`, {
+      ...(context.key === undefined ? {} : { key: context.key }),
+      backend: 'gcs',
+      cause: err,
+    });
+  if (status === 407 && proxy !== undefined && context.signal?.aborted !== true)
+    return make(
+      'Unauthenticated',
+      `the proxy ${proxy} refused the request (HTTP 407; its user and password are in its URL)`,
+    );
   // GCS answers 412 to both conditions, so the code follows the condition sent (mapHttpStatus).
   const byStatus =
     status === undefined || context.signal?.aborted === true ? undefined : mapHttpStatus(status, context.condition);
@@ -54,10 +67,7 @@ export function mapGcsError(err: unknown, context: ErrorContext): StateStoreErro
       code: 'Unknown',
       reason: status === undefined ? 'unexpected failure' : `unexpected HTTP ${status}`,
     };
-  const where = context.key === undefined ? context.op : `${context.op} ${JSON.stringify(context.key)}`;
-  return new StateStoreError(code, `gcs: ${where}: ${reason}`, {
-    ...(context.key === undefined ? {} : { key: context.key }),
-    backend: 'gcs',
-    cause: err,
-  });
+  const through =
+    proxy !== undefined && byStatus === undefined && code === 'Unavailable' ? ` through the proxy ${proxy}` : '';
+  return make(code, `${reason}${through}`);
 }

@@ -3,6 +3,7 @@ import { DEFAULT_RETRY } from '../../vfs/retry.js';
 import type { BackendFactory } from '../factory.js';
 import { loadOptionalPeer } from '../optional-peer.js';
 import { GcsDriver } from './driver.js';
+import { endpointProxy, proxyName, routeStorageThroughProxy } from './proxy.js';
 import { redactInspection } from '../../vfs/redact.js';
 
 import type { GcsBackendOptions } from './types.js';
@@ -53,7 +54,10 @@ export const gcsBackend: BackendFactory = {
     // The Storage and its auth client keep the service account's private key (#25.5).
     redactInspection(storage.authClient, 'GoogleAuth');
     redactInspection(storage, 'Storage', () => ({ apiEndpoint: storage.apiEndpoint }));
-    return new GcsDriver(storage, bucket, prefix, gcs, retry);
+    // The proxy of the store's environment, given to the SDK: it would read process.env alone.
+    const proxy = endpointProxy(gcs.apiEndpoint, options.env ?? process.env);
+    if (proxy !== undefined) routeStorageThroughProxy(storage, proxy);
+    return new GcsDriver(storage, bucket, prefix, gcs, retry, proxy === undefined ? undefined : proxyName(proxy));
   },
 };
 

@@ -150,18 +150,19 @@ export function mapS3Error(err: unknown, ctx: S3ErrorContext): StateStoreError {
     return make('InvalidArgument', `the bucket is in another region${hint} (${detail})`);
   }
   if (name === PROXY_REFUSED) return proxyRefusal(err as Error & { proxyStatus?: number }, make);
+  // The proxy a request went through (direct/proxy-tunnel.ts, sdk-proxy.ts), credentials left out.
+  const proxy = (err as { proxy?: unknown } | undefined)?.proxy;
   // The SDK's request to an http endpoint through HTTP_PROXY (sdk-proxy.ts): the proxy's own answer.
   if (status === 407)
     return make(
       'Unauthenticated',
-      `the HTTP proxy refused the request (${detail}; its user and password are in HTTP_PROXY's URL)`,
+      `${typeof proxy === 'string' ? `the proxy ${proxy}` : 'the HTTP proxy'} refused the request (${detail}; its user and password are in its URL)`,
     );
   const decided = byName(name, ctx) ?? (status === undefined ? undefined : mapByStatus(status, ctx));
   if (decided !== undefined) return make(decided[0], `${decided[1]} (${detail})`);
   const certificate = tlsCertificateRefusal(err, 'AWS_CA_BUNDLE');
   if (certificate !== undefined) return make(certificate.code, certificate.reason);
   const network = networkErrorCode(err);
-  const proxy = (err as { proxy?: unknown } | undefined)?.proxy;
   const through = typeof proxy === 'string' ? ` through the proxy ${proxy}` : '';
   if (network !== undefined || noAnswer(err, name))
     return make('Unavailable', `the endpoint could not be reached${through} (${network ?? detail})`);

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { ProxySettings } from '../common/proxy-env.js';
-import { ProxyAgent } from './direct/proxy-tunnel.js';
+import type { ProxyServer, ProxySettings } from '../common/proxy-env.js';
+import { ProxyAgent, throughProxy } from './direct/proxy-tunnel.js';
 import type { S3Location } from './url.js';
 
 // The SDK client's way through HTTPS_PROXY / HTTP_PROXY: the JS SDK v3 reads neither (its Node
@@ -23,13 +23,17 @@ interface SdkHttpRequest {
   headers: Record<string, string>;
 }
 
+/** A middleware of the client's stack, with the context shared by one command's middlewares. */
+type Middleware = (
+  next: (args: { request: unknown }) => Promise<unknown>,
+  context: { statestoreProxy?: ProxyServer },
+) => (args: { request: unknown }) => Promise<unknown>;
+
 /** The part of the client's middleware stack used here. */
 interface MiddlewareStack {
   add(
-    middleware: (
-      next: (args: { request: unknown }) => Promise<unknown>,
-    ) => (args: { request: unknown }) => Promise<unknown>,
-    options: { step: 'deserialize'; priority: 'low'; name: string; override: boolean },
+    middleware: Middleware,
+    options: { step: 'initialize' | 'deserialize'; priority: 'high' | 'low'; name: string; override: boolean },
   ): void;
 }
 
@@ -38,37 +42,58 @@ interface MiddlewareStack {
  * request line in absolute form (`GET http://host:port/bucket/key`), the proxy's credentials in
  * `Proxy-Authorization`. Added as the last step before the handler, after signing, so the
  * signature stays over the endpoint's own `host` header; each attempt rewrites a copy, never the
- * request the retry loop sends again. Nothing for an https endpoint (the agent tunnels) or without
- * HTTP_PROXY.
+ * request the retry loop sends again. An https endpoint's requests go as they are (the agent
+ * tunnels). Either way a failure of a proxied request carries the proxy's name (credentials left
+ * out) for errors.ts: the handler hands socket errors on as new Errors, without the agent's own
+ * naming. Nothing without a proxy.
  */
 export function routeThroughHttpProxy(client: S3Client, location: S3Location): void {
   const proxies: ProxySettings | undefined = location.proxies;
-  if (proxies?.http === undefined || location.endpoint === undefined || !/^http:/i.test(location.endpoint)) return;
+  if (proxies === undefined) return;
+  const plain = location.endpoint !== undefined && /^http:/i.test(location.endpoint);
   const stack = client.middlewareStack as unknown as MiddlewareStack;
   stack.add(
-    (next) => (args) => {
+    (next, context) => (args) => {
       const request = args.request as SdkHttpRequest | undefined;
       if (typeof request?.hostname !== 'string') return next(args);
-      const proxy = proxies.proxyFor('http', request.hostname, request.port ?? 80);
+      const proxy = proxies.proxyFor(plain ? 'http' : 'https', request.hostname, request.port ?? (plain ? 80 : 443));
       if (proxy === undefined) return next(args);
-      const host =
-        request.headers['host'] ?? `${request.hostname}${request.port === undefined ? '' : `:${request.port}`}`;
-      const authorization = proxy.authorization();
-      const routed: SdkHttpRequest = Object.assign(
-        Object.create(Object.getPrototypeOf(request) as object) as object,
-        request,
-        {
-          hostname: proxy.host,
-          port: proxy.port,
-          path: `http://${host}${request.path}`,
-          headers:
-            authorization === undefined
-              ? request.headers
-              : { ...request.headers, 'proxy-authorization': authorization },
-        },
-      );
-      return next({ ...args, request: routed });
+      context.statestoreProxy = proxy;
+      return plain ? next({ ...args, request: inAbsoluteForm(request, proxy) }) : next(args);
     },
     { step: 'deserialize', priority: 'low', name: 'statestoreHttpProxy', override: true },
   );
+  // Outermost: the error the command ends with (the deserializer turns a 407 into one after the
+  // step above, and the SDK hands socket errors on as new Errors) names the proxy its request used.
+  stack.add(
+    (next, context) => (args) =>
+      next(args).catch((err: unknown) => {
+        throw context.statestoreProxy === undefined ? err : named(err, context.statestoreProxy);
+      }),
+    { step: 'initialize', priority: 'high', name: 'statestoreProxyName', override: true },
+  );
+}
+
+/** A copy of `request` for `proxy`: to it, the endpoint's URL as its path, the proxy's credentials. */
+function inAbsoluteForm(request: SdkHttpRequest, proxy: ProxyServer): SdkHttpRequest {
+  const host = request.headers['host'] ?? `${request.hostname}${request.port === undefined ? '' : `:${request.port}`}`;
+  const authorization = proxy.authorization();
+  return Object.assign(Object.create(Object.getPrototypeOf(request) as object) as object, request, {
+    hostname: proxy.host,
+    port: proxy.port,
+    path: `http://${host}${request.path}`,
+    headers:
+      authorization === undefined ? request.headers : { ...request.headers, 'proxy-authorization': authorization },
+  });
+}
+
+/** `err` naming `proxy`, unless it names one already (a CONNECT refusal does) or cannot carry a field. */
+function named(err: unknown, proxy: ProxyServer): unknown {
+  // No instanceof: a socket error may be of another realm (Node's own, under a test runner).
+  if (typeof err !== 'object' || err === null || typeof (err as { proxy?: unknown }).proxy === 'string') return err;
+  try {
+    return throughProxy(err as Error, proxy);
+  } catch {
+    return err; // a frozen error stays as it is
+  }
 }
