@@ -41,6 +41,9 @@ export default tseslint.config(
       '.ci/**',
       'test/fixtures/**',
       '**/*.generated.*',
+      // tsup's config, bundled for a moment while build:js runs beside this lint (npm test): linted
+      // by glob, it could vanish before it was read (ENOENT failed a run once).
+      'tsup.config.bundled_*',
     ],
   },
   js.configs.recommended,
