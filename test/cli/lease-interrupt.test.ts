@@ -67,6 +67,46 @@ describe('Ctrl-C while a writing verb takes the lease (built bin)', () => {
     expect(configOf(dir)).toBe(before);
   });
 
+  it('Ctrl-C typed on a pseudo-terminal while it waits: exit 130, nothing written, their lease stays', async () => {
+    const { dir, url } = makeStore([MINIMAL]);
+    expect(
+      (await run(['lease', 'acquire', 'cluster', cluster, '--owner', 'ci-42', '--ttl', '5m'], { state: url })).code,
+    ).toBe(0);
+    const theirs = leaseOf(dir);
+    const before = configOf(dir);
+    // `script` gives the bin a real terminal; the ETX byte (Ctrl-C) written to it becomes SIGINT
+    // through the terminal's line discipline, as an operator's key press does.
+    const quoted = [
+      process.execPath,
+      CLI,
+      'set',
+      'cluster',
+      cluster,
+      'spec.kubernetesVersion=1.31.0',
+      '--lock-timeout',
+      '5m',
+    ]
+      .map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`)
+      .join(' ');
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', KOPS_STATE_STORE: url };
+    const terminal = spawn('script', ['-qefc', quoted, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    const waiters: Array<() => void> = [];
+    terminal.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      for (const wake of waiters.splice(0)) wake();
+    });
+    const exited = new Promise<number | null>((resolve) => terminal.on('close', (code) => resolve(code)));
+    while (!output.includes('(Ctrl-C stops)')) await new Promise<void>((resolve) => waiters.push(resolve));
+    terminal.stdin.write('\x03');
+    expect(await exited).toBe(130);
+    terminal.stdin.end();
+    // On a terminal the error's label is red: `\u001b[31merror:\u001b[39m`.
+    expect(output).toContain(`^C\u001b[31merror:\u001b[39m ${INTERRUPTED}\r\n`);
+    expect(leaseOf(dir)).toEqual(theirs);
+    expect(configOf(dir)).toBe(before);
+  });
+
   it.each(['start', 'landed'])(
     'while its own lease write is in flight (SIGINT at %s): exit 130, no lease left, nothing written',
     async (at) => {
