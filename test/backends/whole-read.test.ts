@@ -3,7 +3,7 @@
  * (s3/whole-read.ts): a body cut while collected resumes from the byte reached with a ranged GET
  * pinned to the ETag, a rotten one is IntegrityError, an abort is Aborted; and an object past the
  * cap is refused with the object's info kept, on memory, file, S3 (s3rver), Azure (Azurite) and
- * GCS (its emulator) alike.
+ * GCS (its emulator) alike. The cut and the cap once more on Ceph RGW, the real S3 server here.
  */
 import { openVfs } from '../../src/backends/registry.js';
 import { oversizedRead } from '../../src/vfs/read-cap.js';
@@ -12,6 +12,7 @@ import type { Vfs } from '../../src/vfs/types.js';
 import { rejection } from '../helpers/index.js';
 import { startFaultProxy } from '../servers/fault-proxy.js';
 import { S3RVER_CREDENTIALS, startS3rver, type S3rverHandle } from '../servers/s3rver.js';
+import { sharedRgw } from '../servers/shared-rgw.js';
 import { azureTarget, fileTarget, gcsTarget, memoryTarget, s3Target, stopAll } from './targets.js';
 
 let server: S3rverHandle;
@@ -62,6 +63,48 @@ it('a small body cut mid-way is resumed from the byte reached, pinned to its ETa
     }
   } finally {
     await close();
+  }
+});
+
+it('on Ceph RGW: a small body cut mid-way resumes from the byte reached, pinned to its ETag; past the cap it is refused', async () => {
+  const rgw = await sharedRgw();
+  await rgw.createBucket('whole-read');
+  // The dialect given, so the resumed GET carries If-Match (unprobed, the answer's ETag alone pins it).
+  const direct = await openVfs('s3://whole-read/store', { env: {}, s3: { ...rgw.s3, dialect: 'rgw' } });
+  await direct.write('small', small);
+  await direct.write('large', large);
+  const proxy = await startFaultProxy({
+    target: rgw.endpoint,
+    seed: 7,
+    resetRate: 0.5,
+    flavour: 's3',
+    preserveHost: true,
+  });
+  const cut = await openVfs('s3://whole-read/store', {
+    env: {},
+    retry: { maxAttempts: 10, baseDelayMs: 1, maxDelayMs: 2 },
+    s3: { ...rgw.s3, dialect: 'rgw', endpoint: proxy.endpoint },
+  });
+  try {
+    for (let i = 0; i < 8; i++) {
+      const { body, info } = await cut.read('small', { maxBytes: 64 * 1024 });
+      expect(Buffer.from(body).equals(small)).toBe(true);
+      expect(info.size).toBe(small.length);
+    }
+    expect(proxy.stats.resets).toBeGreaterThan(0);
+    const ranged = proxy.received.filter((r) => r.method === 'GET' && r.headers['range'] !== undefined);
+    expect(ranged.length).toBeGreaterThan(0);
+    for (const request of ranged) {
+      expect(request.headers['range']).toMatch(/^bytes=[1-9]\d*-$/);
+      expect(request.headers['if-match']).toBeDefined();
+    }
+    const err = await rejection(direct.read('large', { maxBytes: 100_000 }));
+    expect(err.code).toBe('InvalidArgument');
+    expect(Buffer.from((await direct.read('large', { maxBytes: 300_000 })).body).equals(large)).toBe(true);
+  } finally {
+    await cut.close();
+    await proxy.stop();
+    await direct.close();
   }
 });
 
