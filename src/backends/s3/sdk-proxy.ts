@@ -59,7 +59,10 @@ export function routeThroughHttpProxy(client: S3Client, location: S3Location): v
       const proxy = proxies.proxyFor(plain ? 'http' : 'https', request.hostname, request.port ?? (plain ? 80 : 443));
       if (proxy === undefined) return next(args);
       context.statestoreProxy = proxy;
-      return plain ? next({ ...args, request: inAbsoluteForm(request, proxy) }) : next(args);
+      const sent = plain ? next({ ...args, request: inAbsoluteForm(request, proxy) }) : next(args);
+      return sent.catch((err: unknown) => {
+        throw ofThisRealm(err);
+      });
     },
     { step: 'deserialize', priority: 'low', name: 'statestoreHttpProxy', override: true },
   );
@@ -85,6 +88,24 @@ function inAbsoluteForm(request: SdkHttpRequest, proxy: ProxyServer): SdkHttpReq
     headers:
       authorization === undefined ? request.headers : { ...request.headers, 'proxy-authorization': authorization },
   });
+}
+
+/** The fields of a Node socket error that say what failed (errors.ts reads `code`; the rest for the cause). */
+const SOCKET_FIELDS = ['code', 'errno', 'syscall', 'address', 'port', 'proxy'] as const;
+
+/**
+ * A failure of the handler as an Error of this realm, its code kept. The SDK's retry step keeps an
+ * Error as it is but turns an object of another realm (Node's own socket errors, when this code
+ * runs in a vm context such as a test runner's) into `new Error("AWS SDK error wrapper for ...")`,
+ * code lost: the message then ended in "(Error)" instead of "(ECONNREFUSED)". The original is the cause.
+ */
+function ofThisRealm(err: unknown): unknown {
+  if (err instanceof Error || typeof err !== 'object' || err === null) return err;
+  const source = err as Record<string, unknown>;
+  const copy = new Error(typeof source['message'] === 'string' ? source['message'] : 'request failed', { cause: err });
+  if (typeof source['name'] === 'string') copy.name = source['name'];
+  for (const field of SOCKET_FIELDS) if (source[field] !== undefined) Object.assign(copy, { [field]: source[field] });
+  return copy;
 }
 
 /** `err` naming `proxy`, unless it names one already (a CONNECT refusal does) or cannot carry a field. */
