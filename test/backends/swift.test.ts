@@ -23,6 +23,8 @@ import { treeFiles, TREES } from '../store/trees.js';
 import { stopSwiftServer, swiftServer } from './swift-shared.js';
 // The store on Swift (mergeConfig, leases, doctor), on this file's Swift: one start for both.
 import './swift-store.cases.js';
+// Its auth and object requests through an HTTP proxy of the store's environment.
+import './swift-proxy.cases.js';
 
 let server: SwiftHandle;
 let s3: S3rverHandle;

@@ -1,5 +1,6 @@
 import { StateStoreError } from '../../errors.js';
 import { SwiftHttpError } from './errors.js';
+import type { SwiftTransport } from './http.js';
 import type { SwiftAuth, SwiftKeystoneAuth } from './types.js';
 
 /** A token and the storage URL (`https://host/v1/AUTH_project`) it is valid for. */
@@ -107,20 +108,32 @@ export function checkAuth(auth: SwiftAuth): void {
   }
 }
 
-/** Authenticates once; the driver calls it again when a token is refused (kops's AllowReauth). */
-export async function authenticate(auth: SwiftAuth, signal?: AbortSignal): Promise<SwiftSession> {
+/**
+ * Authenticates once, through the store's `transport` (its proxy, if any); the driver calls it
+ * again when a token is refused (kops's AllowReauth).
+ */
+export async function authenticate(
+  auth: SwiftAuth,
+  transport: SwiftTransport,
+  signal?: AbortSignal,
+): Promise<SwiftSession> {
   switch (auth.kind) {
     case 'token':
       return { storageUrl: auth.storageUrl.replace(/\/+$/, ''), token: auth.token };
     case 'v1':
-      return authenticateV1(auth.authUrl, auth.user, auth.key, signal);
+      return authenticateV1(auth, transport, signal);
     case 'keystone':
-      return authenticateKeystone(auth, signal);
+      return authenticateKeystone(auth, transport, signal);
   }
 }
 
-async function authenticateV1(authUrl: string, user: string, key: string, signal?: AbortSignal): Promise<SwiftSession> {
-  const response = await fetch(authUrl, { headers: { 'X-Auth-User': user, 'X-Auth-Key': key }, signal });
+async function authenticateV1(
+  auth: { authUrl: string; user: string; key: string },
+  transport: SwiftTransport,
+  signal?: AbortSignal,
+): Promise<SwiftSession> {
+  const headers = { 'X-Auth-User': auth.user, 'X-Auth-Key': auth.key };
+  const response = await transport.fetch(auth.authUrl, { headers, signal });
   await response.arrayBuffer();
   const storageUrl = response.headers.get('x-storage-url');
   const token = response.headers.get('x-auth-token');
@@ -133,10 +146,14 @@ interface CatalogEntry {
   endpoints?: Array<{ interface?: string; region?: string; region_id?: string; url?: string }>;
 }
 
-async function authenticateKeystone(auth: SwiftKeystoneAuth, signal?: AbortSignal): Promise<SwiftSession> {
+async function authenticateKeystone(
+  auth: SwiftKeystoneAuth,
+  transport: SwiftTransport,
+  signal?: AbortSignal,
+): Promise<SwiftSession> {
   const base = auth.authUrl.replace(/\/+$/, '');
   const url = /\/v3$/.test(base) ? `${base}/auth/tokens` : `${base}/v3/auth/tokens`;
-  const response = await fetch(url, {
+  const response = await transport.fetch(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ auth: keystoneBody(auth) }),

@@ -3,13 +3,22 @@ import type { Readable } from 'node:stream';
 import { authenticate, type SwiftSession } from './auth.js';
 import { withRetry, type RetryPolicy } from '../../vfs/retry.js';
 import { networkErrorCode } from '../common/http-errors.js';
+import { PROXY_REFUSED } from '../s3/errors.js';
 import { SwiftHttpError } from './errors.js';
+import { SwiftTransport } from './http.js';
 import type { SwiftAuth } from './types.js';
 import { putStream } from './upload.js';
 
-/** Failures worth another attempt: the service was busy or failing, or the connection broke. */
+/**
+ * Failures worth another attempt: the service was busy or failing, or the connection broke (to
+ * Swift or to the proxy); a proxy that could not reach Swift (its 5xx to CONNECT), or whose tunnel
+ * did not open in time. A proxy's 407 or 403 would be refused again.
+ */
 function transient(err: unknown): boolean {
   if (err instanceof SwiftHttpError) return err.status >= 500 || err.status === 408 || err.status === 429;
+  const shape = err as { name?: unknown; proxyStatus?: unknown; proxy?: unknown } | undefined;
+  if (shape?.name === PROXY_REFUSED) return typeof shape.proxyStatus === 'number' && shape.proxyStatus >= 500;
+  if (shape?.name === 'TimeoutError' && typeof shape.proxy === 'string') return true;
   return networkErrorCode(err) !== undefined;
 }
 
@@ -39,7 +48,14 @@ export class SwiftClient {
   constructor(
     private readonly auth: SwiftAuth,
     private readonly retry: RetryPolicy = {},
+    /** Direct, or through the proxy of the store's environment (http.ts). */
+    private readonly transport: SwiftTransport = new SwiftTransport(undefined),
   ) {}
+
+  /** Closes the connections kept to a proxy (requests without one use fetch's own pool). */
+  close(): void {
+    this.transport.close();
+  }
 
   /**
    * Who this client acts as, without secrets: the auth URL and user (or a digest of a given
@@ -118,6 +134,7 @@ export class SwiftClient {
           body,
           seen: watch,
           signal,
+          transport: this.transport,
         });
       } catch (err) {
         const refused = err instanceof SwiftHttpError && err.status === 401 && this.auth.kind !== 'token';
@@ -129,7 +146,7 @@ export class SwiftClient {
 
   private currentSession(signal: AbortSignal | undefined): Promise<SwiftSession> {
     if (this.session === undefined) {
-      const pending = authenticate(this.auth, signal);
+      const pending = authenticate(this.auth, this.transport, signal);
       this.session = pending;
       // A failed authentication is not kept: the next call tries again.
       pending.catch(() => {
@@ -144,7 +161,7 @@ export class SwiftClient {
       (entry): entry is [string, string] => entry[1] !== undefined,
     );
     const search = query.length === 0 ? '' : `?${new URLSearchParams(query).toString()}`;
-    return fetch(`${session.storageUrl}${request.path}${search}`, {
+    return this.transport.fetch(`${session.storageUrl}${request.path}${search}`, {
       method: request.method,
       headers: { ...request.headers, 'X-Auth-Token': session.token },
       ...(request.body === undefined ? {} : { body: request.body }),

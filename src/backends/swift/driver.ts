@@ -249,7 +249,9 @@ export class SwiftDriver implements VfsDriver {
     return mapSwiftError(err, context, this.location.container);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.client.close();
+  }
 
   /**
    * A server-side copy: a PUT with `X-Copy-From`, conditions on the destination as on a write.

@@ -1,6 +1,7 @@
 import { StateStoreError, abortedError } from '../../errors.js';
 import type { ErrorContext } from '../../vfs/driver.js';
 import { mapHttpStatus, networkErrorCode } from '../common/http-errors.js';
+import { PROXY_REFUSED } from '../s3/errors.js';
 
 /**
  * A Swift answer that was not a success, thrown by the driver's requests and turned into a
@@ -47,9 +48,32 @@ export function mapSwiftError(err: unknown, context: ErrorContext, container: st
     if (mapped !== undefined) return make(mapped.code, mapped.reason);
     return make('Unknown', `unexpected HTTP ${err.status}`);
   }
+  const proxied = proxyFailure(err);
+  if (proxied !== undefined) return make(proxied[0], proxied[1]);
   const network = networkErrorCode(err);
   if (network !== undefined) return make('Unavailable', `the Swift endpoint could not be reached (${network})`);
   return make('Unknown', 'unexpected failure');
+}
+
+/**
+ * A failure of a request through the store's HTTP proxy (http.ts), named by the proxy without its
+ * credentials: its refusal (407: Unauthenticated, its user and password being in the proxy
+ * variable's URL; 403: PermissionDenied; 5xx, it could not reach Swift: Unavailable), or no
+ * connection to it (Unavailable, with the network code). Undefined for a failure of no proxy.
+ */
+function proxyFailure(err: unknown): [StateStoreError['code'], string] | undefined {
+  const shape = err as { name?: unknown; message?: unknown; proxy?: unknown; proxyStatus?: unknown } | undefined;
+  if (typeof shape?.proxy !== 'string') return undefined;
+  if (shape.name === PROXY_REFUSED && typeof shape.message === 'string') {
+    const status = typeof shape.proxyStatus === 'number' ? shape.proxyStatus : 0;
+    // The message is proxy-tunnel.ts's own: the proxy without credentials, its status line.
+    if (status === 407) return ['Unauthenticated', `${shape.message} (the proxy's user and password are in its URL)`];
+    if (status === 403) return ['PermissionDenied', shape.message];
+    return [status >= 500 ? 'Unavailable' : 'Unknown', shape.message];
+  }
+  const network = networkErrorCode(err) ?? (shape.name === 'TimeoutError' ? 'timed out' : undefined);
+  if (network === undefined) return undefined;
+  return ['Unavailable', `the Swift endpoint could not be reached through the proxy ${shape.proxy} (${network})`];
 }
 
 /** A listing 404 is always the container; a write's too (objects never 404 on PUT otherwise). */

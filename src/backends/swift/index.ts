@@ -4,6 +4,8 @@ import type { BackendFactory } from '../factory.js';
 import type { OpenVfsOptions } from '../options.js';
 import { authFromEnv, checkAuth } from './auth.js';
 import { SwiftClient } from './client.js';
+import { SwiftTransport } from './http.js';
+import { proxySettings } from '../common/proxy-env.js';
 import { SwiftDriver } from './driver.js';
 import { parseSwiftUrl } from './url.js';
 import { redactedCopy, redactInspection } from '../../vfs/redact.js';
@@ -25,7 +27,8 @@ export const swiftBackend: BackendFactory = {
   schemes: ['swift'],
   async open(url: StoreUrl, options: SwiftOpenOptions) {
     const location = parseSwiftUrl(url);
-    const auth = options.swift?.auth ?? authFromEnv(options.env ?? process.env);
+    const env = options.env ?? process.env;
+    const auth = options.swift?.auth ?? authFromEnv(env);
     if (auth === undefined) {
       throw new StateStoreError(
         'Unauthenticated',
@@ -35,8 +38,18 @@ export const swiftBackend: BackendFactory = {
       );
     }
     checkAuth(auth);
+    // HTTPS_PROXY / HTTP_PROXY / NO_PROXY of the store's environment, as kops's client reads them
+    // (Node's fetch reads none): a value that is no http:// proxy URL is refused here.
+    const proxies = proxySettings(
+      env,
+      (why) => new StateStoreError('InvalidArgument', `swift: ${why}`, { backend: 'swift' }),
+    );
+    const transport = new SwiftTransport(proxies);
     // The client keeps the credentials and, once signed in, the token (#25.5).
-    const client = redactInspection(new SwiftClient(redactedCopy(auth, 'SwiftAuth'), options.retry), 'SwiftClient');
+    const client = redactInspection(
+      new SwiftClient(redactedCopy(auth, 'SwiftAuth'), options.retry, transport),
+      'SwiftClient',
+    );
     return new SwiftDriver(location, client, {
       retry: options.retry,
       createIfAbsent: options.swift?.createIfAbsent,

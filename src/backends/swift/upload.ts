@@ -1,8 +1,9 @@
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { SwiftHttpError } from './errors.js';
+import { throughProxy } from '../s3/direct/proxy-tunnel.js';
+import { proxyAnswer, type SwiftTransport } from './http.js';
 
 /** How long to wait for `100 Continue` before sending the body regardless (RFC 9110 §10.1.1). */
 const CONTINUE_WAIT_MS = 3000;
@@ -16,10 +17,12 @@ export interface StreamUpload {
   /** Sees every chunk as it is sent (MD5 and size of what was sent). */
   seen: (chunk: Uint8Array) => void;
   signal?: AbortSignal;
+  /** Direct, or through the store's proxy (http.ts). */
+  transport: SwiftTransport;
 }
 
 /**
- * PUTs a stream with chunked transfer encoding through node:http, writing a chunk only when the
+ * PUTs a stream with chunked transfer encoding through node:http (through the store's proxy, if any), writing a chunk only when the
  * socket drained the previous one, so memory stays at a chunk or two whatever the size (fetch's
  * stream bodies buffered a whole 64 MiB object here). `Expect: 100-continue` lets Swift refuse
  * (412 on `If-None-Match: *`, 401, 404) before any byte is sent. Swift keeps nothing of a body
@@ -28,12 +31,12 @@ export interface StreamUpload {
  */
 export async function putStream(upload: StreamUpload): Promise<Headers> {
   const url = new URL(upload.url);
-  const request = (url.protocol === 'https:' ? https : http).request(url, {
-    method: 'PUT',
-    headers: { ...upload.headers, 'Transfer-Encoding': 'chunked', Expect: '100-continue' },
-    signal: upload.signal,
+  const sent = { ...upload.headers, 'Transfer-Encoding': 'chunked', Expect: '100-continue' };
+  const { request, proxy } = upload.transport.open(url, 'PUT', sent, upload.signal);
+  // A failed connection to the proxy names it (errors.ts: "through the proxy ...").
+  const answered = (once(request, 'response') as Promise<[http.IncomingMessage]>).catch((err: Error) => {
+    throw proxy === undefined ? err : throughProxy(err, proxy);
   });
-  const answered = once(request, 'response') as Promise<[http.IncomingMessage]>;
   try {
     // A proxy that ignores Expect would wait for the body forever: send it after a while anyway
     // (a refusal that comes later still stops the body, see sendBody).
@@ -63,6 +66,7 @@ export async function putStream(upload: StreamUpload): Promise<Headers> {
     if (typeof value === 'string') headers.set(name, value);
   }
   const status = response.statusCode ?? 0;
+  if (status === 407 && proxy !== undefined) throw proxyAnswer(proxy, url);
   if (status < 200 || status > 299) throw new SwiftHttpError(status, 'object');
   return headers;
 }
