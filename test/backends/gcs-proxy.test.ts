@@ -5,6 +5,7 @@
  * proxy can reach (it connects every request to 127.0.0.1), so a request that went around the
  * proxy would fail rather than pass unseen.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import type { StateStoreError } from '../../src/errors.js';
@@ -143,4 +144,45 @@ it('refuses a proxy variable that is no http:// proxy URL when the store opens (
     code: 'InvalidArgument',
     message: expect.stringContaining('HTTP_PROXY: socks5:// proxies are not supported'),
   });
+});
+
+it("sends a service account's token request through the proxy of options.env, not process.env's", async () => {
+  // Another proxy in process.env, which gaxios would take for the token request by itself.
+  const other = await startForwardProxy();
+  const before = { HTTPS_PROXY: process.env['HTTPS_PROXY'], https_proxy: process.env['https_proxy'] };
+  process.env['HTTPS_PROXY'] = other.url;
+  try {
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    const logged = proxy.log().length;
+    // Google's own endpoints (no apiEndpoint): the token first, from www.googleapis.com. The
+    // forward proxy connects every name to 127.0.0.1, where nothing answers on 443: the request
+    // fails after the proxy saw it, and nothing reaches Google.
+    const vfs = await openVfs(`gs://proxied/run-${++counter}`, {
+      env: { HTTPS_PROXY: proxyUrl() },
+      gcs: {
+        projectId: 'kops-project',
+        credentials: { client_email: 'kops@kops-project.iam.gserviceaccount.com', private_key: privateKey },
+      },
+      retry: { maxAttempts: 1 },
+    });
+    open.push(vfs);
+    const failed = await rejection(vfs.read('cluster/config'));
+    expect(failed.code).toBe('Unavailable');
+    // google-auth-library tries the token request more than once; each went to the store's proxy.
+    const seen = proxy.log().slice(logged);
+    expect(seen.length).toBeGreaterThanOrEqual(1);
+    for (const entry of seen)
+      expect(entry).toMatchObject({ kind: 'connect', target: 'www.googleapis.com:443', authorization: basic });
+    expect(other.log()).toEqual([]);
+  } finally {
+    for (const [name, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    await other.stop();
+  }
 });

@@ -3,7 +3,7 @@ import { DEFAULT_RETRY } from '../../vfs/retry.js';
 import type { BackendFactory } from '../factory.js';
 import { loadOptionalPeer } from '../optional-peer.js';
 import { GcsDriver } from './driver.js';
-import { endpointProxy, proxyName, routeStorageThroughProxy } from './proxy.js';
+import { endpointProxy, proxyName, routeStorageThroughProxy, storeProxies, tokenRequestAgent } from './proxy.js';
 import { redactInspection } from '../../vfs/redact.js';
 
 import type { GcsBackendOptions } from './types.js';
@@ -41,6 +41,8 @@ export const gcsBackend: BackendFactory = {
     const retry = { ...DEFAULT_RETRY, ...options.retry, ...gcs.retry };
     if (gcs.storage !== undefined) return new GcsDriver(ownStorage(gcs), bucket, prefix, gcs, retry);
     const { Storage } = await loadOptionalPeer('@google-cloud/storage', () => import('@google-cloud/storage'), 'gs');
+    // The proxies of the store's environment: the SDK would read process.env alone (./proxy.ts).
+    const proxies = storeProxies(options.env ?? process.env);
     const storage = new Storage({
       ...(gcs.projectId === undefined ? {} : { projectId: gcs.projectId }),
       ...(gcs.credentials === undefined ? {} : { credentials: gcs.credentials }),
@@ -50,12 +52,13 @@ export const gcsBackend: BackendFactory = {
       // "retryable" to the SDK either: its resumable uploads then fail with the answer's status
       // as `code` (or the network error itself), not a bare "Retry limit exceeded" Error.
       retryOptions: { autoRetry: false, retryableErrorFn: () => false },
+      // Token requests (google-auth-library's gaxios) through the same proxies as the rest.
+      clientOptions: { transporterOptions: { agent: tokenRequestAgent(proxies) } },
     });
     // The Storage and its auth client keep the service account's private key (#25.5).
     redactInspection(storage.authClient, 'GoogleAuth');
     redactInspection(storage, 'Storage', () => ({ apiEndpoint: storage.apiEndpoint }));
-    // The proxy of the store's environment, given to the SDK: it would read process.env alone.
-    const proxy = endpointProxy(gcs.apiEndpoint, options.env ?? process.env);
+    const proxy = endpointProxy(gcs.apiEndpoint, proxies);
     if (proxy !== undefined) routeStorageThroughProxy(storage, proxy);
     return new GcsDriver(storage, bucket, prefix, gcs, retry, proxy === undefined ? undefined : proxyName(proxy));
   },
