@@ -1,5 +1,5 @@
 /**
- * The one Swift of swift.test.ts and the cases it imports (swift-store.cases.ts): started on first
+ * The one Swift of swift.test.ts and the cases it imports (swift-store.cases.ts, swift-proxy.cases.ts): started on first
  * use with every container they need, stopped once after them. Swift's five Python processes take
  * 5 to 30 s to start on the shared 2-core machine, which two test files paid twice.
  */

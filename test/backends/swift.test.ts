@@ -3,7 +3,8 @@
  * file by test/servers/swift.ts: memcached, account/container/object servers and a tempauth
  * proxy): the conformance suite, what Swift cannot enforce refused before any I/O, errors and
  * server-side copies; and, from swift-store.cases.ts on the same Swift (swift-shared.ts), the
- * store on it (merges, leases, doctor). Without the packages every test here fails, saying how to
+ * store on it (merges, leases, doctor), and from swift-proxy.cases.ts its requests through an HTTP
+ * proxy of the store's environment. Without the packages every test here fails, saying how to
  * install them.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
