@@ -7,14 +7,20 @@
  * URL from the Host the auth request came to, so the object requests are named so too.
  * Run by swift.test.ts, on its Swift (swift-shared.ts): one start of Swift for all.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { openVfs } from '../../src/backends/registry.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { rejection } from '../helpers/index.js';
-import { startForwardProxy, type ForwardProxy } from '../servers/forward-proxy.js';
+import { openedTunnel, startForwardProxy, type ForwardProxy } from '../servers/forward-proxy.js';
 import { freePorts } from '../servers/host.js';
 import { SWIFT_USERS, type SwiftHandle } from '../servers/swift.js';
+import { startTlsProxy, throwawayCa } from '../servers/tls-proxy.js';
 import { stopSwiftServer, swiftServer } from './swift-shared.js';
+import type { SwiftTlsInput, SwiftTlsResult } from './swift-tls-child.js';
+import { runTlsChild } from './tls-child-run.js';
 
 const USER = 'proxy-user';
 const PASSWORD = 'proxy-secret-51c';
@@ -185,6 +191,43 @@ describe('swift: requests through the HTTP proxy of the store environment', () =
           .slice(before)
           .map((entry) => [entry.kind, entry.status]),
       ).toEqual([[variable === 'HTTPS_PROXY' ? 'connect' : 'forward', 407]]);
+    }
+  });
+
+  it('reaches an https:// storage URL through HTTPS_PROXY: TLS inside a CONNECT tunnel, the CA trusted by NODE_EXTRA_CA_CERTS', async () => {
+    const ca = throwawayCa('statestore swift proxy test CA');
+    const tls = await startTlsProxy(server.endpoint, ca.serverIdentity(['swift.proxy.test']));
+    const dir = mkdtempSync(path.join(tmpdir(), 'statestore-swift-proxy-'));
+    try {
+      const caFile = path.join(dir, 'ca.pem');
+      writeFileSync(caFile, ca.certificate);
+      const { token: authToken, account } = await token();
+      const tlsPort = new URL(tls.endpoint).port;
+      const before = proxy.log().length;
+      const input: SwiftTlsInput = {
+        url: `swift://moves/proxied-${++counter}`,
+        env: {
+          OS_STORAGE_URL: `https://swift.proxy.test:${tlsPort}${account}`,
+          OS_AUTH_TOKEN: authToken,
+          HTTPS_PROXY: proxyUrl(),
+        },
+      };
+      // In a process of its own, which trusts the CA as a user does (NODE_EXTRA_CA_CERTS).
+      const result = await runTlsChild<SwiftTlsResult>('test/backends/swift-tls-child.ts', {
+        NODE_EXTRA_CA_CERTS: caFile,
+        STATESTORE_TLS_TEST: JSON.stringify(input),
+      });
+      expect(result).toEqual({
+        ok: { read: ['through the tunnel', 'streamed through the tunnel'], listed: ['streamed', 'whole'] },
+      });
+      const seen = proxy.log().slice(before);
+      expect(seen.length).toBeGreaterThanOrEqual(1);
+      for (const entry of seen) expect(entry).toEqual(openedTunnel(`swift.proxy.test:${tlsPort}`, basic));
+      // Kept-alive tunnels: fewer than the requests the TLS proxy carried (six at least).
+      expect(seen.length).toBeLessThan(tls.requests().total);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await tls.stop();
     }
   });
 

@@ -24,6 +24,7 @@ const ENTRIES = [
   'test/reliability/crash-file-child.ts',
   'test/backends/s3-tls-child.ts',
   'test/backends/gcs-azure-tls-child.ts',
+  'test/backends/swift-tls-child.ts',
 ];
 const ROOT = path.dirname(path.dirname(__dirname));
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'statestore-test-children');

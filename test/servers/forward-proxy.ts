@@ -33,6 +33,11 @@ export interface ProxyLogEntry {
   status?: number;
 }
 
+/** The log entry of a tunnel the proxy opened to `target` (`host:port`) for a client that sent `authorization`. */
+export function openedTunnel(target: string, authorization: string | undefined): ProxyLogEntry {
+  return { kind: 'connect', method: 'CONNECT', target, authorization, status: 200 };
+}
+
 /** Options of {@link startForwardProxy}. */
 export interface ForwardProxyOptions {
   /** Answer 407 to any request without `Proxy-Authorization: Basic` of this pair. */
