@@ -8,6 +8,7 @@
  * Run by swift.test.ts, on its Swift (swift-shared.ts): one start of Swift for all.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -119,6 +120,51 @@ describe('swift: requests through the HTTP proxy of the store environment', () =
     ]);
     // Kept-alive connections to the proxy: fewer than the requests.
     expect(proxy.connections() - connectionsBefore).toBeLessThan(seen.length);
+  });
+
+  it('sends a Keystone v3 request (a POST with its body) through HTTP_PROXY; loopback Swift directly', async () => {
+    const { token: authToken, account } = await token();
+    let asked: unknown;
+    // A Keystone that accepts any password: the token tempauth issued, Swift on 127.0.0.1 in its catalog.
+    const keystone = createServer((request, answer) => {
+      const body: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => body.push(chunk));
+      request.on('end', () => {
+        const url = `${server.endpoint}${account}`;
+        const catalog = [{ type: 'object-store', endpoints: [{ interface: 'public', region: 'RegionOne', url }] }];
+        asked = JSON.parse(Buffer.concat(body).toString()) as unknown;
+        answer.writeHead(201, { 'X-Subject-Token': authToken, 'Content-Type': 'application/json' });
+        answer.end(JSON.stringify({ token: { catalog } }));
+      });
+    });
+    await new Promise<void>((resolve) => keystone.listen(0, '127.0.0.1', resolve));
+    try {
+      const before = proxy.log().length;
+      // Keystone by a name only the proxy resolves.
+      const authUrl = `http://keystone.proxy.test:${(keystone.address() as { port: number }).port}/v3`;
+      const vfs = await store({
+        OS_AUTH_URL: authUrl,
+        OS_USERNAME: 'demo',
+        OS_PASSWORD: 'secret-password',
+        OS_PROJECT_NAME: 'kops',
+        OS_DOMAIN_NAME: 'Default',
+        HTTP_PROXY: proxyUrl(),
+      });
+      await vfs.write('k', 'through keystone behind a proxy');
+      expect(Buffer.from((await vfs.read('k')).body).toString()).toBe('through keystone behind a proxy');
+      expect(proxy.log().slice(before)).toEqual([
+        { kind: 'forward', method: 'POST', target: `${authUrl}/auth/tokens`, authorization: basic },
+      ]);
+      // The body arrived whole through the proxy.
+      expect(asked).toMatchObject({
+        auth: {
+          identity: { methods: ['password'] },
+          scope: { project: { name: 'kops', domain: { name: 'Default' } } },
+        },
+      });
+    } finally {
+      await new Promise((resolve) => keystone.close(resolve));
+    }
   });
 
   it('goes direct for a NO_PROXY host and for loopback, without asking the proxy', async () => {
