@@ -20,8 +20,9 @@ export type SwiftOpenOptions = OpenVfsOptions;
  * Opens `swift://container/prefix`. Credentials come from `options.swift.auth`, else from the
  * environment as kops reads it (`OS_AUTH_URL`, `OS_USERNAME`, `OS_PASSWORD`, `OS_PROJECT_NAME`,
  * `OS_DOMAIN_NAME`, `OS_APPLICATION_CREDENTIAL_*`, `OS_REGION_NAME`), else Swift v1 auth
- * (`ST_AUTH`, `ST_USER`, `ST_KEY`). Nothing is sent until the first call: a wrong password is
- * Unauthenticated there, a missing container NotFound naming it.
+ * (`ST_AUTH`, `ST_USER`, `ST_KEY`). Requests go through `HTTPS_PROXY` / `HTTP_PROXY` of the same
+ * environment, `NO_PROXY` honoured (./http.ts). Nothing is sent until the first call: a wrong
+ * password is Unauthenticated there, a missing container NotFound naming it.
  */
 export const swiftBackend: BackendFactory = {
   schemes: ['swift'],
