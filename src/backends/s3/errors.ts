@@ -144,11 +144,8 @@ export function mapS3Error(err: unknown, ctx: S3ErrorContext): StateStoreError {
       `bucket ${JSON.stringify(ctx.bucket)} does not exist${at} (${detail})`,
       preposition === '' ? ` bucket ${JSON.stringify(ctx.bucket)}` : keyPart,
     );
-  if (status === 301 || (name !== undefined && WRONG_REGION.has(name))) {
-    const region = s3ErrorHeader(err, 'x-amz-bucket-region');
-    const hint = region === undefined ? '' : ` (${region}); set options.s3.region`;
-    return make('InvalidArgument', `the bucket is in another region${hint} (${detail})`);
-  }
+  const wrongRegion = wrongRegionAnswer(err, name, status);
+  if (wrongRegion !== undefined) return make(wrongRegion[0], `${wrongRegion[1]} (${detail})`);
   if (name === PROXY_REFUSED) return proxyRefusal(err as Error & { proxyStatus?: number }, make);
   // The proxy a request went through (direct/proxy-tunnel.ts, sdk-proxy.ts), credentials left out.
   const proxy = (err as { proxy?: unknown } | undefined)?.proxy;
@@ -167,6 +164,41 @@ export function mapS3Error(err: unknown, ctx: S3ErrorContext): StateStoreError {
   if (network !== undefined || noAnswer(err, name))
     return make('Unavailable', `the endpoint could not be reached${through} (${network ?? detail})`);
   return make('Unknown', `unexpected failure (${detail})`);
+}
+
+/**
+ * AWS's answers to a request sent to another region than the bucket's (its Request routing page,
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingRouting.html, and error codes,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html): 301 PermanentRedirect
+ * (a HEAD's has no body: its status and `x-amz-bucket-region` say it), 400
+ * AuthorizationHeaderMalformed (signed for the wrong region; the document's `Region` names the
+ * right one; a HEAD's 400 carries only the header), 307 TemporaryRedirect (a bucket created in the
+ * last 24 hours, asked at another region's endpoint while its name propagates). Neither the SDK
+ * (its `followRegionRedirects` is off) nor kops (the region is asked once per bucket,
+ * s3context.go getDetailsForBucket) re-learns the region on these: they fail, typed, naming the
+ * region when the answer does. Undefined for any other answer.
+ */
+function wrongRegionAnswer(
+  err: unknown,
+  name: string | undefined,
+  status: number | undefined,
+): [ErrorCode, string] | undefined {
+  const header = s3ErrorHeader(err, 'x-amz-bucket-region');
+  const field = (err as { Region?: unknown } | undefined)?.Region;
+  const region = header ?? (typeof field === 'string' && /^[a-z0-9-]{1,40}$/.test(field) ? field : undefined);
+  const hint = region === undefined ? '' : ` (${region}); set options.s3.region`;
+  const redirected = status === 301 || (name !== undefined && WRONG_REGION.has(name));
+  // A 400 without a document (a HEAD's: the direct path names it by its status, the SDK `Unknown`)
+  // but with the header: the region a HEAD was signed for is wrong.
+  const bare = name === undefined || name === 'Unknown' || /^\d+$/.test(name);
+  const bareHead400 = status === 400 && header !== undefined && bare;
+  if (redirected || bareHead400) return ['InvalidArgument', `the bucket is in another region${hint}`];
+  if (status !== 307 && name !== 'TemporaryRedirect') return undefined;
+  if (region !== undefined) return ['InvalidArgument', `the bucket is in another region${hint}`];
+  return [
+    'Unavailable',
+    "the service sent a temporary redirect (a bucket created in the last 24 hours, asked outside its region); set options.s3.region to the bucket's region, or retry once its name has propagated",
+  ];
 }
 
 /**
