@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import { proxySettings } from '../../src/backends/common/proxy-env.js';
-import { REQUESTS_ENV } from '../../src/backends/s3/direct/index.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { rejection, thrown } from '../helpers/index.js';
+import { withS3Requests } from '../helpers/s3-requests.js';
 import { openedTunnel, startForwardProxy, type ForwardProxy } from '../servers/forward-proxy.js';
 import { startS3rver, S3RVER_CREDENTIALS, type S3rverHandle } from '../servers/s3rver.js';
 import { sharedRgw } from '../servers/shared-rgw.js';
@@ -157,19 +157,9 @@ describe('requests through a forward proxy', () => {
     return vfs;
   }
 
-  /** Runs `body` with STATESTORE_S3_REQUESTS set to `mode` (`direct`: unset), restored after. */
-  async function withRequests<T>(mode: string, body: () => Promise<T>): Promise<T> {
-    const before = process.env[REQUESTS_ENV];
-    if (mode === 'direct') delete process.env[REQUESTS_ENV];
-    else process.env[REQUESTS_ENV] = mode;
-    try {
-      return await body();
-    } finally {
-      await Promise.all(open.splice(0).map((vfs) => vfs.close()));
-      if (before === undefined) delete process.env[REQUESTS_ENV];
-      else process.env[REQUESTS_ENV] = before;
-    }
-  }
+  /** Runs `body` with STATESTORE_S3_REQUESTS set to `mode` (`direct`: unset), its stores closed after. */
+  const withRequests = <T>(mode: string, body: () => Promise<T>): Promise<T> =>
+    withS3Requests(mode, body, () => Promise.all(open.splice(0).map((vfs) => vfs.close())));
 
   /** A write, a read, a copy, a listing and a delete: what a move and a reader send. */
   async function roundTrip(vfs: Vfs): Promise<unknown> {

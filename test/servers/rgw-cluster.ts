@@ -24,6 +24,14 @@ export const RGW_INSTALL_HINT =
 
 const BINARIES = ['ceph-mon', 'ceph-osd', 'radosgw', 'radosgw-admin', 'monmaptool', 'ceph'];
 
+/**
+ * The gateway's `rgw dns name`: a request whose Host is `<bucket>.rgw.vhost.test` is virtual-hosted
+ * (the bucket in the host name, as AWS addresses buckets); any other Host (127.0.0.1, the proxy
+ * tests' `*.proxy.test`, this name itself) stays path-style. No resolver knows the name: tests
+ * reach it through the forward proxy (forward-proxy.ts), which sends every host to 127.0.0.1.
+ */
+export const RGW_DNS_NAME = 'rgw.vhost.test';
+
 /** The S3 user every gateway of the tests has. */
 export const RGW_CREDENTIALS = {
   accessKeyId: 'STATESTORETESTKEY000',
@@ -98,6 +106,7 @@ rgw thread pool size = 64
 rgw dynamic resharding = false
 rgw enable usage log = false
 rgw frontends = beast endpoint=127.0.0.1:${rgwPort}
+rgw dns name = ${RGW_DNS_NAME}
 `;
 }
 

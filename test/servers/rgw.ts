@@ -24,7 +24,7 @@ import { nodeEntry } from './node-entry.js';
 import { RGW_CREDENTIALS, assertRgwInstalled } from './rgw-cluster.js';
 import type { RgwAnnouncement } from './rgw-child.js';
 
-export { RGW_CREDENTIALS, RGW_INSTALL_HINT } from './rgw-cluster.js';
+export { RGW_CREDENTIALS, RGW_DNS_NAME, RGW_INSTALL_HINT } from './rgw-cluster.js';
 export type { RgwAnnouncement } from './rgw-child.js';
 
 /** The region the gateway answers for (its default zonegroup accepts any; the SDK needs one). */

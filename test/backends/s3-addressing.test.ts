@@ -1,0 +1,223 @@
+/**
+ * How S3 stores address a bucket on real AWS, proven against servers here, on every request path
+ * (the direct one on its own wire, `STATESTORE_S3_REQUESTS=http`, `=sdk`):
+ *
+ * - Virtual-hosted requests (`<bucket>.<endpoint host>`, what AWS gets from the direct path for a
+ *   DNS-compatible bucket) to the run's Ceph RGW, whose `rgw dns name` makes it read the bucket
+ *   from the Host (test/servers/rgw-cluster.ts). The name resolves only through the forward proxy
+ *   (test/servers/forward-proxy.ts sends every host to 127.0.0.1), so each request is seen there.
+ *   RGW checks each SigV4 signature over the Host it got: a request signed for another Host fails.
+ * - AWS's answers to a request signed for another region than the bucket's (301 PermanentRedirect,
+ *   400 AuthorizationHeaderMalformed, 307 TemporaryRedirect), which no server here sends: a front
+ *   before RGW imitates them as AWS documents them (test/servers/region-front.ts cites the pages).
+ */
+import { openVfs } from '../../src/backends/registry.js';
+import { clearRegionCache } from '../../src/backends/s3/client.js';
+import type { Vfs } from '../../src/vfs/types.js';
+import { rejection } from '../helpers/index.js';
+import { S3_REQUEST_MODES, withS3Requests } from '../helpers/s3-requests.js';
+import { startForwardProxy, type ForwardProxy } from '../servers/forward-proxy.js';
+import { startRegionFront, type RegionAnswer, type RegionFront } from '../servers/region-front.js';
+import { RGW_DNS_NAME, type RgwHandle } from '../servers/rgw.js';
+import { sharedRgw } from '../servers/shared-rgw.js';
+
+const MODES = S3_REQUEST_MODES;
+const VHOST_BUCKET = 'vhost-addressing';
+const REGION_BUCKET = 'region-answers';
+/** Where the front says REGION_BUCKET lives; the stores below are pinned elsewhere. */
+const BUCKET_REGION = 'eu-west-1';
+
+let rgw: RgwHandle;
+let counter = 0;
+const open: Vfs[] = [];
+
+beforeAll(async () => {
+  rgw = await sharedRgw();
+  await Promise.all([rgw.createBucket(VHOST_BUCKET), rgw.createBucket(REGION_BUCKET)]);
+});
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((vfs) => vfs.close()));
+});
+
+/** Runs `body` with STATESTORE_S3_REQUESTS set to `mode` (`direct`: unset), its stores closed after. */
+const withRequests = <T>(mode: string, body: () => Promise<T>): Promise<T> =>
+  withS3Requests(mode, body, () => Promise.all(open.splice(0).map((vfs) => vfs.close())));
+
+async function store(url: string, options: Parameters<typeof openVfs>[1]): Promise<Vfs> {
+  const vfs = await openVfs(url, options);
+  open.push(vfs);
+  return vfs;
+}
+
+const text = async (vfs: Vfs, key: string) => Buffer.from((await vfs.read(key)).body).toString();
+const keys = async (vfs: Vfs, prefix: string) => (await vfs.list({ prefix })).objects.map((object) => object.key);
+
+describe('virtual-hosted addressing (Ceph RGW with rgw dns name)', () => {
+  let proxy: ForwardProxy;
+
+  beforeAll(async () => {
+    proxy = await startForwardProxy();
+  });
+
+  afterAll(async () => {
+    await proxy?.stop();
+  });
+
+  const port = () => new URL(rgw.endpoint).port;
+
+  /** The same prefix of VHOST_BUCKET, virtual-hosted (through the proxy) and path-style (direct to 127.0.0.1). */
+  async function stores(prefix: string): Promise<{ hosted: Vfs; pathStyle: Vfs }> {
+    const url = `s3://${VHOST_BUCKET}/${prefix}`;
+    const hosted = await store(url, {
+      env: { HTTP_PROXY: proxy.url },
+      s3: { ...rgw.s3, endpoint: `http://${RGW_DNS_NAME}:${port()}`, forcePathStyle: false, dialect: 'aws' },
+    });
+    const pathStyle = await store(url, { env: {}, s3: { ...rgw.s3, dialect: 'aws' } });
+    return { hosted, pathStyle };
+  }
+
+  it.each(MODES)(
+    '%s: what one addressing writes, copies and deletes, the other reads and lists',
+    async (mode) => {
+      const prefix = `p${++counter}`;
+      const before = proxy.log().length;
+      await withRequests(mode, async () => {
+        const { hosted, pathStyle } = await stores(prefix);
+        await hosted.write('a/one', 'one');
+        await pathStyle.write('a/two', 'two');
+        expect([await text(pathStyle, 'a/one'), await text(hosted, 'a/two')]).toEqual(['one', 'two']);
+        // CopyObject's x-amz-copy-source is `/<bucket>/<key>` whichever way the request is addressed.
+        await hosted.copy('a/two', 'a/three');
+        await pathStyle.copy('a/one', 'a/four');
+        expect([await text(pathStyle, 'a/three'), await text(hosted, 'a/four')]).toEqual(['two', 'one']);
+        const all = ['a/four', 'a/one', 'a/three', 'a/two'];
+        expect([await keys(hosted, 'a/'), await keys(pathStyle, 'a/')]).toEqual([all, all]);
+        expect(await keys(hosted, 'a/t')).toEqual(['a/three', 'a/two']);
+        await hosted.delete('a/one');
+        await pathStyle.delete('a/two');
+        expect((await rejection(pathStyle.stat('a/one'))).code).toBe('NotFound');
+        expect((await rejection(hosted.read('a/two'))).code).toBe('NotFound');
+        expect([await keys(hosted, 'a/'), await keys(pathStyle, 'a/')]).toEqual([
+          ['a/four', 'a/three'],
+          ['a/four', 'a/three'],
+        ]);
+      });
+      // Every request of the hosted store named the bucket in the host, never in the path.
+      const targets = proxy
+        .log()
+        .slice(before)
+        .map((entry) => new URL(entry.target));
+      expect(targets.length).toBeGreaterThanOrEqual(9);
+      for (const target of targets) {
+        expect(target.host).toBe(`${VHOST_BUCKET}.${RGW_DNS_NAME}:${port()}`);
+        expect(target.pathname.startsWith(`/${VHOST_BUCKET}`)).toBe(false);
+      }
+      // Listings are the bucket's root with the store's prefix in the query; keys are under it.
+      const listings = targets.filter((target) => target.searchParams.get('list-type') === '2');
+      expect(listings.map((target) => [target.pathname, target.searchParams.get('prefix')])).toContainEqual([
+        '/',
+        `${prefix}/a/t`,
+      ]);
+      const objects = targets.filter((target) => target.pathname !== '/').map((target) => target.pathname);
+      expect(objects).toContain(`/${prefix}/a/one`);
+      expect(objects.every((pathname) => pathname.startsWith(`/${prefix}/a/`))).toBe(true);
+    },
+    60_000,
+  );
+});
+
+describe("AWS's answers to a request signed for another region (a front imitating them before RGW)", () => {
+  let front: RegionFront;
+
+  beforeAll(async () => {
+    front = await startRegionFront(rgw.endpoint, BUCKET_REGION, 'permanent');
+  });
+
+  afterAll(async () => {
+    await front?.stop();
+  });
+
+  /** A store of REGION_BUCKET through the front, signing for `region` (undefined: asks the bucket). */
+  const regionStore = (region: string | undefined) =>
+    store(`s3://${REGION_BUCKET}/p${++counter}`, {
+      env: {},
+      s3: { ...rgw.s3, endpoint: front.endpoint, region, dialect: 'aws' },
+      retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+    });
+
+  /** One call per request kind a move and a reader send: GET, HEAD, PUT, a listing, a copy, DELETE. */
+  const calls: Array<[string, (vfs: Vfs) => Promise<unknown>]> = [
+    ['read', (vfs) => vfs.read('k')],
+    ['stat', (vfs) => vfs.stat('k')],
+    ['write', (vfs) => vfs.write('k', 'v')],
+    ['list', (vfs) => vfs.list({ prefix: 'a/' })],
+    ['copy', (vfs) => vfs.copy('k', 'k2')],
+    ['delete', (vfs) => vfs.delete('k')],
+  ];
+
+  const expected: Record<RegionAnswer, { code: string; says: string }> = {
+    // The header (301, a HEAD's 400) or the document's Region (a 400 with a body) names the region.
+    permanent: { code: 'InvalidArgument', says: `another region (${BUCKET_REGION}); set options.s3.region` },
+    malformed: { code: 'InvalidArgument', says: `another region (${BUCKET_REGION}); set options.s3.region` },
+    temporary: { code: 'Unavailable', says: 'temporary redirect' },
+  };
+
+  const cases = MODES.flatMap((mode) =>
+    (['permanent', 'malformed', 'temporary'] as const).map((answer) => [mode, answer] as const),
+  );
+
+  it.each(cases)(
+    '%s, %s: each request fails typed, naming the region when AWS does, asked once (no retry, no redirect followed)',
+    async (mode, answer) => {
+      front.configure(answer);
+      await withRequests(mode, async () => {
+        const vfs = await regionStore('us-west-2');
+        for (const [name, call] of calls) {
+          const before = front.received.length;
+          const err = await rejection(call(vfs));
+          expect([name, err.code]).toEqual([name, expected[answer].code]);
+          expect(err.message).toContain(expected[answer].says);
+          expect(err.message).toContain(`bucket "${REGION_BUCKET}"`);
+          const asked = front.received.slice(before);
+          expect([name, asked.length, asked[0]?.signedFor, asked[0]?.forwarded]).toEqual([name, 1, 'us-west-2', false]);
+        }
+      });
+    },
+  );
+
+  it.each(MODES)('%s: signed for the bucket region, the same requests go through the front to RGW', async (mode) => {
+    await withRequests(mode, async () => {
+      const vfs = await regionStore(BUCKET_REGION);
+      await vfs.write('k', 'v');
+      await vfs.copy('k', 'a/k2');
+      expect([await text(vfs, 'a/k2'), (await vfs.stat('k')).size, await keys(vfs, 'a/')]).toEqual(['v', 1, ['a/k2']]);
+      await vfs.delete('k');
+    });
+  });
+
+  it.each(['permanent', 'malformed'] as const)(
+    'a store that names no region learns it from the %s answer to HeadBucket (as kops), then signs for it',
+    async (answer) => {
+      clearRegionCache();
+      front.configure(answer);
+      const before = front.received.length;
+      await withRequests('direct', async () => {
+        const vfs = await regionStore(undefined);
+        await vfs.write('k', 'v');
+        expect(await text(vfs, 'k')).toBe('v');
+      });
+      const asked = front.received.slice(before);
+      expect(asked[0]).toEqual({
+        method: 'HEAD',
+        path: `/${REGION_BUCKET}/`,
+        signedFor: 'us-east-1',
+        forwarded: false,
+      });
+      expect(asked.slice(1).map((request) => [request.signedFor, request.forwarded])).toEqual([
+        [BUCKET_REGION, true],
+        [BUCKET_REGION, true],
+      ]);
+    },
+  );
+});
