@@ -18,6 +18,7 @@ import { rejection, thrown } from '../helpers/index.js';
 import { withS3Requests } from '../helpers/s3-requests.js';
 import { openedTunnel, startForwardProxy, type ForwardProxy } from '../servers/forward-proxy.js';
 import { startS3rver, S3RVER_CREDENTIALS, type S3rverHandle } from '../servers/s3rver.js';
+import { RGW_DNS_NAME } from '../servers/rgw.js';
 import { sharedRgw } from '../servers/shared-rgw.js';
 import { startTlsProxy, throwawayCa, type TlsProxy } from '../servers/tls-proxy.js';
 import { StateStoreError } from '../../src/errors.js';
@@ -125,7 +126,7 @@ describe('requests through a forward proxy', () => {
       sharedRgw(),
     ]);
     await rgw.createBucket(BUCKET);
-    tls = await startTlsProxy(rgw.endpoint, ca.serverIdentity(['rgw.proxy.test']));
+    tls = await startTlsProxy(rgw.endpoint, ca.serverIdentity([RGW_DNS_NAME]));
   });
 
   afterEach(async () => {
@@ -147,7 +148,7 @@ describe('requests through a forward proxy', () => {
     const s3 =
       server === 's3rver'
         ? { endpoint: `http://s3.proxy.test:${s3rverPort()}`, credentials: S3RVER_CREDENTIALS, region: 'us-east-1' }
-        : { ...rgw.s3, endpoint: `https://rgw.proxy.test:${tlsPort()}` };
+        : { ...rgw.s3, endpoint: `https://${RGW_DNS_NAME}:${tlsPort()}` };
     const vfs = await openVfs(`s3://${BUCKET}/p${++counter}`, {
       env: server === 'rgw' ? { AWS_CA_BUNDLE: caFile, ...env } : env,
       s3: { ...s3, forcePathStyle: true, dialect: 'aws' },
@@ -199,7 +200,7 @@ describe('requests through a forward proxy', () => {
       expect(result).toEqual(expected);
       const seen = proxy.log().slice(before);
       expect(seen.length).toBeGreaterThanOrEqual(1);
-      for (const entry of seen) expect(entry).toEqual(openedTunnel(`rgw.proxy.test:${tlsPort()}`, basic));
+      for (const entry of seen) expect(entry).toEqual(openedTunnel(`${RGW_DNS_NAME}:${tlsPort()}`, basic));
       // Keep-alive: fewer tunnels than the requests the TLS proxy carried.
       expect(seen.length).toBeLessThan(5);
     },
@@ -259,7 +260,7 @@ describe('requests through a forward proxy', () => {
     expect([denied.code, denied.message]).toEqual([
       'PermissionDenied',
       expect.stringContaining(
-        `the proxy http://127.0.0.1:${proxy.port} (HTTPS_PROXY) refused to open a tunnel to rgw.proxy.test:${tlsPort()}: CONNECT answered HTTP/1.1 403 Forbidden`,
+        `the proxy http://127.0.0.1:${proxy.port} (HTTPS_PROXY) refused to open a tunnel to ${RGW_DNS_NAME}:${tlsPort()}: CONNECT answered HTTP/1.1 403 Forbidden`,
       ),
     ]);
     expect(proxy.log().length - before).toBe(1);

@@ -25,12 +25,15 @@ export const RGW_INSTALL_HINT =
 const BINARIES = ['ceph-mon', 'ceph-osd', 'radosgw', 'radosgw-admin', 'monmaptool', 'ceph'];
 
 /**
- * The gateway's `rgw dns name`: a request whose Host is `<bucket>.rgw.vhost.test` is virtual-hosted
- * (the bucket in the host name, as AWS addresses buckets); any other Host (127.0.0.1, the proxy
- * tests' `*.proxy.test`, this name itself) stays path-style. No resolver knows the name: tests
- * reach it through the forward proxy (forward-proxy.ts), which sends every host to 127.0.0.1.
+ * The gateway's `rgw dns name`: a request whose Host is `<bucket>.rgw.proxy.test` is virtual-hosted
+ * (the bucket in the host name, as AWS addresses buckets); a Host that is this name itself or an IP
+ * address (127.0.0.1) is path-style. Any OTHER host name that is a valid bucket name is taken for a
+ * bucket's own name once a DNS name is set (RGW's CNAME addressing, RGWREST::preprocess in
+ * rgw_rest.cc): a path-style test endpoint must be 127.0.0.1 or this name. No resolver knows it:
+ * tests reach it through the forward proxy (forward-proxy.ts sends every host to 127.0.0.1) or
+ * name it in a TLS proxy's certificate (s3-proxy.test.ts).
  */
-export const RGW_DNS_NAME = 'rgw.vhost.test';
+export const RGW_DNS_NAME = 'rgw.proxy.test';
 
 /** The S3 user every gateway of the tests has. */
 export const RGW_CREDENTIALS = {
