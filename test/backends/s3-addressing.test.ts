@@ -4,22 +4,27 @@
  *
  * - Virtual-hosted requests (`<bucket>.<endpoint host>`, what AWS gets from the direct path for a
  *   DNS-compatible bucket) to the run's Ceph RGW, whose `rgw dns name` makes it read the bucket
- *   from the Host (test/servers/rgw-cluster.ts). The name resolves only through the forward proxy
+ *   from the Host (test/servers/rgw-cluster.ts), over http and over https (a TLS proxy whose
+ *   certificate names `*.<dns name>`). The name resolves only through the forward proxy
  *   (test/servers/forward-proxy.ts sends every host to 127.0.0.1), so each request is seen there.
  *   RGW checks each SigV4 signature over the Host it got: a request signed for another Host fails.
  * - AWS's answers to a request signed for another region than the bucket's (301 PermanentRedirect,
  *   400 AuthorizationHeaderMalformed, 307 TemporaryRedirect), which no server here sends: a front
  *   before RGW imitates them as AWS documents them (test/servers/region-front.ts cites the pages).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { openVfs } from '../../src/backends/registry.js';
 import { clearRegionCache } from '../../src/backends/s3/client.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { rejection } from '../helpers/index.js';
 import { S3_REQUEST_MODES, withS3Requests } from '../helpers/s3-requests.js';
-import { startForwardProxy, type ForwardProxy } from '../servers/forward-proxy.js';
+import { openedTunnel, startForwardProxy, type ForwardProxy } from '../servers/forward-proxy.js';
 import { startRegionFront, type RegionAnswer, type RegionFront } from '../servers/region-front.js';
 import { RGW_DNS_NAME, type RgwHandle } from '../servers/rgw.js';
 import { sharedRgw } from '../servers/shared-rgw.js';
+import { startTlsProxy, throwawayCa, type TlsProxy } from '../servers/tls-proxy.js';
 
 const MODES = S3_REQUEST_MODES;
 const VHOST_BUCKET = 'vhost-addressing';
@@ -53,57 +58,82 @@ async function store(url: string, options: Parameters<typeof openVfs>[1]): Promi
 const text = async (vfs: Vfs, key: string) => Buffer.from((await vfs.read(key)).body).toString();
 const keys = async (vfs: Vfs, prefix: string) => (await vfs.list({ prefix })).objects.map((object) => object.key);
 
+/**
+ * What one addressing writes, copies and deletes, the other reads and lists: the same prefix of
+ * VHOST_BUCKET through `hosted` (virtual-hosted) and `pathStyle`.
+ */
+async function crossAddressing(hosted: Vfs, pathStyle: Vfs): Promise<void> {
+  await hosted.write('a/one', 'one');
+  await pathStyle.write('a/two', 'two');
+  expect([await text(pathStyle, 'a/one'), await text(hosted, 'a/two')]).toEqual(['one', 'two']);
+  // CopyObject's x-amz-copy-source is `/<bucket>/<key>` whichever way the request is addressed.
+  await hosted.copy('a/two', 'a/three');
+  await pathStyle.copy('a/one', 'a/four');
+  expect([await text(pathStyle, 'a/three'), await text(hosted, 'a/four')]).toEqual(['two', 'one']);
+  const all = ['a/four', 'a/one', 'a/three', 'a/two'];
+  expect([await keys(hosted, 'a/'), await keys(pathStyle, 'a/')]).toEqual([all, all]);
+  expect(await keys(hosted, 'a/t')).toEqual(['a/three', 'a/two']);
+  await hosted.delete('a/one');
+  await pathStyle.delete('a/two');
+  expect((await rejection(pathStyle.stat('a/one'))).code).toBe('NotFound');
+  expect((await rejection(hosted.read('a/two'))).code).toBe('NotFound');
+  const left = ['a/four', 'a/three'];
+  expect([await keys(hosted, 'a/'), await keys(pathStyle, 'a/')]).toEqual([left, left]);
+}
+
 describe('virtual-hosted addressing (Ceph RGW with rgw dns name)', () => {
   let proxy: ForwardProxy;
+  let tls: TlsProxy;
+  let dir: string;
+  let caFile: string;
 
   beforeAll(async () => {
-    proxy = await startForwardProxy();
+    dir = mkdtempSync(path.join(tmpdir(), 'statestore-addressing-'));
+    const ca = throwawayCa('statestore addressing test CA');
+    caFile = path.join(dir, 'ca.pem');
+    writeFileSync(caFile, ca.certificate);
+    // As AWS's certificate names *.s3.<region>.amazonaws.com: the bucket's host is checked against
+    // the wildcard (without it, the https tests below fail ERR_TLS_CERT_ALTNAME_INVALID).
+    [proxy, tls] = await Promise.all([
+      startForwardProxy(),
+      startTlsProxy(rgw.endpoint, ca.serverIdentity([RGW_DNS_NAME, `*.${RGW_DNS_NAME}`])),
+    ]);
   });
 
   afterAll(async () => {
-    await proxy?.stop();
+    await Promise.all([proxy?.stop(), tls?.stop()]);
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
   const port = () => new URL(rgw.endpoint).port;
+  const tlsPort = () => new URL(tls.endpoint).port;
 
   /** The same prefix of VHOST_BUCKET, virtual-hosted (through the proxy) and path-style (direct to 127.0.0.1). */
-  async function stores(prefix: string): Promise<{ hosted: Vfs; pathStyle: Vfs }> {
+  async function stores(prefix: string, scheme: 'http' | 'https'): Promise<{ hosted: Vfs; pathStyle: Vfs }> {
     const url = `s3://${VHOST_BUCKET}/${prefix}`;
     const hosted = await store(url, {
-      env: { HTTP_PROXY: proxy.url },
-      s3: { ...rgw.s3, endpoint: `http://${RGW_DNS_NAME}:${port()}`, forcePathStyle: false, dialect: 'aws' },
+      env: scheme === 'http' ? { HTTP_PROXY: proxy.url } : { HTTPS_PROXY: proxy.url, AWS_CA_BUNDLE: caFile },
+      s3: {
+        ...rgw.s3,
+        endpoint: scheme === 'http' ? `http://${RGW_DNS_NAME}:${port()}` : `https://${RGW_DNS_NAME}:${tlsPort()}`,
+        forcePathStyle: false,
+        dialect: 'aws',
+      },
     });
     const pathStyle = await store(url, { env: {}, s3: { ...rgw.s3, dialect: 'aws' } });
     return { hosted, pathStyle };
   }
 
   it.each(MODES)(
-    '%s: what one addressing writes, copies and deletes, the other reads and lists',
+    '%s, http: each request names the bucket in the host, the key and the listing prefix in the path and query',
     async (mode) => {
       const prefix = `p${++counter}`;
       const before = proxy.log().length;
       await withRequests(mode, async () => {
-        const { hosted, pathStyle } = await stores(prefix);
-        await hosted.write('a/one', 'one');
-        await pathStyle.write('a/two', 'two');
-        expect([await text(pathStyle, 'a/one'), await text(hosted, 'a/two')]).toEqual(['one', 'two']);
-        // CopyObject's x-amz-copy-source is `/<bucket>/<key>` whichever way the request is addressed.
-        await hosted.copy('a/two', 'a/three');
-        await pathStyle.copy('a/one', 'a/four');
-        expect([await text(pathStyle, 'a/three'), await text(hosted, 'a/four')]).toEqual(['two', 'one']);
-        const all = ['a/four', 'a/one', 'a/three', 'a/two'];
-        expect([await keys(hosted, 'a/'), await keys(pathStyle, 'a/')]).toEqual([all, all]);
-        expect(await keys(hosted, 'a/t')).toEqual(['a/three', 'a/two']);
-        await hosted.delete('a/one');
-        await pathStyle.delete('a/two');
-        expect((await rejection(pathStyle.stat('a/one'))).code).toBe('NotFound');
-        expect((await rejection(hosted.read('a/two'))).code).toBe('NotFound');
-        expect([await keys(hosted, 'a/'), await keys(pathStyle, 'a/')]).toEqual([
-          ['a/four', 'a/three'],
-          ['a/four', 'a/three'],
-        ]);
+        const { hosted, pathStyle } = await stores(prefix, 'http');
+        await crossAddressing(hosted, pathStyle);
       });
-      // Every request of the hosted store named the bucket in the host, never in the path.
+      // Requests in absolute form: the proxy saw each one's host, path and query.
       const targets = proxy
         .log()
         .slice(before)
@@ -122,6 +152,22 @@ describe('virtual-hosted addressing (Ceph RGW with rgw dns name)', () => {
       const objects = targets.filter((target) => target.pathname !== '/').map((target) => target.pathname);
       expect(objects).toContain(`/${prefix}/a/one`);
       expect(objects.every((pathname) => pathname.startsWith(`/${prefix}/a/`))).toBe(true);
+    },
+    60_000,
+  );
+
+  it.each(MODES)(
+    "%s, https: a CONNECT tunnel to the bucket's host, its certificate checked for that name, as on AWS",
+    async (mode) => {
+      const before = proxy.log().length;
+      await withRequests(mode, async () => {
+        const { hosted, pathStyle } = await stores(`p${++counter}`, 'https');
+        await crossAddressing(hosted, pathStyle);
+      });
+      const seen = proxy.log().slice(before);
+      expect(seen.length).toBeGreaterThanOrEqual(1);
+      for (const entry of seen)
+        expect(entry).toEqual(openedTunnel(`${VHOST_BUCKET}.${RGW_DNS_NAME}:${tlsPort()}`, undefined));
     },
     60_000,
   );
