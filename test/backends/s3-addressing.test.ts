@@ -274,4 +274,26 @@ describe("AWS's answers to a request signed for another region (a front imitatin
       ]);
     },
   );
+
+  it('a 307 to its HeadBucket (a new bucket, its name not yet propagated) is Unavailable, not a region remembered', async () => {
+    clearRegionCache();
+    front.configure('temporary');
+    await withRequests('direct', async () => {
+      const vfs = await regionStore(undefined);
+      const err = await rejection(vfs.read('k'));
+      expect([err.code, err.message]).toEqual([
+        'Unavailable',
+        expect.stringContaining('s3: find the region of bucket'),
+      ]);
+      expect(err.message).toContain('temporary redirect');
+      // Once AWS answers with the region, the same store learns it: no us-east-1 was kept.
+      front.configure('permanent');
+      await vfs.write('k', 'v');
+      expect(await text(vfs, 'k')).toBe('v');
+    });
+    const heads = front.received.filter(
+      (request) => request.method === 'HEAD' && request.path === `/${REGION_BUCKET}/`,
+    );
+    expect(heads.slice(-2).map((request) => request.signedFor)).toEqual(['us-east-1', 'us-east-1']);
+  });
 });

@@ -186,8 +186,8 @@ function redactedClient(client: S3Client, region: string, location: S3Location):
 /**
  * Asks the bucket where it lives: HeadBucket answers `x-amz-bucket-region`, also on the 301 or
  * 403 a client in the wrong region gets. The answer is cached per endpoint and bucket; failures
- * are not cached. A bucket that does not exist is NotFound; an endpoint that does not say falls
- * back to us-east-1 (what kops does).
+ * are not cached. A bucket that does not exist is NotFound, a 307 without the header Unavailable
+ * (errors.ts); an endpoint that does not say falls back to us-east-1 (what kops does).
  */
 async function discoverRegion(
   sdk: S3Sdk,
@@ -219,7 +219,9 @@ async function askRegion(
     const region = s3ErrorHeader(err, 'x-amz-bucket-region');
     if (region !== undefined && region !== '') return region;
     const status = s3Status(err);
-    if (status === 404 || status === 403 || status === undefined || status >= 500) {
+    // 307 without the header: a bucket made in the last 24 hours, asked outside its region (AWS's
+    // TemporaryRedirect). Its region is not us-east-1's fallback, which would stay cached: a failure is not.
+    if (status === 404 || status === 403 || status === 307 || status === undefined || status >= 500) {
       throw mapS3Error(err, {
         op: 'find the region of',
         bucket: location.bucket,
