@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { defineConfig, type Options } from 'tsup';
+import { lazyConfig } from './scripts/lazy-config.js';
 
 // yaml and diff are bundled too, for the cold start (bench/README.md, "Cold start"): yaml's Node
 // build is ~70 CommonJS files, and resolving and loading them one by one cost ~90 ms of a ~200 ms
@@ -132,7 +133,7 @@ export default defineConfig([
     platform: 'node',
     splitting: true,
     noExternal: BUNDLED,
-    esbuildPlugins: [yamlBuiltins, sharedValidators],
+    esbuildPlugins: [yamlBuiltins, sharedValidators, lazyConfig([sharedValidators])],
     external: ['@aws-sdk/client-s3', '@google-cloud/storage', '@azure/storage-blob', '@azure/identity'],
   },
   {
