@@ -23,13 +23,19 @@ type PluginBuild = Parameters<Plugin['setup']>[0];
 
 const ROOT = process.cwd();
 /** The folders loaded on first use. */
-const LAZY_FOLDERS = /^src\/(config\/(validate|schema|patch|diff|paths)|create-cluster)\//;
+const LAZY_FOLDERS = /^src\/(config\/(validate|schema|patch|diff|paths|yaml)|create-cluster)\//;
 /**
  * Modules in those folders that stay in the library's bundle: the schema objects (exported as
  * values, so loaded at import anyway), and two small ones a move's and the YAML writer's code use.
  */
 const RESIDENT = new Set([
   'src/config/schema/schemas.generated.ts',
+  // The YAML code that does not import the `yaml` package: a move's config scan resolves keys as
+  // go-yaml does (go-resolve.ts); the limits and the API versions are exported values.
+  'src/config/yaml/go-resolve.ts',
+  'src/config/yaml/go-tags.ts',
+  'src/config/yaml/options.ts',
+  'src/config/yaml/api-version.ts',
   'src/config/patch/json-pointer.ts',
   'src/config/validate/characters.ts',
 ]);
