@@ -154,7 +154,7 @@ async function residentModules(
     logLevel: 'error',
   });
   const modules = evaluate(result.outputFiles[0]!.text, path.join(outdir, 'resident.cjs')) as Record<string, object>;
-  return Object.fromEntries(resident.map((file, i) => [file, modules[`r${i}`]]));
+  return Object.fromEntries(resident.map((file, i) => [file, modules[`r${i}`]!]));
 }
 
 /** Each entry's exports: functions, and plain values (JSON, kept frozen if they were). */
