@@ -1,16 +1,18 @@
-// The kops configuration code that only some callers run (validation, the schema lookups, patches,
-// diffs, field paths, create-cluster: ~400 KB once bundled) is shipped once, as dist/config-lazy.cjs,
-// and loaded on its first call, not at the package's import: a `statestore move`, a `get`, a bench
-// child compile none of it (bench/README.md, "Move start-up"). Its public functions are synchronous
-// (validateClusterConfig, strategicMerge, ...), so it is CommonJS loaded by require(), as the
+// The kops configuration code that only some callers run is shipped once, in two files loaded on
+// their first call, not at the package's import: dist/yaml-lazy.cjs, the YAML parser and writer
+// (the `yaml` package and src/config/yaml: ~300 KB once bundled), and dist/config-lazy.cjs,
+// validation, the schema lookups, patches, diffs, field paths, create-cluster (~320 KB). A
+// `statestore move` or a bench child compiles neither (a move's config scan needs no parser), a
+// `get` only the first (bench/README.md, "Move start-up"). Their public functions are synchronous
+// (parseYaml, validateClusterConfig, ...), so the files are CommonJS loaded by require(), as the
 // schema validators are (tsup.config.ts).
 //
 // Each import of one of these modules from the rest of the library resolves to a stub module here:
 // for each function it exports, a function of the same name that loads the file on its first call
 // and passes the call on; for each plain value (a frozen limits object, the schema objects), the
-// value itself, in the bundle. The lazy file is one factory: called with the library's own copies
-// of the modules it imports (errors.ts, guard.ts, the YAML writer...), it evaluates its code once
-// per format. So a StateStoreError it throws is the caller's StateStoreError, and the library keeps
+// value itself, in the bundle. Each lazy file is one factory: called with the library's own copies
+// of the modules it imports (errors.ts, guard.ts; for config-lazy.cjs, the stubs of the YAML
+// writer), it evaluates its code once per format. So a StateStoreError it throws is the caller's StateStoreError, and the library keeps
 // one copy of each module per format, as before.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,8 +24,11 @@ type Plugin = NonNullable<Options['esbuildPlugins']>[number];
 type PluginBuild = Parameters<Plugin['setup']>[0];
 
 const ROOT = process.cwd();
-/** The folders loaded on first use. */
-const LAZY_FOLDERS = /^src\/(config\/(validate|schema|patch|diff|paths|yaml)|create-cluster)\//;
+/** The files loaded on first use, and the folders each holds. */
+const GROUPS = [
+  { file: 'yaml-lazy.cjs', folders: /^src\/config\/yaml\// },
+  { file: 'config-lazy.cjs', folders: /^src\/(config\/(validate|schema|patch|diff|paths)|create-cluster)\// },
+];
 /**
  * Modules in those folders that stay in the library's bundle: the schema objects (exported as
  * values, so loaded at import anyway), and two small ones a move's and the YAML writer's code use.
@@ -39,10 +44,12 @@ const RESIDENT = new Set([
   'src/config/patch/json-pointer.ts',
   'src/config/validate/characters.ts',
 ]);
-const LAZY_FILE = 'config-lazy.cjs';
 
 const rel = (file: string): string => path.relative(ROOT, file).split(path.sep).join('/');
-const isLazy = (file: string): boolean => LAZY_FOLDERS.test(rel(file)) && !RESIDENT.has(rel(file));
+/** The index in GROUPS of the lazy file a module is in, or -1 (a resident module). */
+const groupOf = (file: string): number =>
+  RESIDENT.has(rel(file)) ? -1 : GROUPS.findIndex((group) => group.folders.test(rel(file)));
+const isLazy = (file: string): boolean => groupOf(file) >= 0;
 
 /** The .ts file a relative import (`../x.js`, `./y/index.js`) names, if it is one. */
 function resolveSource(specifier: string, importer: string): string | undefined {
@@ -51,16 +58,16 @@ function resolveSource(specifier: string, importer: string): string | undefined 
   return existsSync(file) ? file : undefined;
 }
 
-/** The lazy modules the rest of src/ imports for values (type-only imports left out). */
-function lazyEntries(): string[] {
+/** The modules of a group the rest of src/ imports for values (type-only imports left out). */
+function lazyEntries(group: number): string[] {
   const found = new Set<string>();
   const statement = /(?:^|\n)\s*(?:import|export)\s+(type\s+)?[^;]*?from\s+'(\.[^']+)'/g;
   for (const entry of readdirSync(path.join(ROOT, 'src'), { recursive: true, withFileTypes: true })) {
     const file = path.join(entry.parentPath, entry.name);
-    if (!entry.isFile() || !file.endsWith('.ts') || file.endsWith('.d.ts') || isLazy(file)) continue;
+    if (!entry.isFile() || !file.endsWith('.ts') || file.endsWith('.d.ts') || groupOf(file) === group) continue;
     for (const [, typeOnly, specifier] of readFileSync(file, 'utf8').matchAll(statement)) {
       const target = typeOnly === undefined ? resolveSource(specifier!, file) : undefined;
-      if (target !== undefined && isLazy(target)) found.add(target);
+      if (target !== undefined && groupOf(target) === group) found.add(target);
     }
   }
   return [...found].sort();
@@ -75,6 +82,8 @@ function evaluate(code: string, file: string): unknown {
 }
 
 interface LazyBuild {
+  /** Its file in dist/. */
+  file: string;
   /** The files to write: the bundle and its source map. */
   files: Array<{ path: string; contents: Uint8Array }>;
   /** The resident modules the lazy code imports, as keys of the factory's argument. */
@@ -86,16 +95,17 @@ interface LazyBuild {
   shared: Record<string, object>;
 }
 
-/** Builds dist/config-lazy.cjs (in memory) and reads what each entry exports. */
-async function buildLazy(build: PluginBuild, outdir: string, plugins: Plugin[]): Promise<LazyBuild> {
-  const entries = lazyEntries();
+/** Builds a group's file (in memory) and reads what each entry exports. */
+async function buildLazy(build: PluginBuild, group: number, outdir: string, plugins: Plugin[]): Promise<LazyBuild> {
+  const entries = lazyEntries(group);
+  const file = GROUPS[group]!.file;
   const resident = new Set<string>();
   const residentPlugin: Plugin = {
     name: 'lazy-config-resident',
     setup(lazy) {
       lazy.onResolve({ filter: /^\./ }, (args) => {
         const target = resolveSource(args.path, args.importer);
-        if (target === undefined || isLazy(target) || !rel(target).startsWith('src/')) return undefined;
+        if (target === undefined || groupOf(target) === group || !rel(target).startsWith('src/')) return undefined;
         resident.add(rel(target));
         return { path: rel(target), namespace: 'lazy-config-resident' };
       });
@@ -112,7 +122,7 @@ async function buildLazy(build: PluginBuild, outdir: string, plugins: Plugin[]):
       sourcefile: 'lazy-config-entry.js',
     },
     outdir,
-    entryNames: LAZY_FILE.replace(/\.cjs$/, ''),
+    entryNames: file.replace(/\.cjs$/, ''),
     // The extension tells sharedValidators (tsup.config.ts) the format: require() from __filename.
     outExtension: { '.js': '.cjs' },
     bundle: true,
@@ -129,8 +139,8 @@ async function buildLazy(build: PluginBuild, outdir: string, plugins: Plugin[]):
   });
   const code = result.outputFiles.find((file) => file.path.endsWith('.cjs'))!.text;
   const shared = await residentModules(build, [...resident], outdir);
-  const factory = evaluate(code, path.join(outdir, LAZY_FILE)) as (shared: object) => Record<string, object>;
-  return { files: result.outputFiles, resident: [...resident], ...readExports(entries, factory(shared)), shared };
+  const factory = evaluate(code, path.join(outdir, file)) as (shared: object) => Record<string, object>;
+  return { file, files: result.outputFiles, resident: [...resident], ...readExports(entries, factory(shared)), shared };
 }
 
 /** The resident modules, built and evaluated once at build time, to evaluate the lazy code with. */
@@ -182,7 +192,8 @@ function readExports(entries: string[], modules: Record<string, object>): Pick<L
 
 /** The loader: the resident modules, the values, and the factory's result on first use. */
 function loaderSource(lazy: LazyBuild, requireFrom: string): string {
-  const imports = lazy.resident.map((file, i) => `import * as r${i} from ${JSON.stringify(path.join(ROOT, file))};`);
+  // Through lazy-config:module:, so that a module of another lazy file is that file's stub.
+  const imports = lazy.resident.map((file, i) => `import * as r${i} from 'lazy-config:module:${file}';`);
   const shared = lazy.resident.map((file, i) => `${JSON.stringify(file)}: r${i}`).join(', ');
   const values = lazy.values.map((value, i) => `export const v${i} = ${valueSource(lazy, value)};`);
   return [
@@ -190,7 +201,7 @@ function loaderSource(lazy: LazyBuild, requireFrom: string): string {
     ...imports,
     ...values,
     'let loaded;',
-    `export const lazy = () => (loaded ??= createRequire(${requireFrom})('./${LAZY_FILE}')({ ${shared} }));`,
+    `export const lazy = () => (loaded ??= createRequire(${requireFrom})('./${lazy.file}')({ ${shared} }));`,
   ].join('\n');
 }
 
@@ -209,9 +220,9 @@ function valueSource(lazy: LazyBuild, value: unknown): string {
 }
 
 /** A lazy module's stand-in: its functions load the lazy file on their first call. */
-function stubSource(lazy: LazyBuild, file: string): string {
+function stubSource(lazy: LazyBuild, group: number, file: string): string {
   const index = [...lazy.exports.keys()].indexOf(file);
-  const lines = [`import * as loader from 'lazy-config:loader';`];
+  const lines = [`import * as loader from 'lazy-config:loader:${group}';`];
   for (const [name, kind] of lazy.exports.get(file)!)
     lines.push(
       kind === 'function'
@@ -221,11 +232,11 @@ function stubSource(lazy: LazyBuild, file: string): string {
   return lines.join('\n');
 }
 
-let pending: Promise<LazyBuild> | undefined;
+const pending = new Map<number, Promise<LazyBuild>>();
 
 /**
  * The esbuild plugin (both formats of the library): imports of the lazy modules become stubs, and
- * dist/config-lazy.cjs is written once the build ends. `plugins`: those the lazy code needs too
+ * the lazy files are written once the build ends. `plugins`: those the lazy code needs too
  * (the schema validators' loader).
  */
 export function lazyConfig(plugins: Plugin[]): Plugin {
@@ -236,26 +247,38 @@ export function lazyConfig(plugins: Plugin[]): Plugin {
       // tsup builds the CommonJS output as ESM and converts it afterwards, so the format shows only
       // in the output's extension (as in tsup.config.ts's sharedValidators).
       const requireFrom = build.initialOptions.outExtension?.['.js'] === '.cjs' ? '__filename' : 'import.meta.url';
-      const lazy = () => (pending ??= buildLazy(build, outdir, plugins));
+      const lazy = (group: number) => {
+        if (!pending.has(group)) pending.set(group, buildLazy(build, group, outdir, plugins));
+        return pending.get(group)!;
+      };
+      const module = (target: string) =>
+        isLazy(target) ? { path: target, namespace: 'lazy-config-stub' } : { path: target };
       build.onResolve({ filter: /^\./ }, (args) => {
         if (args.namespace !== 'file' || isLazy(args.importer)) return undefined;
         const target = resolveSource(args.path, args.importer);
-        return target !== undefined && isLazy(target) ? { path: target, namespace: 'lazy-config-stub' } : undefined;
+        return target !== undefined && isLazy(target) ? module(target) : undefined;
       });
-      build.onResolve({ filter: /^lazy-config:loader$/ }, () => ({ path: 'loader', namespace: 'lazy-config-loader' }));
-      build.onLoad({ filter: /.*/, namespace: 'lazy-config-loader' }, async () => ({
-        contents: loaderSource(await lazy(), requireFrom),
+      build.onResolve({ filter: /^lazy-config:module:/ }, (args) =>
+        module(path.join(ROOT, args.path.slice('lazy-config:module:'.length))),
+      );
+      build.onResolve({ filter: /^lazy-config:loader:\d+$/ }, (args) => ({
+        path: args.path.slice('lazy-config:loader:'.length),
+        namespace: 'lazy-config-loader',
+      }));
+      build.onLoad({ filter: /.*/, namespace: 'lazy-config-loader' }, async (args) => ({
+        contents: loaderSource(await lazy(Number(args.path)), requireFrom),
         resolveDir: ROOT,
         loader: 'js',
       }));
       build.onLoad({ filter: /.*/, namespace: 'lazy-config-stub' }, async (args) => ({
-        contents: stubSource(await lazy(), args.path),
+        contents: stubSource(await lazy(groupOf(args.path)), groupOf(args.path), args.path),
         resolveDir: ROOT,
         loader: 'js',
       }));
       build.onEnd(async () => {
         mkdirSync(outdir, { recursive: true });
-        for (const file of (await lazy()).files) writeFileSync(file.path, file.contents);
+        for (let group = 0; group < GROUPS.length; group++)
+          for (const file of (await lazy(group)).files) writeFileSync(file.path, file.contents);
       });
     },
   };
