@@ -222,6 +222,9 @@ function valueSource(lazy: LazyBuild, value: unknown): string {
 /** A lazy module's stand-in: its functions load the lazy file on their first call. */
 function stubSource(lazy: LazyBuild, group: number, file: string): string {
   const index = [...lazy.exports.keys()].indexOf(file);
+  // lazyEntries reads `import ... from` and `export ... from`: another form (a bare `import './x.js'`)
+  // would reach here for a module the lazy file does not export.
+  if (index < 0) throw new Error(`${rel(file)} is imported in a form lazyEntries does not read`);
   const lines = [`import * as loader from 'lazy-config:loader:${group}';`];
   for (const [name, kind] of lazy.exports.get(file)!)
     lines.push(
