@@ -12,8 +12,10 @@
 // and passes the call on; for each plain value (a frozen limits object, the schema objects), the
 // value itself, in the bundle. Each lazy file is one factory: called with the library's own copies
 // of the modules it imports (errors.ts, guard.ts; for config-lazy.cjs, the stubs of the YAML
-// writer), it evaluates its code once per format. So a StateStoreError it throws is the caller's StateStoreError, and the library keeps
-// one copy of each module per format, as before.
+// writer), it evaluates its code once per format. So a StateStoreError it throws is the caller's
+// StateStoreError, and the library keeps one copy of each module per format, as before. The build
+// evaluates each file once (with the resident modules built for the purpose) to tell functions from
+// values, and fails on an export that is neither a function nor plain JSON (a class, say).
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -31,7 +33,8 @@ const GROUPS = [
 ];
 /**
  * Modules in those folders that stay in the library's bundle: the schema objects (exported as
- * values, so loaded at import anyway), and two small ones a move's and the YAML writer's code use.
+ * values, so loaded at import anyway), the YAML code a move's config scan uses, and two small
+ * helpers a move's rewrite and the YAML writer use.
  */
 const RESIDENT = new Set([
   'src/config/schema/schemas.generated.ts',
