@@ -238,8 +238,6 @@ function stubSource(lazy: LazyBuild, group: number, file: string): string {
   return lines.join('\n');
 }
 
-const pending = new Map<number, Promise<LazyBuild>>();
-
 /**
  * The esbuild plugin (both formats of the library): imports of the lazy modules become stubs, and
  * the lazy files are written once the build ends. `plugins`: those the lazy code needs too
@@ -253,6 +251,9 @@ export function lazyConfig(plugins: Plugin[]): Plugin {
       // tsup builds the CommonJS output as ESM and converts it afterwards, so the format shows only
       // in the output's extension (as in tsup.config.ts's sharedValidators).
       const requireFrom = build.initialOptions.outExtension?.['.js'] === '.cjs' ? '__filename' : 'import.meta.url';
+      // Each build (each format; each rebuild in watch mode) builds the lazy files afresh.
+      const pending = new Map<number, Promise<LazyBuild>>();
+      build.onStart(() => pending.clear());
       const lazy = (group: number) => {
         if (!pending.has(group)) pending.set(group, buildLazy(build, group, outdir, plugins));
         return pending.get(group)!;
