@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { defineConfig, type Options } from 'tsup';
+import { lazyConfig } from './scripts/lazy-config.js';
 
 // yaml and diff are bundled too, for the cold start (bench/README.md, "Cold start"): yaml's Node
 // build is ~70 CommonJS files, and resolving and loading them one by one cost ~90 ms of a ~200 ms
@@ -111,6 +112,26 @@ const sharedValidators: NonNullable<Options['esbuildPlugins']>[number] = {
   },
 };
 
+// The kops schemas (src/config/schema/schemas.generated.ts, ~90 KB of object literals) are exported
+// as values, so they load with the package: as JSON.parse of a string V8 reads them faster than
+// as object literals (JSON has its own parser; a literal is compiled to bytecode first), ~1 ms of
+// a ~20 ms import (bench/README.md, "Move start-up"). The objects are the same.
+const schemasAsJson: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'schemas-as-json',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]config[\\/]schema[\\/]schemas\.generated\.ts$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace(
+        /^(export const \w+: JsonSchema = )(\{.*\});$/gm,
+        (_, head: string, literal: string) => {
+          JSON.parse(literal); // the generator writes JSON; anything else fails the build here
+          return `${head}JSON.parse(${JSON.stringify(literal)});`;
+        },
+      ),
+      loader: 'ts',
+    }));
+  },
+};
+
 // The library: three entry points (`statestore`, `kops-statestore/driver`, `kops-statestore/testing`), two
 // formats each. p-limit (and its yocto-queue) are ESM-only; they are bundled so that
 // require('kops-statestore') works on every Node >= 20 without require(esm). The cloud SDKs stay
@@ -132,7 +153,10 @@ export default defineConfig([
     platform: 'node',
     splitting: true,
     noExternal: BUNDLED,
-    esbuildPlugins: [yamlBuiltins, sharedValidators],
+    // lazyConfig: the config code only some callers run (validation, patches, diffs, create-cluster,
+    // the YAML parser and writer) ships once, as dist/config-lazy.cjs, loaded on its first call
+    // (scripts/lazy-config.ts): a move or a `get` compiles none of it (bench/README.md, "Move start-up").
+    esbuildPlugins: [yamlBuiltins, schemasAsJson, sharedValidators, lazyConfig([sharedValidators])],
     external: ['@aws-sdk/client-s3', '@google-cloud/storage', '@azure/storage-blob', '@azure/identity'],
   },
   {

@@ -53,6 +53,16 @@ try {
   writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }));
   run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], app);
   const check = `
+    // The YAML and config code ships as dist/yaml-lazy.cjs and dist/config-lazy.cjs, required on
+    // the first call (scripts/lazy-config.ts): neither format's import loads them, and what they
+    // throw is the caller's StateStoreError.
+    const { default: Module } = await import('node:module');
+    const lazyFiles = () => Object.keys(Module._cache).filter((file) => file.endsWith('-lazy.cjs')).length;
+    if (lazyFiles() !== 0) throw new Error('importing the package loaded the lazy config code');
+    const badYaml = (() => { try { lib.parseYaml('a: ['); } catch (e) { return e; } })();
+    if (!(badYaml instanceof lib.StateStoreError) || badYaml.code !== 'InvalidArgument') throw new Error('the lazy YAML code threw another StateStoreError: ' + badYaml);
+    const invalid = (() => { try { lib.assertValidClusterConfig({ apiVersion: 'kops.k8s.io/v1alpha2', kind: 'Cluster', metadata: { name: 'a' }, spec: {} }); } catch (e) { return e; } })();
+    if (!(invalid instanceof lib.StateStoreError) || invalid.code !== 'ValidationError') throw new Error('the lazy validation threw another StateStoreError: ' + invalid);
     // yaml, diff and p-limit are bundled into dist/, not dependencies: the installed package runs without them.
     if (lib.stringifyYaml({ a: 1 }).trim() !== 'a: 1') throw new Error('the bundled yaml does not stringify');
     if (!lib.diffConfig({ a: 1 }, { a: 2 }).unified.includes('+a: 2')) throw new Error('the bundled diff does not diff');

@@ -40,7 +40,8 @@ export type { OpenVfsOptions } from './backends/options.js';
 export type { FileBackendOptions } from './backends/file/types.js';
 export type { S3BackendOptions, S3ClientLike, S3Credentials, S3CannedAcl, S3Dialect } from './backends/s3/types.js';
 export { formatS3Dialect, parseS3Dialect, S3_DIALECTS } from './backends/s3/dialect.js';
-export { probeS3Dialect, type S3DialectProbeResult } from './backends/s3/dialect-probe.js';
+export { probeS3Dialect } from './backends/s3/probe.js';
+export type { S3DialectProbeResult } from './backends/s3/dialect-probe.js';
 export type { AzureBackendOptions, AzureServiceClientLike } from './backends/azure/types.js';
 export type { GcsBackendOptions, GcsCredentials, GcsStorageLike } from './backends/gcs/types.js';
 export type {

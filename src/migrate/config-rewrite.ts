@@ -1,8 +1,9 @@
 import { md5Hex } from '../backends/common/bytes.js';
 import { isPlainObject } from '../config/guard.js';
 import { parseYamlDocuments } from '../config/yaml/parse.js';
+import { documentScalars } from '../config/yaml/scalars.js';
 import { scanStoreFields, type StoreFields } from './config-scan.js';
-import { documentScalars, replaceScalars, rewriteStoreUrls } from './rewrite.js';
+import { replaceScalars, rewriteStoreUrls } from './rewrite.js';
 
 /** A source config as read: its text, the store fields the move rewrites, the store it names. */
 export interface SourceConfigText {

@@ -1,4 +1,4 @@
-import { Scalar } from 'yaml';
+import type { Scalar } from 'yaml';
 import { isUnsafeKey } from '../config/guard.js';
 import { goResolve } from '../config/yaml/go-resolve.js';
 
@@ -8,6 +8,13 @@ export interface ScalarAt {
   readonly end: number;
   readonly type: Scalar['type'];
 }
+
+// Scalar.PLAIN, QUOTE_DOUBLE and QUOTE_SINGLE, spelled out: the scan imports nothing of `yaml` at
+// run time, so that a move loads the parser only for a config the scan cannot read
+// (scripts/lazy-config.ts).
+const PLAIN: Scalar['type'] = 'PLAIN';
+const QUOTE_DOUBLE: Scalar['type'] = 'QUOTE_DOUBLE';
+const QUOTE_SINGLE: Scalar['type'] = 'QUOTE_SINGLE';
 
 /** What a move reads of a config: the fields that name the store, and where their scalars lie. */
 export interface StoreFields {
@@ -189,7 +196,7 @@ class Scan {
     while (text.charCodeAt(stop - 1) === 32) stop -= 1;
     const value = text.slice(start, stop);
     if (value.includes(': ') || value.endsWith(':')) throw LEAVE;
-    return { kind: 'scalar', start, end: stop, type: Scalar.PLAIN, text: value };
+    return { kind: 'scalar', start, end: stop, type: PLAIN, text: value };
   }
 
   /** A quoted scalar closed on its line: double-quoted without escapes, or single-quoted. */
@@ -205,7 +212,7 @@ class Scan {
     const inner = text.slice(start + 1, close);
     if (quote === '"' && inner.includes('\\')) throw LEAVE;
     this.rest(close + 1, end);
-    const type = quote === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
+    const type = quote === '"' ? QUOTE_DOUBLE : QUOTE_SINGLE;
     return { kind: 'scalar', start, end: close + 1, type, text: quote === '"' ? inner : inner.replace(/''/g, "'") };
   }
 
@@ -238,7 +245,7 @@ function storeFields(root: Node): StoreFields | undefined {
     if (node === undefined) return undefined;
     if (node?.kind !== 'scalar') return null;
     // A plain scalar that is not a string to go-yaml (a number, a boolean, null): left to the full parse.
-    if (node.type === Scalar.PLAIN && goResolve(node.text)[0] !== 'str') throw LEAVE;
+    if (node.type === PLAIN && goResolve(node.text)[0] !== 'str') throw LEAVE;
     scalars.set(pointer, node);
     return node.text;
   };

@@ -1,6 +1,6 @@
-import { isScalar, Scalar, type Document } from 'yaml';
+import type { Scalar } from 'yaml';
 import { isPlainObject } from '../config/guard.js';
-import { escapePointerToken, parsePointer } from '../config/patch/json-pointer.js';
+import { escapePointerToken } from '../config/patch/json-pointer.js';
 import type { ScalarAt } from './config-scan.js';
 
 /**
@@ -52,7 +52,7 @@ function escapeRegExp(text: string): string {
 /**
  * Replaces string scalars in YAML text in place, by their source ranges, so that every other byte
  * (indentation style, comments, quoting) stays exactly as it was. The new values keep each
- * scalar's quoting style. `scalarAt` finds the scalar at a JSON pointer (documentScalars, or a
+ * scalar's quoting style. `scalarAt` finds the scalar at a JSON pointer (config/yaml/scalars.ts, or a
  * scan's StoreFields); a pointer without one is left as it is.
  */
 export function replaceScalars(
@@ -71,20 +71,10 @@ export function replaceScalars(
   return out;
 }
 
-/** The scalars of a parsed document by JSON pointer, for replaceScalars. */
-export function documentScalars(document: Document.Parsed | undefined): (pointer: string) => ScalarAt | undefined {
-  return (pointer) => {
-    const node = document?.getIn(
-      parsePointer(pointer).map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
-      true,
-    );
-    if (!isScalar(node) || node.range === undefined || node.range === null) return undefined;
-    return { start: node.range[0], end: node.range[1], type: node.type };
-  };
-}
-
 function render(value: string, type: Scalar['type']): string {
-  if (type === Scalar.QUOTE_DOUBLE) return JSON.stringify(value);
-  if (type === Scalar.QUOTE_SINGLE) return `'${value.replace(/'/g, "''")}'`;
+  // Scalar.QUOTE_DOUBLE and QUOTE_SINGLE, spelled out: the move's code imports nothing of `yaml` at
+  // run time (scripts/lazy-config.ts loads it when a config needs the parser).
+  if (type === 'QUOTE_DOUBLE') return JSON.stringify(value);
+  if (type === 'QUOTE_SINGLE') return `'${value.replace(/'/g, "''")}'`;
   return /^[A-Za-z0-9][\w.:/@~+-]*$/.test(value) ? value : JSON.stringify(value);
 }

@@ -279,19 +279,7 @@ export interface S3DialectProbeResult {
   ms: number;
 }
 
-/**
- * Probes the server behind an S3 store URL (the requests are listed in `dialect-probe.ts`): run it
- * once, keep `spelling`, and set it as `options.s3.dialect` so that stores open without probing.
- * Needs write and delete access to the store's prefix; `options` as for `openVfs`.
- *
- * @example
- * ```ts
- * import { probeS3Dialect } from 'kops-statestore';
- *
- * const { spelling } = await probeS3Dialect('s3://state/prod', { s3: { endpoint: 'https://rgw.example.com' } });
- * console.log(spelling); // "rgw" on Ceph RGW 16.2
- * ```
- */
+/** The probe behind the public `probeS3Dialect` (probe.ts, which loads this module on its first call). */
 export async function probeS3Dialect(url: string, options: OpenVfsOptions = {}): Promise<S3DialectProbeResult> {
   const parsed = parseStoreUrl(url);
   const location = resolveS3Location(parsed, options);
