@@ -48,8 +48,10 @@ async function* splitPages(
   tuning: SplitTuning,
 ): AsyncGenerator<readonly ObjectInfo[]> {
   const limit = pLimit(tuning.inFlight);
+  // The walks' pages only: the level is listed whole or not used.
   const size = tuning.pageSize === undefined ? {} : { pageSize: tuning.pageSize };
-  const ask: Ask = (options) => limit(() => vfs.list({ ...options, ...size, signal }));
+  const ask: Ask = (options) =>
+    limit(() => vfs.list({ ...options, ...(options.delimiter === undefined ? size : {}), signal }));
   const first = await ask({ prefix });
   yield first.objects;
   if (first.nextPageToken === undefined) return;
