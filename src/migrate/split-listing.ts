@@ -62,10 +62,29 @@ async function* splitPages(
   yield second.objects;
   if (second.nextPageToken === undefined) return;
   const reach = second.objects.at(-1)?.key ?? first.objects.at(-1)!.key;
+  // The first walk goes on while the level is listed (its answer may come later: RGW holds a
+  // small answer's body ~40 ms), then stops where the folders walked apart begin.
+  const rest = walk(ask, prefix, second.nextPageToken);
+  const third = rest.next();
+  third.catch(() => undefined); // awaited below unless the level's listing fails first
   const after = itemsAfter(await level, prefix, reach);
-  if (after === undefined) return yield* walk(ask, prefix, second.nextPageToken);
-  const rest = before(walk(ask, prefix, second.nextPageToken), firstKey(after[0]!));
-  yield* new OrderedPages(tuning).run([rest, ...after.map((item) => itemPages(ask, item))]);
+  const resumed = resume(third, rest);
+  if (after === undefined) return yield* resumed;
+  yield* new OrderedPages(tuning).run([
+    before(resumed, firstKey(after[0]!)),
+    ...after.map((item) => itemPages(ask, item)),
+  ]);
+}
+
+/** `pages` whose first step was taken already (`first`). */
+async function* resume(
+  first: Promise<IteratorResult<readonly ObjectInfo[]>>,
+  pages: AsyncGenerator<readonly ObjectInfo[]>,
+): Pages {
+  const step = await first;
+  if (step.done === true) return;
+  yield step.value;
+  yield* pages;
 }
 
 /** Whether the first page's keys average at least `splitFrom` per folder below the prefix. */
