@@ -50,8 +50,22 @@ async function* splitPages(
   const limit = pLimit(tuning.inFlight);
   // The walks' pages only: the level is listed whole or not used.
   const size = tuning.pageSize === undefined ? {} : { pageSize: tuning.pageSize };
+  let closed = false;
+  // A request still waiting for its turn when the consumer stops is not sent.
   const ask: Ask = (options) =>
-    limit(() => vfs.list({ ...options, ...(options.delimiter === undefined ? size : {}), signal }));
+    limit(() =>
+      closed
+        ? Promise.reject(new Error('the listing was closed'))
+        : vfs.list({ ...options, ...(options.delimiter === undefined ? size : {}), signal }),
+    );
+  try {
+    yield* listSplit(ask, prefix, tuning);
+  } finally {
+    closed = true;
+  }
+}
+
+async function* listSplit(ask: Ask, prefix: string, tuning: SplitTuning): AsyncGenerator<readonly ObjectInfo[]> {
   const first = await ask({ prefix });
   yield first.objects;
   if (first.nextPageToken === undefined) return;
@@ -70,10 +84,8 @@ async function* splitPages(
   const after = itemsAfter(await level, prefix, reach);
   const resumed = resume(third, rest);
   if (after === undefined) return yield* resumed;
-  yield* new OrderedPages(tuning).run([
-    before(resumed, firstKey(after[0]!)),
-    ...after.map((item) => itemPages(ask, item)),
-  ]);
+  const parts = [before(resumed, firstKey(after[0]!)), ...after.map((item) => itemPages(ask, item))];
+  yield* new OrderedPages(tuning).run(parts);
 }
 
 /** `pages` whose first step was taken already (`first`). */

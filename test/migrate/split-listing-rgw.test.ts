@@ -121,6 +121,32 @@ describe('split listing on Ceph RGW', () => {
     expect(keys).not.toContain('a.example.com/aaa'); // behind the first walk already: as one walk would miss it
   }, 60_000);
 
+  it("fails with a folder walk's error, and stops its walks when the consumer stops", async () => {
+    const vfs = await seeded('failing', KEYS);
+    const failing = Object.create(vfs, {
+      list: {
+        value: async (options: ListOptions = {}): Promise<ListPage> => {
+          if (options.prefix === 'c/') throw new Error('c/ is unreadable');
+          return vfs.list(options);
+        },
+      },
+    }) as Vfs;
+    await expect(keysOf(small, failing)).rejects.toThrow('c/ is unreadable');
+    // A consumer that stops after three pages: the listing ends there, and no walk asks further
+    // (one request at a time: the folders' walks wait in line when it stops).
+    const queued = splitLister({ pageSize: 4, splitFrom: 3, inFlight: 1, ahead: 100 });
+    const calls: string[] = [];
+    const keys: string[] = [];
+    for await (const page of queued(recording(vfs, calls), { signal: undefined })) {
+      keys.push(...page.map((object) => object.key));
+      if (keys.length >= 12) break;
+    }
+    const asked = calls.length;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(calls).toHaveLength(asked);
+    expect(keys.slice(0, 12)).toEqual((await keysOf(listPages, vfs)).slice(0, 12));
+  }, 60_000);
+
   it('moves a store whose first cluster spans three pages, then finds nothing to copy', async () => {
     const big = range('big.example.com/backups/etcd/main/b', 2100);
     const keys = [
