@@ -6,12 +6,18 @@
  * round reruns both, in turns (the first of a round alternates), with the server's CPU over each.
  *
  *   npx tsx bench/move/rerun-probe.ts --base temp/base/dist/index.js [--shapes one,many,kops,deep] [--rounds 8]
+ *     [--latency MS]
+ *
+ * --latency: every request of the moves through a proxy (test/servers/fault-proxy.ts, no faults)
+ * that holds it up to MS ms (uniformly drawn) before forwarding: a server farther away than
+ * 127.0.0.1, as a cloud's is.
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { startFaultProxy, type FaultProxy } from '../../test/servers/fault-proxy.js';
 import { startRgw } from '../../test/servers/rgw.js';
 import { serverCpuReader } from './server-cpu.js';
 import { seedS3, type ShapeName } from './shapes.js';
@@ -24,6 +30,7 @@ const arg = (name: string, fallback: string): string => {
 };
 const shapes = arg('shapes', 'one,many,kops,deep').split(',') as ShapeName[];
 const rounds = Number(arg('rounds', '8'));
+const latencyMs = Number(arg('latency', '0'));
 const load = async (file: string): Promise<Move> =>
   ((await import(pathToFileURL(path.resolve(file)).href)) as { moveStateStore: Move }).moveStateStore;
 const builds: Record<string, Move> = {
@@ -33,11 +40,17 @@ const builds: Record<string, Move> = {
 
 const rgw = await startRgw();
 const work = await mkdtemp(path.join(tmpdir(), 'rerun-probe-'));
+let proxy: FaultProxy | undefined;
 try {
   await rgw.createBucket('src');
   await rgw.createBucket('dst');
   const client = new S3Client({ ...rgw.s3, forcePathStyle: true });
-  const openOptions = { env: {}, s3: { ...rgw.s3, dialect: 'rgw' } };
+  // The client's Host header is kept through the proxy: SigV4 signs it.
+  proxy =
+    latencyMs > 0
+      ? await startFaultProxy({ target: rgw.endpoint, flavour: 's3', preserveHost: true, latencyMs })
+      : undefined;
+  const openOptions = { env: {}, s3: { ...rgw.s3, endpoint: proxy?.endpoint ?? rgw.endpoint, dialect: 'rgw' } };
   const serverCpu = serverCpuReader()!;
   const move = (build: string, shape: ShapeName) =>
     builds[build]!({
@@ -66,7 +79,8 @@ try {
       }
     }
   const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1]!;
-  process.stdout.write(`rerun in-process, medians of ${rounds} (ms): wall / server CPU; load 1-min\n`);
+  const through = latencyMs > 0 ? `, through a proxy adding 0-${latencyMs} ms a request` : '';
+  process.stdout.write(`rerun in-process${through}, medians of ${rounds} (ms): wall / server CPU; load 1-min\n`);
   for (const [row, runs] of figures)
     process.stdout.write(
       `${row.padEnd(16)} ${median(runs.map((r) => r.wall))
@@ -78,6 +92,7 @@ try {
         `   walls ${runs.map((r) => r.wall.toFixed(0)).join(' ')}\n`,
     );
 } finally {
+  await proxy?.stop();
   await rm(work, { recursive: true, force: true });
   await rgw.stop();
 }
