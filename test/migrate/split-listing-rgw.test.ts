@@ -147,6 +147,18 @@ describe('split listing on Ceph RGW', () => {
     expect(keys.slice(0, 12)).toEqual((await keysOf(listPages, vfs)).slice(0, 12));
   }, 60_000);
 
+  it('stops with Aborted when the signal aborts while the folders are walked', async () => {
+    const vfs = await seeded('aborted', KEYS);
+    const controller = new AbortController();
+    const aborting = recording(vfs, [], async (options) => {
+      if (options.prefix === 'b.example.com/') controller.abort();
+    });
+    const walked = (async () => {
+      for await (const page of small(aborting, { signal: controller.signal })) void page;
+    })();
+    await expect(walked).rejects.toMatchObject({ code: 'Aborted' });
+  }, 60_000);
+
   it('moves a store whose first cluster spans three pages, then finds nothing to copy', async () => {
     const big = range('big.example.com/backups/etcd/main/b', 2100);
     const keys = [
