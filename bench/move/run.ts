@@ -8,7 +8,7 @@
  * Rounds are interleaved; rows report medians.
  *
  *   npx tsx bench/move/run.ts [--server s3rver|rgw] [--scale 1] [--big-mib 1024] [--concurrency N]
- *     [--repeat 3] [--shapes mixed,one,many,file,kops] [--transfers 32,64] [--cpu-prof DIR]
+ *     [--repeat 3] [--shapes mixed,one,many,file,kops,deep] [--transfers 32,64] [--cpu-prof DIR]
  *     [--only statestore,listing,copyobject,aws,rclone,tuned,ceiling,costs,local,rss] [--requests]
  *     [--baseline-child BUNDLE] [--baseline-s3 JSON] [--baseline-env K=V,...] [--s3 JSON]
  *     [--seed 29] [--file-root DIR[,DIR...]]
@@ -68,7 +68,7 @@ import {
 } from './tools.js';
 
 const USAGE = `npx tsx bench/move/run.ts [--server s3rver|rgw] [--scale 1] [--big-mib 1024] [--concurrency N]
-  [--repeat 3] [--shapes mixed,one,many,file,kops] [--transfers 32,64] [--cpu-prof DIR]
+  [--repeat 3] [--shapes mixed,one,many,file,kops,deep] [--transfers 32,64] [--cpu-prof DIR]
   [--only statestore,listing,copyobject,aws,rclone,tuned,ceiling,costs,local,rss] [--requests]
   [--baseline-child BUNDLE] [--baseline-s3 JSON] [--baseline-env K=V,...] [--s3 JSON]
   [--seed 29] [--file-root DIR[,DIR...]]

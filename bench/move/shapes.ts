@@ -14,13 +14,14 @@ export interface SeededFile {
   size: number;
 }
 
-export type ShapeName = 'mixed' | 'one' | 'many' | 'file' | 'kops';
+export type ShapeName = 'mixed' | 'one' | 'many' | 'file' | 'kops' | 'deep';
 
 export const SHAPE_LABELS: Record<ShapeName, string> = {
   mixed: 'mixed: 1 cluster, 2,000 x 1 KiB + 20 x 8 MiB',
   one: 'one cluster, 2,000 x 1 KiB',
   many: '200 clusters x 10 files (1 KiB)',
   file: 'file:// -> file://, 1 cluster, 2,000 x 1 KiB',
+  deep: 'deep: 10 clusters x (1,000 etcd backup files + 20 keys), 1 KiB each',
   kops: 'kops: 10 clusters a --scale x (100 kops files + 15 x 2 etcd backups of 100 KiB-1 MiB with their meta)',
 };
 
@@ -39,6 +40,7 @@ export function shapeFiles(shape: ShapeName, scale: number): { files: SeededFile
     for (const cluster of clusters) for (let i = 0; i < 9; i++) files.push({ key: `${cluster}/pki/f${i}`, size: 1024 });
     return { files, configs: clusters };
   }
+  if (shape === 'deep') return deepShape(n(10));
   const cluster = 'bench.example.com';
   for (let i = 0; i < n(2000); i++)
     files.push({ key: `${cluster}/secrets/small-${String(i).padStart(5, '0')}`, size: 1024 });
@@ -46,6 +48,27 @@ export function shapeFiles(shape: ShapeName, scale: number): { files: SeededFile
     for (let i = 0; i < n(20); i++)
       files.push({ key: `${cluster}/backups/large-${String(i).padStart(3, '0')}`, size: 8 * 1024 * 1024 });
   return { files, configs: [cluster] };
+}
+
+/**
+ * Clusters of more than a page each (the parallel listing's case, bench/README.md "Parallel
+ * listing"): per cluster 20 keys under `pki/` and 250 etcd-manager backups of each of `main` and
+ * `events` (`backups/etcd/<name>/<RFC3339>-<n>/etcd.backup.gz` + `_etcd_backup.meta`, named as
+ * kops-shape.ts names them), every file 1 KiB: 1,021 keys a cluster with its config.
+ */
+function deepShape(clusters: number): { files: SeededFile[]; configs: string[] } {
+  const files: SeededFile[] = [];
+  const configs = Array.from({ length: clusters }, (_, i) => `d${String(i).padStart(2, '0')}.example.com`);
+  for (const cluster of configs) {
+    for (const etcd of ['events', 'main'])
+      for (let i = 0; i < 250; i++) {
+        const stamp = new Date(Date.UTC(2026, 0, 1) + i * 15 * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
+        const folder = `${cluster}/backups/etcd/${etcd}/${stamp}-${String(i + 1).padStart(6, '0')}`;
+        files.push({ key: `${folder}/_etcd_backup.meta`, size: 1024 }, { key: `${folder}/etcd.backup.gz`, size: 1024 });
+      }
+    for (let i = 0; i < 20; i++) files.push({ key: `${cluster}/pki/issued/f${i}/keyset.yaml`, size: 1024 });
+  }
+  return { files, configs };
 }
 
 /** Seeds `src/<prefix>/...` on S3; returns every key written (for the CopyObject ceiling). */

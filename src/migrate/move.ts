@@ -8,7 +8,8 @@ import { ClusterRun, clusterNotFound, type MoveRun } from './cluster-run.js';
 import { ConfigMemo } from './config-memo.js';
 import { FileCopies } from './file-copy/copies.js';
 import { FileDigests } from './file-digests.js';
-import { mergedListing, type ListedFile, type Lister } from './listing.js';
+import { listPages, mergedListing, type ListedFile, type Lister } from './listing.js';
+import { splitLister } from './split-listing.js';
 import { assertDisjoint } from './overlap.js';
 import { WorkQueue } from './tasks.js';
 import type { ClusterMoveResult, MoveOptions, MoveResult, StoreRef } from './types.js';
@@ -116,7 +117,7 @@ async function saveCaches({ digests, memo, fileCopies }: MoveRun): Promise<void>
 async function moveClusters(run: MoveRun, results: ClusterMoveResult[]): Promise<void> {
   const { from, options, queue, fileCopies } = run;
   const to = options.dryRun ? undefined : run.to;
-  const lister: Lister | undefined = fileCopies === undefined ? undefined : (vfs, o) => fileCopies.listPages(vfs, o);
+  const lister: Lister = fileCopies === undefined ? storeLister : (vfs, o) => fileCopies.listPages(vfs, o);
   const listing = (prefix: string | undefined) => mergedListing(from, to, prefix, options.signal, lister);
   if (options.clusters === undefined) {
     await feed(run, listing(undefined), results, false);
@@ -129,6 +130,15 @@ async function moveClusters(run: MoveRun, results: ClusterMoveResult[]): Promise
   }
   await queue.settle();
 }
+
+const split = splitLister();
+
+/**
+ * Each store's listing: in parallel walks where a page is a round trip (split-listing.ts: object
+ * stores), one walk where it is not (memfs://, file:// outside the copy workers).
+ */
+const storeLister: Lister = (vfs, options) =>
+  vfs.backend === 'memory' || vfs.backend === 'file' ? listPages(vfs, options) : split(vfs, options);
 
 /** Tasks waiting in the queue before the listing pauses (checked after each run of files): bounds a huge store's memory. */
 const QUEUED_HIGH = 8192;
