@@ -174,12 +174,13 @@ class PortableVfs implements Vfs {
     options: CopyFromOptions = {},
   ): Promise<ObjectInfo | undefined> {
     const conditionOf = this.writeCondition(destinationKey, options);
-    return this.run('copyFrom', destinationKey, options, conditionOf, async (condition) => {
+    // Not async: checkedRun calls it inside its try, and awaits the driver's promise itself.
+    return this.run('copyFrom', destinationKey, options, conditionOf, (condition) => {
       // A portable source checks the key in its serverSideLocation: not twice.
       if (!(source instanceof PortableVfs)) validateKey(sourceKey, this.backend);
       checkInService(options.ifNoneMatchInService, destinationKey, this.backend);
       const location = source.serverSideLocation?.(sourceKey);
-      if (location === undefined || this.driver.copyFromLocation === undefined) return undefined;
+      if (location === undefined || this.driver.copyFromLocation === undefined) return Promise.resolve(undefined);
       return this.driver.copyFromLocation(location, destinationKey, driverOptions(options, condition));
     });
   }

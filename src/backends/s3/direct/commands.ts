@@ -2,7 +2,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { createHash, type Hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { Crc32c, Crc64Nvme, type Checksum } from './crc.js';
-import { SMALL_BODY, type DirectRequest, type DirectResponse } from './transport.js';
+import { SMALL_BODY, type DirectRequest, type DirectResponse } from './request.js';
 import { parseCopyResult, parseListPage } from './xml.js';
 
 /**
