@@ -4,12 +4,14 @@
  * (no peer tools, no reruns). The source is seeded once; each move goes to a fresh destination.
  *
  *   npx tsx bench/move/copy-probe.ts [--shape one|many] [--rounds 6] [--baseline-child BUNDLE]
- *     [--node-flags '--max-lazy,...'] [--out DIR]
+ *     [--node-flags '--max-lazy,...'] [--out DIR] [--s3 JSON] [--baseline-s3 JSON]
  *
  * Prints per round and as medians: the child's wall, its CPU (GNU time: the whole process, its
  * start-up and V8's compiler threads included) and the move's own CPU (`process.cpuUsage()` after
  * the import), µs per object. `--node-flags`: comma-separated node flags for both children;
- * `--out DIR`: each child's stdout kept there (what a `--trace-*` flag prints).
+ * `--out DIR`: each child's stdout kept there (what a `--trace-*` flag prints); `--s3`: options of
+ * the stores over RGW's (`'{"dialect":"rgw"}'`: no dialect probe); `--baseline-s3`: the baseline's
+ * instead (this tree's child unless `--baseline-child`).
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -31,6 +33,10 @@ const FLAGS = arg('node-flags', '')
   .split(',')
   .filter((flag) => flag !== '');
 const OUT = process.argv.includes('--out') ? path.resolve(arg('out', '')) : undefined;
+const S3 = JSON.parse(arg('s3', '{}')) as Record<string, unknown>;
+const BASELINE_S3 = process.argv.includes('--baseline-s3')
+  ? (JSON.parse(arg('baseline-s3', '{}')) as Record<string, unknown>)
+  : undefined;
 
 interface Sample {
   wall: number;
@@ -60,8 +66,9 @@ async function main(): Promise<void> {
     });
     const objects = (await seedS3(client, SHAPE, SHAPE, 1)).length;
     client.destroy();
-    const children: Array<[string, string]> = [['this', await bundleChild()]];
-    if (BASELINE !== undefined) children.push(['baseline', BASELINE]);
+    const own = await bundleChild();
+    const children: Array<[string, string]> = [['this', own]];
+    if (BASELINE !== undefined || BASELINE_S3 !== undefined) children.push(['baseline', BASELINE ?? own]);
     const work = await mkdtemp(path.join(tmpdir(), 'copy-probe-'));
     const samples = new Map<string, Sample[]>(children.map(([name]) => [name, []]));
     process.stdout.write(`${SHAPE}: ${objects} objects; rounds ${ROUNDS}; node flags ${FLAGS.join(' ') || 'none'}\n`);
@@ -75,7 +82,10 @@ async function main(): Promise<void> {
           [...FLAGS, child, `s3://src/${SHAPE}`, `s3://dst/${name}-${round}`, work],
           {
             ...process.env,
-            BENCH_OPEN_OPTIONS: JSON.stringify({ env: {}, s3: rgw.s3 }),
+            BENCH_OPEN_OPTIONS: JSON.stringify({
+              env: {},
+              s3: { ...rgw.s3, ...(name === 'baseline' ? (BASELINE_S3 ?? S3) : S3) },
+            }),
             BENCH_NO_BASELINE: '1',
             BENCH_CREATE_ONLY: 'listing',
           },
