@@ -9,7 +9,7 @@ import { isErrorDocument, s3Failure, timeoutError } from './failures.js';
 
 /** One S3 request of the direct path; header names lower-case. */
 export interface DirectRequest {
-  method: 'GET' | 'PUT' | 'HEAD' | 'DELETE';
+  method: 'GET' | 'PUT' | 'POST' | 'HEAD' | 'DELETE';
   bucket: string;
   key?: string;
   query?: Record<string, string>;

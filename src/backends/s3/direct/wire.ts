@@ -356,8 +356,8 @@ function requestHead(request: WireRequest, proxy: ProxyServer | undefined): stri
       });
     head += `${name}: ${value}\r\n`;
   }
-  // A PUT without a body says so, as Node's http does.
-  if (request.headers['content-length'] === undefined && request.method === 'PUT')
+  // A PUT or POST without a body says so, as Node's http does.
+  if (request.headers['content-length'] === undefined && (request.method === 'PUT' || request.method === 'POST'))
     head += `content-length: ${request.body?.length ?? 0}\r\n`;
   return `${head}\r\n`;
 }
