@@ -239,7 +239,8 @@ export class ClusterRun implements BatchOwner {
   private async copyFile(file: ListedFile, known?: FastCopy): Promise<void> {
     const { source, listed } = file;
     const { options, fileCopies } = this.run;
-    const scanned = await this.scanGenerated(source);
+    // Most files are not scanned: no promise to wait for.
+    const scanned = this.scansGenerated(source) ? await this.scanGenerated(source) : undefined;
     const copies = scanned === undefined && known === undefined ? fileCopies : undefined;
     const fast = known ?? (copies === undefined ? 'main' : await copies.copy(file, this.ctx!, this.cluster));
     if (fast === 'copied' || fast === 'skipped') return this.recordFile(source, fast, false);

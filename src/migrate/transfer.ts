@@ -1,7 +1,7 @@
 import { pipeline } from 'node:stream';
 import type pLimit from 'p-limit';
 import { isStateStoreError, StateStoreError } from '../errors.js';
-import type { CopyFromOptions, ObjectInfo, Vfs, WriteOptions } from '../vfs/types.js';
+import type { Capabilities, CopyFromOptions, ObjectInfo, Vfs, WriteOptions } from '../vfs/types.js';
 import { nowNs, type FileDigests, type FileIdentity } from './file-digests.js';
 import { md5Hex } from '../backends/common/bytes.js';
 import { hashStream, HashingStream } from './hashing.js';
@@ -54,7 +54,8 @@ export async function transferFile(
   listed?: ObjectInfo | null,
 ): Promise<'copied' | 'skipped'> {
   const { to } = ctx;
-  const existing = await destinationEntry(ctx, source.key, listed);
+  // Listed absent (most files of a move): no promise to wait for.
+  const existing = listed === null ? undefined : await destinationEntry(ctx, source.key, listed);
   const expected: Expected = {
     size: replacement?.byteLength ?? source.size,
     md5: replacement ? md5(replacement) : source.md5,
@@ -70,7 +71,7 @@ export async function transferFile(
   // Create-only where the listing saw no file, so a file another writer made meanwhile is not
   // replaced; a store that cannot refuse a taken key (swift by default) is written as kops writes
   // it, unconditionally, as is a replacement on one without compare-and-swap.
-  const capabilities = await to.loadCapabilities({ signal: ctx.signal });
+  const capabilities = finalCapabilities.get(to) ?? (await loadCapabilities(to, ctx.signal));
   const condition: WriteOptions =
     existing === undefined
       ? capabilities.ifNoneMatch
@@ -90,6 +91,15 @@ export async function transferFile(
   }
   if (ctx.verify) await assertCopyMatches(ctx, source, written, sentMd5, expected.size, writtenAfterNs);
   return 'copied';
+}
+
+/** Each store's capabilities once loaded: final then (Vfs.loadCapabilities), so not asked per file. */
+const finalCapabilities = new WeakMap<Vfs, Capabilities>();
+
+async function loadCapabilities(vfs: Vfs, signal: AbortSignal | undefined): Promise<Capabilities> {
+  const loaded = await vfs.loadCapabilities({ signal });
+  finalCapabilities.set(vfs, loaded);
+  return loaded;
 }
 
 /**

@@ -1,6 +1,6 @@
 // Small pieces of the portable layer (src/vfs/portable.ts): the driver's view of a caller's options, a refusal.
-import { StateStoreError } from '../errors.js';
-import type { Condition, DriverOp, VfsDriver } from './driver.js';
+import { isStateStoreError, StateStoreError } from '../errors.js';
+import type { Condition, DriverOp, ErrorContext, VfsDriver } from './driver.js';
 import type { CallOptions } from './types.js';
 
 /**
@@ -58,4 +58,27 @@ export function checkInService(value: unknown, key: string, backend: string): vo
     `ifNoneMatchInService must be "enforce" or "best-effort", not ${JSON.stringify(value)}`,
     { key, backend },
   );
+}
+
+/**
+ * A failure that is no StateStoreError, through the driver's `mapError`: Aborted when that did not
+ * map it and the call's signal fired, else Unknown with the failure as its cause.
+ */
+export function mappedFailure(driver: VfsDriver, err: unknown, context: ErrorContext): StateStoreError {
+  let mapped: unknown;
+  try {
+    mapped = driver.mapError(err, context);
+  } catch {
+    // The contract says mapError is total; a third-party driver's bug still ends as Unknown below.
+  }
+  if (isStateStoreError(mapped)) return mapped;
+  const { backend } = driver;
+  if (context.signal?.aborted)
+    return new StateStoreError('Aborted', 'the operation was aborted', { key: context.key, backend, cause: err });
+  const where = context.key === undefined ? '' : ` for key ${JSON.stringify(context.key)}`;
+  return new StateStoreError('Unknown', `${backend}: unexpected failure${where}`, {
+    key: context.key,
+    backend,
+    cause: err,
+  });
 }

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { StateStoreError, isStateStoreError, throwIfAborted } from '../errors.js';
 import { NO_CONDITION, type Condition, type DriverOp, type ErrorContext, type VfsDriver } from './driver.js';
-import { checkInService, conditional, driverOptions, noVersions, onVersion } from './driver-options.js';
+import { checkInService, conditional, driverOptions, mappedFailure, noVersions, onVersion } from './driver-options.js';
 import { recordDriver } from './driver-of.js';
 import { cappedRead } from './read-cap.js';
 import { listening, traceCall, type VfsEvents } from './events.js';
@@ -83,7 +83,7 @@ class PortableVfs implements Vfs {
 
   async loadCapabilities(options: CallOptions = {}): Promise<Capabilities> {
     await this.loadDriverCapabilities(options.signal).catch((err: unknown) => {
-      throw isStateStoreError(err) ? err : this.mapError(err, { op: 'stat', condition: NO_CONDITION, ...options });
+      throw this.failure(err, { op: 'stat', condition: NO_CONDITION, ...options });
     });
     // `this.capabilities`, not the driver's: a wrapper of this Vfs that overrides them is obeyed.
     return this.capabilities;
@@ -174,12 +174,13 @@ class PortableVfs implements Vfs {
     options: CopyFromOptions = {},
   ): Promise<ObjectInfo | undefined> {
     const conditionOf = this.writeCondition(destinationKey, options);
-    return this.run('copyFrom', destinationKey, options, conditionOf, async (condition) => {
+    // Not async: checkedRun calls it inside its try, and awaits the driver's promise itself.
+    return this.run('copyFrom', destinationKey, options, conditionOf, (condition) => {
       // A portable source checks the key in its serverSideLocation: not twice.
       if (!(source instanceof PortableVfs)) validateKey(sourceKey, this.backend);
       checkInService(options.ifNoneMatchInService, destinationKey, this.backend);
       const location = source.serverSideLocation?.(sourceKey);
-      if (location === undefined || this.driver.copyFromLocation === undefined) return undefined;
+      if (location === undefined || this.driver.copyFromLocation === undefined) return Promise.resolve(undefined);
       return this.driver.copyFromLocation(location, destinationKey, driverOptions(options, condition));
     });
   }
@@ -349,49 +350,41 @@ class PortableVfs implements Vfs {
   /**
    * Runs `fn` with the shared checks: signal, key, condition, all before any I/O and all as
    * rejections. A StateStoreError (raised here, or deliberately by the driver) passes as is;
-   * anything else goes through the driver's `mapError` once.
+   * anything else goes through the driver's `mapError` once. Not async: once the capabilities are
+   * known, a call is `fn`'s own promise with the mapping after it (a move makes thousands).
    */
-  private async checkedRun<T>(
+  private checkedRun<T>(
     op: DriverOp,
     key: string | undefined,
     options: CallOptions,
     conditionOf: () => Condition,
     fn: (condition: Condition) => Promise<T>,
   ): Promise<T> {
-    throwIfAborted(options.signal, key, this.backend);
-    if (key !== undefined) validateKey(key, this.backend);
+    // What a conditional write may ask is known only once the backend learnt it (an S3 dialect).
+    const loading = conditional(op, options) && !this.capabilitiesLoaded;
     let condition: Condition = NO_CONDITION;
+    const failure = (err: unknown) =>
+      this.failure(err, { op, ...(key === undefined ? {} : { key }), condition, signal: options.signal });
     try {
-      // What a conditional write may ask is known only once the backend learnt it (an S3 dialect).
-      if (conditional(op, options) && !this.capabilitiesLoaded) await this.loadDriverCapabilities(options.signal);
+      throwIfAborted(options.signal, key, this.backend);
+      if (key !== undefined) validateKey(key, this.backend);
+      if (loading)
+        return this.loadDriverCapabilities(options.signal)
+          .then(() => {
+            condition = conditionOf();
+            return fn(condition);
+          })
+          .catch((err: unknown) => Promise.reject(failure(err)));
       condition = conditionOf();
-      return await fn(condition);
+      // A third-party driver's method may return a plain value: `await` took it, so does this.
+      return Promise.resolve(fn(condition)).catch((err: unknown) => Promise.reject(failure(err)));
     } catch (err) {
-      if (isStateStoreError(err)) throw err;
-      throw this.mapError(err, { op, ...(key === undefined ? {} : { key }), condition, signal: options.signal });
+      return Promise.reject(failure(err));
     }
   }
 
-  private mapError(err: unknown, context: ErrorContext): StateStoreError {
-    let mapped: unknown;
-    try {
-      mapped = this.driver.mapError(err, context);
-    } catch {
-      // The contract says mapError is total; a third-party driver's bug still ends as Unknown below.
-    }
-    if (isStateStoreError(mapped)) return mapped;
-    if (context.signal?.aborted) {
-      return new StateStoreError('Aborted', 'the operation was aborted', {
-        key: context.key,
-        backend: this.backend,
-        cause: err,
-      });
-    }
-    const where = context.key === undefined ? '' : ` for key ${JSON.stringify(context.key)}`;
-    return new StateStoreError('Unknown', `${this.backend}: unexpected failure${where}`, {
-      key: context.key,
-      backend: this.backend,
-      cause: err,
-    });
+  /** `err` as the call's failure: a StateStoreError as it is, anything else through the driver's `mapError`. */
+  private failure(err: unknown, context: ErrorContext): StateStoreError {
+    return isStateStoreError(err) ? err : mappedFailure(this.driver, err, context);
   }
 }

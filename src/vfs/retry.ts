@@ -19,21 +19,40 @@ export const DEFAULT_RETRY: Required<RetryPolicy> = { maxAttempts: 5, baseDelayM
  * A StateStoreError is retried when `retryable` is true; `shouldRetry` can widen that.
  * Delays use full jitter (a random delay up to the exponential bound), so racing writers spread out.
  */
-export async function withRetry<T>(
+export function withRetry<T>(
   fn: (attempt: number) => Promise<T>,
   options: RetryPolicy & { signal?: AbortSignal; shouldRetry?: (err: unknown) => boolean } = {},
 ): Promise<T> {
+  // The first attempt is `fn`'s own promise, the policy read only on a failure: a move calls this
+  // once per file, and nearly every file's first attempt succeeds.
+  let first: Promise<T>;
+  try {
+    first = fn(1);
+  } catch (err) {
+    first = Promise.reject(err);
+  }
+  return first.catch((err: unknown) => retryAfter(err, fn, options));
+}
+
+/** The attempts of {@link withRetry} after the first one failed with `failure`. */
+async function retryAfter<T>(
+  failure: unknown,
+  fn: (attempt: number) => Promise<T>,
+  options: Parameters<typeof withRetry>[1] & object,
+): Promise<T> {
   const policy = { ...DEFAULT_RETRY, ...definedOnly(options) };
   const shouldRetry = options.shouldRetry ?? ((err: unknown) => isStateStoreError(err) && err.retryable);
+  let err = failure;
   for (let attempt = 1; ; attempt++) {
+    if (attempt >= policy.maxAttempts || !shouldRetry(err)) throw err;
+    const delay = backoffDelay(attempt, policy);
+    // Inside a Vfs call someone listens to, this is its `onRetry` / `statestore:retry` event.
+    reportRetry(attempt + 1, err, delay);
+    await sleep(delay, options.signal);
     try {
-      return await fn(attempt);
-    } catch (err) {
-      if (attempt >= policy.maxAttempts || !shouldRetry(err)) throw err;
-      const delay = backoffDelay(attempt, policy);
-      // Inside a Vfs call someone listens to, this is its `onRetry` / `statestore:retry` event.
-      reportRetry(attempt + 1, err, delay);
-      await sleep(delay, options.signal);
+      return await fn(attempt + 1);
+    } catch (next) {
+      err = next;
     }
   }
 }

@@ -57,16 +57,28 @@ export interface CopyPlan {
  * a small object. A source of unknown size or version is asked for them (HeadObject) when 2 or 3
  * needs them.
  */
-export async function copyInto(
+export function copyInto(
   ctx: MultipartContext,
   from: Omit<CopySource, 'size' | 'etag'> & { size?: number; etag?: string },
   plan: CopyPlan,
 ): Promise<Copied> {
+  // Not async: one CopyObject (a move's every small file) is that request's promise, no frame around it.
   const small = from.size === undefined || from.size <= plan.threshold;
   if (small && honours(ctx.dialect, 'copy', ctx.condition)) return copyObject(ctx, from, plan);
   const complete = honours(ctx.dialect, 'complete', ctx.condition);
   const unconditioned = !complete && dropsCondition(ctx, plan) ? { ...ctx, condition: NO_CONDITION } : undefined;
   if (small && unconditioned !== undefined) return copyObject(unconditioned, from, plan);
+  return copyLarge(ctx, from, plan, complete, unconditioned);
+}
+
+/** Ways 2 and 3 of {@link copyInto}. */
+async function copyLarge(
+  ctx: MultipartContext,
+  from: Omit<CopySource, 'size' | 'etag'> & { size?: number; etag?: string },
+  plan: CopyPlan,
+  complete: boolean,
+  unconditioned: MultipartContext | undefined,
+): Promise<Copied> {
   const source = await known(ctx, from);
   if (complete || unconditioned !== undefined)
     return { etag: await copyMultipart(unconditioned ?? ctx, source, plan.partSize), lastModified: new Date() };
@@ -78,26 +90,28 @@ function dropsCondition(ctx: MultipartContext, plan: CopyPlan): boolean {
   return plan.ifNoneMatchInService === 'best-effort' && ctx.condition.kind === 'absent';
 }
 
-async function copyObject(
+function copyObject(
   ctx: MultipartContext,
   from: Omit<CopySource, 'size' | 'etag'> & { etag?: string },
   plan: CopyPlan,
 ): Promise<Copied> {
-  const output = await ctx.send<{ CopyObjectResult?: { ETag?: string; LastModified?: Date } }>(
-    new ctx.sdk.CopyObjectCommand({
+  let command: object;
+  try {
+    command = new ctx.sdk.CopyObjectCommand({
       Bucket: ctx.bucket,
       Key: ctx.objectKey,
       CopySource: `${from.bucket}/${encodeCopySourceKey(from.key)}`,
       ...(plan.pinned && from.etag !== undefined ? { CopySourceIfMatch: etagForServer(ctx.dialect, from.etag) } : {}),
       ...plan.fields,
       ...writeConditions(ctx.dialect, ctx.condition, 'copy'),
-    }),
-    true,
-  );
-  return {
+    });
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return ctx.send<{ CopyObjectResult?: { ETag?: string; LastModified?: Date } }>(command, true).then((output) => ({
     etag: output.CopyObjectResult?.ETag ?? '',
     lastModified: output.CopyObjectResult?.LastModified ?? new Date(),
-  };
+  }));
 }
 
 /** The source with its size and ETag, asked when the caller did not know them. */

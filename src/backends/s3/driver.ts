@@ -231,8 +231,9 @@ export class S3Driver implements VfsDriver {
     if (source.service !== 's3' || source.identity !== this.identity) return undefined;
     const { signal } = options;
     this.objectKey(destinationKey);
-    const fields = await this.requests.writeFields(signal);
-    const dialect = await this.dialect.load();
+    // Known after the first copy: no promise to wait for on each of a move's thousands.
+    const fields = this.requests.knownWriteFields() ?? (await this.requests.writeFields(signal));
+    const dialect = this.dialect.ifKnown ?? (await this.dialect.load());
     const multipart = this.multipart('copyFrom', destinationKey, options, fields, dialect);
     const listed = options.sourceInfo;
     // Over CopyObject's 5 GiB limit, the copy goes in ranges, each pinned to the listed version.

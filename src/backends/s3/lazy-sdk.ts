@@ -20,7 +20,7 @@ export class LazyCommand {
 
 /**
  * Marks a GetObject whose body the caller reads whole at once (a copy's GET before its PUT, a
- * `read`): the direct path then collects a small body instead of streaming it (direct/transport.ts
+ * `read`): the direct path then collects a small body instead of streaming it (direct/request.ts
  * SMALL_BODY), of at most `whole.limit` bytes, and hands a body cut while collected over as what
  * came when `whole.keepCut` (the caller resumes it).
  */

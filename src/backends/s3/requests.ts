@@ -35,9 +35,13 @@ export class S3Requests {
   private client: Promise<S3Client> | undefined;
   /** The direct path of the store's own client (direct/index.ts), made with it; undefined: the SDK sends all. */
   private direct: Promise<DirectS3 | undefined> | undefined;
+  /** The direct path once made (read without a promise by {@link send}). */
+  private directMade: DirectS3 | undefined;
   private readonly policy: WritePolicy;
   /** The write headers once decided (kops asks an `s3://` bucket once); see write-settings.ts. */
   private fields: Promise<WriteFields> | undefined;
+  /** What {@link fields} resolved to, once it did. */
+  private decided: WriteFields | undefined;
   /** Whether written objects are SSE-KMS (their ETags are not MD5s); known after the first write. */
   kms: boolean;
   private readonly retry: Required<RetryPolicy>;
@@ -68,10 +72,34 @@ export class S3Requests {
    * Sends one command. Failures are the SDK's own, for the portable layer to map under the call's
    * context, unless `mapAs` maps them here (for a request that is not the call's own).
    */
-  async send<T>(command: object, signal?: AbortSignal, mapAs?: (err: unknown) => StateStoreError): Promise<T> {
+  send<T>(command: object, signal?: AbortSignal, mapAs?: (err: unknown) => StateStoreError): Promise<T> {
+    // Once the direct path is made, a first attempt it sends is its own promise (no async frame).
+    const direct = this.directMade;
+    let first: Promise<unknown> | undefined;
+    try {
+      if (direct !== undefined && command instanceof LazyCommand)
+        first = direct.trySend(command.name, command.input, signal, command.wholeBody);
+    } catch (err) {
+      first = Promise.reject(err);
+    }
+    if (first === undefined) return this.sendAttempts<T>(command, signal, mapAs);
+    return (first as Promise<T>).catch((err: unknown) => this.sendAttempts<T>(command, signal, mapAs, { err }));
+  }
+
+  /**
+   * The attempts of {@link send}: from the first, or after the first's failure `failed` (the
+   * conflict retry decides on it as on any attempt's).
+   */
+  private async sendAttempts<T>(
+    command: object,
+    signal: AbortSignal | undefined,
+    mapAs: ((err: unknown) => StateStoreError) | undefined,
+    failed?: { err: unknown },
+  ): Promise<T> {
     const direct = await this.directPath(signal);
     for (let attempt = 1; ; attempt++) {
       try {
+        if (attempt === 1 && failed !== undefined) throw failed.err;
         const sent =
           (command instanceof LazyCommand
             ? direct?.trySend(command.name, command.input, signal, command.wholeBody)
@@ -112,9 +140,14 @@ export class S3Requests {
     if (this.direct === undefined) {
       const pending = this.makeDirect(signal);
       this.direct = pending;
-      pending.catch(() => {
-        if (this.direct === pending) this.direct = undefined;
-      });
+      pending.then(
+        (made) => {
+          if (this.direct === pending) this.directMade = made;
+        },
+        () => {
+          if (this.direct === pending) this.direct = undefined;
+        },
+      );
     }
     return this.direct;
   }
@@ -158,6 +191,17 @@ export class S3Requests {
       });
     }
     const decided = await this.fields;
+    this.decided = decided;
+    this.kms = decided.kms;
+    this.sse = decided.fields['ServerSideEncryption'];
+    return decided.fields;
+  }
+
+  /** {@link writeFields} once decided, without a promise (a move's copies ask thousands of times); else undefined. */
+  knownWriteFields(): Record<string, string> | undefined {
+    const decided = this.decided;
+    if (decided === undefined) return undefined;
+    checkAcl(this.policy);
     this.kms = decided.kms;
     this.sse = decided.fields['ServerSideEncryption'];
     return decided.fields;
@@ -172,6 +216,7 @@ export class S3Requests {
     const direct = this.direct;
     this.client = undefined;
     this.direct = undefined;
+    this.directMade = undefined;
     (await direct?.catch(() => undefined))?.close();
     if (client !== undefined && this.location.client === undefined) (await client.catch(() => undefined))?.destroy();
   }

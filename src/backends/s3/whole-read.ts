@@ -93,7 +93,7 @@ export async function readObjectStream(
 }
 
 /**
- * The S3 driver's `read`: one GetObject whose body, when small (direct/transport.ts SMALL_BODY)
+ * The S3 driver's `read`: one GetObject whose body, when small (direct/request.ts SMALL_BODY)
  * and within `maxBytes`, the direct path collects and checks against its checksum itself, handed
  * over as bytes: no stream, checksum transform or async iterator per object (a state store's
  * files are mostly a few KiB: bench/README.md, "Small reads"). A body cut while collected comes

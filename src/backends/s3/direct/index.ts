@@ -20,6 +20,10 @@ const DIRECT_COMMANDS: ReadonlySet<string> = new Set([
   'CopyObjectCommand',
   'ListObjectsV2Command',
   'DeleteObjectCommand',
+  'CreateMultipartUploadCommand',
+  'UploadPartCommand',
+  'CompleteMultipartUploadCommand',
+  'AbortMultipartUploadCommand',
 ]);
 
 /** What the direct path needs of the store's setup: the SDK client's, or the store's own when it knows both. */

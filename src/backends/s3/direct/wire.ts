@@ -92,13 +92,28 @@ class Pool {
     private readonly proxy: ProxyServer | undefined,
   ) {}
 
-  async send(request: WireRequest, signal?: AbortSignal, streamIf?: StreamIf): Promise<WireAnswer> {
-    if (this.idle.length === 0 && this.open >= this.options.maxSockets) await this.turn(signal);
+  /** On an idle connection when there is one: the exchange's own promise, no async frame around it. */
+  send(request: WireRequest, signal?: AbortSignal, streamIf?: StreamIf): Promise<WireAnswer> {
     const idle = this.idle.pop();
-    idle?.hold(true);
-    const made = idle ?? this.connect(signal);
-    const connection = made instanceof Connection ? made : await made;
+    return idle === undefined
+      ? this.sendOnNew(request, signal, streamIf)
+      : this.sendOn(idle, request, signal, streamIf);
+  }
+
+  private sendOn(connection: Connection, request: WireRequest, signal?: AbortSignal, streamIf?: StreamIf) {
+    connection.hold(true);
     return connection.exchange(request, signal, streamIf, () => this.release(connection));
+  }
+
+  /** No idle connection: a new one, or the next one freed when `maxSockets` are open. */
+  private async sendOnNew(request: WireRequest, signal?: AbortSignal, streamIf?: StreamIf): Promise<WireAnswer> {
+    if (this.open >= this.options.maxSockets) {
+      await this.turn(signal);
+      const freed = this.idle.pop();
+      if (freed !== undefined) return this.sendOn(freed, request, signal, streamIf);
+    }
+    const made = this.connect(signal);
+    return this.sendOn(made instanceof Connection ? made : await made, request, signal, streamIf);
   }
 
   /** Waits for a connection to free up (every one busy); an abort meanwhile leaves the queue. */
@@ -284,10 +299,14 @@ class Connection {
         resume: () => this.socket.resume(),
         abandon: () => this.destroy(),
       });
-      this.socket.cork();
-      this.socket.write(head, 'latin1');
-      if (request.body !== undefined && request.body.length > 0) this.socket.write(request.body);
-      this.socket.uncork();
+      // One write without a body (CopyObject, GET, HEAD): corking one chunk costs a buffered write.
+      if (request.body === undefined || request.body.length === 0) this.socket.write(head, 'latin1');
+      else {
+        this.socket.cork();
+        this.socket.write(head, 'latin1');
+        this.socket.write(request.body);
+        this.socket.uncork();
+      }
     });
   }
 
@@ -337,8 +356,8 @@ function requestHead(request: WireRequest, proxy: ProxyServer | undefined): stri
       });
     head += `${name}: ${value}\r\n`;
   }
-  // A PUT without a body says so, as Node's http does.
-  if (request.headers['content-length'] === undefined && request.method === 'PUT')
+  // A PUT or POST without a body says so, as Node's http does.
+  if (request.headers['content-length'] === undefined && (request.method === 'PUT' || request.method === 'POST'))
     head += `content-length: ${request.body?.length ?? 0}\r\n`;
   return `${head}\r\n`;
 }
