@@ -296,4 +296,30 @@ describe("AWS's answers to a request signed for another region (a front imitatin
     );
     expect(heads.slice(-2).map((request) => request.signedFor)).toEqual(['us-east-1', 'us-east-1']);
   });
+
+  it.each(['permanent', 'malformed'] as const)(
+    'a %s answer to its HeadBucket without x-amz-bucket-region fails typed (as kops), no us-east-1 guessed and kept',
+    async (answer) => {
+      clearRegionCache();
+      front.configure(answer, { regionHeader: false });
+      await withRequests('direct', async () => {
+        const vfs = await regionStore(undefined);
+        const err = await rejection(vfs.read('k'));
+        expect([err.code, err.message]).toEqual([
+          'InvalidArgument',
+          expect.stringContaining(`s3: find the region of bucket "${REGION_BUCKET}"`),
+        ]);
+        expect(err.message).toContain('did not name it (no x-amz-bucket-region): set options.s3.region');
+        // The next call asks again; once the answer names the region, the same store signs for it.
+        front.configure(answer);
+        await vfs.write('k', 'v');
+        expect(await text(vfs, 'k')).toBe('v');
+      });
+      const heads = front.received.filter(
+        (request) => request.method === 'HEAD' && request.path === `/${REGION_BUCKET}/`,
+      );
+      expect(heads.slice(-2).map((request) => request.signedFor)).toEqual(['us-east-1', 'us-east-1']);
+      expect(front.received.at(-1)).toMatchObject({ signedFor: BUCKET_REGION, forwarded: true });
+    },
+  );
 });

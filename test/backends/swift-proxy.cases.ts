@@ -13,12 +13,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { openVfs } from '../../src/backends/registry.js';
+import { setProxyConnectTimeout } from '../../src/backends/swift/http.js';
 import type { Vfs } from '../../src/vfs/types.js';
 import { rejection } from '../helpers/index.js';
 import { openedTunnel, startForwardProxy, type ForwardProxy } from '../servers/forward-proxy.js';
 import { freePorts } from '../servers/host.js';
 import { SWIFT_USERS, type SwiftHandle } from '../servers/swift.js';
 import { startTlsProxy, throwawayCa } from '../servers/tls-proxy.js';
+import { startUnacceptingPort } from '../servers/unaccepting.js';
 import { stopSwiftServer, swiftServer } from './swift-shared.js';
 import type { SwiftTlsInput, SwiftTlsResult } from './swift-tls-child.js';
 import { runTlsChild } from './tls-child-run.js';
@@ -285,6 +287,49 @@ describe('swift: requests through the HTTP proxy of the store environment', () =
       'Unavailable',
       `swift: read "k": the Swift endpoint could not be reached through the proxy http://127.0.0.1:${closed} (HTTP_PROXY) (ECONNREFUSED)`,
     ]);
+  });
+
+  it('a proxy to which no connection is made in time is Unavailable, naming it without credentials (http and https)', async () => {
+    const { token: authToken, account } = await token();
+    const silent = await startUnacceptingPort();
+    // The connect timeout the stores opened below get (10 s by default): the outcome, not the wait, is tested.
+    const previous = setProxyConnectTimeout(200);
+    try {
+      const at = `http://${USER}:${PASSWORD}@127.0.0.1:${silent.port}`;
+      const storage = { OS_STORAGE_URL: `${proxiedSwift()}${account}`, OS_AUTH_TOKEN: authToken };
+      const cases = [
+        // The auth request (tempauth) through HTTP_PROXY in absolute form (fetch's path in http.ts).
+        { env: v1Env({ HTTP_PROXY: at }), variable: 'HTTP_PROXY', call: 'read' },
+        // upload.ts's streamed PUT, its own request to the proxy.
+        { env: { ...storage, HTTP_PROXY: at }, variable: 'HTTP_PROXY', call: 'writeStream' },
+        // An https storage URL: the CONNECT tunnel through HTTPS_PROXY.
+        {
+          env: {
+            OS_STORAGE_URL: `https://swift.proxy.test:${swiftPort()}${account}`,
+            OS_AUTH_TOKEN: authToken,
+            HTTPS_PROXY: at,
+          },
+          variable: 'HTTPS_PROXY',
+          call: 'read',
+        },
+      ];
+      for (const { env, variable, call } of cases) {
+        const vfs = await store(env);
+        const err = await rejection(
+          call === 'read' ? vfs.read('k') : vfs.writeStream('k', Readable.from([Buffer.from('never sent')])),
+        );
+        expect([call, variable, err.code, err.message]).toEqual([
+          call,
+          variable,
+          'Unavailable',
+          `swift: ${call} "k": the Swift endpoint could not be reached through the proxy http://127.0.0.1:${silent.port} (${variable}) (timed out)`,
+        ]);
+        expect(JSON.stringify(err) + err.message).not.toMatch(/proxy-secret|proxy-user/);
+      }
+    } finally {
+      setProxyConnectTimeout(previous);
+      await silent.stop();
+    }
   });
 
   it('refuses a proxy variable that is no http:// proxy URL when the store opens (InvalidArgument)', async () => {

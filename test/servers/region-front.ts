@@ -18,6 +18,9 @@
  *   hours, asked at another region's endpoint,
  *   https://repost.aws/knowledge-center/s3-http-307-response).
  *
+ * `configure(answer, { regionHeader: false })` drops `x-amz-bucket-region` from the 301 and 400
+ * (an answer that does not say where the bucket lives: a proxy or gateway that strips the header).
+ *
  * The bucket is the first path segment (path-style requests, what the tests send here).
  */
 import http from 'node:http';
@@ -42,8 +45,8 @@ export interface RegionFront {
   endpoint: string;
   /** The requests received, oldest first. */
   received: FrontRequest[];
-  /** Changes the answer for the requests from now on. */
-  configure(answer: RegionAnswer): void;
+  /** Changes the answer for the requests from now on (`regionHeader: false`: without the header). */
+  configure(answer: RegionAnswer, options?: { regionHeader?: boolean }): void;
   stop(): Promise<void>;
 }
 
@@ -57,6 +60,7 @@ export async function startRegionFront(
   const upstream = new http.Agent({ keepAlive: true });
   const received: FrontRequest[] = [];
   let mode = answer;
+  let regionHeader = true;
   const server = http.createServer((request, response) => {
     const method = request.method ?? 'GET';
     const url = request.url ?? '/';
@@ -67,6 +71,7 @@ export async function startRegionFront(
       request.resume();
       const bucket = decodeURIComponent(url.split('?')[0]!.split('/')[1] ?? '');
       const { status, headers, body } = awsAnswer(mode, { method, bucket, url, signedFor, bucketRegion });
+      if (!regionHeader) delete headers['x-amz-bucket-region'];
       response.writeHead(status, { ...headers, 'content-length': String(body.length) });
       response.end(method === 'HEAD' ? undefined : body);
       return;
@@ -89,8 +94,9 @@ export async function startRegionFront(
   return {
     endpoint: `http://127.0.0.1:${port}`,
     received,
-    configure: (next) => {
+    configure: (next, options) => {
       mode = next;
+      regionHeader = options?.regionHeader ?? true;
     },
     stop: () =>
       new Promise<void>((resolve) => {

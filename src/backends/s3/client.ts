@@ -4,7 +4,7 @@ import { DEFAULT_RETRY, backoffDelay, sleep, type RetryPolicy } from '../../vfs/
 import { loadOptionalPeer } from '../optional-peer.js';
 import type { OpenVfsOptions } from '../options.js';
 import { NO_CONDITION } from '../../vfs/driver.js';
-import { mapS3Error, s3ErrorHeader, s3Status } from './errors.js';
+import { REGION_QUESTION, mapS3Error, s3ErrorHeader } from './errors.js';
 import type { S3Credentials, S3Sdk } from './types.js';
 import type { S3Location } from './url.js';
 import { redactInspection } from '../../vfs/redact.js';
@@ -185,9 +185,12 @@ function redactedClient(client: S3Client, region: string, location: S3Location):
 
 /**
  * Asks the bucket where it lives: HeadBucket answers `x-amz-bucket-region`, also on the 301 or
- * 403 a client in the wrong region gets. The answer is cached per endpoint and bucket; failures
- * are not cached. A bucket that does not exist is NotFound, a 307 without the header Unavailable
- * (errors.ts); an endpoint that does not say falls back to us-east-1 (what kops does).
+ * 400 a client in the wrong region gets. The answer is cached per endpoint and bucket; failures
+ * are not cached. A failure that does not carry the header (a 301 or 400 without it, a 307, a
+ * missing bucket) throws, typed by errors.ts, as kops's bucketLocationViaHead returns an error
+ * there (util/pkg/vfs/s3context.go:309): a guess would be cached and sign every later request.
+ * An endpoint whose HeadBucket succeeds without saying is taken to be us-east-1, the region kops
+ * uses for an S3_ENDPOINT without S3_REGION (s3context.go:164-171).
  */
 async function discoverRegion(
   sdk: S3Sdk,
@@ -218,19 +221,13 @@ async function askRegion(
   } catch (err) {
     const region = s3ErrorHeader(err, 'x-amz-bucket-region');
     if (region !== undefined && region !== '') return region;
-    const status = s3Status(err);
-    // 307 without the header: a bucket made in the last 24 hours, asked outside its region (AWS's
-    // TemporaryRedirect). Its region is not us-east-1's fallback, which would stay cached: a failure is not.
-    if (status === 404 || status === 403 || status === 307 || status === undefined || status >= 500) {
-      throw mapS3Error(err, {
-        op: 'find the region of',
-        bucket: location.bucket,
-        ...(location.endpoint === undefined ? {} : { endpoint: location.endpoint }),
-        condition: NO_CONDITION,
-        ...(signal ? { signal } : {}),
-      });
-    }
-    return 'us-east-1';
+    throw mapS3Error(err, {
+      op: REGION_QUESTION,
+      bucket: location.bucket,
+      ...(location.endpoint === undefined ? {} : { endpoint: location.endpoint }),
+      condition: NO_CONDITION,
+      ...(signal ? { signal } : {}),
+    });
   } finally {
     probe.destroy();
   }

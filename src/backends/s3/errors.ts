@@ -3,6 +3,9 @@ import type { Condition } from '../../vfs/driver.js';
 import { mapHttpStatus, networkErrorCode, tlsCertificateRefusal } from '../common/http-errors.js';
 import { redactUrl } from '../../vfs/url.js';
 
+/** The `op` of the store's HeadBucket that asks a bucket its region (client.ts). */
+export const REGION_QUESTION = 'find the region of';
+
 /**
  * What was being done when an SDK call failed: the contract's ErrorContext plus the bucket, for
  * the message. `op` is a DriverOp, or a phrase for the store's own questions (`find the region of`).
@@ -144,7 +147,7 @@ export function mapS3Error(err: unknown, ctx: S3ErrorContext): StateStoreError {
       `bucket ${JSON.stringify(ctx.bucket)} does not exist${at} (${detail})`,
       preposition === '' ? ` bucket ${JSON.stringify(ctx.bucket)}` : keyPart,
     );
-  const wrongRegion = wrongRegionAnswer(err, name, status);
+  const wrongRegion = wrongRegionAnswer(err, name, status, ctx.op === REGION_QUESTION);
   if (wrongRegion !== undefined) return make(wrongRegion[0], `${wrongRegion[1]} (${detail})`);
   if (name === PROXY_REFUSED) return proxyRefusal(err as Error & { proxyStatus?: number }, make);
   // The proxy a request went through (direct/proxy-tunnel.ts, sdk-proxy.ts), credentials left out.
@@ -176,22 +179,28 @@ export function mapS3Error(err: unknown, ctx: S3ErrorContext): StateStoreError {
  * last 24 hours, asked at another region's endpoint while its name propagates). Neither the SDK
  * (its `followRegionRedirects` is off) nor kops (the region is asked once per bucket,
  * s3context.go getDetailsForBucket) re-learns the region on these: they fail, typed, naming the
- * region when the answer does. Undefined for any other answer.
+ * region when the answer does. Undefined for any other answer. `asking`: the store's own HeadBucket
+ * from us-east-1 to learn the region, to which a bodiless 400 is the wrong-region answer even
+ * without the header (kops fails there too, util/pkg/vfs/s3context.go:309).
  */
 function wrongRegionAnswer(
   err: unknown,
   name: string | undefined,
   status: number | undefined,
+  asking: boolean,
 ): [ErrorCode, string] | undefined {
   const header = s3ErrorHeader(err, 'x-amz-bucket-region');
   const field = (err as { Region?: unknown } | undefined)?.Region;
   const region = header ?? (typeof field === 'string' && /^[a-z0-9-]{1,40}$/.test(field) ? field : undefined);
-  const hint = region === undefined ? '' : ` (${region}); set options.s3.region`;
+  const hint =
+    region === undefined
+      ? "; the answer did not name it (no x-amz-bucket-region): set options.s3.region to the bucket's region"
+      : ` (${region}); set options.s3.region`;
   const redirected = status === 301 || (name !== undefined && WRONG_REGION.has(name));
   // A 400 without a document (a HEAD's: the direct path names it by its status, the SDK `Unknown`)
   // but with the header: the region a HEAD was signed for is wrong.
   const bare = name === undefined || name === 'Unknown' || /^\d+$/.test(name);
-  const bareHead400 = status === 400 && header !== undefined && bare;
+  const bareHead400 = status === 400 && (header !== undefined || asking) && bare;
   if (redirected || bareHead400) return ['InvalidArgument', `the bucket is in another region${hint}`];
   if (status !== 307 && name !== 'TemporaryRedirect') return undefined;
   if (region !== undefined) return ['InvalidArgument', `the bucket is in another region${hint}`];

@@ -5,13 +5,16 @@
  * proxy. Node 20's `fetch` reads no proxy variable and takes no proxy without the undici package,
  * so a proxied request goes as the S3 backend's do: an http:// URL to the proxy in absolute form
  * (`GET http://host:port/v1/AUTH_x/c/o`, its credentials in `Proxy-Authorization`), an https://
- * one in a CONNECT tunnel (../s3/direct/proxy-tunnel.ts). Requests without a proxy are unchanged.
+ * one in a CONNECT tunnel (../s3/direct/proxy-tunnel.ts); either connection has 10 s to be made.
+ * Requests without a proxy are unchanged.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
 import type { ProxyServer, ProxySettings } from '../common/proxy-env.js';
+import { timeoutError } from '../s3/direct/failures.js';
 import { ProxyAgent, refusal, throughProxy } from '../s3/direct/proxy-tunnel.js';
+import { connectTimer } from '../s3/direct/request.js';
 
 /** What a Swift request sends (the subset of fetch's RequestInit the backend uses). */
 export interface SwiftFetchInit {
@@ -28,8 +31,21 @@ export interface OpenedRequest {
   proxy: ProxyServer | undefined;
 }
 
-/** How long a tunnel through the proxy may take to open (as undici's connect timeout behind fetch). */
-const TUNNEL_TIMEOUT_MS = 10_000;
+/**
+ * How long a connection through the proxy may take to be made: a tunnel to open (https://), the
+ * connection to the proxy (http://), as undici's connect timeout behind a direct fetch (10 s).
+ */
+let proxyConnectTimeoutMs = 10_000;
+
+/**
+ * Sets the proxy connect timeout of the stores opened from now on; returns the previous one. For
+ * tests: a proxy that never lets a connection be made fails in `ms` instead of 10 s.
+ */
+export function setProxyConnectTimeout(ms: number): number {
+  const previous = proxyConnectTimeoutMs;
+  proxyConnectTimeoutMs = ms;
+  return previous;
+}
 
 /** The status of a proxy that wants credentials (or others than those sent). */
 const PROXY_AUTHENTICATION = 407;
@@ -41,6 +57,7 @@ const NULL_BODY_STATUSES: ReadonlySet<number> = new Set([101, 204, 205, 304]);
 export class SwiftTransport {
   #plainAgent: http.Agent | undefined;
   #tunnelAgent: ProxyAgent | undefined;
+  readonly #connectTimeoutMs = proxyConnectTimeoutMs;
 
   constructor(private readonly proxies: ProxySettings | undefined) {}
 
@@ -87,7 +104,7 @@ export class SwiftTransport {
     const common = { method, signal, headers };
     if (proxy === undefined) return { request: (secure ? https : http).request(url, common), proxy };
     if (secure) {
-      this.#tunnelAgent ??= new ProxyAgent({ keepAlive: true }, this.proxies!, TUNNEL_TIMEOUT_MS);
+      this.#tunnelAgent ??= new ProxyAgent({ keepAlive: true }, this.proxies!, this.#connectTimeoutMs);
       return { request: https.request(url, { ...common, agent: this.#tunnelAgent }), proxy };
     }
     this.#plainAgent ??= new http.Agent({ keepAlive: true });
@@ -104,6 +121,9 @@ export class SwiftTransport {
         ...(authorization === undefined ? {} : { 'proxy-authorization': authorization }),
       },
     });
+    // A new connection to the proxy has as long as a tunnel to be made (a kept-alive one is made).
+    const late = () => throughProxy(timeoutError('the connection to the proxy was not made in time'), proxy);
+    request.on('socket', (socket) => connectTimer(socket, this.#connectTimeoutMs, request, late));
     return { request, proxy };
   }
 

@@ -100,10 +100,18 @@ function collectBody(response: IncomingMessage, keepCut = false): Promise<{ body
   });
 }
 
-/** Fails a request whose socket does not connect within `ms` (a reused socket is connected). */
-export function connectTimer(socket: Socket, ms: number, outgoing: http.ClientRequest): void {
+/**
+ * Fails a request whose socket does not connect within `ms` (a reused socket is connected), with
+ * `failure()` (a TimeoutError; swift/http.ts names the proxy it was connecting to).
+ */
+export function connectTimer(
+  socket: Socket,
+  ms: number,
+  outgoing: http.ClientRequest,
+  failure: () => Error = () => timeoutError('the connection was not made in time'),
+): void {
   if (!socket.connecting) return;
-  const timer = setTimeout(() => outgoing.destroy(timeoutError('the connection was not made in time')), ms);
+  const timer = setTimeout(() => outgoing.destroy(failure()), ms);
   const clear = () => clearTimeout(timer);
   socket.once('connect', clear);
   socket.once('close', clear);
