@@ -6,7 +6,8 @@ import type { Vfs } from '../vfs/types.js';
 import { validateClusterName } from '../store/names.js';
 import { ClusterRun, clusterNotFound, type MoveRun } from './cluster-run.js';
 import { ConfigMemo } from './config-memo.js';
-import { FileCopies } from './file-copy/copies.js';
+import type { FileCopies } from './file-copy/copies.js';
+import { localRoots } from './file-copy/local-roots.js';
 import { FileDigests } from './file-digests.js';
 import { listPages, mergedListing, type ListedFile, type Lister } from './listing.js';
 import { splitLister } from './split-listing.js';
@@ -60,9 +61,7 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
       to: await FileDigests.open(to.vfs, options.digestFolder),
     };
     const memo = options.dryRun ? undefined : await ConfigMemo.open(from.vfs.url, to.vfs.url, options.digestFolder);
-    const fileCopies = options.dryRun ? undefined : FileCopies.open(from.vfs, to.vfs, digests, options.signal);
-    // file:// -> file://: enough files in flight for the workers' batches (FileCopies.concurrency).
-    const inFlight = concurrency ?? (fileCopies === undefined ? DEFAULT_CONCURRENCY : FileCopies.concurrency);
+    const { fileCopies, inFlight } = await openFileCopies(from.vfs, to.vfs, digests, options);
     const queue = new WorkQueue(inFlight);
     const run: MoveRun = {
       from: from.vfs,
@@ -92,6 +91,28 @@ export async function moveStateStore(options: MoveOptions): Promise<MoveResult> 
     if (from.owned) await from.vfs.close();
     if (to.owned) await to.vfs.close();
   }
+}
+
+/**
+ * file:// -> file:// (not a dry run): the copy workers, and enough files in flight for their
+ * batches (FileCopies.concurrency) unless the caller set the concurrency. Their code (~36 KB
+ * bundled, and worker_threads) is imported only then, so that a move between other stores does
+ * not compile it in its start-up (bench/README.md, "Move start-up II").
+ */
+async function openFileCopies(
+  from: Vfs,
+  to: Vfs,
+  digests: MoveRun['digests'],
+  options: MoveOptions,
+): Promise<{ fileCopies: FileCopies | undefined; inFlight: number }> {
+  if (options.dryRun || localRoots(from, to) === undefined)
+    return { fileCopies: undefined, inFlight: options.concurrency ?? DEFAULT_CONCURRENCY };
+  const { FileCopies } = await import('./file-copy/copies.js');
+  const fileCopies = FileCopies.open(from, to, digests, options.signal);
+  return {
+    fileCopies,
+    inFlight: options.concurrency ?? (fileCopies === undefined ? DEFAULT_CONCURRENCY : FileCopies.concurrency),
+  };
 }
 
 /**

@@ -1,14 +1,14 @@
-import { localRootOf, type LocalRoot } from '../../backends/file/local-root.js';
+import type { LocalRoot } from '../../backends/file/local-root.js';
 import { syncAll } from '../../backends/file/pending-syncs.js';
 import { syncfsAvailable, syncFilesystems } from '../../backends/file/sync-fs.js';
 import { abortedError, StateStoreError } from '../../errors.js';
-import { driverOf } from '../../vfs/driver-of.js';
 import type { ObjectInfo, Vfs } from '../../vfs/types.js';
 import type { FileDigests, FileIdentity } from '../file-digests.js';
 import { listPages, type ListedFile } from '../listing.js';
 import type { TransferContext } from '../transfer.js';
 import { Batcher, type WorkQueue } from '../tasks.js';
 import { identityOf, listedInfo, listJob, type BatchItem, type FastCopy } from './batch-items.js';
+import { localRoots } from './local-roots.js';
 import { FileCopyPool, MAX_BATCH, poolSize } from './pool.js';
 import { CopyOutcome, type Copies, type JobFailed, type JobResult, type ReadDigest } from './protocol.js';
 
@@ -53,11 +53,9 @@ export class FileCopies {
 
   /** Copies through workers when both stores are the file backend's own (not wrapped, not a dry run). */
   static open(from: Vfs, to: Vfs, digests: TransferContext['digests'], signal?: AbortSignal): FileCopies | undefined {
-    const fromDriver = driverOf(from);
-    const toDriver = driverOf(to);
-    const fromRoot = fromDriver === undefined ? undefined : localRootOf(fromDriver);
-    const toRoot = toDriver === undefined ? undefined : localRootOf(toDriver);
-    if (fromRoot === undefined || toRoot === undefined) return undefined;
+    const roots = localRoots(from, to);
+    if (roots === undefined) return undefined;
+    const { from: fromRoot, to: toRoot } = roots;
     const setup = { sourceRoot: fromRoot.dir, targetRoot: toRoot.dir, tempPrefix: toRoot.tempPrefix };
     const stores = new Map([
       [from, fromRoot],
