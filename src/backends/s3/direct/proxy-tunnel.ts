@@ -1,13 +1,15 @@
-import https from 'node:https';
+import type https from 'node:https';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import type { ProxyServer, ProxySettings } from '../../common/proxy-env.js';
 import { PROXY_REFUSED } from '../errors.js';
 import { abortError, timeoutError } from './failures.js';
 
 // Connections through an HTTP proxy (../../common/proxy-env.ts chooses it): a CONNECT tunnel with
 // TLS inside for https:// endpoints (wire.ts, and the agent below for Node's https and the SDK).
+// node:https and node:tls load on first use, not at import: an http:// endpoint without a proxy
+// never needs them (bench/README.md, "Move start-up II").
 
 /** The most a proxy's answer to CONNECT may take before its blank line (a sane proxy sends a few hundred bytes). */
 const MAX_ANSWER_HEAD = 16 * 1024;
@@ -66,7 +68,7 @@ export function secureTunnel(
     signal?.addEventListener('abort', onAbort, { once: true });
     openTunnel(proxy, host, port, (socket) => (current = socket)).then((socket) => {
       // `host` checks the certificate (tls.connect over a given socket knows no other name).
-      const secure = tls.connect({
+      const secure = process.getBuiltinModule('node:tls').connect({
         socket,
         host,
         servername: options.servername || (net.isIP(host) === 0 ? host : undefined),
@@ -155,35 +157,62 @@ export function refusal(proxy: ProxyServer, target: string, status: number, answ
   });
 }
 
+/** An https.Agent that goes through a proxy: what {@link ProxyAgent} makes. */
+export type ProxyAgent = https.Agent;
+
+/** The construct signature of {@link ProxyAgent}. */
+type ProxyAgentConstructor = new (
+  options: https.AgentOptions,
+  settings: ProxySettings,
+  connectTimeoutMs: number,
+) => ProxyAgent;
+
 /**
  * An https.Agent that connects through the proxy {@link ProxySettings} give each host (directly
  * where NO_PROXY says so): for Node's https client on the direct path (`STATESTORE_S3_REQUESTS=http`)
  * and for the SDK's handler, which takes an agent but reads no proxy variable itself. Keep-alive as
  * any agent: a tunnel carries one connection's requests, one after another.
+ *
+ * `new ProxyAgent(options, settings, connectTimeoutMs)` as for a class; the class itself is made
+ * on the first call, since it extends https.Agent and so needs node:https, which the package's
+ * import would load otherwise (bench/README.md, "Move start-up II").
  */
-export class ProxyAgent extends https.Agent {
-  constructor(
-    options: https.AgentOptions,
-    private readonly settings: ProxySettings,
-    private readonly connectTimeoutMs: number,
-  ) {
-    super(options);
-  }
+export const ProxyAgent = function makeProxyAgent(
+  options: https.AgentOptions,
+  settings: ProxySettings,
+  connectTimeoutMs: number,
+): ProxyAgent {
+  proxyAgentClass ??= tunnelAgentClass();
+  return new proxyAgentClass(options, settings, connectTimeoutMs);
+} as unknown as ProxyAgentConstructor;
 
-  override createConnection(
-    options: https.RequestOptions,
-    callback?: (err: Error | null, stream: Duplex) => void,
-  ): Duplex | null | undefined {
-    const host = options.host ?? options.hostname ?? 'localhost';
-    const port = Number(options.port ?? 443);
-    const proxy = this.settings.proxyFor('https', host, port);
-    if (proxy === undefined) return super.createConnection(options, callback);
-    const ca = typeof options.ca === 'string' ? options.ca : undefined;
-    const servername = typeof options.servername === 'string' ? options.servername : undefined;
-    secureTunnel(proxy, host, port, { ca, servername, timeoutMs: this.connectTimeoutMs }).then(
-      (socket) => callback?.(null, socket),
-      (err: Error) => callback?.(err, undefined as unknown as Duplex),
-    );
-    return undefined;
-  }
+let proxyAgentClass: ProxyAgentConstructor | undefined;
+
+function tunnelAgentClass(): ProxyAgentConstructor {
+  return class TunnelAgent extends process.getBuiltinModule('node:https').Agent {
+    constructor(
+      options: https.AgentOptions,
+      private readonly settings: ProxySettings,
+      private readonly connectTimeoutMs: number,
+    ) {
+      super(options);
+    }
+
+    override createConnection(
+      options: https.RequestOptions,
+      callback?: (err: Error | null, stream: Duplex) => void,
+    ): Duplex | null | undefined {
+      const host = options.host ?? options.hostname ?? 'localhost';
+      const port = Number(options.port ?? 443);
+      const proxy = this.settings.proxyFor('https', host, port);
+      if (proxy === undefined) return super.createConnection(options, callback);
+      const ca = typeof options.ca === 'string' ? options.ca : undefined;
+      const servername = typeof options.servername === 'string' ? options.servername : undefined;
+      secureTunnel(proxy, host, port, { ca, servername, timeoutMs: this.connectTimeoutMs }).then(
+        (socket) => callback?.(null, socket),
+        (err: Error) => callback?.(err, undefined as unknown as Duplex),
+      );
+      return undefined;
+    }
+  };
 }

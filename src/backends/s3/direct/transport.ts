@@ -1,5 +1,6 @@
-import http, { type IncomingHttpHeaders } from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type https from 'node:https';
 import { inListenedCall, reportRetry } from '../../../vfs/events.js';
 import { backoffDelay, sleep, type RetryPolicy } from '../../../vfs/retry.js';
 import type { ProxyServer, ProxySettings } from '../../common/proxy-env.js';
@@ -34,6 +35,12 @@ const EXPIRY_MARGIN_MS = 5 * 60_000;
 /** The sockets kept per store, as the concurrency of a move (the SDK's handler keeps 50). */
 const MAX_SOCKETS = 64;
 
+/** Node's client for the requests that do not go by the Wire. */
+interface NodeClient {
+  transport: typeof http | typeof https;
+  agent: http.Agent;
+}
+
 /**
  * Sends S3 requests with Node's http(s) over one keep-alive agent, signed with {@link SigV4Signer}:
  * the direct path's wire (see ./index.ts for when it is used). Failures are shaped as the SDK's
@@ -44,7 +51,8 @@ const MAX_SOCKETS = 64;
  * other 4xx never.
  */
 export class DirectTransport {
-  private readonly agent: http.Agent;
+  /** Node's http(s) client and its agent, made on first use ({@link DirectTransport.nodeClient}). */
+  private client: NodeClient | undefined;
   /** Requests whose answer is read whole (all but a streamed GetObject): see wire.ts. */
   private readonly wire: Wire | undefined;
   private readonly signer: SigV4Signer;
@@ -53,26 +61,12 @@ export class DirectTransport {
   #credentials: Promise<S3Credentials & { expiration?: Date }> | undefined;
   /** The same pair once it resolved (read without a promise: {@link DirectTransport.freshCredentials}). */
   #known: (S3Credentials & { expiration?: Date }) | undefined;
-  private readonly transport: typeof http | typeof https;
   private readonly port: number | undefined;
   private readonly addresses = new Map<string, BucketAddress>();
 
   constructor(private readonly config: TransportConfig) {
     this.secure = config.endpoint.protocol === 'https:';
-    this.transport = this.secure ? https : http;
     this.port = config.endpoint.port === '' ? undefined : Number(config.endpoint.port);
-    const options = {
-      keepAlive: true,
-      maxSockets: MAX_SOCKETS,
-      maxFreeSockets: MAX_SOCKETS,
-      ...(config.ca === undefined ? {} : { ca: config.ca }),
-    };
-    const proxies = config.proxies;
-    this.agent = !this.secure
-      ? new http.Agent(options)
-      : proxies?.https === undefined
-        ? new https.Agent(options)
-        : new ProxyAgent(options, proxies, config.connectTimeoutMs);
     this.wire = config.nodeHttp === true ? undefined : new Wire({ ...wireOptions(config), maxSockets: MAX_SOCKETS });
     this.signer = new SigV4Signer(config.region);
   }
@@ -103,9 +97,36 @@ export class DirectTransport {
     }
   }
 
+  /**
+   * Node's http or https and a keep-alive agent, made on the first request that goes through them
+   * (a streamed GetObject, every request with `nodeHttp`): the Wire carries the rest, so a move on
+   * an http:// endpoint loads neither node:http nor node:https (bench/README.md, "Move start-up II").
+   */
+  private nodeClient(): NodeClient {
+    if (this.client !== undefined) return this.client;
+    const { config } = this;
+    const options = {
+      keepAlive: true,
+      maxSockets: MAX_SOCKETS,
+      maxFreeSockets: MAX_SOCKETS,
+      ...(config.ca === undefined ? {} : { ca: config.ca }),
+    };
+    if (!this.secure) {
+      const transport = process.getBuiltinModule('node:http');
+      return (this.client = { transport, agent: new transport.Agent(options) });
+    }
+    const transport = process.getBuiltinModule('node:https');
+    const proxies = config.proxies;
+    const agent =
+      proxies?.https === undefined
+        ? new transport.Agent(options)
+        : new ProxyAgent(options, proxies, config.connectTimeoutMs);
+    return (this.client = { transport, agent });
+  }
+
   /** Closes the agent's sockets. */
   close(): void {
-    this.agent.destroy();
+    this.client?.agent.destroy();
     this.wire?.close();
   }
 
@@ -206,8 +227,9 @@ export class DirectTransport {
     const { body } = request;
     return new Promise<DirectResponse>((resolve, reject) => {
       if (signal?.aborted === true) return reject(abortError());
-      const outgoing = this.transport.request({
-        agent: this.agent,
+      const { transport, agent } = this.nodeClient();
+      const outgoing = transport.request({
+        agent,
         host: absolute?.host ?? hostname,
         port: absolute?.port ?? this.port,
         method: request.method,

@@ -1,5 +1,4 @@
 import net from 'node:net';
-import tls from 'node:tls';
 import type { ProxyServer } from '../../common/proxy-env.js';
 import { abortError, hangUp, timeoutError } from './failures.js';
 import { secureTunnel, throughProxy } from './proxy-tunnel.js';
@@ -217,7 +216,8 @@ function openSocket(options: WireOptions, hostname: string, port: number, proxy:
   if (!options.secure) return { socket: net.connect({ host: hostname, port }), connect: 'connect' } as const;
   const servername = net.isIP(hostname) === 0 ? hostname : undefined;
   return {
-    socket: tls.connect({ host: hostname, port, servername, ca: options.ca }),
+    // node:tls on the first https connection, not at import (bench/README.md, "Move start-up II").
+    socket: process.getBuiltinModule('node:tls').connect({ host: hostname, port, servername, ca: options.ca }),
     connect: 'secureConnect',
   } as const;
 }
